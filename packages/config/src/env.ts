@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not describe a runnable service. */
+export class ConfigError extends Error {
+  readonly code = 'ADUAN_ERR_CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Booleans accept only "true"/"1" and "false"/"0" (or unset -> default), so a typo such as
+ * "ture" is a start-up error instead of a silent false.
+ */
+export const envBoolean = (fallback: boolean) =>
+  z
+    .enum(['true', '1', 'false', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
+
+export const envInt = (fallback: number, opts: { min?: number; max?: number } = {}) =>
+  z.coerce
+    .number()
+    .int()
+    .min(opts.min ?? Number.MIN_SAFE_INTEGER)
+    .max(opts.max ?? Number.MAX_SAFE_INTEGER)
+    .default(fallback);
+
+/** Durations are written as "500ms", "30s", "5m", "2h", "7d" or a bare number of milliseconds. */
+export const envDurationMs = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `not a duration: "${raw}" (use e.g. 500ms, 30s, 5m, 2h, 7d)` });
+        return z.NEVER;
+      }
+      const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'] ?? 1;
+      return Math.round(Number(m[1]) * unit);
+    });
+
+/** Parses the environment once and returns a frozen object, or throws one readable ConfigError. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): Readonly<z.output<T>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);
+  }
+  return Object.freeze(result.data) as Readonly<z.output<T>>;
+}

@@ -1,0 +1,144 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@aduan/telemetry';
+import { defaultJobOptions, specFor } from './names.ts';
+import { Spool, SpoolWriteError } from './spool.ts';
+
+/** Redis is unreachable and there is no spool to fall back on: answer 503 with Retry-After. */
+export class QueueUnavailableError extends Error {
+  readonly code = 'ADUAN_ERR_QUEUE_UNAVAILABLE';
+  readonly retryAfterSeconds = 10;
+  constructor(cause?: unknown) {
+    super('the queue is unavailable; try again shortly', { cause });
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+/** Job data did not match the queue contract: a programming error, never retried. */
+export class ContractViolationError extends Error {
+  readonly code = 'ADUAN_ERR_CONTRACT';
+  constructor(queue: string, detail: string) {
+    super(`job data for "${queue}" does not match the queue contract: ${detail}`);
+    this.name = 'ContractViolationError';
+  }
+}
+
+export interface ProducerOptions {
+  /** A connection created with role 'producer' (no offline queue). */
+  connection: Redis;
+  prefix: string;
+  /** Without a spool, an unreachable Redis is an error (503); with one, the job is kept on disk. */
+  spool?: Spool;
+  /** How long to wait for Redis before spooling. */
+  addTimeoutMs?: number;
+  logger: Logger;
+  /** Drain the spool this often while it holds records. */
+  drainIntervalMs?: number;
+}
+
+export interface AddResult {
+  /** 'queued': in Redis. 'spooled': on local disk, fsync'd, to be re-added when Redis returns. */
+  outcome: 'queued' | 'spooled';
+}
+
+/**
+ * Adds jobs with deterministic ids. Validates against the contract, tries Redis with a
+ * timeout, and falls back to the durable spool, which a background loop drains with the
+ * SAME jobIds once Redis answers again (so a job that did reach Redis is not duplicated).
+ */
+export class DurableProducer {
+  private readonly queues = new Map<string, Queue>();
+  private drainTimer: NodeJS.Timeout | undefined;
+  private draining: Promise<number> | undefined;
+  private spoolDirty = true;
+  private closed = false;
+
+  constructor(private readonly opts: ProducerOptions) {
+    if (opts.spool) {
+      this.drainTimer = setInterval(() => void this.drain().catch(() => {}), opts.drainIntervalMs ?? 1_000);
+      this.drainTimer.unref();
+    }
+  }
+
+  queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.opts.connection, prefix: this.opts.prefix, defaultJobOptions: defaultJobOptions(name) });
+      q.on('error', (err) => this.opts.logger.warn({ queue: name, err: err.message }, 'queue error'));
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  validate(queueName: string, data: unknown): unknown {
+    const parsed = specFor(queueName).schema.safeParse(data);
+    if (!parsed.success) throw new ContractViolationError(queueName, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    return parsed.data;
+  }
+
+  async add(queueName: string, jobId: string, data: unknown): Promise<AddResult> {
+    const valid = this.validate(queueName, data);
+    try {
+      await this.addToRedis(queueName, jobId, valid);
+      return { outcome: 'queued' };
+    } catch (err) {
+      if (!this.opts.spool) throw new QueueUnavailableError(err);
+      try {
+        await this.opts.spool.append({ queue: queueName, jobId, data: valid, spooledAt: new Date().toISOString() });
+      } catch (spoolErr) {
+        throw new QueueUnavailableError(spoolErr instanceof SpoolWriteError ? spoolErr : err);
+      }
+      this.spoolDirty = true;
+      this.opts.logger.warn({ queue: queueName, jobId, err: (err as Error).message }, 'redis unreachable: job spooled to disk');
+      return { outcome: 'spooled' };
+    }
+  }
+
+  private async addToRedis(queueName: string, jobId: string, data: unknown): Promise<void> {
+    const timeoutMs = this.opts.addTimeoutMs ?? 2_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.queue(queueName).add(queueName, data, { jobId }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Re-adds every spooled job; returns how many were re-added. Safe to call at any time. */
+  async drain(): Promise<number> {
+    const spool = this.opts.spool;
+    if (!spool || this.closed || !this.spoolDirty) return 0;
+    this.draining ??= (async () => {
+      try {
+        const files = await spool.rotate();
+        let n = 0;
+        for (const file of files) {
+          for (const rec of await Spool.read(file)) {
+            await this.addToRedis(rec.queue, rec.jobId, rec.data);
+            n++;
+          }
+          await Spool.remove(file);
+        }
+        if (n > 0) this.opts.logger.info({ drained: n }, 'spool drained into redis');
+        this.spoolDirty = false;
+        return n;
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.drainTimer);
+    await this.draining?.catch(() => 0);
+    await this.opts.spool?.close();
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+  }
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
+
+const KEEP_SECONDS = 400 * 86_400;
+
+export interface StatusRecord {
+  id: string;
+  ticket: string;
+  channel: Channel;
+  state: ComplaintState;
+  opd?: string;
+  opdName?: string;
+  receivedAt: string;
+  updatedAt: string;
+  /** sha256 of channel + sender id: lets "cek <ticket>" answer only the sender's own complaints. */
+  senderHash?: string;
+  station?: string;
+  supporters?: number;
+}
+
+export interface HistoryEntry {
+  state: ComplaintState;
+  at: string;
+  message?: string;
+  opd?: string;
+}
+
+export function senderHash(channel: string, senderId: string): string {
+  return createHash('sha256').update(`${channel}\u0000${senderId}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * What citizens and the desk can look up: ticket -> id, and each complaint's current state with
+ * its history. Written by the intake side ("received") and the router (routed, triage, status
+ * updates); every write is an idempotent upsert, so retries and replays are harmless.
+ */
+export class StatusStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(...parts: string[]): string {
+    return `${this.prefix}:${parts.join(':')}`;
+  }
+
+  /** Records a new complaint; a second call for the same id changes nothing. */
+  async recordReceived(rec: Omit<StatusRecord, 'state' | 'updatedAt'>): Promise<void> {
+    const key = this.key('complaint', rec.id);
+    const fields: Record<string, string> = { id: rec.id, ticket: rec.ticket, channel: rec.channel, receivedAt: rec.receivedAt };
+    if (rec.senderHash) fields.senderHash = rec.senderHash;
+    if (rec.station) fields.station = rec.station;
+    const created = await this.redis
+      .multi()
+      .set(this.key('ticket', rec.ticket), rec.id, 'EX', KEEP_SECONDS, 'NX')
+      .hsetnx(key, 'state', 'received')
+      .hsetnx(key, 'updatedAt', rec.receivedAt)
+      .hset(key, fields)
+      .expire(key, KEEP_SECONDS)
+      .exec();
+    if (created?.[1]?.[1] === 1) {
+      await this.redis.rpush(this.key('complaint', rec.id, 'history'), JSON.stringify({ state: 'received', at: rec.receivedAt }));
+      await this.redis.expire(this.key('complaint', rec.id, 'history'), KEEP_SECONDS);
+    }
+  }
+
+  /** Moves a complaint to a new state; the same (state, at) twice is recorded once. */
+  async transition(id: string, entry: HistoryEntry & { opdName?: string }): Promise<void> {
+    const key = this.key('complaint', id);
+    const historyKey = this.key('complaint', id, 'history');
+    const marker = this.key('complaint', id, 'seen');
+    const fresh = await this.redis.sadd(marker, `${entry.state}|${entry.at}|${entry.opd ?? ''}`);
+    await this.redis.expire(marker, KEEP_SECONDS);
+    if (fresh === 0) return;
+    const fields: Record<string, string> = { state: entry.state, updatedAt: entry.at };
+    if (entry.opd) fields.opd = entry.opd;
+    if (entry.opdName) fields.opdName = entry.opdName;
+    const h: HistoryEntry = { state: entry.state, at: entry.at };
+    if (entry.message) h.message = entry.message;
+    if (entry.opd) h.opd = entry.opd;
+    await this.redis.multi().hset(key, fields).rpush(historyKey, JSON.stringify(h)).expire(key, KEEP_SECONDS).expire(historyKey, KEEP_SECONDS).exec();
+  }
+
+  async idForTicket(ticket: string): Promise<string | null> {
+    return this.redis.get(this.key('ticket', ticket));
+  }
+
+  async get(id: string): Promise<StatusRecord | null> {
+    const h = await this.redis.hgetall(this.key('complaint', id));
+    if (!h.id) return null;
+    return {
+      id: h.id,
+      ticket: h.ticket ?? '',
+      channel: h.channel as Channel,
+      state: (h.state ?? 'received') as ComplaintState,
+      receivedAt: h.receivedAt ?? '',
+      updatedAt: h.updatedAt ?? h.receivedAt ?? '',
+      ...(h.opd ? { opd: h.opd } : {}),
+      ...(h.opdName ? { opdName: h.opdName } : {}),
+      ...(h.senderHash ? { senderHash: h.senderHash } : {}),
+      ...(h.station ? { station: h.station } : {}),
+      ...(h.supporters ? { supporters: Number(h.supporters) } : {}),
+    };
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    const items = await this.redis.lrange(this.key('complaint', id, 'history'), 0, -1);
+    return items.map((s) => JSON.parse(s) as HistoryEntry);
+  }
+
+  async view(id: string): Promise<StatusView | null> {
+    const rec = await this.get(id);
+    if (!rec) return null;
+    const history = await this.history(id);
+    return {
+      ticket: rec.ticket,
+      state: rec.state,
+      channel: rec.channel,
+      receivedAt: rec.receivedAt,
+      updatedAt: rec.updatedAt,
+      ...(rec.opd ? { opd: { code: rec.opd, name: rec.opdName ?? rec.opd } } : {}),
+      history: history.map((e) => ({ state: e.state, at: e.at, ...(e.message ? { message: e.message } : {}) })),
+    };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './complaint.ts';
+export * from './routed.ts';
+export * from './status.ts';
+export * from './ids.ts';
+export { jsonSchemas } from './json-schemas.ts';

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { IsoDateTime, Channel } from './complaint.ts';
+import { OpdCode } from './routed.ts';
+
+/** Life cycle of a complaint as the citizen sees it. */
+export const ComplaintState = z
+  .enum(['received', 'triage', 'routed', 'in_progress', 'resolved', 'rejected', 'external'])
+  .meta({ id: 'ComplaintState' });
+export type ComplaintState = z.infer<typeof ComplaintState>;
+
+/** Job data of the `status` queue: a downstream system reports progress on a complaint. */
+export const StatusUpdate = z
+  .object({
+    schemaVersion: z.literal(1),
+    complaintId: z.string().regex(/^[0-9A-Z]{26}$/),
+    state: z.enum(['in_progress', 'resolved', 'rejected']),
+    /** Who reports: the OPD code whose system sent it. */
+    opd: OpdCode,
+    /** Message for the citizen, Bahasa Indonesia. */
+    message: z.string().trim().min(1).max(1000).optional(),
+    at: IsoDateTime,
+    /** The downstream system's own id for this update (used as jobId). */
+    updateId: z.string().min(1).max(200),
+  })
+  .meta({ id: 'StatusUpdate' });
+export type StatusUpdate = z.infer<typeof StatusUpdate>;
+
+/** Job data of `notify.whatsapp` and `notify.instagram`: something to tell a citizen. */
+export const Notification = z
+  .object({
+    schemaVersion: z.literal(1),
+    channel: Channel.exclude(['webform', 'radio']),
+    /** Receiving account the message must be sent from. */
+    account: z.string().min(1),
+    /** Channel address: WhatsApp JID or Instagram thread id. Personal data. */
+    to: z.string().min(1),
+    complaintId: z.string().optional(),
+    ticket: z.string().optional(),
+    kind: z.enum(['ack', 'routed', 'status', 'guide', 'lookup', 'error']),
+    /** Text to send, Bahasa Indonesia. */
+    text: z.string().min(1).max(4000),
+    /** Reply to this channel message id when the channel supports it. */
+    replyTo: z.string().optional(),
+    createdAt: IsoDateTime,
+  })
+  .meta({ id: 'Notification' });
+export type Notification = z.infer<typeof Notification>;
+
+export const StatusView = z
+  .object({
+    ticket: z.string(),
+    state: ComplaintState,
+    opd: z.object({ code: OpdCode, name: z.string() }).optional(),
+    channel: Channel,
+    receivedAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+    history: z.array(z.object({ state: ComplaintState, at: IsoDateTime, message: z.string().optional() })),
+  })
+  .meta({ id: 'StatusView', description: 'What a citizen with the status token may see.' });
+export type StatusView = z.infer<typeof StatusView>;

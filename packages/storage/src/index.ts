@@ -1,0 +1,2 @@
+export { LocalDiskStorage, type AttachmentStorage, type StoredObject } from './local-disk.ts';
+export { sniffMime, type SniffResult } from './sniff.ts';

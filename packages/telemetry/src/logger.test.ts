@@ -1,0 +1,34 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.ts';
+
+function sink() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('createLogger', () => {
+  it('redacts personal data at the top level and inside a complaint', () => {
+    const { lines, stream } = sink();
+    const log = createLogger({ service: 't', destination: stream });
+    log.info({ complaint: { id: 'c1', text: 'rumah saya di Jl. Mawar 3', reporter: { phone: '+6281234567890' } }, phone: '+6281', email: 'a@b.id' }, 'received');
+    const out = JSON.stringify(lines);
+    expect(out).not.toContain('Mawar');
+    expect(out).not.toContain('+6281');
+    expect(out).not.toContain('a@b.id');
+    expect(out).toContain('c1');
+  });
+
+  it('removes query strings (status tokens) from request URLs', () => {
+    const { lines, stream } = sink();
+    const log = createLogger({ service: 't', destination: stream });
+    log.info({ req: { method: 'GET', url: '/api/v1/complaints/ADU-1?token=secret' } }, 'req');
+    expect(JSON.stringify(lines)).not.toContain('secret');
+  });
+});

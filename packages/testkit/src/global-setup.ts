@@ -1,0 +1,43 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
+
+/**
+ * Finds the Redis the integration tests talk to, in this order: REDIS_URL when set;
+ * testcontainers when a Docker engine answers; else a redis-server spawned on a free port.
+ * Tests read it with `inject('redisUrl')` and each uses its own key prefix.
+ */
+export default async function setup(project: TestProject) {
+  let stop: (() => Promise<void>) | undefined;
+  let url = process.env.REDIS_URL;
+  let how = 'REDIS_URL';
+  if (url && !(await redisAnswers(url, 2_000))) throw new Error(`REDIS_URL=${url} does not answer`);
+  if (!url) {
+    try {
+      const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
+      await getContainerRuntimeClient();
+      const container = await new GenericContainer('redis:7-alpine').withExposedPorts(6379).withCommand(['redis-server', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction']).start();
+      url = `redis://${container.getHost()}:${container.getMappedPort(6379)}`;
+      how = 'testcontainers';
+      stop = async () => void (await container.stop());
+    } catch {
+      const local: LocalRedis = await startLocalRedis({ dir: mkdtempSync(join(tmpdir(), 'aduan-test-redis-')) });
+      url = local.url;
+      how = 'spawned redis-server';
+      stop = local.stop;
+    }
+  }
+  console.log(`[testkit] Redis for tests: ${how} (${url})`);
+  project.provide('redisUrl', url);
+  return async () => {
+    await stop?.();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    redisUrl: string;
+  }
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { createLogger, type Logger } from '@aduan/telemetry';
+
+/** The Redis found by the global setup (REDIS_URL, testcontainers or a spawned redis-server). */
+export function testRedisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** A queue/key prefix of its own for each test, so tests never see each other's jobs. */
+export function uniquePrefix(name = 't'): string {
+  return `test-${name}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under a prefix (cleanup after a test). */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** A logger writing JSON lines into memory, for asserting on what was (not) logged. */
+export function memoryLogger(service = 'test'): { logger: Logger; lines: Record<string, unknown>[]; text: () => string } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { logger: createLogger({ service, level: 'debug', destination: stream }), lines, text: () => JSON.stringify(lines) };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
+  }
+}
