@@ -6,3 +6,6 @@ export { DurableProducer, QueueUnavailableError, ContractViolationError, type Ad
 export { createConsumer, type ConsumerOptions } from './consumer.ts';
 export { StatusStore, senderHash, type StatusRecord, type HistoryEntry } from './status-store.ts';
 export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisServerMissingError, type LocalRedis } from './local-redis.ts';
+export { publishRouted, routedJobId, forOpd, EXTERNAL_OPD } from './publish-routed.ts';
+export { citizenMessages } from './citizen-messages.ts';
+export { routerHeartbeatKey } from './names.ts';

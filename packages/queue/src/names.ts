@@ -45,3 +45,6 @@ export function defaultJobOptions(queueName: string) {
     removeOnFail: { age: spec.keepFailedSeconds },
   } as const;
 }
+
+/** Key the router refreshes every few seconds; /readyz reads it to know a router is alive. */
+export const routerHeartbeatKey = (prefix: string) => `${prefix}:router:heartbeat`;

@@ -17,6 +17,9 @@ export interface StatusRecord {
   senderHash?: string;
   station?: string;
   supporters?: number;
+  /** Chat channels: the receiving account and the thread/JID to send status news to. Personal data. */
+  replyAccount?: string;
+  replyTo?: string;
 }
 
 export interface HistoryEntry {
@@ -51,6 +54,8 @@ export class StatusStore {
     const fields: Record<string, string> = { id: rec.id, ticket: rec.ticket, channel: rec.channel, receivedAt: rec.receivedAt };
     if (rec.senderHash) fields.senderHash = rec.senderHash;
     if (rec.station) fields.station = rec.station;
+    if (rec.replyAccount) fields.replyAccount = rec.replyAccount;
+    if (rec.replyTo) fields.replyTo = rec.replyTo;
     const created = await this.redis
       .multi()
       .set(this.key('ticket', rec.ticket), rec.id, 'EX', KEEP_SECONDS, 'NX')
@@ -65,12 +70,15 @@ export class StatusStore {
     }
   }
 
-  /** Moves a complaint to a new state; the same (state, at) twice is recorded once. */
-  async transition(id: string, entry: HistoryEntry & { opdName?: string }): Promise<void> {
+  /**
+   * Moves a complaint to a new state. `dedupeKey` names the event (e.g. "routed:r0"): a retried
+   * job that records the same event again changes nothing. Defaults to state|at|opd.
+   */
+  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string }): Promise<void> {
     const key = this.key('complaint', id);
     const historyKey = this.key('complaint', id, 'history');
     const marker = this.key('complaint', id, 'seen');
-    const fresh = await this.redis.sadd(marker, `${entry.state}|${entry.at}|${entry.opd ?? ''}`);
+    const fresh = await this.redis.sadd(marker, entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`);
     await this.redis.expire(marker, KEEP_SECONDS);
     if (fresh === 0) return;
     const fields: Record<string, string> = { state: entry.state, updatedAt: entry.at };
@@ -101,6 +109,8 @@ export class StatusStore {
       ...(h.senderHash ? { senderHash: h.senderHash } : {}),
       ...(h.station ? { station: h.station } : {}),
       ...(h.supporters ? { supporters: Number(h.supporters) } : {}),
+      ...(h.replyAccount ? { replyAccount: h.replyAccount } : {}),
+      ...(h.replyTo ? { replyTo: h.replyTo } : {}),
     };
   }
 

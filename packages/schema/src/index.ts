@@ -3,3 +3,4 @@ export * from './routed.ts';
 export * from './status.ts';
 export * from './ids.ts';
 export { jsonSchemas } from './json-schemas.ts';
+export { normalizePhone } from './phone.ts';

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { normalizePhone } from './phone.ts';
+
+describe('normalizePhone', () => {
+  it.each([
+    ['0812-3456-7890', '+6281234567890'],
+    ['+62 812 3456 7890', '+6281234567890'],
+    ['6281234567890', '+6281234567890'],
+    ['81234567890', '+6281234567890'],
+    ['(0342) 801234', '+62342801234'],
+    ['+1 415 555 0100', '+14155550100'],
+  ])('%s -> %s', (input, expected) => expect(normalizePhone(input)).toBe(expected));
+
+  it.each(['', '12345', 'telepon saya', '999999999999999999', '1234567890'])('rejects %j', (input) => expect(normalizePhone(input)).toBeNull());
+});

@@ -1,0 +1,18 @@
+/**
+ * Normalizes an Indonesian phone number as people write it ("0812-3456-7890", "62812...",
+ * "+62 812 3456 7890", "(0342) 801234") into E.164 (+62...). Returns null when it cannot be a
+ * phone number. Numbers starting with another country code are kept when written with "+".
+ */
+export function normalizePhone(input: string): string | null {
+  const trimmed = input.trim();
+  const plus = trimmed.startsWith('+');
+  const digits = trimmed.replace(/[^\d]/g, '');
+  if (digits.length < 8 || digits.length > 15) return null;
+  let e164: string;
+  if (plus) e164 = `+${digits}`;
+  else if (digits.startsWith('62')) e164 = `+${digits}`;
+  else if (digits.startsWith('0')) e164 = `+62${digits.slice(1)}`;
+  else if (digits.startsWith('8')) e164 = `+62${digits}`;
+  else return null;
+  return /^\+[1-9]\d{7,14}$/.test(e164) ? e164 : null;
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { RedisEnv, envInt } from '@aduan/config';
+
+export const RouterEnv = RedisEnv.extend({
+  /** HTTP port for /healthz, /readyz and /metrics when the router runs alone. */
+  PORT: envInt(3001, { min: 0, max: 65535 }),
+  /** Listen address. */
+  HOST: z.string().default('0.0.0.0'),
+  /** Below this confidence (0..1) a complaint goes to `triage` instead of an OPD queue. */
+  TRIAGE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  /** Path to the OPD directory data; defaults to the repository's infra/routing. */
+  ROUTING_DIRECTORY: z.string().optional(),
+  /** Intake jobs processed in parallel. */
+  ROUTER_CONCURRENCY: envInt(16, { min: 1, max: 256 }),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+export type RouterEnv = z.infer<typeof RouterEnv>;

@@ -1,0 +1,41 @@
+import Fastify from 'fastify';
+import { parseEnv } from '@aduan/config';
+import { checkRedisDurability, createRedis } from '@aduan/queue';
+import { createLogger, metricsRegistry } from '@aduan/telemetry';
+import { RouterEnv } from './config.ts';
+import { startRouterService } from './router-service.ts';
+
+/** The router alone (multi-process deployments). `pnpm start` at the root runs it with the gateway. */
+const env = parseEnv(RouterEnv);
+const logger = createLogger({ service: 'router', level: env.LOG_LEVEL });
+const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const probe = createRedis(redisUrl, 'client');
+const durability = await checkRedisDurability(probe);
+for (const problem of durability.problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
+probe.disconnect();
+
+const service = await startRouterService({
+  redisUrl,
+  prefix: env.QUEUE_PREFIX,
+  logger,
+  concurrency: env.ROUTER_CONCURRENCY,
+  ...(env.TRIAGE_THRESHOLD !== undefined ? { triageThreshold: env.TRIAGE_THRESHOLD } : {}),
+  ...(env.ROUTING_DIRECTORY ? { directoryPath: env.ROUTING_DIRECTORY } : {}),
+});
+
+const http = Fastify({ logger: false });
+http.get('/healthz', async () => ({ status: 'ok' }));
+http.get('/readyz', async (_req, reply) => (service.alive() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' })));
+http.get('/metrics', async (_req, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
+await http.listen({ port: env.PORT, host: env.HOST });
+logger.info({ port: env.PORT, version: service.router.version }, 'router started');
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, async () => {
+    logger.info({ signal }, 'shutting down');
+    await http.close();
+    await service.close();
+    process.exit(0);
+  });
+}

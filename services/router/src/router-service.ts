@@ -1,0 +1,116 @@
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Counter, Histogram } from 'prom-client';
+import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
+import { Complaint, type Routing, type StatusUpdate } from '@aduan/schema';
+import { QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, DurableProducer, senderHash } from '@aduan/queue';
+import { metricsRegistry, type Logger } from '@aduan/telemetry';
+import { applyStatusUpdate } from './status-updates.ts';
+
+export const ROUTER_VERSION = '0.1.0';
+
+const decisions = new Counter({ name: 'aduan_router_decisions_total', help: 'Routing decisions by OPD and outcome', labelNames: ['opd', 'outcome'], registers: [metricsRegistry] });
+const latency = new Histogram({ name: 'aduan_router_job_seconds', help: 'Time to route one intake job', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: [metricsRegistry] });
+
+export interface RouterServiceOptions {
+  redisUrl: string;
+  prefix: string;
+  logger: Logger;
+  triageThreshold?: number;
+  directoryPath?: string;
+  concurrency?: number;
+  /** Injected for tests; built from the directory otherwise. */
+  router?: Router;
+}
+
+export interface RouterService {
+  readonly router: Router;
+  /** True while the workers run and Redis answers. */
+  alive(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Consumes `intake` (decide, publish to routed / opd.<code> / triage, tell the citizen) and
+ * `status` (downstream progress -> status store -> citizen). Every step is idempotent, so
+ * BullMQ's retries after a crash publish nothing twice.
+ */
+export async function startRouterService(opts: RouterServiceOptions): Promise<RouterService> {
+  const log = opts.logger;
+  const router = opts.router ?? createRouter(loadDirectory(opts.directoryPath), { triageThreshold: opts.triageThreshold ?? DEFAULT_TRIAGE_THRESHOLD });
+  const client: Redis = createRedis(opts.redisUrl, 'worker');
+  const workerConn: Redis = createRedis(opts.redisUrl, 'worker');
+  const producer = new DurableProducer({ connection: client, prefix: opts.prefix, logger: log });
+  const status = new StatusStore(client, opts.prefix);
+
+  const intake: Worker = createConsumer({
+    connection: workerConn,
+    prefix: opts.prefix,
+    queue: QueueNames.intake,
+    schema: Complaint,
+    concurrency: opts.concurrency ?? 16,
+    onError: (err) => log.warn({ err: err.message }, 'intake worker error'),
+    handler: async (complaint) => {
+      const end = latency.startTimer();
+      const d = router.decide({ text: complaint.text, ...(complaint.category ? { category: complaint.category } : {}), ...(complaint.location ? { location: complaint.location } : {}) });
+      const routing: Routing = {
+        opd: d.opd,
+        opdName: d.opdName,
+        confidence: d.confidence,
+        reasons: d.reasons,
+        alternatives: d.alternatives,
+        decidedBy: 'rules',
+        triage: d.triage,
+        revision: 0,
+        routedAt: new Date().toISOString(),
+        routerVersion: `${ROUTER_VERSION}+${router.version}`,
+      };
+      // The intake side records "received" best-effort (it may have spooled); make sure it exists.
+      await status.recordReceived({
+        id: complaint.id,
+        ticket: complaint.ticket,
+        channel: complaint.channel,
+        receivedAt: complaint.receivedAt,
+        ...(complaint.source.senderId ? { senderHash: senderHash(complaint.channel, complaint.source.senderId) } : {}),
+        ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
+        ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
+      });
+      await publishRouted({ producer, status }, complaint, routing);
+      decisions.inc({ opd: d.opd, outcome: d.triage ? 'triage' : 'routed' });
+      log.info({ complaintId: complaint.id, opd: d.opd, confidence: Number(d.confidence.toFixed(3)), triage: d.triage }, 'complaint routed');
+      end();
+    },
+  });
+
+  const statusWorker: Worker = createConsumer({
+    connection: workerConn,
+    prefix: opts.prefix,
+    queue: QueueNames.status,
+    concurrency: 4,
+    onError: (err) => log.warn({ err: err.message }, 'status worker error'),
+    handler: async (update: StatusUpdate) => applyStatusUpdate({ producer, status, logger: log }, update),
+  });
+
+  const beat = async () => {
+    await client.set(routerHeartbeatKey(opts.prefix), new Date().toISOString(), 'EX', 15).catch(() => {});
+  };
+  await beat();
+  const timer = setInterval(() => void beat(), 5_000);
+  timer.unref();
+
+  let closed = false;
+  return {
+    router,
+    alive: () => !closed && intake.isRunning() && client.status === 'ready',
+    close: async () => {
+      closed = true;
+      clearInterval(timer);
+      // Stop taking jobs, let in-flight ones finish, then close connections.
+      await Promise.all([intake.close(), statusWorker.close()]);
+      await client.del(routerHeartbeatKey(opts.prefix)).catch(() => {});
+      await producer.close();
+      client.disconnect();
+      workerConn.disconnect();
+    },
+  };
+}
