@@ -1,0 +1,65 @@
+/** Errors of this adapter: each an Error subclass with a stable `code`. */
+export class InstagramConfigError extends Error {
+  readonly code = 'ADUAN_ERR_IG_CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InstagramConfigError';
+  }
+}
+
+/** Another process already holds this account (DESIGN: one process per account). */
+export class AccountLockedError extends Error {
+  readonly code = 'ADUAN_ERR_IG_LOCKED';
+  constructor(account: string) {
+    super(`instagram account "${account}" is already served by another process (Redis lock held); stop it first`);
+    this.name = 'AccountLockedError';
+  }
+}
+
+/** Instagram asks for a code (two-factor or checkpoint): an operator must submit it. */
+export class CodeRequiredError extends Error {
+  readonly code = 'ADUAN_ERR_IG_CODE_REQUIRED';
+  constructor(readonly kind: 'two_factor' | 'checkpoint') {
+    super(`instagram login needs a ${kind === 'two_factor' ? 'two-factor' : 'checkpoint (challenge)'} code from an operator`);
+    this.name = 'CodeRequiredError';
+  }
+}
+
+/** No login challenge is waiting for a code. */
+export class NoPendingChallengeError extends Error {
+  readonly code = 'ADUAN_ERR_IG_NO_CHALLENGE';
+  constructor() {
+    super('no instagram login challenge is waiting for a code');
+    this.name = 'NoPendingChallengeError';
+  }
+}
+
+/** No session in Redis and no password configured. */
+export class NoCredentialsError extends Error {
+  readonly code = 'ADUAN_ERR_IG_NO_CREDENTIALS';
+  constructor() {
+    super('no saved instagram session and INSTAGRAM_PASSWORD is not set: run `pnpm --filter @aduan/instagram login` or set the password');
+    this.name = 'NoCredentialsError';
+  }
+}
+
+/** A media file could not be downloaded or is too large. */
+export class MediaDownloadError extends Error {
+  readonly code = 'ADUAN_ERR_IG_MEDIA';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'MediaDownloadError';
+  }
+}
+
+/** A replay file line is not a valid record. */
+export class ReplayLineError extends Error {
+  readonly code = 'ADUAN_ERR_IG_REPLAY_LINE';
+  constructor(
+    readonly line: number,
+    detail: string,
+  ) {
+    super(`replay line ${line}: ${detail}`);
+    this.name = 'ReplayLineError';
+  }
+}

@@ -1,0 +1,104 @@
+import type { Attachment } from '@aduan/schema';
+import type { Logger } from '@aduan/telemetry';
+import type { Redis } from 'ioredis';
+import type { IgThreadItem, IgUser } from '../client/ig-item.ts';
+import type { IgKeys } from '../session/keys.ts';
+import type { IgMetrics } from '../metrics.ts';
+import type { ChatSink, OutgoingChatMessage } from './chat-sink.ts';
+import { downloadMedia, type MediaDownloadOptions } from './media-download.ts';
+import { normalizeItem } from './normalize.ts';
+
+export interface ItemContext {
+  threadId: string;
+  /** Our own account's pk in this thread. */
+  viewerId: string;
+  /** The citizen (the other participant). */
+  user: IgUser;
+}
+
+export type ItemOutcome = 'ingested' | 'duplicate' | 'skipped';
+
+export interface ItemProcessorOptions {
+  redis: Redis;
+  keys: IgKeys;
+  account: string;
+  sink: ChatSink;
+  media: MediaDownloadOptions;
+  logger: Logger;
+  metrics: IgMetrics;
+  /** How long a processed item id is remembered (dedupe before media download). */
+  seenTtlSeconds?: number;
+}
+
+/** Instagram timestamps are microseconds since the epoch, as a string. */
+export function itemTime(item: Pick<IgThreadItem, 'timestamp'>): Date {
+  return new Date(Number(BigInt(String(item.timestamp)) / 1000n));
+}
+
+/**
+ * One thread item through the one code path shared by live polling and replay:
+ * dedupe -> normalize -> download media -> hand to the conversation engine -> remember.
+ * The item id is remembered only after the engine kept the message, so a failure anywhere
+ * leaves it to be processed again (the engine dedupes message ids too).
+ */
+export class ItemProcessor {
+  constructor(private readonly opts: ItemProcessorOptions) {}
+
+  async process(ctx: ItemContext, item: IgThreadItem): Promise<ItemOutcome> {
+    const { redis, keys, logger, metrics } = this.opts;
+    const n = normalizeItem(item, ctx.viewerId);
+    if (n.kind === 'skip') {
+      metrics.items.inc({ type: metricType(n.itemType), outcome: `skipped_${n.reason}` });
+      // Unknown types are logged by type name only: never the item, which holds personal data.
+      if (n.reason === 'unknown_type') logger.warn({ itemType: n.itemType.slice(0, 40), itemId: item.item_id }, 'unknown instagram item type skipped');
+      return 'skipped';
+    }
+    if (await redis.exists(keys.item(item.item_id))) {
+      metrics.items.inc({ type: metricType(n.itemType), outcome: 'duplicate' });
+      return 'duplicate';
+    }
+    const attachments: Attachment[] = [];
+    let failedDownloads = 0;
+    for (const ref of n.media.slice(0, 20)) {
+      try {
+        attachments.push(await downloadMedia(ref, this.opts.media));
+        metrics.media.inc({ kind: ref.kind, outcome: 'stored' });
+      } catch (err) {
+        failedDownloads++;
+        metrics.media.inc({ kind: ref.kind, outcome: 'failed' });
+        logger.warn({ itemId: item.item_id, kind: ref.kind, err: (err as Error).message }, 'instagram media not downloaded; message kept without it');
+      }
+    }
+    const textParts = [n.note ? `(${n.note})` : undefined, n.text, failedDownloads ? `(${failedDownloads} lampiran gagal diunduh.)` : undefined].filter(Boolean);
+    const msg: OutgoingChatMessage = {
+      channel: 'instagram',
+      account: this.opts.account,
+      senderId: String(ctx.user.pk),
+      threadId: ctx.threadId,
+      messageId: item.item_id,
+      at: itemTime(item).toISOString(),
+      reporter: reporterOf(ctx.user),
+      attachments,
+    };
+    if (textParts.length) msg.text = textParts.join('\n').slice(0, 5000);
+    if (n.location && (n.location.description || n.location.lat !== undefined)) msg.location = n.location;
+    await this.opts.sink.ingest(msg);
+    await redis.set(keys.item(item.item_id), '1', 'EX', this.opts.seenTtlSeconds ?? 30 * 86_400);
+    metrics.items.inc({ type: metricType(n.itemType), outcome: 'ingested' });
+    return 'ingested';
+  }
+}
+
+function reporterOf(user: IgUser): OutgoingChatMessage['reporter'] {
+  const r: OutgoingChatMessage['reporter'] = {};
+  if (user.username?.trim()) r.handle = user.username.trim().slice(0, 100);
+  if (user.full_name?.trim()) r.name = user.full_name.trim().slice(0, 120);
+  return r;
+}
+
+const KNOWN_TYPES = new Set(['text', 'link', 'media', 'raven_media', 'voice_media', 'media_share', 'clip', 'felix_share', 'story_share', 'reel_share', 'location', 'profile', 'like', 'reaction', 'action_log', 'placeholder', 'animated_media']);
+
+/** Metric labels are a closed set: an unknown item type is counted as "other". */
+function metricType(t: string): string {
+  return KNOWN_TYPES.has(t) ? t : 'other';
+}

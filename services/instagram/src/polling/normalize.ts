@@ -1,0 +1,154 @@
+import type { IgImageCandidate, IgMedia, IgThreadItem, IgVideoVersion } from '../client/ig-item.ts';
+
+/** A file to download into attachment storage. */
+export interface MediaRef {
+  url: string;
+  kind: 'image' | 'video' | 'audio';
+}
+
+export interface NormalizedLocation {
+  description?: string;
+  lat?: number;
+  lon?: number;
+}
+
+/**
+ * What one thread item means for a complaint, before media is downloaded. `text` is what
+ * the citizen wrote; `note` says what else they sent (a shared post's link, a story mention)
+ * in words an OPD officer can read.
+ */
+export type Normalized =
+  | { kind: 'message'; itemType: string; text?: string; note?: string; media: MediaRef[]; location?: NormalizedLocation }
+  | { kind: 'skip'; itemType: string; reason: SkipReason };
+
+export type SkipReason = 'own' | 'reaction' | 'action_log' | 'placeholder' | 'sticker' | 'empty' | 'unknown_type';
+
+const IGNORED: Record<string, SkipReason> = {
+  like: 'reaction',
+  reaction: 'reaction',
+  reaction_log: 'reaction',
+  user_reaction: 'reaction',
+  reel_react: 'reaction',
+  action_log: 'action_log',
+  video_call_event: 'action_log',
+  title: 'action_log',
+  history_edit: 'action_log',
+  deletion: 'action_log',
+  placeholder: 'placeholder',
+  expired_placeholder: 'placeholder',
+  animated_media: 'sticker',
+  static_sticker: 'sticker',
+  selfie_sticker: 'sticker',
+};
+
+const area = (c: { width: number; height: number }) => c.width * c.height;
+
+export function bestImage(m: IgMedia | undefined): IgImageCandidate | undefined {
+  const cands = m?.image_versions2?.candidates ?? [];
+  return cands.reduce<IgImageCandidate | undefined>((best, c) => (c.url && (!best || area(c) > area(best)) ? c : best), undefined);
+}
+
+export function bestVideo(m: IgMedia | undefined): IgVideoVersion | undefined {
+  return (m?.video_versions ?? []).reduce<IgVideoVersion | undefined>((best, v) => (v.url && (!best || area(v) > area(best)) ? v : best), undefined);
+}
+
+/** The files a media object carries: the video when there is one, else the photo; carousels give each. */
+export function mediaRefs(m: IgMedia | undefined): MediaRef[] {
+  if (!m) return [];
+  if (m.carousel_media?.length) return m.carousel_media.flatMap((c) => mediaRefs(c));
+  const video = bestVideo(m);
+  if (video) return [{ url: video.url, kind: 'video' }];
+  const image = bestImage(m);
+  return image ? [{ url: image.url, kind: 'image' }] : [];
+}
+
+function postUrl(m: IgMedia | undefined, path: 'p' | 'reel' | 'tv'): string | undefined {
+  return m?.code ? `https://www.instagram.com/${path}/${m.code}/` : undefined;
+}
+
+function clean(s: string | null | undefined): string | undefined {
+  const t = s?.trim();
+  return t ? t : undefined;
+}
+
+function message(itemType: string, parts: Omit<Extract<Normalized, { kind: 'message' }>, 'kind' | 'itemType'>): Normalized {
+  const m: Normalized = { kind: 'message', itemType, media: parts.media };
+  if (parts.text) m.text = parts.text;
+  if (parts.note) m.note = parts.note;
+  if (parts.location) m.location = parts.location;
+  if (!m.text && !m.note && m.media.length === 0 && !m.location) return { kind: 'skip', itemType, reason: 'empty' };
+  return m;
+}
+
+/**
+ * Maps a thread item to the channel-neutral meaning. Pure: no I/O, no logging. `viewerId`
+ * is our own account's pk: our own items (replies we sent) are skipped.
+ */
+export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized {
+  const t = item.item_type;
+  if (String(item.user_id) === viewerId) return { kind: 'skip', itemType: t, reason: 'own' };
+  const ignored = IGNORED[t];
+  if (ignored) return { kind: 'skip', itemType: t, reason: ignored };
+  switch (t) {
+    case 'text':
+      return message(t, { text: clean(item.text), media: [] });
+    case 'link':
+      return message(t, { text: clean(item.link?.text) ?? clean(item.text), media: [] });
+    case 'media':
+      return message(t, { text: clean(item.text), media: mediaRefs(item.media) });
+    case 'raven_media': {
+      // Camera photos/videos (including view-once). An already-viewed one has no id and no URLs.
+      const refs = mediaRefs(item.visual_media?.media);
+      return message(t, { media: refs, note: refs.length ? undefined : 'Foto/video sekali lihat (tidak dapat diunduh).' });
+    }
+    case 'voice_media': {
+      const src = item.voice_media?.media.audio.audio_src;
+      return message(t, { media: src ? [{ url: src, kind: 'audio' }] : [], note: src ? undefined : 'Pesan suara (tidak dapat diunduh).' });
+    }
+    case 'media_share': {
+      const url = postUrl(item.media_share, 'p');
+      return message(t, { text: clean(item.text), note: `Membagikan kiriman Instagram${url ? `: ${url}` : ''}`, media: mediaRefs(item.media_share) });
+    }
+    case 'clip': {
+      const url = postUrl(item.clip?.clip, 'reel');
+      return message(t, { text: clean(item.text), note: `Membagikan reels${url ? `: ${url}` : ''}`, media: mediaRefs(item.clip?.clip) });
+    }
+    case 'felix_share': {
+      const url = postUrl(item.felix_share?.video, 'tv');
+      return message(t, { text: clean(item.felix_share?.text), note: `Membagikan video${url ? `: ${url}` : ''}`, media: mediaRefs(item.felix_share?.video) });
+    }
+    case 'story_share': {
+      const s = item.story_share;
+      const expired = !s?.media;
+      return message(t, { text: clean(s?.text), note: expired ? 'Membagikan story (sudah kedaluwarsa).' : 'Membagikan story.', media: mediaRefs(s?.media) });
+    }
+    case 'reel_share': {
+      const r = item.reel_share;
+      if (r?.type === 'reaction') return { kind: 'skip', itemType: t, reason: 'reaction' };
+      if (r?.type === 'mention') {
+        // The citizen tagged our account in their story: the story itself is the evidence.
+        return message(t, { text: clean(r.text), note: 'Menyebut akun kami di story.', media: mediaRefs(r.media) });
+      }
+      // A reply to one of our stories: the words are the complaint; the story is ours.
+      const ourStory = r?.media?.user && String(r.media.user.pk) === viewerId;
+      return message(t, { text: clean(r?.text), note: 'Membalas story.', media: ourStory ? [] : mediaRefs(r?.media) });
+    }
+    case 'location': {
+      const l = item.location;
+      const description = [l?.name, l?.address, l?.city].map(clean).filter(Boolean).join(', ');
+      const loc: NormalizedLocation = {};
+      if (description) loc.description = description;
+      if (typeof l?.lat === 'number' && typeof l?.lng === 'number') {
+        loc.lat = l.lat;
+        loc.lon = l.lng;
+      }
+      return message(t, { note: `Membagikan lokasi${description ? `: ${description}` : ''}`, media: [], location: loc });
+    }
+    case 'profile': {
+      const u = item.profile?.username;
+      return message(t, { note: u ? `Membagikan profil: https://www.instagram.com/${u}/` : 'Membagikan profil.', media: [] });
+    }
+    default:
+      return { kind: 'skip', itemType: t, reason: 'unknown_type' };
+  }
+}

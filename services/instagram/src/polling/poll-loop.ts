@@ -1,0 +1,124 @@
+import type { Logger } from '@aduan/telemetry';
+import { classifyIgError, withJitter, type BackoffPolicy, type IgFailure } from '../client/classify-error.ts';
+import type { ConnectionState, IgMetrics } from '../metrics.ts';
+import type { InstagramAuth } from '../session/auth.ts';
+import type { Poller, PollReport } from './poller.ts';
+
+export interface PollLoopOptions {
+  poller: Poller;
+  auth: InstagramAuth;
+  logger: Logger;
+  metrics: IgMetrics;
+  intervalMs: number;
+  /** +-fraction of random jitter on every wait. */
+  jitter: number;
+  backoff?: BackoffPolicy;
+  random?: () => number;
+}
+
+export interface LoopStatus {
+  state: ConnectionState;
+  lastPollAt?: string;
+  lastSuccessAt?: string;
+  nextPollAt?: string;
+  consecutiveFailures: number;
+  lastFailure?: { action: IgFailure['action']; reason: string; at: string };
+}
+
+/**
+ * Polls on an interval with jitter; after an error waits as the error's class says
+ * (classifyIgError), relogs in only when Instagram says the session is gone, and pauses
+ * while a challenge waits for an operator. One cycle at a time, never overlapping.
+ */
+export class PollLoop {
+  readonly status: LoopStatus = { state: 'starting', consecutiveFailures: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  /** Called after each cycle (tests, replay): report or the failure decision. */
+  onCycle?: (r: { report?: PollReport; failure?: IgFailure; delayMs: number }) => void;
+
+  constructor(private readonly opts: PollLoopOptions) {}
+
+  start(initialDelayMs = 0): void {
+    this.stopped = false;
+    this.schedule(initialDelayMs);
+  }
+
+  private setState(s: ConnectionState): void {
+    this.status.state = s;
+    this.opts.metrics.setState(s);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.status.nextPollAt = new Date(Date.now() + delayMs).toISOString();
+    this.timer = setTimeout(() => {
+      this.running = this.cycle()
+        .then((next) => this.schedule(next))
+        .finally(() => (this.running = undefined));
+    }, delayMs);
+  }
+
+  /** Runs one cycle now and returns the wait before the next; the timer schedules it. */
+  async cycle(): Promise<number> {
+    const { auth, poller, metrics, logger } = this.opts;
+    let delayMs = withJitter(this.opts.intervalMs, this.opts.jitter, this.opts.random);
+    if (auth.state === 'awaiting_code') {
+      this.setState('awaiting_code');
+      return delayMs;
+    }
+    this.status.lastPollAt = new Date().toISOString();
+    try {
+      if (auth.state === 'logged_out') {
+        this.setState('relogin');
+        if ((await auth.login()) !== 'ready') {
+          this.setState('awaiting_code');
+          return delayMs;
+        }
+      }
+      const report = await poller.pollOnce();
+      this.status.consecutiveFailures = 0;
+      this.status.lastSuccessAt = new Date().toISOString();
+      this.setState('connected');
+      metrics.polls.inc({ outcome: 'ok' });
+      await auth.persist().catch((err: Error) => logger.warn({ err: err.message }, 'could not save the instagram session'));
+      if (report.items.ingested > 0 || report.approved > 0) logger.info({ ...report.items, threads: report.threads, approved: report.approved }, 'instagram poll');
+      this.onCycle?.({ report, delayMs });
+    } catch (err) {
+      this.status.consecutiveFailures++;
+      const failure = classifyIgError(err, this.status.consecutiveFailures, this.opts.backoff);
+      delayMs = withJitter(failure.delayMs, this.opts.jitter, this.opts.random);
+      this.status.lastFailure = { action: failure.action, reason: failure.reason, at: new Date().toISOString() };
+      metrics.polls.inc({ outcome: 'error' });
+      metrics.backoffs.inc({ reason: failure.reason });
+      logger.warn({ reason: failure.reason, action: failure.action, errName: (err as Error).name, err: (err as Error).message, retryInMs: delayMs }, 'instagram poll failed; backing off');
+      this.setState(failure.action === 'challenge' ? 'awaiting_code' : 'backoff');
+      await this.react(failure);
+      this.onCycle?.({ failure, delayMs });
+    }
+    return delayMs;
+  }
+
+  private async react(failure: IgFailure): Promise<void> {
+    const { auth, logger } = this.opts;
+    try {
+      if (failure.action === 'challenge') await auth.startCheckpoint();
+      if (failure.action === 'relogin') {
+        this.setState('relogin');
+        await auth.relogin();
+      }
+    } catch (err) {
+      logger.error({ errName: (err as Error).name, err: (err as Error).message }, 'instagram re-login failed; will retry after the back-off');
+    }
+  }
+
+  /** Stops scheduling and waits for a running cycle to finish (SIGTERM). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    this.setState('stopped');
+  }
+}

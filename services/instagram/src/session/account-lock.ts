@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AccountLockedError } from '../errors.ts';
+
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * One process per Instagram account: two pollers on one account would double every reply
+ * and look like a bot farm to Instagram. The lock has a TTL and is renewed; a crashed
+ * holder frees it within `ttlMs`. Losing it (Redis failover, long pause) calls `onLost`.
+ */
+export class AccountLock {
+  readonly token = randomBytes(12).toString('hex');
+  private timer: NodeJS.Timeout | undefined;
+  private held = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    private readonly account: string,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  async acquire(onLost: (err: Error) => void): Promise<void> {
+    const ok = await this.redis.set(this.key, this.token, 'PX', this.ttlMs, 'NX');
+    if (ok !== 'OK') throw new AccountLockedError(this.account);
+    this.held = true;
+    this.timer = setInterval(() => void this.renew(onLost), Math.floor(this.ttlMs / 3));
+    this.timer.unref();
+  }
+
+  private async renew(onLost: (err: Error) => void): Promise<void> {
+    try {
+      const r = (await this.redis.eval(RENEW, 1, this.key, this.token, String(this.ttlMs))) as number;
+      if (r !== 1 && this.held) {
+        this.held = false;
+        clearInterval(this.timer);
+        onLost(new AccountLockedError(this.account));
+      }
+    } catch {
+      // Redis briefly unreachable: keep trying until the TTL says otherwise.
+    }
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    if (!this.held) return;
+    this.held = false;
+    await this.redis.eval(RELEASE, 1, this.key, this.token).catch(() => 0);
+  }
+}
