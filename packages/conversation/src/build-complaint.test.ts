@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Complaint, deterministicComplaintId } from '@aduan/schema';
+import { ChatMessage } from './chat-message.ts';
+import { classifyMessage } from './classify.ts';
+import { buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+
+const account = '+6281100000000';
+let t = Date.parse('2026-01-05T01:00:00Z');
+function msg(id: string, extra: Record<string, unknown>): StoredMessage {
+  const m = ChatMessage.parse({ channel: 'whatsapp', account, senderId: '628123@s.whatsapp.net', threadId: '628123@s.whatsapp.net', messageId: id, at: new Date((t += 1000)).toISOString(), reporter: { name: 'Budi', phone: '+628123456789' }, ...extra });
+  return { ...m, kind: classifyMessage(m) };
+}
+function snap(messages: StoredMessage[]): ConversationSnapshot {
+  const first = messages[0]!;
+  return { channel: 'whatsapp', account, senderId: first.senderId, threadId: first.threadId, firstMessageId: first.messageId, firstAt: first.at, messages };
+}
+const opts = { transport: 'baileys' as const, ticketPrefix: 'ADU', submittedAt: new Date('2026-01-05T02:00:00Z') };
+const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'b'.repeat(64), storageKey: `sha256/bb/${'b'.repeat(64)}` };
+
+describe('buildComplaint', () => {
+  it('joins a burst into one valid complaint with a deterministic id', () => {
+    const messages = [msg('A1', { text: 'Pak mau lapor' }), msg('A2', { attachments: [photo], text: 'jukir liar' }), msg('A3', { text: 'di depan Pasar Legi' }), msg('A4', { location: { lat: -8.1, lon: 112.16, description: 'Pasar Legi' } })];
+    const c = buildComplaint(snap(messages), opts)!;
+    expect(Complaint.parse(c)).toBeTruthy();
+    expect(c.id).toBe(deterministicComplaintId(new Date(messages[0]!.at), 'whatsapp', account, 'A1'));
+    expect(c.text).toBe('Pak mau lapor\njukir liar\ndi depan Pasar Legi');
+    expect(c.attachments).toHaveLength(1);
+    expect(c.attachments[0]!.caption).toBe('jukir liar');
+    expect(c.location).toEqual({ lat: -8.1, lon: 112.16, description: 'Pasar Legi' });
+    expect(c.source.messageIds).toEqual(['A1', 'A2', 'A3', 'A4']);
+    expect(c.reporter).toEqual({ name: 'Budi', phone: '+628123456789', anonymous: false, confidential: false });
+  });
+
+  it('returns null for greetings only, or when everything was deleted', () => {
+    expect(buildComplaint(snap([msg('G1', { text: 'halo' }), msg('G2', { text: 'selamat siang' })]), opts)).toBeNull();
+    expect(buildComplaint(snap([msg('D1', { text: 'lampu mati' }), msg('D2', { revokes: 'D1' })]), opts)).toBeNull();
+  });
+
+  it('applies edits, keeps quoted context and describes media without a caption', () => {
+    const c = buildComplaint(snap([msg('E1', { text: 'lampu mti' }), msg('E2', { edits: 'E1', text: 'lampu mati di Jl. Merdeka' }), msg('E3', { text: 'sejak kemarin', quoted: { messageId: 'E1', text: 'lampu mati di Jl. Merdeka' } })]), opts)!;
+    expect(c.text).toBe('lampu mati di Jl. Merdeka\nsejak kemarin (membalas: "lampu mati di Jl. Merdeka")');
+    const onlyPhoto = buildComplaint(snap([msg('P1', { attachments: [photo] })]), opts)!;
+    expect(onlyPhoto.text).toBe('(laporan berupa foto tanpa keterangan)');
+  });
+});

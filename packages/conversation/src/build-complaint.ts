@@ -1,0 +1,117 @@
+import { Complaint, SCHEMA_VERSION, deterministicComplaintId, ticketFor, type Attachment, type Location } from '@aduan/schema';
+import type { ChatMessage, MessageKind } from './chat-message.ts';
+import { isGreetingOnly } from './classify.ts';
+
+/** A message as kept in an open conversation. */
+export type StoredMessage = ChatMessage & { kind: MessageKind };
+
+export interface ConversationSnapshot {
+  channel: ChatMessage['channel'];
+  account: string;
+  senderId: string;
+  threadId: string;
+  firstMessageId: string;
+  firstAt: string;
+  messages: StoredMessage[];
+}
+
+export interface BuildOptions {
+  transport: Complaint['intake']['transport'];
+  ticketPrefix: string;
+  submittedAt: Date;
+}
+
+const MAX_TEXT = 5000;
+const MAX_ATTACHMENTS = 20;
+
+/** Applies edits and deletions, in order, to the messages they target within this conversation. */
+export function effectiveMessages(messages: StoredMessage[]): StoredMessage[] {
+  const ordered = messages.map((m, i) => ({ m, i })).sort((a, b) => Date.parse(a.m.at) - Date.parse(b.m.at) || a.i - b.i);
+  const live: StoredMessage[] = [];
+  for (const { m } of ordered) {
+    if (m.kind === 'revoke') {
+      const idx = live.findIndex((x) => x.messageId === m.revokes);
+      if (idx >= 0) live.splice(idx, 1);
+    } else if (m.kind === 'edit') {
+      const target = live.find((x) => x.messageId === m.edits);
+      if (target && m.text !== undefined) {
+        target.text = m.text;
+        if (target.kind === 'greeting' && !isGreetingOnly(m.text)) target.kind = 'content';
+      }
+    } else {
+      live.push({ ...m });
+    }
+  }
+  return live;
+}
+
+function hasSubstance(m: StoredMessage): boolean {
+  if (m.kind !== 'content') return false;
+  return m.attachments.length > 0 || m.location !== undefined || (m.text?.trim() ?? '') !== '';
+}
+
+function fallbackText(attachments: Attachment[], location: Location | undefined): string {
+  const kinds: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen', sticker: 'stiker' };
+  const parts = [...new Set(attachments.map((a) => kinds[a.kind] ?? a.kind))];
+  if (location) parts.push('lokasi');
+  return `(laporan berupa ${parts.join(', ') || 'lampiran'} tanpa keterangan)`;
+}
+
+function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/**
+ * Turns a closed conversation into one complaint, or null when it holds nothing to act on
+ * (only greetings, a lone "kirim", or everything deleted).
+ */
+export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): Complaint | null {
+  const live = effectiveMessages(conv.messages).filter((m) => m.kind === 'content' || m.kind === 'greeting');
+  if (!live.some(hasSubstance)) return null;
+
+  const lines: string[] = [];
+  const attachments: Attachment[] = [];
+  let location: Location | undefined;
+  for (const m of live) {
+    const text = m.text?.trim();
+    if (text) {
+      const quoted = m.quoted?.text?.trim();
+      lines.push(quoted ? `${text} (membalas: "${truncate(quoted, 200)}")` : text);
+    }
+    for (const a of m.attachments) attachments.push(text && !a.caption ? { ...a, caption: truncate(text, 2000) } : a);
+    if (m.location) location = { ...location, ...m.location };
+  }
+  const text = truncate(lines.join('\n') || fallbackText(attachments, location), MAX_TEXT);
+
+  const name = [...live].reverse().find((m) => m.reporter.name)?.reporter.name;
+  const phone = live.find((m) => m.reporter.phone)?.reporter.phone;
+  const handle = [...live].reverse().find((m) => m.reporter.handle)?.reporter.handle;
+  const firstAt = new Date(conv.firstAt);
+  const id = deterministicComplaintId(firstAt, conv.channel, conv.account, conv.firstMessageId);
+  const submittedAt = opts.submittedAt.getTime() < firstAt.getTime() ? firstAt : opts.submittedAt;
+
+  return Complaint.parse({
+    schemaVersion: SCHEMA_VERSION,
+    id,
+    ticket: ticketFor(id, opts.ticketPrefix),
+    channel: conv.channel,
+    source: {
+      account: conv.account,
+      senderId: conv.senderId,
+      messageIds: [...new Set(conv.messages.map((m) => m.messageId))].slice(0, 500),
+      threadId: conv.threadId,
+    },
+    receivedAt: firstAt.toISOString(),
+    submittedAt: submittedAt.toISOString(),
+    reporter: {
+      ...(name ? { name } : {}),
+      ...(phone ? { phone } : {}),
+      ...(handle ? { handle } : {}),
+    },
+    text,
+    ...(location ? { location } : {}),
+    attachments: attachments.slice(0, MAX_ATTACHMENTS),
+    language: 'id',
+    intake: { transport: opts.transport },
+  });
+}

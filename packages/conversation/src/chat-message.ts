@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { Attachment, Location, PhoneE164 } from '@aduan/schema';
+
+/**
+ * One chat message as a channel adapter hands it to the conversation engine. Channel-neutral:
+ * the WhatsApp adapter builds it from a Baileys WebMessageInfo, the Instagram adapter from a
+ * direct-thread item. Attachments are already stored (storage key + sha256) by the adapter.
+ * Personal data (senderId, threadId, reporter, text): never log it.
+ */
+export const ChatMessage = z
+  .object({
+    channel: z.enum(['whatsapp', 'instagram']),
+    /** Our receiving account: WhatsApp number (E.164) or Instagram account id. */
+    account: z.string().min(1).max(100),
+    /** Stable sender id: WhatsApp JID, Instagram user pk. Conversations are keyed by it. */
+    senderId: z.string().min(1).max(200),
+    /** Where replies go: the chat JID / Instagram thread id. Becomes `Notification.to`. */
+    threadId: z.string().min(1).max(200),
+    /** Channel message id, unique within (channel, account). Redeliveries carry the same id. */
+    messageId: z.string().min(1).max(200),
+    /** When the citizen sent it (ISO 8601). Quiet-period splitting uses this time. */
+    at: z.iso.datetime({ offset: true }),
+    reporter: z
+      .object({
+        name: z.string().trim().min(1).max(120).optional(),
+        phone: PhoneE164.optional(),
+        handle: z.string().trim().min(1).max(100).optional(),
+      })
+      .default({}),
+    /** Text, or the caption of a media message. */
+    text: z.string().max(5000).optional(),
+    attachments: z.array(Attachment).max(20).default([]),
+    location: Location.optional(),
+    /** The message this one replies to, as far as the channel tells us. */
+    quoted: z.object({ messageId: z.string().max(200).optional(), text: z.string().max(2000).optional() }).optional(),
+    /** This message edits an earlier one: `text` replaces that message's text. */
+    edits: z.string().min(1).max(200).optional(),
+    /** This message deletes an earlier one ("delete for everyone"). */
+    revokes: z.string().min(1).max(200).optional(),
+  })
+  .meta({ id: 'ChatMessage', description: 'Input of @aduan/conversation: one chat message from any chat channel.' });
+export type ChatMessage = z.infer<typeof ChatMessage>;
+export type ChatMessageInput = z.input<typeof ChatMessage>;
+
+/** What the engine does with a message, decided by classifyMessage. */
+export type MessageKind = 'content' | 'greeting' | 'close' | 'check' | 'edit' | 'revoke';

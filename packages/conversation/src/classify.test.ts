@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ChatMessage } from './chat-message.ts';
+import { classifyMessage, isCloseWord, isGreetingOnly, parseCheck } from './classify.ts';
+
+const base = { channel: 'whatsapp', account: '+6281100000000', senderId: 's', threadId: 't', messageId: 'm', at: '2026-01-05T01:00:00Z' } as const;
+const kindOf = (extra: Record<string, unknown>) => classifyMessage(ChatMessage.parse({ ...base, ...extra }));
+
+describe('classifyMessage', () => {
+  it.each([
+    ['Halo', true],
+    ['Assalamualaikum wr wb', true],
+    ['Pak mau lapor', true],
+    ['selamat pagi min 🙏', true],
+    ['Haloooo', true],
+    ['pppp', true],
+    ['ada jukir liar di alun-alun', false],
+    ['Pak lampu PJU mati', false],
+  ])('greeting-only %s -> %s', (text, expected) => {
+    expect(isGreetingOnly(text)).toBe(expected);
+  });
+
+  it('recognises close words only as the whole message', () => {
+    expect(isCloseWord('Kirim')).toBe(true);
+    expect(isCloseWord('selesai.')).toBe(true);
+    expect(isCloseWord('jalan selesai diperbaiki tapi rusak lagi')).toBe(false);
+  });
+
+  it('parses "cek <ticket>" and tells a complaint that starts with "cek" apart', () => {
+    expect(parseCheck('cek ADU-7K3M-9Q2X')).toBe('ADU-7K3M-9Q2X');
+    expect(parseCheck('Cek adu 7k3m 9q2x')).toBe('ADU-7K3M-9Q2X');
+    expect(parseCheck('cek')).toBe('');
+    expect(parseCheck('cek ADU-12')).toBe('');
+    expect(parseCheck('cek lokasi ini pak, lampunya mati')).toBeNull();
+    expect(parseCheck('status jalan rusak di Sananwetan')).toBeNull();
+    expect(parseCheck('halo')).toBeNull();
+  });
+
+  it('gives media precedence over words and routes edits and deletions', () => {
+    const att = { kind: 'image', mimeType: 'image/jpeg', bytes: 3, sha256: 'a'.repeat(64), storageKey: `sha256/aa/${'a'.repeat(64)}` };
+    expect(kindOf({ text: 'halo', attachments: [att] })).toBe('content');
+    expect(kindOf({ text: 'kirim' })).toBe('close');
+    expect(kindOf({ text: 'cek ADU-7K3M-9Q2X' })).toBe('check');
+    expect(kindOf({ text: 'halo' })).toBe('greeting');
+    expect(kindOf({ text: 'baru', edits: 'x' })).toBe('edit');
+    expect(kindOf({ revokes: 'x' })).toBe('revoke');
+  });
+});

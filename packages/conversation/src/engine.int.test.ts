@@ -1,0 +1,151 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DurableProducer, QueueNames, StatusStore, createRedis } from '@aduan/queue';
+import type { Complaint, Notification } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { ConversationEngine, type ConversationEngineOptions } from './engine.ts';
+import type { ChatMessageInput } from './chat-message.ts';
+
+const account = '+6281100000000';
+const jid = '6281234567890@s.whatsapp.net';
+
+interface Rig {
+  engine: ConversationEngine;
+  intake: Queue;
+  notify: Queue;
+  status: StatusStore;
+  now: { ms: number };
+  close(): Promise<void>;
+}
+
+async function rig(prefix: string, extra: Partial<ConversationEngineOptions> = {}): Promise<Rig> {
+  const url = testRedisUrl();
+  const redis: Redis = createRedis(url, 'client');
+  const producerConn = createRedis(url, 'producer');
+  for (const c of [redis, producerConn]) if (c.status !== 'ready') await new Promise((ok) => c.once('ready', ok));
+  const { logger } = memoryLogger();
+  const producer = new DurableProducer({ connection: producerConn, prefix, logger });
+  const status = new StatusStore(redis, prefix);
+  const now = { ms: Date.parse('2026-01-05T01:00:00Z') };
+  const engine = new ConversationEngine({ redis, prefix, producer, statusStore: status, logger, transport: 'baileys', quietMs: 120_000, clock: () => now.ms, ...extra });
+  const intake = new Queue(QueueNames.intake, { connection: createRedis(url, 'client'), prefix });
+  const notify = new Queue(QueueNames.notify('whatsapp'), { connection: createRedis(url, 'client'), prefix });
+  return {
+    engine, intake, notify, status, now,
+    close: async () => {
+      await engine.stop();
+      await producer.close();
+      await intake.close();
+      await notify.close();
+      redis.disconnect();
+      producerConn.disconnect();
+    },
+  };
+}
+
+let seq = 0;
+function m(r: Rig, text: string | undefined, extra: Partial<ChatMessageInput> = {}): ChatMessageInput {
+  r.now.ms += 5_000;
+  return { channel: 'whatsapp', account, senderId: jid, threadId: jid, messageId: `MSG${++seq}`, at: new Date(r.now.ms).toISOString(), reporter: { name: 'Siti', phone: '+6281234567890' }, ...(text ? { text } : {}), ...extra };
+}
+const jobs = async (q: Queue) => (await q.getJobs(['waiting', 'delayed', 'active', 'completed'])).map((j) => j.data as Complaint & Notification);
+
+describe('ConversationEngine (real Redis)', () => {
+  let prefix: string;
+  let r: Rig;
+  beforeEach(async () => {
+    prefix = uniquePrefix('conv');
+    r = await rig(prefix);
+  });
+  afterEach(async () => {
+    await r.close();
+    await deletePrefix(testRedisUrl(), prefix);
+  });
+
+  it('turns a burst into one complaint and one acknowledgement after the quiet period', async () => {
+    await r.engine.ingest(m(r, 'Pak mau lapor'));
+    await r.engine.ingest(m(r, 'ada jukir liar minta 5 ribu'));
+    await r.engine.ingest(m(r, 'di depan Pasar Legi'));
+    await r.engine.ingest(m(r, undefined, { location: { lat: -8.0983, lon: 112.1681 } }));
+    expect(await r.engine.sweep()).toBe(0); // still within the quiet period
+    expect(await jobs(r.intake)).toHaveLength(0);
+    r.now.ms += 121_000;
+    expect(await r.engine.sweep()).toBe(1);
+    const [c, ...more] = await jobs(r.intake);
+    expect(more).toHaveLength(0);
+    expect(c!.text).toContain('jukir liar');
+    expect(c!.location).toMatchObject({ lat: -8.0983 });
+    expect(c!.source.threadId).toBe(jid);
+    const notes = await jobs(r.notify);
+    expect(notes.map((n) => n.kind).sort()).toEqual(['ack', 'guide']); // guide answered the opening "Pak mau lapor"
+    const ack = notes.find((n) => n.kind === 'ack')!;
+    expect(ack.ticket).toBe(c!.ticket);
+    expect(ack.to).toBe(jid);
+    expect(ack.text).toContain(c!.ticket);
+    expect(await r.engine.openConversations()).toBe(0);
+  });
+
+  it('closes at once on "kirim", and a redelivered message changes nothing', async () => {
+    const first = m(r, 'lampu PJU mati di Jl. Kalimantan');
+    await r.engine.ingest(first);
+    expect((await r.engine.ingest(first)).outcome).toBe('duplicate');
+    const res = await r.engine.ingest(m(r, 'kirim'));
+    expect(res.outcome).toBe('closed');
+    expect(res.complaint?.source.messageIds).toHaveLength(2);
+    expect((await r.engine.ingest(first)).outcome).toBe('duplicate');
+    await r.engine.closeAll();
+    expect(await jobs(r.intake)).toHaveLength(1);
+    expect((await jobs(r.notify)).filter((n) => n.kind === 'ack')).toHaveLength(1);
+  });
+
+  it('answers a greeting alone with one guide and no ticket', async () => {
+    await r.engine.ingest(m(r, 'Assalamualaikum'));
+    await r.engine.ingest(m(r, 'selamat siang'));
+    await r.engine.closeAll();
+    expect(await jobs(r.intake)).toHaveLength(0);
+    const notes = await jobs(r.notify);
+    expect(notes.map((n) => n.kind)).toEqual(['guide']);
+  });
+
+  it('splits bursts by message time (replay of an old day)', async () => {
+    await r.engine.ingest(m(r, 'sampah menumpuk di Kelurahan Bendo'));
+    r.now.ms += 3_600_000;
+    await r.engine.ingest(m(r, 'pohon tumbang di Jl. Sudanco Supriyadi'));
+    await r.engine.closeAll();
+    expect(await jobs(r.intake)).toHaveLength(2);
+  });
+
+  it('keeps the conversation across an engine restart', async () => {
+    await r.engine.ingest(m(r, 'reklame roboh'));
+    const again = await rig(prefix);
+    again.now.ms = r.now.ms;
+    await again.engine.ingest(m(again, 'di simpang tiga Jl. Ahmad Yani'));
+    const [c] = await again.engine.closeAll();
+    expect(c!.text).toBe('reklame roboh\ndi simpang tiga Jl. Ahmad Yani');
+    await again.close();
+  });
+
+  it('answers "cek <ticket>" only for the sender who filed it', async () => {
+    await r.engine.ingest(m(r, 'wifi publik di taman mati'));
+    const [c] = await r.engine.closeAll();
+    await r.engine.ingest(m(r, `cek ${c!.ticket.toLowerCase()}`));
+    await r.engine.ingest(m(r, `cek ${c!.ticket}`, { senderId: 'other@s.whatsapp.net', threadId: 'other@s.whatsapp.net' }));
+    const lookups = (await jobs(r.notify)).filter((n) => n.kind === 'lookup');
+    const mine = lookups.find((n) => n.to === jid)!;
+    const theirs = lookups.find((n) => n.to !== jid)!;
+    expect(mine.text).toContain('sudah diterima');
+    expect(theirs.text).toContain('tidak ditemukan');
+    expect(await jobs(r.intake)).toHaveLength(1);
+  });
+
+  it('finishes a close that a crashed process left half done', async () => {
+    await r.engine.ingest(m(r, 'jalan berlubang di Jl. Veteran'));
+    const member = (await r.engine.store.openMembers(-1))[0]!;
+    const token = await r.engine.store.claim(member, r.now.ms, true); // "crash" right after claiming
+    expect(token).toBeTruthy();
+    r.now.ms += 61_000;
+    expect(await r.engine.sweep()).toBe(1);
+    expect(await jobs(r.intake)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { QueueNames, senderHash, type DurableProducer, type StatusStore } from '@aduan/queue';
+import type { Complaint, Notification } from '@aduan/schema';
+import type { Logger } from '@aduan/telemetry';
+import { ChatMessage, type ChatMessageInput, type MessageKind } from './chat-message.ts';
+import { classifyMessage, parseCheck } from './classify.ts';
+import { buildComplaint, type StoredMessage } from './build-complaint.ts';
+import { ConversationStore, type IngestOutcome } from './conversation-store.ts';
+import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
+import { createTexts, type ConversationTexts } from './texts.ts';
+
+export interface ConversationEngineOptions {
+  /** A connection created with role 'client' (fail fast; DurableInbox spools on failure). */
+  redis: Redis;
+  /** Same prefix as the queues (QUEUE_PREFIX); conversation keys live under `<prefix>:conv:`. */
+  prefix: string;
+  producer: DurableProducer;
+  statusStore: StatusStore;
+  logger: Logger;
+  /** Written into Complaint.intake.transport: 'baileys', 'instagram-private-api' or 'replay'. */
+  transport: Complaint['intake']['transport'];
+  ticketPrefix?: string;
+  /** Quiet period after the last message before the conversation closes (default 3 minutes). */
+  quietMs?: number;
+  /** A conversation closes at the latest this long after it opened (default 30 minutes). */
+  maxOpenMs?: number;
+  /** A conversation closes when it holds this many messages (default 60). */
+  maxMessages?: number;
+  /** How long a message id is remembered for dedupe (default 7 days, like completed jobs). */
+  seenTtlSeconds?: number;
+  texts?: ConversationTexts;
+  /** How often start() sweeps for due conversations (default 1 s). */
+  sweepIntervalMs?: number;
+  clock?: () => number;
+  /** Called for each complaint queued (metrics, replay output). */
+  onComplaint?: (c: Complaint, outcome: 'queued' | 'spooled') => void;
+  onNotification?: (n: Notification) => void;
+}
+
+export interface IngestResult {
+  kind: MessageKind;
+  outcome: IngestOutcome | 'lookup' | 'closed';
+  /** The conversation this message belongs to (opaque; pass it to close()). */
+  conversation?: string;
+  complaint?: Complaint;
+}
+
+/** `<kind>-<hash>`: deterministic, no personal data, and no ':' (BullMQ rejects most ids with one). */
+function jobHash(kind: string, ...parts: string[]): string {
+  return `${kind}-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * Gathers a sender's chat messages into one complaint. Channel adapters call ingest() for every
+ * message; the engine answers greetings with a guide, "cek <ticket>" with the status, and on a
+ * quiet period, a close word ("kirim", "selesai") or close()/closeAll() queues ONE complaint on
+ * `intake` and ONE acknowledgement on `notify.<channel>`. State is in Redis; ids are deterministic,
+ * so redelivery and crashes at any step make no second complaint or acknowledgement.
+ */
+export class ConversationEngine {
+  readonly store: ConversationStore;
+  private readonly texts: ConversationTexts;
+  private readonly clock: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+
+  constructor(private readonly opts: ConversationEngineOptions) {
+    this.store = new ConversationStore(opts.redis, {
+      prefix: opts.prefix,
+      quietMs: opts.quietMs ?? 180_000,
+      maxOpenMs: opts.maxOpenMs ?? 1_800_000,
+      maxMessages: opts.maxMessages ?? 60,
+      seenTtlSeconds: opts.seenTtlSeconds ?? 7 * 86_400,
+    });
+    this.texts = opts.texts ?? createTexts();
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  /** Validates and takes one message. Throws ConversationUnavailableError when Redis is unreachable. */
+  async ingest(input: ChatMessageInput): Promise<IngestResult> {
+    const parsed = ChatMessage.safeParse(input);
+    if (!parsed.success) throw new InvalidChatMessageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const msg = parsed.data;
+    const kind = classifyMessage(msg);
+    try {
+      if (kind === 'check') return await this.answerCheck(msg);
+      return await this.append({ ...msg, kind });
+    } catch (err) {
+      if (err instanceof InvalidChatMessageError) throw err;
+      throw new ConversationUnavailableError(err);
+    }
+  }
+
+  private async append(msg: StoredMessage): Promise<IngestResult> {
+    const mode = msg.kind === 'edit' || msg.kind === 'revoke' ? 'amend' : 'append';
+    let reply = await this.store.ingest(msg, mode, this.clock());
+    if (reply.outcome === 'split') {
+      // The previous burst ended (quiet period by message time, or too many messages): close it first.
+      await this.close(reply.member);
+      reply = await this.store.ingest(msg, mode, this.clock());
+    }
+    const result: IngestResult = { kind: msg.kind, outcome: reply.outcome, conversation: reply.member };
+    if (reply.outcome !== 'appended') return result;
+    if (msg.kind === 'greeting' && reply.count === 1) await this.notify(msg, 'guide', this.texts.guide(), jobHash('guide', msg.channel, msg.account, msg.messageId));
+    if (msg.kind === 'close') {
+      const complaint = await this.close(reply.member);
+      return { ...result, outcome: 'closed', ...(complaint ? { complaint } : {}) };
+    }
+    return result;
+  }
+
+  private async answerCheck(msg: ChatMessage): Promise<IngestResult> {
+    const ticket = parseCheck(msg.text ?? '') ?? '';
+    const jobId = jobHash('lookup', msg.channel, msg.account, msg.messageId);
+    let text = this.texts.checkUsage();
+    if (ticket) {
+      text = this.texts.checkNotFound(ticket);
+      const id = await this.opts.statusStore.idForTicket(ticket);
+      const rec = id ? await this.opts.statusStore.get(id) : null;
+      // Only the sender who filed it may see it; a stranger gets the same "not found" as a typo.
+      if (id && rec && rec.senderHash === senderHash(msg.channel, msg.senderId)) {
+        const view = await this.opts.statusStore.view(id);
+        if (view) text = this.texts.checkStatus(view);
+      }
+    }
+    await this.notify(msg, 'lookup', text, jobId, ticket || undefined);
+    return { kind: 'check', outcome: 'lookup' };
+  }
+
+  private async notify(to: Pick<ChatMessage, 'channel' | 'account' | 'threadId'> & { messageId?: string }, kind: Notification['kind'], text: string, jobId: string, ticket?: string, complaintId?: string): Promise<void> {
+    const n: Notification = {
+      schemaVersion: 1,
+      channel: to.channel,
+      account: to.account,
+      to: to.threadId,
+      kind,
+      text,
+      createdAt: new Date(this.clock()).toISOString(),
+      ...(ticket ? { ticket } : {}),
+      ...(complaintId ? { complaintId } : {}),
+      ...(kind === 'lookup' && to.messageId ? { replyTo: to.messageId } : {}),
+    };
+    await this.opts.producer.add(QueueNames.notify(to.channel), jobId, n);
+    this.opts.onNotification?.(n);
+  }
+
+  /** Closes one conversation now (quiet period or not); returns its complaint, if it made one. */
+  async close(conversation: string): Promise<Complaint | null> {
+    const token = await this.store.claim(conversation, this.clock(), true);
+    return token ? this.finish(token) : null;
+  }
+
+  /** Turns a claimed conversation into a complaint + acknowledgement; idempotent, so recover() may repeat it. */
+  private async finish(token: string): Promise<Complaint | null> {
+    const snap = await this.store.readClosing(token);
+    if (!snap) {
+      await this.store.finishClosing(token);
+      return null;
+    }
+    const complaint = buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.opts.ticketPrefix ?? 'ADU', submittedAt: new Date(this.clock()) });
+    if (!complaint) {
+      // Only greetings or a lone "kirim": the guide (same jobId as the one sent on the greeting, so at most one).
+      await this.notify(snap, 'guide', this.texts.guide(), jobHash('guide', snap.channel, snap.account, snap.firstMessageId));
+      await this.store.finishClosing(token);
+      return null;
+    }
+    await this.opts.statusStore.recordReceived({
+      id: complaint.id,
+      ticket: complaint.ticket,
+      channel: complaint.channel,
+      receivedAt: complaint.receivedAt,
+      senderHash: senderHash(snap.channel, snap.senderId),
+      replyAccount: snap.account,
+      replyTo: snap.threadId,
+    });
+    const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
+    await this.notify(snap, 'ack', this.texts.ack(complaint.ticket), `ack-${complaint.id}`, complaint.ticket, complaint.id);
+    await this.store.finishClosing(token);
+    this.opts.onComplaint?.(complaint, outcome);
+    this.opts.logger.info({ complaintId: complaint.id, channel: complaint.channel, messages: snap.messages.length, attachments: complaint.attachments.length, outcome }, 'conversation closed into a complaint');
+    return complaint;
+  }
+
+  /** Closes every conversation whose quiet period is over, and finishes closes a crashed process left. */
+  async sweep(): Promise<number> {
+    this.sweeping ??= (async () => {
+      let closed = 0;
+      try {
+        for (const token of await this.store.staleClosings(this.clock(), 60_000, 100)) if (await this.finish(token)) closed++;
+        for (;;) {
+          const due = await this.store.dueMembers(this.clock(), 200);
+          if (due.length === 0) break;
+          for (const member of due) {
+            const token = await this.store.claim(member, this.clock(), false);
+            if (token && (await this.finish(token))) closed++;
+          }
+          if (due.length < 200) break;
+        }
+      } finally {
+        this.sweeping = undefined;
+      }
+      return closed;
+    })();
+    return this.sweeping;
+  }
+
+  /**
+   * Closes every open conversation now (replay end, tests, shutdown of a one-shot run). `scope`
+   * limits it to one channel/account, so a replay does not close the live service's conversations.
+   */
+  async closeAll(scope: { channel?: string; account?: string } = {}): Promise<Complaint[]> {
+    const head = scope.channel ? `${scope.channel}:${scope.account !== undefined ? `${scope.account}:` : ''}` : '';
+    const out: Complaint[] = [];
+    for (;;) {
+      const members = (await this.store.openMembers(-1)).filter((m) => m.startsWith(head));
+      if (members.length === 0) return out;
+      for (const m of members) {
+        const c = await this.close(m);
+        if (c) out.push(c);
+      }
+    }
+  }
+
+  async openConversations(): Promise<number> {
+    return this.store.openCount();
+  }
+
+  /** Sweeps every sweepIntervalMs until stop(). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.sweep().catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'conversation sweep failed; retrying'));
+    }, this.opts.sweepIntervalMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping?.catch(() => 0);
+  }
+}

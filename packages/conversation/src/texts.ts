@@ -1,0 +1,55 @@
+import type { StatusView } from '@aduan/schema';
+
+/**
+ * What the citizen reads. Bahasa Indonesia, polite and short. `em` marks the ticket: WhatsApp
+ * shows *x* as bold, Instagram shows the asterisks, so each channel passes its own.
+ */
+export interface ConversationTexts {
+  guide(): string;
+  ack(ticket: string): string;
+  checkUsage(): string;
+  checkNotFound(ticket: string): string;
+  checkStatus(view: StatusView): string;
+}
+
+const STATE_LABEL: Record<StatusView['state'], string> = {
+  received: 'sudah diterima dan menunggu diteruskan',
+  triage: 'sedang diperiksa petugas untuk ditentukan dinas yang menangani',
+  routed: 'sudah diteruskan',
+  in_progress: 'sedang ditindaklanjuti',
+  resolved: 'sudah selesai ditangani',
+  rejected: 'tidak dapat ditindaklanjuti',
+  external: 'perlu disampaikan ke instansi di luar Pemerintah Kota',
+};
+
+function formatDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  // Kota Blitar is on WIB (UTC+7); citizens read local time.
+  const wib = new Date(d.getTime() + 7 * 3_600_000);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
+  const hh = String(wib.getUTCHours()).padStart(2, '0');
+  const mm = String(wib.getUTCMinutes()).padStart(2, '0');
+  return `${wib.getUTCDate()} ${months[wib.getUTCMonth()]} ${wib.getUTCFullYear()} ${hh}.${mm} WIB`;
+}
+
+export function createTexts(opts: { em?: (s: string) => string; serviceName?: string } = {}): ConversationTexts {
+  const em = opts.em ?? ((s: string) => s);
+  const service = opts.serviceName ?? 'layanan pengaduan Pemerintah Kota Blitar';
+  return {
+    guide: () =>
+      `Terima kasih telah menghubungi ${service}. Silakan tuliskan keluhan Anda: apa masalahnya dan di mana lokasinya. ` +
+      `Foto, video, atau lokasi (share location) boleh dikirim juga. Bila sudah lengkap, ketik ${em('kirim')}.`,
+    ack: (ticket) =>
+      `Terima kasih, laporan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
+      `Laporan akan kami teruskan ke dinas terkait. Untuk melihat perkembangannya, ketik: cek ${ticket}`,
+    checkUsage: () => `Untuk melihat status laporan, ketik ${em('cek')} diikuti nomor tiket Anda, contoh: cek ADU-7K3M-9Q2X`,
+    checkNotFound: (ticket) => `Maaf, tiket ${ticket} tidak ditemukan untuk akun ini. Mohon periksa kembali nomor tiketnya.`,
+    checkStatus: (view) => {
+      const opd = view.opd && (view.state === 'routed' || view.state === 'in_progress' || view.state === 'resolved') ? ` ke ${view.opd.name}` : '';
+      const routedTo = view.state === 'routed' ? opd : view.opd && view.state !== 'received' && view.state !== 'triage' ? ` oleh ${view.opd.name}` : '';
+      const note = [...view.history].reverse().find((h) => h.message)?.message;
+      return `Laporan ${em(view.ticket)} ${STATE_LABEL[view.state]}${routedTo}. Terakhir diperbarui ${formatDate(view.updatedAt)}.${note ? ` Catatan: ${note}` : ''}`;
+    },
+  };
+}
