@@ -43,6 +43,7 @@ export const envDurationMs = (fallback: string) =>
     });
 
 /** Parses the environment once and returns a frozen object, or throws one readable ConfigError. */
+// eslint-disable-next-line no-restricted-syntax -- the one place that reads the environment
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): Readonly<z.output<T>> {
   const result = schema.safeParse(env);
   if (!result.success) {

@@ -109,12 +109,7 @@ export class Spool {
       this.handle = undefined;
       this.activeName = undefined;
     }
-    let names: string[] = [];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return [];
-    }
+    const names = await readdir(this.dir).catch(() => [] as string[]);
     // Files of a crashed process are drained too; the active file of this process is not.
     const ready: string[] = [];
     for (const name of names.sort()) {

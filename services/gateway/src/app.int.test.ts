@@ -1,0 +1,167 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Complaint } from '@aduan/schema';
+import { createRedis } from '@aduan/queue';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { createTestGateway, multipartBody, PNG_1x1 } from './testing/harness.ts';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('gw');
+const mem = memoryLogger('gateway');
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let intake: Queue;
+
+beforeAll(async () => {
+  gw = await createTestGateway({ redisUrl: url, prefix, logger: mem.logger, env: { MAX_PHOTO_BYTES: '20000' } });
+  intake = new Queue('intake', { connection: createRedis(url, 'worker'), prefix });
+});
+afterAll(async () => {
+  await intake.close();
+  await gw.close();
+  await deletePrefix(url, prefix);
+});
+
+const valid = {
+  text: 'Lampu PJU di Jl. Merdeka mati sudah seminggu, gelap sekali kalau malam',
+  category: 'pju',
+  location: { description: 'depan Pasar Legi', kelurahan: 'kepanjenlor' },
+  reporter: { name: 'Siti Rahayu', phone: '0812-3456-7890', email: 'siti@contoh.id', confidential: true },
+};
+
+describe('POST /api/v1/complaints', () => {
+  it('accepts a JSON complaint, queues it on intake and gives a ticket and status token', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: valid });
+    expect(res.statusCode).toBe(202);
+    const body = res.json();
+    expect(body.ticket).toMatch(/^ADU-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const job = await intake.getJob(body.id);
+    const c = Complaint.parse(job?.data);
+    expect(c.channel).toBe('webform');
+    expect(c.reporter.phone).toBe('+6281234567890');
+    expect(c.reporter.confidential).toBe(true);
+    expect(c.location).toMatchObject({ kelurahan: 'Kepanjenlor', kecamatan: 'Kepanjenkidul' });
+
+    const noToken = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket}` });
+    expect(noToken.statusCode).toBe(401);
+    const wrong = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket}`, headers: { authorization: 'Bearer nope' } });
+    expect(wrong.statusCode).toBe(404);
+    const ok = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket}`, headers: { authorization: `Bearer ${body.statusToken}` } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ ticket: body.ticket, state: 'received', channel: 'webform' });
+    const viaQuery = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket.toLowerCase()}?token=${body.statusToken}` });
+    expect(viaQuery.statusCode).toBe(200);
+  });
+
+  it('answers 400 with one stable code per field', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'x', reporter: { phone: 'telepon', email: 'bukan-email' }, location: { kelurahan: 'Atlantis' } } });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error).toBe('validation_failed');
+    expect(body.fields.text.code).toBe('too_short');
+    expect(body.fields['reporter.phone'].code).toBe('invalid_phone');
+    expect(body.fields['reporter.email'].code).toBe('invalid_email');
+    const res2 = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Sampah menumpuk di pinggir jalan', location: { kelurahan: 'Atlantis' } } });
+    expect(res2.json().fields['location.kelurahan'].code).toBe('unknown_kelurahan');
+    const res3 = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: {} });
+    expect(res3.json().fields.text.code).toBe('required');
+  });
+
+  it('rejects malformed JSON, wrong content types and oversize bodies cleanly', async () => {
+    const bad = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'content-type': 'application/json' }, payload: '{"text": ' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toBe('invalid_body');
+    const xml = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    expect(xml.statusCode).toBe(415);
+    const big = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'a'.repeat(300 * 1024) } });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error).toBe('payload_too_large');
+  });
+
+  it('an Idempotency-Key retry returns the same answer and makes no second complaint', async () => {
+    const headers = { 'idempotency-key': `key-${prefix}` };
+    const first = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers, payload: valid });
+    const second = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers, payload: valid });
+    expect(first.statusCode).toBe(202);
+    expect(second.statusCode).toBe(202);
+    expect(second.json()).toEqual(first.json());
+    const jobs = await intake.getJobs(['waiting', 'active', 'completed', 'delayed']);
+    expect(jobs.filter((j) => j.data.intake?.idempotencyKeyHash && j.id === first.json().id)).toHaveLength(1);
+    const other = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers, payload: { ...valid, text: 'Jalan berlubang besar di depan sekolah' } });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().error).toBe('idempotency_key_reused');
+  });
+
+  it('takes photos by multipart, sniffing content, and refuses non-images (415) and big files (413)', async () => {
+    const ok = multipartBody({ text: 'Pohon besar tumbang menutup jalan di Sananwetan', 'location.kecamatan': 'Sananwetan' }, [{ name: 'photos', filename: 'foto.png', type: 'image/png', data: PNG_1x1 }]);
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...ok });
+    expect(res.statusCode).toBe(202);
+    const job = await intake.getJob(res.json().id);
+    expect(job?.data.attachments).toHaveLength(1);
+    expect(job?.data.attachments[0]).toMatchObject({ kind: 'image', mimeType: 'image/png', bytes: PNG_1x1.length });
+    expect(await gw.deps.storage.get(job?.data.attachments[0].storageKey)).toEqual(PNG_1x1);
+
+    const before = await intake.count();
+    const fake = multipartBody({ text: 'Pohon besar tumbang menutup jalan di Sananwetan' }, [{ name: 'photos', filename: 'foto.jpg', type: 'image/jpeg', data: Buffer.from('#!/bin/sh\necho not an image\n') }]);
+    const r415 = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...fake });
+    expect(r415.statusCode).toBe(415);
+    expect(r415.json().error).toBe('unsupported_media_type');
+    const huge = multipartBody({ text: 'Pohon besar tumbang menutup jalan di Sananwetan' }, [{ name: 'photos', filename: 'big.png', type: 'image/png', data: Buffer.concat([PNG_1x1, Buffer.alloc(30_000)]) }]);
+    const r413 = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...huge });
+    expect(r413.statusCode).toBe(413);
+    expect(await intake.count()).toBe(before);
+  });
+
+  it('never logs personal data or complaint text', () => {
+    const logs = mem.text();
+    expect(logs).toContain('complaint accepted');
+    for (const secret of ['Siti', '+6281234567890', 'siti@contoh.id', 'Lampu PJU di Jl. Merdeka', 'Pasar Legi']) expect(logs).not.toContain(secret);
+  });
+});
+
+describe('citizen pages', () => {
+  it('serves the form in Bahasa Indonesia with the kelurahan pick list', async () => {
+    const res = await gw.app.inject({ url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('Sampaikan aduan Anda');
+    expect(res.body).toContain('<optgroup label="Kec. Sukorejo">');
+    expect(res.body).toContain('Pakunden');
+  });
+
+  it('shows a field error next to the field and keeps what was typed', async () => {
+    const form = multipartBody({ text: '', 'reporter.name': 'Budi <script>', 'location.description': 'dekat alun-alun' });
+    const res = await gw.app.inject({ method: 'POST', url: '/', ...form });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Mohon tuliskan isi aduan Anda.');
+    expect(res.body).toContain('value="dekat alun-alun"');
+    expect(res.body).toContain('Budi &lt;script&gt;');
+  });
+
+  it('a successful post shows the ticket and a working status link', async () => {
+    const form = multipartBody({ text: 'Ada jukir liar minta uang parkir di depan minimarket', idempotencyKey: `form-${prefix}` });
+    const res = await gw.app.inject({ method: 'POST', url: '/', ...form });
+    expect(res.statusCode).toBe(200);
+    const ticket = /id="ticket">([^<]+)</.exec(res.body)?.[1];
+    const link = /id="status-link" href="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
+    expect(ticket).toMatch(/^ADU-/);
+    const status = await gw.app.inject({ url: link as string });
+    expect(status.statusCode).toBe(200);
+    expect(status.body).toContain('Diterima');
+  });
+});
+
+describe('operations', () => {
+  it('serves OpenAPI generated from the zod schemas', async () => {
+    const res = await gw.app.inject({ url: '/openapi.json' });
+    const doc = res.json();
+    expect(doc.paths['/api/v1/complaints'].post).toBeDefined();
+    expect(JSON.stringify(doc)).toContain('statusToken');
+  });
+
+  it('readyz reports redis and router', async () => {
+    const res = await gw.app.inject({ url: '/readyz' });
+    expect(res.json().checks.redis).toBe(true);
+    expect(res.json().checks.router).toBe(false);
+    expect(res.statusCode).toBe(503);
+  });
+});

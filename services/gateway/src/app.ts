@@ -1,0 +1,61 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { GatewayDeps } from './deps.ts';
+import { errorHandler } from './error-handler.ts';
+import { HttpError } from './errors.ts';
+import { complaintsApi } from './routes/complaints-api.ts';
+import { health } from './routes/health.ts';
+import { webForm } from './routes/web-form.ts';
+import { errorPage } from './views/result-pages.ts';
+
+export const API_VERSION = '1.0.0';
+
+/** Builds the HTTP app without listening, so tests use app.inject() and main.ts calls listen(). */
+export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: FastifyInstance) => Promise<void> } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger and fastify's base logger type differ only in generics.
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    trustProxy: deps.config.TRUST_PROXY,
+    disableRequestLogging: false,
+    requestIdHeader: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) return reply.code(404).send({ error: 'not_found', message: 'No such endpoint' });
+    return reply.code(404).type('text/html; charset=utf-8').send(errorPage('Halaman tidak ditemukan', 'Halaman yang Anda cari tidak ada.'));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Aduan gateway API', version: API_VERSION, description: 'Complaint intake for Kota Blitar. Errors: { error: <stable code>, message, fields? } — see docs/errors.md.' },
+      tags: [{ name: 'complaints', description: 'Filing complaints and reading their status' }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(formbody);
+  await app.register(multipart, {
+    limits: { fileSize: deps.config.MAX_PHOTO_BYTES, files: deps.config.MAX_PHOTOS, fields: 40, fieldSize: 16 * 1024, parts: 60 },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => new HttpError(429, 'rate_limited', `Too many submissions; retry in ${Math.ceil(ctx.ttl / 1000)} s`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
+  });
+
+  await health(app, deps);
+  await complaintsApi(app, deps);
+  await webForm(app, deps);
+  if (opts.extraRoutes) await opts.extraRoutes(app);
+  return app;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { RedisEnv, envBoolean, envInt } from '@aduan/config';
+
+export const GatewayEnv = RedisEnv.extend({
+  /** HTTP port. */
+  PORT: envInt(3000, { min: 0, max: 65535 }),
+  /** Listen address. */
+  HOST: z.string().default('0.0.0.0'),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where complaints are kept on local disk while Redis is unreachable (one directory per process). */
+  SPOOL_DIR: z.string().default('data/spool/gateway'),
+  /** Attachment storage root (content-addressed files). */
+  ATTACHMENT_DIR: z.string().default('data/attachments'),
+  /** Secret for status tokens (HMAC). Unset: generated once and kept in Redis, shared by all replicas. */
+  STATUS_TOKEN_SECRET: z.string().min(16).optional(),
+  /** Ticket prefix read out on air, 2-5 capital letters. */
+  TICKET_PREFIX: z.string().regex(/^[A-Z]{2,5}$/).default('ADU'),
+  /** Largest JSON or form body without files, bytes. */
+  BODY_LIMIT_BYTES: envInt(256 * 1024, { min: 1024 }),
+  /** Largest single photo, bytes. */
+  MAX_PHOTO_BYTES: envInt(8 * 1024 * 1024, { min: 1024 }),
+  /** Most photos per complaint. */
+  MAX_PHOTOS: envInt(5, { min: 0, max: 20 }),
+  /** Complaint submissions per IP per minute (0 disables; a city behind one NAT may need more). */
+  RATE_LIMIT_PER_MINUTE: envInt(30, { min: 0 }),
+  /** Trust X-Forwarded-For from a reverse proxy (true/1 only behind one). */
+  TRUST_PROXY: envBoolean(false),
+  /** Path to the OPD directory data; defaults to the repository's infra/routing. */
+  ROUTING_DIRECTORY: z.string().optional(),
+  /** How long to wait for Redis before spooling a complaint, ms. */
+  QUEUE_ADD_TIMEOUT_MS: envInt(2_000, { min: 50 }),
+});
+export type GatewayEnv = z.infer<typeof GatewayEnv>;

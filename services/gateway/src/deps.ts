@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import { Counter } from 'prom-client';
+import { loadDirectory, type Directory } from '@aduan/routing';
+import { DurableProducer, Spool, StatusStore, createRedis, type ProducerOptions } from '@aduan/queue';
+import { LocalDiskStorage, type AttachmentStorage } from '@aduan/storage';
+import { metricsRegistry, type Logger } from '@aduan/telemetry';
+import type { GatewayEnv } from './config.ts';
+import { IntakeService } from './intake/intake-service.ts';
+
+export interface GatewayMetrics {
+  accepted: Counter<'channel' | 'outcome'>;
+}
+
+let metrics: GatewayMetrics | undefined;
+function gatewayMetrics(): GatewayMetrics {
+  metrics ??= {
+    accepted: new Counter({ name: 'aduan_gateway_complaints_total', help: 'Complaints accepted by channel and outcome (queued, spooled, replayed)', labelNames: ['channel', 'outcome'], registers: [metricsRegistry] }),
+  };
+  return metrics;
+}
+
+/** Everything the HTTP app needs, built once in main.ts (or a test) and passed down. */
+export interface GatewayDeps {
+  config: GatewayEnv;
+  logger: Logger;
+  redis: Redis;
+  prefix: string;
+  producer: DurableProducer;
+  spool: Spool;
+  status: StatusStore;
+  storage: AttachmentStorage;
+  directory: Directory;
+  intake: IntakeService;
+  statusSecret: () => string;
+  metrics: GatewayMetrics;
+  rateLimit: false | { max: number; timeWindow: number };
+  /** In the all-in-one process the router reports directly; otherwise /readyz reads its heartbeat. */
+  routerAlive?: () => boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The status-token secret: STATUS_TOKEN_SECRET when set, else one generated once and kept in
+ * Redis so every replica (and every restart) verifies the same tokens.
+ */
+async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string, logger: Logger): Promise<string> {
+  if (config.STATUS_TOKEN_SECRET) return config.STATUS_TOKEN_SECRET;
+  const key = `${prefix}:secret:status-token`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await redis.set(key, randomBytes(32).toString('base64url'), 'NX');
+      const secret = await redis.get(key);
+      if (secret) return secret;
+    } catch (err) {
+      if (attempt % 10 === 0) logger.warn({ err: (err as Error).message }, 'waiting for Redis to load the status-token secret (or set STATUS_TOKEN_SECRET)');
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions> }): Promise<GatewayDeps> {
+  const redis = createRedis(opts.redisUrl, 'producer');
+  const prefix = config.QUEUE_PREFIX;
+  const spool = new Spool(resolve(config.SPOOL_DIR));
+  const producer = new DurableProducer({ connection: redis, prefix, spool, logger, addTimeoutMs: config.QUEUE_ADD_TIMEOUT_MS, ...opts.producerOptions });
+  const status = new StatusStore(redis, prefix);
+  const secret = await loadStatusSecret(config, redis, prefix, logger);
+  const statusSecret = () => secret;
+  const intake = new IntakeService({ producer, status, redis, prefix, ticketPrefix: config.TICKET_PREFIX, statusSecret, logger });
+  return {
+    config,
+    logger,
+    redis,
+    prefix,
+    producer,
+    spool,
+    status,
+    storage: new LocalDiskStorage(resolve(config.ATTACHMENT_DIR)),
+    directory: loadDirectory(config.ROUTING_DIRECTORY),
+    intake,
+    statusSecret,
+    metrics: gatewayMetrics(),
+    rateLimit: config.RATE_LIMIT_PER_MINUTE > 0 ? { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } : false,
+    ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}),
+    close: async () => {
+      await producer.close();
+      redis.disconnect();
+    },
+  };
+}

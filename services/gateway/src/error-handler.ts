@@ -1,0 +1,40 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { QueueUnavailableError } from '@aduan/queue';
+import { HttpError, ValidationFailedError } from './errors.ts';
+
+/** Fastify's own error codes -> our stable codes. */
+const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send application/json, application/x-www-form-urlencoded or multipart/form-data' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_body', message: 'The JSON body is empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_body', message: 'The body is not valid JSON' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 400, code: 'invalid_body', message: 'The multipart body could not be read' },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'A file is larger than the limit' },
+};
+
+/** One place maps every error to a status and a stable body; nothing leaks a stack trace. */
+export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof ValidationFailedError) return reply.code(400).send({ error: err.code, message: err.message, fields: err.fields });
+  if (err instanceof HttpError) {
+    if (err.statusCode === 429) reply.header('Retry-After', String(err.details?.retryAfterSeconds ?? 60));
+    return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.details ?? {}) });
+  }
+  if (err instanceof QueueUnavailableError) {
+    reply.header('Retry-After', String(err.retryAfterSeconds));
+    return reply.code(503).send({ error: 'queue_unavailable', message: 'The complaint could not be stored right now; retry after the Retry-After delay' });
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const fields = Object.fromEntries(err.validation.map((v) => [v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '_', { code: 'invalid', message: v.message ?? 'invalid' }]));
+    return reply.code(400).send({ error: 'validation_failed', message: 'Some fields are invalid', fields });
+  }
+  const fe = err as FastifyError;
+  const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped) return reply.code(mapped.status).send({ error: mapped.code, message: mapped.message });
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // Other client errors (e.g. a JSON syntax error): keep the status, give a generic code.
+    return reply.code(fe.statusCode).send({ error: fe.statusCode === 415 ? 'unsupported_media_type' : 'invalid_body', message: fe.message });
+  }
+  req.log.error({ err }, 'unhandled error');
+  return reply.code(500).send({ error: 'internal_error', message: `Internal error; request id ${req.id}` });
+}

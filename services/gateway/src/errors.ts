@@ -1,0 +1,45 @@
+/**
+ * Every error the gateway answers with has a stable English `code` (for API clients) and an
+ * HTTP status; field errors carry one entry per field. docs/errors.md lists them; a test keeps
+ * that list and this file in step.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export interface FieldError {
+  /** Stable machine code, e.g. "required", "too_short", "invalid_phone". */
+  code: string;
+  /** English message for API clients. */
+  message: string;
+}
+
+export class ValidationFailedError extends HttpError {
+  constructor(readonly fields: Record<string, FieldError>) {
+    super(400, 'validation_failed', 'Some fields are invalid', { fields });
+    this.name = 'ValidationFailedError';
+  }
+}
+
+export const ERROR_CODES = {
+  validation_failed: { status: 400, description: 'One or more fields are invalid; `fields` maps each field to { code, message }.' },
+  invalid_body: { status: 400, description: 'The body is not valid JSON or multipart.' },
+  too_many_files: { status: 400, description: 'More photos than MAX_PHOTOS.' },
+  token_required: { status: 401, description: 'Status look-up without a status token.' },
+  not_found: { status: 404, description: 'No such ticket, or the token does not match it (the two are not distinguished).' },
+  payload_too_large: { status: 413, description: 'Body or a photo exceeds the size limit.' },
+  unsupported_media_type: { status: 415, description: 'An attachment is not an image by its content, or the Content-Type is not JSON, form or multipart.' },
+  idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was already used with a different request body.' },
+  rate_limited: { status: 429, description: 'Too many submissions from this address; see Retry-After.' },
+  queue_unavailable: { status: 503, description: 'Redis is unreachable and the local spool could not keep the complaint; see Retry-After.' },
+  internal_error: { status: 500, description: 'A bug; the request id is logged.' },
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;

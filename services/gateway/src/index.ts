@@ -1,0 +1,5 @@
+export { buildApp, API_VERSION } from './app.ts';
+export { GatewayEnv } from './config.ts';
+export { createGatewayDeps, type GatewayDeps } from './deps.ts';
+export { HttpError, ValidationFailedError, ERROR_CODES } from './errors.ts';
+export { IntakeService } from './intake/intake-service.ts';

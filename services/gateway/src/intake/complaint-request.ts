@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { normalizePhone } from '@aduan/schema';
+
+const optionalText = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional());
+
+const optionalNumber = (min: number, max: number) =>
+  z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v), z.number().min(min).max(max).optional());
+
+/** HTML checkboxes send "on"; JSON sends booleans; "true"/"1" are accepted too. */
+const flag = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean()).default(false);
+
+/**
+ * What a citizen (web form) or an API client sends. Field names are the public API contract
+ * of POST /api/v1/complaints. Multipart and form posts use dotted names (`location.kelurahan`).
+ */
+export const ComplaintRequest = z
+  .object({
+    text: z.string({ error: 'text is required' }).trim().min(10, 'text must be at least 10 characters').max(5000),
+    category: optionalText(80),
+    location: z
+      .object({
+        description: optionalText(500),
+        kelurahan: optionalText(80),
+        kecamatan: optionalText(80),
+        lat: optionalNumber(-90, 90),
+        lon: optionalNumber(-180, 180),
+      })
+      .optional(),
+    reporter: z
+      .object({
+        name: optionalText(120),
+        phone: z.preprocess(
+          (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+          z
+            .string()
+            .transform((v, ctx) => {
+              const e164 = normalizePhone(v);
+              if (!e164) {
+                ctx.addIssue({ code: 'custom', message: 'phone must be a phone number such as 0812 3456 7890 or +6281234567890', params: { code: 'invalid_phone' } });
+                return z.NEVER;
+              }
+              return e164;
+            })
+            .optional(),
+        ),
+        email: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.email('email must be a valid e-mail address').max(254).optional()),
+        anonymous: flag,
+        confidential: flag,
+      })
+      .optional(),
+  })
+  .meta({ id: 'ComplaintRequest', description: 'A new complaint. Multipart requests add up to 5 `photos` files and use dotted field names.' });
+export type ComplaintRequest = z.infer<typeof ComplaintRequest>;
+
+export const ComplaintAccepted = z
+  .object({
+    id: z.string(),
+    ticket: z.string().meta({ examples: ['ADU-7K3M-9Q2X'] }),
+    statusToken: z.string().meta({ description: 'Bearer token for GET /api/v1/complaints/:ticket. Keep it: tickets are read on air.' }),
+  })
+  .meta({ id: 'ComplaintAccepted' });
+export type ComplaintAccepted = z.infer<typeof ComplaintAccepted>;
+
+/** Turns multipart/urlencoded dotted fields into the nested request object. */
+export function unflatten(fields: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [rawKey, value] of Object.entries(fields)) {
+    const key = rawKey.replace(/\[(\w+)\]/g, '.$1');
+    const parts = key.split('.');
+    if (parts.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) continue;
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+      node = node[part] as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1] as string] = value;
+  }
+  return out;
+}
+
+/** Zod issues -> one { code, message } per dotted field path. */
+export function fieldErrors(error: z.ZodError): Record<string, { code: string; message: string }> {
+  const out: Record<string, { code: string; message: string }> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.join('.') || '_';
+    if (out[field]) continue;
+    out[field] = { code: issueCode(issue), message: issue.message };
+  }
+  return out;
+}
+
+function issueCode(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'custom') return String((issue.params as { code?: string } | undefined)?.code ?? 'invalid');
+  if (issue.code === 'invalid_type') return issue.input === undefined ? 'required' : 'invalid_type';
+  if (issue.code === 'too_small') return 'too_short';
+  if (issue.code === 'too_big') return 'too_long';
+  if (issue.code === 'invalid_format') return `invalid_${issue.format}`;
+  return issue.code;
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
+import { HttpError, ValidationFailedError } from '../errors.ts';
+import { ComplaintAccepted, ComplaintRequest, fieldErrors, unflatten } from '../intake/complaint-request.ts';
+import { checkAgainstDirectory } from '../intake/directory-check.ts';
+import { readMultipart, storePhotos } from '../intake/multipart.ts';
+import type { GatewayDeps } from '../deps.ts';
+
+const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() }).meta({ id: 'Error' });
+
+/** Validates a request body (JSON, urlencoded or multipart fields) into a checked ComplaintRequest. */
+export function parseComplaintRequest(raw: unknown, deps: GatewayDeps): ComplaintRequest {
+  const parsed = ComplaintRequest.safeParse(raw);
+  if (!parsed.success) throw new ValidationFailedError(fieldErrors(parsed.error));
+  const { value, errors } = checkAgainstDirectory(parsed.data, deps.directory);
+  if (Object.keys(errors).length) throw new ValidationFailedError(errors);
+  return value;
+}
+
+export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || key.length < 1 || key.length > 200) throw new ValidationFailedError({ 'Idempotency-Key': { code: 'invalid', message: 'Idempotency-Key must be 1-200 characters' } });
+  return key;
+}
+
+function bearer(req: FastifyRequest, queryToken: string | undefined): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
+  return queryToken;
+}
+
+export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/api/v1/complaints',
+    {
+      config: { rateLimit: deps.rateLimit },
+      // Bodies are validated in the handler (JSON and multipart share one path); the schema documents them.
+      validatorCompiler: () => (data) => ({ value: data }),
+      schema: {
+        summary: 'File a complaint',
+        description:
+          'JSON, application/x-www-form-urlencoded or multipart/form-data (dotted field names such as `location.kelurahan`, plus up to 5 image files in `photos`). An `Idempotency-Key` header makes a retry return the same answer without a second complaint.',
+        tags: ['complaints'],
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+        body: ComplaintRequest,
+        response: { 202: ComplaintAccepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const idempotencyKey = idempotencyKeyOf(req);
+      let raw: unknown;
+      let files: Awaited<ReturnType<typeof readMultipart>>['files'] = [];
+      if (req.isMultipart()) {
+        const mp = await readMultipart(req);
+        raw = unflatten(mp.fields);
+        files = mp.files;
+      } else {
+        raw = req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.headers['content-type']?.includes('urlencoded') ? unflatten(req.body as unknown as Record<string, string>) : req.body;
+      }
+      if (raw === undefined || raw === null || typeof raw !== 'object') throw new HttpError(400, 'invalid_body', 'Send a JSON object, a form or multipart/form-data');
+      const request = parseComplaintRequest(raw, deps);
+      const attachments = await storePhotos(files, deps.storage);
+      const result = await deps.intake.submit({ request, attachments, channel: 'webform', account: 'web', intake: { transport: 'http' }, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      deps.metrics.accepted.inc({ channel: 'webform', outcome: result.outcome });
+      return reply.code(202).send({ id: result.id, ticket: result.ticket, statusToken: result.statusToken });
+    },
+  );
+
+  r.get(
+    '/api/v1/complaints/:ticket',
+    {
+      schema: {
+        summary: 'Status of a complaint',
+        description: 'Needs the status token given when the complaint was filed: `Authorization: Bearer <statusToken>` or `?token=`. Without it nothing is revealed (tickets are read on air).',
+        tags: ['complaints'],
+        params: z.object({ ticket: z.string().max(40) }),
+        querystring: z.object({ token: z.string().max(100).optional() }),
+        response: { 200: StatusView, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const token = bearer(req, req.query.token);
+      if (!token) throw new HttpError(401, 'token_required', 'Send the status token as "Authorization: Bearer <statusToken>" or ?token=');
+      const view = await lookupStatus(deps, req.params.ticket, token);
+      if (!view) throw new HttpError(404, 'not_found', 'No complaint with this ticket and token');
+      return view;
+    },
+  );
+}
+
+/** Ticket + token -> status, or null when either is wrong (the two are not distinguished). */
+export async function lookupStatus(deps: GatewayDeps, ticketInput: string, token: string): Promise<StatusView | null> {
+  const ticket = normalizeTicket(ticketInput);
+  if (!ticket) return null;
+  const id = await deps.status.idForTicket(ticket);
+  if (!id || !verifyStatusToken(id, token, deps.statusSecret())) return null;
+  return deps.status.view(id);
+}

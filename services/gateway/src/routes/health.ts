@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import { pingRedis, routerHeartbeatKey } from '@aduan/queue';
+import { metricsRegistry } from '@aduan/telemetry';
+import type { GatewayDeps } from '../deps.ts';
+
+/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics. */
+export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const redis = await pingRedis(deps.redis);
+    let router = false;
+    if (deps.routerAlive) router = deps.routerAlive();
+    else if (redis) router = (await deps.redis.exists(routerHeartbeatKey(deps.prefix)).catch(() => 0)) === 1;
+    const spooled = await deps.spool.pendingCount();
+    const ready = redis && router;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { redis, router, spooled } });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { QueueUnavailableError } from '@aduan/queue';
+import type { GatewayDeps } from '../deps.ts';
+import { HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
+import { unflatten } from '../intake/complaint-request.ts';
+import { readMultipart, storePhotos } from '../intake/multipart.ts';
+import { formPage } from '../views/form-page.ts';
+import { errorPage, statusPage, successPage } from '../views/result-pages.ts';
+import { lookupStatus, parseComplaintRequest } from './complaints-api.ts';
+
+/** The citizen pages: GET / (form), POST / (submit), GET /status (look-up). HTML only, no JS needed. */
+export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  const page = (values: Record<string, string>, errors: Record<string, FieldError>, idempotencyKey: string = randomUUID()) =>
+    formPage(deps.directory, { values, errors, idempotencyKey, maxPhotos: deps.config.MAX_PHOTOS, maxPhotoMb: Math.floor(deps.config.MAX_PHOTO_BYTES / 1024 / 1024) });
+
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(page({}, {})));
+
+  app.post('/', { schema: { hide: true }, config: { rateLimit: deps.rateLimit } }, async (req, reply) => {
+    reply.type('text/html; charset=utf-8');
+    let fields: Record<string, string> = {};
+    try {
+      let files: Awaited<ReturnType<typeof readMultipart>>['files'] = [];
+      if (req.isMultipart()) ({ fields, files } = await readMultipart(req));
+      else if (req.body && typeof req.body === 'object') fields = req.body as Record<string, string>;
+      const { idempotencyKey, ...rest } = fields;
+      const request = parseComplaintRequest(unflatten(rest), deps);
+      const attachments = await storePhotos(files, deps.storage);
+      const result = await deps.intake.submit({ request, attachments, channel: 'webform', account: 'web', intake: { transport: 'http' }, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      deps.metrics.accepted.inc({ channel: 'webform', outcome: result.outcome });
+      return reply.code(200).send(successPage(result));
+    } catch (err) {
+      const keepKey = fields.idempotencyKey;
+      if (err instanceof ValidationFailedError) return reply.code(400).send(page(fields, err.fields, keepKey));
+      if (err instanceof HttpError && ['unsupported_media_type', 'payload_too_large', 'too_many_files'].includes(err.code)) {
+        return reply.code(err.statusCode).send(page(fields, { photos: { code: err.code, message: err.message } }, keepKey));
+      }
+      if (err instanceof QueueUnavailableError) {
+        reply.header('Retry-After', String(err.retryAfterSeconds));
+        return reply.code(503).send(errorPage('Layanan sedang sibuk', 'Mohon maaf, aduan Anda belum tersimpan karena gangguan sistem. Silakan coba kirim lagi beberapa saat lagi.'));
+      }
+      throw err;
+    }
+  });
+
+  app.get<{ Querystring: { ticket?: string; token?: string } }>('/status', { schema: { hide: true } }, async (req, reply) => {
+    reply.type('text/html; charset=utf-8');
+    const { ticket, token } = req.query;
+    if (!ticket || !token) return statusPage(ticket ? { ticket } : {});
+    const view = await lookupStatus(deps, String(ticket), String(token));
+    if (!view) return reply.code(404).send(statusPage({ ticket: String(ticket), notFound: true }));
+    return statusPage({ ticket: view.ticket, view });
+  });
+}

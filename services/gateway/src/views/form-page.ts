@@ -1,0 +1,118 @@
+import type { Directory } from '@aduan/routing';
+import type { FieldError } from '../errors.ts';
+import { html, raw, type RawHtml } from './html.ts';
+import { layout } from './layout.ts';
+import { fieldMessageId } from './messages-id.ts';
+
+export interface FormState {
+  values: Record<string, string>;
+  errors: Record<string, FieldError>;
+  idempotencyKey: string;
+  maxPhotos: number;
+  maxPhotoMb: number;
+}
+
+const GEO_SCRIPT = `
+(function(){
+  var b=document.getElementById('geo');if(!b||!navigator.geolocation)return;
+  b.hidden=false;
+  b.addEventListener('click',function(){
+    var s=document.getElementById('geo-status');s.textContent='Mencari lokasi…';
+    navigator.geolocation.getCurrentPosition(function(p){
+      document.getElementById('lat').value=p.coords.latitude.toFixed(6);
+      document.getElementById('lon').value=p.coords.longitude.toFixed(6);
+      s.textContent='Lokasi terpasang ('+p.coords.latitude.toFixed(5)+', '+p.coords.longitude.toFixed(5)+').';
+    },function(){s.textContent='Lokasi tidak bisa diambil. Silakan tulis lokasinya saja.';},{enableHighAccuracy:true,timeout:15000});
+  });
+  var f=document.getElementById('photos');
+  if(f)f.addEventListener('change',function(){var e=document.getElementById('photos-client-error');
+    if(f.files.length>${'${MAX}'}){e.textContent='Maksimal ${'${MAX}'} foto.';f.value='';}else{e.textContent='';}});
+})();`;
+
+function fieldError(state: FormState, field: string): RawHtml {
+  const err = state.errors[field];
+  if (!err) return html``;
+  return html`<p class="error" id="${field}-error">${fieldMessageId(field, err.code)}</p>`;
+}
+
+function describedBy(state: FormState, field: string, hint?: string): RawHtml {
+  const ids = [hint, state.errors[field] ? `${field}-error` : undefined].filter(Boolean).join(' ');
+  return ids ? html` aria-describedby="${ids}"${state.errors[field] ? raw(' aria-invalid="true" class="invalid"') : raw('')}` : html``;
+}
+
+function options(items: { value: string; label: string }[], selected: string | undefined): RawHtml {
+  return html`${items.map((i) => html`<option value="${i.value}"${i.value === selected ? raw(' selected') : raw('')}>${i.label}</option>`)}`;
+}
+
+/** The citizen's complaint form: server-rendered, works without JavaScript, fits a small phone. */
+export function formPage(dir: Directory, state: FormState): string {
+  const v = state.values;
+  const errorCount = Object.keys(state.errors).length;
+  const checked = (name: string) => (v[name] === 'on' || v[name] === 'true' ? raw(' checked') : raw(''));
+  const body = html`
+<h1>Sampaikan aduan Anda</h1>
+<p class="muted">Aduan diteruskan ke dinas yang berwenang. Anda akan mendapat nomor tiket untuk memantau tindak lanjutnya.</p>
+${errorCount ? html`<div class="summary" role="alert" id="error-summary"><strong>Ada ${errorCount} isian yang perlu diperbaiki.</strong> Silakan periksa tanda merah di bawah.</div>` : ''}
+<form method="post" action="/" enctype="multipart/form-data" novalidate class="card">
+<input type="hidden" name="idempotencyKey" value="${state.idempotencyKey}">
+<label for="text">Isi aduan <span aria-hidden="true">*</span></label>
+<p class="hint" id="text-hint">Ceritakan apa yang terjadi, sejak kapan, dan dampaknya.</p>
+<textarea id="text" name="text" required maxlength="5000"${describedBy(state, 'text', 'text-hint')}>${v.text ?? ''}</textarea>
+${fieldError(state, 'text')}
+
+<label for="category">Kategori (boleh dikosongkan)</label>
+<select id="category" name="category"${describedBy(state, 'category')}>
+<option value="">— Pilih kategori —</option>
+${options(dir.categories.map((c) => ({ value: c.code, label: c.label })), v.category)}
+</select>
+${fieldError(state, 'category')}
+
+<fieldset>
+<legend>Lokasi</legend>
+<label for="location-description">Alamat atau patokan</label>
+<p class="hint" id="loc-hint">Contoh: Jl. Merdeka depan Pasar Legi.</p>
+<input type="text" id="location-description" name="location.description" maxlength="500" value="${v['location.description'] ?? ''}"${describedBy(state, 'location.description', 'loc-hint')}>
+${fieldError(state, 'location.description')}
+<label for="location-kecamatan">Kecamatan</label>
+<select id="location-kecamatan" name="location.kecamatan"${describedBy(state, 'location.kecamatan')}>
+<option value="">— Pilih kecamatan —</option>
+${options(dir.kecamatan.map((k) => ({ value: k.name, label: k.name })), v['location.kecamatan'])}
+</select>
+${fieldError(state, 'location.kecamatan')}
+<label for="location-kelurahan">Kelurahan</label>
+<select id="location-kelurahan" name="location.kelurahan"${describedBy(state, 'location.kelurahan')}>
+<option value="">— Pilih kelurahan —</option>
+${dir.kecamatan.map((k) => html`<optgroup label="Kec. ${k.name}">${options(k.kelurahan.map((kel) => ({ value: kel.name, label: kel.name })), v['location.kelurahan'])}</optgroup>`)}
+</select>
+${fieldError(state, 'location.kelurahan')}
+<input type="hidden" id="lat" name="location.lat" value="${v['location.lat'] ?? ''}">
+<input type="hidden" id="lon" name="location.lon" value="${v['location.lon'] ?? ''}">
+<p><button type="button" id="geo" class="secondary" hidden>📍 Pakai lokasi saya</button> <span id="geo-status" class="hint" aria-live="polite"></span></p>
+</fieldset>
+
+<label for="photos">Foto (boleh dikosongkan, maksimal ${state.maxPhotos} foto, masing-masing ${state.maxPhotoMb} MB)</label>
+<input type="file" id="photos" name="photos" accept="image/*" multiple${describedBy(state, 'photos')}>
+<p class="error" id="photos-client-error" aria-live="polite"></p>
+${fieldError(state, 'photos')}
+
+<fieldset>
+<legend>Data pelapor (boleh dikosongkan)</legend>
+<p class="hint">Isi bila Anda bersedia dihubungi petugas untuk penjelasan lebih lanjut.</p>
+<label for="reporter-name">Nama</label>
+<input type="text" id="reporter-name" name="reporter.name" maxlength="120" autocomplete="name" value="${v['reporter.name'] ?? ''}"${describedBy(state, 'reporter.name')}>
+${fieldError(state, 'reporter.name')}
+<label for="reporter-phone">Nomor HP/WhatsApp</label>
+<input type="tel" id="reporter-phone" name="reporter.phone" autocomplete="tel" inputmode="tel" value="${v['reporter.phone'] ?? ''}"${describedBy(state, 'reporter.phone')}>
+${fieldError(state, 'reporter.phone')}
+<label for="reporter-email">Email</label>
+<input type="email" id="reporter-email" name="reporter.email" autocomplete="email" value="${v['reporter.email'] ?? ''}"${describedBy(state, 'reporter.email')}>
+${fieldError(state, 'reporter.email')}
+<div class="check"><input type="checkbox" id="reporter-anonymous" name="reporter.anonymous"${checked('reporter.anonymous')} aria-describedby="anon-hint"><div><label for="reporter-anonymous">Anonim</label><p class="hint" id="anon-hint">Nama Anda tidak ditampilkan di publik (misalnya saat aduan dibacakan di radio atau di papan data). Petugas tetap dapat menghubungi Anda.</p></div></div>
+<div class="check"><input type="checkbox" id="reporter-confidential" name="reporter.confidential"${checked('reporter.confidential')} aria-describedby="conf-hint"><div><label for="reporter-confidential">Rahasia</label><p class="hint" id="conf-hint">Identitas Anda tidak diberikan kepada dinas yang menangani. Pilih ini bila Anda khawatir, misalnya melaporkan tetangga atau pejabat.</p></div></div>
+</fieldset>
+
+<p><button type="submit">Kirim aduan</button></p>
+</form>
+<p class="muted">Sudah punya nomor tiket? <a href="/status">Cek status aduan</a>.</p>`;
+  return layout('Sampaikan aduan', body, { script: GEO_SCRIPT.replaceAll('${MAX}', String(state.maxPhotos)) });
+}

@@ -1,0 +1,49 @@
+import { html, raw, type RawHtml } from './html.ts';
+
+const CSS = `
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;background:#f4f6f8}
+header{background:#0b5394;color:#fff;padding:12px 16px}
+header a{color:#fff;text-decoration:none;font-weight:700}
+main{max-width:640px;margin:0 auto;padding:16px}
+h1{font-size:1.4rem;margin:.2em 0 .6em}
+.card{background:#fff;border-radius:10px;padding:16px;box-shadow:0 1px 3px rgba(0,0,0,.08);margin-bottom:16px}
+label{display:block;font-weight:600;margin:14px 0 4px}
+.hint{font-size:.9rem;color:#555;margin:2px 0 6px}
+input[type=text],input[type=tel],input[type=email],select,textarea{width:100%;padding:10px;font:inherit;border:1px solid #9aa5b1;border-radius:8px;background:#fff}
+textarea{min-height:140px}
+input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #f1c232;outline-offset:1px}
+.check{display:flex;gap:10px;align-items:flex-start;margin:12px 0}
+.check input{width:22px;height:22px;margin-top:2px;flex:none}
+.check label{margin:0;font-weight:600}
+.error{color:#b00020;font-weight:600;margin:4px 0 0}
+.invalid{border-color:#b00020!important;border-width:2px!important}
+.summary{border-left:4px solid #b00020;background:#fdecee;padding:10px 12px;border-radius:6px}
+button,.button{display:inline-block;background:#0b5394;color:#fff;border:0;border-radius:8px;padding:12px 18px;font:inherit;font-weight:700;cursor:pointer;text-decoration:none}
+button.secondary{background:#e8eef5;color:#0b5394}
+.ticket{font-size:2rem;font-weight:800;letter-spacing:.06em;font-family:ui-monospace,Menlo,Consolas,monospace;background:#fff8e1;padding:8px 12px;border-radius:8px;display:inline-block}
+.muted{color:#555}
+fieldset{border:0;padding:0;margin:0}
+legend{font-weight:700;font-size:1.05rem;margin-top:12px}
+ol.history{padding-left:20px}
+footer{font-size:.85rem;color:#555;text-align:center;padding:24px 16px}
+@media (min-width:700px){main{padding:24px}}
+`;
+
+export function layout(title: string, body: RawHtml, opts: { script?: string } = {}): string {
+  return html`<!doctype html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Aduan Kota Blitar</title>
+<style>${raw(CSS)}</style>
+</head>
+<body>
+<header><a href="/">Aduan Warga Kota Blitar</a></header>
+<main>${body}</main>
+<footer>Layanan pengaduan Pemerintah Kota Blitar. Data pribadi Anda hanya dipakai untuk menindaklanjuti aduan.</footer>
+${opts.script ? html`<script>${raw(opts.script)}</script>` : ''}
+</body>
+</html>`.value;
+}

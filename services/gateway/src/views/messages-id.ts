@@ -1,0 +1,39 @@
+import type { ComplaintState } from '@aduan/schema';
+
+/** Bahasa Indonesia messages for field errors on the citizen pages, by field and code. */
+const FIELD_MESSAGES: Record<string, Record<string, string>> = {
+  text: {
+    required: 'Mohon tuliskan isi aduan Anda.',
+    too_short: 'Isi aduan terlalu singkat. Mohon ceritakan sedikit lebih rinci (minimal 10 huruf).',
+    too_long: 'Isi aduan terlalu panjang (maksimal 5.000 huruf).',
+  },
+  category: { unknown_category: 'Kategori tidak dikenal. Silakan pilih dari daftar.' },
+  'location.kelurahan': {
+    unknown_kelurahan: 'Kelurahan tidak ditemukan di Kota Blitar. Silakan pilih dari daftar.',
+    kelurahan_not_in_kecamatan: 'Kelurahan ini tidak berada di kecamatan yang Anda pilih.',
+  },
+  'location.kecamatan': { unknown_kecamatan: 'Kecamatan tidak dikenal. Silakan pilih dari daftar.' },
+  'location.description': { too_long: 'Keterangan lokasi terlalu panjang (maksimal 500 huruf).' },
+  'reporter.phone': { invalid_phone: 'Nomor HP tidak valid. Contoh: 0812 3456 7890.' },
+  'reporter.email': { invalid_email: 'Alamat email tidak valid. Contoh: nama@contoh.id.' },
+  'reporter.name': { too_long: 'Nama terlalu panjang (maksimal 120 huruf).' },
+  photos: {
+    unsupported_media_type: 'Berkas harus berupa foto (JPG, PNG, WebP, atau HEIC). Silakan pilih foto lagi.',
+    payload_too_large: 'Ukuran foto terlalu besar. Silakan pilih foto yang lebih kecil.',
+    too_many_files: 'Maksimal 5 foto. Silakan pilih foto lagi.',
+  },
+};
+
+export function fieldMessageId(field: string, code: string): string {
+  return FIELD_MESSAGES[field]?.[code] ?? 'Isian ini belum benar. Mohon periksa kembali.';
+}
+
+export const STATE_LABELS: Record<ComplaintState, string> = {
+  received: 'Diterima, menunggu diteruskan',
+  triage: 'Sedang diperiksa petugas untuk diteruskan ke dinas yang tepat',
+  routed: 'Diteruskan ke dinas terkait',
+  in_progress: 'Sedang ditindaklanjuti',
+  resolved: 'Selesai ditangani',
+  rejected: 'Tidak dapat ditindaklanjuti',
+  external: 'Di luar kewenangan Pemerintah Kota Blitar',
+};

@@ -1,0 +1,51 @@
+import type { StatusView } from '@aduan/schema';
+import { html } from './html.ts';
+import { layout } from './layout.ts';
+import { STATE_LABELS } from './messages-id.ts';
+
+const when = (iso: string) =>
+  new Intl.DateTimeFormat('id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jakarta' }).format(new Date(iso));
+
+export function successPage(a: { ticket: string; statusToken: string }): string {
+  const link = `/status?ticket=${encodeURIComponent(a.ticket)}&token=${encodeURIComponent(a.statusToken)}`;
+  return layout(
+    'Aduan terkirim',
+    html`<div class="card" role="status">
+<h1>Terima kasih, aduan Anda sudah kami terima</h1>
+<p>Nomor tiket Anda:</p>
+<p class="ticket" id="ticket">${a.ticket}</p>
+<p>Kode akses: <strong id="status-token">${a.statusToken}</strong></p>
+<p>Simpan nomor tiket dan kode akses ini. Untuk melihat perkembangan aduan, buka <a id="status-link" href="${link}">halaman status</a> (simpan tautannya) atau masukkan keduanya di halaman Cek Status.</p>
+<p class="muted">Kode akses menjaga agar hanya Anda yang bisa melihat status aduan ini.</p>
+<p><a class="button" href="/">Kirim aduan lain</a></p>
+</div>`,
+  );
+}
+
+export function statusPage(opts: { ticket?: string; view?: StatusView; notFound?: boolean }): string {
+  const v = opts.view;
+  return layout(
+    'Cek status aduan',
+    html`<h1>Cek status aduan</h1>
+${opts.notFound ? html`<div class="summary" role="alert">Tiket tidak ditemukan atau kode akses tidak cocok. Mohon periksa kembali.</div>` : ''}
+${
+  v
+    ? html`<div class="card" role="status"><p>Tiket <span class="ticket">${v.ticket}</span></p>
+<p><strong>Status:</strong> ${STATE_LABELS[v.state]}${v.opd ? html` — <strong>${v.opd.name}</strong>` : ''}</p>
+<p class="muted">Diterima ${when(v.receivedAt)} · diperbarui ${when(v.updatedAt)}</p>
+<h2>Riwayat</h2><ol class="history">${v.history.map((h) => html`<li>${when(h.at)}: ${STATE_LABELS[h.state]}${h.message ? html` — ${h.message}` : ''}</li>`)}</ol></div>`
+    : ''
+}
+<form method="get" action="/status" class="card">
+<label for="ticket">Nomor tiket</label>
+<input type="text" id="ticket" name="ticket" required value="${opts.ticket ?? ''}" autocapitalize="characters" placeholder="ADU-XXXX-XXXX">
+<label for="token">Kode akses</label>
+<input type="text" id="token" name="token" required autocomplete="off">
+<p><button type="submit">Cek status</button></p>
+</form>`,
+  );
+}
+
+export function errorPage(title: string, message: string): string {
+  return layout(title, html`<div class="card" role="alert"><h1>${title}</h1><p>${message}</p><p><a class="button" href="/">Kembali ke formulir</a></p></div>`);
+}

@@ -1,0 +1,56 @@
+import { parseEnv } from '@aduan/config';
+import { buildApp, createGatewayDeps } from '@aduan/gateway';
+import { checkRedisDurability, createRedis, RedisServerMissingError } from '@aduan/queue';
+import { startRouterService } from '@aduan/router';
+import { createLogger } from '@aduan/telemetry';
+import { StandaloneEnv } from './config.ts';
+import { resolveRedis } from './resolve-redis.ts';
+
+/**
+ * `pnpm start`: the gateway and the router in one process, the small-city default. This is
+ * the one composition root allowed to import services (docs/adr/0002-standalone-process.md).
+ */
+const config = parseEnv(StandaloneEnv);
+const logger = createLogger({ service: 'aduan', level: config.LOG_LEVEL });
+
+let redis: Awaited<ReturnType<typeof resolveRedis>>;
+try {
+  redis = await resolveRedis({ ...(config.REDIS_URL ? { url: config.REDIS_URL } : {}), dataDir: config.DATA_DIR, autostart: config.REDIS_AUTOSTART, logger });
+} catch (err) {
+  if (err instanceof RedisServerMissingError) {
+    console.error(`\n${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const probe = createRedis(redis.url, 'client');
+for (const problem of (await checkRedisDurability(probe)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
+probe.disconnect();
+
+const router = await startRouterService({
+  redisUrl: redis.url,
+  prefix: config.QUEUE_PREFIX,
+  logger: logger.child({ service: 'router' }),
+  concurrency: config.ROUTER_CONCURRENCY,
+  ...(config.TRIAGE_THRESHOLD !== undefined ? { triageThreshold: config.TRIAGE_THRESHOLD } : {}),
+  ...(config.ROUTING_DIRECTORY ? { directoryPath: config.ROUTING_DIRECTORY } : {}),
+});
+const deps = await createGatewayDeps(config, logger.child({ service: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive });
+const app = await buildApp(deps);
+await app.listen({ port: config.PORT, host: config.HOST });
+logger.info({ port: config.PORT, redis: redis.local ? 'private redis-server' : 'external' }, `Aduan is running: http://localhost:${config.PORT}/ (API docs at /docs)`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: closing HTTP, finishing in-flight jobs');
+    await app.close();
+    await router.close();
+    await deps.close();
+    await redis.local?.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,24 @@
+import { join, resolve } from 'node:path';
+import { RedisServerMissingError, redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
+import type { Logger } from '@aduan/telemetry';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * REDIS_URL when set; else a Redis already answering on 127.0.0.1:6379; else a private
+ * redis-server on that port with AOF in DATA_DIR/redis, stopped when the process exits.
+ */
+export async function resolveRedis(opts: { url?: string; dataDir: string; autostart: boolean; logger: Logger }): Promise<{ url: string; local?: LocalRedis }> {
+  if (opts.url) return { url: opts.url };
+  if (await redisAnswers(DEFAULT_REDIS_URL)) {
+    opts.logger.info('using the Redis answering on 127.0.0.1:6379');
+    return { url: DEFAULT_REDIS_URL };
+  }
+  if (!opts.autostart) throw new Error('No Redis answers on 127.0.0.1:6379 and REDIS_AUTOSTART=false; set REDIS_URL');
+  const dir = resolve(join(opts.dataDir, 'redis'));
+  opts.logger.info({ dir }, 'no Redis found: starting a private redis-server (AOF on, noeviction)');
+  const local = await startLocalRedis({ dir, port: 6379 });
+  return { url: local.url, local };
+}
+
+export { RedisServerMissingError };
