@@ -22,7 +22,6 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     trustProxy: deps.config.TRUST_PROXY,
-    disableRequestLogging: false,
     requestIdHeader: false,
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -16,7 +16,10 @@ const flag = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v =
  */
 export const ComplaintRequest = z
   .object({
-    text: z.string({ error: 'text is required' }).trim().min(10, 'text must be at least 10 characters').max(5000),
+    text: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.string({ error: 'text is required' }).trim().min(10, 'text must be at least 10 characters').max(5000, 'text must be at most 5000 characters'),
+    ),
     category: optionalText(80),
     location: z
       .object({

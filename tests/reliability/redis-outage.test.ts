@@ -1,0 +1,82 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestGateway } from '@aduan/gateway/testing';
+import { createRedis, startLocalRedis, type LocalRedis } from '@aduan/queue';
+import { memoryLogger, uniquePrefix, waitFor } from '@aduan/testkit';
+
+/**
+ * DESIGN: nothing a citizen was told "received" may be lost. With Redis stopped, the gateway
+ * writes the complaint to its fsync'd spool and answers 202; when Redis returns, the spool is
+ * drained with the same jobIds. Uses its own redis-server so it can stop and start it.
+ */
+const prefix = uniquePrefix('outage');
+const { logger } = memoryLogger('outage');
+let redis: LocalRedis;
+let redisDir: string;
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+
+beforeAll(async () => {
+  redisDir = mkdtempSync(join(tmpdir(), 'aduan-outage-redis-'));
+  redis = await startLocalRedis({ dir: redisDir });
+  gw = await createTestGateway({ redisUrl: redis.url, prefix, logger });
+});
+afterAll(async () => {
+  await gw.close();
+  await redis.stop();
+});
+
+describe('Redis unreachable', () => {
+  it('acknowledges complaints from the spool and delivers each exactly once when Redis returns', async () => {
+    const before = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Sampah menumpuk di TPS Jl. Kalimantan, bau sekali' } });
+    expect(before.statusCode).toBe(202);
+
+    await redis.stop();
+    const accepted: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': `outage-${i}` }, payload: { text: `Lampu jalan mati nomor ${i} di Jl. Anggrek, mohon segera diperbaiki` } });
+      expect(res.statusCode).toBe(202);
+      accepted.push(res.json().id);
+    }
+    // A client retry while Redis is still down gets the same answer, not a second complaint.
+    const retry = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': 'outage-0' }, payload: { text: 'Lampu jalan mati nomor 0 di Jl. Anggrek, mohon segera diperbaiki' } });
+    expect(retry.json().id).toBe(accepted[0]);
+    expect(await gw.deps.spool.pendingCount()).toBe(5);
+    const ready = await gw.app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks).toMatchObject({ redis: false, spooled: 5 });
+
+    // Redis comes back on the same port with its AOF data.
+    redis = await startLocalRedis({ dir: redisDir, port: redis.port });
+    const q = new Queue('intake', { connection: createRedis(redis.url, 'worker'), prefix });
+    try {
+      await waitFor(async () => (await q.count()) === 6, { timeoutMs: 20_000, what: 'spool drained' });
+      for (const id of accepted) expect((await q.getJob(id))?.data.text).toMatch(/Lampu jalan mati/);
+      expect(await gw.deps.spool.pendingCount()).toBe(0);
+      expect(readdirSync(gw.deps.spool.dir).filter((f) => f.includes('.jsonl'))).toEqual([]);
+      // A second drain adds nothing twice.
+      await gw.deps.producer.drain();
+      expect(await q.count()).toBe(6);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('answers 503 with Retry-After when there is no spool to keep the complaint', async () => {
+    const { DurableProducer, QueueUnavailableError } = await import('@aduan/queue');
+    await redis.stop();
+    const conn = createRedis(redis.url, 'producer');
+    const p = new DurableProducer({ connection: conn, prefix, logger, addTimeoutMs: 300 });
+    const { newComplaintId, ticketFor } = await import('@aduan/schema');
+    const id = newComplaintId();
+    const now = new Date().toISOString();
+    await expect(
+      p.add('intake', id, { schemaVersion: 1, id, ticket: ticketFor(id), channel: 'webform', source: { account: 'web' }, receivedAt: now, submittedAt: now, reporter: {}, text: 'Jalan rusak parah', intake: { transport: 'http' } }),
+    ).rejects.toBeInstanceOf(QueueUnavailableError);
+    await p.close();
+    conn.disconnect();
+    redis = await startLocalRedis({ dir: redisDir, port: redis.port });
+  });
+});
