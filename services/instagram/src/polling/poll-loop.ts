@@ -114,6 +114,11 @@ export class PollLoop {
     }
   }
 
+  /** Polls as soon as possible (after an operator submitted a code), never overlapping a running cycle. */
+  pollSoon(): void {
+    if (!this.running) this.schedule(0);
+  }
+
   /** Stops scheduling and waits for a running cycle to finish (SIGTERM). */
   async stop(): Promise<void> {
     this.stopped = true;

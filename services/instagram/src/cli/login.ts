@@ -1,0 +1,57 @@
+import { createInterface } from 'node:readline/promises';
+import { IgApiClient } from 'instagram-private-api';
+import { parseEnv } from '@aduan/config';
+import { createRedis } from '@aduan/queue';
+import { createLogger } from '@aduan/telemetry';
+import { accountOf, InstagramEnv } from '../env.ts';
+import { AccountLock } from '../session/account-lock.ts';
+import { InstagramAuth } from '../session/auth.ts';
+import { igKeys } from '../session/keys.ts';
+import { SessionStore } from '../session/session-store.ts';
+
+/**
+ * `pnpm --filter @aduan/instagram login [--force]`: the operator's first login on a terminal.
+ * Logs in, asks for a two-factor or checkpoint code when Instagram wants one, and saves the
+ * session in Redis for the service. Takes the account lock, so the service must be stopped.
+ */
+const env = parseEnv(InstagramEnv);
+const logger = createLogger({ service: 'instagram-login', level: 'warn', destination: process.stderr });
+const account = accountOf(env);
+if (!env.INSTAGRAM_USERNAME || !account || !env.INSTAGRAM_PASSWORD) {
+  process.stderr.write('set INSTAGRAM_USERNAME and INSTAGRAM_PASSWORD (and REDIS_URL) first\n');
+  process.exit(2);
+}
+const redis = createRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'client');
+const keys = igKeys(env.QUEUE_PREFIX, account);
+const store = new SessionStore(redis, keys.session);
+const lock = new AccountLock(redis, keys.lock, account);
+const rl = createInterface({ input: process.stdin, output: process.stdout });
+let code = 0;
+try {
+  await lock.acquire(() => {});
+  if ((await store.exists()) && !process.argv.includes('--force')) {
+    process.stdout.write('A session is already saved for this account. Use --force to log in again.\n');
+  } else {
+    const client = new IgApiClient();
+    if (env.INSTAGRAM_PROXY_URL) client.state.proxyUrl = env.INSTAGRAM_PROXY_URL;
+    const auth = new InstagramAuth({ client, store, username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint: 'type it at the prompt' });
+    let state = await auth.login();
+    for (let tries = 0; state === 'awaiting_code' && tries < 3; tries++) {
+      const answer = await rl.question(`Instagram sent a ${auth.pendingKind === 'two_factor' ? 'two-factor' : 'security'} code. Code: `);
+      state = await auth.submitCode(answer).catch((err: Error) => {
+        process.stderr.write(`code not accepted: ${err.message}\n`);
+        return state;
+      });
+    }
+    if (state !== 'ready') throw new Error('login not completed');
+    process.stdout.write('Logged in; session saved to Redis. Start the service with `pnpm --filter @aduan/instagram start`.\n');
+  }
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  code = 1;
+} finally {
+  rl.close();
+  await lock.release();
+  redis.disconnect();
+}
+process.exit(code);

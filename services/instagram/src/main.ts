@@ -1,0 +1,121 @@
+import { IgApiClient } from 'instagram-private-api';
+import { checkRedisDurability, createRedis, pingRedis } from '@aduan/queue';
+import { parseEnv } from '@aduan/config';
+import { createLogger, metricsRegistry } from '@aduan/telemetry';
+import { accountOf, InstagramEnv } from './env.ts';
+import { InstagramConfigError } from './errors.ts';
+import { buildApp } from './http/build-app.ts';
+import { createIntakePipeline } from './intake-pipeline.ts';
+import { createIgMetrics } from './metrics.ts';
+import { NotifySender } from './notify/notify-sender.ts';
+import { CursorStore } from './polling/cursor-store.ts';
+import { PollLoop } from './polling/poll-loop.ts';
+import { Poller } from './polling/poller.ts';
+import { AccountLock } from './session/account-lock.ts';
+import { InstagramAuth } from './session/auth.ts';
+import { SessionStore } from './session/session-store.ts';
+
+const env = parseEnv(InstagramEnv);
+const logger = createLogger({ service: 'instagram', level: env.LOG_LEVEL });
+
+async function main(): Promise<void> {
+  const account = accountOf(env);
+  if (!env.INSTAGRAM_USERNAME || !account) throw new InstagramConfigError('INSTAGRAM_USERNAME is required');
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const metrics = createIgMetrics(metricsRegistry);
+  metrics.setState('starting');
+
+  const pipeline = await createIntakePipeline({ env, redisUrl, account, transport: 'instagram-private-api', logger, metrics, sweep: true });
+  const durability = await checkRedisDurability(pipeline.redis);
+  for (const problem of durability.problems) logger.error({ problem }, 'REDIS IS NOT DURABLE: complaints can be lost');
+
+  let shuttingDown: Promise<void> | undefined;
+  const lock = new AccountLock(pipeline.redis, pipeline.keys.lock, account);
+  await lock.acquire((err) => {
+    metrics.setState('lock_lost');
+    logger.fatal({ err: err.message }, 'lost the instagram account lock; stopping so two processes never serve one account');
+    void shutdown(1);
+  });
+
+  const client = new IgApiClient();
+  if (env.INSTAGRAM_PROXY_URL) client.state.proxyUrl = env.INSTAGRAM_PROXY_URL;
+  const codeHint = env.ADMIN_TOKEN
+    ? `POST http://${env.HTTP_HOST}:${env.HTTP_PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
+    : 'set ADMIN_TOKEN and restart, or stop the service and run `pnpm --filter @aduan/instagram login`';
+  const auth = new InstagramAuth({ client, store: new SessionStore(pipeline.redis, pipeline.keys.session), username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint });
+  await auth.start();
+
+  const poller = new Poller({
+    client,
+    processor: pipeline.processor,
+    cursors: new CursorStore(pipeline.redis, pipeline.keys),
+    logger,
+    metrics,
+    backfillMs: env.INSTAGRAM_BACKFILL,
+    approvePending: env.INSTAGRAM_APPROVE_PENDING,
+    maxPages: env.INSTAGRAM_MAX_PAGES,
+  });
+  const loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER });
+  loop.start();
+
+  const workerRedis = createRedis(redisUrl, 'worker');
+  const sender = new NotifySender({
+    connection: workerRedis,
+    redis: pipeline.redis,
+    prefix: env.QUEUE_PREFIX,
+    client,
+    account,
+    keys: pipeline.keys,
+    logger,
+    metrics,
+    maxPerMinute: env.INSTAGRAM_SEND_PER_MINUTE,
+    canSend: () => auth.state === 'ready',
+  });
+
+  const app = buildApp({
+    logger,
+    registry: metricsRegistry,
+    adminToken: env.ADMIN_TOKEN,
+    submitCode: async (code) => {
+      const state = await auth.submitCode(code);
+      if (state === 'ready') loop.pollSoon();
+      return state;
+    },
+    health: async () => ({
+      account,
+      state: loop.status.state,
+      lockHeld: lock.isHeld,
+      redis: await pingRedis(pipeline.redis),
+      ...(auth.pendingKind ? { awaitingCode: auth.pendingKind } : {}),
+      ...(loop.status.lastSuccessAt ? { lastSuccessAt: loop.status.lastSuccessAt } : {}),
+      ...(loop.status.nextPollAt ? { nextPollAt: loop.status.nextPollAt } : {}),
+      consecutiveFailures: loop.status.consecutiveFailures,
+      ...(loop.status.lastFailure ? { lastFailure: loop.status.lastFailure } : {}),
+    }),
+  });
+  await app.listen({ port: env.HTTP_PORT, host: env.HTTP_HOST });
+  logger.info({ port: env.HTTP_PORT, state: auth.state }, 'instagram adapter started');
+
+  // Stop intake first, finish in-flight work, save the session, free the account, close Redis.
+  async function shutdown(code: number): Promise<void> {
+    shuttingDown ??= (async () => {
+      logger.info('instagram adapter stopping');
+      await loop.stop();
+      await sender.close().catch(() => {});
+      await app.close().catch(() => {});
+      if (auth.state === 'ready') await auth.persist(true).catch(() => {});
+      await lock.release();
+      await pipeline.close();
+      workerRedis.disconnect();
+      process.exit(code);
+    })();
+    return shuttingDown;
+  }
+  process.once('SIGTERM', () => void shutdown(0));
+  process.once('SIGINT', () => void shutdown(0));
+}
+
+main().catch((err: Error & { code?: string }) => {
+  logger.fatal({ err: err.message, code: err.code }, 'instagram adapter failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,92 @@
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QueueNames, specFor } from '@aduan/queue';
+import type { Notification } from '@aduan/schema';
+import type { Logger } from '@aduan/telemetry';
+import { classifyIgError, withJitter } from '../client/classify-error.ts';
+import type { IgClientLike } from '../client/ig-client-like.ts';
+import type { IgMetrics } from '../metrics.ts';
+import type { IgKeys } from '../session/keys.ts';
+
+export interface NotifySenderOptions {
+  /** A connection created with role 'worker'. */
+  connection: Redis;
+  /** A fail-fast connection for the sent markers. */
+  redis: Redis;
+  prefix: string;
+  client: IgClientLike;
+  account: string;
+  keys: IgKeys;
+  logger: Logger;
+  metrics: IgMetrics;
+  /** Messages per minute for the whole queue (BullMQ's limiter is global across replicas). */
+  maxPerMinute: number;
+  /** False while the session awaits a code or is backing off: jobs wait instead of failing. */
+  canSend: () => boolean;
+}
+
+/**
+ * Consumes notify.instagram (acknowledgements, guides, look-ups from the conversation
+ * engine; 'routed'/'status' from the router) and sends each text into its thread, slowly:
+ * a global rate limit, and a pause of the whole queue when Instagram says spam or rate limit.
+ * A sent marker keeps a retried job from sending twice.
+ */
+export class NotifySender {
+  readonly worker: Worker;
+  private readonly queue: Queue;
+
+  constructor(private readonly opts: NotifySenderOptions) {
+    const name = QueueNames.notify('instagram');
+    this.queue = new Queue(name, { connection: opts.connection, prefix: opts.prefix });
+    this.queue.on('error', () => {});
+    this.worker = new Worker(name, (job, token) => this.handle(job, token), {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: 1,
+      limiter: { max: opts.maxPerMinute, duration: 60_000 },
+      autorun: true,
+    });
+    this.worker.on('error', (err) => opts.logger.warn({ err: err.message }, 'notify.instagram worker error'));
+  }
+
+  private async pause(ms: number): Promise<never> {
+    await this.queue.rateLimit(ms);
+    throw Worker.RateLimitError();
+  }
+
+  private async handle(job: Job, token?: string): Promise<void> {
+    const { logger, metrics, keys, redis } = this.opts;
+    const parsed = specFor(QueueNames.notify('instagram')).schema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a Notification`);
+    const n = parsed.data as Notification;
+    if (n.channel !== 'instagram') throw new UnrecoverableError(`job ${job.id} is for channel ${n.channel}`);
+    if (n.account !== this.opts.account) {
+      // Another account's message: put it back for the process that serves that account.
+      await job.moveToDelayed(Date.now() + withJitter(5_000, 0.5), token);
+      throw new DelayedError();
+    }
+    if (!this.opts.canSend()) return this.pause(60_000);
+    const marker = keys.sent(String(job.id));
+    if (await redis.exists(marker)) {
+      metrics.sent.inc({ outcome: 'duplicate' });
+      return;
+    }
+    try {
+      await this.opts.client.entity.directThread(n.to).broadcastText(n.text);
+    } catch (err) {
+      const failure = classifyIgError(err, job.attemptsMade + 1);
+      metrics.sent.inc({ outcome: `failed_${failure.reason}` });
+      logger.warn({ jobId: job.id, kind: n.kind, reason: failure.reason, errName: (err as Error).name }, 'instagram send failed');
+      if (failure.reason === 'spam' || failure.reason === 'rate_limited' || failure.action === 'challenge') return this.pause(failure.delayMs);
+      throw err;
+    }
+    await redis.set(marker, '1', 'EX', 7 * 86_400);
+    metrics.sent.inc({ outcome: 'sent' });
+    logger.info({ jobId: job.id, kind: n.kind, ticket: n.ticket }, 'instagram message sent');
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+    await this.queue.close();
+  }
+}
