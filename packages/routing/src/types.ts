@@ -28,17 +28,55 @@ export interface Decision {
   reasons: string[];
   /** Ranked runner-up OPDs. */
   alternatives: Alternative[];
+  /**
+   * Set when opd is "external": which body outside the city government handles it and a short
+   * Bahasa Indonesia advice to pass on to the citizen (never drop these silently).
+   */
+  external?: { body: string; advice: string };
+  /** Where in the city the complaint is, when the input or text says so. */
+  place?: { kelurahan?: string; kecamatan?: string; landmark?: string };
+}
+
+/** Phrases and keywords by weight; matched after the same normalization as complaint text. */
+export interface Keywords {
+  /** Settles jurisdiction by itself, e.g. "sma" (provincial schools), "pln". Use sparingly. */
+  decisive?: string[];
+  /** Enough on their own, e.g. "jukir", "lampu pju". */
+  strong?: string[];
+  /** Good evidence, e.g. "parkir". */
+  normal?: string[];
+  /** Hints that only help together with other evidence, e.g. "karcis". */
+  weak?: string[];
 }
 
 export interface Opd {
   code: string;
   name: string;
   shortName: string;
+  /** opd (default), kecamatan office, bumd (city-owned company such as PDAM) or external. */
+  kind?: 'opd' | 'kecamatan' | 'bumd' | 'external';
+  /** What it handles, in words a citizen would recognise (shown to admins). */
+  topics?: string[];
+  keywords?: Keywords;
+}
+
+/** A body outside the city government; complaints for it are routed to opd "external". */
+export interface ExternalBody {
+  code: string;
+  name: string;
+  /** Told to the citizen (Bahasa Indonesia). */
+  advice: string;
+  keywords: Keywords;
 }
 
 export interface Kelurahan {
   name: string;
   landmarks: string[];
+  /**
+   * The name is also a common word or the city's own name ("Blitar", "Turi"): in complaint text
+   * it only counts after "kel."/"kelurahan"/"desa".
+   */
+  needsPrefix?: boolean;
 }
 
 export interface Kecamatan {
@@ -55,12 +93,20 @@ export interface Category {
   label: string;
   /** OPD that usually handles it. */
   opd: string;
+  /** False for catch-alls such as "lainnya": the choice is then not counted as evidence. Default true. */
+  evidence?: boolean;
 }
 
 export interface Directory {
   opds: Opd[];
   kecamatan: Kecamatan[];
   categories: Category[];
+  /** Bodies outside the city government (PLN, BPJS, police, province, Kabupaten Blitar...). */
+  externalBodies?: ExternalBody[];
+  /** Kelurahan/kecamatan office services; routed to the kecamatan of the complaint's location. */
+  kecamatanKeywords?: Keywords;
+  /** Place names outside Kota Blitar (mostly Kabupaten Blitar) that signal a complaint is not the city's. */
+  outsideCity?: { body: string; places: string[] };
 }
 
 export interface Router {

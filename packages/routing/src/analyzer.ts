@@ -1,0 +1,56 @@
+import { STOP_WORDS } from './lexicon/stopwords.ts';
+import { SLANG } from './lexicon/slang.ts';
+import { normalize } from './normalize.ts';
+import type { WordStemmer } from './stemmer.ts';
+
+/** A content word: as written (`surface`), without clitics (`norm`), and its Indonesian root (`stem`). */
+export interface Term {
+  surface: string;
+  norm: string;
+  stem: string;
+}
+
+// Only the clitics that are common in complaints; "-ku"/"-mu" would turn "pelaku" into "pela".
+const CLITIC_RE = /(?:nya|lah|kah|pun)$/;
+
+/**
+ * normalize -> strip clitics and Javanese -e/-ne -> drop stop words -> stem.
+ * Complaint text and directory keywords go through exactly this, so stemming mistakes
+ * (Sastrawi turns "penerangan" into "erang") hit both sides alike and cancel out.
+ */
+export class Analyzer {
+  constructor(private readonly stemmer: WordStemmer) {}
+
+  analyze(text: string): Term[] {
+    const out: Term[] = [];
+    let prev = '';
+    for (const { surface, word } of normalize(text)) {
+      const norm = this.javanese(this.stripClitic(word));
+      if (STOP_WORDS.has(norm) || STOP_WORDS.has(word)) continue;
+      const stem = this.stemmer.stem(norm);
+      // "alun-alun", "pohon2", "mabuk-mabukan": reduplication adds nothing to match on.
+      if (stem === prev) continue;
+      prev = stem;
+      out.push({ surface, norm, stem });
+    }
+    return out;
+  }
+
+  private stripClitic(word: string): string {
+    if (word.length < 6 || this.stemmer.isRoot(word)) return word;
+    const base = word.replace(CLITIC_RE, '');
+    return base.length >= 3 ? base : word;
+  }
+
+  /** East-Javanese possessive "-e"/"-ne" ("lampune", "dalane" = "lampunya", "jalannya"). */
+  private javanese(word: string): string {
+    if (!word.endsWith('e') || word.length < 5 || this.stemmer.isRoot(word)) return word;
+    for (const cut of word.endsWith('ne') ? [2, 1] : [1]) {
+      const base = word.slice(0, -cut);
+      const slang = SLANG[base];
+      if (slang !== undefined && slang !== '' && !slang.includes(' ')) return slang;
+      if (this.stemmer.isRoot(base)) return base;
+    }
+    return word;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Words that say nothing about who should handle a complaint. Applied after slang expansion,
+ * before stemming. Negations ("tidak", "belum") and words of degree ("rawan", "hampir") stay:
+ * they belong to phrases such as "air tidak mengalir" or "hampir tumbang".
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  `yang dan di ke dari ini itu dengan untuk pada dalam juga karena sudah ada adalah akan atau saya kami kita
+  mereka dia ia anda kalian nya tersebut agar supaya bisa dapat harus mau ingin sangat sekali lagi masih saja
+  hanya pun lah kah tah dong deh sih nih tuh kan ya yah iya oh ah eh wah aduh mohon tolong minta harap
+  terima kasih makasih matur nuwun suwun selamat pagi siang sore malam assalamualaikum wr wb salam halo hallo
+  permisi maaf sekitar kurang lebih sebelah samping dekat depan belakang atas bawah sini situ sana kok lho
+  bapak ibu saudara warga orang sudah pernah selalu sering terus kapan bagaimana kenapa mengapa apa siapa
+  mana dimana kemana kok tapi tetapi namun jadi maka kalau jika kalo klo kl bila saat ketika waktu sejak
+  sampai hingga tadi kemarin sekarang besok hari minggu bulan tahun jam setiap tiap semua para banyak
+  beberapa satu dua tiga empat lima sebuah seorang pihak tempat lokasi daerah wilayah kampung
+  sekali segera cepat lama tolong lapor laporan aduan keluhan mengeluh melapor adukan pemkot pemerintah
+  dinas mohon ditindaklanjuti tindak lanjut tindaklanjuti ditangani penanganan respon respons hal soal masalah
+  kondisi keadaan bagian cuma kayak seperti sama begitu begini gitu gini banget amat dong loh lo gan sob bro`
+    .split(/\s+/)
+    .filter(Boolean),
+);

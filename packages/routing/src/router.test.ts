@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { loadDirectory } from './directory.ts';
+import { createRouter, DEFAULT_TRIAGE_THRESHOLD } from './router.ts';
+
+const directory = loadDirectory();
+const router = createRouter(directory, { triageThreshold: DEFAULT_TRIAGE_THRESHOLD });
+
+describe('createRouter().decide', () => {
+  it('routes a jukir complaint to Dishub and says why', () => {
+    const d = router.decide({ text: 'Tolonggg jukir di depan toko minta 5rb gak dikasih karcis' });
+    expect(d.opd).toBe('dishub');
+    expect(d.opdName).toBe('Dinas Perhubungan');
+    expect(d.triage).toBe(false);
+    expect(d.reasons).toContain("'jukir' -> Dinas Perhubungan");
+  });
+  it('understands slang and Javanese wording', () => {
+    expect(router.decide({ text: 'uwuh numpuk nang pinggir dalan, mambu pol' }).opd).toBe('dlh');
+    expect(router.decide({ text: 'banyune ora mili wis 2 dino' }).opd).toBe('pdam');
+  });
+  it('counts the chosen category as evidence', () => {
+    const d = router.decide({ text: 'tolong segera ditangani', category: 'sampah' });
+    expect(d.opd).toBe('dlh');
+    expect(d.reasons.some((r) => r.startsWith('kategori'))).toBe(true);
+  });
+  it('sends weak or split evidence to triage, with alternatives', () => {
+    const d = router.decide({ text: 'lampu' });
+    expect(d.triage).toBe(true);
+    expect(d.confidence).toBeLessThan(DEFAULT_TRIAGE_THRESHOLD);
+    expect(d.reasons.at(-1)).toMatch(/triase/);
+  });
+  it('honours the configured threshold', () => {
+    const text = 'jukir nakal';
+    const lax = createRouter(directory, { triageThreshold: 0.1 }).decide({ text });
+    const strict = createRouter(directory, { triageThreshold: 0.99 }).decide({ text });
+    expect(lax.triage).toBe(false);
+    expect(strict.triage).toBe(true);
+    expect(strict.opd).toBe('dishub');
+  });
+  it('with nothing recognisable goes to triage with confidence 0', () => {
+    const d = router.decide({ text: 'halo selamat pagi' });
+    expect(d).toMatchObject({ confidence: 0, triage: true });
+  });
+  it('says when a complaint is not the city\'s, and to whom it belongs', () => {
+    const d = router.decide({ text: 'listrik mati dari kemarin malam' });
+    expect(d.opd).toBe('external');
+    expect(d.external?.body).toMatch(/PLN/);
+    expect(d.external?.advice).toMatch(/123/);
+    const school = router.decide({ text: 'SMA negeri narik sumbangan seragam' });
+    expect(school.opd).toBe('external');
+    expect(school.external?.body).toMatch(/Provinsi/);
+  });
+  it('sends a place in Kabupaten Blitar to external unless the city is named', () => {
+    const kab = router.decide({ text: 'jalan rusak parah di Wlingi' });
+    expect(kab.opd).toBe('external');
+    expect(kab.alternatives[0]?.opd).toBe('dpupr');
+    const city = router.decide({ text: 'jalan rusak parah di Wlingi', location: { kelurahan: 'Sentul' } });
+    expect(city.opd).toBe('dpupr');
+  });
+  it('routes kelurahan office complaints to the kecamatan of the location', () => {
+    expect(router.decide({ text: 'pelayanan kantor kelurahan lambat', location: { kelurahan: 'Tlumpu' } }).opd).toBe('kec-sukorejo');
+    expect(router.decide({ text: 'pak lurah Gedog susah ditemui' }).opd).toBe('kec-sananwetan');
+    expect(router.decide({ text: 'pelayanan kantor kelurahan lambat' }).triage).toBe(true);
+  });
+  it('reports the place found in the text', () => {
+    const d = router.decide({ text: 'jalan berlubang dekat Makam Bung Karno' });
+    expect(d.opd).toBe('dpupr');
+    expect(d.place).toEqual({ kelurahan: 'Bendogerit', kecamatan: 'Sananwetan', landmark: 'Makam Bung Karno' });
+  });
+  it('is deterministic and keeps confidences in 0..1 and ranked', () => {
+    const input = { text: 'pohon tumbang menimpa kabel dan lampu jalan, sampah daun berserakan' };
+    const a = router.decide(input);
+    expect(router.decide(input)).toEqual(a);
+    const all = [a.confidence, ...a.alternatives.map((x) => x.confidence)];
+    for (const c of all) expect(c).toBeGreaterThanOrEqual(0);
+    expect([...all].sort((x, y) => y - x)).toEqual(all);
+    expect(a.confidence).toBeLessThanOrEqual(1);
+  });
+  it('has a version that changes with the directory', () => {
+    const edited = { ...directory, categories: directory.categories.slice(1) };
+    expect(createRouter(edited, { triageThreshold: 0.5 }).version).not.toBe(router.version);
+  });
+});
