@@ -20,6 +20,30 @@ export interface IntakePipelineOptions {
   sweep: boolean;
   onComplaint?: (c: Complaint, outcome: 'queued' | 'spooled') => void;
   onNotification?: (n: Notification) => void;
+  readyTimeoutMs?: number;
+}
+
+export class RedisNotReadyError extends Error {
+  readonly code = 'ADUAN_ERR_REDIS_NOT_READY';
+  constructor(ms: number) {
+    super(`redis did not answer within ${ms} ms at start; the account lock, cursor and session live there`);
+    this.name = 'RedisNotReadyError';
+  }
+}
+
+async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new RedisNotReadyError(timeoutMs));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
 }
 
 export interface IntakePipeline {
@@ -43,6 +67,12 @@ export async function createIntakePipeline(opts: IntakePipelineOptions): Promise
   const prefix = env.QUEUE_PREFIX;
   const redis = createRedis(opts.redisUrl, 'client');
   const producerRedis = createRedis(opts.redisUrl, 'producer');
+  // Fail-fast connections refuse commands until connected: wait for that once, at start.
+  await Promise.all([whenReady(redis, opts.readyTimeoutMs ?? 10_000), whenReady(producerRedis, opts.readyTimeoutMs ?? 10_000)]).catch((err: unknown) => {
+    redis.disconnect();
+    producerRedis.disconnect();
+    throw err;
+  });
   const producer = new DurableProducer({ connection: producerRedis, prefix, spool: new Spool(env.SPOOL_DIR), logger });
   const engine = new ConversationEngine({
     redis,

@@ -1,0 +1,47 @@
+import {
+  IgActionSpamError,
+  IgCheckpointError,
+  IgLoginRequiredError,
+  IgNetworkError,
+  IgRequestsLimitError,
+  IgResponseError,
+  IgUserHasLoggedOutError,
+  type LoginRequiredResponse,
+} from 'instagram-private-api';
+import { describe, expect, it } from 'vitest';
+import { checkpointBody, igResponse, spamBody } from '../testing/ig-fixtures.ts';
+import { classifyIgError, withJitter } from './classify-error.ts';
+
+const MIN = 60_000;
+const loginRequired: LoginRequiredResponse = { message: 'login_required', logout_reason: 2, status: 'fail' };
+
+describe('classifyIgError', () => {
+  const table: [string, unknown, string, string, number][] = [
+    ['challenge_required', new IgCheckpointError(igResponse(checkpointBody)), 'challenge', 'challenge_required', 15 * MIN],
+    ['feedback_required (spam)', new IgActionSpamError(igResponse(spamBody)), 'backoff', 'spam', 30 * MIN],
+    ['requests limit', new IgRequestsLimitError(), 'backoff', 'rate_limited', 5 * MIN],
+    ['HTTP 429', new IgResponseError(igResponse({ message: 'Please wait a few minutes', status: 'fail' }, 429)), 'backoff', 'rate_limited', 5 * MIN],
+    ['login_required', new IgLoginRequiredError(igResponse(loginRequired, 403)), 'relogin', 'login_required', 30_000],
+    ['user_has_logged_out', new IgUserHasLoggedOutError(igResponse(loginRequired, 403)), 'relogin', 'logged_out', 30_000],
+    ['network', new IgNetworkError(new Error('ECONNRESET')), 'backoff', 'network', 30_000],
+    ['5xx', new IgResponseError(igResponse({ message: '', status: 'fail' }, 502)), 'backoff', 'server', 30_000],
+    ['not an Instagram error', new Error('redis down'), 'backoff', 'unknown', 30_000],
+  ];
+  it.each(table)('%s -> %s', (_name, err, action, reason, firstDelay) => {
+    const first = classifyIgError(err, 1);
+    expect(first).toEqual({ action, reason, delayMs: firstDelay });
+  });
+
+  it('grows the wait with consecutive failures, up to the cap', () => {
+    const spam = new IgActionSpamError(igResponse(spamBody));
+    expect(classifyIgError(spam, 2).delayMs).toBe(60 * MIN);
+    expect(classifyIgError(spam, 50).delayMs).toBe(6 * 60 * MIN);
+  });
+
+  it('jitter stays within the fraction and varies', () => {
+    expect(withJitter(1000, 0.2, () => 0)).toBe(800);
+    expect(withJitter(1000, 0.2, () => 1)).toBe(1200);
+    const seen = new Set(Array.from({ length: 50 }, () => withJitter(10_000, 0.3)));
+    expect(seen.size).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { makeItems, VIEWER_ID } from '../testing/ig-fixtures.ts';
+import { normalizeItem } from './normalize.ts';
+
+const citizen = 5550001;
+const items = makeItems(citizen, Date.parse('2026-03-01T09:00:00Z'), (p) => `https://cdn.test${p}`);
+const viewer = String(VIEWER_ID);
+
+describe('normalizeItem', () => {
+  it('text and links keep the citizen words', () => {
+    expect(normalizeItem(items.text, viewer)).toEqual({ kind: 'message', itemType: 'text', text: 'Lampu PJU di Jl. Kalimantan mati sejak seminggu', media: [] });
+    expect(normalizeItem(items.link, viewer)).toMatchObject({ kind: 'message', text: 'lihat https://maps.app.goo.gl/abc' });
+  });
+
+  it('photos, videos and camera shots give the largest version to download', () => {
+    expect(normalizeItem(items.photo, viewer)).toMatchObject({ media: [{ url: 'https://cdn.test/photo.png', kind: 'image' }] });
+    expect(normalizeItem(items.video, viewer)).toMatchObject({ media: [{ url: 'https://cdn.test/video.mp4', kind: 'video' }] });
+    expect(normalizeItem(items.camera, viewer)).toMatchObject({ media: [{ url: 'https://cdn.test/camera.png', kind: 'image' }] });
+    expect(normalizeItem(items.voice, viewer)).toMatchObject({ media: [{ url: 'https://cdn.test/voice.m4a', kind: 'audio' }] });
+  });
+
+  it('shared posts and reels carry their link and media', () => {
+    expect(normalizeItem(items.post, viewer)).toMatchObject({ note: 'Membagikan kiriman Instagram: https://www.instagram.com/p/CpOsT123/', media: [{ kind: 'image' }] });
+    expect(normalizeItem(items.reel, viewer)).toMatchObject({ note: 'Membagikan reels: https://www.instagram.com/reel/CrEeL456/', media: [{ kind: 'video' }] });
+  });
+
+  it('a story reply keeps the words but not our own story; a mention keeps the citizen story', () => {
+    expect(normalizeItem(items.storyReply, viewer)).toEqual({ kind: 'message', itemType: 'reel_share', text: 'Pak, sampah di sini belum diangkut', note: 'Membalas story.', media: [] });
+    expect(normalizeItem(items.mention, viewer)).toMatchObject({ note: 'Menyebut akun kami di story.', media: [{ url: 'https://cdn.test/mention.png' }] });
+    expect(normalizeItem(items.storyShare, viewer)).toMatchObject({ note: 'Membagikan story.', media: [{ kind: 'image' }] });
+  });
+
+  it('a shared location becomes a location', () => {
+    expect(normalizeItem(items.location, viewer)).toMatchObject({ location: { description: 'Alun-Alun Kota Blitar, Jl. Merdeka', lat: -8.0983, lon: 112.1681 } });
+  });
+
+  it('skips own items, likes, action logs and unknown types', () => {
+    expect(normalizeItem({ ...items.text, user_id: VIEWER_ID }, viewer)).toEqual({ kind: 'skip', itemType: 'text', reason: 'own' });
+    expect(normalizeItem(items.like, viewer)).toMatchObject({ kind: 'skip', reason: 'reaction' });
+    expect(normalizeItem(items.actionLog, viewer)).toMatchObject({ kind: 'skip', reason: 'action_log' });
+    expect(normalizeItem(items.unknown, viewer)).toEqual({ kind: 'skip', itemType: 'hologram_share', reason: 'unknown_type' });
+    expect(normalizeItem({ ...items.text, text: '   ' }, viewer)).toMatchObject({ kind: 'skip', reason: 'empty' });
+  });
+
+  it('an already viewed view-once photo is noted, not silently dropped', () => {
+    const seen = { ...items.camera, visual_media: { view_mode: 'once', media: { media_type: 1 } } };
+    expect(normalizeItem(seen, viewer)).toMatchObject({ kind: 'message', media: [], note: 'Foto/video sekali lihat (tidak dapat diunduh).' });
+  });
+});

@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import type { Notification } from '@aduan/schema';
+import { LocalDiskStorage } from '@aduan/storage';
+import { FakeIgClient } from '../testing/fake-ig-client.ts';
+import { buildRig, M4A, MP4, PNG_1x1, queuedJobs, startMediaServer, testEnv, intakeQueue, notifyQueue } from '../testing/harness.ts';
+import { makeItems, textItem, threadFeedTextItem, threadOf, userOf } from '../testing/ig-fixtures.ts';
+
+const url = testRedisUrl();
+const citizen = userOf(5550001, 'warga.blitar', 'Siti Warga');
+
+describe('Poller (fake client seam, real Redis, real conversation engine)', () => {
+  let prefix: string;
+  let media: Awaited<ReturnType<typeof startMediaServer>>;
+  beforeEach(async () => {
+    prefix = uniquePrefix('ig');
+    media = await startMediaServer({
+      '/photo.png': PNG_1x1, '/camera.png': PNG_1x1, '/post.png': PNG_1x1, '/mention.png': PNG_1x1, '/shared-story.png': PNG_1x1,
+      '/video.mp4': MP4, '/reel.mp4': MP4, '/voice.m4a': M4A,
+    });
+  });
+  afterEach(async () => {
+    await media.close();
+    await deletePrefix(url, prefix);
+  });
+
+  it('takes every item type from a message request, stores media, approves it, and makes ONE complaint', async () => {
+    const client = new FakeIgClient();
+    const log = memoryLogger();
+    const env = testEnv(prefix);
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger, env });
+    const it_ = makeItems(citizen.pk, Date.now() - 120_000, media.url);
+    const all = [it_.text, it_.photo, it_.video, it_.camera, it_.voice, it_.link, it_.post, it_.reel, it_.storyReply, it_.mention, it_.storyShare, it_.location, it_.like, it_.actionLog, it_.unknown];
+    client.pendingPages = [[threadOf({ threadId: 'th-req-1', user: citizen, items: [...all].reverse(), pending: true })]];
+    try {
+      const report = await rig.poller.pollOnce();
+      expect(report.items).toEqual({ ingested: 12, duplicate: 0, skipped: 3, poison: 0 });
+      expect(client.approved).toEqual(['th-req-1']);
+      expect(report.approved).toBe(1);
+
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      expect(rig.complaints).toHaveLength(1);
+      const c = rig.complaints[0]!;
+      expect(c.channel).toBe('instagram');
+      expect(c.source).toMatchObject({ account: 'pemkotblitar', senderId: '5550001', threadId: 'th-req-1' });
+      expect(c.source.messageIds).toEqual(all.slice(0, 12).map((i) => i.item_id));
+      expect(c.reporter).toMatchObject({ handle: 'warga.blitar', name: 'Siti Warga' });
+      expect(c.intake.transport).toBe('instagram-private-api');
+      expect(c.text).toContain('Lampu PJU di Jl. Kalimantan');
+      expect(c.text).toContain('https://www.instagram.com/reel/CrEeL456/');
+      expect(c.location).toMatchObject({ lat: -8.0983, lon: 112.1681 });
+      expect(c.attachments.map((a) => a.kind).sort()).toEqual(['audio', 'image', 'image', 'image', 'image', 'image', 'video', 'video']);
+      const storage = new LocalDiskStorage(env.ATTACHMENT_DIR);
+      for (const a of c.attachments) expect(await storage.has(a.storageKey)).toBe(true);
+      expect(c.attachments.find((a) => a.kind === 'audio')?.mimeType).toMatch(/^audio\//);
+
+      const intake = await queuedJobs(url, prefix, intakeQueue);
+      expect(intake.map((j) => j.id)).toEqual([c.id]);
+      const acks = (await queuedJobs<Notification>(url, prefix, notifyQueue)).filter((j) => j.data.kind === 'ack');
+      expect(acks).toHaveLength(1);
+      expect(acks[0]!.data).toMatchObject({ channel: 'instagram', account: 'pemkotblitar', to: 'th-req-1', ticket: c.ticket });
+      expect(acks[0]!.data.text).toContain(c.ticket);
+
+      // The unknown type is logged by name only: no message text, no handle.
+      expect(log.text()).toContain('hologram_share');
+      expect(log.text()).not.toContain('rahasia pribadi');
+      expect(log.text()).not.toContain('warga.blitar');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('a redelivered burst makes no second complaint, even with the cursor lost', async () => {
+    const client = new FakeIgClient();
+    const { logger } = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger });
+    const t0 = Date.now() - 60_000;
+    const burst = [textItem('b3', citizen.pk, t0 + 2_000, 'di depan Pasar Legi'), textItem('b2', citizen.pk, t0 + 1_000, 'ada jukir liar minta 5 ribu'), textItem('b1', citizen.pk, t0, 'Selamat siang, mau lapor')];
+    client.inboxPages = [[threadOf({ threadId: 'th-2', user: citizen, items: burst })]];
+    try {
+      expect((await rig.poller.pollOnce()).items.ingested).toBe(3);
+      expect((await rig.poller.pollOnce()).items).toMatchObject({ ingested: 0, duplicate: 0 }); // cursor: nothing new
+      await rig.pipeline.redis.del(rig.pipeline.keys.cursor);
+      expect((await rig.poller.pollOnce()).items).toMatchObject({ ingested: 0, duplicate: 3 }); // item markers
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      // Markers gone too: the engine's own message-id dedupe still holds.
+      await rig.pipeline.redis.del(rig.pipeline.keys.cursor, ...burst.map((i) => rig.pipeline.keys.item(i.item_id)));
+      expect((await rig.poller.pollOnce()).items.ingested).toBe(3);
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      expect(rig.complaints).toHaveLength(1);
+      expect(rig.complaints[0]!.source.messageIds).toEqual(['b1', 'b2', 'b3']);
+      expect(await queuedJobs(url, prefix, intakeQueue)).toHaveLength(1);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('the cursor survives a restart: a new process takes only what is new, paging back through the thread', async () => {
+    const { logger } = memoryLogger();
+    const env = testEnv(prefix);
+    const t0 = Date.now() - 300_000;
+    const first = new FakeIgClient();
+    first.inboxPages = [[threadOf({ threadId: 'th-3', user: citizen, items: [textItem('c1', citizen.pk, t0, 'Pohon besar tumbang di Jl. Mawar')] })]];
+    const rig1 = await buildRig({ redisUrl: url, prefix, client: first, logger, env });
+    expect((await rig1.poller.pollOnce()).items.ingested).toBe(1);
+    await rig1.close();
+
+    // After the restart: three new messages, the inbox preview shows only the newest two.
+    const second = new FakeIgClient();
+    const preview = [textItem('c4', citizen.pk, t0 + 3_000, 'mohon segera'), textItem('c3', citizen.pk, t0 + 2_000, 'menutup jalan')];
+    second.inboxPages = [[threadOf({ threadId: 'th-3', user: citizen, items: preview, hasOlder: true })]];
+    second.threadPages.set('th-3', [[threadFeedTextItem('c4', citizen.pk, t0 + 3_000, 'mohon segera'), threadFeedTextItem('c3', citizen.pk, t0 + 2_000, 'menutup jalan'), threadFeedTextItem('c2', citizen.pk, t0 + 1_000, 'sejak pagi'), threadFeedTextItem('c1', citizen.pk, t0, 'Pohon besar tumbang di Jl. Mawar')]]);
+    const rig2 = await buildRig({ redisUrl: url, prefix, client: second, logger, env: testEnv(prefix) });
+    try {
+      const report = await rig2.poller.pollOnce();
+      expect(report.items).toEqual({ ingested: 3, duplicate: 0, skipped: 0, poison: 0 });
+      expect(second.calls.thread).toBe(1);
+      expect(await rig2.cursors.get('th-3')).toBe(BigInt(t0 + 3_000) * 1000n);
+      await rig2.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      expect(rig2.complaints[0]!.source.messageIds).toEqual(['c1', 'c2', 'c3', 'c4']);
+    } finally {
+      await rig2.close();
+    }
+  });
+
+  it('ignores history older than the backfill window and group threads', async () => {
+    const client = new FakeIgClient();
+    const { logger } = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger, backfillMs: 3_600_000 });
+    const old = Date.now() - 2 * 3_600_000;
+    client.inboxPages = [[
+      threadOf({ threadId: 'th-old', user: citizen, items: [textItem('o2', citizen.pk, Date.now() - 1_000, 'baru'), textItem('o1', citizen.pk, old, 'lama')] }),
+      threadOf({ threadId: 'th-group', user: userOf(5550002, 'grup', 'Grup'), items: [textItem('g1', 5550002, Date.now() - 1_000, 'halo grup')], isGroup: true }),
+    ]];
+    try {
+      const report = await rig.poller.pollOnce();
+      expect(report.items.ingested).toBe(1);
+      expect(report.groupsSkipped).toBe(1);
+    } finally {
+      await rig.close();
+    }
+  });
+});
