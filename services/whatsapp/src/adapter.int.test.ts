@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { proto } from '@whiskeysockets/baileys';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Complaint } from '@aduan/schema';
+import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { ACCOUNT, CITIZEN, citizenMessage, intakeJobs, notifyJobs, startHarness, testConfig, type Harness } from './test-support/harness.ts';
+import { MediaServer } from './test-support/media-server.ts';
+import type { ServiceConfig } from './service.ts';
+
+const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64, 7)]);
+const OGG = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(60, 1)]);
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('WhatsApp adapter through the socket seam (real Baileys objects, real Redis)', () => {
+  const url = testRedisUrl();
+  const media = new MediaServer();
+  let prefix: string;
+  let config: ServiceConfig;
+  let h: Harness;
+
+  beforeAll(() => media.start());
+  afterAll(() => media.stop());
+  beforeEach(async () => {
+    prefix = uniquePrefix('wa');
+    config = testConfig(url, prefix);
+    h = await startHarness(config);
+    await waitFor(() => h.service.sessions.get(ACCOUNT)!.status.state === 'connected', { what: 'connected' });
+  });
+  afterEach(async () => {
+    await h.stop();
+    await deletePrefix(url, prefix);
+  });
+
+  it('turns a burst (greeting, photo, text, location pin) into one complaint and one acknowledgement', async () => {
+    const photo = await media.add('/burst/photo', PNG, 'image');
+    h.socket.deliver([citizenMessage({ conversation: 'Pak mau lapor' })]);
+    h.socket.deliver([citizenMessage({ imageMessage: { ...photo, mimetype: 'image/jpeg', caption: 'jukir liar minta 5 ribu' } })]);
+    h.socket.deliver([citizenMessage({ extendedTextMessage: { text: 'di depan Pasar Legi' } })]);
+    h.socket.deliver([citizenMessage({ locationMessage: { degreesLatitude: -8.0955, degreesLongitude: 112.1609, name: 'Pasar Legi', address: 'Jl. Kalimantan, Blitar' } })]);
+
+    const [c, ...more] = await waitFor(async () => {
+      const jobs = await intakeJobs(url, prefix);
+      return jobs.length > 0 ? jobs : null;
+    }, { what: 'complaint on intake' });
+    expect(more).toHaveLength(0);
+    Complaint.parse(c);
+    expect(c!.channel).toBe('whatsapp');
+    expect(c!.source).toMatchObject({ account: ACCOUNT, senderId: CITIZEN, threadId: CITIZEN });
+    expect(c!.source.messageIds).toHaveLength(4);
+    expect(c!.reporter).toMatchObject({ name: 'Siti Aminah', phone: '+6281234567890' });
+    expect(c!.intake.transport).toBe('baileys');
+    expect(c!.text).toBe('Pak mau lapor\njukir liar minta 5 ribu\ndi depan Pasar Legi');
+    expect(c!.location).toEqual({ lat: -8.0955, lon: 112.1609, description: 'Pasar Legi, Jl. Kalimantan, Blitar' });
+    expect(c!.attachments).toHaveLength(1);
+    expect(c!.attachments[0]).toMatchObject({ kind: 'image', mimeType: 'image/png', sha256: sha(PNG), bytes: PNG.length, caption: 'jukir liar minta 5 ribu' });
+    expect(await readFile(join(config.ATTACHMENT_DIR, c!.attachments[0]!.storageKey))).toEqual(PNG);
+
+    // The guide for the opening "Pak mau lapor", then ONE acknowledgement with the ticket, sent with typing.
+    await waitFor(() => h.socket.sent.length >= 2, { what: 'two sends' });
+    await new Promise((r) => setTimeout(r, 300));
+    const texts = h.socket.sent.map((s) => (s.content as { text: string }).text);
+    expect(texts).toHaveLength(2);
+    expect(texts.filter((t) => t.includes(c!.ticket))).toHaveLength(1);
+    expect(h.socket.sent.every((s) => s.jid === CITIZEN)).toBe(true);
+    expect(h.socket.presences).toContain('composing');
+    // No personal data in the log.
+    expect(h.logText()).not.toMatch(/Siti|6281234567890|Pasar Legi|jukir/);
+  });
+
+  it('maps every message type a citizen sends into one complaint', async () => {
+    const video = await media.add('/t/video', Buffer.concat([Buffer.from('000000186674797069736f6d', 'hex'), Buffer.alloc(40)]), 'video');
+    const doc = await media.add('/t/doc', PDF, 'document');
+    const voice = await media.add('/t/voice', OGG, 'audio');
+    const first = citizenMessage({ conversation: 'lampu PJU mti' });
+    const typo = citizenMessage({ conversation: 'salah kirim' });
+    h.socket.deliver([
+      first,
+      citizenMessage({ videoMessage: { ...video, mimetype: 'video/mp4', caption: 'videonya' } }),
+      citizenMessage({ documentWithCaptionMessage: { message: { documentMessage: { ...doc, mimetype: 'application/pdf', fileName: 'surat.pdf', caption: 'suratnya' } } } }),
+      citizenMessage({ audioMessage: { ...voice, mimetype: 'audio/ogg; codecs=opus', ptt: true } }),
+      citizenMessage({ liveLocationMessage: { degreesLatitude: -8.1, degreesLongitude: 112.17, caption: 'saya di sini' } }),
+      citizenMessage({ contactMessage: { displayName: 'Pak RT', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Pak RT\nTEL;type=CELL;waid=6285700000001:+62 857-0000-0001\nEND:VCARD' } }),
+      citizenMessage({ extendedTextMessage: { text: 'sudah 3 hari', contextInfo: { stanzaId: first.key.id, quotedMessage: { conversation: 'lampu PJU mti' } } } }),
+      typo,
+      citizenMessage({ protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { id: first.key.id, remoteJid: CITIZEN }, editedMessage: { conversation: 'lampu PJU mati di Jl. Mastrip' } } }),
+      citizenMessage({ protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { id: typo.key.id, remoteJid: CITIZEN } } }),
+      citizenMessage({ conversation: 'kirim' }),
+    ]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(c!.text.split('\n')).toEqual([
+      'lampu PJU mati di Jl. Mastrip',
+      'videonya',
+      'suratnya',
+      'saya di sini',
+      'Kontak: Pak RT (+6285700000001)',
+      'sudah 3 hari (membalas: "lampu PJU mti")',
+    ]);
+    expect(c!.attachments.map((a) => [a.kind, a.mimeType])).toEqual([
+      ['video', 'video/mp4'],
+      ['document', 'application/pdf'],
+      ['audio', 'audio/ogg'],
+    ]);
+    expect(c!.attachments[1]!.fileName).toBe('surat.pdf');
+    expect(c!.location).toEqual({ lat: -8.1, lon: 112.17 });
+  });
+
+  it('re-requests expired media from the phone and downloads the re-upload', async () => {
+    const gone = await media.add('/exp/old', PNG, 'image', { gone: true });
+    const msg = citizenMessage({ imageMessage: { ...gone, mimetype: 'image/png', caption: 'pohon tumbang' } });
+    const fresh = await media.add('/exp/new', PNG, 'image');
+    h.socket.reupload.set(msg.key.id!, citizenMessage({ imageMessage: { ...fresh, mimetype: 'image/png' } }, { key: msg.key }));
+    h.socket.deliver([msg, citizenMessage({ conversation: 'selesai' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(h.socket.reuploads).toBe(1);
+    expect(c!.attachments[0]!.sha256).toBe(sha(PNG));
+  });
+
+  it('ignores groups, status, newsletters, own messages, reactions and protocol messages, and survives junk', async () => {
+    h.socket.deliver([
+      citizenMessage({ conversation: 'grup' }, {}, '120363000000000000@g.us'),
+      citizenMessage({ conversation: 'status' }, { key: { remoteJid: 'status@broadcast', id: 'S1', participant: CITIZEN } }),
+      citizenMessage({ conversation: 'news' }, {}, '120363000000000001@newsletter'),
+      citizenMessage({ conversation: 'dari kami' }, { key: { remoteJid: CITIZEN, fromMe: true, id: 'OWN1' } }),
+      citizenMessage({ reactionMessage: { key: { id: 'X', remoteJid: CITIZEN }, text: '👍' } }),
+      citizenMessage({ protocolMessage: { type: proto.Message.ProtocolMessage.Type.EPHEMERAL_SETTING, ephemeralExpiration: 86400 } }),
+      citizenMessage({ pollCreationMessage: { name: 'poll', options: [{ optionName: 'a' }] } }),
+      citizenMessage({ imageMessage: { mimetype: 'image/jpeg' } }), // no url, no key: download fails, message kept with a note
+      { key: null } as never,
+      { key: { remoteJid: CITIZEN, id: 'BROKEN' }, message: { locationMessage: { degreesLatitude: 999 } } } as never,
+    ]);
+    h.socket.deliver([citizenMessage({ conversation: 'kirim' })]);
+    const [c, ...more] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(more).toHaveLength(0);
+    expect(c!.text).toBe('[foto tidak dapat diunduh]');
+    expect(c!.source.messageIds).toHaveLength(2);
+  });
+
+  it('answers a greeting alone with a short guide and no ticket', async () => {
+    h.socket.deliver([citizenMessage({ conversation: 'Assalamualaikum' })]);
+    await waitFor(() => h.socket.sent.length === 1, { what: 'guide sent' });
+    await new Promise((r) => setTimeout(r, 1_600)); // past the quiet period and a sweep
+    expect(await intakeJobs(url, prefix)).toHaveLength(0);
+    expect(h.socket.sent).toHaveLength(1);
+    expect((h.socket.sent[0]!.content as { text: string }).text).toContain('ketik *kirim*');
+    expect(await h.service.pipeline.engine.openConversations()).toBe(0);
+  });
+
+  it('makes no second complaint or acknowledgement from a redelivered message', async () => {
+    const a = citizenMessage({ conversation: 'sampah menumpuk di Jl. Cemara' });
+    const b = citizenMessage({ conversation: 'kirim' });
+    h.socket.deliver([a, a, b]);
+    await waitFor(async () => (await intakeJobs(url, prefix)).length === 1, { what: 'complaint' });
+    h.socket.deliver([a, b]); // redelivered after the close, e.g. after a reconnect
+    await waitFor(() => h.socket.sent.length >= 1, { what: 'ack' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await intakeJobs(url, prefix)).toHaveLength(1);
+    expect((await notifyJobs(url, prefix)).filter((n) => n.kind === 'ack')).toHaveLength(1);
+    expect(h.socket.sent).toHaveLength(1);
+  });
+
+  it('answers "cek <ticket>" with the status of the sender\'s own complaint only', async () => {
+    h.socket.deliver([citizenMessage({ conversation: 'wifi taman kebon rojo mati' }), citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    h.socket.deliver([citizenMessage({ conversation: `cek ${c!.ticket}` })]);
+    h.socket.deliver([citizenMessage({ conversation: `cek ${c!.ticket}` }, {}, '6289999999999@s.whatsapp.net')]);
+    await waitFor(() => h.socket.sent.length >= 3, { what: 'ack + two lookups' });
+    const byJid = (jid: string) => h.socket.sent.filter((s) => s.jid === jid).map((s) => (s.content as { text: string }).text);
+    expect(byJid(CITIZEN).some((t) => t.includes('sudah diterima'))).toBe(true);
+    expect(byJid('6289999999999@s.whatsapp.net')).toEqual([expect.stringContaining('tidak ditemukan')]);
+  });
+
+  it('retries a failed send with back-off and sends it once', async () => {
+    h.socket.failSends = 1;
+    h.socket.deliver([citizenMessage({ conversation: 'reklame roboh di Jl. Merdeka' }), citizenMessage({ conversation: 'kirim' })]);
+    await waitFor(() => h.socket.sent.length === 1, { what: 'ack after retry', timeoutMs: 8_000 });
+    expect(h.socket.failSends).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.socket.sent).toHaveLength(1);
+  });
+
+  it('keeps an open conversation across a restart of the service', async () => {
+    await h.stop();
+    config = { ...config, CONVERSATION_QUIET: 30_000 };
+    h = await startHarness(config);
+    await waitFor(() => h.service.sessions.get(ACCOUNT)!.status.state === 'connected', { what: 'connected' });
+    h.socket.deliver([citizenMessage({ conversation: 'pohon besar miring' })]);
+    await waitFor(async () => (await h.service.pipeline.engine.openConversations()) === 1, { what: 'open conversation' });
+    await h.stop();
+    h = await startHarness(config);
+    await waitFor(() => h.service.sessions.get(ACCOUNT)!.status.state === 'connected', { what: 'connected again' });
+    h.socket.deliver([citizenMessage({ conversation: 'di depan SDN Sananwetan 1' }), citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(c!.text).toBe('pohon besar miring\ndi depan SDN Sananwetan 1');
+  });
+});

@@ -1,0 +1,21 @@
+import makeWASocket, { Browsers, makeCacheableSignalKeyStore, type AuthenticationState } from '@whiskeysockets/baileys';
+import type { Logger } from '@aduan/telemetry';
+import type { WaSocketLike } from './socket.ts';
+
+/**
+ * The production socket. History sync is off (old chats are not complaints), the number does
+ * not show "online" on connect (so phones keep notifying the human operators), and Baileys logs
+ * through our redacting logger at warn level (its debug lines carry JIDs and message keys).
+ */
+export function makeBaileysSocket(auth: AuthenticationState, logger: Logger): WaSocketLike {
+  const baileysLogger = logger.child({ component: 'baileys' }, { level: 'warn' });
+  return makeWASocket({
+    auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, baileysLogger) },
+    logger: baileysLogger,
+    browser: Browsers.ubuntu('Aduan'),
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    shouldSyncHistoryMessage: () => false,
+    getMessage: async () => undefined,
+  });
+}

@@ -1,0 +1,44 @@
+import qrcode from 'qrcode-terminal';
+import { parseEnv } from '@aduan/config';
+import { createLogger } from '@aduan/telemetry';
+import { makeBaileysSocket } from './baileys-socket.ts';
+import { WhatsAppEnv } from './env.ts';
+import { startWhatsAppService } from './service.ts';
+
+const env = parseEnv(WhatsAppEnv);
+const logger = createLogger({ service: 'whatsapp', level: env.LOG_LEVEL });
+
+const service = await startWhatsAppService({
+  config: { ...env, REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  logger,
+  makeSocket: (_account, auth) => makeBaileysSocket(auth, logger),
+  // For the operator's eyes on the terminal, not the log stream.
+  display: (account, what) => {
+    if ('qr' in what) {
+      process.stdout.write(`\nScan this QR code with WhatsApp on the phone of ${account} (Linked devices > Link a device).\nOr restart with WA_PAIRING=code to link with a pairing code instead.\n`);
+      qrcode.generate(what.qr, { small: true });
+    } else {
+      process.stdout.write(`\nPairing code for ${account}: ${what.pairingCode}\nOn the phone: Linked devices > Link a device > Link with phone number instead, then type the code.\n`);
+    }
+  },
+});
+await service.app.listen({ port: env.PORT, host: env.HOST });
+logger.info({ port: env.PORT, numbers: env.WA_NUMBERS.length }, 'whatsapp service started');
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    service
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err: Error) => {
+        logger.error({ err: err.message }, 'unclean shutdown');
+        process.exit(1);
+      });
+  });
+}

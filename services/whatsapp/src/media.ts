@@ -1,0 +1,76 @@
+import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys';
+import type { Attachment } from '@aduan/schema';
+import { sniffMime, type AttachmentStorage } from '@aduan/storage';
+import type { Logger } from '@aduan/telemetry';
+import type { MediaRef } from './message-mapper.ts';
+import type { WaSocketLike } from './socket.ts';
+
+/** A media file that could not be fetched or is too big; the message goes on without it. */
+export class MediaUnavailableError extends Error {
+  readonly code = 'ADUAN_ERR_WA_MEDIA';
+  constructor(
+    readonly reason: 'too-big' | 'download-failed',
+    cause?: unknown,
+  ) {
+    super(`media unavailable: ${reason}`, { cause });
+    this.name = 'MediaUnavailableError';
+  }
+}
+
+function httpStatus(err: unknown): number | undefined {
+  const e = err as { output?: { statusCode?: number }; status?: number };
+  return e?.output?.statusCode ?? e?.status;
+}
+
+/**
+ * Downloads a media message. WhatsApp media URLs expire; on 404/410 the phone is asked to
+ * re-upload (updateMediaMessage) and the download is tried once more. Baileys 7.0.0-rc14's own
+ * re-upload path checks `error.status`, which its Boom errors never have, so it is done here.
+ */
+export async function downloadWithReupload(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>): Promise<Buffer> {
+  try {
+    return await downloadMediaMessage(msg, 'buffer', {});
+  } catch (err) {
+    const status = httpStatus(err);
+    if (status !== 404 && status !== 410) throw err;
+    const fresh = await sock.updateMediaMessage(msg);
+    return downloadMediaMessage(fresh, 'buffer', {});
+  }
+}
+
+/**
+ * The bytes decide the type, not the sender's claim. One refinement: an Ogg container sniffs as
+ * application/ogg, but a WhatsApp audio message in Ogg is an Opus voice note (audio/ogg).
+ */
+function mimeFor(sniffed: string | undefined, ref: MediaRef): string {
+  if (sniffed === 'application/ogg' && ref.kind === 'audio') return 'audio/ogg';
+  return (sniffed ?? ref.mimeType).split(';')[0]!.trim().slice(0, 100);
+}
+
+export interface MediaStoreDeps {
+  storage: AttachmentStorage;
+  maxBytes: number;
+  logger: Logger;
+}
+
+/** Downloads, sniffs and stores one media part; returns the Attachment for the complaint. */
+export async function storeMedia(msg: WAMessage, ref: MediaRef, sock: Pick<WaSocketLike, 'updateMediaMessage'>, deps: MediaStoreDeps): Promise<Attachment> {
+  if (ref.declaredBytes !== undefined && ref.declaredBytes > deps.maxBytes) throw new MediaUnavailableError('too-big');
+  let data: Buffer;
+  try {
+    data = await downloadWithReupload(msg, sock);
+  } catch (err) {
+    throw new MediaUnavailableError('download-failed', err);
+  }
+  if (data.length > deps.maxBytes) throw new MediaUnavailableError('too-big');
+  const sniffed = await sniffMime(data);
+  const stored = await deps.storage.put(data);
+  return {
+    kind: ref.kind,
+    mimeType: mimeFor(sniffed?.mimeType, ref),
+    bytes: stored.bytes,
+    sha256: stored.sha256,
+    storageKey: stored.storageKey,
+    ...(ref.fileName ? { fileName: ref.fileName } : {}),
+  };
+}

@@ -1,0 +1,157 @@
+import { jidNormalizedUser, normalizeMessageContent, proto, type WAMessage } from '@whiskeysockets/baileys';
+import type { ChatMessageInput } from '@aduan/conversation';
+import { ignoredChat, phoneFromJid } from './jid.ts';
+
+export type MediaKind = 'image' | 'video' | 'audio' | 'document';
+
+/** A media part of a message, to be downloaded and stored before the message goes on. */
+export interface MediaRef {
+  kind: MediaKind;
+  mimeType: string;
+  fileName?: string;
+  declaredBytes?: number;
+}
+
+export type Mapped =
+  | { type: 'ignore'; reason: string }
+  | { type: 'message'; draft: Omit<ChatMessageInput, 'attachments'>; media: MediaRef | null };
+
+const MEDIA: Record<string, MediaKind> = { imageMessage: 'image', videoMessage: 'video', audioMessage: 'audio', documentMessage: 'document', ptvMessage: 'video' };
+/** Content types we deliberately drop without complaint. */
+const SILENT: Record<string, string> = {
+  reactionMessage: 'reaction',
+  encReactionMessage: 'reaction',
+  stickerMessage: 'sticker',
+  senderKeyDistributionMessage: 'protocol',
+  messageContextInfo: 'protocol',
+  pollUpdateMessage: 'poll',
+  keepInChatMessage: 'protocol',
+  pinInChatMessage: 'protocol',
+};
+
+function toNumber(v: number | { toNumber(): number } | null | undefined): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
+/** The text a message shows: body or caption. */
+export function textOf(m: proto.IMessage | null | undefined): string | undefined {
+  const c = normalizeMessageContent(m);
+  if (!c) return undefined;
+  const t =
+    c.conversation ??
+    c.extendedTextMessage?.text ??
+    c.imageMessage?.caption ??
+    c.videoMessage?.caption ??
+    c.documentMessage?.caption ??
+    c.liveLocationMessage?.caption ??
+    c.locationMessage?.comment ??
+    undefined;
+  return t?.trim() ? t : undefined;
+}
+
+function contextOf(c: proto.IMessage): proto.IContextInfo | null | undefined {
+  return (
+    c.extendedTextMessage?.contextInfo ??
+    c.imageMessage?.contextInfo ??
+    c.videoMessage?.contextInfo ??
+    c.audioMessage?.contextInfo ??
+    c.documentMessage?.contextInfo ??
+    c.locationMessage?.contextInfo ??
+    c.contactMessage?.contextInfo
+  );
+}
+
+/** "BEGIN:VCARD … TEL;type=CELL;waid=6281…:+62 81…" -> "Nama (+6281…)". */
+function contactLine(c: proto.Message.IContactMessage): string | undefined {
+  const waid = /waid=(\d{8,15})/.exec(c.vcard ?? '')?.[1];
+  const tel = waid ? `+${waid}` : /TEL[^:]*:([+\d][\d\s-]{6,20})/.exec(c.vcard ?? '')?.[1]?.replace(/[\s-]/g, '');
+  const name = c.displayName?.trim();
+  if (!name && !tel) return undefined;
+  return `Kontak: ${[name, tel ? `(${tel})` : undefined].filter(Boolean).join(' ')}`;
+}
+
+function keyType(c: proto.IMessage): string | undefined {
+  return Object.keys(c).find((k) => (c as Record<string, unknown>)[k] != null && k !== 'messageContextInfo' && k !== 'senderKeyDistributionMessage');
+}
+
+/**
+ * Maps one Baileys message to the channel-neutral draft, or says why it is ignored. Pure: no
+ * I/O, no throwing on odd shapes (the caller logs the reason, never the content).
+ */
+export function mapMessage(msg: WAMessage, account: string): Mapped {
+  const key = msg.key;
+  if (!key) return { type: 'ignore', reason: 'no-key' };
+  if (key.fromMe) return { type: 'ignore', reason: 'own' };
+  const ignored = ignoredChat(key.remoteJid);
+  if (ignored) return { type: 'ignore', reason: ignored };
+  if (!key.id) return { type: 'ignore', reason: 'no-id' };
+  const content = normalizeMessageContent(msg.message);
+  if (!content) return { type: 'ignore', reason: msg.messageStubType ? 'stub' : 'empty' };
+
+  const jid = jidNormalizedUser(key.remoteJid!);
+  const seconds = toNumber(msg.messageTimestamp as number | { toNumber(): number } | null | undefined);
+  const at = new Date(seconds && seconds > 0 ? seconds * 1000 : Date.now()).toISOString();
+  const phone = phoneFromJid(jid) ?? phoneFromJid((key as { remoteJidAlt?: string }).remoteJidAlt);
+  const name = msg.pushName?.trim().slice(0, 120);
+  const base = {
+    channel: 'whatsapp' as const,
+    account,
+    senderId: jid,
+    threadId: jid,
+    messageId: key.id,
+    at,
+    reporter: { ...(name ? { name } : {}), ...(phone ? { phone } : {}) },
+  };
+
+  const proto_ = content.protocolMessage;
+  if (proto_) {
+    const target = proto_.key?.id;
+    if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE && target) return { type: 'message', draft: { ...base, revokes: target }, media: null };
+    if (proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && target) {
+      const text = textOf(proto_.editedMessage);
+      return text ? { type: 'message', draft: { ...base, edits: target, text }, media: null } : { type: 'ignore', reason: 'edit-without-text' };
+    }
+    return { type: 'ignore', reason: 'protocol' };
+  }
+
+  const type = keyType(content);
+  if (!type) return { type: 'ignore', reason: 'empty' };
+  const silent = SILENT[type];
+  if (silent) return { type: 'ignore', reason: silent };
+
+  const ctx = contextOf(content);
+  const quotedText = ctx?.quotedMessage ? textOf(ctx.quotedMessage) : undefined;
+  const quoted = ctx?.stanzaId || quotedText ? { ...(ctx?.stanzaId ? { messageId: ctx.stanzaId } : {}), ...(quotedText ? { text: quotedText.slice(0, 2000) } : {}) } : undefined;
+  const text = textOf(content)?.slice(0, 5000);
+  const withText = { ...base, ...(text ? { text } : {}), ...(quoted ? { quoted } : {}) };
+
+  if (type === 'conversation' || type === 'extendedTextMessage') {
+    return text ? { type: 'message', draft: withText, media: null } : { type: 'ignore', reason: 'empty-text' };
+  }
+  const kind = MEDIA[type];
+  if (kind) {
+    const m = (content as Record<string, proto.Message.IImageMessage & proto.Message.IDocumentMessage>)[type]!;
+    const ref: MediaRef = { kind, mimeType: m.mimetype ?? 'application/octet-stream' };
+    if (m.fileName) ref.fileName = m.fileName.slice(0, 255);
+    const declared = toNumber(m.fileLength as number | { toNumber(): number } | null | undefined);
+    if (declared !== undefined) ref.declaredBytes = declared;
+    return { type: 'message', draft: withText, media: ref };
+  }
+  if (type === 'locationMessage' || type === 'liveLocationMessage') {
+    const l = content.locationMessage ?? content.liveLocationMessage!;
+    const lat = l.degreesLatitude;
+    const lon = l.degreesLongitude;
+    if (typeof lat !== 'number' || typeof lon !== 'number' || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { type: 'ignore', reason: 'bad-location' };
+    const loc = content.locationMessage;
+    const description = [loc?.name, loc?.address].filter((s): s is string => !!s?.trim()).join(', ').slice(0, 500);
+    return { type: 'message', draft: { ...withText, location: { lat, lon, ...(description ? { description } : {}) } }, media: null };
+  }
+  if (type === 'contactMessage' || type === 'contactsArrayMessage') {
+    const cards = content.contactMessage ? [content.contactMessage] : (content.contactsArrayMessage?.contacts ?? []);
+    const lines = cards.map(contactLine).filter((s): s is string => !!s);
+    if (lines.length === 0) return { type: 'ignore', reason: 'empty-contact' };
+    return { type: 'message', draft: { ...withText, text: lines.join('\n').slice(0, 5000) }, media: null };
+  }
+  return { type: 'ignore', reason: `unsupported:${type}` };
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** Another process already runs this number. */
+export class NumberLockedError extends Error {
+  readonly code = 'ADUAN_ERR_WA_LOCKED';
+  constructor(account: string) {
+    super(`WhatsApp number ${account} is already running in another process (Redis lock held); stop that one first`);
+    this.name = 'NumberLockedError';
+  }
+}
+
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/**
+ * One process per number: two sockets on one session make WhatsApp close both with
+ * "connection replaced" again and again. The lock expires on its own if the holder dies;
+ * if renewing finds it gone or taken, `onLost` stops the socket.
+ */
+export class NumberLock {
+  private readonly token = randomBytes(12).toString('hex');
+  private timer: NodeJS.Timeout | undefined;
+  readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly account: string,
+    private readonly opts: { ttlMs?: number; onLost?: () => void } = {},
+  ) {
+    this.key = `${prefix}:wa:lock:${account}`;
+  }
+
+  async acquire(): Promise<void> {
+    const ttl = this.opts.ttlMs ?? 30_000;
+    const ok = await this.redis.set(this.key, this.token, 'PX', ttl, 'NX');
+    if (ok !== 'OK') throw new NumberLockedError(this.account);
+    this.timer = setInterval(() => {
+      this.redis
+        .eval(RENEW, 1, this.key, this.token, ttl)
+        .then((r) => {
+          if (r === 0) {
+            clearInterval(this.timer);
+            this.opts.onLost?.();
+          }
+        })
+        // Redis unreachable: keep trying; the TTL decides whether another process may take over.
+        .catch(() => {});
+    }, Math.floor(ttl / 3));
+    this.timer.unref();
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.eval(RELEASE, 1, this.key, this.token).catch(() => 0);
+  }
+}

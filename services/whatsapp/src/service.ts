@@ -1,0 +1,149 @@
+import type { AuthenticationState } from '@whiskeysockets/baileys';
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { QueueNames, checkRedisDurability, createConsumer, createRedis, pingRedis } from '@aduan/queue';
+import { Notification } from '@aduan/schema';
+import type { Logger } from '@aduan/telemetry';
+import { WhatsAppAdapter } from './adapter.ts';
+import type { WhatsAppEnv } from './env.ts';
+import { buildHealthApp } from './health.ts';
+import { waMetrics } from './metrics.ts';
+import { buildPipeline, type Pipeline } from './pipeline.ts';
+import { NotificationSender } from './sender.ts';
+import { WhatsAppSession } from './session.ts';
+import type { WaSocketLike } from './socket.ts';
+
+export type ServiceConfig = Pick<
+  WhatsAppEnv,
+  'WA_NUMBERS' | 'WA_PAIRING' | 'QUEUE_PREFIX' | 'SPOOL_DIR' | 'INBOX_SPOOL_DIR' | 'ATTACHMENT_DIR' | 'MAX_MEDIA_BYTES' | 'CONVERSATION_QUIET' | 'CONVERSATION_MAX_OPEN' | 'TICKET_PREFIX' | 'SEND_PER_MINUTE' | 'SEND_TYPING'
+> & { REDIS_URL: string };
+
+export interface ServiceDeps {
+  config: Readonly<ServiceConfig>;
+  logger: Logger;
+  /** makeWASocket in production; tests pass sockets built on Baileys' event emitter. */
+  makeSocket: (account: string, auth: AuthenticationState) => WaSocketLike;
+  display: (account: string, what: { qr: string } | { pairingCode: string }) => void;
+  sleep?: (ms: number) => Promise<void>;
+  backoff?: { baseMs?: number; maxMs?: number };
+  lockTtlMs?: number;
+}
+
+export interface WhatsAppService {
+  pipeline: Pipeline;
+  sessions: Map<string, WhatsAppSession>;
+  adapters: Map<string, WhatsAppAdapter>;
+  worker: Worker;
+  app: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole service except the HTTP listener: pipeline, one session per number, the
+ * notify.whatsapp consumer. Stop order on SIGTERM: sockets (no new messages), in-flight
+ * messages, the sender, then the pipeline (engine, spools, producer).
+ */
+export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppService> {
+  const { config: c, logger } = deps;
+  const pipeline = await buildPipeline({
+    redisUrl: c.REDIS_URL,
+    prefix: c.QUEUE_PREFIX,
+    spoolDir: c.SPOOL_DIR,
+    inboxSpoolDir: c.INBOX_SPOOL_DIR,
+    attachmentDir: c.ATTACHMENT_DIR,
+    transport: 'baileys',
+    quietMs: c.CONVERSATION_QUIET,
+    maxOpenMs: c.CONVERSATION_MAX_OPEN,
+    ticketPrefix: c.TICKET_PREFIX,
+    logger,
+    sweep: true,
+  });
+  const durability = await checkRedisDurability(pipeline.client);
+  for (const problem of durability.problems) logger.error({ problem }, 'REDIS IS NOT DURABLE');
+
+  // Auth state, locks and the BullMQ worker wait through Redis blips instead of failing.
+  const workerRedis: Redis = createRedis(c.REDIS_URL, 'worker');
+  const sessions = new Map<string, WhatsAppSession>();
+  const adapters = new Map<string, WhatsAppAdapter>();
+  for (const account of c.WA_NUMBERS) {
+    const adapter = new WhatsAppAdapter({
+      account,
+      inbox: pipeline.inbox,
+      storage: pipeline.storage,
+      maxMediaBytes: c.MAX_MEDIA_BYTES,
+      logger,
+      onMessage: (at) => sessions.get(account)?.noteMessage(at),
+    });
+    const session = new WhatsAppSession({
+      account,
+      prefix: c.QUEUE_PREFIX,
+      redis: workerRedis,
+      makeSocket: (auth) => deps.makeSocket(account, auth),
+      adapter,
+      pairing: c.WA_PAIRING,
+      logger,
+      display: (what) => deps.display(account, what),
+      ...(deps.backoff ? { backoff: deps.backoff } : {}),
+      ...(deps.lockTtlMs ? { lockTtlMs: deps.lockTtlMs } : {}),
+    });
+    adapters.set(account, adapter);
+    sessions.set(account, session);
+  }
+  try {
+    for (const s of sessions.values()) await s.start();
+  } catch (err) {
+    for (const s of sessions.values()) await s.stop().catch(() => {});
+    await pipeline.close();
+    workerRedis.disconnect();
+    throw err;
+  }
+
+  const sender = new NotificationSender({
+    socketFor: (account) => sessions.get(account)?.socket,
+    serves: (account) => sessions.has(account),
+    redis: pipeline.client,
+    prefix: c.QUEUE_PREFIX,
+    perMinute: c.SEND_PER_MINUTE,
+    typing: c.SEND_TYPING,
+    logger,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
+  const worker = createConsumer({
+    connection: workerRedis,
+    prefix: c.QUEUE_PREFIX,
+    queue: QueueNames.notify('whatsapp'),
+    schema: Notification,
+    concurrency: 2,
+    handler: async (n, job) => {
+      await sender.send(n, job.id ?? `${n.kind}-${n.createdAt}`);
+    },
+    onError: (err) => logger.warn({ err: err.message }, 'notify.whatsapp worker error'),
+  });
+
+  const spoolGauge = setInterval(() => waMetrics().inboxSpooled.set(pipeline.inbox.spooled), 5_000);
+  spoolGauge.unref();
+  const app = buildHealthApp({
+    sessions: () => [...sessions.values()].map((s) => ({ ...s.status })),
+    redisOk: () => pingRedis(pipeline.client),
+    openConversations: () => pipeline.engine.openConversations(),
+    inboxSpooled: () => pipeline.inbox.spooled,
+  });
+
+  return {
+    pipeline,
+    sessions,
+    adapters,
+    worker,
+    app,
+    stop: async () => {
+      clearInterval(spoolGauge);
+      for (const s of sessions.values()) await s.stop();
+      await Promise.all([...adapters.values()].map((a) => a.idle()));
+      await worker.close();
+      await app.close();
+      await pipeline.close();
+      workerRedis.disconnect();
+    },
+  };
+}

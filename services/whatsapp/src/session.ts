@@ -1,0 +1,186 @@
+import type { AuthenticationState, BaileysEventMap } from '@whiskeysockets/baileys';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@aduan/telemetry';
+import type { WhatsAppAdapter } from './adapter.ts';
+import { backoffMs, classifyDisconnect } from './disconnect.ts';
+import { waMetrics } from './metrics.ts';
+import { NumberLock } from './number-lock.ts';
+import { useRedisAuthState, type RedisAuthState } from './redis-auth-state.ts';
+import type { WaSocketLike } from './socket.ts';
+
+export type SessionState = 'starting' | 'pairing' | 'connecting' | 'connected' | 'reconnecting' | 'logged_out' | 'fatal' | 'stopped';
+const STATES: SessionState[] = ['starting', 'pairing', 'connecting', 'connected', 'reconnecting', 'logged_out', 'fatal', 'stopped'];
+
+export interface SessionStatus {
+  account: string;
+  state: SessionState;
+  lastMessageAt?: string;
+  lastDisconnect?: string;
+  reconnects: number;
+}
+
+export interface SessionOptions {
+  account: string;
+  prefix: string;
+  /** Connection for the auth state and the lock (role 'worker': waits through Redis blips). */
+  redis: Redis;
+  /** Builds a socket for the given auth state: makeWASocket in production, a seam in tests. */
+  makeSocket: (auth: AuthenticationState) => WaSocketLike;
+  adapter: WhatsAppAdapter;
+  pairing: 'qr' | 'code';
+  logger: Logger;
+  /** Shows the operator a QR code or pairing code (stdout, not the log). */
+  display: (what: { qr: string } | { pairingCode: string }) => void;
+  backoff?: { baseMs?: number; maxMs?: number };
+  lockTtlMs?: number;
+}
+
+/**
+ * One WhatsApp number: lock, durable auth state, socket, and a calm reconnect loop. At most one
+ * socket exists at a time; before a new one opens, the old one's listeners are removed and it
+ * is ended. At most one reconnect is scheduled at a time, with exponential back-off and jitter.
+ */
+export class WhatsAppSession {
+  private auth: RedisAuthState | undefined;
+  private sock: WaSocketLike | undefined;
+  private detach: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private stopped = false;
+  private pairingRequested = false;
+  private readonly lock: NumberLock;
+  readonly status: SessionStatus;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.status = { account: opts.account, state: 'starting', reconnects: 0 };
+    this.lock = new NumberLock(opts.redis, opts.prefix, opts.account, {
+      ...(opts.lockTtlMs ? { ttlMs: opts.lockTtlMs } : {}),
+      onLost: () => {
+        this.opts.logger.error({ account: opts.account }, 'lost the number lock to another process; stopping this session');
+        void this.halt('fatal');
+      },
+    });
+    this.setState('starting');
+  }
+
+  private setState(state: SessionState): void {
+    this.status.state = state;
+    const g = waMetrics().state;
+    for (const s of STATES) g.set({ account: this.opts.account, state: s }, s === state ? 1 : 0);
+  }
+
+  noteMessage(at: Date): void {
+    this.status.lastMessageAt = at.toISOString();
+    waMetrics().lastMessage.set({ account: this.opts.account }, at.getTime() / 1000);
+  }
+
+  /** The socket, when it is connected and may send. */
+  get socket(): WaSocketLike | undefined {
+    return this.status.state === 'connected' ? this.sock : undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.lock.acquire();
+    await this.open();
+  }
+
+  private async open(): Promise<void> {
+    if (this.stopped) return;
+    this.auth = await useRedisAuthState(this.opts.redis, this.opts.prefix, this.opts.account);
+    this.pairingRequested = false;
+    this.setState(this.auth.registered ? 'connecting' : 'pairing');
+    const sock = this.opts.makeSocket(this.auth.state);
+    this.sock = sock;
+    const auth = this.auth;
+    const onCreds = () => {
+      auth.saveCreds().catch((err: Error) => this.opts.logger.error({ err: err.message }, 'could not persist WhatsApp creds'));
+    };
+    const onConnection = (u: BaileysEventMap['connection.update']) => void this.onConnection(sock, u);
+    sock.ev.on('creds.update', onCreds);
+    sock.ev.on('connection.update', onConnection);
+    const detachAdapter = this.opts.adapter.attach(sock);
+    this.detach = () => {
+      sock.ev.off('creds.update', onCreds);
+      sock.ev.off('connection.update', onConnection);
+      detachAdapter();
+    };
+  }
+
+  private async onConnection(sock: WaSocketLike, u: BaileysEventMap['connection.update']): Promise<void> {
+    if (sock !== this.sock) return; // a late event from a socket already replaced
+    if (u.qr) {
+      this.setState('pairing');
+      if (this.opts.pairing === 'code' && sock.requestPairingCode && !this.pairingRequested) {
+        this.pairingRequested = true;
+        try {
+          const pairingCode = await sock.requestPairingCode(this.opts.account.replace(/^\+/, ''));
+          this.opts.display({ pairingCode });
+        } catch (err) {
+          this.opts.logger.warn({ err: (err as Error).message }, 'pairing code request failed; scan the QR code instead');
+          this.opts.display({ qr: u.qr });
+        }
+      } else if (this.opts.pairing === 'qr') {
+        this.opts.display({ qr: u.qr });
+      }
+    }
+    if (u.connection === 'open') {
+      this.attempt = 0;
+      this.setState('connected');
+      this.opts.logger.info({ account: this.opts.account }, 'WhatsApp connected');
+    }
+    if (u.connection === 'close') {
+      const decision = classifyDisconnect(u.lastDisconnect?.error);
+      this.status.lastDisconnect = decision.reason;
+      waMetrics().reconnects.inc({ account: this.opts.account, reason: decision.reason });
+      this.opts.logger.warn({ account: this.opts.account, reason: decision.reason, action: decision.action }, 'WhatsApp connection closed');
+      await this.teardown();
+      if (this.stopped) return;
+      if (decision.action === 'fatal') return void (await this.halt('fatal'));
+      if (decision.action === 'relogin') {
+        // A real logout: the session is dead on WhatsApp's side, so forget it and pair again.
+        await this.auth?.clear();
+        this.setState('logged_out');
+        this.schedule(backoffMs(0, this.opts.backoff));
+        return;
+      }
+      this.setState('reconnecting');
+      this.schedule(decision.immediate ? 0 : backoffMs(this.attempt++, this.opts.backoff));
+    }
+  }
+
+  /** One reconnect at a time: a second request while one is pending is dropped. */
+  private schedule(delayMs: number): void {
+    if (this.timer || this.stopped) return;
+    this.status.reconnects++;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.open().catch((err: Error) => {
+        this.opts.logger.error({ err: err.message }, 'could not open the WhatsApp socket; retrying');
+        this.setState('reconnecting');
+        this.schedule(backoffMs(this.attempt++, this.opts.backoff));
+      });
+    }, delayMs);
+  }
+
+  /** Removes our listeners from the current socket and ends it. */
+  private async teardown(): Promise<void> {
+    const sock = this.sock;
+    this.sock = undefined;
+    this.detach?.();
+    this.detach = undefined;
+    if (sock) await sock.end(undefined).catch(() => {});
+  }
+
+  private async halt(state: 'fatal' | 'stopped'): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.teardown();
+    this.setState(state);
+  }
+
+  async stop(): Promise<void> {
+    await this.halt('stopped');
+    await this.lock.release();
+  }
+}

@@ -1,0 +1,74 @@
+import { Boom } from '@hapi/boom';
+import { makeEventBuffer, proto, type AnyMessageContent, type BaileysEventMap, type WAMessage } from '@whiskeysockets/baileys';
+import type { Logger } from '@aduan/telemetry';
+import type { WaSocketLike } from '../socket.ts';
+
+export interface FakeSocket extends WaSocketLike {
+  sent: { jid: string; content: AnyMessageContent }[];
+  presences: string[];
+  ended: boolean;
+  /** Make the next n sendMessage calls fail (network error). */
+  failSends: number;
+  reuploads: number;
+  /** What updateMediaMessage returns (the phone's re-upload), by message id. */
+  reupload: Map<string, WAMessage>;
+  deliver(messages: WAMessage[], type?: BaileysEventMap['messages.upsert']['type']): void;
+  open(): void;
+  closeWith(statusCode: number): void;
+}
+
+/**
+ * The Baileys seam for tests: Baileys' own event emitter (makeEventBuffer) plus recording
+ * sendMessage/sendPresenceUpdate. Messages go through the real emitter as real
+ * proto.WebMessageInfo objects, exactly as makeWASocket would deliver them.
+ */
+export function fakeSocket(logger: Logger, user = '6281100000000:7@s.whatsapp.net'): FakeSocket {
+  const ev = makeEventBuffer(logger as never);
+  let n = 0;
+  const s: FakeSocket = {
+    ev,
+    user: { id: user },
+    sent: [],
+    presences: [],
+    ended: false,
+    failSends: 0,
+    reuploads: 0,
+    reupload: new Map(),
+    sendMessage: async (jid: string, content: AnyMessageContent) => {
+      if (s.failSends > 0) {
+        s.failSends--;
+        throw new Boom('Connection Closed', { statusCode: 428 });
+      }
+      s.sent.push({ jid, content });
+      return proto.WebMessageInfo.fromObject({ key: { remoteJid: jid, fromMe: true, id: `OUT${++n}` }, message: { conversation: 'x' } }) as WAMessage;
+    },
+    sendPresenceUpdate: async (type: string) => {
+      s.presences.push(type);
+    },
+    updateMediaMessage: async (msg: WAMessage) => {
+      s.reuploads++;
+      const fresh = s.reupload.get(msg.key.id ?? '');
+      if (!fresh) throw new Boom('media not found', { statusCode: 404 });
+      return fresh;
+    },
+    end: async () => {
+      s.ended = true;
+    },
+    deliver: (messages, type = 'notify') => {
+      ev.emit('messages.upsert', { messages, type });
+    },
+    open: () => {
+      ev.emit('connection.update', { connection: 'open' });
+    },
+    closeWith: (statusCode) => {
+      ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: new Boom('Connection Failure', { statusCode }), date: new Date() } });
+    },
+  } as FakeSocket;
+  return s;
+}
+
+/** A real WebMessageInfo, through a protobuf encode/decode round trip like one off the wire. */
+export function waMessage(obj: proto.IWebMessageInfo): WAMessage {
+  const m = proto.WebMessageInfo.fromObject(obj);
+  return proto.WebMessageInfo.decode(proto.WebMessageInfo.encode(m).finish()) as WAMessage;
+}

@@ -1,0 +1,43 @@
+import { readFile, unlink } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { encryptedStream, type MediaType } from '@whiskeysockets/baileys';
+
+/**
+ * Stands in for WhatsApp's media CDN on loopback: media are encrypted with Baileys' own
+ * encryptedStream, so the service's real downloadMediaMessage decrypts and verifies them.
+ * A path registered as gone answers 410, which is what an expired WhatsApp media URL does.
+ */
+export class MediaServer {
+  private readonly files = new Map<string, Buffer>();
+  private server: Server | undefined;
+  private base = '';
+  hits = 0;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      this.hits++;
+      const body = this.files.get(req.url ?? '');
+      if (!body) {
+        res.writeHead(410).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Encrypts `plain` and serves it; returns the media fields of an image/video/audio/document message. */
+  async add(path: string, plain: Buffer, type: MediaType, opts: { gone?: boolean } = {}) {
+    const enc = await encryptedStream(plain, type);
+    const body = await readFile(enc.encFilePath);
+    await unlink(enc.encFilePath).catch(() => {});
+    if (!opts.gone) this.files.set(path, body);
+    return { url: `${this.base}${path}`, mediaKey: enc.mediaKey, fileSha256: enc.fileSha256, fileEncSha256: enc.fileEncSha256, fileLength: enc.fileLength };
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
