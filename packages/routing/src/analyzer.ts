@@ -1,4 +1,4 @@
-import { STOP_WORDS } from './lexicon/stopwords.ts';
+import { LOCATIVES, NO_STEM, STOP_WORDS } from './lexicon/stopwords.ts';
 import { SLANG } from './lexicon/slang.ts';
 import { normalize } from './normalize.ts';
 import type { WordStemmer } from './stemmer.ts';
@@ -8,6 +8,8 @@ export interface Term {
   surface: string;
   norm: string;
   stem: string;
+  /** Comes right after a locative word ("di", "depan", "dekat"...): probably names a place. */
+  locative?: boolean;
 }
 
 // Only the clitics that are common in complaints; "-ku"/"-mu" would turn "pelaku" into "pela".
@@ -24,14 +26,20 @@ export class Analyzer {
   analyze(text: string): Term[] {
     const out: Term[] = [];
     let prev = '';
+    let locative = false;
     for (const { surface, word } of normalize(text)) {
-      const norm = this.javanese(this.stripClitic(word));
+      if (LOCATIVES.has(word)) {
+        locative = true;
+        continue;
+      }
+      const norm = NO_STEM.has(word) ? word : this.javanese(this.stripClitic(word));
       if (STOP_WORDS.has(norm) || STOP_WORDS.has(word)) continue;
-      const stem = this.stemmer.stem(norm);
+      const stem = NO_STEM.has(norm) ? norm : this.stemmer.stem(norm);
       // "alun-alun", "pohon2", "mabuk-mabukan": reduplication adds nothing to match on.
       if (stem === prev) continue;
       prev = stem;
-      out.push({ surface, norm, stem });
+      out.push(locative ? { surface, norm, stem, locative } : { surface, norm, stem });
+      locative = false;
     }
     return out;
   }

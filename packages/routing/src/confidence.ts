@@ -6,19 +6,27 @@
  * SCALE was set once from the development split's reliability table (see README); it is not
  * tuned per sentence.
  */
-export const SCALE = 2.5;
+export const SCALE = 1.5;
 
-export function strength(top: number): number {
-  return top <= 0 ? 0 : 1 - Math.exp(-top / SCALE);
+/** >1 punishes split evidence harder, <1 softer. */
+export const SHARE_EXPONENT = 1;
+
+export interface Calibration {
+  scale: number;
+  shareExponent: number;
+}
+
+export function strength(top: number, scale = SCALE): number {
+  return top <= 0 ? 0 : 1 - Math.exp(-top / scale);
 }
 
 /** Confidences for ranked scores (highest first), rounded to 3 decimals for stable output. */
-export function confidences(scores: number[]): number[] {
+export function confidences(scores: number[], cal: Calibration = { scale: SCALE, shareExponent: SHARE_EXPONENT }): number[] {
   const top = scores[0] ?? 0;
   const sum = scores.reduce((a, b) => a + b, 0);
   if (top <= 0 || sum <= 0) return scores.map(() => 0);
-  const s = strength(top);
-  return scores.map((x) => Math.round(((s * x) / sum) * 1000) / 1000);
+  const s = strength(top, cal.scale);
+  return scores.map((x) => Math.round(s * (x / sum) ** cal.shareExponent * 1000) / 1000);
 }
 
 /** Diminishing returns: the k-th piece of evidence for one OPD (strongest first) counts DECAY^k. */

@@ -32,6 +32,8 @@ export interface Match {
   /** The words of the complaint as written. */
   surface: string;
   entry: Entry;
+  /** The phrase follows "di", "depan", "dekat"...: it says where, not what ("jukir di depan pasar"). */
+  locative: boolean;
 }
 
 /**
@@ -72,49 +74,65 @@ export class PhraseIndex {
     return true;
   }
 
+  /**
+   * Finds, at every position, the phrase with the most words (consecutive phrase words may have
+   * one other word between them: "pohon besar tumbang" still says "pohon tumbang"); then drops
+   * matches lying inside a longer one, so "iuran bpjs kesehatan" yields "iuran bpjs" and
+   * "bpjs kesehatan" but not "kesehatan" alone.
+   */
   match(terms: Term[]): Match[] {
-    const out: Match[] = [];
-    let i = 0;
-    while (i < terms.length) {
+    const found: { start: number; end: number; size: number; hits: number[]; entry: Entry }[] = [];
+    for (let i = 0; i < terms.length; i++) {
       const t = terms[i] as Term;
-      // Exact-word phrases first: at equal length "perumahan" is more specific than the root "rumah".
-      const best = this.longestAt(terms, i, this.byFirst.get(`n:${t.norm}`), this.byFirst.get(`s:${t.stem}`));
-      if (!best) {
-        i++;
-        continue;
+      let best: { end: number; size: number; hits: number[]; entry: Entry } | undefined;
+      for (const list of [this.byFirst.get(`n:${t.norm}`), this.byFirst.get(`s:${t.stem}`)]) {
+        if (!list) continue;
+        for (const p of list) {
+          if (best && p.keys.length < best.size) break;
+          const hits = matchFrom(p.keys, terms, i);
+          const end = hits ? (hits[hits.length - 1] as number) + 1 : 0;
+          // Exact-word phrases are tried first: at equal size "perumahan" beats the root "rumah".
+          if (hits && (!best || p.keys.length > best.size || end < best.end)) best = { end, size: p.keys.length, hits, entry: p.entry };
+        }
       }
+      if (best) found.push({ start: i, ...best });
+    }
+    const out: Match[] = [];
+    for (const m of found) {
+      const inside = found.some((o) => o !== m && o.size > m.size && o.start <= m.start && o.end >= m.end);
+      if (inside) continue;
       const surfaces: string[] = [];
-      for (let j = i; j < i + best.keys.length; j++) {
+      for (const j of m.hits) {
         const s = (terms[j] as Term).surface;
         if (surfaces[surfaces.length - 1] !== s) surfaces.push(s);
       }
-      out.push({ surface: surfaces.join(' '), entry: best.entry });
-      i += best.keys.length;
+      out.push({ surface: surfaces.join(' '), entry: m.entry, locative: (terms[m.start] as Term).locative === true });
     }
     return out;
   }
-
-  private longestAt(terms: Term[], i: number, a: Phrase[] | undefined, b: Phrase[] | undefined): Phrase | undefined {
-    let best: Phrase | undefined;
-    for (const list of [a, b]) {
-      if (!list) continue;
-      for (const p of list) {
-        if (best && p.keys.length <= best.keys.length) break;
-        if (i + p.keys.length <= terms.length && matchesFrom(p.keys, terms, i)) {
-          best = p;
-          break;
-        }
-      }
-    }
-    return best;
-  }
 }
 
-function matchesFrom(keys: string[], terms: Term[], i: number): boolean {
+const MAX_GAP = 1;
+
+/** Positions of the phrase's words in the text, or null. */
+function matchFrom(keys: string[], terms: Term[], i: number): number[] | null {
+  const hits = [i];
+  let pos = i;
   for (let j = 1; j < keys.length; j++) {
     const k = keys[j] as string;
-    const t = terms[i + j] as Term;
-    if (k.charCodeAt(0) === 115 /* s */ ? k.slice(2) !== t.stem : k.slice(2) !== t.norm) return false;
+    const exact = k.charCodeAt(0) === 110; /* n */
+    const want = k.slice(2);
+    let next = -1;
+    for (let q = pos + 1; q <= pos + 1 + MAX_GAP && q < terms.length; q++) {
+      const t = terms[q] as Term;
+      if ((exact ? t.norm : t.stem) === want) {
+        next = q;
+        break;
+      }
+    }
+    if (next < 0) return null;
+    hits.push(next);
+    pos = next;
   }
-  return true;
+  return hits;
 }

@@ -1,6 +1,6 @@
 import { Analyzer } from './analyzer.ts';
 import { compileRules } from './compile-rules.ts';
-import { combine, confidences } from './confidence.ts';
+import { combine, confidences, SCALE, SHARE_EXPONENT, type Calibration } from './confidence.ts';
 import { Locator, type Located } from './locate.ts';
 import { WordStemmer } from './stemmer.ts';
 import type { Alternative, Decision, Directory, ExternalBody, Opd, RouteInput, Router } from './types.ts';
@@ -13,11 +13,15 @@ export const DEFAULT_TRIAGE_THRESHOLD = 0.5;
 export const ENGINE_VERSION = '1.0.0';
 /** A category chosen on the form or by the operator counts a bit less than a strong keyword. */
 export const CATEGORY_WEIGHT = 2.5;
+/** A keyword right after "di"/"depan"/"dekat" probably names the place, not the problem. */
+export const LOCATIVE_FACTOR = 0.5;
 const MAX_REASONS = 8;
 const MAX_ALTERNATIVES = 3;
 
 export interface RouterOptions {
   triageThreshold: number;
+  /** Confidence calibration; the defaults were measured on the development split (README). */
+  calibration?: Calibration;
 }
 
 interface Candidate {
@@ -39,6 +43,7 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
   const categories = new Map(directory.categories.map((c) => [c.code, c]));
   const fallback = directory.categories.find((c) => c.evidence === false)?.opd ?? (directory.opds[0] as Opd).code;
   const threshold = opts.triageThreshold;
+  const calibration = opts.calibration ?? { scale: SCALE, shareExponent: SHARE_EXPONENT };
   const version = `${ENGINE_VERSION}+${fingerprint(directory)}`;
 
   const opdName = (code: string) => opds.get(code)?.name ?? code;
@@ -58,9 +63,12 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
     const seen = new Set<string>();
     let kecEvidence = false;
     for (const m of matches) {
+      const outside = m.entry.places.some((p) => p.kind === 'outside');
+      // Place names are expected after "di"; only topic words lose weight there.
+      const locative = m.locative && !outside;
       for (const e of m.entry.evidence) {
         // Outside-city names do not count once the complaint is placed in the city.
-        if (m.entry.places.some((p) => p.kind === 'outside') && place.inCity) continue;
+        if (outside && place.inCity) continue;
         let target = e.target;
         if (target === 'kec') {
           kecEvidence = true;
@@ -69,7 +77,8 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
         const id = `${target}|${e.keyword}`;
         if (seen.has(id)) continue; // a word repeated ten times is still one piece of evidence
         seen.add(id);
-        add(target, e.weight, `'${m.surface}' -> ${target === 'kec' ? 'kantor kelurahan/kecamatan' : targetName(target)}`);
+        const weight = locative ? e.weight * LOCATIVE_FACTOR : e.weight;
+        add(target, weight, `'${m.surface}'${locative ? ' (lokasi)' : ''} -> ${target === 'kec' ? 'kantor kelurahan/kecamatan' : targetName(target)}`);
       }
     }
     const cat = input.category ? categories.get(input.category) : undefined;
@@ -83,7 +92,7 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
     if (!top) {
       return finish({ opd: cat?.opd ?? fallback, confidence: 0, reasons: ['tidak ada kata kunci yang dikenali', ...reasons, ...(placeReason ? [placeReason] : [])], alternatives: [] });
     }
-    const conf = confidences(ranked.map((c) => c.score));
+    const conf = confidences(ranked.map((c) => c.score), calibration);
     let confidence = conf[0] ?? 0;
     let opd = opdOf(top.target);
     if (top.target === 'kec') {

@@ -5,7 +5,7 @@
  */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   `yang dan di ke dari ini itu dengan untuk pada dalam juga karena sudah ada adalah akan atau saya kami kita
-  mereka dia ia anda kalian nya tersebut agar supaya bisa dapat harus mau ingin sangat sekali lagi masih saja
+  mereka dia ia anda kalian nya tersebut agar supaya bisa dapat harus ingin sangat sekali lagi masih saja
   hanya pun lah kah tah dong deh sih nih tuh kan ya yah iya oh ah eh wah aduh mohon tolong minta harap
   terima kasih makasih matur nuwun suwun selamat pagi siang sore malam assalamualaikum wr wb salam halo hallo
   permisi maaf sekitar kurang lebih sebelah samping dekat depan belakang atas bawah sini situ sana kok lho
@@ -19,3 +19,17 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     .split(/\s+/)
     .filter(Boolean),
 );
+
+/**
+ * Words after which a noun usually says where, not what: "jukir di depan pasar" is about parking,
+ * not the market. They are dropped like stop words and mark the next word as locative.
+ */
+export const LOCATIVES: ReadonlySet<string> = new Set(
+  'di ke dari depan dekat belakang samping sebelah seberang sekitar pinggir ujung sepanjang dalam atas bawah antara arah menuju'.split(' '),
+);
+
+/**
+ * Words whose derivation changes what they point at: "kelurahan" (the office/area) must not
+ * become "lurah", or every address "Kelurahan Sentul" would read as a complaint about a lurah.
+ */
+export const NO_STEM: ReadonlySet<string> = new Set(['kelurahan', 'kecamatan', 'perumahan', 'pemerintahan', 'perhubungan']);
