@@ -1,0 +1,86 @@
+import { IgActionSpamError } from 'instagram-private-api';
+import { Queue } from 'bullmq';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRedis, QueueNames } from '@aduan/queue';
+import type { Notification } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import type { Redis } from 'ioredis';
+import { createIgMetrics } from '../metrics.ts';
+import { igKeys } from '../session/keys.ts';
+import { FakeIgClient } from '../testing/fake-ig-client.ts';
+import { igResponse, spamBody } from '../testing/ig-fixtures.ts';
+import { NotifySender } from './notify-sender.ts';
+
+const url = testRedisUrl();
+const note = (to: string, text: string, account = 'pemkotblitar'): Notification => ({
+  schemaVersion: 1, channel: 'instagram', account, to, kind: 'routed', ticket: 'ADU-7K3M-9Q2X', text, createdAt: new Date().toISOString(),
+});
+
+describe('NotifySender (notify.instagram -> thread)', () => {
+  let prefix: string;
+  let worker: Redis;
+  let redis: Redis;
+  let queue: Queue;
+  let client: FakeIgClient;
+  let sender: NotifySender | undefined;
+  let registry: Registry;
+
+  const start = (maxPerMinute = 60) => {
+    registry = new Registry();
+    sender = new NotifySender({ connection: worker, redis, prefix, client, account: 'pemkotblitar', keys: igKeys(prefix, 'pemkotblitar'), logger: memoryLogger().logger, metrics: createIgMetrics(registry), maxPerMinute, canSend: () => true });
+  };
+
+  beforeEach(async () => {
+    prefix = uniquePrefix('ignotify');
+    worker = createRedis(url, 'worker');
+    redis = createRedis(url, 'worker');
+    queue = new Queue(QueueNames.notify('instagram'), { connection: worker, prefix });
+    client = new FakeIgClient();
+  });
+  afterEach(async () => {
+    await sender?.close();
+    await queue.close();
+    worker.disconnect();
+    redis.disconnect();
+    await deletePrefix(url, prefix);
+  });
+
+  it('sends each notification into its thread once; a retried job is not sent twice', async () => {
+    start();
+    await queue.add('n', note('th-1', 'Aduan ADU-7K3M-9Q2X sudah kami teruskan.'), { jobId: 'routed-1' });
+    await waitFor(() => client.sent.length === 1, { what: 'send' });
+    expect(client.sent[0]).toEqual({ threadId: 'th-1', text: 'Aduan ADU-7K3M-9Q2X sudah kami teruskan.' });
+    // The same job again (e.g. the worker died after sending, before completing): the marker stops it.
+    await redis.set(igKeys(prefix, 'pemkotblitar').sent('routed-2'), '1');
+    await queue.add('n', note('th-1', 'lagi'), { jobId: 'routed-2' });
+    await waitFor(async () => (await queue.getJobState('routed-2')) === 'completed', { what: 'completion' });
+    expect(client.sent).toHaveLength(1);
+  });
+
+  it('leaves messages of another account for the process that serves it', async () => {
+    start();
+    await queue.add('n', note('th-9', 'untuk akun lain', 'other_account'), { jobId: 'other-1' });
+    await waitFor(async () => (await queue.getJobState('other-1')) === 'delayed', { what: 'delayed' });
+    expect(client.sent).toHaveLength(0);
+  });
+
+  it('respects the rate limit', async () => {
+    start(2);
+    for (let i = 0; i < 4; i++) await queue.add('n', note(`th-r${i}`, `pesan ${i}`), { jobId: `rl-${i}` });
+    await waitFor(() => client.sent.length === 2, { what: 'two sends' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(client.sent).toHaveLength(2);
+  });
+
+  it('pauses the queue when Instagram says spam, without failing the job', async () => {
+    client.sendFailures.push(new IgActionSpamError(igResponse(spamBody)));
+    start();
+    await queue.add('n', note('th-s', 'halo'), { jobId: 'spam-1' });
+    await waitFor(async () => (await registry.getSingleMetric('aduan_instagram_sent_total')?.get())?.values.some((v) => v.labels.outcome === 'failed_spam'), { what: 'spam metric' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(client.sent).toHaveLength(0);
+    expect(await queue.getJobState('spam-1')).toBe('waiting');
+    expect(await queue.getRateLimitTtl()).toBeGreaterThan(20 * 60_000);
+  });
+});

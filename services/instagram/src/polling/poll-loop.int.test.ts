@@ -1,0 +1,80 @@
+import { IgActionSpamError, IgCheckpointError, IgLoginRequiredError, type LoginRequiredResponse } from 'instagram-private-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { InstagramAuth } from '../session/auth.ts';
+import { SessionStore } from '../session/session-store.ts';
+import { FakeIgClient } from '../testing/fake-ig-client.ts';
+import { buildRig, type Rig } from '../testing/harness.ts';
+import { checkpointBody, igResponse, spamBody, textItem, threadOf, userOf } from '../testing/ig-fixtures.ts';
+import { PollLoop } from './poll-loop.ts';
+
+const url = testRedisUrl();
+const MIN = 60_000;
+const citizen = userOf(5550003, 'warga3', 'Warga Tiga');
+
+describe('PollLoop back-off on Instagram errors', () => {
+  let prefix: string;
+  let client: FakeIgClient;
+  let rig: Rig;
+  let auth: InstagramAuth;
+  let loop: PollLoop;
+  let log: ReturnType<typeof memoryLogger>;
+
+  beforeEach(async () => {
+    prefix = uniquePrefix('igloop');
+    client = new FakeIgClient();
+    log = memoryLogger();
+    rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
+    auth = new InstagramAuth({ client, store: new SessionStore(rig.pipeline.redis, rig.pipeline.keys.session), username: 'pemkotblitar', password: 'secret-password', logger: log.logger, codeHint: 'POST /admin/instagram/code' });
+    await auth.start();
+    // Jitter pinned to the middle so the waits are exact.
+    loop = new PollLoop({ poller: rig.poller, auth, logger: log.logger, metrics: rig.metrics, intervalMs: 45_000, jitter: 0.3, random: () => 0.5 });
+  });
+  afterEach(async () => {
+    await loop.stop();
+    await rig.close();
+    await deletePrefix(url, prefix);
+  });
+
+  it('challenge_required pauses polling until an operator submits the code', async () => {
+    client.failures.push(new IgCheckpointError(igResponse(checkpointBody)));
+    expect(await loop.cycle()).toBe(15 * MIN);
+    expect(loop.status.state).toBe('awaiting_code');
+    expect(client.calls.challengeAuto).toBe(1);
+    expect(auth.pendingKind).toBe('checkpoint');
+    expect(log.text()).toContain('POST /admin/instagram/code');
+
+    // While waiting: no calls to Instagram at all.
+    const before = client.calls.pending + client.calls.inbox;
+    await loop.cycle();
+    expect(client.calls.pending + client.calls.inbox).toBe(before);
+
+    expect(await auth.submitCode('123 456')).toBe('ready');
+    expect(client.calls.securityCodes).toEqual(['123456']);
+    client.inboxPages = [[threadOf({ threadId: 'th-l', user: citizen, items: [textItem('l1', citizen.pk, Date.now() - 1_000, 'jalan rusak')] })]];
+    expect(await loop.cycle()).toBe(45_000);
+    expect(loop.status.state).toBe('connected');
+    expect(await rig.cursors.get('th-l')).not.toBeNull();
+  });
+
+  it('spam (feedback_required) backs off for long and longer; success resets', async () => {
+    client.failures.push(new IgActionSpamError(igResponse(spamBody)), new IgActionSpamError(igResponse(spamBody)));
+    expect(await loop.cycle()).toBe(30 * MIN);
+    expect(await loop.cycle()).toBe(60 * MIN);
+    expect(loop.status).toMatchObject({ state: 'backoff', consecutiveFailures: 2, lastFailure: { reason: 'spam' } });
+    const metrics = await rig.registry.getSingleMetric('aduan_instagram_backoffs_total')?.get();
+    expect(metrics?.values.find((v) => v.labels.reason === 'spam')?.value).toBe(2);
+    expect(await loop.cycle()).toBe(45_000);
+    expect(loop.status.consecutiveFailures).toBe(0);
+  });
+
+  it('login_required clears the session and logs in again', async () => {
+    const body: LoginRequiredResponse = { message: 'login_required', logout_reason: 2, status: 'fail' };
+    client.failures.push(new IgLoginRequiredError(igResponse(body, 403)));
+    const loginsBefore = client.calls.login;
+    await loop.cycle();
+    expect(client.calls.login).toBe(loginsBefore + 1);
+    expect(auth.state).toBe('ready');
+    expect(await rig.pipeline.redis.exists(rig.pipeline.keys.session)).toBe(1);
+  });
+});

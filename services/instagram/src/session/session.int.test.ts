@@ -1,0 +1,114 @@
+import { IgLoginTwoFactorRequiredError, type AccountRepositoryLoginErrorResponse } from 'instagram-private-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRedis } from '@aduan/queue';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import type { Redis } from 'ioredis';
+import { AccountLockedError, NoCredentialsError } from '../errors.ts';
+import { FakeIgClient } from '../testing/fake-ig-client.ts';
+import { igResponse } from '../testing/ig-fixtures.ts';
+import { AccountLock } from './account-lock.ts';
+import { InstagramAuth } from './auth.ts';
+import { igKeys } from './keys.ts';
+import { SessionStore } from './session-store.ts';
+
+const url = testRedisUrl();
+
+const twoFactorBody: AccountRepositoryLoginErrorResponse = {
+  message: 'You need to enter the code.',
+  invalid_credentials: false,
+  two_factor_required: true,
+  two_factor_info: {
+    username: 'pemkotblitar',
+    sms_two_factor_on: false,
+    totp_two_factor_on: true,
+    obfuscated_phone_number: '**12',
+    two_factor_identifier: 'tfa-ident-1',
+    show_messenger_code_option: false,
+    show_new_login_screen: true,
+    show_trusted_device_option: true,
+    phone_verification_settings: { max_sms_count: 2, resend_sms_delay_sec: 60, robocall_count_down_time_sec: 30, robocall_after_max_sms: false },
+  },
+  error_title: '',
+  buttons: [],
+  status: 'fail',
+  error_type: 'two_factor_required',
+  phone_verification_settings: { max_sms_count: 2, resend_sms_delay_sec: 60, robocall_count_down_time_sec: 30, robocall_after_max_sms: false },
+};
+
+describe('Instagram session and account lock', () => {
+  let prefix: string;
+  let redis: Redis;
+  beforeEach(async () => {
+    prefix = uniquePrefix('igsess');
+    redis = createRedis(url, 'worker');
+    await redis.ping();
+  });
+  afterEach(async () => {
+    redis.disconnect();
+    await deletePrefix(url, prefix);
+  });
+
+  it('logs in once; after a restart the session (cookies, device) is restored without a login', async () => {
+    const keys = igKeys(prefix, 'pemkotblitar');
+    const { logger } = memoryLogger();
+    const first = new FakeIgClient();
+    const auth1 = new InstagramAuth({ client: first, store: new SessionStore(redis, keys.session), username: 'pemkotblitar', password: 'pw', logger, codeHint: '-' });
+    // What a login response leaves in the real State: a session cookie and the authorization header.
+    first.loginBehaviour = async () => {
+      await first.state.deserializeCookieJar(JSON.stringify({ version: 'tough-cookie@2.5.0', storeType: 'MemoryCookieStore', rejectPublicSuffixes: true, cookies: [{ key: 'sessionid', value: 'abc123', domain: 'instagram.com', path: '/', hostOnly: false, creation: new Date().toISOString(), lastAccessed: new Date().toISOString() }] }));
+      first.state.authorization = 'Bearer IGT:2:eyJkc191c2VyX2lkIjoiMSJ9';
+      return (await import('../testing/fake-ig-client.ts')).loggedInUser;
+    };
+    expect(await auth1.start()).toBe('ready');
+    expect(first.calls.login).toBe(1);
+
+    const second = new FakeIgClient();
+    const auth2 = new InstagramAuth({ client: second, store: new SessionStore(redis, keys.session), username: 'pemkotblitar', password: 'pw', logger, codeHint: '-' });
+    expect(await auth2.start()).toBe('ready');
+    expect(second.calls.login).toBe(0);
+    expect(second.state.extractCookieValue('sessionid')).toBe('abc123');
+    expect(second.state.authorization).toBe('Bearer IGT:2:eyJkc191c2VyX2lkIjoiMSJ9');
+    expect(second.state.deviceId).toBe(first.state.deviceId);
+  });
+
+  it('two-factor: waits for the code, then logs in with the identifier and saves the session', async () => {
+    const keys = igKeys(prefix, 'pemkotblitar');
+    const log = memoryLogger();
+    const client = new FakeIgClient();
+    client.loginBehaviour = async () => {
+      throw new IgLoginTwoFactorRequiredError(igResponse(twoFactorBody));
+    };
+    const auth = new InstagramAuth({ client, store: new SessionStore(redis, keys.session), username: 'pemkotblitar', password: 'pw', logger: log.logger, codeHint: 'POST /admin/instagram/code' });
+    expect(await auth.start()).toBe('awaiting_code');
+    expect(auth.pendingKind).toBe('two_factor');
+    expect(await redis.exists(keys.session)).toBe(0);
+    expect(log.text()).toContain('authenticator app');
+    expect(await auth.submitCode('654321')).toBe('ready');
+    expect(client.calls.twoFactor[0]).toMatchObject({ verificationCode: '654321', twoFactorIdentifier: 'tfa-ident-1', verificationMethod: '0', username: 'pemkotblitar' });
+    expect(await redis.exists(keys.session)).toBe(1);
+    expect(log.text()).not.toContain('"pw"');
+  });
+
+  it('without a session or a password it says what to do', async () => {
+    const auth = new InstagramAuth({ client: new FakeIgClient(), store: new SessionStore(redis, igKeys(prefix, 'x').session), username: 'x', logger: memoryLogger().logger, codeHint: '-' });
+    await expect(auth.start()).rejects.toBeInstanceOf(NoCredentialsError);
+  });
+
+  it('one process per account: a second lock fails; a lost lock is reported', async () => {
+    const keys = igKeys(prefix, 'pemkotblitar');
+    const a = new AccountLock(redis, keys.lock, 'pemkotblitar', 600);
+    const b = new AccountLock(redis, keys.lock, 'pemkotblitar', 600);
+    let lost: Error | undefined;
+    await a.acquire((e) => (lost = e));
+    await expect(b.acquire(() => {})).rejects.toBeInstanceOf(AccountLockedError);
+    // Renewal keeps it past its TTL.
+    await new Promise((r) => setTimeout(r, 900));
+    expect(await redis.get(keys.lock)).toBe(a.token);
+    // Someone else took it over (e.g. after a failover): the holder finds out.
+    await redis.set(keys.lock, 'intruder');
+    await waitFor(() => lost, { timeoutMs: 2_000, what: 'lock loss' });
+    expect(a.isHeld).toBe(false);
+    await a.release();
+    expect(await redis.get(keys.lock)).toBe('intruder');
+  });
+});
