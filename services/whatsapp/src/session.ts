@@ -48,6 +48,7 @@ export class WhatsAppSession {
   private attempt = 0;
   private stopped = false;
   private pairingRequested = false;
+  private locked = false;
   private readonly lock: NumberLock;
   readonly status: SessionStatus;
 
@@ -65,6 +66,8 @@ export class WhatsAppSession {
 
   private setState(state: SessionState): void {
     this.status.state = state;
+    // A session that never got the lock must not overwrite the metrics of the one that has it.
+    if (!this.locked) return;
     const g = waMetrics().state;
     for (const s of STATES) g.set({ account: this.opts.account, state: s }, s === state ? 1 : 0);
   }
@@ -81,6 +84,7 @@ export class WhatsAppSession {
 
   async start(): Promise<void> {
     await this.lock.acquire();
+    this.locked = true;
     await this.open();
   }
 
@@ -92,7 +96,10 @@ export class WhatsAppSession {
     const sock = this.opts.makeSocket(this.auth.state);
     this.sock = sock;
     const auth = this.auth;
-    const onCreds = () => {
+    const onCreds = (update: BaileysEventMap['creds.update']) => {
+      // makeWASocket merges the update into creds itself; merging again is harmless and keeps
+      // the saved creds right whatever the order of listeners.
+      Object.assign(auth.state.creds, update);
       auth.saveCreds().catch((err: Error) => this.opts.logger.error({ err: err.message }, 'could not persist WhatsApp creds'));
     };
     const onConnection = (u: BaileysEventMap['connection.update']) => void this.onConnection(sock, u);
@@ -181,6 +188,7 @@ export class WhatsAppSession {
 
   async stop(): Promise<void> {
     await this.halt('stopped');
-    await this.lock.release();
+    if (this.locked) await this.lock.release();
+    this.locked = false;
   }
 }
