@@ -3,6 +3,27 @@ import type { Redis } from 'ioredis';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
 const KEEP_SECONDS = 400 * 86_400;
+/** The radio desk's "today" board reads a station's entries by receive time; a week is plenty. */
+const STATION_INDEX_SECONDS = 8 * 86_400;
+
+/** Records a supporter once per key (a resent desk entry adds nothing) and keeps the count on the complaint. */
+const ADD_SUPPORTER_LUA = `
+local added = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+local n = redis.call('HLEN', KEYS[1])
+redis.call('HSET', KEYS[2], 'supporters', n)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {added, n}
+`;
+
+/** An extra citizen who reported the same problem (a radio caller linked by the desk). No personal data. */
+export interface SupporterEntry {
+  at: string;
+  channel: Channel;
+  station?: string;
+  program?: string;
+  operatorId?: string;
+  callTime?: string;
+}
 
 export interface StatusRecord {
   id: string;
@@ -56,14 +77,19 @@ export class StatusStore {
     if (rec.station) fields.station = rec.station;
     if (rec.replyAccount) fields.replyAccount = rec.replyAccount;
     if (rec.replyTo) fields.replyTo = rec.replyTo;
-    const created = await this.redis
+    const tx = this.redis
       .multi()
       .set(this.key('ticket', rec.ticket), rec.id, 'EX', KEEP_SECONDS, 'NX')
       .hsetnx(key, 'state', 'received')
       .hsetnx(key, 'updatedAt', rec.receivedAt)
       .hset(key, fields)
-      .expire(key, KEEP_SECONDS)
-      .exec();
+      .expire(key, KEEP_SECONDS);
+    if (rec.station) {
+      const at = Date.parse(rec.receivedAt);
+      const sk = this.stationKey(rec.station);
+      tx.zadd(sk, at, rec.id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS);
+    }
+    const created = await tx.exec();
     if (created?.[1]?.[1] === 1) {
       await this.redis.rpush(this.key('complaint', rec.id, 'history'), JSON.stringify({ state: 'received', at: rec.receivedAt }));
       await this.redis.expire(this.key('complaint', rec.id, 'history'), KEEP_SECONDS);
@@ -88,6 +114,31 @@ export class StatusStore {
     if (entry.message) h.message = entry.message;
     if (entry.opd) h.opd = entry.opd;
     await this.redis.multi().hset(key, fields).rpush(historyKey, JSON.stringify(h)).expire(key, KEEP_SECONDS).expire(historyKey, KEEP_SECONDS).exec();
+  }
+
+  private stationKey(station: string): string {
+    return this.key('station', encodeURIComponent(station.trim().toLowerCase()));
+  }
+
+  /** A station's complaints received in [fromMs, toMs), oldest first (the desk's board of the day). */
+  async stationEntries(station: string, fromMs: number, toMs: number, limit = 500): Promise<StatusRecord[]> {
+    const ids = await this.redis.zrangebyscore(this.stationKey(station), fromMs, `(${toMs}`, 'LIMIT', 0, limit);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((r): r is StatusRecord => r !== null);
+  }
+
+  /**
+   * Links one more reporter to a complaint. `supporterKey` identifies the link (the desk entry's
+   * idempotency key): recording the same key twice changes nothing. Returns the new count.
+   */
+  async addSupporter(id: string, supporterKey: string, entry: SupporterEntry): Promise<{ added: boolean; supporters: number }> {
+    const res = (await this.redis.eval(ADD_SUPPORTER_LUA, 2, this.key('complaint', id, 'supporters'), this.key('complaint', id), supporterKey, JSON.stringify(entry), KEEP_SECONDS)) as [number, number];
+    return { added: res[0] === 1, supporters: res[1] };
+  }
+
+  async supporters(id: string): Promise<SupporterEntry[]> {
+    const h = await this.redis.hgetall(this.key('complaint', id, 'supporters'));
+    return Object.values(h).map((v) => JSON.parse(v) as SupporterEntry);
   }
 
   async idForTicket(ticket: string): Promise<string | null> {

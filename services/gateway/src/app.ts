@@ -11,6 +11,8 @@ import { HttpError } from './errors.ts';
 import { complaintsApi } from './routes/complaints-api.ts';
 import { health } from './routes/health.ts';
 import { webForm } from './routes/web-form.ts';
+import { registerAuth } from './auth/index.ts';
+import { registerDesk } from './desk/index.ts';
 import { errorPage } from './views/result-pages.ts';
 
 export const API_VERSION = '1.0.0';
@@ -36,7 +38,10 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Aduan gateway API', version: API_VERSION, description: 'Complaint intake for Kota Blitar. Errors: { error: <stable code>, message, fields? } — see docs/errors.md.' },
-      tags: [{ name: 'complaints', description: 'Filing complaints and reading their status' }],
+      tags: [
+        { name: 'complaints', description: 'Filing complaints and reading their status' },
+        { name: 'desk', description: 'Radio desk: operator login, call-ins, board, duplicate hints (session cookie)' },
+      ],
     },
     transform: jsonSchemaTransform,
   });
@@ -55,6 +60,8 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await health(app, deps);
   await complaintsApi(app, deps);
   await webForm(app, deps);
+  await registerAuth(app, deps.auth);
+  await registerDesk(app, deps);
   if (opts.extraRoutes) await opts.extraRoutes(app);
   return app;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RedisEnv, envBoolean, envInt } from '@aduan/config';
+import { RedisEnv, envBoolean, envDurationMs, envInt } from '@aduan/config';
 
 export const GatewayEnv = RedisEnv.extend({
   /** HTTP port. */
@@ -30,5 +30,21 @@ export const GatewayEnv = RedisEnv.extend({
   ROUTING_DIRECTORY: z.string().optional(),
   /** How long to wait for Redis before spooling a complaint, ms. */
   QUEUE_ADD_TIMEOUT_MS: envInt(2_000, { min: 50 }),
+  /** "production" makes the session cookie Secure by default (see SESSION_COOKIE_SECURE). */
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  /** Session cookie only over HTTPS (true/1 behind TLS). Unset: true when NODE_ENV=production. */
+  SESSION_COOKIE_SECURE: z.enum(['true', '1', 'false', '0']).optional(),
+  /** Operator/admin session ends after this long without a request (e.g. 2h, 30m). */
+  SESSION_IDLE_TIMEOUT: envDurationMs('2h'),
+  /** Operator/admin session ends this long after login whatever the activity (one broadcast shift). */
+  SESSION_MAX_AGE: envDurationMs('12h'),
+  /** Failed logins per username and address before logins are refused for LOGIN_FAILURE_WINDOW. */
+  LOGIN_MAX_FAILURES: envInt(10, { min: 1 }),
+  /** Window in which failed logins are counted (and the lock-out length). */
+  LOGIN_FAILURE_WINDOW: envDurationMs('15m'),
+  /** Radio desk: how many days back duplicate hints look. */
+  DESK_HINT_DAYS: envInt(3, { min: 1, max: 30 }),
+  /** Radio desk: the stations' UTC offset in minutes, for "today" on the board (WIB = 420). */
+  DESK_UTC_OFFSET_MINUTES: envInt(420, { min: -720, max: 840 }),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;

@@ -8,6 +8,8 @@ import { LocalDiskStorage, type AttachmentStorage } from '@aduan/storage';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import type { GatewayEnv } from './config.ts';
 import { IntakeService } from './intake/intake-service.ts';
+import { createAuthDeps, type AuthDeps } from './auth/index.ts';
+import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
 
 export interface GatewayMetrics {
   accepted: Counter<'channel' | 'outcome'>;
@@ -38,6 +40,10 @@ export interface GatewayDeps {
   rateLimit: false | { max: number; timeWindow: number };
   /** In the all-in-one process the router reports directly; otherwise /readyz reads its heartbeat. */
   routerAlive?: () => boolean;
+  /** Operator/admin accounts and sessions (auth/). */
+  auth: AuthDeps;
+  /** Radio desk: board and duplicate-hint index, supporter publishing (desk/). */
+  desk: DeskDeps;
   close(): Promise<void>;
 }
 
@@ -69,6 +75,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
   const secret = await loadStatusSecret(config, redis, prefix, logger);
   const statusSecret = () => secret;
   const intake = new IntakeService({ producer, status, redis, prefix, ticketPrefix: config.TICKET_PREFIX, statusSecret, logger });
+  const desk = createDeskDeps(config, { redis, prefix, producer, status, logger });
   return {
     config,
     logger,
@@ -84,7 +91,10 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     metrics: gatewayMetrics(),
     rateLimit: config.RATE_LIMIT_PER_MINUTE > 0 ? { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } : false,
     ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}),
+    auth: createAuthDeps(config, redis, prefix),
+    desk,
     close: async () => {
+      await desk.close();
       await producer.close();
       redis.disconnect();
     },

@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import type { GatewayEnv } from '../config.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { SessionStore } from './session-store.ts';
+import { UserStore } from './user-store.ts';
+
+export const SESSION_COOKIE = 'aduan_session';
+
+/** Accounts, sessions and login throttling, shared by the desk and (later) the admin pages. */
+export interface AuthDeps {
+  users: UserStore;
+  sessions: SessionStore;
+  throttle: LoginThrottle;
+  cookie: { name: string; secure: boolean; maxAgeSeconds: number };
+}
+
+export function createAuthDeps(config: GatewayEnv, redis: Redis, prefix: string): AuthDeps {
+  const secure = config.SESSION_COOKIE_SECURE === undefined ? config.NODE_ENV === 'production' : config.SESSION_COOKIE_SECURE === 'true' || config.SESSION_COOKIE_SECURE === '1';
+  return {
+    users: new UserStore(redis, prefix),
+    sessions: new SessionStore(redis, prefix, { idleMs: config.SESSION_IDLE_TIMEOUT, maxAgeMs: config.SESSION_MAX_AGE }),
+    throttle: new LoginThrottle(redis, prefix, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_FAILURE_WINDOW }),
+    cookie: { name: SESSION_COOKIE, secure, maxAgeSeconds: Math.ceil(config.SESSION_MAX_AGE / 1000) },
+  };
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AuthDeps } from './auth-deps.ts';
+import { AuthError } from './errors.ts';
+import { DUMMY_HASH, verifyPassword } from './password.ts';
+import { loginPage, safeNext } from './login-page.ts';
+import { requireJson, requireRole, userOf } from './require-role.ts';
+import { Role, canonicalUsername, type AuthUser } from './user-store.ts';
+
+const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).meta({ id: 'LoginRequest' });
+const Me = z.object({ username: z.string(), role: Role, station: z.string() }).meta({ id: 'DeskUser' });
+const ErrorBody = z.object({ error: z.string(), message: z.string() });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Checks a password with throttling and logging; returns the user and a new session id. */
+export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: string, password: string): Promise<{ user: AuthUser; sessionId: string }> {
+  const username = canonicalUsername(rawUsername);
+  const blocked = await auth.throttle.blockedFor(username, req.ip);
+  if (blocked) {
+    req.log.warn({ event: 'login_blocked', operator: username }, 'login refused: too many failures');
+    throw new AuthError('too_many_attempts', `Too many failed logins; retry in ${blocked} s`, { retryAfterSeconds: blocked });
+  }
+  const user = await auth.users.get(username);
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || !ok) {
+    const { failures, delayMs } = await auth.throttle.fail(username, req.ip);
+    req.log.warn({ event: 'login_failed', operator: username, failures }, 'login failed');
+    await sleep(delayMs);
+    throw new AuthError('invalid_credentials', 'Wrong username or password');
+  }
+  if (user.disabled) {
+    req.log.warn({ event: 'login_disabled', operator: username }, 'login of a disabled account');
+    throw new AuthError('account_disabled', 'This account has been disabled');
+  }
+  await auth.throttle.succeed(username, req.ip);
+  req.log.info({ event: 'login', operator: username, role: user.role }, 'logged in');
+  return { user: { username: user.username, role: user.role, station: user.station }, sessionId: await auth.sessions.create(user.username) };
+}
+
+function setSessionCookie(reply: FastifyReply, auth: AuthDeps, sessionId: string) {
+  reply.setCookie(auth.cookie.name, sessionId, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: auth.cookie.maxAgeSeconds });
+}
+
+async function logout(auth: AuthDeps, req: FastifyRequest, reply: FastifyReply) {
+  const id = req.cookies[auth.cookie.name];
+  if (id) await auth.sessions.destroy(id);
+  reply.clearCookie(auth.cookie.name, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict' });
+}
+
+const PAGE_MESSAGES: Record<string, (e: AuthError) => string> = {
+  invalid_credentials: () => 'Nama pengguna atau kata sandi salah.',
+  account_disabled: () => 'Akun ini dinonaktifkan. Silakan hubungi admin.',
+  too_many_attempts: (e) => `Terlalu banyak percobaan yang gagal. Silakan coba lagi dalam ${Math.ceil(Number(e.details?.retryAfterSeconds ?? 60) / 60)} menit.`,
+};
+
+/** GET/POST /login (page), POST /logout, and the JSON API: /api/v1/desk/login, /logout, /me. */
+export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  app.get<{ Querystring: { next?: string; expired?: string } }>('/login', { schema: { hide: true } }, async (req, reply) => {
+    const next = safeNext(req.query.next);
+    const message = req.query.expired ? 'Sesi Anda sudah berakhir. Silakan masuk lagi.' : undefined;
+    return reply.type('text/html; charset=utf-8').send(loginPage({ next, ...(message ? { message } : {}) }));
+  });
+
+  app.post<{ Body: Record<string, string> }>('/login', { schema: { hide: true } }, async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) throw new AuthError('forbidden', 'Cross-site login form');
+    const body = req.body && typeof req.body === 'object' ? req.body : {};
+    const next = safeNext(body.next);
+    const username = String(body.username ?? '');
+    reply.type('text/html; charset=utf-8');
+    try {
+      const { sessionId } = await login(auth, req, username, String(body.password ?? ''));
+      setSessionCookie(reply, auth, sessionId);
+      return reply.redirect(next, 303);
+    } catch (err) {
+      const toMessage = err instanceof AuthError ? PAGE_MESSAGES[err.code] : undefined;
+      if (!toMessage || !(err instanceof AuthError)) throw err;
+      if (err.code === 'too_many_attempts') reply.header('Retry-After', String(err.details?.retryAfterSeconds ?? 60));
+      return reply.code(err.statusCode).send(loginPage({ next, username, message: toMessage(err) }));
+    }
+  });
+
+  app.post('/logout', { schema: { hide: true } }, async (req, reply) => {
+    await logout(auth, req, reply);
+    return reply.redirect('/login', 303);
+  });
+
+  r.post(
+    '/api/v1/desk/login',
+    {
+      preHandler: requireJson,
+      schema: { summary: 'Log in (operator or admin)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session`.', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
+    },
+    async (req, reply) => {
+      const { user, sessionId } = await login(auth, req, req.body.username, req.body.password);
+      setSessionCookie(reply, auth, sessionId);
+      return user;
+    },
+  );
+
+  r.post('/api/v1/desk/logout', { schema: { summary: 'Log out', tags: ['desk'], response: { 204: z.null() } } }, async (req, reply) => {
+    await logout(auth, req, reply);
+    return reply.code(204).send(null);
+  });
+
+  r.get('/api/v1/desk/me', { preHandler: requireRole('operator', 'admin'), schema: { summary: 'The logged-in user', tags: ['desk'], response: { 200: Me, 401: ErrorBody, 403: ErrorBody } } }, async (req) => userOf(req));
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { createTestGateway } from '../testing/harness.ts';
+import { UserError } from './user-store.ts';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('auth');
+const mem = memoryLogger('auth');
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+
+const PASSWORD = 'kata-sandi-rahasia-1';
+const json = { 'content-type': 'application/json' };
+const formPost = (fields: Record<string, string>) => ({ method: 'POST' as const, url: '/login', payload: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+async function loginCookie(username: string, password = PASSWORD): Promise<string> {
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username, password } });
+  expect(res.statusCode).toBe(200);
+  const cookie = res.cookies.find((c) => c.name === 'aduan_session');
+  expect(cookie?.httpOnly).toBe(true);
+  expect(cookie?.sameSite).toBe('Strict');
+  return `aduan_session=${cookie?.value}`;
+}
+
+beforeAll(async () => {
+  gw = await createTestGateway({ redisUrl: url, prefix, logger: mem.logger, env: { LOGIN_MAX_FAILURES: '4', SESSION_IDLE_TIMEOUT: '1s' } });
+  await gw.deps.auth.users.add({ username: 'Siti', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
+  await gw.deps.auth.users.add({ username: 'budi', password: PASSWORD, role: 'operator', station: 'Radio Mayangkara' });
+  await gw.deps.auth.users.add({ username: 'admin1', password: PASSWORD, role: 'admin' });
+});
+afterAll(async () => {
+  await gw.close();
+  await deletePrefix(url, prefix);
+});
+
+describe('operator accounts', () => {
+  it('stores a scrypt hash, never the password, and treats usernames case-insensitively', async () => {
+    const u = await gw.deps.auth.users.get('SITI');
+    expect(u?.username).toBe('siti');
+    expect(u?.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(JSON.stringify(await gw.deps.redis.hgetall(`${prefix}:user:siti`))).not.toContain(PASSWORD);
+    await expect(gw.deps.auth.users.add({ username: 'siti', password: PASSWORD, role: 'operator', station: 'X' })).rejects.toBeInstanceOf(UserError);
+    await expect(gw.deps.auth.users.add({ username: 'ani', password: 'short', role: 'operator', station: 'X' })).rejects.toMatchObject({ code: 'weak_password' });
+    await expect(gw.deps.auth.users.add({ username: 'ani', password: PASSWORD, role: 'operator' })).rejects.toMatchObject({ code: 'station_required' });
+  });
+});
+
+describe('login and sessions', () => {
+  it('logs in with any case of the username and answers /me', async () => {
+    const cookie = await loginCookie('SiTi');
+    const me = await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toEqual({ username: 'siti', role: 'operator', station: 'Radio Patria FM' });
+  });
+
+  it('no session -> 401 unauthenticated; a made-up cookie -> 401 session_expired', async () => {
+    const none = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/complaints', headers: json, payload: { text: 'x' } });
+    expect(none.statusCode).toBe(401);
+    expect(none.json().error).toBe('unauthenticated');
+    const fake = await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie: 'aduan_session=not-a-session' } });
+    expect(fake.statusCode).toBe(401);
+    expect(fake.json().error).toBe('session_expired');
+  });
+
+  it('the desk page sends a visitor without a session to the login page and back', async () => {
+    const res = await gw.app.inject({ url: '/desk' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/login?next=%2Fdesk');
+    const page = await gw.app.inject({ url: '/login?next=%2Fdesk' });
+    expect(page.body).toContain('name="next" value="/desk"');
+  });
+
+  it('the login form sets the cookie and redirects to next; never to another site', async () => {
+    const ok = await gw.app.inject(formPost({ username: 'budi', password: PASSWORD, next: '/desk' }));
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers.location).toBe('/desk');
+    const evil = await gw.app.inject(formPost({ username: 'budi', password: PASSWORD, next: '//evil.example/' }));
+    expect(evil.headers.location).toBe('/desk');
+  });
+
+  it('a wrong password gives a clear message (API and page) and is logged without the password', async () => {
+    const api = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'admin1', password: 'salah-sekali-123' } });
+    expect(api.statusCode).toBe(401);
+    expect(api.json()).toMatchObject({ error: 'invalid_credentials', message: 'Wrong username or password' });
+    const page = await gw.app.inject(formPost({ username: 'admin1', password: 'salah-sekali-123', next: '/desk' }));
+    expect(page.statusCode).toBe(401);
+    expect(page.body).toContain('Nama pengguna atau kata sandi salah.');
+    expect(mem.lines.some((l) => l.event === 'login_failed' && l.operator === 'admin1')).toBe(true);
+    expect(mem.text()).not.toContain('salah-sekali-123');
+  });
+
+  it('repeated failures are slowed down, then refused with Retry-After', async () => {
+    const attempt = () => gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'nobody', password: 'guess-guess-guess' } });
+    const t0 = Date.now();
+    for (let i = 0; i < 4; i++) expect((await attempt()).statusCode).toBe(401);
+    // Failures 3 and 4 wait 250 ms and 500 ms.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    const blocked = await attempt();
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().error).toBe('too_many_attempts');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('a disabled user gets 403 on the API, even with a live session, and cannot log in', async () => {
+    const cookie = await loginCookie('budi');
+    await gw.deps.auth.users.setDisabled('budi', true);
+    const res = await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toBe('account_disabled');
+    const again = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'budi', password: PASSWORD } });
+    expect(again.statusCode).toBe(403);
+    await gw.deps.auth.users.setDisabled('budi', false);
+  });
+
+  it('sessions expire after the idle timeout; logout ends them at once', async () => {
+    const cookie = await loginCookie('siti');
+    await new Promise((r) => setTimeout(r, 1_200));
+    const expired = await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie } });
+    expect(expired.json().error).toBe('session_expired');
+    const page = await gw.app.inject({ url: '/desk', headers: { cookie } });
+    expect(page.headers.location).toBe('/login?next=%2Fdesk&expired=1');
+
+    const fresh = await loginCookie('siti');
+    expect((await gw.app.inject({ method: 'POST', url: '/api/v1/desk/logout', headers: { cookie: fresh } })).statusCode).toBe(204);
+    expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: fresh } })).statusCode).toBe(401);
+  });
+
+  it('desk API posts must be JSON (CSRF defence with SameSite=Strict)', async () => {
+    const cookie = await loginCookie('siti');
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/complaints', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'text=halo+halo+halo+halo&program=Pagi' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error).toBe('json_required');
+  });
+
+  it('cookies are Secure when configured (default in production)', async () => {
+    const prod = await createTestGateway({ redisUrl: url, prefix, logger: mem.logger, env: { NODE_ENV: 'production' } });
+    try {
+      const res = await prod.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'admin1', password: PASSWORD } });
+      expect(res.cookies.find((c) => c.name === 'aduan_session')?.secure).toBe(true);
+    } finally {
+      await prod.close();
+    }
+  });
+});

@@ -1,0 +1,22 @@
+import cookie from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
+import type { AuthDeps } from './auth-deps.ts';
+import { authRoutes } from './auth-routes.ts';
+
+export { createAuthDeps, SESSION_COOKIE, type AuthDeps } from './auth-deps.ts';
+export { AUTH_ERROR_CODES, AuthError } from './errors.ts';
+export { requireRole, requireJson, userOf, authenticate } from './require-role.ts';
+export { UserStore, UserError, Role, type AuthUser, type StoredUser } from './user-store.ts';
+export { SessionStore } from './session-store.ts';
+
+/**
+ * Registers cookies, `request.user`, the login page and the login API on the root instance.
+ * Other pages protect themselves with `preHandler: requireRole('admin')` and send people to
+ * `/login?next=<their path>`.
+ */
+export async function registerAuth(app: FastifyInstance, auth: AuthDeps): Promise<void> {
+  await app.register(cookie);
+  app.decorate('aduanAuth', auth);
+  app.decorateRequest('user', null);
+  await authRoutes(app, auth);
+}

@@ -1,0 +1,66 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { errorPage } from '../views/result-pages.ts';
+import type { AuthDeps } from './auth-deps.ts';
+import { AuthError } from './errors.ts';
+import type { AuthUser, Role } from './user-store.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in user; set by requireRole(), null elsewhere. */
+    user: AuthUser | null;
+  }
+  interface FastifyInstance {
+    aduanAuth: AuthDeps;
+  }
+}
+
+const isApi = (req: FastifyRequest) => req.url.startsWith('/api/');
+
+/** Where a page request without a valid session is sent: the shared login page, then back. */
+export function loginRedirect(req: FastifyRequest, expired: boolean): string {
+  return `/login?next=${encodeURIComponent(req.url)}${expired ? '&expired=1' : ''}`;
+}
+
+/** Resolves the session cookie to a user, or explains why not (as an AuthError). */
+export async function authenticate(req: FastifyRequest, auth: AuthDeps): Promise<AuthUser> {
+  const id = req.cookies[auth.cookie.name];
+  if (!id) throw new AuthError('unauthenticated', 'Log in first: POST /api/v1/desk/login');
+  const session = await auth.sessions.touch(id);
+  if (!session) throw new AuthError('session_expired', 'Your session has expired; log in again');
+  const user = await auth.users.get(session.username);
+  if (!user) throw new AuthError('session_expired', 'Your session has expired; log in again');
+  if (user.disabled) throw new AuthError('account_disabled', 'This account has been disabled');
+  return { username: user.username, role: user.role, station: user.station };
+}
+
+/**
+ * preHandler for routes that need a logged-in user with one of `roles`. API routes answer
+ * 401/403 JSON; pages redirect to /login?next=<this page> (or show 403 for a wrong role).
+ */
+export function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
+  return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
+    const auth = req.server.aduanAuth;
+    try {
+      const user = await authenticate(req, auth);
+      if (!roles.includes(user.role)) throw new AuthError('forbidden', `This needs the role ${roles.join(' or ')}`);
+      req.user = user;
+    } catch (err) {
+      if (isApi(req) || !(err instanceof AuthError)) throw err;
+      if (err.code === 'unauthenticated' || err.code === 'session_expired') return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
+      const message = err.code === 'account_disabled' ? 'Akun Anda dinonaktifkan. Silakan hubungi admin.' : 'Akun Anda tidak berhak membuka halaman ini.';
+      return reply.code(403).type('text/html; charset=utf-8').send(errorPage('Akses ditolak', message));
+    }
+  };
+}
+
+/** The user of a request that passed requireRole(). */
+export function userOf(req: FastifyRequest): AuthUser {
+  if (!req.user) throw new AuthError('unauthenticated', 'Log in first');
+  return req.user;
+}
+
+/** Desk API posts must be JSON: with SameSite=Strict cookies this is the CSRF defence (forms cannot send JSON cross-site). */
+export async function requireJson(req: FastifyRequest): Promise<void> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) throw new AuthError('json_required', 'Send Content-Type: application/json');
+}

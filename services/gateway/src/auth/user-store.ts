@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { hashPassword } from './password.ts';
+
+export const Role = z.enum(['operator', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** What a request knows about its logged-in user (`request.user`). */
+export interface AuthUser {
+  username: string;
+  role: Role;
+  /** The radio station an operator keys call-ins for; admins may have none. */
+  station: string;
+}
+
+export interface StoredUser extends AuthUser {
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: string;
+  /** Last radio programme this operator keyed for (the desk pre-fills it). */
+  lastProgram?: string;
+}
+
+export class UserError extends Error {
+  constructor(
+    readonly code: 'invalid_username' | 'weak_password' | 'station_required' | 'user_exists' | 'no_such_user',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,39}$/;
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** Usernames are case-insensitive: stored and looked up lower-cased. */
+export const canonicalUsername = (u: string) => u.trim().toLowerCase();
+
+/** Operator and admin accounts: one Redis hash per user plus a set of all usernames. */
+export class UserStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(username: string) {
+    return `${this.prefix}:user:${canonicalUsername(username)}`;
+  }
+  private get indexKey() {
+    return `${this.prefix}:users`;
+  }
+
+  async add(input: { username: string; password: string; role: Role; station?: string }): Promise<AuthUser> {
+    const username = canonicalUsername(input.username);
+    if (!USERNAME_RE.test(username)) throw new UserError('invalid_username', 'username: 2-40 characters, letters, digits, ".", "_" or "-"');
+    if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    const station = input.station?.trim() ?? '';
+    if (input.role === 'operator' && !station) throw new UserError('station_required', 'an operator needs --station "<station name>"');
+    const fields = { username, role: input.role, station, passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
+    const created = await this.redis.hsetnx(this.key(username), 'username', username);
+    if (!created) throw new UserError('user_exists', `user ${username} exists already`);
+    await this.redis.multi().hset(this.key(username), fields).sadd(this.indexKey, username).exec();
+    return { username, role: input.role, station };
+  }
+
+  async get(username: string): Promise<StoredUser | null> {
+    const h = await this.redis.hgetall(this.key(username));
+    const role = Role.safeParse(h.role);
+    if (!h.username || !h.passwordHash || !role.success) return null;
+    return { username: h.username, role: role.data, station: h.station ?? '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}) };
+  }
+
+  async setDisabled(username: string, disabled: boolean): Promise<void> {
+    if (!(await this.get(username))) throw new UserError('no_such_user', `no user ${canonicalUsername(username)}`);
+    await this.redis.hset(this.key(username), 'disabled', disabled ? '1' : '0');
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    if (!(await this.get(username))) throw new UserError('no_such_user', `no user ${canonicalUsername(username)}`);
+    if (password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    await this.redis.hset(this.key(username), 'passwordHash', await hashPassword(password));
+  }
+
+  async rememberProgram(username: string, program: string): Promise<void> {
+    await this.redis.hset(this.key(username), 'lastProgram', program);
+  }
+
+  async list(): Promise<Omit<StoredUser, 'passwordHash'>[]> {
+    const names = (await this.redis.smembers(this.indexKey)).sort();
+    const users = await Promise.all(names.map((n) => this.get(n)));
+    return users.filter((u): u is StoredUser => u !== null).map(({ passwordHash: _omit, ...u }) => u);
+  }
+}

@@ -1,0 +1,468 @@
+// Radio desk client. Plain browser JS (served as-is at /desk/desk.js): keyboard-first entry,
+// an outbox in localStorage so nothing typed is lost when the network drops, live board, hints.
+(() => {
+  'use strict';
+  const data = JSON.parse(document.getElementById('desk-data').textContent);
+  const $ = (id) => document.getElementById(id);
+  const form = $('entry');
+  const FIRST = $('caller-name');
+  const OUTBOX_KEY = `aduan.desk.outbox.${data.user.username}`;
+  const DRAFT_KEY = `aduan.desk.draft.${data.user.username}`;
+  const PROGRAM_KEY = `aduan.desk.program.${data.user.username}`;
+  const FIELD_IDS = { 'reporter.name': 'caller-name', 'reporter.phone': 'caller-phone', program: 'program', callTime: 'call-time', text: 'text', category: 'category', 'location.kelurahan': 'kelurahan', 'location.kecamatan': 'kelurahan', 'location.description': 'landmark' };
+  const MESSAGES = {
+    required: 'Wajib diisi.',
+    too_short: 'Terlalu pendek: minimal 10 huruf.',
+    too_long: 'Terlalu panjang.',
+    invalid_phone: 'Nomor HP tidak valid, contoh 0812 3456 7890.',
+    unknown_category: 'Pilih kategori dari daftar.',
+    unknown_kelurahan: 'Bukan kelurahan di Kota Blitar; pilih dari daftar.',
+    kelurahan_not_in_kecamatan: 'Kelurahan tidak cocok dengan kecamatan.',
+    invalid_call_time: 'Tulis jam seperti 08:15.',
+  };
+  const fold = (s) => String(s || '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  const pad = (n) => String(n).padStart(2, '0');
+  const hhmm = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+
+  // ---------- form values ----------
+  const inputs = () => [...form.querySelectorAll('input[name],textarea[name]')];
+  function snapshot() {
+    const s = {};
+    for (const el of inputs()) s[el.id] = el.type === 'checkbox' ? el.checked : el.value;
+    return s;
+  }
+  function restore(s) {
+    for (const el of inputs()) if (el.id in s) el.type === 'checkbox' ? (el.checked = !!s[el.id]) : (el.value = s[el.id]);
+  }
+  function resetForm() {
+    const program = $('program').value;
+    form.reset();
+    $('program').value = program;
+    callTimeTouched = false;
+    clearErrors();
+    localStorage.removeItem(DRAFT_KEY);
+    renderHints([]);
+    FIRST.focus();
+  }
+  /** "08.15" or "8:15" today (or yesterday, when that time is still ahead) -> ISO. */
+  function callTimeIso(value) {
+    const m = /^([0-2]?\d)[:.]([0-5]\d)$/.exec(value.trim());
+    if (!m || Number(m[1]) > 23) return null;
+    const d = new Date();
+    d.setHours(Number(m[1]), Number(m[2]), 0, 0);
+    if (d.getTime() > Date.now() + 5 * 60_000) d.setDate(d.getDate() - 1);
+    return d.toISOString();
+  }
+  function normalizePhone(v) {
+    let p = v.replace(/[\s().-]/g, '');
+    if (!p) return '';
+    if (p.startsWith('+')) return p;
+    if (p.startsWith('62')) return `+${p}`;
+    if (p.startsWith('0')) return `+62${p.slice(1)}`;
+    if (p.startsWith('8')) return `+62${p}`;
+    return p;
+  }
+  function readBody() {
+    const v = (id) => $(id).value.trim();
+    const errors = {};
+    if (v('text').length < 10) errors.text = v('text') ? 'too_short' : 'required';
+    if (!v('program')) errors.program = 'required';
+    let callTime = new Date().toISOString();
+    if (v('call-time')) {
+      const iso = callTimeIso(v('call-time'));
+      if (iso) callTime = iso;
+      else errors['call-time'] = 'invalid_call_time';
+    }
+    const body = {
+      text: v('text'),
+      program: v('program'),
+      callTime,
+      reporter: { anonymous: $('anonymous').checked, contactConsent: $('consent').checked },
+    };
+    if (v('caller-name')) body.reporter.name = v('caller-name');
+    if (v('caller-phone')) body.reporter.phone = normalizePhone(v('caller-phone'));
+    if (v('category')) body.category = v('category');
+    const location = {};
+    if (v('kelurahan')) location.kelurahan = v('kelurahan');
+    if (v('landmark')) location.description = v('landmark');
+    if (Object.keys(location).length) body.location = location;
+    return { body, errors };
+  }
+
+  // ---------- inline errors ----------
+  function clearErrors() {
+    for (const p of form.querySelectorAll('.error')) {
+      p.hidden = true;
+      p.textContent = '';
+    }
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  }
+  /** errors: { fieldId: code-or-message }. Focuses the first invalid field; the typed text stays. */
+  function showErrors(errors) {
+    clearErrors();
+    let first = null;
+    for (const el of inputs()) {
+      if (!(el.id in errors)) continue;
+      const p = $(`err-${el.id}`);
+      if (p) {
+        p.textContent = MESSAGES[errors[el.id]] || errors[el.id];
+        p.hidden = false;
+      }
+      el.setAttribute('aria-invalid', 'true');
+      first = first || el;
+    }
+    const rest = Object.keys(errors).filter((k) => !$(k) || !$(`err-${k}`));
+    if (rest.length) notice(rest.map((k) => MESSAGES[errors[k]] || errors[k]).join(' '));
+    if (first) first.focus();
+  }
+  function apiErrors(fields) {
+    const out = {};
+    for (const [name, e] of Object.entries(fields || {})) out[FIELD_IDS[name] || name] = MESSAGES[e.code] || e.message;
+    return out;
+  }
+  function notice(text, kind) {
+    const n = $('notice');
+    n.hidden = !text;
+    n.className = `notice ${kind || ''}`;
+    n.innerHTML = '';
+    if (!text) return;
+    n.append(text);
+    if (kind === 'login') {
+      const a = document.createElement('a');
+      a.href = '/login?next=/desk&expired=1';
+      a.textContent = ' Masuk lagi';
+      n.append(a);
+    }
+  }
+
+  // ---------- result (the ticket read on air) ----------
+  function showResult(caption, ticket, detail) {
+    $('result').hidden = false;
+    $('result-caption').textContent = caption;
+    $('ticket').textContent = ticket;
+    $('result-detail').textContent = detail || '';
+  }
+
+  // ---------- outbox: every entry is stored before it is sent, with its idempotency key ----------
+  const readOutbox = () => JSON.parse(localStorage.getItem(OUTBOX_KEY) || '[]');
+  const writeOutbox = (list) => localStorage.setItem(OUTBOX_KEY, JSON.stringify(list));
+  const removeFromOutbox = (key) => writeOutbox(readOutbox().filter((e) => e.key !== key));
+  function renderOutbox() {
+    const list = readOutbox();
+    $('outbox').hidden = list.length === 0;
+    const ul = $('outbox-list');
+    ul.innerHTML = '';
+    for (const e of list) {
+      const li = document.createElement('li');
+      li.textContent = `${e.kind === 'link' ? `Tautan ke ${e.ticket}` : e.body.text.slice(0, 60)} — ${e.rejected ? `ditolak: ${e.rejected}` : 'menunggu'}`;
+      if (e.rejected) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'secondary';
+        b.textContent = 'Muat ke formulir';
+        b.onclick = () => {
+          restore(e.snapshot);
+          removeFromOutbox(e.key);
+          renderOutbox();
+          showErrors(apiErrors(e.fields));
+        };
+        li.append(' ', b);
+      }
+      ul.append(li);
+    }
+  }
+  function setOnline(ok) {
+    $('net').textContent = ok ? 'Terhubung' : 'Jaringan putus — data disimpan';
+    $('net').classList.toggle('offline', !ok);
+  }
+
+  /** Sends one outbox entry. Returns 'sent' | 'rejected' | 'retry' | 'login'. */
+  async function send(entry) {
+    const url = entry.kind === 'link' ? `/api/v1/desk/complaints/${encodeURIComponent(entry.ticket)}/supporters` : '/api/v1/desk/complaints';
+    let res;
+    try {
+      res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'idempotency-key': entry.key }, body: JSON.stringify(entry.body) });
+    } catch {
+      setOnline(false);
+      return { outcome: 'retry' };
+    }
+    setOnline(true);
+    const json = await res.json().catch(() => ({}));
+    if (res.ok) {
+      removeFromOutbox(entry.key);
+      if (entry.kind === 'link') showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.`);
+      else showResult('Tiket baru — bacakan di udara:', json.ticket, entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : '');
+      refreshBoard();
+      return { outcome: 'sent', json };
+    }
+    if (res.status === 401) return { outcome: 'login' };
+    if (res.status === 400 || res.status === 404 || res.status === 422 || res.status === 403) {
+      return { outcome: 'rejected', json };
+    }
+    return { outcome: 'retry' };
+  }
+
+  let flushing = false;
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const entry of readOutbox()) {
+        if (entry.rejected) continue;
+        const r = await send(entry);
+        if (r.outcome === 'retry') break;
+        if (r.outcome === 'login') {
+          notice('Sesi Anda sudah berakhir. Aduan yang belum terkirim tetap tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
+          break;
+        }
+        if (r.outcome === 'rejected') {
+          writeOutbox(readOutbox().map((e) => (e.key === entry.key ? { ...e, rejected: r.json.message || 'ditolak', fields: r.json.fields } : e)));
+        }
+      }
+    } finally {
+      flushing = false;
+      renderOutbox();
+    }
+  }
+
+  /** Stores the entry, tries to send it at once; the form is kept on a field error, cleared otherwise. */
+  async function submitEntry(entry) {
+    writeOutbox([...readOutbox(), entry]);
+    localStorage.setItem(PROGRAM_KEY, $('program').value.trim());
+    $('submit').disabled = true;
+    try {
+      const r = await send(entry);
+      if (r.outcome === 'rejected') {
+        removeFromOutbox(entry.key);
+        if (r.json.fields) showErrors(apiErrors(r.json.fields));
+        else notice(r.json.message || 'Ditolak.');
+        return;
+      }
+      notice('');
+      if (r.outcome === 'retry') notice('Jaringan putus: aduan tersimpan di komputer ini dan dikirim otomatis. Lanjutkan penelepon berikutnya.', 'info');
+      if (r.outcome === 'login') notice('Sesi Anda sudah berakhir. Aduan ini tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
+      resetForm();
+    } finally {
+      $('submit').disabled = false;
+      renderOutbox();
+    }
+  }
+
+  function submitComplaint() {
+    const { body, errors } = readBody();
+    if (Object.keys(errors).length) return showErrors(errors);
+    clearErrors();
+    void submitEntry({ key: uuid(), kind: 'complaint', body, snapshot: snapshot(), createdAt: Date.now() });
+  }
+
+  function link(match) {
+    if (!match) return;
+    const program = $('program').value.trim();
+    if (!program) return showErrors({ program: 'required' });
+    const iso = $('call-time').value.trim() ? callTimeIso($('call-time').value) : new Date().toISOString();
+    if (!iso) return showErrors({ 'call-time': 'invalid_call_time' });
+    void submitEntry({ key: uuid(), kind: 'link', ticket: match.ticket, body: { program, callTime: iso }, snapshot: snapshot(), createdAt: Date.now() });
+  }
+
+  // ---------- type-ahead (ARIA combobox) ----------
+  function combobox(input, options, onPick) {
+    const list = $(input.getAttribute('aria-controls'));
+    let shown = [];
+    let active = -1;
+    const close = () => {
+      list.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+      input.removeAttribute('aria-activedescendant');
+      active = -1;
+    };
+    const highlight = () => {
+      [...list.children].forEach((li, i) => li.setAttribute('aria-selected', String(i === active)));
+      if (active >= 0) input.setAttribute('aria-activedescendant', `${list.id}-${active}`);
+    };
+    const render = () => {
+      const q = fold(input.value);
+      shown = q ? options.filter((o) => fold(o.label).includes(q)).slice(0, 8) : [];
+      if (!shown.length || (shown.length === 1 && fold(shown[0].value) === q)) return close();
+      list.innerHTML = '';
+      shown.forEach((o, i) => {
+        const li = document.createElement('li');
+        li.id = `${list.id}-${i}`;
+        li.setAttribute('role', 'option');
+        li.textContent = o.label;
+        li.onmousedown = (e) => {
+          e.preventDefault();
+          pick(i);
+        };
+        list.append(li);
+      });
+      list.hidden = false;
+      input.setAttribute('aria-expanded', 'true');
+      active = -1;
+      highlight();
+    };
+    const pick = (i) => {
+      const o = shown[i];
+      if (!o) return;
+      input.value = o.value;
+      close();
+      if (onPick) onPick(o);
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      scheduleHints();
+    };
+    input.addEventListener('input', render);
+    input.addEventListener('blur', () => setTimeout(close, 150));
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        if (list.hidden) render();
+        if (!shown.length) return;
+        active = (active + (e.key === 'ArrowDown' ? 1 : -1) + shown.length) % shown.length;
+        highlight();
+      } else if (e.key === 'Enter' && !list.hidden && active >= 0) {
+        e.preventDefault();
+        pick(active);
+      } else if (e.key === 'Escape' && !list.hidden) {
+        e.preventDefault();
+        close();
+      }
+    });
+  }
+  combobox($('category'), data.categories);
+  combobox($('kelurahan'), data.kelurahan);
+  combobox($('landmark'), data.landmarks, (o) => {
+    if (o.kelurahan && !$('kelurahan').value.trim()) $('kelurahan').value = o.kelurahan;
+  });
+
+  // ---------- duplicate hints ----------
+  let hints = [];
+  let hintTimer = null;
+  function scheduleHints() {
+    clearTimeout(hintTimer);
+    hintTimer = setTimeout(fetchHints, 350);
+  }
+  async function fetchHints() {
+    const text = $('text').value.trim();
+    const landmark = $('landmark').value.trim();
+    if (text.length < 6 && !landmark) return renderHints([]);
+    try {
+      const res = await fetch('/api/v1/desk/similar', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, kelurahan: $('kelurahan').value.trim() || undefined, landmark: landmark || undefined, category: $('category').value.trim() || undefined }) });
+      if (res.ok) renderHints((await res.json()).matches);
+    } catch {
+      /* offline: hints are a convenience */
+    }
+  }
+  function stateLabel(m) {
+    if (m.state === 'received') return 'menunggu router';
+    if (m.state === 'triage') return 'triase admin';
+    if (m.state === 'external') return `di luar Pemkot (${m.opdName || ''})`;
+    return m.opdName || m.state;
+  }
+  function renderHints(matches) {
+    hints = matches;
+    const ol = $('hint-list');
+    ol.innerHTML = '';
+    $('hints-empty').hidden = matches.length > 0;
+    matches.forEach((m, i) => {
+      const li = document.createElement('li');
+      li.className = 'hint-item';
+      const t = document.createElement('span');
+      t.className = 'hint-ticket';
+      t.textContent = m.ticket;
+      const why = [m.sameKelurahan ? 'kelurahan sama' : '', m.sameLandmark ? 'patokan sama' : '', m.shared.length ? `kata: ${m.shared.slice(0, 4).join(', ')}` : ''].filter(Boolean).join('; ');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'secondary';
+      b.textContent = i === 0 ? 'Tautkan (F2)' : `Tautkan (Alt+${i + 1})`;
+      b.onclick = () => link(m);
+      li.append(t, ` — ${m.snippet || ''} — ${m.kelurahan || m.landmark || ''} — ${stateLabel(m)} — ${m.supporters} pelapor tambahan (${why}) `, b);
+      ol.append(li);
+    });
+  }
+
+  // ---------- today's board (polled) ----------
+  async function refreshBoard() {
+    try {
+      const res = await fetch('/api/v1/desk/board', { credentials: 'same-origin' });
+      if (res.status === 401) return notice('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.', 'login');
+      if (!res.ok) return;
+      setOnline(true);
+      const board = await res.json();
+      const tbody = $('board-rows');
+      tbody.innerHTML = '';
+      $('board-empty').hidden = board.entries.length > 0;
+      for (const e of board.entries) {
+        const tr = document.createElement('tr');
+        tr.dataset.ticket = e.ticket;
+        const cells = [hhmm(new Date(e.callTime || e.receivedAt)), e.ticket, `${e.snippet || ''}${e.kelurahan ? ` (${e.kelurahan})` : ''}`, stateLabel(e), String(e.supporters)];
+        cells.forEach((c, i) => {
+          const td = document.createElement('td');
+          if (i === 1) td.className = 'ticket';
+          if (i === 3) td.className = 'opd';
+          if (i === 4) td.className = 'supporters';
+          td.textContent = c;
+          tr.append(td);
+        });
+        tbody.append(tr);
+      }
+    } catch {
+      setOnline(false);
+    }
+  }
+
+  // ---------- keyboard ----------
+  let callTimeTouched = false;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitComplaint();
+  });
+  form.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.shiftKey || e.defaultPrevented || e.isComposing) return;
+    if (e.target.tagName === 'BUTTON') return;
+    e.preventDefault();
+    submitComplaint();
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'F2') {
+      e.preventDefault();
+      link(hints[0]);
+    } else if (e.altKey && /^[1-5]$/.test(e.key)) {
+      e.preventDefault();
+      link(hints[Number(e.key) - 1]);
+    } else if (e.altKey && (e.key === 'n' || e.key === 'N')) {
+      e.preventDefault();
+      resetForm();
+    }
+  });
+  form.addEventListener('input', (e) => {
+    if (e.target.id === 'call-time') callTimeTouched = true;
+    // The call started when the operator started typing it.
+    if (!callTimeTouched && !$('call-time').value) $('call-time').value = hhmm(new Date());
+    if (['text', 'kelurahan', 'landmark', 'category'].includes(e.target.id)) scheduleHints();
+    if (e.target.getAttribute('aria-invalid')) {
+      e.target.removeAttribute('aria-invalid');
+      const p = $(`err-${e.target.id}`);
+      if (p) p.hidden = true;
+    }
+    localStorage.setItem(DRAFT_KEY, JSON.stringify(snapshot()));
+  });
+  $('caller-phone').addEventListener('blur', () => {
+    const p = normalizePhone($('caller-phone').value);
+    $('hint-caller-phone').textContent = p ? `Disimpan sebagai ${p}` : 'Disimpan sebagai +62…';
+  });
+
+  // ---------- start ----------
+  const draft = localStorage.getItem(DRAFT_KEY);
+  if (draft) {
+    restore(JSON.parse(draft));
+    callTimeTouched = !!$('call-time').value;
+  }
+  if (!$('program').value) $('program').value = data.lastProgram || localStorage.getItem(PROGRAM_KEY) || '';
+  renderOutbox();
+  FIRST.focus();
+  window.addEventListener('online', () => void flush());
+  setInterval(() => void flush(), 5_000);
+  setInterval(() => void refreshBoard(), 3_000);
+  void flush();
+  void refreshBoard();
+})();

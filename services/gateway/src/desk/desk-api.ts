@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { normalizeTicket } from '@aduan/schema';
+import { AuthError, requireJson, requireRole, userOf } from '../auth/index.ts';
+import type { GatewayDeps } from '../deps.ts';
+import { HttpError, ValidationFailedError } from '../errors.ts';
+import { ComplaintAccepted, type ComplaintRequest } from '../intake/complaint-request.ts';
+import { idempotencyKeyOf, parseComplaintRequest } from '../routes/complaints-api.ts';
+import { localDayRange } from './desk-deps.ts';
+import { DeskComplaintRequest, LinkRequest, collectFieldErrors, parseDeskExtras, withRadioDefaults, type DeskExtras } from './desk-request.ts';
+import { canonicalKelurahan, contentWords, similarity } from './similarity.ts';
+import { linkSupporter } from './supporters.ts';
+
+const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() });
+
+const BoardEntry = z.object({
+  id: z.string(),
+  ticket: z.string(),
+  receivedAt: z.string(),
+  callTime: z.string().optional(),
+  program: z.string().optional(),
+  operatorId: z.string().optional(),
+  category: z.string().optional(),
+  kelurahan: z.string().optional(),
+  landmark: z.string().optional(),
+  snippet: z.string().optional(),
+  state: z.string(),
+  opd: z.string().optional(),
+  opdName: z.string().optional(),
+  supporters: z.number(),
+});
+const Board = z.object({ station: z.string(), day: z.string(), entries: z.array(BoardEntry) }).meta({ id: 'DeskBoard' });
+
+const SimilarQuery = z.object({
+  text: z.string().max(5000).default(''),
+  kelurahan: z.string().max(80).optional(),
+  landmark: z.string().max(500).optional(),
+  category: z.string().max(80).optional(),
+});
+const Match = BoardEntry.extend({ station: z.string(), score: z.number(), shared: z.array(z.string()), sameKelurahan: z.boolean(), sameLandmark: z.boolean() });
+const LinkAnswer = z.object({ id: z.string(), ticket: z.string(), supporters: z.number(), published: z.boolean() }).meta({ id: 'DeskLinkAnswer' });
+
+const operatorOnly = requireRole('operator', 'admin');
+
+function stationOf(req: Parameters<typeof userOf>[0]): string {
+  const user = userOf(req);
+  if (!user.station) throw new AuthError('forbidden', 'This account has no station; the desk needs one (user:add --station)');
+  return user.station;
+}
+
+/** Radio desk API: key a call-in, today's board, duplicate hints, link a caller to a ticket. */
+export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { desk } = deps;
+
+  r.post(
+    '/api/v1/desk/complaints',
+    {
+      preHandler: [operatorOnly, requireJson],
+      validatorCompiler: () => (data) => ({ value: data }),
+      schema: {
+        summary: 'Key in a radio call-in',
+        description: 'Operator session cookie required. Same complaint schema as POST /api/v1/complaints (channel `radio`) plus `program` and `callTime`. Send an `Idempotency-Key` per entry: a resend after a network drop returns the same ticket.',
+        tags: ['desk'],
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+        body: DeskComplaintRequest,
+        response: { 202: ComplaintAccepted, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 415: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const user = userOf(req);
+      const station = stationOf(req);
+      const idempotencyKey = idempotencyKeyOf(req);
+      if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new HttpError(400, 'invalid_body', 'Send a JSON object');
+      const raw = req.body as Record<string, unknown>;
+      let extras: DeskExtras | undefined;
+      let request: ComplaintRequest | undefined;
+      collectFieldErrors(
+        () => (extras = parseDeskExtras(raw)),
+        () => (request = parseComplaintRequest(withRadioDefaults(raw), deps)),
+      );
+      if (!extras || !request) throw new ValidationFailedError({});
+      // contactConsent rides along on the reporter; IntakeService decides what it keeps.
+      const withConsent = { ...request, reporter: { ...request.reporter, anonymous: request.reporter?.anonymous ?? true, confidential: request.reporter?.confidential ?? false, contactConsent: extras.reporter?.contactConsent ?? false } };
+      const callTime = extras.callTime ? new Date(extras.callTime).toISOString() : new Date().toISOString();
+      const result = await deps.intake.submit({
+        request: withConsent,
+        attachments: [],
+        channel: 'radio',
+        account: station,
+        intake: { transport: 'desk', operatorId: user.username, station, program: extras.program, callTime },
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      });
+      deps.metrics.accepted.inc({ channel: 'radio', outcome: result.outcome });
+      // The board and hints are conveniences: a Redis hiccup here must not fail an accepted call.
+      const loc = request.location;
+      await Promise.all([
+        desk.entries.save({
+          id: result.id,
+          ticket: result.ticket,
+          station,
+          program: extras.program,
+          operatorId: user.username,
+          callTime,
+          receivedAt: new Date(Number(decodeTime(result.id))).toISOString(),
+          ...(request.category ? { category: request.category } : {}),
+          ...(loc?.kelurahan ? { kelurahan: loc.kelurahan } : {}),
+          ...(loc?.kecamatan ? { kecamatan: loc.kecamatan } : {}),
+          ...(loc?.description ? { landmark: loc.description } : {}),
+          snippet: request.text.slice(0, 160),
+          words: contentWords(`${request.text} ${loc?.description ?? ''}`),
+        }),
+        deps.auth.users.rememberProgram(user.username, extras.program),
+      ]).catch((err: Error) => req.log.warn({ complaintId: result.id, err: err.message }, 'desk board/hint index not updated'));
+      return reply.code(202).send({ id: result.id, ticket: result.ticket, statusToken: result.statusToken });
+    },
+  );
+
+  r.get(
+    '/api/v1/desk/board',
+    { preHandler: operatorOnly, schema: { summary: "Today's call-ins of the operator's station", description: 'Newest first, with the OPD once the router has decided. Poll it (the desk page does every few seconds).', tags: ['desk'], response: { 200: Board, 401: ErrorBody, 403: ErrorBody } } },
+    async (req) => {
+      const station = stationOf(req);
+      const { start, end, day } = localDayRange(Date.now(), desk.utcOffsetMinutes);
+      const records = await deps.status.stationEntries(station, start, end);
+      const details = await desk.entries.getMany(records.map((rec) => rec.id));
+      const entries = records.reverse().map((rec) => {
+        const e = details.get(rec.id);
+        return {
+          id: rec.id,
+          ticket: rec.ticket,
+          receivedAt: rec.receivedAt,
+          state: rec.state,
+          supporters: rec.supporters ?? 0,
+          ...(rec.opd ? { opd: rec.opd, opdName: rec.opdName ?? rec.opd } : {}),
+          ...(e ? pick(e) : {}),
+        };
+      });
+      return { station, day, entries };
+    },
+  );
+
+  r.post(
+    '/api/v1/desk/similar',
+    { preHandler: [operatorOnly, requireJson], schema: { summary: 'Similar complaints of the last days (duplicate hints)', tags: ['desk'], body: SimilarQuery, response: { 200: z.object({ matches: z.array(Match) }), 401: ErrorBody } } },
+    async (req) => {
+      const q = req.body;
+      const kelurahan = canonicalKelurahan(deps.directory, q.kelurahan);
+      const words = contentWords(`${q.text} ${q.landmark ?? ''}`);
+      if (!words.length && !q.landmark) return { matches: [] };
+      const category = deps.directory.categories.find((c) => c.code === q.category || c.label === q.category)?.code;
+      const query = { words, ...(kelurahan ? { kelurahan } : {}), ...(q.landmark ? { landmark: q.landmark } : {}), ...(category ? { category } : {}) };
+      const since = Date.now() - desk.hintDays * 86_400_000;
+      const scored = (await desk.entries.candidates(since, kelurahan))
+        .map((e) => ({ e, s: similarity(query, e) }))
+        .filter((x): x is { e: typeof x.e; s: NonNullable<typeof x.s> } => x.s !== null)
+        .sort((a, b) => b.s.score - a.s.score)
+        .slice(0, 5);
+      const records = await Promise.all(scored.map((x) => deps.status.get(x.e.id)));
+      return {
+        matches: scored.map(({ e, s }, i) => ({
+          id: e.id,
+          ticket: e.ticket,
+          station: e.station,
+          receivedAt: e.receivedAt,
+          ...pick(e),
+          state: records[i]?.state ?? 'received',
+          supporters: records[i]?.supporters ?? 0,
+          ...(records[i]?.opd ? { opd: records[i]?.opd, opdName: records[i]?.opdName ?? records[i]?.opd } : {}),
+          score: Math.round(s.score * 100) / 100,
+          shared: s.shared,
+          sameKelurahan: s.sameKelurahan,
+          sameLandmark: s.sameLandmark,
+        })),
+      };
+    },
+  );
+
+  r.post(
+    '/api/v1/desk/complaints/:ticket/supporters',
+    {
+      preHandler: [operatorOnly, requireJson],
+      schema: {
+        summary: 'Link a caller to an existing ticket (instead of a duplicate)',
+        description: 'Counts the caller as an additional reporter. Send an `Idempotency-Key` per entry: a resend links once. When the complaint was routed already, the updated RoutedComplaint is published to `routed` with jobId `<id>.s<n>`.',
+        tags: ['desk'],
+        params: z.object({ ticket: z.string().max(40) }),
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+        body: LinkRequest,
+        response: { 200: LinkAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const user = userOf(req);
+      const station = stationOf(req);
+      const ticket = normalizeTicket(req.params.ticket);
+      const id = ticket ? await deps.status.idForTicket(ticket) : null;
+      if (!ticket || !id) throw new HttpError(404, 'not_found', 'No complaint with this ticket');
+      const key = createHash('sha256').update(`${station}\u0000${idempotencyKeyOf(req) ?? `${user.username}:${Date.now()}`}`).digest('hex').slice(0, 32);
+      const callTime = req.body.callTime ? new Date(req.body.callTime).toISOString() : new Date().toISOString();
+      const res = await linkSupporter(desk.supporters, id, key, { at: new Date().toISOString(), channel: 'radio', station, program: req.body.program, operatorId: user.username, callTime });
+      await deps.auth.users.rememberProgram(user.username, req.body.program).catch(() => {});
+      return { id, ticket, supporters: res.supporters, published: res.published };
+    },
+  );
+}
+
+function pick(e: { callTime?: string; program?: string; operatorId?: string; category?: string; kelurahan?: string; landmark?: string; snippet?: string }) {
+  const out: Record<string, string> = {};
+  for (const k of ['callTime', 'program', 'operatorId', 'category', 'kelurahan', 'landmark', 'snippet'] as const) if (e[k]) out[k] = e[k];
+  return out;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The ULID's first 10 characters are its millisecond timestamp: the moment IntakeService accepted it. */
+function decodeTime(id: string): number {
+  let t = 0;
+  for (const ch of id.slice(0, 10)) t = t * 32 + CROCKFORD.indexOf(ch);
+  return t;
+}

@@ -1,0 +1,120 @@
+import type { Directory } from '@aduan/routing';
+import type { AuthUser } from '../auth/index.ts';
+import { html, raw, type RawHtml } from '../views/html.ts';
+import { DESK_CSS } from './desk-style.ts';
+
+export interface DeskPageData {
+  user: AuthUser;
+  lastProgram?: string;
+  hintDays: number;
+}
+
+/** JSON for a <script type="application/json"> block: "<" escaped so no value can close the tag. */
+const jsonForScript = (v: unknown) => raw(JSON.stringify(v).replace(/</g, '\\u003c'));
+
+function field(id: string, label: string, input: RawHtml, hint?: string): RawHtml {
+  return html`<div class="field" id="field-${id}">
+<label for="${id}">${label}</label>
+${hint ? html`<p class="hint" id="hint-${id}">${hint}</p>` : ''}
+${input}
+<p class="error" id="err-${id}" hidden></p>
+</div>`;
+}
+
+function combo(id: string, name: string, placeholder: string): RawHtml {
+  return html`<div class="combo"><input type="text" id="${id}" name="${name}" autocomplete="off" role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="${id}-list" aria-describedby="err-${id}" placeholder="${placeholder}">
+<ul class="listbox" id="${id}-list" role="listbox" aria-label="Pilihan" hidden></ul></div>`;
+}
+
+/** Shortcuts: listed on the page and implemented in desk.js (keep the two in step). */
+export const SHORTCUTS: [string, string][] = [
+  ['Enter', 'kirim aduan (dari kolom mana pun)'],
+  ['Shift+Enter', 'baris baru di kolom isi aduan'],
+  ['↓ / ↑ lalu Enter', 'pilih dari daftar kategori, kelurahan atau patokan'],
+  ['Esc', 'tutup daftar pilihan'],
+  ['F2', 'tautkan penelepon ke aduan serupa teratas (bukan aduan baru)'],
+  ['Alt+1 … Alt+5', 'tautkan ke aduan serupa nomor 1–5'],
+  ['Alt+N', 'kosongkan formulir, mulai penelepon baru'],
+];
+
+/** The radio desk (Bahasa Indonesia), keyboard first. Needs JS: it is an operator tool. */
+export function deskPage(dir: Directory, d: DeskPageData): string {
+  const data = {
+    user: d.user,
+    lastProgram: d.lastProgram ?? '',
+    hintDays: d.hintDays,
+    categories: dir.categories.map((c) => ({ value: c.label, label: c.label })),
+    kelurahan: dir.kecamatan.flatMap((k) => k.kelurahan.map((kel) => ({ value: kel.name, label: `${kel.name} (Kec. ${k.name})` }))),
+    landmarks: dir.kecamatan.flatMap((k) => k.kelurahan.flatMap((kel) => kel.landmarks.map((l) => ({ value: l, label: `${l} — ${kel.name}`, kelurahan: kel.name })))),
+  };
+  return html`<!doctype html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Meja Radio · Aduan Kota Blitar</title>
+<style>${raw(DESK_CSS)}</style>
+</head>
+<body>
+<header class="bar">
+<span><strong>Meja Radio</strong> · ${d.user.station}</span>
+<span id="net" class="net" role="status">Terhubung</span>
+<form method="post" action="/logout" class="logout"><span>${d.user.username}</span> <button type="submit" class="secondary" tabindex="-1">Keluar</button></form>
+</header>
+<main class="desk">
+<section class="entry" aria-labelledby="entry-title">
+<h1 id="entry-title">Catat penelepon</h1>
+<div id="notice" class="notice" role="alert" hidden></div>
+<form id="entry" novalidate autocomplete="off">
+${field('caller-name', 'Nama penelepon', html`<input type="text" id="caller-name" name="reporter.name" maxlength="120" aria-describedby="err-caller-name" autofocus>`)}
+${field('caller-phone', 'Nomor HP (boleh kosong)', html`<input type="tel" id="caller-phone" name="reporter.phone" inputmode="tel" aria-describedby="hint-caller-phone err-caller-phone">`, 'Disimpan sebagai +62…')}
+<div class="check"><input type="checkbox" id="anonymous" name="reporter.anonymous" checked><label for="anonymous">Anonim di udara (nama tidak dibacakan)</label></div>
+<div class="check"><input type="checkbox" id="consent" name="reporter.contactConsent"><label for="consent">Penelepon bersedia dihubungi kembali</label></div>
+<div class="row">
+${field('program', 'Nama acara', html`<input type="text" id="program" name="program" maxlength="120" aria-describedby="err-program">`)}
+${field('call-time', 'Jam telepon (JJ:MM)', html`<input type="text" id="call-time" name="callTime" inputmode="numeric" pattern="[0-2]?[0-9][:.][0-5][0-9]" placeholder="sekarang" aria-describedby="hint-call-time err-call-time">`, 'Terisi otomatis saat mulai mengetik')}
+</div>
+${field('text', 'Isi aduan', html`<textarea id="text" name="text" maxlength="5000" rows="4" aria-describedby="hint-text err-text"></textarea>`, 'Minimal 10 huruf. Shift+Enter untuk baris baru.')}
+${field('category', 'Kategori', combo('category', 'category', 'ketik untuk mencari, mis. parkir'))}
+<div class="row">
+${field('kelurahan', 'Kelurahan', combo('kelurahan', 'location.kelurahan', 'ketik nama kelurahan'))}
+${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description', 'mis. Pasar Legi, depan SDN 1'))}
+</div>
+<p class="actions"><button type="submit" id="submit">Kirim aduan (Enter)</button></p>
+</form>
+<div id="result" class="result" role="status" aria-live="assertive" hidden>
+<p id="result-caption" class="caption"></p>
+<p id="ticket" class="ticket-big"></p>
+<p id="result-detail" class="muted"></p>
+</div>
+<section id="outbox" class="outbox" aria-labelledby="outbox-title" hidden>
+<h2 id="outbox-title">Belum terkirim</h2>
+<p class="muted">Tersimpan di komputer ini dan dikirim otomatis begitu jaringan kembali.</p>
+<ul id="outbox-list"></ul>
+</section>
+</section>
+<aside class="side">
+<section id="hints" aria-labelledby="hints-title">
+<h2 id="hints-title">Aduan serupa (${d.hintDays} hari terakhir)</h2>
+<p id="hints-empty" class="muted">Belum ada yang mirip.</p>
+<ol id="hint-list" aria-live="polite"></ol>
+</section>
+<section id="board" aria-labelledby="board-title">
+<h2 id="board-title">Hari ini di ${d.user.station}</h2>
+<table>
+<thead><tr><th scope="col">Jam</th><th scope="col">Tiket</th><th scope="col">Aduan</th><th scope="col">OPD</th><th scope="col" title="Pelapor tambahan">+</th></tr></thead>
+<tbody id="board-rows"></tbody>
+</table>
+<p id="board-empty" class="muted">Belum ada aduan hari ini.</p>
+</section>
+<section aria-labelledby="keys-title">
+<h2 id="keys-title">Pintasan keyboard</h2>
+<dl class="keys">${SHORTCUTS.map(([k, v]) => html`<dt><kbd>${k}</kbd></dt><dd>${v}</dd>`)}</dl>
+</section>
+</aside>
+</main>
+<script type="application/json" id="desk-data">${jsonForScript(data)}</script>
+<script src="/desk/desk.js" defer></script>
+</body>
+</html>`.value;
+}

@@ -1,0 +1,73 @@
+import type { Redis } from 'ioredis';
+
+/** What the desk keeps about each radio call-in: the board's columns and the duplicate-hint index. */
+export interface DeskEntry {
+  id: string;
+  ticket: string;
+  station: string;
+  program?: string;
+  operatorId: string;
+  callTime?: string;
+  receivedAt: string;
+  category?: string;
+  kelurahan?: string;
+  kecamatan?: string;
+  landmark?: string;
+  /** Start of the complaint text, for the board and hints (the full text lives in the complaint). */
+  snippet: string;
+  /** Content words for similarity (see similarity.ts). */
+  words: string[];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Recent call-ins in Redis: one JSON value per entry, plus time-ordered indexes (all stations,
+ * and per kelurahan) that the duplicate-hint search reads. Everything expires after the hint
+ * window, so the index stays small whatever the volume.
+ */
+export class DeskEntryStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly keepDays: number,
+  ) {}
+
+  private key(...parts: string[]) {
+    return `${this.prefix}:desk:${parts.join(':')}`;
+  }
+  private kelKey(kelurahan: string) {
+    return this.key('kel', encodeURIComponent(kelurahan.toLowerCase()));
+  }
+
+  async save(e: DeskEntry): Promise<void> {
+    const at = Date.parse(e.receivedAt);
+    const ttl = (this.keepDays + 1) * 86_400;
+    const oldest = at - this.keepDays * DAY_MS;
+    const tx = this.redis.multi().set(this.key('entry', e.id), JSON.stringify(e), 'EX', ttl).zadd(this.key('recent'), at, e.id).zremrangebyscore(this.key('recent'), 0, oldest).expire(this.key('recent'), ttl);
+    if (e.kelurahan) tx.zadd(this.kelKey(e.kelurahan), at, e.id).zremrangebyscore(this.kelKey(e.kelurahan), 0, oldest).expire(this.kelKey(e.kelurahan), ttl);
+    await tx.exec();
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, DeskEntry>> {
+    const out = new Map<string, DeskEntry>();
+    if (!ids.length) return out;
+    const values = await this.redis.mget(ids.map((id) => this.key('entry', id)));
+    values.forEach((v) => {
+      if (!v) return;
+      const e = JSON.parse(v) as DeskEntry;
+      out.set(e.id, e);
+    });
+    return out;
+  }
+
+  /** Entries received since `sinceMs`: the newest `limit` overall plus every one in the kelurahan. */
+  async candidates(sinceMs: number, kelurahan: string | undefined, limit = 300): Promise<DeskEntry[]> {
+    const [recent, inKel] = await Promise.all([
+      this.redis.zrevrangebyscore(this.key('recent'), '+inf', sinceMs, 'LIMIT', 0, limit),
+      kelurahan ? this.redis.zrevrangebyscore(this.kelKey(kelurahan), '+inf', sinceMs, 'LIMIT', 0, limit) : Promise.resolve([] as string[]),
+    ]);
+    const entries = await this.getMany([...new Set([...inKel, ...recent])]);
+    return [...entries.values()];
+  }
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { requireRole, userOf } from '../auth/index.ts';
+import type { GatewayDeps } from '../deps.ts';
+import { deskApi } from './desk-api.ts';
+import { deskPage } from './desk-page.ts';
+
+export { createDeskDeps, type DeskDeps } from './desk-deps.ts';
+export { supportersJobId } from './supporters.ts';
+
+const CLIENT_JS = readFileSync(new URL('./client/desk.js', import.meta.url), 'utf8');
+
+/** The radio desk: GET /desk (page), /desk/desk.js, and the /api/v1/desk/* API. Operators only. */
+export async function registerDesk(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  app.get('/desk', { schema: { hide: true }, preHandler: requireRole('operator', 'admin') }, async (req, reply) => {
+    const user = userOf(req);
+    const stored = await deps.auth.users.get(user.username);
+    reply.header('cache-control', 'no-store');
+    return reply.type('text/html; charset=utf-8').send(deskPage(deps.directory, { user, hintDays: deps.desk.hintDays, ...(stored?.lastProgram ? { lastProgram: stored.lastProgram } : {}) }));
+  });
+  app.get('/desk/desk.js', { schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(CLIENT_JS));
+  await deskApi(app, deps);
+}
