@@ -3,7 +3,7 @@ import { checkRedisDurability, createRedis, pingRedis } from '@aduan/queue';
 import { parseEnv } from '@aduan/config';
 import { createLogger, metricsRegistry } from '@aduan/telemetry';
 import { accountOf, InstagramEnv } from './env.ts';
-import { InstagramConfigError } from './errors.ts';
+import { InstagramConfigError, NoCredentialsError } from './errors.ts';
 import { buildApp } from './http/build-app.ts';
 import { createIntakePipeline } from './intake-pipeline.ts';
 import { createIgMetrics } from './metrics.ts';
@@ -43,7 +43,13 @@ async function main(): Promise<void> {
     ? `POST http://${env.HTTP_HOST}:${env.HTTP_PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
     : 'set ADMIN_TOKEN and restart, or stop the service and run `pnpm --filter @aduan/instagram login`';
   const auth = new InstagramAuth({ client, store: new SessionStore(pipeline.redis, pipeline.keys.session), username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint });
-  await auth.start();
+  try {
+    await auth.start();
+  } catch (err) {
+    if (err instanceof NoCredentialsError) throw err;
+    // Instagram unreachable or refusing now: the poll loop retries the login with back-off.
+    logger.error({ errName: (err as Error).name, err: (err as Error).message }, 'instagram login failed at start; retrying with back-off');
+  }
 
   const poller = new Poller({
     client,

@@ -28,7 +28,9 @@ const result = await runReplay({
 for (const { complaint: c, outcome } of result.complaints) {
   process.stdout.write(`${JSON.stringify({ queued: 'intake', outcome, id: c.id, ticket: c.ticket, threadId: c.source.threadId, messages: c.source.messageIds.length, attachments: c.attachments.length, textChars: c.text.length })}\n`);
 }
+// The engine reports every notify it makes; a repeated one (same content) is one queued job.
+const unique = new Map(result.notifications.map((n) => [JSON.stringify([n.kind, n.to, n.ticket, n.complaintId, n.replyTo, n.text]), n]));
 const notified: Record<string, number> = {};
-for (const n of result.notifications) notified[n.kind] = (notified[n.kind] ?? 0) + 1;
+for (const n of unique.values()) notified[n.kind] = (notified[n.kind] ?? 0) + 1;
 process.stdout.write(`${JSON.stringify({ summary: true, lines: result.lines, badLines: result.badLines, items: result.items, complaints: result.complaints.length, notifications: notified })}\n`);
 process.exit(result.badLines > 0 ? 1 : 0);

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '@aduan/telemetry';
@@ -40,7 +40,7 @@ function sameSecret(given: string, expected: string): boolean {
  * unreachable); back-off and an awaiting challenge are reported in the body.
  */
 export function buildApp(opts: AppOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 4_096 });
+  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 4_096 });
 
   app.get('/healthz', async (_req, reply) => {
     const h = await opts.health();

@@ -10,7 +10,7 @@ import {
 import type { IgClientLike, InboxFeedLike, ThreadFeedLike } from '../client/ig-client-like.ts';
 
 export const loggedInUser: AccountRepositoryLoginResponseLogged_in_user = {
-  pk: 17841400000000001,
+  pk: 4011223344,
   username: 'pemkotblitar',
   full_name: 'Pemerintah Kota Blitar',
   is_private: false,
@@ -37,7 +37,7 @@ export const loggedInUser: AccountRepositoryLoginResponseLogged_in_user = {
 const challengeState: ChallengeStateResponse = {
   step_name: 'verify_email',
   step_data: { choice: '1', fb_access_token: '', big_blue_token: '', google_oauth_token: '', email: 'k***@b***.go.id', security_code: '', resend_delay: 60, contact_point: '', form_type: 'email' },
-  user_id: 17841400000000001,
+  user_id: 4011223344,
   nonce_code: 'n',
   action: 'close',
   status: 'ok',

@@ -15,7 +15,7 @@ import type { IgThreadItem } from '../client/ig-item.ts';
  * library declares is filled, so when a library upgrade adds, renames or retypes a field,
  * these stop compiling (`pnpm typecheck`), which is the point.
  */
-export const VIEWER_ID = 17841400000000001;
+export const VIEWER_ID = 4011223344;
 
 export function userOf(pk: number, username: string, fullName: string): DirectInboxFeedResponseUsersItem {
   return {
