@@ -1,0 +1,76 @@
+/**
+ * Operator/admin accounts in Redis (REDIS_URL, QUEUE_PREFIX).
+ *   user:add <username> --role operator|admin [--station "<station name>"]   (password from stdin)
+ *   user:passwd <username>                                                   (password from stdin)
+ *   user:disable <username> | user:enable <username> | user:list
+ */
+import { parseArgs } from 'node:util';
+import { parseEnv, RedisEnv } from '@aduan/config';
+import { createRedis } from '@aduan/queue';
+import { Role, UserError, UserStore } from '../src/auth/index.ts';
+
+async function readPassword(): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const c of stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  // Interactive: read one line without echoing it.
+  process.stderr.write('Password: ');
+  stdin.setRawMode(true);
+  stdin.resume();
+  let pw = '';
+  return new Promise((resolve, reject) => {
+    stdin.on('data', (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          stdin.setRawMode(false);
+          stdin.pause();
+          process.stderr.write('\n');
+          return resolve(pw);
+        }
+        if (ch === '\u0003') return reject(new Error('cancelled'));
+        if (ch === '\u007f') pw = pw.slice(0, -1);
+        else pw += ch;
+      }
+    });
+  });
+}
+
+function usage(): never {
+  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] | passwd <username> | disable <username> | enable <username> | list\n');
+  process.exit(2);
+}
+
+async function main() {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' } } });
+  const [command, username] = positionals;
+  const env = parseEnv(RedisEnv);
+  const redis = createRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
+  const users = new UserStore(redis, env.QUEUE_PREFIX);
+  try {
+    if (command === 'list') {
+      for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${u.station || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\n`);
+    } else if (command === 'add' && username) {
+      const role = Role.safeParse(values.role);
+      if (!role.success) usage();
+      const u = await users.add({ username, password: await readPassword(), role: role.data, ...(values.station ? { station: values.station } : {}) });
+      process.stdout.write(`added ${u.username} (${u.role}${u.station ? `, ${u.station}` : ''})\n`);
+    } else if (command === 'passwd' && username) {
+      await users.setPassword(username, await readPassword());
+      process.stdout.write(`password of ${username.toLowerCase()} changed\n`);
+    } else if ((command === 'disable' || command === 'enable') && username) {
+      await users.setDisabled(username, command === 'disable');
+      process.stdout.write(`${username.toLowerCase()} ${command}d\n`);
+    } else usage();
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    process.stderr.write(`error (${err.code}): ${err.message}\n`);
+    process.exitCode = 1;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+await main();

@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedis } from '@aduan/queue';
+import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { verifyPassword } from './password.ts';
+import { UserStore } from './user-store.ts';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('usercli');
+const script = fileURLToPath(new URL('../../scripts/user.ts', import.meta.url));
+const tsx = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+
+function cli(args: string[], input = '') {
+  const r = spawnSync(tsx, [script, ...args], { input, encoding: 'utf8', env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: prefix }, timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+afterAll(() => deletePrefix(url, prefix));
+
+describe('user CLI', () => {
+  it('adds an operator with the password from stdin, lists, disables', async () => {
+    const add = cli(['add', 'Rina', '--role', 'operator', '--station', 'Radio Patria FM'], 'sandi-yang-panjang-9\n');
+    expect(add.err).toBe('');
+    expect(add.out).toContain('added rina (operator, Radio Patria FM)');
+    const redis = createRedis(url, 'worker');
+    try {
+      const u = await new UserStore(redis, prefix).get('RINA');
+      expect(await verifyPassword('sandi-yang-panjang-9', u!.passwordHash)).toBe(true);
+      expect(cli(['list']).out).toMatch(/^rina\toperator\tRadio Patria FM\tactive/m);
+      expect(cli(['disable', 'rina']).code).toBe(0);
+      expect((await new UserStore(redis, prefix).get('rina'))?.disabled).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('refuses bad input with a clear message and exit code', () => {
+    const noStation = cli(['add', 'joko', '--role', 'operator'], 'sandi-yang-panjang-9');
+    expect(noStation.code).toBe(1);
+    expect(noStation.err).toContain('station_required');
+    expect(cli(['add', 'joko', '--role', 'boss'], 'x').code).toBe(2);
+  });
+});
