@@ -48,13 +48,15 @@ export class Locator {
   private firstCityPlace(matches: Match[]): Place | undefined {
     // Prefer the most precise place: a kelurahan or landmark over a bare kecamatan.
     let kecOnly: Place | undefined;
+    let city: Place | undefined;
     for (const m of matches) {
       for (const p of m.entry.places) {
         if (p.kind === 'kelurahan' || p.kind === 'landmark') return p;
         if (p.kind === 'kecamatan') kecOnly ??= p;
+        if (p.kind === 'city') city ??= p;
       }
     }
-    return kecOnly;
+    return kecOnly ?? city;
   }
 
   private result(p: { kelurahan?: string; kecamatan?: string; kind?: string; name?: string }, source: 'form' | 'text', outside: string[]): Located {

@@ -10,7 +10,7 @@ export interface Evidence {
 }
 
 export interface Place {
-  kind: 'kelurahan' | 'kecamatan' | 'landmark' | 'outside';
+  kind: 'kelurahan' | 'kecamatan' | 'landmark' | 'city' | 'outside';
   /** Kelurahan or kecamatan name, landmark name, or outside place name. */
   name: string;
   kelurahan?: string;

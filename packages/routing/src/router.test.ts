@@ -6,6 +6,9 @@ const directory = loadDirectory();
 const router = createRouter(directory, { triageThreshold: DEFAULT_TRIAGE_THRESHOLD });
 
 describe('createRouter().decide', () => {
+  it('compiles the shipped directory without warnings', () => {
+    expect(router.warnings).toEqual([]);
+  });
   it('routes a jukir complaint to Dishub and says why', () => {
     const d = router.decide({ text: 'Tolonggg jukir di depan toko minta 5rb gak dikasih karcis' });
     expect(d.opd).toBe('dishub');
@@ -74,6 +77,18 @@ describe('createRouter().decide', () => {
     for (const c of all) expect(c).toBeGreaterThanOrEqual(0);
     expect([...all].sort((x, y) => y - x)).toEqual(all);
     expect(a.confidence).toBeLessThanOrEqual(1);
+  });
+  it('treats "Kota Blitar" in the text as inside the city', () => {
+    expect(router.decide({ text: 'pindah domisili dari Kabupaten ke Kota Blitar, syaratnya apa?' }).opd).toBe('dispendukcapil');
+  });
+  it('discounts a topic word that only says where ("jukir di depan pasar")', () => {
+    const d = router.decide({ text: 'jukir di depan pasar minta 5rb' });
+    expect(d.opd).toBe('dishub');
+    expect(d.reasons).toContain("'pasar' (lokasi) -> Dinas Perindustrian dan Perdagangan");
+  });
+  it('warns about keywords that can never match', () => {
+    const dir = { ...directory, opds: directory.opds.map((o) => (o.code === 'dlh' ? { ...o, keywords: { weak: ['yang dan di'] } } : o)) };
+    expect(createRouter(dir, { triageThreshold: 0.5 }).warnings).toEqual(['opds(dlh).keywords.weak: "yang dan di" has only stop words and never matches']);
   });
   it('has a version that changes with the directory', () => {
     const edited = { ...directory, categories: directory.categories.slice(1) };

@@ -36,7 +36,7 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
   validateDirectory(directory);
   if (!(opts.triageThreshold >= 0 && opts.triageThreshold <= 1)) throw new RangeError('triageThreshold must be within 0..1');
   const analyzer = new Analyzer(new WordStemmer());
-  const index = compileRules(directory, analyzer);
+  const { index, warnings } = compileRules(directory, analyzer);
   const locator = new Locator(directory, analyzer, index);
   const opds = new Map<string, Opd>(directory.opds.map((o) => [o.code, o]));
   const bodies = new Map<string, ExternalBody>((directory.externalBodies ?? []).map((b) => [b.code, b]));
@@ -135,7 +135,7 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
     };
   }
 
-  return { version, decide };
+  return { version, decide, warnings };
 }
 
 /** Scores each target, ranks them (ties broken by code so output never depends on input order). */
@@ -147,6 +147,7 @@ function collapse(cands: Candidate[]): Candidate[] {
 function describePlace(p: Located): string | undefined {
   if (p.inCity) {
     const parts = [p.landmark, p.kelurahan ? `Kel. ${p.kelurahan}` : undefined, p.kecamatan ? `Kec. ${p.kecamatan}` : undefined].filter(Boolean);
+    if (parts.length === 0) parts.push('Kota Blitar');
     return `lokasi${p.source === 'form' ? ' (formulir)' : ''}: ${parts.join(', ')}`;
   }
   if (p.outside.length > 0) return `'${p.outside[0]}' berada di luar Kota Blitar`;

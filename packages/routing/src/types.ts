@@ -113,4 +113,6 @@ export interface Router {
   /** Semver-ish version of the rules + code, recorded as routing.routerVersion. */
   readonly version: string;
   decide(input: RouteInput): Decision;
+  /** Directory entries that can never match (shown by the CLIs so an admin can fix them). */
+  readonly warnings?: readonly string[];
 }

@@ -30,6 +30,7 @@ export function setup(argv: string[], env: NodeJS.ProcessEnv = process.env): Cli
   const threshold = values.threshold !== undefined ? z.coerce.number().min(0).max(1).parse(values.threshold) : (e.ROUTING_TRIAGE_THRESHOLD ?? DEFAULT_TRIAGE_THRESHOLD);
   const dirPath = values.directory ?? e.ROUTING_DIRECTORY;
   const router = createRouter(dirPath ? loadDirectory(dirPath) : loadDirectory(), { triageThreshold: threshold });
+  for (const w of router.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   return { router, threshold, positionals, json: values.json ?? false };
 }
 

@@ -23,7 +23,7 @@ export const SLANG: Readonly<Record<string, string>> = {
   jl: 'jalan', jln: 'jalan', jalanan: 'jalan', dalan: 'jalan', ndalan: 'jalan', gg: 'gang', kel: 'kelurahan',
   kelurahane: 'kelurahan', lurahan: 'kelurahan', kec: 'kecamatan', kab: 'kabupaten', kota: 'kota', ds: 'desa',
   perum: 'perumahan', omah: 'rumah', umah: 'rumah', ngarep: 'depan', dpn: 'depan', mburi: 'belakang', sebelah: 'samping',
-  cedhak: 'dekat', cedak: 'dekat', deket: 'dekat', dkt: 'dekat', nang: 'di', neng: 'di', ndek: 'di',
+  cedhak: 'dekat', cedak: 'dekat', deket: 'dekat', dkt: 'dekat', nang: 'di', neng: 'di',
   alun2: 'alun alun', sebrang: 'seberang', prapatan: 'perempatan', perempatan: 'perempatan', bangjo: 'lampu lalu lintas',
   // topics
   pju: 'pju', lampune: 'lampu', lampu2: 'lampu', peteng: 'gelap', petheng: 'gelap', mati2an: 'mati', mbledos: 'meledak',
@@ -41,6 +41,11 @@ export const SLANG: Readonly<Record<string, string>> = {
   geni: 'api', kobong: 'terbakar', kobongan: 'kebakaran', maling: 'maling', kemalingan: 'kemalingan', mendem: 'mabuk',
   ngombe: 'minum', ciu: 'miras', pemkot: 'pemkot', pemda: 'pemkot', kelurahan2: 'kelurahan', pelayanane: 'pelayanan',
   petugase: 'petugas', pegawe: 'pegawai', pegawene: 'pegawai', ngurus: 'urus', ngurusi: 'urus',
+  buthek: 'keruh', butek: 'keruh', buthuk: 'keruh', nyolong: 'curi', dicolong: 'dicuri', colong: 'curi', copet: 'copet',
+  mlebu: 'masuk', suwe: 'lama', akeh: 'banyak', gedhe: 'besar', gede: 'besar', cilik: 'kecil', bengi: 'malam',
+  esuk: 'pagi', dino: 'hari', tonggo: 'tetangga', tanggane: 'tetangga', sampek: 'sampai', sampe: 'sampai', sing: 'yang',
+  karo: 'dengan', nek: 'kalau', lek: 'kalau', ning: 'tapi', mergo: 'karena', mergane: 'karena', iso: 'bisa', isa: 'bisa',
+  ndang: 'segera', ngene: 'begini', ngono: 'begitu', sak: 'se', yo: 'ya', wae2: '', lho2: '', ndek: 'di',
   rt2: 'rt', hp: 'hp', wa: 'whatsapp', ig: 'instagram', min: '', mimin: '', admin: '', kak: '', kakak: '', gan: '',
   pak: '', bu: '', mas: '', mbak: '', mbk: '', bang: '', dik: '', om: '', lurd: '', dulur: '', sedulur: '',
 };
