@@ -1,0 +1,150 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
+import { createRedis, publishRouted, QueueNames } from '@aduan/queue';
+import { Complaint, RoutedComplaint } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { createTestGateway } from '../testing/harness.ts';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('desk');
+const mem = memoryLogger('desk');
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let intakeQ: Queue;
+let routedQ: Queue;
+let siti: string;
+let budi: string;
+const PASSWORD = 'kata-sandi-rahasia-1';
+const router = createRouter(loadDirectory(), { triageThreshold: DEFAULT_TRIAGE_THRESHOLD });
+
+async function login(username: string): Promise<string> {
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: { 'content-type': 'application/json' }, payload: { username, password: PASSWORD } });
+  return `aduan_session=${res.cookies.find((c) => c.name === 'aduan_session')?.value}`;
+}
+
+const post = (cookie: string, path: string, payload: unknown, key?: string) =>
+  gw.app.inject({ method: 'POST', url: path, headers: { cookie, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, payload: payload as object });
+
+/** What the router service does for one intake job (decide + publishRouted), without importing a service. */
+async function routeOnce(id: string): Promise<void> {
+  const job = await waitFor(async () => (await intakeQ.getJob(id)) ?? null, { what: 'intake job' });
+  const c = Complaint.parse(job.data);
+  const d = router.decide({ text: c.text, ...(c.category ? { category: c.category } : {}), ...(c.location ? { location: c.location } : {}) });
+  await publishRouted({ producer: gw.deps.producer, status: gw.deps.status }, c, { opd: d.opd, opdName: d.opdName, confidence: d.confidence, reasons: d.reasons, alternatives: d.alternatives, decidedBy: 'rules', triage: d.triage, revision: 0, routedAt: new Date().toISOString(), routerVersion: 'test' });
+}
+
+const JUKIR = { text: 'Jukir liar di depan Pasar Legi minta parkir lima ribu, tidak pakai karcis', program: 'Halo Blitar Pagi', category: 'parkir', location: { kelurahan: 'bendogerit', description: 'Pasar Legi' }, reporter: { name: 'Pak Slamet', phone: '0812 3456 7890', contactConsent: true } };
+
+beforeAll(async () => {
+  gw = await createTestGateway({ redisUrl: url, prefix, logger: mem.logger });
+  await gw.deps.auth.users.add({ username: 'siti', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
+  await gw.deps.auth.users.add({ username: 'budi', password: PASSWORD, role: 'operator', station: 'Radio Mayangkara' });
+  siti = await login('siti');
+  budi = await login('budi');
+  intakeQ = new Queue(QueueNames.intake, { connection: createRedis(url, 'worker'), prefix });
+  routedQ = new Queue(QueueNames.routed, { connection: createRedis(url, 'worker'), prefix });
+});
+afterAll(async () => {
+  await intakeQ.close();
+  await routedQ.close();
+  await gw.close();
+  await deletePrefix(url, prefix);
+});
+
+describe('POST /api/v1/desk/complaints', () => {
+  it('shows every invalid field at once, in the web form API error shape', async () => {
+    const res = await post(siti, '/api/v1/desk/complaints', { text: 'pendek', reporter: { phone: '12' }, location: { kelurahan: 'Atlantis' }, callTime: '2999-01-01T00:00:00Z' });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error).toBe('validation_failed');
+    expect(body.fields.text.code).toBe('too_short');
+    expect(body.fields.program.code).toBe('required');
+    expect(body.fields['reporter.phone'].code).toBe('invalid_phone');
+    expect(body.fields.callTime).toBeDefined();
+    // Directory checks run once the schema passes.
+    const kel = await post(siti, '/api/v1/desk/complaints', { ...JUKIR, location: { kelurahan: 'Atlantis' } });
+    expect(kel.json().fields['location.kelurahan'].code).toBe('unknown_kelurahan');
+  });
+
+  it('queues a radio complaint with the operator, station, programme and call time; anonymous on air by default', async () => {
+    const callTime = new Date(Date.now() - 60_000).toISOString();
+    const res = await post(siti, '/api/v1/desk/complaints', { ...JUKIR, callTime }, 'entry-1');
+    expect(res.statusCode).toBe(202);
+    const { id, ticket, statusToken } = res.json();
+    expect(ticket).toMatch(/^ADU-/);
+    expect(statusToken).toBeTruthy();
+    const c = Complaint.parse((await intakeQ.getJob(id))!.data);
+    expect(c.channel).toBe('radio');
+    expect(c.source.account).toBe('Radio Patria FM');
+    expect(c.intake).toMatchObject({ transport: 'desk', operatorId: 'siti', station: 'Radio Patria FM', program: 'Halo Blitar Pagi', callTime });
+    expect(c.submittedAt).toBe(callTime);
+    expect(c.reporter).toMatchObject({ name: 'Pak Slamet', phone: '+6281234567890', anonymous: true });
+    expect(c.location).toMatchObject({ kelurahan: 'Bendogerit', kecamatan: 'Sananwetan' });
+    // The same entry resent after a network drop: same ticket, no second complaint.
+    const again = await post(siti, '/api/v1/desk/complaints', { ...JUKIR, callTime }, 'entry-1');
+    expect(again.json().ticket).toBe(ticket);
+    expect(await intakeQ.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
+    // No caller data in the logs.
+    expect(mem.text()).not.toContain('Slamet');
+    expect(mem.text()).not.toContain('6281234567890');
+  });
+
+  it('remembers the programme for the operator', async () => {
+    expect((await gw.deps.auth.users.get('siti'))?.lastProgram).toBe('Halo Blitar Pagi');
+    const page = await gw.app.inject({ url: '/desk', headers: { cookie: siti } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('"lastProgram":"Halo Blitar Pagi"');
+  });
+});
+
+describe('board, hints and linking', () => {
+  let first: { id: string; ticket: string };
+
+  it("today's board lists the station's entries and shows the OPD once routed; other stations do not see them", async () => {
+    const res = await post(siti, '/api/v1/desk/complaints', { text: 'Lampu jalan PJU mati di Jalan Kalimantan sudah seminggu, gelap sekali', program: 'Halo Blitar Pagi', location: { kelurahan: 'Klampok' } }, 'entry-2');
+    first = res.json();
+    let board = (await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie: siti } })).json();
+    expect(board.station).toBe('Radio Patria FM');
+    expect(board.entries.map((e: { ticket: string }) => e.ticket)[0]).toBe(first.ticket);
+    expect(board.entries[0]).toMatchObject({ state: 'received', kelurahan: 'Klampok', program: 'Halo Blitar Pagi', supporters: 0 });
+    await routeOnce(first.id);
+    board = (await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie: siti } })).json();
+    expect(board.entries[0]).toMatchObject({ state: 'routed', opd: 'dishub' });
+    expect(board.entries).toHaveLength(2);
+    const other = (await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie: budi } })).json();
+    expect(other.entries).toHaveLength(0);
+  });
+
+  it('hints a similar complaint (any station) and not an unrelated one', async () => {
+    const similar = await post(budi, '/api/v1/desk/similar', { text: 'PJU di jalan Kalimantan mati, jalannya gelap', kelurahan: 'Klampok' });
+    expect(similar.statusCode).toBe(200);
+    const m = similar.json().matches[0];
+    expect(m).toMatchObject({ ticket: first.ticket, station: 'Radio Patria FM', sameKelurahan: true, opd: 'dishub' });
+    expect(m.shared).toEqual(expect.arrayContaining(['kalimantan', 'gelap']));
+    const none = await post(budi, '/api/v1/desk/similar', { text: 'Pendaftaran KTP elektronik antre lama sekali', kelurahan: 'Sentul' });
+    expect(none.json().matches).toEqual([]);
+  });
+
+  it('links a caller to a routed ticket once per entry and republishes routed with the count (<id>.s<n>)', async () => {
+    const link = await post(budi, `/api/v1/desk/complaints/${first.ticket.toLowerCase()}/supporters`, { program: 'Kabar Kota' }, 'link-1');
+    expect(link.statusCode).toBe(200);
+    expect(link.json()).toEqual({ id: first.id, ticket: first.ticket, supporters: 1, published: true });
+    const job = await routedQ.getJob(`${first.id}.s1`);
+    const routed = RoutedComplaint.parse(job!.data);
+    expect(routed.supporters).toBe(1);
+    expect(routed.routing.opd).toBe('dishub');
+    // Resent after a drop: counted once.
+    expect((await post(budi, `/api/v1/desk/complaints/${first.ticket}/supporters`, { program: 'Kabar Kota' }, 'link-1')).json().supporters).toBe(1);
+    expect((await gw.deps.status.get(first.id))?.supporters).toBe(1);
+    expect(await gw.deps.status.supporters(first.id)).toEqual([expect.objectContaining({ station: 'Radio Mayangkara', program: 'Kabar Kota', operatorId: 'budi' })]);
+    const board = (await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie: siti } })).json();
+    expect(board.entries.find((e: { ticket: string }) => e.ticket === first.ticket).supporters).toBe(1);
+  });
+
+  it('links to a not-yet-routed complaint without publishing (the router reads the count)', async () => {
+    const { ticket } = (await post(siti, '/api/v1/desk/complaints', { text: 'Sampah menumpuk di TPS dekat Pasar Templek belum diangkut', program: 'Halo Blitar Pagi' }, 'entry-3')).json();
+    const link = await post(budi, `/api/v1/desk/complaints/${ticket}/supporters`, { program: 'Kabar Kota' }, 'link-2');
+    expect(link.json()).toMatchObject({ supporters: 1, published: false });
+    expect((await post(budi, '/api/v1/desk/complaints/ADU-0000-0000/supporters', { program: 'Kabar Kota' }, 'link-3')).statusCode).toBe(404);
+  });
+});
