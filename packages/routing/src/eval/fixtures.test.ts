@@ -8,12 +8,14 @@ import { evaluate } from './metrics.ts';
 
 /**
  * Floors set a few points under what was measured when the rules were last changed (README,
- * "Evaluation"): dev 94.4% / routed precision 98.8%, held-out 93.4% / 98.3%, triage ~14%.
+ * "Evaluation"): dev 94.8% / routed precision 99.2%, held-out 93.4% / 98.3%, hard held-out
+ * 96.1% / 98.4%, triage 14-21%.
  * A rule edit that drops below them needs a look, not a lowered floor.
  */
 const FLOORS = {
   'routing-dev.jsonl': { accuracy: 0.9, routedPrecision: 0.95, maxTriage: 0.25 },
   'routing-holdout.jsonl': { accuracy: 0.88, routedPrecision: 0.94, maxTriage: 0.25 },
+  'routing-holdout-hard.jsonl': { accuracy: 0.88, routedPrecision: 0.93, maxTriage: 0.3 },
 } as const;
 
 const REQUIRED = ['dishub', 'dlh', 'satpolpp', 'dpupr', 'disperkim', 'diskominfotik', 'dispendukcapil', 'dinkes', 'rsud', 'dindik', 'dinsos', 'bpbd', 'pdam', 'disperindag', 'dp3ap2kb', 'dpmptsp', 'disnaker', 'kec-kepanjenkidul', 'kec-sananwetan', 'kec-sukorejo', 'external'];
@@ -33,7 +35,7 @@ function load(name: string): EvalLine[] {
 }
 
 describe('routing fixtures', () => {
-  const all = [...load('routing-dev.jsonl'), ...load('routing-holdout.jsonl')];
+  const all = Object.keys(FLOORS).flatMap(load);
   it('hold at least 400 complaints over every OPD code, each with a source and a unique id', () => {
     expect(all.length).toBeGreaterThanOrEqual(400);
     const codes = new Set(all.map((l) => l.opd));
