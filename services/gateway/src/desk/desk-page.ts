@@ -82,11 +82,6 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 </div>
 <p class="actions"><button type="submit" id="submit">Kirim aduan (Enter)</button></p>
 </form>
-<div id="result" class="result" role="status" aria-live="assertive" hidden>
-<p id="result-caption" class="caption"></p>
-<p id="ticket" class="ticket-big"></p>
-<p id="result-detail" class="muted"></p>
-</div>
 <section id="outbox" class="outbox" aria-labelledby="outbox-title" hidden>
 <h2 id="outbox-title">Belum terkirim</h2>
 <p class="muted">Tersimpan di komputer ini dan dikirim otomatis begitu jaringan kembali.</p>
@@ -94,6 +89,11 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 </section>
 </section>
 <aside class="side">
+<div id="result" class="result" role="status" aria-live="assertive" hidden>
+<p id="result-caption" class="caption"></p>
+<p id="ticket" class="ticket-big"></p>
+<p id="result-detail" class="muted"></p>
+</div>
 <section id="hints" aria-labelledby="hints-title">
 <h2 id="hints-title">Aduan serupa (${d.hintDays} hari terakhir)</h2>
 <p id="hints-empty" class="muted">Belum ada yang mirip.</p>

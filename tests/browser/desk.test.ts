@@ -1,0 +1,193 @@
+import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestGateway } from '@aduan/gateway/testing';
+import { createRedis, QueueNames } from '@aduan/queue';
+import { startRouterService, type RouterService } from '@aduan/router';
+import { RoutedComplaint } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { launchChromium } from '../support/chromium.ts';
+
+/** The radio desk in a real headless Chromium with the real router: keyboard only. */
+const url = testRedisUrl();
+const prefix = uniquePrefix('desk-browser');
+const { logger } = memoryLogger('desk-browser');
+const PASSWORD = 'kata-sandi-rahasia-1';
+let browser: Browser;
+let router: RouterService;
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let base: string;
+let routedQ: Queue;
+let page: Page;
+
+beforeAll(async () => {
+  router = await startRouterService({ redisUrl: url, prefix, logger });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  await gw.deps.auth.users.add({ username: 'siti', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
+  await gw.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
+  routedQ = new Queue(QueueNames.routed, { connection: createRedis(url, 'worker'), prefix });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await routedQ?.close();
+  await gw?.close();
+  await router?.close();
+  await deletePrefix(url, prefix);
+});
+
+const activeId = () => page.evaluate('document.activeElement && document.activeElement.id') as Promise<string>;
+const kb = () => page.keyboard;
+async function tab(times = 1) {
+  for (let i = 0; i < times; i++) await kb().press('Tab');
+}
+
+/** Keys one call-in from the first field; fields left undefined are tabbed past. */
+async function keyCall(c: { name?: string; phone?: string; consent?: boolean; program?: string; text: string; category?: string; kelurahan?: string; landmark?: string }) {
+  expect(await activeId()).toBe('caller-name');
+  if (c.name) await kb().type(c.name);
+  await tab();
+  if (c.phone) await kb().type(c.phone);
+  await tab(2); // anonim di udara stays on
+  if (c.consent) await kb().press('Space');
+  await tab();
+  if (c.program) {
+    await kb().press('Control+A');
+    await kb().type(c.program);
+  }
+  await tab(2); // call time: filled in when typing started
+  await kb().type(c.text);
+  await tab();
+  if (c.category) {
+    await kb().type(c.category);
+    await kb().press('ArrowDown');
+    await kb().press('Enter'); // picks the highlighted option, does not submit
+  }
+  await tab();
+  if (c.kelurahan) await kb().type(c.kelurahan);
+  await tab();
+  if (c.landmark) await kb().type(c.landmark);
+}
+
+async function boardRow(ticket: string) {
+  return page.locator(`#board-rows tr[data-ticket="${ticket}"]`);
+}
+
+describe('radio desk in Chromium', () => {
+  let jukirTicket = '';
+
+  it('logs in with the keyboard and lands on the desk with the first field focused', async () => {
+    await page.goto(`${base}/desk`);
+    expect(page.url()).toBe(`${base}/login?next=%2Fdesk`);
+    expect(await activeId()).toBe('username');
+    await kb().type('SITI');
+    await tab();
+    await kb().type('wrong-password-1');
+    await kb().press('Enter');
+    await page.waitForLoadState();
+    expect(await page.locator('#login-message').textContent()).toContain('Nama pengguna atau kata sandi salah.');
+    expect(await activeId()).toBe('password');
+    await kb().type(PASSWORD);
+    await kb().press('Enter');
+    await page.waitForURL(`${base}/desk`);
+    expect(await activeId()).toBe('caller-name');
+  });
+
+  it('labels every field and tabs through them in a sensible order', async () => {
+    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), textarea, select')].filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label')).map((el) => el.id || el.name)`);
+    expect(unlabelled).toEqual([]);
+    const order: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      order.push(await activeId());
+      await tab();
+    }
+    expect(order).toEqual(['caller-name', 'caller-phone', 'anonymous', 'consent', 'program', 'call-time', 'text', 'category', 'kelurahan', 'landmark', 'submit']);
+    expect(await page.locator('.keys').textContent()).toContain('F2');
+    await kb().press('Alt+N');
+  });
+
+  it('keys two call-ins with the keyboard only; both tickets show and the live board gets their OPDs', async () => {
+    await keyCall({ name: 'Pak Slamet', phone: '0812 3456 7890', consent: true, program: 'Halo Blitar Pagi', text: 'Jukir liar di depan Pasar Legi minta parkir lima ribu tanpa karcis', category: 'parkir', kelurahan: 'Bendogerit', landmark: 'Pasar Legi' });
+    await kb().press('Enter');
+    await expect.poll(() => page.locator('#ticket').textContent()).toMatch(/^ADU-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    jukirTicket = (await page.locator('#ticket').textContent()) ?? '';
+    expect(await page.locator('#result-caption').textContent()).toContain('Tiket baru');
+    expect(await activeId()).toBe('caller-name');
+    expect(await page.locator('#text').inputValue()).toBe('');
+    expect(await page.locator('#program').inputValue()).toBe('Halo Blitar Pagi');
+    // The ticket is big enough to read on air.
+    expect(parseFloat((await page.evaluate(`getComputedStyle(document.getElementById('ticket')).fontSize`)) as string)).toBeGreaterThanOrEqual(40);
+
+    await keyCall({ name: 'Bu Ani', text: 'Sampah menumpuk di TPS dekat Pasar Templek belum diangkut tiga hari, baunya menyengat', kelurahan: 'Kepanjenkidul' });
+    await kb().press('Enter');
+    await expect.poll(() => page.locator('#ticket').textContent()).not.toBe(jukirTicket);
+    const sampahTicket = (await page.locator('#ticket').textContent()) ?? '';
+
+    await expect.poll(async () => (await boardRow(jukirTicket)).locator('.opd').textContent(), { timeout: 15_000 }).toBe('Dinas Perhubungan');
+    await expect.poll(async () => (await boardRow(sampahTicket)).locator('.opd').textContent(), { timeout: 15_000 }).toBe('Dinas Lingkungan Hidup');
+    await page.screenshot({ path: 'test-results/desk-board.png', fullPage: true }).catch(() => {});
+  });
+
+  it('hints the earlier complaint for a similar call and links it with one key', async () => {
+    await keyCall({ name: 'Mas Joko', text: 'Parkir liar lagi di Pasar Legi, tarifnya mahal sekali', kelurahan: 'Bendogerit' });
+    await expect.poll(() => page.locator('#hint-list li').first().textContent(), { timeout: 10_000 }).toContain(jukirTicket);
+    await page.screenshot({ path: 'test-results/desk-hint.png', fullPage: true }).catch(() => {});
+    await kb().press('F2');
+    await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Ditautkan');
+    expect(await page.locator('#ticket').textContent()).toBe(jukirTicket);
+    expect(await activeId()).toBe('caller-name');
+    await expect.poll(async () => (await boardRow(jukirTicket)).locator('.supporters').textContent()).toBe('1');
+    // Downstream sees the count: the routed complaint republished as <id>.s1.
+    const id = (await gw.deps.status.idForTicket(jukirTicket)) ?? '';
+    const job = await waitFor(async () => (await routedQ.getJob(`${id}.s1`)) ?? null, { what: 'routed .s1 job' });
+    expect(RoutedComplaint.parse(job.data).supporters).toBe(1);
+  });
+
+  it('shows a server-side field error inline and keeps everything typed', async () => {
+    await keyCall({ name: 'Pak Bambang', phone: '12', text: 'Pohon besar di depan sekolah hampir tumbang, dahannya retak' });
+    await kb().press('Enter');
+    await expect.poll(() => page.locator('#err-caller-phone').textContent()).toContain('Nomor HP tidak valid');
+    expect(await page.locator('#caller-phone').getAttribute('aria-invalid')).toBe('true');
+    expect(await activeId()).toBe('caller-phone');
+    expect(await page.locator('#text').inputValue()).toBe('Pohon besar di depan sekolah hampir tumbang, dahannya retak');
+    expect(await page.locator('#caller-name').inputValue()).toBe('Pak Bambang');
+    // Fix it and send.
+    await kb().press('Control+A');
+    await kb().press('Backspace');
+    await kb().press('Enter');
+    await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Tiket baru');
+  });
+
+  it('keeps an entry typed while the network is down and sends it once when it is back', async () => {
+    const before = (await page.locator('#board-rows tr').count());
+    await page.context().setOffline(true);
+    await keyCall({ name: 'Bu Sri', text: 'Lampu PJU di Jalan Kalimantan mati, gelap sekali kalau malam' });
+    await kb().press('Enter');
+    await expect.poll(() => page.locator('#outbox-list li').count()).toBe(1);
+    expect(await page.locator('#notice').textContent()).toContain('tersimpan');
+    expect(await activeId()).toBe('caller-name');
+    // The gateway is still unreachable and the operator reloads the page: the entry survives (localStorage).
+    const blocked = '**/api/v1/desk/complaints';
+    await page.route(blocked, (route) => route.abort('connectionrefused'));
+    await page.context().setOffline(false);
+    await page.reload();
+    expect(await page.locator('#outbox-list li').count()).toBe(1);
+    await page.waitForTimeout(5_500); // at least one failed automatic resend
+    expect(await page.locator('#outbox-list li').count()).toBe(1);
+    await page.unroute(blocked);
+    await expect.poll(() => page.locator('#outbox').isHidden(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.locator('#board-rows tr').count(), { timeout: 10_000 }).toBe(before + 1);
+    // Exactly one complaint for it, however many times the outbox retried.
+    const board = await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`) as { entries: { snippet: string }[] };
+    expect(board.entries.filter((e) => e.snippet.startsWith('Lampu PJU di Jalan Kalimantan'))).toHaveLength(1);
+  });
+
+  it('an expired session says so and sends the operator to log in again', async () => {
+    await page.context().clearCookies();
+    await page.goto(`${base}/desk`);
+    expect(page.url()).toBe(`${base}/login?next=%2Fdesk`);
+  });
+});
