@@ -1,5 +1,6 @@
 // Radio desk client. Plain browser JS (served as-is at /desk/desk.js): keyboard-first entry,
 // an outbox in localStorage so nothing typed is lost when the network drops, live board, hints.
+/* global document, window */
 (() => {
   'use strict';
   const data = JSON.parse(document.getElementById('desk-data').textContent);
@@ -33,7 +34,11 @@
     return s;
   }
   function restore(s) {
-    for (const el of inputs()) if (el.id in s) el.type === 'checkbox' ? (el.checked = !!s[el.id]) : (el.value = s[el.id]);
+    for (const el of inputs()) {
+      if (!(el.id in s)) continue;
+      if (el.type === 'checkbox') el.checked = !!s[el.id];
+      else el.value = s[el.id];
+    }
   }
   function resetForm() {
     const program = $('program').value;
