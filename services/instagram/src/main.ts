@@ -2,6 +2,7 @@ import { IgApiClient } from 'instagram-private-api';
 import { checkRedisDurability, createRedis, pingRedis } from '@aduan/queue';
 import { parseEnv } from '@aduan/config';
 import { createLogger, metricsRegistry } from '@aduan/telemetry';
+import { withJitter } from './client/classify-error.ts';
 import { accountOf, InstagramEnv } from './env.ts';
 import { InstagramConfigError, NoCredentialsError } from './errors.ts';
 import { buildApp } from './http/build-app.ts';
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
     maxPages: env.INSTAGRAM_MAX_PAGES,
   });
   const loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER });
-  loop.start();
+  // A failed login at start is retried after a back-off, not at once.
+  loop.start(auth.state === 'logged_out' ? withJitter(30_000, env.INSTAGRAM_POLL_JITTER) : 0);
 
   const workerRedis = createRedis(redisUrl, 'worker');
   const sender = new NotifySender({

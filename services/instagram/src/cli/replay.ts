@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseEnv } from '@aduan/config';
 import { createLogger, metricsRegistry } from '@aduan/telemetry';
 import { accountOf, InstagramCommonEnv } from '../env.ts';
@@ -8,7 +9,9 @@ import { runReplay } from '../replay.ts';
  * `pnpm --filter @aduan/instagram replay <file.jsonl>`: prints one JSON line per complaint
  * queued (id, ticket, message and attachment counts; no personal data) and a summary.
  */
-const file = process.argv[2];
+// pnpm runs scripts in the package directory; INIT_CWD is where the operator typed the command.
+const arg = process.argv[2];
+const file = arg ? resolve(process.env.INIT_CWD ?? process.cwd(), arg) : undefined;
 if (!file) {
   process.stderr.write('usage: pnpm --filter @aduan/instagram replay <file.jsonl>\n');
   process.exit(2);
