@@ -34,3 +34,21 @@ export const WhatsAppEnv = RedisEnv.extend({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type WhatsAppEnv = z.output<typeof WhatsAppEnv>;
+
+/** Environment of the replay and bench commands: the same names, plus their own spool directories. */
+export const ReplayEnv = WhatsAppEnv.pick({
+  REDIS_URL: true,
+  QUEUE_PREFIX: true,
+  WA_NUMBERS: true,
+  ATTACHMENT_DIR: true,
+  MAX_MEDIA_BYTES: true,
+  CONVERSATION_QUIET: true,
+  TICKET_PREFIX: true,
+  LOG_LEVEL: true,
+}).extend({
+  WA_NUMBERS: WhatsAppEnv.shape.WA_NUMBERS.optional(),
+  /** Spools of the replay process (a live service may hold SPOOL_DIR/INBOX_SPOOL_DIR). */
+  REPLAY_SPOOL_DIR: z.string().min(1).default('./data/whatsapp/replay-spool'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('warn'),
+});
+export type ReplayEnv = z.output<typeof ReplayEnv>;
