@@ -81,7 +81,7 @@ export class PhraseIndex {
    * "bpjs kesehatan" but not "kesehatan" alone.
    */
   match(terms: Term[]): Match[] {
-    const found: { start: number; end: number; size: number; hits: number[]; entry: Entry }[] = [];
+    const found: { start: number; size: number; hits: number[]; entry: Entry }[] = [];
     for (let i = 0; i < terms.length; i++) {
       const t = terms[i] as Term;
       let best: { end: number; size: number; hits: number[]; entry: Entry } | undefined;
@@ -99,7 +99,8 @@ export class PhraseIndex {
     }
     const out: Match[] = [];
     for (const m of found) {
-      const inside = found.some((o) => o !== m && o.size > m.size && o.start <= m.start && o.end >= m.end);
+      // Inside means every word of m is a word of the longer match; a word skipped by a gap is not.
+      const inside = found.some((o) => o !== m && o.size > m.size && m.hits.every((h) => o.hits.includes(h)));
       if (inside) continue;
       const surfaces: string[] = [];
       for (const j of m.hits) {

@@ -78,6 +78,11 @@ describe('createRouter().decide', () => {
     expect([...all].sort((x, y) => y - x)).toEqual(all);
     expect(a.confidence).toBeLessThanOrEqual(1);
   });
+  it('does not let a gapped phrase swallow the word it skipped', () => {
+    const d = router.decide({ text: 'lampu pju mati di gang 3' });
+    expect(d.reasons).toContain("'pju' -> Dinas Perhubungan");
+    expect(d.reasons).toContain("'lampu mati' -> Dinas Perhubungan");
+  });
   it('treats "Kota Blitar" in the text as inside the city', () => {
     expect(router.decide({ text: 'pindah domisili dari Kabupaten ke Kota Blitar, syaratnya apa?' }).opd).toBe('dispendukcapil');
   });

@@ -9,7 +9,7 @@ import { fail, setup } from './options.ts';
  * over the fixture complaints, twice: as they are (warm stem cache, the steady state of a router
  * process) and with two never-seen words added to each text (every decision misses the cache).
  */
-const FIXTURES = ['routing-dev.jsonl', 'routing-holdout.jsonl'].map((f) => fileURLToPath(new URL(`../../../../tests/fixtures/${f}`, import.meta.url)));
+const FIXTURES = ['routing-dev.jsonl', 'routing-holdout.jsonl', 'routing-holdout-hard.jsonl'].map((f) => fileURLToPath(new URL(`../../../../tests/fixtures/${f}`, import.meta.url)));
 
 function loadInputs(): RouteInput[] {
   const out: RouteInput[] = [];
