@@ -125,6 +125,14 @@ describe('board, hints and linking', () => {
     expect(none.json().matches).toEqual([]);
   });
 
+  it('hints complaints from other channels too (web form, via intake events)', async () => {
+    const web = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Baliho reklame roboh menutupi trotoar di Jalan Merdeka', location: { kelurahan: 'Kepanjenlor' } } });
+    expect(web.statusCode).toBe(202);
+    const m = await waitFor(async () => (await post(siti, '/api/v1/desk/similar', { text: 'Ada baliho roboh di trotoar Jalan Merdeka', kelurahan: 'Kepanjenlor' })).json().matches[0], { what: 'web form hint' });
+    expect(m).toMatchObject({ ticket: web.json().ticket, channel: 'webform' });
+    expect(m.station).toBeUndefined();
+  });
+
   it('links a caller to a routed ticket once per entry and republishes routed with the count (<id>.s<n>)', async () => {
     const link = await post(budi, `/api/v1/desk/complaints/${first.ticket.toLowerCase()}/supporters`, { program: 'Kabar Kota' }, 'link-1');
     expect(link.statusCode).toBe(200);

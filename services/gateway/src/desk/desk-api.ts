@@ -39,7 +39,7 @@ const SimilarQuery = z.object({
   landmark: z.string().max(500).optional(),
   category: z.string().max(80).optional(),
 });
-const Match = BoardEntry.extend({ station: z.string(), score: z.number(), shared: z.array(z.string()), sameKelurahan: z.boolean(), sameLandmark: z.boolean() });
+const Match = BoardEntry.extend({ channel: z.string(), station: z.string().optional(), score: z.number(), shared: z.array(z.string()), sameKelurahan: z.boolean(), sameLandmark: z.boolean() });
 const LinkAnswer = z.object({ id: z.string(), ticket: z.string(), supporters: z.number(), published: z.boolean() }).meta({ id: 'DeskLinkAnswer' });
 
 const operatorOnly = requireRole('operator', 'admin');
@@ -163,7 +163,8 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
         matches: scored.map(({ e, s }, i) => ({
           id: e.id,
           ticket: e.ticket,
-          station: e.station,
+          channel: e.channel ?? 'radio',
+          ...(e.station ? { station: e.station } : {}),
           receivedAt: e.receivedAt,
           ...pick(e),
           state: records[i]?.state ?? 'received',

@@ -4,6 +4,7 @@ import { QueueNames, type DurableProducer, type StatusStore } from '@aduan/queue
 import type { Logger } from '@aduan/telemetry';
 import type { GatewayEnv } from '../config.ts';
 import { DeskEntryStore } from './entry-store.ts';
+import { startIntakeIndexer } from './intake-indexer.ts';
 import type { SupporterDeps } from './supporters.ts';
 
 export interface DeskDeps {
@@ -18,12 +19,15 @@ export function createDeskDeps(config: GatewayEnv, d: { redis: Redis; prefix: st
   // Only read (getJob); publishing goes through the durable producer like every other write.
   const routedQueue = new Queue(QueueNames.routed, { connection: d.redis, prefix: d.prefix });
   routedQueue.on('error', () => {});
+  const entries = new DeskEntryStore(d.redis, d.prefix, config.DESK_HINT_DAYS);
+  const indexer = config.DESK_HINTS_ALL_CHANNELS ? startIntakeIndexer({ redis: d.redis, prefix: d.prefix, entries, logger: d.logger }) : undefined;
   return {
-    entries: new DeskEntryStore(d.redis, d.prefix, config.DESK_HINT_DAYS),
+    entries,
     supporters: { status: d.status, producer: d.producer, routedQueue, logger: d.logger },
     hintDays: config.DESK_HINT_DAYS,
     utcOffsetMinutes: config.DESK_UTC_OFFSET_MINUTES,
     close: async () => {
+      await indexer?.close();
       await routedQueue.close().catch(() => {});
     },
   };

@@ -1,12 +1,15 @@
 import type { Redis } from 'ioredis';
+import type { Channel } from '@aduan/schema';
 
 /** What the desk keeps about each radio call-in: the board's columns and the duplicate-hint index. */
 export interface DeskEntry {
   id: string;
   ticket: string;
-  station: string;
+  /** Absent means radio (entries keyed at the desk); other channels come from the intake indexer. */
+  channel?: Channel;
+  station?: string;
   program?: string;
-  operatorId: string;
+  operatorId?: string;
   callTime?: string;
   receivedAt: string;
   category?: string;
@@ -40,11 +43,15 @@ export class DeskEntryStore {
     return this.key('kel', encodeURIComponent(kelurahan.toLowerCase()));
   }
 
-  async save(e: DeskEntry): Promise<void> {
+  /** Saves an entry; with `onlyIfAbsent` an existing one (e.g. the desk's richer entry) is kept. */
+  async save(e: DeskEntry, opts: { onlyIfAbsent?: boolean } = {}): Promise<void> {
     const at = Date.parse(e.receivedAt);
     const ttl = (this.keepDays + 1) * 86_400;
     const oldest = at - this.keepDays * DAY_MS;
-    const tx = this.redis.multi().set(this.key('entry', e.id), JSON.stringify(e), 'EX', ttl).zadd(this.key('recent'), at, e.id).zremrangebyscore(this.key('recent'), 0, oldest).expire(this.key('recent'), ttl);
+    if (opts.onlyIfAbsent) {
+      if ((await this.redis.set(this.key('entry', e.id), JSON.stringify(e), 'EX', ttl, 'NX')) !== 'OK') return;
+    } else await this.redis.set(this.key('entry', e.id), JSON.stringify(e), 'EX', ttl);
+    const tx = this.redis.multi().zadd(this.key('recent'), at, e.id).zremrangebyscore(this.key('recent'), 0, oldest).expire(this.key('recent'), ttl);
     if (e.kelurahan) tx.zadd(this.kelKey(e.kelurahan), at, e.id).zremrangebyscore(this.kelKey(e.kelurahan), 0, oldest).expire(this.kelKey(e.kelurahan), ttl);
     await tx.exec();
   }

@@ -380,7 +380,8 @@
       b.className = 'secondary';
       b.textContent = i === 0 ? 'Tautkan (F2)' : `Tautkan (Alt+${i + 1})`;
       b.onclick = () => link(m);
-      li.append(t, ` — ${m.snippet || ''} — ${m.kelurahan || m.landmark || ''} — ${stateLabel(m)} — ${m.supporters} pelapor tambahan (${why}) `, b);
+      const via = { whatsapp: 'WhatsApp', instagram: 'Instagram', webform: 'formulir web' }[m.channel] || m.station || 'radio';
+      li.append(t, ` (${via}) — ${m.snippet || ''} — ${m.kelurahan || m.landmark || ''} — ${stateLabel(m)} — ${m.supporters} pelapor tambahan (${why}) `, b);
       ol.append(li);
     });
   }
