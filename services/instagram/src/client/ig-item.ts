@@ -65,6 +65,14 @@ export interface IgLocation {
   lng?: number;
 }
 
+/** Newer app versions send shares and mentions as "XMA" cards: a link and a preview image. */
+export interface IgXma {
+  target_url?: string;
+  preview_url?: string;
+  title_text?: string;
+  header_title_text?: string;
+}
+
 export type IgThreadItem = DirectInboxFeedResponseItemsItem & {
   media?: IgMedia;
   voice_media?: IgVoiceMedia;
@@ -78,6 +86,11 @@ export type IgThreadItem = DirectInboxFeedResponseItemsItem & {
   location?: IgLocation;
   like?: string;
   action_log?: { description?: string };
+  xma_media_share?: IgXma[];
+  xma_reel_share?: IgXma[];
+  xma_story_share?: IgXma[];
+  xma_reel_mention?: IgXma[];
+  generic_xma?: IgXma[];
 };
 
 /** Thread-feed items are the same items; the library merely types fewer fields. */

@@ -96,7 +96,7 @@ function reporterOf(user: IgUser): OutgoingChatMessage['reporter'] {
   return r;
 }
 
-const KNOWN_TYPES = new Set(['text', 'link', 'media', 'raven_media', 'voice_media', 'media_share', 'clip', 'felix_share', 'story_share', 'reel_share', 'location', 'profile', 'like', 'reaction', 'action_log', 'placeholder', 'animated_media']);
+const KNOWN_TYPES = new Set(['text', 'link', 'media', 'raven_media', 'voice_media', 'media_share', 'clip', 'felix_share', 'story_share', 'reel_share', 'location', 'profile', 'like', 'reaction', 'action_log', 'placeholder', 'animated_media', 'xma_media_share', 'xma_reel_share', 'xma_story_share', 'xma_reel_mention', 'generic_xma']);
 
 /** Metric labels are a closed set: an unknown item type is counted as "other". */
 function metricType(t: string): string {

@@ -30,6 +30,11 @@ describe('normalizeItem', () => {
     expect(normalizeItem(items.storyShare, viewer)).toMatchObject({ note: 'Membagikan story.', media: [{ kind: 'image' }] });
   });
 
+  it('XMA cards (newer app versions) keep the link and the preview', () => {
+    const card = { ...items.text, item_type: 'xma_reel_mention', text: undefined, xma_reel_mention: [{ target_url: 'https://www.instagram.com/stories/warga/1/', preview_url: 'https://cdn.test/xma.jpg' }] };
+    expect(normalizeItem(card, viewer)).toEqual({ kind: 'message', itemType: 'xma_reel_mention', note: 'Menyebut akun kami di story: https://www.instagram.com/stories/warga/1/', media: [{ url: 'https://cdn.test/xma.jpg', kind: 'image' }] });
+  });
+
   it('a shared location becomes a location', () => {
     expect(normalizeItem(items.location, viewer)).toMatchObject({ location: { description: 'Alun-Alun Kota Blitar, Jl. Merdeka', lat: -8.0983, lon: 112.1681 } });
   });

@@ -148,7 +148,30 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
       const u = item.profile?.username;
       return message(t, { note: u ? `Membagikan profil: https://www.instagram.com/${u}/` : 'Membagikan profil.', media: [] });
     }
+    case 'xma_media_share':
+    case 'xma_reel_share':
+    case 'xma_story_share':
+    case 'xma_reel_mention':
+    case 'generic_xma':
+      return xma(t, item);
     default:
       return { kind: 'skip', itemType: t, reason: 'unknown_type' };
   }
+}
+
+const XMA_NOTE: Record<string, string> = {
+  xma_media_share: 'Membagikan kiriman Instagram',
+  xma_reel_share: 'Membalas story',
+  xma_story_share: 'Membagikan story',
+  xma_reel_mention: 'Menyebut akun kami di story',
+  generic_xma: 'Membagikan tautan',
+};
+
+/** XMA cards (newer app versions): the link becomes the note, the preview image the attachment. */
+function xma(t: string, item: IgThreadItem): Normalized {
+  const key = t as 'xma_media_share' | 'xma_reel_share' | 'xma_story_share' | 'xma_reel_mention' | 'generic_xma';
+  const card = item[key]?.[0];
+  const url = clean(card?.target_url);
+  const media: MediaRef[] = card?.preview_url && t !== 'xma_reel_share' ? [{ url: card.preview_url, kind: 'image' }] : [];
+  return message(t, { text: clean(item.text), note: `${XMA_NOTE[t] ?? 'Membagikan'}${url ? `: ${url}` : '.'}`, media });
 }

@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalDiskStorage } from '@aduan/storage';
+import { MediaDownloadError } from '../errors.ts';
+import { M4A, PNG_1x1, startMediaServer } from '../testing/harness.ts';
+import { downloadMedia } from './media-download.ts';
+
+describe('downloadMedia', () => {
+  let server: Awaited<ReturnType<typeof startMediaServer>>;
+  const storage = new LocalDiskStorage(mkdtempSync(join(tmpdir(), 'ig-media-')));
+  const opts = { storage, maxBytes: 1_000, timeoutMs: 2_000, retries: 1 };
+  beforeAll(async () => {
+    server = await startMediaServer({ '/p.png': PNG_1x1, '/v.m4a': M4A, '/big.png': Buffer.concat([PNG_1x1, Buffer.alloc(2_000)]), '/text.jpg': Buffer.from('<html>not an image</html>') });
+  });
+  afterAll(() => server.close());
+
+  it('stores the bytes content-addressed with the sniffed type', async () => {
+    const a = await downloadMedia({ url: server.url('/p.png'), kind: 'image' }, opts);
+    expect(a).toMatchObject({ kind: 'image', mimeType: 'image/png', bytes: PNG_1x1.length });
+    expect(await storage.get(a.storageKey)).toEqual(PNG_1x1);
+    expect((await downloadMedia({ url: server.url('/v.m4a'), kind: 'audio' }, opts)).mimeType).toMatch(/^audio\//);
+  });
+
+  it('refuses oversize files and bytes that are not media, without retrying them', async () => {
+    const before = server.hits.length;
+    await expect(downloadMedia({ url: server.url('/big.png'), kind: 'image' }, opts)).rejects.toThrow(/limit/);
+    await expect(downloadMedia({ url: server.url('/text.jpg'), kind: 'image' }, opts)).rejects.toThrow(/not an image/);
+    expect(server.hits.length - before).toBe(2);
+  });
+
+  it('retries a failed download once, then gives up with a coded error', async () => {
+    const before = server.hits.length;
+    const err = await downloadMedia({ url: server.url('/gone.jpg'), kind: 'image' }, opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MediaDownloadError);
+    expect((err as MediaDownloadError).code).toBe('ADUAN_ERR_IG_MEDIA');
+    expect(server.hits.length - before).toBe(2);
+  });
+});
