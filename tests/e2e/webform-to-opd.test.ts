@@ -53,10 +53,11 @@ describe('web form to OPD queue', () => {
 
     const status = await waitFor(async () => {
       const r = await gw.app.inject({ url: `/api/v1/complaints/${ticket}`, headers: { authorization: `Bearer ${statusToken}` } });
-      return r.json().state === 'routed' ? r.json() : null;
+      const view = r.json() as { state: string; opd: { code: string }; history: { state: string }[] };
+      return view.state === 'routed' ? view : null;
     }, { what: 'status routed' });
     expect(status.opd.code).toBe('dishub');
-    expect(status.history.map((h: { state: string }) => h.state)).toEqual(['received', 'routed']);
+    expect(status.history.map((h) => h.state)).toEqual(['received', 'routed']);
 
     const ready = await gw.app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(200);

@@ -53,7 +53,10 @@ export class DurableProducer {
   private spoolDirty = true;
   private closed = false;
 
-  constructor(private readonly opts: ProducerOptions) {
+  private readonly opts: ProducerOptions;
+
+  constructor(opts: ProducerOptions) {
+    this.opts = opts;
     if (opts.spool) {
       this.drainTimer = setInterval(() => void this.drain().catch(() => {}), opts.drainIntervalMs ?? 1_000);
       this.drainTimer.unref();

@@ -42,7 +42,11 @@ export class Spool {
   private seq = 0;
   private locked = false;
 
-  constructor(readonly dir: string) {}
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
 
   /**
    * One process per spool directory: draining renames files, which would steal records from

@@ -3,6 +3,20 @@ import type { Redis } from 'ioredis';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
 const KEEP_SECONDS = 400 * 86_400;
+
+/** KEYS: ticket, complaint hash, history list. ARGV: id, ttl, receivedAt, history entry, field/value pairs. */
+const RECORD_RECEIVED_LUA = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
+local created = redis.call('HSETNX', KEYS[2], 'state', 'received')
+if created == 1 then
+  redis.call('HSET', KEYS[2], 'updatedAt', ARGV[3])
+  redis.call('RPUSH', KEYS[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[3], ARGV[2])
+end
+redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return created
+`;
 /** The radio desk's "today" board reads a station's entries by receive time; a week is plenty. */
 const STATION_INDEX_SECONDS = 8 * 86_400;
 
@@ -60,40 +74,30 @@ export function senderHash(channel: string, senderId: string): string {
  * updates); every write is an idempotent upsert, so retries and replays are harmless.
  */
 export class StatusStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.redis = redis;
+    this.prefix = prefix;
+  }
 
   private key(...parts: string[]): string {
     return `${this.prefix}:${parts.join(':')}`;
   }
 
-  /** Records a new complaint; a second call for the same id changes nothing. */
+  /**
+   * Records a new complaint; a second call for the same id changes nothing. One round trip
+   * (a Lua script): this runs on every intake request.
+   */
   async recordReceived(rec: Omit<StatusRecord, 'state' | 'updatedAt'>): Promise<void> {
-    const key = this.key('complaint', rec.id);
-    const fields: Record<string, string> = { id: rec.id, ticket: rec.ticket, channel: rec.channel, receivedAt: rec.receivedAt };
-    if (rec.senderHash) fields.senderHash = rec.senderHash;
-    if (rec.station) fields.station = rec.station;
-    if (rec.replyAccount) fields.replyAccount = rec.replyAccount;
-    if (rec.replyTo) fields.replyTo = rec.replyTo;
-    const tx = this.redis
-      .multi()
-      .set(this.key('ticket', rec.ticket), rec.id, 'EX', KEEP_SECONDS, 'NX')
-      .hsetnx(key, 'state', 'received')
-      .hsetnx(key, 'updatedAt', rec.receivedAt)
-      .hset(key, fields)
-      .expire(key, KEEP_SECONDS);
-    if (rec.station) {
-      const at = Date.parse(rec.receivedAt);
-      const sk = this.stationKey(rec.station);
-      tx.zadd(sk, at, rec.id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS);
-    }
-    const created = await tx.exec();
-    if (created?.[1]?.[1] === 1) {
-      await this.redis.rpush(this.key('complaint', rec.id, 'history'), JSON.stringify({ state: 'received', at: rec.receivedAt }));
-      await this.redis.expire(this.key('complaint', rec.id, 'history'), KEEP_SECONDS);
-    }
+    const fields: string[] = ['id', rec.id, 'ticket', rec.ticket, 'channel', rec.channel, 'receivedAt', rec.receivedAt];
+    if (rec.senderHash) fields.push('senderHash', rec.senderHash);
+    if (rec.station) fields.push('station', rec.station);
+    if (rec.replyAccount) fields.push('replyAccount', rec.replyAccount);
+    if (rec.replyTo) fields.push('replyTo', rec.replyTo);
+    const history = JSON.stringify({ state: 'received', at: rec.receivedAt });
+    await this.redis.eval(RECORD_RECEIVED_LUA, 3, this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history'), rec.id, KEEP_SECONDS, rec.receivedAt, history, ...fields);
   }
 
   /**

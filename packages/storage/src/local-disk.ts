@@ -17,7 +17,11 @@ export interface AttachmentStorage {
 }
 
 export class LocalDiskStorage implements AttachmentStorage {
-  constructor(private readonly root: string) {}
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
 
   private path(storageKey: string): string {
     if (!/^sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(storageKey)) throw new Error(`invalid storage key: ${storageKey}`);

@@ -4,14 +4,16 @@
  * that list and this file in step.
  */
 export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(statusCode: number, code: string, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'HttpError';
+    this.statusCode = statusCode;
+    this.code = code;
+    this.details = details;
   }
 }
 
@@ -23,8 +25,11 @@ export interface FieldError {
 }
 
 export class ValidationFailedError extends HttpError {
-  constructor(readonly fields: Record<string, FieldError>) {
+  readonly fields: Record<string, FieldError>;
+
+  constructor(fields: Record<string, FieldError>) {
     super(400, 'validation_failed', 'Some fields are invalid', { fields });
+    this.fields = fields;
     this.name = 'ValidationFailedError';
   }
 }

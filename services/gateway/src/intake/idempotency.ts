@@ -18,11 +18,15 @@ export const hashKey = (key: string) => createHash('sha256').update(key).digest(
 export class IdempotencyStore {
   private readonly local = new Map<string, IdempotencyRecord>();
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly localMax = 10_000,
-  ) {}
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly localMax: number;
+
+  constructor(redis: Redis, prefix: string, localMax = 10_000) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.localMax = localMax;
+  }
 
   private redisKey(keyHash: string) {
     return `${this.prefix}:idem:${keyHash}`;

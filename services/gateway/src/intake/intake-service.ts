@@ -1,11 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Complaint, newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type Intake } from '@aduan/schema';
+import { newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type ComplaintInput, type Intake } from '@aduan/schema';
 import { QueueNames, QueueUnavailableError, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 import type { ComplaintAccepted, ComplaintRequest } from './complaint-request.ts';
 import { IdempotencyStore, hashKey } from './idempotency.ts';
+
+export interface IntakeDeps {
+  producer: DurableProducer;
+  status: StatusStore;
+  redis: Redis;
+  prefix: string;
+  ticketPrefix: string;
+  statusSecret: () => string;
+  logger: Logger;
+}
 
 export interface SubmitInput {
   request: ComplaintRequest;
@@ -28,9 +38,10 @@ export interface SubmitResult extends ComplaintAccepted {
 export class IntakeService {
   private readonly idempotency: IdempotencyStore;
 
-  constructor(
-    private readonly deps: { producer: DurableProducer; status: StatusStore; redis: Redis; prefix: string; ticketPrefix: string; statusSecret: () => string; logger: Logger },
-  ) {
+  private readonly deps: IntakeDeps;
+
+  constructor(deps: IntakeDeps) {
+    this.deps = deps;
     this.idempotency = new IdempotencyStore(deps.redis, deps.prefix);
   }
 
@@ -51,7 +62,8 @@ export class IntakeService {
     }
 
     const { request: r } = input;
-    const complaint: Complaint = Complaint.parse({
+    // Validated once, against the queue contract, by the producer.
+    const complaint: ComplaintInput = {
       schemaVersion: 1,
       id,
       ticket: answer.ticket,
@@ -72,7 +84,7 @@ export class IntakeService {
       attachments: input.attachments,
       language: 'id',
       intake: { ...input.intake, ...(keyHash ? { idempotencyKeyHash: keyHash } : {}) },
-    });
+    };
 
     let outcome: 'queued' | 'spooled';
     try {

@@ -1,0 +1,71 @@
+/// <reference lib="dom" />
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestGateway, PNG_1x1 } from '@aduan/gateway/testing';
+import { startRouterService, type RouterService } from '@aduan/router';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { launchChromium } from '../support/chromium.ts';
+
+/** The citizen form in a real headless Chromium on a small phone screen. */
+const url = testRedisUrl();
+const prefix = uniquePrefix('browser');
+const { logger } = memoryLogger('browser');
+let browser: Browser;
+let router: RouterService;
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let base: string;
+
+beforeAll(async () => {
+  router = await startRouterService({ redisUrl: url, prefix, logger });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  await gw.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await gw.close();
+  await router.close();
+  await deletePrefix(url, prefix);
+});
+
+const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' };
+
+describe('web form in Chromium (phone)', () => {
+  it('files a complaint with a photo and shows the ticket, then the status page shows the OPD', async () => {
+    const page = await browser.newPage(phone);
+    await page.goto(`${base}/`);
+    // Fits the phone: nothing wider than the viewport.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.getByLabel('Isi aduan').fill('Lampu PJU di Jl. Merdeka mati sudah seminggu, gelap sekali kalau malam');
+    await page.getByLabel('Kelurahan').selectOption('Kepanjenlor');
+    await page.getByLabel(/^Foto/).setInputFiles({ name: 'lampu.png', mimeType: 'image/png', buffer: PNG_1x1 });
+    await page.getByLabel('Rahasia').check();
+    await page.getByRole('button', { name: 'Kirim aduan' }).click();
+    const ticket = (await page.locator('#ticket').textContent())?.trim();
+    expect(ticket).toMatch(/^ADU-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await page.screenshot({ path: 'test-results/webform-success.png', fullPage: true }).catch(() => {});
+
+    const statusHref = await page.locator('#status-link').getAttribute('href');
+    await waitFor(async () => {
+      await page.goto(`${base}${statusHref}`);
+      return (await page.locator('body').textContent())?.includes('Diteruskan ke dinas terkait');
+    }, { what: 'status page shows routed' });
+    await page.close();
+  });
+
+  it('shows the error next to the text field and keeps what was typed', async () => {
+    const page = await browser.newPage(phone);
+    await page.goto(`${base}/`);
+    await page.getByLabel('Alamat atau patokan').fill('dekat Alun-alun');
+    await page.getByLabel('Nomor HP/WhatsApp').fill('12');
+    await page.getByRole('button', { name: 'Kirim aduan' }).click();
+    await expect.poll(() => page.locator('#text-error').textContent()).toContain('Mohon tuliskan isi aduan Anda.');
+    expect(await page.locator('#reporter\\.phone-error').textContent()).toContain('Nomor HP tidak valid');
+    expect(await page.getByLabel('Alamat atau patokan').inputValue()).toBe('dekat Alun-alun');
+    expect(await page.getByLabel('Isi aduan').getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: 'test-results/webform-error.png', fullPage: true }).catch(() => {});
+    await page.close();
+  });
+});
