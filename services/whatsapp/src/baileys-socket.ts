@@ -3,7 +3,8 @@ import type { Logger } from '@aduan/telemetry';
 import type { WaSocketLike } from './socket.ts';
 
 /**
- * The production socket. History sync is off (old chats are not complaints), the number does
+ * The production socket. Full history sync is off (old chats are not complaints; Baileys still
+ * gets the initial sync it needs for LID mappings), the number does
  * not show "online" on connect (so phones keep notifying the human operators), and Baileys logs
  * through our redacting logger at warn level (its debug lines carry JIDs and message keys).
  */
@@ -15,7 +16,6 @@ export function makeBaileysSocket(auth: AuthenticationState, logger: Logger): Wa
     browser: Browsers.ubuntu('Aduan'),
     markOnlineOnConnect: false,
     syncFullHistory: false,
-    shouldSyncHistoryMessage: () => false,
     getMessage: async () => undefined,
   });
 }

@@ -22,7 +22,13 @@ const service = await startWhatsAppService({
     }
   },
 });
-await service.app.listen({ port: env.PORT, host: env.HOST });
+try {
+  await service.app.listen({ port: env.PORT, host: env.HOST });
+} catch (err) {
+  // Port taken or similar: give the number lock back before dying, so a fixed restart can start at once.
+  await service.stop().catch(() => {});
+  throw err;
+}
 logger.info({ port: env.PORT, numbers: env.WA_NUMBERS.length }, 'whatsapp service started');
 
 let stopping = false;
