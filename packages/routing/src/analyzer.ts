@@ -21,7 +21,10 @@ const CLITIC_RE = /(?:nya|lah|kah|pun)$/;
  * (Sastrawi turns "penerangan" into "erang") hit both sides alike and cancel out.
  */
 export class Analyzer {
-  constructor(private readonly stemmer: WordStemmer) {}
+  private readonly stemmer: WordStemmer;
+  constructor(stemmer: WordStemmer) {
+    this.stemmer = stemmer;
+  }
 
   analyze(text: string): Term[] {
     const out: Term[] = [];

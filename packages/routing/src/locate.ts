@@ -15,13 +15,20 @@ export interface Located {
   source?: 'form' | 'text';
   /** Places outside the city named in the text. */
   outside: string[];
+  /** A form kelurahan/kecamatan that is not in the directory (typo?), for reasons. */
+  unknown?: string;
 }
 
 export class Locator {
   private readonly kelurahan = new Map<string, { name: string; kecamatan: string }>();
   private readonly kecamatan = new Map<string, { name: string; code: string }>();
 
-  constructor(dir: Directory, private readonly analyzer: Analyzer, private readonly index: PhraseIndex) {
+  private readonly analyzer: Analyzer;
+  private readonly index: PhraseIndex;
+
+  constructor(dir: Directory, analyzer: Analyzer, index: PhraseIndex) {
+    this.analyzer = analyzer;
+    this.index = index;
     for (const kec of dir.kecamatan) {
       const k = { name: kec.name, code: kec.code };
       this.kecamatan.set(key(kec.name), k);
@@ -35,6 +42,18 @@ export class Locator {
     const outside = textMatches.flatMap((m) => m.entry.places.filter((p) => p.kind === 'outside').map((p) => p.name));
     const kel = location?.kelurahan ? this.kelurahan.get(key(location.kelurahan)) : undefined;
     const kec = location?.kecamatan ? this.kecamatan.get(key(location.kecamatan)) : undefined;
+    const unknown = location?.kelurahan && !kel ? `kelurahan '${location.kelurahan}'` : location?.kecamatan && !kec ? `kecamatan '${location.kecamatan}'` : undefined;
+    const located = this.locateKnown(kel, kec, location, textMatches, outside);
+    return unknown ? { ...located, unknown } : located;
+  }
+
+  private locateKnown(
+    kel: { name: string; kecamatan: string } | undefined,
+    kec: { name: string; code: string } | undefined,
+    location: RouteInput['location'],
+    textMatches: Match[],
+    outside: string[],
+  ): Located {
     if (kel || kec) {
       const kecName = kel?.kecamatan ?? kec?.name;
       return this.result({ ...(kel ? { kelurahan: kel.name } : {}), ...(kecName ? { kecamatan: kecName } : {}) }, 'form', outside);

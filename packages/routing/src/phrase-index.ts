@@ -44,6 +44,7 @@ export interface Match {
 export class PhraseIndex {
   private readonly byFirst = new Map<string, Phrase[]>();
   private readonly byKeys = new Map<string, Entry>();
+  private maxKeys = 1;
 
   static keysOf(terms: Term[]): string[] {
     return terms.map((t) => (t.norm === t.stem ? `s:${t.stem}` : `n:${t.norm}`));
@@ -62,6 +63,7 @@ export class PhraseIndex {
       const list = this.byFirst.get(first) ?? [];
       list.push({ keys, entry });
       list.sort((a, b) => b.keys.length - a.keys.length);
+      this.maxKeys = Math.max(this.maxKeys, keys.length);
       this.byFirst.set(first, list);
     }
     if (evidence) {
@@ -98,9 +100,17 @@ export class PhraseIndex {
       if (best) found.push({ start: i, ...best });
     }
     const out: Match[] = [];
-    for (const m of found) {
-      // Inside means every word of m is a word of the longer match; a word skipped by a gap is not.
-      const inside = found.some((o) => o !== m && o.size > m.size && m.hits.every((h) => o.hits.includes(h)));
+    const maxSpan = (this.maxKeys - 1) * (MAX_GAP + 1);
+    for (let k = 0; k < found.length; k++) {
+      const m = found[k] as (typeof found)[number];
+      // Inside means every word of m is a word of a longer match; a word skipped by a gap is not.
+      // Such a match starts at most maxSpan words earlier (found is ordered by start): linear time.
+      let inside = false;
+      for (let q = k - 1; q >= 0 && !inside; q--) {
+        const o = found[q] as (typeof found)[number];
+        if (o.start < m.start - maxSpan) break;
+        inside = o.size > m.size && m.hits.every((h) => o.hits.includes(h));
+      }
       if (inside) continue;
       const surfaces: string[] = [];
       for (const j of m.hits) {

@@ -64,6 +64,11 @@ describe('createRouter().decide', () => {
     expect(router.decide({ text: 'pak lurah Gedog susah ditemui' }).opd).toBe('kec-sananwetan');
     expect(router.decide({ text: 'pelayanan kantor kelurahan lambat' }).triage).toBe(true);
   });
+  it('says when the form names a kelurahan it does not know, and falls back to the text', () => {
+    const d = router.decide({ text: 'sampah numpuk di kel. sentul', location: { kelurahan: 'Sentull' } });
+    expect(d.reasons).toContain("kelurahan 'Sentull' tidak dikenal, diabaikan");
+    expect(d.place?.kelurahan).toBe('Sentul');
+  });
   it('reports the place found in the text', () => {
     const d = router.decide({ text: 'jalan berlubang dekat Makam Bung Karno' });
     expect(d.opd).toBe('dpupr');

@@ -16,6 +16,7 @@ export const CATEGORY_WEIGHT = 2.5;
 /** A keyword right after "di"/"depan"/"dekat" probably names the place, not the problem. */
 export const LOCATIVE_FACTOR = 0.5;
 const MAX_REASONS = 8;
+const MAX_TEXT = 10_000;
 const MAX_ALTERNATIVES = 3;
 
 export interface RouterOptions {
@@ -51,7 +52,8 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
   const opdOf = (t: string) => (t.startsWith('ext:') ? 'external' : t);
 
   function decide(input: RouteInput): Decision {
-    const matches = index.match(analyzer.analyze(input.text));
+    // Complaints are at most 5,000 characters (schema); a longer CLI line is cut so it cannot stall a worker.
+    const matches = index.match(analyzer.analyze(input.text.length > MAX_TEXT ? input.text.slice(0, MAX_TEXT) : input.text));
     const place = locator.locate(input.location, matches);
     const cands = new Map<string, Candidate>();
     const add = (target: string, weight: number, reason: string) => {
@@ -87,10 +89,12 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
     const ranked = collapse([...cands.values()]);
     const reasons: string[] = [];
     const placeReason = describePlace(place);
-    if (input.category && !cat) reasons.push(`kategori '${input.category}' tidak dikenal, diabaikan`);
+    const notes: string[] = [];
+    if (input.category && !cat) notes.push(`kategori '${input.category}' tidak dikenal, diabaikan`);
+    if (place.unknown) notes.push(`${place.unknown} tidak dikenal, diabaikan`);
     const top = ranked[0];
     if (!top) {
-      return finish({ opd: cat?.opd ?? fallback, confidence: 0, reasons: ['tidak ada kata kunci yang dikenali', ...reasons, ...(placeReason ? [placeReason] : [])], alternatives: [] });
+      return finish({ opd: cat?.opd ?? fallback, confidence: 0, reasons: ['tidak ada kata kunci yang dikenali', ...(placeReason ? [placeReason] : []), ...notes], alternatives: [], place });
     }
     const conf = confidences(ranked.map((c) => c.score), calibration);
     let confidence = conf[0] ?? 0;
@@ -101,10 +105,12 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
       confidence = Math.round((confidence / 3) * 1000) / 1000;
       reasons.push('lokasi tidak diketahui: kecamatan belum bisa ditentukan');
     }
+    // The winner's evidence, where, any input problem; then what spoke for the others (cut at MAX_REASONS).
     reasons.push(...top.reasons);
     if (kecEvidence && place.kecamatanCode && top.target === place.kecamatanCode) reasons.push(`kecamatan dari lokasi: ${place.kecamatan}`);
-    for (const c of ranked.slice(1)) reasons.push(...c.reasons);
     if (placeReason) reasons.push(placeReason);
+    reasons.push(...notes);
+    for (const c of ranked.slice(1)) reasons.push(...c.reasons);
     const alternatives: Alternative[] = [];
     const used = new Set([opd]);
     ranked.slice(1).forEach((c, i) => {

@@ -15,7 +15,9 @@ const MISLEADING_ROOTS = ['mangkas', 'umpuk', 'erang', 'adam', 'madam'];
 export class WordStemmer {
   private readonly stemmer = new Stemmer();
   private readonly cache = new Map<string, string>();
-  constructor(private readonly maxEntries = 50_000) {
+  private readonly maxEntries: number;
+  constructor(maxEntries = 50_000) {
+    this.maxEntries = maxEntries;
     this.stemmer.remove(MISLEADING_ROOTS);
   }
 
