@@ -19,8 +19,10 @@ export class AccountLockedError extends Error {
 /** Instagram asks for a code (two-factor or checkpoint): an operator must submit it. */
 export class CodeRequiredError extends Error {
   readonly code = 'ADUAN_ERR_IG_CODE_REQUIRED';
-  constructor(readonly kind: 'two_factor' | 'checkpoint') {
+  readonly kind: 'two_factor' | 'checkpoint';
+  constructor(kind: 'two_factor' | 'checkpoint') {
     super(`instagram login needs a ${kind === 'two_factor' ? 'two-factor' : 'checkpoint (challenge)'} code from an operator`);
+    this.kind = kind;
     this.name = 'CodeRequiredError';
   }
 }
@@ -55,11 +57,10 @@ export class MediaDownloadError extends Error {
 /** A replay file line is not a valid record. */
 export class ReplayLineError extends Error {
   readonly code = 'ADUAN_ERR_IG_REPLAY_LINE';
-  constructor(
-    readonly line: number,
-    detail: string,
-  ) {
+  readonly line: number;
+  constructor(line: number, detail: string) {
     super(`replay line ${line}: ${detail}`);
+    this.line = line;
     this.name = 'ReplayLineError';
   }
 }

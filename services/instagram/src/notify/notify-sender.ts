@@ -35,7 +35,10 @@ export class NotifySender {
   readonly worker: Worker;
   private readonly queue: Queue;
 
-  constructor(private readonly opts: NotifySenderOptions) {
+  private readonly opts: NotifySenderOptions;
+
+  constructor(opts: NotifySenderOptions) {
+    this.opts = opts;
     const name = QueueNames.notify('instagram');
     this.queue = new Queue(name, { connection: opts.connection, prefix: opts.prefix });
     this.queue.on('error', () => {});

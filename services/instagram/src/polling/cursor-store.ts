@@ -13,10 +13,13 @@ return 0`;
  * before start at `since`, fixed when the account is first served (now minus the backfill).
  */
 export class CursorStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: IgKeys,
-  ) {}
+  private readonly redis: Redis;
+  private readonly keys: IgKeys;
+
+  constructor(redis: Redis, keys: IgKeys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
 
   async get(threadId: string): Promise<bigint | null> {
     const v = await this.redis.hget(this.keys.cursor, threadId);

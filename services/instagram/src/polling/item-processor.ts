@@ -42,7 +42,11 @@ export function itemTime(item: Pick<IgThreadItem, 'timestamp'>): Date {
  * leaves it to be processed again (the engine dedupes message ids too).
  */
 export class ItemProcessor {
-  constructor(private readonly opts: ItemProcessorOptions) {}
+  private readonly opts: ItemProcessorOptions;
+
+  constructor(opts: ItemProcessorOptions) {
+    this.opts = opts;
+  }
 
   async process(ctx: ItemContext, item: IgThreadItem): Promise<ItemOutcome> {
     const { redis, keys, logger, metrics } = this.opts;

@@ -19,6 +19,7 @@ describe('PollLoop back-off on Instagram errors', () => {
   let auth: InstagramAuth;
   let loop: PollLoop;
   let log: ReturnType<typeof memoryLogger>;
+  let clock: number;
 
   beforeEach(async () => {
     prefix = uniquePrefix('igloop');
@@ -28,7 +29,8 @@ describe('PollLoop back-off on Instagram errors', () => {
     auth = new InstagramAuth({ client, store: new SessionStore(rig.pipeline.redis, rig.pipeline.keys.session), username: 'pemkotblitar', password: 'secret-password', logger: log.logger, codeHint: 'POST /admin/instagram/code' });
     await auth.start();
     // Jitter pinned to the middle so the waits are exact.
-    loop = new PollLoop({ poller: rig.poller, auth, logger: log.logger, metrics: rig.metrics, intervalMs: 45_000, jitter: 0.3, random: () => 0.5 });
+    clock = Date.now();
+    loop = new PollLoop({ poller: rig.poller, auth, logger: log.logger, metrics: rig.metrics, intervalMs: 45_000, jitter: 0.3, random: () => 0.5, now: () => clock });
   });
   afterEach(async () => {
     await loop.stop();
@@ -55,6 +57,22 @@ describe('PollLoop back-off on Instagram errors', () => {
     expect(await loop.cycle()).toBe(45_000);
     expect(loop.status.state).toBe('connected');
     expect(await rig.cursors.get('th-l')).not.toBeNull();
+  });
+
+  it('a checkpoint confirmed in the app is noticed by one probe after the back-off, without asking for another code', async () => {
+    client.failures.push(new IgCheckpointError(igResponse(checkpointBody)), new IgCheckpointError(igResponse(checkpointBody)));
+    await loop.cycle();
+    clock += 15 * MIN;
+    expect(await loop.cycle()).toBe(30 * MIN); // still challenged: waits longer
+    expect(client.calls.challengeAuto).toBe(1);
+    clock += 10 * MIN;
+    const calls = client.calls.inbox + client.calls.pending;
+    await loop.cycle();
+    expect(client.calls.inbox + client.calls.pending).toBe(calls); // not yet
+    clock += 20 * MIN;
+    expect(await loop.cycle()).toBe(45_000);
+    expect(loop.status.state).toBe('connected');
+    expect(auth.state).toBe('ready');
   });
 
   it('spam (feedback_required) backs off for long and longer; success resets', async () => {

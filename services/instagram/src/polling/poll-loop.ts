@@ -14,6 +14,7 @@ export interface PollLoopOptions {
   jitter: number;
   backoff?: BackoffPolicy;
   random?: () => number;
+  now?: () => number;
 }
 
 export interface LoopStatus {
@@ -35,10 +36,15 @@ export class PollLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private challengeRetryAt = 0;
   /** Called after each cycle (tests, replay): report or the failure decision. */
   onCycle?: (r: { report?: PollReport; failure?: IgFailure; delayMs: number }) => void;
 
-  constructor(private readonly opts: PollLoopOptions) {}
+  private readonly opts: PollLoopOptions;
+
+  constructor(opts: PollLoopOptions) {
+    this.opts = opts;
+  }
 
   start(initialDelayMs = 0): void {
     this.stopped = false;
@@ -65,7 +71,10 @@ export class PollLoop {
   async cycle(): Promise<number> {
     const { auth, poller, metrics, logger } = this.opts;
     let delayMs = withJitter(this.opts.intervalMs, this.opts.jitter, this.opts.random);
-    if (auth.state === 'awaiting_code') {
+    const now = this.opts.now ?? Date.now;
+    // A checkpoint may be cleared in the Instagram app: probe once its back-off is over. A two-factor login needs the code.
+    const probe = auth.state === 'awaiting_code' && auth.pendingKind === 'checkpoint' && now() >= this.challengeRetryAt;
+    if (auth.state === 'awaiting_code' && !probe) {
       this.setState('awaiting_code');
       return delayMs;
     }
@@ -79,6 +88,7 @@ export class PollLoop {
         }
       }
       const report = await poller.pollOnce();
+      if (probe) await auth.checkpointCleared();
       this.status.consecutiveFailures = 0;
       this.status.lastSuccessAt = new Date().toISOString();
       this.setState('connected');
@@ -94,7 +104,8 @@ export class PollLoop {
       metrics.polls.inc({ outcome: 'error' });
       metrics.backoffs.inc({ reason: failure.reason });
       logger.warn({ reason: failure.reason, action: failure.action, errName: (err as Error).name, err: (err as Error).message, retryInMs: delayMs }, 'instagram poll failed; backing off');
-      this.setState(failure.action === 'challenge' ? 'awaiting_code' : 'backoff');
+      if (failure.action === 'challenge') this.challengeRetryAt = now() + delayMs;
+      this.setState(failure.action === 'challenge' || probe ? 'awaiting_code' : 'backoff');
       await this.react(failure);
       this.onCycle?.({ failure, delayMs });
     }

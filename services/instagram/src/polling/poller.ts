@@ -36,7 +36,11 @@ const ts = (item: Pick<IgThreadItem, 'timestamp'>): bigint => BigInt(String(item
  * item is kept. Instagram errors propagate to the loop (PollLoop), which backs off.
  */
 export class Poller {
-  constructor(private readonly opts: PollerOptions) {}
+  private readonly opts: PollerOptions;
+
+  constructor(opts: PollerOptions) {
+    this.opts = opts;
+  }
 
   async pollOnce(): Promise<PollReport> {
     const report: PollReport = { threads: 0, approved: 0, groupsSkipped: 0, items: { ingested: 0, duplicate: 0, skipped: 0, poison: 0 } };

@@ -15,12 +15,17 @@ export class AccountLock {
   private timer: NodeJS.Timeout | undefined;
   private held = false;
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly key: string,
-    private readonly account: string,
-    private readonly ttlMs = 30_000,
-  ) {}
+  private readonly redis: Redis;
+  private readonly key: string;
+  private readonly account: string;
+  private readonly ttlMs: number;
+
+  constructor(redis: Redis, key: string, account: string, ttlMs = 30_000) {
+    this.redis = redis;
+    this.key = key;
+    this.account = account;
+    this.ttlMs = ttlMs;
+  }
 
   get isHeld(): boolean {
     return this.held;

@@ -30,7 +30,10 @@ export class InstagramAuth {
   private lastPersist = 0;
   state: AuthState = 'logged_out';
 
-  constructor(private readonly opts: AuthOptions) {
+  private readonly opts: AuthOptions;
+
+  constructor(opts: AuthOptions) {
+    this.opts = opts;
     // A stable device per account: Instagram sees the same phone after every restart.
     opts.client.state.generateDevice(opts.username);
   }
@@ -73,6 +76,8 @@ export class InstagramAuth {
 
   /** Instagram answered challenge_required while polling: ask it to send a code, then wait. */
   async startCheckpoint(): Promise<void> {
+    // Already waiting: asking Instagram again would send the owner another code.
+    if (this.pending?.kind === 'checkpoint') return;
     try {
       await this.opts.client.challenge.auto(true);
     } catch (err) {
@@ -81,6 +86,14 @@ export class InstagramAuth {
     }
     this.pending = { kind: 'checkpoint' };
     this.askForCode('checkpoint', 'email or SMS');
+  }
+
+  /** A poll went through while a checkpoint waited: it was confirmed in the app ("This was me"). */
+  async checkpointCleared(): Promise<void> {
+    if (this.pending?.kind !== 'checkpoint') return;
+    this.pending = undefined;
+    this.opts.logger.info('instagram checkpoint cleared without a code');
+    await this.loggedIn();
   }
 
   /** The session is really gone (login_required, logged out): forget it and log in again. */

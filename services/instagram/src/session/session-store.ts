@@ -7,10 +7,13 @@ import type { IgClientLike } from '../client/ig-client-like.ts';
  * in again (fresh logins from new devices are what triggers checkpoints).
  */
 export class SessionStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly key: string,
-  ) {}
+  private readonly redis: Redis;
+  private readonly key: string;
+
+  constructor(redis: Redis, key: string) {
+    this.redis = redis;
+    this.key = key;
+  }
 
   async save(client: IgClientLike): Promise<void> {
     const state = await client.state.serialize();
