@@ -19,6 +19,13 @@ describe('normalize', () => {
     expect(words('kel. sentul kec. kepanjenkidul')).toEqual(['kelurahan', 'sentul', 'kecamatan', 'kepanjenkidul']);
     expect(normalize('bangjo mati')[0]).toEqual({ surface: 'bangjo', word: 'lampu' });
   });
+  it('expands the common chat abbreviations and negations', () => {
+    expect(words('ga gak nggak tdk yg udh blm jln kel kec')).toEqual(['tidak', 'tidak', 'tidak', 'tidak', 'yang', 'sudah', 'belum', 'jalan', 'kelurahan', 'kecamatan']);
+    expect(words('lobang, hoax, rs')).toEqual(['lubang', 'hoaks', 'rumah', 'sakit']);
+  });
+  it('drops forms of address that say nothing about the problem', () => {
+    expect(words('min, pak, mas, mbak, lur: jukir')).toEqual(['jukir']);
+  });
   it('turns informal reduplication and amounts into words', () => {
     expect(words('anak2 minta 5rb')).toEqual(['anak', 'anak', 'minta', 'rb']);
   });

@@ -46,3 +46,11 @@ export class WordStemmer {
     return stem;
   }
 }
+
+let shared: WordStemmer | undefined;
+
+/** One stemmer per process: building Sastrawi's dictionary takes ~100 ms, and the cache is pure memo. */
+export function sharedStemmer(): WordStemmer {
+  shared ??= new WordStemmer();
+  return shared;
+}
