@@ -18,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/main.ts', '**/*.test.ts', 'tests/**', '**/scripts/**', '**/cli/**', '**/global-setup.ts', '**/bench/**', '*.config.ts', '**/*.config.ts'],
+    files: ['**/main.ts', 'examples/**', '**/*.test.ts', 'tests/**', '**/scripts/**', '**/cli/**', '**/global-setup.ts', '**/bench/**', '*.config.ts', '**/*.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
