@@ -162,7 +162,8 @@ describe('radio desk in Chromium', () => {
   });
 
   it('keeps an entry typed while the network is down and sends it once when it is back', async () => {
-    const before = (await page.locator('#board-rows tr').count());
+    const boardSize = async () => ((await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`)) as { entries: unknown[] }).entries.length;
+    const before = await boardSize();
     await page.context().setOffline(true);
     await keyCall({ name: 'Bu Sri', text: 'Lampu PJU di Jalan Kalimantan mati, gelap sekali kalau malam' });
     await kb().press('Enter');
@@ -180,6 +181,7 @@ describe('radio desk in Chromium', () => {
     await page.unroute(blocked);
     await expect.poll(() => page.locator('#outbox').isHidden(), { timeout: 15_000 }).toBe(true);
     await expect.poll(() => page.locator('#board-rows tr').count(), { timeout: 10_000 }).toBe(before + 1);
+    expect(await boardSize()).toBe(before + 1);
     // Exactly one complaint for it, however many times the outbox retried.
     const board = await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`) as { entries: { snippet: string }[] };
     expect(board.entries.filter((e) => e.snippet.startsWith('Lampu PJU di Jalan Kalimantan'))).toHaveLength(1);

@@ -98,6 +98,12 @@ export class StatusStore {
     if (rec.replyTo) fields.push('replyTo', rec.replyTo);
     const history = JSON.stringify({ state: 'received', at: rec.receivedAt });
     await this.redis.eval(RECORD_RECEIVED_LUA, 3, this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history'), rec.id, KEEP_SECONDS, rec.receivedAt, history, ...fields);
+    if (rec.station) {
+      // Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing.
+      const at = Date.parse(rec.receivedAt);
+      const sk = this.stationKey(rec.station);
+      await this.redis.multi().zadd(sk, at, rec.id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS).exec();
+    }
   }
 
   /**

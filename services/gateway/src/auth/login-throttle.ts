@@ -6,11 +6,15 @@ import type { Redis } from 'ioredis';
  * Keyed by the pair so nobody can lock an operator out mid-broadcast from elsewhere.
  */
 export class LoginThrottle {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly opts: { maxFailures: number; windowMs: number; freeFailures?: number; maxDelayMs?: number },
-  ) {}
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly opts: { maxFailures: number; windowMs: number; freeFailures?: number; maxDelayMs?: number };
+
+  constructor(redis: Redis, prefix: string, opts: { maxFailures: number; windowMs: number; freeFailures?: number; maxDelayMs?: number }) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.opts = opts;
+  }
 
   private key(username: string, ip: string) {
     return `${this.prefix}:login-fail:${username}|${ip}`;

@@ -12,11 +12,15 @@ export interface Session {
  * capped by an absolute maximum age.
  */
 export class SessionStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly opts: { idleMs: number; maxAgeMs: number },
-  ) {}
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly opts: { idleMs: number; maxAgeMs: number };
+
+  constructor(redis: Redis, prefix: string, opts: { idleMs: number; maxAgeMs: number }) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.opts = opts;
+  }
 
   private key(id: string) {
     return `${this.prefix}:session:${createHash('sha256').update(id).digest('hex')}`;

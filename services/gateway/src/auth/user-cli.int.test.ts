@@ -9,10 +9,10 @@ import { UserStore } from './user-store.ts';
 const url = testRedisUrl();
 const prefix = uniquePrefix('usercli');
 const script = fileURLToPath(new URL('../../scripts/user.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+
 
 function cli(args: string[], input = '') {
-  const r = spawnSync(tsx, [script, ...args], { input, encoding: 'utf8', env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: prefix }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [script, ...args], { input, encoding: 'utf8', env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: prefix }, timeout: 30_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

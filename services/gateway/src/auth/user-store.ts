@@ -21,13 +21,14 @@ export interface StoredUser extends AuthUser {
   lastProgram?: string;
 }
 
+export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'user_exists' | 'no_such_user';
+
 export class UserError extends Error {
-  constructor(
-    readonly code: 'invalid_username' | 'weak_password' | 'station_required' | 'user_exists' | 'no_such_user',
-    message: string,
-  ) {
+  readonly code: UserErrorCode;
+  constructor(code: UserErrorCode, message: string) {
     super(message);
     this.name = 'UserError';
+    this.code = code;
   }
 }
 
@@ -39,10 +40,13 @@ export const canonicalUsername = (u: string) => u.trim().toLowerCase();
 
 /** Operator and admin accounts: one Redis hash per user plus a set of all usernames. */
 export class UserStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.redis = redis;
+    this.prefix = prefix;
+  }
 
   private key(username: string) {
     return `${this.prefix}:user:${canonicalUsername(username)}`;

@@ -30,11 +30,15 @@ const DAY_MS = 86_400_000;
  * window, so the index stays small whatever the volume.
  */
 export class DeskEntryStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly keepDays: number,
-  ) {}
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly keepDays: number;
+
+  constructor(redis: Redis, prefix: string, keepDays: number) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.keepDays = keepDays;
+  }
 
   private key(...parts: string[]) {
     return `${this.prefix}:desk:${parts.join(':')}`;
