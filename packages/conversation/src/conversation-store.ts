@@ -89,11 +89,12 @@ export function conversationMember(channel: string, account: string, senderId: s
 export class ConversationStore {
   private readonly p: string;
   private readonly shas = new Map<string, string>();
+  private readonly redis: Redis;
+  private readonly opts: StoreOptions;
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly opts: StoreOptions,
-  ) {
+  constructor(redis: Redis, opts: StoreOptions) {
+    this.redis = redis;
+    this.opts = opts;
     this.p = `${opts.prefix}:conv`;
   }
 

@@ -29,7 +29,10 @@ export class DurableInbox {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<number> | undefined;
 
-  constructor(private readonly opts: DurableInboxOptions) {
+  private readonly opts: DurableInboxOptions;
+
+  constructor(opts: DurableInboxOptions) {
+    this.opts = opts;
     this.spool = new Spool(opts.spoolDir);
   }
 

@@ -65,7 +65,10 @@ export class ConversationEngine {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
 
-  constructor(private readonly opts: ConversationEngineOptions) {
+  private readonly opts: ConversationEngineOptions;
+
+  constructor(opts: ConversationEngineOptions) {
+    this.opts = opts;
     this.store = new ConversationStore(opts.redis, {
       prefix: opts.prefix,
       quietMs: opts.quietMs ?? 180_000,

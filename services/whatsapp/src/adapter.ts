@@ -31,7 +31,11 @@ const KIND_WORD: Record<string, string> = { image: 'foto', video: 'video', audio
 export class WhatsAppAdapter {
   private readonly serial = new KeyedSerial();
 
-  constructor(private readonly opts: AdapterOptions) {}
+  private readonly opts: AdapterOptions;
+
+  constructor(opts: AdapterOptions) {
+    this.opts = opts;
+  }
 
   /** Listens on the socket; returns the function that removes the listener again. */
   attach(sock: WaSocketLike): () => void {

@@ -8,11 +8,10 @@ import type { WaSocketLike } from './socket.ts';
 /** A media file that could not be fetched or is too big; the message goes on without it. */
 export class MediaUnavailableError extends Error {
   readonly code = 'ADUAN_ERR_WA_MEDIA';
-  constructor(
-    readonly reason: 'too-big' | 'download-failed',
-    cause?: unknown,
-  ) {
+  readonly reason: 'too-big' | 'download-failed';
+  constructor(reason: 'too-big' | 'download-failed', cause?: unknown) {
     super(`media unavailable: ${reason}`, { cause });
+    this.reason = reason;
     this.name = 'MediaUnavailableError';
   }
 }

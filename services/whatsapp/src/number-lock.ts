@@ -22,13 +22,14 @@ export class NumberLock {
   private readonly token = randomBytes(12).toString('hex');
   private timer: NodeJS.Timeout | undefined;
   readonly key: string;
+  private readonly redis: Redis;
+  private readonly account: string;
+  private readonly opts: { ttlMs?: number; onLost?: () => void };
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly account: string,
-    private readonly opts: { ttlMs?: number; onLost?: () => void } = {},
-  ) {
+  constructor(redis: Redis, prefix: string, account: string, opts: { ttlMs?: number; onLost?: () => void } = {}) {
+    this.redis = redis;
+    this.account = account;
+    this.opts = opts;
     this.key = `${prefix}:wa:lock:${account}`;
   }
 

@@ -39,6 +39,6 @@ describe('Redis unreachable while messages arrive (real redis-server stopped and
     expect(c!.text).toBe('jalan berlubang dalam\ndi Jl. Anggrek dekat masjid');
     expect(c!.source.messageIds).toHaveLength(3);
     await waitFor(() => h!.socket.sent.some((s) => s.jid === CITIZEN && (s.content as { text: string }).text.includes(c!.ticket)), { what: 'ack sent', timeoutMs: 20_000 });
-    expect(h.service.pipeline.inbox.spooled).toBe(0);
+    await waitFor(() => h!.service.pipeline.inbox.spooled === 0, { what: 'inbox spool empty' });
   }, 60_000);
 });

@@ -7,8 +7,10 @@ import type { WaSocketLike } from './socket.ts';
 /** The number is not connected (pairing, reconnecting) or not served here: BullMQ retries later. */
 export class SocketNotReadyError extends Error {
   readonly code = 'ADUAN_ERR_WA_NOT_READY';
-  constructor(readonly reason: 'not-connected' | 'not-our-number') {
+  readonly reason: 'not-connected' | 'not-our-number';
+  constructor(reason: 'not-connected' | 'not-our-number') {
     super(`cannot send now: ${reason}`);
+    this.reason = reason;
     this.name = 'SocketNotReadyError';
   }
 }
@@ -44,7 +46,10 @@ export class NotificationSender {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly clock: () => number;
 
-  constructor(private readonly opts: SenderOptions) {
+  private readonly opts: SenderOptions;
+
+  constructor(opts: SenderOptions) {
+    this.opts = opts;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.clock = opts.clock ?? Date.now;
   }

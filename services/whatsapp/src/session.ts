@@ -52,7 +52,10 @@ export class WhatsAppSession {
   private readonly lock: NumberLock;
   readonly status: SessionStatus;
 
-  constructor(private readonly opts: SessionOptions) {
+  private readonly opts: SessionOptions;
+
+  constructor(opts: SessionOptions) {
+    this.opts = opts;
     this.status = { account: opts.account, state: 'starting', reconnects: 0 };
     this.lock = new NumberLock(opts.redis, opts.prefix, opts.account, {
       ...(opts.lockTtlMs ? { ttlMs: opts.lockTtlMs } : {}),

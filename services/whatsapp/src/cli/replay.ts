@@ -16,7 +16,7 @@ const { values, positionals } = parseArgs({ allowPositionals: true, options: { a
 const file = positionals[0];
 if (values.help || !file) {
   process.stderr.write('usage: pnpm --filter @aduan/whatsapp replay <file.jsonl> [--account +6281...]\n  (account defaults to the first of WA_NUMBERS; REDIS_URL, QUEUE_PREFIX honoured)\n');
-  process.exit(file ? 0 : 2);
+  process.exit(values.help ? 0 : 2);
 }
 const env = parseEnv(ReplayEnv);
 const account = values.account ?? env.WA_NUMBERS?.[0];
