@@ -94,7 +94,8 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
     if (place.unknown) notes.push(`${place.unknown} tidak dikenal, diabaikan`);
     const top = ranked[0];
     if (!top) {
-      return finish({ opd: cat?.opd ?? fallback, confidence: 0, reasons: ['tidak ada kata kunci yang dikenali', ...(placeReason ? [placeReason] : []), ...notes], alternatives: [], place });
+      const why = ['tidak ada kata kunci yang dikenali', ...(placeReason ? [placeReason] : []), ...notes];
+      return finish({ opd: cat?.opd ?? fallback, confidence: 0, reasons: why, alternatives: [], place });
     }
     const conf = confidences(ranked.map((c) => c.score), calibration);
     let confidence = conf[0] ?? 0;
@@ -120,15 +121,17 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
       alternatives.push({ opd: code, opdName: opdName(code), confidence: conf[i + 1] ?? 0 });
     });
     const body = top.target.startsWith('ext:') ? bodies.get(top.target.slice(4)) : undefined;
-    return finish({ opd, confidence, reasons, alternatives, ...(body ? { external: { body: body.name, advice: body.advice } } : {}), place });
+    const external = body ? { body: body.name, advice: body.advice } : undefined;
+    return finish({ opd, confidence, reasons, alternatives, ...(external ? { external } : {}), place });
   }
 
-  function finish(d: { opd: string; confidence: number; reasons: string[]; alternatives: Alternative[]; external?: Decision['external']; place?: Located }): Decision {
+  type Draft = Pick<Decision, 'opd' | 'confidence' | 'reasons' | 'alternatives' | 'external'> & { place: Located };
+
+  function finish(d: Draft): Decision {
     const triage = d.confidence < threshold;
     const reasons = d.reasons.slice(0, MAX_REASONS);
     if (triage) reasons.push(`keyakinan ${d.confidence.toFixed(2)} di bawah ambang ${threshold.toFixed(2)} -> triase`);
-    const p = d.place;
-    const place = p?.inCity ? { ...(p.kelurahan ? { kelurahan: p.kelurahan } : {}), ...(p.kecamatan ? { kecamatan: p.kecamatan } : {}), ...(p.landmark ? { landmark: p.landmark } : {}) } : undefined;
+    const place = publicPlace(d.place);
     return {
       opd: d.opd,
       opdName: opdName(d.opd),
@@ -150,9 +153,16 @@ function collapse(cands: Candidate[]): Candidate[] {
   return cands.sort((a, b) => b.score - a.score || (a.target < b.target ? -1 : 1));
 }
 
+function publicPlace(p: Located): Decision['place'] {
+  if (!p.inCity) return undefined;
+  const { kelurahan, kecamatan, landmark } = p;
+  return { ...(kelurahan ? { kelurahan } : {}), ...(kecamatan ? { kecamatan } : {}), ...(landmark ? { landmark } : {}) };
+}
+
 function describePlace(p: Located): string | undefined {
   if (p.inCity) {
-    const parts = [p.landmark, p.kelurahan ? `Kel. ${p.kelurahan}` : undefined, p.kecamatan ? `Kec. ${p.kecamatan}` : undefined].filter(Boolean);
+    const kel = p.kelurahan ? `Kel. ${p.kelurahan}` : undefined;
+    const parts = [p.landmark, kel, p.kecamatan ? `Kec. ${p.kecamatan}` : undefined].filter(Boolean);
     if (parts.length === 0) parts.push('Kota Blitar');
     return `lokasi${p.source === 'form' ? ' (formulir)' : ''}: ${parts.join(', ')}`;
   }
