@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   });
   const loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER });
   // A failed login at start is retried after a back-off, not at once.
-  loop.start(auth.state === 'logged_out' ? withJitter(30_000, env.INSTAGRAM_POLL_JITTER) : 0);
+  if (auth.state === 'logged_out') loop.start(withJitter(30_000, env.INSTAGRAM_POLL_JITTER), 'backoff');
+  else loop.start(0, auth.state === 'awaiting_code' ? 'awaiting_code' : 'starting');
 
   const workerRedis = createRedis(redisUrl, 'worker');
   const sender = new NotifySender({

@@ -46,8 +46,10 @@ export class PollLoop {
     this.opts = opts;
   }
 
-  start(initialDelayMs = 0): void {
+  /** `state`: what to report until the first cycle (e.g. 'backoff' after a failed login at start). */
+  start(initialDelayMs = 0, state?: ConnectionState): void {
     this.stopped = false;
+    if (state) this.setState(state);
     this.schedule(initialDelayMs);
   }
 

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRedis, freePort } from '@aduan/queue';
+import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { igKeys } from './session/keys.ts';
+
+const url = testRedisUrl();
+
+/**
+ * The real entry point as a process. Instagram is unreachable here, so its traffic is sent to
+ * a closed loopback port (INSTAGRAM_PROXY_URL): login and polls fail like a network outage.
+ */
+describe('main (process)', () => {
+  let prefix: string;
+  afterEach(async () => deletePrefix(url, prefix));
+
+  it('starts, reports back-off on /healthz, and on SIGTERM stops cleanly and frees the account', async () => {
+    prefix = uniquePrefix('igmain');
+    const dir = mkdtempSync(join(tmpdir(), 'ig-main-'));
+    const [httpPort, deadPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        REDIS_URL: url,
+        QUEUE_PREFIX: prefix,
+        INSTAGRAM_USERNAME: 'pemkotblitar',
+        INSTAGRAM_PASSWORD: 'not-a-real-password',
+        INSTAGRAM_PROXY_URL: `http://127.0.0.1:${deadPort}`,
+        HTTP_PORT: String(httpPort),
+        ATTACHMENT_DIR: join(dir, 'a'),
+        SPOOL_DIR: join(dir, 's'),
+        INBOX_SPOOL_DIR: join(dir, 'i'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const redis = createRedis(url, 'worker');
+    try {
+      const health = await waitFor(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`).catch(() => undefined);
+          return res ? ((await res.json()) as Record<string, unknown>) : undefined;
+        },
+        { timeoutMs: 20_000, what: `healthz (output: ${output})` },
+      );
+      expect(health).toMatchObject({ status: 'ok', account: 'pemkotblitar', lockHeld: true, redis: true, state: 'backoff' });
+      expect(await redis.exists(igKeys(prefix, 'pemkotblitar').lock)).toBe(1);
+      expect(output).not.toContain('not-a-real-password');
+
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(await redis.exists(igKeys(prefix, 'pemkotblitar').lock)).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      redis.disconnect();
+    }
+  });
+});
