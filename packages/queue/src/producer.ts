@@ -80,6 +80,8 @@ export class DurableProducer {
   }
 
   async add(queueName: string, jobId: string, data: unknown): Promise<AddResult> {
+    // BullMQ refuses most custom ids containing ':' (its key separator); say so before spooling one.
+    if (jobId.includes(':')) throw new ContractViolationError(queueName, `jobId "${jobId}" must not contain ':'`);
     const valid = this.validate(queueName, data);
     try {
       await this.addToRedis(queueName, jobId, valid);

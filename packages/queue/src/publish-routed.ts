@@ -58,7 +58,7 @@ export async function publishRouted(
       text,
       createdAt: routing.routedAt,
     };
-    await deps.producer.add(QueueNames.notify(chat), `routed:${complaint.id}:r${routing.revision}`, note);
+    await deps.producer.add(QueueNames.notify(chat), `routed.${complaint.id}.r${routing.revision}`, note);
   }
   return routed;
 }

@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
-import { Complaint, type Routing, type StatusUpdate } from '@aduan/schema';
+import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
 import { QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, DurableProducer, senderHash } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { applyStatusUpdate } from './status-updates.ts';
@@ -86,6 +86,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     connection: workerConn,
     prefix: opts.prefix,
     queue: QueueNames.status,
+    schema: StatusUpdate,
     concurrency: 4,
     onError: (err) => log.warn({ err: err.message }, 'status worker error'),
     handler: async (update: StatusUpdate) => applyStatusUpdate({ producer, status, logger: log }, update),

@@ -17,7 +17,7 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
   await deps.status.transition(update.complaintId, {
     state: update.state,
     at: update.at,
-    dedupeKey: `status:${update.updateId}`,
+    dedupeKey: `status.${update.updateId.replaceAll(":", "_")}`,
     ...(update.message ? { message: update.message } : {}),
   });
   if ((rec.channel === 'whatsapp' || rec.channel === 'instagram') && rec.replyTo && rec.replyAccount) {
@@ -33,6 +33,6 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
       text: citizenMessages[update.state](rec.ticket, opdName, update.message),
       createdAt: update.at,
     };
-    await deps.producer.add(QueueNames.notify(rec.channel), `status:${update.updateId}`, note);
+    await deps.producer.add(QueueNames.notify(rec.channel), `status.${update.updateId.replaceAll(":", "_")}`, note);
   }
 }

@@ -1,0 +1,78 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, QueueNames, StatusStore } from '@aduan/queue';
+import { deterministicComplaintId, ticketFor, type Complaint } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { startRouterService, type RouterService } from './router-service.ts';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('router');
+const mem = memoryLogger('router');
+let router: RouterService;
+const conn = createRedis(url, 'worker');
+const q = (name: string) => new Queue(name, { connection: conn, prefix });
+const status = new StatusStore(conn, prefix);
+
+function chatComplaint(text: string, n: number, confidential = false): Complaint {
+  const at = new Date();
+  const id = deterministicComplaintId(at, 'whatsapp', '6281100000000', `MSG${n}-${prefix}`);
+  return {
+    schemaVersion: 1, id, ticket: ticketFor(id), channel: 'whatsapp',
+    source: { account: '6281100000000', senderId: '6285712345678@s.whatsapp.net', threadId: '6285712345678@s.whatsapp.net', messageIds: [`MSG${n}`] },
+    receivedAt: at.toISOString(), submittedAt: at.toISOString(),
+    reporter: { name: 'Pak Slamet', phone: '+6285712345678', anonymous: false, confidential },
+    text, attachments: [], language: 'id', intake: { transport: 'baileys' },
+  };
+}
+
+beforeAll(async () => {
+  router = await startRouterService({ redisUrl: url, prefix, logger: mem.logger });
+});
+afterAll(async () => {
+  await router.close();
+  conn.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+describe('router service', () => {
+  it('routes a chat complaint, tells the citizen on notify.whatsapp, and a retry publishes nothing twice', async () => {
+    const c = chatComplaint('Sampah di TPS pinggir jalan sudah seminggu tidak diangkut, bau busuk sekali', 1, true);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    const opdJob = await waitFor(async () => (await q('opd.dlh').getJob(c.id)) ?? null, { what: 'opd.dlh job' });
+    expect(opdJob.data.reporter).toBeUndefined();
+    const note = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${c.id}.r0`)) ?? null, { what: 'notify job' });
+    expect(note.data).toMatchObject({ kind: 'routed', to: c.source.threadId, account: c.source.account, ticket: c.ticket });
+    expect(note.data.text).toContain('Dinas Lingkungan Hidup');
+
+    // The same complaint again (a redelivery after a crash): no second publication or history entry.
+    await q(QueueNames.intake).add('intake', c, { jobId: `${c.id}-again` });
+    await waitFor(async () => (await q(QueueNames.intake).getJob(`${c.id}-again`))?.finishedOn, { what: 'second job done' });
+    expect(await q('opd.dlh').count()).toBe(1);
+    expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed']);
+    expect(mem.text()).not.toContain('Pak Slamet');
+    expect(mem.text()).not.toContain('Sampah di TPS');
+  });
+
+  it('applies status updates only from the OPD the complaint is routed to, and tells the citizen', async () => {
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 2);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    await waitFor(async () => (await status.get(c.id))?.opd === 'dishub', { what: 'routed to dishub' });
+
+    const base = { schemaVersion: 1, complaintId: c.id, at: new Date().toISOString() } as const;
+    await q(QueueNames.status).add('status', { ...base, opd: 'dlh', state: 'resolved', updateId: `u-wrong-${c.id}` }, { jobId: `u-wrong-${c.id}` });
+    await q(QueueNames.status).add('status', { ...base, opd: 'dishub', state: 'resolved', message: 'Jukir sudah ditertibkan', updateId: `u-ok-${c.id}` }, { jobId: `u-ok-${c.id}` });
+    await waitFor(async () => (await status.get(c.id))?.state === 'resolved', { what: 'resolved' });
+    const wrong = await waitFor(async () => (await q(QueueNames.status).getJob(`u-wrong-${c.id}`))?.failedReason, { what: 'wrong OPD rejected' });
+    expect(wrong).toContain('not routed to dlh');
+    const ok = await q(QueueNames.status).getJob(`u-ok-${c.id}`);
+    expect(ok?.failedReason).toBeUndefined();
+    const note = await waitFor(async () => (await q('notify.whatsapp').getJob(`status.u-ok-${c.id}`)) ?? null, { what: 'status notice' });
+    expect(note.data.text).toContain('telah selesai ditangani');
+    expect(note.data.text).toContain('Jukir sudah ditertibkan');
+  });
+
+  it('keeps a heartbeat that readiness checks can read', async () => {
+    expect(router.alive()).toBe(true);
+    expect(await conn.exists(`${prefix}:router:heartbeat`)).toBe(1);
+  });
+});
