@@ -100,6 +100,21 @@ describe('createRouter().decide', () => {
     const dir = { ...directory, opds: directory.opds.map((o) => (o.code === 'dlh' ? { ...o, keywords: { weak: ['yang dan di'] } } : o)) };
     expect(createRouter(dir, { triageThreshold: 0.5 }).warnings).toEqual(['opds(dlh).keywords.weak: "yang dan di" has only stop words and never matches']);
   });
+  it('works with a minimal directory built in code (no keywords): the category decides', () => {
+    const mini = {
+      opds: [{ code: 'dishub', name: 'Dinas Perhubungan', shortName: 'Dishub' }],
+      kecamatan: [{ code: 'dishub', name: 'X', kelurahan: [{ name: 'Y', landmarks: [] }] }],
+      categories: [{ code: 'parkir', label: 'Parkir', opd: 'dishub' }],
+    };
+    const r = createRouter(mini, { triageThreshold: 0.5 });
+    expect(r.decide({ text: 'apa saja', category: 'parkir' })).toMatchObject({ opd: 'dishub', triage: false });
+    expect(r.decide({ text: 'apa saja' })).toMatchObject({ opd: 'dishub', confidence: 0, triage: true });
+  });
+  it('rejects a threshold outside 0..1 and a directory with broken references', () => {
+    expect(() => createRouter(directory, { triageThreshold: 1.5 })).toThrow(RangeError);
+    const broken = { ...directory, categories: [{ code: 'x', label: 'X', opd: 'nope' }] };
+    expect(() => createRouter(broken, { triageThreshold: 0.5 })).toThrow(/categories\[0\]\.opd: "nope"/);
+  });
   it('has a version that changes with the directory', () => {
     const edited = { ...directory, categories: directory.categories.slice(1) };
     expect(createRouter(edited, { triageThreshold: 0.5 }).version).not.toBe(router.version);
