@@ -138,6 +138,23 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(c!.source.messageIds).toHaveLength(2);
   });
 
+  it('takes messages that arrived while offline (Baileys delivers them as "append"), but not ancient ones', async () => {
+    const hourAgo = Math.floor(Date.now() / 1000) - 3_600;
+    h.socket.deliver(
+      [
+        citizenMessage({ conversation: 'drainase mampet, banjir tiap hujan' }, { messageTimestamp: hourAgo }),
+        citizenMessage({ conversation: 'pesan lama sekali' }, { messageTimestamp: hourAgo - 30 * 86_400 }),
+        citizenMessage({ conversation: 'balasan kami' }, { key: { remoteJid: CITIZEN, fromMe: true, id: 'OWN2' } }),
+      ],
+      'append',
+    );
+    h.socket.deliver([citizenMessage({ conversation: 'kirim' })]);
+    const [c, ...more] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(more).toHaveLength(0);
+    expect(c!.text).toBe('drainase mampet, banjir tiap hujan');
+    expect(c!.receivedAt).toBe(new Date(hourAgo * 1000).toISOString());
+  });
+
   it('answers a greeting alone with a short guide and no ticket', async () => {
     h.socket.deliver([citizenMessage({ conversation: 'Assalamualaikum' })]);
     await waitFor(() => h.socket.sent.length === 1, { what: 'guide sent' });

@@ -21,6 +21,15 @@ export interface AdapterOptions {
 
 export type HandleOutcome = AcceptOutcome | 'ignored' | 'failed';
 
+/** Same horizon as the conversation engine's message-id memory (7 days). */
+const MAX_APPEND_AGE_MS = 7 * 86_400_000;
+
+function tooOld(msg: WAMessage): boolean {
+  const t = msg.messageTimestamp;
+  const seconds = typeof t === 'number' ? t : t ? Number(t.toString()) : 0;
+  return seconds > 0 && Date.now() - seconds * 1000 > MAX_APPEND_AGE_MS;
+}
+
 const KIND_WORD: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen' };
 
 /**
@@ -40,10 +49,16 @@ export class WhatsAppAdapter {
   /** Listens on the socket; returns the function that removes the listener again. */
   attach(sock: WaSocketLike): () => void {
     const listener = (ev: BaileysEventMap['messages.upsert']) => {
-      // 'notify' = new messages (also those that arrived while we were offline);
-      // 'append' = history and our own sends, which are not complaints.
-      if (ev.type !== 'notify') return;
-      for (const msg of ev.messages) void this.handle(msg, sock);
+      // 'notify' = live messages. 'append' = our own sends (skipped as fromMe) but also the
+      // messages citizens sent while we were offline (Baileys marks offline delivery 'append'):
+      // those are complaints too, unless they are older than the dedupe memory.
+      for (const msg of ev.messages) {
+        if (ev.type === 'append' && tooOld(msg)) {
+          waMetrics().messages.inc({ outcome: 'ignored', reason: 'too-old' });
+          continue;
+        }
+        void this.handle(msg, sock);
+      }
     };
     sock.ev.on('messages.upsert', listener);
     return () => sock.ev.off('messages.upsert', listener);
