@@ -123,6 +123,34 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
     }
   });
 
+  it('a greeting alone gets the guide and no ticket; "cek <ticket>" answers in the thread', async () => {
+    const client = new FakeIgClient();
+    const { logger } = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger });
+    const t0 = Date.now() - 120_000;
+    try {
+      client.inboxPages = [[threadOf({ threadId: 'th-g', user: citizen, items: [textItem('g1', citizen.pk, t0, 'Assalamualaikum')] })]];
+      await rig.poller.pollOnce();
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      expect(rig.complaints).toHaveLength(0);
+      expect(rig.notifications.map((n) => [n.kind, n.to])).toContainEqual(['guide', 'th-g']);
+
+      client.inboxPages = [[threadOf({ threadId: 'th-g', user: citizen, items: [textItem('g2', citizen.pk, t0 + 1_000, 'Sampah menumpuk di depan SDN Sananwetan 1 sudah seminggu')] })]];
+      await rig.poller.pollOnce();
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      const ticket = rig.complaints[0]!.ticket;
+      client.inboxPages = [[threadOf({ threadId: 'th-g', user: citizen, items: [textItem('g3', citizen.pk, t0 + 2_000, `cek ${ticket.toLowerCase()}`)] })]];
+      await rig.poller.pollOnce();
+      const lookup = rig.notifications.find((n) => n.kind === 'lookup');
+      expect(lookup).toMatchObject({ to: 'th-g', account: 'pemkotblitar', replyTo: 'g3' });
+      expect(lookup!.text).toContain(ticket);
+      // The sender's own ticket: a status, not the "not found" a stranger gets.
+      expect(lookup!.text).not.toMatch(/tidak ditemukan/);
+    } finally {
+      await rig.close();
+    }
+  });
+
   it('ignores history older than the backfill window and group threads', async () => {
     const client = new FakeIgClient();
     const { logger } = memoryLogger();
