@@ -21,7 +21,7 @@ describe('main (process)', () => {
     prefix = uniquePrefix('igmain');
     const dir = mkdtempSync(join(tmpdir(), 'ig-main-'));
     const [httpPort, deadPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['src/main.ts'], {
       cwd: join(import.meta.dirname, '..'),
       env: {
         PATH: process.env.PATH ?? '',

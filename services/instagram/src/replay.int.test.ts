@@ -79,7 +79,7 @@ describe('replay', () => {
     const file = join(dir, 'dm.jsonl');
     writeFileSync(file, replayFile(media.url));
     const env = testEnv(prefix);
-    const out = await run(process.execPath, ['--import', 'tsx', 'src/cli/replay.ts', file], {
+    const out = await run(process.execPath, ['src/cli/replay.ts', file], {
       cwd: join(import.meta.dirname, '..'),
       env: { PATH: process.env.PATH ?? '', REDIS_URL: url, QUEUE_PREFIX: prefix, INSTAGRAM_ACCOUNT: 'pemkotblitar', ATTACHMENT_DIR: env.ATTACHMENT_DIR, SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i') },
     }).catch((err: { stdout: string; stderr: string; code: number }) => err);
