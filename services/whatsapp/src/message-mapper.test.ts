@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { proto } from '@whiskeysockets/baileys';
+import { mapMessage } from './message-mapper.ts';
+import { waMessage } from './test-support/fake-socket.ts';
+
+const ACCOUNT = '+6281100000000';
+const base = (message: proto.IMessage, key: Partial<proto.IMessageKey> & Record<string, unknown> = {}) =>
+  waMessage({ key: { remoteJid: '6281234567890@s.whatsapp.net', fromMe: false, id: 'ABC', ...key }, messageTimestamp: 1_767_240_000, pushName: ' Siti ', message });
+
+describe('mapMessage', () => {
+  it('maps a text into the channel-neutral draft with E.164 phone and push name', () => {
+    const m = mapMessage(base({ conversation: 'jalan rusak' }), ACCOUNT);
+    expect(m).toEqual({
+      type: 'message',
+      media: null,
+      draft: {
+        channel: 'whatsapp', account: ACCOUNT, senderId: '6281234567890@s.whatsapp.net', threadId: '6281234567890@s.whatsapp.net',
+        messageId: 'ABC', at: '2026-01-01T04:00:00.000Z', reporter: { name: 'Siti', phone: '+6281234567890' }, text: 'jalan rusak',
+      },
+    });
+  });
+
+  it('unwraps disappearing and view-once messages', () => {
+    const eph = mapMessage(base({ ephemeralMessage: { message: { extendedTextMessage: { text: 'pesan sementara' } } } }), ACCOUNT);
+    expect(eph.type === 'message' && eph.draft.text).toBe('pesan sementara');
+    const once = mapMessage(base({ viewOnceMessageV2: { message: { imageMessage: { mimetype: 'image/jpeg', caption: 'sekali lihat' } } } }), ACCOUNT);
+    expect(once.type === 'message' && once.media).toEqual({ kind: 'image', mimeType: 'image/jpeg' });
+  });
+
+  it('takes the phone from the alternate JID when the chat is a LID', () => {
+    const msg = base({ conversation: 'halo' }, { remoteJid: '123456789012345@lid' });
+    (msg.key as { remoteJidAlt?: string }).remoteJidAlt = '6281234567890@s.whatsapp.net';
+    const m = mapMessage(msg, ACCOUNT);
+    expect(m.type === 'message' && m.draft).toMatchObject({ senderId: '123456789012345@lid', reporter: { phone: '+6281234567890' } });
+    const noAlt = mapMessage(base({ conversation: 'halo' }, { remoteJid: '123456789012345@lid' }), ACCOUNT);
+    expect(noAlt.type === 'message' && noAlt.draft.reporter).toEqual({ name: 'Siti' });
+  });
+
+  it('says why it ignores a message, without throwing on odd shapes', () => {
+    expect(mapMessage(base({ stickerMessage: { mimetype: 'image/webp' } }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'sticker' });
+    expect(mapMessage(base({}), ACCOUNT)).toEqual({ type: 'ignore', reason: 'empty' });
+    expect(mapMessage(base({ conversation: '   ' }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'empty-text' });
+    expect(mapMessage(base({ protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { id: 'X' } } }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'edit-without-text' });
+    expect(mapMessage({ key: { remoteJid: '6281234567890@s.whatsapp.net' } } as never, ACCOUNT)).toEqual({ type: 'ignore', reason: 'no-id' });
+    expect(mapMessage(base({ locationMessage: { degreesLatitude: 123, degreesLongitude: 5 } }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'bad-location' });
+  });
+});

@@ -1,0 +1,66 @@
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DurableProducer, QueueNames, createRedis } from '@aduan/queue';
+import type { Notification } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { NotificationSender, SocketNotReadyError, typingMs } from './sender.ts';
+import { fakeSocket } from './test-support/fake-socket.ts';
+import { ACCOUNT, CITIZEN, startHarness, testConfig } from './test-support/harness.ts';
+
+const note = (kind: Notification['kind'], text: string): Notification => ({ schemaVersion: 1, channel: 'whatsapp', account: ACCOUNT, to: CITIZEN, kind, text, createdAt: new Date().toISOString() });
+
+describe('NotificationSender (real Redis)', () => {
+  const url = testRedisUrl();
+  let prefix: string;
+  let redis: Redis;
+  beforeEach(() => {
+    prefix = uniquePrefix('wasend');
+    redis = new Redis(url);
+  });
+  afterEach(async () => {
+    redis.disconnect();
+    await deletePrefix(url, prefix);
+  });
+
+  it('paces sends per number, types first, and never sends a job twice', async () => {
+    const { logger } = memoryLogger();
+    const sock = fakeSocket(logger);
+    const slept: number[] = [];
+    const now = 1_000_000;
+    const sender = new NotificationSender({ socketFor: () => sock, serves: () => true, redis, prefix, perMinute: 20, typing: true, logger, sleep: async (ms) => void slept.push(ms), clock: () => now });
+    await sender.send(note('routed', 'Aduan ADU-1 sudah kami teruskan ke Dinas Perhubungan.'), 'j1');
+    await sender.send(note('status', 'Aduan ADU-1 sedang ditindaklanjuti.'), 'j2');
+    expect(await sender.send(note('routed', 'lagi'), 'j1')).toBe('already-sent');
+    expect(sock.sent.map((s) => (s.content as { text: string }).text)).toEqual(['Aduan ADU-1 sudah kami teruskan ke Dinas Perhubungan.', 'Aduan ADU-1 sedang ditindaklanjuti.']);
+    // 20 per minute: the second send waits for its 3 s slot; each send shows "typing" first.
+    expect(slept).toEqual([typingMs('Aduan ADU-1 sudah kami teruskan ke Dinas Perhubungan.'), 3_000, typingMs('Aduan ADU-1 sedang ditindaklanjuti.')]);
+    expect(sock.presences).toEqual(['composing', 'paused', 'composing', 'paused']);
+  });
+
+  it('refuses (for a later retry) when the number is not connected or not ours', async () => {
+    const { logger } = memoryLogger();
+    const offline = new NotificationSender({ socketFor: () => undefined, serves: () => true, redis, prefix, perMinute: 20, typing: false, logger });
+    await expect(offline.send(note('ack', 'x'), 'j3')).rejects.toBeInstanceOf(SocketNotReadyError);
+    const foreign = new NotificationSender({ socketFor: () => undefined, serves: () => false, redis, prefix, perMinute: 20, typing: false, logger });
+    await expect(foreign.send(note('ack', 'x'), 'j4')).rejects.toMatchObject({ reason: 'not-our-number' });
+  });
+
+  it('delivers the router\'s routed and status notices from notify.whatsapp', async () => {
+    const config = testConfig(url, prefix);
+    const h = await startHarness(config);
+    try {
+      await waitFor(() => h.service.sessions.get(ACCOUNT)!.status.state === 'connected', { what: 'connected' });
+      const conn = createRedis(url, 'producer');
+      const { logger } = memoryLogger();
+      const router = new DurableProducer({ connection: conn, prefix, logger });
+      await waitFor(() => conn.status === 'ready', { what: 'producer ready' });
+      await router.add(QueueNames.notify('whatsapp'), 'routed-01TEST', note('routed', 'Aduan ADU-ABCD-EFGH sudah kami teruskan ke Satpol PP.'));
+      await waitFor(() => h.socket.sent.length === 1, { what: 'routed notice sent' });
+      expect(h.socket.sent[0]).toEqual({ jid: CITIZEN, content: { text: 'Aduan ADU-ABCD-EFGH sudah kami teruskan ke Satpol PP.' } });
+      await router.close();
+      conn.disconnect();
+    } finally {
+      await h.stop();
+    }
+  });
+});
