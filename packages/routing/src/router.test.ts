@@ -25,6 +25,17 @@ describe('createRouter().decide', () => {
     expect(d.opd).toBe('dlh');
     expect(d.reasons.some((r) => r.startsWith('kategori'))).toBe(true);
   });
+  it('routes every pick-list category to its usual OPD when the text says nothing', () => {
+    for (const c of directory.categories.filter((x) => x.evidence !== false)) {
+      expect(router.decide({ text: 'mohon segera ditindaklanjuti', category: c.code }).opd, c.code).toBe(c.opd);
+    }
+  });
+  it('gives every city OPD and external body some keywords', () => {
+    for (const o of directory.opds.filter((x) => x.kind !== 'kecamatan' && x.kind !== 'external')) {
+      expect(Object.values(o.keywords ?? {}).flat().length, o.code).toBeGreaterThan(5);
+    }
+    for (const b of directory.externalBodies ?? []) expect(Object.values(b.keywords).flat().length, b.code).toBeGreaterThan(0);
+  });
   it('sends weak or split evidence to triage, with alternatives', () => {
     const d = router.decide({ text: 'lampu' });
     expect(d.triage).toBe(true);
