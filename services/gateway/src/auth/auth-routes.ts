@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthDeps } from './auth-deps.ts';
+import { loginCounter } from './metrics.ts';
 import { AuthError } from './errors.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { loginPage, safeNext } from './login-page.ts';
@@ -20,6 +21,7 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   const blocked = await auth.throttle.blockedFor(username, req.ip);
   if (blocked) {
     req.log.warn({ event: 'login_blocked', operator: username }, 'login refused: too many failures');
+    loginCounter().inc({ outcome: 'blocked' });
     throw new AuthError('too_many_attempts', `Too many failed logins; retry in ${blocked} s`, { retryAfterSeconds: blocked });
   }
   const user = await auth.users.get(username);
@@ -27,15 +29,18 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   if (!user || !ok) {
     const { failures, delayMs } = await auth.throttle.fail(username, req.ip);
     req.log.warn({ event: 'login_failed', operator: username, failures }, 'login failed');
+    loginCounter().inc({ outcome: 'invalid' });
     await sleep(delayMs);
     throw new AuthError('invalid_credentials', 'Wrong username or password');
   }
   if (user.disabled) {
     req.log.warn({ event: 'login_disabled', operator: username }, 'login of a disabled account');
+    loginCounter().inc({ outcome: 'disabled' });
     throw new AuthError('account_disabled', 'This account has been disabled');
   }
   await auth.throttle.succeed(username, req.ip);
   req.log.info({ event: 'login', operator: username, role: user.role }, 'logged in');
+  loginCounter().inc({ outcome: 'ok' });
   return { user: { username: user.username, role: user.role, station: user.station }, sessionId: await auth.sessions.create(user.username) };
 }
 

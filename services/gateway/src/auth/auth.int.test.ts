@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { buildApp } from '../app.ts';
 import { createTestGateway } from '../testing/harness.ts';
+import { requireRole, userOf } from './index.ts';
 import { UserError } from './user-store.ts';
 
 const url = testRedisUrl();
@@ -139,5 +141,39 @@ describe('login and sessions', () => {
     } finally {
       await prod.close();
     }
+  });
+
+  it('requireRole: a wrong role gets 403 (JSON on the API, a page otherwise); the right role passes', async () => {
+    const app = await buildApp(gw.deps, {
+      extraRoutes: async (a) => {
+        a.get('/api/v1/admin/ping', { preHandler: requireRole('admin') }, async (req) => ({ user: userOf(req) }));
+        a.get('/admin/page', { preHandler: requireRole('admin') }, async () => 'ok');
+      },
+    });
+    await app.ready();
+    try {
+      const operator = await loginCookie('siti');
+      const admin = await loginCookie('admin1');
+      const api = await app.inject({ url: '/api/v1/admin/ping', headers: { cookie: operator } });
+      expect(api.statusCode).toBe(403);
+      expect(api.json().error).toBe('forbidden');
+      const page = await app.inject({ url: '/admin/page', headers: { cookie: operator } });
+      expect(page.statusCode).toBe(403);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('tidak berhak');
+      expect((await app.inject({ url: '/admin/page' })).headers.location).toBe('/login?next=%2Fadmin%2Fpage');
+      expect((await app.inject({ url: '/api/v1/admin/ping', headers: { cookie: admin } })).json()).toEqual({ user: { username: 'admin1', role: 'admin', station: '' } });
+      // An admin without a station cannot key call-ins.
+      expect((await app.inject({ url: '/desk', headers: { cookie: admin } })).statusCode).toBe(403);
+      expect((await app.inject({ url: '/api/v1/desk/board', headers: { cookie: admin } })).json().error).toBe('forbidden');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('counts logins by outcome for /metrics', async () => {
+    const metrics = await gw.app.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(/aduan_gateway_logins_total\{outcome="invalid"\} [1-9]/);
+    expect(metrics.body).toMatch(/aduan_gateway_logins_total\{outcome="ok"\} [1-9]/);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { requireRole, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
+import { errorPage } from '../views/result-pages.ts';
 import { deskApi } from './desk-api.ts';
 import { deskPage } from './desk-page.ts';
 
@@ -14,6 +15,7 @@ const CLIENT_JS = readFileSync(new URL('./client/desk.js', import.meta.url), 'ut
 export async function registerDesk(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   app.get('/desk', { schema: { hide: true }, preHandler: requireRole('operator', 'admin') }, async (req, reply) => {
     const user = userOf(req);
+    if (!user.station) return reply.code(403).type('text/html; charset=utf-8').send(errorPage('Tidak terhubung ke stasiun', 'Akun ini tidak terhubung ke stasiun radio. Minta admin menambahkan stasiun untuk akun Anda.'));
     const stored = await deps.auth.users.get(user.username);
     reply.header('cache-control', 'no-store');
     return reply.type('text/html; charset=utf-8').send(deskPage(deps.directory, { user, hintDays: deps.desk.hintDays, ...(stored?.lastProgram ? { lastProgram: stored.lastProgram } : {}) }));

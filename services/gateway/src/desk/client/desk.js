@@ -21,6 +21,15 @@
     kelurahan_not_in_kecamatan: 'Kelurahan tidak cocok dengan kecamatan.',
     invalid_call_time: 'Tulis jam seperti 08:15.',
   };
+  /** Whole-request rejections, worded for the operator. */
+  const REJECTIONS = {
+    account_disabled: 'Akun Anda dinonaktifkan. Silakan hubungi admin.',
+    forbidden: 'Akun Anda tidak boleh mencatat aduan (tidak terhubung ke stasiun radio).',
+    not_found: 'Tiket itu tidak ditemukan; catat sebagai aduan baru.',
+    idempotency_key_reused: 'Entri ini bentrok dengan entri lain; kirim ulang sebagai entri baru.',
+    validation_failed: 'Ada isian yang belum benar.',
+  };
+  const rejection = (json) => REJECTIONS[json.error] || json.message || 'Ditolak.';
   const fold = (s) => String(s || '').toLowerCase().replace(/[^a-z0-9]/g, '');
   const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
   const pad = (n) => String(n).padStart(2, '0');
@@ -183,7 +192,7 @@
   }
 
   /** Sends one outbox entry. Returns 'sent' | 'rejected' | 'retry' | 'login'. */
-  async function send(entry) {
+  async function send(entry, deferred) {
     const url = entry.kind === 'link' ? `/api/v1/desk/complaints/${encodeURIComponent(entry.ticket)}/supporters` : '/api/v1/desk/complaints';
     let res;
     try {
@@ -196,8 +205,9 @@
     const json = await res.json().catch(() => ({}));
     if (res.ok) {
       removeFromOutbox(entry.key);
-      if (entry.kind === 'link') showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.`);
-      else showResult('Tiket baru — bacakan di udara:', json.ticket, entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : '');
+      const late = deferred ? ` Terkirim terlambat (${entry.kind === 'link' ? 'tautan' : `"${entry.body.text.slice(0, 40)}…"`}).` : '';
+      if (entry.kind === 'link') showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.${late}`);
+      else showResult('Tiket baru — bacakan di udara:', json.ticket, `${entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : ''}${late}`);
       refreshBoard();
       return { outcome: 'sent', json };
     }
@@ -215,14 +225,14 @@
     try {
       for (const entry of readOutbox()) {
         if (entry.rejected) continue;
-        const r = await send(entry);
+        const r = await send(entry, true);
         if (r.outcome === 'retry') break;
         if (r.outcome === 'login') {
           notice('Sesi Anda sudah berakhir. Aduan yang belum terkirim tetap tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
           break;
         }
         if (r.outcome === 'rejected') {
-          writeOutbox(readOutbox().map((e) => (e.key === entry.key ? { ...e, rejected: r.json.message || 'ditolak', fields: r.json.fields } : e)));
+          writeOutbox(readOutbox().map((e) => (e.key === entry.key ? { ...e, rejected: rejection(r.json), fields: r.json.fields } : e)));
         }
       }
     } finally {
@@ -241,7 +251,7 @@
       if (r.outcome === 'rejected') {
         removeFromOutbox(entry.key);
         if (r.json.fields) showErrors(apiErrors(r.json.fields));
-        else notice(r.json.message || 'Ditolak.');
+        else notice(rejection(r.json));
         return;
       }
       notice('');
