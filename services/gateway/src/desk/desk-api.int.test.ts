@@ -149,10 +149,14 @@ describe('board, hints and linking', () => {
     expect(board.entries.find((e: { ticket: string }) => e.ticket === first.ticket).supporters).toBe(1);
   });
 
-  it('links to a not-yet-routed complaint without publishing (the router reads the count)', async () => {
-    const { ticket } = (await post(siti, '/api/v1/desk/complaints', { text: 'Sampah menumpuk di TPS dekat Pasar Templek belum diangkut', program: 'Halo Blitar Pagi' }, 'entry-3')).json();
+  it('links to a not-yet-routed complaint without publishing, and re-checks once it is routed', async () => {
+    const { id, ticket } = (await post(siti, '/api/v1/desk/complaints', { text: 'Sampah menumpuk di TPS dekat Pasar Templek belum diangkut', program: 'Halo Blitar Pagi' }, 'entry-3')).json();
     const link = await post(budi, `/api/v1/desk/complaints/${ticket}/supporters`, { program: 'Kabar Kota' }, 'link-2');
     expect(link.json()).toMatchObject({ supporters: 1, published: false });
+    // Routed without the count (a router that read it before the link): the re-check publishes it.
+    await routeOnce(id);
+    const job = await waitFor(async () => (await routedQ.getJob(`${id}.s1`)) ?? null, { what: 're-checked .s1 job', timeoutMs: 8_000 });
+    expect(RoutedComplaint.parse(job.data).supporters).toBe(1);
     expect((await post(budi, '/api/v1/desk/complaints/ADU-0000-0000/supporters', { program: 'Kabar Kota' }, 'link-3')).statusCode).toBe(404);
   });
 });
