@@ -12,6 +12,7 @@ export interface IgMetrics {
   approvals: Counter<'outcome'>;
   sent: Counter<'outcome'>;
   state: Gauge<'state'>;
+  lastSuccess: Gauge;
   setState(state: ConnectionState): void;
 }
 
@@ -29,7 +30,9 @@ export function createIgMetrics(registry: Registry): IgMetrics {
   const approvals = getOrCreate(registry, 'aduan_instagram_pending_approvals_total', () => new Counter({ name: 'aduan_instagram_pending_approvals_total', help: 'Message requests (pending inbox) approved', labelNames: ['outcome'] as const, registers }));
   const sent = getOrCreate(registry, 'aduan_instagram_sent_total', () => new Counter({ name: 'aduan_instagram_sent_total', help: 'notify.instagram messages sent into threads', labelNames: ['outcome'] as const, registers }));
   const state = getOrCreate(registry, 'aduan_instagram_connection_state', () => new Gauge({ name: 'aduan_instagram_connection_state', help: '1 for the current connection state of the Instagram account', labelNames: ['state'] as const, registers }));
+  const lastSuccess = getOrCreate(registry, 'aduan_instagram_last_poll_success_timestamp_seconds', () => new Gauge({ name: 'aduan_instagram_last_poll_success_timestamp_seconds', help: 'Unix time of the last successful poll cycle (alert when it lags)', registers }));
   return {
+    lastSuccess,
     items,
     media,
     polls,

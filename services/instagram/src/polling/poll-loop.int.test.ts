@@ -57,6 +57,7 @@ describe('PollLoop back-off on Instagram errors', () => {
     expect(await loop.cycle()).toBe(45_000);
     expect(loop.status.state).toBe('connected');
     expect(await rig.cursors.get('th-l')).not.toBeNull();
+    expect((await rig.registry.getSingleMetric('aduan_instagram_last_poll_success_timestamp_seconds')?.get())?.values[0]?.value).toBe(Math.floor(clock / 1000));
   });
 
   it('a checkpoint confirmed in the app is noticed by one probe after the back-off, without asking for another code', async () => {

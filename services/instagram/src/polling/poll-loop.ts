@@ -95,6 +95,7 @@ export class PollLoop {
       this.status.lastSuccessAt = new Date().toISOString();
       this.setState('connected');
       metrics.polls.inc({ outcome: 'ok' });
+      metrics.lastSuccess.set(Math.floor(now() / 1000));
       await auth.persist().catch((err: Error) => logger.warn({ err: err.message }, 'could not save the instagram session'));
       if (report.items.ingested > 0 || report.approved > 0) logger.info({ ...report.items, threads: report.threads, approved: report.approved }, 'instagram poll');
       this.onCycle?.({ report, delayMs });

@@ -96,17 +96,17 @@ describe('Instagram session and account lock', () => {
 
   it('one process per account: a second lock fails; a lost lock is reported', async () => {
     const keys = igKeys(prefix, 'pemkotblitar');
-    const a = new AccountLock(redis, keys.lock, 'pemkotblitar', 600);
-    const b = new AccountLock(redis, keys.lock, 'pemkotblitar', 600);
+    const a = new AccountLock(redis, keys.lock, 'pemkotblitar', 1_500);
+    const b = new AccountLock(redis, keys.lock, 'pemkotblitar', 1_500);
     let lost: Error | undefined;
     await a.acquire((e) => (lost = e));
     await expect(b.acquire(() => {})).rejects.toBeInstanceOf(AccountLockedError);
     // Renewal keeps it past its TTL.
-    await new Promise((r) => setTimeout(r, 900));
+    await new Promise((r) => setTimeout(r, 1_900));
     expect(await redis.get(keys.lock)).toBe(a.token);
     // Someone else took it over (e.g. after a failover): the holder finds out.
     await redis.set(keys.lock, 'intruder');
-    await waitFor(() => lost, { timeoutMs: 2_000, what: 'lock loss' });
+    await waitFor(() => lost, { timeoutMs: 3_000, what: 'lock loss' });
     expect(a.isHeld).toBe(false);
     await a.release();
     expect(await redis.get(keys.lock)).toBe('intruder');
