@@ -31,7 +31,7 @@ button.secondary{background:#e8eef5;color:#0b5394}
 .listbox li{padding:6px 10px;cursor:pointer}
 .listbox li[aria-selected=true]{background:#0b5394;color:#fff}
 .result .caption{margin:0;font-weight:700}
-.ticket-big{font:800 3.4rem/1.15 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.06em;margin:4px 0;background:#fff8e1;display:inline-block;padding:4px 14px;border-radius:8px}
+.ticket-big{font:800 clamp(2.5rem,3.4vw,3.4rem)/1.15 ui-monospace,Menlo,Consolas,monospace;white-space:nowrap;letter-spacing:.06em;margin:4px 0;background:#fff8e1;display:inline-block;padding:4px 14px;border-radius:8px}
 .muted{color:#555}
 #hint-list{padding-left:22px;margin:0}
 #hint-list li{margin:0 0 10px}
