@@ -10,13 +10,19 @@ export class NumberLockedError extends Error {
   }
 }
 
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+// Renew; or take the lock back if it expired meanwhile (a Redis outage longer than the TTL)
+// and nobody else took it. 0 only when another process holds it.
+const RENEW = `
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
+return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /**
  * One process per number: two sockets on one session make WhatsApp close both with
  * "connection replaced" again and again. The lock expires on its own if the holder dies;
- * if renewing finds it gone or taken, `onLost` stops the socket.
+ * if renewing finds it taken by another process, `onLost` stops the socket.
  */
 export class NumberLock {
   private readonly token = randomBytes(12).toString('hex');

@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DisconnectReason } from '@whiskeysockets/baileys';
-import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { NumberLockedError } from './number-lock.ts';
+import { startWhatsAppService } from './service.ts';
+import { fakeSocket } from './test-support/fake-socket.ts';
 import { ACCOUNT, citizenMessage, startHarness, testConfig, type Harness } from './test-support/harness.ts';
 import type { ServiceConfig } from './service.ts';
 
@@ -113,6 +115,29 @@ describe('WhatsApp session lifecycle (real Redis, Baileys event emitter)', () =>
     expect(metrics.body).toContain(`aduan_whatsapp_connection_state{account="${ACCOUNT}",state="connected"} 1`);
     expect(metrics.body).toContain('aduan_whatsapp_last_message_timestamp_seconds');
     expect(metrics.body).not.toContain('6281234567890');
+  });
+
+  it('takes its lock back after it expired (long Redis outage), and stops when another process took it', async () => {
+    const { logger } = memoryLogger();
+    const service = await startWhatsAppService({
+      config, logger, lockTtlMs: 300, display: () => {}, sleep: async () => {},
+      makeSocket: () => {
+        const s = fakeSocket(logger);
+        setImmediate(() => s.open());
+        return s;
+      },
+    });
+    try {
+      const lockKey = `${prefix}:wa:lock:${ACCOUNT}`;
+      const token = await redis.get(lockKey);
+      await redis.del(lockKey); // as if it expired while Redis was away
+      await waitFor(async () => (await redis.get(lockKey)) === token, { what: 'lock taken back' });
+      expect(service.sessions.get(ACCOUNT)!.status.state).toBe('connected');
+      await redis.set(lockKey, 'another-process');
+      await waitFor(() => service.sessions.get(ACCOUNT)!.status.state === 'fatal', { what: 'stopped after losing the lock' });
+    } finally {
+      await service.stop();
+    }
   });
 
   it('offers a pairing code instead of the QR when configured', async () => {
