@@ -5,8 +5,8 @@
 export const citizenMessages = {
   routed: (ticket: string, opdName: string) =>
     `Aduan ${ticket} sudah kami teruskan ke ${opdName}. Kami akan kabari lagi bila ada tindak lanjut. Terima kasih.`,
-  external: (ticket: string) =>
-    `Aduan ${ticket} sudah kami terima. Mohon maaf, masalah ini bukan kewenangan Pemerintah Kota Blitar, sehingga perlu disampaikan juga ke instansi terkait (misalnya PLN, BPJS, atau kepolisian). Aduan Anda tetap kami catat dan kami bantu teruskan.`,
+  external: (ticket: string, advice?: string) =>
+    `Aduan ${ticket} sudah kami terima. Mohon maaf, masalah ini bukan kewenangan Pemerintah Kota Blitar. ${advice ?? 'Mohon sampaikan juga ke instansi terkait (misalnya PLN, BPJS, atau kepolisian).'} Aduan Anda tetap kami catat.`,
   in_progress: (ticket: string, opdName: string, note?: string) =>
     `Aduan ${ticket} sedang ditindaklanjuti oleh ${opdName}.${note ? ` Catatan: ${note}` : ''}`,
   resolved: (ticket: string, opdName: string, note?: string) =>

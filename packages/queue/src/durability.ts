@@ -12,6 +12,15 @@ export interface DurabilityReport {
 export async function checkRedisDurability(redis: Redis): Promise<DurabilityReport> {
   const problems: string[] = [];
   try {
+    if (redis.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('Redis did not become ready within 5 s')), 5_000);
+        redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
     if (appendonly !== 'yes') problems.push('appendonly is not "yes": a Redis restart loses every queued complaint (see infra/redis/redis.conf)');

@@ -41,12 +41,13 @@ export async function publishRouted(
     state,
     at: routing.routedAt,
     dedupeKey: `decision:r${routing.revision}`,
+    ...(routing.external ? { message: routing.external.advice } : {}),
     ...(routing.triage ? {} : { opd: routing.opd, opdName: routing.opdName }),
   });
 
   const chat = complaint.channel === 'whatsapp' || complaint.channel === 'instagram' ? complaint.channel : undefined;
   if (chat && !routing.triage && complaint.source.threadId) {
-    const text = routing.opd === EXTERNAL_OPD ? citizenMessages.external(complaint.ticket) : citizenMessages.routed(complaint.ticket, routing.opdName);
+    const text = routing.opd === EXTERNAL_OPD ? citizenMessages.external(complaint.ticket, routing.external?.advice) : citizenMessages.routed(complaint.ticket, routing.opdName);
     const note: Notification = {
       schemaVersion: 1,
       channel: chat,

@@ -27,6 +27,8 @@ export const Routing = z
     /** Assignment count: 0 for the first decision, n after the n-th re-assignment. */
     revision: z.number().int().nonnegative().default(0),
     note: z.string().max(2000).optional(),
+    /** Set when opd is "external": the body outside the city government and advice for the citizen (Bahasa Indonesia). */
+    external: z.object({ body: z.string(), advice: z.string() }).optional(),
     routedAt: IsoDateTime,
     routerVersion: z.string(),
   })

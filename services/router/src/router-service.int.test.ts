@@ -76,3 +76,16 @@ describe('router service', () => {
     expect(await conn.exists(`${prefix}:router:heartbeat`)).toBe(1);
   });
 });
+
+describe('external complaints', () => {
+  it('are not dropped: routed to opd.external and the citizen is told who handles it', async () => {
+    const c = chatComplaint('Listrik PLN padam terus tiap malam di rumah saya, token juga error', 3);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    const job = await waitFor(async () => (await q('opd.external').getJob(c.id)) ?? null, { what: 'opd.external job' });
+    expect(job.data.routing.external.body).toMatch(/PLN/);
+    const note = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${c.id}.r0`)) ?? null, { what: 'external notice' });
+    expect(note.data.text).toContain('bukan kewenangan Pemerintah Kota Blitar');
+    expect(note.data.text).toContain(job.data.routing.external.advice);
+    expect((await status.get(c.id))?.state).toBe('external');
+  });
+});

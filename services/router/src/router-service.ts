@@ -62,6 +62,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         decidedBy: 'rules',
         triage: d.triage,
         revision: 0,
+        ...(d.external ? { external: d.external } : {}),
         routedAt: new Date().toISOString(),
         routerVersion: `${ROUTER_VERSION}+${router.version}`,
       };

@@ -31,12 +31,12 @@ probe.disconnect();
 const router = await startRouterService({
   redisUrl: redis.url,
   prefix: config.QUEUE_PREFIX,
-  logger: logger.child({ service: 'router' }),
+  logger: logger.child({ component: 'router' }),
   concurrency: config.ROUTER_CONCURRENCY,
   ...(config.TRIAGE_THRESHOLD !== undefined ? { triageThreshold: config.TRIAGE_THRESHOLD } : {}),
   ...(config.ROUTING_DIRECTORY ? { directoryPath: config.ROUTING_DIRECTORY } : {}),
 });
-const deps = await createGatewayDeps(config, logger.child({ service: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive });
+const deps = await createGatewayDeps(config, logger.child({ component: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive });
 const app = await buildApp(deps);
 await app.listen({ port: config.PORT, host: config.HOST });
 logger.info({ port: config.PORT, redis: redis.local ? 'private redis-server' : 'external' }, `Aduan is running: http://localhost:${config.PORT}/ (API docs at /docs)`);
