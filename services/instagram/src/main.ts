@@ -3,6 +3,7 @@ import { checkRedisDurability, createRedis, pingRedis } from '@aduan/queue';
 import { parseEnv } from '@aduan/config';
 import { createLogger, metricsRegistry } from '@aduan/telemetry';
 import { withJitter } from './client/classify-error.ts';
+import { safeErrMessage } from './client/safe-error.ts';
 import { accountOf, InstagramEnv } from './env.ts';
 import { InstagramConfigError, NoCredentialsError } from './errors.ts';
 import { buildApp } from './http/build-app.ts';
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof NoCredentialsError) throw err;
     // Instagram unreachable or refusing now: the poll loop retries the login with back-off.
-    logger.error({ errName: (err as Error).name, err: (err as Error).message }, 'instagram login failed at start; retrying with back-off');
+    logger.error({ errName: (err as Error).name, err: safeErrMessage(err) }, 'instagram login failed at start; retrying with back-off');
   }
 
   const poller = new Poller({

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '@aduan/telemetry';
+import { safeErrMessage } from '../client/safe-error.ts';
 import { NoPendingChallengeError } from '../errors.ts';
 
 export interface HealthSnapshot {
@@ -64,7 +65,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
         return reply.send({ state });
       } catch (err) {
         if (err instanceof NoPendingChallengeError) return reply.code(409).send({ error: err.message, code: err.code });
-        opts.logger.warn({ errName: (err as Error).name, err: (err as Error).message }, 'instagram code was not accepted');
+        opts.logger.warn({ errName: (err as Error).name, err: safeErrMessage(err) }, 'instagram code was not accepted');
         return reply.code(422).send({ error: 'instagram did not accept the code; check it and try again', code: 'ADUAN_ERR_IG_CODE_REJECTED' });
       }
     });

@@ -1,4 +1,4 @@
-import { IgActionSpamError } from 'instagram-private-api';
+import { IgActionSpamError, IgNotFoundError } from 'instagram-private-api';
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,16 @@ describe('NotifySender (notify.instagram -> thread)', () => {
     await queue.add('n', note('th-9', 'untuk akun lain', 'other_account'), { jobId: 'other-1' });
     await waitFor(async () => (await queue.getJobState('other-1')) === 'delayed', { what: 'delayed' });
     expect(client.sent).toHaveLength(0);
+  });
+
+  it('a thread that no longer exists fails the job at once, without retries', async () => {
+    client.sendFailures.push(new IgNotFoundError(igResponse({ message: 'Thread not found', status: 'fail' }, 404)));
+    start();
+    await queue.add('n', note('th-gone', 'halo'), { jobId: 'gone-1', attempts: 5 });
+    await waitFor(async () => (await queue.getJobState('gone-1')) === 'failed', { what: 'failed' });
+    const job = await queue.getJob('gone-1');
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).not.toMatch(/\d{6,}/);
   });
 
   it('respects the rate limit', async () => {

@@ -1,10 +1,12 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { IgNotFoundError, IgPrivateUserError } from 'instagram-private-api';
 import type { Redis } from 'ioredis';
 import { QueueNames, specFor } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { classifyIgError, withJitter } from '../client/classify-error.ts';
 import type { IgClientLike } from '../client/ig-client-like.ts';
+import { safeErrMessage } from '../client/safe-error.ts';
 import type { IgMetrics } from '../metrics.ts';
 import type { IgKeys } from '../session/keys.ts';
 
@@ -81,7 +83,9 @@ export class NotifySender {
       metrics.sent.inc({ outcome: `failed_${failure.reason}` });
       logger.warn({ jobId: job.id, kind: n.kind, reason: failure.reason, errName: (err as Error).name }, 'instagram send failed');
       if (failure.reason === 'spam' || failure.reason === 'rate_limited' || failure.action === 'challenge') return this.pause(failure.delayMs);
-      throw err;
+      // The thread is gone or closed to us: retrying cannot help.
+      if (err instanceof IgNotFoundError || err instanceof IgPrivateUserError) throw new UnrecoverableError(`instagram refused the thread: ${(err as Error).name}`);
+      throw new Error(`instagram send failed: ${safeErrMessage(err)}`, { cause: err });
     }
     await redis.set(marker, '1', 'EX', 7 * 86_400);
     metrics.sent.inc({ outcome: 'sent' });

@@ -1,5 +1,6 @@
 import type { Logger } from '@aduan/telemetry';
 import { classifyIgError, withJitter, type BackoffPolicy, type IgFailure } from '../client/classify-error.ts';
+import { safeErrMessage } from '../client/safe-error.ts';
 import type { ConnectionState, IgMetrics } from '../metrics.ts';
 import type { InstagramAuth } from '../session/auth.ts';
 import type { Poller, PollReport } from './poller.ts';
@@ -106,7 +107,7 @@ export class PollLoop {
       this.status.lastFailure = { action: failure.action, reason: failure.reason, at: new Date().toISOString() };
       metrics.polls.inc({ outcome: 'error' });
       metrics.backoffs.inc({ reason: failure.reason });
-      logger.warn({ reason: failure.reason, action: failure.action, errName: (err as Error).name, err: (err as Error).message, retryInMs: delayMs }, 'instagram poll failed; backing off');
+      logger.warn({ reason: failure.reason, action: failure.action, errName: (err as Error).name, err: safeErrMessage(err), retryInMs: delayMs }, 'instagram poll failed; backing off');
       if (failure.action === 'challenge') this.challengeRetryAt = now() + delayMs;
       this.setState(failure.action === 'challenge' || probe ? 'awaiting_code' : 'backoff');
       await this.react(failure);
@@ -124,7 +125,7 @@ export class PollLoop {
         await auth.relogin();
       }
     } catch (err) {
-      logger.error({ errName: (err as Error).name, err: (err as Error).message }, 'instagram re-login failed; will retry after the back-off');
+      logger.error({ errName: (err as Error).name, err: safeErrMessage(err) }, 'instagram re-login failed; will retry after the back-off');
     }
   }
 

@@ -1,6 +1,7 @@
 import { IgCheckpointError, IgLoginTwoFactorRequiredError } from 'instagram-private-api';
 import type { Logger } from '@aduan/telemetry';
 import type { IgClientLike } from '../client/ig-client-like.ts';
+import { safeErrMessage } from '../client/safe-error.ts';
 import { CodeRequiredError, NoCredentialsError, NoPendingChallengeError } from '../errors.ts';
 import type { SessionStore } from './session-store.ts';
 
@@ -67,7 +68,7 @@ export class InstagramAuth {
       } else if (err instanceof IgCheckpointError) {
         await this.startCheckpoint();
       } else {
-        logger.error({ err: (err as Error).message, errName: (err as Error).name }, 'instagram login failed');
+        logger.error({ err: safeErrMessage(err), errName: (err as Error).name }, 'instagram login failed');
         throw err;
       }
     }
@@ -82,7 +83,7 @@ export class InstagramAuth {
       await this.opts.client.challenge.auto(true);
     } catch (err) {
       // The code can also be confirmed in the Instagram app ("This was me"); polling retries then.
-      this.opts.logger.warn({ err: (err as Error).message }, 'instagram did not start the challenge flow; confirm the login in the Instagram app');
+      this.opts.logger.warn({ err: safeErrMessage(err) }, 'instagram did not start the challenge flow; confirm the login in the Instagram app');
     }
     this.pending = { kind: 'checkpoint' };
     this.askForCode('checkpoint', 'email or SMS');
