@@ -12,7 +12,7 @@ import { createIntakePipeline, type IntakePipeline } from '../intake-pipeline.ts
 import { createIgMetrics, type IgMetrics } from '../metrics.ts';
 import { CursorStore } from '../polling/cursor-store.ts';
 import { Poller } from '../polling/poller.ts';
-import type { FakeIgClient } from './fake-ig-client.ts';
+import type { IgClientLike } from '../client/ig-client-like.ts';
 
 export const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 /** An ISO-BMFF header with brand isom: sniffs as video/mp4. */
@@ -63,7 +63,7 @@ export interface Rig {
 }
 
 /** The real intake pipeline (engine, inbox, producer, storage) and poller around a fake client. */
-export async function buildRig(opts: { redisUrl: string; prefix: string; client: FakeIgClient; logger: Logger; env?: ReturnType<typeof testEnv>; backfillMs?: number }): Promise<Rig> {
+export async function buildRig(opts: { redisUrl: string; prefix: string; client: IgClientLike; logger: Logger; env?: ReturnType<typeof testEnv>; backfillMs?: number }): Promise<Rig> {
   const env = opts.env ?? testEnv(opts.prefix);
   const registry = new Registry();
   const metrics = createIgMetrics(registry);
