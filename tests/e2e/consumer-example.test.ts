@@ -34,7 +34,8 @@ describe('README consumer example', () => {
     await waitFor(() => out.includes(ticket), { timeoutMs: 15_000, what: 'consumer output' });
     const view = await waitFor(async () => {
       const r = await gw.app.inject({ url: `/api/v1/complaints/${ticket}?token=${statusToken}` });
-      return r.json().state === 'in_progress' ? r.json() : null;
+      const v = r.json() as { state: string; history: { state: string; message?: string }[] };
+      return v.state === 'in_progress' ? v : null;
     }, { timeoutMs: 15_000, what: 'in_progress status' });
     expect(view.history.at(-1)).toMatchObject({ state: 'in_progress', message: 'Petugas menuju lokasi' });
   });

@@ -9,3 +9,4 @@ export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisSer
 export { publishRouted, routedJobId, forOpd, EXTERNAL_OPD } from './publish-routed.ts';
 export { citizenMessages } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
+export { latestRouted } from './latest-routed.ts';

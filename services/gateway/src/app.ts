@@ -13,6 +13,7 @@ import { health } from './routes/health.ts';
 import { webForm } from './routes/web-form.ts';
 import { registerAuth } from './auth/index.ts';
 import { registerDesk } from './desk/index.ts';
+import { registerTriage } from './triage/index.ts';
 import { errorPage } from './views/result-pages.ts';
 
 export const API_VERSION = '1.0.0';
@@ -46,6 +47,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
       info: { title: 'Aduan gateway API', version: API_VERSION, description: 'Complaint intake for Kota Blitar. Errors: { error: <stable code>, message, fields? } — see docs/errors.md.' },
       tags: [
         { name: 'complaints', description: 'Filing complaints and reading their status' },
+        { name: 'triage', description: 'Admin triage: complaints below the confidence threshold, assignment, corrections export (admin session)' },
         { name: 'desk', description: 'Radio desk: operator login, call-ins, board, duplicate hints (session cookie)' },
       ],
     },
@@ -68,6 +70,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await webForm(app, deps);
   await registerAuth(app, deps.auth);
   await registerDesk(app, deps);
+  await registerTriage(app, deps);
   if (opts.extraRoutes) await opts.extraRoutes(app);
   return app;
 }

@@ -76,7 +76,9 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
         ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
       });
-      await publishRouted({ producer, status }, complaint, routing);
+      // Callers the radio desk linked before the decision count as supporters from the start.
+      const supporters = (await status.get(complaint.id))?.supporters ?? 0;
+      await publishRouted({ producer, status }, complaint, routing, supporters);
       decisions.inc({ opd: d.opd, outcome: d.triage ? 'triage' : 'routed' });
       log.info({ complaintId: complaint.id, opd: d.opd, confidence: Number(d.confidence.toFixed(3)), triage: d.triage }, 'complaint routed');
       end();

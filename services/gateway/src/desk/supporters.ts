@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
-import { QueueNames, type DurableProducer, type StatusStore, type SupporterEntry } from '@aduan/queue';
-import { RoutedComplaint } from '@aduan/schema';
+import { QueueNames, latestRouted, type DurableProducer, type StatusStore, type SupporterEntry } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 
 export interface SupporterDeps {
@@ -13,18 +12,6 @@ export interface SupporterDeps {
 
 /** jobId of a supporter-count publication on `routed` (README-desk.md documents it). */
 export const supportersJobId = (id: string, supporters: number) => `${id}.s${supporters}`;
-
-/** Latest `routed` publication of a complaint: its first decision or its last re-assignment (`.r<n>`). */
-async function latestRouted(queue: Queue, id: string): Promise<RoutedComplaint | null> {
-  let job = await queue.getJob(id);
-  if (!job) return null;
-  for (let rev = 1; rev < 100; rev++) {
-    const next = await queue.getJob(`${id}.r${rev}`);
-    if (!next) break;
-    job = next;
-  }
-  return RoutedComplaint.parse(job.data);
-}
 
 /**
  * Makes the supporter count visible downstream: when the complaint was routed already, the

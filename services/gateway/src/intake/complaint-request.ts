@@ -50,6 +50,8 @@ export const ComplaintRequest = z
         email: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.email('email must be a valid e-mail address').max(254).optional()),
         anonymous: flag,
         confidential: flag,
+        /** The reporter agreed to be contacted back (the radio desk asks explicitly). */
+        contactConsent: z.preprocess((v) => (v === undefined ? undefined : v === true || v === 'on' || v === 'true' || v === '1'), z.boolean().optional()),
       })
       .optional(),
   })

@@ -77,6 +77,7 @@ export class IntakeService {
         ...(r.reporter?.email ? { email: r.reporter.email } : {}),
         anonymous: r.reporter?.anonymous ?? false,
         confidential: r.reporter?.confidential ?? false,
+        ...(r.reporter?.contactConsent !== undefined ? { contactConsent: r.reporter.contactConsent } : {}),
       },
       text: r.text,
       ...(r.category ? { category: r.category } : {}),

@@ -1,0 +1,88 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Directory } from '@aduan/routing';
+import { latestRouted, publishRouted, type DurableProducer, type StatusStore } from '@aduan/queue';
+import type { RoutedComplaint, Routing } from '@aduan/schema';
+import type { Logger } from '@aduan/telemetry';
+import { HttpError } from '../errors.ts';
+
+export interface TriageDeps {
+  redis: Redis;
+  prefix: string;
+  producer: DurableProducer;
+  status: StatusStore;
+  directory: Directory;
+  triageQueue: Queue;
+  routedQueue: Queue;
+  logger: Logger;
+}
+
+/** One human correction of the router, kept as labelled data (`GET /api/v1/triage/corrections`). */
+export interface Correction {
+  id: string;
+  text: string;
+  category?: string;
+  location?: RoutedComplaint['location'];
+  /** The OPD a person decided: the label. */
+  opd: string;
+  /** What the router had said. */
+  router: { opd: string; confidence: number; triage: boolean; decidedBy: string };
+  note?: string;
+  by: string;
+  at: string;
+}
+
+export const correctionsKey = (prefix: string) => `${prefix}:routing:corrections`;
+
+/**
+ * An admin assigns a complaint to an OPD: re-published to `routed` (`<id>.r<n>`) and
+ * `opd.<code>` with decidedBy "admin", the citizen told, the triage entry removed and the
+ * correction recorded. Works for complaints in triage and for re-assigning routed ones.
+ */
+export async function assignComplaint(deps: TriageDeps, input: { id: string; opd: string; note?: string; by: string }): Promise<RoutedComplaint> {
+  const opd = deps.directory.opds.find((o) => o.code === input.opd) ?? (input.opd === 'external' ? { code: 'external', name: 'Di luar kewenangan Pemkot' } : undefined);
+  if (!opd) throw new HttpError(400, 'validation_failed', 'Unknown OPD code', { fields: { opd: { code: 'unknown_opd', message: `opd must be one of: ${deps.directory.opds.map((o) => o.code).join(', ')}` } } });
+  const current = await latestRouted(deps.routedQueue, input.id);
+  if (!current) throw new HttpError(404, 'not_found', 'No routed complaint with this id');
+  const routing: Routing = {
+    opd: opd.code,
+    opdName: opd.name,
+    confidence: 1,
+    reasons: [`assigned by admin ${input.by}`],
+    alternatives: [],
+    decidedBy: 'admin',
+    triage: false,
+    revision: current.routing.revision + 1,
+    ...(input.note ? { note: input.note } : {}),
+    routedAt: new Date().toISOString(),
+    routerVersion: current.routing.routerVersion,
+  };
+  const { routing: previous, ...complaint } = current;
+  const routed = await publishRouted({ producer: deps.producer, status: deps.status }, complaint as RoutedComplaint, routing, current.supporters);
+  await deps.triageQueue.remove(input.id).catch(() => 0);
+  for (let rev = 1; rev <= current.routing.revision; rev++) await deps.triageQueue.remove(`${input.id}.r${rev}`).catch(() => 0);
+  const correction: Correction = {
+    id: input.id,
+    text: current.text,
+    ...(current.category ? { category: current.category } : {}),
+    ...(current.location ? { location: current.location } : {}),
+    opd: opd.code,
+    router: { opd: previous.opd, confidence: previous.confidence, triage: previous.triage, decidedBy: previous.decidedBy },
+    ...(input.note ? { note: input.note } : {}),
+    by: input.by,
+    at: routing.routedAt,
+  };
+  await deps.redis.rpush(correctionsKey(deps.prefix), JSON.stringify(correction));
+  deps.logger.info({ complaintId: input.id, from: previous.opd, to: opd.code, revision: routing.revision }, 'complaint assigned by admin');
+  return routed;
+}
+
+export async function listCorrections(deps: Pick<TriageDeps, 'redis' | 'prefix'>): Promise<Correction[]> {
+  return (await deps.redis.lrange(correctionsKey(deps.prefix), 0, -1)).map((s) => JSON.parse(s) as Correction);
+}
+
+/** Complaints waiting in `triage`, oldest first. */
+export async function listTriage(deps: Pick<TriageDeps, 'triageQueue'>, limit = 200): Promise<RoutedComplaint[]> {
+  const jobs = await deps.triageQueue.getJobs(['waiting', 'prioritized', 'delayed'], 0, limit - 1, true);
+  return jobs.filter((j) => j?.data).map((j) => j.data as RoutedComplaint);
+}

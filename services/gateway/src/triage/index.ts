@@ -1,0 +1,73 @@
+import { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { QueueNames } from '@aduan/queue';
+import { OpdCode, RoutedComplaint } from '@aduan/schema';
+import { requireRole, userOf } from '../auth/index.ts';
+import type { GatewayDeps } from '../deps.ts';
+import { HttpError } from '../errors.ts';
+import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
+import { triagePage } from './triage-page.ts';
+
+const AssignBody = z.object({ opd: OpdCode, note: z.string().trim().max(2000).optional() }).meta({ id: 'AssignRequest' });
+
+/** Triage by a human: `/admin/triage`, `GET /api/v1/triage`, `POST /api/v1/complaints/:id/assign`, corrections export. */
+export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): Promise<TriageDeps> {
+  const triageQueue = new Queue(QueueNames.triage, { connection: deps.redis, prefix: deps.prefix });
+  const routedQueue = new Queue(QueueNames.routed, { connection: deps.redis, prefix: deps.prefix });
+  for (const q of [triageQueue, routedQueue]) q.on('error', () => {});
+  app.addHook('onClose', async () => {
+    await Promise.all([triageQueue.close(), routedQueue.close()]).catch(() => {});
+  });
+  const t: TriageDeps = { redis: deps.redis, prefix: deps.prefix, producer: deps.producer, status: deps.status, directory: deps.directory, triageQueue, routedQueue, logger: deps.logger };
+  const admin = requireRole('admin');
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/api/v1/triage', {
+    preHandler: admin,
+    schema: { summary: 'Complaints waiting for a human decision (admin)', tags: ['triage'], response: { 200: z.object({ items: z.array(RoutedComplaint) }) } },
+  }, async () => ({
+    // The admin sees who reported unless the reporter asked for confidentiality.
+    items: (await listTriage(t)).map((c) => (c.reporter?.confidential ? { ...c, reporter: undefined } : c)),
+  }));
+
+  r.post('/api/v1/complaints/:id/assign', {
+    preHandler: admin,
+    schema: {
+      summary: 'Assign a complaint to an OPD (admin)',
+      description: 'Re-publishes to `routed` (jobId `<id>.r<n>`) and `opd.<code>` with decidedBy "admin", tells the citizen, removes it from triage and records the correction.',
+      tags: ['triage'],
+      params: z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/) }),
+      body: AssignBody,
+      response: { 200: z.object({ id: z.string(), ticket: z.string(), opd: z.string(), revision: z.number() }) },
+    },
+  }, async (req) => {
+    const routed = await assignComplaint(t, { id: req.params.id, opd: req.body.opd, ...(req.body.note ? { note: req.body.note } : {}), by: userOf(req).username });
+    return { id: routed.id, ticket: routed.ticket, opd: routed.routing.opd, revision: routed.routing.revision };
+  });
+
+  app.get('/api/v1/triage/corrections', {
+    preHandler: admin,
+    schema: { summary: 'Every human correction as JSON lines (id, text, category, location, opd = the label) for `pnpm eval:routing`', tags: ['triage'] },
+  }, async (_req, reply) => {
+    const lines = (await listCorrections(t)).map((c) => JSON.stringify(c)).join('\n');
+    return reply.type('application/x-ndjson').header('content-disposition', 'attachment; filename="routing-corrections.jsonl"').send(lines ? `${lines}\n` : '');
+  });
+
+  app.get<{ Querystring: { done?: string; error?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    const items = await listTriage(t);
+    return reply.type('text/html; charset=utf-8').send(triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: 'Aduan tidak dapat diteruskan. Mohon coba lagi.' } : {}) }));
+  });
+
+  app.post<{ Params: { id: string }; Body: { opd?: string; note?: string } }>('/admin/triage/:id/assign', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    try {
+      const routed = await assignComplaint(t, { id: req.params.id, opd: String(req.body?.opd ?? ''), ...(req.body?.note ? { note: String(req.body.note).slice(0, 2000) } : {}), by: userOf(req).username });
+      return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}`, 303);
+    } catch (err) {
+      if (err instanceof HttpError) return reply.redirect('/admin/triage?error=1', 303);
+      throw err;
+    }
+  });
+  return t;
+}

@@ -1,0 +1,38 @@
+import type { Directory } from '@aduan/routing';
+import type { RoutedComplaint } from '@aduan/schema';
+import { html, raw } from '../views/html.ts';
+import { layout } from '../views/layout.ts';
+
+const when = (iso: string) => new Intl.DateTimeFormat('id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jakarta' }).format(new Date(iso));
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** The admin's triage desk: complaints the router was not sure about, one form each. */
+export function triagePage(dir: Directory, items: RoutedComplaint[], opts: { username: string; done?: string; error?: string }): string {
+  const choices = [...dir.opds.map((o) => ({ code: o.code, name: o.name })), { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)' }];
+  const body = html`
+<h1>Triase aduan</h1>
+<p class="muted">Masuk sebagai <strong>${opts.username}</strong>. Aduan di bawah belum cukup jelas bagi sistem untuk diteruskan otomatis. Pilih dinas yang tepat; koreksi Anda juga dipakai untuk memperbaiki sistem. <a href="/api/v1/triage/corrections">Unduh data koreksi (JSONL)</a></p>
+${opts.done ? html`<div class="card" role="status">Aduan <strong>${opts.done}</strong> sudah diteruskan.</div>` : ''}
+${opts.error ? html`<div class="summary" role="alert">${opts.error}</div>` : ''}
+${items.length === 0 ? html`<div class="card"><p>Tidak ada aduan yang menunggu triase.</p></div>` : ''}
+${items.map((c) => {
+  const r = c.routing;
+  const fid = `opd-${c.id}`;
+  return html`<article class="card" aria-labelledby="t-${c.id}">
+<h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${c.channel} · ${when(c.receivedAt)}</span></h2>
+<p style="white-space:pre-wrap">${c.text}</p>
+${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan, c.location.kecamatan].filter(Boolean).join(', ')}</p>` : ''}
+${c.attachments.length ? html`<p class="muted">${c.attachments.length} lampiran</p>` : ''}
+<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>
+${r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
+<form method="post" action="/admin/triage/${c.id}/assign">
+<label for="${fid}">Teruskan ke</label>
+<select id="${fid}" name="opd">${choices.map((o) => html`<option value="${o.code}"${o.code === r.opd ? raw(' selected') : raw('')}>${o.name}</option>`)}</select>
+<label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
+<input type="text" id="note-${c.id}" name="note" maxlength="2000">
+<p><button type="submit">Teruskan</button></p>
+</form>
+</article>`;
+})}`;
+  return layout('Triase aduan', body);
+}

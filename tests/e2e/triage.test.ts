@@ -1,0 +1,84 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis } from '@aduan/queue';
+import { startRouterService, type RouterService } from '@aduan/router';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { createTestGateway } from '@aduan/gateway/testing';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('triage');
+const { logger } = memoryLogger('triage');
+const conn = createRedis(url, 'worker');
+const q = (name: string) => new Queue(name, { connection: conn, prefix });
+let router: RouterService;
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+const PASSWORD = 'kata-sandi-admin-77';
+
+async function login(username: string): Promise<string> {
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username, password: PASSWORD } });
+  expect(res.statusCode).toBe(200);
+  const c = res.cookies.find((x) => x.name === 'aduan_session');
+  return `aduan_session=${c?.value}`;
+}
+
+beforeAll(async () => {
+  router = await startRouterService({ redisUrl: url, prefix, logger });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  await gw.deps.auth.users.add({ username: 'admin', password: PASSWORD, role: 'admin' });
+  await gw.deps.auth.users.add({ username: 'opr', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
+});
+afterAll(async () => {
+  await gw.close();
+  await router.close();
+  conn.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+describe('triage by a human', () => {
+  it('an admin sees the unsure complaint, assigns it, and it is re-published, told and recorded', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya bapak ibu, ini sudah lama sekali dibiarkan begitu saja' } });
+    const { id, ticket, statusToken } = res.json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+
+    expect((await gw.app.inject({ url: '/api/v1/triage' })).statusCode).toBe(401);
+    const operator = await login('opr');
+    expect((await gw.app.inject({ url: '/api/v1/triage', headers: { cookie: operator } })).statusCode).toBe(403);
+
+    const admin = await login('admin');
+    const list = await gw.app.inject({ url: '/api/v1/triage', headers: { cookie: admin } });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.map((c: { id: string }) => c.id)).toContain(id);
+    const page = await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } });
+    expect(page.body).toContain(ticket);
+
+    const bad = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'nope' } });
+    expect(bad.statusCode).toBe(400);
+    const assigned = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'dlh', note: 'Sampah liar, cek lokasi' } });
+    expect(assigned.statusCode).toBe(200);
+    expect(assigned.json()).toMatchObject({ opd: 'dlh', revision: 1 });
+
+    const opdJob = await q('opd.dlh').getJob(`${id}.r1`);
+    expect(opdJob?.data.routing).toMatchObject({ decidedBy: 'admin', opd: 'dlh', revision: 1, note: 'Sampah liar, cek lokasi' });
+    expect(await q('routed').getJob(`${id}.r1`)).toBeDefined();
+    expect(await q('triage').getJob(id)).toBeUndefined();
+    const status = await gw.app.inject({ url: `/api/v1/complaints/${ticket}?token=${statusToken}` });
+    expect(status.json()).toMatchObject({ state: 'routed', opd: { code: 'dlh' } });
+
+    const exported = await gw.app.inject({ url: '/api/v1/triage/corrections', headers: { cookie: admin } });
+    const lines = exported.body.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ id, opd: 'dlh', by: 'admin', router: { triage: true } });
+    expect(lines[0].text).toContain('Mohon perhatiannya');
+  });
+
+  it('the page form re-assigns a routed complaint and redirects back with a confirmation', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta uang parkir lima ribu' } });
+    const { id, ticket } = res.json();
+    await waitFor(async () => (await q('opd.dishub').getJob(id)) ?? null, { what: 'routed to dishub' });
+    const admin = await login('admin');
+    const post = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'opd=satpolpp&note=ketertiban' });
+    expect(post.statusCode).toBe(303);
+    expect(post.headers.location).toBe(`/admin/triage?done=${ticket}`);
+    expect((await q('opd.satpolpp').getJob(`${id}.r1`))?.data.routing.decidedBy).toBe('admin');
+  });
+});
