@@ -6,7 +6,6 @@ import { chromium, type Browser } from 'playwright-core';
  * overrides `which chromium`. The flags keep it off the network this machine does not have.
  */
 export function chromiumPath(): string {
-  // eslint-disable-next-line no-restricted-syntax -- test support reads its own override
   const fromEnv = process.env.CHROMIUM_PATH;
   if (fromEnv) return fromEnv;
   try {
