@@ -158,7 +158,7 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
   it('answers a greeting alone with a short guide and no ticket', async () => {
     h.socket.deliver([citizenMessage({ conversation: 'Assalamualaikum' })]);
     await waitFor(() => h.socket.sent.length === 1, { what: 'guide sent' });
-    await new Promise((r) => setTimeout(r, 1_600)); // past the quiet period and a sweep
+    await new Promise((r) => setTimeout(r, 2_800)); // past the quiet period and a sweep
     expect(await intakeJobs(url, prefix)).toHaveLength(0);
     expect(h.socket.sent).toHaveLength(1);
     expect((h.socket.sent[0]!.content as { text: string }).text).toContain('ketik *kirim*');

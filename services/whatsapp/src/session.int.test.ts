@@ -110,7 +110,7 @@ describe('WhatsApp session lifecycle (real Redis, Baileys event emitter)', () =>
     await waitFor(() => session().status.lastMessageAt, { what: 'last message at' });
     const health = await h.service.app.inject({ url: '/healthz' });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'ok', redis: 'ok', sessions: [{ account: ACCOUNT, connected: true, pairing: false, loggedOut: false }] });
+    expect(health.json()).toMatchObject({ status: 'ok', redis: 'ok', sessions: [{ account: ACCOUNT, connected: true, paired: true, pairing: false, loggedOut: false }] });
     const metrics = await h.service.app.inject({ url: '/metrics' });
     expect(metrics.body).toContain(`aduan_whatsapp_connection_state{account="${ACCOUNT}",state="connected"} 1`);
     expect(metrics.body).toContain('aduan_whatsapp_last_message_timestamp_seconds');

@@ -17,6 +17,8 @@ export interface SessionStatus {
   lastMessageAt?: string;
   lastDisconnect?: string;
   reconnects: number;
+  /** A linked session exists (creds registered): no QR/pairing code needed. */
+  paired: boolean;
 }
 
 export interface SessionOptions {
@@ -56,7 +58,7 @@ export class WhatsAppSession {
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
-    this.status = { account: opts.account, state: 'starting', reconnects: 0 };
+    this.status = { account: opts.account, state: 'starting', reconnects: 0, paired: false };
     this.lock = new NumberLock(opts.redis, opts.prefix, opts.account, {
       ...(opts.lockTtlMs ? { ttlMs: opts.lockTtlMs } : {}),
       onLost: () => {
@@ -95,6 +97,7 @@ export class WhatsAppSession {
     if (this.stopped) return;
     this.auth = await useRedisAuthState(this.opts.redis, this.opts.prefix, this.opts.account);
     this.pairingRequested = false;
+    this.status.paired = this.auth.registered;
     this.setState(this.auth.registered ? 'connecting' : 'pairing');
     const sock = this.opts.makeSocket(this.auth.state);
     this.sock = sock;
@@ -135,6 +138,7 @@ export class WhatsAppSession {
     }
     if (u.connection === 'open') {
       this.attempt = 0;
+      this.status.paired = true;
       this.setState('connected');
       this.opts.logger.info({ account: this.opts.account }, 'WhatsApp connected');
     }
@@ -149,6 +153,7 @@ export class WhatsAppSession {
       if (decision.action === 'relogin') {
         // A real logout: the session is dead on WhatsApp's side, so forget it and pair again.
         await this.auth?.clear();
+        this.status.paired = false;
         this.setState('logged_out');
         this.schedule(backoffMs(0, this.opts.backoff));
         return;
