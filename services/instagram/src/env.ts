@@ -30,6 +30,8 @@ export const InstagramEnv = InstagramCommonEnv.extend({
   INSTAGRAM_PASSWORD: z.string().min(1).optional(),
   /** Optional HTTP(S) proxy for Instagram traffic (e.g. a fixed egress IP Instagram already knows). */
   INSTAGRAM_PROXY_URL: z.url().optional(),
+  /** false for a plain forward proxy without CONNECT (requests then go to it as absolute URLs). */
+  INSTAGRAM_PROXY_TUNNEL: envBoolean(true),
   /** Base poll interval; each wait gets +-INSTAGRAM_POLL_JITTER random jitter. */
   INSTAGRAM_POLL_INTERVAL: envDurationMs('45s'),
   /** Jitter fraction (0..0.9). */

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
 
   const client = new IgApiClient();
   if (env.INSTAGRAM_PROXY_URL) client.state.proxyUrl = env.INSTAGRAM_PROXY_URL;
+  if (!env.INSTAGRAM_PROXY_TUNNEL) client.request.defaults = { ...client.request.defaults, tunnel: false };
   const codeHint = env.ADMIN_TOKEN
     ? `POST http://${env.HTTP_HOST}:${env.HTTP_PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
     : 'set ADMIN_TOKEN and restart, or stop the service and run `pnpm --filter @aduan/instagram login`';

@@ -34,6 +34,7 @@ try {
   } else {
     const client = new IgApiClient();
     if (env.INSTAGRAM_PROXY_URL) client.state.proxyUrl = env.INSTAGRAM_PROXY_URL;
+    if (!env.INSTAGRAM_PROXY_TUNNEL) client.request.defaults = { ...client.request.defaults, tunnel: false };
     const auth = new InstagramAuth({ client, store, username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint: 'type it at the prompt' });
     let state = await auth.login();
     for (let tries = 0; state === 'awaiting_code' && tries < 3; tries++) {

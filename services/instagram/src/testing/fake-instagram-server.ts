@@ -1,5 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { DirectInboxFeedResponse, DirectInboxFeedResponseThreadsItem, DirectThreadFeedResponse, DirectThreadFeedResponseItemsItem } from 'instagram-private-api';
+import type { AccountRepositoryLoginResponseLogged_in_user, DirectInboxFeedResponse, DirectInboxFeedResponseThreadsItem, DirectThreadFeedResponse, DirectThreadFeedResponseItemsItem } from 'instagram-private-api';
 
 export interface RecordedRequest {
   method: string;
@@ -20,7 +21,11 @@ export class FakeInstagramServer {
   /** The next responses for paths matching a pattern: status and JSON body (e.g. challenge_required). */
   readonly failures: { match: RegExp; status: number; body: object }[] = [];
   readonly requests: RecordedRequest[] = [];
+  /** Answer to a password login (POST /api/v1/accounts/login/). */
+  loggedInUser: AccountRepositoryLoginResponseLogged_in_user | undefined;
   private server: Server | undefined;
+  // The library encrypts the password with the RSA key Instagram announces in a header.
+  private readonly publicKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
   get proxyUrl(): string {
     const addr = this.server?.address();
@@ -44,8 +49,8 @@ export class FakeInstagramServer {
       const url = new URL(req.url ?? '/', 'https://i.instagram.com');
       const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, form: new URLSearchParams(raw) };
       this.requests.push(rec);
-      const send = (status: number, body: object) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
+      const send = (status: number, body: object, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       };
       const fail = this.failures.findIndex((f) => f.match.test(url.pathname));
@@ -54,6 +59,12 @@ export class FakeInstagramServer {
         return send(f!.status, f!.body);
       }
       const p = url.pathname;
+      if (p === '/api/v1/qe/sync/') {
+        return send(200, { status: 'ok', experiments: [] }, { 'ig-set-password-encryption-key-id': '41', 'ig-set-password-encryption-pub-key': Buffer.from(this.publicKeyPem).toString('base64') });
+      }
+      if (p === '/api/v1/accounts/login/' && this.loggedInUser) {
+        return send(200, { logged_in_user: this.loggedInUser, status: 'ok' }, { 'ig-set-authorization': 'Bearer IGT:2:eyJkc191c2VyX2lkIjoiNDAxMTIyMzM0NCIsInNlc3Npb25pZCI6IjQwMTEyMjMzNDQlM0FhYmMifQ==' });
+      }
       if (p === '/api/v1/direct_v2/inbox/' || p === '/api/v1/direct_v2/pending_inbox/') {
         const threads = p.includes('pending') ? this.pending : this.inbox;
         const body: DirectInboxFeedResponse = {
