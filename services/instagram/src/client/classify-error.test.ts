@@ -1,6 +1,7 @@
 import {
   IgActionSpamError,
   IgCheckpointError,
+  IgLoginBadPasswordError,
   IgLoginRequiredError,
   IgNetworkError,
   IgRequestsLimitError,
@@ -9,7 +10,7 @@ import {
   type LoginRequiredResponse,
 } from 'instagram-private-api';
 import { describe, expect, it } from 'vitest';
-import { checkpointBody, igResponse, spamBody } from '../testing/ig-fixtures.ts';
+import { checkpointBody, igResponse, loginErrorBody, spamBody } from '../testing/ig-fixtures.ts';
 import { classifyIgError, withJitter } from './classify-error.ts';
 
 const MIN = 60_000;
@@ -23,6 +24,7 @@ describe('classifyIgError', () => {
     ['HTTP 429', new IgResponseError(igResponse({ message: 'Please wait a few minutes', status: 'fail' }, 429)), 'backoff', 'rate_limited', 5 * MIN],
     ['login_required', new IgLoginRequiredError(igResponse(loginRequired, 403)), 'relogin', 'login_required', 30_000],
     ['user_has_logged_out', new IgUserHasLoggedOutError(igResponse(loginRequired, 403)), 'relogin', 'logged_out', 30_000],
+    ['bad password', new IgLoginBadPasswordError(igResponse(loginErrorBody({ message: 'The password you entered is incorrect.', error_type: 'bad_password', invalid_credentials: true, two_factor_required: false }))), 'backoff', 'bad_credentials', 60 * MIN],
     ['network', new IgNetworkError(new Error('ECONNRESET')), 'backoff', 'network', 30_000],
     ['5xx', new IgResponseError(igResponse({ message: '', status: 'fail' }, 502)), 'backoff', 'server', 30_000],
     ['not an Instagram error', new Error('redis down'), 'backoff', 'unknown', 30_000],

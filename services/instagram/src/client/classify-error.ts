@@ -2,6 +2,8 @@ import {
   IgActionSpamError,
   IgCheckpointError,
   IgInactiveUserError,
+  IgLoginBadPasswordError,
+  IgLoginInvalidUserError,
   IgLoginRequiredError,
   IgNetworkError,
   IgRequestsLimitError,
@@ -18,7 +20,7 @@ import {
  * - challenge: Instagram wants a human (challenge_required); pause and tell the operator
  */
 export type IgFailure =
-  | { action: 'backoff'; reason: 'rate_limited' | 'spam' | 'network' | 'server' | 'blocked' | 'unknown'; delayMs: number }
+  | { action: 'backoff'; reason: 'rate_limited' | 'spam' | 'network' | 'server' | 'blocked' | 'bad_credentials' | 'unknown'; delayMs: number }
   | { action: 'relogin'; reason: 'login_required' | 'logged_out'; delayMs: number }
   | { action: 'challenge'; reason: 'challenge_required'; delayMs: number };
 
@@ -49,6 +51,10 @@ export function classifyIgError(err: unknown, attempt: number, policy: BackoffPo
   if (err instanceof IgUserHasLoggedOutError) return { action: 'relogin', reason: 'logged_out', delayMs: grow(policy.baseMs, attempt, policy) };
   if (err instanceof IgSentryBlockError || err instanceof IgInactiveUserError) {
     return { action: 'backoff', reason: 'blocked', delayMs: grow(60 * MIN, attempt, policy) };
+  }
+  if (err instanceof IgLoginBadPasswordError || err instanceof IgLoginInvalidUserError) {
+    // Retrying a wrong password soon gets the account locked: wait long, an operator must fix it.
+    return { action: 'backoff', reason: 'bad_credentials', delayMs: grow(60 * MIN, attempt, policy) };
   }
   if (err instanceof IgNetworkError) return { action: 'backoff', reason: 'network', delayMs: grow(policy.baseMs, attempt, policy) };
   if (err instanceof IgResponseError) {

@@ -1,11 +1,11 @@
-import { IgLoginTwoFactorRequiredError, type AccountRepositoryLoginErrorResponse } from 'instagram-private-api';
+import { IgLoginTwoFactorRequiredError } from 'instagram-private-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedis } from '@aduan/queue';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import type { Redis } from 'ioredis';
 import { AccountLockedError, NoCredentialsError } from '../errors.ts';
 import { FakeIgClient } from '../testing/fake-ig-client.ts';
-import { igResponse } from '../testing/ig-fixtures.ts';
+import { igResponse, loginErrorBody } from '../testing/ig-fixtures.ts';
 import { AccountLock } from './account-lock.ts';
 import { InstagramAuth } from './auth.ts';
 import { igKeys } from './keys.ts';
@@ -13,27 +13,7 @@ import { SessionStore } from './session-store.ts';
 
 const url = testRedisUrl();
 
-const twoFactorBody: AccountRepositoryLoginErrorResponse = {
-  message: 'You need to enter the code.',
-  invalid_credentials: false,
-  two_factor_required: true,
-  two_factor_info: {
-    username: 'pemkotblitar',
-    sms_two_factor_on: false,
-    totp_two_factor_on: true,
-    obfuscated_phone_number: '**12',
-    two_factor_identifier: 'tfa-ident-1',
-    show_messenger_code_option: false,
-    show_new_login_screen: true,
-    show_trusted_device_option: true,
-    phone_verification_settings: { max_sms_count: 2, resend_sms_delay_sec: 60, robocall_count_down_time_sec: 30, robocall_after_max_sms: false },
-  },
-  error_title: '',
-  buttons: [],
-  status: 'fail',
-  error_type: 'two_factor_required',
-  phone_verification_settings: { max_sms_count: 2, resend_sms_delay_sec: 60, robocall_count_down_time_sec: 30, robocall_after_max_sms: false },
-};
+const twoFactorBody = loginErrorBody({ two_factor_required: true, error_type: 'two_factor_required', message: 'You need to enter the code.' });
 
 describe('Instagram session and account lock', () => {
   let prefix: string;

@@ -1,4 +1,5 @@
 import type {
+  AccountRepositoryLoginErrorResponse,
   CheckpointResponse,
   DirectInboxFeedResponseInviter,
   DirectInboxFeedResponseItemsItem,
@@ -156,4 +157,30 @@ export function makeItems(userId: number, atMs: number, url: (p: string) => stri
     unknown: { ...base('it-unknown', 'hologram_share', 14), text: 'rahasia pribadi' } satisfies IgThreadItem,
   };
   return items;
+}
+
+/** A login error body (two-factor required, bad password, ...), typed by the library. */
+export function loginErrorBody(over: Partial<AccountRepositoryLoginErrorResponse>): AccountRepositoryLoginErrorResponse {
+  return {
+    message: 'You need to enter the code.',
+    invalid_credentials: false,
+    two_factor_required: true,
+    two_factor_info: {
+      username: 'pemkotblitar',
+      sms_two_factor_on: false,
+      totp_two_factor_on: true,
+      obfuscated_phone_number: '**12',
+      two_factor_identifier: 'tfa-ident-1',
+      show_messenger_code_option: false,
+      show_new_login_screen: true,
+      show_trusted_device_option: true,
+      phone_verification_settings: { max_sms_count: 2, resend_sms_delay_sec: 60, robocall_count_down_time_sec: 30, robocall_after_max_sms: false },
+    },
+    error_title: '',
+    buttons: [],
+    status: 'fail',
+    error_type: 'two_factor_required',
+    phone_verification_settings: { max_sms_count: 2, resend_sms_delay_sec: 60, robocall_count_down_time_sec: 30, robocall_after_max_sms: false },
+    ...over,
+  };
 }
