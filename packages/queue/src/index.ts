@@ -10,3 +10,4 @@ export { publishRouted, routedJobId, forOpd, EXTERNAL_OPD } from './publish-rout
 export { citizenMessages } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
+export { closeWithin } from './close-within.ts';

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
+import { closeWithin } from './close-within.ts';
 import { Spool, SpoolWriteError } from './spool.ts';
 
 /** Redis is unreachable and there is no spool to fall back on: answer 503 with Retry-After. */
@@ -144,6 +145,6 @@ export class DurableProducer {
     clearInterval(this.drainTimer);
     await this.draining?.catch(() => 0);
     await this.opts.spool?.close();
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    await Promise.all([...this.queues.values()].map((q) => closeWithin(q)));
   }
 }

@@ -136,7 +136,10 @@ describe('login and sessions', () => {
   it('cookies are Secure when configured (default in production)', async () => {
     const prod = await createTestGateway({ redisUrl: url, prefix, logger: mem.logger, env: { NODE_ENV: 'production' } });
     try {
-      const res = await prod.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'admin1', password: PASSWORD } });
+      // A user of its own: other tests' failed logins must not throttle this one.
+      await prod.deps.auth.users.add({ username: 'prodcheck', password: PASSWORD, role: 'admin' });
+      const res = await prod.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'prodcheck', password: PASSWORD } });
+      expect(res.statusCode).toBe(200);
       expect(res.cookies.find((c) => c.name === 'aduan_session')?.secure).toBe(true);
     } finally {
       await prod.close();

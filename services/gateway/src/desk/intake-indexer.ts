@@ -1,6 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QueueNames } from '@aduan/queue';
+import { QueueNames, closeWithin } from '@aduan/queue';
 import { Complaint } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import type { DeskEntryStore } from './entry-store.ts';
@@ -54,9 +54,9 @@ export function startIntakeIndexer(d: { redis: Redis; prefix: string; entries: D
 
   return {
     close: async () => {
-      await events.close().catch(() => {});
-      await queue.close().catch(() => {});
       conn.disconnect();
+      await closeWithin(events);
+      await closeWithin(queue);
     },
   };
 }
