@@ -158,6 +158,22 @@ describe('operations', () => {
     expect(JSON.stringify(doc)).toContain('statusToken');
   });
 
+  it('limits submissions per IP with 429 and Retry-After', async () => {
+    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-rl`, logger: mem.logger, env: { RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const post = () => limited.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Saluran air mampet di gang tiga, banjir kalau hujan' } });
+      expect((await post()).statusCode).toBe(202);
+      expect((await post()).statusCode).toBe(202);
+      const third = await post();
+      expect(third.statusCode).toBe(429);
+      expect(third.json().error).toBe('rate_limited');
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+      await deletePrefix(url, `${prefix}-rl`);
+    }
+  });
+
   it('readyz reports redis and router', async () => {
     const res = await gw.app.inject({ url: '/readyz' });
     expect(res.json().checks.redis).toBe(true);

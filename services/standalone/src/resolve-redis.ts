@@ -8,16 +8,18 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
  * REDIS_URL when set; else a Redis already answering on 127.0.0.1:6379; else a private
  * redis-server on that port with AOF in DATA_DIR/redis, stopped when the process exits.
  */
-export async function resolveRedis(opts: { url?: string; dataDir: string; autostart: boolean; logger: Logger }): Promise<{ url: string; local?: LocalRedis }> {
+export async function resolveRedis(opts: { url?: string; dataDir: string; autostart: boolean; logger: Logger; defaultPort?: number }): Promise<{ url: string; local?: LocalRedis }> {
   if (opts.url) return { url: opts.url };
-  if (await redisAnswers(DEFAULT_REDIS_URL)) {
-    opts.logger.info('using the Redis answering on 127.0.0.1:6379');
-    return { url: DEFAULT_REDIS_URL };
+  const port = opts.defaultPort ?? 6379;
+  const defaultUrl = `redis://127.0.0.1:${port}`;
+  if (await redisAnswers(defaultUrl)) {
+    opts.logger.info(`using the Redis answering on 127.0.0.1:${port}`);
+    return { url: defaultUrl };
   }
-  if (!opts.autostart) throw new Error('No Redis answers on 127.0.0.1:6379 and REDIS_AUTOSTART=false; set REDIS_URL');
+  if (!opts.autostart) throw new Error(`No Redis answers on 127.0.0.1:${port} and REDIS_AUTOSTART=false; set REDIS_URL`);
   const dir = resolve(join(opts.dataDir, 'redis'));
   opts.logger.info({ dir }, 'no Redis found: starting a private redis-server (AOF on, noeviction)');
-  const local = await startLocalRedis({ dir, port: 6379 });
+  const local = await startLocalRedis({ dir, port });
   return { url: local.url, local };
 }
 

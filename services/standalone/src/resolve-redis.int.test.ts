@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { freePort, RedisServerMissingError } from '@aduan/queue';
+import { memoryLogger, testRedisUrl } from '@aduan/testkit';
+import { resolveRedis } from './resolve-redis.ts';
+
+const { logger } = memoryLogger('standalone');
+
+describe('resolveRedis (pnpm start)', () => {
+  it('uses REDIS_URL when set', async () => {
+    expect(await resolveRedis({ url: 'redis://example:6379', dataDir: '/tmp', autostart: true, logger })).toEqual({ url: 'redis://example:6379' });
+  });
+
+  it('uses a Redis already answering on the default port', async () => {
+    const port = Number(new URL(testRedisUrl()).port);
+    const r = await resolveRedis({ dataDir: '/tmp', autostart: true, logger, defaultPort: port });
+    expect(r.url).toBe(`redis://127.0.0.1:${port}`);
+    expect(r.local).toBeUndefined();
+  });
+
+  it('starts a private redis-server with AOF and noeviction when nothing answers, and stops it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aduan-standalone-'));
+    const r = await resolveRedis({ dataDir, autostart: true, logger, defaultPort: await freePort() });
+    expect(r.local).toBeDefined();
+    const client = new Redis(r.url);
+    try {
+      expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+      expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+      expect(await client.config('GET', 'dir')).toEqual(['dir', join(dataDir, 'redis')]);
+    } finally {
+      client.disconnect();
+      await r.local?.stop();
+    }
+    expect(r.local?.process.exitCode ?? r.local?.process.signalCode).not.toBeNull();
+  });
+
+  it('says exactly what to install when there is no redis-server', () => {
+    // A child with an empty PATH: no redis-server to find.
+    const script = `import { startLocalRedis } from '@aduan/queue'; startLocalRedis({ dir: '/tmp/x' }).catch((e) => { console.log(e.code, e.message); });`;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: '' }, encoding: 'utf8', cwd: import.meta.dirname });
+    expect(out.stdout).toContain('ADUAN_ERR_NO_REDIS_SERVER');
+    expect(out.stdout).toContain('apt-get install redis-server');
+    expect(new RedisServerMissingError().message).toContain('REDIS_URL');
+  });
+});

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@aduan/queue';
+import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+
+/** `pnpm start` as a user runs it: the real process, over HTTP, then SIGTERM. */
+const url = testRedisUrl();
+const prefix = uniquePrefix('standalone');
+const root = join(import.meta.dirname, '..', '..');
+let child: ChildProcess;
+let base: string;
+let stderr = '';
+
+beforeAll(async () => {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'aduan-start-'));
+  base = `http://127.0.0.1:${port}`;
+  child = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=192', join(root, 'services/standalone/src/main.ts')], {
+    cwd: dir,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (d) => (stderr += String(d)));
+  await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, { timeoutMs: 20_000, what: `standalone ready (${stderr})` });
+}, 30_000);
+afterAll(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  await deletePrefix(url, prefix);
+});
+
+describe('pnpm start (gateway + router in one process)', () => {
+  it('serves the form, routes a complaint end to end, and stops cleanly on SIGTERM', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Sampaikan aduan Anda');
+
+    const res = await fetch(`${base}/api/v1/complaints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Pohon besar tumbang menutup jalan di depan SDN Sananwetan', location: { kelurahan: 'Sananwetan' } }) });
+    expect(res.status).toBe(202);
+    const { ticket, statusToken } = (await res.json()) as { ticket: string; statusToken: string };
+    const view = await waitFor(async () => {
+      const r = await fetch(`${base}/api/v1/complaints/${ticket}`, { headers: { authorization: `Bearer ${statusToken}` } });
+      const v = (await r.json()) as { state: string; opd?: { code: string } };
+      return v.state !== 'received' ? v : null;
+    }, { what: 'routed' });
+    expect(['routed', 'triage']).toContain(view.state);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
