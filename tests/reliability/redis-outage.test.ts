@@ -13,7 +13,8 @@ import { memoryLogger, uniquePrefix, waitFor } from '@aduan/testkit';
  * drained with the same jobIds. Uses its own redis-server so it can stop and start it.
  */
 const prefix = uniquePrefix('outage');
-const { logger } = memoryLogger('outage');
+const mem = memoryLogger('outage');
+const { logger } = mem;
 let redis: LocalRedis;
 let redisDir: string;
 let gw: Awaited<ReturnType<typeof createTestGateway>>;

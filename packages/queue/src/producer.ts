@@ -118,7 +118,8 @@ export class DurableProducer {
   /** Re-adds every spooled job; returns how many were re-added. Safe to call at any time. */
   async drain(): Promise<number> {
     const spool = this.opts.spool;
-    if (!spool || this.closed || !this.spoolDirty) return 0;
+    // Nothing to gain from rotating files while Redis is still away.
+    if (!spool || this.closed || !this.spoolDirty || this.opts.connection.status !== 'ready') return 0;
     this.draining ??= (async () => {
       try {
         const files = await spool.rotate();

@@ -19,6 +19,26 @@ describe('Spool', () => {
     await s.close();
   });
 
+  it('never loses an append that races a rotation (drain loop vs. incoming complaints)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const s = new Spool(dir);
+    const drained: string[] = [];
+    const appends: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      appends.push(s.append(rec(i)));
+      if (i % 7 === 0) {
+        for (const f of await s.rotate()) {
+          drained.push(...(await Spool.read(f)).map((r) => r.jobId));
+          await Spool.remove(f);
+        }
+      }
+    }
+    await Promise.all(appends);
+    for (const f of await s.rotate()) drained.push(...(await Spool.read(f)).map((r) => r.jobId));
+    expect(new Set(drained).size).toBe(200);
+    await s.close();
+  });
+
   it('skips a torn last line and drains the files a crashed process left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
     writeFileSync(join(dir, 'spool-999999-1-0.jsonl'), `${JSON.stringify(rec(1))}\n`);

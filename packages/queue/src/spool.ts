@@ -41,6 +41,14 @@ export class Spool {
   private flushing: Promise<void> | undefined;
   private seq = 0;
   private locked = false;
+  /** Serializes file operations: a batch write never meets a rotation closing its handle. */
+  private fileOps: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.fileOps.then(fn, fn);
+    this.fileOps = run.catch(() => undefined);
+    return run;
+  }
 
   readonly dir: string;
 
@@ -81,9 +89,11 @@ export class Spool {
         const batch = this.pending;
         this.pending = [];
         try {
-          const fh = await this.activeHandle();
-          await fh.write(batch.map((b) => b.line).join(''));
-          await fh.sync();
+          await this.exclusive(async () => {
+            const fh = await this.activeHandle();
+            await fh.write(batch.map((b) => b.line).join(''));
+            await fh.sync();
+          });
           for (const b of batch) b.resolve();
         } catch (err) {
           const failure = new SpoolWriteError(err);
@@ -105,14 +115,17 @@ export class Spool {
 
   /** Close the active file so the next append starts a new one; returns the files ready to drain. */
   async rotate(): Promise<string[]> {
-    await this.flushing;
     await this.lock();
-    if (this.handle && this.activeName) {
-      await this.handle.close();
-      await rename(join(this.dir, this.activeName), join(this.dir, `${this.activeName}.draining`));
-      this.handle = undefined;
-      this.activeName = undefined;
-    }
+    await this.exclusive(async () => {
+      if (this.handle && this.activeName) {
+        const fh = this.handle;
+        const name = this.activeName;
+        this.handle = undefined;
+        this.activeName = undefined;
+        await fh.close();
+        await rename(join(this.dir, name), join(this.dir, `${name}.draining`));
+      }
+    });
     const names = await readdir(this.dir).catch(() => [] as string[]);
     // Files of a crashed process are drained too; the active file of this process is not.
     const ready: string[] = [];
