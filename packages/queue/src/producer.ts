@@ -80,17 +80,18 @@ export class DurableProducer {
     return parsed.data;
   }
 
-  async add(queueName: string, jobId: string, data: unknown): Promise<AddResult> {
+  /** `opts.name` is the BullMQ job name (default: the queue name); intake jobs carry their channel. */
+  async add(queueName: string, jobId: string, data: unknown, opts: { name?: string } = {}): Promise<AddResult> {
     // BullMQ refuses most custom ids containing ':' (its key separator); say so before spooling one.
     if (jobId.includes(':')) throw new ContractViolationError(queueName, `jobId "${jobId}" must not contain ':'`);
     const valid = this.validate(queueName, data);
     try {
-      await this.addToRedis(queueName, jobId, valid);
+      await this.addToRedis(queueName, jobId, valid, opts.name);
       return { outcome: 'queued' };
     } catch (err) {
       if (!this.opts.spool) throw new QueueUnavailableError(err);
       try {
-        await this.opts.spool.append({ queue: queueName, jobId, data: valid, spooledAt: new Date().toISOString() });
+        await this.opts.spool.append({ queue: queueName, jobId, ...(opts.name ? { name: opts.name } : {}), data: valid, spooledAt: new Date().toISOString() });
       } catch (spoolErr) {
         throw new QueueUnavailableError(spoolErr instanceof SpoolWriteError ? spoolErr : err);
       }
@@ -100,12 +101,12 @@ export class DurableProducer {
     }
   }
 
-  private async addToRedis(queueName: string, jobId: string, data: unknown): Promise<void> {
+  private async addToRedis(queueName: string, jobId: string, data: unknown, name = queueName): Promise<void> {
     const timeoutMs = this.opts.addTimeoutMs ?? 2_000;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue(queueName).add(queueName, data, { jobId }),
+        this.queue(queueName).add(name, data, { jobId }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
         }),
@@ -126,7 +127,7 @@ export class DurableProducer {
         let n = 0;
         for (const file of files) {
           for (const rec of await Spool.read(file)) {
-            await this.addToRedis(rec.queue, rec.jobId, rec.data);
+            await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
             n++;
           }
           await Spool.remove(file);

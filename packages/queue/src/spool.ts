@@ -13,6 +13,8 @@ function processAlive(pid: number): boolean {
 export interface SpoolRecord {
   queue: string;
   jobId: string;
+  /** BullMQ job name when it is not the queue name (intake jobs are named by channel). */
+  name?: string;
   data: unknown;
   spooledAt: string;
 }

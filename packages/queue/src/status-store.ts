@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LuaScript } from './lua.ts';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
 const KEEP_SECONDS = 400 * 86_400;
@@ -28,6 +29,8 @@ redis.call('HSET', KEYS[2], 'supporters', n)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return {added, n}
 `;
+const RECORD_RECEIVED = new LuaScript(RECORD_RECEIVED_LUA);
+const ADD_SUPPORTER = new LuaScript(ADD_SUPPORTER_LUA);
 
 /** An extra citizen who reported the same problem (a radio caller linked by the desk). No personal data. */
 export interface SupporterEntry {
@@ -97,7 +100,7 @@ export class StatusStore {
     if (rec.replyAccount) fields.push('replyAccount', rec.replyAccount);
     if (rec.replyTo) fields.push('replyTo', rec.replyTo);
     const history = JSON.stringify({ state: 'received', at: rec.receivedAt });
-    await this.redis.eval(RECORD_RECEIVED_LUA, 3, this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history'), rec.id, KEEP_SECONDS, rec.receivedAt, history, ...fields);
+    await RECORD_RECEIVED.run(this.redis, [this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history')], [rec.id, KEEP_SECONDS, rec.receivedAt, history, ...fields]);
     if (rec.station) {
       // Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing.
       const at = Date.parse(rec.receivedAt);
@@ -142,7 +145,7 @@ export class StatusStore {
    * idempotency key): recording the same key twice changes nothing. Returns the new count.
    */
   async addSupporter(id: string, supporterKey: string, entry: SupporterEntry): Promise<{ added: boolean; supporters: number }> {
-    const res = (await this.redis.eval(ADD_SUPPORTER_LUA, 2, this.key('complaint', id, 'supporters'), this.key('complaint', id), supporterKey, JSON.stringify(entry), KEEP_SECONDS)) as [number, number];
+    const res = (await ADD_SUPPORTER.run(this.redis, [this.key('complaint', id, 'supporters'), this.key('complaint', id)], [supporterKey, JSON.stringify(entry), KEEP_SECONDS])) as [number, number];
     return { added: res[0] === 1, supporters: res[1] };
   }
 

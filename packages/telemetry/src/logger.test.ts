@@ -32,3 +32,14 @@ describe('createLogger', () => {
     expect(JSON.stringify(lines)).not.toContain('secret');
   });
 });
+
+describe('redaction depth', () => {
+  it('censors personal data however deep it is nested, and leaves ids alone', () => {
+    const { lines, stream } = sink();
+    const log = createLogger({ service: 't', destination: stream });
+    log.info({ job: { data: { complaint: { id: 'c9', source: { jid: '62812@s.whatsapp.net' }, reporter: { name: 'Ani' } } } }, headers: { cookie: 'sess=1', authorization: 'Bearer x' } }, 'deep');
+    const out = JSON.stringify(lines);
+    for (const secret of ['62812@', 'Ani', 'sess=1', 'Bearer x']) expect(out).not.toContain(secret);
+    expect(out).toContain('c9');
+  });
+});

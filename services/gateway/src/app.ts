@@ -31,7 +31,8 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   });
   app.addHook('onResponse', async (req, reply) => {
     if (req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics') return;
-    req.log.info({ req, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    const q = req.url.indexOf('?');
+    req.log.info({ method: req.method, url: q === -1 ? req.url : `${req.url.slice(0, q)}?[redacted]`, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -52,10 +52,12 @@ export class DeskEntryStore {
     const at = Date.parse(e.receivedAt);
     const ttl = (this.keepDays + 1) * 86_400;
     const oldest = at - this.keepDays * DAY_MS;
-    if (opts.onlyIfAbsent) {
-      if ((await this.redis.set(this.key('entry', e.id), JSON.stringify(e), 'EX', ttl, 'NX')) !== 'OK') return;
-    } else await this.redis.set(this.key('entry', e.id), JSON.stringify(e), 'EX', ttl);
-    const tx = this.redis.multi().zadd(this.key('recent'), at, e.id).zremrangebyscore(this.key('recent'), 0, oldest).expire(this.key('recent'), ttl);
+    // One round trip: re-adding an id to the sorted sets with the same score is harmless, so the
+    // index writes need not wait for the NX answer.
+    const tx = this.redis.multi();
+    if (opts.onlyIfAbsent) tx.set(this.key('entry', e.id), JSON.stringify(e), 'EX', ttl, 'NX');
+    else tx.set(this.key('entry', e.id), JSON.stringify(e), 'EX', ttl);
+    tx.zadd(this.key('recent'), at, e.id).zremrangebyscore(this.key('recent'), 0, oldest).expire(this.key('recent'), ttl);
     if (e.kelurahan) tx.zadd(this.kelKey(e.kelurahan), at, e.id).zremrangebyscore(this.kelKey(e.kelurahan), 0, oldest).expire(this.kelKey(e.kelurahan), ttl);
     await tx.exec();
   }

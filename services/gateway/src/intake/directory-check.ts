@@ -10,7 +10,8 @@ const key = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
  */
 export function checkAgainstDirectory(req: ComplaintRequest, dir: Directory): { value: ComplaintRequest; errors: Record<string, FieldError> } {
   const errors: Record<string, FieldError> = {};
-  const value: ComplaintRequest = structuredClone(req);
+  // Only location is changed in place below: copy it, share the rest.
+  const value: ComplaintRequest = { ...req, ...(req.location ? { location: { ...req.location } } : {}) };
   if (value.category) {
     const cat = dir.categories.find((c) => key(c.code) === key(value.category as string) || key(c.label) === key(value.category as string));
     if (cat) value.category = cat.code;
