@@ -11,3 +11,4 @@ export { citizenMessages } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
 export { closeWithin } from './close-within.ts';
+export { LuaScript } from './lua.ts';

@@ -44,8 +44,6 @@ export const GatewayEnv = RedisEnv.extend({
   LOGIN_FAILURE_WINDOW: envDurationMs('15m'),
   /** Radio desk: how many days back duplicate hints look. */
   DESK_HINT_DAYS: envInt(3, { min: 1, max: 30 }),
-  /** Radio desk: also hint complaints from WhatsApp, Instagram and the web form (listens to `intake` events). */
-  DESK_HINTS_ALL_CHANNELS: envBoolean(true),
   /** Radio desk: the stations' UTC offset in minutes, for "today" on the board (WIB = 420). */
   DESK_UTC_OFFSET_MINUTES: envInt(420, { min: -720, max: 840 }),
 });

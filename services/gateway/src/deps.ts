@@ -10,8 +10,6 @@ import type { GatewayEnv } from './config.ts';
 import { IntakeService } from './intake/intake-service.ts';
 import { createAuthDeps, type AuthDeps } from './auth/index.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
-import { indexComplaint } from './desk/intake-indexer.ts';
-import type { Complaint } from '@aduan/schema';
 
 export interface GatewayMetrics {
   accepted: Counter<'channel' | 'outcome'>;
@@ -77,9 +75,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
   const secret = await loadStatusSecret(config, redis, prefix, logger);
   const statusSecret = () => secret;
   const desk = createDeskDeps(config, { redis, prefix, producer, status, logger });
-  // Web-form complaints feed the desk's duplicate hints straight from memory (no event round trip).
-  const onQueued = (c: Complaint) => (config.DESK_HINTS_ALL_CHANNELS && c.channel === 'webform' ? indexComplaint(desk.entries, c) : Promise.resolve());
-  const intake = new IntakeService({ producer, status, redis, prefix, ticketPrefix: config.TICKET_PREFIX, statusSecret, logger, onQueued });
+  const intake = new IntakeService({ producer, status, redis, prefix, ticketPrefix: config.TICKET_PREFIX, statusSecret, logger });
   return {
     config,
     logger,

@@ -12,6 +12,8 @@ export const RouterEnv = RedisEnv.extend({
   ROUTING_DIRECTORY: z.string().optional(),
   /** Intake jobs processed in parallel. */
   ROUTER_CONCURRENCY: envInt(16, { min: 1, max: 256 }),
+  /** Keep every routed complaint (all channels) this many days in the radio desk's duplicate-hint index; 0 turns it off. Match the gateway's DESK_HINT_DAYS. */
+  DESK_HINT_DAYS: envInt(3, { min: 0, max: 30 }),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });

@@ -20,6 +20,7 @@ const service = await startRouterService({
   prefix: env.QUEUE_PREFIX,
   logger,
   concurrency: env.ROUTER_CONCURRENCY,
+  hintDays: env.DESK_HINT_DAYS,
   ...(env.TRIAGE_THRESHOLD !== undefined ? { triageThreshold: env.TRIAGE_THRESHOLD } : {}),
   ...(env.ROUTING_DIRECTORY ? { directoryPath: env.ROUTING_DIRECTORY } : {}),
 });

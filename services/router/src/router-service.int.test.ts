@@ -89,3 +89,13 @@ describe('external complaints', () => {
     expect((await status.get(c.id))?.state).toBe('external');
   });
 });
+
+describe('duplicate hints', () => {
+  it('indexes every routed complaint, whatever the channel, for the radio desk', async () => {
+    const c = chatComplaint('Banyak lubang besar di jalan depan pasar, sudah ada motor jatuh', 4);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    const raw = await waitFor(async () => conn.get(`${prefix}:desk:entry:${c.id}`), { what: 'hint entry' });
+    expect(JSON.parse(raw)).toMatchObject({ ticket: c.ticket, channel: 'whatsapp' });
+    expect(await conn.zscore(`${prefix}:desk:recent`, c.id)).not.toBeNull();
+  });
+});

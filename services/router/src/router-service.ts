@@ -5,6 +5,7 @@ import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } fr
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
 import { QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, DurableProducer, senderHash } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
+import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { applyStatusUpdate } from './status-updates.ts';
 
 export const ROUTER_VERSION = '0.1.0';
@@ -21,6 +22,8 @@ export interface RouterServiceOptions {
   concurrency?: number;
   /** Injected for tests; built from the directory otherwise. */
   router?: Router;
+  /** Days of the radio desk's duplicate-hint index (default 3; 0 = do not index). */
+  hintDays?: number;
 }
 
 export interface RouterService {
@@ -42,6 +45,8 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   const workerConn: Redis = createRedis(opts.redisUrl, 'worker');
   const producer = new DurableProducer({ connection: client, prefix: opts.prefix, logger: log });
   const status = new StatusStore(client, opts.prefix);
+  const hintDays = opts.hintDays ?? 3;
+  const hints = hintDays > 0 ? new DeskEntryStore(client, opts.prefix, hintDays) : undefined;
 
   const intake: Worker = createConsumer({
     connection: workerConn,
@@ -80,6 +85,8 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       const supporters = (await status.get(complaint.id))?.supporters ?? 0;
       await publishRouted({ producer, status }, complaint, routing, supporters);
       decisions.inc({ opd: d.opd, outcome: d.triage ? 'triage' : 'routed' });
+      // Duplicate hints for the radio desk, whatever the channel; a convenience, never a failure.
+      if (hints) await indexComplaint(hints, complaint).catch((err: Error) => log.debug({ complaintId: complaint.id, err: err.message }, 'hint index failed'));
       log.info({ complaintId: complaint.id, opd: d.opd, confidence: Number(d.confidence.toFixed(3)), triage: d.triage }, 'complaint routed');
       end();
     },

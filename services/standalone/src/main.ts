@@ -33,6 +33,7 @@ const router = await startRouterService({
   prefix: config.QUEUE_PREFIX,
   logger: logger.child({ component: 'router' }),
   concurrency: config.ROUTER_CONCURRENCY,
+  hintDays: config.DESK_HINT_DAYS,
   ...(config.TRIAGE_THRESHOLD !== undefined ? { triageThreshold: config.TRIAGE_THRESHOLD } : {}),
   ...(config.ROUTING_DIRECTORY ? { directoryPath: config.ROUTING_DIRECTORY } : {}),
 });

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
 import { createRedis, publishRouted, QueueNames } from '@aduan/queue';
+import { indexComplaint } from '@aduan/hints';
 import { Complaint, RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createTestGateway } from '../testing/harness.ts';
@@ -31,6 +32,7 @@ async function routeOnce(id: string): Promise<void> {
   const c = Complaint.parse(job.data);
   const d = router.decide({ text: c.text, ...(c.category ? { category: c.category } : {}), ...(c.location ? { location: c.location } : {}) });
   await publishRouted({ producer: gw.deps.producer, status: gw.deps.status }, c, { opd: d.opd, opdName: d.opdName, confidence: d.confidence, reasons: d.reasons, alternatives: d.alternatives, decidedBy: 'rules', triage: d.triage, revision: 0, routedAt: new Date().toISOString(), routerVersion: 'test' });
+  await indexComplaint(gw.deps.desk.entries, c);
 }
 
 const JUKIR = { text: 'Jukir liar di depan Pasar Legi minta parkir lima ribu, tidak pakai karcis', program: 'Halo Blitar Pagi', category: 'parkir', location: { kelurahan: 'bendogerit', description: 'Pasar Legi' }, reporter: { name: 'Pak Slamet', phone: '0812 3456 7890', contactConsent: true } };
@@ -125,9 +127,10 @@ describe('board, hints and linking', () => {
     expect(none.json().matches).toEqual([]);
   });
 
-  it('hints complaints from other channels too (web form, via intake events)', async () => {
+  it('hints complaints from other channels too (web form, indexed when routed)', async () => {
     const web = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Baliho reklame roboh menutupi trotoar di Jalan Merdeka', location: { kelurahan: 'Kepanjenlor' } } });
     expect(web.statusCode).toBe(202);
+    await routeOnce(web.json().id);
     const m = await waitFor(async () => (await post(siti, '/api/v1/desk/similar', { text: 'Ada baliho roboh di trotoar Jalan Merdeka', kelurahan: 'Kepanjenlor' })).json().matches[0], { what: 'web form hint' });
     expect(m).toMatchObject({ ticket: web.json().ticket, channel: 'webform' });
     expect(m.station).toBeUndefined();

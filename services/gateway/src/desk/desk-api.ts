@@ -10,7 +10,7 @@ import { ComplaintAccepted, type ComplaintRequest } from '../intake/complaint-re
 import { idempotencyKeyOf, parseComplaintRequest } from '../routes/complaints-api.ts';
 import { localDayRange } from './desk-deps.ts';
 import { DeskComplaintRequest, LinkRequest, collectFieldErrors, parseDeskExtras, withRadioDefaults, type DeskExtras } from './desk-request.ts';
-import { canonicalKelurahan, contentWords, similarity } from './similarity.ts';
+import { canonicalKelurahan, contentWords, similarity } from '@aduan/hints';
 import { linkSupporter } from './supporters.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() });

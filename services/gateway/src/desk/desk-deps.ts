@@ -3,8 +3,7 @@ import type { Redis } from 'ioredis';
 import { QueueNames, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 import type { GatewayEnv } from '../config.ts';
-import { DeskEntryStore } from './entry-store.ts';
-import { startIntakeIndexer } from './intake-indexer.ts';
+import { DeskEntryStore } from '@aduan/hints';
 import type { SupporterDeps } from './supporters.ts';
 
 export interface DeskDeps {
@@ -20,14 +19,12 @@ export function createDeskDeps(config: GatewayEnv, d: { redis: Redis; prefix: st
   const routedQueue = new Queue(QueueNames.routed, { connection: d.redis, prefix: d.prefix });
   routedQueue.on('error', () => {});
   const entries = new DeskEntryStore(d.redis, d.prefix, config.DESK_HINT_DAYS);
-  const indexer = config.DESK_HINTS_ALL_CHANNELS ? startIntakeIndexer({ redis: d.redis, prefix: d.prefix, entries, logger: d.logger }) : undefined;
   return {
     entries,
     supporters: { status: d.status, producer: d.producer, routedQueue, logger: d.logger },
     hintDays: config.DESK_HINT_DAYS,
     utcOffsetMinutes: config.DESK_UTC_OFFSET_MINUTES,
     close: async () => {
-      await indexer?.close();
       await routedQueue.close().catch(() => {});
     },
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type Complaint, type ComplaintInput, type Intake } from '@aduan/schema';
+import { newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type ComplaintInput, type Intake } from '@aduan/schema';
 import { QueueNames, QueueUnavailableError, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
@@ -15,8 +15,6 @@ export interface IntakeDeps {
   ticketPrefix: string;
   statusSecret: () => string;
   logger: Logger;
-  /** Called (not awaited) for each complaint that reached Redis: the desk indexes it for duplicate hints. */
-  onQueued?: (complaint: Complaint) => Promise<void>;
 }
 
 export interface SubmitInput {
@@ -102,7 +100,6 @@ export class IntakeService {
       await this.deps.status
         .recordReceived({ id, ticket: answer.ticket, channel: input.channel, receivedAt: complaint.receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) })
         .catch((err: Error) => this.deps.logger.warn({ complaintId: id, err: err.message }, 'could not record status; the router will'));
-      this.deps.onQueued?.(complaint as Complaint).catch((err: Error) => this.deps.logger.debug({ complaintId: id, err: err.message }, 'duplicate-hint indexing failed'));
     }
     this.deps.logger.info({ complaintId: id, channel: input.channel, outcome, attachments: input.attachments.length }, 'complaint accepted');
     return { ...answer, outcome };

@@ -1,0 +1,3 @@
+export { DeskEntryStore, type DeskEntry } from './entry-store.ts';
+export { indexComplaint } from './index-complaint.ts';
+export * from './similarity.ts';
