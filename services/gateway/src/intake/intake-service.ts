@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type ComplaintInput, type Intake } from '@aduan/schema';
-import { QueueNames, QueueUnavailableError, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { QueueNames, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 import type { ComplaintAccepted, ComplaintRequest } from './complaint-request.ts';
@@ -92,8 +92,8 @@ export class IntakeService {
       // The job is named after its channel so that listeners can tell sources apart cheaply.
       ({ outcome } = await this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel }));
     } catch (err) {
+      // Not accepted (QueueUnavailableError -> 503): a retry with the same key must try again.
       if (keyHash) await this.idempotency.release(keyHash);
-      if (err instanceof QueueUnavailableError) throw err;
       throw err;
     }
     if (outcome === 'queued') {
