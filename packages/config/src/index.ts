@@ -1,2 +1,2 @@
 export { envBoolean, envInt, envDurationMs, parseEnv, ConfigError } from './env.ts';
-export { RedisEnv, type RedisEnv as RedisEnvType } from './redis-env.ts';
+export { RedisEnv } from './redis-env.ts';

@@ -12,3 +12,4 @@ export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
 export { closeWithin } from './close-within.ts';
 export { LuaScript } from './lua.ts';
+export { deletePrefix } from './delete-prefix.ts';

@@ -5,7 +5,10 @@ import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
 const KEEP_SECONDS = 400 * 86_400;
 
-/** KEYS: ticket, complaint hash, history list. ARGV: id, ttl, receivedAt, history entry, field/value pairs. */
+/**
+ * KEYS: ticket, complaint hash, history list. ARGV: id, ttl, receivedAt, history entry,
+ * field/value pairs. Returns the supporters already linked (the router counts them).
+ */
 const RECORD_RECEIVED_LUA = `
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
 local created = redis.call('HSETNX', KEYS[2], 'state', 'received')
@@ -16,7 +19,20 @@ if created == 1 then
 end
 redis.call('HSET', KEYS[2], unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return created
+return tonumber(redis.call('HGET', KEYS[2], 'supporters') or '0')
+`;
+
+/**
+ * KEYS: seen-events set, complaint hash, history list. ARGV: event key, ttl, history entry,
+ * field/value pairs. Marking the event and applying it in one script means a crash between
+ * the two can never leave an event marked as seen but not recorded.
+ */
+const TRANSITION_LUA = `
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('RPUSH', KEYS[3], ARGV[3])
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+return 1
 `;
 /** The radio desk's "today" board reads a station's entries by receive time; a week is plenty. */
 const STATION_INDEX_SECONDS = 8 * 86_400;
@@ -30,6 +46,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return {added, n}
 `;
 const RECORD_RECEIVED = new LuaScript(RECORD_RECEIVED_LUA);
+const TRANSITION = new LuaScript(TRANSITION_LUA);
 const ADD_SUPPORTER = new LuaScript(ADD_SUPPORTER_LUA);
 
 /** An extra citizen who reported the same problem (a radio caller linked by the desk). No personal data. */
@@ -93,20 +110,21 @@ export class StatusStore {
    * Records a new complaint; a second call for the same id changes nothing. One round trip
    * (a Lua script): this runs on every intake request.
    */
-  async recordReceived(rec: Omit<StatusRecord, 'state' | 'updatedAt'>): Promise<void> {
+  async recordReceived(rec: Omit<StatusRecord, 'state' | 'updatedAt'>): Promise<{ supporters: number }> {
     const fields: string[] = ['id', rec.id, 'ticket', rec.ticket, 'channel', rec.channel, 'receivedAt', rec.receivedAt];
     if (rec.senderHash) fields.push('senderHash', rec.senderHash);
     if (rec.station) fields.push('station', rec.station);
     if (rec.replyAccount) fields.push('replyAccount', rec.replyAccount);
     if (rec.replyTo) fields.push('replyTo', rec.replyTo);
     const history = JSON.stringify({ state: 'received', at: rec.receivedAt });
-    await RECORD_RECEIVED.run(this.redis, [this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history')], [rec.id, KEEP_SECONDS, rec.receivedAt, history, ...fields]);
+    const supporters = Number(await RECORD_RECEIVED.run(this.redis, [this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history')], [rec.id, KEEP_SECONDS, rec.receivedAt, history, ...fields]));
     if (rec.station) {
       // Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing.
       const at = Date.parse(rec.receivedAt);
       const sk = this.stationKey(rec.station);
       await this.redis.multi().zadd(sk, at, rec.id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS).exec();
     }
+    return { supporters };
   }
 
   /**
@@ -114,19 +132,14 @@ export class StatusStore {
    * job that records the same event again changes nothing. Defaults to state|at|opd.
    */
   async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string }): Promise<void> {
-    const key = this.key('complaint', id);
-    const historyKey = this.key('complaint', id, 'history');
-    const marker = this.key('complaint', id, 'seen');
-    const fresh = await this.redis.sadd(marker, entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`);
-    await this.redis.expire(marker, KEEP_SECONDS);
-    if (fresh === 0) return;
-    const fields: Record<string, string> = { state: entry.state, updatedAt: entry.at };
-    if (entry.opd) fields.opd = entry.opd;
-    if (entry.opdName) fields.opdName = entry.opdName;
+    const fields: string[] = ['state', entry.state, 'updatedAt', entry.at];
+    if (entry.opd) fields.push('opd', entry.opd);
+    if (entry.opdName) fields.push('opdName', entry.opdName);
     const h: HistoryEntry = { state: entry.state, at: entry.at };
     if (entry.message) h.message = entry.message;
     if (entry.opd) h.opd = entry.opd;
-    await this.redis.multi().hset(key, fields).rpush(historyKey, JSON.stringify(h)).expire(key, KEEP_SECONDS).expire(historyKey, KEEP_SECONDS).exec();
+    const keys = [this.key('complaint', id, 'seen'), this.key('complaint', id), this.key('complaint', id, 'history')];
+    await TRANSITION.run(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), ...fields]);
   }
 
   private stationKey(station: string): string {

@@ -1,2 +1,2 @@
 export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './logger.ts';
-export { metricsRegistry, resetMetricsForTests } from './metrics.ts';
+export { metricsRegistry } from './metrics.ts';

@@ -6,8 +6,3 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
  */
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'aduan_' });
-
-/** Tests that build several apps in one process reset the values between them. */
-export function resetMetricsForTests(): void {
-  metricsRegistry.resetMetrics();
-}

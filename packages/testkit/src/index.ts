@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { createLogger, type Logger } from '@aduan/telemetry';
 
@@ -15,19 +14,7 @@ export function uniquePrefix(name = 't'): string {
 }
 
 /** Deletes every key under a prefix (cleanup after a test). */
-export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
+export { deletePrefix } from '@aduan/queue';
 
 /** A logger writing JSON lines into memory, for asserting on what was (not) logged. */
 export function memoryLogger(service = 'test'): { logger: Logger; lines: Record<string, unknown>[]; text: () => string } {

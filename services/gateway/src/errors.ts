@@ -59,4 +59,3 @@ export const ERROR_CODES = {
   queue_unavailable: { status: 503, description: 'Redis is unreachable and the local spool could not keep the complaint; see Retry-After.' },
   internal_error: { status: 500, description: 'A bug; the request id is logged.' },
 } as const;
-export type ErrorCode = keyof typeof ERROR_CODES;

@@ -72,7 +72,8 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         routerVersion: `${ROUTER_VERSION}+${router.version}`,
       };
       // The intake side records "received" best-effort (it may have spooled); make sure it exists.
-      await status.recordReceived({
+      // Callers the radio desk linked before the decision come back as supporters.
+      const { supporters } = await status.recordReceived({
         id: complaint.id,
         ticket: complaint.ticket,
         channel: complaint.channel,
@@ -81,8 +82,6 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
         ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
       });
-      // Callers the radio desk linked before the decision count as supporters from the start.
-      const supporters = (await status.get(complaint.id))?.supporters ?? 0;
       await publishRouted({ producer, status }, complaint, routing, supporters);
       decisions.inc({ opd: d.opd, outcome: d.triage ? 'triage' : 'routed' });
       // Duplicate hints for the radio desk, whatever the channel; a convenience, never a failure.

@@ -1,2 +1,2 @@
 export { StandaloneEnv } from './config.ts';
-export { resolveRedis, DEFAULT_REDIS_URL } from './resolve-redis.ts';
+export { resolveRedis } from './resolve-redis.ts';

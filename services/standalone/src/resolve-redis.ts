@@ -1,8 +1,6 @@
 import { join, resolve } from 'node:path';
-import { RedisServerMissingError, redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
+import { redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
-
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /**
  * REDIS_URL when set; else a Redis already answering on 127.0.0.1:6379; else a private
@@ -23,4 +21,3 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; autost
   return { url: local.url, local };
 }
 
-export { RedisServerMissingError };

@@ -5,7 +5,8 @@ import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
 import { HttpError, ValidationFailedError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
-import { readMultipart, storePhotos } from '../intake/multipart.ts';
+import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
+import type { SubmitResult } from '../intake/intake-service.ts';
 import type { GatewayDeps } from '../deps.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() }).meta({ id: 'Error' });
@@ -17,6 +18,18 @@ export function parseComplaintRequest(raw: unknown, deps: GatewayDeps): Complain
   const { value, errors } = checkAgainstDirectory(parsed.data, deps.directory);
   if (Object.keys(errors).length) throw new ValidationFailedError(errors);
   return value;
+}
+
+/**
+ * The web intake both the API and the citizen page share: validate, check photos by content
+ * and store them, queue the complaint, count it.
+ */
+export async function submitWebComplaint(deps: GatewayDeps, raw: unknown, files: ParsedMultipart['files'], idempotencyKey: string | undefined): Promise<SubmitResult> {
+  const request = parseComplaintRequest(raw, deps);
+  const attachments = await storePhotos(files, deps.storage);
+  const result = await deps.intake.submit({ request, attachments, channel: 'webform', account: 'web', intake: { transport: 'http' }, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  deps.metrics.accepted.inc({ channel: 'webform', outcome: result.outcome });
+  return result;
 }
 
 export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
@@ -54,7 +67,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
     async (req, reply) => {
       const idempotencyKey = idempotencyKeyOf(req);
       let raw: unknown;
-      let files: Awaited<ReturnType<typeof readMultipart>>['files'] = [];
+      let files: ParsedMultipart['files'] = [];
       if (req.isMultipart()) {
         const mp = await readMultipart(req);
         raw = unflatten(mp.fields);
@@ -63,10 +76,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
         raw = req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.headers['content-type']?.includes('urlencoded') ? unflatten(req.body as unknown as Record<string, string>) : req.body;
       }
       if (raw === undefined || raw === null || typeof raw !== 'object') throw new HttpError(400, 'invalid_body', 'Send a JSON object, a form or multipart/form-data');
-      const request = parseComplaintRequest(raw, deps);
-      const attachments = await storePhotos(files, deps.storage);
-      const result = await deps.intake.submit({ request, attachments, channel: 'webform', account: 'web', intake: { transport: 'http' }, ...(idempotencyKey ? { idempotencyKey } : {}) });
-      deps.metrics.accepted.inc({ channel: 'webform', outcome: result.outcome });
+      const result = await submitWebComplaint(deps, raw, files, idempotencyKey);
       return reply.code(202).send({ id: result.id, ticket: result.ticket, statusToken: result.statusToken });
     },
   );

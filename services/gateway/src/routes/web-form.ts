@@ -4,10 +4,10 @@ import { QueueUnavailableError } from '@aduan/queue';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { unflatten } from '../intake/complaint-request.ts';
-import { readMultipart, storePhotos } from '../intake/multipart.ts';
+import { readMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
 import { errorPage, statusPage, successPage } from '../views/result-pages.ts';
-import { lookupStatus, parseComplaintRequest } from './complaints-api.ts';
+import { lookupStatus, submitWebComplaint } from './complaints-api.ts';
 
 /** The citizen pages: GET / (form), POST / (submit), GET /status (look-up). HTML only, no JS needed. */
 export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
@@ -20,14 +20,11 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     reply.type('text/html; charset=utf-8');
     let fields: Record<string, string> = {};
     try {
-      let files: Awaited<ReturnType<typeof readMultipart>>['files'] = [];
+      let files: ParsedMultipart['files'] = [];
       if (req.isMultipart()) ({ fields, files } = await readMultipart(req));
       else if (req.body && typeof req.body === 'object') fields = req.body as Record<string, string>;
       const { idempotencyKey, ...rest } = fields;
-      const request = parseComplaintRequest(unflatten(rest), deps);
-      const attachments = await storePhotos(files, deps.storage);
-      const result = await deps.intake.submit({ request, attachments, channel: 'webform', account: 'web', intake: { transport: 'http' }, ...(idempotencyKey ? { idempotencyKey } : {}) });
-      deps.metrics.accepted.inc({ channel: 'webform', outcome: result.outcome });
+      const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey);
       return reply.code(200).send(successPage(result));
     } catch (err) {
       const keepKey = fields.idempotencyKey;

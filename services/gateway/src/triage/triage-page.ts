@@ -2,8 +2,8 @@ import type { Directory } from '@aduan/routing';
 import type { RoutedComplaint } from '@aduan/schema';
 import { html, raw } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { when } from '../views/when.ts';
 
-const when = (iso: string) => new Intl.DateTimeFormat('id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jakarta' }).format(new Date(iso));
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /** The admin's triage desk: complaints the router was not sure about, one form each. */

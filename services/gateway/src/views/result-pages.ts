@@ -2,9 +2,8 @@ import type { StatusView } from '@aduan/schema';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
 import { STATE_LABELS } from './messages-id.ts';
+import { when } from './when.ts';
 
-const when = (iso: string) =>
-  new Intl.DateTimeFormat('id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jakarta' }).format(new Date(iso));
 
 export function successPage(a: { ticket: string; statusToken: string }): string {
   const link = `/status?ticket=${encodeURIComponent(a.ticket)}&token=${encodeURIComponent(a.statusToken)}`;

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { proto } from '@whiskeysockets/baileys';
-import { Redis } from 'ioredis';
 import { parseEnv } from '@aduan/config';
-import { redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
+import { deletePrefix, redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import { createLogger } from '@aduan/telemetry';
 import { ReplayEnv } from '../env.ts';
 import { replay } from '../replay.ts';
@@ -70,14 +69,7 @@ process.stdout.write(
 );
 
 // Clean up the bench's keys and files.
-const r = new Redis(url);
-let cursor = '0';
-do {
-  const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-  cursor = next;
-  if (keys.length) await r.del(...keys);
-} while (cursor !== '0');
-r.disconnect();
+await deletePrefix(url, prefix);
 await local?.stop();
 rmSync(dir, { recursive: true, force: true });
 process.exit(msgPerS >= 2000 ? 0 : 1);
