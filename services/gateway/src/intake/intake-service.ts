@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type ComplaintInput, type Intake } from '@aduan/schema';
 import { QueueNames, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 import type { ComplaintAccepted, ComplaintRequest } from './complaint-request.ts';
-import { IdempotencyStore, hashKey } from './idempotency.ts';
+import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore, hashKey, type IdempotencyRecord } from './idempotency.ts';
 
 export interface IntakeDeps {
   producer: DurableProducer;
@@ -31,6 +31,8 @@ export interface SubmitResult extends ComplaintAccepted {
   outcome: 'queued' | 'spooled' | 'replayed';
 }
 
+const keyReused = () => new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
+
 /**
  * Turns a validated request into a Complaint on the `intake` queue. The answer (id, ticket,
  * status token) is fixed before the enqueue so an Idempotency-Key retry gets the same one.
@@ -49,28 +51,78 @@ export class IntakeService {
     const now = new Date();
     const id = newComplaintId(now);
     const answer: ComplaintAccepted = { id, ticket: ticketFor(id, this.deps.ticketPrefix), statusToken: statusTokenFor(id, this.deps.statusSecret()) };
-
-    let keyHash: string | undefined;
-    if (input.idempotencyKey) {
-      keyHash = hashKey(`${input.channel}:${input.account}:${input.idempotencyKey}`);
-      const bodyHash = createHash('sha256').update(JSON.stringify([input.request, input.attachments.map((a) => a.sha256)])).digest('hex');
-      const earlier = await this.idempotency.claim(keyHash, { bodyHash, answer });
-      if (earlier) {
-        if (earlier.bodyHash !== bodyHash) throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
-        return { ...earlier.answer, outcome: 'replayed' };
-      }
+    const keyHash = input.idempotencyKey ? hashKey(`${input.channel}:${input.account}:${input.idempotencyKey}`) : undefined;
+    const bodyHash = keyHash ? hash('sha256', JSON.stringify([input.request, input.attachments.map((a) => a.sha256)])) : '';
+    const known = keyHash ? this.idempotency.known(keyHash) : undefined;
+    if (known) {
+      // This process took the first request: its answer holds once its enqueue has (a 503 there
+      // is a 503 here too, and the retry after it starts afresh).
+      if (known.rec.bodyHash !== bodyHash) throw keyReused();
+      await known.enqueued;
+      return { ...known.rec.answer, outcome: 'replayed' };
     }
+    const complaint = this.complaintFor(input, answer, now.toISOString(), keyHash);
 
+    // The status record (and, with an Idempotency-Key, the key's claim, atomically with it) is
+    // written before the enqueue, so the router never sees a complaint whose status is missing.
+    const received = { id, ticket: answer.ticket, channel: input.channel, receivedAt: complaint.receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) };
+    const record: IdempotencyRecord = { bodyHash, answer, receivedAt: complaint.receivedAt };
+    let recorded = false;
+    try {
+      if (keyHash) {
+        const claim = await this.deps.status.claimAndRecordReceived(received, { key: this.idempotency.redisKey(keyHash), value: JSON.stringify(record), ttlSeconds: IDEMPOTENCY_TTL_SECONDS });
+        if (!claim.claimed) return this.replay(JSON.parse(claim.earlier) as IdempotencyRecord, bodyHash, input, keyHash);
+      } else {
+        await this.deps.status.recordReceived(received);
+      }
+      recorded = true;
+    } catch (err) {
+      // Redis unreachable: the complaint goes to the spool; the router records its status on drain.
+      this.deps.logger.warn({ complaintId: id, err: (err as Error).message }, 'could not record status; the router will');
+    }
+    // The job is named after its channel so that listeners can tell sources apart cheaply.
+    const enqueued = this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel });
+    if (keyHash) this.idempotency.remember(keyHash, record, enqueued);
+    let outcome: 'queued' | 'spooled';
+    try {
+      ({ outcome } = await enqueued);
+      // Once Redis holds the claim, it answers retries; the local copy is for outages only.
+      if (keyHash && recorded) this.idempotency.forgetLocal(keyHash);
+    } catch (err) {
+      // Not accepted (QueueUnavailableError -> 503): a retry with the same key must try again.
+      if (keyHash) await this.idempotency.release(keyHash);
+      if (recorded) await this.deps.status.forgetReceived(id, answer.ticket).catch(() => {});
+      throw err;
+    }
+    this.deps.logger.info({ complaintId: id, channel: input.channel, outcome, attachments: input.attachments.length }, 'complaint accepted');
+    return { ...answer, outcome };
+  }
+
+  /**
+   * The same Idempotency-Key, claimed in Redis by an earlier request (another replica, or this
+   * process before a restart). A different body is an error. Otherwise the complaint is added
+   * again under its first id: a no-op when it is queued (adds are idempotent by jobId), and the
+   * repair when the first request died between its claim and its enqueue.
+   */
+  private async replay(earlier: IdempotencyRecord, bodyHash: string, input: SubmitInput, keyHash: string): Promise<SubmitResult> {
+    if (earlier.bodyHash !== bodyHash) throw keyReused();
+    const complaint = this.complaintFor(input, earlier.answer, earlier.receivedAt ?? new Date().toISOString(), keyHash);
+    await this.deps.producer.add(QueueNames.intake, earlier.answer.id, complaint, { name: input.channel });
+    this.deps.logger.info({ complaintId: earlier.answer.id, channel: input.channel, outcome: 'replayed' }, 'complaint accepted');
+    return { ...earlier.answer, outcome: 'replayed' };
+  }
+
+  private complaintFor(input: SubmitInput, answer: ComplaintAccepted, receivedAt: string, keyHash: string | undefined): ComplaintInput {
     const { request: r } = input;
     // Validated once, against the queue contract, by the producer.
-    const complaint: ComplaintInput = {
+    return {
       schemaVersion: 1,
-      id,
+      id: answer.id,
       ticket: answer.ticket,
       channel: input.channel,
       source: { account: input.account, messageIds: [] },
-      receivedAt: now.toISOString(),
-      submittedAt: (input.intake.callTime ?? now.toISOString()),
+      receivedAt,
+      submittedAt: input.intake.callTime ?? receivedAt,
       reporter: {
         ...(r.reporter?.name ? { name: r.reporter.name } : {}),
         ...(r.reporter?.phone ? { phone: r.reporter.phone } : {}),
@@ -86,22 +138,5 @@ export class IntakeService {
       language: 'id',
       intake: { ...input.intake, ...(keyHash ? { idempotencyKeyHash: keyHash } : {}) },
     };
-
-    let outcome: 'queued' | 'spooled';
-    try {
-      // The job is named after its channel so that listeners can tell sources apart cheaply.
-      ({ outcome } = await this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel }));
-    } catch (err) {
-      // Not accepted (QueueUnavailableError -> 503): a retry with the same key must try again.
-      if (keyHash) await this.idempotency.release(keyHash);
-      throw err;
-    }
-    if (outcome === 'queued') {
-      await this.deps.status
-        .recordReceived({ id, ticket: answer.ticket, channel: input.channel, receivedAt: complaint.receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) })
-        .catch((err: Error) => this.deps.logger.warn({ complaintId: id, err: err.message }, 'could not record status; the router will'));
-    }
-    this.deps.logger.info({ complaintId: id, channel: input.channel, outcome, attachments: input.attachments.length }, 'complaint accepted');
-    return { ...answer, outcome };
   }
 }
