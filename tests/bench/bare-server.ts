@@ -23,3 +23,4 @@ app.post('/api/v1/complaints', async (req, reply) => {
 });
 await app.listen({ port, host: '127.0.0.1' });
 process.send?.('ready');
+process.once('SIGINT', () => void app.close().then(() => queue.close()).finally(() => process.exit(0)));

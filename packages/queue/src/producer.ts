@@ -25,13 +25,6 @@ export class ContractViolationError extends Error {
   }
 }
 
-class AddTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`redis did not answer within ${ms} ms`);
-    this.name = 'AddTimeoutError';
-  }
-}
-
 export interface ProducerOptions {
   /** A connection created with role 'producer' (no offline queue). */
   connection: Redis;
@@ -117,8 +110,10 @@ export class DurableProducer {
   }
 
   /**
-   * The jobs added to one queue in the same event-loop turn go to Redis together (BullMQ addBulk:
-   * one pipeline), under one timeout. Each job keeps its own outcome.
+   * The jobs added to one queue in the same event-loop turn go to Redis in one socket write: the
+   * connection is corked while BullMQ issues them and uncorked on the next turn. (BullMQ's addBulk
+   * builds an ioredis pipeline, which copies every script command onto it: dearer than the writes
+   * it saves.) Each job keeps its own outcome and timeout.
    */
   private addToRedis(queueName: string, jobId: string, data: unknown, name = queueName): Promise<void> {
     let batcher = this.batchers.get(queueName);
@@ -131,25 +126,21 @@ export class DurableProducer {
 
   private async addBatch(queueName: string, jobs: PendingJob[]): Promise<Settled<void>[]> {
     const queue = this.queue(queueName);
-    const add = jobs.length === 1 ? queue.add(jobs[0]!.name, jobs[0]!.data, { jobId: jobs[0]!.jobId }) : queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
-    try {
-      await this.withinTimeout(add);
-      return jobs.map(() => ({ ok: true, value: undefined }));
-    } catch (err) {
-      // Redis away or too slow: the whole batch goes to the spool. Otherwise one job may have been
-      // refused: retry each alone (adds are idempotent by jobId) so the others are not held back.
-      if (jobs.length === 1 || this.opts.connection.status !== 'ready' || err instanceof AddTimeoutError) return jobs.map(() => ({ ok: false, error: err }));
-      return Promise.all(
-        jobs.map(async (j): Promise<Settled<void>> => {
-          try {
-            await this.withinTimeout(queue.add(j.name, j.data, { jobId: j.jobId }));
-            return { ok: true, value: undefined };
-          } catch (jobErr) {
-            return { ok: false, error: jobErr };
-          }
-        }),
-      );
+    const stream = jobs.length > 1 && this.opts.connection.status === 'ready' ? this.opts.connection.stream : undefined;
+    if (stream) {
+      stream.cork();
+      setImmediate(() => stream.uncork());
     }
+    return Promise.all(
+      jobs.map(async (j): Promise<Settled<void>> => {
+        try {
+          await this.withinTimeout(queue.add(j.name, j.data, { jobId: j.jobId }));
+          return { ok: true, value: undefined };
+        } catch (err) {
+          return { ok: false, error: err };
+        }
+      }),
+    );
   }
 
   private async withinTimeout(work: Promise<unknown>): Promise<void> {
@@ -159,7 +150,7 @@ export class DurableProducer {
       await Promise.race([
         work,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new AddTimeoutError(timeoutMs)), timeoutMs);
+          timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
     } finally {

@@ -114,6 +114,13 @@ describe('POST /api/v1/complaints', () => {
   it('never logs personal data or complaint text', () => {
     const logs = mem.text();
     expect(logs).toContain('complaint accepted');
+    // One line per accepted complaint: the request's own line, carrying the complaint's id and outcome.
+    const accepted = mem.lines.filter((l) => l.msg === 'complaint accepted');
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const l of accepted) expect(l).toMatchObject({ complaintId: expect.any(String), outcome: expect.stringMatching(/^(queued|spooled|replayed)$/), method: 'POST', status: expect.any(Number) });
+    const firstTime = accepted.filter((l) => l.outcome !== 'replayed').map((l) => l.complaintId);
+    expect(new Set(firstTime).size).toBe(firstTime.length);
+    expect(mem.lines.filter((l) => l.msg === 'request' && l.method === 'POST' && l.url === '/api/v1/complaints' && l.status === 202)).toEqual([]);
     for (const secret of ['Siti', '+6281234567890', 'siti@contoh.id', 'Lampu PJU di Jl. Merdeka', 'Pasar Legi']) expect(logs).not.toContain(secret);
   });
 });

@@ -7,6 +7,7 @@ import { AuthError, requireJson, requireRole, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError, ValidationFailedError } from '../errors.ts';
 import { ComplaintAccepted, type ComplaintRequest } from '../intake/complaint-request.ts';
+import { acceptedLogFields } from '../intake/intake-service.ts';
 import { idempotencyKeyOf, parseComplaintRequest } from '../routes/complaints-api.ts';
 import { localDayRange } from './desk-deps.ts';
 import { DeskComplaintRequest, LinkRequest, collectFieldErrors, parseDeskExtras, withRadioDefaults, type DeskExtras } from './desk-request.ts';
@@ -94,6 +95,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
         ...(idempotencyKey ? { idempotencyKey } : {}),
       });
       deps.metrics.accepted.inc({ channel: 'radio', outcome: result.outcome });
+      req.logFields = acceptedLogFields(result, 'radio', 0);
       // The board and hints are conveniences: a Redis hiccup here must not fail an accepted call.
       const loc = request.location;
       await Promise.all([

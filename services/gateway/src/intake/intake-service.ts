@@ -31,6 +31,14 @@ export interface SubmitResult extends ComplaintAccepted {
   outcome: 'queued' | 'spooled' | 'replayed';
 }
 
+/**
+ * What the request's one log line says about an accepted complaint (see app.ts: the access line
+ * of such a request is "complaint accepted"). No personal data: ids, channel, outcome.
+ */
+export function acceptedLogFields(result: SubmitResult, channel: Channel, attachments: number): Record<string, unknown> {
+  return { complaintId: result.id, channel, outcome: result.outcome, attachments };
+}
+
 const keyReused = () => new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
 
 /**
@@ -94,7 +102,6 @@ export class IntakeService {
       if (recorded) await this.deps.status.forgetReceived(id, answer.ticket).catch(() => {});
       throw err;
     }
-    this.deps.logger.info({ complaintId: id, channel: input.channel, outcome, attachments: input.attachments.length }, 'complaint accepted');
     return { ...answer, outcome };
   }
 
@@ -108,7 +115,6 @@ export class IntakeService {
     if (earlier.bodyHash !== bodyHash) throw keyReused();
     const complaint = this.complaintFor(input, earlier.answer, earlier.receivedAt ?? new Date().toISOString(), keyHash);
     await this.deps.producer.add(QueueNames.intake, earlier.answer.id, complaint, { name: input.channel });
-    this.deps.logger.info({ complaintId: earlier.answer.id, channel: input.channel, outcome: 'replayed' }, 'complaint accepted');
     return { ...earlier.answer, outcome: 'replayed' };
   }
 

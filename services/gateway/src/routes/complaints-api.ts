@@ -6,7 +6,7 @@ import { HttpError, ValidationFailedError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
 import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
-import type { SubmitResult } from '../intake/intake-service.ts';
+import { acceptedLogFields, type SubmitResult } from '../intake/intake-service.ts';
 import type { GatewayDeps } from '../deps.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() }).meta({ id: 'Error' });
@@ -77,6 +77,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       }
       if (raw === undefined || raw === null || typeof raw !== 'object') throw new HttpError(400, 'invalid_body', 'Send a JSON object, a form or multipart/form-data');
       const result = await submitWebComplaint(deps, raw, files, idempotencyKey);
+      req.logFields = acceptedLogFields(result, 'webform', files.length);
       return reply.code(202).send({ id: result.id, ticket: result.ticket, statusToken: result.statusToken });
     },
   );

@@ -4,6 +4,7 @@ import { QueueUnavailableError } from '@aduan/queue';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { unflatten } from '../intake/complaint-request.ts';
+import { acceptedLogFields } from '../intake/intake-service.ts';
 import { readMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
 import { errorPage, statusPage, successPage } from '../views/result-pages.ts';
@@ -25,6 +26,7 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       else if (req.body && typeof req.body === 'object') fields = req.body as Record<string, string>;
       const { idempotencyKey, ...rest } = fields;
       const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey);
+      req.logFields = acceptedLogFields(result, 'webform', files.length);
       return reply.code(200).send(successPage(result));
     } catch (err) {
       const keepKey = fields.idempotencyKey;

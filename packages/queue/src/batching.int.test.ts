@@ -1,0 +1,89 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { newComplaintId, ticketFor } from '@aduan/schema';
+import { createRedis } from './connection.ts';
+import { LuaScript } from './lua.ts';
+import { DurableProducer } from './producer.ts';
+import { StatusStore } from './status-store.ts';
+import { TickBatcher } from './tick-batcher.ts';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('batching');
+const redis = new Redis(url);
+afterAll(async () => {
+  redis.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+describe('TickBatcher', () => {
+  it('hands the calls of one event-loop turn to one flush, and gives each caller its own outcome', async () => {
+    const flushes: number[][] = [];
+    const b = new TickBatcher<number, number>(async (items) => {
+      flushes.push(items);
+      return items.map((n) => (n % 2 ? { ok: true, value: n * 10 } : { ok: false, error: new Error(`even ${n}`) }));
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((n) => b.run(n)));
+    expect(flushes).toEqual([[1, 2, 3]]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([10, 'even 2', 30]);
+    // A later turn is a new batch.
+    await b.run(5);
+    expect(flushes).toEqual([[1, 2, 3], [5]]);
+  });
+
+  it('fails every caller of a batch whose flush throws, and flushes early at the size limit', async () => {
+    const sizes: number[] = [];
+    const b = new TickBatcher<number, number>((items) => {
+      sizes.push(items.length);
+      if (items.includes(99)) throw new Error('boom');
+      return Promise.resolve(items.map((value) => ({ ok: true as const, value })));
+    }, 4);
+    const settled = await Promise.allSettled([1, 2, 3, 4, 5, 99].map((n) => b.run(n)));
+    expect(sizes).toEqual([4, 2]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected']);
+  });
+});
+
+describe('batched Redis work', () => {
+  it('runs scripts called in one turn as one write, and reloads them after SCRIPT FLUSH', async () => {
+    const script = new LuaScript(`return redis.call('INCRBY', KEYS[1], ARGV[1])`);
+    const key = `${prefix}:counter`;
+    await redis.script('FLUSH');
+    const replies = await Promise.all([1, 2, 3, 4].map((n) => script.runBatched(redis, [key], [n])));
+    expect(replies.map(Number).sort((a, b) => a - b)).toEqual([1, 3, 6, 10]);
+    expect(await redis.get(key)).toBe('10');
+  });
+
+  it('claims an Idempotency-Key and records the status together, once', async () => {
+    const store = new StatusStore(redis, prefix);
+    const id = newComplaintId();
+    const rec = { id, ticket: ticketFor(id), channel: 'webform' as const, receivedAt: new Date().toISOString() };
+    const guard = { key: `${prefix}:idem:k1`, value: '{"first":true}', ttlSeconds: 60 };
+    const [a, b] = await Promise.all([store.claimAndRecordReceived(rec, guard), store.claimAndRecordReceived({ ...rec, id: newComplaintId() }, { ...guard, value: '{"second":true}' })]);
+    expect(a).toEqual({ claimed: true, supporters: 0 });
+    expect(b).toEqual({ claimed: false, earlier: '{"first":true}' });
+    expect((await store.get(id))?.state).toBe('received');
+    await store.forgetReceived(id, rec.ticket);
+    expect(await store.get(id)).toBeNull();
+    expect(await store.idForTicket(rec.ticket)).toBeNull();
+  });
+
+  it('adds many jobs made in one turn, each once, and a repeated jobId stays one job', async () => {
+    const conn = createRedis(url, 'producer');
+    const producer = new DurableProducer({ connection: conn, prefix, logger: memoryLogger('batching').logger });
+    const q = new Queue('notify.whatsapp', { connection: createRedis(url, 'worker'), prefix });
+    try {
+      if (conn.status !== 'ready') await new Promise((resolve) => conn.once('ready', resolve));
+      const jobs = Array.from({ length: 40 }, (_, i) => ({ id: `n-${i % 30}`, data: { schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: `pesan ${i}`, createdAt: new Date().toISOString() } }));
+      const results = await Promise.all(jobs.map((j) => producer.add('notify.whatsapp', j.id, j.data).catch((err: Error) => err)));
+      expect(results.filter((r) => r instanceof Error)).toEqual([]);
+      expect(results.every((r) => !(r instanceof Error) && r.outcome === 'queued')).toBe(true);
+      expect(await q.count()).toBe(30);
+    } finally {
+      await producer.close();
+      await q.close();
+      conn.disconnect();
+    }
+  });
+});
