@@ -1,17 +1,28 @@
 /**
- * `pnpm bench`: drives the real all-in-one gateway (+ router) and a bare fastify + zod +
- * BullMQ server on the same Redis with autocannon, and prints requests/s, p50/p99 and RSS.
- * Both servers run as child processes; the load generator is this process (same machine).
- * REDIS_URL is used when set; otherwise a private redis-server with AOF everysec is spawned.
+ * `pnpm bench`: drives the real all-in-one gateway (+ router), the gateway alone and a bare
+ * fastify + zod + BullMQ server on the same Redis, and prints requests/s, p50/p99, CPU per
+ * request and RSS for each.
+ * - Saturated: autocannon, 64 connections, BENCH_ROUNDS rounds (default 3) alternating the
+ *   servers; the median round is printed. This machine is shared with the load generator and
+ *   Redis, so single runs vary by +-15%.
+ * - Steady: an open-loop generator (steady-load.ts) sending 1,000 requests/s evenly spaced,
+ *   latency measured from when each request was due.
+ * Servers run as child processes, started exactly as `pnpm start` starts Node (flags and
+ * compile cache from the root package.json). REDIS_URL is used when set; otherwise a private
+ * redis-server with AOF everysec is spawned.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, redisAnswers, startLocalRedis } from '@aduan/queue';
+import { startCommand } from '@aduan/testkit/start-command';
+import { steadyLoad } from './steady-load.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const STEADY_RATE = 1000;
 const root = join(import.meta.dirname, '..', '..');
 
 function rssMb(pid: number): { rss: number; peak: number } {
@@ -20,8 +31,14 @@ function rssMb(pid: number): { rss: number; peak: number } {
   return { rss: Math.round(kb('VmRSS')), peak: Math.round(kb('VmHWM')) };
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function waitHttp(url: string, child: ChildProcess) {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode})`);
     try {
       const r = await fetch(url);
@@ -37,19 +54,60 @@ async function waitHttp(url: string, child: ChildProcess) {
 let seq = 0;
 const body = () => JSON.stringify({ text: `Lampu PJU di Jl. Merdeka nomor ${seq++} mati sudah seminggu, mohon diperbaiki`, category: 'pju' });
 
-async function load(url: string, opts: { connections: number; overallRate?: number }) {
+async function saturate(url: string, opts: { connections: number }) {
   const result = await autocannon({
     url: `${url}/api/v1/complaints`,
     method: 'POST',
     connections: opts.connections,
     duration: DURATION,
-    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: body(), headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${seq}` } }) }],
   });
   const ok = result['2xx'];
-  return { rps: Math.round(ok / DURATION), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
+  return { rps: Math.round(ok / DURATION), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts, requests: ok };
 }
+
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+}
+
+type Saturated = Awaited<ReturnType<typeof saturate>> & { cpuUsPerReq: number };
+
+async function measureSaturated(s: Server): Promise<Saturated> {
+  const before = cpuSeconds(s.child.pid as number);
+  const r = await saturate(s.url, { connections: 64 });
+  return { ...r, cpuUsPerReq: Math.round(((cpuSeconds(s.child.pid as number) - before) * 1e6) / Math.max(1, r.requests)) };
+}
+
+async function measureSteady(s: Server) {
+  const before = cpuSeconds(s.child.pid as number);
+  const r = await steadyLoad({
+    url: `${s.url}/api/v1/complaints`,
+    rate: STEADY_RATE,
+    seconds: DURATION,
+    body,
+    headers: () => ({ 'content-type': 'application/json', 'idempotency-key': `bench-${process.pid}-steady-${seq}` }),
+  });
+  return { ...r, cpuUsPerReq: Math.round(((cpuSeconds(s.child.pid as number) - before) * 1e6) / Math.max(1, STEADY_RATE * DURATION)) };
+}
+
+/**
+ * Waits until no server is still busy (the all-in-one routes its backlog after a saturated run),
+ * so one server's leftover work never runs during another's measurement.
+ */
+async function quiesce(servers: Server[]): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    const before = servers.map((s) => cpuSeconds(s.child.pid as number));
+    await new Promise((r) => setTimeout(r, 500));
+    const busy = servers.reduce((sum, s, i) => sum + cpuSeconds(s.child.pid as number) - before[i]!, 0);
+    if (busy < 0.03) return;
+  }
+}
+
+const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
 
 async function main() {
   let redisUrl = process.env.REDIS_URL;
@@ -61,64 +119,72 @@ async function main() {
   }
   const prefix = `bench-${Date.now()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'aduan-bench-'));
-  const gwPort = await freePort();
-  const barePort = await freePort();
-  const soloPort = await freePort();
-
-  // Exactly as `pnpm start` runs it (Node's type stripping, the same V8 heap flags).
-  const gateway = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=192', join(root, 'services/standalone/src/main.ts')], {
-    cwd: root,
-    env: { ...process.env, SPOOL_DIR: join(dataDir, 'spool'), ATTACHMENT_DIR: join(dataDir, 'attachments'), DATA_DIR: dataDir, PORT: String(gwPort), HOST: '127.0.0.1', REDIS_URL: redisUrl, QUEUE_PREFIX: `${prefix}-gw`, RATE_LIMIT_PER_MINUTE: '0', STATUS_TOKEN_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'info', NODE_ENV: 'production' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  // The gateway alone (no router in the process): the web intake path the ratio target is about.
-  const solo = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=192', join(root, 'services/gateway/src/main.ts')], {
-    cwd: root,
-    env: { ...process.env, SPOOL_DIR: join(dataDir, 'spool-solo'), ATTACHMENT_DIR: join(dataDir, 'attachments'), PORT: String(soloPort), HOST: '127.0.0.1', REDIS_URL: redisUrl, QUEUE_PREFIX: `${prefix}-solo`, RATE_LIMIT_PER_MINUTE: '0', STATUS_TOKEN_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'info', NODE_ENV: 'production' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const bare = fork(join(import.meta.dirname, 'bare-server.ts'), [String(barePort), redisUrl, `${prefix}-bare`], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const start = startCommand();
+  const common = { ...process.env, ...start.env, ATTACHMENT_DIR: join(dataDir, 'attachments'), HOST: '127.0.0.1', REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: '0', STATUS_TOKEN_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'info', NODE_ENV: 'production' };
+  const launch = async (name: string, entry: string, env: Record<string, string>): Promise<Server> => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [...start.nodeFlags, join(root, entry)], { cwd: root, env: { ...common, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const url = `http://127.0.0.1:${port}`;
+    await waitHttp(`${url}/healthz`, child);
+    return { name, url, child };
+  };
+  const servers: Server[] = [];
   try {
-    await waitHttp(`http://127.0.0.1:${gwPort}/healthz`, gateway);
-    await waitHttp(`http://127.0.0.1:${soloPort}/healthz`, solo);
+    // Both Aduan servers start exactly as `pnpm start` does (V8 flags, compile cache). The first
+    // start of a checkout fills the compile cache; a throw-away start makes every measured one
+    // a normal (warm) start.
+    const warm = await launch('warm-up', 'services/standalone/src/main.ts', { SPOOL_DIR: join(dataDir, 'spool-warm'), DATA_DIR: join(dataDir, 'warm'), QUEUE_PREFIX: `${prefix}-warm` });
+    warm.child.kill('SIGTERM');
+    await new Promise((r) => warm.child.once('exit', r));
+
+    const barePort = await freePort();
+    const bareChild = spawn(process.execPath, [join(import.meta.dirname, 'bare-server.ts'), String(barePort), redisUrl, `${prefix}-bare`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     await new Promise<void>((resolve, reject) => {
-      bare.once('message', () => resolve());
-      bare.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
+      bareChild.once('message', () => resolve());
+      bareChild.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
     });
+    servers.push({ name: 'bare fastify+zod+BullMQ add', url: `http://127.0.0.1:${barePort}`, child: bareChild });
+    // The gateway alone (no router in the process): the web intake path the ratio target is about.
+    servers.push(await launch('Aduan gateway alone (web intake)', 'services/gateway/src/main.ts', { SPOOL_DIR: join(dataDir, 'spool-solo'), QUEUE_PREFIX: `${prefix}-solo` }));
+    servers.push(await launch('Aduan gateway + router (all-in-one)', 'services/standalone/src/main.ts', { SPOOL_DIR: join(dataDir, 'spool'), DATA_DIR: dataDir, QUEUE_PREFIX: `${prefix}-gw` }));
 
-    const gwUrl = `http://127.0.0.1:${gwPort}`;
-    const soloUrl = `http://127.0.0.1:${soloPort}`;
-    const bareUrl = `http://127.0.0.1:${barePort}`;
-    // Warm up both (JIT, connections, Lua scripts).
-    await autocannon({ url: `${bareUrl}/api/v1/complaints`, method: 'POST', duration: 2, connections: 16, headers: { 'content-type': 'application/json' }, body: body() });
-    await autocannon({ url: `${gwUrl}/api/v1/complaints`, method: 'POST', duration: 2, connections: 16, headers: { 'content-type': 'application/json' }, body: body() });
-    await autocannon({ url: `${soloUrl}/api/v1/complaints`, method: 'POST', duration: 2, connections: 16, headers: { 'content-type': 'application/json' }, body: body() });
+    // Warm up every server (JIT, connections, Lua scripts).
+    for (const s of servers) await autocannon({ url: `${s.url}/api/v1/complaints`, method: 'POST', duration: 3, connections: 16, headers: { 'content-type': 'application/json' }, body: body() });
+    await quiesce(servers);
 
-    console.log(`\nAduan intake benchmark: ${DURATION}s per run, node ${process.version}, load generator on the same machine\n`);
-    const bareSat = await load(bareUrl, { connections: 64 });
-    const soloSat = await load(soloUrl, { connections: 64 });
-    const gwSat = await load(gwUrl, { connections: 64 });
-    const bareSteady = await load(bareUrl, { connections: 32, overallRate: 1000 });
-    const soloSteady = await load(soloUrl, { connections: 32, overallRate: 1000 });
-    const gwSteady = await load(gwUrl, { connections: 32, overallRate: 1000 });
-    const gwMem = rssMb(gateway.pid as number);
-    const soloMem = rssMb(solo.pid as number);
-    const bareMem = rssMb(bare.pid as number);
+    console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, saturated: median of ${ROUNDS} alternating rounds; load generator on the same machine`);
+    console.log(`Aduan servers run with: node ${start.nodeFlags.join(' ')} (the flags of \`pnpm start\`)\n`);
+    const rounds: Saturated[][] = servers.map(() => []);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [i, s] of servers.entries()) {
+        await quiesce(servers);
+        rounds[i]!.push(await measureSaturated(s));
+      }
+    }
+    const sat = rounds.map((rs) => median(rs, (x) => x.rps));
+    const steady: Awaited<ReturnType<typeof measureSteady>>[] = [];
+    for (const s of servers) {
+      await quiesce(servers);
+      steady.push(await measureSteady(s));
+    }
+    const mem = servers.map((s) => rssMb(s.child.pid as number));
 
-    const row = (name: string, sat: typeof bareSat, steady: typeof bareSteady, mem: { rss: number; peak: number }) =>
-      `${name.padEnd(34)} ${String(sat.rps).padStart(7)} ${String(sat.p50).padStart(7)} ${String(sat.p99).padStart(7)}   ${String(steady.rps).padStart(7)} ${String(steady.p50).padStart(7)} ${String(steady.p99).padStart(7)}   ${String(mem.rss).padStart(6)} ${String(mem.peak).padStart(6)}  ${sat.errors + steady.errors}`;
-    console.log(`${''.padEnd(34)} ${'saturated (64 conn)'.padEnd(23)}   ${'steady 1,000 req/s'.padEnd(23)}   ${'RSS MB'.padEnd(13)}`);
-    console.log(`${'server'.padEnd(34)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)}   ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)}   ${'now'.padStart(6)} ${'peak'.padStart(6)}  errors`);
-    console.log(row('bare fastify+zod+BullMQ add', bareSat, bareSteady, bareMem));
-    console.log(row('Aduan gateway alone (web intake)', soloSat, soloSteady, soloMem));
-    console.log(row('Aduan gateway + router (all-in-one)', gwSat, gwSteady, gwMem));
-    console.log(`\nweb intake / bare, saturated: ${(soloSat.rps / bareSat.rps).toFixed(2)}x (all-in-one, which also routes and publishes every complaint: ${(gwSat.rps / bareSat.rps).toFixed(2)}x)   target >= 0.70x`);
-    console.log(`p99 at 1,000/s: gateway alone ${soloSteady.p99} ms, all-in-one ${gwSteady.p99} ms   target <= 25 ms`);
-    console.log(`peak RSS: gateway alone ${soloMem.peak} MB, all-in-one ${gwMem.peak} MB   target < 150 MB\n`);
+    const pad = (v: string | number, n: number) => String(v).padStart(n);
+    console.log(`${''.padEnd(36)} ${'saturated (64 connections)'.padEnd(32)}  ${`steady ${STEADY_RATE.toLocaleString('en')} req/s, open loop`.padEnd(32)}  RSS MB`);
+    console.log(`${'server'.padEnd(36)} ${pad('req/s', 7)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('CPU µs', 8)}  ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('max ms', 7)} ${pad('CPU µs', 8)}  ${pad('now', 5)} ${pad('peak', 5)}  errors`);
+    servers.forEach((s, i) => {
+      const a = sat[i]!;
+      const b = steady[i]!;
+      const m = mem[i]!;
+      console.log(`${s.name.padEnd(36)} ${pad(a.rps, 7)} ${pad(a.p50, 7)} ${pad(a.p99, 7)} ${pad(a.cpuUsPerReq, 8)}  ${pad(b.p50, 7)} ${pad(b.p99, 7)} ${pad(b.max, 7)} ${pad(b.cpuUsPerReq, 8)}  ${pad(m.rss, 5)} ${pad(m.peak, 5)}  ${rounds[i]!.reduce((n, x) => n + x.errors, 0) + b.errors}`);
+    });
+    console.log(`(saturated rounds, req/s: ${servers.map((s, i) => `${s.name.split(' ')[0] === 'bare' ? 'bare' : s.name.includes('alone') ? 'alone' : 'all-in-one'} ${rounds[i]!.map((x) => x.rps).join('/')}`).join(', ')}; CPU µs = process CPU time per request, all threads)`);
+    const [bare, solo, all] = [sat[0]!, sat[1]!, sat[2]!];
+    console.log(`\nweb intake / bare, saturated: ${(solo.rps / bare.rps).toFixed(2)}x (all-in-one, which also routes and publishes every complaint: ${(all.rps / bare.rps).toFixed(2)}x)   target >= 0.70x`);
+    console.log(`p99 at a steady ${STEADY_RATE.toLocaleString('en')}/s: gateway alone ${steady[1]!.p99} ms, all-in-one ${steady[2]!.p99} ms (bare ${steady[0]!.p99} ms)   target <= 25 ms`);
+    console.log(`peak RSS: gateway alone ${mem[1]!.peak} MB, all-in-one ${mem[2]!.peak} MB   target < 150 MB\n`);
   } finally {
-    gateway.kill('SIGTERM');
-    solo.kill('SIGTERM');
-    bare.kill('SIGTERM');
+    for (const s of servers) s.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
     await stopRedis?.();
   }

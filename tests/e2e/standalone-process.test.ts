@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@aduan/queue';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { startCommand } from '@aduan/testkit/start-command';
 
 /** `pnpm start` as a user runs it: the real process, over HTTP, then SIGTERM. */
 const url = testRedisUrl();
@@ -18,9 +19,10 @@ beforeAll(async () => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'aduan-start-'));
   base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=192', join(root, 'services/standalone/src/main.ts')], {
+  const start = startCommand();
+  child = spawn(process.execPath, [...start.nodeFlags, join(root, 'services/standalone/src/main.ts')], {
     cwd: dir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.on('data', (d) => (stderr += String(d)));

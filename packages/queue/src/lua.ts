@@ -33,8 +33,8 @@ export class LuaScript {
   }
 
   /**
-   * Like run(), but the calls made in one event-loop turn go to Redis as one pipeline: for a
-   * script that runs on every request, this turns N writes and N reads into one of each.
+   * Like run(), but the calls made in one event-loop turn go to Redis in one write: for a
+   * script that runs on every request, this turns N writes into one under load.
    */
   runBatched(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
     let batcher = this.batchers.get(redis);
@@ -51,6 +51,10 @@ export class LuaScript {
    * cost more than the writes it saved.)
    */
   private async runMany(redis: Redis, calls: Call[]): Promise<Settled<unknown>[]> {
+    if (calls.length === 1) {
+      const [c] = calls as [Call];
+      return [{ ok: true, value: await this.run(redis, c.keys, c.args) }];
+    }
     const stream = redis.status === 'ready' ? redis.stream : undefined;
     stream?.cork();
     let replies: Promise<unknown>[];
