@@ -66,7 +66,7 @@ async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string
   }
 }
 
-export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions> }): Promise<GatewayDeps> {
+export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions>; directory?: Directory }): Promise<GatewayDeps> {
   const redis = createRedis(opts.redisUrl, 'producer');
   const prefix = config.QUEUE_PREFIX;
   const spool = new Spool(resolve(config.SPOOL_DIR));
@@ -85,7 +85,8 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     spool,
     status,
     storage: new LocalDiskStorage(resolve(config.ATTACHMENT_DIR)),
-    directory: loadDirectory(config.ROUTING_DIRECTORY),
+    // The all-in-one process passes the directory its router already loaded.
+    directory: opts.directory ?? loadDirectory(config.ROUTING_DIRECTORY),
     intake,
     statusSecret,
     metrics: gatewayMetrics(),

@@ -2,6 +2,7 @@ import { parseEnv } from '@aduan/config';
 import { buildApp, createGatewayDeps } from '@aduan/gateway';
 import { checkRedisDurability, createRedis, RedisServerMissingError } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
+import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
 import { createLogger } from '@aduan/telemetry';
 import { StandaloneEnv } from './config.ts';
 import { resolveRedis } from './resolve-redis.ts';
@@ -28,16 +29,17 @@ const probe = createRedis(redis.url, 'client');
 for (const problem of (await checkRedisDurability(probe)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
 probe.disconnect();
 
+// One OPD directory for both halves: loaded and validated once.
+const directory = loadDirectory(config.ROUTING_DIRECTORY);
 const router = await startRouterService({
   redisUrl: redis.url,
   prefix: config.QUEUE_PREFIX,
   logger: logger.child({ component: 'router' }),
   concurrency: config.ROUTER_CONCURRENCY,
   hintDays: config.DESK_HINT_DAYS,
-  ...(config.TRIAGE_THRESHOLD !== undefined ? { triageThreshold: config.TRIAGE_THRESHOLD } : {}),
-  ...(config.ROUTING_DIRECTORY ? { directoryPath: config.ROUTING_DIRECTORY } : {}),
+  router: createRouter(directory, { triageThreshold: config.TRIAGE_THRESHOLD ?? DEFAULT_TRIAGE_THRESHOLD }),
 });
-const deps = await createGatewayDeps(config, logger.child({ component: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive });
+const deps = await createGatewayDeps(config, logger.child({ component: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive, directory });
 const app = await buildApp(deps);
 await app.listen({ port: config.PORT, host: config.HOST });
 logger.info({ port: config.PORT, redis: redis.local ? 'private redis-server' : 'external' }, `Aduan is running: http://localhost:${config.PORT}/ (API docs at /docs)`);
