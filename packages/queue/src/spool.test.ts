@@ -45,6 +45,8 @@ describe('Spool', () => {
     appendFileSync(join(dir, 'spool-999999-1-0.jsonl'), '{"queue":"intake","jobId":"J2","da');
     writeFileSync(join(dir, 'spool.lock'), '999999');
     const s = new Spool(dir);
+    // The torn line was never acknowledged: it is not counted as pending either.
+    expect(await s.pendingCount()).toBe(1);
     const files = await s.rotate();
     expect(files).toHaveLength(1);
     expect((await Spool.read(files[0] as string)).map((r) => r.jobId)).toEqual(['J1']);

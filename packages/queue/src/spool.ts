@@ -160,11 +160,19 @@ export class Spool {
     await unlink(file);
   }
 
+  /**
+   * Records waiting on disk (/readyz). Counts complete lines without parsing them, so a long
+   * outage's big spool is cheap to report; a torn last line (never acknowledged) has no newline.
+   */
   async pendingCount(): Promise<number> {
     try {
       const names = await readdir(this.dir);
       let n = 0;
-      for (const name of names) if (name.includes('.jsonl')) n += (await Spool.read(join(this.dir, name))).length;
+      for (const name of names) {
+        if (!name.includes('.jsonl')) continue;
+        const bytes = await readFile(join(this.dir, name));
+        for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+      }
       return n;
     } catch {
       return 0;
