@@ -91,6 +91,31 @@ describe('POST /api/v1/complaints', () => {
     expect(other.json().error).toBe('idempotency_key_reused');
   });
 
+  it('concurrent requests with one Idempotency-Key get one answer and make one complaint', async () => {
+    const headers = { 'idempotency-key': `burst-${prefix}` };
+    const payload = { ...valid, text: `Saluran air mampet di gang ${prefix}, banjir tiap hujan` };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers, payload })));
+    expect(answers.map((r) => r.statusCode)).toEqual([202, 202, 202, 202, 202, 202]);
+    expect(new Set(answers.map((r) => r.json().id)).size).toBe(1);
+    const jobs = await intake.getJobs(['waiting', 'active', 'completed', 'delayed']);
+    expect(jobs.filter((j) => j.data.text === payload.text)).toHaveLength(1);
+  });
+
+  it('a retry repairs a complaint whose first request claimed its key but never reached the queue', async () => {
+    const headers = { 'idempotency-key': `lost-${prefix}` };
+    const payload = { ...valid, text: `Jembatan kecil retak di dekat makam, nomor ${prefix}` };
+    const first = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers, payload });
+    expect(first.statusCode).toBe(202);
+    const { id } = first.json();
+    // As if the first request had died between its claim and its enqueue.
+    await intake.remove(id);
+    expect(await intake.getJob(id)).toBeUndefined();
+    const retry = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers, payload });
+    expect(retry.statusCode).toBe(202);
+    expect(retry.json()).toEqual(first.json());
+    expect((await intake.getJob(id))?.data).toMatchObject({ id, ticket: first.json().ticket, text: payload.text });
+  });
+
   it('takes photos by multipart, sniffing content, and refuses non-images (415) and big files (413)', async () => {
     const ok = multipartBody({ text: 'Pohon besar tumbang menutup jalan di Sananwetan', 'location.kecamatan': 'Sananwetan' }, [{ name: 'photos', filename: 'foto.png', type: 'image/png', data: PNG_1x1 }]);
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...ok });
