@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, redisAnswers, startLocalRedis } from '@aduan/queue';
+import { deletePrefix, freePort, redisAnswers, startLocalRedis } from '@aduan/queue';
 import { startCommand } from '@aduan/testkit/start-command';
 import { steadyLoad } from './steady-load.ts';
 
@@ -186,6 +186,8 @@ async function main() {
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
+    // A shared Redis (REDIS_URL) keeps nothing of the run.
+    if (!stopRedis) for (const p of ['warm', 'bare', 'solo', 'gw']) await deletePrefix(redisUrl, `${prefix}-${p}`).catch(() => {});
     await stopRedis?.();
   }
 }
