@@ -55,9 +55,10 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  // Buffered stdout (flushed every 4 KiB, on exit and every second): one write per line was
-  // a measurable share of the gateway's CPU under load.
-  const destination = opts.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  // Buffered stdout, flushed at ~16 KiB (sonic-boom's largest), on exit and every second. One
+  // write per line was a measurable share of the gateway's CPU under load; at 4 KiB the
+  // asynchronous writes still cost ~14 µs per complaint in a profile.
+  const destination = opts.destination ?? pino.destination({ dest: 1, sync: false, minLength: 16_000 });
   if (!opts.destination) setInterval(() => (destination as ReturnType<typeof pino.destination>).flush(), 1_000).unref();
   return pino(options, destination);
 }
