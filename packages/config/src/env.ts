@@ -42,6 +42,13 @@ export const envDurationMs = (fallback: string) =>
       return Math.round(Number(m[1]) * unit);
     });
 
+/** pino's levels; 'silent' turns logging off. */
+export const envLogLevel = (fallback: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info') =>
+  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(fallback);
+
+/** The prefix of readable tickets (ADU-XXXX-XXXX): 2 to 5 capital letters. Every intake service must agree. */
+export const envTicketPrefix = () => z.string().regex(/^[A-Z]{2,5}$/).default('ADU');
+
 /** Parses the environment once and returns a frozen object, or throws one readable ConfigError. */
 // eslint-disable-next-line no-restricted-syntax -- the one place that reads the environment
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): Readonly<z.output<T>> {

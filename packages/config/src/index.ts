@@ -1,2 +1,2 @@
-export { envBoolean, envInt, envDurationMs, parseEnv, ConfigError } from './env.ts';
+export { envBoolean, envInt, envDurationMs, envLogLevel, envTicketPrefix, parseEnv, ConfigError } from './env.ts';
 export { RedisEnv } from './redis-env.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RedisEnv, envBoolean, envDurationMs, envInt } from '@aduan/config';
+import { RedisEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
 export const GatewayEnv = RedisEnv.extend({
   /** HTTP port. */
@@ -7,7 +7,7 @@ export const GatewayEnv = RedisEnv.extend({
   /** Listen address. */
   HOST: z.string().default('0.0.0.0'),
   /** pino log level. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel(),
   /** Where complaints are kept on local disk while Redis is unreachable (one directory per process). */
   SPOOL_DIR: z.string().default('data/spool/gateway'),
   /** Attachment storage root (content-addressed files). */
@@ -15,7 +15,7 @@ export const GatewayEnv = RedisEnv.extend({
   /** Secret for status tokens (HMAC). Unset: generated once and kept in Redis, shared by all replicas. */
   STATUS_TOKEN_SECRET: z.string().min(16).optional(),
   /** Ticket prefix read out on air, 2-5 capital letters. */
-  TICKET_PREFIX: z.string().regex(/^[A-Z]{2,5}$/).default('ADU'),
+  TICKET_PREFIX: envTicketPrefix(),
   /** Largest JSON or form body without files, bytes. */
   BODY_LIMIT_BYTES: envInt(256 * 1024, { min: 1024 }),
   /** Largest single photo, bytes. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { RedisEnv } from '@aduan/config';
-import { envBoolean, envDurationMs, envInt } from '@aduan/config';
+import { RedisEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
 /** Settings shared by the service and the replay command. */
 export const InstagramCommonEnv = RedisEnv.extend({
@@ -21,8 +20,8 @@ export const InstagramCommonEnv = RedisEnv.extend({
   /** Quiet period after a citizen's last message before the burst becomes one complaint. */
   CONVERSATION_QUIET: envDurationMs('3m'),
   /** Ticket prefix (ADU-XXXX-XXXX). */
-  TICKET_PREFIX: z.string().regex(/^[A-Z]{2,5}$/).default('ADU'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  TICKET_PREFIX: envTicketPrefix(),
+  LOG_LEVEL: envLogLevel(),
 });
 
 export const InstagramEnv = InstagramCommonEnv.extend({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RedisEnv, envInt } from '@aduan/config';
+import { RedisEnv, envInt, envLogLevel } from '@aduan/config';
 
 export const RouterEnv = RedisEnv.extend({
   /** HTTP port for /healthz, /readyz and /metrics when the router runs alone. */
@@ -15,6 +15,6 @@ export const RouterEnv = RedisEnv.extend({
   /** Keep every routed complaint (all channels) this many days in the radio desk's duplicate-hint index; 0 turns it off. Match the gateway's DESK_HINT_DAYS. */
   DESK_HINT_DAYS: envInt(3, { min: 0, max: 30 }),
   /** pino log level. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_LEVEL: envLogLevel(),
 });
 export type RouterEnv = z.infer<typeof RouterEnv>;

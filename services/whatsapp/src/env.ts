@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RedisEnv, envBoolean, envDurationMs, envInt } from '@aduan/config';
+import { RedisEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
 /** The one environment schema of the WhatsApp service; parsed once in main.ts. */
 export const WhatsAppEnv = RedisEnv.extend({
@@ -26,12 +26,12 @@ export const WhatsAppEnv = RedisEnv.extend({
   CONVERSATION_QUIET: envDurationMs('3m'),
   /** A conversation is filed at the latest this long after it opened. */
   CONVERSATION_MAX_OPEN: envDurationMs('30m'),
-  TICKET_PREFIX: z.string().regex(/^[A-Z]{2,5}$/).default('ADU'),
+  TICKET_PREFIX: envTicketPrefix(),
   /** Outgoing messages per minute per number (keep low: WhatsApp bans bulk senders). */
   SEND_PER_MINUTE: envInt(20, { min: 1, max: 600 }),
   /** Simulate typing before each reply ("composing" presence for a time that grows with the text). */
   SEND_TYPING: envBoolean(true),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_LEVEL: envLogLevel(),
 });
 export type WhatsAppEnv = z.output<typeof WhatsAppEnv>;
 
@@ -49,6 +49,6 @@ export const ReplayEnv = WhatsAppEnv.pick({
   WA_NUMBERS: WhatsAppEnv.shape.WA_NUMBERS.optional(),
   /** Spools of the replay process (a live service may hold SPOOL_DIR/INBOX_SPOOL_DIR). */
   REPLAY_SPOOL_DIR: z.string().min(1).default('./data/whatsapp/replay-spool'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('warn'),
+  LOG_LEVEL: envLogLevel('warn'),
 });
 export type ReplayEnv = z.output<typeof ReplayEnv>;
