@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { TickBatcher, type Settled } from './tick-batcher.ts';
+import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 interface Call {
   keys: string[];
@@ -50,32 +50,12 @@ export class LuaScript {
    * ioredis pipeline: building one copies every command BullMQ defined on the connection, which
    * cost more than the writes it saved.)
    */
-  private async runMany(redis: Redis, calls: Call[]): Promise<Settled<unknown>[]> {
-    if (calls.length === 1) {
-      const [c] = calls as [Call];
-      return [{ ok: true, value: await this.run(redis, c.keys, c.args) }];
-    }
-    const stream = redis.status === 'ready' ? redis.stream : undefined;
+  private runMany(redis: Redis, calls: Call[]): Promise<Settled<unknown>[]> {
+    const stream = calls.length > 1 && redis.status === 'ready' ? redis.stream : undefined;
     stream?.cork();
-    let replies: Promise<unknown>[];
-    try {
-      replies = calls.map((c) => redis.evalsha(this.sha, c.keys.length, ...c.keys, ...c.args));
-    } finally {
-      stream?.uncork();
-    }
-    return Promise.all(
-      calls.map(async (c, i): Promise<Settled<unknown>> => {
-        try {
-          return { ok: true, value: await replies[i] };
-        } catch (err) {
-          if (!isNoScript(err)) return { ok: false, error: err };
-          try {
-            return { ok: true, value: await redis.eval(this.source, c.keys.length, ...c.keys, ...c.args) };
-          } catch (evalErr) {
-            return { ok: false, error: evalErr };
-          }
-        }
-      }),
-    );
+    // run() issues its EVALSHA before its first await, so every call lands in the corked buffer.
+    const replies = calls.map((c) => this.run(redis, c.keys, c.args));
+    stream?.uncork();
+    return Promise.all(replies.map(settle));
   }
 }

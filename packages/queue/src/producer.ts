@@ -4,7 +4,7 @@ import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
 import { Spool, SpoolWriteError } from './spool.ts';
-import { TickBatcher, type Settled } from './tick-batcher.ts';
+import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 /** Redis is unreachable and there is no spool to fall back on: answer 503 with Retry-After. */
 export class QueueUnavailableError extends Error {
@@ -131,16 +131,7 @@ export class DurableProducer {
       stream.cork();
       setImmediate(() => stream.uncork());
     }
-    return Promise.all(
-      jobs.map(async (j): Promise<Settled<void>> => {
-        try {
-          await this.withinTimeout(queue.add(j.name, j.data, { jobId: j.jobId }));
-          return { ok: true, value: undefined };
-        } catch (err) {
-          return { ok: false, error: err };
-        }
-      }),
-    );
+    return Promise.all(jobs.map((j) => settle(this.withinTimeout(queue.add(j.name, j.data, { jobId: j.jobId })))));
   }
 
   private async withinTimeout(work: Promise<unknown>): Promise<void> {

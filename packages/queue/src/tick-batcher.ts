@@ -1,6 +1,13 @@
 /** What one item of a batch came to: a value, or the error that item alone failed with. */
 export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
+/** A promise's outcome as a Settled value (never rejects). */
+export const settle = <O>(p: Promise<O>): Promise<Settled<O>> =>
+  p.then(
+    (value): Settled<O> => ({ ok: true, value }),
+    (error: unknown): Settled<O> => ({ ok: false, error }),
+  );
+
 interface Waiting<I, O> {
   item: I;
   resolve: (value: O) => void;
