@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
-import { loadDirectory, type Directory } from '@aduan/routing';
+import { loadDirectory, type Directory } from '@aduan/routing/directory';
 import { DurableProducer, Spool, StatusStore, createRedis, type ProducerOptions } from '@aduan/queue';
 import { LocalDiskStorage, type AttachmentStorage } from '@aduan/storage';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';

@@ -1,4 +1,4 @@
-import type { Directory } from '@aduan/routing';
+import type { Directory } from '@aduan/routing/directory';
 import type { AuthUser } from '../auth/index.ts';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { DESK_CSS } from './desk-style.ts';

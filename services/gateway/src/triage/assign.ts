@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Directory } from '@aduan/routing';
+import type { Directory } from '@aduan/routing/directory';
 import { latestRouted, publishRouted, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { RoutedComplaint, Routing } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';

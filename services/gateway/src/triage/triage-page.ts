@@ -1,4 +1,4 @@
-import type { Directory } from '@aduan/routing';
+import type { Directory } from '@aduan/routing/directory';
 import type { RoutedComplaint } from '@aduan/schema';
 import { html, raw } from '../views/html.ts';
 import { layout } from '../views/layout.ts';

@@ -1,4 +1,4 @@
-import type { Directory } from '@aduan/routing';
+import type { Directory } from '@aduan/routing/directory';
 import type { FieldError } from '../errors.ts';
 import { html, raw, type RawHtml } from './html.ts';
 import { layout } from './layout.ts';
