@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -5,7 +8,9 @@ import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/t
 import { newComplaintId, ticketFor } from '@aduan/schema';
 import { createRedis } from './connection.ts';
 import { LuaScript } from './lua.ts';
+import { startLocalRedis } from './local-redis.ts';
 import { DurableProducer } from './producer.ts';
+import { Spool } from './spool.ts';
 import { StatusStore } from './status-store.ts';
 import { TickBatcher } from './tick-batcher.ts';
 
@@ -84,6 +89,39 @@ describe('batched Redis work', () => {
       await producer.close();
       await q.close();
       conn.disconnect();
+    }
+  });
+
+  it('spools a batch that a hung Redis does not answer within the add timeout, and drains it later', async () => {
+    // Its own Redis: CLIENT PAUSE would stall every other test on a shared one.
+    const dir = mkdtempSync(join(tmpdir(), 'aduan-hung-'));
+    const own = await startLocalRedis({ dir });
+    const conn = createRedis(own.url, 'producer');
+    const admin = new Redis(own.url);
+    const producer = new DurableProducer({ connection: conn, prefix, spool: new Spool(join(dir, 'spool')), logger: memoryLogger('batching').logger, addTimeoutMs: 300 });
+    const q = new Queue('notify.whatsapp', { connection: createRedis(own.url, 'worker'), prefix });
+    try {
+      if (conn.status !== 'ready') await new Promise((resolve) => conn.once('ready', resolve));
+      await producer.add('notify.whatsapp', 'warm', { schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: 'pesan', createdAt: new Date().toISOString() });
+      await admin.client('PAUSE', 1500, 'ALL');
+      const started = Date.now();
+      const results = await Promise.all(
+        [1, 2, 3].map((i) => producer.add('notify.whatsapp', `hung-${i}`, { schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: `pesan ${i}`, createdAt: new Date().toISOString() })),
+      );
+      // Each caller got its answer at the deadline, not when Redis came back.
+      expect(results.map((r) => r.outcome)).toEqual(['spooled', 'spooled', 'spooled']);
+      expect(Date.now() - started).toBeLessThan(1_400);
+      await admin.client('UNPAUSE');
+      await producer.drain();
+      // The timed-out adds may have landed after all; drain adds by jobId, so each job is there once.
+      expect((await q.getJobs(['waiting'])).map((j) => j.id).sort()).toEqual(['hung-1', 'hung-2', 'hung-3', 'warm']);
+    } finally {
+      await producer.close();
+      await q.close();
+      conn.disconnect();
+      admin.disconnect();
+      await own.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -131,19 +131,14 @@ export class DurableProducer {
       stream.cork();
       setImmediate(() => stream.uncork());
     }
-    return Promise.all(jobs.map((j) => settle(this.withinTimeout(queue.add(j.name, j.data, { jobId: j.jobId })))));
-  }
-
-  private async withinTimeout(work: Promise<unknown>): Promise<void> {
+    // One deadline for the batch: its jobs were written together.
     const timeoutMs = this.opts.addTimeoutMs ?? 2_000;
     let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
-      await Promise.race([
-        work,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      return await Promise.all(jobs.map((j) => settle(Promise.race([queue.add(j.name, j.data, { jobId: j.jobId }).then(() => undefined), deadline]))));
     } finally {
       clearTimeout(timer);
     }

@@ -63,7 +63,8 @@ export function deterministicComplaintId(at: Date, ...parts: string[]): string {
 
 /** The ticket the citizen is given: PREFIX-XXXX-XXXX, derived from the id (40 bits). */
 export function ticketFor(id: string, prefix = 'ADU'): string {
-  const body = base32(hash('sha256', `ticket:${id}`, 'buffer'), 8);
+  // Hex, then the 5 bytes used: a 'buffer' digest allocates an ArrayBuffer per call.
+  const body = base32(Buffer.from(hash('sha256', `ticket:${id}`).slice(0, 10), 'hex'), 8);
   return `${prefix}-${body.slice(0, 4)}-${body.slice(4)}`;
 }
 
