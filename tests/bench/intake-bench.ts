@@ -37,6 +37,18 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The machine's CPU time counters (/proc/stat, in ticks): [steal, total]. */
+function machineTicks(): [number, number] {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return [f[7] ?? 0, f.slice(0, 8).reduce((a, b) => a + b, 0)];
+}
+
+/** Share of CPU time the hypervisor gave to other guests since `since` (a noisy neighbour). */
+function stealSince(since: [number, number]): number {
+  const [steal, total] = machineTicks();
+  return Math.round((1000 * (steal - since[0])) / Math.max(1, total - since[1])) / 10;
+}
+
 async function waitHttp(url: string, child: ChildProcess) {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode})`);
@@ -107,6 +119,8 @@ async function quiesce(servers: Server[]): Promise<void> {
   }
 }
 
+const short = (name: string) => (name.startsWith('bare') ? 'bare' : name.includes('alone') ? 'alone' : 'all-in-one');
+
 const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
 
 async function main() {
@@ -152,8 +166,9 @@ async function main() {
     for (const s of servers) await autocannon({ url: `${s.url}/api/v1/complaints`, method: 'POST', duration: 3, connections: 16, headers: { 'content-type': 'application/json' }, body: body() });
     await quiesce(servers);
 
-    console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, saturated: median of ${ROUNDS} alternating rounds; load generator on the same machine`);
+    console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, median of ${ROUNDS} alternating rounds (saturated: by req/s; steady: by p99); load generator on the same machine`);
     console.log(`Aduan servers run with: node ${start.nodeFlags.join(' ')} (the flags of \`pnpm start\`)\n`);
+    const satTicks = machineTicks();
     const rounds: Saturated[][] = servers.map(() => []);
     for (let r = 0; r < ROUNDS; r++) {
       for (const [i, s] of servers.entries()) {
@@ -162,11 +177,17 @@ async function main() {
       }
     }
     const sat = rounds.map((rs) => median(rs, (x) => x.rps));
-    const steady: Awaited<ReturnType<typeof measureSteady>>[] = [];
-    for (const s of servers) {
-      await quiesce(servers);
-      steady.push(await measureSteady(s));
+    const satSteal = stealSince(satTicks);
+    const steadyTicks = machineTicks();
+    const steadyRounds: Awaited<ReturnType<typeof measureSteady>>[][] = servers.map(() => []);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [i, s] of servers.entries()) {
+        await quiesce(servers);
+        steadyRounds[i]!.push(await measureSteady(s));
+      }
     }
+    const steady = steadyRounds.map((rs) => median(rs, (x) => x.p99));
+    const steadySteal = stealSince(steadyTicks);
     const mem = servers.map((s) => rssMb(s.child.pid as number));
 
     const pad = (v: string | number, n: number) => String(v).padStart(n);
@@ -178,7 +199,9 @@ async function main() {
       const m = mem[i]!;
       console.log(`${s.name.padEnd(36)} ${pad(a.rps, 7)} ${pad(a.p50, 7)} ${pad(a.p99, 7)} ${pad(a.cpuUsPerReq, 8)}  ${pad(b.p50, 7)} ${pad(b.p99, 7)} ${pad(b.max, 7)} ${pad(b.cpuUsPerReq, 8)}  ${pad(m.rss, 5)} ${pad(m.peak, 5)}  ${rounds[i]!.reduce((n, x) => n + x.errors, 0) + b.errors}`);
     });
-    console.log(`(saturated rounds, req/s: ${servers.map((s, i) => `${s.name.split(' ')[0] === 'bare' ? 'bare' : s.name.includes('alone') ? 'alone' : 'all-in-one'} ${rounds[i]!.map((x) => x.rps).join('/')}`).join(', ')}; CPU µs = process CPU time per request, all threads)`);
+    console.log(`(saturated rounds, req/s: ${servers.map((s, i) => `${short(s.name)} ${rounds[i]!.map((x) => x.rps).join('/')}`).join(', ')}; CPU µs = process CPU time per request, all threads)`);
+    console.log(`(steady rounds, p99 ms: ${servers.map((s, i) => `${short(s.name)} ${steadyRounds[i]!.map((x) => x.p99).join('/')}`).join(', ')})`);
+    console.log(`(CPU steal on this machine: ${satSteal}% during the saturated runs, ${steadySteal}% during the steady runs)`);
     const [bare, solo, all] = [sat[0]!, sat[1]!, sat[2]!];
     console.log(`\nweb intake / bare, saturated: ${(solo.rps / bare.rps).toFixed(2)}x (all-in-one, which also routes and publishes every complaint: ${(all.rps / bare.rps).toFixed(2)}x)   target >= 0.70x`);
     console.log(`p99 at a steady ${STEADY_RATE.toLocaleString('en')}/s: gateway alone ${steady[1]!.p99} ms, all-in-one ${steady[2]!.p99} ms (bare ${steady[0]!.p99} ms)   target <= 25 ms`);
