@@ -73,7 +73,7 @@ export class DeskEntryStore {
     const ttl = (this.keepDays + 1) * 86_400;
     const oldest = at - this.keepDays * DAY_MS;
     const keys = [this.key('entry', e.id), this.key('recent'), ...(e.kelurahan ? [this.kelKey(e.kelurahan)] : [])];
-    await SAVE_ENTRY.run(this.redis, keys, [JSON.stringify(e), ttl, at, oldest, e.id, opts.onlyIfAbsent ? '1' : '0']);
+    await SAVE_ENTRY.runBatched(this.redis, keys, [JSON.stringify(e), ttl, at, oldest, e.id, opts.onlyIfAbsent ? '1' : '0']);
   }
 
   async getMany(ids: string[]): Promise<Map<string, DeskEntry>> {

@@ -32,9 +32,12 @@ export async function publishRouted(
 ): Promise<RoutedComplaint> {
   const routed: RoutedComplaint = { ...complaint, routing, supporters } as RoutedComplaint;
   const jobId = routedJobId(complaint.id, routing.revision);
-  await deps.producer.add(QueueNames.routed, jobId, routed);
-  if (routing.triage) await deps.producer.add(QueueNames.triage, jobId, routed);
-  else await deps.producer.add(QueueNames.opd(routing.opd), jobId, forOpd(routed));
+  // The feed and the destination are independent: one round trip for both. A failure of either
+  // fails the job, and BullMQ's retry adds both again (idempotent by jobId).
+  await Promise.all([
+    deps.producer.add(QueueNames.routed, jobId, routed),
+    routing.triage ? deps.producer.add(QueueNames.triage, jobId, routed) : deps.producer.add(QueueNames.opd(routing.opd), jobId, forOpd(routed)),
+  ]);
 
   const state = routing.triage ? 'triage' : routing.opd === EXTERNAL_OPD ? 'external' : 'routed';
   await deps.status.transition(complaint.id, {

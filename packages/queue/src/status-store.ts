@@ -178,7 +178,7 @@ export class StatusStore {
     if (entry.message) h.message = entry.message;
     if (entry.opd) h.opd = entry.opd;
     const keys = [this.key('complaint', id, 'seen'), this.key('complaint', id), this.key('complaint', id, 'history')];
-    await TRANSITION.run(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), ...fields]);
+    await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), ...fields]);
   }
 
   private stationKey(station: string): string {
