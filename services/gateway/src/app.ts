@@ -41,12 +41,13 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   app.decorateRequest('logFields', undefined);
   // A callback hook, not an async one: no promise per request.
   app.addHook('onResponse', (req, reply, done) => {
+    if (req.url !== '/healthz' && req.url !== '/readyz' && req.url !== '/metrics') {
+      const q = req.url.indexOf('?');
+      const line = { method: req.method, url: q === -1 ? req.url : `${req.url.slice(0, q)}?[redacted]`, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+      if (req.logFields) req.log.info({ ...req.logFields, ...line }, 'complaint accepted');
+      else req.log.info(line, 'request');
+    }
     done();
-    if (req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics') return;
-    const q = req.url.indexOf('?');
-    const line = { method: req.method, url: q === -1 ? req.url : `${req.url.slice(0, q)}?[redacted]`, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
-    if (req.logFields) req.log.info({ ...req.logFields, ...line }, 'complaint accepted');
-    else req.log.info(line, 'request');
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
