@@ -51,9 +51,12 @@ type SonicBoom = ReturnType<typeof pino.destination>;
  * (sonic-boom with a `minLength`) appends each line to one growing string and measures it in
  * bytes, which flattens that string on every line: at 16 KiB that was ~8 KB of garbage per
  * logged request, a tenth of the gateway's allocation. Here a turn's lines are joined once and
- * handed to sonic-boom, which writes asynchronously and queues while a write is in flight.
- * Nothing is lost on exit: the pending lines are flushed synchronously then (also after an
- * uncaught exception).
+ * handed to sonic-boom, which writes them synchronously once 4 KiB has gathered (and every
+ * second). Synchronous, like pino's default: the asynchronous mode reordered lines at exit
+ * when a write was still pending (seen under load in logger-stdout.test.ts), and one write
+ * per turn measured no dearer. The price is pino's usual one: a stdout reader that stops
+ * reading stalls the process. Pending lines are written at exit, also after an uncaught
+ * exception.
  */
 class TurnBufferedStdout {
   private lines: string[] = [];
@@ -61,7 +64,7 @@ class TurnBufferedStdout {
   private readonly out: SonicBoom;
 
   constructor() {
-    this.out = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+    this.out = pino.destination({ dest: 1, sync: true, minLength: 4096 });
     // sonic-boom holds up to minLength bytes; a quiet process still shows its lines within a second.
     setInterval(() => this.out.flush(), 1_000).unref();
     process.on('exit', () => this.flushSync());
