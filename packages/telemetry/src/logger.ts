@@ -100,7 +100,7 @@ class TurnBufferedStdout {
 
 let stdout: TurnBufferedStdout | undefined;
 
-/** One writer for fd 1 per process: two asynchronous writers could interleave partial writes. */
+/** One writer for fd 1 per process: the lines of every logger in it stay in order, in whole chunks. */
 function stdoutByTurn(): TurnBufferedStdout {
   return (stdout ??= new TurnBufferedStdout());
 }
