@@ -6,7 +6,9 @@
  *   servers; the median round is printed. This machine is shared with the load generator and
  *   Redis, so single runs vary by +-15%.
  * - Steady: an open-loop generator (steady-load.ts) sending 1,000 requests/s evenly spaced,
- *   latency measured from when each request was due.
+ *   latency measured from when each request was due; also BENCH_ROUNDS alternating rounds,
+ *   the round with the median p99 printed.
+ * The machine's CPU steal during each phase is printed too.
  * Servers run as child processes, started exactly as `pnpm start` starts Node (flags and
  * compile cache from the root package.json). REDIS_URL is used when set; otherwise a private
  * redis-server with AOF everysec is spawned.
@@ -121,6 +123,18 @@ async function quiesce(servers: Server[]): Promise<void> {
 
 const short = (name: string) => (name.startsWith('bare') ? 'bare' : name.includes('alone') ? 'alone' : 'all-in-one');
 
+/** ROUNDS rounds of `measure` over every server in turn (so drift hits them all alike), idle before each. */
+async function alternatingRounds<T>(servers: Server[], measure: (s: Server) => Promise<T>): Promise<T[][]> {
+  const rounds: T[][] = servers.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, s] of servers.entries()) {
+      await quiesce(servers);
+      rounds[i]!.push(await measure(s));
+    }
+  }
+  return rounds;
+}
+
 const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
 
 async function main() {
@@ -169,23 +183,11 @@ async function main() {
     console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, median of ${ROUNDS} alternating rounds (saturated: by req/s; steady: by p99); load generator on the same machine`);
     console.log(`Aduan servers run with: node ${start.nodeFlags.join(' ')} (the flags of \`pnpm start\`)\n`);
     const satTicks = machineTicks();
-    const rounds: Saturated[][] = servers.map(() => []);
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const [i, s] of servers.entries()) {
-        await quiesce(servers);
-        rounds[i]!.push(await measureSaturated(s));
-      }
-    }
+    const rounds = await alternatingRounds(servers, measureSaturated);
     const sat = rounds.map((rs) => median(rs, (x) => x.rps));
     const satSteal = stealSince(satTicks);
     const steadyTicks = machineTicks();
-    const steadyRounds: Awaited<ReturnType<typeof measureSteady>>[][] = servers.map(() => []);
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const [i, s] of servers.entries()) {
-        await quiesce(servers);
-        steadyRounds[i]!.push(await measureSteady(s));
-      }
-    }
+    const steadyRounds = await alternatingRounds(servers, measureSteady);
     const steady = steadyRounds.map((rs) => median(rs, (x) => x.p99));
     const steadySteal = stealSince(steadyTicks);
     const mem = servers.map((s) => rssMb(s.child.pid as number));
@@ -197,7 +199,7 @@ async function main() {
       const a = sat[i]!;
       const b = steady[i]!;
       const m = mem[i]!;
-      console.log(`${s.name.padEnd(36)} ${pad(a.rps, 7)} ${pad(a.p50, 7)} ${pad(a.p99, 7)} ${pad(a.cpuUsPerReq, 8)}  ${pad(b.p50, 7)} ${pad(b.p99, 7)} ${pad(b.max, 7)} ${pad(b.cpuUsPerReq, 8)}  ${pad(m.rss, 5)} ${pad(m.peak, 5)}  ${rounds[i]!.reduce((n, x) => n + x.errors, 0) + b.errors}`);
+      console.log(`${s.name.padEnd(36)} ${pad(a.rps, 7)} ${pad(a.p50, 7)} ${pad(a.p99, 7)} ${pad(a.cpuUsPerReq, 8)}  ${pad(b.p50, 7)} ${pad(b.p99, 7)} ${pad(b.max, 7)} ${pad(b.cpuUsPerReq, 8)}  ${pad(m.rss, 5)} ${pad(m.peak, 5)}  ${[...rounds[i]!, ...steadyRounds[i]!].reduce((n, x) => n + x.errors, 0)}`);
     });
     console.log(`(saturated rounds, req/s: ${servers.map((s, i) => `${short(s.name)} ${rounds[i]!.map((x) => x.rps).join('/')}`).join(', ')}; CPU µs = process CPU time per request, all threads)`);
     console.log(`(steady rounds, p99 ms: ${servers.map((s, i) => `${short(s.name)} ${steadyRounds[i]!.map((x) => x.p99).join('/')}`).join(', ')})`);

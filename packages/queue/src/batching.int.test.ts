@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { newComplaintId, ticketFor } from '@aduan/schema';
 import { createRedis } from './connection.ts';
@@ -55,7 +55,14 @@ describe('batched Redis work', () => {
     const script = new LuaScript(`return redis.call('INCRBY', KEYS[1], ARGV[1])`);
     const key = `${prefix}:counter`;
     await redis.script('FLUSH');
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+    const cork = vi.spyOn(redis.stream, 'cork');
+    const uncork = vi.spyOn(redis.stream, 'uncork');
     const replies = await Promise.all([1, 2, 3, 4].map((n) => script.runBatched(redis, [key], [n])));
+    // The four EVALSHAs were written between one cork and one uncork.
+    expect([cork.mock.calls.length, uncork.mock.calls.length]).toEqual([1, 1]);
+    cork.mockRestore();
+    uncork.mockRestore();
     expect(replies.map(Number).sort((a, b) => a - b)).toEqual([1, 3, 6, 10]);
     expect(await redis.get(key)).toBe('10');
   });

@@ -35,3 +35,15 @@ export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolea
     return false;
   }
 }
+
+/**
+ * Corks a ready connection's socket for a batch of more than one command, so they leave in one
+ * write; the caller uncorks. Undefined (nothing to uncork) for a single command or while the
+ * connection is not ready (ioredis then fails the commands itself).
+ */
+export function corkForBatch(redis: Redis, size: number): Redis['stream'] | undefined {
+  if (size < 2 || redis.status !== 'ready') return undefined;
+  redis.stream.cork();
+  return redis.stream;
+}
+

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { corkForBatch } from './connection.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 interface Call {
@@ -51,8 +52,7 @@ export class LuaScript {
    * cost more than the writes it saved.)
    */
   private runMany(redis: Redis, calls: Call[]): Promise<Settled<unknown>[]> {
-    const stream = calls.length > 1 && redis.status === 'ready' ? redis.stream : undefined;
-    stream?.cork();
+    const stream = corkForBatch(redis, calls.length);
     // run() issues its EVALSHA before its first await, so every call lands in the corked buffer.
     const replies = calls.map((c) => this.run(redis, c.keys, c.args));
     stream?.uncork();

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
+import { corkForBatch } from './connection.ts';
 import { Spool, SpoolWriteError } from './spool.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
@@ -126,11 +127,9 @@ export class DurableProducer {
 
   private async addBatch(queueName: string, jobs: PendingJob[]): Promise<Settled<void>[]> {
     const queue = this.queue(queueName);
-    const stream = jobs.length > 1 && this.opts.connection.status === 'ready' ? this.opts.connection.stream : undefined;
-    if (stream) {
-      stream.cork();
-      setImmediate(() => stream.uncork());
-    }
+    // BullMQ writes each add after a few awaits: uncork on the next turn, once all are written.
+    const stream = corkForBatch(this.opts.connection, jobs.length);
+    if (stream) setImmediate(() => stream.uncork());
     // One deadline for the batch: its jobs were written together.
     const timeoutMs = this.opts.addTimeoutMs ?? 2_000;
     let timer: NodeJS.Timeout | undefined;
