@@ -38,3 +38,28 @@ describe('StatusStore: station index and supporters (radio desk)', () => {
     expect(await store.addSupporter(id, 'k3', entry)).toEqual({ added: false, supporters: 3 });
   });
 });
+
+describe('StatusStore: history', () => {
+  it('starts with "received" at receivedAt, once, then the transitions in order; a replayed record changes nothing', async () => {
+    const id = '01J0000000000000000000HHH1';
+    await store.recordReceived({ ...rec(id, '2026-11-28T04:00:00.000Z'), channel: 'webform' });
+    await store.transition(id, { state: 'routed', at: '2026-11-28T04:00:01.000Z', opd: 'dlh', opdName: 'Dinas Lingkungan Hidup', dedupeKey: 'routed:r0' });
+    await store.recordReceived({ ...rec(id, '2026-11-28T04:00:00.000Z'), channel: 'webform' });
+    await store.transition(id, { state: 'in_progress', at: '2026-11-28T05:00:00.000Z', message: 'Petugas menuju lokasi' });
+    const view = await store.view(id);
+    expect(view?.state).toBe('in_progress');
+    expect(view?.history).toEqual([
+      { state: 'received', at: '2026-11-28T04:00:00.000Z' },
+      { state: 'routed', at: '2026-11-28T04:00:01.000Z' },
+      { state: 'in_progress', at: '2026-11-28T05:00:00.000Z', message: 'Petugas menuju lokasi' },
+    ]);
+    expect((await store.history(id)).map((h) => h.state)).toEqual(['received', 'routed', 'in_progress']);
+  });
+
+  it('reads a record written by an earlier version (its list holds "received") without a second "received"', async () => {
+    const id = '01J0000000000000000000HHH2';
+    await store.recordReceived({ ...rec(id, '2026-11-20T04:00:00.000Z'), channel: 'webform' });
+    await redis.rpush(`${prefix}:complaint:${id}:history`, JSON.stringify({ state: 'received', at: '2026-11-20T04:00:00.000Z' }), JSON.stringify({ state: 'routed', at: '2026-11-20T04:00:02.000Z', opd: 'dlh' }));
+    expect((await store.history(id)).map((h) => `${h.state}@${h.at}`)).toEqual(['received@2026-11-20T04:00:00.000Z', 'routed@2026-11-20T04:00:02.000Z']);
+  });
+});

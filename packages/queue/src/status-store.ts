@@ -6,25 +6,25 @@ import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 const KEEP_SECONDS = 400 * 86_400;
 
 /**
- * KEYS: ticket, complaint hash, history list[, guard]. ARGV: id, ttl, receivedAt, history entry,
- * guard value, guard ttl, field/value pairs. With a guard key (an Idempotency-Key's record), the
- * complaint is recorded only if the guard is new; otherwise nothing changes and the guard's
- * existing value is returned: {0, value}. Else returns {1, supporters already linked}.
+ * KEYS: ticket, complaint hash[, guard]. ARGV: id, ttl, receivedAt, guard value, guard ttl,
+ * field/value pairs. With a guard key (an Idempotency-Key's record), the complaint is recorded
+ * only if the guard is new; otherwise nothing changes and the guard's existing value is returned:
+ * {0, value}. Else returns {1, supporters already linked}.
+ * This runs on every intake request, so it writes as little as it can: no history entry (the
+ * "received" step is the hash's receivedAt, see history()), one HSET for a new complaint.
  */
 const RECORD_RECEIVED_LUA = `
-if KEYS[4] then
-  if not redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6], 'NX') then
-    return {0, redis.call('GET', KEYS[4])}
+if KEYS[3] then
+  if not redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5], 'NX') then
+    return {0, redis.call('GET', KEYS[3])}
   end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
-local created = redis.call('HSETNX', KEYS[2], 'state', 'received')
-if created == 1 then
-  redis.call('HSET', KEYS[2], 'updatedAt', ARGV[3])
-  redis.call('RPUSH', KEYS[3], ARGV[4])
-  redis.call('EXPIRE', KEYS[3], ARGV[2])
+if redis.call('HSETNX', KEYS[2], 'state', 'received') == 1 then
+  redis.call('HSET', KEYS[2], 'updatedAt', ARGV[3], unpack(ARGV, 6))
+else
+  redis.call('HSET', KEYS[2], unpack(ARGV, 6))
 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return {1, tonumber(redis.call('HGET', KEYS[2], 'supporters') or '0')}
 `;
@@ -152,10 +152,9 @@ export class StatusStore {
     if (rec.station) fields.push('station', rec.station);
     if (rec.replyAccount) fields.push('replyAccount', rec.replyAccount);
     if (rec.replyTo) fields.push('replyTo', rec.replyTo);
-    const history = JSON.stringify({ state: 'received', at: rec.receivedAt });
-    const keys = [this.key('ticket', rec.ticket), this.key('complaint', rec.id), this.key('complaint', rec.id, 'history')];
+    const keys = [this.key('ticket', rec.ticket), this.key('complaint', rec.id)];
     if (guard) keys.push(guard.key);
-    const [claimed, value] = (await RECORD_RECEIVED.runBatched(this.redis, keys, [rec.id, KEEP_SECONDS, rec.receivedAt, history, guard?.value ?? '', guard?.ttlSeconds ?? 0, ...fields])) as [number, number | string];
+    const [claimed, value] = (await RECORD_RECEIVED.runBatched(this.redis, keys, [rec.id, KEEP_SECONDS, rec.receivedAt, guard?.value ?? '', guard?.ttlSeconds ?? 0, ...fields])) as [number, number | string];
     if (claimed === 0) return { claimed: false, earlier: String(value) };
     if (rec.station) {
       // Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing.
@@ -230,15 +229,25 @@ export class StatusStore {
     };
   }
 
+  /**
+   * The complaint's steps, oldest first, starting with "received" at its receivedAt. The list in
+   * Redis holds the steps after it (records written by earlier versions also hold "received").
+   */
   async history(id: string): Promise<HistoryEntry[]> {
-    const items = await this.redis.lrange(this.key('complaint', id, 'history'), 0, -1);
-    return items.map((s) => JSON.parse(s) as HistoryEntry);
+    const receivedAt = await this.redis.hget(this.key('complaint', id), 'receivedAt');
+    return this.historyAfter(id, receivedAt ?? undefined);
+  }
+
+  private async historyAfter(id: string, receivedAt: string | undefined): Promise<HistoryEntry[]> {
+    const items = (await this.redis.lrange(this.key('complaint', id, 'history'), 0, -1)).map((s) => JSON.parse(s) as HistoryEntry);
+    if (receivedAt && items[0]?.state !== 'received') items.unshift({ state: 'received', at: receivedAt });
+    return items;
   }
 
   async view(id: string): Promise<StatusView | null> {
     const rec = await this.get(id);
     if (!rec) return null;
-    const history = await this.history(id);
+    const history = await this.historyAfter(id, rec.receivedAt);
     return {
       ticket: rec.ticket,
       state: rec.state,
