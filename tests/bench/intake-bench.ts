@@ -87,12 +87,25 @@ interface Server {
   child: ChildProcess;
 }
 
-type Saturated = Awaited<ReturnType<typeof saturate>> & { cpuUsPerReq: number };
+/**
+ * The main thread's time on a CPU and waiting in the run queue for one, in ns (Linux schedstat).
+ * Together they show whether the event loop itself is the bottleneck.
+ */
+function mainThreadSched(pid: number): [number, number] {
+  const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+  return [run ?? 0, wait ?? 0];
+}
+
+type Saturated = Awaited<ReturnType<typeof saturate>> & { cpuUsPerReq: number; mainRunPct: number; mainWaitPct: number };
 
 async function measureSaturated(s: Server): Promise<Saturated> {
-  const before = cpuSeconds(s.child.pid as number);
+  const pid = s.child.pid as number;
+  const before = cpuSeconds(pid);
+  const [run0, wait0] = mainThreadSched(pid);
   const r = await saturate(s.url, { connections: 64 });
-  return { ...r, cpuUsPerReq: Math.round(((cpuSeconds(s.child.pid as number) - before) * 1e6) / Math.max(1, r.requests)) };
+  const [run1, wait1] = mainThreadSched(pid);
+  const pct = (ns: number) => Math.round(ns / (DURATION * 1e7));
+  return { ...r, cpuUsPerReq: Math.round(((cpuSeconds(pid) - before) * 1e6) / Math.max(1, r.requests)), mainRunPct: pct(run1 - run0), mainWaitPct: pct(wait1 - wait0) };
 }
 
 async function measureSteady(s: Server) {
@@ -202,10 +215,14 @@ async function main() {
       console.log(`${s.name.padEnd(36)} ${pad(a.rps, 7)} ${pad(a.p50, 7)} ${pad(a.p99, 7)} ${pad(a.cpuUsPerReq, 8)}  ${pad(b.p50, 7)} ${pad(b.p99, 7)} ${pad(b.max, 7)} ${pad(b.cpuUsPerReq, 8)}  ${pad(m.rss, 5)} ${pad(m.peak, 5)}  ${[...rounds[i]!, ...steadyRounds[i]!].reduce((n, x) => n + x.errors, 0)}`);
     });
     console.log(`(saturated rounds, req/s: ${servers.map((s, i) => `${short(s.name)} ${rounds[i]!.map((x) => x.rps).join('/')}`).join(', ')}; CPU µs = process CPU time per request, all threads)`);
+    console.log(`(saturated, main thread on a CPU / waiting for one, % of the run: ${servers.map((s, i) => `${short(s.name)} ${sat[i]!.mainRunPct}/${sat[i]!.mainWaitPct}`).join(', ')})`);
     console.log(`(steady rounds, p99 ms: ${servers.map((s, i) => `${short(s.name)} ${steadyRounds[i]!.map((x) => x.p99).join('/')}`).join(', ')})`);
     console.log(`(CPU steal on this machine: ${satSteal}% during the saturated runs, ${steadySteal}% during the steady runs)`);
     const [bare, solo, all] = [sat[0]!, sat[1]!, sat[2]!];
+    // Rounds alternate the servers, so each round's ratio compares runs made minutes apart.
+    const paired = (i: number) => rounds[i]!.map((x, r) => (x.rps / rounds[0]![r]!.rps).toFixed(2)).join('/');
     console.log(`\nweb intake / bare, saturated: ${(solo.rps / bare.rps).toFixed(2)}x (all-in-one, which also routes and publishes every complaint: ${(all.rps / bare.rps).toFixed(2)}x)   target >= 0.70x`);
+    console.log(`  round by round: gateway alone ${paired(1)}, all-in-one ${paired(2)}`);
     console.log(`p99 at a steady ${STEADY_RATE.toLocaleString('en')}/s: gateway alone ${steady[1]!.p99} ms, all-in-one ${steady[2]!.p99} ms (bare ${steady[0]!.p99} ms)   target <= 25 ms`);
     console.log(`peak RSS: gateway alone ${mem[1]!.peak} MB, all-in-one ${mem[2]!.peak} MB   target < 150 MB\n`);
   } finally {
