@@ -88,12 +88,17 @@ interface Server {
 }
 
 /**
- * The main thread's time on a CPU and waiting in the run queue for one, in ns (Linux schedstat).
- * Together they show whether the event loop itself is the bottleneck.
+ * The main thread's time on a CPU and waiting in the run queue for one, in ns (Linux schedstat;
+ * [NaN, NaN] on a kernel without it). Together they show whether the event loop itself is the
+ * bottleneck.
  */
 function mainThreadSched(pid: number): [number, number] {
-  const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
-  return [run ?? 0, wait ?? 0];
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return [run ?? NaN, wait ?? NaN];
+  } catch {
+    return [NaN, NaN];
+  }
 }
 
 type Saturated = Awaited<ReturnType<typeof saturate>> & { cpuUsPerReq: number; mainRunPct: number; mainWaitPct: number };
@@ -215,11 +220,12 @@ async function main() {
       console.log(`${s.name.padEnd(36)} ${pad(a.rps, 7)} ${pad(a.p50, 7)} ${pad(a.p99, 7)} ${pad(a.cpuUsPerReq, 8)}  ${pad(b.p50, 7)} ${pad(b.p99, 7)} ${pad(b.max, 7)} ${pad(b.cpuUsPerReq, 8)}  ${pad(m.rss, 5)} ${pad(m.peak, 5)}  ${[...rounds[i]!, ...steadyRounds[i]!].reduce((n, x) => n + x.errors, 0)}`);
     });
     console.log(`(saturated rounds, req/s: ${servers.map((s, i) => `${short(s.name)} ${rounds[i]!.map((x) => x.rps).join('/')}`).join(', ')}; CPU µs = process CPU time per request, all threads)`);
-    console.log(`(saturated, main thread on a CPU / waiting for one, % of the run: ${servers.map((s, i) => `${short(s.name)} ${sat[i]!.mainRunPct}/${sat[i]!.mainWaitPct}`).join(', ')})`);
+    console.log(`(saturated, main thread on a CPU / waiting for one, % of the run: ${servers.map((s, i) => `${short(s.name)} ${Number.isNaN(sat[i]!.mainRunPct) ? 'n/a' : `${sat[i]!.mainRunPct}/${sat[i]!.mainWaitPct}`}`).join(', ')})`);
     console.log(`(steady rounds, p99 ms: ${servers.map((s, i) => `${short(s.name)} ${steadyRounds[i]!.map((x) => x.p99).join('/')}`).join(', ')})`);
     console.log(`(CPU steal on this machine: ${satSteal}% during the saturated runs, ${steadySteal}% during the steady runs)`);
     const [bare, solo, all] = [sat[0]!, sat[1]!, sat[2]!];
-    // Rounds alternate the servers, so each round's ratio compares runs made minutes apart.
+    // Within a round the servers run one after another, so a round's ratio compares runs made
+    // seconds apart: drift on this shared machine hits both alike.
     const paired = (i: number) => rounds[i]!.map((x, r) => (x.rps / rounds[0]![r]!.rps).toFixed(2)).join('/');
     console.log(`\nweb intake / bare, saturated: ${(solo.rps / bare.rps).toFixed(2)}x (all-in-one, which also routes and publishes every complaint: ${(all.rps / bare.rps).toFixed(2)}x)   target >= 0.70x`);
     console.log(`  round by round: gateway alone ${paired(1)}, all-in-one ${paired(2)}`);
