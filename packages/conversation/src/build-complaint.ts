@@ -19,6 +19,11 @@ export interface BuildOptions {
   transport: Complaint['intake']['transport'];
   ticketPrefix: string;
   submittedAt: Date;
+  /**
+   * 0 normally. 1, 2...: the ticket of the id before was already taken by another complaint;
+   * the id is derived again with this number, still the same for the same conversation.
+   */
+  idAttempt?: number;
 }
 
 const MAX_TEXT = 5000;
@@ -87,7 +92,7 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
   const phone = live.find((m) => m.reporter.phone)?.reporter.phone;
   const handle = [...live].reverse().find((m) => m.reporter.handle)?.reporter.handle;
   const firstAt = new Date(conv.firstAt);
-  const id = deterministicComplaintId(firstAt, conv.channel, conv.account, conv.firstMessageId);
+  const id = deterministicComplaintId(firstAt, conv.channel, conv.account, conv.firstMessageId, ...(opts.idAttempt ? [`ticket-retry-${opts.idAttempt}`] : []));
   const submittedAt = opts.submittedAt.getTime() < firstAt.getTime() ? firstAt : opts.submittedAt;
 
   return Complaint.parse({

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableProducer, QueueNames, StatusStore, createRedis } from '@aduan/queue';
-import type { Complaint, Notification } from '@aduan/schema';
+import { deterministicComplaintId, ticketFor, type Complaint, type Notification } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { ConversationEngine, type ConversationEngineOptions } from './engine.ts';
 import type { ChatMessageInput } from './chat-message.ts';
@@ -97,6 +97,21 @@ describe('ConversationEngine (real Redis)', () => {
     await r.engine.closeAll();
     expect(await jobs(r.intake)).toHaveLength(1);
     expect((await jobs(r.notify)).filter((n) => n.kind === 'ack')).toHaveLength(1);
+  });
+
+  it('derives the id again when its ticket already belongs to another complaint, the same way on a replay', async () => {
+    const first = m(r, 'jalan berlubang di Jl. Mastrip');
+    const base = deterministicComplaintId(new Date(first.at), 'whatsapp', account, first.messageId);
+    // Tickets are 40 bits of the id's hash: stand in for the rare id whose ticket is taken.
+    await r.status.recordNew({ id: '01J0000000000000000000OTHR', ticket: ticketFor(base), channel: 'webform', receivedAt: first.at });
+    await r.engine.ingest(first);
+    const res = await r.engine.ingest(m(r, 'kirim'));
+    const retried = deterministicComplaintId(new Date(first.at), 'whatsapp', account, first.messageId, 'ticket-retry-1');
+    expect(res.complaint).toMatchObject({ id: retried, ticket: ticketFor(retried) });
+    expect(await r.status.idForTicket(ticketFor(retried))).toBe(retried);
+    expect(await r.status.idForTicket(ticketFor(base))).toBe('01J0000000000000000000OTHR');
+    expect((await jobs(r.intake)).map((c) => c.id)).toEqual([retried]);
+    expect((await jobs(r.notify)).find((n) => n.kind === 'ack')?.text).toContain(ticketFor(retried));
   });
 
   it('answers a greeting alone with one guide and no ticket', async () => {

@@ -161,22 +161,34 @@ export class ConversationEngine {
       await this.store.finishClosing(token);
       return null;
     }
-    const complaint = buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.opts.ticketPrefix ?? 'ADU', submittedAt: new Date(this.clock()) });
+    const build = (idAttempt: number) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.opts.ticketPrefix ?? 'ADU', submittedAt: new Date(this.clock()), idAttempt });
+    let complaint = build(0);
     if (!complaint) {
       // Only greetings or a lone "kirim": the guide (same jobId as the one sent on the greeting, so at most one).
       await this.notify(snap, 'guide', this.texts.guide(), jobHash('guide', snap.channel, snap.account, snap.firstMessageId));
       await this.store.finishClosing(token);
       return null;
     }
-    await this.opts.statusStore.recordReceived({
-      id: complaint.id,
-      ticket: complaint.ticket,
-      channel: complaint.channel,
-      receivedAt: complaint.receivedAt,
+    const received = (c: Complaint) => ({
+      id: c.id,
+      ticket: c.ticket,
+      channel: c.channel,
+      receivedAt: c.receivedAt,
       senderHash: senderHash(snap.channel, snap.senderId),
       replyAccount: snap.account,
       replyTo: snap.threadId,
     });
+    // Tickets are 40 bits of the id's hash, so another complaint may already hold this one: then
+    // the id is derived again (deterministically, so a replayed close finds the same one).
+    for (let attempt = 1; (await this.opts.statusStore.recordNew(received(complaint))).outcome === 'ticket_taken'; attempt++) {
+      this.opts.logger.warn({ complaintId: complaint.id, attempt }, 'ticket already taken by another complaint; new id');
+      if (attempt === 3) {
+        // Three clashes in a row: keep the status by id; the ticket look-up will not find it.
+        await this.opts.statusStore.recordReceived(received(complaint));
+        break;
+      }
+      complaint = build(attempt) as Complaint;
+    }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
     await this.notify(snap, 'ack', this.texts.ack(complaint.ticket), `ack-${complaint.id}`, complaint.ticket, complaint.id);
     await this.store.finishClosing(token);

@@ -72,9 +72,11 @@ describe('batched Redis work', () => {
     const id = newComplaintId();
     const rec = { id, ticket: ticketFor(id), channel: 'webform' as const, receivedAt: new Date().toISOString() };
     const guard = { key: `${prefix}:idem:k1`, value: '{"first":true}', ttlSeconds: 60 };
-    const [a, b] = await Promise.all([store.claimAndRecordReceived(rec, guard), store.claimAndRecordReceived({ ...rec, id: newComplaintId() }, { ...guard, value: '{"second":true}' })]);
-    expect(a).toEqual({ claimed: true, supporters: 0 });
-    expect(b).toEqual({ claimed: false, earlier: '{"first":true}' });
+    const other = newComplaintId();
+    const [a, b] = await Promise.all([store.recordNew(rec, guard), store.recordNew({ ...rec, id: other, ticket: ticketFor(other) }, { ...guard, value: '{"second":true}' })]);
+    expect(a).toEqual({ outcome: 'recorded', supporters: 0, ticketTaken: false });
+    expect(b).toEqual({ outcome: 'guard_exists', earlier: '{"first":true}' });
+    expect(await store.get(other)).toBeNull();
     expect((await store.get(id))?.state).toBe('received');
     await store.forgetReceived(id, rec.ticket);
     expect(await store.get(id)).toBeNull();

@@ -63,3 +63,26 @@ describe('StatusStore: history', () => {
     expect((await store.history(id)).map((h) => `${h.state}@${h.at}`)).toEqual(['received@2026-11-20T04:00:00.000Z', 'routed@2026-11-20T04:00:02.000Z']);
   });
 });
+
+describe('StatusStore: a ticket that already belongs to another complaint', () => {
+  const first = { ...rec('01J0000000000000000000TTT1', '2026-11-28T06:00:00.000Z'), ticket: 'ADU-TTTT-0001', channel: 'webform' as const };
+  const second = { ...first, id: '01J0000000000000000000TTT2', receivedAt: '2026-11-28T06:05:00.000Z' };
+
+  it('refuses a complaint whose id can still change, writing nothing; records one whose id cannot, without taking the ticket', async () => {
+    expect(await store.recordNew(first)).toEqual({ outcome: 'recorded', supporters: 0, ticketTaken: false });
+    expect(await store.recordNew(second)).toEqual({ outcome: 'ticket_taken' });
+    expect(await store.get(second.id)).toBeNull();
+    // A replay of the first is not a clash.
+    expect(await store.recordNew(first)).toEqual({ outcome: 'recorded', supporters: 0, ticketTaken: false });
+
+    expect(await store.recordReceived(second)).toEqual({ supporters: 0, ticketTaken: true });
+    expect((await store.get(second.id))?.state).toBe('received');
+    expect(await store.idForTicket(first.ticket)).toBe(first.id);
+  });
+
+  it('checks the ticket before the Idempotency-Key claim, so a refused complaint leaves no claim behind', async () => {
+    const guard = { key: `${prefix}:idem:clash`, value: '{"answer":"second"}', ttlSeconds: 60 };
+    expect(await store.recordNew({ ...second, id: '01J0000000000000000000TTT3' }, guard)).toEqual({ outcome: 'ticket_taken' });
+    expect(await redis.exists(guard.key)).toBe(0);
+  });
+});

@@ -7,26 +7,40 @@ const KEEP_SECONDS = 400 * 86_400;
 
 /**
  * KEYS: ticket, complaint hash[, guard]. ARGV: id, ttl, receivedAt, guard value, guard ttl,
- * field/value pairs. With a guard key (an Idempotency-Key's record), the complaint is recorded
- * only if the guard is new; otherwise nothing changes and the guard's existing value is returned:
- * {0, value}. Else returns {1, supporters already linked}.
+ * refuse-if-ticket-taken ('1' or '0'), field/value pairs. Returns:
+ * - {1, supporters already linked}: recorded;
+ * - {0, guard value}: the guard key (an Idempotency-Key's record) exists; nothing written;
+ * - {2, other id}: the ticket already belongs to another complaint (tickets are 40 bits of the
+ *   id's hash, so two ids can share one) and the caller asked to be refused; nothing written;
+ * - {3, supporters}: the same clash, recorded anyway, without taking the ticket.
  * This runs on every intake request, so it writes as little as it can: no history entry (the
  * "received" step is the hash's receivedAt, see history()), one HSET for a new complaint.
  */
 const RECORD_RECEIVED_LUA = `
+local owner = redis.call('GET', KEYS[1])
+local taken = owner and owner ~= ARGV[1]
+if taken and ARGV[6] == '1' then
+  return {2, owner}
+end
 if KEYS[3] then
   if not redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5], 'NX') then
     return {0, redis.call('GET', KEYS[3])}
   end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
+if not taken then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
 if redis.call('HSETNX', KEYS[2], 'state', 'received') == 1 then
-  redis.call('HSET', KEYS[2], 'updatedAt', ARGV[3], unpack(ARGV, 6))
+  redis.call('HSET', KEYS[2], 'updatedAt', ARGV[3], unpack(ARGV, 7))
 else
-  redis.call('HSET', KEYS[2], unpack(ARGV, 6))
+  redis.call('HSET', KEYS[2], unpack(ARGV, 7))
 end
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return {1, tonumber(redis.call('HGET', KEYS[2], 'supporters') or '0')}
+local supporters = tonumber(redis.call('HGET', KEYS[2], 'supporters') or '0')
+if taken then
+  return {3, supporters}
+end
+return {1, supporters}
 `;
 
 /**
@@ -86,6 +100,12 @@ export interface StatusRecord {
 
 export type ReceivedRecord = Omit<StatusRecord, 'state' | 'updatedAt'>;
 
+/** What recording a complaint came to (see StatusStore.recordNew). */
+export type RecordOutcome =
+  | { outcome: 'recorded'; supporters: number; ticketTaken: boolean }
+  | { outcome: 'guard_exists'; earlier: string }
+  | { outcome: 'ticket_taken' };
+
 /** A key that must be new for the complaint to be recorded (an Idempotency-Key claim). */
 export interface ReceivedGuard {
   key: string;
@@ -123,22 +143,27 @@ export class StatusStore {
   }
 
   /**
-   * Records a new complaint; a second call for the same id changes nothing. One Lua script,
-   * pipelined with the other calls of the same event-loop turn: this runs on every intake request.
+   * Records a complaint whose id cannot change any more (the router, for a complaint the intake
+   * side could not record; chat channels' deterministic ids); a second call for the same id
+   * changes nothing. If its ticket already belongs to another complaint, the status is recorded
+   * anyway and `ticketTaken` says that a look-up by this ticket finds the other one.
+   * One Lua script, pipelined with the other calls of the same event-loop turn.
    */
-  async recordReceived(rec: ReceivedRecord): Promise<{ supporters: number }> {
-    const result = await this.record(rec);
-    if (!result.claimed) throw new Error('unreachable: no guard was given');
-    return { supporters: result.supporters };
+  async recordReceived(rec: ReceivedRecord): Promise<{ supporters: number; ticketTaken: boolean }> {
+    const result = await this.record(rec, { refuseTakenTicket: false });
+    if (result.outcome !== 'recorded') throw new Error(`unreachable: ${result.outcome} without a guard or refusal`);
+    return { supporters: result.supporters, ticketTaken: result.ticketTaken };
   }
 
   /**
-   * recordReceived() only if `guard.key` is new (an Idempotency-Key claim), in the same script so
-   * the claim and the record can never disagree. When the key exists, nothing is recorded and
-   * its value is returned.
+   * Records a complaint whose id the caller can still change: refused, with nothing written,
+   * when its ticket already belongs to another complaint ('ticket_taken': make a new id and try
+   * again). With a guard (an Idempotency-Key claim) the complaint is recorded only if the guard
+   * key is new, in the same script so the claim and the record can never disagree; when the key
+   * exists, nothing is written and its value is returned ('guard_exists').
    */
-  async claimAndRecordReceived(rec: ReceivedRecord, guard: ReceivedGuard): Promise<{ claimed: true; supporters: number } | { claimed: false; earlier: string }> {
-    return this.record(rec, guard);
+  async recordNew(rec: ReceivedRecord, guard?: ReceivedGuard): Promise<RecordOutcome> {
+    return this.record(rec, { refuseTakenTicket: true, ...(guard ? { guard } : {}) });
   }
 
   /** Undoes recordReceived() for a complaint that was refused after all (never queued nor spooled). */
@@ -146,23 +171,26 @@ export class StatusStore {
     await this.redis.del(this.key('ticket', ticket), this.key('complaint', id), this.key('complaint', id, 'history'));
   }
 
-  private async record(rec: ReceivedRecord, guard?: ReceivedGuard): Promise<{ claimed: true; supporters: number } | { claimed: false; earlier: string }> {
+  private async record(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; guard?: ReceivedGuard }): Promise<RecordOutcome> {
     const fields: string[] = ['id', rec.id, 'ticket', rec.ticket, 'channel', rec.channel, 'receivedAt', rec.receivedAt];
     if (rec.senderHash) fields.push('senderHash', rec.senderHash);
     if (rec.station) fields.push('station', rec.station);
     if (rec.replyAccount) fields.push('replyAccount', rec.replyAccount);
     if (rec.replyTo) fields.push('replyTo', rec.replyTo);
+    const { guard } = opts;
     const keys = [this.key('ticket', rec.ticket), this.key('complaint', rec.id)];
     if (guard) keys.push(guard.key);
-    const [claimed, value] = (await RECORD_RECEIVED.runBatched(this.redis, keys, [rec.id, KEEP_SECONDS, rec.receivedAt, guard?.value ?? '', guard?.ttlSeconds ?? 0, ...fields])) as [number, number | string];
-    if (claimed === 0) return { claimed: false, earlier: String(value) };
+    const args = [rec.id, KEEP_SECONDS, rec.receivedAt, guard?.value ?? '', guard?.ttlSeconds ?? 0, opts.refuseTakenTicket ? '1' : '0', ...fields];
+    const [code, value] = (await RECORD_RECEIVED.runBatched(this.redis, keys, args)) as [number, number | string];
+    if (code === 0) return { outcome: 'guard_exists', earlier: String(value) };
+    if (code === 2) return { outcome: 'ticket_taken' };
     if (rec.station) {
       // Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing.
       const at = Date.parse(rec.receivedAt);
       const sk = this.stationKey(rec.station);
       await this.redis.multi().zadd(sk, at, rec.id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS).exec();
     }
-    return { claimed: true, supporters: Number(value) };
+    return { outcome: 'recorded', supporters: Number(value), ticketTaken: code === 3 };
   }
 
   /**

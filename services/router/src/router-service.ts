@@ -73,7 +73,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       };
       // The intake side records "received" best-effort (it may have spooled); make sure it exists.
       // Callers the radio desk linked before the decision come back as supporters.
-      const { supporters } = await status.recordReceived({
+      const { supporters, ticketTaken } = await status.recordReceived({
         id: complaint.id,
         ticket: complaint.ticket,
         channel: complaint.channel,
@@ -82,6 +82,9 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
         ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
       });
+      // Only for a complaint the intake side could not record (spooled) whose ticket another
+      // complaint took meanwhile: it is routed and its status kept, but not found by ticket.
+      if (ticketTaken) log.error({ complaintId: complaint.id }, 'ticket already belongs to another complaint: status look-ups by this ticket will not find it');
       await publishRouted({ producer, status }, complaint, routing, supporters);
       decisions.inc({ opd: d.opd, outcome: d.triage ? 'triage' : 'routed' });
       // Duplicate hints for the radio desk, whatever the channel; a convenience, never a failure.

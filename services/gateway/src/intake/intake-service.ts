@@ -15,6 +15,8 @@ export interface IntakeDeps {
   ticketPrefix: string;
   statusSecret: () => string;
   logger: Logger;
+  /** Makes complaint ids (tests give a fixed sequence); default newComplaintId. */
+  newId?: (now: Date) => string;
 }
 
 export interface SubmitInput {
@@ -50,15 +52,17 @@ export class IntakeService {
 
   private readonly deps: IntakeDeps;
 
+  private readonly newId: (now: Date) => string;
+
   constructor(deps: IntakeDeps) {
     this.deps = deps;
+    this.newId = deps.newId ?? newComplaintId;
     this.idempotency = new IdempotencyStore(deps.redis, deps.prefix);
   }
 
   async submit(input: SubmitInput): Promise<SubmitResult> {
     const now = new Date();
-    const id = newComplaintId(now);
-    const answer: ComplaintAccepted = { id, ticket: ticketFor(id, this.deps.ticketPrefix), statusToken: statusTokenFor(id, this.deps.statusSecret()) };
+    let answer = this.answerFor(this.newId(now));
     const keyHash = input.idempotencyKey ? hashKey(`${input.channel}:${input.account}:${input.idempotencyKey}`) : undefined;
     const bodyHash = keyHash ? hash('sha256', JSON.stringify([input.request, input.attachments.map((a) => a.sha256)])) : '';
     const known = keyHash ? this.idempotency.known(keyHash) : undefined;
@@ -69,25 +73,32 @@ export class IntakeService {
       await known.enqueued;
       return { ...known.rec.answer, outcome: 'replayed' };
     }
-    const complaint = this.complaintFor(input, answer, now.toISOString(), keyHash);
+    const receivedAt = now.toISOString();
 
     // The status record (and, with an Idempotency-Key, the key's claim, atomically with it) is
     // written before the enqueue, so the router never sees a complaint whose status is missing.
-    const received = { id, ticket: answer.ticket, channel: input.channel, receivedAt: complaint.receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) };
-    const record: IdempotencyRecord = { bodyHash, answer, receivedAt: complaint.receivedAt };
     let recorded = false;
     try {
-      if (keyHash) {
-        const claim = await this.deps.status.claimAndRecordReceived(received, { key: this.idempotency.redisKey(keyHash), value: JSON.stringify(record), ttlSeconds: IDEMPOTENCY_TTL_SECONDS });
-        if (!claim.claimed) return this.replay(JSON.parse(claim.earlier) as IdempotencyRecord, bodyHash, input, keyHash);
-      } else {
-        await this.deps.status.recordReceived(received);
+      for (let attempt = 1; ; attempt++) {
+        const received = { id: answer.id, ticket: answer.ticket, channel: input.channel, receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) };
+        const guard = keyHash ? { key: this.idempotency.redisKey(keyHash), value: JSON.stringify({ bodyHash, answer, receivedAt } satisfies IdempotencyRecord), ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined;
+        const result = await this.deps.status.recordNew(received, guard);
+        if (result.outcome === 'guard_exists') return this.replay(JSON.parse(result.earlier) as IdempotencyRecord, bodyHash, input, keyHash as string);
+        if (result.outcome === 'recorded') break;
+        // Tickets are 40 bits of the id's hash: another complaint already has this one. Nothing
+        // was written; a new id gives a new ticket.
+        this.deps.logger.warn({ complaintId: answer.id, attempt }, 'ticket already taken by another complaint; new id');
+        if (attempt === 3) throw new Error('three tickets in a row already taken');
+        answer = this.answerFor(this.newId(now));
       }
       recorded = true;
     } catch (err) {
       // Redis unreachable: the complaint goes to the spool; the router records its status on drain.
-      this.deps.logger.warn({ complaintId: id, err: (err as Error).message }, 'could not record status; the router will');
+      this.deps.logger.warn({ complaintId: answer.id, err: (err as Error).message }, 'could not record status; the router will');
     }
+    const { id } = answer;
+    const complaint = this.complaintFor(input, answer, receivedAt, keyHash);
+    const record: IdempotencyRecord = { bodyHash, answer, receivedAt };
     // The job is named after its channel so that listeners can tell sources apart cheaply.
     const enqueued = this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel });
     if (keyHash) this.idempotency.remember(keyHash, record, enqueued);
@@ -103,6 +114,10 @@ export class IntakeService {
       throw err;
     }
     return { ...answer, outcome };
+  }
+
+  private answerFor(id: string): ComplaintAccepted {
+    return { id, ticket: ticketFor(id, this.deps.ticketPrefix), statusToken: statusTokenFor(id, this.deps.statusSecret()) };
   }
 
   /**

@@ -1,0 +1,66 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DurableProducer, StatusStore, createRedis } from '@aduan/queue';
+import { newComplaintId, ticketFor, verifyStatusToken } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { IntakeService, type SubmitInput } from './intake-service.ts';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('intake-service');
+const redis = createRedis(url, 'producer');
+const mem = memoryLogger('gateway');
+const producer = new DurableProducer({ connection: redis, prefix, logger: mem.logger });
+const status = new StatusStore(redis, prefix);
+const intakeQueue = new Queue('intake', { connection: createRedis(url, 'worker'), prefix });
+const secret = 'test-secret-0123456789';
+
+beforeAll(async () => {
+  // A producer connection fails fast instead of queueing commands: wait until it is up.
+  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+});
+
+afterAll(async () => {
+  await producer.close();
+  await intakeQueue.close();
+  redis.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+/** An IntakeService whose ids come from `ids` first (then random ones). */
+function serviceWith(ids: string[]): IntakeService {
+  return new IntakeService({ producer, status, redis, prefix, ticketPrefix: 'ADU', statusSecret: () => secret, logger: mem.logger, newId: (now) => ids.shift() ?? newComplaintId(now) });
+}
+
+const input = (idempotencyKey?: string): SubmitInput => ({
+  request: { text: 'Lampu PJU di Jl. Merdeka mati sudah seminggu', category: 'pju' },
+  attachments: [],
+  channel: 'webform',
+  intake: { transport: 'http' },
+  account: 'web',
+  ...(idempotencyKey ? { idempotencyKey } : {}),
+});
+
+describe('IntakeService: a ticket another complaint already holds', () => {
+  it.each([
+    ['without an Idempotency-Key', undefined],
+    ['with an Idempotency-Key', 'clash-key-1'],
+  ])('gives the citizen a new id and ticket, %s; the earlier ticket still finds its own complaint', async (_name, key) => {
+    const [clashing, fresh, earlier] = [newComplaintId(), newComplaintId(), newComplaintId()];
+    // Tickets are 40 bits of the id's hash: stand in for the rare id whose ticket is taken.
+    await redis.set(`${prefix}:ticket:${ticketFor(clashing)}`, earlier);
+    const result = await serviceWith([clashing, fresh]).submit(input(key));
+
+    expect(result).toMatchObject({ id: fresh, ticket: ticketFor(fresh), outcome: 'queued' });
+    expect(verifyStatusToken(fresh, result.statusToken, secret)).toBe(true);
+    expect(await status.idForTicket(result.ticket)).toBe(fresh);
+    expect((await status.view(fresh))?.history.map((h) => h.state)).toEqual(['received']);
+    expect(await status.idForTicket(ticketFor(clashing))).toBe(earlier);
+    expect(await status.get(clashing)).toBeNull();
+    expect((await intakeQueue.getJob(fresh))?.data).toMatchObject({ id: fresh, ticket: ticketFor(fresh) });
+    expect(await intakeQueue.getJob(clashing)).toBeUndefined();
+    if (key) {
+      // A retry with the key gets the same (new) answer.
+      expect(await serviceWith([]).submit(input(key))).toMatchObject({ id: fresh, ticket: ticketFor(fresh), outcome: 'replayed' });
+    }
+  });
+});
