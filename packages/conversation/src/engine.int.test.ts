@@ -99,7 +99,7 @@ describe('ConversationEngine (real Redis)', () => {
     expect((await jobs(r.notify)).filter((n) => n.kind === 'ack')).toHaveLength(1);
   });
 
-  it('derives the id again when its ticket already belongs to another complaint, the same way on a replay', async () => {
+  it('derives the id again, deterministically, when its ticket already belongs to another complaint', async () => {
     const first = m(r, 'jalan berlubang di Jl. Mastrip');
     const base = deterministicComplaintId(new Date(first.at), 'whatsapp', account, first.messageId);
     // Tickets are 40 bits of the id's hash: stand in for the rare id whose ticket is taken.

@@ -93,7 +93,8 @@ export class IntakeService {
       }
       recorded = true;
     } catch (err) {
-      // Redis unreachable: the complaint goes to the spool; the router records its status on drain.
+      // Redis unreachable (or, far more rarely, three ticket clashes in a row): the complaint goes
+      // to the queue or the spool anyway; the router records its status.
       this.deps.logger.warn({ complaintId: answer.id, err: (err as Error).message }, 'could not record status; the router will');
     }
     const { id } = answer;
