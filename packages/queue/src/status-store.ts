@@ -120,6 +120,11 @@ export interface HistoryEntry {
   opd?: string;
 }
 
+/** The stored steps after "received", with "received" itself first (older records stored it too). */
+function withReceived(items: HistoryEntry[], receivedAt: string | undefined): HistoryEntry[] {
+  return receivedAt && items[0]?.state !== 'received' ? [{ state: 'received', at: receivedAt }, ...items] : items;
+}
+
 export function senderHash(channel: string, senderId: string): string {
   return hash('sha256', `${channel}\u0000${senderId}`).slice(0, 32);
 }
@@ -262,20 +267,19 @@ export class StatusStore {
    * Redis holds the steps after it (records written by earlier versions also hold "received").
    */
   async history(id: string): Promise<HistoryEntry[]> {
-    const receivedAt = await this.redis.hget(this.key('complaint', id), 'receivedAt');
-    return this.historyAfter(id, receivedAt ?? undefined);
+    const [receivedAt, items] = await Promise.all([this.redis.hget(this.key('complaint', id), 'receivedAt'), this.historyList(id)]);
+    return withReceived(items, receivedAt ?? undefined);
   }
 
-  private async historyAfter(id: string, receivedAt: string | undefined): Promise<HistoryEntry[]> {
-    const items = (await this.redis.lrange(this.key('complaint', id, 'history'), 0, -1)).map((s) => JSON.parse(s) as HistoryEntry);
-    if (receivedAt && items[0]?.state !== 'received') items.unshift({ state: 'received', at: receivedAt });
-    return items;
+  private async historyList(id: string): Promise<HistoryEntry[]> {
+    return (await this.redis.lrange(this.key('complaint', id, 'history'), 0, -1)).map((s) => JSON.parse(s) as HistoryEntry);
   }
 
   async view(id: string): Promise<StatusView | null> {
-    const rec = await this.get(id);
+    // Both reads at once: one round trip (the list read is wasted only for an unknown id).
+    const [rec, items] = await Promise.all([this.get(id), this.historyList(id)]);
     if (!rec) return null;
-    const history = await this.historyAfter(id, rec.receivedAt);
+    const history = withReceived(items, rec.receivedAt);
     return {
       ticket: rec.ticket,
       state: rec.state,
