@@ -78,9 +78,6 @@ describe('batched Redis work', () => {
     expect(b).toEqual({ outcome: 'guard_exists', earlier: '{"first":true}' });
     expect(await store.get(other)).toBeNull();
     expect((await store.get(id))?.state).toBe('received');
-    await store.forgetReceived(id, rec.ticket);
-    expect(await store.get(id)).toBeNull();
-    expect(await store.idForTicket(rec.ticket)).toBeNull();
   });
 
   it('adds many jobs made in one turn, each once, and a repeated jobId stays one job', async () => {

@@ -12,5 +12,6 @@ export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
 export { closeWithin } from './close-within.ts';
 export { LuaScript } from './lua.ts';
+export { guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
 export { TickBatcher, type Settled } from './tick-batcher.ts';
 export { deletePrefix } from './delete-prefix.ts';

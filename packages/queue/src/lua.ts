@@ -5,7 +5,7 @@ import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 interface Call {
   keys: string[];
-  args: (string | number)[];
+  args: (string | number | Buffer)[];
 }
 
 const isNoScript = (err: unknown) => String((err as Error | null)?.message).startsWith('NOSCRIPT');
@@ -24,7 +24,7 @@ export class LuaScript {
     this.sha = hash('sha1', source);
   }
 
-  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async run(redis: Redis, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {
@@ -37,7 +37,7 @@ export class LuaScript {
    * Like run(), but the calls made in one event-loop turn go to Redis in one write: for a
    * script that runs on every request, this turns N writes into one under load.
    */
-  runBatched(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+  runBatched(redis: Redis, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
     let batcher = this.batchers.get(redis);
     if (!batcher) {
       batcher = new TickBatcher((calls) => this.runMany(redis, calls));

@@ -4,6 +4,7 @@ import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
 import { corkForBatch } from './connection.ts';
+import { guardedAdd, type AddGuard } from './guarded-add.ts';
 import { Spool, SpoolWriteError } from './spool.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
@@ -43,7 +44,11 @@ interface PendingJob {
   name: string;
   data: unknown;
   jobId: string;
+  guard?: AddGuard;
 }
+
+/** What a guarded add's Redis call came to: added (undefined), or the guard's refusal. */
+type GuardReply = unknown[] | undefined;
 
 export interface AddResult {
   /** 'queued': in Redis. 'spooled': on local disk, fsync'd, to be re-added when Redis returns. */
@@ -57,7 +62,7 @@ export interface AddResult {
  */
 export class DurableProducer {
   private readonly queues = new Map<string, Queue>();
-  private readonly batchers = new Map<string, TickBatcher<PendingJob, void>>();
+  private readonly batchers = new Map<string, TickBatcher<PendingJob, GuardReply>>();
   private drainTimer: NodeJS.Timeout | undefined;
   private draining: Promise<number> | undefined;
   private spoolDirty = true;
@@ -91,16 +96,32 @@ export class DurableProducer {
 
   /** `opts.name` is the BullMQ job name (default: the queue name); intake jobs carry their channel. */
   async add(queueName: string, jobId: string, data: unknown, opts: { name?: string } = {}): Promise<AddResult> {
+    const result = await this.addChecked(queueName, jobId, data, opts.name);
+    if (result.outcome === 'refused') throw new Error('unreachable: refused without a guard');
+    return result;
+  }
+
+  /**
+   * Like add(), with a guard run first in the same Redis script (see guarded-add.ts): when the
+   * guard refuses, nothing is written and its refusal is returned. When Redis is unreachable
+   * the job is spooled as add() would, and the guard has not run (the caller decides what that
+   * means; for a complaint, the router records its status when it routes it).
+   */
+  async addGuarded(queueName: string, jobId: string, data: unknown, opts: { name?: string; guard: AddGuard }): Promise<AddResult | { outcome: 'refused'; refusal: unknown[] }> {
+    return this.addChecked(queueName, jobId, data, opts.name, opts.guard);
+  }
+
+  private async addChecked(queueName: string, jobId: string, data: unknown, name: string | undefined, guard?: AddGuard): Promise<AddResult | { outcome: 'refused'; refusal: unknown[] }> {
     // BullMQ refuses most custom ids containing ':' (its key separator); say so before spooling one.
     if (jobId.includes(':')) throw new ContractViolationError(queueName, `jobId "${jobId}" must not contain ':'`);
     const valid = this.validate(queueName, data);
     try {
-      await this.addToRedis(queueName, jobId, valid, opts.name);
-      return { outcome: 'queued' };
+      const refusal = await this.addToRedis(queueName, jobId, valid, name, guard);
+      return refusal ? { outcome: 'refused', refusal } : { outcome: 'queued' };
     } catch (err) {
       if (!this.opts.spool) throw new QueueUnavailableError(err);
       try {
-        await this.opts.spool.append({ queue: queueName, jobId, ...(opts.name ? { name: opts.name } : {}), data: valid, spooledAt: new Date().toISOString() });
+        await this.opts.spool.append({ queue: queueName, jobId, ...(name ? { name } : {}), data: valid, spooledAt: new Date().toISOString() });
       } catch (spoolErr) {
         throw new QueueUnavailableError(spoolErr instanceof SpoolWriteError ? spoolErr : err);
       }
@@ -116,16 +137,16 @@ export class DurableProducer {
    * builds an ioredis pipeline, which copies every script command onto it: dearer than the writes
    * it saves.) Each job keeps its own outcome and timeout.
    */
-  private addToRedis(queueName: string, jobId: string, data: unknown, name = queueName): Promise<void> {
+  private addToRedis(queueName: string, jobId: string, data: unknown, name = queueName, guard?: AddGuard): Promise<GuardReply> {
     let batcher = this.batchers.get(queueName);
     if (!batcher) {
       batcher = new TickBatcher((jobs) => this.addBatch(queueName, jobs));
       this.batchers.set(queueName, batcher);
     }
-    return batcher.run({ name, data, jobId });
+    return batcher.run(guard ? { name, data, jobId, guard } : { name, data, jobId });
   }
 
-  private async addBatch(queueName: string, jobs: PendingJob[]): Promise<Settled<void>[]> {
+  private async addBatch(queueName: string, jobs: PendingJob[]): Promise<Settled<GuardReply>[]> {
     const queue = this.queue(queueName);
     // BullMQ writes each add after a few awaits: uncork on the next turn, once all are written.
     const stream = corkForBatch(this.opts.connection, jobs.length);
@@ -137,7 +158,8 @@ export class DurableProducer {
       timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      return await Promise.all(jobs.map((j) => settle(Promise.race([queue.add(j.name, j.data, { jobId: j.jobId }).then(() => undefined), deadline]))));
+      const add = (j: PendingJob): Promise<GuardReply> => (j.guard ? guardedAdd(this.opts.connection, queue, j.jobId, j.name, j.data, j.guard) : queue.add(j.name, j.data, { jobId: j.jobId }).then(() => undefined));
+      return await Promise.all(jobs.map((j) => settle(Promise.race([add(j), deadline]))));
     } finally {
       clearTimeout(timer);
     }

@@ -1,47 +1,49 @@
 import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { AddGuard } from './guarded-add.ts';
 import { LuaScript } from './lua.ts';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
 const KEEP_SECONDS = 400 * 86_400;
 
 /**
+ * Records a complaint as received. Written as an add guard (see guarded-add.ts): its keys and
+ * arguments are KEYS[GK + i] and ARGV[GA + i], so it runs alone (RECORD_RECEIVED) or in front of
+ * the complaint's intake add, in the same script.
  * KEYS: ticket, complaint hash[, guard]. ARGV: id, ttl, receivedAt, guard value, guard ttl,
- * refuse-if-ticket-taken ('1' or '0'), field/value pairs. Returns:
- * - {1, supporters already linked}: recorded;
- * - {0, guard value}: the guard key (an Idempotency-Key's record) exists; nothing written;
+ * refuse-if-ticket-taken ('1' or '0'), field/value pairs (to the end of ARGV). Sets either
+ * `refused`, having written nothing:
+ * - {0, guard value}: the guard key (an Idempotency-Key's record) exists;
  * - {2, other id}: the ticket already belongs to another complaint (tickets are 40 bits of the
- *   id's hash, so two ids can share one) and the caller asked to be refused; nothing written;
+ *   id's hash, so two ids can share one) and the caller asked to be refused;
+ * or `recorded`:
+ * - {1, supporters already linked}: recorded;
  * - {3, supporters}: the same clash, recorded anyway, without taking the ticket.
  * This runs on every intake request, so it writes as little as it can: no history entry (the
  * "received" step is the hash's receivedAt, see history()), one HSET for a new complaint.
  */
-const RECORD_RECEIVED_LUA = `
-local owner = redis.call('GET', KEYS[1])
-local taken = owner and owner ~= ARGV[1]
-if taken and ARGV[6] == '1' then
-  return {2, owner}
-end
-if KEYS[3] then
-  if not redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5], 'NX') then
-    return {0, redis.call('GET', KEYS[3])}
-  end
-end
-if not taken then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-end
-if redis.call('HSETNX', KEYS[2], 'state', 'received') == 1 then
-  redis.call('HSET', KEYS[2], 'updatedAt', ARGV[3], unpack(ARGV, 7))
+const RECORD_RECEIVED_GUARD = `
+local recorded
+local owner = redis.call('GET', KEYS[GK + 1])
+local taken = owner and owner ~= ARGV[GA + 1]
+if taken and ARGV[GA + 6] == '1' then
+  refused = {2, owner}
+elseif KEYS[GK + 3] and not redis.call('SET', KEYS[GK + 3], ARGV[GA + 4], 'EX', ARGV[GA + 5], 'NX') then
+  refused = {0, redis.call('GET', KEYS[GK + 3])}
 else
-  redis.call('HSET', KEYS[2], unpack(ARGV, 7))
+  if not taken then
+    redis.call('SET', KEYS[GK + 1], ARGV[GA + 1], 'EX', ARGV[GA + 2])
+  end
+  if redis.call('HSETNX', KEYS[GK + 2], 'state', 'received') == 1 then
+    redis.call('HSET', KEYS[GK + 2], 'updatedAt', ARGV[GA + 3], unpack(ARGV, GA + 7))
+  else
+    redis.call('HSET', KEYS[GK + 2], unpack(ARGV, GA + 7))
+  end
+  redis.call('EXPIRE', KEYS[GK + 2], ARGV[GA + 2])
+  recorded = {taken and 3 or 1, tonumber(redis.call('HGET', KEYS[GK + 2], 'supporters') or '0')}
 end
-redis.call('EXPIRE', KEYS[2], ARGV[2])
-local supporters = tonumber(redis.call('HGET', KEYS[2], 'supporters') or '0')
-if taken then
-  return {3, supporters}
-end
-return {1, supporters}
 `;
+const RECORD_RECEIVED_LUA = `local GK, GA = 0, 0\nlocal refused\n${RECORD_RECEIVED_GUARD}\nreturn refused or recorded\n`;
 
 /**
  * KEYS: seen-events set, complaint hash, history list. ARGV: event key, ttl, history entry,
@@ -171,12 +173,29 @@ export class StatusStore {
     return this.record(rec, { refuseTakenTicket: true, ...(guard ? { guard } : {}) });
   }
 
-  /** Undoes recordReceived() for a complaint that was refused after all (never queued nor spooled). */
-  async forgetReceived(id: string, ticket: string): Promise<void> {
-    await this.redis.del(this.key('ticket', ticket), this.key('complaint', id), this.key('complaint', id, 'history'));
+  /**
+   * recordNew()'s record as a guard on the complaint's intake add (DurableProducer.addGuarded):
+   * the record, the Idempotency-Key claim and the add in one Redis script. A refusal means what
+   * refusalOutcome() says; once the add is done, call afterGuardedAdd().
+   */
+  newComplaintGuard(rec: ReceivedRecord, guard?: ReceivedGuard): AddGuard {
+    return { lua: RECORD_RECEIVED_GUARD, ...this.recordCall(rec, { refuseTakenTicket: true, ...(guard ? { guard } : {}) }) };
   }
 
-  private async record(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; guard?: ReceivedGuard }): Promise<RecordOutcome> {
+  /** What a refusal of newComplaintGuard() means: the guard key exists, or the ticket is taken. */
+  refusalOutcome(refusal: unknown[]): Exclude<RecordOutcome, { outcome: 'recorded' }> {
+    const [code, value] = refusal as [number, string];
+    if (code === 0) return { outcome: 'guard_exists', earlier: String(value) };
+    if (code === 2) return { outcome: 'ticket_taken' };
+    throw new Error(`not a refusal of the received record: ${JSON.stringify(refusal)}`);
+  }
+
+  /** The rest of a record made by a guarded add: a radio complaint's place on its station's board. */
+  async afterGuardedAdd(rec: ReceivedRecord): Promise<void> {
+    if (rec.station) await this.indexStation(rec.station, rec.id, rec.receivedAt);
+  }
+
+  private recordCall(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; guard?: ReceivedGuard }): { keys: string[]; args: string[] } {
     const fields: string[] = ['id', rec.id, 'ticket', rec.ticket, 'channel', rec.channel, 'receivedAt', rec.receivedAt];
     if (rec.senderHash) fields.push('senderHash', rec.senderHash);
     if (rec.station) fields.push('station', rec.station);
@@ -185,17 +204,22 @@ export class StatusStore {
     const { guard } = opts;
     const keys = [this.key('ticket', rec.ticket), this.key('complaint', rec.id)];
     if (guard) keys.push(guard.key);
-    const args = [rec.id, KEEP_SECONDS, rec.receivedAt, guard?.value ?? '', guard?.ttlSeconds ?? 0, opts.refuseTakenTicket ? '1' : '0', ...fields];
+    return { keys, args: [rec.id, String(KEEP_SECONDS), rec.receivedAt, guard?.value ?? '', String(guard?.ttlSeconds ?? 0), opts.refuseTakenTicket ? '1' : '0', ...fields] };
+  }
+
+  private async record(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; guard?: ReceivedGuard }): Promise<RecordOutcome> {
+    const { keys, args } = this.recordCall(rec, opts);
     const [code, value] = (await RECORD_RECEIVED.runBatched(this.redis, keys, args)) as [number, number | string];
-    if (code === 0) return { outcome: 'guard_exists', earlier: String(value) };
-    if (code === 2) return { outcome: 'ticket_taken' };
-    if (rec.station) {
-      // Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing.
-      const at = Date.parse(rec.receivedAt);
-      const sk = this.stationKey(rec.station);
-      await this.redis.multi().zadd(sk, at, rec.id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS).exec();
-    }
+    if (code === 0 || code === 2) return this.refusalOutcome([code, value]);
+    if (rec.station) await this.indexStation(rec.station, rec.id, rec.receivedAt);
     return { outcome: 'recorded', supporters: Number(value), ticketTaken: code === 3 };
+  }
+
+  /** Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing. */
+  private async indexStation(station: string, id: string, receivedAt: string): Promise<void> {
+    const at = Date.parse(receivedAt);
+    const sk = this.stationKey(station);
+    await this.redis.multi().zadd(sk, at, id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS).exec();
   }
 
   /**

@@ -101,13 +101,14 @@ describe('POST /api/v1/complaints', () => {
     expect(jobs.filter((j) => j.data.text === payload.text)).toHaveLength(1);
   });
 
-  it('a retry repairs a complaint whose first request claimed its key but never reached the queue', async () => {
+  it('a retry re-queues a complaint whose key is claimed but whose job is gone', async () => {
     const headers = { 'idempotency-key': `lost-${prefix}` };
     const payload = { ...valid, text: `Jembatan kecil retak di dekat makam, nomor ${prefix}` };
     const first = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers, payload });
     expect(first.statusCode).toBe(202);
     const { id } = first.json();
-    // As if the first request had died between its claim and its enqueue.
+    // As if the job had been removed since (by hand), or the claim were one an older version
+    // wrote before its enqueue and died in between.
     await intake.remove(id);
     expect(await intake.getJob(id)).toBeUndefined();
     const retry = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers, payload });

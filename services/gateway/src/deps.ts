@@ -75,7 +75,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
   const secret = await loadStatusSecret(config, redis, prefix, logger);
   const statusSecret = () => secret;
   const desk = createDeskDeps(config, { redis, prefix, producer, status, logger });
-  const intake = new IntakeService({ producer, status, redis, prefix, ticketPrefix: config.TICKET_PREFIX, statusSecret, logger });
+  const intake = new IntakeService({ producer, status, prefix, ticketPrefix: config.TICKET_PREFIX, statusSecret, logger });
   return {
     config,
     logger,

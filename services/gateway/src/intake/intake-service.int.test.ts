@@ -28,7 +28,7 @@ afterAll(async () => {
 
 /** An IntakeService whose ids come from `ids` first (then random ones). */
 function serviceWith(ids: string[]): IntakeService {
-  return new IntakeService({ producer, status, redis, prefix, ticketPrefix: 'ADU', statusSecret: () => secret, logger: mem.logger, newId: (now) => ids.shift() ?? newComplaintId(now) });
+  return new IntakeService({ producer, status, prefix, ticketPrefix: 'ADU', statusSecret: () => secret, logger: mem.logger, newId: (now) => ids.shift() ?? newComplaintId(now) });
 }
 
 const input = (idempotencyKey?: string): SubmitInput => ({

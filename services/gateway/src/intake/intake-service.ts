@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type ComplaintInput, type Intake } from '@aduan/schema';
 import { QueueNames, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
@@ -10,7 +9,6 @@ import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore, hashKey, type IdempotencyRec
 export interface IntakeDeps {
   producer: DurableProducer;
   status: StatusStore;
-  redis: Redis;
   prefix: string;
   ticketPrefix: string;
   statusSecret: () => string;
@@ -45,7 +43,8 @@ const keyReused = () => new HttpError(422, 'idempotency_key_reused', 'This Idemp
 
 /**
  * Turns a validated request into a Complaint on the `intake` queue. The answer (id, ticket,
- * status token) is fixed before the enqueue so an Idempotency-Key retry gets the same one.
+ * status token) is fixed before the enqueue and kept with the Idempotency-Key's claim, so a
+ * retry gets the same one.
  */
 export class IntakeService {
   private readonly idempotency: IdempotencyStore;
@@ -57,63 +56,70 @@ export class IntakeService {
   constructor(deps: IntakeDeps) {
     this.deps = deps;
     this.newId = deps.newId ?? newComplaintId;
-    this.idempotency = new IdempotencyStore(deps.redis, deps.prefix);
+    this.idempotency = new IdempotencyStore(deps.prefix);
   }
 
   async submit(input: SubmitInput): Promise<SubmitResult> {
-    const now = new Date();
-    let answer = this.answerFor(this.newId(now));
     const keyHash = input.idempotencyKey ? hashKey(`${input.channel}:${input.account}:${input.idempotencyKey}`) : undefined;
-    const bodyHash = keyHash ? hash('sha256', JSON.stringify([input.request, input.attachments.map((a) => a.sha256)])) : '';
-    const known = keyHash ? this.idempotency.known(keyHash) : undefined;
+    if (!keyHash) return this.submitNew(input, undefined, '');
+    const bodyHash = hash('sha256', JSON.stringify([input.request, input.attachments.map((a) => a.sha256)]));
+    const known = this.idempotency.known(keyHash);
     if (known) {
-      // This process took the first request: its answer holds once its enqueue has (a 503 there
-      // is a 503 here too, and the retry after it starts afresh).
-      if (known.rec.bodyHash !== bodyHash) throw keyReused();
-      await known.enqueued;
-      return { ...known.rec.answer, outcome: 'replayed' };
+      // This process took the first request: its answer holds once its complaint is accepted (a
+      // 503 there is a 503 here too, and the retry after it starts afresh).
+      if (known.bodyHash !== bodyHash) throw keyReused();
+      return { ...(await known.answer), outcome: 'replayed' };
     }
-    const receivedAt = now.toISOString();
-
-    // The status record (and, with an Idempotency-Key, the key's claim, atomically with it) is
-    // written before the enqueue, so the router never sees a complaint whose status is missing.
-    let recorded = false;
+    const submitted = this.submitNew(input, keyHash, bodyHash);
+    const answer = submitted.then(({ id, ticket, statusToken }) => ({ id, ticket, statusToken }));
+    // Awaited only by a concurrent request with the same key; this one reports the failure.
+    answer.catch(() => {});
+    this.idempotency.remember(keyHash, { bodyHash, answer });
     try {
-      for (let attempt = 1; ; attempt++) {
-        const received = { id: answer.id, ticket: answer.ticket, channel: input.channel, receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) };
-        const guard = keyHash ? { key: this.idempotency.redisKey(keyHash), value: JSON.stringify({ bodyHash, answer, receivedAt } satisfies IdempotencyRecord), ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined;
-        const result = await this.deps.status.recordNew(received, guard);
-        if (result.outcome === 'guard_exists') return this.replay(JSON.parse(result.earlier) as IdempotencyRecord, bodyHash, input, keyHash as string);
-        if (result.outcome === 'recorded') break;
-        // Tickets are 40 bits of the id's hash: another complaint already has this one. Nothing
-        // was written; a new id gives a new ticket.
-        this.deps.logger.warn({ complaintId: answer.id, attempt }, 'ticket already taken by another complaint; new id');
-        if (attempt === 3) throw new Error('three tickets in a row already taken');
-        answer = this.answerFor(this.newId(now));
-      }
-      recorded = true;
-    } catch (err) {
-      // Redis unreachable (or, far more rarely, three ticket clashes in a row): the complaint goes
-      // to the queue or the spool anyway; the router records its status.
-      this.deps.logger.warn({ complaintId: answer.id, err: (err as Error).message }, 'could not record status; the router will');
-    }
-    const { id } = answer;
-    const complaint = this.complaintFor(input, answer, receivedAt, keyHash);
-    const record: IdempotencyRecord = { bodyHash, answer, receivedAt };
-    // The job is named after its channel so that listeners can tell sources apart cheaply.
-    const enqueued = this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel });
-    if (keyHash) this.idempotency.remember(keyHash, record, enqueued);
-    let outcome: 'queued' | 'spooled';
-    try {
-      ({ outcome } = await enqueued);
-      // Once Redis holds the claim, it answers retries; the local copy is for outages only.
-      if (keyHash && recorded) this.idempotency.forgetLocal(keyHash);
+      const result = await submitted;
+      // Once Redis holds the claim (queued, or another request's claim), it answers retries; the
+      // local copy is for outages only.
+      if (result.outcome !== 'spooled') this.idempotency.forgetLocal(keyHash);
+      return result;
     } catch (err) {
       // Not accepted (QueueUnavailableError -> 503): a retry with the same key must try again.
-      if (keyHash) await this.idempotency.release(keyHash);
-      if (recorded) await this.deps.status.forgetReceived(id, answer.ticket).catch(() => {});
+      // Redis holds no claim to release: a claim is only ever written together with its
+      // complaint, so if one was written after all (a reply that came too late), the retry is
+      // answered from it.
+      this.idempotency.forgetLocal(keyHash);
       throw err;
     }
+  }
+
+  /**
+   * Records the complaint's status, claims its Idempotency-Key and adds it to `intake`, all in
+   * one Redis script (DurableProducer.addGuarded), so the router never sees a complaint whose
+   * status is missing and a claim never exists without its complaint.
+   */
+  private async submitNew(input: SubmitInput, keyHash: string | undefined, bodyHash: string): Promise<SubmitResult> {
+    const now = new Date();
+    const receivedAt = now.toISOString();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const answer = this.answerFor(this.newId(now));
+      const received = { id: answer.id, ticket: answer.ticket, channel: input.channel, receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) };
+      const claim = keyHash ? { key: this.idempotency.redisKey(keyHash), value: JSON.stringify({ bodyHash, answer, receivedAt } satisfies IdempotencyRecord), ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined;
+      const complaint = this.complaintFor(input, answer, receivedAt, keyHash);
+      // The job is named after its channel so that listeners can tell sources apart cheaply.
+      const result = await this.deps.producer.addGuarded(QueueNames.intake, answer.id, complaint, { name: input.channel, guard: this.deps.status.newComplaintGuard(received, claim) });
+      if (result.outcome === 'queued') await this.deps.status.afterGuardedAdd(received);
+      // Spooled: Redis is unreachable, so the record was not made; the router makes it when it
+      // routes the complaint.
+      if (result.outcome !== 'refused') return { ...answer, outcome: result.outcome };
+      const refusal = this.deps.status.refusalOutcome(result.refusal);
+      if (refusal.outcome === 'guard_exists') return this.replay(JSON.parse(refusal.earlier) as IdempotencyRecord, bodyHash, input, keyHash as string);
+      // Tickets are 40 bits of the id's hash: another complaint already has this one. Nothing
+      // was written; a new id gives a new ticket.
+      this.deps.logger.warn({ complaintId: answer.id, attempt }, 'ticket already taken by another complaint; new id');
+    }
+    // Three clashes in a row (in practice never): queue it without a record; the router records
+    // its status and logs the clash.
+    const answer = this.answerFor(this.newId(now));
+    const { outcome } = await this.deps.producer.add(QueueNames.intake, answer.id, this.complaintFor(input, answer, receivedAt, keyHash), { name: input.channel });
     return { ...answer, outcome };
   }
 
@@ -124,8 +130,9 @@ export class IntakeService {
   /**
    * The same Idempotency-Key, claimed in Redis by an earlier request (another replica, or this
    * process before a restart). A different body is an error. Otherwise the complaint is added
-   * again under its first id: a no-op when it is queued (adds are idempotent by jobId), and the
-   * repair when the first request died between its claim and its enqueue.
+   * again under its first id: a no-op while it is queued (adds are idempotent by jobId). The
+   * claim and the complaint are written in one script, so this only repairs a job removed since
+   * (by hand, or a claim older versions wrote before their enqueue).
    */
   private async replay(earlier: IdempotencyRecord, bodyHash: string, input: SubmitInput, keyHash: string): Promise<SubmitResult> {
     if (earlier.bodyHash !== bodyHash) throw keyReused();
