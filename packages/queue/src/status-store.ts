@@ -11,7 +11,8 @@ const KEEP_SECONDS = 400 * 86_400;
  * arguments are KEYS[GK + i] and ARGV[GA + i], so it runs alone (RECORD_RECEIVED) or in front of
  * the complaint's intake add, in the same script.
  * KEYS: ticket, complaint hash[, guard]. ARGV: id, ttl, receivedAt, guard value, guard ttl,
- * refuse-if-ticket-taken ('1' or '0'), field/value pairs (to the end of ARGV). Sets either
+ * refuse-if-ticket-taken ('1' or '0'), fresh ('1': the id was made for this call, so there is
+ * no record of it to keep), field/value pairs (to the end of ARGV). Sets either
  * `refused`, having written nothing:
  * - {0, guard value}: the guard key (an Idempotency-Key's record) exists;
  * - {2, other id}: the ticket already belongs to another complaint (tickets are 40 bits of the
@@ -20,7 +21,8 @@ const KEEP_SECONDS = 400 * 86_400;
  * - {1, supporters already linked}: recorded;
  * - {3, supporters}: the same clash, recorded anyway, without taking the ticket.
  * This runs on every intake request, so it writes as little as it can: no history entry (the
- * "received" step is the hash's receivedAt, see history()), one HSET for a new complaint.
+ * "received" step is the hash's receivedAt, see history()), one HSET and one EXPIRE for a
+ * fresh id.
  */
 const RECORD_RECEIVED_GUARD = `
 local recorded
@@ -34,13 +36,17 @@ else
   if not taken then
     redis.call('SET', KEYS[GK + 1], ARGV[GA + 1], 'EX', ARGV[GA + 2])
   end
-  if redis.call('HSETNX', KEYS[GK + 2], 'state', 'received') == 1 then
-    redis.call('HSET', KEYS[GK + 2], 'updatedAt', ARGV[GA + 3], unpack(ARGV, GA + 7))
+  if ARGV[GA + 7] == '1' then
+    -- An id made for this very call: no earlier record to keep, no supporters yet.
+    redis.call('HSET', KEYS[GK + 2], 'state', 'received', 'updatedAt', ARGV[GA + 3], unpack(ARGV, GA + 8))
+    recorded = {1, 0}
+  elseif redis.call('HSETNX', KEYS[GK + 2], 'state', 'received') == 1 then
+    redis.call('HSET', KEYS[GK + 2], 'updatedAt', ARGV[GA + 3], unpack(ARGV, GA + 8))
   else
-    redis.call('HSET', KEYS[GK + 2], unpack(ARGV, GA + 7))
+    redis.call('HSET', KEYS[GK + 2], unpack(ARGV, GA + 8))
   end
   redis.call('EXPIRE', KEYS[GK + 2], ARGV[GA + 2])
-  recorded = {taken and 3 or 1, tonumber(redis.call('HGET', KEYS[GK + 2], 'supporters') or '0')}
+  recorded = recorded or {taken and 3 or 1, tonumber(redis.call('HGET', KEYS[GK + 2], 'supporters') or '0')}
 end
 `;
 const RECORD_RECEIVED_LUA = `local GK, GA = 0, 0\nlocal refused\n${RECORD_RECEIVED_GUARD}\nreturn refused or recorded\n`;
@@ -175,11 +181,13 @@ export class StatusStore {
 
   /**
    * recordNew()'s record as a guard on the complaint's intake add (DurableProducer.addGuarded):
-   * the record, the Idempotency-Key claim and the add in one Redis script. A refusal means what
-   * refusalOutcome() says; once the add is done, call afterGuardedAdd().
+   * the record, the Idempotency-Key claim and the add in one Redis script. `rec.id` must have
+   * been made for this complaint (the gateway's random ids): the record is written whole, not
+   * merged into an earlier one. A refusal means what refusalOutcome() says; once the add is
+   * done, call afterGuardedAdd().
    */
   newComplaintGuard(rec: ReceivedRecord, guard?: ReceivedGuard): AddGuard {
-    return { lua: RECORD_RECEIVED_GUARD, ...this.recordCall(rec, { refuseTakenTicket: true, ...(guard ? { guard } : {}) }) };
+    return { lua: RECORD_RECEIVED_GUARD, ...this.recordCall(rec, { refuseTakenTicket: true, freshId: true, ...(guard ? { guard } : {}) }) };
   }
 
   /** What a refusal of newComplaintGuard() means: the guard key exists, or the ticket is taken. */
@@ -195,7 +203,7 @@ export class StatusStore {
     if (rec.station) await this.indexStation(rec.station, rec.id, rec.receivedAt);
   }
 
-  private recordCall(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; guard?: ReceivedGuard }): { keys: string[]; args: string[] } {
+  private recordCall(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; freshId?: boolean; guard?: ReceivedGuard }): { keys: string[]; args: string[] } {
     const fields: string[] = ['id', rec.id, 'ticket', rec.ticket, 'channel', rec.channel, 'receivedAt', rec.receivedAt];
     if (rec.senderHash) fields.push('senderHash', rec.senderHash);
     if (rec.station) fields.push('station', rec.station);
@@ -204,7 +212,7 @@ export class StatusStore {
     const { guard } = opts;
     const keys = [this.key('ticket', rec.ticket), this.key('complaint', rec.id)];
     if (guard) keys.push(guard.key);
-    return { keys, args: [rec.id, String(KEEP_SECONDS), rec.receivedAt, guard?.value ?? '', String(guard?.ttlSeconds ?? 0), opts.refuseTakenTicket ? '1' : '0', ...fields] };
+    return { keys, args: [rec.id, String(KEEP_SECONDS), rec.receivedAt, guard?.value ?? '', String(guard?.ttlSeconds ?? 0), opts.refuseTakenTicket ? '1' : '0', opts.freshId ? '1' : '0', ...fields] };
   }
 
   private async record(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; guard?: ReceivedGuard }): Promise<RecordOutcome> {
