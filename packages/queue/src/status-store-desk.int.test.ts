@@ -64,6 +64,25 @@ describe('StatusStore: history', () => {
   });
 });
 
+describe('StatusStore.ensureReceived (the router)', () => {
+  it('keeps a record the intake side made, with the supporters linked since; records one that is missing', async () => {
+    const made = '01J0000000000000000000EEE1';
+    await store.recordNew({ ...rec(made, '2026-11-28T07:00:00.000Z'), channel: 'webform' });
+    await store.addSupporter(made, 'desk-1', { at: '2026-11-28T07:01:00.000Z', channel: 'radio', station: 'Radio Patria FM' });
+    await store.transition(made, { state: 'routed', at: '2026-11-28T07:02:00.000Z', opd: 'dlh', dedupeKey: 'decision:r0' });
+    // A retried routing job: the record is not written again, so its state stays "routed".
+    expect(await store.ensureReceived({ ...rec(made, '2026-11-28T07:00:00.000Z'), channel: 'webform' })).toEqual({ supporters: 1, ticketTaken: false });
+    expect((await store.get(made))?.state).toBe('routed');
+
+    // Spooled at intake, so never recorded; the desk linked a caller to it meanwhile.
+    const spooled = '01J0000000000000000000EEE2';
+    await store.addSupporter(spooled, 'desk-2', { at: '2026-11-28T07:03:00.000Z', channel: 'radio' });
+    expect(await store.ensureReceived({ ...rec(spooled, '2026-11-28T07:00:30.000Z'), channel: 'webform' })).toEqual({ supporters: 1, ticketTaken: false });
+    expect(await store.get(spooled)).toMatchObject({ state: 'received', receivedAt: '2026-11-28T07:00:30.000Z', supporters: 1 });
+    expect(await store.idForTicket(`ADU-${spooled.slice(-4)}-0000`)).toBe(spooled);
+  });
+});
+
 describe('StatusStore: a ticket that already belongs to another complaint', () => {
   const first = { ...rec('01J0000000000000000000TTT1', '2026-11-28T06:00:00.000Z'), ticket: 'ADU-TTTT-0001', channel: 'webform' as const };
   const second = { ...first, id: '01J0000000000000000000TTT2', receivedAt: '2026-11-28T06:05:00.000Z' };

@@ -169,6 +169,19 @@ export class StatusStore {
   }
 
   /**
+   * recordReceived() for a complaint that is usually recorded already (the router: the intake
+   * side records every complaint it queues, and only a spooled one reaches the router without a
+   * record). Reads first, which costs Redis far less than the record script; records only when
+   * the record is missing. A radio complaint is put on its station's board either way.
+   */
+  async ensureReceived(rec: ReceivedRecord): Promise<{ supporters: number; ticketTaken: boolean }> {
+    const [id, supporters] = await this.redis.hmget(this.key('complaint', rec.id), 'id', 'supporters');
+    if (!id) return this.recordReceived(rec);
+    if (rec.station) await this.indexStation(rec.station, rec.id, rec.receivedAt);
+    return { supporters: Number(supporters ?? 0), ticketTaken: false };
+  }
+
+  /**
    * Records a complaint whose id the caller can still change: refused, with nothing written,
    * when its ticket already belongs to another complaint ('ticket_taken': make a new id and try
    * again). With a guard (an Idempotency-Key claim) the complaint is recorded only if the guard

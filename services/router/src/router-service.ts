@@ -71,9 +71,9 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         routedAt: new Date().toISOString(),
         routerVersion: `${ROUTER_VERSION}+${router.version}`,
       };
-      // The intake side records "received" best-effort (it may have spooled); make sure it exists.
+      // The intake side records "received" unless it spooled the complaint; make sure it exists.
       // Callers the radio desk linked before the decision come back as supporters.
-      const { supporters, ticketTaken } = await status.recordReceived({
+      const { supporters, ticketTaken } = await status.ensureReceived({
         id: complaint.id,
         ticket: complaint.ticket,
         channel: complaint.channel,
