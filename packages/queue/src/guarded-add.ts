@@ -31,23 +31,23 @@ const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
 
 const withGuard = (lua: string, keyBase: number, argBase: number) => `local GK, GA = ${keyBase}, ${argBase}\nlocal refused\n${lua}\n`;
 
-const scripts = new Map<string, LuaScript>();
-function cached(source: string): LuaScript {
-  let s = scripts.get(source);
+/** The scripts made for each guard's Lua, keyed by that (short, constant) text: built once, not per call. */
+const scripts = new Map<string, { standalone: LuaScript; withAdd: LuaScript }>();
+function scriptsFor(guard: AddGuard): { standalone: LuaScript; withAdd: LuaScript } {
+  let s = scripts.get(guard.lua);
   if (!s) {
-    s = new LuaScript(source);
-    scripts.set(source, s);
+    s = {
+      // The guard on its own (the two-call fallback): returns `refused`, or 0.
+      standalone: new LuaScript(`${withGuard(guard.lua, 0, 0)}if refused then return refused end\nreturn 0\n`),
+      // The guard, then BullMQ's addStandardJob: returns `refused`, or the job id.
+      withAdd: new LuaScript(`${withGuard(guard.lua, 9, 3)}if refused then return refused end\n${addStandardJob.content}`),
+    };
+    scripts.set(guard.lua, s);
   }
   return s;
 }
 
-/** The guard on its own (the two-call fallback): returns `refused`, or 0. */
-export const standaloneGuard = (guard: AddGuard): LuaScript => cached(`${withGuard(guard.lua, 0, 0)}if refused then return refused end\nreturn 0\n`);
-
-/** The guard, then BullMQ's addStandardJob, in one script: returns `refused`, or the job id. */
-const guardedAddScript = (guard: AddGuard): LuaScript => cached(`${withGuard(guard.lua, 9, 3)}if refused then return refused end\n${addStandardJob.content}`);
-
-/** The job options `addCall` reproduces; a queue with any other default option adds in two calls. */
+/** The job options guardedAdd reproduces; a queue with any other default option adds in two calls. */
 const PLAIN_OPTIONS = new Set(['attempts', 'backoff', 'removeOnComplete', 'removeOnFail']);
 
 interface QueueCall {
@@ -84,14 +84,14 @@ function queueCall(queue: Queue): QueueCall | null {
 export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name: string, data: unknown, guard: AddGuard, inOneScript = guardedAddInOneScript): Promise<unknown[] | undefined> {
   const call = inOneScript ? queueCall(queue) : null;
   if (!call) {
-    const refused = await standaloneGuard(guard).run(redis, guard.keys, guard.args);
+    const refused = await scriptsFor(guard).standalone.run(redis, guard.keys, guard.args);
     if (Array.isArray(refused)) return refused;
     await queue.add(name, data, { jobId });
     return undefined;
   }
   const args = [call.prefix, jobId, name, Date.now(), null, null, undefined, undefined, null, null];
   const opts = { ...call.opts, jobId };
-  const reply = await guardedAddScript(guard).run(redis, [...call.keys, ...guard.keys], [packer.pack(args), JSON.stringify(data), packer.pack(opts), ...guard.args]);
+  const reply = await scriptsFor(guard).withAdd.run(redis, [...call.keys, ...guard.keys], [packer.pack(args), JSON.stringify(data), packer.pack(opts), ...guard.args]);
   if (Array.isArray(reply)) return reply;
   if (typeof reply === 'number' && reply < 0) throw new Error(`BullMQ addStandardJob failed with code ${reply}`);
   return undefined;
