@@ -106,9 +106,11 @@ export class IntakeService {
       const complaint = this.complaintFor(input, answer, receivedAt, keyHash);
       // The job is named after its channel so that listeners can tell sources apart cheaply.
       const result = await this.deps.producer.addGuarded(QueueNames.intake, answer.id, complaint, { name: input.channel, guard: this.deps.status.newComplaintGuard(received, claim) });
-      if (result.outcome === 'queued') await this.deps.status.afterGuardedAdd(received);
-      // Spooled: Redis is unreachable, so the record was not made; the router makes it when it
-      // routes the complaint.
+      // The radio desk's board: the complaint is queued whatever happens here, and the router
+      // puts it on the board again when it routes it.
+      if (result.outcome === 'queued') await this.deps.status.afterGuardedAdd(received).catch((err: Error) => this.deps.logger.warn({ complaintId: answer.id, err: err.message }, 'station board entry not written; the router will'));
+      // Spooled: Redis did not answer, so the record was most likely not made; the router makes
+      // it when it routes the complaint.
       if (result.outcome !== 'refused') return { ...answer, outcome: result.outcome };
       const refusal = this.deps.status.refusalOutcome(result.refusal);
       if (refusal.outcome === 'guard_exists') return this.replay(JSON.parse(refusal.earlier) as IdempotencyRecord, bodyHash, input, keyHash as string);
