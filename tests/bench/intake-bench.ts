@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { deletePrefix, freePort, redisAnswers, startLocalRedis } from '@aduan/queue';
 import { startCommand } from '@aduan/testkit/start-command';
 import { steadyLoad } from './steady-load.ts';
@@ -101,16 +102,34 @@ function mainThreadSched(pid: number): [number, number] {
   }
 }
 
-type Saturated = Awaited<ReturnType<typeof saturate>> & { cpuUsPerReq: number; mainRunPct: number; mainWaitPct: number };
+/** Redis's own CPU seconds so far (INFO cpu: user + system, all its threads); set once Redis is known. */
+let redisCpuSeconds: () => Promise<number> = async () => NaN;
+
+function redisCpuReader(url: string): { read: () => Promise<number>; close: () => void } {
+  const client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  return {
+    read: async () => {
+      const info = await client.info('cpu');
+      const field = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+      return field('used_cpu_sys') + field('used_cpu_user');
+    },
+    close: () => client.disconnect(),
+  };
+}
+
+type Saturated = Awaited<ReturnType<typeof saturate>> & { cpuUsPerReq: number; redisUsPerReq: number; mainRunPct: number; mainWaitPct: number };
 
 async function measureSaturated(s: Server): Promise<Saturated> {
   const pid = s.child.pid as number;
   const before = cpuSeconds(pid);
+  const redisBefore = await redisCpuSeconds();
   const [run0, wait0] = mainThreadSched(pid);
   const r = await saturate(s.url, { connections: 64 });
   const [run1, wait1] = mainThreadSched(pid);
+  const redisUs = (await redisCpuSeconds()) - redisBefore;
   const pct = (ns: number) => Math.round(ns / (DURATION * 1e7));
-  return { ...r, cpuUsPerReq: Math.round(((cpuSeconds(pid) - before) * 1e6) / Math.max(1, r.requests)), mainRunPct: pct(run1 - run0), mainWaitPct: pct(wait1 - wait0) };
+  const perReq = (seconds: number) => Math.round((seconds * 1e6) / Math.max(1, r.requests));
+  return { ...r, cpuUsPerReq: perReq(cpuSeconds(pid) - before), redisUsPerReq: perReq(redisUs), mainRunPct: pct(run1 - run0), mainWaitPct: pct(wait1 - wait0) };
 }
 
 async function measureSteady(s: Server) {
@@ -164,6 +183,10 @@ async function main() {
     stopRedis = local.stop;
   }
   const prefix = `bench-${Date.now()}`;
+  // Redis shares the machine's cores with the servers and the load generator: its CPU per
+  // request is part of each server's cost.
+  const redisCpu = redisCpuReader(redisUrl);
+  redisCpuSeconds = redisCpu.read;
   const dataDir = mkdtempSync(join(tmpdir(), 'aduan-bench-'));
   const start = startCommand();
   const common = { ...process.env, ...start.env, ATTACHMENT_DIR: join(dataDir, 'attachments'), HOST: '127.0.0.1', REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: '0', STATUS_TOKEN_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'info', NODE_ENV: 'production' };
@@ -220,6 +243,7 @@ async function main() {
       console.log(`${s.name.padEnd(36)} ${pad(a.rps, 7)} ${pad(a.p50, 7)} ${pad(a.p99, 7)} ${pad(a.cpuUsPerReq, 8)}  ${pad(b.p50, 7)} ${pad(b.p99, 7)} ${pad(b.max, 7)} ${pad(b.cpuUsPerReq, 8)}  ${pad(m.rss, 5)} ${pad(m.peak, 5)}  ${[...rounds[i]!, ...steadyRounds[i]!].reduce((n, x) => n + x.errors, 0)}`);
     });
     console.log(`(saturated rounds, req/s: ${servers.map((s, i) => `${short(s.name)} ${rounds[i]!.map((x) => x.rps).join('/')}`).join(', ')}; CPU µs = process CPU time per request, all threads)`);
+    console.log(`(saturated, Redis's own CPU per request, µs: ${servers.map((s, i) => `${short(s.name)} ${sat[i]!.redisUsPerReq}`).join(', ')}; the all-in-one routes part of its backlog after the run)`);
     console.log(`(saturated, main thread on a CPU / waiting for one, % of the run: ${servers.map((s, i) => `${short(s.name)} ${Number.isNaN(sat[i]!.mainRunPct) ? 'n/a' : `${sat[i]!.mainRunPct}/${sat[i]!.mainWaitPct}`}`).join(', ')})`);
     console.log(`(steady rounds, p99 ms: ${servers.map((s, i) => `${short(s.name)} ${steadyRounds[i]!.map((x) => x.p99).join('/')}`).join(', ')})`);
     console.log(`(CPU steal on this machine: ${satSteal}% during the saturated runs, ${steadySteal}% during the steady runs)`);
@@ -236,6 +260,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1500));
     // A shared Redis (REDIS_URL) keeps nothing of the run.
     if (!stopRedis) for (const p of ['warm', 'bare', 'solo', 'gw']) await deletePrefix(redisUrl, `${prefix}-${p}`).catch(() => {});
+    redisCpu.close();
     await stopRedis?.();
   }
 }
