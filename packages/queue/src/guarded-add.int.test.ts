@@ -2,7 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createRedis } from './connection.ts';
-import { guardedAdd, guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
+import { addsInOneScript, guardedAdd, guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
 import { defaultJobOptions } from './names.ts';
 
 const url = testRedisUrl();
@@ -44,6 +44,12 @@ afterAll(async () => {
 describe('guardedAdd', () => {
   it('runs in one script with the BullMQ version installed (an upgrade must be checked by this file, then listed in VERIFIED_BULLMQ)', () => {
     expect(guardedAddInOneScript).toBe(true);
+    // The intake queue's job options are ones the one-script path reproduces; an option it
+    // does not know would quietly send every complaint through two calls.
+    expect(addsInOneScript(intakeQueue('options'))).toBe(true);
+    const other = new Queue('intake', { connection: redis, prefix: `${prefix}:keep-logs`, defaultJobOptions: { ...defaultJobOptions('intake'), keepLogs: 10 } });
+    queues.push(other);
+    expect(addsInOneScript(other)).toBe(false);
   });
 
   it.each([

@@ -72,6 +72,9 @@ function queueCall(queue: Queue): QueueCall | null {
   return call;
 }
 
+/** Whether guarded adds to `queue` take the one-script path (else: the guard, then `Queue.add`). */
+export const addsInOneScript = (queue: Queue): boolean => guardedAddInOneScript && queueCall(queue) !== null;
+
 /**
  * Runs `guard` and adds the job (`queue.add(name, data, { jobId })`) in one Redis script,
  * atomically: either the guard refused and nothing was written, or both its writes and the job
