@@ -29,7 +29,11 @@ export const guardedAddInOneScript = VERIFIED_BULLMQ.has(bullmqVersion) && addSt
 // BullMQ's own packer settings (redis-queue-backend.js): the script unpacks what this packs.
 const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
 
-const withGuard = (lua: string, keyBase: number, argBase: number) => `local GK, GA = ${keyBase}, ${argBase}\nlocal refused\n${lua}\n`;
+/**
+ * A guard's Lua with what it expects around it: GK and GA (its first key's and argument's
+ * index, minus one) and `refused`. The caller appends what runs after it.
+ */
+export const withGuard = (lua: string, keyBase: number, argBase: number) => `local GK, GA = ${keyBase}, ${argBase}\nlocal refused\n${lua}\n`;
 
 /** The scripts made for each guard's Lua, keyed by that (short, constant) text: built once, not per call. */
 const scripts = new Map<string, { standalone: LuaScript; withAdd: LuaScript }>();

@@ -70,9 +70,12 @@ describe('StatusStore.ensureReceived (the router)', () => {
     await store.recordNew({ ...rec(made, '2026-11-28T07:00:00.000Z'), channel: 'webform' });
     await store.addSupporter(made, 'desk-1', { at: '2026-11-28T07:01:00.000Z', channel: 'radio', station: 'Radio Patria FM' });
     await store.transition(made, { state: 'routed', at: '2026-11-28T07:02:00.000Z', opd: 'dlh', dedupeKey: 'decision:r0' });
-    // A retried routing job: the record is not written again, so its state stays "routed".
-    expect(await store.ensureReceived({ ...rec(made, '2026-11-28T07:00:00.000Z'), channel: 'webform' })).toEqual({ supporters: 1, ticketTaken: false });
-    expect((await store.get(made))?.state).toBe('routed');
+    // A retried routing job: the record is read, not written again (its state stays "routed",
+    // and nothing the call brings is merged in).
+    expect(await store.ensureReceived({ ...rec(made, '2026-11-28T07:00:00.000Z'), channel: 'webform', replyAccount: 'web', replyTo: 'thread-1' })).toEqual({ supporters: 1, ticketTaken: false });
+    const kept = await store.get(made);
+    expect(kept?.state).toBe('routed');
+    expect(kept?.replyTo).toBeUndefined();
 
     // Spooled at intake, so never recorded; the desk linked a caller to it meanwhile.
     const spooled = '01J0000000000000000000EEE2';

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { AddGuard } from './guarded-add.ts';
+import { withGuard, type AddGuard } from './guarded-add.ts';
 import { LuaScript } from './lua.ts';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
@@ -49,7 +49,7 @@ else
   recorded = recorded or {taken and 3 or 1, tonumber(redis.call('HGET', KEYS[GK + 2], 'supporters') or '0')}
 end
 `;
-const RECORD_RECEIVED_LUA = `local GK, GA = 0, 0\nlocal refused\n${RECORD_RECEIVED_GUARD}\nreturn refused or recorded\n`;
+const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return refused or recorded\n`;
 
 /**
  * KEYS: seen-events set, complaint hash, history list. ARGV: event key, ttl, history entry,
@@ -177,7 +177,7 @@ export class StatusStore {
   async ensureReceived(rec: ReceivedRecord): Promise<{ supporters: number; ticketTaken: boolean }> {
     const [id, supporters] = await this.redis.hmget(this.key('complaint', rec.id), 'id', 'supporters');
     if (!id) return this.recordReceived(rec);
-    if (rec.station) await this.indexStation(rec.station, rec.id, rec.receivedAt);
+    await this.putOnStationBoard(rec);
     return { supporters: Number(supporters ?? 0), ticketTaken: false };
   }
 
@@ -197,7 +197,7 @@ export class StatusStore {
    * the record, the Idempotency-Key claim and the add in one Redis script. `rec.id` must have
    * been made for this complaint (the gateway's random ids): the record is written whole, not
    * merged into an earlier one. A refusal means what refusalOutcome() says; once the add is
-   * done, call afterGuardedAdd().
+   * done, a radio complaint still needs putOnStationBoard().
    */
   newComplaintGuard(rec: ReceivedRecord, guard?: ReceivedGuard): AddGuard {
     return { lua: RECORD_RECEIVED_GUARD, ...this.recordCall(rec, { refuseTakenTicket: true, freshId: true, ...(guard ? { guard } : {}) }) };
@@ -209,11 +209,6 @@ export class StatusStore {
     if (code === 0) return { outcome: 'guard_exists', earlier: String(value) };
     if (code === 2) return { outcome: 'ticket_taken' };
     throw new Error(`not a refusal of the received record: ${JSON.stringify(refusal)}`);
-  }
-
-  /** The rest of a record made by a guarded add: a radio complaint's place on its station's board. */
-  async afterGuardedAdd(rec: ReceivedRecord): Promise<void> {
-    if (rec.station) await this.indexStation(rec.station, rec.id, rec.receivedAt);
   }
 
   private recordCall(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; freshId?: boolean; guard?: ReceivedGuard }): { keys: string[]; args: string[] } {
@@ -232,15 +227,19 @@ export class StatusStore {
     const { keys, args } = this.recordCall(rec, opts);
     const [code, value] = (await RECORD_RECEIVED.runBatched(this.redis, keys, args)) as [number, number | string];
     if (code === 0 || code === 2) return this.refusalOutcome([code, value]);
-    if (rec.station) await this.indexStation(rec.station, rec.id, rec.receivedAt);
+    await this.putOnStationBoard(rec);
     return { outcome: 'recorded', supporters: Number(value), ticketTaken: code === 3 };
   }
 
-  /** Radio only: the desk's board of the day. ZADD is idempotent, so replays change nothing. */
-  private async indexStation(station: string, id: string, receivedAt: string): Promise<void> {
-    const at = Date.parse(receivedAt);
-    const sk = this.stationKey(station);
-    await this.redis.multi().zadd(sk, at, id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS).exec();
+  /**
+   * A radio complaint's place on its station's board of the day (the desk); nothing for other
+   * channels. ZADD is idempotent, so replays change nothing.
+   */
+  async putOnStationBoard(rec: ReceivedRecord): Promise<void> {
+    if (!rec.station) return;
+    const at = Date.parse(rec.receivedAt);
+    const sk = this.stationKey(rec.station);
+    await this.redis.multi().zadd(sk, at, rec.id).zremrangebyscore(sk, 0, at - STATION_INDEX_SECONDS * 1000).expire(sk, STATION_INDEX_SECONDS).exec();
   }
 
   /**

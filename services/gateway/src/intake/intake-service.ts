@@ -108,7 +108,7 @@ export class IntakeService {
       const result = await this.deps.producer.addGuarded(QueueNames.intake, answer.id, complaint, { name: input.channel, guard: this.deps.status.newComplaintGuard(received, claim) });
       // The radio desk's board: the complaint is queued whatever happens here, and the router
       // puts it on the board again when it routes it.
-      if (result.outcome === 'queued') await this.deps.status.afterGuardedAdd(received).catch((err: Error) => this.deps.logger.warn({ complaintId: answer.id, err: err.message }, 'station board entry not written; the router will'));
+      if (result.outcome === 'queued' && received.station) await this.deps.status.putOnStationBoard(received).catch((err: Error) => this.deps.logger.warn({ complaintId: answer.id, err: err.message }, 'station board entry not written; the router will'));
       // Spooled: Redis did not answer, so the record was most likely not made; the router makes
       // it when it routes the complaint.
       if (result.outcome !== 'refused') return { ...answer, outcome: result.outcome };
