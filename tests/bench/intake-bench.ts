@@ -172,6 +172,18 @@ async function alternatingRounds<T>(servers: Server[], measure: (s: Server) => P
   return rounds;
 }
 
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    console.error(`server ${child.pid} did not exit within 15 s of SIGTERM; killing it`);
+    child.kill('SIGKILL');
+  }, 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
 
 async function main() {
@@ -203,8 +215,7 @@ async function main() {
     // start of a checkout fills the compile cache; a throw-away start makes every measured one
     // a normal (warm) start.
     const warm = await launch('warm-up', 'services/standalone/src/main.ts', { SPOOL_DIR: join(dataDir, 'spool-warm'), DATA_DIR: join(dataDir, 'warm'), QUEUE_PREFIX: `${prefix}-warm` });
-    warm.child.kill('SIGTERM');
-    await new Promise((r) => warm.child.once('exit', r));
+    await stopServer(warm.child);
 
     const barePort = await freePort();
     const bareChild = spawn(process.execPath, [join(import.meta.dirname, 'bare-server.ts'), String(barePort), redisUrl, `${prefix}-bare`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -256,8 +267,9 @@ async function main() {
     console.log(`p99 at a steady ${STEADY_RATE.toLocaleString('en')}/s: gateway alone ${steady[1]!.p99} ms, all-in-one ${steady[2]!.p99} ms (bare ${steady[0]!.p99} ms)   target <= 25 ms`);
     console.log(`peak RSS: gateway alone ${mem[1]!.peak} MB, all-in-one ${mem[2]!.peak} MB   target < 150 MB\n`);
   } finally {
-    for (const s of servers) s.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Every server exits before its Redis is stopped; one that has not after 15 s is killed,
+    // so a hung server can never keep the bench running.
+    await Promise.all(servers.map((s) => stopServer(s.child)));
     // A shared Redis (REDIS_URL) keeps nothing of the run.
     if (!stopRedis) for (const p of ['warm', 'bare', 'solo', 'gw']) await deletePrefix(redisUrl, `${prefix}-${p}`).catch(() => {});
     redisCpu.close();

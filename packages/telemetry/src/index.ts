@@ -1,2 +1,3 @@
 export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './logger.ts';
 export { metricsRegistry } from './metrics.ts';
+export { onShutdown, type ShutdownOptions, type ShutdownStep, type Stop } from './shutdown.ts';

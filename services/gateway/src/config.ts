@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { RedisEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+import { ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
-export const GatewayEnv = RedisEnv.extend({
+export const GatewayEnv = ServiceEnv.extend({
   /** HTTP port. */
   PORT: envInt(3000, { min: 0, max: 65535 }),
   /** Listen address. */

@@ -1,6 +1,6 @@
 import { parseEnv } from '@aduan/config';
 import { checkRedisDurability } from '@aduan/queue';
-import { createLogger } from '@aduan/telemetry';
+import { createLogger, onShutdown } from '@aduan/telemetry';
 import { buildApp } from './app.ts';
 import { GatewayEnv } from './config.ts';
 import { createGatewayDeps } from './deps.ts';
@@ -13,11 +13,11 @@ for (const problem of (await checkRedisDurability(deps.redis)).problems) logger.
 const app = await buildApp(deps);
 await app.listen({ port: config.PORT, host: config.HOST });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, async () => {
-    logger.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
-    await app.close();
-    await deps.close();
-    process.exit(0);
-  });
-}
+onShutdown({
+  logger,
+  timeoutMs: config.SHUTDOWN_TIMEOUT,
+  steps: [
+    { name: 'http', run: () => app.close() },
+    { name: 'queues', run: () => deps.close() },
+  ],
+});

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { RedisEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+import { ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
 /** Settings shared by the service and the replay command. */
-export const InstagramCommonEnv = RedisEnv.extend({
+export const InstagramCommonEnv = ServiceEnv.extend({
   /** Our Instagram account as written into Complaint.source.account and Notification.account (default: INSTAGRAM_USERNAME). */
   INSTAGRAM_ACCOUNT: z.string().trim().min(1).max(100).optional(),
   /** The Instagram login name of the city's account. */

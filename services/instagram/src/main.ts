@@ -1,7 +1,7 @@
 import { IgApiClient } from 'instagram-private-api';
 import { checkRedisDurability, createRedis, pingRedis } from '@aduan/queue';
 import { parseEnv } from '@aduan/config';
-import { createLogger, metricsRegistry } from '@aduan/telemetry';
+import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { withJitter } from './client/classify-error.ts';
 import { safeErrMessage } from './client/safe-error.ts';
 import { accountOf, InstagramEnv } from './env.ts';
@@ -31,12 +31,26 @@ async function main(): Promise<void> {
   const durability = await checkRedisDurability(pipeline.redis);
   for (const problem of durability.problems) logger.error({ problem }, 'REDIS IS NOT DURABLE: complaints can be lost');
 
-  let shuttingDown: Promise<void> | undefined;
   const lock = new AccountLock(pipeline.redis, pipeline.keys.lock, account);
+  // What is running so far; the lock can be lost (and a signal come) before all of it is.
+  const running: { loop?: PollLoop; sender?: NotifySender; app?: ReturnType<typeof buildApp>; auth?: InstagramAuth; workerRedis?: ReturnType<typeof createRedis> } = {};
+  // Stop intake first, finish in-flight work, save the session, free the account, close Redis.
+  const stop = onShutdown({
+    logger,
+    timeoutMs: env.SHUTDOWN_TIMEOUT,
+    steps: [
+      { name: 'poll loop', run: () => running.loop?.stop() },
+      { name: 'notify sender', run: () => running.sender?.close() },
+      { name: 'http', run: () => running.app?.close() },
+      { name: 'instagram session', run: () => (running.auth?.state === 'ready' ? running.auth.persist(true) : undefined) },
+      { name: 'account lock', run: () => lock.release() },
+      { name: 'redis', run: async () => { await pipeline.close(); running.workerRedis?.disconnect(); } },
+    ],
+  });
   await lock.acquire((err) => {
     metrics.setState('lock_lost');
     logger.fatal({ err: err.message }, 'lost the instagram account lock; stopping so two processes never serve one account');
-    void shutdown(1);
+    void stop(1, 'account lock lost');
   });
 
   const client = new IgApiClient();
@@ -45,7 +59,7 @@ async function main(): Promise<void> {
   const codeHint = env.ADMIN_TOKEN
     ? `POST http://${env.HTTP_HOST}:${env.HTTP_PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
     : 'set ADMIN_TOKEN and restart, or stop the service and run `pnpm --filter @aduan/instagram login`';
-  const auth = new InstagramAuth({ client, store: new SessionStore(pipeline.redis, pipeline.keys.session), username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint });
+  const auth = (running.auth = new InstagramAuth({ client, store: new SessionStore(pipeline.redis, pipeline.keys.session), username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint }));
   try {
     await auth.start();
   } catch (err) {
@@ -64,13 +78,13 @@ async function main(): Promise<void> {
     approvePending: env.INSTAGRAM_APPROVE_PENDING,
     maxPages: env.INSTAGRAM_MAX_PAGES,
   });
-  const loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER });
+  const loop = (running.loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER }));
   // A failed login at start is retried after a back-off, not at once.
   if (auth.state === 'logged_out') loop.start(withJitter(30_000, env.INSTAGRAM_POLL_JITTER), 'backoff');
   else loop.start(0, auth.state === 'awaiting_code' ? 'awaiting_code' : 'starting');
 
-  const workerRedis = createRedis(redisUrl, 'worker');
-  const sender = new NotifySender({
+  const workerRedis = (running.workerRedis = createRedis(redisUrl, 'worker'));
+  running.sender = new NotifySender({
     connection: workerRedis,
     redis: pipeline.redis,
     prefix: env.QUEUE_PREFIX,
@@ -83,7 +97,7 @@ async function main(): Promise<void> {
     canSend: () => auth.state === 'ready',
   });
 
-  const app = buildApp({
+  const app = (running.app = buildApp({
     logger,
     registry: metricsRegistry,
     adminToken: env.ADMIN_TOKEN,
@@ -103,27 +117,9 @@ async function main(): Promise<void> {
       consecutiveFailures: loop.status.consecutiveFailures,
       ...(loop.status.lastFailure ? { lastFailure: loop.status.lastFailure } : {}),
     }),
-  });
+  }));
   await app.listen({ port: env.HTTP_PORT, host: env.HTTP_HOST });
   logger.info({ port: env.HTTP_PORT, state: auth.state }, 'instagram adapter started');
-
-  // Stop intake first, finish in-flight work, save the session, free the account, close Redis.
-  async function shutdown(code: number): Promise<void> {
-    shuttingDown ??= (async () => {
-      logger.info('instagram adapter stopping');
-      await loop.stop();
-      await sender.close().catch(() => {});
-      await app.close().catch(() => {});
-      if (auth.state === 'ready') await auth.persist(true).catch(() => {});
-      await lock.release();
-      await pipeline.close();
-      workerRedis.disconnect();
-      process.exit(code);
-    })();
-    return shuttingDown;
-  }
-  process.once('SIGTERM', () => void shutdown(0));
-  process.once('SIGINT', () => void shutdown(0));
 }
 
 main().catch((err: Error & { code?: string }) => {

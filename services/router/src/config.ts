@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { RedisEnv, envInt, envLogLevel } from '@aduan/config';
+import { ServiceEnv, envInt, envLogLevel } from '@aduan/config';
 
-export const RouterEnv = RedisEnv.extend({
+export const RouterEnv = ServiceEnv.extend({
   /** HTTP port for /healthz, /readyz and /metrics when the router runs alone. */
   PORT: envInt(3001, { min: 0, max: 65535 }),
   /** Listen address. */

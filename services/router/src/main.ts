@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { parseEnv } from '@aduan/config';
 import { checkRedisDurability, createRedis } from '@aduan/queue';
-import { createLogger, metricsRegistry } from '@aduan/telemetry';
+import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { RouterEnv } from './config.ts';
 import { startRouterService } from './router-service.ts';
 
@@ -32,11 +32,11 @@ http.get('/metrics', async (_req, reply) => reply.type(metricsRegistry.contentTy
 await http.listen({ port: env.PORT, host: env.HOST });
 logger.info({ port: env.PORT, version: service.router.version }, 'router started');
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, async () => {
-    logger.info({ signal }, 'shutting down');
-    await http.close();
-    await service.close();
-    process.exit(0);
-  });
-}
+onShutdown({
+  logger,
+  timeoutMs: env.SHUTDOWN_TIMEOUT,
+  steps: [
+    { name: 'http', run: () => http.close() },
+    { name: 'router', run: () => service.close() },
+  ],
+});

@@ -3,7 +3,7 @@ import { buildApp, createGatewayDeps } from '@aduan/gateway';
 import { checkRedisDurability, createRedis, RedisServerMissingError } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
-import { createLogger } from '@aduan/telemetry';
+import { createLogger, onShutdown } from '@aduan/telemetry';
 import { StandaloneEnv } from './config.ts';
 import { resolveRedis } from './resolve-redis.ts';
 
@@ -44,16 +44,16 @@ const app = await buildApp(deps);
 await app.listen({ port: config.PORT, host: config.HOST });
 logger.info({ port: config.PORT, redis: redis.local ? 'private redis-server' : 'external' }, `Aduan is running: http://localhost:${config.PORT}/ (API docs at /docs)`);
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: closing HTTP, finishing in-flight jobs');
-    await app.close();
-    await router.close();
-    await deps.close();
-    await redis.local?.stop();
-    process.exit(0);
-  });
-}
+onShutdown({
+  logger,
+  timeoutMs: config.SHUTDOWN_TIMEOUT,
+  steps: [
+    { name: 'http', run: () => app.close() },
+    { name: 'router', run: () => router.close() },
+    { name: 'queues', run: () => deps.close() },
+    // The private redis-server writes its AOF and stops; waited for, so a restart finds it all.
+    { name: 'private redis-server', run: () => redis.local?.stop() },
+  ],
+  // Past the deadline too: a private redis-server never outlives the process that started it.
+  atExit: () => void redis.local?.process.kill('SIGTERM'),
+});

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { RedisEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+import { ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
 /** The one environment schema of the WhatsApp service; parsed once in main.ts. */
-export const WhatsAppEnv = RedisEnv.extend({
+export const WhatsAppEnv = ServiceEnv.extend({
   /** Our WhatsApp numbers, E.164, comma separated: one Baileys socket each. */
   WA_NUMBERS: z
     .string()

@@ -1,6 +1,6 @@
 import qrcode from 'qrcode-terminal';
 import { parseEnv } from '@aduan/config';
-import { createLogger } from '@aduan/telemetry';
+import { createLogger, onShutdown } from '@aduan/telemetry';
 import { makeBaileysSocket } from './baileys-socket.ts';
 import { WhatsAppEnv } from './env.ts';
 import { startWhatsAppService } from './service.ts';
@@ -31,20 +31,4 @@ try {
 }
 logger.info({ port: env.PORT, numbers: env.WA_NUMBERS.length }, 'whatsapp service started');
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 20_000);
-    force.unref();
-    service
-      .stop()
-      .then(() => process.exit(0))
-      .catch((err: Error) => {
-        logger.error({ err: err.message }, 'unclean shutdown');
-        process.exit(1);
-      });
-  });
-}
+onShutdown({ logger, timeoutMs: env.SHUTDOWN_TIMEOUT, steps: [{ name: 'whatsapp', run: () => service.stop() }] });
