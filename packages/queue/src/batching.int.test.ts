@@ -16,10 +16,58 @@ import { TickBatcher } from './tick-batcher.ts';
 
 const url = testRedisUrl();
 const prefix = uniquePrefix('batching');
-const redis = new Redis(url);
+const redis = createRedis(url, 'worker');
 afterAll(async () => {
   redis.disconnect();
   await deletePrefix(url, prefix);
+});
+
+/** Counts the socket's writes to the kernel (one `_write` or `_writev` per syscall). */
+function socketWrites(r: Redis): { count: () => number; restore: () => void } {
+  type Write = (...args: unknown[]) => void;
+  const stream = r.stream as unknown as { _write: Write; _writev: Write };
+  const one = vi.spyOn(stream, '_write');
+  const many = vi.spyOn(stream, '_writev');
+  return {
+    count: () => one.mock.calls.length + many.mock.calls.length,
+    restore: () => {
+      one.mockRestore();
+      many.mockRestore();
+    },
+  };
+}
+
+const ready = async (r: Redis) => {
+  if (r.status !== 'ready') await new Promise((resolve) => r.once('ready', resolve));
+};
+
+describe('createRedis connections', () => {
+  it('send the commands of one event-loop turn in one socket write, and a later command at once', async () => {
+    const conn = createRedis(url, 'client');
+    try {
+      await ready(conn);
+      const writes = socketWrites(conn);
+      const keys = Array.from({ length: 10 }, (_, i) => `${prefix}:coalesce:${i}`);
+      await Promise.all(keys.map((k, i) => conn.set(k, String(i))));
+      expect(writes.count()).toBe(1);
+      // The next turn's lone command is not held back waiting for company.
+      const started = Date.now();
+      expect(await conn.mget(...keys)).toEqual(keys.map((_, i) => String(i)));
+      expect(writes.count()).toBe(2);
+      expect(Date.now() - started).toBeLessThan(500);
+      writes.restore();
+      // A reconnect gets a new socket: it coalesces too.
+      const reconnected = new Promise((resolve) => conn.once('ready', resolve));
+      conn.disconnect(true);
+      await reconnected;
+      const again = socketWrites(conn);
+      await Promise.all(keys.map((k) => conn.get(k)));
+      expect(again.count()).toBe(1);
+      again.restore();
+    } finally {
+      conn.disconnect();
+    }
+  });
 });
 
 describe('TickBatcher', () => {
@@ -56,15 +104,14 @@ describe('batched Redis work', () => {
     const key = `${prefix}:counter`;
     await redis.script('FLUSH');
     if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
-    const cork = vi.spyOn(redis.stream, 'cork');
-    const uncork = vi.spyOn(redis.stream, 'uncork');
     const replies = await Promise.all([1, 2, 3, 4].map((n) => script.runBatched(redis, [key], [n])));
-    // The four EVALSHAs were written between one cork and one uncork.
-    expect([cork.mock.calls.length, uncork.mock.calls.length]).toEqual([1, 1]);
-    cork.mockRestore();
-    uncork.mockRestore();
     expect(replies.map(Number).sort((a, b) => a - b)).toEqual([1, 3, 6, 10]);
     expect(await redis.get(key)).toBe('10');
+    // Loaded again: the four EVALSHAs of the next turn leave in one socket write.
+    const writes = socketWrites(redis);
+    await Promise.all([1, 2, 3, 4].map((n) => script.runBatched(redis, [key], [n])));
+    expect(writes.count()).toBe(1);
+    writes.restore();
   });
 
   it('claims an Idempotency-Key and records the status together, once', async () => {

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { corkForBatch } from './connection.ts';
+import { sendWritesNow } from './connection.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 interface Call {
@@ -47,15 +47,12 @@ export class LuaScript {
   }
 
   /**
-   * The calls are sent back to back with the socket corked: one write for all of them. (Not an
-   * ioredis pipeline: building one copies every command BullMQ defined on the connection, which
-   * cost more than the writes it saved.)
+   * The calls are sent back to back: a connection from createRedis writes them in one `writev`,
+   * sent as soon as the last is issued (run() issues its EVALSHA before its first await).
    */
   private runMany(redis: Redis, calls: Call[]): Promise<Settled<unknown>[]> {
-    const stream = corkForBatch(redis, calls.length);
-    // run() issues its EVALSHA before its first await, so every call lands in the corked buffer.
-    const replies = calls.map((c) => this.run(redis, c.keys, c.args));
-    stream?.uncork();
-    return Promise.all(replies.map(settle));
+    const replies = calls.map((c) => settle(this.run(redis, c.keys, c.args)));
+    sendWritesNow(redis);
+    return Promise.all(replies);
   }
 }

@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
-import { corkForBatch } from './connection.ts';
 import { guardedAdd, type AddGuard } from './guarded-add.ts';
 import { Spool, SpoolWriteError } from './spool.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
@@ -132,10 +131,10 @@ export class DurableProducer {
   }
 
   /**
-   * The jobs added to one queue in the same event-loop turn go to Redis in one socket write: the
-   * connection is corked while BullMQ issues them and uncorked on the next turn. (BullMQ's addBulk
-   * builds an ioredis pipeline, which copies every script command onto it: dearer than the writes
-   * it saves.) Each job keeps its own outcome and timeout.
+   * The jobs added to one queue in the same event-loop turn are issued together, so they go to
+   * Redis in one socket write (a createRedis connection coalesces a turn's writes). (BullMQ's
+   * addBulk builds an ioredis pipeline, which copies every script command onto it: dearer than
+   * the writes it saves.) Each job keeps its own outcome and the batch one deadline.
    */
   private addToRedis(queueName: string, jobId: string, data: unknown, name = queueName, guard?: AddGuard): Promise<GuardReply> {
     let batcher = this.batchers.get(queueName);
@@ -148,9 +147,6 @@ export class DurableProducer {
 
   private async addBatch(queueName: string, jobs: PendingJob[]): Promise<Settled<GuardReply>[]> {
     const queue = this.queue(queueName);
-    // BullMQ writes each add after a few awaits: uncork on the next turn, once all are written.
-    const stream = corkForBatch(this.opts.connection, jobs.length);
-    if (stream) setImmediate(() => stream.uncork());
     // One deadline for the batch: its jobs were written together.
     const timeoutMs = this.opts.addTimeoutMs ?? 2_000;
     let timer: NodeJS.Timeout | undefined;
