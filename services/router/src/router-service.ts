@@ -30,6 +30,8 @@ export interface RouterService {
   readonly router: Router;
   /** True while the workers run and Redis answers. */
   alive(): boolean;
+  /** How many intake jobs may be routed at once; changeable while running. */
+  concurrency: number;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,12 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   return {
     router,
     alive: () => !closed && intake.isRunning() && client.status === 'ready',
+    get concurrency() {
+      return intake.concurrency;
+    },
+    set concurrency(n: number) {
+      intake.concurrency = n;
+    },
     close: async () => {
       closed = true;
       clearInterval(timer);

@@ -5,6 +5,7 @@ import { startRouterService } from '@aduan/router';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { StandaloneEnv } from './config.ts';
+import { routeAfterIntake } from './intake-first.ts';
 import { resolveRedis } from './resolve-redis.ts';
 
 /**
@@ -39,6 +40,8 @@ const router = await startRouterService({
   hintDays: config.DESK_HINT_DAYS,
   router: createRouter(directory, { triageThreshold: config.TRIAGE_THRESHOLD ?? DEFAULT_TRIAGE_THRESHOLD }),
 });
+// Intake before routing: the router takes fewer jobs at once while the shared loop is busy.
+const intakeFirst = routeAfterIntake(router, { max: config.ROUTER_CONCURRENCY });
 const deps = await createGatewayDeps(config, logger.child({ component: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive, directory });
 const app = await buildApp(deps);
 await app.listen({ port: config.PORT, host: config.HOST });
@@ -49,7 +52,7 @@ onShutdown({
   timeoutMs: config.SHUTDOWN_TIMEOUT,
   steps: [
     { name: 'http', run: () => app.close() },
-    { name: 'router', run: () => router.close() },
+    { name: 'router', run: () => (intakeFirst.stop(), router.close()) },
     { name: 'queues', run: () => deps.close() },
     // The private redis-server writes its AOF and stops; waited for, so a restart finds it all.
     { name: 'private redis-server', run: () => redis.local?.stop() },
