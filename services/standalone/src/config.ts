@@ -6,7 +6,7 @@ import { GatewayEnv } from '@aduan/gateway';
 export const StandaloneEnv = GatewayEnv.extend({
   /** Below this confidence (0..1) a complaint goes to `triage`. */
   TRIAGE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
-  /** Intake jobs routed in parallel. */
+  /** Intake jobs routed in parallel at most; fewer while the event loop is busy with intake (intake-first.ts). */
   ROUTER_CONCURRENCY: envInt(16, { min: 1, max: 256 }),
   /** Where the private redis-server keeps its AOF files when one has to be started. */
   DATA_DIR: z.string().default('data'),
