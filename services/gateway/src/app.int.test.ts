@@ -64,6 +64,10 @@ describe('POST /api/v1/complaints', () => {
     expect(res2.json().fields['location.kelurahan'].code).toBe('unknown_kelurahan');
     const res3 = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: {} });
     expect(res3.json().fields.text.code).toBe('required');
+    // A position comes whole: a lone latitude is the client's error, not a 500.
+    const res4 = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jalan berlubang besar di depan pasar', location: { lat: -8.1 } } });
+    expect(res4.statusCode).toBe(400);
+    expect(res4.json().fields['location.lat'].code).toBe('lat_lon_together');
   });
 
   it('rejects malformed JSON, wrong content types and oversize bodies cleanly', async () => {

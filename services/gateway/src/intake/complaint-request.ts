@@ -29,6 +29,8 @@ export const ComplaintRequest = z
         lat: optionalNumber(-90, 90),
         lon: optionalNumber(-180, 180),
       })
+      // The complaint contract takes a position only whole: without this, a lone lat was a 500.
+      .refine((l) => (l.lat === undefined) === (l.lon === undefined), { message: 'lat and lon must be sent together', path: ['lat'], params: { code: 'lat_lon_together' } })
       .optional(),
     reporter: z
       .object({
