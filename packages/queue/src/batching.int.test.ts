@@ -5,11 +5,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
-import { newComplaintId, ticketFor } from '@aduan/schema';
+import { RoutedComplaint, newComplaintId, ticketFor } from '@aduan/schema';
 import { createRedis } from './connection.ts';
 import { LuaScript } from './lua.ts';
 import { startLocalRedis } from './local-redis.ts';
-import { DurableProducer } from './producer.ts';
+import { ContractViolationError, DurableProducer } from './producer.ts';
 import { Spool } from './spool.ts';
 import { StatusStore } from './status-store.ts';
 import { TickBatcher } from './tick-batcher.ts';
@@ -65,6 +65,46 @@ describe('createRedis connections', () => {
       expect(again.count()).toBe(1);
       again.restore();
     } finally {
+      conn.disconnect();
+    }
+  });
+});
+
+describe('DurableProducer contract check', () => {
+  it('checks one payload added to two queues of the same contract once, and again after an await', async () => {
+    const conn = createRedis(url, 'producer');
+    const producer = new DurableProducer({ connection: conn, prefix, logger: memoryLogger('contract').logger });
+    try {
+      await ready(conn);
+      const id = newComplaintId();
+      const now = new Date().toISOString();
+      const routed = {
+        schemaVersion: 1,
+        id,
+        ticket: ticketFor(id),
+        channel: 'webform',
+        source: { account: 'web', messageIds: [] },
+        receivedAt: now,
+        submittedAt: now,
+        reporter: { anonymous: false, confidential: false },
+        text: 'Lampu jalan mati di Jl. Merdeka',
+        attachments: [],
+        language: 'id',
+        intake: { transport: 'http' },
+        routing: { opd: 'dishub', opdName: 'Dinas Perhubungan', confidence: 0.9, reasons: [], alternatives: [], decidedBy: 'rules', triage: false, revision: 0, routedAt: now, routerVersion: 'test' },
+        supporters: 0,
+      };
+      const check = vi.spyOn(RoutedComplaint, 'safeParse');
+      // publishRouted's two adds: the feed and the destination, the same object.
+      await Promise.all([producer.add('routed', id, routed), producer.add('opd.dishub', id, routed)]);
+      expect(check).toHaveBeenCalledTimes(1);
+      // Changed after an await: checked again, and refused.
+      (routed as { ticket: string }).ticket = 'not a ticket';
+      await expect(producer.add('opd.dishub', `${id}.r1`, routed)).rejects.toBeInstanceOf(ContractViolationError);
+      expect(check).toHaveBeenCalledTimes(2);
+      check.mockRestore();
+    } finally {
+      await producer.close();
       conn.disconnect();
     }
   });

@@ -66,6 +66,8 @@ export class DurableProducer {
   private draining: Promise<number> | undefined;
   private spoolDirty = true;
   private closed = false;
+  /** The payload this turn last checked, and what the check gave (see validate). */
+  private lastChecked: { data: unknown; schema: unknown; valid: unknown } | undefined;
 
   private readonly opts: ProducerOptions;
 
@@ -87,9 +89,20 @@ export class DurableProducer {
     return q;
   }
 
+  /**
+   * Checks job data against its queue's contract. The same object added to a second queue of
+   * the same contract in the same synchronous stretch (the router's `routed` feed and
+   * `opd.<code>` job) is checked once: a check costs ~27 µs in place. The memory ends at the
+   * next microtask, so an object changed across an await is checked again.
+   */
   validate(queueName: string, data: unknown): unknown {
-    const parsed = specFor(queueName).schema.safeParse(data);
+    const { schema } = specFor(queueName);
+    const last = this.lastChecked;
+    if (last && last.data === data && last.schema === schema) return last.valid;
+    const parsed = schema.safeParse(data);
     if (!parsed.success) throw new ContractViolationError(queueName, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!last) queueMicrotask(() => (this.lastChecked = undefined));
+    this.lastChecked = { data, schema, valid: parsed.data };
     return parsed.data;
   }
 
