@@ -102,9 +102,7 @@ function mainThreadSched(pid: number): [number, number] {
   }
 }
 
-/** Redis's own CPU seconds so far (INFO cpu: user + system, all its threads); set once Redis is known. */
-let redisCpuSeconds: () => Promise<number> = async () => NaN;
-
+/** Redis's own CPU seconds so far (INFO cpu: user + system, all its threads). */
 function redisCpuReader(url: string): { read: () => Promise<number>; close: () => void } {
   const client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
   return {
@@ -119,7 +117,7 @@ function redisCpuReader(url: string): { read: () => Promise<number>; close: () =
 
 type Saturated = Awaited<ReturnType<typeof saturate>> & { cpuUsPerReq: number; redisUsPerReq: number; mainRunPct: number; mainWaitPct: number };
 
-async function measureSaturated(s: Server): Promise<Saturated> {
+async function measureSaturated(s: Server, redisCpuSeconds: () => Promise<number>): Promise<Saturated> {
   const pid = s.child.pid as number;
   const before = cpuSeconds(pid);
   const redisBefore = await redisCpuSeconds();
@@ -198,7 +196,6 @@ async function main() {
   // Redis shares the machine's cores with the servers and the load generator: its CPU per
   // request is part of each server's cost.
   const redisCpu = redisCpuReader(redisUrl);
-  redisCpuSeconds = redisCpu.read;
   const dataDir = mkdtempSync(join(tmpdir(), 'aduan-bench-'));
   const start = startCommand();
   const common = { ...process.env, ...start.env, ATTACHMENT_DIR: join(dataDir, 'attachments'), HOST: '127.0.0.1', REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: '0', STATUS_TOKEN_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'info', NODE_ENV: 'production' };
@@ -235,7 +232,7 @@ async function main() {
     console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, median of ${ROUNDS} alternating rounds (saturated: by req/s; steady: by p99); load generator on the same machine`);
     console.log(`Aduan servers run with: node ${start.nodeFlags.join(' ')} (the flags of \`pnpm start\`)\n`);
     const satTicks = machineTicks();
-    const rounds = await alternatingRounds(servers, measureSaturated);
+    const rounds = await alternatingRounds(servers, (s) => measureSaturated(s, redisCpu.read));
     const sat = rounds.map((rs) => median(rs, (x) => x.rps));
     const satSteal = stealSince(satTicks);
     const steadyTicks = machineTicks();

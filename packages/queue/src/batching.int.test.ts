@@ -147,9 +147,13 @@ describe('batched Redis work', () => {
     const replies = await Promise.all([1, 2, 3, 4].map((n) => script.runBatched(redis, [key], [n])));
     expect(replies.map(Number).sort((a, b) => a - b)).toEqual([1, 3, 6, 10]);
     expect(await redis.get(key)).toBe('10');
-    // Loaded again: the four EVALSHAs of the next turn leave in one socket write.
+    // Loaded again: the four EVALSHAs of the next turn leave in one socket write, sent by the
+    // batch's own flush (a setImmediate), not a loop iteration later.
     const writes = socketWrites(redis);
-    await Promise.all([1, 2, 3, 4].map((n) => script.runBatched(redis, [key], [n])));
+    const batch = Promise.all([1, 2, 3, 4].map((n) => script.runBatched(redis, [key], [n])));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes.count()).toBe(1);
+    await batch;
     expect(writes.count()).toBe(1);
     writes.restore();
   });

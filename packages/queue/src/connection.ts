@@ -46,7 +46,7 @@ type CoalescingStream = Redis['stream'] & { [COALESCING]?: () => void };
  * `writev`: the first write of a turn corks the socket, and it is uncorked at setImmediate,
  * once the turn's callbacks and microtasks have run (or earlier, by `sendWritesNow`). ioredis
  * writes every command with its own socket write, and a write is a syscall: in the router
- * (BullMQ's moveToFinished, the status and publish scripts of 16 jobs in flight) that was 2.6
+ * (BullMQ's moveToFinished, the status and publish scripts of the jobs in flight) that was 2.6
  * writes per complaint, 0.45 with this. Not ioredis' `enableAutoPipelining`: it builds a
  * Pipeline per batch, which copies every command BullMQ defined on the connection
  * (docs/adr/0005-batched-redis-writes.md). A lone command waits only for the rest of its

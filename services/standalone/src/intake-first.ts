@@ -12,8 +12,6 @@ export interface IntakeFirstOptions {
   /** Below this, it doubles again, up to `max`. */
   idle?: number;
   intervalMs?: number;
-  /** The loop's utilization since the last call (tests give a sequence). */
-  utilization?: () => number;
 }
 
 /** The next concurrency for one interval's utilization: halve when busy, double when idle, never below 1. */
@@ -43,7 +41,7 @@ function loopUtilization(): () => number {
  */
 export function routeAfterIntake(router: { concurrency: number }, opts: IntakeFirstOptions): { stop: () => void } {
   const limits = { max: opts.max, busy: opts.busy ?? 0.75, idle: opts.idle ?? 0.5 };
-  const utilization = opts.utilization ?? loopUtilization();
+  const utilization = loopUtilization();
   gauge.set(router.concurrency);
   const timer = setInterval(() => {
     const next = nextConcurrency(router.concurrency, utilization(), limits);

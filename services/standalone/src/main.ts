@@ -52,7 +52,13 @@ onShutdown({
   timeoutMs: config.SHUTDOWN_TIMEOUT,
   steps: [
     { name: 'http', run: () => app.close() },
-    { name: 'router', run: () => (intakeFirst.stop(), router.close()) },
+    {
+      name: 'router',
+      run: () => {
+        intakeFirst.stop();
+        return router.close();
+      },
+    },
     { name: 'queues', run: () => deps.close() },
     // The private redis-server writes its AOF and stops; waited for, so a restart finds it all.
     { name: 'private redis-server', run: () => redis.local?.stop() },
