@@ -70,6 +70,32 @@ describe('POST /api/v1/complaints', () => {
     expect(res4.json().fields['location.lat'].code).toBe('lat_lon_together');
   });
 
+  it('tells a wrong type from a missing field, and a number out of range from a long text', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jalan berlubang besar di depan pasar', reporter: { name: 5 }, location: ['Sukorejo'] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().fields['reporter.name'].code).toBe('invalid_type');
+    expect(res.json().fields.location.code).toBe('invalid_type');
+    const blank = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: '   ' } });
+    expect(blank.json().fields.text.code).toBe('required');
+    const far = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jalan berlubang besar di depan pasar', location: { lat: 100, lon: 112.1 } } });
+    expect(far.json().fields['location.lat'].code).toBe('out_of_range');
+  });
+
+  it('reads form coordinates as plain decimals only, and trims an autocompleted e-mail', async () => {
+    const form = (fields: Record<string, string>) => gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ text: 'Lampu jalan mati di gang dekat sekolah', ...fields }).toString() });
+    // Blank coordinates are "no position", not latitude 0, longitude 0 off the coast of Africa.
+    const blank = await form({ 'location.lat': ' ', 'location.lon': ' ', 'reporter.email': ' siti@contoh.id ' });
+    expect(blank.statusCode).toBe(202);
+    const job = await intake.getJob(blank.json().id);
+    expect(job?.data.location).toBeUndefined();
+    expect(job?.data.reporter.email).toBe('siti@contoh.id');
+    const hex = await form({ 'location.lat': '0x10', 'location.lon': '112.16' });
+    expect(hex.statusCode).toBe(400);
+    expect(hex.json().fields['location.lat'].code).toBe('invalid_type');
+    const ok = await form({ 'location.lat': ' -8.0983 ', 'location.lon': '112.1681' });
+    expect((await intake.getJob(ok.json().id))?.data.location).toEqual({ lat: -8.0983, lon: 112.1681 });
+  });
+
   it('rejects malformed JSON, wrong content types and oversize bodies cleanly', async () => {
     const bad = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'content-type': 'application/json' }, payload: '{"text": ' });
     expect(bad.statusCode).toBe(400);

@@ -35,6 +35,8 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     requestIdHeader: false,
     // One access line per request (below) instead of fastify's two: half the logging cost.
     logController: new LogController({ disableRequestLogging: true }),
+    // A malformed or overlong URL gets the same error body as everything else.
+    frameworkErrors: errorHandler,
   });
   // One line per request. A request that filed a complaint says so on that same line
   // ("complaint accepted", with the complaint's id and outcome) rather than on a second one.

@@ -11,6 +11,9 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_body', message: 'The body is not valid JSON' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 400, code: 'invalid_body', message: 'The multipart body could not be read' },
   FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'A file is larger than the limit' },
+  // Raised by the router before any route runs (Fastify's frameworkErrors, see app.ts).
+  FST_ERR_BAD_URL: { status: 400, code: 'invalid_url', message: 'The URL is not valid (bad percent-encoding)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', message: 'A path segment is too long (a ticket is 13 characters)' },
 };
 
 /** One place maps every error to a status and a stable body; nothing leaks a stack trace. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationFailedError, type FieldError } from '../errors.ts';
-import { ComplaintRequest, fieldErrors } from '../intake/complaint-request.ts';
+import { ComplaintRequest, PARSE_WITH_INPUT, fieldErrors } from '../intake/complaint-request.ts';
 
 const MAX_CALL_AGE_MS = 7 * 86_400_000;
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -34,7 +34,7 @@ export const LinkRequest = z
 export type DeskExtras = z.infer<typeof DeskExtras>;
 
 export function parseDeskExtras(raw: Record<string, unknown>): DeskExtras {
-  const parsed = DeskExtras.safeParse(raw);
+  const parsed = DeskExtras.safeParse(raw, PARSE_WITH_INPUT);
   if (!parsed.success) throw new ValidationFailedError(fieldErrors(parsed.error));
   return parsed.data;
 }

@@ -4,8 +4,17 @@ import { normalizePhone } from '@aduan/schema';
 const optionalText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional());
 
+/** A decimal such as "-8.0983" or "5e-7" (what String(number) gives: the location button's hidden fields). */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/** Form fields are strings: blank is "not given"; anything but a plain decimal is not a number (not 0 for " ", not 16 for "0x10"). */
 const optionalNumber = (min: number, max: number) =>
-  z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v), z.number().min(min).max(max).optional());
+  z.preprocess((v) => {
+    if (v === null) return undefined;
+    if (typeof v !== 'string') return v;
+    const t = v.trim();
+    return t === '' ? undefined : DECIMAL.test(t) ? Number(t) : v;
+  }, z.number().min(min).max(max).optional());
 
 /** HTML checkboxes send "on"; JSON sends booleans; "true"/"1" are accepted too. */
 const flag = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean()).default(false);
@@ -49,7 +58,8 @@ export const ComplaintRequest = z
             })
             .optional(),
         ),
-        email: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.email('email must be a valid e-mail address').max(254).optional()),
+        // Phone keyboards add a space after an autocompleted address.
+        email: z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : v), z.email('email must be a valid e-mail address').max(254).optional()),
         anonymous: flag,
         confidential: flag,
         /** The reporter agreed to be contacted back (the radio desk asks explicitly). */
@@ -69,6 +79,9 @@ export const ComplaintAccepted = z
   .meta({ id: 'ComplaintAccepted' });
 export type ComplaintAccepted = z.infer<typeof ComplaintAccepted>;
 
+/** Parse options for request bodies: issues keep their input, so fieldErrors() can tell "missing" from "wrong type". */
+export const PARSE_WITH_INPUT = { reportInput: true } as const;
+
 /** Turns multipart/urlencoded dotted fields into the nested request object. */
 export function unflatten(fields: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -86,7 +99,10 @@ export function unflatten(fields: Record<string, string>): Record<string, unknow
   return out;
 }
 
-/** Zod issues -> one { code, message } per dotted field path. */
+/**
+ * Zod issues -> one { code, message } per dotted field path. Parse with `{ reportInput: true }`
+ * (PARSE_WITH_INPUT): a missing field ("required") is told from a wrong type by the issue's input.
+ */
 export function fieldErrors(error: z.ZodError): Record<string, { code: string; message: string }> {
   const out: Record<string, { code: string; message: string }> = {};
   for (const issue of error.issues) {
@@ -100,6 +116,7 @@ export function fieldErrors(error: z.ZodError): Record<string, { code: string; m
 function issueCode(issue: z.core.$ZodIssue): string {
   if (issue.code === 'custom') return String((issue.params as { code?: string } | undefined)?.code ?? 'invalid');
   if (issue.code === 'invalid_type') return issue.input === undefined ? 'required' : 'invalid_type';
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number') return 'out_of_range';
   if (issue.code === 'too_small') return 'too_short';
   if (issue.code === 'too_big') return 'too_long';
   if (issue.code === 'invalid_format') return `invalid_${issue.format}`;

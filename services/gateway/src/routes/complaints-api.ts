@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
 import { HttpError, ValidationFailedError } from '../errors.ts';
-import { ComplaintAccepted, ComplaintRequest, fieldErrors, unflatten } from '../intake/complaint-request.ts';
+import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
 import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
 import { acceptedLogFields, type SubmitResult } from '../intake/intake-service.ts';
@@ -13,7 +13,7 @@ const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.r
 
 /** Validates a request body (JSON, urlencoded or multipart fields) into a checked ComplaintRequest. */
 export function parseComplaintRequest(raw: unknown, deps: GatewayDeps): ComplaintRequest {
-  const parsed = ComplaintRequest.safeParse(raw);
+  const parsed = ComplaintRequest.safeParse(raw, PARSE_WITH_INPUT);
   if (!parsed.success) throw new ValidationFailedError(fieldErrors(parsed.error));
   const { value, errors } = checkAgainstDirectory(parsed.data, deps.directory);
   if (Object.keys(errors).length) throw new ValidationFailedError(errors);

@@ -13,7 +13,15 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
     kelurahan_not_in_kecamatan: 'Kelurahan ini tidak berada di kecamatan yang Anda pilih.',
   },
   'location.kecamatan': { unknown_kecamatan: 'Kecamatan tidak dikenal. Silakan pilih dari daftar.' },
-  'location.lat': { lat_lon_together: 'Lokasi dari perangkat belum lengkap. Silakan tekan tombol lokasi sekali lagi.' },
+  'location.lat': {
+    lat_lon_together: 'Lokasi dari perangkat belum lengkap. Silakan tekan tombol lokasi sekali lagi.',
+    invalid_type: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
+    out_of_range: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
+  },
+  'location.lon': {
+    invalid_type: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
+    out_of_range: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
+  },
   'location.description': { too_long: 'Keterangan lokasi terlalu panjang (maksimal 500 huruf).' },
   'reporter.phone': { invalid_phone: 'Nomor HP tidak valid. Contoh: 0812 3456 7890.' },
   'reporter.email': { invalid_email: 'Alamat email tidak valid. Contoh: nama@contoh.id.' },
