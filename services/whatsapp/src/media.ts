@@ -41,9 +41,11 @@ export async function downloadWithReupload(msg: WAMessage, sock: Pick<WaSocketLi
  * The bytes decide the type, not the sender's claim. One refinement: an Ogg container sniffs as
  * application/ogg, but a WhatsApp audio message in Ogg is an Opus voice note (audio/ogg).
  */
-function mimeFor(sniffed: string | undefined, ref: MediaRef): string {
+export function mimeFor(sniffed: string | undefined, ref: MediaRef): string {
   if (sniffed === 'application/ogg' && ref.kind === 'audio') return 'audio/ogg';
-  return (sniffed ?? ref.mimeType).split(';')[0]!.trim().slice(0, 100);
+  const type = (sniffed ?? ref.mimeType).split(';')[0]!.trim();
+  // The sender's claim can be anything ("", "x", 300 characters): only a type/subtype is kept.
+  return type.length <= 100 && /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : 'application/octet-stream';
 }
 
 export interface MediaStoreDeps {

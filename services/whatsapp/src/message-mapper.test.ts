@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { proto } from '@whiskeysockets/baileys';
+import { mimeFor } from './media.ts';
 import { mapMessage } from './message-mapper.ts';
 import { waMessage } from './test-support/fake-socket.ts';
 
@@ -43,5 +44,22 @@ describe('mapMessage', () => {
     expect(mapMessage(base({ protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { id: 'X' } } }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'edit-without-text' });
     expect(mapMessage({ key: { remoteJid: '6281234567890@s.whatsapp.net' } } as never, ACCOUNT)).toEqual({ type: 'ignore', reason: 'no-id' });
     expect(mapMessage(base({ locationMessage: { degreesLatitude: 123, degreesLongitude: 5 } }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'bad-location' });
+  });
+  it('keeps what a malformed client sends within the contract (found by message-mapper.fuzz.test.ts)', () => {
+    // NaN passes `Math.abs(x) > 90`; the engine then refused the whole message.
+    expect(mapMessage(base({ locationMessage: { degreesLatitude: Number.NaN, degreesLongitude: 112.1 } }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'bad-location' });
+    // A uint64 timestamp of -1 arrives as 1.8e19 seconds: toISOString() threw.
+    const wild = proto.WebMessageInfo.decode(proto.WebMessageInfo.encode(proto.WebMessageInfo.fromObject({ key: { remoteJid: '6281234567890@s.whatsapp.net', fromMe: false, id: 'T1' }, messageTimestamp: -1, message: { conversation: 'halo' } })).finish());
+    const at = mapMessage(wild, ACCOUNT);
+    expect(at.type === 'message' && Math.abs(Date.parse(at.draft.at) - Date.now())).toBeLessThan(60_000);
+    // An edit is cut to the 5,000 characters of any text.
+    const edit = mapMessage(base({ protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { id: 'ABC' }, editedMessage: { conversation: 'x'.repeat(6000) } } }), ACCOUNT);
+    expect(edit.type === 'message' && edit.draft.text?.length).toBe(5000);
+  });
+
+  it('keeps only a real type/subtype of the sender\'s declared media type', () => {
+    expect(mimeFor(undefined, { kind: 'image', mimeType: '' })).toBe('application/octet-stream');
+    expect(mimeFor(undefined, { kind: 'document', mimeType: 'application/pdf; name=x' })).toBe('application/pdf');
+    expect(mimeFor('image/png', { kind: 'image', mimeType: 'x' })).toBe('image/png');
   });
 });

@@ -35,6 +35,15 @@ function toNumber(v: number | { toNumber(): number } | null | undefined): number
 }
 
 /** The text a message shows: body or caption. */
+/**
+ * When the message was sent, in ms. The timestamp is the sender's claim (a uint64: -1 arrives as
+ * 1.8e19): missing, zero or more than a day ahead of our clock means "now".
+ */
+function sentAtMs(seconds: number | undefined): number {
+  const now = Date.now();
+  return seconds && seconds > 0 && seconds * 1000 <= now + 86_400_000 ? seconds * 1000 : now;
+}
+
 export function textOf(m: proto.IMessage | null | undefined): string | undefined {
   const c = normalizeMessageContent(m);
   if (!c) return undefined;
@@ -91,7 +100,7 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
 
   const jid = jidNormalizedUser(key.remoteJid!);
   const seconds = toNumber(msg.messageTimestamp as number | { toNumber(): number } | null | undefined);
-  const at = new Date(seconds && seconds > 0 ? seconds * 1000 : Date.now()).toISOString();
+  const at = new Date(sentAtMs(seconds)).toISOString();
   const phone = phoneFromJid(jid) ?? phoneFromJid((key as { remoteJidAlt?: string }).remoteJidAlt);
   const name = msg.pushName?.trim().slice(0, 120);
   const base = {
@@ -109,7 +118,7 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
     const target = proto_.key?.id;
     if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE && target) return { type: 'message', draft: { ...base, revokes: target }, media: null };
     if (proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && target) {
-      const text = textOf(proto_.editedMessage);
+      const text = textOf(proto_.editedMessage)?.slice(0, 5000);
       return text ? { type: 'message', draft: { ...base, edits: target, text }, media: null } : { type: 'ignore', reason: 'edit-without-text' };
     }
     return { type: 'ignore', reason: 'protocol' };
@@ -142,7 +151,7 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
     const l = content.locationMessage ?? content.liveLocationMessage!;
     const lat = l.degreesLatitude;
     const lon = l.degreesLongitude;
-    if (typeof lat !== 'number' || typeof lon !== 'number' || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { type: 'ignore', reason: 'bad-location' };
+    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat!) > 90 || Math.abs(lon!) > 180) return { type: 'ignore', reason: 'bad-location' };
     const loc = content.locationMessage;
     const description = [loc?.name, loc?.address].filter((s): s is string => !!s?.trim()).join(', ').slice(0, 500);
     return { type: 'message', draft: { ...withText, location: { lat, lon, ...(description ? { description } : {}) } }, media: null };
