@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { proto } from '@whiskeysockets/baileys';
+import type { WAMessage } from '@whiskeysockets/baileys';
 import { ChatMessage } from '@aduan/conversation';
 import { Attachment } from '@aduan/schema';
 import { mimeFor } from './media.ts';
 import { mapMessage } from './message-mapper.ts';
+import { waMessage } from './test-support/fake-socket.ts';
 
 /**
  * Property: whatever a WhatsApp client sends (built and round-tripped through Baileys' own
@@ -44,9 +45,9 @@ const message = fc.record({
 }, { requiredKeys: ['key'] });
 
 /** As a message arrives: encoded and decoded by Baileys' protobuf classes (key.remoteJidAlt is Baileys' own addition, not on the wire). */
-function received(raw: Record<string, unknown>): proto.WebMessageInfo {
+function received(raw: Record<string, unknown>): WAMessage {
   const { remoteJidAlt, ...key } = raw.key as Record<string, unknown>;
-  const msg = proto.WebMessageInfo.decode(proto.WebMessageInfo.encode(proto.WebMessageInfo.fromObject({ ...raw, key })).finish());
+  const msg = waMessage({ ...raw, key });
   if (remoteJidAlt) (msg.key as { remoteJidAlt?: unknown }).remoteJidAlt = remoteJidAlt;
   return msg;
 }

@@ -49,7 +49,7 @@ describe('mapMessage', () => {
     // NaN passes `Math.abs(x) > 90`; the engine then refused the whole message.
     expect(mapMessage(base({ locationMessage: { degreesLatitude: Number.NaN, degreesLongitude: 112.1 } }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'bad-location' });
     // A uint64 timestamp of -1 arrives as 1.8e19 seconds: toISOString() threw.
-    const wild = proto.WebMessageInfo.decode(proto.WebMessageInfo.encode(proto.WebMessageInfo.fromObject({ key: { remoteJid: '6281234567890@s.whatsapp.net', fromMe: false, id: 'T1' }, messageTimestamp: -1, message: { conversation: 'halo' } })).finish());
+    const wild = waMessage({ key: { remoteJid: '6281234567890@s.whatsapp.net', fromMe: false, id: 'T1' }, messageTimestamp: -1, message: { conversation: 'halo' } });
     const at = mapMessage(wild, ACCOUNT);
     expect(at.type === 'message' && Math.abs(Date.parse(at.draft.at) - Date.now())).toBeLessThan(60_000);
     // An edit is cut to the 5,000 characters of any text.

@@ -151,7 +151,8 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
     const l = content.locationMessage ?? content.liveLocationMessage!;
     const lat = l.degreesLatitude;
     const lon = l.degreesLongitude;
-    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat!) > 90 || Math.abs(lon!) > 180) return { type: 'ignore', reason: 'bad-location' };
+    // Number.isFinite also refuses NaN, which passes `Math.abs(x) > 90`.
+    if (typeof lat !== 'number' || typeof lon !== 'number' || !Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { type: 'ignore', reason: 'bad-location' };
     const loc = content.locationMessage;
     const description = [loc?.name, loc?.address].filter((s): s is string => !!s?.trim()).join(', ').slice(0, 500);
     return { type: 'message', draft: { ...withText, location: { lat, lon, ...(description ? { description } : {}) } }, media: null };
