@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exitIfWarmingCompileCache } from './compile-cache.ts';
 
 /** Raised when the environment does not describe a runnable service. */
 export class ConfigError extends Error {
@@ -52,6 +53,8 @@ export const envTicketPrefix = () => z.string().regex(/^[A-Z]{2,5}$/).default('A
 /** Parses the environment once and returns a frozen object, or throws one readable ConfigError. */
 // eslint-disable-next-line no-restricted-syntax -- the one place that reads the environment
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): Readonly<z.output<T>> {
+  // Every service reads its configuration first thing: the place to stop a warm-up run.
+  exitIfWarmingCompileCache(env);
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);
