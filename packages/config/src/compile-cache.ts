@@ -8,7 +8,7 @@ import { flushCompileCache } from 'node:module';
  * (docs/adr/0003). The Docker image does this at build time (`pnpm warm`); a checkout fills
  * the cache on its first start anyway.
  */
-export function exitIfWarmingCompileCache(env: NodeJS.ProcessEnv = process.env): void {
+export function exitIfWarmingCompileCache(env: NodeJS.ProcessEnv): void {
   if (env.ADUAN_WARM_COMPILE_CACHE !== '1') return;
   flushCompileCache();
   process.exit(0);

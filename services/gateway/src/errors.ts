@@ -42,6 +42,8 @@ export class ValidationFailedError extends HttpError {
 export const ERROR_CODES = {
   validation_failed: { status: 400, description: 'One or more fields are invalid; `fields` maps each field to { code, message }.' },
   invalid_body: { status: 400, description: 'The body is not valid JSON or multipart.' },
+  invalid_url: { status: 400, description: 'The URL could not be decoded (bad percent-encoding).' },
+  uri_too_long: { status: 414, description: 'A path segment is longer than 100 characters (a ticket is 13).' },
   too_many_files: { status: 400, description: 'More photos than MAX_PHOTOS.' },
   token_required: { status: 401, description: 'Status look-up without a status token.' },
   unauthenticated: { status: 401, description: 'No session cookie: log in first (POST /api/v1/desk/login).' },
