@@ -6,7 +6,7 @@ import type { IgKeys } from '../session/keys.ts';
 import type { IgMetrics } from '../metrics.ts';
 import type { ChatSink, OutgoingChatMessage } from './chat-sink.ts';
 import { downloadMedia, type MediaDownloadOptions } from './media-download.ts';
-import { normalizeItem } from './normalize.ts';
+import { normalizeItem, type Normalized } from './normalize.ts';
 
 export interface ItemContext {
   threadId: string;
@@ -50,7 +50,16 @@ export class ItemProcessor {
 
   async process(ctx: ItemContext, item: IgThreadItem): Promise<ItemOutcome> {
     const { redis, keys, logger, metrics } = this.opts;
-    const n = normalizeItem(item, ctx.viewerId);
+    let n: Normalized;
+    try {
+      n = normalizeItem(item, ctx.viewerId);
+    } catch (err) {
+      // normalizeItem is pure: an item it cannot read (the private API changed a shape) would
+      // fail the same way on every poll and hold up every thread after it. Skip it, loudly.
+      metrics.items.inc({ type: metricType(String(item.item_type)), outcome: 'skipped_unreadable' });
+      logger.error({ itemType: String(item.item_type).slice(0, 40), itemId: item.item_id, err: (err as Error).message }, 'instagram item has an unexpected shape; skipped');
+      return 'skipped';
+    }
     if (n.kind === 'skip') {
       metrics.items.inc({ type: metricType(n.itemType), outcome: `skipped_${n.reason}` });
       // Unknown types are logged by type name only: never the item, which holds personal data.
@@ -73,24 +82,29 @@ export class ItemProcessor {
         logger.warn({ itemId: item.item_id, kind: ref.kind, err: (err as Error).message }, 'instagram media not downloaded; message kept without it');
       }
     }
-    const textParts = [n.note ? `(${n.note})` : undefined, n.text, failedDownloads ? `(${failedDownloads} lampiran gagal diunduh.)` : undefined].filter(Boolean);
-    const msg: OutgoingChatMessage = {
-      channel: 'instagram',
-      account: this.opts.account,
-      senderId: String(ctx.user.pk),
-      threadId: ctx.threadId,
-      messageId: item.item_id,
-      at: itemTime(item).toISOString(),
-      reporter: reporterOf(ctx.user),
-      attachments,
-    };
-    if (textParts.length) msg.text = textParts.join('\n').slice(0, 5000);
-    if (n.location && (n.location.description || n.location.lat !== undefined)) msg.location = n.location;
-    await this.opts.sink.ingest(msg);
+    await this.opts.sink.ingest(chatMessageFor(n, { ...ctx, account: this.opts.account }, item, attachments, failedDownloads));
     await redis.set(keys.item(item.item_id), '1', 'EX', this.opts.seenTtlSeconds ?? 30 * 86_400);
     metrics.items.inc({ type: metricType(n.itemType), outcome: 'ingested' });
     return 'ingested';
   }
+}
+
+/** What the conversation engine gets for a normalized item, once its media is stored. Pure. */
+export function chatMessageFor(n: Extract<Normalized, { kind: 'message' }>, ctx: ItemContext & { account: string }, item: IgThreadItem, attachments: Attachment[], failedDownloads = 0): OutgoingChatMessage {
+  const textParts = [n.note ? `(${n.note})` : undefined, n.text, failedDownloads ? `(${failedDownloads} lampiran gagal diunduh.)` : undefined].filter(Boolean);
+  const msg: OutgoingChatMessage = {
+    channel: 'instagram',
+    account: ctx.account,
+    senderId: String(ctx.user.pk),
+    threadId: ctx.threadId,
+    messageId: item.item_id,
+    at: itemTime(item).toISOString(),
+    reporter: reporterOf(ctx.user),
+    attachments,
+  };
+  if (textParts.length) msg.text = textParts.join('\n').slice(0, 5000);
+  if (n.location && (n.location.description || n.location.lat !== undefined)) msg.location = n.location;
+  return msg;
 }
 
 function reporterOf(user: IgUser): OutgoingChatMessage['reporter'] {

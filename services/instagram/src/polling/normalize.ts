@@ -41,21 +41,32 @@ const IGNORED: Record<string, SkipReason> = {
   selfie_sticker: 'sticker',
 };
 
-const area = (c: { width: number; height: number }) => c.width * c.height;
+const area = (c: { width: number; height: number }) => (Number(c.width) || 0) * (Number(c.height) || 0);
+
+/**
+ * The private API's shapes drift: a list may come as null or an object, an entry as null, a
+ * field as another type. Anything that is not what we read is treated as absent, never thrown on.
+ */
+const list = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v : []);
+const hasUrl = <T extends { url: string }>(c: T | null | undefined): c is T => typeof c?.url === 'string' && c.url !== '';
+
+function largest<T extends { url: string; width: number; height: number }>(cands: T[] | null | undefined): T | undefined {
+  return list(cands).reduce<T | undefined>((best, c) => (hasUrl(c) && (!best || area(c) > area(best)) ? c : best), undefined);
+}
 
 export function bestImage(m: IgMedia | undefined): IgImageCandidate | undefined {
-  const cands = m?.image_versions2?.candidates ?? [];
-  return cands.reduce<IgImageCandidate | undefined>((best, c) => (c.url && (!best || area(c) > area(best)) ? c : best), undefined);
+  return largest(m?.image_versions2?.candidates);
 }
 
 export function bestVideo(m: IgMedia | undefined): IgVideoVersion | undefined {
-  return (m?.video_versions ?? []).reduce<IgVideoVersion | undefined>((best, v) => (v.url && (!best || area(v) > area(best)) ? v : best), undefined);
+  return largest(m?.video_versions);
 }
 
 /** The files a media object carries: the video when there is one, else the photo; carousels give each. */
 export function mediaRefs(m: IgMedia | undefined): MediaRef[] {
   if (!m) return [];
-  if (m.carousel_media?.length) return m.carousel_media.flatMap((c) => mediaRefs(c));
+  const carousel = list(m.carousel_media);
+  if (carousel.length) return carousel.flatMap((c) => (c && typeof c === 'object' ? mediaRefs(c) : []));
   const video = bestVideo(m);
   if (video) return [{ url: video.url, kind: 'video' }];
   const image = bestImage(m);
@@ -63,11 +74,11 @@ export function mediaRefs(m: IgMedia | undefined): MediaRef[] {
 }
 
 function postUrl(m: IgMedia | undefined, path: 'p' | 'reel' | 'tv'): string | undefined {
-  return m?.code ? `https://www.instagram.com/${path}/${m.code}/` : undefined;
+  return typeof m?.code === 'string' && /^[\w-]+$/.test(m.code) ? `https://www.instagram.com/${path}/${m.code}/` : undefined;
 }
 
 function clean(s: string | null | undefined): string | undefined {
-  const t = s?.trim();
+  const t = typeof s === 'string' ? s.trim() : undefined;
   return t ? t : undefined;
 }
 
@@ -85,9 +96,10 @@ function message(itemType: string, parts: Omit<Extract<Normalized, { kind: 'mess
  * is our own account's pk: our own items (replies we sent) are skipped.
  */
 export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized {
-  const t = item.item_type;
+  const t = String(item.item_type);
   if (String(item.user_id) === viewerId) return { kind: 'skip', itemType: t, reason: 'own' };
-  const ignored = IGNORED[t];
+  // Own keys only: an item_type of "constructor" is not a known type.
+  const ignored = Object.hasOwn(IGNORED, t) ? IGNORED[t] : undefined;
   if (ignored) return { kind: 'skip', itemType: t, reason: ignored };
   switch (t) {
     case 'text':
@@ -102,7 +114,8 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
       return message(t, { media: refs, note: refs.length ? undefined : 'Foto/video sekali lihat (tidak dapat diunduh).' });
     }
     case 'voice_media': {
-      const src = item.voice_media?.media.audio.audio_src;
+      const audio = item.voice_media?.media?.audio?.audio_src;
+      const src = typeof audio === 'string' && audio !== '' ? audio : undefined;
       return message(t, { media: src ? [{ url: src, kind: 'audio' }] : [], note: src ? undefined : 'Pesan suara (tidak dapat diunduh).' });
     }
     case 'media_share': {
@@ -135,10 +148,11 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
     }
     case 'location': {
       const l = item.location;
-      const description = [l?.name, l?.address, l?.city].map(clean).filter(Boolean).join(', ');
+      // The complaint contract keeps 500 characters of a place's description.
+      const description = [l?.name, l?.address, l?.city].map(clean).filter(Boolean).join(', ').slice(0, 500).trim();
       const loc: NormalizedLocation = {};
       if (description) loc.description = description;
-      if (typeof l?.lat === 'number' && typeof l?.lng === 'number') {
+      if (typeof l?.lat === 'number' && typeof l?.lng === 'number' && Math.abs(l.lat) <= 90 && Math.abs(l.lng) <= 180) {
         loc.lat = l.lat;
         loc.lon = l.lng;
       }
@@ -170,8 +184,8 @@ const XMA_NOTE: Record<string, string> = {
 /** XMA cards (newer app versions): the link becomes the note, the preview image the attachment. */
 function xma(t: string, item: IgThreadItem): Normalized {
   const key = t as 'xma_media_share' | 'xma_reel_share' | 'xma_story_share' | 'xma_reel_mention' | 'generic_xma';
-  const card = item[key]?.[0];
+  const card = list(item[key])[0];
   const url = clean(card?.target_url);
-  const media: MediaRef[] = card?.preview_url && t !== 'xma_reel_share' ? [{ url: card.preview_url, kind: 'image' }] : [];
+  const media: MediaRef[] = typeof card?.preview_url === 'string' && card.preview_url !== '' && t !== 'xma_reel_share' ? [{ url: card.preview_url, kind: 'image' }] : [];
   return message(t, { text: clean(item.text), note: `${XMA_NOTE[t] ?? 'Membagikan'}${url ? `: ${url}` : '.'}`, media });
 }

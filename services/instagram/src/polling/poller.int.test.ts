@@ -168,4 +168,28 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
       await rig.close();
     }
   });
+  it('an item of a shape it cannot read is skipped and logged; the items around it and the next threads go on', async () => {
+    const client = new FakeIgClient();
+    const log = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
+    const at = Date.now() - 60_000;
+    // As if the private API changed a field into something that cannot be read.
+    const odd = textItem('x2', citizen.pk, at + 1_000, 'tidak terbaca');
+    Object.defineProperty(odd, 'text', { enumerable: true, get: () => { throw new TypeError('unexpected shape'); } });
+    const other = userOf(5550003, 'warga.lain', 'Budi');
+    client.inboxPages = [[
+      threadOf({ threadId: 'th-odd', user: citizen, items: [textItem('x3', citizen.pk, at + 2_000, 'sampah menumpuk di gang'), odd, textItem('x1', citizen.pk, at, 'lampu mati')] }),
+      threadOf({ threadId: 'th-next', user: other, items: [textItem('y1', other.pk, at, 'jalan berlubang')] }),
+    ]];
+    try {
+      const report = await rig.poller.pollOnce();
+      expect(report.items).toMatchObject({ ingested: 3, skipped: 1 });
+      expect(log.text()).toContain('unexpected shape; skipped');
+      expect(log.text()).not.toContain('tidak terbaca');
+      // The cursor moved past it: the next poll does not stop on it again.
+      expect((await rig.poller.pollOnce()).items).toMatchObject({ ingested: 0, skipped: 0 });
+    } finally {
+      await rig.close();
+    }
+  });
 });
