@@ -16,7 +16,8 @@ import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from 
  * - a valid complaint written the ways people write (case, spaces, local phone formats) is
  *   accepted; one with a single field changed or removed is either accepted or refused for that
  *   field (a lone `location.lat`, the 500 of session 6, fails this at once);
- * - status look-ups with any ticket and token never fail and reveal nothing;
+ * - status look-ups with any ticket and token never fail and reveal nothing; linking a radio
+ *   caller to any ticket and assigning any id from triage never fail;
  * - every acknowledged complaint reaches `routed` through the real router.
  * A failure prints the counterexample and the seed to replay it (fc.assert's `seed`, `path`).
  * FUZZ_RUNS raises the number of generated requests (default 150 per property).
@@ -32,6 +33,7 @@ let intake: Queue;
 const accepted = new Set<string>();
 const PASSWORD = 'kata-sandi-rahasia-1';
 let deskCookie: string;
+let adminCookie: string;
 
 beforeAll(async () => {
   router = await startRouterService({ redisUrl: url, prefix, logger });
@@ -39,9 +41,15 @@ beforeAll(async () => {
   routed = new Queue('routed', { connection: createRedis(url, 'worker'), prefix });
   intake = new Queue('intake', { connection: createRedis(url, 'worker'), prefix });
   await gw.deps.auth.users.add({ username: 'operator', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
-  const login = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: { 'content-type': 'application/json' }, payload: { username: 'operator', password: PASSWORD } });
-  deskCookie = `aduan_session=${login.cookies.find((c) => c.name === 'aduan_session')?.value}`;
+  await gw.deps.auth.users.add({ username: 'admin', password: PASSWORD, role: 'admin' });
+  deskCookie = await login('operator');
+  adminCookie = await login('admin');
 });
+
+async function login(username: string): Promise<string> {
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: { 'content-type': 'application/json' }, payload: { username, password: PASSWORD } });
+  return `aduan_session=${res.cookies.find((c) => c.name === 'aduan_session')?.value}`;
+}
 afterAll(async () => {
   await routed.close();
   await intake.close();
@@ -241,6 +249,27 @@ describe('web intake under arbitrary input', () => {
     const broken = await gw.app.inject({ url: '/api/v1/complaints/%E0%A4%A' });
     expect(broken.statusCode).toBe(400);
     expect(broken.json()).toMatchObject({ error: 'invalid_url' });
+  });
+
+  it('linking a caller to a ticket and assigning from triage take any input without a server error', async () => {
+    const tickets = [...accepted].slice(0, 5);
+    const known = await Promise.all(tickets.map(async (id) => ((await intake.getJob(id))?.data as { ticket: string }).ticket));
+    const ticket = fc.oneof(fc.constantFrom(...known, 'ADU-0000-0000'), anyText.map((t) => t.toWellFormed().slice(0, 40)));
+    await fc.assert(
+      fc.asyncProperty(ticket, fc.record({ program: maybe(fc.constant('Halo Blitar Pagi')), callTime: fc.oneof(fc.constant(undefined), anyValue) }, { requiredKeys: [] }), async (t, b) => {
+        const res = await gw.app.inject({ method: 'POST', url: `/api/v1/desk/complaints/${encodeURIComponent(t)}/supporters`, headers: { cookie: deskCookie, 'content-type': 'application/json' }, payload: JSON.stringify(b) });
+        expect([200, 400, 404], res.payload).toContain(res.statusCode);
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
+    );
+    const id = fc.oneof(fc.constantFrom(...tickets, '01AAAAAAAAAAAAAAAAAAAAAAAA'), anyText.map((t) => t.toWellFormed().slice(0, 40)));
+    await fc.assert(
+      fc.asyncProperty(id, fc.record({ opd: maybe(fc.constantFrom('dishub', 'dlh', 'bukan-opd')), note: anyValue }, { requiredKeys: [] }), async (i, form) => {
+        const res = await gw.app.inject({ method: 'POST', url: `/admin/triage/${encodeURIComponent(i)}/assign`, headers: { cookie: adminCookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(flatten(form)).toString() });
+        expect(res.statusCode, res.payload).toBeLessThan(500);
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
+    );
   });
 
   it('every complaint acknowledged above is routed', async () => {
