@@ -145,13 +145,28 @@ describe('ConversationEngine (real Redis)', () => {
     await r.engine.ingest(m(r, 'wifi publik di taman mati'));
     const [c] = await r.engine.closeAll();
     await r.engine.ingest(m(r, `cek ${c!.ticket.toLowerCase()}`));
-    await r.engine.ingest(m(r, `cek ${c!.ticket}`, { senderId: 'other@s.whatsapp.net', threadId: 'other@s.whatsapp.net' }));
+    await r.engine.ingest(m(r, `cek ${c!.ticket}`, { senderId: '6289900001111@s.whatsapp.net', threadId: '6289900001111@s.whatsapp.net', reporter: { phone: '+6289900001111' } }));
     const lookups = (await jobs(r.notify)).filter((n) => n.kind === 'lookup');
     const mine = lookups.find((n) => n.to === jid)!;
     const theirs = lookups.find((n) => n.to !== jid)!;
     expect(mine.text).toContain('sudah diterima');
     expect(theirs.text).toContain('tidak ditemukan');
     expect(await jobs(r.intake)).toHaveLength(1);
+  });
+
+  it('still answers "cek" when WhatsApp moved the sender to a @lid chat id, by the number WhatsApp gives', async () => {
+    await r.engine.ingest(m(r, 'lampu taman kota mati semua'));
+    const [c] = await r.engine.closeAll();
+    const lid = (id: string, phone?: string) => m(r, `cek ${c!.ticket}`, { senderId: id, threadId: id, reporter: phone ? { phone } : {} });
+    // The same citizen after the move: a new chat id, the number from its phone-number alternate.
+    await r.engine.ingest(lid('123456789012345@lid', '+6281234567890'));
+    // Someone else, and a LID chat whose number WhatsApp did not give: nothing revealed.
+    await r.engine.ingest(lid('999999999999999@lid', '+6289900001111'));
+    await r.engine.ingest(lid('888888888888888@lid'));
+    const lookups = (await jobs(r.notify)).filter((n) => n.kind === 'lookup');
+    expect(lookups.find((n) => n.to === '123456789012345@lid')!.text).toContain('sudah diterima');
+    expect(lookups.find((n) => n.to === '999999999999999@lid')!.text).toContain('tidak ditemukan');
+    expect(lookups.find((n) => n.to === '888888888888888@lid')!.text).toContain('tidak ditemukan');
   });
 
   it('finishes a close that a crashed process left half done', async () => {

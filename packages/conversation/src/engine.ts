@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { QueueNames, senderHash, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { QueueNames, isSameSender, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Complaint, Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatMessageInput, type MessageKind } from './chat-message.ts';
@@ -122,7 +122,7 @@ export class ConversationEngine {
       const id = await this.opts.statusStore.idForTicket(ticket);
       const rec = id ? await this.opts.statusStore.get(id) : null;
       // Only the sender who filed it may see it; a stranger gets the same "not found" as a typo.
-      if (id && rec && rec.senderHash === senderHash(msg.channel, msg.senderId)) {
+      if (id && rec && isSameSender(rec, msg.channel, msg.senderId, msg.reporter.phone)) {
         const view = await this.opts.statusStore.view(id);
         if (view) text = this.texts.checkStatus(view);
       }
@@ -174,7 +174,7 @@ export class ConversationEngine {
       ticket: c.ticket,
       channel: c.channel,
       receivedAt: c.receivedAt,
-      senderHash: senderHash(snap.channel, snap.senderId),
+      ...senderFields(snap.channel, snap.senderId, c.reporter.phone),
       replyAccount: snap.account,
       replyTo: snap.threadId,
     });

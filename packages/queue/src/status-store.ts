@@ -99,6 +99,12 @@ export interface StatusRecord {
   updatedAt: string;
   /** sha256 of channel + sender id: lets "cek <ticket>" answer only the sender's own complaints. */
   senderHash?: string;
+  /**
+   * WhatsApp only: sha256 of channel + the sender's number as WhatsApp gave it (from the JID or
+   * its phone-number alternate). "cek" also answers a sender whose chat id changed (WhatsApp
+   * moving a chat to a `@lid` id) but whose number did not.
+   */
+  phoneHash?: string;
   station?: string;
   supporters?: number;
   /** Chat channels: the receiving account and the thread/JID to send status news to. Personal data. */
@@ -135,6 +141,22 @@ function withReceived(items: HistoryEntry[], receivedAt: string | undefined): Hi
 
 export function senderHash(channel: string, senderId: string): string {
   return hash('sha256', `${channel}\u0000${senderId}`).slice(0, 32);
+}
+
+/** See StatusRecord.phoneHash. */
+export function phoneHash(channel: string, e164: string): string {
+  return senderHash(channel, `tel:${e164}`);
+}
+
+/** The sender fields of a status record for a chat complaint (WhatsApp numbers are the channel's own, so they count). */
+export function senderFields(channel: string, senderId: string | undefined, phone: string | undefined): Pick<StatusRecord, 'senderHash' | 'phoneHash'> {
+  return { ...(senderId ? { senderHash: senderHash(channel, senderId) } : {}), ...(channel === 'whatsapp' && phone ? { phoneHash: phoneHash(channel, phone) } : {}) };
+}
+
+/** Whether a chat sender is the one who filed the complaint: same chat id, or (WhatsApp) same number. */
+export function isSameSender(rec: Pick<StatusRecord, 'senderHash' | 'phoneHash'>, channel: string, senderId: string, phone: string | undefined): boolean {
+  if (rec.senderHash && rec.senderHash === senderHash(channel, senderId)) return true;
+  return channel === 'whatsapp' && !!phone && !!rec.phoneHash && rec.phoneHash === phoneHash(channel, phone);
 }
 
 /**
@@ -214,6 +236,7 @@ export class StatusStore {
   private recordCall(rec: ReceivedRecord, opts: { refuseTakenTicket: boolean; freshId?: boolean; guard?: ReceivedGuard }): { keys: string[]; args: string[] } {
     const fields: string[] = ['id', rec.id, 'ticket', rec.ticket, 'channel', rec.channel, 'receivedAt', rec.receivedAt];
     if (rec.senderHash) fields.push('senderHash', rec.senderHash);
+    if (rec.phoneHash) fields.push('phoneHash', rec.phoneHash);
     if (rec.station) fields.push('station', rec.station);
     if (rec.replyAccount) fields.push('replyAccount', rec.replyAccount);
     if (rec.replyTo) fields.push('replyTo', rec.replyTo);
@@ -299,6 +322,7 @@ export class StatusStore {
       ...(h.opd ? { opd: h.opd } : {}),
       ...(h.opdName ? { opdName: h.opdName } : {}),
       ...(h.senderHash ? { senderHash: h.senderHash } : {}),
+      ...(h.phoneHash ? { phoneHash: h.phoneHash } : {}),
       ...(h.station ? { station: h.station } : {}),
       ...(h.supporters ? { supporters: Number(h.supporters) } : {}),
       ...(h.replyAccount ? { replyAccount: h.replyAccount } : {}),

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
-import { QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, DurableProducer, senderHash } from '@aduan/queue';
+import { QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { applyStatusUpdate } from './status-updates.ts';
@@ -80,7 +80,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         ticket: complaint.ticket,
         channel: complaint.channel,
         receivedAt: complaint.receivedAt,
-        ...(complaint.source.senderId ? { senderHash: senderHash(complaint.channel, complaint.source.senderId) } : {}),
+        ...senderFields(complaint.channel, complaint.source.senderId, complaint.reporter.phone),
         ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
         ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
       });
