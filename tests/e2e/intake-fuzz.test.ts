@@ -179,11 +179,14 @@ describe('web intake under arbitrary input', () => {
         const res = await gw.app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form });
         expect(res.statusCode, form).toBeLessThan(500);
         expect(res.headers['content-type']).toMatch(/^text\/html/);
+        // Values echoed back into the form (after an error) are escaped.
+        expect(res.payload).not.toContain('<script>alert(1)');
         const ticket = /ADU-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(res.payload);
         if (plausible) expect(res.statusCode, form).toBeLessThan(300);
         if (res.statusCode < 300) expect(ticket, form).not.toBeNull();
       }),
-      { numRuns: RUNS },
+      // Always also: markup in the text, echoed back because another field is wrong.
+      { numRuns: RUNS, examples: [[{ plausible: false, b: { text: '<script>alert(1)</script> lampu mati', category: 'tidak-ada' }, path: undefined }]] },
     );
   });
 
