@@ -192,4 +192,25 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
       await rig.close();
     }
   });
+  it('an item without a readable timestamp, or a thread with an unreadable activity time, does not stop the poll', async () => {
+    const client = new FakeIgClient();
+    const log = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
+    const at = Date.now() - 60_000;
+    const untimed = { ...textItem('z2', citizen.pk, at + 1_000, 'waktu rusak'), timestamp: 'kemarin' };
+    const other = userOf(5550004, 'warga.tiga', 'Tri');
+    const odd = threadOf({ threadId: 'th-odd-time', user: other, items: [textItem('w1', other.pk, at, 'trotoar rusak')] });
+    client.inboxPages = [[
+      threadOf({ threadId: 'th-untimed', user: citizen, items: [textItem('z3', citizen.pk, at + 2_000, 'sampah belum diangkut'), untimed, textItem('z1', citizen.pk, at, 'lampu mati')] }),
+      { ...odd, last_activity_at: 'n/a' },
+    ]];
+    try {
+      const report = await rig.poller.pollOnce();
+      expect(report.items).toMatchObject({ ingested: 3 });
+      expect(log.text()).toContain('without a readable timestamp');
+      expect(log.text()).not.toContain('waktu rusak');
+    } finally {
+      await rig.close();
+    }
+  });
 });

@@ -28,7 +28,12 @@ export interface PollReport {
   items: Record<ItemOutcome | 'poison', number>;
 }
 
-const ts = (item: Pick<IgThreadItem, 'timestamp'>): bigint => BigInt(String(item.timestamp));
+/** Instagram timestamps: microseconds since the epoch, as a decimal string. Anything else: null. */
+const micros = (v: unknown): bigint | null => {
+  const s = String(v);
+  return /^\d{1,20}$/.test(s) ? BigInt(s) : null;
+};
+const ts = (item: Pick<IgThreadItem, 'timestamp'>): bigint => micros(item.timestamp) ?? 0n;
 
 /**
  * One poll cycle: the pending inbox (message requests; most citizens land there) and the
@@ -72,8 +77,9 @@ export class Poller {
       return true;
     }
     const cursor = (await cursors.get(thread.thread_id)) ?? since;
-    const lastActivity = BigInt(String(thread.last_activity_at || '0'));
-    if (lastActivity <= cursor && !pending) return false;
+    // Unreadable: look at the items themselves rather than skip the thread.
+    const lastActivity = micros(thread.last_activity_at || '0');
+    if (lastActivity !== null && lastActivity <= cursor && !pending) return false;
     report.threads++;
     const viewerId = String(thread.viewer_id);
     const user = thread.users[0] ?? thread.inviter;
@@ -105,6 +111,11 @@ export class Poller {
     const take = (list: IgThreadItem[]): boolean => {
       let reachedCursor = list.length === 0;
       for (const it of list) {
+        if (micros(it.timestamp) === null) {
+          // Without a time the item cannot be placed against the cursor; it must not stop the poll.
+          this.opts.logger.error({ itemId: it.item_id, itemType: String(it.item_type).slice(0, 40) }, 'instagram item without a readable timestamp; skipped');
+          continue;
+        }
         if (ts(it) > cursor) byId.set(it.item_id, it);
         else reachedCursor = true;
       }
