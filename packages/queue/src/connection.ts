@@ -52,7 +52,7 @@ type CoalescingStream = Redis['stream'] & { [COALESCING]?: () => void };
  * (docs/adr/0005-batched-redis-writes.md). A lone command waits only for the rest of its
  * turn: setImmediate keeps the loop from blocking for I/O in between.
  */
-export function coalesceWrites(stream: Redis['stream']): void {
+function coalesceWrites(stream: Redis['stream']): void {
   const s = stream as CoalescingStream;
   if (s[COALESCING]) return;
   const write = s.write;

@@ -139,12 +139,12 @@ function withReceived(items: HistoryEntry[], receivedAt: string | undefined): Hi
   return receivedAt && items[0]?.state !== 'received' ? [{ state: 'received', at: receivedAt }, ...items] : items;
 }
 
-export function senderHash(channel: string, senderId: string): string {
+function senderHash(channel: string, senderId: string): string {
   return hash('sha256', `${channel}\u0000${senderId}`).slice(0, 32);
 }
 
 /** See StatusRecord.phoneHash. */
-export function phoneHash(channel: string, e164: string): string {
+function phoneHash(channel: string, e164: string): string {
   return senderHash(channel, `tel:${e164}`);
 }
 
@@ -153,10 +153,13 @@ export function senderFields(channel: string, senderId: string | undefined, phon
   return { ...(senderId ? { senderHash: senderHash(channel, senderId) } : {}), ...(channel === 'whatsapp' && phone ? { phoneHash: phoneHash(channel, phone) } : {}) };
 }
 
-/** Whether a chat sender is the one who filed the complaint: same chat id, or (WhatsApp) same number. */
+/**
+ * Whether a chat sender is the one who filed the complaint: same chat id, or same number. Only
+ * WhatsApp records carry a phoneHash (senderFields), and the hash includes the channel.
+ */
 export function isSameSender(rec: Pick<StatusRecord, 'senderHash' | 'phoneHash'>, channel: string, senderId: string, phone: string | undefined): boolean {
-  if (rec.senderHash && rec.senderHash === senderHash(channel, senderId)) return true;
-  return channel === 'whatsapp' && !!phone && !!rec.phoneHash && rec.phoneHash === phoneHash(channel, phone);
+  if (rec.senderHash === senderHash(channel, senderId)) return true;
+  return !!phone && rec.phoneHash === phoneHash(channel, phone);
 }
 
 /**

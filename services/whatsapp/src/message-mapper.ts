@@ -149,10 +149,10 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
   }
   if (type === 'locationMessage' || type === 'liveLocationMessage') {
     const l = content.locationMessage ?? content.liveLocationMessage!;
-    const lat = l.degreesLatitude;
-    const lon = l.degreesLongitude;
-    // Number.isFinite also refuses NaN, which passes `Math.abs(x) > 90`.
-    if (typeof lat !== 'number' || typeof lon !== 'number' || !Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { type: 'ignore', reason: 'bad-location' };
+    const lat = l.degreesLatitude ?? Number.NaN;
+    const lon = l.degreesLongitude ?? Number.NaN;
+    // Written so that NaN (and a missing value) fails: NaN passed `Math.abs(x) > 90`.
+    if (!(Math.abs(lat) <= 90 && Math.abs(lon) <= 180)) return { type: 'ignore', reason: 'bad-location' };
     const loc = content.locationMessage;
     const description = [loc?.name, loc?.address].filter((s): s is string => !!s?.trim()).join(', ').slice(0, 500);
     return { type: 'message', draft: { ...withText, location: { lat, lon, ...(description ? { description } : {}) } }, media: null };
