@@ -8,7 +8,8 @@
  * - Steady: an open-loop generator (steady-load.ts) sending 1,000 requests/s evenly spaced,
  *   latency measured from when each request was due; also BENCH_ROUNDS alternating rounds,
  *   the round with the median p99 printed.
- * The machine's CPU steal during each phase is printed too.
+ * The machine's CPU steal during each phase is printed too. Before each round the bench waits
+ * until every server is idle and Redis runs no AOF rewrite or save (see benchRedis).
  * Servers run as child processes, started exactly as `pnpm start` starts Node (flags and
  * compile cache from the root package.json). REDIS_URL is used when set; otherwise a private
  * redis-server with AOF everysec is spawned.
@@ -102,18 +103,55 @@ function mainThreadSched(pid: number): [number, number] {
   }
 }
 
-/** Redis's own CPU seconds so far (INFO cpu: user + system, all its threads). */
-function redisCpuReader(url: string): { read: () => Promise<number>; close: () => void } {
+const AOF_REWRITE_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The bench's view of its Redis: its own CPU, and its background work. An AOF rewrite runs in a
+ * forked child that `INFO cpu` does not count; on 2 cores it takes most of one. The bench keeps
+ * every complaint it files (nothing consumes its queues), so its Redis grows to gigabytes and
+ * rewrites far more data, far more often, than a city's Redis ever would; one landing inside a
+ * 10-second round takes a random share of that round's CPU away.
+ */
+function benchRedis(url: string, ownsRedis: boolean) {
   const client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const info = async (section: string) => {
+    const text = await client.info(section);
+    return (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(text)?.[1] ?? NaN);
+  };
   return {
-    read: async () => {
-      const info = await client.info('cpu');
-      const field = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+    /** Redis's own CPU seconds so far (INFO cpu: user + system, all its threads). */
+    cpuSeconds: async () => {
+      const field = await info('cpu');
       return field('used_cpu_sys') + field('used_cpu_user');
+    },
+    /** AOF rewrites started so far. */
+    rewrites: async () => (await info('persistence'))('aof_rewrites'),
+    /**
+     * Brings Redis to rest between rounds: waits for any rewrite or save to finish. On the bench's
+     * own Redis, automatic rewrites are off during the run and each is started here instead, by
+     * the rule Redis itself applies (the AOF reached twice its size after the last rewrite, and
+     * at least 64 MB): the same rewrites, run between rounds rather than inside one.
+     */
+    settle: async () => {
+      for (;;) {
+        const field = await info('persistence');
+        if (field('aof_rewrite_in_progress') || field('rdb_bgsave_in_progress') || field('aof_rewrite_scheduled')) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        const size = field('aof_current_size');
+        if (!ownsRedis || !(size >= Math.max(AOF_REWRITE_MIN_BYTES, 2 * field('aof_base_size')))) return;
+        await client.bgrewriteaof();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    init: async () => {
+      if (ownsRedis) await client.config('SET', 'auto-aof-rewrite-percentage', '0');
     },
     close: () => client.disconnect(),
   };
 }
+type BenchRedis = ReturnType<typeof benchRedis>;
 
 type Saturated = Awaited<ReturnType<typeof saturate>> & { cpuUsPerReq: number; redisUsPerReq: number; mainRunPct: number; mainWaitPct: number };
 
@@ -143,31 +181,37 @@ async function measureSteady(s: Server) {
 }
 
 /**
- * Waits until no server is still busy (the all-in-one routes its backlog after a saturated run),
- * so one server's leftover work never runs during another's measurement.
+ * Waits until no server is still busy (the all-in-one routes its backlog after a saturated run)
+ * and Redis has no rewrite or save running, so one server's leftover work never runs during
+ * another's measurement.
  */
-async function quiesce(servers: Server[]): Promise<void> {
+async function quiesce(servers: Server[], redis: BenchRedis): Promise<void> {
+  await redis.settle();
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     const before = servers.map((s) => cpuSeconds(s.child.pid as number));
     await new Promise((r) => setTimeout(r, 500));
     const busy = servers.reduce((sum, s, i) => sum + cpuSeconds(s.child.pid as number) - before[i]!, 0);
-    if (busy < 0.03) return;
+    if (busy < 0.03) break;
   }
+  await redis.settle();
 }
 
 const short = (name: string) => (name.startsWith('bare') ? 'bare' : name.includes('alone') ? 'alone' : 'all-in-one');
 
 /** ROUNDS rounds of `measure` over every server in turn (so drift hits them all alike), idle before each. */
-async function alternatingRounds<T>(servers: Server[], measure: (s: Server) => Promise<T>): Promise<T[][]> {
+async function alternatingRounds<T>(servers: Server[], redis: BenchRedis, measure: (s: Server) => Promise<T>): Promise<{ rounds: T[][]; rewritesDuring: number }> {
   const rounds: T[][] = servers.map(() => []);
+  let rewritesDuring = 0;
   for (let r = 0; r < ROUNDS; r++) {
     for (const [i, s] of servers.entries()) {
-      await quiesce(servers);
+      await quiesce(servers, redis);
+      const rewrites = await redis.rewrites();
       rounds[i]!.push(await measure(s));
+      rewritesDuring += (await redis.rewrites()) - rewrites;
     }
   }
-  return rounds;
+  return { rounds, rewritesDuring };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -195,7 +239,8 @@ async function main() {
   const prefix = `bench-${Date.now()}`;
   // Redis shares the machine's cores with the servers and the load generator: its CPU per
   // request is part of each server's cost.
-  const redisCpu = redisCpuReader(redisUrl);
+  const redis = benchRedis(redisUrl, stopRedis !== undefined);
+  await redis.init();
   const dataDir = mkdtempSync(join(tmpdir(), 'aduan-bench-'));
   const start = startCommand();
   const common = { ...process.env, ...start.env, ATTACHMENT_DIR: join(dataDir, 'attachments'), HOST: '127.0.0.1', REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: '0', STATUS_TOKEN_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'info', NODE_ENV: 'production' };
@@ -227,16 +272,16 @@ async function main() {
 
     // Warm up every server (JIT, connections, Lua scripts).
     for (const s of servers) await autocannon({ url: `${s.url}/api/v1/complaints`, method: 'POST', duration: 3, connections: 16, headers: { 'content-type': 'application/json' }, body: body() });
-    await quiesce(servers);
+    await quiesce(servers, redis);
 
     console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, median of ${ROUNDS} alternating rounds (saturated: by req/s; steady: by p99); load generator on the same machine`);
     console.log(`Aduan servers run with: node ${start.nodeFlags.join(' ')} (the flags of \`pnpm start\`)\n`);
     const satTicks = machineTicks();
-    const rounds = await alternatingRounds(servers, (s) => measureSaturated(s, redisCpu.read));
+    const { rounds, rewritesDuring: satRewrites } = await alternatingRounds(servers, redis, (s) => measureSaturated(s, redis.cpuSeconds));
     const sat = rounds.map((rs) => median(rs, (x) => x.rps));
     const satSteal = stealSince(satTicks);
     const steadyTicks = machineTicks();
-    const steadyRounds = await alternatingRounds(servers, measureSteady);
+    const { rounds: steadyRounds, rewritesDuring: steadyRewrites } = await alternatingRounds(servers, redis, measureSteady);
     const steady = steadyRounds.map((rs) => median(rs, (x) => x.p99));
     const steadySteal = stealSince(steadyTicks);
     const mem = servers.map((s) => rssMb(s.child.pid as number));
@@ -255,6 +300,7 @@ async function main() {
     console.log(`(saturated, main thread on a CPU / waiting for one, % of the run: ${servers.map((s, i) => `${short(s.name)} ${Number.isNaN(sat[i]!.mainRunPct) ? 'n/a' : `${sat[i]!.mainRunPct}/${sat[i]!.mainWaitPct}`}`).join(', ')})`);
     console.log(`(steady rounds, p99 ms: ${servers.map((s, i) => `${short(s.name)} ${steadyRounds[i]!.map((x) => x.p99).join('/')}`).join(', ')})`);
     console.log(`(CPU steal on this machine: ${satSteal}% during the saturated runs, ${steadySteal}% during the steady runs)`);
+    console.log(`(Redis AOF rewrites: ${await redis.rewrites()} in all, ${satRewrites + steadyRewrites} of them during a measured run${stopRedis ? '; the bench runs them between rounds' : ''})`);
     const [bare, solo, all] = [sat[0]!, sat[1]!, sat[2]!];
     // Within a round the servers run one after another, so a round's ratio compares runs made
     // seconds apart: drift on this shared machine hits both alike.
@@ -269,7 +315,7 @@ async function main() {
     await Promise.all(servers.map((s) => stopServer(s.child)));
     // A shared Redis (REDIS_URL) keeps nothing of the run.
     if (!stopRedis) for (const p of ['warm', 'bare', 'solo', 'gw']) await deletePrefix(redisUrl, `${prefix}-${p}`).catch(() => {});
-    redisCpu.close();
+    redis.close();
     await stopRedis?.();
   }
 }
