@@ -189,6 +189,29 @@ describe('batched Redis work', () => {
     }
   });
 
+  it('writes the guarded adds of one turn from the batch flush itself, not a loop iteration later', async () => {
+    const conn = createRedis(url, 'producer');
+    const producer = new DurableProducer({ connection: conn, prefix, logger: memoryLogger('batching').logger });
+    const note = (i: number) => ({ schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: `pesan ${i}`, createdAt: new Date().toISOString() });
+    // A guard that never refuses: the add runs as one script (the intake path).
+    const guard = { lua: '', keys: [], args: [] };
+    try {
+      await ready(conn);
+      await producer.addGuarded('notify.whatsapp', 'g-warm', note(0), { guard });
+      const writes = socketWrites(conn);
+      const adds = Promise.all([1, 2, 3].map((i) => producer.addGuarded('notify.whatsapp', `g-${i}`, note(i), { guard })));
+      // This immediate runs right after the batch's flush (queued after it, in the same phase).
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes.count()).toBe(1);
+      expect((await adds).map((r) => r.outcome)).toEqual(['queued', 'queued', 'queued']);
+      expect(writes.count()).toBe(1);
+      writes.restore();
+    } finally {
+      await producer.close();
+      conn.disconnect();
+    }
+  });
+
   it('spools a batch that a hung Redis does not answer within the add timeout, and drains it later', async () => {
     // Its own Redis: CLIENT PAUSE would stall every other test on a shared one.
     const dir = mkdtempSync(join(tmpdir(), 'aduan-hung-'));

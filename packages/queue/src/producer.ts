@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
+import { sendWritesNow } from './connection.ts';
 import { guardedAdd, type AddGuard } from './guarded-add.ts';
 import { Spool, SpoolWriteError } from './spool.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
@@ -168,7 +169,12 @@ export class DurableProducer {
     });
     try {
       const add = (j: PendingJob): Promise<GuardReply> => (j.guard ? guardedAdd(this.opts.connection, queue, j.jobId, j.name, j.data, j.guard) : queue.add(j.name, j.data, { jobId: j.jobId }).then(() => undefined));
-      return await Promise.all(jobs.map((j) => settle(Promise.race([add(j), deadline]))));
+      const replies = jobs.map((j) => settle(Promise.race([add(j), deadline])));
+      // A guarded add issues its script synchronously, so the batch is complete here: send it
+      // now rather than a loop iteration later (this flush runs in a setImmediate). Plain adds
+      // go through BullMQ's own awaits first and leave with the connection's next turn.
+      sendWritesNow(this.opts.connection);
+      return await Promise.all(replies);
     } finally {
       clearTimeout(timer);
     }
