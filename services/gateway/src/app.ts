@@ -14,6 +14,7 @@ import { webForm } from './routes/web-form.ts';
 import { registerAuth } from './auth/index.ts';
 import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
+import { registerOpdApi } from './opd/index.ts';
 import { errorPage } from './views/result-pages.ts';
 
 export const API_VERSION = '1.0.0';
@@ -67,7 +68,9 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
         { name: 'complaints', description: 'Filing complaints and reading their status' },
         { name: 'triage', description: 'Admin triage: complaints below the confidence threshold, assignment, corrections export (admin session)' },
         { name: 'desk', description: 'Radio desk: operator login, call-ins, board, duplicate hints (session cookie)' },
+        { name: 'opd', description: "An OPD's own system: read the complaints routed to it and report progress (per-OPD API key)" },
       ],
+      components: { securitySchemes: { opdKey: { type: 'http', scheme: 'bearer', description: 'An OPD API key (`pnpm --filter @aduan/gateway opd-key:add <opd>`); it acts for that one OPD.' } } },
     },
     transform: jsonSchemaTransform,
   });
@@ -89,6 +92,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await registerAuth(app, deps.auth);
   await registerDesk(app, deps);
   await registerTriage(app, deps);
+  await registerOpdApi(app, deps);
   if (opts.extraRoutes) await opts.extraRoutes(app);
   return app;
 }

@@ -10,6 +10,7 @@ import type { GatewayEnv } from './config.ts';
 import { IntakeService } from './intake/intake-service.ts';
 import { createAuthDeps, type AuthDeps } from './auth/index.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
+import { OpdKeyStore } from './opd/opd-keys.ts';
 
 export interface GatewayMetrics {
   accepted: Counter<'channel' | 'outcome'>;
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   auth: AuthDeps;
   /** Radio desk: board and duplicate-hint index, supporter publishing (desk/). */
   desk: DeskDeps;
+  /** Per-OPD API keys of the OPD API (opd/). */
+  opdKeys: OpdKeyStore;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}),
     auth: createAuthDeps(config, redis, prefix),
     desk,
+    opdKeys: new OpdKeyStore(redis, prefix),
     close: async () => {
       await desk.close();
       await producer.close();

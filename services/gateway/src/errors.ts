@@ -3,6 +3,11 @@
  * HTTP status; field errors carry one entry per field. docs/errors.md lists them; a test keeps
  * that list and this file in step.
  */
+import { z } from 'zod';
+
+/** The body of every JSON error (response schemas use it, so `fields` is never stripped). */
+export const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() }).meta({ id: 'Error' });
+
 export class HttpError extends Error {
   readonly statusCode: number;
   readonly code: string;
@@ -46,6 +51,8 @@ export const ERROR_CODES = {
   uri_too_long: { status: 414, description: 'A path segment is longer than 100 characters (a ticket is 13).' },
   too_many_files: { status: 400, description: 'More photos than MAX_PHOTOS.' },
   token_required: { status: 401, description: 'Status look-up without a status token.' },
+  key_required: { status: 401, description: 'OPD API call without an OPD API key (Authorization: Bearer <key>).' },
+  invalid_key: { status: 401, description: 'The OPD API key is unknown or revoked.' },
   unauthenticated: { status: 401, description: 'No session cookie: log in first (POST /api/v1/desk/login).' },
   session_expired: { status: 401, description: 'The session is no longer valid (idle or maximum age reached, or logged out); log in again.' },
   invalid_credentials: { status: 401, description: 'Wrong username or password (the two are not distinguished).' },
@@ -53,7 +60,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, description: 'Logged in, but the role may not use this endpoint.' },
   too_many_attempts: { status: 429, description: 'Too many failed logins for this username from this address; see Retry-After.' },
   json_required: { status: 415, description: 'Desk and admin API posts must be application/json (part of the CSRF defence).' },
-  not_found: { status: 404, description: 'No such ticket, or the token does not match it (the two are not distinguished).' },
+  not_found: { status: 404, description: 'No such ticket, or the token does not match it (the two are not distinguished); on the OPD API, no complaint with this id is routed to the key\'s OPD.' },
   payload_too_large: { status: 413, description: 'Body or a photo exceeds the size limit.' },
   unsupported_media_type: { status: 415, description: 'An attachment is not an image by its content, or the Content-Type is not JSON, form or multipart.' },
   idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was already used with a different request body.' },

@@ -3,3 +3,4 @@ export { GatewayEnv } from './config.ts';
 export { createGatewayDeps, type GatewayDeps } from './deps.ts';
 export { HttpError, ValidationFailedError, ERROR_CODES } from './errors.ts';
 export { IntakeService } from './intake/intake-service.ts';
+export { OpdKeyStore, type OpdKey } from './opd/opd-keys.ts';

@@ -2,14 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
-import { HttpError, ValidationFailedError } from '../errors.ts';
+import { ErrorBody, HttpError, ValidationFailedError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
 import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
 import { acceptedLogFields, type SubmitResult } from '../intake/intake-service.ts';
 import type { GatewayDeps } from '../deps.ts';
 
-const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() }).meta({ id: 'Error' });
 
 /** Validates a request body (JSON, urlencoded or multipart fields) into a checked ComplaintRequest. */
 export function parseComplaintRequest(raw: unknown, deps: GatewayDeps): ComplaintRequest {

@@ -1,0 +1,129 @@
+import { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { QueueNames, forOpd, latestRouted } from '@aduan/queue';
+import { RoutedComplaint, StatusUpdate, StatusView } from '@aduan/schema';
+import type { GatewayDeps } from '../deps.ts';
+import { ErrorBody, HttpError } from '../errors.ts';
+import type { OpdKey } from './opd-keys.ts';
+
+export { OpdKeyStore, type OpdKey } from './opd-keys.ts';
+
+const ComplaintId = z.string().regex(/^[0-9A-Z]{26}$/);
+
+const OpdStatusRequest = z
+  .object({
+    state: StatusUpdate.shape.state,
+    message: StatusUpdate.shape.message,
+    /** When it happened; default: when the gateway received the request. */
+    at: StatusUpdate.shape.at.optional(),
+    /** The OPD system's own id for this update: a retry with the same id changes nothing. */
+    updateId: z.string().regex(/^[A-Za-z0-9._-]{1,150}$/, 'updateId: 1-150 letters, digits, ".", "_" or "-"'),
+  })
+  .meta({ id: 'OpdStatusRequest' });
+
+const OpdStatusAccepted = z
+  .object({
+    /** The update's id on the `status` queue: `<opd>.<updateId>`. */
+    updateId: z.string(),
+    outcome: z.enum(['queued', 'spooled']),
+  })
+  .meta({ id: 'OpdStatusAccepted' });
+
+const OpdComplaint = z
+  .object({
+    /** As the OPD's queue carries it: no reporter when the citizen asked for confidentiality. */
+    complaint: RoutedComplaint,
+    status: StatusView,
+  })
+  .meta({ id: 'OpdComplaint' });
+
+function bearer(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  return auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
+}
+
+/**
+ * The OPD API: an OPD's own system reads the complaints routed to it and reports progress,
+ * with a per-OPD API key (`pnpm --filter @aduan/gateway opd-key:add <opd>`). The key decides
+ * which OPD is speaking, and a complaint routed elsewhere (or never routed) is "not found": a
+ * key can neither read nor move another OPD's complaints. Updates go to the `status` queue
+ * like any other, and the router applies them and tells the citizen.
+ */
+export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  const routedQueue = new Queue(QueueNames.routed, { connection: deps.redis, prefix: deps.prefix });
+  routedQueue.on('error', () => {});
+  app.addHook('onClose', async () => {
+    await routedQueue.close().catch(() => {});
+  });
+
+  const authenticate = async (req: FastifyRequest): Promise<OpdKey> => {
+    const secret = bearer(req);
+    if (!secret) throw new HttpError(401, 'key_required', 'Send the OPD API key as "Authorization: Bearer <key>"');
+    const key = await deps.opdKeys.verify(secret);
+    if (!key) throw new HttpError(401, 'invalid_key', 'Unknown or revoked OPD API key');
+    return key;
+  };
+  /** The complaint's status record, when it is routed to this key's OPD. */
+  const routedToKey = async (key: OpdKey, id: string) => {
+    const rec = await deps.status.get(id);
+    if (!rec || rec.opd !== key.opd) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
+    return rec;
+  };
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/v1/opd/complaints/:id',
+    {
+      schema: {
+        summary: 'A complaint routed to your OPD (OPD API key)',
+        description: 'The complaint as your `opd.<code>` queue carries it (its latest routing) and its current status. A complaint routed to another OPD answers 404, as an unknown one does.',
+        tags: ['opd'],
+        security: [{ opdKey: [] }],
+        params: z.object({ id: ComplaintId }),
+        response: { 200: OpdComplaint, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const key = await authenticate(req);
+      await routedToKey(key, req.params.id);
+      const [routed, status] = await Promise.all([latestRouted(routedQueue, req.params.id), deps.status.view(req.params.id)]);
+      if (!routed || !status || routed.routing.opd !== key.opd) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
+      return { complaint: forOpd(routed), status };
+    },
+  );
+
+  r.post(
+    '/api/v1/opd/complaints/:id/status',
+    {
+      schema: {
+        summary: 'Report progress on a complaint routed to your OPD (OPD API key)',
+        description:
+          'Queues a `StatusUpdate` on `status` with `opd` set from the key (jobId and `updateId` `<opd>.<updateId>`, so a retry changes nothing). The router records it and, for WhatsApp and Instagram complaints, tells the citizen; `message` is shown to the citizen (Bahasa Indonesia).',
+        tags: ['opd'],
+        security: [{ opdKey: [] }],
+        params: z.object({ id: ComplaintId }),
+        body: OpdStatusRequest,
+        response: { 202: OpdStatusAccepted, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const key = await authenticate(req);
+      await routedToKey(key, req.params.id);
+      const updateId = `${key.opd}.${req.body.updateId}`;
+      const update: StatusUpdate = {
+        schemaVersion: 1,
+        complaintId: req.params.id,
+        state: req.body.state,
+        opd: key.opd,
+        ...(req.body.message ? { message: req.body.message } : {}),
+        at: req.body.at ?? new Date().toISOString(),
+        updateId,
+      };
+      const { outcome } = await deps.producer.add(QueueNames.status, updateId, update);
+      req.log.info({ complaintId: update.complaintId, opd: key.opd, keyId: key.id, state: update.state, updateId, outcome }, 'opd status update queued');
+      return reply.code(202).send({ updateId, outcome });
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestGateway } from '@aduan/gateway/testing';
+import { OpdKeyStore } from '@aduan/gateway';
+import { startRouterService, type RouterService } from '@aduan/router';
+import { createRedis } from '@aduan/queue';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+
+/** The OPD API, end to end: gateway + real router + Redis; keys made as the CLI makes them. */
+const url = testRedisUrl();
+const prefix = uniquePrefix('opdapi');
+const { logger, lines, text } = memoryLogger('opdapi');
+let router: RouterService;
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+const redis = createRedis(url, 'worker');
+const keys = new OpdKeyStore(redis, prefix);
+const statusQueue = new Queue('status', { connection: redis, prefix });
+let dishub: string;
+let dlh: string;
+let revoked: string;
+
+type View = { state: string; opd?: { code: string }; history: { state: string; message?: string }[] };
+
+async function fileRouted(payload: object): Promise<{ id: string; ticket: string; statusToken: string }> {
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload });
+  expect(res.statusCode).toBe(202);
+  const c = res.json() as { id: string; ticket: string; statusToken: string };
+  await waitFor(async () => ((await citizenView(c)).state === 'routed' ? true : null), { timeoutMs: 15_000, what: 'routed' });
+  return c;
+}
+const citizenView = async (c: { ticket: string; statusToken: string }) => (await gw.app.inject({ url: `/api/v1/complaints/${c.ticket}`, headers: { authorization: `Bearer ${c.statusToken}` } })).json() as View;
+const asOpd = (secret: string | undefined, method: 'GET' | 'POST', path: string, payload?: object) =>
+  gw.app.inject({ method, url: path, ...(secret ? { headers: { authorization: `Bearer ${secret}` } } : {}), ...(payload ? { payload } : {}) });
+
+beforeAll(async () => {
+  router = await startRouterService({ redisUrl: url, prefix, logger });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  dishub = (await keys.create('dishub', 'SIM Dishub')).secret;
+  dlh = (await keys.create('dlh', 'SIM DLH')).secret;
+  const old = await keys.create('dishub', 'old laptop');
+  await keys.revoke(old.key.id);
+  revoked = old.secret;
+});
+afterAll(async () => {
+  await gw.close();
+  await router.close();
+  await statusQueue.close();
+  redis.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+describe('OPD API', () => {
+  it('lets an OPD read its own complaint, without the reporter when confidential, and no one else', async () => {
+    const c = await fileRouted({ text: 'Banyak jukir liar di sekitar Alun-alun, parkir seenaknya bikin macet', reporter: { name: 'Siti Aminah', phone: '0812 3456 7890', confidential: true } });
+    const own = await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}`);
+    expect(own.statusCode).toBe(200);
+    const body = own.json() as { complaint: { id: string; reporter?: unknown; routing: { opd: string } }; status: View };
+    expect(body.complaint).toMatchObject({ id: c.id, routing: { opd: 'dishub' } });
+    expect(body.complaint.reporter).toBeUndefined();
+    expect(own.body).not.toContain('Siti');
+    expect(body.status.state).toBe('routed');
+    // Another OPD's key, an unknown id, no key, a made-up key, a revoked key.
+    expect((await asOpd(dlh, 'GET', `/api/v1/opd/complaints/${c.id}`)).json()).toMatchObject({ error: 'not_found' });
+    expect((await asOpd(dishub, 'GET', '/api/v1/opd/complaints/01ARZ3NDEKTSV4RRFFQ69G5FAV')).statusCode).toBe(404);
+    expect((await asOpd(undefined, 'GET', `/api/v1/opd/complaints/${c.id}`)).json()).toMatchObject({ error: 'key_required' });
+    for (const bad of ['aduan_opd_made-up', revoked, c.statusToken]) {
+      const res = await asOpd(bad, 'GET', `/api/v1/opd/complaints/${c.id}`);
+      expect([res.statusCode, res.json().error]).toEqual([401, 'invalid_key']);
+    }
+  });
+
+  it('takes progress from the OPD the complaint is routed to, once per updateId, and the citizen sees it', async () => {
+    const c = await fileRouted({ text: 'Banyak jukir liar di depan Pasar Legi, tarif parkir tidak sesuai karcis' });
+    const update = { state: 'in_progress', message: 'Petugas menuju lokasi', updateId: 'sim-41' };
+    // Another OPD cannot move it: refused before anything is queued.
+    const before = await statusQueue.count();
+    expect((await asOpd(dlh, 'POST', `/api/v1/opd/complaints/${c.id}/status`, update)).statusCode).toBe(404);
+    expect(await statusQueue.count()).toBe(before);
+    const res = await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, update);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ updateId: 'dishub.sim-41', outcome: 'queued' });
+    const view = await waitFor(async () => {
+      const v = await citizenView(c);
+      return v.state === 'in_progress' ? v : null;
+    }, { timeoutMs: 15_000, what: 'in_progress' });
+    expect(view.history.at(-1)).toMatchObject({ state: 'in_progress', message: 'Petugas menuju lokasi' });
+    // A retry of the same update changes nothing; a new one moves it on.
+    expect((await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, update)).statusCode).toBe(202);
+    expect((await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { state: 'resolved', updateId: 'sim-42' })).statusCode).toBe(202);
+    const done = await waitFor(async () => {
+      const v = await citizenView(c);
+      return v.state === 'resolved' ? v : null;
+    }, { timeoutMs: 15_000, what: 'resolved' });
+    expect(done.history.filter((h) => h.state === 'in_progress')).toHaveLength(1);
+    // The log line names the OPD and key, not the key itself.
+    const logged = lines.find((l) => l.msg === 'opd status update queued' && l.updateId === 'dishub.sim-41');
+    expect(logged).toMatchObject({ opd: 'dishub', complaintId: c.id });
+    expect(text()).not.toContain(dishub);
+  });
+
+  it('refuses a malformed update with the field named', async () => {
+    const c = await fileRouted({ text: 'Jukir liar di Jl. Mastrip minta uang parkir dua kali lipat' });
+    const res = await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { state: 'done', updateId: 'a:b' });
+    expect(res.statusCode).toBe(400);
+    const body = res.json() as { error: string; fields: Record<string, unknown> };
+    expect(body.error).toBe('validation_failed');
+    expect(Object.keys(body.fields).sort()).toEqual(['state', 'updateId']);
+  });
+});
