@@ -40,6 +40,7 @@ beforeAll(async () => {
   const old = await keys.create('dishub', 'old laptop');
   await keys.revoke(old.key.id);
   revoked = old.secret;
+  await gw.deps.auth.users.add({ username: 'admin', password: 'kata-sandi-admin-77', role: 'admin' });
 });
 afterAll(async () => {
   await gw.close();
@@ -105,5 +106,45 @@ describe('OPD API', () => {
     const body = res.json() as { error: string; fields: Record<string, unknown> };
     expect(body.error).toBe('validation_failed');
     expect(Object.keys(body.fields).sort()).toEqual(['state', 'updateId']);
+  });
+
+  it('gives each OPD a feed of its own complaints, oldest first, page by page, without ones re-assigned away', async () => {
+    type Feed = { items: { complaint: { id: string; routing: { opd: string } } }[]; next: string };
+    const feed = async (secret: string, query = '') => {
+      const res = await asOpd(secret, 'GET', `/api/v1/opd/complaints${query}`);
+      expect(res.statusCode).toBe(200);
+      return res.json() as Feed;
+    };
+    // The earlier tests routed three complaints to dishub; now one for dlh and one more for dishub.
+    const trash = await fileRouted({ text: 'Sampah menumpuk di TPS Jl. Kalimantan sudah seminggu tidak diangkut, baunya menyengat' });
+    const last = await fileRouted({ text: 'Jukir liar di depan Stasiun Blitar memaksa minta uang parkir' });
+    const all = await feed(dishub);
+    expect(all.items).toHaveLength(4);
+    expect(all.items.every((i) => i.complaint.routing.opd === 'dishub')).toBe(true);
+    expect(all.items.at(-1)?.complaint.id).toBe(last.id);
+    expect((await feed(dlh)).items.map((i) => i.complaint.id)).toEqual([trash.id]);
+    // Page by page with the cursor: the same four, in the same order, then nothing new.
+    const seen: string[] = [];
+    let next = '';
+    for (let page = 0; page < 6; page++) {
+      const p = await feed(dishub, `?limit=1${next ? `&after=${next}` : ''}`);
+      if (p.items.length === 0) {
+        expect(p.next).toBe(next);
+        break;
+      }
+      seen.push(...p.items.map((i) => i.complaint.id));
+      next = p.next;
+    }
+    expect(seen).toEqual(all.items.map((i) => i.complaint.id));
+    // An admin re-assigns the last one to dlh: it leaves dishub's feed and enters dlh's.
+    const login = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'admin', password: 'kata-sandi-admin-77' } });
+    const cookie = `aduan_session=${login.cookies.find((x) => x.name === 'aduan_session')?.value}`;
+    expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${last.id}/assign`, headers: { cookie }, payload: { opd: 'dlh' } })).statusCode).toBe(200);
+    expect((await feed(dishub)).items.map((i) => i.complaint.id)).not.toContain(last.id);
+    expect((await feed(dlh)).items.map((i) => i.complaint.id)).toEqual([trash.id, last.id]);
+    expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${last.id}`)).statusCode).toBe(404);
+    // A cursor that is not one is refused; no key, no feed.
+    expect((await asOpd(dishub, 'GET', '/api/v1/opd/complaints?after=yesterday')).json()).toMatchObject({ error: 'validation_failed' });
+    expect((await asOpd(undefined, 'GET', '/api/v1/opd/complaints')).statusCode).toBe(401);
   });
 });

@@ -52,17 +52,27 @@ end
 const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return refused or recorded\n`;
 
 /**
- * KEYS: seen-events set, complaint hash, history list. ARGV: event key, ttl, history entry,
- * field/value pairs. Marking the event and applying it in one script means a crash between
- * the two can never leave an event marked as seen but not recorded.
+ * KEYS: seen-events set, complaint hash, history list, and (optional) the OPD inbox. ARGV:
+ * event key, ttl, history entry, inbox score (ms) and member, inbox cutoff (ms), field/value
+ * pairs. Marking the event and applying it in one script means a crash between the two can
+ * never leave an event marked as seen but not recorded.
  */
 const TRANSITION_LUA = `
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('HSET', KEYS[2], unpack(ARGV, 7))
 redis.call('RPUSH', KEYS[3], ARGV[3])
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+if KEYS[4] then
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[6])
+end
 return 1
 `;
+/**
+ * An OPD's inbox (the OPD API's feed) keeps what was routed to it in the last 30 days: as long
+ * as the `routed` queue keeps a consumed decision, which the feed reads the complaint from.
+ */
+const OPD_INBOX_DAYS = 30;
 /** The radio desk's "today" board reads a station's entries by receive time; a week is plenty. */
 const STATION_INDEX_SECONDS = 8 * 86_400;
 
@@ -280,7 +290,33 @@ export class StatusStore {
     if (entry.message) h.message = entry.message;
     if (entry.opd) h.opd = entry.opd;
     const keys = [this.key('complaint', id, 'seen'), this.key('complaint', id), this.key('complaint', id, 'history')];
-    await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), ...fields]);
+    // Routed to an OPD: the complaint enters that OPD's inbox (a re-assignment back moves it up).
+    const parsed = Date.parse(entry.at);
+    const at = Number.isFinite(parsed) ? parsed : Date.now();
+    if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd));
+    await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_DAYS * 86_400_000, ...fields]);
+  }
+
+  private opdInboxKey(opd: string): string {
+    return this.key('opd', opd, 'inbox');
+  }
+
+  /**
+   * The complaints routed to `opd` after the cursor (routed at `afterMs`, then complaint id
+   * `afterId`), oldest first: the OPD API's feed. A cursor names the last item a reader saw.
+   */
+  async opdInbox(opd: string, after: { ms: number; id: string }, limit: number): Promise<{ id: string; ms: number }[]> {
+    // Entries routed in the cursor's own millisecond come back too and are skipped by id (ids
+    // sort as strings); a page holds `limit` more than any millisecond's share in practice.
+    const raw = await this.redis.zrangebyscore(this.opdInboxKey(opd), after.ms, '+inf', 'WITHSCORES', 'LIMIT', 0, limit + 100);
+    const out: { id: string; ms: number }[] = [];
+    for (let i = 0; i < raw.length && out.length < limit; i += 2) {
+      const id = raw[i] as string;
+      const ms = Number(raw[i + 1]);
+      if (ms === after.ms && id <= after.id) continue;
+      out.push({ id, ms });
+    }
+    return out;
   }
 
   private stationKey(station: string): string {

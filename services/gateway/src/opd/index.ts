@@ -39,6 +39,17 @@ const OpdComplaint = z
   })
   .meta({ id: 'OpdComplaint' });
 
+/** A feed position: the routing time (ms) and id of the last complaint read. */
+const CURSOR_RE = /^(\d{1,15})\.([0-9A-Z]{26})$/;
+
+const OpdFeed = z
+  .object({
+    items: z.array(OpdComplaint),
+    /** Pass as `after` to read on; the same cursor again when there was nothing new. */
+    next: z.string(),
+  })
+  .meta({ id: 'OpdFeed' });
+
 function bearer(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;
   return auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
@@ -71,7 +82,37 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     if (!rec || rec.opd !== key.opd) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
     return rec;
   };
+  /** The complaint as the key's OPD may see it, or null when it is not (or no longer) theirs. */
+  const complaintFor = async (key: OpdKey, id: string) => {
+    const [routed, status] = await Promise.all([latestRouted(routedQueue, id), deps.status.view(id)]);
+    if (!routed || !status || routed.routing.opd !== key.opd || status.opd?.code !== key.opd) return null;
+    return { complaint: forOpd(routed), status };
+  };
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/v1/opd/complaints',
+    {
+      schema: {
+        summary: 'The complaints routed to your OPD, oldest first (OPD API key)',
+        description:
+          'A feed: start without `after`, then pass the `next` of each answer. A complaint appears when it is routed to your OPD (again when it is re-assigned back); one re-assigned away since is left out. Keeps the last 30 days.',
+        tags: ['opd'],
+        security: [{ opdKey: [] }],
+        querystring: z.object({ after: z.string().regex(CURSOR_RE, 'after: a `next` cursor from an earlier answer').optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
+        response: { 200: OpdFeed, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (req) => {
+      const key = await authenticate(req);
+      const m = req.query.after ? CURSOR_RE.exec(req.query.after) : null;
+      const after = m ? { ms: Number(m[1]), id: m[2] as string } : { ms: 0, id: '' };
+      const entries = await deps.status.opdInbox(key.opd, after, req.query.limit);
+      const items = (await Promise.all(entries.map((e) => complaintFor(key, e.id)))).filter((i) => i !== null);
+      const last = entries.at(-1);
+      return { items, next: last ? `${last.ms}.${last.id}` : (req.query.after ?? '0.00000000000000000000000000') };
+    },
+  );
 
   r.get(
     '/api/v1/opd/complaints/:id',
@@ -88,9 +129,9 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     async (req) => {
       const key = await authenticate(req);
       await routedToKey(key, req.params.id);
-      const [routed, status] = await Promise.all([latestRouted(routedQueue, req.params.id), deps.status.view(req.params.id)]);
-      if (!routed || !status || routed.routing.opd !== key.opd) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
-      return { complaint: forOpd(routed), status };
+      const found = await complaintFor(key, req.params.id);
+      if (!found) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
+      return found;
     },
   );
 
