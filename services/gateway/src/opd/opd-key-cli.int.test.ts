@@ -1,16 +1,21 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRedis } from '@aduan/queue';
-import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { createRedis, freePort, redisAnswers, startLocalRedis } from '@aduan/queue';
+import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { OpdKeyStore } from './opd-keys.ts';
 
 const url = testRedisUrl();
 const prefix = uniquePrefix('opdkeycli');
 const script = fileURLToPath(new URL('../../scripts/opd-key.ts', import.meta.url));
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: prefix }, timeout: 30_000 });
+function cli(args: string[], redisUrl = url) {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix }, timeout: 30_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -53,5 +58,52 @@ describe('opd-key CLI', () => {
     expect(noKey.err).toContain('error (no_such_key)');
     expect(cli(['add']).code).toBe(2);
     expect(cli(['frobnicate', 'x']).code).toBe(2);
+  });
+
+  it('makes a Redis user that consumes its own opd.<code> queue and can touch nothing else', async () => {
+    // Its own Redis: ACL users are server-wide.
+    const dir = mkdtempSync(join(tmpdir(), 'aduan-acl-'));
+    const own = await startLocalRedis({ dir, aof: false });
+    const admin = new Redis(own.url);
+    const closers: (() => Promise<unknown> | void)[] = [() => admin.disconnect(), () => own.stop(), () => rmSync(dir, { recursive: true, force: true })];
+    try {
+      const made = cli(['redis-user', 'dishub'], own.url);
+      expect(made.code).toBe(0);
+      const opdUrl = made.out.trim();
+      expect(opdUrl).toMatch(/^redis:\/\/aduan-opd-dishub:[\w-]{32}@127\.0\.0\.1:\d+$/);
+      await new Queue('opd.dishub', { connection: admin, prefix }).add('opd.dishub', { n: 1 }, { jobId: 'c1' });
+      await new Queue('opd.dlh', { connection: admin, prefix }).add('opd.dlh', { n: 2 }, { jobId: 'c2' });
+      // A BullMQ worker with the printed URL consumes its queue.
+      const got: unknown[] = [];
+      const conn = new Redis(opdUrl, { maxRetriesPerRequest: null });
+      const worker = new Worker('opd.dishub', async (job) => void got.push(job.data), { connection: conn, prefix });
+      closers.unshift(() => worker.close(), () => conn.disconnect());
+      await waitFor(() => got.length === 1, { timeoutMs: 10_000, what: 'job consumed' });
+      expect(got).toEqual([{ n: 1 }]);
+      // Another OPD's queue, the status queue, other commands: refused.
+      const probe = new Redis(opdUrl, { maxRetriesPerRequest: 0 });
+      closers.unshift(() => probe.disconnect());
+      await expect(probe.hgetall(`${prefix}:opd.dlh:c2`)).rejects.toThrow(/NOPERM/);
+      await expect(new Queue('status', { connection: probe, prefix }).add('status', { forged: true })).rejects.toThrow(/NOPERM/);
+      await expect(probe.keys('*')).rejects.toThrow(/NOPERM/);
+      await expect(probe.call('ACL', 'LIST')).rejects.toThrow(/NOPERM/);
+      // Without an ACL file, the line to keep is printed; a Redis started with it knows the user.
+      const line = /^user aduan-opd-dishub .*$/m.exec(made.err)?.[0];
+      expect(line).toBeDefined();
+      expect(line).not.toContain(new URL(opdUrl).password);
+      writeFileSync(join(dir, 'users.acl'), `user default on nopass ~* &* +@all\n${line}\n`);
+      const port = await freePort();
+      const second = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--aclfile', join(dir, 'users.acl')], { stdio: 'ignore' });
+      closers.unshift(() => void second.kill());
+      await waitFor(() => redisAnswers(`redis://127.0.0.1:${port}`), { timeoutMs: 10_000, what: 'second redis' });
+      const reopened = new URL(opdUrl);
+      reopened.port = String(port);
+      const again = new Redis(reopened.toString(), { maxRetriesPerRequest: 0 });
+      closers.unshift(() => again.disconnect());
+      expect(await again.ping()).toBe('PONG');
+      await expect(again.hgetall(`${prefix}:opd.dlh:c2`)).rejects.toThrow(/NOPERM/);
+    } finally {
+      for (const close of closers) await close();
+    }
   });
 });
