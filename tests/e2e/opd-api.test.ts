@@ -106,6 +106,9 @@ describe('OPD API', () => {
     const body = res.json() as { error: string; fields: Record<string, unknown> };
     expect(body.error).toBe('validation_failed');
     expect(Object.keys(body.fields).sort()).toEqual(['state', 'updateId']);
+    // Without a key, nothing is said about the request, not even that it is malformed.
+    const anon = await asOpd(undefined, 'POST', '/api/v1/opd/complaints/not-an-id/status', { state: 'done' });
+    expect([anon.statusCode, anon.json().error]).toEqual([401, 'key_required']);
   });
 
   it('gives each OPD a feed of its own complaints, oldest first, page by page, without ones re-assigned away', async () => {

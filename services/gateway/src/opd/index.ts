@@ -69,18 +69,24 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     await routedQueue.close().catch(() => {});
   });
 
-  const authenticate = async (req: FastifyRequest): Promise<OpdKey> => {
+  // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
+  const verified = new WeakMap<FastifyRequest, OpdKey>();
+  const authenticate = async (req: FastifyRequest): Promise<void> => {
     const secret = bearer(req);
     if (!secret) throw new HttpError(401, 'key_required', 'Send the OPD API key as "Authorization: Bearer <key>"');
     const key = await deps.opdKeys.verify(secret);
     if (!key) throw new HttpError(401, 'invalid_key', 'Unknown or revoked OPD API key');
+    verified.set(req, key);
+  };
+  const keyOf = (req: FastifyRequest): OpdKey => {
+    const key = verified.get(req);
+    if (!key) throw new Error('OPD route without its onRequest key check');
     return key;
   };
-  /** The complaint's status record, when it is routed to this key's OPD. */
+  /** Refuses (404) a complaint that is not routed to this key's OPD. */
   const routedToKey = async (key: OpdKey, id: string) => {
     const rec = await deps.status.get(id);
     if (!rec || rec.opd !== key.opd) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
-    return rec;
   };
   /** The complaint as the key's OPD may see it, or null when it is not (or no longer) theirs. */
   const complaintFor = async (key: OpdKey, id: string) => {
@@ -93,6 +99,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   r.get(
     '/api/v1/opd/complaints',
     {
+      onRequest: authenticate,
       schema: {
         summary: 'The complaints routed to your OPD, oldest first (OPD API key)',
         description:
@@ -104,7 +111,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       },
     },
     async (req) => {
-      const key = await authenticate(req);
+      const key = keyOf(req);
       const m = req.query.after ? CURSOR_RE.exec(req.query.after) : null;
       const after = m ? { ms: Number(m[1]), id: m[2] as string } : { ms: 0, id: '' };
       const entries = await deps.status.opdInbox(key.opd, after, req.query.limit);
@@ -117,6 +124,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   r.get(
     '/api/v1/opd/complaints/:id',
     {
+      onRequest: authenticate,
       schema: {
         summary: 'A complaint routed to your OPD (OPD API key)',
         description: 'The complaint as your `opd.<code>` queue carries it (its latest routing) and its current status. A complaint routed to another OPD answers 404, as an unknown one does.',
@@ -127,9 +135,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       },
     },
     async (req) => {
-      const key = await authenticate(req);
-      await routedToKey(key, req.params.id);
-      const found = await complaintFor(key, req.params.id);
+      const found = await complaintFor(keyOf(req), req.params.id);
       if (!found) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
       return found;
     },
@@ -138,6 +144,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   r.post(
     '/api/v1/opd/complaints/:id/status',
     {
+      onRequest: authenticate,
       schema: {
         summary: 'Report progress on a complaint routed to your OPD (OPD API key)',
         description:
@@ -150,7 +157,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       },
     },
     async (req, reply) => {
-      const key = await authenticate(req);
+      const key = keyOf(req);
       await routedToKey(key, req.params.id);
       const updateId = `${key.opd}.${req.body.updateId}`;
       const update: StatusUpdate = {
