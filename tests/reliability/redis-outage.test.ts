@@ -65,6 +65,26 @@ describe('Redis unreachable', () => {
     }
   });
 
+  it('answers look-ups with 503 and Retry-After while Redis is away, never a 500', async () => {
+    const filed = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Pohon besar condong ke jalan di Jl. Sudanco Supriyadi' } })).json() as { ticket: string; statusToken: string };
+    const { secret } = await gw.deps.opdKeys.create('dlh', 'outage test');
+    await redis.stop();
+    try {
+      const api = await gw.app.inject({ url: `/api/v1/complaints/${filed.ticket}`, headers: { authorization: `Bearer ${filed.statusToken}` } });
+      expect([api.statusCode, api.json().error, api.headers['retry-after']]).toEqual([503, 'service_unavailable', '10']);
+      // The citizen's page says so in Bahasa Indonesia.
+      const page = await gw.app.inject({ url: `/status?ticket=${filed.ticket}&token=${filed.statusToken}` });
+      expect(page.statusCode).toBe(503);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('Layanan sedang sibuk');
+      const opd = await gw.app.inject({ url: '/api/v1/opd/complaints', headers: { authorization: `Bearer ${secret}` } });
+      expect([opd.statusCode, opd.json().error]).toEqual([503, 'service_unavailable']);
+      expect(mem.lines.filter((l) => l.msg === 'unhandled error')).toEqual([]);
+    } finally {
+      redis = await startLocalRedis({ dir: redisDir, port: redis.port });
+    }
+  });
+
   it('answers 503 with Retry-After when there is no spool to keep the complaint', async () => {
     const { DurableProducer, QueueUnavailableError } = await import('@aduan/queue');
     await redis.stop();

@@ -26,6 +26,20 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
   return redis;
 }
 
+/** What ioredis rejects a command with when Redis cannot be reached (fail-fast connections). */
+const UNREACHABLE = [/^Stream isn't writeable/, /^Connection is closed/, /^Command timed out/, /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)\b/];
+
+/**
+ * Whether a failed Redis command failed because Redis is unreachable (so a request should get
+ * 503 and Retry-After), rather than because of a bug or a refused command.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  // ioredis' MaxRetriesPerRequestError is an AbortError: the command was given up, not refused.
+  if (err.name === 'MaxRetriesPerRequestError' || err.name === 'AbortError') return true;
+  return UNREACHABLE.some((re) => re.test(err.message));
+}
+
 export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
   try {
     const pong = await Promise.race([

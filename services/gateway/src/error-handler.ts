@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { QueueUnavailableError } from '@aduan/queue';
+import { QueueUnavailableError, isRedisUnavailable } from '@aduan/queue';
 import { HttpError, ValidationFailedError } from './errors.ts';
+import { errorPage } from './views/result-pages.ts';
 
 /** Fastify's own error codes -> our stable codes. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
@@ -26,6 +27,14 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   if (err instanceof QueueUnavailableError) {
     reply.header('Retry-After', String(err.retryAfterSeconds));
     return reply.code(503).send({ error: 'queue_unavailable', message: 'The complaint could not be stored right now; retry after the Retry-After delay' });
+  }
+  if (isRedisUnavailable(err)) {
+    // A look-up (status, desk, OPD API) while Redis is away: say so, briefly; complaints
+    // themselves never get here (they are spooled, or QueueUnavailableError above).
+    req.log.warn({ err: err.message }, 'redis unreachable: request answered 503');
+    reply.header('Retry-After', '10');
+    if (!req.url.startsWith('/api/')) return reply.code(503).type('text/html; charset=utf-8').send(errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba lagi beberapa saat lagi.'));
+    return reply.code(503).send({ error: 'service_unavailable', message: 'Redis is unreachable; retry after the Retry-After delay' });
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const fields = Object.fromEntries(err.validation.map((v) => [v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '_', { code: 'invalid', message: v.message ?? 'invalid' }]));

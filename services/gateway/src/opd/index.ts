@@ -107,7 +107,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
         tags: ['opd'],
         security: [{ opdKey: [] }],
         querystring: z.object({ after: z.string().regex(CURSOR_RE, 'after: a `next` cursor from an earlier answer').optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
-        response: { 200: OpdFeed, 400: ErrorBody, 401: ErrorBody },
+        response: { 200: OpdFeed, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody },
       },
     },
     async (req) => {
@@ -131,7 +131,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
         tags: ['opd'],
         security: [{ opdKey: [] }],
         params: z.object({ id: ComplaintId }),
-        response: { 200: OpdComplaint, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: OpdComplaint, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
       },
     },
     async (req) => {

@@ -90,7 +90,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
         tags: ['complaints'],
         params: z.object({ ticket: z.string().max(40) }),
         querystring: z.object({ token: z.string().max(100).optional() }),
-        response: { 200: StatusView, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: StatusView, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
       },
     },
     async (req) => {
