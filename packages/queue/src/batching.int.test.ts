@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { RoutedComplaint, newComplaintId, ticketFor } from '@aduan/schema';
-import { createRedis } from './connection.ts';
+import { createRedis, isRedisUnavailable } from './connection.ts';
 import { LuaScript } from './lua.ts';
 import { startLocalRedis } from './local-redis.ts';
 import { ContractViolationError, DurableProducer } from './producer.ts';
@@ -241,6 +241,32 @@ describe('batched Redis work', () => {
       conn.disconnect();
       admin.disconnect();
       await own.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('isRedisUnavailable', () => {
+  it('recognizes what a fail-fast connection rejects with when Redis is gone, and nothing else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aduan-gone-'));
+    const own = await startLocalRedis({ dir, aof: false });
+    const conn = createRedis(own.url, 'client');
+    let running = true;
+    try {
+      await ready(conn);
+      // A refused command is Redis answering: not an outage.
+      const refused = await conn.call('NOSUCHCOMMAND').catch((err: unknown) => err);
+      expect(isRedisUnavailable(refused)).toBe(false);
+      expect(isRedisUnavailable(new Error('boom'))).toBe(false);
+      expect(isRedisUnavailable('Connection is closed.')).toBe(false);
+      await own.stop();
+      running = false;
+      const gone = await conn.get(`${prefix}:x`).catch((err: unknown) => err);
+      expect(gone).toBeInstanceOf(Error);
+      expect(isRedisUnavailable(gone)).toBe(true);
+    } finally {
+      conn.disconnect();
+      if (running) await own.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -35,8 +35,8 @@ const UNREACHABLE = [/^Stream isn't writeable/, /^Connection is closed/, /^Comma
  */
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  // ioredis' MaxRetriesPerRequestError is an AbortError: the command was given up, not refused.
-  if (err.name === 'MaxRetriesPerRequestError' || err.name === 'AbortError') return true;
+  // The command was given up after the connection's retries, not refused by Redis.
+  if (err.name === 'MaxRetriesPerRequestError') return true;
   return UNREACHABLE.some((re) => re.test(err.message));
 }
 
