@@ -4,9 +4,11 @@
  *   opd-key:list                                          id, OPD, label, created, revoked
  *   opd-key:revoke <id>
  *   opd-key:redis-user <opd-code>                         a Redis user that may only consume opd.<code>
- * Exit codes: 0 done, 1 refused (unknown OPD code, no such key), 2 usage.
+ * Exit codes: 0 done, 1 refused (unknown OPD code, no such key, Redis unreachable or refusing),
+ * 2 usage.
  */
 import { hash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { parseEnv } from '@aduan/config';
 import { createRedis } from '@aduan/queue';
@@ -36,9 +38,13 @@ async function main() {
   const [command, arg] = positionals;
   if (!command || (command !== 'list' && !arg)) usage();
   const env = parseEnv(GatewayEnv);
-  const redis = createRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = createRedis(redisUrl, 'worker');
   const keys = new OpdKeyStore(redis, env.QUEUE_PREFIX);
   try {
+    // A worker connection waits for Redis forever; a command-line tool says so after 5 s.
+    const timeout = AbortSignal.timeout(5_000);
+    if (redis.status !== 'ready') await once(redis, 'ready', { signal: timeout }).catch(() => Promise.reject(new Error(`Redis at ${new URL(redisUrl).host} did not answer within 5 s (REDIS_URL)`)));
     if ((command === 'add' || command === 'redis-user') && arg) {
       const opds = loadDirectory(env.ROUTING_DIRECTORY).opds.map((o) => o.code);
       if (!opds.includes(arg)) {
@@ -59,6 +65,9 @@ async function main() {
         process.exitCode = 1;
       }
     } else usage();
+  } catch (err) {
+    process.stderr.write(`error (redis): ${(err as Error).message}\n`);
+    process.exitCode = 1;
   } finally {
     redis.disconnect();
   }
@@ -74,7 +83,8 @@ async function redisUser(redis: ReturnType<typeof createRedis>, redisUrl: string
   const password = randomBytes(24).toString('base64url');
   const rules = opdRedisRules(prefix, opd, hash('sha256', password));
   await redis.call('ACL', 'SETUSER', user, ...rules);
-  const [, aclfile] = (await redis.config('GET', 'aclfile')) as [string, string];
+  // Managed Redis services often disable CONFIG: then the line to keep is printed too.
+  const aclfile = await redis.config('GET', 'aclfile').then((r) => (r as [string, string])[1], () => '');
   if (aclfile) {
     await redis.call('ACL', 'SAVE');
     process.stderr.write(`Redis user ${user} set and saved to ${aclfile}. It may consume ${prefix}:opd.${opd} and nothing else.\n`);
@@ -84,6 +94,7 @@ async function redisUser(redis: ReturnType<typeof createRedis>, redisUrl: string
   const url = new URL(redisUrl);
   url.username = user;
   url.password = password;
+  process.stderr.write('The URL below names the Redis as Aduan reaches it; give the OPD the address it reaches it by.\n');
   process.stdout.write(`${url.toString()}\n`);
 }
 

@@ -58,6 +58,10 @@ describe('opd-key CLI', () => {
     expect(noKey.err).toContain('error (no_such_key)');
     expect(cli(['add']).code).toBe(2);
     expect(cli(['frobnicate', 'x']).code).toBe(2);
+    // No Redis there: a clear message within seconds, not a hang.
+    const gone = cli(['list'], 'redis://127.0.0.1:1');
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain('error (redis): Redis at 127.0.0.1:1 did not answer within 5 s');
   });
 
   it('makes a Redis user that consumes its own opd.<code> queue and can touch nothing else', async () => {
