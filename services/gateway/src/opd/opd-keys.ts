@@ -49,7 +49,7 @@ export class OpdKeyStore {
     if (!secret.startsWith(KEY_PREFIX) || secret.length > 100) return null;
     const digest = hash('sha256', secret);
     const h = await this.redis.hgetall(this.key(digest.slice(0, 12)));
-    if (!h.sha256 || h.revokedAt || !timingSafeEqual(Buffer.from(h.sha256), Buffer.from(digest))) return null;
+    if (!h.sha256 || h.revokedAt || h.sha256.length !== digest.length || !timingSafeEqual(Buffer.from(h.sha256), Buffer.from(digest))) return null;
     return toKey(h);
   }
 
