@@ -68,6 +68,14 @@ describe('OPD API', () => {
       const res = await asOpd(bad, 'GET', `/api/v1/opd/complaints/${c.id}`);
       expect([res.statusCode, res.json().error]).toEqual([401, 'invalid_key']);
     }
+    // Operators see who uses the API and how (the OPD of the key, never the key).
+    const metrics = (await gw.app.inject({ url: '/metrics' })).body;
+    const value = (labels: string) => Number(new RegExp(`^aduan_gateway_opd_requests_total\\{${labels}\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('opd="dishub",action="read",outcome="ok"')).toBe(1);
+    expect(value('opd="dishub",action="read",outcome="not_found"')).toBe(1);
+    expect(value('opd="dlh",action="read",outcome="not_found"')).toBe(1);
+    expect(value('opd="none",action="read",outcome="unauthenticated"')).toBe(4);
+    expect(metrics).not.toContain(dishub);
   });
 
   it('takes progress from the OPD the complaint is routed to, once per updateId, and the citizen sees it', async () => {

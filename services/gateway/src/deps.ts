@@ -14,12 +14,19 @@ import { OpdKeyStore } from './opd/opd-keys.ts';
 
 export interface GatewayMetrics {
   accepted: Counter<'channel' | 'outcome'>;
+  opdRequests: Counter<'opd' | 'action' | 'outcome'>;
 }
 
 let metrics: GatewayMetrics | undefined;
 function gatewayMetrics(): GatewayMetrics {
   metrics ??= {
     accepted: new Counter({ name: 'aduan_gateway_complaints_total', help: 'Complaints accepted by channel and outcome (queued, spooled, replayed)', labelNames: ['channel', 'outcome'], registers: [metricsRegistry] }),
+    opdRequests: new Counter({
+      name: 'aduan_gateway_opd_requests_total',
+      help: 'OPD API calls by OPD (of the key; "none" without a valid key), action (feed, read, status) and outcome (ok, not_found, unauthenticated)',
+      labelNames: ['opd', 'action', 'outcome'],
+      registers: [metricsRegistry],
+    }),
   };
   return metrics;
 }

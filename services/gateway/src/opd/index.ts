@@ -71,11 +71,15 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
 
   // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
   const verified = new WeakMap<FastifyRequest, OpdKey>();
-  const authenticate = async (req: FastifyRequest): Promise<void> => {
+  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated') => deps.metrics.opdRequests.inc({ opd, action, outcome });
+  const authenticate = (action: 'feed' | 'read' | 'status') => async (req: FastifyRequest): Promise<void> => {
     const secret = bearer(req);
-    if (!secret) throw new HttpError(401, 'key_required', 'Send the OPD API key as "Authorization: Bearer <key>"');
-    const key = await deps.opdKeys.verify(secret);
-    if (!key) throw new HttpError(401, 'invalid_key', 'Unknown or revoked OPD API key');
+    const key = secret ? await deps.opdKeys.verify(secret) : null;
+    if (!key) {
+      count('none', action, 'unauthenticated');
+      if (!secret) throw new HttpError(401, 'key_required', 'Send the OPD API key as "Authorization: Bearer <key>"');
+      throw new HttpError(401, 'invalid_key', 'Unknown or revoked OPD API key');
+    }
     verified.set(req, key);
   };
   const keyOf = (req: FastifyRequest): OpdKey => {
@@ -86,7 +90,10 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   /** Refuses (404) a complaint that is not routed to this key's OPD. */
   const routedToKey = async (key: OpdKey, id: string) => {
     const rec = await deps.status.get(id);
-    if (!rec || rec.opd !== key.opd) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
+    if (!rec || rec.opd !== key.opd) {
+      count(key.opd, 'status', 'not_found');
+      throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
+    }
   };
   /** The complaint as the key's OPD may see it, or null when it is not (or no longer) theirs. */
   const complaintFor = async (key: OpdKey, id: string) => {
@@ -99,7 +106,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   r.get(
     '/api/v1/opd/complaints',
     {
-      onRequest: authenticate,
+      onRequest: authenticate('feed'),
       schema: {
         summary: 'The complaints routed to your OPD, oldest first (OPD API key)',
         description:
@@ -116,6 +123,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       const after = m ? { ms: Number(m[1]), id: m[2] as string } : { ms: 0, id: '' };
       const entries = await deps.status.opdInbox(key.opd, after, req.query.limit);
       const items = (await Promise.all(entries.map((e) => complaintFor(key, e.id)))).filter((i) => i !== null);
+      count(key.opd, 'feed', 'ok');
       const last = entries.at(-1);
       return { items, next: last ? `${last.ms}.${last.id}` : (req.query.after ?? '0.00000000000000000000000000') };
     },
@@ -124,7 +132,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   r.get(
     '/api/v1/opd/complaints/:id',
     {
-      onRequest: authenticate,
+      onRequest: authenticate('read'),
       schema: {
         summary: 'A complaint routed to your OPD (OPD API key)',
         description: 'The complaint as your `opd.<code>` queue carries it (its latest routing) and its current status. A complaint routed to another OPD answers 404, as an unknown one does.',
@@ -135,7 +143,9 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       },
     },
     async (req) => {
-      const found = await complaintFor(keyOf(req), req.params.id);
+      const key = keyOf(req);
+      const found = await complaintFor(key, req.params.id);
+      count(key.opd, 'read', found ? 'ok' : 'not_found');
       if (!found) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
       return found;
     },
@@ -144,7 +154,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   r.post(
     '/api/v1/opd/complaints/:id/status',
     {
-      onRequest: authenticate,
+      onRequest: authenticate('status'),
       schema: {
         summary: 'Report progress on a complaint routed to your OPD (OPD API key)',
         description:
@@ -170,6 +180,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
         updateId,
       };
       const { outcome } = await deps.producer.add(QueueNames.status, updateId, update);
+      count(key.opd, 'status', 'ok');
       req.log.info({ complaintId: update.complaintId, opd: key.opd, keyId: key.id, state: update.state, updateId, outcome }, 'opd status update queued');
       return reply.code(202).send({ updateId, outcome });
     },
