@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { withGuard, type AddGuard } from './guarded-add.ts';
 import { LuaScript } from './lua.ts';
+import { QueueNames, specFor } from './names.ts';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
 const KEEP_SECONDS = 400 * 86_400;
@@ -69,10 +70,10 @@ end
 return 1
 `;
 /**
- * An OPD's inbox (the OPD API's feed) keeps what was routed to it in the last 30 days: as long
- * as the `routed` queue keeps a consumed decision, which the feed reads the complaint from.
+ * An OPD's inbox (the OPD API's feed) keeps what was routed to it as long as the `routed` queue
+ * keeps a consumed decision (30 days), which the feed reads the complaint from.
  */
-const OPD_INBOX_DAYS = 30;
+const OPD_INBOX_MS = specFor(QueueNames.routed).keepCompletedSeconds * 1000;
 /** The radio desk's "today" board reads a station's entries by receive time; a week is plenty. */
 const STATION_INDEX_SECONDS = 8 * 86_400;
 
@@ -294,7 +295,7 @@ export class StatusStore {
     const parsed = Date.parse(entry.at);
     const at = Number.isFinite(parsed) ? parsed : Date.now();
     if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd));
-    await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_DAYS * 86_400_000, ...fields]);
+    await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, ...fields]);
   }
 
   private opdInboxKey(opd: string): string {

@@ -34,7 +34,6 @@ function toNumber(v: number | { toNumber(): number } | null | undefined): number
   return typeof v === 'number' ? v : v.toNumber();
 }
 
-/** The text a message shows: body or caption. */
 /**
  * When the message was sent, in ms. The timestamp is the sender's claim (a uint64: -1 arrives as
  * 1.8e19): missing, zero or more than a day ahead of our clock means "now".
@@ -44,6 +43,7 @@ function sentAtMs(seconds: number | undefined): number {
   return seconds && seconds > 0 && seconds * 1000 <= now + 86_400_000 ? seconds * 1000 : now;
 }
 
+/** The text a message shows: body or caption. */
 export function textOf(m: proto.IMessage | null | undefined): string | undefined {
   const c = normalizeMessageContent(m);
   if (!c) return undefined;

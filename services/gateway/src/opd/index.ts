@@ -8,8 +8,6 @@ import type { GatewayDeps } from '../deps.ts';
 import { ErrorBody, HttpError } from '../errors.ts';
 import type { OpdKey } from './opd-keys.ts';
 
-export { OpdKeyStore, type OpdKey } from './opd-keys.ts';
-
 const ComplaintId = z.string().regex(/^[0-9A-Z]{26}$/);
 
 const OpdStatusRequest = z
