@@ -12,7 +12,7 @@ import { startLocalRedis } from './local-redis.ts';
 import { ContractViolationError, DurableProducer } from './producer.ts';
 import { Spool } from './spool.ts';
 import { StatusStore } from './status-store.ts';
-import { TickBatcher } from './tick-batcher.ts';
+import { MAX_BATCH, TickBatcher } from './tick-batcher.ts';
 
 const url = testRedisUrl();
 const prefix = uniquePrefix('batching');
@@ -205,6 +205,31 @@ describe('batched Redis work', () => {
       expect(writes.count()).toBe(1);
       expect((await adds).map((r) => r.outcome)).toEqual(['queued', 'queued', 'queued']);
       expect(writes.count()).toBe(1);
+      writes.restore();
+    } finally {
+      await producer.close();
+      conn.disconnect();
+    }
+  });
+
+  it('sends the adds of a burst every MAX_BATCH, before the turn ends, so Redis starts while Node still works', async () => {
+    const conn = createRedis(url, 'producer');
+    const producer = new DurableProducer({ connection: conn, prefix, logger: memoryLogger('batching').logger });
+    const note = (i: number) => ({ schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: `pesan ${i}`, createdAt: new Date().toISOString() });
+    const guard = { lua: '', keys: [], args: [] };
+    try {
+      await ready(conn);
+      await producer.addGuarded('notify.whatsapp', 'burst-warm', note(0), { guard });
+      const writes = socketWrites(conn);
+      // A turn under load holds dozens of requests (64 at the bench's 64 connections).
+      expect(MAX_BATCH).toBeLessThanOrEqual(16);
+      const n = 2 * MAX_BATCH + 3;
+      const adds = Promise.all(Array.from({ length: n }, (_, i) => producer.addGuarded('notify.whatsapp', `burst-${i}`, note(i), { guard })));
+      // Still in the turn that issued them: two full batches are on the wire already.
+      expect(writes.count()).toBe(2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes.count()).toBe(3);
+      expect((await adds).every((r) => r.outcome === 'queued')).toBe(true);
       writes.restore();
     } finally {
       await producer.close();

@@ -15,10 +15,22 @@ interface Waiting<I, O> {
 }
 
 /**
- * Collects the calls made during one turn of the event loop and hands them to `flush` together,
- * at setImmediate: after Node has read every socket that was ready, so under load one Redis write
- * carries the commands of many requests, and a lone call waits only for the rest of its turn.
- * `flush` answers item by item; if it throws, every item of the batch fails with that error.
+ * The most calls a batch holds before it is flushed without waiting for the turn to end. Under
+ * load one turn handles dozens of requests (64 at the bench's 64 connections); held to the end
+ * of the turn, their Redis work started only after the last of them, and Node then sat idle
+ * while Redis ran all of it. Flushed every 8, Redis works on the first while Node parses the
+ * next: gateway throughput +20-30% at saturation, main thread idle 10-14% -> 1-3%
+ * (docs/adr/0005-batched-redis-writes.md). Smaller batches cost more socket writes than they
+ * save (1: -10%).
+ */
+export const MAX_BATCH = 8;
+
+/**
+ * Collects the calls made during one turn of the event loop and hands them to `flush` together:
+ * at setImmediate (after Node has read every socket that was ready), or as soon as `maxBatch`
+ * are waiting. Under load one Redis write carries the commands of several requests, and a lone
+ * call waits only for the rest of its turn. `flush` answers item by item; if it throws, every
+ * item of the batch fails with that error.
  */
 export class TickBatcher<I, O> {
   private pending: Waiting<I, O>[] = [];
@@ -27,7 +39,7 @@ export class TickBatcher<I, O> {
   private readonly flush: (items: I[]) => Promise<Settled<O>[]>;
   private readonly maxBatch: number;
 
-  constructor(flush: (items: I[]) => Promise<Settled<O>[]>, maxBatch = 256) {
+  constructor(flush: (items: I[]) => Promise<Settled<O>[]>, maxBatch = MAX_BATCH) {
     this.flush = flush;
     this.maxBatch = maxBatch;
   }
