@@ -22,6 +22,15 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
+    // BullMQ's index loads its PostgreSQL backend too (~2 MB of RSS per process): production code
+    // takes BullMQ's classes from @aduan/queue (packages/queue/src/bullmq.ts).
+    files: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.d.ts', '**/test-support/**', '**/testing/**', 'packages/testkit/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'bullmq', allowTypeImports: true, message: "import BullMQ's classes from @aduan/queue (its index loads BullMQ's PostgreSQL backend)" }] }],
+    },
+  },
+  {
     files: ['packages/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@aduan/gateway', '@aduan/router', '@aduan/whatsapp', '@aduan/instagram', '@aduan/standalone', '**/services/**'], message: 'packages never import services' }] }],

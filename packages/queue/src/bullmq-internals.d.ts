@@ -1,8 +1,18 @@
-// Types for the two BullMQ modules guarded-add.ts imports by path (BullMQ ships types for its
+// Types for the BullMQ modules imported by path (guarded-add.ts, bullmq.ts) (BullMQ ships types for its
 // ESM build only; at run time `bullmq` resolves to its CommonJS build, so these are imported from there).
 declare module 'bullmq/dist/cjs/scripts/addStandardJob-9.js' {
   export const addStandardJob: { name: string; content: string; keys: number };
 }
 declare module 'bullmq/dist/cjs/version.js' {
   export const version: string;
+}
+// BullMQ's classes from their own CommonJS modules (bullmq.ts): the same classes the index exports.
+declare module 'bullmq/dist/cjs/classes/queue.js' {
+  export { Queue } from 'bullmq';
+}
+declare module 'bullmq/dist/cjs/classes/worker.js' {
+  export { Worker } from 'bullmq';
+}
+declare module 'bullmq/dist/cjs/classes/errors/index.js' {
+  export { DelayedError, UnrecoverableError } from 'bullmq';
 }

@@ -1,4 +1,5 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { UnrecoverableError, Worker } from './bullmq.ts';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { specFor } from './names.ts';

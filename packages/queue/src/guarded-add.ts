@@ -1,8 +1,9 @@
 import type { Queue } from 'bullmq';
+import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
+import type * as Msgpackr from 'msgpackr';
 import { addStandardJob } from 'bullmq/dist/cjs/scripts/addStandardJob-9.js';
 import { version as bullmqVersion } from 'bullmq/dist/cjs/version.js';
-import { Packr } from 'msgpackr';
 import { LuaScript } from './lua.ts';
 
 /**
@@ -26,6 +27,9 @@ const VERIFIED_BULLMQ = new Set(['6.7.0']);
 
 export const guardedAddInOneScript = VERIFIED_BULLMQ.has(bullmqVersion) && addStandardJob.keys === 9 && !addStandardJob.content.startsWith('#!');
 
+// msgpackr's CommonJS build, the one BullMQ loads: an ESM import would load its ESM build, a
+// second copy of the library in memory.
+const { Packr } = createRequire(import.meta.url)('msgpackr') as typeof Msgpackr;
 // BullMQ's own packer settings (redis-queue-backend.js): the script unpacks what this packs.
 const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
 

@@ -14,4 +14,5 @@ export { closeWithin } from './close-within.ts';
 export { LuaScript } from './lua.ts';
 export { guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
 export { TickBatcher, type Settled } from './tick-batcher.ts';
+export { Queue, Worker, UnrecoverableError, DelayedError } from './bullmq.ts';
 export { deletePrefix } from './delete-prefix.ts';

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue } from './bullmq.ts';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';

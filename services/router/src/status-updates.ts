@@ -1,5 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
-import { QueueNames, citizenMessages, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { QueueNames, UnrecoverableError, citizenMessages, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Notification, StatusUpdate } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 

@@ -1,6 +1,5 @@
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QueueNames, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { Queue, QueueNames, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 import type { GatewayEnv } from '../config.ts';
 import { DeskEntryStore } from '@aduan/hints';

@@ -1,8 +1,7 @@
-import { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { QueueNames, forOpd, latestRouted } from '@aduan/queue';
+import { Queue, QueueNames, forOpd, latestRouted } from '@aduan/queue';
 import { RoutedComplaint, StatusUpdate, StatusView } from '@aduan/schema';
 import type { GatewayDeps } from '../deps.ts';
 import { ErrorBody, HttpError } from '../errors.ts';

@@ -1,8 +1,7 @@
-import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { QueueNames } from '@aduan/queue';
+import { Queue, QueueNames } from '@aduan/queue';
 import { OpdCode, RoutedComplaint } from '@aduan/schema';
 import { requireRole, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';

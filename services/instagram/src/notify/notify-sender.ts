@@ -1,7 +1,7 @@
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { IgNotFoundError, IgPrivateUserError } from 'instagram-private-api';
 import type { Redis } from 'ioredis';
-import { QueueNames, specFor } from '@aduan/queue';
+import { DelayedError, Queue, QueueNames, UnrecoverableError, Worker, specFor } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { classifyIgError, withJitter } from '../client/classify-error.ts';
