@@ -53,6 +53,13 @@ function stealSince(since: [number, number]): number {
   return Math.round((1000 * (steal - since[0])) / Math.max(1, total - since[1])) / 10;
 }
 
+/** Fills a server's compile cache as `pnpm warm` does: it loads its modules and exits 0. */
+async function warmCache(entry: string, start: { nodeFlags: string[]; env: Record<string, string> }, env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [...start.nodeFlags, join(root, entry)], { cwd: root, env: { ...env, ...start.env, ADUAN_WARM_COMPILE_CACHE: '1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`warming the compile cache for ${entry} failed (exit ${code})`);
+}
+
 async function waitHttp(url: string, child: ChildProcess) {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode})`);
@@ -245,22 +252,26 @@ async function main() {
   const redis = benchRedis(redisUrl, stopRedis !== undefined);
   await redis.init();
   const dataDir = mkdtempSync(join(tmpdir(), 'aduan-bench-'));
-  const start = startCommand();
-  const common = { ...process.env, ...start.env, ATTACHMENT_DIR: join(dataDir, 'attachments'), HOST: '127.0.0.1', REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: '0', STATUS_TOKEN_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'info', NODE_ENV: 'production' };
-  const launch = async (name: string, entry: string, env: Record<string, string>): Promise<Server> => {
+  // Each Aduan server runs as its own `start` script does (V8 flags, compile cache): the
+  // all-in-one as `pnpm start`, the gateway alone as `pnpm --filter @aduan/gateway start`.
+  const allInOne = startCommand();
+  const gatewayAlone = startCommand('services/gateway');
+  const common = { ...process.env, ATTACHMENT_DIR: join(dataDir, 'attachments'), HOST: '127.0.0.1', REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: '0', STATUS_TOKEN_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'info', NODE_ENV: 'production' };
+  const launch = async (name: string, entry: string, start: ReturnType<typeof startCommand>, env: Record<string, string>): Promise<Server> => {
     const port = await freePort();
-    const child = spawn(process.execPath, [...start.nodeFlags, join(root, entry)], { cwd: root, env: { ...common, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [...start.nodeFlags, join(root, entry)], { cwd: root, env: { ...common, ...start.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
     const url = `http://127.0.0.1:${port}`;
     await waitHttp(`${url}/healthz`, child);
     return { name, url, child };
   };
   const servers: Server[] = [];
   try {
-    // Both Aduan servers start exactly as `pnpm start` does (V8 flags, compile cache). The first
-    // start of a checkout fills the compile cache; a throw-away start makes every measured one
-    // a normal (warm) start.
-    const warm = await launch('warm-up', 'services/standalone/src/main.ts', { SPOOL_DIR: join(dataDir, 'spool-warm'), DATA_DIR: join(dataDir, 'warm'), QUEUE_PREFIX: `${prefix}-warm` });
-    await stopServer(warm.child);
+    // The first start of a checkout fills the compile cache (and loads the type stripper for
+    // life); warming each server's cache first, as `pnpm warm` does, makes every measured start
+    // a normal one.
+    const entries = { allInOne: 'services/standalone/src/main.ts', gatewayAlone: 'services/gateway/src/main.ts' };
+    await warmCache(entries.allInOne, allInOne, common);
+    await warmCache(entries.gatewayAlone, gatewayAlone, common);
 
     const barePort = await freePort();
     const bareChild = spawn(process.execPath, [join(import.meta.dirname, 'bare-server.ts'), String(barePort), redisUrl, `${prefix}-bare`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -270,15 +281,15 @@ async function main() {
     });
     servers.push({ name: 'bare fastify+zod+BullMQ add', url: `http://127.0.0.1:${barePort}`, child: bareChild });
     // The gateway alone (no router in the process): the web intake path the ratio target is about.
-    servers.push(await launch('Aduan gateway alone (web intake)', 'services/gateway/src/main.ts', { SPOOL_DIR: join(dataDir, 'spool-solo'), QUEUE_PREFIX: `${prefix}-solo` }));
-    servers.push(await launch('Aduan gateway + router (all-in-one)', 'services/standalone/src/main.ts', { SPOOL_DIR: join(dataDir, 'spool'), DATA_DIR: dataDir, QUEUE_PREFIX: `${prefix}-gw` }));
+    servers.push(await launch('Aduan gateway alone (web intake)', entries.gatewayAlone, gatewayAlone, { SPOOL_DIR: join(dataDir, 'spool-solo'), QUEUE_PREFIX: `${prefix}-solo` }));
+    servers.push(await launch('Aduan gateway + router (all-in-one)', entries.allInOne, allInOne, { SPOOL_DIR: join(dataDir, 'spool'), DATA_DIR: dataDir, QUEUE_PREFIX: `${prefix}-gw` }));
 
     // Warm up every server (JIT, connections, Lua scripts).
     for (const s of servers) await autocannon({ url: `${s.url}/api/v1/complaints`, method: 'POST', duration: 3, connections: 16, headers: { 'content-type': 'application/json' }, body: body() });
     await quiesce(servers, redis);
 
     console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, median of ${ROUNDS} alternating rounds (saturated: by req/s; steady: by p99); load generator on the same machine`);
-    console.log(`Aduan servers run with: node ${start.nodeFlags.join(' ')} (the flags of \`pnpm start\`)\n`);
+    console.log(`Aduan servers run with the flags of their start scripts: all-in-one ${allInOne.nodeFlags.join(' ')}; gateway alone ${gatewayAlone.nodeFlags.join(' ')}\n`);
     const satTicks = machineTicks();
     const { rounds, rewritesDuring: satRewrites } = await alternatingRounds(servers, redis, (s) => measureSaturated(s, redis.cpuSeconds));
     const sat = rounds.map((rs) => median(rs, (x) => x.rps));
