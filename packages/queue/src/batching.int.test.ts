@@ -189,53 +189,51 @@ describe('batched Redis work', () => {
     }
   });
 
-  it('writes the guarded adds of one turn from the batch flush itself, not a loop iteration later', async () => {
+  /**
+   * A producer on its own connection, warmed up (scripts loaded), whose socket writes are
+   * counted from then on; `add(id)` is a guarded add with a guard that never refuses (the
+   * intake path: one script per add).
+   */
+  let warmUps = 0;
+  async function guardedAdds(run: (add: (id: string) => Promise<{ outcome: string }>, writes: () => number) => Promise<void>) {
     const conn = createRedis(url, 'producer');
     const producer = new DurableProducer({ connection: conn, prefix, logger: memoryLogger('batching').logger });
-    const note = (i: number) => ({ schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: `pesan ${i}`, createdAt: new Date().toISOString() });
-    // A guard that never refuses: the add runs as one script (the intake path).
+    const note = (id: string) => ({ schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: `pesan ${id}`, createdAt: new Date().toISOString() });
     const guard = { lua: '', keys: [], args: [] };
+    const add = (id: string) => producer.addGuarded('notify.whatsapp', id, note(id), { guard });
     try {
       await ready(conn);
-      await producer.addGuarded('notify.whatsapp', 'g-warm', note(0), { guard });
+      await add(`warm-${++warmUps}`);
       const writes = socketWrites(conn);
-      const adds = Promise.all([1, 2, 3].map((i) => producer.addGuarded('notify.whatsapp', `g-${i}`, note(i), { guard })));
+      await run(add, writes.count);
+      writes.restore();
+    } finally {
+      await producer.close();
+      conn.disconnect();
+    }
+  }
+
+  it('writes the guarded adds of one turn from the batch flush itself, not a loop iteration later', () =>
+    guardedAdds(async (add, writes) => {
+      const adds = Promise.all([1, 2, 3].map((i) => add(`g-${i}`)));
       // This immediate runs right after the batch's flush (queued after it, in the same phase).
       await new Promise((resolve) => setImmediate(resolve));
-      expect(writes.count()).toBe(1);
+      expect(writes()).toBe(1);
       expect((await adds).map((r) => r.outcome)).toEqual(['queued', 'queued', 'queued']);
-      expect(writes.count()).toBe(1);
-      writes.restore();
-    } finally {
-      await producer.close();
-      conn.disconnect();
-    }
-  });
+      expect(writes()).toBe(1);
+    }));
 
-  it('sends the adds of a burst every MAX_BATCH, before the turn ends, so Redis starts while Node still works', async () => {
-    const conn = createRedis(url, 'producer');
-    const producer = new DurableProducer({ connection: conn, prefix, logger: memoryLogger('batching').logger });
-    const note = (i: number) => ({ schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: `pesan ${i}`, createdAt: new Date().toISOString() });
-    const guard = { lua: '', keys: [], args: [] };
-    try {
-      await ready(conn);
-      await producer.addGuarded('notify.whatsapp', 'burst-warm', note(0), { guard });
-      const writes = socketWrites(conn);
+  it('sends the adds of a burst every MAX_BATCH, before the turn ends, so Redis starts while Node still works', () =>
+    guardedAdds(async (add, writes) => {
       // A turn under load holds dozens of requests (64 at the bench's 64 connections).
       expect(MAX_BATCH).toBeLessThanOrEqual(16);
-      const n = 2 * MAX_BATCH + 3;
-      const adds = Promise.all(Array.from({ length: n }, (_, i) => producer.addGuarded('notify.whatsapp', `burst-${i}`, note(i), { guard })));
+      const adds = Promise.all(Array.from({ length: 2 * MAX_BATCH + 3 }, (_, i) => add(`burst-${i}`)));
       // Still in the turn that issued them: two full batches are on the wire already.
-      expect(writes.count()).toBe(2);
+      expect(writes()).toBe(2);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(writes.count()).toBe(3);
+      expect(writes()).toBe(3);
       expect((await adds).every((r) => r.outcome === 'queued')).toBe(true);
-      writes.restore();
-    } finally {
-      await producer.close();
-      conn.disconnect();
-    }
-  });
+    }));
 
   it('spools a batch that a hung Redis does not answer within the add timeout, and drains it later', async () => {
     // Its own Redis: CLIENT PAUSE would stall every other test on a shared one.
