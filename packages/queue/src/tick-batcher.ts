@@ -19,9 +19,9 @@ interface Waiting<I, O> {
  * load one turn handles dozens of requests (64 at the bench's 64 connections); held to the end
  * of the turn, their Redis work started only after the last of them, and Node then sat idle
  * while Redis ran all of it. Flushed every 8, Redis works on the first while Node parses the
- * next: gateway throughput +20-30% at saturation, main thread idle 10-14% -> 1-3%
- * (docs/adr/0005-batched-redis-writes.md). Smaller batches cost more socket writes than they
- * save (1: -10%).
+ * next: gateway throughput +20-30% at saturation, main thread idle 6-9% -> 1-3%
+ * (docs/performance.md, session 9). Smaller batches cost more socket writes than they save
+ * (batches of 1: 10-20% fewer requests/s than 8).
  */
 export const MAX_BATCH = 8;
 
