@@ -17,6 +17,12 @@ describe('WordStemmer (sastrawijs)', () => {
     expect(s.stem('tps')).toBe('tps');
     expect(s.stem('pemangkasan')).toBe(s.stem('pemangkasan'));
   });
+  it("knows Sastrawi's roots, minus the misleading ones, and nothing an object inherits", () => {
+    expect(['baik', 'lubang', 'sampah', 'pangkas'].map((w) => s.isRoot(w))).toEqual([true, true, true, true]);
+    expect(['mangkas', 'umpuk', 'jukir'].map((w) => s.isRoot(w))).toEqual([false, false, false]);
+    // Sastrawi's own dictionary, a plain object, answered true for these.
+    expect(['constructor', 'tostring', 'toString', '__proto__', 'hasOwnProperty'].map((w) => s.isRoot(w))).toEqual([false, false, false, false, false]);
+  });
   it('keeps working when the cache is full', () => {
     const small = new WordStemmer(2);
     expect(['perbaikan', 'berlubang', 'dipungut', 'perbaikan'].map((w) => small.stem(w))).toEqual(['baik', 'lubang', 'pungut', 'baik']);
