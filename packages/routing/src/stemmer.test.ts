@@ -21,7 +21,7 @@ describe('WordStemmer (sastrawijs)', () => {
     expect(['baik', 'lubang', 'sampah', 'pangkas'].map((w) => s.isRoot(w))).toEqual([true, true, true, true]);
     expect(['mangkas', 'umpuk', 'jukir'].map((w) => s.isRoot(w))).toEqual([false, false, false]);
     // Sastrawi's own dictionary, a plain object, answered true for these.
-    expect(['constructor', 'tostring', 'toString', '__proto__', 'hasOwnProperty'].map((w) => s.isRoot(w))).toEqual([false, false, false, false, false]);
+    expect(['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((w) => s.isRoot(w))).toEqual([false, false, false, false]);
   });
   it('keeps working when the cache is full', () => {
     const small = new WordStemmer(2);

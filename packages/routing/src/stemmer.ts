@@ -8,11 +8,6 @@ import { Stemmer } from 'sastrawijs';
 const MISLEADING_ROOTS = ['mangkas', 'umpuk', 'erang', 'adam', 'madam'];
 
 /**
- * Sastrawi (Nazief-Adriani with Sastrawi's dictionary) via sastrawijs, memoized: stemming one
- * word costs ~5 µs and complaints repeat the same few thousand words, so a bounded cache makes
- * routing several times faster. The cache never changes a result, so decisions stay pure.
- */
-/**
  * Sastrawi with its root-word dictionary in a Set. Sastrawi keeps the ~30,000 roots as the keys
  * of a plain object (1.5 MB of property storage in dictionary mode, the largest single thing in
  * the all-in-one's heap); a Set of the same strings takes well under half of that. Every look-up
@@ -38,6 +33,11 @@ class SetDictionaryStemmer extends Stemmer {
   }
 }
 
+/**
+ * Sastrawi (Nazief-Adriani with Sastrawi's dictionary) via sastrawijs, memoized: stemming one
+ * word costs ~5 µs and complaints repeat the same few thousand words, so a bounded cache makes
+ * routing several times faster. The cache never changes a result, so decisions stay pure.
+ */
 export class WordStemmer {
   private readonly stemmer = new SetDictionaryStemmer();
   private readonly cache = new Map<string, string>();
