@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, forOpd, latestRouted } from '@aduan/queue';
 import { RoutedComplaint, StatusUpdate, StatusView } from '@aduan/schema';
+import { bearerToken } from '../bearer.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { ErrorBody, HttpError } from '../errors.ts';
 import type { OpdKey } from './opd-keys.ts';
@@ -47,11 +48,6 @@ const OpdFeed = z
   })
   .meta({ id: 'OpdFeed' });
 
-function bearer(req: FastifyRequest): string | undefined {
-  const auth = req.headers.authorization;
-  return auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
-}
-
 /**
  * The OPD API: an OPD's own system reads the complaints routed to it and reports progress,
  * with a per-OPD API key (`pnpm --filter @aduan/gateway opd-key:add <opd>`). The key decides
@@ -70,7 +66,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   const verified = new WeakMap<FastifyRequest, OpdKey>();
   const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated') => deps.metrics.opdRequests.inc({ opd, action, outcome });
   const authenticate = (action: 'feed' | 'read' | 'status') => async (req: FastifyRequest): Promise<void> => {
-    const secret = bearer(req);
+    const secret = bearerToken(req);
     const key = secret ? await deps.opdKeys.verify(secret) : null;
     if (!key) {
       count('none', action, 'unauthenticated');

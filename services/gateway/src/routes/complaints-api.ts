@@ -7,6 +7,7 @@ import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unf
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
 import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
 import { acceptedLogFields, type SubmitResult } from '../intake/intake-service.ts';
+import { bearerToken } from '../bearer.ts';
 import type { GatewayDeps } from '../deps.ts';
 
 
@@ -36,12 +37,6 @@ export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || key.length < 1 || key.length > 200) throw new ValidationFailedError({ 'Idempotency-Key': { code: 'invalid', message: 'Idempotency-Key must be 1-200 characters' } });
   return key;
-}
-
-function bearer(req: FastifyRequest, queryToken: string | undefined): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
-  return queryToken;
 }
 
 export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
@@ -94,7 +89,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       },
     },
     async (req) => {
-      const token = bearer(req, req.query.token);
+      const token = bearerToken(req) ?? req.query.token;
       if (!token) throw new HttpError(401, 'token_required', 'Send the status token as "Authorization: Bearer <statusToken>" or ?token=');
       const view = await lookupStatus(deps, req.params.ticket, token);
       if (!view) throw new HttpError(404, 'not_found', 'No complaint with this ticket and token');
