@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,15 +14,37 @@ const root = join(import.meta.dirname, '..', '..');
 let child: ChildProcess;
 let base: string;
 let stderr = '';
+let intlLog: string;
+
+/**
+ * Records each kind of Intl formatter the process makes (and the locale-aware methods that make
+ * one), once, with where it was made. Making the first one maps ~5 MB of ICU's locale data into
+ * the process for good, so intake and routing must never need one.
+ */
+const INTL_HOOK = `const { appendFileSync } = require('node:fs');
+const seen = new Set();
+const record = (what) => { if (seen.has(what)) return; seen.add(what); appendFileSync(process.env.RECORD_INTL_TO, what + ' ' + new Error().stack.split('\\n')[3] + '\\n'); };
+for (const k of ['DateTimeFormat', 'NumberFormat', 'Collator', 'PluralRules', 'RelativeTimeFormat', 'ListFormat', 'DisplayNames', 'Segmenter']) {
+  const Made = Intl[k];
+  Intl[k] = new Proxy(Made, { construct(t, args, nt) { record('Intl.' + k); return Reflect.construct(t, args, nt); }, apply(t, self, args) { record('Intl.' + k); return Reflect.apply(t, self, args); } });
+}
+for (const [proto, m] of [[Number.prototype, 'toLocaleString'], [Date.prototype, 'toLocaleString'], [Date.prototype, 'toLocaleDateString'], [Date.prototype, 'toLocaleTimeString'], [String.prototype, 'localeCompare']]) {
+  const f = proto[m];
+  proto[m] = function (...args) { record(m); return f.apply(this, args); };
+}
+`;
 
 beforeAll(async () => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'aduan-start-'));
   base = `http://127.0.0.1:${port}`;
+  const hook = join(dir, 'record-intl.cjs');
+  writeFileSync(hook, INTL_HOOK);
+  intlLog = join(dir, 'intl.log');
   const start = startCommand();
-  child = spawn(process.execPath, [...start.nodeFlags, join(root, 'services/standalone/src/main.ts')], {
+  child = spawn(process.execPath, [...start.nodeFlags, '--require', hook, join(root, 'services/standalone/src/main.ts')], {
     cwd: dir,
-    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn', RECORD_INTL_TO: intlLog },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.on('data', (d) => (stderr += String(d)));
@@ -34,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('pnpm start (gateway + router in one process)', () => {
-  it('serves the form, routes a complaint end to end, and stops cleanly on SIGTERM', async () => {
+  it('serves the form, routes a complaint end to end without ICU locale data, and stops cleanly on SIGTERM', async () => {
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Sampaikan aduan Anda');
@@ -48,6 +70,14 @@ describe('pnpm start (gateway + router in one process)', () => {
       return v.state !== 'received' ? v : null;
     }, { what: 'routed' });
     expect(['routed', 'triage']).toContain(view.state);
+
+    // Starting, filing and routing made no Intl formatter (each would keep ~5 MB of ICU data
+    // resident); the status page does make one, which shows the hook records.
+    const intlUses = () => (existsSync(intlLog) ? readFileSync(intlLog, 'utf8') : '');
+    expect(intlUses()).toBe('');
+    const statusPage = await fetch(`${base}/status?ticket=${ticket}&token=${statusToken}`);
+    expect(statusPage.status).toBe(200);
+    expect(intlUses()).toMatch(/^Intl\.DateTimeFormat .*when\.ts/);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
