@@ -15,7 +15,7 @@
  * redis-server with AOF everysec is spawned.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -242,9 +242,15 @@ async function main() {
   let redisUrl = process.env.REDIS_URL;
   let stopRedis: (() => Promise<void>) | undefined;
   if (!redisUrl || !(await redisAnswers(redisUrl))) {
-    const local = await startLocalRedis({ dir: mkdtempSync(join(tmpdir(), 'aduan-bench-redis-')) });
+    // Its AOF grows by gigabytes in one run (nothing consumes what the bench files): removed
+    // once Redis has stopped.
+    const redisDir = mkdtempSync(join(tmpdir(), 'aduan-bench-redis-'));
+    const local = await startLocalRedis({ dir: redisDir });
     redisUrl = local.url;
-    stopRedis = local.stop;
+    stopRedis = async () => {
+      await local.stop();
+      rmSync(redisDir, { recursive: true, force: true });
+    };
   }
   const prefix = `bench-${Date.now()}`;
   // Redis shares the machine's cores with the servers and the load generator: its CPU per
@@ -331,6 +337,7 @@ async function main() {
     if (!stopRedis) for (const p of ['warm', 'bare', 'solo', 'gw']) await deletePrefix(redisUrl, `${prefix}-${p}`).catch(() => {});
     redis.close();
     await stopRedis?.();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
