@@ -8,7 +8,7 @@ import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testki
 import { startCommand } from '@aduan/testkit/start-command';
 
 /**
- * `pnpm warm` (run by the Docker image build): each service loads its modules, writes Node's
+ * `pnpm warm` (run by `pnpm install`, and so by the Docker image build): each service loads its modules, writes Node's
  * compile cache and exits before connecting to anything; the next start takes every TypeScript
  * module from the cache, so the type stripper (amaro, ~15 MB RSS) is never loaded. Node's own
  * compile-cache debug output (NODE_DEBUG_NATIVE=COMPILE_CACHE) tells hits from misses.
