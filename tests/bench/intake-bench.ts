@@ -334,7 +334,7 @@ async function main() {
     // so a hung server can never keep the bench running.
     await Promise.all(servers.map((s) => stopServer(s.child)));
     // A shared Redis (REDIS_URL) keeps nothing of the run.
-    if (!stopRedis) for (const p of ['warm', 'bare', 'solo', 'gw']) await deletePrefix(redisUrl, `${prefix}-${p}`).catch(() => {});
+    if (!stopRedis) for (const p of ['bare', 'solo', 'gw']) await deletePrefix(redisUrl, `${prefix}-${p}`).catch(() => {});
     redis.close();
     await stopRedis?.();
     rmSync(dataDir, { recursive: true, force: true });

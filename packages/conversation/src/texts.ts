@@ -1,4 +1,5 @@
 import type { StatusView } from '@aduan/schema';
+import { wibDateTime } from '@aduan/queue';
 
 /**
  * What the citizen reads. Bahasa Indonesia, polite and short. `em` marks the ticket: WhatsApp
@@ -22,15 +23,9 @@ const STATE_LABEL: Record<StatusView['state'], string> = {
   external: 'perlu disampaikan ke instansi di luar Pemerintah Kota',
 };
 
+/** "28 Nov 2026, 14.05 WIB"; a value that is not a date is shown as it is. */
 function formatDate(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  // Kota Blitar is on WIB (UTC+7); citizens read local time.
-  const wib = new Date(d.getTime() + 7 * 3_600_000);
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
-  const hh = String(wib.getUTCHours()).padStart(2, '0');
-  const mm = String(wib.getUTCMinutes()).padStart(2, '0');
-  return `${wib.getUTCDate()} ${months[wib.getUTCMonth()]} ${wib.getUTCFullYear()} ${hh}.${mm} WIB`;
+  return Number.isNaN(Date.parse(iso)) ? iso : `${wibDateTime(iso)} WIB`;
 }
 
 export function createTexts(opts: { em?: (s: string) => string; serviceName?: string } = {}): ConversationTexts {

@@ -1,8 +1,8 @@
+import { wibDateTime } from '@aduan/queue';
 import type { Directory } from '@aduan/routing/directory';
 import type { RoutedComplaint } from '@aduan/schema';
 import { html, raw } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
-import { when } from '../views/when.ts';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -19,7 +19,7 @@ ${items.map((c) => {
   const r = c.routing;
   const fid = `opd-${c.id}`;
   return html`<article class="card" aria-labelledby="t-${c.id}">
-<h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${c.channel} · ${when(c.receivedAt)}</span></h2>
+<h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${c.channel} · ${wibDateTime(c.receivedAt)}</span></h2>
 <p style="white-space:pre-wrap">${c.text}</p>
 ${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan, c.location.kecamatan].filter(Boolean).join(', ')}</p>` : ''}
 ${c.attachments.length ? html`<p class="muted">${c.attachments.length} lampiran</p>` : ''}

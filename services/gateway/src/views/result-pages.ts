@@ -1,8 +1,8 @@
+import { wibDateTime } from '@aduan/queue';
 import type { StatusView } from '@aduan/schema';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
 import { STATE_LABELS } from './messages-id.ts';
-import { when } from './when.ts';
 
 
 export function successPage(a: { ticket: string; statusToken: string }): string {
@@ -31,8 +31,8 @@ ${
   v
     ? html`<div class="card" role="status"><p>Tiket <span class="ticket">${v.ticket}</span></p>
 <p><strong>Status:</strong> ${STATE_LABELS[v.state]}${v.opd ? html` — <strong>${v.opd.name}</strong>` : ''}</p>
-<p class="muted">Diterima ${when(v.receivedAt)} · diperbarui ${when(v.updatedAt)}</p>
-<h2>Riwayat</h2><ol class="history">${v.history.map((h) => html`<li>${when(h.at)}: ${STATE_LABELS[h.state]}${h.message ? html` — ${h.message}` : ''}</li>`)}</ol></div>`
+<p class="muted">Diterima ${wibDateTime(v.receivedAt)} · diperbarui ${wibDateTime(v.updatedAt)}</p>
+<h2>Riwayat</h2><ol class="history">${v.history.map((h) => html`<li>${wibDateTime(h.at)}: ${STATE_LABELS[h.state]}${h.message ? html` — ${h.message}` : ''}</li>`)}</ol></div>`
     : ''
 }
 <form method="get" action="/status" class="card">

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { when } from './when.ts';
+import { wibDateTime as when } from './wib-time.ts';
 
 const intl = new Intl.DateTimeFormat('id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jakarta' });
 
-describe('when', () => {
+describe('wibDateTime', () => {
   it('reads a moment in WIB as Intl does for id-ID', () => {
     expect(when('2026-11-28T07:05:00.000Z')).toBe('28 Nov 2026, 14.05');
     // Across the date line of WIB: 17:00 UTC is midnight in Blitar.
