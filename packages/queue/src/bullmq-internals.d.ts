@@ -1,8 +1,5 @@
 // Types for the BullMQ modules imported by path (guarded-add.ts, bullmq.ts). BullMQ ships types for
 // its ESM build only; at run time `bullmq` resolves to its CommonJS build, so these come from there.
-declare module 'bullmq/dist/cjs/scripts/addStandardJob-9.js' {
-  export const addStandardJob: { name: string; content: string; keys: number };
-}
 declare module 'bullmq/dist/cjs/version.js' {
   export const version: string;
 }

@@ -11,19 +11,28 @@ const redis = createRedis(url, 'producer');
 const queues: Queue[] = [];
 
 /** An intake queue of its own (as the gateway makes it) under `prefix:<name>`. */
-function intakeQueue(name: string): Queue {
-  const q = new Queue('intake', { connection: redis, prefix: `${prefix}:${name}`, defaultJobOptions: defaultJobOptions('intake') });
+function intakeQueue(name: string, eventsMaxLen?: number): Queue {
+  const q = new Queue('intake', { connection: redis, prefix: `${prefix}:${name}`, defaultJobOptions: defaultJobOptions('intake'), ...(eventsMaxLen ? { streams: { events: { maxLen: eventsMaxLen } } } : {}) });
   queues.push(q);
   return q;
 }
 
-/** Everything BullMQ keeps for a queue, with the parts that differ between two adds (times, stream ids) blanked. */
+/**
+ * Everything BullMQ keeps for a queue, with the parts that differ between two adds (times,
+ * stream ids) blanked. A job's options are compared parsed: BullMQ's script writes them with
+ * cjson, in Lua's table order, and reads them back with JSON.parse.
+ */
 async function queueState(q: Queue) {
   const k = q.keys;
   const jobIds = await redis.lrange(k.wait!, 0, -1);
-  const jobs = await Promise.all(jobIds.map(async (id) => ({ ...(await redis.hgetall(`${k['']}${id}`)), timestamp: '<t>' })));
+  const jobs = await Promise.all(
+    jobIds.map(async (id) => {
+      const h = await redis.hgetall(`${k['']}${id}`);
+      return { ...h, opts: JSON.parse(h.opts ?? 'null') as unknown, timestamp: /^\d{13}$/.test(h.timestamp ?? '') ? '<t>' : h.timestamp };
+    }),
+  );
   const events = (await redis.xrange(k.events!, '-', '+')).map(([, fields]) => fields);
-  return { jobIds, jobs, events, marker: await redis.zrange(k.marker!, '0', '-1', 'WITHSCORES'), meta: await redis.hgetall(k.meta!), id: await redis.get(k.id!) };
+  return { jobIds, jobs, events, marker: await redis.zrange(k.marker!, '0', '-1', 'WITHSCORES'), meta: await redis.hgetall(k.meta!), id: await redis.get(k.id!), paused: await redis.lrange(k.paused!, 0, -1), active: await redis.lrange(k.active!, 0, -1) };
 }
 
 const passes: AddGuard = { lua: `redis.call('INCR', KEYS[GK + 1])`, keys: [`${prefix}:guard-runs`], args: [] };
@@ -72,6 +81,35 @@ describe('guardedAdd', () => {
     const job = await viaGuard.getJob('01J00000000000000000000002');
     expect(job?.opts).toMatchObject({ attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 86_400 }, jobId: '01J00000000000000000000002' });
     expect(job?.data).toEqual(complaintLike('01J00000000000000000000002'));
+  });
+
+  // The branches of BullMQ's add that a plain job can still take: no wake-up marker while the
+  // queue is paused or already runs its global concurrency's worth of jobs, and the events
+  // stream trimmed to the queue's own length.
+  it.each([
+    ['paused', async (q: Queue) => q.pause()],
+    ['at its global concurrency', async (q: Queue) => {
+      await q.setGlobalConcurrency(1);
+      await redis.lpush(q.keys.active!, 'running-elsewhere');
+    }],
+    ['not at its global concurrency', async (q: Queue) => q.setGlobalConcurrency(2)],
+    // 60 adds write 120 events: past one stream node (100 entries), so the trim shows.
+    ['with its own events length', async () => {}, 3],
+  ] as const)('leaves what Queue.add leaves in a queue %s', async (name, setUp, eventsMaxLen?: number) => {
+    const adds = eventsMaxLen ? 60 : 5;
+    const [viaBull, viaGuard] = [intakeQueue(`bull-${name}`, eventsMaxLen), intakeQueue(`guard-${name}`, eventsMaxLen)];
+    await Promise.all([viaBull.waitUntilReady(), viaGuard.waitUntilReady()]);
+    await setUp(viaBull);
+    await setUp(viaGuard);
+    for (let i = 1; i <= adds; i++) {
+      const id = `01J00000000000000000000${String(100 + i)}`;
+      await viaBull.add('webform', complaintLike(id), { jobId: id });
+      await guardedAdd(redis, viaGuard, id, 'webform', complaintLike(id), passes);
+    }
+    const [a, b] = [await queueState(viaBull), await queueState(viaGuard)];
+    expect(b).toEqual(a);
+    expect(b.jobIds.length + b.paused.length).toBe(adds);
+    if (eventsMaxLen) expect(b.events.length).toBeLessThan(2 * adds);
   });
 
   it.each([

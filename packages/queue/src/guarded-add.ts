@@ -1,8 +1,5 @@
 import type { Queue } from 'bullmq';
-import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
-import type * as Msgpackr from 'msgpackr';
-import { addStandardJob } from 'bullmq/dist/cjs/scripts/addStandardJob-9.js';
 import { version as bullmqVersion } from 'bullmq/dist/cjs/version.js';
 import { LuaScript } from './lua.ts';
 
@@ -19,19 +16,49 @@ export interface AddGuard {
 }
 
 /**
- * The BullMQ versions whose addStandardJob script and argument layout were checked against
- * `Queue.add` (guarded-add.int.test.ts compares the Redis state both leave). With any other
- * version, guarded adds run as two calls: the guard alone, then `Queue.add`.
+ * The BullMQ versions whose plain add PLAIN_ADD_LUA reproduces: guarded-add.int.test.ts adds
+ * the same jobs with it and with `Queue.add` and compares everything BullMQ keeps. With any
+ * other version, guarded adds run as two calls: the guard alone, then `Queue.add`.
  */
 const VERIFIED_BULLMQ = new Set(['6.7.0']);
 
-export const guardedAddInOneScript = VERIFIED_BULLMQ.has(bullmqVersion) && addStandardJob.keys === 9 && !addStandardJob.content.startsWith('#!');
+export const guardedAddInOneScript = VERIFIED_BULLMQ.has(bullmqVersion);
 
-// msgpackr's CommonJS build, the one BullMQ loads: an ESM import would load its ESM build, a
-// second copy of the library in memory.
-const { Packr } = createRequire(import.meta.url)('msgpackr') as typeof Msgpackr;
-// BullMQ's own packer settings (redis-queue-backend.js): the script unpacks what this packs.
-const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+/**
+ * What BullMQ 6.7.0's addStandardJob script does for a plain job (a given id; no delay,
+ * priority, parent, deduplication or LIFO), command for command, in the same order: the
+ * counter, the events stream's length, the duplicate check, the job hash, "added", the wait
+ * list and its marker (none while the queue is paused or at its global concurrency), "waiting".
+ * BullMQ's own script also carries every other kind of add: it unpacks msgpack, encodes the
+ * options with cjson and defines ~25 Lua functions on every call. Redis spent ~12 µs less per
+ * add on this one (docs/performance.md, session 11), and Redis is the one process every Aduan
+ * service shares. The options arrive as the JSON BullMQ would store (`Job.opts` is parsed back
+ * from it, so key order does not matter).
+ * KEYS: wait, meta, id, active, events, marker. ARGV: key prefix, job id, name, timestamp,
+ * data (JSON), options (JSON). Returns the job id.
+ */
+const PLAIN_ADD_LUA = `local rcall = redis.call
+local jobId = ARGV[2]
+local jobKey = ARGV[1] .. jobId
+rcall('INCR', KEYS[3])
+local maxEvents = rcall('HGET', KEYS[2], 'opts.maxLenEvents')
+if not maxEvents then
+  maxEvents = 10000
+  rcall('HSET', KEYS[2], 'opts.maxLenEvents', maxEvents)
+end
+if rcall('EXISTS', jobKey) == 1 then
+  rcall('XADD', KEYS[5], 'MAXLEN', '~', maxEvents, '*', 'event', 'duplicated', 'jobId', jobId)
+  return jobId
+end
+rcall('HMSET', jobKey, 'name', ARGV[3], 'data', ARGV[5], 'opts', ARGV[6], 'timestamp', ARGV[4], 'delay', 0, 'priority', 0)
+rcall('XADD', KEYS[5], '*', 'event', 'added', 'jobId', jobId, 'name', ARGV[3])
+local attrs = rcall('HMGET', KEYS[2], 'paused', 'concurrency')
+local pausedOrMaxed = attrs[1] or (attrs[2] and rcall('LLEN', KEYS[4]) >= tonumber(attrs[2]))
+rcall('LPUSH', KEYS[1], jobId)
+if not pausedOrMaxed then rcall('ZADD', KEYS[6], 0, '0') end
+rcall('XADD', KEYS[5], 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', jobId)
+return jobId
+`;
 
 /**
  * A guard's Lua with what it expects around it: GK and GA (its first key's and argument's
@@ -47,8 +74,8 @@ function scriptsFor(guard: AddGuard): { standalone: LuaScript; withAdd: LuaScrip
     s = {
       // The guard on its own (the two-call fallback): returns `refused`, or 0.
       standalone: new LuaScript(`${withGuard(guard.lua, 0, 0)}if refused then return refused end\nreturn 0\n`),
-      // The guard, then BullMQ's addStandardJob: returns `refused`, or the job id.
-      withAdd: new LuaScript(`${withGuard(guard.lua, 9, 3)}if refused then return refused end\n${addStandardJob.content}`),
+      // The guard, then the add: returns `refused`, or the job id.
+      withAdd: new LuaScript(`${withGuard(guard.lua, 6, 6)}if refused then return refused end\n${PLAIN_ADD_LUA}`),
     };
     scripts.set(guard.lua, s);
   }
@@ -74,7 +101,7 @@ function queueCall(queue: Queue): QueueCall | null {
     const plain = Object.keys(defaults).every((o) => PLAIN_OPTIONS.has(o) && defaults[o] !== undefined);
     // Job's constructor turns a numeric backoff into a fixed one.
     const backoff = typeof defaults.backoff === 'number' ? { backoff: { type: 'fixed', delay: defaults.backoff } } : {};
-    call = plain ? { keys: [k.wait, k.paused, k.meta, k.id, k.completed, k.delayed, k.active, k.events, k.marker] as string[], prefix: k[''] as string, opts: { attempts: 0, ...defaults, ...backoff } } : null;
+    call = plain ? { keys: [k.wait, k.meta, k.id, k.active, k.events, k.marker] as string[], prefix: k[''] as string, opts: { attempts: 0, ...defaults, ...backoff } } : null;
     queueCalls.set(queue, call);
   }
   return call;
@@ -86,10 +113,9 @@ export const addsInOneScript = (queue: Queue): boolean => guardedAddInOneScript 
 /**
  * Runs `guard` and adds the job (`queue.add(name, data, { jobId })`) in one Redis script,
  * atomically: either the guard refused and nothing was written, or both its writes and the job
- * are in Redis. The add is BullMQ's own addStandardJob script, called with the keys, packed
- * arguments and options `Queue.add` would send, so the stored job is the same; only plain jobs
- * (no delay, priority, parent or deduplication; the Aduan queues use none). `redis` is the
- * queue's connection. Resolves to the guard's refusal (its Lua table, as an array), or
+ * are in Redis. The add is PLAIN_ADD_LUA with the options `Queue.add` would store, so the
+ * stored job is the same; only plain jobs (no delay, priority, parent or deduplication; the
+ * Aduan queues use none). `redis` is the queue's connection. Resolves to the guard's refusal (its Lua table, as an array), or
  * undefined once the job is added.
  */
 export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name: string, data: unknown, guard: AddGuard, inOneScript = guardedAddInOneScript): Promise<unknown[] | undefined> {
@@ -100,10 +126,7 @@ export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name
     await queue.add(name, data, { jobId });
     return undefined;
   }
-  const args = [call.prefix, jobId, name, Date.now(), null, null, undefined, undefined, null, null];
-  const opts = { ...call.opts, jobId };
-  const reply = await scriptsFor(guard).withAdd.run(redis, [...call.keys, ...guard.keys], [packer.pack(args), JSON.stringify(data), packer.pack(opts), ...guard.args]);
-  if (Array.isArray(reply)) return reply;
-  if (typeof reply === 'number' && reply < 0) throw new Error(`BullMQ addStandardJob failed with code ${reply}`);
-  return undefined;
+  const opts = JSON.stringify({ ...call.opts, jobId });
+  const reply = await scriptsFor(guard).withAdd.run(redis, [...call.keys, ...guard.keys], [call.prefix, jobId, name, Date.now(), JSON.stringify(data), opts, ...guard.args]);
+  return Array.isArray(reply) ? reply : undefined;
 }
