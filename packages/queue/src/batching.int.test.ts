@@ -102,6 +102,9 @@ describe('DurableProducer contract check', () => {
       (routed as { ticket: string }).ticket = 'not a ticket';
       await expect(producer.add('opd.dishub', `${id}.r1`, routed)).rejects.toBeInstanceOf(ContractViolationError);
       expect(check).toHaveBeenCalledTimes(2);
+      // Job ids BullMQ itself refuses are refused before anything is written or spooled.
+      await expect(producer.add('routed', '12345', { ...routed, ticket: ticketFor(id) })).rejects.toThrow(/must not be an integer/);
+      await expect(producer.add('routed', 'a:b', { ...routed, ticket: ticketFor(id) })).rejects.toThrow(/must not contain ':'/);
       check.mockRestore();
     } finally {
       await producer.close();
@@ -197,22 +200,25 @@ describe('batched Redis work', () => {
   let warmUps = 0;
   async function guardedAdds(run: (add: (id: string) => Promise<{ outcome: string }>, writes: () => number) => Promise<void>) {
     const conn = createRedis(url, 'producer');
-    const producer = new DurableProducer({ connection: conn, prefix, logger: memoryLogger('batching').logger });
+    // A queue of its own, so that its BullMQ Queue's start can be seen (below).
+    const own = `${prefix}-w${++warmUps}`;
+    const producer = new DurableProducer({ connection: conn, prefix: own, logger: memoryLogger('batching').logger });
     const note = (id: string) => ({ schemaVersion: 1, channel: 'whatsapp', account: '6281100000000', to: '6281200000000@s.whatsapp.net', kind: 'ack', text: `pesan ${id}`, createdAt: new Date().toISOString() });
     const guard = { lua: '', keys: [], args: [] };
     const add = (id: string) => producer.addGuarded('notify.whatsapp', id, note(id), { guard });
     try {
       await ready(conn);
-      await add(`warm-${++warmUps}`);
-      // A plain add waits for BullMQ's Queue to finish starting on this connection: its INFO
-      // (the Redis version check) would otherwise be a write of its own inside the test.
-      await producer.add('notify.whatsapp', `warm-plain-${warmUps}`, note(`warm-plain-${warmUps}`));
+      await add('warm');
+      // BullMQ's Queue starts on this connection by itself (an INFO version check, then its
+      // meta HSET), and those writes must not land inside the test: wait for the HSET.
+      await vi.waitFor(async () => expect(await redis.hget(`${own}:notify.whatsapp:meta`, 'version')).toBeTruthy());
       const writes = socketWrites(conn);
       await run(add, writes.count);
       writes.restore();
     } finally {
       await producer.close();
       conn.disconnect();
+      await deletePrefix(url, own);
     }
   }
 

@@ -62,17 +62,19 @@ describe('guardedAdd', () => {
   });
 
   it.each([
-    ['in one script', true],
-    ['as two calls (the fallback for an unverified BullMQ)', false],
-  ])('leaves in Redis exactly what Queue.add leaves, %s', async (_name, oneScript) => {
-    const [viaBull, viaGuard] = [intakeQueue(`bull-${oneScript}`), intakeQueue(`guard-${oneScript}`)];
+    ['in one script', true, passes],
+    ['as two calls (the fallback for an unverified BullMQ)', false, passes],
+    ['without a guard', true, undefined],
+    ['without a guard, through Queue.add (the fallback)', false, undefined],
+  ])('leaves in Redis exactly what Queue.add leaves, %s', async (name, oneScript, guard) => {
+    const [viaBull, viaGuard] = [intakeQueue(`bull-${name}`), intakeQueue(`guard-${name}`)];
     for (const id of ['01J00000000000000000000001', '01J00000000000000000000002']) {
       await viaBull.add('webform', complaintLike(id), { jobId: id });
-      expect(await guardedAdd(redis, viaGuard, id, 'webform', complaintLike(id), passes, oneScript)).toBeUndefined();
+      expect(await guardedAdd(redis, viaGuard, id, 'webform', complaintLike(id), guard, oneScript)).toBeUndefined();
     }
     // A repeated jobId is deduplicated the same way (one job; a "duplicated" event).
     await viaBull.add('webform', complaintLike('01J00000000000000000000001'), { jobId: '01J00000000000000000000001' });
-    await guardedAdd(redis, viaGuard, '01J00000000000000000000001', 'webform', complaintLike('01J00000000000000000000001'), passes, oneScript);
+    await guardedAdd(redis, viaGuard, '01J00000000000000000000001', 'webform', complaintLike('01J00000000000000000000001'), guard, oneScript);
 
     const [a, b] = [await queueState(viaBull), await queueState(viaGuard)];
     expect(b).toEqual(a);

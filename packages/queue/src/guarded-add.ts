@@ -110,23 +110,28 @@ function queueCall(queue: Queue): QueueCall | null {
 /** Whether guarded adds to `queue` take the one-script path (else: the guard, then `Queue.add`). */
 export const addsInOneScript = (queue: Queue): boolean => guardedAddInOneScript && queueCall(queue) !== null;
 
+/** PLAIN_ADD_LUA alone, for an add without a guard. */
+const PLAIN_ADD = new LuaScript(PLAIN_ADD_LUA);
+
 /**
- * Runs `guard` and adds the job (`queue.add(name, data, { jobId })`) in one Redis script,
- * atomically: either the guard refused and nothing was written, or both its writes and the job
- * are in Redis. The add is PLAIN_ADD_LUA with the options `Queue.add` would store, so the
- * stored job is the same; only plain jobs (no delay, priority, parent or deduplication; the
- * Aduan queues use none). `redis` is the queue's connection. Resolves to the guard's refusal (its Lua table, as an array), or
- * undefined once the job is added.
+ * Adds the job (`queue.add(name, data, { jobId })`) with PLAIN_ADD_LUA and the options
+ * `Queue.add` would store, so the stored job is the same; only plain jobs (no delay,
+ * priority, parent or deduplication; the Aduan queues use none). With a `guard`, the guard runs
+ * first in the same script, atomically: either it refused and nothing was written, or both its
+ * writes and the job are in Redis. `redis` is the queue's connection. The script is issued
+ * before the first await, so the adds of one turn leave in one write. Resolves to the guard's
+ * refusal (its Lua table, as an array), or undefined once the job is added. When the one-script
+ * path does not apply (see addsInOneScript), the guard runs alone, then `Queue.add`.
  */
-export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name: string, data: unknown, guard: AddGuard, inOneScript = guardedAddInOneScript): Promise<unknown[] | undefined> {
+export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name: string, data: unknown, guard?: AddGuard, inOneScript = guardedAddInOneScript): Promise<unknown[] | undefined> {
   const call = inOneScript ? queueCall(queue) : null;
   if (!call) {
-    const refused = await scriptsFor(guard).standalone.run(redis, guard.keys, guard.args);
+    const refused = guard ? await scriptsFor(guard).standalone.run(redis, guard.keys, guard.args) : undefined;
     if (Array.isArray(refused)) return refused;
     await queue.add(name, data, { jobId });
     return undefined;
   }
-  const opts = JSON.stringify({ ...call.opts, jobId });
-  const reply = await scriptsFor(guard).withAdd.run(redis, [...call.keys, ...guard.keys], [call.prefix, jobId, name, Date.now(), JSON.stringify(data), opts, ...guard.args]);
+  const args = [call.prefix, jobId, name, Date.now(), JSON.stringify(data), JSON.stringify({ ...call.opts, jobId })];
+  const reply = guard ? await scriptsFor(guard).withAdd.run(redis, [...call.keys, ...guard.keys], [...args, ...guard.args]) : await PLAIN_ADD.run(redis, call.keys, args);
   return Array.isArray(reply) ? reply : undefined;
 }

@@ -127,6 +127,8 @@ export class DurableProducer {
   private async addChecked(queueName: string, jobId: string, data: unknown, name: string | undefined, guard?: AddGuard): Promise<AddResult | { outcome: 'refused'; refusal: unknown[] }> {
     // BullMQ refuses most custom ids containing ':' (its key separator); say so before spooling one.
     if (jobId.includes(':')) throw new ContractViolationError(queueName, `jobId "${jobId}" must not contain ':'`);
+    // Nor an id that reads as an integer (BullMQ's own numbering).
+    if (`${Number.parseInt(jobId, 10)}` === jobId) throw new ContractViolationError(queueName, `jobId "${jobId}" must not be an integer`);
     const valid = this.validate(queueName, data);
     try {
       const refusal = await this.addToRedis(queueName, jobId, valid, name, guard);
@@ -168,11 +170,11 @@ export class DurableProducer {
       timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const add = (j: PendingJob): Promise<GuardReply> => (j.guard ? guardedAdd(this.opts.connection, queue, j.jobId, j.name, j.data, j.guard) : queue.add(j.name, j.data, { jobId: j.jobId }).then(() => undefined));
-      const replies = jobs.map((j) => settle(Promise.race([add(j), deadline])));
-      // A guarded add issues its script synchronously, so the batch is complete here: send it
-      // now rather than a loop iteration later (this flush runs in a setImmediate). Plain adds
-      // go through BullMQ's own awaits first and leave with the connection's next turn.
+      const replies = jobs.map((j) => settle(Promise.race([guardedAdd(this.opts.connection, queue, j.jobId, j.name, j.data, j.guard), deadline])));
+      // Each add issues its script synchronously, so the batch is complete here: send it now
+      // rather than a loop iteration later (this flush runs in a setImmediate). (Where adds
+      // fall back to Queue.add, they go through BullMQ's own awaits first and leave with the
+      // connection's next turn.)
       sendWritesNow(this.opts.connection);
       return await Promise.all(replies);
     } finally {
