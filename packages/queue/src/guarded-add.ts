@@ -25,10 +25,11 @@ const VERIFIED_BULLMQ = new Set(['6.7.0']);
 export const guardedAddInOneScript = VERIFIED_BULLMQ.has(bullmqVersion);
 
 /**
- * What BullMQ 6.7.0's addStandardJob script does for a plain job (a given id; no delay,
- * priority, parent, deduplication or LIFO), command for command, in the same order: the
- * counter, the events stream's length, the duplicate check, the job hash, "added", the wait
- * list and its marker (none while the queue is paused or at its global concurrency), "waiting".
+ * What BullMQ 6.7.0's addStandardJob script writes for a plain job (a given id; no delay,
+ * priority, parent, deduplication or LIFO), write for write, in the same order: the counter,
+ * the events stream's length (when unset), the job hash, "added", the wait list and its marker
+ * (none while the queue is paused or at its global concurrency), "waiting"; or, for an id
+ * already queued, a "duplicated" event.
  * BullMQ's own script also carries every other kind of add: it unpacks msgpack, encodes the
  * options with cjson and defines ~25 Lua functions on every call. Redis spent ~12 µs less per
  * add on this one (docs/performance.md, session 11), and Redis is the one process every Aduan
@@ -41,7 +42,10 @@ const PLAIN_ADD_LUA = `local rcall = redis.call
 local jobId = ARGV[2]
 local jobKey = ARGV[1] .. jobId
 rcall('INCR', KEYS[3])
-local maxEvents = rcall('HGET', KEYS[2], 'opts.maxLenEvents')
+-- BullMQ reads the events length here and whether the queue is paused or maxed after storing
+-- the job; nothing in between writes the meta hash, so one read serves both.
+local meta = rcall('HMGET', KEYS[2], 'opts.maxLenEvents', 'paused', 'concurrency')
+local maxEvents = meta[1]
 if not maxEvents then
   maxEvents = 10000
   rcall('HSET', KEYS[2], 'opts.maxLenEvents', maxEvents)
@@ -52,8 +56,7 @@ if rcall('EXISTS', jobKey) == 1 then
 end
 rcall('HMSET', jobKey, 'name', ARGV[3], 'data', ARGV[5], 'opts', ARGV[6], 'timestamp', ARGV[4], 'delay', 0, 'priority', 0)
 rcall('XADD', KEYS[5], '*', 'event', 'added', 'jobId', jobId, 'name', ARGV[3])
-local attrs = rcall('HMGET', KEYS[2], 'paused', 'concurrency')
-local pausedOrMaxed = attrs[1] or (attrs[2] and rcall('LLEN', KEYS[4]) >= tonumber(attrs[2]))
+local pausedOrMaxed = meta[2] or (meta[3] and rcall('LLEN', KEYS[4]) >= tonumber(meta[3]))
 rcall('LPUSH', KEYS[1], jobId)
 if not pausedOrMaxed then rcall('ZADD', KEYS[6], 0, '0') end
 rcall('XADD', KEYS[5], 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', jobId)

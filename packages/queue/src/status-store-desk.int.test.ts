@@ -1,6 +1,9 @@
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { guardedAdd } from './guarded-add.ts';
+import { defaultJobOptions } from './names.ts';
 import { StatusStore } from './status-store.ts';
 
 const url = testRedisUrl();
@@ -8,7 +11,10 @@ const prefix = uniquePrefix('status-desk');
 const redis = new Redis(url);
 const store = new StatusStore(redis, prefix);
 
+const intake = new Queue('intake', { connection: redis, prefix, defaultJobOptions: defaultJobOptions('intake') });
+
 afterAll(async () => {
+  await intake.close();
   redis.disconnect();
   await deletePrefix(url, prefix);
 });
@@ -100,6 +106,32 @@ describe('StatusStore: a ticket that already belongs to another complaint', () =
     expect(await store.recordReceived(second)).toEqual({ supporters: 0, ticketTaken: true });
     expect((await store.get(second.id))?.state).toBe('received');
     expect(await store.idForTicket(first.ticket)).toBe(first.id);
+  });
+
+  it("the intake path (a fresh id, the guard in front of the add): a taken ticket refuses and leaves nothing, not even the claim; a claimed key answers first", async () => {
+    const guard = (key: string) => ({ key: `${prefix}:idem:${key}`, value: `{"answer":"${key}"}`, ttlSeconds: 60 });
+    const fresh = (id: string) => ({ ...second, id });
+    // Every key of this file's prefix (other test files share the Redis), but the queue's meta,
+    // which BullMQ's Queue writes when it starts.
+    const keys = async () => (await redis.keys(`${prefix}:*`)).filter((k) => !k.endsWith(':intake:meta')).sort();
+    const before = await keys();
+    const clash = await guardedAdd(redis, intake, '01J0000000000000000000TTT4', 'webform', { id: '01J0000000000000000000TTT4' }, store.newComplaintGuard(fresh('01J0000000000000000000TTT4'), guard('fresh-clash')));
+    expect(store.refusalOutcome(clash as unknown[])).toEqual({ outcome: 'ticket_taken' });
+    expect(await keys()).toEqual(before);
+    expect(await store.idForTicket(first.ticket)).toBe(first.id);
+
+    // With a new id (a new ticket) the same request goes through and takes its claim.
+    const other = { ...fresh('01J0000000000000000000TTT5'), ticket: 'ADU-TTTT-0005' };
+    expect(await guardedAdd(redis, intake, other.id, 'webform', { id: other.id }, store.newComplaintGuard(other, guard('fresh-clash')))).toBeUndefined();
+    expect(await redis.get(guard('fresh-clash').key)).toBe('{"answer":"fresh-clash"}');
+    expect(await store.idForTicket(other.ticket)).toBe(other.id);
+    expect((await store.get(other.id))?.state).toBe('received');
+    expect(await intake.getJobState(other.id)).toBe('waiting');
+
+    // A retry with that key is answered from its claim, whatever ticket its new id drew.
+    const retry = await guardedAdd(redis, intake, '01J0000000000000000000TTT6', 'webform', { id: '01J0000000000000000000TTT6' }, store.newComplaintGuard(fresh('01J0000000000000000000TTT6'), guard('fresh-clash')));
+    expect(store.refusalOutcome(retry as unknown[])).toEqual({ outcome: 'guard_exists', earlier: '{"answer":"fresh-clash"}' });
+    expect(await store.get('01J0000000000000000000TTT6')).toBeNull();
   });
 
   it('checks the ticket before the Idempotency-Key claim, so a refused complaint leaves no claim behind', async () => {

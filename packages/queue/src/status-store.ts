@@ -13,7 +13,8 @@ const KEEP_SECONDS = 400 * 86_400;
  * the complaint's intake add, in the same script.
  * KEYS: ticket, complaint hash[, guard]. ARGV: id, ttl, receivedAt, guard value, guard ttl,
  * refuse-if-ticket-taken ('1' or '0'), fresh ('1': the id was made for this call, so there is
- * no record of it to keep), field/value pairs (to the end of ARGV). Sets either
+ * no record of it to keep, and a taken ticket is always refused), field/value pairs (to the end
+ * of ARGV). Sets either
  * `refused`, having written nothing:
  * - {0, guard value}: the guard key (an Idempotency-Key's record) exists;
  * - {2, other id}: the ticket already belongs to another complaint (tickets are 40 bits of the
@@ -21,33 +22,45 @@ const KEEP_SECONDS = 400 * 86_400;
  * or `recorded`:
  * - {1, supporters already linked}: recorded;
  * - {3, supporters}: the same clash, recorded anyway, without taking the ticket.
- * This runs on every intake request, so it writes as little as it can: no history entry (the
- * "received" step is the hash's receivedAt, see history()), one HSET and one EXPIRE for a
- * fresh id.
+ * This runs on every intake request, so it does as little as it can: no history entry (the
+ * "received" step is the hash's receivedAt, see history()); for a fresh id, two SET NX, one
+ * HSET and one EXPIRE, and no reads.
  */
 const RECORD_RECEIVED_GUARD = `
 local recorded
-local owner = redis.call('GET', KEYS[GK + 1])
-local taken = owner and owner ~= ARGV[GA + 1]
-if taken and ARGV[GA + 6] == '1' then
-  refused = {2, owner}
-elseif KEYS[GK + 3] and not redis.call('SET', KEYS[GK + 3], ARGV[GA + 4], 'EX', ARGV[GA + 5], 'NX') then
-  refused = {0, redis.call('GET', KEYS[GK + 3])}
-else
-  if not taken then
-    redis.call('SET', KEYS[GK + 1], ARGV[GA + 1], 'EX', ARGV[GA + 2])
-  end
-  if ARGV[GA + 7] == '1' then
-    -- An id made for this very call: no earlier record to keep, no supporters yet.
-    redis.call('HSET', KEYS[GK + 2], 'state', 'received', 'updatedAt', ARGV[GA + 3], unpack(ARGV, GA + 8))
-    recorded = {1, 0}
-  elseif redis.call('HSETNX', KEYS[GK + 2], 'state', 'received') == 1 then
-    redis.call('HSET', KEYS[GK + 2], 'updatedAt', ARGV[GA + 3], unpack(ARGV, GA + 8))
+if ARGV[GA + 7] == '1' then
+  -- An id made for this very call: it owns no ticket and has no record yet, so the claim and
+  -- the ticket are each taken with one SET NX. A ticket that turns out taken gives the claim
+  -- back, so that the refusal leaves nothing.
+  if KEYS[GK + 3] and not redis.call('SET', KEYS[GK + 3], ARGV[GA + 4], 'EX', ARGV[GA + 5], 'NX') then
+    refused = {0, redis.call('GET', KEYS[GK + 3])}
+  elseif not redis.call('SET', KEYS[GK + 1], ARGV[GA + 1], 'EX', ARGV[GA + 2], 'NX') then
+    if KEYS[GK + 3] then redis.call('DEL', KEYS[GK + 3]) end
+    refused = {2, redis.call('GET', KEYS[GK + 1])}
   else
-    redis.call('HSET', KEYS[GK + 2], unpack(ARGV, GA + 8))
+    redis.call('HSET', KEYS[GK + 2], 'state', 'received', 'updatedAt', ARGV[GA + 3], unpack(ARGV, GA + 8))
+    redis.call('EXPIRE', KEYS[GK + 2], ARGV[GA + 2])
+    recorded = {1, 0}
   end
-  redis.call('EXPIRE', KEYS[GK + 2], ARGV[GA + 2])
-  recorded = recorded or {taken and 3 or 1, tonumber(redis.call('HGET', KEYS[GK + 2], 'supporters') or '0')}
+else
+  local owner = redis.call('GET', KEYS[GK + 1])
+  local taken = owner and owner ~= ARGV[GA + 1]
+  if taken and ARGV[GA + 6] == '1' then
+    refused = {2, owner}
+  elseif KEYS[GK + 3] and not redis.call('SET', KEYS[GK + 3], ARGV[GA + 4], 'EX', ARGV[GA + 5], 'NX') then
+    refused = {0, redis.call('GET', KEYS[GK + 3])}
+  else
+    if not taken then
+      redis.call('SET', KEYS[GK + 1], ARGV[GA + 1], 'EX', ARGV[GA + 2])
+    end
+    if redis.call('HSETNX', KEYS[GK + 2], 'state', 'received') == 1 then
+      redis.call('HSET', KEYS[GK + 2], 'updatedAt', ARGV[GA + 3], unpack(ARGV, GA + 8))
+    else
+      redis.call('HSET', KEYS[GK + 2], unpack(ARGV, GA + 8))
+    end
+    redis.call('EXPIRE', KEYS[GK + 2], ARGV[GA + 2])
+    recorded = {taken and 3 or 1, tonumber(redis.call('HGET', KEYS[GK + 2], 'supporters') or '0')}
+  end
 end
 `;
 const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return refused or recorded\n`;
