@@ -91,8 +91,11 @@ const PLAIN_OPTIONS = new Set(['attempts', 'backoff', 'removeOnComplete', 'remov
 interface QueueCall {
   keys: string[];
   prefix: string;
-  /** The queue's default job options, in the key order Job's constructor leaves them (attempts first). */
-  opts: Record<string, unknown>;
+  /**
+   * The stored options' JSON up to the job id: the queue's default job options, in the key
+   * order Job's constructor leaves them (attempts first), then `"jobId":`.
+   */
+  optsHead: string;
 }
 
 const queueCalls = new WeakMap<Queue, QueueCall | null>();
@@ -104,7 +107,8 @@ function queueCall(queue: Queue): QueueCall | null {
     const plain = Object.keys(defaults).every((o) => PLAIN_OPTIONS.has(o) && defaults[o] !== undefined);
     // Job's constructor turns a numeric backoff into a fixed one.
     const backoff = typeof defaults.backoff === 'number' ? { backoff: { type: 'fixed', delay: defaults.backoff } } : {};
-    call = plain ? { keys: [k.wait, k.meta, k.id, k.active, k.events, k.marker] as string[], prefix: k[''] as string, opts: { attempts: 0, ...defaults, ...backoff } } : null;
+    const optsHead = `${JSON.stringify({ attempts: 0, ...defaults, ...backoff }).slice(0, -1)},"jobId":`;
+    call = plain ? { keys: [k.wait, k.meta, k.id, k.active, k.events, k.marker] as string[], prefix: k[''] as string, optsHead } : null;
     queueCalls.set(queue, call);
   }
   return call;
@@ -134,7 +138,7 @@ export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name
     await queue.add(name, data, { jobId });
     return undefined;
   }
-  const args = [call.prefix, jobId, name, Date.now(), JSON.stringify(data), JSON.stringify({ ...call.opts, jobId })];
+  const args = [call.prefix, jobId, name, Date.now(), JSON.stringify(data), `${call.optsHead}${JSON.stringify(jobId)}}`];
   const reply = guard ? await scriptsFor(guard).withAdd.run(redis, [...call.keys, ...guard.keys], [...args, ...guard.args]) : await PLAIN_ADD.run(redis, call.keys, args);
   return Array.isArray(reply) ? reply : undefined;
 }
