@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createRedis } from './connection.ts';
 import { addsInOneScript, guardedAdd, guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
-import { defaultJobOptions } from './names.ts';
+import { QueueNames, defaultJobOptions } from './names.ts';
 
 const url = testRedisUrl();
 const prefix = uniquePrefix('guarded-add');
@@ -53,9 +53,13 @@ afterAll(async () => {
 describe('guardedAdd', () => {
   it('runs in one script with the BullMQ version installed (an upgrade must be checked by this file, then listed in VERIFIED_BULLMQ)', () => {
     expect(guardedAddInOneScript).toBe(true);
-    // The intake queue's job options are ones the one-script path reproduces; an option it
-    // does not know would quietly send every complaint through two calls.
-    expect(addsInOneScript(intakeQueue('options'))).toBe(true);
+    // Every contract queue's job options are ones the one-script path reproduces; an option it
+    // does not know would quietly send every job through Queue.add.
+    for (const name of [QueueNames.intake, QueueNames.routed, QueueNames.triage, QueueNames.status, QueueNames.opd('dishub'), QueueNames.notify('whatsapp'), QueueNames.notify('instagram')]) {
+      const q = new Queue(name, { connection: redis, prefix: `${prefix}:options`, defaultJobOptions: defaultJobOptions(name) });
+      queues.push(q);
+      expect(addsInOneScript(q), name).toBe(true);
+    }
     const other = new Queue('intake', { connection: redis, prefix: `${prefix}:keep-logs`, defaultJobOptions: { ...defaultJobOptions('intake'), keepLogs: 10 } });
     queues.push(other);
     expect(addsInOneScript(other)).toBe(false);

@@ -114,7 +114,7 @@ function queueCall(queue: Queue): QueueCall | null {
   return call;
 }
 
-/** Whether guarded adds to `queue` take the one-script path (else: the guard, then `Queue.add`). */
+/** Whether adds to `queue` take PLAIN_ADD_LUA (else: the guard, if any, then `Queue.add`). */
 export const addsInOneScript = (queue: Queue): boolean => guardedAddInOneScript && queueCall(queue) !== null;
 
 /** PLAIN_ADD_LUA alone, for an add without a guard. */
