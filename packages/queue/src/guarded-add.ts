@@ -18,7 +18,7 @@ export interface AddGuard {
 /**
  * The BullMQ versions whose plain add PLAIN_ADD_LUA reproduces: guarded-add.int.test.ts adds
  * the same jobs with it and with `Queue.add` and compares everything BullMQ keeps. With any
- * other version, guarded adds run as two calls: the guard alone, then `Queue.add`.
+ * other version, every add goes through `Queue.add`, after its guard (if any) ran alone.
  */
 const VERIFIED_BULLMQ = new Set(['6.7.0']);
 
