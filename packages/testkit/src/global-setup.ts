@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -10,6 +10,26 @@ import { redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
  * Tests read it with `inject('redisUrl')` and each uses its own key prefix.
  */
 export default async function setup(project: TestProject) {
+  // One temporary folder for the whole run: the test workers and every process they start
+  // (services, Chromium, redis-server) inherit TMPDIR, so the spools, attachment folders and
+  // data directories the tests make all land in it, and it goes when the run ends.
+  const outerTmp = process.env.TMPDIR;
+  const runTmp = mkdtempSync(join(tmpdir(), 'aduan-test-run-'));
+  process.env.TMPDIR = runTmp;
+  const removeRunTmp = () => {
+    if (outerTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = outerTmp;
+    rmSync(runTmp, { recursive: true, force: true });
+  };
+  try {
+    return await findRedis(project, removeRunTmp);
+  } catch (err) {
+    removeRunTmp();
+    throw err;
+  }
+}
+
+async function findRedis(project: TestProject, removeRunTmp: () => void): Promise<() => Promise<void>> {
   let stop: (() => Promise<void>) | undefined;
   let url = process.env.REDIS_URL;
   let how = 'REDIS_URL';
@@ -32,7 +52,11 @@ export default async function setup(project: TestProject) {
   console.log(`[testkit] Redis for tests: ${how} (${url})`);
   project.provide('redisUrl', url);
   return async () => {
-    await stop?.();
+    try {
+      await stop?.();
+    } finally {
+      removeRunTmp();
+    }
   };
 }
 

@@ -3,7 +3,7 @@
  * when the committed file differs (`check`, run in CI). Needs no Redis: the app is built
  * against an address nothing listens on and never serves a request.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@aduan/telemetry';
@@ -18,7 +18,9 @@ const deps = await createGatewayDeps(config, createLogger({ service: 'openapi', 
 const app = await buildApp(deps);
 await app.ready();
 const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
-// No close(): nothing ever connected, and BullMQ's close would wait for a connection.
+// No close(): nothing ever connected, and BullMQ's close would wait for a connection. The
+// spool and attachment folders were never written to.
+rmSync(dir, { recursive: true, force: true });
 
 if (process.argv[2] === 'check') {
   if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
