@@ -5,9 +5,10 @@ import type { TestProject } from 'vitest/node';
 import { redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
 
 /**
- * Finds the Redis the integration tests talk to, in this order: REDIS_URL when set;
- * testcontainers when a Docker engine answers; else a redis-server spawned on a free port.
- * Tests read it with `inject('redisUrl')` and each uses its own key prefix.
+ * Sets up a test run: its temporary folder, and the Redis the integration tests talk to, found
+ * in this order: REDIS_URL when set; testcontainers when a Docker engine answers; else a
+ * redis-server spawned on a free port. Tests read it with `inject('redisUrl')` and each uses
+ * its own key prefix.
  */
 export default async function setup(project: TestProject) {
   // One temporary folder for the whole run: the test workers and every process they start
@@ -21,15 +22,24 @@ export default async function setup(project: TestProject) {
     else process.env.TMPDIR = outerTmp;
     rmSync(runTmp, { recursive: true, force: true });
   };
+  let stopRedis: (() => Promise<void>) | undefined;
   try {
-    return await findRedis(project, removeRunTmp);
+    stopRedis = await findRedis(project);
   } catch (err) {
     removeRunTmp();
     throw err;
   }
+  return async () => {
+    try {
+      await stopRedis?.();
+    } finally {
+      removeRunTmp();
+    }
+  };
 }
 
-async function findRedis(project: TestProject, removeRunTmp: () => void): Promise<() => Promise<void>> {
+/** Provides the tests' Redis URL; returns how to stop a Redis it started. */
+async function findRedis(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   let stop: (() => Promise<void>) | undefined;
   let url = process.env.REDIS_URL;
   let how = 'REDIS_URL';
@@ -51,13 +61,7 @@ async function findRedis(project: TestProject, removeRunTmp: () => void): Promis
   }
   console.log(`[testkit] Redis for tests: ${how} (${url})`);
   project.provide('redisUrl', url);
-  return async () => {
-    try {
-      await stop?.();
-    } finally {
-      removeRunTmp();
-    }
-  };
+  return stop;
 }
 
 declare module 'vitest' {
