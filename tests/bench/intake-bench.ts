@@ -53,6 +53,26 @@ function stealSince(since: [number, number]): number {
   return Math.round((1000 * (steal - since[0])) / Math.max(1, total - since[1])) / 10;
 }
 
+/**
+ * Describes the kernel's memory-access sampling when a DAMON monitor runs on this machine (some
+ * VM hosts run one to page out cold memory): every pass stalls the processes whose pages it
+ * samples, so Redis pauses and every server's latency tail grows with Redis's size.
+ */
+function hostMemorySampler(): string | undefined {
+  const dir = '/sys/kernel/mm/damon/admin/kdamonds';
+  try {
+    const n = Number(readFileSync(`${dir}/nr_kdamonds`, 'utf8'));
+    for (let i = 0; i < n; i++) {
+      if (readFileSync(`${dir}/${i}/state`, 'utf8').trim() !== 'on') continue;
+      const sampleUs = Number(readFileSync(`${dir}/${i}/contexts/0/monitoring_attrs/intervals/sample_us`, 'utf8'));
+      return `DAMON (kdamond) on, a pass every ${Math.round(sampleUs / 1000)} ms`;
+    }
+  } catch {
+    /* no DAMON on this kernel */
+  }
+  return undefined;
+}
+
 /** Fills a server's compile cache as `pnpm warm` does: it loads its modules and exits 0. */
 async function warmCache(entry: string, start: { nodeFlags: string[]; env: Record<string, string> }, env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, [...start.nodeFlags, join(root, entry)], { cwd: root, env: { ...env, ...start.env, ADUAN_WARM_COMPILE_CACHE: '1' }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -119,7 +139,7 @@ const AOF_REWRITE_MIN_BYTES = 64 * 1024 * 1024;
  * rewrites far more data, far more often, than a city's Redis ever would; one landing inside a
  * 10-second round takes a random share of that round's CPU away.
  */
-function benchRedis(url: string, ownsRedis: boolean) {
+function benchRedis(url: string, ownsRedis: boolean, prefixes: string[]) {
   const client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
   const info = async (section: string) => {
     const text = await client.info(section);
@@ -155,6 +175,22 @@ function benchRedis(url: string, ownsRedis: boolean) {
         await new Promise((r) => setTimeout(r, 200));
       }
     },
+    /**
+     * Deletes every key the servers wrote (complaints, jobs, status records, claims), as a
+     * consumer and the records' expiry would. Nothing consumes what the bench files, so without
+     * this its Redis would hold every complaint of the run (~600,000, gigabytes) by the steady
+     * rounds, while a city's Redis holds its open backlog. Size matters beyond memory: a host
+     * that samples memory access (DAMON, see docs/performance.md) stalls a process for longer
+     * the more memory it has, and Redis's stalls are every server's latency.
+     */
+    forgetFiled: async () => {
+      for (const p of prefixes) await deletePrefix(url, p);
+      // Hands the freed memory back to the system now rather than over the next seconds
+      // (jemalloc keeps freed pages for a while): the next round starts with a small Redis.
+      if (ownsRedis) await client.call('MEMORY', 'PURGE');
+    },
+    /** Redis's resident memory, MB. */
+    rssMb: async () => Math.round((await info('memory'))('used_memory_rss') / 1e6),
     init: async () => {
       if (ownsRedis) await client.config('SET', 'auto-aof-rewrite-percentage', '0');
     },
@@ -191,9 +227,10 @@ async function measureSteady(s: Server) {
 }
 
 /**
- * Waits until no server is still busy (the all-in-one routes its backlog after a saturated run)
- * and Redis has no rewrite or save running, so one server's leftover work never runs during
- * another's measurement.
+ * Waits until no server is still busy (the all-in-one routes its backlog after a saturated run),
+ * removes what earlier rounds filed, and waits until Redis has no rewrite or save running, so one
+ * server's leftover work never runs during another's measurement and every round starts from the
+ * same small Redis.
  */
 async function quiesce(servers: Server[], redis: BenchRedis): Promise<void> {
   await redis.settle();
@@ -204,24 +241,27 @@ async function quiesce(servers: Server[], redis: BenchRedis): Promise<void> {
     const busy = servers.reduce((sum, s, i) => sum + cpuSeconds(s.child.pid as number) - before[i]!, 0);
     if (busy < 0.03) break;
   }
+  await redis.forgetFiled();
   await redis.settle();
 }
 
 const short = (name: string) => (name.startsWith('bare') ? 'bare' : name.includes('alone') ? 'alone' : 'all-in-one');
 
 /** ROUNDS rounds of `measure` over every server in turn (so drift hits them all alike), idle before each. */
-async function alternatingRounds<T>(servers: Server[], redis: BenchRedis, measure: (s: Server) => Promise<T>): Promise<{ rounds: T[][]; rewritesDuring: number }> {
+async function alternatingRounds<T>(servers: Server[], redis: BenchRedis, measure: (s: Server) => Promise<T>): Promise<{ rounds: T[][]; rewritesDuring: number; redisRssMb: number[] }> {
   const rounds: T[][] = servers.map(() => []);
+  const redisRssMb: number[] = [];
   let rewritesDuring = 0;
   for (let r = 0; r < ROUNDS; r++) {
     for (const [i, s] of servers.entries()) {
       await quiesce(servers, redis);
+      redisRssMb.push(await redis.rssMb());
       const rewrites = await redis.rewrites();
       rounds[i]!.push(await measure(s));
       rewritesDuring += (await redis.rewrites()) - rewrites;
     }
   }
-  return { rounds, rewritesDuring };
+  return { rounds, rewritesDuring, redisRssMb };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -255,7 +295,8 @@ async function main() {
   const prefix = `bench-${Date.now()}`;
   // Redis shares the machine's cores with the servers and the load generator: its CPU per
   // request is part of each server's cost.
-  const redis = benchRedis(redisUrl, stopRedis !== undefined);
+  const prefixes = ['bare', 'solo', 'gw'].map((p) => `${prefix}-${p}`);
+  const redis = benchRedis(redisUrl, stopRedis !== undefined, prefixes);
   await redis.init();
   const dataDir = mkdtempSync(join(tmpdir(), 'aduan-bench-'));
   // Each Aduan server runs as its own `start` script does (V8 flags, compile cache): the
@@ -297,11 +338,11 @@ async function main() {
     console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, median of ${ROUNDS} alternating rounds (saturated: by req/s; steady: by p99); load generator on the same machine`);
     console.log(`Aduan servers run with the flags of their start scripts: all-in-one ${allInOne.nodeFlags.join(' ')}; gateway alone ${gatewayAlone.nodeFlags.join(' ')}\n`);
     const satTicks = machineTicks();
-    const { rounds, rewritesDuring: satRewrites } = await alternatingRounds(servers, redis, (s) => measureSaturated(s, redis.cpuSeconds));
+    const { rounds, rewritesDuring: satRewrites, redisRssMb: satRedisMb } = await alternatingRounds(servers, redis, (s) => measureSaturated(s, redis.cpuSeconds));
     const sat = rounds.map((rs) => median(rs, (x) => x.rps));
     const satSteal = stealSince(satTicks);
     const steadyTicks = machineTicks();
-    const { rounds: steadyRounds, rewritesDuring: steadyRewrites } = await alternatingRounds(servers, redis, measureSteady);
+    const { rounds: steadyRounds, rewritesDuring: steadyRewrites, redisRssMb: steadyRedisMb } = await alternatingRounds(servers, redis, measureSteady);
     const steady = steadyRounds.map((rs) => median(rs, (x) => x.p99));
     const steadySteal = stealSince(steadyTicks);
     const mem = servers.map((s) => rssMb(s.child.pid as number));
@@ -320,6 +361,10 @@ async function main() {
     console.log(`(saturated, main thread on a CPU / waiting for one, % of the run: ${servers.map((s, i) => `${short(s.name)} ${Number.isNaN(sat[i]!.mainRunPct) ? 'n/a' : `${sat[i]!.mainRunPct}/${sat[i]!.mainWaitPct}`}`).join(', ')})`);
     console.log(`(steady rounds, p99 ms: ${servers.map((s, i) => `${short(s.name)} ${steadyRounds[i]!.map((x) => x.p99).join('/')}`).join(', ')})`);
     console.log(`(CPU steal on this machine: ${satSteal}% during the saturated runs, ${steadySteal}% during the steady runs)`);
+    const span = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;
+    console.log(`(Redis's RSS at the start of each round, after the earlier rounds' complaints were deleted: ${span(satRedisMb)} MB saturated, ${span(steadyRedisMb)} MB steady)`);
+    const sampler = hostMemorySampler();
+    if (sampler) console.log(`(this machine's kernel samples memory access: ${sampler}; each pass stalls processes for longer the more memory they map, see docs/performance.md)`);
     console.log(`(Redis AOF rewrites: ${await redis.rewrites()} in all, ${satRewrites + steadyRewrites} of them during a measured run${stopRedis ? '; the bench runs them between rounds' : ''})`);
     const [bare, solo, all] = [sat[0]!, sat[1]!, sat[2]!];
     // Within a round the servers run one after another, so a round's ratio compares runs made
@@ -334,7 +379,7 @@ async function main() {
     // so a hung server can never keep the bench running.
     await Promise.all(servers.map((s) => stopServer(s.child)));
     // A shared Redis (REDIS_URL) keeps nothing of the run.
-    if (!stopRedis) for (const p of ['bare', 'solo', 'gw']) await deletePrefix(redisUrl, `${prefix}-${p}`).catch(() => {});
+    if (!stopRedis) await redis.forgetFiled().catch(() => {});
     redis.close();
     await stopRedis?.();
     rmSync(dataDir, { recursive: true, force: true });
