@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { deletePrefix, freePort, redisAnswers, startLocalRedis } from '@aduan/queue';
+import { QueueNames, deletePrefix, freePort, redisAnswers, startLocalRedis } from '@aduan/queue';
 import { startCommand } from '@aduan/testkit/start-command';
 import { steadyLoad } from './steady-load.ts';
 
@@ -189,6 +189,8 @@ function benchRedis(url: string, ownsRedis: boolean, prefixes: string[]) {
       // (jemalloc keeps freed pages for a while): the next round starts with a small Redis.
       if (ownsRedis) await client.call('MEMORY', 'PURGE');
     },
+    /** How many jobs wait in a queue (nothing consumes the bench's output queues). */
+    waiting: (queueKey: string) => client.llen(`${queueKey}:wait`),
     /** Redis's resident memory, MB. */
     rssMb: async () => Math.round((await info('memory'))('used_memory_rss') / 1e6),
     init: async () => {
@@ -234,6 +236,13 @@ async function measureSteady(s: Server) {
  */
 async function quiesce(servers: Server[], redis: BenchRedis): Promise<void> {
   await redis.settle();
+  await untilIdle(servers);
+  await redis.forgetFiled();
+  await redis.settle();
+}
+
+/** Waits (at most 3 minutes) until the servers together use under 6% of a core. */
+async function untilIdle(servers: Server[]): Promise<void> {
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     const before = servers.map((s) => cpuSeconds(s.child.pid as number));
@@ -241,8 +250,6 @@ async function quiesce(servers: Server[], redis: BenchRedis): Promise<void> {
     const busy = servers.reduce((sum, s, i) => sum + cpuSeconds(s.child.pid as number) - before[i]!, 0);
     if (busy < 0.03) break;
   }
-  await redis.forgetFiled();
-  await redis.settle();
 }
 
 const short = (name: string) => (name.startsWith('bare') ? 'bare' : name.includes('alone') ? 'alone' : 'all-in-one');
@@ -346,6 +353,10 @@ async function main() {
     const steady = steadyRounds.map((rs) => median(rs, (x) => x.p99));
     const steadySteal = stealSince(steadyTicks);
     const mem = servers.map((s) => rssMb(s.child.pid as number));
+    // Each round starts from an empty Redis, the router's keys included: the all-in-one's last
+    // round shows that its router still routed every complaint after those deletions.
+    await untilIdle(servers);
+    const routed = await redis.waiting(`${prefixes[2]}:${QueueNames.routed}`);
 
     const pad = (v: string | number, n: number) => String(v).padStart(n);
     console.log(`${''.padEnd(36)} ${'saturated (64 connections)'.padEnd(32)}  ${`steady ${STEADY_RATE.toLocaleString('en')} req/s, open loop`.padEnd(32)}  RSS MB`);
@@ -365,6 +376,7 @@ async function main() {
     console.log(`(Redis's RSS at the start of each round, after the earlier rounds' complaints were deleted: ${span(satRedisMb)} MB saturated, ${span(steadyRedisMb)} MB steady)`);
     const sampler = hostMemorySampler();
     if (sampler) console.log(`(this machine's kernel samples memory access: ${sampler}; each pass stalls processes for longer the more memory they map, see docs/performance.md)`);
+    console.log(`(all-in-one: ${routed.toLocaleString('en')} of the ${(STEADY_RATE * DURATION).toLocaleString('en')} complaints of its last round on \`${QueueNames.routed}\`)`);
     console.log(`(Redis AOF rewrites: ${await redis.rewrites()} in all, ${satRewrites + steadyRewrites} of them during a measured run${stopRedis ? '; the bench runs them between rounds' : ''})`);
     const [bare, solo, all] = [sat[0]!, sat[1]!, sat[2]!];
     // Within a round the servers run one after another, so a round's ratio compares runs made
