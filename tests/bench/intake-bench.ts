@@ -9,7 +9,8 @@
  *   latency measured from when each request was due; also BENCH_ROUNDS alternating rounds,
  *   the round with the median p99 printed.
  * The machine's CPU steal during each phase is printed too. Before each round the bench waits
- * until every server is idle and Redis runs no AOF rewrite or save (see benchRedis).
+ * until every server is idle, deletes what the earlier rounds filed, and waits until Redis runs
+ * no AOF rewrite or save (see benchRedis).
  * Servers run as child processes, started exactly as `pnpm start` starts Node (flags and
  * compile cache from the root package.json). REDIS_URL is used when set; otherwise a private
  * redis-server with AOF everysec is spawned.
@@ -133,11 +134,11 @@ function mainThreadSched(pid: number): [number, number] {
 const AOF_REWRITE_MIN_BYTES = 64 * 1024 * 1024;
 
 /**
- * The bench's view of its Redis: its own CPU, and its background work. An AOF rewrite runs in a
- * forked child that `INFO cpu` does not count; on 2 cores it takes most of one. The bench keeps
- * every complaint it files (nothing consumes its queues), so its Redis grows to gigabytes and
- * rewrites far more data, far more often, than a city's Redis ever would; one landing inside a
- * 10-second round takes a random share of that round's CPU away.
+ * The bench's view of its Redis: its own CPU, its size, and its background work. An AOF rewrite
+ * runs in a forked child that `INFO cpu` does not count; on 2 cores it takes most of one. The
+ * bench files far more complaints, far faster, than a city ever would, so its AOF grows by
+ * gigabytes in a run (deleting keys only adds to it) and needs rewrites far more often than a
+ * city's; one landing inside a 10-second round takes a random share of that round's CPU away.
  */
 function benchRedis(url: string, ownsRedis: boolean, prefixes: string[]) {
   const client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
