@@ -1,5 +1,4 @@
-import type { StatusView } from '@aduan/schema';
-import { wibDateTime } from '@aduan/queue';
+import { wibDateTime, type StatusView } from '@aduan/schema';
 
 /**
  * What the citizen reads. Bahasa Indonesia, polite and short. `em` marks the ticket: WhatsApp
@@ -25,7 +24,11 @@ const STATE_LABEL: Record<StatusView['state'], string> = {
 
 /** "28 Nov 2026, 14.05 WIB"; a value that is not a date is shown as it is. */
 function formatDate(iso: string): string {
-  return Number.isNaN(Date.parse(iso)) ? iso : `${wibDateTime(iso)} WIB`;
+  try {
+    return `${wibDateTime(iso)} WIB`;
+  } catch {
+    return iso;
+  }
 }
 
 export function createTexts(opts: { em?: (s: string) => string; serviceName?: string } = {}): ConversationTexts {

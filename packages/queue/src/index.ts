@@ -16,4 +16,3 @@ export { guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
 export { TickBatcher, type Settled } from './tick-batcher.ts';
 export { Queue, Worker, UnrecoverableError, DelayedError } from './bullmq.ts';
 export { deletePrefix } from './delete-prefix.ts';
-export { wibDateTime } from './wib-time.ts';

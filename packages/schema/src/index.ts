@@ -4,3 +4,4 @@ export * from './status.ts';
 export * from './ids.ts';
 export { jsonSchemas } from './json-schemas.ts';
 export { normalizePhone } from './phone.ts';
+export { wibDateTime } from './wib-time.ts';

@@ -1,6 +1,5 @@
-import { wibDateTime } from '@aduan/queue';
 import type { Directory } from '@aduan/routing/directory';
-import type { RoutedComplaint } from '@aduan/schema';
+import { wibDateTime, type RoutedComplaint } from '@aduan/schema';
 import { html, raw } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 

@@ -1,5 +1,4 @@
-import { wibDateTime } from '@aduan/queue';
-import type { StatusView } from '@aduan/schema';
+import { wibDateTime, type StatusView } from '@aduan/schema';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
 import { STATE_LABELS } from './messages-id.ts';
