@@ -6,6 +6,11 @@ export type RedisRole = 'producer' | 'worker' | 'client';
  * Producers inside request handlers fail fast instead of queueing commands in RAM while
  * Redis is down (ioredis' offline queue would hold the complaint for minutes); they then
  * spool. Workers block on Redis and need `maxRetriesPerRequest: null` (BullMQ requires it).
+ * A 'producer' connection carries a DurableProducer's adds and nothing else: each batch of
+ * adds has the producer's own deadline (`addTimeoutMs`), so it has no `commandTimeout`, which
+ * would arm a second timer per command and, on the reply, delete a property of the command
+ * (slower objects; ~2–3 µs of CPU per complaint, docs/performance.md, session 13). Everything
+ * else (status reads, sessions, keys) goes on a 'client' connection, which keeps the timeout.
  */
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
   const base: RedisOptions = {
@@ -14,7 +19,7 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
     retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), 5_000) + Math.floor(Math.random() * 250),
   };
   const byRole: Record<RedisRole, RedisOptions> = {
-    producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3_000 },
+    producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
     worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
     client: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3_000 },
   };

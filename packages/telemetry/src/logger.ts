@@ -25,7 +25,13 @@ function scrub(value: unknown, depth: number): unknown {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = PII.has(k) && v !== undefined ? '[redacted]' : scrub(v, depth + 1);
+  // for-in, not Object.entries: no [key, value] array per field of every line. A plain object
+  // (checked above) has no enumerable inherited keys.
+  const obj = value as Record<string, unknown>;
+  for (const k in obj) {
+    const v = obj[k];
+    out[k] = PII.has(k) && v !== undefined ? '[redacted]' : scrub(v, depth + 1);
+  }
   return out;
 }
 

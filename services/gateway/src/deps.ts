@@ -35,6 +35,7 @@ function gatewayMetrics(): GatewayMetrics {
 export interface GatewayDeps {
   config: GatewayEnv;
   logger: Logger;
+  /** A 'client' connection: everything but the producer's adds, which have their own. */
   redis: Redis;
   prefix: string;
   producer: DurableProducer;
@@ -77,10 +78,12 @@ async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string
 }
 
 export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions>; directory?: Directory }): Promise<GatewayDeps> {
-  const redis = createRedis(opts.redisUrl, 'producer');
+  const redis = createRedis(opts.redisUrl, 'client');
+  // The adds (every complaint's one script) on a connection of their own (see createRedis).
+  const producerConnection = createRedis(opts.redisUrl, 'producer');
   const prefix = config.QUEUE_PREFIX;
   const spool = new Spool(resolve(config.SPOOL_DIR));
-  const producer = new DurableProducer({ connection: redis, prefix, spool, logger, addTimeoutMs: config.QUEUE_ADD_TIMEOUT_MS, ...opts.producerOptions });
+  const producer = new DurableProducer({ connection: producerConnection, prefix, spool, logger, addTimeoutMs: config.QUEUE_ADD_TIMEOUT_MS, ...opts.producerOptions });
   const status = new StatusStore(redis, prefix);
   const secret = await loadStatusSecret(config, redis, prefix, logger);
   const statusSecret = () => secret;
@@ -108,6 +111,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     close: async () => {
       await desk.close();
       await producer.close();
+      producerConnection.disconnect();
       redis.disconnect();
     },
   };

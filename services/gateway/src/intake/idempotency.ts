@@ -3,9 +3,17 @@ import type { ComplaintAccepted } from './complaint-request.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
+/**
+ * What Redis keeps for an Idempotency-Key (its claim): the first request's body hash and its
+ * complaint's id. The rest of the answer is derived from the id again on a retry (ticket and
+ * status token, ADR 0004), so the claim holds no bearer credential, and a retry after the
+ * status-token secret was rotated gets a token that verifies.
+ */
 export interface IdempotencyRecord {
   bodyHash: string;
-  answer: ComplaintAccepted;
+  id?: string;
+  /** Claims written before the id was kept alone carry the whole answer instead. */
+  answer?: ComplaintAccepted;
   /** When the first request was received (absent in records written before it was kept). */
   receivedAt?: string;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DurableProducer, StatusStore, createRedis } from '@aduan/queue';
 import { newComplaintId, ticketFor, verifyStatusToken } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { hashKey } from './idempotency.ts';
 import { IntakeService, type SubmitInput } from './intake-service.ts';
 
 const url = testRedisUrl();
@@ -62,5 +63,45 @@ describe('IntakeService: a ticket another complaint already holds', () => {
       // A retry with the key gets the same (new) answer.
       expect(await serviceWith([]).submit(input(key))).toMatchObject({ id: fresh, ticket: ticketFor(fresh), outcome: 'replayed' });
     }
+  });
+});
+
+describe('IntakeService: the Idempotency-Key claim in Redis', () => {
+  const claimKey = (key: string) => `${prefix}:idem:${hashKey(`webform:web:${key}`)}`;
+
+  it('keeps the body hash and the complaint id, not the status token; another process answers a retry with the same answer', async () => {
+    const first = await serviceWith([]).submit(input('claim-key-1'));
+    const stored = JSON.parse((await redis.get(claimKey('claim-key-1'))) ?? 'null') as Record<string, unknown>;
+    expect(Object.keys(stored).sort()).toEqual(['bodyHash', 'id', 'receivedAt']);
+    expect(stored.id).toBe(first.id);
+    expect(JSON.stringify(stored)).not.toContain(first.statusToken);
+
+    const retry = await serviceWith([]).submit(input('claim-key-1'));
+    expect(retry).toEqual({ id: first.id, ticket: first.ticket, statusToken: first.statusToken, outcome: 'replayed' });
+    expect((await intakeQueue.getJob(first.id))?.data.intake.idempotencyKeyHash).toBe(hashKey('webform:web:claim-key-1'));
+  });
+
+  it('still answers from a claim in the earlier format, which kept the whole answer', async () => {
+    const id = newComplaintId();
+    const svc = serviceWith([]);
+    const bodyHash = await (async () => {
+      // The body hash of this request, as the first request stored it: taken from a claim made now.
+      await svc.submit(input('claim-key-probe'));
+      return (JSON.parse((await redis.get(claimKey('claim-key-probe'))) ?? '{}') as { bodyHash: string }).bodyHash;
+    })();
+    const answer = { id, ticket: ticketFor(id), statusToken: 'stored-token-of-the-first-answer' };
+    await redis.set(claimKey('claim-key-old'), JSON.stringify({ bodyHash, answer, receivedAt: '2026-11-28T01:02:03.000Z' }), 'EX', 60);
+
+    const retry = await serviceWith([]).submit(input('claim-key-old'));
+    expect(retry).toMatchObject({ id, ticket: ticketFor(id), outcome: 'replayed' });
+    // The token is derived from the id with the current secret: it verifies.
+    expect(verifyStatusToken(id, retry.statusToken, secret)).toBe(true);
+    // The replay re-adds the complaint under its first id and receive time.
+    expect((await intakeQueue.getJob(id))?.data).toMatchObject({ id, receivedAt: '2026-11-28T01:02:03.000Z' });
+  });
+
+  it('refuses the same key with another body', async () => {
+    await serviceWith([]).submit(input('claim-key-2'));
+    await expect(serviceWith([]).submit({ ...input('claim-key-2'), request: { text: 'Jalan berlubang di depan pasar, mohon diperbaiki' } })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
   });
 });

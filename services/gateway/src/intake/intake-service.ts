@@ -43,8 +43,8 @@ const keyReused = () => new HttpError(422, 'idempotency_key_reused', 'This Idemp
 
 /**
  * Turns a validated request into a Complaint on the `intake` queue. The answer (id, ticket,
- * status token) is fixed before the enqueue and kept with the Idempotency-Key's claim, so a
- * retry gets the same one.
+ * status token) is fixed before the enqueue; the Idempotency-Key's claim keeps the id, from
+ * which a retry's answer is derived again, the same one.
  */
 export class IntakeService {
   private readonly idempotency: IdempotencyStore;
@@ -102,7 +102,7 @@ export class IntakeService {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const answer = this.answerFor(this.newId(now));
       const received = { id: answer.id, ticket: answer.ticket, channel: input.channel, receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) };
-      const claim = keyHash ? { key: this.idempotency.redisKey(keyHash), value: JSON.stringify({ bodyHash, answer, receivedAt } satisfies IdempotencyRecord), ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined;
+      const claim = keyHash ? { key: this.idempotency.redisKey(keyHash), value: JSON.stringify({ bodyHash, id: answer.id, receivedAt } satisfies IdempotencyRecord), ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined;
       const complaint = this.complaintFor(input, answer, receivedAt, keyHash);
       // The job is named after its channel so that listeners can tell sources apart cheaply.
       const result = await this.deps.producer.addGuarded(QueueNames.intake, answer.id, complaint, { name: input.channel, guard: this.deps.status.newComplaintGuard(received, claim) });
@@ -138,9 +138,12 @@ export class IntakeService {
    */
   private async replay(earlier: IdempotencyRecord, bodyHash: string, input: SubmitInput, keyHash: string): Promise<SubmitResult> {
     if (earlier.bodyHash !== bodyHash) throw keyReused();
-    const complaint = this.complaintFor(input, earlier.answer, earlier.receivedAt ?? new Date().toISOString(), keyHash);
-    await this.deps.producer.add(QueueNames.intake, earlier.answer.id, complaint, { name: input.channel });
-    return { ...earlier.answer, outcome: 'replayed' };
+    const id = earlier.id ?? earlier.answer?.id;
+    if (!id) throw new Error('unreadable Idempotency-Key claim: it names no complaint');
+    const answer = this.answerFor(id);
+    const complaint = this.complaintFor(input, answer, earlier.receivedAt ?? new Date().toISOString(), keyHash);
+    await this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel });
+    return { ...answer, outcome: 'replayed' };
   }
 
   private complaintFor(input: SubmitInput, answer: ComplaintAccepted, receivedAt: string, keyHash: string | undefined): ComplaintInput {
