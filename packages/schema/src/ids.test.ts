@@ -1,3 +1,4 @@
+import { hash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deterministicComplaintId, newComplaintId, normalizeTicket, statusTokenFor, ticketFor, verifyStatusToken } from './ids.ts';
 import { Complaint } from './complaint.ts';
@@ -41,6 +42,44 @@ describe('ids', () => {
     expect(statusTokenFor('01KB0000000000000000000000', 'other')).not.toBe('V9KdZVxqsFFblb__taojdqtrbt9koszl');
     expect(statusTokenFor('01KB0000000000000000000000', 's3cret')).toBe('V9KdZVxqsFFblb__taojdqtrbt9koszl');
     expect(deterministicComplaintId(new Date('2026-03-01T10:00:00Z'), 'whatsapp', '628', 'MSG1')).toBe('01KJMDEB802ZWZ1YDHXEZ7J1EF');
+  });
+
+  it('the id and ticket encoders write what a character-at-a-time base32 wrote, for any input', () => {
+    // The first release's encoder, kept here as the reference.
+    const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    const base32 = (bytes: Uint8Array, length: number) => {
+      let out = '';
+      let buffer = 0;
+      let bits = 0;
+      for (const byte of bytes) {
+        buffer = (buffer << 8) | byte;
+        bits += 8;
+        while (bits >= 5 && out.length < length) {
+          out += CROCKFORD[(buffer >>> (bits - 5)) & 31];
+          bits -= 5;
+        }
+        buffer &= (1 << bits) - 1;
+      }
+      return out.padEnd(length, '0');
+    };
+    const timePart = (ms: number) => {
+      let t = ms;
+      let out = '';
+      for (let i = 0; i < 10; i++) {
+        out = CROCKFORD[t % 32] + out;
+        t = Math.floor(t / 32);
+      }
+      return out;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const id = newComplaintId(new Date(Date.UTC(2026, 0, 1) + i * 7_919_993));
+      expect(id.slice(0, 10)).toBe(timePart(Date.UTC(2026, 0, 1) + i * 7_919_993));
+      const body = base32(Buffer.from(hash('sha256', `ticket:${id}`).slice(0, 10), 'hex'), 8);
+      expect(ticketFor(id, 'KBL')).toBe(`KBL-${body.slice(0, 4)}-${body.slice(4)}`);
+      const at = new Date(i * 1_000_003_117);
+      const part = randomBytes(8).toString('hex');
+      expect(deterministicComplaintId(at, 'webform', part)).toBe(timePart(at.getTime()) + base32(hash('sha256', `webform\u0000${part}`, 'buffer'), 16));
+    }
   });
 
   it('the complaint schema accepts generated ids and tickets', () => {

@@ -7,48 +7,64 @@ import { createHmac, createSecretKey, hash, randomFillSync, timingSafeEqual, typ
 const POOL_SIZE = 4096;
 const pool = Buffer.alloc(POOL_SIZE);
 let poolOffset = POOL_SIZE;
-function pooledRandom(n: number): Buffer {
+/** Takes n random bytes from the pool; returns where they start in `pool`. */
+function pooledRandom(n: number): number {
   if (poolOffset + n > POOL_SIZE) {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const out = pool.subarray(poolOffset, poolOffset + n);
+  const start = poolOffset;
   poolOffset += n;
-  return out;
+  return start;
 }
 
 /** Crockford base32: no I, L, O, U, so a ticket read aloud on radio is not misheard or misread. */
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CODES = Buffer.from(CROCKFORD, 'latin1');
+const DASH = 0x2d;
 
-function base32(bytes: Uint8Array, length: number): string {
-  let out = '';
+/**
+ * Where an id's or a ticket's characters are written before they become one string: building
+ * them a character at a time made a string per character (~1 KB of garbage per complaint).
+ * Every writer below fills it and reads it back synchronously.
+ */
+const chars = Buffer.alloc(26);
+
+/**
+ * Writes `length` base32 characters of bytes[start, end) (most significant bit first; five bits
+ * a character; what is left over is dropped, and missing characters are '0') to chars at `at`.
+ */
+function writeBase32(bytes: Uint8Array, start: number, end: number, length: number, at: number): void {
+  let n = 0;
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
+  for (let i = start; i < end && n < length; i++) {
+    buffer = (buffer << 8) | bytes[i]!;
     bits += 8;
-    while (bits >= 5 && out.length < length) {
-      out += CROCKFORD[(buffer >>> (bits - 5)) & 31];
+    while (bits >= 5 && n < length) {
+      chars[at + n++] = CODES[(buffer >>> (bits - 5)) & 31]!;
       bits -= 5;
     }
     buffer &= (1 << bits) - 1;
   }
-  return out.padEnd(length, '0');
+  chars.fill(CODES[0]!, at + n, at + length);
 }
 
-function timePart(ms: number): string {
+/** Writes the 10 characters of a time in ms (base32, most significant first) to chars at 0. */
+function writeTime(ms: number): void {
   let t = Math.max(0, Math.floor(ms));
-  let out = '';
-  for (let i = 0; i < 10; i++) {
-    out = CROCKFORD[t % 32] + out;
+  for (let i = 9; i >= 0; i--) {
+    chars[i] = CODES[t % 32]!;
     t = Math.floor(t / 32);
   }
-  return out;
 }
 
 /** A new random complaint id: 10 chars of milliseconds + 16 random chars (ULID layout, sortable by time). */
 export function newComplaintId(now: Date = new Date()): string {
-  return timePart(now.getTime()) + base32(pooledRandom(10), 16);
+  writeTime(now.getTime());
+  const start = pooledRandom(10);
+  writeBase32(pool, start, start + 10, 16, 10);
+  return chars.toString('latin1', 0, 26);
 }
 
 /**
@@ -58,14 +74,25 @@ export function newComplaintId(now: Date = new Date()): string {
  */
 export function deterministicComplaintId(at: Date, ...parts: string[]): string {
   const digest = hash('sha256', parts.join('\u0000'), 'buffer');
-  return timePart(at.getTime()) + base32(digest, 16);
+  writeTime(at.getTime());
+  writeBase32(digest, 0, digest.length, 16, 10);
+  return chars.toString('latin1', 0, 26);
 }
 
 /** The ticket the citizen is given: PREFIX-XXXX-XXXX, derived from the id (40 bits). */
 export function ticketFor(id: string, prefix = 'ADU'): string {
-  // Hex, then the 5 bytes used: a 'buffer' digest allocates an ArrayBuffer per call.
-  const body = base32(Buffer.from(hash('sha256', `ticket:${id}`).slice(0, 10), 'hex'), 8);
-  return `${prefix}-${body.slice(0, 4)}-${body.slice(4)}`;
+  // The hash's first 40 bits as a number (a 'buffer' digest allocates an ArrayBuffer per call),
+  // written as 8 base32 characters, most significant first, with a dash in the middle.
+  let v = Number.parseInt(hash('sha256', `ticket:${id}`).slice(0, 10), 16);
+  for (let i = 8; i >= 0; i--) {
+    if (i === 4) {
+      chars[i] = DASH;
+      continue;
+    }
+    chars[i] = CODES[v % 32]!;
+    v = Math.floor(v / 32);
+  }
+  return `${prefix}-${chars.toString('latin1', 0, 9)}`;
 }
 
 /** Normalizes what a person typed ("adu 7k3m 9q2x", "ADU-7K3M-9Q2X") into the canonical ticket, or null. */
