@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
 import { sendWritesNow } from './connection.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
@@ -9,6 +9,48 @@ interface Call {
 }
 
 const isNoScript = (err: unknown) => String((err as Error | null)?.message).startsWith('NOSCRIPT');
+
+/**
+ * An EVALSHA sent as wire text built in one pass. ioredis builds a command's text one `+=` at
+ * a time, four pieces per argument, and a complaint's intake script has ~30 arguments: that
+ * was the gateway's largest single allocation, ~4 KB per complaint (docs/performance.md,
+ * session 13). The bytes are the same. (ioredis's own Script command overrides toWritable in
+ * the same way.)
+ */
+class EvalshaCommand extends Command {
+  private readonly wire: string;
+
+  constructor(wire: string) {
+    super('evalsha', [], { replyEncoding: 'utf8' });
+    this.wire = wire;
+  }
+
+  override toWritable(): string {
+    return this.wire;
+  }
+}
+
+/** The RESP text of `EVALSHA sha numkeys ...keys ...args`, or undefined when an argument is a Buffer. */
+export function evalshaWire(sha: string, keys: string[], args: (string | number | Buffer)[]): string | undefined {
+  const n = String(keys.length);
+  // Sized once: an array grown by push copies itself as it grows.
+  const parts = new Array<string>(11 + 5 * (keys.length + args.length));
+  let i = 0;
+  for (const p of ['*', String(3 + keys.length + args.length), '\r\n$7\r\nevalsha\r\n$', String(sha.length), '\r\n', sha, '\r\n$', String(n.length), '\r\n', n, '\r\n']) parts[i++] = p;
+  const bulk = (v: string) => {
+    parts[i++] = '$';
+    parts[i++] = String(Buffer.byteLength(v));
+    parts[i++] = '\r\n';
+    parts[i++] = v;
+    parts[i++] = '\r\n';
+  };
+  for (const k of keys) bulk(k);
+  for (const a of args) {
+    if (typeof a === 'object') return undefined;
+    bulk(typeof a === 'string' ? a : String(a));
+  }
+  return parts.join('');
+}
 
 /**
  * A Lua script run with EVALSHA (Redis keeps it compiled), falling back to EVAL once when the
@@ -26,7 +68,9 @@ export class LuaScript {
 
   async run(redis: Redis, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
     try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+      // A connection with a keyPrefix gets ioredis's own command, which applies it.
+      const wire = redis.options.keyPrefix ? undefined : evalshaWire(this.sha, keys, args);
+      return await (wire === undefined ? redis.evalsha(this.sha, keys.length, ...keys, ...args) : redis.sendCommand(new EvalshaCommand(wire)));
     } catch (err) {
       if (!isNoScript(err)) throw err;
       return redis.eval(this.source, keys.length, ...keys, ...args);
