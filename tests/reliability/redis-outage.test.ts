@@ -66,6 +66,8 @@ describe('Redis unreachable', () => {
   });
 
   it('answers look-ups with 503 and Retry-After while Redis is away, never a 500', async () => {
+    // The gateway's connections (its adds have their own) are back from the first test's outage.
+    await waitFor(async () => (await gw.app.inject({ url: '/readyz' })).json().checks.redis === true, { timeoutMs: 20_000, what: 'gateway reconnected to Redis' });
     const filed = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Pohon besar condong ke jalan di Jl. Sudanco Supriyadi' } })).json() as { ticket: string; statusToken: string };
     const { secret } = await gw.deps.opdKeys.create('dlh', 'outage test');
     await redis.stop();
