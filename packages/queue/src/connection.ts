@@ -9,8 +9,9 @@ export type RedisRole = 'producer' | 'worker' | 'client';
  * A 'producer' connection carries a DurableProducer's adds and nothing else: each batch of
  * adds has the producer's own deadline (`addTimeoutMs`), so it has no `commandTimeout`, which
  * would arm a second timer per command and, on the reply, delete a property of the command
- * (slower objects; ~2–3 µs of CPU per complaint, docs/performance.md, session 13). Everything
- * else (status reads, sessions, keys) goes on a 'client' connection, which keeps the timeout.
+ * (which moves it out of V8's fast mode; too small to show in `pnpm bench`, docs/performance.md,
+ * session 13). Everything else (status reads, sessions, keys) goes on a 'client' connection,
+ * which keeps the timeout.
  */
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
   const base: RedisOptions = {

@@ -13,7 +13,7 @@ const isNoScript = (err: unknown) => String((err as Error | null)?.message).star
 /**
  * An EVALSHA sent as wire text built in one pass. ioredis builds a command's text one `+=` at
  * a time, four pieces per argument, and a complaint's intake script has ~30 arguments: that
- * was the gateway's largest single allocation, ~4 KB per complaint (docs/performance.md,
+ * was the gateway's largest single allocation, ~3.6 KB per complaint (docs/performance.md,
  * session 13). The bytes are the same. (ioredis's own Script command overrides toWritable in
  * the same way.)
  */
