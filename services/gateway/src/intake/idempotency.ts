@@ -5,13 +5,15 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 /**
  * What Redis keeps for an Idempotency-Key (its claim): the first request's body hash and its
- * complaint's id. The rest of the answer is derived from the id again on a retry (ticket and
- * status token, ADR 0004), so the claim holds no bearer credential, and a retry after the
- * status-token secret was rotated gets a token that verifies.
+ * complaint's id and ticket. The status token is derived from the id again on a retry (ADR
+ * 0004), so the claim holds no bearer credential, and a retry after the status-token secret
+ * was rotated gets a token that verifies. The ticket is kept as given: it must stay the one
+ * the complaint is filed under, even if TICKET_PREFIX changed since.
  */
 export interface IdempotencyRecord {
   bodyHash: string;
   id?: string;
+  ticket?: string;
   /** Claims written before the id was kept alone carry the whole answer instead. */
   answer?: ComplaintAccepted;
   /** When the first request was received (absent in records written before it was kept). */

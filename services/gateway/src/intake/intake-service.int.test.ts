@@ -28,8 +28,8 @@ afterAll(async () => {
 });
 
 /** An IntakeService whose ids come from `ids` first (then random ones). */
-function serviceWith(ids: string[]): IntakeService {
-  return new IntakeService({ producer, status, prefix, ticketPrefix: 'ADU', statusSecret: () => secret, logger: mem.logger, newId: (now) => ids.shift() ?? newComplaintId(now) });
+function serviceWith(ids: string[], ticketPrefix = 'ADU'): IntakeService {
+  return new IntakeService({ producer, status, prefix, ticketPrefix, statusSecret: () => secret, logger: mem.logger, newId: (now) => ids.shift() ?? newComplaintId(now) });
 }
 
 const input = (idempotencyKey?: string): SubmitInput => ({
@@ -69,15 +69,18 @@ describe('IntakeService: a ticket another complaint already holds', () => {
 describe('IntakeService: the Idempotency-Key claim in Redis', () => {
   const claimKey = (key: string) => `${prefix}:idem:${hashKey(`webform:web:${key}`)}`;
 
-  it('keeps the body hash and the complaint id, not the status token; another process answers a retry with the same answer', async () => {
+  it('keeps the body hash, the complaint id and its ticket, not the status token; another process answers a retry with the same answer', async () => {
     const first = await serviceWith([]).submit(input('claim-key-1'));
     const stored = JSON.parse((await redis.get(claimKey('claim-key-1'))) ?? 'null') as Record<string, unknown>;
-    expect(Object.keys(stored).sort()).toEqual(['bodyHash', 'id', 'receivedAt']);
-    expect(stored.id).toBe(first.id);
+    expect(Object.keys(stored).sort()).toEqual(['bodyHash', 'id', 'receivedAt', 'ticket']);
+    expect([stored.id, stored.ticket]).toEqual([first.id, first.ticket]);
     expect(JSON.stringify(stored)).not.toContain(first.statusToken);
 
     const retry = await serviceWith([]).submit(input('claim-key-1'));
     expect(retry).toEqual({ id: first.id, ticket: first.ticket, statusToken: first.statusToken, outcome: 'replayed' });
+    // After TICKET_PREFIX changed, the retry still gets the ticket the complaint is filed under.
+    expect(await serviceWith([], 'KBL').submit(input('claim-key-1'))).toMatchObject({ id: first.id, ticket: first.ticket, outcome: 'replayed' });
+    expect(await status.idForTicket(first.ticket)).toBe(first.id);
     expect((await intakeQueue.getJob(first.id))?.data.intake.idempotencyKeyHash).toBe(hashKey('webform:web:claim-key-1'));
   });
 

@@ -43,8 +43,8 @@ const keyReused = () => new HttpError(422, 'idempotency_key_reused', 'This Idemp
 
 /**
  * Turns a validated request into a Complaint on the `intake` queue. The answer (id, ticket,
- * status token) is fixed before the enqueue; the Idempotency-Key's claim keeps the id, from
- * which a retry's answer is derived again, the same one.
+ * status token) is fixed before the enqueue; the Idempotency-Key's claim keeps the id and
+ * ticket, and a retry gets the same answer (its status token derived from the id again).
  */
 export class IntakeService {
   private readonly idempotency: IdempotencyStore;
@@ -102,7 +102,7 @@ export class IntakeService {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const answer = this.answerFor(this.newId(now));
       const received = { id: answer.id, ticket: answer.ticket, channel: input.channel, receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) };
-      const claim = keyHash ? { key: this.idempotency.redisKey(keyHash), value: JSON.stringify({ bodyHash, id: answer.id, receivedAt } satisfies IdempotencyRecord), ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined;
+      const claim = keyHash ? { key: this.idempotency.redisKey(keyHash), value: JSON.stringify({ bodyHash, id: answer.id, ticket: answer.ticket, receivedAt } satisfies IdempotencyRecord), ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined;
       const complaint = this.complaintFor(input, answer, receivedAt, keyHash);
       // The job is named after its channel so that listeners can tell sources apart cheaply.
       const result = await this.deps.producer.addGuarded(QueueNames.intake, answer.id, complaint, { name: input.channel, guard: this.deps.status.newComplaintGuard(received, claim) });
@@ -140,7 +140,9 @@ export class IntakeService {
     if (earlier.bodyHash !== bodyHash) throw keyReused();
     const id = earlier.id ?? earlier.answer?.id;
     if (!id) throw new Error('unreadable Idempotency-Key claim: it names no complaint');
-    const answer = this.answerFor(id);
+    // The ticket as first given (TICKET_PREFIX may have changed since); the token derived anew.
+    const ticket = earlier.ticket ?? earlier.answer?.ticket;
+    const answer = { ...this.answerFor(id), ...(ticket ? { ticket } : {}) };
     const complaint = this.complaintFor(input, answer, earlier.receivedAt ?? new Date().toISOString(), keyHash);
     await this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel });
     return { ...answer, outcome: 'replayed' };
