@@ -32,6 +32,26 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
   return redis;
 }
 
+/**
+ * Waits until a connection is ready: true once it is, false after `timeoutMs` (it goes on
+ * reconnecting). A fail-fast connection refuses commands while it connects, so a service waits
+ * for this once at start rather than spooling or refusing its first requests.
+ */
+export function untilReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
+
 /** What ioredis rejects a command with when Redis cannot be reached (fail-fast connections). */
 const UNREACHABLE = [/^Stream isn't writeable/, /^Connection is closed/, /^Command timed out/, /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)\b/];
 

@@ -34,9 +34,9 @@ class EvalshaCommand extends Command {
 export function evalshaWire(sha: string, keys: string[], args: (string | number | Buffer)[]): string | undefined {
   const n = String(keys.length);
   // Sized once: an array grown by push copies itself as it grows.
-  const parts = new Array<string>(11 + 5 * (keys.length + args.length));
-  let i = 0;
-  for (const p of ['*', String(3 + keys.length + args.length), '\r\n$7\r\nevalsha\r\n$', String(sha.length), '\r\n', sha, '\r\n$', String(n.length), '\r\n', n, '\r\n']) parts[i++] = p;
+  const parts = new Array<string>(1 + 5 * (keys.length + args.length));
+  parts[0] = `*${3 + keys.length + args.length}\r\n$7\r\nevalsha\r\n$${sha.length}\r\n${sha}\r\n$${n.length}\r\n${n}\r\n`;
+  let i = 1;
   const bulk = (v: string) => {
     parts[i++] = '$';
     parts[i++] = String(Buffer.byteLength(v));

@@ -14,7 +14,7 @@ import { createGatewayDeps } from '../src/deps.ts';
 const file = join(import.meta.dirname, '..', 'openapi.json');
 const dir = mkdtempSync(join(tmpdir(), 'aduan-openapi-'));
 const config = Object.freeze(GatewayEnv.parse({ STATUS_TOKEN_SECRET: 'openapi-generation-only', SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att') }));
-const deps = await createGatewayDeps(config, createLogger({ service: 'openapi', level: 'silent' }), { redisUrl: 'redis://127.0.0.1:1' });
+const deps = await createGatewayDeps(config, createLogger({ service: 'openapi', level: 'silent' }), { redisUrl: 'redis://127.0.0.1:1', readyTimeoutMs: 0 });
 const app = await buildApp(deps);
 await app.ready();
 const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;

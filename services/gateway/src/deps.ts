@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { loadDirectory, type Directory } from '@aduan/routing/directory';
-import { DurableProducer, Spool, StatusStore, createRedis, type ProducerOptions } from '@aduan/queue';
+import { DurableProducer, Spool, StatusStore, createRedis, untilReady, type ProducerOptions } from '@aduan/queue';
 import { LocalDiskStorage, type AttachmentStorage } from '@aduan/storage';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import type { GatewayEnv } from './config.ts';
@@ -77,10 +77,15 @@ async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string
   }
 }
 
-export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions>; directory?: Directory }): Promise<GatewayDeps> {
+export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions>; directory?: Directory; readyTimeoutMs?: number }): Promise<GatewayDeps> {
   const redis = createRedis(opts.redisUrl, 'client');
   // The adds (every complaint's one script) on a connection of their own (see createRedis).
   const producerConnection = createRedis(opts.redisUrl, 'producer');
+  // Both connected before the first request (an add on a connection still connecting would be
+  // spooled, a status read refused); bounded, so a gateway started while Redis is away starts
+  // anyway and spools.
+  const readyMs = opts.readyTimeoutMs ?? 3_000;
+  await Promise.all([untilReady(redis, readyMs), untilReady(producerConnection, readyMs)]);
   const prefix = config.QUEUE_PREFIX;
   const spool = new Spool(resolve(config.SPOOL_DIR));
   const producer = new DurableProducer({ connection: producerConnection, prefix, spool, logger, addTimeoutMs: config.QUEUE_ADD_TIMEOUT_MS, ...opts.producerOptions });

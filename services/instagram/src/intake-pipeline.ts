@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ConversationEngine, createTexts, DurableInbox } from '@aduan/conversation';
-import { createRedis, DurableProducer, Spool, StatusStore } from '@aduan/queue';
+import { createRedis, DurableProducer, Spool, StatusStore, untilReady } from '@aduan/queue';
 import type { Complaint, Notification } from '@aduan/schema';
 import { LocalDiskStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
@@ -32,18 +32,7 @@ export class RedisNotReadyError extends Error {
 }
 
 async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      redis.off('ready', onReady);
-      reject(new RedisNotReadyError(timeoutMs));
-    }, timeoutMs);
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    redis.once('ready', onReady);
-  });
+  if (!(await untilReady(redis, timeoutMs))) throw new RedisNotReadyError(timeoutMs);
 }
 
 export interface IntakePipeline {

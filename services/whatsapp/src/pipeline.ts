@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { ConversationEngine, DurableInbox, createTexts } from '@aduan/conversation';
-import { DurableProducer, Spool, StatusStore, createRedis } from '@aduan/queue';
+import { DurableProducer, Spool, StatusStore, createRedis, untilReady } from '@aduan/queue';
 import type { Complaint, Notification } from '@aduan/schema';
 import { LocalDiskStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
@@ -35,17 +35,6 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-async function ready(r: Redis, timeoutMs: number): Promise<void> {
-  if (r.status === 'ready') return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, timeoutMs);
-    r.once('ready', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}
-
 /**
  * Everything between a mapped chat message and the queues: conversation engine, inbound spool,
  * producer (with its own spool) and status store. Shared by the live service and the replay
@@ -55,7 +44,7 @@ export async function buildPipeline(o: PipelineOptions): Promise<Pipeline> {
   const client = createRedis(o.redisUrl, 'client');
   const producerConnection = createRedis(o.redisUrl, 'producer');
   // Start-up with Redis down is allowed (messages spool); just give it a moment to connect.
-  await Promise.all([ready(client, 3_000), ready(producerConnection, 3_000)]);
+  await Promise.all([untilReady(client, 3_000), untilReady(producerConnection, 3_000)]);
   const producer = new DurableProducer({ connection: producerConnection, prefix: o.prefix, spool: new Spool(o.spoolDir), logger: o.logger });
   const statusStore = new StatusStore(client, o.prefix);
   const m = waMetrics();

@@ -141,8 +141,8 @@ export class IntakeService {
     const id = earlier.id ?? earlier.answer?.id;
     if (!id) throw new Error('unreadable Idempotency-Key claim: it names no complaint');
     // The ticket as first given (TICKET_PREFIX may have changed since); the token derived anew.
-    const ticket = earlier.ticket ?? earlier.answer?.ticket;
-    const answer = { ...this.answerFor(id), ...(ticket ? { ticket } : {}) };
+    const derived = this.answerFor(id);
+    const answer = { ...derived, ticket: earlier.ticket ?? earlier.answer?.ticket ?? derived.ticket };
     const complaint = this.complaintFor(input, answer, earlier.receivedAt ?? new Date().toISOString(), keyHash);
     await this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel });
     return { ...answer, outcome: 'replayed' };

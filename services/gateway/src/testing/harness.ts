@@ -24,13 +24,9 @@ export async function createTestGateway(opts: { redisUrl: string; prefix: string
       ...opts.env,
     }),
   );
-  const deps = await createGatewayDeps(config, opts.logger, { redisUrl: opts.redisUrl, ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}), producerOptions: { drainIntervalMs: 100 } });
+  const deps = await createGatewayDeps(config, opts.logger, { redisUrl: opts.redisUrl, ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}), producerOptions: { drainIntervalMs: 100 }, readyTimeoutMs: 5_000 });
   const app = await buildApp(deps);
   await app.ready();
-  // Its connection fails fast (no offline queue): a test's first direct command must not race
-  // the connect (a request gets 503 then, which a test of the happy path does not expect).
-  // With no Redis to connect to, it goes on after 5 s.
-  if (deps.redis.status !== 'ready') await Promise.race([new Promise((resolve) => deps.redis.once('ready', resolve)), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   return {
     app,
     deps,
