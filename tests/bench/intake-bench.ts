@@ -301,10 +301,11 @@ async function main() {
     };
   }
   const prefix = `bench-${Date.now()}`;
+  // Each server's own key prefix: the bench deletes exactly these between rounds.
+  const [barePrefix, soloPrefix, allInOnePrefix] = [`${prefix}-bare`, `${prefix}-solo`, `${prefix}-gw`];
   // Redis shares the machine's cores with the servers and the load generator: its CPU per
   // request is part of each server's cost.
-  const prefixes = ['bare', 'solo', 'gw'].map((p) => `${prefix}-${p}`);
-  const redis = benchRedis(redisUrl, stopRedis !== undefined, prefixes);
+  const redis = benchRedis(redisUrl, stopRedis !== undefined, [barePrefix, soloPrefix, allInOnePrefix]);
   await redis.init();
   const dataDir = mkdtempSync(join(tmpdir(), 'aduan-bench-'));
   // Each Aduan server runs as its own `start` script does (V8 flags, compile cache): the
@@ -329,15 +330,15 @@ async function main() {
     await warmCache(entries.gatewayAlone, gatewayAlone, common);
 
     const barePort = await freePort();
-    const bareChild = spawn(process.execPath, [join(import.meta.dirname, 'bare-server.ts'), String(barePort), redisUrl, `${prefix}-bare`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const bareChild = spawn(process.execPath, [join(import.meta.dirname, 'bare-server.ts'), String(barePort), redisUrl, barePrefix], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     await new Promise<void>((resolve, reject) => {
       bareChild.once('message', () => resolve());
       bareChild.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
     });
     servers.push({ name: 'bare fastify+zod+BullMQ add', url: `http://127.0.0.1:${barePort}`, child: bareChild });
     // The gateway alone (no router in the process): the web intake path the ratio target is about.
-    servers.push(await launch('Aduan gateway alone (web intake)', entries.gatewayAlone, gatewayAlone, { SPOOL_DIR: join(dataDir, 'spool-solo'), QUEUE_PREFIX: `${prefix}-solo` }));
-    servers.push(await launch('Aduan gateway + router (all-in-one)', entries.allInOne, allInOne, { SPOOL_DIR: join(dataDir, 'spool'), DATA_DIR: dataDir, QUEUE_PREFIX: `${prefix}-gw` }));
+    servers.push(await launch('Aduan gateway alone (web intake)', entries.gatewayAlone, gatewayAlone, { SPOOL_DIR: join(dataDir, 'spool-solo'), QUEUE_PREFIX: soloPrefix }));
+    servers.push(await launch('Aduan gateway + router (all-in-one)', entries.allInOne, allInOne, { SPOOL_DIR: join(dataDir, 'spool'), DATA_DIR: dataDir, QUEUE_PREFIX: allInOnePrefix }));
 
     // Warm up every server (JIT, connections, Lua scripts).
     for (const s of servers) await autocannon({ url: `${s.url}/api/v1/complaints`, method: 'POST', duration: 3, connections: 16, headers: { 'content-type': 'application/json' }, body: body() });
@@ -357,7 +358,7 @@ async function main() {
     // Each round starts from an empty Redis, the router's keys included: the all-in-one's last
     // round shows that its router still routed every complaint after those deletions.
     await untilIdle(servers);
-    const routed = await redis.waiting(`${prefixes[2]}:${QueueNames.routed}`);
+    const routed = await redis.waiting(`${allInOnePrefix}:${QueueNames.routed}`);
 
     const pad = (v: string | number, n: number) => String(v).padStart(n);
     console.log(`${''.padEnd(36)} ${'saturated (64 connections)'.padEnd(32)}  ${`steady ${STEADY_RATE.toLocaleString('en')} req/s, open loop`.padEnd(32)}  RSS MB`);
