@@ -6,7 +6,7 @@ import { loginCounter } from './metrics.ts';
 import { AuthError } from './errors.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { loginPage, safeNext } from './login-page.ts';
-import { requireJson, requireRole, userOf } from './require-role.ts';
+import { requireJson, requireRole, sessionCookie, userOf } from './require-role.ts';
 import { Role, canonicalUsername, type AuthUser } from './user-store.ts';
 
 const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).meta({ id: 'LoginRequest' });
@@ -49,7 +49,7 @@ function setSessionCookie(reply: FastifyReply, auth: AuthDeps, sessionId: string
 }
 
 async function logout(auth: AuthDeps, req: FastifyRequest, reply: FastifyReply) {
-  const id = req.cookies[auth.cookie.name];
+  const id = sessionCookie(req, auth);
   if (id) await auth.sessions.destroy(id);
   reply.clearCookie(auth.cookie.name, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict' });
 }

@@ -15,7 +15,9 @@ export { SessionStore } from './session-store.ts';
  * `/login?next=<their path>`.
  */
 export async function registerAuth(app: FastifyInstance, auth: AuthDeps): Promise<void> {
-  await app.register(cookie);
+  // No parsing hook: most requests (complaints, status, OPD keys) carry no session, and a hook
+  // costs every one of them. The routes that need the session read it (sessionCookie).
+  await app.register(cookie, { hook: false });
   app.decorate('aduanAuth', auth);
   app.decorateRequest('user', null);
   await authRoutes(app, auth);

@@ -21,9 +21,18 @@ export function loginRedirect(req: FastifyRequest, expired: boolean): string {
   return `/login?next=${encodeURIComponent(req.url)}${expired ? '&expired=1' : ''}`;
 }
 
+/**
+ * The session id the request's cookie header carries, if any. Cookies are parsed here, on the
+ * few routes that need them, not by a hook on every request (registerAuth).
+ */
+export function sessionCookie(req: FastifyRequest, auth: AuthDeps): string | undefined {
+  const header = req.headers.cookie;
+  return header ? req.server.parseCookie(header)[auth.cookie.name] : undefined;
+}
+
 /** Resolves the session cookie to a user, or explains why not (as an AuthError). */
 export async function authenticate(req: FastifyRequest, auth: AuthDeps): Promise<AuthUser> {
-  const id = req.cookies[auth.cookie.name];
+  const id = sessionCookie(req, auth);
   if (!id) throw new AuthError('unauthenticated', 'Log in first: POST /api/v1/desk/login');
   const session = await auth.sessions.touch(id);
   if (!session) throw new AuthError('session_expired', 'Your session has expired; log in again');
