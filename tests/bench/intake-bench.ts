@@ -386,6 +386,10 @@ async function main() {
     const paired = (i: number) => rounds[i]!.map((x, r) => (x.rps / rounds[0]![r]!.rps).toFixed(2)).join('/');
     console.log(`\nweb intake / bare, saturated: ${(solo.rps / bare.rps).toFixed(2)}x (all-in-one, which also routes and publishes every complaint: ${(all.rps / bare.rps).toFixed(2)}x)   target >= 0.70x`);
     console.log(`  round by round: gateway alone ${paired(1)}, all-in-one ${paired(2)}`);
+    // The same bare server, round after round: how much the machine itself changed speed.
+    const bareRps = rounds[0]!.map((x) => x.rps);
+    const swing = Math.round((100 * (Math.max(...bareRps) - Math.min(...bareRps))) / Math.min(...bareRps));
+    if (swing >= 10) console.log(`  (the bare server's own rounds differ by ${swing}%: this machine changed speed during the run, and a ratio read from it can be off by as much; more rounds, BENCH_ROUNDS=7, narrow it)`);
     console.log(`p99 at a steady ${STEADY_RATE.toLocaleString('en')}/s: gateway alone ${steady[1]!.p99} ms, all-in-one ${steady[2]!.p99} ms (bare ${steady[0]!.p99} ms)   target <= 25 ms`);
     console.log(`peak RSS: gateway alone ${mem[1]!.peak} MB, all-in-one ${mem[2]!.peak} MB   target < 150 MB\n`);
   } finally {
