@@ -389,7 +389,7 @@ async function main() {
     // The same bare server, round after round: how much the machine itself changed speed.
     const bareRps = rounds[0]!.map((x) => x.rps);
     const swing = Math.round((100 * (Math.max(...bareRps) - Math.min(...bareRps))) / Math.min(...bareRps));
-    if (swing >= 10) console.log(`  (the bare server's own rounds differ by ${swing}%: this machine changed speed during the run, and a ratio read from it can be off by as much; more rounds, BENCH_ROUNDS=7, narrow it)`);
+    if (swing >= 10) console.log(`  (the bare server's own rounds differ by ${swing}%: this machine changed speed during the run, and a ratio read from it can be off by as much; more rounds (BENCH_ROUNDS, now ${ROUNDS}) narrow it)`);
     console.log(`p99 at a steady ${STEADY_RATE.toLocaleString('en')}/s: gateway alone ${steady[1]!.p99} ms, all-in-one ${steady[2]!.p99} ms (bare ${steady[0]!.p99} ms)   target <= 25 ms`);
     console.log(`peak RSS: gateway alone ${mem[1]!.peak} MB, all-in-one ${mem[2]!.peak} MB   target < 150 MB\n`);
   } finally {
