@@ -87,11 +87,9 @@ describe('IntakeService: the Idempotency-Key claim in Redis', () => {
   it('still answers from a claim in the earlier format, which kept the whole answer', async () => {
     const id = newComplaintId();
     const svc = serviceWith([]);
-    const bodyHash = await (async () => {
-      // The body hash of this request, as the first request stored it: taken from a claim made now.
-      await svc.submit(input('claim-key-probe'));
-      return (JSON.parse((await redis.get(claimKey('claim-key-probe'))) ?? '{}') as { bodyHash: string }).bodyHash;
-    })();
+    // The body hash of this request, as the first request stored it: taken from a claim made now.
+    await svc.submit(input('claim-key-probe'));
+    const { bodyHash } = JSON.parse((await redis.get(claimKey('claim-key-probe'))) ?? '{}') as { bodyHash: string };
     const answer = { id, ticket: ticketFor(id), statusToken: 'stored-token-of-the-first-answer' };
     await redis.set(claimKey('claim-key-old'), JSON.stringify({ bodyHash, answer, receivedAt: '2026-11-28T01:02:03.000Z' }), 'EX', 60);
 
