@@ -31,3 +31,13 @@ describe('start scripts', () => {
     expect(newSpaceMb).toBe(2 * mb);
   });
 });
+
+describe('start scripts of the Node services', () => {
+  // Tuned together (docs/adr/0003-native-type-stripping.md, "Memory flags"): a flag changed in
+  // one script and not the others would make the all-in-one and the separate processes differ.
+  it('all pass the same V8 flags', () => {
+    const flags = ['.', 'services/gateway', 'services/router', 'services/standalone'].map((dir) => startCommand(dir).nodeFlags.join(' '));
+    expect(new Set(flags).size).toBe(1);
+    expect(flags[0]).toContain('--no-parallel-scavenge');
+  });
+});
