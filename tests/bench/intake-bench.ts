@@ -267,9 +267,12 @@ async function alternatingRounds<T>(servers: Server[], redis: BenchRedis, measur
   const rounds: T[][] = servers.map(() => []);
   const redisRssMb: number[] = [];
   let rewritesDuring = 0;
+  const n = servers.length;
   for (let r = 0; r < ROUNDS; r++) {
-    for (let k = 0; k < servers.length; k++) {
-      const i = (((r - ROUNDS + 1 + k) % servers.length) + servers.length) % servers.length;
+    // Which server this round starts with: 0 in the last round, one fewer for each round before.
+    const first = (((r - (ROUNDS - 1)) % n) + n) % n;
+    for (let k = 0; k < n; k++) {
+      const i = (first + k) % n;
       const s = servers[i]!;
       await quiesce(servers, redis);
       redisRssMb.push(await redis.rssMb());
