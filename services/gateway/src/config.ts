@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
+/** Example secrets that have appeared in this repository's files: anyone can read them. */
+const PUBLIC_PLACEHOLDERS = new Set(['change-me-to-a-long-random-secret']);
+
 export const GatewayEnv = ServiceEnv.extend({
   /** HTTP port. */
   PORT: envInt(3000, { min: 0, max: 65535 }),
@@ -12,8 +15,18 @@ export const GatewayEnv = ServiceEnv.extend({
   SPOOL_DIR: z.string().default('data/spool/gateway'),
   /** Attachment storage root (content-addressed files). */
   ATTACHMENT_DIR: z.string().default('data/attachments'),
-  /** Secret for status tokens (HMAC). Unset: generated once and kept in Redis, shared by all replicas. */
-  STATUS_TOKEN_SECRET: z.string().min(16).optional(),
+  /**
+   * Secret for status tokens (HMAC). Unset or empty: generated once and kept in Redis, shared by
+   * all replicas. The placeholder that docker-compose.yml once shipped is refused: it is public.
+   */
+  STATUS_TOKEN_SECRET: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .min(16)
+      .refine((v) => !PUBLIC_PLACEHOLDERS.has(v), 'is a published placeholder: set a long random secret (openssl rand -base64 32), or leave it unset to have one generated')
+      .optional(),
+  ),
   /** Ticket prefix read out on air, 2-5 capital letters. */
   TICKET_PREFIX: envTicketPrefix(),
   /** Largest JSON or form body without files, bytes. */
