@@ -2,9 +2,11 @@
  * `pnpm bench`: drives the real all-in-one gateway (+ router), the gateway alone and a bare
  * fastify + zod + BullMQ server on the same Redis, and prints requests/s, p50/p99, CPU per
  * request and RSS for each.
- * - Saturated: autocannon, 64 connections, BENCH_ROUNDS rounds (default 3) alternating the
- *   servers; the median round is printed. This machine is shared with the load generator and
- *   Redis, so single runs vary by +-15%.
+ * - Saturated: autocannon, 64 connections, BENCH_ROUNDS rounds (default 3). In each round the
+ *   bare server and the gateway alone run back to back, taking turns to go first, then the
+ *   all-in-one (see alternatingRounds); the median round is printed, and each round's own
+ *   ratio with their median. The machine is shared with the load generator and Redis, so
+ *   single runs vary by +-15% or more.
  * - Steady: an open-loop generator (steady-load.ts) sending 1,000 requests/s evenly spaced,
  *   latency measured from when each request was due; also BENCH_ROUNDS alternating rounds,
  *   the round with the median p99 printed.
@@ -257,31 +259,34 @@ const short = (name: string) => (name.startsWith('bare') ? 'bare' : name.include
 
 /**
  * ROUNDS rounds of `measure` over every server in turn (so drift hits them all alike), idle
- * before each. Each round starts one server later than the one before, so no server always
- * runs first after the idle wait or always follows the all-in-one's backlog: with three rounds
- * each server holds each place once. The last round runs in the servers' own order (bare,
- * alone, all-in-one): the all-in-one goes last, so its complaints are still in Redis for the
- * check that it routed all of them (every round deletes what the earlier ones filed).
+ * before each. The ratio compares the bare server (servers[0]) with the gateway alone
+ * (servers[1]), so in every round those two run back to back, each first in every other round,
+ * and the all-in-one runs last: after its run it routes its backlog, and that wait never falls
+ * between the two runs a round's ratio divides (rotating all three put it there in a third of
+ * the rounds, session 16). The last round runs bare, alone, all-in-one; the all-in-one going
+ * last also leaves its complaints in Redis for the check that it routed all of them (every
+ * round deletes what the earlier ones filed). Returns, per round, how many seconds apart the
+ * pair's runs started.
  */
-async function alternatingRounds<T>(servers: Server[], redis: BenchRedis, measure: (s: Server) => Promise<T>): Promise<{ rounds: T[][]; rewritesDuring: number; redisRssMb: number[] }> {
+async function alternatingRounds<T>(servers: Server[], redis: BenchRedis, measure: (s: Server) => Promise<T>): Promise<{ rounds: T[][]; rewritesDuring: number; redisRssMb: number[]; pairGapSeconds: number[] }> {
   const rounds: T[][] = servers.map(() => []);
   const redisRssMb: number[] = [];
+  const pairGapSeconds: number[] = [];
   let rewritesDuring = 0;
-  const n = servers.length;
   for (let r = 0; r < ROUNDS; r++) {
-    // Which server this round starts with: 0 in the last round, one fewer for each round before.
-    const first = (((r - (ROUNDS - 1)) % n) + n) % n;
-    for (let k = 0; k < n; k++) {
-      const i = (first + k) % n;
-      const s = servers[i]!;
+    const pair = (ROUNDS - 1 - r) % 2 === 0 ? [0, 1] : [1, 0];
+    const started: number[] = [];
+    for (const i of [...pair, ...servers.map((_, k) => k).slice(2)]) {
       await quiesce(servers, redis);
       redisRssMb.push(await redis.rssMb());
       const rewrites = await redis.rewrites();
-      rounds[i]!.push(await measure(s));
+      started[i] = Date.now();
+      rounds[i]!.push(await measure(servers[i]!));
       rewritesDuring += (await redis.rewrites()) - rewrites;
     }
+    pairGapSeconds.push(Math.abs(started[1]! - started[0]!) / 1000);
   }
-  return { rounds, rewritesDuring, redisRssMb };
+  return { rounds, rewritesDuring, redisRssMb, pairGapSeconds };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -359,7 +364,7 @@ async function main() {
     console.log(`\nAduan intake benchmark: node ${process.version}, ${DURATION} s per run, median of ${ROUNDS} alternating rounds (saturated: by req/s; steady: by p99); load generator on the same machine`);
     console.log(`Aduan servers run with the flags of their start scripts: all-in-one ${allInOne.nodeFlags.join(' ')}; gateway alone ${gatewayAlone.nodeFlags.join(' ')}\n`);
     const satTicks = machineTicks();
-    const { rounds, rewritesDuring: satRewrites, redisRssMb: satRedisMb } = await alternatingRounds(servers, redis, (s) => measureSaturated(s, redis.cpuSeconds));
+    const { rounds, rewritesDuring: satRewrites, redisRssMb: satRedisMb, pairGapSeconds } = await alternatingRounds(servers, redis, (s) => measureSaturated(s, redis.cpuSeconds));
     const sat = rounds.map((rs) => median(rs, (x) => x.rps));
     const satSteal = stealSince(satTicks);
     const steadyTicks = machineTicks();
@@ -386,7 +391,7 @@ async function main() {
     console.log(`(saturated, main thread on a CPU / waiting for one, % of the run: ${servers.map((s, i) => `${short(s.name)} ${Number.isNaN(sat[i]!.mainRunPct) ? 'n/a' : `${sat[i]!.mainRunPct}/${sat[i]!.mainWaitPct}`}`).join(', ')})`);
     console.log(`(steady rounds, p99 ms: ${servers.map((s, i) => `${short(s.name)} ${steadyRounds[i]!.map((x) => x.p99).join('/')}`).join(', ')})`);
     console.log(`(CPU steal on this machine: ${satSteal}% during the saturated runs, ${steadySteal}% during the steady runs)`);
-    const span = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;
+    const span = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
     console.log(`(Redis's RSS at the start of each round, after the earlier rounds' complaints were deleted: ${span(satRedisMb)} MB saturated, ${span(steadyRedisMb)} MB steady)`);
     const sampler = hostMemorySampler();
     if (sampler) console.log(`(this machine's kernel samples memory access: ${sampler}; each pass stalls processes for longer the more memory they map, see docs/performance.md)`);
@@ -403,6 +408,7 @@ async function main() {
     };
     console.log(`\nweb intake / bare, saturated: ${(solo.rps / bare.rps).toFixed(2)}x (all-in-one, which also routes and publishes every complaint: ${(all.rps / bare.rps).toFixed(2)}x)   target >= 0.70x`);
     console.log(`  round by round: gateway alone ${paired(1)}, all-in-one ${paired(2)}`);
+    console.log(`  (in each round the bare server and the gateway alone started ${span(pairGapSeconds.map(Math.round))} s apart, back to back; the all-in-one ran after them)`);
     // The same bare server, round after round: how much the machine itself changed speed.
     const bareRps = rounds[0]!.map((x) => x.rps);
     const swing = Math.round((100 * (Math.max(...bareRps) - Math.min(...bareRps))) / Math.min(...bareRps));
