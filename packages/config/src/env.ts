@@ -50,14 +50,39 @@ export const envLogLevel = (fallback: 'fatal' | 'error' | 'warn' | 'info' | 'deb
 /** The prefix of readable tickets (ADU-XXXX-XXXX): 2 to 5 capital letters. Every intake service must agree. */
 export const envTicketPrefix = () => z.string().regex(/^[A-Z]{2,5}$/).default('ADU');
 
-/** Parses the environment once and returns a frozen object, or throws one readable ConfigError. */
+/**
+ * Parses the environment once and returns a frozen object, or throws one readable ConfigError.
+ * A variable set to the empty string counts as unset, so it takes its default: docker-compose's
+ * `${VAR:-}` and an `.env` line `VAR=` pass "", which would otherwise read as the number 0 or
+ * fail a format check with a message about a value nobody meant to give.
+ */
 // eslint-disable-next-line no-restricted-syntax -- the one place that reads the environment
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): Readonly<z.output<T>> {
   // Every service reads its configuration first thing: the place to stop a warm-up run.
   exitIfWarmingCompileCache(env);
-  const result = schema.safeParse(env);
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(given);
   if (!result.success) {
     throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);
   }
   return Object.freeze(result.data) as Readonly<z.output<T>>;
+}
+
+/** The exit code of a process whose configuration is invalid (EX_CONFIG of sysexits.h). */
+export const EXIT_CONFIG = 78;
+
+/**
+ * `parseEnv` for a process's entry point: an invalid configuration prints what is wrong, which
+ * variable and why, on stderr, and exits with EXIT_CONFIG, without a stack trace: the operator
+ * needs the variable's name, not the line of code that read it.
+ */
+// eslint-disable-next-line no-restricted-syntax -- the default is the process's environment, as in parseEnv
+export function parseEnvOrExit<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): Readonly<z.output<T>> {
+  try {
+    return parseEnv(schema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`Aduan cannot start: ${err.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
 }

@@ -10,7 +10,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { createRedis } from '@aduan/queue';
 import { loadDirectory } from '@aduan/routing/directory';
 import { GatewayEnv } from '../src/config.ts';
@@ -37,7 +37,7 @@ async function main() {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { label: { type: 'string' } } });
   const [command, arg] = positionals;
   if (!command || (command !== 'list' && !arg)) usage();
-  const env = parseEnv(GatewayEnv);
+  const env = parseEnvOrExit(GatewayEnv);
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redis = createRedis(redisUrl, 'worker');
   const keys = new OpdKeyStore(redis, env.QUEUE_PREFIX);

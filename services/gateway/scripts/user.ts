@@ -5,7 +5,7 @@
  *   user:disable <username> | user:enable <username> | user:list
  */
 import { parseArgs } from 'node:util';
-import { parseEnv, RedisEnv } from '@aduan/config';
+import { parseEnvOrExit, RedisEnv } from '@aduan/config';
 import { createRedis } from '@aduan/queue';
 import { Role, UserError, UserStore } from '../src/auth/index.ts';
 
@@ -46,7 +46,7 @@ function usage(): never {
 async function main() {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' } } });
   const [command, username] = positionals;
-  const env = parseEnv(RedisEnv);
+  const env = parseEnvOrExit(RedisEnv);
   const redis = createRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
   const users = new UserStore(redis, env.QUEUE_PREFIX);
   try {

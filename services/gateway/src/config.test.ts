@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseEnv, ConfigError } from '@aduan/config';
+import { parseEnv, ConfigError, EXIT_CONFIG } from '@aduan/config';
 import { GatewayEnv } from './config.ts';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 describe('STATUS_TOKEN_SECRET', () => {
   it('unset or empty (docker-compose passes an unset variable as ""): the gateway generates one', () => {
@@ -13,5 +17,27 @@ describe('STATUS_TOKEN_SECRET', () => {
     expect(() => parseEnv(GatewayEnv, { STATUS_TOKEN_SECRET: 'short' })).toThrow(/STATUS_TOKEN_SECRET/);
     expect(() => parseEnv(GatewayEnv, { STATUS_TOKEN_SECRET: 'change-me-to-a-long-random-secret' })).toThrow(ConfigError);
     expect(() => parseEnv(GatewayEnv, { STATUS_TOKEN_SECRET: 'change-me-to-a-long-random-secret' })).toThrow(/published placeholder/);
+  });
+});
+
+describe('an invalid configuration at start', () => {
+  it('exits with EXIT_CONFIG and names the variable and the reason, without a stack trace', () => {
+    const run = spawnSync(process.execPath, [main], {
+      // No Redis is needed: the configuration is read before anything connects.
+      env: { PATH: process.env.PATH, STATUS_TOKEN_SECRET: 'change-me-to-a-long-random-secret', RATE_LIMIT_PER_MINUTE: 'many' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(EXIT_CONFIG);
+    expect(run.stderr).toMatch(/^Aduan cannot start: invalid configuration:/);
+    expect(run.stderr).toMatch(/published placeholder[^\n]*\n\s*→ at STATUS_TOKEN_SECRET/);
+    expect(run.stderr).toMatch(/→ at RATE_LIMIT_PER_MINUTE/);
+    expect(run.stderr).not.toMatch(/\bat \S+ \(|node:internal|\.ts:\d+/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('reads an empty variable as unset: `PORT=` is the default port, not port 0', () => {
+    const env = parseEnv(GatewayEnv, { PORT: '', RATE_LIMIT_PER_MINUTE: '', SESSION_IDLE_TIMEOUT: '', TRUST_PROXY: '', QUEUE_PREFIX: '' });
+    expect(env).toMatchObject({ PORT: 3000, RATE_LIMIT_PER_MINUTE: 30, SESSION_IDLE_TIMEOUT: 2 * 3_600_000, TRUST_PROXY: false, QUEUE_PREFIX: 'aduan' });
   });
 });

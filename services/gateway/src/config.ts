@@ -16,17 +16,14 @@ export const GatewayEnv = ServiceEnv.extend({
   /** Attachment storage root (content-addressed files). */
   ATTACHMENT_DIR: z.string().default('data/attachments'),
   /**
-   * Secret for status tokens (HMAC). Unset or empty: generated once and kept in Redis, shared by
+   * Secret for status tokens (HMAC). Unset (or empty, as for every variable): generated once and kept in Redis, shared by
    * all replicas. The placeholder that docker-compose.yml once shipped is refused: it is public.
    */
-  STATUS_TOKEN_SECRET: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z
-      .string()
-      .min(16)
-      .refine((v) => !PUBLIC_PLACEHOLDERS.has(v), 'is a published placeholder: set a long random secret (openssl rand -base64 32), or leave it unset to have one generated')
-      .optional(),
-  ),
+  STATUS_TOKEN_SECRET: z
+    .string()
+    .min(16)
+    .refine((v) => !PUBLIC_PLACEHOLDERS.has(v), 'is a published placeholder: set a long random secret (openssl rand -base64 32), or leave it unset to have one generated')
+    .optional(),
   /** Ticket prefix read out on air, 2-5 capital letters. */
   TICKET_PREFIX: envTicketPrefix(),
   /** Largest JSON or form body without files, bytes. */

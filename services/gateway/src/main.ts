@@ -1,4 +1,4 @@
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { checkRedisDurability } from '@aduan/queue';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { buildApp } from './app.ts';
@@ -6,7 +6,7 @@ import { GatewayEnv } from './config.ts';
 import { createGatewayDeps } from './deps.ts';
 
 /** The gateway alone (multi-process deployments); `pnpm start` at the root runs it with the router. */
-const config = parseEnv(GatewayEnv);
+const config = parseEnvOrExit(GatewayEnv);
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 const deps = await createGatewayDeps(config, logger, { redisUrl: config.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 for (const problem of (await checkRedisDurability(deps.redis)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);

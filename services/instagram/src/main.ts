@@ -1,6 +1,6 @@
 import { IgApiClient } from 'instagram-private-api';
 import { checkRedisDurability, createRedis, pingRedis } from '@aduan/queue';
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { withJitter } from './client/classify-error.ts';
 import { safeErrMessage } from './client/safe-error.ts';
@@ -17,7 +17,7 @@ import { AccountLock } from './session/account-lock.ts';
 import { InstagramAuth } from './session/auth.ts';
 import { SessionStore } from './session/session-store.ts';
 
-const env = parseEnv(InstagramEnv);
+const env = parseEnvOrExit(InstagramEnv);
 const logger = createLogger({ service: 'instagram', level: env.LOG_LEVEL });
 
 async function main(): Promise<void> {

@@ -1,12 +1,12 @@
 import Fastify from 'fastify';
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { checkRedisDurability, createRedis } from '@aduan/queue';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { RouterEnv } from './config.ts';
 import { startRouterService } from './router-service.ts';
 
 /** The router alone (multi-process deployments). `pnpm start` at the root runs it with the gateway. */
-const env = parseEnv(RouterEnv);
+const env = parseEnvOrExit(RouterEnv);
 const logger = createLogger({ service: 'router', level: env.LOG_LEVEL });
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

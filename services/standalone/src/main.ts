@@ -1,4 +1,4 @@
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { buildApp, createGatewayDeps } from '@aduan/gateway';
 import { checkRedisDurability, createRedis, RedisServerMissingError } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
@@ -12,7 +12,7 @@ import { resolveRedis } from './resolve-redis.ts';
  * `pnpm start`: the gateway and the router in one process, the small-city default. This is
  * the one composition root allowed to import services (docs/adr/0002-standalone-process.md).
  */
-const config = parseEnv(StandaloneEnv);
+const config = parseEnvOrExit(StandaloneEnv);
 const logger = createLogger({ service: 'aduan', level: config.LOG_LEVEL });
 
 let redis: Awaited<ReturnType<typeof resolveRedis>>;

@@ -1,11 +1,11 @@
 import qrcode from 'qrcode-terminal';
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { makeBaileysSocket } from './baileys-socket.ts';
 import { WhatsAppEnv } from './env.ts';
 import { startWhatsAppService } from './service.ts';
 
-const env = parseEnv(WhatsAppEnv);
+const env = parseEnvOrExit(WhatsAppEnv);
 const logger = createLogger({ service: 'whatsapp', level: env.LOG_LEVEL });
 
 const service = await startWhatsAppService({

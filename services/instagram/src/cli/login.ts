@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { IgApiClient } from 'instagram-private-api';
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { createRedis } from '@aduan/queue';
 import { createLogger } from '@aduan/telemetry';
 import { accountOf, InstagramEnv } from '../env.ts';
@@ -14,7 +14,7 @@ import { SessionStore } from '../session/session-store.ts';
  * Logs in, asks for a two-factor or checkpoint code when Instagram wants one, and saves the
  * session in Redis for the service. Takes the account lock, so the service must be stopped.
  */
-const env = parseEnv(InstagramEnv);
+const env = parseEnvOrExit(InstagramEnv);
 const logger = createLogger({ service: 'instagram-login', level: 'warn', destination: process.stderr });
 const account = accountOf(env);
 if (!env.INSTAGRAM_USERNAME || !account || !env.INSTAGRAM_PASSWORD) {

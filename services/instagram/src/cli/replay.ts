@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry } from '@aduan/telemetry';
 import { accountOf, InstagramCommonEnv } from '../env.ts';
 import { createIgMetrics } from '../metrics.ts';
@@ -16,7 +16,7 @@ if (!file) {
   process.stderr.write('usage: pnpm --filter @aduan/instagram replay <file.jsonl>\n');
   process.exit(2);
 }
-const env = parseEnv(InstagramCommonEnv);
+const env = parseEnvOrExit(InstagramCommonEnv);
 const logger = createLogger({ service: 'instagram-replay', level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, destination: process.stderr });
 const account = accountOf(env) ?? 'replay';
 const result = await runReplay({

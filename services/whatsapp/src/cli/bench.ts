@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { proto } from '@whiskeysockets/baileys';
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { deletePrefix, redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import { createLogger } from '@aduan/telemetry';
 import { ReplayEnv } from '../env.ts';
@@ -18,7 +18,7 @@ import { replay } from '../replay.ts';
 const { values } = parseArgs({ options: { senders: { type: 'string', default: '2000' }, 'per-sender': { type: 'string', default: '5' } } });
 const senders = Number(values.senders);
 const perSender = Number(values['per-sender']);
-const env = parseEnv(ReplayEnv);
+const env = parseEnvOrExit(ReplayEnv);
 const logger = createLogger({ service: 'whatsapp-bench', level: 'error', destination: process.stderr as never });
 
 const TEXTS = ['ada jukir liar minta 5 ribu', 'lampu PJU mati sudah seminggu', 'sampah menumpuk di pinggir jalan', 'pohon besar hampir tumbang', 'jalan berlubang dalam sekali'];

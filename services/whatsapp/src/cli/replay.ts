@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { parseEnv } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { createLogger } from '@aduan/telemetry';
 import { ReplayEnv } from '../env.ts';
 import { replay } from '../replay.ts';
@@ -18,7 +18,7 @@ if (values.help || !file) {
   process.stderr.write('usage: pnpm --filter @aduan/whatsapp replay <file.jsonl> [--account +6281...]\n  (account defaults to the first of WA_NUMBERS; REDIS_URL, QUEUE_PREFIX honoured)\n');
   process.exit(values.help ? 0 : 2);
 }
-const env = parseEnv(ReplayEnv);
+const env = parseEnvOrExit(ReplayEnv);
 const account = values.account ?? env.WA_NUMBERS?.[0];
 if (!account || !/^\+[1-9]\d{7,14}$/.test(account)) {
   process.stderr.write('replay: give the receiving number with --account +6281... or WA_NUMBERS\n');
