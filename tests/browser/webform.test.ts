@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, PNG_1x1 } from '@aduan/gateway/testing';
 import { startRouterService, type RouterService } from '@aduan/router';
@@ -30,6 +30,14 @@ afterAll(async () => {
   await deletePrefix(url, prefix);
 });
 
+/** How many lines the element's text takes: the distinct tops of its text's line boxes. */
+const textLines = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  });
+
 const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' };
 
 describe('web form in Chromium (phone)', () => {
@@ -46,6 +54,12 @@ describe('web form in Chromium (phone)', () => {
     const ticket = (await page.locator('#ticket').textContent())?.trim();
     expect(ticket).toMatch(/^ADU-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     await page.screenshot({ path: 'test-results/webform-success.png', fullPage: true }).catch(() => {});
+    // The ticket is read out and written down as one unit: one line, even on a 320 px phone.
+    for (const width of [360, 320]) {
+      await page.setViewportSize({ width, height: 740 });
+      expect(await textLines(page, '#ticket'), `ticket lines at ${width} px`).toBe(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `page width at ${width} px`).toBeLessThanOrEqual(width);
+    }
 
     const statusHref = await page.locator('#status-link').getAttribute('href');
     await waitFor(async () => {

@@ -21,10 +21,13 @@ input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #f1c232;o
 .summary{border-left:4px solid #b00020;background:#fdecee;padding:10px 12px;border-radius:6px}
 button,.button{display:inline-block;background:#0b5394;color:#fff;border:0;border-radius:8px;padding:12px 18px;font:inherit;font-weight:700;cursor:pointer;text-decoration:none}
 button.secondary{background:#e8eef5;color:#0b5394}
-.ticket{font-size:2rem;font-weight:800;letter-spacing:.06em;font-family:ui-monospace,Menlo,Consolas,monospace;background:#fff8e1;padding:8px 12px;border-radius:8px;display:inline-block}
+.ticket{font-size:clamp(1.3rem,7vw,2rem);font-weight:800;letter-spacing:.06em;font-family:ui-monospace,Menlo,Consolas,monospace;background:#fff8e1;padding:8px 12px;border-radius:8px;display:inline-block;white-space:nowrap;margin:4px 0 16px}
+.code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9rem;overflow-wrap:anywhere}
 .muted{color:#555}
-fieldset{border:0;padding:0;margin:0}
-legend{font-weight:700;font-size:1.05rem;margin-top:12px}
+fieldset{border:0;padding:0;margin:24px 0 0;min-width:0}
+legend{font-weight:700;font-size:1.1rem;padding:0}
+input[type=file]{font:inherit;width:100%;max-width:100%}
+input[type=file]::file-selector-button{font:inherit;font-weight:600;padding:10px 14px;margin-right:10px;border:1px solid #9aa5b1;border-radius:8px;background:#e8f0fe;color:#0b5394;cursor:pointer}
 ol.history{padding-left:20px}
 footer{font-size:.85rem;color:#555;text-align:center;padding:24px 16px}
 @media (min-width:700px){main{padding:24px}}

@@ -12,7 +12,7 @@ export function successPage(a: { ticket: string; statusToken: string }): string 
 <h1>Terima kasih, aduan Anda sudah kami terima</h1>
 <p>Nomor tiket Anda:</p>
 <p class="ticket" id="ticket">${a.ticket}</p>
-<p>Kode akses: <strong id="status-token">${a.statusToken}</strong></p>
+<p>Kode akses: <strong id="status-token" class="code">${a.statusToken}</strong></p>
 <p>Simpan nomor tiket dan kode akses ini. Untuk melihat perkembangan aduan, buka <a id="status-link" href="${link}">halaman status</a> (simpan tautannya) atau masukkan keduanya di halaman Cek Status.</p>
 <p class="muted">Kode akses menjaga agar hanya Anda yang bisa melihat status aduan ini.</p>
 <p><a class="button" href="/">Kirim aduan lain</a></p>
