@@ -11,13 +11,17 @@ export const GatewayEnv = ServiceEnv.extend({
   HOST: z.string().default('0.0.0.0'),
   /** pino log level. */
   LOG_LEVEL: envLogLevel(),
-  /** Where complaints are kept on local disk while Redis is unreachable (one directory per process). */
+  /**
+   * Where complaints are kept on local disk while Redis is unreachable (one directory per process).
+   * It also keeps a copy of a generated status-token secret, so a restart while Redis is away starts.
+   */
   SPOOL_DIR: z.string().default('data/spool/gateway'),
   /** Attachment storage root (content-addressed files). */
   ATTACHMENT_DIR: z.string().default('data/attachments'),
   /**
-   * Secret for status tokens (HMAC). Unset (or empty, as for every variable): generated once and kept in Redis, shared by
-   * all replicas. The placeholder that docker-compose.yml once shipped is refused: it is public.
+   * Secret for status tokens (HMAC). Unset (or empty, as for every variable): generated once and
+   * kept in Redis, shared by all replicas, with a copy in SPOOL_DIR. The placeholder that
+   * docker-compose.yml once shipped is refused: it is public.
    */
   STATUS_TOKEN_SECRET: z
     .string()

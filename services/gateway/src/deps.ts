@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { loadDirectory, type Directory } from '@aduan/routing/directory';
@@ -58,23 +59,46 @@ export interface GatewayDeps {
   close(): Promise<void>;
 }
 
+/** Where the gateway keeps its copy of a generated status-token secret: its spool directory. */
+export const secretCopyPath = (spoolDir: string) => join(resolve(spoolDir), 'status-token.secret');
+
 /**
  * The status-token secret: STATUS_TOKEN_SECRET when set, else one generated once and kept in
- * Redis so every replica (and every restart) verifies the same tokens.
+ * Redis so every replica (and every restart) verifies the same tokens. The gateway keeps a copy
+ * in its spool directory (mode 600, as private as the spooled complaints beside it):
+ * - restarted while Redis is away, it starts with the copy and spools, instead of waiting;
+ * - a Redis that lost its data gets the same secret back, so tokens already given out still work.
+ * Only a gateway that never reached Redis, and has no secret set, waits for Redis here.
  */
 async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string, logger: Logger): Promise<string> {
   if (config.STATUS_TOKEN_SECRET) return config.STATUS_TOKEN_SECRET;
   const key = `${prefix}:secret:status-token`;
+  const copyPath = secretCopyPath(config.SPOOL_DIR);
+  const copy = (await readFile(copyPath, 'utf8').catch(() => '')).trim() || undefined;
   for (let attempt = 0; ; attempt++) {
     try {
-      await redis.set(key, randomBytes(32).toString('base64url'), 'NX');
+      await redis.set(key, copy ?? randomBytes(32).toString('base64url'), 'NX');
       const secret = await redis.get(key);
-      if (secret) return secret;
+      if (secret) {
+        if (secret !== copy) await keepSecretCopy(copyPath, secret);
+        return secret;
+      }
     } catch (err) {
+      if (copy) {
+        logger.warn({ err: (err as Error).message }, 'Redis unreachable: using the status-token secret kept in SPOOL_DIR');
+        return copy;
+      }
       if (attempt % 10 === 0) logger.warn({ err: (err as Error).message }, 'waiting for Redis to load the status-token secret (or set STATUS_TOKEN_SECRET)');
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+async function keepSecretCopy(path: string, secret: string): Promise<void> {
+  await mkdir(resolve(path, '..'), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${secret}\n`, { mode: 0o600, flush: true });
+  await rename(tmp, path);
 }
 
 export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions>; directory?: Directory; readyTimeoutMs?: number }): Promise<GatewayDeps> {

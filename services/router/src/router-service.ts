@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
-import { QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, DurableProducer, senderFields } from '@aduan/queue';
+import { QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { applyStatusUpdate } from './status-updates.ts';
@@ -109,7 +109,11 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   const beat = async () => {
     await client.set(routerHeartbeatKey(opts.prefix), new Date().toISOString(), 'EX', 15).catch(() => {});
   };
-  await beat();
+  // The first beat before this returns, so /readyz sees the router at once. Bounded: a router
+  // started while Redis is away still starts (and the all-in-one's web intake with it, which
+  // spools), and beats once Redis is back. The worker connection queues commands until then.
+  if (await untilReady(client, 3_000)) await beat();
+  else void beat();
   const timer = setInterval(() => void beat(), 5_000);
   timer.unref();
 
