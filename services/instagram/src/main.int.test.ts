@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EXIT_CONFIG } from '@aduan/config';
 import { createRedis, freePort } from '@aduan/queue';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { igKeys } from './session/keys.ts';
@@ -16,6 +17,18 @@ const url = testRedisUrl();
 describe('main (process)', () => {
   let prefix: string;
   afterEach(async () => deletePrefix(url, prefix));
+
+  it('without an account to serve, exits with EXIT_CONFIG and says which setting is missing', () => {
+    prefix = uniquePrefix('igmain');
+    const run = spawnSync(process.execPath, ['src/main.ts'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { PATH: process.env.PATH ?? '', REDIS_URL: url, QUEUE_PREFIX: prefix },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(EXIT_CONFIG);
+    expect(run.stdout + run.stderr).toContain('INSTAGRAM_USERNAME is required');
+  });
 
   it('starts, reports back-off on /healthz, and on SIGTERM stops cleanly and frees the account', async () => {
     prefix = uniquePrefix('igmain');

@@ -1,6 +1,6 @@
 import { IgApiClient } from 'instagram-private-api';
 import { checkRedisDurability, createRedis, pingRedis } from '@aduan/queue';
-import { parseEnvOrExit } from '@aduan/config';
+import { EXIT_CONFIG, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { withJitter } from './client/classify-error.ts';
 import { safeErrMessage } from './client/safe-error.ts';
@@ -124,5 +124,6 @@ async function main(): Promise<void> {
 
 main().catch((err: Error & { code?: string }) => {
   logger.fatal({ err: err.message, code: err.code }, 'instagram adapter failed to start');
-  process.exit(1);
+  // A missing setting is a configuration error like those parseEnvOrExit reports.
+  process.exit(err instanceof InstagramConfigError ? EXIT_CONFIG : 1);
 });
