@@ -7,7 +7,7 @@ import { createRedis, QueueNames } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchScriptProblems } from '../support/chromium.ts';
 
 /** The radio desk in a real headless Chromium with the real router: keyboard only. */
 const url = testRedisUrl();
@@ -20,6 +20,7 @@ let gw: Awaited<ReturnType<typeof createTestGateway>>;
 let base: string;
 let routedQ: Queue;
 let page: Page;
+let scriptProblems: string[] = [];
 
 beforeAll(async () => {
   router = await startRouterService({ redisUrl: url, prefix, logger });
@@ -30,8 +31,11 @@ beforeAll(async () => {
   routedQ = new Queue(QueueNames.routed, { connection: createRedis(url, 'worker'), prefix });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' });
+  scriptProblems = watchScriptProblems(page);
 }, 60_000);
 afterAll(async () => {
+  // The desk's script ran under the pages' CSP the whole time, and nothing in it threw.
+  expect(scriptProblems).toEqual([]);
   await browser?.close();
   await routedQ?.close();
   await gw?.close();

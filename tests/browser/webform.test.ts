@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, PNG_1x1 } from '@aduan/gateway/testing';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchScriptProblems } from '../support/chromium.ts';
 
 /** The citizen form in a real headless Chromium on a small phone screen. */
 const url = testRedisUrl();
@@ -43,7 +43,10 @@ const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isM
 describe('web form in Chromium (phone)', () => {
   it('files a complaint with a photo and shows the ticket, then the status page shows the OPD', async () => {
     const page = await browser.newPage(phone);
+    const scriptProblems = watchScriptProblems(page);
     await page.goto(`${base}/`);
+    // The form's script (/form.js) runs under the page's CSP: it shows the location button.
+    await expect.poll(() => page.getByRole('button', { name: 'Pakai lokasi saya' }).isVisible()).toBe(true);
     // Fits the phone: nothing wider than the viewport.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.getByLabel('Isi aduan').fill('Lampu PJU di Jl. Merdeka mati sudah seminggu, gelap sekali kalau malam');
@@ -66,6 +69,7 @@ describe('web form in Chromium (phone)', () => {
       await page.goto(`${base}${statusHref}`);
       return (await page.locator('body').textContent())?.includes('Diteruskan ke dinas terkait');
     }, { what: 'status page shows routed' });
+    expect(scriptProblems).toEqual([]);
     await page.close();
   });
 

@@ -231,10 +231,43 @@ describe('operations', () => {
       expect(third.statusCode).toBe(429);
       expect(third.json().error).toBe('rate_limited');
       expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+      // The web form has the same limit (its own count), told as a page in Bahasa Indonesia, not JSON.
+      const postForm = () => limited.app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'text=Saluran+air+mampet+di+gang+tiga' });
+      expect([(await postForm()).statusCode, (await postForm()).statusCode]).toEqual([200, 200]);
+      const form = await postForm();
+      expect(form.statusCode).toBe(429);
+      expect(form.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(form.body).toMatch(/Silakan coba lagi dalam \d+ menit/);
+      expect(Number(form.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await limited.close();
       await deletePrefix(url, `${prefix}-rl`);
     }
+  });
+
+  it('sends every page with its security headers: scripts and framing from this origin only, no referrer elsewhere, no caching', async () => {
+    const pages = [
+      await gw.app.inject({ url: '/' }),
+      await gw.app.inject({ url: '/status' }),
+      await gw.app.inject({ url: '/login' }),
+      await gw.app.inject({ url: '/no-such-page' }),
+      await gw.app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'text=' }),
+      await gw.app.inject({ url: '/%zz' }),
+    ];
+    expect(pages.map((p) => p.statusCode)).toEqual([200, 200, 200, 404, 400, 400]);
+    for (const page of pages) {
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      const csp = String(page.headers['content-security-policy']);
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("form-action 'self'");
+      expect(page.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'cache-control': 'no-store' });
+      // No inline script: the CSP would block it.
+      expect(page.body).not.toMatch(/<script(?![^>]*\b(src=|type="application\/json"))/);
+    }
+    const script = await gw.app.inject({ url: '/form.js' });
+    expect([script.statusCode, script.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(pages[0]!.body).toContain('<script src="/form.js" defer></script>');
   });
 
   it('readyz reports redis and router', async () => {

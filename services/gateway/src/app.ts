@@ -16,6 +16,7 @@ import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
 import { registerOpdApi } from './opd/index.ts';
 import { errorPage } from './views/result-pages.ts';
+import { sendPage } from './views/page-reply.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -57,7 +58,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/')) return reply.code(404).send({ error: 'not_found', message: 'No such endpoint' });
-    return reply.code(404).type('text/html; charset=utf-8').send(errorPage('Halaman tidak ditemukan', 'Halaman yang Anda cari tidak ada.'));
+    return sendPage(reply.code(404), errorPage('Halaman tidak ditemukan', 'Halaman yang Anda cari tidak ada.'));
   });
 
   await app.register(swagger, {

@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { QueueUnavailableError, isRedisUnavailable } from '@aduan/queue';
 import { HttpError, ValidationFailedError } from './errors.ts';
 import { errorPage } from './views/result-pages.ts';
+import { sendPage } from './views/page-reply.ts';
 
 /** Fastify's own error codes -> our stable codes. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
@@ -17,8 +18,41 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', message: 'A path segment is too long (a ticket is 13 characters)' },
 };
 
+/** Outside /api/ every error is a page, as the not-found answer is (app.ts): the citizen's form and status pages, login, desk, triage. */
+const wantsPage = (req: FastifyRequest) => !req.url.startsWith('/api/');
+
+/** The HTTP status errorHandler gives an error. */
+function statusOf(err: FastifyError | Error): number {
+  if (err instanceof HttpError) return err.statusCode;
+  if (err instanceof QueueUnavailableError || isRedisUnavailable(err)) return 503;
+  const fe = err as FastifyError;
+  const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped) return mapped.status;
+  return fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
+}
+
+/** The same errors as pages in Bahasa Indonesia, for a citizen or an operator in a browser. */
+function errorAsPage(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  const status = statusOf(err);
+  if (status === 429) {
+    const seconds = err instanceof HttpError ? Number(err.details?.retryAfterSeconds ?? 60) : 60;
+    reply.header('Retry-After', String(seconds));
+    return sendPage(reply.code(429), errorPage('Terlalu banyak kiriman', `Terlalu banyak aduan dikirim dari jaringan Anda dalam waktu singkat. Silakan coba lagi dalam ${Math.ceil(seconds / 60)} menit.`));
+  }
+  if (status === 503) {
+    if (isRedisUnavailable(err)) req.log.warn({ err: err.message }, 'redis unreachable: request answered 503');
+    reply.header('Retry-After', String(err instanceof QueueUnavailableError ? err.retryAfterSeconds : 10));
+    return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba lagi beberapa saat lagi.'));
+  }
+  if (status === 413) return sendPage(reply.code(413), errorPage('Kiriman terlalu besar', 'Data yang dikirim melebihi batas. Kurangi jumlah atau ukuran foto, lalu coba lagi.'));
+  if (status < 500) return sendPage(reply.code(status), errorPage('Permintaan tidak dapat diproses', 'Mohon maaf, permintaan ini tidak dapat diproses. Silakan kembali dan coba lagi.'));
+  req.log.error({ err }, 'unhandled error');
+  return sendPage(reply.code(500), errorPage('Terjadi kesalahan', 'Mohon maaf, terjadi kesalahan pada sistem. Silakan coba lagi nanti.'));
+}
+
 /** One place maps every error to a status and a stable body; nothing leaks a stack trace. */
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (wantsPage(req)) return errorAsPage(err, req, reply);
   if (err instanceof ValidationFailedError) return reply.code(400).send({ error: err.code, message: err.message, fields: err.fields });
   if (err instanceof HttpError) {
     if (err.statusCode === 429) reply.header('Retry-After', String(err.details?.retryAfterSeconds ?? 60));
@@ -33,7 +67,6 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
     // themselves never get here (they are spooled, or QueueUnavailableError above).
     req.log.warn({ err: err.message }, 'redis unreachable: request answered 503');
     reply.header('Retry-After', '10');
-    if (!req.url.startsWith('/api/')) return reply.code(503).type('text/html; charset=utf-8').send(errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba lagi beberapa saat lagi.'));
     return reply.code(503).send({ error: 'service_unavailable', message: 'Redis is unreachable; retry after the Retry-After delay' });
   }
   if (hasZodFastifySchemaValidationErrors(err)) {

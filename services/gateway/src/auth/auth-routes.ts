@@ -8,6 +8,7 @@ import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { loginPage, safeNext } from './login-page.ts';
 import { requireJson, requireRole, sessionCookie, userOf } from './require-role.ts';
 import { Role, canonicalUsername, type AuthUser } from './user-store.ts';
+import { sendPage } from '../views/page-reply.ts';
 
 const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).meta({ id: 'LoginRequest' });
 const Me = z.object({ username: z.string(), role: Role, station: z.string() }).meta({ id: 'DeskUser' });
@@ -67,7 +68,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
   app.get<{ Querystring: { next?: string; expired?: string } }>('/login', { schema: { hide: true } }, async (req, reply) => {
     const next = safeNext(req.query.next);
     const message = req.query.expired ? 'Sesi Anda sudah berakhir. Silakan masuk lagi.' : undefined;
-    return reply.type('text/html; charset=utf-8').send(loginPage({ next, ...(message ? { message } : {}) }));
+    return sendPage(reply, loginPage({ next, ...(message ? { message } : {}) }));
   });
 
   app.post<{ Body: Record<string, string> }>('/login', { schema: { hide: true } }, async (req, reply) => {
@@ -76,7 +77,6 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     const body = req.body && typeof req.body === 'object' ? req.body : {};
     const next = safeNext(body.next);
     const username = String(body.username ?? '');
-    reply.type('text/html; charset=utf-8');
     try {
       const { sessionId } = await login(auth, req, username, String(body.password ?? ''));
       setSessionCookie(reply, auth, sessionId);
@@ -85,7 +85,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
       const toMessage = err instanceof AuthError ? PAGE_MESSAGES[err.code] : undefined;
       if (!toMessage || !(err instanceof AuthError)) throw err;
       if (err.code === 'too_many_attempts') reply.header('Retry-After', String(err.details?.retryAfterSeconds ?? 60));
-      return reply.code(err.statusCode).send(loginPage({ next, username, message: toMessage(err) }));
+      return sendPage(reply.code(err.statusCode), loginPage({ next, username, message: toMessage(err) }));
     }
   });
 

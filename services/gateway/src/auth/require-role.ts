@@ -3,6 +3,7 @@ import { errorPage } from '../views/result-pages.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { AuthError } from './errors.ts';
 import type { AuthUser, Role } from './user-store.ts';
+import { sendPage } from '../views/page-reply.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,7 +58,7 @@ export function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
       if (isApi(req) || !(err instanceof AuthError)) throw err;
       if (err.code === 'unauthenticated' || err.code === 'session_expired') return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
       const message = err.code === 'account_disabled' ? 'Akun Anda dinonaktifkan. Silakan hubungi admin.' : 'Akun Anda tidak berhak membuka halaman ini.';
-      return reply.code(403).type('text/html; charset=utf-8').send(errorPage('Akses ditolak', message));
+      return sendPage(reply.code(403), errorPage('Akses ditolak', message));
     }
   };
 }

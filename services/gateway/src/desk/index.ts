@@ -5,6 +5,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { errorPage } from '../views/result-pages.ts';
 import { deskApi } from './desk-api.ts';
 import { deskPage } from './desk-page.ts';
+import { sendPage } from '../views/page-reply.ts';
 
 export { createDeskDeps, type DeskDeps } from './desk-deps.ts';
 export { supportersJobId } from './supporters.ts';
@@ -15,10 +16,10 @@ const CLIENT_JS = readFileSync(new URL('./client/desk.js', import.meta.url), 'ut
 export async function registerDesk(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   app.get('/desk', { schema: { hide: true }, preHandler: requireRole('operator', 'admin') }, async (req, reply) => {
     const user = userOf(req);
-    if (!user.station) return reply.code(403).type('text/html; charset=utf-8').send(errorPage('Tidak terhubung ke stasiun', 'Akun ini tidak terhubung ke stasiun radio. Minta admin menambahkan stasiun untuk akun Anda.'));
+    if (!user.station) return sendPage(reply.code(403), errorPage('Tidak terhubung ke stasiun', 'Akun ini tidak terhubung ke stasiun radio. Minta admin menambahkan stasiun untuk akun Anda.'));
     const stored = await deps.auth.users.get(user.username);
     reply.header('cache-control', 'no-store');
-    return reply.type('text/html; charset=utf-8').send(deskPage(deps.directory, { user, hintDays: deps.desk.hintDays, ...(stored?.lastProgram ? { lastProgram: stored.lastProgram } : {}) }));
+    return sendPage(reply, deskPage(deps.directory, { user, hintDays: deps.desk.hintDays, ...(stored?.lastProgram ? { lastProgram: stored.lastProgram } : {}) }));
   });
   app.get('/desk/desk.js', { schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(CLIENT_JS));
   await deskApi(app, deps);

@@ -9,16 +9,17 @@ import { readMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
 import { errorPage, statusPage, successPage } from '../views/result-pages.ts';
 import { lookupStatus, submitWebComplaint } from './complaints-api.ts';
+import { registerFormScript, sendPage } from '../views/page-reply.ts';
 
-/** The citizen pages: GET / (form), POST / (submit), GET /status (look-up). HTML only, no JS needed. */
+/** The citizen pages: GET / (form), POST / (submit), GET /status (look-up), and /form.js. HTML only, no JS needed. */
 export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   const page = (values: Record<string, string>, errors: Record<string, FieldError>, idempotencyKey: string = randomUUID()) =>
     formPage(deps.directory, { values, errors, idempotencyKey, maxPhotos: deps.config.MAX_PHOTOS, maxPhotoMb: Math.floor(deps.config.MAX_PHOTO_BYTES / 1024 / 1024) });
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(page({}, {})));
+  registerFormScript(app);
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => sendPage(reply, page({}, {})));
 
   app.post('/', { schema: { hide: true }, config: { rateLimit: deps.rateLimit } }, async (req, reply) => {
-    reply.type('text/html; charset=utf-8');
     let fields: Record<string, string> = {};
     try {
       let files: ParsedMultipart['files'] = [];
@@ -27,27 +28,26 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       const { idempotencyKey, ...rest } = fields;
       const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey);
       req.logFields = acceptedLogFields(result, 'webform', files.length);
-      return reply.code(200).send(successPage(result));
+      return sendPage(reply, successPage(result));
     } catch (err) {
       const keepKey = fields.idempotencyKey;
-      if (err instanceof ValidationFailedError) return reply.code(400).send(page(fields, err.fields, keepKey));
+      if (err instanceof ValidationFailedError) return sendPage(reply.code(400), page(fields, err.fields, keepKey));
       if (err instanceof HttpError && ['unsupported_media_type', 'payload_too_large', 'too_many_files'].includes(err.code)) {
-        return reply.code(err.statusCode).send(page(fields, { photos: { code: err.code, message: err.message } }, keepKey));
+        return sendPage(reply.code(err.statusCode), page(fields, { photos: { code: err.code, message: err.message } }, keepKey));
       }
       if (err instanceof QueueUnavailableError) {
         reply.header('Retry-After', String(err.retryAfterSeconds));
-        return reply.code(503).send(errorPage('Layanan sedang sibuk', 'Mohon maaf, aduan Anda belum tersimpan karena gangguan sistem. Silakan coba kirim lagi beberapa saat lagi.'));
+        return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, aduan Anda belum tersimpan karena gangguan sistem. Silakan coba kirim lagi beberapa saat lagi.'));
       }
       throw err;
     }
   });
 
   app.get<{ Querystring: { ticket?: string; token?: string } }>('/status', { schema: { hide: true } }, async (req, reply) => {
-    reply.type('text/html; charset=utf-8');
     const { ticket, token } = req.query;
-    if (!ticket || !token) return statusPage(ticket ? { ticket } : {});
+    if (!ticket || !token) return sendPage(reply, statusPage(ticket ? { ticket } : {}));
     const view = await lookupStatus(deps, String(ticket), String(token));
-    if (!view) return reply.code(404).send(statusPage({ ticket: String(ticket), notFound: true }));
-    return statusPage({ ticket: view.ticket, view });
+    if (!view) return sendPage(reply.code(404), statusPage({ ticket: String(ticket), notFound: true }));
+    return sendPage(reply, statusPage({ ticket: view.ticket, view }));
   });
 }

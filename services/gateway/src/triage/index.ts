@@ -8,6 +8,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
 import { triagePage } from './triage-page.ts';
+import { sendPage } from '../views/page-reply.ts';
 
 const AssignBody = z.object({ opd: OpdCode, note: z.string().trim().max(2000).optional() }).meta({ id: 'AssignRequest' });
 
@@ -56,7 +57,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
 
   app.get<{ Querystring: { done?: string; error?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
     const items = await listTriage(t);
-    return reply.type('text/html; charset=utf-8').send(triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: 'Aduan tidak dapat diteruskan. Mohon coba lagi.' } : {}) }));
+    return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: 'Aduan tidak dapat diteruskan. Mohon coba lagi.' } : {}) }));
   });
 
   app.post<{ Params: { id: string }; Body: { opd?: string; note?: string } }>('/admin/triage/:id/assign', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {

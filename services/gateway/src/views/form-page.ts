@@ -2,6 +2,7 @@ import type { Directory } from '@aduan/routing/directory';
 import type { FieldError } from '../errors.ts';
 import { html, raw, type RawHtml } from './html.ts';
 import { layout } from './layout.ts';
+import { FORM_SCRIPT_PATH } from './page-reply.ts';
 import { fieldMessageId } from './messages-id.ts';
 
 export interface FormState {
@@ -11,23 +12,6 @@ export interface FormState {
   maxPhotos: number;
   maxPhotoMb: number;
 }
-
-const GEO_SCRIPT = `
-(function(){
-  var b=document.getElementById('geo');if(!b||!navigator.geolocation)return;
-  b.hidden=false;
-  b.addEventListener('click',function(){
-    var s=document.getElementById('geo-status');s.textContent='Mencari lokasi…';
-    navigator.geolocation.getCurrentPosition(function(p){
-      document.getElementById('lat').value=p.coords.latitude.toFixed(6);
-      document.getElementById('lon').value=p.coords.longitude.toFixed(6);
-      s.textContent='Lokasi terpasang ('+p.coords.latitude.toFixed(5)+', '+p.coords.longitude.toFixed(5)+').';
-    },function(){s.textContent='Lokasi tidak bisa diambil. Silakan tulis lokasinya saja.';},{enableHighAccuracy:true,timeout:15000});
-  });
-  var f=document.getElementById('photos');
-  if(f)f.addEventListener('change',function(){var e=document.getElementById('photos-client-error');
-    if(f.files.length>${'${MAX}'}){e.textContent='Maksimal ${'${MAX}'} foto.';f.value='';}else{e.textContent='';}});
-})();`;
 
 function fieldError(state: FormState, field: string): RawHtml {
   const err = state.errors[field];
@@ -91,7 +75,7 @@ ${fieldError(state, 'location.kelurahan')}
 </fieldset>
 
 <label for="photos">Foto (boleh dikosongkan, maksimal ${state.maxPhotos} foto, masing-masing ${state.maxPhotoMb} MB)</label>
-<input type="file" id="photos" name="photos" accept="image/*" multiple${describedBy(state, 'photos')}>
+<input type="file" id="photos" name="photos" accept="image/*" multiple data-max="${state.maxPhotos}"${describedBy(state, 'photos')}>
 <p class="error" id="photos-client-error" aria-live="polite"></p>
 ${fieldError(state, 'photos')}
 
@@ -114,5 +98,5 @@ ${fieldError(state, 'reporter.email')}
 <p><button type="submit">Kirim aduan</button></p>
 </form>
 <p class="muted">Sudah punya nomor tiket? <a href="/status">Cek status aduan</a>.</p>`;
-  return layout('Sampaikan aduan', body, { script: GEO_SCRIPT.replaceAll('${MAX}', String(state.maxPhotos)) });
+  return layout('Sampaikan aduan', body, { scriptSrc: FORM_SCRIPT_PATH });
 }

@@ -33,7 +33,8 @@ footer{font-size:.85rem;color:#555;text-align:center;padding:24px 16px}
 @media (min-width:700px){main{padding:24px}}
 `;
 
-export function layout(title: string, body: RawHtml, opts: { script?: string } = {}): string {
+/** A page's optional script: a file of this origin (the pages' CSP allows no inline script). */
+export function layout(title: string, body: RawHtml, opts: { scriptSrc?: string } = {}): string {
   return html`<!doctype html>
 <html lang="id">
 <head>
@@ -46,7 +47,7 @@ export function layout(title: string, body: RawHtml, opts: { script?: string } =
 <header><a href="/">Aduan Warga Kota Blitar</a></header>
 <main>${body}</main>
 <footer>Layanan pengaduan Pemerintah Kota Blitar. Data pribadi Anda hanya dipakai untuk menindaklanjuti aduan.</footer>
-${opts.script ? html`<script>${raw(opts.script)}</script>` : ''}
+${opts.scriptSrc ? html`<script src="${opts.scriptSrc}" defer></script>` : ''}
 </body>
 </html>`.value;
 }

@@ -1,0 +1,38 @@
+// The citizen form's optional extras; the form works without them. Served as /form.js, so the
+// pages' Content-Security-Policy can allow scripts from this origin only.
+/* global document */
+(function () {
+  'use strict';
+  var b = document.getElementById('geo');
+  if (b && navigator.geolocation) {
+    b.hidden = false;
+    b.addEventListener('click', function () {
+      var s = document.getElementById('geo-status');
+      s.textContent = 'Mencari lokasi…';
+      navigator.geolocation.getCurrentPosition(
+        function (p) {
+          document.getElementById('lat').value = p.coords.latitude.toFixed(6);
+          document.getElementById('lon').value = p.coords.longitude.toFixed(6);
+          s.textContent = 'Lokasi terpasang (' + p.coords.latitude.toFixed(5) + ', ' + p.coords.longitude.toFixed(5) + ').';
+        },
+        function () {
+          s.textContent = 'Lokasi tidak bisa diambil. Silakan tulis lokasinya saja.';
+        },
+        { enableHighAccuracy: true, timeout: 15000 },
+      );
+    });
+  }
+  var f = document.getElementById('photos');
+  if (f) {
+    var max = Number(f.getAttribute('data-max'));
+    f.addEventListener('change', function () {
+      var e = document.getElementById('photos-client-error');
+      if (f.files.length > max) {
+        e.textContent = 'Maksimal ' + max + ' foto.';
+        f.value = '';
+      } else {
+        e.textContent = '';
+      }
+    });
+  }
+})();
