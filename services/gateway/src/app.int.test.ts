@@ -50,6 +50,15 @@ describe('POST /api/v1/complaints', () => {
     expect(ok.json()).toMatchObject({ ticket: body.ticket, state: 'received', channel: 'webform' });
     const viaQuery = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket.toLowerCase()}?token=${body.statusToken}` });
     expect(viaQuery.statusCode).toBe(200);
+    // The citizen's status page, with the code as people paste it: a trailing space, a line break inside.
+    const token = body.statusToken as string;
+    const pasted = encodeURIComponent(` ${token.slice(0, 16)}\n${token.slice(16)} `);
+    const page = await gw.app.inject({ url: `/status?ticket=${encodeURIComponent(` ${body.ticket.toLowerCase()} `)}&token=${pasted}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(body.ticket);
+    // Anything else in it still fails.
+    const typo = await gw.app.inject({ url: `/status?ticket=${body.ticket}&token=${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` });
+    expect(typo.statusCode).toBe(404);
   });
 
   it('answers 400 with one stable code per field', async () => {
