@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedis, freePort, startLocalRedis, untilReady } from '@aduan/queue';
+import { verifyStatusToken } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { GatewayEnv } from './config.ts';
+import { createGatewayDeps, secretCopyPath } from './deps.ts';
 
 /** A fail-fast connection, connected. */
 async function connected(redisUrl: string) {
@@ -10,10 +14,6 @@ async function connected(redisUrl: string) {
   expect(await untilReady(redis, 5_000)).toBe(true);
   return redis;
 }
-import { verifyStatusToken } from '@aduan/schema';
-import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
-import { GatewayEnv } from './config.ts';
-import { createGatewayDeps, secretCopyPath } from './deps.ts';
 
 const url = testRedisUrl();
 const prefix = uniquePrefix('gateway-deps');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { loadDirectory, type Directory } from '@aduan/routing/directory';
@@ -80,7 +80,10 @@ async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string
       await redis.set(key, copy ?? randomBytes(32).toString('base64url'), 'NX');
       const secret = await redis.get(key);
       if (secret) {
-        if (secret !== copy) await keepSecretCopy(copyPath, secret);
+        if (secret !== copy) {
+          // Only a convenience for later starts: an unwritable directory must not stop this one.
+          await keepSecretCopy(copyPath, secret).catch((err: Error) => logger.warn({ err: err.message }, 'could not keep a copy of the status-token secret in SPOOL_DIR'));
+        }
         return secret;
       }
     } catch (err) {
@@ -95,7 +98,7 @@ async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string
 }
 
 async function keepSecretCopy(path: string, secret: string): Promise<void> {
-  await mkdir(resolve(path, '..'), { recursive: true });
+  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${secret}\n`, { mode: 0o600, flush: true });
   await rename(tmp, path);

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
  * Headers of every HTML page (the citizen form and status pages, login, radio desk, triage,
- * error pages). Constant; set where a page is sent (`reply.page`) rather than by a hook, so the
+ * error pages). Constant; set where a page is sent (`sendPage`) rather than by a hook, so the
  * JSON API pays nothing for them.
  * - CSP: scripts only from this origin (/form.js, /desk/desk.js), so markup that slipped past
  *   escaping could not run a script; no framing (clickjacking on the login and desk pages); forms
