@@ -48,6 +48,11 @@ describe('Redis unreachable', () => {
     const ready = await gw.app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(ready.json().checks).toMatchObject({ redis: false, spooled: 5 });
+    // /metrics still answers with Redis away: the spool's count, and no stale queue depths.
+    const metrics = await gw.app.inject({ url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toMatch(/^aduan_gateway_spooled_complaints 5$/m);
+    expect(metrics.body).not.toMatch(/^aduan_queue_jobs\{/m);
 
     // Redis comes back on the same port with its AOF data.
     redis = await startLocalRedis({ dir: redisDir, port: redis.port });

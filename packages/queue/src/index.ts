@@ -16,3 +16,4 @@ export { guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
 export { TickBatcher, type Settled } from './tick-batcher.ts';
 export { Queue, Worker, UnrecoverableError, DelayedError } from './bullmq.ts';
 export { deletePrefix } from './delete-prefix.ts';
+export { queueDepths, type QueueDepth } from './queue-depths.ts';

@@ -279,6 +279,31 @@ describe('operations', () => {
     expect(pages[0]!.body).toContain('<script src="/form.js" defer></script>');
   });
 
+  it("shows each queue's depth and the spool's on /metrics, read when scraped", async () => {
+    const own = await createTestGateway({ redisUrl: url, prefix: `${prefix}-metrics`, logger: mem.logger });
+    try {
+      const metric = async (line: string) => {
+        const text = (await own.app.inject({ url: '/metrics' })).body;
+        return Number(new RegExp(`^${line.replace(/[{}".]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+      };
+      expect(await metric('aduan_queue_jobs{queue="intake",state="waiting"}')).toBe(0);
+      // No router here: what is filed waits on intake.
+      for (let i = 0; i < 2; i++) {
+        const res = await own.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: `Lampu PJU nomor ${i} di Jl. Mawar mati sudah seminggu` } });
+        expect(res.statusCode).toBe(202);
+      }
+      expect(await metric('aduan_queue_jobs{queue="intake",state="waiting"}')).toBe(2);
+      expect(await metric('aduan_queue_oldest_waiting_seconds{queue="intake"}')).toBeGreaterThanOrEqual(0);
+      // Every OPD of the directory has its queue's series, and the pseudo-OPD "external" too.
+      expect(await metric('aduan_queue_jobs{queue="opd.dishub",state="failed"}')).toBe(0);
+      expect(await metric('aduan_queue_jobs{queue="opd.external",state="waiting"}')).toBe(0);
+      expect(await metric('aduan_gateway_spooled_complaints')).toBe(0);
+    } finally {
+      await own.close();
+      await deletePrefix(url, `${prefix}-metrics`);
+    }
+  });
+
   it('readyz reports redis and router', async () => {
     const res = await gw.app.inject({ url: '/readyz' });
     expect(res.json().checks.redis).toBe(true);

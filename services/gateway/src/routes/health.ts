@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { pingRedis, routerHeartbeatKey } from '@aduan/queue';
 import { metricsRegistry } from '@aduan/telemetry';
 import type { GatewayDeps } from '../deps.ts';
+import { refreshQueueGauges } from './queue-metrics.ts';
 
-/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics. */
+/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics (with the queues' depths). */
 export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
@@ -17,5 +18,8 @@ export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<v
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { redis, router, spooled } });
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    await refreshQueueGauges(deps);
+    return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
 }

@@ -1,0 +1,51 @@
+import { Queue, Worker } from 'bullmq';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { createRedis, untilReady } from './connection.ts';
+import { queueDepths } from './queue-depths.ts';
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('depths');
+
+afterAll(async () => {
+  await deletePrefix(url, prefix);
+});
+
+describe('queueDepths', () => {
+  it("counts each queue's jobs by state from BullMQ's own keys, and the age of its oldest waiting job", async () => {
+    const connection = createRedis(url, 'worker');
+    const redis = createRedis(url, 'client');
+    expect(await untilReady(redis, 5_000)).toBe(true);
+    const notify = new Queue('notify.whatsapp', { connection, prefix });
+    const opd = new Queue('opd.dishub', { connection, prefix });
+    try {
+      // Two waiting (the first is the oldest), one delayed, one failed.
+      const first = await opd.add('x', { n: 1 }, { jobId: 'first' });
+      await new Promise((r) => setTimeout(r, 20));
+      await opd.add('x', { n: 2 }, { jobId: 'second' });
+      await opd.add('x', { n: 3 }, { jobId: 'later', delay: 60_000 });
+      await notify.add('x', { n: 4 }, { jobId: 'doomed', attempts: 1 });
+      const worker = new Worker('notify.whatsapp', async () => {
+        throw new Error('the number is gone');
+      }, { connection, prefix });
+      await waitFor(async () => (await notify.getFailedCount()) === 1, { what: 'the notify job failed' });
+      await worker.close();
+
+      const now = first.timestamp + 90_000;
+      const [o, n, empty] = await queueDepths(redis, prefix, ['opd.dishub', 'notify.whatsapp', 'opd.dlh'], now);
+      expect(o).toEqual({ queue: 'opd.dishub', waiting: 2, active: 0, delayed: 1, failed: 0, oldestWaitingSeconds: 90 });
+      expect(n).toEqual({ queue: 'notify.whatsapp', waiting: 0, active: 0, delayed: 0, failed: 1, oldestWaitingSeconds: 0 });
+      expect(empty).toEqual({ queue: 'opd.dlh', waiting: 0, active: 0, delayed: 0, failed: 0, oldestWaitingSeconds: 0 });
+
+      // A paused queue's jobs still wait.
+      await opd.pause();
+      const [paused] = await queueDepths(redis, prefix, ['opd.dishub'], now);
+      expect(paused).toMatchObject({ waiting: 2, delayed: 1 });
+    } finally {
+      await notify.close();
+      await opd.close();
+      connection.disconnect();
+      redis.disconnect();
+    }
+  });
+});

@@ -1,0 +1,46 @@
+import { Gauge } from 'prom-client';
+import { EXTERNAL_OPD, QueueNames, queueDepths } from '@aduan/queue';
+import { metricsRegistry } from '@aduan/telemetry';
+import type { GatewayDeps } from '../deps.ts';
+
+interface QueueGauges {
+  jobs: Gauge<'queue' | 'state'>;
+  oldest: Gauge<'queue'>;
+  spooled: Gauge;
+}
+
+let gauges: QueueGauges | undefined;
+function queueGauges(): QueueGauges {
+  gauges ??= {
+    jobs: new Gauge({ name: 'aduan_queue_jobs', help: 'Jobs in each queue of the queue contract by state (waiting, active, delayed, failed), read at scrape time', labelNames: ['queue', 'state'], registers: [metricsRegistry] }),
+    oldest: new Gauge({ name: 'aduan_queue_oldest_waiting_seconds', help: 'How long the oldest waiting job of each queue has waited (0: none waits), read at scrape time', labelNames: ['queue'], registers: [metricsRegistry] }),
+    spooled: new Gauge({ name: 'aduan_gateway_spooled_complaints', help: "Complaints in this gateway's spool (SPOOL_DIR), waiting for Redis", registers: [metricsRegistry] }),
+  };
+  return gauges;
+}
+
+/** Every queue of the contract: the fixed ones, and `opd.<code>` for each OPD of the directory. */
+function contractQueues(deps: GatewayDeps): string[] {
+  const opds = new Set([...deps.directory.opds.map((o) => o.code), EXTERNAL_OPD]);
+  return [QueueNames.intake, QueueNames.routed, QueueNames.triage, QueueNames.status, QueueNames.notify('whatsapp'), QueueNames.notify('instagram'), ...[...opds].map(QueueNames.opd)];
+}
+
+/**
+ * Sets the queue and spool gauges just before /metrics is read: what an operator alerts on
+ * (intake piling up behind a slow router, failed notifications, a spool that does not drain).
+ * With Redis away the queue gauges are emptied rather than left stale; the spool's still counts.
+ */
+export async function refreshQueueGauges(deps: GatewayDeps): Promise<void> {
+  const g = queueGauges();
+  g.spooled.set(await deps.spool.pendingCount());
+  g.jobs.reset();
+  g.oldest.reset();
+  try {
+    for (const d of await queueDepths(deps.redis, deps.prefix, contractQueues(deps))) {
+      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) g.jobs.set({ queue: d.queue, state }, d[state]);
+      g.oldest.set({ queue: d.queue }, d.oldestWaitingSeconds);
+    }
+  } catch (err) {
+    deps.logger.debug({ err: (err as Error).message }, 'queue gauges not read: Redis unreachable');
+  }
+}
