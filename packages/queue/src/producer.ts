@@ -141,7 +141,8 @@ export class DurableProducer {
         throw new QueueUnavailableError(spoolErr instanceof SpoolWriteError ? spoolErr : err);
       }
       this.spoolDirty = true;
-      this.opts.logger.warn({ queue: queueName, jobId, err: (err as Error).message }, 'redis unreachable: job spooled to disk');
+      // Unreachable, or refusing writes (OOM at maxmemory, a read-only replica): `err` says which.
+      this.opts.logger.warn({ queue: queueName, jobId, err: (err as Error).message }, 'redis did not take the job: spooled to disk');
       return { outcome: 'spooled' };
     }
   }
