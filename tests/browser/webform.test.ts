@@ -78,9 +78,12 @@ describe('web form in Chromium (phone)', () => {
     await page.goto(`${base}/`);
     await page.getByLabel('Alamat atau patokan').fill('dekat Alun-alun');
     await page.getByLabel('Nomor HP/WhatsApp').fill('12');
+    await page.getByLabel(/^Foto/).setInputFiles({ name: 'lampu.png', mimeType: 'image/png', buffer: PNG_1x1 });
     await page.getByRole('button', { name: 'Kirim aduan' }).click();
     await expect.poll(() => page.locator('#text-error').textContent()).toContain('Mohon tuliskan isi aduan Anda.');
     expect(await page.locator('#reporter\\.phone-error').textContent()).toContain('Nomor HP tidak valid');
+    // The browser cannot keep the chosen photo across the page: the citizen is told to choose it again.
+    expect(await page.locator('#photos-error').textContent()).toContain('silakan pilih fotonya lagi');
     expect(await page.getByLabel('Alamat atau patokan').inputValue()).toBe('dekat Alun-alun');
     expect(await page.getByLabel('Isi aduan').getAttribute('aria-invalid')).toBe('true');
     await page.screenshot({ path: 'test-results/webform-error.png', fullPage: true }).catch(() => {});

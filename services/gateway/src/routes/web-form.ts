@@ -21,8 +21,8 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
 
   app.post('/', { schema: { hide: true }, config: { rateLimit: deps.rateLimit } }, async (req, reply) => {
     let fields: Record<string, string> = {};
+    let files: ParsedMultipart['files'] = [];
     try {
-      let files: ParsedMultipart['files'] = [];
       if (req.isMultipart()) ({ fields, files } = await readMultipart(req));
       else if (req.body && typeof req.body === 'object') fields = req.body as Record<string, string>;
       const { idempotencyKey, ...rest } = fields;
@@ -31,7 +31,11 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       return sendPage(reply, successPage(result));
     } catch (err) {
       const keepKey = fields.idempotencyKey;
-      if (err instanceof ValidationFailedError) return sendPage(reply.code(400), page(fields, err.fields, keepKey));
+      if (err instanceof ValidationFailedError) {
+        // Photos that came with a complaint refused for another field are not kept: say so.
+        const errors = files.length > 0 && !err.fields.photos ? { ...err.fields, photos: { code: 'choose_again', message: 'Choose the photos again' } } : err.fields;
+        return sendPage(reply.code(400), page(fields, errors, keepKey));
+      }
       if (err instanceof HttpError && ['unsupported_media_type', 'payload_too_large', 'too_many_files'].includes(err.code)) {
         return sendPage(reply.code(err.statusCode), page(fields, { photos: { code: err.code, message: err.message } }, keepKey));
       }

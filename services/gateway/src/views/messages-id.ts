@@ -30,6 +30,9 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
     unsupported_media_type: 'Berkas harus berupa foto (JPG, PNG, WebP, atau HEIC). Silakan pilih foto lagi.',
     payload_too_large: 'Ukuran foto terlalu besar. Silakan pilih foto yang lebih kecil.',
     too_many_files: 'Maksimal 5 foto. Silakan pilih foto lagi.',
+    // Not an error of the photos: a browser cannot keep chosen files across a page, so the
+    // citizen must choose them again after fixing another field.
+    choose_again: 'Foto yang tadi Anda pilih belum terkirim. Setelah memperbaiki isian lain, silakan pilih fotonya lagi.',
   },
 };
 
