@@ -50,7 +50,13 @@ describe('web form in Chromium (phone)', () => {
     // Fits the phone: nothing wider than the viewport.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.getByLabel('Isi aduan').fill('Lampu PJU di Jl. Merdeka mati sudah seminggu, gelap sekali kalau malam');
+    // Choosing another kecamatan clears a kelurahan outside it; choosing a kelurahan sets its kecamatan.
+    await page.getByLabel('Kelurahan').selectOption('Rembang');
+    expect(await page.getByLabel('Kecamatan').inputValue()).toBe('Sananwetan');
+    await page.getByLabel('Kecamatan').selectOption('Kepanjenkidul');
+    expect(await page.getByLabel('Kelurahan').inputValue()).toBe('');
     await page.getByLabel('Kelurahan').selectOption('Kepanjenlor');
+    expect(await page.getByLabel('Kecamatan').inputValue()).toBe('Kepanjenkidul');
     await page.getByLabel(/^Foto/).setInputFiles({ name: 'lampu.png', mimeType: 'image/png', buffer: PNG_1x1 });
     await page.getByLabel('Rahasia').check();
     await page.getByRole('button', { name: 'Kirim aduan' }).click();

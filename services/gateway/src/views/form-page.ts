@@ -66,7 +66,7 @@ ${fieldError(state, 'location.kecamatan')}
 <label for="location-kelurahan">Kelurahan</label>
 <select id="location-kelurahan" name="location.kelurahan"${describedBy(state, 'location.kelurahan')}>
 <option value="">— Pilih kelurahan —</option>
-${dir.kecamatan.map((k) => html`<optgroup label="Kec. ${k.name}">${options(k.kelurahan.map((kel) => ({ value: kel.name, label: kel.name })), v['location.kelurahan'])}</optgroup>`)}
+${dir.kecamatan.map((k) => html`<optgroup label="Kec. ${k.name}" data-kecamatan="${k.name}">${options(k.kelurahan.map((kel) => ({ value: kel.name, label: kel.name })), v['location.kelurahan'])}</optgroup>`)}
 </select>
 ${fieldError(state, 'location.kelurahan')}
 <input type="hidden" id="lat" name="location.lat" value="${v['location.lat'] ?? ''}">

@@ -22,6 +22,22 @@
       );
     });
   }
+  // A kelurahan lies in one kecamatan: choosing it sets the kecamatan, and choosing another
+  // kecamatan clears a kelurahan outside it.
+  var kec = document.getElementById('location-kecamatan');
+  var kel = document.getElementById('location-kelurahan');
+  var kecamatanOfKelurahan = function () {
+    var o = kel.options[kel.selectedIndex];
+    return o && o.parentNode.tagName === 'OPTGROUP' ? o.parentNode.getAttribute('data-kecamatan') : '';
+  };
+  if (kec && kel) {
+    kel.addEventListener('change', function () {
+      if (kecamatanOfKelurahan()) kec.value = kecamatanOfKelurahan();
+    });
+    kec.addEventListener('change', function () {
+      if (kecamatanOfKelurahan() && kecamatanOfKelurahan() !== kec.value) kel.value = '';
+    });
+  }
   var f = document.getElementById('photos');
   if (f) {
     var max = Number(f.getAttribute('data-max'));
