@@ -76,6 +76,9 @@ describe('web form in Chromium (phone)', () => {
       return (await page.locator('body').textContent())?.includes('Diteruskan ke dinas terkait');
     }, { what: 'status page shows routed' });
     expect(scriptProblems).toEqual([]);
+    // The access code is case-sensitive: a phone keyboard must not capitalize or "correct" it.
+    const code = page.getByLabel('Kode akses');
+    expect([await code.getAttribute('autocapitalize'), await code.getAttribute('autocorrect'), await code.getAttribute('spellcheck')]).toEqual(['none', 'off', 'false']);
     await page.close();
   });
 

@@ -38,7 +38,7 @@ ${
 <label for="ticket">Nomor tiket</label>
 <input type="text" id="ticket" name="ticket" required value="${opts.ticket ?? ''}" autocapitalize="characters" placeholder="ADU-XXXX-XXXX">
 <label for="token">Kode akses</label>
-<input type="text" id="token" name="token" required autocomplete="off">
+<input type="text" id="token" name="token" required autocomplete="off" autocapitalize="none" autocorrect="off" spellcheck="false">
 <p><button type="submit">Cek status</button></p>
 </form>`,
   );
