@@ -7,7 +7,7 @@ import { createRedis, QueueNames } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { launchChromium, watchScriptProblems } from '../support/chromium.ts';
+import { accessibilityViolations, launchChromium, watchScriptProblems } from '../support/chromium.ts';
 
 /** The radio desk in a real headless Chromium with the real router: keyboard only. */
 const url = testRedisUrl();
@@ -197,5 +197,23 @@ describe('radio desk in Chromium', () => {
     await page.context().clearCookies();
     await page.goto(`${base}/desk`);
     expect(page.url()).toBe(`${base}/login?next=%2Fdesk`);
+  });
+  it('meets WCAG 2.1 AA by axe-core: the login page and the desk with its board', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID', bypassCSP: true });
+    const own = await context.newPage();
+    try {
+      await own.goto(`${base}/login?next=%2Fdesk`);
+      expect(await accessibilityViolations(own), 'login').toEqual([]);
+      await own.getByLabel('Nama pengguna').fill('siti');
+      await own.getByLabel('Kata sandi').fill(PASSWORD);
+      // Checked once the desk's script has drawn the board from its first fetch.
+      const boardLoaded = own.waitForResponse((r) => r.url().endsWith('/api/v1/desk/board'));
+      await own.getByRole('button', { name: 'Masuk' }).click();
+      await own.waitForURL(`${base}/desk`);
+      await boardLoaded;
+      expect(await accessibilityViolations(own), 'desk').toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, PNG_1x1 } from '@aduan/gateway/testing';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { launchChromium, watchScriptProblems } from '../support/chromium.ts';
+import { accessibilityViolations, launchChromium, watchScriptProblems } from '../support/chromium.ts';
 
 /** The citizen form in a real headless Chromium on a small phone screen. */
 const url = testRedisUrl();
@@ -97,5 +97,25 @@ describe('web form in Chromium (phone)', () => {
     expect(await page.getByLabel('Isi aduan').getAttribute('aria-invalid')).toBe('true');
     await page.screenshot({ path: 'test-results/webform-error.png', fullPage: true }).catch(() => {});
     await page.close();
+  });
+  it('meets WCAG 2.1 AA by axe-core: the form, its errors, the ticket and the status page', async () => {
+    const context = await browser.newContext({ ...phone, bypassCSP: true });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${base}/`);
+      expect(await accessibilityViolations(page), 'form').toEqual([]);
+      await page.getByRole('button', { name: 'Kirim aduan' }).click();
+      await expect.poll(() => page.locator('#text-error').count()).toBe(1);
+      expect(await accessibilityViolations(page), 'form with errors').toEqual([]);
+      await page.getByLabel('Isi aduan').fill('Trotoar di depan SDN Sananwetan 1 rusak dan berlubang');
+      await page.getByRole('button', { name: 'Kirim aduan' }).click();
+      await expect.poll(() => page.locator('#ticket').count()).toBe(1);
+      expect(await accessibilityViolations(page), 'ticket').toEqual([]);
+      await page.locator('#status-link').click();
+      await expect.poll(() => page.locator('h2', { hasText: 'Riwayat' }).count()).toBe(1);
+      expect(await accessibilityViolations(page), 'status').toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });
