@@ -196,7 +196,7 @@ describe('citizen pages', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('Sampaikan aduan Anda');
-    expect(res.body).toContain('<optgroup label="Kec. Sukorejo">');
+    expect(res.body).toContain('<optgroup label="Kec. Sukorejo" data-kecamatan="Sukorejo">');
     expect(res.body).toContain('Pakunden');
   });
 
