@@ -31,19 +31,18 @@ function statusOf(err: FastifyError | Error): number {
   return fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
 }
 
+/** Retry-After for what a client should retry later; the same for a page and for JSON. */
+function retryAfterSeconds(err: FastifyError | Error): number | undefined {
+  if (err instanceof HttpError) return err.statusCode === 429 ? Number(err.details?.retryAfterSeconds ?? 60) : undefined;
+  if (err instanceof QueueUnavailableError) return err.retryAfterSeconds;
+  return isRedisUnavailable(err) ? 10 : undefined;
+}
+
 /** The same errors as pages in Bahasa Indonesia, for a citizen or an operator in a browser. */
-function errorAsPage(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+function errorAsPage(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply, retryAfter: number | undefined) {
   const status = statusOf(err);
-  if (status === 429) {
-    const seconds = err instanceof HttpError ? Number(err.details?.retryAfterSeconds ?? 60) : 60;
-    reply.header('Retry-After', String(seconds));
-    return sendPage(reply.code(429), errorPage('Terlalu banyak kiriman', `Terlalu banyak aduan dikirim dari jaringan Anda dalam waktu singkat. Silakan coba lagi dalam ${Math.ceil(seconds / 60)} menit.`));
-  }
-  if (status === 503) {
-    if (isRedisUnavailable(err)) req.log.warn({ err: err.message }, 'redis unreachable: request answered 503');
-    reply.header('Retry-After', String(err instanceof QueueUnavailableError ? err.retryAfterSeconds : 10));
-    return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba lagi beberapa saat lagi.'));
-  }
+  if (status === 429) return sendPage(reply.code(429), errorPage('Terlalu banyak kiriman', `Terlalu banyak aduan dikirim dari jaringan Anda dalam waktu singkat. Silakan coba lagi dalam ${Math.ceil((retryAfter ?? 60) / 60)} menit.`));
+  if (status === 503) return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba lagi beberapa saat lagi.'));
   if (status === 413) return sendPage(reply.code(413), errorPage('Kiriman terlalu besar', 'Data yang dikirim melebihi batas. Kurangi jumlah atau ukuran foto, lalu coba lagi.'));
   if (status < 500) return sendPage(reply.code(status), errorPage('Permintaan tidak dapat diproses', 'Mohon maaf, permintaan ini tidak dapat diproses. Silakan kembali dan coba lagi.'));
   req.log.error({ err }, 'unhandled error');
@@ -52,23 +51,19 @@ function errorAsPage(err: FastifyError | Error, req: FastifyRequest, reply: Fast
 
 /** One place maps every error to a status and a stable body; nothing leaks a stack trace. */
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
-  if (wantsPage(req)) return errorAsPage(err, req, reply);
+  const retryAfter = retryAfterSeconds(err);
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
+  // A look-up (status, desk, OPD API) while Redis is away: say so, briefly; complaints
+  // themselves never get here (they are spooled, or QueueUnavailableError).
+  const redisAway = !(err instanceof QueueUnavailableError) && isRedisUnavailable(err);
+  if (redisAway) req.log.warn({ err: err.message }, 'redis unreachable: request answered 503');
+  if (wantsPage(req)) return errorAsPage(err, req, reply, retryAfter);
   if (err instanceof ValidationFailedError) return reply.code(400).send({ error: err.code, message: err.message, fields: err.fields });
-  if (err instanceof HttpError) {
-    if (err.statusCode === 429) reply.header('Retry-After', String(err.details?.retryAfterSeconds ?? 60));
-    return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.details ?? {}) });
-  }
+  if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.details ?? {}) });
   if (err instanceof QueueUnavailableError) {
-    reply.header('Retry-After', String(err.retryAfterSeconds));
     return reply.code(503).send({ error: 'queue_unavailable', message: 'The complaint could not be stored right now; retry after the Retry-After delay' });
   }
-  if (isRedisUnavailable(err)) {
-    // A look-up (status, desk, OPD API) while Redis is away: say so, briefly; complaints
-    // themselves never get here (they are spooled, or QueueUnavailableError above).
-    req.log.warn({ err: err.message }, 'redis unreachable: request answered 503');
-    reply.header('Retry-After', '10');
-    return reply.code(503).send({ error: 'service_unavailable', message: 'Redis is unreachable; retry after the Retry-After delay' });
-  }
+  if (redisAway) return reply.code(503).send({ error: 'service_unavailable', message: 'Redis is unreachable; retry after the Retry-After delay' });
   if (hasZodFastifySchemaValidationErrors(err)) {
     const fields = Object.fromEntries(err.validation.map((v) => [v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '_', { code: 'invalid', message: v.message ?? 'invalid' }]));
     return reply.code(400).send({ error: 'validation_failed', message: 'Some fields are invalid', fields });

@@ -32,10 +32,12 @@
   };
   if (kec && kel) {
     kel.addEventListener('change', function () {
-      if (kecamatanOfKelurahan()) kec.value = kecamatanOfKelurahan();
+      var k = kecamatanOfKelurahan();
+      if (k) kec.value = k;
     });
     kec.addEventListener('change', function () {
-      if (kecamatanOfKelurahan() && kecamatanOfKelurahan() !== kec.value) kel.value = '';
+      var k = kecamatanOfKelurahan();
+      if (k && k !== kec.value) kel.value = '';
     });
   }
   var f = document.getElementById('photos');
