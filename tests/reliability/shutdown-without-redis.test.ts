@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, startLocalRedis } from '@aduan/queue';
 import { waitFor } from '@aduan/testkit';
+import { startNodeProcess } from '@aduan/testkit/node-process';
 import { startCommand } from '@aduan/testkit/start-command';
 
 /**
@@ -24,17 +24,12 @@ describe.each([
     const redis = await startLocalRedis({ dir: join(dir, 'redis'), aof: false });
     const port = await freePort();
     const start = startCommand();
-    const child = spawn(process.execPath, [...start.nodeFlags, join(root, entry)], {
+    const { child, output, exited } = startNodeProcess([...start.nodeFlags, join(root, entry)], {
       cwd: dir,
       env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT: '2s' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (out += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, { timeoutMs: 20_000, what: `${entry} up (${out})` });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, { timeoutMs: 20_000, what: `${entry} up (${output()})` });
       await redis.stop();
       const sent = Date.now();
       child.kill('SIGTERM');
@@ -42,7 +37,7 @@ describe.each([
       expect(code === 0 || code === 1, `exit: ${String(code)}`).toBe(true);
       expect(Date.now() - sent).toBeLessThan(6_000);
       // Exit code 1 says the stop was not clean; the log says where it gave up.
-      const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; step?: string; msg: string });
+      const lines = output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; step?: string; msg: string });
       if (code === 1) expect(lines.find((l) => l.level === 50 && l.step)?.msg).toMatch(/did not finish in time|failed/);
       expect(lines.at(-1)?.msg).toMatch(/stopped|did not finish in time/);
     } finally {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createRedis, freePort, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import { waitFor } from '@aduan/testkit';
+import { startNodeProcess } from '@aduan/testkit/node-process';
 import { startCommand } from '@aduan/testkit/start-command';
 
 /**
@@ -23,7 +23,7 @@ describe('the all-in-one (pnpm start) started while its Redis is away', () => {
     const redisPort = await freePort();
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     const start = startCommand();
-    const child = spawn(process.execPath, [...start.nodeFlags, join(root, 'services/standalone/src/main.ts')], {
+    const service = startNodeProcess([...start.nodeFlags, join(root, 'services/standalone/src/main.ts')], {
       cwd: dir,
       env: {
         ...process.env,
@@ -37,14 +37,10 @@ describe('the all-in-one (pnpm start) started while its Redis is away', () => {
         ATTACHMENT_DIR: join(dir, 'att'),
         LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (out += String(d)));
     let redis: LocalRedis | undefined;
     try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, { timeoutMs: 30_000, what: `the all-in-one listening without Redis (${out})` });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, { timeoutMs: 30_000, what: `the all-in-one listening without Redis (${service.output()})` });
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(503);
 
@@ -60,7 +56,7 @@ describe('the all-in-one (pnpm start) started while its Redis is away', () => {
       const connection = createRedis(redisUrl, 'worker');
       const routed = new Queue('routed', { connection, prefix: 'aduan' });
       try {
-        const job = await waitFor(() => routed.getJob(id), { timeoutMs: 30_000, what: `complaint ${id} on routed once Redis came (${out})` });
+        const job = await waitFor(() => routed.getJob(id), { timeoutMs: 30_000, what: `complaint ${id} on routed once Redis came (${service.output()})` });
         expect(job.data).toMatchObject({ id, routing: { opd: expect.any(String) } });
         await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, { timeoutMs: 15_000, what: '/readyz 200 once Redis came' });
       } finally {
@@ -68,7 +64,7 @@ describe('the all-in-one (pnpm start) started while its Redis is away', () => {
         connection.disconnect();
       }
     } finally {
-      child.kill('SIGKILL');
+      service.child.kill('SIGKILL');
       await redis?.stop();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT_CONFIG } from '@aduan/config';
 import { createRedis, freePort } from '@aduan/queue';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { startNodeProcess } from '@aduan/testkit/node-process';
 import { igKeys } from './session/keys.ts';
 
 const url = testRedisUrl();
@@ -34,7 +35,7 @@ describe('main (process)', () => {
     prefix = uniquePrefix('igmain');
     const dir = mkdtempSync(join(tmpdir(), 'ig-main-'));
     const [httpPort, deadPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['src/main.ts'], {
+    const { child, output, exited } = startNodeProcess(['src/main.ts'], {
       cwd: join(import.meta.dirname, '..'),
       env: {
         PATH: process.env.PATH ?? '',
@@ -49,12 +50,7 @@ describe('main (process)', () => {
         INBOX_SPOOL_DIR: join(dir, 'i'),
         LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const redis = createRedis(url, 'worker');
     try {
       const health = await waitFor(
@@ -62,11 +58,11 @@ describe('main (process)', () => {
           const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`).catch(() => undefined);
           return res ? ((await res.json()) as Record<string, unknown>) : undefined;
         },
-        { timeoutMs: 20_000, what: `healthz (output: ${output})` },
+        { timeoutMs: 20_000, what: `healthz (output: ${output()})` },
       );
       expect(health).toMatchObject({ status: 'ok', account: 'pemkotblitar', lockHeld: true, redis: true, state: 'backoff' });
       expect(await redis.exists(igKeys(prefix, 'pemkotblitar').lock)).toBe(1);
-      expect(output).not.toContain('not-a-real-password');
+      expect(output()).not.toContain('not-a-real-password');
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
