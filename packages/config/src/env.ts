@@ -82,7 +82,12 @@ export function parseEnvOrExit<T extends z.ZodType>(schema: T, env: NodeJS.Proce
     return parseEnv(schema, env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`Aduan cannot start: ${err.message}\n`);
-    process.exit(EXIT_CONFIG);
+    exitConfig(err.message);
   }
+}
+
+/** Stops a process that cannot start as configured: `message` on stderr, no stack trace, exit code EXIT_CONFIG. */
+export function exitConfig(message: string): never {
+  process.stderr.write(`Aduan cannot start: ${message}\n`);
+  process.exit(EXIT_CONFIG);
 }

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
+import { probeRedis } from './redis-access.ts';
 
 /** No redis-server on PATH: say exactly what to install. */
 export class RedisServerMissingError extends Error {
@@ -37,17 +37,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether a Redis at `url` takes commands now (see probeRedis for why it does not). */
 export async function redisAnswers(url: string, timeoutMs = 800): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
+  return (await probeRedis(url, timeoutMs)).state === 'ready';
 }
 
 /**
@@ -55,7 +47,7 @@ export async function redisAnswers(url: string, timeoutMs = 800): Promise<boolea
  * its data in `dir`, and waits until it answers. Used by `pnpm start` when no Redis is
  * running, and by tests that need to stop and restart a Redis.
  */
-export async function startLocalRedis(opts: { dir: string; port?: number; aof?: boolean }): Promise<LocalRedis> {
+export async function startLocalRedis(opts: { dir: string; port?: number; aof?: boolean; aclFile?: string }): Promise<LocalRedis> {
   if (!redisServerAvailable()) throw new RedisServerMissingError();
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -63,11 +55,13 @@ export async function startLocalRedis(opts: { dir: string; port?: number; aof?: 
     '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '',
     '--appendonly', opts.aof === false ? 'no' : 'yes', '--appendfsync', 'everysec',
     '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--protected-mode', 'yes',
+    ...(opts.aclFile ? ['--aclfile', opts.aclFile] : []),
   ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
-  while (!(await redisAnswers(url, 300))) {
+  // Up is up: a Redis whose ACL file refuses clients without a user still answers.
+  while ((await probeRedis(url, 300)).state === 'away') {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} (port ${port} taken?)`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -6,8 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { parseEnvOrExit, RedisEnv } from '@aduan/config';
-import { createRedis } from '@aduan/queue';
+import type { Redis } from 'ioredis';
 import { Role, UserError, UserStore } from '../src/auth/index.ts';
+import { CliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
 
 async function readPassword(): Promise<string> {
   const stdin = process.stdin;
@@ -47,9 +48,10 @@ async function main() {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' } } });
   const [command, username] = positionals;
   const env = parseEnvOrExit(RedisEnv);
-  const redis = createRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
-  const users = new UserStore(redis, env.QUEUE_PREFIX);
+  let redis: Redis | undefined;
   try {
+    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const users = new UserStore(redis, env.QUEUE_PREFIX);
     if (command === 'list') {
       for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${u.station || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\n`);
     } else if (command === 'add' && username) {
@@ -65,11 +67,11 @@ async function main() {
       process.stdout.write(`${username.toLowerCase()} ${command}d\n`);
     } else usage();
   } catch (err) {
-    if (!(err instanceof UserError)) throw err;
+    if (!(err instanceof UserError || err instanceof CliRedisError)) throw err;
     process.stderr.write(`error (${err.code}): ${err.message}\n`);
     process.exitCode = 1;
   } finally {
-    redis.disconnect();
+    redis?.disconnect();
   }
 }
 

@@ -1,5 +1,5 @@
 import { parseEnvOrExit } from '@aduan/config';
-import { checkRedisDurability } from '@aduan/queue';
+import { checkRedisDurability, exitIfRedisRefuses } from '@aduan/queue';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { buildApp } from './app.ts';
 import { GatewayEnv } from './config.ts';
@@ -8,7 +8,9 @@ import { createGatewayDeps } from './deps.ts';
 /** The gateway alone (multi-process deployments); `pnpm start` at the root runs it with the router. */
 const config = parseEnvOrExit(GatewayEnv);
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
-const deps = await createGatewayDeps(config, logger, { redisUrl: config.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+const redisUrl = config.REDIS_URL ?? 'redis://127.0.0.1:6379';
+await exitIfRedisRefuses(redisUrl);
+const deps = await createGatewayDeps(config, logger, { redisUrl });
 for (const problem of (await checkRedisDurability(deps.redis)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
 const app = await buildApp(deps);
 await app.listen({ port: config.PORT, host: config.HOST });

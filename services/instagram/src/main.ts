@@ -1,5 +1,5 @@
 import { IgApiClient } from 'instagram-private-api';
-import { checkRedisDurability, createRedis, pingRedis } from '@aduan/queue';
+import { checkRedisDurability, createRedis, exitIfRedisRefuses, pingRedis } from '@aduan/queue';
 import { EXIT_CONFIG, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { withJitter } from './client/classify-error.ts';
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const account = accountOf(env);
   if (!env.INSTAGRAM_USERNAME || !account) throw new InstagramConfigError('INSTAGRAM_USERNAME is required');
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  await exitIfRedisRefuses(redisUrl);
   const metrics = createIgMetrics(metricsRegistry);
   metrics.setState('starting');
 

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { parseEnvOrExit } from '@aduan/config';
-import { checkRedisDurability, createRedis } from '@aduan/queue';
+import { checkRedisDurability, createRedis, exitIfRedisRefuses } from '@aduan/queue';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { RouterEnv } from './config.ts';
 import { startRouterService } from './router-service.ts';
@@ -9,6 +9,7 @@ import { startRouterService } from './router-service.ts';
 const env = parseEnvOrExit(RouterEnv);
 const logger = createLogger({ service: 'router', level: env.LOG_LEVEL });
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+await exitIfRedisRefuses(redisUrl);
 
 const probe = createRedis(redisUrl, 'client');
 const durability = await checkRedisDurability(probe);

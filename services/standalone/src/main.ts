@@ -1,6 +1,6 @@
 import { parseEnvOrExit } from '@aduan/config';
 import { buildApp, createGatewayDeps } from '@aduan/gateway';
-import { checkRedisDurability, createRedis, RedisServerMissingError } from '@aduan/queue';
+import { checkRedisDurability, createRedis, exitIfRedisRefuses, RedisServerMissingError } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
 import { createLogger, onShutdown } from '@aduan/telemetry';
@@ -25,6 +25,7 @@ try {
   }
   throw err;
 }
+await exitIfRedisRefuses(redis.url);
 
 const probe = createRedis(redis.url, 'client');
 for (const problem of (await checkRedisDurability(probe)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);

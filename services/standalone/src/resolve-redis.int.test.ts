@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { freePort, RedisServerMissingError } from '@aduan/queue';
+import { freePort, probeRedis, RedisServerMissingError, startLocalRedis } from '@aduan/queue';
 import { memoryLogger, testRedisUrl } from '@aduan/testkit';
 import { resolveRedis } from './resolve-redis.ts';
 
@@ -20,6 +20,21 @@ describe('resolveRedis (pnpm start)', () => {
     const r = await resolveRedis({ dataDir: '/tmp', autostart: true, logger, defaultPort: port });
     expect(r.url).toBe(`redis://127.0.0.1:${port}`);
     expect(r.local).toBeUndefined();
+  });
+
+  it('uses a locked Redis on the default port rather than starting a second one on its port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aduan-standalone-locked-'));
+    writeFileSync(join(dir, 'users.acl'), 'user default off\n');
+    const locked = await startLocalRedis({ dir, aof: false, aclFile: join(dir, 'users.acl') });
+    try {
+      const r = await resolveRedis({ dataDir: dir, autostart: true, logger, defaultPort: locked.port });
+      expect(r).toEqual({ url: locked.url });
+      // main.ts then stops with "set REDIS_URL" (exitIfRedisRefuses), tested in tests/e2e/redis-lock.test.ts.
+      expect(await probeRedis(r.url)).toEqual({ state: 'refused', reason: 'it asks for a user and password (NOAUTH)' });
+    } finally {
+      await locked.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts a private redis-server with AOF and noeviction when nothing answers, and stops it', async () => {

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { redisAnswers, startLocalRedis, type LocalRedis } from '@aduan/queue';
+import { probeRedis, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 
 /**
@@ -10,7 +10,9 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; autost
   if (opts.url) return { url: opts.url };
   const port = opts.defaultPort ?? 6379;
   const defaultUrl = `redis://127.0.0.1:${port}`;
-  if (await redisAnswers(defaultUrl)) {
+  // A Redis there that refuses a client without a user is still the one to use: the start's
+  // credentials check then says to set REDIS_URL, rather than a second Redis failing on its port.
+  if ((await probeRedis(defaultUrl)).state !== 'away') {
     opts.logger.info(`using the Redis answering on 127.0.0.1:${port}`);
     return { url: defaultUrl };
   }

@@ -1,5 +1,6 @@
 import qrcode from 'qrcode-terminal';
 import { parseEnvOrExit } from '@aduan/config';
+import { exitIfRedisRefuses } from '@aduan/queue';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { makeBaileysSocket } from './baileys-socket.ts';
 import { WhatsAppEnv } from './env.ts';
@@ -8,8 +9,11 @@ import { startWhatsAppService } from './service.ts';
 const env = parseEnvOrExit(WhatsAppEnv);
 const logger = createLogger({ service: 'whatsapp', level: env.LOG_LEVEL });
 
+const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+await exitIfRedisRefuses(redisUrl);
+
 const service = await startWhatsAppService({
-  config: { ...env, REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  config: { ...env, REDIS_URL: redisUrl },
   logger,
   makeSocket: (_account, auth) => makeBaileysSocket(auth, logger),
   // For the operator's eyes on the terminal, not the log stream.

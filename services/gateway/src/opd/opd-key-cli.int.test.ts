@@ -71,7 +71,15 @@ describe('opd-key CLI', () => {
     const admin = new Redis(own.url);
     const closers: (() => Promise<unknown> | void)[] = [() => admin.disconnect(), () => own.stop(), () => rmSync(dir, { recursive: true, force: true })];
     try {
-      const made = cli(['redis-user', 'dishub'], own.url);
+      // While anyone may use Redis without a password, the OPD could leave its user out: refused.
+      const open = cli(['redis-user', 'dishub'], own.url);
+      expect(open.code).toBe(1);
+      expect(open.err).toContain('error (redis_open)');
+      expect(open.out).toBe('');
+      expect(await admin.call('ACL', 'GETUSER', 'aduan-opd-dishub')).toBeNull();
+      // Locked the simplest way (a password on the default user; `redis:lock` is tested in tests/e2e/redis-lock.test.ts).
+      await admin.call('ACL', 'SETUSER', 'default', '>own-admin-password');
+      const made = cli(['redis-user', 'dishub'], own.url.replace('redis://', 'redis://:own-admin-password@'));
       expect(made.code).toBe(0);
       const opdUrl = made.out.trim();
       expect(opdUrl).toMatch(/^redis:\/\/aduan-opd-dishub:[\w-]{32}@127\.0\.0\.1:\d+$/);

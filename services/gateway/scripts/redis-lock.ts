@@ -1,0 +1,88 @@
+/**
+ * Locks Redis (REDIS_URL, QUEUE_PREFIX) so that only named users get in:
+ *   redis:lock            creates the users aduan-service (every Aduan service) and aduan-admin
+ *                         (the operator's tools), turns off the password-less default user, saves
+ *   redis:lock --rotate   gives both users new passwords (every service must then restart)
+ * Prints REDIS_URL=... (the services') and REDIS_ADMIN_URL=... on stdout, shown only now.
+ * Exit codes: 0 locked, 1 refused (no ACL file, already locked, Redis away or refusing), 2 usage.
+ * docs/operations.md, "Locking Redis".
+ */
+import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
+import { parseEnvOrExit, RedisEnv } from '@aduan/config';
+import { CliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
+import { aclFileOf, ADMIN_USER, adminUserRules, isOpen, newPassword, SERVICE_USER, serviceUserRules, urlFor, userExists } from '../src/redis-acl/redis-users.ts';
+
+/** Why the lock was not made: `code` is what the tool prints, as `error (<code>): ...`. */
+class LockRefusedError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'LockRefusedError';
+    this.code = code;
+  }
+}
+
+async function lock(redis: Redis, redisUrl: string, prefix: string, rotate: boolean): Promise<void> {
+  const aclfile = await aclFileOf(redis);
+  if (!aclfile) {
+    throw new LockRefusedError(
+      'no_aclfile',
+      'this Redis has no ACL file (aclfile), so it would forget the users at its next restart and let anyone in again. Add `aclfile /etc/redis/users.acl` (any path Redis may write) to its configuration, create the file empty, restart Redis and run this again.',
+    );
+  }
+  if ((await userExists(redis, SERVICE_USER)) && !rotate) {
+    throw new LockRefusedError('already_locked', `Redis is already locked (the user ${SERVICE_USER} exists). To give ${SERVICE_USER} and ${ADMIN_USER} new passwords, run this again with --rotate (with REDIS_URL set to the admin URL); every Aduan service must then restart with the new REDIS_URL.`);
+  }
+  const service = newPassword();
+  const admin = newPassword();
+  await redis.call('ACL', 'SETUSER', SERVICE_USER, ...serviceUserRules(prefix, service.sha256));
+  await redis.call('ACL', 'SETUSER', ADMIN_USER, ...adminUserRules(admin.sha256));
+  // The rest as the new admin: it proves the admin URL works before the default user goes.
+  const adminUrl = urlFor(redisUrl, ADMIN_USER, admin.password);
+  const asAdmin = await connectCliRedis(adminUrl);
+  try {
+    const wasOpen = await isOpen(asAdmin);
+    if (wasOpen) await asAdmin.call('ACL', 'SETUSER', 'default', 'off');
+    await asAdmin.call('ACL', 'SAVE');
+    process.stderr.write(
+      [
+        `Redis ${rotate ? 'users have new passwords' : 'is locked'}; saved to ${aclfile}.`,
+        wasOpen ? 'Clients without a user and password are now refused (the default user is off).' : 'The default user was not open (it has a password or is off); it is left as it was.',
+        `REDIS_URL below is for every Aduan service (gateway, router, whatsapp, instagram, pnpm start): set it and restart them. It may use the keys under "${prefix}:" and no admin command.`,
+        `REDIS_ADMIN_URL is for the operator's tools that manage Redis users (opd-key:redis-user, redis:lock --rotate). Both passwords are shown only now.`,
+        '',
+      ].join('\n'),
+    );
+    process.stdout.write(`REDIS_URL=${urlFor(redisUrl, SERVICE_USER, service.password)}\nREDIS_ADMIN_URL=${adminUrl}\n`);
+  } finally {
+    asAdmin.disconnect();
+  }
+}
+
+async function main() {
+  let rotate: boolean;
+  try {
+    const { positionals, values } = parseArgs({ allowPositionals: true, options: { rotate: { type: 'boolean', default: false } } });
+    if (positionals.length) throw new Error('no arguments');
+    rotate = values.rotate;
+  } catch {
+    process.stderr.write('usage: redis-lock.ts [--rotate]\n');
+    process.exit(2);
+  }
+  const env = parseEnvOrExit(RedisEnv);
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let redis: Redis | undefined;
+  try {
+    redis = await connectCliRedis(redisUrl);
+    await lock(redis, redisUrl, env.QUEUE_PREFIX, rotate);
+  } catch (err) {
+    const code = err instanceof LockRefusedError || err instanceof CliRedisError ? err.code : 'redis';
+    process.stderr.write(`error (${code}): ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    redis?.disconnect();
+  }
+}
+
+await main();
