@@ -10,9 +10,8 @@ const url = testRedisUrl();
 const prefix = uniquePrefix('usercli');
 const script = fileURLToPath(new URL('../../scripts/user.ts', import.meta.url));
 
-
-function cli(args: string[], input = '') {
-  const r = spawnSync(process.execPath, [script, ...args], { input, encoding: 'utf8', env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: prefix }, timeout: 30_000 });
+function cli(args: string[], input = '', redisUrl = url) {
+  const r = spawnSync(process.execPath, [script, ...args], { input, encoding: 'utf8', env: { ...process.env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix }, timeout: 30_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -40,5 +39,9 @@ describe('user CLI', () => {
     expect(noStation.code).toBe(1);
     expect(noStation.err).toContain('station_required');
     expect(cli(['add', 'joko', '--role', 'boss'], 'x').code).toBe(2);
+    // No Redis there: a clear message and exit 1, not a command waiting for Redis forever.
+    const gone = cli(['list'], '', 'redis://127.0.0.1:1');
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain('error (redis): Redis at 127.0.0.1:1 did not answer within 5 s');
   });
 });
