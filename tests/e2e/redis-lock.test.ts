@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -120,6 +120,25 @@ describe('a Redis locked with pnpm redis:lock', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('leaves Redis open when it cannot save its ACL file, rather than lock it without saving', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aduan-lock-'));
+    const aclDir = join(dir, 'acl');
+    mkdirSync(aclDir);
+    writeFileSync(join(aclDir, 'users.acl'), '');
+    const redis = await startLocalRedis({ dir: join(dir, 'redis'), aof: false, aclFile: join(aclDir, 'users.acl') });
+    try {
+      rmSync(aclDir, { recursive: true });
+      const lock = cli('redis-lock.ts', [], { REDIS_URL: redis.url });
+      expect(lock.code).toBe(1);
+      expect(lock.err).toContain(`error (acl_save): Redis could not write its ACL file ${join(aclDir, 'users.acl')}`);
+      expect(lock.out).toBe('');
+      expect(await probeRedis(redis.url)).toEqual({ state: 'ready' });
+    } finally {
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('refuses to lock a Redis without an ACL file, which would forget the users at its restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aduan-lock-'));

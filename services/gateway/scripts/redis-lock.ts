@@ -4,7 +4,8 @@
  *                         (the operator's tools), turns off the password-less default user, saves
  *   redis:lock --rotate   gives both users new passwords (every service must then restart)
  * Prints REDIS_URL=... (the services') and REDIS_ADMIN_URL=... on stdout, shown only now.
- * Exit codes: 0 locked, 1 refused (no ACL file, already locked, Redis away or refusing), 2 usage.
+ * Exit codes: 0 locked, 1 refused (no ACL file or one Redis cannot write, already locked, Redis
+ * away or refusing), 2 usage.
  * docs/operations.md, "Locking Redis".
  */
 import { parseArgs } from 'node:util';
@@ -42,19 +43,27 @@ async function lock(redis: Redis, redisUrl: string, prefix: string, rotate: bool
   const adminUrl = urlFor(redisUrl, ADMIN_USER, admin.password);
   const asAdmin = await connectCliRedis(adminUrl);
   try {
+    // Saved, and the URLs printed, before anything is closed: a Redis that cannot write its ACL
+    // file fails here with the default user still open, and the operator never holds a locked
+    // Redis without the passwords to it.
+    await asAdmin.call('ACL', 'SAVE').catch((err: Error) => {
+      throw new LockRefusedError('acl_save', `Redis could not write its ACL file ${aclfile} (${err.message}); it is left open as it was. Make the file and its folder writable by Redis and run this again.`);
+    });
+    process.stdout.write(`REDIS_URL=${urlFor(redisUrl, SERVICE_USER, service.password)}\nREDIS_ADMIN_URL=${adminUrl}\n`);
     const wasOpen = await isOpen(asAdmin);
-    if (wasOpen) await asAdmin.call('ACL', 'SETUSER', 'default', 'off');
-    await asAdmin.call('ACL', 'SAVE');
+    if (wasOpen) {
+      await asAdmin.call('ACL', 'SETUSER', 'default', 'off');
+      await asAdmin.call('ACL', 'SAVE');
+    }
     process.stderr.write(
       [
         `Redis ${rotate ? 'users have new passwords' : 'is locked'}; saved to ${aclfile}.`,
         wasOpen ? 'Clients without a user and password are now refused (the default user is off).' : 'The default user was not open (it has a password or is off); it is left as it was.',
-        `REDIS_URL below is for every Aduan service (gateway, router, whatsapp, instagram, pnpm start): set it and restart them. It may use the keys under "${prefix}:" and no admin command.`,
+        `REDIS_URL is for every Aduan service (gateway, router, whatsapp, instagram, pnpm start): set it and restart them. It may use the keys under "${prefix}:" and no admin command.`,
         `REDIS_ADMIN_URL is for the operator's tools that manage Redis users (opd-key:redis-user, redis:lock --rotate). Both passwords are shown only now.`,
         '',
       ].join('\n'),
     );
-    process.stdout.write(`REDIS_URL=${urlFor(redisUrl, SERVICE_USER, service.password)}\nREDIS_ADMIN_URL=${adminUrl}\n`);
   } finally {
     asAdmin.disconnect();
   }
