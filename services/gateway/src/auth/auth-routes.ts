@@ -16,33 +16,39 @@ const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Checks a password with throttling and logging; returns the user and a new session id. */
+/**
+ * Checks a password with throttling and logging; returns the user and a new session id. The
+ * username is logged only when such an account exists: a password typed into the username box
+ * must not reach the logs.
+ */
 export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: string, password: string): Promise<{ user: AuthUser; sessionId: string }> {
+  // The API's limits (LoginBody), for the page form too: nothing longer is anyone's account.
+  if (rawUsername.length > 100 || password.length > 200) throw new AuthError('invalid_credentials', 'Wrong username or password');
   const username = canonicalUsername(rawUsername);
-  const blocked = await auth.throttle.blockedFor(username, req.ip);
-  if (blocked) {
-    req.log.warn({ event: 'login_blocked', operator: username }, 'login refused: too many failures');
-    loginCounter().inc({ outcome: 'blocked' });
-    throw new AuthError('too_many_attempts', `Too many failed logins; retry in ${blocked} s`, { retryAfterSeconds: blocked });
-  }
   const user = await auth.users.get(username);
+  const who = user ? { operator: username } : { operator: null };
+  const attempt = await auth.throttle.attempt(username, req.ip);
+  if (attempt.blockedSeconds) {
+    req.log.warn({ event: 'login_blocked', ...who }, 'login refused: too many failures');
+    loginCounter().inc({ outcome: 'blocked' });
+    throw new AuthError('too_many_attempts', `Too many failed logins; retry in ${attempt.blockedSeconds} s`, { retryAfterSeconds: attempt.blockedSeconds });
+  }
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) {
-    const { failures, delayMs } = await auth.throttle.fail(username, req.ip);
-    req.log.warn({ event: 'login_failed', operator: username, failures }, 'login failed');
+    req.log.warn({ event: 'login_failed', ...who }, 'login failed');
     loginCounter().inc({ outcome: 'invalid' });
-    await sleep(delayMs);
+    await sleep(attempt.delayMs);
     throw new AuthError('invalid_credentials', 'Wrong username or password');
   }
   if (user.disabled) {
-    req.log.warn({ event: 'login_disabled', operator: username }, 'login of a disabled account');
+    req.log.warn({ event: 'login_disabled', ...who }, 'login of a disabled account');
     loginCounter().inc({ outcome: 'disabled' });
     throw new AuthError('account_disabled', 'This account has been disabled');
   }
   await auth.throttle.succeed(username, req.ip);
-  req.log.info({ event: 'login', operator: username, role: user.role }, 'logged in');
+  req.log.info({ event: 'login', ...who, role: user.role }, 'logged in');
   loginCounter().inc({ outcome: 'ok' });
-  return { user: { username: user.username, role: user.role, station: user.station }, sessionId: await auth.sessions.create(user.username) };
+  return { user: { username: user.username, role: user.role, station: user.station }, sessionId: await auth.sessions.create(user.username, user.sessionEpoch) };
 }
 
 function setSessionCookie(reply: FastifyReply, auth: AuthDeps, sessionId: string) {

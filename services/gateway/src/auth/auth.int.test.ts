@@ -102,6 +102,47 @@ describe('login and sessions', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it('requests sent in parallel cannot try more passwords than the limit', async () => {
+    await gw.deps.auth.users.add({ username: 'paralel', password: PASSWORD, role: 'operator', station: 'Radio X' });
+    const attempt = (password: string) => gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'paralel', password } });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(`tebakan-ke-${i}-xx`)));
+    const codes = answers.map((a) => a.statusCode);
+    // LOGIN_MAX_FAILURES is 4 here: four passwords were tried, the rest refused unchecked.
+    expect(codes.filter((c) => c === 401)).toHaveLength(4);
+    expect(codes.filter((c) => c === 429)).toHaveLength(8);
+    // And the right password, once the limit is reached, waits like any other.
+    expect((await attempt(PASSWORD)).statusCode).toBe(429);
+  });
+
+  it('a username that is no account, or an oversized one, reaches neither the logs nor Redis', async () => {
+    const typo = 'sandi-rahasia-2026!';
+    expect((await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: typo, password: 'whatever-password' } })).statusCode).toBe(401);
+    const huge = 'x'.repeat(100_000);
+    const page = await gw.app.inject(formPost({ username: huge, password: 'whatever-password', next: '/desk' }));
+    expect(page.statusCode).toBe(401);
+    expect(mem.lines.some((l) => l.event === 'login_failed' && l.operator === null)).toBe(true);
+    expect(mem.text()).not.toContain(typo);
+    expect(mem.text()).not.toContain(huge.slice(0, 200));
+    const keys = await gw.deps.redis.keys(`${prefix}:login-fail:*`);
+    expect(keys.every((k) => k.length < prefix.length + 50)).toBe(true);
+  });
+
+  it('a new password, or disabling the account, ends the sessions already open', async () => {
+    await gw.deps.auth.users.add({ username: 'dewi', password: PASSWORD, role: 'operator', station: 'Radio X' });
+    const before = await loginCookie('dewi');
+    await gw.deps.auth.users.setPassword('dewi', 'kata-sandi-baru-22');
+    const stale = await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: before } });
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().error).toBe('session_expired');
+    const after = await loginCookie('dewi', 'kata-sandi-baru-22');
+    await gw.deps.auth.users.setDisabled('dewi', true);
+    expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: after } })).statusCode).toBe(403);
+    await gw.deps.auth.users.setDisabled('dewi', false);
+    // Enabled again, the account's old cookie does not come back to life.
+    expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: after } })).json().error).toBe('session_expired');
+    expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: await loginCookie('dewi', 'kata-sandi-baru-22') } })).statusCode).toBe(200);
+  });
+
   it('a disabled user gets 403 on the API, even with a live session, and cannot log in', async () => {
     const cookie = await loginCookie('budi');
     await gw.deps.auth.users.setDisabled('budi', true);

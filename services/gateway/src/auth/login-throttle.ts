@@ -1,9 +1,30 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LuaScript } from '@aduan/queue';
+
+/** Counts an attempt; the window starts at the first one and later ones do not extend it. Returns {count, ms left}. */
+const ATTEMPT = new LuaScript(`local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}
+`);
+
+/** What a login attempt may do: go on (and how long to hold back a failure's answer), or wait. */
+export interface Attempt {
+  /** Seconds until the pair may try again; 0 when this attempt may go on. */
+  blockedSeconds: number;
+  /** How long to hold back the answer if the password turns out wrong. */
+  delayMs: number;
+}
 
 /**
  * Failed logins per (username, client address): after a few failures each answer is delayed
  * (doubling, capped), and past `maxFailures` within the window the pair is refused outright.
  * Keyed by the pair so nobody can lock an operator out mid-broadcast from elsewhere.
+ *
+ * Each attempt is counted before its password is checked, and a success clears the count: so
+ * requests sent in parallel cannot all pass a check made before any of them failed, and at most
+ * `maxFailures` passwords per window are ever tried. The key holds a hash of the pair, so a
+ * client cannot make Redis keep long usernames.
  */
 export class LoginThrottle {
   private readonly redis: Redis;
@@ -17,28 +38,18 @@ export class LoginThrottle {
   }
 
   private key(username: string, ip: string) {
-    return `${this.prefix}:login-fail:${username}|${ip}`;
+    return `${this.prefix}:login-fail:${createHash('sha256').update(`${username}|${ip}`).digest('hex').slice(0, 32)}`;
   }
 
-  /** Seconds until the pair may try again, or 0 when it may try now. */
-  async blockedFor(username: string, ip: string): Promise<number> {
-    const key = this.key(username, ip);
-    const failures = Number((await this.redis.get(key)) ?? 0);
-    if (failures < this.opts.maxFailures) return 0;
-    return Math.max(1, Math.ceil((await this.redis.pttl(key)) / 1000));
-  }
-
-  /** Counts a failure; returns the count and how long to hold the answer back. */
-  async fail(username: string, ip: string): Promise<{ failures: number; delayMs: number }> {
-    const key = this.key(username, ip);
-    const failures = await this.redis.incr(key);
-    // The window starts at the first failure; later failures do not extend it.
-    if (failures === 1) await this.redis.pexpire(key, this.opts.windowMs);
+  /** Counts an attempt of this pair, before its password is checked. */
+  async attempt(username: string, ip: string): Promise<Attempt> {
+    const [n, ttl] = (await ATTEMPT.run(this.redis, [this.key(username, ip)], [this.opts.windowMs])) as [number, number];
+    if (n > this.opts.maxFailures) return { blockedSeconds: Math.max(1, Math.ceil(ttl / 1000)), delayMs: 0 };
     const free = this.opts.freeFailures ?? 2;
-    const delayMs = failures <= free ? 0 : Math.min(250 * 2 ** (failures - free - 1), this.opts.maxDelayMs ?? 4_000);
-    return { failures, delayMs };
+    return { blockedSeconds: 0, delayMs: n <= free ? 0 : Math.min(250 * 2 ** (n - free - 1), this.opts.maxDelayMs ?? 4_000) };
   }
 
+  /** A right password: the pair's failures are forgotten. */
   async succeed(username: string, ip: string): Promise<void> {
     await this.redis.del(this.key(username, ip));
   }

@@ -38,8 +38,12 @@ export async function authenticate(req: FastifyRequest, auth: AuthDeps): Promise
   const session = await auth.sessions.touch(id);
   if (!session) throw new AuthError('session_expired', 'Your session has expired; log in again');
   const user = await auth.users.get(session.username);
-  if (!user) throw new AuthError('session_expired', 'Your session has expired; log in again');
-  if (user.disabled) throw new AuthError('account_disabled', 'This account has been disabled');
+  if (user?.disabled) throw new AuthError('account_disabled', 'This account has been disabled');
+  // A new password or a disabled account since this session began (StoredUser.sessionEpoch) ends it.
+  if (!user || (session.epoch ?? 0) !== user.sessionEpoch) {
+    await auth.sessions.destroy(id);
+    throw new AuthError('session_expired', 'Your session has expired; log in again');
+  }
   return { username: user.username, role: user.role, station: user.station };
 }
 

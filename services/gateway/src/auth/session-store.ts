@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
 export interface Session {
   username: string;
   createdAt: number;
+  /** The user's session epoch at login (StoredUser.sessionEpoch); absent in sessions made before it existed. */
+  epoch?: number;
 }
 
 /**
@@ -26,9 +28,9 @@ export class SessionStore {
     return `${this.prefix}:session:${createHash('sha256').update(id).digest('hex')}`;
   }
 
-  async create(username: string): Promise<string> {
+  async create(username: string, epoch: number): Promise<string> {
     const id = randomBytes(32).toString('base64url');
-    await this.redis.set(this.key(id), JSON.stringify({ username, createdAt: Date.now() } satisfies Session), 'PX', Math.min(this.opts.idleMs, this.opts.maxAgeMs));
+    await this.redis.set(this.key(id), JSON.stringify({ username, createdAt: Date.now(), epoch } satisfies Session), 'PX', Math.min(this.opts.idleMs, this.opts.maxAgeMs));
     return id;
   }
 

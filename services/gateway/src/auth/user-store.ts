@@ -19,6 +19,11 @@ export interface StoredUser extends AuthUser {
   createdAt: string;
   /** Last radio programme this operator keyed for (the desk pre-fills it). */
   lastProgram?: string;
+  /**
+   * Raised by a new password and by disabling the account: sessions made under an earlier
+   * epoch are over (authenticate), so a stolen cookie does not outlive either.
+   */
+  sessionEpoch: number;
 }
 
 export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'user_exists' | 'no_such_user';
@@ -72,18 +77,21 @@ export class UserStore {
     const h = await this.redis.hgetall(this.key(username));
     const role = Role.safeParse(h.role);
     if (!h.username || !h.passwordHash || !role.success) return null;
-    return { username: h.username, role: role.data, station: h.station ?? '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}) };
+    return { username: h.username, role: role.data, station: h.station ?? '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', sessionEpoch: Number(h.sessionEpoch ?? 0), ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}) };
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<void> {
     if (!(await this.get(username))) throw new UserError('no_such_user', `no user ${canonicalUsername(username)}`);
-    await this.redis.hset(this.key(username), 'disabled', disabled ? '1' : '0');
+    const multi = this.redis.multi().hset(this.key(username), 'disabled', disabled ? '1' : '0');
+    if (disabled) multi.hincrby(this.key(username), 'sessionEpoch', 1);
+    await multi.exec();
   }
 
   async setPassword(username: string, password: string): Promise<void> {
     if (!(await this.get(username))) throw new UserError('no_such_user', `no user ${canonicalUsername(username)}`);
     if (password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-    await this.redis.hset(this.key(username), 'passwordHash', await hashPassword(password));
+    const passwordHash = await hashPassword(password);
+    await this.redis.multi().hset(this.key(username), 'passwordHash', passwordHash).hincrby(this.key(username), 'sessionEpoch', 1).exec();
   }
 
   async rememberProgram(username: string, program: string): Promise<void> {
