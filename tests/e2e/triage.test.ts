@@ -81,4 +81,32 @@ describe('triage by a human', () => {
     expect(post.headers.location).toBe(`/admin/triage?done=${ticket}`);
     expect((await q('opd.satpolpp').getJob(`${id}.r1`))?.data.routing.decidedBy).toBe('admin');
   });
+
+  it('refuses assignments another site could make with the admin\'s cookie, and ids that name no complaint', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta uang parkir lima ribu lagi' } });
+    const { id } = res.json();
+    await waitFor(async () => (await q('opd.dishub').getJob(id)) ?? null, { what: 'routed to dishub' });
+    const admin = await login('admin');
+    const form = { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' };
+    // The API takes JSON only: a form on another site cannot send it.
+    const api = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: form, payload: 'opd=dlh&note=csrf' });
+    expect(api.statusCode).toBe(415);
+    expect(api.json().error).toBe('json_required');
+    // The page's form, posted from elsewhere (or from a sandboxed frame: Origin null).
+    for (const origin of ['http://evil.example', 'null', 'not a url']) {
+      const page = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, origin }, payload: 'opd=dlh&note=csrf' });
+      expect(page.statusCode).toBe(403);
+      expect(page.headers['content-type']).toContain('text/html');
+    }
+    expect(await q('opd.dlh').getJob(`${id}.r1`)).toBeUndefined();
+    // From this site, it goes through.
+    const own = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, origin: 'http://localhost:80', host: 'localhost:80' }, payload: 'opd=dlh' });
+    expect(own.statusCode).toBe(303);
+    // Not a complaint id (BullMQ keeps `meta`, `id`, `events` beside the jobs): back to the page with an error, not a 500.
+    for (const bad of ['meta', 'events']) {
+      const page = await gw.app.inject({ method: 'POST', url: `/admin/triage/${bad}/assign`, headers: form, payload: 'opd=dlh' });
+      expect(page.statusCode).toBe(303);
+      expect(page.headers.location).toBe('/admin/triage?error=1');
+    }
+  });
 });

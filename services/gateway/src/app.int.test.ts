@@ -254,6 +254,21 @@ describe('operations', () => {
     }
   });
 
+  it('behind a proxy on this machine (TRUST_PROXY=true) limits by the address the proxy saw, not the one the client wrote', async () => {
+    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-xff`, logger: mem.logger, env: { RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'true' } });
+    try {
+      // nginx's $proxy_add_x_forwarded_for appends the address it saw to what the client sent.
+      const post = (claimed: string) => limited.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'x-forwarded-for': `${claimed}, 203.0.113.9` }, payload: { text: 'Saluran air mampet di gang tiga, banjir kalau hujan' } });
+      expect([(await post('10.9.9.1')).statusCode, (await post('10.9.9.2')).statusCode, (await post('10.9.9.3')).statusCode]).toEqual([202, 202, 429]);
+      // Another client behind the same proxy has its own count.
+      const other = await limited.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'x-forwarded-for': '203.0.113.10' }, payload: { text: 'Saluran air mampet di gang tiga, banjir kalau hujan' } });
+      expect(other.statusCode).toBe(202);
+    } finally {
+      await limited.close();
+      await deletePrefix(url, `${prefix}-xff`);
+    }
+  });
+
   it('sends every page with its security headers: scripts and framing from this origin only, no referrer elsewhere, no caching', async () => {
     const pages = [
       await gw.app.inject({ url: '/' }),

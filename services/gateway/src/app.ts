@@ -33,6 +33,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     // pino's Logger and fastify's base logger type differ only in generics.
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    // The proxies' addresses, never `true` (see trustedProxies in config.ts).
     trustProxy: deps.config.TRUST_PROXY,
     requestIdHeader: false,
     // One access line per request (below) instead of fastify's two: half the logging cost.

@@ -40,4 +40,13 @@ describe('an invalid configuration at start', () => {
     const env = parseEnv(GatewayEnv, { PORT: '', RATE_LIMIT_PER_MINUTE: '', SESSION_IDLE_TIMEOUT: '', TRUST_PROXY: '', QUEUE_PREFIX: '' });
     expect(env).toMatchObject({ PORT: 3000, RATE_LIMIT_PER_MINUTE: 30, SESSION_IDLE_TIMEOUT: 2 * 3_600_000, TRUST_PROXY: false, QUEUE_PREFIX: 'aduan' });
   });
+
+  it('reads TRUST_PROXY as the proxies to trust, by address, never as "trust everyone"', () => {
+    const trust = (v: string) => parseEnv(GatewayEnv, { TRUST_PROXY: v }).TRUST_PROXY;
+    expect(trust('true')).toBe('loopback');
+    expect(trust('0')).toBe(false);
+    expect(trust('10.0.0.5, 192.168.0.0/16,uniquelocal, ::1')).toBe('10.0.0.5,192.168.0.0/16,uniquelocal,::1');
+    expect(() => trust('2')).toThrow(/"2" is not an address[\s\S]*TRUST_PROXY/);
+    expect(() => trust('nginx')).toThrow(/"nginx" is not an address/);
+  });
 });

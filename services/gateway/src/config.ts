@@ -1,5 +1,29 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY as fastify's `trustProxy`: false, or the trusted proxies' addresses. Never `true`
+ * (trust every hop): fastify would then take the left-most X-Forwarded-For entry, which the
+ * client writes itself. Nor a hop count: fastify 5 ignores those (it cannot tell a proxy from a
+ * client claiming to be one).
+ */
+function trustedProxies(raw: string, ctx: z.RefinementCtx): false | string {
+  const v = raw.trim();
+  if (v === 'false' || v === '0') return false;
+  if (v === 'true' || v === '1') return 'loopback';
+  const entries = v.split(',').map((e) => e.trim());
+  for (const e of entries) {
+    const [address = '', bits] = e.split('/');
+    if (PROXY_RANGE_NAMES.has(e) || (isIP(address) && (bits === undefined || /^\d{1,3}$/.test(bits)))) continue;
+    ctx.addIssue({ code: 'custom', message: `"${e}" is not an address, a CIDR range or one of ${[...PROXY_RANGE_NAMES].join(', ')} (use false, true, or a comma-separated list)` });
+    return z.NEVER;
+  }
+  return entries.join(',');
+}
 
 /** Example secrets that have appeared in this repository's files: anyone can read them. */
 const PUBLIC_PLACEHOLDERS = new Set(['change-me-to-a-long-random-secret']);
@@ -38,8 +62,13 @@ export const GatewayEnv = ServiceEnv.extend({
   MAX_PHOTOS: envInt(5, { min: 0, max: 20 }),
   /** Complaint submissions per IP per minute (0 disables; a city behind one NAT may need more). */
   RATE_LIMIT_PER_MINUTE: envInt(30, { min: 0 }),
-  /** Trust X-Forwarded-For from a reverse proxy (true/1 only behind one). */
-  TRUST_PROXY: envBoolean(false),
+  /**
+   * The reverse proxies whose X-Forwarded-For to believe, by address: false/0 none; true/1 a proxy
+   * on this machine (loopback); or a comma-separated list of addresses, CIDR ranges and the names
+   * loopback, linklocal, uniquelocal (private networks, e.g. a proxy container). The client's
+   * address is the right-most entry that is not one of them.
+   */
+  TRUST_PROXY: z.string().default('false').transform(trustedProxies),
   /** Path to the OPD directory data; defaults to the repository's infra/routing. */
   ROUTING_DIRECTORY: z.string().optional(),
   /** How long to wait for Redis before spooling a complaint, ms. */

@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, description: 'Logged in, but the role may not use this endpoint.' },
   too_many_attempts: { status: 429, description: 'Too many failed logins for this username from this address; see Retry-After.' },
   json_required: { status: 415, description: 'Desk and admin API posts must be application/json (part of the CSRF defence).' },
+  cross_site: { status: 403, description: 'A login, logout or admin form posted from another site (its Origin is not this one).' },
   not_found: { status: 404, description: 'No such ticket, or the token does not match it (the two are not distinguished); on the OPD API, no complaint with this id is routed to the key\'s OPD.' },
   payload_too_large: { status: 413, description: 'Body or a photo exceeds the size limit.' },
   unsupported_media_type: { status: 415, description: 'An attachment is not an image by its content, or the Content-Type is not JSON, form or multipart.' },

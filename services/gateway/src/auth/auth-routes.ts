@@ -6,7 +6,7 @@ import { loginCounter } from './metrics.ts';
 import { AuthError } from './errors.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { loginPage, safeNext } from './login-page.ts';
-import { requireJson, requireRole, sessionCookie, userOf } from './require-role.ts';
+import { requireJson, requireRole, requireSameOrigin, sessionCookie, userOf } from './require-role.ts';
 import { Role, canonicalUsername, type AuthUser } from './user-store.ts';
 import { sendPage } from '../views/page-reply.ts';
 
@@ -77,9 +77,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     return sendPage(reply, loginPage({ next, ...(message ? { message } : {}) }));
   });
 
-  app.post<{ Body: Record<string, string> }>('/login', { schema: { hide: true } }, async (req, reply) => {
-    const origin = req.headers.origin;
-    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) throw new AuthError('forbidden', 'Cross-site login form');
+  app.post<{ Body: Record<string, string> }>('/login', { preHandler: requireSameOrigin, schema: { hide: true } }, async (req, reply) => {
     const body = req.body && typeof req.body === 'object' ? req.body : {};
     const next = safeNext(body.next);
     const username = String(body.username ?? '');
@@ -95,7 +93,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     }
   });
 
-  app.post('/logout', { schema: { hide: true } }, async (req, reply) => {
+  app.post('/logout', { preHandler: requireSameOrigin, schema: { hide: true } }, async (req, reply) => {
     await logout(auth, req, reply);
     return reply.redirect('/login', 303);
   });

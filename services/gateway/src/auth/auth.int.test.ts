@@ -43,6 +43,8 @@ describe('operator accounts', () => {
     await expect(gw.deps.auth.users.add({ username: 'siti', password: PASSWORD, role: 'operator', station: 'X' })).rejects.toBeInstanceOf(UserError);
     await expect(gw.deps.auth.users.add({ username: 'ani', password: 'short', role: 'operator', station: 'X' })).rejects.toMatchObject({ code: 'weak_password' });
     await expect(gw.deps.auth.users.add({ username: 'ani', password: PASSWORD, role: 'operator' })).rejects.toMatchObject({ code: 'station_required' });
+    // The station is each desk complaint's source.account (100 characters at most by the contract).
+    await expect(gw.deps.auth.users.add({ username: 'ani', password: PASSWORD, role: 'operator', station: 'R'.repeat(101) })).rejects.toMatchObject({ code: 'invalid_station' });
   });
 });
 
@@ -77,6 +79,21 @@ describe('login and sessions', () => {
     expect(ok.headers.location).toBe('/desk');
     const evil = await gw.app.inject(formPost({ username: 'budi', password: PASSWORD, next: '//evil.example/' }));
     expect(evil.headers.location).toBe('/desk');
+    // A character a Location header cannot carry (from /login?next=/%C4%80): the default, not a 500.
+    const odd = await gw.app.inject(formPost({ username: 'budi', password: PASSWORD, next: '/Ā' }));
+    expect(odd.statusCode).toBe(303);
+    expect(odd.headers.location).toBe('/desk');
+  });
+
+  it('the login and logout forms refuse posts from another site, a sandboxed frame or a bad Origin (403 page, no session)', async () => {
+    for (const origin of ['http://evil.example', 'null', 'foo']) {
+      for (const url of ['/login', '/logout']) {
+        const res = await gw.app.inject({ ...formPost({ username: 'budi', password: PASSWORD, next: '/desk' }), url, headers: { 'content-type': 'application/x-www-form-urlencoded', origin } });
+        expect(res.statusCode).toBe(403);
+        expect(res.headers['content-type']).toContain('text/html');
+        expect(res.cookies.find((c) => c.name === 'aduan_session')).toBeUndefined();
+      }
+    }
   });
 
   it('a wrong password gives a clear message (API and page) and is logged without the password', async () => {

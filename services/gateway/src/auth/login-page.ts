@@ -27,5 +27,7 @@ ${s.message ? html`<p class="summary" role="alert" id="login-message">${s.messag
 
 /** Only same-site paths: an open redirect after login would be a phishing aid. */
 export function safeNext(next: unknown, fallback = '/desk'): string {
-  return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) && next.length < 500 ? next : fallback;
+  // Printable ASCII only: anything else cannot go into a Location header as it is (it must
+  // arrive percent-encoded), and a 500 there would break the login.
+  return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && next.length < 500 ? next : fallback;
 }

@@ -73,6 +73,27 @@ export function userOf(req: FastifyRequest): AuthUser {
   return req.user;
 }
 
+/**
+ * Form posts that a session rides on (the login, logout and admin triage forms) must come from
+ * this site's own pages. Browsers send `Origin` with every form POST; a cross-site one, or
+ * `null` (a sandboxed frame, a page without a referrer), is refused. With SameSite=Strict
+ * cookies this covers what SameSite does not: a sibling subdomain and older browsers. A
+ * request without `Origin` comes from no browser form, and passes.
+ */
+export async function requireSameOrigin(req: FastifyRequest): Promise<void> {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  let same = false;
+  try {
+    const from = new URL(origin);
+    // Read this server's Host with the Origin's scheme, so that a default port (":80") matches.
+    same = from.host === new URL(`${from.protocol}//${req.host}`).host;
+  } catch {
+    // `null`, and anything else that is not a URL
+  }
+  if (!same) throw new AuthError('cross_site', 'This form must be sent from this site');
+}
+
 /** Desk API posts must be JSON: with SameSite=Strict cookies this is the CSRF defence (forms cannot send JSON cross-site). */
 export async function requireJson(req: FastifyRequest): Promise<void> {
   const type = req.headers['content-type'] ?? '';

@@ -26,7 +26,7 @@ export interface StoredUser extends AuthUser {
   sessionEpoch: number;
 }
 
-export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'user_exists' | 'no_such_user';
+export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'invalid_station' | 'user_exists' | 'no_such_user';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;
@@ -66,6 +66,8 @@ export class UserStore {
     if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
     const station = input.station?.trim() ?? '';
     if (input.role === 'operator' && !station) throw new UserError('station_required', 'an operator needs --station "<station name>"');
+    // The station becomes each desk complaint's source.account, at most 100 characters by the queue contract.
+    if (station.length > 100) throw new UserError('invalid_station', 'the station name may have at most 100 characters');
     const fields = { username, role: input.role, station, passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
     const created = await this.redis.hsetnx(this.key(username), 'username', username);
     if (!created) throw new UserError('user_exists', `user ${username} exists already`);

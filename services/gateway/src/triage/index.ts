@@ -3,13 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames } from '@aduan/queue';
 import { OpdCode, RoutedComplaint } from '@aduan/schema';
-import { requireRole, userOf } from '../auth/index.ts';
+import { requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
 import { triagePage } from './triage-page.ts';
 import { sendPage } from '../views/page-reply.ts';
 
+/** A complaint id (a ULID); anything else names no complaint. */
+const ComplaintId = z.string().regex(/^[0-9A-Z]{26}$/);
 const AssignBody = z.object({ opd: OpdCode, note: z.string().trim().max(2000).optional() }).meta({ id: 'AssignRequest' });
 
 /** Triage by a human: `/admin/triage`, `GET /api/v1/triage`, `POST /api/v1/complaints/:id/assign`, corrections export. */
@@ -33,12 +35,12 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   }));
 
   r.post('/api/v1/complaints/:id/assign', {
-    preHandler: admin,
+    preHandler: [admin, requireJson],
     schema: {
       summary: 'Assign a complaint to an OPD (admin)',
       description: 'Re-publishes to `routed` (jobId `<id>.r<n>`) and `opd.<code>` with decidedBy "admin", tells the citizen, removes it from triage and records the correction.',
       tags: ['triage'],
-      params: z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/) }),
+      params: z.object({ id: ComplaintId }),
       body: AssignBody,
       response: { 200: z.object({ id: z.string(), ticket: z.string(), opd: z.string(), revision: z.number() }) },
     },
@@ -60,7 +62,8 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: 'Aduan tidak dapat diteruskan. Mohon coba lagi.' } : {}) }));
   });
 
-  app.post<{ Params: { id: string }; Body: { opd?: string; note?: string } }>('/admin/triage/:id/assign', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Params: { id: string }; Body: { opd?: string; note?: string } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
+    if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage?error=1', 303);
     try {
       const routed = await assignComplaint(t, { id: req.params.id, opd: String(req.body?.opd ?? ''), ...(req.body?.note ? { note: String(req.body.note).slice(0, 2000) } : {}), by: userOf(req).username });
       return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}`, 303);
