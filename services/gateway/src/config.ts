@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+import { ServiceEnv, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
 /** proxy-addr's names for address ranges, accepted in TRUST_PROXY. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
