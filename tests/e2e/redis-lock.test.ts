@@ -76,7 +76,9 @@ describe('a Redis locked with pnpm redis:lock', () => {
       });
       expect(res.status).toBe(202);
       const { id, ticket, statusToken } = (await res.json()) as { id: string; ticket: string; statusToken: string };
-      const admin = new Redis(urls.REDIS_ADMIN_URL!, { maxRetriesPerRequest: 0 });
+      // Test clients stop at their first lost connection: the rotation below closes them all.
+      const client = (redisUrl: string) => new Redis(redisUrl, { maxRetriesPerRequest: 0, retryStrategy: () => null }).on('error', () => {});
+      const admin = client(urls.REDIS_ADMIN_URL!);
       closers.push(() => admin.disconnect());
       const opdQueue = new Queue('opd.dishub', { connection: admin, prefix });
       closers.push(() => opdQueue.close());
@@ -89,7 +91,7 @@ describe('a Redis locked with pnpm redis:lock', () => {
       expect(app.output()).not.toContain(servicePassword);
 
       // What aduan-service may not do.
-      const service = new Redis(urls.REDIS_URL!, { maxRetriesPerRequest: 0 });
+      const service = client(urls.REDIS_URL!);
       closers.push(() => service.disconnect());
       await expect(service.get('not-aduan:key')).rejects.toThrow(/NOPERM/);
       await expect(service.keys('*')).rejects.toThrow(/NOPERM/);
@@ -97,7 +99,19 @@ describe('a Redis locked with pnpm redis:lock', () => {
       await expect(service.config('SET', 'appendonly', 'no')).rejects.toThrow(/NOPERM/);
       await expect(service.call('ACL', 'LIST')).rejects.toThrow(/NOPERM/);
 
-      // Locking twice is refused; --rotate gives new passwords, and the old one stops working.
+      // An OPD's Redis user is made with the admin URL; the service URL is refused, and says which URL it needs.
+      const withService = cli('opd-key.ts', ['redis-user', 'dishub'], { REDIS_URL: urls.REDIS_URL!, QUEUE_PREFIX: prefix });
+      expect(withService.code).toBe(1);
+      expect(withService.err).toMatch(/^error \(redis_refused\): NOPERM.*REDIS_ADMIN_URL/m);
+      const withAdmin = cli('opd-key.ts', ['redis-user', 'dishub'], { REDIS_URL: urls.REDIS_ADMIN_URL!, QUEUE_PREFIX: prefix });
+      expect(withAdmin.code, withAdmin.err).toBe(0);
+      expect(withAdmin.out).toMatch(/^redis:\/\/aduan-opd-dishub:/);
+
+      // Locking twice is refused; --rotate gives new passwords, and the old ones stop working at
+      // once: for new logins, and for connections already open (a leaked password's, a service's).
+      const leaked = client(urls.REDIS_URL!);
+      closers.push(() => leaked.disconnect());
+      expect(await leaked.exists(`${prefix}:anything`)).toBe(0);
       const again = cli('redis-lock.ts', [], { REDIS_URL: urls.REDIS_ADMIN_URL!, QUEUE_PREFIX: prefix });
       expect(again.code).toBe(1);
       expect(again.err).toContain('error (already_locked)');
@@ -107,6 +121,8 @@ describe('a Redis locked with pnpm redis:lock', () => {
       expect(newUrls.REDIS_URL).not.toBe(urls.REDIS_URL);
       expect(await probeRedis(urls.REDIS_URL!)).toMatchObject({ state: 'refused' });
       expect(await probeRedis(newUrls.REDIS_URL!)).toEqual({ state: 'ready' });
+      await expect(leaked.exists(`${prefix}:anything`)).rejects.toThrow();
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 503, { timeoutMs: 10_000, what: 'the running all-in-one cut off by the rotation' });
 
       // A service started with the old password stops at once with what to do, not the password.
       const stale = startAllInOne(dir, await freePort(), { REDIS_URL: urls.REDIS_URL!, QUEUE_PREFIX: prefix });
@@ -114,6 +130,11 @@ describe('a Redis locked with pnpm redis:lock', () => {
       expect(await stale.exited).toBe(78);
       expect(stale.output()).toContain(`Aduan cannot start: Redis at 127.0.0.1:${redisPort} refused the user "aduan-service" and password of REDIS_URL: no such user, a wrong password, or the user is off (WRONGPASS)`);
       expect(stale.output()).not.toContain(servicePassword);
+      // The right password with another QUEUE_PREFIX than the lock's: stopped too, not left spinning on NOPERM.
+      const elsewhere = startAllInOne(dir, await freePort(), { REDIS_URL: newUrls.REDIS_URL!, QUEUE_PREFIX: `${prefix}-other` });
+      closers.push(() => elsewhere.child.kill('SIGKILL'));
+      expect(await elsewhere.exited).toBe(78);
+      expect(elsewhere.output()).toContain(`the user may not use the keys under "${prefix}-other:" (NOPERM): QUEUE_PREFIX must be the prefix Redis was locked for`);
     } finally {
       for (const close of closers.reverse()) await close();
       await redis.stop();

@@ -14,8 +14,12 @@ function plainReason(message: string): string {
   return message.split('\n')[0]!;
 }
 
-/** One connection attempt and a PING, no retries: how Redis at `url` answers now. */
-export async function probeRedis(url: string, timeoutMs = 800): Promise<RedisProbe> {
+/**
+ * One connection attempt and a PING, no retries: how Redis at `url` answers now. With a
+ * `keyPrefix`, also whether its user may use the keys under it (a locked Redis's service user
+ * may use only the prefix it was locked for).
+ */
+export async function probeRedis(url: string, timeoutMs = 800, keyPrefix?: string): Promise<RedisProbe> {
   const r = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
   let refusal: string | undefined;
   // ioredis reports a refused HELLO or AUTH as an 'error' event, then closes the connection.
@@ -24,10 +28,19 @@ export async function probeRedis(url: string, timeoutMs = 800): Promise<RedisPro
   });
   try {
     await r.connect();
-    return (await r.ping()) === 'PONG' ? { state: 'ready' } : { state: 'away' };
+    if ((await r.ping()) !== 'PONG') return { state: 'away' };
   } catch (err) {
     refusal ??= REFUSAL.test((err as Error).message) ? (err as Error).message : undefined;
+    r.disconnect();
     return refusal ? { state: 'refused', reason: plainReason(refusal) } : { state: 'away' };
+  }
+  try {
+    if (keyPrefix !== undefined) await r.exists(`${keyPrefix}:access-check`);
+    return { state: 'ready' };
+  } catch (err) {
+    const message = (err as Error).message;
+    if (message.startsWith('NOPERM')) return { state: 'refused', reason: `the user may not use the keys under "${keyPrefix}:" (NOPERM): QUEUE_PREFIX must be the prefix Redis was locked for` };
+    return { state: 'away' };
   } finally {
     r.disconnect();
   }
@@ -37,7 +50,7 @@ export async function probeRedis(url: string, timeoutMs = 800): Promise<RedisPro
 export function refusedMessage(url: string, reason: string): string {
   const { host, username } = new URL(url);
   const who = username ? `the user "${decodeURIComponent(username)}" and password of REDIS_URL` : 'a client without a user and password (REDIS_URL names none)';
-  return `Redis at ${host} refused ${who}: ${reason}\nSet REDIS_URL=redis://<user>:<password>@${host} with the service user that \`pnpm redis:lock\` printed (docs/operations.md, "Locking Redis").`;
+  return `Redis at ${host} refused ${who}: ${reason}\nSet REDIS_URL=redis://<user>:<password>@${host} as \`pnpm redis:lock\` printed it: REDIS_URL for the services and most tools, REDIS_ADMIN_URL for redis:lock and opd-key:redis-user (docs/operations.md, "Locking Redis").`;
 }
 
 /**
@@ -45,7 +58,7 @@ export function refusedMessage(url: string, reason: string): string {
  * mistake, so the service says so and exits with EXIT_CONFIG rather than spooling forever. A
  * Redis that is away is not: the service starts and spools until it comes.
  */
-export async function exitIfRedisRefuses(url: string): Promise<void> {
-  const probe = await probeRedis(url, 3_000);
+export async function exitIfRedisRefuses(url: string, keyPrefix: string): Promise<void> {
+  const probe = await probeRedis(url, 3_000, keyPrefix);
   if (probe.state === 'refused') exitConfig(refusedMessage(url, probe.reason));
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ describe('Spool', () => {
     const files = await s.rotate();
     const read = (await Promise.all(files.map((f) => Spool.read(f)))).flat();
     expect(read.map((r) => r.jobId)).toEqual(Array.from({ length: 50 }, (_, i) => `J${i}`));
+    // Complaints with names and phones: for this service's user only.
+    expect(files.map((f) => statSync(f).mode & 0o777)).toEqual(files.map(() => 0o600));
     await s.append(rec(99));
     expect(await s.pendingCount()).toBe(51);
     await s.close();

@@ -64,7 +64,8 @@ export class Spool {
    */
   private async lock(): Promise<void> {
     if (this.locked) return;
-    await mkdir(this.dir, { recursive: true });
+    // Spooled complaints carry names, phones and text: readable by this service's user only.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const lockFile = join(this.dir, 'spool.lock');
     try {
       await writeFile(lockFile, String(process.pid), { flag: 'wx' });
@@ -111,7 +112,7 @@ export class Spool {
     if (this.handle) return this.handle;
     await this.lock();
     this.activeName = `spool-${process.pid}-${Date.now()}-${this.seq++}.jsonl`;
-    this.handle = await open(join(this.dir, this.activeName), 'a');
+    this.handle = await open(join(this.dir, this.activeName), 'a', 0o600);
     return this.handle;
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,9 @@ describe('LocalDiskStorage', () => {
     expect(a.storageKey).toBe(`sha256/${a.sha256.slice(0, 2)}/${a.sha256}`);
     expect(await s.get(a.storageKey)).toEqual(PNG_1x1);
     expect(readdirSync(join(root, 'sha256', a.sha256.slice(0, 2)))).toEqual([a.sha256]);
+    // Citizens' photos: for this service's user only.
+    expect(statSync(join(root, 'sha256', a.sha256.slice(0, 2), a.sha256)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(root, 'sha256', a.sha256.slice(0, 2))).mode & 0o777).toBe(0o700);
     expect(await s.get(`sha256/00/${'0'.repeat(64)}`)).toBeNull();
     await expect(s.get('../../etc/passwd')).rejects.toThrow(/invalid storage key/);
   });

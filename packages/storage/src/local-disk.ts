@@ -34,9 +34,10 @@ export class LocalDiskStorage implements AttachmentStorage {
     const storageKey = `sha256/${sha256.slice(0, 2)}/${sha256}`;
     const target = this.path(storageKey);
     if (!(await this.has(storageKey))) {
-      await mkdir(dirname(target), { recursive: true });
+      // Citizens' photos: readable by this service's user only.
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-      const fh = await open(tmp, 'w');
+      const fh = await open(tmp, 'w', 0o600);
       try {
         await fh.write(data);
         await fh.sync();

@@ -14,7 +14,7 @@ import { parseEnvOrExit } from '@aduan/config';
 import { loadDirectory } from '@aduan/routing/directory';
 import { GatewayEnv } from '../src/config.ts';
 import { OpdKeyStore } from '../src/opd/opd-keys.ts';
-import { CliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
+import { cliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
 import { aclFileOf, isOpen, newPassword, opdUser, opdUserRules, urlFor } from '../src/redis-acl/redis-users.ts';
 
 function usage(): never {
@@ -53,7 +53,8 @@ async function main() {
       }
     } else usage();
   } catch (err) {
-    process.stderr.write(`error (${err instanceof CliRedisError ? err.code : 'redis'}): ${(err as Error).message}\n`);
+    const { code, message } = cliRedisError(err);
+    process.stderr.write(`error (${code}): ${message}\n`);
     process.exitCode = 1;
   } finally {
     redis?.disconnect();

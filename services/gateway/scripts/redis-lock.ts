@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { parseEnvOrExit, RedisEnv } from '@aduan/config';
-import { CliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
+import { cliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
 import { aclFileOf, ADMIN_USER, adminUserRules, isOpen, newPassword, SERVICE_USER, serviceUserRules, urlFor, userExists } from '../src/redis-acl/redis-users.ts';
 
 /** Why the lock was not made: `code` is what the tool prints, as `error (<code>): ...`. */
@@ -55,10 +55,15 @@ async function lock(redis: Redis, redisUrl: string, prefix: string, rotate: bool
       await asAdmin.call('ACL', 'SETUSER', 'default', 'off');
       await asAdmin.call('ACL', 'SAVE');
     }
+    // A changed password or a user turned off only stops new logins: connections already open
+    // (a leaked password's among them) keep their access until closed. This one is spared.
+    let closed = 0;
+    for (const user of [SERVICE_USER, ADMIN_USER, ...(wasOpen ? ['default'] : [])]) closed += Number(await asAdmin.call('CLIENT', 'KILL', 'USER', user));
     process.stderr.write(
       [
         `Redis ${rotate ? 'users have new passwords' : 'is locked'}; saved to ${aclfile}.`,
         wasOpen ? 'Clients without a user and password are now refused (the default user is off).' : 'The default user was not open (it has a password or is off); it is left as it was.',
+        `${closed} connection(s) made with the old credentials were closed: a service still running takes complaints into its spool until it restarts with the new REDIS_URL.`,
         `REDIS_URL is for every Aduan service (gateway, router, whatsapp, instagram, pnpm start): set it and restart them. It may use the keys under "${prefix}:" and no admin command.`,
         `REDIS_ADMIN_URL is for the operator's tools that manage Redis users (opd-key:redis-user, redis:lock --rotate). Both passwords are shown only now.`,
         '',
@@ -86,8 +91,8 @@ async function main() {
     redis = await connectCliRedis(redisUrl);
     await lock(redis, redisUrl, env.QUEUE_PREFIX, rotate);
   } catch (err) {
-    const code = err instanceof LockRefusedError || err instanceof CliRedisError ? err.code : 'redis';
-    process.stderr.write(`error (${code}): ${(err as Error).message}\n`);
+    const { code, message } = err instanceof LockRefusedError ? err : cliRedisError(err);
+    process.stderr.write(`error (${code}): ${message}\n`);
     process.exitCode = 1;
   } finally {
     redis?.disconnect();

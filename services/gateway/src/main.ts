@@ -9,7 +9,7 @@ import { createGatewayDeps } from './deps.ts';
 const config = parseEnvOrExit(GatewayEnv);
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 const redisUrl = config.REDIS_URL ?? 'redis://127.0.0.1:6379';
-await exitIfRedisRefuses(redisUrl);
+await exitIfRedisRefuses(redisUrl, config.QUEUE_PREFIX);
 const deps = await createGatewayDeps(config, logger, { redisUrl });
 for (const problem of (await checkRedisDurability(deps.redis)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
 const app = await buildApp(deps);

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const account = accountOf(env);
   if (!env.INSTAGRAM_USERNAME || !account) throw new InstagramConfigError('INSTAGRAM_USERNAME is required');
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  await exitIfRedisRefuses(redisUrl);
+  await exitIfRedisRefuses(redisUrl, env.QUEUE_PREFIX);
   const metrics = createIgMetrics(metricsRegistry);
   metrics.setState('starting');
 

@@ -9,7 +9,7 @@ import { startRouterService } from './router-service.ts';
 const env = parseEnvOrExit(RouterEnv);
 const logger = createLogger({ service: 'router', level: env.LOG_LEVEL });
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-await exitIfRedisRefuses(redisUrl);
+await exitIfRedisRefuses(redisUrl, env.QUEUE_PREFIX);
 
 const probe = createRedis(redisUrl, 'client');
 const durability = await checkRedisDurability(probe);

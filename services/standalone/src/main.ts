@@ -25,7 +25,7 @@ try {
   }
   throw err;
 }
-await exitIfRedisRefuses(redis.url);
+await exitIfRedisRefuses(redis.url, config.QUEUE_PREFIX);
 
 const probe = createRedis(redis.url, 'client');
 for (const problem of (await checkRedisDurability(probe)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);

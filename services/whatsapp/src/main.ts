@@ -10,7 +10,7 @@ const env = parseEnvOrExit(WhatsAppEnv);
 const logger = createLogger({ service: 'whatsapp', level: env.LOG_LEVEL });
 
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-await exitIfRedisRefuses(redisUrl);
+await exitIfRedisRefuses(redisUrl, env.QUEUE_PREFIX);
 
 const service = await startWhatsAppService({
   config: { ...env, REDIS_URL: redisUrl },

@@ -98,6 +98,9 @@ describe('opd-key CLI', () => {
       await expect(probe.hgetall(`${prefix}:opd.dlh:c2`)).rejects.toThrow(/NOPERM/);
       await expect(new Queue('status', { connection: probe, prefix }).add('status', { forged: true })).rejects.toThrow(/NOPERM/);
       await expect(probe.keys('*')).rejects.toThrow(/NOPERM/);
+      // Nor the names of keys it may not read: SCAN would list them all.
+      await expect(probe.scan('0', 'MATCH', `${prefix}:*`)).rejects.toThrow(/NOPERM/);
+      await expect(probe.randomkey()).rejects.toThrow(/NOPERM/);
       await expect(probe.call('ACL', 'LIST')).rejects.toThrow(/NOPERM/);
       // Without an ACL file, the line to keep is printed; a Redis started with it knows the user.
       const line = /^user aduan-opd-dishub .*$/m.exec(made.err)?.[0];

@@ -12,6 +12,17 @@ export class CliRedisError extends Error {
 }
 
 /**
+ * How a tool words an error from Redis: `error (<code>): <message>`. A command the user may
+ * not run (NOPERM) is a refusal of REDIS_URL's user, not Redis being away.
+ */
+export function cliRedisError(err: unknown): { code: string; message: string } {
+  if (err instanceof CliRedisError) return { code: err.code, message: err.message };
+  const message = (err as Error).message;
+  if (message.startsWith('NOPERM')) return { code: 'redis_refused', message: `${message}. This needs the admin user: set REDIS_URL to the REDIS_ADMIN_URL that \`pnpm redis:lock\` printed.` };
+  return { code: 'redis', message };
+}
+
+/**
  * A Redis connection for an operator's command-line tool. A service's connection waits for
  * Redis forever; a tool says within seconds that Redis is away, or that it refused the
  * credentials of REDIS_URL, and exits.

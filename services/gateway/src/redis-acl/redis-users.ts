@@ -27,9 +27,11 @@ export const adminUserRules = (passwordSha256: string): string[] => ['reset', 'o
 
 /**
  * An OPD's own consumer: every key of its `opd.<code>` queue and nothing else (BullMQ's worker
- * scripts touch only their queue's keys), no pub/sub, no admin or dangerous commands.
+ * scripts touch only their queue's keys), no pub/sub, no admin or dangerous commands. Nor SCAN
+ * or RANDOMKEY: key patterns do not filter the names those return, and the names alone tell
+ * every ticket, every other OPD's complaint ids and the operators' usernames.
  */
-export const opdUserRules = (prefix: string, opd: string, passwordSha256: string): string[] => ['reset', 'on', `#${passwordSha256}`, `~${globEscape(prefix)}:opd.${opd}:*`, 'resetchannels', '+@all', '-@admin', '-@dangerous', ...WORKER_EXTRAS];
+export const opdUserRules = (prefix: string, opd: string, passwordSha256: string): string[] => ['reset', 'on', `#${passwordSha256}`, `~${globEscape(prefix)}:opd.${opd}:*`, 'resetchannels', '+@all', '-@admin', '-@dangerous', '-scan', '-randomkey', ...WORKER_EXTRAS];
 
 /** A new password (32 URL-safe characters, so it needs no escaping in a URL) and the SHA-256 Redis keeps. */
 export function newPassword(): { password: string; sha256: string } {
