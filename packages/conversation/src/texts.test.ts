@@ -8,4 +8,10 @@ describe('citizen texts', () => {
     // 17:05 UTC is 00:05 the next day in Blitar.
     expect(texts.checkStatus(view)).toBe('Laporan *ADU-7K3M-9Q2X* sudah diteruskan ke Dinas Perhubungan. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
   });
+
+  it('says a complaint outside the city\'s remit once, not "oleh" a pseudo-agency', () => {
+    const texts = createTexts({ em: (s) => `*${s}*` });
+    const view = { ticket: 'ADU-7K3M-9Q2X', state: 'external' as const, opd: { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' }, channel: 'whatsapp' as const, receivedAt: '2026-11-28T16:40:00.000Z', updatedAt: '2026-11-28T17:05:00.000Z', history: [] };
+    expect(texts.checkStatus(view)).toBe('Laporan *ADU-7K3M-9Q2X* perlu disampaikan ke instansi di luar Pemerintah Kota. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
+  });
 });

@@ -1,3 +1,4 @@
+import { EXTERNAL_OPD } from '@aduan/queue';
 import { wibDateTime, type StatusView } from '@aduan/schema';
 
 /**
@@ -44,8 +45,10 @@ export function createTexts(opts: { em?: (s: string) => string; serviceName?: st
     checkUsage: () => `Untuk melihat status laporan, ketik ${em('cek')} diikuti nomor tiket Anda, contoh: cek ADU-7K3M-9Q2X`,
     checkNotFound: (ticket) => `Maaf, tiket ${ticket} tidak ditemukan untuk akun ini. Mohon periksa kembali nomor tiketnya.`,
     checkStatus: (view) => {
-      const opd = view.opd && (view.state === 'routed' || view.state === 'in_progress' || view.state === 'resolved') ? ` ke ${view.opd.name}` : '';
-      const routedTo = view.state === 'routed' ? opd : view.opd && view.state !== 'received' && view.state !== 'triage' ? ` oleh ${view.opd.name}` : '';
+      // "external" is no agency: its name ("Di luar kewenangan ...") already is the state's words.
+      const agency = view.opd && view.opd.code !== EXTERNAL_OPD ? view.opd : undefined;
+      const opd = agency && (view.state === 'routed' || view.state === 'in_progress' || view.state === 'resolved') ? ` ke ${agency.name}` : '';
+      const routedTo = view.state === 'routed' ? opd : agency && view.state !== 'received' && view.state !== 'triage' ? ` oleh ${agency.name}` : '';
       const note = [...view.history].reverse().find((h) => h.message)?.message;
       return `Laporan ${em(view.ticket)} ${STATE_LABEL[view.state]}${routedTo}. Terakhir diperbarui ${formatDate(view.updatedAt)}.${note ? ` Catatan: ${note}` : ''}`;
     },

@@ -45,7 +45,7 @@ export async function storePhotos(files: ParsedMultipart['files'], storage: Atta
   for (const f of files) {
     const type = await sniffMime(f.data);
     if (!type || !IMAGE_TYPES.has(type.mimeType)) {
-      throw new HttpError(415, 'unsupported_media_type', `${f.fieldName}: only photos (JPEG, PNG, WebP, HEIC, GIF) are accepted`, { field: 'photos' });
+      throw new HttpError(415, 'unsupported_media_type', `${f.fieldName}: only photos (JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF) are accepted`, { field: 'photos' });
     }
     sniffed.push({ f, mimeType: type.mimeType });
   }

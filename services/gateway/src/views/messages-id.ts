@@ -27,7 +27,7 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
   'reporter.email': { invalid_email: 'Alamat email tidak valid. Contoh: nama@contoh.id.' },
   'reporter.name': { too_long: 'Nama terlalu panjang (maksimal 120 huruf).' },
   photos: {
-    unsupported_media_type: 'Berkas harus berupa foto (JPG, PNG, WebP, atau HEIC). Silakan pilih foto lagi.',
+    unsupported_media_type: 'Berkas harus berupa foto (JPG, PNG, WebP, HEIC, AVIF, atau GIF). Silakan pilih foto lagi.',
     payload_too_large: 'Ukuran foto terlalu besar. Silakan pilih foto yang lebih kecil.',
     too_many_files: 'Maksimal 5 foto. Silakan pilih foto lagi.',
     // Not an error of the photos: a browser cannot keep chosen files across a page, so the

@@ -1,3 +1,4 @@
+import { EXTERNAL_OPD } from '@aduan/queue';
 import { wibDateTime, type StatusView } from '@aduan/schema';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
@@ -29,7 +30,7 @@ ${opts.notFound ? html`<div class="summary" role="alert">Tiket tidak ditemukan a
 ${
   v
     ? html`<div class="card" role="status"><p>Tiket <span class="ticket">${v.ticket}</span></p>
-<p><strong>Status:</strong> ${STATE_LABELS[v.state]}${v.opd ? html` — <strong>${v.opd.name}</strong>` : ''}</p>
+<p><strong>Status:</strong> ${STATE_LABELS[v.state]}${v.opd && v.opd.code !== EXTERNAL_OPD ? html` — <strong>${v.opd.name}</strong>` : ''}</p>
 <p class="muted">Diterima ${wibDateTime(v.receivedAt)} · diperbarui ${wibDateTime(v.updatedAt)}</p>
 <h2>Riwayat</h2><ol class="history">${v.history.map((h) => html`<li>${wibDateTime(h.at)}: ${STATE_LABELS[h.state]}${h.message ? html` — ${h.message}` : ''}</li>`)}</ol></div>`
     : ''
