@@ -85,7 +85,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => new HttpError(429, 'rate_limited', `Too many submissions; retry in ${Math.ceil(ctx.ttl / 1000)} s`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
+    errorResponseBuilder: (_req, ctx) => new HttpError(429, 'rate_limited', `Too many requests from this address; retry in ${Math.ceil(ctx.ttl / 1000)} s`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
   });
 
   await health(app, deps);

@@ -85,6 +85,8 @@ export const GatewayEnv = ServiceEnv.extend({
   LOGIN_MAX_FAILURES: envInt(10, { min: 1 }),
   /** Window in which failed logins are counted (and the lock-out length). */
   LOGIN_FAILURE_WINDOW: envDurationMs('15m'),
+  /** Login attempts per client address per minute, whatever the username (0 disables): each costs a password hash. */
+  LOGIN_RATE_LIMIT_PER_MINUTE: envInt(20, { min: 0 }),
   /** Radio desk: how many days back duplicate hints look. */
   DESK_HINT_DAYS: envInt(3, { min: 1, max: 30 }),
   /** Radio desk: the stations' UTC offset in minutes, for "today" on the board (WIB = 420). */

@@ -77,7 +77,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     return sendPage(reply, loginPage({ next, ...(message ? { message } : {}) }));
   });
 
-  app.post<{ Body: Record<string, string> }>('/login', { preHandler: requireSameOrigin, schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Body: Record<string, string> }>('/login', { preHandler: requireSameOrigin, config: { rateLimit: auth.rateLimit }, schema: { hide: true } }, async (req, reply) => {
     const body = req.body && typeof req.body === 'object' ? req.body : {};
     const next = safeNext(body.next);
     const username = String(body.username ?? '');
@@ -102,6 +102,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     '/api/v1/desk/login',
     {
       preHandler: requireJson,
+      config: { rateLimit: auth.rateLimit },
       schema: { summary: 'Log in (operator or admin)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session`.', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
     },
     async (req, reply) => {

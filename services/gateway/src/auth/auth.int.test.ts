@@ -144,6 +144,24 @@ describe('login and sessions', () => {
     expect(keys.every((k) => k.length < prefix.length + 50)).toBe(true);
   });
 
+  it('limits login attempts per address whatever the username (each costs a password hash)', async () => {
+    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-lrl`, logger: mem.logger, env: { LOGIN_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await limited.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: `tebak${i}`, password: 'guess-guess-guess' } })).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429]);
+      // The page's form has its own count, and tells it as a page.
+      for (let i = 0; i < 3; i++) await limited.app.inject(formPost({ username: `coba${i}`, password: 'guess-guess-guess', next: '/desk' }));
+      const page = await limited.app.inject(formPost({ username: 'coba9', password: 'guess-guess-guess', next: '/desk' }));
+      expect(page.statusCode).toBe(429);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+      await deletePrefix(url, `${prefix}-lrl`);
+    }
+  });
+
   it('a new password, or disabling the account, ends the sessions already open', async () => {
     await gw.deps.auth.users.add({ username: 'dewi', password: PASSWORD, role: 'operator', station: 'Radio X' });
     const before = await loginCookie('dewi');
@@ -169,6 +187,20 @@ describe('login and sessions', () => {
     const again = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'budi', password: PASSWORD } });
     expect(again.statusCode).toBe(403);
     await gw.deps.auth.users.setDisabled('budi', false);
+  });
+
+  it('the desk\'s board poll does not keep an unattended session alive; the operator\'s own requests do', async () => {
+    const unattended = await loginCookie('siti');
+    const atWork = await loginCookie('siti');
+    const board = (cookie: string, poll: boolean) => gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie, ...(poll ? { 'x-aduan-poll': '1' } : {}) } });
+    // SESSION_IDLE_TIMEOUT is 1 s here; both are read every 300 ms for 1.5 s.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      await board(unattended, true);
+      await board(atWork, false);
+    }
+    expect((await board(unattended, true)).json().error).toBe('session_expired');
+    expect((await board(atWork, false)).statusCode).toBe(200);
   });
 
   it('sessions expire after the idle timeout; logout ends them at once', async () => {

@@ -34,8 +34,12 @@ export class SessionStore {
     return id;
   }
 
-  /** The session, with its idle timer restarted; null when unknown, expired or past its maximum age. */
-  async touch(id: string): Promise<Session | null> {
+  /**
+   * The session, with its idle timer restarted (unless `refresh` is false: a page polling in the
+   * background is no sign of someone at the desk); null when unknown, expired or past its
+   * maximum age.
+   */
+  async touch(id: string, refresh = true): Promise<Session | null> {
     if (!id || id.length > 100) return null;
     const key = this.key(id);
     const raw = await this.redis.get(key);
@@ -46,7 +50,7 @@ export class SessionStore {
       await this.redis.del(key);
       return null;
     }
-    await this.redis.pexpire(key, Math.min(this.opts.idleMs, left));
+    if (refresh) await this.redis.pexpire(key, Math.min(this.opts.idleMs, left));
     return session;
   }
 

@@ -20,6 +20,7 @@ export async function createTestGateway(opts: { redisUrl: string; prefix: string
       ATTACHMENT_DIR: join(dir, 'attachments'),
       STATUS_TOKEN_SECRET: 'test-secret-0123456789',
       RATE_LIMIT_PER_MINUTE: '0',
+      LOGIN_RATE_LIMIT_PER_MINUTE: '0',
       QUEUE_ADD_TIMEOUT_MS: '500',
       ...opts.env,
     }),

@@ -399,7 +399,8 @@
   // ---------- today's board (polled) ----------
   async function refreshBoard() {
     try {
-      const res = await fetch('/api/v1/desk/board', { credentials: 'same-origin' });
+      // A poll is not the operator at work: it must not keep an unattended desk logged in.
+      const res = await fetch('/api/v1/desk/board', { credentials: 'same-origin', headers: { 'x-aduan-poll': '1' } });
       if (res.status === 401) return notice('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.', 'login');
       if (!res.ok) return;
       setOnline(true);
