@@ -193,6 +193,17 @@ describe('radio desk in Chromium', () => {
     expect(board.entries.filter((e) => e.snippet.startsWith('Lampu PJU di Jalan Kalimantan'))).toHaveLength(1);
   });
 
+  it('logging out leaves no half-typed caller on the computer', async () => {
+    await page.locator('#caller-name').fill('Pak Harto');
+    await page.locator('#caller-phone').fill('0812 9999 1111');
+    await page.locator('#caller-phone').dispatchEvent('input');
+    const draft = () => page.evaluate(`localStorage.getItem('aduan.desk.draft.siti')`);
+    await expect.poll(draft).toContain('Pak Harto');
+    await page.locator('form.logout button').click();
+    await page.waitForURL(`${base}/login`);
+    expect(await draft()).toBeNull();
+  });
+
   it('an expired session says so and sends the operator to log in again', async () => {
     await page.context().clearCookies();
     await page.goto(`${base}/desk`);

@@ -463,6 +463,9 @@
     }
     localStorage.setItem(DRAFT_KEY, JSON.stringify(snapshot()));
   });
+  // Logging out leaves no half-typed call (a caller's name and number) on a shared desk computer.
+  // Entries waiting in the outbox stay: they are sent at this operator's next login.
+  document.querySelector('form.logout')?.addEventListener('submit', () => localStorage.removeItem(DRAFT_KEY));
   $('caller-phone').addEventListener('blur', () => {
     const p = normalizePhone($('caller-phone').value);
     $('hint-caller-phone').textContent = p ? `Disimpan sebagai ${p}` : 'Disimpan sebagai +62…';
