@@ -48,5 +48,8 @@ describe('an invalid configuration at start', () => {
     expect(trust('10.0.0.5, 192.168.0.0/16,uniquelocal, ::1')).toBe('10.0.0.5,192.168.0.0/16,uniquelocal,::1');
     expect(() => trust('2')).toThrow(/"2" is not an address[\s\S]*TRUST_PROXY/);
     expect(() => trust('nginx')).toThrow(/"nginx" is not an address/);
+    expect(() => trust('10.0.0.0/33')).toThrow(/"10.0.0.0\/33" is not an address/);
+    expect(() => trust('0.0.0.0/0')).toThrow(/"0.0.0.0\/0" is not an address/);
+    expect(trust('2001:db8::/48')).toBe('2001:db8::/48');
   });
 });

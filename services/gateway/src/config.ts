@@ -18,8 +18,11 @@ function trustedProxies(raw: string, ctx: z.RefinementCtx): false | string {
   const entries = v.split(',').map((e) => e.trim());
   for (const e of entries) {
     const [address = '', bits] = e.split('/');
-    if (PROXY_RANGE_NAMES.has(e) || (isIP(address) && (bits === undefined || /^\d{1,3}$/.test(bits)))) continue;
-    ctx.addIssue({ code: 'custom', message: `"${e}" is not an address, a CIDR range or one of ${[...PROXY_RANGE_NAMES].join(', ')} (use false, true, or a comma-separated list)` });
+    const family = isIP(address);
+    // A prefix of 0 (0.0.0.0/0, ::/0) would trust every hop again, as `true` would.
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= (family === 4 ? 32 : 128));
+    if (PROXY_RANGE_NAMES.has(e) || (family && prefixOk)) continue;
+    ctx.addIssue({ code: 'custom', message: `"${e}" is not an address, a CIDR range (prefix 1 to 32, or to 128 for IPv6) or one of ${[...PROXY_RANGE_NAMES].join(', ')} (use false, true, or a comma-separated list)` });
     return z.NEVER;
   }
   return entries.join(',');

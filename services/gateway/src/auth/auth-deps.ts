@@ -12,8 +12,6 @@ export interface AuthDeps {
   sessions: SessionStore;
   throttle: LoginThrottle;
   cookie: { name: string; secure: boolean; maxAgeSeconds: number };
-  /** Login attempts per client address (@fastify/rate-limit's route option), whatever the username. */
-  rateLimit: false | { max: number; timeWindow: number };
 }
 
 export function createAuthDeps(config: GatewayEnv, redis: Redis, prefix: string): AuthDeps {
@@ -21,8 +19,7 @@ export function createAuthDeps(config: GatewayEnv, redis: Redis, prefix: string)
   return {
     users: new UserStore(redis, prefix),
     sessions: new SessionStore(redis, prefix, { idleMs: config.SESSION_IDLE_TIMEOUT, maxAgeMs: config.SESSION_MAX_AGE }),
-    throttle: new LoginThrottle(redis, prefix, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_FAILURE_WINDOW }),
+    throttle: new LoginThrottle(redis, prefix, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_FAILURE_WINDOW, perAddressPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE }),
     cookie: { name: SESSION_COOKIE, secure, maxAgeSeconds: Math.ceil(config.SESSION_MAX_AGE / 1000) },
-    rateLimit: config.LOGIN_RATE_LIMIT_PER_MINUTE > 0 ? { max: config.LOGIN_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } : false,
   };
 }

@@ -9,12 +9,15 @@ import { loginPage, safeNext } from './login-page.ts';
 import { requireJson, requireRole, requireSameOrigin, sessionCookie, userOf } from './require-role.ts';
 import { Role, canonicalUsername, type AuthUser } from './user-store.ts';
 import { sendPage } from '../views/page-reply.ts';
+import { HttpError } from '../errors.ts';
 
 const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).meta({ id: 'LoginRequest' });
 const Me = z.object({ username: z.string(), role: Role, station: z.string() }).meta({ id: 'DeskUser' });
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A form field as text: anything else (an object from a JSON body) counts as empty. */
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /**
  * Checks a password with throttling and logging; returns the user and a new session id. The
@@ -24,6 +27,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: string, password: string): Promise<{ user: AuthUser; sessionId: string }> {
   // The API's limits (LoginBody), for the page form too: nothing longer is anyone's account.
   if (rawUsername.length > 100 || password.length > 200) throw new AuthError('invalid_credentials', 'Wrong username or password');
+  const wait = await auth.throttle.addressAttempt(req.ip);
+  if (wait) throw new HttpError(429, 'rate_limited', `Too many logins from this address; retry in ${wait} s`, { retryAfterSeconds: wait });
   const username = canonicalUsername(rawUsername);
   const user = await auth.users.get(username);
   const who = user ? { operator: username } : { operator: null };
@@ -77,12 +82,12 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     return sendPage(reply, loginPage({ next, ...(message ? { message } : {}) }));
   });
 
-  app.post<{ Body: Record<string, string> }>('/login', { preHandler: requireSameOrigin, config: { rateLimit: auth.rateLimit }, schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Body: Record<string, unknown> }>('/login', { preHandler: requireSameOrigin, schema: { hide: true } }, async (req, reply) => {
     const body = req.body && typeof req.body === 'object' ? req.body : {};
     const next = safeNext(body.next);
-    const username = String(body.username ?? '');
+    const username = text(body.username);
     try {
-      const { sessionId } = await login(auth, req, username, String(body.password ?? ''));
+      const { sessionId } = await login(auth, req, username, text(body.password));
       setSessionCookie(reply, auth, sessionId);
       return reply.redirect(next, 303);
     } catch (err) {
@@ -102,7 +107,6 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     '/api/v1/desk/login',
     {
       preHandler: requireJson,
-      config: { rateLimit: auth.rateLimit },
       schema: { summary: 'Log in (operator or admin)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session`.', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
     },
     async (req, reply) => {

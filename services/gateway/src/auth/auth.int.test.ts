@@ -134,6 +134,9 @@ describe('login and sessions', () => {
   it('a username that is no account, or an oversized one, reaches neither the logs nor Redis', async () => {
     const typo = 'sandi-rahasia-2026!';
     expect((await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: typo, password: 'whatever-password' } })).statusCode).toBe(401);
+    // A JSON body to the page's form with an object for a field: a wrong login, not a 500.
+    const odd = await gw.app.inject({ method: 'POST', url: '/login', headers: json, payload: { username: { toString: 1 }, password: { toString: 1 } } });
+    expect(odd.statusCode).toBe(401);
     const huge = 'x'.repeat(100_000);
     const page = await gw.app.inject(formPost({ username: huge, password: 'whatever-password', next: '/desk' }));
     expect(page.statusCode).toBe(401);
@@ -144,18 +147,22 @@ describe('login and sessions', () => {
     expect(keys.every((k) => k.length < prefix.length + 50)).toBe(true);
   });
 
-  it('limits login attempts per address whatever the username (each costs a password hash)', async () => {
-    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-lrl`, logger: mem.logger, env: { LOGIN_RATE_LIMIT_PER_MINUTE: '3' } });
+  it('limits login attempts per address whatever the username, on the form and the API together, an IPv6 client by its /64', async () => {
+    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-lrl`, logger: mem.logger, env: { LOGIN_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'true' } });
     try {
+      const from = (address: string) => ({ 'x-forwarded-for': address });
+      const api = (address: string, i: number) => limited.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: { ...json, ...from(address) }, payload: { username: `tebak${i}`, password: 'guess-guess-guess' } });
       const codes: number[] = [];
-      for (let i = 0; i < 4; i++) codes.push((await limited.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: `tebak${i}`, password: 'guess-guess-guess' } })).statusCode);
-      expect(codes).toEqual([401, 401, 401, 429]);
-      // The page's form has its own count, and tells it as a page.
-      for (let i = 0; i < 3; i++) await limited.app.inject(formPost({ username: `coba${i}`, password: 'guess-guess-guess', next: '/desk' }));
-      const page = await limited.app.inject(formPost({ username: 'coba9', password: 'guess-guess-guess', next: '/desk' }));
+      for (let i = 0; i < 3; i++) codes.push((await api(`2001:db8:1:2::${i + 1}`, i)).statusCode);
+      expect(codes).toEqual([401, 401, 401]);
+      // Another address in the same /64, through the page's form: the same count, told as a page.
+      const page = await limited.app.inject({ ...formPost({ username: 'coba9', password: 'guess-guess-guess', next: '/desk' }), headers: { 'content-type': 'application/x-www-form-urlencoded', ...from('2001:db8:1:2::99') } });
       expect(page.statusCode).toBe(429);
       expect(page.headers['content-type']).toContain('text/html');
       expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await api('2001:db8:1:2::7', 7)).json().error).toBe('rate_limited');
+      // Another /64 has its own count.
+      expect((await api('2001:db8:1:3::1', 8)).statusCode).toBe(401);
     } finally {
       await limited.close();
       await deletePrefix(url, `${prefix}-lrl`);

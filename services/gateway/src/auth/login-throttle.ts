@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LuaScript } from '@aduan/queue';
+import { clientAddressKey } from './client-address.ts';
 
 /** Counts an attempt; the window starts at the first one and later ones do not extend it. Returns {count, ms left}. */
 const ATTEMPT = new LuaScript(`local n = redis.call('INCR', KEYS[1])
@@ -25,20 +26,32 @@ export interface Attempt {
  * requests sent in parallel cannot all pass a check made before any of them failed, and at most
  * `maxFailures` passwords per window are ever tried. The key holds a hash of the pair, so a
  * client cannot make Redis keep long usernames.
+ *
+ * Each address (an IPv6 client by its /64, see clientAddressKey) may also try `perAddressPerMinute`
+ * logins a minute whatever the usernames: each costs a password hash. Counted in Redis, so the
+ * page's form and the API, and every gateway replica, share the count.
  */
 export class LoginThrottle {
   private readonly redis: Redis;
   private readonly prefix: string;
-  private readonly opts: { maxFailures: number; windowMs: number; freeFailures?: number; maxDelayMs?: number };
+  private readonly opts: { maxFailures: number; windowMs: number; perAddressPerMinute: number; freeFailures?: number; maxDelayMs?: number };
 
-  constructor(redis: Redis, prefix: string, opts: { maxFailures: number; windowMs: number; freeFailures?: number; maxDelayMs?: number }) {
+  constructor(redis: Redis, prefix: string, opts: { maxFailures: number; windowMs: number; perAddressPerMinute: number; freeFailures?: number; maxDelayMs?: number }) {
     this.redis = redis;
     this.prefix = prefix;
     this.opts = opts;
   }
 
   private key(username: string, ip: string) {
-    return `${this.prefix}:login-fail:${createHash('sha256').update(`${username}|${ip}`).digest('hex').slice(0, 32)}`;
+    return `${this.prefix}:login-fail:${createHash('sha256').update(`${username}|${clientAddressKey(ip)}`).digest('hex').slice(0, 32)}`;
+  }
+
+  /** Counts a login from this address; returns the seconds to wait when over the per-minute limit, else 0. */
+  async addressAttempt(ip: string): Promise<number> {
+    if (this.opts.perAddressPerMinute <= 0) return 0;
+    const key = `${this.prefix}:login-addr:${createHash('sha256').update(clientAddressKey(ip)).digest('hex').slice(0, 32)}`;
+    const [n, ttl] = (await ATTEMPT.run(this.redis, [key], [60_000])) as [number, number];
+    return n > this.opts.perAddressPerMinute ? Math.max(1, Math.ceil(ttl / 1000)) : 0;
   }
 
   /** Counts an attempt of this pair, before its password is checked. */

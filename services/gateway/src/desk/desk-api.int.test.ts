@@ -54,6 +54,15 @@ afterAll(async () => {
 });
 
 describe('POST /api/v1/desk/complaints', () => {
+  it('refuses (403) an account whose station name is over the contract\'s 100 characters, rather than fail every call', async () => {
+    // Made before user:add checked the length: written straight into Redis.
+    await gw.deps.auth.users.add({ username: 'lama', password: PASSWORD, role: 'operator', station: 'Radio Lama' });
+    await gw.deps.redis.hset(`${prefix}:user:lama`, 'station', 'R'.repeat(120));
+    const res = await post(await login('lama'), '/api/v1/desk/complaints', JUKIR, 'lama-1');
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toBe('forbidden');
+  });
+
   it('shows every invalid field at once, in the web form API error shape', async () => {
     const res = await post(siti, '/api/v1/desk/complaints', { text: 'pendek', reporter: { phone: '12' }, location: { kelurahan: 'Atlantis' }, callTime: '2999-01-01T00:00:00Z' });
     expect(res.statusCode).toBe(400);

@@ -62,10 +62,13 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: 'Aduan tidak dapat diteruskan. Mohon coba lagi.' } : {}) }));
   });
 
-  app.post<{ Params: { id: string }; Body: { opd?: string; note?: string } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
     if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage?error=1', 303);
+    // Form fields are text; anything else (an object from a JSON body) counts as empty.
+    const opd = typeof req.body?.opd === 'string' ? req.body.opd : '';
+    const note = typeof req.body?.note === 'string' ? req.body.note.slice(0, 2000) : '';
     try {
-      const routed = await assignComplaint(t, { id: req.params.id, opd: String(req.body?.opd ?? ''), ...(req.body?.note ? { note: String(req.body.note).slice(0, 2000) } : {}), by: userOf(req).username });
+      const routed = await assignComplaint(t, { id: req.params.id, opd, ...(note ? { note } : {}), by: userOf(req).username });
       return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}`, 303);
     } catch (err) {
       if (err instanceof HttpError) return reply.redirect('/admin/triage?error=1', 303);

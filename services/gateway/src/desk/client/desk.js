@@ -196,7 +196,9 @@
     const url = entry.kind === 'link' ? `/api/v1/desk/complaints/${encodeURIComponent(entry.ticket)}/supporters` : '/api/v1/desk/complaints';
     let res;
     try {
-      res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'idempotency-key': entry.key }, body: JSON.stringify(entry.body) });
+      // An automatic re-send is not the operator at work either (see refreshBoard).
+      const headers = { 'content-type': 'application/json', 'idempotency-key': entry.key, ...(deferred ? { 'x-aduan-poll': '1' } : {}) };
+      res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(entry.body) });
     } catch {
       setOnline(false);
       return { outcome: 'retry' };
