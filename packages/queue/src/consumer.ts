@@ -12,7 +12,8 @@ export interface ConsumerOptions<T extends z.ZodType> {
   /** Defaults to the contract's schema for the queue. */
   schema?: T;
   concurrency?: number;
-  handler: (data: z.output<T>, job: Job) => Promise<void>;
+  /** `token` is the job's lock token, for `job.moveToDelayed(at, token)` (then throw DelayedError). */
+  handler: (data: z.output<T>, job: Job, token?: string) => Promise<void>;
   onError?: (err: Error) => void;
 }
 
@@ -25,10 +26,10 @@ export function createConsumer<T extends z.ZodType>(opts: ConsumerOptions<T>): W
   const schema = (opts.schema ?? specFor(opts.queue).schema) as T;
   const worker = new Worker(
     opts.queue,
-    async (job) => {
+    async (job, token) => {
       const parsed = schema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`job ${job.id} does not match the ${opts.queue} contract: ${parsed.error.issues[0]?.message}`);
-      await opts.handler(parsed.data, job);
+      await opts.handler(parsed.data, job, token);
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 8, autorun: true },
   );

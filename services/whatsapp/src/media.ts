@@ -21,20 +21,38 @@ function httpStatus(err: unknown): number | undefined {
   return e?.output?.statusCode ?? e?.status;
 }
 
+/** How long a media download may take, re-upload included, before the message goes on without it. */
+export const MEDIA_TIMEOUT_MS = 60_000;
+
+/** `work`, or a rejection once `ms` have passed (the work itself is left to finish or fail unheard). */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`media download took more than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Downloads a media message. WhatsApp media URLs expire; on 404/410 the phone is asked to
  * re-upload (updateMediaMessage) and the download is tried once more. Baileys 7.0.0-rc14's own
  * re-upload path checks `error.status`, which its Boom errors never have, so it is done here.
+ * Baileys waits for the phone's re-upload answer without a time limit: a phone that never
+ * answers would hold this citizen's later messages (queued behind this one) forever, so the
+ * whole download is bounded by `timeoutMs`.
  */
-export async function downloadWithReupload(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>): Promise<Buffer> {
-  try {
-    return await downloadMediaMessage(msg, 'buffer', {});
-  } catch (err) {
-    const status = httpStatus(err);
-    if (status !== 404 && status !== 410) throw err;
-    const fresh = await sock.updateMediaMessage(msg);
-    return downloadMediaMessage(fresh, 'buffer', {});
-  }
+export async function downloadWithReupload(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>, timeoutMs = MEDIA_TIMEOUT_MS, download: typeof downloadMediaMessage = downloadMediaMessage): Promise<Buffer> {
+  const attempt = async () => {
+    try {
+      return await download(msg, 'buffer', {});
+    } catch (err) {
+      const status = httpStatus(err);
+      if (status !== 404 && status !== 410) throw err;
+      const fresh = await sock.updateMediaMessage(msg);
+      return download(fresh, 'buffer', {});
+    }
+  };
+  return within(attempt(), timeoutMs);
 }
 
 /**

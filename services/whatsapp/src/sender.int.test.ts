@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DurableProducer, QueueNames, createRedis } from '@aduan/queue';
+import { DurableProducer, Queue, QueueNames, createRedis } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { NotificationSender, SocketNotReadyError, typingMs } from './sender.ts';
@@ -43,6 +43,32 @@ describe('NotificationSender (real Redis)', () => {
     await expect(offline.send(note('ack', 'x'), 'j3')).rejects.toBeInstanceOf(SocketNotReadyError);
     const foreign = new NotificationSender({ socketFor: () => undefined, serves: () => false, redis, prefix, perMinute: 20, typing: false, logger });
     await expect(foreign.send(note('ack', 'x'), 'j4')).rejects.toMatchObject({ reason: 'not-our-number' });
+  });
+
+  it('keeps a notification waiting while its number is not connected, without using up its attempts, and sends it once connected', async () => {
+    const h = await startHarness(testConfig(url, prefix), { autoOpen: false, notReadyRetryMs: 100 });
+    const conn = createRedis(url, 'producer');
+    try {
+      const { logger } = memoryLogger();
+      const router = new DurableProducer({ connection: conn, prefix, logger });
+      await waitFor(() => conn.status === 'ready', { what: 'producer ready' });
+      await router.add(QueueNames.notify('whatsapp'), 'ack-01WAIT', note('ack', 'Terima kasih, laporan Anda sudah kami terima dengan nomor tiket ADU-WAIT-0001.'));
+      // Several rounds of "not connected" (the old code failed the job after 8 of them, ~2 minutes).
+      await new Promise((r) => setTimeout(r, 1_000));
+      const queue = new Queue(QueueNames.notify('whatsapp'), { connection: conn, prefix });
+      const job = await queue.getJob('ack-01WAIT');
+      // Between two tries it is delayed, or being tried: never failed, and no attempt spent.
+      expect(['delayed', 'active', 'waiting']).toContain(await job?.getState());
+      expect(job?.attemptsMade).toBe(0);
+      await queue.close();
+      h.socket.open();
+      await waitFor(() => h.socket.sent.length === 1, { timeoutMs: 10_000, what: 'the acknowledgement sent once connected' });
+      expect((h.socket.sent[0]!.content as { text: string }).text).toContain('ADU-WAIT-0001');
+      await router.close();
+    } finally {
+      conn.disconnect();
+      await h.stop();
+    }
   });
 
   it('delivers the router\'s routed and status notices from notify.whatsapp', async () => {

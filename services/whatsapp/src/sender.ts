@@ -4,7 +4,7 @@ import type { Logger } from '@aduan/telemetry';
 import { waMetrics } from './metrics.ts';
 import type { WaSocketLike } from './socket.ts';
 
-/** The number is not connected (pairing, reconnecting) or not served here: BullMQ retries later. */
+/** The number is not connected (pairing, reconnecting) or not served here: the job waits (service.ts) and is tried again. */
 export class SocketNotReadyError extends Error {
   readonly code = 'ADUAN_ERR_WA_NOT_READY';
   readonly reason: 'not-connected' | 'not-our-number';

@@ -2,7 +2,7 @@ import type { AuthenticationState } from '@whiskeysockets/baileys';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { QueueNames, checkRedisDurability, createConsumer, createRedis, pingRedis } from '@aduan/queue';
+import { DelayedError, QueueNames, checkRedisDurability, createConsumer, createRedis, pingRedis } from '@aduan/queue';
 import { Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { WhatsAppAdapter } from './adapter.ts';
@@ -10,7 +10,7 @@ import type { WhatsAppEnv } from './env.ts';
 import { buildHealthApp } from './health.ts';
 import { waMetrics } from './metrics.ts';
 import { buildPipeline, type Pipeline } from './pipeline.ts';
-import { NotificationSender } from './sender.ts';
+import { NotificationSender, SocketNotReadyError } from './sender.ts';
 import { WhatsAppSession } from './session.ts';
 import type { WaSocketLike } from './socket.ts';
 
@@ -28,7 +28,17 @@ export interface ServiceDeps {
   sleep?: (ms: number) => Promise<void>;
   backoff?: { baseMs?: number; maxMs?: number };
   lockTtlMs?: number;
+  /** How long a notification waits when its number is not connected here (default 15 s). */
+  notReadyRetryMs?: number;
 }
+
+/**
+ * A notification waits, without using up its attempts, for as long as its number is not
+ * connected (reconnecting, re-pairing, served by another replica): a ticket's acknowledgement
+ * must not be dropped because a reconnect took more than BullMQ's few back-off retries.
+ * After a week it is given up (kept in the failed set).
+ */
+const NOT_READY_GIVE_UP_MS = 7 * 86_400_000;
 
 export interface WhatsAppService {
   pipeline: Pipeline;
@@ -115,8 +125,15 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     queue: QueueNames.notify('whatsapp'),
     schema: Notification,
     concurrency: 2,
-    handler: async (n, job) => {
-      await sender.send(n, job.id ?? `${n.kind}-${n.createdAt}`);
+    handler: async (n, job, token) => {
+      try {
+        await sender.send(n, job.id ?? `${n.kind}-${n.createdAt}`);
+      } catch (err) {
+        if (!(err instanceof SocketNotReadyError) || Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) throw err;
+        const waitMs = (deps.notReadyRetryMs ?? 15_000) * (0.75 + Math.random() / 2);
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        throw new DelayedError();
+      }
     },
     onError: (err) => logger.warn({ err: err.message }, 'notify.whatsapp worker error'),
   });

@@ -41,7 +41,7 @@ export function testConfig(redisUrl: string, prefix: string, dir = mkdtempSync(j
 }
 
 /** The real service with fake sockets that connect at once (unless autoOpen is false). */
-export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boolean } = {}): Promise<Harness> {
+export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boolean; notReadyRetryMs?: number } = {}): Promise<Harness> {
   const { logger, text } = memoryLogger('whatsapp');
   const sockets: FakeSocket[] = [];
   const displays: unknown[] = [];
@@ -57,6 +57,7 @@ export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boo
     display: (_a, what) => displays.push(what),
     sleep: async () => {},
     backoff: { baseMs: 20, maxMs: 100 },
+    ...(opts.notReadyRetryMs ? { notReadyRetryMs: opts.notReadyRetryMs } : {}),
   });
   return {
     service,
