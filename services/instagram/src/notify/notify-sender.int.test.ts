@@ -1,4 +1,4 @@
-import { IgActionSpamError, IgNotFoundError } from 'instagram-private-api';
+import { IgActionSpamError, IgNetworkError, IgNotFoundError } from 'instagram-private-api';
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,18 @@ describe('NotifySender (notify.instagram -> thread)', () => {
     await waitFor(() => client.sent.length === 2, { what: 'two sends' });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(client.sent).toHaveLength(2);
+  });
+
+  it('waits out a network outage without using up the job\'s attempts', async () => {
+    for (let i = 0; i < 3; i++) client.sendFailures.push(new IgNetworkError(new Error('ECONNRESET')));
+    start();
+    await queue.add('n', note('th-n', 'halo'), { jobId: 'net-1', attempts: 2 });
+    await waitFor(async () => (await registry.getSingleMetric('aduan_instagram_sent_total')?.get())?.values.some((v) => v.labels.outcome === 'failed_network'), { what: 'network metric' });
+    await new Promise((r) => setTimeout(r, 300));
+    const job = await queue.getJob('net-1');
+    expect(await job?.getState()).toBe('waiting');
+    expect(job?.attemptsMade).toBe(0);
+    expect(await queue.getRateLimitTtl()).toBeGreaterThan(0);
   });
 
   it('pauses the queue when Instagram says spam, without failing the job', async () => {

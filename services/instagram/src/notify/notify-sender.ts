@@ -82,7 +82,10 @@ export class NotifySender {
       const failure = classifyIgError(err, job.attemptsMade + 1);
       metrics.sent.inc({ outcome: `failed_${failure.reason}` });
       logger.warn({ jobId: job.id, kind: n.kind, reason: failure.reason, errName: (err as Error).name }, 'instagram send failed');
-      if (failure.reason === 'spam' || failure.reason === 'rate_limited' || failure.action === 'challenge') return this.pause(failure.delayMs);
+      // Instagram refusing every send for a while (spam, rate limit, a challenge), the network
+      // down, or the session gone: every job would fail alike. The queue waits, and this job keeps
+      // its attempts (a reply must not be dropped because the outage outlasted a few back-offs).
+      if (failure.reason === 'spam' || failure.reason === 'rate_limited' || failure.reason === 'network' || failure.action === 'challenge' || failure.action === 'relogin') return this.pause(failure.delayMs);
       // The thread is gone or closed to us: retrying cannot help.
       if (err instanceof IgNotFoundError || err instanceof IgPrivateUserError) throw new UnrecoverableError(`instagram refused the thread: ${(err as Error).name}`);
       throw new Error(`instagram send failed: ${safeErrMessage(err)}`, { cause: err });
