@@ -138,6 +138,15 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(c!.source.messageIds).toHaveLength(2);
   });
 
+  it('keeps a photo with a caption near the 5,000-character limit whose download failed, caption shortened to fit the note', async () => {
+    const caption = `Jalan berlubang di depan SD. ${'Mohon segera diperbaiki. '.repeat(200)}`.slice(0, 4_990);
+    h.socket.deliver([citizenMessage({ imageMessage: { mimetype: 'image/jpeg', caption } })]);
+    h.socket.deliver([citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(c!.text.startsWith('Jalan berlubang di depan SD.')).toBe(true);
+    expect(c!.text.endsWith('[foto tidak dapat diunduh]')).toBe(true);
+  });
+
   it('takes messages that arrived while offline (Baileys delivers them as "append"), but not ancient ones', async () => {
     const hourAgo = Math.floor(Date.now() / 1000) - 3_600;
     h.socket.deliver(

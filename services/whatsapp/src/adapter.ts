@@ -95,7 +95,8 @@ export class WhatsAppAdapter {
               m.media.inc({ outcome: reason });
               this.opts.logger.warn({ reason, kind: media.kind, err: (err as Error).message }, 'media not stored; the message goes on without it');
               const note = `[${KIND_WORD[media.kind] ?? 'lampiran'} tidak dapat diunduh]`;
-              input.text = draft.text ? `${draft.text}\n${note}` : note;
+              // Within the message's 5,000 characters: a long caption must not get the whole message refused.
+              input.text = draft.text ? `${draft.text.slice(0, 5000 - note.length - 1)}\n${note}` : note;
             }
           }
           outcome = await this.opts.inbox.accept(input);
