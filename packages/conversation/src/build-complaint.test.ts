@@ -42,4 +42,15 @@ describe('buildComplaint', () => {
     const onlyPhoto = buildComplaint(snap([msg('P1', { attachments: [photo] })]), opts)!;
     expect(onlyPhoto.text).toBe('(laporan berupa foto tanpa keterangan)');
   });
+
+  it('an edit of a photo caption replaces the caption the adapter filled in', () => {
+    const old = 'jalan rusak, hubungi saya 081234567890';
+    const c = buildComplaint(snap([msg('C1', { attachments: [{ ...photo, caption: old }], text: old }), msg('C2', { edits: 'C1', text: 'jalan rusak di Jl. Kenari' })]), opts)!;
+    expect(c.text).toBe('jalan rusak di Jl. Kenari');
+    expect(c.attachments[0]!.caption).toBe('jalan rusak di Jl. Kenari');
+    expect(JSON.stringify(c)).not.toContain('081234567890');
+    // Edited down to nothing: no caption left either.
+    const emptied = buildComplaint(snap([msg('C3', { attachments: [{ ...photo, caption: old }], text: old }), msg('C4', { edits: 'C3', text: '' })]), opts)!;
+    expect(emptied.attachments[0]!.caption).toBeUndefined();
+  });
 });

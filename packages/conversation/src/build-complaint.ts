@@ -41,6 +41,9 @@ export function effectiveMessages(messages: StoredMessage[]): StoredMessage[] {
       const target = live.find((x) => x.messageId === m.edits);
       if (target && m.text !== undefined) {
         target.text = m.text;
+        // The adapter fills the attachment's caption from the old text; drop it, so the build below
+        // takes the new text (what the citizen removed must not reach the OPD through the photo).
+        target.attachments = target.attachments.map(({ caption: _old, ...a }) => a);
         if (target.kind === 'greeting' && !isGreetingOnly(m.text)) target.kind = 'content';
       }
     } else {

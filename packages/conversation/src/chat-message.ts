@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { Attachment, Location, PhoneE164 } from '@aduan/schema';
 
+/** The chat channels an engine runs for; each engine sweeps only its own channel's conversations. */
+export const CHAT_CHANNELS = ['whatsapp', 'instagram'] as const;
+export type ChatChannel = (typeof CHAT_CHANNELS)[number];
+
 /**
  * One chat message as a channel adapter hands it to the conversation engine. Channel-neutral:
  * the WhatsApp adapter builds it from a Baileys WebMessageInfo, the Instagram adapter from a
@@ -9,7 +13,7 @@ import { Attachment, Location, PhoneE164 } from '@aduan/schema';
  */
 export const ChatMessage = z
   .object({
-    channel: z.enum(['whatsapp', 'instagram']),
+    channel: z.enum(CHAT_CHANNELS),
     /** Our receiving account: WhatsApp number (E.164) or Instagram account id. */
     account: z.string().min(1).max(100),
     /** Stable sender id: WhatsApp JID, Instagram user pk. Conversations are keyed by it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChatMessage } from './chat-message.ts';
-import { classifyMessage, isCloseWord, isGreetingOnly, parseCheck } from './classify.ts';
+import { classifyMessage, isCloseWord, isGreetingOnly, isThanksOnly, parseCheck } from './classify.ts';
 
 const base = { channel: 'whatsapp', account: '+6281100000000', senderId: 's', threadId: 't', messageId: 'm', at: '2026-01-05T01:00:00Z' } as const;
 const kindOf = (extra: Record<string, unknown>) => classifyMessage(ChatMessage.parse({ ...base, ...extra }));
@@ -43,5 +43,34 @@ describe('classifyMessage', () => {
     expect(kindOf({ text: 'halo' })).toBe('greeting');
     expect(kindOf({ text: 'baru', edits: 'x' })).toBe('edit');
     expect(kindOf({ revokes: 'x' })).toBe('revoke');
+  });
+
+  it.each(['Cek RT 05', 'cek jalan2', 'Cek 3 titik', 'cek parkir liar', 'cek adu domba warga'])('"%s" is complaint text, not a look-up', (text) => {
+    expect(parseCheck(text)).toBeNull();
+    expect(kindOf({ text })).toBe('content');
+  });
+
+  it('takes a ticket typed loosely, with the configured prefix', () => {
+    for (const text of ['cek adu7k3m9q2x', 'CEK ADU 7K3M 9Q2X', 'cek ADU-7K3M-9Q2X pak', 'cek tiket: ADU-7K3M-9Q2X ya min', 'cek ADU–7K3M–9Q2X']) expect(parseCheck(text)).toBe('ADU-7K3M-9Q2X');
+    expect(parseCheck('cek lapor 7k3m 9q2x', 'LAPOR')).toBe('LAPOR-7K3M-9Q2X');
+    // A ticket written out in full keeps working after TICKET_PREFIX changed.
+    expect(parseCheck('cek ADU-7K3M-9Q2X', 'LAPOR')).toBe('ADU-7K3M-9Q2X');
+    expect(parseCheck('cek ADU 7K3M', 'LAPOR')).toBeNull();
+    expect(parseCheck('cek ADU 7K3M')).toBe('');
+    expect(kindOf({ text: 'cek jalan2' })).toBe('content');
+  });
+
+  it.each([
+    ['Ok terima kasih min', true],
+    ['siap pak', true],
+    ['baik, terima kasih', true],
+    ['terimakasih banyak kak 🙏', true],
+    ['matur nuwun', true],
+    ['Halo', false],
+    ['Pak mau lapor', false],
+    ['ok lampunya masih mati', false],
+  ])('thanks-only %s -> %s', (text, expected) => {
+    expect(isThanksOnly(text)).toBe(expected);
+    if (expected) expect(isGreetingOnly(text)).toBe(true);
   });
 });

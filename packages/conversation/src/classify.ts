@@ -1,20 +1,30 @@
-import { normalizeTicket } from '@aduan/schema';
 import type { ChatMessage, MessageKind } from './chat-message.ts';
 
-/**
- * Words that carry no complaint on their own: greetings, honorifics and "I want to report".
- * A message made only of these ("Pak mau lapor", "Assalamualaikum min") gets the guide, not a ticket.
- */
-const FILLER = new Set(
-  (
-    'halo hallo helo hello hai hi hay hei p pp ping pagi siang sore malam selamat met ' +
+const words = (list: string) => new Set(list.split(/\s+/));
+
+/** Greetings and "I want to report": an opener that gets the guide. */
+const OPENERS = words(
+  'halo hallo helo hello hai hi hay hei p pp ping pagi siang sore malam selamat met ' +
     'assalamualaikum assalamu alaikum asalamualaikum assalamualaikom salam askum ass aslm wr wb warahmatullahi wabarakatuh ' +
-    'warahmatullah wabarakatu permisi maaf mohon pak bu bpk bapak ibu min mimin admin kak kakak mas mbak gan om ' +
-    'mau ingin pengen pingin ingin saya aku kami sy ak lapor melapor laporan lapor2 aduan adu mengadu pengaduan keluhan ' +
-    'ada yang mau mo bisa boleh tanya nanya tes test testing ya iya dong nih ni donk deh sih kah ' +
-    'terima kasih makasih trims thanks ok oke okey baik siap nggih njih nuwun sugeng enjing dalu sonten'
-  ).split(/\s+/),
+    'warahmatullah wabarakatu permisi ' +
+    'mau ingin pengen pingin saya aku kami sy ak lapor melapor laporan lapor2 aduan adu mengadu pengaduan keluhan ' +
+    'ada yang mo bisa boleh tanya nanya tes test testing sugeng enjing dalu sonten',
 );
+
+/** Honorifics and particles: they go with an opener or with thanks alike. */
+const POLITE = words('maaf mohon pak bu bpk bapak ibu min mimin admin kak kakak mas mbak gan om ya iya dong nih ni donk deh sih kah juga');
+
+/**
+ * Thanks and "ok": what a citizen says after the acknowledgement or a status reply ("Ok terima
+ * kasih min", "siap pak"). Never worth a guide: they know how it works, they just used it.
+ */
+const THANKS = words(
+  'terima kasih terimakasih trimakasih makasih makasi mksh trims thanks thx tq banyak atas bantuannya ' +
+    'ok oke okey okay baik siap sip mantap nggih njih nuwun matur suwun',
+);
+
+/** Words that carry no complaint on their own. A message made only of these is a 'greeting'. */
+const FILLER = new Set([...OPENERS, ...POLITE, ...THANKS]);
 
 /** Explicit "send it now" words; compared against the whole normalized message. */
 const CLOSE_PHRASES = new Set(['kirim', 'selesai', 'kirim laporan', 'kirim aduan', 'sudah selesai', 'udah selesai', 'itu saja', 'sudah itu saja', 'cukup', 'sudah cukup', 'send', 'done']);
@@ -30,42 +40,88 @@ export function normalizeWords(text: string): string {
     .trim();
 }
 
+/** The message's words, or null when it is empty or too long to be small talk. */
+function smallTalk(text: string): string[] | null {
+  const ws = normalizeWords(text).split(' ').filter(Boolean);
+  return ws.length === 0 || ws.length > 10 ? null : ws;
+}
+
+/** Repeated letters ("haloooo", "okee", "pppp") are still the word. */
+function inSet(set: Set<string>, w: string): boolean {
+  return set.has(w) || set.has(w.replace(/(.)\1+$/, '$1')) || (set === FILLER && /^p+$/.test(w));
+}
+
 export function isGreetingOnly(text: string): boolean {
-  const words = normalizeWords(text).split(' ').filter(Boolean);
-  if (words.length === 0 || words.length > 10) return false;
-  // Repeated letters ("haloooo", "pppp") are still greetings.
-  return words.every((w) => FILLER.has(w) || FILLER.has(w.replace(/(.)\1+$/, '$1')) || /^p+$/.test(w));
+  return smallTalk(text)?.every((w) => inSet(FILLER, w)) ?? false;
+}
+
+/** Only thanks/ok and politeness ("baik, terima kasih", "siap pak"): no guide, whoever sends it. */
+export function isThanksOnly(text: string): boolean {
+  const ws = smallTalk(text);
+  return !!ws && ws.some((w) => inSet(THANKS, w)) && ws.every((w) => inSet(THANKS, w) || inSet(POLITE, w));
 }
 
 export function isCloseWord(text: string): boolean {
   return CLOSE_PHRASES.has(normalizeWords(text));
 }
 
-/**
- * "cek ADU-7K3M-9Q2X", "Cek adu 7k3m 9q2x", "status ADU7K3M9Q2X" -> the ticket; '' when the
- * citizen clearly asked for a check but gave no valid ticket; null when it is not a check at all
- * ("cek lokasi ini pak, lampunya mati" is a complaint).
- */
-export function parseCheck(text: string): string | null {
-  const m = /^\s*(cek|check|status)(?:\s+(?:tiket|status|laporan|aduan))?\s*[:#]?\s*(.*)$/is.exec(text);
-  if (!m) return null;
-  const rest = (m[2] ?? '').trim();
-  const ticket = rest === '' ? null : normalizeTicket(rest);
-  if (ticket) return ticket;
-  if (m[1]?.toLowerCase() === 'status') return null;
-  if (rest === '') return '';
-  // Something ticket-like but wrong ("cek ADU-123"): answer with the usage hint.
-  return rest.length <= 20 && /\d/.test(rest) && !/\s.*\s/.test(rest) ? '' : null;
+const CHECK = /^\s*(cek|check|status)(?:\s+(?:tiket|status|laporan|aduan))?\s*[:#]?\s*(.*)$/is;
+/** Separators people type inside a ticket: space, hyphen, dashes, dot, underscore. */
+const SEP = String.raw`[\s\-‐-―._]*`;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function classifyMessage(msg: ChatMessage): MessageKind {
+/** The 8-character code as ticketFor writes it (I/L read as 1, O as 0), or null (U never occurs). */
+function ticketCode(raw: string): string | null {
+  const c = raw.toUpperCase().replace(/[IL]/g, '1').replace(/O/g, '0');
+  return /^[0-9A-Z]{8}$/.test(c) && !c.includes('U') ? `${c.slice(0, 4)}-${c.slice(4)}` : null;
+}
+
+/**
+ * The ticket at the start of `rest`, with only small talk after it ("ADU 7k3m9q2x pak"). The
+ * configured prefix in any case and spacing; another prefix only written out in full
+ * ("LPR-7K3M-9Q2X", from before TICKET_PREFIX changed), so words like "parkir liar" are no ticket.
+ */
+function ticketAt(rest: string, prefix: string): string | null {
+  const mine = new RegExp(`^(${escapeRegExp(prefix)})${SEP}([0-9a-z]{4})${SEP}([0-9a-z]{4})(?![0-9a-z])(.*)$`, 'is').exec(rest);
+  const full = mine ?? /^([a-z]{2,5})-([0-9a-z]{4})-([0-9a-z]{4})(?![0-9a-z])(.*)$/is.exec(rest);
+  if (!full) return null;
+  const tail = normalizeWords(full[4] ?? '');
+  if (tail !== '' && !isGreetingOnly(tail)) return null;
+  const code = ticketCode(`${full[2]}${full[3]}`);
+  return code ? `${(full[1] ?? '').toUpperCase()}-${code}` : null;
+}
+
+/**
+ * "cek ADU-7K3M-9Q2X", "Cek adu 7k3m 9q2x", "status ADU7K3M9Q2X" -> the ticket; '' for `cek`
+ * alone or the ticket prefix with a wrong code ("cek ADU-123"): the citizen gets the usage hint.
+ * null when it is not a look-up: "Cek RT 05", "cek jalan2", "cek lokasi ini pak" are complaints,
+ * and a look-up would swallow them.
+ */
+export function parseCheck(text: string, ticketPrefix = 'ADU'): string | null {
+  const m = CHECK.exec(text);
+  if (!m) return null;
+  const isStatus = m[1]?.toLowerCase() === 'status';
+  const rest = (m[2] ?? '').trim();
+  if (rest === '') return isStatus ? null : '';
+  const ticket = ticketAt(rest, ticketPrefix.toUpperCase());
+  if (ticket) return ticket;
+  // A mistyped ticket ("ADU-123", "adu 7k3m 9q2"): short, the prefix, then letters and digits.
+  const botched = new RegExp(`^${escapeRegExp(ticketPrefix)}${SEP}[0-9a-z][0-9a-z\\s\\-._]*$`, 'i');
+  return !isStatus && rest.length <= 20 && rest.split(/\s+/).length <= 3 && /\d/.test(rest) && botched.test(rest) ? '' : null;
+}
+
+/** `ticketPrefix` (TICKET_PREFIX) tells "cek ADU-…" from a complaint that starts with "cek". */
+export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): MessageKind {
   if (msg.revokes) return 'revoke';
   if (msg.edits) return 'edit';
   const hasMedia = msg.attachments.length > 0 || msg.location !== undefined;
   const text = msg.text?.trim() ?? '';
   if (hasMedia) return 'content';
   if (text === '') return 'content';
-  if (parseCheck(text) !== null) return 'check';
+  if (parseCheck(text, ticketPrefix) !== null) return 'check';
   if (isCloseWord(text)) return 'close';
   if (isGreetingOnly(text)) return 'greeting';
   return 'content';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ChatMessage } from './chat-message.ts';
+import { CHAT_CHANNELS, type ChatChannel, type ChatMessage } from './chat-message.ts';
 import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
 
 /**
@@ -10,12 +10,17 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  *   <p>:seen:<channel>:<account>:<msgHash>   message already taken (TTL: seenTtlSeconds)
  *   <p>:open:<member>          list of StoredMessage JSON, arrival order
  *   <p>:open:<member>:meta     hash: channel, account, senderId, threadId, firstMessageId, firstAt, lastAt, openedAt
- *   <p>:due                    zset member -> wall-clock ms when the quiet period ends
+ *   <p>:due:<channel>          zset member -> wall-clock ms when the quiet period ends
+ *   <p>:due                    the same, one zset for all channels, as written before the split:
+ *                              each engine moves its channel's members over (adoptLegacy)
  *   <p>:closing:<token>[:meta] a claimed conversation being turned into a complaint
  *   <p>:closing                zset token -> claim time (a crash mid-close is finished by recover())
+ *   <p>:acked:<member>         `<ms>:<ticket>` of the last acknowledgement (TTL: ackMemoryMs)
  *
- * <member> is `<channel>:<account>:<sha256(sender)>`. On Redis Cluster use a hash-tagged
- * prefix ("{aduan}") so all keys share a slot.
+ * <member> is `<channel>:<account>:<sha256(sender)>`. Each service sweeps only its own
+ * `due:<channel>`: the other service's sweeper would close a conversation with the wrong transport
+ * and the wrong channel's texts. On Redis Cluster use a hash-tagged prefix ("{aduan}") so all
+ * keys share a slot.
  */
 
 const INGEST = `
@@ -41,23 +46,35 @@ end
 local opened = tonumber(redis.call('HGET', KEYS[3], 'openedAt') or ARGV[16])
 local due = math.min(tonumber(ARGV[4]), opened + tonumber(ARGV[15]))
 redis.call('ZADD', KEYS[4], due, ARGV[5])
+redis.call('ZREM', KEYS[5], ARGV[5])
 return {1, n}
 `;
 
 const CLAIM = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZREM', KEYS[7], ARGV[1])
   redis.call('DEL', KEYS[2])
   return 0
 end
 if ARGV[3] ~= '1' then
-  local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
+  local due = redis.call('ZSCORE', KEYS[3], ARGV[1]) or redis.call('ZSCORE', KEYS[7], ARGV[1])
   if due and tonumber(due) > tonumber(ARGV[2]) then return 0 end
 end
 redis.call('RENAME', KEYS[1], KEYS[4])
 redis.call('RENAME', KEYS[2], KEYS[5])
 redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('ZADD', KEYS[6], ARGV[2], ARGV[4])
+return 1
+`;
+
+/** Moves one member from the shared legacy zset into its channel's; the later close time wins. */
+const ADOPT = `
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not due then return 0 end
+redis.call('ZADD', KEYS[2], 'GT', due, ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
 `;
 
@@ -86,6 +103,11 @@ export function conversationMember(channel: string, account: string, senderId: s
   return `${channel}:${account}:${sha(`${channel}\u0000${senderId}`)}`;
 }
 
+/** The channel a member belongs to: its first segment. */
+function channelOf(member: string): string {
+  return member.slice(0, member.indexOf(':'));
+}
+
 export class ConversationStore {
   private readonly p: string;
   private readonly shas = new Map<string, string>();
@@ -96,6 +118,15 @@ export class ConversationStore {
     this.redis = redis;
     this.opts = opts;
     this.p = `${opts.prefix}:conv`;
+  }
+
+  private due(channel: string): string {
+    return `${this.p}:due:${channel}`;
+  }
+
+  /** Before the split every channel's members were in one zset; claim and ingest clean it too. */
+  private get legacyDue(): string {
+    return `${this.p}:due`;
   }
 
   /** EVALSHA with a fallback to EVAL when the script cache was flushed (Redis restart). */
@@ -120,7 +151,8 @@ export class ConversationStore {
       `${this.p}:seen:${msg.channel}:${msg.account}:${sha(msg.messageId)}`,
       `${this.p}:open:${member}`,
       `${this.p}:open:${member}:meta`,
-      `${this.p}:due`,
+      this.due(msg.channel),
+      this.legacyDue,
     ];
     const args = [
       JSON.stringify(msg), atMs, this.opts.quietMs, nowMs + this.opts.quietMs, member, this.opts.seenTtlSeconds, mode, this.opts.maxMessages,
@@ -137,10 +169,11 @@ export class ConversationStore {
     const keys = [
       `${this.p}:open:${member}`,
       `${this.p}:open:${member}:meta`,
-      `${this.p}:due`,
+      this.due(channelOf(member)),
       `${this.p}:closing:${token}`,
       `${this.p}:closing:${token}:meta`,
       `${this.p}:closing`,
+      this.legacyDue,
     ];
     const ok = (await this.run(CLAIM, keys, [member, nowMs, force ? '1' : '0', token])) as number;
     return ok === 1 ? token : null;
@@ -172,27 +205,75 @@ export class ConversationStore {
     await this.redis.multi().del(`${this.p}:closing:${token}`, `${this.p}:closing:${token}:meta`).zrem(`${this.p}:closing`, token).exec();
   }
 
-  async dueMembers(nowMs: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(`${this.p}:due`, '-inf', nowMs, 'LIMIT', 0, limit);
+  /** Due members of one channel only: the other channel's service closes its own. */
+  async dueMembers(channel: ChatChannel, nowMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.due(channel), '-inf', nowMs, 'LIMIT', 0, limit);
   }
 
-  /** Open conversations, soonest due first; limit -1 = all. */
-  async openMembers(limit: number): Promise<string[]> {
-    return this.redis.zrange(`${this.p}:due`, 0, String(limit < 0 ? -1 : limit - 1));
+  /**
+   * Moves this channel's members out of the shared zset the code before the split wrote (and an
+   * old replica may still write during a rolling update), so this channel's sweeper finds them.
+   */
+  async adoptLegacy(channel: ChatChannel): Promise<number> {
+    let moved = 0;
+    let cursor = '0';
+    do {
+      const [next, pairs] = await this.redis.zscan(this.legacyDue, cursor, 'MATCH', `${channel}:*`, 'COUNT', 200);
+      for (let i = 0; i < pairs.length; i += 2) moved += (await this.run(ADOPT, [this.legacyDue, this.due(channel)], [pairs[i]!])) as number;
+      cursor = next;
+    } while (cursor !== '0');
+    return moved;
   }
 
-  async openCount(): Promise<number> {
-    return this.redis.zcard(`${this.p}:due`);
+  /** Open conversations of one channel (or all), soonest due first; limit -1 = all. */
+  async openMembers(limit: number, channel?: ChatChannel): Promise<string[]> {
+    const keys = [...(channel ? [channel] : CHAT_CHANNELS).map((c) => this.due(c)), this.legacyDue];
+    const scored = new Map<string, number>();
+    for (const key of keys) {
+      const flat = await this.redis.zrange(key, '0', '-1', 'WITHSCORES');
+      for (let i = 0; i < flat.length; i += 2) {
+        const member = flat[i]!;
+        if (!channel || channelOf(member) === channel) scored.set(member, Math.max(scored.get(member) ?? -Infinity, Number(flat[i + 1])));
+      }
+    }
+    const sorted = [...scored].sort((a, b) => a[1] - b[1]).map(([m]) => m);
+    return limit < 0 ? sorted : sorted.slice(0, limit);
   }
 
-  /** Closing slots older than `staleMs` (their closer crashed); the lease is renewed for the caller. */
-  async staleClosings(nowMs: number, staleMs: number, limit: number): Promise<string[]> {
-    const tokens = await this.redis.zrangebyscore(`${this.p}:closing`, '-inf', nowMs - staleMs, 'LIMIT', 0, limit);
+  async openCount(channel?: ChatChannel): Promise<number> {
+    return (await this.openMembers(-1, channel)).length;
+  }
+
+  /**
+   * Closing slots older than `staleMs` (their closer crashed) of this channel, or of no known
+   * channel (anyone may clear those); the lease is renewed for the caller.
+   */
+  async staleClosings(channel: ChatChannel, nowMs: number, staleMs: number, limit: number): Promise<string[]> {
+    const stale = await this.redis.zrangebyscore(`${this.p}:closing`, '-inf', nowMs - staleMs);
+    const read = this.redis.multi();
+    for (const t of stale) read.hget(`${this.p}:closing:${t}:meta`, 'channel');
+    const channels = stale.length > 0 ? ((await read.exec()) ?? []) : [];
+    const tokens = stale.filter((_, i) => {
+      const c = channels[i]?.[1];
+      return typeof c !== 'string' || c === channel;
+    }).slice(0, limit);
     if (tokens.length > 0) {
       const m = this.redis.multi();
       for (const t of tokens) m.zadd(`${this.p}:closing`, 'XX', String(nowMs), t);
       await m.exec();
     }
     return tokens;
+  }
+
+  /** Remembers the ticket just acknowledged to this sender; `nowMs` is the engine's clock. */
+  async rememberAck(member: string, ticket: string, nowMs: number, ttlMs: number): Promise<void> {
+    await this.redis.set(`${this.p}:acked:${member}`, `${nowMs}:${ticket}`, 'PX', ttlMs);
+  }
+
+  /** The ticket acknowledged to this sender within `withinMs` of `nowMs`, or null. */
+  async recentAck(member: string, nowMs: number, withinMs: number): Promise<string | null> {
+    const v = await this.redis.get(`${this.p}:acked:${member}`);
+    const at = v ? Number(v.slice(0, v.indexOf(':'))) : Number.NaN;
+    return v && nowMs - at <= withinMs ? v.slice(v.indexOf(':') + 1) : null;
   }
 }

@@ -6,6 +6,7 @@ import { deterministicComplaintId, ticketFor, type Complaint, type Notification 
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { ConversationEngine, type ConversationEngineOptions } from './engine.ts';
 import type { ChatMessageInput } from './chat-message.ts';
+import { createTexts } from './texts.ts';
 
 const account = '+6281100000000';
 const jid = '6281234567890@s.whatsapp.net';
@@ -30,7 +31,7 @@ async function rig(prefix: string, extra: Partial<ConversationEngineOptions> = {
   const now = { ms: Date.parse('2026-01-05T01:00:00Z') };
   const engine = new ConversationEngine({ redis, prefix, producer, statusStore: status, logger, transport: 'baileys', quietMs: 120_000, clock: () => now.ms, ...extra });
   const intake = new Queue(QueueNames.intake, { connection: createRedis(url, 'client'), prefix });
-  const notify = new Queue(QueueNames.notify('whatsapp'), { connection: createRedis(url, 'client'), prefix });
+  const notify = new Queue(QueueNames.notify(extra.channel ?? 'whatsapp'), { connection: createRedis(url, 'client'), prefix });
   return {
     engine, intake, notify, status, now,
     close: async () => {
@@ -177,5 +178,89 @@ describe('ConversationEngine (real Redis)', () => {
     r.now.ms += 61_000;
     expect(await r.engine.sweep()).toBe(1);
     expect(await jobs(r.intake)).toHaveLength(1);
+  });
+
+  it('after the acknowledgement: a late "kirim" is told the ticket, thanks get no reply, and no guide is sent', async () => {
+    await r.engine.ingest(m(r, 'pohon tumbang menutup jalan di Jl. Cemara'));
+    r.now.ms += 121_000;
+    expect(await r.engine.sweep()).toBe(1); // closed by the quiet period: the ack is out
+    const [c] = await jobs(r.intake);
+    // As the guide told them, the citizen types "kirim"; then thanks the admin.
+    const late = await r.engine.ingest(m(r, 'kirim'));
+    expect(late.complaint).toBeUndefined();
+    for (const text of ['Ok terima kasih min', 'siap pak', 'baik, terima kasih']) await r.engine.ingest(m(r, text));
+    r.now.ms += 121_000;
+    await r.engine.sweep();
+    expect(await jobs(r.intake)).toHaveLength(1);
+    const notes = await jobs(r.notify);
+    expect(notes.filter((n) => n.kind === 'guide')).toEqual([]);
+    const answer = notes.filter((n) => n.kind !== 'ack');
+    expect(answer).toHaveLength(1);
+    expect(answer[0]!.ticket).toBe(c!.ticket);
+    expect(answer[0]!.text).toContain(`nomor tiket ${c!.ticket}`);
+  });
+
+  it('sends no guide to a sender who was acknowledged a moment ago, but does after a while and to others', async () => {
+    await r.engine.ingest(m(r, 'saluran air mampet di Jl. Anggrek'));
+    await r.engine.ingest(m(r, 'kirim'));
+    await r.engine.ingest(m(r, 'Halo'));
+    await r.engine.closeAll();
+    expect((await jobs(r.notify)).map((n) => n.kind)).toEqual(['ack']);
+    const other = '6285700002222@s.whatsapp.net';
+    await r.engine.ingest(m(r, 'Halo', { senderId: other, threadId: other }));
+    r.now.ms += 3_600_000;
+    await r.engine.ingest(m(r, 'Assalamualaikum'));
+    await r.engine.closeAll();
+    expect((await jobs(r.notify)).filter((n) => n.kind === 'guide').map((n) => n.to).sort()).toEqual([jid, other].sort());
+  });
+
+  it('takes "cek" followed by something that is no ticket as complaint text', async () => {
+    await r.engine.ingest(m(r, 'Cek RT 05'));
+    await r.engine.ingest(m(r, 'lampu jalan mati semua'));
+    const [c] = await r.engine.closeAll();
+    expect(c!.text).toBe('Cek RT 05\nlampu jalan mati semua');
+    expect((await jobs(r.notify)).filter((n) => n.kind === 'lookup')).toEqual([]);
+  });
+});
+
+describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
+  let prefix: string;
+  let wa: Rig;
+  let ig: Rig;
+  let redis: Redis;
+  beforeEach(async () => {
+    prefix = uniquePrefix('conv2');
+    wa = await rig(prefix, { channel: 'whatsapp', transport: 'baileys', texts: createTexts({ em: (s) => `*${s}*` }) });
+    ig = await rig(prefix, { channel: 'instagram', transport: 'instagram-private-api' });
+    redis = createRedis(testRedisUrl(), 'client');
+  });
+  afterEach(async () => {
+    await wa.close();
+    await ig.close();
+    redis.disconnect();
+    await deletePrefix(testRedisUrl(), prefix);
+  });
+
+  const igMessage = (text: string, sender: string): ChatMessageInput => ({ ...m(ig, text), channel: 'instagram', account: '17841400000000', senderId: sender, threadId: `thread-${sender}`, reporter: { handle: 'warga.blitar' } });
+
+  it('each sweeper closes only its own channel, also conversations the old code left in the shared zset', async () => {
+    await ig.engine.ingest(igMessage('lampu jalan mati di Jl. Mawar', '5566778899'));
+    const old = await ig.engine.ingest(igMessage('trotoar rusak di Jl. Melati', '5566770000'));
+    await wa.engine.ingest(m(wa, 'sampah menumpuk di Jl. Kenanga'));
+    // The old code kept every channel's conversation in one `<prefix>:conv:due` zset.
+    await redis.zadd(`${prefix}:conv:due`, ig.now.ms, old.conversation!);
+    await redis.zrem(`${prefix}:conv:due:instagram`, old.conversation!);
+    wa.now.ms = ig.now.ms = Math.max(wa.now.ms, ig.now.ms) + 600_000;
+
+    expect(await wa.engine.sweep()).toBe(1);
+    const afterWa = await jobs(wa.intake);
+    expect(afterWa.map((c) => [c.channel, c.intake.transport])).toEqual([['whatsapp', 'baileys']]);
+    expect(await ig.engine.sweep()).toBe(2);
+    const igComplaints = (await jobs(ig.intake)).filter((c) => c.channel === 'instagram');
+    expect(igComplaints.map((c) => c.intake.transport)).toEqual(['instagram-private-api', 'instagram-private-api']);
+    const igAcks = (await jobs(ig.notify)).filter((n) => n.kind === 'ack');
+    expect(igAcks).toHaveLength(2);
+    for (const n of igAcks) expect(n.text).not.toContain('*');
+    expect(await redis.zcard(`${prefix}:conv:due`)).toBe(0);
   });
 });

@@ -3,10 +3,10 @@ import type { Redis } from 'ioredis';
 import { QueueNames, isSameSender, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Complaint, Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
-import { ChatMessage, type ChatMessageInput, type MessageKind } from './chat-message.ts';
-import { classifyMessage, parseCheck } from './classify.ts';
-import { buildComplaint, type StoredMessage } from './build-complaint.ts';
-import { ConversationStore, type IngestOutcome } from './conversation-store.ts';
+import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
+import { classifyMessage, isThanksOnly, parseCheck } from './classify.ts';
+import { buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { ConversationStore, conversationMember, type IngestOutcome } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
 import { createTexts, type ConversationTexts } from './texts.ts';
 
@@ -20,6 +20,12 @@ export interface ConversationEngineOptions {
   logger: Logger;
   /** Written into Complaint.intake.transport: 'baileys', 'instagram-private-api' or 'replay'. */
   transport: Complaint['intake']['transport'];
+  /**
+   * The channel this engine serves: sweep() closes only its conversations (the other channel's
+   * service has its own transport and texts). Default: from `transport` ('baileys' -> whatsapp,
+   * 'instagram-private-api' -> instagram); a 'replay' engine must name it to sweep.
+   */
+  channel?: ChatChannel;
   ticketPrefix?: string;
   /** Quiet period after the last message before the conversation closes (default 3 minutes). */
   quietMs?: number;
@@ -30,6 +36,11 @@ export interface ConversationEngineOptions {
   /** How long a message id is remembered for dedupe (default 7 days, like completed jobs). */
   seenTtlSeconds?: number;
   texts?: ConversationTexts;
+  /**
+   * How long after an acknowledgement the sender gets no guide, and a late "kirim" is answered
+   * with the ticket instead (default 15 minutes).
+   */
+  ackMemoryMs?: number;
   /** How often start() sweeps for due conversations (default 1 s). */
   sweepIntervalMs?: number;
   clock?: () => number;
@@ -45,6 +56,8 @@ export interface IngestResult {
   conversation?: string;
   complaint?: Complaint;
 }
+
+const TRANSPORT_CHANNEL: Partial<Record<Complaint['intake']['transport'], ChatChannel>> = { baileys: 'whatsapp', 'instagram-private-api': 'instagram' };
 
 /** `<kind>-<hash>`: deterministic, no personal data, and no ':' (BullMQ rejects most ids with one). */
 function jobHash(kind: string, ...parts: string[]): string {
@@ -66,6 +79,10 @@ export class ConversationEngine {
   private sweeping: Promise<number> | undefined;
 
   private readonly opts: ConversationEngineOptions;
+  /** Undefined for a replay engine not told its channel: it closes conversations only by close()/closeAll(). */
+  readonly channel: ChatChannel | undefined;
+  private readonly ticketPrefix: string;
+  private readonly ackMemoryMs: number;
 
   constructor(opts: ConversationEngineOptions) {
     this.opts = opts;
@@ -78,6 +95,9 @@ export class ConversationEngine {
     });
     this.texts = opts.texts ?? createTexts();
     this.clock = opts.clock ?? Date.now;
+    this.channel = opts.channel ?? TRANSPORT_CHANNEL[opts.transport];
+    this.ticketPrefix = opts.ticketPrefix ?? 'ADU';
+    this.ackMemoryMs = opts.ackMemoryMs ?? 900_000;
   }
 
   /** Validates and takes one message. Throws ConversationUnavailableError when Redis is unreachable. */
@@ -85,7 +105,7 @@ export class ConversationEngine {
     const parsed = ChatMessage.safeParse(input);
     if (!parsed.success) throw new InvalidChatMessageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const msg = parsed.data;
-    const kind = classifyMessage(msg);
+    const kind = classifyMessage(msg, this.ticketPrefix);
     try {
       if (kind === 'check') return await this.answerCheck(msg);
       return await this.append({ ...msg, kind });
@@ -105,7 +125,9 @@ export class ConversationEngine {
     }
     const result: IngestResult = { kind: msg.kind, outcome: reply.outcome, conversation: reply.member };
     if (reply.outcome !== 'appended') return result;
-    if (msg.kind === 'greeting' && reply.count === 1) await this.notify(msg, 'guide', this.texts.guide(), jobHash('guide', msg.channel, msg.account, msg.messageId));
+    if (msg.kind === 'greeting' && reply.count === 1 && (await this.wantsGuide(msg, reply.member))) {
+      await this.notify(msg, 'guide', this.texts.guide(), jobHash('guide', msg.channel, msg.account, msg.messageId));
+    }
     if (msg.kind === 'close') {
       const complaint = await this.close(reply.member);
       return { ...result, outcome: 'closed', ...(complaint ? { complaint } : {}) };
@@ -113,8 +135,33 @@ export class ConversationEngine {
     return result;
   }
 
+  /** Thanks, or anything right after an acknowledgement, would read as if the complaint got lost. */
+  private async wantsGuide(msg: StoredMessage, member: string): Promise<boolean> {
+    return !isThanksOnly(msg.text ?? '') && !(await this.recentTicket(member));
+  }
+
+  private recentTicket(member: string): Promise<string | null> {
+    return this.store.recentAck(member, this.clock(), this.ackMemoryMs);
+  }
+
+  /**
+   * A conversation that made no complaint. Right after an acknowledgement: a late "kirim" is told
+   * the ticket it already has, thanks get nothing. Otherwise the guide, unless it was only thanks.
+   */
+  private async answerEmpty(snap: ConversationSnapshot): Promise<void> {
+    const ticket = await this.recentTicket(conversationMember(snap.channel, snap.account, snap.senderId));
+    if (ticket) {
+      const late = snap.messages.find((m) => m.kind === 'close');
+      if (late) await this.notify({ ...snap, messageId: late.messageId }, 'lookup', this.texts.alreadyReceived(ticket), jobHash('lookup', snap.channel, snap.account, late.messageId), ticket);
+      return;
+    }
+    if (snap.messages.every((m) => m.kind === 'greeting' && isThanksOnly(m.text ?? ''))) return;
+    // Same jobId as the guide sent on the greeting, so at most one.
+    await this.notify(snap, 'guide', this.texts.guide(), jobHash('guide', snap.channel, snap.account, snap.firstMessageId));
+  }
+
   private async answerCheck(msg: ChatMessage): Promise<IngestResult> {
-    const ticket = parseCheck(msg.text ?? '') ?? '';
+    const ticket = parseCheck(msg.text ?? '', this.ticketPrefix) ?? '';
     const jobId = jobHash('lookup', msg.channel, msg.account, msg.messageId);
     let text = this.texts.checkUsage();
     if (ticket) {
@@ -161,11 +208,11 @@ export class ConversationEngine {
       await this.store.finishClosing(token);
       return null;
     }
-    const build = (idAttempt: number) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.opts.ticketPrefix ?? 'ADU', submittedAt: new Date(this.clock()), idAttempt });
+    const build = (idAttempt: number) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt });
     let complaint = build(0);
     if (!complaint) {
-      // Only greetings or a lone "kirim": the guide (same jobId as the one sent on the greeting, so at most one).
-      await this.notify(snap, 'guide', this.texts.guide(), jobHash('guide', snap.channel, snap.account, snap.firstMessageId));
+      // Only greetings, thanks or a lone "kirim".
+      await this.answerEmpty(snap);
       await this.store.finishClosing(token);
       return null;
     }
@@ -191,20 +238,32 @@ export class ConversationEngine {
     }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
     await this.notify(snap, 'ack', this.texts.ack(complaint.ticket), `ack-${complaint.id}`, complaint.ticket, complaint.id);
+    await this.store.rememberAck(conversationMember(snap.channel, snap.account, snap.senderId), complaint.ticket, this.clock(), this.ackMemoryMs);
     await this.store.finishClosing(token);
     this.opts.onComplaint?.(complaint, outcome);
     this.opts.logger.info({ complaintId: complaint.id, channel: complaint.channel, messages: snap.messages.length, attachments: complaint.attachments.length, outcome }, 'conversation closed into a complaint');
     return complaint;
   }
 
-  /** Closes every conversation whose quiet period is over, and finishes closes a crashed process left. */
+  /** The channel sweep() works on; a replay engine that was not told it must not guess. */
+  private sweptChannel(): ChatChannel {
+    if (!this.channel) throw new Error(`ConversationEngine: transport '${this.opts.transport}' needs the 'channel' option to sweep`);
+    return this.channel;
+  }
+
+  /**
+   * Closes every conversation of this engine's channel whose quiet period is over, and finishes
+   * closes a crashed process left. The other channel's conversations are its own service's.
+   */
   async sweep(): Promise<number> {
+    const channel = this.sweptChannel();
     this.sweeping ??= (async () => {
       let closed = 0;
       try {
-        for (const token of await this.store.staleClosings(this.clock(), 60_000, 100)) if (await this.finish(token)) closed++;
+        await this.store.adoptLegacy(channel);
+        for (const token of await this.store.staleClosings(channel, this.clock(), 60_000, 100)) if (await this.finish(token)) closed++;
         for (;;) {
-          const due = await this.store.dueMembers(this.clock(), 200);
+          const due = await this.store.dueMembers(channel, this.clock(), 200);
           if (due.length === 0) break;
           for (const member of due) {
             const token = await this.store.claim(member, this.clock(), false);
@@ -222,13 +281,15 @@ export class ConversationEngine {
 
   /**
    * Closes every open conversation now (replay end, tests, shutdown of a one-shot run). `scope`
-   * limits it to one channel/account, so a replay does not close the live service's conversations.
+   * limits it to one channel/account, so a replay does not close the live service's conversations;
+   * without a scope channel it is this engine's channel (all channels only when it has none).
    */
-  async closeAll(scope: { channel?: string; account?: string } = {}): Promise<Complaint[]> {
-    const head = scope.channel ? `${scope.channel}:${scope.account !== undefined ? `${scope.account}:` : ''}` : '';
+  async closeAll(scope: { channel?: ChatChannel; account?: string } = {}): Promise<Complaint[]> {
+    const channel = scope.channel ?? this.channel;
+    const head = channel ? `${channel}:${scope.account !== undefined ? `${scope.account}:` : ''}` : '';
     const out: Complaint[] = [];
     for (;;) {
-      const members = (await this.store.openMembers(-1)).filter((m) => m.startsWith(head));
+      const members = (await this.store.openMembers(-1, channel)).filter((m) => m.startsWith(head));
       if (members.length === 0) return out;
       for (const m of members) {
         const c = await this.close(m);
@@ -238,11 +299,12 @@ export class ConversationEngine {
   }
 
   async openConversations(): Promise<number> {
-    return this.store.openCount();
+    return this.store.openCount(this.channel);
   }
 
   /** Sweeps every sweepIntervalMs until stop(). */
   start(): void {
+    this.sweptChannel(); // fail at start-up, not once a second in the log
     if (this.timer) return;
     this.timer = setInterval(() => {
       this.sweep().catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'conversation sweep failed; retrying'));

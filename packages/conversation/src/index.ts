@@ -1,5 +1,5 @@
-export { ChatMessage, type ChatMessageInput, type MessageKind } from './chat-message.ts';
-export { classifyMessage, isGreetingOnly, isCloseWord, parseCheck, normalizeWords } from './classify.ts';
+export { CHAT_CHANNELS, ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
+export { classifyMessage, isGreetingOnly, isThanksOnly, isCloseWord, parseCheck, normalizeWords } from './classify.ts';
 export { buildComplaint, effectiveMessages, type ConversationSnapshot, type StoredMessage, type BuildOptions } from './build-complaint.ts';
 export { ConversationStore, conversationMember, type IngestOutcome } from './conversation-store.ts';
 export { ConversationEngine, type ConversationEngineOptions, type IngestResult } from './engine.ts';

@@ -8,6 +8,8 @@ import { wibDateTime, type StatusView } from '@aduan/schema';
 export interface ConversationTexts {
   guide(): string;
   ack(ticket: string): string;
+  /** A close word ("kirim") after the complaint was already filed: it is in, nothing to resend. */
+  alreadyReceived(ticket: string): string;
   checkUsage(): string;
   checkNotFound(ticket: string): string;
   checkStatus(view: StatusView): string;
@@ -42,6 +44,9 @@ export function createTexts(opts: { em?: (s: string) => string; serviceName?: st
     ack: (ticket) =>
       `Terima kasih, laporan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
       `Laporan akan kami teruskan ke dinas terkait. Untuk melihat perkembangannya, ketik: cek ${ticket}`,
+    alreadyReceived: (ticket) =>
+      `Laporan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
+      `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     checkUsage: () => `Untuk melihat status laporan, ketik ${em('cek')} diikuti nomor tiket Anda, contoh: cek ADU-7K3M-9Q2X`,
     checkNotFound: (ticket) => `Maaf, tiket ${ticket} tidak ditemukan untuk akun ini. Mohon periksa kembali nomor tiketnya.`,
     checkStatus: (view) => {
