@@ -8,9 +8,35 @@ if (not cur) or (string.len(ARGV[2]) > string.len(cur)) or (string.len(ARGV[2]) 
 return 0`;
 
 /**
+ * Where a thread's paging stopped before its cursor (the page cap), so that nothing after the
+ * cursor is skipped: the stretches are read back oldest first, one per visit.
+ */
+export interface ThreadGap {
+  /** Items to page back from, the deepest last: each is where one visit's paging stopped. */
+  from: { id: string; at: bigint }[];
+  /** Every item older than the one at this time is taken: reaching it is reaching the cursor. */
+  edge?: bigint;
+}
+
+/** How far a walk through an inbox feed got, kept between cycles. */
+export interface FeedWalk {
+  /** The feed's own saved position (the library's Feed.serialize), when it can save one. */
+  position?: string;
+  /** Newest thread activity on the walk's first page. */
+  top?: bigint;
+  /** Oldest activity of a thread the walk left with items still unread (a gap). */
+  low?: bigint;
+}
+
+const big = (v: string | undefined): bigint | undefined => (v ? BigInt(v) : undefined);
+
+/**
  * Per-thread cursor: the timestamp (microseconds) of the newest item fully processed in each
  * thread, in Redis so a restart resumes where the last process stopped. Threads never seen
  * before start at `since`, fixed when the account is first served (now minus the backfill).
+ * Beside it, in the same place: the gaps of threads read only in part, the inbox walks cut
+ * short by the page cap, and the inbox floor (threads whose last activity is at or before it
+ * have nothing unread).
  */
 export class CursorStore {
   private readonly redis: Redis;
@@ -36,5 +62,59 @@ export class CursorStore {
     await this.redis.set(this.keys.since, proposed.toString(), 'NX');
     const v = await this.redis.get(this.keys.since);
     return v ? BigInt(v) : proposed;
+  }
+
+  async gap(threadId: string): Promise<ThreadGap | null> {
+    const v = await this.redis.hget(this.gapKey, threadId);
+    if (!v) return null;
+    const g = JSON.parse(v) as { from: { id: string; at: string }[]; edge?: string };
+    return { from: g.from.map((p) => ({ id: p.id, at: BigInt(p.at) })), edge: big(g.edge) };
+  }
+
+  /** Records a thread's gap; null: the thread is read up to its cursor. */
+  async setGap(threadId: string, gap: ThreadGap | null): Promise<void> {
+    if (!gap) {
+      await this.redis.hdel(this.gapKey, threadId);
+      return;
+    }
+    const v = { from: gap.from.map((p) => ({ id: p.id, at: p.at.toString() })), edge: gap.edge?.toString() };
+    await this.redis.hset(this.gapKey, threadId, JSON.stringify(v));
+  }
+
+  async walk(feed: string): Promise<FeedWalk> {
+    const h = await this.redis.hgetall(this.walkKey(feed));
+    return { position: h.position || undefined, top: big(h.top), low: big(h.low) };
+  }
+
+  async saveWalk(feed: string, walk: FeedWalk): Promise<void> {
+    const fields = Object.entries(walk).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]);
+    const tx = this.redis.multi().del(this.walkKey(feed));
+    if (fields.length) tx.hset(this.walkKey(feed), Object.fromEntries(fields));
+    await tx.exec();
+  }
+
+  /** The walk reached its end; `floor`: the new inbox floor, when the walk had one. */
+  async endWalk(feed: string, floor?: bigint): Promise<void> {
+    const tx = this.redis.multi().del(this.walkKey(feed));
+    if (floor !== undefined) tx.set(this.floorKey, floor.toString());
+    await tx.exec();
+  }
+
+  async floor(): Promise<bigint | null> {
+    const v = await this.redis.get(this.floorKey);
+    return v ? BigInt(v) : null;
+  }
+
+  // Named after the cursor hash (same prefix and hash tag): all of it is the polling position.
+  private get gapKey(): string {
+    return `${this.keys.cursor}:gap`;
+  }
+
+  private get floorKey(): string {
+    return `${this.keys.cursor}:floor`;
+  }
+
+  private walkKey(feed: string): string {
+    return `${this.keys.cursor}:walk:${feed}`;
   }
 }

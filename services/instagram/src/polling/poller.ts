@@ -1,8 +1,9 @@
 import type { Logger } from '@aduan/telemetry';
-import type { IgClientLike, InboxFeedLike } from '../client/ig-client-like.ts';
+import type { IgClientLike, InboxFeedLike, ThreadFeedLike } from '../client/ig-client-like.ts';
 import { asThreadItem, type IgThread, type IgThreadItem } from '../client/ig-item.ts';
 import type { IgMetrics } from '../metrics.ts';
-import type { CursorStore } from './cursor-store.ts';
+import type { CursorStore, FeedWalk, ThreadGap } from './cursor-store.ts';
+import { positionOf, resumeAt } from './feed-position.ts';
 import type { ItemOutcome, ItemProcessor } from './item-processor.ts';
 
 export interface PollerOptions {
@@ -28,20 +29,49 @@ export interface PollReport {
   items: Record<ItemOutcome | 'poison', number>;
 }
 
+type FeedName = 'pending' | 'inbox';
+
+/** One stretch of a thread's new items, as one visit read it. */
+interface Stretch {
+  /** Items after the cursor, oldest first. */
+  items: IgThreadItem[];
+  /** The page cap stopped the paging before it reached what is already taken. */
+  cut: boolean;
+  /** The thread feed to go on from, when cut. */
+  feed?: ThreadFeedLike;
+}
+
 /** Instagram timestamps: microseconds since the epoch, as a decimal string. Anything else: null. */
 const micros = (v: unknown): bigint | null => {
   const s = String(v);
   return /^\d{1,20}$/.test(s) ? BigInt(s) : null;
 };
 const ts = (item: Pick<IgThreadItem, 'timestamp'>): bigint => micros(item.timestamp) ?? 0n;
+const activity = (thread: IgThread): bigint | null => micros(thread.last_activity_at || '0');
+const min = (a: bigint | undefined, b: bigint): bigint => (a === undefined || b < a ? b : a);
+
+/** Newest and oldest readable thread activity on an inbox page. */
+function span(threads: IgThread[]): { newest?: bigint; oldest?: bigint } {
+  const times = threads.map(activity).filter((t): t is bigint => t !== null);
+  if (!times.length) return {};
+  return { newest: times.reduce((a, b) => (b > a ? b : a)), oldest: times.reduce((a, b) => (b < a ? b : a)) };
+}
 
 /**
  * One poll cycle: the pending inbox (message requests; most citizens land there) and the
  * inbox, each thread from its cursor, items oldest first, the cursor advanced after each
  * item is kept. Instagram errors propagate to the loop (PollLoop), which backs off.
+ *
+ * The work per cycle is capped (maxPages), but nothing is left behind for good: an inbox walk
+ * the cap cuts short goes on next cycle where it stopped, and a thread with more new items
+ * than the cap reaches is read in stretches, the oldest first (see ThreadGap).
  */
 export class Poller {
   private readonly opts: PollerOptions;
+  /** Inbox feeds the page cap stopped last cycle: they go on from their own position. */
+  private readonly openFeeds = new Map<FeedName, InboxFeedLike>();
+  /** Thread feeds stopped at the deepest position of their thread's gap. */
+  private readonly openThreads = new Map<string, ThreadFeedLike>();
 
   constructor(opts: PollerOptions) {
     this.opts = opts;
@@ -50,40 +80,104 @@ export class Poller {
   async pollOnce(): Promise<PollReport> {
     const report: PollReport = { threads: 0, approved: 0, groupsSkipped: 0, items: { ingested: 0, duplicate: 0, skipped: 0, poison: 0 } };
     const since = await this.opts.cursors.since(this.opts.backfillMs);
-    await this.walk(this.opts.client.feed.directPending(), since, true, report);
-    await this.walk(this.opts.client.feed.directInbox(), since, false, report);
+    await this.walk('pending', since, report);
+    await this.walk('inbox', since, report);
     return report;
   }
 
-  private async walk(feed: InboxFeedLike, since: bigint, pending: boolean, report: PollReport): Promise<void> {
+  /**
+   * Pages through one feed, newest activity first, at most maxPages pages this cycle. The inbox
+   * walk ends at the page that reaches the floor (nothing at or before it is unread); the pending
+   * walk goes to the end (every request is to be taken and approved). Cut short by the cap, the
+   * walk goes on next cycle from where it stopped.
+   */
+  private async walk(name: FeedName, since: bigint, report: PollReport): Promise<void> {
+    const pending = name === 'pending';
+    const floor = pending ? null : ((await this.opts.cursors.floor()) ?? since);
+    const { feed, walk } = await this.openWalk(name);
     for (let page = 0; page < this.opts.maxPages; page++) {
       const threads = await feed.items();
-      let allFresh = threads.length > 0;
+      const { newest, oldest } = span(threads);
+      // The newest activity the walk started from: where the floor goes once it gets to its end.
+      walk.top ??= newest;
       for (const thread of threads) {
-        const fresh = await this.handleThread(thread, since, pending, report);
-        allFresh &&= fresh;
+        const unread = await this.handleThread(thread, since, pending, report);
+        const at = activity(thread);
+        if (unread && at !== null) walk.low = min(walk.low, at);
       }
-      // Threads come newest activity first: once a page holds a thread with nothing new, older pages have nothing either.
-      if (!allFresh || !feed.isMoreAvailable()) return;
+      const end = threads.length === 0 || !feed.isMoreAvailable() || (floor !== null && oldest !== undefined && oldest <= floor);
+      if (end) return this.endWalk(name, walk, floor);
+      await this.opts.cursors.saveWalk(name, { ...walk, position: positionOf(feed) });
     }
+    this.openFeeds.set(name, feed);
   }
 
-  /** Returns whether the thread had activity after its cursor. */
+  /** This cycle's feed: the one the cap stopped last cycle, else its saved position, else a new walk from the top. */
+  private async openWalk(name: FeedName): Promise<{ feed: InboxFeedLike; walk: FeedWalk }> {
+    const { client, cursors } = this.opts;
+    const walk = await cursors.walk(name);
+    // Taken out while in use: a cycle that fails mid-page must not go on past that page.
+    const open = this.openFeeds.get(name);
+    this.openFeeds.delete(name);
+    if (open) return { feed: open, walk };
+    const feed = name === 'pending' ? client.feed.directPending() : client.feed.directInbox();
+    if (walk.position && resumeAt(feed, walk.position)) {
+      // Used once: should Instagram refuse it, the next cycle starts over instead of failing on it for ever.
+      await cursors.saveWalk(name, { ...walk, position: undefined });
+      return { feed, walk };
+    }
+    // Starting over is always safe: the floor moves only when a walk gets to its end.
+    return { feed, walk: {} };
+  }
+
+  /**
+   * Everything the walk passed is read, except threads it left with a gap: the new floor is the
+   * walk's newest activity, or just below its oldest thread with a gap, so the next walks go
+   * down to that thread again. Threads with activity since the walk began are above the floor.
+   */
+  private async endWalk(name: FeedName, walk: FeedWalk, floor: bigint | null): Promise<void> {
+    let next: bigint | undefined;
+    if (floor !== null) {
+      next = walk.top ?? floor;
+      if (walk.low !== undefined) next = min(next, walk.low - 1n);
+    }
+    await this.opts.cursors.endWalk(name, next);
+  }
+
+  /** Takes a thread's new items; returns whether some are left unread (a gap, read on later visits). */
   private async handleThread(thread: IgThread, since: bigint, pending: boolean, report: PollReport): Promise<boolean> {
-    const { client, cursors, processor } = this.opts;
+    const { client, cursors } = this.opts;
     if (thread.is_group) {
       // Complaints are one citizen to the city; group chats are not an intake path.
       report.groupsSkipped++;
-      return true;
+      return false;
     }
     const cursor = (await cursors.get(thread.thread_id)) ?? since;
     // Unreadable: look at the items themselves rather than skip the thread.
-    const lastActivity = micros(thread.last_activity_at || '0');
+    const lastActivity = activity(thread);
     if (lastActivity !== null && lastActivity <= cursor && !pending) return false;
     report.threads++;
+    const gap = await cursors.gap(thread.thread_id);
+    const stretch = await this.read(thread, cursor, gap);
+    if (stretch.cut) {
+      await this.leaveGap(thread.thread_id, gap, stretch);
+      return true;
+    }
+    await this.ingest(thread, stretch.items, report);
+    const unread = await this.closeStretch(thread.thread_id, gap);
+    // A request is approved only once read to the end: approved, it leaves the pending walk.
+    if (pending && this.opts.approvePending && !unread) {
+      await client.directThread.approve(thread.thread_id);
+      report.approved++;
+      this.opts.metrics.approvals.inc({ outcome: 'approved' });
+    }
+    return unread;
+  }
+
+  private async ingest(thread: IgThread, items: IgThreadItem[], report: PollReport): Promise<void> {
+    const { cursors, processor } = this.opts;
     const viewerId = String(thread.viewer_id);
     const user = thread.users[0] ?? thread.inviter;
-    const items = await this.newItems(thread, cursor);
     for (const item of items) {
       let outcome: ItemOutcome | 'poison';
       try {
@@ -97,19 +191,44 @@ export class Poller {
       report.items[outcome]++;
       await cursors.advance(thread.thread_id, ts(item));
     }
-    if (pending && this.opts.approvePending) {
-      await client.directThread.approve(thread.thread_id);
-      report.approved++;
-      this.opts.metrics.approvals.inc({ outcome: 'approved' });
+  }
+
+  /**
+   * Paging stopped before the cursor: nothing is taken (the items after the gap would go to the
+   * conversation engine before the older ones). Where it stopped is recorded; the next visit
+   * pages on from there.
+   */
+  private async leaveGap(threadId: string, gap: ThreadGap | null, stretch: Stretch): Promise<void> {
+    const deepest = stretch.items[0]!;
+    const from = [...(gap?.from ?? []), { id: deepest.item_id, at: ts(deepest) }];
+    await this.opts.cursors.setGap(threadId, { from, edge: gap?.edge });
+    if (stretch.feed) this.openThreads.set(threadId, stretch.feed);
+    this.opts.logger.info({ depth: from.length, maxPages: this.opts.maxPages }, 'instagram thread has more new items than one visit reads; reading on next cycle, oldest first');
+  }
+
+  /** A stretch is taken: the one above it is next. Returns whether the thread still has a gap. */
+  private async closeStretch(threadId: string, gap: ThreadGap | null): Promise<boolean> {
+    if (!gap) return false;
+    const done = gap.from.at(-1);
+    if (!done) {
+      await this.opts.cursors.setGap(threadId, null);
+      return false;
     }
+    // Everything older than `done` is taken now: the stretch above ends where it reaches it.
+    await this.opts.cursors.setGap(threadId, { from: gap.from.slice(0, -1), edge: done.at });
     return true;
   }
 
-  /** Items newer than the cursor, oldest first; pages back through the thread when the inbox preview is not enough. */
-  private async newItems(thread: IgThread, cursor: bigint): Promise<IgThreadItem[]> {
+  /**
+   * New items of one stretch, oldest first: from the deepest position of the thread's gap, else
+   * from the inbox preview down, paging back through the thread when the preview is not enough.
+   */
+  private async read(thread: IgThread, cursor: bigint, gap: ThreadGap | null): Promise<Stretch> {
+    // Reaching the cursor, or the edge of what is taken below a gap position, ends the paging.
+    const line = gap?.edge !== undefined && gap.edge > cursor ? gap.edge : cursor;
     const byId = new Map<string, IgThreadItem>();
     const take = (list: IgThreadItem[]): boolean => {
-      let reachedCursor = list.length === 0;
+      let reached = list.length === 0;
       for (const it of list) {
         if (micros(it.timestamp) === null) {
           // Without a time the item cannot be placed against the cursor; it must not stop the poll.
@@ -117,18 +236,36 @@ export class Poller {
           continue;
         }
         if (ts(it) > cursor) byId.set(it.item_id, it);
-        else reachedCursor = true;
+        if (ts(it) <= line) reached = true;
       }
-      return reachedCursor;
+      return reached;
     };
-    let reached = take(thread.items.map(asThreadItem));
-    if (!reached && thread.has_older && thread.oldest_cursor) {
-      const feed = this.opts.client.feed.directThread({ thread_id: thread.thread_id, oldest_cursor: thread.oldest_cursor });
-      for (let page = 0; page < this.opts.maxPages && !reached; page++) {
-        reached = take((await feed.items()).map(asThreadItem));
-        if (!feed.isMoreAvailable()) break;
-      }
+    const { feed, reached: fromPreview } = this.startStretch(thread, gap, take);
+    let reached = fromPreview;
+    let more = feed !== undefined;
+    for (let page = 0; feed && more && !reached && page < this.opts.maxPages; page++) {
+      reached = take((await feed.items()).map(asThreadItem));
+      more = feed.isMoreAvailable();
     }
-    return [...byId.values()].sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : 0));
+    const items = [...byId.values()].sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : 0));
+    // Pages of items without a readable time only cannot be placed: they are skipped, as anywhere.
+    const cut = !reached && more && items.length > 0;
+    return { items, cut, feed: cut ? feed : undefined };
+  }
+
+  /** Where a stretch starts: the deepest gap position (the feed stopped there, if still open), else the preview. */
+  private startStretch(thread: IgThread, gap: ThreadGap | null, take: (list: IgThreadItem[]) => boolean): { feed?: ThreadFeedLike; reached: boolean } {
+    const { client } = this.opts;
+    const from = gap?.from.at(-1);
+    if (from) {
+      // Taken out while in use: a visit that fails half-way must not go on past what it took.
+      const open = this.openThreads.get(thread.thread_id);
+      this.openThreads.delete(thread.thread_id);
+      return { feed: open ?? client.feed.directThread({ thread_id: thread.thread_id, oldest_cursor: from.id }), reached: false };
+    }
+    this.openThreads.delete(thread.thread_id);
+    const reached = take(thread.items.map(asThreadItem));
+    if (reached || !thread.has_older || !thread.oldest_cursor) return { reached };
+    return { feed: client.feed.directThread({ thread_id: thread.thread_id, oldest_cursor: thread.oldest_cursor }), reached };
   }
 }
