@@ -24,6 +24,9 @@ describe('ids', () => {
     expect(normalizeTicket(t.toLowerCase().replace(/-/g, ' '))).toBe(t);
     expect(normalizeTicket('ADU-0000-1111'.replace(/0/g, 'O').replace(/1/g, 'l'))).toBe('ADU-0000-1111');
     expect(normalizeTicket('hello')).toBeNull();
+    // A TICKET_PREFIX with I, L or O in it (BLT for Blitar, LAPOR) is read as written.
+    expect(normalizeTicket('blt 7k3m 9q2x')).toBe('BLT-7K3M-9Q2X');
+    expect(normalizeTicket('LAPOR-7K3M-9Q2O')).toBe('LAPOR-7K3M-9Q20');
   });
 
   it('status tokens verify only for their own id and secret', () => {

@@ -97,15 +97,12 @@ export function ticketFor(id: string, prefix = 'ADU'): string {
 
 /** Normalizes what a person typed ("adu 7k3m 9q2x", "ADU-7K3M-9Q2X") into the canonical ticket, or null. */
 export function normalizeTicket(input: string): string | null {
-  const cleaned = input
-    .toUpperCase()
-    .replace(/[^0-9A-Z]/g, '')
-    .replace(/[IL]/g, '1')
-    .replace(/O/g, '0');
-  const m = /^([A-Z]{2,5}?)([0-9A-Z]{8})$/.exec(cleaned);
+  const m = /^([A-Z]{2,5}?)([0-9A-Z]{8})$/.exec(input.toUpperCase().replace(/[^0-9A-Z]/g, ''));
   if (!m || !m[1] || !m[2]) return null;
-  if (/[U]/.test(m[2])) return null;
-  return `${m[1]}-${m[2].slice(0, 4)}-${m[2].slice(4)}`;
+  // Misread letters are mapped in the code only: a prefix such as BLT or LAPOR keeps its letters.
+  const code = m[2].replace(/[IL]/g, '1').replace(/O/g, '0');
+  if (/[U]/.test(code)) return null;
+  return `${m[1]}-${code.slice(0, 4)}-${code.slice(4)}`;
 }
 
 // Importing the secret as a KeyObject once, not on every token.
