@@ -73,7 +73,7 @@ describe('web form in Chromium (phone)', () => {
     const statusHref = await page.locator('#status-link').getAttribute('href');
     await waitFor(async () => {
       await page.goto(`${base}${statusHref}`);
-      return (await page.locator('body').textContent())?.includes('Diteruskan ke dinas terkait');
+      return (await page.locator('body').textContent())?.includes('Diteruskan ke instansi terkait');
     }, { what: 'status page shows routed' });
     expect(scriptProblems).toEqual([]);
     // The access code is case-sensitive: a phone keyboard must not capitalize or "correct" it.

@@ -232,7 +232,8 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     prefix = uniquePrefix('conv2');
     wa = await rig(prefix, { channel: 'whatsapp', transport: 'baileys', texts: createTexts({ em: (s) => `*${s}*` }) });
     ig = await rig(prefix, { channel: 'instagram', transport: 'instagram-private-api' });
-    redis = createRedis(testRedisUrl(), 'client');
+    // A worker connection queues commands until it is ready (a client one would refuse them).
+    redis = createRedis(testRedisUrl(), 'worker');
   });
   afterEach(async () => {
     await wa.close();

@@ -6,12 +6,22 @@ describe('citizen texts', () => {
     const texts = createTexts({ em: (s) => `*${s}*` });
     const view = { ticket: 'ADU-7K3M-9Q2X', state: 'routed' as const, opd: { code: 'dishub', name: 'Dinas Perhubungan' }, channel: 'whatsapp' as const, receivedAt: '2026-11-28T16:40:00.000Z', updatedAt: '2026-11-28T17:05:00.000Z', history: [] };
     // 17:05 UTC is 00:05 the next day in Blitar.
-    expect(texts.checkStatus(view)).toBe('Laporan *ADU-7K3M-9Q2X* sudah diteruskan ke Dinas Perhubungan. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
+    expect(texts.checkStatus(view)).toBe('Aduan *ADU-7K3M-9Q2X* sudah diteruskan ke Dinas Perhubungan. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
+  });
+
+  it('shows the current step\'s note only, as a sentence', () => {
+    const texts = createTexts();
+    const base = { ticket: 'ADU-7K3M-9Q2X', opd: { code: 'dpupr', name: 'Dinas PUPR' }, channel: 'whatsapp' as const, receivedAt: '2026-11-28T16:40:00.000Z', updatedAt: '2026-11-28T17:05:00.000Z' };
+    const inProgress = { state: 'in_progress' as const, at: '2026-11-28T16:50:00.000Z', message: 'Petugas menuju lokasi' };
+    // An earlier step's note would contradict the current one.
+    expect(texts.checkStatus({ ...base, state: 'resolved', history: [inProgress, { state: 'resolved', at: '2026-11-28T17:05:00.000Z' }] })).not.toContain('Petugas menuju lokasi');
+    expect(texts.checkStatus({ ...base, state: 'in_progress', history: [inProgress] })).toMatch(/Catatan: Petugas menuju lokasi\.$/);
+    expect(texts.checkStatus({ ...base, state: 'rejected', history: [{ state: 'rejected', at: '2026-11-28T17:05:00.000Z', message: 'Lokasi di luar kota' }] })).toMatch(/Alasan: Lokasi di luar kota\.$/);
   });
 
   it('says a complaint outside the city\'s remit once, not "oleh" a pseudo-agency', () => {
     const texts = createTexts({ em: (s) => `*${s}*` });
     const view = { ticket: 'ADU-7K3M-9Q2X', state: 'external' as const, opd: { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' }, channel: 'whatsapp' as const, receivedAt: '2026-11-28T16:40:00.000Z', updatedAt: '2026-11-28T17:05:00.000Z', history: [] };
-    expect(texts.checkStatus(view)).toBe('Laporan *ADU-7K3M-9Q2X* perlu disampaikan ke instansi di luar Pemerintah Kota. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
+    expect(texts.checkStatus(view)).toBe('Aduan *ADU-7K3M-9Q2X* perlu disampaikan ke instansi di luar Pemerintah Kota Blitar. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
   });
 });

@@ -1,4 +1,4 @@
-import { EXTERNAL_OPD } from '@aduan/queue';
+import { EXTERNAL_OPD, asSentence } from '@aduan/queue';
 import { wibDateTime, type StatusView } from '@aduan/schema';
 
 /**
@@ -17,12 +17,12 @@ export interface ConversationTexts {
 
 const STATE_LABEL: Record<StatusView['state'], string> = {
   received: 'sudah diterima dan menunggu diteruskan',
-  triage: 'sedang diperiksa petugas untuk ditentukan dinas yang menangani',
+  triage: 'sedang diperiksa petugas untuk ditentukan instansi yang menangani',
   routed: 'sudah diteruskan',
   in_progress: 'sedang ditindaklanjuti',
   resolved: 'sudah selesai ditangani',
   rejected: 'tidak dapat ditindaklanjuti',
-  external: 'perlu disampaikan ke instansi di luar Pemerintah Kota',
+  external: 'perlu disampaikan ke instansi di luar Pemerintah Kota Blitar',
 };
 
 /** "28 Nov 2026, 14.05 WIB"; a value that is not a date is shown as it is. */
@@ -39,23 +39,26 @@ export function createTexts(opts: { em?: (s: string) => string; serviceName?: st
   const service = opts.serviceName ?? 'layanan pengaduan Pemerintah Kota Blitar';
   return {
     guide: () =>
-      `Terima kasih telah menghubungi ${service}. Silakan tuliskan keluhan Anda: apa masalahnya dan di mana lokasinya. ` +
-      `Foto, video, atau lokasi (share location) boleh dikirim juga. Bila sudah lengkap, ketik ${em('kirim')}.`,
+      `Terima kasih telah menghubungi ${service}. Silakan tuliskan aduan Anda: apa masalahnya dan di mana lokasinya. ` +
+      `Foto, video, atau titik lokasi boleh dikirim juga. Bila sudah lengkap, ketik ${em('kirim')}.`,
     ack: (ticket) =>
-      `Terima kasih, laporan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
-      `Laporan akan kami teruskan ke dinas terkait. Untuk melihat perkembangannya, ketik: cek ${ticket}`,
+      `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
+      `Aduan akan kami teruskan ke instansi terkait. Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     alreadyReceived: (ticket) =>
-      `Laporan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
+      `Aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
-    checkUsage: () => `Untuk melihat status laporan, ketik ${em('cek')} diikuti nomor tiket Anda, contoh: cek ADU-7K3M-9Q2X`,
+    checkUsage: () => `Untuk melihat status aduan, ketik ${em('cek')} diikuti nomor tiket Anda, contoh: cek ADU-7K3M-9Q2X`,
     checkNotFound: (ticket) => `Maaf, tiket ${ticket} tidak ditemukan untuk akun ini. Mohon periksa kembali nomor tiketnya.`,
     checkStatus: (view) => {
       // "external" is no agency: its name ("Di luar kewenangan ...") already is the state's words.
       const agency = view.opd && view.opd.code !== EXTERNAL_OPD ? view.opd : undefined;
       const opd = agency && (view.state === 'routed' || view.state === 'in_progress' || view.state === 'resolved') ? ` ke ${agency.name}` : '';
       const routedTo = view.state === 'routed' ? opd : agency && view.state !== 'received' && view.state !== 'triage' ? ` oleh ${agency.name}` : '';
-      const note = [...view.history].reverse().find((h) => h.message)?.message;
-      return `Laporan ${em(view.ticket)} ${STATE_LABEL[view.state]}${routedTo}. Terakhir diperbarui ${formatDate(view.updatedAt)}.${note ? ` Catatan: ${note}` : ''}`;
+      // The note of the current step only: an earlier step's ("sedang dikerjakan") would contradict it.
+      const last = view.history.at(-1);
+      const note = last?.state === view.state ? last.message : undefined;
+      const label = view.state === 'rejected' ? 'Alasan' : 'Catatan';
+      return `Aduan ${em(view.ticket)} ${STATE_LABEL[view.state]}${routedTo}. Terakhir diperbarui ${formatDate(view.updatedAt)}.${note ? ` ${label}: ${asSentence(note)}` : ''}`;
     },
   };
 }

@@ -8,7 +8,7 @@ export { StatusStore, senderFields, isSameSender, type StatusRecord, type Histor
 export { probeRedis, exitIfRedisRefuses, refusedMessage, type RedisProbe } from './redis-access.ts';
 export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisServerMissingError, type LocalRedis } from './local-redis.ts';
 export { publishRouted, routedJobId, forOpd, EXTERNAL_OPD } from './publish-routed.ts';
-export { citizenMessages } from './citizen-messages.ts';
+export { citizenMessages, asSentence } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
 export { closeWithin } from './close-within.ts';

@@ -42,7 +42,7 @@ function retryAfterSeconds(err: FastifyError | Error): number | undefined {
 function errorAsPage(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply, retryAfter: number | undefined) {
   const status = statusOf(err);
   if (status === 429) return sendPage(reply.code(429), errorPage('Terlalu banyak kiriman', `Terlalu banyak aduan dikirim dari jaringan Anda dalam waktu singkat. Silakan coba lagi dalam ${Math.ceil((retryAfter ?? 60) / 60)} menit.`));
-  if (status === 503) return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba lagi beberapa saat lagi.'));
+  if (status === 503) return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba beberapa saat lagi.'));
   if (status === 413) return sendPage(reply.code(413), errorPage('Kiriman terlalu besar', 'Data yang dikirim melebihi batas. Kurangi jumlah atau ukuran foto, lalu coba lagi.'));
   if (status < 500) return sendPage(reply.code(status), errorPage('Permintaan tidak dapat diproses', 'Mohon maaf, permintaan ini tidak dapat diproses. Silakan kembali dan coba lagi.'));
   req.log.error({ err }, 'unhandled error');

@@ -41,7 +41,7 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       }
       if (err instanceof QueueUnavailableError) {
         reply.header('Retry-After', String(err.retryAfterSeconds));
-        return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, aduan Anda belum tersimpan karena gangguan sistem. Silakan coba kirim lagi beberapa saat lagi.'));
+        return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, aduan Anda belum tersimpan karena gangguan sistem. Silakan kirim ulang beberapa saat lagi.'));
       }
       throw err;
     }

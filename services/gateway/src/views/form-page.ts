@@ -35,7 +35,7 @@ export function formPage(dir: Directory, state: FormState): string {
   const checked = (name: string) => (v[name] === 'on' || v[name] === 'true' ? raw(' checked') : raw(''));
   const body = html`
 <h1>Sampaikan aduan Anda</h1>
-<p class="muted">Aduan diteruskan ke dinas yang berwenang. Anda akan mendapat nomor tiket untuk memantau tindak lanjutnya.</p>
+<p class="muted">Aduan diteruskan ke instansi yang berwenang. Anda akan mendapat nomor tiket untuk memantau tindak lanjutnya.</p>
 ${errorCount ? html`<div class="summary" role="alert" id="error-summary"><strong>Ada ${errorCount} isian yang perlu diperbaiki.</strong> Silakan periksa tanda merah di bawah.</div>` : ''}
 <form method="post" action="/" enctype="multipart/form-data" novalidate class="card">
 <input type="hidden" name="idempotencyKey" value="${state.idempotencyKey}">
@@ -91,8 +91,8 @@ ${fieldError(state, 'reporter.phone')}
 <label for="reporter-email">Email</label>
 <input type="email" id="reporter-email" name="reporter.email" autocomplete="email" value="${v['reporter.email'] ?? ''}"${describedBy(state, 'reporter.email')}>
 ${fieldError(state, 'reporter.email')}
-<div class="check"><input type="checkbox" id="reporter-anonymous" name="reporter.anonymous"${checked('reporter.anonymous')} aria-describedby="anon-hint"><div><label for="reporter-anonymous">Anonim</label><p class="hint" id="anon-hint">Nama Anda tidak ditampilkan di publik (misalnya saat aduan dibacakan di radio atau di papan data). Petugas tetap dapat menghubungi Anda.</p></div></div>
-<div class="check"><input type="checkbox" id="reporter-confidential" name="reporter.confidential"${checked('reporter.confidential')} aria-describedby="conf-hint"><div><label for="reporter-confidential">Rahasia</label><p class="hint" id="conf-hint">Identitas Anda tidak diberikan kepada dinas yang menangani. Pilih ini bila Anda khawatir, misalnya melaporkan tetangga atau pejabat.</p></div></div>
+<div class="check"><input type="checkbox" id="reporter-anonymous" name="reporter.anonymous"${checked('reporter.anonymous')} aria-describedby="anon-hint"><div><label for="reporter-anonymous">Anonim</label><p class="hint" id="anon-hint">Nama Anda tidak ditampilkan kepada umum (misalnya saat aduan dibacakan di radio atau di papan data). Petugas tetap dapat menghubungi Anda.</p></div></div>
+<div class="check"><input type="checkbox" id="reporter-confidential" name="reporter.confidential"${checked('reporter.confidential')} aria-describedby="conf-hint"><div><label for="reporter-confidential">Rahasia</label><p class="hint" id="conf-hint">Identitas Anda tidak diberikan kepada instansi yang menangani. Pilih ini bila Anda khawatir, misalnya melaporkan tetangga atau pejabat.</p></div></div>
 </fieldset>
 
 <p><button type="submit">Kirim aduan</button></p>

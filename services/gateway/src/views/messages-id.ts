@@ -27,7 +27,7 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
   'reporter.email': { invalid_email: 'Alamat email tidak valid. Contoh: nama@contoh.id.' },
   'reporter.name': { too_long: 'Nama terlalu panjang (maksimal 120 huruf).' },
   photos: {
-    unsupported_media_type: 'Berkas harus berupa foto (JPG, PNG, WebP, HEIC, AVIF, atau GIF). Silakan pilih foto lagi.',
+    unsupported_media_type: 'Berkas yang dipilih bukan foto. Silakan pilih foto.',
     payload_too_large: 'Ukuran foto terlalu besar. Silakan pilih foto yang lebih kecil.',
     too_many_files: 'Maksimal 5 foto. Silakan pilih foto lagi.',
     // Not an error of the photos: a browser cannot keep chosen files across a page, so the
@@ -42,8 +42,8 @@ export function fieldMessageId(field: string, code: string): string {
 
 export const STATE_LABELS: Record<ComplaintState, string> = {
   received: 'Diterima, menunggu diteruskan',
-  triage: 'Sedang diperiksa petugas untuk diteruskan ke dinas yang tepat',
-  routed: 'Diteruskan ke dinas terkait',
+  triage: 'Sedang diperiksa petugas untuk diteruskan ke instansi yang tepat',
+  routed: 'Diteruskan ke instansi terkait',
   in_progress: 'Sedang ditindaklanjuti',
   resolved: 'Selesai ditangani',
   rejected: 'Tidak dapat ditindaklanjuti',

@@ -31,8 +31,8 @@ ${
   v
     ? html`<div class="card" role="status"><p>Tiket <span class="ticket">${v.ticket}</span></p>
 <p><strong>Status:</strong> ${STATE_LABELS[v.state]}${v.opd && v.opd.code !== EXTERNAL_OPD ? html` — <strong>${v.opd.name}</strong>` : ''}</p>
-<p class="muted">Diterima ${wibDateTime(v.receivedAt)} · diperbarui ${wibDateTime(v.updatedAt)}</p>
-<h2>Riwayat</h2><ol class="history">${v.history.map((h) => html`<li>${wibDateTime(h.at)}: ${STATE_LABELS[h.state]}${h.message ? html` — ${h.message}` : ''}</li>`)}</ol></div>`
+<p class="muted">Diterima ${wibDateTime(v.receivedAt)} WIB · diperbarui ${wibDateTime(v.updatedAt)} WIB</p>
+<h2>Riwayat</h2><ol class="history">${v.history.map((h) => html`<li>${wibDateTime(h.at)} WIB: ${STATE_LABELS[h.state]}${h.message ? html` — ${h.message}` : ''}</li>`)}</ol></div>`
     : ''
 }
 <form method="get" action="/status" class="card">

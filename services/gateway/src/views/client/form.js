@@ -13,7 +13,7 @@
         function (p) {
           document.getElementById('lat').value = p.coords.latitude.toFixed(6);
           document.getElementById('lon').value = p.coords.longitude.toFixed(6);
-          s.textContent = 'Lokasi terpasang (' + p.coords.latitude.toFixed(5) + ', ' + p.coords.longitude.toFixed(5) + ').';
+          s.textContent = 'Lokasi Anda sudah ditambahkan.';
         },
         function () {
           s.textContent = 'Lokasi tidak bisa diambil. Silakan tulis lokasinya saja.';
