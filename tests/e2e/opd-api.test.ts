@@ -101,6 +101,10 @@ describe('OPD API', () => {
       return v.state === 'resolved' ? v : null;
     }, { timeoutMs: 15_000, what: 'resolved' });
     expect(done.history.filter((h) => h.state === 'in_progress')).toHaveLength(1);
+    // The same updateId for another complaint would be taken for a retry and dropped: refused aloud.
+    const other = await fileRouted({ text: 'Jukir liar di depan Alun-alun minta parkir dua kali lipat, tanpa karcis' });
+    const reused = await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${other.id}/status`, { state: 'in_progress', updateId: 'sim-42' });
+    expect([reused.statusCode, reused.json().error]).toEqual([409, 'update_id_reused']);
     // The log line names the OPD and key, not the key itself.
     const logged = lines.find((l) => l.msg === 'opd status update queued' && l.updateId === 'dishub.sim-41');
     expect(logged).toMatchObject({ opd: 'dishub', complaintId: c.id });
@@ -126,15 +130,15 @@ describe('OPD API', () => {
       expect(res.statusCode).toBe(200);
       return res.json() as Feed;
     };
-    // The earlier tests routed three complaints to dishub; now one for dlh and one more for dishub.
+    // The earlier tests routed four complaints to dishub; now one for dlh and one more for dishub.
     const trash = await fileRouted({ text: 'Sampah menumpuk di TPS Jl. Kalimantan sudah seminggu tidak diangkut, baunya menyengat' });
     const last = await fileRouted({ text: 'Jukir liar di depan Stasiun Blitar memaksa minta uang parkir' });
     const all = await feed(dishub);
-    expect(all.items).toHaveLength(4);
+    expect(all.items).toHaveLength(5);
     expect(all.items.every((i) => i.complaint.routing.opd === 'dishub')).toBe(true);
     expect(all.items.at(-1)?.complaint.id).toBe(last.id);
     expect((await feed(dlh)).items.map((i) => i.complaint.id)).toEqual([trash.id]);
-    // Page by page with the cursor: the same four, in the same order, then nothing new.
+    // Page by page with the cursor: the same five, in the same order, then nothing new.
     const seen: string[] = [];
     let next = '';
     for (let page = 0; page < 6; page++) {

@@ -67,21 +67,43 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
 
 /**
  * KEYS: seen-events set, complaint hash, history list, and (optional) the OPD inbox. ARGV:
- * event key, ttl, history entry, inbox score (ms) and member, inbox cutoff (ms), field/value
- * pairs. Marking the event and applying it in one script means a crash between the two can
- * never leave an event marked as seen but not recorded.
+ * event key, ttl, history entry, inbox score (ms) and member, inbox cutoff (ms), the time of an
+ * OPD's report in ms ('' for any other step), field/value pairs. Marking the event and applying
+ * it in one script means a crash between the two can never leave an event marked as seen but
+ * not recorded. Returns 1 applied, 0 already seen, 2 stale.
+ * - An OPD's report older than the last one applied ("in progress" arriving after "resolved")
+ *   is stale: marked seen, not applied, so the state never moves back.
+ * - Inbox scores follow the order of writing: at least the routing time, and above every entry
+ *   already there. A reader's cursor names an entry it saw, so nothing written after it can sort
+ *   before it (routers finish complaints of the same millisecond in any order).
  */
 const TRANSITION_LUA = `
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 7))
+if ARGV[7] ~= '' then
+  if tonumber(ARGV[7]) < tonumber(redis.call('HGET', KEYS[2], 'reportedAt') or '0') then
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+    return 2
+  end
+  redis.call('HSET', KEYS[2], 'reportedAt', ARGV[7])
+end
+redis.call('HSET', KEYS[2], unpack(ARGV, 8))
 redis.call('RPUSH', KEYS[3], ARGV[3])
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
 if KEYS[4] then
-  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[5])
+  local score = tonumber(ARGV[4])
+  local top = redis.call('ZRANGE', KEYS[4], -1, -1, 'WITHSCORES')
+  if top[2] and tonumber(top[2]) >= score then score = tonumber(top[2]) + 1 end
+  redis.call('ZADD', KEYS[4], score, ARGV[5])
   redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[6])
 end
 return 1
 `;
+
+/** What a transition came to: written, already written (a retry), or an OPD report older than the last applied one. */
+export type TransitionOutcome = 'applied' | 'duplicate' | 'stale';
+const TRANSITION_OUTCOMES: Record<number, TransitionOutcome> = { 0: 'duplicate', 1: 'applied', 2: 'stale' };
+/** The steps an OPD reports (StatusUpdate); the others are the router's and the admin's. */
+const REPORTED_STATES = new Set(['in_progress', 'resolved', 'rejected']);
 /**
  * An OPD's inbox (the OPD API's feed) keeps what was routed to it as long as the `routed` queue
  * keeps a consumed decision (30 days), which the feed reads the complaint from.
@@ -296,7 +318,7 @@ export class StatusStore {
    * Moves a complaint to a new state. `dedupeKey` names the event (e.g. "routed:r0"): a retried
    * job that records the same event again changes nothing. Defaults to state|at|opd.
    */
-  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string }): Promise<void> {
+  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string }): Promise<TransitionOutcome> {
     const fields: string[] = ['state', entry.state, 'updatedAt', entry.at];
     if (entry.opd) fields.push('opd', entry.opd);
     if (entry.opdName) fields.push('opdName', entry.opdName);
@@ -308,7 +330,9 @@ export class StatusStore {
     const parsed = Date.parse(entry.at);
     const at = Number.isFinite(parsed) ? parsed : Date.now();
     if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd));
-    await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, ...fields]);
+    const reportedAt = REPORTED_STATES.has(entry.state) ? at : '';
+    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, ...fields]);
+    return TRANSITION_OUTCOMES[Number(outcome)] ?? 'applied';
   }
 
   private opdInboxKey(opd: string): string {
@@ -316,8 +340,9 @@ export class StatusStore {
   }
 
   /**
-   * The complaints routed to `opd` after the cursor (routed at `afterMs`, then complaint id
-   * `afterId`), oldest first: the OPD API's feed. A cursor names the last item a reader saw.
+   * The complaints routed to `opd` after the cursor (an entry's score, about its routing time in
+   * ms, then complaint id), oldest first: the OPD API's feed. A cursor names the last item a
+   * reader saw; entries written later always score higher (TRANSITION_LUA).
    */
   async opdInbox(opd: string, after: { ms: number; id: string }, limit: number): Promise<{ id: string; ms: number }[]> {
     // Entries routed in the cursor's own millisecond come back too and are skipped by id (ids

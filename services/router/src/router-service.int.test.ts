@@ -71,6 +71,22 @@ describe('router service', () => {
     expect(note.data.text).toContain('Jukir sudah ditertibkan');
   });
 
+  it('never moves a complaint back: a report older than the last one applied is ignored and not told', async () => {
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 3);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    await waitFor(async () => (await status.get(c.id))?.opd === 'dishub', { what: 'routed to dishub' });
+    const update = (state: 'in_progress' | 'resolved', atMs: number, updateId: string) => ({ schemaVersion: 1, complaintId: c.id, opd: 'dishub', state, at: new Date(atMs).toISOString(), updateId });
+    const now = Date.now();
+    await q(QueueNames.status).add('status', update('resolved', now, `r-${c.id}`), { jobId: `r-${c.id}` });
+    await waitFor(async () => (await status.get(c.id))?.state === 'resolved', { what: 'resolved' });
+    // "In progress", written a minute before "resolved", arrives after it.
+    await q(QueueNames.status).add('status', update('in_progress', now - 60_000, `p-${c.id}`), { jobId: `p-${c.id}` });
+    await waitFor(async () => (await q(QueueNames.status).getJob(`p-${c.id}`))?.finishedOn, { what: 'late report handled' });
+    expect((await status.get(c.id))?.state).toBe('resolved');
+    expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'resolved']);
+    expect(await q('notify.whatsapp').getJob(`status.p-${c.id}`)).toBeUndefined();
+  });
+
   it('keeps a heartbeat that readiness checks can read', async () => {
     expect(router.alive()).toBe(true);
     expect(await conn.exists(`${prefix}:router:heartbeat`)).toBe(1);

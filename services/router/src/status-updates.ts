@@ -2,9 +2,16 @@ import { QueueNames, UnrecoverableError, citizenMessages, type DurableProducer, 
 import type { Notification, StatusUpdate } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 
+/** How long a notify job is kept, so that re-adding one with the same id is a no-op (names.ts). */
+const NOTICE_KEPT_MS = 7 * 86_400_000;
+
 /**
  * A downstream system reports progress. Only the OPD the complaint is routed to may move it;
  * the citizen hears about it on the chat channel they used.
+ * - A report older than the last one applied is stale: not applied, not told.
+ * - A report already applied (a retry) is told again only while its notice's job would still be
+ *   there to dedupe it: that covers a crash between the two writes, and a re-post weeks later
+ *   does not send the citizen an old notice a second time.
  */
 export async function applyStatusUpdate(deps: { producer: DurableProducer; status: StatusStore; logger: Logger }, update: StatusUpdate): Promise<void> {
   const rec = await deps.status.get(update.complaintId);
@@ -13,12 +20,17 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
     deps.logger.warn({ complaintId: update.complaintId, from: update.opd, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
     throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
   }
-  await deps.status.transition(update.complaintId, {
+  const outcome = await deps.status.transition(update.complaintId, {
     state: update.state,
     at: update.at,
     dedupeKey: `status.${update.updateId.replaceAll(":", "_")}`,
     ...(update.message ? { message: update.message } : {}),
   });
+  if (outcome === 'stale') {
+    deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, state: update.state }, 'status update older than the last one applied: ignored');
+    return;
+  }
+  if (outcome === 'duplicate' && !(Date.now() - Date.parse(update.at) < NOTICE_KEPT_MS)) return;
   if ((rec.channel === 'whatsapp' || rec.channel === 'instagram') && rec.replyTo && rec.replyAccount) {
     const opdName = rec.opdName ?? update.opd;
     const note: Notification = {

@@ -57,14 +57,15 @@ const OpdFeed = z
  */
 export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   const routedQueue = new Queue(QueueNames.routed, { connection: deps.redis, prefix: deps.prefix });
-  routedQueue.on('error', () => {});
+  const statusQueue = new Queue(QueueNames.status, { connection: deps.redis, prefix: deps.prefix });
+  for (const q of [routedQueue, statusQueue]) q.on('error', () => {});
   app.addHook('onClose', async () => {
-    await routedQueue.close().catch(() => {});
+    await Promise.all([routedQueue.close(), statusQueue.close()]).catch(() => {});
   });
 
   // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
   const verified = new WeakMap<FastifyRequest, OpdKey>();
-  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated') => deps.metrics.opdRequests.inc({ opd, action, outcome });
+  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused') => deps.metrics.opdRequests.inc({ opd, action, outcome });
   const authenticate = (action: 'feed' | 'read' | 'status') => async (req: FastifyRequest): Promise<void> => {
     const secret = bearerToken(req);
     const key = secret ? await deps.opdKeys.verify(secret) : null;
@@ -156,13 +157,20 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
         security: [{ opdKey: [] }],
         params: z.object({ id: ComplaintId }),
         body: OpdStatusRequest,
-        response: { 202: OpdStatusAccepted, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+        response: { 202: OpdStatusAccepted, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
       },
     },
     async (req, reply) => {
       const key = keyOf(req);
       await routedToKey(key, req.params.id);
       const updateId = `${key.opd}.${req.body.updateId}`;
+      // The jobId dedupes a retry; the same updateId for another complaint would be dropped as
+      // that retry, silently. (Redis away: the producer spools, as for any other update.)
+      const earlier = (await statusQueue.getJob(updateId).catch(() => undefined)) as { data?: { complaintId?: string } } | undefined;
+      if (earlier?.data?.complaintId && earlier.data.complaintId !== req.params.id) {
+        count(key.opd, 'status', 'update_id_reused');
+        throw new HttpError(409, 'update_id_reused', `updateId "${req.body.updateId}" was already used for another complaint; use an id unique to each update`);
+      }
       const update: StatusUpdate = {
         schemaVersion: 1,
         complaintId: req.params.id,
