@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, QueueNames, StatusStore } from '@aduan/queue';
 import { deterministicComplaintId, ticketFor, type Complaint } from '@aduan/schema';
@@ -113,5 +113,35 @@ describe('duplicate hints', () => {
     const raw = await waitFor(async () => conn.get(`${prefix}:desk:entry:${c.id}`), { what: 'hint entry' });
     expect(JSON.parse(raw)).toMatchObject({ ticket: c.ticket, channel: 'whatsapp' });
     expect(await conn.zscore(`${prefix}:desk:recent`, c.id)).not.toBeNull();
+  });
+});
+
+describe('router service, a job started again after a failed attempt', () => {
+  it('keeps the decision it published before instead of deciding again', async () => {
+    const p = uniquePrefix('router-retry');
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 7);
+    const intakeQ = new Queue(QueueNames.intake, { connection: conn, prefix: p });
+    await intakeQ.add('intake', c, { jobId: c.id, attempts: 3, backoff: { type: 'fixed', delay: 100 } });
+    // The first attempt published its decision (here dlh, as an admin-edited directory might have
+    // said before a restart), then died before finishing.
+    const first = new Worker(QueueNames.intake, null, { connection: createRedis(url, 'worker'), prefix: p });
+    const job = await first.getNextJob('first-attempt');
+    expect(job?.id).toBe(c.id);
+    const earlier = { opd: 'dlh', opdName: 'Dinas Lingkungan Hidup', confidence: 0.9, reasons: ['earlier decision'], alternatives: [], decidedBy: 'rules' as const, triage: false, revision: 0, routedAt: new Date().toISOString(), routerVersion: 'earlier' };
+    await new Queue(QueueNames.routed, { connection: conn, prefix: p }).add('routed', { ...c, routing: earlier, supporters: 0 }, { jobId: c.id });
+    await job!.moveToFailed(new Error('router died'), 'first-attempt');
+    await first.close();
+    const again = await startRouterService({ redisUrl: url, prefix: p, logger: mem.logger });
+    try {
+      const store = new StatusStore(conn, p);
+      await waitFor(async () => (await store.get(c.id))?.state === 'routed', { what: 'routed on the retry' });
+      // The rules would say dishub: the retry kept dlh, so no OPD holds a complaint the status gives to another.
+      expect((await store.get(c.id))?.opd).toBe('dlh');
+      expect(await new Queue(QueueNames.opd('dlh'), { connection: conn, prefix: p }).getJob(c.id)).toBeDefined();
+      expect(await new Queue(QueueNames.opd('dishub'), { connection: conn, prefix: p }).getJob(c.id)).toBeUndefined();
+    } finally {
+      await again.close();
+      await deletePrefix(url, p);
+    }
   });
 });

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
-import { QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
+import { Queue, QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { applyStatusUpdate } from './status-updates.ts';
@@ -49,18 +49,23 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   const status = new StatusStore(client, opts.prefix);
   const hintDays = opts.hintDays ?? 3;
   const hints = hintDays > 0 ? new DeskEntryStore(client, opts.prefix, hintDays) : undefined;
+  const routedQueue = new Queue(QueueNames.routed, { connection: client, prefix: opts.prefix });
+  routedQueue.on('error', () => {});
 
-  const intake: Worker = createConsumer({
-    connection: workerConn,
-    prefix: opts.prefix,
-    queue: QueueNames.intake,
-    schema: Complaint,
-    concurrency: opts.concurrency ?? 16,
-    onError: (err) => log.warn({ err: err.message }, 'intake worker error'),
-    handler: async (complaint) => {
-      const end = latency.startTimer();
-      const d = router.decide({ text: complaint.text, ...(complaint.category ? { category: complaint.category } : {}), ...(complaint.location ? { location: complaint.location } : {}) });
-      const routing: Routing = {
+  /**
+   * The decision for a complaint. A job started again (the router died mid-job, or a write
+   * failed) keeps the decision it published before, if any: deciding again after a restart
+   * with another threshold or directory could put it on one OPD's queue and in triage at once.
+   */
+  const decisionFor = async (complaint: Complaint, attemptsStarted: number): Promise<{ routing: Routing; retried: boolean }> => {
+    if (attemptsStarted > 1) {
+      const earlier = (await routedQueue.getJob(complaint.id))?.data as { routing?: Routing } | undefined;
+      if (earlier?.routing) return { routing: earlier.routing, retried: true };
+    }
+    const d = router.decide({ text: complaint.text, ...(complaint.category ? { category: complaint.category } : {}), ...(complaint.location ? { location: complaint.location } : {}) });
+    return {
+      retried: false,
+      routing: {
         opd: d.opd,
         opdName: d.opdName,
         confidence: d.confidence,
@@ -72,7 +77,20 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         ...(d.external ? { external: d.external } : {}),
         routedAt: new Date().toISOString(),
         routerVersion: `${ROUTER_VERSION}+${router.version}`,
-      };
+      },
+    };
+  };
+
+  const intake: Worker = createConsumer({
+    connection: workerConn,
+    prefix: opts.prefix,
+    queue: QueueNames.intake,
+    schema: Complaint,
+    concurrency: opts.concurrency ?? 16,
+    onError: (err) => log.warn({ err: err.message }, 'intake worker error'),
+    handler: async (complaint, job) => {
+      const end = latency.startTimer();
+      const { routing, retried } = await decisionFor(complaint, job.attemptsStarted);
       // The intake side records "received" unless it spooled the complaint; make sure it exists.
       // Callers the radio desk linked before the decision come back as supporters.
       const { supporters, ticketTaken } = await status.ensureReceived({
@@ -88,10 +106,10 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       // complaint took meanwhile: it is routed and its status kept, but not found by ticket.
       if (ticketTaken) log.error({ complaintId: complaint.id }, 'ticket already belongs to another complaint: status look-ups by this ticket will not find it');
       await publishRouted({ producer, status }, complaint, routing, supporters);
-      decisions.inc({ opd: d.opd, outcome: d.triage ? 'triage' : 'routed' });
+      if (!retried) decisions.inc({ opd: routing.opd, outcome: routing.triage ? 'triage' : 'routed' });
       // Duplicate hints for the radio desk, whatever the channel; a convenience, never a failure.
       if (hints) await indexComplaint(hints, complaint).catch((err: Error) => log.debug({ complaintId: complaint.id, err: err.message }, 'hint index failed'));
-      log.info({ complaintId: complaint.id, opd: d.opd, confidence: Number(d.confidence.toFixed(3)), triage: d.triage }, 'complaint routed');
+      log.info({ complaintId: complaint.id, opd: routing.opd, confidence: Number(routing.confidence.toFixed(3)), triage: routing.triage, ...(retried ? { retried } : {}) }, 'complaint routed');
       end();
     },
   });
@@ -132,6 +150,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       clearInterval(timer);
       // Stop taking jobs, let in-flight ones finish, then close connections.
       await Promise.all([intake.close(), statusWorker.close()]);
+      await routedQueue.close().catch(() => {});
       await client.del(routerHeartbeatKey(opts.prefix)).catch(() => {});
       await producer.close();
       client.disconnect();

@@ -40,7 +40,7 @@ export const correctionsKey = (prefix: string) => `${prefix}:routing:corrections
  * correction recorded. Works for complaints in triage and for re-assigning routed ones.
  */
 export async function assignComplaint(deps: TriageDeps, input: { id: string; opd: string; note?: string; by: string }): Promise<RoutedComplaint> {
-  const opd = deps.directory.opds.find((o) => o.code === input.opd) ?? (input.opd === 'external' ? { code: 'external', name: 'Di luar kewenangan Pemkot' } : undefined);
+  const opd = deps.directory.opds.find((o) => o.code === input.opd) ?? (input.opd === 'external' ? { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' } : undefined);
   if (!opd) throw new HttpError(400, 'validation_failed', 'Unknown OPD code', { fields: { opd: { code: 'unknown_opd', message: `opd must be one of: ${deps.directory.opds.map((o) => o.code).join(', ')}` } } });
   const current = await latestRouted(deps.routedQueue, input.id);
   if (!current) throw new HttpError(404, 'not_found', 'No routed complaint with this id');
