@@ -93,6 +93,8 @@ describe('web form in Chromium (phone)', () => {
     expect(await page.locator('#reporter\\.phone-error').textContent()).toContain('Nomor HP tidak valid');
     // The browser cannot keep the chosen photo across the page: the citizen is told to choose it again.
     expect(await page.locator('#photos-error').textContent()).toContain('silakan pilih fotonya lagi');
+    // The summary counts the two fields to correct, not the instruction about the photo.
+    expect(await page.locator('#error-summary').textContent()).toContain('Ada 2 isian yang perlu diperbaiki');
     expect(await page.getByLabel('Alamat atau patokan').inputValue()).toBe('dekat Alun-alun');
     expect(await page.getByLabel('Isi aduan').getAttribute('aria-invalid')).toBe('true');
     await page.screenshot({ path: 'test-results/webform-error.png', fullPage: true }).catch(() => {});

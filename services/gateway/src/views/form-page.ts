@@ -31,7 +31,8 @@ function options(items: { value: string; label: string }[], selected: string | u
 /** The citizen's complaint form: server-rendered, works without JavaScript, fits a small phone. */
 export function formPage(dir: Directory, state: FormState): string {
   const v = state.values;
-  const errorCount = Object.keys(state.errors).length;
+  // "Choose your photos again" is an instruction, not a field to correct.
+  const errorCount = Object.values(state.errors).filter((e) => e.code !== 'choose_again').length;
   const checked = (name: string) => (v[name] === 'on' || v[name] === 'true' ? raw(' checked') : raw(''));
   const body = html`
 <h1>Sampaikan aduan Anda</h1>
