@@ -43,4 +43,14 @@ describe("StatusStore: an OPD's inbox (the OPD API's feed)", () => {
     expect(await store.transition(id, { state: 'resolved', at: '2026-11-28T05:00:00.000Z', dedupeKey: 'status.r' })).toBe('duplicate');
     expect(await redis.hget(`${prefix}:complaint:${id}`, 'state')).toBe('resolved');
   });
+
+  it('applies an OPD\'s report only while the complaint is routed to that OPD, checked in the same write', async () => {
+    const id = '01J0000000000000000000DDD1';
+    await routed(id, '2026-11-28T02:00:00.000Z');
+    // Re-assigned to dlh after the router read the record for dishub's report.
+    await store.transition(id, { state: 'routed', at: '2026-11-28T02:30:00.000Z', opd: 'dlh', opdName: 'DLH', dedupeKey: 'decision:r1' });
+    expect(await store.transition(id, { state: 'in_progress', at: '2026-11-28T03:00:00.000Z', dedupeKey: 'status.x', requireOpd: 'dishub' })).toBe('wrong_opd');
+    expect(await redis.hget(`${prefix}:complaint:${id}`, 'state')).toBe('routed');
+    expect(await store.transition(id, { state: 'in_progress', at: '2026-11-28T03:00:00.000Z', dedupeKey: 'status.y', requireOpd: 'dlh' })).toBe('applied');
+  });
 });

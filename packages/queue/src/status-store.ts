@@ -68,9 +68,11 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
 /**
  * KEYS: seen-events set, complaint hash, history list, and (optional) the OPD inbox. ARGV:
  * event key, ttl, history entry, inbox score (ms) and member, inbox cutoff (ms), the time of an
- * OPD's report in ms ('' for any other step), field/value pairs. Marking the event and applying
- * it in one script means a crash between the two can never leave an event marked as seen but
- * not recorded. Returns 1 applied, 0 already seen, 2 stale.
+ * OPD's report in ms ('' for any other step), the OPD the complaint must be routed to ('' for
+ * none), field/value pairs. Marking the event and applying it in one script means a crash
+ * between the two can never leave an event marked as seen but not recorded. Returns 1 applied,
+ * 0 already seen, 2 stale, 3 not routed to that OPD (nothing written: a re-assignment came
+ * between the router's check and this write).
  * - An OPD's report older than the last one applied ("in progress" arriving after "resolved")
  *   is stale: marked seen, not applied, so the state never moves back.
  * - Inbox scores follow the order of writing: at least the routing time, and above every entry
@@ -78,6 +80,7 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  *   before it (routers finish complaints of the same millisecond in any order).
  */
 const TRANSITION_LUA = `
+if ARGV[8] ~= '' and redis.call('HGET', KEYS[2], 'opd') ~= ARGV[8] then return 3 end
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 if ARGV[7] ~= '' then
   if tonumber(ARGV[7]) < tonumber(redis.call('HGET', KEYS[2], 'reportedAt') or '0') then
@@ -86,7 +89,7 @@ if ARGV[7] ~= '' then
   end
   redis.call('HSET', KEYS[2], 'reportedAt', ARGV[7])
 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 8))
+redis.call('HSET', KEYS[2], unpack(ARGV, 9))
 redis.call('RPUSH', KEYS[3], ARGV[3])
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
 if KEYS[4] then
@@ -100,8 +103,8 @@ return 1
 `;
 
 /** What a transition came to: written, already written (a retry), or an OPD report older than the last applied one. */
-export type TransitionOutcome = 'applied' | 'duplicate' | 'stale';
-const TRANSITION_OUTCOMES: Record<number, TransitionOutcome> = { 0: 'duplicate', 1: 'applied', 2: 'stale' };
+export type TransitionOutcome = 'applied' | 'duplicate' | 'stale' | 'wrong_opd';
+const TRANSITION_OUTCOMES: Record<number, TransitionOutcome> = { 0: 'duplicate', 1: 'applied', 2: 'stale', 3: 'wrong_opd' };
 /** The steps an OPD reports (StatusUpdate); the others are the router's and the admin's. */
 const REPORTED_STATES = new Set(['in_progress', 'resolved', 'rejected']);
 /**
@@ -318,7 +321,8 @@ export class StatusStore {
    * Moves a complaint to a new state. `dedupeKey` names the event (e.g. "routed:r0"): a retried
    * job that records the same event again changes nothing. Defaults to state|at|opd.
    */
-  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string }): Promise<TransitionOutcome> {
+  /** `requireOpd`: apply only while the complaint is routed to this OPD (an OPD's report). */
+  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string; requireOpd?: string }): Promise<TransitionOutcome> {
     const fields: string[] = ['state', entry.state, 'updatedAt', entry.at];
     if (entry.opd) fields.push('opd', entry.opd);
     if (entry.opdName) fields.push('opdName', entry.opdName);
@@ -331,7 +335,7 @@ export class StatusStore {
     const at = Number.isFinite(parsed) ? parsed : Date.now();
     if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd));
     const reportedAt = REPORTED_STATES.has(entry.state) ? at : '';
-    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, ...fields]);
+    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, entry.requireOpd ?? '', ...fields]);
     return TRANSITION_OUTCOMES[Number(outcome)] ?? 'applied';
   }
 

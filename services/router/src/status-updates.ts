@@ -22,10 +22,13 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
   }
   const outcome = await deps.status.transition(update.complaintId, {
     state: update.state,
+    // Checked again in the same script as the write: a re-assignment may land in between.
+    requireOpd: update.opd,
     at: update.at,
     dedupeKey: `status.${update.updateId.replaceAll(":", "_")}`,
     ...(update.message ? { message: update.message } : {}),
   });
+  if (outcome === 'wrong_opd') throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
   if (outcome === 'stale') {
     deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, state: update.state }, 'status update older than the last one applied: ignored');
     return;
