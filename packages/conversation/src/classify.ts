@@ -1,3 +1,4 @@
+import { normalizeTicketCode } from '@aduan/schema';
 import type { ChatMessage, MessageKind } from './chat-message.ts';
 
 const words = (list: string) => new Set(list.split(/\s+/));
@@ -73,12 +74,6 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The 8-character code as ticketFor writes it (I/L read as 1, O as 0), or null (U never occurs). */
-function ticketCode(raw: string): string | null {
-  const c = raw.toUpperCase().replace(/[IL]/g, '1').replace(/O/g, '0');
-  return /^[0-9A-Z]{8}$/.test(c) && !c.includes('U') ? `${c.slice(0, 4)}-${c.slice(4)}` : null;
-}
-
 /**
  * The ticket at the start of `rest`, with only small talk after it ("ADU 7k3m9q2x pak"). The
  * configured prefix in any case and spacing; another prefix only written out in full
@@ -90,7 +85,7 @@ function ticketAt(rest: string, prefix: string): string | null {
   if (!full) return null;
   const tail = normalizeWords(full[4] ?? '');
   if (tail !== '' && !isGreetingOnly(tail)) return null;
-  const code = ticketCode(`${full[2]}${full[3]}`);
+  const code = normalizeTicketCode(`${full[2]}${full[3]}`);
   return code ? `${(full[1] ?? '').toUpperCase()}-${code}` : null;
 }
 

@@ -95,14 +95,22 @@ export function ticketFor(id: string, prefix = 'ADU'): string {
   return `${prefix}-${chars.toString('latin1', 0, 9)}`;
 }
 
+/**
+ * A ticket's 8-character code as ticketFor writes it, "7K3M-9Q2X", from what a person typed
+ * without separators: I and L read as 1, O as 0; null when it cannot be one (U never occurs).
+ */
+export function normalizeTicketCode(typed: string): string | null {
+  const code = typed.toUpperCase().replace(/[IL]/g, '1').replace(/O/g, '0');
+  return /^[0-9A-Z]{8}$/.test(code) && !code.includes('U') ? `${code.slice(0, 4)}-${code.slice(4)}` : null;
+}
+
 /** Normalizes what a person typed ("adu 7k3m 9q2x", "ADU-7K3M-9Q2X") into the canonical ticket, or null. */
 export function normalizeTicket(input: string): string | null {
   const m = /^([A-Z]{2,5}?)([0-9A-Z]{8})$/.exec(input.toUpperCase().replace(/[^0-9A-Z]/g, ''));
   if (!m || !m[1] || !m[2]) return null;
   // Misread letters are mapped in the code only: a prefix such as BLT or LAPOR keeps its letters.
-  const code = m[2].replace(/[IL]/g, '1').replace(/O/g, '0');
-  if (/[U]/.test(code)) return null;
-  return `${m[1]}-${code.slice(0, 4)}-${code.slice(4)}`;
+  const code = normalizeTicketCode(m[2]);
+  return code ? `${m[1]}-${code}` : null;
 }
 
 // Importing the secret as a KeyObject once, not on every token.
