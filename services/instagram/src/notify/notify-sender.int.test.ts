@@ -58,6 +58,17 @@ describe('NotifySender (notify.instagram -> thread)', () => {
     expect(client.sent).toHaveLength(1);
   });
 
+  it('sends once when the sent marker cannot be written (no retry to send it again)', async () => {
+    registry = new Registry();
+    // Marker writes fail (Redis refusing writes for a moment); reads work.
+    const flaky = new Proxy(redis, { get: (t, k) => (k === 'set' ? () => Promise.reject(new Error('OOM command not allowed')) : Reflect.get(t, k)) });
+    sender = new NotifySender({ connection: worker, redis: flaky, prefix, client, account: 'pemkotblitar', keys: igKeys(prefix, 'pemkotblitar'), logger: memoryLogger().logger, metrics: createIgMetrics(registry), maxPerMinute: 60, canSend: () => true });
+    await queue.add('n', note('th-m', 'Aduan ADU-7K3M-9Q2X sudah kami teruskan.'), { jobId: 'marker-1', attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+    await waitFor(async () => (await queue.getJobState('marker-1')) === 'completed', { what: 'completion' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(client.sent).toHaveLength(1);
+  });
+
   it('leaves messages of another account for the process that serves it', async () => {
     start();
     await queue.add('n', note('th-9', 'untuk akun lain', 'other_account'), { jobId: 'other-1' });

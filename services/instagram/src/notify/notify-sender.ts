@@ -90,7 +90,8 @@ export class NotifySender {
       if (err instanceof IgNotFoundError || err instanceof IgPrivateUserError) throw new UnrecoverableError(`instagram refused the thread: ${(err as Error).name}`);
       throw new Error(`instagram send failed: ${safeErrMessage(err)}`, { cause: err });
     }
-    await redis.set(marker, '1', 'EX', 7 * 86_400);
+    // Sent: a failed marker write must not fail the job, whose retry would send it a second time.
+    await redis.set(marker, '1', 'EX', 7 * 86_400).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'instagram sent marker not written'));
     metrics.sent.inc({ outcome: 'sent' });
     logger.info({ jobId: job.id, kind: n.kind, ticket: n.ticket }, 'instagram message sent');
   }
