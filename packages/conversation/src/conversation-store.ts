@@ -240,8 +240,16 @@ export class ConversationStore {
     return limit < 0 ? sorted : sorted.slice(0, limit);
   }
 
+  /**
+   * How many conversations are open (the health endpoint asks on every call): counted, not
+   * listed. A member still in the legacy zset is counted only without a channel; the channel's
+   * sweeper moves such members over within a second.
+   */
   async openCount(channel?: ChatChannel): Promise<number> {
-    return (await this.openMembers(-1, channel)).length;
+    const keys = channel ? [this.due(channel)] : [...CHAT_CHANNELS.map((c) => this.due(c)), this.legacyDue];
+    const m = this.redis.multi();
+    for (const key of keys) m.zcard(key);
+    return ((await m.exec()) ?? []).reduce((n, [, count]) => n + Number(count ?? 0), 0);
   }
 
   /**
