@@ -11,11 +11,15 @@ export function routedJobId(complaintId: string, revision: number): string {
   return revision === 0 ? complaintId : `${complaintId}.r${revision}`;
 }
 
-/** `opd.<code>` jobs of confidential complaints carry no reporter at all. */
+/**
+ * `opd.<code>` jobs of confidential complaints carry nothing that names the reporter: no
+ * `reporter`, and no chat sender or thread id (a WhatsApp JID is the citizen's phone number).
+ */
 export function forOpd(routed: RoutedComplaint): RoutedComplaint {
   if (!routed.reporter?.confidential) return routed;
-  const { reporter: _dropped, ...rest } = routed;
-  return rest as RoutedComplaint;
+  const { reporter: _reporter, source, ...rest } = routed;
+  const { senderId: _sender, threadId: _thread, ...anonymousSource } = source;
+  return { ...rest, source: anonymousSource } as RoutedComplaint;
 }
 
 /**

@@ -40,6 +40,10 @@ describe('router service', () => {
     await q(QueueNames.intake).add('intake', c, { jobId: c.id });
     const opdJob = await waitFor(async () => (await q('opd.dlh').getJob(c.id)) ?? null, { what: 'opd.dlh job' });
     expect(opdJob.data.reporter).toBeUndefined();
+    // Nor the chat ids, which on WhatsApp are the citizen's number; the firehose keeps them for the reply.
+    expect(opdJob.data.source).toEqual({ account: c.source.account, messageIds: c.source.messageIds });
+    expect(JSON.stringify(opdJob.data)).not.toContain('85712345678');
+    expect((await q(QueueNames.routed).getJob(c.id))?.data.source.senderId).toBe(c.source.senderId);
     const note = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${c.id}.r0`)) ?? null, { what: 'notify job' });
     expect(note.data).toMatchObject({ kind: 'routed', to: c.source.threadId, account: c.source.account, ticket: c.ticket });
     expect(note.data.text).toContain('Dinas Lingkungan Hidup');
