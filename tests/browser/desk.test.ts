@@ -152,6 +152,40 @@ describe('radio desk in Chromium', () => {
     expect(RoutedComplaint.parse(job.data).supporters).toBe(1);
   });
 
+  it('looks up a ticket for a caller asking about it: the state, the OPD and its notes (Alt+C, or a click on the board)', async () => {
+    const id = (await gw.deps.status.idForTicket(jukirTicket)) ?? '';
+    const statusQ = new Queue(QueueNames.status, { connection: createRedis(url, 'worker'), prefix });
+    await statusQ.add('status', { schemaVersion: 1, complaintId: id, opd: 'dishub', state: 'in_progress', at: new Date().toISOString(), updateId: `desk-lookup-${id}`, message: 'Petugas parkir sudah ditegur' }, { jobId: `desk-lookup-${id}` });
+    await statusQ.close();
+    await waitFor(async () => (await gw.deps.status.get(id))?.state === 'in_progress', { what: 'in_progress applied' });
+
+    await kb().press('Alt+C');
+    expect(await activeId()).toBe('lookup-ticket');
+    await kb().type(`  ${jukirTicket.toLowerCase().replace(/-/g, ' ')} `); // as heard on air
+    await kb().press('Enter');
+    await expect.poll(() => page.locator('#lookup-state').textContent()).toBe('Sedang ditindaklanjuti (Dinas Perhubungan)');
+    expect(await page.locator('#lookup-ticket-shown').textContent()).toBe(jukirTicket);
+    const history = await page.locator('#lookup-history li').allTextContents();
+    expect(history.map((h) => h.replace(/^\d\d\/\d\d \d\d:\d\d /, ''))).toEqual(['Diterima, menunggu diteruskan', 'Diteruskan ke instansi terkait', 'Sedang ditindaklanjuti — Petugas parkir sudah ditegur']);
+    const about = (await page.locator('#lookup-about').textContent()) ?? '';
+    expect(about).toContain('Jukir liar di depan Pasar Legi');
+    expect(about).toContain('Radio Patria FM');
+    expect(about).toContain('1 pelapor tambahan');
+    // No caller's name or number on a look-up.
+    expect(about).not.toContain('Slamet');
+
+    await page.locator('#lookup-ticket').fill('ADU-0000-0000');
+    await kb().press('Enter');
+    await expect.poll(() => page.locator('#lookup-error').textContent()).toContain('tidak ditemukan');
+    expect(await page.locator('#lookup-result').isHidden()).toBe(true);
+
+    // A click on a ticket of today's board.
+    await (await boardRow(jukirTicket)).locator('td.ticket button').click();
+    await expect.poll(() => page.locator('#lookup-state').textContent()).toBe('Sedang ditindaklanjuti (Dinas Perhubungan)');
+    expect(await page.locator('#lookup-error').isHidden()).toBe(true);
+    await kb().press('Alt+N');
+  });
+
   it('shows a server-side field error inline and keeps everything typed', async () => {
     await keyCall({ name: 'Pak Bambang', phone: '12', text: 'Pohon besar di depan sekolah hampir tumbang, dahannya retak' });
     await kb().press('Enter');
@@ -209,7 +243,7 @@ describe('radio desk in Chromium', () => {
     await page.goto(`${base}/desk`);
     expect(page.url()).toBe(`${base}/login?next=%2Fdesk`);
   });
-  it('meets WCAG 2.1 AA by axe-core: the login page and the desk with its board', async () => {
+  it('meets WCAG 2.1 AA by axe-core: the login page, the desk with its board, and a ticket look-up', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID', bypassCSP: true });
     const own = await context.newPage();
     try {
@@ -223,6 +257,10 @@ describe('radio desk in Chromium', () => {
       await own.waitForURL(`${base}/desk`);
       await boardLoaded;
       expect(await accessibilityViolations(own), 'desk').toEqual([]);
+      // With a ticket looked up (its history shown).
+      await own.locator('#board-rows td.ticket button').first().click();
+      await own.locator('#lookup-result').waitFor();
+      expect(await accessibilityViolations(own), 'look-up').toEqual([]);
     } finally {
       await context.close();
     }

@@ -161,6 +161,24 @@ describe('board, hints and linking', () => {
     expect(board.entries.find((e: { ticket: string }) => e.ticket === first.ticket).supporters).toBe(1);
   });
 
+  it("looks up any station's ticket (GET /api/v1/desk/complaints/:ticket) without the reporter; 404 for an unknown one, 401 signed out", async () => {
+    const res = await gw.app.inject({ url: `/api/v1/desk/complaints/${first.ticket.toLowerCase()}`, headers: { cookie: budi } });
+    expect(res.statusCode).toBe(200);
+    const t = res.json();
+    expect(t).toMatchObject({ ticket: first.ticket, state: 'routed', channel: 'radio', opd: { code: 'dishub', name: 'Dinas Perhubungan' }, station: 'Radio Patria FM', kelurahan: 'Klampok', supporters: 1 });
+    expect(t.snippet).toContain('PJU mati di Jalan Kalimantan');
+    expect(t.history.map((h: { state: string }) => h.state)).toEqual(['received', 'routed']);
+    // A caller who gave a name and number: neither is shown on a look-up.
+    const named = (await post(siti, '/api/v1/desk/complaints', { ...JUKIR, text: 'Trotoar di Jalan Kalimantan rusak dan berlubang, bahaya untuk pejalan kaki' }, 'entry-lookup')).json();
+    const body = (await gw.app.inject({ url: `/api/v1/desk/complaints/${named.ticket}`, headers: { cookie: budi } })).body;
+    expect(JSON.parse(body)).toMatchObject({ ticket: named.ticket, state: 'received', channel: 'radio' });
+    expect(body).not.toContain('Slamet');
+    expect(body).not.toContain('3456');
+    expect((await gw.app.inject({ url: '/api/v1/desk/complaints/ADU-0000-0000', headers: { cookie: budi } })).statusCode).toBe(404);
+    expect((await gw.app.inject({ url: '/api/v1/desk/complaints/bukan-tiket', headers: { cookie: budi } })).json()).toMatchObject({ error: 'not_found' });
+    expect((await gw.app.inject({ url: `/api/v1/desk/complaints/${first.ticket}` })).statusCode).toBe(401);
+  });
+
   it('links to a not-yet-routed complaint without publishing, and re-checks once it is routed', async () => {
     const { id, ticket } = (await post(siti, '/api/v1/desk/complaints', { text: 'Sampah menumpuk di TPS dekat Pasar Templek belum diangkut', program: 'Halo Blitar Pagi' }, 'entry-3')).json();
     const link = await post(budi, `/api/v1/desk/complaints/${ticket}/supporters`, { program: 'Kabar Kota' }, 'link-2');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normalizeTicket } from '@aduan/schema';
+import { normalizeTicket, StatusView } from '@aduan/schema';
 import { AuthError, requireJson, requireRole, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError, ValidationFailedError } from '../errors.ts';
@@ -41,6 +41,15 @@ const SimilarQuery = z.object({
   category: z.string().max(80).optional(),
 });
 const Match = BoardEntry.extend({ channel: z.string(), station: z.string().optional(), score: z.number(), shared: z.array(z.string()), sameKelurahan: z.boolean(), sameLandmark: z.boolean() });
+/** A ticket looked up at the desk: what the citizen's status page shows, plus what helps the operator recognise it. */
+const DeskTicket = StatusView.extend({
+  supporters: z.number(),
+  station: z.string().optional(),
+  snippet: z.string().optional(),
+  category: z.string().optional(),
+  kelurahan: z.string().optional(),
+  landmark: z.string().optional(),
+}).meta({ id: 'DeskTicket' });
 const LinkAnswer = z.object({ id: z.string(), ticket: z.string(), supporters: z.number(), published: z.boolean() }).meta({ id: 'DeskLinkAnswer' });
 
 const operatorOnly = requireRole('operator', 'admin');
@@ -184,6 +193,28 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
     },
   );
 
+  r.get(
+    '/api/v1/desk/complaints/:ticket',
+    {
+      preHandler: operatorOnly,
+      schema: {
+        summary: 'Look up any ticket (a caller asking about an earlier complaint)',
+        description: "The status as the citizen's status page shows it (no reporter, no token needed: the operator is signed in), with the complaint's snippet, place and supporters when known. Any channel, any station.",
+        tags: ['desk'],
+        params: z.object({ ticket: z.string().max(40) }),
+        response: { 200: DeskTicket, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const ticket = normalizeTicket(req.params.ticket);
+      const id = ticket ? await deps.status.idForTicket(ticket) : null;
+      const [view, rec, entries] = id ? await Promise.all([deps.status.view(id), deps.status.get(id), desk.entries.getMany([id])]) : [null, null, null];
+      if (!id || !view || !rec) throw new HttpError(404, 'not_found', 'No complaint with this ticket');
+      const e = entries?.get(id);
+      return { ...view, supporters: rec.supporters ?? 0, ...(rec.station ? { station: rec.station } : {}), ...(e ? pickDescription(e) : {}) };
+    },
+  );
+
   r.post(
     '/api/v1/desk/complaints/:ticket/supporters',
     {
@@ -213,9 +244,15 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   );
 }
 
-function pick(e: { callTime?: string; program?: string; operatorId?: string; category?: string; kelurahan?: string; landmark?: string; snippet?: string }) {
+function pickDescription(e: { category?: string; kelurahan?: string; landmark?: string; snippet?: string }) {
   const out: Record<string, string> = {};
-  for (const k of ['callTime', 'program', 'operatorId', 'category', 'kelurahan', 'landmark', 'snippet'] as const) if (e[k]) out[k] = e[k];
+  for (const k of ['category', 'kelurahan', 'landmark', 'snippet'] as const) if (e[k]) out[k] = e[k];
+  return out;
+}
+
+function pick(e: { callTime?: string; program?: string; operatorId?: string; category?: string; kelurahan?: string; landmark?: string; snippet?: string }) {
+  const out = pickDescription(e);
+  for (const k of ['callTime', 'program', 'operatorId'] as const) if (e[k]) out[k] = e[k];
   return out;
 }
 

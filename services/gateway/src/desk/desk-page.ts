@@ -1,6 +1,7 @@
 import type { Directory } from '@aduan/routing/directory';
 import type { AuthUser } from '../auth/index.ts';
 import { html, raw, type RawHtml } from '../views/html.ts';
+import { STATE_LABELS } from '../views/messages-id.ts';
 import { DESK_CSS } from './desk-style.ts';
 
 export interface DeskPageData {
@@ -35,6 +36,7 @@ export const SHORTCUTS: [string, string][] = [
   ['F2', 'tautkan penelepon ke aduan serupa teratas (bukan aduan baru)'],
   ['Alt+1 … Alt+5', 'tautkan ke aduan serupa nomor 1–5'],
   ['Alt+N', 'kosongkan formulir, mulai penelepon baru'],
+  ['Alt+C', 'cek status tiket (penelepon menanyakan aduannya)'],
 ];
 
 /** The radio desk (Bahasa Indonesia), keyboard first. Needs JS: it is an operator tool. */
@@ -43,6 +45,7 @@ export function deskPage(dir: Directory, d: DeskPageData): string {
     user: d.user,
     lastProgram: d.lastProgram ?? '',
     hintDays: d.hintDays,
+    stateLabels: STATE_LABELS,
     categories: dir.categories.map((c) => ({ value: c.label, label: c.label })),
     kelurahan: dir.kecamatan.flatMap((k) => k.kelurahan.map((kel) => ({ value: kel.name, label: `${kel.name} (Kec. ${k.name})` }))),
     landmarks: dir.kecamatan.flatMap((k) => k.kelurahan.flatMap((kel) => kel.landmarks.map((l) => ({ value: l, label: `${l} — ${kel.name}`, kelurahan: kel.name })))),
@@ -94,6 +97,20 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 <p id="ticket" class="ticket-big"></p>
 <p id="result-detail" class="muted"></p>
 </div>
+<section id="lookup" aria-labelledby="lookup-title">
+<h2 id="lookup-title">Cek status tiket</h2>
+<form id="lookup-form" class="lookup" novalidate autocomplete="off">
+<label for="lookup-ticket" class="visually-hidden">Nomor tiket</label>
+<input type="text" id="lookup-ticket" name="ticket" maxlength="40" placeholder="mis. ADU-7K3M-9Q2X" aria-describedby="lookup-error">
+<button type="submit" class="secondary">Cek (Alt+C)</button>
+</form>
+<p id="lookup-error" class="error" role="alert" hidden></p>
+<div id="lookup-result" aria-live="polite" hidden>
+<p><span id="lookup-ticket-shown" class="hint-ticket"></span> — <strong id="lookup-state"></strong></p>
+<p id="lookup-about" class="muted"></p>
+<ol id="lookup-history" class="history"></ol>
+</div>
+</section>
 <section id="hints" aria-labelledby="hints-title">
 <h2 id="hints-title">Aduan serupa (${d.hintDays} hari terakhir)</h2>
 <p id="hints-empty" class="muted">Belum ada yang mirip.</p>

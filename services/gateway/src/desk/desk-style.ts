@@ -43,4 +43,10 @@ td.ticket{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:700;whit
 .keys dd{margin:0}
 kbd{font:600 .85rem ui-monospace,Menlo,Consolas,monospace;background:#eef1f4;border:1px solid #c9d1d9;border-radius:4px;padding:1px 5px}
 .outbox li{margin-bottom:6px}
+.lookup{display:flex;gap:8px}
+.lookup input{flex:1}
+.history{padding-left:22px;margin:4px 0 0}
+.history li{margin:0 0 4px}
+td.ticket button{font:inherit;background:none;color:#0b5394;padding:0;text-decoration:underline}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

@@ -398,6 +398,57 @@
     });
   }
 
+  // ---------- ticket look-up (a caller asking about an earlier complaint) ----------
+  const dayTime = (iso) => {
+    const d = new Date(iso);
+    return `${pad(d.getDate())}/${pad(d.getMonth() + 1)} ${hhmm(d)}`;
+  };
+  async function lookup(ticketInput) {
+    const ticket = ticketInput.trim();
+    const err = $('lookup-error');
+    err.hidden = true;
+    if (!ticket) {
+      err.textContent = 'Tulis nomor tiket, mis. ADU-7K3M-9Q2X.';
+      err.hidden = false;
+      return $('lookup-ticket').focus();
+    }
+    let res;
+    try {
+      res = await fetch(`/api/v1/desk/complaints/${encodeURIComponent(ticket)}`, { credentials: 'same-origin' });
+    } catch {
+      setOnline(false);
+      err.textContent = 'Jaringan putus; coba lagi sebentar.';
+      err.hidden = false;
+      return;
+    }
+    if (res.status === 401) return notice('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.', 'login');
+    if (!res.ok) {
+      $('lookup-result').hidden = true;
+      err.textContent = res.status === 404 ? `Tiket ${ticket} tidak ditemukan. Periksa lagi hurufnya.` : 'Status tidak dapat dibaca sekarang; coba lagi sebentar.';
+      err.hidden = false;
+      return;
+    }
+    const t = await res.json();
+    $('lookup-ticket-shown').textContent = t.ticket;
+    const label = data.stateLabels[t.state] || t.state;
+    $('lookup-state').textContent = t.opd && ['routed', 'in_progress', 'resolved', 'rejected'].includes(t.state) ? `${label} (${t.opd.name})` : label;
+    const via = { whatsapp: 'WhatsApp', instagram: 'Instagram', webform: 'formulir web', radio: t.station || 'radio' }[t.channel] || t.channel;
+    const about = [t.snippet ? `"${t.snippet}"` : '', t.kelurahan || t.landmark || '', `lewat ${via}, ${dayTime(t.receivedAt)}`, t.supporters ? `${t.supporters} pelapor tambahan` : ''];
+    $('lookup-about').textContent = about.filter(Boolean).join(' — ');
+    const ol = $('lookup-history');
+    ol.innerHTML = '';
+    for (const h of t.history) {
+      const li = document.createElement('li');
+      li.textContent = `${dayTime(h.at)} ${data.stateLabels[h.state] || h.state}${h.message ? ` — ${h.message}` : ''}`;
+      ol.append(li);
+    }
+    $('lookup-result').hidden = false;
+  }
+  $('lookup-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void lookup($('lookup-ticket').value);
+  });
+
   // ---------- today's board (polled) ----------
   async function refreshBoard() {
     try {
@@ -416,7 +467,21 @@
         const cells = [hhmm(new Date(e.callTime || e.receivedAt)), e.ticket, `${e.snippet || ''}${e.kelurahan ? ` (${e.kelurahan})` : ''}`, stateLabel(e), String(e.supporters)];
         cells.forEach((c, i) => {
           const td = document.createElement('td');
-          if (i === 1) td.className = 'ticket';
+          if (i === 1) {
+            // A click looks the ticket up (its history and the OPD's notes).
+            td.className = 'ticket';
+            const b = document.createElement('button');
+            b.type = 'button';
+            b.textContent = c;
+            b.title = 'Cek status';
+            b.onclick = () => {
+              $('lookup-ticket').value = c;
+              void lookup(c);
+            };
+            td.append(b);
+            tr.append(td);
+            return;
+          }
           if (i === 3) td.className = 'opd';
           if (i === 4) td.className = 'supporters';
           td.textContent = c;
@@ -451,6 +516,10 @@
     } else if (e.altKey && (e.key === 'n' || e.key === 'N')) {
       e.preventDefault();
       resetForm();
+    } else if (e.altKey && (e.key === 'c' || e.key === 'C')) {
+      e.preventDefault();
+      $('lookup-ticket').focus();
+      $('lookup-ticket').select();
     }
   });
   form.addEventListener('input', (e) => {
