@@ -24,7 +24,7 @@ let scriptProblems: string[] = [];
 
 beforeAll(async () => {
   router = await startRouterService({ redisUrl: url, prefix, logger });
-  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive, env: { WHATSAPP_PUBLIC_NUMBER: '+6281130001234' } });
   await gw.deps.auth.users.add({ username: 'siti', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
   await gw.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
@@ -121,6 +121,8 @@ describe('radio desk in Chromium', () => {
     await expect.poll(() => page.locator('#ticket').textContent()).toMatch(/^ADU-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     jukirTicket = (await page.locator('#ticket').textContent()) ?? '';
     expect(await page.locator('#result-caption').textContent()).toContain('Tiket baru');
+    // The caller gave a number: the operator tells them how to check from it.
+    expect(await page.locator('#result-detail').textContent()).toContain(`kirim "cek ${jukirTicket}" lewat WhatsApp ke 0811-3000-1234 dari nomor HP-nya`);
     expect(await activeId()).toBe('caller-name');
     expect(await page.locator('#text').inputValue()).toBe('');
     expect(await page.locator('#program').inputValue()).toBe('Halo Blitar Pagi');
@@ -131,6 +133,7 @@ describe('radio desk in Chromium', () => {
     await kb().press('Enter');
     await expect.poll(() => page.locator('#ticket').textContent()).not.toBe(jukirTicket);
     const sampahTicket = (await page.locator('#ticket').textContent()) ?? '';
+    expect(await page.locator('#result-detail').textContent()).not.toContain('WhatsApp');
 
     await expect.poll(async () => (await boardRow(jukirTicket)).locator('.opd').textContent(), { timeout: 15_000 }).toBe('Dinas Perhubungan');
     await expect.poll(async () => (await boardRow(sampahTicket)).locator('.opd').textContent(), { timeout: 15_000 }).toBe('Dinas Lingkungan Hidup');

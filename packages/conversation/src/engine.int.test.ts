@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DurableProducer, QueueNames, StatusStore, createRedis } from '@aduan/queue';
+import { DurableProducer, QueueNames, StatusStore, createRedis, senderFields } from '@aduan/queue';
 import { deterministicComplaintId, ticketFor, type Complaint, type Notification } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { ConversationEngine, type ConversationEngineOptions } from './engine.ts';
@@ -263,5 +263,26 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     expect(igAcks).toHaveLength(2);
     for (const n of igAcks) expect(n.text).not.toContain('*');
     expect(await redis.zcard(`${prefix}:conv:due`)).toBe(0);
+  });
+
+  it('"cek" on WhatsApp answers a radio or web complaint filed with that number; never by a number typed on Instagram', async () => {
+    const filed = async (n: number, channel: 'radio' | 'webform', phone: string) => {
+      const id = deterministicComplaintId(new Date(wa.now.ms), channel, 'Radio Patria FM', `filed-${n}-${prefix}`);
+      const rec = { id, ticket: ticketFor(id), channel, receivedAt: new Date(wa.now.ms).toISOString(), ...senderFields(channel, undefined, phone) };
+      expect(await wa.status.recordNew(rec)).toMatchObject({ outcome: 'recorded' });
+      return rec.ticket;
+    };
+    const radio = await filed(1, 'radio', '+6281234567890');
+    const web = await filed(2, 'webform', '+6285700001111');
+    // m(): a WhatsApp sender whose number WhatsApp gives as +6281234567890.
+    await wa.engine.ingest(m(wa, `cek ${radio}`));
+    await wa.engine.ingest(m(wa, `cek ${web}`));
+    // The web form's number, claimed in an Instagram DM: proves nothing.
+    await ig.engine.ingest({ ...igMessage(`cek ${web}`, '5566778899'), reporter: { handle: 'warga.blitar', phone: '+6285700001111' } });
+    const waLookups = (await jobs(wa.notify)).filter((n) => n.kind === 'lookup');
+    expect(waLookups.find((n) => n.ticket === radio)!.text).toContain('sudah diterima');
+    expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan');
+    const igLookups = (await jobs(ig.notify)).filter((n) => n.kind === 'lookup');
+    expect(igLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan');
   });
 });

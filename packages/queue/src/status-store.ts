@@ -149,9 +149,11 @@ export interface StatusRecord {
   /** sha256 of channel + sender id: lets "cek <ticket>" answer only the sender's own complaints. */
   senderHash?: string;
   /**
-   * WhatsApp only: sha256 of channel + the sender's number as WhatsApp gave it (from the JID or
-   * its phone-number alternate). "cek" also answers a sender whose chat id changed (WhatsApp
-   * moving a chat to a `@lid` id) but whose number did not.
+   * sha256 of "whatsapp" + a phone number: lets "cek <ticket>" on WhatsApp answer the owner of
+   * that number. On a WhatsApp complaint, the sender's number as WhatsApp gave it (from the JID or
+   * its phone-number alternate: it still matches after WhatsApp moves a chat to a `@lid` id). On a
+   * web form or radio complaint, the number the citizen gave, so a caller can check from their
+   * own WhatsApp. Never set from Instagram (a number typed in a DM proves nothing).
    */
   phoneHash?: string;
   station?: string;
@@ -192,23 +194,27 @@ function senderHash(channel: string, senderId: string): string {
   return hash('sha256', `${channel}\u0000${senderId}`).slice(0, 32);
 }
 
-/** See StatusRecord.phoneHash. */
-function phoneHash(channel: string, e164: string): string {
-  return senderHash(channel, `tel:${e164}`);
-}
-
-/** The sender fields of a status record for a chat complaint (WhatsApp numbers are the channel's own, so they count). */
-export function senderFields(channel: string, senderId: string | undefined, phone: string | undefined): Pick<StatusRecord, 'senderHash' | 'phoneHash'> {
-  return { ...(senderId ? { senderHash: senderHash(channel, senderId) } : {}), ...(channel === 'whatsapp' && phone ? { phoneHash: phoneHash(channel, phone) } : {}) };
+/** See StatusRecord.phoneHash. Always hashed as a WhatsApp number: only WhatsApp proves one. */
+function phoneHash(e164: string): string {
+  return senderHash('whatsapp', `tel:${e164}`);
 }
 
 /**
- * Whether a chat sender is the one who filed the complaint: same chat id, or same number. Only
- * WhatsApp records carry a phoneHash (senderFields), and the hash includes the channel.
+ * The sender fields of a new status record: the chat sender's id, and the phone number "cek" on
+ * WhatsApp answers (StatusRecord.phoneHash): WhatsApp's own, or the one given on the web form or
+ * to the radio desk. Instagram's reporter phone is only text the citizen typed, so it never counts.
+ */
+export function senderFields(channel: string, senderId: string | undefined, phone: string | undefined): Pick<StatusRecord, 'senderHash' | 'phoneHash'> {
+  return { ...(senderId ? { senderHash: senderHash(channel, senderId) } : {}), ...(phone && channel !== 'instagram' ? { phoneHash: phoneHash(phone) } : {}) };
+}
+
+/**
+ * Whether a chat sender may see the complaint: the same chat id, or, on WhatsApp, a number that
+ * WhatsApp vouches for and that filed it (on any channel but Instagram; see senderFields).
  */
 export function isSameSender(rec: Pick<StatusRecord, 'senderHash' | 'phoneHash'>, channel: string, senderId: string, phone: string | undefined): boolean {
   if (rec.senderHash === senderHash(channel, senderId)) return true;
-  return !!phone && rec.phoneHash === phoneHash(channel, phone);
+  return channel === 'whatsapp' && !!phone && rec.phoneHash === phoneHash(phone);
 }
 
 /**

@@ -3,5 +3,5 @@ export * from './routed.ts';
 export * from './status.ts';
 export * from './ids.ts';
 export { jsonSchemas } from './json-schemas.ts';
-export { normalizePhone } from './phone.ts';
+export { displayPhone, normalizePhone } from './phone.ts';
 export { wibDateTime } from './wib-time.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePhone } from './phone.ts';
+import { displayPhone, normalizePhone } from './phone.ts';
 
 describe('normalizePhone', () => {
   it.each([
@@ -12,4 +12,12 @@ describe('normalizePhone', () => {
   ])('%s -> %s', (input, expected) => expect(normalizePhone(input)).toBe(expected));
 
   it.each(['', '12345', 'telepon saya', '999999999999999999', '1234567890'])('rejects %j', (input) => expect(normalizePhone(input)).toBeNull());
+});
+
+describe('displayPhone', () => {
+  it('writes an Indonesian number the local way, others as given', () => {
+    expect(displayPhone('+6281234567890')).toBe('0812-3456-7890');
+    expect(displayPhone('+62342801234')).toBe('0342-8012-34');
+    expect(displayPhone('+6591234567')).toBe('+6591234567');
+  });
 });

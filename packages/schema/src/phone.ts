@@ -16,3 +16,10 @@ export function normalizePhone(input: string): string | null {
   else return null;
   return /^\+[1-9]\d{7,14}$/.test(e164) ? e164 : null;
 }
+
+/** An E.164 number as people here read it: "+6281234567890" -> "0812-3456-7890"; other countries as given. */
+export function displayPhone(e164: string): string {
+  if (!e164.startsWith('+62')) return e164;
+  const local = `0${e164.slice(3)}`;
+  return [local.slice(0, 4), local.slice(4, 8), local.slice(8)].filter(Boolean).join('-');
+}

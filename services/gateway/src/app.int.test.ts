@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Complaint } from '@aduan/schema';
-import { createRedis } from '@aduan/queue';
+import { createRedis, isSameSender } from '@aduan/queue';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { createTestGateway, multipartBody, PNG_1x1 } from './testing/harness.ts';
 
@@ -12,7 +12,7 @@ let gw: Awaited<ReturnType<typeof createTestGateway>>;
 let intake: Queue;
 
 beforeAll(async () => {
-  gw = await createTestGateway({ redisUrl: url, prefix, logger: mem.logger, env: { MAX_PHOTO_BYTES: '20000' } });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger: mem.logger, env: { MAX_PHOTO_BYTES: '20000', WHATSAPP_PUBLIC_NUMBER: '0811 3000 1234' } });
   intake = new Queue('intake', { connection: createRedis(url, 'worker'), prefix });
 });
 afterAll(async () => {
@@ -40,6 +40,11 @@ describe('POST /api/v1/complaints', () => {
     expect(c.reporter.phone).toBe('+6281234567890');
     expect(c.reporter.confidential).toBe(true);
     expect(c.location).toMatchObject({ kelurahan: 'Kepanjenlor', kecamatan: 'Kepanjenkidul' });
+    // "cek <ticket>" on WhatsApp will answer the number given (and only it), stored as a hash.
+    const rec = (await gw.deps.status.get(body.id))!;
+    expect(isSameSender(rec, 'whatsapp', '6281234567890@s.whatsapp.net', '+6281234567890')).toBe(true);
+    expect(isSameSender(rec, 'whatsapp', '6281299999999@s.whatsapp.net', '+6281299999999')).toBe(false);
+    expect(JSON.stringify(rec)).not.toContain('81234567890');
 
     const noToken = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket}` });
     expect(noToken.statusCode).toBe(401);
@@ -219,6 +224,21 @@ describe('citizen pages', () => {
     const status = await gw.app.inject({ url: link as string });
     expect(status.statusCode).toBe(200);
     expect(status.body).toContain('Diterima');
+    // No phone number given: WhatsApp could not tell this citizen, so it is not offered.
+    expect(res.body).not.toContain('id="whatsapp-check"');
+  });
+
+  it('with a phone number given, also offers "cek <ticket>" on the city\'s WhatsApp, which answers that number', async () => {
+    const form = multipartBody({ text: 'Saluran air di depan SDN Sananwetan 3 mampet, air meluap ke jalan', 'reporter.phone': '0857 0000 2222', idempotencyKey: `form-wa-${prefix}` });
+    const res = await gw.app.inject({ method: 'POST', url: '/', ...form });
+    expect(res.statusCode).toBe(200);
+    const ticket = /id="ticket">([^<]+)</.exec(res.body)?.[1] as string;
+    const offer = /<p id="whatsapp-check">(.*?)<\/p>/s.exec(res.body)?.[1] ?? '';
+    expect(offer).toContain(`kirim <strong>cek ${ticket}</strong> ke`);
+    expect(offer).toContain(`href="https://wa.me/6281130001234?text=cek%20${ticket}"`);
+    expect(offer).toContain('>0811-3000-1234</a>');
+    const rec = (await gw.deps.status.get((await gw.deps.status.idForTicket(ticket))!))!;
+    expect(isSameSender(rec, 'whatsapp', '6285700002222@s.whatsapp.net', '+6285700002222')).toBe(true);
   });
 });
 

@@ -20,6 +20,14 @@ describe('STATUS_TOKEN_SECRET', () => {
   });
 });
 
+describe('WHATSAPP_PUBLIC_NUMBER', () => {
+  it('takes the number as people write it, as E.164; refuses what is no phone number; unset or empty is not mentioned', () => {
+    expect(parseEnv(GatewayEnv, { WHATSAPP_PUBLIC_NUMBER: '0812-3456 7890' }).WHATSAPP_PUBLIC_NUMBER).toBe('+6281234567890');
+    expect(parseEnv(GatewayEnv, { WHATSAPP_PUBLIC_NUMBER: '' }).WHATSAPP_PUBLIC_NUMBER).toBeUndefined();
+    expect(() => parseEnv(GatewayEnv, { WHATSAPP_PUBLIC_NUMBER: 'wa.me/pemkot' })).toThrow(/WHATSAPP_PUBLIC_NUMBER/);
+  });
+});
+
 describe('an invalid configuration at start', () => {
   it('exits with EXIT_CONFIG and names the variable and the reason, without a stack trace', () => {
     const run = spawnSync(process.execPath, [main], {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ServiceEnv, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+import { normalizePhone } from '@aduan/schema';
 
 /** proxy-addr's names for address ranges, accepted in TRUST_PROXY. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -94,5 +95,20 @@ export const GatewayEnv = ServiceEnv.extend({
   DESK_HINT_DAYS: envInt(3, { min: 1, max: 30 }),
   /** Radio desk: the stations' UTC offset in minutes, for "today" on the board (WIB = 420). */
   DESK_UTC_OFFSET_MINUTES: envInt(420, { min: -720, max: 840 }),
+  /**
+   * The city's WhatsApp number that citizens write to (the WhatsApp service's account), e.g.
+   * 0812 3456 7890. When set, a citizen who gave a phone number is told, on the web form's
+   * thank-you page and by the radio desk operator, that sending "cek <ticket>" to it from that
+   * number shows the status. Unset: not mentioned.
+   */
+  WHATSAPP_PUBLIC_NUMBER: z
+    .string()
+    .transform((v, ctx) => {
+      const e164 = normalizePhone(v);
+      if (e164) return e164;
+      ctx.addIssue({ code: 'custom', message: 'must be a phone number such as 0812 3456 7890 or +6281234567890' });
+      return z.NEVER;
+    })
+    .optional(),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;

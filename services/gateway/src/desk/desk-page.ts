@@ -1,4 +1,5 @@
 import type { Directory } from '@aduan/routing/directory';
+import { displayPhone } from '@aduan/schema';
 import type { AuthUser } from '../auth/index.ts';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { STATE_LABELS } from '../views/messages-id.ts';
@@ -8,6 +9,8 @@ export interface DeskPageData {
   user: AuthUser;
   lastProgram?: string;
   hintDays: number;
+  /** WHATSAPP_PUBLIC_NUMBER (E.164): the operator tells a caller who gave a number to check there. */
+  whatsappNumber?: string | undefined;
 }
 
 /** JSON for a <script type="application/json"> block: "<" escaped so no value can close the tag. */
@@ -46,6 +49,7 @@ export function deskPage(dir: Directory, d: DeskPageData): string {
     lastProgram: d.lastProgram ?? '',
     hintDays: d.hintDays,
     stateLabels: STATE_LABELS,
+    whatsapp: d.whatsappNumber ? displayPhone(d.whatsappNumber) : '',
     categories: dir.categories.map((c) => ({ value: c.label, label: c.label })),
     kelurahan: dir.kecamatan.flatMap((k) => k.kelurahan.map((kel) => ({ value: kel.name, label: `${kel.name} (Kec. ${k.name})` }))),
     landmarks: dir.kecamatan.flatMap((k) => k.kelurahan.flatMap((kel) => kel.landmarks.map((l) => ({ value: l, label: `${l} — ${kel.name}`, kelurahan: kel.name })))),

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type ComplaintInput, type Intake } from '@aduan/schema';
-import { QueueNames, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { QueueNames, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 import type { ComplaintAccepted, ComplaintRequest } from './complaint-request.ts';
@@ -101,7 +101,7 @@ export class IntakeService {
     const receivedAt = now.toISOString();
     for (let attempt = 1; attempt <= 3; attempt++) {
       const answer = this.answerFor(this.newId(now));
-      const received = { id: answer.id, ticket: answer.ticket, channel: input.channel, receivedAt, ...(input.intake.station ? { station: input.intake.station } : {}) };
+      const received = { id: answer.id, ticket: answer.ticket, channel: input.channel, receivedAt, ...senderFields(input.channel, undefined, input.request.reporter?.phone), ...(input.intake.station ? { station: input.intake.station } : {}) };
       const claim = keyHash ? { key: this.idempotency.redisKey(keyHash), value: JSON.stringify({ bodyHash, id: answer.id, ticket: answer.ticket, receivedAt } satisfies IdempotencyRecord), ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined;
       const complaint = this.complaintFor(input, answer, receivedAt, keyHash);
       // The job is named after its channel so that listeners can tell sources apart cheaply.

@@ -28,7 +28,9 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       const { idempotencyKey, ...rest } = fields;
       const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey);
       req.logFields = acceptedLogFields(result, 'webform', files.length);
-      return sendPage(reply, successPage(result));
+      // "cek" on WhatsApp answers the number the citizen gave (senderFields): only then is it offered.
+      const whatsapp = fields['reporter.phone']?.trim() ? deps.config.WHATSAPP_PUBLIC_NUMBER : undefined;
+      return sendPage(reply, successPage({ ...result, whatsapp }));
     } catch (err) {
       const keepKey = fields.idempotencyKey;
       if (err instanceof ValidationFailedError) {

@@ -1,11 +1,17 @@
 import { EXTERNAL_OPD } from '@aduan/queue';
-import { wibDateTime, type StatusView } from '@aduan/schema';
+import { displayPhone, wibDateTime, type StatusView } from '@aduan/schema';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
 import { STATE_LABELS } from './messages-id.ts';
 
+/** wa.me opens a chat with the city's number, "cek <ticket>" typed in, on a phone or WhatsApp Web. */
+export const whatsappCheckLink = (e164: string, ticket: string) => `https://wa.me/${e164.slice(1)}?text=${encodeURIComponent(`cek ${ticket}`)}`;
 
-export function successPage(a: { ticket: string; statusToken: string }): string {
+/**
+ * The thank-you page. `whatsapp`: the city's WhatsApp number (WHATSAPP_PUBLIC_NUMBER), given
+ * only when the citizen left a phone number: "cek" on WhatsApp answers that number alone.
+ */
+export function successPage(a: { ticket: string; statusToken: string; whatsapp?: string | undefined }): string {
   const link = `/status?ticket=${encodeURIComponent(a.ticket)}&token=${encodeURIComponent(a.statusToken)}`;
   return layout(
     'Aduan terkirim',
@@ -16,6 +22,7 @@ export function successPage(a: { ticket: string; statusToken: string }): string 
 <p>Kode akses: <strong id="status-token" class="code">${a.statusToken}</strong></p>
 <p>Simpan nomor tiket dan kode akses ini. Untuk melihat perkembangan aduan, buka <a id="status-link" href="${link}">halaman status</a> (simpan tautannya) atau masukkan keduanya di halaman Cek Status.</p>
 <p class="muted">Kode akses menjaga agar hanya Anda yang bisa melihat status aduan ini.</p>
+${a.whatsapp ? html`<p id="whatsapp-check">Bisa juga lewat WhatsApp dari nomor HP yang Anda isi: kirim <strong>cek ${a.ticket}</strong> ke <a href="${whatsappCheckLink(a.whatsapp, a.ticket)}" rel="noopener">${displayPhone(a.whatsapp)}</a>.</p>` : ''}
 <p><a class="button" href="/">Kirim aduan lain</a></p>
 </div>`,
   );

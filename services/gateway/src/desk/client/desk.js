@@ -209,7 +209,11 @@
       removeFromOutbox(entry.key);
       const late = deferred ? ` Terkirim terlambat (${entry.kind === 'link' ? 'tautan' : `"${entry.body.text.slice(0, 40)}…"`}).` : '';
       if (entry.kind === 'link') showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.${late}`);
-      else showResult('Tiket baru — bacakan di udara:', json.ticket, `${entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : ''}${late}`);
+      else {
+        // "cek" on the city's WhatsApp answers the number the caller gave (and only it).
+        const wa = data.whatsapp && entry.body.reporter.phone ? ` Sampaikan ke penelepon: untuk cek status, kirim "cek ${json.ticket}" lewat WhatsApp ke ${data.whatsapp} dari nomor HP-nya.` : '';
+        showResult('Tiket baru — bacakan di udara:', json.ticket, `${entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : ''}${wa}${late}`);
+      }
       refreshBoard();
       return { outcome: 'sent', json };
     }
