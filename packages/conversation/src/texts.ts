@@ -2,8 +2,10 @@ import { EXTERNAL_OPD, asSentence } from '@aduan/queue';
 import { wibDateTime, type StatusView } from '@aduan/schema';
 
 /**
- * What the citizen reads. Bahasa Indonesia, polite and short. `em` marks the ticket: WhatsApp
- * shows *x* as bold, Instagram shows the asterisks, so each channel passes its own.
+ * What the citizen reads. Bahasa Indonesia, polite and short. `em` marks the ticket and `kw` a
+ * word to type (kirim, cek): WhatsApp shows *x* as bold; Instagram shows the asterisks, so it
+ * quotes the words to type instead. Each channel passes its own. A whole command to copy
+ * ("cek ADU-…") stays unmarked at the end of its message, so a copied one works as it is.
  */
 export interface ConversationTexts {
   guide(): string;
@@ -34,20 +36,42 @@ function formatDate(iso: string): string {
   }
 }
 
-export function createTexts(opts: { em?: (s: string) => string; serviceName?: string } = {}): ConversationTexts {
+export interface TextOptions {
+  em?: (s: string) => string;
+  /** How a word to type is marked; defaults to `em`. */
+  kw?: (s: string) => string;
+  serviceName?: string;
+  /** The conversation's quiet period (CONVERSATION_QUIET): after it, a complaint is filed without "kirim". */
+  quietMs?: number;
+  /** TICKET_PREFIX, for the example ticket. */
+  ticketPrefix?: string;
+}
+
+/** "3 menit"; "90 detik" when it is no whole number of minutes. */
+function duration(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} menit` : `${Math.round(ms / 1000)} detik`;
+}
+
+export function createTexts(opts: TextOptions = {}): ConversationTexts {
   const em = opts.em ?? ((s: string) => s);
+  const kw = opts.kw ?? em;
   const service = opts.serviceName ?? 'layanan pengaduan Pemerintah Kota Blitar';
+  const quiet = duration(opts.quietMs ?? 180_000);
+  const example = `${opts.ticketPrefix ?? 'ADU'}-7K3M-9Q2X`;
   return {
     guide: () =>
       `Terima kasih telah menghubungi ${service}. Silakan tuliskan aduan Anda: apa masalahnya dan di mana lokasinya. ` +
-      `Foto, video, atau titik lokasi boleh dikirim juga. Bila sudah lengkap, ketik ${em('kirim')}.`,
+      `Foto, video, atau titik lokasi boleh dikirim juga. Bila sudah lengkap, ketik ${kw('kirim')} ` +
+      `(atau tunggu saja: aduan terkirim sendiri bila ${quiet} tidak ada pesan baru).`,
+    // A message after this starts a new complaint: said here, where the citizen reads it.
     ack: (ticket) =>
       `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
-      `Aduan akan kami teruskan ke instansi terkait. Untuk melihat perkembangannya, ketik: cek ${ticket}`,
+      `Aduan akan kami teruskan ke instansi terkait; pesan Anda berikutnya akan kami catat sebagai aduan baru. ` +
+      `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     alreadyReceived: (ticket) =>
       `Aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
-    checkUsage: () => `Untuk melihat status aduan, ketik ${em('cek')} diikuti nomor tiket Anda, contoh: cek ADU-7K3M-9Q2X`,
+    checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
     checkNotFound: (ticket) => `Maaf, tiket ${ticket} tidak ditemukan untuk akun ini. Mohon periksa kembali nomor tiketnya.`,
     checkStatus: (view) => {
       // "external" is no agency: its name ("Di luar kewenangan ...") already is the state's words.

@@ -72,7 +72,8 @@ export async function createIntakePipeline(opts: IntakePipelineOptions): Promise
     transport: opts.transport,
     ticketPrefix: env.TICKET_PREFIX,
     quietMs: env.CONVERSATION_QUIET,
-    texts: createTexts({ em: (s) => s }),
+    // Instagram shows no bold: a word to type is quoted instead.
+    texts: createTexts({ em: (s) => s, kw: (s) => `"${s}"`, ticketPrefix: env.TICKET_PREFIX, quietMs: env.CONVERSATION_QUIET }),
     ...(opts.onComplaint ? { onComplaint: opts.onComplaint } : {}),
     ...(opts.onNotification ? { onNotification: opts.onNotification } : {}),
   });

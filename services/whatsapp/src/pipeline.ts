@@ -58,7 +58,7 @@ export async function buildPipeline(o: PipelineOptions): Promise<Pipeline> {
     ticketPrefix: o.ticketPrefix,
     quietMs: o.quietMs,
     maxOpenMs: o.maxOpenMs,
-    texts: createTexts({ em: (s) => `*${s}*` }),
+    texts: createTexts({ em: (s) => `*${s}*`, ticketPrefix: o.ticketPrefix, quietMs: o.quietMs }),
     onComplaint: (c, outcome) => {
       m.complaints.inc({ outcome });
       o.onComplaint?.(c, outcome);
