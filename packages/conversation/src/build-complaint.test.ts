@@ -31,6 +31,19 @@ describe('buildComplaint', () => {
     expect(c.reporter).toEqual({ name: 'Budi', phone: '+628123456789', anonymous: false, confidential: false });
   });
 
+  it('marks the complaint confidential when the citizen asked, in its own message or within the complaint', () => {
+    const asked = buildComplaint(snap([msg('R1', { text: 'Ada pungli di loket parkir Pasar Legi' }), msg('R2', { text: 'mohon identitas saya dirahasiakan' })]), opts)!;
+    expect(asked.reporter.confidential).toBe(true);
+    // The bare request is no part of what the OPD reads.
+    expect(asked.text).toBe('Ada pungli di loket parkir Pasar Legi');
+    expect(buildComplaint(snap([msg('R3', { text: 'Jukir liar minta lima ribu di Alun-alun, tolong rahasiakan nama saya' })]), opts)!.reporter.confidential).toBe(true);
+    expect(buildComplaint(snap([msg('R4', { text: 'Jukir liar minta lima ribu di Alun-alun' })]), opts)!.reporter.confidential).toBe(false);
+    // The request alone makes no complaint; taken back by an edit, it no longer counts.
+    expect(buildComplaint(snap([msg('R5', { text: 'rahasia' })]), opts)).toBeNull();
+    const takenBack = buildComplaint(snap([msg('R6', { text: 'Sampah menumpuk, rahasiakan nama saya' }), msg('R7', { edits: 'R6', text: 'Sampah menumpuk di TPS Sentul' })]), opts)!;
+    expect(takenBack.reporter.confidential).toBe(false);
+  });
+
   it('returns null for greetings only, or when everything was deleted', () => {
     expect(buildComplaint(snap([msg('G1', { text: 'halo' }), msg('G2', { text: 'selamat siang' })]), opts)).toBeNull();
     expect(buildComplaint(snap([msg('D1', { text: 'lampu mati' }), msg('D2', { revokes: 'D1' })]), opts)).toBeNull();

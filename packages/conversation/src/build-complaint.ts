@@ -1,6 +1,6 @@
 import { Complaint, SCHEMA_VERSION, deterministicComplaintId, ticketFor, type Attachment, type Location } from '@aduan/schema';
 import type { ChatMessage, MessageKind } from './chat-message.ts';
-import { isGreetingOnly } from './classify.ts';
+import { asksConfidential, isConfidentialOnly, isGreetingOnly } from './classify.ts';
 
 /** A message as kept in an open conversation. */
 export type StoredMessage = ChatMessage & { kind: MessageKind };
@@ -81,7 +81,8 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
   const attachments: Attachment[] = [];
   let location: Location | undefined;
   for (const m of live) {
-    const text = m.text?.trim();
+    // "rahasia" alone asks something of us; it says nothing about the problem.
+    const text = m.text && isConfidentialOnly(m.text) ? undefined : m.text?.trim();
     if (text) {
       const quoted = m.quoted?.text?.trim();
       lines.push(quoted ? `${text} (membalas: "${truncate(quoted, 200)}")` : text);
@@ -94,6 +95,8 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
   const name = [...live].reverse().find((m) => m.reporter.name)?.reporter.name;
   const phone = live.find((m) => m.reporter.phone)?.reporter.phone;
   const handle = [...live].reverse().find((m) => m.reporter.handle)?.reporter.handle;
+  // Asked in any message still standing (an edit that takes "rahasia" out takes the request back).
+  const confidential = live.some((m) => asksConfidential(m.text ?? ''));
   const firstAt = new Date(conv.firstAt);
   const id = deterministicComplaintId(firstAt, conv.channel, conv.account, conv.firstMessageId, ...(opts.idAttempt ? [`ticket-retry-${opts.idAttempt}`] : []));
   const submittedAt = opts.submittedAt.getTime() < firstAt.getTime() ? firstAt : opts.submittedAt;
@@ -115,6 +118,7 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
       ...(name ? { name } : {}),
       ...(phone ? { phone } : {}),
       ...(handle ? { handle } : {}),
+      ...(confidential ? { confidential } : {}),
     },
     text,
     ...(location ? { location } : {}),

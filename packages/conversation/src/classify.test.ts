@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChatMessage } from './chat-message.ts';
-import { classifyMessage, isCloseWord, isGreetingOnly, isThanksOnly, parseCheck } from './classify.ts';
+import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isGreetingOnly, isThanksOnly, parseCheck } from './classify.ts';
 
 const base = { channel: 'whatsapp', account: '+6281100000000', senderId: 's', threadId: 't', messageId: 'm', at: '2026-01-05T01:00:00Z' } as const;
 const kindOf = (extra: Record<string, unknown>) => classifyMessage(ChatMessage.parse({ ...base, ...extra }));
@@ -17,6 +17,19 @@ describe('classifyMessage', () => {
     ['Pak lampu PJU mati', false],
   ])('greeting-only %s -> %s', (text, expected) => {
     expect(isGreetingOnly(text)).toBe(expected);
+  });
+
+  it('hears a request for confidentiality in any wording, and tells the bare request from a complaint that makes it', () => {
+    for (const t of ['rahasia', 'RAHASIA!', 'mohon identitas saya dirahasiakan ya pak', 'tolong rahasiakan nama saya', 'Rahasiakan no hp saya min']) {
+      expect(asksConfidential(t), t).toBe(true);
+      expect(isConfidentialOnly(t), t).toBe(true);
+      expect(kindOf({ text: t }), t).toBe('greeting');
+    }
+    const complaint = 'Ada pungli di loket parkir Pasar Legi, tolong rahasiakan nama saya';
+    expect(asksConfidential(complaint)).toBe(true);
+    expect(isConfidentialOnly(complaint)).toBe(false);
+    expect(kindOf({ text: complaint })).toBe('content');
+    for (const t of ['lampu PJU mati di Jl. Merdeka', 'Pak mau lapor', 'sarana rahsia']) expect(asksConfidential(t), t).toBe(false);
   });
 
   it('recognises close words only as the whole message', () => {

@@ -62,6 +62,26 @@ export function isThanksOnly(text: string): boolean {
   return !!ws && ws.some((w) => inSet(THANKS, w)) && ws.every((w) => inSet(THANKS, w) || inSet(POLITE, w));
 }
 
+/**
+ * "rahasia", "tolong rahasiakan nama saya", "mohon identitas saya dirahasiakan": the citizen asks
+ * that the OPD not learn who they are (the web form's "Rahasia"; the guide tells them the word).
+ */
+const CONFIDENTIAL = words('rahasia rahasiakan dirahasiakan merahasiakan rahasiain dirahasiain');
+/** What goes with the request without making it a complaint. */
+const CONFIDENTIAL_WITH = words('identitas nama nomor hp no data saya tolong harap jangan disebut disebutkan dong');
+
+export function asksConfidential(text: string): boolean {
+  return normalizeWords(text)
+    .split(' ')
+    .some((w) => CONFIDENTIAL.has(w));
+}
+
+/** Only the request, however politely ("rahasia", "mohon identitas saya dirahasiakan ya pak"). */
+export function isConfidentialOnly(text: string): boolean {
+  const ws = smallTalk(text);
+  return !!ws && ws.some((w) => CONFIDENTIAL.has(w)) && ws.every((w) => CONFIDENTIAL.has(w) || CONFIDENTIAL_WITH.has(w) || inSet(FILLER, w));
+}
+
 export function isCloseWord(text: string): boolean {
   return CLOSE_PHRASES.has(normalizeWords(text));
 }
@@ -118,6 +138,7 @@ export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): Message
   if (text === '') return 'content';
   if (parseCheck(text, ticketPrefix) !== null) return 'check';
   if (isCloseWord(text)) return 'close';
-  if (isGreetingOnly(text)) return 'greeting';
+  // "rahasia" alone is no complaint: like a greeting, it has no substance (buildComplaint reads the request).
+  if (isGreetingOnly(text) || isConfidentialOnly(text)) return 'greeting';
   return 'content';
 }

@@ -87,6 +87,21 @@ describe('ConversationEngine (real Redis)', () => {
     expect(await r.engine.openConversations()).toBe(0);
   });
 
+  it('files a complaint confidential when the citizen writes "rahasia", and says so in the acknowledgement', async () => {
+    await r.engine.ingest(m(r, 'Ada pungli di loket retribusi pasar, petugas minta uang tambahan'));
+    await r.engine.ingest(m(r, 'rahasia ya pak'));
+    const { complaint } = await r.engine.ingest(m(r, 'kirim'));
+    expect(complaint?.reporter).toMatchObject({ confidential: true, phone: '+6281234567890' });
+    expect(complaint?.text).toBe('Ada pungli di loket retribusi pasar, petugas minta uang tambahan');
+    const ack = (await jobs(r.notify)).find((n) => n.kind === 'ack')!;
+    expect(ack.text).toContain('identitas Anda tidak kami sampaikan ke instansi yang menangani');
+    // Not asked: not said.
+    await r.engine.ingest(m(r, 'Lampu PJU di Jl. Kalimantan mati', { senderId: '6285700000000@s.whatsapp.net', threadId: '6285700000000@s.whatsapp.net' }));
+    await r.engine.closeAll();
+    const plain = (await jobs(r.notify)).find((n) => n.kind === 'ack' && n.to === '6285700000000@s.whatsapp.net')!;
+    expect(plain.text).not.toContain('identitas');
+  });
+
   it('closes at once on "kirim", and a redelivered message changes nothing', async () => {
     const first = m(r, 'lampu PJU mati di Jl. Kalimantan');
     await r.engine.ingest(first);

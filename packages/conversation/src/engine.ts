@@ -237,7 +237,7 @@ export class ConversationEngine {
       complaint = build(attempt) as Complaint;
     }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
-    await this.notify(snap, 'ack', this.texts.ack(complaint.ticket), `ack-${complaint.id}`, complaint.ticket, complaint.id);
+    await this.notify(snap, 'ack', this.texts.ack(complaint.ticket, complaint.reporter.confidential), `ack-${complaint.id}`, complaint.ticket, complaint.id);
     await this.store.rememberAck(conversationMember(snap.channel, snap.account, snap.senderId), complaint.ticket, this.clock(), this.ackMemoryMs);
     await this.store.finishClosing(token);
     this.opts.onComplaint?.(complaint, outcome);

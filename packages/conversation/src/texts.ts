@@ -9,7 +9,8 @@ import { wibDateTime, type StatusView } from '@aduan/schema';
  */
 export interface ConversationTexts {
   guide(): string;
-  ack(ticket: string): string;
+  /** `confidential`: the citizen asked that the OPD not learn who they are, and it will not. */
+  ack(ticket: string, confidential?: boolean): string;
   /** A close word ("kirim") after the complaint was already filed: it is in, nothing to resend. */
   alreadyReceived(ticket: string): string;
   checkUsage(): string;
@@ -61,11 +62,12 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
   return {
     guide: () =>
       `Terima kasih telah menghubungi ${service}. Silakan tuliskan aduan Anda: apa masalahnya dan di mana lokasinya. ` +
-      `Foto, video, atau titik lokasi boleh dikirim juga. Bila sudah lengkap, ketik ${kw('kirim')} ` +
-      `(atau tunggu saja: aduan terkirim sendiri bila ${quiet} tidak ada pesan baru).`,
+      `Foto, video, atau titik lokasi boleh dikirim juga. Bila identitas Anda ingin dirahasiakan dari instansi yang menangani, tulis juga ${kw('rahasia')}. ` +
+      `Bila sudah lengkap, ketik ${kw('kirim')} (atau tunggu saja: aduan terkirim sendiri bila ${quiet} tidak ada pesan baru).`,
     // A message after this starts a new complaint: said here, where the citizen reads it.
-    ack: (ticket) =>
+    ack: (ticket, confidential) =>
       `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
+      (confidential ? 'Sesuai permintaan Anda, identitas Anda tidak kami sampaikan ke instansi yang menangani. ' : '') +
       `Aduan akan kami teruskan ke instansi terkait; pesan Anda berikutnya akan kami catat sebagai aduan baru. ` +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     alreadyReceived: (ticket) =>
