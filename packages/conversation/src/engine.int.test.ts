@@ -95,6 +95,17 @@ describe('ConversationEngine (real Redis)', () => {
     expect(complaint?.text).toBe('Ada pungli di loket retribusi pasar, petugas minta uang tambahan');
     const ack = (await jobs(r.notify)).find((n) => n.kind === 'ack')!;
     expect(ack.text).toContain('identitas Anda tidak kami sampaikan ke instansi yang menangani');
+    // Asked only once the complaint is in: too late for it, and the citizen is told so.
+    const other = { senderId: '6289911112222@s.whatsapp.net', threadId: '6289911112222@s.whatsapp.net' };
+    await r.engine.ingest(m(r, 'Sampah menumpuk di TPS Sentul', other));
+    const filed = (await r.engine.ingest(m(r, 'kirim', other))).complaint!;
+    expect(filed.reporter.confidential).toBe(false);
+    await r.engine.ingest(m(r, 'mohon nama saya dirahasiakan', other));
+    await r.engine.closeAll();
+    const late = (await jobs(r.notify)).filter((n) => n.kind === 'lookup' && n.to === other.threadId);
+    expect(late).toHaveLength(1);
+    expect(late[0]!.ticket).toBe(filed.ticket);
+    expect(late[0]!.text).toContain('sudah terlanjur tercatat beserta identitas Anda');
     // Not asked: not said.
     await r.engine.ingest(m(r, 'Lampu PJU di Jl. Kalimantan mati', { senderId: '6285700000000@s.whatsapp.net', threadId: '6285700000000@s.whatsapp.net' }));
     await r.engine.closeAll();

@@ -4,7 +4,7 @@ import { QueueNames, isSameSender, senderFields, type DurableProducer, type Stat
 import type { Complaint, Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
-import { classifyMessage, isThanksOnly, parseCheck } from './classify.ts';
+import { classifyMessage, isConfidentialOnly, isThanksOnly, parseCheck } from './classify.ts';
 import { buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
@@ -153,6 +153,9 @@ export class ConversationEngine {
     if (ticket) {
       const late = snap.messages.find((m) => m.kind === 'close');
       if (late) await this.notify({ ...snap, messageId: late.messageId }, 'lookup', this.texts.alreadyReceived(ticket), jobHash('lookup', snap.channel, snap.account, late.messageId), ticket);
+      // A privacy request must never go unanswered, as if it was granted.
+      const secret = snap.messages.find((m) => m.kind === 'greeting' && isConfidentialOnly(m.text ?? ''));
+      if (secret) await this.notify({ ...snap, messageId: secret.messageId }, 'lookup', this.texts.tooLateConfidential(ticket), jobHash('lookup', snap.channel, snap.account, secret.messageId), ticket);
       return;
     }
     if (snap.messages.every((m) => m.kind === 'greeting' && isThanksOnly(m.text ?? ''))) return;

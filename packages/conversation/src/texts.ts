@@ -13,6 +13,8 @@ export interface ConversationTexts {
   ack(ticket: string, confidential?: boolean): string;
   /** A close word ("kirim") after the complaint was already filed: it is in, nothing to resend. */
   alreadyReceived(ticket: string): string;
+  /** "rahasia" after the complaint was filed with the citizen's identity: too late, said plainly. */
+  tooLateConfidential(ticket: string): string;
   checkUsage(): string;
   checkNotFound(ticket: string): string;
   checkStatus(view: StatusView): string;
@@ -73,6 +75,9 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
     alreadyReceived: (ticket) =>
       `Aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
+    tooLateConfidential: (ticket) =>
+      `Mohon maaf, aduan ${em(ticket)} sudah terlanjur tercatat beserta identitas Anda, sehingga permintaan rahasia tidak dapat kami terapkan lagi. ` +
+      `Untuk aduan berikutnya, tulis ${kw('rahasia')} sebelum aduan terkirim.`,
     checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
     checkNotFound: (ticket) => `Maaf, tiket ${ticket} tidak ditemukan untuk akun ini. Mohon periksa kembali nomor tiketnya.`,
     checkStatus: (view) => {
