@@ -94,7 +94,7 @@ describe('ConversationEngine (real Redis)', () => {
     expect(complaint?.reporter).toMatchObject({ confidential: true, phone: '+6281234567890' });
     expect(complaint?.text).toBe('Ada pungli di loket retribusi pasar, petugas minta uang tambahan');
     const ack = (await jobs(r.notify)).find((n) => n.kind === 'ack')!;
-    expect(ack.text).toContain('identitas Anda tidak kami sampaikan ke instansi yang menangani');
+    expect(ack.text).toContain('aduan akan kami teruskan ke instansi terkait tanpa identitas Anda');
     // Asked only once the complaint is in: too late for it, and the citizen is told so.
     const other = { senderId: '6289911112222@s.whatsapp.net', threadId: '6289911112222@s.whatsapp.net' };
     await r.engine.ingest(m(r, 'Sampah menumpuk di TPS Sentul', other));

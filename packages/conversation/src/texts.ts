@@ -69,8 +69,8 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
     // A message after this starts a new complaint: said here, where the citizen reads it.
     ack: (ticket, confidential) =>
       `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
-      (confidential ? 'Sesuai permintaan Anda, identitas Anda tidak kami sampaikan ke instansi yang menangani. ' : '') +
-      `Aduan akan kami teruskan ke instansi terkait; pesan Anda berikutnya akan kami catat sebagai aduan baru. ` +
+      (confidential ? 'Sesuai permintaan Anda, aduan akan kami teruskan ke instansi terkait tanpa identitas Anda; ' : 'Aduan akan kami teruskan ke instansi terkait; ') +
+      `pesan Anda berikutnya akan kami catat sebagai aduan baru. ` +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     alreadyReceived: (ticket) =>
       `Aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
