@@ -82,6 +82,67 @@ describe('triage by a human', () => {
     expect((await q('opd.satpolpp').getJob(`${id}.r1`))?.data.routing.decidedBy).toBe('admin');
   });
 
+  it('two admins deciding at once, or one clicking twice, send the complaint to one OPD only', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya, ini sudah lama sekali dibiarkan begitu saja tanpa tindakan' } });
+    const { id, ticket } = res.json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+    await gw.deps.auth.users.add({ username: 'admin2', password: PASSWORD, role: 'admin' });
+    const [a, b] = [await login('admin'), await login('admin2')];
+    const assign = (cookie: string, opd: string, revision?: number) =>
+      gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie }, payload: { opd, ...(revision !== undefined ? { revision } : {}) } });
+    // Both saw revision 0 on their triage page.
+    const answers = await Promise.all([assign(a, 'dlh', 0), assign(b, 'dishub', 0)]);
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const loser = answers.find((r) => r.statusCode === 409)!;
+    expect(loser.json().error).toBe('assignment_conflict');
+    const winner = answers.find((r) => r.statusCode === 200)!.json().opd as string;
+    const other = winner === 'dlh' ? 'dishub' : 'dlh';
+    expect(await q(`opd.${winner}`).getJob(`${id}.r1`)).toBeDefined();
+    expect(await q(`opd.${other}`).getJob(`${id}.r1`)).toBeUndefined();
+    // The page's form, sent again (a double click, a resubmission): nothing new reaches any OPD.
+    const form = { cookie: a, 'content-type': 'application/x-www-form-urlencoded' };
+    const again = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: `opd=${winner}&revision=1` });
+    expect(again.headers.location).toBe(`/admin/triage?done=${ticket}`);
+    const stale = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: `opd=${other}&revision=0` });
+    expect(stale.headers.location).toBe('/admin/triage?error=conflict');
+    expect((await gw.app.inject({ url: '/admin/triage?error=conflict', headers: { cookie: a } })).body).toContain('baru saja diteruskan oleh admin lain');
+    expect(await q(`opd.${winner}`).getJob(`${id}.r2`)).toBeUndefined();
+    expect(await q(`opd.${other}`).getJob(`${id}.r2`)).toBeUndefined();
+    expect((await gw.deps.status.history(id)).map((h) => h.state)).toEqual(['received', 'triage', 'routed']);
+  });
+
+  it('carries the callers the radio desk linked to the OPD it assigns, and the OPD API shows them', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya bapak, ini sudah berbulan-bulan dibiarkan saja' } });
+    const { id, ticket } = res.json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+    const desk = await login('opr');
+    for (const key of ['l1', 'l2']) {
+      const link = await gw.app.inject({ method: 'POST', url: `/api/v1/desk/complaints/${ticket}/supporters`, headers: { cookie: desk, 'idempotency-key': key }, payload: { program: 'Halo Blitar' } });
+      expect(link.json().supporters).toBe(Number(key.slice(1)));
+    }
+    const admin = await login('admin');
+    expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'dlh' } })).statusCode).toBe(200);
+    expect((await q('opd.dlh').getJob(`${id}.r1`))?.data.supporters).toBe(2);
+    // A third caller after the decision: the OPD reads the count from the API.
+    await gw.app.inject({ method: 'POST', url: `/api/v1/desk/complaints/${ticket}/supporters`, headers: { cookie: desk, 'idempotency-key': 'l3' }, payload: { program: 'Halo Blitar' } });
+    const { secret } = await gw.deps.opdKeys.create('dlh', 'triage-test');
+    const seen = await gw.app.inject({ url: `/api/v1/opd/complaints/${id}`, headers: { authorization: `Bearer ${secret}` } });
+    expect(seen.statusCode).toBe(200);
+    expect(seen.json().complaint.supporters).toBe(3);
+  });
+
+  it('lists each OPD once in the form, "external" included, with the revision it shows', async () => {
+    const { id } = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Tolong diperhatikan pak, sudah lama sekali tidak ada yang peduli' } })).json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+    const admin = await login('admin');
+    const page = (await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } })).body;
+    const form = /<form method="post" action="\/admin\/triage\/[0-9A-Z]{26}\/assign">([\s\S]*?)<\/form>/.exec(page)?.[1] ?? '';
+    expect(form).toContain('name="revision" value="0"');
+    const values = [...form.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+    expect(values).toContain('external');
+    expect(new Set(values).size).toBe(values.length);
+  });
+
   it('refuses assignments another site could make with the admin\'s cookie, and ids that name no complaint', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta uang parkir lima ribu lagi' } });
     const { id } = res.json();
@@ -105,12 +166,12 @@ describe('triage by a human', () => {
     // Fields that are not text (a JSON body with objects): back to the page with an error, not a 500.
     const odd = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin }, payload: { opd: { toString: 1 }, note: { toString: 1 } } });
     expect(odd.statusCode).toBe(303);
-    expect(odd.headers.location).toBe('/admin/triage?error=1');
+    expect(odd.headers.location).toBe('/admin/triage?error=failed');
     // Not a complaint id (BullMQ keeps `meta`, `id`, `events` beside the jobs): back to the page with an error, not a 500.
     for (const bad of ['meta', 'events']) {
       const page = await gw.app.inject({ method: 'POST', url: `/admin/triage/${bad}/assign`, headers: form, payload: 'opd=dlh' });
       expect(page.statusCode).toBe(303);
-      expect(page.headers.location).toBe('/admin/triage?error=1');
+      expect(page.headers.location).toBe('/admin/triage?error=failed');
     }
   });
 });

@@ -432,18 +432,27 @@ export class StatusStore {
   }
 
   async view(id: string): Promise<StatusView | null> {
+    return (await this.read(id))?.view ?? null;
+  }
+
+  /** The record and its citizen's view, in one round trip (staff pages show both). */
+  async read(id: string): Promise<{ record: StatusRecord; view: StatusView } | null> {
     // Both reads at once: one round trip (the list read is wasted only for an unknown id).
     const [rec, items] = await Promise.all([this.get(id), this.historyList(id)]);
     if (!rec) return null;
-    const history = withReceived(items, rec.receivedAt);
-    return {
-      ticket: rec.ticket,
-      state: rec.state,
-      channel: rec.channel,
-      receivedAt: rec.receivedAt,
-      updatedAt: rec.updatedAt,
-      ...(rec.opd ? { opd: { code: rec.opd, name: rec.opdName ?? rec.opd } } : {}),
-      history: history.map((e) => ({ state: e.state, at: e.at, ...(e.message ? { message: e.message } : {}) })),
-    };
+    return { record: rec, view: viewOf(rec, items) };
   }
+}
+
+function viewOf(rec: StatusRecord, items: HistoryEntry[]): StatusView {
+  const history = withReceived(items, rec.receivedAt);
+  return {
+    ticket: rec.ticket,
+    state: rec.state,
+    channel: rec.channel,
+    receivedAt: rec.receivedAt,
+    updatedAt: rec.updatedAt,
+    ...(rec.opd ? { opd: { code: rec.opd, name: rec.opdName ?? rec.opd } } : {}),
+    history: history.map((e) => ({ state: e.state, at: e.at, ...(e.message ? { message: e.message } : {}) })),
+  };
 }

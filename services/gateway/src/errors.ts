@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, description: 'Body or a photo exceeds the size limit.' },
   unsupported_media_type: { status: 415, description: 'An attachment is not an image by its content, or the Content-Type is not JSON, form or multipart.' },
   idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was already used with a different request body.' },
+  assignment_conflict: { status: 409, description: 'Another admin assigned this complaint meanwhile (the `revision` sent is not the current one), or is assigning it right now; reload and decide again.' },
   update_id_reused: { status: 409, description: "The OPD API's updateId was already used for another complaint of this OPD." },
   service_unavailable: { status: 503, description: 'A look-up (status, desk, OPD API) while Redis is unreachable; see Retry-After. Nothing was changed.' },
   rate_limited: { status: 429, description: 'Too many submissions or logins from this address; see Retry-After.' },

@@ -208,10 +208,11 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
     async (req) => {
       const ticket = normalizeTicket(req.params.ticket);
       const id = ticket ? await deps.status.idForTicket(ticket) : null;
-      const [view, rec, entries] = id ? await Promise.all([deps.status.view(id), deps.status.get(id), desk.entries.getMany([id])]) : [null, null, null];
-      if (!id || !view || !rec) throw new HttpError(404, 'not_found', 'No complaint with this ticket');
+      const [read, entries] = id ? await Promise.all([deps.status.read(id), desk.entries.getMany([id])]) : [null, null];
+      if (!id || !read) throw new HttpError(404, 'not_found', 'No complaint with this ticket');
+      const { view, record } = read;
       const e = entries?.get(id);
-      return { ...view, supporters: rec.supporters ?? 0, ...(rec.station ? { station: rec.station } : {}), ...(e ? pickDescription(e) : {}) };
+      return { ...view, supporters: record.supporters ?? 0, ...(record.station ? { station: record.station } : {}), ...(e ? pickDescription(e) : {}) };
     },
   );
 

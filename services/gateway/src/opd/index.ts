@@ -91,9 +91,10 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   };
   /** The complaint as the key's OPD may see it, or null when it is not (or no longer) theirs. */
   const complaintFor = async (key: OpdKey, id: string) => {
-    const [routed, status] = await Promise.all([latestRouted(routedQueue, id), deps.status.view(id)]);
-    if (!routed || !status || routed.routing.opd !== key.opd || status.opd?.code !== key.opd) return null;
-    return { complaint: forOpd(routed), status };
+    const [routed, read] = await Promise.all([latestRouted(routedQueue, id), deps.status.read(id)]);
+    if (!routed || !read || routed.routing.opd !== key.opd || read.view.opd?.code !== key.opd) return null;
+    // Callers linked by the radio desk after the decision are counted on the status record.
+    return { complaint: forOpd({ ...routed, supporters: Math.max(routed.supporters, read.record.supporters ?? 0) }), status: read.view };
   };
   const r = app.withTypeProvider<ZodTypeProvider>();
 

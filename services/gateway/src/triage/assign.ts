@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Directory } from '@aduan/routing/directory';
@@ -34,16 +35,41 @@ export interface Correction {
 
 export const correctionsKey = (prefix: string) => `${prefix}:routing:corrections`;
 
+/** Deletes a lock only while it is still ours (it may have expired and been taken by another). */
+const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const ASSIGN_LOCK_MS = 30_000;
+
 /**
  * An admin assigns a complaint to an OPD: re-published to `routed` (`<id>.r<n>`) and
  * `opd.<code>` with decidedBy "admin", the citizen told, the triage entry removed and the
  * correction recorded. Works for complaints in triage and for re-assigning routed ones.
+ *
+ * One assignment of a complaint at a time (a Redis lock): two admins deciding at once would
+ * otherwise both publish revision n+1, to two OPDs. `revision`, when given, is the revision the
+ * admin saw: an assignment made meanwhile refuses this one (409 `assignment_conflict`) rather
+ * than send the complaint on to a second OPD. Assigning it to the OPD it is already with changes
+ * nothing (a double-click, a resubmitted form).
  */
-export async function assignComplaint(deps: TriageDeps, input: { id: string; opd: string; note?: string; by: string }): Promise<RoutedComplaint> {
+export async function assignComplaint(deps: TriageDeps, input: { id: string; opd: string; note?: string; by: string; revision?: number }): Promise<RoutedComplaint> {
   const opd = deps.directory.opds.find((o) => o.code === input.opd) ?? (input.opd === 'external' ? { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' } : undefined);
   if (!opd) throw new HttpError(400, 'validation_failed', 'Unknown OPD code', { fields: { opd: { code: 'unknown_opd', message: `opd must be one of: ${deps.directory.opds.map((o) => o.code).join(', ')}` } } });
-  const current = await latestRouted(deps.routedQueue, input.id);
+  const lock = `${deps.prefix}:triage:assigning:${input.id}`;
+  const token = randomUUID();
+  if (!(await deps.redis.set(lock, token, 'PX', ASSIGN_LOCK_MS, 'NX'))) throw new HttpError(409, 'assignment_conflict', 'Another admin is assigning this complaint right now; reload and look again');
+  try {
+    return await assignLocked(deps, input, opd);
+  } finally {
+    await deps.redis.eval(RELEASE_LUA, 1, lock, token).catch(() => 0);
+  }
+}
+
+async function assignLocked(deps: TriageDeps, input: { id: string; note?: string; by: string; revision?: number }, opd: { code: string; name: string }): Promise<RoutedComplaint> {
+  const [current, record] = await Promise.all([latestRouted(deps.routedQueue, input.id), deps.status.get(input.id)]);
   if (!current) throw new HttpError(404, 'not_found', 'No routed complaint with this id');
+  if (input.revision !== undefined && input.revision !== current.routing.revision) {
+    throw new HttpError(409, 'assignment_conflict', `This complaint was assigned meanwhile (now: ${current.routing.triage ? 'triage' : current.routing.opd}); reload and decide again`);
+  }
+  if (!current.routing.triage && current.routing.opd === opd.code) return current;
   const routing: Routing = {
     opd: opd.code,
     opdName: opd.name,
@@ -58,7 +84,10 @@ export async function assignComplaint(deps: TriageDeps, input: { id: string; opd
     routerVersion: current.routing.routerVersion,
   };
   const { routing: previous, ...complaint } = current;
-  const routed = await publishRouted({ producer: deps.producer, status: deps.status }, complaint as RoutedComplaint, routing, current.supporters);
+  // Callers the desk linked are counted on the status record (and on `<id>.s<n>` jobs, which
+  // latestRouted does not read): the OPD must get the count, not the one of the last decision.
+  const supporters = Math.max(current.supporters, record?.supporters ?? 0);
+  const routed = await publishRouted({ producer: deps.producer, status: deps.status }, complaint as RoutedComplaint, routing, supporters);
   await deps.triageQueue.remove(input.id).catch(() => 0);
   for (let rev = 1; rev <= current.routing.revision; rev++) await deps.triageQueue.remove(`${input.id}.r${rev}`).catch(() => 0);
   const correction: Correction = {

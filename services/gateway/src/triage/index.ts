@@ -12,7 +12,19 @@ import { sendPage } from '../views/page-reply.ts';
 
 /** A complaint id (a ULID); anything else names no complaint. */
 const ComplaintId = z.string().regex(/^[0-9A-Z]{26}$/);
-const AssignBody = z.object({ opd: OpdCode, note: z.string().trim().max(2000).optional() }).meta({ id: 'AssignRequest' });
+const AssignBody = z
+  .object({
+    opd: OpdCode,
+    note: z.string().trim().max(2000).optional(),
+    revision: z.number().int().nonnegative().optional().meta({ description: "The routing revision you decided on (the triage item's `routing.revision`). When another assignment came first, 409 `assignment_conflict` instead of a second OPD." }),
+  })
+  .meta({ id: 'AssignRequest' });
+
+/** What the triage page says after a failed assignment (`?error=`). */
+const ASSIGN_ERRORS: Record<string, string> = {
+  conflict: 'Aduan ini baru saja diteruskan oleh admin lain. Daftar sudah diperbarui; silakan periksa lagi.',
+  failed: 'Aduan tidak dapat diteruskan. Mohon coba lagi.',
+};
 
 /** Triage by a human: `/admin/triage`, `GET /api/v1/triage`, `POST /api/v1/complaints/:id/assign`, corrections export. */
 export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): Promise<TriageDeps> {
@@ -45,7 +57,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       response: { 200: z.object({ id: z.string(), ticket: z.string(), opd: z.string(), revision: z.number() }) },
     },
   }, async (req) => {
-    const routed = await assignComplaint(t, { id: req.params.id, opd: req.body.opd, ...(req.body.note ? { note: req.body.note } : {}), by: userOf(req).username });
+    const routed = await assignComplaint(t, { id: req.params.id, opd: req.body.opd, ...(req.body.note ? { note: req.body.note } : {}), ...(req.body.revision !== undefined ? { revision: req.body.revision } : {}), by: userOf(req).username });
     return { id: routed.id, ticket: routed.ticket, opd: routed.routing.opd, revision: routed.routing.revision };
   });
 
@@ -59,19 +71,21 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
 
   app.get<{ Querystring: { done?: string; error?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
     const items = await listTriage(t);
-    return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: 'Aduan tidak dapat diteruskan. Mohon coba lagi.' } : {}) }));
+    return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}) }));
   });
 
-  app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
-    if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage?error=1', 303);
+  app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown; revision?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
+    if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage?error=failed', 303);
     // Form fields are text; anything else (an object from a JSON body) counts as empty.
     const opd = typeof req.body?.opd === 'string' ? req.body.opd : '';
     const note = typeof req.body?.note === 'string' ? req.body.note.slice(0, 2000) : '';
+    // The revision the page showed: a form sent after another admin's decision must not override it.
+    const revision = typeof req.body?.revision === 'string' && /^\d{1,6}$/.test(req.body.revision) ? Number(req.body.revision) : undefined;
     try {
-      const routed = await assignComplaint(t, { id: req.params.id, opd, ...(note ? { note } : {}), by: userOf(req).username });
+      const routed = await assignComplaint(t, { id: req.params.id, opd, ...(note ? { note } : {}), ...(revision !== undefined ? { revision } : {}), by: userOf(req).username });
       return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}`, 303);
     } catch (err) {
-      if (err instanceof HttpError) return reply.redirect('/admin/triage?error=1', 303);
+      if (err instanceof HttpError) return reply.redirect(`/admin/triage?error=${err.code === 'assignment_conflict' ? 'conflict' : 'failed'}`, 303);
       throw err;
     }
   });

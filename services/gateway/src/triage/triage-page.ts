@@ -7,7 +7,8 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /** The admin's triage desk: complaints the router was not sure about, one form each. */
 export function triagePage(dir: Directory, items: RoutedComplaint[], opts: { username: string; done?: string; error?: string }): string {
-  const choices = [...dir.opds.map((o) => ({ code: o.code, name: o.name })), { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)' }];
+  // The directory lists 'external' too ("Di luar kewenangan ..."): once, wherever it is.
+  const choices = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)' }];
   const body = html`
 <h1>Triase aduan</h1>
 <p class="muted">Masuk sebagai <strong>${opts.username}</strong>. Aduan di bawah belum cukup jelas bagi sistem untuk diteruskan otomatis. Pilih dinas yang tepat; koreksi Anda juga dipakai untuk memperbaiki sistem. <a href="/api/v1/triage/corrections">Unduh data koreksi (JSONL)</a></p>
@@ -25,6 +26,7 @@ ${c.attachments.length ? html`<p class="muted">${c.attachments.length} lampiran<
 <p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>
 ${r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
+<input type="hidden" name="revision" value="${String(r.revision)}">
 <label for="${fid}">Teruskan ke</label>
 <select id="${fid}" name="opd">${choices.map((o) => html`<option value="${o.code}"${o.code === r.opd ? raw(' selected') : raw('')}>${o.name}</option>`)}</select>
 <label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
