@@ -174,6 +174,9 @@ describe('board, hints and linking', () => {
     expect(JSON.parse(body)).toMatchObject({ ticket: named.ticket, state: 'received', channel: 'radio' });
     expect(body).not.toContain('Slamet');
     expect(body).not.toContain('3456');
+    // The code alone, as a caller may say it.
+    const code = first.ticket.slice(4).toLowerCase().replace('-', ' ');
+    expect((await gw.app.inject({ url: `/api/v1/desk/complaints/${encodeURIComponent(code)}`, headers: { cookie: budi } })).json().ticket).toBe(first.ticket);
     expect((await gw.app.inject({ url: '/api/v1/desk/complaints/ADU-0000-0000', headers: { cookie: budi } })).statusCode).toBe(404);
     expect((await gw.app.inject({ url: '/api/v1/desk/complaints/bukan-tiket', headers: { cookie: budi } })).json()).toMatchObject({ error: 'not_found' });
     expect((await gw.app.inject({ url: `/api/v1/desk/complaints/${first.ticket}` })).statusCode).toBe(401);

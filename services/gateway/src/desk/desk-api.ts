@@ -67,6 +67,8 @@ function stationOf(req: Parameters<typeof userOf>[0]): string {
 export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { desk } = deps;
+  /** A ticket as a caller says it: with the prefix, or the eight characters of its code alone. */
+  const ticketOf = (typed: string) => normalizeTicket(typed) ?? normalizeTicket(`${deps.config.TICKET_PREFIX}${typed}`);
 
   r.post(
     '/api/v1/desk/complaints',
@@ -206,7 +208,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
       },
     },
     async (req) => {
-      const ticket = normalizeTicket(req.params.ticket);
+      const ticket = ticketOf(req.params.ticket);
       const id = ticket ? await deps.status.idForTicket(ticket) : null;
       const [read, entries] = id ? await Promise.all([deps.status.read(id), desk.entries.getMany([id])]) : [null, null];
       if (!id || !read) throw new HttpError(404, 'not_found', 'No complaint with this ticket');
@@ -233,7 +235,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
     async (req) => {
       const user = userOf(req);
       const station = stationOf(req);
-      const ticket = normalizeTicket(req.params.ticket);
+      const ticket = ticketOf(req.params.ticket);
       const id = ticket ? await deps.status.idForTicket(ticket) : null;
       if (!ticket || !id) throw new HttpError(404, 'not_found', 'No complaint with this ticket');
       const key = createHash('sha256').update(`${station}\u0000${idempotencyKeyOf(req) ?? `${user.username}:${Date.now()}`}`).digest('hex').slice(0, 32);

@@ -49,7 +49,13 @@
       else el.value = s[el.id];
     }
   }
+  /** Bumped whenever the form is cleared for the next caller: an answer for an earlier form must not touch it. */
+  let formGen = 0;
   function resetForm() {
+    formGen++;
+    // A hint request still under way belongs to the caller just sent.
+    clearTimeout(hintTimer);
+    hintSeq++;
     const program = $('program').value;
     form.reset();
     $('program').value = program;
@@ -192,7 +198,18 @@
   }
 
   /** Sends one outbox entry. Returns 'sent' | 'rejected' | 'retry' | 'login'. */
+  /** Keys of the entries being sent right now: the automatic re-send leaves them alone. */
+  const inFlight = new Set();
   async function send(entry, deferred) {
+    if (inFlight.has(entry.key)) return { outcome: 'busy' };
+    inFlight.add(entry.key);
+    try {
+      return await sendNow(entry, deferred);
+    } finally {
+      inFlight.delete(entry.key);
+    }
+  }
+  async function sendNow(entry, deferred) {
     const url = entry.kind === 'link' ? `/api/v1/desk/complaints/${encodeURIComponent(entry.ticket)}/supporters` : '/api/v1/desk/complaints';
     let res;
     try {
@@ -232,6 +249,7 @@
       for (const entry of readOutbox()) {
         if (entry.rejected) continue;
         const r = await send(entry, true);
+        if (r.outcome === 'busy') continue;
         if (r.outcome === 'retry') break;
         if (r.outcome === 'login') {
           notice('Sesi Anda sudah berakhir. Aduan yang belum terkirim tetap tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
@@ -247,14 +265,30 @@
     }
   }
 
-  /** Stores the entry, tries to send it at once; the form is kept on a field error, cleared otherwise. */
+  /**
+   * Stores the entry, tries to send it at once; the form is kept on a field error, cleared
+   * otherwise. One entry at a time: Enter pressed twice (or held) or F2 twice while the first is
+   * on its way would otherwise make a second complaint or count the caller twice.
+   */
+  let submitting = false;
   async function submitEntry(entry) {
+    if (submitting) return;
+    submitting = true;
+    const gen = formGen;
     writeOutbox([...readOutbox(), entry]);
     localStorage.setItem(PROGRAM_KEY, $('program').value.trim());
     $('submit').disabled = true;
     try {
       const r = await send(entry);
+      // The operator cleared the form (Alt+N) meanwhile and is typing the next caller: leave it.
+      const sameForm = gen === formGen;
       if (r.outcome === 'rejected') {
+        if (!sameForm) {
+          // Kept, with "Muat ke formulir", rather than marked on the next caller's form.
+          writeOutbox(readOutbox().map((e) => (e.key === entry.key ? { ...e, rejected: rejection(r.json), fields: r.json.fields } : e)));
+          notice(`Aduan sebelumnya ditolak: ${rejection(r.json)} Lihat daftar "Belum terkirim".`);
+          return;
+        }
         removeFromOutbox(entry.key);
         if (r.json.fields) showErrors(apiErrors(r.json.fields));
         else notice(rejection(r.json));
@@ -263,8 +297,9 @@
       notice('');
       if (r.outcome === 'retry') notice('Jaringan putus: aduan tersimpan di komputer ini dan dikirim otomatis. Lanjutkan penelepon berikutnya.', 'info');
       if (r.outcome === 'login') notice('Sesi Anda sudah berakhir. Aduan ini tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
-      resetForm();
+      if (sameForm) resetForm();
     } finally {
+      submitting = false;
       $('submit').disabled = false;
       renderOutbox();
     }
@@ -358,17 +393,22 @@
   // ---------- duplicate hints ----------
   let hints = [];
   let hintTimer = null;
+  /** Numbers each hint request: only the answer to the newest one is shown. */
+  let hintSeq = 0;
   function scheduleHints() {
     clearTimeout(hintTimer);
     hintTimer = setTimeout(fetchHints, 350);
   }
   async function fetchHints() {
+    const seq = ++hintSeq;
     const text = $('text').value.trim();
     const landmark = $('landmark').value.trim();
     if (text.length < 6 && !landmark) return renderHints([]);
     try {
       const res = await fetch('/api/v1/desk/similar', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, kelurahan: $('kelurahan').value.trim() || undefined, landmark: landmark || undefined, category: $('category').value.trim() || undefined }) });
-      if (res.ok) renderHints((await res.json()).matches);
+      if (!res.ok) return;
+      const { matches } = await res.json();
+      if (seq === hintSeq) renderHints(matches);
     } catch {
       /* offline: hints are a convenience */
     }
