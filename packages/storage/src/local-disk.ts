@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 export interface StoredObject {
   /** Content-addressed key: `sha256/<aa>/<sha256>`. The same bytes always get the same key. */
@@ -16,6 +17,23 @@ export interface AttachmentStorage {
   has(storageKey: string): Promise<boolean>;
 }
 
+/**
+ * The part of a `FileHandle` that `put` writes through. `LocalDiskStorage.openTemp` returns a
+ * real `FileHandle`; tests override it to simulate a disk that stores less than it was given.
+ */
+export interface TempFile {
+  write(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  stat(): Promise<{ size: number }>;
+  close(): Promise<void>;
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
 export class LocalDiskStorage implements AttachmentStorage {
   private readonly root: string;
 
@@ -28,23 +46,28 @@ export class LocalDiskStorage implements AttachmentStorage {
     return join(this.root, storageKey);
   }
 
-  /** Writes to a temporary file, fsyncs, then renames: a crash never leaves a half file under a real key. */
+  /**
+   * Writes to a temporary file (every byte: a short write is retried, a write that stores nothing
+   * is an error), fsyncs, checks the size, then renames: a crash or a full disk never leaves a
+   * half file under a real key. On any failure the temporary file is removed and `put` rejects.
+   * A file already at the key is kept only if its size and SHA-256 match `data`; otherwise
+   * (a truncated file from before this check existed, say) it is replaced by the good bytes.
+   */
   async put(data: Buffer): Promise<StoredObject> {
     const sha256 = createHash('sha256').update(data).digest('hex');
     const storageKey = `sha256/${sha256.slice(0, 2)}/${sha256}`;
     const target = this.path(storageKey);
-    if (!(await this.has(storageKey))) {
+    if (!(await this.intact(target, sha256, data.length))) {
       // Citizens' photos: readable by this service's user only.
       await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-      const fh = await open(tmp, 'w', 0o600);
       try {
-        await fh.write(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
+        await this.writeTemp(tmp, data);
+        await rename(tmp, target);
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        throw err;
       }
-      await rename(tmp, target);
     }
     return { storageKey, sha256, bytes: data.length };
   }
@@ -58,10 +81,48 @@ export class LocalDiskStorage implements AttachmentStorage {
     }
   }
 
+  /** True only if the file at the key exists and its bytes hash to the key's SHA-256 (reads the whole file). */
   async has(storageKey: string): Promise<boolean> {
+    let file: string;
     try {
-      await stat(this.path(storageKey));
-      return true;
+      file = this.path(storageKey);
+    } catch {
+      return false;
+    }
+    return this.intact(file, basename(file));
+  }
+
+  /** Opens the temporary file `put` writes to. A seam for tests; production uses a real FileHandle. */
+  protected openTemp(tmp: string): Promise<TempFile> {
+    return open(tmp, 'wx', 0o600);
+  }
+
+  private async writeTemp(tmp: string, data: Buffer): Promise<void> {
+    const fh = await this.openTemp(tmp);
+    try {
+      // write() may store only part of the buffer (a nearly full disk does) without throwing.
+      let written = 0;
+      while (written < data.length) {
+        const { bytesWritten } = await fh.write(data, written, data.length - written, written);
+        if (!(bytesWritten > 0)) throw new Error(`attachment write stored ${written} of ${data.length} bytes (the disk may be full)`);
+        written += bytesWritten;
+      }
+      await fh.sync();
+      const { size } = await fh.stat();
+      if (size !== data.length) throw new Error(`attachment file holds ${size} bytes after sync, expected ${data.length}`);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+    await fh.close();
+  }
+
+  /** Whether `file` is a regular file with the expected size (when given) and SHA-256. */
+  private async intact(file: string, sha256: string, bytes?: number): Promise<boolean> {
+    try {
+      const st = await stat(file);
+      if (!st.isFile() || (bytes !== undefined && st.size !== bytes)) return false;
+      return (await sha256OfFile(file)) === sha256;
     } catch {
       return false;
     }
