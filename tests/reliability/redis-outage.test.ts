@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway } from '@aduan/gateway/testing';
-import { createRedis, startLocalRedis, type LocalRedis } from '@aduan/queue';
+import { createRedis, startLocalRedis, StatusStore, type LocalRedis } from '@aduan/queue';
 import { memoryLogger, uniquePrefix, waitFor } from '@aduan/testkit';
 
 /**
@@ -65,6 +65,45 @@ describe('Redis unreachable', () => {
       // A second drain adds nothing twice.
       await gw.deps.producer.drain();
       expect(await q.count()).toBe(6);
+      // The drain wrote each complaint's status record and Idempotency-Key claim too (no router
+      // runs here): its ticket is found at once, and a retry on another gateway gets its answer.
+      const first = accepted[0] as string;
+      // (Read on a connection of its own: the gateway's may still be reconnecting.)
+      const own = createRedis(redis.url, 'worker');
+      const rec = await new StatusStore(own, prefix).get(first).finally(() => own.disconnect());
+      expect(rec).toMatchObject({ id: first, state: 'received', channel: 'webform' });
+      const other = await createTestGateway({ redisUrl: redis.url, prefix, logger });
+      try {
+        const again = await other.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': 'outage-0' }, payload: { text: 'Lampu jalan mati nomor 0 di Jl. Anggrek, mohon segera diperbaiki' } });
+        expect(again.json().id).toBe(first);
+      } finally {
+        await other.close();
+      }
+      expect(await q.count()).toBe(6);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('answers a retry that comes while Redis is away with the ticket its first request got when Redis was up', async () => {
+    await waitFor(async () => (await gw.app.inject({ url: '/readyz' })).json().checks.redis === true, { timeoutMs: 20_000, what: 'gateway reconnected to Redis' });
+    const body = { text: 'Trotoar ambles di depan SDN Kauman 1, bahaya untuk anak sekolah' };
+    const first = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': 'queued-then-outage' }, payload: body });
+    expect(first.statusCode).toBe(202);
+    await redis.stop();
+    try {
+      // The first answer was lost on its way; the client retries into the outage.
+      const retry = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': 'queued-then-outage' }, payload: body });
+      expect(retry.statusCode).toBe(202);
+      expect(retry.json().ticket).toBe(first.json().ticket);
+    } finally {
+      redis = await startLocalRedis({ dir: redisDir, port: redis.port });
+    }
+    const q = new Queue('intake', { connection: createRedis(redis.url, 'worker'), prefix });
+    try {
+      await waitFor(async () => (await gw.deps.spool.pendingCount()) === 0, { timeoutMs: 20_000, what: 'spool drained' });
+      const jobs = (await q.getJobs(['waiting'])).filter((j) => j.data.text === body.text);
+      expect(jobs.map((j) => j.id)).toEqual([first.json().id]);
     } finally {
       await q.close();
     }

@@ -88,7 +88,7 @@ export class DurableInbox {
       try {
         let n = 0;
         for (const file of await this.spool.rotate()) {
-          for (const rec of await Spool.read(file)) {
+          for await (const rec of Spool.records(file, () => this.opts.logger.error({ file }, 'inbox spool line is no record: skipped'))) {
             try {
               await this.ingestWithTimeout(rec.data as ChatMessageInput);
             } catch (err) {

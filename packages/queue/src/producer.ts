@@ -5,7 +5,10 @@ import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
 import { sendWritesNow } from './connection.ts';
 import { guardedAdd, type AddGuard } from './guarded-add.ts';
-import { Spool, SpoolWriteError } from './spool.ts';
+import { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';
+
+/** Spooled jobs re-added at once while draining. */
+const DRAIN_BATCH = 200;
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 /** Redis is unreachable and there is no spool to fall back on: answer 503 with Retry-After. */
@@ -65,7 +68,9 @@ export class DurableProducer {
   private readonly batchers = new Map<string, TickBatcher<PendingJob, GuardReply>>();
   private drainTimer: NodeJS.Timeout | undefined;
   private draining: Promise<number> | undefined;
-  private spoolDirty = true;
+  /** Bumped on every spooled job; a drain that started at this count has drained them all. */
+  private spooled = 1;
+  private drainedUpTo = 0;
   private closed = false;
   /** The payload this turn last checked, and what the check gave (see validate). */
   private lastChecked: { data: unknown; schema: unknown; valid: unknown } | undefined;
@@ -136,11 +141,11 @@ export class DurableProducer {
     } catch (err) {
       if (!this.opts.spool) throw new QueueUnavailableError(err);
       try {
-        await this.opts.spool.append({ queue: queueName, jobId, ...(name ? { name } : {}), data: valid, spooledAt: new Date().toISOString() });
+        await this.opts.spool.append({ queue: queueName, jobId, ...(name ? { name } : {}), data: valid, spooledAt: new Date().toISOString(), ...(guard ? { guard } : {}) });
       } catch (spoolErr) {
         throw new QueueUnavailableError(spoolErr instanceof SpoolWriteError ? spoolErr : err);
       }
-      this.spoolDirty = true;
+      this.spooled++;
       // Unreachable, or refusing writes (OOM at maxmemory, a read-only replica): `err` says which.
       this.opts.logger.warn({ queue: queueName, jobId, err: (err as Error).message }, 'redis did not take the job: spooled to disk');
       return { outcome: 'spooled' };
@@ -183,30 +188,56 @@ export class DurableProducer {
     }
   }
 
-  /** Re-adds every spooled job; returns how many were re-added. Safe to call at any time. */
+  /**
+   * Re-adds every spooled job; returns how many were re-added. Safe to call at any time. Files
+   * are read a line at a time and added DRAIN_BATCH jobs at once, so a long outage's spool
+   * drains in bounded memory. A job spooled with a guard is added with it (a complaint's status
+   * record and Idempotency-Key claim are written then); a guard that refuses (the key was
+   * claimed meanwhile by another replica's copy, the ticket taken) does not lose the complaint:
+   * it is added without the guard, as it was acknowledged, and the router records its status.
+   */
   async drain(): Promise<number> {
     const spool = this.opts.spool;
     // Nothing to gain from rotating files while Redis is still away.
-    if (!spool || this.closed || !this.spoolDirty || this.opts.connection.status !== 'ready') return 0;
+    if (!spool || this.closed || this.drainedUpTo === this.spooled || this.opts.connection.status !== 'ready') return 0;
     this.draining ??= (async () => {
       try {
+        const upTo = this.spooled;
         const files = await spool.rotate();
         let n = 0;
         for (const file of files) {
-          for (const rec of await Spool.read(file)) {
-            await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
+          let batch: Promise<void>[] = [];
+          for await (const rec of Spool.records(file, (line) => this.opts.logger.error({ file, bytes: line.length }, 'spool line is no job record: skipped (kept in the log only by size)'))) {
+            batch.push(this.readd(rec));
             n++;
+            if (batch.length >= DRAIN_BATCH) {
+              await Promise.all(batch);
+              batch = [];
+            }
           }
+          await Promise.all(batch);
           await Spool.remove(file);
         }
         if (n > 0) this.opts.logger.info({ drained: n }, 'spool drained into redis');
-        this.spoolDirty = false;
+        // A job spooled while this drain ran (after its rotation) waits for the next one.
+        this.drainedUpTo = upTo;
         return n;
       } finally {
         this.draining = undefined;
       }
     })();
     return this.draining;
+  }
+
+  private async readd(rec: SpoolRecord): Promise<void> {
+    if (!rec.guard) {
+      await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
+      return;
+    }
+    const refusal = await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name, rec.guard);
+    if (!refusal) return;
+    this.opts.logger.warn({ queue: rec.queue, jobId: rec.jobId, refusal: String(refusal[0]) }, 'spooled job refused by its guard on drain: added without it');
+    await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
   }
 
   async close(): Promise<void> {

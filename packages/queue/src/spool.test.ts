@@ -1,5 +1,6 @@
-import { appendFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Spool } from './spool.ts';
@@ -60,5 +61,69 @@ describe('Spool', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
     writeFileSync(join(dir, 'spool.lock'), String(process.ppid));
     await expect(new Spool(dir).append(rec(1))).rejects.toThrow(/in use by process/);
+  });
+
+  it('refuses a directory another container holds (pid 1 there too), and takes it over once its lock goes stale', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    writeFileSync(join(dir, 'spool-1-1-0.jsonl'), `${JSON.stringify(rec(7))}\n`);
+    // Another container: its own host name, its own pid namespace (so its pid says nothing here).
+    writeFileSync(join(dir, 'spool.lock'), JSON.stringify({ host: 'gateway-replica-2', pid: 1, token: 'theirs' }));
+    await expect(new Spool(dir).rotate()).rejects.toThrow(/in use by process 1 on gateway-replica-2/);
+    expect(readdirSync(dir)).toContain('spool-1-1-0.jsonl');
+    // Not refreshed for a minute: that container is gone; its records are drained here.
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, 'spool.lock'), old, old);
+    const s = new Spool(dir);
+    const files = await s.rotate();
+    expect((await Promise.all(files.map((f) => Spool.read(f)))).flat().map((r) => r.jobId)).toEqual(['J7']);
+    expect(JSON.parse(readFileSync(join(dir, 'spool.lock'), 'utf8'))).toMatchObject({ host: hostname(), pid: process.pid });
+    await s.close();
+  });
+
+  it('takes over at once a lock its own pid left with another token (a restarted container, pid 1 again)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    writeFileSync(join(dir, 'spool.lock'), JSON.stringify({ host: hostname(), pid: process.pid, token: 'before-the-restart' }));
+    const s = new Spool(dir);
+    await s.append(rec(1));
+    expect(await s.pendingCount()).toBe(1);
+    await s.close();
+  });
+
+  it('skips a line that is no record, and keeps draining what follows it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    writeFileSync(join(dir, 'spool-999999-1-0.jsonl'), `null\n[1,2]\n${JSON.stringify(rec(1))}\n{"queue":"intake"}\n`);
+    writeFileSync(join(dir, 'spool-999999-2-0.jsonl'), `${JSON.stringify(rec(2))}\n`);
+    const bad: string[] = [];
+    const s = new Spool(dir);
+    const seen: string[] = [];
+    for (const f of await s.rotate()) for await (const r of Spool.records(f, (line) => bad.push(line))) seen.push(r.jobId);
+    expect(seen).toEqual(['J1', 'J2']);
+    expect(bad).toEqual(['null', '[1,2]', '{"queue":"intake"}']);
+    await s.close();
+  });
+
+  it('on a full disk, refuses the batch that did not fit and keeps every record acknowledged before and after it', async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-tmpfs-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      ctx.skip(); // needs root (CI has it); the code path is the same as a real disk filling up
+    }
+    try {
+      writeFileSync(join(dir, 'filler'), Buffer.alloc(8192));
+      const s = new Spool(join(dir, 'spool'));
+      await s.append(rec(1));
+      // Far more than the space left: part of it is written, then the disk is full.
+      const big = { ...rec(2), data: { text: 'x'.repeat(20_000) } };
+      await expect(s.append(big)).rejects.toThrow(/spool/);
+      execFileSync('rm', [join(dir, 'filler')]);
+      await s.append(rec(3));
+      const files = await s.rotate();
+      const ids = (await Promise.all(files.map((f) => Spool.read(f)))).flat().map((r) => r.jobId);
+      expect(ids).toEqual(['J1', 'J3']);
+      await s.close();
+    } finally {
+      execFileSync('umount', [dir], { stdio: 'ignore' });
+    }
   });
 });

@@ -1,5 +1,9 @@
-import { mkdir, open, readdir, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 function processAlive(pid: number): boolean {
   try {
@@ -17,7 +21,30 @@ export interface SpoolRecord {
   name?: string;
   data: unknown;
   spooledAt: string;
+  /**
+   * The guard the job was to be added with (guarded-add.ts), kept so the drain can run it: for a
+   * complaint, its status record and Idempotency-Key claim, written when Redis is back.
+   */
+  guard?: { lua: string; keys: string[]; args: (string | number)[] };
 }
+
+/** A parsed line that is a spool record (a line of something else must not stop a drain). */
+function isRecord(v: unknown): v is SpoolRecord {
+  const r = v as SpoolRecord | null;
+  return typeof r === 'object' && r !== null && typeof r.queue === 'string' && typeof r.jobId === 'string' && r.jobId !== '' && 'data' in r;
+}
+
+/** Who holds a spool directory: the lock file's content. */
+interface LockOwner {
+  host: string;
+  pid: number;
+  token: string;
+}
+
+/** The lock is refreshed this often while held... */
+const LOCK_HEARTBEAT_MS = 5_000;
+/** ...and counts as abandoned when it was not refreshed for this long. */
+const LOCK_STALE_MS = 30_000;
 
 /** The local spool could not keep a record (disk full, read-only): the caller must refuse (503). */
 export class SpoolWriteError extends Error {
@@ -43,6 +70,10 @@ export class Spool {
   private flushing: Promise<void> | undefined;
   private seq = 0;
   private locked = false;
+  private lockToken = '';
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** Bytes of the active file that hold whole, acknowledged records. */
+  private activeSize = 0;
   /** Serializes file operations: a batch write never meets a rotation closing its handle. */
   private fileOps: Promise<unknown> = Promise.resolve();
 
@@ -60,23 +91,55 @@ export class Spool {
 
   /**
    * One process per spool directory: draining renames files, which would steal records from
-   * another live writer. A stale lock (its process is gone) is taken over.
+   * another live writer (and that writer would go on appending to a file already drained and
+   * deleted). The lock names its host, process and a random token, and is refreshed every 5 s.
+   * It is taken over when its process is gone: at once when that process ran on this host
+   * (same host name, its pid dead, or our own pid with another token: a restarted container),
+   * otherwise once it was not refreshed for 30 s. PIDs say nothing across containers, where
+   * every process may be pid 1; the heartbeat does.
    */
   private async lock(): Promise<void> {
     if (this.locked) return;
     // Spooled complaints carry names, phones and text: readable by this service's user only.
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const lockFile = join(this.dir, 'spool.lock');
+    const me: LockOwner = { host: hostname(), pid: process.pid, token: randomUUID() };
     try {
-      await writeFile(lockFile, String(process.pid), { flag: 'wx' });
+      await writeFile(lockFile, JSON.stringify(me), { flag: 'wx' });
     } catch {
-      const owner = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
-      if (owner && owner !== process.pid && processAlive(owner)) {
-        throw new Error(`spool directory ${this.dir} is in use by process ${owner}; give each process its own SPOOL_DIR`);
-      }
-      await writeFile(lockFile, String(process.pid));
+      const owner = await readLock(lockFile);
+      if (owner && !(await lockAbandoned(lockFile, owner, me))) throw inUse(this.dir, owner);
+      // Taken over by writing a whole new file in its place; two processes doing this at once
+      // both rename, and only the one whose token is there afterwards holds the lock.
+      const tmp = join(this.dir, `spool.lock.${me.token}`);
+      await writeFile(tmp, JSON.stringify(me));
+      await rename(tmp, lockFile);
+      await new Promise((ok) => setTimeout(ok, 50));
+      const now = await readLock(lockFile);
+      if (now?.token !== me.token) throw inUse(this.dir, now ?? owner ?? me);
     }
+    this.lockToken = me.token;
     this.locked = true;
+    this.heartbeat = setInterval(() => void this.refreshLock(lockFile), LOCK_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Keeps the lock fresh; a lock another process took (we stalled for 30 s) is given up. */
+  private async refreshLock(lockFile: string): Promise<void> {
+    const owner = await readLock(lockFile);
+    if (owner?.token === this.lockToken) {
+      const now = new Date();
+      await utimes(lockFile, now, now).catch(() => {});
+      return;
+    }
+    await this.exclusive(async () => {
+      clearInterval(this.heartbeat);
+      this.locked = false;
+      const fh = this.handle;
+      this.handle = undefined;
+      this.activeName = undefined;
+      await fh?.close().catch(() => {});
+    });
   }
 
   async append(record: SpoolRecord): Promise<void> {
@@ -92,11 +155,7 @@ export class Spool {
         const batch = this.pending;
         this.pending = [];
         try {
-          await this.exclusive(async () => {
-            const fh = await this.activeHandle();
-            await fh.write(batch.map((b) => b.line).join(''));
-            await fh.sync();
-          });
+          await this.exclusive(() => this.writeBatch(Buffer.from(batch.map((b) => b.line).join(''))));
           for (const b of batch) b.resolve();
         } catch (err) {
           const failure = new SpoolWriteError(err);
@@ -108,11 +167,46 @@ export class Spool {
     }
   }
 
+  /**
+   * Writes a batch whole, then fsyncs it. A disk that fills up can take part of a write without
+   * an error (a short write); the rest is written again, which then fails. Whatever failed, the
+   * file is cut back to its last whole record (or, if that fails too, left for a new one), so a
+   * torn batch never runs into the next one: the batch is refused (503), the records before it
+   * stay readable.
+   */
+  private async writeBatch(buf: Buffer): Promise<void> {
+    const fh = await this.activeHandle();
+    try {
+      for (let off = 0; off < buf.length; ) {
+        const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+        if (bytesWritten <= 0) throw new Error('the disk took no more bytes');
+        off += bytesWritten;
+      }
+      await fh.sync();
+      this.activeSize += buf.length;
+    } catch (err) {
+      let cut = true;
+      try {
+        await fh.truncate(this.activeSize);
+        await fh.sync();
+      } catch {
+        cut = false;
+      }
+      if (!cut) {
+        this.handle = undefined;
+        this.activeName = undefined;
+        await fh.close().catch(() => {});
+      }
+      throw err;
+    }
+  }
+
   private async activeHandle(): Promise<FileHandle> {
     if (this.handle) return this.handle;
     await this.lock();
     this.activeName = `spool-${process.pid}-${Date.now()}-${this.seq++}.jsonl`;
     this.handle = await open(join(this.dir, this.activeName), 'a', 0o600);
+    this.activeSize = 0;
     return this.handle;
   }
 
@@ -142,18 +236,31 @@ export class Spool {
     return ready;
   }
 
-  /** Reads a drain file; a torn last line (crash mid-write, never acknowledged) is skipped. */
-  static async read(file: string): Promise<SpoolRecord[]> {
-    const text = await readFile(file, 'utf8');
-    const out: SpoolRecord[] = [];
-    for (const line of text.split('\n')) {
+  /**
+   * A drain file's records, one at a time: an outage's spool can hold more than the heap does.
+   * A torn last line (a crash mid-write, never acknowledged) is skipped; so is a line that is no
+   * record (`onBad` hears of it), so one bad line never holds back every file after it.
+   */
+  static async *records(file: string, onBad?: (line: string) => void): AsyncGenerator<SpoolRecord> {
+    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) {
       if (!line.trim()) continue;
+      let parsed: unknown;
       try {
-        out.push(JSON.parse(line) as SpoolRecord);
+        parsed = JSON.parse(line);
       } catch {
         // torn write: the request that wrote it was never acknowledged
+        continue;
       }
+      if (isRecord(parsed)) yield parsed;
+      else onBad?.(line);
     }
+  }
+
+  /** Every record of a drain file at once (small files; tests). */
+  static async read(file: string): Promise<SpoolRecord[]> {
+    const out: SpoolRecord[] = [];
+    for await (const rec of Spool.records(file)) out.push(rec);
     return out;
   }
 
@@ -171,8 +278,9 @@ export class Spool {
       let n = 0;
       for (const name of names) {
         if (!name.includes('.jsonl')) continue;
-        const bytes = await readFile(join(this.dir, name));
-        for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+        for await (const chunk of createReadStream(join(this.dir, name)) as AsyncIterable<Buffer>) {
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+        }
       }
       return n;
     } catch {
@@ -184,7 +292,33 @@ export class Spool {
     await this.flushing;
     await this.handle?.close();
     this.handle = undefined;
-    if (this.locked) await unlink(join(this.dir, 'spool.lock')).catch(() => {});
+    clearInterval(this.heartbeat);
+    const lockFile = join(this.dir, 'spool.lock');
+    if (this.locked && (await readLock(lockFile))?.token === this.lockToken) await unlink(lockFile).catch(() => {});
     this.locked = false;
   }
+}
+
+async function readLock(file: string): Promise<LockOwner | undefined> {
+  const text = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (!text) return undefined;
+  // Locks written before the host and token were kept hold the pid alone.
+  if (/^\d+$/.test(text)) return { host: hostname(), pid: Number(text), token: '' };
+  try {
+    const v = JSON.parse(text) as Partial<LockOwner>;
+    return { host: String(v.host ?? ''), pid: Number(v.pid ?? 0), token: String(v.token ?? '') };
+  } catch {
+    return undefined;
+  }
+}
+
+async function lockAbandoned(file: string, owner: LockOwner, me: LockOwner): Promise<boolean> {
+  if (owner.host === me.host && owner.pid === me.pid && owner.token !== me.token) return true;
+  if (owner.host === me.host && owner.pid !== me.pid && !processAlive(owner.pid)) return true;
+  const age = Date.now() - (await stat(file).then((st) => st.mtimeMs, () => 0));
+  return age > LOCK_STALE_MS;
+}
+
+function inUse(dir: string, owner: LockOwner): Error {
+  return new Error(`spool directory ${dir} is in use by process ${owner.pid} on ${owner.host}; give each process its own SPOOL_DIR`);
 }

@@ -24,6 +24,10 @@ interface LocalEntry {
   bodyHash: string;
   /** The first request's answer, once its complaint is queued or spooled (rejects if it was not accepted). */
   answer: Promise<ComplaintAccepted>;
+  /** When the first request was received: a re-add keeps it. */
+  receivedAt: string;
+  /** Its complaint reached Redis (not only the spool). */
+  queued: boolean;
 }
 
 export const hashKey = (key: string) => hash('sha256', key).slice(0, 40);
@@ -31,9 +35,9 @@ export const hashKey = (key: string) => hash('sha256', key).slice(0, 40);
 /**
  * Remembers the answer given for each Idempotency-Key for 24 h: in Redis (shared by replicas;
  * the claim itself is written in the same script as the status record and the complaint's
- * intake add, see IntakeService) and in a small
- * in-process map that holds a key while its request is in flight, and for as long as Redis is
- * down (when it is the only record there is).
+ * intake add, see IntakeService) and in an in-process map of the last `localMax` keys this
+ * process answered, which serves a retry while Redis is down (when a spooled complaint's claim
+ * exists nowhere else yet, or Redis's cannot be read).
  */
 export class IdempotencyStore {
   private readonly local = new Map<string, LocalEntry>();

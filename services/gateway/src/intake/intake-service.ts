@@ -61,25 +61,32 @@ export class IntakeService {
 
   async submit(input: SubmitInput): Promise<SubmitResult> {
     const keyHash = input.idempotencyKey ? hashKey(`${input.channel}:${input.account}:${input.idempotencyKey}`) : undefined;
-    if (!keyHash) return this.submitNew(input, undefined, '');
+    const now = new Date();
+    if (!keyHash) return this.submitNew(input, undefined, '', now);
     const bodyHash = hash('sha256', JSON.stringify([input.request, input.attachments.map((a) => a.sha256)]));
     const known = this.idempotency.known(keyHash);
     if (known) {
       // This process took the first request: its answer holds once its complaint is accepted (a
       // 503 there is a 503 here too, and the retry after it starts afresh).
       if (known.bodyHash !== bodyHash) throw keyReused();
-      return { ...(await known.answer), outcome: 'replayed' };
+      const answer = await known.answer;
+      // In Redis (not only in the spool): added again under its id, as a retry answered from
+      // Redis's claim is: a no-op while it is queued, a repair if its job was removed since.
+      if (known.queued) await this.deps.producer.add(QueueNames.intake, answer.id, this.complaintFor(input, answer, known.receivedAt, keyHash), { name: input.channel });
+      return { ...answer, outcome: 'replayed' };
     }
-    const submitted = this.submitNew(input, keyHash, bodyHash);
+    const submitted = this.submitNew(input, keyHash, bodyHash, now);
     const answer = submitted.then(({ id, ticket, statusToken }) => ({ id, ticket, statusToken }));
     // Awaited only by a concurrent request with the same key; this one reports the failure.
     answer.catch(() => {});
-    this.idempotency.remember(keyHash, { bodyHash, answer });
+    const entry = { bodyHash, answer, receivedAt: now.toISOString(), queued: false };
+    this.idempotency.remember(keyHash, entry);
     try {
+      // The local copy stays (up to IdempotencyStore's bound) even once Redis holds the claim: a
+      // retry that comes while Redis is away could not read the claim, and would file the
+      // complaint a second time under a new ticket.
       const result = await submitted;
-      // Once Redis holds the claim (queued, or another request's claim), it answers retries; the
-      // local copy is for outages only.
-      if (result.outcome !== 'spooled') this.idempotency.forgetLocal(keyHash);
+      entry.queued = result.outcome !== 'spooled';
       return result;
     } catch (err) {
       // Not accepted (QueueUnavailableError -> 503): a retry with the same key must try again.
@@ -96,8 +103,7 @@ export class IntakeService {
    * one Redis script (DurableProducer.addGuarded), so the router never sees a complaint whose
    * status is missing and a claim never exists without its complaint.
    */
-  private async submitNew(input: SubmitInput, keyHash: string | undefined, bodyHash: string): Promise<SubmitResult> {
-    const now = new Date();
+  private async submitNew(input: SubmitInput, keyHash: string | undefined, bodyHash: string, now: Date): Promise<SubmitResult> {
     const receivedAt = now.toISOString();
     for (let attempt = 1; attempt <= 3; attempt++) {
       const answer = this.answerFor(this.newId(now));
