@@ -91,6 +91,12 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
       setSessionCookie(reply, auth, sessionId);
       return reply.redirect(next, 303);
     } catch (err) {
+      // The per-address limit (any username): said on the login page, not as a complaint refused.
+      if (err instanceof HttpError && err.code === 'rate_limited') {
+        const wait = Number(err.details?.retryAfterSeconds ?? 60);
+        reply.header('Retry-After', String(wait));
+        return sendPage(reply.code(429), loginPage({ next, username, message: `Terlalu banyak percobaan masuk dari jaringan ini. Silakan coba lagi dalam ${Math.ceil(wait / 60)} menit.` }));
+      }
       const toMessage = err instanceof AuthError ? PAGE_MESSAGES[err.code] : undefined;
       if (!toMessage || !(err instanceof AuthError)) throw err;
       if (err.code === 'too_many_attempts') reply.header('Retry-After', String(err.details?.retryAfterSeconds ?? 60));

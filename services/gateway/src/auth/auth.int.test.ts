@@ -160,6 +160,10 @@ describe('login and sessions', () => {
       expect(page.statusCode).toBe(429);
       expect(page.headers['content-type']).toContain('text/html');
       expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+      // The login page again, saying why (not the complaint form's "too many complaints").
+      expect(page.body).toContain('Terlalu banyak percobaan masuk dari jaringan ini');
+      expect(page.body).toContain('value="coba9"');
+      expect(page.body).not.toContain('aduan dikirim');
       expect((await api('2001:db8:1:2::7', 7)).json().error).toBe('rate_limited');
       // Another /64 has its own count.
       expect((await api('2001:db8:1:3::1', 8)).statusCode).toBe(401);
