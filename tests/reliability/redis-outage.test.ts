@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -145,5 +145,30 @@ describe('Redis unreachable', () => {
     await p.close();
     conn.disconnect();
     redis = await startLocalRedis({ dir: redisDir, port: redis.port });
+  });
+
+  it('refuses (503) rather than write into a spool directory another process holds, and logs why', async () => {
+    const { DurableProducer, QueueUnavailableError, Spool } = await import('@aduan/queue');
+    const { newComplaintId, ticketFor } = await import('@aduan/schema');
+    const dir = mkdtempSync(join(tmpdir(), 'aduan-spool-taken-'));
+    // A replica in another container, alive (its lock is fresh).
+    writeFileSync(join(dir, 'spool.lock'), JSON.stringify({ host: 'gateway-replica-2', pid: 1, token: 'theirs' }));
+    await redis.stop();
+    const conn = createRedis(redis.url, 'producer');
+    const p = new DurableProducer({ connection: conn, prefix, logger, addTimeoutMs: 300, spool: new Spool(dir) });
+    try {
+      const id = newComplaintId();
+      const now = new Date().toISOString();
+      await expect(
+        p.add('intake', id, { schemaVersion: 1, id, ticket: ticketFor(id), channel: 'webform', source: { account: 'web' }, receivedAt: now, submittedAt: now, reporter: {}, text: 'Jalan rusak parah', intake: { transport: 'http' } }),
+      ).rejects.toBeInstanceOf(QueueUnavailableError);
+      expect(mem.text()).toContain('the spool could not keep it');
+      expect(mem.text()).toContain('in use by process 1 on gateway-replica-2');
+      expect(readdirSync(dir)).toEqual(['spool.lock']);
+    } finally {
+      await p.close();
+      conn.disconnect();
+      redis = await startLocalRedis({ dir: redisDir, port: redis.port });
+    }
   });
 });

@@ -143,6 +143,8 @@ export class DurableProducer {
       try {
         await this.opts.spool.append({ queue: queueName, jobId, ...(name ? { name } : {}), data: valid, spooledAt: new Date().toISOString(), ...(guard ? { guard } : {}) });
       } catch (spoolErr) {
+        // The operator must hear of this one: a full disk, or a spool directory in use by another process.
+        this.opts.logger.error({ queue: queueName, jobId, err: (err as Error).message, spool: (spoolErr as Error).message }, 'redis did not take the job and the spool could not keep it: refused (503)');
         throw new QueueUnavailableError(spoolErr instanceof SpoolWriteError ? spoolErr : err);
       }
       this.spooled++;
