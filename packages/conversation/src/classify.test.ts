@@ -19,8 +19,14 @@ describe('classifyMessage', () => {
     expect(isGreetingOnly(text)).toBe(expected);
   });
 
-  it('hears a request for confidentiality in any wording, and tells the bare request from a complaint that makes it', () => {
-    for (const t of ['rahasia', 'RAHASIA!', 'mohon identitas saya dirahasiakan ya pak', 'tolong rahasiakan nama saya', 'Rahasiakan no hp saya min']) {
+  it('hears a request for confidentiality in the ways people write it, and tells the bare request from a complaint that makes it', () => {
+    const requests = [
+      'rahasia', 'RAHASIA!', 'rahasiaaa', 'rahsia ya min', 'mohon identitas saya dirahasiakan ya pak', 'tolong rahasiakan nama saya',
+      'Rahasiakan no hp saya min', 'tolong rahasiakan nomor WA saya', 'minta dirahasiakan ya pak', 'tolong dirahasiakan identitasnya',
+      'identitas pelapor mohon dirahasiakan', 'Mohon dijaga kerahasiaan identitas saya', 'nama saya jangan disebut', 'saya mau anonim saja',
+      'tolong rahasiakno jenengku',
+    ];
+    for (const t of requests) {
       expect(asksConfidential(t), t).toBe(true);
       expect(isConfidentialOnly(t), t).toBe(true);
       expect(kindOf({ text: t }), t).toBe('greeting');
@@ -29,7 +35,10 @@ describe('classifyMessage', () => {
     expect(asksConfidential(complaint)).toBe(true);
     expect(isConfidentialOnly(complaint)).toBe(false);
     expect(kindOf({ text: complaint })).toBe('content');
-    for (const t of ['lampu PJU mati di Jl. Merdeka', 'Pak mau lapor', 'sarana rahsia']) expect(asksConfidential(t), t).toBe(false);
+    // Secrets in the complaint itself are no request about the reporter.
+    for (const t of ['lampu PJU mati di Jl. Merdeka', 'Pak mau lapor', 'Kenapa data penerima BLT di kelurahan kami dirahasiakan? Warga tidak tahu siapa yang dapat', 'Ada gudang rahasia penimbunan solar di dekat terminal']) {
+      expect(asksConfidential(t), t).toBe(false);
+    }
   });
 
   it('recognises close words only as the whole message', () => {

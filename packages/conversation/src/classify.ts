@@ -63,23 +63,43 @@ export function isThanksOnly(text: string): boolean {
 }
 
 /**
- * "rahasia", "tolong rahasiakan nama saya", "mohon identitas saya dirahasiakan": the citizen asks
- * that the OPD not learn who they are (the web form's "Rahasia"; the guide tells them the word).
+ * Asking that the OPD not learn who you are, as Indonesians write it: "rahasia", "tolong
+ * rahasiakan nama saya", "mohon dijaga kerahasiaan identitas saya", "identitas pelapor mohon
+ * dirahasiakan", "nama saya jangan disebut", "saya mau anonim saja", "rahasiakno jenengku".
+ * Any form of the word (rahasia, di-/me-rahasiakan, kerahasiaan, -kno, typed "rahsia" or
+ * "rahasiaaa") counts when it is about the reporter (a word for name, number, identity or "me"
+ * near it), or when the message is the request alone. "Kenapa data penerima BLT dirahasiakan?"
+ * and "gudang rahasia penimbunan solar" are complaints, not requests.
  */
-const CONFIDENTIAL = words('rahasia rahasiakan dirahasiakan merahasiakan rahasiain dirahasiain');
-/** What goes with the request without making it a complaint. */
-const CONFIDENTIAL_WITH = words('identitas nama nomor hp no data saya tolong harap jangan disebut disebutkan dong');
+const isSecretWord = (w: string) => /ra(ha|h)sia/.test(w.replace(/(.)\1+/g, '$1'));
+const isAnonWord = (w: string) => /^anonim/.test(w) || w === 'anonymous' || w === 'privasi';
+/** Words for the reporter's identity: with a secret word near them, the request is about the reporter. */
+const IDENTITY = words('nama namaku identitas identitasku identitasnya jatidiri jati diri nomor nomorku no hp wa whatsapp pelapor pengadu saya aku sy ak kulo jeneng jenengku nomerku nomer');
+/** "jangan disebut" and its kin: with a name or identity word, a request too. */
+const NOT_NAMED = words('disebut disebutkan dicantumkan ditulis dibuka dipublikasikan diumumkan dibocorkan');
+/** What may go with the request without making it a complaint. */
+const REQUEST_WITH = words('tolong mohon harap minta dijaga jaga jangan dong ya saja aja mau ingin pengen karena takut soalnya kerahasiaan tetap dan juga biar agar supaya untuk');
 
-export function asksConfidential(text: string): boolean {
-  return normalizeWords(text)
-    .split(' ')
-    .some((w) => CONFIDENTIAL.has(w));
+function nearIdentity(ws: string[], i: number): boolean {
+  for (let j = Math.max(0, i - 4); j <= Math.min(ws.length - 1, i + 4); j++) if (j !== i && IDENTITY.has(ws[j] as string)) return true;
+  return false;
 }
 
-/** Only the request, however politely ("rahasia", "mohon identitas saya dirahasiakan ya pak"). */
+export function asksConfidential(text: string): boolean {
+  const ws = normalizeWords(text).split(' ').filter(Boolean);
+  if (isConfidentialOnly(text)) return true;
+  return ws.some((w, i) =>
+    ((isSecretWord(w) || isAnonWord(w)) && nearIdentity(ws, i)) ||
+    (NOT_NAMED.has(w) && ws[i - 1] === 'jangan' && nearIdentity(ws, i)),
+  );
+}
+
+/** Only the request, however it is put ("rahasia", "mohon identitas saya dirahasiakan ya pak", "nama saya jangan disebut"). */
 export function isConfidentialOnly(text: string): boolean {
-  const ws = smallTalk(text);
-  return !!ws && ws.some((w) => CONFIDENTIAL.has(w)) && ws.every((w) => CONFIDENTIAL.has(w) || CONFIDENTIAL_WITH.has(w) || inSet(FILLER, w));
+  const ws = normalizeWords(text).split(' ').filter(Boolean);
+  if (ws.length === 0 || ws.length > 16) return false;
+  const asks = ws.some((w, i) => isSecretWord(w) || isAnonWord(w) || (NOT_NAMED.has(w) && ws[i - 1] === 'jangan'));
+  return asks && ws.every((w) => isSecretWord(w) || isAnonWord(w) || NOT_NAMED.has(w) || IDENTITY.has(w) || REQUEST_WITH.has(w) || inSet(FILLER, w));
 }
 
 export function isCloseWord(text: string): boolean {

@@ -15,7 +15,7 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  *                              each engine moves its channel's members over (adoptLegacy)
  *   <p>:closing:<token>[:meta] a claimed conversation being turned into a complaint
  *   <p>:closing                zset token -> claim time (a crash mid-close is finished by recover())
- *   <p>:acked:<member>         `<ms>:<ticket>` of the last acknowledgement (TTL: ackMemoryMs)
+ *   <p>:acked:<member>         `<ms>:<ticket>[:c]` of the last acknowledgement, `:c` when confidential (TTL: 7 days)
  *
  * <member> is `<channel>:<account>:<sha256(sender)>`. Each service sweeps only its own
  * `due:<channel>`: the other service's sweeper would close a conversation with the wrong transport
@@ -274,14 +274,21 @@ export class ConversationStore {
   }
 
   /** Remembers the ticket just acknowledged to this sender; `nowMs` is the engine's clock. */
-  async rememberAck(member: string, ticket: string, nowMs: number, ttlMs: number): Promise<void> {
-    await this.redis.set(`${this.p}:acked:${member}`, `${nowMs}:${ticket}`, 'PX', ttlMs);
+  async rememberAck(member: string, ack: LastAck, nowMs: number, ttlMs: number): Promise<void> {
+    await this.redis.set(`${this.p}:acked:${member}`, `${nowMs}:${ack.ticket}${ack.confidential ? ':c' : ''}`, 'PX', ttlMs);
   }
 
-  /** The ticket acknowledged to this sender within `withinMs` of `nowMs`, or null. */
-  async recentAck(member: string, nowMs: number, withinMs: number): Promise<string | null> {
+  /** The last acknowledgement to this sender, if it came within `withinMs` of `nowMs`. */
+  async recentAck(member: string, nowMs: number, withinMs: number): Promise<LastAck | null> {
     const v = await this.redis.get(`${this.p}:acked:${member}`);
-    const at = v ? Number(v.slice(0, v.indexOf(':'))) : Number.NaN;
-    return v && nowMs - at <= withinMs ? v.slice(v.indexOf(':') + 1) : null;
+    if (!v) return null;
+    const [at, ticket, flag] = v.split(':');
+    return ticket && nowMs - Number(at) <= withinMs ? { ticket, confidential: flag === 'c' } : null;
   }
+}
+
+/** What a sender was last told: the ticket, and whether it went to the OPD without their identity. */
+export interface LastAck {
+  ticket: string;
+  confidential: boolean;
 }

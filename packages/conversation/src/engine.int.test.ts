@@ -106,11 +106,45 @@ describe('ConversationEngine (real Redis)', () => {
     expect(late).toHaveLength(1);
     expect(late[0]!.ticket).toBe(filed.ticket);
     expect(late[0]!.text).toContain('sudah terlanjur tercatat beserta identitas Anda');
+    // Asked in more words right after the acknowledgement: still the request, not a new complaint.
+    const third = { senderId: '6289933334444@s.whatsapp.net', threadId: '6289933334444@s.whatsapp.net' };
+    await r.engine.ingest(m(r, 'Jalan berlubang di depan SDN Sentul 2', third));
+    await r.engine.ingest(m(r, 'kirim', third));
+    await r.engine.ingest(m(r, 'tolong rahasiakan nomor WA saya karena saya takut ada yang tidak suka', third));
+    await r.engine.closeAll();
+    expect((await jobs(r.intake)).filter((c) => c.source.senderId === third.senderId)).toHaveLength(1);
+    expect((await jobs(r.notify)).filter((n) => n.to === third.threadId && n.kind === 'lookup').map((n) => n.text)).toEqual([expect.stringContaining('sudah terlanjur tercatat')]);
     // Not asked: not said.
     await r.engine.ingest(m(r, 'Lampu PJU di Jl. Kalimantan mati', { senderId: '6285700000000@s.whatsapp.net', threadId: '6285700000000@s.whatsapp.net' }));
     await r.engine.closeAll();
     const plain = (await jobs(r.notify)).find((n) => n.kind === 'ack' && n.to === '6285700000000@s.whatsapp.net')!;
     expect(plain.text).not.toContain('identitas');
+  });
+
+  it('answers a late request for confidentiality truthfully: already granted, too late (also a day later), or by an edit of the filed message', async () => {
+    // Confidential from the start: asked again, the citizen is told it already is.
+    await r.engine.ingest(m(r, 'Lapor pak, ada pungli di kantor kelurahan Sananwetan, tolong rahasiakan nama saya'));
+    const secret = (await r.engine.ingest(m(r, 'kirim'))).complaint!;
+    expect(secret.reporter.confidential).toBe(true);
+    await r.engine.ingest(m(r, 'tolong dirahasiakan ya pak'));
+    await r.engine.closeAll();
+    const again = (await jobs(r.notify)).filter((n) => n.kind === 'lookup');
+    expect(again.map((n) => n.text)).toEqual([`Aduan ${secret.ticket} memang sudah kami teruskan tanpa identitas Anda.`]);
+
+    // Filed with the identity; a day later a bare "rahasia": too late for that one, said so (not the guide).
+    const other = { senderId: '6285611112222@s.whatsapp.net', threadId: '6285611112222@s.whatsapp.net' };
+    const firstMsg = m(r, 'Selokan mampet di Jl. Cemara, air meluap', other);
+    await r.engine.ingest(firstMsg);
+    const filed = (await r.engine.ingest(m(r, 'kirim', other))).complaint!;
+    r.now.ms += 86_400_000;
+    await r.engine.ingest(m(r, 'rahasia', other));
+    await r.engine.closeAll();
+    // And an edit of the filed message that adds the request.
+    await r.engine.ingest(m(r, 'Selokan mampet di Jl. Cemara, air meluap. Mohon nama saya dirahasiakan', { ...other, edits: firstMsg.messageId }));
+    const told = (await jobs(r.notify)).filter((n) => n.to === other.threadId && n.kind !== 'ack');
+    expect(told.map((n) => [n.kind, n.ticket])).toEqual([['lookup', filed.ticket], ['lookup', filed.ticket]]);
+    for (const n of told) expect(n.text).toContain('sudah terlanjur tercatat beserta identitas Anda');
+    expect((await jobs(r.intake)).filter((c) => c.source.senderId === other.senderId)).toHaveLength(1);
   });
 
   it('closes at once on "kirim", and a redelivered message changes nothing', async () => {

@@ -4,8 +4,8 @@ import { QueueNames, isSameSender, senderFields, type DurableProducer, type Stat
 import type { Complaint, Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
-import { classifyMessage, isConfidentialOnly, isThanksOnly, parseCheck } from './classify.ts';
-import { buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseCheck } from './classify.ts';
+import { buildComplaint, effectiveMessages, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
 import { createTexts, type ConversationTexts } from './texts.ts';
@@ -56,6 +56,9 @@ export interface IngestResult {
   conversation?: string;
   complaint?: Complaint;
 }
+
+/** How long a sender's last ticket is remembered, to answer a late request for confidentiality. */
+const SECRET_REPLY_MEMORY_MS = 7 * 86_400_000;
 
 const TRANSPORT_CHANNEL: Partial<Record<Complaint['intake']['transport'], ChatChannel>> = { baileys: 'whatsapp', 'instagram-private-api': 'instagram' };
 
@@ -124,6 +127,8 @@ export class ConversationEngine {
       reply = await this.store.ingest(msg, mode, this.clock());
     }
     const result: IngestResult = { kind: msg.kind, outcome: reply.outcome, conversation: reply.member };
+    // An edit of a message already filed, adding a request for confidentiality.
+    if (reply.outcome === 'orphan-amend' && msg.kind === 'edit' && asksConfidential(msg.text ?? '')) await this.answerLateSecret(msg);
     if (reply.outcome !== 'appended') return result;
     if (msg.kind === 'greeting' && reply.count === 1 && (await this.wantsGuide(msg, reply.member))) {
       await this.notify(msg, 'guide', this.texts.guide(), jobHash('guide', msg.channel, msg.account, msg.messageId));
@@ -137,11 +142,28 @@ export class ConversationEngine {
 
   /** Thanks, or anything right after an acknowledgement, would read as if the complaint got lost. */
   private async wantsGuide(msg: StoredMessage, member: string): Promise<boolean> {
-    return !isThanksOnly(msg.text ?? '') && !(await this.recentTicket(member));
+    if (isThanksOnly(msg.text ?? '')) return false;
+    // "rahasia" about a complaint of the last week is answered about it when the conversation closes.
+    if (isConfidentialOnly(msg.text ?? '')) return !(await this.store.recentAck(member, this.clock(), SECRET_REPLY_MEMORY_MS));
+    return !(await this.recentTicket(member));
   }
 
-  private recentTicket(member: string): Promise<string | null> {
-    return this.store.recentAck(member, this.clock(), this.ackMemoryMs);
+  private async recentTicket(member: string): Promise<string | null> {
+    return (await this.store.recentAck(member, this.clock(), this.ackMemoryMs))?.ticket ?? null;
+  }
+
+  /**
+   * A request for confidentiality that came after the complaint was filed (its own message, or
+   * an edit of a filed one): answered, never left as if granted. Already confidential: said so;
+   * otherwise too late for that complaint. Nothing to answer about when the sender had no
+   * complaint acknowledged in the last week (the guide then tells how).
+   */
+  private async answerLateSecret(to: Pick<ChatMessage, 'channel' | 'account' | 'threadId' | 'senderId' | 'messageId'>): Promise<boolean> {
+    const last = await this.store.recentAck(conversationMember(to.channel, to.account, to.senderId), this.clock(), SECRET_REPLY_MEMORY_MS);
+    if (!last) return false;
+    const text = last.confidential ? this.texts.alreadyConfidential(last.ticket) : this.texts.tooLateConfidential(last.ticket);
+    await this.notify(to, 'lookup', text, jobHash('lookup', to.channel, to.account, to.messageId), last.ticket);
+    return true;
   }
 
   /**
@@ -149,13 +171,12 @@ export class ConversationEngine {
    * the ticket it already has, thanks get nothing. Otherwise the guide, unless it was only thanks.
    */
   private async answerEmpty(snap: ConversationSnapshot): Promise<void> {
+    const secret = snap.messages.find((m) => m.kind !== 'revoke' && m.kind !== 'edit' && asksConfidential(m.text ?? ''));
+    if (secret && (await this.answerLateSecret({ ...snap, messageId: secret.messageId }))) return;
     const ticket = await this.recentTicket(conversationMember(snap.channel, snap.account, snap.senderId));
     if (ticket) {
       const late = snap.messages.find((m) => m.kind === 'close');
       if (late) await this.notify({ ...snap, messageId: late.messageId }, 'lookup', this.texts.alreadyReceived(ticket), jobHash('lookup', snap.channel, snap.account, late.messageId), ticket);
-      // A privacy request must never go unanswered, as if it was granted.
-      const secret = snap.messages.find((m) => m.kind === 'greeting' && isConfidentialOnly(m.text ?? ''));
-      if (secret) await this.notify({ ...snap, messageId: secret.messageId }, 'lookup', this.texts.tooLateConfidential(ticket), jobHash('lookup', snap.channel, snap.account, secret.messageId), ticket);
       return;
     }
     if (snap.messages.every((m) => m.kind === 'greeting' && isThanksOnly(m.text ?? ''))) return;
@@ -204,6 +225,17 @@ export class ConversationEngine {
     return token ? this.finish(token) : null;
   }
 
+  /**
+   * Right after an acknowledgement, words that only ask for confidentiality ("tolong rahasiakan
+   * nomor saya karena saya takut") are about the complaint just filed, not a new one: filed, it
+   * would be told "tanpa identitas Anda" while the first went to the OPD with it.
+   */
+  private async isLateSecretRequest(snap: ConversationSnapshot): Promise<boolean> {
+    const live = effectiveMessages(snap.messages).filter((m) => m.kind === 'content');
+    if (!live.length || !live.every((m) => !m.attachments.length && !m.location && asksConfidential(m.text ?? '') && (m.text ?? '').length <= 300)) return false;
+    return (await this.recentTicket(conversationMember(snap.channel, snap.account, snap.senderId))) !== null;
+  }
+
   /** Turns a claimed conversation into a complaint + acknowledgement; idempotent, so recover() may repeat it. */
   private async finish(token: string): Promise<Complaint | null> {
     const snap = await this.store.readClosing(token);
@@ -213,8 +245,8 @@ export class ConversationEngine {
     }
     const build = (idAttempt: number) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt });
     let complaint = build(0);
-    if (!complaint) {
-      // Only greetings, thanks or a lone "kirim".
+    if (!complaint || (await this.isLateSecretRequest(snap))) {
+      // Only greetings, thanks, a lone "kirim" or a request for confidentiality.
       await this.answerEmpty(snap);
       await this.store.finishClosing(token);
       return null;
@@ -241,7 +273,7 @@ export class ConversationEngine {
     }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
     await this.notify(snap, 'ack', this.texts.ack(complaint.ticket, complaint.reporter.confidential), `ack-${complaint.id}`, complaint.ticket, complaint.id);
-    await this.store.rememberAck(conversationMember(snap.channel, snap.account, snap.senderId), complaint.ticket, this.clock(), this.ackMemoryMs);
+    await this.store.rememberAck(conversationMember(snap.channel, snap.account, snap.senderId), { ticket: complaint.ticket, confidential: complaint.reporter.confidential }, this.clock(), Math.max(this.ackMemoryMs, SECRET_REPLY_MEMORY_MS));
     await this.store.finishClosing(token);
     this.opts.onComplaint?.(complaint, outcome);
     this.opts.logger.info({ complaintId: complaint.id, channel: complaint.channel, messages: snap.messages.length, attachments: complaint.attachments.length, outcome }, 'conversation closed into a complaint');

@@ -15,6 +15,8 @@ export interface ConversationTexts {
   alreadyReceived(ticket: string): string;
   /** "rahasia" after the complaint was filed with the citizen's identity: too late, said plainly. */
   tooLateConfidential(ticket: string): string;
+  /** "rahasia" again, for a complaint that already went without the citizen's identity. */
+  alreadyConfidential(ticket: string): string;
   checkUsage(): string;
   checkNotFound(ticket: string): string;
   checkStatus(view: StatusView): string;
@@ -78,6 +80,7 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
     tooLateConfidential: (ticket) =>
       `Mohon maaf, aduan ${em(ticket)} sudah terlanjur tercatat beserta identitas Anda, sehingga permintaan rahasia tidak dapat kami terapkan lagi. ` +
       `Untuk aduan berikutnya, tulis ${kw('rahasia')} sebelum aduan terkirim.`,
+    alreadyConfidential: (ticket) => `Aduan ${em(ticket)} memang sudah kami teruskan tanpa identitas Anda.`,
     checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
     checkNotFound: (ticket) => `Maaf, tiket ${ticket} tidak ditemukan untuk akun ini. Mohon periksa kembali nomor tiketnya.`,
     checkStatus: (view) => {

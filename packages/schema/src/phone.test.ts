@@ -9,6 +9,9 @@ describe('normalizePhone', () => {
     ['81234567890', '+6281234567890'],
     ['(0342) 801234', '+62342801234'],
     ['+1 415 555 0100', '+14155550100'],
+    // The trunk 0 kept after the country code, as people write it: the number WhatsApp gives.
+    ['+62 0812-3456-7890', '+6281234567890'],
+    ['62 0812 3456 7890', '+6281234567890'],
   ])('%s -> %s', (input, expected) => expect(normalizePhone(input)).toBe(expected));
 
   it.each(['', '12345', 'telepon saya', '999999999999999999', '1234567890'])('rejects %j', (input) => expect(normalizePhone(input)).toBeNull());

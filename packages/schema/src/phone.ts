@@ -9,7 +9,9 @@ export function normalizePhone(input: string): string | null {
   const digits = trimmed.replace(/[^\d]/g, '');
   if (digits.length < 8 || digits.length > 15) return null;
   let e164: string;
-  if (plus) e164 = `+${digits}`;
+  // "+62 0812…": the trunk 0 written after the country code is no part of the number.
+  if (plus) e164 = `+${digits.startsWith('620') ? `62${digits.slice(3)}` : digits}`;
+  else if (digits.startsWith('620')) e164 = `+62${digits.slice(3)}`;
   else if (digits.startsWith('62')) e164 = `+${digits}`;
   else if (digits.startsWith('0')) e164 = `+62${digits.slice(1)}`;
   else if (digits.startsWith('8')) e164 = `+62${digits}`;
