@@ -11,15 +11,46 @@ export function routedJobId(complaintId: string, revision: number): string {
   return revision === 0 ? complaintId : `${complaintId}.r${revision}`;
 }
 
+const HIDDEN = '[disembunyikan]';
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * What names a confidential reporter inside the words they sent: their Instagram handle, their
+ * phone number however it is written, their (WhatsApp) name, and a link to their own story
+ * (Instagram writes one into the text when they mention our account in it).
+ */
+function withoutIdentity(text: string, reporter: NonNullable<RoutedComplaint['reporter']>): string {
+  // The story's id leads to its author as surely as the name does: the whole path goes.
+  let t = text.replace(/(instagram\.com\/stories\/)[^\s)"]+/gi, `$1${HIDDEN}`);
+  if (reporter.handle) t = t.replace(new RegExp(`@?(?<![\\w.])${escapeRegExp(reporter.handle)}(?![\\w])`, 'gi'), HIDDEN);
+  if (reporter.phone?.startsWith('+62')) {
+    // 0812-3456-7890, +62 812 3456 7890, 62812...: the national digits, any separators between.
+    const digits = reporter.phone.slice(3).split('').join('[\\s.-]*');
+    t = t.replace(new RegExp(`(?:\\+?62|0)?[\\s.-]*${digits}(?!\\d)`, 'g'), HIDDEN);
+  } else if (reporter.phone) {
+    t = t.replace(new RegExp(reporter.phone.slice(1).split('').join('[\\s.-]*'), 'g'), HIDDEN);
+  }
+  const name = reporter.name?.trim();
+  if (name && name.length >= 4) t = t.replace(new RegExp(`(?<![\\p{L}\\d])${escapeRegExp(name)}(?![\\p{L}\\d])`, 'giu'), HIDDEN);
+  return t;
+}
+
 /**
  * `opd.<code>` jobs of confidential complaints carry nothing that names the reporter: no
- * `reporter`, and no chat sender or thread id (a WhatsApp JID is the citizen's phone number).
+ * `reporter`, no chat sender or thread id (a WhatsApp JID is the citizen's phone number), and
+ * their handle, number, name and own story link masked in the text and captions. (What else
+ * they wrote about themselves stays: the OPD may need "rumah saya di RT 3" to act.)
  */
 export function forOpd(routed: RoutedComplaint): RoutedComplaint {
   if (!routed.reporter?.confidential) return routed;
-  const { reporter: _reporter, source, ...rest } = routed;
+  const { reporter, source, ...rest } = routed;
   const { senderId: _sender, threadId: _thread, ...anonymousSource } = source;
-  return { ...rest, source: anonymousSource } as RoutedComplaint;
+  return {
+    ...rest,
+    text: withoutIdentity(rest.text, reporter),
+    attachments: rest.attachments.map((a) => (a.caption ? { ...a, caption: withoutIdentity(a.caption, reporter) } : a)),
+    source: anonymousSource,
+  } as RoutedComplaint;
 }
 
 /**

@@ -36,7 +36,7 @@ export const Routing = z
 export type Routing = z.infer<typeof Routing>;
 
 export const RoutedComplaint = Complaint.extend({
-  /** Absent in `opd.<code>` jobs of confidential complaints (as are `source.senderId` and `source.threadId`). */
+  /** Absent in `opd.<code>` jobs of confidential complaints (as are `source.senderId` and `source.threadId`; the reporter's handle, number, name and story link are masked in `text`). */
   reporter: Complaint.shape.reporter.optional(),
   routing: Routing,
   /** Extra citizens who reported the same problem (linked by the radio desk, say). */
