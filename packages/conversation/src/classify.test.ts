@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChatMessage } from './chat-message.ts';
-import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isGreetingOnly, isThanksOnly, parseCheck } from './classify.ts';
+import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isGreetingOnly, isThanksOnly, parseCheck, parseLookup } from './classify.ts';
 
 const base = { channel: 'whatsapp', account: '+6281100000000', senderId: 's', threadId: 't', messageId: 'm', at: '2026-01-05T01:00:00Z' } as const;
 const kindOf = (extra: Record<string, unknown>) => classifyMessage(ChatMessage.parse({ ...base, ...extra }));
@@ -38,6 +38,17 @@ describe('classifyMessage', () => {
     // Secrets in the complaint itself are no request about the reporter.
     for (const t of ['lampu PJU mati di Jl. Merdeka', 'Pak mau lapor', 'Kenapa data penerima BLT di kelurahan kami dirahasiakan? Warga tidak tahu siapa yang dapat', 'Ada gudang rahasia penimbunan solar di dekat terminal']) {
       expect(asksConfidential(t), t).toBe(false);
+    }
+  });
+
+  it('takes a question about one of our tickets for a look-up, however it is asked, and not a complaint that mentions one', () => {
+    for (const t of ['Min, mau cek status aduan ADU-NBRC-RM31', 'cek tiket saya ADU-NBRC-RM31', 'Cek no tiket ADU-NBRC-RM31', 'ADU-NBRC-RM31', 'ADU-NBRC-RM31?', 'cek *ADU-NBRC-RM31*', 'Gimana perkembangan aduan saya ADU NBRC RM31 pak']) {
+      expect(parseLookup(t, 'ADU'), t).toBe('ADU-NBRC-RM31');
+      expect(kindOf({ text: t }), t).toBe('check');
+    }
+    for (const t of ['Aduan ADU-NBRC-RM31 belum ditangani, lampunya masih mati di Jl. Merdeka', 'lampu PJU mati']) {
+      expect(parseLookup(t, 'ADU'), t).toBeNull();
+      expect(kindOf({ text: t }), t).toBe('content');
     }
   });
 

@@ -135,7 +135,9 @@ function ticketAt(rest: string, prefix: string): string | null {
  * null when it is not a look-up: "Cek RT 05", "cek jalan2", "cek lokasi ini pak" are complaints,
  * and a look-up would swallow them.
  */
-export function parseCheck(text: string, ticketPrefix = 'ADU'): string | null {
+export function parseCheck(typed: string, ticketPrefix = 'ADU'): string | null {
+  // "cek *ADU-7K3M-9Q2X*": a ticket copied from a WhatsApp reply keeps its bold marks.
+  const text = typed.replace(/[*~`]/g, ' ');
   const m = CHECK.exec(text);
   if (!m) return null;
   const isStatus = m[1]?.toLowerCase() === 'status';
@@ -148,6 +150,26 @@ export function parseCheck(text: string, ticketPrefix = 'ADU'): string | null {
   return !isStatus && rest.length <= 20 && rest.split(/\s+/).length <= 3 && /\d/.test(rest) && botched.test(rest) ? '' : null;
 }
 
+/** Words that may go with a ticket in a message asking about it ("Min, mau cek status aduan ADU-…"). */
+const ASKING = words('cek check status tiket no nomor nomer aduan laporan pengaduan saya aku sy kami gimana bagaimana gmn sudah udah sampai sampe mana perkembangan progres progress kabar info informasi apa nya untuk tentang dengan');
+
+/**
+ * A look-up: "cek <ticket>" (parseCheck), or a message whose only substance is one of our
+ * tickets written in full ("Min, mau cek status aduan ADU-7K3M-9Q2X", "ADU-7K3M-9Q2X?"): filed
+ * as a complaint, it would get a new ticket for a question about the old one. The ticket, or
+ * null; '' for the usage hint.
+ */
+export function parseLookup(typed: string, ticketPrefix = 'ADU'): string | null {
+  const check = parseCheck(typed, ticketPrefix);
+  if (check !== null) return check;
+  const text = typed.replace(/[*~`]/g, ' ');
+  const m = new RegExp(`(?<![0-9a-z])${escapeRegExp(ticketPrefix)}${SEP}[0-9a-z]{4}${SEP}[0-9a-z]{4}(?![0-9a-z])`, 'i').exec(text);
+  if (!m) return null;
+  const rest = normalizeWords(`${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`).split(' ').filter(Boolean);
+  if (rest.length > 12 || !rest.every((w) => ASKING.has(w) || inSet(FILLER, w))) return null;
+  return ticketAt(m[0], ticketPrefix.toUpperCase());
+}
+
 /** `ticketPrefix` (TICKET_PREFIX) tells "cek ADU-…" from a complaint that starts with "cek". */
 export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): MessageKind {
   if (msg.revokes) return 'revoke';
@@ -156,7 +178,7 @@ export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): Message
   const text = msg.text?.trim() ?? '';
   if (hasMedia) return 'content';
   if (text === '') return 'content';
-  if (parseCheck(text, ticketPrefix) !== null) return 'check';
+  if (parseLookup(text, ticketPrefix) !== null) return 'check';
   if (isCloseWord(text)) return 'close';
   // "rahasia" alone is no complaint: like a greeting, it has no substance (buildComplaint reads the request).
   if (isGreetingOnly(text) || isConfidentialOnly(text)) return 'greeting';

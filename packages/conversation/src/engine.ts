@@ -4,7 +4,7 @@ import { QueueNames, isSameSender, senderFields, type DurableProducer, type Stat
 import type { Complaint, Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
-import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseCheck } from './classify.ts';
+import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseLookup } from './classify.ts';
 import { buildComplaint, effectiveMessages, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
@@ -185,7 +185,7 @@ export class ConversationEngine {
   }
 
   private async answerCheck(msg: ChatMessage): Promise<IngestResult> {
-    const ticket = parseCheck(msg.text ?? '', this.ticketPrefix) ?? '';
+    const ticket = parseLookup(msg.text ?? '', this.ticketPrefix) ?? '';
     const jobId = jobHash('lookup', msg.channel, msg.account, msg.messageId);
     let text = this.texts.checkUsage();
     if (ticket) {

@@ -18,5 +18,5 @@ export const citizenMessages = {
   resolved: (ticket: string, opdName: string, note?: string) =>
     `Aduan ${ticket} telah selesai ditangani oleh ${opdName}.${note ? ` Catatan: ${asSentence(note)}` : ''} Terima kasih atas aduan Anda.`,
   rejected: (ticket: string, opdName: string, note?: string) =>
-    `Aduan ${ticket} tidak dapat ditindaklanjuti oleh ${opdName}.${note ? ` Alasan: ${asSentence(note)}` : ''} Bila ada pertanyaan, silakan kirim pesan baru dengan menyebut nomor tiket ${ticket}.`,
+    `Aduan ${ticket} tidak dapat ditindaklanjuti oleh ${opdName}.${note ? ` Alasan: ${asSentence(note)}` : ''} Terima kasih atas aduan Anda.`,
 } as const;
