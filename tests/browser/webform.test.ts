@@ -71,6 +71,12 @@ describe('web form in Chromium (phone)', () => {
     }
 
     const statusHref = await page.locator('#status-link').getAttribute('href');
+    // Back from the thank-you page (a phone's back gesture, or the next person at a shared
+    // computer): the form does not come back filled in, to be read or sent a second time.
+    await page.goBack();
+    await page.getByLabel('Isi aduan').waitFor();
+    expect(await page.getByLabel('Isi aduan').inputValue()).toBe('');
+    expect(await page.getByLabel('Rahasia').isChecked()).toBe(false);
     await waitFor(async () => {
       await page.goto(`${base}${statusHref}`);
       return (await page.locator('body').textContent())?.includes('Diteruskan ke instansi terkait');

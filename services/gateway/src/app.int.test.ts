@@ -55,6 +55,9 @@ describe('POST /api/v1/complaints', () => {
     expect(ok.json()).toMatchObject({ ticket: body.ticket, state: 'received', channel: 'webform' });
     const viaQuery = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket.toLowerCase()}?token=${body.statusToken}` });
     expect(viaQuery.statusCode).toBe(200);
+    // The code without its prefix, as a citizen may copy it.
+    const codeOnly = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket.slice(4)}?token=${body.statusToken}` });
+    expect(codeOnly.json()).toMatchObject({ ticket: body.ticket });
     // The citizen's status page, with the code as people paste it: a trailing space, a line break inside.
     const token = body.statusToken as string;
     const pasted = encodeURIComponent(` ${token.slice(0, 16)}\n${token.slice(16)} `);
@@ -212,6 +215,59 @@ describe('citizen pages', () => {
     expect(res.body).toContain('Mohon tuliskan isi aduan Anda.');
     expect(res.body).toContain('value="dekat alun-alun"');
     expect(res.body).toContain('Budi &lt;script&gt;');
+  });
+
+  it('a refused photo (too big, too many) brings the form back with everything typed, before and after the photo input', async () => {
+    const typed = { text: 'Pohon besar tumbang menutup jalan di Sananwetan', 'location.description': 'depan SDN Sananwetan 3' };
+    const after = { 'reporter.name': 'Siti Rahayu', 'reporter.phone': '0812 3456 7890', 'reporter.confidential': 'on' };
+    const big = { name: 'photos', filename: 'IMG_1.jpg', type: 'image/jpeg', data: Buffer.concat([PNG_1x1, Buffer.alloc(30_000)]) };
+    const small = (i: number) => ({ name: 'photos', filename: `p${i}.png`, type: 'image/png', data: PNG_1x1 });
+    for (const [files, status, message] of [
+      [[big], 413, 'Ukuran foto terlalu besar'],
+      [[1, 2, 3, 4, 5, 6].map(small), 400, 'melebihi jumlah maksimal'],
+    ] as const) {
+      const res = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ ...typed, idempotencyKey: `photo-${status}-${prefix}` }, [...files], after) });
+      expect(res.statusCode).toBe(status);
+      expect(res.body).toContain(message);
+      expect(res.body).toContain('Pohon besar tumbang menutup jalan di Sananwetan</textarea>');
+      expect(res.body).toContain('value="depan SDN Sananwetan 3"');
+      expect(res.body).toContain('value="Siti Rahayu"');
+      expect(res.body).toContain('value="0812 3456 7890"');
+      expect(res.body).toMatch(/id="reporter-confidential" name="reporter.confidential" checked/);
+      expect(res.body).toContain(`value="photo-${status}-${prefix}"`);
+    }
+    // The API's answer names no typed value.
+    const api = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...multipartBody(typed, [big], after) });
+    expect(api.statusCode).toBe(413);
+    expect(api.body).not.toContain('Siti');
+  });
+
+  it('a form sent again with other words under the same key says the first is filed, with its ticket, and offers a fresh form', async () => {
+    const key = `reuse-${prefix}`;
+    const first = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin', idempotencyKey: key }) });
+    const ticket = /id="ticket">([^<]+)</.exec(first.body)?.[1] as string;
+    const again = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin, tiga tiang', idempotencyKey: key }) });
+    expect(again.statusCode).toBe(422);
+    expect(again.body).toContain(`sudah kami terima dengan nomor tiket ${ticket}`);
+    expect(again.body).toContain('tiga tiang</textarea>');
+    expect(again.body).not.toContain(`value="${key}"`);
+  });
+
+  it('counts a line break once, as the browser that let it through did (CRLF)', async () => {
+    // 5,200 characters as sent, 4,940 as typed: within the textarea's maxlength of 5,000.
+    const text = 'Jalan rusak parah.\r\n'.repeat(260);
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text } });
+    expect(res.statusCode).toBe(202);
+    expect((await intake.getJob(res.json().id))?.data.text).toBe('Jalan rusak parah.\n'.repeat(260).trim());
+  });
+
+  it('says at the top, and in the title, which fields need fixing, each a link to its field', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'pendek', 'reporter.phone': '12' }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(/<title>Ada 2 isian yang perlu diperbaiki — Sampaikan aduan/);
+    expect(res.body).toContain('<a href="#text">');
+    expect(res.body).toContain('<a href="#reporter-phone">');
+    expect(res.body).toContain('<form method="post" action="/" enctype="multipart/form-data" novalidate class="card" autocomplete="off">');
   });
 
   it('a successful post shows the ticket and a working status link', async () => {

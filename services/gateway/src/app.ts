@@ -8,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { GatewayDeps } from './deps.ts';
 import { errorHandler } from './error-handler.ts';
 import { HttpError } from './errors.ts';
+import { EXTRA_FILES_READ } from './intake/multipart.ts';
 import { complaintsApi } from './routes/complaints-api.ts';
 import { health } from './routes/health.ts';
 import { webForm } from './routes/web-form.ts';
@@ -81,7 +82,10 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
 
   await app.register(formbody);
   await app.register(multipart, {
-    limits: { fileSize: deps.config.MAX_PHOTO_BYTES, files: deps.config.MAX_PHOTOS, fields: 40, fieldSize: 16 * 1024, parts: 60 },
+    // readMultipart applies MAX_PHOTOS and the size limit itself, after reading the whole body,
+    // so that a refused photo does not lose the fields the citizen typed after it.
+    throwFileSizeLimit: false,
+    limits: { fileSize: deps.config.MAX_PHOTO_BYTES, files: deps.config.MAX_PHOTOS + EXTRA_FILES_READ, fields: 40, fieldSize: 16 * 1024, parts: 60 + EXTRA_FILES_READ },
   });
   await app.register(rateLimit, {
     global: false,

@@ -26,7 +26,8 @@ const flag = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v =
 export const ComplaintRequest = z
   .object({
     text: z.preprocess(
-      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      // Browsers send a textarea's line breaks as CRLF: counted twice, a text its maxlength took would be "too long".
+      (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.replace(/\r\n?/g, '\n')) : v),
       z.string({ error: 'text is required' }).trim().min(10, 'text must be at least 10 characters').max(5000, 'text must be at most 5000 characters'),
     ),
     category: optionalText(80),

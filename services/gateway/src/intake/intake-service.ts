@@ -39,7 +39,14 @@ export function acceptedLogFields(result: SubmitResult, channel: Channel, attach
   return { complaintId: result.id, channel, outcome: result.outcome, attachments };
 }
 
-const keyReused = () => new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
+/** 422: the key's first request was another complaint. `earlierTicket` (never in an API answer) lets the page name it. */
+export class KeyReusedError extends HttpError {
+  readonly earlierTicket: string | undefined;
+  constructor(earlierTicket: string | undefined) {
+    super(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
+    this.earlierTicket = earlierTicket;
+  }
+}
 
 /**
  * Turns a validated request into a Complaint on the `intake` queue. The answer (id, ticket,
@@ -68,7 +75,7 @@ export class IntakeService {
     if (known) {
       // This process took the first request: its answer holds once its complaint is accepted (a
       // 503 there is a 503 here too, and the retry after it starts afresh).
-      if (known.bodyHash !== bodyHash) throw keyReused();
+      if (known.bodyHash !== bodyHash) throw new KeyReusedError(await known.answer.then((a) => a.ticket, () => undefined));
       const answer = await known.answer;
       // In Redis (not only in the spool): added again under its id, as a retry answered from
       // Redis's claim is: a no-op while it is queued, a repair if its job was removed since.
@@ -143,7 +150,7 @@ export class IntakeService {
    * (by hand, or a claim older versions wrote before their enqueue).
    */
   private async replay(earlier: IdempotencyRecord, bodyHash: string, input: SubmitInput, keyHash: string): Promise<SubmitResult> {
-    if (earlier.bodyHash !== bodyHash) throw keyReused();
+    if (earlier.bodyHash !== bodyHash) throw new KeyReusedError(earlier.ticket ?? earlier.answer?.ticket);
     const id = earlier.id ?? earlier.answer?.id;
     if (!id) throw new Error('unreadable Idempotency-Key claim: it names no complaint');
     // The ticket as first given (TICKET_PREFIX may have changed since); the token derived anew.

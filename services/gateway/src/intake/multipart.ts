@@ -10,14 +10,47 @@ export interface ParsedMultipart {
   files: { fieldName: string; fileName: string; data: Buffer }[];
 }
 
-/** Reads every part into memory within the configured limits (413 for size, 400 for count). */
-export async function readMultipart(req: FastifyRequest): Promise<ParsedMultipart> {
+/**
+ * How many files past the limit are still read (and dropped) so that the fields after them
+ * reach the form again; beyond that the body is refused as it arrives.
+ */
+export const EXTRA_FILES_READ = 10;
+
+/** A photo refused; `typed` holds the form's fields read around it (never sent back in an API answer). */
+export class PhotoRefusedError extends HttpError {
+  readonly typed: Record<string, string>;
+  constructor(statusCode: number, code: string, message: string, typed: Record<string, string>) {
+    super(statusCode, code, message);
+    this.typed = typed;
+  }
+}
+
+/**
+ * Reads every part into memory within the configured limits (413 for a photo over the size
+ * limit, 400 for more than `maxPhotos`). The whole body is read either way, and the refusal
+ * carries every field (PhotoRefusedError.typed): the page shows the form again with what the citizen
+ * typed, not a blank one. (The plugin counts `maxPhotos + EXTRA_FILES_READ` files and does not
+ * throw on size, see app.ts; this function applies the real limits.)
+ */
+export async function readMultipart(req: FastifyRequest, maxPhotos: number): Promise<ParsedMultipart> {
   const fields: Record<string, string> = {};
   const files: ParsedMultipart['files'] = [];
+  let tooLarge = false;
+  let tooMany = false;
   try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
+        if (files.length >= maxPhotos) {
+          // Read and dropped: only its name tells whether it was a file at all.
+          const dropped = await part.toBuffer();
+          if (dropped.length > 0 || part.filename) tooMany = true;
+          continue;
+        }
         const data = await part.toBuffer();
+        if (part.file.truncated) {
+          tooLarge = true;
+          continue;
+        }
         // A file input left empty still sends a part with no name and no bytes.
         if (data.length === 0 && !part.filename) continue;
         files.push({ fieldName: part.fieldname, fileName: part.filename, data });
@@ -27,12 +60,13 @@ export async function readMultipart(req: FastifyRequest): Promise<ParsedMultipar
     }
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'payload_too_large', 'A photo is larger than the limit');
-    if (code === 'FST_FILES_LIMIT') throw new HttpError(400, 'too_many_files', 'Too many photos');
+    if (code === 'FST_FILES_LIMIT') throw new PhotoRefusedError(400, 'too_many_files', `Too many photos: at most ${maxPhotos}`, fields);
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new HttpError(400, 'invalid_body', 'Too many form fields');
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new HttpError(413, 'payload_too_large', 'The request body is too large');
     throw new HttpError(400, 'invalid_body', 'The multipart body could not be read');
   }
+  if (tooLarge) throw new PhotoRefusedError(413, 'payload_too_large', 'A photo is larger than the limit', fields);
+  if (tooMany) throw new PhotoRefusedError(400, 'too_many_files', `Too many photos: at most ${maxPhotos}`, fields);
   return { fields, files };
 }
 

@@ -63,7 +63,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       let raw: unknown;
       let files: ParsedMultipart['files'] = [];
       if (req.isMultipart()) {
-        const mp = await readMultipart(req);
+        const mp = await readMultipart(req, deps.config.MAX_PHOTOS);
         raw = unflatten(mp.fields);
         files = mp.files;
       } else {
@@ -100,7 +100,8 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
 
 /** Ticket + token -> status, or null when either is wrong (the two are not distinguished). */
 export async function lookupStatus(deps: GatewayDeps, ticketInput: string, token: string): Promise<StatusView | null> {
-  const ticket = normalizeTicket(ticketInput);
+  // The ticket as written, or the eight characters of its code alone (this deployment's prefix).
+  const ticket = normalizeTicket(ticketInput) ?? normalizeTicket(`${deps.config.TICKET_PREFIX}${ticketInput}`);
   if (!ticket) return null;
   const id = await deps.status.idForTicket(ticket);
   // A token holds no whitespace: what a citizen pasted or copied by hand around or inside it

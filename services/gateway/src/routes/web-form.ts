@@ -4,8 +4,8 @@ import { QueueUnavailableError } from '@aduan/queue';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { unflatten } from '../intake/complaint-request.ts';
-import { acceptedLogFields } from '../intake/intake-service.ts';
-import { readMultipart, type ParsedMultipart } from '../intake/multipart.ts';
+import { KeyReusedError, acceptedLogFields } from '../intake/intake-service.ts';
+import { PhotoRefusedError, readMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
 import { errorPage, statusPage, successPage } from '../views/result-pages.ts';
 import { lookupStatus, submitWebComplaint } from './complaints-api.ts';
@@ -13,8 +13,8 @@ import { registerFormScript, sendPage } from '../views/page-reply.ts';
 
 /** The citizen pages: GET / (form), POST / (submit), GET /status (look-up), and /form.js. HTML only, no JS needed. */
 export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
-  const page = (values: Record<string, string>, errors: Record<string, FieldError>, idempotencyKey: string = randomUUID()) =>
-    formPage(deps.directory, { values, errors, idempotencyKey, maxPhotos: deps.config.MAX_PHOTOS, maxPhotoMb: Math.floor(deps.config.MAX_PHOTO_BYTES / 1024 / 1024) });
+  const page = (values: Record<string, string>, errors: Record<string, FieldError>, idempotencyKey: string = randomUUID(), notice?: string) =>
+    formPage(deps.directory, { values, errors, idempotencyKey, maxPhotos: deps.config.MAX_PHOTOS, maxPhotoMb: Math.floor(deps.config.MAX_PHOTO_BYTES / 1024 / 1024), ...(notice ? { notice } : {}) });
 
   registerFormScript(app);
   app.get('/', { schema: { hide: true } }, async (_req, reply) => sendPage(reply, page({}, {})));
@@ -23,7 +23,7 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     let fields: Record<string, string> = {};
     let files: ParsedMultipart['files'] = [];
     try {
-      if (req.isMultipart()) ({ fields, files } = await readMultipart(req));
+      if (req.isMultipart()) ({ fields, files } = await readMultipart(req, deps.config.MAX_PHOTOS));
       else if (req.body && typeof req.body === 'object') fields = req.body as Record<string, string>;
       const { idempotencyKey, ...rest } = fields;
       const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey);
@@ -39,7 +39,17 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
         return sendPage(reply.code(400), page(fields, errors, keepKey));
       }
       if (err instanceof HttpError && ['unsupported_media_type', 'payload_too_large', 'too_many_files'].includes(err.code)) {
-        return sendPage(reply.code(err.statusCode), page(fields, { photos: { code: err.code, message: err.message } }, keepKey));
+        // A refused photo: the form again with everything typed (readMultipart read the whole body).
+        const typed = err instanceof PhotoRefusedError ? err.typed : fields;
+        return sendPage(reply.code(err.statusCode), page(typed, { photos: { code: err.code, message: err.message } }, typed.idempotencyKey ?? keepKey));
+      }
+      if (err instanceof KeyReusedError) {
+        // This form was sent before with other words (stopped, changed, sent again): the first
+        // one is filed. Said, with its ticket; the form again under a new key, for another complaint.
+        const notice = err.earlierTicket
+          ? `Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima dengan nomor tiket ${err.earlierTicket}. Bila yang ini aduan lain, silakan kirim lagi.`
+          : 'Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima. Bila yang ini aduan lain, silakan kirim lagi.';
+        return sendPage(reply.code(422), page(fields, {}, undefined, notice));
       }
       if (err instanceof QueueUnavailableError) {
         reply.header('Retry-After', String(err.retryAfterSeconds));
@@ -51,9 +61,10 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
 
   app.get<{ Querystring: { ticket?: string; token?: string } }>('/status', { schema: { hide: true } }, async (req, reply) => {
     const { ticket, token } = req.query;
-    if (!ticket || !token) return sendPage(reply, statusPage(ticket ? { ticket } : {}));
+    const ticketPrefix = deps.config.TICKET_PREFIX;
+    if (!ticket || !token) return sendPage(reply, statusPage(ticket ? { ticket, ticketPrefix } : { ticketPrefix }));
     const view = await lookupStatus(deps, String(ticket), String(token));
-    if (!view) return sendPage(reply.code(404), statusPage({ ticket: String(ticket), notFound: true }));
-    return sendPage(reply, statusPage({ ticket: view.ticket, view }));
+    if (!view) return sendPage(reply.code(404), statusPage({ ticket: String(ticket), notFound: true, ticketPrefix }));
+    return sendPage(reply, statusPage({ ticket: view.ticket, view, ticketPrefix }));
   });
 }

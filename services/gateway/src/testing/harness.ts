@@ -39,15 +39,20 @@ export async function createTestGateway(opts: { redisUrl: string; prefix: string
   };
 }
 
-/** Builds a multipart/form-data body by hand (what a browser sends), for app.inject(). */
-export function multipartBody(fields: Record<string, string>, files: { name: string; filename: string; type: string; data: Buffer }[] = []): { payload: Buffer; headers: Record<string, string> } {
+/**
+ * Builds a multipart/form-data body by hand (what a browser sends), for app.inject(): `fields`,
+ * then `files`, then `fieldsAfter` (the form's fields below its photo input, sent after them).
+ */
+export function multipartBody(fields: Record<string, string>, files: { name: string; filename: string; type: string; data: Buffer }[] = [], fieldsAfter: Record<string, string> = {}): { payload: Buffer; headers: Record<string, string> } {
   const boundary = `----aduan${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  const field = ([k, v]: [string, string]) => chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  Object.entries(fields).forEach(field);
   for (const f of files) {
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n`));
     chunks.push(f.data, Buffer.from('\r\n'));
   }
+  Object.entries(fieldsAfter).forEach(field);
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }

@@ -11,6 +11,8 @@ export interface FormState {
   idempotencyKey: string;
   maxPhotos: number;
   maxPhotoMb: number;
+  /** Said above the form (not an error of a field). */
+  notice?: string;
 }
 
 function fieldError(state: FormState, field: string): RawHtml {
@@ -21,14 +23,36 @@ function fieldError(state: FormState, field: string): RawHtml {
 
 function describedBy(state: FormState, field: string, hint?: string): RawHtml {
   const ids = [hint, state.errors[field] ? `${field}-error` : undefined].filter(Boolean).join(' ');
-  return ids ? html` aria-describedby="${ids}"${state.errors[field] ? raw(' aria-invalid="true" class="invalid"') : raw('')}` : html``;
+  // "Choose your photos again" is an instruction: the photo input is not wrong.
+  const invalid = state.errors[field] && state.errors[field].code !== 'choose_again';
+  return ids ? html` aria-describedby="${ids}"${invalid ? raw(' aria-invalid="true" class="invalid"') : raw('')}` : html``;
 }
 
 function options(items: { value: string; label: string }[], selected: string | undefined): RawHtml {
   return html`${items.map((i) => html`<option value="${i.value}"${i.value === selected ? raw(' selected') : raw('')}>${i.label}</option>`)}`;
 }
 
-/** The citizen's complaint form: server-rendered, works without JavaScript, fits a small phone. */
+/** Each request field's input on the page, for the error summary's links. */
+const FIELD_IDS: Record<string, string> = {
+  text: 'text',
+  category: 'category',
+  'location.description': 'location-description',
+  'location.kecamatan': 'location-kecamatan',
+  'location.kelurahan': 'location-kelurahan',
+  'location.lat': 'geo',
+  'location.lon': 'geo',
+  photos: 'photos',
+  'reporter.name': 'reporter-name',
+  'reporter.phone': 'reporter-phone',
+  'reporter.email': 'reporter-email',
+};
+
+/**
+ * The citizen's complaint form: server-rendered, works without JavaScript, fits a small phone.
+ * The form is autocomplete="off": a browser must not put a sent complaint (a name, a number,
+ * "Rahasia") back into it on Back, for the next person at a shared computer to read or to send
+ * a second time. The fields that help the citizen keep their own autocomplete.
+ */
 export function formPage(dir: Directory, state: FormState): string {
   const v = state.values;
   // "Choose your photos again" is an instruction, not a field to correct.
@@ -37,8 +61,9 @@ export function formPage(dir: Directory, state: FormState): string {
   const body = html`
 <h1>Sampaikan aduan Anda</h1>
 <p class="muted">Aduan diteruskan ke instansi yang berwenang. Anda akan mendapat nomor tiket untuk memantau tindak lanjutnya.</p>
-${errorCount ? html`<div class="summary" role="alert" id="error-summary"><strong>Ada ${errorCount} isian yang perlu diperbaiki.</strong> Silakan periksa tanda merah di bawah.</div>` : ''}
-<form method="post" action="/" enctype="multipart/form-data" novalidate class="card">
+${state.notice ? html`<div class="card" role="status" id="form-notice" tabindex="-1" autofocus>${state.notice}</div>` : ''}
+${errorCount ? html`<div class="summary" role="alert" id="error-summary" tabindex="-1"${state.notice ? raw('') : raw(' autofocus')}><strong>Ada ${errorCount} isian yang perlu diperbaiki:</strong><ul>${Object.entries(state.errors).filter(([, e]) => e.code !== 'choose_again').map(([f, e]) => html`<li><a href="#${FIELD_IDS[f] ?? f}">${fieldMessageId(f, e.code)}</a></li>`)}</ul></div>` : ''}
+<form method="post" action="/" enctype="multipart/form-data" novalidate class="card" autocomplete="off">
 <input type="hidden" name="idempotencyKey" value="${state.idempotencyKey}">
 <label for="text">Isi aduan <span aria-hidden="true">*</span></label>
 <p class="hint" id="text-hint">Ceritakan apa yang terjadi, sejak kapan, dan dampaknya.</p>
@@ -99,5 +124,6 @@ ${fieldError(state, 'reporter.email')}
 <p><button type="submit">Kirim aduan</button></p>
 </form>
 <p class="muted">Sudah punya nomor tiket? <a href="/status">Cek status aduan</a>.</p>`;
-  return layout('Sampaikan aduan', body, { scriptSrc: FORM_SCRIPT_PATH });
+  // A screen reader hears the title first: it says at once that something needs fixing.
+  return layout(errorCount ? `Ada ${errorCount} isian yang perlu diperbaiki — Sampaikan aduan` : 'Sampaikan aduan', body, { scriptSrc: FORM_SCRIPT_PATH });
 }

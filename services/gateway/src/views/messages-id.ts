@@ -29,7 +29,7 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
   photos: {
     unsupported_media_type: 'Berkas yang dipilih bukan foto. Silakan pilih foto.',
     payload_too_large: 'Ukuran foto terlalu besar. Silakan pilih foto yang lebih kecil.',
-    too_many_files: 'Maksimal 5 foto. Silakan pilih foto lagi.',
+    too_many_files: 'Foto yang dipilih melebihi jumlah maksimal (lihat di atas). Silakan pilih foto lagi.',
     // Not an error of the photos: a browser cannot keep chosen files across a page, so the
     // citizen must choose them again after fixing another field.
     choose_again: 'Foto yang tadi Anda pilih belum terkirim. Setelah memperbaiki isian lain, silakan pilih fotonya lagi.',

@@ -28,7 +28,7 @@ ${a.whatsapp ? html`<p id="whatsapp-check">Bisa juga lewat WhatsApp dari nomor H
   );
 }
 
-export function statusPage(opts: { ticket?: string; view?: StatusView; notFound?: boolean }): string {
+export function statusPage(opts: { ticket?: string; view?: StatusView; notFound?: boolean; ticketPrefix?: string }): string {
   const v = opts.view;
   return layout(
     'Cek status aduan',
@@ -44,7 +44,7 @@ ${
 }
 <form method="get" action="/status" class="card">
 <label for="ticket">Nomor tiket</label>
-<input type="text" id="ticket" name="ticket" required value="${opts.ticket ?? ''}" autocapitalize="characters" placeholder="ADU-XXXX-XXXX">
+<input type="text" id="ticket" name="ticket" required value="${opts.ticket ?? ''}" autocapitalize="characters" placeholder="${opts.ticketPrefix ?? 'ADU'}-XXXX-XXXX">
 <label for="token">Kode akses</label>
 <input type="text" id="token" name="token" required autocomplete="off" autocapitalize="none" autocorrect="off" spellcheck="false">
 <p><button type="submit">Cek status</button></p>
