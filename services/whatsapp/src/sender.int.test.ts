@@ -71,6 +71,28 @@ describe('NotificationSender (real Redis)', () => {
     }
   });
 
+  it('sends a citizen\'s notices in the order they were queued, also after waiting for the number to connect', async () => {
+    const h = await startHarness(testConfig(url, prefix), { autoOpen: false, notReadyRetryMs: 300 });
+    const conn = createRedis(url, 'producer');
+    try {
+      const { logger } = memoryLogger();
+      const router = new DurableProducer({ connection: conn, prefix, logger });
+      await waitFor(() => conn.status === 'ready', { what: 'producer ready' });
+      const texts = ['1 diterima', '2 diteruskan', '3 ditindaklanjuti', '4 selesai'];
+      const ids = ['ack-01ORD', 'routed.01ORD.r0', 'status.u1-01ORD', 'status.u2-01ORD'];
+      for (const [i, id] of ids.entries()) await router.add(QueueNames.notify('whatsapp'), id, note(i === 0 ? 'ack' : i === 1 ? 'routed' : 'status', texts[i]!));
+      // Several rounds of "not connected" for each of them.
+      await new Promise((r) => setTimeout(r, 1_500));
+      h.socket.open();
+      await waitFor(() => h.socket.sent.length === 4, { timeoutMs: 15_000, what: 'all four sent' });
+      expect(h.socket.sent.map((s) => (s.content as { text: string }).text)).toEqual(texts);
+      await router.close();
+    } finally {
+      conn.disconnect();
+      await h.stop();
+    }
+  });
+
   it('delivers the router\'s routed and status notices from notify.whatsapp', async () => {
     const config = testConfig(url, prefix);
     const h = await startHarness(config);

@@ -119,19 +119,24 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     logger,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
+  // Notices go out in the order they were queued: the acknowledgement before "routed", "routed"
+  // before "selesai". One job at a time (sends are paced per number anyway), and jobs waiting
+  // for their number come back in the order they were put aside: each is delayed to a time
+  // after the one before it, with no jitter to swap them.
+  let lastDelayedTo = 0;
   const worker = createConsumer({
     connection: workerRedis,
     prefix: c.QUEUE_PREFIX,
     queue: QueueNames.notify('whatsapp'),
     schema: Notification,
-    concurrency: 2,
+    concurrency: 1,
     handler: async (n, job, token) => {
       try {
         await sender.send(n, job.id ?? `${n.kind}-${n.createdAt}`);
       } catch (err) {
         if (!(err instanceof SocketNotReadyError) || Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) throw err;
-        const waitMs = (deps.notReadyRetryMs ?? 15_000) * (0.75 + Math.random() / 2);
-        await job.moveToDelayed(Date.now() + waitMs, token);
+        lastDelayedTo = Math.max(Date.now() + (deps.notReadyRetryMs ?? 15_000), lastDelayedTo + 1);
+        await job.moveToDelayed(lastDelayedTo, token);
         throw new DelayedError();
       }
     },
