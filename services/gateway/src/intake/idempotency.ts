@@ -24,10 +24,14 @@ interface LocalEntry {
   bodyHash: string;
   /** The first request's answer, once its complaint is queued or spooled (rejects if it was not accepted). */
   answer: Promise<ComplaintAccepted>;
-  /** When the first request was received: a re-add keeps it. */
+}
+
+/** A key whose complaint reached Redis: kept small, as many are. */
+export interface QueuedEntry {
+  bodyHash: string;
+  id: string;
+  ticket: string;
   receivedAt: string;
-  /** Its complaint reached Redis (not only the spool). */
-  queued: boolean;
 }
 
 export const hashKey = (key: string) => hash('sha256', key).slice(0, 40);
@@ -35,19 +39,23 @@ export const hashKey = (key: string) => hash('sha256', key).slice(0, 40);
 /**
  * Remembers the answer given for each Idempotency-Key for 24 h: in Redis (shared by replicas;
  * the claim itself is written in the same script as the status record and the complaint's
- * intake add, see IntakeService) and in an in-process map of the last `localMax` keys this
- * process answered, which serves a retry while Redis is down (when a spooled complaint's claim
- * exists nowhere else yet, or Redis's cannot be read).
+ * intake add, see IntakeService), and in this process: a map that holds a key while its
+ * request is in flight and for as long as its complaint is only in the spool (its claim exists
+ * nowhere else), and the last `queuedMax` keys whose complaint reached Redis, so that a retry
+ * that comes while Redis is away (its claim cannot be read) still gets its first answer.
  */
 export class IdempotencyStore {
   private readonly local = new Map<string, LocalEntry>();
+  private readonly queued = new Map<string, QueuedEntry>();
 
   private readonly prefix: string;
   private readonly localMax: number;
+  private readonly queuedMax: number;
 
-  constructor(prefix: string, localMax = 10_000) {
+  constructor(prefix: string, localMax = 10_000, queuedMax = 1_000) {
     this.prefix = prefix;
     this.localMax = localMax;
+    this.queuedMax = queuedMax;
   }
 
   redisKey(keyHash: string): string {
@@ -69,5 +77,19 @@ export class IdempotencyStore {
 
   forgetLocal(keyHash: string): void {
     this.local.delete(keyHash);
+  }
+
+  /** Its complaint reached Redis: from the in-flight map to the small one of recent keys. */
+  rememberQueued(keyHash: string, entry: QueuedEntry): void {
+    this.local.delete(keyHash);
+    if (this.queued.size >= this.queuedMax) {
+      const oldest = this.queued.keys().next().value;
+      if (oldest !== undefined) this.queued.delete(oldest);
+    }
+    this.queued.set(keyHash, entry);
+  }
+
+  recentlyQueued(keyHash: string): QueuedEntry | undefined {
+    return this.queued.get(keyHash);
   }
 }

@@ -76,24 +76,28 @@ export class IntakeService {
       // This process took the first request: its answer holds once its complaint is accepted (a
       // 503 there is a 503 here too, and the retry after it starts afresh).
       if (known.bodyHash !== bodyHash) throw new KeyReusedError(await known.answer.then((a) => a.ticket, () => undefined));
-      const answer = await known.answer;
-      // In Redis (not only in the spool): added again under its id, as a retry answered from
+      return { ...(await known.answer), outcome: 'replayed' };
+    }
+    const queued = this.idempotency.recentlyQueued(keyHash);
+    if (queued) {
+      // Answered here even while Redis is away (its claim could not be read, and a new ticket
+      // would file the complaint twice); added again under its id, as a retry answered from
       // Redis's claim is: a no-op while it is queued, a repair if its job was removed since.
-      if (known.queued) await this.deps.producer.add(QueueNames.intake, answer.id, this.complaintFor(input, answer, known.receivedAt, keyHash), { name: input.channel });
+      if (queued.bodyHash !== bodyHash) throw new KeyReusedError(queued.ticket);
+      const answer = { ...this.answerFor(queued.id), ticket: queued.ticket };
+      await this.deps.producer.add(QueueNames.intake, queued.id, this.complaintFor(input, answer, queued.receivedAt, keyHash), { name: input.channel });
       return { ...answer, outcome: 'replayed' };
     }
     const submitted = this.submitNew(input, keyHash, bodyHash, now);
     const answer = submitted.then(({ id, ticket, statusToken }) => ({ id, ticket, statusToken }));
     // Awaited only by a concurrent request with the same key; this one reports the failure.
     answer.catch(() => {});
-    const entry = { bodyHash, answer, receivedAt: now.toISOString(), queued: false };
-    this.idempotency.remember(keyHash, entry);
+    this.idempotency.remember(keyHash, { bodyHash, answer });
     try {
-      // The local copy stays (up to IdempotencyStore's bound) even once Redis holds the claim: a
-      // retry that comes while Redis is away could not read the claim, and would file the
-      // complaint a second time under a new ticket.
       const result = await submitted;
-      entry.queued = result.outcome !== 'spooled';
+      // In Redis: Redis's claim answers retries; this process keeps a small record for a retry
+      // that comes while Redis is away. Spooled: the in-flight entry stays, the only record there is.
+      if (result.outcome !== 'spooled') this.idempotency.rememberQueued(keyHash, { bodyHash, id: result.id, ticket: result.ticket, receivedAt: now.toISOString() });
       return result;
     } catch (err) {
       // Not accepted (QueueUnavailableError -> 503): a retry with the same key must try again.
