@@ -6,10 +6,10 @@ import { closeWithin } from './close-within.ts';
 import { sendWritesNow } from './connection.ts';
 import { guardedAdd, type AddGuard } from './guarded-add.ts';
 import { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';
+import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 /** Spooled jobs re-added at once while draining. */
 const DRAIN_BATCH = 200;
-import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 /** Redis is unreachable and there is no spool to fall back on: answer 503 with Retry-After. */
 export class QueueUnavailableError extends Error {

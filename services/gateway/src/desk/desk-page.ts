@@ -11,6 +11,8 @@ export interface DeskPageData {
   hintDays: number;
   /** WHATSAPP_PUBLIC_NUMBER (E.164): the operator tells a caller who gave a number to check there. */
   whatsappNumber?: string | undefined;
+  /** TICKET_PREFIX, for the examples. */
+  ticketPrefix: string;
 }
 
 /** JSON for a <script type="application/json"> block: "<" escaped so no value can close the tag. */
@@ -50,6 +52,7 @@ export function deskPage(dir: Directory, d: DeskPageData): string {
     hintDays: d.hintDays,
     stateLabels: STATE_LABELS,
     whatsapp: d.whatsappNumber ? displayPhone(d.whatsappNumber) : '',
+    ticketPrefix: d.ticketPrefix,
     categories: dir.categories.map((c) => ({ value: c.label, label: c.label })),
     kelurahan: dir.kecamatan.flatMap((k) => k.kelurahan.map((kel) => ({ value: kel.name, label: `${kel.name} (Kec. ${k.name})` }))),
     landmarks: dir.kecamatan.flatMap((k) => k.kelurahan.flatMap((kel) => kel.landmarks.map((l) => ({ value: l, label: `${l} — ${kel.name}`, kelurahan: kel.name })))),
@@ -105,7 +108,7 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 <h2 id="lookup-title">Cek status tiket</h2>
 <form id="lookup-form" class="lookup" novalidate autocomplete="off">
 <label for="lookup-ticket" class="visually-hidden">Nomor tiket</label>
-<input type="text" id="lookup-ticket" name="ticket" maxlength="40" placeholder="mis. ADU-7K3M-9Q2X" aria-describedby="lookup-error">
+<input type="text" id="lookup-ticket" name="ticket" maxlength="40" placeholder="mis. ${d.ticketPrefix}-7K3M-9Q2X" aria-describedby="lookup-error">
 <button type="submit" class="secondary">Cek (Alt+C)</button>
 </form>
 <p id="lookup-error" class="error" role="alert" hidden></p>

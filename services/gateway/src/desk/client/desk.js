@@ -197,9 +197,9 @@
     $('net').classList.toggle('offline', !ok);
   }
 
-  /** Sends one outbox entry. Returns 'sent' | 'rejected' | 'retry' | 'login'. */
   /** Keys of the entries being sent right now: the automatic re-send leaves them alone. */
   const inFlight = new Set();
+  /** Sends one outbox entry. Returns 'sent' | 'rejected' | 'retry' | 'login', or 'busy' while it is already on its way. */
   async function send(entry, deferred) {
     if (inFlight.has(entry.key)) return { outcome: 'busy' };
     inFlight.add(entry.key);
@@ -452,7 +452,7 @@
     const err = $('lookup-error');
     err.hidden = true;
     if (!ticket) {
-      err.textContent = 'Tulis nomor tiket, mis. ADU-7K3M-9Q2X.';
+      err.textContent = `Tulis nomor tiket, mis. ${data.ticketPrefix}-7K3M-9Q2X.`;
       err.hidden = false;
       return $('lookup-ticket').focus();
     }
