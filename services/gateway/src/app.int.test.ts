@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Complaint } from '@aduan/schema';
@@ -182,6 +185,28 @@ describe('POST /api/v1/complaints', () => {
     const r413 = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...huge });
     expect(r413.statusCode).toBe(413);
     expect(await intake.count()).toBe(before);
+  });
+
+  it('refuses (503, Retry-After, logged) a complaint whose photo cannot be stored, rather than a 500', async () => {
+    // The attachment "directory" is a file: every write fails, as on a full or read-only disk.
+    const notADir = join(mkdtempSync(join(tmpdir(), 'aduan-att-')), 'file');
+    writeFileSync(notADir, 'x');
+    const broken = memoryLogger('broken-storage');
+    const other = await createTestGateway({ redisUrl: url, prefix: `${prefix}-nostore`, logger: broken.logger, env: { ATTACHMENT_DIR: notADir } });
+    try {
+      const form = multipartBody({ text: 'Pohon besar tumbang menutup jalan di Sananwetan' }, [{ name: 'photos', filename: 'foto.png', type: 'image/png', data: PNG_1x1 }]);
+      const api = await other.app.inject({ method: 'POST', url: '/api/v1/complaints', ...form });
+      expect(api.statusCode).toBe(503);
+      expect(api.json()).toEqual({ error: 'storage_unavailable', message: 'The photo could not be stored; try again shortly' });
+      expect(Number(api.headers['retry-after'])).toBeGreaterThan(0);
+      expect(broken.text()).toContain('photo not stored');
+      const page = await other.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Pohon besar tumbang menutup jalan di Sananwetan' }, [{ name: 'photos', filename: 'foto.png', type: 'image/png', data: PNG_1x1 }]) });
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toContain('Layanan sedang sibuk');
+    } finally {
+      await other.close();
+      await deletePrefix(url, `${prefix}-nostore`);
+    }
   });
 
   it('never logs personal data or complaint text', () => {

@@ -33,7 +33,7 @@ function statusOf(err: FastifyError | Error): number {
 
 /** Retry-After for what a client should retry later; the same for a page and for JSON. */
 function retryAfterSeconds(err: FastifyError | Error): number | undefined {
-  if (err instanceof HttpError) return err.statusCode === 429 ? Number(err.details?.retryAfterSeconds ?? 60) : undefined;
+  if (err instanceof HttpError) return err.statusCode === 429 || err.statusCode === 503 ? Number(err.details?.retryAfterSeconds ?? (err.statusCode === 429 ? 60 : 30)) : undefined;
   if (err instanceof QueueUnavailableError) return err.retryAfterSeconds;
   return isRedisUnavailable(err) ? 10 : undefined;
 }

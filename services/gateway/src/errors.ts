@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   update_id_reused: { status: 409, description: "The OPD API's updateId was already used for another complaint of this OPD." },
   service_unavailable: { status: 503, description: 'A look-up (status, desk, OPD API) while Redis is unreachable; see Retry-After. Nothing was changed.' },
   rate_limited: { status: 429, description: 'Too many submissions or logins from this address; see Retry-After.' },
+  storage_unavailable: { status: 503, description: 'A photo could not be stored (the disk is full or not writable); the complaint was not accepted; see Retry-After.' },
   queue_unavailable: { status: 503, description: 'Redis is unreachable and the local spool could not keep the complaint; see Retry-After.' },
   internal_error: { status: 500, description: 'A bug; the request id is logged.' },
 } as const;

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Attachment } from '@aduan/schema';
 import { sniffMime, type AttachmentStorage } from '@aduan/storage';
+import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic', 'image/heif', 'image/avif']);
@@ -74,7 +75,7 @@ export async function readMultipart(req: FastifyRequest, maxPhotos: number): Pro
  * Checks that every file is an image by its bytes (never by name or declared type), then
  * stores them. Checking all before storing any means a rejected request stores nothing.
  */
-export async function storePhotos(files: ParsedMultipart['files'], storage: AttachmentStorage): Promise<Attachment[]> {
+export async function storePhotos(files: ParsedMultipart['files'], storage: AttachmentStorage, logger?: Pick<Logger, 'error'>): Promise<Attachment[]> {
   const sniffed = [];
   for (const f of files) {
     const type = await sniffMime(f.data);
@@ -85,7 +86,11 @@ export async function storePhotos(files: ParsedMultipart['files'], storage: Atta
   }
   const out: Attachment[] = [];
   for (const { f, mimeType } of sniffed) {
-    const stored = await storage.put(f.data);
+    // The server's fault, not the citizen's (a full disk): 503 with Retry-After, not a 500.
+    const stored = await storage.put(f.data).catch((err: Error) => {
+      logger?.error({ err: err.message }, 'photo not stored: the complaint is refused (503)');
+      throw new HttpError(503, 'storage_unavailable', 'The photo could not be stored; try again shortly');
+    });
     out.push({ kind: 'image', mimeType, bytes: stored.bytes, sha256: stored.sha256, storageKey: stored.storageKey, ...(f.fileName ? { fileName: f.fileName.slice(0, 255) } : {}) });
   }
   return out;

@@ -26,7 +26,7 @@ export function parseComplaintRequest(raw: unknown, deps: GatewayDeps): Complain
  */
 export async function submitWebComplaint(deps: GatewayDeps, raw: unknown, files: ParsedMultipart['files'], idempotencyKey: string | undefined): Promise<SubmitResult> {
   const request = parseComplaintRequest(raw, deps);
-  const attachments = files.length ? await storePhotos(files, deps.storage) : [];
+  const attachments = files.length ? await storePhotos(files, deps.storage, deps.logger) : [];
   const result = await deps.intake.submit({ request, attachments, channel: 'webform', account: 'web', intake: { transport: 'http' }, ...(idempotencyKey ? { idempotencyKey } : {}) });
   deps.metrics.accepted.inc({ channel: 'webform', outcome: result.outcome });
   return result;
