@@ -8,8 +8,8 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 const callTime = z
   .string()
   .pipe(z.iso.datetime({ offset: true, error: 'callTime must be an ISO date-time such as 2026-11-28T08:15:00+07:00' }))
-  .refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, 'callTime is in the future')
-  .refine((v) => Date.parse(v) >= Date.now() - MAX_CALL_AGE_MS, 'callTime is more than 7 days ago');
+  .refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, { message: 'callTime is in the future', params: { code: 'call_time_in_future' } })
+  .refine((v) => Date.parse(v) >= Date.now() - MAX_CALL_AGE_MS, { message: 'callTime is more than 7 days ago', params: { code: 'call_time_too_old' } });
 
 /** What the desk adds to the web form's complaint schema: the broadcast the call came in on. */
 export const DeskExtras = z.object({

@@ -20,6 +20,8 @@
     unknown_kelurahan: 'Bukan kelurahan di Kota Blitar; pilih dari daftar.',
     kelurahan_not_in_kecamatan: 'Kelurahan tidak cocok dengan kecamatan.',
     invalid_call_time: 'Tulis jam seperti 08:15.',
+    call_time_in_future: 'Jam telepon belum lewat; periksa jamnya.',
+    call_time_too_old: 'Panggilan ini lebih dari 7 hari yang lalu dan tidak bisa dicatat lagi.',
   };
   /** Whole-request rejections, worded for the operator. */
   const REJECTIONS = {
@@ -138,7 +140,8 @@
   }
   function apiErrors(fields) {
     const out = {};
-    for (const [name, e] of Object.entries(fields || {})) out[FIELD_IDS[name] || name] = MESSAGES[e.code] || e.message;
+    // The server's English message only when the desk has no words of its own for the code.
+    for (const [name, e] of Object.entries(fields || {})) out[FIELD_IDS[name] || name] = MESSAGES[e.code] || `Isian ini belum benar (${e.message}).`;
     return out;
   }
   function notice(text, kind) {
