@@ -89,8 +89,11 @@ describe('web form in Chromium (phone)', () => {
   });
 
   it('shows the error next to the text field and keeps what was typed', async () => {
-    const page = await browser.newPage(phone);
+    const context = await browser.newContext({ ...phone, geolocation: { latitude: -8.0983, longitude: 112.1681 }, permissions: ['geolocation'] });
+    const page = await context.newPage();
     await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'Pakai lokasi saya' }).click();
+    await expect.poll(() => page.locator('#geo-status').textContent()).toBe('Lokasi Anda sudah ditambahkan.');
     await page.getByLabel('Alamat atau patokan').fill('dekat Alun-alun');
     await page.getByLabel('Nomor HP/WhatsApp').fill('12');
     await page.getByLabel(/^Foto/).setInputFiles({ name: 'lampu.png', mimeType: 'image/png', buffer: PNG_1x1 });
@@ -103,9 +106,26 @@ describe('web form in Chromium (phone)', () => {
     expect(await page.locator('#error-summary').textContent()).toContain('Ada 2 isian yang perlu diperbaiki');
     expect(await page.getByLabel('Alamat atau patokan').inputValue()).toBe('dekat Alun-alun');
     expect(await page.getByLabel('Isi aduan').getAttribute('aria-invalid')).toBe('true');
+    // The location taken before the error is still in the form, says so, and can be taken out.
+    expect(await page.locator('#lat').inputValue()).toBe('-8.098300');
+    expect(await page.locator('#geo-status').textContent()).toBe('Lokasi Anda sudah ditambahkan.');
+    await page.getByRole('button', { name: 'Hapus lokasi' }).click();
+    expect(await page.locator('#lat').inputValue()).toBe('');
+    expect(await page.locator('#lon').inputValue()).toBe('');
+    expect(await page.getByRole('button', { name: 'Hapus lokasi' }).isHidden()).toBe(true);
     await page.screenshot({ path: 'test-results/webform-error.png', fullPage: true }).catch(() => {});
-    await page.close();
+    await context.close();
   });
+  it('without JavaScript shows no location buttons that could do nothing', async () => {
+    const context = await browser.newContext({ ...phone, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    expect(await page.locator('#geo').isVisible()).toBe(false);
+    expect(await page.locator('#geo-clear').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Kirim aduan' }).isVisible()).toBe(true);
+    await context.close();
+  });
+
   it('meets WCAG 2.1 AA by axe-core: the form, its errors, the ticket and the status page', async () => {
     const context = await browser.newContext({ ...phone, bypassCSP: true });
     const page = await context.newPage();

@@ -97,7 +97,7 @@ ${dir.kecamatan.map((k) => html`<optgroup label="Kec. ${k.name}" data-kecamatan=
 ${fieldError(state, 'location.kelurahan')}
 <input type="hidden" id="lat" name="location.lat" value="${v['location.lat'] ?? ''}">
 <input type="hidden" id="lon" name="location.lon" value="${v['location.lon'] ?? ''}">
-<p><button type="button" id="geo" class="secondary" hidden>Pakai lokasi saya</button> <span id="geo-status" class="hint" aria-live="polite"></span></p>
+<p><button type="button" id="geo" class="secondary" hidden>Pakai lokasi saya</button> <button type="button" id="geo-clear" class="secondary" hidden>Hapus lokasi</button> <span id="geo-status" class="hint" aria-live="polite">${v['location.lat'] ? 'Lokasi Anda sudah ditambahkan.' : ''}</span></p>
 </fieldset>
 
 <label for="photos">Foto (boleh dikosongkan, maksimal ${state.maxPhotos} foto, masing-masing ${state.maxPhotoMb} MB)</label>

@@ -2,6 +2,7 @@ import { html, raw, type RawHtml } from './html.ts';
 
 const CSS = `
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 body{margin:0;font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;background:#f4f6f8}
 header{background:#0b5394;color:#fff;padding:12px 16px}
 header a{color:#fff;text-decoration:none;font-weight:700}

@@ -4,6 +4,18 @@
 (function () {
   'use strict';
   var b = document.getElementById('geo');
+  var clear = document.getElementById('geo-clear');
+  var lat = document.getElementById('lat');
+  // A location added before an error page is still in the form: it can be taken out again.
+  if (clear && lat) {
+    clear.hidden = !lat.value;
+    clear.addEventListener('click', function () {
+      lat.value = '';
+      document.getElementById('lon').value = '';
+      document.getElementById('geo-status').textContent = 'Lokasi dihapus.';
+      clear.hidden = true;
+    });
+  }
   if (b && navigator.geolocation) {
     b.hidden = false;
     b.addEventListener('click', function () {
@@ -14,6 +26,7 @@
           document.getElementById('lat').value = p.coords.latitude.toFixed(6);
           document.getElementById('lon').value = p.coords.longitude.toFixed(6);
           s.textContent = 'Lokasi Anda sudah ditambahkan.';
+          if (clear) clear.hidden = false;
         },
         function () {
           s.textContent = 'Lokasi tidak bisa diambil. Silakan tulis lokasinya saja.';
