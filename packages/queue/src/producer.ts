@@ -3,13 +3,20 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
-import { sendWritesNow } from './connection.ts';
+import { isRedisUnavailable, sendWritesNow } from './connection.ts';
 import { guardedAdd, type AddGuard } from './guarded-add.ts';
 import { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 
 /** Spooled jobs re-added at once while draining. */
 const DRAIN_BATCH = 200;
+
+/** Redis refusals that pass: full (OOM at maxmemory), read-only, loading, busy, or refusing this user. */
+const PASSING_REFUSAL = /^(OOM|READONLY|LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOPERM|NOAUTH|WRONGPASS)\b/;
+
+function isRetryable(err: unknown): boolean {
+  return isRedisUnavailable(err) || (err instanceof Error && (PASSING_REFUSAL.test(err.message) || /did not answer within/.test(err.message)));
+}
 
 /** Redis is unreachable and there is no spool to fall back on: answer 503 with Retry-After. */
 export class QueueUnavailableError extends Error {
@@ -208,16 +215,21 @@ export class DurableProducer {
         const files = await spool.rotate();
         let n = 0;
         for (const file of files) {
+          // Every re-add's failure is caught where it is made (one left waiting while the file is
+          // read would be an unhandled rejection, and end the process); the first stops the drain.
+          let failed: { err: unknown } | undefined;
           let batch: Promise<void>[] = [];
           for await (const rec of Spool.records(file, (line) => this.opts.logger.error({ file, bytes: line.length }, 'spool line is no job record: skipped (kept in the log only by size)'))) {
-            batch.push(this.readd(rec));
+            batch.push(this.readd(spool, rec).catch((err: unknown) => void (failed ??= { err })));
             n++;
             if (batch.length >= DRAIN_BATCH) {
               await Promise.all(batch);
               batch = [];
+              if (failed) break;
             }
           }
           await Promise.all(batch);
+          if (failed) throw failed.err;
           await Spool.remove(file);
         }
         if (n > 0) this.opts.logger.info({ drained: n }, 'spool drained into redis');
@@ -231,15 +243,27 @@ export class DurableProducer {
     return this.draining;
   }
 
-  private async readd(rec: SpoolRecord): Promise<void> {
-    if (!rec.guard) {
+  /**
+   * Re-adds one spooled job. Redis away, full or read-only (or refusing this user) fails the
+   * drain, to be tried again. Any other error is this record's own (a queue no contract names,
+   * a script error): it would fail every drain and hold back every file after it, so the record
+   * is set aside in the spool directory's quarantine file, logged, and the drain goes on.
+   */
+  private async readd(spool: Spool, rec: SpoolRecord): Promise<void> {
+    try {
+      if (!rec.guard) {
+        await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
+        return;
+      }
+      const refusal = await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name, rec.guard);
+      if (!refusal) return;
+      this.opts.logger.warn({ queue: rec.queue, jobId: rec.jobId, refusal: String(refusal[0]) }, 'spooled job refused by its guard on drain: added without it');
       await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
-      return;
+    } catch (err) {
+      if (isRetryable(err) || this.opts.connection.status !== 'ready') throw err;
+      const file = await spool.quarantine(rec);
+      this.opts.logger.error({ queue: rec.queue, jobId: rec.jobId, err: (err as Error).message, file }, 'spooled job cannot be added: set aside in the quarantine file (see docs/operations.md)');
     }
-    const refusal = await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name, rec.guard);
-    if (!refusal) return;
-    this.opts.logger.warn({ queue: rec.queue, jobId: rec.jobId, refusal: String(refusal[0]) }, 'spooled job refused by its guard on drain: added without it');
-    await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
   }
 
   async close(): Promise<void> {

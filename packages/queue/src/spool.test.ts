@@ -80,12 +80,20 @@ describe('Spool', () => {
     await s.close();
   });
 
-  it('takes over at once a lock its own pid left with another token (a restarted container, pid 1 again)', async () => {
+  it('takes over at once a lock its own pid left before this process started (a restarted container, pid 1 again), not one refreshed since', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
-    writeFileSync(join(dir, 'spool.lock'), JSON.stringify({ host: hostname(), pid: process.pid, token: 'before-the-restart' }));
+    const lock = join(dir, 'spool.lock');
+    writeFileSync(lock, JSON.stringify({ host: hostname(), pid: process.pid, token: 'someone-else' }));
+    // Refreshed just now: another live process with our pid and host name (containers alike).
+    await expect(new Spool(dir).append(rec(1))).rejects.toThrow(/in use by process/);
+    // Last refreshed before this process started: our predecessor's.
+    const before = new Date(Date.now() - process.uptime() * 1000 - 5_000);
+    utimesSync(lock, before, before);
     const s = new Spool(dir);
     await s.append(rec(1));
     expect(await s.pendingCount()).toBe(1);
+    // A second spool on the same directory in this process is refused, not handed the lock.
+    await expect(new Spool(dir).append(rec(2))).rejects.toThrow(/already used by another spool of this process/);
     await s.close();
   });
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 function processAlive(pid: number): boolean {
@@ -41,6 +41,11 @@ interface LockOwner {
   token: string;
 }
 
+/** Spool directories this process holds: two Spools on one directory would drain each other's open files. */
+const heldHere = new Set<string>();
+/** When this process started: a lock with our pid but refreshed since then is another live process's. */
+const PROCESS_START_MS = Date.now() - process.uptime() * 1000;
+
 /** The lock is refreshed this often while held... */
 const LOCK_HEARTBEAT_MS = 5_000;
 /** ...and counts as abandoned when it was not refreshed for this long. */
@@ -71,6 +76,7 @@ export class Spool {
   private seq = 0;
   private locked = false;
   private lockToken = '';
+  private locking: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Bytes of the active file that hold whole, acknowledged records. */
   private activeSize = 0;
@@ -98,8 +104,16 @@ export class Spool {
    * otherwise once it was not refreshed for 30 s. PIDs say nothing across containers, where
    * every process may be pid 1; the heartbeat does.
    */
-  private async lock(): Promise<void> {
-    if (this.locked) return;
+  private lock(): Promise<void> {
+    if (this.locked) return Promise.resolve();
+    // The first append and the first rotation may both ask at once: one attempt, shared.
+    this.locking ??= this.takeLock().finally(() => (this.locking = undefined));
+    return this.locking;
+  }
+
+  private async takeLock(): Promise<void> {
+    const dir = resolve(this.dir);
+    if (heldHere.has(dir)) throw new Error(`spool directory ${this.dir} is already used by another spool of this process; give each its own directory (SPOOL_DIR, INBOX_SPOOL_DIR)`);
     // Spooled complaints carry names, phones and text: readable by this service's user only.
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const lockFile = join(this.dir, 'spool.lock');
@@ -108,7 +122,7 @@ export class Spool {
       await writeFile(lockFile, JSON.stringify(me), { flag: 'wx' });
     } catch {
       const owner = await readLock(lockFile);
-      if (owner && !(await lockAbandoned(lockFile, owner, me))) throw inUse(this.dir, owner);
+      if (!(await lockAbandoned(lockFile, owner, me))) throw inUse(this.dir, owner ?? { host: 'an unknown host', pid: 0, token: '' });
       // Taken over by writing a whole new file in its place; two processes doing this at once
       // both rename, and only the one whose token is there afterwards holds the lock.
       const tmp = join(this.dir, `spool.lock.${me.token}`);
@@ -118,6 +132,8 @@ export class Spool {
       const now = await readLock(lockFile);
       if (now?.token !== me.token) throw inUse(this.dir, now ?? owner ?? me);
     }
+    if (heldHere.has(dir)) throw new Error(`spool directory ${this.dir} is already used by another spool of this process`);
+    heldHere.add(dir);
     this.lockToken = me.token;
     this.locked = true;
     this.heartbeat = setInterval(() => void this.refreshLock(lockFile), LOCK_HEARTBEAT_MS);
@@ -134,6 +150,7 @@ export class Spool {
     }
     await this.exclusive(async () => {
       clearInterval(this.heartbeat);
+      heldHere.delete(resolve(this.dir));
       this.locked = false;
       const fh = this.handle;
       this.handle = undefined;
@@ -183,6 +200,10 @@ export class Spool {
         off += bytesWritten;
       }
       await fh.sync();
+      // Still the file a drainer would read? One that took the directory over while this process
+      // stalled has renamed (and maybe deleted) it: acknowledged here, the batch would be lost.
+      const [mine, named] = await Promise.all([fh.stat(), stat(join(this.dir, this.activeName ?? '')).catch(() => undefined)]);
+      if (!named || named.ino !== mine.ino || mine.nlink === 0) throw new Error('the spool file was taken by another process (the lock was lost)');
       this.activeSize += buf.length;
     } catch (err) {
       let cut = true;
@@ -264,6 +285,16 @@ export class Spool {
     return out;
   }
 
+  /**
+   * Sets a record the drain cannot add aside, in `quarantine.bad` in the spool directory (mode
+   * 0600, one JSON line each; never drained or counted): for the operator, not lost. Returns the file.
+   */
+  async quarantine(rec: SpoolRecord): Promise<string> {
+    const file = join(this.dir, 'quarantine.bad');
+    await appendFile(file, `${JSON.stringify(rec)}\n`, { mode: 0o600 });
+    return file;
+  }
+
   static async remove(file: string): Promise<void> {
     await unlink(file);
   }
@@ -278,8 +309,13 @@ export class Spool {
       let n = 0;
       for (const name of names) {
         if (!name.includes('.jsonl')) continue;
-        for await (const chunk of createReadStream(join(this.dir, name)) as AsyncIterable<Buffer>) {
-          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+        try {
+          for await (const chunk of createReadStream(join(this.dir, name)) as AsyncIterable<Buffer>) {
+            for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+          }
+        } catch (err) {
+          // Renamed or drained while counting: its records are counted under its new name, or gone.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         }
       }
       return n;
@@ -295,6 +331,7 @@ export class Spool {
     clearInterval(this.heartbeat);
     const lockFile = join(this.dir, 'spool.lock');
     if (this.locked && (await readLock(lockFile))?.token === this.lockToken) await unlink(lockFile).catch(() => {});
+    if (this.locked) heldHere.delete(resolve(this.dir));
     this.locked = false;
   }
 }
@@ -312,11 +349,17 @@ async function readLock(file: string): Promise<LockOwner | undefined> {
   }
 }
 
-async function lockAbandoned(file: string, owner: LockOwner, me: LockOwner): Promise<boolean> {
-  if (owner.host === me.host && owner.pid === me.pid && owner.token !== me.token) return true;
-  if (owner.host === me.host && owner.pid !== me.pid && !processAlive(owner.pid)) return true;
-  const age = Date.now() - (await stat(file).then((st) => st.mtimeMs, () => 0));
-  return age > LOCK_STALE_MS;
+/**
+ * Whether a lock's holder is gone. An empty or unreadable lock (one being written this moment)
+ * is not: it must go stale like any other. Our own pid with another token is a restarted
+ * container's predecessor only if the lock was last refreshed before this process started;
+ * refreshed since, it is a live process with our pid (another container with our host name).
+ */
+async function lockAbandoned(file: string, owner: LockOwner | undefined, me: LockOwner): Promise<boolean> {
+  const mtime = await stat(file).then((st) => st.mtimeMs, () => 0);
+  if (owner?.host === me.host && owner.pid === me.pid && owner.token !== me.token && mtime < PROCESS_START_MS) return true;
+  if (owner?.host === me.host && owner.pid !== me.pid && !processAlive(owner.pid)) return true;
+  return Date.now() - mtime > LOCK_STALE_MS;
 }
 
 function inUse(dir: string, owner: LockOwner): Error {
