@@ -100,8 +100,8 @@ export class Spool {
    * another live writer (and that writer would go on appending to a file already drained and
    * deleted). The lock names its host, process and a random token, and is refreshed every 5 s.
    * It is taken over when its process is gone: at once when that process ran on this host
-   * (same host name, its pid dead, or our own pid with another token: a restarted container),
-   * otherwise once it was not refreshed for 30 s. PIDs say nothing across containers, where
+   * (same host name, its pid dead, or our own pid with another token and not refreshed since
+   * this process started: a restarted container), otherwise once it was not refreshed for 30 s. PIDs say nothing across containers, where
    * every process may be pid 1; the heartbeat does.
    */
   private lock(): Promise<void> {
@@ -143,7 +143,9 @@ export class Spool {
   /** Keeps the lock fresh; a lock another process took (we stalled for 30 s) is given up. */
   private async refreshLock(lockFile: string): Promise<void> {
     const owner = await readLock(lockFile);
-    if (owner?.token === this.lockToken) {
+    // Unreadable for a moment (too many open files, say): no sign that another took it.
+    if (!owner) return;
+    if (owner.token === this.lockToken) {
       const now = new Date();
       await utimes(lockFile, now, now).catch(() => {});
       return;
