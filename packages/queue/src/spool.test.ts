@@ -131,7 +131,8 @@ describe('Spool', () => {
       expect(ids).toEqual(['J1', 'J3']);
       await s.close();
     } finally {
-      execFileSync('umount', [dir], { stdio: 'ignore' });
+      // Lazy: a test that failed midway may still hold a file open there; the mount must not outlive it.
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
     }
   });
 });

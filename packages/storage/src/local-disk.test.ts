@@ -162,7 +162,7 @@ describe('LocalDiskStorage', () => {
       await s.put(data);
       expect(await s.get(keyOf(data))).toEqual(data);
     } finally {
-      execFileSync('umount', [mnt], { stdio: 'ignore' });
+      execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
       rmSync(mnt, { recursive: true, force: true });
     }
   });
