@@ -27,6 +27,10 @@ describe('ids', () => {
     // A TICKET_PREFIX with I, L or O in it (BLT for Blitar, LAPOR) is read as written.
     expect(normalizeTicket('blt 7k3m 9q2x')).toBe('BLT-7K3M-9Q2X');
     expect(normalizeTicket('LAPOR-7K3M-9Q2O')).toBe('LAPOR-7K3M-9Q20');
+    // The code alone is a ticket only where the deployment's prefix is known; a prefix typed wins.
+    expect(normalizeTicket('7k3m 9q2x')).toBeNull();
+    expect(normalizeTicket('7k3m 9q2x', 'BLT')).toBe('BLT-7K3M-9Q2X');
+    expect(normalizeTicket('ADU-7K3M-9Q2X', 'BLT')).toBe('ADU-7K3M-9Q2X');
   });
 
   it('status tokens verify only for their own id and secret', () => {

@@ -104,13 +104,18 @@ export function normalizeTicketCode(typed: string): string | null {
   return /^[0-9A-Z]{8}$/.test(code) && !code.includes('U') ? `${code.slice(0, 4)}-${code.slice(4)}` : null;
 }
 
-/** Normalizes what a person typed ("adu 7k3m 9q2x", "ADU-7K3M-9Q2X") into the canonical ticket, or null. */
-export function normalizeTicket(input: string): string | null {
-  const m = /^([A-Z]{2,5}?)([0-9A-Z]{8})$/.exec(input.toUpperCase().replace(/[^0-9A-Z]/g, ''));
-  if (!m || !m[1] || !m[2]) return null;
+/**
+ * Normalizes what a person typed ("adu 7k3m 9q2x", "ADU-7K3M-9Q2X") into the canonical ticket, or
+ * null. With `prefix` (TICKET_PREFIX), the eight code characters alone ("7k3m 9q2x", as a caller
+ * may read them) are that prefix's ticket.
+ */
+export function normalizeTicket(input: string, prefix?: string): string | null {
+  const m = /^([A-Z]{2,5}?)?([0-9A-Z]{8})$/.exec(input.toUpperCase().replace(/[^0-9A-Z]/g, ''));
+  const ticketPrefix = m?.[1] ?? prefix?.toUpperCase();
+  if (!m?.[2] || !ticketPrefix) return null;
   // Misread letters are mapped in the code only: a prefix such as BLT or LAPOR keeps its letters.
   const code = normalizeTicketCode(m[2]);
-  return code ? `${m[1]}-${code}` : null;
+  return code ? `${ticketPrefix}-${code}` : null;
 }
 
 // Importing the secret as a KeyObject once, not on every token.

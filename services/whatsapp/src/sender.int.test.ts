@@ -45,13 +45,23 @@ describe('NotificationSender (real Redis)', () => {
     await expect(foreign.send(note('ack', 'x'), 'j4')).rejects.toMatchObject({ reason: 'not-our-number' });
   });
 
-  it('keeps a notification waiting while its number is not connected, without using up its attempts, and sends it once connected', async () => {
-    const h = await startHarness(testConfig(url, prefix), { autoOpen: false, notReadyRetryMs: 100 });
+  /** The service with its number not yet connected, and a producer standing in for the router. */
+  async function whileDisconnected(notReadyRetryMs: number, run: (h: Awaited<ReturnType<typeof startHarness>>, router: DurableProducer, conn: ReturnType<typeof createRedis>) => Promise<void>): Promise<void> {
+    const h = await startHarness(testConfig(url, prefix), { autoOpen: false, notReadyRetryMs });
     const conn = createRedis(url, 'producer');
+    const router = new DurableProducer({ connection: conn, prefix, logger: memoryLogger().logger });
     try {
-      const { logger } = memoryLogger();
-      const router = new DurableProducer({ connection: conn, prefix, logger });
       await waitFor(() => conn.status === 'ready', { what: 'producer ready' });
+      await run(h, router, conn);
+    } finally {
+      await router.close();
+      conn.disconnect();
+      await h.stop();
+    }
+  }
+
+  it('keeps a notification waiting while its number is not connected, without using up its attempts, and sends it once connected', async () => {
+    await whileDisconnected(100, async (h, router, conn) => {
       await router.add(QueueNames.notify('whatsapp'), 'ack-01WAIT', note('ack', 'Terima kasih, laporan Anda sudah kami terima dengan nomor tiket ADU-WAIT-0001.'));
       // Several rounds of "not connected" (the old code failed the job after 8 of them, ~2 minutes).
       await new Promise((r) => setTimeout(r, 1_000));
@@ -64,20 +74,11 @@ describe('NotificationSender (real Redis)', () => {
       h.socket.open();
       await waitFor(() => h.socket.sent.length === 1, { timeoutMs: 10_000, what: 'the acknowledgement sent once connected' });
       expect((h.socket.sent[0]!.content as { text: string }).text).toContain('ADU-WAIT-0001');
-      await router.close();
-    } finally {
-      conn.disconnect();
-      await h.stop();
-    }
+    });
   });
 
   it('sends a citizen\'s notices in the order they were queued, also after waiting for the number to connect', async () => {
-    const h = await startHarness(testConfig(url, prefix), { autoOpen: false, notReadyRetryMs: 300 });
-    const conn = createRedis(url, 'producer');
-    try {
-      const { logger } = memoryLogger();
-      const router = new DurableProducer({ connection: conn, prefix, logger });
-      await waitFor(() => conn.status === 'ready', { what: 'producer ready' });
+    await whileDisconnected(300, async (h, router) => {
       const texts = ['1 diterima', '2 diteruskan', '3 ditindaklanjuti', '4 selesai'];
       const ids = ['ack-01ORD', 'routed.01ORD.r0', 'status.u1-01ORD', 'status.u2-01ORD'];
       for (const [i, id] of ids.entries()) await router.add(QueueNames.notify('whatsapp'), id, note(i === 0 ? 'ack' : i === 1 ? 'routed' : 'status', texts[i]!));
@@ -86,11 +87,7 @@ describe('NotificationSender (real Redis)', () => {
       h.socket.open();
       await waitFor(() => h.socket.sent.length === 4, { timeoutMs: 15_000, what: 'all four sent' });
       expect(h.socket.sent.map((s) => (s.content as { text: string }).text)).toEqual(texts);
-      await router.close();
-    } finally {
-      conn.disconnect();
-      await h.stop();
-    }
+    });
   });
 
   it('delivers the router\'s routed and status notices from notify.whatsapp', async () => {

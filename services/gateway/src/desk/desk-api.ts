@@ -45,10 +45,7 @@ const Match = BoardEntry.extend({ channel: z.string(), station: z.string().optio
 const DeskTicket = StatusView.extend({
   supporters: z.number(),
   station: z.string().optional(),
-  snippet: z.string().optional(),
-  category: z.string().optional(),
-  kelurahan: z.string().optional(),
-  landmark: z.string().optional(),
+  ...BoardEntry.pick({ snippet: true, category: true, kelurahan: true, landmark: true }).shape,
 }).meta({ id: 'DeskTicket' });
 const LinkAnswer = z.object({ id: z.string(), ticket: z.string(), supporters: z.number(), published: z.boolean() }).meta({ id: 'DeskLinkAnswer' });
 
@@ -68,7 +65,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { desk } = deps;
   /** A ticket as a caller says it: with the prefix, or the eight characters of its code alone. */
-  const ticketOf = (typed: string) => normalizeTicket(typed) ?? normalizeTicket(`${deps.config.TICKET_PREFIX}${typed}`);
+  const ticketOf = (typed: string) => normalizeTicket(typed, deps.config.TICKET_PREFIX);
 
   r.post(
     '/api/v1/desk/complaints',

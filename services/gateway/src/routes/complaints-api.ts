@@ -101,7 +101,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
 /** Ticket + token -> status, or null when either is wrong (the two are not distinguished). */
 export async function lookupStatus(deps: GatewayDeps, ticketInput: string, token: string): Promise<StatusView | null> {
   // The ticket as written, or the eight characters of its code alone (this deployment's prefix).
-  const ticket = normalizeTicket(ticketInput) ?? normalizeTicket(`${deps.config.TICKET_PREFIX}${ticketInput}`);
+  const ticket = normalizeTicket(ticketInput, deps.config.TICKET_PREFIX);
   if (!ticket) return null;
   const id = await deps.status.idForTicket(ticket);
   // A token holds no whitespace: what a citizen pasted or copied by hand around or inside it
