@@ -71,6 +71,8 @@ describe('web form in Chromium (phone)', () => {
     }
 
     const statusHref = await page.locator('#status-link').getAttribute('href');
+    const accessCode = (await page.locator('#status-token').textContent())?.trim() ?? '';
+    expect(accessCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     // Back from the thank-you page (a phone's back gesture, or the next person at a shared
     // computer): the form does not come back filled in, to be read or sent a second time.
     await page.goBack();
@@ -82,9 +84,16 @@ describe('web form in Chromium (phone)', () => {
       return (await page.locator('body').textContent())?.includes('Diteruskan ke instansi terkait');
     }, { what: 'status page shows routed' });
     expect(scriptProblems).toEqual([]);
-    // The access code is case-sensitive: a phone keyboard must not capitalize or "correct" it.
+    // Typed back by hand on the Cek Status form, as a citizen copies it from paper: the ticket's
+    // code alone, the access code in lower case with spaces for its dashes.
+    await page.goto(`${base}/status`);
+    await page.getByLabel('Nomor tiket').fill(ticket!.slice(4).toLowerCase());
     const code = page.getByLabel('Kode akses');
-    expect([await code.getAttribute('autocapitalize'), await code.getAttribute('autocorrect'), await code.getAttribute('spellcheck')]).toEqual(['none', 'off', 'false']);
+    // A phone keyboard offers capitals and does not "correct" the code.
+    expect([await code.getAttribute('autocapitalize'), await code.getAttribute('autocorrect'), await code.getAttribute('spellcheck')]).toEqual(['characters', 'off', 'false']);
+    await code.fill(accessCode.replace(/-/g, ' ').toLowerCase());
+    await page.getByRole('button', { name: 'Cek status' }).click();
+    expect(await page.locator('[role=status]').textContent()).toContain('Diteruskan ke instansi terkait');
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deterministicComplaintId, newComplaintId, normalizeTicket, statusTokenFor, ticketFor, verifyStatusToken } from './ids.ts';
+import { deterministicComplaintId, newComplaintId, normalizeStatusToken, normalizeTicket, statusTokenFor, ticketFor, verifyStatusToken } from './ids.ts';
 import { Complaint } from './complaint.ts';
 
 describe('ids', () => {
@@ -40,14 +40,36 @@ describe('ids', () => {
     expect(verifyStatusToken(id, tok, 'other')).toBe(false);
     expect(verifyStatusToken(newComplaintId(), tok, 's3cret')).toBe(false);
     expect(verifyStatusToken(id, 'short', 's3cret')).toBe(false);
+    expect(verifyStatusToken(id, '', 's3cret')).toBe(false);
+  });
+
+  it('a status token is 12 characters a person can copy by hand, and is read back as typed', () => {
+    const id = newComplaintId();
+    const tok = statusTokenFor(id, 's3cret');
+    expect(tok).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    const code = tok.replace(/-/g, '');
+    // Lower case, spaces for dashes, no separators at all, a line break from a chat app.
+    for (const typed of [tok.toLowerCase(), tok.replace(/-/g, ' '), code, ` ${code.slice(0, 6)}\n${code.slice(6)} `]) expect(verifyStatusToken(id, typed, 's3cret')).toBe(true);
+    // 0 and 1 written as the letters they look like.
+    expect(normalizeStatusToken('0000-1111-0101'.replace(/0/g, 'o').replace(/1/g, 'l'))).toBe('0000-1111-0101');
+    expect(normalizeStatusToken('0000-1111-0101'.replace(/1/g, 'I'))).toBe('0000-1111-0101');
+    // One character wrong, one missing, or a U (never written) is no token of this id.
+    const wrong = `${code.slice(0, 11)}${code[11] === 'A' ? 'B' : 'A'}`;
+    expect(verifyStatusToken(id, wrong, 's3cret')).toBe(false);
+    expect(verifyStatusToken(id, code.slice(0, 11), 's3cret')).toBe(false);
+    expect(normalizeStatusToken('UUUU-UUUU-UUUU')).toBeNull();
   });
 
   it('tickets, status tokens and deterministic ids never change for a given input (tickets already handed out must keep working)', () => {
     // Values computed by the first release; a faster implementation must give the same bytes.
     expect(ticketFor('01KB0000000000000000000000')).toBe('ADU-TRMB-VFET');
-    expect(statusTokenFor('01KB0000000000000000000000', 's3cret')).toBe('V9KdZVxqsFFblb__taojdqtrbt9koszl');
-    expect(statusTokenFor('01KB0000000000000000000000', 'other')).not.toBe('V9KdZVxqsFFblb__taojdqtrbt9koszl');
-    expect(statusTokenFor('01KB0000000000000000000000', 's3cret')).toBe('V9KdZVxqsFFblb__taojdqtrbt9koszl');
+    expect(statusTokenFor('01KB0000000000000000000000', 's3cret')).toBe('AZ99-TSAW-DAR5');
+    expect(statusTokenFor('01KB0000000000000000000000', 'other')).not.toBe('AZ99-TSAW-DAR5');
+    expect(statusTokenFor('01KB0000000000000000000000', 's3cret')).toBe('AZ99-TSAW-DAR5');
+    // Tokens of the first format (32 base64url characters, until session 20) still verify, exactly as given.
+    expect(verifyStatusToken('01KB0000000000000000000000', 'V9KdZVxqsFFblb__taojdqtrbt9koszl', 's3cret')).toBe(true);
+    expect(verifyStatusToken('01KB0000000000000000000000', 'v9kdzvxqsfFblb__taojdqtrbt9koszl', 's3cret')).toBe(false);
+    expect(verifyStatusToken('01KB0000000000000000000000', 'V9KdZVxqsFFblb__taojdqtrbt9koszl', 'other')).toBe(false);
     expect(deterministicComplaintId(new Date('2026-03-01T10:00:00Z'), 'whatsapp', '628', 'MSG1')).toBe('01KJMDEB802ZWZ1YDHXEZ7J1EF');
   });
 

@@ -125,13 +125,45 @@ function secretKey(secret: string): KeyObject {
   return cachedKey.key;
 }
 
-/** A bearer token that proves the right to see a complaint's status: HMAC of the id. */
+/**
+ * A bearer token that proves the right to see a complaint's status: HMAC of the id, its first
+ * 60 bits as 12 Crockford base32 characters, "7K3M-9Q2X-4HCE". A citizen copies it by hand from
+ * the thank-you page or hears it read out, so it has the ticket's alphabet (no I, L, O, U) and
+ * is typed back in any case, with or without dashes (ADR 0004).
+ */
 export function statusTokenFor(id: string, secret: string): string {
+  const digest = createHmac('sha256', secretKey(secret)).update(`status:${id}`).digest();
+  writeBase32(digest, 0, 8, 12, 0);
+  // XXXXXXXXXXXX -> XXXX-XXXX-XXXX, in place.
+  chars.copyWithin(10, 8, 12);
+  chars[9] = DASH;
+  chars.copyWithin(5, 4, 8);
+  chars[4] = DASH;
+  return chars.toString('latin1', 0, 14);
+}
+
+/** Tokens handed out before session 20: 32 base64url characters of the same HMAC, case-sensitive. */
+const LEGACY_TOKEN = /^[A-Za-z0-9_-]{32}$/;
+function legacyStatusToken(id: string, secret: string): string {
   return createHmac('sha256', secretKey(secret)).update(`status:${id}`).digest('base64url').slice(0, 32);
 }
 
+/**
+ * A status token as statusTokenFor writes it, from what a person typed ("7k3m 9q2x 4hce",
+ * "7K3M9Q2X4HCE"): I and L read as 1, O as 0; null when it cannot be one.
+ */
+export function normalizeStatusToken(typed: string): string | null {
+  const code = typed.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+  return /^[0-9A-Z]{12}$/.test(code) && !code.includes('U') ? `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}` : null;
+}
+
+/** Whether `token` (as typed: whitespace, dashes and case forgiven; or a legacy token, exactly) is this id's. */
 export function verifyStatusToken(id: string, token: string, secret: string): boolean {
-  const expected = Buffer.from(statusTokenFor(id, secret));
-  const given = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const compact = token.replace(/\s+/g, '');
+  const legacy = LEGACY_TOKEN.test(compact);
+  const given = legacy ? compact : normalizeStatusToken(compact);
+  if (!given) return false;
+  const expected = Buffer.from(legacy ? legacyStatusToken(id, secret) : statusTokenFor(id, secret));
+  const bytes = Buffer.from(given);
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }

@@ -61,9 +61,12 @@ describe('POST /api/v1/complaints', () => {
     // The code without its prefix, as a citizen may copy it.
     const codeOnly = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket.slice(4)}?token=${body.statusToken}` });
     expect(codeOnly.json()).toMatchObject({ ticket: body.ticket });
-    // The citizen's status page, with the code as people paste it: a trailing space, a line break inside.
+    // The citizen's status page, with the code as people copy it by hand or paste it: lower
+    // case, no dashes, a 0 written as O, a trailing space, a line break inside.
     const token = body.statusToken as string;
-    const pasted = encodeURIComponent(` ${token.slice(0, 16)}\n${token.slice(16)} `);
+    expect(token).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const handwritten = token.replace(/-/g, '').toLowerCase().replace(/0/g, 'o');
+    const pasted = encodeURIComponent(` ${handwritten.slice(0, 6)}\n${handwritten.slice(6)} `);
     const page = await gw.app.inject({ url: `/status?ticket=${encodeURIComponent(` ${body.ticket.toLowerCase()} `)}&token=${pasted}` });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(body.ticket);

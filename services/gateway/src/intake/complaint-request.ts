@@ -75,7 +75,7 @@ export const ComplaintAccepted = z
   .object({
     id: z.string(),
     ticket: z.string().meta({ examples: ['ADU-7K3M-9Q2X'] }),
-    statusToken: z.string().meta({ description: 'Bearer token for GET /api/v1/complaints/:ticket. Keep it: tickets are read on air.' }),
+    statusToken: z.string().meta({ description: 'Bearer token for GET /api/v1/complaints/:ticket, 12 characters written XXXX-XXXX-XXXX (Crockford base32). Accepted back in any case, with or without the dashes. Keep it: tickets are read on air.', example: '7K3M-9Q2X-4HCE' }),
   })
   .meta({ id: 'ComplaintAccepted' });
 export type ComplaintAccepted = z.infer<typeof ComplaintAccepted>;

@@ -46,7 +46,8 @@ ${
 <label for="ticket">Nomor tiket</label>
 <input type="text" id="ticket" name="ticket" required value="${opts.ticket ?? ''}" autocapitalize="characters" placeholder="${opts.ticketPrefix ?? 'ADU'}-XXXX-XXXX">
 <label for="token">Kode akses</label>
-<input type="text" id="token" name="token" required autocomplete="off" autocapitalize="none" autocorrect="off" spellcheck="false">
+<input type="text" id="token" name="token" required autocomplete="off" autocapitalize="characters" autocorrect="off" spellcheck="false" placeholder="XXXX-XXXX-XXXX" aria-describedby="token-hint">
+<p class="muted" id="token-hint">Huruf besar atau kecil sama saja.</p>
 <p><button type="submit">Cek status</button></p>
 </form>`,
   );
