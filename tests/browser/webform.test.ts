@@ -97,6 +97,64 @@ describe('web form in Chromium (phone)', () => {
     await page.close();
   });
 
+  it('a complaint whose answer was lost comes back under the same key: sent again, it keeps its first ticket', async () => {
+    const page = await browser.newPage(phone);
+    await page.goto(`${base}/`);
+    await page.getByLabel('Isi aduan').fill('Saluran air di depan SDN Kepanjenlor tersumbat, air meluap ke jalan');
+    await page.getByLabel('Kelurahan').selectOption('Kepanjenlor');
+    await page.getByLabel('Nomor HP/WhatsApp').fill('081234567890');
+    await page.getByLabel('Rahasia').check();
+    await page.getByLabel(/^Foto/).setInputFiles({ name: 'saluran.png', mimeType: 'image/png', buffer: PNG_1x1 });
+    const key = await page.locator('input[name=idempotencyKey]').inputValue();
+    // The complaint reaches the gateway and is filed; its answer never reaches the phone.
+    let firstAnswer = '';
+    await page.route(`${base}/`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      firstAnswer = await (await route.fetch()).text();
+      await route.abort('connectionreset');
+    });
+    await page.getByRole('button', { name: 'Kirim aduan' }).click();
+    await expect.poll(() => firstAnswer).toContain('aduan Anda sudah kami terima');
+    const firstTicket = /id="ticket">([^<]+)</.exec(firstAnswer)?.[1];
+    expect(firstTicket).toMatch(/^ADU-/);
+    await page.unroute(`${base}/`);
+    // Back to the form in this tab: what was sent is there again, and the page says why.
+    await page.goto(`${base}/`);
+    await expect.poll(() => page.locator('#unanswered-notice').isVisible()).toBe(true);
+    expect(await page.locator('#unanswered-notice').textContent()).toContain('Foto perlu dipilih lagi');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('unanswered-notice');
+    expect(await page.getByLabel('Isi aduan').inputValue()).toContain('Saluran air');
+    expect(await page.getByLabel('Kelurahan').inputValue()).toBe('Kepanjenlor');
+    expect(await page.getByLabel('Nomor HP/WhatsApp').inputValue()).toBe('081234567890');
+    expect(await page.getByLabel('Rahasia').isChecked()).toBe(true);
+    expect(await page.locator('input[name=idempotencyKey]').inputValue()).toBe(key);
+    // Sent again: the complaint filed the first time, not a second one.
+    await page.getByRole('button', { name: 'Kirim aduan' }).click();
+    expect((await page.locator('#ticket').textContent())?.trim()).toBe(firstTicket);
+    // Answered: the tab forgets it, and the next form is empty.
+    await page.goto(`${base}/`);
+    await page.getByLabel('Isi aduan').waitFor();
+    expect(await page.locator('#unanswered-notice').count()).toBe(0);
+    expect(await page.getByLabel('Isi aduan').inputValue()).toBe('');
+
+    // A complaint that never arrived (the connection dropped on the way) comes back too; the
+    // citizen may instead start afresh, under a new key.
+    await page.getByLabel('Isi aduan').fill('Pohon tumbang menutup jalan di Jl. Kalimantan');
+    const secondKey = await page.locator('input[name=idempotencyKey]').inputValue();
+    await page.route(`${base}/`, (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue()));
+    await page.getByRole('button', { name: 'Kirim aduan' }).click();
+    await page.unroute(`${base}/`);
+    await page.goto(`${base}/`);
+    await expect.poll(() => page.locator('#unanswered-notice').isVisible()).toBe(true);
+    expect(await page.getByLabel('Isi aduan').inputValue()).toBe('Pohon tumbang menutup jalan di Jl. Kalimantan');
+    expect(await page.locator('#unanswered-notice').textContent()).not.toContain('Foto');
+    await page.getByRole('button', { name: 'Kosongkan, buat aduan baru' }).click();
+    await expect.poll(() => page.locator('#unanswered-notice').count()).toBe(0);
+    expect(await page.getByLabel('Isi aduan').inputValue()).toBe('');
+    expect(await page.locator('input[name=idempotencyKey]').inputValue()).not.toBe(secondKey);
+    await page.close();
+  });
+
   it('shows the error next to the text field and keeps what was typed', async () => {
     const context = await browser.newContext({ ...phone, geolocation: { latitude: -8.0983, longitude: 112.1681 }, permissions: ['geolocation'] });
     const page = await context.newPage();

@@ -295,7 +295,7 @@ describe('citizen pages', () => {
     expect(res.body).toMatch(/<title>Ada 2 isian yang perlu diperbaiki — Sampaikan aduan/);
     expect(res.body).toContain('<a href="#text">');
     expect(res.body).toContain('<a href="#reporter-phone">');
-    expect(res.body).toContain('<form method="post" action="/" enctype="multipart/form-data" novalidate class="card" autocomplete="off">');
+    expect(res.body).toContain('<form method="post" action="/" enctype="multipart/form-data" novalidate class="card" autocomplete="off" id="complaint-form">');
   });
 
   it('a successful post shows the ticket and a working status link', async () => {

@@ -105,4 +105,15 @@ describe('IntakeService: the Idempotency-Key claim in Redis', () => {
     await serviceWith([]).submit(input('claim-key-2'));
     await expect(serviceWith([]).submit({ ...input('claim-key-2'), request: { text: 'Jalan berlubang di depan pasar, mohon diperbaiki' } })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
   });
+
+  it("the citizen page's retry may lack the photos (a browser cannot attach them again); an API retry may not", async () => {
+    const photo = { kind: 'image' as const, mimeType: 'image/png', bytes: 68, sha256: 'a'.repeat(64), storageKey: `photos/${'a'.repeat(64)}.png` };
+    const withPhoto = (key: string, retryMayLackPhotos: boolean): SubmitInput => ({ ...input(key), attachments: [photo], retryMayLackPhotos });
+    const page = await serviceWith([]).submit(withPhoto('claim-key-3', true));
+    expect(await serviceWith([]).submit({ ...input('claim-key-3'), retryMayLackPhotos: true })).toMatchObject({ id: page.id, ticket: page.ticket, outcome: 'replayed' });
+    // Other words under the page's key are still another complaint.
+    await expect(serviceWith([]).submit({ ...input('claim-key-3'), request: { text: 'Jalan berlubang di depan pasar, mohon diperbaiki' }, retryMayLackPhotos: true })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    await serviceWith([]).submit(withPhoto('claim-key-4', false));
+    await expect(serviceWith([]).submit(input('claim-key-4'))).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+  });
 });

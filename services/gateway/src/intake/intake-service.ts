@@ -25,6 +25,12 @@ export interface SubmitInput {
   /** The receiving account: 'web' or the radio station. */
   account: string;
   idempotencyKey?: string;
+  /**
+   * The Idempotency-Key's retry may come without the photos and is still the same complaint:
+   * the citizen page's, whose retry after a lost answer is the form brought back in the browser,
+   * which cannot attach files again. The photos are then left out of the comparison.
+   */
+  retryMayLackPhotos?: boolean;
 }
 
 export interface SubmitResult extends ComplaintAccepted {
@@ -70,7 +76,7 @@ export class IntakeService {
     const keyHash = input.idempotencyKey ? hashKey(`${input.channel}:${input.account}:${input.idempotencyKey}`) : undefined;
     const now = new Date();
     if (!keyHash) return this.submitNew(input, undefined, '', now);
-    const bodyHash = hash('sha256', JSON.stringify([input.request, input.attachments.map((a) => a.sha256)]));
+    const bodyHash = hash('sha256', JSON.stringify(input.retryMayLackPhotos ? [input.request] : [input.request, input.attachments.map((a) => a.sha256)]));
     const known = this.idempotency.known(keyHash);
     if (known) {
       // This process took the first request: its answer holds once its complaint is accepted (a

@@ -63,7 +63,7 @@ export function formPage(dir: Directory, state: FormState): string {
 <p class="muted">Aduan diteruskan ke instansi yang berwenang. Anda akan mendapat nomor tiket untuk memantau tindak lanjutnya.</p>
 ${state.notice ? html`<div class="card" role="status" id="form-notice" tabindex="-1" autofocus>${state.notice}</div>` : ''}
 ${errorCount ? html`<div class="summary" role="alert" id="error-summary" tabindex="-1"${state.notice ? raw('') : raw(' autofocus')}><strong>Ada ${errorCount} isian yang perlu diperbaiki:</strong><ul>${Object.entries(state.errors).filter(([, e]) => e.code !== 'choose_again').map(([f, e]) => html`<li><a href="#${FIELD_IDS[f] ?? f}">${fieldMessageId(f, e.code)}</a></li>`)}</ul></div>` : ''}
-<form method="post" action="/" enctype="multipart/form-data" novalidate class="card" autocomplete="off">
+<form method="post" action="/" enctype="multipart/form-data" novalidate class="card" autocomplete="off" id="complaint-form">
 <input type="hidden" name="idempotencyKey" value="${state.idempotencyKey}">
 <label for="text">Isi aduan <span aria-hidden="true">*</span></label>
 <p class="hint" id="text-hint">Ceritakan apa yang terjadi, sejak kapan, dan dampaknya.</p>

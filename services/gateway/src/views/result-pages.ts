@@ -2,6 +2,7 @@ import { EXTERNAL_OPD } from '@aduan/queue';
 import { displayPhone, wibDateTime, type StatusView } from '@aduan/schema';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
+import { FORM_SCRIPT_PATH } from './page-reply.ts';
 import { STATE_LABELS } from './messages-id.ts';
 
 /** wa.me opens a chat with the city's number, "cek <ticket>" typed in, on a phone or WhatsApp Web. */
@@ -15,7 +16,7 @@ export function successPage(a: { ticket: string; statusToken: string; whatsapp?:
   const link = `/status?ticket=${encodeURIComponent(a.ticket)}&token=${encodeURIComponent(a.statusToken)}`;
   return layout(
     'Aduan terkirim',
-    html`<div class="card" role="status">
+    html`<div class="card" role="status" id="complaint-received">
 <h1>Terima kasih, aduan Anda sudah kami terima</h1>
 <p>Nomor tiket Anda:</p>
 <p class="ticket" id="ticket">${a.ticket}</p>
@@ -25,6 +26,8 @@ export function successPage(a: { ticket: string; statusToken: string; whatsapp?:
 ${a.whatsapp ? html`<p id="whatsapp-check">Bisa juga lewat WhatsApp dari nomor HP yang Anda isi: kirim <strong>cek ${a.ticket}</strong> ke <a href="${whatsappCheckLink(a.whatsapp, a.ticket)}" rel="noopener">${displayPhone(a.whatsapp)}</a>.</p>` : ''}
 <p><a class="button" href="/">Kirim aduan lain</a></p>
 </div>`,
+    // The form's script forgets the complaint it kept in case this answer was lost.
+    { scriptSrc: FORM_SCRIPT_PATH },
   );
 }
 

@@ -1,8 +1,9 @@
 // The citizen form's optional extras; the form works without them. Served as /form.js, so the
 // pages' Content-Security-Policy can allow scripts from this origin only.
-/* global document */
+/* global document, window */
 (function () {
   'use strict';
+  restoreUnanswered();
   var b = document.getElementById('geo');
   var clear = document.getElementById('geo-clear');
   var lat = document.getElementById('lat');
@@ -65,5 +66,86 @@
         e.textContent = '';
       }
     });
+  }
+
+  // ---------- a complaint whose answer was lost is not typed (or filed) twice ----------
+  // On a weak signal a complaint can arrive while its answer does not. Back then shows an empty
+  // form (the pages are no-store), and the citizen would type it again and file it twice. So
+  // what is sent stays in this tab (sessionStorage) until the thank-you page loads, and a fresh
+  // form brings it back under the same Idempotency-Key: sent again, it gets the first ticket if
+  // the first one arrived, and is filed now if it did not.
+  function restoreUnanswered() {
+    var KEY = 'aduan.unanswered';
+    // The server knows a key's answer for 24 hours (IDEMPOTENCY_TTL_SECONDS).
+    var MAX_AGE_MS = 23 * 3600 * 1000;
+    var store;
+    try {
+      store = window.sessionStorage;
+      store.getItem(KEY);
+    } catch {
+      return; // storage disabled: the form works as before
+    }
+    if (document.getElementById('complaint-received')) {
+      store.removeItem(KEY);
+      return;
+    }
+    var form = document.getElementById('complaint-form');
+    if (!form) return;
+    form.addEventListener('submit', function () {
+      var values = {};
+      for (var i = 0; i < form.elements.length; i++) {
+        var el = form.elements[i];
+        if (!el.name || el.type === 'file' || el.name === 'idempotencyKey') continue;
+        values[el.name] = el.type === 'checkbox' ? el.checked : el.value;
+      }
+      var photos = document.getElementById('photos');
+      try {
+        store.setItem(KEY, JSON.stringify({ key: form.elements.idempotencyKey.value, at: Date.now(), values: values, photos: photos && photos.files ? photos.files.length : 0 }));
+      } catch {
+        /* full or refused: nothing kept, as without this script */
+      }
+    });
+    // Only into a fresh form: an error page or a notice already holds what was sent.
+    var text = document.getElementById('text');
+    if (text.value || document.getElementById('error-summary') || document.getElementById('form-notice')) return;
+    var saved;
+    try {
+      saved = JSON.parse(store.getItem(KEY) || 'null');
+    } catch {
+      saved = null;
+    }
+    if (!saved || !saved.values || !saved.values.text || !saved.key || !(Date.now() - saved.at < MAX_AGE_MS)) {
+      store.removeItem(KEY);
+      return;
+    }
+    for (var name in saved.values) {
+      var field = form.elements[name];
+      if (!field || field.type === 'file') continue;
+      if (field.type === 'checkbox') field.checked = saved.values[name] === true;
+      else field.value = String(saved.values[name]);
+    }
+    form.elements.idempotencyKey.value = saved.key;
+    if (saved.values['location.lat']) document.getElementById('geo-status').textContent = 'Lokasi Anda sudah ditambahkan.';
+    var notice = document.createElement('div');
+    notice.className = 'card';
+    notice.id = 'unanswered-notice';
+    notice.setAttribute('role', 'status');
+    notice.tabIndex = -1;
+    var p = document.createElement('p');
+    p.textContent =
+      'Aduan yang Anda kirim tadi belum mendapat jawaban, mungkin karena sinyal. Isiannya kami tampilkan lagi: silakan periksa lalu kirim ulang. Bila ternyata sudah sampai, aduan tidak akan tercatat dua kali.' +
+      (saved.photos > 0 ? ' Foto perlu dipilih lagi.' : '');
+    var fresh = document.createElement('button');
+    fresh.type = 'button';
+    fresh.className = 'secondary';
+    fresh.textContent = 'Kosongkan, buat aduan baru';
+    fresh.addEventListener('click', function () {
+      store.removeItem(KEY);
+      window.location.replace('/');
+    });
+    notice.appendChild(p);
+    notice.appendChild(fresh);
+    form.parentNode.insertBefore(notice, form);
+    notice.focus();
   }
 })();
