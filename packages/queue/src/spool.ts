@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { syncDirectory } from '@aduan/storage/durable-fs';
 import { createInterface } from 'node:readline';
 
 function processAlive(pid: number): boolean {
@@ -227,10 +228,21 @@ export class Spool {
   private async activeHandle(): Promise<FileHandle> {
     if (this.handle) return this.handle;
     await this.lock();
+    // Named before the file exists: a rotation's scan for files left by a crashed process skips it.
     this.activeName = `spool-${process.pid}-${Date.now()}-${this.seq++}.jsonl`;
-    this.handle = await open(join(this.dir, this.activeName), 'a', 0o600);
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(join(this.dir, this.activeName), 'a', 0o600);
+      // The records' fsync keeps their bytes; the file's name needs the directory's own.
+      await syncDirectory(this.dir);
+    } catch (err) {
+      this.activeName = undefined;
+      await fh?.close().catch(() => {});
+      throw err;
+    }
+    this.handle = fh;
     this.activeSize = 0;
-    return this.handle;
+    return fh;
   }
 
   /** Close the active file so the next append starts a new one; returns the files ready to drain. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { syncCreatedDirectories, syncDirectory } from './durable-fs.ts';
 import { basename, dirname, join } from 'node:path';
 
 export interface StoredObject {
@@ -59,11 +60,14 @@ export class LocalDiskStorage implements AttachmentStorage {
     const target = this.path(storageKey);
     if (!(await this.intact(target, sha256, data.length))) {
       // Citizens' photos: readable by this service's user only.
-      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+      const created = await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         await this.writeTemp(tmp, data);
         await rename(tmp, target);
+        // The photo is part of an acknowledged complaint: its name must survive a power cut too.
+        await syncDirectory(dirname(target));
+        await syncCreatedDirectories(dirname(target), created);
       } catch (err) {
         await unlink(tmp).catch(() => undefined);
         throw err;
