@@ -38,7 +38,8 @@ export class DurableInbox {
 
   /** Backlog from a previous run (crash while Redis was down) is picked up by start(). */
   async start(): Promise<void> {
-    this.backlog = await this.spool.pendingCount();
+    // Unreadable: the drain that follows says why; nothing is known to wait meanwhile.
+    this.backlog = await this.spool.pendingCount().catch(() => 0);
     this.timer = setInterval(() => void this.drain().catch(() => 0), this.opts.drainIntervalMs ?? 1_000);
     this.timer.unref();
     if (this.backlog > 0) void this.drain().catch(() => 0);
@@ -98,7 +99,7 @@ export class DurableInbox {
           }
           await Spool.remove(file);
         }
-        this.backlog = await this.spool.pendingCount();
+        this.backlog = await this.spool.pendingCount().catch(() => this.backlog);
         if (n > 0) this.opts.logger.info({ drained: n }, 'spooled chat messages fed to the conversation engine');
         return n;
       } finally {

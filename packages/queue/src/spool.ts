@@ -316,26 +316,29 @@ export class Spool {
   /**
    * Records waiting on disk (/readyz). Counts complete lines without parsing them, so a long
    * outage's big spool is cheap to report; a torn last line (never acknowledged) has no newline.
+   * No directory yet is 0; a directory that cannot be read rejects (it is not an empty spool).
    */
   async pendingCount(): Promise<number> {
+    let names: string[];
     try {
-      const names = await readdir(this.dir);
-      let n = 0;
-      for (const name of names) {
-        if (!name.includes('.jsonl')) continue;
-        try {
-          for await (const chunk of createReadStream(join(this.dir, name)) as AsyncIterable<Buffer>) {
-            for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
-          }
-        } catch (err) {
-          // Renamed or drained while counting: its records are counted under its new name, or gone.
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        }
-      }
-      return n;
-    } catch {
-      return 0;
+      names = await readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
     }
+    let n = 0;
+    for (const name of names) {
+      if (!name.includes('.jsonl')) continue;
+      try {
+        for await (const chunk of createReadStream(join(this.dir, name)) as AsyncIterable<Buffer>) {
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+        }
+      } catch (err) {
+        // Renamed or drained while counting: its records are counted under its new name, or gone.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return n;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -428,5 +428,19 @@ describe('operations', () => {
     expect(res.json().checks.redis).toBe(true);
     expect(res.json().checks.router).toBe(false);
     expect(res.statusCode).toBe(503);
+  });
+
+  it('readyz and /metrics say when the spool cannot be read, rather than counting it empty', async () => {
+    const dir = gw.deps.spool.dir;
+    expect((await gw.app.inject({ url: '/readyz' })).json().checks.spooled).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(dir, 'not a directory');
+    try {
+      const res = await gw.app.inject({ url: '/readyz' });
+      expect(res.json().checks).toMatchObject({ redis: true, spooled: null, spoolError: 'ENOTDIR' });
+      expect((await gw.app.inject({ url: '/metrics' })).body).toMatch(/^aduan_gateway_spooled_complaints nan$/im);
+    } finally {
+      rmSync(dir, { force: true });
+    }
   });
 });

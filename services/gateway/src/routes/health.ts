@@ -13,9 +13,17 @@ export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<v
     let router = false;
     if (deps.routerAlive) router = deps.routerAlive();
     else if (redis) router = (await deps.redis.exists(routerHeartbeatKey(deps.prefix)).catch(() => 0)) === 1;
-    const spooled = await deps.spool.pendingCount();
+    // A spool that cannot be read is not an empty one: said (null, and why), not counted as 0.
+    // It does not make the gateway unready: with Redis up, complaints are queued without it.
+    let spooled: number | null = null;
+    let spoolError: string | undefined;
+    try {
+      spooled = await deps.spool.pendingCount();
+    } catch (err) {
+      spoolError = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    }
     const ready = redis && router;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { redis, router, spooled } });
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { redis, router, spooled, ...(spoolError ? { spoolError } : {}) } });
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

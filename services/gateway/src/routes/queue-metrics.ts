@@ -32,7 +32,8 @@ function contractQueues(deps: GatewayDeps): string[] {
  */
 export async function refreshQueueGauges(deps: GatewayDeps): Promise<void> {
   const g = queueGauges();
-  g.spooled.set(await deps.spool.pendingCount());
+  // Unreadable: NaN, not a reassuring 0 (/readyz says why).
+  g.spooled.set(await deps.spool.pendingCount().catch(() => Number.NaN));
   g.jobs.reset();
   g.oldest.reset();
   try {
