@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway } from '@aduan/gateway/testing';
-import { createRedis, startLocalRedis, StatusStore, type LocalRedis } from '@aduan/queue';
+import { createRedis, redisAnswers, startLocalRedis, StatusStore, type LocalRedis } from '@aduan/queue';
 import { memoryLogger, uniquePrefix, waitFor } from '@aduan/testkit';
 
 /**
@@ -79,6 +79,44 @@ describe('Redis unreachable', () => {
       expect(await q.count()).toBe(6);
     } finally {
       await q.close();
+    }
+  });
+
+  it('a gateway restarted during the outage answers a retry of a complaint its predecessor spooled with the first ticket', async () => {
+    await waitFor(async () => (await gw.app.inject({ url: '/readyz' })).json().checks.redis === true, { timeoutMs: 20_000, what: 'gateway reconnected to Redis' });
+    const body = { text: 'Jembatan kecil di Jl. Cemara retak, kendaraan berat masih lewat' };
+    const spool = { SPOOL_DIR: join(mkdtempSync(join(tmpdir(), 'aduan-restart-')), 'spool') };
+    await redis.stop();
+    try {
+      const before = await createTestGateway({ redisUrl: redis.url, prefix, logger, env: spool });
+      const res = await before.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': 'spooled-then-restart' }, payload: body }).finally(() => before.close());
+      expect(res.statusCode).toBe(202);
+      const first = res.json() as { id: string; ticket: string };
+      // The answer was lost; the client retries, reaching a gateway restarted on the same spool.
+      const after = await createTestGateway({ redisUrl: redis.url, prefix, logger, env: spool });
+      try {
+        await after.deps.spoolRecall;
+        const retry = await after.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': 'spooled-then-restart' }, payload: body });
+        expect(retry.statusCode).toBe(202);
+        expect(retry.json()).toMatchObject({ id: first.id, ticket: first.ticket });
+        // Other words under that key are still another complaint: refused.
+        const other = await after.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': 'spooled-then-restart' }, payload: { text: 'Pohon tumbang di Jl. Cemara menutup jalan' } });
+        expect(other.statusCode).toBe(422);
+        expect(mem.text()).toContain('idempotency keys of spooled complaints recalled');
+        redis = await startLocalRedis({ dir: redisDir, port: redis.port });
+        await waitFor(async () => (await after.deps.spool.pendingCount()) === 0, { timeoutMs: 20_000, what: 'spool drained' });
+      } finally {
+        await after.close();
+      }
+      const q = new Queue('intake', { connection: createRedis(redis.url, 'worker'), prefix });
+      try {
+        const jobs = (await q.getJobs(['waiting'])).filter((j) => j.data.text === body.text);
+        expect(jobs.map((j) => j.id)).toEqual([first.id]);
+      } finally {
+        await q.close();
+      }
+    } finally {
+      if (!(await redisAnswers(redis.url))) redis = await startLocalRedis({ dir: redisDir, port: redis.port });
     }
   });
 

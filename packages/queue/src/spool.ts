@@ -292,6 +292,29 @@ export class Spool {
     }
   }
 
+  /**
+   * Every record now waiting in the directory, oldest file first, without taking the files (a
+   * drain may run meanwhile: a file renamed for draining is read under its new name, one drained
+   * and removed is skipped, its records being in Redis). Needs no lock.
+   */
+  async *waiting(): AsyncGenerator<SpoolRecord> {
+    const names = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    for (const name of names.filter((n) => n.endsWith('.jsonl') || n.endsWith('.jsonl.draining')).sort()) {
+      const candidates = name.endsWith('.jsonl') ? [name, `${name}.draining`] : [name];
+      for (const candidate of candidates) {
+        try {
+          yield* Spool.records(join(this.dir, candidate));
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+    }
+  }
+
   /** Every record of a drain file at once (small files; tests). */
   static async read(file: string): Promise<SpoolRecord[]> {
     const out: SpoolRecord[] = [];

@@ -283,6 +283,17 @@ export class StatusStore {
     return { lua: RECORD_RECEIVED_GUARD, ...this.recordCall(rec, { refuseTakenTicket: true, freshId: true, ...(guard ? { guard } : {}) }) };
   }
 
+  /**
+   * The claim a newComplaintGuard() carries (its key and value), or undefined: read back from a
+   * spooled record's guard after a restart (IntakeService.recallSpooled).
+   */
+  static claimOf(guard: AddGuard | undefined): { key: string; value: string } | undefined {
+    if (guard?.lua !== RECORD_RECEIVED_GUARD) return undefined;
+    const key = guard.keys[2];
+    const value = guard.args[3];
+    return typeof key === 'string' && typeof value === 'string' && value !== '' ? { key, value } : undefined;
+  }
+
   /** What a refusal of newComplaintGuard() means: the guard key exists, or the ticket is taken. */
   refusalOutcome(refusal: unknown[]): Exclude<RecordOutcome, { outcome: 'recorded' }> {
     const [code, value] = refusal as [number, string];

@@ -45,6 +45,8 @@ export interface GatewayDeps {
   storage: AttachmentStorage;
   directory: Directory;
   intake: IntakeService;
+  /** Settles once the Idempotency-Keys of complaints a previous process spooled are read back. */
+  spoolRecall: Promise<void>;
   statusSecret: () => string;
   metrics: GatewayMetrics;
   rateLimit: false | { max: number; timeWindow: number };
@@ -121,6 +123,14 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
   const statusSecret = () => secret;
   const desk = createDeskDeps(config, { redis, prefix, producer, status, logger });
   const intake = new IntakeService({ producer, status, prefix, ticketPrefix: config.TICKET_PREFIX, statusSecret, logger });
+  // Complaints a previous process spooled keep their Idempotency-Keys' answers (in the
+  // background: a long outage's spool is not read before the first request).
+  const spoolRecall = intake.recallSpooled(spool.waiting()).then(
+    (keys) => {
+      if (keys > 0) logger.info({ keys }, 'idempotency keys of spooled complaints recalled');
+    },
+    (err: Error) => logger.warn({ err: err.message }, 'could not read the spool for its idempotency keys: a retry of a spooled complaint may file it again'),
+  );
   return {
     config,
     logger,
@@ -133,6 +143,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     // The all-in-one process passes the directory its router already loaded.
     directory: opts.directory ?? loadDirectory(config.ROUTING_DIRECTORY),
     intake,
+    spoolRecall,
     statusSecret,
     metrics: gatewayMetrics(),
     rateLimit: config.RATE_LIMIT_PER_MINUTE > 0 ? { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } : false,
@@ -141,6 +152,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     desk,
     opdKeys: new OpdKeyStore(redis, prefix),
     close: async () => {
+      await spoolRecall;
       await desk.close();
       await producer.close();
       producerConnection.disconnect();

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { newComplaintId, statusTokenFor, ticketFor, type Attachment, type Channel, type ComplaintInput, type Intake } from '@aduan/schema';
-import { QueueNames, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { QueueNames, StatusStore, senderFields, type DurableProducer, type SpoolRecord } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 import type { ComplaintAccepted, ComplaintRequest } from './complaint-request.ts';
@@ -146,6 +146,30 @@ export class IntakeService {
     const answer = this.answerFor(this.newId(now));
     const { outcome } = await this.deps.producer.add(QueueNames.intake, answer.id, this.complaintFor(input, answer, receivedAt, keyHash), { name: input.channel });
     return { ...answer, outcome };
+  }
+
+  /**
+   * After a restart while complaints wait in the spool (Redis was away when they were
+   * acknowledged): their Idempotency-Keys are claimed nowhere yet (a claim is written when the
+   * drain adds its complaint), and what the previous process remembered of them is gone. Read
+   * back from the spooled records' guards, a retry gets its first answer instead of filing the
+   * complaint again. As many as the in-flight map holds (10,000), the newest kept; a key a
+   * request already brought is left as it is. Returns how many were recalled.
+   */
+  async recallSpooled(records: AsyncIterable<SpoolRecord>): Promise<number> {
+    const claimPrefix = this.idempotency.redisKey('');
+    let n = 0;
+    for await (const rec of records) {
+      const claim = rec.queue === QueueNames.intake ? StatusStore.claimOf(rec.guard) : undefined;
+      if (!claim?.key.startsWith(claimPrefix)) continue;
+      const keyHash = claim.key.slice(claimPrefix.length);
+      const earlier = JSON.parse(claim.value) as IdempotencyRecord;
+      if (!earlier.id || this.idempotency.known(keyHash)) continue;
+      const answer = { ...this.answerFor(earlier.id), ...(earlier.ticket ? { ticket: earlier.ticket } : {}) };
+      this.idempotency.remember(keyHash, { bodyHash: earlier.bodyHash, answer: Promise.resolve(answer) });
+      n++;
+    }
+    return n;
   }
 
   private answerFor(id: string): ComplaintAccepted {
