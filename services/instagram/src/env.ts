@@ -43,9 +43,13 @@ export const InstagramEnv = InstagramCommonEnv.extend({
   INSTAGRAM_MAX_PAGES: envInt(3, { min: 1, max: 20 }),
   /** Messages sent per minute at most (notify.instagram), across replicas. */
   INSTAGRAM_SEND_PER_MINUTE: envInt(12, { min: 1, max: 120 }),
-  /** Health/metrics/admin HTTP port and host. */
-  HTTP_PORT: envInt(3103, { min: 0, max: 65_535 }),
-  HTTP_HOST: z.string().default('127.0.0.1'),
+  /**
+   * Health/metrics/admin HTTP port and host (named as in every Aduan service; called HTTP_PORT
+   * and HTTP_HOST before session 20, which main.ts refuses by name). The host defaults to this
+   * machine only: the admin endpoint takes login codes.
+   */
+  PORT: envInt(3103, { min: 0, max: 65_535 }),
+  HOST: z.string().default('127.0.0.1'),
   /** Bearer token for POST /admin/instagram/code (two-factor / checkpoint code). Unset: endpoint off. */
   ADMIN_TOKEN: z.string().min(24, 'ADMIN_TOKEN must be at least 24 characters').optional(),
 });
@@ -55,4 +59,10 @@ export type InstagramEnv = z.infer<typeof InstagramEnv>;
 
 export function accountOf(env: Pick<InstagramCommonEnv, 'INSTAGRAM_ACCOUNT' | 'INSTAGRAM_USERNAME'>): string | undefined {
   return env.INSTAGRAM_ACCOUNT ?? env.INSTAGRAM_USERNAME;
+}
+
+/** Variables this service read under another name before: set, they would be ignored without a word. */
+export function renamedVariables(env: NodeJS.ProcessEnv): string | undefined {
+  const renamed = [['HTTP_PORT', 'PORT'], ['HTTP_HOST', 'HOST']].filter(([old]) => env[old!]);
+  return renamed.length ? `${renamed.map(([old, now]) => `${old} is now ${now}`).join(', ')}, as in every Aduan service: rename it in your environment or .env file` : undefined;
 }

@@ -44,7 +44,7 @@ describe('service end to end (process, real library, loopback Instagram)', () =>
     };
     const redis = createRedis(url, 'worker');
     const logins = () => ig.requests.filter((r) => r.path === '/api/v1/accounts/login/').length;
-    const first = startService({ ...env, HTTP_PORT: String(await freePort()) });
+    const first = startService({ ...env, PORT: String(await freePort()) });
     try {
       const ack = await waitFor(() => ig.sentTexts().find((s) => /ADU-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(s.text)), { timeoutMs: 25_000, what: `ack (output: ${first.output().slice(-2000)})` });
       expect(ack.threadIds).toEqual(['th-e2e']);
@@ -59,7 +59,7 @@ describe('service end to end (process, real library, loopback Instagram)', () =>
 
       const inboxPolls = () => ig.requests.filter((r) => r.path === '/api/v1/direct_v2/inbox/').length;
       const before = inboxPolls();
-      const second = startService({ ...env, HTTP_PORT: String(await freePort()) });
+      const second = startService({ ...env, PORT: String(await freePort()) });
       await waitFor(() => inboxPolls() > before, { timeoutMs: 20_000, what: 'second process polling' });
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);

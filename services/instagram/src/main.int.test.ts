@@ -31,6 +31,18 @@ describe('main (process)', () => {
     expect(run.stdout + run.stderr).toContain('INSTAGRAM_USERNAME is required');
   });
 
+  it('refuses HTTP_PORT and HTTP_HOST by name (now PORT and HOST) rather than listening elsewhere without a word', () => {
+    prefix = uniquePrefix('igmain');
+    const run = spawnSync(process.execPath, ['src/main.ts'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { PATH: process.env.PATH ?? '', REDIS_URL: url, QUEUE_PREFIX: prefix, INSTAGRAM_USERNAME: 'pemkotblitar', HTTP_PORT: '3103' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(EXIT_CONFIG);
+    expect(run.stderr).toContain('HTTP_PORT is now PORT');
+  });
+
   it('starts, reports back-off on /healthz, and on SIGTERM stops cleanly and frees the account', async () => {
     prefix = uniquePrefix('igmain');
     const dir = mkdtempSync(join(tmpdir(), 'ig-main-'));
@@ -44,7 +56,7 @@ describe('main (process)', () => {
         INSTAGRAM_USERNAME: 'pemkotblitar',
         INSTAGRAM_PASSWORD: 'not-a-real-password',
         INSTAGRAM_PROXY_URL: `http://127.0.0.1:${deadPort}`,
-        HTTP_PORT: String(httpPort),
+        PORT: String(httpPort),
         ATTACHMENT_DIR: join(dir, 'a'),
         SPOOL_DIR: join(dir, 's'),
         INBOX_SPOOL_DIR: join(dir, 'i'),

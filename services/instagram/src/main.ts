@@ -1,10 +1,10 @@
 import { IgApiClient } from 'instagram-private-api';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses, pingRedis } from '@aduan/queue';
-import { EXIT_CONFIG, parseEnvOrExit } from '@aduan/config';
+import { EXIT_CONFIG, exitConfig, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { withJitter } from './client/classify-error.ts';
 import { safeErrMessage } from './client/safe-error.ts';
-import { accountOf, InstagramEnv } from './env.ts';
+import { accountOf, InstagramEnv, renamedVariables } from './env.ts';
 import { InstagramConfigError, NoCredentialsError } from './errors.ts';
 import { buildApp } from './http/build-app.ts';
 import { createIntakePipeline } from './intake-pipeline.ts';
@@ -17,6 +17,8 @@ import { AccountLock } from './session/account-lock.ts';
 import { InstagramAuth } from './session/auth.ts';
 import { SessionStore } from './session/session-store.ts';
 
+const renamed = renamedVariables(process.env);
+if (renamed) exitConfig(renamed);
 const env = parseEnvOrExit(InstagramEnv);
 const logger = createLogger({ service: 'instagram', level: env.LOG_LEVEL });
 
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
   if (env.INSTAGRAM_PROXY_URL) client.state.proxyUrl = env.INSTAGRAM_PROXY_URL;
   if (!env.INSTAGRAM_PROXY_TUNNEL) client.request.defaults = { ...client.request.defaults, tunnel: false };
   const codeHint = env.ADMIN_TOKEN
-    ? `POST http://${env.HTTP_HOST}:${env.HTTP_PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
+    ? `POST http://${env.HOST}:${env.PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
     : 'set ADMIN_TOKEN and restart, or stop the service and run `pnpm --filter @aduan/instagram login`';
   const auth = (running.auth = new InstagramAuth({ client, store: new SessionStore(pipeline.redis, pipeline.keys.session), username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint }));
   try {
@@ -119,8 +121,8 @@ async function main(): Promise<void> {
       ...(loop.status.lastFailure ? { lastFailure: loop.status.lastFailure } : {}),
     }),
   }));
-  await app.listen({ port: env.HTTP_PORT, host: env.HTTP_HOST });
-  logger.info({ port: env.HTTP_PORT, state: auth.state }, 'instagram adapter started');
+  await app.listen({ port: env.PORT, host: env.HOST });
+  logger.info({ port: env.PORT, state: auth.state }, 'instagram adapter started');
 }
 
 main().catch((err: Error & { code?: string }) => {
