@@ -125,7 +125,8 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
   const intake = new IntakeService({ producer, status, prefix, ticketPrefix: config.TICKET_PREFIX, statusSecret, logger });
   // Complaints a previous process spooled keep their Idempotency-Keys' answers (in the
   // background: a long outage's spool is not read before the first request).
-  const spoolRecall = intake.recallSpooled(spool.waiting()).then(
+  const stopRecall = new AbortController();
+  const spoolRecall = intake.recallSpooled(spool.waiting(), stopRecall.signal).then(
     (keys) => {
       if (keys > 0) logger.info({ keys }, 'idempotency keys of spooled complaints recalled');
     },
@@ -152,6 +153,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     desk,
     opdKeys: new OpdKeyStore(redis, prefix),
     close: async () => {
+      stopRecall.abort();
       await spoolRecall;
       await desk.close();
       await producer.close();

@@ -154,12 +154,14 @@ export class IntakeService {
    * drain adds its complaint), and what the previous process remembered of them is gone. Read
    * back from the spooled records' guards, a retry gets its first answer instead of filing the
    * complaint again. As many as the in-flight map holds (10,000), the newest kept; a key a
-   * request already brought is left as it is. Returns how many were recalled.
+   * request already brought is left as it is. Stops early when `signal` aborts (shutdown).
+   * Returns how many were recalled.
    */
-  async recallSpooled(records: AsyncIterable<SpoolRecord>): Promise<number> {
+  async recallSpooled(records: AsyncIterable<SpoolRecord>, signal?: AbortSignal): Promise<number> {
     const claimPrefix = this.idempotency.redisKey('');
     let n = 0;
     for await (const rec of records) {
+      if (signal?.aborted) break;
       const claim = rec.queue === QueueNames.intake ? StatusStore.claimOf(rec.guard) : undefined;
       if (!claim?.key.startsWith(claimPrefix)) continue;
       const keyHash = claim.key.slice(claimPrefix.length);
