@@ -332,6 +332,11 @@ describe('operations', () => {
     const doc = res.json();
     expect(doc.paths['/api/v1/complaints'].post).toBeDefined();
     expect(JSON.stringify(doc)).toContain('statusToken');
+    // Every $ref points at a schema the document holds (Swagger UI and client generators follow them).
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(10);
+    expect([...new Set(refs)].filter((name) => !doc.components?.schemas?.[name])).toEqual([]);
+    expect(doc.components.schemas.ComplaintAccepted.properties.statusToken).toBeDefined();
   });
 
   it('limits submissions per IP with 429 and Retry-After', async () => {

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { GatewayDeps } from './deps.ts';
 import { errorHandler } from './error-handler.ts';
 import { HttpError } from './errors.ts';
@@ -76,6 +76,9 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
       components: { securitySchemes: { opdKey: { type: 'http', scheme: 'bearer', description: 'An OPD API key (`pnpm --filter @aduan/gateway opd-key:add <opd>`); it acts for that one OPD.' } } },
     },
     transform: jsonSchemaTransform,
+    // The schemas registered by id (ComplaintAccepted, Error, RoutedComplaint...) into
+    // components.schemas, where the routes' $refs point: without it every $ref dangles.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
