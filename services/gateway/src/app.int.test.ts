@@ -276,7 +276,11 @@ describe('citizen pages', () => {
     const ticket = /id="ticket">([^<]+)</.exec(first.body)?.[1] as string;
     const again = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin, tiga tiang', idempotencyKey: key }) });
     expect(again.statusCode).toBe(422);
-    expect(again.body).toContain(`sudah kami terima dengan nomor tiket ${ticket}`);
+    expect(again.body).toContain(`sudah kami terima dengan nomor tiket <strong id="earlier-ticket">${ticket}</strong>`);
+    // With its access code: the citizen may never have seen the first thank-you page.
+    const token = /id="status-token" class="code">([^<]+)</.exec(first.body)?.[1] as string;
+    expect(again.body).toContain(`kode akses <strong id="earlier-token" class="code">${token}</strong>`);
+    expect(again.body).toContain(`href="/status?ticket=${ticket}&amp;token=${token}"`);
     expect(again.body).toContain('tiga tiang</textarea>');
     expect(again.body).not.toContain(`value="${key}"`);
   });

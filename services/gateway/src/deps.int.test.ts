@@ -58,6 +58,8 @@ describe('the generated status-token secret', () => {
       redis.disconnect();
       expect(readFileSync(secretCopyPath(config.SPOOL_DIR), 'utf8').trim()).toBe(secret);
       expect(statSync(secretCopyPath(config.SPOOL_DIR)).mode & 0o777).toBe(0o600);
+      // The spool directory it made holds complaints later: the service's user only.
+      expect(statSync(config.SPOOL_DIR).mode & 0o777).toBe(0o700);
 
       // Redis away: the gateway starts with its copy and accepts complaints into the spool,
       // with tokens the same secret verifies.

@@ -100,7 +100,8 @@ async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string
 }
 
 async function keepSecretCopy(path: string, secret: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  // The spool directory, made here first when a secret is generated: the service's user only.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${secret}\n`, { mode: 0o600, flush: true });
   await rename(tmp, path);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { BufferJSON, proto } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,8 @@ describe('pnpm --filter @aduan/whatsapp replay <file.jsonl> (end to end, real Re
     expect(jobs.find((c) => c.source.messageIds.includes('R6'))!.text).toBe('sampah belum diangkut');
     expect((await notifyJobs(url, prefix)).filter((n) => n.kind === 'ack')).toHaveLength(3);
 
-    const second = await replayCmd(file);
+    // The same file named as an operator types it: relative to where pnpm was run, not to the package.
+    const second = await replayCmd(relative(join(import.meta.dirname, '..', '..', '..'), file));
     expect(JSON.parse(second.stdout.trim().split('\n').at(-1)!)).toMatchObject({ complaints: 0 });
     expect(await intakeJobs(url, prefix)).toHaveLength(3);
   }, 60_000);

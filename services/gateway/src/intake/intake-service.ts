@@ -45,12 +45,16 @@ export function acceptedLogFields(result: SubmitResult, channel: Channel, attach
   return { complaintId: result.id, channel, outcome: result.outcome, attachments };
 }
 
-/** 422: the key's first request was another complaint. `earlierTicket` (never in an API answer) lets the page name it. */
+/**
+ * 422: the key's first request was another complaint. `earlier` is that complaint's answer, never
+ * in an API answer: the citizen page gives it back (ticket and access code), since whoever holds
+ * the page's key is whoever sent that form.
+ */
 export class KeyReusedError extends HttpError {
-  readonly earlierTicket: string | undefined;
-  constructor(earlierTicket: string | undefined) {
+  readonly earlier: ComplaintAccepted | undefined;
+  constructor(earlier: ComplaintAccepted | undefined) {
     super(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request');
-    this.earlierTicket = earlierTicket;
+    this.earlier = earlier;
   }
 }
 
@@ -81,7 +85,7 @@ export class IntakeService {
     if (known) {
       // This process took the first request: its answer holds once its complaint is accepted (a
       // 503 there is a 503 here too, and the retry after it starts afresh).
-      if (known.bodyHash !== bodyHash) throw new KeyReusedError(await known.answer.then((a) => a.ticket, () => undefined));
+      if (known.bodyHash !== bodyHash) throw new KeyReusedError(await known.answer.catch(() => undefined));
       return { ...(await known.answer), outcome: 'replayed' };
     }
     const queued = this.idempotency.recentlyQueued(keyHash);
@@ -89,7 +93,7 @@ export class IntakeService {
       // Answered here even while Redis is away (its claim could not be read, and a new ticket
       // would file the complaint twice); added again under its id, as a retry answered from
       // Redis's claim is: a no-op while it is queued, a repair if its job was removed since.
-      if (queued.bodyHash !== bodyHash) throw new KeyReusedError(queued.ticket);
+      if (queued.bodyHash !== bodyHash) throw new KeyReusedError({ ...this.answerFor(queued.id), ticket: queued.ticket });
       const answer = { ...this.answerFor(queued.id), ticket: queued.ticket };
       await this.deps.producer.add(QueueNames.intake, queued.id, this.complaintFor(input, answer, queued.receivedAt, keyHash), { name: input.channel });
       return { ...answer, outcome: 'replayed' };
@@ -186,12 +190,12 @@ export class IntakeService {
    * (by hand, or a claim older versions wrote before their enqueue).
    */
   private async replay(earlier: IdempotencyRecord, bodyHash: string, input: SubmitInput, keyHash: string): Promise<SubmitResult> {
-    if (earlier.bodyHash !== bodyHash) throw new KeyReusedError(earlier.ticket ?? earlier.answer?.ticket);
     const id = earlier.id ?? earlier.answer?.id;
     if (!id) throw new Error('unreadable Idempotency-Key claim: it names no complaint');
     // The ticket as first given (TICKET_PREFIX may have changed since); the token derived anew.
     const derived = this.answerFor(id);
     const answer = { ...derived, ticket: earlier.ticket ?? earlier.answer?.ticket ?? derived.ticket };
+    if (earlier.bodyHash !== bodyHash) throw new KeyReusedError(answer);
     const complaint = this.complaintFor(input, answer, earlier.receivedAt ?? new Date().toISOString(), keyHash);
     await this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel });
     return { ...answer, outcome: 'replayed' };

@@ -7,13 +7,14 @@ import { unflatten } from '../intake/complaint-request.ts';
 import { KeyReusedError, acceptedLogFields } from '../intake/intake-service.ts';
 import { PhotoRefusedError, readMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
-import { errorPage, statusPage, successPage } from '../views/result-pages.ts';
+import { errorPage, statusLink, statusPage, successPage } from '../views/result-pages.ts';
+import { html, type RawHtml } from '../views/html.ts';
 import { lookupStatus, submitWebComplaint } from './complaints-api.ts';
 import { registerFormScript, sendPage } from '../views/page-reply.ts';
 
 /** The citizen pages: GET / (form), POST / (submit), GET /status (look-up), and /form.js. HTML only, no JS needed. */
 export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
-  const page = (values: Record<string, string>, errors: Record<string, FieldError>, idempotencyKey: string = randomUUID(), notice?: string) =>
+  const page = (values: Record<string, string>, errors: Record<string, FieldError>, idempotencyKey: string = randomUUID(), notice?: string | RawHtml) =>
     formPage(deps.directory, { values, errors, idempotencyKey, maxPhotos: deps.config.MAX_PHOTOS, maxPhotoMb: Math.floor(deps.config.MAX_PHOTO_BYTES / 1024 / 1024), ...(notice ? { notice } : {}) });
 
   registerFormScript(app);
@@ -47,9 +48,11 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       }
       if (err instanceof KeyReusedError) {
         // This form was sent before with other words (stopped, changed, sent again): the first
-        // one is filed. Said, with its ticket; the form again under a new key, for another complaint.
-        const notice = err.earlierTicket
-          ? `Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima dengan nomor tiket ${err.earlierTicket}. Bila yang ini aduan lain, silakan kirim lagi.`
+        // one is filed. Said, with its ticket and access code (the citizen may never have seen
+        // its thank-you page); the form again under a new key, for another complaint.
+        const e = err.earlier;
+        const notice = e
+          ? html`<p>Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima dengan nomor tiket <strong id="earlier-ticket">${e.ticket}</strong> dan kode akses <strong id="earlier-token" class="code">${e.statusToken}</strong>. Simpan keduanya, atau buka <a href="${statusLink(e)}">halaman statusnya</a>.</p><p>Bila yang ini aduan lain, silakan kirim lagi.</p>`
           : 'Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima. Bila yang ini aduan lain, silakan kirim lagi.';
         return sendPage(reply.code(422), page(fields, {}, undefined, notice));
       }

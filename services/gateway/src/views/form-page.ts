@@ -12,7 +12,7 @@ export interface FormState {
   maxPhotos: number;
   maxPhotoMb: number;
   /** Said above the form (not an error of a field). */
-  notice?: string;
+  notice?: string | RawHtml;
 }
 
 function fieldError(state: FormState, field: string): RawHtml {

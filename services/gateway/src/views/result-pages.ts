@@ -12,8 +12,11 @@ export const whatsappCheckLink = (e164: string, ticket: string) => `https://wa.m
  * The thank-you page. `whatsapp`: the city's WhatsApp number (WHATSAPP_PUBLIC_NUMBER), given
  * only when the citizen left a phone number: "cek" on WhatsApp answers that number alone.
  */
+/** The citizen's status page for one complaint: a link to keep. */
+export const statusLink = (a: { ticket: string; statusToken: string }) => `/status?ticket=${encodeURIComponent(a.ticket)}&token=${encodeURIComponent(a.statusToken)}`;
+
 export function successPage(a: { ticket: string; statusToken: string; whatsapp?: string | undefined }): string {
-  const link = `/status?ticket=${encodeURIComponent(a.ticket)}&token=${encodeURIComponent(a.statusToken)}`;
+  const link = statusLink(a);
   return layout(
     'Aduan terkirim',
     html`<div class="card" role="status" id="complaint-received">

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseEnvOrExit } from '@aduan/config';
@@ -13,7 +13,8 @@ import { replay } from '../replay.ts';
  * queued (ticket, id, counts; no personal data) and a JSON summary.
  */
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { account: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-const file = positionals[0];
+// pnpm runs scripts in the package directory; INIT_CWD is where the operator typed the command.
+const file = positionals[0] ? resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]) : undefined;
 if (values.help || !file) {
   process.stderr.write('usage: pnpm --filter @aduan/whatsapp replay <file.jsonl> [--account +6281...]\n  (account defaults to the first of WA_NUMBERS; REDIS_URL, QUEUE_PREFIX honoured)\n');
   process.exit(values.help ? 0 : 2);
