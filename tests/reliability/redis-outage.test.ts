@@ -153,7 +153,21 @@ describe('Redis unreachable', () => {
       // Redis at its maxmemory: it refuses every write (OOM) while it answers, so the drain runs and fails.
       await admin.config('SET', 'maxmemory', '1');
       const texts = Array.from({ length: 120 }, (_, i) => `Saluran air tersumbat sampah di gang ${i} Jl. Kenari, air meluap ke rumah warga setiap hujan. `.repeat(6));
-      for (const text of texts) expect((await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text } })).statusCode).toBe(202);
+      const answers = [];
+      for (const text of texts) {
+        const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text } });
+        expect(res.statusCode).toBe(202);
+        answers.push(res.json() as { ticket: string; statusToken: string });
+      }
+      // Redis answers reads meanwhile, and knows none of these tickets: "try again shortly", not
+      // "no such ticket" (the citizen was just given it).
+      const spooledOne = answers[0]!;
+      const api = await gw.app.inject({ url: `/api/v1/complaints/${spooledOne.ticket}?token=${spooledOne.statusToken}` });
+      expect(api.statusCode).toBe(503);
+      expect(api.headers['retry-after']).toBeDefined();
+      const page = await gw.app.inject({ url: `/status?ticket=${spooledOne.ticket}&token=${spooledOne.statusToken}` });
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toContain('Layanan sedang sibuk');
       // A record no queue contract names (written by hand): it can never be added.
       writeFileSync(join(gw.deps.spool.dir, 'spool-1-1-0.jsonl'), `${JSON.stringify({ queue: 'no-such-queue', jobId: 'J-BAD', data: {}, spooledAt: new Date().toISOString() })}\n`);
       expect(await gw.deps.spool.pendingCount()).toBe(121);
@@ -163,6 +177,9 @@ describe('Redis unreachable', () => {
       await admin.config('SET', 'maxmemory', '0');
       await waitFor(async () => (await gw.deps.spool.pendingCount()) === 0, { timeoutMs: 20_000, what: 'spool drained' });
       expect((await q.count()) - before).toBe(120);
+      // Drained: found.
+      const found = await gw.app.inject({ url: `/api/v1/complaints/${spooledOne.ticket}?token=${spooledOne.statusToken}` });
+      expect(found.statusCode).toBe(200);
       expect(readFileSync(join(gw.deps.spool.dir, 'quarantine.bad'), 'utf8')).toContain('"jobId":"J-BAD"');
       expect(mem.text()).toContain('set aside in the quarantine file');
     } finally {

@@ -92,6 +92,15 @@ export class DurableProducer {
     }
   }
 
+  /**
+   * Whether jobs this process spooled (or found spooled at start) may still wait on disk: true
+   * until a drain has taken every one. A complaint missing from Redis meanwhile may be one of
+   * them, so "not found" would be premature (status look-ups answer 503 instead).
+   */
+  get mayHoldSpooled(): boolean {
+    return this.opts.spool !== undefined && this.drainedUpTo !== this.spooled;
+  }
+
   queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
+import { QueueUnavailableError } from '@aduan/queue';
 import { ErrorBody, HttpError, ValidationFailedError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
@@ -104,6 +105,9 @@ export async function lookupStatus(deps: GatewayDeps, ticketInput: string, token
   const ticket = normalizeTicket(ticketInput, deps.config.TICKET_PREFIX);
   if (!ticket) return null;
   const id = await deps.status.idForTicket(ticket);
+  // Not in Redis while complaints wait in the spool (Redis full or read-only: it answers reads
+  // and refuses writes): it may be one of them. "Try again shortly", not "no such ticket".
+  if (!id && deps.producer.mayHoldSpooled) throw new QueueUnavailableError();
   // Read as a citizen may type it: any case, spaces or a line break from a chat app, 0 as O.
   if (!id || !verifyStatusToken(id, token, deps.statusSecret())) return null;
   return deps.status.view(id);
