@@ -93,6 +93,25 @@ describe('the generated status-token secret', () => {
     }
   });
 
+  it('a new gateway (no copy) starts on a Redis that is full but holds the secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aduan-gw-secret-'));
+    const config = GatewayEnv.parse({ QUEUE_PREFIX: 'aduan', SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'attachments') });
+    const own = await startLocalRedis({ dir: join(dir, 'redis') });
+    const admin = await connected(own.url);
+    try {
+      await admin.set('aduan:secret:status-token', 'the-secret-every-replica-uses');
+      // At maxmemory: reads answered, every write refused (OOM).
+      await admin.config('SET', 'maxmemory', '1');
+      const deps = await createGatewayDeps(config, mem.logger, { redisUrl: own.url });
+      await deps.close();
+      expect(deps.statusSecret()).toBe('the-secret-every-replica-uses');
+    } finally {
+      admin.disconnect();
+      await own.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+
   it("a Redis's own secret wins over a different copy, and the copy follows it", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aduan-gw-secret-'));
     const config = GatewayEnv.parse({ QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'attachments') });

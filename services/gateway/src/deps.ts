@@ -79,8 +79,13 @@ async function loadStatusSecret(config: GatewayEnv, redis: Redis, prefix: string
   const copy = (await readFile(copyPath, 'utf8').catch(() => '')).trim() || undefined;
   for (let attempt = 0; ; attempt++) {
     try {
-      await redis.set(key, copy ?? randomBytes(32).toString('base64url'), 'NX');
-      const secret = await redis.get(key);
+      // Read first: a Redis that is full (or a read-only replica) still has the secret to give,
+      // and refuses the write that would only have found it there.
+      let secret = await redis.get(key);
+      if (!secret) {
+        await redis.set(key, copy ?? randomBytes(32).toString('base64url'), 'NX');
+        secret = await redis.get(key);
+      }
       if (secret) {
         if (secret !== copy) {
           // Only a convenience for later starts: an unwritable directory must not stop this one.
