@@ -14,7 +14,32 @@ export interface ConsumerOptions<T extends z.ZodType> {
   concurrency?: number;
   /** `token` is the job's lock token, for `job.moveToDelayed(at, token)` (then throw DelayedError). */
   handler: (data: z.output<T>, job: Job, token?: string) => Promise<void>;
-  onError?: (err: Error) => void;
+  /**
+   * Hears the worker's errors, at most once per `ERROR_REPORT_MS` for the same message, with how
+   * many were held back (`repeated`). A Redis that refuses writes (full) makes BullMQ's worker
+   * fail and try again at once, thousands of times a second: each one logged filled the disk the
+   * spool needs.
+   */
+  onError?: (err: Error, repeated: number) => void;
+}
+
+/** How often the same worker error is reported while it goes on. */
+export const ERROR_REPORT_MS = 10_000;
+
+/** Passes an error on the first time, then at most once per `everyMs` for the same message, with the count held back. */
+export function throttledErrors(report: (err: Error, repeated: number) => void, everyMs = ERROR_REPORT_MS, now = Date.now): (err: Error) => void {
+  const seen = new Map<string, { at: number; held: number }>();
+  return (err) => {
+    const t = now();
+    const last = seen.get(err.message);
+    if (last && t - last.at < everyMs) {
+      last.held++;
+      return;
+    }
+    if (seen.size > 100) seen.clear();
+    seen.set(err.message, { at: t, held: 0 });
+    report(err, last?.held ?? 0);
+  };
 }
 
 /**
@@ -33,6 +58,7 @@ export function createConsumer<T extends z.ZodType>(opts: ConsumerOptions<T>): W
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 8, autorun: true },
   );
-  worker.on('error', opts.onError ?? (() => {}));
+  if (opts.onError) worker.on('error', throttledErrors(opts.onError));
+  else worker.on('error', () => {});
   return worker;
 }

@@ -3,7 +3,7 @@ export { createRedis, pingRedis, isRedisUnavailable, untilReady, type RedisRole 
 export { checkRedisDurability, type DurabilityReport } from './durability.ts';
 export { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';
 export { DurableProducer, QueueUnavailableError, ContractViolationError, type AddResult, type ProducerOptions } from './producer.ts';
-export { createConsumer, type ConsumerOptions } from './consumer.ts';
+export { createConsumer, throttledErrors, ERROR_REPORT_MS, type ConsumerOptions } from './consumer.ts';
 export { StatusStore, senderFields, isSameSender, type StatusRecord, type HistoryEntry, type SupporterEntry, type ReceivedRecord, type ReceivedGuard, type RecordOutcome, type TransitionOutcome } from './status-store.ts';
 export { probeRedis, exitIfRedisRefuses, refusedMessage, type RedisProbe } from './redis-access.ts';
 export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisServerMissingError, type LocalRedis } from './local-redis.ts';

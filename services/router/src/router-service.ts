@@ -87,7 +87,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     queue: QueueNames.intake,
     schema: Complaint,
     concurrency: opts.concurrency ?? 16,
-    onError: (err) => log.warn({ err: err.message }, 'intake worker error'),
+    onError: (err, repeated) => log.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'intake worker error'),
     handler: async (complaint, job) => {
       const end = latency.startTimer();
       const { routing, retried } = await decisionFor(complaint, job.attemptsStarted);
@@ -120,7 +120,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     queue: QueueNames.status,
     schema: StatusUpdate,
     concurrency: 4,
-    onError: (err) => log.warn({ err: err.message }, 'status worker error'),
+    onError: (err, repeated) => log.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'status worker error'),
     handler: async (update: StatusUpdate) => applyStatusUpdate({ producer, status, logger: log }, update),
   });
 

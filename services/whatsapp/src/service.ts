@@ -140,7 +140,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
         throw new DelayedError();
       }
     },
-    onError: (err) => logger.warn({ err: err.message }, 'notify.whatsapp worker error'),
+    onError: (err, repeated) => logger.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'notify.whatsapp worker error'),
   });
 
   const spoolGauge = setInterval(() => waMetrics().inboxSpooled.set(pipeline.inbox.spooled), 5_000);
