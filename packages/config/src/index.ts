@@ -1,3 +1,4 @@
 export { envBoolean, envInt, envDurationMs, envLogLevel, envTicketPrefix, parseEnv, parseEnvOrExit, exitConfig, EXIT_CONFIG, ConfigError } from './env.ts';
 export { RedisEnv } from './redis-env.ts';
 export { ServiceEnv } from './service-env.ts';
+export { listenOrExit } from './listen.ts';

@@ -1,4 +1,4 @@
-import { parseEnvOrExit } from '@aduan/config';
+import { listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { checkRedisDurability, exitIfRedisRefuses } from '@aduan/queue';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { buildApp } from './app.ts';
@@ -13,7 +13,7 @@ await exitIfRedisRefuses(redisUrl, config.QUEUE_PREFIX);
 const deps = await createGatewayDeps(config, logger, { redisUrl });
 for (const problem of (await checkRedisDurability(deps.redis)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
 const app = await buildApp(deps);
-await app.listen({ port: config.PORT, host: config.HOST });
+await listenOrExit(app, config.PORT, config.HOST);
 
 onShutdown({
   logger,

@@ -1,6 +1,6 @@
 import { IgApiClient } from 'instagram-private-api';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses, pingRedis } from '@aduan/queue';
-import { EXIT_CONFIG, exitConfig, parseEnvOrExit } from '@aduan/config';
+import { EXIT_CONFIG, exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { withJitter } from './client/classify-error.ts';
 import { safeErrMessage } from './client/safe-error.ts';
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       ...(loop.status.lastFailure ? { lastFailure: loop.status.lastFailure } : {}),
     }),
   }));
-  await app.listen({ port: env.PORT, host: env.HOST });
+  await listenOrExit(app, env.PORT, env.HOST);
   logger.info({ port: env.PORT, state: auth.state }, 'instagram adapter started');
 }
 

@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { parseEnvOrExit } from '@aduan/config';
+import { listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses } from '@aduan/queue';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { RouterEnv } from './config.ts';
@@ -30,7 +30,7 @@ const http = Fastify({ logger: false });
 http.get('/healthz', async () => ({ status: 'ok' }));
 http.get('/readyz', async (_req, reply) => (service.alive() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' })));
 http.get('/metrics', async (_req, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
-await http.listen({ port: env.PORT, host: env.HOST });
+await listenOrExit(http, env.PORT, env.HOST);
 logger.info({ port: env.PORT, version: service.router.version }, 'router started');
 
 onShutdown({

@@ -1,8 +1,8 @@
-import { parseEnvOrExit } from '@aduan/config';
+import { exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { buildApp, createGatewayDeps } from '@aduan/gateway';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses, RedisServerMissingError } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
-import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
+import { createRouter, DEFAULT_TRIAGE_THRESHOLD, DirectoryError, loadDirectory } from '@aduan/routing';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { StandaloneEnv } from './config.ts';
 import { routeAfterIntake } from './intake-first.ts';
@@ -25,14 +25,25 @@ try {
   }
   throw err;
 }
+// A private redis-server never outlives this process, whatever ends it (a failure below at
+// start, an uncaught error): SIGTERM, on which Redis writes its AOF and stops.
+const privateRedis = redis.local?.process;
+if (privateRedis) process.on('exit', () => void (privateRedis.exitCode === null && privateRedis.signalCode === null && privateRedis.kill('SIGTERM')));
 await exitIfRedisRefuses(redis.url, config.QUEUE_PREFIX);
 
 const probe = createRedis(redis.url, 'client');
 for (const problem of (await checkRedisDurability(probe)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
 probe.disconnect();
 
-// One OPD directory for both halves: loaded and validated once.
-const directory = loadDirectory(config.ROUTING_DIRECTORY);
+// One OPD directory for both halves: loaded and validated once. An edited file that does not
+// load is a configuration mistake (exit 78), said without a stack trace.
+let directory: ReturnType<typeof loadDirectory>;
+try {
+  directory = loadDirectory(config.ROUTING_DIRECTORY);
+} catch (err) {
+  if (!(err instanceof DirectoryError)) throw err;
+  exitConfig(`the OPD directory (ROUTING_DIRECTORY, infra/routing/*.yaml) does not load: ${err.message}`);
+}
 const router = await startRouterService({
   redisUrl: redis.url,
   prefix: config.QUEUE_PREFIX,
@@ -45,7 +56,7 @@ const router = await startRouterService({
 const intakeFirst = routeAfterIntake(router, { max: config.ROUTER_CONCURRENCY });
 const deps = await createGatewayDeps(config, logger.child({ component: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive, directory });
 const app = await buildApp(deps);
-await app.listen({ port: config.PORT, host: config.HOST });
+await listenOrExit(app, config.PORT, config.HOST);
 logger.info({ port: config.PORT, redis: redis.local ? 'private redis-server' : 'external' }, `Aduan is running: http://localhost:${config.PORT}/ (API docs at /docs)`);
 
 onShutdown({

@@ -1,5 +1,5 @@
 import qrcode from 'qrcode-terminal';
-import { parseEnvOrExit } from '@aduan/config';
+import { listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { exitIfRedisRefuses } from '@aduan/queue';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { makeBaileysSocket } from './baileys-socket.ts';
@@ -27,7 +27,7 @@ const service = await startWhatsAppService({
   },
 });
 try {
-  await service.app.listen({ port: env.PORT, host: env.HOST });
+  await listenOrExit(service.app, env.PORT, env.HOST);
 } catch (err) {
   // Port taken or similar: give the number lock back before dying, so a fixed restart can start at once.
   await service.stop().catch(() => {});

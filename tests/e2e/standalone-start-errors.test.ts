@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT_CONFIG } from '@aduan/config';
+import { freePort } from '@aduan/queue';
+import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+
+/**
+ * `pnpm start` that cannot start says why in one line and exits with EXIT_CONFIG, as for a bad
+ * setting, not with a stack trace: a port another program holds (Grafana's is 3000 too), and an
+ * OPD directory file edited into something that does not load.
+ */
+const url = testRedisUrl();
+const prefix = uniquePrefix('startfail');
+afterAll(() => deletePrefix(url, prefix));
+const start = (env: Record<string, string>) =>
+  spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'services/standalone/src/main.ts')], {
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: url, QUEUE_PREFIX: prefix, TMPDIR: process.env.TMPDIR ?? '/tmp', DATA_DIR: join(process.env.TMPDIR ?? '/tmp', `${prefix}-data`), ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+
+describe('pnpm start that cannot start', () => {
+  it('a port already in use: EXIT_CONFIG and what to do', async () => {
+    const port = await freePort();
+    const other = createServer().listen(port, '0.0.0.0');
+    await new Promise((r) => other.once('listening', r));
+    try {
+      const run = start({ PORT: String(port) });
+      expect(run.status).toBe(EXIT_CONFIG);
+      expect(run.stderr).toContain(`Aduan cannot start: port ${port} is already in use by another program; set PORT to a free port`);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('an OPD directory that does not load: EXIT_CONFIG naming it', () => {
+    const run = start({ PORT: '0', ROUTING_DIRECTORY: '/nonexistent/routing' });
+    expect(run.status).toBe(EXIT_CONFIG);
+    expect(run.stderr).toContain('Aduan cannot start: the OPD directory (ROUTING_DIRECTORY, infra/routing/*.yaml) does not load');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
