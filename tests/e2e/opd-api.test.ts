@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestGateway } from '@aduan/gateway/testing';
+import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
 import { OpdKeyStore } from '@aduan/gateway';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { createRedis } from '@aduan/queue';
@@ -161,5 +161,34 @@ describe('OPD API', () => {
     // A cursor that is not one is refused; no key, no feed.
     expect((await asOpd(dishub, 'GET', '/api/v1/opd/complaints?after=yesterday')).json()).toMatchObject({ error: 'validation_failed' });
     expect((await asOpd(undefined, 'GET', '/api/v1/opd/complaints')).statusCode).toBe(401);
+  });
+});
+
+// After the feed and metric counts above: its complaint is routed to dishub too.
+describe('OPD API: attachments', () => {
+  it("gives an OPD the photos of its own complaint, as downloads, and no one else's", async () => {
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/complaints',
+      ...multipartBody({ text: 'Banyak jukir liar di sekitar Alun-alun, parkir seenaknya bikin macet', 'reporter.confidential': 'true' }, [{ name: 'photos', filename: 'jukir.png', type: 'image/png', data: PNG_1x1 }]),
+    });
+    expect(res.statusCode).toBe(202);
+    const c = res.json() as { id: string; ticket: string; statusToken: string };
+    await waitFor(async () => ((await citizenView(c)).state === 'routed' ? true : null), { timeoutMs: 15_000, what: 'routed' });
+    const { complaint } = (await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}`)).json() as { complaint: { attachments: { sha256: string; mimeType: string }[] } };
+    const [photo] = complaint.attachments;
+    expect(photo).toMatchObject({ mimeType: 'image/png' });
+    const path = `/api/v1/opd/complaints/${c.id}/attachments/${photo!.sha256}`;
+    const own = await asOpd(dishub, 'GET', path);
+    expect(own.statusCode).toBe(200);
+    expect(own.rawPayload.equals(PNG_1x1)).toBe(true);
+    expect(own.headers).toMatchObject({ 'content-type': 'image/png', 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' });
+    expect(own.headers['content-disposition']).toBe(`attachment; filename="${photo!.sha256.slice(0, 16)}.png"`);
+    // Another OPD, no key, a hash the complaint does not name, an id routed nowhere.
+    expect((await asOpd(dlh, 'GET', path)).statusCode).toBe(404);
+    expect((await asOpd(undefined, 'GET', path)).statusCode).toBe(401);
+    expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}/attachments/${'0'.repeat(64)}`)).statusCode).toBe(404);
+    expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/01ARZ3NDEKTSV4RRFFQ69G5FAV/attachments/${photo!.sha256}`)).statusCode).toBe(404);
+    expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}/attachments/not-a-hash`)).statusCode).toBe(400);
   });
 });

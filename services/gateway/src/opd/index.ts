@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, forOpd, latestRouted } from '@aduan/queue';
@@ -37,6 +37,13 @@ const OpdComplaint = z
   })
   .meta({ id: 'OpdComplaint' });
 
+/** A file name's extension for a stored attachment's type (the name is only a hint to the OPD's system). */
+function extensionOf(mimeType: string): string {
+  const sub = /^[a-z]+\/([a-z0-9.+-]+)/.exec(mimeType)?.[1];
+  if (!sub) return '';
+  return `.${sub === 'jpeg' ? 'jpg' : sub.replace(/[^a-z0-9]/g, '')}`;
+}
+
 /** A feed position: the routing time (ms) and id of the last complaint read. */
 const CURSOR_RE = /^(\d{1,15})\.([0-9A-Z]{26})$/;
 
@@ -66,7 +73,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
   const verified = new WeakMap<FastifyRequest, OpdKey>();
   const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused') => deps.metrics.opdRequests.inc({ opd, action, outcome });
-  const authenticate = (action: 'feed' | 'read' | 'status') => async (req: FastifyRequest): Promise<void> => {
+  const authenticate = (action: 'feed' | 'read' | 'status' | 'attachment') => async (req: FastifyRequest): Promise<void> => {
     const secret = bearerToken(req);
     const key = secret ? await deps.opdKeys.verify(secret) : null;
     if (!key) {
@@ -143,6 +150,38 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       count(key.opd, 'read', found ? 'ok' : 'not_found');
       if (!found) throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
       return found;
+    },
+  );
+
+  r.get(
+    '/api/v1/opd/complaints/:id/attachments/:sha256',
+    {
+      onRequest: authenticate('attachment'),
+      schema: {
+        summary: "A photo or other file of a complaint routed to your OPD (OPD API key)",
+        description:
+          "The bytes of one of the complaint's `attachments`, named by its `sha256`, as `Content-Type` its `mimeType` and as a download (`Content-Disposition: attachment`). 404 when the complaint is not routed to your OPD, has no attachment with that hash, or the file is not in this gateway's storage (`ATTACHMENT_DIR`, which the chat services must share).",
+        tags: ['opd'],
+        security: [{ opdKey: [] }],
+        params: z.object({ id: ComplaintId, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256: 64 lower-case hex digits, as in `attachments[].sha256`') }),
+        response: { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const key = keyOf(req);
+      const found = await complaintFor(key, req.params.id);
+      const attachment = found?.complaint.attachments.find((a) => a.sha256 === req.params.sha256);
+      const bytes = attachment ? await deps.storage.get(attachment.storageKey) : null;
+      count(key.opd, 'attachment', bytes ? 'ok' : 'not_found');
+      if (!attachment || !bytes) throw new HttpError(404, 'not_found', 'No such attachment of a complaint routed to your OPD');
+      // A citizen's photo: not cached on the way, and never rendered as a page of this origin.
+      // (Raw bytes: the reply's typed bodies are the JSON answers.)
+      return (reply as FastifyReply)
+        .type(attachment.mimeType)
+        .header('cache-control', 'private, no-store')
+        .header('x-content-type-options', 'nosniff')
+        .header('content-disposition', `attachment; filename="${attachment.sha256.slice(0, 16)}${extensionOf(attachment.mimeType)}"`)
+        .send(bytes);
     },
   );
 
