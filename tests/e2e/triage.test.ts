@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { createTestGateway } from '@aduan/gateway/testing';
+import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
 
 const url = testRedisUrl();
 const prefix = uniquePrefix('triage');
@@ -35,6 +35,26 @@ afterAll(async () => {
 });
 
 describe('triage by a human', () => {
+  it("the admin sees the complaint's photos on the triage page; nobody else can fetch them", async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...multipartBody({ text: 'Tolong dilihat fotonya, kondisinya sudah begini sejak lama' }, [{ name: 'photos', filename: 'kondisi.png', type: 'image/png', data: PNG_1x1 }]) });
+    expect(res.statusCode).toBe(202);
+    const { id } = res.json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+    const admin = await login('admin');
+    const page = await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } });
+    const src = new RegExp(`<img src="(/admin/triage/${id}/attachments/[0-9a-f]{64})" alt="Foto lampiran 1 dari `).exec(page.body)?.[1];
+    expect(src).toBeDefined();
+    const photo = await gw.app.inject({ url: src!, headers: { cookie: admin } });
+    expect(photo.statusCode).toBe(200);
+    expect(photo.rawPayload.equals(PNG_1x1)).toBe(true);
+    expect(photo.headers).toMatchObject({ 'content-type': 'image/png', 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; sandbox" });
+    expect(photo.headers['content-disposition']).toMatch(/^inline; /);
+    // An operator, no session, a hash the complaint does not name.
+    expect((await gw.app.inject({ url: src!, headers: { cookie: await login('opr') } })).statusCode).toBe(403);
+    expect((await gw.app.inject({ url: src! })).statusCode).toBe(303); // to the login page
+    expect((await gw.app.inject({ url: `/admin/triage/${id}/attachments/${'0'.repeat(64)}`, headers: { cookie: admin } })).statusCode).toBe(404);
+  });
+
   it('an admin sees the unsure complaint, assigns it, and it is re-published, told and recorded', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya bapak ibu, ini sudah lama sekali dibiarkan begitu saja' } });
     const { id, ticket, statusToken } = res.json();

@@ -7,6 +7,7 @@ import { bearerToken } from '../bearer.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { ErrorBody, HttpError } from '../errors.ts';
 import type { OpdKey } from './opd-keys.ts';
+import { sendAttachment } from '../views/attachment-reply.ts';
 
 const ComplaintId = z.string().regex(/^[0-9A-Z]{26}$/);
 
@@ -36,13 +37,6 @@ const OpdComplaint = z
     status: StatusView,
   })
   .meta({ id: 'OpdComplaint' });
-
-/** A file name's extension for a stored attachment's type (the name is only a hint to the OPD's system). */
-function extensionOf(mimeType: string): string {
-  const sub = /^[a-z]+\/([a-z0-9.+-]+)/.exec(mimeType)?.[1];
-  if (!sub) return '';
-  return `.${sub === 'jpeg' ? 'jpg' : sub.replace(/[^a-z0-9]/g, '')}`;
-}
 
 /** A feed position: the routing time (ms) and id of the last complaint read. */
 const CURSOR_RE = /^(\d{1,15})\.([0-9A-Z]{26})$/;
@@ -174,14 +168,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       const bytes = attachment ? await deps.storage.get(attachment.storageKey) : null;
       count(key.opd, 'attachment', bytes ? 'ok' : 'not_found');
       if (!attachment || !bytes) throw new HttpError(404, 'not_found', 'No such attachment of a complaint routed to your OPD');
-      // A citizen's photo: not cached on the way, and never rendered as a page of this origin.
-      // (Raw bytes: the reply's typed bodies are the JSON answers.)
-      return (reply as FastifyReply)
-        .type(attachment.mimeType)
-        .header('cache-control', 'private, no-store')
-        .header('x-content-type-options', 'nosniff')
-        .header('content-disposition', `attachment; filename="${attachment.sha256.slice(0, 16)}${extensionOf(attachment.mimeType)}"`)
-        .send(bytes);
+      return sendAttachment(reply as FastifyReply, attachment, bytes);
     },
   );
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Queue, QueueNames } from '@aduan/queue';
+import { Queue, QueueNames, latestRouted } from '@aduan/queue';
 import { OpdCode, RoutedComplaint } from '@aduan/schema';
 import { requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
@@ -9,6 +9,7 @@ import { HttpError } from '../errors.ts';
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
 import { triagePage } from './triage-page.ts';
 import { sendPage } from '../views/page-reply.ts';
+import { isInlineImage, sendAttachment } from '../views/attachment-reply.ts';
 
 /** A complaint id (a ULID); anything else names no complaint. */
 const ComplaintId = z.string().regex(/^[0-9A-Z]{26}$/);
@@ -72,6 +73,16 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   app.get<{ Querystring: { done?: string; error?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
     const items = await listTriage(t);
     return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}) }));
+  });
+
+  // A complaint's photos, for the admin deciding where it goes (the triage page shows them).
+  app.get<{ Params: { id: string; sha256: string } }>('/admin/triage/:id/attachments/:sha256', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    const { id, sha256 } = req.params;
+    const complaint = ComplaintId.safeParse(id).success ? ((await listTriage(t)).find((c) => c.id === id) ?? (await latestRouted(routedQueue, id))) : undefined;
+    const attachment = complaint?.attachments.find((a) => a.sha256 === sha256);
+    const bytes = attachment ? await deps.storage.get(attachment.storageKey) : null;
+    if (!attachment || !bytes) throw new HttpError(404, 'not_found', 'No such attachment');
+    return sendAttachment(reply, attachment, bytes, { inline: isInlineImage(attachment.mimeType) });
   });
 
   app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown; revision?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {

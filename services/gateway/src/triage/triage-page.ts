@@ -2,6 +2,7 @@ import type { Directory } from '@aduan/routing/directory';
 import { wibDateTime, type RoutedComplaint } from '@aduan/schema';
 import { html, raw } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { isInlineImage } from '../views/attachment-reply.ts';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -22,7 +23,12 @@ ${items.map((c) => {
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${c.channel} · ${wibDateTime(c.receivedAt)}</span></h2>
 <p style="white-space:pre-wrap">${c.text}</p>
 ${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan, c.location.kecamatan].filter(Boolean).join(', ')}</p>` : ''}
-${c.attachments.length ? html`<p class="muted">${c.attachments.length} lampiran</p>` : ''}
+${c.attachments.length ? html`<p class="attachments">${c.attachments.map((a, i) => {
+  const href = `/admin/triage/${c.id}/attachments/${a.sha256}`;
+  return isInlineImage(a.mimeType)
+    ? html`<a href="${href}" target="_blank" rel="noopener"><img src="${href}" alt="Foto lampiran ${String(i + 1)} dari ${c.ticket}" loading="lazy" style="max-width:160px;max-height:160px;margin:0 8px 8px 0;border-radius:6px;vertical-align:top"></a>`
+    : html`<a href="${href}">Lampiran ${String(i + 1)} (${a.mimeType})</a> `;
+})}</p>` : ''}
 <p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>
 ${r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
