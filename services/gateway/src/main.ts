@@ -1,5 +1,6 @@
 import { listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { checkRedisDurability, exitIfRedisRefuses } from '@aduan/queue';
+import { loadDirectoryOrExit } from '@aduan/routing/directory';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { buildApp } from './app.ts';
 import { GatewayEnv } from './config.ts';
@@ -10,7 +11,7 @@ const config = parseEnvOrExit(GatewayEnv);
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 const redisUrl = config.REDIS_URL ?? 'redis://127.0.0.1:6379';
 await exitIfRedisRefuses(redisUrl, config.QUEUE_PREFIX);
-const deps = await createGatewayDeps(config, logger, { redisUrl });
+const deps = await createGatewayDeps(config, logger, { redisUrl, directory: loadDirectoryOrExit(config.ROUTING_DIRECTORY) });
 for (const problem of (await checkRedisDurability(deps.redis)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
 const app = await buildApp(deps);
 await listenOrExit(app, config.PORT, config.HOST);

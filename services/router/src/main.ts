@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses } from '@aduan/queue';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
+import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectoryOrExit } from '@aduan/routing';
 import { RouterEnv } from './config.ts';
 import { startRouterService } from './router-service.ts';
 
@@ -22,8 +23,7 @@ const service = await startRouterService({
   logger,
   concurrency: env.ROUTER_CONCURRENCY,
   hintDays: env.DESK_HINT_DAYS,
-  ...(env.TRIAGE_THRESHOLD !== undefined ? { triageThreshold: env.TRIAGE_THRESHOLD } : {}),
-  ...(env.ROUTING_DIRECTORY ? { directoryPath: env.ROUTING_DIRECTORY } : {}),
+  router: createRouter(loadDirectoryOrExit(env.ROUTING_DIRECTORY), { triageThreshold: env.TRIAGE_THRESHOLD ?? DEFAULT_TRIAGE_THRESHOLD }),
 });
 
 const http = Fastify({ logger: false });

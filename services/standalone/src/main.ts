@@ -1,8 +1,8 @@
-import { exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
+import { listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { buildApp, createGatewayDeps } from '@aduan/gateway';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses, RedisServerMissingError } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
-import { createRouter, DEFAULT_TRIAGE_THRESHOLD, DirectoryError, loadDirectory } from '@aduan/routing';
+import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectoryOrExit } from '@aduan/routing';
 import { createLogger, onShutdown } from '@aduan/telemetry';
 import { StandaloneEnv } from './config.ts';
 import { routeAfterIntake } from './intake-first.ts';
@@ -35,15 +35,8 @@ const probe = createRedis(redis.url, 'client');
 for (const problem of (await checkRedisDurability(probe)).problems) logger.error({ durability: false }, `REDIS IS NOT DURABLE: ${problem}`);
 probe.disconnect();
 
-// One OPD directory for both halves: loaded and validated once. An edited file that does not
-// load is a configuration mistake (exit 78), said without a stack trace.
-let directory: ReturnType<typeof loadDirectory>;
-try {
-  directory = loadDirectory(config.ROUTING_DIRECTORY);
-} catch (err) {
-  if (!(err instanceof DirectoryError)) throw err;
-  exitConfig(`the OPD directory (ROUTING_DIRECTORY, infra/routing/*.yaml) does not load: ${err.message}`);
-}
+// One OPD directory for both halves: loaded and validated once.
+const directory = loadDirectoryOrExit(config.ROUTING_DIRECTORY);
 const router = await startRouterService({
   redisUrl: redis.url,
   prefix: config.QUEUE_PREFIX,

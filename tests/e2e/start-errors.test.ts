@@ -7,21 +7,21 @@ import { freePort } from '@aduan/queue';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 
 /**
- * `pnpm start` that cannot start says why in one line and exits with EXIT_CONFIG, as for a bad
+ * `pnpm start` (and a service alone) that cannot start says why in one line and exits with EXIT_CONFIG, as for a bad
  * setting, not with a stack trace: a port another program holds (Grafana's is 3000 too), and an
  * OPD directory file edited into something that does not load.
  */
 const url = testRedisUrl();
 const prefix = uniquePrefix('startfail');
 afterAll(() => deletePrefix(url, prefix));
-const start = (env: Record<string, string>) =>
-  spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'services/standalone/src/main.ts')], {
+const start = (env: Record<string, string>, service = 'standalone') =>
+  spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', `services/${service}/src/main.ts`)], {
     env: { PATH: process.env.PATH ?? '', REDIS_URL: url, QUEUE_PREFIX: prefix, TMPDIR: process.env.TMPDIR ?? '/tmp', DATA_DIR: join(process.env.TMPDIR ?? '/tmp', `${prefix}-data`), ...env },
     encoding: 'utf8',
     timeout: 30_000,
   });
 
-describe('pnpm start that cannot start', () => {
+describe('a service that cannot start', () => {
   it('a port already in use: EXIT_CONFIG and what to do', async () => {
     const port = await freePort();
     const other = createServer().listen(port, '0.0.0.0');
@@ -36,9 +36,9 @@ describe('pnpm start that cannot start', () => {
     }
   });
 
-  it('an OPD directory that does not load: EXIT_CONFIG naming it', () => {
-    const run = start({ PORT: '0', ROUTING_DIRECTORY: '/nonexistent/routing' });
-    expect(run.status).toBe(EXIT_CONFIG);
+  it.each(['standalone', 'gateway', 'router'])('an OPD directory that does not load: EXIT_CONFIG naming it (%s)', (service) => {
+    const run = start({ PORT: '0', ROUTING_DIRECTORY: '/nonexistent/routing', SPOOL_DIR: join(process.env.TMPDIR ?? '/tmp', `${prefix}-spool-${service}`) }, service);
+    expect(run.status, run.stderr).toBe(EXIT_CONFIG);
     expect(run.stderr).toContain('Aduan cannot start: the OPD directory (ROUTING_DIRECTORY, infra/routing/*.yaml) does not load');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
