@@ -182,6 +182,9 @@ describe('Redis unreachable', () => {
       expect(found.statusCode).toBe(200);
       expect(readFileSync(join(gw.deps.spool.dir, 'quarantine.bad'), 'utf8')).toContain('"jobId":"J-BAD"');
       expect(mem.text()).toContain('set aside in the quarantine file');
+      // Counted as set aside, not as drained into Redis.
+      const drained = mem.lines.filter((l) => l.msg === 'spool drained into redis');
+      expect(drained.reduce((sum, l) => sum + Number(l.quarantined ?? 0), 0)).toBe(1);
     } finally {
       await admin.config('SET', 'maxmemory', '0').catch(() => {});
       admin.disconnect();

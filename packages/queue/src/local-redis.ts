@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { probeRedis } from './redis-access.ts';
 
@@ -49,7 +49,10 @@ export async function redisAnswers(url: string, timeoutMs = 800): Promise<boolea
  */
 export async function startLocalRedis(opts: { dir: string; port?: number; aof?: boolean; aclFile?: string }): Promise<LocalRedis> {
   if (!redisServerAvailable()) throw new RedisServerMissingError();
-  mkdirSync(opts.dir, { recursive: true });
+  // Its AOF and snapshot hold every complaint: readable by this user only (Redis makes its
+  // files 0644, so the directory is what keeps other users of the machine out).
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.dir, 0o700);
   const port = opts.port ?? (await freePort());
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '',

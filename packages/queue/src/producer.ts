@@ -219,18 +219,23 @@ export class DurableProducer {
     // Nothing to gain from rotating files while Redis is still away.
     if (!spool || this.closed || this.drainedUpTo === this.spooled || this.opts.connection.status !== 'ready') return 0;
     this.draining ??= (async () => {
+      let n = 0;
+      let setAside = 0;
       try {
         const upTo = this.spooled;
         const files = await spool.rotate();
-        let n = 0;
         for (const file of files) {
           // Every re-add's failure is caught where it is made (one left waiting while the file is
           // read would be an unhandled rejection, and end the process); the first stops the drain.
           let failed: { err: unknown } | undefined;
           let batch: Promise<void>[] = [];
           for await (const rec of Spool.records(file, (line) => this.opts.logger.error({ file, bytes: line.length }, 'spool line is no job record: skipped (kept in the log only by size)'))) {
-            batch.push(this.readd(spool, rec).catch((err: unknown) => void (failed ??= { err })));
-            n++;
+            batch.push(
+              this.readd(spool, rec).then(
+                (added) => void (added ? n++ : setAside++),
+                (err: unknown) => void (failed ??= { err }),
+              ),
+            );
             if (batch.length >= DRAIN_BATCH) {
               await Promise.all(batch);
               batch = [];
@@ -241,11 +246,12 @@ export class DurableProducer {
           if (failed) throw failed.err;
           await Spool.remove(file);
         }
-        if (n > 0) this.opts.logger.info({ drained: n }, 'spool drained into redis');
         // A job spooled while this drain ran (after its rotation) waits for the next one.
         this.drainedUpTo = upTo;
         return n;
       } finally {
+        // Said for a pass that stopped part-way too: what it added and set aside is done.
+        if (n > 0 || setAside > 0) this.opts.logger.info({ drained: n, ...(setAside ? { quarantined: setAside } : {}) }, 'spool drained into redis');
         this.draining = undefined;
       }
     })();
@@ -253,25 +259,27 @@ export class DurableProducer {
   }
 
   /**
-   * Re-adds one spooled job. Redis away, full or read-only (or refusing this user) fails the
+   * Re-adds one spooled job (true), or sets it aside (false). Redis away, full or read-only (or refusing this user) fails the
    * drain, to be tried again. Any other error is this record's own (a queue no contract names,
    * a script error): it would fail every drain and hold back every file after it, so the record
    * is set aside in the spool directory's quarantine file, logged, and the drain goes on.
    */
-  private async readd(spool: Spool, rec: SpoolRecord): Promise<void> {
+  private async readd(spool: Spool, rec: SpoolRecord): Promise<boolean> {
     try {
       if (!rec.guard) {
         await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
-        return;
+        return true;
       }
       const refusal = await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name, rec.guard);
-      if (!refusal) return;
+      if (!refusal) return true;
       this.opts.logger.warn({ queue: rec.queue, jobId: rec.jobId, refusal: String(refusal[0]) }, 'spooled job refused by its guard on drain: added without it');
       await this.addToRedis(rec.queue, rec.jobId, rec.data, rec.name);
+      return true;
     } catch (err) {
       if (isRetryable(err) || this.opts.connection.status !== 'ready') throw err;
       const file = await spool.quarantine(rec);
       this.opts.logger.error({ queue: rec.queue, jobId: rec.jobId, err: (err as Error).message, file }, 'spooled job cannot be added: set aside in the quarantine file (see docs/operations.md)');
+      return false;
     }
   }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -46,6 +46,8 @@ describe('resolveRedis (pnpm start)', () => {
       expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
       expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
       expect(await client.config('GET', 'dir')).toEqual(['dir', join(dataDir, 'redis')]);
+      // Every complaint is in its files: other users of the machine cannot read them.
+      expect(statSync(join(dataDir, 'redis')).mode & 0o777).toBe(0o700);
     } finally {
       client.disconnect();
       await r.local?.stop();
