@@ -27,8 +27,8 @@ try {
 }
 // A private redis-server never outlives this process, whatever ends it (a failure below at
 // start, an uncaught error): SIGTERM, on which Redis writes its AOF and stops.
-const privateRedis = redis.local?.process;
-if (privateRedis) process.on('exit', () => void (privateRedis.exitCode === null && privateRedis.signalCode === null && privateRedis.kill('SIGTERM')));
+const owned = redis.owned;
+if (owned) process.on('exit', () => owned.stopNow());
 await exitIfRedisRefuses(redis.url, config.QUEUE_PREFIX);
 
 const probe = createRedis(redis.url, 'client');
@@ -50,7 +50,7 @@ const intakeFirst = routeAfterIntake(router, { max: config.ROUTER_CONCURRENCY })
 const deps = await createGatewayDeps(config, logger.child({ component: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive, directory });
 const app = await buildApp(deps);
 await listenOrExit(app, config.PORT, config.HOST);
-logger.info({ port: config.PORT, redis: redis.local ? 'private redis-server' : 'external' }, `Aduan is running: http://localhost:${config.PORT}/ (API docs at /docs)`);
+logger.info({ port: config.PORT, redis: owned ? 'private redis-server' : 'external' }, `Aduan is running: http://localhost:${config.PORT}/ (API docs at /docs)`);
 
 onShutdown({
   logger,
@@ -66,8 +66,8 @@ onShutdown({
     },
     { name: 'queues', run: () => deps.close() },
     // The private redis-server writes its AOF and stops; waited for, so a restart finds it all.
-    { name: 'private redis-server', run: () => redis.local?.stop() },
+    { name: 'private redis-server', run: () => owned?.stop() },
   ],
   // Past the deadline too: a private redis-server never outlives the process that started it.
-  atExit: () => void redis.local?.process.kill('SIGTERM'),
+  atExit: () => owned?.stopNow(),
 });

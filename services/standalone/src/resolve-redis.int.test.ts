@@ -55,6 +55,28 @@ describe('resolveRedis (pnpm start)', () => {
     expect(r.local?.process.exitCode ?? r.local?.process.signalCode).not.toBeNull();
   });
 
+  it('recognises the private redis-server a killed run left running, uses it, and stops it in turn', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aduan-standalone-'));
+    const port = await freePort();
+    const first = await resolveRedis({ dataDir, autostart: true, logger, defaultPort: port });
+    try {
+      // The process that started it was killed outright: nothing stopped its Redis.
+      const mem = memoryLogger('standalone');
+      const again = await resolveRedis({ dataDir, autostart: true, logger: mem.logger, defaultPort: port });
+      expect(again.url).toBe(first.url);
+      expect(again.owned).toBeDefined();
+      expect(mem.text()).toContain('the private redis-server an earlier run started is still running');
+      await again.owned?.stop();
+      expect((await probeRedis(first.url, 300)).state).toBe('away');
+      // Any other Redis on the port (another data directory) is used and left alone.
+      const other = await resolveRedis({ dataDir: mkdtempSync(join(tmpdir(), 'aduan-standalone-other-')), autostart: true, logger, defaultPort: Number(new URL(testRedisUrl()).port) });
+      expect(other.owned).toBeUndefined();
+    } finally {
+      await first.local?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('says exactly what to install when there is no redis-server', () => {
     // A child with an empty PATH: no redis-server to find.
     const script = `import { startLocalRedis } from '@aduan/queue'; startLocalRedis({ dir: '/tmp/x' }).catch((e) => { console.log(e.code, e.message); });`;

@@ -1,25 +1,82 @@
 import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { probeRedis, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 
+/** A redis-server this process answers for: `pnpm start`'s private one. */
+export interface OwnedRedis {
+  /** Stops it gracefully (Redis writes its AOF and exits); resolves once it is gone. */
+  stop(): Promise<void>;
+  /** Tells it to stop, synchronously: for a process 'exit' handler. */
+  stopNow(): void;
+}
+
 /**
  * REDIS_URL when set; else a Redis already answering on 127.0.0.1:6379; else a private
- * redis-server on that port with AOF in DATA_DIR/redis, stopped when the process exits.
+ * redis-server on that port with AOF in DATA_DIR/redis, stopped when the process exits. A
+ * private one an earlier run left running (that process was killed outright: `kill -9`, the
+ * kernel's OOM killer) is recognised by its data directory, and stopped by this one in turn.
  */
-export async function resolveRedis(opts: { url?: string; dataDir: string; autostart: boolean; logger: Logger; defaultPort?: number }): Promise<{ url: string; local?: LocalRedis }> {
+export async function resolveRedis(opts: { url?: string; dataDir: string; autostart: boolean; logger: Logger; defaultPort?: number }): Promise<{ url: string; local?: LocalRedis; owned?: OwnedRedis }> {
   if (opts.url) return { url: opts.url };
   const port = opts.defaultPort ?? 6379;
   const defaultUrl = `redis://127.0.0.1:${port}`;
+  const dir = resolve(join(opts.dataDir, 'redis'));
   // A Redis there that refuses a client without a user is still the one to use: the start's
   // credentials check then says to set REDIS_URL, rather than a second Redis failing on its port.
-  if ((await probeRedis(defaultUrl)).state !== 'away') {
+  const found = await probeRedis(defaultUrl);
+  if (found.state !== 'away') {
+    const left = found.state === 'ready' ? await privateRedisLeftBehind(defaultUrl, dir) : undefined;
+    if (left) {
+      opts.logger.warn({ dir, pid: left.pid }, 'the private redis-server an earlier run started is still running (that run was killed): using it, and stopping it on exit');
+      return { url: defaultUrl, owned: ownedByPid(defaultUrl, left.pid) };
+    }
     opts.logger.info(`using the Redis answering on 127.0.0.1:${port}`);
     return { url: defaultUrl };
   }
   if (!opts.autostart) throw new Error(`No Redis answers on 127.0.0.1:${port} and REDIS_AUTOSTART=false; set REDIS_URL`);
-  const dir = resolve(join(opts.dataDir, 'redis'));
   opts.logger.info({ dir }, 'no Redis found: starting a private redis-server (AOF on, noeviction)');
   const local = await startLocalRedis({ dir, port });
-  return { url: local.url, local };
+  const child = local.process;
+  return {
+    url: local.url,
+    local,
+    owned: { stop: () => local.stop(), stopNow: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGTERM')) },
+  };
 }
 
+/** The pid of the Redis at `url` when its data directory is `dir` (ours), else undefined. */
+async function privateRedisLeftBehind(url: string, dir: string): Promise<{ pid: number } | undefined> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1_000 });
+  try {
+    await client.connect();
+    const [, redisDir] = (await client.config('GET', 'dir')) as [string, string];
+    if (resolve(redisDir) !== dir) return undefined;
+    const pid = Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1]);
+    return pid > 0 ? { pid } : undefined;
+  } catch {
+    return undefined; // CONFIG refused (a locked Redis): not one we started
+  } finally {
+    client.disconnect();
+  }
+}
+
+function ownedByPid(url: string, pid: number): OwnedRedis {
+  const signal = () => {
+    try {
+      process.kill(pid, 'SIGTERM');
+      return true;
+    } catch {
+      return false; // gone already
+    }
+  };
+  return {
+    stop: async () => {
+      if (!signal()) return;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        if ((await probeRedis(url, 300)).state === 'away') return;
+      }
+    },
+    stopNow: () => void signal(),
+  };
+}
