@@ -23,6 +23,11 @@ export interface ConsumerOptions<T extends z.ZodType> {
   onError?: (err: Error, repeated: number) => void;
 }
 
+/** Redis refusing writes: full (`noeviction` at maxmemory), a read-only replica, a failed snapshot. */
+const WRITES_REFUSED = /^(OOM|READONLY|MISCONF)\b/;
+/** How long a worker rests when Redis refuses writes before it tries again. */
+export const WRITES_REFUSED_REST_MS = 2_000;
+
 /** How often the same worker error is reported while it goes on. */
 export const ERROR_REPORT_MS = 10_000;
 
@@ -58,7 +63,20 @@ export function createConsumer<T extends z.ZodType>(opts: ConsumerOptions<T>): W
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 8, autorun: true },
   );
-  if (opts.onError) worker.on('error', throttledErrors(opts.onError));
-  else worker.on('error', () => {});
+  const report: (err: Error) => void = opts.onError ? throttledErrors(opts.onError) : () => {};
+  // A Redis that refuses writes (full at maxmemory, a read-only replica) fails every fetch of
+  // a job, and BullMQ's worker tries again at once: a core spent, for nothing, until it has
+  // room. The worker rests instead, and tries again every WRITES_REFUSED_REST_MS.
+  let resting: NodeJS.Timeout | undefined;
+  worker.on('error', (err) => {
+    report(err);
+    if (resting || !WRITES_REFUSED.test(err.message) || worker.closing) return;
+    worker.pause(true);
+    resting = setTimeout(() => {
+      resting = undefined;
+      if (!worker.closing) worker.resume();
+    }, WRITES_REFUSED_REST_MS);
+  });
+  worker.on('closing', () => clearTimeout(resting));
   return worker;
 }
