@@ -254,4 +254,23 @@ describe('Redis unreachable', () => {
       redis = await startLocalRedis({ dir: redisDir, port: redis.port });
     }
   });
+  it('a login while Redis is full answers 503 with Retry-After (a page in Bahasa Indonesia, or JSON), not a 500', async () => {
+    await waitFor(async () => (await gw.app.inject({ url: '/readyz' })).json().checks.redis === true, { timeoutMs: 20_000, what: 'gateway reconnected to Redis' });
+    await gw.deps.auth.users.add({ username: 'siti', password: 'kata-sandi-siti-88', role: 'operator', station: 'Radio Patria FM' });
+    const admin = createRedis(redis.url, 'worker');
+    try {
+      await admin.config('SET', 'maxmemory', '1');
+      const api = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'siti', password: 'kata-sandi-siti-88' } });
+      expect(api.statusCode).toBe(503);
+      expect(api.json().error).toBe('service_unavailable');
+      expect(api.headers['retry-after']).toBe('30');
+      const page = await gw.app.inject({ method: 'POST', url: '/login', headers: { origin: 'http://localhost:80', host: 'localhost:80' }, payload: { username: 'siti', password: 'kata-sandi-siti-88' } });
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toContain('Layanan sedang sibuk');
+      expect(mem.text()).toContain('redis refuses writes (full or read-only): request answered 503');
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+      admin.disconnect();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { UnrecoverableError, Worker } from './bullmq.ts';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { specFor } from './names.ts';
+import { isRedisRefusingWrites } from './connection.ts';
 
 export interface ConsumerOptions<T extends z.ZodType> {
   /** A connection created with role 'worker' (`maxRetriesPerRequest: null`). */
@@ -23,8 +24,6 @@ export interface ConsumerOptions<T extends z.ZodType> {
   onError?: (err: Error, repeated: number) => void;
 }
 
-/** Redis refusing writes: full (`noeviction` at maxmemory), a read-only replica, a failed snapshot. */
-const WRITES_REFUSED = /^(OOM|READONLY|MISCONF)\b/;
 /** How long a worker rests when Redis refuses writes before it tries again. */
 export const WRITES_REFUSED_REST_MS = 2_000;
 
@@ -70,7 +69,7 @@ export function createConsumer<T extends z.ZodType>(opts: ConsumerOptions<T>): W
   let resting: NodeJS.Timeout | undefined;
   worker.on('error', (err) => {
     report(err);
-    if (resting || !WRITES_REFUSED.test(err.message) || worker.closing) return;
+    if (resting || !isRedisRefusingWrites(err) || worker.closing) return;
     worker.pause(true);
     resting = setTimeout(() => {
       resting = undefined;

@@ -1,5 +1,5 @@
 export { QueueNames, specFor, defaultJobOptions, type QueueSpec } from './names.ts';
-export { createRedis, pingRedis, isRedisUnavailable, untilReady, type RedisRole } from './connection.ts';
+export { createRedis, pingRedis, isRedisUnavailable, isRedisRefusingWrites, untilReady, type RedisRole } from './connection.ts';
 export { checkRedisDurability, type DurabilityReport } from './durability.ts';
 export { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';
 export { DurableProducer, QueueUnavailableError, ContractViolationError, type AddResult, type ProducerOptions } from './producer.ts';

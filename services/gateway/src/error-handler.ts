@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { QueueUnavailableError, isRedisUnavailable } from '@aduan/queue';
+import { QueueUnavailableError, isRedisRefusingWrites, isRedisUnavailable } from '@aduan/queue';
 import { HttpError, ValidationFailedError } from './errors.ts';
 import { errorPage } from './views/result-pages.ts';
 import { sendPage } from './views/page-reply.ts';
@@ -24,7 +24,7 @@ const wantsPage = (req: FastifyRequest) => !req.url.startsWith('/api/');
 /** The HTTP status errorHandler gives an error. */
 function statusOf(err: FastifyError | Error): number {
   if (err instanceof HttpError) return err.statusCode;
-  if (err instanceof QueueUnavailableError || isRedisUnavailable(err)) return 503;
+  if (err instanceof QueueUnavailableError || isRedisUnavailable(err) || isRedisRefusingWrites(err)) return 503;
   const fe = err as FastifyError;
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return mapped.status;
@@ -35,6 +35,7 @@ function statusOf(err: FastifyError | Error): number {
 function retryAfterSeconds(err: FastifyError | Error): number | undefined {
   if (err instanceof HttpError) return err.statusCode === 429 || err.statusCode === 503 ? Number(err.details?.retryAfterSeconds ?? (err.statusCode === 429 ? 60 : 30)) : undefined;
   if (err instanceof QueueUnavailableError) return err.retryAfterSeconds;
+  if (isRedisRefusingWrites(err)) return 30;
   return isRedisUnavailable(err) ? 10 : undefined;
 }
 
@@ -57,6 +58,9 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   // themselves never get here (they are spooled, or QueueUnavailableError).
   const redisAway = !(err instanceof QueueUnavailableError) && isRedisUnavailable(err);
   if (redisAway) req.log.warn({ err: err.message }, 'redis unreachable: request answered 503');
+  // A write other than a complaint's (a login's session, a desk link) while Redis is full.
+  const redisFull = isRedisRefusingWrites(err);
+  if (redisFull) req.log.warn({ err: err.message }, 'redis refuses writes (full or read-only): request answered 503');
   if (wantsPage(req)) return errorAsPage(err, req, reply, retryAfter);
   if (err instanceof ValidationFailedError) return reply.code(400).send({ error: err.code, message: err.message, fields: err.fields });
   if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.details ?? {}) });
@@ -64,6 +68,7 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
     return reply.code(503).send({ error: 'queue_unavailable', message: 'The complaint could not be stored right now; retry after the Retry-After delay' });
   }
   if (redisAway) return reply.code(503).send({ error: 'service_unavailable', message: 'Redis is unreachable; retry after the Retry-After delay' });
+  if (redisFull) return reply.code(503).send({ error: 'service_unavailable', message: 'Redis refuses writes (full or read-only); retry after the Retry-After delay' });
   if (hasZodFastifySchemaValidationErrors(err)) {
     const fields = Object.fromEntries(err.validation.map((v) => [v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '_', { code: 'invalid', message: v.message ?? 'invalid' }]));
     return reply.code(400).send({ error: 'validation_failed', message: 'Some fields are invalid', fields });
