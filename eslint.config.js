@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-syntax': [
         'error',
@@ -29,6 +29,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'bullmq', allowTypeImports: true, message: "import BullMQ's classes from @aduan/queue (its index loads BullMQ's PostgreSQL backend)" }] }],
     },
+  },
+  {
+    // Scripts the pages send to browsers: citizens' phones can be old (an Android Chrome of
+    // 2017, KaiOS). Syntax past ES2017 would stop the whole script from parsing there.
+    files: ['services/*/src/**/client/*.js'],
+    languageOptions: { ecmaVersion: 2017, sourceType: 'script', globals: { ...globals.browser } },
   },
   {
     files: ['packages/**'],

@@ -125,9 +125,13 @@ describe('web form in Chromium (phone)', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('unanswered-notice');
     expect(await page.getByLabel('Isi aduan').inputValue()).toContain('Saluran air');
     expect(await page.getByLabel('Kelurahan').inputValue()).toBe('Kepanjenlor');
-    expect(await page.getByLabel('Nomor HP/WhatsApp').inputValue()).toBe('081234567890');
     expect(await page.getByLabel('Rahasia').isChecked()).toBe(true);
     expect(await page.locator('input[name=idempotencyKey]').inputValue()).toBe(key);
+    // The number was not kept on the device (a shared computer's next user must not find it): asked for again.
+    expect(await page.getByLabel('Nomor HP/WhatsApp').inputValue()).toBe('');
+    expect(await page.locator('#unanswered-notice').textContent()).toContain('Nama, nomor HP dan email tidak kami simpan');
+    expect(await page.evaluate(() => sessionStorage.getItem('aduan.unanswered'))).not.toContain('0812');
+    await page.getByLabel('Nomor HP/WhatsApp').fill('081234567890');
     // Sent again: the complaint filed the first time, not a second one.
     await page.getByRole('button', { name: 'Kirim aduan' }).click();
     expect((await page.locator('#ticket').textContent())?.trim()).toBe(firstTicket);
@@ -148,10 +152,19 @@ describe('web form in Chromium (phone)', () => {
     await expect.poll(() => page.locator('#unanswered-notice').isVisible()).toBe(true);
     expect(await page.getByLabel('Isi aduan').inputValue()).toBe('Pohon tumbang menutup jalan di Jl. Kalimantan');
     expect(await page.locator('#unanswered-notice').textContent()).not.toContain('Foto');
+    expect(await page.locator('#unanswered-notice').textContent()).not.toContain('Nama, nomor HP');
     await page.getByRole('button', { name: 'Kosongkan, buat aduan baru' }).click();
     await expect.poll(() => page.locator('#unanswered-notice').count()).toBe(0);
     expect(await page.getByLabel('Isi aduan').inputValue()).toBe('');
     expect(await page.locator('input[name=idempotencyKey]').inputValue()).not.toBe(secondKey);
+
+    // Kept for 15 minutes at most: an older one is dropped, not put into the next person's form.
+    await page.evaluate(() => sessionStorage.setItem('aduan.unanswered', JSON.stringify({ key: 'k-old', at: Date.now() - 16 * 60 * 1000, values: { text: 'Aduan lama orang lain' }, photos: 0, reporter: false })));
+    await page.goto(`${base}/`);
+    await page.getByLabel('Isi aduan').waitFor();
+    expect(await page.locator('#unanswered-notice').count()).toBe(0);
+    expect(await page.getByLabel('Isi aduan').inputValue()).toBe('');
+    expect(await page.evaluate(() => sessionStorage.getItem('aduan.unanswered'))).toBeNull();
     await page.close();
   });
 

@@ -285,6 +285,17 @@ describe('citizen pages', () => {
     expect(again.body).not.toContain(`value="${key}"`);
   });
 
+  it("an API client's Idempotency-Key sent through the page names nothing: the page's keys are its own", async () => {
+    const key = `order-42-${prefix}`;
+    const api = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': key }, payload: { text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin' } });
+    expect(api.statusCode).toBe(202);
+    const page = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Jalan berlubang besar di depan pasar Legi', idempotencyKey: key }) });
+    // A complaint of its own, not a 422 naming (and giving the access code of) the API's.
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain(api.json().ticket);
+    expect(page.body).not.toContain(api.json().statusToken);
+  });
+
   it('counts a line break once, as the browser that let it through did (CRLF)', async () => {
     // 5,200 characters as sent, 4,940 as typed: within the textarea's maxlength of 5,000.
     const text = 'Jalan rusak parah.\r\n'.repeat(260);

@@ -31,6 +31,12 @@ export interface SubmitInput {
    * which cannot attach files again. The photos are then left out of the comparison.
    */
   retryMayLackPhotos?: boolean;
+  /**
+   * Where the Idempotency-Key is unique, when not the account: the citizen page's keys (made by
+   * the server, one per form) are kept apart from the API's (chosen by its clients), so an API
+   * client's key sent through the page never names, nor reveals, an API complaint.
+   */
+  keyScope?: string;
 }
 
 export interface SubmitResult extends ComplaintAccepted {
@@ -77,7 +83,7 @@ export class IntakeService {
   }
 
   async submit(input: SubmitInput): Promise<SubmitResult> {
-    const keyHash = input.idempotencyKey ? hashKey(`${input.channel}:${input.account}:${input.idempotencyKey}`) : undefined;
+    const keyHash = input.idempotencyKey ? hashKey(`${input.channel}:${input.keyScope ?? input.account}:${input.idempotencyKey}`) : undefined;
     const now = new Date();
     if (!keyHash) return this.submitNew(input, undefined, '', now);
     const bodyHash = hash('sha256', JSON.stringify(input.retryMayLackPhotos ? [input.request] : [input.request, input.attachments.map((a) => a.sha256)]));

@@ -7,7 +7,7 @@ import { ErrorBody, HttpError, ValidationFailedError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
 import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
-import { acceptedLogFields, type SubmitResult } from '../intake/intake-service.ts';
+import { acceptedLogFields, type SubmitInput, type SubmitResult } from '../intake/intake-service.ts';
 import { bearerToken } from '../bearer.ts';
 import type { GatewayDeps } from '../deps.ts';
 
@@ -25,7 +25,7 @@ export function parseComplaintRequest(raw: unknown, deps: GatewayDeps): Complain
  * The web intake both the API and the citizen page share: validate, check photos by content
  * and store them, queue the complaint, count it.
  */
-export async function submitWebComplaint(deps: GatewayDeps, raw: unknown, files: ParsedMultipart['files'], idempotencyKey: string | undefined, opts: { retryMayLackPhotos?: boolean } = {}): Promise<SubmitResult> {
+export async function submitWebComplaint(deps: GatewayDeps, raw: unknown, files: ParsedMultipart['files'], idempotencyKey: string | undefined, opts: Pick<SubmitInput, 'retryMayLackPhotos' | 'keyScope'> = {}): Promise<SubmitResult> {
   const request = parseComplaintRequest(raw, deps);
   const attachments = files.length ? await storePhotos(files, deps.storage, deps.logger) : [];
   const result = await deps.intake.submit({ request, attachments, channel: 'webform', account: 'web', intake: { transport: 'http' }, ...(idempotencyKey ? { idempotencyKey } : {}), ...opts });

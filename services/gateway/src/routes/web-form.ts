@@ -28,8 +28,9 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       else if (req.body && typeof req.body === 'object') fields = req.body as Record<string, string>;
       const { idempotencyKey, ...rest } = fields;
       // The form's key is kept in the browser if the answer is lost (form.js), and the form
-      // brought back without its photos, which a browser cannot attach again.
-      const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey, { retryMayLackPhotos: true });
+      // brought back without its photos, which a browser cannot attach again. The page's keys
+      // are the server's own (one per form), kept apart from the API clients' keys.
+      const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey, { retryMayLackPhotos: true, keyScope: 'web-page' });
       req.logFields = acceptedLogFields(result, 'webform', files.length);
       // "cek" on WhatsApp answers the number the citizen gave (senderFields): only then is it offered.
       const whatsapp = fields['reporter.phone']?.trim() ? deps.config.WHATSAPP_PUBLIC_NUMBER : undefined;

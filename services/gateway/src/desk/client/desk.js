@@ -1,6 +1,5 @@
 // Radio desk client. Plain browser JS (served as-is at /desk/desk.js): keyboard-first entry,
 // an outbox in localStorage so nothing typed is lost when the network drops, live board, hints.
-/* global document, window */
 (() => {
   'use strict';
   const data = JSON.parse(document.getElementById('desk-data').textContent);

@@ -1,6 +1,5 @@
 // The citizen form's optional extras; the form works without them. Served as /form.js, so the
 // pages' Content-Security-Policy can allow scripts from this origin only.
-/* global document, window */
 (function () {
   'use strict';
   restoreUnanswered();
@@ -74,15 +73,18 @@
   // what is sent stays in this tab (sessionStorage) until the thank-you page loads, and a fresh
   // form brings it back under the same Idempotency-Key: sent again, it gets the first ticket if
   // the first one arrived, and is filed now if it did not.
+  // A shared computer: the next person in this tab must not find the last citizen's name,
+  // number or e-mail, so those are never kept (the citizen types them again, or the page names
+  // the first complaint's ticket), and what is kept is dropped after 15 minutes.
   function restoreUnanswered() {
     var KEY = 'aduan.unanswered';
-    // The server knows a key's answer for 24 hours (IDEMPOTENCY_TTL_SECONDS).
-    var MAX_AGE_MS = 23 * 3600 * 1000;
+    var MAX_AGE_MS = 15 * 60 * 1000;
+    var NOT_KEPT = { 'reporter.name': true, 'reporter.phone': true, 'reporter.email': true };
     var store;
     try {
       store = window.sessionStorage;
       store.getItem(KEY);
-    } catch {
+    } catch (_e) {
       return; // storage disabled: the form works as before
     }
     if (document.getElementById('complaint-received')) {
@@ -95,13 +97,16 @@
       var values = {};
       for (var i = 0; i < form.elements.length; i++) {
         var el = form.elements[i];
-        if (!el.name || el.type === 'file' || el.name === 'idempotencyKey') continue;
+        if (!el.name || el.type === 'file' || el.name === 'idempotencyKey' || NOT_KEPT[el.name]) continue;
         values[el.name] = el.type === 'checkbox' ? el.checked : el.value;
       }
       var photos = document.getElementById('photos');
       try {
-        store.setItem(KEY, JSON.stringify({ key: form.elements.idempotencyKey.value, at: Date.now(), values: values, photos: photos && photos.files ? photos.files.length : 0 }));
-      } catch {
+        var reporter = ['reporter.name', 'reporter.phone', 'reporter.email'].some(function (n) {
+          return form.elements[n] && form.elements[n].value.trim() !== '';
+        });
+        store.setItem(KEY, JSON.stringify({ key: form.elements.idempotencyKey.value, at: Date.now(), values: values, photos: photos && photos.files ? photos.files.length : 0, reporter: reporter }));
+      } catch (_e) {
         /* full or refused: nothing kept, as without this script */
       }
     });
@@ -111,7 +116,7 @@
     var saved;
     try {
       saved = JSON.parse(store.getItem(KEY) || 'null');
-    } catch {
+    } catch (_e) {
       saved = null;
     }
     if (!saved || !saved.values || !saved.values.text || !saved.key || !(Date.now() - saved.at < MAX_AGE_MS)) {
@@ -120,7 +125,7 @@
     }
     for (var name in saved.values) {
       var field = form.elements[name];
-      if (!field || field.type === 'file') continue;
+      if (!field || field.type === 'file' || NOT_KEPT[name]) continue;
       if (field.type === 'checkbox') field.checked = saved.values[name] === true;
       else field.value = String(saved.values[name]);
     }
@@ -134,7 +139,8 @@
     var p = document.createElement('p');
     p.textContent =
       'Aduan yang Anda kirim tadi belum mendapat jawaban, mungkin karena sinyal. Isiannya kami tampilkan lagi: silakan periksa lalu kirim ulang. Bila ternyata sudah sampai, aduan tidak akan tercatat dua kali.' +
-      (saved.photos > 0 ? ' Foto perlu dipilih lagi.' : '');
+      (saved.photos > 0 ? ' Foto perlu dipilih lagi.' : '') +
+      (saved.reporter ? ' Nama, nomor HP dan email tidak kami simpan di perangkat ini: isi lagi bila perlu.' : '');
     var fresh = document.createElement('button');
     fresh.type = 'button';
     fresh.className = 'secondary';
