@@ -42,6 +42,20 @@ describe('Spool', () => {
     await s.close();
   });
 
+  it('counts every waiting record while a drain renames files under the count', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const s = new Spool(dir);
+    let expected = 0;
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(Array.from({ length: 5 }, (_, i) => s.append(rec(round * 5 + i))));
+      expected += 5;
+      // The count lists the directory, then reads each file; the rotation renames the active file in between.
+      const [count] = await Promise.all([s.pendingCount(), s.rotate()]);
+      expect(count).toBe(expected);
+    }
+    await s.close();
+  });
+
   it('skips a torn last line and drains the files a crashed process left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
     writeFileSync(join(dir, 'spool-999999-1-0.jsonl'), `${JSON.stringify(rec(1))}\n`);

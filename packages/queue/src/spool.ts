@@ -352,13 +352,17 @@ export class Spool {
     let n = 0;
     for (const name of names) {
       if (!name.includes('.jsonl')) continue;
-      try {
-        for await (const chunk of createReadStream(join(this.dir, name)) as AsyncIterable<Buffer>) {
-          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+      // A file a drain renamed since the listing is read under its new name; one it drained and
+      // removed is gone (its records are in Redis).
+      for (const candidate of name.endsWith('.jsonl') ? [name, `${name}.draining`] : [name]) {
+        try {
+          for await (const chunk of createReadStream(join(this.dir, candidate)) as AsyncIterable<Buffer>) {
+            for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+          }
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         }
-      } catch (err) {
-        // Renamed or drained while counting: its records are counted under its new name, or gone.
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
     return n;

@@ -47,6 +47,8 @@ export const hashKey = (key: string) => hash('sha256', key).slice(0, 40);
 export class IdempotencyStore {
   private readonly local = new Map<string, LocalEntry>();
   private readonly queued = new Map<string, QueuedEntry>();
+  /** Keys read back from the spool after a restart (recall): apart, so they never push out a live request's entry. */
+  private readonly recalled = new Map<string, LocalEntry>();
 
   private readonly prefix: string;
   private readonly localMax: number;
@@ -64,7 +66,21 @@ export class IdempotencyStore {
 
   /** What this process already holds for the key, if any: the first request's body and answer. */
   known(keyHash: string): LocalEntry | undefined {
-    return this.local.get(keyHash);
+    return this.local.get(keyHash) ?? this.recalled.get(keyHash);
+  }
+
+  /**
+   * A key whose complaint a previous process spooled (IntakeService.recallSpooled). Kept apart
+   * from the in-flight map, up to as many as it holds (the newest kept): recalling a long
+   * outage's spool never pushes out the entry of a request taken since.
+   */
+  recall(keyHash: string, entry: LocalEntry): void {
+    if (this.local.has(keyHash)) return;
+    if (this.recalled.size >= this.localMax) {
+      const oldest = this.recalled.keys().next().value;
+      if (oldest !== undefined) this.recalled.delete(oldest);
+    }
+    this.recalled.set(keyHash, entry);
   }
 
   remember(keyHash: string, entry: LocalEntry): void {
@@ -77,6 +93,7 @@ export class IdempotencyStore {
 
   forgetLocal(keyHash: string): void {
     this.local.delete(keyHash);
+    this.recalled.delete(keyHash);
   }
 
   /** Its complaint reached Redis: from the in-flight map to the small one of recent keys. */

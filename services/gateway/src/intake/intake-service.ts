@@ -175,10 +175,15 @@ export class IntakeService {
       const claim = rec.queue === QueueNames.intake ? StatusStore.claimOf(rec.guard) : undefined;
       if (!claim?.key.startsWith(claimPrefix)) continue;
       const keyHash = claim.key.slice(claimPrefix.length);
-      const earlier = JSON.parse(claim.value) as IdempotencyRecord;
+      let earlier: IdempotencyRecord;
+      try {
+        earlier = JSON.parse(claim.value) as IdempotencyRecord;
+      } catch {
+        continue; // one unreadable claim: its key is not recalled, the others are
+      }
       if (!earlier.id || this.idempotency.known(keyHash)) continue;
       const answer = { ...this.answerFor(earlier.id), ...(earlier.ticket ? { ticket: earlier.ticket } : {}) };
-      this.idempotency.remember(keyHash, { bodyHash: earlier.bodyHash, answer: Promise.resolve(answer) });
+      this.idempotency.recall(keyHash, { bodyHash: earlier.bodyHash, answer: Promise.resolve(answer) });
       n++;
     }
     return n;
