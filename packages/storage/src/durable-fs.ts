@@ -12,6 +12,12 @@ export async function syncDirectory(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
     await fh.sync();
+  } catch (err) {
+    // A filesystem that cannot fsync a directory (some network, FUSE and 9p mounts answer
+    // EINVAL): there is nothing more to make durable than the files' own fsync did. Refusing
+    // every spool file and photo there would turn a weaker guarantee into an outage.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
   } finally {
     await fh.close();
   }

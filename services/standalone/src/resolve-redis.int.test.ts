@@ -60,7 +60,12 @@ describe('resolveRedis (pnpm start)', () => {
     const port = await freePort();
     const first = await resolveRedis({ dataDir, autostart: true, logger, defaultPort: port });
     try {
+      // While the run that started it lives (here: this process), a second run uses it and leaves it alone.
+      const second = await resolveRedis({ dataDir, autostart: true, logger, defaultPort: port });
+      expect(second).toEqual({ url: first.url });
       // The process that started it was killed outright: nothing stopped its Redis.
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      writeFileSync(join(dataDir, 'redis', 'aduan-owner.pid'), `${dead.stdout}\n`);
       const mem = memoryLogger('standalone');
       const again = await resolveRedis({ dataDir, autostart: true, logger: mem.logger, defaultPort: port });
       expect(again.url).toBe(first.url);

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { probeRedis, startLocalRedis, type LocalRedis } from '@aduan/queue';
@@ -15,7 +16,9 @@ export interface OwnedRedis {
  * REDIS_URL when set; else a Redis already answering on 127.0.0.1:6379; else a private
  * redis-server on that port with AOF in DATA_DIR/redis, stopped when the process exits. A
  * private one an earlier run left running (that process was killed outright: `kill -9`, the
- * kernel's OOM killer) is recognised by its data directory, and stopped by this one in turn.
+ * kernel's OOM killer) is recognised by its data directory and its owner file (the pid of the
+ * run that started it, which must be gone), and stopped by this one in turn. One another live
+ * run still uses is used and left alone.
  */
 export async function resolveRedis(opts: { url?: string; dataDir: string; autostart: boolean; logger: Logger; defaultPort?: number }): Promise<{ url: string; local?: LocalRedis; owned?: OwnedRedis }> {
   if (opts.url) return { url: opts.url };
@@ -29,6 +32,7 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; autost
     const left = found.state === 'ready' ? await privateRedisLeftBehind(defaultUrl, dir) : undefined;
     if (left) {
       opts.logger.warn({ dir, pid: left.pid }, 'the private redis-server an earlier run started is still running (that run was killed): using it, and stopping it on exit');
+      writeOwner(dir);
       return { url: defaultUrl, owned: ownedByPid(defaultUrl, left.pid) };
     }
     opts.logger.info(`using the Redis answering on 127.0.0.1:${port}`);
@@ -37,6 +41,7 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; autost
   if (!opts.autostart) throw new Error(`No Redis answers on 127.0.0.1:${port} and REDIS_AUTOSTART=false; set REDIS_URL`);
   opts.logger.info({ dir }, 'no Redis found: starting a private redis-server (AOF on, noeviction)');
   const local = await startLocalRedis({ dir, port });
+  writeOwner(dir);
   const child = local.process;
   return {
     url: local.url,
@@ -45,8 +50,32 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; autost
   };
 }
 
-/** The pid of the Redis at `url` when its data directory is `dir` (ours), else undefined. */
+/** Who answers for the private redis-server in `dir`: this process, from the start on. */
+const ownerFile = (dir: string) => join(dir, 'aduan-owner.pid');
+function writeOwner(dir: string): void {
+  writeFileSync(ownerFile(dir), `${process.pid}\n`, { mode: 0o600 });
+}
+
+/** Whether the run that started (or took over) the private redis-server in `dir` is gone. */
+function ownerGone(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(ownerFile(dir), 'utf8').trim());
+  } catch {
+    return false; // no owner file: not known to be ours to stop
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false; // alive: another `pnpm start` still uses it
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** The pid of the Redis at `url` when its data directory is `dir` (ours) and the run that owned it is gone, else undefined. */
 async function privateRedisLeftBehind(url: string, dir: string): Promise<{ pid: number } | undefined> {
+  if (!ownerGone(dir)) return undefined;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1_000 });
   try {
     await client.connect();
