@@ -182,7 +182,7 @@ describe('OPD API: attachments', () => {
     const own = await asOpd(dishub, 'GET', path);
     expect(own.statusCode).toBe(200);
     expect(own.rawPayload.equals(PNG_1x1)).toBe(true);
-    expect(own.headers).toMatchObject({ 'content-type': 'image/png', 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' });
+    expect(own.headers).toMatchObject({ 'content-type': 'image/png', 'content-length': String(PNG_1x1.length), 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' });
     expect(own.headers['content-disposition']).toBe(`attachment; filename="${photo!.sha256.slice(0, 16)}.png"`);
     // Another OPD, no key, a hash the complaint does not name, an id routed nowhere.
     expect((await asOpd(dlh, 'GET', path)).statusCode).toBe(404);

@@ -63,6 +63,14 @@ describe('LocalDiskStorage', () => {
     expect(statSync(join(root, 'sha256', a.sha256.slice(0, 2), a.sha256)).mode & 0o777).toBe(0o600);
     expect(statSync(join(root, 'sha256', a.sha256.slice(0, 2))).mode & 0o777).toBe(0o700);
     expect(await s.get(`sha256/00/${'0'.repeat(64)}`)).toBeNull();
+    // Served as a stream with its size, without reading it whole first.
+    const opened = await s.open(a.storageKey);
+    expect(opened?.bytes).toBe(PNG_1x1.length);
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened!.stream) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(PNG_1x1);
+    expect(await s.open(`sha256/00/${'0'.repeat(64)}`)).toBeNull();
+    await expect(s.open('../../etc/passwd')).rejects.toThrow(/invalid storage key/);
     expect(await s.has(`sha256/00/${'0'.repeat(64)}`)).toBe(false);
     expect(await s.has('../../etc/passwd')).toBe(false);
     await expect(s.get('../../etc/passwd')).rejects.toThrow(/invalid storage key/);

@@ -11,10 +11,12 @@ export interface StoredObject {
   bytes: number;
 }
 
-/** Where attachments live. Local disk today; an S3-compatible store can implement the same three calls. */
+/** Where attachments live. Local disk today; an S3-compatible store can implement the same calls. */
 export interface AttachmentStorage {
   put(data: Buffer): Promise<StoredObject>;
   get(storageKey: string): Promise<Buffer | null>;
+  /** The stored bytes as a stream, and how many (to serve a file without holding it whole), or null. */
+  open(storageKey: string): Promise<{ stream: NodeJS.ReadableStream; bytes: number } | null>;
   has(storageKey: string): Promise<boolean>;
 }
 
@@ -67,7 +69,9 @@ export class LocalDiskStorage implements AttachmentStorage {
         await rename(tmp, target);
         // The photo is part of an acknowledged complaint: its name must survive a power cut too.
         await syncDirectory(dirname(target));
-        await syncCreatedDirectories(dirname(target), created);
+        // The shard directory's own name: by this request if it made it, else by the one that did,
+        // which may not have got there yet (two requests making one shard at once).
+        await (created ? syncCreatedDirectories(dirname(target), created) : syncDirectory(dirname(dirname(target))));
       } catch (err) {
         await unlink(tmp).catch(() => undefined);
         throw err;
@@ -83,6 +87,19 @@ export class LocalDiskStorage implements AttachmentStorage {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+  }
+
+  async open(storageKey: string): Promise<{ stream: NodeJS.ReadableStream; bytes: number } | null> {
+    let fh;
+    try {
+      fh = await open(this.path(storageKey), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    const { size } = await fh.stat();
+    // The stream closes the file when it ends or is destroyed (a client that went away).
+    return { stream: fh.createReadStream(), bytes: size };
   }
 
   /** True only if the file at the key exists and its bytes hash to the key's SHA-256 (reads the whole file). */

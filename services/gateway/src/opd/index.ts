@@ -165,10 +165,10 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       const key = keyOf(req);
       const found = await complaintFor(key, req.params.id);
       const attachment = found?.complaint.attachments.find((a) => a.sha256 === req.params.sha256);
-      const bytes = attachment ? await deps.storage.get(attachment.storageKey) : null;
-      count(key.opd, 'attachment', bytes ? 'ok' : 'not_found');
-      if (!attachment || !bytes) throw new HttpError(404, 'not_found', 'No such attachment of a complaint routed to your OPD');
-      return sendAttachment(reply as FastifyReply, attachment, bytes);
+      const file = attachment ? await deps.storage.open(attachment.storageKey) : null;
+      count(key.opd, 'attachment', file ? 'ok' : 'not_found');
+      if (!attachment || !file) throw new HttpError(404, 'not_found', 'No such attachment of a complaint routed to your OPD');
+      return sendAttachment(reply as FastifyReply, attachment, file);
     },
   );
 

@@ -80,9 +80,9 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     const { id, sha256 } = req.params;
     const complaint = ComplaintId.safeParse(id).success ? ((await listTriage(t)).find((c) => c.id === id) ?? (await latestRouted(routedQueue, id))) : undefined;
     const attachment = complaint?.attachments.find((a) => a.sha256 === sha256);
-    const bytes = attachment ? await deps.storage.get(attachment.storageKey) : null;
-    if (!attachment || !bytes) throw new HttpError(404, 'not_found', 'No such attachment');
-    return sendAttachment(reply, attachment, bytes, { inline: isInlineImage(attachment.mimeType) });
+    const file = attachment ? await deps.storage.open(attachment.storageKey) : null;
+    if (!attachment || !file) throw new HttpError(404, 'not_found', 'No such attachment');
+    return sendAttachment(reply, attachment, file, { inline: isInlineImage(attachment.mimeType) });
   });
 
   app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown; revision?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {

@@ -13,16 +13,17 @@ function extensionOf(mimeType: string): string {
 }
 
 /**
- * Sends a citizen's attachment: as its stored type, never cached on the way, never sniffed into
+ * Sends a citizen's attachment (streamed from storage, never held whole): as its stored type, never cached on the way, never sniffed into
  * something else, and sandboxed (no script, no plugin) should anyone open it as a page. `inline`
  * only for the image types a page shows (the admin's triage page); otherwise a download.
  */
-export function sendAttachment(reply: FastifyReply, attachment: Pick<Attachment, 'mimeType' | 'sha256'>, bytes: Buffer, opts: { inline?: boolean } = {}): FastifyReply {
+export function sendAttachment(reply: FastifyReply, attachment: Pick<Attachment, 'mimeType' | 'sha256'>, file: { stream: NodeJS.ReadableStream; bytes: number }, opts: { inline?: boolean } = {}): FastifyReply {
   return reply
     .type(attachment.mimeType)
+    .header('content-length', String(file.bytes))
     .header('cache-control', 'private, no-store')
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', "default-src 'none'; sandbox")
     .header('content-disposition', `${opts.inline ? 'inline' : 'attachment'}; filename="${attachment.sha256.slice(0, 16)}${extensionOf(attachment.mimeType)}"`)
-    .send(bytes);
+    .send(file.stream);
 }
