@@ -70,7 +70,7 @@ export function createConsumer<T extends z.ZodType>(opts: ConsumerOptions<T>): W
   worker.on('error', (err) => {
     report(err);
     if (resting || !isRedisRefusingWrites(err) || worker.closing) return;
-    worker.pause(true);
+    void worker.pause(true).catch(() => {});
     resting = setTimeout(() => {
       resting = undefined;
       if (!worker.closing) worker.resume();
