@@ -13,9 +13,10 @@ function extensionOf(mimeType: string): string {
 }
 
 /**
- * Sends a citizen's attachment (streamed from storage, never held whole): as its stored type, never cached on the way, never sniffed into
- * something else, and sandboxed (no script, no plugin) should anyone open it as a page. `inline`
- * only for the image types a page shows (the admin's triage page); otherwise a download.
+ * Sends a citizen's attachment, streamed from storage (never held whole): as its stored type,
+ * never cached on the way, never sniffed into something else, and sandboxed (no script, no
+ * plugin) should anyone open it as a page. `inline` only for the image types a page shows (the
+ * admin's triage page); otherwise a download.
  */
 export function sendAttachment(reply: FastifyReply, attachment: Pick<Attachment, 'mimeType' | 'sha256'>, file: { stream: NodeJS.ReadableStream; bytes: number }, opts: { inline?: boolean } = {}): FastifyReply {
   return reply
