@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@aduan/telemetry';
 import { defaultJobOptions, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
-import { isRedisUnavailable, sendWritesNow } from './connection.ts';
+import { isRedisRefusingWrites, isRedisUnavailable, sendWritesNow } from './connection.ts';
 import { guardedAdd, type AddGuard } from './guarded-add.ts';
 import { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';
 import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
@@ -11,11 +11,11 @@ import { TickBatcher, settle, type Settled } from './tick-batcher.ts';
 /** Spooled jobs re-added at once while draining. */
 const DRAIN_BATCH = 200;
 
-/** Redis refusals that pass: full (OOM at maxmemory), read-only, loading, busy, or refusing this user. */
-const PASSING_REFUSAL = /^(OOM|READONLY|LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOPERM|NOAUTH|WRONGPASS)\b/;
+/** Other Redis refusals that pass: loading, busy, failing over, or refusing this user. */
+const PASSING_REFUSAL = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOPERM|NOAUTH|WRONGPASS)\b/;
 
 function isRetryable(err: unknown): boolean {
-  return isRedisUnavailable(err) || (err instanceof Error && (PASSING_REFUSAL.test(err.message) || /did not answer within/.test(err.message)));
+  return isRedisUnavailable(err) || isRedisRefusingWrites(err) || (err instanceof Error && (PASSING_REFUSAL.test(err.message) || /did not answer within/.test(err.message)));
 }
 
 /** Redis is unreachable and there is no spool to fall back on: answer 503 with Retry-After. */

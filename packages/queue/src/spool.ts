@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { syncDirectory } from '@aduan/storage/durable-fs';
 import { createInterface } from 'node:readline';
+import { syncDirectory } from '@aduan/storage/durable-fs';
 
 function processAlive(pid: number): boolean {
   try {
@@ -276,8 +276,9 @@ export class Spool {
    * A torn last line (a crash mid-write, never acknowledged) is skipped; so is a line that is no
    * record (`onBad` hears of it), so one bad line never holds back every file after it.
    */
-  static async *records(file: string, onBad?: (line: string) => void): AsyncGenerator<SpoolRecord> {
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  static async *records(file: string | FileHandle, onBad?: (line: string) => void): AsyncGenerator<SpoolRecord> {
+    const input = typeof file === 'string' ? createReadStream(file, { encoding: 'utf8' }) : file.createReadStream({ encoding: 'utf8' });
+    const lines = createInterface({ input, crlfDelay: Infinity });
     for await (const line of lines) {
       if (!line.trim()) continue;
       let parsed: unknown;
@@ -298,21 +299,36 @@ export class Spool {
    * and removed is skipped, its records being in Redis). Needs no lock.
    */
   async *waiting(): AsyncGenerator<SpoolRecord> {
-    const names = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return [] as string[];
+    for (const name of (await this.recordFileNames()).sort()) {
+      const fh = await this.openListed(name);
+      if (fh) yield* Spool.records(fh);
+    }
+  }
+
+  /** The record files in the directory (`*.jsonl`, `*.jsonl.draining`); none when there is no directory yet. */
+  private async recordFileNames(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((n) => n.endsWith('.jsonl') || n.endsWith('.jsonl.draining'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
-    });
-    for (const name of names.filter((n) => n.endsWith('.jsonl') || n.endsWith('.jsonl.draining')).sort()) {
-      const candidates = name.endsWith('.jsonl') ? [name, `${name}.draining`] : [name];
-      for (const candidate of candidates) {
-        try {
-          yield* Spool.records(join(this.dir, candidate));
-          break;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        }
+    }
+  }
+
+  /**
+   * Opens a record file listed a moment ago. A drain may have renamed it since (`x.jsonl` to
+   * `x.jsonl.draining`): then it is opened under its new name. One drained and removed is gone
+   * (undefined): its records are in Redis.
+   */
+  private async openListed(name: string): Promise<FileHandle | undefined> {
+    for (const candidate of name.endsWith('.jsonl') ? [name, `${name}.draining`] : [name]) {
+      try {
+        return await open(join(this.dir, candidate), 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
+    return undefined;
   }
 
   /** Every record of a drain file at once (small files; tests). */
@@ -342,27 +358,12 @@ export class Spool {
    * No directory yet is 0; a directory that cannot be read rejects (it is not an empty spool).
    */
   async pendingCount(): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw err;
-    }
     let n = 0;
-    for (const name of names) {
-      if (!name.includes('.jsonl')) continue;
-      // A file a drain renamed since the listing is read under its new name; one it drained and
-      // removed is gone (its records are in Redis).
-      for (const candidate of name.endsWith('.jsonl') ? [name, `${name}.draining`] : [name]) {
-        try {
-          for await (const chunk of createReadStream(join(this.dir, candidate)) as AsyncIterable<Buffer>) {
-            for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
-          }
-          break;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        }
+    for (const name of await this.recordFileNames()) {
+      const fh = await this.openListed(name);
+      if (!fh) continue;
+      for await (const chunk of fh.createReadStream() as AsyncIterable<Buffer>) {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
       }
     }
     return n;

@@ -19,20 +19,6 @@ const FILES = { opds: 'opds.yaml', wilayah: 'wilayah.yaml', categories: 'categor
  * categories.yaml and (optionally) external.yaml, or one YAML/JSON file with all their top-level keys.
  * Throws a DirectoryError naming the file and the field when something is wrong.
  */
-/**
- * loadDirectory() for a service's start: a directory that does not load (an edited YAML file
- * with a mistake, a wrong ROUTING_DIRECTORY) is a configuration mistake, said in one line with
- * exit code 78, not a stack trace.
- */
-export function loadDirectoryOrExit(path?: string): Directory {
-  try {
-    return loadDirectory(path);
-  } catch (err) {
-    if (!(err instanceof DirectoryError)) throw err;
-    exitConfig(`the OPD directory (ROUTING_DIRECTORY, infra/routing/*.yaml) does not load: ${err.message}`);
-  }
-}
-
 export function loadDirectory(path: string = DEFAULT_DIRECTORY_PATH): Directory {
   if (!existsSync(path)) throw new DirectoryError('directory data not found', path);
   if (statSync(path).isFile()) {
@@ -99,4 +85,18 @@ export function formatPath(path: PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
   return out || '(top level)';
+}
+
+/**
+ * loadDirectory() for a service's start: a directory that does not load (an edited YAML file
+ * with a mistake, a wrong ROUTING_DIRECTORY) is a configuration mistake, said in one line with
+ * exit code 78, not a stack trace.
+ */
+export function loadDirectoryOrExit(path?: string): Directory {
+  try {
+    return loadDirectory(path);
+  } catch (err) {
+    if (!(err instanceof DirectoryError)) throw err;
+    exitConfig(`the OPD directory (ROUTING_DIRECTORY, infra/routing/*.yaml) does not load: ${err.message}`);
+  }
 }

@@ -96,13 +96,18 @@ export function ticketFor(id: string, prefix = 'ADU'): string {
 }
 
 /**
- * A ticket's 8-character code as ticketFor writes it, "7K3M-9Q2X", from what a person typed
- * without separators: I and L read as 1, O as 0; null when it cannot be one (U never occurs).
+ * `length` Crockford characters as they are written, in groups of four joined by dashes
+ * ("7K3M-9Q2X"), from what a person typed without separators: I and L read as 1, O as 0; null
+ * when it cannot be that (U never occurs).
  */
-export function normalizeTicketCode(typed: string): string | null {
+function readCode(typed: string, length: number): string | null {
   const code = typed.toUpperCase().replace(/[IL]/g, '1').replace(/O/g, '0');
-  return /^[0-9A-Z]{8}$/.test(code) && !code.includes('U') ? `${code.slice(0, 4)}-${code.slice(4)}` : null;
+  if (code.length !== length || !/^[0-9A-Z]+$/.test(code) || code.includes('U')) return null;
+  return code.match(/.{4}/g)!.join('-');
 }
+
+/** A ticket's 8-character code as ticketFor writes it, "7K3M-9Q2X", from what a person typed without separators; null when it cannot be one. */
+export const normalizeTicketCode = (typed: string): string | null => readCode(typed, 8);
 
 /**
  * Normalizes what a person typed ("adu 7k3m 9q2x", "ADU-7K3M-9Q2X") into the canonical ticket, or
@@ -153,8 +158,7 @@ function legacyStatusToken(id: string, secret: string): string {
  * "7K3M9Q2X4HCE"): I and L read as 1, O as 0; null when it cannot be one.
  */
 export function normalizeStatusToken(typed: string): string | null {
-  const code = typed.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
-  return /^[0-9A-Z]{12}$/.test(code) && !code.includes('U') ? `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}` : null;
+  return readCode(typed.replace(/[^0-9A-Za-z]/g, ''), 12);
 }
 
 /** Whether `token` (as typed: whitespace, dashes and case forgiven; or a legacy token, exactly) is this id's. */

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { syncCreatedDirectories, syncDirectory } from './durable-fs.ts';
 import { basename, dirname, join } from 'node:path';
+import { syncCreatedDirectories, syncDirectory } from './durable-fs.ts';
 
 export interface StoredObject {
   /** Content-addressed key: `sha256/<aa>/<sha256>`. The same bytes always get the same key. */

@@ -18,7 +18,7 @@ function run(steps: string, signals: NodeJS.Signals[], timeoutMs = 1000): Promis
     import { createLogger, onShutdown } from ${JSON.stringify(TELEMETRY)};
     const logger = createLogger({ service: 't' });
     const hang = () => new Promise(() => {});
-    onShutdown({ logger, timeoutMs: ${timeoutMs}, steps: ${steps}, atExit: () => process.stdout.write('{"msg":"atExit"}\\n') });
+    onShutdown({ logger, timeoutMs: ${timeoutMs}, steps: ${steps} });
     setInterval(() => {}, 1000);
     process.stderr.write('up\\n');
   `;
@@ -44,7 +44,7 @@ describe('onShutdown', () => {
   it('runs the steps in order on SIGTERM and exits 0', async () => {
     const r = await run(`[{ name: 'http', run: () => logger.info('http closed') }, { name: 'workers', run: async () => { await new Promise((ok) => setTimeout(ok, 50)); logger.info('workers closed'); } }]`, ['SIGTERM']);
     expect(r.code).toBe(0);
-    expect(msgs(r)).toEqual(['shutting down: no new work, finishing in-flight work', 'http closed', 'workers closed', 'stopped', 'atExit']);
+    expect(msgs(r)).toEqual(['shutting down: no new work, finishing in-flight work', 'http closed', 'workers closed', 'stopped']);
   });
 
   it('exits 1 at the deadline when a step hangs, naming that step', async () => {
@@ -55,7 +55,6 @@ describe('onShutdown', () => {
     const timeout = r.lines.find((l) => l.level === 50);
     expect(timeout).toMatchObject({ step: 'router', timeoutMs: 800 });
     expect(msgs(r)).not.toContain('never');
-    expect(msgs(r).at(-1)).toBe('atExit');
   });
 
   it('runs the remaining steps after one fails, then exits 1', async () => {

@@ -12,8 +12,6 @@ export interface ShutdownOptions {
   steps: readonly ShutdownStep[];
   /** How long all steps together may take before the process exits anyway, with code 1. */
   timeoutMs: number;
-  /** Synchronous; runs right before the process exits, however it exits (e.g. signal a child redis-server). */
-  atExit?: () => void;
 }
 
 /** Starts a shutdown (a signal, or the service itself, e.g. on losing its account lock); resolves never. */
@@ -32,7 +30,6 @@ export type Stop = (code: number, reason: string) => Promise<void>;
 export function onShutdown(opts: ShutdownOptions): Stop {
   const { logger } = opts;
   let stopping: Promise<void> | undefined;
-  if (opts.atExit) process.once('exit', opts.atExit);
 
   const stop: Stop = (code, reason) => {
     stopping ??= (async () => {

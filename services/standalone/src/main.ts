@@ -26,7 +26,8 @@ try {
   throw err;
 }
 // A private redis-server never outlives this process, whatever ends it (a failure below at
-// start, an uncaught error): SIGTERM, on which Redis writes its AOF and stops.
+// start, an uncaught error, the shutdown's deadline): SIGTERM, on which Redis writes its AOF
+// and stops.
 const owned = redis.owned;
 if (owned) process.on('exit', () => owned.stopNow());
 await exitIfRedisRefuses(redis.url, config.QUEUE_PREFIX);
@@ -68,6 +69,4 @@ onShutdown({
     // The private redis-server writes its AOF and stops; waited for, so a restart finds it all.
     { name: 'private redis-server', run: () => owned?.stop() },
   ],
-  // Past the deadline too: a private redis-server never outlives the process that started it.
-  atExit: () => owned?.stopNow(),
 });

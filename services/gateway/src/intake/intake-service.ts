@@ -99,8 +99,8 @@ export class IntakeService {
       // Answered here even while Redis is away (its claim could not be read, and a new ticket
       // would file the complaint twice); added again under its id, as a retry answered from
       // Redis's claim is: a no-op while it is queued, a repair if its job was removed since.
-      if (queued.bodyHash !== bodyHash) throw new KeyReusedError({ ...this.answerFor(queued.id), ticket: queued.ticket });
-      const answer = { ...this.answerFor(queued.id), ticket: queued.ticket };
+      const answer = this.answerFor(queued.id, queued.ticket);
+      if (queued.bodyHash !== bodyHash) throw new KeyReusedError(answer);
       await this.deps.producer.add(QueueNames.intake, queued.id, this.complaintFor(input, answer, queued.receivedAt, keyHash), { name: input.channel });
       return { ...answer, outcome: 'replayed' };
     }
@@ -182,15 +182,16 @@ export class IntakeService {
         continue; // one unreadable claim: its key is not recalled, the others are
       }
       if (!earlier.id || this.idempotency.known(keyHash)) continue;
-      const answer = { ...this.answerFor(earlier.id), ...(earlier.ticket ? { ticket: earlier.ticket } : {}) };
+      const answer = this.answerFor(earlier.id, earlier.ticket);
       this.idempotency.recall(keyHash, { bodyHash: earlier.bodyHash, answer: Promise.resolve(answer) });
       n++;
     }
     return n;
   }
 
-  private answerFor(id: string): ComplaintAccepted {
-    return { id, ticket: ticketFor(id, this.deps.ticketPrefix), statusToken: statusTokenFor(id, this.deps.statusSecret()) };
+  /** A complaint's answer: `ticket` as first given when known (TICKET_PREFIX may have changed since), the token derived anew. */
+  private answerFor(id: string, ticket?: string): ComplaintAccepted {
+    return { id, ticket: ticket ?? ticketFor(id, this.deps.ticketPrefix), statusToken: statusTokenFor(id, this.deps.statusSecret()) };
   }
 
   /**
@@ -203,9 +204,7 @@ export class IntakeService {
   private async replay(earlier: IdempotencyRecord, bodyHash: string, input: SubmitInput, keyHash: string): Promise<SubmitResult> {
     const id = earlier.id ?? earlier.answer?.id;
     if (!id) throw new Error('unreadable Idempotency-Key claim: it names no complaint');
-    // The ticket as first given (TICKET_PREFIX may have changed since); the token derived anew.
-    const derived = this.answerFor(id);
-    const answer = { ...derived, ticket: earlier.ticket ?? earlier.answer?.ticket ?? derived.ticket };
+    const answer = this.answerFor(id, earlier.ticket ?? earlier.answer?.ticket);
     if (earlier.bodyHash !== bodyHash) throw new KeyReusedError(answer);
     const complaint = this.complaintFor(input, answer, earlier.receivedAt ?? new Date().toISOString(), keyHash);
     await this.deps.producer.add(QueueNames.intake, id, complaint, { name: input.channel });

@@ -78,7 +78,8 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   // A complaint's photos, for the admin deciding where it goes (the triage page shows them).
   app.get<{ Params: { id: string; sha256: string } }>('/admin/triage/:id/attachments/:sha256', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
     const { id, sha256 } = req.params;
-    const complaint = ComplaintId.safeParse(id).success ? ((await listTriage(t)).find((c) => c.id === id) ?? (await latestRouted(routedQueue, id))) : undefined;
+    // Waiting in triage (its job id is the complaint's), or routed since.
+    const complaint = ComplaintId.safeParse(id).success ? (((await triageQueue.getJob(id))?.data as RoutedComplaint | undefined) ?? (await latestRouted(routedQueue, id))) : undefined;
     const attachment = complaint?.attachments.find((a) => a.sha256 === sha256);
     const file = attachment ? await deps.storage.open(attachment.storageKey) : null;
     if (!attachment || !file) throw new HttpError(404, 'not_found', 'No such attachment');
