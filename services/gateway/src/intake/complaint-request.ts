@@ -4,8 +4,14 @@ import { normalizePhone } from '@aduan/schema';
 const optionalText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional());
 
-/** A decimal such as "-8.0983" or "5e-7" (what String(number) gives: the location button's hidden fields). */
-const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+/**
+ * A decimal such as "-8.0983" or "5e-7" (what String(number) gives: the location button's hidden
+ * fields). Each part can match only one way, so a long run of digits is read in linear time (the
+ * earlier `\d+\.?\d*` backtracked quadratically: 32,000 digits and an "x" held the event loop
+ * for seconds), and no coordinate needs more than MAX_DECIMAL_LENGTH characters.
+ */
+const DECIMAL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$/i;
+const MAX_DECIMAL_LENGTH = 40;
 
 /** Form fields are strings: blank is "not given"; anything but a plain decimal is not a number (not 0 for " ", not 16 for "0x10"). */
 const optionalNumber = (min: number, max: number) =>
@@ -13,7 +19,7 @@ const optionalNumber = (min: number, max: number) =>
     if (v === null) return undefined;
     if (typeof v !== 'string') return v;
     const t = v.trim();
-    return t === '' ? undefined : DECIMAL.test(t) ? Number(t) : v;
+    return t === '' ? undefined : t.length <= MAX_DECIMAL_LENGTH && DECIMAL.test(t) ? Number(t) : v;
   }, z.number().min(min).max(max).optional());
 
 /** HTML checkboxes send "on"; JSON sends booleans; "true"/"1" are accepted too. */
