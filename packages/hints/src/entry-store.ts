@@ -17,8 +17,13 @@ export interface DeskEntry {
   kelurahan?: string;
   kecamatan?: string;
   landmark?: string;
-  /** Start of the complaint text, for the board and hints (the full text lives in the complaint). */
-  snippet: string;
+  /**
+   * Start of the complaint text, for the board and hints (the full text lives in the complaint).
+   * None for a confidential complaint (see deskDescription).
+   */
+  snippet?: string;
+  /** The reporter asked that their identity not leave the city: the desk shows no text. */
+  confidential?: boolean;
   /** Content words for similarity (see similarity.ts). */
   words: string[];
 }

@@ -1,11 +1,13 @@
 import type { Complaint } from '@aduan/schema';
 import type { DeskEntryStore } from './entry-store.ts';
 import { contentWords } from './similarity.ts';
+import { deskDescription } from './desk-description.ts';
 
 /**
  * Adds a complaint of any channel to the duplicate-hint index. The router calls this for every
  * complaint it routes (it already holds the data: no extra read); an existing entry — the
- * desk's richer one for a radio call — is kept.
+ * desk's richer one for a radio call — is kept. What the desk shows of its words follows the
+ * reporter's wishes (deskDescription).
  */
 export async function indexComplaint(entries: DeskEntryStore, c: Complaint): Promise<void> {
   const loc = c.location;
@@ -22,8 +24,7 @@ export async function indexComplaint(entries: DeskEntryStore, c: Complaint): Pro
       ...(c.category ? { category: c.category } : {}),
       ...(loc?.kelurahan ? { kelurahan: loc.kelurahan } : {}),
       ...(loc?.kecamatan ? { kecamatan: loc.kecamatan } : {}),
-      ...(loc?.description ? { landmark: loc.description } : {}),
-      snippet: c.text.slice(0, 160),
+      ...deskDescription(c.text, loc?.description, c.reporter),
       words: contentWords(`${c.text} ${loc?.description ?? ''}`),
     },
     { onlyIfAbsent: true },

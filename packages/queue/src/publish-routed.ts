@@ -19,7 +19,7 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * phone number however it is written, their (WhatsApp) name, and a link to their own story
  * (Instagram writes one into the text when they mention our account in it).
  */
-function withoutIdentity(text: string, reporter: NonNullable<RoutedComplaint['reporter']>): string {
+export function withoutIdentity(text: string, reporter: Pick<NonNullable<RoutedComplaint['reporter']>, 'handle' | 'phone' | 'name'>): string {
   // The story's id leads to its author as surely as the name does: the whole path goes.
   let t = text.replace(/(instagram\.com\/stories\/)[^\s)"]+/gi, `$1${HIDDEN}`);
   if (reporter.handle) t = t.replace(new RegExp(`@?(?<![\\w.])${escapeRegExp(reporter.handle)}(?![\\w])`, 'gi'), HIDDEN);

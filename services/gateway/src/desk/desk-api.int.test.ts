@@ -146,6 +146,27 @@ describe('board, hints and linking', () => {
     expect(m.station).toBeUndefined();
   });
 
+  it("never shows station staff a confidential complaint's words, nor an anonymous reporter's name or number", async () => {
+    const secret = { text: 'Saya Rina Wulandari 081234567891, suami saya pelaku KDRT, lampu PJU di gang rumah mati, jangan sebut nama saya', location: { kelurahan: 'Kepanjenlor', description: 'gang depan rumah Rina Wulandari' }, reporter: { name: 'Rina Wulandari', phone: '081234567891', confidential: true } };
+    const web = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: secret })).json();
+    await routeOnce(web.id);
+    const asked = { text: 'lampu PJU mati di gang', kelurahan: 'Kepanjenlor' };
+    const m = await waitFor(async () => (await post(budi, '/api/v1/desk/similar', asked)).json().matches.find((x: { ticket: string }) => x.ticket === web.ticket), { what: 'confidential hint' });
+    expect(m).toMatchObject({ channel: 'webform', confidential: true, landmark: 'gang depan rumah [disembunyikan]' });
+    expect(m.snippet).toBeUndefined();
+    const looked = (await gw.app.inject({ url: `/api/v1/desk/complaints/${web.ticket}`, headers: { cookie: budi } })).body;
+    for (const shown of [JSON.stringify(m), looked]) {
+      expect(shown).not.toContain('Rina');
+      expect(shown).not.toContain('KDRT');
+      expect(shown).not.toContain('1234567891');
+    }
+    // A caller keyed at the desk who asked not to be named on air: the words, without the name and number.
+    const call = (await post(siti, '/api/v1/desk/complaints', { ...JUKIR, text: 'Saya Pak Slamet 0812 3456 7890, lampu PJU di Jalan Kalimantan mati', reporter: { ...JUKIR.reporter, anonymous: true } }, 'entry-anon')).json();
+    const board = (await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie: siti } })).json();
+    const entry = board.entries.find((e: { ticket: string }) => e.ticket === call.ticket);
+    expect(entry.snippet).toBe('Saya [disembunyikan] [disembunyikan], lampu PJU di Jalan Kalimantan mati');
+  });
+
   it('links a caller to a routed ticket once per entry and republishes routed with the count (<id>.s<n>)', async () => {
     const link = await post(budi, `/api/v1/desk/complaints/${first.ticket.toLowerCase()}/supporters`, { program: 'Kabar Kota' }, 'link-1');
     expect(link.statusCode).toBe(200);

@@ -11,7 +11,7 @@ import { acceptedLogFields } from '../intake/intake-service.ts';
 import { idempotencyKeyOf, parseComplaintRequest } from '../routes/complaints-api.ts';
 import { localDayRange } from './desk-deps.ts';
 import { DeskComplaintRequest, LinkRequest, collectFieldErrors, parseDeskExtras, withRadioDefaults, type DeskExtras } from './desk-request.ts';
-import { canonicalKelurahan, contentWords, similarity } from '@aduan/hints';
+import { canonicalKelurahan, contentWords, deskDescription, similarity } from '@aduan/hints';
 import { linkSupporter } from './supporters.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() });
@@ -27,6 +27,8 @@ const BoardEntry = z.object({
   kelurahan: z.string().optional(),
   landmark: z.string().optional(),
   snippet: z.string().optional(),
+  /** The reporter asked for confidentiality: no snippet is ever shown. */
+  confidential: z.boolean().optional(),
   state: z.string(),
   opd: z.string().optional(),
   opdName: z.string().optional(),
@@ -45,7 +47,7 @@ const Match = BoardEntry.extend({ channel: z.string(), station: z.string().optio
 const DeskTicket = StatusView.extend({
   supporters: z.number(),
   station: z.string().optional(),
-  ...BoardEntry.pick({ snippet: true, category: true, kelurahan: true, landmark: true }).shape,
+  ...BoardEntry.pick({ snippet: true, confidential: true, category: true, kelurahan: true, landmark: true }).shape,
 }).meta({ id: 'DeskTicket' });
 const LinkAnswer = z.object({ id: z.string(), ticket: z.string(), supporters: z.number(), published: z.boolean() }).meta({ id: 'DeskLinkAnswer' });
 
@@ -121,8 +123,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
           ...(request.category ? { category: request.category } : {}),
           ...(loc?.kelurahan ? { kelurahan: loc.kelurahan } : {}),
           ...(loc?.kecamatan ? { kecamatan: loc.kecamatan } : {}),
-          ...(loc?.description ? { landmark: loc.description } : {}),
-          snippet: request.text.slice(0, 160),
+          ...deskDescription(request.text, loc?.description, withConsent.reporter),
           words: contentWords(`${request.text} ${loc?.description ?? ''}`),
         }),
         deps.auth.users.rememberProgram(user.username, extras.program),
@@ -244,13 +245,14 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   );
 }
 
-function pickDescription(e: { category?: string; kelurahan?: string; landmark?: string; snippet?: string }) {
-  const out: Record<string, string> = {};
+function pickDescription(e: { category?: string; kelurahan?: string; landmark?: string; snippet?: string; confidential?: boolean }) {
+  const out: Record<string, string | boolean> = {};
   for (const k of ['category', 'kelurahan', 'landmark', 'snippet'] as const) if (e[k]) out[k] = e[k];
+  if (e.confidential) out.confidential = true;
   return out;
 }
 
-function pick(e: { callTime?: string; program?: string; operatorId?: string; category?: string; kelurahan?: string; landmark?: string; snippet?: string }) {
+function pick(e: { callTime?: string; program?: string; operatorId?: string; category?: string; kelurahan?: string; landmark?: string; snippet?: string; confidential?: boolean }) {
   const out = pickDescription(e);
   for (const k of ['callTime', 'program', 'operatorId'] as const) if (e[k]) out[k] = e[k];
   return out;

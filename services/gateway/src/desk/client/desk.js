@@ -415,6 +415,10 @@
       /* offline: hints are a convenience */
     }
   }
+  /** The complaint's words as the desk may show them: none for a confidential one (the reporter asked). */
+  function snippetOf(e) {
+    return e.confidential ? '[aduan rahasia: isinya tidak ditampilkan]' : e.snippet || '';
+  }
   function stateLabel(m) {
     if (m.state === 'received') return 'menunggu router';
     if (m.state === 'triage') return 'triase admin';
@@ -439,7 +443,7 @@
       b.textContent = i === 0 ? 'Tautkan (F2)' : `Tautkan (Alt+${i + 1})`;
       b.onclick = () => link(m);
       const via = { whatsapp: 'WhatsApp', instagram: 'Instagram', webform: 'formulir web' }[m.channel] || m.station || 'radio';
-      li.append(t, ` (${via}) — ${m.snippet || ''} — ${m.kelurahan || m.landmark || ''} — ${stateLabel(m)} — ${m.supporters} pelapor tambahan (${why}) `, b);
+      li.append(t, ` (${via}) — ${snippetOf(m)} — ${m.kelurahan || m.landmark || ''} — ${stateLabel(m)} — ${m.supporters} pelapor tambahan (${why}) `, b);
       ol.append(li);
     });
   }
@@ -479,7 +483,7 @@
     const label = data.stateLabels[t.state] || t.state;
     $('lookup-state').textContent = t.opd && ['routed', 'in_progress', 'resolved', 'rejected'].includes(t.state) ? `${label} (${t.opd.name})` : label;
     const via = { whatsapp: 'WhatsApp', instagram: 'Instagram', webform: 'formulir web', radio: t.station || 'radio' }[t.channel] || t.channel;
-    const about = [t.snippet ? `"${t.snippet}"` : '', t.kelurahan || t.landmark || '', `lewat ${via}, ${dayTime(t.receivedAt)}`, t.supporters ? `${t.supporters} pelapor tambahan` : ''];
+    const about = [t.confidential ? snippetOf(t) : t.snippet ? `"${t.snippet}"` : '', t.kelurahan || t.landmark || '', `lewat ${via}, ${dayTime(t.receivedAt)}`, t.supporters ? `${t.supporters} pelapor tambahan` : ''];
     $('lookup-about').textContent = about.filter(Boolean).join(' — ');
     const ol = $('lookup-history');
     ol.innerHTML = '';
@@ -510,7 +514,7 @@
       for (const e of board.entries) {
         const tr = document.createElement('tr');
         tr.dataset.ticket = e.ticket;
-        const cells = [hhmm(new Date(e.callTime || e.receivedAt)), e.ticket, `${e.snippet || ''}${e.kelurahan ? ` (${e.kelurahan})` : ''}`, stateLabel(e), String(e.supporters)];
+        const cells = [hhmm(new Date(e.callTime || e.receivedAt)), e.ticket, `${snippetOf(e)}${e.kelurahan ? ` (${e.kelurahan})` : ''}`, stateLabel(e), String(e.supporters)];
         cells.forEach((c, i) => {
           const td = document.createElement('td');
           if (i === 1) {
