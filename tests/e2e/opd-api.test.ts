@@ -19,7 +19,7 @@ let dishub: string;
 let dlh: string;
 let revoked: string;
 
-type View = { state: string; opd?: { code: string }; history: { state: string; message?: string }[] };
+type View = { state: string; opd?: { code: string }; history: { state: string; at: string; message?: string }[] };
 
 async function fileRouted(payload: object): Promise<{ id: string; ticket: string; statusToken: string }> {
   const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload });
@@ -190,5 +190,33 @@ describe('OPD API: attachments', () => {
     expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}/attachments/${'0'.repeat(64)}`)).statusCode).toBe(404);
     expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/01ARZ3NDEKTSV4RRFFQ69G5FAV/attachments/${photo!.sha256}`)).statusCode).toBe(404);
     expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}/attachments/not-a-hash`)).statusCode).toBe(400);
+  });
+});
+
+describe('OPD API: report times', () => {
+  it("refuses a report dated ahead of the clock, and a re-assigned complaint takes its new OPD's reports", async () => {
+    const c = await fileRouted({ text: 'Jukir liar di depan Kantor Pos Blitar minta parkir tanpa karcis' });
+    const status = (secret: string, body: object) => asOpd(secret, 'POST', `/api/v1/opd/complaints/${c.id}/status`, body);
+    const future = await status(dishub, { state: 'in_progress', at: '2099-12-31T00:00:00Z', updateId: 'far-1' });
+    expect(future.statusCode).toBe(400);
+    expect(future.json().fields.at.code).toBe('in_future');
+    expect((await status(dishub, { state: 'in_progress', updateId: 'near-1' })).statusCode).toBe(202);
+    await waitFor(async () => ((await citizenView(c)).state === 'in_progress' ? true : null), { timeoutMs: 15_000, what: 'in_progress' });
+    // A system that adds to `status` itself, not through the API: the date is taken as now.
+    await statusQueue.add('status', { schemaVersion: 1, complaintId: c.id, state: 'in_progress', opd: 'dishub', message: 'Dijadwalkan', at: '2099-12-31T00:00:00.000Z', updateId: 'dishub.direct-1' }, { jobId: 'dishub.direct-1' });
+    const dated = await waitFor(async () => (await citizenView(c)).history.find((h) => h.message === 'Dijadwalkan') ?? null, { timeoutMs: 15_000, what: 'direct report' });
+    expect(Date.parse(dated.at)).toBeLessThan(Date.now() + 60_000);
+    // Re-assigned to dlh, whose clock runs two minutes behind dishub's: its report is applied,
+    // not held against dishub's last one.
+    const login = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'admin', password: 'kata-sandi-admin-77' } });
+    const cookie = `aduan_session=${login.cookies.find((x) => x.name === 'aduan_session')?.value}`;
+    expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie }, payload: { opd: 'dlh' } })).statusCode).toBe(200);
+    await waitFor(async () => ((await citizenView(c)).opd?.code === 'dlh' ? true : null), { timeoutMs: 15_000, what: 're-assigned' });
+    expect((await status(dlh, { state: 'resolved', message: 'Sudah ditertibkan', at: new Date(Date.now() - 120_000).toISOString(), updateId: 'dlh-1' })).statusCode).toBe(202);
+    const done = await waitFor(async () => {
+      const v = await citizenView(c);
+      return v.state === 'resolved' ? v : null;
+    }, { timeoutMs: 15_000, what: 'resolved by the new OPD' });
+    expect(done.history.at(-1)).toMatchObject({ state: 'resolved', message: 'Sudah ditertibkan' });
   });
 });

@@ -75,6 +75,9 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  * between the router's check and this write).
  * - An OPD's report older than the last one applied ("in progress" arriving after "resolved")
  *   is stale: marked seen, not applied, so the state never moves back.
+ * - Routing (or re-assigning) the complaint starts that comparison afresh: the new OPD's
+ *   reports are not held against the time of the previous OPD's last one. (The field/value
+ *   pairs start with 'state', so ARGV[10] is the state written.)
  * - Inbox scores follow the order of writing: at least the routing time, and above every entry
  *   already there. A reader's cursor names an entry it saw, so nothing written after it can sort
  *   before it (routers finish complaints of the same millisecond in any order).
@@ -88,6 +91,8 @@ if ARGV[7] ~= '' then
     return 2
   end
   redis.call('HSET', KEYS[2], 'reportedAt', ARGV[7])
+elseif ARGV[10] == 'routed' then
+  redis.call('HDEL', KEYS[2], 'reportedAt')
 end
 redis.call('HSET', KEYS[2], unpack(ARGV, 9))
 redis.call('RPUSH', KEYS[3], ARGV[3])

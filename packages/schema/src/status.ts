@@ -8,6 +8,13 @@ export const ComplaintState = z
   .meta({ id: 'ComplaintState' });
 export type ComplaintState = z.infer<typeof ComplaintState>;
 
+/**
+ * How far ahead of the receiving clock a reported time may be (clocks differ) before it counts
+ * as "now": a report dated in the future would make every later report on the complaint look
+ * older than it, and be dropped.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
 /** Job data of the `status` queue: a downstream system reports progress on a complaint. */
 export const StatusUpdate = z
   .object({
@@ -18,6 +25,7 @@ export const StatusUpdate = z
     opd: OpdCode,
     /** Message for the citizen, Bahasa Indonesia. */
     message: z.string().trim().min(1).max(1000).optional(),
+    /** When it happened. More than MAX_CLOCK_AHEAD_MS ahead of the router's clock, it is taken as the moment the router applies it. */
     at: IsoDateTime,
     /** The downstream system's own id for this update (used as jobId). */
     updateId: z.string().min(1).max(200),

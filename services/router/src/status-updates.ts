@@ -1,5 +1,5 @@
 import { QueueNames, UnrecoverableError, citizenMessages, type DurableProducer, type StatusStore } from '@aduan/queue';
-import type { Notification, StatusUpdate } from '@aduan/schema';
+import { MAX_CLOCK_AHEAD_MS, type Notification, type StatusUpdate } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 
 /** How long a notify job is kept, so that re-adding one with the same id is a no-op (names.ts). */
@@ -8,7 +8,10 @@ const NOTICE_KEPT_MS = 7 * 86_400_000;
 /**
  * A downstream system reports progress. Only the OPD the complaint is routed to may move it;
  * the citizen hears about it on the chat channel they used.
- * - A report older than the last one applied is stale: not applied, not told.
+ * - A report older than the last one applied is stale: not applied, not told. A report dated
+ *   in the future (beyond clock differences) is taken as made now: its date would otherwise make
+ *   every later report of the complaint stale (the OPD API refuses such dates; a system that
+ *   adds to `status` directly may not).
  * - A report already applied (a retry) is told again only while its notice's job would still be
  *   there to dedupe it: that covers a crash between the two writes, and a re-post weeks later
  *   does not send the citizen an old notice a second time.
@@ -20,11 +23,14 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
     deps.logger.warn({ complaintId: update.complaintId, from: update.opd, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
     throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
   }
+  const now = Date.now();
+  const ahead = Date.parse(update.at) - now > MAX_CLOCK_AHEAD_MS;
+  if (ahead) deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, updateId: update.updateId, at: update.at }, 'status update dated in the future: recorded as made now');
   const outcome = await deps.status.transition(update.complaintId, {
     state: update.state,
     // Checked again in the same script as the write: a re-assignment may land in between.
     requireOpd: update.opd,
-    at: update.at,
+    at: ahead ? new Date(now).toISOString() : update.at,
     dedupeKey: `status.${update.updateId.replaceAll(":", "_")}`,
     ...(update.message ? { message: update.message } : {}),
   });

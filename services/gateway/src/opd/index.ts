@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, forOpd, latestRouted } from '@aduan/queue';
-import { RoutedComplaint, StatusUpdate, StatusView } from '@aduan/schema';
+import { MAX_CLOCK_AHEAD_MS, RoutedComplaint, StatusUpdate, StatusView } from '@aduan/schema';
 import { bearerToken } from '../bearer.ts';
 import type { GatewayDeps } from '../deps.ts';
-import { ErrorBody, HttpError } from '../errors.ts';
+import { ErrorBody, HttpError, ValidationFailedError } from '../errors.ts';
 import type { OpdKey } from './opd-keys.ts';
 import { sendAttachment } from '../views/attachment-reply.ts';
 
@@ -66,7 +66,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
 
   // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
   const verified = new WeakMap<FastifyRequest, OpdKey>();
-  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused') => deps.metrics.opdRequests.inc({ opd, action, outcome });
+  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused' | 'invalid') => deps.metrics.opdRequests.inc({ opd, action, outcome });
   const authenticate = (action: 'feed' | 'read' | 'status' | 'attachment') => async (req: FastifyRequest): Promise<void> => {
     const secret = bearerToken(req);
     const key = secret ? await deps.opdKeys.verify(secret) : null;
@@ -197,6 +197,12 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       if (earlier?.data?.complaintId && earlier.data.complaintId !== req.params.id) {
         count(key.opd, 'status', 'update_id_reused');
         throw new HttpError(409, 'update_id_reused', `updateId "${req.body.updateId}" was already used for another complaint; use an id unique to each update`);
+      }
+      // A date ahead of this clock would make every later report on the complaint (by any OPD
+      // it is re-assigned to, too) "older than the last one" and dropped.
+      if (req.body.at && Date.parse(req.body.at) - Date.now() > MAX_CLOCK_AHEAD_MS) {
+        count(key.opd, 'status', 'invalid');
+        throw new ValidationFailedError({ at: { code: 'in_future', message: 'at must not be in the future (more than 5 minutes ahead of the server clock); leave it out to use the time of the request' } });
       }
       const update: StatusUpdate = {
         schemaVersion: 1,
