@@ -190,6 +190,21 @@ describe('web intake under arbitrary input', () => {
     );
   });
 
+  it('the web form takes what a browser sends: JSON is refused (415), queued nowhere; a field sent twice is read once', async () => {
+    const before = await intake.count();
+    // Valid for the API, but its phone number is no string where the page reads one back.
+    const json = await gw.app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ 'reporter.phone': 5, text: 'Lampu jalan di depan pasar mati sejak minggu lalu', reporter: { phone: '0812 3456 7890' } }) });
+    expect(json.statusCode).toBe(415);
+    expect(await intake.count()).toBe(before);
+    const twice = await gw.app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'text=Lampu+jalan+di+depan+pasar+mati+sejak+minggu+lalu&reporter.phone=0812+3456+7890&reporter.phone=x&idempotencyKey=a&idempotencyKey=b' });
+    expect(twice.statusCode).toBe(200);
+    const ticket = /ADU-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(twice.payload)?.[0];
+    const id = await gw.deps.status.idForTicket(ticket!);
+    const job = await intake.getJob(id!);
+    expect(job?.data.reporter.phone).toBe('+6281234567890');
+    accepted.add(id!);
+  });
+
   it('the radio desk answers 202 or a 4xx for any call-in, and queues only contract-valid complaints', async () => {
     const callIn = body.chain(({ plausible, b }) =>
       fc.record({ program: plausible ? fc.constantFrom('Halo Blitar Pagi', ' Suara Warga ') : anyValue, callTime: plausible ? fc.constantFrom(undefined, new Date(Date.now() - 60_000).toISOString()) : fc.oneof(fc.constant(undefined), anyValue) }).map((extra) => ({ plausible, b: b !== null && typeof b === 'object' && !Array.isArray(b) ? { ...b, ...extra } : b })),

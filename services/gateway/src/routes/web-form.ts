@@ -21,11 +21,16 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
   app.get('/', { schema: { hide: true } }, async (_req, reply) => sendPage(reply, page({}, {})));
 
   app.post('/', { schema: { hide: true }, config: { rateLimit: deps.rateLimit } }, async (req, reply) => {
+    // What a browser's form sends, and nothing else: a JSON client belongs on the API, and its
+    // values (numbers, objects) are not the strings this page reads back and echoes.
+    if (!req.isMultipart() && !req.headers['content-type']?.includes('application/x-www-form-urlencoded')) {
+      throw new HttpError(415, 'unsupported_media_type', 'This page takes a form (application/x-www-form-urlencoded or multipart/form-data); the API is POST /api/v1/complaints');
+    }
     let fields: Record<string, string> = {};
     let files: ParsedMultipart['files'] = [];
     try {
       if (req.isMultipart()) ({ fields, files } = await readMultipart(req, deps.config.MAX_PHOTOS));
-      else if (req.body && typeof req.body === 'object') fields = req.body as Record<string, string>;
+      else fields = formFields(req.body);
       const { idempotencyKey, ...rest } = fields;
       // The form's key is kept in the browser if the answer is lost (form.js), and the form
       // brought back without its photos, which a browser cannot attach again. The page's keys
@@ -73,4 +78,18 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     if (!view) return sendPage(reply.code(404), statusPage({ ticket: String(ticket), notFound: true, ticketPrefix }));
     return sendPage(reply, statusPage({ ticket: view.ticket, view, ticketPrefix }));
   });
+}
+
+/**
+ * An urlencoded body as one string per field. A field sent twice (`text=a&text=b`, which no form
+ * of ours does) keeps its first value, rather than arrive as an array where a string is read.
+ */
+function formFields(body: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!body || typeof body !== 'object') return fields;
+  for (const [name, value] of Object.entries(body)) {
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') fields[name] = first;
+  }
+  return fields;
 }
