@@ -150,6 +150,7 @@ describe('Redis unreachable', () => {
     const q = new Queue('intake', { connection: createRedis(redis.url, 'worker'), prefix });
     try {
       const before = await q.count();
+      const known = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Lampu taman di Alun-alun mati semua sejak Senin' } })).json() as { ticket: string };
       // Redis at its maxmemory: it refuses every write (OOM) while it answers, so the drain runs and fails.
       await admin.config('SET', 'maxmemory', '1');
       const texts = Array.from({ length: 120 }, (_, i) => `Saluran air tersumbat sampah di gang ${i} Jl. Kenari, air meluap ke rumah warga setiap hujan. `.repeat(6));
@@ -168,6 +169,9 @@ describe('Redis unreachable', () => {
       const page = await gw.app.inject({ url: `/status?ticket=${spooledOne.ticket}&token=${spooledOne.statusToken}` });
       expect(page.statusCode).toBe(503);
       expect(page.body).toContain('Layanan sedang sibuk');
+      // A ticket Redis knows, with a wrong token: the same answer, so it tells nothing of the ticket.
+      const wrongToken = await gw.app.inject({ url: `/api/v1/complaints/${known.ticket}?token=AAAA-AAAA-AAAA` });
+      expect(wrongToken.statusCode).toBe(503);
       // A record no queue contract names (written by hand): it can never be added.
       writeFileSync(join(gw.deps.spool.dir, 'spool-1-1-0.jsonl'), `${JSON.stringify({ queue: 'no-such-queue', jobId: 'J-BAD', data: {}, spooledAt: new Date().toISOString() })}\n`);
       expect(await gw.deps.spool.pendingCount()).toBe(121);
@@ -176,7 +180,7 @@ describe('Redis unreachable', () => {
       expect(await gw.deps.spool.pendingCount()).toBeGreaterThan(0);
       await admin.config('SET', 'maxmemory', '0');
       await waitFor(async () => (await gw.deps.spool.pendingCount()) === 0, { timeoutMs: 20_000, what: 'spool drained' });
-      expect((await q.count()) - before).toBe(120);
+      expect((await q.count()) - before).toBe(121);
       // Drained: found.
       const found = await gw.app.inject({ url: `/api/v1/complaints/${spooledOne.ticket}?token=${spooledOne.statusToken}` });
       expect(found.statusCode).toBe(200);

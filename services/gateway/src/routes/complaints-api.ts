@@ -105,10 +105,12 @@ export async function lookupStatus(deps: GatewayDeps, ticketInput: string, token
   const ticket = normalizeTicket(ticketInput, deps.config.TICKET_PREFIX);
   if (!ticket) return null;
   const id = await deps.status.idForTicket(ticket);
-  // Not in Redis while complaints wait in the spool (Redis full or read-only: it answers reads
-  // and refuses writes): it may be one of them. "Try again shortly", not "no such ticket".
-  if (!id && deps.producer.mayHoldSpooled) throw new QueueUnavailableError();
   // Read as a citizen may type it: any case, spaces or a line break from a chat app, 0 as O.
-  if (!id || !verifyStatusToken(id, token, deps.statusSecret())) return null;
-  return deps.status.view(id);
+  if (id && verifyStatusToken(id, token, deps.statusSecret())) return deps.status.view(id);
+  // Not in Redis while complaints wait in the spool (Redis full or read-only: it answers reads
+  // and refuses writes): it may be one of them. "Try again shortly", not "no such ticket"; and
+  // the same for a known ticket with a wrong token, so the answer says nothing of a ticket
+  // without its token.
+  if (deps.producer.mayHoldSpooled) throw new QueueUnavailableError();
+  return null;
 }
