@@ -122,7 +122,8 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     },
   );
 
-  r.post('/api/v1/desk/logout', { schema: { summary: 'Log out', tags: ['desk'], response: { 204: z.null() } } }, async (req, reply) => {
+  // A cross-site page must not end an operator's session mid-broadcast (SameSite does not stop a sibling subdomain).
+  r.post('/api/v1/desk/logout', { preHandler: requireSameOrigin, schema: { summary: 'Log out', description: 'Refused (403) when sent from another site (`Origin`).', tags: ['desk'], response: { 204: z.null(), 403: ErrorBody } } }, async (req, reply) => {
     await logout(auth, req, reply);
     return reply.code(204).send(null);
   });

@@ -223,6 +223,10 @@ describe('login and sessions', () => {
     expect(page.headers.location).toBe('/login?next=%2Fdesk&expired=1');
 
     const fresh = await loginCookie('siti');
+    // Sent from another site (a page that posts text/plain to it): refused, the session goes on.
+    const forged = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/logout', headers: { cookie: fresh, origin: 'https://evil.example', 'content-type': 'text/plain' }, payload: 'x' });
+    expect(forged.statusCode).toBe(403);
+    expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: fresh } })).statusCode).toBe(200);
     expect((await gw.app.inject({ method: 'POST', url: '/api/v1/desk/logout', headers: { cookie: fresh } })).statusCode).toBe(204);
     expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: fresh } })).statusCode).toBe(401);
   });
