@@ -43,3 +43,19 @@ describe('redaction depth', () => {
     expect(out).toContain('c9');
   });
 });
+
+describe('errors', () => {
+  it('logs an error by type, message, code, stack and cause, never the data a library hung on it', () => {
+    const { lines, stream } = sink();
+    const log = createLogger({ service: 't', destination: stream });
+    // As ioredis does: the failed command, its arguments included, on the error.
+    const err = Object.assign(new Error('OOM command not allowed', { cause: Object.assign(new Error('socket closed'), { args: ['+6281234567890'] }) }), { code: 'ERR_OOM', command: { name: 'evalsha', args: ['Rina Wulandari', '+6281234567890'] } });
+    log.error({ err, during: { step: 'add', failure: err } }, 'add failed');
+    log.error(err);
+    const out = JSON.stringify(lines);
+    for (const secret of ['Rina', '6281234567890']) expect(out).not.toContain(secret);
+    expect(lines[0]).toMatchObject({ err: { type: 'Error', message: 'OOM command not allowed', code: 'ERR_OOM', cause: { message: 'socket closed' } }, during: { failure: { message: 'OOM command not allowed' } } });
+    expect(String((lines[0]!.err as { stack: string }).stack)).toContain('logger.test.ts');
+    expect(lines[1]).toMatchObject({ err: { message: 'OOM command not allowed' }, msg: 'OOM command not allowed' });
+  });
+});

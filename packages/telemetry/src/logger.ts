@@ -20,8 +20,9 @@ export const REDACT_PATHS: readonly string[] = PII_KEYS.map((k) => `**.${k}`);
 function scrub(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object' || depth > 6) return value;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
-  // Only plain objects are walked: class instances (requests, errors, buffers) go through
-  // their serializers, which emit no personal data.
+  if (value instanceof Error) return safeError(value, depth);
+  // Only plain objects are walked: other class instances (requests, buffers) go through their
+  // serializers, which emit no personal data.
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
@@ -33,6 +34,24 @@ function scrub(value: unknown, depth: number): unknown {
     out[k] = PII.has(k) && v !== undefined ? '[redacted]' : scrub(v, depth + 1);
   }
   return out;
+}
+
+/**
+ * An error as a log line may show it: its type, message, code and stack, and its cause's. Not
+ * its other own properties, which pino's standard serializer copies whole: ioredis puts the
+ * failed command's arguments on its errors (a status record holds the reporter's phone hash, a
+ * job its complaint), and a library may attach the request it failed on.
+ */
+function safeError(err: Error, depth: number): Record<string, unknown> {
+  const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
+  return {
+    type: err.name,
+    message: err.message,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(typeof statusCode === 'number' ? { statusCode } : {}),
+    stack: err.stack,
+    ...(err.cause instanceof Error && depth < 6 ? { cause: safeError(err.cause, depth + 1) } : {}),
+  };
 }
 
 export interface LoggerOptions {
@@ -118,7 +137,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     formatters: { log: (obj) => scrub(obj, 0) as Record<string, unknown> },
     serializers: {
       req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: stripQuery(req.url), id: req.id }),
-      err: pino.stdSerializers.err,
+      err: (err: unknown) => (err instanceof Error ? safeError(err, 0) : err),
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
