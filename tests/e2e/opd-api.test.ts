@@ -128,6 +128,7 @@ describe('OPD API', () => {
     const feed = async (secret: string, query = '') => {
       const res = await asOpd(secret, 'GET', `/api/v1/opd/complaints${query}`);
       expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
       return res.json() as Feed;
     };
     // The earlier tests routed four complaints to dishub; now one for dlh and one more for dishub.

@@ -56,6 +56,9 @@ describe('POST /api/v1/complaints', () => {
     const ok = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket}`, headers: { authorization: `Bearer ${body.statusToken}` } });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ ticket: body.ticket, state: 'received', channel: 'webform' });
+    // Read with a token (which a ?token= URL carries): never kept by a browser or a proxy.
+    expect(ok.headers['cache-control']).toBe('no-store');
+    expect(noToken.headers['cache-control']).toBe('no-store');
     const viaQuery = await gw.app.inject({ url: `/api/v1/complaints/${body.ticket.toLowerCase()}?token=${body.statusToken}` });
     expect(viaQuery.statusCode).toBe(200);
     // The code without its prefix, as a citizen may copy it.

@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { GatewayDeps } from './deps.ts';
 import { errorHandler } from './error-handler.ts';
@@ -17,7 +17,7 @@ import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
 import { registerOpdApi } from './opd/index.ts';
 import { errorPage } from './views/result-pages.ts';
-import { sendPage } from './views/page-reply.ts';
+import { PAGE_HEADERS, sendPage } from './views/page-reply.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -45,6 +45,13 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   // One line per request. A request that filed a complaint says so on that same line
   // ("complaint accepted", with the complaint's id and outcome) rather than on a second one.
   app.decorateRequest('logFields', undefined);
+  // What the API reads out (complaints, OPD inboxes, the desk's board, a status) is never kept by
+  // a browser or a proxy: every GET under /api/ says so. Added to each such route as it is
+  // registered, so no other route (the complaint intake) runs a hook for it.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (route.url.startsWith('/api/') && methods.includes('GET')) route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), noStore];
+  });
   // A callback hook, not an async one: no promise per request.
   app.addHook('onResponse', (req, reply, done) => {
     if (req.url !== '/healthz' && req.url !== '/readyz' && req.url !== '/metrics') {
@@ -80,7 +87,18 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     // components.schemas, where the routes' $refs point: without it every $ref dangles.
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI's pages get the other pages' CSP, framing and referrer rules (its assets are all
+  // served from here; no validator badge from swagger.io).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null },
+    uiHooks: {
+      onRequest: (_req, reply, done) => {
+        reply.headers(DOCS_HEADERS);
+        done();
+      },
+    },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(formbody);
@@ -104,4 +122,11 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await registerOpdApi(app, deps);
   if (opts.extraRoutes) await opts.extraRoutes(app);
   return app;
+}
+
+const { 'content-type': _html, 'cache-control': _noStore, ...DOCS_HEADERS } = PAGE_HEADERS;
+
+function noStore(_req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  reply.header('cache-control', 'no-store');
+  done();
 }
