@@ -64,6 +64,8 @@ export const GatewayEnv = ServiceEnv.extend({
   MAX_PHOTO_BYTES: envInt(8 * 1024 * 1024, { min: 1024 }),
   /** Most photos per complaint. */
   MAX_PHOTOS: envInt(5, { min: 0, max: 20 }),
+  /** Complaints with photos read at once (each holds its photos in memory until stored); more wait up to 30 s, then 503. */
+  MAX_CONCURRENT_UPLOADS: envInt(4, { min: 1, max: 100 }),
   /** Complaint submissions per IP per minute (0 disables; a city behind one NAT may need more). */
   RATE_LIMIT_PER_MINUTE: envInt(30, { min: 0 }),
   /**

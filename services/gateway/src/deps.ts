@@ -12,6 +12,7 @@ import { IntakeService } from './intake/intake-service.ts';
 import { createAuthDeps, type AuthDeps } from './auth/index.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
 import { OpdKeyStore } from './opd/opd-keys.ts';
+import { UploadGate } from './intake/upload-gate.ts';
 
 export interface GatewayMetrics {
   accepted: Counter<'channel' | 'outcome'>;
@@ -33,6 +34,9 @@ function gatewayMetrics(): GatewayMetrics {
 }
 
 /** Everything the HTTP app needs, built once in main.ts (or a test) and passed down. */
+/** How long a complaint with photos waits for its turn to be read (UploadGate) before a 503. */
+const UPLOAD_WAIT_MS = 30_000;
+
 export interface GatewayDeps {
   config: GatewayEnv;
   logger: Logger;
@@ -50,6 +54,8 @@ export interface GatewayDeps {
   statusSecret: () => string;
   metrics: GatewayMetrics;
   rateLimit: false | { max: number; timeWindow: number };
+  /** How many complaints with photos are read at once (MAX_CONCURRENT_UPLOADS). */
+  uploads: UploadGate;
   /** In the all-in-one process the router reports directly; otherwise /readyz reads its heartbeat. */
   routerAlive?: () => boolean;
   /** Operator/admin accounts and sessions (auth/). */
@@ -154,6 +160,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     statusSecret,
     metrics: gatewayMetrics(),
     rateLimit: config.RATE_LIMIT_PER_MINUTE > 0 ? { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } : false,
+    uploads: new UploadGate(config.MAX_CONCURRENT_UPLOADS, UPLOAD_WAIT_MS),
     ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}),
     auth: createAuthDeps(config, redis, prefix),
     desk,

@@ -42,9 +42,10 @@ export async function readMultipart(req: FastifyRequest, maxPhotos: number): Pro
     for await (const part of req.parts()) {
       if (part.type === 'file') {
         if (files.length >= maxPhotos) {
-          // Read and dropped: only its name tells whether it was a file at all.
-          const dropped = await part.toBuffer();
-          if (dropped.length > 0 || part.filename) tooMany = true;
+          // Read and dropped, never held: only its name or bytes tell whether it was a file at all.
+          let bytes = 0;
+          for await (const chunk of part.file) bytes += (chunk as Buffer).length;
+          if (bytes > 0 || part.filename) tooMany = true;
           continue;
         }
         const data = await part.toBuffer();

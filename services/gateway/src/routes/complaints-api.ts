@@ -63,17 +63,23 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       const idempotencyKey = idempotencyKeyOf(req);
       let raw: unknown;
       let files: ParsedMultipart['files'] = [];
-      if (req.isMultipart()) {
-        const mp = await readMultipart(req, deps.config.MAX_PHOTOS);
-        raw = unflatten(mp.fields);
-        files = mp.files;
-      } else {
-        raw = req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.headers['content-type']?.includes('urlencoded') ? unflatten(req.body as unknown as Record<string, string>) : req.body;
+      // Photos are held in memory from the read until they are stored: a bounded number at once.
+      const release = req.isMultipart() ? await deps.uploads.enter() : undefined;
+      try {
+        if (req.isMultipart()) {
+          const mp = await readMultipart(req, deps.config.MAX_PHOTOS);
+          raw = unflatten(mp.fields);
+          files = mp.files;
+        } else {
+          raw = req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.headers['content-type']?.includes('urlencoded') ? unflatten(req.body as unknown as Record<string, string>) : req.body;
+        }
+        if (raw === undefined || raw === null || typeof raw !== 'object') throw new HttpError(400, 'invalid_body', 'Send a JSON object, a form or multipart/form-data');
+        const result = await submitWebComplaint(deps, raw, files, idempotencyKey);
+        req.logFields = acceptedLogFields(result, 'webform', files.length);
+        return reply.code(202).send({ id: result.id, ticket: result.ticket, statusToken: result.statusToken });
+      } finally {
+        release?.();
       }
-      if (raw === undefined || raw === null || typeof raw !== 'object') throw new HttpError(400, 'invalid_body', 'Send a JSON object, a form or multipart/form-data');
-      const result = await submitWebComplaint(deps, raw, files, idempotencyKey);
-      req.logFields = acceptedLogFields(result, 'webform', files.length);
-      return reply.code(202).send({ id: result.id, ticket: result.ticket, statusToken: result.statusToken });
     },
   );
 

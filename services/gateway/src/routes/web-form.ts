@@ -28,6 +28,8 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     }
     let fields: Record<string, string> = {};
     let files: ParsedMultipart['files'] = [];
+    // Photos are held in memory from the read until they are stored: a bounded number at once.
+    const release = req.isMultipart() ? await deps.uploads.enter() : undefined;
     try {
       if (req.isMultipart()) ({ fields, files } = await readMultipart(req, deps.config.MAX_PHOTOS));
       else fields = formFields(req.body);
@@ -67,6 +69,8 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
         return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, aduan Anda belum tersimpan karena gangguan sistem. Silakan kirim ulang beberapa saat lagi.'));
       }
       throw err;
+    } finally {
+      release?.();
     }
   });
 
