@@ -73,6 +73,13 @@ describe('web form in Chromium (phone)', () => {
     const statusHref = await page.locator('#status-link').getAttribute('href');
     const accessCode = (await page.locator('#status-token').textContent())?.trim() ?? '';
     expect(accessCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    // The status page it links to, then Back: the thank-you page again (a GET after the post,
+    // not Chrome's "Confirm Form Resubmission"), ticket and access code shown.
+    await page.locator('#status-link').click();
+    await page.waitForURL(/\/status\?/);
+    await page.goBack();
+    expect((await page.locator('#ticket').textContent())?.trim()).toBe(ticket);
+    expect((await page.locator('#status-token').textContent())?.trim()).toBe(accessCode);
     // Back from the thank-you page (a phone's back gesture, or the next person at a shared
     // computer): the form does not come back filled in, to be read or sent a second time.
     await page.goBack();

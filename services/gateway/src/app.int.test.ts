@@ -24,6 +24,13 @@ afterAll(async () => {
   await deletePrefix(url, prefix);
 });
 
+/** A citizen page post as a browser sees it: an accepted one is redirected (303) to its thank-you page. */
+async function followed(res: Awaited<ReturnType<typeof gw.app.inject>>) {
+  if (res.statusCode !== 303) return res;
+  expect(res.headers.location).toMatch(/^\/diterima\?/);
+  return gw.app.inject({ url: res.headers.location as string });
+}
+
 const valid = {
   text: 'Lampu PJU di Jl. Merdeka mati sudah seminggu, gelap sekali kalau malam',
   category: 'pju',
@@ -275,7 +282,7 @@ describe('citizen pages', () => {
 
   it('a form sent again with other words under the same key says the first is filed, with its ticket, and offers a fresh form', async () => {
     const key = `reuse-${prefix}`;
-    const first = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin', idempotencyKey: key }) });
+    const first = await followed(await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin', idempotencyKey: key }) }));
     const ticket = /id="ticket">([^<]+)</.exec(first.body)?.[1] as string;
     const again = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin, tiga tiang', idempotencyKey: key }) });
     expect(again.statusCode).toBe(422);
@@ -292,8 +299,10 @@ describe('citizen pages', () => {
     const key = `order-42-${prefix}`;
     const api = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { 'idempotency-key': key }, payload: { text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin' } });
     expect(api.statusCode).toBe(202);
-    const page = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Jalan berlubang besar di depan pasar Legi', idempotencyKey: key }) });
+    const posted = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Jalan berlubang besar di depan pasar Legi', idempotencyKey: key }) });
     // A complaint of its own, not a 422 naming (and giving the access code of) the API's.
+    expect(posted.statusCode).toBe(303);
+    const page = await followed(posted);
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain(api.json().ticket);
     expect(page.body).not.toContain(api.json().statusToken);
@@ -316,10 +325,13 @@ describe('citizen pages', () => {
     expect(res.body).toContain('<form method="post" action="/" enctype="multipart/form-data" novalidate class="card" autocomplete="off" id="complaint-form">');
   });
 
-  it('a successful post shows the ticket and a working status link', async () => {
+  it('a successful post leads to a thank-you page (a GET, so Back can show it again) with the ticket and a working status link', async () => {
     const form = multipartBody({ text: 'Ada jukir liar minta uang parkir di depan minimarket', idempotencyKey: `form-${prefix}` });
-    const res = await gw.app.inject({ method: 'POST', url: '/', ...form });
+    const posted = await gw.app.inject({ method: 'POST', url: '/', ...form });
+    expect(posted.statusCode).toBe(303);
+    const res = await followed(posted);
     expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
     const ticket = /id="ticket">([^<]+)</.exec(res.body)?.[1];
     const link = /id="status-link" href="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
     expect(ticket).toMatch(/^ADU-/);
@@ -328,11 +340,18 @@ describe('citizen pages', () => {
     expect(status.body).toContain('Diterima');
     // No phone number given: WhatsApp could not tell this citizen, so it is not offered.
     expect(res.body).not.toContain('id="whatsapp-check"');
+    // A thank-you link that does not hold together (another access code, another ticket, no id) leads to the look-up form.
+    const location = posted.headers.location as string;
+    const token = /token=([^&]+)/.exec(location)?.[1] as string;
+    for (const forged of [location.replace(token, 'AAAA-AAAA-AAAA'), location.replace(/ticket=ADU-[^&]+/, 'ticket=ADU-0000-0000'), location.replace(/id=[^&]+&/, '')]) {
+      const page = await gw.app.inject({ url: forged });
+      expect([page.statusCode, page.headers.location], forged).toEqual([303, '/status']);
+    }
   });
 
   it('with a phone number given, also offers "cek <ticket>" on the city\'s WhatsApp, which answers that number', async () => {
     const form = multipartBody({ text: 'Saluran air di depan SDN Sananwetan 3 mampet, air meluap ke jalan', 'reporter.phone': '0857 0000 2222', idempotencyKey: `form-wa-${prefix}` });
-    const res = await gw.app.inject({ method: 'POST', url: '/', ...form });
+    const res = await followed(await gw.app.inject({ method: 'POST', url: '/', ...form }));
     expect(res.statusCode).toBe(200);
     const ticket = /id="ticket">([^<]+)</.exec(res.body)?.[1] as string;
     const offer = /<p id="whatsapp-check">(.*?)<\/p>/s.exec(res.body)?.[1] ?? '';
@@ -369,7 +388,7 @@ describe('operations', () => {
       expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
       // The web form has the same limit (its own count), told as a page in Bahasa Indonesia, not JSON.
       const postForm = () => limited.app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'text=Saluran+air+mampet+di+gang+tiga' });
-      expect([(await postForm()).statusCode, (await postForm()).statusCode]).toEqual([200, 200]);
+      expect([(await postForm()).statusCode, (await postForm()).statusCode]).toEqual([303, 303]);
       const form = await postForm();
       expect(form.statusCode).toBe(429);
       expect(form.headers['content-type']).toBe('text/html; charset=utf-8');

@@ -106,14 +106,26 @@ describe('IntakeService: the Idempotency-Key claim in Redis', () => {
     await expect(serviceWith([]).submit({ ...input('claim-key-2'), request: { text: 'Jalan berlubang di depan pasar, mohon diperbaiki' } })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
   });
 
-  it("the citizen page's retry may lack the photos (a browser cannot attach them again); an API retry may not", async () => {
+  it("the citizen page's retry may lack the photos and the name, phone and e-mail (the restored form has neither); an API retry may not", async () => {
     const photo = { kind: 'image' as const, mimeType: 'image/png', bytes: 68, sha256: 'a'.repeat(64), storageKey: `photos/${'a'.repeat(64)}.png` };
-    const withPhoto = (key: string, retryMayLackPhotos: boolean): SubmitInput => ({ ...input(key), attachments: [photo], retryMayLackPhotos });
+    const withPhoto = (key: string, retryFromRestoredForm: boolean): SubmitInput => ({ ...input(key), attachments: [photo], retryFromRestoredForm });
     const page = await serviceWith([]).submit(withPhoto('claim-key-3', true));
-    expect(await serviceWith([]).submit({ ...input('claim-key-3'), retryMayLackPhotos: true })).toMatchObject({ id: page.id, ticket: page.ticket, outcome: 'replayed' });
+    expect(await serviceWith([]).submit({ ...input('claim-key-3'), retryFromRestoredForm: true })).toMatchObject({ id: page.id, ticket: page.ticket, outcome: 'replayed' });
     // Other words under the page's key are still another complaint.
-    await expect(serviceWith([]).submit({ ...input('claim-key-3'), request: { text: 'Jalan berlubang di depan pasar, mohon diperbaiki' }, retryMayLackPhotos: true })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    await expect(serviceWith([]).submit({ ...input('claim-key-3'), request: { text: 'Jalan berlubang di depan pasar, mohon diperbaiki' }, retryFromRestoredForm: true })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
     await serviceWith([]).submit(withPhoto('claim-key-4', false));
     await expect(serviceWith([]).submit(input('claim-key-4'))).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    // Sent with contact details, the answer lost; the form comes back without them (and without
+    // the photo) and is sent again: the same complaint, not a second one.
+    const base = input('claim-key-5');
+    const named = { ...base, attachments: [photo], retryFromRestoredForm: true, request: { ...base.request, reporter: { name: 'Siti Rahayu', phone: '+6281234567890', email: 'siti@contoh.id', anonymous: false, confidential: true } } };
+    const first = await serviceWith([]).submit(named);
+    const restored = { ...base, retryFromRestoredForm: true, request: { ...base.request, reporter: { anonymous: false, confidential: true } } };
+    expect(await serviceWith([]).submit(restored)).toMatchObject({ id: first.id, outcome: 'replayed' });
+    // Ticking "Rahasia" off is another request, though.
+    await expect(serviceWith([]).submit({ ...restored, request: { ...base.request, reporter: { anonymous: false, confidential: false } } })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    // The API keeps them in the comparison.
+    await serviceWith([]).submit({ ...named, idempotencyKey: 'claim-key-6', retryFromRestoredForm: false });
+    await expect(serviceWith([]).submit({ ...restored, idempotencyKey: 'claim-key-6', retryFromRestoredForm: false, attachments: [photo] })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
   });
 });

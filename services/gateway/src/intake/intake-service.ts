@@ -26,11 +26,12 @@ export interface SubmitInput {
   account: string;
   idempotencyKey?: string;
   /**
-   * The Idempotency-Key's retry may come without the photos and is still the same complaint:
-   * the citizen page's, whose retry after a lost answer is the form brought back in the browser,
-   * which cannot attach files again. The photos are then left out of the comparison.
+   * The Idempotency-Key's retry may come without the photos and without the reporter's name,
+   * phone and e-mail, and is still the same complaint: the citizen page's, whose retry after a
+   * lost answer is the form brought back in the browser, which cannot attach files again and
+   * does not keep contact details (a shared computer). Those are then left out of the comparison.
    */
-  retryMayLackPhotos?: boolean;
+  retryFromRestoredForm?: boolean;
   /**
    * Where the Idempotency-Key is unique, when not the account: the citizen page's keys (made by
    * the server, one per form) are kept apart from the API's (chosen by its clients), so an API
@@ -86,7 +87,7 @@ export class IntakeService {
     const keyHash = input.idempotencyKey ? hashKey(`${input.channel}:${input.keyScope ?? input.account}:${input.idempotencyKey}`) : undefined;
     const now = new Date();
     if (!keyHash) return this.submitNew(input, undefined, '', now);
-    const bodyHash = hash('sha256', JSON.stringify(input.retryMayLackPhotos ? [input.request] : [input.request, input.attachments.map((a) => a.sha256)]));
+    const bodyHash = hash('sha256', JSON.stringify(input.retryFromRestoredForm ? [withoutContact(input.request)] : [input.request, input.attachments.map((a) => a.sha256)]));
     const known = this.idempotency.known(keyHash);
     if (known) {
       // This process took the first request: its answer holds once its complaint is accepted (a
@@ -238,4 +239,11 @@ export class IntakeService {
       intake: { ...input.intake, ...(keyHash ? { idempotencyKeyHash: keyHash } : {}) },
     };
   }
+}
+
+/** A request as the page's restored form can send it again: without the reporter's name, phone and e-mail. */
+function withoutContact(r: ComplaintRequest): ComplaintRequest {
+  if (!r.reporter) return r;
+  const { name: _name, phone: _phone, email: _email, ...rest } = r.reporter;
+  return { ...r, reporter: rest };
 }

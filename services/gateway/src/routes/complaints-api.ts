@@ -25,7 +25,7 @@ export function parseComplaintRequest(raw: unknown, deps: GatewayDeps): Complain
  * The web intake both the API and the citizen page share: validate, check photos by content
  * and store them, queue the complaint, count it.
  */
-export async function submitWebComplaint(deps: GatewayDeps, raw: unknown, files: ParsedMultipart['files'], idempotencyKey: string | undefined, opts: Pick<SubmitInput, 'retryMayLackPhotos' | 'keyScope'> = {}): Promise<SubmitResult> {
+export async function submitWebComplaint(deps: GatewayDeps, raw: unknown, files: ParsedMultipart['files'], idempotencyKey: string | undefined, opts: Pick<SubmitInput, 'retryFromRestoredForm' | 'keyScope'> = {}): Promise<SubmitResult> {
   const request = parseComplaintRequest(raw, deps);
   const attachments = files.length ? await storePhotos(files, deps.storage, deps.logger) : [];
   const result = await deps.intake.submit({ request, attachments, channel: 'webform', account: 'web', intake: { transport: 'http' }, ...(idempotencyKey ? { idempotencyKey } : {}), ...opts });

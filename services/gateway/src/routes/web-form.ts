@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { QueueUnavailableError } from '@aduan/queue';
+import { statusTokenFor, ticketFor, verifyStatusToken } from '@aduan/schema';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { unflatten } from '../intake/complaint-request.ts';
 import { KeyReusedError, acceptedLogFields } from '../intake/intake-service.ts';
 import { PhotoRefusedError, readMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
-import { errorPage, statusLink, statusPage, successPage } from '../views/result-pages.ts';
+import { errorPage, receivedLink, statusLink, statusPage, successPage } from '../views/result-pages.ts';
 import { html, type RawHtml } from '../views/html.ts';
 import { lookupStatus, submitWebComplaint } from './complaints-api.ts';
 import { registerFormScript, sendPage } from '../views/page-reply.ts';
@@ -37,11 +38,12 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       // The form's key is kept in the browser if the answer is lost (form.js), and the form
       // brought back without its photos, which a browser cannot attach again. The page's keys
       // are the server's own (one per form), kept apart from the API clients' keys.
-      const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey, { retryMayLackPhotos: true, keyScope: 'web-page' });
+      const result = await submitWebComplaint(deps, unflatten(rest), files, idempotencyKey, { retryFromRestoredForm: true, keyScope: 'web-page' });
       req.logFields = acceptedLogFields(result, 'webform', files.length);
+      // Post/redirect/get: the thank-you page is a GET, so Back to it (from the status page it
+      // links to) shows it again rather than a browser's "confirm form resubmission".
       // "cek" on WhatsApp answers the number the citizen gave (senderFields): only then is it offered.
-      const whatsapp = fields['reporter.phone']?.trim() ? deps.config.WHATSAPP_PUBLIC_NUMBER : undefined;
-      return sendPage(reply, successPage({ ...result, whatsapp }));
+      return reply.redirect(receivedLink({ ...result, whatsapp: Boolean(fields['reporter.phone']?.trim()) }), 303);
     } catch (err) {
       const keepKey = fields.idempotencyKey;
       if (err instanceof ValidationFailedError) {
@@ -74,6 +76,17 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     }
   });
 
+  // The thank-you page: the complaint's ticket and access code, read from its link and checked
+  // against the id (no Redis read: the complaint may still wait in the spool). A link that does
+  // not hold together leads to the look-up form.
+  app.get<{ Querystring: { ticket?: string; id?: string; token?: string; wa?: string } }>('/diterima', { schema: { hide: true } }, async (req, reply) => {
+    const { ticket, id, token, wa } = req.query;
+    const answer = typeof ticket === 'string' && typeof id === 'string' && typeof token === 'string' ? checkedAnswer(ticket, id, token, deps.statusSecret()) : undefined;
+    if (!answer) return reply.redirect('/status', 303);
+    const whatsapp = wa === '1' ? deps.config.WHATSAPP_PUBLIC_NUMBER : undefined;
+    return sendPage(reply, successPage({ ...answer, whatsapp }));
+  });
+
   app.get<{ Querystring: { ticket?: string; token?: string } }>('/status', { schema: { hide: true } }, async (req, reply) => {
     const { ticket, token } = req.query;
     const ticketPrefix = deps.config.TICKET_PREFIX;
@@ -96,4 +109,13 @@ function formFields(body: unknown): Record<string, string> {
     if (typeof first === 'string') fields[name] = first;
   }
   return fields;
+}
+
+/** The ticket and access code of a thank-you link, when both belong to `id`. */
+function checkedAnswer(ticket: string, id: string, token: string, secret: string): { ticket: string; statusToken: string } | undefined {
+  if (!/^[0-9A-Z]{26}$/.test(id) || !verifyStatusToken(id, token, secret)) return undefined;
+  // The ticket's code is derived from the id; its prefix is the one given at the time (TICKET_PREFIX may change since).
+  const prefix = /^([A-Z]{2,5})-/.exec(ticket)?.[1];
+  if (!prefix || ticketFor(id, prefix) !== ticket) return undefined;
+  return { ticket, statusToken: statusTokenFor(id, secret) };
 }

@@ -15,6 +15,13 @@ export const whatsappCheckLink = (e164: string, ticket: string) => `https://wa.m
 /** The citizen's status page for one complaint: a link to keep. */
 export const statusLink = (a: { ticket: string; statusToken: string }) => `/status?ticket=${encodeURIComponent(a.ticket)}&token=${encodeURIComponent(a.statusToken)}`;
 
+/**
+ * Where the citizen page sends a citizen once their complaint is accepted (the thank-you page,
+ * GET /diterima). `whatsapp`: they left a phone number, so "cek" on WhatsApp can answer them.
+ */
+export const receivedLink = (a: { id: string; ticket: string; statusToken: string; whatsapp: boolean }) =>
+  `/diterima?ticket=${encodeURIComponent(a.ticket)}&id=${a.id}&token=${encodeURIComponent(a.statusToken)}${a.whatsapp ? '&wa=1' : ''}`;
+
 export function successPage(a: { ticket: string; statusToken: string; whatsapp?: string | undefined }): string {
   const link = statusLink(a);
   return layout(
@@ -24,7 +31,7 @@ export function successPage(a: { ticket: string; statusToken: string; whatsapp?:
 <p>Nomor tiket Anda:</p>
 <p class="ticket" id="ticket">${a.ticket}</p>
 <p>Kode akses: <strong id="status-token" class="code">${a.statusToken}</strong></p>
-<p>Simpan nomor tiket dan kode akses ini. Untuk melihat perkembangan aduan, buka <a id="status-link" href="${link}">halaman status</a> (simpan tautannya) atau masukkan keduanya di halaman Cek Status.</p>
+<p>Simpan nomor tiket dan kode akses ini, misalnya dengan tangkapan layar (screenshot). Untuk melihat perkembangan aduan, buka <a id="status-link" href="${link}">halaman status</a> (simpan tautannya) atau masukkan keduanya di halaman Cek Status.</p>
 <p class="muted">Kode akses menjaga agar hanya Anda yang bisa melihat status aduan ini.</p>
 ${a.whatsapp ? html`<p id="whatsapp-check">Bisa juga lewat WhatsApp dari nomor HP yang Anda isi: kirim <strong>cek ${a.ticket}</strong> ke <a href="${whatsappCheckLink(a.whatsapp, a.ticket)}" rel="noopener">${displayPhone(a.whatsapp)}</a>.</p>` : ''}
 <p><a class="button" href="/">Kirim aduan lain</a></p>
