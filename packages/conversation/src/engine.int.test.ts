@@ -211,7 +211,7 @@ describe('ConversationEngine (real Redis)', () => {
     const mine = lookups.find((n) => n.to === jid)!;
     const theirs = lookups.find((n) => n.to !== jid)!;
     expect(mine.text).toContain('sudah diterima');
-    expect(theirs.text).toContain('tidak ditemukan');
+    expect(theirs.text).toContain('tidak ditemukan untuk nomor ini');
     expect(await jobs(r.intake)).toHaveLength(1);
   });
 
@@ -343,6 +343,8 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     expect(waLookups.find((n) => n.ticket === radio)!.text).toContain('sudah diterima');
     expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan');
     const igLookups = (await jobs(ig.notify)).filter((n) => n.kind === 'lookup');
-    expect(igLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan');
+    // Instagram has no number: "akun ini"; WhatsApp: "nomor ini".
+    expect(igLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk akun ini');
+    expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk nomor ini');
   });
 });

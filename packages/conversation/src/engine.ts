@@ -189,7 +189,7 @@ export class ConversationEngine {
     const jobId = jobHash('lookup', msg.channel, msg.account, msg.messageId);
     let text = this.texts.checkUsage();
     if (ticket) {
-      text = this.texts.checkNotFound(ticket);
+      text = this.texts.checkNotFound(ticket, msg.channel);
       const id = await this.opts.statusStore.idForTicket(ticket);
       const rec = id ? await this.opts.statusStore.get(id) : null;
       // Only the sender who filed it may see it; a stranger gets the same "not found" as a typo.

@@ -39,3 +39,11 @@ describe('citizen texts', () => {
     expect(texts.checkStatus(view)).toBe('Aduan *ADU-7K3M-9Q2X* perlu disampaikan ke instansi di luar Pemerintah Kota Blitar. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
   });
 });
+
+describe('"cek" for a ticket the sender did not file', () => {
+  it('names what the sender is known by on each channel: a WhatsApp number, an Instagram account', () => {
+    const texts = createTexts();
+    expect(texts.checkNotFound('ADU-7K3M-9Q2X', 'whatsapp')).toBe('Maaf, tiket ADU-7K3M-9Q2X tidak ditemukan untuk nomor ini. Mohon periksa kembali penulisan tiketnya.');
+    expect(texts.checkNotFound('ADU-7K3M-9Q2X', 'instagram')).toBe('Maaf, tiket ADU-7K3M-9Q2X tidak ditemukan untuk akun ini. Mohon periksa kembali penulisan tiketnya.');
+  });
+});

@@ -1,5 +1,6 @@
 import { EXTERNAL_OPD, asSentence } from '@aduan/queue';
 import { wibDateTime, type StatusView } from '@aduan/schema';
+import type { ChatChannel } from './chat-message.ts';
 
 /**
  * What the citizen reads. Bahasa Indonesia, polite and short. `em` marks the ticket and `kw` a
@@ -18,7 +19,12 @@ export interface ConversationTexts {
   /** "rahasia" again, for a complaint that already went without the citizen's identity. */
   alreadyConfidential(ticket: string): string;
   checkUsage(): string;
-  checkNotFound(ticket: string): string;
+  /**
+   * `cek` for a ticket that does not exist or that this sender did not file (the same answer, so
+   * it tells a stranger nothing). `channel` names what the sender is known by: on WhatsApp their
+   * number, on Instagram their account.
+   */
+  checkNotFound(ticket: string, channel?: ChatChannel): string;
   checkStatus(view: StatusView): string;
 }
 
@@ -82,7 +88,8 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
       `Untuk aduan berikutnya, tulis ${kw('rahasia')} sebelum aduan terkirim.`,
     alreadyConfidential: (ticket) => `Aduan ${em(ticket)} memang sudah kami teruskan tanpa identitas Anda.`,
     checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
-    checkNotFound: (ticket) => `Maaf, tiket ${ticket} tidak ditemukan untuk akun ini. Mohon periksa kembali nomor tiketnya.`,
+    checkNotFound: (ticket, channel) =>
+      `Maaf, tiket ${ticket} tidak ditemukan untuk ${channel === 'whatsapp' ? 'nomor' : 'akun'} ini. Mohon periksa kembali penulisan tiketnya.`,
     checkStatus: (view) => {
       // "external" is no agency: its name ("Di luar kewenangan ...") already is the state's words.
       const agency = view.opd && view.opd.code !== EXTERNAL_OPD ? view.opd : undefined;
