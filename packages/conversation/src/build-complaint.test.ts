@@ -14,6 +14,14 @@ function snap(messages: StoredMessage[]): ConversationSnapshot {
   const first = messages[0]!;
   return { channel: 'whatsapp', account, senderId: first.senderId, threadId: first.threadId, firstMessageId: first.messageId, firstAt: first.at, messages };
 }
+/** A high or a low surrogate without its other half: JSON with one is refused by PHP's json_decode. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Every string in a value, one a line (JSON.stringify would escape a lone surrogate and hide it). */
+function strings(value: unknown): string {
+  const out: string[] = [];
+  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' && out.push(v), v));
+  return out.join('\n');
+}
 const opts = { transport: 'baileys' as const, ticketPrefix: 'ADU', submittedAt: new Date('2026-01-05T02:00:00Z') };
 const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'b'.repeat(64), storageKey: `sha256/bb/${'b'.repeat(64)}` };
 
@@ -65,5 +73,46 @@ describe('buildComplaint', () => {
     // Edited down to nothing: no caption left either.
     const emptied = buildComplaint(snap([msg('C3', { attachments: [{ ...photo, caption: old }], text: old }), msg('C4', { edits: 'C3', text: '' })]), opts)!;
     expect(emptied.attachments[0]!.caption).toBeUndefined();
+  });
+
+  it('cuts a quoted reply and a photo caption between characters, never inside an emoji', () => {
+    const quote = `${'a'.repeat(198)}🙏 tolong segera`;
+    const caption = `${'b'.repeat(1998)}😡 masih rusak`;
+    const c = buildComplaint(snap([msg('Q1', { text: 'lampu mati di Jl. Merdeka' }), msg('Q2', { text: 'sejak kemarin', quoted: { messageId: 'Q1', text: quote } }), msg('Q3', { attachments: [photo], text: caption })]), opts)!;
+    expect(strings(c)).not.toMatch(LONE_SURROGATE);
+    expect(c.text).toContain(`(membalas: "${'a'.repeat(198)}…")`);
+    expect(c.attachments[0]!.caption).toBe(`${'b'.repeat(1998)}…`);
+  });
+
+  it('keeps the last message (usually the address) whole when the burst is too long, and cuts the story before it', () => {
+    // A long story with an emoji where the story must be cut, then the address.
+    const story = `Jalan di kampung kami rusak parah. ${'Setiap hujan air menggenang dan motor jatuh 😭 '.repeat(105)}`.trim();
+    const address = 'Lokasi: Jl. Cemara gang 3, RT 02 RW 05, Kel. Sentul';
+    const c = buildComplaint(snap([msg('L1', { text: story }), msg('L2', { text: 'mohon segera diperbaiki' }), msg('L3', { text: address })]), opts)!;
+    expect(c.text.length).toBeLessThanOrEqual(5000);
+    expect(c.text).not.toMatch(LONE_SURROGATE);
+    expect(c.text.startsWith('Jalan di kampung kami rusak parah.')).toBe(true);
+    expect(c.text.endsWith(`…\nmohon segera diperbaiki\n${address}`)).toBe(true);
+    expect(Complaint.parse(c).text).toBe(c.text);
+  });
+
+  it('cuts every emoji position of an over-long burst cleanly', () => {
+    const address = 'di depan Pasar Legi';
+    for (let pad = 0; pad < 4; pad++) {
+      const story = `${'x'.repeat(pad)}${'🙏'.repeat(2600)}`;
+      const c = buildComplaint(snap([msg(`S${pad}`, { text: story.slice(0, 5000) }), msg(`A${pad}`, { text: address })]), opts)!;
+      expect(c.text.length).toBeLessThanOrEqual(5000);
+      expect(c.text, `pad ${pad}`).not.toMatch(LONE_SURROGATE);
+      expect(c.text.endsWith(`…\n${address}`)).toBe(true);
+    }
+  });
+
+  it('gives a well-formed complaint even from a message an adapter cut inside an emoji', () => {
+    // What services/whatsapp's `.slice(0, 5000)` hands over when an emoji straddles the limit.
+    const broken = `${'a'.repeat(4999)}🙏`.slice(0, 5000);
+    expect(broken).toMatch(LONE_SURROGATE);
+    const c = buildComplaint(snap([msg('W1', { text: broken, attachments: [photo] })]), opts)!;
+    expect(strings(c)).not.toMatch(LONE_SURROGATE);
+    expect(c.text.length).toBeLessThanOrEqual(5000);
   });
 });

@@ -1,6 +1,7 @@
 import { Complaint, SCHEMA_VERSION, deterministicComplaintId, ticketFor, type Attachment, type Location } from '@aduan/schema';
 import type { ChatMessage, MessageKind } from './chat-message.ts';
 import { asksConfidential, isConfidentialOnly, isGreetingOnly } from './classify.ts';
+import { truncateText } from './truncate-text.ts';
 
 /** A message as kept in an open conversation. */
 export type StoredMessage = ChatMessage & { kind: MessageKind };
@@ -65,8 +66,35 @@ function fallbackText(attachments: Attachment[], location: Location | undefined)
   return `(laporan berupa ${parts.join(', ') || 'lampiran'} tanpa keterangan)`;
 }
 
-function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+/**
+ * The burst's lines in at most `max` units. When they are too long, what came last (citizens
+ * end with where it is: "di depan Pasar Legi", the RT) stays whole, as many of the last
+ * messages as fit in half the room; the earlier ones are cut where their room ends, marked "…".
+ */
+function joinWithin(lines: string[], max: number): string {
+  const whole = lines.join('\n');
+  if (whole.length <= max || lines.length === 1) return truncateText(whole, max);
+  const half = Math.floor(max / 2);
+  let first = lines.length;
+  let kept = 0; // units the whole last lines take, a newline each
+  while (first > 1 && kept + lines[first - 1]!.length + 1 <= half) kept += lines[--first]!.length + 1;
+  if (first < lines.length) return `${truncateText(lines.slice(0, first).join('\n'), max - kept)}\n${lines.slice(first).join('\n')}`;
+  // The last message alone takes more than half the room: the earlier ones keep up to half, it the rest.
+  const earlier = lines.slice(0, -1).join('\n');
+  const earlierRoom = Math.min(earlier.length, max - half - 1);
+  return `${truncateText(earlier, earlierRoom)}\n${truncateText(lines.at(-1)!, max - earlierRoom - 1)}`;
+}
+
+/**
+ * Every string of `value` well-formed: half an emoji (a lone surrogate, as a careless `.slice()`
+ * in an adapter leaves) becomes U+FFFD. JSON with one is refused by other systems' decoders
+ * (PHP's json_decode), which would lose the whole complaint to that OPD.
+ */
+function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return value.toWellFormed() as T;
+  if (Array.isArray(value)) return value.map(wellFormed) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wellFormed(v)])) as T;
+  return value;
 }
 
 /**
@@ -85,12 +113,12 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
     const text = m.text && isConfidentialOnly(m.text) ? undefined : m.text?.trim();
     if (text) {
       const quoted = m.quoted?.text?.trim();
-      lines.push(quoted ? `${text} (membalas: "${truncate(quoted, 200)}")` : text);
+      lines.push(quoted ? `${text} (membalas: "${truncateText(quoted, 200)}")` : text);
     }
-    for (const a of m.attachments) attachments.push(text && !a.caption ? { ...a, caption: truncate(text, 2000) } : a);
+    for (const a of m.attachments) attachments.push(text && !a.caption ? { ...a, caption: truncateText(text, 2000) } : a);
     if (m.location) location = { ...location, ...m.location };
   }
-  const text = truncate(lines.join('\n') || fallbackText(attachments, location), MAX_TEXT);
+  const text = lines.length ? joinWithin(lines, MAX_TEXT) : fallbackText(attachments, location);
 
   const name = [...live].reverse().find((m) => m.reporter.name)?.reporter.name;
   const phone = live.find((m) => m.reporter.phone)?.reporter.phone;
@@ -101,7 +129,7 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
   const id = deterministicComplaintId(firstAt, conv.channel, conv.account, conv.firstMessageId, ...(opts.idAttempt ? [`ticket-retry-${opts.idAttempt}`] : []));
   const submittedAt = opts.submittedAt.getTime() < firstAt.getTime() ? firstAt : opts.submittedAt;
 
-  return Complaint.parse({
+  return Complaint.parse(wellFormed({
     schemaVersion: SCHEMA_VERSION,
     id,
     ticket: ticketFor(id, opts.ticketPrefix),
@@ -125,5 +153,5 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
     attachments: attachments.slice(0, MAX_ATTACHMENTS),
     language: 'id',
     intake: { transport: opts.transport },
-  });
+  }));
 }

@@ -5,4 +5,5 @@ export { ConversationStore, conversationMember, type IngestOutcome } from './con
 export { ConversationEngine, type ConversationEngineOptions, type IngestResult } from './engine.ts';
 export { DurableInbox, type DurableInboxOptions, type AcceptOutcome } from './durable-inbox.ts';
 export { createTexts, type ConversationTexts } from './texts.ts';
+export { truncateText } from './truncate-text.ts';
 export { InvalidChatMessageError, ConversationUnavailableError } from './errors.ts';

@@ -1,3 +1,4 @@
+import { truncateText } from '@aduan/conversation';
 import type { Attachment } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import type { Redis } from 'ioredis';
@@ -102,7 +103,8 @@ export function chatMessageFor(n: Extract<Normalized, { kind: 'message' }>, ctx:
     reporter: reporterOf(ctx.user),
     attachments,
   };
-  if (textParts.length) msg.text = textParts.join('\n').slice(0, 5000);
+  // Cut between characters: half an emoji would make the complaint unreadable to other systems.
+  if (textParts.length) msg.text = truncateText(textParts.join('\n'), 5000);
   if (n.location && (n.location.description || n.location.lat !== undefined)) msg.location = n.location;
   return msg;
 }
@@ -110,7 +112,7 @@ export function chatMessageFor(n: Extract<Normalized, { kind: 'message' }>, ctx:
 function reporterOf(user: IgUser): OutgoingChatMessage['reporter'] {
   const r: OutgoingChatMessage['reporter'] = {};
   if (user.username?.trim()) r.handle = user.username.trim().slice(0, 100);
-  if (user.full_name?.trim()) r.name = user.full_name.trim().slice(0, 120);
+  if (user.full_name?.trim()) r.name = truncateText(user.full_name.trim(), 120);
   return r;
 }
 

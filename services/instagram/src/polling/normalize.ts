@@ -1,3 +1,4 @@
+import { truncateText } from '@aduan/conversation';
 import type { IgImageCandidate, IgMedia, IgThreadItem, IgVideoVersion } from '../client/ig-item.ts';
 
 /** A file to download into attachment storage. */
@@ -149,7 +150,7 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
     case 'location': {
       const l = item.location;
       // The complaint contract keeps 500 characters of a place's description.
-      const description = [l?.name, l?.address, l?.city].map(clean).filter(Boolean).join(', ').slice(0, 500).trim();
+      const description = truncateText([l?.name, l?.address, l?.city].map(clean).filter(Boolean).join(', '), 500).trim();
       const loc: NormalizedLocation = {};
       if (description) loc.description = description;
       if (typeof l?.lat === 'number' && typeof l?.lng === 'number' && Math.abs(l.lat) <= 90 && Math.abs(l.lng) <= 180) {
