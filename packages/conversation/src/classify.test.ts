@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChatMessage } from './chat-message.ts';
 import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isGreetingOnly, isThanksOnly, parseCheck, parseLookup } from './classify.ts';
@@ -106,4 +108,84 @@ describe('classifyMessage', () => {
     expect(isThanksOnly(text)).toBe(expected);
     if (expected) expect(isGreetingOnly(text)).toBe(true);
   });
+});
+
+/** Every complaint text of the routing fixtures (real complaint styles: typos, caps, emoji, Javanese). */
+function fixtureComplaints(): { id: string; text: string }[] {
+  return ['routing-dev', 'routing-holdout', 'routing-holdout-hard'].flatMap((name) =>
+    readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/${name}.jsonl`, import.meta.url)), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { id: string; text: string }),
+  );
+}
+
+describe('small talk that closes a conversation is never a complaint', () => {
+  // What citizens send after an acknowledgement, a "cek" answer or a "selesai" notice.
+  it.each([
+    ['🙏', true],
+    ['🙏🙏🙏', true],
+    ['👍🏻👍🏻', true],
+    ['👌', true],
+    ['❤️', true],
+    ['Alhamdulillah, terima kasih', true],
+    ['Terima kasih atas respon cepatnya 🙏', true],
+    ['Aamiin', true],
+    ['aamiin ya rabbal alamin', true],
+    ['Amin', true],
+    ['alhamdulillah', true],
+    ['syukurlah', true],
+    ['mantap min 👍', true],
+    ['siap, matur nuwun', true],
+    ['maturnuwun sanget', true],
+    ['makasih', true],
+    ['mksh min', true],
+    ['trims', true],
+    ['thx', true],
+    ['oke', true],
+    ['okey siap', true],
+    ['sip', true],
+    ['ok', true],
+    ['Semoga cepat ditindaklanjuti', true],
+    ['semoga segera diperbaiki ya pak, terima kasih', true],
+    ['Barakallah', true],
+    ['nuwun', true],
+    ['Alhamdulillah sudah diperbaiki, terima kasih banyak pak', true],
+    ['Terima kasih Pemkot Blitar, pelayanannya cepat sekali', true],
+    ['Alhamdulillah, terima kasih banyak atas respon cepatnya pak, semoga berkah', true],
+    // Small talk, but no thanks: the guide may still help (first contact).
+    ['?', false],
+    ['...', false],
+    ['👋', false],
+  ])('"%s" is small talk (thanks: %s)', (text, thanks) => {
+    expect(kindOf({ text })).toBe('greeting');
+    expect(isGreetingOnly(text)).toBe(true);
+    expect(isThanksOnly(text)).toBe(thanks);
+  });
+
+  // Complaints that happen to hold a closing word: every word must be small talk, not just one.
+  it.each([
+    'terima kasih, tapi lampu masih mati',
+    'Aamiin, tapi sampai sekarang jalan di depan rumah masih berlubang',
+    'ok lampunya masih mati',
+    'Alhamdulillah sudah diperbaiki, tapi sekarang bocor lagi',
+    'Belum ada respon, lampu PJU di Jl. Merdeka masih mati',
+    'Terima kasih. Satu lagi pak, sampah di TPS Sentul belum diangkut',
+    'mantap, jukir liar di alun-alun makin banyak 😡',
+    'semoga cepat ditindaklanjuti, selokan mampet di Jl. Cemara',
+    '🙏 pohon tumbang di Jl. Sudanco Supriyadi',
+    'Jl. Merdeka 12',
+  ])('"%s" is still a complaint', (text) => {
+    expect(kindOf({ text })).toBe('content');
+    expect(isGreetingOnly(text)).toBe(false);
+    expect(isThanksOnly(text)).toBe(false);
+  });
+
+  it('takes every complaint text of the routing fixtures for a complaint', () => {
+    const texts = fixtureComplaints();
+    expect(texts.length).toBeGreaterThan(400);
+    const smallTalk = texts.filter((t) => kindOf({ text: t.text }) !== 'content').map((t) => t.id);
+    expect(smallTalk).toEqual([]);
+  });
+
 });

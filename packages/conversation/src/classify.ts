@@ -16,13 +16,32 @@ const OPENERS = words(
 const POLITE = words('maaf mohon pak bu bpk bapak ibu min mimin admin kak kakak mas mbak gan om ya iya dong nih ni donk deh sih kah juga');
 
 /**
- * Thanks and "ok": what a citizen says after the acknowledgement or a status reply ("Ok terima
- * kasih min", "siap pak"). Never worth a guide: they know how it works, they just used it.
+ * Thanks, "ok", "Aamiin": what a citizen says after the acknowledgement, a "cek" answer or a
+ * "selesai" notice ("Ok terima kasih min", "siap pak", "Alhamdulillah, terima kasih atas respon
+ * cepatnya", "semoga segera diperbaiki"). Never worth a guide: they know how it works, they just
+ * used it. A message counts only when EVERY word is small talk, so a word here never turns a
+ * complaint into thanks ("terima kasih, tapi lampu masih mati" has "tapi", "lampu", "masih",
+ * "mati"). Keep words that can carry a complaint out (tapi, belum, masih, mati, rusak, lagi...).
  */
 const THANKS = words(
-  'terima kasih terimakasih trimakasih makasih makasi mksh trims thanks thx tq banyak atas bantuannya ' +
-    'ok oke okey okay baik siap sip mantap nggih njih nuwun matur suwun',
+  // Thanks, in the ways it is typed; Javanese and Sundanese too.
+  'terima kasih terimakasih trimakasih terimaksih trmksh trmkasih makasih makasi makacih mksh mkasih maksih trims tks ' +
+    'thanks thank thx tq ty tengkyu you u nuwun matur suwun maturnuwun maturnuhun hatur nuhun sanget kasih ' +
+    // For what: the answer, the help, the service.
+    'banyak atas bantuannya bantuan respon respons tanggapan pelayanan layanan info informasi kerjasama kerja sama ' +
+    'cepat tanggap sigap sangat sekali banget bgt luar biasa semua kalian petugas tim pemkot pemda pemerintah kota blitar wali walikota ' +
+    // "ok" and praise.
+    'ok oke okey okay okeh oce baik baiklah siap sip mantap mantab mantul keren top good nice jos sae apik nggih njih inggih noted y yup yap oh oalah owh ' +
+    // Prayers and blessings.
+    'alhamdulillah alhamdulilah hamdalah aamiin aamin amiin amin amien rabbal alamin syukur syukurlah bersyukur puji tuhan ' +
+    'masya masyaallah allah subhanallah insya insyaallah inshaallah barakallah barokallah jazakallah jazakumullah khairan khoir syukron ' +
+    // Hopes for the complaint just filed, and "it's done".
+    'semoga moga mudah mudahan segera lekas lancar berkah sukses amanah maju terus ditindaklanjuti tindaklanjuti ditindak lanjuti ' +
+    'diproses ditangani diperbaiki dibantu terbantu membantu bermanfaat diperhatikan sudah udah sdh sampun selesai beres tuntas',
 );
+
+/** Emoji that thank or approve (🙏 👍 👌 🤝 👏 ❤️ 😊 ✅ 💯 …): such a message alone is thanks. */
+const THANKS_EMOJI = /[\u{1F64F}\u{1F44D}\u{1F44C}\u{1F44F}\u{1F64C}\u{1F91D}\u{1FAE1}\u{1F4AA}\u{2764}\u{2665}\u{1F493}\u{1F495}-\u{1F49F}\u{1F9E1}\u{1F90D}\u{1F90E}\u{1F5A4}\u{1F600}-\u{1F60D}\u{1F642}\u{263A}\u{1F917}\u{1F970}\u{1F972}\u{1F973}\u{2705}\u{2714}\u{1F4AF}\u{1F197}\u{270C}\u{1F339}\u{1F490}]/u;
 
 /** Words that carry no complaint on their own. A message made only of these is a 'greeting'. */
 const FILLER = new Set([...OPENERS, ...POLITE, ...THANKS]);
@@ -44,20 +63,32 @@ export function normalizeWords(text: string): string {
 /** The message's words, or null when it is empty or too long to be small talk. */
 function smallTalk(text: string): string[] | null {
   const ws = normalizeWords(text).split(' ').filter(Boolean);
-  return ws.length === 0 || ws.length > 10 ? null : ws;
+  return ws.length === 0 || ws.length > 16 ? null : ws;
 }
 
-/** Repeated letters ("haloooo", "okee", "pppp") are still the word. */
+/** Emoji or punctuation only ("🙏", "👍🏻👍🏻", "?", "..."): no letter or digit in any script, so nothing to act on. */
+function isWordless(text: string): boolean {
+  return text.trim() !== '' && !/[\p{L}\p{N}]/u.test(text);
+}
+
+/**
+ * Repeated letters ("haloooo", "okee", "pppp", "aamiinnn") are still the word, and so is the word
+ * with "-nya"/"-lah" ("cepatnya", "responnya", "baiklah").
+ */
 function inSet(set: Set<string>, w: string): boolean {
-  return set.has(w) || set.has(w.replace(/(.)\1+$/, '$1')) || (set === FILLER && /^p+$/.test(w));
+  if (set.has(w) || set.has(w.replace(/(.)\1+$/, '$1')) || (set === FILLER && /^p+$/.test(w))) return true;
+  const stem = w.replace(/(?:nya|lah)$/, '');
+  return stem.length >= 3 && stem !== w && set.has(stem);
 }
 
+/** Small talk only: greetings, thanks, politeness, emoji. No complaint, whatever else it may be. */
 export function isGreetingOnly(text: string): boolean {
-  return smallTalk(text)?.every((w) => inSet(FILLER, w)) ?? false;
+  return isWordless(text) || (smallTalk(text)?.every((w) => inSet(FILLER, w)) ?? false);
 }
 
-/** Only thanks/ok and politeness ("baik, terima kasih", "siap pak"): no guide, whoever sends it. */
+/** Only thanks/ok and politeness ("baik, terima kasih", "siap pak", "Aamiin", "🙏"): no guide, whoever sends it. */
 export function isThanksOnly(text: string): boolean {
+  if (isWordless(text)) return THANKS_EMOJI.test(text);
   const ws = smallTalk(text);
   return !!ws && ws.some((w) => inSet(THANKS, w)) && ws.every((w) => inSet(THANKS, w) || inSet(POLITE, w));
 }
@@ -180,7 +211,8 @@ export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): Message
   if (text === '') return 'content';
   if (parseLookup(text, ticketPrefix) !== null) return 'check';
   if (isCloseWord(text)) return 'close';
-  // "rahasia" alone is no complaint: like a greeting, it has no substance (buildComplaint reads the request).
+  // "rahasia" alone is no complaint: like a greeting, it has no substance (buildComplaint reads the
+  // request). Small talk with a complaint of the same burst still goes into its text.
   if (isGreetingOnly(text) || isConfidentialOnly(text)) return 'greeting';
   return 'content';
 }

@@ -16,6 +16,7 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  *   <p>:closing:<token>[:meta] a claimed conversation being turned into a complaint
  *   <p>:closing                zset token -> claim time (a crash mid-close is finished by recover())
  *   <p>:acked:<member>         `<ms>:<ticket>[:c]` of the last acknowledgement, `:c` when confidential (TTL: 7 days)
+ *   <p>:noticed:<channel>:<account>:<sha(thread)>   `<ms>` of the last notice into that chat (TTL: ackMemoryMs)
  *
  * <member> is `<channel>:<account>:<sha256(sender)>`. Each service sweeps only its own
  * `due:<channel>`: the other service's sweeper would close a conversation with the wrong transport
@@ -278,6 +279,24 @@ export class ConversationStore {
     await this.redis.set(`${this.p}:acked:${member}`, `${nowMs}:${ack.ticket}${ack.confidential ? ':c' : ''}`, 'PX', ttlMs);
   }
 
+  /**
+   * Remembers that a notice (a "cek" answer, the router's "diteruskan" or "selesai") went into this
+   * chat. Keyed by the chat, not the sender: the router's notices know only where they go.
+   */
+  async rememberNotice(to: ChatAddress, nowMs: number, ttlMs: number): Promise<void> {
+    await this.redis.set(this.noticedKey(to), String(nowMs), 'PX', ttlMs);
+  }
+
+  /** Whether a notice went into this chat within `withinMs` of `nowMs`. */
+  async recentNotice(to: ChatAddress, nowMs: number, withinMs: number): Promise<boolean> {
+    const at = await this.redis.get(this.noticedKey(to));
+    return at !== null && nowMs - Number(at) <= withinMs;
+  }
+
+  private noticedKey(to: ChatAddress): string {
+    return `${this.p}:noticed:${to.channel}:${to.account}:${sha(`${to.channel}\u0000${to.threadId}`)}`;
+  }
+
   /** The last acknowledgement to this sender, if it came within `withinMs` of `nowMs`. */
   async recentAck(member: string, nowMs: number, withinMs: number): Promise<LastAck | null> {
     const v = await this.redis.get(`${this.p}:acked:${member}`);
@@ -285,6 +304,13 @@ export class ConversationStore {
     const [at, ticket, flag] = v.split(':');
     return ticket && nowMs - Number(at) <= withinMs ? { ticket, confidential: flag === 'c' } : null;
   }
+}
+
+/** One chat: where notices go (`Notification.to` is the thread). */
+export interface ChatAddress {
+  channel: string;
+  account: string;
+  threadId: string;
 }
 
 /** What a sender was last told: the ticket, and whether it went to the OPD without their identity. */

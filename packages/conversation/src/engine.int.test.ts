@@ -260,6 +260,60 @@ describe('ConversationEngine (real Redis)', () => {
     expect(answer[0]!.text).toContain(`nomor tiket ${c!.ticket}`);
   });
 
+  it.each(['🙏', '👍🏻👍🏻', 'Alhamdulillah, terima kasih', 'Terima kasih atas respon cepatnya 🙏', 'Aamiin', 'siap, matur nuwun', 'oke'])('after the acknowledgement, "%s" makes no new complaint and gets no reply', async (text) => {
+    await r.engine.ingest(m(r, 'Lampu PJU di Jl. Kalimantan mati sejak seminggu'));
+    r.now.ms += 121_000;
+    expect(await r.engine.sweep()).toBe(1);
+    await r.engine.ingest(m(r, text));
+    r.now.ms += 121_000;
+    expect(await r.engine.sweep()).toBe(0);
+    expect(await jobs(r.intake)).toHaveLength(1);
+    expect((await jobs(r.notify)).map((n) => n.kind)).toEqual(['ack']);
+  });
+
+  it('after the acknowledgement, a complaint that starts with thanks is still filed', async () => {
+    await r.engine.ingest(m(r, 'Lampu PJU di Jl. Kalimantan mati sejak seminggu'));
+    await r.engine.ingest(m(r, 'kirim'));
+    await r.engine.ingest(m(r, 'terima kasih, tapi lampu di gang sebelahnya juga masih mati'));
+    r.now.ms += 121_000;
+    expect(await r.engine.sweep()).toBe(1);
+    const filed = await jobs(r.intake);
+    expect(filed.map((c) => c.text)).toContain('terima kasih, tapi lampu di gang sebelahnya juga masih mati');
+    expect((await jobs(r.notify)).map((n) => n.kind)).toEqual(['ack', 'ack']);
+  });
+
+  it('after any notice (a status update the adapter sent, a "cek" answer) small talk gets neither a ticket nor the guide', async () => {
+    await r.engine.ingest(m(r, 'Lampu PJU di Jl. Kalimantan mati'));
+    const [c] = await r.engine.closeAll();
+    // Days later the OPD reports it done; the adapter sends the router's notice and tells the engine.
+    r.now.ms += 3 * 86_400_000;
+    await r.engine.rememberNotice({ schemaVersion: 1, channel: 'whatsapp', account, to: jid, kind: 'status', ticket: c!.ticket, complaintId: c!.id, text: `Aduan ${c!.ticket} sudah selesai ditangani.`, createdAt: new Date(r.now.ms).toISOString() });
+    for (const text of ['Aamiin', '🙏', 'Alhamdulillah sudah diperbaiki, terima kasih banyak pak', 'Pak?']) {
+      await r.engine.ingest(m(r, text));
+      r.now.ms += 121_000;
+      expect(await r.engine.sweep(), text).toBe(0);
+    }
+    expect(await jobs(r.intake)).toHaveLength(1);
+    expect((await jobs(r.notify)).map((n) => n.kind)).toEqual(['ack']);
+    // A "cek" answer is a notice too.
+    r.now.ms += 86_400_000;
+    await r.engine.ingest(m(r, `cek ${c!.ticket}`));
+    await r.engine.ingest(m(r, '??'));
+    r.now.ms += 121_000;
+    await r.engine.sweep();
+    expect((await jobs(r.notify)).map((n) => n.kind).sort()).toEqual(['ack', 'lookup']);
+    // Long after any notice, and for anyone else, "?" gets the guide; a real complaint is filed.
+    r.now.ms += 86_400_000;
+    const other = '6285700003333@s.whatsapp.net';
+    await r.engine.ingest(m(r, '?', { senderId: other, threadId: other }));
+    await r.engine.ingest(m(r, '?'));
+    r.now.ms += 121_000;
+    await r.engine.sweep();
+    expect((await jobs(r.notify)).filter((n) => n.kind === 'guide').map((n) => n.to).sort()).toEqual([jid, other].sort());
+    await r.engine.ingest(m(r, 'terima kasih, tapi lampu masih mati lagi'));
+    expect(await r.engine.closeAll()).toHaveLength(1);
+  });
+
   it('sends no guide to a sender who was acknowledged a moment ago, but does after a while and to others', async () => {
     await r.engine.ingest(m(r, 'saluran air mampet di Jl. Anggrek'));
     await r.engine.ingest(m(r, 'kirim'));

@@ -38,7 +38,8 @@ export interface ConversationEngineOptions {
   texts?: ConversationTexts;
   /**
    * How long after an acknowledgement the sender gets no guide, and a late "kirim" is answered
-   * with the ticket instead (default 15 minutes).
+   * with the ticket instead (default 15 minutes). After any other notice (a "cek" answer, the
+   * router's notices the adapter reports with rememberNotice()) small talk gets no guide either.
    */
   ackMemoryMs?: number;
   /** How often start() sweeps for due conversations (default 1 s). */
@@ -140,12 +141,26 @@ export class ConversationEngine {
     return result;
   }
 
-  /** Thanks, or anything right after an acknowledgement, would read as if the complaint got lost. */
+  /**
+   * Thanks, or small talk right after an acknowledgement or any other notice ("Aamiin", "🙏",
+   * "Pak?" under a "selesai" notice), would read as if the complaint got lost.
+   */
   private async wantsGuide(msg: StoredMessage, member: string): Promise<boolean> {
     if (isThanksOnly(msg.text ?? '')) return false;
     // "rahasia" about a complaint of the last week is answered about it when the conversation closes.
     if (isConfidentialOnly(msg.text ?? '')) return !(await this.store.recentAck(member, this.clock(), SECRET_REPLY_MEMORY_MS));
-    return !(await this.recentTicket(member));
+    return !(await this.recentTicket(member)) && !(await this.store.recentNotice(msg, this.clock(), this.ackMemoryMs));
+  }
+
+  /**
+   * Remembers a notice sent into a chat, so that the citizen's small talk in reply ("Aamiin", "🙏",
+   * "ok") gets no guide for `ackMemoryMs`. The engine records its own; an adapter calls this for
+   * each notice of the router it sends (`routed`, `status`). Guides do not count: they are no
+   * answer about a complaint. Another channel's notice is not this engine's.
+   */
+  async rememberNotice(n: Notification): Promise<void> {
+    if (n.kind === 'guide' || (this.channel && n.channel !== this.channel)) return;
+    await this.store.rememberNotice({ channel: n.channel, account: n.account, threadId: n.to }, this.clock(), this.ackMemoryMs);
   }
 
   private async recentTicket(member: string): Promise<string | null> {
@@ -168,7 +183,8 @@ export class ConversationEngine {
 
   /**
    * A conversation that made no complaint. Right after an acknowledgement: a late "kirim" is told
-   * the ticket it already has, thanks get nothing. Otherwise the guide, unless it was only thanks.
+   * the ticket it already has, thanks get nothing. Right after another notice: nothing either.
+   * Otherwise the guide, unless it was only thanks.
    */
   private async answerEmpty(snap: ConversationSnapshot): Promise<void> {
     const secret = snap.messages.find((m) => m.kind !== 'revoke' && m.kind !== 'edit' && asksConfidential(m.text ?? ''));
@@ -179,6 +195,7 @@ export class ConversationEngine {
       if (late) await this.notify({ ...snap, messageId: late.messageId }, 'lookup', this.texts.alreadyReceived(ticket), jobHash('lookup', snap.channel, snap.account, late.messageId), ticket);
       return;
     }
+    if (await this.store.recentNotice(snap, this.clock(), this.ackMemoryMs)) return;
     if (snap.messages.every((m) => m.kind === 'greeting' && isThanksOnly(m.text ?? ''))) return;
     // Same jobId as the guide sent on the greeting, so at most one.
     await this.notify(snap, 'guide', this.texts.guide(), jobHash('guide', snap.channel, snap.account, snap.firstMessageId));
@@ -217,6 +234,8 @@ export class ConversationEngine {
     };
     await this.opts.producer.add(QueueNames.notify(to.channel), jobId, n);
     this.opts.onNotification?.(n);
+    // Only spares a guide later: a Redis failure here must not fail the answer already queued.
+    await this.rememberNotice(n).catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'notice not remembered; small talk in reply may get the guide'));
   }
 
   /** Closes one conversation now (quiet period or not); returns its complaint, if it made one. */

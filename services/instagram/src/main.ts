@@ -98,6 +98,8 @@ async function main(): Promise<void> {
     metrics,
     maxPerMinute: env.INSTAGRAM_SEND_PER_MINUTE,
     canSend: () => auth.state === 'ready',
+    // The router's notices too: "Aamiin" or "🙏" in reply to a "selesai" gets no guide.
+    onSent: (n) => pipeline.engine.rememberNotice(n),
   });
 
   const app = (running.app = buildApp({

@@ -58,6 +58,22 @@ describe('NotifySender (notify.instagram -> thread)', () => {
     expect(client.sent).toHaveLength(1);
   });
 
+  it('tells who asked of each message sent (the engine remembers the notice); a failure there fails nothing', async () => {
+    registry = new Registry();
+    const told: Notification[] = [];
+    const onSent = async (n: Notification) => {
+      told.push(n);
+      if (told.length === 1) throw new Error('redis away');
+    };
+    sender = new NotifySender({ connection: worker, redis, prefix, client, account: 'pemkotblitar', keys: igKeys(prefix, 'pemkotblitar'), logger: memoryLogger().logger, metrics: createIgMetrics(registry), maxPerMinute: 60, canSend: () => true, onSent });
+    await queue.add('n', note('th-t1', 'Aduan ADU-7K3M-9Q2X sudah selesai ditangani.'), { jobId: 'told-1', attempts: 3 });
+    await queue.add('n', note('th-t2', 'Aduan ADU-7K3M-9Q2X sudah kami teruskan.'), { jobId: 'told-2', attempts: 3 });
+    await waitFor(async () => (await queue.getJobState('told-2')) === 'completed', { what: 'completion' });
+    expect(await queue.getJobState('told-1')).toBe('completed');
+    expect(told.map((n) => [n.to, n.kind])).toEqual([['th-t1', 'routed'], ['th-t2', 'routed']]);
+    expect(client.sent).toHaveLength(2);
+  });
+
   it('sends once when the sent marker cannot be written (no retry to send it again)', async () => {
     registry = new Registry();
     // Marker writes fail (Redis refusing writes for a moment); reads work.

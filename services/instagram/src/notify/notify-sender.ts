@@ -25,6 +25,11 @@ export interface NotifySenderOptions {
   maxPerMinute: number;
   /** False while the session awaits a code or is backing off: jobs wait instead of failing. */
   canSend: () => boolean;
+  /**
+   * Told of each message sent (the conversation engine's rememberNotice: small talk in reply to a
+   * "selesai" notice gets no guide). Its failure is logged, never fails the job: it was sent.
+   */
+  onSent?: (n: Notification) => Promise<unknown> | unknown;
 }
 
 /**
@@ -94,6 +99,11 @@ export class NotifySender {
     await redis.set(marker, '1', 'EX', 7 * 86_400).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'instagram sent marker not written'));
     metrics.sent.inc({ outcome: 'sent' });
     logger.info({ jobId: job.id, kind: n.kind, ticket: n.ticket }, 'instagram message sent');
+    try {
+      await this.opts.onSent?.(n);
+    } catch (err) {
+      logger.warn({ jobId: job.id, err: (err as Error).message }, 'instagram sent notice not remembered');
+    }
   }
 
   async close(): Promise<void> {
