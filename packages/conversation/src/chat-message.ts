@@ -41,6 +41,12 @@ export const ChatMessage = z
     edits: z.string().min(1).max(200).optional(),
     /** This message deletes an earlier one ("delete for everyone"). */
     revokes: z.string().min(1).max(200).optional(),
+    /**
+     * No complaint on its own, though part of one sent with it: an Instagram story mention without
+     * words (the story is evidence when the citizen also writes what and where). Kept like small
+     * talk: a conversation of only such messages files nothing, and the sender gets the guide.
+     */
+    incidental: z.boolean().optional(),
   })
   .meta({ id: 'ChatMessage', description: 'Input of @aduan/conversation: one chat message from any chat channel.' });
 export type ChatMessage = z.infer<typeof ChatMessage>;

@@ -188,4 +188,9 @@ describe('small talk that closes a conversation is never a complaint', () => {
     expect(smallTalk).toEqual([]);
   });
 
+  it('keeps an Instagram story mention without words (incidental) out of the complaints, whatever it carries', () => {
+    const att = { kind: 'image', mimeType: 'image/jpeg', bytes: 3, sha256: 'a'.repeat(64), storageKey: `sha256/aa/${'a'.repeat(64)}` };
+    expect(kindOf({ text: '(Menyebut akun kami di story.)', attachments: [att], incidental: true })).toBe('greeting');
+    expect(kindOf({ text: '(Menyebut akun kami di story.)', attachments: [att] })).toBe('content');
+  });
 });

@@ -205,6 +205,8 @@ export function parseLookup(typed: string, ticketPrefix = 'ADU'): string | null 
 export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): MessageKind {
   if (msg.revokes) return 'revoke';
   if (msg.edits) return 'edit';
+  // The adapter knows it is no complaint alone (an Instagram story mention without words).
+  if (msg.incidental) return 'greeting';
   const hasMedia = msg.attachments.length > 0 || msg.location !== undefined;
   const text = msg.text?.trim() ?? '';
   if (hasMedia) return 'content';

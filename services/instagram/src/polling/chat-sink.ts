@@ -16,6 +16,8 @@ export interface OutgoingChatMessage {
   text?: string;
   attachments: Attachment[];
   location?: { description?: string; lat?: number; lon?: number };
+  /** No complaint on its own (a story mention without words): see ChatMessage.incidental. */
+  incidental?: boolean;
 }
 
 export interface ChatSink {

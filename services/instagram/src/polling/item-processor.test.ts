@@ -30,4 +30,11 @@ describe('chatMessageFor', () => {
     }
   });
 
+  it('passes a story mention without words on as incidental', () => {
+    const n = normalizeItem(items.mention, ctx.viewerId);
+    if (n.kind !== 'message') throw new Error('expected a message');
+    const msg = chatMessageFor(n, { ...ctx, user: userOf(5550001, 'toko.kue', 'Toko Kue') }, items.mention, []);
+    expect(msg).toMatchObject({ text: '(Menyebut akun kami di story.)', incidental: true });
+    expect(ChatMessage.parse(msg).incidental).toBe(true);
+  });
 });

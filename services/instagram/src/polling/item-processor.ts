@@ -106,6 +106,7 @@ export function chatMessageFor(n: Extract<Normalized, { kind: 'message' }>, ctx:
   // Cut between characters: half an emoji would make the complaint unreadable to other systems.
   if (textParts.length) msg.text = truncateText(textParts.join('\n'), 5000);
   if (n.location && (n.location.description || n.location.lat !== undefined)) msg.location = n.location;
+  if (n.incidental) msg.incidental = true;
   return msg;
 }
 

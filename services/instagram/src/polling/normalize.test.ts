@@ -30,9 +30,20 @@ describe('normalizeItem', () => {
     expect(normalizeItem(items.storyShare, viewer)).toMatchObject({ note: 'Membagikan story.', media: [{ kind: 'image' }] });
   });
 
+  it('a story mention without words is only incidental: no complaint alone, evidence within one', () => {
+    expect(normalizeItem(items.mention, viewer)).toMatchObject({ kind: 'message', incidental: true });
+    const withWords = { ...items.mention, reel_share: { ...items.mention.reel_share!, text: 'Pak, jalan di depan rumah saya berlubang' } };
+    expect(normalizeItem(withWords, viewer)).not.toHaveProperty('incidental');
+    const card = { ...items.text, item_type: 'xma_reel_mention', text: undefined, xma_reel_mention: [{ target_url: 'https://www.instagram.com/stories/toko/1/', preview_url: 'https://cdn.test/xma.jpg' }] };
+    expect(normalizeItem(card, viewer)).toMatchObject({ kind: 'message', incidental: true });
+    expect(normalizeItem({ ...card, text: 'Trotoar rusak di Jl. Merdeka' }, viewer)).not.toHaveProperty('incidental');
+    // A shared post or story the citizen sends on purpose is no mention: it stays a message.
+    expect(normalizeItem(items.storyShare, viewer)).not.toHaveProperty('incidental');
+  });
+
   it('XMA cards (newer app versions) keep the link and the preview', () => {
     const card = { ...items.text, item_type: 'xma_reel_mention', text: undefined, xma_reel_mention: [{ target_url: 'https://www.instagram.com/stories/warga/1/', preview_url: 'https://cdn.test/xma.jpg' }] };
-    expect(normalizeItem(card, viewer)).toEqual({ kind: 'message', itemType: 'xma_reel_mention', note: 'Menyebut akun kami di story: https://www.instagram.com/stories/warga/1/', media: [{ url: 'https://cdn.test/xma.jpg', kind: 'image' }] });
+    expect(normalizeItem(card, viewer)).toEqual({ kind: 'message', itemType: 'xma_reel_mention', note: 'Menyebut akun kami di story: https://www.instagram.com/stories/warga/1/', media: [{ url: 'https://cdn.test/xma.jpg', kind: 'image' }], incidental: true });
   });
 
   it('a shared location becomes a location', () => {

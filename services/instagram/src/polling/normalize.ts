@@ -16,10 +16,11 @@ export interface NormalizedLocation {
 /**
  * What one thread item means for a complaint, before media is downloaded. `text` is what
  * the citizen wrote; `note` says what else they sent (a shared post's link, a story mention)
- * in words an OPD officer can read.
+ * in words an OPD officer can read. `incidental`: no complaint on its own (a story mention
+ * without words: a shop's birthday story tags the city too), though evidence for one sent with it.
  */
 export type Normalized =
-  | { kind: 'message'; itemType: string; text?: string; note?: string; media: MediaRef[]; location?: NormalizedLocation }
+  | { kind: 'message'; itemType: string; text?: string; note?: string; media: MediaRef[]; location?: NormalizedLocation; incidental?: true }
   | { kind: 'skip'; itemType: string; reason: SkipReason };
 
 export type SkipReason = 'own' | 'reaction' | 'action_log' | 'placeholder' | 'sticker' | 'empty' | 'unknown_type';
@@ -88,6 +89,7 @@ function message(itemType: string, parts: Omit<Extract<Normalized, { kind: 'mess
   if (parts.text) m.text = parts.text;
   if (parts.note) m.note = parts.note;
   if (parts.location) m.location = parts.location;
+  if (parts.incidental) m.incidental = true;
   if (!m.text && !m.note && m.media.length === 0 && !m.location) return { kind: 'skip', itemType, reason: 'empty' };
   return m;
 }
@@ -140,8 +142,10 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
       const r = item.reel_share;
       if (r?.type === 'reaction') return { kind: 'skip', itemType: t, reason: 'reaction' };
       if (r?.type === 'mention') {
-        // The citizen tagged our account in their story: the story itself is the evidence.
-        return message(t, { text: clean(r.text), note: 'Menyebut akun kami di story.', media: mediaRefs(r.media) });
+        // Someone tagged our account in their story: evidence when they also say what and where;
+        // without a word, anything (a shop's birthday story) and no complaint on its own.
+        const text = clean(r.text);
+        return message(t, { text, note: 'Menyebut akun kami di story.', media: mediaRefs(r.media), ...(text ? {} : { incidental: true as const }) });
       }
       // A reply to one of our stories: the words are the complaint; the story is ours.
       const ourStory = r?.media?.user && String(r.media.user.pk) === viewerId;
@@ -188,5 +192,8 @@ function xma(t: string, item: IgThreadItem): Normalized {
   const card = list(item[key])[0];
   const url = clean(card?.target_url);
   const media: MediaRef[] = typeof card?.preview_url === 'string' && card.preview_url !== '' && t !== 'xma_reel_share' ? [{ url: card.preview_url, kind: 'image' }] : [];
-  return message(t, { text: clean(item.text), note: `${XMA_NOTE[t] ?? 'Membagikan'}${url ? `: ${url}` : '.'}`, media });
+  const text = clean(item.text);
+  // A story mention without words, as reel_share's: no complaint on its own.
+  const incidental = t === 'xma_reel_mention' && !text;
+  return message(t, { text, note: `${XMA_NOTE[t] ?? 'Membagikan'}${url ? `: ${url}` : '.'}`, media, ...(incidental ? { incidental: true as const } : {}) });
 }

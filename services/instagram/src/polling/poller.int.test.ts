@@ -151,6 +151,38 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
     }
   });
 
+  it('a story mention without words files nothing and gets the guide; with a complaint in the burst, the story is its evidence', async () => {
+    const client = new FakeIgClient();
+    const { logger } = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger });
+    const shop = userOf(5550009, 'toko.kue.blitar', 'Toko Kue');
+    const t0 = Date.now() - 120_000;
+    const mentionBy = (u: typeof shop, at: number) => {
+      const m = makeItems(u.pk, at, media.url).mention;
+      return { ...m, item_id: `mention-${u.pk}` };
+    };
+    // A shop's birthday story that tags the city account: no words in the DM.
+    client.inboxPages = [[threadOf({ threadId: 'th-shop', user: shop, items: [mentionBy(shop, t0)] })]];
+    try {
+      expect((await rig.poller.pollOnce()).items.ingested).toBe(1);
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      expect(rig.complaints).toHaveLength(0);
+      expect(await queuedJobs(url, prefix, intakeQueue)).toHaveLength(0);
+      const sent = await queuedJobs<Notification>(url, prefix, notifyQueue);
+      expect(sent.map((j) => [j.data.kind, j.data.to])).toEqual([['guide', 'th-shop']]);
+
+      // A citizen tags us in a story of a broken road and says where: one complaint, with the story.
+      client.inboxPages = [[threadOf({ threadId: 'th-road', user: citizen, items: [textItem('r2', citizen.pk, t0 + 1_000, 'Jalan berlubang di Jl. Cemara, sudah seminggu'), mentionBy(citizen, t0)] })]];
+      expect((await rig.poller.pollOnce()).items.ingested).toBe(2);
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      expect(rig.complaints).toHaveLength(1);
+      expect(rig.complaints[0]!.text).toContain('Jalan berlubang di Jl. Cemara');
+      expect(rig.complaints[0]!.attachments.map((a) => a.kind)).toEqual(['image']);
+    } finally {
+      await rig.close();
+    }
+  });
+
   it('ignores history older than the backfill window and group threads', async () => {
     const client = new FakeIgClient();
     const { logger } = memoryLogger();
