@@ -17,6 +17,7 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  *   <p>:closing                zset token -> claim time (a crash mid-close is finished by recover())
  *   <p>:acked:<member>         `<ms>:<ticket>[:c]` of the last acknowledgement, `:c` when confidential (TTL: 7 days)
  *   <p>:noticed:<channel>:<account>:<sha(thread)>   `<ms>` of the last notice into that chat (TTL: ackMemoryMs)
+ *   <p>:delivered:<channel>:<account>   message time (ms) up to which the adapter handed everything over (TTL: 7 days)
  *
  * <member> is `<channel>:<account>:<sha256(sender)>`. Each service sweeps only its own
  * `due:<channel>`: the other service's sweeper would close a conversation with the wrong transport
@@ -59,8 +60,21 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
 end
 if ARGV[3] ~= '1' then
+  local now = tonumber(ARGV[2])
   local due = redis.call('ZSCORE', KEYS[3], ARGV[1]) or redis.call('ZSCORE', KEYS[7], ARGV[1])
-  if due and tonumber(due) > tonumber(ARGV[2]) then return 0 end
+  if due and tonumber(due) > now then return 0 end
+  -- The adapter reports how far delivery got: the quiet period counts from the last message's own
+  -- time, and only once delivery passed it; the open time's cap does not wait.
+  local delivered = redis.call('GET', KEYS[8])
+  if delivered then
+    local deadline = tonumber(redis.call('HGET', KEYS[2], 'openedAt') or '0') + tonumber(ARGV[6])
+    local lastAt = tonumber(redis.call('HGET', KEYS[2], 'lastAt') or '0')
+    if now < deadline and lastAt + tonumber(ARGV[5]) > tonumber(delivered) then
+      redis.call('ZADD', KEYS[3], math.min(now + tonumber(ARGV[7]), deadline), ARGV[1])
+      redis.call('ZREM', KEYS[7], ARGV[1])
+      return 0
+    end
+  end
 end
 redis.call('RENAME', KEYS[1], KEYS[4])
 redis.call('RENAME', KEYS[2], KEYS[5])
@@ -68,6 +82,14 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('ZADD', KEYS[6], ARGV[2], ARGV[4])
 return 1
+`;
+
+/** Delivery only moves forward: a late or repeated report never takes it back. */
+const DELIVERED = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > cur then cur = tonumber(ARGV[1]) end
+redis.call('SET', KEYS[1], string.format('%d', cur), 'PX', ARGV[2])
+return cur
 `;
 
 /** Moves one member from the shared legacy zset into its channel's; the later close time wins. */
@@ -94,6 +116,11 @@ export interface StoreOptions {
   maxOpenMs: number;
   maxMessages: number;
   seenTtlSeconds: number;
+  /**
+   * How soon a conversation held back for delivery (see markDelivered) is looked at again
+   * (default 5 s): each look is one script call, so not every sweep.
+   */
+  deliveryRecheckMs?: number;
 }
 
 function sha(s: string): string {
@@ -108,6 +135,14 @@ export function conversationMember(channel: string, account: string, senderId: s
 function channelOf(member: string): string {
   return member.slice(0, member.indexOf(':'));
 }
+
+/** The account a member belongs to: between the channel and the sender's hash. */
+function accountOf(member: string): string {
+  return member.slice(member.indexOf(':') + 1, member.lastIndexOf(':'));
+}
+
+/** How long a delivery report is kept: an account nobody serves any more stops holding anything back. */
+const DELIVERED_TTL_MS = 7 * 86_400_000;
 
 export class ConversationStore {
   private readonly p: string;
@@ -175,9 +210,27 @@ export class ConversationStore {
       `${this.p}:closing:${token}:meta`,
       `${this.p}:closing`,
       this.legacyDue,
+      this.deliveredKey(channelOf(member), accountOf(member)),
     ];
-    const ok = (await this.run(CLAIM, keys, [member, nowMs, force ? '1' : '0', token])) as number;
+    const args = [member, nowMs, force ? '1' : '0', token, this.opts.quietMs, this.opts.maxOpenMs, this.opts.deliveryRecheckMs ?? 5_000];
+    const ok = (await this.run(CLAIM, keys, args)) as number;
     return ok === 1 ? token : null;
+  }
+
+  private deliveredKey(channel: string, account: string): string {
+    return `${this.p}:delivered:${channel}:${account}`;
+  }
+
+  /**
+   * The adapter has handed over every message of this account sent up to `untilMs` (message
+   * time): Instagram's poller says so after a poll that read everything from the top. From the
+   * first report on, the account's conversations close by the quiet period only once delivery
+   * has passed their last message's time plus the quiet period, so a burst whose next message
+   * is still waiting on Instagram (a poll held back by a 429) is not filed in two. An account
+   * that never reports (WhatsApp, pushed live) closes by the receive time, as before.
+   */
+  async markDelivered(channel: ChatChannel, account: string, untilMs: number): Promise<void> {
+    await this.run(DELIVERED, [this.deliveredKey(channel, account)], [Math.floor(untilMs), DELIVERED_TTL_MS]);
   }
 
   async readClosing(token: string): Promise<ConversationSnapshot | null> {

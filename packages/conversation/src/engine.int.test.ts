@@ -402,3 +402,66 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk nomor ini');
   });
 });
+
+describe('ConversationEngine: a channel whose adapter reports how far delivery got (Instagram)', () => {
+  let prefix: string;
+  let ig: Rig;
+  const account = '17841400000000';
+  const msg = (id: string, atMs: number, text: string): ChatMessageInput => ({ channel: 'instagram', account, senderId: '5566778899', threadId: 'thread-late', messageId: id, at: new Date(atMs).toISOString(), reporter: { handle: 'warga.blitar' }, text });
+  beforeEach(async () => {
+    prefix = uniquePrefix('conv3');
+    ig = await rig(prefix, { channel: 'instagram', transport: 'instagram-private-api' });
+  });
+  afterEach(async () => {
+    await ig.close();
+    await deletePrefix(testRedisUrl(), prefix);
+  });
+
+  it('closes by the quiet period only once delivery passed it: a burst whose second message came late is one complaint', async () => {
+    const t0 = ig.now.ms;
+    // Polled 10 s after it was sent, by a poll that read everything up to its start.
+    ig.now.ms = t0 + 10_000;
+    await ig.engine.ingest(msg('L1', t0, 'Lampu PJU di Jl. Mawar mati'));
+    await ig.engine.markDelivered(account, t0 + 10_000);
+    // Instagram answers 429: no poll for 5 minutes. The quiet period (2 min) passes by our clock...
+    ig.now.ms = t0 + 200_000;
+    expect(await ig.engine.sweep()).toBe(0);
+    // ...while the citizen had written on 100 s after the first message: it comes with the next poll.
+    ig.now.ms = t0 + 310_000;
+    await ig.engine.ingest(msg('L2', t0 + 100_000, 'di depan SDN Sentul 2, sudah seminggu'));
+    await ig.engine.markDelivered(account, t0 + 310_000);
+    ig.now.ms += 121_000;
+    expect(await ig.engine.sweep()).toBe(1);
+    const complaints = await jobs(ig.intake);
+    expect(complaints.map((c) => c.source.messageIds)).toEqual([['L1', 'L2']]);
+    expect(complaints[0]!.text).toBe('Lampu PJU di Jl. Mawar mati\ndi depan SDN Sentul 2, sudah seminggu');
+  });
+
+  it('closes once delivery has passed the last message and the quiet period, and at the latest 30 minutes after it opened', async () => {
+    const t0 = ig.now.ms;
+    ig.now.ms = t0 + 5_000;
+    await ig.engine.ingest(msg('Q1', t0, 'Sampah menumpuk di TPS Sentul'));
+    await ig.engine.markDelivered(account, t0 + 5_000);
+    ig.now.ms = t0 + 130_000;
+    expect(await ig.engine.sweep()).toBe(0);
+    // A poll that started after the message's time plus the quiet period: nothing more can come.
+    await ig.engine.markDelivered(account, t0 + 121_000);
+    ig.now.ms += 6_000; // a held-back conversation is looked at again within seconds
+    expect(await ig.engine.sweep()).toBe(1);
+
+    // Delivery stalls for good (a checkpoint waits for an operator): it closes 30 minutes after it opened.
+    const t1 = ig.now.ms;
+    ig.now.ms = t1 + 5_000;
+    await ig.engine.ingest(msg('Q2', t1, 'Trotoar rusak di Jl. Merdeka'));
+    for (const after of [200_000, 1_000_000, 1_700_000]) {
+      ig.now.ms = t1 + 5_000 + after;
+      expect(await ig.engine.sweep(), `after ${after} ms`).toBe(0);
+    }
+    ig.now.ms = t1 + 5_000 + 1_800_000;
+    expect(await ig.engine.sweep()).toBe(1);
+    // "kirim" and close() never wait for delivery.
+    await ig.engine.ingest(msg('Q3', ig.now.ms, 'Reklame roboh di simpang Jl. Kalimantan'));
+    expect((await ig.engine.ingest(msg('Q4', ig.now.ms + 1_000, 'kirim'))).complaint).toBeDefined();
+    expect(await jobs(ig.intake)).toHaveLength(3);
+  });
+});

@@ -43,6 +43,12 @@ export interface IntakePipeline {
   engine: ConversationEngine;
   inbox: DurableInbox;
   producer: DurableProducer;
+  /**
+   * Every message sent before `untilMs` has been handed over (a complete poll): the engine may
+   * close this account's conversations by their messages' own times. Not while messages wait in
+   * the inbox spool: they are handed over, but not yet in their conversation.
+   */
+  markDelivered(untilMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,6 +104,9 @@ export async function createIntakePipeline(opts: IntakePipelineOptions): Promise
     engine,
     inbox,
     producer,
+    async markDelivered(untilMs) {
+      if (inbox.spooled === 0) await engine.markDelivered(opts.account, untilMs);
+    },
     async close() {
       await engine.stop();
       await inbox.stop();

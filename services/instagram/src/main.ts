@@ -80,6 +80,8 @@ async function main(): Promise<void> {
     backfillMs: env.INSTAGRAM_BACKFILL,
     approvePending: env.INSTAGRAM_APPROVE_PENDING,
     maxPages: env.INSTAGRAM_MAX_PAGES,
+    // A burst closes by its messages' own times once a poll has read past them, not by when they came.
+    onComplete: (startedAtMs) => pipeline.markDelivered(startedAtMs),
   });
   const loop = (running.loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER }));
   // A failed login at start is retried after a back-off, not at once.

@@ -20,6 +20,12 @@ export interface PollerOptions {
   maxPages: number;
   /** Errors whose `code` is in this set are the message's fault, not the system's: skip it. */
   poisonCodes?: ReadonlySet<string>;
+  /**
+   * Called after a cycle that read everything (`PollReport.complete`) with the time it started:
+   * every message sent before then has been handed over (ConversationEngine.markDelivered).
+   */
+  onComplete?: (startedAtMs: number) => Promise<void>;
+  now?: () => number;
 }
 
 export interface PollReport {
@@ -27,6 +33,13 @@ export interface PollReport {
   approved: number;
   groupsSkipped: number;
   items: Record<ItemOutcome | 'poison', number>;
+  /**
+   * Both walks started at the top this cycle and got to their end, and no thread was left with
+   * items unread: every message sent before the cycle started has been taken. Not when the page
+   * cap cut a walk, a walk begun in an earlier cycle ended (threads with new activity went back
+   * to the top, above it), or a thread has a gap.
+   */
+  complete: boolean;
 }
 
 type FeedName = 'pending' | 'inbox';
@@ -78,10 +91,13 @@ export class Poller {
   }
 
   async pollOnce(): Promise<PollReport> {
-    const report: PollReport = { threads: 0, approved: 0, groupsSkipped: 0, items: { ingested: 0, duplicate: 0, skipped: 0, poison: 0 } };
+    const startedAt = (this.opts.now ?? Date.now)();
+    const report: PollReport = { threads: 0, approved: 0, groupsSkipped: 0, items: { ingested: 0, duplicate: 0, skipped: 0, poison: 0 }, complete: false };
     const since = await this.opts.cursors.since(this.opts.backfillMs);
-    await this.walk('pending', since, report);
-    await this.walk('inbox', since, report);
+    const pending = await this.walk('pending', since, report);
+    const inbox = await this.walk('inbox', since, report);
+    report.complete = pending && inbox;
+    if (report.complete) await this.opts.onComplete?.(startedAt);
     return report;
   }
 
@@ -89,12 +105,14 @@ export class Poller {
    * Pages through one feed, newest activity first, at most maxPages pages this cycle. The inbox
    * walk ends at the page that reaches the floor (nothing at or before it is unread); the pending
    * walk goes to the end (every request is to be taken and approved). Cut short by the cap, the
-   * walk goes on next cycle from where it stopped.
+   * walk goes on next cycle from where it stopped. Returns whether it read everything: begun at
+   * the top this cycle, got to its end, and left no thread with items unread.
    */
-  private async walk(name: FeedName, since: bigint, report: PollReport): Promise<void> {
+  private async walk(name: FeedName, since: bigint, report: PollReport): Promise<boolean> {
     const pending = name === 'pending';
     const floor = pending ? null : ((await this.opts.cursors.floor()) ?? since);
-    const { feed, walk } = await this.openWalk(name);
+    const { feed, walk, fromTop } = await this.openWalk(name);
+    let unreadLeft = false;
     for (let page = 0; page < this.opts.maxPages; page++) {
       const threads = await feed.items();
       const { newest, oldest } = span(threads);
@@ -104,30 +122,38 @@ export class Poller {
         const unread = await this.handleThread(thread, since, pending, report);
         const at = activity(thread);
         if (unread && at !== null) walk.low = min(walk.low, at);
+        unreadLeft ||= unread;
       }
       const end = threads.length === 0 || !feed.isMoreAvailable() || (floor !== null && oldest !== undefined && oldest <= floor);
-      if (end) return this.endWalk(name, walk, floor);
+      if (end) {
+        await this.endWalk(name, walk, floor);
+        return fromTop && !unreadLeft;
+      }
       await this.opts.cursors.saveWalk(name, { ...walk, position: positionOf(feed) });
     }
     this.openFeeds.set(name, feed);
+    return false;
   }
 
-  /** This cycle's feed: the one the cap stopped last cycle, else its saved position, else a new walk from the top. */
-  private async openWalk(name: FeedName): Promise<{ feed: InboxFeedLike; walk: FeedWalk }> {
+  /**
+   * This cycle's feed: the one the cap stopped last cycle, else its saved position, else a new
+   * walk from the top (`fromTop`).
+   */
+  private async openWalk(name: FeedName): Promise<{ feed: InboxFeedLike; walk: FeedWalk; fromTop: boolean }> {
     const { client, cursors } = this.opts;
     const walk = await cursors.walk(name);
     // Taken out while in use: a cycle that fails mid-page must not go on past that page.
     const open = this.openFeeds.get(name);
     this.openFeeds.delete(name);
-    if (open) return { feed: open, walk };
+    if (open) return { feed: open, walk, fromTop: false };
     const feed = name === 'pending' ? client.feed.directPending() : client.feed.directInbox();
     if (walk.position && resumeAt(feed, walk.position)) {
       // Used once: should Instagram refuse it, the next cycle starts over instead of failing on it for ever.
       await cursors.saveWalk(name, { ...walk, position: undefined });
-      return { feed, walk };
+      return { feed, walk, fromTop: false };
     }
     // Starting over is always safe: the floor moves only when a walk gets to its end.
-    return { feed, walk: {} };
+    return { feed, walk: {}, fromTop: true };
   }
 
   /**

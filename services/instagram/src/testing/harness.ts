@@ -81,7 +81,7 @@ export async function buildRig(opts: { redisUrl: string; prefix: string; client:
     onNotification: (n) => notifications.push(n),
   });
   const cursors = new CursorStore(pipeline.redis, pipeline.keys);
-  const poller = new Poller({ client: opts.client, processor: pipeline.processor, cursors, logger: opts.logger, metrics, backfillMs: opts.backfillMs ?? 7 * 86_400_000, approvePending: true, maxPages: 3 });
+  const poller = new Poller({ client: opts.client, processor: pipeline.processor, cursors, logger: opts.logger, metrics, backfillMs: opts.backfillMs ?? 7 * 86_400_000, approvePending: true, maxPages: 3, onComplete: (ms) => pipeline.markDelivered(ms) });
   return { pipeline, poller, cursors, metrics, registry, complaints, notifications, close: () => pipeline.close() };
 }
 
