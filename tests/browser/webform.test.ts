@@ -186,7 +186,7 @@ describe('web form in Chromium (phone)', () => {
     await page.getByLabel(/^Foto/).setInputFiles({ name: 'lampu.png', mimeType: 'image/png', buffer: PNG_1x1 });
     await page.getByRole('button', { name: 'Kirim aduan' }).click();
     await expect.poll(() => page.locator('#text-error').textContent()).toContain('Mohon tuliskan isi aduan Anda.');
-    expect(await page.locator('#reporter\\.phone-error').textContent()).toContain('Nomor HP tidak valid');
+    expect(await page.locator('#reporter\\.phone-error').textContent()).toContain('Nomor HP belum benar');
     // The browser cannot keep the chosen photo across the page: the citizen is told to choose it again.
     expect(await page.locator('#photos-error').textContent()).toContain('silakan pilih fotonya lagi');
     // The summary counts the two fields to correct, not the instruction about the photo.
@@ -203,6 +203,41 @@ describe('web form in Chromium (phone)', () => {
     await page.screenshot({ path: 'test-results/webform-error.png', fullPage: true }).catch(() => {});
     await context.close();
   });
+  it('on a weak signal: a photo over the limit is refused when chosen, and sending says so and cannot start twice', async () => {
+    const context = await browser.newContext(phone);
+    const page = await context.newPage();
+    const scriptProblems = watchScriptProblems(page);
+    await page.goto(`${base}/`);
+    // Told at once, not after minutes of uploading: which photo, how big, and the limit.
+    await page.getByLabel(/^Foto/).setInputFiles({ name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(9 * 1024 * 1024 + 1) });
+    await expect.poll(() => page.locator('#photos-client-error').textContent()).toBe('Foto "IMG_2041.jpg" terlalu besar (9,0 MB). Batasnya 8 MB per foto; silakan pilih foto lain.');
+    expect(await page.locator('#photos').evaluate((el) => (el as HTMLInputElement).files?.length)).toBe(0);
+    await page.getByLabel('Isi aduan').fill('Jembatan kecil di Jl. Kenari retak dan miring, bahaya untuk motor');
+    await page.getByLabel(/^Foto/).setInputFiles({ name: 'jembatan.png', mimeType: 'image/png', buffer: PNG_1x1 });
+    // A slow upload: the post is held on its way for a moment. What the page shows meanwhile is
+    // noted in the tab's sessionStorage, read once the thank-you page is there (while a post is
+    // pending, the page cannot be evaluated from outside).
+    await page.route(`${base}/`, async (route) => {
+      if (route.request().method() === 'POST') await new Promise((r) => setTimeout(r, 500));
+      await route.continue();
+    });
+    await page.evaluate(() => {
+      const send = document.getElementById('send') as HTMLButtonElement;
+      const sending = document.getElementById('sending') as HTMLElement;
+      document.getElementById('complaint-form')!.addEventListener('submit', () =>
+        setTimeout(() => sessionStorage.setItem('seen-while-sending', JSON.stringify({ disabled: send.disabled, label: send.textContent, hidden: sending.hidden, said: sending.textContent })), 50),
+      );
+    });
+    await page.getByRole('button', { name: 'Kirim aduan' }).click();
+    await page.locator('#ticket').waitFor({ timeout: 30_000 });
+    // While it travelled: the button could not be tapped again, and the page said what was happening.
+    const seen = JSON.parse((await page.evaluate(() => sessionStorage.getItem('seen-while-sending'))) ?? 'null') as { disabled: boolean; label: string; hidden: boolean; said: string };
+    expect(seen).toMatchObject({ disabled: true, label: 'Mengirim…', hidden: false });
+    expect(seen.said).toContain('Aduan dan foto sedang dikirim');
+    expect(scriptProblems).toEqual([]);
+    await context.close();
+  });
+
   it('without JavaScript shows no location buttons that could do nothing', async () => {
     const context = await browser.newContext({ ...phone, javaScriptEnabled: false });
     const page = await context.newPage();

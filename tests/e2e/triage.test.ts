@@ -161,6 +161,8 @@ describe('triage by a human', () => {
     const values = [...form.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
     expect(values).toContain('external');
     expect(new Set(values).size).toBe(values.length);
+    // A shared office computer: the admin can sign out from the page itself.
+    expect(page).toMatch(/<form method="post" action="\/logout"[^>]*id="triage-logout"[^>]*>.*<button type="submit" class="secondary">Keluar<\/button><\/form>/);
   });
 
   it('refuses assignments another site could make with the admin\'s cookie, and ids that name no complaint', async () => {

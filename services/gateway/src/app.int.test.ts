@@ -244,6 +244,16 @@ describe('citizen pages', () => {
     expect(res.body).toContain('Sampaikan aduan Anda');
     expect(res.body).toContain('<optgroup label="Kec. Sukorejo" data-kecamatan="Sukorejo">');
     expect(res.body).toContain('Pakunden');
+    // An emergency is not a complaint to wait on: the number to call, before anything else.
+    expect(res.body).toMatch(/<p class="emergency" id="emergency">.*<a href="tel:112">112<\/a>/);
+  });
+
+  it('a look-up that finds nothing says so in its title and keeps both codes to correct', async () => {
+    const res = await gw.app.inject({ url: '/status?ticket=ADU-0000-0000&token=4HCE-Z99T-SAWD' });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).toContain('<title>Tiket tidak ditemukan — Cek status aduan');
+    expect(res.body).toContain('value="ADU-0000-0000"');
+    expect(res.body).toMatch(/id="token"[^>]*value="4HCE-Z99T-SAWD"/);
   });
 
   it('shows a field error next to the field and keeps what was typed', async () => {
@@ -261,8 +271,8 @@ describe('citizen pages', () => {
     const big = { name: 'photos', filename: 'IMG_1.jpg', type: 'image/jpeg', data: Buffer.concat([PNG_1x1, Buffer.alloc(30_000)]) };
     const small = (i: number) => ({ name: 'photos', filename: `p${i}.png`, type: 'image/png', data: PNG_1x1 });
     for (const [files, status, message] of [
-      [[big], 413, 'Ukuran foto terlalu besar'],
-      [[1, 2, 3, 4, 5, 6].map(small), 400, 'melebihi jumlah maksimal'],
+      [[big], 413, 'Ukuran foto terlalu besar (lebih dari 0 MB per foto)'],
+      [[1, 2, 3, 4, 5, 6].map(small), 400, 'Paling banyak 5 foto. Silakan pilih ulang fotonya.'],
     ] as const) {
       const res = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ ...typed, idempotencyKey: `photo-${status}-${prefix}` }, [...files], after) });
       expect(res.statusCode).toBe(status);
@@ -286,7 +296,7 @@ describe('citizen pages', () => {
     const ticket = /id="ticket">([^<]+)</.exec(first.body)?.[1] as string;
     const again = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Lampu PJU di Jl. Kalimantan mati sejak Senin, tiga tiang', idempotencyKey: key }) });
     expect(again.statusCode).toBe(422);
-    expect(again.body).toContain(`sudah kami terima dengan nomor tiket <strong id="earlier-ticket">${ticket}</strong>`);
+    expect(again.body).toContain(`sudah kami terima dengan nomor tiket <strong id="earlier-ticket" class="code">${ticket}</strong>`);
     // With its access code: the citizen may never have seen the first thank-you page.
     const token = /id="status-token" class="code">([^<]+)</.exec(first.body)?.[1] as string;
     expect(again.body).toContain(`kode akses <strong id="earlier-token" class="code">${token}</strong>`);

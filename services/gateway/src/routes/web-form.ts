@@ -16,7 +16,7 @@ import { registerFormScript, sendPage } from '../views/page-reply.ts';
 /** The citizen pages: GET / (form), POST / (submit), GET /status (look-up), and /form.js. HTML only, no JS needed. */
 export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   const page = (values: Record<string, string>, errors: Record<string, FieldError>, idempotencyKey: string = randomUUID(), notice?: string | RawHtml) =>
-    formPage(deps.directory, { values, errors, idempotencyKey, maxPhotos: deps.config.MAX_PHOTOS, maxPhotoMb: Math.floor(deps.config.MAX_PHOTO_BYTES / 1024 / 1024), ...(notice ? { notice } : {}) });
+    formPage(deps.directory, { values, errors, idempotencyKey, maxPhotos: deps.config.MAX_PHOTOS, maxPhotoBytes: deps.config.MAX_PHOTO_BYTES, ...(notice ? { notice } : {}) });
 
   registerFormScript(app);
   app.get('/', { schema: { hide: true } }, async (_req, reply) => sendPage(reply, page({}, {})));
@@ -62,7 +62,7 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
         // its thank-you page); the form again under a new key, for another complaint.
         const e = err.earlier;
         const notice = e
-          ? html`<p>Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima dengan nomor tiket <strong id="earlier-ticket">${e.ticket}</strong> dan kode akses <strong id="earlier-token" class="code">${e.statusToken}</strong>. Simpan keduanya, atau buka <a href="${statusLink(e)}">halaman statusnya</a>.</p><p>Bila yang ini aduan lain, silakan kirim lagi.</p>`
+          ? html`<p>Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima dengan nomor tiket <strong id="earlier-ticket" class="code">${e.ticket}</strong> dan kode akses <strong id="earlier-token" class="code">${e.statusToken}</strong>. Simpan keduanya, atau buka <a href="${statusLink(e)}">halaman statusnya</a>.</p><p>Bila yang ini aduan lain, silakan kirim lagi.</p>`
           : 'Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima. Bila yang ini aduan lain, silakan kirim lagi.';
         return sendPage(reply.code(422), page(fields, {}, undefined, notice));
       }
@@ -92,7 +92,8 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     const ticketPrefix = deps.config.TICKET_PREFIX;
     if (!ticket || !token) return sendPage(reply, statusPage(ticket ? { ticket, ticketPrefix } : { ticketPrefix }));
     const view = await lookupStatus(deps, String(ticket), String(token));
-    if (!view) return sendPage(reply.code(404), statusPage({ ticket: String(ticket), notFound: true, ticketPrefix }));
+    // Both kept in the form: one of them was mistyped, and the other need not be typed again.
+    if (!view) return sendPage(reply.code(404), statusPage({ ticket: String(ticket), token: String(token), notFound: true, ticketPrefix }));
     return sendPage(reply, statusPage({ ticket: view.ticket, view, ticketPrefix }));
   });
 }

@@ -12,7 +12,8 @@ export function triagePage(dir: Directory, items: RoutedComplaint[], opts: { use
   const choices = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)' }];
   const body = html`
 <h1>Triase aduan</h1>
-<p class="muted">Masuk sebagai <strong>${opts.username}</strong>. Aduan di bawah belum cukup jelas bagi sistem untuk diteruskan otomatis. Pilih dinas yang tepat; koreksi Anda juga dipakai untuk memperbaiki sistem. <a href="/api/v1/triage/corrections">Unduh data koreksi (JSONL)</a></p>
+<form method="post" action="/logout" class="card" id="triage-logout" style="display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 16px"><span>Masuk sebagai <strong>${opts.username}</strong></span><button type="submit" class="secondary">Keluar</button></form>
+<p class="muted">Aduan di bawah belum cukup jelas bagi sistem untuk diteruskan otomatis. Pilih dinas yang tepat; koreksi Anda juga dipakai untuk memperbaiki sistem. <a href="/api/v1/triage/corrections">Unduh data koreksi (JSONL)</a></p>
 ${opts.done ? html`<div class="card" role="status">Aduan <strong>${opts.done}</strong> sudah diteruskan.</div>` : ''}
 ${opts.error ? html`<div class="summary" role="alert">${opts.error}</div>` : ''}
 ${items.length === 0 ? html`<div class="card"><p>Tidak ada aduan yang menunggu triase.</p></div>` : ''}

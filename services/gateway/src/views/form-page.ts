@@ -10,7 +10,7 @@ export interface FormState {
   errors: Record<string, FieldError>;
   idempotencyKey: string;
   maxPhotos: number;
-  maxPhotoMb: number;
+  maxPhotoBytes: number;
   /** Said above the form (not an error of a field). */
   notice?: string | RawHtml;
 }
@@ -18,8 +18,12 @@ export interface FormState {
 function fieldError(state: FormState, field: string): RawHtml {
   const err = state.errors[field];
   if (!err) return html``;
-  return html`<p class="error" id="${field}-error">${fieldMessageId(field, err.code)}</p>`;
+  return html`<p class="error" id="${field}-error">${fieldMessageId(field, err.code, limitsOf(state))}</p>`;
 }
+
+/** Megabytes as people write them here: "8", "1,5". */
+const megabytes = (bytes: number) => String(Math.round((bytes / 1024 / 1024) * 10) / 10).replace('.', ',');
+const limitsOf = (state: FormState) => ({ maxPhotos: String(state.maxPhotos), maxPhotoMb: megabytes(state.maxPhotoBytes) });
 
 function describedBy(state: FormState, field: string, hint?: string): RawHtml {
   const ids = [hint, state.errors[field] ? `${field}-error` : undefined].filter(Boolean).join(' ');
@@ -61,11 +65,12 @@ export function formPage(dir: Directory, state: FormState): string {
   const body = html`
 <h1>Sampaikan aduan Anda</h1>
 <p class="muted">Aduan diteruskan ke instansi yang berwenang. Anda akan mendapat nomor tiket untuk memantau tindak lanjutnya.</p>
+<p class="emergency" id="emergency"><strong>Keadaan darurat</strong> (kebakaran, kecelakaan, kekerasan yang sedang terjadi)? Jangan menunggu, segera telepon <a href="tel:112">112</a>.</p>
 ${state.notice ? html`<div class="card" role="status" id="form-notice" tabindex="-1" autofocus>${state.notice}</div>` : ''}
-${errorCount ? html`<div class="summary" role="alert" id="error-summary" tabindex="-1"${state.notice ? raw('') : raw(' autofocus')}><strong>Ada ${errorCount} isian yang perlu diperbaiki:</strong><ul>${Object.entries(state.errors).filter(([, e]) => e.code !== 'choose_again').map(([f, e]) => html`<li><a href="#${FIELD_IDS[f] ?? f}">${fieldMessageId(f, e.code)}</a></li>`)}</ul></div>` : ''}
+${errorCount ? html`<div class="summary" role="alert" id="error-summary" tabindex="-1"${state.notice ? raw('') : raw(' autofocus')}><strong>Ada ${errorCount} isian yang perlu diperbaiki:</strong><ul>${Object.entries(state.errors).filter(([, e]) => e.code !== 'choose_again').map(([f, e]) => html`<li><a href="#${FIELD_IDS[f] ?? f}">${fieldMessageId(f, e.code, limitsOf(state))}</a></li>`)}</ul></div>` : ''}
 <form method="post" action="/" enctype="multipart/form-data" novalidate class="card" autocomplete="off" id="complaint-form">
 <input type="hidden" name="idempotencyKey" value="${state.idempotencyKey}">
-<label for="text">Isi aduan <span aria-hidden="true">*</span></label>
+<label for="text">Isi aduan (wajib)</label>
 <p class="hint" id="text-hint">Ceritakan apa yang terjadi, sejak kapan, dan dampaknya.</p>
 <textarea id="text" name="text" required maxlength="5000"${describedBy(state, 'text', 'text-hint')}>${v.text ?? ''}</textarea>
 ${fieldError(state, 'text')}
@@ -100,8 +105,8 @@ ${fieldError(state, 'location.kelurahan')}
 <p><button type="button" id="geo" class="secondary" hidden>Pakai lokasi saya</button> <button type="button" id="geo-clear" class="secondary" hidden>Hapus lokasi</button> <span id="geo-status" class="hint" aria-live="polite">${v['location.lat'] ? 'Lokasi Anda sudah ditambahkan.' : ''}</span></p>
 </fieldset>
 
-<label for="photos">Foto (boleh dikosongkan, maksimal ${state.maxPhotos} foto, masing-masing ${state.maxPhotoMb} MB)</label>
-<input type="file" id="photos" name="photos" accept="image/*" multiple data-max="${state.maxPhotos}"${describedBy(state, 'photos')}>
+<label for="photos">Foto (boleh dikosongkan, maksimal ${state.maxPhotos} foto, masing-masing ${megabytes(state.maxPhotoBytes)} MB)</label>
+<input type="file" id="photos" name="photos" accept="image/*" multiple data-max="${state.maxPhotos}" data-max-bytes="${state.maxPhotoBytes}" data-max-mb="${megabytes(state.maxPhotoBytes)}"${describedBy(state, 'photos')}>
 <p class="error" id="photos-client-error" aria-live="polite"></p>
 ${fieldError(state, 'photos')}
 
@@ -117,11 +122,12 @@ ${fieldError(state, 'reporter.phone')}
 <label for="reporter-email">Email</label>
 <input type="email" id="reporter-email" name="reporter.email" autocomplete="email" value="${v['reporter.email'] ?? ''}"${describedBy(state, 'reporter.email')}>
 ${fieldError(state, 'reporter.email')}
-<div class="check"><input type="checkbox" id="reporter-anonymous" name="reporter.anonymous"${checked('reporter.anonymous')} aria-describedby="anon-hint"><div><label for="reporter-anonymous">Anonim</label><p class="hint" id="anon-hint">Nama Anda tidak ditampilkan kepada umum (misalnya saat aduan dibacakan di radio atau di papan data). Petugas tetap dapat menghubungi Anda.</p></div></div>
-<div class="check"><input type="checkbox" id="reporter-confidential" name="reporter.confidential"${checked('reporter.confidential')} aria-describedby="conf-hint"><div><label for="reporter-confidential">Rahasia</label><p class="hint" id="conf-hint">Identitas Anda tidak diberikan kepada instansi yang menangani. Pilih ini bila Anda khawatir, misalnya melaporkan tetangga atau pejabat.</p></div></div>
+<div class="check"><input type="checkbox" id="reporter-anonymous" name="reporter.anonymous"${checked('reporter.anonymous')} aria-describedby="anon-hint"><div><label for="reporter-anonymous">Anonim: jangan tampilkan nama saya</label><p class="hint" id="anon-hint">Nama Anda tidak disebut bila aduan ini diumumkan, misalnya dibacakan di radio. Dinas yang menangani tetap dapat menghubungi Anda.</p></div></div>
+<div class="check"><input type="checkbox" id="reporter-confidential" name="reporter.confidential"${checked('reporter.confidential')} aria-describedby="conf-hint"><div><label for="reporter-confidential">Rahasia: identitas saya tidak diteruskan ke dinas</label><p class="hint" id="conf-hint">Nama, nomor HP, dan email Anda tidak diteruskan ke dinas yang menangani, sehingga petugas dinas tidak dapat menghubungi Anda; pantau aduan dengan nomor tiket dan kode akses. Cocok bila Anda melaporkan tetangga, atasan, atau pejabat.</p></div></div>
 </fieldset>
 
-<p><button type="submit">Kirim aduan</button></p>
+<p><button type="submit" id="send">Kirim aduan</button></p>
+<p class="hint" id="sending" role="status" hidden></p>
 </form>
 <p class="muted">Sudah punya nomor tiket? <a href="/status">Cek status aduan</a>.</p>`;
   // A screen reader hears the title first: it says at once that something needs fixing.

@@ -23,7 +23,9 @@ input:focus,select:focus,textarea:focus,button:focus,a:focus{outline:3px solid #
 button,.button{display:inline-block;background:#0b5394;color:#fff;border:0;border-radius:8px;padding:12px 18px;font:inherit;font-weight:700;cursor:pointer;text-decoration:none}
 button.secondary{background:#e8eef5;color:#0b5394}
 .ticket{font-size:min(2rem,max(1.3rem,7vw),8.5vw);max-width:100%;font-weight:800;letter-spacing:.06em;font-family:ui-monospace,Menlo,Consolas,monospace;background:#fff8e1;padding:8px 12px;border-radius:8px;display:inline-block;white-space:nowrap;margin:4px 0 16px}
-.code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1rem;letter-spacing:.04em;overflow-wrap:anywhere}
+.code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1rem;letter-spacing:.04em;white-space:nowrap}
+.emergency{border-left:4px solid #b00020;background:#fff;padding:8px 12px;border-radius:6px}
+button:disabled{opacity:.7;cursor:progress}
 .muted{color:#555}
 fieldset{border:0;padding:0;margin:24px 0 0;min-width:0}
 legend{font-weight:700;font-size:1.1rem;padding:0}

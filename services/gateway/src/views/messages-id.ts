@@ -23,21 +23,23 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
     out_of_range: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
   },
   'location.description': { too_long: 'Keterangan lokasi terlalu panjang (maksimal 500 huruf).' },
-  'reporter.phone': { invalid_phone: 'Nomor HP tidak valid. Contoh: 0812 3456 7890.' },
-  'reporter.email': { invalid_email: 'Alamat email tidak valid. Contoh: nama@contoh.id.' },
+  'reporter.phone': { invalid_phone: 'Nomor HP belum benar. Contoh: 0812 3456 7890.' },
+  'reporter.email': { invalid_email: 'Alamat email belum benar. Contoh: nama@gmail.com.' },
   'reporter.name': { too_long: 'Nama terlalu panjang (maksimal 120 huruf).' },
   photos: {
     unsupported_media_type: 'Berkas yang dipilih bukan foto. Silakan pilih foto.',
-    payload_too_large: 'Ukuran foto terlalu besar. Silakan pilih foto yang lebih kecil.',
-    too_many_files: 'Foto yang dipilih melebihi jumlah maksimal (lihat di atas). Silakan pilih foto lagi.',
+    payload_too_large: 'Ukuran foto terlalu besar (lebih dari {maxPhotoMb} MB per foto). Silakan pilih foto yang lebih kecil.',
+    too_many_files: 'Paling banyak {maxPhotos} foto. Silakan pilih ulang fotonya.',
     // Not an error of the photos: a browser cannot keep chosen files across a page, so the
     // citizen must choose them again after fixing another field.
     choose_again: 'Foto yang tadi Anda pilih belum terkirim. Setelah memperbaiki isian lain, silakan pilih fotonya lagi.',
   },
 };
 
-export function fieldMessageId(field: string, code: string): string {
-  return FIELD_MESSAGES[field]?.[code] ?? 'Isian ini belum benar. Mohon periksa kembali.';
+/** The message, with the form's limits written in where it names them ({maxPhotos}, {maxPhotoMb}). */
+export function fieldMessageId(field: string, code: string, limits: Record<string, string> = {}): string {
+  const message = FIELD_MESSAGES[field]?.[code] ?? 'Isian ini belum benar. Mohon periksa kembali.';
+  return message.replace(/\{(\w+)\}/g, (m, name: string) => limits[name] ?? m);
 }
 
 export const STATE_LABELS: Record<ComplaintState, string> = {

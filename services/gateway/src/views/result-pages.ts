@@ -41,10 +41,11 @@ ${a.whatsapp ? html`<p id="whatsapp-check">Bisa juga lewat WhatsApp dari nomor H
   );
 }
 
-export function statusPage(opts: { ticket?: string; view?: StatusView; notFound?: boolean; ticketPrefix?: string }): string {
+export function statusPage(opts: { ticket?: string; token?: string; view?: StatusView; notFound?: boolean; ticketPrefix?: string }): string {
   const v = opts.view;
   return layout(
-    'Cek status aduan',
+    // Heard first by a screen reader: whether the look-up failed.
+    opts.notFound ? 'Tiket tidak ditemukan — Cek status aduan' : 'Cek status aduan',
     html`<h1>Cek status aduan</h1>
 ${opts.notFound ? html`<div class="summary" role="alert">Tiket tidak ditemukan atau kode akses tidak cocok. Mohon periksa kembali.</div>` : ''}
 ${
@@ -59,7 +60,7 @@ ${
 <label for="ticket">Nomor tiket</label>
 <input type="text" id="ticket" name="ticket" required value="${opts.ticket ?? ''}" autocapitalize="characters" placeholder="${opts.ticketPrefix ?? 'ADU'}-XXXX-XXXX">
 <label for="token">Kode akses</label>
-<input type="text" id="token" name="token" required autocomplete="off" autocapitalize="characters" autocorrect="off" spellcheck="false" placeholder="XXXX-XXXX-XXXX" aria-describedby="token-hint">
+<input type="text" id="token" name="token" required autocomplete="off" autocapitalize="characters" autocorrect="off" spellcheck="false" placeholder="XXXX-XXXX-XXXX" aria-describedby="token-hint" value="${opts.notFound ? (opts.token ?? '') : ''}">
 <p class="muted" id="token-hint">Huruf besar atau kecil sama saja.</p>
 <p><button type="submit">Cek status</button></p>
 </form>`,

@@ -53,17 +53,52 @@
       if (k && k !== kec.value) kel.value = '';
     });
   }
+  // Photos are checked when chosen, not after minutes of uploading on a weak signal: how many,
+  // and how big each is (the server checks both again).
   var f = document.getElementById('photos');
   if (f) {
     var max = Number(f.getAttribute('data-max'));
+    var maxBytes = Number(f.getAttribute('data-max-bytes'));
+    var maxMb = f.getAttribute('data-max-mb');
     f.addEventListener('change', function () {
       var e = document.getElementById('photos-client-error');
+      var tooBig = null;
+      for (var i = 0; i < f.files.length; i++) if (maxBytes && f.files[i].size > maxBytes) tooBig = f.files[i];
       if (f.files.length > max) {
-        e.textContent = 'Maksimal ' + max + ' foto.';
+        e.textContent = 'Paling banyak ' + max + ' foto. Anda memilih ' + f.files.length + ', silakan pilih ulang.';
+        f.value = '';
+      } else if (tooBig) {
+        e.textContent = 'Foto "' + tooBig.name + '" terlalu besar (' + (tooBig.size / 1024 / 1024).toFixed(1).replace('.', ',') + ' MB). Batasnya ' + maxMb + ' MB per foto; silakan pilih foto lain.';
         f.value = '';
       } else {
         e.textContent = '';
       }
+    });
+  }
+
+  // Sending can take minutes with photos on a weak signal: say so, and do not let a second tap
+  // start the upload again from zero. Back (from an error page) brings the button back.
+  var form = document.getElementById('complaint-form');
+  var send = document.getElementById('send');
+  if (form && send) {
+    var label = send.textContent;
+    form.addEventListener('submit', function () {
+      // After the draft is kept (restoreUnanswered's listener ran first): a disabled button sends nothing.
+      setTimeout(function () {
+        send.disabled = true;
+        send.textContent = 'Mengirim…';
+      }, 0);
+      var sending = document.getElementById('sending');
+      if (sending) {
+        sending.hidden = false;
+        sending.textContent = f && f.files && f.files.length ? 'Aduan dan foto sedang dikirim. Dengan sinyal lemah ini bisa beberapa menit; jangan tutup halaman ini.' : 'Aduan sedang dikirim…';
+      }
+    });
+    window.addEventListener('pageshow', function () {
+      send.disabled = false;
+      send.textContent = label;
+      var sending = document.getElementById('sending');
+      if (sending) sending.hidden = true;
     });
   }
 
