@@ -4,6 +4,7 @@ import type { AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
 import { KeyedSerial } from './keyed-serial.ts';
 import { MediaUnavailableError, storeMedia } from './media.ts';
+import type { JournalEntry, MessageJournal } from './message-journal.ts';
 import { mapMessage } from './message-mapper.ts';
 import { waMetrics } from './metrics.ts';
 import type { WaSocketLike } from './socket.ts';
@@ -17,9 +18,17 @@ export interface AdapterOptions {
   logger: Logger;
   /** Called with each citizen message time (health: last message at). */
   onMessage?: (at: Date) => void;
+  /**
+   * Live messages (attach) are written here the moment they arrive, before their media are
+   * downloaded, and forgotten once the inbox has them: WhatsApp has already marked them delivered.
+   */
+  journal?: Pick<MessageJournal, 'record'>;
 }
 
-export type HandleOutcome = AcceptOutcome | 'ignored' | 'failed';
+export type HandleOutcome = AcceptOutcome | 'ignored' | 'failed' | 'left';
+
+/** Live: journal it now. Recovered: already in the journal. */
+type Journaling = { kind: 'none' } | { kind: 'record' } | { kind: 'recovered'; entry: JournalEntry };
 
 /** Same horizon as the conversation engine's message-id memory (7 days). */
 const MAX_APPEND_AGE_MS = 7 * 86_400_000;
@@ -34,11 +43,14 @@ const KIND_WORD: Record<string, string> = { image: 'foto', video: 'video', audio
 
 /**
  * Turns Baileys messages into ChatMessages for the conversation engine. Live traffic comes via
- * attach(sock) (messages.upsert); the replay command calls handle() directly. Nothing here may
+ * attach(sock) (messages.upsert) and is journaled first; messages a previous run left in the
+ * journal come back via resume(); the replay command calls handle() directly. Nothing here may
  * throw into Baileys' event loop: every message is handled inside its own try/catch.
  */
 export class WhatsAppAdapter {
   private readonly serial = new KeyedSerial();
+  /** Set by stop() when its grace period ran out: what is still queued stays in the journal. */
+  private abandoned = false;
 
   private readonly opts: AdapterOptions;
 
@@ -57,34 +69,56 @@ export class WhatsAppAdapter {
           waMetrics().messages.inc({ outcome: 'ignored', reason: 'too-old' });
           continue;
         }
-        void this.handle(msg, sock);
+        // Journaled before anything awaits (receive() appends synchronously, in arrival order).
+        void this.receive(msg, sock);
       }
     };
     sock.ev.on('messages.upsert', listener);
     return () => sock.ev.off('messages.upsert', listener);
   }
 
-  /** Maps, downloads media, and hands the message to the inbox, in order per sender. */
+  /** Maps, downloads media, and hands the message to the inbox, in order per sender (replay: no journal). */
   handle(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>): Promise<HandleOutcome> {
+    return this.process(msg, sock, { kind: 'none' });
+  }
+
+  /** A live message: journaled at once, then handled like handle(). */
+  receive(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>): Promise<HandleOutcome> {
+    return this.process(msg, sock, this.opts.journal ? { kind: 'record' } : { kind: 'none' });
+  }
+
+  /** A message a previous run journaled and did not finish; its entry is done once the inbox has it. */
+  resume(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>, entry: JournalEntry): Promise<HandleOutcome> {
+    return this.process(msg, sock, { kind: 'recovered', entry });
+  }
+
+  private process(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>, journaling: Journaling): Promise<HandleOutcome> {
     const m = waMetrics();
+    const recovered = journaling.kind === 'recovered' ? journaling.entry : undefined;
     let mapped: ReturnType<typeof mapMessage>;
     try {
       mapped = mapMessage(msg, this.opts.account);
     } catch (err) {
       m.messages.inc({ outcome: 'failed', reason: 'map-error' });
       this.opts.logger.warn({ err: (err as Error).message }, 'could not map a WhatsApp message; skipped');
+      recovered?.done();
       return Promise.resolve('failed');
     }
     if (mapped.type === 'ignore') {
       m.messages.inc({ outcome: 'ignored', reason: mapped.reason.startsWith('unsupported:') ? 'unsupported' : mapped.reason });
       if (mapped.reason.startsWith('unsupported:')) this.opts.logger.info({ reason: mapped.reason }, 'unsupported WhatsApp message type skipped');
+      recovered?.done();
       return Promise.resolve('ignored');
     }
     const { draft, media } = mapped;
+    // Only citizens' messages are journaled (not our own sends, groups, reactions...).
+    const entry = journaling.kind === 'record' ? this.opts.journal?.record(this.opts.account, msg) : recovered;
     let outcome: HandleOutcome = 'failed';
     return this.serial
       .run(draft.senderId, async () => {
+        if (this.abandoned) return void (outcome = 'left');
         try {
+          await entry?.written;
           const input: ChatMessageInput = { ...draft, attachments: [] };
           if (media) {
             try {
@@ -99,7 +133,10 @@ export class WhatsAppAdapter {
               input.text = draft.text ? `${draft.text.slice(0, 5000 - note.length - 1)}\n${note}` : note;
             }
           }
+          // Shutting down and past the grace period (a slow download): the journal keeps it for the next start.
+          if (this.abandoned) return void (outcome = 'left');
           outcome = await this.opts.inbox.accept(input);
+          entry?.done();
           m.messages.inc({ outcome, reason: media ? media.kind : input.location ? 'location' : input.edits ? 'edit' : input.revokes ? 'revoke' : 'text' });
           this.opts.onMessage?.(new Date(draft.at));
         } catch (err) {
@@ -114,5 +151,20 @@ export class WhatsAppAdapter {
   /** Resolves when every message handed over so far is done (replay, shutdown). */
   idle(): Promise<void> {
     return this.serial.idle();
+  }
+
+  /**
+   * Shutdown: waits up to `graceMs` for the messages in hand, then leaves the rest (a download
+   * that takes its full minute, the messages queued behind it) to the journal, which the next
+   * start takes them from. Without a journal it waits for all of them, as idle() does.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.opts.journal) return this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([this.idle().then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+    clearTimeout(timer);
+    if (!late) return;
+    this.abandoned = true;
+    this.opts.logger.warn({ account: this.opts.account, senders: this.serial.size, graceMs }, 'messages still in hand at shutdown are left in the journal for the next start');
   }
 }

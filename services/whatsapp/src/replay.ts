@@ -80,7 +80,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     },
   });
   const adapter = new WhatsAppAdapter({ account: o.account, inbox: pipeline.inbox, storage: pipeline.storage, maxMediaBytes: o.maxMediaBytes, logger: o.logger });
-  const outcomes: Record<HandleOutcome, number> = { ingested: 0, spooled: 0, rejected: 0, ignored: 0, failed: 0 };
+  const outcomes: Record<HandleOutcome, number> = { ingested: 0, spooled: 0, rejected: 0, ignored: 0, failed: 0, left: 0 };
   const senders = new Set<string>();
   const window = o.concurrency ?? 256;
   const inflight = new Set<Promise<void>>();

@@ -1,4 +1,5 @@
-import type { AuthenticationState } from '@whiskeysockets/baileys';
+import { join } from 'node:path';
+import type { AuthenticationState, WAMessage } from '@whiskeysockets/baileys';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -8,6 +9,7 @@ import type { Logger } from '@aduan/telemetry';
 import { WhatsAppAdapter } from './adapter.ts';
 import type { WhatsAppEnv } from './env.ts';
 import { buildHealthApp } from './health.ts';
+import { MessageJournal } from './message-journal.ts';
 import { waMetrics } from './metrics.ts';
 import { buildPipeline, type Pipeline } from './pipeline.ts';
 import { NotificationSender, SocketNotReadyError } from './sender.ts';
@@ -30,6 +32,29 @@ export interface ServiceDeps {
   lockTtlMs?: number;
   /** How long a notification waits when its number is not connected here (default 15 s). */
   notReadyRetryMs?: number;
+  /**
+   * On stop, how long messages in hand (a media download) are waited for before they are left
+   * in the journal for the next start (default 3 s; main.ts: half of SHUTDOWN_TIMEOUT).
+   */
+  inFlightGraceMs?: number;
+}
+
+/** Where received messages wait until the inbox has them: inside the inbox spool's directory, so it is on the same volume. */
+export const journalDir = (inboxSpoolDir: string) => join(inboxSpoolDir, 'journal');
+
+/** For a message taken from the journal at start: its number's socket once connected, for a media re-upload. */
+function reuploadVia(socket: () => WaSocketLike | undefined, waitMs = 30_000): Pick<WaSocketLike, 'updateMediaMessage'> {
+  return {
+    updateMediaMessage: async (msg: WAMessage) => {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const s = socket();
+        if (s) return s.updateMediaMessage(msg);
+        if (Date.now() > deadline) throw new Error('number not connected: no re-upload');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+  };
 }
 
 /**
@@ -52,7 +77,8 @@ export interface WhatsAppService {
 /**
  * Starts the whole service except the HTTP listener: pipeline, one session per number, the
  * notify.whatsapp consumer. Stop order on SIGTERM: sockets (no new messages), in-flight
- * messages, the sender, then the pipeline (engine, spools, producer).
+ * messages (for a grace period; the rest stay in the journal), the sender, the journal, then the
+ * pipeline (engine, spools, producer).
  */
 export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppService> {
   const { config: c, logger } = deps;
@@ -76,6 +102,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
   const workerRedis: Redis = createRedis(c.REDIS_URL, 'worker');
   const sessions = new Map<string, WhatsAppSession>();
   const adapters = new Map<string, WhatsAppAdapter>();
+  const journal = new MessageJournal({ dir: journalDir(c.INBOX_SPOOL_DIR), logger });
   for (const account of c.WA_NUMBERS) {
     const adapter = new WhatsAppAdapter({
       account,
@@ -84,6 +111,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
       maxMediaBytes: c.MAX_MEDIA_BYTES,
       logger,
       onMessage: (at) => sessions.get(account)?.noteMessage(at),
+      journal,
     });
     const session = new WhatsAppSession({
       account,
@@ -101,9 +129,19 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     sessions.set(account, session);
   }
   try {
-    for (const s of sessions.values()) await s.start();
+    // Every number's lock first: a second process for these numbers is refused before it
+    // touches the journal. Then what the previous run left unfinished is queued, per sender,
+    // ahead of anything the sockets bring once they open.
+    for (const s of sessions.values()) await s.acquire();
+    const recovered = await journal.recover(new Set(c.WA_NUMBERS));
+    for (const r of recovered) void adapters.get(r.account)!.resume(r.msg, reuploadVia(() => sessions.get(r.account)?.socket), r.entry);
+    if (recovered.length > 0) logger.warn({ messages: recovered.length }, 'messages the previous run had not finished are taken again from the journal');
+    journal.start();
+    for (const s of sessions.values()) await s.connect();
   } catch (err) {
     for (const s of sessions.values()) await s.stop().catch(() => {});
+    await Promise.all([...adapters.values()].map((a) => a.stop(0)));
+    await journal.close().catch(() => {});
     await pipeline.close();
     workerRedis.disconnect();
     throw err;
@@ -161,9 +199,10 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     stop: async () => {
       clearInterval(spoolGauge);
       for (const s of sessions.values()) await s.stop();
-      await Promise.all([...adapters.values()].map((a) => a.idle()));
+      await Promise.all([...adapters.values()].map((a) => a.stop(deps.inFlightGraceMs ?? 3_000)));
       await worker.close();
       await app.close();
+      await journal.close();
       await pipeline.close();
       workerRedis.disconnect();
     },

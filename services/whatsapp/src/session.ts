@@ -87,9 +87,21 @@ export class WhatsAppSession {
     return this.status.state === 'connected' ? this.sock : undefined;
   }
 
+  /** acquire(), then connect(). */
   async start(): Promise<void> {
+    await this.acquire();
+    await this.connect();
+  }
+
+  /** Takes the number's lock: throws NumberLockedError when another process runs this number. */
+  async acquire(): Promise<void> {
+    if (this.locked) return;
     await this.lock.acquire();
     this.locked = true;
+  }
+
+  /** Opens the socket (after acquire()): from now on messages arrive. */
+  async connect(): Promise<void> {
     await this.open();
   }
 

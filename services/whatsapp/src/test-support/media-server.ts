@@ -10,13 +10,19 @@ import { encryptedStream, type MediaType } from '@whiskeysockets/baileys';
  */
 export class MediaServer {
   private readonly files = new Map<string, Buffer>();
+  /** Paths whose requests get no answer until released: a download that hangs (a slow CDN, a phone that never re-uploads). */
+  private readonly held = new Set<string>();
   private server: Server | undefined;
   private base = '';
   hits = 0;
+  /** Requests per path, answered or not. */
+  readonly requests = new Map<string, number>();
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       this.hits++;
+      this.requests.set(req.url ?? '', (this.requests.get(req.url ?? '') ?? 0) + 1);
+      if (this.held.has(req.url ?? '')) return;
       const body = this.files.get(req.url ?? '');
       if (!body) {
         res.writeHead(410).end();
@@ -37,7 +43,17 @@ export class MediaServer {
     return { url: `${this.base}${path}`, mediaKey: enc.mediaKey, fileSha256: enc.fileSha256, fileEncSha256: enc.fileEncSha256, fileLength: enc.fileLength };
   }
 
+  /** Requests for `path` hang (no answer) until release(path); the ones already hanging stay unanswered. */
+  hold(path: string): void {
+    this.held.add(path);
+  }
+
+  release(path: string): void {
+    this.held.delete(path);
+  }
+
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 }
