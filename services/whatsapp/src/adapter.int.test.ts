@@ -198,7 +198,7 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(byJid('6289999999999@s.whatsapp.net')).toEqual([expect.stringContaining('tidak ditemukan')]);
   });
 
-  it('retries a failed send with back-off and sends it once', async () => {
+  it('sends the acknowledgement once after a send failed on a closed connection', async () => {
     h.socket.failSends = 1;
     h.socket.deliver([citizenMessage({ conversation: 'reklame roboh di Jl. Merdeka' }), citizenMessage({ conversation: 'kirim' })]);
     await waitFor(() => h.socket.sent.length === 1, { what: 'ack after retry', timeoutMs: 8_000 });

@@ -1,3 +1,5 @@
+import { Boom } from '@hapi/boom';
+import { DisconnectReason } from '@whiskeysockets/baileys';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableProducer, Queue, QueueNames, createRedis } from '@aduan/queue';
@@ -107,5 +109,51 @@ describe('NotificationSender (real Redis)', () => {
     } finally {
       await h.stop();
     }
+  });
+
+  /** The service with its number connected, a producer standing in for the router, and the notify queue to look at. */
+  async function connected(run: (h: Awaited<ReturnType<typeof startHarness>>, router: DurableProducer, queue: Queue) => Promise<void>): Promise<void> {
+    const h = await startHarness(testConfig(url, prefix), { sendRetry: { transientMs: 50, rateLimitedMs: 100, maxMs: 200 } });
+    const conn = createRedis(url, 'producer');
+    const router = new DurableProducer({ connection: conn, prefix, logger: memoryLogger().logger });
+    const queue = new Queue(QueueNames.notify('whatsapp'), { connection: conn, prefix });
+    try {
+      await waitFor(() => conn.status === 'ready' && h.service.sessions.get(ACCOUNT)!.status.state === 'connected', { what: 'connected' });
+      await run(h, router, queue);
+    } finally {
+      await queue.close();
+      await router.close();
+      conn.disconnect();
+      await h.stop();
+    }
+  }
+
+  it('keeps a notification waiting through rate limits, timeouts and closed connections without using up its attempts, then sends it once, in order', async () => {
+    await connected(async (h, router, queue) => {
+      // As Baileys throws them: an error node in an IQ answer (assertNodeErrorFree puts the code
+      // in `data`), its query timeout, and a socket closed before the connection state says so.
+      const round = () => [new Boom('rate-overlimit', { data: 429 }), new Boom('Timed Out', { statusCode: DisconnectReason.timedOut }), new Boom('Connection Closed', { statusCode: DisconnectReason.connectionClosed })];
+      h.socket.sendErrors.push(...round(), ...round(), ...round()); // 9 failures: more than the job's 8 attempts
+      await router.add(QueueNames.notify('whatsapp'), 'ack-01RATE', note('ack', '1 diterima, tiket ADU-RATE-0001'));
+      await router.add(QueueNames.notify('whatsapp'), 'routed.01RATE.r0', note('routed', '2 diteruskan'));
+      await waitFor(() => h.socket.sendErrors.length <= 6, { what: 'three failed sends' });
+      const job = await queue.getJob('ack-01RATE');
+      expect(['delayed', 'active', 'waiting']).toContain(await job?.getState());
+      expect(job?.attemptsMade).toBe(0);
+      await waitFor(() => h.socket.sent.length === 2, { timeoutMs: 15_000, what: 'both sent once the errors stopped' });
+      expect(h.socket.sent.map((s) => (s.content as { text: string }).text)).toEqual(['1 diterima, tiket ADU-RATE-0001', '2 diteruskan']);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(h.socket.sent).toHaveLength(2);
+      expect(await (await queue.getJob('ack-01RATE'))?.getState()).toBe('completed');
+    });
+  });
+
+  it('uses up the attempts only for an error that retrying cannot fix (the recipient refused)', async () => {
+    await connected(async (h, router, queue) => {
+      h.socket.sendErrors.push(...Array.from({ length: 20 }, () => new Boom('item-not-found', { data: 404 })));
+      await router.add(QueueNames.notify('whatsapp'), 'ack-01GONE', note('ack', 'x'));
+      await waitFor(async () => ((await queue.getJob('ack-01GONE'))?.attemptsMade ?? 0) >= 2, { timeoutMs: 15_000, what: 'two attempts used' });
+      expect(h.socket.sent).toHaveLength(0);
+    });
   });
 });

@@ -12,7 +12,7 @@ import { buildHealthApp } from './health.ts';
 import { MessageJournal } from './message-journal.ts';
 import { waMetrics } from './metrics.ts';
 import { buildPipeline, type Pipeline } from './pipeline.ts';
-import { NotificationSender, SocketNotReadyError } from './sender.ts';
+import { NotificationSender, SendDeferredError, SocketNotReadyError, type SendRetry } from './sender.ts';
 import { WhatsAppSession } from './session.ts';
 import type { WaSocketLike } from './socket.ts';
 
@@ -32,6 +32,8 @@ export interface ServiceDeps {
   lockTtlMs?: number;
   /** How long a notification waits when its number is not connected here (default 15 s). */
   notReadyRetryMs?: number;
+  /** How long a number rests after WhatsApp did not take a send (rate limit, timeout, closed connection). */
+  sendRetry?: SendRetry;
   /**
    * On stop, how long messages in hand (a media download) are waited for before they are left
    * in the journal for the next start (default 3 s; main.ts: half of SHUTDOWN_TIMEOUT).
@@ -59,8 +61,9 @@ function reuploadVia(socket: () => WaSocketLike | undefined, waitMs = 30_000): P
 
 /**
  * A notification waits, without using up its attempts, for as long as its number is not
- * connected (reconnecting, re-pairing, served by another replica): a ticket's acknowledgement
- * must not be dropped because a reconnect took more than BullMQ's few back-off retries.
+ * connected (reconnecting, re-pairing, served by another replica) or WhatsApp does not take
+ * sends (rate limit, timeouts, a connection closing): a ticket's acknowledgement must not be
+ * dropped because an outage took more than BullMQ's few back-off retries (~2 minutes).
  * After a week it is given up (kept in the failed set).
  */
 const NOT_READY_GIVE_UP_MS = 7 * 86_400_000;
@@ -156,6 +159,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     typing: c.SEND_TYPING,
     logger,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.sendRetry ? { retry: deps.sendRetry } : {}),
   });
   // Notices go out in the order they were queued: the acknowledgement before "routed", "routed"
   // before "selesai". One job at a time (sends are paced per number anyway), and jobs waiting
@@ -172,8 +176,10 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
       try {
         await sender.send(n, job.id ?? `${n.kind}-${n.createdAt}`);
       } catch (err) {
-        if (!(err instanceof SocketNotReadyError) || Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) throw err;
-        lastDelayedTo = Math.max(Date.now() + (deps.notReadyRetryMs ?? 15_000), lastDelayedTo + 1);
+        // Only a failure that retrying cannot soon fix (the recipient refused, a bug) uses attempts.
+        const waitMs = err instanceof SocketNotReadyError ? (deps.notReadyRetryMs ?? 15_000) : err instanceof SendDeferredError ? err.retryInMs : undefined;
+        if (waitMs === undefined || Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) throw err;
+        lastDelayedTo = Math.max(Date.now() + waitMs, lastDelayedTo + 1);
         await job.moveToDelayed(lastDelayedTo, token);
         throw new DelayedError();
       }

@@ -9,6 +9,8 @@ export interface FakeSocket extends WaSocketLike {
   ended: boolean;
   /** Make the next n sendMessage calls fail (network error). */
   failSends: number;
+  /** Errors the next sendMessage calls throw, one each, before failSends is looked at (Baileys' own Boom errors). */
+  sendErrors: Error[];
   reuploads: number;
   /** What updateMediaMessage returns (the phone's re-upload), by message id. */
   reupload: Map<string, WAMessage>;
@@ -32,9 +34,12 @@ export function fakeSocket(logger: Logger, user = '6281100000000:7@s.whatsapp.ne
     presences: [],
     ended: false,
     failSends: 0,
+    sendErrors: [],
     reuploads: 0,
     reupload: new Map(),
     sendMessage: async (jid: string, content: AnyMessageContent) => {
+      const err = s.sendErrors.shift();
+      if (err) throw err;
       if (s.failSends > 0) {
         s.failSends--;
         throw new Boom('Connection Closed', { statusCode: 428 });

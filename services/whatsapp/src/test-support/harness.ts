@@ -6,7 +6,7 @@ import { QueueNames, createRedis } from '@aduan/queue';
 import type { Complaint, Notification } from '@aduan/schema';
 import { memoryLogger } from '@aduan/testkit';
 import type { proto } from '@whiskeysockets/baileys';
-import { startWhatsAppService, type ServiceConfig, type WhatsAppService } from '../service.ts';
+import { startWhatsAppService, type ServiceConfig, type ServiceDeps, type WhatsAppService } from '../service.ts';
 import { fakeSocket, waMessage, type FakeSocket } from './fake-socket.ts';
 
 export const ACCOUNT = '+6281100000000';
@@ -41,7 +41,7 @@ export function testConfig(redisUrl: string, prefix: string, dir = mkdtempSync(j
 }
 
 /** The real service with fake sockets that connect at once (unless autoOpen is false). */
-export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boolean; notReadyRetryMs?: number } = {}): Promise<Harness> {
+export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boolean; notReadyRetryMs?: number; sendRetry?: ServiceDeps['sendRetry'] } = {}): Promise<Harness> {
   const { logger, text } = memoryLogger('whatsapp');
   const sockets: FakeSocket[] = [];
   const displays: unknown[] = [];
@@ -58,6 +58,8 @@ export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boo
     sleep: async () => {},
     backoff: { baseMs: 20, maxMs: 100 },
     ...(opts.notReadyRetryMs ? { notReadyRetryMs: opts.notReadyRetryMs } : {}),
+    // A send that failed on a closed connection or a timeout waits a moment, not 15 s.
+    sendRetry: opts.sendRetry ?? { transientMs: 200, rateLimitedMs: 200, maxMs: 1_000 },
   });
   return {
     service,
