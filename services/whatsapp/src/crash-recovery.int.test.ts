@@ -7,6 +7,7 @@ import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from 
 import { startNodeProcess, type NodeProcess } from '@aduan/testkit/node-process';
 import { startCommand } from '@aduan/testkit/start-command';
 import { MessageJournal } from './message-journal.ts';
+import { NumberLockedError } from './number-lock.ts';
 import { journalDir, type ServiceConfig } from './service.ts';
 import { MediaServer } from './test-support/media-server.ts';
 import type { ChildSpec } from './test-support/service-child.ts';
@@ -142,4 +143,15 @@ describe('messages in flight when the process dies (child process killed, then r
     expect((await notifyJobs(url, prefix)).filter((n) => n.kind === 'ack')).toHaveLength(1);
     expect(h.socket.sent).toHaveLength(0);
   }, 30_000);
+
+  it('starts again at once after a SIGKILL: the dead process\'s number lock is taken over, a live one\'s is not', async () => {
+    child = startChild({ messages: [], shutdownTimeoutMs: 8_000 });
+    await waitFor(() => child!.output().includes('delivered'), { what: `child connected (${child.output()})`, timeoutMs: 20_000 });
+    await expect(startHarness(config)).rejects.toBeInstanceOf(NumberLockedError);
+    child.child.kill('SIGKILL');
+    await child.exited;
+    // Well within the lock's 30 s TTL: a supervisor's restart must not fail on it.
+    h = await startHarness(config);
+    await waitFor(() => h!.service.sessions.get(ACCOUNT)!.status.state === 'connected', { what: 'connected after the restart' });
+  }, 40_000);
 });
