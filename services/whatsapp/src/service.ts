@@ -80,8 +80,8 @@ export interface WhatsAppService {
 /**
  * Starts the whole service except the HTTP listener: pipeline, one session per number, the
  * notify.whatsapp consumer. Stop order on SIGTERM: sockets (no new messages), in-flight
- * messages (for a grace period; the rest stay in the journal), the sender, the journal, then the
- * pipeline (engine, spools, producer).
+ * messages (for a grace period; the rest stay in the journal), the sender, the journal, the
+ * pipeline (engine, spools, producer), then the number locks.
  */
 export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppService> {
   const { config: c, logger } = deps;
@@ -204,12 +204,14 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     app,
     stop: async () => {
       clearInterval(spoolGauge);
-      for (const s of sessions.values()) await s.stop();
+      for (const s of sessions.values()) await s.disconnect();
       await Promise.all([...adapters.values()].map((a) => a.stop(deps.inFlightGraceMs ?? 3_000)));
       await worker.close();
       await app.close();
       await journal.close();
       await pipeline.close();
+      // The numbers last: a successor that gets one finds the journal and spools free.
+      for (const s of sessions.values()) await s.release();
       workerRedis.disconnect();
     },
   };

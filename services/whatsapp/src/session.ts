@@ -206,8 +206,19 @@ export class WhatsAppSession {
     this.setState(state);
   }
 
+  /** disconnect(), then release(). */
   async stop(): Promise<void> {
+    await this.disconnect();
+    await this.release();
+  }
+
+  /** Ends the socket for good (no new messages); the number stays locked. */
+  async disconnect(): Promise<void> {
     await this.halt('stopped');
+  }
+
+  /** Gives the number's lock back (after disconnect()), for the next process. */
+  async release(): Promise<void> {
     if (this.locked) await this.lock.release();
     this.locked = false;
   }
