@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { proto } from '@whiskeysockets/baileys';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Complaint } from '@aduan/schema';
+import { Queue } from 'bullmq';
+import { QueueNames, createRedis } from '@aduan/queue';
+import { Complaint, type Notification } from '@aduan/schema';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { ACCOUNT, CITIZEN, citizenMessage, intakeJobs, notifyJobs, startHarness, testConfig, type Harness } from './test-support/harness.ts';
 import { MediaServer } from './test-support/media-server.ts';
@@ -172,6 +174,21 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(h.socket.sent).toHaveLength(1);
     expect((h.socket.sent[0]!.content as { text: string }).text).toContain('ketik *kirim*');
     expect(await h.service.pipeline.engine.openConversations()).toBe(0);
+  });
+
+  it("after the router's notice (\"selesai\"), a short reply gets neither a ticket nor the guide", async () => {
+    const notify = new Queue(QueueNames.notify('whatsapp'), { connection: createRedis(url, 'worker'), prefix });
+    try {
+      const note: Notification = { schemaVersion: 1, channel: 'whatsapp', account: ACCOUNT, to: CITIZEN, ticket: 'ADU-7K3M-9Q2X', kind: 'status', text: 'Aduan ADU-7K3M-9Q2X sudah selesai ditangani Dinas Perhubungan.', createdAt: new Date().toISOString() };
+      await notify.add('status', note, { jobId: 'status.dishub.t-1' });
+      await waitFor(() => h.socket.sent.length === 1, { what: 'notice sent' });
+      h.socket.deliver([citizenMessage({ conversation: 'Pak?' }), citizenMessage({ conversation: 'Alhamdulillah 🙏' })]);
+      await new Promise((r) => setTimeout(r, 2_800)); // past the quiet period and a sweep
+      expect(h.socket.sent).toHaveLength(1);
+      expect(await intakeJobs(url, prefix)).toHaveLength(0);
+    } finally {
+      await notify.close();
+    }
   });
 
   it('makes no second complaint or acknowledgement from a redelivered message', async () => {

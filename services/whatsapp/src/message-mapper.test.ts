@@ -21,6 +21,19 @@ describe('mapMessage', () => {
     });
   });
 
+  it('cuts an overlong text, quote or name between characters, never inside an emoji', () => {
+    const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    // The 5,000th UTF-16 unit is the first half of an emoji.
+    const long = `${'a'.repeat(4_999)}🙏 lanjut`;
+    const m = mapMessage(waMessage({ key: { remoteJid: '6281234567890@s.whatsapp.net', fromMe: false, id: 'LONG' }, messageTimestamp: 1_767_240_000, pushName: `${'b'.repeat(119)}😊`, message: { extendedTextMessage: { text: long, contextInfo: { stanzaId: 'Q1', quotedMessage: { conversation: `${'c'.repeat(1_999)}🙏` } } } } }), ACCOUNT);
+    if (m.type !== 'message') throw new Error('not mapped');
+    for (const s of [m.draft.text, m.draft.reporter?.name, m.draft.quoted?.text]) {
+      expect(s).toBeDefined();
+      expect(lone.test(s!)).toBe(false);
+    }
+    expect(m.draft.text!.length).toBeLessThanOrEqual(5_000);
+  });
+
   it('unwraps disappearing and view-once messages', () => {
     const eph = mapMessage(base({ ephemeralMessage: { message: { extendedTextMessage: { text: 'pesan sementara' } } } }), ACCOUNT);
     expect(eph.type === 'message' && eph.draft.text).toBe('pesan sementara');

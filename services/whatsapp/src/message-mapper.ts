@@ -1,5 +1,5 @@
 import { jidNormalizedUser, normalizeMessageContent, proto, type WAMessage } from '@whiskeysockets/baileys';
-import type { ChatMessageInput } from '@aduan/conversation';
+import { truncateText, type ChatMessageInput } from '@aduan/conversation';
 import { ignoredChat, phoneFromJid } from './jid.ts';
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'document';
@@ -102,7 +102,7 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
   const seconds = toNumber(msg.messageTimestamp as number | { toNumber(): number } | null | undefined);
   const at = new Date(sentAtMs(seconds)).toISOString();
   const phone = phoneFromJid(jid) ?? phoneFromJid((key as { remoteJidAlt?: string }).remoteJidAlt);
-  const name = msg.pushName?.trim().slice(0, 120);
+  const name = truncateText(msg.pushName?.trim(), 120);
   const base = {
     channel: 'whatsapp' as const,
     account,
@@ -118,7 +118,7 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
     const target = proto_.key?.id;
     if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE && target) return { type: 'message', draft: { ...base, revokes: target }, media: null };
     if (proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && target) {
-      const text = textOf(proto_.editedMessage)?.slice(0, 5000);
+      const text = truncateText(textOf(proto_.editedMessage), 5000);
       return text ? { type: 'message', draft: { ...base, edits: target, text }, media: null } : { type: 'ignore', reason: 'edit-without-text' };
     }
     return { type: 'ignore', reason: 'protocol' };
@@ -131,8 +131,8 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
 
   const ctx = contextOf(content);
   const quotedText = ctx?.quotedMessage ? textOf(ctx.quotedMessage) : undefined;
-  const quoted = ctx?.stanzaId || quotedText ? { ...(ctx?.stanzaId ? { messageId: ctx.stanzaId } : {}), ...(quotedText ? { text: quotedText.slice(0, 2000) } : {}) } : undefined;
-  const text = textOf(content)?.slice(0, 5000);
+  const quoted = ctx?.stanzaId || quotedText ? { ...(ctx?.stanzaId ? { messageId: ctx.stanzaId } : {}), ...(quotedText ? { text: truncateText(quotedText, 2000) } : {}) } : undefined;
+  const text = truncateText(textOf(content), 5000);
   const withText = { ...base, ...(text ? { text } : {}), ...(quoted ? { quoted } : {}) };
 
   if (type === 'conversation' || type === 'extendedTextMessage') {
@@ -142,7 +142,7 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
   if (kind) {
     const m = (content as Record<string, proto.Message.IImageMessage & proto.Message.IDocumentMessage>)[type]!;
     const ref: MediaRef = { kind, mimeType: m.mimetype ?? 'application/octet-stream' };
-    if (m.fileName) ref.fileName = m.fileName.slice(0, 255);
+    if (m.fileName) ref.fileName = truncateText(m.fileName, 255);
     const declared = toNumber(m.fileLength as number | { toNumber(): number } | null | undefined);
     if (declared !== undefined) ref.declaredBytes = declared;
     return { type: 'message', draft: withText, media: ref };
@@ -154,14 +154,15 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
     // Written so that NaN (and a missing value) fails: NaN passed `Math.abs(x) > 90`.
     if (!(Math.abs(lat) <= 90 && Math.abs(lon) <= 180)) return { type: 'ignore', reason: 'bad-location' };
     const loc = content.locationMessage;
-    const description = [loc?.name, loc?.address].filter((s): s is string => !!s?.trim()).join(', ').slice(0, 500);
+    const place = [loc?.name, loc?.address].filter((s): s is string => !!s?.trim()).join(', ');
+    const description = truncateText(place, 500);
     return { type: 'message', draft: { ...withText, location: { lat, lon, ...(description ? { description } : {}) } }, media: null };
   }
   if (type === 'contactMessage' || type === 'contactsArrayMessage') {
     const cards = content.contactMessage ? [content.contactMessage] : (content.contactsArrayMessage?.contacts ?? []);
     const lines = cards.map(contactLine).filter((s): s is string => !!s);
     if (lines.length === 0) return { type: 'ignore', reason: 'empty-contact' };
-    return { type: 'message', draft: { ...withText, text: lines.join('\n').slice(0, 5000) }, media: null };
+    return { type: 'message', draft: { ...withText, text: truncateText(lines.join('\n'), 5000) }, media: null };
   }
   return { type: 'ignore', reason: `unsupported:${type}` };
 }

@@ -56,6 +56,12 @@ export interface SenderOptions {
   sleep?: (ms: number) => Promise<void>;
   clock?: () => number;
   retry?: SendRetry;
+  /**
+   * Told of each message sent (the conversation engine's rememberNotice: small talk in reply to a
+   * notice, "terima kasih" after "selesai", gets no guide). A failure here is logged, never fails
+   * the send, whose retry would send it a second time.
+   */
+  onSent?: (n: Notification) => Promise<unknown> | unknown;
 }
 
 const SENT_TTL_SECONDS = 7 * 86_400;
@@ -148,6 +154,11 @@ export class NotificationSender {
     this.resting.delete(n.account);
     await this.opts.redis.set(marker, '1', 'EX', SENT_TTL_SECONDS).catch(() => {});
     m.sends.inc({ kind: n.kind, outcome: 'sent' });
+    try {
+      await this.opts.onSent?.(n);
+    } catch (err) {
+      this.opts.logger.warn({ kind: n.kind, err: (err as Error).message }, 'WhatsApp sent notice not remembered');
+    }
     return 'sent';
   }
 }

@@ -158,6 +158,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     perMinute: c.SEND_PER_MINUTE,
     typing: c.SEND_TYPING,
     logger,
+    onSent: (n) => pipeline.engine.rememberNotice(n),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.sendRetry ? { retry: deps.sendRetry } : {}),
   });
