@@ -18,3 +18,4 @@ export { TickBatcher, type Settled } from './tick-batcher.ts';
 export { Queue, Worker, UnrecoverableError, DelayedError } from './bullmq.ts';
 export { deletePrefix } from './delete-prefix.ts';
 export { queueDepths, type QueueDepth } from './queue-depths.ts';
+export { processAlive } from './process-alive.ts';

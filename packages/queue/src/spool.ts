@@ -5,15 +5,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { syncDirectory } from '@aduan/storage/durable-fs';
+import { processAlive } from './process-alive.ts';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface SpoolRecord {
   queue: string;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { probeRedis, startLocalRedis, type LocalRedis } from '@aduan/queue';
+import { probeRedis, processAlive, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import type { Logger } from '@aduan/telemetry';
 
 /** A redis-server this process answers for: `pnpm start`'s private one. */
@@ -64,13 +64,8 @@ function ownerGone(dir: string): boolean {
   } catch {
     return false; // no owner file: not known to be ours to stop
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false; // alive: another `pnpm start` still uses it
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  // A live owner is another `pnpm start` still using it.
+  return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
 }
 
 /** The pid of the Redis at `url` when its data directory is `dir` (ours) and the run that owned it is gone, else undefined. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { processAlive } from '@aduan/queue';
 
 /** Another process already runs this number. */
 export class NumberLockedError extends Error {
@@ -50,15 +51,6 @@ function parseOwner(value: string): LockOwner | undefined {
   } catch {
     // A lock written before the owner was recorded (a bare token): only its TTL can free it.
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
