@@ -51,11 +51,27 @@ export class WhatsAppAdapter {
   private readonly serial = new KeyedSerial();
   /** Set by stop() when its grace period ran out: what is still queued stays in the journal. */
   private abandoned = false;
+  private held = 0;
+  private appendAt = 0;
 
   private readonly opts: AdapterOptions;
 
   constructor(opts: AdapterOptions) {
     this.opts = opts;
+  }
+
+  /**
+   * Messages taken from the socket (or the journal) and not yet handed to the inbox: mapping is
+   * synchronous, so a message Baileys has emitted is either counted here or already in the inbox
+   * (conversation store or inbox spool). Delivery is reported only while this is 0.
+   */
+  get inFlight(): number {
+    return this.held;
+  }
+
+  /** When (our clock, ms) the socket last handed over offline messages ('append'); 0: never. */
+  get lastAppendAt(): number {
+    return this.appendAt;
   }
 
   /** Listens on the socket; returns the function that removes the listener again. */
@@ -64,6 +80,7 @@ export class WhatsAppAdapter {
       // 'notify' = live messages. 'append' = our own sends (skipped as fromMe) but also the
       // messages citizens sent while we were offline (Baileys marks offline delivery 'append'):
       // those are complaints too, unless they are older than the dedupe memory.
+      if (ev.type === 'append') this.appendAt = Date.now();
       for (const msg of ev.messages) {
         if (ev.type === 'append' && tooOld(msg)) {
           waMetrics().messages.inc({ outcome: 'ignored', reason: 'too-old' });
@@ -114,6 +131,7 @@ export class WhatsAppAdapter {
     // Only citizens' messages are journaled (not our own sends, groups, reactions...).
     const entry = journaling.kind === 'record' ? this.opts.journal?.record(this.opts.account, msg) : recovered;
     let outcome: HandleOutcome = 'failed';
+    this.held++;
     return this.serial
       .run(draft.senderId, async () => {
         if (this.abandoned) return void (outcome = 'left');
@@ -145,6 +163,7 @@ export class WhatsAppAdapter {
           this.opts.logger.error({ err: (err as Error).message }, 'WhatsApp message could not be kept');
         }
       })
+      .finally(() => this.held--)
       .then(() => outcome);
   }
 

@@ -7,6 +7,7 @@ import { DelayedError, QueueNames, checkRedisDurability, createConsumer, createR
 import { Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { WhatsAppAdapter } from './adapter.ts';
+import { DeliveryReporter, type DeliveryOptions } from './delivery.ts';
 import type { WhatsAppEnv } from './env.ts';
 import { buildHealthApp } from './health.ts';
 import { MessageJournal } from './message-journal.ts';
@@ -39,6 +40,8 @@ export interface ServiceDeps {
    * in the journal for the next start (default 3 s; main.ts: half of SHUTDOWN_TIMEOUT).
    */
   inFlightGraceMs?: number;
+  /** How each number reports to the conversation engine how far delivery got (see DeliveryReporter). */
+  delivery?: DeliveryOptions;
 }
 
 /** Where received messages wait until the inbox has them: inside the inbox spool's directory, so it is on the same volume. */
@@ -131,6 +134,20 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     adapters.set(account, adapter);
     sessions.set(account, session);
   }
+  // Per number: up to which message time everything WhatsApp sent is in the conversation store,
+  // so the quiet period counts from the messages' own times, not from when they reached us.
+  const delivery = new DeliveryReporter({
+    ...deps.delivery,
+    sources: c.WA_NUMBERS.map((account) => ({
+      account,
+      caughtUpSince: () => sessions.get(account)!.caughtUpSince,
+      inFlight: () => adapters.get(account)!.inFlight,
+      lastAppendAt: () => adapters.get(account)!.lastAppendAt,
+    })),
+    spooled: () => pipeline.inbox.spooled,
+    markDelivered: (account, untilMs) => pipeline.engine.markDelivered(account, untilMs),
+    logger,
+  });
   try {
     // Every number's lock first: a second process for these numbers is refused before it
     // touches the journal. Then what the previous run left unfinished is queued, per sender,
@@ -141,7 +158,9 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     if (recovered.length > 0) logger.warn({ messages: recovered.length }, 'messages the previous run had not finished are taken again from the journal');
     journal.start();
     for (const s of sessions.values()) await s.connect();
+    delivery.start();
   } catch (err) {
+    delivery.stop();
     for (const s of sessions.values()) await s.stop().catch(() => {});
     await Promise.all([...adapters.values()].map((a) => a.stop(0)));
     await journal.close().catch(() => {});
@@ -205,6 +224,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     app,
     stop: async () => {
       clearInterval(spoolGauge);
+      delivery.stop();
       for (const s of sessions.values()) await s.disconnect();
       await Promise.all([...adapters.values()].map((a) => a.stop(deps.inFlightGraceMs ?? 3_000)));
       await worker.close();

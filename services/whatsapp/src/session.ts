@@ -51,6 +51,8 @@ export class WhatsAppSession {
   private stopped = false;
   private pairingRequested = false;
   private locked = false;
+  /** When (our clock) the current socket said it had handed over what waited while we were offline; 0: not (yet). */
+  private caughtUp = 0;
   private readonly lock: NumberLock;
   readonly status: SessionStatus;
 
@@ -87,6 +89,15 @@ export class WhatsAppSession {
     return this.status.state === 'connected' ? this.sock : undefined;
   }
 
+  /**
+   * Since when (our clock, ms) the socket is open and has finished its offline catch-up
+   * (Baileys: connection.update with receivedPendingNotifications: true): from then on WhatsApp
+   * pushes messages live. Undefined while connecting, reconnecting or still catching up.
+   */
+  get caughtUpSince(): number | undefined {
+    return this.status.state === 'connected' && this.caughtUp > 0 ? this.caughtUp : undefined;
+  }
+
   /** acquire(), then connect(). */
   async start(): Promise<void> {
     await this.acquire();
@@ -111,6 +122,7 @@ export class WhatsAppSession {
     this.pairingRequested = false;
     this.status.paired = this.auth.registered;
     this.setState(this.auth.registered ? 'connecting' : 'pairing');
+    this.caughtUp = 0;
     const sock = this.opts.makeSocket(this.auth.state);
     this.sock = sock;
     const auth = this.auth;
@@ -148,6 +160,10 @@ export class WhatsAppSession {
         this.opts.display({ qr: u.qr });
       }
     }
+    // Baileys: { connection: 'connecting', receivedPendingNotifications: false } when a socket
+    // starts, { receivedPendingNotifications: true } once the offline messages are handed over.
+    if (u.receivedPendingNotifications === false) this.caughtUp = 0;
+    if (u.receivedPendingNotifications === true && this.caughtUp === 0) this.caughtUp = Date.now();
     if (u.connection === 'open') {
       this.attempt = 0;
       this.status.paired = true;
@@ -193,6 +209,7 @@ export class WhatsAppSession {
   private async teardown(): Promise<void> {
     const sock = this.sock;
     this.sock = undefined;
+    this.caughtUp = 0;
     this.detach?.();
     this.detach = undefined;
     if (sock) await sock.end(undefined).catch(() => {});

@@ -15,7 +15,13 @@ export interface FakeSocket extends WaSocketLike {
   /** What updateMediaMessage returns (the phone's re-upload), by message id. */
   reupload: Map<string, WAMessage>;
   deliver(messages: WAMessage[], type?: BaileysEventMap['messages.upsert']['type']): void;
-  open(): void;
+  /**
+   * What makeWASocket emits for a linked number: connecting, open, and (unless `catchUp` is false)
+   * the end of the offline catch-up; without it, call catchUp() later.
+   */
+  open(opts?: { catchUp?: boolean }): void;
+  /** Baileys' "offline messages handed over": connection.update { receivedPendingNotifications: true }. */
+  catchUp(): void;
   closeWith(statusCode: number): void;
 }
 
@@ -62,8 +68,13 @@ export function fakeSocket(logger: Logger, user = '6281100000000:7@s.whatsapp.ne
     deliver: (messages, type = 'notify') => {
       ev.emit('messages.upsert', { messages, type });
     },
-    open: () => {
+    open: (opts = {}) => {
+      ev.emit('connection.update', { connection: 'connecting', receivedPendingNotifications: false });
       ev.emit('connection.update', { connection: 'open' });
+      if (opts.catchUp !== false) s.catchUp();
+    },
+    catchUp: () => {
+      ev.emit('connection.update', { receivedPendingNotifications: true });
     },
     closeWith: (statusCode) => {
       ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: new Boom('Connection Failure', { statusCode }), date: new Date() } });

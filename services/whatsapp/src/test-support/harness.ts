@@ -18,8 +18,16 @@ export interface Harness {
   displays: unknown[];
   logText: () => string;
   readonly socket: FakeSocket;
+  /** While true, sockets that open do not finish their offline catch-up until the test calls socket.catchUp(). */
+  holdCatchUp: boolean;
   stop(): Promise<void>;
 }
+
+/**
+ * Delivery reporting for tests: often, and without the production margin for WhatsApp's
+ * whole-second message times, so a burst closes about CONVERSATION_QUIET after its last message.
+ */
+export const TEST_DELIVERY = { intervalMs: 100, marginMs: 0, settleMs: 200 };
 
 export function testConfig(redisUrl: string, prefix: string, dir = mkdtempSync(join(tmpdir(), 'aduan-wa-'))): ServiceConfig {
   return {
@@ -45,15 +53,17 @@ export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boo
   const { logger, text } = memoryLogger('whatsapp');
   const sockets: FakeSocket[] = [];
   const displays: unknown[] = [];
+  const control = { holdCatchUp: false };
   const service = await startWhatsAppService({
     config,
     logger,
     makeSocket: () => {
       const s = fakeSocket(logger);
       sockets.push(s);
-      if (opts.autoOpen !== false) setImmediate(() => s.open());
+      if (opts.autoOpen !== false) setImmediate(() => s.open({ catchUp: !control.holdCatchUp }));
       return s;
     },
+    delivery: TEST_DELIVERY,
     display: (_a, what) => displays.push(what),
     sleep: async () => {},
     backoff: { baseMs: 20, maxMs: 100 },
@@ -68,6 +78,12 @@ export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boo
     logText: text,
     get socket() {
       return sockets[sockets.length - 1]!;
+    },
+    get holdCatchUp() {
+      return control.holdCatchUp;
+    },
+    set holdCatchUp(v: boolean) {
+      control.holdCatchUp = v;
     },
     stop: () => service.stop(),
   };

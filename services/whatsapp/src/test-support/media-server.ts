@@ -1,5 +1,5 @@
 import { readFile, unlink } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encryptedStream, type MediaType } from '@whiskeysockets/baileys';
 
@@ -12,6 +12,8 @@ export class MediaServer {
   private readonly files = new Map<string, Buffer>();
   /** Paths whose requests get no answer until released: a download that hangs (a slow CDN, a phone that never re-uploads). */
   private readonly held = new Set<string>();
+  /** Paths answered only after this many ms: a slow download that does finish. */
+  private readonly delays = new Map<string, number>();
   private server: Server | undefined;
   private base = '';
   hits = 0;
@@ -23,15 +25,21 @@ export class MediaServer {
       this.hits++;
       this.requests.set(req.url ?? '', (this.requests.get(req.url ?? '') ?? 0) + 1);
       if (this.held.has(req.url ?? '')) return;
-      const body = this.files.get(req.url ?? '');
-      if (!body) {
-        res.writeHead(410).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
+      const delay = this.delays.get(req.url ?? '');
+      if (delay) return void setTimeout(() => this.answer(req.url ?? '', res), delay);
+      this.answer(req.url ?? '', res);
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private answer(path: string, res: ServerResponse): void {
+    const body = this.files.get(path);
+    if (!body) {
+      res.writeHead(410).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
   }
 
   /** Encrypts `plain` and serves it; returns the media fields of an image/video/audio/document message. */
@@ -46,6 +54,11 @@ export class MediaServer {
   /** Requests for `path` hang (no answer) until release(path); the ones already hanging stay unanswered. */
   hold(path: string): void {
     this.held.add(path);
+  }
+
+  /** Requests for `path` are answered only `ms` after they came. */
+  delay(path: string, ms: number): void {
+    this.delays.set(path, ms);
   }
 
   release(path: string): void {

@@ -35,6 +35,8 @@ const service = await startWhatsAppService({
   },
   display: () => {},
   sleep: async () => {},
+  // As the harness's TEST_DELIVERY (not imported: harness.ts pulls in test-only packages).
+  delivery: { intervalMs: 100, marginMs: 0, settleMs: 200 },
   ...(spec.lockTtlMs ? { lockTtlMs: spec.lockTtlMs } : {}),
   ...(spec.inFlightGraceMs ? { inFlightGraceMs: spec.inFlightGraceMs } : {}),
 });
