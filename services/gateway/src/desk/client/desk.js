@@ -1,5 +1,7 @@
 // Radio desk client. Plain browser JS (served as-is at /desk/desk.js): keyboard-first entry,
 // an outbox in localStorage so nothing typed is lost when the network drops, live board, hints.
+// ES2017 syntax only (no ?., ??, object spread, `catch {`, 1_000): eslint's config names
+// ecmaVersion 2017 for this file, but the typescript-eslint parser it uses does not enforce it.
 (() => {
   'use strict';
   const data = JSON.parse(document.getElementById('desk-data').textContent);
@@ -72,7 +74,7 @@
     if (!m || Number(m[1]) > 23) return null;
     const d = new Date();
     d.setHours(Number(m[1]), Number(m[2]), 0, 0);
-    if (d.getTime() > Date.now() + 5 * 60_000) d.setDate(d.getDate() - 1);
+    if (d.getTime() > Date.now() + 5 * 60000) d.setDate(d.getDate() - 1);
     return d.toISOString();
   }
   function normalizePhone(v) {
@@ -170,6 +172,8 @@
   const readOutbox = () => JSON.parse(localStorage.getItem(OUTBOX_KEY) || '[]');
   const writeOutbox = (list) => localStorage.setItem(OUTBOX_KEY, JSON.stringify(list));
   const removeFromOutbox = (key) => writeOutbox(readOutbox().filter((e) => e.key !== key));
+  /** Keeps a refused entry in the outbox with the reason, for "Muat ke formulir". */
+  const markRejected = (key, json) => writeOutbox(readOutbox().map((e) => (e.key === key ? Object.assign({}, e, { rejected: rejection(json), fields: json.fields }) : e)));
   function renderOutbox() {
     const list = readOutbox();
     $('outbox').hidden = list.length === 0;
@@ -216,9 +220,10 @@
     let res;
     try {
       // An automatic re-send is not the operator at work either (see refreshBoard).
-      const headers = { 'content-type': 'application/json', 'idempotency-key': entry.key, ...(deferred ? { 'x-aduan-poll': '1' } : {}) };
+      const headers = { 'content-type': 'application/json', 'idempotency-key': entry.key };
+      if (deferred) headers['x-aduan-poll'] = '1';
       res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(entry.body) });
-    } catch {
+    } catch (_err) {
       setOnline(false);
       return { outcome: 'retry' };
     }
@@ -258,7 +263,7 @@
           break;
         }
         if (r.outcome === 'rejected') {
-          writeOutbox(readOutbox().map((e) => (e.key === entry.key ? { ...e, rejected: rejection(r.json), fields: r.json.fields } : e)));
+          markRejected(entry.key, r.json);
         }
       }
     } finally {
@@ -287,7 +292,7 @@
       if (r.outcome === 'rejected') {
         if (!sameForm) {
           // Kept, with "Muat ke formulir", rather than marked on the next caller's form.
-          writeOutbox(readOutbox().map((e) => (e.key === entry.key ? { ...e, rejected: rejection(r.json), fields: r.json.fields } : e)));
+          markRejected(entry.key, r.json);
           notice(`Aduan sebelumnya ditolak: ${rejection(r.json)} Lihat daftar "Belum terkirim".`);
           return;
         }
@@ -411,7 +416,7 @@
       if (!res.ok) return;
       const { matches } = await res.json();
       if (seq === hintSeq) renderHints(matches);
-    } catch {
+    } catch (_err) {
       /* offline: hints are a convenience */
     }
   }
@@ -465,7 +470,7 @@
     let res;
     try {
       res = await fetch(`/api/v1/desk/complaints/${encodeURIComponent(ticket)}`, { credentials: 'same-origin' });
-    } catch {
+    } catch (_err) {
       setOnline(false);
       err.textContent = 'Jaringan putus; coba lagi sebentar.';
       err.hidden = false;
@@ -539,7 +544,7 @@
         });
         tbody.append(tr);
       }
-    } catch {
+    } catch (_err) {
       setOnline(false);
     }
   }
@@ -586,7 +591,8 @@
   });
   // Logging out leaves no half-typed call (a caller's name and number) on a shared desk computer.
   // Entries waiting in the outbox stay: they are sent at this operator's next login.
-  document.querySelector('form.logout')?.addEventListener('submit', () => localStorage.removeItem(DRAFT_KEY));
+  const logout = document.querySelector('form.logout');
+  if (logout) logout.addEventListener('submit', () => localStorage.removeItem(DRAFT_KEY));
   $('caller-phone').addEventListener('blur', () => {
     const p = normalizePhone($('caller-phone').value);
     $('hint-caller-phone').textContent = p ? `Disimpan sebagai ${p}` : 'Disimpan sebagai +62…';
@@ -602,8 +608,8 @@
   renderOutbox();
   FIRST.focus();
   window.addEventListener('online', () => void flush());
-  setInterval(() => void flush(), 5_000);
-  setInterval(() => void refreshBoard(), 3_000);
+  setInterval(() => void flush(), 5000);
+  setInterval(() => void refreshBoard(), 3000);
   void flush();
   void refreshBoard();
 })();
