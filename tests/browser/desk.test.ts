@@ -76,6 +76,22 @@ async function keyCall(c: { name?: string; phone?: string; consent?: boolean; pr
   if (c.landmark) await kb().type(c.landmark);
 }
 
+/** True when the whole element is inside the viewport (to a rounding pixel) and nothing is drawn over its middle. */
+const inView = (selector: string) =>
+  page.evaluate(`(() => {
+    const el = document.querySelector(${JSON.stringify(selector)});
+    const r = el.getBoundingClientRect();
+    if (!r.height || r.top < -1 || r.bottom > window.innerHeight + 1) return false;
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return el === top || el.contains(top);
+  })()`) as Promise<boolean>;
+
+/** Leaves the desk as the next step expects it (form empty, cursor in the first field), even when a step failed midway. */
+async function nextCaller() {
+  await kb().press('Escape');
+  await kb().press('Alt+N');
+}
+
 async function boardRow(ticket: string) {
   return page.locator(`#board-rows tr[data-ticket="${ticket}"]`);
 }
@@ -204,6 +220,56 @@ describe('radio desk in Chromium', () => {
     await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Tiket baru');
   });
 
+  it("greys out the previous caller's ticket once the next caller is typed or refused, and brings the refusal into view (1366x768)", async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    try {
+      await kb().press('Alt+N');
+      await keyCall({ name: 'Pak Darto', text: 'Selokan di depan rumah tersumbat, air meluber ke jalan', kelurahan: 'Sukorejo' });
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Tiket baru');
+      const dartoTicket = (await page.locator('#ticket').textContent()) ?? '';
+      expect(await page.locator('#result').getAttribute('class')).not.toContain('previous');
+
+      // The next caller: from her first letter the panel says whose ticket it is.
+      await kb().type('B');
+      await expect.poll(() => page.locator('#result-caption').textContent()).toBe('Tiket penelepon sebelumnya (Pak Darto):');
+      expect(await page.locator('#result').getAttribute('class')).toContain('previous');
+      expect(await page.locator('#result-detail').isVisible()).toBe(false);
+      await kb().press('Backspace');
+      // A mistyped kelurahan: refused by the gateway.
+      await keyCall({ name: 'Bu Lestari', text: 'Jalan kampung berlubang besar, sudah ada yang jatuh dari motor', kelurahan: 'Plosokrep' });
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#err-kelurahan').textContent()).toContain('Bukan kelurahan di Kota Blitar');
+      expect(await activeId()).toBe('kelurahan');
+      expect(await inView('#err-kelurahan')).toBe(true);
+      expect(await page.locator('#ticket').textContent()).toBe(dartoTicket);
+      expect(await page.locator('#result-caption').textContent()).toBe('Tiket penelepon sebelumnya (Pak Darto):');
+      expect(await page.locator('#result').getAttribute('class')).toContain('previous');
+      // Much smaller than a ticket to read on air.
+      expect(parseFloat((await page.evaluate(`getComputedStyle(document.getElementById('ticket')).fontSize`)) as string)).toBeLessThan(30);
+
+      // Corrected and sent: her ticket, to read on air.
+      await kb().press('Control+A');
+      await kb().type('Plosokerep');
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Tiket baru');
+      expect(await page.locator('#ticket').textContent()).not.toBe(dartoTicket);
+      expect(await page.locator('#result').getAttribute('class')).not.toContain('previous');
+      expect(parseFloat((await page.evaluate(`getComputedStyle(document.getElementById('ticket')).fontSize`)) as string)).toBeGreaterThanOrEqual(40);
+
+      // A caller who gave no name: named by programme and call time. Alt+N moves on too.
+      await keyCall({ text: 'Pohon mahoni di tepi jalan condong ke arah rumah warga' });
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Tiket baru');
+      await kb().press('Alt+N');
+      expect(await page.locator('#result-caption').textContent()).toMatch(/^Tiket penelepon sebelumnya \(Halo Blitar Pagi, \d\d:\d\d\):$/);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await nextCaller();
+    }
+  });
+
+
   it('keeps an entry typed while the network is down and sends it once when it is back', async () => {
     const boardSize = async () => ((await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`)) as { entries: unknown[] }).entries.length;
     const before = await boardSize();
@@ -229,6 +295,39 @@ describe('radio desk in Chromium', () => {
     const board = await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`) as { entries: { snippet: string }[] };
     expect(board.entries.filter((e) => e.snippet.startsWith('Lampu PJU di Jalan Kalimantan'))).toHaveLength(1);
   });
+
+  it('shows an entry sent late from the outbox as late, named, not as the ticket to read now; the network notice goes', async () => {
+    try {
+      const earlier = (await page.locator('#ticket').textContent()) ?? '';
+      await keyCall({ name: 'Pak Karyo', text: 'Saluran air depan pasar mampet, bau sekali kalau siang' });
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#ticket').textContent()).not.toBe(earlier);
+      expect(await page.locator('#result-caption').textContent()).toContain('Tiket baru');
+      const shownBefore = (await page.locator('#ticket').textContent()) ?? '';
+      await page.context().setOffline(true);
+      await keyCall({ name: 'Pak Anwar', text: 'Tiang listrik miring di ujung gang, kabelnya menjuntai rendah' });
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#notice').textContent()).toContain('Jaringan putus');
+      // The next caller is being typed when the network comes back.
+      await kb().type('Bu Wati');
+      await page.context().setOffline(false);
+      await expect.poll(() => page.locator('#outbox').isHidden(), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => page.locator('#late-list li').first().textContent()).toMatch(/^Terkirim terlambat — tiket Pak Anwar: ADU-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+      const lateTicket = /ADU-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec((await page.locator('#late-list li').first().textContent()) ?? '')?.[0];
+      // The big panel still shows the earlier ticket, as an earlier caller's.
+      expect(await page.locator('#ticket').textContent()).toBe(shownBefore);
+      expect(await page.locator('#ticket').textContent()).not.toBe(lateTicket);
+      expect(await page.locator('#result-caption').textContent()).toBe('Tiket penelepon sebelumnya (Pak Karyo):');
+      expect(await page.locator('#caller-name').inputValue()).toBe('Bu Wati');
+      // Connected, nothing waits: no network notice left.
+      await expect.poll(() => page.locator('#notice').isHidden()).toBe(true);
+      await expect.poll(() => page.locator('#net').textContent()).toBe('Terhubung');
+    } finally {
+      await page.context().setOffline(false);
+      await nextCaller();
+    }
+  });
+
 
   it('logging out leaves no half-typed caller on the computer', async () => {
     await page.locator('#caller-name').fill('Pak Harto');

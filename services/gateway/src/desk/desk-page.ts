@@ -104,6 +104,11 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 <p id="ticket" class="ticket-big"></p>
 <p id="result-detail" class="muted"></p>
 </div>
+<section id="late" class="late" aria-labelledby="late-title" hidden>
+<h2 id="late-title">Aduan tertunda yang kini terkirim</h2>
+<p class="muted">Untuk penelepon yang sudah lewat, bukan yang sedang diketik.</p>
+<ul id="late-list" aria-live="polite"></ul>
+</section>
 <section id="lookup" aria-labelledby="lookup-title">
 <h2 id="lookup-title">Cek status tiket</h2>
 <form id="lookup-form" class="lookup" novalidate autocomplete="off">

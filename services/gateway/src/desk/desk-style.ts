@@ -10,7 +10,7 @@ body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-seri
 @media (max-width:900px){.desk{grid-template-columns:1fr}}
 section,.result{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 3px rgba(0,0,0,.08);margin-bottom:16px}
 h1{font-size:1.3rem;margin:0 0 8px}h2{font-size:1.1rem;margin:0 0 8px}
-.field{margin:8px 0}
+.field{margin:8px 0;scroll-margin:16px}
 label{display:block;font-weight:600;margin:0 0 3px}
 .hint{font-size:.85rem;color:#555;margin:0 0 3px}
 input[type=text],input[type=tel],textarea{width:100%;padding:8px 10px;font:inherit;border:1px solid #9aa5b1;border-radius:8px;background:#fff}
@@ -22,8 +22,8 @@ input:focus,textarea:focus,button:focus{outline:3px solid #f1c232;outline-offset
 .check label{margin:0}
 .error{color:#b00020;font-weight:600;margin:3px 0 0}
 [aria-invalid=true]{border-color:#b00020!important;border-width:2px!important}
-.notice{border-left:4px solid #b00020;background:#fdecee;padding:8px 12px;border-radius:6px;margin-bottom:8px}
-.notice.info{border-color:#0b5394;background:#e8f0fa}
+.notice{scroll-margin:16px;border-left:4px solid #b00020;background:#fdecee;padding:8px 12px;border-radius:6px;margin-bottom:8px}
+.notice.info,.notice.net{border-color:#0b5394;background:#e8f0fa}
 button{background:#0b5394;color:#fff;border:0;border-radius:8px;padding:10px 16px;font:inherit;font-weight:700;cursor:pointer}
 button.secondary{background:#e8eef5;color:#0b5394}
 .combo{position:relative}
@@ -32,6 +32,11 @@ button.secondary{background:#e8eef5;color:#0b5394}
 .listbox li[aria-selected=true]{background:#0b5394;color:#fff}
 .result .caption{margin:0;font-weight:700}
 .ticket-big{font:800 clamp(2.5rem,3.4vw,3.4rem)/1.15 ui-monospace,Menlo,Consolas,monospace;white-space:nowrap;letter-spacing:.06em;margin:4px 0;background:#fff8e1;display:inline-block;padding:4px 14px;border-radius:8px}
+.result.previous{background:#eceff1;box-shadow:none;border:2px dashed #9aa5b1}
+.result.previous .caption{font-weight:600}
+.result.previous .ticket-big{font-size:1.5rem;color:#555;background:none;padding:0;letter-spacing:.02em}
+.late ul{padding-left:20px;margin:0}
+.late li{margin:0 0 6px}
 .muted{color:#555}
 #hint-list{padding-left:22px;margin:0}
 #hint-list li{margin:0 0 10px}

@@ -137,7 +137,12 @@
     }
     const rest = Object.keys(errors).filter((k) => !$(k) || !$(`err-${k}`));
     if (rest.length) notice(rest.map((k) => MESSAGES[errors[k]] || errors[k]).join(' '));
-    if (first) first.focus();
+    if (first) {
+      first.focus();
+      // The field with its message, not only the input: focus alone left the message of a low
+      // field (kelurahan) below the fold at 1366x768.
+      (first.closest('.field') || first).scrollIntoView({ block: 'nearest' });
+    } else if (rest.length) $('notice').scrollIntoView({ block: 'nearest' });
   }
   function apiErrors(fields) {
     const out = {};
@@ -145,8 +150,11 @@
     for (const [name, e] of Object.entries(fields || {})) out[FIELD_IDS[name] || name] = MESSAGES[e.code] || `Isian ini belum benar (${e.message}).`;
     return out;
   }
+  /** The kind of the notice shown ('' when none): the network notice is taken down once nothing waits. */
+  let noticeKind = '';
   function notice(text, kind) {
     const n = $('notice');
+    noticeKind = text ? kind || 'error' : '';
     n.hidden = !text;
     n.className = `notice ${kind || ''}`;
     n.innerHTML = '';
@@ -161,11 +169,55 @@
   }
 
   // ---------- result (the ticket read on air) ----------
-  function showResult(caption, ticket, detail) {
-    $('result').hidden = false;
+  const nameOf = (entry) => String((entry.snapshot && entry.snapshot['caller-name']) || '').trim();
+  /** The caller an entry was for, as the operator knows them: the name, else the programme and call time. */
+  const callerOf = (entry) => nameOf(entry) || `${entry.body.program}, ${hhmm(new Date(entry.body.callTime))}`;
+  /** Whose ticket the panel shows. */
+  let resultCaller = '';
+  function showResult(caption, ticket, detail, caller) {
+    const r = $('result');
+    r.hidden = false;
+    r.classList.remove('previous');
+    resultCaller = caller;
     $('result-caption').textContent = caption;
     $('ticket').textContent = ticket;
     $('result-detail').textContent = detail || '';
+    $('result-detail').hidden = false;
+  }
+  /**
+   * The operator has moved on (typing the next caller, Alt+N, a refused entry): the ticket in the
+   * panel is no longer the one to read on air. It stays, small and grey, named after its caller.
+   */
+  function markResultPrevious() {
+    const r = $('result');
+    if (r.hidden || r.classList.contains('previous')) return;
+    r.classList.add('previous');
+    $('result-caption').textContent = `Tiket penelepon sebelumnya (${resultCaller}):`;
+    $('result-detail').hidden = true;
+  }
+  /** The ticket of an entry just sent for the caller on the line (or who just hung up). */
+  function showSent(entry, json) {
+    if (entry.kind === 'link') return showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.`, callerOf(entry));
+    // "cek" on the city's WhatsApp answers the number the caller gave (and only it).
+    const wa = data.whatsapp && entry.body.reporter.phone ? ` Sampaikan ke penelepon: untuk cek status, kirim "cek ${json.ticket}" lewat WhatsApp ke ${data.whatsapp} dari nomor HP-nya.` : '';
+    showResult('Tiket baru — bacakan di udara:', json.ticket, `${entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : ''}${wa}`, callerOf(entry));
+  }
+  /**
+   * An entry of the outbox that reached the gateway late, while the operator may be on the next
+   * caller already: listed apart with its caller's name, never shown as the ticket to read now.
+   */
+  function showLate(entry, json) {
+    const name = nameOf(entry);
+    const who = name || `penelepon ${entry.body.program} pukul ${hhmm(new Date(entry.body.callTime))}`;
+    const li = document.createElement('li');
+    const t = document.createElement('strong');
+    t.className = 'hint-ticket';
+    t.textContent = json.ticket;
+    li.append(entry.kind === 'link' ? `Terkirim terlambat — ${who} ditautkan ke tiket: ` : `Terkirim terlambat — tiket ${who}: `, t);
+    const ul = $('late-list');
+    ul.prepend(li);
+    while (ul.children.length > 5) ul.lastElementChild.remove();
+    $('late').hidden = false;
   }
 
   // ---------- outbox: every entry is stored before it is sent, with its idempotency key ----------
@@ -188,6 +240,7 @@
         b.className = 'secondary';
         b.textContent = 'Muat ke formulir';
         b.onclick = () => {
+          markResultPrevious();
           restore(e.snapshot);
           removeFromOutbox(e.key);
           renderOutbox();
@@ -198,7 +251,9 @@
       ul.append(li);
     }
   }
+  let online = true;
   function setOnline(ok) {
+    online = ok;
     $('net').textContent = ok ? 'Terhubung' : 'Jaringan putus — data disimpan';
     $('net').classList.toggle('offline', !ok);
   }
@@ -231,13 +286,6 @@
     const json = await res.json().catch(() => ({}));
     if (res.ok) {
       removeFromOutbox(entry.key);
-      const late = deferred ? ` Terkirim terlambat (${entry.kind === 'link' ? 'tautan' : `"${entry.body.text.slice(0, 40)}…"`}).` : '';
-      if (entry.kind === 'link') showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.${late}`);
-      else {
-        // "cek" on the city's WhatsApp answers the number the caller gave (and only it).
-        const wa = data.whatsapp && entry.body.reporter.phone ? ` Sampaikan ke penelepon: untuk cek status, kirim "cek ${json.ticket}" lewat WhatsApp ke ${data.whatsapp} dari nomor HP-nya.` : '';
-        showResult('Tiket baru — bacakan di udara:', json.ticket, `${entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : ''}${wa}${late}`);
-      }
       refreshBoard();
       return { outcome: 'sent', json };
     }
@@ -257,6 +305,7 @@
         if (entry.rejected) continue;
         const r = await send(entry, true);
         if (r.outcome === 'busy') continue;
+        if (r.outcome === 'sent') showLate(entry, r.json);
         if (r.outcome === 'retry') break;
         if (r.outcome === 'login') {
           notice('Sesi Anda sudah berakhir. Aduan yang belum terkirim tetap tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
@@ -264,11 +313,14 @@
         }
         if (r.outcome === 'rejected') {
           markRejected(entry.key, r.json);
+          notice(`Aduan sebelumnya ditolak: ${rejection(r.json)} Lihat daftar "Belum terkirim".`);
         }
       }
     } finally {
       flushing = false;
       renderOutbox();
+      // Back online and nothing left to send: "Jaringan putus" no longer holds.
+      if (noticeKind === 'net' && online && !readOutbox().some((e) => !e.rejected)) notice('');
     }
   }
 
@@ -297,12 +349,22 @@
           return;
         }
         removeFromOutbox(entry.key);
+        // The panel still shows the caller before this one: not to be read for this one.
+        markResultPrevious();
         if (r.json.fields) showErrors(apiErrors(r.json.fields));
-        else notice(rejection(r.json));
+        else {
+          notice(rejection(r.json));
+          $('notice').scrollIntoView({ block: 'nearest' });
+        }
         return;
       }
+      if (r.outcome === 'sent') {
+        showSent(entry, r.json);
+        // Alt+N was pressed meanwhile: the operator is on the next caller already.
+        if (!sameForm) markResultPrevious();
+      }
       notice('');
-      if (r.outcome === 'retry') notice('Jaringan putus: aduan tersimpan di komputer ini dan dikirim otomatis. Lanjutkan penelepon berikutnya.', 'info');
+      if (r.outcome === 'retry') notice('Jaringan putus: aduan tersimpan di komputer ini dan dikirim otomatis. Lanjutkan penelepon berikutnya.', 'net');
       if (r.outcome === 'login') notice('Sesi Anda sudah berakhir. Aduan ini tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
       if (sameForm) resetForm();
     } finally {
@@ -571,6 +633,7 @@
     } else if (e.altKey && (e.key === 'n' || e.key === 'N')) {
       e.preventDefault();
       resetForm();
+      markResultPrevious();
     } else if (e.altKey && (e.key === 'c' || e.key === 'C')) {
       e.preventDefault();
       $('lookup-ticket').focus();
@@ -578,6 +641,8 @@
     }
   });
   form.addEventListener('input', (e) => {
+    // Typing is for the next caller: the ticket shown is the previous one's from the first key.
+    markResultPrevious();
     if (e.target.id === 'call-time') callTimeTouched = true;
     // The call started when the operator started typing it.
     if (!callTimeTouched && !$('call-time').value) $('call-time').value = hhmm(new Date());
