@@ -98,6 +98,7 @@ async function boardRow(ticket: string) {
 
 describe('radio desk in Chromium', () => {
   let jukirTicket = '';
+  let sampahTicket = '';
 
   it('logs in with the keyboard and lands on the desk with the first field focused', async () => {
     await page.goto(`${base}/desk`);
@@ -148,7 +149,7 @@ describe('radio desk in Chromium', () => {
     await keyCall({ name: 'Bu Ani', text: 'Sampah menumpuk di TPS dekat Pasar Templek belum diangkut tiga hari, baunya menyengat', kelurahan: 'Kepanjenkidul' });
     await kb().press('Enter');
     await expect.poll(() => page.locator('#ticket').textContent()).not.toBe(jukirTicket);
-    const sampahTicket = (await page.locator('#ticket').textContent()) ?? '';
+    sampahTicket = (await page.locator('#ticket').textContent()) ?? '';
     expect(await page.locator('#result-detail').textContent()).not.toContain('WhatsApp');
 
     await expect.poll(async () => (await boardRow(jukirTicket)).locator('.opd').textContent(), { timeout: 15_000 }).toBe('Dinas Perhubungan');
@@ -204,6 +205,28 @@ describe('radio desk in Chromium', () => {
     expect(await page.locator('#lookup-error').isHidden()).toBe(true);
     await kb().press('Alt+N');
   });
+
+  it("warns before and when linking that the caller's name and number are not kept (F2)", async () => {
+    try {
+      await keyCall({ name: 'Pak Yono', phone: '0813 2222 3333', consent: true, text: 'Sampah di TPS dekat Pasar Templek masih menumpuk, belum diangkut', kelurahan: 'Kepanjenkidul' });
+      await expect.poll(() => page.locator('#hint-list li').first().textContent(), { timeout: 10_000 }).toContain(sampahTicket);
+      // Before: next to the link buttons, while a name or number is typed.
+      await expect.poll(() => page.locator('#link-warning').isVisible()).toBe(true);
+      expect(await page.locator('#link-warning').textContent()).toContain('Nama/nomor penelepon tidak disimpan saat ditautkan ke aduan lain.');
+      // He asked to be called back: that needs a complaint of his own.
+      expect(await page.locator('#link-warning').textContent()).toContain('Kirim sebagai aduan baru (Enter).');
+      await kb().press('F2');
+      await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Ditautkan');
+      expect(await page.locator('#ticket').textContent()).toBe(sampahTicket);
+      // When: with the ticket to read on air.
+      expect(await page.locator('#result-detail').textContent()).toContain('Nama/nomor penelepon tidak disimpan saat ditautkan ke aduan lain.');
+      expect(await activeId()).toBe('caller-name');
+      expect(await page.locator('#link-warning').isVisible()).toBe(false);
+    } finally {
+      await nextCaller();
+    }
+  });
+
 
   it('shows a server-side field error inline and keeps everything typed', async () => {
     await keyCall({ name: 'Pak Bambang', phone: '12', text: 'Pohon besar di depan sekolah hampir tumbang, dahannya retak' });

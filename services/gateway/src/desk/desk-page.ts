@@ -126,6 +126,7 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 <section id="hints" aria-labelledby="hints-title">
 <h2 id="hints-title">Aduan serupa (${d.hintDays} hari terakhir)</h2>
 <p id="hints-empty" class="muted">Belum ada yang mirip.</p>
+<p id="link-warning" class="warn" hidden></p>
 <ol id="hint-list" aria-live="polite"></ol>
 </section>
 <section id="board" aria-labelledby="board-title">

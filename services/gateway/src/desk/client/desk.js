@@ -172,6 +172,9 @@
   const nameOf = (entry) => String((entry.snapshot && entry.snapshot['caller-name']) || '').trim();
   /** The caller an entry was for, as the operator knows them: the name, else the programme and call time. */
   const callerOf = (entry) => nameOf(entry) || `${entry.body.program}, ${hhmm(new Date(entry.body.callTime))}`;
+  /** A link counts the caller on another complaint and keeps nothing that identifies them (the API takes only programme and call time). */
+  const LINK_KEEPS_NO_CALLER = 'Nama/nomor penelepon tidak disimpan saat ditautkan ke aduan lain.';
+  const typedCaller = (s) => Boolean(String(s['caller-name'] || '').trim() || String(s['caller-phone'] || '').trim());
   /** Whose ticket the panel shows. */
   let resultCaller = '';
   function showResult(caption, ticket, detail, caller) {
@@ -197,7 +200,10 @@
   }
   /** The ticket of an entry just sent for the caller on the line (or who just hung up). */
   function showSent(entry, json) {
-    if (entry.kind === 'link') return showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.`, callerOf(entry));
+    if (entry.kind === 'link') {
+      const dropped = entry.snapshot && typedCaller(entry.snapshot) ? ` ${LINK_KEEPS_NO_CALLER}` : '';
+      return showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.${dropped}`, callerOf(entry));
+    }
     // "cek" on the city's WhatsApp answers the number the caller gave (and only it).
     const wa = data.whatsapp && entry.body.reporter.phone ? ` Sampaikan ke penelepon: untuk cek status, kirim "cek ${json.ticket}" lewat WhatsApp ke ${data.whatsapp} dari nomor HP-nya.` : '';
     showResult('Tiket baru — bacakan di udara:', json.ticket, `${entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : ''}${wa}`, callerOf(entry));
@@ -492,8 +498,16 @@
     if (m.state === 'external') return `di luar Pemkot (${m.opdName || ''})`;
     return m.opdName || m.state;
   }
+  /** Said before F2 is pressed: a name or number typed for this caller is lost by linking. */
+  function renderLinkWarning() {
+    const w = $('link-warning');
+    w.hidden = !(hints.length && typedCaller(snapshot()));
+    // A caller who wants to be called back needs a complaint of their own.
+    w.textContent = $('consent').checked ? `${LINK_KEEPS_NO_CALLER} Penelepon minta dihubungi kembali? Kirim sebagai aduan baru (Enter).` : LINK_KEEPS_NO_CALLER;
+  }
   function renderHints(matches) {
     hints = matches;
+    renderLinkWarning();
     const ol = $('hint-list');
     ol.innerHTML = '';
     $('hints-empty').hidden = matches.length > 0;
@@ -647,6 +661,7 @@
     // The call started when the operator started typing it.
     if (!callTimeTouched && !$('call-time').value) $('call-time').value = hhmm(new Date());
     if (['text', 'kelurahan', 'landmark', 'category'].includes(e.target.id)) scheduleHints();
+    if (['caller-name', 'caller-phone', 'consent'].includes(e.target.id)) renderLinkWarning();
     if (e.target.getAttribute('aria-invalid')) {
       e.target.removeAttribute('aria-invalid');
       const p = $(`err-${e.target.id}`);
