@@ -293,6 +293,47 @@ describe('radio desk in Chromium', () => {
   });
 
 
+  it('picks the only suggestion on Enter, and closes the list when the field is refused', async () => {
+    try {
+      // Typed "lampu": one category fits; Enter takes it (and sends nothing yet).
+      await keyCall({ name: 'Bu Tini', text: 'Lampu jalan di gang masjid mati sudah seminggu' });
+      await kb().press('Shift+Tab');
+      await kb().press('Shift+Tab');
+      expect(await activeId()).toBe('category');
+      await kb().type('lampu');
+      expect(await page.locator('#category-list li').allTextContents()).toEqual(['Lampu jalan (PJU) mati']);
+      await kb().press('Enter');
+      expect(await page.locator('#category').inputValue()).toBe('Lampu jalan (PJU) mati');
+      expect(await page.locator('#category-list').isHidden()).toBe(true);
+      expect(await page.locator('#err-category').isHidden()).toBe(true);
+      expect(await page.locator('#text').inputValue()).toBe('Lampu jalan di gang masjid mati sudah seminggu');
+      // A misspelt kelurahan is still found.
+      await tab();
+      await kb().type('Plosokrep');
+      expect(await page.locator('#kelurahan-list li').allTextContents()).toEqual(['Plosokerep (Kec. Sananwetan)']);
+      await kb().press('Enter');
+      expect(await page.locator('#kelurahan').inputValue()).toBe('Plosokerep');
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Tiket baru');
+      expect(await page.locator('#text').inputValue()).toBe('');
+
+      // Typed "jalan": two fit, none chosen, Enter sends and the gateway refuses it. The error is not
+      // left under the open list.
+      await keyCall({ name: 'Pak Edi', text: 'Jalan di depan balai RW rusak parah dan berlubang' });
+      await kb().press('Shift+Tab');
+      await kb().press('Shift+Tab');
+      await kb().type('jalan');
+      expect(await page.locator('#category-list li').count()).toBe(2);
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#err-category').textContent()).toBe('Pilih kategori dari daftar.');
+      expect(await page.locator('#category-list').isHidden()).toBe(true);
+      expect(await inView('#err-category')).toBe(true);
+    } finally {
+      await nextCaller();
+    }
+  });
+
+
   it('keeps an entry typed while the network is down and sends it once when it is back', async () => {
     const boardSize = async () => ((await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`)) as { entries: unknown[] }).entries.length;
     const before = await boardSize();

@@ -36,7 +36,7 @@ function combo(id: string, name: string, placeholder: string): RawHtml {
 export const SHORTCUTS: [string, string][] = [
   ['Enter', 'kirim aduan (dari kolom mana pun)'],
   ['Shift+Enter', 'baris baru di kolom isi aduan'],
-  ['↓ / ↑ lalu Enter', 'pilih dari daftar kategori, kelurahan atau patokan'],
+  ['↓ / ↑ lalu Enter', 'pilih dari daftar kategori, kelurahan atau patokan; bila kategori/kelurahan tinggal satu pilihan, cukup Enter'],
   ['Esc', 'tutup daftar pilihan'],
   ['F2', 'tautkan penelepon ke aduan serupa teratas (bukan aduan baru)'],
   ['Alt+1 … Alt+5', 'tautkan ke aduan serupa nomor 1–5'],

@@ -124,6 +124,7 @@
   /** errors: { fieldId: code-or-message }. Focuses the first invalid field; the typed text stays. */
   function showErrors(errors) {
     clearErrors();
+    closeLists();
     let first = null;
     for (const el of inputs()) {
       if (!(el.id in errors)) continue;
@@ -397,7 +398,30 @@
   }
 
   // ---------- type-ahead (ARIA combobox) ----------
-  function combobox(input, options, onPick) {
+  /** Levenshtein distance, for names typed as heard ("Plosokrep"). */
+  function editDistance(a, b) {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+  /** q is within a letter (two from 8 letters) of the start of name: a misspelling, typed in full or in part. */
+  function nearly(q, name) {
+    const allowed = q.length >= 8 ? 2 : 1;
+    for (let len = q.length - 1; len <= q.length + 1; len++) if (editDistance(q, name.slice(0, len)) <= allowed) return true;
+    return false;
+  }
+  /** Each list's close(), so an error is never left under an open list. */
+  const listClosers = [];
+  const closeLists = () => listClosers.forEach((close) => close());
+  /**
+   * opts.strict: only a listed value is accepted (the gateway refuses others), so Enter with a
+   * single suggestion shown takes it. opts.fuzzy: with no match, suggest names a letter or two off.
+   */
+  function combobox(input, options, opts = {}) {
     const list = $(input.getAttribute('aria-controls'));
     let shown = [];
     let active = -1;
@@ -413,14 +437,15 @@
     };
     const render = () => {
       const q = fold(input.value);
-      shown = q ? options.filter((o) => fold(o.label).includes(q)).slice(0, 8) : [];
+      shown = q ? options.filter((opt) => fold(opt.label).includes(q)).slice(0, 8) : [];
+      if (!shown.length && opts.fuzzy && q.length >= 4) shown = options.filter((opt) => nearly(q, fold(opt.value))).slice(0, 8);
       if (!shown.length || (shown.length === 1 && fold(shown[0].value) === q)) return close();
       list.innerHTML = '';
-      shown.forEach((o, i) => {
+      shown.forEach((opt, i) => {
         const li = document.createElement('li');
         li.id = `${list.id}-${i}`;
         li.setAttribute('role', 'option');
-        li.textContent = o.label;
+        li.textContent = opt.label;
         li.onmousedown = (e) => {
           e.preventDefault();
           pick(i);
@@ -433,11 +458,11 @@
       highlight();
     };
     const pick = (i) => {
-      const o = shown[i];
-      if (!o) return;
-      input.value = o.value;
+      const opt = shown[i];
+      if (!opt) return;
+      input.value = opt.value;
       close();
-      if (onPick) onPick(o);
+      if (opts.onPick) opts.onPick(opt);
       input.dispatchEvent(new Event('change', { bubbles: true }));
       scheduleHints();
     };
@@ -450,19 +475,24 @@
         if (!shown.length) return;
         active = (active + (e.key === 'ArrowDown' ? 1 : -1) + shown.length) % shown.length;
         highlight();
-      } else if (e.key === 'Enter' && !list.hidden && active >= 0) {
+      } else if (e.key === 'Enter' && !list.hidden && (active >= 0 || (opts.strict && shown.length === 1))) {
+        // Picks, does not send: the operator sees what was taken, and Enter again sends.
         e.preventDefault();
-        pick(active);
+        pick(Math.max(active, 0));
       } else if (e.key === 'Escape' && !list.hidden) {
         e.preventDefault();
         close();
       }
     });
+    listClosers.push(close);
   }
-  combobox($('category'), data.categories);
-  combobox($('kelurahan'), data.kelurahan);
-  combobox($('landmark'), data.landmarks, (o) => {
-    if (o.kelurahan && !$('kelurahan').value.trim()) $('kelurahan').value = o.kelurahan;
+  combobox($('category'), data.categories, { strict: true });
+  combobox($('kelurahan'), data.kelurahan, { strict: true, fuzzy: true });
+  // A landmark is free text ("depan SDN 1"): Enter there sends what was typed.
+  combobox($('landmark'), data.landmarks, {
+    onPick: (opt) => {
+      if (opt.kelurahan && !$('kelurahan').value.trim()) $('kelurahan').value = opt.kelurahan;
+    },
   });
 
   // ---------- duplicate hints ----------
