@@ -76,6 +76,8 @@ async function keyCall(c: { name?: string; phone?: string; consent?: boolean; pr
   if (c.landmark) await kb().type(c.landmark);
 }
 
+/** The focused element as a test names it: its id, else its text, else its tag (BODY when focus left the page's controls). */
+const focused = () => page.evaluate(`(() => { const a = document.activeElement; return !a || a === document.body ? 'BODY' : a.id || a.textContent.trim() || a.tagName; })()`) as Promise<string>;
 /** True when the whole element is inside the viewport (to a rounding pixel) and nothing is drawn over its middle. */
 const inView = (selector: string) =>
   page.evaluate(`(() => {
@@ -215,6 +217,7 @@ describe('radio desk in Chromium', () => {
       expect(await page.locator('#link-warning').textContent()).toContain('Nama/nomor penelepon tidak disimpan saat ditautkan ke aduan lain.');
       // He asked to be called back: that needs a complaint of his own.
       expect(await page.locator('#link-warning').textContent()).toContain('Kirim sebagai aduan baru (Enter).');
+      await page.screenshot({ path: 'test-results/desk-link-warning.png', fullPage: true }).catch(() => {});
       await kb().press('F2');
       await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Ditautkan');
       expect(await page.locator('#ticket').textContent()).toBe(sampahTicket);
@@ -265,6 +268,7 @@ describe('radio desk in Chromium', () => {
       await expect.poll(() => page.locator('#err-kelurahan').textContent()).toContain('Bukan kelurahan di Kota Blitar');
       expect(await activeId()).toBe('kelurahan');
       expect(await inView('#err-kelurahan')).toBe(true);
+      await page.screenshot({ path: 'test-results/desk-refused.png' }).catch(() => {});
       expect(await page.locator('#ticket').textContent()).toBe(dartoTicket);
       expect(await page.locator('#result-caption').textContent()).toBe('Tiket penelepon sebelumnya (Pak Darto):');
       expect(await page.locator('#result').getAttribute('class')).toContain('previous');
@@ -386,6 +390,7 @@ describe('radio desk in Chromium', () => {
       // Connected, nothing waits: no network notice left.
       await expect.poll(() => page.locator('#notice').isHidden()).toBe(true);
       await expect.poll(() => page.locator('#net').textContent()).toBe('Terhubung');
+      await page.screenshot({ path: 'test-results/desk-late.png' }).catch(() => {});
     } finally {
       await page.context().setOffline(false);
       await nextCaller();
@@ -399,7 +404,20 @@ describe('radio desk in Chromium', () => {
     await page.locator('#caller-phone').dispatchEvent('input');
     const draft = () => page.evaluate(`localStorage.getItem('aduan.desk.draft.siti')`);
     await expect.poll(draft).toContain('Pak Harto');
-    await page.locator('form.logout button').click();
+    // "Keluar" is reached with Tab, after everything else on the page (fast keying is not slowed).
+    await page.locator('#caller-name').focus();
+    const order: string[] = [];
+    for (let i = 0; i < 120 && order.at(-1) !== 'Keluar'; i++) {
+      await tab();
+      order.push(await focused());
+    }
+    expect(order.at(-1)).toBe('Keluar');
+    expect(order.slice(0, 10)).toEqual(['caller-phone', 'anonymous', 'consent', 'program', 'call-time', 'text', 'category', 'kelurahan', 'landmark', 'submit']);
+    await tab();
+    expect(['BODY', 'caller-name']).toContain(await focused());
+    await kb().press('Shift+Tab');
+    expect(await focused()).toBe('Keluar');
+    await kb().press('Enter');
     await page.waitForURL(`${base}/login`);
     expect(await draft()).toBeNull();
   });

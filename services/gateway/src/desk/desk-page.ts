@@ -69,7 +69,6 @@ export function deskPage(dir: Directory, d: DeskPageData): string {
 <header class="bar">
 <span><strong>Meja Radio</strong> · ${d.user.station}</span>
 <span id="net" class="net" role="status">Terhubung</span>
-<form method="post" action="/logout" class="logout"><span>${d.user.username}</span> <button type="submit" class="secondary" tabindex="-1">Keluar</button></form>
 </header>
 <main class="desk">
 <section class="entry" aria-labelledby="entry-title">
@@ -143,6 +142,9 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 </section>
 </aside>
 </main>
+<footer class="account" aria-label="Akun">
+<form method="post" action="/logout" class="logout"><span>${d.user.username}</span> <button type="submit" class="secondary">Keluar</button></form>
+</footer>
 <script type="application/json" id="desk-data">${jsonForScript(data)}</script>
 <script src="/desk/desk.js" defer></script>
 </body>

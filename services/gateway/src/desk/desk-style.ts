@@ -1,12 +1,15 @@
 /** Desk CSS: wide two-column layout; the ticket is big enough to read on air from across a studio. */
 export const DESK_CSS = `
 *{box-sizing:border-box}
-body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;background:#f4f6f8}
-.bar{display:flex;gap:16px;align-items:center;justify-content:space-between;background:#0b5394;color:#fff;padding:8px 16px}
-.bar .logout{display:flex;gap:8px;align-items:center;margin:0}
+/* The log-out form comes last in the page, so Tab reaches it after everything else; the grid
+   shows it at the right of the top bar. */
+body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;background:#f4f6f8;display:grid;grid-template-columns:minmax(0,1fr) auto;grid-template-areas:"bar account" "desk desk"}
+.bar{grid-area:bar;display:flex;gap:16px;align-items:center;justify-content:space-between;background:#0b5394;color:#fff;padding:8px 16px}
+.account{grid-area:account;display:flex;align-items:center;background:#0b5394;color:#fff;padding:8px 16px}
+.logout{display:flex;gap:8px;align-items:center;margin:0}
 .net{padding:2px 10px;border-radius:12px;background:#2e7d32;font-size:.9rem}
 .net.offline{background:#b00020}
-.desk{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;padding:16px;max-width:1400px;margin:0 auto}
+.desk{grid-area:desk;min-width:0;width:100%;display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;padding:16px;max-width:1400px;margin:0 auto}
 @media (max-width:900px){.desk{grid-template-columns:1fr}}
 section,.result{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 3px rgba(0,0,0,.08);margin-bottom:16px}
 h1{font-size:1.3rem;margin:0 0 8px}h2{font-size:1.1rem;margin:0 0 8px}

@@ -611,6 +611,8 @@
   });
 
   // ---------- today's board (polled) ----------
+  /** The entries last drawn: an unchanged board is not redrawn, so a ticket button keeps its focus. */
+  let boardDrawn = '';
   async function refreshBoard() {
     try {
       // A poll is not the operator at work: it must not keep an unattended desk logged in.
@@ -619,6 +621,9 @@
       if (!res.ok) return;
       setOnline(true);
       const board = await res.json();
+      const drawn = JSON.stringify(board.entries);
+      if (drawn === boardDrawn) return;
+      boardDrawn = drawn;
       const tbody = $('board-rows');
       tbody.innerHTML = '';
       $('board-empty').hidden = board.entries.length > 0;
