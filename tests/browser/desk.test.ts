@@ -283,6 +283,9 @@ describe('radio desk in Chromium', () => {
       expect(await page.locator('#ticket').textContent()).not.toBe(dartoTicket);
       expect(await page.locator('#result').getAttribute('class')).not.toContain('previous');
       expect(parseFloat((await page.evaluate(`getComputedStyle(document.getElementById('ticket')).fontSize`)) as string)).toBeGreaterThanOrEqual(40);
+      // In view again, though the page was scrolled down to the kelurahan's message.
+      expect(await inView('#result-caption')).toBe(true);
+      expect(await inView('#ticket')).toBe(true);
 
       // A caller who gave no name: named by programme and call time. Alt+N moves on too.
       await keyCall({ text: 'Pohon mahoni di tepi jalan condong ke arah rumah warga' });

@@ -187,6 +187,8 @@
     $('ticket').textContent = ticket;
     $('result-detail').textContent = detail || '';
     $('result-detail').hidden = false;
+    // The page may have been scrolled down to a field's error: the ticket to read is at the top.
+    r.scrollIntoView({ block: 'nearest' });
   }
   /**
    * The operator has moved on (typing the next caller, Alt+N, a refused entry): the ticket in the
@@ -467,7 +469,13 @@
       scheduleHints();
     };
     input.addEventListener('input', render);
-    input.addEventListener('blur', () => setTimeout(close, 150));
+    // Late enough for a click on an option to land first; called off when the field is back in
+    // use, or it would close the list the operator has just opened.
+    let closing = null;
+    input.addEventListener('blur', () => {
+      closing = setTimeout(close, 150);
+    });
+    input.addEventListener('focus', () => clearTimeout(closing));
     input.addEventListener('keydown', (e) => {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
