@@ -225,6 +225,8 @@ describe('radio desk in Chromium', () => {
       expect(await page.locator('#result-detail').textContent()).toContain('Nama/nomor penelepon tidak disimpan saat ditautkan ke aduan lain.');
       expect(await activeId()).toBe('caller-name');
       expect(await page.locator('#link-warning').isVisible()).toBe(false);
+      // Nothing of his is left on the form for the next caller.
+      expect(await page.locator('#hint-caller-phone').textContent()).toBe('Disimpan sebagai +62…');
     } finally {
       await nextCaller();
     }

@@ -63,6 +63,8 @@
     form.reset();
     $('program').value = program;
     callTimeTouched = false;
+    // The number as it would be stored was the previous caller's.
+    $('hint-caller-phone').textContent = 'Disimpan sebagai +62…';
     clearErrors();
     localStorage.removeItem(DRAFT_KEY);
     renderHints([]);
