@@ -1,5 +1,5 @@
 import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
-import type { AcceptOutcome, ChatMessageInput, DurableInbox } from '@aduan/conversation';
+import { truncateText, type AcceptOutcome, type ChatMessageInput, type DurableInbox } from '@aduan/conversation';
 import type { AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
 import { KeyedSerial } from './keyed-serial.ts';
@@ -140,7 +140,7 @@ export class WhatsAppAdapter {
           const input: ChatMessageInput = { ...draft, attachments: [] };
           if (media) {
             try {
-              input.attachments = [{ ...(await storeMedia(msg, media, sock, { storage: this.opts.storage, maxBytes: this.opts.maxMediaBytes, logger: this.opts.logger })), ...(draft.text ? { caption: draft.text.slice(0, 2000) } : {}) }];
+              input.attachments = [{ ...(await storeMedia(msg, media, sock, { storage: this.opts.storage, maxBytes: this.opts.maxMediaBytes, logger: this.opts.logger })), ...(draft.text ? { caption: truncateText(draft.text, 2000) } : {}) }];
               m.media.inc({ outcome: 'stored' });
             } catch (err) {
               const reason = err instanceof MediaUnavailableError ? err.reason : 'store-failed';
@@ -148,7 +148,7 @@ export class WhatsAppAdapter {
               this.opts.logger.warn({ reason, kind: media.kind, err: (err as Error).message }, 'media not stored; the message goes on without it');
               const note = `[${KIND_WORD[media.kind] ?? 'lampiran'} tidak dapat diunduh]`;
               // Within the message's 5,000 characters: a long caption must not get the whole message refused.
-              input.text = draft.text ? `${draft.text.slice(0, 5000 - note.length - 1)}\n${note}` : note;
+              input.text = draft.text ? `${truncateText(draft.text, 5000 - note.length - 1)}\n${note}` : note;
             }
           }
           // Shutting down and past the grace period (a slow download): the journal keeps it for the next start.
