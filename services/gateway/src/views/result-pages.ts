@@ -8,10 +8,6 @@ import { STATE_LABELS } from './messages-id.ts';
 /** wa.me opens a chat with the city's number, "cek <ticket>" typed in, on a phone or WhatsApp Web. */
 export const whatsappCheckLink = (e164: string, ticket: string) => `https://wa.me/${e164.slice(1)}?text=${encodeURIComponent(`cek ${ticket}`)}`;
 
-/**
- * The thank-you page. `whatsapp`: the city's WhatsApp number (WHATSAPP_PUBLIC_NUMBER), given
- * only when the citizen left a phone number: "cek" on WhatsApp answers that number alone.
- */
 /** The citizen's status page for one complaint: a link to keep. */
 export const statusLink = (a: { ticket: string; statusToken: string }) => `/status?ticket=${encodeURIComponent(a.ticket)}&token=${encodeURIComponent(a.statusToken)}`;
 
@@ -22,6 +18,11 @@ export const statusLink = (a: { ticket: string; statusToken: string }) => `/stat
 export const receivedLink = (a: { id: string; ticket: string; statusToken: string; whatsapp: boolean }) =>
   `/diterima?ticket=${encodeURIComponent(a.ticket)}&id=${a.id}&token=${encodeURIComponent(a.statusToken)}${a.whatsapp ? '&wa=1' : ''}`;
 
+/**
+ * The thank-you page (GET /diterima). `whatsapp`: the city's WhatsApp number
+ * (WHATSAPP_PUBLIC_NUMBER), given only when the citizen left a phone number: "cek" on WhatsApp
+ * answers that number alone.
+ */
 export function successPage(a: { ticket: string; statusToken: string; whatsapp?: string | undefined }): string {
   const link = statusLink(a);
   return layout(
