@@ -265,6 +265,18 @@ describe('citizen pages', () => {
     expect(res.body).toContain('Budi &lt;script&gt;');
   });
 
+  it('names every mistake in one answer: a place not in its kecamatan together with a wrong phone number', async () => {
+    const form = multipartBody({ text: 'Jalan berlubang di depan balai kelurahan', 'location.kecamatan': 'Sukorejo', 'location.kelurahan': 'Bendo', 'reporter.phone': '12', category: 'bukan-kategori' });
+    const res = await gw.app.inject({ method: 'POST', url: '/', ...form });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Ada 3 isian yang perlu diperbaiki');
+    expect(res.body).toContain('Kelurahan ini tidak berada di kecamatan yang Anda pilih.');
+    expect(res.body).toContain('Nomor HP belum benar');
+    expect(res.body).toContain('Kategori tidak dikenal');
+    const api = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jalan berlubang di depan balai kelurahan', location: { kecamatan: 'Sukorejo', kelurahan: 'Bendo' }, reporter: { phone: '12' } } });
+    expect(Object.keys(api.json().fields).sort()).toEqual(['location.kelurahan', 'reporter.phone']);
+  });
+
   it('a refused photo (too big, too many) brings the form back with everything typed, before and after the photo input', async () => {
     const typed = { text: 'Pohon besar tumbang menutup jalan di Sananwetan', 'location.description': 'depan SDN Sananwetan 3' };
     const after = { 'reporter.name': 'Siti Rahayu', 'reporter.phone': '0812 3456 7890', 'reporter.confidential': 'on' };

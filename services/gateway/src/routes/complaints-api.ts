@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
 import { QueueUnavailableError } from '@aduan/queue';
-import { ErrorBody, HttpError, ValidationFailedError } from '../errors.ts';
+import { ErrorBody, HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
 import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
@@ -15,10 +15,25 @@ import type { GatewayDeps } from '../deps.ts';
 /** Validates a request body (JSON, urlencoded or multipart fields) into a checked ComplaintRequest. */
 export function parseComplaintRequest(raw: unknown, deps: GatewayDeps): ComplaintRequest {
   const parsed = ComplaintRequest.safeParse(raw, PARSE_WITH_INPUT);
-  if (!parsed.success) throw new ValidationFailedError(fieldErrors(parsed.error));
+  if (!parsed.success) throw new ValidationFailedError({ ...directoryErrorsOfParts(raw, deps), ...fieldErrors(parsed.error) });
   const { value, errors } = checkAgainstDirectory(parsed.data, deps.directory);
   if (Object.keys(errors).length) throw new ValidationFailedError(errors);
   return value;
+}
+
+/**
+ * The directory's errors (category, kecamatan, kelurahan) of a request refused for other fields,
+ * so that one answer names every mistake: a citizen without JavaScript would otherwise fix the
+ * phone number, send, and only then hear that the kelurahan is not in that kecamatan (choosing
+ * the photos again each time). Parts that do not parse themselves are left to fieldErrors.
+ */
+function directoryErrorsOfParts(raw: unknown, deps: GatewayDeps): Record<string, FieldError> {
+  if (!raw || typeof raw !== 'object') return {};
+  const { category, location } = raw as Record<string, unknown>;
+  const cat = ComplaintRequest.shape.category.safeParse(category);
+  const loc = ComplaintRequest.shape.location.safeParse(location);
+  const parts = { text: '', ...(cat.success && cat.data ? { category: cat.data } : {}), ...(loc.success && loc.data ? { location: loc.data } : {}) };
+  return checkAgainstDirectory(parts, deps.directory).errors;
 }
 
 /**
