@@ -92,6 +92,20 @@ describe('NotificationSender (real Redis)', () => {
     });
   });
 
+  it("a notice queued once the number is back waits behind the citizen's earlier one that was put aside", async () => {
+    await whileDisconnected(1_000, async (h, router) => {
+      await router.add(QueueNames.notify('whatsapp'), 'ack-01BEHIND', note('ack', '1 diterima'));
+      // Tried while not connected: put aside for a second.
+      await new Promise((r) => setTimeout(r, 300));
+      h.socket.open();
+      await waitFor(() => h.service.sessions.get(ACCOUNT)!.status.state === 'connected', { what: 'connected' });
+      // The router's next notice arrives while the first still sits out its delay.
+      await router.add(QueueNames.notify('whatsapp'), 'routed.01BEHIND.r0', note('routed', '2 diteruskan'));
+      await waitFor(() => h.socket.sent.length === 2, { timeoutMs: 10_000, what: 'both sent' });
+      expect(h.socket.sent.map((s) => (s.content as { text: string }).text)).toEqual(['1 diterima', '2 diteruskan']);
+    });
+  });
+
   it('delivers the router\'s routed and status notices from notify.whatsapp', async () => {
     const config = testConfig(url, prefix);
     const h = await startHarness(config);

@@ -184,8 +184,32 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
   // Notices go out in the order they were queued: the acknowledgement before "routed", "routed"
   // before "selesai". One job at a time (sends are paced per number anyway), and jobs waiting
   // for their number come back in the order they were put aside: each is delayed to a time
-  // after the one before it, with no jitter to swap them.
+  // after the one before it, with no jitter to swap them. A citizen's notice queued after one of
+  // theirs that was put aside waits behind it, even once the number is back: it would otherwise
+  // go out first while the earlier one sits out its delay.
   let lastDelayedTo = 0;
+  const HOLD_BEHIND_MS = 200;
+  /**
+   * Per recipient (account + chat), their notices now put aside: when each was queued, and when
+   * put aside. One put aside longer than any wait (a job removed by hand meanwhile) holds nothing.
+   */
+  const putAside = new Map<string, Map<string, { queuedAt: number; asideAt: number }>>();
+  const STALE_ASIDE_MS = 10 * 60_000;
+  const recipient = (n: Notification) => `${n.account} ${n.to}`;
+  const aside = (n: Notification, jobId: string, remove: boolean, queuedAt = 0) => {
+    const key = recipient(n);
+    const jobs = putAside.get(key) ?? new Map<string, { queuedAt: number; asideAt: number }>();
+    if (remove) jobs.delete(jobId);
+    else jobs.set(jobId, { queuedAt, asideAt: Date.now() });
+    for (const [id, e] of jobs) if (Date.now() - e.asideAt > STALE_ASIDE_MS) jobs.delete(id);
+    if (jobs.size) putAside.set(key, jobs);
+    else putAside.delete(key);
+  };
+  const putBack = async (job: { moveToDelayed: (at: number, token?: string) => Promise<void> }, waitMs: number, token: string | undefined): Promise<never> => {
+    lastDelayedTo = Math.max(Date.now() + waitMs, lastDelayedTo + 1);
+    await job.moveToDelayed(lastDelayedTo, token);
+    throw new DelayedError();
+  };
   const worker = createConsumer({
     connection: workerRedis,
     prefix: c.QUEUE_PREFIX,
@@ -193,15 +217,25 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     schema: Notification,
     concurrency: 1,
     handler: async (n, job, token) => {
+      const jobId = job.id ?? `${n.kind}-${n.createdAt}`;
+      const earlier = [...(putAside.get(recipient(n))?.entries() ?? [])].some(([id, e]) => id !== jobId && e.queuedAt < job.timestamp && Date.now() - e.asideAt <= STALE_ASIDE_MS);
+      if (earlier) {
+        // Behind the earlier one, which comes back first (its delay ends sooner).
+        aside(n, jobId, false, job.timestamp);
+        return putBack(job, HOLD_BEHIND_MS, token);
+      }
       try {
-        await sender.send(n, job.id ?? `${n.kind}-${n.createdAt}`);
+        await sender.send(n, jobId);
+        aside(n, jobId, true);
       } catch (err) {
         // Only a failure that retrying cannot soon fix (the recipient refused, a bug) uses attempts.
         const waitMs = err instanceof SocketNotReadyError ? (deps.notReadyRetryMs ?? 15_000) : err instanceof SendDeferredError ? err.retryInMs : undefined;
-        if (waitMs === undefined || Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) throw err;
-        lastDelayedTo = Math.max(Date.now() + waitMs, lastDelayedTo + 1);
-        await job.moveToDelayed(lastDelayedTo, token);
-        throw new DelayedError();
+        if (waitMs === undefined || Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) {
+          aside(n, jobId, true);
+          throw err;
+        }
+        aside(n, jobId, false, job.timestamp);
+        return putBack(job, waitMs, token);
       }
     },
     onError: (err, repeated) => logger.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'notify.whatsapp worker error'),
