@@ -33,10 +33,10 @@ function gatewayMetrics(): GatewayMetrics {
   return metrics;
 }
 
-/** Everything the HTTP app needs, built once in main.ts (or a test) and passed down. */
 /** How long a complaint with photos waits for its turn to be read (UploadGate) before a 503. */
 const UPLOAD_WAIT_MS = 30_000;
 
+/** Everything the HTTP app needs, built once in main.ts (or a test) and passed down. */
 export interface GatewayDeps {
   config: GatewayEnv;
   logger: Logger;

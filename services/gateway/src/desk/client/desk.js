@@ -1,7 +1,7 @@
 // Radio desk client. Plain browser JS (served as-is at /desk/desk.js): keyboard-first entry,
 // an outbox in localStorage so nothing typed is lost when the network drops, live board, hints.
-// ES2017 syntax only (no ?., ??, object spread, `catch {`, 1_000): eslint's config names
-// ecmaVersion 2017 for this file, but the typescript-eslint parser it uses does not enforce it.
+// ES2017 syntax only (no ?., ??, object spread, `catch {`, 1_000): old phones and browsers at
+// the stations cannot parse more. eslint.config.js lints this file with espree at ecmaVersion 2017.
 (() => {
   'use strict';
   const data = JSON.parse(document.getElementById('desk-data').textContent);

@@ -80,7 +80,8 @@
   // start the upload again from zero. Back (from an error page) brings the button back.
   var form = document.getElementById('complaint-form');
   var send = document.getElementById('send');
-  if (form && send) {
+  var sending = document.getElementById('sending');
+  if (form && send && sending) {
     var label = send.textContent;
     form.addEventListener('submit', function () {
       // After the draft is kept (restoreUnanswered's listener ran first): a disabled button sends nothing.
@@ -88,17 +89,13 @@
         send.disabled = true;
         send.textContent = 'Mengirim…';
       }, 0);
-      var sending = document.getElementById('sending');
-      if (sending) {
-        sending.hidden = false;
-        sending.textContent = f && f.files && f.files.length ? 'Aduan dan foto sedang dikirim. Dengan sinyal lemah ini bisa beberapa menit; jangan tutup halaman ini.' : 'Aduan sedang dikirim…';
-      }
+      sending.hidden = false;
+      sending.textContent = f && f.files && f.files.length ? 'Aduan dan foto sedang dikirim. Dengan sinyal lemah ini bisa beberapa menit; jangan tutup halaman ini.' : 'Aduan sedang dikirim…';
     });
     window.addEventListener('pageshow', function () {
       send.disabled = false;
       send.textContent = label;
-      var sending = document.getElementById('sending');
-      if (sending) sending.hidden = true;
+      sending.hidden = true;
     });
   }
 
@@ -109,8 +106,9 @@
   // form brings it back under the same Idempotency-Key: sent again, it gets the first ticket if
   // the first one arrived, and is filed now if it did not.
   // A shared computer: the next person in this tab must not find the last citizen's name,
-  // number or e-mail, so those are never kept (the citizen types them again, or the page names
-  // the first complaint's ticket), and what is kept is dropped after 15 minutes.
+  // number or e-mail, so those are never kept (the citizen types them again or leaves them out:
+  // on the page's keys the retry is the same complaint either way), and what is kept is dropped
+  // after 15 minutes.
   function restoreUnanswered() {
     var KEY = 'aduan.unanswered';
     var MAX_AGE_MS = 15 * 60 * 1000;
