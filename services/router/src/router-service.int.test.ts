@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis, QueueNames, StatusStore } from '@aduan/queue';
-import { deterministicComplaintId, ticketFor, type Complaint } from '@aduan/schema';
+import { createRedis, DurableProducer, forOpd, publishRouted, QueueNames, StatusStore } from '@aduan/queue';
+import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint, type Routing } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { startRouterService, type RouterService } from './router-service.ts';
 
@@ -143,6 +143,51 @@ describe('router service, a job started again after a failed attempt', () => {
       expect((await store.get(c.id))?.opd).toBe('dlh');
       expect(await new Queue(QueueNames.opd('dlh'), { connection: conn, prefix: p }).getJob(c.id)).toBeDefined();
       expect(await new Queue(QueueNames.opd('dishub'), { connection: conn, prefix: p }).getJob(c.id)).toBeUndefined();
+    } finally {
+      await again.close();
+      await deletePrefix(url, p);
+    }
+  });
+});
+
+/** What a first attempt that died left behind: the complaint recorded and its decision on the queues, written the way publishRouted writes them. */
+async function diedAfterPublishing(p: string, c: Complaint, routing: Routing, opts: { recorded: boolean }) {
+  const intakeQ = new Queue(QueueNames.intake, { connection: conn, prefix: p });
+  await intakeQ.add('intake', c, { jobId: c.id, attempts: 3, backoff: { type: 'fixed', delay: 1_500 } });
+  const first = new Worker(QueueNames.intake, null, { connection: createRedis(url, 'worker'), prefix: p });
+  const job = await first.getNextJob('first-attempt');
+  expect(job?.id).toBe(c.id);
+  const store = new StatusStore(conn, p);
+  await store.recordReceived({ id: c.id, ticket: c.ticket, channel: c.channel, receivedAt: c.receivedAt, replyAccount: c.source.account, replyTo: c.source.threadId! });
+  const producer = new DurableProducer({ connection: conn, prefix: p, logger: mem.logger });
+  if (opts.recorded) await publishRouted({ producer, status: store }, c, routing);
+  else {
+    const routed = { ...c, routing, supporters: 0 } as RoutedComplaint;
+    await producer.add(QueueNames.routed, c.id, routed);
+    await producer.add(routing.triage ? QueueNames.triage : QueueNames.opd(routing.opd), c.id, forOpd(routed));
+  }
+  await job!.moveToFailed(new Error('router died'), 'first-attempt');
+  await first.close();
+  return { store, producer, intakeQ };
+}
+
+const decision = (opd: string, opdName: string, extra: Partial<Routing> = {}): Routing => ({ opd, opdName, confidence: 0.9, reasons: ['test'], alternatives: [], decidedBy: 'rules', triage: false, revision: 0, routedAt: new Date().toISOString(), routerVersion: 'test', ...extra });
+
+describe('router service, a router that died between publishing a decision and recording it', () => {
+  it("applies the OPD's report made meanwhile once the retry records the decision, instead of refusing it for good", async () => {
+    const p = uniquePrefix('router-gap');
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 8);
+    const { store } = await diedAfterPublishing(p, c, decision('dishub', 'Dinas Perhubungan'), { recorded: false });
+    // The OPD's system took the complaint from opd.dishub and reported at once, as the README's consumer does.
+    const statusQ = new Queue(QueueNames.status, { connection: conn, prefix: p });
+    const updateId = `dishub-${c.id}-1`;
+    await statusQ.add('status', { schemaVersion: 1, complaintId: c.id, opd: 'dishub', state: 'in_progress', message: 'Petugas menuju lokasi', at: new Date().toISOString(), updateId }, { jobId: updateId });
+    const again = await startRouterService({ redisUrl: url, prefix: p, logger: mem.logger });
+    try {
+      await waitFor(async () => (await store.get(c.id))?.state === 'in_progress', { timeoutMs: 15_000, what: 'the report applied' });
+      expect((await store.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'in_progress']);
+      expect((await statusQ.getJob(updateId))?.failedReason).toBeUndefined();
+      await waitFor(async () => (await new Queue('notify.whatsapp', { connection: conn, prefix: p }).getJob(`status.${updateId}`)) ?? null, { what: 'status notice' });
     } finally {
       await again.close();
       await deletePrefix(url, p);

@@ -3,10 +3,10 @@ import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
-import { Queue, QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
+import { DelayedError, Queue, QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
-import { applyStatusUpdate } from './status-updates.ts';
+import { applyStatusUpdate, DecisionNotRecordedError } from './status-updates.ts';
 
 export const ROUTER_VERSION = '0.1.0';
 
@@ -121,7 +121,17 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     schema: StatusUpdate,
     concurrency: 4,
     onError: (err, repeated) => log.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'status worker error'),
-    handler: async (update: StatusUpdate) => applyStatusUpdate({ producer, status, logger: log }, update),
+    handler: async (update: StatusUpdate, job, token) => {
+      try {
+        await applyStatusUpdate({ producer, status, routedQueue, logger: log }, update);
+      } catch (err) {
+        if (!(err instanceof DecisionNotRecordedError)) throw err;
+        // Not an attempt spent: 1 s, 2 s, 4 s... up to a minute, until the intake job's retry records it.
+        log.info({ complaintId: update.complaintId, opd: update.opd, updateId: update.updateId }, 'status update waits for its decision to be recorded');
+        await job.moveToDelayed(Date.now() + Math.min(1_000 * 2 ** (job.attemptsStarted - 1), 60_000), token);
+        throw new DelayedError();
+      }
+    },
   });
 
   const beat = async () => {

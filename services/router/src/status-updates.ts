@@ -1,9 +1,30 @@
-import { QueueNames, UnrecoverableError, citizenMessages, type DurableProducer, type StatusStore } from '@aduan/queue';
+import type { Queue } from 'bullmq';
+import { QueueNames, UnrecoverableError, citizenMessages, latestRouted, type DurableProducer, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type StatusUpdate } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 
 /** How long a notify job is kept, so that re-adding one with the same id is a no-op (names.ts). */
 const NOTICE_KEPT_MS = 7 * 86_400_000;
+
+/**
+ * How long after a decision was published a report on it waits for the status record to say
+ * so. The intake job that records it is retried for about ten minutes (names.ts: 10 attempts,
+ * exponential from 1 s), after a crashed router's lock has expired.
+ */
+export const DECISION_RECORD_WAIT_MS = 30 * 60_000;
+
+/**
+ * The complaint is on the reporting OPD's queue, but its status record does not say so yet:
+ * publishRouted writes the queues before the record, and a router that died (or a write that
+ * failed) in between records it only when the intake job is retried. Try again later.
+ */
+export class DecisionNotRecordedError extends Error {
+  readonly code = 'ADUAN_ERR_DECISION_NOT_RECORDED';
+  constructor(complaintId: string, opd: string) {
+    super(`complaint ${complaintId} is on opd.${opd} but its status record does not say so yet`);
+    this.name = 'DecisionNotRecordedError';
+  }
+}
 
 /**
  * A downstream system reports progress. Only the OPD the complaint is routed to may move it;
@@ -15,9 +36,12 @@ const NOTICE_KEPT_MS = 7 * 86_400_000;
  * - A report already applied (a retry) is told again only while its notice's job would still be
  *   there to dedupe it: that covers a crash between the two writes, and a re-post weeks later
  *   does not send the citizen an old notice a second time.
+ * - A report on a decision that is published but not recorded yet (DecisionNotRecordedError)
+ *   waits for it: the OPD took the complaint from its queue, so it is theirs.
  */
-export async function applyStatusUpdate(deps: { producer: DurableProducer; status: StatusStore; logger: Logger }, update: StatusUpdate): Promise<void> {
+export async function applyStatusUpdate(deps: { producer: DurableProducer; status: StatusStore; routedQueue: Queue; logger: Logger }, update: StatusUpdate): Promise<void> {
   const rec = await deps.status.get(update.complaintId);
+  if (rec?.opd !== update.opd) await waitIfDecisionUnrecorded(deps, update);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
   if (rec.opd !== update.opd) {
     deps.logger.warn({ complaintId: update.complaintId, from: update.opd, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
@@ -55,4 +79,11 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
     };
     await deps.producer.add(QueueNames.notify(rec.channel), `status.${update.updateId.replaceAll(":", "_")}`, note);
   }
+}
+
+/** Throws DecisionNotRecordedError when the latest published decision gives the complaint to the reporting OPD, recently enough that its record may still follow. */
+async function waitIfDecisionUnrecorded(deps: { routedQueue: Queue }, update: StatusUpdate): Promise<void> {
+  const latest = await latestRouted(deps.routedQueue, update.complaintId);
+  if (!latest || latest.routing.triage || latest.routing.opd !== update.opd) return;
+  if (Date.now() - Date.parse(latest.routing.routedAt) < DECISION_RECORD_WAIT_MS) throw new DecisionNotRecordedError(update.complaintId, update.opd);
 }
