@@ -193,4 +193,29 @@ describe('router service, a router that died between publishing a decision and r
       await deletePrefix(url, p);
     }
   });
+
+  it('does not undo an admin re-assignment made while the job waited for its retry', async () => {
+    const p = uniquePrefix('router-reassigned');
+    const routed = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 9);
+    const unsure = chatComplaint('Tolong dicek yang di sana itu pak', 10);
+    const one = await diedAfterPublishing(p, routed, decision('dishub', 'Dinas Perhubungan'), { recorded: false });
+    const two = await diedAfterPublishing(p, unsure, decision('dlh', 'Dinas Lingkungan Hidup', { confidence: 0.1, triage: true }), { recorded: false });
+    // An admin assigns both meanwhile (as assignComplaint does): revision 1, and the triage entry removed.
+    const byAdmin = decision('dlh', 'Dinas Lingkungan Hidup', { decidedBy: 'admin', revision: 1, confidence: 1 });
+    await publishRouted({ producer: one.producer, status: one.store }, routed, byAdmin);
+    await publishRouted({ producer: two.producer, status: two.store }, unsure, byAdmin);
+    const triageQ = new Queue(QueueNames.triage, { connection: conn, prefix: p });
+    await triageQ.remove(unsure.id);
+    const again = await startRouterService({ redisUrl: url, prefix: p, logger: mem.logger });
+    try {
+      for (const c of [routed, unsure]) await waitFor(async () => (await one.intakeQ.getJob(c.id))?.finishedOn, { timeoutMs: 15_000, what: 'the retry done' });
+      for (const c of [routed, unsure]) expect(await one.store.get(c.id)).toMatchObject({ state: 'routed', opd: 'dlh' });
+      expect(await triageQ.getJob(unsure.id)).toBeUndefined();
+      expect(await conn.zscore(`${p}:opd:dishub:inbox`, routed.id)).toBeNull();
+      expect(await new Queue('notify.whatsapp', { connection: conn, prefix: p }).getJob(`routed.${routed.id}.r0`)).toBeUndefined();
+    } finally {
+      await again.close();
+      await deletePrefix(url, p);
+    }
+  });
 });

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
-import { DelayedError, Queue, QueueNames, StatusStore, createConsumer, createRedis, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
+import { DelayedError, Queue, QueueNames, StatusStore, createConsumer, createRedis, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { applyStatusUpdate, DecisionNotRecordedError } from './status-updates.ts';
@@ -56,11 +56,14 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
    * The decision for a complaint. A job started again (the router died mid-job, or a write
    * failed) keeps the decision it published before, if any: deciding again after a restart
    * with another threshold or directory could put it on one OPD's queue and in triage at once.
+   * Null when an admin has re-assigned it meanwhile (its triage entry, or the OPD it was first
+   * published to, is what the admin saw): that decision stands, and this job has nothing to do.
    */
-  const decisionFor = async (complaint: Complaint, attemptsStarted: number): Promise<{ routing: Routing; retried: boolean }> => {
+  const decisionFor = async (complaint: Complaint, attemptsStarted: number): Promise<{ routing: Routing; retried: boolean } | null> => {
     if (attemptsStarted > 1) {
-      const earlier = (await routedQueue.getJob(complaint.id))?.data as { routing?: Routing } | undefined;
-      if (earlier?.routing) return { routing: earlier.routing, retried: true };
+      const earlier = await latestRouted(routedQueue, complaint.id);
+      if (earlier && earlier.routing.revision > 0) return null;
+      if (earlier) return { routing: earlier.routing, retried: true };
     }
     const d = router.decide({ text: complaint.text, ...(complaint.category ? { category: complaint.category } : {}), ...(complaint.location ? { location: complaint.location } : {}) });
     return {
@@ -90,7 +93,12 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     onError: (err, repeated) => log.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'intake worker error'),
     handler: async (complaint, job) => {
       const end = latency.startTimer();
-      const { routing, retried } = await decisionFor(complaint, job.attemptsStarted);
+      const decided = await decisionFor(complaint, job.attemptsStarted);
+      if (!decided) {
+        log.info({ complaintId: complaint.id }, 'complaint re-assigned by an admin before this retry: nothing to publish');
+        return;
+      }
+      const { routing, retried } = decided;
       // The intake side records "received" unless it spooled the complaint; make sure it exists.
       // Callers the radio desk linked before the decision come back as supporters.
       const { supporters, ticketTaken } = await status.ensureReceived({
