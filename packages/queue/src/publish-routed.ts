@@ -55,8 +55,8 @@ export function forOpd(routed: RoutedComplaint): RoutedComplaint {
 
 /**
  * Publishes one routing decision exactly as the queue contract says: `routed` always; then
- * `triage` when below the threshold, else `opd.<code>`; the citizen's status; and, for chat
- * channels, a notice on `notify.<channel>`. Every jobId is deterministic, so running this
+ * `triage` when below the threshold, else `opd.<code>`; for chat channels, a notice on
+ * `notify.<channel>`; then the citizen's status. Every jobId is deterministic, so running this
  * twice for the same decision (a retried job) publishes nothing twice.
  */
 export async function publishRouted(
@@ -67,11 +67,30 @@ export async function publishRouted(
 ): Promise<RoutedComplaint> {
   const routed: RoutedComplaint = { ...complaint, routing, supporters } as RoutedComplaint;
   const jobId = routedJobId(complaint.id, routing.revision);
-  // The feed and the destination are independent: one round trip for both. A failure of either
-  // fails the job, and BullMQ's retry adds both again (idempotent by jobId).
+  const chat = complaint.channel === 'whatsapp' || complaint.channel === 'instagram' ? complaint.channel : undefined;
+  const note: Notification | undefined =
+    chat && !routing.triage && complaint.source.threadId
+      ? {
+          schemaVersion: 1,
+          channel: chat,
+          account: complaint.source.account,
+          to: complaint.source.threadId,
+          complaintId: complaint.id,
+          ticket: complaint.ticket,
+          kind: 'routed',
+          text: routing.opd === EXTERNAL_OPD ? citizenMessages.external(complaint.ticket, routing.external?.advice) : citizenMessages.routed(complaint.ticket, routing.opdName),
+          createdAt: routing.routedAt,
+        }
+      : undefined;
+  // The feed, the destination and the citizen's notice are independent: one round trip for all.
+  // A failure of any fails the job, and BullMQ's retry adds them again (idempotent by jobId).
+  // The notice goes before the status record: an OPD's report is applied only once the record
+  // names it, so the citizen hears where the complaint went before any progress on it, also when
+  // the router dies in between.
   await Promise.all([
     deps.producer.add(QueueNames.routed, jobId, routed),
     routing.triage ? deps.producer.add(QueueNames.triage, jobId, routed) : deps.producer.add(QueueNames.opd(routing.opd), jobId, forOpd(routed)),
+    ...(note ? [deps.producer.add(QueueNames.notify(note.channel), `routed.${complaint.id}.r${routing.revision}`, note)] : []),
   ]);
 
   const state = routing.triage ? 'triage' : routing.opd === EXTERNAL_OPD ? 'external' : 'routed';
@@ -82,22 +101,5 @@ export async function publishRouted(
     ...(routing.external ? { message: routing.external.advice } : {}),
     ...(routing.triage ? {} : { opd: routing.opd, opdName: routing.opdName }),
   });
-
-  const chat = complaint.channel === 'whatsapp' || complaint.channel === 'instagram' ? complaint.channel : undefined;
-  if (chat && !routing.triage && complaint.source.threadId) {
-    const text = routing.opd === EXTERNAL_OPD ? citizenMessages.external(complaint.ticket, routing.external?.advice) : citizenMessages.routed(complaint.ticket, routing.opdName);
-    const note: Notification = {
-      schemaVersion: 1,
-      channel: chat,
-      account: complaint.source.account,
-      to: complaint.source.threadId,
-      complaintId: complaint.id,
-      ticket: complaint.ticket,
-      kind: 'routed',
-      text,
-      createdAt: routing.routedAt,
-    };
-    await deps.producer.add(QueueNames.notify(chat), `routed.${complaint.id}.r${routing.revision}`, note);
-  }
   return routed;
 }

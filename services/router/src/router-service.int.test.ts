@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedis, DurableProducer, forOpd, publishRouted, QueueNames, StatusStore } from '@aduan/queue';
 import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint, type Routing } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
@@ -214,6 +214,42 @@ describe('router service, a router that died between publishing a decision and r
       expect(await conn.zscore(`${p}:opd:dishub:inbox`, routed.id)).toBeNull();
       expect(await new Queue('notify.whatsapp', { connection: conn, prefix: p }).getJob(`routed.${routed.id}.r0`)).toBeUndefined();
     } finally {
+      await again.close();
+      await deletePrefix(url, p);
+    }
+  });
+});
+
+describe('router service, the order of what the citizen hears', () => {
+  it('tells where the complaint went before any progress, also when the router died right after recording the decision', async () => {
+    const p = uniquePrefix('router-order');
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 11);
+    const intakeQ = new Queue(QueueNames.intake, { connection: conn, prefix: p });
+    const store = new StatusStore(conn, p);
+    // The first attempt dies right after its decision is recorded.
+    const original = StatusStore.prototype.transition;
+    const died = vi.spyOn(StatusStore.prototype, 'transition').mockImplementation(async function (this: StatusStore, id, entry) {
+      const outcome = await original.call(this, id, entry);
+      if (id === c.id && entry.state === 'routed' && died.mock.calls.length === 1) throw new Error('router died');
+      return outcome;
+    });
+    const again = await startRouterService({ redisUrl: url, prefix: p, logger: mem.logger });
+    try {
+      await intakeQ.add('intake', c, { jobId: c.id, attempts: 3, backoff: { type: 'fixed', delay: 1_500 } });
+      await waitFor(async () => (await store.get(c.id))?.state === 'routed', { what: 'decision recorded' });
+      // The OPD, reading its feed meanwhile, reports at once.
+      const statusQ = new Queue(QueueNames.status, { connection: conn, prefix: p });
+      const updateId = `dishub-${c.id}-1`;
+      await statusQ.add('status', { schemaVersion: 1, complaintId: c.id, opd: 'dishub', state: 'in_progress', at: new Date().toISOString(), updateId }, { jobId: updateId });
+      const notify = new Queue('notify.whatsapp', { connection: conn, prefix: p });
+      const [routedNote, statusNote] = await waitFor(async () => {
+        const both = await Promise.all([notify.getJob(`routed.${c.id}.r0`), notify.getJob(`status.${updateId}`)]);
+        return both.every(Boolean) ? both : null;
+      }, { timeoutMs: 15_000, what: 'both notices' });
+      const order = (await notify.getJobs(['waiting'], 0, -1, true)).map((j) => j.id);
+      expect(order.indexOf(routedNote!.id)).toBeLessThan(order.indexOf(statusNote!.id));
+    } finally {
+      died.mockRestore();
       await again.close();
       await deletePrefix(url, p);
     }
