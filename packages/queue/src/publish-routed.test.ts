@@ -30,6 +30,14 @@ describe('forOpd', () => {
     expect(c.text).toContain('Rumah saya di RT 3 RW 2.');
   });
 
+  it('masks a number written with its area code in brackets, or with slashes or dashes between the groups', () => {
+    // Blitar's landlines are written "(0342) 801234"; a mobile number often the same way.
+    const landline = forOpd(routed('Telp rumah (0342) 801234 atau +62 (342) 801-234.', { phone: '+62342801234', anonymous: false, confidential: true }));
+    expect(landline.text).toBe('Telp rumah [disembunyikan] atau [disembunyikan].');
+    const mobile = forOpd(routed('WA (0812) 3456 7890, 0812/3456/7890, 0812–3456–7890', { phone: '+6281234567890', anonymous: false, confidential: true }));
+    for (const leak of ['3456', '7890']) expect(mobile.text, leak).not.toContain(leak);
+  });
+
   it('leaves a complaint that is not confidential as it is', () => {
     const c = routed('Hubungi saya di 0812-3456-7890', { name: 'Budi', phone: '+6281234567890', anonymous: false, confidential: false });
     expect(forOpd(c)).toBe(c);

@@ -13,6 +13,8 @@ export function routedJobId(complaintId: string, revision: number): string {
 
 const HIDDEN = '[disembunyikan]';
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** What people put between the digit groups of a phone number: spaces, dots, dashes (en and em too), slashes, brackets round the area code. */
+const PHONE_SEPARATORS = '[\\s.()/\u2013\u2014-]*';
 
 /**
  * What names a confidential reporter inside the words they sent: their Instagram handle, their
@@ -24,11 +26,11 @@ export function withoutIdentity(text: string, reporter: Pick<NonNullable<RoutedC
   let t = text.replace(/(instagram\.com\/stories\/)[^\s)"]+/gi, `$1${HIDDEN}`);
   if (reporter.handle) t = t.replace(new RegExp(`@?(?<![\\w.])${escapeRegExp(reporter.handle)}(?![\\w])`, 'gi'), HIDDEN);
   if (reporter.phone?.startsWith('+62')) {
-    // 0812-3456-7890, +62 812 3456 7890, 62812...: the national digits, any separators between.
-    const digits = reporter.phone.slice(3).split('').join('[\\s.-]*');
-    t = t.replace(new RegExp(`(?:\\+?62|0)?[\\s.-]*${digits}(?!\\d)`, 'g'), HIDDEN);
+    // 0812-3456-7890, +62 812 3456 7890, (0342) 801234, 62812...: the national digits, any separators between.
+    const digits = reporter.phone.slice(3).split('').join(PHONE_SEPARATORS);
+    t = t.replace(new RegExp(`\\(?(?:\\+?62|0)?${PHONE_SEPARATORS}${digits}(?!\\d)`, 'g'), HIDDEN);
   } else if (reporter.phone) {
-    t = t.replace(new RegExp(reporter.phone.slice(1).split('').join('[\\s.-]*'), 'g'), HIDDEN);
+    t = t.replace(new RegExp(reporter.phone.slice(1).split('').join(PHONE_SEPARATORS), 'g'), HIDDEN);
   }
   const name = reporter.name?.trim();
   if (name && name.length >= 4) t = t.replace(new RegExp(`(?<![\\p{L}\\d])${escapeRegExp(name)}(?![\\p{L}\\d])`, 'giu'), HIDDEN);
