@@ -38,6 +38,14 @@ describe('forOpd', () => {
     for (const leak of ['3456', '7890']) expect(mobile.text, leak).not.toContain(leak);
   });
 
+  it("masks them in the place description and file names the reporter typed too, as the radio desk does", () => {
+    const reporter = { name: 'Siti Aminah', phone: '+6281234567890', anonymous: false, confidential: true };
+    const c = routed('Jalan berlubang besar', reporter, 'lubangnya');
+    const typed = forOpd({ ...c, location: { description: 'Depan rumah Siti Aminah (WA 0812-3456-7890), Jl. Kalimantan', kelurahan: 'Sananwetan' }, attachments: c.attachments.map((a) => ({ ...a, fileName: 'foto siti aminah 081234567890.jpg' })) });
+    expect(typed.location).toEqual({ description: 'Depan rumah [disembunyikan] (WA [disembunyikan]), Jl. Kalimantan', kelurahan: 'Sananwetan' });
+    expect(typed.attachments[0]).toMatchObject({ caption: 'lubangnya', fileName: 'foto [disembunyikan] [disembunyikan].jpg' });
+  });
+
   it('leaves a complaint that is not confidential as it is', () => {
     const c = routed('Hubungi saya di 0812-3456-7890', { name: 'Budi', phone: '+6281234567890', anonymous: false, confidential: false });
     expect(forOpd(c)).toBe(c);

@@ -40,17 +40,20 @@ export function withoutIdentity(text: string, reporter: Pick<NonNullable<RoutedC
 /**
  * `opd.<code>` jobs of confidential complaints carry nothing that names the reporter: no
  * `reporter`, no chat sender or thread id (a WhatsApp JID is the citizen's phone number), and
- * their handle, number, name and own story link masked in the text and captions. (What else
+ * their handle, number, name and own story link masked in what they typed: the text, the place
+ * description, captions and file names. (What else
  * they wrote about themselves stays: the OPD may need "rumah saya di RT 3" to act.)
  */
 export function forOpd(routed: RoutedComplaint): RoutedComplaint {
   if (!routed.reporter?.confidential) return routed;
   const { reporter, source, ...rest } = routed;
   const { senderId: _sender, threadId: _thread, ...anonymousSource } = source;
+  const mask = (s: string) => withoutIdentity(s, reporter);
   return {
     ...rest,
-    text: withoutIdentity(rest.text, reporter),
-    attachments: rest.attachments.map((a) => (a.caption ? { ...a, caption: withoutIdentity(a.caption, reporter) } : a)),
+    text: mask(rest.text),
+    ...(rest.location?.description ? { location: { ...rest.location, description: mask(rest.location.description) } } : {}),
+    attachments: rest.attachments.map((a) => ({ ...a, ...(a.caption ? { caption: mask(a.caption) } : {}), ...(a.fileName ? { fileName: mask(a.fileName) } : {}) })),
     source: anonymousSource,
   } as RoutedComplaint;
 }
