@@ -255,3 +255,54 @@ describe('router service, the order of what the citizen hears', () => {
     }
   });
 });
+
+describe('router service, a report sent again after its jobs were cleaned up', () => {
+  it('tells the citizen nothing again: a re-post is not a retry of the job that told them', async () => {
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 12);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    await waitFor(async () => (await status.get(c.id))?.opd === 'dishub', { what: 'routed to dishub' });
+    // As the OPD API queues it: `at` is when the gateway got the request, so a re-post has a new one.
+    const post = async () => {
+      const updateId = `dishub.repost-${c.id}`;
+      await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: c.id, opd: 'dishub', state: 'in_progress', at: new Date().toISOString(), updateId }, { jobId: updateId });
+      await waitFor(async () => (await q(QueueNames.status).getJob(updateId))?.finishedOn, { what: 'report handled' });
+      return updateId;
+    };
+    const updateId = await post();
+    const notice = `status.${updateId}`;
+    expect(await q('notify.whatsapp').getJob(notice)).toBeDefined();
+    // A week on, both jobs are gone (removeOnComplete), and the OPD's system sends the same report again.
+    await q(QueueNames.status).remove(updateId);
+    await q('notify.whatsapp').remove(notice);
+    await post();
+    expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'in_progress']);
+    expect(await q('notify.whatsapp').getJob(notice)).toBeUndefined();
+  });
+});
+
+describe('router service, a status job started again after a failed attempt', () => {
+  it('still tells the citizen when the first attempt recorded the report and died before its notice', async () => {
+    const p = uniquePrefix('router-status-retry');
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 13);
+    const store = new StatusStore(conn, p);
+    await store.recordReceived({ id: c.id, ticket: c.ticket, channel: c.channel, receivedAt: c.receivedAt, replyAccount: c.source.account, replyTo: c.source.threadId! });
+    const producer = new DurableProducer({ connection: conn, prefix: p, logger: mem.logger });
+    await publishRouted({ producer, status: store }, c, decision('dishub', 'Dinas Perhubungan'));
+    const updateId = `dishub-${c.id}-1`;
+    const update = { schemaVersion: 1, complaintId: c.id, opd: 'dishub', state: 'in_progress', at: new Date().toISOString(), updateId } as const;
+    await new Queue(QueueNames.status, { connection: conn, prefix: p }).add('status', update, { jobId: updateId, attempts: 3, backoff: { type: 'fixed', delay: 100 } });
+    const first = new Worker(QueueNames.status, null, { connection: createRedis(url, 'worker'), prefix: p });
+    const job = await first.getNextJob('first-attempt');
+    await store.transition(c.id, { state: 'in_progress', at: update.at, requireOpd: 'dishub', dedupeKey: `status.${updateId}` });
+    await job!.moveToFailed(new Error('router died'), 'first-attempt');
+    await first.close();
+    const again = await startRouterService({ redisUrl: url, prefix: p, logger: mem.logger });
+    try {
+      await waitFor(async () => (await new Queue('notify.whatsapp', { connection: conn, prefix: p }).getJob(`status.${updateId}`)) ?? null, { what: 'status notice' });
+      expect((await store.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'in_progress']);
+    } finally {
+      await again.close();
+      await deletePrefix(url, p);
+    }
+  });
+});

@@ -33,13 +33,15 @@ export class DecisionNotRecordedError extends Error {
  *   in the future (beyond clock differences) is taken as made now: its date would otherwise make
  *   every later report of the complaint stale (the OPD API refuses such dates; a system that
  *   adds to `status` directly may not).
- * - A report already applied (a retry) is told again only while its notice's job would still be
- *   there to dedupe it: that covers a crash between the two writes, and a re-post weeks later
- *   does not send the citizen an old notice a second time.
+ * - A report already applied is told again only by a job started before (`startedBefore`: it
+ *   may have died between the two writes), and only while its notice's job would still be there
+ *   to dedupe it. A re-post of the report is a new job, with a new `at` when it comes through the
+ *   OPD API: weeks later, after both jobs were cleaned up, it must not send the citizen an old
+ *   notice a second time.
  * - A report on a decision that is published but not recorded yet (DecisionNotRecordedError)
  *   waits for it: the OPD took the complaint from its queue, so it is theirs.
  */
-export async function applyStatusUpdate(deps: { producer: DurableProducer; status: StatusStore; routedQueue: Queue; logger: Logger }, update: StatusUpdate): Promise<void> {
+export async function applyStatusUpdate(deps: { producer: DurableProducer; status: StatusStore; routedQueue: Queue; logger: Logger }, update: StatusUpdate, startedBefore = false): Promise<void> {
   const rec = await deps.status.get(update.complaintId);
   if (rec?.opd !== update.opd) await waitIfDecisionUnrecorded(deps, update);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
@@ -63,7 +65,7 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
     deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, state: update.state }, 'status update older than the last one applied: ignored');
     return;
   }
-  if (outcome === 'duplicate' && !(Date.now() - Date.parse(update.at) < NOTICE_KEPT_MS)) return;
+  if (outcome === 'duplicate' && !(startedBefore && Date.now() - Date.parse(update.at) < NOTICE_KEPT_MS)) return;
   if ((rec.channel === 'whatsapp' || rec.channel === 'instagram') && rec.replyTo && rec.replyAccount) {
     const opdName = rec.opdName ?? update.opd;
     const note: Notification = {
