@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
@@ -100,6 +100,29 @@ describe('triage by a human', () => {
     expect(post.statusCode).toBe(303);
     expect(post.headers.location).toBe(`/admin/triage?done=${ticket}`);
     expect((await q('opd.satpolpp').getJob(`${id}.r1`))?.data.routing.decidedBy).toBe('admin');
+    // Dishub's system had not taken it yet: it is no longer on dishub's queue to be taken later.
+    expect(await q('opd.dishub').getJob(id)).toBeUndefined();
+  });
+
+  it("leaves the earlier OPD's job where that OPD's system has already taken it", async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta uang parkir sepuluh ribu' } });
+    const { id } = res.json();
+    await waitFor(async () => (await q('opd.dishub').getJob(id)) ?? null, { what: 'routed to dishub' });
+    const dishub = new Worker('opd.dishub', null, { connection: createRedis(url, 'worker'), prefix });
+    try {
+      // Dishub's system takes the job and files it in its own case system (the job completes).
+      let taken;
+      while ((taken = await dishub.getNextJob('dishub-system'))) {
+        await taken.moveToCompleted('ok', 'dishub-system', false);
+        if (taken.id === id) break;
+      }
+      expect(taken?.id).toBe(id);
+      const assigned = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: await login('admin') }, payload: { opd: 'satpolpp' } });
+      expect(assigned.statusCode).toBe(200);
+      expect(await (await q('opd.dishub').getJob(id))?.getState()).toBe('completed');
+    } finally {
+      await dishub.close();
+    }
   });
 
   it('two admins deciding at once, or one clicking twice, send the complaint to one OPD only', async () => {
