@@ -201,6 +201,11 @@ describe('OPD API: report times', () => {
     const future = await status(dishub, { state: 'in_progress', at: '2099-12-31T00:00:00Z', updateId: 'far-1' });
     expect(future.statusCode).toBe(400);
     expect(future.json().fields.at.code).toBe('in_future');
+    // Before the complaint was received (a system's WIB time written as UTC, 7 hours early):
+    // refused, rather than shown to the citizen as done before they complained.
+    const early = await status(dishub, { state: 'in_progress', at: new Date(Date.now() - 7 * 3_600_000).toISOString(), updateId: 'early-1' });
+    expect(early.statusCode).toBe(400);
+    expect(early.json().fields.at.code).toBe('before_received');
     expect((await status(dishub, { state: 'in_progress', updateId: 'near-1' })).statusCode).toBe(202);
     await waitFor(async () => ((await citizenView(c)).state === 'in_progress' ? true : null), { timeoutMs: 15_000, what: 'in_progress' });
     // A system that adds to `status` itself, not through the API: the date is taken as now.

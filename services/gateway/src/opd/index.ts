@@ -89,6 +89,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       count(key.opd, 'status', 'not_found');
       throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
     }
+    return rec;
   };
   /** The complaint as the key's OPD may see it, or null when it is not (or no longer) theirs. */
   const complaintFor = async (key: OpdKey, id: string) => {
@@ -189,7 +190,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     },
     async (req, reply) => {
       const key = keyOf(req);
-      await routedToKey(key, req.params.id);
+      const rec = await routedToKey(key, req.params.id);
       const updateId = `${key.opd}.${req.body.updateId}`;
       // The jobId dedupes a retry; the same updateId for another complaint would be dropped as
       // that retry, silently. (Redis away: the producer spools, as for any other update.)
@@ -203,6 +204,13 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       if (req.body.at && Date.parse(req.body.at) - Date.now() > MAX_CLOCK_AHEAD_MS) {
         count(key.opd, 'status', 'invalid');
         throw new ValidationFailedError({ at: { code: 'in_future', message: 'at must not be in the future (more than 5 minutes ahead of the server clock); leave it out to use the time of the request' } });
+      }
+      // Nothing happens to a complaint before it was received: such a date (a time zone gone
+      // wrong) would show the citizen progress made before they complained, or (before 1970) be
+      // dropped as older than any report. Clocks may differ by as much as ahead.
+      if (req.body.at && Date.parse(req.body.at) < Date.parse(rec.receivedAt) - MAX_CLOCK_AHEAD_MS) {
+        count(key.opd, 'status', 'invalid');
+        throw new ValidationFailedError({ at: { code: 'before_received', message: `at must not be before the complaint was received (${rec.receivedAt}, 5 minutes allowed for clocks); leave it out to use the time of the request` } });
       }
       const update: StatusUpdate = {
         schemaVersion: 1,
