@@ -142,7 +142,7 @@ describe('a Redis locked with pnpm redis:lock', () => {
     }
   }, 90_000);
 
-  it('leaves Redis open when it cannot save its ACL file, rather than lock it without saving', async () => {
+  it('leaves Redis open when it cannot save its ACL file, rather than lock it without saving, and locks it once the file can be written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aduan-lock-'));
     const aclDir = join(dir, 'acl');
     mkdirSync(aclDir);
@@ -155,6 +155,20 @@ describe('a Redis locked with pnpm redis:lock', () => {
       expect(lock.err).toContain(`error (acl_save): Redis could not write its ACL file ${join(aclDir, 'users.acl')}`);
       expect(lock.out).toBe('');
       expect(await probeRedis(redis.url)).toEqual({ state: 'ready' });
+      // No user was left behind: once the file can be written, the same command locks it (it
+      // used to answer already_locked, with passwords that were never shown).
+      const open = new Redis(redis.url);
+      try {
+        expect(((await open.call('ACL', 'LIST')) as string[]).map((l) => l.split(' ')[1])).toEqual(['default']);
+      } finally {
+        open.disconnect();
+      }
+      mkdirSync(aclDir);
+      writeFileSync(join(aclDir, 'users.acl'), '');
+      const again = cli('redis-lock.ts', [], { REDIS_URL: redis.url });
+      expect(again.err).toContain('Redis is locked');
+      expect(again.code).toBe(0);
+      expect(Object.keys(printedUrls(again.out))).toEqual(['REDIS_URL', 'REDIS_ADMIN_URL']);
     } finally {
       await redis.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -37,6 +37,8 @@ async function lock(redis: Redis, redisUrl: string, prefix: string, rotate: bool
   }
   const service = newPassword();
   const admin = newPassword();
+  // How the two users were before (absent on a first lock), to put back if the save fails.
+  const before = await userRules(redis, [SERVICE_USER, ADMIN_USER]);
   await redis.call('ACL', 'SETUSER', SERVICE_USER, ...serviceUserRules(prefix, service.sha256));
   await redis.call('ACL', 'SETUSER', ADMIN_USER, ...adminUserRules(admin.sha256));
   // The rest as the new admin: it proves the admin URL works before the default user goes.
@@ -46,8 +48,11 @@ async function lock(redis: Redis, redisUrl: string, prefix: string, rotate: bool
     // Saved, and the URLs printed, before anything is closed: a Redis that cannot write its ACL
     // file fails here with the default user still open, and the operator never holds a locked
     // Redis without the passwords to it.
-    await asAdmin.call('ACL', 'SAVE').catch((err: Error) => {
-      throw new LockRefusedError('acl_save', `Redis could not write its ACL file ${aclfile} (${err.message}); it is left open as it was. Make the file and its folder writable by Redis and run this again.`);
+    await asAdmin.call('ACL', 'SAVE').catch(async (err: Error) => {
+      // Left in memory, the new users would make the next run refuse (already_locked) with
+      // passwords nobody was shown: put them back as they were.
+      await restoreUsers(redis, before);
+      throw new LockRefusedError('acl_save', `Redis could not write its ACL file ${aclfile} (${err.message}); it is left as it was${rotate ? ' (the old passwords still work)' : ', open'}. Make the file and its folder writable by Redis and run this again.`);
     });
     process.stdout.write(`REDIS_URL=${urlFor(redisUrl, SERVICE_USER, service.password)}\nREDIS_ADMIN_URL=${adminUrl}\n`);
     const wasOpen = await isOpen(asAdmin);
@@ -71,6 +76,20 @@ async function lock(redis: Redis, redisUrl: string, prefix: string, rotate: bool
     );
   } finally {
     asAdmin.disconnect();
+  }
+}
+
+/** Each user's rules as `ACL LIST` gives them (what `ACL SETUSER` takes back), or undefined when the user does not exist. */
+async function userRules(redis: Redis, users: string[]): Promise<Map<string, string[] | undefined>> {
+  const lines = (await redis.call('ACL', 'LIST')) as string[];
+  return new Map(users.map((user) => [user, lines.find((l) => l.startsWith(`user ${user} `))?.split(' ').slice(2)]));
+}
+
+/** Puts users back as `userRules` read them: deleted when they did not exist. */
+async function restoreUsers(redis: Redis, before: Map<string, string[] | undefined>): Promise<void> {
+  for (const [user, rules] of before) {
+    if (rules) await redis.call('ACL', 'SETUSER', user, 'reset', ...rules);
+    else await redis.call('ACL', 'DELUSER', user);
   }
 }
 
