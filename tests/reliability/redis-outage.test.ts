@@ -166,12 +166,15 @@ describe('Redis unreachable', () => {
       const api = await gw.app.inject({ url: `/api/v1/complaints/${spooledOne.ticket}?token=${spooledOne.statusToken}` });
       expect(api.statusCode).toBe(503);
       expect(api.headers['retry-after']).toBeDefined();
+      // A look-up Redis cannot answer (docs/errors.md), not queue_unavailable ("not stored").
+      expect(api.json().error).toBe('service_unavailable');
       const page = await gw.app.inject({ url: `/status?ticket=${spooledOne.ticket}&token=${spooledOne.statusToken}` });
       expect(page.statusCode).toBe(503);
       expect(page.body).toContain('Layanan sedang sibuk');
       // A ticket Redis knows, with a wrong token: the same answer, so it tells nothing of the ticket.
       const wrongToken = await gw.app.inject({ url: `/api/v1/complaints/${known.ticket}?token=AAAA-AAAA-AAAA` });
       expect(wrongToken.statusCode).toBe(503);
+      expect(wrongToken.json().error).toBe('service_unavailable');
       // A record no queue contract names (written by hand): it can never be added.
       writeFileSync(join(gw.deps.spool.dir, 'spool-1-1-0.jsonl'), `${JSON.stringify({ queue: 'no-such-queue', jobId: 'J-BAD', data: {}, spooledAt: new Date().toISOString() })}\n`);
       expect(await gw.deps.spool.pendingCount()).toBe(121);

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
-import { QueueUnavailableError } from '@aduan/queue';
 import { ErrorBody, HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
@@ -132,6 +131,8 @@ export async function lookupStatus(deps: GatewayDeps, ticketInput: string, token
   // and refuses writes): it may be one of them. "Try again shortly", not "no such ticket"; and
   // the same for a known ticket with a wrong token, so the answer says nothing of a ticket
   // without its token.
-  if (deps.producer.mayHoldSpooled) throw new QueueUnavailableError();
+  // service_unavailable, as every look-up Redis cannot answer (docs/errors.md): not
+  // queue_unavailable, which tells an API client its complaint was not stored.
+  if (deps.producer.mayHoldSpooled) throw new HttpError(503, 'service_unavailable', 'Complaints wait in the spool for Redis and this one may be among them; retry after the Retry-After delay', { retryAfterSeconds: 10 });
   return null;
 }
