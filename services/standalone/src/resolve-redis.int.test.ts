@@ -22,6 +22,19 @@ describe('resolveRedis (pnpm start)', () => {
     expect(r.local).toBeUndefined();
   });
 
+  it('with REDIS_AUTOSTART=false and nothing answering, uses the default port anyway and starts nothing', async () => {
+    const mem = memoryLogger('standalone-no-autostart');
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'aduan-standalone-noauto-'));
+    try {
+      expect(await resolveRedis({ dataDir, autostart: false, logger: mem.logger, defaultPort: port })).toEqual({ url: `redis://127.0.0.1:${port}` });
+      expect(await probeRedis(`redis://127.0.0.1:${port}`)).toMatchObject({ state: 'away' });
+      expect(mem.lines.some((l) => /REDIS_AUTOSTART=false: starting anyway/.test(String(l.msg)))).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('uses a locked Redis on the default port rather than starting a second one on its port', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aduan-standalone-locked-'));
     writeFileSync(join(dir, 'users.acl'), 'user default off\n');

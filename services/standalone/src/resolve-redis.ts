@@ -14,7 +14,8 @@ export interface OwnedRedis {
 
 /**
  * REDIS_URL when set; else a Redis already answering on 127.0.0.1:6379; else a private
- * redis-server on that port with AOF in DATA_DIR/redis, stopped when the process exits. A
+ * redis-server on that port with AOF in DATA_DIR/redis, stopped when the process exits (with
+ * REDIS_AUTOSTART=false: that port's Redis all the same, used once it answers). A
  * private one an earlier run left running (that process was killed outright: `kill -9`, the
  * kernel's OOM killer) is recognised by its data directory and its owner file (the pid of the
  * run that started it, which must be gone), and stopped by this one in turn. One another live
@@ -38,7 +39,12 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; autost
     opts.logger.info(`using the Redis answering on 127.0.0.1:${port}`);
     return { url: defaultUrl };
   }
-  if (!opts.autostart) throw new Error(`No Redis answers on 127.0.0.1:${port} and REDIS_AUTOSTART=false; set REDIS_URL`);
+  if (!opts.autostart) {
+    // Said not to start one: the Redis meant is that port's, not up yet (a machine booting) or
+    // away. As with any Redis away: start, spool what comes, and queue it once Redis answers.
+    opts.logger.warn(`no Redis answers on 127.0.0.1:${port} yet and REDIS_AUTOSTART=false: starting anyway; complaints are kept in the spool until it answers`);
+    return { url: defaultUrl };
+  }
   opts.logger.info({ dir }, 'no Redis found: starting a private redis-server (AOF on, noeviction)');
   const local = await startLocalRedis({ dir, port });
   writeOwner(dir);
