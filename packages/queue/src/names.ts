@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { Complaint, Notification, RoutedComplaint, StatusUpdate } from '@aduan/schema';
 
-/** Queue names of the public queue contract (DESIGN.md). */
+/** Queue names of the public queue contract (README.md, "The queue contract"). */
 export const QueueNames = {
   intake: 'intake',
   routed: 'routed',
