@@ -1,11 +1,12 @@
 // A downstream consumer: Dinas Perhubungan's system reads its queue and reports progress.
 import { Queue } from 'bullmq';
-import { createConsumer, createRedis } from '@aduan/queue';
+import { createConsumer, createRedis, defaultJobOptions } from '@aduan/queue';
 import { RoutedComplaint, type StatusUpdate } from '@aduan/schema';
 
 const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
 const prefix = process.env.QUEUE_PREFIX ?? 'aduan';
-const status = new Queue('status', { connection: redis, prefix });
+// The contract's retries and clean-up for `status` jobs: a report the router fails to apply once is tried again.
+const status = new Queue('status', { connection: redis, prefix, defaultJobOptions: defaultJobOptions('status') });
 createConsumer({
   connection: redis, prefix, queue: 'opd.dishub', schema: RoutedComplaint,
   handler: async (c) => {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { createRedis } from '@aduan/queue';
 import { createTestGateway } from '@aduan/gateway/testing';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
@@ -38,5 +40,11 @@ describe('README consumer example', () => {
       return v.state === 'in_progress' ? v : null;
     }, { timeoutMs: 15_000, what: 'in_progress status' });
     expect(view.history.at(-1)).toMatchObject({ state: 'in_progress', message: 'Petugas menuju lokasi' });
+    // Its report is retried as the contract's own producers' are, not dropped after one failure.
+    const { id } = res.json();
+    const conn = createRedis(url, 'worker');
+    const report = await new Queue('status', { connection: conn, prefix }).getJob(`dishub-${id}-1`);
+    conn.disconnect();
+    expect(report?.opts).toMatchObject({ attempts: 10, backoff: { type: 'exponential' } });
   });
 });
