@@ -56,6 +56,20 @@ describe('Spool', () => {
     await s.close();
   });
 
+  it('keeps a record whose text holds a Unicode line or paragraph separator (JSON leaves them unescaped)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const s = new Spool(dir);
+    // Pasted text and some keyboards bring U+2028/U+2029; a line reader that splits on them cut the record in pieces.
+    const text = 'Lampu jalan mati\u2028di Jl. Merdeka\u2029mohon diperbaiki\u0085segera\r\n';
+    await s.append({ ...rec(1), data: { text } });
+    await s.append(rec(2));
+    const files = await s.rotate();
+    const read = (await Promise.all(files.map((f) => Spool.read(f)))).flat();
+    expect(read.map((r) => [r.jobId, r.data])).toEqual([['J1', { text }], ['J2', { n: 2 }]]);
+    expect(await s.pendingCount()).toBe(2);
+    await s.close();
+  });
+
   it('skips a torn last line and drains the files a crashed process left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
     writeFileSync(join(dir, 'spool-999999-1-0.jsonl'), `${JSON.stringify(rec(1))}\n`);
