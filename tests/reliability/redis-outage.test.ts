@@ -199,6 +199,32 @@ describe('Redis unreachable', () => {
     }
   }, 60_000);
 
+  it('keeps the spooled complaints while Redis refuses writes for want of replicas (NOREPLICAS), and drains them once it takes writes', async () => {
+    await waitFor(async () => (await gw.app.inject({ url: '/readyz' })).json().checks.redis === true, { timeoutMs: 20_000, what: 'gateway reconnected to Redis' });
+    const admin = createRedis(redis.url, 'worker');
+    const q = new Queue('intake', { connection: createRedis(redis.url, 'worker'), prefix });
+    try {
+      // A primary configured to refuse writes while too few replicas follow it (min-replicas-to-write).
+      await admin.config('SET', 'min-replicas-to-write', '1');
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: `Got mampet di Jl. Mawar nomor ${i}, air meluap ke jalan` } });
+        expect(res.statusCode).toBe(202);
+        ids.push(res.json().id);
+      }
+      // Drains run and fail meanwhile: the records wait in the spool, none is set aside.
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(await gw.deps.spool.pendingCount()).toBe(5);
+      await admin.config('SET', 'min-replicas-to-write', '0');
+      await waitFor(async () => (await gw.deps.spool.pendingCount()) === 0, { timeoutMs: 20_000, what: 'spool drained' });
+      for (const id of ids) expect((await q.getJob(id))?.data.text).toMatch(/Got mampet/);
+    } finally {
+      await admin.config('SET', 'min-replicas-to-write', '0').catch(() => {});
+      admin.disconnect();
+      await q.close();
+    }
+  });
+
   it('answers look-ups with 503 and Retry-After while Redis is away, never a 500', async () => {
     // The gateway's connections (its adds have their own) are back from the first test's outage.
     await waitFor(async () => (await gw.app.inject({ url: '/readyz' })).json().checks.redis === true, { timeoutMs: 20_000, what: 'gateway reconnected to Redis' });

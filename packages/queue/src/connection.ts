@@ -66,9 +66,12 @@ export function isRedisUnavailable(err: unknown): boolean {
   return UNREACHABLE.some((re) => re.test(err.message));
 }
 
-/** Redis answering but refusing writes: full (`noeviction` at maxmemory), a read-only replica, a failed snapshot (MISCONF). */
+/**
+ * Redis answering but refusing writes: full (`noeviction` at maxmemory), a read-only replica, a
+ * failed snapshot (MISCONF), or a primary with fewer replicas than `min-replicas-to-write` (NOREPLICAS).
+ */
 export function isRedisRefusingWrites(err: unknown): boolean {
-  return err instanceof Error && /^(OOM|READONLY|MISCONF)\b/.test(err.message);
+  return err instanceof Error && /^(OOM|READONLY|MISCONF|NOREPLICAS)\b/.test(err.message);
 }
 
 export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
