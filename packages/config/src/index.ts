@@ -2,3 +2,4 @@ export { envBoolean, envInt, envDurationMs, envLogLevel, envTicketPrefix, parseE
 export { RedisEnv } from './redis-env.ts';
 export { ServiceEnv } from './service-env.ts';
 export { listenOrExit } from './listen.ts';
+export { jsonLines, jsonLinesOf } from './json-lines.ts';

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { jsonLines } from '@aduan/config';
 import { syncDirectory } from '@aduan/storage/durable-fs';
 import { processAlive } from './process-alive.ts';
 
@@ -370,22 +371,6 @@ export class Spool {
     if (this.locked) heldHere.delete(resolve(this.dir));
     this.locked = false;
   }
-}
-
-/**
- * The lines of a JSON-lines stream, split at '\n' only. JSON.stringify leaves U+2028 and U+2029
- * unescaped, and node:readline ends a line at each of them (and at a lone '\r'): a complaint
- * pasted with one came out in pieces that no longer parsed, and was skipped as a torn write.
- * The last piece is given too (without its '\n': a torn write, or a record written by hand).
- */
-async function* jsonLines(input: AsyncIterable<string>): AsyncGenerator<string> {
-  let rest = '';
-  for await (const chunk of input) {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    yield* lines;
-  }
-  if (rest) yield rest;
 }
 
 async function readLock(file: string): Promise<LockOwner | undefined> {

@@ -24,7 +24,8 @@ function replayFile(mediaUrl: (p: string) => string): string {
   return [
     line('th-a', a, textItem('ra1', a.pk, t0, 'Selamat pagi, mau lapor')),
     line('th-a', a, { ...items.photo, item_id: 'ra2' }),
-    line('th-a', a, textItem('ra3', a.pk, t0 + 20_000, 'Reklame roboh di Jl. Anggrek, menutup trotoar')),
+    // A line break pasted from a phone's notes (U+2028): still one line of the file.
+    line('th-a', a, textItem('ra3', a.pk, t0 + 20_000, 'Reklame roboh di Jl. Anggrek,\u2028menutup trotoar')),
     line('th-a', a, textItem('ra4', VIEWER_ID, t0 + 30_000, 'Terima kasih, kami cek')), // our own reply
     line('th-a', a, { ...items.like, item_id: 'ra5' }),
     line('th-b', b, textItem('rb1', b.pk, t0 + 5_000, 'Halo')),
@@ -60,6 +61,7 @@ describe('replay', () => {
     expect(first!.source.messageIds).toEqual(['ra1', 'ra2', 'ra3']);
     expect(first!.attachments).toHaveLength(1);
     expect(first!.intake.transport).toBe('replay');
+    expect(first!.text).toContain('Anggrek,\u2028menutup trotoar');
     expect(second!.source.messageIds).toEqual(['ra6']);
     const notes = (await queuedJobs<Notification>(url, prefix, notifyQueue)).map((j) => j.data);
     expect(notes.filter((n) => n.kind === 'ack').map((n) => n.to)).toEqual(['th-a', 'th-a']);

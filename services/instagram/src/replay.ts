@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { jsonLinesOf } from '@aduan/config';
 import type { Complaint, Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import type { IgThreadItem } from './client/ig-item.ts';
@@ -63,8 +62,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     onNotification: (n) => result.notifications.push(n),
   });
   try {
-    const lines = createInterface({ input: createReadStream(opts.file, 'utf8'), crlfDelay: Infinity });
-    for await (const raw of lines) {
+    for await (const raw of jsonLinesOf(opts.file)) {
       result.lines++;
       if (!raw.trim()) continue;
       let parsed: z.infer<typeof ReplayLine>;

@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { jsonLines } from '@aduan/config';
 import { parseLine, RouteLine, toRouteInput } from '../eval/input-line.ts';
 import { fail, setup } from './options.ts';
 
@@ -14,10 +14,9 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(err);
   }
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let lineNo = 0;
   let bad = 0;
-  for await (const raw of rl) {
+  for await (const raw of jsonLines(process.stdin)) {
     lineNo++;
     if (raw.trim() === '') continue;
     const parsed = parseLine(RouteLine, raw);

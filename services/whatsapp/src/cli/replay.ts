@@ -1,8 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { parseEnvOrExit } from '@aduan/config';
+import { jsonLinesOf, parseEnvOrExit } from '@aduan/config';
 import { createLogger } from '@aduan/telemetry';
 import { ReplayEnv } from '../env.ts';
 import { replay } from '../replay.ts';
@@ -27,13 +25,8 @@ if (!account || !/^\+[1-9]\d{7,14}$/.test(account)) {
 }
 const logger = createLogger({ service: 'whatsapp-replay', level: env.LOG_LEVEL, destination: process.stderr as never });
 
-/** Opens the file only when replay starts reading: readline drops lines emitted before iteration. */
-async function* readLines(path: string): AsyncGenerator<string> {
-  yield* createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-}
-
 const summary = await replay({
-  lines: readLines(file),
+  lines: jsonLinesOf(file),
   account,
   redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   prefix: env.QUEUE_PREFIX,
