@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { freePort, probeRedis, RedisServerMissingError, startLocalRedis } from '@aduan/queue';
-import { memoryLogger, testRedisUrl } from '@aduan/testkit';
+import { memoryLogger, testRedisUrl, waitFor } from '@aduan/testkit';
 import { resolveRedis } from './resolve-redis.ts';
 
 const { logger } = memoryLogger('standalone');
@@ -63,9 +63,33 @@ describe('resolveRedis (pnpm start)', () => {
       expect(statSync(join(dataDir, 'redis')).mode & 0o777).toBe(0o700);
     } finally {
       client.disconnect();
-      await r.local?.stop();
+      await r.owned?.stop();
     }
     expect(r.local?.process.exitCode ?? r.local?.process.signalCode).not.toBeNull();
+  });
+
+  it('starts the private redis-server again when it dies (the OOM killer), with what its AOF held', async () => {
+    const mem = memoryLogger('standalone-restart');
+    const dataDir = mkdtempSync(join(tmpdir(), 'aduan-standalone-'));
+    const r = await resolveRedis({ dataDir, autostart: true, logger: mem.logger, defaultPort: await freePort() });
+    const client = new Redis(r.url, { maxRetriesPerRequest: null });
+    client.on('error', () => {}); // refused while Redis is down: it reconnects by itself
+    try {
+      await client.config('SET', 'appendfsync', 'always');
+      await client.set('aduan-test:kept', 'ada');
+      r.local?.process.kill('SIGKILL');
+      await waitFor(async () => ((await probeRedis(r.url, 300)).state === 'ready' ? true : null), { timeoutMs: 10_000, what: 'the private redis-server again' });
+      expect(await client.get('aduan-test:kept')).toBe('ada');
+      expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+      expect(mem.text()).toContain('the private redis-server died: starting it again');
+    } finally {
+      client.disconnect();
+      await r.owned?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    // Told to stop, it stays stopped.
+    await new Promise((done) => setTimeout(done, 1_500));
+    expect((await probeRedis(r.url, 300)).state).toBe('away');
   });
 
   it('recognises the private redis-server a killed run left running, uses it, and stops it in turn', async () => {
@@ -76,7 +100,9 @@ describe('resolveRedis (pnpm start)', () => {
       // While the run that started it lives (here: this process), a second run uses it and leaves it alone.
       const second = await resolveRedis({ dataDir, autostart: true, logger, defaultPort: port });
       expect(second).toEqual({ url: first.url });
-      // The process that started it was killed outright: nothing stopped its Redis.
+      // The process that started it was killed outright: nothing stopped its Redis, and nothing
+      // watches it any more.
+      first.local?.process.removeAllListeners('exit');
       const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
       writeFileSync(join(dataDir, 'redis', 'aduan-owner.pid'), `${dead.stdout}\n`);
       const mem = memoryLogger('standalone');

@@ -48,11 +48,65 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; autost
   opts.logger.info({ dir }, 'no Redis found: starting a private redis-server (AOF on, noeviction)');
   const local = await startLocalRedis({ dir, port });
   writeOwner(dir);
-  const child = local.process;
+  return { url: local.url, local, owned: supervised(local, dir, opts.logger) };
+}
+
+/** How long a private redis-server that died waits before its restart: doubling from the first, to the last. */
+export const REDIS_RESTART_DELAYS_MS = [1_000, 60_000] as const;
+
+/**
+ * The private redis-server, started again whenever it dies without being told to stop (the
+ * kernel's OOM killer, a crash): on the same port and data directory, so it comes back with its
+ * AOF, and the connections and the spool's drain find it again by themselves. Until then
+ * complaints are spooled, as with any Redis away. A restart that fails is tried again later.
+ */
+function supervised(first: LocalRedis, dir: string, logger: Logger): OwnedRedis {
+  let current = first;
+  let stopping = false;
+  let delay: number = REDIS_RESTART_DELAYS_MS[0];
+  let timer: NodeJS.Timeout | undefined;
+  let restarting: Promise<unknown> | undefined;
+  const restart = async () => {
+    timer = undefined;
+    if (stopping) return;
+    try {
+      const start = startLocalRedis({ dir, port: first.port });
+      restarting = start.catch(() => undefined);
+      current = await start;
+      // Being stopped meanwhile: stop() waited for this start, and stops it.
+      if (stopping) return;
+      logger.warn({ dir }, 'the private redis-server is running again');
+      delay = REDIS_RESTART_DELAYS_MS[0];
+      watch();
+    } catch (err) {
+      if (stopping) return;
+      logger.error({ dir, err: (err as Error).message, retryInMs: delay }, 'the private redis-server could not be started again; complaints stay in the spool meanwhile');
+      timer = setTimeout(() => void restart(), delay);
+      delay = Math.min(delay * 2, REDIS_RESTART_DELAYS_MS[1]);
+    }
+  };
+  const watch = () =>
+    current.process.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error({ dir, code, signal, restartInMs: delay }, 'the private redis-server died: starting it again; complaints are spooled meanwhile');
+      timer = setTimeout(() => void restart(), delay);
+    });
+  watch();
+  const halt = () => {
+    stopping = true;
+    clearTimeout(timer);
+  };
   return {
-    url: local.url,
-    local,
-    owned: { stop: () => local.stop(), stopNow: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGTERM')) },
+    stop: async () => {
+      halt();
+      await restarting;
+      await current.stop();
+    },
+    stopNow: () => {
+      halt();
+      const child = current.process;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
   };
 }
 
