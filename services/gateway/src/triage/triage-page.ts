@@ -5,11 +5,13 @@ import { layout } from '../views/layout.ts';
 import { isInlineImage } from '../views/attachment-reply.ts';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+/** The abbreviation first ("Dishub — Dinas Perhubungan"): admins type it to jump in the list, and most names begin "Dinas". */
+const optionLabel = (o: { name: string; shortName: string }) => (o.shortName === o.name ? o.name : `${o.shortName} — ${o.name}`);
 
 /** The admin's triage desk: complaints the router was not sure about, one form each. */
 export function triagePage(dir: Directory, items: RoutedComplaint[], opts: { username: string; done?: string; error?: string }): string {
   // The directory lists 'external' too ("Di luar kewenangan ..."): once, wherever it is.
-  const choices = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)' }];
+  const choices = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)', shortName: 'Instansi lain' }];
   const body = html`
 <h1>Triase aduan</h1>
 <form method="post" action="/logout" class="card" id="triage-logout" style="display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 16px"><span>Masuk sebagai <strong>${opts.username}</strong></span><button type="submit" class="secondary">Keluar</button></form>
@@ -35,7 +37,7 @@ ${r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}
 <form method="post" action="/admin/triage/${c.id}/assign">
 <input type="hidden" name="revision" value="${String(r.revision)}">
 <label for="${fid}">Teruskan ke</label>
-<select id="${fid}" name="opd">${choices.map((o) => html`<option value="${o.code}"${o.code === r.opd ? raw(' selected') : raw('')}>${o.name}</option>`)}</select>
+<select id="${fid}" name="opd">${choices.map((o) => html`<option value="${o.code}"${o.code === r.opd ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
 <label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
 <input type="text" id="note-${c.id}" name="note" maxlength="2000">
 <p><button type="submit">Teruskan</button></p>

@@ -1,0 +1,71 @@
+import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestGateway } from '@aduan/gateway/testing';
+import { createRedis, QueueNames } from '@aduan/queue';
+import { startRouterService, type RouterService } from '@aduan/router';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { launchChromium, watchScriptProblems } from '../support/chromium.ts';
+
+/** The admin's triage page in a real headless Chromium with the real router, on a laptop. */
+const url = testRedisUrl();
+const prefix = uniquePrefix('triage-browser');
+const { logger } = memoryLogger('triage-browser');
+const PASSWORD = 'kata-sandi-admin-42';
+let browser: Browser;
+let router: RouterService;
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let base: string;
+let triageQ: Queue;
+let page: Page;
+let scriptProblems: string[] = [];
+
+beforeAll(async () => {
+  router = await startRouterService({ redisUrl: url, prefix, logger });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  await gw.deps.auth.users.add({ username: 'admin', password: PASSWORD, role: 'admin' });
+  await gw.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
+  triageQ = new Queue(QueueNames.triage, { connection: createRedis(url, 'worker'), prefix });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'id-ID' });
+  scriptProblems = watchScriptProblems(page);
+  await page.goto(`${base}/admin/triage`);
+  await page.fill('#username', 'admin');
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForURL(`${base}/admin/triage`), page.keyboard.press('Enter')]);
+}, 60_000);
+afterAll(async () => {
+  expect(scriptProblems).toEqual([]);
+  await browser?.close();
+  await triageQ?.close();
+  await gw?.close();
+  await router?.close();
+  await deletePrefix(url, prefix);
+});
+
+/** Files a complaint on the web API and waits until the router has put it in triage. */
+async function unsure(text: string): Promise<{ id: string; ticket: string }> {
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text } });
+  expect(res.statusCode).toBe(202);
+  const { id, ticket } = res.json();
+  await waitFor(async () => (await triageQ.getJob(id)) ?? null, { what: 'triage job' });
+  return { id, ticket };
+}
+
+const selected = (id: string) => page.$eval(`#opd-${id}`, (s) => (s as HTMLSelectElement).value);
+
+describe('triage page in Chromium (1366x768)', () => {
+  it('picks an OPD by the short name admins know: typing "Dishub" on the list chooses Dinas Perhubungan', async () => {
+    const { id } = await unsure('Mohon perhatiannya bapak ibu, sudah lama sekali tidak ada yang peduli di sini');
+    await page.goto(`${base}/admin/triage`);
+    await page.focus(`#opd-${id}`);
+    await page.keyboard.type('Dishub');
+    expect(await selected(id)).toBe('dishub');
+    await page.waitForTimeout(1100); // the list's type-ahead starts afresh after a pause
+    await page.keyboard.type('DLH');
+    expect(await selected(id)).toBe('dlh');
+    await triageQ.remove(id);
+  });
+});
