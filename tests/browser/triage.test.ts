@@ -68,4 +68,20 @@ describe('triage page in Chromium (1366x768)', () => {
     expect(await selected(id)).toBe('dlh');
     await triageQ.remove(id);
   });
+  it("does not offer the router's fallback as a choice when it recognised nothing: Enter in the note sends nothing until an OPD is picked", async () => {
+    const { id, ticket } = await unsure('Tolong diperhatikan pak, sudah lama sekali dibiarkan begitu saja tanpa kejelasan');
+    await page.goto(`${base}/admin/triage`);
+    const item = page.locator(`article[aria-labelledby="t-${id}"]`);
+    expect(await item.textContent()).toContain('Sistem tidak punya tebakan');
+    expect(await selected(id)).toBe('');
+    await page.focus(`#note-${id}`);
+    await page.keyboard.type('Cek dulu ke kelurahan');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(`${base}/admin/triage`);
+    expect(await triageQ.getJob(id)).toBeDefined();
+    await page.selectOption(`#opd-${id}`, 'dlh');
+    await Promise.all([page.waitForURL(/done=/), page.focus(`#note-${id}`).then(() => page.keyboard.press('Enter'))]);
+    expect(await page.locator('[role=status]').textContent()).toContain(ticket);
+  });
 });

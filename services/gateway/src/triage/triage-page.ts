@@ -22,6 +22,9 @@ ${items.length === 0 ? html`<div class="card"><p>Tidak ada aduan yang menunggu t
 ${items.map((c) => {
   const r = c.routing;
   const fid = `opd-${c.id}`;
+  // Confidence 0: no word was recognised and the router's OPD is only its fallback, not a guess to
+  // confirm with Enter.
+  const guessed = r.confidence > 0;
   return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${c.channel} · ${wibDateTime(c.receivedAt)}</span></h2>
 <p style="white-space:pre-wrap">${c.text}</p>
@@ -32,12 +35,14 @@ ${c.attachments.length ? html`<p class="attachments">${c.attachments.map((a, i) 
     ? html`<a href="${href}" target="_blank" rel="noopener"><img src="${href}" alt="Foto lampiran ${String(i + 1)} dari ${c.ticket}" loading="lazy" style="max-width:160px;max-height:160px;margin:0 8px 8px 0;border-radius:6px;vertical-align:top"></a>`
     : html`<a href="${href}">Lampiran ${String(i + 1)} (${a.mimeType})</a> `;
 })}</p>` : ''}
-<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>
+${guessed
+  ? html`<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>`
+  : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
 ${r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
 <input type="hidden" name="revision" value="${String(r.revision)}">
 <label for="${fid}">Teruskan ke</label>
-<select id="${fid}" name="opd">${choices.map((o) => html`<option value="${o.code}"${o.code === r.opd ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
+<select id="${fid}" name="opd" required>${guessed ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${guessed && o.code === r.opd ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
 <label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
 <input type="text" id="note-${c.id}" name="note" maxlength="2000">
 <p><button type="submit">Teruskan</button></p>
