@@ -84,4 +84,25 @@ describe('triage page in Chromium (1366x768)', () => {
     await Promise.all([page.waitForURL(/done=/), page.focus(`#note-${id}`).then(() => page.keyboard.press('Enter'))]);
     expect(await page.locator('[role=status]').textContent()).toContain(ticket);
   });
+  it('after an assignment the admin is back where they were: the confirmation names the OPD and Tab goes on to the next complaint', async () => {
+    const filed = [];
+    for (const n of ['satu', 'dua', 'tiga', 'empat', 'lima', 'enam']) filed.push(await unsure(`Mohon perhatiannya bapak ibu, laporan ${n}: sudah lama sekali dibiarkan begitu saja`));
+    await page.goto(`${base}/admin/triage`);
+    const [, , , fourth, fifth] = filed as [unknown, unknown, unknown, { id: string; ticket: string }, { id: string }];
+    await page.locator(`#opd-${fourth.id}`).scrollIntoViewIfNeeded();
+    await page.focus(`#opd-${fourth.id}`);
+    await page.keyboard.type('Dishub');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Parkir di depan rumah warga');
+    await Promise.all([page.waitForURL(/done=/), page.keyboard.press('Enter')]);
+    const status = page.locator('[role=status]');
+    expect(await status.textContent()).toMatch(new RegExp(`${fourth.ticket}.*sudah diteruskan ke Dinas Perhubungan`));
+    expect(await status.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`opd-${fifth.id}`);
+    // A link naming a ticket it does not know, or any other text, shows no confirmation.
+    await page.goto(`${base}/admin/triage?done=${encodeURIComponent('ADU-XXXX-XXXX ke Dinas Palsu')}`);
+    expect(await page.locator('[role=status]').count()).toBe(0);
+    for (const c of filed) await triageQ.remove(c.id);
+  });
 });

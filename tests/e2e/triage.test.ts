@@ -98,7 +98,7 @@ describe('triage by a human', () => {
     const admin = await login('admin');
     const post = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'opd=satpolpp&note=ketertiban' });
     expect(post.statusCode).toBe(303);
-    expect(post.headers.location).toBe(`/admin/triage?done=${ticket}`);
+    expect(post.headers.location).toBe(`/admin/triage?done=${ticket}#diteruskan`);
     expect((await q('opd.satpolpp').getJob(`${id}.r1`))?.data.routing.decidedBy).toBe('admin');
     // Dishub's system had not taken it yet: it is no longer on dishub's queue to be taken later.
     expect(await q('opd.dishub').getJob(id)).toBeUndefined();
@@ -145,7 +145,7 @@ describe('triage by a human', () => {
     // The page's form, sent again (a double click, a resubmission): nothing new reaches any OPD.
     const form = { cookie: a, 'content-type': 'application/x-www-form-urlencoded' };
     const again = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: `opd=${winner}&revision=1` });
-    expect(again.headers.location).toBe(`/admin/triage?done=${ticket}`);
+    expect(again.headers.location).toBe(`/admin/triage?done=${ticket}#diteruskan`);
     const stale = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: `opd=${other}&revision=0` });
     expect(stale.headers.location).toBe('/admin/triage?error=conflict');
     expect((await gw.app.inject({ url: '/admin/triage?error=conflict', headers: { cookie: a } })).body).toContain('baru saja diteruskan oleh admin lain');

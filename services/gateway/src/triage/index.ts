@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, latestRouted } from '@aduan/queue';
-import { OpdCode, RoutedComplaint } from '@aduan/schema';
+import { OpdCode, RoutedComplaint, normalizeTicket } from '@aduan/schema';
 import { requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
-import { triagePage } from './triage-page.ts';
+import { triagePage, type TriagePageOptions } from './triage-page.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { isInlineImage, sendAttachment } from '../views/attachment-reply.ts';
 
@@ -70,9 +70,19 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     return reply.type('application/x-ndjson').header('content-disposition', 'attachment; filename="routing-corrections.jsonl"').send(lines ? `${lines}\n` : '');
   });
 
-  app.get<{ Querystring: { done?: string; error?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
-    const items = await listTriage(t);
-    return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(req.query.done ? { done: String(req.query.done) } : {}), ...(req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}) }));
+  /** The confirmation after an assignment: the ticket's record says where it went (a ticket it does not know shows nothing). */
+  async function doneOf(query: { done?: unknown; next?: unknown }): Promise<TriagePageOptions['done']> {
+    const ticket = typeof query.done === 'string' ? normalizeTicket(query.done, deps.config.TICKET_PREFIX) : null;
+    const id = ticket ? await deps.status.idForTicket(ticket) : null;
+    const record = id ? await deps.status.get(id) : null;
+    if (!record) return undefined;
+    const before = typeof query.next === 'string' && ComplaintId.safeParse(query.next).success ? query.next : undefined;
+    return { ticket: record.ticket, ...(record.opdName ? { opdName: record.opdName } : {}), ...(before ? { before } : {}) };
+  }
+
+  app.get<{ Querystring: { done?: string; next?: string; error?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    const [items, done] = await Promise.all([listTriage(t), doneOf(req.query)]);
+    return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(done ? { done } : {}), ...(req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}) }));
   });
 
   // A complaint's photos, for the admin deciding where it goes (the triage page shows them).
@@ -86,7 +96,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     return sendAttachment(reply, attachment, file, { inline: isInlineImage(attachment.mimeType) });
   });
 
-  app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown; revision?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown; revision?: unknown; next?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
     if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage?error=failed', 303);
     // Form fields are text; anything else (an object from a JSON body) counts as empty.
     const opd = typeof req.body?.opd === 'string' ? req.body.opd : '';
@@ -95,7 +105,9 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     const revision = typeof req.body?.revision === 'string' && /^\d{1,6}$/.test(req.body.revision) ? Number(req.body.revision) : undefined;
     try {
       const routed = await assignComplaint(t, { id: req.params.id, opd, ...(note ? { note } : {}), ...(revision !== undefined ? { revision } : {}), by: userOf(req).username });
-      return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}`, 303);
+      // Back where the admin was: at the item that followed this one, with the confirmation above it.
+      const next = typeof req.body?.next === 'string' && ComplaintId.safeParse(req.body.next).success ? `&next=${req.body.next}` : '';
+      return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next}#diteruskan`, 303);
     } catch (err) {
       if (err instanceof HttpError) return reply.redirect(`/admin/triage?error=${err.code === 'assignment_conflict' ? 'conflict' : 'failed'}`, 303);
       throw err;

@@ -9,23 +9,34 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 const optionLabel = (o: { name: string; shortName: string }) => (o.shortName === o.name ? o.name : `${o.shortName} — ${o.name}`);
 
 /** The admin's triage desk: complaints the router was not sure about, one form each. */
-export function triagePage(dir: Directory, items: RoutedComplaint[], opts: { username: string; done?: string; error?: string }): string {
+export interface TriagePageOptions {
+  username: string;
+  /** The complaint just assigned, where it went, and the item that followed it on the page (the confirmation stands there). */
+  done?: { ticket: string; opdName?: string; before?: string };
+  error?: string;
+}
+
+export function triagePage(dir: Directory, items: RoutedComplaint[], opts: TriagePageOptions): string {
   // The directory lists 'external' too ("Di luar kewenangan ..."): once, wherever it is.
   const choices = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)', shortName: 'Instansi lain' }];
+  const done = opts.done;
+  // Where the assigned item was, so the admin goes on from there (`#diteruskan`); at the top when it was the last.
+  const confirmation = done ? html`<div class="card" role="status" id="diteruskan" style="scroll-margin-top:16px">Aduan <strong>${done.ticket}</strong> sudah diteruskan${done.opdName ? html` ke <strong>${done.opdName}</strong>` : ''}.</div>` : '';
   const body = html`
 <h1>Triase aduan</h1>
 <form method="post" action="/logout" class="card" id="triage-logout" style="display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 16px"><span>Masuk sebagai <strong>${opts.username}</strong></span><button type="submit" class="secondary">Keluar</button></form>
 <p class="muted">Aduan di bawah belum cukup jelas bagi sistem untuk diteruskan otomatis. Pilih dinas yang tepat; koreksi Anda juga dipakai untuk memperbaiki sistem. <a href="/api/v1/triage/corrections">Unduh data koreksi (JSONL)</a></p>
-${opts.done ? html`<div class="card" role="status">Aduan <strong>${opts.done}</strong> sudah diteruskan.</div>` : ''}
+${done && !items.some((c) => c.id === done.before) ? confirmation : ''}
 ${opts.error ? html`<div class="summary" role="alert">${opts.error}</div>` : ''}
 ${items.length === 0 ? html`<div class="card"><p>Tidak ada aduan yang menunggu triase.</p></div>` : ''}
-${items.map((c) => {
+${items.map((c, i) => {
   const r = c.routing;
   const fid = `opd-${c.id}`;
   // Confidence 0: no word was recognised and the router's OPD is only its fallback, not a guess to
   // confirm with Enter.
   const guessed = r.confidence > 0;
-  return html`<article class="card" aria-labelledby="t-${c.id}">
+  const next = items[i + 1];
+  return html`${done?.before === c.id ? confirmation : ''}<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${c.channel} · ${wibDateTime(c.receivedAt)}</span></h2>
 <p style="white-space:pre-wrap">${c.text}</p>
 ${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan, c.location.kecamatan].filter(Boolean).join(', ')}</p>` : ''}
@@ -41,6 +52,7 @@ ${guessed
 ${r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
 <input type="hidden" name="revision" value="${String(r.revision)}">
+${next ? html`<input type="hidden" name="next" value="${next.id}">` : ''}
 <label for="${fid}">Teruskan ke</label>
 <select id="${fid}" name="opd" required>${guessed ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${guessed && o.code === r.opd ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
 <label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
