@@ -105,4 +105,20 @@ describe('triage page in Chromium (1366x768)', () => {
     expect(await page.locator('[role=status]').count()).toBe(0);
     for (const c of filed) await triageQ.remove(c.id);
   });
+  it('a session that expired while the admin chose an OPD leads back to that complaint after logging in, not to a missing page', async () => {
+    const { id } = await unsure('Tolong diperhatikan pak, laporan ini sudah lama sekali dibiarkan begitu saja');
+    await page.goto(`${base}/admin/triage`);
+    await page.selectOption(`#opd-${id}`, 'dlh');
+    const redis = createRedis(url, 'worker');
+    for (const key of await redis.keys(`${prefix}:session:*`)) await redis.del(key);
+    redis.disconnect();
+    await Promise.all([page.waitForURL(/\/login\?/), page.focus(`#note-${id}`).then(() => page.keyboard.press('Enter'))]);
+    expect(await page.locator('#login-message').textContent()).toContain('Sesi Anda sudah berakhir');
+    await page.fill('#username', 'admin');
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForURL(`${base}/admin/triage#t-${id}`), page.keyboard.press('Enter')]);
+    expect(await page.title()).toMatch(/^Triase aduan/);
+    expect(await triageQ.getJob(id)).toBeDefined(); // nothing was sent: the admin decides again
+    await triageQ.remove(id);
+  });
 });

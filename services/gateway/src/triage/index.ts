@@ -96,6 +96,12 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     return sendAttachment(reply, attachment, file, { inline: isInlineImage(attachment.mimeType) });
   });
 
+  // Where the login page sends an admin whose session expired as they sent an assignment (its
+  // `next`): back to that complaint on the page, to decide again, not to a 404.
+  app.get<{ Params: { id: string } }>('/admin/triage/:id/assign', { preHandler: admin, schema: { hide: true } }, async (req, reply) =>
+    reply.redirect(ComplaintId.safeParse(req.params.id).success ? `/admin/triage#t-${req.params.id}` : '/admin/triage', 303),
+  );
+
   app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown; revision?: unknown; next?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
     if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage?error=failed', 303);
     // Form fields are text; anything else (an object from a JSON body) counts as empty.
