@@ -54,6 +54,11 @@ async function unsure(text: string): Promise<{ id: string; ticket: string }> {
   return { id, ticket };
 }
 
+async function loginCookie(): Promise<string> {
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'admin', password: PASSWORD } });
+  return `aduan_session=${res.cookies.find((c) => c.name === 'aduan_session')?.value}`;
+}
+
 const selected = (id: string) => page.$eval(`#opd-${id}`, (s) => (s as HTMLSelectElement).value);
 
 describe('triage page in Chromium (1366x768)', () => {
@@ -120,5 +125,40 @@ describe('triage page in Chromium (1366x768)', () => {
     expect(await page.title()).toMatch(/^Triase aduan/);
     expect(await triageQ.getJob(id)).toBeDefined(); // nothing was sent: the admin decides again
     await triageQ.remove(id);
+  });
+  it('finds a ticket as typed, also one already routed, and re-assigns it; another admin\'s decision meanwhile is shown, not overridden', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta uang parkir lima ribu tiap hari' } });
+    const { id, ticket } = res.json();
+    const routedQ = new Queue(QueueNames.routed, { connection: createRedis(url, 'worker'), prefix });
+    try {
+      await waitFor(async () => (await routedQ.getJob(id)) ?? null, { what: 'routed' });
+      await page.goto(`${base}/admin/triage`);
+      await page.focus('#cari-tiket');
+      await page.keyboard.type(ticket.toLowerCase().replace('-', ' '));
+      await Promise.all([page.waitForURL(/tiket=/), page.keyboard.press('Enter')]);
+      expect(await page.locator('article').count()).toBe(1);
+      expect(await page.locator('article').textContent()).toMatch(/Sudah diteruskan oleh sistem ke Dinas Perhubungan/);
+      expect(await selected(id)).toBe('dishub');
+      await page.focus(`#opd-${id}`);
+      await page.keyboard.type('Satpol');
+      await Promise.all([page.waitForURL(/done=/), page.locator(`#note-${id}`).press('Enter')]);
+      expect(await page.locator('[role=status]').textContent()).toContain(`${ticket} sudah diteruskan ke Satuan Polisi Pamong Praja`);
+
+      // The admin looks it up again; meanwhile another admin sends it to DLH.
+      await page.goto(`${base}/admin/triage?tiket=${ticket}`);
+      const other = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: await loginCookie() }, payload: { opd: 'dlh', note: 'sampah di parkiran' } });
+      expect(other.statusCode).toBe(200);
+      await page.selectOption(`#opd-${id}`, 'dishub');
+      await Promise.all([page.waitForURL(/error=conflict/), page.locator(`#note-${id}`).press('Enter')]);
+      expect(await page.locator('[role=alert]').textContent()).toContain('baru saja diteruskan oleh admin lain');
+      expect(await page.locator('article').textContent()).toContain('Sudah diteruskan oleh admin ke Dinas Lingkungan Hidup. Catatan: sampah di parkiran');
+      expect((await routedQ.getJob(`${id}.r2`))?.data.routing.opd).toBe('dlh');
+      expect(await routedQ.getJob(`${id}.r3`)).toBeUndefined();
+
+      await page.goto(`${base}/admin/triage?tiket=ADU-0000-0000`);
+      expect(await page.locator('main').textContent()).toContain('Tiket ADU-0000-0000 tidak ditemukan.');
+    } finally {
+      await routedQ.close();
+    }
   });
 });

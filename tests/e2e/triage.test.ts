@@ -147,8 +147,10 @@ describe('triage by a human', () => {
     const again = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: `opd=${winner}&revision=1` });
     expect(again.headers.location).toBe(`/admin/triage?done=${ticket}#diteruskan`);
     const stale = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: `opd=${other}&revision=0` });
-    expect(stale.headers.location).toBe('/admin/triage?error=conflict');
-    expect((await gw.app.inject({ url: '/admin/triage?error=conflict', headers: { cookie: a } })).body).toContain('baru saja diteruskan oleh admin lain');
+    expect(stale.headers.location).toBe(`/admin/triage?tiket=${ticket}&error=conflict`);
+    const shown = (await gw.app.inject({ url: stale.headers.location, headers: { cookie: a } })).body;
+    expect(shown).toContain('baru saja diteruskan oleh admin lain');
+    expect(shown).toContain(`Sudah diteruskan oleh admin ke <strong>${winner === 'dlh' ? 'Dinas Lingkungan Hidup' : 'Dinas Perhubungan'}</strong>`);
     expect(await q(`opd.${winner}`).getJob(`${id}.r2`)).toBeUndefined();
     expect(await q(`opd.${other}`).getJob(`${id}.r2`)).toBeUndefined();
     expect((await gw.deps.status.history(id)).map((h) => h.state)).toEqual(['received', 'triage', 'routed']);
@@ -217,6 +219,31 @@ describe('triage by a human', () => {
       const page = await gw.app.inject({ method: 'POST', url: `/admin/triage/${bad}/assign`, headers: form, payload: 'opd=dlh' });
       expect(page.statusCode).toBe(303);
       expect(page.headers.location).toBe('/admin/triage?error=failed');
+    }
+  });
+  it('says how many wait when there are more than the page shows, and finds any of them by its ticket', async () => {
+    const file = async (text: string) => {
+      const { id, ticket } = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text } })).json();
+      return { id: id as string, ticket: ticket as string, job: await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' }) };
+    };
+    const first = await file('Mohon perhatiannya bapak ibu, sudah berbulan-bulan tidak ada tindakan sama sekali');
+    // 200 more complaints wait before the one the admin looks for (copies, with ids of their own).
+    const older = Array.from({ length: 200 }, (_, i) => `00000000000000000000${String(i).padStart(6, '0')}`);
+    await q('triage').addBulk(older.map((o, i) => ({ name: 'triage', data: { ...first.job.data, id: o, ticket: `ADU-0000-${String(i).padStart(4, '0')}` }, opts: { jobId: o } })));
+    const { id, ticket } = await file('Tolong diperhatikan bapak ibu, sudah berbulan-bulan tidak ada yang datang melihat');
+    try {
+      const admin = await login('admin');
+      const waiting = await q('triage').getJobCountByTypes('waiting', 'prioritized', 'delayed');
+      expect(waiting).toBeGreaterThan(200);
+      const page = (await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } })).body;
+      expect(page).toContain(`<strong>${waiting}</strong> aduan menunggu triase. Yang tampil 200 paling lama; sisanya muncul setelah ini diteruskan, atau cari tiketnya.`);
+      expect(page).not.toContain(ticket);
+      const found = (await gw.app.inject({ url: `/admin/triage?tiket=${encodeURIComponent(ticket.toLowerCase())}`, headers: { cookie: admin } })).body;
+      expect(found).toContain(`action="/admin/triage/${id}/assign"`);
+      expect(found.match(/<article /g)).toHaveLength(1);
+    } finally {
+      for (const o of older) await q('triage').remove(o);
+      for (const c of [first.id, id]) await q('triage').remove(c);
     }
   });
 });

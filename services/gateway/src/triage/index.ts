@@ -23,7 +23,7 @@ const AssignBody = z
 
 /** What the triage page says after a failed assignment (`?error=`). */
 const ASSIGN_ERRORS: Record<string, string> = {
-  conflict: 'Aduan ini baru saja diteruskan oleh admin lain. Daftar sudah diperbarui; silakan periksa lagi.',
+  conflict: 'Aduan ini baru saja diteruskan oleh admin lain. Keadaannya sekarang ada di bawah; alihkan hanya bila perlu.',
   failed: 'Aduan tidak dapat diteruskan. Mohon coba lagi.',
 };
 
@@ -80,9 +80,28 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     return { ticket: record.ticket, ...(record.opdName ? { opdName: record.opdName } : {}), ...(before ? { before } : {}) };
   }
 
-  app.get<{ Querystring: { done?: string; next?: string; error?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
-    const [items, done] = await Promise.all([listTriage(t), doneOf(req.query)]);
-    return sendPage(reply, triagePage(deps.directory, items, { username: userOf(req).username, ...(done ? { done } : {}), ...(req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}) }));
+  /** A ticket as the admin typed it (case, spaces and dashes do not matter): the complaint as it is now, in triage or routed. */
+  async function find(query: string): Promise<RoutedComplaint | undefined> {
+    const ticket = normalizeTicket(query, deps.config.TICKET_PREFIX);
+    const id = ticket ? await deps.status.idForTicket(ticket) : null;
+    return (id && (await latestRouted(routedQueue, id))) || undefined;
+  }
+
+  app.get<{ Querystring: { done?: string; next?: string; error?: string; tiket?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    const query = typeof req.query.tiket === 'string' ? req.query.tiket.trim().slice(0, 40) : '';
+    const [items, waiting, done, found] = await Promise.all([
+      query ? [] : listTriage(t),
+      triageQueue.getJobCountByTypes('waiting', 'prioritized', 'delayed'),
+      doneOf(req.query),
+      query ? find(query) : undefined,
+    ]);
+    return sendPage(reply, triagePage(deps.directory, items, {
+      username: userOf(req).username,
+      waiting,
+      ...(done ? { done } : {}),
+      ...(req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}),
+      ...(query ? { search: { query, ...(found ? { found } : {}) } } : {}),
+    }));
   });
 
   // A complaint's photos, for the admin deciding where it goes (the triage page shows them).
@@ -115,8 +134,11 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       const next = typeof req.body?.next === 'string' && ComplaintId.safeParse(req.body.next).success ? `&next=${req.body.next}` : '';
       return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next}#diteruskan`, 303);
     } catch (err) {
-      if (err instanceof HttpError) return reply.redirect(`/admin/triage?error=${err.code === 'assignment_conflict' ? 'conflict' : 'failed'}`, 303);
-      throw err;
+      if (!(err instanceof HttpError)) throw err;
+      if (err.code !== 'assignment_conflict') return reply.redirect('/admin/triage?error=failed', 303);
+      // Decided meanwhile by another admin: show the complaint as it is now, where it went.
+      const now = await latestRouted(routedQueue, req.params.id);
+      return reply.redirect(`/admin/triage?${now ? `tiket=${encodeURIComponent(now.ticket)}&` : ''}error=conflict`, 303);
     }
   });
   return t;

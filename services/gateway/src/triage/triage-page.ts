@@ -8,35 +8,54 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 /** The abbreviation first ("Dishub — Dinas Perhubungan"): admins type it to jump in the list, and most names begin "Dinas". */
 const optionLabel = (o: { name: string; shortName: string }) => (o.shortName === o.name ? o.name : `${o.shortName} — ${o.name}`);
 
-/** The admin's triage desk: complaints the router was not sure about, one form each. */
+type Choice = { code: string; name: string; shortName: string };
+
 export interface TriagePageOptions {
   username: string;
+  /** How many complaints wait in triage; `items` are the oldest of them. */
+  waiting: number;
   /** The complaint just assigned, where it went, and the item that followed it on the page (the confirmation stands there). */
   done?: { ticket: string; opdName?: string; before?: string };
   error?: string;
+  /** A ticket looked up (`?tiket=`): the complaint as it is now, waiting or already routed, or none found. */
+  search?: { query: string; found?: RoutedComplaint };
 }
 
+/** The admin's triage desk: complaints the router was not sure about, one form each; any ticket can be looked up to re-assign it. */
 export function triagePage(dir: Directory, items: RoutedComplaint[], opts: TriagePageOptions): string {
   // The directory lists 'external' too ("Di luar kewenangan ..."): once, wherever it is.
-  const choices = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)', shortName: 'Instansi lain' }];
-  const done = opts.done;
+  const choices: Choice[] = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)', shortName: 'Instansi lain' }];
+  const { done, search } = opts;
   // Where the assigned item was, so the admin goes on from there (`#diteruskan`); at the top when it was the last.
   const confirmation = done ? html`<div class="card" role="status" id="diteruskan" style="scroll-margin-top:16px">Aduan <strong>${done.ticket}</strong> sudah diteruskan${done.opdName ? html` ke <strong>${done.opdName}</strong>` : ''}.</div>` : '';
+  const list = search
+    ? html`${search.found ? item(search.found, choices) : html`<div class="card" role="alert"><p>Tiket <strong>${search.query}</strong> tidak ditemukan.</p></div>`}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
+    : html`<p><strong>${String(opts.waiting)}</strong> aduan menunggu triase.${opts.waiting > items.length ? ` Yang tampil ${items.length} paling lama; sisanya muncul setelah ini diteruskan, atau cari tiketnya.` : ''}</p>
+${items.map((c, i) => html`${done?.before === c.id ? confirmation : ''}${item(c, choices, items[i + 1]?.id)}`)}`;
   const body = html`
 <h1>Triase aduan</h1>
 <form method="post" action="/logout" class="card" id="triage-logout" style="display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 16px"><span>Masuk sebagai <strong>${opts.username}</strong></span><button type="submit" class="secondary">Keluar</button></form>
 <p class="muted">Aduan di bawah belum cukup jelas bagi sistem untuk diteruskan otomatis. Pilih dinas yang tepat; koreksi Anda juga dipakai untuk memperbaiki sistem. <a href="/api/v1/triage/corrections">Unduh data koreksi (JSONL)</a></p>
+<form method="get" action="/admin/triage" role="search" class="card">
+<label for="cari-tiket" style="margin-top:0">Cari tiket</label>
+<p class="hint" id="cari-hint">Juga aduan yang sudah diteruskan, untuk dialihkan ke dinas lain.</p>
+<div style="display:flex;gap:8px"><input type="text" id="cari-tiket" name="tiket" value="${search?.query ?? ''}" aria-describedby="cari-hint" autocomplete="off" autocapitalize="characters" spellcheck="false"><button type="submit">Cari</button></div>
+</form>
 ${done && !items.some((c) => c.id === done.before) ? confirmation : ''}
-${opts.error ? html`<div class="summary" role="alert">${opts.error}</div>` : ''}
-${items.length === 0 ? html`<div class="card"><p>Tidak ada aduan yang menunggu triase.</p></div>` : ''}
-${items.map((c, i) => {
+${opts.error ? html`<div class="summary" role="alert" style="margin-bottom:16px">${opts.error}</div>` : ''}
+${!search && items.length === 0 ? html`<div class="card"><p>Tidak ada aduan yang menunggu triase.</p></div>` : ''}
+${list}`;
+  return layout('Triase aduan', body);
+}
+
+/** One complaint and its form; `next` is the item after it on the page, where the admin goes on. */
+function item(c: RoutedComplaint, choices: Choice[], next?: string) {
   const r = c.routing;
   const fid = `opd-${c.id}`;
   // Confidence 0: no word was recognised and the router's OPD is only its fallback, not a guess to
-  // confirm with Enter.
-  const guessed = r.confidence > 0;
-  const next = items[i + 1];
-  return html`${done?.before === c.id ? confirmation : ''}<article class="card" aria-labelledby="t-${c.id}">
+  // confirm with Enter. A routed complaint's OPD is where it is now.
+  const guessed = !r.triage || r.confidence > 0;
+  return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${c.channel} · ${wibDateTime(c.receivedAt)}</span></h2>
 <p style="white-space:pre-wrap">${c.text}</p>
 ${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan, c.location.kecamatan].filter(Boolean).join(', ')}</p>` : ''}
@@ -46,20 +65,20 @@ ${c.attachments.length ? html`<p class="attachments">${c.attachments.map((a, i) 
     ? html`<a href="${href}" target="_blank" rel="noopener"><img src="${href}" alt="Foto lampiran ${String(i + 1)} dari ${c.ticket}" loading="lazy" style="max-width:160px;max-height:160px;margin:0 8px 8px 0;border-radius:6px;vertical-align:top"></a>`
     : html`<a href="${href}">Lampiran ${String(i + 1)} (${a.mimeType})</a> `;
 })}</p>` : ''}
-${guessed
-  ? html`<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>`
-  : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
-${r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
+${!r.triage
+  ? html`<p>Sudah diteruskan ${r.decidedBy === 'admin' ? 'oleh admin' : 'oleh sistem'} ke <strong>${r.opdName}</strong>.${r.note ? html` Catatan: ${r.note}` : ''}</p>`
+  : guessed
+    ? html`<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>`
+    : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
+${r.decidedBy !== 'admin' && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
 <input type="hidden" name="revision" value="${String(r.revision)}">
-${next ? html`<input type="hidden" name="next" value="${next.id}">` : ''}
-<label for="${fid}">Teruskan ke</label>
+${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
+<label for="${fid}">${r.triage ? 'Teruskan ke' : 'Alihkan ke'}</label>
 <select id="${fid}" name="opd" required>${guessed ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${guessed && o.code === r.opd ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
 <label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
 <input type="text" id="note-${c.id}" name="note" maxlength="2000">
-<p><button type="submit">Teruskan</button></p>
+<p><button type="submit">${r.triage ? 'Teruskan' : 'Alihkan'}</button></p>
 </form>
 </article>`;
-})}`;
-  return layout('Triase aduan', body);
 }
