@@ -70,6 +70,7 @@ describe('triage by a human', () => {
     expect(list.json().items.map((c: { id: string }) => c.id)).toContain(id);
     const page = await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } });
     expect(page.body).toContain(ticket);
+    expect(page.body).toContain(`${ticket} <span class="muted" style="font-weight:400">· formulir web · `);
 
     const bad = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'nope' } });
     expect(bad.statusCode).toBe(400);

@@ -8,6 +8,9 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 /** The abbreviation first ("Dishub — Dinas Perhubungan"): admins type it to jump in the list, and most names begin "Dinas". */
 const optionLabel = (o: { name: string; shortName: string }) => (o.shortName === o.name ? o.name : `${o.shortName} — ${o.name}`);
 
+/** Where it came in, as the desk names it: a radio call by its station. */
+const channelLabel = (c: RoutedComplaint) => ({ whatsapp: 'WhatsApp', instagram: 'Instagram', webform: 'formulir web', radio: c.source.account })[c.channel];
+
 type Choice = { code: string; name: string; shortName: string };
 
 export interface TriagePageOptions {
@@ -56,7 +59,7 @@ function item(c: RoutedComplaint, choices: Choice[], next?: string) {
   // confirm with Enter. A routed complaint's OPD is where it is now.
   const guessed = !r.triage || r.confidence > 0;
   return html`<article class="card" aria-labelledby="t-${c.id}">
-<h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${c.channel} · ${wibDateTime(c.receivedAt)}</span></h2>
+<h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${channelLabel(c)} · ${wibDateTime(c.receivedAt)}</span></h2>
 <p style="white-space:pre-wrap">${c.text}</p>
 ${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan, c.location.kecamatan].filter(Boolean).join(', ')}</p>` : ''}
 ${c.attachments.length ? html`<p class="attachments">${c.attachments.map((a, i) => {
