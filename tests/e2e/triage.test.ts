@@ -56,7 +56,7 @@ describe('triage by a human', () => {
   });
 
   it('an admin sees the unsure complaint, assigns it, and it is re-published, told and recorded', async () => {
-    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya bapak ibu, ini sudah lama sekali dibiarkan begitu saja' } });
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya bapak ibu, ini sudah lama sekali dibiarkan begitu saja', location: { description: 'gang 3', kelurahan: 'Sananwetan' } } });
     const { id, ticket, statusToken } = res.json();
     await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
 
@@ -71,6 +71,8 @@ describe('triage by a human', () => {
     const page = await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } });
     expect(page.body).toContain(ticket);
     expect(page.body).toContain(`${ticket} <span class="muted" style="font-weight:400">· formulir web · `);
+    // Kelurahan and kecamatan of one name are told apart.
+    expect(page.body).toContain('Lokasi: gang 3, Kel. Sananwetan, Kec. Sananwetan</p>');
 
     const bad = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'nope' } });
     expect(bad.statusCode).toBe(400);

@@ -61,7 +61,7 @@ function item(c: RoutedComplaint, choices: Choice[], next?: string) {
   return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${channelLabel(c)} · ${wibDateTime(c.receivedAt)}</span></h2>
 <p style="white-space:pre-wrap">${c.text}</p>
-${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan, c.location.kecamatan].filter(Boolean).join(', ')}</p>` : ''}
+${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan && `Kel. ${c.location.kelurahan}`, c.location.kecamatan && `Kec. ${c.location.kecamatan}`].filter(Boolean).join(', ')}</p>` : ''}
 ${c.attachments.length ? html`<p class="attachments">${c.attachments.map((a, i) => {
   const href = `/admin/triage/${c.id}/attachments/${a.sha256}`;
   return isInlineImage(a.mimeType)
