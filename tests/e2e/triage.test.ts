@@ -193,6 +193,21 @@ describe('triage by a human', () => {
     expect(page).toMatch(/<form method="post" action="\/logout"[^>]*id="triage-logout"[^>]*>.*<button type="submit" class="secondary">Keluar<\/button><\/form>/);
   });
 
+  it("marks a confidential complaint, so the admin's note to the OPD does not name the reporter", async () => {
+    const file = async (confidential: boolean) => {
+      const { id } = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon ditindak, saya takut melapor langsung karena tetangga sendiri', reporter: { name: 'Rina', phone: '081234567890', confidential } } })).json();
+      await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+      return id as string;
+    };
+    const [secret, open] = [await file(true), await file(false)];
+    const page = (await gw.app.inject({ url: '/admin/triage', headers: { cookie: await login('admin') } })).body;
+    const article = (id: string) => new RegExp(`<article class="card" aria-labelledby="t-${id}">([\\s\\S]*?)</article>`).exec(page)?.[1] ?? '';
+    expect(article(secret)).toContain(`<p id="rahasia-${secret}"><strong>Rahasia:</strong>`);
+    expect(article(secret)).toMatch(new RegExp(`<input type="text" id="note-${secret}" name="note" maxlength="2000" aria-describedby="rahasia-${secret}">`));
+    expect(article(open)).toContain('takut melapor');
+    expect(article(open)).not.toContain('Rahasia:');
+  });
+
   it('refuses assignments another site could make with the admin\'s cookie, and ids that name no complaint', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta uang parkir lima ribu lagi' } });
     const { id } = res.json();

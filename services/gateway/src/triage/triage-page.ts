@@ -60,6 +60,7 @@ function item(c: RoutedComplaint, choices: Choice[], next?: string) {
   const guessed = !r.triage || r.confidence > 0;
   return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${channelLabel(c)} · ${wibDateTime(c.receivedAt)}</span></h2>
+${c.reporter?.confidential ? html`<p id="rahasia-${c.id}"><strong>Rahasia:</strong> dinas tidak menerima nama dan nomor pelapor. Jangan menuliskannya di catatan.</p>` : ''}
 <p style="white-space:pre-wrap">${c.text}</p>
 ${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan && `Kel. ${c.location.kelurahan}`, c.location.kecamatan && `Kec. ${c.location.kecamatan}`].filter(Boolean).join(', ')}</p>` : ''}
 ${c.attachments.length ? html`<p class="attachments">${c.attachments.map((a, i) => {
@@ -80,7 +81,7 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <label for="${fid}">${r.triage ? 'Teruskan ke' : 'Alihkan ke'}</label>
 <select id="${fid}" name="opd" required>${guessed ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${guessed && o.code === r.opd ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
 <label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
-<input type="text" id="note-${c.id}" name="note" maxlength="2000">
+<input type="text" id="note-${c.id}" name="note" maxlength="2000"${c.reporter?.confidential ? raw(` aria-describedby="rahasia-${c.id}"`) : raw('')}>
 <p><button type="submit">${r.triage ? 'Teruskan' : 'Alihkan'}</button></p>
 </form>
 </article>`;
