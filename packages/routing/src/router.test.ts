@@ -75,6 +75,15 @@ describe('createRouter().decide', () => {
     expect(router.decide({ text: 'pak lurah Gedog susah ditemui' }).opd).toBe('kec-sananwetan');
     expect(router.decide({ text: 'pelayanan kantor kelurahan lambat' }).triage).toBe(true);
   });
+  it("takes an address's RT and RW as where, not as a complaint about the kelurahan office", () => {
+    // Addresses name their RT and RW; the neighbourhood heads' own conduct is named as such.
+    for (const text of ['Jalan di RT 03 RW 02 berlubang besar, mohon diperbaiki', 'Lampu PJU depan gang RT 4 mati, sudah lapor RT tapi belum ada tindakan']) {
+      const d = router.decide({ text });
+      expect(d.reasons.join('; '), text).not.toMatch(/'r[tw]'/);
+      expect(d.triage, text).toBe(false);
+    }
+    expect(router.decide({ text: 'Ketua RT minta pungutan untuk surat pengantar', location: { kelurahan: 'Kepanjenlor' } }).opd).toBe('kec-kepanjenkidul');
+  });
   it('says when the form names a kelurahan it does not know, and falls back to the text', () => {
     const d = router.decide({ text: 'sampah numpuk di kel. sentul', location: { kelurahan: 'Sentull' } });
     expect(d.reasons).toContain("kelurahan 'Sentull' tidak dikenal, diabaikan");
