@@ -84,6 +84,16 @@ describe('createRouter().decide', () => {
     }
     expect(router.decide({ text: 'Ketua RT minta pungutan untuk surat pengantar', location: { kelurahan: 'Kepanjenlor' } }).opd).toBe('kec-kepanjenkidul');
   });
+  it('keeps "dinas" in agency names, so "dinas sosial" is not every "sosial"', () => {
+    // With "dinas" dropped as a stop word, "dinas sosial" matched "media sosial" (Dinsos 0.87, routed)
+    // and "perdagangan orang" ("orang" is a stop word) made "Dinas perdagangan" a police matter.
+    const media = router.decide({ text: 'Akun media sosial pemkot tidak pernah membalas DM warga' });
+    expect(media.reasons.join('; ')).not.toMatch(/Dinas Sosial/);
+    expect(router.decide({ text: 'Kata petugas harus lapor ke dinas sosial dulu' }).opd).toBe('dinsos');
+    const trade = router.decide({ text: 'Dinas perdagangan kok diam saja harga cabai naik terus' });
+    expect(trade.opd).toBe('disperindag');
+    expect(trade.reasons.join('; ')).not.toMatch(/Kepolisian/);
+  });
   it('says when the form names a kelurahan it does not know, and falls back to the text', () => {
     const d = router.decide({ text: 'sampah numpuk di kel. sentul', location: { kelurahan: 'Sentull' } });
     expect(d.reasons).toContain("kelurahan 'Sentull' tidak dikenal, diabaikan");

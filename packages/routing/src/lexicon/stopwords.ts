@@ -1,7 +1,9 @@
 /**
  * Words that say nothing about who should handle a complaint. Applied after slang expansion,
  * before stemming. Negations ("tidak", "belum") and words of degree ("rawan", "hampir") stay:
- * they belong to phrases such as "air tidak mengalir" or "hampir tumbang".
+ * they belong to phrases such as "air tidak mengalir" or "hampir tumbang". "dinas" stays too:
+ * without it the keyword "dinas sosial" matched every "sosial" ("media sosial") and "dinas
+ * kesehatan" made the normal word "kesehatan" strong.
  */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   `yang dan di ke dari ini itu dengan untuk pada dalam juga karena sudah ada adalah akan atau saya kami kita
@@ -14,7 +16,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   sampai hingga tadi kemarin sekarang besok hari minggu bulan tahun jam setiap tiap semua para banyak
   beberapa satu dua tiga empat lima sebuah seorang pihak tempat lokasi daerah wilayah kampung
   sekali segera cepat lama tolong lapor laporan aduan keluhan mengeluh melapor adukan pemkot pemerintah
-  dinas mohon ditindaklanjuti tindak lanjut tindaklanjuti ditangani penanganan respon respons hal soal masalah
+  mohon ditindaklanjuti tindak lanjut tindaklanjuti ditangani penanganan respon respons hal soal masalah
   kondisi keadaan bagian cuma kayak seperti sama begitu begini gitu gini banget amat dong loh lo gan sob bro`
     .split(/\s+/)
     .filter(Boolean),
