@@ -1,4 +1,4 @@
-import type { Analyzer } from './analyzer.ts';
+import type { Analyzer, Term } from './analyzer.ts';
 import { PhraseIndex, type Place } from './phrase-index.ts';
 import type { Directory, Keywords } from './types.ts';
 
@@ -8,24 +8,48 @@ export const OUTSIDE_WEIGHT = 6;
 
 /**
  * Turns the directory's keywords and places into one phrase index, analyzed like complaint text.
- * Warnings name keywords that can never match (only stop words, say) so an admin can fix them.
+ * Warnings name keywords that can never match (only stop words, say), and phrases that match as
+ * one bare word because their other words are dropped ("pak rt" -> "rt"), so an admin can fix them.
  */
 export function compileRules(dir: Directory, analyzer: Analyzer): { index: PhraseIndex; warnings: string[] } {
   const index = new PhraseIndex();
   const warnings: string[] = [];
+  const collapsed: { target: string; weight: number; key: string; warning: string }[] = [];
+  // Single-word keywords written as such: "lurah" listed next to "pak lurah" makes the collapse intended.
+  const explicit = new Map<string, number>();
   const addKeywords = (kw: Keywords | undefined, target: string, where: string) => {
     if (!kw) return;
     for (const level of Object.keys(WEIGHTS) as (keyof Keywords)[]) {
       for (const keyword of kw[level] ?? []) {
-        if (!index.add(analyzer.analyze(keyword), { target, weight: WEIGHTS[level], keyword }, null)) {
+        const terms = analyzer.analyze(keyword);
+        const weight = WEIGHTS[level];
+        if (!index.add(terms, { target, weight, keyword }, null)) {
           warnings.push(`${where}.keywords.${level}: "${keyword}" has only stop words and never matches`);
+          continue;
         }
+        if (terms.length !== 1) continue;
+        const key = `${target}|${PhraseIndex.keysOf(terms).join(' ')}`;
+        const dropped = keyword.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '' && analyzer.analyze(w).length === 0);
+        if (dropped.length === 0) {
+          explicit.set(key, Math.max(explicit.get(key) ?? 0, weight));
+          continue;
+        }
+        const word = (terms[0] as Term).norm;
+        collapsed.push({
+          target,
+          weight,
+          key,
+          warning: `${where}.keywords.${level}: "${keyword}" matches every "${word}" alone (${dropped.map((w) => `"${w}"`).join(', ')} dropped as a stop word or form of address)`,
+        });
       }
     }
   };
   for (const opd of dir.opds) addKeywords(opd.keywords, opd.code, `opds(${opd.code})`);
   for (const body of dir.externalBodies ?? []) addKeywords(body.keywords, `ext:${body.code}`, `externalBodies(${body.code})`);
   addKeywords(dir.kecamatanKeywords, 'kec', 'kecamatanKeywords');
+  // "pak rt" is "rt" once "pak" is dropped: a phrase that collapses to one word gives that word
+  // alone the phrase's weight (every address "RT 03" was kelurahan-office evidence).
+  for (const c of collapsed) if ((explicit.get(c.key) ?? 0) < c.weight) warnings.push(c.warning);
 
   const addPlace = (text: string, place: Place) => {
     if (!index.add(analyzer.analyze(text), null, place)) warnings.push(`place "${text}" has only stop words and is never found`);

@@ -130,6 +130,17 @@ describe('createRouter().decide', () => {
     const dir = { ...directory, opds: directory.opds.map((o) => (o.code === 'dlh' ? { ...o, keywords: { weak: ['yang dan di'] } } : o)) };
     expect(createRouter(dir, { triageThreshold: 0.5 }).warnings).toEqual(['opds(dlh).keywords.weak: "yang dan di" has only stop words and never matches']);
   });
+  it('warns about a phrase that matches as one bare word once stop words and forms of address are dropped', () => {
+    const kecamatanKeywords = { ...directory.kecamatanKeywords, strong: [...(directory.kecamatanKeywords?.strong ?? []), 'pak rt', 'pak lurah'] };
+    const opds = directory.opds.map((o) => (o.code === 'dinsos' ? { ...o, keywords: { ...o.keywords, strong: [...(o.keywords?.strong ?? []), 'orang terlantar'] } } : o));
+    const warnings = createRouter({ ...directory, kecamatanKeywords, opds }, { triageThreshold: 0.5 }).warnings;
+    expect(warnings).toEqual([
+      'opds(dinsos).keywords.strong: "orang terlantar" matches every "terlantar" alone ("orang" dropped as a stop word or form of address)',
+      'kecamatanKeywords.keywords.strong: "pak rt" matches every "rt" alone ("pak" dropped as a stop word or form of address)',
+    ]);
+    // "pak lurah" is "lurah", which the directory lists at the same weight: intended, no warning;
+    // reduplication ("mabuk mabukan", "gorong gorong") drops no word: no warning either.
+  });
   it('works with a minimal directory built in code (no keywords): the category decides', () => {
     const mini = {
       opds: [{ code: 'dishub', name: 'Dinas Perhubungan', shortName: 'Dishub' }],
