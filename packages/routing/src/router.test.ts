@@ -94,6 +94,14 @@ describe('createRouter().decide', () => {
     expect(trade.opd).toBe('disperindag');
     expect(trade.reasons.join('; ')).not.toMatch(/Kepolisian/);
   });
+  it('does not read the reporter\'s child ("anak saya", "anak2") as a school or child-protection matter', () => {
+    for (const text of ['Wifi gratis di balai RW mati, anak2 tidak bisa belajar', 'Tetangga bakar sampah tiap sore, anak saya jadi batuk']) {
+      const d = router.decide({ text });
+      expect(d.reasons.join('; '), text).not.toMatch(/'anak/);
+      expect(d.triage, text).toBe(false);
+    }
+    expect(router.decide({ text: 'Tetangga bakar sampah tiap sore, anak saya jadi batuk' }).opd).toBe('dlh');
+  });
   it('says when the form names a kelurahan it does not know, and falls back to the text', () => {
     const d = router.decide({ text: 'sampah numpuk di kel. sentul', location: { kelurahan: 'Sentull' } });
     expect(d.reasons).toContain("kelurahan 'Sentull' tidak dikenal, diabaikan");
