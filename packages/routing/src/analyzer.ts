@@ -22,8 +22,14 @@ const CLITIC_RE = /(?:nya|lah|kah|pun)$/;
  */
 export class Analyzer {
   private readonly stemmer: WordStemmer;
-  constructor(stemmer: WordStemmer) {
+  private readonly known: ReadonlySet<string>;
+  /**
+   * `known`: the directory's own keyword words ("jukir", "pju", "bpjs"), which Sastrawi's dictionary
+   * does not hold, so that "jukire" and "pjune" lose their Javanese possessive like "lampune" does.
+   */
+  constructor(stemmer: WordStemmer, known: ReadonlySet<string> = new Set()) {
     this.stemmer = stemmer;
+    this.known = known;
   }
 
   analyze(text: string): Term[] {
@@ -60,7 +66,7 @@ export class Analyzer {
       const base = word.slice(0, -cut);
       const slang = SLANG[base];
       if (slang !== undefined && slang !== '' && !slang.includes(' ')) return slang;
-      if (this.stemmer.isRoot(base)) return base;
+      if (this.stemmer.isRoot(base) || this.known.has(base)) return base;
     }
     return word;
   }

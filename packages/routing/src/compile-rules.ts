@@ -1,10 +1,19 @@
 import type { Analyzer, Term } from './analyzer.ts';
 import { PhraseIndex, type Place } from './phrase-index.ts';
+import { normalize } from './normalize.ts';
 import type { Directory, Keywords } from './types.ts';
 
 export const WEIGHTS: Readonly<Record<keyof Keywords, number>> = { decisive: 5, strong: 3, normal: 2, weak: 1 };
 /** Outside-city place names outweigh any topic (a road in Wlingi is the Kabupaten's whatever it is), but are dropped when the complaint also names a place in the city. */
 export const OUTSIDE_WEIGHT = 6;
+
+/** Every word of the directory's keywords, normalized (for the analyzer's Javanese "-e"/"-ne": "jukire" = "jukir"). */
+export function keywordWords(dir: Directory): Set<string> {
+  const words = new Set<string>();
+  const groups: (Keywords | undefined)[] = [...dir.opds.map((o) => o.keywords), ...(dir.externalBodies ?? []).map((b) => b.keywords), dir.kecamatanKeywords];
+  for (const kw of groups) for (const list of Object.values(kw ?? {})) for (const k of list ?? []) for (const w of normalize(k)) words.add(w.word);
+  return words;
+}
 
 /**
  * Turns the directory's keywords and places into one phrase index, analyzed like complaint text.

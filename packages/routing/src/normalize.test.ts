@@ -41,6 +41,11 @@ describe('analyzer', () => {
   it('strips the Javanese possessive -e/-ne when the base is a known word', () => {
     expect(stems('lampune mati, dalane peteng')).toEqual(['lampu', 'mati', 'jalan', 'gelap']);
   });
+  it('strips -e/-ne from the directory\'s own keyword words too, which are not dictionary roots', () => {
+    const withKeywords = new Analyzer(new WordStemmer(), new Set(['jukir', 'pju']));
+    expect(withKeywords.analyze('jukire nesu, pjune mati').map((x) => x.norm)).toEqual(['jukir', 'nesu', 'pju', 'mati']);
+    expect(stems('jukire nesu')[0]).toBe('jukire');
+  });
   it('collapses reduplicated words', () => {
     expect(stems('pohon-pohon di alun-alun')).toEqual(['pohon', 'alun']);
   });

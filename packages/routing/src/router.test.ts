@@ -20,6 +20,11 @@ describe('createRouter().decide', () => {
     expect(router.decide({ text: 'uwuh numpuk nang pinggir dalan, mambu pol' }).opd).toBe('dlh');
     expect(router.decide({ text: 'banyune ora mili wis 2 dino' }).opd).toBe('pdam');
   });
+  it('reads the Javanese possessive on keywords that are not dictionary words ("jukire", "pjune")', () => {
+    const d = router.decide({ text: 'jukire njaluk 5ewu, pas tak takoni malah nesu' });
+    expect(d).toMatchObject({ opd: 'dishub', triage: false });
+    expect(d.reasons).toContain("'jukire' -> Dinas Perhubungan");
+  });
   it('counts the chosen category as evidence', () => {
     const d = router.decide({ text: 'tolong segera ditangani', category: 'sampah' });
     expect(d.opd).toBe('dlh');

@@ -1,5 +1,5 @@
 import { Analyzer } from './analyzer.ts';
-import { compileRules } from './compile-rules.ts';
+import { compileRules, keywordWords } from './compile-rules.ts';
 import { combine, confidences, SCALE, SHARE_EXPONENT, type Calibration } from './confidence.ts';
 import { Locator, type Located } from './locate.ts';
 import { sharedStemmer } from './stemmer.ts';
@@ -36,7 +36,7 @@ interface Candidate {
 export function createRouter(directory: Directory, opts: RouterOptions): Router {
   validateDirectory(directory);
   if (!(opts.triageThreshold >= 0 && opts.triageThreshold <= 1)) throw new RangeError('triageThreshold must be within 0..1');
-  const analyzer = new Analyzer(sharedStemmer());
+  const analyzer = new Analyzer(sharedStemmer(), keywordWords(directory));
   const { index, warnings } = compileRules(directory, analyzer);
   const locator = new Locator(directory, analyzer, index);
   const opds = new Map<string, Opd>(directory.opds.map((o) => [o.code, o]));
