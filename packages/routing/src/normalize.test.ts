@@ -31,6 +31,7 @@ describe('normalize', () => {
   });
   it('handles Javanese negation and words', () => {
     expect(words('banyune ora mili, uwuh durung diangkut')).toEqual(['air', 'tidak', 'mengalir', 'sampah', 'belum', 'diangkut']);
+    expect(words('jeglongan, kalen ngembeng, wit meh ambruk, bakul, ra cair')).toEqual(['lubang', 'selokan', 'tergenang', 'pohon', 'hampir', 'ambruk', 'pedagang', 'tidak', 'cair']);
   });
 });
 

@@ -25,6 +25,16 @@ describe('createRouter().decide', () => {
     expect(d).toMatchObject({ opd: 'dishub', triage: false });
     expect(d.reasons).toContain("'jukire' -> Dinas Perhubungan");
   });
+  it('knows common Javanese and chat spellings of road, drain, wifi and tree complaints', () => {
+    const cases: [string, string][] = [
+      ['jeglongan nang dalan Sentul jeru, wis akeh sing tibo', 'dpupr'],
+      ['kalen ngarep omah mampet, banyune ngembeng', 'dpupr'],
+      ['tiap hujan jalan depan rumah tergenang', 'dpupr'],
+      ['Wi-Fi gratis di balai RW ga bisa konek', 'diskominfotik'],
+      ['pohone meh ambruk, nyuwun dipangkas', 'dlh'],
+    ];
+    for (const [text, opd] of cases) expect(router.decide({ text }), text).toMatchObject({ opd, triage: false });
+  });
   it('counts the chosen category as evidence', () => {
     const d = router.decide({ text: 'tolong segera ditangani', category: 'sampah' });
     expect(d.opd).toBe('dlh');

@@ -46,7 +46,8 @@ export const SLANG: Readonly<Record<string, string>> = {
   esuk: 'pagi', dino: 'hari', tonggo: 'tetangga', tanggane: 'tetangga', sampek: 'sampai', sampe: 'sampai', sing: 'yang',
   karo: 'dengan', nek: 'kalau', lek: 'kalau', ning: 'tapi', mergo: 'karena', mergane: 'karena', iso: 'bisa', isa: 'bisa',
   ndang: 'segera', ngene: 'begini', ngono: 'begitu', sak: 'se', yo: 'ya', wae2: '', lho2: '', ndek: 'di',
-  lobang: 'lubang', berlobang: 'berlubang', bolongan: 'lubang', hoax: 'hoaks', hoaxs: 'hoaks', hoak: 'hoaks',
+  lobang: 'lubang', berlobang: 'berlubang', bolongan: 'lubang', jeglongan: 'lubang', kalen: 'selokan', ngembeng: 'tergenang',
+  meh: 'hampir', ra: 'tidak', bakul: 'pedagang', hoax: 'hoaks', hoaxs: 'hoaks', hoak: 'hoaks',
   rt2: 'rt', hp: 'hp', wa: 'whatsapp', ig: 'instagram', min: '', mimin: '', admin: '', kak: '', kakak: '', gan: '',
   pak: '', bu: '', mas: '', mbak: '', mbk: '', bang: '', dik: '', om: '', lurd: '', dulur: '', sedulur: '',
 };
