@@ -10,12 +10,15 @@ import { evaluate } from './metrics.ts';
  * Floors set a few points under what was measured when the rules were last changed (README,
  * "Evaluation"): dev 94.8% / routed precision 99.2%, held-out 93.4% / 98.3%, hard held-out
  * 96.1% / 98.4%, triage 14-21%.
+ * routing-holdout-2026-11.jsonl (147 lines, written 2026-11-30 before the fixes of that day): floors
+ * at its first measurement, rounded down to the percent: 97.3% / 98.4% (125 routed), triage 15.0%.
  * A rule edit that drops below them needs a look, not a lowered floor.
  */
 const FLOORS = {
   'routing-dev.jsonl': { accuracy: 0.9, routedPrecision: 0.95, maxTriage: 0.25 },
   'routing-holdout.jsonl': { accuracy: 0.88, routedPrecision: 0.94, maxTriage: 0.25 },
   'routing-holdout-hard.jsonl': { accuracy: 0.88, routedPrecision: 0.93, maxTriage: 0.3 },
+  'routing-holdout-2026-11.jsonl': { accuracy: 0.97, routedPrecision: 0.98, maxTriage: 0.15 },
 } as const;
 
 const REQUIRED = ['dishub', 'dlh', 'satpolpp', 'dpupr', 'disperkim', 'diskominfotik', 'dispendukcapil', 'dinkes', 'rsud', 'dindik', 'dinsos', 'bpbd', 'pdam', 'disperindag', 'dp3ap2kb', 'dpmptsp', 'disnaker', 'kec-kepanjenkidul', 'kec-sananwetan', 'kec-sukorejo', 'external'];
