@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedis, DurableProducer, forOpd, publishRouted, QueueNames, StatusStore } from '@aduan/queue';
 import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint, type Routing } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
 import { startRouterService, type RouterService } from './router-service.ts';
 
 const url = testRedisUrl();
@@ -32,6 +33,24 @@ afterAll(async () => {
   await router.close();
   conn.disconnect();
   await deletePrefix(url, prefix);
+});
+
+describe('router service, at start', () => {
+  it("logs the routing directory's warnings, so an edited keyword that misfires is seen", async () => {
+    const directory = loadDirectory();
+    const edited = { ...directory, kecamatanKeywords: { ...directory.kecamatanKeywords, strong: [...(directory.kecamatanKeywords?.strong ?? []), 'pak rt'] } };
+    const log = memoryLogger('router-warnings');
+    const p = uniquePrefix('router-warn');
+    const started = await startRouterService({ redisUrl: url, prefix: p, logger: log.logger, router: createRouter(edited, { triageThreshold: DEFAULT_TRIAGE_THRESHOLD }) });
+    try {
+      const line = log.lines.find((l) => l.msg === 'routing directory: a keyword to fix (pnpm route shows how a text is read)');
+      expect(String(line?.warning)).toContain('"pak rt" matches every "rt" alone');
+      expect(line?.level).toBe(40);
+    } finally {
+      await started.close();
+      await deletePrefix(url, p);
+    }
+  });
 });
 
 describe('router service', () => {

@@ -43,6 +43,8 @@ export interface RouterService {
 export async function startRouterService(opts: RouterServiceOptions): Promise<RouterService> {
   const log = opts.logger;
   const router = opts.router ?? createRouter(loadDirectory(opts.directoryPath), { triageThreshold: opts.triageThreshold ?? DEFAULT_TRIAGE_THRESHOLD });
+  // A keyword that never matches, or matches far more than meant, after an edit of infra/routing.
+  for (const warning of router.warnings ?? []) log.warn({ warning }, 'routing directory: a keyword to fix (pnpm route shows how a text is read)');
   const client: Redis = createRedis(opts.redisUrl, 'worker');
   const workerConn: Redis = createRedis(opts.redisUrl, 'worker');
   const producer = new DurableProducer({ connection: client, prefix: opts.prefix, logger: log });
