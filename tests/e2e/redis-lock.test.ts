@@ -83,8 +83,13 @@ describe('a Redis locked with pnpm redis:lock', () => {
       const opdQueue = new Queue('opd.dishub', { connection: admin, prefix });
       closers.push(() => opdQueue.close());
       await waitFor(() => opdQueue.getJob(id), { timeoutMs: 15_000, what: `complaint ${id} on opd.dishub (${app.output()})` });
-      const status = await fetch(`http://127.0.0.1:${port}/api/v1/complaints/${ticket}`, { headers: { authorization: `Bearer ${statusToken}` } });
-      expect(await status.json()).toMatchObject({ state: 'routed', opd: { code: 'dishub' } });
+      // The status record is written last, just after the queues (publishRouted).
+      const view = await waitFor(async () => {
+        const status = await fetch(`http://127.0.0.1:${port}/api/v1/complaints/${ticket}`, { headers: { authorization: `Bearer ${statusToken}` } });
+        const v = (await status.json()) as { state: string };
+        return v.state === 'received' ? null : v;
+      }, { timeoutMs: 5_000, what: 'the status record routed' });
+      expect(view).toMatchObject({ state: 'routed', opd: { code: 'dishub' } });
       expect(await admin.exists(`${prefix}:secret:status-token`)).toBe(1);
       expect(await admin.call('ACL', 'LOG')).toEqual([]);
       expect(app.output()).not.toContain('REDIS IS NOT DURABLE');

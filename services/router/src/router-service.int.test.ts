@@ -125,7 +125,8 @@ describe('external complaints', () => {
     const note = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${c.id}.r0`)) ?? null, { what: 'external notice' });
     expect(note.data.text).toContain('bukan kewenangan Pemerintah Kota Blitar');
     expect(note.data.text).toContain(job.data.routing.external.advice);
-    expect((await status.get(c.id))?.state).toBe('external');
+    // The status record is written last, after the queues and the notice (publishRouted).
+    await waitFor(async () => ((await status.get(c.id))?.state === 'external' ? true : null), { what: "status 'external'" });
   });
 });
 
