@@ -52,7 +52,7 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; autost
 }
 
 /** How long a private redis-server that died waits before its restart: doubling from the first, to the last. */
-export const REDIS_RESTART_DELAYS_MS = [1_000, 60_000] as const;
+const REDIS_RESTART_DELAYS_MS = [1_000, 60_000] as const;
 
 /**
  * The private redis-server, started again whenever it dies without being told to stop (the
