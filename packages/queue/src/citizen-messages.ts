@@ -1,7 +1,32 @@
-/** An OPD's note as a sentence: "Lampu sudah diganti" must not run into the next one. */
+/**
+ * WhatsApp's formatting marks (*bold* _italic_ ~strike~ ```mono```) and a look-alike that no app
+ * reads as one. An OPD writes plain text: "jam 08.00~10.00 dan 13.00~15.00" must not strike out
+ * the hours between, nor a lone "*" pair with the bold ticket of a "cek" answer.
+ */
+const MARK_LOOKALIKES: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\u223C', '`': '\u02CB' };
+/** A link, kept as written: a changed character would break it. */
+const LINK = /(?:https?:\/\/|www\.)[^\s]+/gi;
+
+/** The note with WhatsApp's formatting marks replaced by look-alikes, links as they are. */
+export function withoutChatFormatting(note: string): string {
+  let out = '';
+  let last = 0;
+  const plain = (s: string) => s.replace(/[*_~`]/g, (c) => MARK_LOOKALIKES[c] ?? c);
+  for (const m of note.matchAll(LINK)) {
+    out += plain(note.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + plain(note.slice(last));
+}
+
+/**
+ * An OPD's note as the citizen reads it in a chat: a sentence ("Lampu sudah diganti" must not run
+ * into the next one), with no chat formatting (withoutChatFormatting). A note that ends with a
+ * link gets no full stop, which a chat app could take into the link.
+ */
 export const asSentence = (note: string) => {
-  const t = note.trim();
-  return /[.!?]$/.test(t) ? t : `${t}.`;
+  const t = withoutChatFormatting(note.trim());
+  return /[.!?]$/.test(t) || /(?:https?:\/\/|www\.)[^\s]+$/i.test(t) ? t : `${t}.`;
 };
 
 /**
