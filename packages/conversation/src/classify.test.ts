@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChatMessage } from './chat-message.ts';
-import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isGreetingOnly, isThanksOnly, parseCheck, parseLookup } from './classify.ts';
+import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isFollowUp, isGreetingOnly, isThanksOnly, parseCheck, parseLookup } from './classify.ts';
 
 const base = { channel: 'whatsapp', account: '+6281100000000', senderId: 's', threadId: 't', messageId: 'm', at: '2026-01-05T01:00:00Z' } as const;
 const kindOf = (extra: Record<string, unknown>) => classifyMessage(ChatMessage.parse({ ...base, ...extra }));
@@ -193,4 +193,21 @@ describe('small talk that closes a conversation is never a complaint', () => {
     expect(kindOf({ text: '(Menyebut akun kami di story.)', attachments: [att], incidental: true })).toBe('greeting');
     expect(kindOf({ text: '(Menyebut akun kami di story.)', attachments: [att] })).toBe('content');
   });
+
+  it.each(['sudah ada kabar?', 'Sudah ada kabar belum min', 'gimana perkembangan laporan saya?', 'apakah sudah ditindaklanjuti pak?', 'laporan saya kemarin sampai mana ya', 'kok belum ada tindak lanjut dari dinas?', 'ada update?', 'Bagaimana progres aduan saya bu'])(
+    '"%s" asks after the sender\'s complaints: a look-up, not a new complaint',
+    (text) => {
+      expect(isFollowUp(text)).toBe(true);
+      expect(kindOf({ text })).toBe('check');
+    },
+  );
+
+  it.each(['semoga segera ditindaklanjuti', 'terima kasih sudah diproses', 'belum ada tindak lanjut, lampu masih mati', 'kabar buruk, jembatan ambrol di Sukorejo', 'gimana ini pak jalan rusak parah', 'sudah'])(
+    '"%s" is no question about a complaint',
+    (text) => {
+      expect(isFollowUp(text)).toBe(false);
+      expect(kindOf({ text })).not.toBe('check');
+    },
+  );
 });
+

@@ -201,6 +201,36 @@ export function parseLookup(typed: string, ticketPrefix = 'ADU'): string | null 
   return ticketAt(m[0], ticketPrefix.toUpperCase());
 }
 
+/**
+ * Words that ask how a complaint is going, without its ticket: "sudah ada kabar?", "gimana
+ * perkembangan aduan saya min?", "apakah sudah ditindaklanjuti?", "laporan kemarin sampai mana ya".
+ * A message is such a question only when one of these is in it and EVERY word is one of these,
+ * a word of ASKING or small talk: "belum ada tindak lanjut, lampu masih mati" names a problem
+ * ("lampu", "masih", "mati") and stays a complaint.
+ */
+const PROGRESS = words(
+  'kabar kabarnya perkembangan perkembangannya progres progresnya progress update updatenya tindak lanjut tindaklanjut tindaklanjutnya ' +
+    'ditindaklanjuti diproses ditangani direspon ditanggapi respon responnya tanggapan tanggapannya balasan jawaban hasil hasilnya',
+);
+/** What else such a question is made of ("kok belum ada kabar dari dinas ya pak?"). */
+const QUESTION = words(
+  'apakah apa gimana gmana bagaimana gmn kapan kok kenapa knp belum blm ada masih sudah udah sdh sampai sampe mana ' +
+    'dari dinas pihak instansi opd yang yg kemarin kemaren minggu bulan lalu tadi lama soal mengenai atas itu tsb tersebut',
+);
+
+/**
+ * A question about the sender's own complaints that names no ticket ("sudah ada kabar?"): the
+ * engine answers with the status of the sender's latest complaints. Filed as a complaint, it would
+ * get a new ticket and an admin's triage for a question about the old one. Thanks ("semoga segera
+ * ditindaklanjuti") are not a question.
+ */
+export function isFollowUp(text: string): boolean {
+  const ws = normalizeWords(text).split(' ').filter(Boolean);
+  if (ws.length === 0 || ws.length > 12 || isThanksOnly(text)) return false;
+  const progress = ws.some((w) => inSet(PROGRESS, w)) || (ws.includes('sampai') && ws.includes('mana')) || (ws.includes('sampe') && ws.includes('mana'));
+  return progress && ws.every((w) => inSet(PROGRESS, w) || inSet(QUESTION, w) || ASKING.has(w) || inSet(FILLER, w));
+}
+
 /** `ticketPrefix` (TICKET_PREFIX) tells "cek ADU-…" from a complaint that starts with "cek". */
 export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): MessageKind {
   if (msg.revokes) return 'revoke';
@@ -211,7 +241,7 @@ export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): Message
   const text = msg.text?.trim() ?? '';
   if (hasMedia) return 'content';
   if (text === '') return 'content';
-  if (parseLookup(text, ticketPrefix) !== null) return 'check';
+  if (parseLookup(text, ticketPrefix) !== null || isFollowUp(text)) return 'check';
   if (isCloseWord(text)) return 'close';
   // "rahasia" alone is no complaint: like a greeting, it has no substance (buildComplaint reads the
   // request). Small talk with a complaint of the same burst still goes into its text.

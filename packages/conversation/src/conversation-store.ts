@@ -335,6 +335,21 @@ export class ConversationStore {
   }
 
   /**
+   * Keeps the sender's last few tickets (newest first) for as long as their status records last,
+   * so that "sudah ada kabar?" weeks later is answered about them (the acknowledgement's memory,
+   * rememberAck, lasts a week). Only tickets: no personal data.
+   */
+  async rememberTicket(member: string, ticket: string, keep: number, ttlSeconds: number): Promise<void> {
+    const key = `${this.p}:tickets:${member}`;
+    await this.redis.multi().lrem(key, 0, ticket).lpush(key, ticket).ltrim(key, 0, keep - 1).expire(key, ttlSeconds).exec();
+  }
+
+  /** The sender's tickets rememberTicket() kept, newest first. */
+  async recentTickets(member: string): Promise<string[]> {
+    return this.redis.lrange(`${this.p}:tickets:${member}`, 0, -1);
+  }
+
+  /**
    * Remembers that a notice (a "cek" answer, the router's "diteruskan" or "selesai") went into this
    * chat. Keyed by the chat, not the sender: the router's notices know only where they go.
    */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { QueueNames, isSameSender, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
-import type { Complaint, Notification } from '@aduan/schema';
+import type { Complaint, Notification, StatusView } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
 import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseLookup } from './classify.ts';
@@ -60,6 +60,9 @@ export interface IngestResult {
 
 /** How long a sender's last ticket is remembered, to answer a late request for confidentiality. */
 const SECRET_REPLY_MEMORY_MS = 7 * 86_400_000;
+/** A sender's tickets answered by "sudah ada kabar?": the last few, as long as status records last (400 days). */
+const FOLLOW_UP_TICKETS = 3;
+const FOLLOW_UP_MEMORY_SECONDS = 400 * 86_400;
 
 const TRANSPORT_CHANNEL: Partial<Record<Complaint['intake']['transport'], ChatChannel>> = { baileys: 'whatsapp', 'instagram-private-api': 'instagram' };
 
@@ -202,20 +205,41 @@ export class ConversationEngine {
   }
 
   private async answerCheck(msg: ChatMessage): Promise<IngestResult> {
-    const ticket = parseLookup(msg.text ?? '', this.ticketPrefix) ?? '';
+    const lookup = parseLookup(msg.text ?? '', this.ticketPrefix);
+    // No ticket named: "sudah ada kabar?" (classifyMessage) is about the sender's latest complaints.
+    if (lookup === null) return this.answerFollowUp(msg);
+    const ticket = lookup;
     const jobId = jobHash('lookup', msg.channel, msg.account, msg.messageId);
     let text = this.texts.checkUsage();
     if (ticket) {
-      text = this.texts.checkNotFound(ticket, msg.channel);
-      const id = await this.opts.statusStore.idForTicket(ticket);
-      const rec = id ? await this.opts.statusStore.get(id) : null;
-      // Only the sender who filed it may see it; a stranger gets the same "not found" as a typo.
-      if (id && rec && isSameSender(rec, msg.channel, msg.senderId, msg.reporter.phone)) {
-        const view = await this.opts.statusStore.view(id);
-        if (view) text = this.texts.checkStatus(view);
-      }
+      const view = await this.ownView(msg, ticket);
+      text = view ? this.texts.checkStatus(view) : this.texts.checkNotFound(ticket, msg.channel);
     }
     await this.notify(msg, 'lookup', text, jobId, ticket || undefined);
+    return { kind: 'check', outcome: 'lookup' };
+  }
+
+  /** The complaint's status when `msg`'s sender filed it; null for a ticket unknown or not theirs (a stranger learns nothing). */
+  private async ownView(msg: ChatMessage, ticket: string): Promise<StatusView | null> {
+    const id = await this.opts.statusStore.idForTicket(ticket);
+    const rec = id ? await this.opts.statusStore.get(id) : null;
+    if (!id || !rec || !isSameSender(rec, msg.channel, msg.senderId, msg.reporter.phone)) return null;
+    return this.opts.statusStore.view(id);
+  }
+
+  /**
+   * "sudah ada kabar?" without a ticket: the status of the sender's latest complaints (the last
+   * FOLLOW_UP_TICKETS, newest first), each as "cek" would answer it; none known (older than this
+   * memory, or filed elsewhere): how to ask with the ticket.
+   */
+  private async answerFollowUp(msg: ChatMessage): Promise<IngestResult> {
+    const member = conversationMember(msg.channel, msg.account, msg.senderId);
+    const [kept, ack] = await Promise.all([this.store.recentTickets(member), this.store.recentAck(member, this.clock(), SECRET_REPLY_MEMORY_MS)]);
+    // The acknowledgement's memory covers complaints filed before the list was kept.
+    const tickets = [...new Set([...kept, ...(ack ? [ack.ticket] : [])])].slice(0, FOLLOW_UP_TICKETS);
+    const views = (await Promise.all(tickets.map((t) => this.ownView(msg, t)))).filter((v): v is StatusView => v !== null);
+    const text = views.length ? views.map((v) => this.texts.checkStatus(v)).join('\n\n') : this.texts.checkUsage();
+    await this.notify(msg, 'lookup', text, jobHash('lookup', msg.channel, msg.account, msg.messageId), views[0]?.ticket);
     return { kind: 'check', outcome: 'lookup' };
   }
 
@@ -292,7 +316,9 @@ export class ConversationEngine {
     }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
     await this.notify(snap, 'ack', this.texts.ack(complaint.ticket, complaint.reporter.confidential), `ack-${complaint.id}`, complaint.ticket, complaint.id);
-    await this.store.rememberAck(conversationMember(snap.channel, snap.account, snap.senderId), { ticket: complaint.ticket, confidential: complaint.reporter.confidential }, this.clock(), Math.max(this.ackMemoryMs, SECRET_REPLY_MEMORY_MS));
+    const member = conversationMember(snap.channel, snap.account, snap.senderId);
+    await this.store.rememberAck(member, { ticket: complaint.ticket, confidential: complaint.reporter.confidential }, this.clock(), Math.max(this.ackMemoryMs, SECRET_REPLY_MEMORY_MS));
+    await this.store.rememberTicket(member, complaint.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);
     await this.store.finishClosing(token);
     this.opts.onComplaint?.(complaint, outcome);
     this.opts.logger.info({ complaintId: complaint.id, channel: complaint.channel, messages: snap.messages.length, attachments: complaint.attachments.length, outcome }, 'conversation closed into a complaint');
