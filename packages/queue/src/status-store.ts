@@ -7,6 +7,9 @@ import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
 const KEEP_SECONDS = 400 * 86_400;
 
+/** The most steps a complaint's history keeps (the newest; "received" lives on the record itself). */
+export const STATUS_HISTORY_MAX = 100;
+
 /**
  * Records a complaint as received. Written as an add guard (see guarded-add.ts): its keys and
  * arguments are KEYS[GK + i] and ARGV[GA + i], so it runs alone (RECORD_RECEIVED) or in front of
@@ -72,30 +75,35 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  * none), field/value pairs. Marking the event and applying it in one script means a crash
  * between the two can never leave an event marked as seen but not recorded. Returns 1 applied,
  * 0 already seen, 2 stale, 3 not routed to that OPD (nothing written: a re-assignment came
- * between the router's check and this write).
+ * between the router's check and this write), 4 a repeat dropped (below).
  * - An OPD's report older than the last one applied ("in progress" arriving after "resolved")
- *   is stale: marked seen, not applied, so the state never moves back.
+ *   is stale: not applied (nor marked seen: a retry is stale again), so the state never moves
+ *   back.
  * - Routing (or re-assigning) the complaint starts that comparison afresh: the new OPD's
  *   reports are not held against the time of the previous OPD's last one. (The field/value
  *   pairs start with 'state', so ARGV[10] is the state written.)
  * - Inbox scores follow the order of writing: at least the routing time, and above every entry
  *   already there. A reader's cursor names an entry it saw, so nothing written after it can sort
  *   before it (routers finish complaints of the same millisecond in any order).
+ * - The history keeps its newest STATUS_HISTORY_MAX steps. Once it is full, an OPD's new report
+ *   that does not change the state (a system reporting "in progress" on every sync) is dropped
+ *   unwritten (4): otherwise the history and the seen-events set of one complaint would grow for
+ *   as long as it is kept. A report that moves the complaint on is always applied.
  */
 const TRANSITION_LUA = `
 if ARGV[8] ~= '' and redis.call('HGET', KEYS[2], 'opd') ~= ARGV[8] then return 3 end
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
 if ARGV[7] ~= '' then
-  if tonumber(ARGV[7]) < tonumber(redis.call('HGET', KEYS[2], 'reportedAt') or '0') then
-    redis.call('EXPIRE', KEYS[1], ARGV[2])
-    return 2
-  end
+  if tonumber(ARGV[7]) < tonumber(redis.call('HGET', KEYS[2], 'reportedAt') or '0') then return 2 end
+  if redis.call('LLEN', KEYS[3]) >= ${STATUS_HISTORY_MAX} and redis.call('HGET', KEYS[2], 'state') == ARGV[10] then return 4 end
   redis.call('HSET', KEYS[2], 'reportedAt', ARGV[7])
 elseif ARGV[10] == 'routed' then
   redis.call('HDEL', KEYS[2], 'reportedAt')
 end
+redis.call('SADD', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[2], unpack(ARGV, 9))
 redis.call('RPUSH', KEYS[3], ARGV[3])
+redis.call('LTRIM', KEYS[3], -${STATUS_HISTORY_MAX}, -1)
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
 if KEYS[4] then
   local score = tonumber(ARGV[4])
@@ -107,9 +115,13 @@ end
 return 1
 `;
 
-/** What a transition came to: written, already written (a retry), or an OPD report older than the last applied one. */
-export type TransitionOutcome = 'applied' | 'duplicate' | 'stale' | 'wrong_opd';
-const TRANSITION_OUTCOMES: Record<number, TransitionOutcome> = { 0: 'duplicate', 1: 'applied', 2: 'stale', 3: 'wrong_opd' };
+/**
+ * What a transition came to: written, already written (a retry), an OPD report older than the
+ * last applied one, not routed to the reporting OPD, or an OPD report repeating the state of a
+ * complaint whose history is full (dropped, see TRANSITION_LUA).
+ */
+export type TransitionOutcome = 'applied' | 'duplicate' | 'stale' | 'wrong_opd' | 'repeated';
+const TRANSITION_OUTCOMES: Record<number, TransitionOutcome> = { 0: 'duplicate', 1: 'applied', 2: 'stale', 3: 'wrong_opd', 4: 'repeated' };
 /** The steps an OPD reports (StatusUpdate); the others are the router's and the admin's. */
 const REPORTED_STATES = new Set(['in_progress', 'resolved', 'rejected']);
 /**

@@ -65,6 +65,11 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
     deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, state: update.state }, 'status update older than the last one applied: ignored');
     return;
   }
+  if (outcome === 'repeated') {
+    // The citizen is not told the same state once more either (a notice per sync of a chatty OPD system).
+    deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, state: update.state }, "status update repeating the state of a complaint whose history is full: ignored");
+    return;
+  }
   if (outcome === 'duplicate' && !(startedBefore && Date.now() - Date.parse(update.at) < NOTICE_KEPT_MS)) return;
   if ((rec.channel === 'whatsapp' || rec.channel === 'instagram') && rec.replyTo && rec.replyAccount) {
     const opdName = rec.opdName ?? update.opd;
