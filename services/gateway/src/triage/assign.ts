@@ -35,6 +35,13 @@ export interface Correction {
 
 export const correctionsKey = (prefix: string) => `${prefix}:routing:corrections`;
 
+/**
+ * How many corrections Redis keeps (the newest): one is written per admin decision, with the
+ * complaint's text, and nothing else would ever remove it. Download the export regularly to keep
+ * more.
+ */
+export const CORRECTIONS_MAX = 10_000;
+
 /** Deletes a lock only while it is still ours (it may have expired and been taken by another). */
 const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 const ASSIGN_LOCK_MS = 30_000;
@@ -102,7 +109,7 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
     by: input.by,
     at: routing.routedAt,
   };
-  await deps.redis.rpush(correctionsKey(deps.prefix), JSON.stringify(correction));
+  await deps.redis.multi().rpush(correctionsKey(deps.prefix), JSON.stringify(correction)).ltrim(correctionsKey(deps.prefix), -CORRECTIONS_MAX, -1).exec();
   deps.logger.info({ complaintId: input.id, from: previous.opd, to: opd.code, revision: routing.revision }, 'complaint assigned by admin');
   return routed;
 }
