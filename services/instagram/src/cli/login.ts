@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { IgApiClient } from 'instagram-private-api';
 import { parseEnvOrExit } from '@aduan/config';
-import { createRedis } from '@aduan/queue';
+import { createRedis, untilReady } from '@aduan/queue';
 import { createLogger } from '@aduan/telemetry';
 import { accountOf, InstagramEnv } from '../env.ts';
 import { AccountLock } from '../session/account-lock.ts';
@@ -21,13 +21,25 @@ if (!env.INSTAGRAM_USERNAME || !account || !env.INSTAGRAM_PASSWORD) {
   process.stderr.write('set INSTAGRAM_USERNAME and INSTAGRAM_PASSWORD (and REDIS_URL) first\n');
   process.exit(2);
 }
-const redis = createRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'client');
+const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redis = createRedis(redisUrl, 'client');
 const keys = igKeys(env.QUEUE_PREFIX, account);
 const store = new SessionStore(redis, keys.session);
 const lock = new AccountLock(redis, keys.lock, account);
 const rl = createInterface({ input: process.stdin, output: process.stdout });
+// Lines are buffered from the start: a code piped in (`echo 123456 | …`), or typed before the
+// prompt shows, is read rather than lost (rl.question only sees lines typed after it is asked).
+const lines = rl[Symbol.asyncIterator]();
+async function ask(prompt: string): Promise<string> {
+  process.stdout.write(prompt);
+  const line = await lines.next();
+  if (line.done) throw new Error('no code typed (input closed)');
+  return String(line.value);
+}
 let code = 0;
 try {
+  // A fail-fast connection refuses commands until it is connected: wait for that first.
+  if (!(await untilReady(redis, 10_000))) throw new Error(`redis did not answer within 10 s at ${redisUrl}; set REDIS_URL`);
   await lock.acquire(() => {});
   if ((await store.exists()) && !process.argv.includes('--force')) {
     process.stdout.write('A session is already saved for this account. Use --force to log in again.\n');
@@ -38,7 +50,7 @@ try {
     const auth = new InstagramAuth({ client, store, username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint: 'type it at the prompt' });
     let state = await auth.login();
     for (let tries = 0; state === 'awaiting_code' && tries < 3; tries++) {
-      const answer = await rl.question(`Instagram sent a ${auth.pendingKind === 'two_factor' ? 'two-factor' : 'security'} code. Code: `);
+      const answer = await ask(`Instagram sent a ${auth.pendingKind === 'two_factor' ? 'two-factor' : 'security'} code. Code: `);
       state = await auth.submitCode(answer).catch((err: Error) => {
         process.stderr.write(`code not accepted: ${err.message}\n`);
         return state;
