@@ -4,7 +4,9 @@ import type { Notification } from '@aduan/schema';
 import { LocalDiskStorage } from '@aduan/storage';
 import { FakeIgClient } from '../testing/fake-ig-client.ts';
 import { buildRig, M4A, MP4, PNG_1x1, queuedJobs, startMediaServer, testEnv, intakeQueue, notifyQueue } from '../testing/harness.ts';
-import { makeItems, textItem, threadFeedTextItem, threadOf, userOf } from '../testing/ig-fixtures.ts';
+import { IgActionSpamError, IgNotFoundError } from 'instagram-private-api';
+import type { IgThread } from '../client/ig-item.ts';
+import { igResponse, makeItems, spamBody, textItem, threadFeedTextItem, threadOf, userOf } from '../testing/ig-fixtures.ts';
 
 const url = testRedisUrl();
 const citizen = userOf(5550001, 'warga.blitar', 'Siti Warga');
@@ -241,6 +243,67 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
       expect(report.items).toMatchObject({ ingested: 3 });
       expect(log.text()).toContain('without a readable timestamp');
       expect(log.text()).not.toContain('waktu rusak');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('a message request Instagram refuses to approve does not hold up the inbox: its messages are taken, the approval is tried again next cycle', async () => {
+    const client = new FakeIgClient();
+    const log = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
+    const at = Date.now() - 60_000;
+    const other = userOf(5550005, 'warga.empat', 'Empat');
+    client.pendingPages = [[threadOf({ threadId: 'th-req-gone', user: citizen, pending: true, items: [textItem('r1', citizen.pk, at, 'lampu PJU mati di Jl. Mawar')] })]];
+    client.inboxPages = [[threadOf({ threadId: 'th-inbox', user: other, items: [textItem('n1', other.pk, at + 1_000, 'sampah belum diangkut')] })]];
+    const approve = client.directThread.approve;
+    const tries: string[] = [];
+    // The requester's account went away: Instagram answers 404 for this one thread, every time.
+    client.directThread.approve = async (id) => {
+      tries.push(String(id));
+      throw new IgNotFoundError(igResponse({ message: 'Thread not found', status: 'fail' }, 404));
+    };
+    try {
+      const report = await rig.poller.pollOnce();
+      expect(report.items.ingested).toBe(2);
+      expect(await rig.cursors.get('th-inbox')).not.toBeNull();
+      expect(report.approved).toBe(0);
+      expect((await rig.registry.getSingleMetric('aduan_instagram_pending_approvals_total')?.get())?.values).toContainEqual(expect.objectContaining({ labels: { outcome: 'failed' }, value: 1 }));
+      expect(log.text()).toContain('approval is tried again');
+      expect(log.text()).not.toMatch(/th-req-gone|lampu PJU/);
+      // Next cycle: nothing taken twice, the approval tried again, and now it goes through.
+      client.directThread.approve = approve;
+      const next = await rig.poller.pollOnce();
+      expect(next.items.ingested).toBe(0);
+      expect(next.approved).toBe(1);
+      expect(tries).toEqual(['th-req-gone']);
+      // A refusal for the whole account (spam, rate limit) still stops the cycle: the loop backs off.
+      client.pendingPages = [[threadOf({ threadId: 'th-req-2', user: other, pending: true, items: [textItem('r2', other.pk, at + 2_000, 'tolong')] })]];
+      client.directThread.approve = async () => { throw new IgActionSpamError(igResponse(spamBody)); };
+      await expect(rig.poller.pollOnce()).rejects.toBeInstanceOf(IgActionSpamError);
+    } finally {
+      await rig.close();
+    }
+  });
+  it('a thread whose participants or items come in a shape it cannot read does not stop the poll; the sender is taken from the items', async () => {
+    const client = new FakeIgClient();
+    const log = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
+    const at = Date.now() - 60_000;
+    const other = userOf(5550006, 'warga.lima', 'Lima');
+    // As Instagram sends a thread whose other participant deleted the account: no users, no inviter.
+    const noUsers: Record<string, unknown> = { ...threadOf({ threadId: 'th-no-users', user: citizen, items: [textItem('u1', citizen.pk, at, 'jalan berlubang di Jl. Kenanga')] }), users: [] };
+    delete noUsers.inviter;
+    const noItems = { ...threadOf({ threadId: 'th-no-items', user: other, items: [textItem('v0', other.pk, at, 'x')] }), items: null };
+    const third = userOf(5550007, 'warga.enam', 'Enam');
+    client.inboxPages = [[noUsers as unknown as IgThread, noItems as unknown as IgThread, threadOf({ threadId: 'th-fine', user: third, items: [textItem('f1', third.pk, at, 'pohon tumbang')] })]];
+    try {
+      const report = await rig.poller.pollOnce();
+      expect(report.items.ingested).toBe(2);
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      const bySender = new Map(rig.complaints.map((c) => [c.source.senderId, c]));
+      expect(bySender.get(String(citizen.pk))?.text).toContain('Jl. Kenanga');
+      expect(bySender.get(String(third.pk))?.text).toContain('pohon tumbang');
     } finally {
       await rig.close();
     }

@@ -1,6 +1,8 @@
+import { IgResponseError } from 'instagram-private-api';
 import type { Logger } from '@aduan/telemetry';
+import { classifyIgError } from '../client/classify-error.ts';
 import type { IgClientLike, InboxFeedLike, ThreadFeedLike } from '../client/ig-client-like.ts';
-import { asThreadItem, type IgThread, type IgThreadItem } from '../client/ig-item.ts';
+import { asThreadItem, type IgThread, type IgThreadItem, type IgUser } from '../client/ig-item.ts';
 import type { IgMetrics } from '../metrics.ts';
 import type { CursorStore, FeedWalk, ThreadGap } from './cursor-store.ts';
 import { positionOf, resumeAt } from './feed-position.ts';
@@ -63,6 +65,21 @@ const ts = (item: Pick<IgThreadItem, 'timestamp'>): bigint => micros(item.timest
 const activity = (thread: IgThread): bigint | null => micros(thread.last_activity_at || '0');
 const min = (a: bigint | undefined, b: bigint): bigint => (a === undefined || b < a ? b : a);
 
+/** The private API's shapes drift: a list that is not one counts as empty, an entry that is not an object as absent. */
+const list = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null) : []);
+
+/**
+ * The citizen of a one-to-one thread: its other participant, else the inviter when that is not
+ * us. Undefined when neither can be read (a participant whose account is gone comes as no users).
+ */
+function citizenOf(thread: IgThread, viewerId: string): IgUser | undefined {
+  const readable = (u: IgUser | null | undefined): u is IgUser => typeof u === 'object' && u !== null && u.pk !== undefined && u.pk !== null;
+  const other = list(thread.users).find(readable);
+  if (other) return other;
+  const inviter = readable(thread.inviter) ? thread.inviter : undefined;
+  return inviter && String(inviter.pk) !== viewerId ? inviter : undefined;
+}
+
 /** Newest and oldest readable thread activity on an inbox page. */
 function span(threads: IgThread[]): { newest?: bigint; oldest?: bigint } {
   const times = threads.map(activity).filter((t): t is bigint => t !== null);
@@ -114,7 +131,7 @@ export class Poller {
     const { feed, walk, fromTop } = await this.openWalk(name);
     let unreadLeft = false;
     for (let page = 0; page < this.opts.maxPages; page++) {
-      const threads = await feed.items();
+      const threads = list(await feed.items());
       const { newest, oldest } = span(threads);
       // The newest activity the walk started from: where the floor goes once it gets to its end.
       walk.top ??= newest;
@@ -192,21 +209,41 @@ export class Poller {
     await this.ingest(thread, stretch.items, report);
     const unread = await this.closeStretch(thread.thread_id, gap);
     // A request is approved only once read to the end: approved, it leaves the pending walk.
-    if (pending && this.opts.approvePending && !unread) {
-      await client.directThread.approve(thread.thread_id);
-      report.approved++;
-      this.opts.metrics.approvals.inc({ outcome: 'approved' });
-    }
+    if (pending && this.opts.approvePending && !unread) await this.approve(thread.thread_id, report);
     return unread;
+  }
+
+  /**
+   * Approves a message request whose items are taken. Instagram refusing it for this one thread
+   * (404: the requester's account is gone; a 5xx) must not hold up every thread after it, cycle
+   * after cycle: the request stays pending and is tried again next cycle. An answer about the
+   * whole account (rate limit, spam, challenge, session gone, network) stops the cycle as always.
+   */
+  private async approve(threadId: string, report: PollReport): Promise<void> {
+    const { client, metrics, logger } = this.opts;
+    try {
+      await client.directThread.approve(threadId);
+    } catch (err) {
+      const failure = classifyIgError(err, 1);
+      const threadOnly = err instanceof IgResponseError && failure.action === 'backoff' && (failure.reason === 'unknown' || failure.reason === 'server');
+      if (!threadOnly) throw err;
+      metrics.approvals.inc({ outcome: 'failed' });
+      logger.warn({ errName: err.name, status: err.response?.statusCode }, 'instagram refused to approve a message request; its messages are taken, the approval is tried again next cycle');
+      return;
+    }
+    report.approved++;
+    metrics.approvals.inc({ outcome: 'approved' });
   }
 
   private async ingest(thread: IgThread, items: IgThreadItem[], report: PollReport): Promise<void> {
     const { cursors, processor } = this.opts;
     const viewerId = String(thread.viewer_id);
-    const user = thread.users[0] ?? thread.inviter;
+    const citizen = citizenOf(thread, viewerId);
     for (const item of items) {
       let outcome: ItemOutcome | 'poison';
       try {
+        // Without a readable participant, the sender is whoever sent the item (no handle, no name).
+        const user: IgUser = citizen ?? { pk: item.user_id, username: '', full_name: '' };
         outcome = await processor.process({ threadId: thread.thread_id, viewerId, user }, item);
       } catch (err) {
         const code = (err as { code?: unknown }).code;
@@ -270,7 +307,7 @@ export class Poller {
     let reached = fromPreview;
     let more = feed !== undefined;
     for (let page = 0; feed && more && !reached && page < this.opts.maxPages; page++) {
-      reached = take((await feed.items()).map(asThreadItem));
+      reached = take(list(await feed.items()).map(asThreadItem));
       more = feed.isMoreAvailable();
     }
     const items = [...byId.values()].sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : 0));
@@ -290,7 +327,7 @@ export class Poller {
       return { feed: open ?? client.feed.directThread({ thread_id: thread.thread_id, oldest_cursor: from.id }), reached: false };
     }
     this.openThreads.delete(thread.thread_id);
-    const reached = take(thread.items.map(asThreadItem));
+    const reached = take(list(thread.items).map(asThreadItem));
     if (reached || !thread.has_older || !thread.oldest_cursor) return { reached };
     return { feed: client.feed.directThread({ thread_id: thread.thread_id, oldest_cursor: thread.oldest_cursor }), reached };
   }
