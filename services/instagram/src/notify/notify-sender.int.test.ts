@@ -102,12 +102,16 @@ describe('NotifySender (notify.instagram -> thread)', () => {
     expect(job?.failedReason).not.toMatch(/\d{6,}/);
   });
 
-  it('respects the rate limit', async () => {
-    start(2);
-    for (let i = 0; i < 4; i++) await queue.add('n', note(`th-r${i}`, `pesan ${i}`), { jobId: `rl-${i}` });
-    await waitFor(() => client.sent.length === 2, { what: 'two sends' });
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(client.sent).toHaveLength(2);
+  it('respects the rate limit, spacing the sends evenly instead of sending them in a burst', async () => {
+    start(60);
+    const at: number[] = [];
+    const thread = client.entity.directThread;
+    client.entity.directThread = (id) => ({ broadcastText: async (text) => (at.push(Date.now()), thread(id).broadcastText(text)) });
+    for (let i = 0; i < 3; i++) await queue.add('n', note(`th-r${i}`, `pesan ${i}`), { jobId: `rl-${i}` });
+    await waitFor(() => client.sent.length === 3, { what: 'three sends', timeoutMs: 8_000 });
+    // 60 a minute: one a second, never three within the same moment.
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(900);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(900);
   });
 
   it('waits out a network outage without using up the job\'s attempts', async () => {

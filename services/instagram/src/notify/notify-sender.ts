@@ -53,7 +53,8 @@ export class NotifySender {
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: 1,
-      limiter: { max: opts.maxPerMinute, duration: 60_000 },
+      // Spaced evenly (12 a minute: one every 5 s), not in bursts: Instagram flags a burst of sends.
+      limiter: { max: 1, duration: Math.ceil(60_000 / opts.maxPerMinute) },
       autorun: true,
     });
     this.worker.on('error', (err) => opts.logger.warn({ err: err.message }, 'notify.instagram worker error'));
