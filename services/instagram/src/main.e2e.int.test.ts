@@ -3,12 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRedis, freePort } from '@aduan/queue';
+import { Queue } from 'bullmq';
+import { createRedis, freePort, QueueNames } from '@aduan/queue';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { igKeys } from './session/keys.ts';
 import { loggedInUser } from './testing/fake-ig-client.ts';
 import { FakeInstagramServer } from './testing/fake-instagram-server.ts';
-import { textItem, threadOf, userOf } from './testing/ig-fixtures.ts';
+import { spamBody, textItem, threadOf, userOf } from './testing/ig-fixtures.ts';
 
 const url = testRedisUrl();
 const citizen = userOf(8880001, 'warga.e2e', 'Warga E2E');
@@ -68,6 +69,42 @@ describe('service end to end (process, real library, loopback Instagram)', () =>
     } finally {
       first.child.kill('SIGKILL');
       redis.disconnect();
+    }
+  }, 60_000);
+
+  it('sends nothing while Instagram answers the poll with feedback_required (spam), and logs no personal data', async () => {
+    prefix = uniquePrefix('ige2e');
+    const ig = await new FakeInstagramServer().start();
+    servers.push(ig);
+    ig.loggedInUser = loggedInUser;
+    for (let i = 0; i < 20; i++) ig.failures.push({ match: /inbox\/$/, status: 400, body: spamBody });
+    const dir = mkdtempSync(join(tmpdir(), 'ig-e2e-'));
+    const port = await freePort();
+    const svc = startService({
+      REDIS_URL: url, QUEUE_PREFIX: prefix, INSTAGRAM_USERNAME: 'pemkotblitar', INSTAGRAM_PASSWORD: 'rahasia-sekali',
+      INSTAGRAM_PROXY_URL: ig.proxyUrl, INSTAGRAM_PROXY_TUNNEL: 'false', INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0',
+      ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'), LOG_LEVEL: 'info', PORT: String(port),
+    });
+    const connection = createRedis(url, 'worker');
+    const queue = new Queue(QueueNames.notify('instagram'), { connection, prefix });
+    try {
+      await waitFor(() => /backing off/.test(svc.output()), { timeoutMs: 20_000, what: `spam back-off (output: ${svc.output().slice(-2000)})` });
+      // The router's status messages keep coming while the account is flagged.
+      for (let i = 0; i < 3; i++) {
+        await queue.add('n', { schemaVersion: 1, channel: 'instagram', account: 'pemkotblitar', to: `th-${i}`, kind: 'status', ticket: 'ADU-7K3M-9Q2X', text: `Aduan ADU-7K3M-9Q2X sedang diproses (${i}).`, createdAt: new Date().toISOString() }, { jobId: `st-${i}` });
+      }
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(ig.sentTexts()).toHaveLength(0);
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { state: string; lastFailure?: { reason: string } };
+      expect(health).toMatchObject({ state: 'backoff', lastFailure: { reason: 'spam' } });
+      expect(await queue.getJobCounts('completed', 'failed')).toEqual({ completed: 0, failed: 0 });
+      svc.child.kill('SIGTERM');
+      expect(await svc.exited).toBe(0);
+      expect(svc.output()).not.toMatch(/rahasia-sekali|sedang diproses/);
+    } finally {
+      svc.child.kill('SIGKILL');
+      await queue.close();
+      connection.disconnect();
     }
   }, 60_000);
 });

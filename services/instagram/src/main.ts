@@ -99,7 +99,8 @@ async function main(): Promise<void> {
     logger,
     metrics,
     maxPerMinute: env.INSTAGRAM_SEND_PER_MINUTE,
-    canSend: () => auth.state === 'ready',
+    // Not while the session waits for a code, nor while a poll was told to wait (rate limit, spam, block).
+    canSend: () => loop.canSend(),
     // The router's notices too: "Aamiin" or "🙏" in reply to a "selesai" gets no guide.
     onSent: (n) => pipeline.engine.rememberNotice(n),
   });

@@ -1,4 +1,4 @@
-import { IgActionSpamError, IgCheckpointError, IgLoginRequiredError, type LoginRequiredResponse } from 'instagram-private-api';
+import { IgActionSpamError, IgCheckpointError, IgLoginRequiredError, IgNetworkError, IgResponseError, type LoginRequiredResponse } from 'instagram-private-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { InstagramAuth } from '../session/auth.ts';
@@ -85,6 +85,23 @@ describe('PollLoop back-off on Instagram errors', () => {
     expect(metrics?.values.find((v) => v.labels.reason === 'spam')?.value).toBe(2);
     expect(await loop.cycle()).toBe(45_000);
     expect(loop.status.consecutiveFailures).toBe(0);
+  });
+
+  it('holds the sends while a poll was told to wait (spam, 429), not after a network error; a poll that goes through frees them', async () => {
+    expect(loop.canSend()).toBe(true);
+    client.failures.push(new IgActionSpamError(igResponse(spamBody)));
+    await loop.cycle();
+    expect(loop.canSend()).toBe(false);
+    await loop.cycle();
+    expect(loop.canSend()).toBe(true);
+    client.failures.push(new IgResponseError(igResponse({ message: 'Please wait a few minutes before you try again.', status: 'fail' }, 429)));
+    await loop.cycle();
+    expect(loop.canSend()).toBe(false);
+    await loop.cycle();
+    client.failures.push(new IgNetworkError(new Error('socket hang up')));
+    await loop.cycle();
+    expect(loop.status.state).toBe('backoff');
+    expect(loop.canSend()).toBe(true);
   });
 
   it('login_required clears the session and logs in again', async () => {

@@ -5,6 +5,9 @@ import type { ConnectionState, IgMetrics } from '../metrics.ts';
 import type { InstagramAuth } from '../session/auth.ts';
 import type { Poller, PollReport } from './poller.ts';
 
+/** Poll failures that mean Instagram is throttling or has flagged the whole account. */
+const THROTTLED: ReadonlySet<string> = new Set(['rate_limited', 'spam', 'blocked']);
+
 export interface PollLoopOptions {
   poller: Poller;
   auth: InstagramAuth;
@@ -127,6 +130,18 @@ export class PollLoop {
     } catch (err) {
       logger.error({ errName: (err as Error).name, err: safeErrMessage(err) }, 'instagram re-login failed; will retry after the back-off');
     }
+  }
+
+  /**
+   * Whether messages may be sent now: the session is ready, and the last poll was not answered
+   * with a rate limit, a spam flag (feedback_required) or a block. Instagram counts sends and
+   * reads against one account: sending on while it says "wait" is what gets an account blocked.
+   * Held until a poll goes through again.
+   */
+  canSend(): boolean {
+    if (this.opts.auth.state !== 'ready') return false;
+    const held = this.status.state === 'backoff' && THROTTLED.has(this.status.lastFailure?.reason ?? '');
+    return !held;
   }
 
   /** Polls as soon as possible (after an operator submitted a code), never overlapping a running cycle. */
