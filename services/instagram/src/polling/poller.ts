@@ -189,7 +189,7 @@ export class Poller {
 
   /** Takes a thread's new items; returns whether some are left unread (a gap, read on later visits). */
   private async handleThread(thread: IgThread, since: bigint, pending: boolean, report: PollReport): Promise<boolean> {
-    const { client, cursors } = this.opts;
+    const { cursors } = this.opts;
     if (thread.is_group) {
       // Complaints are one citizen to the city; group chats are not an intake path.
       report.groupsSkipped++;
