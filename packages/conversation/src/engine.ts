@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { QueueNames, isSameSender, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { QueueNames, STATUS_KEEP_DAYS, isSameSender, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Complaint, Notification, StatusView } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
@@ -62,7 +62,7 @@ export interface IngestResult {
 const SECRET_REPLY_MEMORY_MS = 7 * 86_400_000;
 /** A sender's tickets answered by "sudah ada kabar?": the last few, as long as status records last (400 days). */
 const FOLLOW_UP_TICKETS = 3;
-const FOLLOW_UP_MEMORY_SECONDS = 400 * 86_400;
+const FOLLOW_UP_MEMORY_SECONDS = STATUS_KEEP_DAYS * 86_400;
 
 const TRANSPORT_CHANNEL: Partial<Record<Complaint['intake']['transport'], ChatChannel>> = { baileys: 'whatsapp', 'instagram-private-api': 'instagram' };
 

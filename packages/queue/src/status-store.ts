@@ -5,7 +5,9 @@ import { LuaScript } from './lua.ts';
 import { QueueNames, specFor } from './names.ts';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
-const KEEP_SECONDS = 400 * 86_400;
+/** How long a complaint's status record, history and ticket are kept after their last change (citizens are told so). */
+export const STATUS_KEEP_DAYS = 400;
+const KEEP_SECONDS = STATUS_KEEP_DAYS * 86_400;
 
 /** The most steps a complaint's history keeps (the newest; "received" lives on the record itself). */
 export const STATUS_HISTORY_MAX = 100;

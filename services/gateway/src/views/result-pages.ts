@@ -1,4 +1,4 @@
-import { EXTERNAL_OPD } from '@aduan/queue';
+import { EXTERNAL_OPD, STATUS_KEEP_DAYS } from '@aduan/queue';
 import { displayPhone, wibDateTime, type StatusView } from '@aduan/schema';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
@@ -6,11 +6,11 @@ import { FORM_SCRIPT_PATH } from './page-reply.ts';
 import { STATE_LABELS } from './messages-id.ts';
 
 /**
- * How long a complaint's status can be looked up: the status store keeps a record 400 days after
- * its last change, and its ticket 400 days after it was received. A citizen who looks a year
- * later hears why nothing is found, not only "check what you typed".
+ * How long a complaint's status can be looked up (the status store's STATUS_KEEP_DAYS, after its
+ * last change; its ticket, after it was received). A citizen who looks a year later hears why
+ * nothing is found, not only "check what you typed".
  */
-export const STATUS_KEPT_DAYS = 400;
+export const STATUS_KEPT_DAYS = STATUS_KEEP_DAYS;
 
 /** wa.me opens a chat with the city's number, "cek <ticket>" typed in, on a phone or WhatsApp Web. */
 export const whatsappCheckLink = (e164: string, ticket: string) => `https://wa.me/${e164.slice(1)}?text=${encodeURIComponent(`cek ${ticket}`)}`;
