@@ -9,7 +9,7 @@ import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testki
 import { igKeys } from './session/keys.ts';
 import { loggedInUser } from './testing/fake-ig-client.ts';
 import { FakeInstagramServer } from './testing/fake-instagram-server.ts';
-import { spamBody, textItem, threadOf, userOf } from './testing/ig-fixtures.ts';
+import { loginErrorBody, spamBody, textItem, threadOf, userOf } from './testing/ig-fixtures.ts';
 
 const url = testRedisUrl();
 const citizen = userOf(8880001, 'warga.e2e', 'Warga E2E');
@@ -105,6 +105,32 @@ describe('service end to end (process, real library, loopback Instagram)', () =>
       svc.child.kill('SIGKILL');
       await queue.close();
       connection.disconnect();
+    }
+  }, 60_000);
+  it('a wrong password at start: /healthz says so, and the login is not tried again for an hour', async () => {
+    prefix = uniquePrefix('ige2e');
+    const ig = await new FakeInstagramServer().start();
+    servers.push(ig);
+    ig.failures.push({ match: /accounts\/login\/$/, status: 400, body: loginErrorBody({ message: 'The password you entered is incorrect.', error_type: 'bad_password', invalid_credentials: true, two_factor_required: false }) });
+    const dir = mkdtempSync(join(tmpdir(), 'ig-e2e-'));
+    const port = await freePort();
+    const svc = startService({
+      REDIS_URL: url, QUEUE_PREFIX: prefix, INSTAGRAM_USERNAME: 'pemkotblitar', INSTAGRAM_PASSWORD: 'salah-sandi',
+      INSTAGRAM_PROXY_URL: ig.proxyUrl, INSTAGRAM_PROXY_TUNNEL: 'false', INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0',
+      ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'), LOG_LEVEL: 'info', PORT: String(port),
+    });
+    try {
+      await waitFor(() => /adapter started/.test(svc.output()), { timeoutMs: 20_000, what: `start (output: ${svc.output().slice(-2000)})` });
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { state: string; nextPollAt: string; consecutiveFailures: number; lastFailure?: { reason: string } };
+      expect(health).toMatchObject({ state: 'backoff', consecutiveFailures: 1, lastFailure: { reason: 'bad_credentials' } });
+      // Trying a wrong password again soon gets an account locked.
+      expect(Date.parse(health.nextPollAt) - Date.now()).toBeGreaterThan(50 * 60_000);
+      expect(ig.requests.filter((r) => r.path === '/api/v1/accounts/login/')).toHaveLength(1);
+      svc.child.kill('SIGTERM');
+      expect(await svc.exited).toBe(0);
+      expect(svc.output()).not.toMatch(/salah-sandi/);
+    } finally {
+      svc.child.kill('SIGKILL');
     }
   }, 60_000);
 });

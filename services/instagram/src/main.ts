@@ -2,7 +2,6 @@ import { IgApiClient } from 'instagram-private-api';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses, pingRedis } from '@aduan/queue';
 import { EXIT_CONFIG, exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
-import { withJitter } from './client/classify-error.ts';
 import { safeErrMessage } from './client/safe-error.ts';
 import { accountOf, InstagramEnv, renamedVariables } from './env.ts';
 import { InstagramConfigError, NoCredentialsError } from './errors.ts';
@@ -63,10 +62,12 @@ async function main(): Promise<void> {
     ? `POST http://${env.HOST}:${env.PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
     : 'set ADMIN_TOKEN and restart, or stop the service and run `pnpm --filter @aduan/instagram login`';
   const auth = (running.auth = new InstagramAuth({ client, store: new SessionStore(pipeline.redis, pipeline.keys.session), username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint }));
+  let startFailure: unknown;
   try {
     await auth.start();
   } catch (err) {
     if (err instanceof NoCredentialsError) throw err;
+    startFailure = err;
     // Instagram unreachable or refusing now: the poll loop retries the login with back-off.
     logger.error({ errName: (err as Error).name, err: safeErrMessage(err) }, 'instagram login failed at start; retrying with back-off');
   }
@@ -84,8 +85,8 @@ async function main(): Promise<void> {
     onComplete: (startedAtMs) => pipeline.markDelivered(startedAtMs),
   });
   const loop = (running.loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER }));
-  // A failed login at start is retried after a back-off, not at once.
-  if (auth.state === 'logged_out') loop.start(withJitter(30_000, env.INSTAGRAM_POLL_JITTER), 'backoff');
+  // A failed login at start is retried after the back-off its failure calls for, not at once.
+  if (auth.state === 'logged_out') loop.startAfterFailure(startFailure);
   else loop.start(0, auth.state === 'awaiting_code' ? 'awaiting_code' : 'starting');
 
   const workerRedis = (running.workerRedis = createRedis(redisUrl, 'worker'));

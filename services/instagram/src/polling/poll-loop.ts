@@ -57,6 +57,19 @@ export class PollLoop {
     this.schedule(initialDelayMs);
   }
 
+  /**
+   * Starts after the login at start failed: the first try waits as long as a poll failing the
+   * same way would (a wrong password is not tried again for an hour: trying it soon gets the
+   * account locked), and the status says why (`/healthz`'s `lastFailure`), not only the log.
+   */
+  startAfterFailure(err: unknown): void {
+    this.status.consecutiveFailures = 1;
+    const failure = classifyIgError(err, 1, this.opts.backoff);
+    this.status.lastFailure = { action: failure.action, reason: failure.reason, at: new Date().toISOString() };
+    this.opts.metrics.backoffs.inc({ reason: failure.reason });
+    this.start(withJitter(failure.delayMs, this.opts.jitter, this.opts.random), failure.action === 'challenge' ? 'awaiting_code' : 'backoff');
+  }
+
   private setState(s: ConnectionState): void {
     this.status.state = s;
     this.opts.metrics.setState(s);
