@@ -104,6 +104,7 @@ export async function publishRouted(
     at: routing.routedAt,
     dedupeKey: `decision:r${routing.revision}`,
     ...(routing.external ? { message: routing.external.advice } : {}),
+    // In triage the record names no OPD (the status store removes the one it named: an OPD's return).
     ...(routing.triage ? {} : { opd: routing.opd, opdName: routing.opdName }),
   });
   return routed;

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { withGuard, type AddGuard } from './guarded-add.ts';
 import { LuaScript } from './lua.ts';
@@ -87,6 +87,9 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  * - Inbox scores follow the order of writing: at least the routing time, and above every entry
  *   already there. A reader's cursor names an entry it saw, so nothing written after it can sort
  *   before it (routers finish complaints of the same millisecond in any order).
+ * - A complaint in triage is routed to no OPD: the step removes `opd` and `opdName` (an OPD that
+ *   returned the complaint, "bukan kewenangan kami", is refused from then on like any OPD it was
+ *   re-assigned away from).
  * - The history keeps its newest STATUS_HISTORY_MAX steps. Once it is full, an OPD's new report
  *   that does not change the state (a system reporting "in progress" on every sync) is dropped
  *   unwritten (4): otherwise the history and the seen-events set of one complaint would grow for
@@ -103,6 +106,7 @@ elseif ARGV[10] == 'routed' then
   redis.call('HDEL', KEYS[2], 'reportedAt')
 end
 redis.call('SADD', KEYS[1], ARGV[1])
+if ARGV[10] == 'triage' then redis.call('HDEL', KEYS[2], 'opd', 'opdName') end
 redis.call('HSET', KEYS[2], unpack(ARGV, 9))
 redis.call('RPUSH', KEYS[3], ARGV[3])
 redis.call('LTRIM', KEYS[3], -${STATUS_HISTORY_MAX}, -1)
@@ -142,6 +146,8 @@ redis.call('HSET', KEYS[2], 'supporters', n)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return {added, n}
 `;
+/** Deletes a lock only while it is still ours (it may have expired and been taken by another). */
+const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 const RECORD_RECEIVED = new LuaScript(RECORD_RECEIVED_LUA);
 const TRANSITION = new LuaScript(TRANSITION_LUA);
 const ADD_SUPPORTER = new LuaScript(ADD_SUPPORTER_LUA);
@@ -180,6 +186,8 @@ export interface StatusRecord {
   /** Chat channels: the receiving account and the thread/JID to send status news to. Personal data. */
   replyAccount?: string;
   replyTo?: string;
+  /** When the OPD's last report applied was made (ms); none since the complaint was last routed. */
+  reportedAt?: number;
 }
 
 export type ReceivedRecord = Omit<StatusRecord, 'state' | 'updatedAt'>;
@@ -375,6 +383,21 @@ export class StatusStore {
     return TRANSITION_OUTCOMES[Number(outcome)] ?? 'applied';
   }
 
+  /**
+   * Takes the lock held while one decision on a complaint is made and published (an admin's
+   * assignment, an OPD's return): two at once would both publish revision n+1, one lost on
+   * `routed` (same jobId) but not on an OPD's queue or in triage. A token to release it with, or
+   * null while someone else holds it. It expires after `ms` (a holder that died).
+   */
+  async lockDecision(id: string, ms: number): Promise<string | null> {
+    const token = randomUUID();
+    return (await this.redis.set(this.key('triage', 'assigning', id), token, 'PX', ms, 'NX')) ? token : null;
+  }
+
+  async unlockDecision(id: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE_LUA, 1, this.key('triage', 'assigning', id), token).catch(() => 0);
+  }
+
   private opdInboxKey(opd: string): string {
     return this.key('opd', opd, 'inbox');
   }
@@ -445,6 +468,7 @@ export class StatusStore {
       ...(h.supporters ? { supporters: Number(h.supporters) } : {}),
       ...(h.replyAccount ? { replyAccount: h.replyAccount } : {}),
       ...(h.replyTo ? { replyTo: h.replyTo } : {}),
+      ...(h.reportedAt ? { reportedAt: Number(h.reportedAt) } : {}),
     };
   }
 

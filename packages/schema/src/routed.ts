@@ -21,7 +21,8 @@ export const Routing = z
     /** Human-readable reasons, e.g. "'jukir' -> Dinas Perhubungan". */
     reasons: z.array(z.string()).default([]),
     alternatives: z.array(RoutingAlternative).default([]),
-    decidedBy: z.enum(['rules', 'operator', 'admin']),
+    /** rules: the router; operator: the radio desk; admin: triage; opd: an OPD returned it ("bukan kewenangan kami"), so it is back in triage. */
+    decidedBy: z.enum(['rules', 'operator', 'admin', 'opd']),
     /** True when the complaint went to `triage` instead of an OPD queue. */
     triage: z.boolean().default(false),
     /** Assignment count: 0 for the first decision, n after the n-th re-assignment. */

@@ -15,21 +15,42 @@ export type ComplaintState = z.infer<typeof ComplaintState>;
  */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
+/**
+ * What an OPD may report. `returned`: not this OPD's complaint ("bukan kewenangan kami"): it goes
+ * back to the city's admin (triage) for re-assignment, and the citizen is not told (their status
+ * reads "triage" until the admin decides). Its `message`, for the admin, is required.
+ */
+export const ReportedState = z
+  .enum(['in_progress', 'resolved', 'rejected', 'returned'])
+  .meta({
+    description:
+      "in_progress, resolved, rejected: progress, told to the citizen. returned: not this OPD's complaint: back to the city's admin (triage) for re-assignment; `message` (required) tells the admin why, and the citizen is not shown it.",
+  });
+export type ReportedState = z.infer<typeof ReportedState>;
+
+/** A `returned` report says why, for the admin who re-assigns it (StatusUpdate, the OPD API). */
+export function requireReturnMessage(v: { state: string; message?: string | undefined }, ctx: z.core.$RefinementCtx): void {
+  if (v.state === 'returned' && !v.message) {
+    ctx.addIssue({ code: 'custom', path: ['message'], params: { code: 'required' }, input: v.message, message: 'message is required when state is "returned": tell the admin why the complaint is not yours (e.g. "bukan kewenangan kami, mungkin DLH")' });
+  }
+}
+
 /** Job data of the `status` queue: a downstream system reports progress on a complaint. */
 export const StatusUpdate = z
   .object({
     schemaVersion: z.literal(1),
     complaintId: z.string().regex(/^[0-9A-Z]{26}$/),
-    state: z.enum(['in_progress', 'resolved', 'rejected']),
+    state: ReportedState,
     /** Who reports: the OPD code whose system sent it. */
     opd: OpdCode,
-    /** Message for the citizen, Bahasa Indonesia. */
+    /** Message for the citizen, Bahasa Indonesia; for `returned` (required), the reason, for the city's admin only. */
     message: z.string().trim().min(1).max(1000).optional(),
     /** When it happened. More than MAX_CLOCK_AHEAD_MS ahead of the router's clock, it is taken as the moment the router applies it. */
     at: IsoDateTime,
     /** The downstream system's own id for this update (used as jobId). */
     updateId: z.string().min(1).max(200),
   })
+  .superRefine(requireReturnMessage)
   .meta({ id: 'StatusUpdate' });
 export type StatusUpdate = z.infer<typeof StatusUpdate>;
 

@@ -6,7 +6,7 @@ import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
 import { DelayedError, Queue, QueueNames, StatusStore, createConsumer, createRedis, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
-import { applyStatusUpdate, DecisionNotRecordedError } from './status-updates.ts';
+import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError } from './status-updates.ts';
 
 export const ROUTER_VERSION = '0.1.0';
 
@@ -135,9 +135,10 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       try {
         await applyStatusUpdate({ producer, status, routedQueue, logger: log }, update, job.attemptsStarted > 1);
       } catch (err) {
-        if (!(err instanceof DecisionNotRecordedError)) throw err;
-        // Not an attempt spent: 1 s, 2 s, 4 s... up to a minute, until the intake job's retry records it.
-        log.info({ complaintId: update.complaintId, opd: update.opd, updateId: update.updateId }, 'status update waits for its decision to be recorded');
+        if (!(err instanceof DecisionNotRecordedError || err instanceof DecisionBusyError)) throw err;
+        // Not an attempt spent: 1 s, 2 s, 4 s... up to a minute, until the intake job's retry
+        // records it (or the admin's assignment under way is done).
+        log.info({ complaintId: update.complaintId, opd: update.opd, updateId: update.updateId }, err instanceof DecisionBusyError ? 'status update waits for another decision on the complaint' : 'status update waits for its decision to be recorded');
         await job.moveToDelayed(Date.now() + Math.min(1_000 * 2 ** (job.attemptsStarted - 1), 60_000), token);
         throw new DelayedError();
       }

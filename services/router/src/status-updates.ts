@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import { QueueNames, UnrecoverableError, citizenMessages, latestRouted, type DurableProducer, type StatusStore } from '@aduan/queue';
-import { MAX_CLOCK_AHEAD_MS, type Notification, type StatusUpdate } from '@aduan/schema';
+import { QueueNames, UnrecoverableError, citizenMessages, latestRouted, publishRouted, routedJobId, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 
 /** How long a notify job is kept, so that re-adding one with the same id is a no-op (names.ts). */
@@ -27,6 +27,23 @@ export class DecisionNotRecordedError extends Error {
 }
 
 /**
+ * Another decision on the complaint is being made right now (an admin assigning it: the same
+ * lock, StatusStore.lockDecision). Try again later.
+ */
+export class DecisionBusyError extends Error {
+  readonly code = 'ADUAN_ERR_DECISION_BUSY';
+  constructor(complaintId: string) {
+    super(`another decision on complaint ${complaintId} is being made`);
+    this.name = 'DecisionBusyError';
+  }
+}
+
+/** How long an OPD's return holds the complaint's decision lock at most (a router that died). */
+const RETURN_LOCK_MS = 30_000;
+
+type StatusDeps = { producer: DurableProducer; status: StatusStore; routedQueue: Queue; logger: Logger };
+
+/**
  * A downstream system reports progress. Only the OPD the complaint is routed to may move it;
  * the citizen hears about it on the chat channel they used.
  * - A report older than the last one applied is stale: not applied, not told. A report dated
@@ -41,7 +58,8 @@ export class DecisionNotRecordedError extends Error {
  * - A report on a decision that is published but not recorded yet (DecisionNotRecordedError)
  *   waits for it: the OPD took the complaint from its queue, so it is theirs.
  */
-export async function applyStatusUpdate(deps: { producer: DurableProducer; status: StatusStore; routedQueue: Queue; logger: Logger }, update: StatusUpdate, startedBefore = false): Promise<void> {
+export async function applyStatusUpdate(deps: StatusDeps, update: StatusUpdate, startedBefore = false): Promise<void> {
+  if (update.state === 'returned') return applyReturn(deps, update);
   const rec = await deps.status.get(update.complaintId);
   if (rec?.opd !== update.opd) await waitIfDecisionUnrecorded(deps, update);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
@@ -49,14 +67,12 @@ export async function applyStatusUpdate(deps: { producer: DurableProducer; statu
     deps.logger.warn({ complaintId: update.complaintId, from: update.opd, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
     throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
   }
-  const now = Date.now();
-  const ahead = Date.parse(update.at) - now > MAX_CLOCK_AHEAD_MS;
-  if (ahead) deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, updateId: update.updateId, at: update.at }, 'status update dated in the future: recorded as made now');
+  const at = reportedAt(deps, update);
   const outcome = await deps.status.transition(update.complaintId, {
     state: update.state,
     // Checked again in the same script as the write: a re-assignment may land in between.
     requireOpd: update.opd,
-    at: ahead ? new Date(now).toISOString() : update.at,
+    at,
     dedupeKey: `status.${update.updateId.replaceAll(":", "_")}`,
     ...(update.message ? { message: update.message } : {}),
   });
@@ -94,3 +110,96 @@ async function waitIfDecisionUnrecorded(deps: { routedQueue: Queue }, update: St
   if (!latest || latest.routing.triage || latest.routing.opd !== update.opd) return;
   if (Date.now() - Date.parse(latest.routing.routedAt) < DECISION_RECORD_WAIT_MS) throw new DecisionNotRecordedError(update.complaintId, update.opd);
 }
+
+/** The report's time; one dated in the future (beyond clock differences) is taken as made now. */
+function reportedAt(deps: { logger: Logger }, update: StatusUpdate): string {
+  const now = Date.now();
+  if (Date.parse(update.at) - now <= MAX_CLOCK_AHEAD_MS) return update.at;
+  deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, updateId: update.updateId, at: update.at }, 'status update dated in the future: recorded as made now');
+  return new Date(now).toISOString();
+}
+
+/** A triage revision published by this OPD's return. */
+const isReturnBy = (r: RoutedComplaint | null, opd: string): boolean => !!r && r.routing.triage && r.routing.decidedBy === 'opd' && r.routing.opd === opd;
+
+/**
+ * The OPD says the complaint is not theirs ("bukan kewenangan kami"): it goes back to the city's
+ * admin. A new revision (`<id>.r<n+1>`) of the latest decision is published through
+ * publishRouted, in triage, decidedBy "opd", with the OPD's message as its note: `routed` and
+ * `triage` get it, and the status record goes to "triage" without the OPD (whose later reports
+ * are refused). The citizen is told nothing (publishRouted tells nothing for triage); they hear
+ * "diteruskan" once the admin assigns it.
+ * - Same checks as other reports: only the OPD the complaint is routed to (a decision not
+ *   recorded yet waits), and a return older than that OPD's last report applied is stale.
+ * - One decision at a time: it holds the lock of the admin's assignment (DecisionBusyError).
+ * - A retry publishes no second revision: when the latest revision is this OPD's return and the
+ *   record still names the OPD (the record is written last; the router died before it), the same
+ *   revision is published again (every jobId is deterministic) to finish it; when the record is
+ *   in triage already, nothing is left to do.
+ */
+async function applyReturn(deps: StatusDeps, update: StatusUpdate): Promise<void> {
+  const token = await deps.status.lockDecision(update.complaintId, RETURN_LOCK_MS);
+  if (!token) throw new DecisionBusyError(update.complaintId);
+  try {
+    await returnLocked(deps, update);
+  } finally {
+    await deps.status.unlockDecision(update.complaintId, token);
+  }
+}
+
+async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<void> {
+  const log = { complaintId: update.complaintId, opd: update.opd, updateId: update.updateId };
+  const [rec, latest] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId)]);
+  if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
+  const supporters = Math.max(latest?.supporters ?? 0, rec.supporters ?? 0);
+  if (latest && isReturnBy(latest, update.opd)) {
+    if (rec.opd === update.opd) {
+      deps.logger.warn({ ...log, revision: latest.routing.revision }, 'complaint returned by its OPD: finishing an earlier attempt');
+      await publishReturn(deps, latest, latest.routing, supporters);
+    } else if (rec.state === 'triage') {
+      deps.logger.info(log, 'complaint already returned by this OPD: nothing to do');
+    } else {
+      deps.logger.warn({ ...log, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
+      throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
+    }
+    return;
+  }
+  if (rec.opd !== update.opd) await waitIfDecisionUnrecorded(deps, update);
+  if (rec.opd !== update.opd || !latest || latest.routing.triage || latest.routing.opd !== update.opd) {
+    deps.logger.warn({ ...log, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
+    throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
+  }
+  const at = reportedAt(deps, update);
+  if (rec.reportedAt !== undefined && Date.parse(at) < rec.reportedAt) {
+    deps.logger.warn({ ...log, state: update.state }, 'status update older than the last one applied: ignored');
+    return;
+  }
+  const { external: _external, note: _note, ...earlier } = latest.routing;
+  const routing: Routing = {
+    ...earlier,
+    opd: update.opd,
+    opdName: latest.routing.opdName,
+    confidence: 0,
+    reasons: [`returned by ${update.opd}`],
+    decidedBy: 'opd',
+    triage: true,
+    revision: latest.routing.revision + 1,
+    ...(update.message ? { note: update.message } : {}),
+    routedAt: at,
+  };
+  await publishReturn(deps, latest, routing, supporters);
+  deps.logger.info({ ...log, revision: routing.revision }, 'complaint returned by its OPD: back in triage');
+}
+
+/**
+ * Publishes the return's revision, then takes the decision it returns (the revision before, to
+ * the same OPD) off that OPD's queue while it is untaken, as a re-assignment does: an OPD that
+ * reads the OPD API's feed never takes it.
+ */
+async function publishReturn(deps: StatusDeps, latest: RoutedComplaint, routing: Routing, supporters: number): Promise<void> {
+  const { routing: _previous, ...complaint } = latest;
+  await publishRouted({ producer: deps.producer, status: deps.status }, complaint as RoutedComplaint, routing, supporters);
+  const job = await deps.producer.queue(QueueNames.opd(routing.opd)).getJob(routedJobId(latest.id, routing.revision - 1));
+  if (job && UNTAKEN.has(await job.getState())) await job.remove().catch(() => {});
+}
+const UNTAKEN = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);

@@ -180,7 +180,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       schema: {
         summary: 'Report progress on a complaint routed to your OPD (OPD API key)',
         description:
-          'Queues a `StatusUpdate` on `status` with `opd` set from the key (jobId and `updateId` `<opd>.<updateId>`, so a retry changes nothing). The router records it and, for WhatsApp and Instagram complaints, tells the citizen; `message` is shown to the citizen (Bahasa Indonesia).',
+          'Queues a `StatusUpdate` on `status` with `opd` set from the key (jobId and `updateId` `<opd>.<updateId>`, so a retry changes nothing). The router records it and, for WhatsApp and Instagram complaints, tells the citizen; `message` is shown to the citizen (Bahasa Indonesia). `state: "returned"` says the complaint is not your OPD\'s ("bukan kewenangan kami"): it goes back to the city\'s admin (triage) for re-assignment, `message` (required) tells the admin why and is not shown to the citizen, and your key can no longer read or report on it (404) unless the admin assigns it to your OPD again.',
         tags: ['opd'],
         security: [{ opdKey: [] }],
         params: z.object({ id: ComplaintId }),
@@ -198,6 +198,12 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       if (earlier?.data?.complaintId && earlier.data.complaintId !== req.params.id) {
         count(key.opd, 'status', 'update_id_reused');
         throw new HttpError(409, 'update_id_reused', `updateId "${req.body.updateId}" was already used for another complaint; use an id unique to each update`);
+      }
+      // The admin who re-assigns a returned complaint needs to know why (StatusUpdate refuses it
+      // too; checked here for the stable field code rather than the route schema's "invalid").
+      if (req.body.state === 'returned' && !req.body.message) {
+        count(key.opd, 'status', 'invalid');
+        throw new ValidationFailedError({ message: { code: 'required', message: 'message is required when state is "returned": tell the city\'s admin why the complaint is not yours (e.g. "bukan kewenangan kami, mungkin DLH")' } });
       }
       // A date ahead of this clock would make every later report on the complaint (by any OPD
       // it is re-assigned to, too) "older than the last one" and dropped.

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Directory } from '@aduan/routing/directory';
@@ -42,8 +41,6 @@ export const correctionsKey = (prefix: string) => `${prefix}:routing:corrections
  */
 export const CORRECTIONS_MAX = 10_000;
 
-/** Deletes a lock only while it is still ours (it may have expired and been taken by another). */
-const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 const ASSIGN_LOCK_MS = 30_000;
 
 /**
@@ -60,13 +57,13 @@ const ASSIGN_LOCK_MS = 30_000;
 export async function assignComplaint(deps: TriageDeps, input: { id: string; opd: string; note?: string; by: string; revision?: number }): Promise<RoutedComplaint> {
   const opd = deps.directory.opds.find((o) => o.code === input.opd) ?? (input.opd === 'external' ? { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' } : undefined);
   if (!opd) throw new HttpError(400, 'validation_failed', 'Unknown OPD code', { fields: { opd: { code: 'unknown_opd', message: `opd must be one of: ${deps.directory.opds.map((o) => o.code).join(', ')}` } } });
-  const lock = `${deps.prefix}:triage:assigning:${input.id}`;
-  const token = randomUUID();
-  if (!(await deps.redis.set(lock, token, 'PX', ASSIGN_LOCK_MS, 'NX'))) throw new HttpError(409, 'assignment_conflict', 'Another admin is assigning this complaint right now; reload and look again');
+  // The same lock as an OPD's return (the router): one decision on a complaint at a time.
+  const token = await deps.status.lockDecision(input.id, ASSIGN_LOCK_MS);
+  if (!token) throw new HttpError(409, 'assignment_conflict', 'Another admin is assigning this complaint right now; reload and look again');
   try {
     return await assignLocked(deps, input, opd);
   } finally {
-    await deps.redis.eval(RELEASE_LUA, 1, lock, token).catch(() => 0);
+    await deps.status.unlockDecision(input.id, token);
   }
 }
 
