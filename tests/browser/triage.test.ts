@@ -126,6 +126,38 @@ describe('triage page in Chromium (1366x768)', () => {
     expect(await triageQ.getJob(id)).toBeDefined(); // nothing was sent: the admin decides again
     await triageQ.remove(id);
   });
+  it("marks a complaint its OPD sent back with who sent it and why (escaped), preselects nothing, and assigns it back to that OPD", async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Stasiun Blitar minta uang parkir tanpa karcis setiap hari' } });
+    const { id, ticket } = res.json();
+    const conn = createRedis(url, 'worker');
+    const routedQ = new Queue(QueueNames.routed, { connection: conn, prefix });
+    const statusQ = new Queue(QueueNames.status, { connection: conn, prefix });
+    const opdQ = new Queue('opd.dishub', { connection: conn, prefix });
+    try {
+      await waitFor(async () => ((await gw.deps.status.get(id))?.opd === 'dishub' ? true : null), { what: 'routed to dishub' });
+      const reason = 'Bukan kewenangan kami <img src=x onerror="window.__pwned=1">, mungkin DLH & Satpol PP';
+      await statusQ.add('status', { schemaVersion: 1, complaintId: id, opd: 'dishub', state: 'returned', message: reason, at: new Date().toISOString(), updateId: `ret-${id}` }, { jobId: `ret-${id}` });
+      await waitFor(async () => (await triageQ.getJob(`${id}.r1`)) ?? null, { what: 'returned to triage' });
+      await page.goto(`${base}/admin/triage`);
+      const item = page.locator(`article[aria-labelledby="t-${id}"]`);
+      const mark = page.locator(`#kembali-${id}`);
+      expect(await mark.textContent()).toContain('Dikembalikan oleh Dishub — Dinas Perhubungan');
+      expect(await mark.textContent()).toContain(`Alasan dari dinas: ${reason}`);
+      expect(await item.locator('img').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await item.textContent()).not.toContain('returned by');
+      expect(await selected(id)).toBe('');
+      // Back to dishub after all (the admin knows better): a new revision on dishub's queue.
+      await page.selectOption(`#opd-${id}`, 'dishub');
+      await Promise.all([page.waitForURL(/done=/), page.locator(`#note-${id}`).press('Enter')]);
+      expect(await page.locator('[role=status]').textContent()).toContain(`${ticket} sudah diteruskan ke Dinas Perhubungan`);
+      expect((await opdQ.getJob(`${id}.r2`))?.data.routing).toMatchObject({ opd: 'dishub', decidedBy: 'admin', revision: 2 });
+      expect(await triageQ.getJob(`${id}.r1`)).toBeUndefined();
+    } finally {
+      await Promise.all([routedQ.close(), statusQ.close(), opdQ.close()]);
+      conn.disconnect();
+    }
+  });
   it('finds a ticket as typed, also one already routed, and re-assigns it; another admin\'s decision meanwhile is shown, not overridden', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta uang parkir lima ribu tiap hari' } });
     const { id, ticket } = res.json();

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
 import { OpdKeyStore } from '@aduan/gateway';
 import { startRouterService, type RouterService } from '@aduan/router';
-import { createRedis } from '@aduan/queue';
+import { createRedis, QueueNames } from '@aduan/queue';
+import { deterministicComplaintId, ticketFor, type Complaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 
 /** The OPD API, end to end: gateway + real router + Redis; keys made as the CLI makes them. */
@@ -224,5 +225,96 @@ describe('OPD API: report times', () => {
       return v.state === 'resolved' ? v : null;
     }, { timeoutMs: 15_000, what: 'resolved by the new OPD' });
     expect(done.history.at(-1)).toMatchObject({ state: 'resolved', message: 'Sudah ditertibkan' });
+  });
+});
+
+// Last: its complaints go through triage and to dlh, which the feed counts above do not expect.
+describe('OPD API: "bukan kewenangan kami"', () => {
+  const queue = (name: string) => new Queue(name, { connection: redis, prefix });
+  const adminCookie = async () => {
+    const login = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'admin', password: 'kata-sandi-admin-77' } });
+    return `aduan_session=${login.cookies.find((x) => x.name === 'aduan_session')?.value}`;
+  };
+  /** A WhatsApp complaint, as the adapter queues it, routed to dishub. */
+  async function chatRouted(n: number): Promise<Complaint> {
+    const at = new Date(Date.now() - 60_000);
+    const id = deterministicComplaintId(at, 'whatsapp', '6281100000000', `RET${n}-${prefix}`);
+    const c: Complaint = {
+      schemaVersion: 1, id, ticket: ticketFor(id), channel: 'whatsapp',
+      source: { account: '6281100000000', senderId: '6285712345678@s.whatsapp.net', threadId: '6285712345678@s.whatsapp.net', messageIds: [`RET${n}`] },
+      receivedAt: at.toISOString(), submittedAt: at.toISOString(),
+      reporter: { name: 'Pak Slamet', phone: '+6285712345678', anonymous: false, confidential: false },
+      text: 'Jukir liar di depan Pasar Legi minta uang parkir dua kali lipat tanpa karcis', attachments: [], language: 'id', intake: { transport: 'baileys' },
+    };
+    const intake = queue(QueueNames.intake);
+    await intake.add('intake', c, { jobId: c.id });
+    await intake.close();
+    await waitFor(async () => ((await gw.deps.status.get(c.id))?.opd === 'dishub' ? true : null), { timeoutMs: 15_000, what: 'routed to dishub' });
+    return c;
+  }
+  const noticesOf = async (id: string) => {
+    const notify = queue('notify.whatsapp');
+    const jobs = await notify.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    await notify.close();
+    return jobs.filter((j) => j.data.complaintId === id).map((j) => ({ id: j.id, text: j.data.text as string })).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  };
+
+  it('sends a misrouted complaint back to the admin, who assigns it on; the citizen only hears where it went', async () => {
+    const c = await chatRouted(1);
+    const status = (secret: string, body: object) => asOpd(secret, 'POST', `/api/v1/opd/complaints/${c.id}/status`, body);
+    // Without a reason the admin could not act on it: refused, nothing queued.
+    const bare = await status(dishub, { state: 'returned', updateId: 'ret-0' });
+    expect([bare.statusCode, bare.json().error, bare.json().fields?.message?.code]).toEqual([400, 'validation_failed', 'required']);
+    expect(await statusQueue.getJob('dishub.ret-0')).toBeUndefined();
+    const reason = 'Bukan kewenangan kami, <b>mungkin</b> DLH';
+    expect((await status(dishub, { state: 'returned', message: reason, updateId: 'ret-1' })).statusCode).toBe(202);
+    const cookie = await adminCookie();
+    type Item = { id: string; routing: { triage: boolean; decidedBy: string; opd: string; note?: string; revision: number } };
+    const item = await waitFor(async () => {
+      const res = await gw.app.inject({ url: '/api/v1/triage', headers: { cookie } });
+      return (res.json() as { items: Item[] }).items.find((i) => i.id === c.id) ?? null;
+    }, { timeoutMs: 15_000, what: 'in triage' });
+    expect(item.routing).toMatchObject({ triage: true, decidedBy: 'opd', opd: 'dishub', note: reason, revision: 1 });
+    const page = (await gw.app.inject({ url: '/admin/triage', headers: { cookie } })).body;
+    expect(page).toContain('Dikembalikan oleh Dishub — Dinas Perhubungan');
+    expect(page).toContain('Bukan kewenangan kami, &lt;b&gt;mungkin&lt;/b&gt; DLH');
+    // The citizen: "being checked", no OPD, not the OPD's message, and no chat notice for it.
+    const rec = await gw.deps.status.read(c.id);
+    expect([rec?.view.state, rec?.view.opd]).toEqual(['triage', undefined]);
+    expect(JSON.stringify(rec?.view)).not.toContain('kewenangan');
+    expect((await noticesOf(c.id)).map((n) => n.id)).toEqual([`routed.${c.id}.r0`]);
+    // dishub no longer sees it, nor may report on it.
+    expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}`)).statusCode).toBe(404);
+    expect((await status(dishub, { state: 'in_progress', updateId: 'after-return' })).statusCode).toBe(404);
+    // The admin assigns it to dlh: dlh's queue and feed get it, the citizen hears where it went.
+    const assigned = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie }, payload: { opd: 'dlh', revision: 1 } });
+    expect(assigned.json()).toMatchObject({ opd: 'dlh', revision: 2 });
+    const opdDlh = queue('opd.dlh');
+    expect((await opdDlh.getJob(`${c.id}.r2`))?.data.routing).toMatchObject({ opd: 'dlh', decidedBy: 'admin', triage: false });
+    await opdDlh.close();
+    expect((await asOpd(dlh, 'GET', `/api/v1/opd/complaints/${c.id}`)).statusCode).toBe(200);
+    const notices = await noticesOf(c.id);
+    expect(notices.map((n) => n.id)).toEqual([`routed.${c.id}.r0`, `routed.${c.id}.r2`]);
+    expect(notices[1]?.text).toContain('sudah kami teruskan ke Dinas Lingkungan Hidup');
+    expect(notices.map((n) => n.text).join(' ')).not.toContain('kewenangan');
+    expect((await gw.deps.status.view(c.id))?.state).toBe('routed');
+    // dlh reports as usual; dishub is still refused.
+    expect((await asOpd(dlh, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { state: 'in_progress', updateId: 'dlh-ret-1' })).statusCode).toBe(202);
+    await waitFor(async () => ((await gw.deps.status.view(c.id))?.state === 'in_progress' ? true : null), { timeoutMs: 15_000, what: "dlh's report" });
+    expect((await status(dishub, { state: 'resolved', updateId: 'after-return-2' })).statusCode).toBe(404);
+  });
+
+  it('lets the admin assign a returned complaint back to the same OPD: a new revision on its queue', async () => {
+    const c = await chatRouted(2);
+    expect((await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { state: 'returned', message: 'Sepertinya bukan wilayah kami', updateId: 'ret-2' })).statusCode).toBe(202);
+    await waitFor(async () => ((await gw.deps.status.get(c.id))?.state === 'triage' ? true : null), { timeoutMs: 15_000, what: 'in triage' });
+    const cookie = await adminCookie();
+    const back = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie }, payload: { opd: 'dishub', note: 'Jukir di Pasar Legi memang wilayah Dishub', revision: 1 } });
+    expect(back.json()).toMatchObject({ opd: 'dishub', revision: 2 });
+    const opdDishub = queue('opd.dishub');
+    expect((await opdDishub.getJob(`${c.id}.r2`))?.data.routing).toMatchObject({ opd: 'dishub', decidedBy: 'admin', revision: 2 });
+    await opdDishub.close();
+    expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}`)).statusCode).toBe(200);
+    expect((await noticesOf(c.id)).map((n) => n.id)).toEqual([`routed.${c.id}.r0`, `routed.${c.id}.r2`]);
   });
 });

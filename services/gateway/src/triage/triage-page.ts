@@ -58,6 +58,10 @@ function item(c: RoutedComplaint, choices: Choice[], next?: string) {
   // Confidence 0: no word was recognised and the router's OPD is only its fallback, not a guess to
   // confirm with Enter. A routed complaint's OPD is where it is now.
   const guessed = !r.triage || r.confidence > 0;
+  // An OPD sent it back ("bukan kewenangan kami"): who, for the admin; its OPD is not a guess
+  // (confidence 0: nothing preselected), though the admin may assign it back there.
+  const back = r.triage && r.decidedBy === 'opd' ? (choices.find((o) => o.code === r.opd) ?? { name: r.opdName, shortName: r.opdName }) : undefined;
+  const returned = back ? optionLabel(back) : undefined;
   return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${channelLabel(c)} · ${wibDateTime(c.receivedAt)}</span></h2>
 ${c.reporter?.confidential ? html`<p id="rahasia-${c.id}"><strong>Rahasia:</strong> dinas tidak menerima nama dan nomor pelapor. Jangan menuliskannya di catatan.</p>` : ''}
@@ -69,12 +73,14 @@ ${c.attachments.length ? html`<p class="attachments">${c.attachments.map((a, i) 
     ? html`<a href="${href}" target="_blank" rel="noopener"><img src="${href}" alt="Foto lampiran ${String(i + 1)} dari ${c.ticket}" loading="lazy" style="max-width:160px;max-height:160px;margin:0 8px 8px 0;border-radius:6px;vertical-align:top"></a>`
     : html`<a href="${href}">Lampiran ${String(i + 1)} (${a.mimeType})</a> `;
 })}</p>` : ''}
-${!r.triage
+${returned
+  ? html`<p id="kembali-${c.id}"><strong>Dikembalikan oleh ${returned}</strong>: menurut dinas ini, aduan ini bukan kewenangannya.${r.note ? html`<br>Alasan dari dinas: ${r.note}` : ''}</p>`
+  : !r.triage
   ? html`<p>Sudah diteruskan ${r.decidedBy === 'admin' ? 'oleh admin' : 'oleh sistem'} ke <strong>${r.opdName}</strong>.${r.note ? html` Catatan: ${r.note}` : ''}</p>`
   : guessed
     ? html`<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>`
     : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
-${r.decidedBy !== 'admin' && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
+${r.decidedBy !== 'admin' && !returned && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
 <input type="hidden" name="revision" value="${String(r.revision)}">
 ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}

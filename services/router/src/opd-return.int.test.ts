@@ -1,0 +1,142 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, DurableProducer, QueueNames, StatusStore } from '@aduan/queue';
+import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { startRouterService, type RouterService } from './router-service.ts';
+
+/** An OPD returns a complaint that is not theirs ("bukan kewenangan kami"): the router on real Redis. */
+const url = testRedisUrl();
+const prefix = uniquePrefix('router-return');
+const mem = memoryLogger('router-return');
+let router: RouterService;
+const conn = createRedis(url, 'worker');
+const queues = new Map<string, Queue>();
+const q = (name: string) => queues.get(name) ?? queues.set(name, new Queue(name, { connection: conn, prefix })).get(name)!;
+const status = new StatusStore(conn, prefix);
+const REASON = 'Bukan kewenangan kami, mungkin DLH';
+
+function chatComplaint(text: string, n: number): Complaint {
+  const at = new Date(Date.now() - 10 * 60_000);
+  const id = deterministicComplaintId(at, 'whatsapp', '6281100000000', `RET${n}-${prefix}`);
+  return {
+    schemaVersion: 1, id, ticket: ticketFor(id), channel: 'whatsapp',
+    source: { account: '6281100000000', senderId: '6285712345678@s.whatsapp.net', threadId: '6285712345678@s.whatsapp.net', messageIds: [`RET${n}`] },
+    receivedAt: at.toISOString(), submittedAt: at.toISOString(),
+    reporter: { name: 'Pak Slamet', phone: '+6285712345678', anonymous: false, confidential: false },
+    text, attachments: [], language: 'id', intake: { transport: 'baileys' },
+  };
+}
+
+/** Files a complaint on `intake` and waits until the router gave it to dishub. */
+async function routedToDishub(n: number): Promise<Complaint> {
+  const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', n);
+  await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+  await waitFor(async () => ((await status.get(c.id))?.opd === 'dishub' ? true : null), { what: 'routed to dishub' });
+  return c;
+}
+
+const report = (c: Complaint, opd: string, state: string, updateId: string, extra: { message?: string; at?: string } = {}) =>
+  q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: c.id, opd, state, at: new Date().toISOString(), updateId, ...extra }, { jobId: updateId });
+const finished = (updateId: string) => waitFor(async () => {
+  const job = await q(QueueNames.status).getJob(updateId);
+  return job?.finishedOn ? job : null;
+}, { what: `status job ${updateId} done` });
+
+beforeAll(async () => {
+  router = await startRouterService({ redisUrl: url, prefix, logger: mem.logger });
+});
+afterAll(async () => {
+  await router.close();
+  for (const queue of queues.values()) await queue.close();
+  conn.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+describe('an OPD returns a complaint', () => {
+  it('publishes a triage revision, clears the OPD from the record, tells the citizen nothing, and refuses that OPD from then on', async () => {
+    const c = await routedToDishub(1);
+    const at = new Date().toISOString();
+    await report(c, 'dishub', 'returned', `ret-${c.id}`, { message: REASON, at });
+    const rev = await waitFor(async () => (await q(QueueNames.routed).getJob(`${c.id}.r1`)) ?? null, { what: 'routed r1' });
+    const routing = (rev.data as RoutedComplaint).routing;
+    expect(routing).toMatchObject({ triage: true, decidedBy: 'opd', revision: 1, opd: 'dishub', opdName: 'Dinas Perhubungan', confidence: 0, reasons: ['returned by dishub'], note: REASON, routedAt: at });
+    expect((rev.data as RoutedComplaint).text).toBe(c.text);
+    expect((await q(QueueNames.triage).getJob(`${c.id}.r1`))?.data.routing.decidedBy).toBe('opd');
+    await finished(`ret-${c.id}`);
+    const rec = await status.get(c.id);
+    expect(rec?.state).toBe('triage');
+    expect(rec?.opd).toBeUndefined();
+    expect(rec?.opdName).toBeUndefined();
+    // The citizen reads "triage", without the OPD or its message; no chat notice but the first one.
+    const view = await status.view(c.id);
+    expect(view?.opd).toBeUndefined();
+    expect(view?.history.map((h) => h.state)).toEqual(['received', 'routed', 'triage']);
+    expect(JSON.stringify(view)).not.toContain('kewenangan');
+    const notices = await q('notify.whatsapp').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    expect(notices.filter((j) => j.data.complaintId === c.id).map((j) => j.id)).toEqual([`routed.${c.id}.r0`]);
+    // Nobody had taken it off opd.dishub: withdrawn, as a re-assignment does.
+    expect(await q('opd.dishub').getJob(c.id)).toBeUndefined();
+
+    // dishub's later report is refused, as for any complaint re-assigned away; a second return publishes nothing.
+    await report(c, 'dishub', 'in_progress', `late-${c.id}`);
+    const late = await waitFor(async () => (await q(QueueNames.status).getJob(`late-${c.id}`))?.failedReason, { what: 'late report refused' });
+    expect(late).toContain('not routed to dishub');
+    await report(c, 'dishub', 'returned', `ret2-${c.id}`, { message: 'Sekali lagi: bukan kami' });
+    expect((await finished(`ret2-${c.id}`)).failedReason).toBeUndefined();
+    expect(await q(QueueNames.routed).getJob(`${c.id}.r2`)).toBeUndefined();
+    expect((await status.get(c.id))?.state).toBe('triage');
+    expect(mem.text()).not.toContain(REASON);
+    expect(mem.text()).not.toContain('Pak Slamet');
+  });
+
+  it('finishes a return whose revision was published but not recorded (a router that died), without a second revision', async () => {
+    const c = await routedToDishub(2);
+    const first = (await q(QueueNames.routed).getJob(c.id))!.data as RoutedComplaint;
+    // What publishRouted had written before the router died: the queues, not the record.
+    const at = new Date().toISOString();
+    const half: RoutedComplaint = { ...first, routing: { ...first.routing, triage: true, decidedBy: 'opd', revision: 1, confidence: 0, reasons: ['returned by dishub'], note: REASON, routedAt: at } };
+    const producer = new DurableProducer({ connection: conn, prefix, logger: mem.logger });
+    await producer.add(QueueNames.routed, `${c.id}.r1`, half);
+    await producer.add(QueueNames.triage, `${c.id}.r1`, half);
+    expect((await status.get(c.id))?.opd).toBe('dishub');
+    // BullMQ runs the job again.
+    await report(c, 'dishub', 'returned', `retry-${c.id}`, { message: REASON, at });
+    expect((await finished(`retry-${c.id}`)).failedReason).toBeUndefined();
+    const rec = await status.get(c.id);
+    expect([rec?.state, rec?.opd]).toEqual(['triage', undefined]);
+    expect(await q(QueueNames.routed).getJob(`${c.id}.r2`)).toBeUndefined();
+    expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'triage']);
+    // And once more, after it was finished: nothing changes, the job does not fail.
+    await report(c, 'dishub', 'returned', `retry2-${c.id}`, { message: REASON, at });
+    expect((await finished(`retry2-${c.id}`)).failedReason).toBeUndefined();
+    expect(await q(QueueNames.routed).getJob(`${c.id}.r2`)).toBeUndefined();
+    expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'triage']);
+  });
+
+  it("refuses another OPD's return, ignores one older than the OPD's last report, and waits while an admin is deciding", async () => {
+    const c = await routedToDishub(3);
+    await report(c, 'dlh', 'returned', `wrong-${c.id}`, { message: REASON });
+    const wrong = await waitFor(async () => (await q(QueueNames.status).getJob(`wrong-${c.id}`))?.failedReason, { what: 'wrong OPD refused' });
+    expect(wrong).toContain('not routed to dlh');
+
+    const now = Date.now();
+    await report(c, 'dishub', 'in_progress', `prog-${c.id}`, { at: new Date(now).toISOString() });
+    await waitFor(async () => ((await status.get(c.id))?.state === 'in_progress' ? true : null), { what: 'in_progress' });
+    await report(c, 'dishub', 'returned', `stale-${c.id}`, { message: REASON, at: new Date(now - 60_000).toISOString() });
+    expect((await finished(`stale-${c.id}`)).failedReason).toBeUndefined();
+    expect(await q(QueueNames.routed).getJob(`${c.id}.r1`)).toBeUndefined();
+    expect((await status.get(c.id))?.opd).toBe('dishub');
+
+    // An admin holds the complaint's decision lock: the return waits for it, then goes through.
+    const token = await status.lockDecision(c.id, 30_000);
+    expect(token).not.toBeNull();
+    await report(c, 'dishub', 'returned', `busy-${c.id}`, { message: REASON });
+    await waitFor(async () => ((await q(QueueNames.status).getJob(`busy-${c.id}`))?.attemptsStarted ? true : null), { what: 'return tried' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await q(QueueNames.routed).getJob(`${c.id}.r1`)).toBeUndefined();
+    await status.unlockDecision(c.id, token!);
+    await waitFor(async () => (await q(QueueNames.routed).getJob(`${c.id}.r1`)) ?? null, { timeoutMs: 15_000, what: 'returned after the lock' });
+    expect((await status.get(c.id))?.state).toBe('triage');
+  });
+});
