@@ -264,4 +264,22 @@ describe('triage by a human', () => {
       for (const c of [first.id, id]) await q('triage').remove(c);
     }
   });
+  it("keeps a confidential reporter's name and number out of the corrections export, as out of the OPD's job", async () => {
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/complaints',
+      payload: { text: 'Saya Budi Santoso (0812) 3456-7890, jukir liar di depan Pasar Legi minta uang parkir dua puluh ribu', location: { description: 'depan rumah Budi Santoso' }, reporter: { name: 'Budi Santoso', phone: '081234567890', email: 'budi.santoso77@gmail.com', confidential: true } },
+    });
+    const { id } = res.json();
+    await waitFor(async () => (await q('opd.dishub').getJob(id)) ?? null, { what: 'routed to dishub' });
+    const admin = await login('admin');
+    expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'satpolpp' } })).statusCode).toBe(200);
+    const exported = await gw.app.inject({ url: '/api/v1/triage/corrections', headers: { cookie: admin } });
+    const line = exported.body.trim().split('\n').find((l) => l.includes(id))!;
+    expect(line).toBeDefined();
+    for (const leak of ['Budi', 'Santoso', '3456', '7890', 'budi.santoso77']) expect(line, leak).not.toContain(leak);
+    // The words the router learns from stay.
+    expect(JSON.parse(line)).toMatchObject({ opd: 'satpolpp', location: { description: 'depan rumah [disembunyikan]' } });
+    expect(JSON.parse(line).text).toContain('jukir liar di depan Pasar Legi');
+  });
 });

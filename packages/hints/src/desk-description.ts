@@ -11,7 +11,7 @@ import type { Reporter } from '@aduan/schema';
  *   receives a confidential complaint's text.
  * - Otherwise the start of the text as written.
  */
-export function deskDescription(text: string, landmark: string | undefined, reporter: Pick<Reporter, 'name' | 'phone' | 'handle' | 'anonymous' | 'confidential'> | undefined): { snippet?: string; landmark?: string; confidential?: true } {
+export function deskDescription(text: string, landmark: string | undefined, reporter: Pick<Reporter, 'name' | 'phone' | 'handle' | 'email' | 'anonymous' | 'confidential'> | undefined): { snippet?: string; landmark?: string; confidential?: true } {
   const masked = reporter?.confidential || reporter?.anonymous;
   const place = landmark && masked ? withoutIdentity(landmark, reporter) : landmark;
   const shownPlace = place ? { landmark: place } : {};

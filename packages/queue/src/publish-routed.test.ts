@@ -38,6 +38,11 @@ describe('forOpd', () => {
     for (const leak of ['3456', '7890']) expect(mobile.text, leak).not.toContain(leak);
   });
 
+  it('masks the reporter\'s e-mail address, and a number written with underscores or commas', () => {
+    const c = forOpd(routed('Kabari saya di Budi.Santoso77@gmail.com atau WA 0812_3456_7890 / 0812,3456,7890. Surat ke dinas@blitarkota.go.id belum dibalas.', { email: 'budi.santoso77@gmail.com', phone: '+6281234567890', anonymous: false, confidential: true }));
+    expect(c.text).toBe('Kabari saya di [disembunyikan] atau WA [disembunyikan] / [disembunyikan]. Surat ke dinas@blitarkota.go.id belum dibalas.');
+  });
+
   it("masks them in the place description and file names the reporter typed too, as the radio desk does", () => {
     const reporter = { name: 'Siti Aminah', phone: '+6281234567890', anonymous: false, confidential: true };
     const c = routed('Jalan berlubang besar', reporter, 'lubangnya');

@@ -13,15 +13,15 @@ export function routedJobId(complaintId: string, revision: number): string {
 
 const HIDDEN = '[disembunyikan]';
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** What people put between the digit groups of a phone number: spaces, dots, dashes (en and em too), slashes, brackets round the area code. */
-const PHONE_SEPARATORS = '[\\s.()/\u2013\u2014-]*';
+/** What people put between the digit groups of a phone number: spaces, dots, commas, underscores, dashes (en and em too), slashes, brackets round the area code. */
+const PHONE_SEPARATORS = '[\\s.,_()/\u2013\u2014-]*';
 
 /**
  * What names a confidential reporter inside the words they sent: their Instagram handle, their
- * phone number however it is written, their (WhatsApp) name, and a link to their own story
- * (Instagram writes one into the text when they mention our account in it).
+ * phone number however it is written, their e-mail address, their (WhatsApp) name, and a link to
+ * their own story (Instagram writes one into the text when they mention our account in it).
  */
-export function withoutIdentity(text: string, reporter: Pick<NonNullable<RoutedComplaint['reporter']>, 'handle' | 'phone' | 'name'>): string {
+export function withoutIdentity(text: string, reporter: Pick<NonNullable<RoutedComplaint['reporter']>, 'handle' | 'phone' | 'name' | 'email'>): string {
   // The story's id leads to its author as surely as the name does: the whole path goes.
   let t = text.replace(/(instagram\.com\/stories\/)[^\s)"]+/gi, `$1${HIDDEN}`);
   if (reporter.handle) t = t.replace(new RegExp(`@?(?<![\\w.])${escapeRegExp(reporter.handle)}(?![\\w])`, 'gi'), HIDDEN);
@@ -32,6 +32,7 @@ export function withoutIdentity(text: string, reporter: Pick<NonNullable<RoutedC
   } else if (reporter.phone) {
     t = t.replace(new RegExp(reporter.phone.slice(1).split('').join(PHONE_SEPARATORS), 'g'), HIDDEN);
   }
+  if (reporter.email) t = t.replace(new RegExp(`(?<![\\w.+-])${escapeRegExp(reporter.email)}(?![\\w-])`, 'gi'), HIDDEN);
   const name = reporter.name?.trim();
   if (name && name.length >= 4) t = t.replace(new RegExp(`(?<![\\p{L}\\d])${escapeRegExp(name)}(?![\\p{L}\\d])`, 'giu'), HIDDEN);
   return t;

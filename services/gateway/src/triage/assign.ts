@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Directory } from '@aduan/routing/directory';
-import { QueueNames, latestRouted, publishRouted, routedJobId, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { QueueNames, forOpd, latestRouted, publishRouted, routedJobId, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { RoutedComplaint, Routing } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
@@ -95,11 +95,13 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
   await deps.triageQueue.remove(input.id).catch(() => 0);
   for (let rev = 1; rev <= current.routing.revision; rev++) await deps.triageQueue.remove(`${input.id}.r${rev}`).catch(() => 0);
   if (!previous.triage) await withdrawUntaken(deps, previous, input.id);
+  // Labelled data, exported and kept long: a confidential reporter's identity masked as for an OPD.
+  const labelled = forOpd(current);
   const correction: Correction = {
     id: input.id,
-    text: current.text,
-    ...(current.category ? { category: current.category } : {}),
-    ...(current.location ? { location: current.location } : {}),
+    text: labelled.text,
+    ...(labelled.category ? { category: labelled.category } : {}),
+    ...(labelled.location ? { location: labelled.location } : {}),
     opd: opd.code,
     router: { opd: previous.opd, confidence: previous.confidence, triage: previous.triage, decidedBy: previous.decidedBy },
     ...(input.note ? { note: input.note } : {}),
