@@ -37,7 +37,10 @@ do {
     foreach ($feed['items'] as $item) {
         $c = $item['complaint'];
         echo $c['ticket'], "\t", $c['routing']['opdName'], "\t", $c['text'], "\n";
-        // Progress for the citizen. The same updateId on a retry changes nothing.
+        // Progress for the citizen. The same updateId on a retry changes nothing. A complaint that
+        // is not this OPD's is sent back to the city's admin instead: 'state' => 'returned', with a
+        // 'message' saying why ("bukan kewenangan kami, mungkin DLH"); the citizen is not told it.
+        // Other states: 'resolved', 'rejected' (final for the citizen; see services/gateway/README.md).
         [$status, $ack] = aduan('POST', "/api/v1/opd/complaints/{$c['id']}/status", [
             'state' => 'in_progress',
             'message' => 'Aduan Anda sudah kami terima dan sedang ditindaklanjuti.',
