@@ -91,6 +91,12 @@ export const GatewayEnv = ServiceEnv.extend({
   LOGIN_MAX_FAILURES: envInt(10, { min: 1 }),
   /** Window in which failed logins are counted (and the lock-out length). */
   LOGIN_FAILURE_WINDOW: envDurationMs('15m'),
+  /**
+   * Progress reports (`POST /api/v1/opd/complaints/:id/status`) per OPD API key per minute (0
+   * disables): each is kept a week on `status`, and may send a citizen a chat message, so a
+   * runaway OPD script must not go unchecked.
+   */
+  OPD_REPORTS_PER_MINUTE: envInt(120, { min: 0 }),
   /** Login attempts per client address per minute, whatever the username (0 disables): each costs a password hash. */
   LOGIN_RATE_LIMIT_PER_MINUTE: envInt(20, { min: 0 }),
   /** Radio desk: how many days back duplicate hints look. */

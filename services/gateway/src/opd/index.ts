@@ -66,7 +66,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
 
   // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
   const verified = new WeakMap<FastifyRequest, OpdKey>();
-  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused' | 'invalid') => deps.metrics.opdRequests.inc({ opd, action, outcome });
+  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused' | 'invalid' | 'rate_limited') => deps.metrics.opdRequests.inc({ opd, action, outcome });
   const authenticate = (action: 'feed' | 'read' | 'status' | 'attachment') => async (req: FastifyRequest): Promise<void> => {
     const secret = bearerToken(req);
     const key = secret ? await deps.opdKeys.verify(secret) : null;
@@ -82,6 +82,21 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     if (!key) throw new Error('OPD route without its onRequest key check');
     return key;
   };
+  const perMinute = deps.config.OPD_REPORTS_PER_MINUTE;
+  const reportLimit =
+    perMinute > 0
+      ? {
+          max: perMinute,
+          timeWindow: 60_000,
+          hook: 'preHandler' as const,
+          keyGenerator: (req: FastifyRequest) => `opd-key:${keyOf(req).id}`,
+          errorResponseBuilder: (req: FastifyRequest, ctx: { ttl: number }) => {
+            count(keyOf(req).opd, 'status', 'rate_limited');
+            const retryAfterSeconds = Math.ceil(ctx.ttl / 1000);
+            return new HttpError(429, 'rate_limited', `More than ${perMinute} reports a minute with this key (OPD_REPORTS_PER_MINUTE); retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+          },
+        }
+      : false;
   /** Refuses (404) a complaint that is not routed to this key's OPD. */
   const routedToKey = async (key: OpdKey, id: string) => {
     const rec = await deps.status.get(id);
@@ -177,6 +192,8 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     '/api/v1/opd/complaints/:id/status',
     {
       onRequest: authenticate('status'),
+      // Per key, after its check (preHandler): OPD_REPORTS_PER_MINUTE.
+      config: { rateLimit: reportLimit },
       schema: {
         summary: 'Report progress on a complaint routed to your OPD (OPD API key)',
         description:
@@ -185,7 +202,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
         security: [{ opdKey: [] }],
         params: z.object({ id: ComplaintId }),
         body: OpdStatusRequest,
-        response: { 202: OpdStatusAccepted, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+        response: { 202: OpdStatusAccepted, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (req, reply) => {
