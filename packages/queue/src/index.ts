@@ -7,7 +7,7 @@ export { createConsumer, throttledErrors, ERROR_REPORT_MS, type ConsumerOptions 
 export { StatusStore, STATUS_KEEP_DAYS, senderFields, isSameSender, type StatusRecord, type HistoryEntry, type SupporterEntry, type ReceivedRecord, type ReceivedGuard, type RecordOutcome, type TransitionOutcome } from './status-store.ts';
 export { probeRedis, exitIfRedisRefuses, refusedMessage, type RedisProbe } from './redis-access.ts';
 export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisServerMissingError, type LocalRedis } from './local-redis.ts';
-export { publishRouted, routedJobId, forOpd, withoutIdentity, EXTERNAL_OPD } from './publish-routed.ts';
+export { publishRouted, withdrawUntaken, routedJobId, forOpd, withoutIdentity, EXTERNAL_OPD } from './publish-routed.ts';
 export { citizenMessages, asSentence } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';

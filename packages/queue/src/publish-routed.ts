@@ -110,3 +110,22 @@ export async function publishRouted(
   });
   return routed;
 }
+
+const UNTAKEN = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Takes a decision's job (`routedJobId(complaintId, revision)`) off `opd.<opd>` while that OPD's
+ * system has not taken it yet: a complaint re-assigned away, or returned, is no longer theirs,
+ * and their reports on it are refused. A job already taken (active, or done) stays: that system
+ * has seen the complaint, and the `routed` feed's newer revision says where it went. True when it
+ * was withdrawn.
+ */
+export async function withdrawUntaken(producer: DurableProducer, opd: string, complaintId: string, revision: number): Promise<boolean> {
+  const job = await producer.queue(QueueNames.opd(opd)).getJob(routedJobId(complaintId, revision));
+  if (!job || !UNTAKEN.has(await job.getState())) return false;
+  // A consumer may take it between the two calls: then it is locked, remove() refuses, and it stays.
+  return job.remove().then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { QueueNames, UnrecoverableError, citizenMessages, latestRouted, publishRouted, routedJobId, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { QueueNames, UnrecoverableError, citizenMessages, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 
@@ -199,7 +199,5 @@ async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<voi
 async function publishReturn(deps: StatusDeps, latest: RoutedComplaint, routing: Routing, supporters: number): Promise<void> {
   const { routing: _previous, ...complaint } = latest;
   await publishRouted({ producer: deps.producer, status: deps.status }, complaint as RoutedComplaint, routing, supporters);
-  const job = await deps.producer.queue(QueueNames.opd(routing.opd)).getJob(routedJobId(latest.id, routing.revision - 1));
-  if (job && UNTAKEN.has(await job.getState())) await job.remove().catch(() => {});
+  await withdrawUntaken(deps.producer, routing.opd, latest.id, routing.revision - 1);
 }
-const UNTAKEN = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);

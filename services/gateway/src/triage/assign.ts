@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Directory } from '@aduan/routing/directory';
-import { QueueNames, forOpd, latestRouted, publishRouted, routedJobId, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { forOpd, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { RoutedComplaint, Routing } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
@@ -94,7 +94,9 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
   const routed = await publishRouted({ producer: deps.producer, status: deps.status }, complaint as RoutedComplaint, routing, supporters);
   await deps.triageQueue.remove(input.id).catch(() => 0);
   for (let rev = 1; rev <= current.routing.revision; rev++) await deps.triageQueue.remove(`${input.id}.r${rev}`).catch(() => 0);
-  if (!previous.triage) await withdrawUntaken(deps, previous, input.id);
+  if (!previous.triage && (await withdrawUntaken(deps.producer, previous.opd, input.id, previous.revision))) {
+    deps.logger.info({ complaintId: input.id, opd: previous.opd }, "re-assigned complaint withdrawn from the earlier OPD's queue");
+  }
   // Labelled data, exported and kept long: a confidential reporter's identity masked as for an OPD.
   const labelled = forOpd(current);
   const correction: Correction = {
@@ -113,22 +115,6 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
   return routed;
 }
 
-/**
- * Takes the earlier decision's job off the OPD it was sent to, while that OPD's system has not
- * taken it yet: a complaint re-assigned away is no longer theirs, and their reports on it are
- * refused. A job already taken (active, or done) stays: that system has seen the complaint, and
- * the `routed` feed's newer revision says where it went.
- */
-async function withdrawUntaken(deps: TriageDeps, previous: Routing, id: string): Promise<void> {
-  const job = await deps.producer.queue(QueueNames.opd(previous.opd)).getJob(routedJobId(id, previous.revision));
-  if (!job || !UNTAKEN.has(await job.getState())) return;
-  // A consumer may take it between the two calls: then it is locked, remove() refuses, and it stays.
-  await job.remove().then(
-    () => deps.logger.info({ complaintId: id, opd: previous.opd }, "re-assigned complaint withdrawn from the earlier OPD's queue"),
-    () => {},
-  );
-}
-const UNTAKEN = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 export async function listCorrections(deps: Pick<TriageDeps, 'redis' | 'prefix'>): Promise<Correction[]> {
   return (await deps.redis.lrange(correctionsKey(deps.prefix), 0, -1)).map((s) => JSON.parse(s) as Correction);
