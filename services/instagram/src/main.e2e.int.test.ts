@@ -22,6 +22,16 @@ function startService(env: Record<string, string>): { child: ChildProcess; exite
   return { child, exited: new Promise((r) => child.once('exit', (code) => r(code))), output: () => out };
 }
 
+/** The service's environment against a loopback Instagram stand-in, with its own data folders. */
+function serviceEnv(ig: FakeInstagramServer, prefix: string, password: string): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'ig-e2e-'));
+  return {
+    REDIS_URL: url, QUEUE_PREFIX: prefix, INSTAGRAM_USERNAME: 'pemkotblitar', INSTAGRAM_PASSWORD: password,
+    INSTAGRAM_PROXY_URL: ig.proxyUrl, INSTAGRAM_PROXY_TUNNEL: 'false', INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0',
+    ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'), LOG_LEVEL: 'info',
+  };
+}
+
 /** The whole service as a process, with the real library talking to a loopback Instagram stand-in. */
 describe('service end to end (process, real library, loopback Instagram)', () => {
   let prefix: string;
@@ -37,12 +47,7 @@ describe('service end to end (process, real library, loopback Instagram)', () =>
     servers.push(ig);
     ig.loggedInUser = loggedInUser;
     ig.pending = [threadOf({ threadId: 'th-e2e', user: citizen, pending: true, items: [textItem('e1', citizen.pk, Date.now() - 60_000, 'Ada pohon tumbang menutup Jl. Kenari, mohon dibantu')] })];
-    const dir = mkdtempSync(join(tmpdir(), 'ig-e2e-'));
-    const env = {
-      REDIS_URL: url, QUEUE_PREFIX: prefix, INSTAGRAM_USERNAME: 'pemkotblitar', INSTAGRAM_PASSWORD: 'rahasia-sekali',
-      INSTAGRAM_PROXY_URL: ig.proxyUrl, INSTAGRAM_PROXY_TUNNEL: 'false', INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0',
-      CONVERSATION_QUIET: '1s', ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'), LOG_LEVEL: 'info',
-    };
+    const env = { ...serviceEnv(ig, prefix, 'rahasia-sekali'), CONVERSATION_QUIET: '1s' };
     const redis = createRedis(url, 'worker');
     const logins = () => ig.requests.filter((r) => r.path === '/api/v1/accounts/login/').length;
     const first = startService({ ...env, PORT: String(await freePort()) });
@@ -78,13 +83,8 @@ describe('service end to end (process, real library, loopback Instagram)', () =>
     servers.push(ig);
     ig.loggedInUser = loggedInUser;
     for (let i = 0; i < 20; i++) ig.failures.push({ match: /inbox\/$/, status: 400, body: spamBody });
-    const dir = mkdtempSync(join(tmpdir(), 'ig-e2e-'));
     const port = await freePort();
-    const svc = startService({
-      REDIS_URL: url, QUEUE_PREFIX: prefix, INSTAGRAM_USERNAME: 'pemkotblitar', INSTAGRAM_PASSWORD: 'rahasia-sekali',
-      INSTAGRAM_PROXY_URL: ig.proxyUrl, INSTAGRAM_PROXY_TUNNEL: 'false', INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0',
-      ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'), LOG_LEVEL: 'info', PORT: String(port),
-    });
+    const svc = startService({ ...serviceEnv(ig, prefix, 'rahasia-sekali'), PORT: String(port) });
     const connection = createRedis(url, 'worker');
     const queue = new Queue(QueueNames.notify('instagram'), { connection, prefix });
     try {
@@ -112,13 +112,8 @@ describe('service end to end (process, real library, loopback Instagram)', () =>
     const ig = await new FakeInstagramServer().start();
     servers.push(ig);
     ig.failures.push({ match: /accounts\/login\/$/, status: 400, body: loginErrorBody({ message: 'The password you entered is incorrect.', error_type: 'bad_password', invalid_credentials: true, two_factor_required: false }) });
-    const dir = mkdtempSync(join(tmpdir(), 'ig-e2e-'));
     const port = await freePort();
-    const svc = startService({
-      REDIS_URL: url, QUEUE_PREFIX: prefix, INSTAGRAM_USERNAME: 'pemkotblitar', INSTAGRAM_PASSWORD: 'salah-sandi',
-      INSTAGRAM_PROXY_URL: ig.proxyUrl, INSTAGRAM_PROXY_TUNNEL: 'false', INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0',
-      ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'), LOG_LEVEL: 'info', PORT: String(port),
-    });
+    const svc = startService({ ...serviceEnv(ig, prefix, 'salah-sandi'), PORT: String(port) });
     try {
       await waitFor(() => /adapter started/.test(svc.output()), { timeoutMs: 20_000, what: `start (output: ${svc.output().slice(-2000)})` });
       const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { state: string; nextPollAt: string; consecutiveFailures: number; lastFailure?: { reason: string } };
