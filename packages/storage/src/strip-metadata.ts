@@ -1,0 +1,270 @@
+/**
+ * Removes the metadata that identifies a citizen (EXIF GPS, serial numbers, owner names, XMP,
+ * IPTC, text chunks) from a photo before it is stored, without re-encoding: segments and chunks
+ * are dropped from the container, the image data is copied byte for byte. Pure and
+ * deterministic: the same upload always gives the same bytes (and so the same storage key).
+ * See the package README for what is kept, what is dropped, and why this is our own code.
+ */
+
+export type StripOutcome =
+  /** `data` is what to store; `removed` names what was dropped (for tests and counting, never content). */
+  | { ok: true; data: Buffer; removed: string[] }
+  /** The container could not be parsed and its bytes show metadata: storing it would leak it. */
+  | { ok: false; reason: 'malformed' };
+
+class Malformed extends Error {}
+
+const ascii = (b: Buffer, at: number, len: number) => b.toString('latin1', at, at + len);
+
+/**
+ * Strips `data`, whose type the bytes decided (sniffMime). Types it does not handle (HEIC/HEIF,
+ * AVIF, video, audio, documents) come back as they are.
+ */
+export function stripImageMetadata(data: Buffer, mimeType: string): StripOutcome {
+  const strip = STRIPPERS[mimeType];
+  if (!strip) return { ok: true, data, removed: [] };
+  const removed: string[] = [];
+  try {
+    const out = strip(data, removed);
+    return { ok: true, data: removed.length === 0 && out.length === data.length ? data : out, removed };
+  } catch (err) {
+    if (!(err instanceof Malformed)) throw err;
+    // Not parseable to the end: stored as it is only if nothing in it looks like metadata.
+    return hasMetadataSignature(data, mimeType) ? { ok: false, reason: 'malformed' } : { ok: true, data, removed: [] };
+  }
+}
+
+const STRIPPERS: Record<string, (data: Buffer, removed: string[]) => Buffer> = {
+  'image/jpeg': stripJpeg,
+  'image/png': stripPng,
+  'image/webp': stripWebp,
+  'image/gif': stripGif,
+};
+
+const SIGNATURES: Record<string, string[]> = {
+  'image/jpeg': ['Exif\0', 'http://ns.adobe.com/', '<x:xmpmeta', 'Photoshop 3.0', '8BIM', 'MPF\0'],
+  'image/png': ['eXIf', 'tEXt', 'zTXt', 'iTXt', 'tIME', '<x:xmpmeta'],
+  'image/webp': ['EXIF', 'XMP ', '<x:xmpmeta'],
+  'image/gif': ['XMP Data', '<x:xmpmeta', '\x21\xfe'],
+};
+
+function hasMetadataSignature(data: Buffer, mimeType: string): boolean {
+  return (SIGNATURES[mimeType] ?? []).some((s) => data.includes(s, 0, 'latin1'));
+}
+
+// ---------------------------------------------------------------- JPEG (ITU-T T.81, Exif 2.3)
+
+/** APPn segments kept: those a decoder needs. APP0 JFIF/JFXX, APP2 ICC profile, APP14 Adobe (colour transform). */
+function keepJpegApp(marker: number, seg: Buffer): boolean {
+  if (marker === 0xe0) return ascii(seg, 0, 5) === 'JFIF\0' || ascii(seg, 0, 5) === 'JFXX\0';
+  if (marker === 0xe2) return ascii(seg, 0, 12) === 'ICC_PROFILE\0';
+  if (marker === 0xee) return ascii(seg, 0, 5) === 'Adobe';
+  return false;
+}
+
+const JPEG_NAMES: Record<number, string> = { 0xe1: 'APP1', 0xed: 'APP13', 0xfe: 'COM' };
+
+function stripJpeg(data: Buffer, removed: string[]): Buffer {
+  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) throw new Malformed('no SOI');
+  const parts: Buffer[] = [data.subarray(0, 2)];
+  let orientation = 1;
+  let exifAt = -1; // index in `parts` where the minimal Exif segment goes (after a leading APP0)
+  let i = 2;
+  for (;;) {
+    if (i >= data.length) break; // ends between segments: nothing unparsed is left
+    if (data[i] !== 0xff) throw new Malformed('expected a marker');
+    while (data[i] === 0xff) i++; // fill bytes
+    if (i >= data.length) throw new Malformed('marker cut off');
+    const marker = data[i]!;
+    const start = i - 1;
+    i++;
+    if (marker === 0xd9) {
+      // EOI: what follows (a second image of a Multi-Picture file, a motion photo's video, a
+      // vendor trailer) carries its own Exif; it is not part of this image.
+      parts.push(Buffer.from([0xff, 0xd9]));
+      if (i < data.length) removed.push('trailer');
+      break;
+    }
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      parts.push(data.subarray(start, i));
+      continue;
+    }
+    if (i + 2 > data.length) throw new Malformed('segment length cut off');
+    const len = data.readUInt16BE(i);
+    if (len < 2 || i + len > data.length) throw new Malformed('segment overruns the file');
+    const seg = data.subarray(i + 2, i + len);
+    i += len;
+    const isApp = marker >= 0xe0 && marker <= 0xef;
+    if (isApp || marker === 0xfe) {
+      if (isApp && keepJpegApp(marker, seg)) {
+        parts.push(data.subarray(start, i));
+        if (marker === 0xe0 && parts.length === 2) exifAt = 2;
+        continue;
+      }
+      if (marker === 0xe1 && ascii(seg, 0, 6) === 'Exif\0\0' && orientation === 1) orientation = readTiffOrientation(seg.subarray(6));
+      removed.push(JPEG_NAMES[marker] ?? `APP${marker - 0xe0}`);
+      continue;
+    }
+    parts.push(data.subarray(start, i));
+    if (marker === 0xda) {
+      // Entropy-coded data runs to the next marker that is not a stuffed 0x00 or a restart.
+      const scan = i;
+      while (i < data.length) {
+        if (data[i] === 0xff && i + 1 < data.length) {
+          const next = data[i + 1]!;
+          if (next !== 0x00 && next !== 0xff && !(next >= 0xd0 && next <= 0xd7)) break;
+          i += next === 0xff ? 1 : 2;
+        } else i++;
+      }
+      // A file cut inside its image data (an interrupted upload) keeps what it has: every header was read.
+      parts.push(data.subarray(scan, i));
+    }
+  }
+  if (orientation !== 1) parts.splice(exifAt > 0 ? exifAt : 1, 0, minimalExifSegment(orientation));
+  return Buffer.concat(parts);
+}
+
+/** Orientation (tag 0x0112) from IFD0 of a TIFF structure, or 1 when absent or unreadable. */
+function readTiffOrientation(tiff: Buffer): number {
+  if (tiff.length < 8) return 1;
+  const order = ascii(tiff, 0, 2);
+  if (order !== 'II' && order !== 'MM') return 1;
+  const le = order === 'II';
+  const u16 = (at: number) => (le ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+  const u32 = (at: number) => (le ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
+  if (u16(2) !== 42) return 1;
+  const ifd = u32(4);
+  if (ifd + 2 > tiff.length) return 1;
+  const count = u16(ifd);
+  for (let n = 0; n < count; n++) {
+    const e = ifd + 2 + n * 12;
+    if (e + 12 > tiff.length) return 1;
+    if (u16(e) === 0x0112 && u16(e + 2) === 3) {
+      const v = u16(e + 8);
+      return v >= 1 && v <= 8 ? v : 1;
+    }
+  }
+  return 1;
+}
+
+/** An APP1 Exif segment holding only IFD0 with Orientation (big-endian TIFF, 32 bytes of payload). */
+function minimalExifSegment(orientation: number): Buffer {
+  const b = Buffer.alloc(4 + 32);
+  b.writeUInt16BE(0xffe1, 0);
+  b.writeUInt16BE(2 + 32, 2);
+  b.write('Exif\0\0', 4, 'latin1');
+  const t = 10; // TIFF header
+  b.write('MM', t, 'latin1');
+  b.writeUInt16BE(42, t + 2);
+  b.writeUInt32BE(8, t + 4); // IFD0 right after the header
+  b.writeUInt16BE(1, t + 8); // one entry
+  b.writeUInt16BE(0x0112, t + 10); // Orientation
+  b.writeUInt16BE(3, t + 12); // SHORT
+  b.writeUInt32BE(1, t + 14); // count
+  b.writeUInt16BE(orientation, t + 18); // value, left-justified in the 4-byte field
+  b.writeUInt32BE(0, t + 22); // no next IFD
+  return b;
+}
+
+// ---------------------------------------------------------------- PNG (ISO/IEC 15948, PNG 3rd edition)
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const PNG_DROP = new Set(['eXIf', 'tEXt', 'zTXt', 'iTXt', 'tIME']);
+
+function stripPng(data: Buffer, removed: string[]): Buffer {
+  if (data.length < 8 || !data.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Malformed('no PNG signature');
+  const parts: Buffer[] = [data.subarray(0, 8)];
+  let i = 8;
+  while (i < data.length) {
+    if (i + 8 > data.length) throw new Malformed('chunk header cut off');
+    const len = data.readUInt32BE(i);
+    const type = ascii(data, i + 4, 4);
+    const end = i + 12 + len;
+    if (len > 0x7fffffff || end > data.length) throw new Malformed('chunk overruns the file');
+    if (PNG_DROP.has(type)) removed.push(type);
+    else parts.push(data.subarray(i, end));
+    i = end;
+    if (type === 'IEND') {
+      if (i < data.length) removed.push('trailer');
+      break;
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+// ---------------------------------------------------------------- WebP (RFC 9649)
+
+const VP8X_EXIF = 0x08;
+const VP8X_XMP = 0x04;
+
+function stripWebp(data: Buffer, removed: string[]): Buffer {
+  if (data.length < 12 || ascii(data, 0, 4) !== 'RIFF' || ascii(data, 8, 4) !== 'WEBP') throw new Malformed('no RIFF WEBP header');
+  const riffEnd = 8 + data.readUInt32LE(4);
+  if (riffEnd > data.length) throw new Malformed('RIFF size overruns the file');
+  const parts: Buffer[] = [Buffer.from(data.subarray(0, 12))];
+  let i = 12;
+  while (i < riffEnd) {
+    if (i + 8 > riffEnd) throw new Malformed('chunk header cut off');
+    const type = ascii(data, i, 4);
+    const len = data.readUInt32LE(i + 4);
+    const end = i + 8 + len + (len & 1);
+    if (end > riffEnd) throw new Malformed('chunk overruns the RIFF');
+    if (type === 'EXIF' || type === 'XMP ') removed.push(type.trim());
+    else if (type === 'VP8X' && len >= 10) {
+      const chunk = Buffer.from(data.subarray(i, end));
+      chunk[8] = chunk[8]! & ~(VP8X_EXIF | VP8X_XMP);
+      parts.push(chunk);
+    } else parts.push(data.subarray(i, end));
+    i = end;
+  }
+  if (riffEnd < data.length) removed.push('trailer');
+  const out = Buffer.concat(parts);
+  out.writeUInt32LE(out.length - 8, 4);
+  return out;
+}
+
+// ---------------------------------------------------------------- GIF (GIF89a)
+
+function stripGif(data: Buffer, removed: string[]): Buffer {
+  const version = ascii(data, 0, 6);
+  if (data.length < 13 || (version !== 'GIF87a' && version !== 'GIF89a')) throw new Malformed('no GIF header');
+  const colorTable = (flags: number) => (flags & 0x80 ? 3 * 2 ** ((flags & 0x07) + 1) : 0);
+  /** The end of a run of data sub-blocks starting at `at` (past its 0 terminator). */
+  const subBlocks = (at: number) => {
+    let j = at;
+    for (;;) {
+      if (j >= data.length) throw new Malformed('sub-blocks cut off');
+      const n = data[j]!;
+      j += 1 + n;
+      if (n === 0) return j;
+    }
+  };
+  let i = 13 + colorTable(data[10]!);
+  if (i > data.length) throw new Malformed('colour table cut off');
+  const parts: Buffer[] = [data.subarray(0, i)];
+  for (;;) {
+    if (i >= data.length) throw new Malformed('no trailer');
+    const block = data[i]!;
+    if (block === 0x3b) {
+      parts.push(data.subarray(i, i + 1));
+      if (i + 1 < data.length) removed.push('trailer');
+      break;
+    }
+    if (block === 0x2c) {
+      if (i + 10 > data.length) throw new Malformed('image descriptor cut off');
+      const end = subBlocks(i + 10 + colorTable(data[i + 9]!) + 1);
+      parts.push(data.subarray(i, end));
+      i = end;
+    } else if (block === 0x21) {
+      if (i + 2 > data.length) throw new Malformed('extension cut off');
+      const label = data[i + 1]!;
+      const end = subBlocks(i + 2);
+      // Comments, and XMP in an application extension ("XMP DataXMP"); the loop count (NETSCAPE2.0) stays.
+      if (label === 0xfe) removed.push('comment');
+      else if (label === 0xff && ascii(data, i + 3, 11) === 'XMP DataXMP') removed.push('XMP');
+      else parts.push(data.subarray(i, end));
+      i = end;
+    } else throw new Malformed('unknown block');
+  }
+  return Buffer.concat(parts);
+}
