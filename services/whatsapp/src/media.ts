@@ -1,15 +1,18 @@
 import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys';
 import type { Attachment } from '@aduan/schema';
-import { sniffMime, type AttachmentStorage } from '@aduan/storage';
+import { sniffMime, stripImageMetadata, type AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
 import type { MediaRef } from './message-mapper.ts';
 import type { WaSocketLike } from './socket.ts';
 
-/** A media file that could not be fetched or is too big; the message goes on without it. */
+/**
+ * A media file that could not be fetched, is too big, or is a damaged image whose metadata
+ * could not be removed (`unreadable-metadata`); the message goes on without it.
+ */
 export class MediaUnavailableError extends Error {
   readonly code = 'ADUAN_ERR_WA_MEDIA';
-  readonly reason: 'too-big' | 'download-failed';
-  constructor(reason: 'too-big' | 'download-failed', cause?: unknown) {
+  readonly reason: 'too-big' | 'download-failed' | 'unreadable-metadata';
+  constructor(reason: 'too-big' | 'download-failed' | 'unreadable-metadata', cause?: unknown) {
     super(`media unavailable: ${reason}`, { cause });
     this.reason = reason;
     this.name = 'MediaUnavailableError';
@@ -72,7 +75,11 @@ export interface MediaStoreDeps {
   logger: Logger;
 }
 
-/** Downloads, sniffs and stores one media part; returns the Attachment for the complaint. */
+/**
+ * Downloads, sniffs and stores one media part; returns the Attachment for the complaint. An
+ * image loses its identifying metadata first (GPS, serials, names): WhatsApp re-encodes photos
+ * sent as photos, but not those sent as documents.
+ */
 export async function storeMedia(msg: WAMessage, ref: MediaRef, sock: Pick<WaSocketLike, 'updateMediaMessage'>, deps: MediaStoreDeps): Promise<Attachment> {
   if (ref.declaredBytes !== undefined && ref.declaredBytes > deps.maxBytes) throw new MediaUnavailableError('too-big');
   let data: Buffer;
@@ -83,6 +90,11 @@ export async function storeMedia(msg: WAMessage, ref: MediaRef, sock: Pick<WaSoc
   }
   if (data.length > deps.maxBytes) throw new MediaUnavailableError('too-big');
   const sniffed = await sniffMime(data);
+  if (sniffed?.kind === 'image') {
+    const stripped = stripImageMetadata(data, sniffed.mimeType);
+    if (!stripped.ok) throw new MediaUnavailableError('unreadable-metadata');
+    data = stripped.data;
+  }
   const stored = await deps.storage.put(data);
   return {
     kind: ref.kind,

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Attachment } from '@aduan/schema';
-import { sniffMime, type AttachmentStorage } from '@aduan/storage';
+import { sniffMime, stripImageMetadata, type AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 
@@ -73,8 +73,11 @@ export async function readMultipart(req: FastifyRequest, maxPhotos: number): Pro
 }
 
 /**
- * Checks that every file is an image by its bytes (never by name or declared type), then
- * stores them. Checking all before storing any means a rejected request stores nothing.
+ * Checks that every file is an image by its bytes (never by name or declared type), removes the
+ * metadata that identifies the citizen (EXIF GPS, serials, names, XMP, IPTC: @aduan/storage
+ * stripImageMetadata), then stores them. Checking all before storing any means a rejected
+ * request stores nothing. A photo whose container cannot be read and that shows metadata is
+ * refused (415, the form kept) rather than stored with the citizen's location in it.
  */
 export async function storePhotos(files: ParsedMultipart['files'], storage: AttachmentStorage, logger?: Pick<Logger, 'error'>): Promise<Attachment[]> {
   const sniffed = [];
@@ -83,12 +86,16 @@ export async function storePhotos(files: ParsedMultipart['files'], storage: Atta
     if (!type || !IMAGE_TYPES.has(type.mimeType)) {
       throw new HttpError(415, 'unsupported_media_type', `${f.fieldName}: only photos (JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF) are accepted`, { field: 'photos' });
     }
-    sniffed.push({ f, mimeType: type.mimeType });
+    const stripped = stripImageMetadata(f.data, type.mimeType);
+    if (!stripped.ok) {
+      throw new HttpError(415, 'unsupported_media_type', `${f.fieldName}: the photo file is damaged and could not be read; choose it again or another photo`, { field: 'photos' });
+    }
+    sniffed.push({ f, data: stripped.data, mimeType: type.mimeType });
   }
   const out: Attachment[] = [];
-  for (const { f, mimeType } of sniffed) {
+  for (const { f, data, mimeType } of sniffed) {
     // The server's fault, not the citizen's (a full disk): 503 with Retry-After, not a 500.
-    const stored = await storage.put(f.data).catch((err: Error) => {
+    const stored = await storage.put(data).catch((err: Error) => {
       logger?.error({ err: err.message }, 'photo not stored: the complaint is refused (503)');
       throw new HttpError(503, 'storage_unavailable', 'The photo could not be stored; try again shortly');
     });
