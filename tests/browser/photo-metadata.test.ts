@@ -39,7 +39,7 @@ const PHOTOS = [
   { name: 'anim-comment.gif', mimeType: 'image/gif', shown: [32, 24] },
 ];
 /** What identifies the citizen in the fixtures (names, serials, the street, the phone's make, XMP). */
-const IDENTIFYING = ['Budi Santoso', 'R58T90ABCDE', 'XM12345678', 'Jl. Merdeka', 'Samsung', 'Xiaomi', 'x:xmpmeta', 'Photoshop 3.0'];
+const IDENTIFYING = ['Budi Santoso', 'R58T90ABCDE', 'XM12345678', 'F2LXK0ABCDE', 'Jl. Merdeka', 'Samsung', 'Xiaomi', 'iPhone', 'xmptk', 'Photoshop 3.0'];
 const everything = { tiff: true, exif: true, gps: true, xmp: true, iptc: true, icc: true, ihdr: true, mergeOutput: false } as const;
 
 beforeAll(async () => {
@@ -129,6 +129,31 @@ describe('photos reach the OPD without identifying metadata', () => {
         expect(r > 200 && g > 200 && b < 80, `yellow at the top right, got ${shown.rgb}`).toBe(true);
       }
     }
+  });
+
+  it('HEIC and AVIF through the API: the OPD gets them without GPS, serial or names, and the AVIF still displays', async () => {
+    const files = [
+      { name: 'iphone-exif.heic', type: 'image/heic' },
+      { name: 'photo-exif.avif', type: 'image/avif' },
+    ];
+    const form = multipartBody({ text: 'Jukir liar di depan Pasar Legi minta parkir 5 ribu, tidak pakai karcis', 'reporter.confidential': 'true' }, files.map((f) => ({ name: 'photos', filename: f.name, type: f.type, data: fixture(f.name) })));
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...form });
+    expect(res.statusCode).toBe(202);
+    const job = await waitFor(async () => (await opdQueue.getJob(res.json().id)) ?? null, { timeoutMs: 15_000, what: 'opd.dishub job' });
+    const routed = RoutedComplaint.parse(job.data);
+    for (const [n, a] of routed.attachments.entries()) {
+      const f = files[n]!;
+      expect(fixture(f.name).includes('Budi Santoso', 0, 'latin1')).toBe(true);
+      const got = (await gw.app.inject({ url: `/api/v1/opd/complaints/${routed.id}/attachments/${a.sha256}`, headers: { authorization: `Bearer ${dishub}` } })).rawPayload;
+      expect(IDENTIFYING.filter((s) => got.includes(s, 0, 'latin1')), f.name).toEqual([]);
+      const meta = ((await exifr.parse(got, everything)) ?? {}) as Record<string, unknown>;
+      expect(meta.gps, f.name).toBeUndefined();
+      expect(meta.exif, f.name).toBeUndefined();
+      expect(meta.ifd0, f.name).toBeUndefined();
+    }
+    const avif = (await gw.app.inject({ url: `/api/v1/opd/complaints/${routed.id}/attachments/${routed.attachments[1]!.sha256}`, headers: { authorization: `Bearer ${dishub}` } })).rawPayload;
+    const shown = await shownInChromium(avif, 'image/avif', [1, 1]);
+    expect([shown.width, shown.height]).toEqual([64, 48]);
   });
 
   it('a photo cut inside its metadata is refused (415) with the form kept, and nothing is stored; the same photo twice is one file', async () => {

@@ -11,13 +11,15 @@ const JPEG = fixture('phone-orientation6.jpg');
 const PNG = fixture('screenshot-text.png');
 const WEBP = fixture('photo-exif.webp');
 const GIF = fixture('anim-comment.gif');
+const HEIC = fixture('iphone-exif.heic');
+const AVIF = fixture('photo-exif.avif');
 
 /** Everything exifr reads, blocks apart (GPS, IPTC, XMP namespaces, ICC, PNG text). */
 const everything = { tiff: true, exif: true, gps: true, interop: true, ifd1: true, xmp: true, iptc: true, icc: true, ihdr: true, jfif: true, makerNote: true, userComment: true, mergeOutput: false } as const;
 const read = async (data: Buffer) => ((await exifr.parse(data, everything)) ?? {}) as Record<string, Record<string, unknown> | undefined>;
 
 /** What identifies the citizen in the fixtures, as bytes: it must be nowhere in a stored file. */
-const IDENTIFYING = ['Budi Santoso', 'R58T90ABCDE', 'XM12345678', 'Jl. Merdeka', 'Samsung', 'SM-A546E', 'Xiaomi', 'Blitar', 'x:xmpmeta'];
+const IDENTIFYING = ['Budi Santoso', 'R58T90ABCDE', 'XM12345678', 'F2LXK0ABCDE', 'Jl. Merdeka', 'Samsung', 'SM-A546E', 'Xiaomi', 'iPhone', 'Blitar', 'xmptk', 'ExifTool'];
 const leaks = (data: Buffer) => IDENTIFYING.filter((s) => data.includes(s, 0, 'latin1'));
 
 const strip = async (data: Buffer) => {
@@ -136,8 +138,34 @@ describe('stripImageMetadata', () => {
     expect(out.at(-1)).toBe(0x3b);
   });
 
+  it('HEIC and AVIF: the Exif and XMP items are blanked in place (an empty TIFF, an empty XMP packet); the image items are untouched', async () => {
+    for (const file of [HEIC, AVIF]) {
+      const before = await read(file);
+      expect(before.gps?.latitude).toBeCloseTo(-8.0983, 3);
+      expect(before.exif).toMatchObject({ SerialNumber: 'F2LXK0ABCDE' });
+      expect(file.includes('xmptk', 0, 'latin1')).toBe(true); // the XMP item (exifr does not read XMP in HEIF)
+      const out = await strip(file);
+      expect(out.length).toBe(file.length);
+      const after = await read(out);
+      expect(after.gps).toBeUndefined();
+      expect(after.exif).toBeUndefined();
+      expect(after.ifd0).toBeUndefined();
+      expect(after.dc).toBeUndefined();
+      expect(leaks(out)).toEqual([]);
+      // Only bytes inside the metadata items changed: the boxes and the coded image are as they were.
+      const changed = [...out.keys()].filter((k) => out[k] !== file[k]);
+      expect(changed.length).toBeGreaterThan(0);
+      // exiftool wrote the Exif item, then the XMP packet, at the start of mdat, before the coded image.
+      const mdat = file.indexOf('mdat', 0, 'latin1') + 4;
+      const xmpEnd = file.indexOf('<?xpacket end', 0, 'latin1') + '<?xpacket end="w"?>'.length;
+      expect(mdat).toBeGreaterThan(8);
+      expect(changed.every((k) => k >= mdat && k < xmpEnd)).toBe(true);
+      expect(out.subarray(xmpEnd)).toEqual(file.subarray(xmpEnd));
+    }
+  });
+
   it('is deterministic and idempotent: the same upload gives the same bytes, and stripping twice changes nothing', async () => {
-    for (const f of [JPEG, PNG, WEBP, GIF]) {
+    for (const f of [JPEG, PNG, WEBP, GIF, HEIC, AVIF]) {
       const a = await strip(f);
       expect(await strip(Buffer.from(f))).toEqual(a);
       expect(await strip(a)).toEqual(a);
@@ -169,12 +197,19 @@ describe('stripImageMetadata', () => {
     expect(out.ok && out.data).toBe(cut);
   });
 
-  it('never throws on garbage, and leaves types it does not handle (HEIC, video) unchanged', () => {
+  it('never throws on garbage, and leaves types it does not handle (video) unchanged', () => {
     for (let n = 0; n < 300; n++) {
       const junk = Buffer.concat([JPEG.subarray(0, (n * 37) % JPEG.length), Buffer.from([n & 0xff, 0xff, 0xe1, 0xff])]);
       for (const type of ['image/jpeg', 'image/png', 'image/webp', 'image/gif']) expect(() => stripImageMetadata(junk, type)).not.toThrow();
     }
-    const heic = Buffer.from('0000001c6674797068656963', 'hex');
-    expect(stripImageMetadata(heic, 'image/heic')).toEqual({ ok: true, data: heic, removed: [] });
+    for (let n = 0; n < 300; n++) {
+      const junk = Buffer.concat([HEIC.subarray(0, (n * 13) % HEIC.length), Buffer.from([n & 0xff, 0, 0, 1])]);
+      expect(() => stripImageMetadata(junk, 'image/heic')).not.toThrow();
+    }
+    const video = Buffer.from('000000186674797069736f6d0000020069736f6d', 'hex');
+    expect(stripImageMetadata(video, 'video/mp4')).toEqual({ ok: true, data: video, removed: [] });
+    // A HEIC cut before its metadata items' bytes: refused, not stored with them.
+    const heicCut = HEIC.subarray(0, HEIC.indexOf('Budi Santoso', 0, 'latin1'));
+    expect(stripImageMetadata(heicCut, 'image/heic')).toEqual({ ok: false, reason: 'malformed' });
   });
 });

@@ -6,6 +6,8 @@
  * See the package README for what is kept, what is dropped, and why this is our own code.
  */
 
+import { MalformedContainer, stripIsobmff } from './strip-isobmff.ts';
+
 export type StripOutcome =
   /** `data` is what to store; `removed` names what was dropped (for tests and counting, never content). */
   | { ok: true; data: Buffer; removed: string[] }
@@ -17,8 +19,8 @@ class Malformed extends Error {}
 const ascii = (b: Buffer, at: number, len: number) => b.toString('latin1', at, at + len);
 
 /**
- * Strips `data`, whose type the bytes decided (sniffMime). Types it does not handle (HEIC/HEIF,
- * AVIF, video, audio, documents) come back as they are.
+ * Strips `data`, whose type the bytes decided (sniffMime). Types it does not handle (video,
+ * audio, documents, other images) come back as they are.
  */
 export function stripImageMetadata(data: Buffer, mimeType: string): StripOutcome {
   const strip = STRIPPERS[mimeType];
@@ -28,7 +30,7 @@ export function stripImageMetadata(data: Buffer, mimeType: string): StripOutcome
     const out = strip(data, removed);
     return { ok: true, data: removed.length === 0 && out.length === data.length ? data : out, removed };
   } catch (err) {
-    if (!(err instanceof Malformed)) throw err;
+    if (!(err instanceof Malformed || err instanceof MalformedContainer)) throw err;
     // Not parseable to the end: stored as it is only if nothing in it looks like metadata.
     return hasMetadataSignature(data, mimeType) ? { ok: false, reason: 'malformed' } : { ok: true, data, removed: [] };
   }
@@ -39,13 +41,21 @@ const STRIPPERS: Record<string, (data: Buffer, removed: string[]) => Buffer> = {
   'image/png': stripPng,
   'image/webp': stripWebp,
   'image/gif': stripGif,
+  'image/heic': stripIsobmff,
+  'image/heif': stripIsobmff,
+  'image/avif': stripIsobmff,
 };
+
+const ISOBMFF_SIGNATURES = ['Exif', 'application/rdf+xml', '<x:xmpmeta'];
 
 const SIGNATURES: Record<string, string[]> = {
   'image/jpeg': ['Exif\0', 'http://ns.adobe.com/', '<x:xmpmeta', 'Photoshop 3.0', '8BIM', 'MPF\0'],
   'image/png': ['eXIf', 'tEXt', 'zTXt', 'iTXt', 'tIME', '<x:xmpmeta'],
   'image/webp': ['EXIF', 'XMP ', '<x:xmpmeta'],
   'image/gif': ['XMP Data', '<x:xmpmeta', '\x21\xfe'],
+  'image/heic': ISOBMFF_SIGNATURES,
+  'image/heif': ISOBMFF_SIGNATURES,
+  'image/avif': ISOBMFF_SIGNATURES,
 };
 
 function hasMetadataSignature(data: Buffer, mimeType: string): boolean {
