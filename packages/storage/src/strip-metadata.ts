@@ -119,12 +119,16 @@ function stripJpeg(data: Buffer, removed: string[]): Buffer {
     if (marker === 0xda) {
       // Entropy-coded data runs to the next marker that is not a stuffed 0x00 or a restart.
       const scan = i;
-      while (i < data.length) {
-        if (data[i] === 0xff && i + 1 < data.length) {
-          const next = data[i + 1]!;
-          if (next !== 0x00 && next !== 0xff && !(next >= 0xd0 && next <= 0xd7)) break;
-          i += next === 0xff ? 1 : 2;
-        } else i++;
+      for (;;) {
+        const ff = data.indexOf(0xff, i);
+        if (ff < 0 || ff + 1 >= data.length) {
+          i = data.length;
+          break;
+        }
+        const next = data[ff + 1]!;
+        i = ff;
+        if (next !== 0x00 && next !== 0xff && !(next >= 0xd0 && next <= 0xd7)) break;
+        i += next === 0xff ? 1 : 2;
       }
       // A file cut inside its image data (an interrupted upload) keeps what it has: every header was read.
       parts.push(data.subarray(scan, i));
