@@ -163,7 +163,7 @@ describe('photos reach the OPD without identifying metadata', () => {
     const refused = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text }, [{ name: 'photos', filename: 'cut.jpg', type: 'image/jpeg', data: cut }]) });
     expect(refused.statusCode).toBe(415);
     expect(refused.body).toContain(text);
-    expect(refused.body).toContain('Berkas yang dipilih bukan foto');
+    expect(refused.body).toContain('Foto yang dipilih rusak dan tidak dapat dibaca');
     const api = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...multipartBody({ text }, [{ name: 'photos', filename: 'cut.jpg', type: 'image/jpeg', data: cut }]) });
     expect(api.statusCode).toBe(415);
     const sha = createHash('sha256').update(cut).digest('hex');

@@ -63,7 +63,7 @@ export const ERROR_CODES = {
   cross_site: { status: 403, description: 'A login, logout or admin form posted from another site (its Origin is not this one).' },
   not_found: { status: 404, description: 'No such ticket, or the token does not match it (the two are not distinguished); on the OPD API, no complaint with this id is routed to the key\'s OPD.' },
   payload_too_large: { status: 413, description: 'Body or a photo exceeds the size limit.' },
-  unsupported_media_type: { status: 415, description: 'An attachment is not an image by its content, or the Content-Type is not JSON, form or multipart.' },
+  unsupported_media_type: { status: 415, description: 'An attachment is not an image by its content, or a damaged photo whose metadata cannot be removed, or the Content-Type is not JSON, form or multipart.' },
   idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was already used with a different request body.' },
   assignment_conflict: { status: 409, description: 'Another admin assigned this complaint meanwhile (the `revision` sent is not the current one), or is assigning it right now; reload and decide again.' },
   update_id_reused: { status: 409, description: "The OPD API's updateId was already used for another complaint of this OPD." },

@@ -146,7 +146,8 @@ export class WhatsAppAdapter {
               const reason = err instanceof MediaUnavailableError ? err.reason : 'store-failed';
               m.media.inc({ outcome: reason });
               this.opts.logger.warn({ reason, kind: media.kind, err: (err as Error).message }, 'media not stored; the message goes on without it');
-              const note = `[${KIND_WORD[media.kind] ?? 'lampiran'} tidak dapat diunduh]`;
+              const word = KIND_WORD[media.kind] ?? 'lampiran';
+              const note = reason === 'unreadable-metadata' ? `[${word} rusak, tidak dapat dibaca]` : `[${word} tidak dapat diunduh]`;
               // Within the message's 5,000 characters: a long caption must not get the whole message refused.
               input.text = draft.text ? `${truncateText(draft.text, 5000 - note.length - 1)}\n${note}` : note;
             }

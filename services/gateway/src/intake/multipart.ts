@@ -88,7 +88,7 @@ export async function storePhotos(files: ParsedMultipart['files'], storage: Atta
     }
     const stripped = stripImageMetadata(f.data, type.mimeType);
     if (!stripped.ok) {
-      throw new HttpError(415, 'unsupported_media_type', `${f.fieldName}: the photo file is damaged and could not be read; choose it again or another photo`, { field: 'photos' });
+      throw new HttpError(415, 'unsupported_media_type', `${f.fieldName}: the photo file is damaged and could not be read; choose it again or another photo`, { field: 'photos', photo: 'damaged' });
     }
     sniffed.push({ f, data: stripped.data, mimeType: type.mimeType });
   }

@@ -54,7 +54,8 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       if (err instanceof HttpError && ['unsupported_media_type', 'payload_too_large', 'too_many_files'].includes(err.code)) {
         // A refused photo: the form again with everything typed (readMultipart read the whole body).
         const typed = err instanceof PhotoRefusedError ? err.typed : fields;
-        return sendPage(reply.code(err.statusCode), page(typed, { photos: { code: err.code, message: err.message } }, typed.idempotencyKey ?? keepKey));
+        const code = err.details?.photo === 'damaged' ? 'damaged_photo' : err.code;
+        return sendPage(reply.code(err.statusCode), page(typed, { photos: { code, message: err.message } }, typed.idempotencyKey ?? keepKey));
       }
       if (err instanceof KeyReusedError) {
         // This form was sent before with other words (stopped, changed, sent again): the first

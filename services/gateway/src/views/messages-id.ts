@@ -28,6 +28,7 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
   'reporter.name': { too_long: 'Nama terlalu panjang (maksimal 120 huruf).' },
   photos: {
     unsupported_media_type: 'Berkas yang dipilih bukan foto. Silakan pilih foto.',
+    damaged_photo: 'Foto yang dipilih rusak dan tidak dapat dibaca. Silakan pilih foto itu lagi atau foto lain.',
     payload_too_large: 'Ukuran foto terlalu besar (lebih dari {maxPhotoMb} MB per foto). Silakan pilih foto yang lebih kecil.',
     too_many_files: 'Paling banyak {maxPhotos} foto. Silakan pilih ulang fotonya.',
     // Not an error of the photos: a browser cannot keep chosen files across a page, so the

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,12 +7,15 @@ import { MediaDownloadError } from '../errors.ts';
 import { M4A, PNG_1x1, startMediaServer } from '../testing/harness.ts';
 import { downloadMedia } from './media-download.ts';
 
+/** A phone photo with its owner's name, serial number and GPS in Exif, XMP and IPTC (tests/fixtures/photos/README.md). */
+const PHONE_JPEG = readFileSync(join(import.meta.dirname, '../../../../tests/fixtures/photos/phone-orientation6.jpg'));
+
 describe('downloadMedia', () => {
   let server: Awaited<ReturnType<typeof startMediaServer>>;
   const storage = new LocalDiskStorage(mkdtempSync(join(tmpdir(), 'ig-media-')));
   const opts = { storage, maxBytes: 1_000, timeoutMs: 2_000, retries: 1 };
   beforeAll(async () => {
-    server = await startMediaServer({ '/p.png': PNG_1x1, '/v.m4a': M4A, '/big.png': Buffer.concat([PNG_1x1, Buffer.alloc(2_000)]), '/text.jpg': Buffer.from('<html>not an image</html>') });
+    server = await startMediaServer({ '/phone.jpg': PHONE_JPEG, '/p.png': PNG_1x1, '/v.m4a': M4A, '/big.png': Buffer.concat([PNG_1x1, Buffer.alloc(2_000)]), '/text.jpg': Buffer.from('<html>not an image</html>') });
   });
   afterAll(() => server.close());
 
@@ -21,6 +24,16 @@ describe('downloadMedia', () => {
     expect(a).toMatchObject({ kind: 'image', mimeType: 'image/png', bytes: PNG_1x1.length });
     expect(await storage.get(a.storageKey)).toEqual(PNG_1x1);
     expect((await downloadMedia({ url: server.url('/v.m4a'), kind: 'audio' }, opts)).mimeType).toMatch(/^audio\//);
+  });
+
+  it("stores a photo without what identifies its author (name, serial number, GPS)", async () => {
+    const a = await downloadMedia({ url: server.url('/phone.jpg'), kind: 'image' }, { ...opts, maxBytes: 100_000 });
+    const stored = (await storage.get(a.storageKey))!;
+    expect(stored.length).toBeLessThan(PHONE_JPEG.length);
+    for (const leak of ['Budi Santoso', 'R58T90ABCDE', 'SM-A546E', 'Jl. Merdeka']) expect(stored.includes(leak), leak).toBe(false);
+    // Still a whole JPEG (packages/storage's tests check the picture's bytes are untouched).
+    expect([stored[0], stored[1], stored.at(-2), stored.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+    expect(a).toMatchObject({ kind: 'image', mimeType: 'image/jpeg', bytes: stored.length });
   });
 
   it('refuses oversize files and bytes that are not media, without retrying them', async () => {

@@ -1,5 +1,5 @@
 import type { Attachment } from '@aduan/schema';
-import { sniffMime, type AttachmentStorage } from '@aduan/storage';
+import { sniffMime, stripImageMetadata, type AttachmentStorage } from '@aduan/storage';
 import { MediaDownloadError } from '../errors.ts';
 import type { MediaRef } from './normalize.ts';
 
@@ -51,12 +51,15 @@ export async function downloadMedia(ref: MediaRef, opts: MediaDownloadOptions): 
       const data = await fetchCapped(ref.url, opts.maxBytes, opts.timeoutMs);
       const sniffed = await sniffMime(data);
       if (!sniffed || sniffed.kind === 'document') throw new MediaDownloadError('downloaded bytes are not an image, video or audio file');
-      const stored = await opts.storage.put(data);
+      // Instagram's CDN re-encodes photos, but what it keeps of their metadata is its choice: strip as every channel does.
+      const stripped = sniffed.kind === 'image' ? stripImageMetadata(data, sniffed.mimeType) : { ok: true as const, data };
+      if (!stripped.ok) throw new MediaDownloadError('image metadata cannot be removed (a damaged file): not stored');
+      const stored = await opts.storage.put(stripped.data);
       // Voice notes arrive as MP4 containers that sniff as video: Instagram's kind wins.
       return { kind: ref.kind, mimeType: ref.kind === 'audio' && sniffed.mimeType === 'video/mp4' ? 'audio/mp4' : sniffed.mimeType, ...stored };
     } catch (err) {
       lastErr = err;
-      if (err instanceof MediaDownloadError && /limit|not an image/.test(err.message)) break;
+      if (err instanceof MediaDownloadError && /limit|not an image|metadata/.test(err.message)) break;
     }
   }
   throw lastErr instanceof MediaDownloadError ? lastErr : new MediaDownloadError('media download failed', lastErr);
