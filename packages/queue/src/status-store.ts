@@ -398,6 +398,21 @@ export class StatusStore {
     await this.redis.eval(RELEASE_LUA, 1, this.key('triage', 'assigning', id), token).catch(() => 0);
   }
 
+  /**
+   * Whether an event (a dedupeKey, e.g. "status.<updateId>") was recorded on the complaint: by
+   * transition(), or by markSeen() for one that is not a step of its own (an OPD's return, whose
+   * step is its triage revision's).
+   */
+  async seen(id: string, event: string): Promise<boolean> {
+    return (await this.redis.sismember(this.key('complaint', id, 'seen'), event)) === 1;
+  }
+
+  /** Records an event as done (see seen()); kept as long as the complaint's record. */
+  async markSeen(id: string, event: string): Promise<void> {
+    const k = this.key('complaint', id, 'seen');
+    await this.redis.multi().sadd(k, event).expire(k, KEEP_SECONDS).exec();
+  }
+
   private opdInboxKey(opd: string): string {
     return this.key('opd', opd, 'inbox');
   }

@@ -38,8 +38,8 @@ export class DecisionBusyError extends Error {
   }
 }
 
-/** How long an OPD's return holds the complaint's decision lock at most (a router that died). */
-const RETURN_LOCK_MS = 30_000;
+/** How long a report (a return too) holds the complaint's decision lock at most (a router that died). */
+const DECISION_LOCK_MS = 30_000;
 
 type StatusDeps = { producer: DurableProducer; status: StatusStore; routedQueue: Queue; logger: Logger };
 
@@ -59,11 +59,27 @@ type StatusDeps = { producer: DurableProducer; status: StatusStore; routedQueue:
  *   waits for it: the OPD took the complaint from its queue, so it is theirs.
  */
 export async function applyStatusUpdate(deps: StatusDeps, update: StatusUpdate, startedBefore = false): Promise<void> {
-  if (update.state === 'returned') return applyReturn(deps, update);
-  const rec = await deps.status.get(update.complaintId);
-  if (rec?.opd !== update.opd) await waitIfDecisionUnrecorded(deps, update);
+  // One decision or report on a complaint at a time: a report applied while a return or an
+  // admin's re-assignment is publishing its revision (the record, written last, still naming
+  // this OPD) would tell the citizen the OPD is at work on a complaint that has left it.
+  const token = await deps.status.lockDecision(update.complaintId, DECISION_LOCK_MS);
+  if (!token) throw new DecisionBusyError(update.complaintId);
+  try {
+    await (update.state === 'returned' ? returnLocked(deps, update) : reportLocked(deps, update, startedBefore));
+  } finally {
+    await deps.status.unlockDecision(update.complaintId, token);
+  }
+}
+
+async function reportLocked(deps: StatusDeps, update: StatusUpdate, startedBefore: boolean): Promise<void> {
+  const [rec, latest] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId)]);
+  if (rec?.opd !== update.opd) waitIfDecisionUnrecorded(latest, update);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
-  if (rec.opd !== update.opd) {
+  // The record names the OPD, but a newer decision (a return, a re-assignment) was published and
+  // not recorded yet (a router or gateway that died in between): it is no longer theirs. (No
+  // decision on `routed` any more, after 30 days: the record decides.)
+  const movedAway = !!latest && (latest.routing.triage || latest.routing.opd !== update.opd);
+  if (rec.opd !== update.opd || movedAway) {
     deps.logger.warn({ complaintId: update.complaintId, from: update.opd, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
     throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
   }
@@ -105,8 +121,7 @@ export async function applyStatusUpdate(deps: StatusDeps, update: StatusUpdate, 
 }
 
 /** Throws DecisionNotRecordedError when the latest published decision gives the complaint to the reporting OPD, recently enough that its record may still follow. */
-async function waitIfDecisionUnrecorded(deps: { routedQueue: Queue }, update: StatusUpdate): Promise<void> {
-  const latest = await latestRouted(deps.routedQueue, update.complaintId);
+function waitIfDecisionUnrecorded(latest: RoutedComplaint | null, update: StatusUpdate): void {
   if (!latest || latest.routing.triage || latest.routing.opd !== update.opd) return;
   if (Date.now() - Date.parse(latest.routing.routedAt) < DECISION_RECORD_WAIT_MS) throw new DecisionNotRecordedError(update.complaintId, update.opd);
 }
@@ -137,26 +152,27 @@ const isReturnBy = (r: RoutedComplaint | null, opd: string): boolean => !!r && r
  *   revision is published again (every jobId is deterministic) to finish it; when the record is
  *   in triage already, nothing is left to do.
  */
-async function applyReturn(deps: StatusDeps, update: StatusUpdate): Promise<void> {
-  const token = await deps.status.lockDecision(update.complaintId, RETURN_LOCK_MS);
-  if (!token) throw new DecisionBusyError(update.complaintId);
-  try {
-    await returnLocked(deps, update);
-  } finally {
-    await deps.status.unlockDecision(update.complaintId, token);
-  }
-}
-
 async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<void> {
   const log = { complaintId: update.complaintId, opd: update.opd, updateId: update.updateId };
-  const [rec, latest] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId)]);
+  const event = `status.${update.updateId.replaceAll(":", "_")}`;
+  const [rec, latest, done] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId), deps.status.seen(update.complaintId, event)]);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
+  // This very return was applied already (its job run again): the admin may have assigned the
+  // complaint back to the OPD since, and that decision stands.
+  if (done) {
+    deps.logger.info(log, 'return already applied: nothing to do');
+    return;
+  }
   const supporters = Math.max(latest?.supporters ?? 0, rec.supporters ?? 0);
   if (latest && isReturnBy(latest, update.opd)) {
     if (rec.opd === update.opd) {
       deps.logger.warn({ ...log, revision: latest.routing.revision }, 'complaint returned by its OPD: finishing an earlier attempt');
       await publishReturn(deps, latest, latest.routing, supporters);
+      await deps.status.markSeen(update.complaintId, event);
     } else if (rec.state === 'triage') {
+      // The record is written, but the router may have died before the withdrawal.
+      await withdrawUntaken(deps.producer, update.opd, latest.id, latest.routing.revision - 1);
+      await deps.status.markSeen(update.complaintId, event);
       deps.logger.info(log, 'complaint already returned by this OPD: nothing to do');
     } else {
       deps.logger.warn({ ...log, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
@@ -164,7 +180,7 @@ async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<voi
     }
     return;
   }
-  if (rec.opd !== update.opd) await waitIfDecisionUnrecorded(deps, update);
+  if (rec.opd !== update.opd) waitIfDecisionUnrecorded(latest, update);
   if (rec.opd !== update.opd || !latest || latest.routing.triage || latest.routing.opd !== update.opd) {
     deps.logger.warn({ ...log, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
     throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
@@ -188,6 +204,7 @@ async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<voi
     routedAt: at,
   };
   await publishReturn(deps, latest, routing, supporters);
+  await deps.status.markSeen(update.complaintId, event);
   deps.logger.info({ ...log, revision: routing.revision }, 'complaint returned by its OPD: back in triage');
 }
 
