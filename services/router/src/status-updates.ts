@@ -65,13 +65,16 @@ export async function applyStatusUpdate(deps: StatusDeps, update: StatusUpdate, 
   const token = await deps.status.lockDecision(update.complaintId, DECISION_LOCK_MS);
   if (!token) throw new DecisionBusyError(update.complaintId);
   try {
-    await (update.state === 'returned' ? returnLocked(deps, update) : reportLocked(deps, update, startedBefore));
+    await (update.state === 'returned' ? returnLocked(deps, update) : reportLocked(deps, update as ProgressReport, startedBefore));
   } finally {
     await deps.status.unlockDecision(update.complaintId, token);
   }
 }
 
-async function reportLocked(deps: StatusDeps, update: StatusUpdate, startedBefore: boolean): Promise<void> {
+/** A report of progress: any state but `returned`. */
+type ProgressReport = StatusUpdate & { state: Exclude<StatusUpdate['state'], 'returned'> };
+
+async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBefore: boolean): Promise<void> {
   const [rec, latest] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId)]);
   if (rec?.opd !== update.opd) waitIfDecisionUnrecorded(latest, update);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
