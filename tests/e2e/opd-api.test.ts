@@ -304,6 +304,44 @@ describe('OPD API: "bukan kewenangan kami"', () => {
     expect((await status(dishub, { state: 'resolved', updateId: 'after-return-2' })).statusCode).toBe(404);
   });
 
+  it("exports the admin's correction of a returned complaint with the router's decision it corrects and the OPD's reason", async () => {
+    const c = await chatRouted(3);
+    const first = (await gw.deps.status.get(c.id))!;
+    expect(first.opd).toBe('dishub');
+    const reason = 'Bukan kewenangan kami, sampah urusan DLH';
+    expect((await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { state: 'returned', message: reason, updateId: 'ret-3' })).statusCode).toBe(202);
+    await waitFor(async () => ((await gw.deps.status.get(c.id))?.state === 'triage' ? true : null), { timeoutMs: 15_000, what: 'in triage' });
+    const cookie = await adminCookie();
+    expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie }, payload: { opd: 'dlh', revision: 1 } })).statusCode).toBe(200);
+    const lines = (await gw.app.inject({ url: '/api/v1/triage/corrections', headers: { cookie } })).body.trim().split('\n').map((l) => JSON.parse(l) as { id: string; opd: string; router: { opd: string; triage: boolean; decidedBy: string; confidence: number }; returned?: { opd: string; note: string } });
+    const correction = lines.find((l) => l.id === c.id);
+    // The label corrects what the router decided (dishub, sure enough to send it there), not the return.
+    expect(correction?.opd).toBe('dlh');
+    expect(correction?.router).toMatchObject({ opd: 'dishub', triage: false, decidedBy: 'rules' });
+    expect(correction?.router.confidence).toBeGreaterThan(0);
+    expect(correction?.returned).toEqual({ opd: 'dishub', note: reason });
+  });
+
+  it("shows an OPD no complaint whose return is published but not recorded yet, and an admin's assignment waits for a report being applied", async () => {
+    const c = await chatRouted(4);
+    const routedQ = queue(QueueNames.routed);
+    const first = (await routedQ.getJob(c.id))!.data as Complaint & { routing: Record<string, unknown> };
+    // A router that died between the return's revision and the record.
+    await routedQ.add('routed', { ...first, routing: { ...first.routing, triage: true, decidedBy: 'opd', revision: 1, confidence: 0, reasons: ['returned by dishub'], note: 'bukan kami' } }, { jobId: `${c.id}.r1` });
+    await routedQ.close();
+    expect((await gw.deps.status.get(c.id))?.opd).toBe('dishub');
+    expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}`)).statusCode).toBe(404);
+    const feed = (await asOpd(dishub, 'GET', '/api/v1/opd/complaints?limit=100')).json() as { items: { complaint: { id: string } }[] };
+    expect(feed.items.map((i) => i.complaint.id)).not.toContain(c.id);
+    // A report holds the complaint's decision lock for a moment: the admin's assignment waits for it.
+    const token = await gw.deps.status.lockDecision(c.id, 30_000);
+    setTimeout(() => void gw.deps.status.unlockDecision(c.id, token!), 400);
+    const cookie = await adminCookie();
+    const assigned = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie }, payload: { opd: 'dlh', revision: 1 } });
+    expect(assigned.statusCode).toBe(200);
+    expect(assigned.json()).toMatchObject({ opd: 'dlh', revision: 2 });
+  });
+
   it('lets the admin assign a returned complaint back to the same OPD: a new revision on its queue', async () => {
     const c = await chatRouted(2);
     expect((await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { state: 'returned', message: 'Sepertinya bukan wilayah kami', updateId: 'ret-2' })).statusCode).toBe(202);

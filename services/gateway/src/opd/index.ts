@@ -109,7 +109,9 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
   /** The complaint as the key's OPD may see it, or null when it is not (or no longer) theirs. */
   const complaintFor = async (key: OpdKey, id: string) => {
     const [routed, read] = await Promise.all([latestRouted(routedQueue, id), deps.status.read(id)]);
-    if (!routed || !read || routed.routing.opd !== key.opd || read.view.opd?.code !== key.opd) return null;
+    // A triage revision names the OPD that returned it: not theirs any more, even while its record
+    // (written last) still names them.
+    if (!routed || !read || routed.routing.triage || routed.routing.opd !== key.opd || read.view.opd?.code !== key.opd) return null;
     // Callers linked by the radio desk after the decision are counted on the status record.
     return { complaint: forOpd({ ...routed, supporters: Math.max(routed.supporters, read.record.supporters ?? 0) }), status: read.view };
   };

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Directory } from '@aduan/routing/directory';
-import { forOpd, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { forOpd, latestRouted, publishRouted, routedJobId, withdrawUntaken, withoutIdentity, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { RoutedComplaint, Routing } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
@@ -26,7 +26,13 @@ export interface Correction {
   /** The OPD a person decided: the label. */
   opd: string;
   /** What the router had said. */
+  /**
+   * What had been decided before: the router (or an earlier admin). For a complaint its OPD
+   * returned, the decision that OPD returned, not the return itself.
+   */
   router: { opd: string; confidence: number; triage: boolean; decidedBy: string };
+  /** The complaint came back from this OPD ("bukan kewenangan kami"), with its reason. */
+  returned?: { opd: string; note?: string };
   note?: string;
   by: string;
   at: string;
@@ -42,6 +48,21 @@ export const correctionsKey = (prefix: string) => `${prefix}:routing:corrections
 export const CORRECTIONS_MAX = 10_000;
 
 const ASSIGN_LOCK_MS = 30_000;
+/**
+ * How long an assignment waits for the complaint's decision lock: the router holds it for each
+ * OPD report it applies (milliseconds), and an OPD's return. Another admin's assignment holds it
+ * longer and is answered with 409 once this is over.
+ */
+const ASSIGN_LOCK_WAIT_MS = 2_000;
+
+async function lockWithin(deps: Pick<TriageDeps, 'status'>, id: string): Promise<string | null> {
+  const until = Date.now() + ASSIGN_LOCK_WAIT_MS;
+  for (;;) {
+    const token = await deps.status.lockDecision(id, ASSIGN_LOCK_MS);
+    if (token || Date.now() >= until) return token;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /**
  * An admin assigns a complaint to an OPD: re-published to `routed` (`<id>.r<n>`) and
@@ -58,8 +79,8 @@ export async function assignComplaint(deps: TriageDeps, input: { id: string; opd
   const opd = deps.directory.opds.find((o) => o.code === input.opd) ?? (input.opd === 'external' ? { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' } : undefined);
   if (!opd) throw new HttpError(400, 'validation_failed', 'Unknown OPD code', { fields: { opd: { code: 'unknown_opd', message: `opd must be one of: ${deps.directory.opds.map((o) => o.code).join(', ')}` } } });
   // The same lock as an OPD's return (the router): one decision on a complaint at a time.
-  const token = await deps.status.lockDecision(input.id, ASSIGN_LOCK_MS);
-  if (!token) throw new HttpError(409, 'assignment_conflict', 'Another admin is assigning this complaint right now; reload and look again');
+  const token = await lockWithin(deps, input.id);
+  if (!token) throw new HttpError(409, 'assignment_conflict', 'Another decision on this complaint is being made right now; reload and look again');
   try {
     return await assignLocked(deps, input, opd);
   } finally {
@@ -97,15 +118,23 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
   if (!previous.triage && (await withdrawUntaken(deps.producer, previous.opd, input.id, previous.revision))) {
     deps.logger.info({ complaintId: input.id, opd: previous.opd }, "re-assigned complaint withdrawn from the earlier OPD's queue");
   }
+  // A return whose router died before it withdrew the decision it returned: done here.
+  if (previous.triage && previous.decidedBy === 'opd' && previous.revision > 0) await withdrawUntaken(deps.producer, previous.opd, input.id, previous.revision - 1);
   // Labelled data, exported and kept long: a confidential reporter's identity masked as for an OPD.
   const labelled = forOpd(current);
+  // A returned complaint corrects the decision its OPD returned (the revision before the return).
+  const returnedBy = previous.triage && previous.decidedBy === 'opd' ? previous : undefined;
+  const corrected = returnedBy && previous.revision > 0 ? ((await deps.routedQueue.getJob(routedJobId(input.id, previous.revision - 1)))?.data as RoutedComplaint | undefined)?.routing : undefined;
+  const before = corrected ?? previous;
   const correction: Correction = {
     id: input.id,
     text: labelled.text,
     ...(labelled.category ? { category: labelled.category } : {}),
     ...(labelled.location ? { location: labelled.location } : {}),
     opd: opd.code,
-    router: { opd: previous.opd, confidence: previous.confidence, triage: previous.triage, decidedBy: previous.decidedBy },
+    router: { opd: before.opd, confidence: before.confidence, triage: before.triage, decidedBy: before.decidedBy },
+    // The OPD saw the complaint masked; its words are masked as the text is, should they name the reporter.
+    ...(returnedBy ? { returned: { opd: returnedBy.opd, ...(returnedBy.note ? { note: current.reporter?.confidential ? withoutIdentity(returnedBy.note, current.reporter) : returnedBy.note } : {}) } } : {}),
     ...(input.note ? { note: input.note } : {}),
     by: input.by,
     at: routing.routedAt,
