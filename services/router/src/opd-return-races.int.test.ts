@@ -115,3 +115,17 @@ describe("an OPD's return, retried or racing", () => {
     await waitFor(async () => ((await status.get(c.id))?.state === 'in_progress' ? true : null), { timeoutMs: 15_000, what: 'applied after the lock' });
   });
 });
+
+describe('a return after the OPD reported the complaint resolved', () => {
+  it('takes it back to triage (the OPD corrects itself) and tells the citizen nothing more', async () => {
+    const c = await routedToDishub(5);
+    const t = Date.now();
+    await report(c, 'dishub', 'resolved', `res-${c.id}`, { at: new Date(t - 1000).toISOString() });
+    await waitFor(async () => ((await status.get(c.id))?.state === 'resolved' ? true : null), { what: 'resolved' });
+    await report(c, 'dishub', 'returned', `ret-${c.id}`, { message: REASON, at: new Date(t).toISOString() });
+    await waitFor(async () => ((await status.get(c.id))?.state === 'triage' ? true : null), { what: 'returned' });
+    expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'resolved', 'triage']);
+    const notices = await q('notify.whatsapp').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    expect(notices.filter((j) => j.data.complaintId === c.id).map((j) => j.id).sort()).toEqual([`routed.${c.id}.r0`, `status.res-${c.id}`]);
+  });
+});
