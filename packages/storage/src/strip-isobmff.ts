@@ -38,9 +38,9 @@ function boxes(data: Buffer, from: number, to: number): Box[] {
   return out;
 }
 
-/** An unsigned big-endian integer of 0, 4 or 8 bytes (iloc's field sizes). */
-function uint(data: Buffer, at: number, bytes: number): number {
-  if (at + bytes > data.length) throw new MalformedContainer('iloc cut off');
+/** An unsigned big-endian integer of 0, 4 or 8 bytes (iloc's field sizes), read before `limit`. */
+function uint(data: Buffer, at: number, bytes: number, limit = data.length): number {
+  if (at + bytes > limit) throw new MalformedContainer('iloc cut off');
   if (bytes === 0) return 0;
   if (bytes === 4) return data.readUInt32BE(at);
   if (bytes === 8) return Number(data.readBigUInt64BE(at));
@@ -57,9 +57,9 @@ function metadataItems(data: Buffer, iinf: Box): Map<number, 'Exif' | 'XMP'> {
     const v = data[infe.start]!;
     if (v < 2) continue; // versions 0/1 predate item types; HEIF requires 2 or 3
     let at = infe.start + 4;
+    if (at + (v === 2 ? 2 : 4) + 2 + 4 > infe.end) throw new MalformedContainer('infe cut off');
     const id = v === 2 ? data.readUInt16BE(at) : data.readUInt32BE(at);
     at += (v === 2 ? 2 : 4) + 2;
-    if (at + 4 > infe.end) throw new MalformedContainer('infe cut off');
     const itemType = data.toString('latin1', at, at + 4);
     at += 4;
     if (itemType === 'Exif') found.set(id, 'Exif');
@@ -90,36 +90,46 @@ export function stripIsobmff(data: Buffer, removed: string[]): Buffer {
 
   const out = Buffer.from(data);
   const v = data[iloc.start]!;
+  // Every read stays inside the iloc box: its counts cannot make the loops outlast its bytes.
+  const end = iloc.end;
+  const u = (at: number, bytes: number) => uint(data, at, bytes, end);
   let at = iloc.start + 4;
+  if (at + 2 > end) throw new MalformedContainer('iloc cut off');
   const offsetSize = data[at]! >> 4;
   const lengthSize = data[at]! & 0x0f;
   const baseOffsetSize = data[at + 1]! >> 4;
   const indexSize = v === 1 || v === 2 ? data[at + 1]! & 0x0f : 0;
   at += 2;
-  const count = v < 2 ? uint(data, at, 2) : uint(data, at, 4);
+  const count = v < 2 ? u(at, 2) : u(at, 4);
   at += v < 2 ? 2 : 4;
   for (let n = 0; n < count; n++) {
-    const id = v < 2 ? uint(data, at, 2) : uint(data, at, 4);
+    const id = v < 2 ? u(at, 2) : u(at, 4);
     at += v < 2 ? 2 : 4;
-    const method = v === 1 || v === 2 ? uint(data, at, 2) & 0x0f : 0;
+    const method = v === 1 || v === 2 ? u(at, 2) & 0x0f : 0;
     if (v === 1 || v === 2) at += 2;
     at += 2; // data_reference_index
-    const base = uint(data, at, baseOffsetSize);
+    const base = u(at, baseOffsetSize);
     at += baseOffsetSize;
-    const extents = uint(data, at, 2);
+    const extents = u(at, 2);
     at += 2;
+    // Extents with no bytes of their own (all field sizes 0) would spin in place: 65535 of them per item.
+    if (extents > 1 && indexSize + offsetSize + lengthSize === 0) throw new MalformedContainer('iloc extents without fields');
     const kind = targets.get(id);
     const spans: [number, number][] = [];
+    let total = 0;
     for (let e = 0; e < extents; e++) {
       at += indexSize;
-      const offset = uint(data, at, offsetSize);
-      const length = uint(data, at + offsetSize, lengthSize);
+      const offset = u(at, offsetSize);
+      const length = u(at + offsetSize, lengthSize);
       at += offsetSize + lengthSize;
       if (!kind) continue;
       if (method > 1 || (method === 1 && !idat)) throw new MalformedContainer('metadata item not in this file');
       const start = (method === 1 ? idat!.start : 0) + base + offset;
       if (length === 0 || start + length > (method === 1 ? idat!.end : data.length)) throw new MalformedContainer('metadata extent outside the file');
       spans.push([start, length]);
+      // Overlapping extents could add up to far more than the file: blank() allocates their total.
+      total += length;
+      if (total > data.length) throw new MalformedContainer('metadata extents longer than the file');
     }
     if (!kind) continue;
     blank(out, spans, kind);
