@@ -6,6 +6,7 @@
  * See the package README for what is kept, what is dropped, and why this is our own code.
  */
 
+import { crc32 } from 'node:zlib';
 import { MalformedContainer, stripIsobmff } from './strip-isobmff.ts';
 
 export type StripOutcome =
@@ -39,23 +40,32 @@ export function stripImageMetadata(data: Buffer, mimeType: string): StripOutcome
 const STRIPPERS: Record<string, (data: Buffer, removed: string[]) => Buffer> = {
   'image/jpeg': stripJpeg,
   'image/png': stripPng,
+  // file-type names a PNG with an acTL chunk image/apng: the same container.
+  'image/apng': stripPng,
   'image/webp': stripWebp,
   'image/gif': stripGif,
   'image/heic': stripIsobmff,
   'image/heif': stripIsobmff,
   'image/avif': stripIsobmff,
+  // HEIF image sequences (brands msf1/hevc/hevx, e.g. an iPhone Live Photo still) keep their Exif/XMP items in the same meta box.
+  'image/heic-sequence': stripIsobmff,
+  'image/heif-sequence': stripIsobmff,
 };
 
 const ISOBMFF_SIGNATURES = ['Exif', 'application/rdf+xml', '<x:xmpmeta'];
+const PNG_SIGNATURES = ['eXIf', 'tEXt', 'zTXt', 'iTXt', 'tIME', 'caBX', '<x:xmpmeta'];
 
 const SIGNATURES: Record<string, string[]> = {
   'image/jpeg': ['Exif\0', 'http://ns.adobe.com/', '<x:xmpmeta', 'Photoshop 3.0', '8BIM', 'MPF\0'],
-  'image/png': ['eXIf', 'tEXt', 'zTXt', 'iTXt', 'tIME', '<x:xmpmeta'],
+  'image/png': PNG_SIGNATURES,
+  'image/apng': PNG_SIGNATURES,
   'image/webp': ['EXIF', 'XMP ', '<x:xmpmeta'],
-  'image/gif': ['XMP Data', '<x:xmpmeta', '\x21\xfe'],
+  'image/gif': ['XMP Data', '<x:xmpmeta', '\x21\xfe', 'MGK'],
   'image/heic': ISOBMFF_SIGNATURES,
   'image/heif': ISOBMFF_SIGNATURES,
   'image/avif': ISOBMFF_SIGNATURES,
+  'image/heic-sequence': ISOBMFF_SIGNATURES,
+  'image/heif-sequence': ISOBMFF_SIGNATURES,
 };
 
 function hasMetadataSignature(data: Buffer, mimeType: string): boolean {
@@ -64,9 +74,12 @@ function hasMetadataSignature(data: Buffer, mimeType: string): boolean {
 
 // ---------------------------------------------------------------- JPEG (ITU-T T.81, Exif 2.3)
 
-/** APPn segments kept: those a decoder needs. APP0 JFIF/JFXX, APP2 ICC profile, APP14 Adobe (colour transform). */
+/**
+ * APPn segments kept: those a decoder needs. APP0 JFIF, APP2 ICC profile, APP14 Adobe (colour
+ * transform). Not APP0 JFXX: it only holds a thumbnail, which may be a whole JPEG with its own Exif.
+ */
 function keepJpegApp(marker: number, seg: Buffer): boolean {
-  if (marker === 0xe0) return ascii(seg, 0, 5) === 'JFIF\0' || ascii(seg, 0, 5) === 'JFXX\0';
+  if (marker === 0xe0) return ascii(seg, 0, 5) === 'JFIF\0';
   if (marker === 0xe2) return ascii(seg, 0, 12) === 'ICC_PROFILE\0';
   if (marker === 0xee) return ascii(seg, 0, 5) === 'Adobe';
   return false;
@@ -161,42 +174,65 @@ function readTiffOrientation(tiff: Buffer): number {
   return 1;
 }
 
+/** A big-endian TIFF whose IFD0 holds only Orientation (26 bytes). */
+function minimalTiff(orientation: number): Buffer {
+  const t = Buffer.alloc(26);
+  t.write('MM', 0, 'latin1');
+  t.writeUInt16BE(42, 2);
+  t.writeUInt32BE(8, 4); // IFD0 right after the header
+  t.writeUInt16BE(1, 8); // one entry
+  t.writeUInt16BE(0x0112, 10); // Orientation
+  t.writeUInt16BE(3, 12); // SHORT
+  t.writeUInt32BE(1, 14); // count
+  t.writeUInt16BE(orientation, 18); // value, left-justified in the 4-byte field
+  t.writeUInt32BE(0, 22); // no next IFD
+  return t;
+}
+
 /** An APP1 Exif segment holding only IFD0 with Orientation (big-endian TIFF, 32 bytes of payload). */
 function minimalExifSegment(orientation: number): Buffer {
   const b = Buffer.alloc(4 + 32);
   b.writeUInt16BE(0xffe1, 0);
   b.writeUInt16BE(2 + 32, 2);
   b.write('Exif\0\0', 4, 'latin1');
-  const t = 10; // TIFF header
-  b.write('MM', t, 'latin1');
-  b.writeUInt16BE(42, t + 2);
-  b.writeUInt32BE(8, t + 4); // IFD0 right after the header
-  b.writeUInt16BE(1, t + 8); // one entry
-  b.writeUInt16BE(0x0112, t + 10); // Orientation
-  b.writeUInt16BE(3, t + 12); // SHORT
-  b.writeUInt32BE(1, t + 14); // count
-  b.writeUInt16BE(orientation, t + 18); // value, left-justified in the 4-byte field
-  b.writeUInt32BE(0, t + 22); // no next IFD
+  minimalTiff(orientation).copy(b, 10);
   return b;
 }
 
 // ---------------------------------------------------------------- PNG (ISO/IEC 15948, PNG 3rd edition)
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const PNG_DROP = new Set(['eXIf', 'tEXt', 'zTXt', 'iTXt', 'tIME']);
+/**
+ * Ancillary chunks kept: those that change how the image displays (colour, transparency,
+ * animation). Every other ancillary chunk goes: the text ones (tEXt, zTXt, iTXt), tIME, eXIf,
+ * and the private or newer ones that carry identity (caBX C2PA credentials, vendor chunks).
+ * Critical chunks (upper-case first letter) are all kept: a decoder needs them.
+ */
+const PNG_KEEP = new Set(['tRNS', 'cHRM', 'gAMA', 'iCCP', 'sBIT', 'sRGB', 'cICP', 'mDCV', 'cLLI', 'bKGD', 'hIST', 'pHYs', 'sPLT', 'acTL', 'fcTL', 'fdAT']);
 
 function stripPng(data: Buffer, removed: string[]): Buffer {
   if (data.length < 8 || !data.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Malformed('no PNG signature');
   const parts: Buffer[] = [data.subarray(0, 8)];
   let i = 8;
+  let seenIdat = false;
   while (i < data.length) {
     if (i + 8 > data.length) throw new Malformed('chunk header cut off');
     const len = data.readUInt32BE(i);
     const type = ascii(data, i + 4, 4);
     const end = i + 12 + len;
     if (len > 0x7fffffff || end > data.length) throw new Malformed('chunk overruns the file');
-    if (PNG_DROP.has(type)) removed.push(type);
-    else parts.push(data.subarray(i, end));
+    const critical = (data[i + 4]! & 0x20) === 0;
+    if (critical || PNG_KEEP.has(type)) parts.push(data.subarray(i, end));
+    else {
+      removed.push(type);
+      // Chromium (like the Exif spec) turns a PNG by the Orientation in an eXIf before the image
+      // data: written back alone, as for JPEG, so a portrait screenshot or photo stays upright.
+      if (type === 'eXIf' && !seenIdat) {
+        const orientation = readTiffOrientation(data.subarray(i + 8, i + 8 + len));
+        if (orientation !== 1) parts.push(pngChunk('eXIf', minimalTiff(orientation)));
+      }
+    }
+    if (type === 'IDAT') seenIdat = true;
     i = end;
     if (type === 'IEND') {
       if (i < data.length) removed.push('trailer');
@@ -204,6 +240,15 @@ function stripPng(data: Buffer, removed: string[]): Buffer {
     }
   }
   return Buffer.concat(parts);
+}
+
+function pngChunk(type: string, body: Buffer): Buffer {
+  const out = Buffer.alloc(12 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  out.write(type, 4, 'latin1');
+  body.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+  return out;
 }
 
 // ---------------------------------------------------------------- WebP (RFC 9649)
@@ -239,6 +284,8 @@ function stripWebp(data: Buffer, removed: string[]): Buffer {
 
 // ---------------------------------------------------------------- GIF (GIF89a)
 
+const GIF_KEEP_APPS = new Set(['NETSCAPE2.0', 'ANIMEXTS1.0', 'ICCRGBG1012']);
+
 function stripGif(data: Buffer, removed: string[]): Buffer {
   const version = ascii(data, 0, 6);
   if (data.length < 13 || (version !== 'GIF87a' && version !== 'GIF89a')) throw new Malformed('no GIF header');
@@ -273,9 +320,12 @@ function stripGif(data: Buffer, removed: string[]): Buffer {
       if (i + 2 > data.length) throw new Malformed('extension cut off');
       const label = data[i + 1]!;
       const end = subBlocks(i + 2);
-      // Comments, and XMP in an application extension ("XMP DataXMP"); the loop count (NETSCAPE2.0) stays.
+      // Comments and application extensions go, except the ones that change how it plays or looks:
+      // the loop count (NETSCAPE2.0, ANIMEXTS1.0) and the ICC profile. Dropped: XMP ("XMP DataXMP"),
+      // ImageMagick's IPTC and Photoshop profiles ("MGKIPTC0000", "MGK8BIM0000"), any vendor's.
+      const app = label === 0xff ? ascii(data, i + 3, 11) : '';
       if (label === 0xfe) removed.push('comment');
-      else if (label === 0xff && ascii(data, i + 3, 11) === 'XMP DataXMP') removed.push('XMP');
+      else if (label === 0xff && !GIF_KEEP_APPS.has(app)) removed.push(app === 'XMP DataXMP' ? 'XMP' : 'application extension');
       else parts.push(data.subarray(i, end));
       i = end;
     } else throw new Malformed('unknown block');
