@@ -139,4 +139,15 @@ describe('an OPD returns a complaint', () => {
     await waitFor(async () => (await q(QueueNames.routed).getJob(`${c.id}.r1`)) ?? null, { timeoutMs: 15_000, what: 'returned after the lock' });
     expect((await status.get(c.id))?.state).toBe('triage');
   });
+  it('refuses a return of an external complaint (no OPD has it; only the admin re-assigns it), publishing nothing', async () => {
+    const c = chatComplaint('Listrik PLN padam terus tiap malam di rumah saya, token juga error', 90);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    await waitFor(async () => ((await status.get(c.id))?.state === 'external' ? true : null), { what: "status 'external'" });
+    await report(c, 'external', 'returned', `ret-ext-${c.id}`, { message: REASON });
+    const job = await finished(`ret-ext-${c.id}`);
+    expect(job.failedReason).toMatch(/external complaint cannot be returned/);
+    expect(await q(QueueNames.routed).getJob(`${c.id}.r1`)).toBeUndefined();
+    expect(await q(QueueNames.triage).getJob(`${c.id}.r1`)).toBeUndefined();
+    expect((await status.get(c.id))?.state).toBe('external');
+  });
 });

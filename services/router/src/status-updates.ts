@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { QueueNames, UnrecoverableError, citizenMessages, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { EXTERNAL_OPD, QueueNames, UnrecoverableError, citizenMessages, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 
@@ -160,6 +160,12 @@ async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<voi
   const event = `status.${update.updateId.replaceAll(":", "_")}`;
   const [rec, latest, done] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId), deps.status.seen(update.complaintId, event)]);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
+  // "external" is no OPD's system but the city's advice to go elsewhere (its revision carries that
+  // advice): only the admin moves such a complaint, by re-assigning it.
+  if (update.opd === EXTERNAL_OPD) {
+    deps.logger.warn(log, 'return of an external complaint: ignored (the admin re-assigns it)');
+    throw new UnrecoverableError('an external complaint cannot be returned; the admin re-assigns it on the triage page');
+  }
   // This very return was applied already (its job run again): the admin may have assigned the
   // complaint back to the OPD since, and that decision stands.
   if (done) {
