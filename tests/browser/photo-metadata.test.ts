@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { Queue } from 'bullmq';
 import exifr from 'exifr';
 import type { Browser } from 'playwright-core';
@@ -175,5 +176,36 @@ describe('photos reach the OPD without identifying metadata', () => {
     const first = await send();
     expect(first.statusCode).toBe(202);
     expect((await send()).json().id).toBe(first.json().id);
+  });
+  it('an animated PNG (image/apng) is taken like a PNG: stored without its text chunks, still displayed', async () => {
+    // The PNG fixture made animated: acTL and the first frame's fcTL before its IDAT.
+    const png = fixture('screenshot-text.png');
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(body));
+      return Buffer.concat([len, body, crc]);
+    };
+    const actl = Buffer.alloc(8);
+    actl.writeUInt32BE(1);
+    const fctl = Buffer.alloc(26);
+    fctl.writeUInt32BE(png.readUInt32BE(16), 4); // the IHDR's width and height
+    fctl.writeUInt32BE(png.readUInt32BE(20), 8);
+    fctl.writeUInt16BE(1, 20);
+    fctl.writeUInt16BE(10, 22);
+    const afterIhdr = 8 + 8 + 13 + 4;
+    const animated = Buffer.concat([png.subarray(0, afterIhdr), chunk('acTL', actl), chunk('fcTL', fctl), png.subarray(afterIhdr)]);
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...multipartBody({ text: 'Jukir liar di depan Pasar Legi minta parkir 5 ribu, tidak pakai karcis' }, [{ name: 'photos', filename: 'rekaman.png', type: 'image/png', data: animated }]) });
+    expect(res.statusCode).toBe(202);
+    const job = await waitFor(async () => (await opdQueue.getJob(res.json().id)) ?? null, { timeoutMs: 15_000, what: 'opd.dishub job' });
+    const [a] = RoutedComplaint.parse(job.data).attachments;
+    expect(a!.mimeType).toBe('image/apng');
+    const got = (await gw.app.inject({ url: `/api/v1/opd/complaints/${job.data.id}/attachments/${a!.sha256}`, headers: { authorization: `Bearer ${dishub}` } })).rawPayload;
+    expect(animated.includes('Budi Santoso', 0, 'latin1')).toBe(true);
+    expect(IDENTIFYING.filter((s) => got.includes(s, 0, 'latin1'))).toEqual([]);
+    const shown = await shownInChromium(got, 'image/apng', [1, 1]);
+    expect([shown.width, shown.height]).toEqual([png.readUInt32BE(16), png.readUInt32BE(20)]);
   });
 });

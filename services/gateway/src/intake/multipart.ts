@@ -4,7 +4,8 @@ import { sniffMime, stripImageMetadata, type AttachmentStorage } from '@aduan/st
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 
-const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic', 'image/heif', 'image/avif']);
+/** What file-type names the photo formats: an animated PNG is `image/apng`, an iPhone burst or Live Photo a HEIF sequence. */
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/apng', 'image/webp', 'image/gif', 'image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence', 'image/avif']);
 
 export interface ParsedMultipart {
   fields: Record<string, string>;

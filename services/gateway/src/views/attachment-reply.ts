@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { Attachment } from '@aduan/schema';
 
 /** Photo types a browser shows in an `<img>` and never runs (SVG can hold script: a download). */
-const INLINE_IMAGES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic', 'image/heif', 'image/avif']);
+const INLINE_IMAGES = new Set(['image/jpeg', 'image/png', 'image/apng', 'image/webp', 'image/gif', 'image/heic', 'image/heif', 'image/avif']);
 export const isInlineImage = (mimeType: string) => INLINE_IMAGES.has(mimeType);
 
 /** A file name's extension for a stored attachment's type (the name is only a hint). */
