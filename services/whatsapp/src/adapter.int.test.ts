@@ -140,6 +140,16 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(c!.source.messageIds).toHaveLength(2);
   });
 
+  it('leaves out a damaged photo whose metadata cannot be removed, and says so in the complaint (not "could not be downloaded")', async () => {
+    const jpeg = await readFile(join(import.meta.dirname, '../../../tests/fixtures/photos/phone-orientation6.jpg'));
+    const cut = await media.add('/damaged/photo', jpeg.subarray(0, jpeg.indexOf('Exif\0', 0, 'latin1') + 100), 'image');
+    h.socket.deliver([citizenMessage({ imageMessage: { ...cut, mimetype: 'image/jpeg', caption: 'lampu jalan mati di Jl. Kenari' } })]);
+    h.socket.deliver([citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(c!.attachments).toHaveLength(0);
+    expect(c!.text).toBe('lampu jalan mati di Jl. Kenari\n[foto rusak, tidak dapat dibaca]');
+  });
+
   it('keeps a photo with a caption near the 5,000-character limit whose download failed, caption shortened to fit the note', async () => {
     const caption = `Jalan berlubang di depan SD. ${'Mohon segera diperbaiki. '.repeat(200)}`.slice(0, 4_990);
     h.socket.deliver([citizenMessage({ imageMessage: { mimetype: 'image/jpeg', caption } })]);
