@@ -227,7 +227,7 @@ const QUESTION = words(
 export function isFollowUp(text: string): boolean {
   const ws = normalizeWords(text).split(' ').filter(Boolean);
   if (ws.length === 0 || ws.length > 12 || isThanksOnly(text)) return false;
-  const progress = ws.some((w) => inSet(PROGRESS, w)) || (ws.includes('sampai') && ws.includes('mana')) || (ws.includes('sampe') && ws.includes('mana'));
+  const progress = ws.some((w) => inSet(PROGRESS, w)) || (ws.includes('mana') && (ws.includes('sampai') || ws.includes('sampe')));
   return progress && ws.every((w) => inSet(PROGRESS, w) || inSet(QUESTION, w) || ASKING.has(w) || inSet(FILLER, w));
 }
 

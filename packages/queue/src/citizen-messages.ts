@@ -6,6 +6,7 @@
 const MARK_LOOKALIKES: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\u223C', '`': '\u02CB' };
 /** A link, kept as written: a changed character would break it. */
 const LINK = /(?:https?:\/\/|www\.)[^\s]+/gi;
+const ENDS_WITH_LINK = new RegExp(`${LINK.source}$`, 'i');
 
 /** The note with WhatsApp's formatting marks replaced by look-alikes, links as they are. */
 export function withoutChatFormatting(note: string): string {
@@ -26,7 +27,7 @@ export function withoutChatFormatting(note: string): string {
  */
 export const asSentence = (note: string) => {
   const t = withoutChatFormatting(note.trim());
-  return /[.!?]$/.test(t) || /(?:https?:\/\/|www\.)[^\s]+$/i.test(t) ? t : `${t}.`;
+  return /[.!?]$/.test(t) || ENDS_WITH_LINK.test(t) ? t : `${t}.`;
 };
 
 /**

@@ -43,6 +43,15 @@ const DECISION_LOCK_MS = 30_000;
 
 type StatusDeps = { producer: DurableProducer; status: StatusStore; routedQueue: Queue; logger: Logger };
 
+/** The report's event: its dedupe key on the complaint and its notice's jobId. */
+const eventOf = (update: StatusUpdate) => `status.${update.updateId.replaceAll(":", "_")}`;
+
+/** Logs and makes the error for a report from an OPD the complaint is not (or no longer) routed to: never retried. */
+function notRoutedTo(deps: { logger: Logger }, update: StatusUpdate, routedTo: string | undefined): UnrecoverableError {
+  deps.logger.warn({ complaintId: update.complaintId, from: update.opd, updateId: update.updateId, routedTo: routedTo ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
+  return new UnrecoverableError(`complaint is not routed to ${update.opd}`);
+}
+
 /**
  * A downstream system reports progress. Only the OPD the complaint is routed to may move it;
  * the citizen hears about it on the chat channel they used.
@@ -82,20 +91,17 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
   // not recorded yet (a router or gateway that died in between): it is no longer theirs. (No
   // decision on `routed` any more, after 30 days: the record decides.)
   const movedAway = !!latest && (latest.routing.triage || latest.routing.opd !== update.opd);
-  if (rec.opd !== update.opd || movedAway) {
-    deps.logger.warn({ complaintId: update.complaintId, from: update.opd, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
-    throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
-  }
+  if (rec.opd !== update.opd || movedAway) throw notRoutedTo(deps, update, rec.opd);
   const at = reportedAt(deps, update);
   const outcome = await deps.status.transition(update.complaintId, {
     state: update.state,
     // Checked again in the same script as the write: a re-assignment may land in between.
     requireOpd: update.opd,
     at,
-    dedupeKey: `status.${update.updateId.replaceAll(":", "_")}`,
+    dedupeKey: eventOf(update),
     ...(update.message ? { message: update.message } : {}),
   });
-  if (outcome === 'wrong_opd') throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
+  if (outcome === 'wrong_opd') throw notRoutedTo(deps, update, undefined);
   if (outcome === 'stale') {
     deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, state: update.state }, 'status update older than the last one applied: ignored');
     return;
@@ -119,7 +125,7 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
       text: citizenMessages[update.state](rec.ticket, opdName, update.message),
       createdAt: update.at,
     };
-    await deps.producer.add(QueueNames.notify(rec.channel), `status.${update.updateId.replaceAll(":", "_")}`, note);
+    await deps.producer.add(QueueNames.notify(rec.channel), eventOf(update), note);
   }
 }
 
@@ -157,15 +163,15 @@ const isReturnBy = (r: RoutedComplaint | null, opd: string): boolean => !!r && r
  */
 async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<void> {
   const log = { complaintId: update.complaintId, opd: update.opd, updateId: update.updateId };
-  const event = `status.${update.updateId.replaceAll(":", "_")}`;
-  const [rec, latest, done] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId), deps.status.seen(update.complaintId, event)]);
-  if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
   // "external" is no OPD's system but the city's advice to go elsewhere (its revision carries that
   // advice): only the admin moves such a complaint, by re-assigning it.
   if (update.opd === EXTERNAL_OPD) {
     deps.logger.warn(log, 'return of an external complaint: ignored (the admin re-assigns it)');
     throw new UnrecoverableError('an external complaint cannot be returned; the admin re-assigns it on the triage page');
   }
+  const event = eventOf(update);
+  const [rec, latest, done] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId), deps.status.seen(update.complaintId, event)]);
+  if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
   // This very return was applied already (its job run again): the admin may have assigned the
   // complaint back to the OPD since, and that decision stands.
   if (done) {
@@ -184,26 +190,21 @@ async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<voi
       await deps.status.markSeen(update.complaintId, event);
       deps.logger.info(log, 'complaint already returned by this OPD: nothing to do');
     } else {
-      deps.logger.warn({ ...log, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
-      throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
+      throw notRoutedTo(deps, update, rec.opd);
     }
     return;
   }
   if (rec.opd !== update.opd) waitIfDecisionUnrecorded(latest, update);
-  if (rec.opd !== update.opd || !latest || latest.routing.triage || latest.routing.opd !== update.opd) {
-    deps.logger.warn({ ...log, routedTo: rec.opd ?? null }, 'status update from an OPD the complaint is not routed to: ignored');
-    throw new UnrecoverableError(`complaint is not routed to ${update.opd}`);
-  }
+  if (rec.opd !== update.opd || !latest || latest.routing.triage || latest.routing.opd !== update.opd) throw notRoutedTo(deps, update, rec.opd);
   const at = reportedAt(deps, update);
   if (rec.reportedAt !== undefined && Date.parse(at) < rec.reportedAt) {
     deps.logger.warn({ ...log, state: update.state }, 'status update older than the last one applied: ignored');
     return;
   }
+  // The decision returned, as it was (its OPD is the reporting one, checked above), made a triage step.
   const { external: _external, note: _note, ...earlier } = latest.routing;
   const routing: Routing = {
     ...earlier,
-    opd: update.opd,
-    opdName: latest.routing.opdName,
     confidence: 0,
     reasons: [`returned by ${update.opd}`],
     decidedBy: 'opd',

@@ -2,13 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
+import { STATUS_KEEP_DAYS } from '@aduan/queue';
 import { ErrorBody, HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
 import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
 import { acceptedLogFields, type SubmitInput, type SubmitResult } from '../intake/intake-service.ts';
 import { bearerToken } from '../bearer.ts';
-import { STATUS_KEPT_DAYS } from '../views/result-pages.ts';
 import type { GatewayDeps } from '../deps.ts';
 
 
@@ -114,7 +114,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       const token = bearerToken(req) ?? req.query.token;
       if (!token) throw new HttpError(401, 'token_required', 'Send the status token as "Authorization: Bearer <statusToken>" or ?token=');
       const view = await lookupStatus(deps, req.params.ticket, token);
-      if (!view) throw new HttpError(404, 'not_found', `No complaint with this ticket and token (a complaint's status is kept ${STATUS_KEPT_DAYS} days after it was received)`);
+      if (!view) throw new HttpError(404, 'not_found', `No complaint with this ticket and token (a complaint's status is kept ${STATUS_KEEP_DAYS} days after it was received)`);
       return view;
     },
   );

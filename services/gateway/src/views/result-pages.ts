@@ -5,13 +5,6 @@ import { layout } from './layout.ts';
 import { FORM_SCRIPT_PATH } from './page-reply.ts';
 import { STATE_LABELS } from './messages-id.ts';
 
-/**
- * How long a complaint's status can be looked up (the status store's STATUS_KEEP_DAYS, after its
- * last change; its ticket, after it was received). A citizen who looks a year later hears why
- * nothing is found, not only "check what you typed".
- */
-export const STATUS_KEPT_DAYS = STATUS_KEEP_DAYS;
-
 /** wa.me opens a chat with the city's number, "cek <ticket>" typed in, on a phone or WhatsApp Web. */
 export const whatsappCheckLink = (e164: string, ticket: string) => `https://wa.me/${e164.slice(1)}?text=${encodeURIComponent(`cek ${ticket}`)}`;
 
@@ -55,7 +48,7 @@ export function statusPage(opts: { ticket?: string; token?: string; view?: Statu
     // Heard first by a screen reader: whether the look-up failed.
     opts.notFound ? 'Tiket tidak ditemukan — Cek status aduan' : 'Cek status aduan',
     html`<h1>Cek status aduan</h1>
-${opts.notFound ? html`<div class="summary" role="alert">Tiket tidak ditemukan atau kode akses tidak cocok. Mohon periksa kembali.<br>Status aduan dapat dilihat sampai ${STATUS_KEPT_DAYS} hari setelah aduan dikirim.</div>` : ''}
+${opts.notFound ? html`<div class="summary" role="alert">Tiket tidak ditemukan atau kode akses tidak cocok. Mohon periksa kembali.<br>Status aduan dapat dilihat sampai ${STATUS_KEEP_DAYS} hari setelah aduan dikirim.</div>` : ''}
 ${
   v
     ? html`<div class="card" role="status"><p>Tiket <span class="ticket">${v.ticket}</span></p>

@@ -63,11 +63,17 @@ export class PollLoop {
    * account locked), and the status says why (`/healthz`'s `lastFailure`), not only the log.
    */
   startAfterFailure(err: unknown): void {
-    this.status.consecutiveFailures = 1;
-    const failure = classifyIgError(err, 1, this.opts.backoff);
+    const failure = this.noteFailure(err);
+    this.start(withJitter(failure.delayMs, this.opts.jitter, this.opts.random), failure.action === 'challenge' ? 'awaiting_code' : 'backoff');
+  }
+
+  /** Counts a failure (a poll's, or the login's at start): what it calls for, kept in the status. */
+  private noteFailure(err: unknown): IgFailure {
+    this.status.consecutiveFailures++;
+    const failure = classifyIgError(err, this.status.consecutiveFailures, this.opts.backoff);
     this.status.lastFailure = { action: failure.action, reason: failure.reason, at: new Date().toISOString() };
     this.opts.metrics.backoffs.inc({ reason: failure.reason });
-    this.start(withJitter(failure.delayMs, this.opts.jitter, this.opts.random), failure.action === 'challenge' ? 'awaiting_code' : 'backoff');
+    return failure;
   }
 
   private setState(s: ConnectionState): void {
@@ -117,12 +123,9 @@ export class PollLoop {
       if (report.items.ingested > 0 || report.approved > 0) logger.info({ ...report.items, threads: report.threads, approved: report.approved }, 'instagram poll');
       this.onCycle?.({ report, delayMs });
     } catch (err) {
-      this.status.consecutiveFailures++;
-      const failure = classifyIgError(err, this.status.consecutiveFailures, this.opts.backoff);
+      const failure = this.noteFailure(err);
       delayMs = withJitter(failure.delayMs, this.opts.jitter, this.opts.random);
-      this.status.lastFailure = { action: failure.action, reason: failure.reason, at: new Date().toISOString() };
       metrics.polls.inc({ outcome: 'error' });
-      metrics.backoffs.inc({ reason: failure.reason });
       logger.warn({ reason: failure.reason, action: failure.action, errName: (err as Error).name, err: safeErrMessage(err), retryInMs: delayMs }, 'instagram poll failed; backing off');
       if (failure.action === 'challenge') this.challengeRetryAt = now() + delayMs;
       this.setState(failure.action === 'challenge' || probe ? 'awaiting_code' : 'backoff');
