@@ -209,6 +209,22 @@ describe('OPD API: report times', () => {
     expect(early.json().fields.at.code).toBe('before_received');
     expect((await status(dishub, { state: 'in_progress', updateId: 'near-1' })).statusCode).toBe(202);
     await waitFor(async () => ((await citizenView(c)).state === 'in_progress' ? true : null), { timeoutMs: 15_000, what: 'in_progress' });
+    // A report dated after it is applied, and its retry is still a retry (202, once in the history).
+    const timed = { state: 'in_progress', message: 'Petugas di lokasi', at: new Date().toISOString(), updateId: 'timed-1' };
+    expect((await status(dishub, timed)).statusCode).toBe(202);
+    await waitFor(async () => ((await citizenView(c)).history.some((h) => h.message === 'Petugas di lokasi') ? true : null), { timeoutMs: 15_000, what: 'timed report' });
+    expect((await status(dishub, timed)).json()).toMatchObject({ updateId: 'dishub.timed-1' });
+    // One dated before it would be ignored by the router: refused now (409), not accepted and
+    // dropped. A return dated before it too; nothing is queued for either.
+    const before = new Date(Date.parse(timed.at) - 60_000).toISOString();
+    for (const late of [{ state: 'resolved', message: 'Selesai', at: before, updateId: 'late-1' }, { state: 'returned', message: 'bukan kewenangan kami', at: before, updateId: 'late-2' }]) {
+      const res = await status(dishub, late);
+      expect([res.statusCode, res.json().error]).toEqual([409, 'stale_report']);
+      expect(res.json().message).toContain(timed.at.slice(0, 16));
+      expect(await statusQueue.getJob(`dishub.${late.updateId}`)).toBeUndefined();
+    }
+    const seen = await citizenView(c);
+    expect([seen.state, seen.opd?.code, seen.history.filter((h) => h.message === 'Petugas di lokasi').length]).toEqual(['in_progress', 'dishub', 1]);
     // A system that adds to `status` itself, not through the API: the date is taken as now.
     await statusQueue.add('status', { schemaVersion: 1, complaintId: c.id, state: 'in_progress', opd: 'dishub', message: 'Dijadwalkan', at: '2099-12-31T00:00:00.000Z', updateId: 'dishub.direct-1' }, { jobId: 'dishub.direct-1' });
     const dated = await waitFor(async () => (await citizenView(c)).history.find((h) => h.message === 'Dijadwalkan') ?? null, { timeoutMs: 15_000, what: 'direct report' });

@@ -4,9 +4,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from 'fastify-type-provider-zod';
 import type { GatewayDeps } from './deps.ts';
-import { errorHandler } from './error-handler.ts';
+import { errorHandler, zodValidatorCompiler } from './error-handler.ts';
 import { HttpError } from './errors.ts';
 import { EXTRA_FILES_READ } from './intake/multipart.ts';
 import { complaintsApi } from './routes/complaints-api.ts';
@@ -62,7 +62,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     }
     done();
   });
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {

@@ -1,9 +1,23 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { z } from 'zod';
 import { QueueUnavailableError, isRedisRefusingWrites, isRedisUnavailable } from '@aduan/queue';
 import { HttpError, ValidationFailedError } from './errors.ts';
+import { PARSE_WITH_INPUT, fieldErrors } from './intake/complaint-request.ts';
 import { errorPage } from './views/result-pages.ts';
 import { sendPage } from './views/page-reply.ts';
+
+/**
+ * Route schemas (body, query, params) are zod schemas, parsed as the complaint intake parses
+ * its own: a refusal names each field with the same stable codes (`required`, `too_long`,
+ * `invalid_value`, ...; docs/errors.md), not one generic code, and a schema's own refinement
+ * (e.g. `params: { code: 'required' }`) keeps its code.
+ */
+export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema }) =>
+  (data) => {
+    const parsed = schema.safeParse(data, PARSE_WITH_INPUT);
+    return parsed.success ? { value: parsed.data } : { error: new ValidationFailedError(fieldErrors(parsed.error)) };
+  };
 
 /** Fastify's own error codes -> our stable codes. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
@@ -69,10 +83,6 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   }
   if (redisAway) return reply.code(503).send({ error: 'service_unavailable', message: 'Redis is unreachable; retry after the Retry-After delay' });
   if (redisFull) return reply.code(503).send({ error: 'service_unavailable', message: 'Redis refuses writes (full or read-only); retry after the Retry-After delay' });
-  if (hasZodFastifySchemaValidationErrors(err)) {
-    const fields = Object.fromEntries(err.validation.map((v) => [v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '_', { code: 'invalid', message: v.message ?? 'invalid' }]));
-    return reply.code(400).send({ error: 'validation_failed', message: 'Some fields are invalid', fields });
-  }
   const fe = err as FastifyError;
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return reply.code(mapped.status).send({ error: mapped.code, message: mapped.message });

@@ -115,7 +115,9 @@ export function fieldErrors(error: z.ZodError): Record<string, { code: string; m
   for (const issue of error.issues) {
     const field = issue.path.join('.') || '_';
     if (out[field]) continue;
-    out[field] = { code: issueCode(issue), message: issue.message };
+    const code = issueCode(issue);
+    // zod's own words for an absent field ("Invalid input: expected string, received undefined") say less than this.
+    out[field] = { code, message: code === 'required' && issue.code === 'invalid_type' && issue.message.startsWith('Invalid input') ? `${field} is required` : issue.message };
   }
   return out;
 }
@@ -126,6 +128,7 @@ function issueCode(issue: z.core.$ZodIssue): string {
   if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number') return 'out_of_range';
   if (issue.code === 'too_small') return 'too_short';
   if (issue.code === 'too_big') return 'too_long';
-  if (issue.code === 'invalid_format') return `invalid_${issue.format}`;
+  // A pattern says nothing a client can branch on: `invalid` (the message says what is expected).
+  if (issue.code === 'invalid_format') return issue.format === 'regex' ? 'invalid' : `invalid_${issue.format}`;
   return issue.code;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, forOpd, latestRouted } from '@aduan/queue';
-import { MAX_CLOCK_AHEAD_MS, RoutedComplaint, StatusUpdate, StatusView } from '@aduan/schema';
+import { MAX_CLOCK_AHEAD_MS, RoutedComplaint, StatusUpdate, StatusView, requireReturnMessage } from '@aduan/schema';
 import { bearerToken } from '../bearer.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { ErrorBody, HttpError, ValidationFailedError } from '../errors.ts';
@@ -20,6 +20,8 @@ const OpdStatusRequest = z
     /** The OPD system's own id for this update: a retry with the same id changes nothing. */
     updateId: z.string().regex(/^[A-Za-z0-9._-]{1,150}$/, 'updateId: 1-150 letters, digits, ".", "_" or "-"'),
   })
+  // The admin who re-assigns a returned complaint needs to know why: `message` `required`.
+  .superRefine(requireReturnMessage)
   .meta({ id: 'OpdStatusRequest' });
 
 const OpdStatusAccepted = z
@@ -66,7 +68,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
 
   // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
   const verified = new WeakMap<FastifyRequest, OpdKey>();
-  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused' | 'invalid' | 'rate_limited') => deps.metrics.opdRequests.inc({ opd, action, outcome });
+  const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused' | 'stale_report' | 'invalid' | 'rate_limited') => deps.metrics.opdRequests.inc({ opd, action, outcome });
   const authenticate = (action: 'feed' | 'read' | 'status' | 'attachment') => async (req: FastifyRequest): Promise<void> => {
     const secret = bearerToken(req);
     const key = secret ? await deps.opdKeys.verify(secret) : null;
@@ -199,7 +201,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       schema: {
         summary: 'Report progress on a complaint routed to your OPD (OPD API key)',
         description:
-          'Queues a `StatusUpdate` on `status` with `opd` set from the key (jobId and `updateId` `<opd>.<updateId>`, so a retry changes nothing). The router records it and, for WhatsApp and Instagram complaints, tells the citizen; `message` is shown to the citizen (Bahasa Indonesia). `state: "returned"` says the complaint is not your OPD\'s ("bukan kewenangan kami"): it goes back to the city\'s admin (triage) for re-assignment, `message` (required) tells the admin why and is not shown to the citizen, and your key can no longer read or report on it (404) unless the admin assigns it to your OPD again.',
+          'Queues a `StatusUpdate` on `status` with `opd` set from the key (jobId and `updateId` `<opd>.<updateId>`, so a retry changes nothing). The router records it and, for WhatsApp and Instagram complaints, tells the citizen; `message` is shown to the citizen (Bahasa Indonesia). `state: "returned"` says the complaint is not your OPD\'s ("bukan kewenangan kami"): it goes back to the city\'s admin (triage) for re-assignment, `message` (required) tells the admin why and is not shown to the citizen, and your key can no longer read or report on it (404) unless the admin assigns it to your OPD again. A report dated (`at`) before the last report applied to the complaint is refused with 409 `stale_report` (the router would ignore it).',
         tags: ['opd'],
         security: [{ opdKey: [] }],
         params: z.object({ id: ComplaintId }),
@@ -218,12 +220,6 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
         count(key.opd, 'status', 'update_id_reused');
         throw new HttpError(409, 'update_id_reused', `updateId "${req.body.updateId}" was already used for another complaint; use an id unique to each update`);
       }
-      // The admin who re-assigns a returned complaint needs to know why (StatusUpdate refuses it
-      // too; checked here for the stable field code rather than the route schema's "invalid").
-      if (req.body.state === 'returned' && !req.body.message) {
-        count(key.opd, 'status', 'invalid');
-        throw new ValidationFailedError({ message: { code: 'required', message: 'message is required when state is "returned": tell the city\'s admin why the complaint is not yours (e.g. "bukan kewenangan kami, mungkin DLH")' } });
-      }
       // A date ahead of this clock would make every later report on the complaint (by any OPD
       // it is re-assigned to, too) "older than the last one" and dropped.
       if (req.body.at && Date.parse(req.body.at) - Date.now() > MAX_CLOCK_AHEAD_MS) {
@@ -236,6 +232,13 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       if (req.body.at && Date.parse(req.body.at) < Date.parse(rec.receivedAt) - MAX_CLOCK_AHEAD_MS) {
         count(key.opd, 'status', 'invalid');
         throw new ValidationFailedError({ at: { code: 'before_received', message: `at must not be before the complaint was received (${rec.receivedAt}, 5 minutes allowed for clocks); leave it out to use the time of the request` } });
+      }
+      // The router ignores a report older than the last one applied to the complaint (a late "in
+      // progress" must not move "resolved" back): say so now rather than accept it with 202 and
+      // drop it. A retry of a report already queued (same updateId) is still answered as one.
+      if (req.body.at && !earlier && rec.reportedAt !== undefined && Date.parse(req.body.at) < rec.reportedAt) {
+        count(key.opd, 'status', 'stale_report');
+        throw new HttpError(409, 'stale_report', `A later report on this complaint (at ${new Date(rec.reportedAt).toISOString()}) was already applied, so this one (at ${req.body.at}) would be ignored. Leave "at" out to report as of now.`);
       }
       const update: StatusUpdate = {
         schemaVersion: 1,
