@@ -11,6 +11,13 @@ const KEEP_SECONDS = STATUS_KEEP_DAYS * 86_400;
 
 /** The most steps a complaint's history keeps (the newest; "received" lives on the record itself). */
 export const STATUS_HISTORY_MAX = 100;
+/**
+ * How many status notices one complaint's citizen gets in 24 hours at most. An OPD system that
+ * flips a complaint between states (a sync bug) would otherwise message the citizen on every
+ * flip, and spend the city's WhatsApp number's sending budget (SEND_PER_MINUTE) that every
+ * other citizen's acknowledgement waits on.
+ */
+export const STATUS_NOTICES_PER_DAY = 5;
 
 /**
  * Records a complaint as received. Written as an add guard (see guarded-add.ts): its keys and
@@ -405,6 +412,16 @@ export class StatusStore {
    */
   async seen(id: string, event: string): Promise<boolean> {
     return (await this.redis.sismember(this.key('complaint', id, 'seen'), event)) === 1;
+  }
+
+  /**
+   * Counts one status notice to the complaint's citizen; false once STATUS_NOTICES_PER_DAY were
+   * counted in the 24 hours since the first of them.
+   */
+  async takeNotice(id: string): Promise<boolean> {
+    const k = this.key('complaint', id, 'notices');
+    const [[, n]] = (await this.redis.multi().incr(k).expire(k, 86_400, 'NX').exec()) as [[Error | null, number]];
+    return n <= STATUS_NOTICES_PER_DAY;
   }
 
   /** Records an event as done (see seen()); kept as long as the complaint's record. */

@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRedis, DurableProducer, forOpd, publishRouted, QueueNames, StatusStore } from '@aduan/queue';
+import { createRedis, DurableProducer, forOpd, publishRouted, QueueNames, STATUS_NOTICES_PER_DAY, StatusStore } from '@aduan/queue';
 import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint, type Routing } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
@@ -108,6 +108,30 @@ describe('router service', () => {
     expect((await status.get(c.id))?.state).toBe('resolved');
     expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'resolved']);
     expect(await q('notify.whatsapp').getJob(`status.p-${c.id}`)).toBeUndefined();
+  });
+
+  it("tells a citizen at most STATUS_NOTICES_PER_DAY status changes a day: an OPD system flipping states is recorded, not sent", async () => {
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 40);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    await waitFor(async () => (await status.get(c.id))?.opd === 'dishub', { what: 'routed to dishub' });
+    const now = Date.now();
+    const flips = STATUS_NOTICES_PER_DAY + 3;
+    for (let i = 0; i < flips; i++) {
+      const updateId = `flip-${i}-${c.id}`;
+      await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: c.id, opd: 'dishub', state: i % 2 ? 'resolved' : 'in_progress', at: new Date(now + i).toISOString(), updateId }, { jobId: updateId });
+      await waitFor(async () => (await q(QueueNames.status).getJob(updateId))?.finishedOn, { what: `flip ${i} handled` });
+    }
+    // Every flip is in the history (the status page shows it); only the first ones were sent.
+    expect((await status.history(c.id)).filter((h) => h.state === 'in_progress' || h.state === 'resolved')).toHaveLength(flips);
+    const sent = await Promise.all(Array.from({ length: flips }, (_, i) => q('notify.whatsapp').getJob(`status.flip-${i}-${c.id}`)));
+    expect(sent.map((j) => !!j)).toEqual(Array.from({ length: flips }, (_, i) => i < STATUS_NOTICES_PER_DAY));
+    expect(mem.lines.filter((l) => l.msg === 'status notices to this citizen over the daily limit: recorded, not told' && l.complaintId === c.id)).toHaveLength(3);
+    // Another complaint of the same citizen is told as usual.
+    const other = chatComplaint('Lampu penerangan jalan di Jalan Kalimantan mati sudah seminggu, gelap sekali', 41);
+    await q(QueueNames.intake).add('intake', other, { jobId: other.id });
+    const opd = await waitFor(async () => (await status.get(other.id))?.opd ?? null, { what: 'other routed' });
+    await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: other.id, opd, state: 'in_progress', at: new Date().toISOString(), updateId: `o-${other.id}` }, { jobId: `o-${other.id}` });
+    await waitFor(async () => (await q('notify.whatsapp').getJob(`status.o-${other.id}`)) ?? null, { what: "the other complaint's notice" });
   });
 
   it('keeps a heartbeat that readiness checks can read', async () => {

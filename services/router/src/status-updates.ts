@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { EXTERNAL_OPD, QueueNames, UnrecoverableError, citizenMessages, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 
@@ -113,6 +113,11 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
   }
   if (outcome === 'duplicate' && !(startedBefore && Date.now() - Date.parse(update.at) < NOTICE_KEPT_MS)) return;
   if ((rec.channel === 'whatsapp' || rec.channel === 'instagram') && rec.replyTo && rec.replyAccount) {
+    // A notice finished again (duplicate) was counted when first sent.
+    if (outcome !== 'duplicate' && !(await deps.status.takeNotice(rec.id))) {
+      deps.logger.warn({ complaintId: rec.id, opd: update.opd, state: update.state, perDay: STATUS_NOTICES_PER_DAY }, 'status notices to this citizen over the daily limit: recorded, not told');
+      return;
+    }
     const opdName = rec.opdName ?? update.opd;
     const note: Notification = {
       schemaVersion: 1,
