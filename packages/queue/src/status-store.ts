@@ -12,12 +12,14 @@ const KEEP_SECONDS = STATUS_KEEP_DAYS * 86_400;
 /** The most steps a complaint's history keeps (the newest; "received" lives on the record itself). */
 export const STATUS_HISTORY_MAX = 100;
 /**
- * How many status notices one complaint's citizen gets in 24 hours at most. An OPD system that
- * flips a complaint between states (a sync bug) would otherwise message the citizen on every
- * flip, and spend the city's WhatsApp number's sending budget (SEND_PER_MINUTE) that every
- * other citizen's acknowledgement waits on.
+ * How many status notices one complaint's citizen gets in 24 hours at most: progress ("in
+ * progress", however many notes) and outcomes ("resolved", "rejected") counted apart, so an OPD
+ * that posts many progress notes in a day still gets its outcome told. An OPD system that flips a
+ * complaint between states (a sync bug) would otherwise message the citizen on every flip, and
+ * spend the city's WhatsApp number's sending budget (SEND_PER_MINUTE) that every other citizen's
+ * acknowledgement waits on.
  */
-export const STATUS_NOTICES_PER_DAY = 5;
+export const STATUS_NOTICES_PER_DAY = { progress: 5, outcome: 2 } as const;
 
 /**
  * Records a complaint as received. Written as an add guard (see guarded-add.ts): its keys and
@@ -415,13 +417,13 @@ export class StatusStore {
   }
 
   /**
-   * Counts one status notice to the complaint's citizen; false once STATUS_NOTICES_PER_DAY were
-   * counted in the 24 hours since the first of them.
+   * Counts one status notice to the complaint's citizen, of progress or of an outcome; false once
+   * STATUS_NOTICES_PER_DAY[kind] were counted in the 24 hours since the first of that kind.
    */
-  async takeNotice(id: string): Promise<boolean> {
-    const k = this.key('complaint', id, 'notices');
+  async takeNotice(id: string, kind: keyof typeof STATUS_NOTICES_PER_DAY): Promise<boolean> {
+    const k = this.key('complaint', id, 'notices', kind);
     const [[, n]] = (await this.redis.multi().incr(k).expire(k, 86_400, 'NX').exec()) as [[Error | null, number]];
-    return n <= STATUS_NOTICES_PER_DAY;
+    return n <= STATUS_NOTICES_PER_DAY[kind];
   }
 
   /** Records an event as done (see seen()); kept as long as the complaint's record. */

@@ -110,22 +110,27 @@ describe('router service', () => {
     expect(await q('notify.whatsapp').getJob(`status.p-${c.id}`)).toBeUndefined();
   });
 
-  it("tells a citizen at most STATUS_NOTICES_PER_DAY status changes a day: an OPD system flipping states is recorded, not sent", async () => {
+  it('tells a citizen a few status changes a day at most: an OPD system flipping states is recorded, not sent, and an outcome is told after many progress notes', async () => {
     const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 40);
     await q(QueueNames.intake).add('intake', c, { jobId: c.id });
     await waitFor(async () => (await status.get(c.id))?.opd === 'dishub', { what: 'routed to dishub' });
     const now = Date.now();
-    const flips = STATUS_NOTICES_PER_DAY + 3;
-    for (let i = 0; i < flips; i++) {
+    const { progress, outcome } = STATUS_NOTICES_PER_DAY;
+    // Progress notes beyond the limit, then the outcome: told. Then the system flips the complaint.
+    const states = [...Array<'in_progress'>(progress + 2).fill('in_progress'), 'resolved', ...Array.from({ length: 2 * outcome + 2 }, (_, i) => (i % 2 ? 'resolved' : 'in_progress'))] as const;
+    for (const [i, state] of states.entries()) {
       const updateId = `flip-${i}-${c.id}`;
-      await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: c.id, opd: 'dishub', state: i % 2 ? 'resolved' : 'in_progress', at: new Date(now + i).toISOString(), updateId }, { jobId: updateId });
-      await waitFor(async () => (await q(QueueNames.status).getJob(updateId))?.finishedOn, { what: `flip ${i} handled` });
+      await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: c.id, opd: 'dishub', state, message: `Catatan ${i}`, at: new Date(now + i).toISOString(), updateId }, { jobId: updateId });
+      await waitFor(async () => (await q(QueueNames.status).getJob(updateId))?.finishedOn, { what: `report ${i} handled` });
     }
-    // Every flip is in the history (the status page shows it); only the first ones were sent.
-    expect((await status.history(c.id)).filter((h) => h.state === 'in_progress' || h.state === 'resolved')).toHaveLength(flips);
-    const sent = await Promise.all(Array.from({ length: flips }, (_, i) => q('notify.whatsapp').getJob(`status.flip-${i}-${c.id}`)));
-    expect(sent.map((j) => !!j)).toEqual(Array.from({ length: flips }, (_, i) => i < STATUS_NOTICES_PER_DAY));
-    expect(mem.lines.filter((l) => l.msg === 'status notices to this citizen over the daily limit: recorded, not told' && l.complaintId === c.id)).toHaveLength(3);
+    // Every report is in the history (the status page shows it); only some were sent.
+    expect((await status.history(c.id)).filter((h) => h.state === 'in_progress' || h.state === 'resolved')).toHaveLength(states.length);
+    const sent = await Promise.all(states.map((_, i) => q('notify.whatsapp').getJob(`status.flip-${i}-${c.id}`)));
+    const told = states.filter((_, i) => !!sent[i]);
+    expect(told.filter((s) => s === 'in_progress')).toHaveLength(progress);
+    expect(told.filter((s) => s === 'resolved')).toHaveLength(outcome);
+    expect(sent[progress + 2]?.data.text).toContain('telah selesai ditangani');
+    expect(mem.lines.filter((l) => l.msg === 'status notices to this citizen over the daily limit: recorded, not told' && l.complaintId === c.id)).toHaveLength(states.length - progress - outcome);
     // Another complaint of the same citizen is told as usual.
     const other = chatComplaint('Lampu penerangan jalan di Jalan Kalimantan mati sudah seminggu, gelap sekali', 41);
     await q(QueueNames.intake).add('intake', other, { jobId: other.id });
