@@ -59,6 +59,13 @@ async function loginCookie(): Promise<string> {
   return `aduan_session=${res.cookies.find((c) => c.name === 'aduan_session')?.value}`;
 }
 
+/** Ends every session for real, as the idle timeout does: the keys are gone from Redis. */
+async function expireSessions(): Promise<void> {
+  const redis = createRedis(url, 'worker');
+  for (const key of await redis.keys(`${prefix}:session:*`)) await redis.del(key);
+  redis.disconnect();
+}
+
 const selected = (id: string) => page.$eval(`#opd-${id}`, (s) => (s as HTMLSelectElement).value);
 
 describe('triage page in Chromium (1366x768)', () => {
@@ -110,21 +117,60 @@ describe('triage page in Chromium (1366x768)', () => {
     expect(await page.locator('[role=status]').count()).toBe(0);
     for (const c of filed) await triageQ.remove(c.id);
   });
-  it('a session that expired while the admin chose an OPD leads back to that complaint after logging in, not to a missing page', async () => {
-    const { id } = await unsure('Tolong diperhatikan pak, laporan ini sudah lama sekali dibiarkan begitu saja');
+  it('a session that expired while the admin chose an OPD and typed a note: after logging in again both are back on that complaint, sent only when confirmed', async () => {
+    const { id, ticket } = await unsure('Tolong diperhatikan pak, laporan ini sudah lama sekali dibiarkan begitu saja');
     await page.goto(`${base}/admin/triage`);
     await page.selectOption(`#opd-${id}`, 'dlh');
-    const redis = createRedis(url, 'worker');
-    for (const key of await redis.keys(`${prefix}:session:*`)) await redis.del(key);
-    redis.disconnect();
-    await Promise.all([page.waitForURL(/\/login\?/), page.focus(`#note-${id}`).then(() => page.keyboard.press('Enter'))]);
+    const note = 'Sampah menumpuk di gang, mohon "segera" <dicek> & diangkut';
+    await page.fill(`#note-${id}`, note);
+    await expireSessions();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await Promise.all([page.waitForURL(/\/login\?/), page.locator(`#note-${id}`).press('Enter')]);
     expect(await page.locator('#login-message').textContent()).toContain('Sesi Anda sudah berakhir');
     await page.fill('#username', 'admin');
     await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL(`${base}/admin/triage#t-${id}`), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForURL(`${base}/admin/triage/${id}/assign`), page.keyboard.press('Enter')]);
     expect(await page.title()).toMatch(/^Triase aduan/);
-    expect(await triageQ.getJob(id)).toBeDefined(); // nothing was sent: the admin decides again
-    await triageQ.remove(id);
+    expect(await page.locator('#dipulihkan').textContent()).toContain(`Sesi Anda tadi berakhir sebelum aduan ${ticket} diteruskan. Pilihan dinas dan catatan Anda sudah dipulihkan`);
+    expect(await selected(id)).toBe('dlh');
+    expect(await page.inputValue(`#note-${id}`)).toBe(note);
+    // The keyboard is where the decision is: on the restored OPD.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`opd-${id}`);
+    expect(await triageQ.getJob(id)).toBeDefined(); // nothing was sent: the admin confirms
+    // The note was never in a URL (access logs, history).
+    expect(requests.filter((u) => u.includes('dicek') || u.includes('Sampah'))).toEqual([]);
+    await Promise.all([page.waitForURL(/done=/), page.locator(`#note-${id}`).press('Enter')]);
+    expect(await page.locator('[role=status]').textContent()).toContain(`${ticket} sudah diteruskan ke Dinas Lingkungan Hidup`);
+    expect((await gw.deps.status.get(id))?.opd).toBe('dlh');
+    // Used once: the draft cookie is gone.
+    expect((await page.context().cookies()).map((c) => c.name)).not.toContain('aduan_triage_draft');
+  });
+  it('keeps the decision without JavaScript too, when the browser already dropped the session cookie (its maximum age)', async () => {
+    const { id, ticket } = await unsure('Tolong diperhatikan pak, laporan kedua ini sudah lama sekali dibiarkan begitu saja');
+    const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'id-ID', javaScriptEnabled: false });
+    const own = await context.newPage();
+    try {
+      await own.goto(`${base}/admin/triage`);
+      await own.fill('#username', 'admin');
+      await own.fill('#password', PASSWORD);
+      await Promise.all([own.waitForURL(`${base}/admin/triage`), own.keyboard.press('Enter')]);
+      await own.selectOption(`#opd-${id}`, 'dinkes');
+      await own.fill(`#note-${id}`, 'Cek ke puskesmas');
+      await context.clearCookies({ name: 'aduan_session' });
+      await Promise.all([own.waitForURL(/\/login\?/), own.locator(`#note-${id}`).press('Enter')]);
+      await own.fill('#username', 'admin');
+      await own.fill('#password', PASSWORD);
+      await Promise.all([own.waitForURL(`${base}/admin/triage/${id}/assign`), own.keyboard.press('Enter')]);
+      expect(await own.locator('#dipulihkan').textContent()).toContain('sudah dipulihkan');
+      expect(await own.$eval(`#opd-${id}`, (s) => (s as HTMLSelectElement).value)).toBe('dinkes');
+      expect(await own.inputValue(`#note-${id}`)).toBe('Cek ke puskesmas');
+      await Promise.all([own.waitForURL(/done=/), own.getByRole('button', { name: 'Teruskan' }).click()]);
+      expect(await own.locator('[role=status]').textContent()).toContain(`${ticket} sudah diteruskan ke`);
+      expect((await gw.deps.status.get(id))?.opd).toBe('dinkes');
+    } finally {
+      await context.close();
+    }
   });
   it("marks a complaint its OPD sent back with who sent it and why (escaped), preselects nothing, and assigns it back to that OPD", async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Stasiun Blitar minta uang parkir tanpa karcis setiap hari' } });

@@ -239,6 +239,38 @@ describe('triage by a human', () => {
       expect(page.headers.location).toBe('/admin/triage?error=failed');
     }
   });
+  it('keeps a decision sent with an expired session for that admin to confirm: not from another site, not for another complaint, and against a decision made meanwhile', async () => {
+    const filed = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya, sudah lama sekali dibiarkan tanpa kejelasan di sini' } });
+    const { id, ticket } = filed.json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage' });
+    const form = { 'content-type': 'application/x-www-form-urlencoded', cookie: 'aduan_session=expired-long-ago' };
+    // From another site: refused before anything is kept.
+    const cross = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, origin: 'http://evil.example' }, payload: 'opd=dlh&revision=0&note=csrf' });
+    expect(cross.statusCode).toBe(403);
+    expect(cross.cookies.map((c) => c.name)).not.toContain('aduan_triage_draft');
+    const sent = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: 'opd=dlh&revision=0&note=Mohon+dicek+RT+03' });
+    expect(sent.statusCode).toBe(303);
+    expect(sent.headers.location).toBe(`/login?next=${encodeURIComponent(`/admin/triage/${id}/assign`)}&expired=1`);
+    expect(sent.headers.location).not.toContain('dicek');
+    const draft = sent.cookies.find((c) => c.name === 'aduan_triage_draft')!;
+    expect(draft).toMatchObject({ path: '/admin/triage', httpOnly: true, sameSite: 'Strict' });
+    expect(draft.value).not.toContain('dicek');
+    const cookie = `${await login('admin')}; aduan_triage_draft=${draft.value}`;
+    const restored = await gw.app.inject({ method: 'GET', url: `/admin/triage/${id}/assign`, headers: { cookie } });
+    expect(restored.statusCode).toBe(200);
+    expect(restored.body).toContain('value="Mohon dicek RT 03"');
+    expect(restored.body).toMatch(/<option value="dlh" selected>/);
+    expect(await q('triage').getJob(id)).toBeDefined();
+    // Another complaint's page shows no draft: the list, at that complaint.
+    const other = await gw.app.inject({ method: 'GET', url: `/admin/triage/01ARZ3NDEKTSV4RRFFQ69G5FAV/assign`, headers: { cookie } });
+    expect(other.headers.location).toBe('/admin/triage#t-01ARZ3NDEKTSV4RRFFQ69G5FAV');
+    // Another admin assigns it meanwhile: the restored page says so and shows where it is now.
+    expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: await login('admin') }, payload: { opd: 'dishub' } })).statusCode).toBe(200);
+    const meanwhile = await gw.app.inject({ method: 'GET', url: `/admin/triage/${id}/assign`, headers: { cookie } });
+    expect(meanwhile.body).toContain(`Sesi Anda tadi berakhir sebelum aduan <strong>${ticket}</strong> diteruskan, dan sementara itu aduan ini sudah diputuskan oleh orang lain.`);
+    expect(meanwhile.body).toContain('Sudah diteruskan oleh admin ke <strong>Dinas Perhubungan</strong>');
+    expect(meanwhile.body).toContain('name="revision" value="1"');
+  });
   it('says how many wait when there are more than the page shows, and finds any of them by its ticket', async () => {
     const file = async (text: string) => {
       const { id, ticket } = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text } })).json();

@@ -1,11 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, latestRouted } from '@aduan/queue';
 import { OpdCode, RoutedComplaint, normalizeTicket } from '@aduan/schema';
-import { requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
+import { AuthError, authenticate, loginRedirect, requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
+import { AssignDraftStore, DRAFT_COOKIE, DRAFT_TTL_SECONDS, type AssignDraft } from './assign-draft.ts';
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
 import { triagePage, type TriagePageOptions } from './triage-page.ts';
 import { sendPage } from '../views/page-reply.ts';
@@ -20,6 +21,18 @@ const AssignBody = z
     revision: z.number().int().nonnegative().optional().meta({ description: "The routing revision you decided on (the triage item's `routing.revision`). When another assignment came first, 409 `assignment_conflict` instead of a second OPD." }),
   })
   .meta({ id: 'AssignRequest' });
+
+type AssignForm = { opd?: unknown; note?: unknown; revision?: unknown; next?: unknown } | undefined;
+
+/** The page form's fields. Form fields are text; anything else (an object from a JSON body) counts as empty. */
+function assignForm(body: AssignForm): Omit<AssignDraft, 'id'> {
+  const opd = typeof body?.opd === 'string' ? body.opd.slice(0, 40) : '';
+  const note = typeof body?.note === 'string' ? body.note.slice(0, 2000) : '';
+  // The revision the page showed: a form sent after another admin's decision must not override it.
+  const revision = typeof body?.revision === 'string' && /^\d{1,6}$/.test(body.revision) ? Number(body.revision) : undefined;
+  const next = typeof body?.next === 'string' && ComplaintId.safeParse(body.next).success ? body.next : undefined;
+  return { opd, note, ...(revision !== undefined ? { revision } : {}), ...(next ? { next } : {}) };
+}
 
 /** What the triage page says after a failed assignment (`?error=`). */
 const ASSIGN_ERRORS: Record<string, string> = {
@@ -38,6 +51,34 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   const t: TriageDeps = { redis: deps.redis, prefix: deps.prefix, producer: deps.producer, status: deps.status, directory: deps.directory, triageQueue, routedQueue, logger: deps.logger };
   const admin = requireRole('admin');
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const drafts = new AssignDraftStore(deps.redis, deps.prefix);
+  const draftCookie = { path: '/admin/triage', httpOnly: true, secure: deps.auth.cookie.secure, sameSite: 'strict' as const };
+  const draftToken = (req: FastifyRequest) => (req.headers.cookie ? req.server.parseCookie(req.headers.cookie)[DRAFT_COOKIE] : undefined);
+
+  /**
+   * The page form's assignment: an admin whose session expired while they read and typed is sent
+   * to log in as by `admin`, with their decision kept (AssignDraftStore) for the page they come
+   * back to, to confirm. requireSameOrigin runs first: another site cannot plant a draft.
+   */
+  const adminKeepingDraft = async function (this: FastifyInstance, req: FastifyRequest<{ Params: { id: string }; Body: AssignForm }>, reply: FastifyReply) {
+    let user;
+    try {
+      user = await authenticate(req, deps.auth);
+    } catch (err) {
+      const lapsed = err instanceof AuthError && (err.code === 'unauthenticated' || err.code === 'session_expired');
+      // Each draft kept counts as a login from the address: anyone may send this form without a session.
+      if (lapsed && ComplaintId.safeParse(req.params.id).success && !(await deps.auth.throttle.addressAttempt(req.ip))) {
+        const token = await drafts.save({ id: req.params.id, ...assignForm(req.body) });
+        reply.setCookie(DRAFT_COOKIE, token, { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
+        return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
+      }
+    }
+    if (user?.role === 'admin') {
+      req.user = user;
+      return;
+    }
+    return admin.call(this, req, reply);
+  };
 
   r.get('/api/v1/triage', {
     preHandler: admin,
@@ -116,23 +157,32 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   });
 
   // Where the login page sends an admin whose session expired as they sent an assignment (its
-  // `next`): back to that complaint on the page, to decide again, not to a 404.
-  app.get<{ Params: { id: string } }>('/admin/triage/:id/assign', { preHandler: admin, schema: { hide: true } }, async (req, reply) =>
-    reply.redirect(ComplaintId.safeParse(req.params.id).success ? `/admin/triage#t-${req.params.id}` : '/admin/triage', 303),
-  );
+  // `next`): that complaint with the OPD and note they had sent, to confirm; without a draft (it
+  // expired too, or another browser), back to that complaint on the list, not to a 404.
+  app.get<{ Params: { id: string } }>('/admin/triage/:id/assign', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage', 303);
+    const draft = await drafts.get(draftToken(req), req.params.id);
+    const complaint = draft ? await latestRouted(routedQueue, req.params.id) : undefined;
+    if (!draft || !complaint) return reply.redirect(`/admin/triage#t-${req.params.id}`, 303);
+    const waiting = await triageQueue.getJobCountByTypes('waiting', 'prioritized', 'delayed');
+    // Decided by someone else meanwhile: the admin sees where it is now and confirms against that.
+    const meanwhile = draft.revision !== undefined && draft.revision !== complaint.routing.revision;
+    const prefill = { opd: draft.opd, note: draft.note, revision: meanwhile ? complaint.routing.revision : (draft.revision ?? complaint.routing.revision) };
+    return sendPage(reply, triagePage(deps.directory, [], { username: userOf(req).username, waiting, restored: { complaint, draft: prefill, meanwhile, ...(draft.next ? { next: draft.next } : {}) } }));
+  });
 
-  app.post<{ Params: { id: string }; Body: { opd?: unknown; note?: unknown; revision?: unknown; next?: unknown } }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Params: { id: string }; Body: AssignForm }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, adminKeepingDraft], schema: { hide: true } }, async (req, reply) => {
     if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage?error=failed', 303);
-    // Form fields are text; anything else (an object from a JSON body) counts as empty.
-    const opd = typeof req.body?.opd === 'string' ? req.body.opd : '';
-    const note = typeof req.body?.note === 'string' ? req.body.note.slice(0, 2000) : '';
-    // The revision the page showed: a form sent after another admin's decision must not override it.
-    const revision = typeof req.body?.revision === 'string' && /^\d{1,6}$/.test(req.body.revision) ? Number(req.body.revision) : undefined;
+    const { opd, note, revision, next } = assignForm(req.body);
     try {
       const routed = await assignComplaint(t, { id: req.params.id, opd, ...(note ? { note } : {}), ...(revision !== undefined ? { revision } : {}), by: userOf(req).username });
+      const token = draftToken(req);
+      if (token) {
+        await drafts.drop(token);
+        reply.clearCookie(DRAFT_COOKIE, draftCookie);
+      }
       // Back where the admin was: at the item that followed this one, with the confirmation above it.
-      const next = typeof req.body?.next === 'string' && ComplaintId.safeParse(req.body.next).success ? `&next=${req.body.next}` : '';
-      return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next}#diteruskan`, 303);
+      return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next ? `&next=${next}` : ''}#diteruskan`, 303);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       if (err.code !== 'assignment_conflict') return reply.redirect('/admin/triage?error=failed', 303);

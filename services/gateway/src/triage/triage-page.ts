@@ -22,16 +22,34 @@ export interface TriagePageOptions {
   error?: string;
   /** A ticket looked up (`?tiket=`): the complaint as it is now, waiting or already routed, or none found. */
   search?: { query: string; found?: RoutedComplaint };
+  /**
+   * A decision sent after the admin's session had expired, restored once they logged in again:
+   * the complaint as it is now, with their OPD and note filled in, to confirm. `meanwhile`: it
+   * was decided by someone else in between.
+   */
+  restored?: { complaint: RoutedComplaint; draft: Prefill; meanwhile: boolean; next?: string };
+}
+
+/** What the admin had chosen and typed in a complaint's form. */
+export interface Prefill {
+  opd: string;
+  note: string;
+  revision: number;
 }
 
 /** The admin's triage desk: complaints the router was not sure about, one form each; any ticket can be looked up to re-assign it. */
 export function triagePage(dir: Directory, items: RoutedComplaint[], opts: TriagePageOptions): string {
   // The directory lists 'external' too ("Di luar kewenangan ..."): once, wherever it is.
   const choices: Choice[] = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)', shortName: 'Instansi lain' }];
-  const { done, search } = opts;
+  const { done, search, restored } = opts;
   // Where the assigned item was, so the admin goes on from there (`#diteruskan`); at the top when it was the last.
   const confirmation = done ? html`<div class="card" role="status" id="diteruskan" style="scroll-margin-top:16px">Aduan <strong>${done.ticket}</strong> sudah diteruskan${done.opdName ? html` ke <strong>${done.opdName}</strong>` : ''}.</div>` : '';
-  const list = search
+  const list = restored
+    ? html`<div class="card" role="status" id="dipulihkan">${restored.meanwhile
+      ? html`Sesi Anda tadi berakhir sebelum aduan <strong>${restored.complaint.ticket}</strong> diteruskan, dan sementara itu aduan ini sudah diputuskan oleh orang lain. Keadaannya sekarang ada di bawah, dengan pilihan dan catatan Anda; alihkan hanya bila perlu.`
+      : html`Sesi Anda tadi berakhir sebelum aduan <strong>${restored.complaint.ticket}</strong> diteruskan. Pilihan dinas dan catatan Anda sudah dipulihkan; periksa, lalu tekan <strong>${restored.complaint.routing.triage ? 'Teruskan' : 'Alihkan'}</strong>.`}</div>
+${item(restored.complaint, choices, restored.next, restored.draft)}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
+    : search
     ? html`${search.found ? item(search.found, choices) : html`<div class="card" role="alert"><p>Tiket <strong>${search.query}</strong> tidak ditemukan.</p></div>`}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
     : html`<p><strong>${String(opts.waiting)}</strong> aduan menunggu triase.${opts.waiting > items.length ? ` Yang tampil ${items.length} paling lama; sisanya muncul setelah ini diteruskan, atau cari tiketnya.` : ''}</p>
 ${items.map((c, i) => html`${done?.before === c.id ? confirmation : ''}${item(c, choices, items[i + 1]?.id)}`)}`;
@@ -52,7 +70,7 @@ ${list}`;
 }
 
 /** One complaint and its form; `next` is the item after it on the page, where the admin goes on. */
-function item(c: RoutedComplaint, choices: Choice[], next?: string) {
+function item(c: RoutedComplaint, choices: Choice[], next?: string, prefill?: Prefill) {
   const r = c.routing;
   const fid = `opd-${c.id}`;
   // Confidence 0: no word was recognised and the router's OPD is only its fallback, not a guess to
@@ -82,12 +100,12 @@ ${returned
     : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
 ${r.decidedBy !== 'admin' && !returned && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
-<input type="hidden" name="revision" value="${String(r.revision)}">
+<input type="hidden" name="revision" value="${String(prefill?.revision ?? r.revision)}">
 ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <label for="${fid}">${r.triage ? 'Teruskan ke' : 'Alihkan ke'}</label>
-<select id="${fid}" name="opd" required>${guessed ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${guessed && o.code === r.opd ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
+<select id="${fid}" name="opd" required${prefill ? raw(' autofocus') : raw('')}>${(prefill ? prefill.opd : guessed) ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${(prefill ? o.code === prefill.opd : guessed && o.code === r.opd) ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
 <label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
-<input type="text" id="note-${c.id}" name="note" maxlength="2000"${c.reporter?.confidential ? raw(` aria-describedby="rahasia-${c.id}"`) : raw('')}>
+<input type="text" id="note-${c.id}" name="note" maxlength="2000"${prefill?.note ? html` value="${prefill.note}"` : ''}${c.reporter?.confidential ? raw(` aria-describedby="rahasia-${c.id}"`) : raw('')}>
 <p><button type="submit">${r.triage ? 'Teruskan' : 'Alihkan'}</button></p>
 </form>
 </article>`;
