@@ -227,9 +227,15 @@ describe('triage page in Chromium (1366x768)', () => {
       const other = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: await loginCookie() }, payload: { opd: 'dlh', note: 'sampah di parkiran' } });
       expect(other.statusCode).toBe(200);
       await page.selectOption(`#opd-${id}`, 'dishub');
+      await page.fill(`#note-${id}`, 'Jukir di sisi utara, tiap pagi');
       await Promise.all([page.waitForURL(/error=conflict/), page.locator(`#note-${id}`).press('Enter')]);
       expect(await page.locator('[role=alert]').textContent()).toContain('baru saja diteruskan oleh admin lain');
       expect(await page.locator('article').textContent()).toContain('Sudah diteruskan oleh admin ke Dinas Lingkungan Hidup. Catatan: sampah di parkiran');
+      // What this admin typed is not lost; their choice is named, and a stray Enter changes nothing.
+      expect(await page.inputValue(`#note-${id}`)).toBe('Jukir di sisi utara, tiap pagi');
+      expect(await page.locator(`#pilihan-${id}`).textContent()).toBe('Pilihan Anda tadi: Dishub — Dinas Perhubungan. Catatan Anda masih ada di formulir.');
+      expect(await selected(id)).toBe('dlh');
+      expect(page.url()).not.toContain('utara');
       expect((await routedQ.getJob(`${id}.r2`))?.data.routing.opd).toBe('dlh');
       expect(await routedQ.getJob(`${id}.r3`)).toBeUndefined();
 

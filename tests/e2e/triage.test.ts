@@ -267,9 +267,31 @@ describe('triage by a human', () => {
     // Another admin assigns it meanwhile: the restored page says so and shows where it is now.
     expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: await login('admin') }, payload: { opd: 'dishub' } })).statusCode).toBe(200);
     const meanwhile = await gw.app.inject({ method: 'GET', url: `/admin/triage/${id}/assign`, headers: { cookie } });
-    expect(meanwhile.body).toContain(`Sesi Anda tadi berakhir sebelum aduan <strong>${ticket}</strong> diteruskan, dan sementara itu aduan ini sudah diputuskan oleh orang lain.`);
+    expect(meanwhile.body).toContain(`Sesi Anda tadi berakhir sebelum aduan <strong>${ticket}</strong> diteruskan. Aduan ini baru saja diteruskan oleh admin lain.`);
+    // Their choice named, not selected (a stray Enter changes nothing); the note kept.
+    expect(meanwhile.body).toContain('Pilihan Anda tadi: <strong>DLH — Dinas Lingkungan Hidup</strong>.');
+    expect(meanwhile.body).toMatch(/<option value="dishub" selected>/);
+    expect(meanwhile.body).toContain('value="Mohon dicek RT 03"');
     expect(meanwhile.body).toContain('Sudah diteruskan oleh admin ke <strong>Dinas Perhubungan</strong>');
     expect(meanwhile.body).toContain('name="revision" value="1"');
+  });
+  it('says that an OPD returned the complaint, not that another admin assigned it, when its return came first', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Templek minta uang parkir tanpa karcis' } });
+    const { id, ticket } = res.json();
+    await waitFor(async () => ((await gw.deps.status.get(id))?.opd === 'dishub' ? true : null), { what: 'routed to dishub' });
+    const admin = await login('admin');
+    // The admin looks it up (revision 0, with Dishub) and decides; Dishub returns it first.
+    expect((await gw.app.inject({ url: `/admin/triage?tiket=${ticket}`, headers: { cookie: admin } })).body).toContain('name="revision" value="0"');
+    await q('status').add('status', { schemaVersion: 1, complaintId: id, opd: 'dishub', state: 'returned', message: 'Bukan kewenangan kami', at: new Date().toISOString(), updateId: `ret-${id}` }, { jobId: `ret-${id}` });
+    await waitFor(async () => (await q('triage').getJob(`${id}.r1`)) ?? null, { what: 'returned to triage' });
+    const sent = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'opd=satpolpp&revision=0&note=Tolong+ditertibkan' });
+    expect(sent.headers.location).toBe(`/admin/triage?tiket=${ticket}&error=conflict`);
+    const draft = sent.cookies.find((c) => c.name === 'aduan_triage_draft')!;
+    const page = await gw.app.inject({ url: sent.headers.location as string, headers: { cookie: `${admin}; aduan_triage_draft=${draft.value}` } });
+    expect(page.body).toContain('Aduan ini baru saja dikembalikan oleh Dinas Perhubungan: menurut dinas itu, bukan kewenangannya.');
+    expect(page.body).not.toContain('admin lain');
+    expect(page.body).toContain('value="Tolong ditertibkan"');
+    expect(page.body).toContain('name="revision" value="1"');
   });
   it('says how many wait when there are more than the page shows, and finds any of them by its ticket', async () => {
     const file = async (text: string) => {

@@ -8,7 +8,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { AssignDraftStore, DRAFT_COOKIE, DRAFT_TTL_SECONDS, type AssignDraft } from './assign-draft.ts';
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
-import { triagePage, type TriagePageOptions } from './triage-page.ts';
+import { changedMeanwhile, triagePage, type TriagePageOptions } from './triage-page.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { isInlineImage, sendAttachment } from '../views/attachment-reply.ts';
 
@@ -36,7 +36,7 @@ function assignForm(body: AssignForm): Omit<AssignDraft, 'id'> {
 
 /** What the triage page says after a failed assignment (`?error=`). */
 const ASSIGN_ERRORS: Record<string, string> = {
-  conflict: 'Aduan ini baru saja diteruskan oleh admin lain. Keadaannya sekarang ada di bawah; alihkan hanya bila perlu.',
+  conflict: 'Aduan ini baru saja diputuskan oleh orang lain. Cari tiketnya untuk melihat keadaannya sekarang.',
   failed: 'Aduan tidak dapat diteruskan. Mohon coba lagi.',
 };
 
@@ -136,12 +136,16 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       doneOf(req.query),
       query ? find(query) : undefined,
     ]);
+    const conflict = req.query.error === 'conflict' && found;
+    // After a conflict, the note the admin typed is still there (their choice named, not selected).
+    const draft = conflict ? await drafts.get(draftToken(req), found.id) : null;
+    const prefill = found && draft ? { earlier: draft.opd, note: draft.note, revision: found.routing.revision } : undefined;
     return sendPage(reply, triagePage(deps.directory, items, {
       username: userOf(req).username,
       waiting,
       ...(done ? { done } : {}),
-      ...(req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}),
-      ...(query ? { search: { query, ...(found ? { found } : {}) } } : {}),
+      ...(conflict ? { error: changedMeanwhile(found.routing) } : req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}),
+      ...(query ? { search: { query, ...(found ? { found } : {}), ...(prefill ? { prefill } : {}) } } : {}),
     }));
   });
 
@@ -167,7 +171,8 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     const waiting = await triageQueue.getJobCountByTypes('waiting', 'prioritized', 'delayed');
     // Decided by someone else meanwhile: the admin sees where it is now and confirms against that.
     const meanwhile = draft.revision !== undefined && draft.revision !== complaint.routing.revision;
-    const prefill = { opd: draft.opd, note: draft.note, revision: meanwhile ? complaint.routing.revision : (draft.revision ?? complaint.routing.revision) };
+    // Their choice is then only named, not selected: a stray Enter must not override what happened.
+    const prefill = meanwhile ? { earlier: draft.opd, note: draft.note, revision: complaint.routing.revision } : { opd: draft.opd, note: draft.note, revision: draft.revision ?? complaint.routing.revision };
     return sendPage(reply, triagePage(deps.directory, [], { username: userOf(req).username, waiting, restored: { complaint, draft: prefill, meanwhile, ...(draft.next ? { next: draft.next } : {}) } }));
   });
 
@@ -186,8 +191,10 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       if (err.code !== 'assignment_conflict') return reply.redirect('/admin/triage?error=failed', 303);
-      // Decided meanwhile by another admin: show the complaint as it is now, where it went.
+      // Decided meanwhile (another admin, an OPD's return): show the complaint as it is now, with
+      // what this admin had chosen and typed kept to decide again (AssignDraftStore, not the URL).
       const now = await latestRouted(routedQueue, req.params.id);
+      if (now && (opd || note)) reply.setCookie(DRAFT_COOKIE, await drafts.save({ id: req.params.id, opd, note }), { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
       return reply.redirect(`/admin/triage?${now ? `tiket=${encodeURIComponent(now.ticket)}&` : ''}error=conflict`, 303);
     }
   });

@@ -21,7 +21,7 @@ export interface TriagePageOptions {
   done?: { ticket: string; opdName?: string; before?: string };
   error?: string;
   /** A ticket looked up (`?tiket=`): the complaint as it is now, waiting or already routed, or none found. */
-  search?: { query: string; found?: RoutedComplaint };
+  search?: { query: string; found?: RoutedComplaint; prefill?: Prefill };
   /**
    * A decision sent after the admin's session had expired, restored once they logged in again:
    * the complaint as it is now, with their OPD and note filled in, to confirm. `meanwhile`: it
@@ -32,9 +32,22 @@ export interface TriagePageOptions {
 
 /** What the admin had chosen and typed in a complaint's form. */
 export interface Prefill {
-  opd: string;
+  /** The OPD to select; absent: as the complaint is now. */
+  opd?: string;
+  /** The OPD the admin had chosen, said above the form (their choice was made on an older state). */
+  earlier?: string;
   note: string;
   revision: number;
+}
+
+/**
+ * What happened to a complaint while the admin was deciding (their form's revision is older):
+ * said as it is, since an OPD's return is not "another admin".
+ */
+export function changedMeanwhile(r: RoutedComplaint['routing']): string {
+  if (r.triage && r.decidedBy === 'opd') return `Aduan ini baru saja dikembalikan oleh ${r.opdName}: menurut dinas itu, bukan kewenangannya. Keadaannya sekarang ada di bawah; silakan pilih dinas lagi.`;
+  if (r.decidedBy === 'admin') return 'Aduan ini baru saja diteruskan oleh admin lain. Keadaannya sekarang ada di bawah; alihkan hanya bila perlu.';
+  return 'Keadaan aduan ini baru saja berubah. Keadaannya sekarang ada di bawah; periksa, lalu putuskan lagi.';
 }
 
 /** The admin's triage desk: complaints the router was not sure about, one form each; any ticket can be looked up to re-assign it. */
@@ -46,11 +59,11 @@ export function triagePage(dir: Directory, items: RoutedComplaint[], opts: Triag
   const confirmation = done ? html`<div class="card" role="status" id="diteruskan" style="scroll-margin-top:16px">Aduan <strong>${done.ticket}</strong> sudah diteruskan${done.opdName ? html` ke <strong>${done.opdName}</strong>` : ''}.</div>` : '';
   const list = restored
     ? html`<div class="card" role="status" id="dipulihkan">${restored.meanwhile
-      ? html`Sesi Anda tadi berakhir sebelum aduan <strong>${restored.complaint.ticket}</strong> diteruskan, dan sementara itu aduan ini sudah diputuskan oleh orang lain. Keadaannya sekarang ada di bawah, dengan pilihan dan catatan Anda; alihkan hanya bila perlu.`
+      ? html`Sesi Anda tadi berakhir sebelum aduan <strong>${restored.complaint.ticket}</strong> diteruskan. ${changedMeanwhile(restored.complaint.routing)}`
       : html`Sesi Anda tadi berakhir sebelum aduan <strong>${restored.complaint.ticket}</strong> diteruskan. Pilihan dinas dan catatan Anda sudah dipulihkan; periksa, lalu tekan <strong>${restored.complaint.routing.triage ? 'Teruskan' : 'Alihkan'}</strong>.`}</div>
 ${item(restored.complaint, choices, restored.next, restored.draft)}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
     : search
-    ? html`${search.found ? item(search.found, choices) : html`<div class="card" role="alert"><p>Tiket <strong>${search.query}</strong> tidak ditemukan.</p></div>`}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
+    ? html`${search.found ? item(search.found, choices, undefined, search.prefill) : html`<div class="card" role="alert"><p>Tiket <strong>${search.query}</strong> tidak ditemukan.</p></div>`}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
     : html`<p><strong>${String(opts.waiting)}</strong> aduan menunggu triase.${opts.waiting > items.length ? ` Yang tampil ${items.length} paling lama; sisanya muncul setelah ini diteruskan, atau cari tiketnya.` : ''}</p>
 ${items.map((c, i) => html`${done?.before === c.id ? confirmation : ''}${item(c, choices, items[i + 1]?.id)}`)}`;
   const body = html`
@@ -80,6 +93,8 @@ function item(c: RoutedComplaint, choices: Choice[], next?: string, prefill?: Pr
   // (confidence 0: nothing preselected), though the admin may assign it back there.
   const back = r.triage && r.decidedBy === 'opd' ? (choices.find((o) => o.code === r.opd) ?? { name: r.opdName, shortName: r.opdName }) : undefined;
   const returned = back ? optionLabel(back) : undefined;
+  // What the admin had chosen (a restored decision), else the router's guess or where it is now.
+  const chosen = prefill?.opd ?? (guessed ? r.opd : '');
   return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${channelLabel(c)} · ${wibDateTime(c.receivedAt)}</span></h2>
 ${c.reporter?.confidential ? html`<p id="rahasia-${c.id}"><strong>Rahasia:</strong> dinas tidak menerima nama dan nomor pelapor. Jangan menuliskannya di catatan.</p>` : ''}
@@ -99,11 +114,12 @@ ${returned
     ? html`<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>`
     : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
 ${r.decidedBy !== 'admin' && !returned && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
+${prefill?.earlier ? html`<p id="pilihan-${c.id}">Pilihan Anda tadi: <strong>${optionLabel(choices.find((o) => o.code === prefill.earlier) ?? { name: prefill.earlier, shortName: prefill.earlier })}</strong>.${prefill.note ? ' Catatan Anda masih ada di formulir.' : ''}</p>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
 <input type="hidden" name="revision" value="${String(prefill?.revision ?? r.revision)}">
 ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <label for="${fid}">${r.triage ? 'Teruskan ke' : 'Alihkan ke'}</label>
-<select id="${fid}" name="opd" required${prefill ? raw(' autofocus') : raw('')}>${(prefill ? prefill.opd : guessed) ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${(prefill ? o.code === prefill.opd : guessed && o.code === r.opd) ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
+<select id="${fid}" name="opd" required${prefill ? raw(' autofocus') : raw('')}>${chosen ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${o.code === chosen ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
 <label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
 <input type="text" id="note-${c.id}" name="note" maxlength="2000"${prefill?.note ? html` value="${prefill.note}"` : ''}${c.reporter?.confidential ? raw(` aria-describedby="rahasia-${c.id}"`) : raw('')}>
 <p><button type="submit">${r.triage ? 'Teruskan' : 'Alihkan'}</button></p>
