@@ -2,11 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestGateway } from '@aduan/gateway/testing';
+import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
 import { createRedis, QueueNames } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { launchChromium, watchScriptProblems } from '../support/chromium.ts';
+import { accessibilityViolations, launchChromium, watchScriptProblems } from '../support/chromium.ts';
 
 /** The admin's triage page in a real headless Chromium with the real router, on a laptop. */
 const url = testRedisUrl();
@@ -245,4 +245,49 @@ describe('triage page in Chromium (1366x768)', () => {
       await routedQ.close();
     }
   });
+  it('on a tablet (768x1024), by keyboard: a full list (a photo, a confidential reporter) and a restored decision meet WCAG 2.1 AA (axe-core) without sideways scrolling; "Keluar" then logging in again leads back to triage', async () => {
+    const filed = [];
+    for (let i = 0; i < 30; i++) filed.push(await unsure(`Mohon perhatiannya bapak ibu, laporan tablet ${i}: sudah lama sekali dibiarkan begitu saja`));
+    const photo = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...multipartBody({ text: 'Tolong dilihat fotonya, kondisinya sudah begini sejak lama sekali' }, [{ name: 'photos', filename: 'kondisi.png', type: 'image/png', data: PNG_1x1 }]) })).json();
+    const secret = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon ditindak, saya takut melapor langsung karena tetangga sendiri', reporter: { name: 'Rina', phone: '081234567890', confidential: true } } })).json();
+    for (const c of [photo, secret]) await waitFor(async () => (await triageQ.getJob(c.id)) ?? null, { what: 'triage job' });
+    const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'id-ID', bypassCSP: true });
+    const own = await context.newPage();
+    const wide = () => own.evaluate(() => document.documentElement.scrollWidth > innerWidth);
+    try {
+      await own.goto(`${base}/admin/triage`);
+      expect(await accessibilityViolations(own), 'login').toEqual([]);
+      await own.keyboard.type('admin');
+      await own.keyboard.press('Tab');
+      await own.keyboard.type(PASSWORD);
+      await Promise.all([own.waitForURL(`${base}/admin/triage`), own.keyboard.press('Enter')]);
+      expect(await own.locator('article').count()).toBeGreaterThanOrEqual(32);
+      expect(await own.locator(`#rahasia-${secret.id}`).count()).toBe(1);
+      expect(await own.locator(`article[aria-labelledby="t-${photo.id}"] img`).count()).toBe(1);
+      expect(await accessibilityViolations(own), 'list').toEqual([]);
+      expect(await wide(), 'list').toBe(false);
+      // A restored decision (the session expired as the admin sent it).
+      const first = filed[0]!;
+      await own.selectOption(`#opd-${first.id}`, 'dlh');
+      await own.fill(`#note-${first.id}`, 'Mohon dicek');
+      await expireSessions();
+      await Promise.all([own.waitForURL(/\/login\?/), own.locator(`#note-${first.id}`).press('Enter')]);
+      await own.fill('#username', 'admin');
+      await own.fill('#password', PASSWORD);
+      await Promise.all([own.waitForURL(`${base}/admin/triage/${first.id}/assign`), own.keyboard.press('Enter')]);
+      expect(await accessibilityViolations(own), 'restored').toEqual([]);
+      expect(await wide(), 'restored').toBe(false);
+      // Keyboard only, from the top of the page: Keluar, then log in again.
+      await own.keyboard.press('Tab');
+      while ((await own.evaluate(() => document.activeElement?.textContent)) !== 'Keluar') await own.keyboard.press('Shift+Tab');
+      await Promise.all([own.waitForURL(/\/login/), own.keyboard.press('Enter')]);
+      await own.fill('#username', 'admin');
+      await own.fill('#password', PASSWORD);
+      await Promise.all([own.waitForURL(/\/(admin|desk)/), own.keyboard.press('Enter')]);
+      expect(own.url()).toBe(`${base}/admin/triage`);
+    } finally {
+      await context.close();
+      for (const c of [...filed, photo, secret]) await triageQ.remove(c.id);
+    }
+  }, 60_000);
 });

@@ -104,9 +104,12 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     }
   });
 
-  app.post('/logout', { preHandler: requireSameOrigin, schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Body: Record<string, unknown> | undefined }>('/logout', { preHandler: requireSameOrigin, schema: { hide: true } }, async (req, reply) => {
     await logout(auth, req, reply);
-    return reply.redirect('/login', 303);
+    // The page logged out of (its form's `next`, e.g. the admin's triage) is where the next login
+    // goes, not the login's default (the desk).
+    const next = safeNext(req.body && typeof req.body === 'object' ? req.body.next : undefined, '');
+    return reply.redirect(next ? `/login?next=${encodeURIComponent(next)}` : '/login', 303);
   });
 
   r.post(
