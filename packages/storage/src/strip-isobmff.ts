@@ -9,14 +9,20 @@
 
 export class MalformedContainer extends Error {}
 
-interface Box {
+export interface Box {
   type: string;
+  /** Start of the box (its size field). */
+  at: number;
   /** Start of the payload (after the header). */
   start: number;
   end: number;
 }
 
-function boxes(data: Buffer, from: number, to: number): Box[] {
+/**
+ * The boxes from `from` to `to`. `cutOk` names a box type that may run past `to` (a file cut
+ * inside its media data): it is taken as ending there, and is the last box.
+ */
+export function boxes(data: Buffer, from: number, to: number, cutOk?: string): Box[] {
   const out: Box[] = [];
   let i = from;
   while (i < to) {
@@ -27,12 +33,15 @@ function boxes(data: Buffer, from: number, to: number): Box[] {
     if (size === 1) {
       if (i + 16 > to) throw new MalformedContainer('box header cut off');
       const big = data.readBigUInt64BE(i + 8);
-      if (big > BigInt(to - i)) throw new MalformedContainer('box overruns its parent');
-      size = Number(big);
+      size = big > BigInt(to - i) ? Infinity : Number(big);
       header = 16;
     } else if (size === 0) size = to - i;
-    if (size < header || i + size > to) throw new MalformedContainer('box overruns its parent');
-    out.push({ type, start: i + header, end: i + size });
+    if (size < header) throw new MalformedContainer('box smaller than its header');
+    if (i + size > to) {
+      if (type !== cutOk) throw new MalformedContainer('box overruns its parent');
+      size = to - i;
+    }
+    out.push({ type, at: i, start: i + header, end: i + size });
     i += size;
   }
   return out;

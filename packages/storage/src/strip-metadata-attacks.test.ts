@@ -4,7 +4,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import exifr from 'exifr';
 import { describe, expect, it } from 'vitest';
 import { sniffMime } from './sniff.ts';
-import { stripImageMetadata } from './strip-metadata.ts';
+import { stripMetadata } from './strip-metadata.ts';
 
 /**
  * Files found in review that the first version of the stripper got wrong: each is built here
@@ -13,13 +13,38 @@ import { stripImageMetadata } from './strip-metadata.ts';
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../tests/fixtures/photos', name));
 const JPEG = fixture('phone-orientation6.jpg');
 const GIF = fixture('anim-comment.gif');
+const WEBP = fixture('photo-exif.webp');
 const NAME = 'Budi Santoso';
 
 const strip = async (data: Buffer) => {
   const type = await sniffMime(data);
-  const out = stripImageMetadata(data, type!.mimeType);
+  const out = stripMetadata(data, type!.mimeType);
   if (!out.ok) throw new Error('refused');
   return out.data;
+};
+
+// ---- WebP, built chunk by chunk (RFC 9649)
+const riff = (type: string, body: Buffer) => {
+  const head = Buffer.alloc(8);
+  head.write(type, 0, 'latin1');
+  head.writeUInt32LE(body.length, 4);
+  return Buffer.concat([head, body, body.length & 1 ? Buffer.alloc(1) : Buffer.alloc(0)]);
+};
+const webpFile = (...chunks: Buffer[]) => {
+  const body = Buffer.concat([Buffer.from('WEBP', 'latin1'), ...chunks]);
+  const head = Buffer.from('RIFF\0\0\0\0', 'latin1');
+  head.writeUInt32LE(body.length, 4);
+  return Buffer.concat([head, body]);
+};
+/** The top-level chunks of a WebP, as [type, bytes]. */
+const webpChunks = (data: Buffer) => {
+  const out: [string, Buffer][] = [];
+  for (let i = 12; i + 8 <= data.length; ) {
+    const len = data.readUInt32LE(i + 4);
+    out.push([data.toString('latin1', i, i + 4), data.subarray(i, i + 8 + len + (len & 1))]);
+    i += 8 + len + (len & 1);
+  }
+  return out;
 };
 
 // ---- PNG, built chunk by chunk
@@ -93,7 +118,7 @@ function apng(): Buffer {
   ]);
 }
 
-describe('stripImageMetadata on files found in review', () => {
+describe('stripMetadata on files found in review', () => {
   it('an animated PNG (file-type says image/apng) is stripped like a PNG, its frames kept', async () => {
     const file = apng();
     expect((await sniffMime(file))?.mimeType).toBe('image/apng');
@@ -159,8 +184,39 @@ describe('stripImageMetadata on files found in review', () => {
     seq.write('msf1', 16, 'latin1');
     const type = (await sniffMime(seq))!.mimeType;
     expect(type).toMatch(/sequence/);
-    const out = stripImageMetadata(seq, type);
+    const out = stripMetadata(seq, type);
     expect(out.ok && out.data.includes(NAME, 0, 'latin1')).toBe(false);
     expect(out.ok && out.removed).toEqual(expect.arrayContaining(['Exif', 'XMP']));
+  });
+
+  it('WebP: only the chunks needed to display stay; unknown ones (at the top level and inside an animation frame) go', async () => {
+    const top = webpChunks(WEBP);
+    const vp8x = top.find(([t]) => t === 'VP8X')![1];
+    const vp8 = top.find(([t]) => t === 'VP8 ')![1];
+    const vendor = riff('SNAM', Buffer.from(`${NAME}, Jl. Merdeka 12`, 'latin1'));
+    const anmfHeader = Buffer.alloc(16);
+    const frame = riff('ANMF', Buffer.concat([anmfHeader, vp8.subarray(0), riff('Xtra', Buffer.from(NAME, 'latin1'))]));
+    const anim = riff('ANIM', Buffer.alloc(6));
+    const file = webpFile(vp8x, vendor, anim, frame, vp8, riff('EXIF', Buffer.from(`MM\0\x2a${NAME}`, 'latin1')));
+    const out = await strip(file);
+    expect(out.includes(NAME, 0, 'latin1')).toBe(false);
+    expect(out.includes('Merdeka', 0, 'latin1')).toBe(false);
+    expect(webpChunks(out).map(([t]) => t)).toEqual(['VP8X', 'ANIM', 'ANMF', 'VP8 ']);
+    expect(out.readUInt32LE(4)).toBe(out.length - 8);
+    // The frame keeps its header and bitstream, its size fixed; the still image is as it was.
+    const [, keptFrame] = webpChunks(out)[2]!;
+    expect(keptFrame).toEqual(riff('ANMF', Buffer.concat([anmfHeader, vp8])));
+    expect(webpChunks(out)[3]![1]).toEqual(vp8);
+    expect(webpChunks(out)[0]![1][8]! & 0x0c).toBe(0);
+  });
+
+  it('image formats with no stripper (TIFF, JPEG XL, JPEG 2000, camera raw) are not to be stored: they may carry anything', async () => {
+    const tiff = Buffer.from(`MM\0\x2a\0\0\0\x08\0\x01\x01\x3b\0\x02\0\0\0\x0d\0\0\0\x1a\0\0\0\0${NAME}\0`, 'latin1');
+    expect((await sniffMime(tiff))?.mimeType).toBe('image/tiff');
+    for (const type of ['image/tiff', 'image/jxl', 'image/jp2', 'image/x-canon-cr3', 'image/vnd.adobe.photoshop', 'image/bmp']) {
+      expect(stripMetadata(tiff, type), type).toEqual({ ok: false, reason: 'unsupported' });
+    }
+    // Documents, audio and other video containers are still stored as they come.
+    for (const type of ['application/pdf', 'audio/ogg', 'video/webm']) expect(stripMetadata(tiff, type)).toEqual({ ok: true, data: tiff, removed: [] });
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import exifr from 'exifr';
 import { describe, expect, it } from 'vitest';
 import { sniffMime } from './sniff.ts';
-import { stripImageMetadata } from './strip-metadata.ts';
+import { stripMetadata } from './strip-metadata.ts';
 
 /** Real files with real metadata, written by exiftool (see tests/fixtures/photos/README.md). */
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../tests/fixtures/photos', name));
@@ -24,7 +24,7 @@ const leaks = (data: Buffer) => IDENTIFYING.filter((s) => data.includes(s, 0, 'l
 
 const strip = async (data: Buffer) => {
   const type = await sniffMime(data);
-  const out = stripImageMetadata(data, type!.mimeType);
+  const out = stripMetadata(data, type!.mimeType);
   if (!out.ok) throw new Error('refused');
   return out.data;
 };
@@ -44,7 +44,7 @@ function webpChunks(data: Buffer): { types: string[]; flags: number | undefined;
   return { types: [...found.keys()], flags, chunk: (t) => found.get(t) };
 }
 
-describe('stripImageMetadata', () => {
+describe('stripMetadata', () => {
   it('JPEG: removes GPS, serial, owner, Make/Model, XMP, IPTC, the comment and a trailing second image; keeps Orientation 6 and the ICC profile', async () => {
     const before = await read(JPEG);
     expect(before.gps?.latitude).toBeCloseTo(-8.0983, 3);
@@ -181,35 +181,35 @@ describe('stripImageMetadata', () => {
 
   it('a file cut inside its metadata is refused, not stored with the metadata it holds', () => {
     const cut = JPEG.subarray(0, JPEG.indexOf('Exif\0', 0, 'latin1') + 100);
-    expect(stripImageMetadata(cut, 'image/jpeg')).toEqual({ ok: false, reason: 'malformed' });
+    expect(stripMetadata(cut, 'image/jpeg')).toEqual({ ok: false, reason: 'malformed' });
     const png = PNG.subarray(0, PNG.indexOf('eXIf', 0, 'latin1') + 40);
-    expect(stripImageMetadata(png, 'image/png')).toEqual({ ok: false, reason: 'malformed' });
+    expect(stripMetadata(png, 'image/png')).toEqual({ ok: false, reason: 'malformed' });
     const webp = Buffer.from(WEBP);
     webp.writeUInt32LE(0x7fffff00, 4); // a RIFF size past the end
-    expect(stripImageMetadata(webp, 'image/webp')).toEqual({ ok: false, reason: 'malformed' });
+    expect(stripMetadata(webp, 'image/webp')).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('a malformed file with no sign of metadata is stored as it is', async () => {
     const clean = await strip(PNG);
     const cut = clean.subarray(0, clean.length - 20);
-    const out = stripImageMetadata(cut, 'image/png');
+    const out = stripMetadata(cut, 'image/png');
     expect(out).toMatchObject({ ok: true, removed: [] });
     expect(out.ok && out.data).toBe(cut);
   });
 
-  it('never throws on garbage, and leaves types it does not handle (video) unchanged', () => {
+  it('never throws on garbage, and leaves a video with no movie to strip (a lone ftyp) unchanged', () => {
     for (let n = 0; n < 300; n++) {
       const junk = Buffer.concat([JPEG.subarray(0, (n * 37) % JPEG.length), Buffer.from([n & 0xff, 0xff, 0xe1, 0xff])]);
-      for (const type of ['image/jpeg', 'image/png', 'image/webp', 'image/gif']) expect(() => stripImageMetadata(junk, type)).not.toThrow();
+      for (const type of ['image/jpeg', 'image/png', 'image/webp', 'image/gif']) expect(() => stripMetadata(junk, type)).not.toThrow();
     }
     for (let n = 0; n < 300; n++) {
       const junk = Buffer.concat([HEIC.subarray(0, (n * 13) % HEIC.length), Buffer.from([n & 0xff, 0, 0, 1])]);
-      expect(() => stripImageMetadata(junk, 'image/heic')).not.toThrow();
+      expect(() => stripMetadata(junk, 'image/heic')).not.toThrow();
     }
     const video = Buffer.from('000000186674797069736f6d0000020069736f6d', 'hex');
-    expect(stripImageMetadata(video, 'video/mp4')).toEqual({ ok: true, data: video, removed: [] });
+    expect(stripMetadata(video, 'video/mp4')).toEqual({ ok: true, data: video, removed: [] });
     // A HEIC cut before its metadata items' bytes: refused, not stored with them.
     const heicCut = HEIC.subarray(0, HEIC.indexOf('Budi Santoso', 0, 'latin1'));
-    expect(stripImageMetadata(heicCut, 'image/heic')).toEqual({ ok: false, reason: 'malformed' });
+    expect(stripMetadata(heicCut, 'image/heic')).toEqual({ ok: false, reason: 'malformed' });
   });
 });

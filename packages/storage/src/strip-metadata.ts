@@ -1,31 +1,36 @@
 /**
  * Removes the metadata that identifies a citizen (EXIF GPS, serial numbers, owner names, XMP,
- * IPTC, text chunks) from a photo before it is stored, without re-encoding: segments and chunks
- * are dropped from the container, the image data is copied byte for byte. Pure and
+ * IPTC, text chunks; a video's location, make and model) from a photo or video before it is
+ * stored, without re-encoding: segments and chunks are dropped from the container (or, in
+ * ISO BMFF, blanked in place), the image and media data are copied byte for byte. Pure and
  * deterministic: the same upload always gives the same bytes (and so the same storage key).
  * See the package README for what is kept, what is dropped, and why this is our own code.
  */
 
 import { crc32 } from 'node:zlib';
 import { MalformedContainer, stripIsobmff } from './strip-isobmff.ts';
+import { stripMovie } from './strip-movie.ts';
 
 export type StripOutcome =
   /** `data` is what to store; `removed` names what was dropped (for tests and counting, never content). */
   | { ok: true; data: Buffer; removed: string[] }
   /** The container could not be parsed and its bytes show metadata: storing it would leak it. */
-  | { ok: false; reason: 'malformed' };
+  | { ok: false; reason: 'malformed' }
+  /** An image format with no stripper here (TIFF, JPEG XL, JPEG 2000, camera raw, PSD...): it may carry anything. */
+  | { ok: false; reason: 'unsupported' };
 
 class Malformed extends Error {}
 
 const ascii = (b: Buffer, at: number, len: number) => b.toString('latin1', at, at + len);
 
 /**
- * Strips `data`, whose type the bytes decided (sniffMime). Types it does not handle (video,
- * audio, documents, other images) come back as they are.
+ * Strips `data`, whose type the bytes decided (sniffMime). An image type it has no stripper for
+ * is `unsupported` (not to be stored); other types it does not handle (video other than ISO
+ * BMFF, audio other than MP4, documents) come back as they are.
  */
-export function stripImageMetadata(data: Buffer, mimeType: string): StripOutcome {
+export function stripMetadata(data: Buffer, mimeType: string): StripOutcome {
   const strip = STRIPPERS[mimeType];
-  if (!strip) return { ok: true, data, removed: [] };
+  if (!strip) return mimeType.startsWith('image/') ? { ok: false, reason: 'unsupported' } : { ok: true, data, removed: [] };
   const removed: string[] = [];
   try {
     const out = strip(data, removed);
@@ -47,12 +52,26 @@ const STRIPPERS: Record<string, (data: Buffer, removed: string[]) => Buffer> = {
   'image/heic': stripIsobmff,
   'image/heif': stripIsobmff,
   'image/avif': stripIsobmff,
-  // HEIF image sequences (brands msf1/hevc/hevx, e.g. an iPhone Live Photo still) keep their Exif/XMP items in the same meta box.
-  'image/heic-sequence': stripIsobmff,
-  'image/heif-sequence': stripIsobmff,
+  // HEIF image sequences (brands msf1/hevc/hevx) keep their Exif/XMP items in the same meta box, and may have a movie's udta.
+  'image/heic-sequence': stripImageSequence,
+  'image/heif-sequence': stripImageSequence,
+  // ISO BMFF and QuickTime movies, by file-type's names (its brand table): phone videos, voice memos.
+  'video/mp4': stripMovie,
+  'video/quicktime': stripMovie,
+  'video/3gpp': stripMovie,
+  'video/3gpp2': stripMovie,
+  'video/x-m4v': stripMovie,
+  'audio/mp4': stripMovie,
+  'audio/x-m4a': stripMovie,
 };
 
+function stripImageSequence(data: Buffer, removed: string[]): Buffer {
+  return stripMovie(stripIsobmff(data, removed), removed, { keepTopLevelMeta: true });
+}
+
 const ISOBMFF_SIGNATURES = ['Exif', 'application/rdf+xml', '<x:xmpmeta'];
+/** The metadata boxes' types, Android's GPS, Apple's keys, XMP; `cmov` (a compressed header) hides them all. */
+const MOVIE_SIGNATURES = ['udta', 'meta', 'uuid', '\xa9xyz', 'com.apple.quicktime', '<x:xmpmeta', 'cmov'];
 const PNG_SIGNATURES = ['eXIf', 'tEXt', 'zTXt', 'iTXt', 'tIME', 'caBX', '<x:xmpmeta'];
 
 const SIGNATURES: Record<string, string[]> = {
@@ -64,8 +83,15 @@ const SIGNATURES: Record<string, string[]> = {
   'image/heic': ISOBMFF_SIGNATURES,
   'image/heif': ISOBMFF_SIGNATURES,
   'image/avif': ISOBMFF_SIGNATURES,
-  'image/heic-sequence': ISOBMFF_SIGNATURES,
-  'image/heif-sequence': ISOBMFF_SIGNATURES,
+  'image/heic-sequence': [...ISOBMFF_SIGNATURES, ...MOVIE_SIGNATURES],
+  'image/heif-sequence': [...ISOBMFF_SIGNATURES, ...MOVIE_SIGNATURES],
+  'video/mp4': MOVIE_SIGNATURES,
+  'video/quicktime': MOVIE_SIGNATURES,
+  'video/3gpp': MOVIE_SIGNATURES,
+  'video/3gpp2': MOVIE_SIGNATURES,
+  'video/x-m4v': MOVIE_SIGNATURES,
+  'audio/mp4': MOVIE_SIGNATURES,
+  'audio/x-m4a': MOVIE_SIGNATURES,
 };
 
 function hasMetadataSignature(data: Buffer, mimeType: string): boolean {
@@ -255,26 +281,54 @@ function pngChunk(type: string, body: Buffer): Buffer {
 
 const VP8X_EXIF = 0x08;
 const VP8X_XMP = 0x04;
+/**
+ * Chunks kept: those a decoder needs to display the image (RFC 9649). Everything else goes:
+ * EXIF, XMP, and any unknown chunk, which may carry anything (the RFC tells readers to ignore them).
+ */
+const WEBP_KEEP = new Set(['VP8 ', 'VP8L', 'VP8X', 'ALPH', 'ANIM', 'ANMF', 'ICCP']);
+/** An animation frame's own sub-chunks: its alpha and bitstream; unknown ones go too. */
+const ANMF_KEEP = new Set(['ALPH', 'VP8 ', 'VP8L']);
+const ANMF_HEADER = 16;
+
+/** The RIFF chunks from `from` to `to`, as [type, start, end] with `end` past the padding byte. */
+function riffChunks(data: Buffer, from: number, to: number): [string, number, number][] {
+  const out: [string, number, number][] = [];
+  let i = from;
+  while (i < to) {
+    if (i + 8 > to) throw new Malformed('chunk header cut off');
+    const len = data.readUInt32LE(i + 4);
+    const end = i + 8 + len + (len & 1);
+    if (end > to) throw new Malformed('chunk overruns its parent');
+    out.push([ascii(data, i, 4), i, end]);
+    i = end;
+  }
+  return out;
+}
 
 function stripWebp(data: Buffer, removed: string[]): Buffer {
   if (data.length < 12 || ascii(data, 0, 4) !== 'RIFF' || ascii(data, 8, 4) !== 'WEBP') throw new Malformed('no RIFF WEBP header');
   const riffEnd = 8 + data.readUInt32LE(4);
   if (riffEnd > data.length) throw new Malformed('RIFF size overruns the file');
   const parts: Buffer[] = [Buffer.from(data.subarray(0, 12))];
-  let i = 12;
-  while (i < riffEnd) {
-    if (i + 8 > riffEnd) throw new Malformed('chunk header cut off');
-    const type = ascii(data, i, 4);
-    const len = data.readUInt32LE(i + 4);
-    const end = i + 8 + len + (len & 1);
-    if (end > riffEnd) throw new Malformed('chunk overruns the RIFF');
-    if (type === 'EXIF' || type === 'XMP ') removed.push(type.trim());
-    else if (type === 'VP8X' && len >= 10) {
-      const chunk = Buffer.from(data.subarray(i, end));
+  const drop = (type: string) => removed.push(type === 'EXIF' || type === 'XMP ' ? type.trim() : 'unknown chunk');
+  for (const [type, start, end] of riffChunks(data, 12, riffEnd)) {
+    if (!WEBP_KEEP.has(type)) drop(type);
+    else if (type === 'VP8X' && end - start >= 18) {
+      const chunk = Buffer.from(data.subarray(start, end));
       chunk[8] = chunk[8]! & ~(VP8X_EXIF | VP8X_XMP);
       parts.push(chunk);
-    } else parts.push(data.subarray(i, end));
-    i = end;
+    } else if (type === 'ANMF' && end - start >= 8 + ANMF_HEADER) {
+      const body = start + 8 + ANMF_HEADER;
+      const subs = riffChunks(data, body, end);
+      const kept = subs.filter(([t]) => ANMF_KEEP.has(t));
+      if (kept.length === subs.length) parts.push(data.subarray(start, end));
+      else {
+        for (const [t] of subs) if (!ANMF_KEEP.has(t)) drop(t);
+        const frame = Buffer.concat([data.subarray(start, body), ...kept.map(([, s, e]) => data.subarray(s, e))]);
+        frame.writeUInt32LE(frame.length - 8, 4);
+        parts.push(frame);
+      }
+    } else parts.push(data.subarray(start, end));
   }
   if (riffEnd < data.length) removed.push('trailer');
   const out = Buffer.concat(parts);

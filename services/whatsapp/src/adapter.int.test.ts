@@ -150,6 +150,16 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(c!.text).toBe('lampu jalan mati di Jl. Kenari\n[foto rusak, tidak dapat dibaca]');
   });
 
+  it('leaves out an image format whose metadata cannot be removed (a TIFF document), and says why in the complaint', async () => {
+    const tiff = Buffer.from('MM\0\x2a\0\0\0\x08\0\x01\x01\x3b\0\x02\0\0\0\x0d\0\0\0\x1a\0\0\0\0Budi Santoso\0', 'latin1');
+    const doc = await media.add('/unsupported/scan', tiff, 'document');
+    h.socket.deliver([citizenMessage({ documentMessage: { ...doc, mimetype: 'image/tiff', fileName: 'scan.tif', caption: 'surat pengantar RT' } })]);
+    h.socket.deliver([citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(c!.attachments).toHaveLength(0);
+    expect(c!.text).toBe('surat pengantar RT\n[dokumen tidak disimpan: formatnya tidak didukung]');
+  });
+
   it('keeps a photo with a caption near the 5,000-character limit whose download failed, caption shortened to fit the note', async () => {
     const caption = `Jalan berlubang di depan SD. ${'Mohon segera diperbaiki. '.repeat(200)}`.slice(0, 4_990);
     h.socket.deliver([citizenMessage({ imageMessage: { mimetype: 'image/jpeg', caption } })]);

@@ -40,6 +40,11 @@ function tooOld(msg: WAMessage): boolean {
 }
 
 const KIND_WORD: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen' };
+/** The note left in the complaint's text for a medium that was not stored (else "tidak dapat diunduh"). */
+const NOTES: Record<string, (word: string) => string> = {
+  'unreadable-metadata': (word) => `[${word} rusak, tidak dapat dibaca]`,
+  'unsupported-format': (word) => `[${word} tidak disimpan: formatnya tidak didukung]`,
+};
 
 /**
  * Turns Baileys messages into ChatMessages for the conversation engine. Live traffic comes via
@@ -147,7 +152,7 @@ export class WhatsAppAdapter {
               m.media.inc({ outcome: reason });
               this.opts.logger.warn({ reason, kind: media.kind, err: (err as Error).message }, 'media not stored; the message goes on without it');
               const word = KIND_WORD[media.kind] ?? 'lampiran';
-              const note = reason === 'unreadable-metadata' ? `[${word} rusak, tidak dapat dibaca]` : `[${word} tidak dapat diunduh]`;
+              const note = NOTES[reason]?.(word) ?? `[${word} tidak dapat diunduh]`;
               // Within the message's 5,000 characters: a long caption must not get the whole message refused.
               input.text = draft.text ? `${truncateText(draft.text, 5000 - note.length - 1)}\n${note}` : note;
             }

@@ -16,6 +16,7 @@ import { MediaServer } from './test-support/media-server.ts';
  */
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../tests/fixtures/photos', name));
 const JPEG = fixture('phone-orientation6.jpg');
+const MOV = readFileSync(join(import.meta.dirname, '../../../tests/fixtures/videos/iphone-gps.mov'));
 const media = new MediaServer();
 const dir = mkdtempSync(join(tmpdir(), 'wa-exif-'));
 const storage = new LocalDiskStorage(dir);
@@ -28,11 +29,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const asDocument = async (path: string, data: Buffer) => {
+const asDocument = async (path: string, data: Buffer, mimetype = 'image/jpeg', fileName = 'IMG_20261101.jpg') => {
   const fields = await media.add(path, data, 'document');
   return proto.WebMessageInfo.fromObject({
     key: { remoteJid: '6281234567890@s.whatsapp.net', id: path.slice(1) },
-    message: { documentMessage: { ...fields, mimetype: 'image/jpeg', fileName: 'IMG_20261101.jpg' } },
+    message: { documentMessage: { ...fields, mimetype, fileName } },
   }) as WAMessage;
 };
 
@@ -59,5 +60,25 @@ describe('storeMedia: a photo sent as a document', () => {
     const err = await storeMedia(msg, { kind: 'document', mimeType: 'image/jpeg' }, sock, { storage, maxBytes: 1 << 20, logger }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MediaUnavailableError);
     expect((err as MediaUnavailableError).reason).toBe('unreadable-metadata');
+  });
+
+  it('a phone video sent as a document is stored without its GPS, make, model and author; nothing else changes', async () => {
+    expect(MOV.includes('com.apple.quicktime.location.ISO6709', 0, 'latin1')).toBe(true);
+    const msg = await asDocument('/doc-video', MOV, 'video/quicktime', 'IMG_0042.MOV');
+    const a = await storeMedia(msg, { kind: 'document', mimeType: 'video/quicktime', fileName: 'IMG_0042.MOV' }, sock, { storage, maxBytes: 1 << 20, logger });
+    expect(a).toMatchObject({ kind: 'document', mimeType: 'video/quicktime', bytes: MOV.length });
+    const stored = (await storage.get(a.storageKey))!;
+    for (const s of ['-08.0983+112.1681', 'com.apple.quicktime', 'iPhone 13', 'Budi Santoso']) expect(stored.includes(s, 0, 'latin1'), s).toBe(false);
+    // The media data is where it was (no offset moved).
+    const mdat = MOV.indexOf('mdat', 0, 'latin1');
+    expect(stored.subarray(mdat)).toEqual(MOV.subarray(mdat));
+  });
+
+  it('an image format with no metadata stripper (TIFF) is not stored', async () => {
+    const tiff = Buffer.from('MM\0\x2a\0\0\0\x08\0\x01\x01\x3b\0\x02\0\0\0\x0d\0\0\0\x1a\0\0\0\0Budi Santoso\0', 'latin1');
+    const msg = await asDocument('/doc-tiff', tiff, 'image/tiff', 'scan.tif');
+    const err = await storeMedia(msg, { kind: 'document', mimeType: 'image/tiff' }, sock, { storage, maxBytes: 1 << 20, logger }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MediaUnavailableError);
+    expect((err as MediaUnavailableError).reason).toBe('unsupported-format');
   });
 });

@@ -1,18 +1,21 @@
 import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys';
 import type { Attachment } from '@aduan/schema';
-import { sniffMime, stripImageMetadata, type AttachmentStorage } from '@aduan/storage';
+import { sniffMime, stripMetadata, type AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
 import type { MediaRef } from './message-mapper.ts';
 import type { WaSocketLike } from './socket.ts';
 
 /**
- * A media file that could not be fetched, is too big, or is a damaged image whose metadata
- * could not be removed (`unreadable-metadata`); the message goes on without it.
+ * A media file that could not be fetched, is too big, is a damaged image or video whose metadata
+ * could not be removed (`unreadable-metadata`), or an image format whose metadata this cannot
+ * remove (`unsupported-format`: TIFF, JPEG XL, camera raw...); the message goes on without it.
  */
+export type MediaUnavailableReason = 'too-big' | 'download-failed' | 'unreadable-metadata' | 'unsupported-format';
+
 export class MediaUnavailableError extends Error {
   readonly code = 'ADUAN_ERR_WA_MEDIA';
-  readonly reason: 'too-big' | 'download-failed' | 'unreadable-metadata';
-  constructor(reason: 'too-big' | 'download-failed' | 'unreadable-metadata', cause?: unknown) {
+  readonly reason: MediaUnavailableReason;
+  constructor(reason: MediaUnavailableReason, cause?: unknown) {
     super(`media unavailable: ${reason}`, { cause });
     this.reason = reason;
     this.name = 'MediaUnavailableError';
@@ -76,9 +79,10 @@ export interface MediaStoreDeps {
 }
 
 /**
- * Downloads, sniffs and stores one media part; returns the Attachment for the complaint. An
- * image loses its identifying metadata first (GPS, serials, names): WhatsApp re-encodes photos
- * sent as photos, but not those sent as documents.
+ * Downloads, sniffs and stores one media part; returns the Attachment for the complaint. A photo
+ * or video loses its identifying metadata first (GPS, serials, names, make and model): WhatsApp
+ * re-encodes photos sent as photos, but not photos or videos sent as documents. An image format
+ * with no stripper is not stored.
  */
 export async function storeMedia(msg: WAMessage, ref: MediaRef, sock: Pick<WaSocketLike, 'updateMediaMessage'>, deps: MediaStoreDeps): Promise<Attachment> {
   if (ref.declaredBytes !== undefined && ref.declaredBytes > deps.maxBytes) throw new MediaUnavailableError('too-big');
@@ -90,9 +94,9 @@ export async function storeMedia(msg: WAMessage, ref: MediaRef, sock: Pick<WaSoc
   }
   if (data.length > deps.maxBytes) throw new MediaUnavailableError('too-big');
   const sniffed = await sniffMime(data);
-  if (sniffed?.kind === 'image') {
-    const stripped = stripImageMetadata(data, sniffed.mimeType);
-    if (!stripped.ok) throw new MediaUnavailableError('unreadable-metadata');
+  if (sniffed) {
+    const stripped = stripMetadata(data, sniffed.mimeType);
+    if (!stripped.ok) throw new MediaUnavailableError(stripped.reason === 'unsupported' ? 'unsupported-format' : 'unreadable-metadata');
     data = stripped.data;
   }
   const stored = await deps.storage.put(data);

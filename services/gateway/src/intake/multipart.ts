@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Attachment } from '@aduan/schema';
-import { sniffMime, stripImageMetadata, type AttachmentStorage } from '@aduan/storage';
+import { sniffMime, stripMetadata, type AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
 
@@ -76,7 +76,7 @@ export async function readMultipart(req: FastifyRequest, maxPhotos: number): Pro
 /**
  * Checks that every file is an image by its bytes (never by name or declared type), removes the
  * metadata that identifies the citizen (EXIF GPS, serials, names, XMP, IPTC: @aduan/storage
- * stripImageMetadata), then stores them. Checking all before storing any means a rejected
+ * stripMetadata), then stores them. Checking all before storing any means a rejected
  * request stores nothing. A photo whose container cannot be read and that shows metadata is
  * refused (415, the form kept) rather than stored with the citizen's location in it.
  */
@@ -87,7 +87,7 @@ export async function storePhotos(files: ParsedMultipart['files'], storage: Atta
     if (!type || !IMAGE_TYPES.has(type.mimeType)) {
       throw new HttpError(415, 'unsupported_media_type', `${f.fieldName}: only photos (JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF) are accepted`, { field: 'photos' });
     }
-    const stripped = stripImageMetadata(f.data, type.mimeType);
+    const stripped = stripMetadata(f.data, type.mimeType);
     if (!stripped.ok) {
       throw new HttpError(415, 'unsupported_media_type', `${f.fieldName}: the photo file is damaged and could not be read; choose it again or another photo`, { field: 'photos', photo: 'damaged' });
     }

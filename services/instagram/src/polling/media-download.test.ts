@@ -9,13 +9,15 @@ import { downloadMedia } from './media-download.ts';
 
 /** A phone photo with its owner's name, serial number and GPS in Exif, XMP and IPTC (tests/fixtures/photos/README.md). */
 const PHONE_JPEG = readFileSync(join(import.meta.dirname, '../../../../tests/fixtures/photos/phone-orientation6.jpg'));
+/** An Android phone video with GPS (udta ©xyz, 3GPP loci), make, model and author (tests/fixtures/videos/README.md). */
+const PHONE_MP4 = readFileSync(join(import.meta.dirname, '../../../../tests/fixtures/videos/android-gps.mp4'));
 
 describe('downloadMedia', () => {
   let server: Awaited<ReturnType<typeof startMediaServer>>;
   const storage = new LocalDiskStorage(mkdtempSync(join(tmpdir(), 'ig-media-')));
   const opts = { storage, maxBytes: 1_000, timeoutMs: 2_000, retries: 1 };
   beforeAll(async () => {
-    server = await startMediaServer({ '/phone.jpg': PHONE_JPEG, '/p.png': PNG_1x1, '/v.m4a': M4A, '/big.png': Buffer.concat([PNG_1x1, Buffer.alloc(2_000)]), '/text.jpg': Buffer.from('<html>not an image</html>') });
+    server = await startMediaServer({ '/phone.jpg': PHONE_JPEG, '/phone.mp4': PHONE_MP4, '/p.png': PNG_1x1, '/v.m4a': M4A, '/big.png': Buffer.concat([PNG_1x1, Buffer.alloc(2_000)]), '/text.jpg': Buffer.from('<html>not an image</html>') });
   });
   afterAll(() => server.close());
 
@@ -34,6 +36,15 @@ describe('downloadMedia', () => {
     // Still a whole JPEG (packages/storage's tests check the picture's bytes are untouched).
     expect([stored[0], stored[1], stored.at(-2), stored.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
     expect(a).toMatchObject({ kind: 'image', mimeType: 'image/jpeg', bytes: stored.length });
+  });
+
+  it('stores a video without its location, make, model and author, the media data untouched', async () => {
+    const a = await downloadMedia({ url: server.url('/phone.mp4'), kind: 'video' }, { ...opts, maxBytes: 100_000 });
+    const stored = (await storage.get(a.storageKey))!;
+    expect(a).toMatchObject({ kind: 'video', mimeType: 'video/mp4', bytes: PHONE_MP4.length });
+    for (const leak of ['-08.0983+112.1681', 'loci', 'Budi Santoso', 'samsung', 'SM-A546E']) expect(stored.includes(leak, 0, 'latin1'), leak).toBe(false);
+    const mdat = PHONE_MP4.indexOf('mdat', 0, 'latin1');
+    expect(stored.subarray(mdat)).toEqual(PHONE_MP4.subarray(mdat));
   });
 
   it('refuses oversize files and bytes that are not media, without retrying them', async () => {

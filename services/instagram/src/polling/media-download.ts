@@ -1,5 +1,5 @@
 import type { Attachment } from '@aduan/schema';
-import { sniffMime, stripImageMetadata, type AttachmentStorage } from '@aduan/storage';
+import { sniffMime, stripMetadata, type AttachmentStorage } from '@aduan/storage';
 import { MediaDownloadError } from '../errors.ts';
 import type { MediaRef } from './normalize.ts';
 
@@ -51,9 +51,11 @@ export async function downloadMedia(ref: MediaRef, opts: MediaDownloadOptions): 
       const data = await fetchCapped(ref.url, opts.maxBytes, opts.timeoutMs);
       const sniffed = await sniffMime(data);
       if (!sniffed || sniffed.kind === 'document') throw new MediaDownloadError('downloaded bytes are not an image, video or audio file');
-      // Instagram's CDN re-encodes photos, but what it keeps of their metadata is its choice: strip as every channel does.
-      const stripped = sniffed.kind === 'image' ? stripImageMetadata(data, sniffed.mimeType) : { ok: true as const, data };
-      if (!stripped.ok) throw new MediaDownloadError('image metadata cannot be removed (a damaged file): not stored');
+      // Instagram's CDN re-encodes photos and videos, but what it keeps of their metadata is its choice: strip as every channel does.
+      const stripped = stripMetadata(data, sniffed.mimeType);
+      if (!stripped.ok) {
+        throw new MediaDownloadError(stripped.reason === 'unsupported' ? 'an image format whose metadata cannot be removed: not stored' : 'metadata cannot be removed (a damaged file): not stored');
+      }
       const stored = await opts.storage.put(stripped.data);
       // Voice notes arrive as MP4 containers that sniff as video: Instagram's kind wins.
       return { kind: ref.kind, mimeType: ref.kind === 'audio' && sniffed.mimeType === 'video/mp4' ? 'audio/mp4' : sniffed.mimeType, ...stored };
