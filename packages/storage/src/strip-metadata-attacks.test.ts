@@ -210,6 +210,18 @@ describe('stripMetadata on files found in review', () => {
     expect(webpChunks(out)[0]![1][8]! & 0x0c).toBe(0);
   });
 
+  it('WebP: never throws on a damaged animation (sizes and types flipped at random)', () => {
+    const [vp8x, vp8] = ['VP8X', 'VP8 '].map((t) => webpChunks(WEBP).find(([c]) => c === t)![1]);
+    const frame = riff('ANMF', Buffer.concat([Buffer.alloc(16), vp8!, riff('Xtra', Buffer.from(NAME, 'latin1'))]));
+    const file = webpFile(vp8x!, riff('ANIM', Buffer.alloc(6)), frame, frame);
+    for (let n = 0; n < 500; n++) {
+      const junk = Buffer.from(file.subarray(0, file.length - ((n * 31) % 64)));
+      const at = 12 + ((n * 7919) % (junk.length - 12));
+      junk[at] = (junk[at]! + 1 + n) & 0xff;
+      expect(() => stripMetadata(junk, 'image/webp')).not.toThrow();
+    }
+  });
+
   it('image formats with no stripper (TIFF, JPEG XL, JPEG 2000, camera raw) are not to be stored: they may carry anything', async () => {
     const tiff = Buffer.from(`MM\0\x2a\0\0\0\x08\0\x01\x01\x3b\0\x02\0\0\0\x0d\0\0\0\x1a\0\0\0\0${NAME}\0`, 'latin1');
     expect((await sniffMime(tiff))?.mimeType).toBe('image/tiff');

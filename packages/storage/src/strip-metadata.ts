@@ -83,8 +83,9 @@ const SIGNATURES: Record<string, string[]> = {
   'image/heic': ISOBMFF_SIGNATURES,
   'image/heif': ISOBMFF_SIGNATURES,
   'image/avif': ISOBMFF_SIGNATURES,
-  'image/heic-sequence': [...ISOBMFF_SIGNATURES, ...MOVIE_SIGNATURES],
-  'image/heif-sequence': [...ISOBMFF_SIGNATURES, ...MOVIE_SIGNATURES],
+  // Not 'meta': every HEIF file has one (its image items).
+  'image/heic-sequence': [...ISOBMFF_SIGNATURES, ...MOVIE_SIGNATURES.filter((s) => s !== 'meta')],
+  'image/heif-sequence': [...ISOBMFF_SIGNATURES, ...MOVIE_SIGNATURES.filter((s) => s !== 'meta')],
   'video/mp4': MOVIE_SIGNATURES,
   'video/quicktime': MOVIE_SIGNATURES,
   'video/3gpp': MOVIE_SIGNATURES,
