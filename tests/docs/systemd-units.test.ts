@@ -1,0 +1,151 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { EXIT_CONFIG } from '@aduan/config';
+import { GatewayEnv } from '@aduan/gateway';
+import { InstagramEnv } from '@aduan/instagram';
+import { RouterEnv } from '@aduan/router';
+import { StandaloneEnv } from '@aduan/standalone';
+import { WhatsAppEnv } from '@aduan/whatsapp';
+import { freePort } from '@aduan/queue';
+import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+
+/**
+ * infra/systemd's units cannot be started here (no systemd as PID 1), so what they promise is
+ * checked against the code: systemd parses them without a warning, each runs exactly its
+ * package's start command in its package's directory, every setting it gives is one its service
+ * reads, state goes to the StateDirectory, and the command really starts the service from that
+ * directory with those settings and stops on SIGTERM within the unit's stop timeout.
+ */
+const root = join(import.meta.dirname, '..', '..');
+const dir = join(root, 'infra/systemd');
+const CHECKOUT = '/opt/aduan';
+const STATE = '/var/lib/aduan';
+
+interface Unit {
+  file: string;
+  /** The last value of each key of [Service]; Environment= entries gathered. */
+  service: Record<string, string>;
+  env: Record<string, string>;
+  unit: Record<string, string>;
+}
+
+function parseUnit(file: string): Unit {
+  const u: Unit = { file, service: {}, env: {}, unit: {} };
+  let section = '';
+  for (const raw of readFileSync(join(dir, file), 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const s = /^\[(\w+)\]$/.exec(line);
+    if (s) {
+      section = s[1]!;
+      continue;
+    }
+    const eq = line.indexOf('=');
+    const [key, value] = [line.slice(0, eq), line.slice(eq + 1)];
+    if (section === 'Service' && key === 'Environment') {
+      const e = value.indexOf('=');
+      u.env[value.slice(0, e)] = value.slice(e + 1);
+    } else if (section === 'Service') u.service[key] = value;
+    else if (section === 'Unit') u.unit[key] = value;
+  }
+  return u;
+}
+
+const units = readdirSync(dir)
+  .filter((f) => f.endsWith('.service'))
+  .map(parseUnit);
+const pkgOf = (u: Unit) => u.service['WorkingDirectory']!.slice(CHECKOUT.length + 1);
+const schemas: Record<string, z.ZodObject> = { 'services/standalone': StandaloneEnv, 'services/gateway': GatewayEnv, 'services/router': RouterEnv, 'services/whatsapp': WhatsAppEnv, 'services/instagram': InstagramEnv };
+const startScript = (pkg: string) => (JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start']!;
+
+describe('infra/systemd units', () => {
+  it('one per service, each parsed by systemd without a warning', () => {
+    expect(units.map(pkgOf).sort()).toEqual(Object.keys(schemas).sort());
+    const analyze = spawnSync('systemd-analyze', ['--version']);
+    if (analyze.error) return; // no systemd tools on this machine: the other checks still run
+    for (const u of units) {
+      const run = spawnSync('systemd-analyze', ['verify', join(dir, u.file)], { encoding: 'utf8' });
+      expect(run.stdout + run.stderr, u.file).toBe('');
+      expect(run.status, u.file).toBe(0);
+    }
+  });
+
+  it("run their package's start command, in its directory, with its compile cache", () => {
+    for (const u of units) {
+      const pkg = pkgOf(u);
+      // `NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-node_modules/.cache/node-compile} exec node <flags> src/main.ts`
+      const m = /^NODE_COMPILE_CACHE=\$\{NODE_COMPILE_CACHE:-([^}]+)\} exec node (.+)$/.exec(startScript(pkg));
+      expect(m, pkg).not.toBeNull();
+      expect(u.service['ExecStart'], u.file).toBe(`/usr/bin/env node ${m![2]}`);
+      expect(u.env['NODE_COMPILE_CACHE'], u.file).toBe(m![1]);
+    }
+  });
+
+  it('give only settings their service reads, keep state under the StateDirectory, and share one photo directory', () => {
+    const attachmentDirs = new Set<string>();
+    for (const u of units) {
+      const schema = schemas[pkgOf(u)]!;
+      for (const key of Object.keys(u.env).filter((k) => k !== 'NODE_COMPILE_CACHE')) expect(Object.keys(schema.shape), `${u.file}: ${key}`).toContain(key);
+      for (const [key, value] of Object.entries(u.env).filter(([k]) => k.endsWith('_DIR'))) expect(value.startsWith(`${STATE}/`), `${u.file}: ${key}`).toBe(true);
+      if (u.env['ATTACHMENT_DIR']) attachmentDirs.add(u.env['ATTACHMENT_DIR']);
+      expect(u.service['StateDirectory']).toBe('aduan');
+      expect(u.service['ProtectSystem']).toBe('strict');
+      expect(u.service['EnvironmentFile']).toMatch(/^-\/etc\/aduan\/[a-z]+\.env$/);
+      // A configuration mistake is not restarted in a loop; a stop has time for SHUTDOWN_TIMEOUT.
+      expect(u.service['RestartPreventExitStatus']).toBe(String(EXIT_CONFIG));
+      expect(Number(u.service['TimeoutStopSec'])).toBeGreaterThan((schema.shape['SHUTDOWN_TIMEOUT'] as z.ZodType<number>).parse(undefined) / 1000);
+      expect(u.service['KillMode']).toBe('mixed');
+    }
+    // The gateway serves the photos the chat adapters store.
+    expect([...attachmentDirs]).toEqual([`${STATE}/attachments`]);
+    // Spools are per process; the all-in-one and the gateway alone share one so that moving
+    // between them leaves nothing spooled behind, and they cannot run together.
+    const spools = units.filter((u) => u.env['SPOOL_DIR']).map((u) => `${pkgOf(u)} ${u.env['SPOOL_DIR']}`);
+    expect(new Set(spools.map((s) => s.split(' ')[1])).size).toBe(spools.length - 1);
+    const allInOne = units.find((u) => pkgOf(u) === 'services/standalone')!;
+    expect(allInOne.unit['Conflicts']?.split(' ').sort()).toEqual(['aduan-gateway.service', 'aduan-router.service']);
+  });
+});
+
+describe('infra/systemd units, run as systemd would run them', () => {
+  const url = testRedisUrl();
+  const prefix = uniquePrefix('systemd');
+  const state = mkdtempSync(join(tmpdir(), 'aduan-systemd-'));
+  afterAll(async () => {
+    rmSync(state, { recursive: true, force: true });
+    await deletePrefix(url, prefix);
+  });
+
+  it.each(['services/standalone', 'services/gateway'])('%s: starts from its directory with its settings, serves, and stops on SIGTERM in time', async (pkg) => {
+    const u = units.find((x) => pkgOf(x) === pkg)!;
+    const port = await freePort();
+    // The unit's own environment, its paths moved from /var/lib/aduan to a temporary directory.
+    const env = Object.fromEntries(Object.entries(u.env).map(([k, v]) => [k, v.replace(STATE, state)]));
+    const [, ...args] = u.service['ExecStart']!.split(' ').slice(1);
+    const child = spawn(process.execPath, args, {
+      cwd: u.service['WorkingDirectory']!.replace(CHECKOUT, root),
+      env: { PATH: process.env.PATH ?? '', ...env, REDIS_URL: url, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    try {
+      const ready = await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok ? true : null), { timeoutMs: 20_000, what: `${pkg} up (${stderr})` });
+      expect(ready).toBe(true);
+      // Its spool is where the unit says, under the StateDirectory.
+      expect(statSync(env['SPOOL_DIR']!).isDirectory()).toBe(true);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const stopAt = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(Date.now() - stopAt).toBeLessThan(Number(u.service['TimeoutStopSec']) * 1000);
+      expect(stderr).toBe('');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 40_000);
+});
