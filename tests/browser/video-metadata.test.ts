@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sniffMime, stripMetadata } from '../../packages/storage/src/index.ts';
+import { sniffMime, stripMetadata } from '@aduan/storage';
 import { launchChromium } from '../support/chromium.ts';
 
 /**

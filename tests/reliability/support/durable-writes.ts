@@ -1,6 +1,6 @@
 // Run by directory-fsync.test.ts under strace: one photo stored, one record spooled, through the
 // real LocalDiskStorage and Spool. Arguments: the storage root, the spool directory.
-import { LocalDiskStorage } from '../../../packages/storage/src/local-disk.ts';
+import { LocalDiskStorage } from '@aduan/storage';
 import { Spool } from '../../../packages/queue/src/spool.ts';
 
 const [root, spoolDir] = process.argv.slice(2);
