@@ -275,6 +275,44 @@ describe('triage by a human', () => {
     expect(meanwhile.body).toContain('Sudah diteruskan oleh admin ke <strong>Dinas Perhubungan</strong>');
     expect(meanwhile.body).toContain('name="revision" value="1"');
   });
+  it('a forged draft with an OPD code the directory does not know selects no OPD: the browser must not fall back to the first one', async () => {
+    const filed = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya, sudah lama sekali dibiarkan tanpa kejelasan di sini juga' } });
+    const { id } = filed.json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage' });
+    const sent = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'opd=bukan-dinas&revision=0&note=Catatan' });
+    const draft = sent.cookies.find((c) => c.name === 'aduan_triage_draft')!;
+    const restored = await gw.app.inject({ method: 'GET', url: `/admin/triage/${id}/assign`, headers: { cookie: `${await login('admin')}; aduan_triage_draft=${draft.value}` } });
+    expect(restored.statusCode).toBe(200);
+    expect(restored.body).toContain('<option value="" selected>— Pilih dinas —</option>');
+    expect(restored.body.match(/ selected>/g)).toHaveLength(1);
+    expect(restored.body).not.toContain('bukan-dinas');
+    expect(restored.body).toContain('value="Catatan"');
+  });
+  it('keeps at most 200 drafts for requests without a session, from however many addresses, and none with nothing to restore', async () => {
+    const filed = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya, sudah lama sekali dibiarkan tanpa kejelasan di situ' } });
+    const { id } = filed.json();
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    // The budget is shared: start it afresh (the drafts of the tests above counted).
+    await conn.del(`${prefix}:triage-draft-budget`);
+    const empty = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: 'revision=0', remoteAddress: '2001:db8:ffff:1::1' });
+    expect(empty.statusCode).toBe(303);
+    expect(empty.cookies.map((c) => c.name)).not.toContain('aduan_triage_draft');
+    // Each from its own /64: the per-address login limit (20 a minute) never applies.
+    const note = `note=${'x'.repeat(2000)}`;
+    const kept: boolean[] = [];
+    for (let n = 0; n < 210; n++) {
+      const res = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: `opd=dlh&${note}`, remoteAddress: `2001:db8:${n.toString(16)}:1::1` });
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toMatch(/^\/login\?next=/);
+      kept.push(res.cookies.some((c) => c.name === 'aduan_triage_draft'));
+    }
+    expect(kept.filter(Boolean)).toHaveLength(200);
+    expect(kept.slice(200)).toEqual(Array(10).fill(false));
+    const keys = await conn.keys(`${prefix}:triage-draft:*`);
+    expect(keys.length).toBeLessThanOrEqual(200 + 5);
+    // Leave the budget to the other tests.
+    await conn.del(`${prefix}:triage-draft-budget`, ...keys);
+  });
   it('says that an OPD returned the complaint, not that another admin assigned it, when its return came first', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Templek minta uang parkir tanpa karcis' } });
     const { id, ticket } = res.json();

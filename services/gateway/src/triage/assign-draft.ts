@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LuaScript } from '@aduan/queue';
 
 /** An admin's decision that could not be made yet (their session had expired): kept to be confirmed after logging in. */
 export interface AssignDraft {
@@ -17,6 +18,22 @@ export interface AssignDraft {
 export const DRAFT_COOKIE = 'aduan_triage_draft';
 /** How long a draft waits for its admin to log in again. */
 export const DRAFT_TTL_SECONDS = 30 * 60;
+/**
+ * Drafts kept for requests without a valid session, all addresses together, per DRAFT_TTL_SECONDS.
+ * Anyone may send the form without a session, and the per-address login limit does not bound a
+ * client with many addresses (an IPv6 /48 holds 65,536 /64s): this bounds what they can make
+ * Redis keep (each draft is at most a few kB) to a few MB. A handful of admins never come near it;
+ * past it, an expired session's form goes to the login page without its draft, as before drafts.
+ */
+export const MAX_ANONYMOUS_DRAFTS = 200;
+
+/** Counts a draft against the window's budget and keeps it only within it: 1 kept, 0 over budget. */
+const SAVE_WITHIN_BUDGET = new LuaScript(`local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if n > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[2])
+return 1
+`);
 
 /**
  * Drafts of assignments sent with an expired session. The note is what the admin typed for the
@@ -36,11 +53,18 @@ export class AssignDraftStore {
     return `${this.prefix}:triage-draft:${createHash('sha256').update(token).digest('hex')}`;
   }
 
-  /** Keeps the draft; returns the id for the cookie. */
+  /** Keeps the draft of a logged-in admin; returns the id for the cookie. */
   async save(draft: AssignDraft): Promise<string> {
     const token = randomBytes(24).toString('base64url');
     await this.redis.set(this.key(token), JSON.stringify(draft), 'EX', DRAFT_TTL_SECONDS);
     return token;
+  }
+
+  /** Keeps the draft of a request without a session, within MAX_ANONYMOUS_DRAFTS; returns the id for the cookie, or null. */
+  async saveAnonymous(draft: AssignDraft): Promise<string | null> {
+    const token = randomBytes(24).toString('base64url');
+    const kept = await SAVE_WITHIN_BUDGET.run(this.redis, [`${this.prefix}:triage-draft-budget`, this.key(token)], [MAX_ANONYMOUS_DRAFTS, DRAFT_TTL_SECONDS, JSON.stringify(draft)]);
+    return kept === 1 ? token : null;
   }
 
   /** The draft the cookie names, when it is for this complaint. */

@@ -52,6 +52,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   const admin = requireRole('admin');
   const r = app.withTypeProvider<ZodTypeProvider>();
   const drafts = new AssignDraftStore(deps.redis, deps.prefix);
+  const choiceCodes = new Set([...deps.directory.opds.map((o) => o.code), 'external']);
   const draftCookie = { path: '/admin/triage', httpOnly: true, secure: deps.auth.cookie.secure, sameSite: 'strict' as const };
   const draftToken = (req: FastifyRequest) => (req.headers.cookie ? req.server.parseCookie(req.headers.cookie)[DRAFT_COOKIE] : undefined);
 
@@ -68,8 +69,12 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       const lapsed = err instanceof AuthError && (err.code === 'unauthenticated' || err.code === 'session_expired');
       // Each draft kept counts as a login from the address: anyone may send this form without a session.
       if (lapsed && ComplaintId.safeParse(req.params.id).success && !(await deps.auth.throttle.addressAttempt(req.ip))) {
-        const token = await drafts.save({ id: req.params.id, ...assignForm(req.body) });
-        reply.setCookie(DRAFT_COOKIE, token, { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
+        const form = assignForm(req.body);
+        // Only a choice the page offers is kept (an OPD code is the directory's); a form with
+        // nothing chosen or typed has nothing to restore. Past the budget: no draft, as before drafts.
+        const opd = choiceCodes.has(form.opd) ? form.opd : '';
+        const token = opd || form.note ? await drafts.saveAnonymous({ id: req.params.id, ...form, opd }) : null;
+        if (token) reply.setCookie(DRAFT_COOKIE, token, { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
         return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
       }
     }

@@ -94,7 +94,11 @@ function item(c: RoutedComplaint, choices: Choice[], next?: string, prefill?: Pr
   const back = r.triage && r.decidedBy === 'opd' ? (choices.find((o) => o.code === r.opd) ?? { name: r.opdName, shortName: r.opdName }) : undefined;
   const returned = back ? optionLabel(back) : undefined;
   // What the admin had chosen (a restored decision), else the router's guess or where it is now.
-  const chosen = prefill?.opd ?? (guessed ? r.opd : '');
+  // A code the list does not offer (a forged draft) selects nothing: "— Pilih dinas —" stays
+  // selected, so that the browser does not fall back to the list's first OPD.
+  const offered = (code: string | undefined) => (code && choices.some((o) => o.code === code) ? code : undefined);
+  const chosen = prefill ? (offered(prefill.opd) ?? (prefill.opd === undefined && guessed ? r.opd : '')) : guessed ? r.opd : '';
+  const earlier = choices.find((o) => o.code === prefill?.earlier);
   return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${channelLabel(c)} · ${wibDateTime(c.receivedAt)}</span></h2>
 ${c.reporter?.confidential ? html`<p id="rahasia-${c.id}"><strong>Rahasia:</strong> dinas tidak menerima nama dan nomor pelapor. Jangan menuliskannya di catatan.</p>` : ''}
@@ -114,7 +118,7 @@ ${returned
     ? html`<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>`
     : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
 ${r.decidedBy !== 'admin' && !returned && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
-${prefill?.earlier ? html`<p id="pilihan-${c.id}">Pilihan Anda tadi: <strong>${optionLabel(choices.find((o) => o.code === prefill.earlier) ?? { name: prefill.earlier, shortName: prefill.earlier })}</strong>.${prefill.note ? ' Catatan Anda masih ada di formulir.' : ''}</p>` : ''}
+${earlier ? html`<p id="pilihan-${c.id}">Pilihan Anda tadi: <strong>${optionLabel(earlier)}</strong>.${prefill?.note ? ' Catatan Anda masih ada di formulir.' : ''}</p>` : ''}
 <form method="post" action="/admin/triage/${c.id}/assign">
 <input type="hidden" name="revision" value="${String(prefill?.revision ?? r.revision)}">
 ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
