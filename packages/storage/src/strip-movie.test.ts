@@ -124,6 +124,26 @@ describe('stripMetadata on ISO BMFF / QuickTime video', () => {
     expect(find(tree(data), ['moov', 'trak'])[0]!.children!.map((n) => n.type)).toEqual(['tkhd', 'free', 'free']);
   });
 
+  it("metadata in a fragmented MP4's fragments (moof, traf), in a track's media (mdia, minf) and in meco goes too; no byte moves", () => {
+    const MVHD = box('mvhd', Buffer.alloc(100));
+    const KEYS = box('meta', Buffer.alloc(4), box('hdlr', Buffer.alloc(24)), Buffer.from('com.apple.quicktime.location.ISO6709 -08.0983+112.1681/', 'latin1'));
+    const movies = {
+      moof: [box('moov', MVHD), box('moof', box('mfhd', Buffer.alloc(8)), XYZ), box('mdat', Buffer.from('frames'))],
+      traf: [box('moov', MVHD), box('moof', box('mfhd', Buffer.alloc(8)), box('traf', box('tfhd', Buffer.alloc(8)), XYZ, KEYS)), box('mdat', Buffer.from('frames'))],
+      mdia: [box('moov', MVHD, box('trak', TKHD, box('mdia', box('mdhd', Buffer.alloc(24)), XYZ, box('minf', box('vmhd', Buffer.alloc(12)), KEYS)))), box('mdat', Buffer.from('frames'))],
+      meco: [box('meco', KEYS), box('moov', MVHD, box('meco', KEYS)), box('mdat', Buffer.from('frames'))],
+    };
+    for (const [where, parts] of Object.entries(movies)) {
+      const movie = Buffer.concat([FTYP, ...parts]);
+      const out = stripMetadata(movie, 'video/mp4');
+      expect(out.ok, where).toBe(true);
+      const data = (out as { data: Buffer }).data;
+      expect(leaks(data), where).toEqual([]);
+      expect(data.length, where).toBe(movie.length);
+      expect(data.includes(TKHD) || where !== 'mdia', where).toBe(true);
+    }
+  });
+
   it('a video cut inside its media data (an interrupted upload) is stripped: every header before it was read', async () => {
     const cut = ANDROID.subarray(0, ANDROID.indexOf('mdat', 0, 'latin1') + 500);
     const out = stripMetadata(cut, 'video/mp4');
