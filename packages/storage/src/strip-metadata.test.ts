@@ -138,6 +138,20 @@ describe('stripMetadata', () => {
     expect(out.at(-1)).toBe(0x3b);
   });
 
+  it('a HEIF or AVIF photo whose major brand the sniffer does not know (a MIAF profile: it names it video/mp4) is stripped as a photo: its image kept, its Exif gone', async () => {
+    for (const [file, brand] of [[HEIC, 'MiHE'], [AVIF, 'MA1B']] as const) {
+      const miaf = Buffer.from(file);
+      miaf.write(brand, 8, 'latin1');
+      expect(await sniffMime(miaf)).toEqual({ mimeType: 'video/mp4', kind: 'video' });
+      const out = await strip(miaf);
+      expect(leaks(out), brand).toEqual([]);
+      expect((await read(out)).gps, brand).toBeUndefined();
+      // Only bytes inside the Exif and XMP items changed: the meta box (pitm, iinf, iloc: the image) is as it was.
+      const mdat = miaf.indexOf('mdat', 0, 'latin1');
+      expect(out.subarray(0, mdat), brand).toEqual(miaf.subarray(0, mdat));
+    }
+  });
+
   it('HEIC and AVIF: the Exif and XMP items are blanked in place (an empty TIFF, an empty XMP packet); the image items are untouched', async () => {
     for (const file of [HEIC, AVIF]) {
       const before = await read(file);

@@ -56,7 +56,8 @@ const STRIPPERS: Record<string, (data: Buffer, removed: string[]) => Buffer> = {
   'image/heic-sequence': stripImageSequence,
   'image/heif-sequence': stripImageSequence,
   // ISO BMFF and QuickTime movies, by file-type's names (its brand table): phone videos, voice memos.
-  'video/mp4': stripMovie,
+  // video/mp4 is also its name for any major brand it does not list, a HEIF or AVIF photo's too.
+  'video/mp4': stripMp4,
   'video/quicktime': stripMovie,
   'video/3gpp': stripMovie,
   'video/3gpp2': stripMovie,
@@ -67,6 +68,27 @@ const STRIPPERS: Record<string, (data: Buffer, removed: string[]) => Buffer> = {
 
 function stripImageSequence(data: Buffer, removed: string[]): Buffer {
   return stripMovie(stripIsobmff(data, removed), removed, { keepTopLevelMeta: true });
+}
+
+/** HEIF's structural brands (ISO/IEC 23008-12): an image (`mif1`) or an image sequence (`msf1`). */
+const HEIF_BRANDS = new Set(['mif1', 'msf1']);
+
+/**
+ * file-type names an ISO BMFF file by its major brand alone, and video/mp4 is its name for the
+ * brands it does not list: a HEIF or AVIF photo whose major brand is a MIAF profile (`MiHE`,
+ * `MiHB`, `MA1B`, `MA1A`...) comes here. Its top-level `meta` is the image, and its Exif an item
+ * in `mdat`: stripped as a HEIF, not as a movie (that blanked the image and kept the Exif).
+ */
+function stripMp4(data: Buffer, removed: string[]): Buffer {
+  return isHeif(data) ? stripImageSequence(data, removed) : stripMovie(data, removed);
+}
+
+function isHeif(data: Buffer): boolean {
+  if (data.length < 16 || ascii(data, 4, 4) !== 'ftyp') return false;
+  const end = Math.min(data.readUInt32BE(0), data.length, 1024);
+  // The major brand, then the compatible brands (after the minor version).
+  for (let at = 8; at + 4 <= end; at += at === 8 ? 8 : 4) if (HEIF_BRANDS.has(ascii(data, at, 4))) return true;
+  return false;
 }
 
 const ISOBMFF_SIGNATURES = ['Exif', 'application/rdf+xml', '<x:xmpmeta'];
