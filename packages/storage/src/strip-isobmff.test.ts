@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { stripMetadata } from './strip-metadata.ts';
+import { box } from './test-boxes.ts';
 
 /** HEIF files crafted from the spec (ISO/IEC 23008-12, 14496-12) to make the iloc walk hang, allocate or throw. */
 
 // ---- HEIF, built box by box
-const box = (type: string, ...parts: Buffer[]) => {
-  const body = Buffer.concat(parts);
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(8 + body.length);
-  head.write(type, 4, 'latin1');
-  return Buffer.concat([head, body]);
-};
 const fullBox = (version: number) => Buffer.from([version, 0, 0, 0]);
 const FTYP = box('ftyp', Buffer.from('heic\0\0\0\0mif1heic', 'latin1'));
 /** iinf with one Exif item, id 1. */

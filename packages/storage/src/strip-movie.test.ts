@@ -4,6 +4,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { sniffMime } from './sniff.ts';
 import { stripMetadata } from './strip-metadata.ts';
+import { box } from './test-boxes.ts';
 
 /**
  * Phone videos with real metadata, written by ffmpeg and exiftool (tests/fixtures/videos/README.md).
@@ -55,13 +56,6 @@ const strip = async (data: Buffer) => {
 };
 
 // ---- movies built box by box
-const box = (type: string, ...parts: Buffer[]) => {
-  const body = Buffer.concat(parts);
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(8 + body.length);
-  head.write(type, 4, 'latin1');
-  return Buffer.concat([head, body]);
-};
 const FTYP = box('ftyp', Buffer.from('mp42\0\0\0\0mp42isom', 'latin1'));
 /** A tkhd (version 0) with a 90° rotation matrix {0, 1, 0; -1, 0, 0; 0, 0, 1} at offset 40 of its payload. */
 const TKHD = (() => {
