@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ const root = join(import.meta.dirname, '..', '..');
 const dir = join(root, 'infra/systemd');
 const CHECKOUT = '/opt/aduan';
 const STATE = '/var/lib/aduan';
+const CACHE = '/var/cache/aduan';
 
 interface Unit {
   file: string;
@@ -74,15 +75,21 @@ describe('infra/systemd units', () => {
     }
   });
 
-  it("run their package's start command, in its directory, with its compile cache", () => {
+  it("run their package's start command, in its directory, with a compile cache of their own", () => {
+    const caches = new Set<string>();
     for (const u of units) {
       const pkg = pkgOf(u);
       // `NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-node_modules/.cache/node-compile} exec node <flags> src/main.ts`
       const m = /^NODE_COMPILE_CACHE=\$\{NODE_COMPILE_CACHE:-([^}]+)\} exec node (.+)$/.exec(startScript(pkg));
       expect(m, pkg).not.toBeNull();
       expect(u.service['ExecStart'], u.file).toBe(`/usr/bin/env node ${m![2]}`);
-      expect(u.env['NODE_COMPILE_CACHE'], u.file).toBe(m![1]);
+      // Not the checkout's: Node keys its cache by user id, so what `pnpm install` warmed there as
+      // root is never the service user's, and that user cannot write the checkout.
+      expect(u.service['CacheDirectory'], u.file).toBe('aduan');
+      expect(u.env['NODE_COMPILE_CACHE'], u.file).toMatch(new RegExp(`^${CACHE}/[a-z]+$`));
+      caches.add(u.env['NODE_COMPILE_CACHE']!);
     }
+    expect(caches.size).toBe(units.length);
   });
 
   it('give only settings their service reads, keep state under the StateDirectory, and share one photo directory', () => {
@@ -111,23 +118,47 @@ describe('infra/systemd units', () => {
   });
 });
 
+/**
+ * The unit's `User=`: root runs the command as `nobody` when that user can read this checkout
+ * (it cannot write it, as the service user cannot write /opt/aduan); anyone else runs it as
+ * themselves.
+ */
+function serviceUser(cwd: string): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const nobody = { uid: 65534, gid: 65534 };
+  const probe = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(join(cwd, 'src/main.ts'))})`], { ...nobody, cwd, stdio: 'ignore' });
+  return probe.status === 0 ? nobody : undefined;
+}
+
 describe('infra/systemd units, run as systemd would run them', () => {
   const url = testRedisUrl();
   const prefix = uniquePrefix('systemd');
-  const state = mkdtempSync(join(tmpdir(), 'aduan-systemd-'));
+  // Directly in /tmp, reachable by the other user (the test run's own TMPDIR is 0700).
+  const tmp = mkdtempSync(join(existsSync('/tmp') ? '/tmp' : tmpdir(), 'aduan-systemd-'));
+  chmodSync(tmp, 0o711);
   afterAll(async () => {
-    rmSync(state, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
     await deletePrefix(url, prefix);
   });
 
   it.each(['services/standalone', 'services/gateway'])('%s: starts from its directory with its settings, serves, and stops on SIGTERM in time', async (pkg) => {
     const u = units.find((x) => pkgOf(x) === pkg)!;
     const port = await freePort();
-    // The unit's own environment, its paths moved from /var/lib/aduan to a temporary directory.
-    const env = Object.fromEntries(Object.entries(u.env).map(([k, v]) => [k, v.replace(STATE, state)]));
+    const cwd = u.service['WorkingDirectory']!.replace(CHECKOUT, root);
+    const user = serviceUser(cwd);
+    // systemd makes the StateDirectory and the CacheDirectory, owned by the service user, 0700.
+    const state = join(tmp, `${pkgOf(u).split('/')[1]}-state`);
+    const cache = join(tmp, `${pkgOf(u).split('/')[1]}-cache`);
+    for (const d of [state, cache]) {
+      mkdirSync(d, { mode: 0o700 });
+      if (user) chownSync(d, user.uid, user.gid);
+    }
+    // The unit's own environment, its paths moved from /var/lib/aduan and /var/cache/aduan to temporary directories.
+    const env = Object.fromEntries(Object.entries(u.env).map(([k, v]) => [k, v.replace(STATE, state).replace(CACHE, cache)]));
     const [, ...args] = u.service['ExecStart']!.split(' ').slice(1);
     const child = spawn(process.execPath, args, {
-      cwd: u.service['WorkingDirectory']!.replace(CHECKOUT, root),
+      cwd,
+      ...user,
       env: { PATH: process.env.PATH ?? '', ...env, REDIS_URL: url, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -144,6 +175,12 @@ describe('infra/systemd units, run as systemd would run them', () => {
       expect(await exited).toBe(0);
       expect(Date.now() - stopAt).toBeLessThan(Number(u.service['TimeoutStopSec']) * 1000);
       expect(stderr).toBe('');
+      // It filled its compile cache where the unit says (Node's folder for this version and user),
+      // so its next start finds every module compiled.
+      const [version, ...others] = readdirSync(env['NODE_COMPILE_CACHE']!);
+      expect(others).toEqual([]);
+      expect(version).toMatch(new RegExp(`-${user?.uid ?? process.getuid?.() ?? ''}$`));
+      expect(readdirSync(join(env['NODE_COMPILE_CACHE']!, version!)).length).toBeGreaterThan(50);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
