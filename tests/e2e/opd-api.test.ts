@@ -245,6 +245,23 @@ describe('OPD API: report times', () => {
 });
 
 // Last: its complaints go through triage and to dlh, which the feed counts above do not expect.
+describe('OPD API: a report without a date', () => {
+  it('is dated no earlier than the last one applied, so one dated a little ahead (a fast clock, allowed) does not make it stale', async () => {
+    const c = await fileRouted({ text: 'Parkir liar di trotoar Jalan Merdeka Blitar, pejalan kaki turun ke jalan' });
+    const status = (secret: string, body: object) => asOpd(secret, 'POST', `/api/v1/opd/complaints/${c.id}/status`, body);
+    // The OPD's clock runs four minutes fast: within the five allowed, applied as dated.
+    const ahead = new Date(Date.now() + 4 * 60_000).toISOString();
+    expect((await status(dishub, { state: 'in_progress', message: 'Petugas berangkat', at: ahead, updateId: 'fast-1' })).statusCode).toBe(202);
+    await waitFor(async () => ((await citizenView(c)).state === 'in_progress' ? true : null), { timeoutMs: 15_000, what: 'in_progress' });
+    // "Leave `at` out to report as of now" (stale_report's advice): accepted, and applied, not
+    // dropped by the router as older than the report dated ahead.
+    expect((await status(dishub, { state: 'resolved', message: 'Sudah ditertibkan', updateId: 'now-1' })).statusCode).toBe(202);
+    const done = await waitFor(async () => ((await citizenView(c)).state === 'resolved' ? true : null), { timeoutMs: 10_000, what: 'resolved' });
+    expect(done).toBe(true);
+    expect(text()).not.toContain('older than the last one applied');
+  });
+});
+
 describe('OPD API: "bukan kewenangan kami"', () => {
   const queue = (name: string) => new Queue(name, { connection: redis, prefix });
   const adminCookie = async () => {

@@ -15,7 +15,7 @@ const OpdStatusRequest = z
   .object({
     state: StatusUpdate.shape.state,
     message: StatusUpdate.shape.message,
-    /** When it happened; default: when the gateway received the request. */
+    /** When it happened; default: when the gateway received the request (or the last report applied, when that is dated later). */
     at: StatusUpdate.shape.at.optional(),
     /** The OPD system's own id for this update: a retry with the same id changes nothing. */
     updateId: z.string().regex(/^[A-Za-z0-9._-]{1,150}$/, 'updateId: 1-150 letters, digits, ".", "_" or "-"'),
@@ -246,7 +246,10 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
         state: req.body.state,
         opd: key.opd,
         ...(req.body.message ? { message: req.body.message } : {}),
-        at: req.body.at ?? new Date().toISOString(),
+        // As of now, but not before the last report applied: that one may be dated up to
+        // MAX_CLOCK_AHEAD_MS ahead of this clock (an OPD clock running fast), and the router
+        // would drop a report "older" than it, after this 202.
+        at: req.body.at ?? new Date(Math.max(Date.now(), rec.reportedAt ?? 0)).toISOString(),
         updateId,
       };
       const { outcome } = await deps.producer.add(QueueNames.status, updateId, update);
