@@ -159,6 +159,17 @@ return {added, n}
 const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 const RECORD_RECEIVED = new LuaScript(RECORD_RECEIVED_LUA);
 const TRANSITION = new LuaScript(TRANSITION_LUA);
+/**
+ * KEYS: the decision's counter of this kind of notice, and the kind of the last notice told.
+ * ARGV: kind, the limit a day, the counter's life (s), the last kind's life (s). 1 told, 0 not.
+ */
+const TAKE_NOTICE = new LuaScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+if n > tonumber(ARGV[2]) and not (ARGV[1] == 'outcome' and redis.call('GET', KEYS[2]) == 'progress') then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
+return 1
+`);
 const ADD_SUPPORTER = new LuaScript(ADD_SUPPORTER_LUA);
 
 /** An extra citizen who reported the same problem (a radio caller linked by the desk). No personal data. */
@@ -417,13 +428,18 @@ export class StatusStore {
   }
 
   /**
-   * Counts one status notice to the complaint's citizen, of progress or of an outcome; false once
-   * STATUS_NOTICES_PER_DAY[kind] were counted in the 24 hours since the first of that kind.
+   * Counts one status notice to the complaint's citizen, of progress or of an outcome, while the
+   * complaint is with one OPD by one decision (`decision`: a re-assignment starts afresh, its
+   * OPD's notices not held against the last one's). False once STATUS_NOTICES_PER_DAY[kind] were
+   * counted in the 24 hours since the first of that kind, except for an outcome when the last
+   * notice told was progress: the citizen's last message must not say "in progress" about a
+   * complaint that was resolved or rejected since. (Bounded all the same: each such outcome
+   * follows a progress notice told, and those are limited.)
    */
-  async takeNotice(id: string, kind: keyof typeof STATUS_NOTICES_PER_DAY): Promise<boolean> {
-    const k = this.key('complaint', id, 'notices', kind);
-    const [[, n]] = (await this.redis.multi().incr(k).expire(k, 86_400, 'NX').exec()) as [[Error | null, number]];
-    return n <= STATUS_NOTICES_PER_DAY[kind];
+  async takeNotice(id: string, kind: keyof typeof STATUS_NOTICES_PER_DAY, decision: string): Promise<boolean> {
+    const base = this.key('complaint', id, 'notices', decision);
+    const told = await TAKE_NOTICE.run(this.redis, [`${base}:${kind}`, `${base}:last`], [kind, STATUS_NOTICES_PER_DAY[kind], 86_400, KEEP_SECONDS]);
+    return Number(told) === 1;
   }
 
   /** Records an event as done (see seen()); kept as long as the complaint's record. */

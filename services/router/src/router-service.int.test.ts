@@ -139,6 +139,39 @@ describe('router service', () => {
     await waitFor(async () => (await q('notify.whatsapp').getJob(`status.o-${other.id}`)) ?? null, { what: "the other complaint's notice" });
   });
 
+  it("never leaves the citizen's last notice saying less than they must hear: an outcome after a progress notice, and a re-assigned OPD's reports, are told over the limit", async () => {
+    const c = chatComplaint('Jukir liar di depan Stasiun Blitar minta uang parkir dua kali lipat', 42);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    await waitFor(async () => (await status.get(c.id))?.opd === 'dishub', { what: 'routed to dishub' });
+    const now = Date.now();
+    let i = 0;
+    const report = async (opd: string, state: 'in_progress' | 'resolved') => {
+      const updateId = `cap-${i}-${c.id}`;
+      await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: c.id, opd, state, message: `Catatan ${i}`, at: new Date(now + i++).toISOString(), updateId }, { jobId: updateId });
+      await waitFor(async () => (await q(QueueNames.status).getJob(updateId))?.finishedOn, { what: `report ${updateId} handled` });
+      return (await q('notify.whatsapp').getJob(`status.${updateId}`))?.data.text as string | undefined;
+    };
+    // Resolved and re-opened twice: both outcomes told. Re-opened once more, then resolved: the
+    // third outcome is over the limit, but the citizen's last notice says "in progress".
+    for (let n = 0; n < STATUS_NOTICES_PER_DAY.outcome; n++) {
+      expect(await report('dishub', 'in_progress')).toBeDefined();
+      expect(await report('dishub', 'resolved')).toBeDefined();
+    }
+    expect(await report('dishub', 'in_progress')).toBeDefined();
+    expect(await report('dishub', 'resolved')).toContain('telah selesai ditangani');
+    // Told already: a repeat of the outcome is not.
+    expect(await report('dishub', 'resolved')).toBeUndefined();
+    // Progress notes up to the limit and beyond: the last ones are not told.
+    while (!(await report('dishub', 'in_progress') === undefined));
+    // The admin re-assigns it to dlh (revision 1): the citizen hears "diteruskan ke DLH", then
+    // DLH's own progress and outcome, not held against dishub's notices.
+    const latest = (await q(QueueNames.routed).getJob(c.id))!.data as RoutedComplaint;
+    const producer = new DurableProducer({ connection: conn, prefix, logger: mem.logger });
+    await publishRouted({ producer, status }, latest, decision('dlh', 'Dinas Lingkungan Hidup', { decidedBy: 'admin', revision: 1, confidence: 1 }));
+    expect(await report('dlh', 'in_progress')).toBeDefined();
+    expect(await report('dlh', 'resolved')).toContain('telah selesai ditangani');
+  });
+
   it('keeps a heartbeat that readiness checks can read', async () => {
     expect(router.alive()).toBe(true);
     expect(await conn.exists(`${prefix}:router:heartbeat`)).toBe(1);

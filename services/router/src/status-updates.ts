@@ -113,9 +113,11 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
   }
   if (outcome === 'duplicate' && !(startedBefore && Date.now() - Date.parse(update.at) < NOTICE_KEPT_MS)) return;
   if ((rec.channel === 'whatsapp' || rec.channel === 'instagram') && rec.replyTo && rec.replyAccount) {
-    // A notice finished again (duplicate) was counted when first sent.
+    // A notice finished again (duplicate) was counted when first sent. Counted per decision: an
+    // OPD the complaint is re-assigned to is not held to the notices of the one before.
     const kind = update.state === 'in_progress' ? 'progress' : 'outcome';
-    if (outcome !== 'duplicate' && !(await deps.status.takeNotice(rec.id, kind))) {
+    const decision = `${update.opd}.r${latest?.routing.revision ?? ''}`;
+    if (outcome !== 'duplicate' && !(await deps.status.takeNotice(rec.id, kind, decision))) {
       deps.logger.warn({ complaintId: rec.id, opd: update.opd, state: update.state, perDay: STATUS_NOTICES_PER_DAY[kind] }, 'status notices to this citizen over the daily limit: recorded, not told');
       return;
     }
