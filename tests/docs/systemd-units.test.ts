@@ -61,6 +61,9 @@ const units = readdirSync(dir)
   .map(parseUnit);
 const pkgOf = (u: Unit) => u.service['WorkingDirectory']!.slice(CHECKOUT.length + 1);
 const schemas: Record<string, z.ZodObject> = { 'services/standalone': StandaloneEnv, 'services/gateway': GatewayEnv, 'services/router': RouterEnv, 'services/whatsapp': WhatsAppEnv, 'services/instagram': InstagramEnv };
+/** Node's compile-cache debug lines (NODE_DEBUG_NATIVE=COMPILE_CACHE), as tests/e2e/compile-cache.test.ts reads them. */
+const misses = (log: string) => log.split('\n').filter((l) => l.includes('no transpile cache for StrippedTypeScript')).length;
+const hits = (log: string) => log.split('\n').filter((l) => /retrieving transpile cache for StrippedTypeScript .*success/.test(l)).length;
 const startScript = (pkg: string) => (JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start']!;
 
 describe('infra/systemd units', () => {
@@ -83,6 +86,8 @@ describe('infra/systemd units', () => {
       const m = /^NODE_COMPILE_CACHE=\$\{NODE_COMPILE_CACHE:-([^}]+)\} exec node (.+)$/.exec(startScript(pkg));
       expect(m, pkg).not.toBeNull();
       expect(u.service['ExecStart'], u.file).toBe(`/usr/bin/env node ${m![2]}`);
+      // The same command warms this user's compile cache first (exitIfWarmingCompileCache).
+      expect(u.service['ExecStartPre'], u.file).toBe(`/usr/bin/env ADUAN_WARM_COMPILE_CACHE=1 node ${m![2]}`);
       // Not the checkout's: Node keys its cache by user id, so what `pnpm install` warmed there as
       // root is never the service user's, and that user cannot write the checkout.
       expect(u.service['CacheDirectory'], u.file).toBe('aduan');
@@ -141,7 +146,7 @@ describe('infra/systemd units, run as systemd would run them', () => {
     await deletePrefix(url, prefix);
   });
 
-  it.each(['services/standalone', 'services/gateway'])('%s: starts from its directory with its settings, serves, and stops on SIGTERM in time', async (pkg) => {
+  it.each(['services/standalone', 'services/gateway'])('%s: warms its own compile cache, starts from it in its directory with its settings, serves, and stops on SIGTERM in time', async (pkg) => {
     const u = units.find((x) => pkgOf(x) === pkg)!;
     const port = await freePort();
     const cwd = u.service['WorkingDirectory']!.replace(CHECKOUT, root);
@@ -155,13 +160,14 @@ describe('infra/systemd units, run as systemd would run them', () => {
     }
     // The unit's own environment, its paths moved from /var/lib/aduan and /var/cache/aduan to temporary directories.
     const env = Object.fromEntries(Object.entries(u.env).map(([k, v]) => [k, v.replace(STATE, state).replace(CACHE, cache)]));
-    const [, ...args] = u.service['ExecStart']!.split(' ').slice(1);
-    const child = spawn(process.execPath, args, {
-      cwd,
-      ...user,
-      env: { PATH: process.env.PATH ?? '', ...env, REDIS_URL: url, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const runEnv = { PATH: process.env.PATH ?? '', ...env, REDIS_URL: url, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_DEBUG_NATIVE: 'COMPILE_CACHE' };
+    // ExecStartPre: `env ADUAN_WARM_COMPILE_CACHE=1 node <flags> src/main.ts`, then ExecStart.
+    const [, warmVar, , ...warmArgs] = u.service['ExecStartPre']!.split(' ');
+    const warm = spawnSync(process.execPath, warmArgs, { cwd, ...user, env: { ...runEnv, [warmVar!.split('=')[0]!]: warmVar!.split('=')[1]! }, encoding: 'utf8', timeout: 30_000, maxBuffer: 64 * 2 ** 20 });
+    expect(warm.status, warm.stderr.slice(-2000)).toBe(0);
+    expect(misses(warm.stderr)).toBeGreaterThan(50);
+    const [, , ...args] = u.service['ExecStart']!.split(' ');
+    const child = spawn(process.execPath, args, { cwd, ...user, env: runEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     try {
@@ -174,13 +180,15 @@ describe('infra/systemd units, run as systemd would run them', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(Date.now() - stopAt).toBeLessThan(Number(u.service['TimeoutStopSec']) * 1000);
-      expect(stderr).toBe('');
-      // It filled its compile cache where the unit says (Node's folder for this version and user),
-      // so its next start finds every module compiled.
+      // Nothing on stderr but Node's compile-cache debug lines: every module came from the cache
+      // ExecStartPre filled (where the unit says, Node's folder for this version and user), so the
+      // TypeScript stripper was never loaded.
+      expect(stderr.split('\n').filter((l) => l && !l.startsWith('[compile cache]'))).toEqual([]);
+      expect(misses(stderr)).toBe(0);
+      expect(hits(stderr)).toBeGreaterThan(50);
       const [version, ...others] = readdirSync(env['NODE_COMPILE_CACHE']!);
       expect(others).toEqual([]);
       expect(version).toMatch(new RegExp(`-${user?.uid ?? process.getuid?.() ?? ''}$`));
-      expect(readdirSync(join(env['NODE_COMPILE_CACHE']!, version!)).length).toBeGreaterThan(50);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
