@@ -20,6 +20,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   volumes?: string[];
   profiles?: string[];
+  logging?: { driver?: string; options?: Record<string, string> };
 }
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
 
@@ -88,5 +89,14 @@ describe('docker-compose.yml stays in step with the services', () => {
     const dir = /^dir (\S+)$/m.exec(text)?.[1];
     expect(redis.volumes?.some((v) => v.split(':')[0]! in compose.volumes && v.split(':')[1] === dir)).toBe(true);
     expect(existsSync(join(root, 'infra/docker/Dockerfile'))).toBe(true);
+  });
+
+  it("every service's log is bounded: Docker's default keeps a container's output forever", () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      expect(s.logging?.driver, name).toBe('json-file');
+      const size = /^(\d+)m$/.exec(s.logging?.options?.['max-size'] ?? '');
+      const files = Number(s.logging?.options?.['max-file']);
+      expect(size && files > 0 && Number(size[1]) * files <= 200, `${name}: at most 200 MB of logs`).toBe(true);
+    }
   });
 });
