@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedis, DurableProducer, forOpd, publishRouted, QueueNames, STATUS_NOTICES_PER_DAY, StatusStore } from '@aduan/queue';
 import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint, type Routing } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { metricsRegistry } from '@aduan/telemetry';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
 import { startRouterService, type RouterService } from './router-service.ts';
 
@@ -114,6 +115,8 @@ describe('router service', () => {
     const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', 40);
     await q(QueueNames.intake).add('intake', c, { jobId: c.id });
     await waitFor(async () => (await status.get(c.id))?.opd === 'dishub', { what: 'routed to dishub' });
+    const held = async () => (await metricsRegistry.getSingleMetric('aduan_router_status_notices_held_total')?.get())?.values.find((v) => v.labels.opd === 'dishub')?.value ?? 0;
+    const heldBefore = await held();
     const now = Date.now();
     const { progress, outcome } = STATUS_NOTICES_PER_DAY;
     // Progress notes beyond the limit, then the outcome: told. Then the system flips the complaint.
@@ -131,6 +134,8 @@ describe('router service', () => {
     expect(told.filter((s) => s === 'resolved')).toHaveLength(outcome);
     expect(sent[progress + 2]?.data.text).toContain('telah selesai ditangani');
     expect(mem.lines.filter((l) => l.msg === 'status notices to this citizen over the daily limit: recorded, not told' && l.complaintId === c.id)).toHaveLength(states.length - progress - outcome);
+    // The operator's alert: the count by OPD.
+    expect((await held()) - heldBefore).toBe(states.length - progress - outcome);
     // Another complaint of the same citizen is told as usual.
     const other = chatComplaint('Lampu penerangan jalan di Jalan Kalimantan mati sudah seminggu, gelap sekali', 41);
     await q(QueueNames.intake).add('intake', other, { jobId: other.id });

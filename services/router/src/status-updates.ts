@@ -1,7 +1,11 @@
 import type { Queue } from 'bullmq';
 import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
-import type { Logger } from '@aduan/telemetry';
+import { metricsRegistry, type Logger } from '@aduan/telemetry';
+import { Counter } from 'prom-client';
+
+/** Status notices held back by the daily limit (STATUS_NOTICES_PER_DAY), by the reporting OPD: a rise names an OPD system to call. */
+const noticesHeld = new Counter({ name: 'aduan_router_status_notices_held_total', help: 'Status notices to citizens held back by the daily limit per complaint, by reporting OPD', labelNames: ['opd'], registers: [metricsRegistry] });
 
 /** How long a notify job is kept, so that re-adding one with the same id is a no-op (names.ts). */
 const NOTICE_KEPT_MS = 7 * 86_400_000;
@@ -119,6 +123,7 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
     const decision = `${update.opd}.r${latest?.routing.revision ?? ''}`;
     if (outcome !== 'duplicate' && !(await deps.status.takeNotice(rec.id, kind, decision))) {
       deps.logger.warn({ complaintId: rec.id, opd: update.opd, state: update.state, perDay: STATUS_NOTICES_PER_DAY[kind] }, 'status notices to this citizen over the daily limit: recorded, not told');
+      noticesHeld.inc({ opd: update.opd });
       return;
     }
     const opdName = rec.opdName ?? update.opd;
