@@ -45,12 +45,17 @@ export class NoCredentialsError extends Error {
   }
 }
 
-/** A media file could not be downloaded or is too large. */
+/**
+ * A media file could not be downloaded, or will never be stored (too large, not media, metadata
+ * that cannot be removed: `final`, so a download is not tried again for it).
+ */
 export class MediaDownloadError extends Error {
   readonly code = 'ADUAN_ERR_IG_MEDIA';
-  constructor(message: string, cause?: unknown) {
-    super(message, { cause });
+  readonly final: boolean;
+  constructor(message: string, opts: { cause?: unknown; final?: boolean } = {}) {
+    super(message, { cause: opts.cause });
     this.name = 'MediaDownloadError';
+    this.final = opts.final ?? false;
   }
 }
 

@@ -16,25 +16,25 @@ async function fetchCapped(url: string, maxBytes: number, timeoutMs: number): Pr
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   } catch (err) {
-    throw new MediaDownloadError(`media download failed: ${(err as Error).name}`, err);
+    throw new MediaDownloadError(`media download failed: ${(err as Error).name}`, { cause: err });
   }
   if (!res.ok || !res.body) throw new MediaDownloadError(`media download failed: HTTP ${res.status}`);
   const declared = Number(res.headers.get('content-length') ?? 0);
   if (declared > maxBytes) {
     await res.body.cancel();
-    throw new MediaDownloadError(`media is ${declared} bytes, over the ${maxBytes} byte limit`);
+    throw new MediaDownloadError(`media is ${declared} bytes, over the ${maxBytes} byte limit`, { final: true });
   }
   const chunks: Buffer[] = [];
   let total = 0;
   try {
     for await (const chunk of res.body) {
       total += chunk.byteLength;
-      if (total > maxBytes) throw new MediaDownloadError(`media is over the ${maxBytes} byte limit`);
+      if (total > maxBytes) throw new MediaDownloadError(`media is over the ${maxBytes} byte limit`, { final: true });
       chunks.push(Buffer.from(chunk));
     }
   } catch (err) {
     if (err instanceof MediaDownloadError) throw err;
-    throw new MediaDownloadError(`media download failed: ${(err as Error).name}`, err);
+    throw new MediaDownloadError(`media download failed: ${(err as Error).name}`, { cause: err });
   }
   return Buffer.concat(chunks);
 }
@@ -50,19 +50,19 @@ export async function downloadMedia(ref: MediaRef, opts: MediaDownloadOptions): 
     try {
       const data = await fetchCapped(ref.url, opts.maxBytes, opts.timeoutMs);
       const sniffed = await sniffMime(data);
-      if (!sniffed || sniffed.kind === 'document') throw new MediaDownloadError('downloaded bytes are not an image, video or audio file');
+      if (!sniffed || sniffed.kind === 'document') throw new MediaDownloadError('downloaded bytes are not an image, video or audio file', { final: true });
       // Instagram's CDN re-encodes photos and videos, but what it keeps of their metadata is its choice: strip as every channel does.
       const stripped = stripMetadata(data, sniffed.mimeType);
       if (!stripped.ok) {
-        throw new MediaDownloadError(stripped.reason === 'unsupported' ? 'an image format whose metadata cannot be removed: not stored' : 'metadata cannot be removed (a damaged file): not stored');
+        throw new MediaDownloadError(stripped.reason === 'unsupported' ? 'an image format whose metadata cannot be removed: not stored' : 'metadata cannot be removed (a damaged file): not stored', { final: true });
       }
       const stored = await opts.storage.put(stripped.data);
       // Voice notes arrive as MP4 containers that sniff as video: Instagram's kind wins.
       return { kind: ref.kind, mimeType: ref.kind === 'audio' && sniffed.mimeType === 'video/mp4' ? 'audio/mp4' : sniffed.mimeType, ...stored };
     } catch (err) {
       lastErr = err;
-      if (err instanceof MediaDownloadError && /limit|not an image|metadata/.test(err.message)) break;
+      if (err instanceof MediaDownloadError && err.final) break;
     }
   }
-  throw lastErr instanceof MediaDownloadError ? lastErr : new MediaDownloadError('media download failed', lastErr);
+  throw lastErr instanceof MediaDownloadError ? lastErr : new MediaDownloadError('media download failed', { cause: lastErr });
 }
