@@ -1,9 +1,10 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, DurableProducer, publishRouted, QueueNames, StatusStore } from '@aduan/queue';
-import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint, type Routing } from '@aduan/schema';
+import { type Complaint, type RoutedComplaint, type Routing } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { startRouterService, type RouterService } from './router-service.ts';
+import { reportKit } from './testing/reports.ts';
 
 /** An OPD's return racing other writers, and retried after a crash: the router on real Redis. */
 const url = testRedisUrl();
@@ -17,33 +18,7 @@ const status = new StatusStore(conn, prefix);
 const producer = new DurableProducer({ connection: conn, prefix, logger: mem.logger });
 const REASON = 'Bukan kewenangan kami, mungkin DLH';
 
-function chatComplaint(n: number): Complaint {
-  const at = new Date(Date.now() - 10 * 60_000);
-  const id = deterministicComplaintId(at, 'whatsapp', '6281100000000', `RACE${n}-${prefix}`);
-  return {
-    schemaVersion: 1, id, ticket: ticketFor(id), channel: 'whatsapp',
-    source: { account: '6281100000000', senderId: '6285712345678@s.whatsapp.net', threadId: '6285712345678@s.whatsapp.net', messageIds: [`RACE${n}`] },
-    receivedAt: at.toISOString(), submittedAt: at.toISOString(),
-    reporter: { name: 'Pak Slamet', phone: '+6285712345678', anonymous: false, confidential: false },
-    text: 'Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', attachments: [], language: 'id', intake: { transport: 'baileys' },
-  };
-}
-
-async function routedToDishub(n: number): Promise<Complaint> {
-  const c = chatComplaint(n);
-  await q(QueueNames.intake).add('intake', c, { jobId: c.id });
-  await waitFor(async () => ((await status.get(c.id))?.opd === 'dishub' ? true : null), { what: 'routed to dishub' });
-  return c;
-}
-
-const update = (c: Complaint, opd: string, state: string, updateId: string, extra: { message?: string; at?: string } = {}) => ({ schemaVersion: 1, complaintId: c.id, opd, state, at: new Date().toISOString(), updateId, ...extra });
-/** Adds a report; `jobId` differs from the updateId for a job BullMQ runs again (a stalled job of a router that died). */
-const report = (c: Complaint, opd: string, state: string, updateId: string, extra: { message?: string; at?: string } = {}, jobId = updateId) =>
-  q(QueueNames.status).add('status', update(c, opd, state, updateId, extra), { jobId });
-const finished = (jobId: string) => waitFor(async () => {
-  const job = await q(QueueNames.status).getJob(jobId);
-  return job?.finishedOn ? job : null;
-}, { what: `status job ${jobId} done` });
+const { routedToDishub, report, finished } = reportKit({ q, status, tag: 'RACE', prefix });
 const latest = async (c: Complaint) => (await q(QueueNames.routed).getJob(`${c.id}.r1`))?.data as RoutedComplaint;
 const returnedRouting = (first: RoutedComplaint, at: string): Routing => ({ ...first.routing, triage: true, decidedBy: 'opd', revision: 1, confidence: 0, reasons: ['returned by dishub'], note: REASON, routedAt: at });
 

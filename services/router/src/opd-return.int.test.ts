@@ -1,9 +1,10 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, DurableProducer, QueueNames, StatusStore } from '@aduan/queue';
-import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint } from '@aduan/schema';
+import type { RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { startRouterService, type RouterService } from './router-service.ts';
+import { chatComplaint, reportKit } from './testing/reports.ts';
 
 /** An OPD returns a complaint that is not theirs ("bukan kewenangan kami"): the router on real Redis. */
 const url = testRedisUrl();
@@ -16,32 +17,7 @@ const q = (name: string) => queues.get(name) ?? queues.set(name, new Queue(name,
 const status = new StatusStore(conn, prefix);
 const REASON = 'Bukan kewenangan kami, mungkin DLH';
 
-function chatComplaint(text: string, n: number): Complaint {
-  const at = new Date(Date.now() - 10 * 60_000);
-  const id = deterministicComplaintId(at, 'whatsapp', '6281100000000', `RET${n}-${prefix}`);
-  return {
-    schemaVersion: 1, id, ticket: ticketFor(id), channel: 'whatsapp',
-    source: { account: '6281100000000', senderId: '6285712345678@s.whatsapp.net', threadId: '6285712345678@s.whatsapp.net', messageIds: [`RET${n}`] },
-    receivedAt: at.toISOString(), submittedAt: at.toISOString(),
-    reporter: { name: 'Pak Slamet', phone: '+6285712345678', anonymous: false, confidential: false },
-    text, attachments: [], language: 'id', intake: { transport: 'baileys' },
-  };
-}
-
-/** Files a complaint on `intake` and waits until the router gave it to dishub. */
-async function routedToDishub(n: number): Promise<Complaint> {
-  const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih, tidak pakai karcis', n);
-  await q(QueueNames.intake).add('intake', c, { jobId: c.id });
-  await waitFor(async () => ((await status.get(c.id))?.opd === 'dishub' ? true : null), { what: 'routed to dishub' });
-  return c;
-}
-
-const report = (c: Complaint, opd: string, state: string, updateId: string, extra: { message?: string; at?: string } = {}) =>
-  q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: c.id, opd, state, at: new Date().toISOString(), updateId, ...extra }, { jobId: updateId });
-const finished = (updateId: string) => waitFor(async () => {
-  const job = await q(QueueNames.status).getJob(updateId);
-  return job?.finishedOn ? job : null;
-}, { what: `status job ${updateId} done` });
+const { routedToDishub, report, finished } = reportKit({ q, status, tag: 'RET', prefix });
 
 beforeAll(async () => {
   router = await startRouterService({ redisUrl: url, prefix, logger: mem.logger });
@@ -140,7 +116,7 @@ describe('an OPD returns a complaint', () => {
     expect((await status.get(c.id))?.state).toBe('triage');
   });
   it('refuses a return of an external complaint (no OPD has it; only the admin re-assigns it), publishing nothing', async () => {
-    const c = chatComplaint('Listrik PLN padam terus tiap malam di rumah saya, token juga error', 90);
+    const c = chatComplaint('RET', prefix, 90, 'Listrik PLN padam terus tiap malam di rumah saya, token juga error');
     await q(QueueNames.intake).add('intake', c, { jobId: c.id });
     await waitFor(async () => ((await status.get(c.id))?.state === 'external' ? true : null), { what: "status 'external'" });
     await report(c, 'external', 'returned', `ret-ext-${c.id}`, { message: REASON });
