@@ -1,28 +1,22 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestGateway } from '@aduan/gateway/testing';
-import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
-import { launchChromium, watchScriptProblems } from '../support/chromium.ts';
+import { memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { watchScriptProblems } from '../support/chromium.ts';
+import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 
 /** The API's own documentation (Swagger UI at /docs) in a real headless Chromium, under the pages' CSP. */
 const url = testRedisUrl();
 const prefix = uniquePrefix('docs-browser');
 let browser: Browser;
-let gw: Awaited<ReturnType<typeof createTestGateway>>;
 let base: string;
 
+let stack: BrowserStack | undefined;
+
 beforeAll(async () => {
-  gw = await createTestGateway({ redisUrl: url, prefix, logger: memoryLogger('docs-browser').logger });
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  stack = await startBrowserStack({ url, prefix, logger: memoryLogger('docs-browser').logger, router: false });
+  ({ base, browser } = stack);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await gw?.close();
-  await deletePrefix(url, prefix);
-});
+afterAll(() => stack?.close());
 
 describe('/docs', () => {
   it('renders every API route under a CSP that forbids framing and foreign scripts, and nothing is blocked', async () => {

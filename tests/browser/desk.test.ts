@@ -1,13 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestGateway } from '@aduan/gateway/testing';
 import { createRedis, QueueNames } from '@aduan/queue';
-import { startRouterService, type RouterService } from '@aduan/router';
 import { RoutedComplaint } from '@aduan/schema';
-import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { accessibilityViolations, launchChromium, watchScriptProblems } from '../support/chromium.ts';
+import { memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { accessibilityViolations, watchScriptProblems } from '../support/chromium.ts';
+import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 
 /** The radio desk in a real headless Chromium with the real router: keyboard only. */
 const url = testRedisUrl();
@@ -15,32 +13,26 @@ const prefix = uniquePrefix('desk-browser');
 const { logger } = memoryLogger('desk-browser');
 const PASSWORD = 'kata-sandi-rahasia-1';
 let browser: Browser;
-let router: RouterService;
-let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let stack: BrowserStack | undefined;
+let gw: BrowserStack['gw'];
 let base: string;
 let routedQ: Queue;
 let page: Page;
 let scriptProblems: string[] = [];
 
 beforeAll(async () => {
-  router = await startRouterService({ redisUrl: url, prefix, logger });
-  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive, env: { WHATSAPP_PUBLIC_NUMBER: '+6281130001234' } });
+  stack = await startBrowserStack({ url, prefix, logger, env: { WHATSAPP_PUBLIC_NUMBER: '+6281130001234' } });
+  ({ gw, base, browser } = stack);
   await gw.deps.auth.users.add({ username: 'siti', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
   routedQ = new Queue(QueueNames.routed, { connection: createRedis(url, 'worker'), prefix });
-  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' });
   scriptProblems = watchScriptProblems(page);
 }, 60_000);
 afterAll(async () => {
   // The desk's script ran under the pages' CSP the whole time, and nothing in it threw.
   expect(scriptProblems).toEqual([]);
-  await browser?.close();
   await routedQ?.close();
-  await gw?.close();
-  await router?.close();
-  await deletePrefix(url, prefix);
+  await stack?.close();
 });
 
 const activeId = () => page.evaluate('document.activeElement && document.activeElement.id') as Promise<string>;

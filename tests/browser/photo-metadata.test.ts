@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Queue } from 'bullmq';
@@ -9,12 +8,11 @@ import exifr from 'exifr';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpdKeyStore } from '@aduan/gateway';
-import { createTestGateway, multipartBody } from '@aduan/gateway/testing';
+import { multipartBody } from '@aduan/gateway/testing';
 import { createRedis } from '@aduan/queue';
-import { startRouterService, type RouterService } from '@aduan/router';
 import { RoutedComplaint } from '@aduan/schema';
-import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { launchChromium } from '../support/chromium.ts';
+import { memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 
 /**
  * A confidential complaint with phone photos, sent through the real web form in Chromium, reaches
@@ -27,8 +25,7 @@ const { logger } = memoryLogger('exif');
 const redis = createRedis(url, 'worker');
 const opdQueue = new Queue('opd.dishub', { connection: redis, prefix });
 let browser: Browser;
-let router: RouterService;
-let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let gw: BrowserStack['gw'];
 let base: string;
 let dishub: string;
 
@@ -43,21 +40,17 @@ const PHOTOS = [
 const IDENTIFYING = ['Budi Santoso', 'R58T90ABCDE', 'XM12345678', 'F2LXK0ABCDE', 'Jl. Merdeka', 'Samsung', 'Xiaomi', 'iPhone', 'xmptk', 'Photoshop 3.0'];
 const everything = { tiff: true, exif: true, gps: true, xmp: true, iptc: true, icc: true, ihdr: true, mergeOutput: false } as const;
 
+let stack: BrowserStack | undefined;
+
 beforeAll(async () => {
-  router = await startRouterService({ redisUrl: url, prefix, logger });
-  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  stack = await startBrowserStack({ url, prefix, logger });
+  ({ gw, base, browser } = stack);
   dishub = (await new OpdKeyStore(redis, prefix).create('dishub', 'SIM Dishub')).secret;
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
-  await gw.close();
-  await router.close();
   await opdQueue.close();
   redis.disconnect();
-  await deletePrefix(url, prefix);
+  await stack?.close();
 });
 
 /** How Chromium shows `data`: its natural size (orientation applied) and the colour at a point of it. */

@@ -1,12 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
+import { multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
 import { createRedis, QueueNames } from '@aduan/queue';
-import { startRouterService, type RouterService } from '@aduan/router';
-import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { accessibilityViolations, launchChromium, watchScriptProblems } from '../support/chromium.ts';
+import { memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { accessibilityViolations, watchScriptProblems } from '../support/chromium.ts';
+import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 
 /** The admin's triage page in a real headless Chromium with the real router, on a laptop. */
 const url = testRedisUrl();
@@ -14,21 +13,18 @@ const prefix = uniquePrefix('triage-browser');
 const { logger } = memoryLogger('triage-browser');
 const PASSWORD = 'kata-sandi-admin-42';
 let browser: Browser;
-let router: RouterService;
-let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let stack: BrowserStack | undefined;
+let gw: BrowserStack['gw'];
 let base: string;
 let triageQ: Queue;
 let page: Page;
 let scriptProblems: string[] = [];
 
 beforeAll(async () => {
-  router = await startRouterService({ redisUrl: url, prefix, logger });
-  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  stack = await startBrowserStack({ url, prefix, logger });
+  ({ gw, base, browser } = stack);
   await gw.deps.auth.users.add({ username: 'admin', password: PASSWORD, role: 'admin' });
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
   triageQ = new Queue(QueueNames.triage, { connection: createRedis(url, 'worker'), prefix });
-  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'id-ID' });
   scriptProblems = watchScriptProblems(page);
   await page.goto(`${base}/admin/triage`);
@@ -38,11 +34,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   expect(scriptProblems).toEqual([]);
-  await browser?.close();
   await triageQ?.close();
-  await gw?.close();
-  await router?.close();
-  await deletePrefix(url, prefix);
+  await stack?.close();
 });
 
 /** Files a complaint on the web API and waits until the router has put it in triage. */

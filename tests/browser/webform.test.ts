@@ -1,34 +1,25 @@
 /// <reference lib="dom" />
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestGateway, PNG_1x1 } from '@aduan/gateway/testing';
-import { startRouterService, type RouterService } from '@aduan/router';
-import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { accessibilityViolations, launchChromium, watchScriptProblems } from '../support/chromium.ts';
+import { PNG_1x1 } from '@aduan/gateway/testing';
+import { memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { accessibilityViolations, watchScriptProblems } from '../support/chromium.ts';
+import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 
 /** The citizen form in a real headless Chromium on a small phone screen. */
 const url = testRedisUrl();
 const prefix = uniquePrefix('browser');
 const { logger } = memoryLogger('browser');
 let browser: Browser;
-let router: RouterService;
-let gw: Awaited<ReturnType<typeof createTestGateway>>;
 let base: string;
 
+let stack: BrowserStack | undefined;
+
 beforeAll(async () => {
-  router = await startRouterService({ redisUrl: url, prefix, logger });
-  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(gw.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  stack = await startBrowserStack({ url, prefix, logger });
+  ({ base, browser } = stack);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await gw.close();
-  await router.close();
-  await deletePrefix(url, prefix);
-});
+afterAll(() => stack?.close());
 
 /** How many lines the element's text takes: the distinct tops of its text's line boxes. */
 const textLines = (page: Page, selector: string) =>
