@@ -86,8 +86,15 @@ export const ComplaintAccepted = z
   .meta({ id: 'ComplaintAccepted' });
 export type ComplaintAccepted = z.infer<typeof ComplaintAccepted>;
 
-/** Parse options for request bodies: issues keep their input, so fieldErrors() can tell "missing" from "wrong type". */
-export const PARSE_WITH_INPUT = { reportInput: true } as const;
+/**
+ * Parse options for request bodies: issues keep their input, so fieldErrors() can tell "missing"
+ * from "wrong type"; and a missing field that its schema gives no message of its own is said so
+ * ("updateId is required"), not in zod's words ("Invalid input: expected string, received undefined").
+ */
+export const PARSE_WITH_INPUT = {
+  reportInput: true,
+  error: (issue: z.core.$ZodRawIssue) => (issue.code === 'invalid_type' && issue.input === undefined ? `${(issue.path ?? []).join('.')} is required` : undefined),
+} as const;
 
 /** Turns multipart/urlencoded dotted fields into the nested request object. */
 export function unflatten(fields: Record<string, string>): Record<string, unknown> {
@@ -115,9 +122,7 @@ export function fieldErrors(error: z.ZodError): Record<string, { code: string; m
   for (const issue of error.issues) {
     const field = issue.path.join('.') || '_';
     if (out[field]) continue;
-    const code = issueCode(issue);
-    // zod's own words for an absent field ("Invalid input: expected string, received undefined") say less than this.
-    out[field] = { code, message: code === 'required' && issue.code === 'invalid_type' && issue.message.startsWith('Invalid input') ? `${field} is required` : issue.message };
+    out[field] = { code: issueCode(issue), message: issue.message };
   }
   return out;
 }
