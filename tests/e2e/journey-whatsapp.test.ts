@@ -101,6 +101,40 @@ describe('a WhatsApp citizen hears when the OPD acts', () => {
     expect(textsTo(citizen)).toHaveLength(before + 1);
   }, 60_000);
 
+  it('a web form citizen who sends "cek <ticket>" from the number they gave hears every later step in that chat', async () => {
+    const citizen = '6281234500077@s.whatsapp.net';
+    const filed = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Lampu penerangan jalan di Jl. Kalimantan padam sejak seminggu, gelap sekali malam hari', reporter: { name: 'Wulan', phone: '0812-3450-0077' } } });
+    expect(filed.statusCode).toBe(202);
+    const { id, ticket } = filed.json<{ id: string; ticket: string }>();
+    const rec = await waitFor(async () => ((await gw.deps.status.get(id))?.opd ? gw.deps.status.get(id) : null), { what: 'routed' });
+    // Routed before they asked: nothing is sent to a chat that never wrote to us.
+    await sleep(300);
+    expect(textsTo(citizen)).toEqual([]);
+
+    h.socket.deliver([citizenMessage({ conversation: `cek ${ticket}` }, {}, citizen)]);
+    const answer = await waitFor(() => textsTo(citizen)[0], { what: 'cek answer' });
+    expect(answer).toContain('sudah diteruskan');
+    expect(answer).toContain('kami kirimkan ke WhatsApp ini');
+
+    const { secret } = await gw.deps.opdKeys.create(rec!.opd!, 'journey-web');
+    const report = await gw.app.inject({ method: 'POST', url: `/api/v1/opd/complaints/${id}/status`, headers: { authorization: `Bearer ${secret}` }, payload: { state: 'in_progress', updateId: 'web-u1', message: 'Petugas dijadwalkan memperbaiki besok pagi' } });
+    expect(report.statusCode).toBe(202);
+    const progress = await waitFor(() => textsTo(citizen).find((t) => t.includes('sedang ditindaklanjuti')), { what: 'status notice in the followed chat' });
+    expect(progress).toContain(ticket);
+    expect(progress).toContain('Petugas dijadwalkan memperbaiki besok pagi');
+
+    // An admin re-assigns it: the routed notice comes to that chat too.
+    const login = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'admin', password: PASSWORD } });
+    const cookie = `aduan_session=${login.cookies.find((x) => x.name === 'aduan_session')?.value}`;
+    const to = rec!.opd === 'dpupr' ? 'dishub' : 'dpupr';
+    expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie }, payload: { opd: to } })).statusCode).toBe(200);
+    const routed = await waitFor(() => textsTo(citizen).find((t) => t.includes('sudah kami teruskan ke')), { what: 'routed notice in the followed chat' });
+    expect(routed).toContain(ticket);
+    expect(routed).toContain(to === 'dpupr' ? 'Pekerjaan Umum' : 'Perhubungan');
+    // Nothing of it was filed as a complaint.
+    expect((await intakeJobs(url, prefix)).filter((j) => j.channel === 'whatsapp' && j.source.senderId === citizen)).toEqual([]);
+  }, 30_000);
+
   it('a sender with no complaint asking "gimana perkembangan laporan saya?" is told how to check, and nothing is filed', async () => {
     const stranger = '6281234500002@s.whatsapp.net';
     const filed = (await intakeJobs(url, prefix)).length;

@@ -401,6 +401,29 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     expect(igLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk akun ini');
     expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk nomor ini');
   });
+
+  it('"cek" on WhatsApp of a radio or web complaint makes that chat where its news goes, said once; a stranger\'s or a chat complaint\'s "cek" changes nothing', async () => {
+    const id = deterministicComplaintId(new Date(wa.now.ms), 'webform', 'web', `follow-${prefix}`);
+    const web = { id, ticket: ticketFor(id), channel: 'webform' as const, receivedAt: new Date(wa.now.ms).toISOString(), ...senderFields('webform', undefined, '+6281234567890') };
+    await wa.status.recordNew(web);
+    // A stranger's "cek" is told nothing and follows nothing.
+    const stranger = '6289900001111@s.whatsapp.net';
+    await wa.engine.ingest(m(wa, `cek ${web.ticket}`, { senderId: stranger, threadId: stranger, reporter: { phone: '+6289900001111' } }));
+    expect(await wa.status.noticeAddress(id)).toBeUndefined();
+
+    await wa.engine.ingest(m(wa, `cek ${web.ticket}`));
+    expect(await wa.status.noticeAddress(id)).toEqual({ channel: 'whatsapp', account, to: jid });
+    await wa.engine.ingest(m(wa, `cek ${web.ticket}`));
+    const answers = (await jobs(wa.notify)).filter((n) => n.kind === 'lookup' && n.to === jid).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    expect(answers.map((n) => n.text.includes('kami kirimkan ke WhatsApp ini'))).toEqual([true, false]);
+
+    // A WhatsApp complaint's news already goes to its own chat: another chat's "cek" by the same number does not take it.
+    await wa.engine.ingest(m(wa, 'lampu jalan di Jl. Merdeka padam'));
+    const [c] = await wa.engine.closeAll();
+    const lid = '12345678901234@lid';
+    await wa.engine.ingest(m(wa, `cek ${c!.ticket}`, { senderId: lid, threadId: lid }));
+    expect(await wa.status.noticeAddress(c!.id)).toEqual({ channel: 'whatsapp', account, to: jid });
+  });
 });
 
 describe('ConversationEngine: a channel whose adapter reports how far delivery got (Instagram)', () => {

@@ -212,19 +212,28 @@ export class ConversationEngine {
     const jobId = jobHash('lookup', msg.channel, msg.account, msg.messageId);
     let text = this.texts.checkUsage();
     if (ticket) {
-      const view = await this.ownView(msg, ticket);
-      text = view ? this.texts.checkStatus(view) : this.texts.checkNotFound(ticket, msg.channel);
+      const own = await this.ownComplaint(msg, ticket);
+      text = own ? this.texts.checkStatus(own.view) : this.texts.checkNotFound(ticket, msg.channel);
+      // A web form or radio citizen asking on WhatsApp hears its news here from now on.
+      if (own && msg.channel === 'whatsapp' && (await this.opts.statusStore.follow(own.id, { channel: 'whatsapp', account: msg.account, to: msg.threadId })) === 'followed') {
+        text = `${text}\n\n${this.texts.following()}`;
+      }
     }
     await this.notify(msg, 'lookup', text, jobId, ticket || undefined);
     return { kind: 'check', outcome: 'lookup' };
   }
 
-  /** The complaint's status when `msg`'s sender filed it; null for a ticket unknown or not theirs (a stranger learns nothing). */
-  private async ownView(msg: ChatMessage, ticket: string): Promise<StatusView | null> {
+  /** The complaint and its status when `msg`'s sender filed it; null for a ticket unknown or not theirs (a stranger learns nothing). */
+  private async ownComplaint(msg: ChatMessage, ticket: string): Promise<{ id: string; view: StatusView } | null> {
     const id = await this.opts.statusStore.idForTicket(ticket);
     const rec = id ? await this.opts.statusStore.get(id) : null;
     if (!id || !rec || !isSameSender(rec, msg.channel, msg.senderId, msg.reporter.phone)) return null;
-    return this.opts.statusStore.view(id);
+    const view = await this.opts.statusStore.view(id);
+    return view ? { id, view } : null;
+  }
+
+  private async ownView(msg: ChatMessage, ticket: string): Promise<StatusView | null> {
+    return (await this.ownComplaint(msg, ticket))?.view ?? null;
   }
 
   /**

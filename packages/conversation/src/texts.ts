@@ -26,6 +26,8 @@ export interface ConversationTexts {
    */
   checkNotFound(ticket: string, channel?: ChatChannel): string;
   checkStatus(view: StatusView): string;
+  /** After the first `cek` on WhatsApp of a web form or radio complaint: its news comes to this chat from now on. */
+  following(): string;
 }
 
 const STATE_LABEL: Record<StatusView['state'], string> = {
@@ -101,5 +103,6 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
       const label = view.state === 'rejected' ? 'Alasan' : 'Catatan';
       return `Aduan ${em(view.ticket)} ${STATE_LABEL[view.state]}${routedTo}. Terakhir diperbarui ${formatDate(view.updatedAt)}.${note ? ` ${label}: ${asSentence(note)}` : ''}`;
     },
+    following: () => 'Bila ada kabar baru tentang aduan ini, kami kirimkan ke WhatsApp ini.',
   };
 }

@@ -61,8 +61,8 @@ export function forOpd(routed: RoutedComplaint): RoutedComplaint {
 
 /**
  * Publishes one routing decision exactly as the queue contract says: `routed` always; then
- * `triage` when below the threshold, else `opd.<code>`; for chat channels, a notice on
- * `notify.<channel>`; then the citizen's status. Every jobId is deterministic, so running this
+ * `triage` when below the threshold, else `opd.<code>`; for a chat complaint (or a web form or
+ * radio complaint its citizen follows on WhatsApp), a notice on `notify.<channel>`; then the citizen's status. Every jobId is deterministic, so running this
  * twice for the same decision (a retried job) publishes nothing twice.
  */
 export async function publishRouted(
@@ -74,20 +74,20 @@ export async function publishRouted(
   const routed: RoutedComplaint = { ...complaint, routing, supporters } as RoutedComplaint;
   const jobId = routedJobId(complaint.id, routing.revision);
   const chat = complaint.channel === 'whatsapp' || complaint.channel === 'instagram' ? complaint.channel : undefined;
-  const note: Notification | undefined =
-    chat && !routing.triage && complaint.source.threadId
-      ? {
-          schemaVersion: 1,
-          channel: chat,
-          account: complaint.source.account,
-          to: complaint.source.threadId,
-          complaintId: complaint.id,
-          ticket: complaint.ticket,
-          kind: 'routed',
-          text: routing.opd === EXTERNAL_OPD ? citizenMessages.external(complaint.ticket, routing.external?.advice) : citizenMessages.routed(complaint.ticket, routing.opdName),
-          createdAt: routing.routedAt,
-        }
-      : undefined;
+  // A chat complaint's news goes where it came from; a web form or radio complaint's to the
+  // WhatsApp chat its citizen follows it in, if any (StatusStore.follow).
+  const address = routing.triage ? undefined : chat ? (complaint.source.threadId ? { channel: chat, account: complaint.source.account, to: complaint.source.threadId } : undefined) : await deps.status.noticeAddress(complaint.id);
+  const note: Notification | undefined = address
+    ? {
+        schemaVersion: 1,
+        ...address,
+        complaintId: complaint.id,
+        ticket: complaint.ticket,
+        kind: 'routed',
+        text: routing.opd === EXTERNAL_OPD ? citizenMessages.external(complaint.ticket, routing.external?.advice) : citizenMessages.routed(complaint.ticket, routing.opdName),
+        createdAt: routing.routedAt,
+      }
+    : undefined;
   // The feed, the destination and the citizen's notice are independent: one round trip for all.
   // A failure of any fails the job, and BullMQ's retry adds them again (idempotent by jobId).
   // The notice goes before the status record: an OPD's report is applied only once the record

@@ -171,6 +171,25 @@ redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
 return 1
 `);
 const ADD_SUPPORTER = new LuaScript(ADD_SUPPORTER_LUA);
+/**
+ * KEYS: the complaint's record. ARGV: channel, account, chat. Sets where the news of a web form
+ * or radio complaint goes, on a record that still exists (an expired one is not made again);
+ * 1 when that changed, 0 when it was so already, -1 for a chat complaint or no record.
+ */
+const FOLLOW = new LuaScript(`
+local channel = redis.call('HGET', KEYS[1], 'channel')
+if channel ~= 'webform' and channel ~= 'radio' then return -1 end
+local now = redis.call('HMGET', KEYS[1], 'replyChannel', 'replyAccount', 'replyTo')
+if now[1] == ARGV[1] and now[2] == ARGV[2] and now[3] == ARGV[3] then return 0 end
+redis.call('HSET', KEYS[1], 'replyChannel', ARGV[1], 'replyAccount', ARGV[2], 'replyTo', ARGV[3])
+return 1
+`);
+
+/** Where a complaint's status news goes: the chat it came from, or the chat its citizen follows it in (StatusRecord.replyChannel). */
+export function noticeAddress(rec: Pick<StatusRecord, 'channel' | 'replyChannel' | 'replyAccount' | 'replyTo'>): { channel: 'whatsapp' | 'instagram'; account: string; to: string } | undefined {
+  const channel = rec.channel === 'whatsapp' || rec.channel === 'instagram' ? rec.channel : rec.replyChannel;
+  return channel && rec.replyAccount && rec.replyTo ? { channel, account: rec.replyAccount, to: rec.replyTo } : undefined;
+}
 
 /** An extra citizen who reported the same problem (a radio caller linked by the desk). No personal data. */
 export interface SupporterEntry {
@@ -206,6 +225,12 @@ export interface StatusRecord {
   /** Chat channels: the receiving account and the thread/JID to send status news to. Personal data. */
   replyAccount?: string;
   replyTo?: string;
+  /**
+   * A web form or radio complaint whose citizen asked about it on WhatsApp (`cek <ticket>` from
+   * the number they gave, StatusStore.follow): its status news goes to that chat
+   * (replyAccount, replyTo) on this channel. Unset on a chat complaint: news goes where it came from.
+   */
+  replyChannel?: 'whatsapp';
   /** When the OPD's last report applied was made (ms); none since the complaint was last routed. */
   reportedAt?: number;
 }
@@ -442,6 +467,23 @@ export class StatusStore {
     return Number(told) === 1;
   }
 
+  /**
+   * The citizen of a web form or radio complaint follows it in a WhatsApp chat (they sent `cek
+   * <ticket>` there from the number they gave): from now on its status news goes there, as a
+   * WhatsApp complaint's does. The latest chat wins. 'followed' when that is new, 'already' when
+   * it was so, 'not_followable' for a chat complaint (its news goes where it came from) or a record gone.
+   */
+  async follow(id: string, chat: { channel: 'whatsapp'; account: string; to: string }): Promise<'followed' | 'already' | 'not_followable'> {
+    const r = Number(await FOLLOW.run(this.redis, [this.key('complaint', id)], [chat.channel, chat.account, chat.to]));
+    return r === 1 ? 'followed' : r === 0 ? 'already' : 'not_followable';
+  }
+
+  /** Where the status news of a complaint goes (noticeAddress), read from its record alone. */
+  async noticeAddress(id: string): Promise<ReturnType<typeof noticeAddress>> {
+    const [channel, replyChannel, replyAccount, replyTo] = await this.redis.hmget(this.key('complaint', id), 'channel', 'replyChannel', 'replyAccount', 'replyTo');
+    return channel ? noticeAddress({ channel: channel as Channel, ...(replyChannel === 'whatsapp' ? { replyChannel } : {}), ...(replyAccount ? { replyAccount } : {}), ...(replyTo ? { replyTo } : {}) }) : undefined;
+  }
+
   /** Records an event as done (see seen()); kept as long as the complaint's record. */
   async markSeen(id: string, event: string): Promise<void> {
     const k = this.key('complaint', id, 'seen');
@@ -518,6 +560,7 @@ export class StatusStore {
       ...(h.supporters ? { supporters: Number(h.supporters) } : {}),
       ...(h.replyAccount ? { replyAccount: h.replyAccount } : {}),
       ...(h.replyTo ? { replyTo: h.replyTo } : {}),
+      ...(h.replyChannel === 'whatsapp' ? { replyChannel: h.replyChannel } : {}),
       ...(h.reportedAt ? { reportedAt: Number(h.reportedAt) } : {}),
     };
   }

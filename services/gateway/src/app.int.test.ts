@@ -380,6 +380,8 @@ describe('citizen pages', () => {
     expect(offer).toContain(`kirim <strong>cek ${ticket}</strong> ke`);
     expect(offer).toContain(`href="https://wa.me/6281130001234?text=cek%20${ticket}"`);
     expect(offer).toContain('>0811-3000-1234</a>');
+    // What "cek" there starts: the complaint's news in that chat (StatusStore.follow).
+    expect(offer).toContain('kabar perkembangannya kami kirimkan ke WhatsApp Anda');
     const rec = (await gw.deps.status.get((await gw.deps.status.idForTicket(ticket))!))!;
     expect(isSameSender(rec, 'whatsapp', '6285700002222@s.whatsapp.net', '+6285700002222')).toBe(true);
   });

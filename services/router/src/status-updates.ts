@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, noticeAddress, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { Counter } from 'prom-client';
@@ -116,7 +116,9 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
     return;
   }
   if (outcome === 'duplicate' && !(startedBefore && Date.now() - Date.parse(update.at) < NOTICE_KEPT_MS)) return;
-  if ((rec.channel === 'whatsapp' || rec.channel === 'instagram') && rec.replyTo && rec.replyAccount) {
+  // The chat it came from, or the WhatsApp chat a web form or radio citizen follows it in.
+  const address = noticeAddress(rec);
+  if (address) {
     // A notice finished again (duplicate) was counted when first sent. Counted per decision: an
     // OPD the complaint is re-assigned to is not held to the notices of the one before.
     const kind = update.state === 'in_progress' ? 'progress' : 'outcome';
@@ -129,16 +131,14 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
     const opdName = rec.opdName ?? update.opd;
     const note: Notification = {
       schemaVersion: 1,
-      channel: rec.channel,
-      account: rec.replyAccount,
-      to: rec.replyTo,
+      ...address,
       complaintId: rec.id,
       ticket: rec.ticket,
       kind: 'status',
       text: citizenMessages[update.state](rec.ticket, opdName, update.message),
       createdAt: update.at,
     };
-    await deps.producer.add(QueueNames.notify(rec.channel), eventOf(update), note);
+    await deps.producer.add(QueueNames.notify(address.channel), eventOf(update), note);
   }
 }
 

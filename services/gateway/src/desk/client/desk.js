@@ -210,7 +210,7 @@
       return showResult('Ditautkan ke tiket (bukan aduan baru) — bacakan di udara:', json.ticket, `Sekarang ${json.supporters} pelapor tambahan.${dropped}`, callerOf(entry));
     }
     // "cek" on the city's WhatsApp answers the number the caller gave (and only it).
-    const wa = data.whatsapp && entry.body.reporter.phone ? ` Sampaikan ke penelepon: untuk cek status, kirim "cek ${json.ticket}" lewat WhatsApp ke ${data.whatsapp} dari nomor HP-nya.` : '';
+    const wa = data.whatsapp && entry.body.reporter.phone ? ` Sampaikan ke penelepon: untuk cek status, kirim "cek ${json.ticket}" lewat WhatsApp ke ${data.whatsapp} dari nomor HP-nya; setelah itu kabar perkembangannya dikirim ke WhatsApp-nya.` : '';
     showResult('Tiket baru — bacakan di udara:', json.ticket, `${entry.body.reporter.anonymous ? 'Penelepon anonim di udara.' : ''}${wa}`, callerOf(entry));
   }
   /**
