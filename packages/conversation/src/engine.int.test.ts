@@ -416,6 +416,10 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     await wa.engine.ingest(m(wa, `cek ${web.ticket}`));
     const answers = (await jobs(wa.notify)).filter((n) => n.kind === 'lookup' && n.to === jid).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     expect(answers.map((n) => n.text.includes('kami kirimkan ke WhatsApp ini'))).toEqual([true, false]);
+    // "sudah ada kabar?" in that chat answers about it too, without the ticket.
+    await wa.engine.ingest(m(wa, 'sudah ada kabar?'));
+    const followUp = (await jobs(wa.notify)).filter((n) => n.kind === 'lookup' && n.to === jid).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)!;
+    expect(followUp.text).toContain(web.ticket);
 
     // A WhatsApp complaint's news already goes to its own chat: another chat's "cek" by the same number does not take it.
     await wa.engine.ingest(m(wa, 'lampu jalan di Jl. Merdeka padam'));

@@ -214,10 +214,11 @@ export class ConversationEngine {
     if (ticket) {
       const own = await this.ownComplaint(msg, ticket);
       text = own ? this.texts.checkStatus(own.view) : this.texts.checkNotFound(ticket, msg.channel);
-      // A web form or radio citizen asking on WhatsApp hears its news here from now on.
-      if (own && msg.channel === 'whatsapp' && (await this.opts.statusStore.follow(own.id, { channel: 'whatsapp', account: msg.account, to: msg.threadId })) === 'followed') {
-        text = `${text}\n\n${this.texts.following()}`;
-      }
+      // A web form or radio citizen asking on WhatsApp hears its news here from now on, and
+      // "sudah ada kabar?" here answers about it too.
+      const followed = own && msg.channel === 'whatsapp' ? await this.opts.statusStore.follow(own.id, { channel: 'whatsapp', account: msg.account, to: msg.threadId }) : 'not_followable';
+      if (followed !== 'not_followable') await this.store.rememberTicket(conversationMember(msg.channel, msg.account, msg.senderId), own!.view.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);
+      if (followed === 'followed') text = `${text}\n\n${this.texts.following()}`;
     }
     await this.notify(msg, 'lookup', text, jobId, ticket || undefined);
     return { kind: 'check', outcome: 'lookup' };
