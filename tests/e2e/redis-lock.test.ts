@@ -187,6 +187,10 @@ describe('a Redis locked with pnpm redis:lock', () => {
       const lock = cli('redis-lock.ts', [], { REDIS_URL: redis.url });
       expect(lock.code).toBe(1);
       expect(lock.err).toContain('error (no_aclfile)');
+      // The path docs/operations.md gives: Debian's redis-server may write there, and is told to
+      // write nowhere under /etc/redis.
+      expect(lock.err).toContain('aclfile /var/lib/redis/users.acl');
+      expect(lock.err).not.toContain('/etc/redis');
       expect(lock.out).toBe('');
       expect(await probeRedis(redis.url)).toEqual({ state: 'ready' });
     } finally {

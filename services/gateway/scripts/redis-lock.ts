@@ -29,7 +29,7 @@ async function lock(redis: Redis, redisUrl: string, prefix: string, rotate: bool
   if (!aclfile) {
     throw new LockRefusedError(
       'no_aclfile',
-      'this Redis has no ACL file (aclfile), so it would forget the users at its next restart and let anyone in again. Add `aclfile /etc/redis/users.acl` (any path Redis may write) to its configuration, create the file empty, restart Redis and run this again.',
+      'this Redis has no ACL file (aclfile), so it would forget the users at its next restart and let anyone in again. Add `aclfile /var/lib/redis/users.acl` to its configuration (Debian; elsewhere a file in a folder Redis may write, such as its data directory), create the file empty, owned by the user Redis runs as, restart Redis and run this again (docs/operations.md, "Locking Redis"). The private redis-server of `pnpm start` has no configuration to add it to: lock a Redis you run yourself.',
     );
   }
   if ((await userExists(redis, SERVICE_USER)) && !rotate) {
