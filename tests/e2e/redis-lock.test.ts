@@ -166,13 +166,15 @@ describe('a Redis locked with pnpm redis:lock', () => {
       try {
         expect(((await open.call('ACL', 'LIST')) as string[]).map((l) => l.split(' ')[1])).toEqual(['default']);
       } finally {
-        open.disconnect();
+        await open.quit();
       }
       mkdirSync(aclDir);
       writeFileSync(join(aclDir, 'users.acl'), '');
       const again = cli('redis-lock.ts', [], { REDIS_URL: redis.url });
       expect(again.err).toContain('Redis is locked');
       expect(again.code).toBe(0);
+      // Nothing else was connected: the tool's own connections are not counted as a service cut off.
+      expect(again.err).toContain('0 connection(s) made with the old credentials were closed');
       expect(Object.keys(printedUrls(again.out))).toEqual(['REDIS_URL', 'REDIS_ADMIN_URL']);
     } finally {
       await redis.stop();

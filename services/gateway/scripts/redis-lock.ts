@@ -62,6 +62,9 @@ async function lock(redis: Redis, redisUrl: string, prefix: string, rotate: bool
     }
     // A changed password or a user turned off only stops new logins: connections already open
     // (a leaked password's among them) keep their access until closed. This one is spared.
+    // The tool's own first connection (default user, or the admin's on a --rotate) goes first, so
+    // the count below is only other clients': services still running, leaked passwords.
+    await redis.quit();
     let closed = 0;
     for (const user of [SERVICE_USER, ADMIN_USER, ...(wasOpen ? ['default'] : [])]) closed += Number(await asAdmin.call('CLIENT', 'KILL', 'USER', user));
     process.stderr.write(
