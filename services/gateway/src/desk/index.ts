@@ -16,6 +16,9 @@ const CLIENT_JS = readFileSync(new URL('./client/desk.js', import.meta.url), 'ut
 export async function registerDesk(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   app.get('/desk', { schema: { hide: true }, preHandler: requireRole('operator', 'admin') }, async (req, reply) => {
     const user = userOf(req);
+    // An admin made without a station (the README's first account) lands here after a login
+    // without `next`: their page is triage.
+    if (!user.station && user.role === 'admin') return reply.redirect('/admin/triage', 303);
     if (!user.station) return sendPage(reply.code(403), errorPage('Tidak terhubung ke stasiun', 'Akun ini tidak terhubung ke stasiun radio. Minta admin menambahkan stasiun untuk akun Anda.'));
     const stored = await deps.auth.users.get(user.username);
     reply.header('cache-control', 'no-store');
