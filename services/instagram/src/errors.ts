@@ -1,11 +1,4 @@
 /** Errors of this adapter: each an Error subclass with a stable `code`. */
-export class InstagramConfigError extends Error {
-  readonly code = 'ADUAN_ERR_IG_CONFIG';
-  constructor(message: string) {
-    super(message);
-    this.name = 'InstagramConfigError';
-  }
-}
 
 /** Another process already holds this account (DESIGN: one process per account). */
 export class AccountLockedError extends Error {

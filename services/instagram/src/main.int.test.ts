@@ -28,7 +28,11 @@ describe('main (process)', () => {
       timeout: 30_000,
     });
     expect(run.status).toBe(EXIT_CONFIG);
-    expect(run.stdout + run.stderr).toContain('INSTAGRAM_USERNAME is required');
+    // As every service says a configuration mistake (README, docs/operations.md): on stderr, in
+    // the words a deploy script or journalctl shows, not as a JSON log line on stdout.
+    expect(run.stderr).toContain('Aduan cannot start: invalid configuration:');
+    expect(run.stderr).toContain('INSTAGRAM_USERNAME is required');
+    expect(run.stdout).toBe('');
   });
 
   it('refuses HTTP_PORT and HTTP_HOST by name (now PORT and HOST) rather than listening elsewhere without a word', () => {

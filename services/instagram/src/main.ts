@@ -1,10 +1,10 @@
 import { IgApiClient } from 'instagram-private-api';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses, pingRedis } from '@aduan/queue';
-import { EXIT_CONFIG, exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
+import { exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { safeErrMessage } from './client/safe-error.ts';
 import { accountOf, InstagramEnv, renamedVariables } from './env.ts';
-import { InstagramConfigError, NoCredentialsError } from './errors.ts';
+import { NoCredentialsError } from './errors.ts';
 import { buildApp } from './http/build-app.ts';
 import { createIntakePipeline } from './intake-pipeline.ts';
 import { createIgMetrics } from './metrics.ts';
@@ -19,11 +19,13 @@ import { SessionStore } from './session/session-store.ts';
 const renamed = renamedVariables(process.env);
 if (renamed) exitConfig(renamed);
 const env = parseEnvOrExit(InstagramEnv);
+// Optional in the schema (the replay command does without it), required to serve the account:
+// said as parseEnvOrExit says a bad variable, on stderr with exit code 78.
+const username = env.INSTAGRAM_USERNAME ?? exitConfig("invalid configuration:\n✖ INSTAGRAM_USERNAME is required: the login name of the city's Instagram account\n  → at INSTAGRAM_USERNAME");
+const account = accountOf(env) ?? username;
 const logger = createLogger({ service: 'instagram', level: env.LOG_LEVEL });
 
 async function main(): Promise<void> {
-  const account = accountOf(env);
-  if (!env.INSTAGRAM_USERNAME || !account) throw new InstagramConfigError('INSTAGRAM_USERNAME is required');
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   await exitIfRedisRefuses(redisUrl, env.QUEUE_PREFIX);
   const metrics = createIgMetrics(metricsRegistry);
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   const codeHint = env.ADMIN_TOKEN
     ? `POST http://${env.HOST}:${env.PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
     : 'set ADMIN_TOKEN and restart, or stop the service and run `pnpm --filter @aduan/instagram login`';
-  const auth = (running.auth = new InstagramAuth({ client, store: new SessionStore(pipeline.redis, pipeline.keys.session), username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint }));
+  const auth = (running.auth = new InstagramAuth({ client, store: new SessionStore(pipeline.redis, pipeline.keys.session), username, password: env.INSTAGRAM_PASSWORD, logger, codeHint }));
   let startFailure: unknown;
   try {
     await auth.start();
@@ -133,6 +135,5 @@ async function main(): Promise<void> {
 
 main().catch((err: Error & { code?: string }) => {
   logger.fatal({ err: err.message, code: err.code }, 'instagram adapter failed to start');
-  // A missing setting is a configuration error like those parseEnvOrExit reports.
-  process.exit(err instanceof InstagramConfigError ? EXIT_CONFIG : 1);
+  process.exit(1);
 });
