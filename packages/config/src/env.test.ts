@@ -15,3 +15,24 @@ describe('settings every service shares', () => {
     for (const prefix of ['adu', 'A', 'ADUAN1', 'TOOLONG']) expect(() => parseEnv(Shared, { TICKET_PREFIX: prefix })).toThrow(ConfigError);
   });
 });
+
+describe('what an invalid configuration says', () => {
+  const Service = z.object({ WA_NUMBERS: z.string().min(1), PORT: z.coerce.number().int().default(3000) });
+  const message = (env: NodeJS.ProcessEnv) => {
+    try {
+      parseEnv(Service, env);
+    } catch (err) {
+      return (err as ConfigError).message;
+    }
+    throw new Error('parsed');
+  };
+
+  it('says a missing variable is required, in words an operator acts on, not zod\'s "expected string, received undefined"', () => {
+    expect(message({})).toBe('invalid configuration:\n✖ WA_NUMBERS is required (not set; see the service\'s .env.example)\n  → at WA_NUMBERS');
+    expect(message({ WA_NUMBERS: '' })).toContain('WA_NUMBERS is required');
+  });
+
+  it('says a number that is not one is not a number, not "received NaN"', () => {
+    expect(message({ WA_NUMBERS: '+6281100000000', PORT: 'abc' })).toBe('invalid configuration:\n✖ PORT must be a number\n  → at PORT');
+  });
+});

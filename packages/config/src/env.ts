@@ -51,6 +51,21 @@ export const envLogLevel = (fallback: 'fatal' | 'error' | 'warn' | 'info' | 'deb
 export const envTicketPrefix = () => z.string().regex(/^[A-Z]{2,5}$/).default('ADU');
 
 /**
+ * zod's own words for the two commonest mistakes ("Invalid input: expected string, received
+ * undefined", "... received NaN") name neither the mistake nor what to do. A schema's own message
+ * still wins over these.
+ */
+const ENV_ISSUE_MESSAGES = {
+  error: (issue: z.core.$ZodRawIssue) => {
+    if (issue.code !== 'invalid_type') return undefined;
+    const name = (issue.path ?? []).join('.');
+    if (issue.input === undefined) return `${name} is required (not set; see the service's .env.example)`;
+    if (issue.expected === 'number' && Number.isNaN(issue.input)) return `${name} must be a number`;
+    return undefined;
+  },
+};
+
+/**
  * Parses the environment once and returns a frozen object, or throws one readable ConfigError.
  * A variable set to the empty string counts as unset, so it takes its default: docker-compose's
  * `${VAR:-}` and an `.env` line `VAR=` pass "", which would otherwise read as the number 0 or
@@ -61,7 +76,7 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
   // Every service reads its configuration first thing: the place to stop a warm-up run.
   exitIfWarmingCompileCache(env);
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = schema.safeParse(given);
+  const result = schema.safeParse(given, ENV_ISSUE_MESSAGES);
   if (!result.success) {
     throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);
   }
