@@ -39,4 +39,33 @@ describe('pnpm start and SIGTERM', () => {
       pnpm.kill('SIGKILL');
     }
   }, 60_000);
+
+  it('SIGTERM to the whole process group (`timeout`, `kill -- -<pgid>`), which pnpm also forwards, still stops it gracefully', async () => {
+    const port = await freePort();
+    const pnpm = spawn('pnpm', ['--silent', 'start'], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    pnpm.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    pnpm.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => pnpm.once('exit', (code) => resolve(code)));
+    const answers = () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    try {
+      await waitFor(answers, { timeoutMs: 30_000, what: `pnpm start answering on ${port}: ${out.slice(-500)}` });
+      process.kill(-pnpm.pid!, 'SIGTERM');
+      await exited;
+      await waitFor(async () => !(await answers()), { timeoutMs: 10_000, what: 'the service to stop' });
+      expect(out).toContain('"exitCode":0,"msg":"stopped"');
+      expect(out).not.toContain('second signal while shutting down');
+    } finally {
+      try {
+        process.kill(-pnpm.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }, 60_000);
 });

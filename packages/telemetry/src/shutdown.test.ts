@@ -11,9 +11,9 @@ interface Run {
 
 /**
  * A real child process with `onShutdown(steps)`; once it is up, `signals` are sent to it (the
- * second one 200 ms after the first). `steps` is JavaScript for the steps array.
+ * second one `gapMs` after the first). `steps` is JavaScript for the steps array.
  */
-function run(steps: string, signals: NodeJS.Signals[], timeoutMs = 1000): Promise<Run> {
+function run(steps: string, signals: NodeJS.Signals[], timeoutMs = 1000, gapMs = 200): Promise<Run> {
   const script = `
     import { createLogger, onShutdown } from ${JSON.stringify(TELEMETRY)};
     const logger = createLogger({ service: 't' });
@@ -29,7 +29,7 @@ function run(steps: string, signals: NodeJS.Signals[], timeoutMs = 1000): Promis
   child.stderr.once('data', () => {
     sentAt = Date.now();
     child.kill(signals[0]);
-    if (signals[1]) setTimeout(() => child.kill(signals[1]), 200);
+    if (signals[1]) setTimeout(() => child.kill(signals[1]), gapMs);
   });
   return new Promise((resolve) =>
     child.on('close', (code) =>
@@ -69,5 +69,12 @@ describe('onShutdown', () => {
     expect(r.code).toBe(1);
     expect(r.ms).toBeLessThan(5000);
     expect(msgs(r)).toContain('second signal while shutting down: exiting now');
+  });
+
+  it('takes the same signal twice at once (a process group signalled, and pnpm forwarding it) as one: the stop stays graceful', async () => {
+    const r = await run(`[{ name: 'router', run: () => new Promise((ok) => setTimeout(ok, 300)) }, { name: 'redis', run: () => logger.info('redis closed') }]`, ['SIGTERM', 'SIGTERM'], 5000, 5);
+    expect(r.code).toBe(0);
+    expect(msgs(r)).toContain('redis closed');
+    expect(msgs(r)).not.toContain('second signal while shutting down: exiting now');
   });
 });

@@ -14,6 +14,9 @@ export interface ShutdownOptions {
   timeoutMs: number;
 }
 
+/** A signal this soon after the first is the same one delivered twice (a process group's, and pnpm's forwarding of it). */
+const SAME_SIGNAL_MS = 100;
+
 /** Starts a shutdown (a signal, or the service itself, e.g. on losing its account lock); resolves never. */
 export type Stop = (code: number, reason: string) => Promise<void>;
 
@@ -25,11 +28,15 @@ export type Stop = (code: number, reason: string) => Promise<void>;
  *   SIGKILL (found by `pnpm bench`: the all-in-one never exited once its Redis was gone).
  *   Nothing acknowledged is lost by exiting then: spooled complaints stay on disk, and a job
  *   that was running goes back to its queue once BullMQ finds it stalled;
- * - a second signal while stopping exits at once (Ctrl-C twice).
+ * - a second signal while stopping exits at once (Ctrl-C twice), unless it comes within
+ *   SAME_SIGNAL_MS of the first: then it is the same request delivered twice, as when a whole
+ *   process group is signalled (`timeout`, `kill -- -<pgid>`) and pnpm forwards the signal it
+ *   got to the service that got it too. That must not cut the graceful stop short.
  */
 export function onShutdown(opts: ShutdownOptions): Stop {
   const { logger } = opts;
   let stopping: Promise<void> | undefined;
+  let firstSignalAt = 0;
 
   const stop: Stop = (code, reason) => {
     stopping ??= (async () => {
@@ -58,7 +65,11 @@ export function onShutdown(opts: ShutdownOptions): Stop {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (!stopping) return void stop(0, signal);
+      if (!stopping) {
+        firstSignalAt = Date.now();
+        return void stop(0, signal);
+      }
+      if (Date.now() - firstSignalAt < SAME_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal while shutting down: exiting now');
       process.exit(1);
     });
