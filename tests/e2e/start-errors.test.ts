@@ -42,4 +42,21 @@ describe('a service that cannot start', () => {
     expect(run.stderr).toContain('Aduan cannot start: the OPD directory (ROUTING_DIRECTORY, infra/routing/*.yaml) does not load');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
+
+  // A network of its own (root only): nothing answers on 127.0.0.1:6379 there.
+  const unshare = spawnSync('sh', ['-c', 'command -v unshare'], { encoding: 'utf8' }).stdout.trim();
+  const ownNetwork = process.getuid?.() === 0 && !!unshare && spawnSync(unshare, ['-n', 'true']).status === 0;
+  it.skipIf(!ownNetwork)('no REDIS_URL, no Redis on the default port and no redis-server to start: EXIT_CONFIG (a supervisor must not restart it in a loop) and what to install', () => {
+    const data = join(process.env.TMPDIR ?? '/tmp', `${prefix}-noredis`);
+    const run = spawnSync(unshare, ['-n', process.execPath, join(import.meta.dirname, '..', '..', 'services/standalone/src/main.ts')], {
+      // No redis-server on this PATH (unshare is named by its full path).
+      env: { PATH: '/nonexistent', QUEUE_PREFIX: prefix, DATA_DIR: data, SPOOL_DIR: join(data, 'spool'), LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status, run.stderr).toBe(EXIT_CONFIG);
+    expect(run.stderr).toContain('Aduan cannot start:');
+    expect(run.stderr).toContain('apt-get install redis-server');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
 });

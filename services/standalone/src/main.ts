@@ -1,4 +1,4 @@
-import { listenOrExit, parseEnvOrExit } from '@aduan/config';
+import { EXIT_CONFIG, listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { buildApp, createGatewayDeps } from '@aduan/gateway';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses, RedisServerMissingError } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
@@ -19,9 +19,11 @@ let redis: Awaited<ReturnType<typeof resolveRedis>>;
 try {
   redis = await resolveRedis({ ...(config.REDIS_URL ? { url: config.REDIS_URL } : {}), dataDir: config.DATA_DIR, autostart: config.REDIS_AUTOSTART, logger });
 } catch (err) {
+  // Nothing to run on until something is installed or set: a configuration mistake (exit 78,
+  // which the systemd units do not restart in a loop), said as every other one is.
   if (err instanceof RedisServerMissingError) {
-    console.error(`\n${err.message}\n`);
-    process.exit(1);
+    console.error(`Aduan cannot start: ${err.message}`);
+    process.exit(EXIT_CONFIG);
   }
   throw err;
 }
