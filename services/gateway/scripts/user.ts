@@ -2,6 +2,7 @@
  * Operator/admin accounts in Redis (REDIS_URL, QUEUE_PREFIX).
  *   user:add <username> --role operator|admin [--station "<station name>"]   (password from stdin)
  *   user:passwd <username>                                                   (password from stdin)
+ *   user:station <username> --station "<station name>"                      (an operator's new station)
  *   user:disable <username> | user:enable <username> | user:list
  */
 import { parseArgs } from 'node:util';
@@ -40,7 +41,7 @@ async function readPassword(): Promise<string> {
 }
 
 function usage(): never {
-  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] | passwd <username> | disable <username> | enable <username> | list\n');
+  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] | passwd <username> | station <username> --station "<name>" | disable <username> | enable <username> | list\n');
   process.exit(2);
 }
 
@@ -62,6 +63,9 @@ async function main() {
     } else if (command === 'passwd' && username) {
       await users.setPassword(username, await readPassword());
       process.stdout.write(`password of ${username.toLowerCase()} changed\n`);
+    } else if (command === 'station' && username && values.station !== undefined) {
+      const u = await users.setStation(username, values.station);
+      process.stdout.write(`${u.username} now keys calls for ${u.station || 'no station'}\n`);
     } else if ((command === 'disable' || command === 'enable') && username) {
       await users.setDisabled(username, command === 'disable');
       process.stdout.write(`${username.toLowerCase()} ${command}d\n`);

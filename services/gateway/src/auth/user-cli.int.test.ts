@@ -34,6 +34,22 @@ describe('user CLI', () => {
     }
   });
 
+  it("moves an account to another station (the next desk complaint's source), and keeps an operator from having none", async () => {
+    expect(cli(['add', 'dewi', '--role', 'operator', '--station', 'Radio Patria'], 'sandi-yang-panjang-9\n').code).toBe(0);
+    const moved = cli(['station', 'Dewi', '--station', ' Radio Patria FM ']);
+    expect(moved.err).toBe('');
+    expect(moved.out).toContain('dewi now keys calls for Radio Patria FM');
+    expect(cli(['list']).out).toMatch(/^dewi\toperator\tRadio Patria FM\tactive/m);
+    const none = cli(['station', 'dewi', '--station', '']);
+    expect([none.code, none.err]).toEqual([1, expect.stringContaining('station_required')]);
+    expect(cli(['station', 'nobody', '--station', 'Radio Patria FM']).err).toContain('no_such_user');
+    expect(cli(['station', 'dewi']).code).toBe(2);
+    // An admin may be given one, or have it taken away.
+    expect(cli(['add', 'kepala', '--role', 'admin'], 'sandi-yang-panjang-9\n').code).toBe(0);
+    expect(cli(['station', 'kepala', '--station', 'Radio Mayangkara']).out).toContain('kepala now keys calls for Radio Mayangkara');
+    expect(cli(['station', 'kepala', '--station', '']).out).toContain('kepala now keys calls for no station');
+  });
+
   it('refuses bad input with a clear message and exit code', () => {
     const noStation = cli(['add', 'joko', '--role', 'operator'], 'sandi-yang-panjang-9');
     expect(noStation.code).toBe(1);

@@ -43,6 +43,15 @@ export const MIN_PASSWORD_LENGTH = 10;
 /** Usernames are case-insensitive: stored and looked up lower-cased. */
 export const canonicalUsername = (u: string) => u.trim().toLowerCase();
 
+/** A station as an account keeps it: trimmed; required for an operator. */
+function checkedStation(role: Role, station: string | undefined): string {
+  const trimmed = station?.trim() ?? '';
+  if (role === 'operator' && !trimmed) throw new UserError('station_required', 'an operator needs --station "<station name>"');
+  // The station becomes each desk complaint's source.account, at most 100 characters by the queue contract.
+  if (trimmed.length > 100) throw new UserError('invalid_station', 'the station name may have at most 100 characters');
+  return trimmed;
+}
+
 /** Operator and admin accounts: one Redis hash per user plus a set of all usernames. */
 export class UserStore {
   private readonly redis: Redis;
@@ -64,10 +73,7 @@ export class UserStore {
     const username = canonicalUsername(input.username);
     if (!USERNAME_RE.test(username)) throw new UserError('invalid_username', 'username: 2-40 characters, letters, digits, ".", "_" or "-"');
     if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-    const station = input.station?.trim() ?? '';
-    if (input.role === 'operator' && !station) throw new UserError('station_required', 'an operator needs --station "<station name>"');
-    // The station becomes each desk complaint's source.account, at most 100 characters by the queue contract.
-    if (station.length > 100) throw new UserError('invalid_station', 'the station name may have at most 100 characters');
+    const station = checkedStation(input.role, input.station);
     const fields = { username, role: input.role, station, passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
     const created = await this.redis.hsetnx(this.key(username), 'username', username);
     if (!created) throw new UserError('user_exists', `user ${username} exists already`);
@@ -94,6 +100,19 @@ export class UserStore {
     if (password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
     const passwordHash = await hashPassword(password);
     await this.redis.multi().hset(this.key(username), 'passwordHash', passwordHash).hincrby(this.key(username), 'sessionEpoch', 1).exec();
+  }
+
+  /**
+   * Moves an account to another station (an operator who now keys calls for another programme's
+   * station, a name mistyped at `add`), or gives an admin one. Takes effect on the account's next
+   * request: the desk reads the station from the account each time.
+   */
+  async setStation(username: string, station: string): Promise<AuthUser> {
+    const user = await this.get(username);
+    if (!user) throw new UserError('no_such_user', `no user ${canonicalUsername(username)}`);
+    const checked = checkedStation(user.role, station);
+    await this.redis.hset(this.key(username), 'station', checked);
+    return { username: user.username, role: user.role, station: checked };
   }
 
   async rememberProgram(username: string, program: string): Promise<void> {
