@@ -34,6 +34,8 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     // pino's Logger and fastify's base logger type differ only in generics.
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    // Idle connections are closed (fastify's default is never): see REQUEST_IDLE_TIMEOUT.
+    connectionTimeout: deps.config.REQUEST_IDLE_TIMEOUT,
     // The proxies' addresses, never `true` (see trustedProxies in config.ts).
     trustProxy: deps.config.TRUST_PROXY,
     requestIdHeader: false,

@@ -66,6 +66,12 @@ export const GatewayEnv = ServiceEnv.extend({
   MAX_PHOTOS: envInt(5, { min: 0, max: 20 }),
   /** Complaints with photos read at once (each holds its photos in memory until stored); more wait up to 30 s, then 503. */
   MAX_CONCURRENT_UPLOADS: envInt(4, { min: 1, max: 100 }),
+  /**
+   * A connection on which nothing arrives or leaves for this long is closed: a phone that lost its
+   * signal mid-upload (or a client that stops sending on purpose) would otherwise hold its upload's
+   * turn (MAX_CONCURRENT_UPLOADS) for good. Longer than the 30 s an upload may wait for its turn.
+   */
+  REQUEST_IDLE_TIMEOUT: envDurationMs('60s'),
   /** Complaint submissions per IP per minute (0 disables; a city behind one NAT may need more). */
   RATE_LIMIT_PER_MINUTE: envInt(30, { min: 0 }),
   /**

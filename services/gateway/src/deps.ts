@@ -54,7 +54,7 @@ export interface GatewayDeps {
   statusSecret: () => string;
   metrics: GatewayMetrics;
   rateLimit: false | { max: number; timeWindow: number };
-  /** How many complaints with photos are read at once (MAX_CONCURRENT_UPLOADS). */
+  /** How many complaints with photos are read at once (MAX_CONCURRENT_UPLOADS), and from one address. */
   uploads: UploadGate;
   /** In the all-in-one process the router reports directly; otherwise /readyz reads its heartbeat. */
   routerAlive?: () => boolean;
@@ -160,7 +160,8 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     statusSecret,
     metrics: gatewayMetrics(),
     rateLimit: config.RATE_LIMIT_PER_MINUTE > 0 ? { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } : false,
-    uploads: new UploadGate(config.MAX_CONCURRENT_UPLOADS, UPLOAD_WAIT_MS),
+    // One client address gets at most half the turns (at least one): it cannot hold them all.
+    uploads: new UploadGate(config.MAX_CONCURRENT_UPLOADS, UPLOAD_WAIT_MS, Math.max(1, Math.floor(config.MAX_CONCURRENT_UPLOADS / 2))),
     ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}),
     auth: createAuthDeps(config, redis, prefix),
     desk,

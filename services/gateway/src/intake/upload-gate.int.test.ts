@@ -1,6 +1,7 @@
+import { Socket, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createTestGateway, multipartBody, PNG_1x1 } from '../testing/harness.ts';
 
 const url = testRedisUrl();
@@ -41,5 +42,61 @@ describe('complaints with photos, MAX_CONCURRENT_UPLOADS=1', () => {
     // A complaint without photos never waits for one.
     const plain = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Lampu PJU mati di Jl. Mawar sejak kemarin malam' } });
     expect(plain.statusCode).toBe(202);
+  });
+});
+
+describe('one client cannot hold every turn', () => {
+  it('gives one address (an IPv6 client by its /64) at most half the turns, behind TRUST_PROXY too: another citizen is read at once', async () => {
+    const p = `${prefix}-addr`;
+    const two = await createTestGateway({ redisUrl: url, prefix: p, logger: memoryLogger('uploads').logger, env: { MAX_CONCURRENT_UPLOADS: '2', TRUST_PROXY: 'loopback' } });
+    try {
+      // One client starts two uploads, from two addresses of its phone's /64, and stops sending.
+      const stalled = ['2001:db8:7:1::10', '2001:db8:7:1::11'].map((address) => {
+        const body = photo('Jalan berlubang besar di depan SDN Sananwetan 3, bahaya');
+        const slow = new PassThrough();
+        slow.write(body.payload.subarray(0, body.payload.length >> 1));
+        const res = two.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { ...body.headers, 'x-forwarded-for': address }, payload: slow });
+        return { body, slow, res };
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      // Its second upload waits for its first; the other turn stays free.
+      expect(two.deps.uploads.load).toEqual({ active: 1, waiting: 1 });
+      const other = photo('Saluran air tersumbat di Jl. Kenari, air meluap ke jalan');
+      const res = await two.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { ...other.headers, 'x-forwarded-for': '198.51.100.23' }, payload: other.payload });
+      expect(res.statusCode).toBe(202);
+      for (const s of stalled) s.slow.end(s.body.payload.subarray(s.body.payload.length >> 1));
+      expect((await Promise.all(stalled.map((s) => s.res))).map((r) => r.statusCode)).toEqual([202, 202]);
+      expect(two.deps.uploads.load).toEqual({ active: 0, waiting: 0 });
+    } finally {
+      await two.close();
+      await deletePrefix(url, p);
+    }
+  });
+
+  it('closes a connection on which nothing arrives for REQUEST_IDLE_TIMEOUT (a phone that lost its signal mid-upload), freeing its turn', async () => {
+    const p = `${prefix}-idle`;
+    const one = await createTestGateway({ redisUrl: url, prefix: p, logger: memoryLogger('uploads').logger, env: { MAX_CONCURRENT_UPLOADS: '1', REQUEST_IDLE_TIMEOUT: '1s' } });
+    const socket = new Socket();
+    try {
+      await one.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = one.app.server.address() as AddressInfo;
+      const body = photo('Jalan berlubang besar di depan SDN Sananwetan 3, bahaya');
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.on('error', () => {});
+      socket.connect(port, '127.0.0.1');
+      socket.write(`POST /api/v1/complaints HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${body.headers['content-type']}\r\nContent-Length: ${body.payload.length}\r\n\r\n`);
+      socket.write(body.payload.subarray(0, body.payload.length >> 1));
+      await waitFor(() => one.deps.uploads.load.active === 1, { timeoutMs: 2_000, what: 'the upload to take its turn' });
+      // Then silence: no FIN, no RST, as from a phone gone out of reach.
+      const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 4_000))]);
+      expect(outcome).toBe('closed');
+      await waitFor(() => one.deps.uploads.load.active === 0, { timeoutMs: 3_000, what: 'the turn to be freed' });
+      const next = photo('Saluran air tersumbat di Jl. Kenari, air meluap ke jalan');
+      expect((await one.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: next.headers, payload: next.payload })).statusCode).toBe(202);
+    } finally {
+      socket.destroy();
+      await one.close();
+      await deletePrefix(url, p);
+    }
   });
 });

@@ -5,11 +5,11 @@ import { UploadGate } from './upload-gate.ts';
 describe('UploadGate', () => {
   it('lets `limit` in at once, the next in arrival order as each leaves, and refuses one that waited too long (503)', async () => {
     const gate = new UploadGate(2, 200);
-    const a = await gate.enter();
-    const b = await gate.enter();
+    const a = await gate.enter('198.51.100.1');
+    const b = await gate.enter('198.51.100.2');
     const order: string[] = [];
-    const c = gate.enter().then((leave) => (order.push('c'), leave));
-    const d = gate.enter().then((leave) => (order.push('d'), leave));
+    const c = gate.enter('198.51.100.3').then((leave) => (order.push('c'), leave));
+    const d = gate.enter('198.51.100.4').then((leave) => (order.push('d'), leave));
     await new Promise((r) => setTimeout(r, 20));
     expect(order).toEqual([]);
     expect(gate.load).toEqual({ active: 2, waiting: 2 });
@@ -25,6 +25,25 @@ describe('UploadGate', () => {
     expect(gate.load).toEqual({ active: 2, waiting: 0 });
     b();
     leaveC();
+    expect(gate.load).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('gives one address at most `perAddress` slots; others pass its waiting uploads', async () => {
+    const gate = new UploadGate(3, 200, 1);
+    const a = await gate.enter('203.0.113.5');
+    const order: string[] = [];
+    const a2 = gate.enter('203.0.113.5').then((leave) => (order.push('a2'), leave));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(gate.load).toEqual({ active: 1, waiting: 1 });
+    // Another address is let in at once, past the one waiting for its own address.
+    const b = await gate.enter('198.51.100.7');
+    expect(gate.load).toEqual({ active: 2, waiting: 1 });
+    a();
+    const leaveA2 = await a2;
+    expect(order).toEqual(['a2']);
+    expect(gate.load).toEqual({ active: 2, waiting: 0 });
+    b();
+    leaveA2();
     expect(gate.load).toEqual({ active: 0, waiting: 0 });
   });
 });

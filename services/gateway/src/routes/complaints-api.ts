@@ -9,6 +9,7 @@ import { checkAgainstDirectory } from '../intake/directory-check.ts';
 import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
 import { acceptedLogFields, type SubmitInput, type SubmitResult } from '../intake/intake-service.ts';
 import { bearerToken } from '../bearer.ts';
+import { clientAddressKey } from '../auth/client-address.ts';
 import type { GatewayDeps } from '../deps.ts';
 
 
@@ -79,7 +80,7 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       let raw: unknown;
       let files: ParsedMultipart['files'] = [];
       // Photos are held in memory from the read until they are stored: a bounded number at once.
-      const release = req.isMultipart() ? await deps.uploads.enter() : undefined;
+      const release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;
       try {
         if (req.isMultipart()) {
           const mp = await readMultipart(req, deps.config.MAX_PHOTOS);

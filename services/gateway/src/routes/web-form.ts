@@ -11,6 +11,7 @@ import { formPage } from '../views/form-page.ts';
 import { errorPage, receivedLink, statusLink, statusPage, successPage } from '../views/result-pages.ts';
 import { html, type RawHtml } from '../views/html.ts';
 import { lookupStatus, submitWebComplaint } from './complaints-api.ts';
+import { clientAddressKey } from '../auth/client-address.ts';
 import { registerFormScript, sendPage } from '../views/page-reply.ts';
 
 /** The citizen pages: GET / (form), POST / (submit), GET /status (look-up), and /form.js. HTML only, no JS needed. */
@@ -30,7 +31,7 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     let fields: Record<string, string> = {};
     let files: ParsedMultipart['files'] = [];
     // Photos are held in memory from the read until they are stored: a bounded number at once.
-    const release = req.isMultipart() ? await deps.uploads.enter() : undefined;
+    const release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;
     try {
       if (req.isMultipart()) ({ fields, files } = await readMultipart(req, deps.config.MAX_PHOTOS));
       else fields = formFields(req.body);
