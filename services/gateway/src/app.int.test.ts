@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -436,6 +437,37 @@ describe('operations', () => {
     } finally {
       await limited.close();
       await deletePrefix(url, `${prefix}-xff`);
+    }
+  });
+
+  it('logs no "unhandled error" for a submission whose client is gone before the rate limit reads its address', async () => {
+    // Node answers a broken Transfer-Encoding with 400 and closes the socket, while the request
+    // still runs its hooks: the rate limit then found no address (req.ip undefined) and threw.
+    const log = memoryLogger('gateway-gone');
+    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-gone`, logger: log.logger, env: { RATE_LIMIT_PER_MINUTE: '5' } });
+    try {
+      await limited.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = limited.app.server.address() as AddressInfo;
+      for (const path of ['/api/v1/complaints', '/']) {
+        const answer = await new Promise<string>((resolve) => {
+          let out = '';
+          const socket = connect(port, '127.0.0.1');
+          socket.on('data', (d) => (out += String(d)));
+          socket.on('close', () => resolve(out));
+          socket.on('error', () => {});
+          socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: xchunked\r\n\r\n{}`);
+        });
+        expect(answer).toMatch(/^HTTP\/1.1 400 /);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      expect(log.lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
+      // The limit still counts by address.
+      const post = () => limited.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Saluran air mampet di gang tiga, banjir kalau hujan' } });
+      for (let i = 0; i < 5; i++) expect((await post()).statusCode).toBe(202);
+      expect((await post()).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+      await deletePrefix(url, `${prefix}-gone`);
     }
   });
 

@@ -13,6 +13,7 @@ import { complaintsApi } from './routes/complaints-api.ts';
 import { health } from './routes/health.ts';
 import { webForm } from './routes/web-form.ts';
 import { registerAuth } from './auth/index.ts';
+import { clientAddressKey } from './auth/client-address.ts';
 import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
 import { registerOpdApi } from './opd/index.ts';
@@ -112,6 +113,10 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   });
   await app.register(rateLimit, {
     global: false,
+    // Counted as the login throttle counts (an IPv6 client by its /64). A request whose client is
+    // already gone (Node answered a broken Transfer-Encoding with 400 and closed the socket) has
+    // no address: the plugin's own key threw on it, an "unhandled error" anyone could log at will.
+    keyGenerator: (req) => clientAddressKey(req.ip ?? ''),
     errorResponseBuilder: (_req, ctx) => new HttpError(429, 'rate_limited', `Too many requests from this address; retry in ${Math.ceil(ctx.ttl / 1000)} s`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
   });
 
