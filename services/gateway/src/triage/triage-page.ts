@@ -1,6 +1,6 @@
 import type { Directory } from '@aduan/routing/directory';
 import { wibDateTime, type RoutedComplaint } from '@aduan/schema';
-import { html, raw } from '../views/html.ts';
+import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { isInlineImage } from '../views/attachment-reply.ts';
 
@@ -12,6 +12,50 @@ const optionLabel = (o: { name: string; shortName: string }) => (o.shortName ===
 const channelLabel = (c: RoutedComplaint) => ({ whatsapp: 'WhatsApp', instagram: 'Instagram', webform: 'formulir web', radio: c.source.account })[c.channel];
 
 type Choice = { code: string; name: string; shortName: string };
+
+/** The OPDs an admin can assign to: the directory's, and 'external' ("Di luar kewenangan ...") once, wherever the directory lists it. */
+export function assignChoices(dir: Directory): Choice[] {
+  return dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)', shortName: 'Instansi lain' }];
+}
+
+/** What an assignment form sends (POST /admin/triage/:id/assign), and how it reads. */
+export interface AssignFormView {
+  /** The complaint. */
+  id: string;
+  /** The OPD selected; one the list does not offer (or '') selects "— Pilih dinas —". */
+  opd: string;
+  note: string;
+  /** The routing revision decided on; absent: no such field (the form decides on whatever is current). */
+  revision?: number;
+  /** The item after it on the page, where the admin goes on. */
+  next?: string;
+  /** "Teruskan ke" / "Alihkan ke". */
+  label: string;
+  button: string;
+  /** The form the admin came back to (a restored or refused decision): its OPD list has the focus. */
+  autofocus: boolean;
+  /** The id of the text the note field refers to (a confidential reporter's warning). */
+  describedBy?: string;
+}
+
+/**
+ * A complaint's assignment form: the triage page's, and the same form again after an assignment
+ * failed (assign-retry-page.ts), so that both send the same fields to the same place.
+ */
+export function assignmentForm(choices: Choice[], f: AssignFormView): RawHtml {
+  // A code the list does not offer (a forged draft) selects nothing: "— Pilih dinas —" stays
+  // selected, so that the browser does not fall back to the list's first OPD.
+  const chosen = choices.some((o) => o.code === f.opd) ? f.opd : '';
+  return html`<form method="post" action="/admin/triage/${f.id}/assign">
+${f.revision !== undefined ? html`<input type="hidden" name="revision" value="${String(f.revision)}">` : ''}
+${f.next ? html`<input type="hidden" name="next" value="${f.next}">` : ''}
+<label for="opd-${f.id}">${f.label}</label>
+<select id="opd-${f.id}" name="opd" required${f.autofocus ? raw(' autofocus') : raw('')}>${chosen ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${o.code === chosen ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
+<label for="note-${f.id}">Catatan (boleh dikosongkan)</label>
+<input type="text" id="note-${f.id}" name="note" maxlength="2000"${f.note ? html` value="${f.note}"` : ''}${f.describedBy ? html` aria-describedby="${f.describedBy}"` : ''}>
+<p><button type="submit">${f.button}</button></p>
+</form>`;
+}
 
 export interface TriagePageOptions {
   username: string;
@@ -52,8 +96,7 @@ export function changedMeanwhile(r: RoutedComplaint['routing']): string {
 
 /** The admin's triage desk: complaints the router was not sure about, one form each; any ticket can be looked up to re-assign it. */
 export function triagePage(dir: Directory, items: RoutedComplaint[], opts: TriagePageOptions): string {
-  // The directory lists 'external' too ("Di luar kewenangan ..."): once, wherever it is.
-  const choices: Choice[] = dir.opds.some((o) => o.code === 'external') ? dir.opds : [...dir.opds, { code: 'external', name: 'Di luar kewenangan Pemkot (instansi lain)', shortName: 'Instansi lain' }];
+  const choices = assignChoices(dir);
   const { done, search, restored } = opts;
   // Where the assigned item was, so the admin goes on from there (`#diteruskan`); at the top when it was the last.
   const confirmation = done ? html`<div class="card" role="status" id="diteruskan" style="scroll-margin-top:16px">Aduan <strong>${done.ticket}</strong> sudah diteruskan${done.opdName ? html` ke <strong>${done.opdName}</strong>` : ''}.</div>` : '';
@@ -85,7 +128,6 @@ ${list}`;
 /** One complaint and its form; `next` is the item after it on the page, where the admin goes on. */
 function item(c: RoutedComplaint, choices: Choice[], next?: string, prefill?: Prefill) {
   const r = c.routing;
-  const fid = `opd-${c.id}`;
   // Confidence 0: no word was recognised and the router's OPD is only its fallback, not a guess to
   // confirm with Enter. A routed complaint's OPD is where it is now.
   const guessed = !r.triage || r.confidence > 0;
@@ -94,10 +136,7 @@ function item(c: RoutedComplaint, choices: Choice[], next?: string, prefill?: Pr
   const back = r.triage && r.decidedBy === 'opd' ? (choices.find((o) => o.code === r.opd) ?? { name: r.opdName, shortName: r.opdName }) : undefined;
   const returned = back ? optionLabel(back) : undefined;
   // What the admin had chosen (a restored decision), else the router's guess or where it is now.
-  // A code the list does not offer (a forged draft) selects nothing: "— Pilih dinas —" stays
-  // selected, so that the browser does not fall back to the list's first OPD.
-  const offered = (code: string | undefined) => (code && choices.some((o) => o.code === code) ? code : undefined);
-  const chosen = prefill ? (offered(prefill.opd) ?? (prefill.opd === undefined && guessed ? r.opd : '')) : guessed ? r.opd : '';
+  const chosen = prefill?.opd ?? (guessed ? r.opd : '');
   const earlier = choices.find((o) => o.code === prefill?.earlier);
   return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${channelLabel(c)} · ${wibDateTime(c.receivedAt)}</span></h2>
@@ -119,14 +158,16 @@ ${returned
     : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
 ${r.decidedBy !== 'admin' && !returned && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 ${earlier ? html`<p id="pilihan-${c.id}">Pilihan Anda tadi: <strong>${optionLabel(earlier)}</strong>.${prefill?.note ? ' Catatan Anda masih ada di formulir.' : ''}</p>` : ''}
-<form method="post" action="/admin/triage/${c.id}/assign">
-<input type="hidden" name="revision" value="${String(prefill?.revision ?? r.revision)}">
-${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
-<label for="${fid}">${r.triage ? 'Teruskan ke' : 'Alihkan ke'}</label>
-<select id="${fid}" name="opd" required${prefill ? raw(' autofocus') : raw('')}>${chosen ? '' : html`<option value="" selected>— Pilih dinas —</option>`}${choices.map((o) => html`<option value="${o.code}"${o.code === chosen ? raw(' selected') : raw('')}>${optionLabel(o)}</option>`)}</select>
-<label for="note-${c.id}">Catatan (boleh dikosongkan)</label>
-<input type="text" id="note-${c.id}" name="note" maxlength="2000"${prefill?.note ? html` value="${prefill.note}"` : ''}${c.reporter?.confidential ? raw(` aria-describedby="rahasia-${c.id}"`) : raw('')}>
-<p><button type="submit">${r.triage ? 'Teruskan' : 'Alihkan'}</button></p>
-</form>
+${assignmentForm(choices, {
+  id: c.id,
+  opd: chosen,
+  note: prefill?.note ?? '',
+  revision: prefill?.revision ?? r.revision,
+  ...(next ? { next } : {}),
+  label: r.triage ? 'Teruskan ke' : 'Alihkan ke',
+  button: r.triage ? 'Teruskan' : 'Alihkan',
+  autofocus: prefill !== undefined,
+  ...(c.reporter?.confidential ? { describedBy: `rahasia-${c.id}` } : {}),
+})}
 </article>`;
 }
