@@ -1,8 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
-import { createRedis, QueueNames } from '@aduan/queue';
+import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
+import { createRedis, QueueNames, startLocalRedis } from '@aduan/queue';
+import { startRouterService } from '@aduan/router';
 import { memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { accessibilityViolations, watchScriptProblems } from '../support/chromium.ts';
 import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
@@ -238,6 +243,59 @@ describe('triage page in Chromium (1366x768)', () => {
       await routedQ.close();
     }
   });
+  it('Redis stops as the admin sends a decision: the answer is the same form with their OPD and note, and one click sends it once Redis is back', async () => {
+    // A Redis of its own, to stop, and a gateway on it, in this browser. The router puts the
+    // complaint in triage, and is closed before Redis stops (a BullMQ worker closed while it
+    // reconnects does not close; an assignment needs no router).
+    const redisDir = mkdtempSync(join(tmpdir(), 'aduan-triage-browser-redis-'));
+    let redis = await startLocalRedis({ dir: redisDir });
+    const own = await createTestGateway({ redisUrl: redis.url, prefix, logger });
+    const conn = createRedis(redis.url, 'worker');
+    const triage = new Queue(QueueNames.triage, { connection: conn, prefix });
+    const dlh = new Queue('opd.dlh', { connection: conn, prefix });
+    // Their connection fails while Redis is stopped: not an error of the test.
+    for (const queue of [triage, dlh]) queue.on('error', () => {});
+    const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'id-ID', bypassCSP: true });
+    try {
+      await own.app.listen({ port: 0, host: '127.0.0.1' });
+      const ownBase = `http://127.0.0.1:${(own.app.server.address() as AddressInfo).port}`;
+      await own.deps.auth.users.add({ username: 'admin', password: PASSWORD, role: 'admin' });
+      const router = await startRouterService({ redisUrl: redis.url, prefix, logger });
+      const { id, ticket } = (await own.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Tolong diperhatikan pak, sudah lama sekali dibiarkan begitu saja di gang kami' } })).json();
+      await waitFor(async () => (await triage.getJob(id)) ?? null, { what: 'triage job' }).finally(() => router.close());
+      const tab = await context.newPage();
+      await tab.goto(`${ownBase}/admin/triage`);
+      await tab.fill('#username', 'admin');
+      await tab.fill('#password', PASSWORD);
+      await Promise.all([tab.waitForURL(`${ownBase}/admin/triage`), tab.keyboard.press('Enter')]);
+      await tab.selectOption(`#opd-${id}`, 'dlh');
+      const note = 'Sampah menumpuk di gang, mohon "segera" <dicek> & diangkut';
+      await tab.fill(`#note-${id}`, note);
+
+      await redis.stop();
+      const [answer] = await Promise.all([tab.waitForResponse(`${ownBase}/admin/triage/${id}/assign`), tab.getByRole('button', { name: 'Teruskan' }).click()]);
+      await tab.waitForLoadState();
+      expect(answer.status()).toBe(503);
+      expect(await tab.locator('[role=alert]').textContent()).toMatch(/^Aduan belum diteruskan: sistem sedang terganggu\./);
+      expect(await tab.$eval(`#opd-${id}`, (el) => (el as HTMLSelectElement).value)).toBe('dlh');
+      expect(await tab.inputValue(`#note-${id}`)).toBe(note);
+      expect(await accessibilityViolations(tab)).toEqual([]);
+
+      redis = await startLocalRedis({ dir: redisDir, port: redis.port });
+      await waitFor(async () => (await own.app.inject({ url: '/readyz' })).json().checks.redis === true, { timeoutMs: 20_000, what: 'gateway reconnected to Redis' });
+      await Promise.all([tab.waitForURL(/done=/), tab.getByRole('button', { name: 'Kirim lagi' }).click()]);
+      expect(await tab.locator('[role=status]').textContent()).toContain(`${ticket} sudah diteruskan ke Dinas Lingkungan Hidup`);
+      // (Its publish may have gone to the spool while the producer's connection was still coming back.)
+      const job = await waitFor(async () => (await dlh.getJob(`${id}.r1`)) ?? null, { timeoutMs: 20_000, what: 'assigned to dlh' });
+      expect(job.data.routing.note).toBe(note);
+    } finally {
+      await context.close();
+      await own.close();
+      await Promise.all([triage.close(), dlh.close()]);
+      conn.disconnect();
+      await redis.stop();
+    }
+  }, 60_000);
   it('on a tablet (768x1024), by keyboard: a full list (a photo, a confidential reporter) and a restored decision meet WCAG 2.1 AA (axe-core) without sideways scrolling; "Keluar" then logging in again leads back to triage', async () => {
     const filed = [];
     for (let i = 0; i < 30; i++) filed.push(await unsure(`Mohon perhatiannya bapak ibu, laporan tablet ${i}: sudah lama sekali dibiarkan begitu saja`));

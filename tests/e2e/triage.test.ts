@@ -228,10 +228,11 @@ describe('triage by a human', () => {
     // From this site, it goes through.
     const own = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, origin: 'http://localhost:80', host: 'localhost:80' }, payload: 'opd=dlh' });
     expect(own.statusCode).toBe(303);
-    // Fields that are not text (a JSON body with objects): back to the page with an error, not a 500.
+    // Fields that are not text (a JSON body with objects): the form again with nothing chosen (400), not a 500.
     const odd = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin }, payload: { opd: { toString: 1 }, note: { toString: 1 } } });
-    expect(odd.statusCode).toBe(303);
-    expect(odd.headers.location).toBe('/admin/triage?error=failed');
+    expect(odd.statusCode).toBe(400);
+    expect(odd.body).toContain('Aduan belum diteruskan: ');
+    expect(odd.body).toContain('<option value="" selected>— Pilih dinas —</option>');
     // Not a complaint id (BullMQ keeps `meta`, `id`, `events` beside the jobs): back to the page with an error, not a 500.
     for (const bad of ['meta', 'events']) {
       const page = await gw.app.inject({ method: 'POST', url: `/admin/triage/${bad}/assign`, headers: form, payload: 'opd=dlh' });

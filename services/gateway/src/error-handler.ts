@@ -35,8 +35,8 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
 /** Outside /api/ every error is a page, as the not-found answer is (app.ts): the citizen's form and status pages, login, desk, triage. */
 const wantsPage = (req: FastifyRequest) => !req.url.startsWith('/api/');
 
-/** The HTTP status errorHandler gives an error. */
-function statusOf(err: FastifyError | Error): number {
+/** The HTTP status errorHandler gives an error (also for a route that words its own answer to it). */
+export function statusOf(err: FastifyError | Error): number {
   if (err instanceof HttpError) return err.statusCode;
   if (err instanceof QueueUnavailableError || isRedisUnavailable(err) || isRedisRefusingWrites(err)) return 503;
   const fe = err as FastifyError;
@@ -46,7 +46,7 @@ function statusOf(err: FastifyError | Error): number {
 }
 
 /** Retry-After for what a client should retry later; the same for a page and for JSON. */
-function retryAfterSeconds(err: FastifyError | Error): number | undefined {
+export function retryAfterSeconds(err: FastifyError | Error): number | undefined {
   if (err instanceof HttpError) return err.statusCode === 429 || err.statusCode === 503 ? Number(err.details?.retryAfterSeconds ?? (err.statusCode === 429 ? 60 : 30)) : undefined;
   if (err instanceof QueueUnavailableError) return err.retryAfterSeconds;
   if (isRedisRefusingWrites(err)) return 30;

@@ -6,9 +6,11 @@ import { OpdCode, RoutedComplaint, normalizeTicket } from '@aduan/schema';
 import { AuthError, authenticate, loginRedirect, requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
+import { retryAfterSeconds, statusOf } from '../error-handler.ts';
 import { AssignDraftStore, DRAFT_COOKIE, DRAFT_TTL_SECONDS, type AssignDraft } from './assign-draft.ts';
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
 import { changedMeanwhile, triagePage, type TriagePageOptions } from './triage-page.ts';
+import { assignRetryPage } from './assign-retry-page.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { isInlineImage, sendAttachment } from '../views/attachment-reply.ts';
 
@@ -57,11 +59,27 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   const draftToken = (req: FastifyRequest) => (req.headers.cookie ? req.server.parseCookie(req.headers.cookie)[DRAFT_COOKIE] : undefined);
 
   /**
+   * The page form's assignment that could not be made (Redis away, a timeout, an OPD the list does
+   * not have): the same form again, with the admin's OPD and note, to send again (assignRetryPage),
+   * not an error page that loses them. The status is the error handler's (503 and Retry-After when
+   * Redis is away or full). The note goes into no log line.
+   */
+  function assignFailed(req: FastifyRequest<{ Params: { id: string }; Body: AssignForm }>, reply: FastifyReply, err: unknown): FastifyReply {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const status = statusOf(error);
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
+    if (status === 503) req.log.warn({ err: error.message }, 'triage assignment not made (redis unreachable or refusing writes): its form answered 503, to send again');
+    else if (status >= 500) req.log.error({ err: error }, 'unhandled error');
+    return sendPage(reply.code(status), assignRetryPage(deps.directory, { id: req.params.id, form: assignForm(req.body), status }));
+  }
+
+  /**
    * The page form's assignment: an admin whose session expired while they read and typed is sent
    * to log in as by `admin`, with their decision kept (AssignDraftStore) for the page they come
    * back to, to confirm. requireSameOrigin runs first: another site cannot plant a draft.
    */
-  const adminKeepingDraft = async function (this: FastifyInstance, req: FastifyRequest<{ Params: { id: string }; Body: AssignForm }>, reply: FastifyReply) {
+  const adminOrDraft = async function (this: FastifyInstance, req: FastifyRequest<{ Params: { id: string }; Body: AssignForm }>, reply: FastifyReply) {
     let user;
     try {
       user = await authenticate(req, deps.auth);
@@ -83,6 +101,20 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       return;
     }
     return admin.call(this, req, reply);
+  };
+
+  /**
+   * adminOrDraft, and when the session cannot be checked or the draft not kept (Redis away), the
+   * form back to be sent again (assignFailed): it holds only what the request sent. requireSameOrigin
+   * runs first: another site cannot have a form sent back either.
+   */
+  const adminKeepingDraft = async function (this: FastifyInstance, req: FastifyRequest<{ Params: { id: string }; Body: AssignForm }>, reply: FastifyReply) {
+    try {
+      return await adminOrDraft.call(this, req, reply);
+    } catch (err) {
+      if (err instanceof HttpError || !ComplaintId.safeParse(req.params.id).success) throw err;
+      return assignFailed(req, reply, err);
+    }
   };
 
   r.get('/api/v1/triage', {
@@ -184,24 +216,25 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   app.post<{ Params: { id: string }; Body: AssignForm }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, adminKeepingDraft], schema: { hide: true } }, async (req, reply) => {
     if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage?error=failed', 303);
     const { opd, note, revision, next } = assignForm(req.body);
+    let routed;
     try {
-      const routed = await assignComplaint(t, { id: req.params.id, opd, ...(note ? { note } : {}), ...(revision !== undefined ? { revision } : {}), by: userOf(req).username });
-      const token = draftToken(req);
-      if (token) {
-        await drafts.drop(token);
-        reply.clearCookie(DRAFT_COOKIE, draftCookie);
-      }
-      // Back where the admin was: at the item that followed this one, with the confirmation above it.
-      return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next ? `&next=${next}` : ''}#diteruskan`, 303);
+      routed = await assignComplaint(t, { id: req.params.id, opd, ...(note ? { note } : {}), ...(revision !== undefined ? { revision } : {}), by: userOf(req).username });
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      if (err.code !== 'assignment_conflict') return reply.redirect('/admin/triage?error=failed', 303);
+      if (!(err instanceof HttpError && err.code === 'assignment_conflict')) return assignFailed(req, reply, err);
       // Decided meanwhile (another admin, an OPD's return): show the complaint as it is now, with
       // what this admin had chosen and typed kept to decide again (AssignDraftStore, not the URL).
       const now = await latestRouted(routedQueue, req.params.id);
       if (now && (opd || note)) reply.setCookie(DRAFT_COOKIE, await drafts.save({ id: req.params.id, opd, note }), { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
       return reply.redirect(`/admin/triage?${now ? `tiket=${encodeURIComponent(now.ticket)}&` : ''}error=conflict`, 303);
     }
+    // Made: from here on a failure is not "belum diteruskan" (outside the try above).
+    const token = draftToken(req);
+    if (token) {
+      await drafts.drop(token);
+      reply.clearCookie(DRAFT_COOKIE, draftCookie);
+    }
+    // Back where the admin was: at the item that followed this one, with the confirmation above it.
+    return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next ? `&next=${next}` : ''}#diteruskan`, 303);
   });
   return t;
 }
