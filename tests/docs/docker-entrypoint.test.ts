@@ -98,6 +98,8 @@ describe.skipIf(!asRoot)('infra/docker/entrypoint.sh, run as Docker runs it (roo
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ADUAN_DATA: data, ADUAN_RUN_AS: 'nobody', REDIS_URL: redis.url, QUEUE_PREFIX: 'aduan', PORT: String(port), HOST: '127.0.0.1', SPOOL_DIR: config.SPOOL_DIR, ATTACHMENT_DIR: config.ATTACHMENT_DIR, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own: a failed run kills pnpm and the service under it alike.
+      detached: true,
     });
     let output = '';
     child.stdout.on('data', (d) => (output += String(d)));
@@ -125,7 +127,11 @@ describe.skipIf(!asRoot)('infra/docker/entrypoint.sh, run as Docker runs it (roo
       expect(notOwnedBy(data, NOBODY.uid)).toEqual([]);
       expect(existsSync(join(config.SPOOL_DIR, 'spool.lock'))).toBe(false);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // all gone
+      }
       await redis.stop();
     }
   }, 60_000);
