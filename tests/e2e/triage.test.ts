@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis } from '@aduan/queue';
+import { createRedis, publishRouted } from '@aduan/queue';
+import type { RoutedComplaint } from '@aduan/schema';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
@@ -157,6 +158,33 @@ describe('triage by a human', () => {
     expect(await q(`opd.${winner}`).getJob(`${id}.r2`)).toBeUndefined();
     expect(await q(`opd.${other}`).getJob(`${id}.r2`)).toBeUndefined();
     expect((await gw.deps.status.history(id)).map((h) => h.state)).toEqual(['received', 'triage', 'routed']);
+  });
+
+  it('an assignment sent again after it failed part-way (published, Redis gone before the rest) is finished, not refused as another admin\'s', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon ditindak, sudah lama sekali tidak ada yang peduli dengan keadaan ini' } });
+    const { id, ticket } = res.json();
+    const waiting = await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+    const { routing: before, ...complaint } = waiting.data as RoutedComplaint;
+    // What the admin's assignment had done when Redis went away: published revision 1 (feed, the
+    // OPD's queue, the status record), not yet taken it off triage nor recorded the correction.
+    const routing = { ...before, opd: 'dlh', opdName: 'Dinas Lingkungan Hidup', confidence: 1, reasons: ['assigned by admin admin'], alternatives: [], decidedBy: 'admin' as const, triage: false, revision: 1, note: 'sampah', routedAt: new Date().toISOString() };
+    await publishRouted({ producer: gw.deps.producer, status: gw.deps.status }, complaint as RoutedComplaint, routing);
+    const corrections = async () => (await gw.app.inject({ url: '/api/v1/triage/corrections', headers: { cookie: admin } })).body.split('\n').filter((l) => l.includes(id));
+    const admin = await login('admin');
+    expect(await corrections()).toEqual([]);
+    // The page the admin still has: revision 0. Sent again, twice: finished once, told as done.
+    const form = { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' };
+    for (let i = 0; i < 2; i++) {
+      const again = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: 'opd=dlh&note=sampah&revision=0' });
+      expect(again.headers.location).toBe(`/admin/triage?done=${ticket}#diteruskan`);
+    }
+    expect(await q('triage').getJob(id)).toBeUndefined();
+    expect((await corrections()).map((l) => JSON.parse(l) as { opd: string; at: string })).toEqual([expect.objectContaining({ opd: 'dlh', at: routing.routedAt })]);
+    expect(await q('opd.dlh').getJob(`${id}.r2`)).toBeUndefined();
+    // Another admin's form on revision 0 is still refused: this was not theirs.
+    await gw.deps.auth.users.add({ username: 'admin3', password: PASSWORD, role: 'admin' });
+    const other = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, cookie: await login('admin3') }, payload: 'opd=dlh&revision=0' });
+    expect(other.headers.location).toBe(`/admin/triage?tiket=${ticket}&error=conflict`);
   });
 
   it('carries the callers the radio desk linked to the OPD it assigns, and the OPD API shows them', async () => {

@@ -73,7 +73,8 @@ async function lockWithin(deps: Pick<TriageDeps, 'status'>, id: string): Promise
  * otherwise both publish revision n+1, to two OPDs. `revision`, when given, is the revision the
  * admin saw: an assignment made meanwhile refuses this one (409 `assignment_conflict`) rather
  * than send the complaint on to a second OPD. Assigning it to the OPD it is already with changes
- * nothing (a double-click, a resubmitted form).
+ * nothing (a double-click, a resubmitted form). The same admin's assignment sent again after it
+ * was published (it failed part-way: Redis gone before the rest) is finished, not refused.
  */
 export async function assignComplaint(deps: TriageDeps, input: { id: string; opd: string; note?: string; by: string; revision?: number }): Promise<RoutedComplaint> {
   const opd = deps.directory.opds.find((o) => o.code === input.opd) ?? (input.opd === 'external' ? { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' } : undefined);
@@ -88,14 +89,28 @@ export async function assignComplaint(deps: TriageDeps, input: { id: string; opd
   }
 }
 
+/**
+ * Whether `current` is this very assignment, published already: the same admin's decision for the
+ * same OPD, one revision after the one they decided on. Sent again (a retry after a failure part-way,
+ * Redis gone after the publish; a resubmitted page), its remaining steps are finished, not refused
+ * as another admin's.
+ */
+function isThisAssignment(current: Routing, input: { by: string; revision?: number }, opd: string): boolean {
+  return current.decidedBy === 'admin' && !current.triage && current.opd === opd && current.reasons[0] === `assigned by admin ${input.by}` && (input.revision === undefined || current.revision === input.revision + 1);
+}
+
 async function assignLocked(deps: TriageDeps, input: { id: string; note?: string; by: string; revision?: number }, opd: { code: string; name: string }): Promise<RoutedComplaint> {
-  const [current, record] = await Promise.all([latestRouted(deps.routedQueue, input.id), deps.status.get(input.id)]);
-  if (!current) throw new HttpError(404, 'not_found', 'No routed complaint with this id');
-  if (input.revision !== undefined && input.revision !== current.routing.revision) {
+  const [latest, record] = await Promise.all([latestRouted(deps.routedQueue, input.id), deps.status.get(input.id)]);
+  if (!latest) throw new HttpError(404, 'not_found', 'No routed complaint with this id');
+  const again = isThisAssignment(latest.routing, input, opd.code) && latest.routing.revision > 0;
+  // Sent again: finished from the decision it was made on (its routing is the one published).
+  const current = again ? ((await deps.routedQueue.getJob(routedJobId(input.id, latest.routing.revision - 1)))?.data as RoutedComplaint | undefined) : latest;
+  if (!current) return latest;
+  if (!again && input.revision !== undefined && input.revision !== current.routing.revision) {
     throw new HttpError(409, 'assignment_conflict', `This complaint was assigned meanwhile (now: ${current.routing.triage ? 'triage' : current.routing.opd}); reload and decide again`);
   }
-  if (!current.routing.triage && current.routing.opd === opd.code) return current;
-  const routing: Routing = {
+  if (!again && !current.routing.triage && current.routing.opd === opd.code) return current;
+  const routing: Routing = again ? latest.routing : {
     opd: opd.code,
     opdName: opd.name,
     confidence: 1,
@@ -139,8 +154,10 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
     by: input.by,
     at: routing.routedAt,
   };
-  await deps.redis.multi().rpush(correctionsKey(deps.prefix), JSON.stringify(correction)).ltrim(correctionsKey(deps.prefix), -CORRECTIONS_MAX, -1).exec();
-  deps.logger.info({ complaintId: input.id, from: previous.opd, to: opd.code, revision: routing.revision }, 'complaint assigned by admin');
+  // Once: an assignment sent again may have recorded it before it failed (the list's newest end).
+  const recorded = again && (await deps.redis.lrange(correctionsKey(deps.prefix), -50, -1)).some((s) => s.includes(`"id":"${input.id}"`) && s.includes(`"at":"${routing.routedAt}"`));
+  if (!recorded) await deps.redis.multi().rpush(correctionsKey(deps.prefix), JSON.stringify(correction)).ltrim(correctionsKey(deps.prefix), -CORRECTIONS_MAX, -1).exec();
+  deps.logger.info({ complaintId: input.id, from: previous.opd, to: opd.code, revision: routing.revision, ...(again ? { sentAgain: true } : {}) }, 'complaint assigned by admin');
   return routed;
 }
 
