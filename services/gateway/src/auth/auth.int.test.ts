@@ -226,8 +226,12 @@ describe('login and sessions', () => {
     // Sent from another site (a page that posts text/plain to it): refused, the session goes on.
     const forged = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/logout', headers: { cookie: fresh, origin: 'https://evil.example', 'content-type': 'text/plain' }, payload: 'x' });
     expect(forged.statusCode).toBe(403);
+    // An older browser sends no Origin, only the page it came from: another site's is refused too, this one's passes.
+    const fromElsewhere = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/logout', headers: { cookie: fresh, referer: 'https://evil.example/page', 'content-type': 'text/plain' }, payload: 'x' });
+    expect(fromElsewhere.statusCode).toBe(403);
+    expect((await gw.app.inject({ method: 'POST', url: '/api/v1/desk/logout', headers: { cookie: fresh, referer: 'not a url' } })).statusCode).toBe(403);
     expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: fresh } })).statusCode).toBe(200);
-    expect((await gw.app.inject({ method: 'POST', url: '/api/v1/desk/logout', headers: { cookie: fresh } })).statusCode).toBe(204);
+    expect((await gw.app.inject({ method: 'POST', url: '/api/v1/desk/logout', headers: { cookie: fresh, referer: 'http://localhost:80/desk' } })).statusCode).toBe(204);
     expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: fresh } })).statusCode).toBe(401);
   });
 

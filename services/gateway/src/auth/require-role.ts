@@ -78,11 +78,13 @@ export function userOf(req: FastifyRequest): AuthUser {
  * Form posts that a session rides on (the login, logout and admin triage forms) must come from
  * this site's own pages. Browsers send `Origin` with every form POST; a cross-site one, or
  * `null` (a sandboxed frame, a page without a referrer), is refused. With SameSite=Strict
- * cookies this covers what SameSite does not: a sibling subdomain and older browsers. A
- * request without `Origin` comes from no browser form, and passes.
+ * cookies this covers what SameSite does not: a sibling subdomain and older browsers. Browsers
+ * from before 2019 (Firefox before 70) send no `Origin` on a form POST, but a `Referer`: then
+ * that page's origin counts. A request with neither comes from no browser form, and passes.
  */
 export async function requireSameOrigin(req: FastifyRequest): Promise<void> {
-  const origin = req.headers.origin;
+  const referer = req.headers.referer;
+  const origin = req.headers.origin ?? (referer === undefined ? undefined : originOf(referer));
   if (origin === undefined) return;
   let same = false;
   try {
@@ -93,6 +95,15 @@ export async function requireSameOrigin(req: FastifyRequest): Promise<void> {
     // `null`, and anything else that is not a URL
   }
   if (!same) throw new AuthError('cross_site', 'This form must be sent from this site');
+}
+
+/** A Referer's origin ("https://host:port"), or `null` for one that is no URL (refused). */
+function originOf(referer: string): string {
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return 'null';
+  }
 }
 
 /** Desk API posts must be JSON: with SameSite=Strict cookies this is the CSRF defence (forms cannot send JSON cross-site). */
