@@ -383,8 +383,19 @@ describe('citizen pages', () => {
     expect(offer).toContain('>0811-3000-1234</a>');
     // What "cek" there starts: the complaint's news in that chat (StatusStore.follow).
     expect(offer).toContain('kabar perkembangannya kami kirimkan ke WhatsApp Anda');
-    const rec = (await gw.deps.status.get((await gw.deps.status.idForTicket(ticket))!))!;
+    const id = (await gw.deps.status.idForTicket(ticket))!;
+    const rec = (await gw.deps.status.get(id))!;
     expect(isSameSender(rec, 'whatsapp', '6285700002222@s.whatsapp.net', '+6285700002222')).toBe(true);
+
+    // The status page offers it too, until that chat follows the complaint; then it says so.
+    const token = /id="status-token"[^>]*>([^<]+)</.exec(res.body)?.[1] as string;
+    const status = async () => /<p id="whatsapp-follow">(.*?)<\/p>/s.exec((await gw.app.inject({ url: `/status?ticket=${ticket}&token=${token}` })).body)?.[1] ?? '';
+    expect(await status()).toContain(`Kirim <strong>cek ${ticket}</strong> ke <a href="https://wa.me/6281130001234?text=cek%20${ticket}"`);
+    await gw.deps.status.follow(id, { channel: 'whatsapp', account: '+6281130001234', to: '6285700002222@s.whatsapp.net' });
+    expect(await status()).toBe('Kabar perkembangan aduan ini juga kami kirimkan ke WhatsApp Anda.');
+    // Without a phone number there is nothing to follow on WhatsApp.
+    const anonymous = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Trotoar di depan Pasar Legi rusak dan berlubang besar sekali' } })).json<{ ticket: string; statusToken: string }>();
+    expect((await gw.app.inject({ url: `/status?ticket=${anonymous.ticket}&token=${anonymous.statusToken}` })).body).not.toContain('whatsapp-follow');
   });
 });
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { StatusView, normalizeTicket, verifyStatusToken } from '@aduan/schema';
-import { STATUS_KEEP_DAYS } from '@aduan/queue';
+import { STATUS_KEEP_DAYS, type StatusRecord } from '@aduan/queue';
 import { ErrorBody, HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
@@ -123,12 +123,17 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
 
 /** Ticket + token -> status, or null when either is wrong (the two are not distinguished). */
 export async function lookupStatus(deps: GatewayDeps, ticketInput: string, token: string): Promise<StatusView | null> {
+  return (await lookupComplaint(deps, ticketInput, token))?.view ?? null;
+}
+
+/** lookupStatus, with the complaint's status record (for the citizen's own page: never sent as it is). */
+export async function lookupComplaint(deps: GatewayDeps, ticketInput: string, token: string): Promise<{ record: StatusRecord; view: StatusView } | null> {
   // The ticket as written, or the eight characters of its code alone (this deployment's prefix).
   const ticket = normalizeTicket(ticketInput, deps.config.TICKET_PREFIX);
   if (!ticket) return null;
   const id = await deps.status.idForTicket(ticket);
   // Read as a citizen may type it: any case, spaces or a line break from a chat app, 0 as O.
-  if (id && verifyStatusToken(id, token, deps.statusSecret())) return deps.status.view(id);
+  if (id && verifyStatusToken(id, token, deps.statusSecret())) return deps.status.read(id);
   // Not in Redis while complaints wait in the spool (Redis full or read-only: it answers reads
   // and refuses writes): it may be one of them. "Try again shortly", not "no such ticket"; and
   // the same for a known ticket with a wrong token, so the answer says nothing of a ticket

@@ -10,7 +10,7 @@ import { PhotoRefusedError, readMultipart, type ParsedMultipart } from '../intak
 import { formPage } from '../views/form-page.ts';
 import { errorPage, receivedLink, statusLink, statusPage, successPage } from '../views/result-pages.ts';
 import { html, type RawHtml } from '../views/html.ts';
-import { lookupStatus, submitWebComplaint } from './complaints-api.ts';
+import { lookupComplaint, submitWebComplaint } from './complaints-api.ts';
 import { clientAddressKey } from '../auth/client-address.ts';
 import { registerFormScript, sendPage } from '../views/page-reply.ts';
 
@@ -93,10 +93,15 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     const { ticket, token } = req.query;
     const ticketPrefix = deps.config.TICKET_PREFIX;
     if (!ticket || !token) return sendPage(reply, statusPage(ticket ? { ticket, ticketPrefix } : { ticketPrefix }));
-    const view = await lookupStatus(deps, String(ticket), String(token));
+    const found = await lookupComplaint(deps, String(ticket), String(token));
     // Both kept in the form: one of them was mistyped, and the other need not be typed again.
-    if (!view) return sendPage(reply.code(404), statusPage({ ticket: String(ticket), token: String(token), notFound: true, ticketPrefix }));
-    return sendPage(reply, statusPage({ ticket: view.ticket, view, ticketPrefix }));
+    if (!found) return sendPage(reply.code(404), statusPage({ ticket: String(ticket), token: String(token), notFound: true, ticketPrefix }));
+    const { view, record } = found;
+    // A web form or radio complaint filed with a phone number: its news can come on WhatsApp
+    // ("cek" from that number there, StatusStore.follow), or comes there already.
+    const number = deps.config.WHATSAPP_PUBLIC_NUMBER;
+    const chat = number && record.phoneHash && (record.channel === 'webform' || record.channel === 'radio') ? { number, following: record.replyChannel === 'whatsapp' } : undefined;
+    return sendPage(reply, statusPage({ ticket: view.ticket, view, ticketPrefix, ...(chat ? { whatsapp: chat } : {}) }));
   });
 }
 

@@ -42,7 +42,12 @@ ${a.whatsapp ? html`<p id="whatsapp-check">Bisa juga lewat WhatsApp dari nomor H
   );
 }
 
-export function statusPage(opts: { ticket?: string; token?: string; view?: StatusView; notFound?: boolean; ticketPrefix?: string }): string {
+/**
+ * The citizen's status page. `whatsapp`: the complaint was filed on the web form or at the radio
+ * desk with a phone number, and the city has a WhatsApp number: the page offers its news there
+ * ("cek" from that phone), or says it comes there already (`following`).
+ */
+export function statusPage(opts: { ticket?: string; token?: string; view?: StatusView; notFound?: boolean; ticketPrefix?: string; whatsapp?: { number: string; following: boolean } }): string {
   const v = opts.view;
   return layout(
     // Heard first by a screen reader: whether the look-up failed.
@@ -54,7 +59,14 @@ ${
     ? html`<div class="card" role="status"><p>Tiket <span class="ticket">${v.ticket}</span></p>
 <p><strong>Status:</strong> ${STATE_LABELS[v.state]}${v.opd && v.opd.code !== EXTERNAL_OPD ? html` — <strong>${v.opd.name}</strong>` : ''}</p>
 <p class="muted">Diterima ${wibDateTime(v.receivedAt)} WIB · diperbarui ${wibDateTime(v.updatedAt)} WIB</p>
-<h2>Riwayat</h2><ol class="history">${v.history.map((h) => html`<li>${wibDateTime(h.at)} WIB: ${STATE_LABELS[h.state]}${h.message ? html` — ${h.message}` : ''}</li>`)}</ol></div>`
+<h2>Riwayat</h2><ol class="history">${v.history.map((h) => html`<li>${wibDateTime(h.at)} WIB: ${STATE_LABELS[h.state]}${h.message ? html` — ${h.message}` : ''}</li>`)}</ol>
+${
+  opts.whatsapp
+    ? opts.whatsapp.following
+      ? html`<p id="whatsapp-follow">Kabar perkembangan aduan ini juga kami kirimkan ke WhatsApp Anda.</p>`
+      : html`<p id="whatsapp-follow">Ingin kabar perkembangannya lewat WhatsApp? Kirim <strong>cek ${v.ticket}</strong> ke <a href="${whatsappCheckLink(opts.whatsapp.number, v.ticket)}" rel="noopener">${displayPhone(opts.whatsapp.number)}</a> dari nomor HP yang Anda isi.</p>`
+    : ''
+}</div>`
     : ''
 }
 <form method="get" action="/status" class="card">
