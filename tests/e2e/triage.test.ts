@@ -187,6 +187,31 @@ describe('triage by a human', () => {
     expect(other.headers.location).toBe(`/admin/triage?tiket=${ticket}&error=conflict`);
   });
 
+  it('an assignment that was finished, sent again later (an old tab, an API client without revision), records nothing twice and tells the citizen nothing twice', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon ditindak segera, keadaannya sudah lama sekali dibiarkan begini' } });
+    const { id } = res.json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+    // Its citizen follows it on WhatsApp: the assignment's notice goes to that chat.
+    expect(await gw.deps.status.follow(id, { channel: 'whatsapp', account: '6281100000001', to: '6281234500077@s.whatsapp.net' })).toBe('followed');
+    const admin = await login('admin');
+    const done = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'dlh', revision: 0 } });
+    expect(done.statusCode).toBe(200);
+    const notice = await q('notify.whatsapp').getJob(`routed.${id}.r1`);
+    expect(notice?.data.kind).toBe('routed');
+    // A week on, BullMQ has removed the notice sent; other admins have made many corrections since.
+    await notice!.remove();
+    const others = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `other-${i}`, text: '-', opd: 'dishub', router: { opd: 'dlh', confidence: 0, triage: true, decidedBy: 'router' }, by: 'admin2', at: new Date().toISOString() }));
+    await conn.rpush(`${prefix}:routing:corrections`, ...others);
+    const form = { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' };
+    const oldTab = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: form, payload: 'opd=dlh&revision=0' });
+    expect(oldTab.statusCode).toBe(303);
+    const api = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'dlh' } });
+    expect(api.json()).toMatchObject({ opd: 'dlh', revision: 1 });
+    const exported = await gw.app.inject({ url: '/api/v1/triage/corrections', headers: { cookie: admin } });
+    expect(exported.body.split('\n').filter((l) => l.includes(`"id":"${id}"`))).toHaveLength(1);
+    expect(await q('notify.whatsapp').getJob(`routed.${id}.r1`)).toBeUndefined();
+  });
+
   it('carries the callers the radio desk linked to the OPD it assigns, and the OPD API shows them', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya bapak, ini sudah berbulan-bulan dibiarkan saja' } });
     const { id, ticket } = res.json();

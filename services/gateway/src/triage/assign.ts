@@ -99,10 +99,17 @@ function isThisAssignment(current: Routing, input: { by: string; revision?: numb
   return current.decidedBy === 'admin' && !current.triage && current.opd === opd && current.reasons[0] === `assigned by admin ${input.by}` && (input.revision === undefined || current.revision === input.revision + 1);
 }
 
+/** The event (StatusStore.markSeen) of an admin's assignment finished, every step of it done: revision `revision`. */
+const assignedEvent = (revision: number) => `assigned:r${revision}`;
+
 async function assignLocked(deps: TriageDeps, input: { id: string; note?: string; by: string; revision?: number }, opd: { code: string; name: string }): Promise<RoutedComplaint> {
   const [latest, record] = await Promise.all([latestRouted(deps.routedQueue, input.id), deps.status.get(input.id)]);
   if (!latest) throw new HttpError(404, 'not_found', 'No routed complaint with this id');
   const again = isThisAssignment(latest.routing, input, opd.code) && latest.routing.revision > 0;
+  // Finished already (its last step done): nothing to do again. Redoing it would record the
+  // correction twice once it left the list's newest end, and tell the citizen again once their
+  // notice's job was removed (after a week).
+  if (again && (await deps.status.seen(input.id, assignedEvent(latest.routing.revision)))) return latest;
   // Sent again: finished from the decision it was made on (its routing is the one published).
   const current = again ? ((await deps.routedQueue.getJob(routedJobId(input.id, latest.routing.revision - 1)))?.data as RoutedComplaint | undefined) : latest;
   if (!current) return latest;
@@ -157,6 +164,7 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
   // Once: an assignment sent again may have recorded it before it failed (the list's newest end).
   const recorded = again && (await deps.redis.lrange(correctionsKey(deps.prefix), -50, -1)).some((s) => s.includes(`"id":"${input.id}"`) && s.includes(`"at":"${routing.routedAt}"`));
   if (!recorded) await deps.redis.multi().rpush(correctionsKey(deps.prefix), JSON.stringify(correction)).ltrim(correctionsKey(deps.prefix), -CORRECTIONS_MAX, -1).exec();
+  await deps.status.markSeen(input.id, assignedEvent(routing.revision));
   deps.logger.info({ complaintId: input.id, from: previous.opd, to: opd.code, revision: routing.revision, ...(again ? { sentAgain: true } : {}) }, 'complaint assigned by admin');
   return routed;
 }
