@@ -187,6 +187,23 @@ describe('triage by a human', () => {
     expect(other.headers.location).toBe(`/admin/triage?tiket=${ticket}&error=conflict`);
   });
 
+  it("an assignment sent again with its note changed records the note its OPD got, not the one it did not", async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon ditindak, keadaan ini sudah lama sekali tidak ada yang mengurus' } });
+    const { id } = res.json();
+    const waiting = await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+    const { routing: before, ...complaint } = waiting.data as RoutedComplaint;
+    // Published with the first note, then Redis went away: the admin edits the note on the form that came back, and sends it again.
+    const routing = { ...before, opd: 'dlh', opdName: 'Dinas Lingkungan Hidup', confidence: 1, reasons: ['assigned by admin admin'], alternatives: [], decidedBy: 'admin' as const, triage: false, revision: 1, note: 'sampah', routedAt: new Date().toISOString() };
+    await publishRouted({ producer: gw.deps.producer, status: gw.deps.status }, complaint as RoutedComplaint, routing);
+    const admin = await login('admin');
+    const again = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'opd=dlh&note=sampah+liar+di+gang+3&revision=0' });
+    expect(again.statusCode).toBe(303);
+    expect((await q('opd.dlh').getJob(`${id}.r1`))?.data.routing.note).toBe('sampah');
+    const exported = await gw.app.inject({ url: '/api/v1/triage/corrections', headers: { cookie: admin } });
+    const mine = exported.body.split('\n').filter((l) => l.includes(`"id":"${id}"`)).map((l) => JSON.parse(l) as { note?: string });
+    expect(mine).toEqual([expect.objectContaining({ note: 'sampah' })]);
+  });
+
   it('an assignment that was finished, sent again later (an old tab, an API client without revision), records nothing twice and tells the citizen nothing twice', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon ditindak segera, keadaannya sudah lama sekali dibiarkan begini' } });
     const { id } = res.json();

@@ -157,7 +157,8 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
     router: { opd: before.opd, confidence: before.confidence, triage: before.triage, decidedBy: before.decidedBy },
     // The OPD saw the complaint masked; its words are masked as the text is, should they name the reporter.
     ...(returnedBy ? { returned: { opd: returnedBy.opd, ...(returnedBy.note ? { note: current.reporter?.confidential ? withoutIdentity(returnedBy.note, current.reporter) : returnedBy.note } : {}) } } : {}),
-    ...(input.note ? { note: input.note } : {}),
+    // The note its OPD got: an assignment sent again keeps the one it was published with.
+    ...(routing.note ? { note: routing.note } : {}),
     by: input.by,
     at: routing.routedAt,
   };
