@@ -402,7 +402,7 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk nomor ini');
   });
 
-  it('"cek" on WhatsApp of a radio or web complaint makes that chat where its news goes, said once; a stranger\'s or a chat complaint\'s "cek" changes nothing', async () => {
+  it('"cek" on WhatsApp of a radio or web complaint makes that chat where its news goes, and says so; a stranger\'s or a chat complaint\'s "cek" changes nothing', async () => {
     const id = deterministicComplaintId(new Date(wa.now.ms), 'webform', 'web', `follow-${prefix}`);
     const web = { id, ticket: ticketFor(id), channel: 'webform' as const, receivedAt: new Date(wa.now.ms).toISOString(), ...senderFields('webform', undefined, '+6281234567890') };
     await wa.status.recordNew(web);
@@ -415,7 +415,7 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     expect(await wa.status.noticeAddress(id)).toEqual({ channel: 'whatsapp', account, to: jid });
     await wa.engine.ingest(m(wa, `cek ${web.ticket}`));
     const answers = (await jobs(wa.notify)).filter((n) => n.kind === 'lookup' && n.to === jid).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    expect(answers.map((n) => n.text.includes('kami kirimkan ke WhatsApp ini'))).toEqual([true, false]);
+    expect(answers.map((n) => n.text.includes('kami kirimkan ke WhatsApp ini'))).toEqual([true, true]);
     // "sudah ada kabar?" in that chat answers about it too, without the ticket.
     await wa.engine.ingest(m(wa, 'sudah ada kabar?'));
     const followUp = (await jobs(wa.notify)).filter((n) => n.kind === 'lookup' && n.to === jid).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)!;

@@ -218,7 +218,9 @@ export class ConversationEngine {
       // "sudah ada kabar?" here answers about it too.
       const followed = own && msg.channel === 'whatsapp' ? await this.opts.statusStore.follow(own.id, { channel: 'whatsapp', account: msg.account, to: msg.threadId }) : 'not_followable';
       if (followed !== 'not_followable') await this.store.rememberTicket(conversationMember(msg.channel, msg.account, msg.senderId), own!.view.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);
-      if (followed === 'followed') text = `${text}\n\n${this.texts.following()}`;
+      // Said with every answer, not only the first: a message taken again after a failure part-way
+      // finds the chat following already, and its answer must still say so.
+      if (followed !== 'not_followable') text = `${text}\n\n${this.texts.following()}`;
     }
     await this.notify(msg, 'lookup', text, jobId, ticket || undefined);
     return { kind: 'check', outcome: 'lookup' };

@@ -26,7 +26,7 @@ export interface ConversationTexts {
    */
   checkNotFound(ticket: string, channel?: ChatChannel): string;
   checkStatus(view: StatusView): string;
-  /** After the first `cek` on WhatsApp of a web form or radio complaint: its news comes to this chat from now on. */
+  /** After a `cek` on WhatsApp of a web form or radio complaint: its news comes to this chat from now on. */
   following(): string;
 }
 
