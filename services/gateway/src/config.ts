@@ -32,6 +32,9 @@ function trustedProxies(raw: string, ctx: z.RefinementCtx): false | string {
 /** Example secrets that have appeared in this repository's files: anyone can read them. */
 const PUBLIC_PLACEHOLDERS = new Set(['change-me-to-a-long-random-secret']);
 
+/** How long a complaint with photos waits for an upload turn (MAX_CONCURRENT_UPLOADS) before a 503. */
+export const UPLOAD_WAIT_MS = 30_000;
+
 export const GatewayEnv = ServiceEnv.extend({
   /** HTTP port. */
   PORT: envInt(3000, { min: 0, max: 65535 }),
@@ -71,7 +74,7 @@ export const GatewayEnv = ServiceEnv.extend({
    * signal mid-upload (or a client that stops sending on purpose) would otherwise hold its upload's
    * turn (MAX_CONCURRENT_UPLOADS) for good. Longer than the 30 s an upload may wait for its turn.
    */
-  REQUEST_IDLE_TIMEOUT: envDurationMs('60s'),
+  REQUEST_IDLE_TIMEOUT: envDurationMs('60s').refine((ms) => ms > UPLOAD_WAIT_MS, `must be longer than ${UPLOAD_WAIT_MS / 1000}s, the time an upload may wait for its turn (a waiting upload would lose its connection instead of a 503 with Retry-After)`),
   /** Complaint submissions per IP per minute (0 disables; a city behind one NAT may need more). */
   RATE_LIMIT_PER_MINUTE: envInt(30, { min: 0 }),
   /**

@@ -7,7 +7,7 @@ import { loadDirectory, type Directory } from '@aduan/routing/directory';
 import { DurableProducer, Spool, StatusStore, createRedis, untilReady, type ProducerOptions } from '@aduan/queue';
 import { LocalDiskStorage, type AttachmentStorage } from '@aduan/storage';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
-import type { GatewayEnv } from './config.ts';
+import { UPLOAD_WAIT_MS, type GatewayEnv } from './config.ts';
 import { IntakeService } from './intake/intake-service.ts';
 import { createAuthDeps, type AuthDeps } from './auth/index.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
@@ -32,9 +32,6 @@ function gatewayMetrics(): GatewayMetrics {
   };
   return metrics;
 }
-
-/** How long a complaint with photos waits for its turn to be read (UploadGate) before a 503. */
-const UPLOAD_WAIT_MS = 30_000;
 
 /** Everything the HTTP app needs, built once in main.ts (or a test) and passed down. */
 export interface GatewayDeps {
