@@ -14,7 +14,7 @@ export interface ShutdownOptions {
   timeoutMs: number;
 }
 
-/** A signal this soon after the first is the same one delivered twice (a process group's, and pnpm's forwarding of it). */
+/** A SIGINT this soon after the first signal is the same one delivered twice (a process group's, and a forwarding of it). */
 const SAME_SIGNAL_MS = 100;
 
 /** Starts a shutdown (a signal, or the service itself, e.g. on losing its account lock); resolves never. */
@@ -28,10 +28,11 @@ export type Stop = (code: number, reason: string) => Promise<void>;
  *   SIGKILL (found by `pnpm bench`: the all-in-one never exited once its Redis was gone).
  *   Nothing acknowledged is lost by exiting then: spooled complaints stay on disk, and a job
  *   that was running goes back to its queue once BullMQ finds it stalled;
- * - a second signal while stopping exits at once (Ctrl-C twice), unless it comes within
- *   SAME_SIGNAL_MS of the first: then it is the same request delivered twice, as when a whole
- *   process group is signalled (`timeout`, `kill -- -<pgid>`) and pnpm forwards the signal it
- *   got to the service that got it too. That must not cut the graceful stop short.
+ * - a second Ctrl-C (SIGINT) while stopping exits at once, unless it comes within
+ *   SAME_SIGNAL_MS of the first (the same keypress delivered twice). A second SIGTERM never
+ *   does: it is a supervisor's, which sends SIGKILL when it will wait no longer, and it comes
+ *   twice, however late, when a whole process group is signalled (`timeout`,
+ *   `kill -- -<pgid>`) and pnpm forwards the signal it got to the service that got it too.
  */
 export function onShutdown(opts: ShutdownOptions): Stop {
   const { logger } = opts;
@@ -69,7 +70,7 @@ export function onShutdown(opts: ShutdownOptions): Stop {
         firstSignalAt = Date.now();
         return void stop(0, signal);
       }
-      if (Date.now() - firstSignalAt < SAME_SIGNAL_MS) return;
+      if (signal === 'SIGTERM' || Date.now() - firstSignalAt < SAME_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal while shutting down: exiting now');
       process.exit(1);
     });
