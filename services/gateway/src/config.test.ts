@@ -28,15 +28,6 @@ describe('WHATSAPP_PUBLIC_NUMBER', () => {
   });
 });
 
-describe('REQUEST_IDLE_TIMEOUT', () => {
-  it('must outlast the wait for an upload turn: a waiting upload gets its 503, not a dropped connection', () => {
-    expect(GatewayEnv.parse({}).REQUEST_IDLE_TIMEOUT).toBe(60_000);
-    expect(GatewayEnv.parse({ REQUEST_IDLE_TIMEOUT: '31s' }).REQUEST_IDLE_TIMEOUT).toBe(31_000);
-    const short = GatewayEnv.safeParse({ REQUEST_IDLE_TIMEOUT: '10s' });
-    expect(short.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['REQUEST_IDLE_TIMEOUT', expect.stringContaining('must be longer than 30s')]]);
-  });
-});
-
 describe('an invalid configuration at start', () => {
   it('exits with EXIT_CONFIG and names the variable and the reason, without a stack trace', () => {
     const run = spawnSync(process.execPath, [main], {

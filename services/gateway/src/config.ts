@@ -32,8 +32,12 @@ function trustedProxies(raw: string, ctx: z.RefinementCtx): false | string {
 /** Example secrets that have appeared in this repository's files: anyone can read them. */
 const PUBLIC_PLACEHOLDERS = new Set(['change-me-to-a-long-random-secret']);
 
-/** How long a complaint with photos waits for an upload turn (MAX_CONCURRENT_UPLOADS) before a 503. */
-export const UPLOAD_WAIT_MS = 30_000;
+/**
+ * How long a complaint with photos waits for an upload turn (MAX_CONCURRENT_UPLOADS) before a
+ * 503 with Retry-After: 30 s, and at most half of REQUEST_IDLE_TIMEOUT, since a waiting upload's
+ * connection is idle (its body unread) and would be closed without an answer.
+ */
+export const uploadWaitMs = (config: { REQUEST_IDLE_TIMEOUT: number }) => Math.min(30_000, Math.floor(config.REQUEST_IDLE_TIMEOUT / 2));
 
 export const GatewayEnv = ServiceEnv.extend({
   /** HTTP port. */
@@ -74,7 +78,7 @@ export const GatewayEnv = ServiceEnv.extend({
    * signal mid-upload (or a client that stops sending on purpose) would otherwise hold its upload's
    * turn (MAX_CONCURRENT_UPLOADS) for good. Longer than the 30 s an upload may wait for its turn.
    */
-  REQUEST_IDLE_TIMEOUT: envDurationMs('60s').refine((ms) => ms > UPLOAD_WAIT_MS, `must be longer than ${UPLOAD_WAIT_MS / 1000}s, the time an upload may wait for its turn (a waiting upload would lose its connection instead of a 503 with Retry-After)`),
+  REQUEST_IDLE_TIMEOUT: envDurationMs('60s'),
   /** Complaint submissions per IP per minute (0 disables; a city behind one NAT may need more). */
   RATE_LIMIT_PER_MINUTE: envInt(30, { min: 0 }),
   /**

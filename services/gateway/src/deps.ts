@@ -7,7 +7,7 @@ import { loadDirectory, type Directory } from '@aduan/routing/directory';
 import { DurableProducer, Spool, StatusStore, createRedis, untilReady, type ProducerOptions } from '@aduan/queue';
 import { LocalDiskStorage, type AttachmentStorage } from '@aduan/storage';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
-import { UPLOAD_WAIT_MS, type GatewayEnv } from './config.ts';
+import { uploadWaitMs, type GatewayEnv } from './config.ts';
 import { IntakeService } from './intake/intake-service.ts';
 import { createAuthDeps, type AuthDeps } from './auth/index.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
@@ -158,7 +158,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     metrics: gatewayMetrics(),
     rateLimit: config.RATE_LIMIT_PER_MINUTE > 0 ? { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } : false,
     // One client address gets at most half the turns (at least one): it cannot hold them all.
-    uploads: new UploadGate(config.MAX_CONCURRENT_UPLOADS, UPLOAD_WAIT_MS, Math.max(1, Math.floor(config.MAX_CONCURRENT_UPLOADS / 2))),
+    uploads: new UploadGate(config.MAX_CONCURRENT_UPLOADS, uploadWaitMs(config), Math.max(1, Math.floor(config.MAX_CONCURRENT_UPLOADS / 2))),
     ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}),
     auth: createAuthDeps(config, redis, prefix),
     desk,

@@ -99,4 +99,34 @@ describe('one client cannot hold every turn', () => {
       await deletePrefix(url, p);
     }
   });
+
+  it('answers an upload waiting for a turn with 503 and Retry-After before its idle connection would be closed unanswered', async () => {
+    const p = `${prefix}-wait`;
+    let trickle: NodeJS.Timeout | undefined;
+    const one = await createTestGateway({ redisUrl: url, prefix: p, logger: memoryLogger('uploads').logger, env: { MAX_CONCURRENT_UPLOADS: '1', REQUEST_IDLE_TIMEOUT: '3s' } });
+    const socket = new Socket();
+    try {
+      await one.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = one.app.server.address() as AddressInfo;
+      // One slow upload holds the only turn: a byte every 300 ms, so its connection is never idle.
+      const body = photo('Jalan berlubang besar di depan SDN Sananwetan 3, bahaya');
+      socket.on('error', () => {});
+      socket.connect(port, '127.0.0.1');
+      socket.write(`POST /api/v1/complaints HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${body.headers['content-type']}\r\nContent-Length: ${body.payload.length}\r\n\r\n`);
+      socket.write(body.payload.subarray(0, body.payload.length >> 1));
+      await waitFor(() => one.deps.uploads.load.active === 1, { timeoutMs: 2_000, what: 'the upload to take its turn' });
+      let at = body.payload.length >> 1;
+      trickle = setInterval(() => socket.write(body.payload.subarray(at, ++at)), 300);
+      // Another citizen's, whole, waits for it; its connection is idle meanwhile (its body unread).
+      const next = photo('Saluran air tersumbat di Jl. Kenari, air meluap ke jalan');
+      const answer = await fetch(`http://127.0.0.1:${port}/api/v1/complaints`, { method: 'POST', headers: next.headers, body: new Uint8Array(next.payload) }).then((r) => ({ status: r.status, retryAfter: r.headers.get('retry-after') }), (err: Error) => ({ status: 0, retryAfter: err.message }));
+      expect(answer.status).toBe(503);
+      expect(Number(answer.retryAfter)).toBeGreaterThan(0);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+      await one.close();
+      await deletePrefix(url, p);
+    }
+  });
 });
