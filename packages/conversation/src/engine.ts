@@ -215,12 +215,13 @@ export class ConversationEngine {
       const own = await this.ownComplaint(msg, ticket);
       text = own ? this.texts.checkStatus(own.view) : this.texts.checkNotFound(ticket, msg.channel);
       // A web form or radio citizen asking on WhatsApp hears its news here from now on, and
-      // "sudah ada kabar?" here answers about it too.
+      // "sudah ada kabar?" here answers about it too. Said with every answer, not only the first:
+      // a message taken again after a failure part-way finds the chat following already.
       const followed = own && msg.channel === 'whatsapp' ? await this.opts.statusStore.follow(own.id, { channel: 'whatsapp', account: msg.account, to: msg.threadId }) : 'not_followable';
-      if (followed !== 'not_followable') await this.store.rememberTicket(conversationMember(msg.channel, msg.account, msg.senderId), own!.view.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);
-      // Said with every answer, not only the first: a message taken again after a failure part-way
-      // finds the chat following already, and its answer must still say so.
-      if (followed !== 'not_followable') text = `${text}\n\n${this.texts.following()}`;
+      if (own && followed !== 'not_followable') {
+        await this.store.rememberTicket(conversationMember(msg.channel, msg.account, msg.senderId), own.view.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);
+        text = `${text}\n\n${this.texts.following()}`;
+      }
     }
     await this.notify(msg, 'lookup', text, jobId, ticket || undefined);
     return { kind: 'check', outcome: 'lookup' };

@@ -62,8 +62,9 @@ export function forOpd(routed: RoutedComplaint): RoutedComplaint {
 /**
  * Publishes one routing decision exactly as the queue contract says: `routed` always; then
  * `triage` when below the threshold, else `opd.<code>`; for a chat complaint (or a web form or
- * radio complaint its citizen follows on WhatsApp), a notice on `notify.<channel>`; then the citizen's status. Every jobId is deterministic, so running this
- * twice for the same decision (a retried job) publishes nothing twice.
+ * radio complaint its citizen follows on WhatsApp), a notice on `notify.<channel>`; then the
+ * citizen's status. Every jobId is deterministic, so running this twice for the same decision
+ * (a retried job) publishes nothing twice.
  */
 export async function publishRouted(
   deps: { producer: DurableProducer; status: StatusStore },
