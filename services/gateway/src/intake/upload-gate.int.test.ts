@@ -18,6 +18,37 @@ afterAll(async () => {
 
 const photo = (text: string) => multipartBody({ text }, [{ name: 'photos', filename: 'jalan.png', type: 'image/png', data: PNG_1x1 }]);
 
+/**
+ * A gateway of its own (MAX_CONCURRENT_UPLOADS=1, this REQUEST_IDLE_TIMEOUT) listening on a real
+ * port, and an upload on a raw socket that took the only turn and sent half its body. `close()`
+ * ends both.
+ */
+async function halfSentUpload(name: string, idleTimeout: string) {
+  const p = `${prefix}-${name}`;
+  const one = await createTestGateway({ redisUrl: url, prefix: p, logger: memoryLogger('uploads').logger, env: { MAX_CONCURRENT_UPLOADS: '1', REQUEST_IDLE_TIMEOUT: idleTimeout } });
+  const socket = new Socket();
+  const close = async () => {
+    socket.destroy();
+    await one.close();
+    await deletePrefix(url, p);
+  };
+  try {
+    await one.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = one.app.server.address() as AddressInfo;
+    const body = photo('Jalan berlubang besar di depan SDN Sananwetan 3, bahaya');
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => {});
+    socket.connect(port, '127.0.0.1');
+    socket.write(`POST /api/v1/complaints HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${body.headers['content-type']}\r\nContent-Length: ${body.payload.length}\r\n\r\n`);
+    socket.write(body.payload.subarray(0, body.payload.length >> 1));
+    await waitFor(() => one.deps.uploads.load.active === 1, { timeoutMs: 2_000, what: 'the upload to take its turn' });
+    return { one, port, socket, body, closed, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
 describe('complaints with photos, MAX_CONCURRENT_UPLOADS=1', () => {
   it('reads one at a time: the second waits while the first is still uploading, then both are filed', async () => {
     const first = photo('Jalan berlubang besar di depan SDN Sananwetan 3, bahaya');
@@ -74,19 +105,8 @@ describe('one client cannot hold every turn', () => {
   });
 
   it('closes a connection on which nothing arrives for REQUEST_IDLE_TIMEOUT (a phone that lost its signal mid-upload), freeing its turn', async () => {
-    const p = `${prefix}-idle`;
-    const one = await createTestGateway({ redisUrl: url, prefix: p, logger: memoryLogger('uploads').logger, env: { MAX_CONCURRENT_UPLOADS: '1', REQUEST_IDLE_TIMEOUT: '1s' } });
-    const socket = new Socket();
+    const { one, closed, close } = await halfSentUpload('idle', '1s');
     try {
-      await one.app.listen({ port: 0, host: '127.0.0.1' });
-      const { port } = one.app.server.address() as AddressInfo;
-      const body = photo('Jalan berlubang besar di depan SDN Sananwetan 3, bahaya');
-      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-      socket.on('error', () => {});
-      socket.connect(port, '127.0.0.1');
-      socket.write(`POST /api/v1/complaints HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${body.headers['content-type']}\r\nContent-Length: ${body.payload.length}\r\n\r\n`);
-      socket.write(body.payload.subarray(0, body.payload.length >> 1));
-      await waitFor(() => one.deps.uploads.load.active === 1, { timeoutMs: 2_000, what: 'the upload to take its turn' });
       // Then silence: no FIN, no RST, as from a phone gone out of reach.
       const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 4_000))]);
       expect(outcome).toBe('closed');
@@ -94,29 +114,16 @@ describe('one client cannot hold every turn', () => {
       const next = photo('Saluran air tersumbat di Jl. Kenari, air meluap ke jalan');
       expect((await one.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: next.headers, payload: next.payload })).statusCode).toBe(202);
     } finally {
-      socket.destroy();
-      await one.close();
-      await deletePrefix(url, p);
+      await close();
     }
   });
 
   it('answers an upload waiting for a turn with 503 and Retry-After before its idle connection would be closed unanswered', async () => {
-    const p = `${prefix}-wait`;
-    let trickle: NodeJS.Timeout | undefined;
-    const one = await createTestGateway({ redisUrl: url, prefix: p, logger: memoryLogger('uploads').logger, env: { MAX_CONCURRENT_UPLOADS: '1', REQUEST_IDLE_TIMEOUT: '3s' } });
-    const socket = new Socket();
+    const { port, socket, body, close } = await halfSentUpload('wait', '3s');
+    // The upload holding the only turn goes on slowly: a byte every 300 ms, so its connection is never idle.
+    let at = body.payload.length >> 1;
+    const trickle = setInterval(() => socket.write(body.payload.subarray(at, ++at)), 300);
     try {
-      await one.app.listen({ port: 0, host: '127.0.0.1' });
-      const { port } = one.app.server.address() as AddressInfo;
-      // One slow upload holds the only turn: a byte every 300 ms, so its connection is never idle.
-      const body = photo('Jalan berlubang besar di depan SDN Sananwetan 3, bahaya');
-      socket.on('error', () => {});
-      socket.connect(port, '127.0.0.1');
-      socket.write(`POST /api/v1/complaints HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${body.headers['content-type']}\r\nContent-Length: ${body.payload.length}\r\n\r\n`);
-      socket.write(body.payload.subarray(0, body.payload.length >> 1));
-      await waitFor(() => one.deps.uploads.load.active === 1, { timeoutMs: 2_000, what: 'the upload to take its turn' });
-      let at = body.payload.length >> 1;
-      trickle = setInterval(() => socket.write(body.payload.subarray(at, ++at)), 300);
       // Another citizen's, whole, waits for it; its connection is idle meanwhile (its body unread).
       const next = photo('Saluran air tersumbat di Jl. Kenari, air meluap ke jalan');
       const answer = await fetch(`http://127.0.0.1:${port}/api/v1/complaints`, { method: 'POST', headers: next.headers, body: new Uint8Array(next.payload) }).then((r) => ({ status: r.status, retryAfter: r.headers.get('retry-after') }), (err: Error) => ({ status: 0, retryAfter: err.message }));
@@ -124,9 +131,7 @@ describe('one client cannot hold every turn', () => {
       expect(Number(answer.retryAfter)).toBeGreaterThan(0);
     } finally {
       clearInterval(trickle);
-      socket.destroy();
-      await one.close();
-      await deletePrefix(url, p);
+      await close();
     }
   });
 });
