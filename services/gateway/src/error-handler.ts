@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { QueueUnavailableError, isRedisRefusingWrites, isRedisUnavailable } from '@aduan/queue';
 import { HttpError, ValidationFailedError } from './errors.ts';
 import { PARSE_WITH_INPUT, fieldErrors } from './intake/complaint-request.ts';
-import { errorPage } from './views/result-pages.ts';
+import { backLinkFor, errorPage } from './views/result-pages.ts';
 import { sendPage } from './views/page-reply.ts';
 
 /**
@@ -56,12 +56,13 @@ export function retryAfterSeconds(err: FastifyError | Error): number | undefined
 /** The same errors as pages in Bahasa Indonesia, for a citizen or an operator in a browser. */
 function errorAsPage(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply, retryAfter: number | undefined) {
   const status = statusOf(err);
-  if (status === 429) return sendPage(reply.code(429), errorPage('Terlalu banyak kiriman', `Terlalu banyak aduan dikirim dari jaringan Anda dalam waktu singkat. Silakan coba lagi dalam ${Math.ceil((retryAfter ?? 60) / 60)} menit.`));
-  if (status === 503) return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba beberapa saat lagi.'));
-  if (status === 413) return sendPage(reply.code(413), errorPage('Kiriman terlalu besar', 'Data yang dikirim melebihi batas. Kurangi jumlah atau ukuran foto, lalu coba lagi.'));
-  if (status < 500) return sendPage(reply.code(status), errorPage('Permintaan tidak dapat diproses', 'Mohon maaf, permintaan ini tidak dapat diproses. Silakan kembali dan coba lagi.'));
+  const back = backLinkFor(req.url);
+  if (status === 429) return sendPage(reply.code(429), errorPage('Terlalu banyak kiriman', `Terlalu banyak aduan dikirim dari jaringan Anda dalam waktu singkat. Silakan coba lagi dalam ${Math.ceil((retryAfter ?? 60) / 60)} menit.`, back));
+  if (status === 503) return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, sistem sedang mengalami gangguan. Silakan coba beberapa saat lagi.', back));
+  if (status === 413) return sendPage(reply.code(413), errorPage('Kiriman terlalu besar', 'Data yang dikirim melebihi batas. Kurangi jumlah atau ukuran foto, lalu coba lagi.', back));
+  if (status < 500) return sendPage(reply.code(status), errorPage('Permintaan tidak dapat diproses', 'Mohon maaf, permintaan ini tidak dapat diproses. Silakan kembali dan coba lagi.', back));
   req.log.error({ err }, 'unhandled error');
-  return sendPage(reply.code(500), errorPage('Terjadi kesalahan', 'Mohon maaf, terjadi kesalahan pada sistem. Silakan coba lagi nanti.'));
+  return sendPage(reply.code(500), errorPage('Terjadi kesalahan', 'Mohon maaf, terjadi kesalahan pada sistem. Silakan coba lagi nanti.', back));
 }
 
 /** One place maps every error to a status and a stable body; nothing leaks a stack trace. */

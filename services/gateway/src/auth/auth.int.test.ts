@@ -92,6 +92,8 @@ describe('login and sessions', () => {
         expect(res.statusCode).toBe(403);
         expect(res.headers['content-type']).toContain('text/html');
         expect(res.cookies.find((c) => c.name === 'aduan_session')).toBeUndefined();
+        // Staff are led back to the login page, not to the citizens' form.
+        expect(res.body).toContain('<a class="button" href="/login">Kembali ke halaman masuk</a>');
       }
     }
   });
@@ -273,6 +275,7 @@ describe('login and sessions', () => {
       expect(page.statusCode).toBe(403);
       expect(page.headers['content-type']).toContain('text/html');
       expect(page.body).toContain('tidak berhak');
+      expect(page.body).toContain('<a class="button" href="/login">Masuk dengan akun lain</a>');
       expect((await app.inject({ url: '/admin/page' })).headers.location).toBe('/login?next=%2Fadmin%2Fpage');
       expect((await app.inject({ url: '/api/v1/admin/ping', headers: { cookie: admin } })).json()).toEqual({ user: { username: 'admin1', role: 'admin', station: '' } });
       // An admin without a station cannot key call-ins. The desk is where a login without `next`

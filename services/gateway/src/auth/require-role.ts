@@ -63,7 +63,7 @@ export function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
       if (isApi(req) || !(err instanceof AuthError)) throw err;
       if (err.code === 'unauthenticated' || err.code === 'session_expired') return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
       const message = err.code === 'account_disabled' ? 'Akun Anda dinonaktifkan. Silakan hubungi admin.' : 'Akun Anda tidak berhak membuka halaman ini.';
-      return sendPage(reply.code(403), errorPage('Akses ditolak', message));
+      return sendPage(reply.code(403), errorPage('Akses ditolak', message, { href: '/login', label: 'Masuk dengan akun lain' }));
     }
   };
 }

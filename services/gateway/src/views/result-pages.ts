@@ -80,6 +80,23 @@ ${
   );
 }
 
-export function errorPage(title: string, message: string): string {
-  return layout(title, html`<div class="card" role="alert"><h1>${title}</h1><p>${message}</p><p><a class="button" href="/">Kembali ke formulir</a></p></div>`);
+/** Where an error page leads back to: the citizen's form, or for staff pages their own. */
+export interface BackLink {
+  href: string;
+  label: string;
+}
+
+const TO_THE_FORM: BackLink = { href: '/', label: 'Kembali ke formulir' };
+
+/** An error page's way back for the page a request was for: staff (login, desk, triage) stay among staff pages. */
+export function backLinkFor(url: string): BackLink {
+  const path = url.split('?')[0] ?? '';
+  if (path === '/login' || path === '/logout') return { href: '/login', label: 'Kembali ke halaman masuk' };
+  if (path === '/desk' || path.startsWith('/desk/')) return { href: '/desk', label: 'Kembali ke meja radio' };
+  if (path.startsWith('/admin/')) return { href: '/admin/triage', label: 'Kembali ke triase' };
+  return TO_THE_FORM;
+}
+
+export function errorPage(title: string, message: string, back: BackLink = TO_THE_FORM): string {
+  return layout(title, html`<div class="card" role="alert"><h1>${title}</h1><p>${message}</p><p><a class="button" href="${back.href}">${back.label}</a></p></div>`);
 }
