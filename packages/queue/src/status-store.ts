@@ -161,14 +161,21 @@ const RECORD_RECEIVED = new LuaScript(RECORD_RECEIVED_LUA);
 const TRANSITION = new LuaScript(TRANSITION_LUA);
 /**
  * KEYS: the decision's counter of this kind of notice, and the kind of the last notice told.
- * ARGV: kind, the limit a day, the counter's life (s), the last kind's life (s). 1 told, 0 not.
+ * ARGV: kind, the limit a day, the counter's life (s), the last kind's life (s). {1, 0} told;
+ * {0, ms} not, the counter's window ending in ms.
  */
 const TAKE_NOTICE = new LuaScript(`
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-if n > tonumber(ARGV[2]) and not (ARGV[1] == 'outcome' and redis.call('GET', KEYS[2]) == 'progress') then return 0 end
+if n > tonumber(ARGV[2]) and not (ARGV[1] == 'outcome' and redis.call('GET', KEYS[2]) == 'progress') then return {0, redis.call('PTTL', KEYS[1])} end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
-return 1
+return {1, 0}
+`);
+/** KEYS: the held notices (a zset, by when they may be told). ARGV: now (ms), how many. Takes the due ones off it and returns their complaint ids: each to one router. */
+const TAKE_DUE_HELD = new LuaScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #due > 0 then redis.call('ZREM', KEYS[1], unpack(due)) end
+return due
 `);
 const ADD_SUPPORTER = new LuaScript(ADD_SUPPORTER_LUA);
 /**
@@ -461,10 +468,34 @@ export class StatusStore {
    * complaint that was resolved or rejected since. (Bounded all the same: each such outcome
    * follows a progress notice told, and those are limited.)
    */
-  async takeNotice(id: string, kind: keyof typeof STATUS_NOTICES_PER_DAY, decision: string): Promise<boolean> {
+  async takeNotice(id: string, kind: keyof typeof STATUS_NOTICES_PER_DAY, decision: string): Promise<{ told: true } | { told: false; windowEndsInMs: number }> {
     const base = this.key('complaint', id, 'notices', decision);
-    const told = await TAKE_NOTICE.run(this.redis, [`${base}:${kind}`, `${base}:last`], [kind, STATUS_NOTICES_PER_DAY[kind], 86_400, KEEP_SECONDS]);
-    return Number(told) === 1;
+    const [told, ms] = (await TAKE_NOTICE.run(this.redis, [`${base}:${kind}`, `${base}:last`], [kind, STATUS_NOTICES_PER_DAY[kind], 86_400, KEEP_SECONDS])) as [number, number];
+    return Number(told) === 1 ? { told: true } : { told: false, windowEndsInMs: Math.max(0, Number(ms)) };
+  }
+
+  /**
+   * A status notice held back by the daily limit (takeNotice): the complaint is looked at again
+   * at `dueMs` (StatusStore.takeDueHeld), and its citizen told where it stands then if their last
+   * notice says otherwise. One entry per complaint: the latest hold's time.
+   */
+  async holdNotice(id: string, dueMs: number): Promise<void> {
+    await this.redis.zadd(this.key('notices', 'held'), dueMs, id);
+  }
+
+  /** The complaints whose held notices are due at `nowMs`, taken off the list (each returned to one caller). */
+  async takeDueHeld(nowMs: number, limit = 100): Promise<string[]> {
+    return (await TAKE_DUE_HELD.run(this.redis, [this.key('notices', 'held')], [nowMs, limit])) as string[];
+  }
+
+  /** Records the state the citizen's last status notice told (for what a held one must still tell). */
+  async rememberTold(id: string, state: ComplaintState): Promise<void> {
+    await this.redis.set(this.key('complaint', id, 'notices', 'told'), state, 'EX', KEEP_SECONDS);
+  }
+
+  /** The state the citizen's last status notice told, if any was. */
+  async lastTold(id: string): Promise<ComplaintState | null> {
+    return (await this.redis.get(this.key('complaint', id, 'notices', 'told'))) as ComplaintState | null;
   }
 
   /**

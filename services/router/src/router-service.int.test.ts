@@ -6,6 +6,7 @@ import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from 
 import { metricsRegistry } from '@aduan/telemetry';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory } from '@aduan/routing';
 import { startRouterService, type RouterService } from './router-service.ts';
+import { tellHeldNotices } from './status-updates.ts';
 
 const url = testRedisUrl();
 const prefix = uniquePrefix('router');
@@ -142,6 +143,43 @@ describe('router service', () => {
     const opd = await waitFor(async () => (await status.get(other.id))?.opd ?? null, { what: 'other routed' });
     await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: other.id, opd, state: 'in_progress', at: new Date().toISOString(), updateId: `o-${other.id}` }, { jobId: `o-${other.id}` });
     await waitFor(async () => (await q('notify.whatsapp').getJob(`status.o-${other.id}`)) ?? null, { what: "the other complaint's notice" });
+  });
+
+  it('tells a citizen whose notices were held where the complaint stands once the limit allows, once, and nothing when their last notice says so already', async () => {
+    const c = chatComplaint('Saluran air di depan SDN Kepanjenlor 1 tersumbat, air meluap ke jalan', 43);
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    const opd = await waitFor(async () => (await status.get(c.id))?.opd ?? null, { what: 'routed' });
+    const now = Date.now();
+    let i = 0;
+    const report = async (state: 'in_progress' | 'resolved') => {
+      const updateId = `held-${i}-${c.id}`;
+      await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: c.id, opd, state, message: `Catatan ${i}`, at: new Date(now + i++).toISOString(), updateId }, { jobId: updateId });
+      await waitFor(async () => (await q(QueueNames.status).getJob(updateId))?.finishedOn, { what: `report ${updateId} handled` });
+      return !!(await q('notify.whatsapp').getJob(`status.${updateId}`));
+    };
+    // Every progress notice of the day told, then "resolved" told; the OPD re-opens it: held.
+    for (let n = 0; n < STATUS_NOTICES_PER_DAY.progress; n++) expect(await report('in_progress')).toBe(true);
+    expect(await report('resolved')).toBe(true);
+    expect(await report('in_progress')).toBe(false);
+    const producer = new DurableProducer({ connection: conn, prefix, logger: mem.logger });
+    const deps = { producer, status, routedQueue: q(QueueNames.routed), logger: mem.logger };
+    const held = async () => (await q('notify.whatsapp').getJobs(['waiting', 'delayed', 'completed'])).filter((j) => j.id?.startsWith(`held.${c.id}.`));
+    // Not before the day's window is over.
+    await tellHeldNotices(deps, Date.now());
+    expect(await held()).toEqual([]);
+    // Once it is: the citizen, last told "resolved", hears it is in progress again, with the OPD's note; once.
+    const later = Date.now() + 86_400_000 + 60_000;
+    expect(await tellHeldNotices(deps, later)).toBeGreaterThanOrEqual(1);
+    const [notice] = await held();
+    expect(notice?.data).toMatchObject({ channel: 'whatsapp', to: c.source.threadId, kind: 'status', ticket: c.ticket });
+    expect(notice?.data.text).toContain('sedang ditindaklanjuti');
+    expect(notice?.data.text).toContain(`Catatan ${i - 1}`);
+    await tellHeldNotices(deps, later);
+    expect(await held()).toHaveLength(1);
+    // Held again, but the state is what the citizen last heard: nothing more to tell.
+    expect(await report('in_progress')).toBe(false);
+    await tellHeldNotices(deps, Date.now() + 2 * 86_400_000);
+    expect(await held()).toHaveLength(1);
   });
 
   it("never leaves the citizen's last notice saying less than they must hear: an outcome after a progress notice, and a re-assigned OPD's reports, are told over the limit", async () => {

@@ -6,7 +6,7 @@ import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
 import { DelayedError, Queue, QueueNames, StatusStore, createConsumer, createRedis, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
-import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError } from './status-updates.ts';
+import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError, tellHeldNotices } from './status-updates.ts';
 
 export const ROUTER_VERSION = '0.1.0';
 
@@ -155,6 +155,9 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   else void beat();
   const timer = setInterval(() => void beat(), 5_000);
   timer.unref();
+  // Status notices the daily limit held back: told once it allows, where they must be.
+  const heldTimer = setInterval(() => void tellHeldNotices({ producer, status, routedQueue, logger: log }).catch((err: Error) => log.warn({ err: err.message }, 'held status notices not looked at; again in a minute')), 60_000);
+  heldTimer.unref();
 
   let closed = false;
   return {
@@ -169,6 +172,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     close: async () => {
       closed = true;
       clearInterval(timer);
+      clearInterval(heldTimer);
       // Stop taking jobs, let in-flight ones finish, then close connections.
       await Promise.all([intake.close(), statusWorker.close()]);
       await routedQueue.close().catch(() => {});

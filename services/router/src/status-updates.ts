@@ -123,9 +123,12 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
     // OPD the complaint is re-assigned to is not held to the notices of the one before.
     const kind = update.state === 'in_progress' ? 'progress' : 'outcome';
     const decision = `${update.opd}.r${latest?.routing.revision ?? ''}`;
-    if (outcome !== 'duplicate' && !(await deps.status.takeNotice(rec.id, kind, decision))) {
+    const taken = outcome === 'duplicate' ? ({ told: true } as const) : await deps.status.takeNotice(rec.id, kind, decision);
+    if (!taken.told) {
       deps.logger.warn({ complaintId: rec.id, opd: update.opd, state: update.state, perDay: STATUS_NOTICES_PER_DAY[kind] }, 'status notices to this citizen over the daily limit: recorded, not told');
       noticesHeld.inc({ opd: update.opd });
+      // Looked at again once the limit allows: told then where it stands, if not what they last heard.
+      await deps.status.holdNotice(rec.id, Date.now() + taken.windowEndsInMs);
       return;
     }
     const opdName = rec.opdName ?? update.opd;
@@ -139,7 +142,56 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
       createdAt: update.at,
     };
     await deps.producer.add(QueueNames.notify(address.channel), eventOf(update), note);
+    await deps.status.rememberTold(rec.id, update.state);
   }
+}
+
+/** States an OPD reports, each with its notice (citizenMessages). */
+const REPORTED = new Set(['in_progress', 'resolved', 'rejected'] as const);
+const isReported = (s: string): s is 'in_progress' | 'resolved' | 'rejected' => REPORTED.has(s as 'in_progress');
+
+/**
+ * The complaints whose status notices the daily limit held back, once it allows (their window
+ * over, `nowMs`): a citizen whose last notice says other than where the complaint stands now
+ * ("resolved", then re-opened over the limit) is told once where it stands, with its latest note.
+ * Under the complaint's decision lock, so that no report's notice is overtaken by this older
+ * news; a complaint busy now, or a notice that could not be queued, is looked at again in a
+ * minute. Returns how many were told.
+ */
+export async function tellHeldNotices(deps: StatusDeps, nowMs = Date.now()): Promise<number> {
+  let told = 0;
+  for (const id of await deps.status.takeDueHeld(nowMs)) {
+    const token = await deps.status.lockDecision(id, DECISION_LOCK_MS);
+    if (!token) {
+      await deps.status.holdNotice(id, nowMs + 60_000);
+      continue;
+    }
+    try {
+      const [rec, last, history] = await Promise.all([deps.status.get(id), deps.status.lastTold(id), deps.status.history(id)]);
+      const address = rec ? noticeAddress(rec) : undefined;
+      if (!rec || !address || !isReported(rec.state) || rec.state === last) continue;
+      const latest = history.findLast((h) => h.state === rec.state);
+      const note: Notification = {
+        schemaVersion: 1,
+        ...address,
+        complaintId: rec.id,
+        ticket: rec.ticket,
+        kind: 'status',
+        text: citizenMessages[rec.state](rec.ticket, rec.opdName ?? rec.opd ?? '', latest?.message),
+        createdAt: new Date(nowMs).toISOString(),
+      };
+      await deps.producer.add(QueueNames.notify(address.channel), `held.${rec.id}.${Date.parse(rec.updatedAt)}`, note);
+      await deps.status.rememberTold(rec.id, rec.state);
+      told++;
+      deps.logger.info({ complaintId: rec.id, opd: rec.opd, state: rec.state }, 'held status notice: the citizen is told where the complaint stands now');
+    } catch (err) {
+      await deps.status.holdNotice(id, nowMs + 60_000).catch(() => {});
+      deps.logger.warn({ complaintId: id, err: (err as Error).message }, 'held status notice not told: looked at again in a minute');
+    } finally {
+      await deps.status.unlockDecision(id, token);
+    }
+  }
+  return told;
 }
 
 /** Throws DecisionNotRecordedError when the latest published decision gives the complaint to the reporting OPD, recently enough that its record may still follow. */
