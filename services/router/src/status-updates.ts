@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, noticeAddress, publishRouted, withdrawUntaken, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, noticeAddress, publishRouted, withdrawUntaken, type DurableProducer, type StatusRecord, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { Counter } from 'prom-client';
@@ -131,19 +131,23 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
       await deps.status.holdNotice(rec.id, Date.now() + taken.windowEndsInMs);
       return;
     }
-    const opdName = rec.opdName ?? update.opd;
-    const note: Notification = {
-      schemaVersion: 1,
-      ...address,
-      complaintId: rec.id,
-      ticket: rec.ticket,
-      kind: 'status',
-      text: citizenMessages[update.state](rec.ticket, opdName, update.message),
-      createdAt: update.at,
-    };
-    await deps.producer.add(QueueNames.notify(address.channel), eventOf(update), note);
-    await deps.status.rememberTold(rec.id, update.state);
+    await tellStatus(deps, rec, address, { state: update.state, opdName: rec.opdName ?? update.opd, message: update.message, at: update.at, jobId: eventOf(update) });
   }
+}
+
+/** Queues a status notice to the complaint's citizen, and records the state it tells (for a held one, tellHeldNotices). */
+async function tellStatus(deps: StatusDeps, rec: StatusRecord, address: NonNullable<ReturnType<typeof noticeAddress>>, n: { state: 'in_progress' | 'resolved' | 'rejected'; opdName: string; message: string | undefined; at: string; jobId: string }): Promise<void> {
+  const note: Notification = {
+    schemaVersion: 1,
+    ...address,
+    complaintId: rec.id,
+    ticket: rec.ticket,
+    kind: 'status',
+    text: citizenMessages[n.state](rec.ticket, n.opdName, n.message),
+    createdAt: n.at,
+  };
+  await deps.producer.add(QueueNames.notify(address.channel), n.jobId, note);
+  await deps.status.rememberTold(rec.id, n.state);
 }
 
 /** States an OPD reports, each with its notice (citizenMessages). */
@@ -171,17 +175,7 @@ export async function tellHeldNotices(deps: StatusDeps, nowMs = Date.now()): Pro
       const address = rec ? noticeAddress(rec) : undefined;
       if (!rec || !address || !isReported(rec.state) || rec.state === last) continue;
       const latest = history.findLast((h) => h.state === rec.state);
-      const note: Notification = {
-        schemaVersion: 1,
-        ...address,
-        complaintId: rec.id,
-        ticket: rec.ticket,
-        kind: 'status',
-        text: citizenMessages[rec.state](rec.ticket, rec.opdName ?? rec.opd ?? '', latest?.message),
-        createdAt: new Date(nowMs).toISOString(),
-      };
-      await deps.producer.add(QueueNames.notify(address.channel), `held.${rec.id}.${Date.parse(rec.updatedAt)}`, note);
-      await deps.status.rememberTold(rec.id, rec.state);
+      await tellStatus(deps, rec, address, { state: rec.state, opdName: rec.opdName ?? rec.opd ?? '', message: latest?.message, at: new Date(nowMs).toISOString(), jobId: `held.${rec.id}.${Date.parse(rec.updatedAt)}` });
       told++;
       deps.logger.info({ complaintId: rec.id, opd: rec.opd, state: rec.state }, 'held status notice: the citizen is told where the complaint stands now');
     } catch (err) {
