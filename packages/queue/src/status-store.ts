@@ -160,15 +160,15 @@ const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.
 const RECORD_RECEIVED = new LuaScript(RECORD_RECEIVED_LUA);
 const TRANSITION = new LuaScript(TRANSITION_LUA);
 /**
- * KEYS: the decision's counter of this kind of notice, and the kind of the last notice told.
- * ARGV: kind, the limit a day, the counter's life (s), the last kind's life (s). {1, 0} told;
- * {0, ms} not, the counter's window ending in ms.
+ * KEYS: the decision's counter of this kind of notice, and the state the citizen's last status
+ * notice told (StatusStore.lastTold). ARGV: kind, the limit a day, the counter's life (s), the
+ * told state's life (s), the state to tell. {1, 0} told; {0, ms} not, the counter's window ending in ms.
  */
 const TAKE_NOTICE = new LuaScript(`
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-if n > tonumber(ARGV[2]) and not (ARGV[1] == 'outcome' and redis.call('GET', KEYS[2]) == 'progress') then return {0, redis.call('PTTL', KEYS[1])} end
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[4])
+if n > tonumber(ARGV[2]) and not (ARGV[1] == 'outcome' and redis.call('GET', KEYS[2]) == 'in_progress') then return {0, redis.call('PTTL', KEYS[1])} end
+redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[4])
 return {1, 0}
 `);
 /** KEYS: the held notices (a zset, by when they may be told). ARGV: now (ms), how many. Takes the due ones off it and returns their complaint ids: each to one router. */
@@ -462,15 +462,16 @@ export class StatusStore {
   /**
    * Counts one status notice to the complaint's citizen, of progress or of an outcome, while the
    * complaint is with one OPD by one decision (`decision`: a re-assignment starts afresh, its
-   * OPD's notices not held against the last one's). False once STATUS_NOTICES_PER_DAY[kind] were
-   * counted in the 24 hours since the first of that kind, except for an outcome when the last
-   * notice told was progress: the citizen's last message must not say "in progress" about a
+   * OPD's notices not held against the last one's), and records the state it tells (lastTold).
+   * Not told once STATUS_NOTICES_PER_DAY[kind] were counted in the 24 hours since the first of
+   * that kind, except for an outcome when the last notice told was progress: the citizen's last message must not say "in progress" about a
    * complaint that was resolved or rejected since. (Bounded all the same: each such outcome
    * follows a progress notice told, and those are limited.)
    */
-  async takeNotice(id: string, kind: keyof typeof STATUS_NOTICES_PER_DAY, decision: string): Promise<{ told: true } | { told: false; windowEndsInMs: number }> {
-    const base = this.key('complaint', id, 'notices', decision);
-    const [told, ms] = (await TAKE_NOTICE.run(this.redis, [`${base}:${kind}`, `${base}:last`], [kind, STATUS_NOTICES_PER_DAY[kind], 86_400, KEEP_SECONDS])) as [number, number];
+  async takeNotice(id: string, state: 'in_progress' | 'resolved' | 'rejected', decision: string): Promise<{ told: true } | { told: false; windowEndsInMs: number }> {
+    const kind = state === 'in_progress' ? 'progress' : 'outcome';
+    const counter = this.key('complaint', id, 'notices', decision, kind);
+    const [told, ms] = (await TAKE_NOTICE.run(this.redis, [counter, this.toldKey(id)], [kind, STATUS_NOTICES_PER_DAY[kind], 86_400, KEEP_SECONDS, state])) as [number, number];
     return Number(told) === 1 ? { told: true } : { told: false, windowEndsInMs: Math.max(0, Number(ms)) };
   }
 
@@ -488,14 +489,18 @@ export class StatusStore {
     return (await TAKE_DUE_HELD.run(this.redis, [this.key('notices', 'held')], [nowMs, limit])) as string[];
   }
 
-  /** Records the state the citizen's last status notice told (for what a held one must still tell). */
-  async rememberTold(id: string, state: ComplaintState): Promise<void> {
-    await this.redis.set(this.key('complaint', id, 'notices', 'told'), state, 'EX', KEEP_SECONDS);
+  private toldKey(id: string): string {
+    return this.key('complaint', id, 'notices', 'told');
   }
 
-  /** The state the citizen's last status notice told, if any was. */
+  /** Records the state a status notice told outside takeNotice (a held one's, told later). */
+  async rememberTold(id: string, state: ComplaintState): Promise<void> {
+    await this.redis.set(this.toldKey(id), state, 'EX', KEEP_SECONDS);
+  }
+
+  /** The state the citizen's last status notice told (takeNotice, rememberTold), if any was. */
   async lastTold(id: string): Promise<ComplaintState | null> {
-    return (await this.redis.get(this.key('complaint', id, 'notices', 'told'))) as ComplaintState | null;
+    return (await this.redis.get(this.toldKey(id))) as ComplaintState | null;
   }
 
   /**

@@ -121,11 +121,10 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
   if (address) {
     // A notice finished again (duplicate) was counted when first sent. Counted per decision: an
     // OPD the complaint is re-assigned to is not held to the notices of the one before.
-    const kind = update.state === 'in_progress' ? 'progress' : 'outcome';
     const decision = `${update.opd}.r${latest?.routing.revision ?? ''}`;
-    const taken = outcome === 'duplicate' ? ({ told: true } as const) : await deps.status.takeNotice(rec.id, kind, decision);
+    const taken = outcome === 'duplicate' ? ({ told: true } as const) : await deps.status.takeNotice(rec.id, update.state, decision);
     if (!taken.told) {
-      deps.logger.warn({ complaintId: rec.id, opd: update.opd, state: update.state, perDay: STATUS_NOTICES_PER_DAY[kind] }, 'status notices to this citizen over the daily limit: recorded, not told');
+      deps.logger.warn({ complaintId: rec.id, opd: update.opd, state: update.state, perDay: STATUS_NOTICES_PER_DAY[update.state === 'in_progress' ? 'progress' : 'outcome'] }, 'status notices to this citizen over the daily limit: recorded, not told');
       noticesHeld.inc({ opd: update.opd });
       // Looked at again once the limit allows: told then where it stands, if not what they last heard.
       await deps.status.holdNotice(rec.id, Date.now() + taken.windowEndsInMs);
@@ -135,7 +134,7 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
   }
 }
 
-/** Queues a status notice to the complaint's citizen, and records the state it tells (for a held one, tellHeldNotices). */
+/** Queues a status notice to the complaint's citizen. */
 async function tellStatus(deps: StatusDeps, rec: StatusRecord, address: NonNullable<ReturnType<typeof noticeAddress>>, n: { state: 'in_progress' | 'resolved' | 'rejected'; opdName: string; message: string | undefined; at: string; jobId: string }): Promise<void> {
   const note: Notification = {
     schemaVersion: 1,
@@ -147,7 +146,6 @@ async function tellStatus(deps: StatusDeps, rec: StatusRecord, address: NonNulla
     createdAt: n.at,
   };
   await deps.producer.add(QueueNames.notify(address.channel), n.jobId, note);
-  await deps.status.rememberTold(rec.id, n.state);
 }
 
 /** States an OPD reports, each with its notice (citizenMessages). */
@@ -176,6 +174,7 @@ export async function tellHeldNotices(deps: StatusDeps, nowMs = Date.now()): Pro
       if (!rec || !address || !isReported(rec.state) || rec.state === last) continue;
       const latest = history.findLast((h) => h.state === rec.state);
       await tellStatus(deps, rec, address, { state: rec.state, opdName: rec.opdName ?? rec.opd ?? '', message: latest?.message, at: new Date(nowMs).toISOString(), jobId: `held.${rec.id}.${Date.parse(rec.updatedAt)}` });
+      await deps.status.rememberTold(rec.id, rec.state);
       told++;
       deps.logger.info({ complaintId: rec.id, opd: rec.opd, state: rec.state }, 'held status notice: the citizen is told where the complaint stands now');
     } catch (err) {
