@@ -1,5 +1,5 @@
 import { hash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { withGuard, type AddGuard } from './guarded-add.ts';
 import { LuaScript } from './lua.ts';
 import { QueueNames, specFor } from './names.ts';
@@ -522,8 +522,13 @@ export class StatusStore {
 
   /** Records an event as done (see seen()); kept as long as the complaint's record. */
   async markSeen(id: string, event: string): Promise<void> {
+    await this.markSeenIn(this.redis.multi(), id, event).exec();
+  }
+
+  /** markSeen's writes added to `multi`, for a caller whose own writes must land with them, or not at all. */
+  markSeenIn(multi: ChainableCommander, id: string, event: string): ChainableCommander {
     const k = this.key('complaint', id, 'seen');
-    await this.redis.multi().sadd(k, event).expire(k, KEEP_SECONDS).exec();
+    return multi.sadd(k, event).expire(k, KEEP_SECONDS);
   }
 
   private opdInboxKey(opd: string): string {

@@ -162,10 +162,10 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
     by: input.by,
     at: routing.routedAt,
   };
-  // Once: an assignment sent again may have recorded it before it failed (the list's newest end).
-  const recorded = again && (await deps.redis.lrange(correctionsKey(deps.prefix), -50, -1)).some((s) => s.includes(`"id":"${input.id}"`) && s.includes(`"at":"${routing.routedAt}"`));
-  if (!recorded) await deps.redis.multi().rpush(correctionsKey(deps.prefix), JSON.stringify(correction)).ltrim(correctionsKey(deps.prefix), -CORRECTIONS_MAX, -1).exec();
-  await deps.status.markSeen(input.id, assignedEvent(routing.revision));
+  // The last step, with the mark that every step is done: both or neither, so that the
+  // correction is recorded once however often the assignment is sent again.
+  const writes = deps.redis.multi().rpush(correctionsKey(deps.prefix), JSON.stringify(correction)).ltrim(correctionsKey(deps.prefix), -CORRECTIONS_MAX, -1);
+  await deps.status.markSeenIn(writes, input.id, assignedEvent(routing.revision)).exec();
   deps.logger.info({ complaintId: input.id, from: previous.opd, to: opd.code, revision: routing.revision, ...(again ? { sentAgain: true } : {}) }, 'complaint assigned by admin');
   return routed;
 }
