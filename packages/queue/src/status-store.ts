@@ -137,8 +137,10 @@ return 1
  */
 export type TransitionOutcome = 'applied' | 'duplicate' | 'stale' | 'wrong_opd' | 'repeated';
 const TRANSITION_OUTCOMES: Record<number, TransitionOutcome> = { 0: 'duplicate', 1: 'applied', 2: 'stale', 3: 'wrong_opd', 4: 'repeated' };
-/** The steps an OPD reports (StatusUpdate); the others are the router's and the admin's. */
-const REPORTED_STATES = new Set(['in_progress', 'resolved', 'rejected']);
+/** The steps an OPD reports (StatusUpdate), each told to the citizen; the others are the router's and the admin's. */
+export type ReportedStep = 'in_progress' | 'resolved' | 'rejected';
+const REPORTED_STATES = new Set<string>(['in_progress', 'resolved', 'rejected'] satisfies ReportedStep[]);
+export const isReportedStep = (state: string): state is ReportedStep => REPORTED_STATES.has(state);
 /**
  * An OPD's inbox (the OPD API's feed) keeps what was routed to it as long as the `routed` queue
  * keeps a consumed decision (30 days), which the feed reads the complaint from.
@@ -468,7 +470,7 @@ export class StatusStore {
    * complaint that was resolved or rejected since. (Bounded all the same: each such outcome
    * follows a progress notice told, and those are limited.)
    */
-  async takeNotice(id: string, state: 'in_progress' | 'resolved' | 'rejected', decision: string): Promise<{ told: true } | { told: false; windowEndsInMs: number }> {
+  async takeNotice(id: string, state: ReportedStep, decision: string): Promise<{ told: true } | { told: false; windowEndsInMs: number }> {
     const kind = state === 'in_progress' ? 'progress' : 'outcome';
     const counter = this.key('complaint', id, 'notices', decision, kind);
     const [told, ms] = (await TAKE_NOTICE.run(this.redis, [counter, this.toldKey(id)], [kind, STATUS_NOTICES_PER_DAY[kind], 86_400, KEEP_SECONDS, state])) as [number, number];

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, noticeAddress, publishRouted, withdrawUntaken, type DurableProducer, type StatusRecord, type StatusStore } from '@aduan/queue';
+import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, noticeAddress, publishRouted, withdrawUntaken, isReportedStep, type DurableProducer, type ReportedStep, type StatusRecord, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { Counter } from 'prom-client';
@@ -135,7 +135,7 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
 }
 
 /** Queues a status notice to the complaint's citizen. */
-async function tellStatus(deps: StatusDeps, rec: StatusRecord, address: NonNullable<ReturnType<typeof noticeAddress>>, n: { state: 'in_progress' | 'resolved' | 'rejected'; opdName: string; message: string | undefined; at: string; jobId: string }): Promise<void> {
+async function tellStatus(deps: StatusDeps, rec: StatusRecord, address: NonNullable<ReturnType<typeof noticeAddress>>, n: { state: ReportedStep; opdName: string; message: string | undefined; at: string; jobId: string }): Promise<void> {
   const note: Notification = {
     schemaVersion: 1,
     ...address,
@@ -147,10 +147,6 @@ async function tellStatus(deps: StatusDeps, rec: StatusRecord, address: NonNulla
   };
   await deps.producer.add(QueueNames.notify(address.channel), n.jobId, note);
 }
-
-/** States an OPD reports, each with its notice (citizenMessages). */
-const REPORTED = new Set(['in_progress', 'resolved', 'rejected'] as const);
-const isReported = (s: string): s is 'in_progress' | 'resolved' | 'rejected' => REPORTED.has(s as 'in_progress');
 
 /**
  * The complaints whose status notices the daily limit held back, once it allows (their window
@@ -171,7 +167,7 @@ export async function tellHeldNotices(deps: StatusDeps, nowMs = Date.now()): Pro
     try {
       const [rec, last, history] = await Promise.all([deps.status.get(id), deps.status.lastTold(id), deps.status.history(id)]);
       const address = rec ? noticeAddress(rec) : undefined;
-      if (!rec || !address || !isReported(rec.state) || rec.state === last) continue;
+      if (!rec || !address || !isReportedStep(rec.state) || rec.state === last) continue;
       const latest = history.findLast((h) => h.state === rec.state);
       await tellStatus(deps, rec, address, { state: rec.state, opdName: rec.opdName ?? rec.opd ?? '', message: latest?.message, at: new Date(nowMs).toISOString(), jobId: `held.${rec.id}.${Date.parse(rec.updatedAt)}` });
       await deps.status.rememberTold(rec.id, rec.state);
