@@ -230,10 +230,10 @@ export class ConversationEngine {
   /** The complaint and its status when `msg`'s sender filed it; null for a ticket unknown or not theirs (a stranger learns nothing). */
   private async ownComplaint(msg: ChatMessage, ticket: string): Promise<{ id: string; view: StatusView } | null> {
     const id = await this.opts.statusStore.idForTicket(ticket);
-    const rec = id ? await this.opts.statusStore.get(id) : null;
-    if (!id || !rec || !isSameSender(rec, msg.channel, msg.senderId, msg.reporter.phone)) return null;
-    const view = await this.opts.statusStore.view(id);
-    return view ? { id, view } : null;
+    // The record and its view in one round trip: the record says whose it is.
+    const found = id ? await this.opts.statusStore.read(id) : null;
+    if (!id || !found || !isSameSender(found.record, msg.channel, msg.senderId, msg.reporter.phone)) return null;
+    return { id, view: found.view };
   }
 
   private async ownView(msg: ChatMessage, ticket: string): Promise<StatusView | null> {

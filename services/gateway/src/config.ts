@@ -76,7 +76,7 @@ export const GatewayEnv = ServiceEnv.extend({
   /**
    * A connection on which nothing arrives or leaves for this long is closed: a phone that lost its
    * signal mid-upload (or a client that stops sending on purpose) would otherwise hold its upload's
-   * turn (MAX_CONCURRENT_UPLOADS) for good. Longer than the 30 s an upload may wait for its turn.
+   * turn (MAX_CONCURRENT_UPLOADS) for good. An upload waits for its turn at most half of this (uploadWaitMs).
    */
   REQUEST_IDLE_TIMEOUT: envDurationMs('60s'),
   /** Complaint submissions per IP per minute (0 disables; a city behind one NAT may need more). */
