@@ -77,42 +77,38 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   /**
    * The page form's assignment: an admin whose session expired while they read and typed is sent
    * to log in as by `admin`, with their decision kept (AssignDraftStore) for the page they come
-   * back to, to confirm. requireSameOrigin runs first: another site cannot plant a draft.
-   */
-  const adminOrDraft = async function (this: FastifyInstance, req: FastifyRequest<{ Params: { id: string }; Body: AssignForm }>, reply: FastifyReply) {
-    let user;
-    try {
-      user = await authenticate(req, deps.auth);
-    } catch (err) {
-      const lapsed = err instanceof AuthError && (err.code === 'unauthenticated' || err.code === 'session_expired');
-      // Each draft kept counts as a login from the address: anyone may send this form without a session.
-      if (lapsed && ComplaintId.safeParse(req.params.id).success && !(await deps.auth.throttle.addressAttempt(req.ip))) {
-        const form = assignForm(req.body);
-        // Only a choice the page offers is kept (an OPD code is the directory's); a form with
-        // nothing chosen or typed has nothing to restore. Past the budget: no draft, as before drafts.
-        const opd = choiceCodes.has(form.opd) ? form.opd : '';
-        const token = opd || form.note ? await drafts.saveAnonymous({ id: req.params.id, ...form, opd }) : null;
-        if (token) reply.setCookie(DRAFT_COOKIE, token, { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
-        return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
-      }
-    }
-    if (user?.role === 'admin') {
-      req.user = user;
-      return;
-    }
-    return admin.call(this, req, reply);
-  };
-
-  /**
-   * adminOrDraft, and when the session cannot be checked or the draft not kept (Redis away), the
-   * form back to be sent again (assignFailed): it holds only what the request sent. requireSameOrigin
-   * runs first: another site cannot have a form sent back either.
+   * back to, to confirm. When the session cannot be checked or the draft not kept (Redis away),
+   * the form comes back to be sent again (assignFailed): it holds only what the request sent.
+   * requireSameOrigin runs first: another site can neither plant a draft nor have a form sent back.
    */
   const adminKeepingDraft = async function (this: FastifyInstance, req: FastifyRequest<{ Params: { id: string }; Body: AssignForm }>, reply: FastifyReply) {
+    const known = ComplaintId.safeParse(req.params.id).success;
     try {
-      return await adminOrDraft.call(this, req, reply);
+      let user;
+      try {
+        user = await authenticate(req, deps.auth);
+      } catch (err) {
+        // Not a session's answer (Redis away): the form back, without asking Redis a second time.
+        if (!(err instanceof AuthError)) throw err;
+        const lapsed = err.code === 'unauthenticated' || err.code === 'session_expired';
+        // Each draft kept counts as a login from the address: anyone may send this form without a session.
+        if (lapsed && known && !(await deps.auth.throttle.addressAttempt(req.ip))) {
+          const form = assignForm(req.body);
+          // Only a choice the page offers is kept (an OPD code is the directory's); a form with
+          // nothing chosen or typed has nothing to restore. Past the budget: no draft, as before drafts.
+          const opd = choiceCodes.has(form.opd) ? form.opd : '';
+          const token = opd || form.note ? await drafts.saveAnonymous({ id: req.params.id, ...form, opd }) : null;
+          if (token) reply.setCookie(DRAFT_COOKIE, token, { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
+          return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
+        }
+      }
+      if (user?.role === 'admin') {
+        req.user = user;
+        return;
+      }
+      return await admin.call(this, req, reply);
     } catch (err) {
-      if (err instanceof HttpError || !ComplaintId.safeParse(req.params.id).success) throw err;
+      if (err instanceof HttpError || !known) throw err;
       return assignFailed(req, reply, err);
     }
   };
