@@ -108,6 +108,21 @@ describe('triage by a human', () => {
     expect(await q('opd.dishub').getJob(id)).toBeUndefined();
   });
 
+  it('says that the note did not go when the complaint is already with the OPD chosen', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Stadion Soepriadi minta uang parkir sepuluh ribu' } });
+    const { id, ticket } = res.json();
+    await waitFor(async () => (await q('opd.dishub').getJob(id)) ?? null, { what: 'routed to dishub' });
+    const admin = await login('admin');
+    const post = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'opd=dishub&note=mohon+didahulukan&revision=0' });
+    expect(post.headers.location).toBe(`/admin/triage?done=${ticket}&note=unsent#diteruskan`);
+    expect(await q('opd.dishub').getJob(`${id}.r1`)).toBeUndefined();
+    const page = await gw.app.inject({ url: post.headers.location!, headers: { cookie: admin } });
+    expect(page.body).toContain('<strong>Catatan Anda tidak ikut terkirim</strong>');
+    // The same OPD with no note: nothing was lost, nothing to say.
+    const plain = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'opd=dishub&note=&revision=0' });
+    expect(plain.headers.location).toBe(`/admin/triage?done=${ticket}#diteruskan`);
+  });
+
   it("leaves the earlier OPD's job where that OPD's system has already taken it", async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta uang parkir sepuluh ribu' } });
     const { id } = res.json();
@@ -189,7 +204,7 @@ describe('triage by a human', () => {
 
   it("an assignment sent again with its note changed records the note its OPD got, not the one it did not", async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon ditindak, keadaan ini sudah lama sekali tidak ada yang mengurus' } });
-    const { id } = res.json();
+    const { id, ticket } = res.json();
     const waiting = await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
     const { routing: before, ...complaint } = waiting.data as RoutedComplaint;
     // Published with the first note, then Redis went away: the admin edits the note on the form that came back, and sends it again.
@@ -199,6 +214,13 @@ describe('triage by a human', () => {
     const again = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'opd=dlh&note=sampah+liar+di+gang+3&revision=0' });
     expect(again.statusCode).toBe(303);
     expect((await q('opd.dlh').getJob(`${id}.r1`))?.data.routing.note).toBe('sampah');
+    // The admin is told that their edit did not reach the OPD, not only that the complaint went.
+    expect(again.headers.location).toBe(`/admin/triage?done=${ticket}&note=unsent#diteruskan`);
+    const page = await gw.app.inject({ url: again.headers.location!, headers: { cookie: admin } });
+    expect(page.body).toMatch(/sudah diteruskan ke <strong>Dinas Lingkungan Hidup<\/strong>\. <strong>Catatan Anda tidak ikut terkirim<\/strong>/);
+    // An API client is told which note the OPD got.
+    const api = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd: 'dlh', note: 'sampah liar di gang 3', revision: 0 } });
+    expect(api.json()).toMatchObject({ opd: 'dlh', revision: 1, note: 'sampah' });
     const exported = await gw.app.inject({ url: '/api/v1/triage/corrections', headers: { cookie: admin } });
     const mine = exported.body.split('\n').filter((l) => l.includes(`"id":"${id}"`)).map((l) => JSON.parse(l) as { note?: string });
     expect(mine).toEqual([expect.objectContaining({ note: 'sampah' })]);

@@ -129,11 +129,19 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       tags: ['triage'],
       params: z.object({ id: ComplaintId }),
       body: AssignBody,
-      response: { 200: z.object({ id: z.string(), ticket: z.string(), opd: z.string(), revision: z.number() }) },
+      response: {
+        200: z.object({
+          id: z.string(),
+          ticket: z.string(),
+          opd: z.string(),
+          revision: z.number(),
+          note: z.string().optional().meta({ description: "The note the OPD received with this decision; absent: none. When it is not the note you sent, yours did not reach the OPD: the complaint was already with that OPD (the same OPD chosen again, or this assignment sent again after it was published with another note)." }),
+        }),
+      },
     },
   }, async (req) => {
     const routed = await assignComplaint(t, { id: req.params.id, opd: req.body.opd, ...(req.body.note ? { note: req.body.note } : {}), ...(req.body.revision !== undefined ? { revision: req.body.revision } : {}), by: userOf(req).username });
-    return { id: routed.id, ticket: routed.ticket, opd: routed.routing.opd, revision: routed.routing.revision };
+    return { id: routed.id, ticket: routed.ticket, opd: routed.routing.opd, revision: routed.routing.revision, ...(routed.routing.note ? { note: routed.routing.note } : {}) };
   });
 
   app.get('/api/v1/triage/corrections', {
@@ -145,13 +153,13 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   });
 
   /** The confirmation after an assignment: the ticket's record says where it went (a ticket it does not know shows nothing). */
-  async function doneOf(query: { done?: unknown; next?: unknown }): Promise<TriagePageOptions['done']> {
+  async function doneOf(query: { done?: unknown; next?: unknown; note?: unknown }): Promise<TriagePageOptions['done']> {
     const ticket = typeof query.done === 'string' ? normalizeTicket(query.done, deps.config.TICKET_PREFIX) : null;
     const id = ticket ? await deps.status.idForTicket(ticket) : null;
     const record = id ? await deps.status.get(id) : null;
     if (!record) return undefined;
     const before = typeof query.next === 'string' && ComplaintId.safeParse(query.next).success ? query.next : undefined;
-    return { ticket: record.ticket, ...(record.opdName ? { opdName: record.opdName } : {}), ...(before ? { before } : {}) };
+    return { ticket: record.ticket, ...(record.opdName ? { opdName: record.opdName } : {}), ...(before ? { before } : {}), ...(query.note === 'unsent' ? { noteUnsent: true } : {}) };
   }
 
   /** A ticket as the admin typed it (case, spaces and dashes do not matter): the complaint as it is now, in triage or routed. */
@@ -161,7 +169,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     return (id && (await latestRouted(routedQueue, id))) || undefined;
   }
 
-  app.get<{ Querystring: { done?: string; next?: string; error?: string; tiket?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Querystring: { done?: string; next?: string; note?: string; error?: string; tiket?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
     const query = typeof req.query.tiket === 'string' ? req.query.tiket.trim().slice(0, 40) : '';
     const [items, waiting, done, found] = await Promise.all([
       query ? [] : listTriage(t),
@@ -229,8 +237,11 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       await drafts.drop(token);
       reply.clearCookie(DRAFT_COOKIE, draftCookie);
     }
+    // The note the admin typed did not reach the OPD when the complaint was already there: the
+    // same OPD chosen again, or an assignment sent again whose first sending carried another note.
+    const unsent = note.trim() !== '' && routed.routing.note !== note;
     // Back where the admin was: at the item that followed this one, with the confirmation above it.
-    return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next ? `&next=${next}` : ''}#diteruskan`, 303);
+    return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next ? `&next=${next}` : ''}${unsent ? '&note=unsent' : ''}#diteruskan`, 303);
   });
   return t;
 }
