@@ -42,6 +42,7 @@ describe('metrics and log lines the operator docs name', () => {
     'set aside in the quarantine file',
     'messages the previous run had not finished are taken again from the journal',
     'photo not stored',
+    'whose X-Forwarded-For is ignored',
   ])('"%s" is still logged by the code', (line) => {
     // A line quoted in the docs may be wrapped: compare with the docs' whitespace collapsed.
     expect(docs.some((file) => read(file).replace(/\s+/g, ' ').includes(line))).toBe(true);

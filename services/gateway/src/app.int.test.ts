@@ -451,6 +451,37 @@ describe('operations', () => {
     }
   });
 
+  it("warns once when a proxy's X-Forwarded-For is ignored (TRUST_PROXY unset, or not that proxy), naming the proxy and never a client", async () => {
+    const send = (gw: Awaited<ReturnType<typeof createTestGateway>>, forwarded?: string) =>
+      gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...(forwarded ? { headers: { 'x-forwarded-for': forwarded } } : {}), payload: { text: 'Saluran air mampet di gang tiga, banjir kalau hujan' } });
+    const warnings = (lines: Array<Record<string, unknown>>) => lines.filter((l) => typeof l.msg === 'string' && l.msg.includes('X-Forwarded-For is ignored'));
+    for (const trust of ['false', '10.0.0.5']) {
+      const log = memoryLogger(`gateway-proxy-${trust}`);
+      const gw = await createTestGateway({ redisUrl: url, prefix: `${prefix}-px`, logger: log.logger, env: { TRUST_PROXY: trust } });
+      try {
+        await send(gw);
+        expect(warnings(log.lines)).toEqual([]);
+        // app.inject's peer is 127.0.0.1: a proxy on this machine that TRUST_PROXY does not trust.
+        for (let i = 0; i < 3; i++) expect((await send(gw, `203.0.113.${i + 1}`)).statusCode).toBe(202);
+        expect(warnings(log.lines)).toEqual([expect.objectContaining({ level: 40, proxy: '127.0.0.1', trustProxy: trust })]);
+        expect(JSON.stringify(log.lines)).not.toContain('203.0.113.');
+      } finally {
+        await gw.close();
+        await deletePrefix(url, `${prefix}-px`);
+      }
+    }
+    // Trusted: nothing to say.
+    const log = memoryLogger('gateway-proxy-trusted');
+    const gw = await createTestGateway({ redisUrl: url, prefix: `${prefix}-px`, logger: log.logger, env: { TRUST_PROXY: 'true' } });
+    try {
+      expect((await send(gw, '203.0.113.7')).statusCode).toBe(202);
+      expect(warnings(log.lines)).toEqual([]);
+    } finally {
+      await gw.close();
+      await deletePrefix(url, `${prefix}-px`);
+    }
+  });
+
   it('logs no "unhandled error" for a submission whose client is gone before the rate limit reads its address', async () => {
     // Node answers a broken Transfer-Encoding with 400 and closes the socket, while the request
     // still runs its hooks: the rate limit then found no address (req.ip undefined) and threw.

@@ -13,7 +13,7 @@ import { complaintsApi } from './routes/complaints-api.ts';
 import { health } from './routes/health.ts';
 import { webForm } from './routes/web-form.ts';
 import { registerAuth } from './auth/index.ts';
-import { clientAddressKey } from './auth/client-address.ts';
+import { clientAddressKey, untrustedProxyCheck } from './auth/client-address.ts';
 import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
 import { registerOpdApi } from './opd/index.ts';
@@ -55,8 +55,10 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (route.url.startsWith('/api/') && methods.includes('GET')) route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), noStore];
   });
+  const proxyCheck = untrustedProxyCheck(deps.logger, deps.config.TRUST_PROXY);
   // A callback hook, not an async one: no promise per request.
   app.addHook('onResponse', (req, reply, done) => {
+    proxyCheck(req);
     if (req.url !== '/healthz' && req.url !== '/readyz' && req.url !== '/metrics') {
       const q = req.url.indexOf('?');
       const line = { method: req.method, url: q === -1 ? req.url : `${req.url.slice(0, q)}?[redacted]`, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
