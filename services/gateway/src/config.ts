@@ -112,6 +112,12 @@ export const GatewayEnv = ServiceEnv.extend({
   OPD_REPORTS_PER_MINUTE: envInt(120, { min: 0 }),
   /** Login attempts per client address per minute, whatever the username (0 disables): each costs a password hash. */
   LOGIN_RATE_LIMIT_PER_MINUTE: envInt(20, { min: 0 }),
+  /**
+   * Logins per account per hour from browsers that never logged into it, from any addresses (0
+   * disables): guesses spread over many addresses stop there; a browser that logged in as that
+   * user before (its `aduan_device` cookie) is not counted.
+   */
+  LOGIN_NEW_DEVICE_PER_HOUR: envInt(30, { min: 0 }),
   /** Radio desk: how many days back duplicate hints look. */
   DESK_HINT_DAYS: envInt(3, { min: 1, max: 30 }),
   /** Radio desk: the stations' UTC offset in minutes, for "today" on the board (WIB = 420). */

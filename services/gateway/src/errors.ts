@@ -58,7 +58,7 @@ export const ERROR_CODES = {
   invalid_credentials: { status: 401, description: 'Wrong username or password (the two are not distinguished).' },
   account_disabled: { status: 403, description: 'The account was disabled by an administrator.' },
   forbidden: { status: 403, description: 'Logged in, but the role may not use this endpoint.' },
-  too_many_attempts: { status: 429, description: 'Too many failed logins for this username from this address; see Retry-After.' },
+  too_many_attempts: { status: 429, description: 'Too many failed logins for this username from this address, or too many logins of this account from browsers it never logged in from (LOGIN_NEW_DEVICE_PER_HOUR); see Retry-After.' },
   json_required: { status: 415, description: 'Desk and admin API posts must be application/json (part of the CSRF defence).' },
   cross_site: { status: 403, description: 'A login, logout or admin form posted from another site (its Origin is not this one).' },
   not_found: { status: 404, description: 'No such ticket, or the token does not match it (the two are not distinguished); on the OPD API, no complaint with this id is routed to the key\'s OPD.' },

@@ -5,6 +5,8 @@ import { SessionStore } from './session-store.ts';
 import { UserStore } from './user-store.ts';
 
 export const SESSION_COOKIE = 'aduan_session';
+/** A browser that logged in before: not held to LOGIN_NEW_DEVICE_PER_HOUR for that account. */
+export const DEVICE_COOKIE = 'aduan_device';
 
 /** Accounts, sessions and login throttling, shared by the desk and (later) the admin pages. */
 export interface AuthDeps {
@@ -19,7 +21,7 @@ export function createAuthDeps(config: GatewayEnv, redis: Redis, prefix: string)
   return {
     users: new UserStore(redis, prefix),
     sessions: new SessionStore(redis, prefix, { idleMs: config.SESSION_IDLE_TIMEOUT, maxAgeMs: config.SESSION_MAX_AGE }),
-    throttle: new LoginThrottle(redis, prefix, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_FAILURE_WINDOW, perAddressPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE }),
+    throttle: new LoginThrottle(redis, prefix, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_FAILURE_WINDOW, perAddressPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE, newDevicePerHour: config.LOGIN_NEW_DEVICE_PER_HOUR }),
     cookie: { name: SESSION_COOKIE, secure, maxAgeSeconds: Math.ceil(config.SESSION_MAX_AGE / 1000) },
   };
 }

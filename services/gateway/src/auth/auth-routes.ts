@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AuthDeps } from './auth-deps.ts';
+import { DEVICE_COOKIE, type AuthDeps } from './auth-deps.ts';
+import { DEVICE_TTL_MS } from './login-throttle.ts';
 import { loginCounter } from './metrics.ts';
 import { AuthError } from './errors.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { loginPage, safeNext } from './login-page.ts';
-import { requireJson, requireRole, requireSameOrigin, sessionCookie, userOf } from './require-role.ts';
+import { cookieOf, requireJson, requireRole, requireSameOrigin, sessionCookie, userOf } from './require-role.ts';
 import { Role, canonicalUsername, type AuthUser } from './user-store.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { HttpError } from '../errors.ts';
@@ -24,7 +25,7 @@ const text = (v: unknown) => (typeof v === 'string' ? v : '');
  * username is logged only when such an account exists: a password typed into the username box
  * must not reach the logs.
  */
-export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: string, password: string): Promise<{ user: AuthUser; sessionId: string }> {
+export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: string, password: string): Promise<{ user: AuthUser; sessionId: string; device: string }> {
   // The API's limits (LoginBody), for the page form too: nothing longer is anyone's account.
   if (rawUsername.length > 100 || password.length > 200) throw new AuthError('invalid_credentials', 'Wrong username or password');
   const wait = await auth.throttle.addressAttempt(req.ip);
@@ -32,6 +33,17 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   const username = canonicalUsername(rawUsername);
   const user = await auth.users.get(username);
   const who = user ? { operator: username } : { operator: null };
+  // A browser this account never logged in from counts against the account's hourly limit,
+  // whatever its address: the password is not even tried past it.
+  const device = cookieOf(req, DEVICE_COOKIE);
+  if (!(await auth.throttle.knownDevice(username, device))) {
+    const held = await auth.throttle.newDeviceAttempt(username);
+    if (held) {
+      req.log.warn({ event: 'login_blocked_new_device', ...who }, 'login refused: too many logins of this account from unknown browsers');
+      loginCounter().inc({ outcome: 'blocked' });
+      throw new AuthError('too_many_attempts', `Too many logins of this account from browsers it never logged in from; log in from one it did, or retry in ${held} s`, { retryAfterSeconds: held, newDevice: true });
+    }
+  }
   const attempt = await auth.throttle.attempt(username, req.ip);
   if (attempt.blockedSeconds) {
     req.log.warn({ event: 'login_blocked', ...who }, 'login refused: too many failures');
@@ -53,11 +65,14 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   await auth.throttle.succeed(username, req.ip);
   req.log.info({ event: 'login', ...who, role: user.role }, 'logged in');
   loginCounter().inc({ outcome: 'ok' });
-  return { user: { username: user.username, role: user.role, station: user.station }, sessionId: await auth.sessions.create(user.username, user.sessionEpoch) };
+  const [sessionId, known] = await Promise.all([auth.sessions.create(user.username, user.sessionEpoch), auth.throttle.rememberDevice(username, device)]);
+  return { user: { username: user.username, role: user.role, station: user.station }, sessionId, device: known };
 }
 
-function setSessionCookie(reply: FastifyReply, auth: AuthDeps, sessionId: string) {
-  reply.setCookie(auth.cookie.name, sessionId, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: auth.cookie.maxAgeSeconds });
+/** The session's cookie, and the device cookie that marks this browser as one the user logged in from. */
+function setLoginCookies(reply: FastifyReply, auth: AuthDeps, login: { sessionId: string; device: string }) {
+  reply.setCookie(auth.cookie.name, login.sessionId, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: auth.cookie.maxAgeSeconds });
+  reply.setCookie(DEVICE_COOKIE, login.device, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: DEVICE_TTL_MS / 1000 });
 }
 
 async function logout(auth: AuthDeps, req: FastifyRequest, reply: FastifyReply) {
@@ -69,7 +84,10 @@ async function logout(auth: AuthDeps, req: FastifyRequest, reply: FastifyReply) 
 const PAGE_MESSAGES: Record<string, (e: AuthError) => string> = {
   invalid_credentials: () => 'Nama pengguna atau kata sandi salah.',
   account_disabled: () => 'Akun ini dinonaktifkan. Silakan hubungi admin.',
-  too_many_attempts: (e) => `Terlalu banyak percobaan yang gagal. Silakan coba lagi dalam ${Math.ceil(Number(e.details?.retryAfterSeconds ?? 60) / 60)} menit.`,
+  too_many_attempts: (e) =>
+    e.details?.newDevice
+      ? `Akun ini sedang terlalu sering dicoba dari perangkat lain. Silakan masuk dari perangkat yang biasa Anda pakai, atau coba lagi dalam ${Math.ceil(Number(e.details.retryAfterSeconds ?? 60) / 60)} menit.`
+      : `Terlalu banyak percobaan yang gagal. Silakan coba lagi dalam ${Math.ceil(Number(e.details?.retryAfterSeconds ?? 60) / 60)} menit.`,
 };
 
 /** GET/POST /login (page), POST /logout, and the JSON API: /api/v1/desk/login, /logout, /me. */
@@ -87,8 +105,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     const next = safeNext(body.next);
     const username = text(body.username);
     try {
-      const { sessionId } = await login(auth, req, username, text(body.password));
-      setSessionCookie(reply, auth, sessionId);
+      setLoginCookies(reply, auth, await login(auth, req, username, text(body.password)));
       return reply.redirect(next, 303);
     } catch (err) {
       // The per-address limit (any username): said on the login page, not as a complaint refused.
@@ -119,9 +136,9 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
       schema: { summary: 'Log in (operator or admin)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session`.', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
     },
     async (req, reply) => {
-      const { user, sessionId } = await login(auth, req, req.body.username, req.body.password);
-      setSessionCookie(reply, auth, sessionId);
-      return user;
+      const done = await login(auth, req, req.body.username, req.body.password);
+      setLoginCookies(reply, auth, done);
+      return done.user;
     },
   );
 

@@ -149,6 +149,53 @@ describe('login and sessions', () => {
     expect(keys.every((k) => k.length < prefix.length + 50)).toBe(true);
   });
 
+  it('stops guesses at one account spread over many addresses, while browsers that logged into it before still log in', async () => {
+    const log = memoryLogger('auth-new-device');
+    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-nd`, logger: log.logger, env: { LOGIN_NEW_DEVICE_PER_HOUR: '3', TRUST_PROXY: 'true' } });
+    try {
+      await limited.deps.auth.users.add({ username: 'penyiar', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
+      await limited.deps.auth.users.add({ username: 'penyiar2', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
+      await limited.deps.auth.users.add({ username: 'lain', password: PASSWORD, role: 'operator', station: 'Radio Mayangkara' });
+      const api = (username: string, password: string, address: string, device?: string) =>
+        limited.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: { ...json, 'x-forwarded-for': address, ...(device ? { cookie: `aduan_device=${device}` } : {}) }, payload: { username, password } });
+      // The station's desk computer logs in: it is remembered as one of the account's browsers.
+      const first = await api('penyiar', PASSWORD, '198.51.100.1');
+      expect(first.statusCode).toBe(200);
+      const cookie = first.cookies.find((c) => c.name === 'aduan_device');
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 180 * 24 * 3600 });
+      const desk = cookie!.value;
+      // Guesses from ever new addresses: each address is far from its own limits.
+      for (let i = 0; i < 2; i++) expect((await api('penyiar', `tebakan-ke-${i}-xx`, `203.0.113.${i + 1}`)).statusCode).toBe(401);
+      // Past the account's limit for unknown browsers, even the right password from a new one is refused unchecked.
+      const refused = await api('penyiar', PASSWORD, '203.0.113.50');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ error: 'too_many_attempts' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3000);
+      // So is a made-up device cookie.
+      expect((await api('penyiar', PASSWORD, '203.0.113.51', 'x'.repeat(32))).statusCode).toBe(429);
+      // The page says what to do, in Bahasa Indonesia.
+      const page = await limited.app.inject({ ...formPost({ username: 'penyiar', password: PASSWORD, next: '/desk' }), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '203.0.113.52' } });
+      expect(page.statusCode).toBe(429);
+      expect(page.body).toContain('Silakan masuk dari perangkat yang biasa Anda pakai');
+      expect(log.lines.some((l) => l.event === 'login_blocked_new_device' && l.operator === 'penyiar')).toBe(true);
+      // The desk computer logs in as ever, from wherever it is, and a typo there is an ordinary one.
+      expect((await api('penyiar', 'salah-ketik-sekali', '198.51.100.9', desk)).statusCode).toBe(401);
+      const again = await api('penyiar', PASSWORD, '198.51.100.9', desk);
+      expect(again.statusCode).toBe(200);
+      // Another account is not held by this one's attack; the desk computer shared by shift keeps one token for both.
+      expect((await api('lain', PASSWORD, '203.0.113.60')).statusCode).toBe(200);
+      const shift = await api('penyiar2', PASSWORD, '198.51.100.1', desk);
+      expect(shift.statusCode).toBe(200);
+      expect(shift.cookies.find((c) => c.name === 'aduan_device')?.value).toBe(desk);
+      expect(await limited.deps.auth.throttle.knownDevice('penyiar', desk)).toBe(true);
+      expect(await limited.deps.auth.throttle.knownDevice('penyiar2', desk)).toBe(true);
+      expect(await limited.deps.auth.throttle.knownDevice('lain', desk)).toBe(false);
+    } finally {
+      await limited.close();
+      await deletePrefix(url, `${prefix}-nd`);
+    }
+  });
+
   it('limits login attempts per address whatever the username, on the form and the API together, an IPv6 client by its /64', async () => {
     const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-lrl`, logger: mem.logger, env: { LOGIN_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'true' } });
     try {

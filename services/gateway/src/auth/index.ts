@@ -5,7 +5,7 @@ import { authRoutes } from './auth-routes.ts';
 
 export { createAuthDeps, SESSION_COOKIE, type AuthDeps } from './auth-deps.ts';
 export { AUTH_ERROR_CODES, AuthError } from './errors.ts';
-export { requireRole, requireJson, requireSameOrigin, userOf, authenticate, loginRedirect } from './require-role.ts';
+export { requireRole, requireJson, requireSameOrigin, userOf, authenticate, loginRedirect, cookieOf } from './require-role.ts';
 export { UserStore, UserError, Role, type AuthUser, type StoredUser } from './user-store.ts';
 export { SessionStore } from './session-store.ts';
 

@@ -27,8 +27,13 @@ export function loginRedirect(req: FastifyRequest, expired: boolean): string {
  * few routes that need them, not by a hook on every request (registerAuth).
  */
 export function sessionCookie(req: FastifyRequest, auth: AuthDeps): string | undefined {
+  return cookieOf(req, auth.cookie.name);
+}
+
+/** One cookie of the request, parsed only where a route needs it (no hook on every request). */
+export function cookieOf(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
-  return header ? req.server.parseCookie(header)[auth.cookie.name] : undefined;
+  return header ? req.server.parseCookie(header)[name] : undefined;
 }
 
 /** Resolves the session cookie to a user, or explains why not (as an AuthError). */

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, latestRouted } from '@aduan/queue';
 import { OpdCode, RoutedComplaint, normalizeTicket } from '@aduan/schema';
-import { AuthError, authenticate, loginRedirect, requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
+import { AuthError, authenticate, cookieOf, loginRedirect, requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { retryAfterSeconds, statusOf } from '../error-handler.ts';
@@ -56,7 +56,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   const drafts = new AssignDraftStore(deps.redis, deps.prefix);
   const choiceCodes = new Set([...deps.directory.opds.map((o) => o.code), 'external']);
   const draftCookie = { path: '/admin/triage', httpOnly: true, secure: deps.auth.cookie.secure, sameSite: 'strict' as const };
-  const draftToken = (req: FastifyRequest) => (req.headers.cookie ? req.server.parseCookie(req.headers.cookie)[DRAFT_COOKIE] : undefined);
+  const draftToken = (req: FastifyRequest) => cookieOf(req, DRAFT_COOKIE);
 
   /**
    * The page form's assignment that could not be made (Redis away, a timeout, an OPD the list does
