@@ -381,7 +381,7 @@ describe('triage by a human', () => {
     expect(restored.body).not.toContain('bukan-dinas');
     expect(restored.body).toContain('value="Catatan"');
   });
-  it('keeps at most 200 drafts for requests without a session, from however many addresses, and none with nothing to restore', async () => {
+  it("keeps at most 200 drafts for requests without a session, from however many addresses, and none with nothing to restore; an admin's own browser is not held to that", async () => {
     const filed = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya, sudah lama sekali dibiarkan tanpa kejelasan di situ' } });
     const { id } = filed.json();
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -401,8 +401,20 @@ describe('triage by a human', () => {
     }
     expect(kept.filter(Boolean)).toHaveLength(200);
     expect(kept.slice(200)).toEqual(Array(10).fill(false));
+    // The budget used up, an admin's own browser (it logged in before: its device cookie) still has its draft kept.
+    const loggedIn = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'admin', password: PASSWORD } });
+    const device = loggedIn.cookies.find((c) => c.name === 'aduan_device')!.value;
+    const own = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, cookie: `aduan_device=${device}` }, payload: 'opd=dlh&note=Mohon+dicek', remoteAddress: '2001:db8:eeee:1::1' });
+    expect(own.headers.location).toMatch(/^\/login\?next=/);
+    const ownDraft = own.cookies.find((c) => c.name === 'aduan_triage_draft')!;
+    expect(await conn.get(`${prefix}:triage-draft-budget`)).toBe('210');
+    const back = await gw.app.inject({ method: 'GET', url: `/admin/triage/${id}/assign`, headers: { cookie: `aduan_session=${loggedIn.cookies.find((c) => c.name === 'aduan_session')!.value}; aduan_triage_draft=${ownDraft.value}` } });
+    expect(back.body).toContain('value="Mohon dicek"');
+    // A made-up device cookie is no admin's browser.
+    const forged = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, cookie: `aduan_device=${'A'.repeat(32)}` }, payload: 'opd=dlh&note=x', remoteAddress: '2001:db8:eeee:2::1' });
+    expect(forged.cookies.map((c) => c.name)).not.toContain('aduan_triage_draft');
     const keys = await conn.keys(`${prefix}:triage-draft:*`);
-    expect(keys.length).toBeLessThanOrEqual(200 + 5);
+    expect(keys.length).toBeLessThanOrEqual(200 + 6);
     // Leave the budget to the other tests.
     await conn.del(`${prefix}:triage-draft-budget`, ...keys);
   });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuthDeps } from './auth-deps.ts';
 import { authRoutes } from './auth-routes.ts';
 
-export { createAuthDeps, SESSION_COOKIE, type AuthDeps } from './auth-deps.ts';
+export { createAuthDeps, DEVICE_COOKIE, SESSION_COOKIE, type AuthDeps } from './auth-deps.ts';
 export { AUTH_ERROR_CODES, AuthError } from './errors.ts';
 export { requireRole, requireJson, requireSameOrigin, userOf, authenticate, loginRedirect, cookieOf } from './require-role.ts';
 export { UserStore, UserError, Role, type AuthUser, type StoredUser } from './user-store.ts';

@@ -73,6 +73,11 @@ export class LoginThrottle {
     return `${this.prefix}:login-device:${hashed(token)}`;
   }
 
+  /** Whether `token` (a browser's device cookie) is one some account logged in with. */
+  async isDevice(token: string | undefined): Promise<boolean> {
+    return token !== undefined && DEVICE_TOKEN.test(token) && (await this.redis.exists(this.deviceKey(token))) === 1;
+  }
+
   /** Whether `token` (the browser's device cookie) is one this account logged in with. */
   async knownDevice(username: string, token: string | undefined): Promise<boolean> {
     return token !== undefined && DEVICE_TOKEN.test(token) && (await this.redis.sismember(this.deviceKey(token), username)) === 1;
@@ -91,8 +96,7 @@ export class LoginThrottle {
    * browser may be several accounts' own: the radio station's desk computer, shared by shift.
    */
   async rememberDevice(username: string, token: string | undefined): Promise<string> {
-    const known = token !== undefined && DEVICE_TOKEN.test(token) && (await this.redis.exists(this.deviceKey(token))) === 1;
-    const kept = known ? token : randomBytes(24).toString('base64url');
+    const kept = (await this.isDevice(token)) ? token! : randomBytes(24).toString('base64url');
     await this.redis.multi().sadd(this.deviceKey(kept), username).pexpire(this.deviceKey(kept), DEVICE_TTL_MS).exec();
     return kept;
   }

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, latestRouted } from '@aduan/queue';
 import { OpdCode, RoutedComplaint, normalizeTicket } from '@aduan/schema';
-import { AuthError, authenticate, cookieOf, loginRedirect, requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
+import { AuthError, DEVICE_COOKIE, authenticate, cookieOf, loginRedirect, requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { retryAfterSeconds, statusOf } from '../error-handler.ts';
@@ -97,7 +97,10 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
           // Only a choice the page offers is kept (an OPD code is the directory's); a form with
           // nothing chosen or typed has nothing to restore. Past the budget: no draft, as before drafts.
           const opd = choiceCodes.has(form.opd) ? form.opd : '';
-          const token = opd || form.note ? await drafts.saveAnonymous({ id: req.params.id, ...form, opd }) : null;
+          // A browser some account logged in from (an admin's, whose session lapsed) is not held to
+          // the budget that anonymous requests share: nobody else can use it up for them.
+          const draft = { id: req.params.id, ...form, opd };
+          const token = !opd && !form.note ? null : (await deps.auth.throttle.isDevice(cookieOf(req, DEVICE_COOKIE))) ? await drafts.save(draft) : await drafts.saveAnonymous(draft);
           if (token) reply.setCookie(DRAFT_COOKIE, token, { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
           return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
         }
