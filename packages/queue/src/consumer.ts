@@ -47,13 +47,40 @@ export function throttledErrors(report: (err: Error, repeated: number) => void, 
 }
 
 /**
+ * BullMQ's Worker, counting the jobs it holds: from the fetch until BullMQ has recorded how each
+ * ended (moved to completed, failed or delayed). The handler's own end is too early a mark: its
+ * job is not done while that last write waits for Redis.
+ */
+class CountingWorker extends Worker {
+  inFlight = 0;
+
+  override async processJob(...args: Parameters<Worker['processJob']>): ReturnType<Worker['processJob']> {
+    this.inFlight++;
+    try {
+      return await super.processJob(...args);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+/**
+ * How many jobs a worker made by createConsumer holds now (see CountingWorker); undefined for any
+ * other Worker. Shutdown reads it (closeWorker): with Redis away, a worker holding no job has
+ * nothing to wait for.
+ */
+export function jobsInFlight(worker: Worker): number | undefined {
+  return worker instanceof CountingWorker ? worker.inFlight : undefined;
+}
+
+/**
  * Typed consumer for a contract queue. Job data is validated before the handler runs; data
  * that does not match the contract fails at once without retries (UnrecoverableError) and
  * stays in the failed set for inspection.
  */
 export function createConsumer<T extends z.ZodType>(opts: ConsumerOptions<T>): Worker {
   const schema = (opts.schema ?? specFor(opts.queue).schema) as T;
-  const worker = new Worker(
+  const worker = new CountingWorker(
     opts.queue,
     async (job, token) => {
       const parsed = schema.safeParse(job.data);
