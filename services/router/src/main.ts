@@ -23,6 +23,8 @@ const service = await startRouterService({
   logger,
   concurrency: env.ROUTER_CONCURRENCY,
   hintDays: env.DESK_HINT_DAYS,
+  // The rest of SHUTDOWN_TIMEOUT is the other steps' (and a margin): exit 0, not the deadline's 1.
+  closeGraceMs: Math.max(1_000, Math.floor(env.SHUTDOWN_TIMEOUT / 2)),
   router: createRouter(loadDirectoryOrExit(env.ROUTING_DIRECTORY), { triageThreshold: env.TRIAGE_THRESHOLD ?? DEFAULT_TRIAGE_THRESHOLD }),
 });
 

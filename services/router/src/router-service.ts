@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
-import { DelayedError, Queue, QueueNames, StatusStore, createConsumer, createRedis, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
+import { DelayedError, Queue, QueueNames, StatusStore, closeWorker, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError, tellHeldNotices } from './status-updates.ts';
@@ -24,6 +24,12 @@ export interface RouterServiceOptions {
   router?: Router;
   /** Days of the radio desk's duplicate-hint index (default 3; 0 = do not index). */
   hintDays?: number;
+  /**
+   * How long close() lets the jobs in flight finish, waiting for an unreachable Redis to come
+   * back if they need it (default 3 s; main.ts: half of SHUTDOWN_TIMEOUT). With Redis away and
+   * nothing in flight, close() does not wait at all.
+   */
+  closeGraceMs?: number;
 }
 
 export interface RouterService {
@@ -173,10 +179,25 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       closed = true;
       clearInterval(timer);
       clearInterval(heldTimer);
-      // Stop taking jobs, let in-flight ones finish, then close connections.
-      await Promise.all([intake.close(), statusWorker.close()]);
+      // Stop taking jobs, let in-flight ones finish, then close connections. With Redis away
+      // they cannot finish: each stays active in Redis and is routed again once it is back.
+      const graceMs = opts.closeGraceMs ?? 3_000;
+      const workers = [
+        [QueueNames.intake, intake],
+        [QueueNames.status, statusWorker],
+      ] as const;
+      await Promise.all(
+        workers.map(async ([queue, worker]) => {
+          const { graceful, left } = await closeWorker(worker, { graceMs });
+          if (graceful) return;
+          if (left) log.warn({ queue, jobs: left, graceMs }, 'redis unreachable at shutdown: jobs in flight left to be run again once Redis is back');
+          else log.info({ queue }, 'redis unreachable at shutdown: worker closed without waiting for it (no job in flight)');
+        }),
+      );
       await routedQueue.close().catch(() => {});
-      await client.del(routerHeartbeatKey(opts.prefix)).catch(() => {});
+      // Tells /readyz at once; best effort (the key expires in 15 s anyway), and not waited for
+      // long: this connection holds a command for as long as Redis is away.
+      if (client.status === 'ready') await settlesWithin(client.del(routerHeartbeatKey(opts.prefix)), 1_000);
       await producer.close();
       client.disconnect();
       workerConn.disconnect();

@@ -46,6 +46,8 @@ const router = await startRouterService({
   logger: logger.child({ component: 'router' }),
   concurrency: config.ROUTER_CONCURRENCY,
   hintDays: config.DESK_HINT_DAYS,
+  // The rest of SHUTDOWN_TIMEOUT is the other steps' (and a margin): exit 0, not the deadline's 1.
+  closeGraceMs: Math.max(1_000, Math.floor(config.SHUTDOWN_TIMEOUT / 2)),
   router: createRouter(directory, { triageThreshold: config.TRIAGE_THRESHOLD ?? DEFAULT_TRIAGE_THRESHOLD }),
 });
 // Intake before routing: the router takes fewer jobs at once while the shared loop is busy.
