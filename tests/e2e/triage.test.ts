@@ -418,6 +418,29 @@ describe('triage by a human', () => {
     // Leave the budget to the other tests.
     await conn.del(`${prefix}:triage-draft-budget`, ...keys);
   });
+  it('keeps at most 20 drafts per browser some account logged in from: one device cookie cannot fill Redis from many addresses', async () => {
+    const filed = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya, gorong-gorong tersumbat sudah lama tanpa kejelasan' } });
+    const { id } = filed.json();
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    // Any account's browser holds one: here an operator's, who has no use for triage drafts.
+    const loggedIn = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'opr', password: PASSWORD } });
+    const device = loggedIn.cookies.find((c) => c.name === 'aduan_device')!.value;
+    const before = (await conn.keys(`${prefix}:triage-draft:*`)).length;
+    const kept: boolean[] = [];
+    // Each from its own /64: the per-address login limit (20 a minute) never applies.
+    for (let n = 0; n < 30; n++) {
+      const res = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, cookie: `aduan_device=${device}` }, payload: `opd=dlh&note=${'y'.repeat(2000)}`, remoteAddress: `2001:db8:dddd:${n.toString(16)}::1` });
+      expect(res.headers.location).toMatch(/^\/login\?next=/);
+      kept.push(res.cookies.some((c) => c.name === 'aduan_triage_draft'));
+    }
+    expect(kept.slice(0, 20)).toEqual(Array(20).fill(true));
+    expect(kept.slice(20)).toEqual(Array(10).fill(false));
+    expect((await conn.keys(`${prefix}:triage-draft:*`)).length - before).toBe(20);
+    // Another browser's budget is its own: the admin's still has its draft kept.
+    const admin = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'admin', password: PASSWORD } });
+    const own = await gw.app.inject({ method: 'POST', url: `/admin/triage/${id}/assign`, headers: { ...form, cookie: `aduan_device=${admin.cookies.find((c) => c.name === 'aduan_device')!.value}` }, payload: 'opd=dlh&note=Mohon+dicek', remoteAddress: '2001:db8:dddd:ffff::1' });
+    expect(own.cookies.map((c) => c.name)).toContain('aduan_triage_draft');
+  });
   it('says that an OPD returned the complaint, not that another admin assigned it, when its return came first', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Templek minta uang parkir tanpa karcis' } });
     const { id, ticket } = res.json();

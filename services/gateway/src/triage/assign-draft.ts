@@ -26,6 +26,13 @@ export const DRAFT_TTL_SECONDS = 30 * 60;
  * past it, an expired session's form goes to the login page without its draft, as before drafts.
  */
 export const MAX_ANONYMOUS_DRAFTS = 200;
+/**
+ * Drafts kept per browser some account logged in from (its device cookie), per DRAFT_TTL_SECONDS,
+ * instead of MAX_ANONYMOUS_DRAFTS. Its own budget, so that nobody can use it up for an admin; and a
+ * budget, because every operator's browser holds such a cookie (and keeps it after its account is
+ * disabled): sent from many addresses, one cookie must not make Redis keep drafts without end.
+ */
+export const MAX_DEVICE_DRAFTS = 20;
 
 /** Counts a draft against the window's budget and keeps it only within it: 1 kept, 0 over budget. */
 const SAVE_WITHIN_BUDGET = new LuaScript(`local n = redis.call('INCR', KEYS[1])
@@ -64,6 +71,14 @@ export class AssignDraftStore {
   async saveAnonymous(draft: AssignDraft): Promise<string | null> {
     const token = randomBytes(24).toString('base64url');
     const kept = await SAVE_WITHIN_BUDGET.run(this.redis, [`${this.prefix}:triage-draft-budget`, this.key(token)], [MAX_ANONYMOUS_DRAFTS, DRAFT_TTL_SECONDS, JSON.stringify(draft)]);
+    return kept === 1 ? token : null;
+  }
+
+  /** Keeps the draft of a request without a session from a browser some account logged in from, within MAX_DEVICE_DRAFTS for that browser; returns the id for the cookie, or null. */
+  async saveForDevice(draft: AssignDraft, device: string): Promise<string | null> {
+    const token = randomBytes(24).toString('base64url');
+    const budget = `${this.prefix}:triage-draft-budget:${createHash('sha256').update(device).digest('hex').slice(0, 32)}`;
+    const kept = await SAVE_WITHIN_BUDGET.run(this.redis, [budget, this.key(token)], [MAX_DEVICE_DRAFTS, DRAFT_TTL_SECONDS, JSON.stringify(draft)]);
     return kept === 1 ? token : null;
   }
 

@@ -98,9 +98,11 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
           // nothing chosen or typed has nothing to restore. Past the budget: no draft, as before drafts.
           const opd = choiceCodes.has(form.opd) ? form.opd : '';
           // A browser some account logged in from (an admin's, whose session lapsed) is not held to
-          // the budget that anonymous requests share: nobody else can use it up for them.
+          // the budget that anonymous requests share, but to its own: nobody else can use it up for
+          // them, and one such cookie cannot fill Redis either.
           const draft = { id: req.params.id, ...form, opd };
-          const token = !opd && !form.note ? null : (await deps.auth.throttle.isDevice(cookieOf(req, DEVICE_COOKIE))) ? await drafts.save(draft) : await drafts.saveAnonymous(draft);
+          const device = cookieOf(req, DEVICE_COOKIE);
+          const token = !opd && !form.note ? null : device !== undefined && (await deps.auth.throttle.isDevice(device)) ? await drafts.saveForDevice(draft, device) : await drafts.saveAnonymous(draft);
           if (token) reply.setCookie(DRAFT_COOKIE, token, { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
           return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
         }
