@@ -470,11 +470,12 @@ describe('operations', () => {
         await deletePrefix(url, `${prefix}-px`);
       }
     }
-    // Trusted: nothing to say.
+    // Trusted: nothing to say, also for a client on the proxy's own machine (a check through it).
     const log = memoryLogger('gateway-proxy-trusted');
     const gw = await createTestGateway({ redisUrl: url, prefix: `${prefix}-px`, logger: log.logger, env: { TRUST_PROXY: 'true' } });
     try {
       expect((await send(gw, '203.0.113.7')).statusCode).toBe(202);
+      expect((await send(gw, '127.0.0.1')).statusCode).toBe(202);
       expect(warnings(log.lines)).toEqual([]);
     } finally {
       await gw.close();

@@ -14,10 +14,11 @@ describe('clientAddressKey', () => {
 });
 
 describe('untrustedProxyCheck', () => {
-  const run = (reqs: Array<{ forwarded?: string; peer: string; ip?: string }>) => {
+  // `ips` as fastify gives it with trustProxy: the peer, then each hop it trusted; absent without trustProxy.
+  const run = (reqs: Array<{ forwarded?: string; peer: string; ip?: string; ips?: string[] }>) => {
     const said: object[] = [];
     const check = untrustedProxyCheck({ warn: (obj) => said.push(obj) }, false);
-    for (const r of reqs) check({ headers: r.forwarded ? { 'x-forwarded-for': r.forwarded } : {}, ip: r.ip ?? r.peer, socket: { remoteAddress: r.peer } });
+    for (const r of reqs) check({ headers: r.forwarded ? { 'x-forwarded-for': r.forwarded } : {}, ip: r.ip ?? r.peer, ...(r.ips ? { ips: r.ips } : {}), socket: { remoteAddress: r.peer } });
     return said;
   };
 
@@ -28,7 +29,9 @@ describe('untrustedProxyCheck', () => {
 
   it('says nothing for a public peer writing the header itself, a trusted proxy, or no header', () => {
     expect(run([{ forwarded: '10.0.0.1', peer: '203.0.113.9' }, { forwarded: '203.0.113.9', peer: '2001:db8::1' }])).toEqual([]);
-    expect(run([{ forwarded: '203.0.113.9', peer: '127.0.0.1', ip: '203.0.113.9' }])).toEqual([]);
+    expect(run([{ forwarded: '203.0.113.9', peer: '127.0.0.1', ip: '203.0.113.9', ips: ['127.0.0.1', '203.0.113.9'] }])).toEqual([]);
+    // A trusted proxy forwarding a client with its own address (a check run on the proxy's machine).
+    expect(run([{ forwarded: '127.0.0.1', peer: '127.0.0.1', ip: '127.0.0.1', ips: ['127.0.0.1', '127.0.0.1'] }])).toEqual([]);
     expect(run([{ peer: '127.0.0.1' }, { peer: '172.16.0.1' }])).toEqual([]);
   });
 });

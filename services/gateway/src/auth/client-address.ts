@@ -37,13 +37,14 @@ function isProxyNetwork(address: string): boolean {
  * and a busy hour refuses citizens. Only a proxy's own address is logged, never a client's: a
  * public peer sending the header is a client writing it itself, and is not a misconfiguration.
  */
-export function untrustedProxyCheck(logger: { warn(obj: object, msg: string): void }, trustProxy: false | string): (req: { headers: Record<string, unknown>; ip?: string; socket?: { remoteAddress?: string } }) => void {
+export function untrustedProxyCheck(logger: { warn(obj: object, msg: string): void }, trustProxy: false | string): (req: { headers: Record<string, unknown>; ip?: string; ips?: string[]; socket?: { remoteAddress?: string } }) => void {
   let warned = false;
   return (req) => {
     if (warned || req.headers['x-forwarded-for'] === undefined) return;
     const peer = req.socket?.remoteAddress;
-    // A trusted proxy's request has the client's address as its ip, not the proxy's.
-    if (!peer || req.ip !== peer || !isProxyNetwork(peer)) return;
+    // A trusted proxy's hop is in `ips` (fastify: the peer, then each hop it believed), also when
+    // the client it forwards has the proxy's own address (a check run on the proxy's machine).
+    if (!peer || req.ip !== peer || (req.ips?.length ?? 0) > 1 || !isProxyNetwork(peer)) return;
     warned = true;
     logger.warn(
       { proxy: peer, trustProxy: trustProxy === false ? 'false' : trustProxy },
