@@ -47,9 +47,13 @@ export function throttledErrors(report: (err: Error, repeated: number) => void, 
 }
 
 /**
- * BullMQ's Worker, counting the jobs it holds: from the fetch until BullMQ has recorded how each
- * ended (moved to completed, failed or delayed). The handler's own end is too early a mark: its
- * job is not done while that last write waits for Redis.
+ * BullMQ's Worker, counting the jobs it holds: from the moment BullMQ starts on one (processJob,
+ * which BullMQ 6.7's main loop calls for every job it runs, fetched alone or handed back by the
+ * previous job's moveToFinished) until it has recorded how it ended (moved to completed, failed
+ * or delayed). The handler's own end is too early a mark: its job is not done while that last
+ * write waits for Redis. A job fetched but not started yet (queued in the main loop while it
+ * fetches another) is not counted: none of its work is done, and a close without it leaves it to
+ * the stalled-job check.
  */
 class CountingWorker extends Worker {
   inFlight = 0;
