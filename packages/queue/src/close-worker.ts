@@ -1,4 +1,5 @@
 import type { Worker } from 'bullmq';
+import type { Logger } from '@aduan/telemetry';
 import { settlesWithin } from './close-within.ts';
 import { jobsInFlight } from './consumer.ts';
 
@@ -64,4 +65,15 @@ async function connectionsReady(worker: Worker): Promise<boolean> {
   const clients = Promise.all([backend.client, backend.blockingClient]);
   const now = await Promise.race([clients, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]).catch(() => undefined);
   return now !== undefined && now.every((client) => client === undefined || client.status === 'ready');
+}
+
+/**
+ * Says, on shutdown, how a worker closed that could not close as usual (Redis unreachable): a
+ * warning when it left jobs in flight behind (they run again once Redis is back), else a line
+ * that it did not wait. Nothing when it closed gracefully. The services' READMEs quote both lines.
+ */
+export function logWorkerClosed(logger: Logger, queue: string, closed: WorkerClosed, graceMs: number): void {
+  if (closed.graceful) return;
+  if (closed.left) logger.warn({ queue, jobs: closed.left, graceMs }, 'redis unreachable at shutdown: jobs in flight left to be run again once Redis is back');
+  else logger.info({ queue }, 'redis unreachable at shutdown: worker closed without waiting for it (no job in flight)');
 }

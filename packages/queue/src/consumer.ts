@@ -13,6 +13,8 @@ export interface ConsumerOptions<T extends z.ZodType> {
   /** Defaults to the contract's schema for the queue. */
   schema?: T;
   concurrency?: number;
+  /** BullMQ's rate limit: at most `max` jobs per `duration` ms, across every worker of the queue. */
+  limiter?: { max: number; duration: number };
   /** `token` is the job's lock token, for `job.moveToDelayed(at, token)` (then throw DelayedError). */
   handler: (data: z.output<T>, job: Job, token?: string) => Promise<void>;
   /**
@@ -91,7 +93,7 @@ export function createConsumer<T extends z.ZodType>(opts: ConsumerOptions<T>): W
       if (!parsed.success) throw new UnrecoverableError(`job ${job.id} does not match the ${opts.queue} contract: ${parsed.error.issues[0]?.message}`);
       await opts.handler(parsed.data, job, token);
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 8, autorun: true },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 8, ...(opts.limiter ? { limiter: opts.limiter } : {}), autorun: true },
   );
   const report: (err: Error) => void = opts.onError ? throttledErrors(opts.onError) : () => {};
   // A Redis that refuses writes (full at maxmemory, a read-only replica) fails every fetch of

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
-import { DelayedError, Queue, QueueNames, StatusStore, closeWorker, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
+import { DelayedError, Queue, QueueNames, StatusStore, closeWorker, logWorkerClosed, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError, tellHeldNotices } from './status-updates.ts';
@@ -186,14 +186,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         [QueueNames.intake, intake],
         [QueueNames.status, statusWorker],
       ] as const;
-      await Promise.all(
-        workers.map(async ([queue, worker]) => {
-          const { graceful, left } = await closeWorker(worker, { graceMs });
-          if (graceful) return;
-          if (left) log.warn({ queue, jobs: left, graceMs }, 'redis unreachable at shutdown: jobs in flight left to be run again once Redis is back');
-          else log.info({ queue }, 'redis unreachable at shutdown: worker closed without waiting for it (no job in flight)');
-        }),
-      );
+      await Promise.all(workers.map(async ([queue, worker]) => logWorkerClosed(log, queue, await closeWorker(worker, { graceMs }), graceMs)));
       await routedQueue.close().catch(() => {});
       // Tells /readyz at once; best effort (the key expires in 15 s anyway), and not waited for
       // long: this connection holds a command for as long as Redis is away.
