@@ -118,14 +118,17 @@ export class WhatsAppSession {
 
   private async open(): Promise<void> {
     if (this.stopped) return;
-    this.auth = await useRedisAuthState(this.opts.redis, this.opts.prefix, this.opts.account);
+    const auth = await useRedisAuthState(this.opts.redis, this.opts.prefix, this.opts.account);
+    // Stopped while the auth state was read (it waits for Redis while Redis is away): no socket
+    // now, or it would take messages after the journal and the inbox closed.
+    if (this.stopped) return;
+    this.auth = auth;
     this.pairingRequested = false;
     this.status.paired = this.auth.registered;
     this.setState(this.auth.registered ? 'connecting' : 'pairing');
     this.caughtUp = 0;
-    const sock = this.opts.makeSocket(this.auth.state);
+    const sock = this.opts.makeSocket(auth.state);
     this.sock = sock;
-    const auth = this.auth;
     const onCreds = (update: BaileysEventMap['creds.update']) => {
       // makeWASocket merges the update into creds itself; merging again is harmless and keeps
       // the saved creds right whatever the order of listeners.
