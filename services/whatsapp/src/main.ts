@@ -16,7 +16,8 @@ const service = await startWhatsAppService({
   config: { ...env, REDIS_URL: redisUrl },
   logger,
   makeSocket: (_account, auth) => makeBaileysSocket(auth, logger),
-  // Half the shutdown time for a slow media download; past it, the journal keeps the message.
+  // Half the shutdown time for a slow media download (past it, the journal keeps the message) and
+  // for a notification being sent (past it, or with Redis away, it waits in Redis to be sent again).
   inFlightGraceMs: Math.max(1_000, Math.floor(env.SHUTDOWN_TIMEOUT / 2)),
   // For the operator's eyes on the terminal, not the log stream.
   display: (account, what) => {

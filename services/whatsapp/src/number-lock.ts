@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { processAlive } from '@aduan/queue';
+import { processAlive, settlesWithin } from '@aduan/queue';
+
+/** How long a number's lock outlives its holder when not renewed (a crash, a release Redis did not get). */
+export const NUMBER_LOCK_TTL_MS = 30_000;
 
 /** Another process already runs this number. */
 export class NumberLockedError extends Error {
@@ -105,7 +108,7 @@ export class NumberLock {
   }
 
   async acquire(): Promise<void> {
-    const ttl = this.opts.ttlMs ?? 30_000;
+    const ttl = this.opts.ttlMs ?? NUMBER_LOCK_TTL_MS;
     if ((await this.redis.set(this.key, this.value, 'PX', ttl, 'NX')) !== 'OK') {
       const held = await this.redis.get(this.key);
       const owner = held === null ? undefined : parseOwner(held);
@@ -130,9 +133,20 @@ export class NumberLock {
     this.timer.unref();
   }
 
-  async release(): Promise<void> {
+  /**
+   * Gives the lock back: true once Redis has deleted it. With Redis away (down, or back from a
+   * restart while this connection still waits out its back-off) the delete is not sent, since
+   * the connection would hold it until it reconnects, and it is waited for at most 1 s: false,
+   * and the lock expires within its TTL. The next start in the same pid namespace on this boot
+   * of this host takes it over at once (this pid is gone, see ownerDead); any other waits for the TTL.
+   */
+  async release(): Promise<boolean> {
     clearInterval(this.timer);
     heldHere.delete(this.key);
-    await this.redis.eval(RELEASE, 1, this.key, this.value).catch(() => 0);
+    if (this.redis.status !== 'ready') return false;
+    let released = false;
+    const deleted = this.redis.eval(RELEASE, 1, this.key, this.value).then(() => (released = true));
+    await settlesWithin(deleted, 1_000);
+    return released;
   }
 }

@@ -3,7 +3,7 @@ import type { AuthenticationState, WAMessage } from '@whiskeysockets/baileys';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { DelayedError, QueueNames, checkRedisDurability, createConsumer, createRedis, pingRedis } from '@aduan/queue';
+import { DelayedError, QueueNames, checkRedisDurability, closeWorker, createConsumer, createRedis, logWorkerClosed, pingRedis } from '@aduan/queue';
 import { Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { WhatsAppAdapter } from './adapter.ts';
@@ -13,6 +13,7 @@ import { buildHealthApp } from './health.ts';
 import { MessageJournal } from './message-journal.ts';
 import { waMetrics } from './metrics.ts';
 import { buildPipeline, type Pipeline } from './pipeline.ts';
+import { NUMBER_LOCK_TTL_MS } from './number-lock.ts';
 import { NotificationSender, SendDeferredError, SocketNotReadyError, type SendRetry } from './sender.ts';
 import { WhatsAppSession } from './session.ts';
 import type { WaSocketLike } from './socket.ts';
@@ -37,7 +38,9 @@ export interface ServiceDeps {
   sendRetry?: SendRetry;
   /**
    * On stop, how long messages in hand (a media download) are waited for before they are left
-   * in the journal for the next start (default 3 s; main.ts: half of SHUTDOWN_TIMEOUT).
+   * in the journal for the next start, and, side by side, the notification being sent (with
+   * Redis away it is left active in Redis, to be sent once Redis is back). Default 3 s; main.ts:
+   * half of SHUTDOWN_TIMEOUT.
    */
   inFlightGraceMs?: number;
   /** How each number reports to the conversation engine how far delivery got (see DeliveryReporter). */
@@ -83,8 +86,9 @@ export interface WhatsAppService {
 /**
  * Starts the whole service except the HTTP listener: pipeline, one session per number, the
  * notify.whatsapp consumer. Stop order on SIGTERM: sockets (no new messages), in-flight
- * messages (for a grace period; the rest stay in the journal), the sender, the journal, the
- * pipeline (engine, spools, producer), then the number locks.
+ * messages (for a grace period; the rest stay in the journal) and the sender's notification
+ * in flight (as long, at most), the journal, the pipeline (engine, spools, producer), then the
+ * number locks. With Redis away none of it waits for Redis beyond the grace period.
  */
 export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppService> {
   const { config: c, logger } = deps;
@@ -260,13 +264,19 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
       clearInterval(spoolGauge);
       delivery.stop();
       for (const s of sessions.values()) await s.disconnect();
-      await Promise.all([...adapters.values()].map((a) => a.stop(deps.inFlightGraceMs ?? 3_000)));
-      await worker.close();
+      // The messages in hand and the notification being sent, side by side, each for at most the
+      // grace period. With Redis away a notification cannot finish: it stays active in Redis and
+      // is sent once Redis is back (closeWorker); the messages are spooled or stay in the journal.
+      const graceMs = deps.inFlightGraceMs ?? 3_000;
+      const [closed] = await Promise.all([closeWorker(worker, { graceMs }), Promise.all([...adapters.values()].map((a) => a.stop(graceMs)))]);
+      logWorkerClosed(logger, QueueNames.notify('whatsapp'), closed, graceMs);
       await app.close();
       await journal.close();
       await pipeline.close();
       // The numbers last: a successor that gets one finds the journal and spools free.
-      for (const s of sessions.values()) await s.release();
+      for (const [account, s] of sessions) {
+        if (!(await s.release())) logger.warn({ account, ttlMs: deps.lockTtlMs ?? NUMBER_LOCK_TTL_MS }, 'redis unreachable at shutdown: number lock left to expire');
+      }
       workerRedis.disconnect();
     },
   };

@@ -237,9 +237,13 @@ export class WhatsAppSession {
     await this.halt('stopped');
   }
 
-  /** Gives the number's lock back (after disconnect()), for the next process. */
-  async release(): Promise<void> {
-    if (this.locked) await this.lock.release();
+  /**
+   * Gives the number's lock back (after disconnect()), for the next process: false when Redis
+   * was away and the lock is left to expire (NumberLock.release).
+   */
+  async release(): Promise<boolean> {
+    const released = this.locked ? await this.lock.release() : true;
     this.locked = false;
+    return released;
   }
 }
