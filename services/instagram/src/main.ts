@@ -1,5 +1,5 @@
 import { IgApiClient } from 'instagram-private-api';
-import { checkRedisDurability, createRedis, exitIfRedisRefuses, pingRedis } from '@aduan/queue';
+import { QueueNames, checkRedisDurability, createRedis, exitIfRedisRefuses, logWorkerClosed, pingRedis } from '@aduan/queue';
 import { exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { safeErrMessage } from './client/safe-error.ts';
@@ -12,7 +12,7 @@ import { NotifySender } from './notify/notify-sender.ts';
 import { CursorStore } from './polling/cursor-store.ts';
 import { PollLoop } from './polling/poll-loop.ts';
 import { Poller } from './polling/poller.ts';
-import { AccountLock } from './session/account-lock.ts';
+import { ACCOUNT_LOCK_TTL_MS, AccountLock } from './session/account-lock.ts';
 import { InstagramAuth } from './session/auth.ts';
 import { SessionStore } from './session/session-store.ts';
 
@@ -38,16 +38,39 @@ async function main(): Promise<void> {
   const lock = new AccountLock(pipeline.redis, pipeline.keys.lock, account);
   // What is running so far; the lock can be lost (and a signal come) before all of it is.
   const running: { loop?: PollLoop; sender?: NotifySender; app?: ReturnType<typeof buildApp>; auth?: InstagramAuth; workerRedis?: ReturnType<typeof createRedis> } = {};
+  // The send in flight gets half of SHUTDOWN_TIMEOUT; the rest is the other steps' (and a margin).
+  const sendGraceMs = Math.max(1_000, Math.floor(env.SHUTDOWN_TIMEOUT / 2));
   // Stop intake first, finish in-flight work, save the session, free the account, close Redis.
+  // With Redis away (down, or back from a restart while the connections still wait out their
+  // back-off) nothing waits for it: a send in flight waits in Redis, the session saved last and
+  // the lock's expiry do for the next start.
   const stop = onShutdown({
     logger,
     timeoutMs: env.SHUTDOWN_TIMEOUT,
     steps: [
       { name: 'poll loop', run: () => running.loop?.stop() },
-      { name: 'notify sender', run: () => running.sender?.close() },
+      {
+        name: 'notify sender',
+        run: async () => {
+          if (running.sender) logWorkerClosed(logger, QueueNames.notify('instagram'), await running.sender.close(sendGraceMs), sendGraceMs);
+        },
+      },
       { name: 'http', run: () => running.app?.close() },
-      { name: 'instagram session', run: () => (running.auth?.state === 'ready' ? running.auth.persist(true) : undefined) },
-      { name: 'account lock', run: () => lock.release() },
+      {
+        name: 'instagram session',
+        run: () => {
+          if (running.auth?.state !== 'ready') return;
+          // The connection refuses commands until it is back: nothing to wait for.
+          if (pipeline.redis.status !== 'ready') return void logger.warn('redis unreachable at shutdown: instagram session not saved; the next start restores the one saved before');
+          return running.auth.persist(true);
+        },
+      },
+      {
+        name: 'account lock',
+        run: async () => {
+          if (!(await lock.release())) logger.warn({ ttlMs: ACCOUNT_LOCK_TTL_MS }, 'redis unreachable at shutdown: account lock left to expire');
+        },
+      },
       { name: 'redis', run: async () => { await pipeline.close(); running.workerRedis?.disconnect(); } },
     ],
   });

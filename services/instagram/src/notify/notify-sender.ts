@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
 import { IgNotFoundError, IgPrivateUserError } from 'instagram-private-api';
 import type { Redis } from 'ioredis';
-import { DelayedError, Queue, QueueNames, UnrecoverableError, Worker, specFor } from '@aduan/queue';
-import type { Notification } from '@aduan/schema';
+import { DelayedError, Queue, QueueNames, UnrecoverableError, Worker, closeWithin, closeWorker, createConsumer, type WorkerClosed } from '@aduan/queue';
+import { Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { classifyIgError, withJitter } from '../client/classify-error.ts';
 import type { IgClientLike } from '../client/ig-client-like.ts';
@@ -49,15 +49,19 @@ export class NotifySender {
     const name = QueueNames.notify('instagram');
     this.queue = new Queue(name, { connection: opts.connection, prefix: opts.prefix });
     this.queue.on('error', () => {});
-    this.worker = new Worker(name, (job, token) => this.handle(job, token), {
+    // createConsumer's worker counts its jobs in flight: close() need not wait for an unreachable
+    // Redis when it holds none.
+    this.worker = createConsumer({
       connection: opts.connection,
       prefix: opts.prefix,
+      queue: name,
+      schema: Notification,
       concurrency: 1,
       // Spaced evenly (12 a minute: one every 5 s), not in bursts: Instagram flags a burst of sends.
       limiter: { max: 1, duration: Math.ceil(60_000 / opts.maxPerMinute) },
-      autorun: true,
+      handler: (n, job, token) => this.handle(n, job, token),
+      onError: (err, repeated) => opts.logger.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'notify.instagram worker error'),
     });
-    this.worker.on('error', (err) => opts.logger.warn({ err: err.message }, 'notify.instagram worker error'));
   }
 
   private async pause(ms: number): Promise<never> {
@@ -65,11 +69,8 @@ export class NotifySender {
     throw Worker.RateLimitError();
   }
 
-  private async handle(job: Job, token?: string): Promise<void> {
+  private async handle(n: Notification, job: Job, token?: string): Promise<void> {
     const { logger, metrics, keys, redis } = this.opts;
-    const parsed = specFor(QueueNames.notify('instagram')).schema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a Notification`);
-    const n = parsed.data as Notification;
     if (n.channel !== 'instagram') throw new UnrecoverableError(`job ${job.id} is for channel ${n.channel}`);
     if (n.account !== this.opts.account) {
       // Another account's message: put it back for the process that serves that account.
@@ -107,8 +108,15 @@ export class NotifySender {
     }
   }
 
-  async close(): Promise<void> {
-    await this.worker.close();
-    await this.queue.close();
+  /**
+   * Stops taking jobs and lets the one in flight finish, for at most `graceMs`. With Redis away
+   * it does not wait for Redis unless a job is in flight; a job left so stays active in Redis
+   * and is sent once Redis is back (closeWorker). Default 3 s; main.ts: half of SHUTDOWN_TIMEOUT.
+   */
+  async close(graceMs = 3_000): Promise<WorkerClosed> {
+    const closed = await closeWorker(this.worker, { graceMs });
+    // The queue handle only sends rate limits; it holds nothing to wait for.
+    await closeWithin(this.queue, 1_000);
+    return closed;
   }
 }

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { settlesWithin } from '@aduan/queue';
 import { AccountLockedError } from '../errors.ts';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** How long the account's lock outlives its holder when not renewed (a crash, a release Redis did not get). */
+export const ACCOUNT_LOCK_TTL_MS = 30_000;
 
 /**
  * One process per Instagram account: two pollers on one account would double every reply
@@ -20,7 +24,7 @@ export class AccountLock {
   private readonly account: string;
   private readonly ttlMs: number;
 
-  constructor(redis: Redis, key: string, account: string, ttlMs = 30_000) {
+  constructor(redis: Redis, key: string, account: string, ttlMs = ACCOUNT_LOCK_TTL_MS) {
     this.redis = redis;
     this.key = key;
     this.account = account;
@@ -52,10 +56,18 @@ export class AccountLock {
     }
   }
 
-  async release(): Promise<void> {
+  /**
+   * Gives the lock back: false when Redis was away (down, or back from a restart while this
+   * connection still waits out its back-off), or did not answer within 1 s. The lock then
+   * expires within its TTL, and until it has, a new start exits with ADUAN_ERR_IG_LOCKED.
+   */
+  async release(): Promise<boolean> {
     clearInterval(this.timer);
-    if (!this.held) return;
+    if (!this.held) return true;
     this.held = false;
-    await this.redis.eval(RELEASE, 1, this.key, this.token).catch(() => 0);
+    if (this.redis.status !== 'ready') return false;
+    let released = false;
+    await settlesWithin(this.redis.eval(RELEASE, 1, this.key, this.token).then(() => (released = true)), 1_000);
+    return released;
   }
 }
