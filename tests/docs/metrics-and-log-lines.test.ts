@@ -45,6 +45,9 @@ describe('metrics and log lines the operator docs name', () => {
     'whose X-Forwarded-For is ignored',
     'redis unreachable at shutdown: worker closed without waiting for it (no job in flight)',
     'redis unreachable at shutdown: jobs in flight left to be run again once Redis is back',
+    'redis unreachable at shutdown: number lock left to expire',
+    'redis unreachable at shutdown: instagram session not saved; the next start restores the one saved before',
+    'redis unreachable at shutdown: account lock left to expire',
   ])('"%s" is still logged by the code', (line) => {
     // A line quoted in the docs may be wrapped: compare with the docs' whitespace collapsed.
     expect(docs.some((file) => read(file).replace(/\s+/g, ' ').includes(line))).toBe(true);
