@@ -37,3 +37,12 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
   }
 }
+
+/** How long `p` took to settle, in ms, or 'hung' when it has not within `ms`. */
+export async function timed(p: Promise<unknown>, ms: number): Promise<number | 'hung'> {
+  const t0 = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([p.then(() => Date.now() - t0), new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)))]);
+  clearTimeout(timer);
+  return result;
+}

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRedis, QueueNames, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { deterministicComplaintId, ticketFor, type Complaint } from '@aduan/schema';
-import { memoryLogger, uniquePrefix } from '@aduan/testkit';
+import { memoryLogger, timed, uniquePrefix } from '@aduan/testkit';
 import { startRouterService, type RouterService } from './router-service.ts';
 
 /**
@@ -87,15 +87,6 @@ async function routerRoutingWhenRedisFreezes(graceMs: number) {
       }
     },
   };
-}
-
-/** How long `p` took, or 'hung' when it has not settled within `ms`. */
-async function timed(p: Promise<unknown>, ms: number): Promise<number | 'hung'> {
-  const t0 = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([p.then(() => Date.now() - t0), new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)))]);
-  clearTimeout(timer);
-  return result;
 }
 
 describe('router close() with a job in flight', () => {

@@ -4,18 +4,9 @@ import { join } from 'node:path';
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalRedis, type LocalRedis } from '@aduan/queue';
-import { uniquePrefix, waitFor } from '@aduan/testkit';
+import { timed, uniquePrefix, waitFor } from '@aduan/testkit';
 import type { ServiceConfig } from './service.ts';
 import { ACCOUNT, citizenMessage, intakeJobs, startHarness, testConfig, type Harness } from './test-support/harness.ts';
-
-/** How long `p` took, or 'hung' when it has not settled within `ms`. */
-async function timed(p: Promise<unknown>, ms: number): Promise<number | 'hung'> {
-  const t0 = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([p.then(() => Date.now() - t0), new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)))]);
-  clearTimeout(timer);
-  return result;
-}
 
 /**
  * stop() (SIGTERM) while Redis is away. It used to hang for good: BullMQ's Worker.close() on the

@@ -7,20 +7,11 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedis, QueueNames, startLocalRedis, type LocalRedis } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
-import { memoryLogger, uniquePrefix, waitFor } from '@aduan/testkit';
+import { memoryLogger, timed, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createIgMetrics } from '../metrics.ts';
 import { igKeys } from '../session/keys.ts';
 import { FakeIgClient } from '../testing/fake-ig-client.ts';
 import { NotifySender } from './notify-sender.ts';
-
-/** How long `p` took, or 'hung' when it has not settled within `ms`. */
-async function timed<T>(p: Promise<T>, ms: number): Promise<{ ms: number; value: T } | 'hung'> {
-  const t0 = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([p.then((value) => ({ ms: Date.now() - t0, value })), new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)))]);
-  clearTimeout(timer);
-  return result;
-}
 
 /**
  * NotifySender.close() (SIGTERM) with Redis gone. It used to hang for good: BullMQ's
@@ -59,11 +50,12 @@ describe('NotifySender.close() with Redis gone (real redis-server killed)', () =
     const { sender } = await senderOn(new FakeIgClient());
     await waitFor(() => sender.worker.isRunning(), { what: 'worker running' });
     await kill();
-    const closed = await timed(sender.close(3_000), 10_000);
+    const closing = sender.close(3_000);
+    const took = await timed(closing, 10_000);
     // Before: 'hung'.
-    expect(closed).not.toBe('hung');
-    expect(closed).toMatchObject({ value: { graceful: false, left: 0 } });
-    expect((closed as { ms: number }).ms).toBeLessThan(500);
+    expect(took).not.toBe('hung');
+    expect(await closing).toMatchObject({ graceful: false, left: 0 });
+    expect(took).toBeLessThan(500);
   });
 
   it('with a send in flight: waits the grace for Redis, then leaves the job active in Redis, its attempts unspent', async () => {
@@ -83,11 +75,12 @@ describe('NotifySender.close() with Redis gone (real redis-server killed)', () =
 
     await kill();
     const graceMs = 800;
-    const closed = await timed(sender.close(graceMs), 10_000);
-    expect(closed).not.toBe('hung');
-    expect(closed).toMatchObject({ value: { graceful: false, left: 1 } });
-    expect((closed as { ms: number }).ms).toBeGreaterThanOrEqual(graceMs - 100);
-    expect((closed as { ms: number }).ms).toBeLessThan(graceMs + 1_000);
+    const closing = sender.close(graceMs);
+    const took = await timed(closing, 10_000);
+    expect(took).not.toBe('hung');
+    expect(await closing).toMatchObject({ graceful: false, left: 1 });
+    expect(took).toBeGreaterThanOrEqual(graceMs - 100);
+    expect(took).toBeLessThan(graceMs + 1_000);
 
     // Not lost: still active under its lock, to be sent again once the lock expires (stalled check).
     redis = await startLocalRedis({ dir, port: redis.port });
