@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 /** Waits for `done` to settle (either way) for at most `ms`: true when it did. */
 export async function settlesWithin(done: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -22,4 +23,20 @@ export async function settlesWithin(done: Promise<unknown>, ms: number): Promise
  */
 export async function closeWithin(closable: { close(): Promise<unknown> }, ms = 3_000): Promise<void> {
   await settlesWithin(closable.close(), ms);
+}
+
+/** Deletes a lock's key only while it still holds this holder's token. */
+const RELEASE_IF_OURS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/**
+ * Gives a lock back on shutdown without waiting on an unreachable Redis: true once Redis deleted
+ * it (or it was no longer this holder's). Not sent while the connection is not ready (down, or
+ * back from a restart while it still waits out its back-off: it would hold the command until it
+ * reconnects), and waited for at most `ms`: false, and the lock expires within its TTL.
+ */
+export async function releaseLockWithin(redis: Redis, key: string, token: string, ms = 1_000): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  let released = false;
+  await settlesWithin(redis.eval(RELEASE_IF_OURS, 1, key, token).then(() => (released = true)), ms);
+  return released;
 }

@@ -3,7 +3,7 @@ export { createRedis, pingRedis, isRedisUnavailable, isRedisRefusingWrites, unti
 export { checkRedisDurability, type DurabilityReport } from './durability.ts';
 export { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';
 export { DurableProducer, QueueUnavailableError, ContractViolationError, type AddResult, type ProducerOptions } from './producer.ts';
-export { createConsumer, jobsInFlight, throttledErrors, ERROR_REPORT_MS, type ConsumerOptions } from './consumer.ts';
+export { createConsumer, throttledErrors, ERROR_REPORT_MS, type ConsumerOptions } from './consumer.ts';
 export { closeWorker, logWorkerClosed, type WorkerClosed } from './close-worker.ts';
 export { StatusStore, STATUS_KEEP_DAYS, STATUS_NOTICES_PER_DAY, senderFields, isSameSender, noticeAddress, isReportedStep, type ReportedStep, type StatusRecord, type HistoryEntry, type SupporterEntry, type ReceivedRecord, type ReceivedGuard, type RecordOutcome, type TransitionOutcome } from './status-store.ts';
 export { probeRedis, exitIfRedisRefuses, refusedMessage, type RedisProbe } from './redis-access.ts';
@@ -12,7 +12,7 @@ export { publishRouted, withdrawUntaken, routedJobId, forOpd, withoutIdentity, E
 export { citizenMessages, asSentence } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
-export { closeWithin, settlesWithin } from './close-within.ts';
+export { closeWithin, releaseLockWithin, settlesWithin } from './close-within.ts';
 export { LuaScript } from './lua.ts';
 export { guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
 export { TickBatcher, type Settled } from './tick-batcher.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { processAlive, settlesWithin } from '@aduan/queue';
+import { processAlive, releaseLockWithin } from '@aduan/queue';
 
 /** How long a number's lock outlives its holder when not renewed (a crash, a release Redis did not get). */
 export const NUMBER_LOCK_TTL_MS = 30_000;
@@ -79,7 +79,6 @@ local v = redis.call('GET', KEYS[1])
 if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
 return 0`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 // Takes a dead owner's lock, unless it changed since it was read (another process was faster).
 const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;
 
@@ -143,10 +142,6 @@ export class NumberLock {
   async release(): Promise<boolean> {
     clearInterval(this.timer);
     heldHere.delete(this.key);
-    if (this.redis.status !== 'ready') return false;
-    let released = false;
-    const deleted = this.redis.eval(RELEASE, 1, this.key, this.value).then(() => (released = true));
-    await settlesWithin(deleted, 1_000);
-    return released;
+    return releaseLockWithin(this.redis, this.key, this.value);
   }
 }

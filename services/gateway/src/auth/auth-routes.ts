@@ -36,7 +36,8 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   // A browser this account never logged in from counts against the account's hourly limit,
   // whatever its address: the password is not even tried past it.
   const device = cookieOf(req, DEVICE_COOKIE);
-  if (!(await auth.throttle.knownDevice(username, device))) {
+  const knownDevice = await auth.throttle.knownDevice(username, device);
+  if (!knownDevice) {
     const held = await auth.throttle.newDeviceAttempt(username);
     if (held) {
       req.log.warn({ event: 'login_blocked_new_device', ...who }, 'login refused: too many logins of this account from unknown browsers');
@@ -65,7 +66,7 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   await auth.throttle.succeed(username, req.ip);
   req.log.info({ event: 'login', ...who, role: user.role }, 'logged in');
   loginCounter().inc({ outcome: 'ok' });
-  const [sessionId, known] = await Promise.all([auth.sessions.create(user.username, user.sessionEpoch), auth.throttle.rememberDevice(username, device)]);
+  const [sessionId, known] = await Promise.all([auth.sessions.create(user.username, user.sessionEpoch), auth.throttle.rememberDevice(username, device, knownDevice)]);
   return { user: { username: user.username, role: user.role, station: user.station }, sessionId, device: known };
 }
 

@@ -94,9 +94,10 @@ export class LoginThrottle {
    * Remembers the browser of a successful login as one of this account's, for DEVICE_TTL_MS from
    * now: its device token, or a new one when it has none (or one Redis no longer knows). One
    * browser may be several accounts' own: the radio station's desk computer, shared by shift.
+   * `known`: knownDevice said so already for this account (no need to ask Redis again).
    */
-  async rememberDevice(username: string, token: string | undefined): Promise<string> {
-    const kept = (await this.isDevice(token)) ? token! : randomBytes(24).toString('base64url');
+  async rememberDevice(username: string, token: string | undefined, known = false): Promise<string> {
+    const kept = known || (await this.isDevice(token)) ? token! : randomBytes(24).toString('base64url');
     await this.redis.multi().sadd(this.deviceKey(kept), username).pexpire(this.deviceKey(kept), DEVICE_TTL_MS).exec();
     return kept;
   }

@@ -75,6 +75,17 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   }
 
   /**
+   * Keeps the draft of a form sent without a session. A browser some account logged in from (an
+   * admin's, whose session lapsed) is held to a budget of its own, not to the one anonymous
+   * requests share: nobody else can use it up for them, and one such cookie cannot fill Redis
+   * either. Returns the id for the draft's cookie, or null past the budget.
+   */
+  async function keepDraft(req: FastifyRequest, draft: AssignDraft): Promise<string | null> {
+    const device = cookieOf(req, DEVICE_COOKIE);
+    return device !== undefined && (await deps.auth.throttle.isDevice(device)) ? drafts.saveForDevice(draft, device) : drafts.saveAnonymous(draft);
+  }
+
+  /**
    * The page form's assignment: an admin whose session expired while they read and typed is sent
    * to log in as by `admin`, with their decision kept (AssignDraftStore) for the page they come
    * back to, to confirm. When the session cannot be checked or the draft not kept (Redis away),
@@ -97,12 +108,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
           // Only a choice the page offers is kept (an OPD code is the directory's); a form with
           // nothing chosen or typed has nothing to restore. Past the budget: no draft, as before drafts.
           const opd = choiceCodes.has(form.opd) ? form.opd : '';
-          // A browser some account logged in from (an admin's, whose session lapsed) is not held to
-          // the budget that anonymous requests share, but to its own: nobody else can use it up for
-          // them, and one such cookie cannot fill Redis either.
-          const draft = { id: req.params.id, ...form, opd };
-          const device = cookieOf(req, DEVICE_COOKIE);
-          const token = !opd && !form.note ? null : device !== undefined && (await deps.auth.throttle.isDevice(device)) ? await drafts.saveForDevice(draft, device) : await drafts.saveAnonymous(draft);
+          const token = opd || form.note ? await keepDraft(req, { id: req.params.id, ...form, opd }) : null;
           if (token) reply.setCookie(DRAFT_COOKIE, token, { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
           return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
         }

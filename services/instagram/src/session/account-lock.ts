@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { settlesWithin } from '@aduan/queue';
+import { releaseLockWithin } from '@aduan/queue';
 import { AccountLockedError } from '../errors.ts';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /** How long the account's lock outlives its holder when not renewed (a crash, a release Redis did not get). */
 export const ACCOUNT_LOCK_TTL_MS = 30_000;
@@ -65,9 +64,6 @@ export class AccountLock {
     clearInterval(this.timer);
     if (!this.held) return true;
     this.held = false;
-    if (this.redis.status !== 'ready') return false;
-    let released = false;
-    await settlesWithin(this.redis.eval(RELEASE, 1, this.key, this.token).then(() => (released = true)), 1_000);
-    return released;
+    return releaseLockWithin(this.redis, this.key, this.token);
   }
 }
