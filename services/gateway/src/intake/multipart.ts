@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Attachment } from '@aduan/schema';
 import { sniffMime, stripMetadata, type AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
@@ -18,11 +18,53 @@ export interface ParsedMultipart {
  */
 export const EXTRA_FILES_READ = 10;
 
+/** Room for the form's fields (40 of at most 16 KiB) and every part's headers. */
+const FIELDS_ROOM_BYTES = 1024 * 1024;
+
+/**
+ * The most a multipart body may hold: every file the plugin counts at its size limit, and the
+ * fields. busboy reads past a file's limit (to reach the fields after it) and skips whatever
+ * precedes the first boundary, so without this a body was read for as long as a client sent it.
+ * A browser only gets near it by choosing a video or a dozen raw photos without JavaScript
+ * (form.js checks sizes when they are chosen).
+ */
+export function multipartLimitBytes(limits: { MAX_PHOTOS: number; MAX_PHOTO_BYTES: number }): number {
+  return (limits.MAX_PHOTOS + EXTRA_FILES_READ) * limits.MAX_PHOTO_BYTES + FIELDS_ROOM_BYTES;
+}
+
+/**
+ * Refuses, before an upload turn is taken or a byte is read, a multipart body whose declared
+ * length is over multipartLimitBytes: 413 with `Connection: close`, so Node does not read the rest
+ * to keep the connection. (Browsers always declare the length of a form they send.)
+ */
+export function refuseOversizeMultipart(req: FastifyRequest, reply: FastifyReply, limitBytes: number): void {
+  if (!req.isMultipart() || !(Number(req.headers['content-length']) > limitBytes)) return;
+  reply.header('connection', 'close');
+  throw new PhotoRefusedError(413, 'payload_too_large', `The body is larger than the limit: at most ${Math.floor(limitBytes / 1024 / 1024)} MB in all`, {}, { photo: 'body_too_large' });
+}
+
+/**
+ * A body sent without a length (chunked: scripts, not browsers) is counted as it arrives, and
+ * its connection closed once it passes the limit: there is no answer it could still read.
+ */
+function capUndeclaredBody(req: FastifyRequest, limitBytes: number): void {
+  if (req.headers['content-length'] !== undefined) return;
+  let received = 0;
+  const count = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > limitBytes) {
+      req.raw.off('data', count);
+      req.raw.destroy();
+    }
+  };
+  req.raw.on('data', count);
+}
+
 /** A photo refused; `typed` holds the form's fields read around it (never sent back in an API answer). */
 export class PhotoRefusedError extends HttpError {
   readonly typed: Record<string, string>;
-  constructor(statusCode: number, code: string, message: string, typed: Record<string, string>) {
-    super(statusCode, code, message);
+  constructor(statusCode: number, code: string, message: string, typed: Record<string, string>, details?: Record<string, unknown>) {
+    super(statusCode, code, message, details);
     this.typed = typed;
   }
 }
@@ -34,13 +76,16 @@ export class PhotoRefusedError extends HttpError {
  * typed, not a blank one. (The plugin counts `maxPhotos + EXTRA_FILES_READ` files and does not
  * throw on size, see app.ts; this function applies the real limits.)
  */
-export async function readMultipart(req: FastifyRequest, maxPhotos: number): Promise<ParsedMultipart> {
+export async function readMultipart(req: FastifyRequest, maxPhotos: number, limitBytes: number): Promise<ParsedMultipart> {
   const fields: Record<string, string> = {};
   const files: ParsedMultipart['files'] = [];
   let tooLarge = false;
   let tooMany = false;
   try {
-    for await (const part of req.parts()) {
+    const parts = req.parts();
+    // In the tick the loop's first step starts the plugin's pipe: the body flows to both or neither.
+    capUndeclaredBody(req, limitBytes);
+    for await (const part of parts) {
       if (part.type === 'file') {
         if (files.length >= maxPhotos) {
           // Read and dropped, never held: only its name or bytes tell whether it was a file at all.

@@ -6,7 +6,7 @@ import { STATUS_KEEP_DAYS, type StatusRecord } from '@aduan/queue';
 import { ErrorBody, HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { ComplaintAccepted, ComplaintRequest, PARSE_WITH_INPUT, fieldErrors, unflatten } from '../intake/complaint-request.ts';
 import { checkAgainstDirectory } from '../intake/directory-check.ts';
-import { readMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
+import { multipartLimitBytes, readMultipart, refuseOversizeMultipart, storePhotos, type ParsedMultipart } from '../intake/multipart.ts';
 import { acceptedLogFields, type SubmitInput, type SubmitResult } from '../intake/intake-service.ts';
 import { bearerToken } from '../bearer.ts';
 import { clientAddressKey } from '../auth/client-address.ts';
@@ -80,10 +80,12 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       let raw: unknown;
       let files: ParsedMultipart['files'] = [];
       // Photos are held in memory from the read until they are stored: a bounded number at once.
+      const limitBytes = multipartLimitBytes(deps.config);
+      refuseOversizeMultipart(req, reply, limitBytes);
       const release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;
       try {
         if (req.isMultipart()) {
-          const mp = await readMultipart(req, deps.config.MAX_PHOTOS);
+          const mp = await readMultipart(req, deps.config.MAX_PHOTOS, limitBytes);
           raw = unflatten(mp.fields);
           files = mp.files;
         } else {

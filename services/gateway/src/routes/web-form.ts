@@ -6,7 +6,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { unflatten } from '../intake/complaint-request.ts';
 import { KeyReusedError, acceptedLogFields } from '../intake/intake-service.ts';
-import { PhotoRefusedError, readMultipart, type ParsedMultipart } from '../intake/multipart.ts';
+import { multipartLimitBytes, PhotoRefusedError, readMultipart, refuseOversizeMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
 import { errorPage, receivedLink, statusLink, statusPage, successPage } from '../views/result-pages.ts';
 import { html, type RawHtml } from '../views/html.ts';
@@ -30,10 +30,13 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     }
     let fields: Record<string, string> = {};
     let files: ParsedMultipart['files'] = [];
+    const limitBytes = multipartLimitBytes(deps.config);
     // Photos are held in memory from the read until they are stored: a bounded number at once.
-    const release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;
+    let release: (() => void) | undefined;
     try {
-      if (req.isMultipart()) ({ fields, files } = await readMultipart(req, deps.config.MAX_PHOTOS));
+      refuseOversizeMultipart(req, reply, limitBytes);
+      release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;
+      if (req.isMultipart()) ({ fields, files } = await readMultipart(req, deps.config.MAX_PHOTOS, limitBytes));
       else fields = formFields(req.body);
       const { idempotencyKey, ...rest } = fields;
       // The form's key is kept in the browser if the answer is lost (form.js), and the form
@@ -55,7 +58,8 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       if (err instanceof HttpError && ['unsupported_media_type', 'payload_too_large', 'too_many_files'].includes(err.code)) {
         // A refused photo: the form again with everything typed (readMultipart read the whole body).
         const typed = err instanceof PhotoRefusedError ? err.typed : fields;
-        const code = err.details?.photo === 'damaged' ? 'damaged_photo' : err.code;
+        const photo = err.details?.photo;
+        const code = photo === 'damaged' ? 'damaged_photo' : photo === 'body_too_large' ? photo : err.code;
         return sendPage(reply.code(err.statusCode), page(typed, { photos: { code, message: err.message } }, typed.idempotencyKey ?? keepKey));
       }
       if (err instanceof KeyReusedError) {
