@@ -25,6 +25,23 @@ export async function closeWithin(closable: { close(): Promise<unknown> }, ms = 
   await settlesWithin(closable.close(), ms);
 }
 
+// Renews a lock; or takes it back if it expired meanwhile (a Redis outage longer than its TTL,
+// a Redis restarted without its data) and nobody else took it.
+const RENEW_OR_RETAKE = `
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
+return 0`;
+
+/**
+ * Renews a process lock (one process per WhatsApp number, per Instagram account): false only
+ * when another process holds it now. One that expired while Redis was away is taken back, so
+ * an outage longer than the TTL does not stop the service. Rejects while Redis is unreachable.
+ */
+export async function renewLock(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
+  return (await redis.eval(RENEW_OR_RETAKE, 1, key, token, String(ttlMs))) !== 0;
+}
+
 /** Deletes a lock's key only while it still holds this holder's token. */
 const RELEASE_IF_OURS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 

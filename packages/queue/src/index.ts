@@ -12,7 +12,7 @@ export { publishRouted, withdrawUntaken, routedJobId, forOpd, withoutIdentity, E
 export { citizenMessages, asSentence } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
-export { closeWithin, releaseLockWithin, settlesWithin } from './close-within.ts';
+export { closeWithin, releaseLockWithin, renewLock, settlesWithin } from './close-within.ts';
 export { LuaScript } from './lua.ts';
 export { guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
 export { TickBatcher, type Settled } from './tick-batcher.ts';

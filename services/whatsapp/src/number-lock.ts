@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { processAlive, releaseLockWithin } from '@aduan/queue';
+import { processAlive, releaseLockWithin, renewLock } from '@aduan/queue';
 
 /** How long a number's lock outlives its holder when not renewed (a crash, a release Redis did not get). */
 export const NUMBER_LOCK_TTL_MS = 30_000;
@@ -72,13 +72,6 @@ function ownerDead(owner: LockOwner, self: LockOwner, key: string): boolean {
   return !processAlive(owner.pid);
 }
 
-// Renew; or take the lock back if it expired meanwhile (a Redis outage longer than the TTL)
-// and nobody else took it. 0 only when another process holds it.
-const RENEW = `
-local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
-return 0`;
 // Takes a dead owner's lock, unless it changed since it was read (another process was faster).
 const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;
 
@@ -117,10 +110,9 @@ export class NumberLock {
     }
     heldHere.add(this.key);
     this.timer = setInterval(() => {
-      this.redis
-        .eval(RENEW, 1, this.key, this.value, ttl)
-        .then((r) => {
-          if (r === 0) {
+      renewLock(this.redis, this.key, this.value, ttl)
+        .then((ours) => {
+          if (!ours) {
             clearInterval(this.timer);
             heldHere.delete(this.key);
             this.opts.onLost?.();

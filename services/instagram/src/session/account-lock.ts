@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { releaseLockWithin } from '@aduan/queue';
+import { releaseLockWithin, renewLock } from '@aduan/queue';
 import { AccountLockedError } from '../errors.ts';
-
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /** How long the account's lock outlives its holder when not renewed (a crash, a release Redis did not get). */
 export const ACCOUNT_LOCK_TTL_MS = 30_000;
@@ -11,7 +9,8 @@ export const ACCOUNT_LOCK_TTL_MS = 30_000;
 /**
  * One process per Instagram account: two pollers on one account would double every reply
  * and look like a bot farm to Instagram. The lock has a TTL and is renewed; a crashed
- * holder frees it within `ttlMs`. Losing it (Redis failover, long pause) calls `onLost`.
+ * holder frees it within `ttlMs`. One that expired while Redis was away is taken back if
+ * nobody else took it; finding it held by another process (a failover, a long pause) calls `onLost`.
  */
 export class AccountLock {
   readonly token = randomBytes(12).toString('hex');
@@ -44,8 +43,8 @@ export class AccountLock {
 
   private async renew(onLost: (err: Error) => void): Promise<void> {
     try {
-      const r = (await this.redis.eval(RENEW, 1, this.key, this.token, String(this.ttlMs))) as number;
-      if (r !== 1 && this.held) {
+      const ours = await renewLock(this.redis, this.key, this.token, this.ttlMs);
+      if (!ours && this.held) {
         this.held = false;
         clearInterval(this.timer);
         onLost(new AccountLockedError(this.account));

@@ -91,4 +91,19 @@ describe('Instagram session and account lock', () => {
     await a.release();
     expect(await redis.get(keys.lock)).toBe('intruder');
   });
+
+  it('takes its lock back when it expired while Redis was away, rather than stopping the service', async () => {
+    const keys = igKeys(prefix, 'kotablitar');
+    const a = new AccountLock(redis, keys.lock, 'kotablitar', 900);
+    let lost: Error | undefined;
+    await a.acquire((e) => (lost = e));
+    // What an outage longer than the TTL (or a Redis restarted without its data) leaves.
+    await redis.del(keys.lock);
+    await waitFor(async () => (await redis.get(keys.lock)) === a.token, { timeoutMs: 2_000, what: 'the lock taken back' });
+    expect(lost).toBeUndefined();
+    expect(a.isHeld).toBe(true);
+    // And it is still one process per account.
+    await expect(new AccountLock(redis, keys.lock, 'kotablitar', 900).acquire(() => {})).rejects.toBeInstanceOf(AccountLockedError);
+    await a.release();
+  });
 });
