@@ -43,6 +43,7 @@ describe('metrics and log lines the operator docs name', () => {
     'messages the previous run had not finished are taken again from the journal',
     'photo not stored',
     'whose X-Forwarded-For is ignored',
+    'redis memory gauges not read',
     'redis unreachable at shutdown: worker closed without waiting for it (no job in flight)',
     'redis unreachable at shutdown: jobs in flight left to be run again once Redis is back',
     'redis unreachable at shutdown: number lock left to expire',

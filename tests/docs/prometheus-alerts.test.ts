@@ -265,6 +265,13 @@ describe(`${RULES_FILE} against the services' real /metrics`, () => {
     for (const c of cleanups) await c();
   });
 
+  it("the capacity rules have their series: Redis's memory and both data directories' disks, from the process that takes complaints", () => {
+    const allInOne = services['all-in-one (gateway + router)']!;
+    for (const alert of ['AduanRedisMemoryHigh', 'AduanRedisMemoryFull', 'AduanDataDiskLow']) expect(rules.map((r) => r.alert)).toContain(alert);
+    expect(allInOne.filter((s) => s.name === 'aduan_redis_memory_used_bytes' || s.name === 'aduan_redis_maxmemory_bytes')).toHaveLength(2);
+    for (const name of ['aduan_data_disk_free_bytes', 'aduan_data_disk_size_bytes']) expect(allInOne.filter((s) => s.name === name).map((s) => s.labels.dir).sort()).toEqual(['attachments', 'spool']);
+  });
+
   it('every Aduan metric, label and label value the rules select is in what the services expose, and a rule\'s metrics come from one service', () => {
     expect(rules.flatMap((r) => ruleProblems(r, services))).toEqual([]);
   });
@@ -285,6 +292,8 @@ describe(`${RULES_FILE} against the services' real /metrics`, () => {
     expect(found(variant('AduanWhatsAppNoMessages', /by \(job, instance, account\)/g, 'by (job, instance, acount)'))).toMatch(/grouping label acount/);
     expect(found(variant('AduanIntakeNotRouted', ') > 300', ' > 300'))).toMatch(/syntax error/);
     expect(found(variant('AduanWhatsAppInboxSpooled', '> 0', '> 0 and on (job, instance) aduan_instagram_connection_state == 1'))).toMatch(/not exposed together by one service/);
+    expect(found(variant('AduanRedisMemoryFull', 'aduan_redis_maxmemory_bytes', 'aduan_redis_max_memory_bytes'))).toMatch(/aduan_redis_max_memory_bytes is in no service's \/metrics/);
+    expect(found(variant('AduanDataDiskLow', /aduan_data_disk_free_bytes </g, 'aduan_data_disk_free_bytes{dir="photos"} <'))).toMatch(/aduan_data_disk_free_bytes\{dir="photos"\} selects no series/);
     const template = { ...rule('AduanWhatsAppStopped'), annotations: { summary: 'Number {{ $labels.acount }} stopped' } };
     expect(found(template)).toMatch(/annotation label acount/);
   });

@@ -17,6 +17,26 @@ export async function settlesWithin(done: Promise<unknown>, ms: number): Promise
 }
 
 /**
+ * `p`'s value, or a rejection once `ms` have passed without it: for a read that a caller must
+ * not wait on past a deadline (a metrics scrape on a Redis that stopped answering). `p` itself
+ * goes on, and is given up by its own connection's timeout.
+ */
+export async function answerWithin<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+        timer.unref();
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Closes a BullMQ Queue/Worker/QueueEvents without hanging shutdown: after a Redis restart a
  * blocked connection can keep close() waiting forever. Gives up after `ms`; the caller then
  * disconnects the underlying connection.

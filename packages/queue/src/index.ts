@@ -12,11 +12,12 @@ export { publishRouted, withdrawUntaken, routedJobId, forOpd, withoutIdentity, E
 export { citizenMessages, asSentence } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
-export { closeWithin, releaseLockWithin, renewLock, settlesWithin } from './close-within.ts';
+export { answerWithin, closeWithin, releaseLockWithin, renewLock, settlesWithin } from './close-within.ts';
 export { LuaScript } from './lua.ts';
 export { guardedAddInOneScript, type AddGuard } from './guarded-add.ts';
 export { TickBatcher, type Settled } from './tick-batcher.ts';
 export { Queue, Worker, UnrecoverableError, DelayedError } from './bullmq.ts';
 export { deletePrefix } from './delete-prefix.ts';
 export { queueDepths, type QueueDepth } from './queue-depths.ts';
+export { redisMemory, type RedisMemory } from './redis-memory.ts';
 export { processAlive } from './process-alive.ts';

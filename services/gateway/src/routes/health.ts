@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { pingRedis, routerHeartbeatKey } from '@aduan/queue';
 import { metricsRegistry } from '@aduan/telemetry';
 import type { GatewayDeps } from '../deps.ts';
+import { refreshDataDiskGauges } from './data-disk-metrics.ts';
 import { refreshQueueGauges } from './queue-metrics.ts';
+import { refreshRedisMemoryGauges } from './redis-memory-metrics.ts';
 
-/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics (with the queues' depths). */
+/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics (with the queues' depths, Redis's memory and the data disks). */
 export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
@@ -27,7 +29,8 @@ export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<v
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    await refreshQueueGauges(deps);
+    // Side by side: a Redis that does not answer costs the scrape one deadline, not one per read.
+    await Promise.all([refreshQueueGauges(deps), refreshRedisMemoryGauges(deps), refreshDataDiskGauges(deps)]);
     return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 }

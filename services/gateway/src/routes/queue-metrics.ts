@@ -1,7 +1,14 @@
 import { Gauge } from 'prom-client';
-import { EXTERNAL_OPD, QueueNames, queueDepths } from '@aduan/queue';
+import { EXTERNAL_OPD, QueueNames, answerWithin, queueDepths } from '@aduan/queue';
 import { metricsRegistry } from '@aduan/telemetry';
 import type { GatewayDeps } from '../deps.ts';
+
+/**
+ * How long a scrape waits for each of its Redis reads (queue depths, memory): a Redis that
+ * stopped answering (overloaded, paused, a network that drops packets) would otherwise hold
+ * /metrics for the connection's 3 s command timeout, and Prometheus's scrape with it.
+ */
+export const SCRAPE_REDIS_MS = 1_000;
 
 interface QueueGauges {
   jobs: Gauge<'queue' | 'state'>;
@@ -28,7 +35,8 @@ function contractQueues(deps: GatewayDeps): string[] {
 /**
  * Sets the queue and spool gauges just before /metrics is read: what an operator alerts on
  * (intake piling up behind a slow router, failed notifications, a spool that does not drain).
- * With Redis away the queue gauges are emptied rather than left stale; the spool's still counts.
+ * With Redis away, or not answering within SCRAPE_REDIS_MS, the queue gauges are emptied rather
+ * than left stale; the spool's still counts.
  */
 export async function refreshQueueGauges(deps: GatewayDeps): Promise<void> {
   const g = queueGauges();
@@ -37,11 +45,11 @@ export async function refreshQueueGauges(deps: GatewayDeps): Promise<void> {
   g.jobs.reset();
   g.oldest.reset();
   try {
-    for (const d of await queueDepths(deps.redis, deps.prefix, contractQueues(deps))) {
+    for (const d of await answerWithin(queueDepths(deps.redis, deps.prefix, contractQueues(deps)), SCRAPE_REDIS_MS)) {
       for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) g.jobs.set({ queue: d.queue, state }, d[state]);
       g.oldest.set({ queue: d.queue }, d.oldestWaitingSeconds);
     }
   } catch (err) {
-    deps.logger.debug({ err: (err as Error).message }, 'queue gauges not read: Redis unreachable');
+    deps.logger.debug({ err: (err as Error).message }, 'queue gauges not read: Redis unreachable or slow');
   }
 }
