@@ -194,6 +194,26 @@ redis.call('HSET', KEYS[1], 'replyChannel', ARGV[1], 'replyAccount', ARGV[2], 'r
 return 1
 `);
 
+/**
+ * The record's fields that lead to its citizen (UU 27/2022 erasure, StatusStore.eraseReporter):
+ * the chat sender's and the phone number's hashes, and where status news goes.
+ */
+const REPORTER_FIELDS = ['senderHash', 'phoneHash', 'replyChannel', 'replyAccount', 'replyTo'] as const;
+/**
+ * KEYS: history list. ARGV: index, the entry as read, the entry to write, ... Replaces an entry
+ * only while it is still the one read (a transition may have trimmed the list meanwhile).
+ */
+const REPLACE_HISTORY = new LuaScript(`
+local n = 0
+for i = 1, #ARGV, 3 do
+  if redis.call('LINDEX', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    redis.call('LSET', KEYS[1], ARGV[i], ARGV[i + 2])
+    n = n + 1
+  end
+end
+return n
+`);
+
 /** Where a complaint's status news goes: the chat it came from, or the chat its citizen follows it in (StatusRecord.replyChannel). */
 export function noticeAddress(rec: Pick<StatusRecord, 'channel' | 'replyChannel' | 'replyAccount' | 'replyTo'>): { channel: 'whatsapp' | 'instagram'; account: string; to: string } | undefined {
   const channel = rec.channel === 'whatsapp' || rec.channel === 'instagram' ? rec.channel : rec.replyChannel;
@@ -375,6 +395,23 @@ export class StatusStore {
     return typeof key === 'string' && typeof value === 'string' && value !== '' ? { key, value } : undefined;
   }
 
+  /**
+   * A spooled newComplaintGuard() without what leads to the citizen: the record's sender fields
+   * (REPORTER_FIELDS) and the Idempotency-Key claim's body hash (`claimValue` rewrites the claim).
+   * Any other guard comes back as it is.
+   */
+  static withoutReporter(guard: AddGuard, claimValue: (value: string) => string): AddGuard {
+    if (guard.lua !== RECORD_RECEIVED_GUARD) return guard;
+    const head = guard.args.slice(0, 7);
+    const pairs = guard.args.slice(7);
+    const kept: (string | number)[] = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (!(REPORTER_FIELDS as readonly unknown[]).includes(pairs[i])) kept.push(pairs[i]!, pairs[i + 1]!);
+    }
+    if (typeof head[3] === 'string' && head[3] !== '') head[3] = claimValue(head[3]);
+    return { ...guard, args: [...head, ...kept] };
+  }
+
   /** What a refusal of newComplaintGuard() means: the guard key exists, or the ticket is taken. */
   refusalOutcome(refusal: unknown[]): Exclude<RecordOutcome, { outcome: 'recorded' }> {
     const [code, value] = refusal as [number, string];
@@ -520,6 +557,43 @@ export class StatusStore {
   async noticeAddress(id: string): Promise<ReturnType<typeof noticeAddress>> {
     const [channel, replyChannel, replyAccount, replyTo] = await this.redis.hmget(this.key('complaint', id), 'channel', 'replyChannel', 'replyAccount', 'replyTo');
     return channel ? noticeAddress({ channel: channel as Channel, ...(replyChannel === 'whatsapp' ? { replyChannel } : {}), ...(replyAccount ? { replyAccount } : {}), ...(replyTo ? { replyTo } : {}) }) : undefined;
+  }
+
+  /** How many of the record's fields lead to its citizen (REPORTER_FIELDS): what eraseReporter() removes. */
+  async reporterFieldCount(id: string): Promise<number> {
+    return (await this.redis.hmget(this.key('complaint', id), ...REPORTER_FIELDS)).filter((v) => v !== null).length;
+  }
+
+  /**
+   * Removes the fields that lead to the complaint's citizen (their hashes, where news goes) and
+   * notes when (`erasedAt`, the first time only): the status page keeps working, `cek <ticket>`
+   * on WhatsApp no longer answers anyone, and no status news is sent. Returns the fields removed.
+   */
+  async eraseReporter(id: string, at: string): Promise<number> {
+    const k = this.key('complaint', id);
+    const res = await this.redis.multi().hdel(k, ...REPORTER_FIELDS).hsetnx(k, 'erasedAt', at).exec();
+    return Number(res?.[0]?.[1] ?? 0);
+  }
+
+  /** When the citizen's data was erased (eraseReporter), if it was. */
+  async erasedAt(id: string): Promise<string | null> {
+    return this.redis.hget(this.key('complaint', id), 'erasedAt');
+  }
+
+  /**
+   * Rewrites the history entries whose message `mask` changes (an OPD that named the citizen in
+   * its note); with `apply` false only counts them. Returns how many (would) change.
+   */
+  async maskHistory(id: string, mask: (message: string) => string, apply: boolean): Promise<number> {
+    const key = this.key('complaint', id, 'history');
+    const args: string[] = [];
+    (await this.redis.lrange(key, 0, -1)).forEach((raw, i) => {
+      const entry = JSON.parse(raw) as HistoryEntry;
+      if (entry.message === undefined || mask(entry.message) === entry.message) return;
+      args.push(String(i), raw, JSON.stringify({ ...entry, message: mask(entry.message) }));
+    });
+    if (!apply || args.length === 0) return args.length / 3;
+    return Number(await REPLACE_HISTORY.run(this.redis, [key], args));
   }
 
   /** Records an event as done (see seen()); kept as long as the complaint's record. */

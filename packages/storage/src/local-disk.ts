@@ -18,6 +18,8 @@ export interface AttachmentStorage {
   /** The stored bytes as a stream, and how many (to serve a file without holding it whole), or null. */
   open(storageKey: string): Promise<{ stream: NodeJS.ReadableStream; bytes: number } | null>;
   has(storageKey: string): Promise<boolean>;
+  /** Deletes the stored bytes (a citizen's erasure request); false when there were none. */
+  delete(storageKey: string): Promise<boolean>;
 }
 
 /**
@@ -111,6 +113,19 @@ export class LocalDiskStorage implements AttachmentStorage {
       return false;
     }
     return this.intact(file, basename(file));
+  }
+
+  /** Unlinks the file and fsyncs its directory, so the deletion survives a power cut like a put does. */
+  async delete(storageKey: string): Promise<boolean> {
+    const file = this.path(storageKey);
+    try {
+      await unlink(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+    await syncDirectory(dirname(file));
+    return true;
   }
 
   /** Opens the temporary file `put` writes to. A seam for tests; production uses a real FileHandle. */

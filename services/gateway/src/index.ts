@@ -4,3 +4,4 @@ export { createGatewayDeps, type GatewayDeps } from './deps.ts';
 export { HttpError, ValidationFailedError, ERROR_CODES } from './errors.ts';
 export { IntakeService } from './intake/intake-service.ts';
 export { OpdKeyStore, type OpdKey } from './opd/opd-keys.ts';
+export { serviceUserRules } from './redis-acl/redis-users.ts';

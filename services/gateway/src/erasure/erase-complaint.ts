@@ -1,0 +1,258 @@
+import type { Redis } from 'ioredis';
+import { Queue, specFor, StatusStore, type SpoolRecord } from '@aduan/queue';
+import type { Attachment, Complaint, Notification, RoutedComplaint, StatusUpdate } from '@aduan/schema';
+import type { AttachmentStorage } from '@aduan/storage';
+import { keysMatching, retainedJobs } from './retained-jobs.ts';
+import { differs, emptyIdentity, ERASED, erasedComplaint, erasedNotification, gatherIdentity, maskIdentity, type Identity } from './scrub.ts';
+import { readSpoolFiles, recordOf, rewriteSpoolFile, spoolInUse } from './spool-files.ts';
+
+/** Where Aduan holds a complaint's citizen, in the order the report lists them. */
+export const ERASURE_PLACES = ['status_record', 'status_history', 'jobs_intake', 'jobs_routed', 'jobs_triage', 'jobs_opd', 'jobs_status', 'jobs_notify', 'idempotency_claim', 'desk_entry', 'chat_memory', 'spool_records', 'photos'] as const;
+export type ErasurePlace = (typeof ERASURE_PLACES)[number];
+
+export interface ErasureReport {
+  id: string;
+  ticket: string;
+  /** Per place, how many items hold the citizen's data (a dry run) or were rewritten. 0 everywhere: nothing (left) to erase. */
+  counts: Record<ErasurePlace, number>;
+  /** OPDs the complaint was published to: their own systems keep copies Aduan cannot reach. */
+  opds: { code: string; name: string }[];
+  /** Records in the spool file a running gateway appends to, left as they are: erase again once it drained them. */
+  spoolBusy: number;
+  /** Photos kept because another complaint (or an open chat) uses the same file. */
+  photosShared: number;
+  /** When an earlier run finished erasing this complaint, if one did. */
+  erasedBefore: string | null;
+}
+
+/** No complaint has this ticket (or its record expired, STATUS_KEEP_DAYS after its last change). */
+export class UnknownTicketError extends Error {
+  readonly code = 'unknown_ticket';
+  constructor(ticket: string) {
+    super(`no complaint has the ticket "${ticket}" (check it, e.g. ADU-7K3M-9Q2X; a complaint's record is deleted 400 days after its last change)`);
+    this.name = 'UnknownTicketError';
+  }
+}
+
+export interface ErasureDeps {
+  redis: Redis;
+  prefix: string;
+  /** The gateway's SPOOL_DIR: complaints spooled while Redis was away, until drained. */
+  spoolDir: string;
+  storage: AttachmentStorage;
+}
+
+/** What the Idempotency-Key claim keeps in place of the request's hash. */
+const ERASED_BODY_HASH = 'erased';
+/** Notices not sent yet are taken off their queue: nobody can be told any more, and the address is gone. */
+const UNSENT = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'failed', 'waiting-children']);
+const COMPLAINT_QUEUES = /^(intake|routed|triage|opd\..+)$/;
+
+interface OwnJob {
+  queue: string;
+  jobId: string;
+  data: Record<string, unknown>;
+}
+
+const placeOf = (queue: string): ErasurePlace => (queue.startsWith('opd.') ? 'jobs_opd' : queue.startsWith('notify.') ? 'jobs_notify' : (`jobs_${queue}` as ErasurePlace));
+
+/** Whether job or spool data is about this complaint: its own data, an OPD's report on it, or a notice about it. */
+function isOwn(data: unknown, id: string, ticket: string): data is Record<string, unknown> {
+  const d = data as Record<string, unknown> | null;
+  return typeof d === 'object' && d !== null && (d.id === id || d.complaintId === id || (typeof d.complaintId !== 'string' && d.ticket === ticket));
+}
+
+/** The data of a job of `queue` (or a spooled one) without the citizen; the same data when there is nothing left to erase. */
+function erasedData(queue: string, data: Record<string, unknown>, who: Identity): Record<string, unknown> {
+  if (COMPLAINT_QUEUES.test(queue)) return erasedComplaint(data as unknown as Complaint | RoutedComplaint, who) as unknown as Record<string, unknown>;
+  if (queue.startsWith('notify.')) return erasedNotification(data as unknown as Notification, who) as unknown as Record<string, unknown>;
+  const u = data as unknown as StatusUpdate;
+  return (u.message ? { ...u, message: maskIdentity(u.message, who) } : u) as unknown as Record<string, unknown>;
+}
+
+/**
+ * Erases the personal data of one complaint's citizen everywhere Aduan holds it (UU No. 27/2022,
+ * docs/operations.md "Personal data requests"), or, with `apply` false, counts what it would
+ * erase and changes nothing. Everything that names the citizen is read first, from every copy,
+ * then each place is rewritten; each step rewrites only what still names them, so a run that
+ * stopped half-way is finished by running it again, and a second run changes nothing. The status
+ * record is done last: its `erasedAt` says a run got to the end.
+ */
+export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts: { apply: boolean; photos: boolean; now?: Date }): Promise<ErasureReport> {
+  const ticket = ticketArg.trim().toUpperCase();
+  const status = new StatusStore(deps.redis, deps.prefix);
+  const id = await status.idForTicket(ticket);
+  const record = id ? await status.get(id) : null;
+  if (!id || !record) throw new UnknownTicketError(ticketArg);
+
+  const jobs: OwnJob[] = [];
+  for await (const j of retainedJobs(deps.redis, deps.prefix, [id, ticket])) {
+    const data = JSON.parse(j.raw) as unknown;
+    if (isOwn(data, id, ticket)) jobs.push({ queue: j.queue, jobId: j.jobId, data });
+  }
+  const spool = await readSpoolFiles(deps.spoolDir);
+  const spooled = spool.flatMap((f) => f.lines.map(recordOf)).filter((r): r is SpoolRecord => r !== undefined && isOwn(r.data, id, ticket));
+
+  const who = emptyIdentity();
+  for (const d of [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)]) {
+    gatherIdentity(who, d);
+    if (typeof d.to === 'string' && d.to !== ERASED && !who.chatIds.includes(d.to)) who.chatIds.push(d.to);
+  }
+  if (record.replyTo && !who.chatIds.includes(record.replyTo)) who.chatIds.push(record.replyTo);
+
+  const counts = Object.fromEntries(ERASURE_PLACES.map((p) => [p, 0])) as Record<ErasurePlace, number>;
+  const report: ErasureReport = { id, ticket: record.ticket, counts, opds: opdsReached(jobs, record), spoolBusy: 0, photosShared: 0, erasedBefore: await status.erasedAt(id) };
+  const { apply } = opts;
+
+  // Free text is masked before the copies the identity was read from are rewritten.
+  Object.assign(report, await eraseSpool(deps.spoolDir, spool, id, ticket, who, apply, counts));
+  counts.status_history = await status.maskHistory(id, (s) => maskIdentity(s, who), apply);
+  counts.desk_entry = await eraseDeskEntry(deps, id, who, apply);
+  const queues = new Map<string, Queue>();
+  const queue = (name: string) => queues.get(name) ?? queues.set(name, new Queue(name, { connection: deps.redis, prefix: deps.prefix })).get(name)!;
+  try {
+    const byOrder = [...jobs].sort((a, b) => Number(COMPLAINT_QUEUES.test(a.queue)) - Number(COMPLAINT_QUEUES.test(b.queue)));
+    for (const j of byOrder.filter((x) => !COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
+    counts.chat_memory = await eraseChatMemory(deps, record.ticket, apply);
+    counts.idempotency_claim = await eraseClaims(deps, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], apply);
+    for (const j of byOrder.filter((x) => COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
+  } finally {
+    await Promise.all([...queues.values()].map((q) => q.close()));
+  }
+  if (opts.photos) {
+    const photos = await erasePhotos(deps, id, ticket, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], apply);
+    counts.photos = photos.deleted;
+    report.photosShared = photos.shared;
+  }
+  counts.status_record = apply ? await status.eraseReporter(id, (opts.now ?? new Date()).toISOString()) : await status.reporterFieldCount(id);
+  return report;
+}
+
+/** The OPDs a complaint was published to: each `opd.<code>` job, each decision on `routed` (not triage, not external), the record's OPD. */
+function opdsReached(jobs: OwnJob[], record: { opd?: string; opdName?: string }): { code: string; name: string }[] {
+  const opds = new Map<string, string>();
+  for (const j of jobs) {
+    const routing = (j.data as Partial<RoutedComplaint>).routing;
+    if (!routing) continue;
+    if (j.queue.startsWith('opd.') || (j.queue === 'routed' && !routing.triage && routing.opd !== 'external')) opds.set(routing.opd, routing.opdName);
+  }
+  if (record.opd && record.opd !== 'external' && !opds.has(record.opd)) opds.set(record.opd, record.opdName ?? record.opd);
+  return [...opds].map(([code, name]) => ({ code, name })).sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/**
+ * One retained job: its data rewritten in place (job.updateData), still valid against its
+ * queue's contract schema; a notice not sent yet is removed instead. 1 when it held the citizen's data.
+ */
+async function eraseJob(queue: Queue, j: OwnJob, who: Identity, apply: boolean): Promise<number> {
+  const next = erasedData(j.queue, j.data, who);
+  if (!differs(next, j.data)) return 0;
+  const schema = specFor(j.queue).schema;
+  if (schema.safeParse(j.data).success && !schema.safeParse(next).success) throw new Error(`erasing job ${j.jobId} of ${j.queue} would break its queue contract`);
+  if (!apply) return 1;
+  const job = await queue.getJob(j.jobId);
+  if (!job) return 1;
+  const removed = j.queue.startsWith('notify.') && UNSENT.has(await job.getState()) && (await job.remove().then(() => true, () => false));
+  if (!removed) await job.updateData(next);
+  return 1;
+}
+
+/** Spooled records of the complaint rewritten in their files (the one a running gateway appends to is left: `spoolBusy`). */
+async function eraseSpool(dir: string, files: Awaited<ReturnType<typeof readSpoolFiles>>, id: string, ticket: string, who: Identity, apply: boolean, counts: Record<ErasurePlace, number>): Promise<{ spoolBusy: number }> {
+  let busy = 0;
+  const inUse = await spoolInUse(dir);
+  for (const file of files) {
+    let changed = 0;
+    const lines = file.lines.map((line) => {
+      const rec = recordOf(line);
+      if (!rec || !isOwn(rec.data, id, ticket)) return line;
+      const next: SpoolRecord = { ...rec, data: erasedData(rec.queue, rec.data, who), ...(rec.guard ? { guard: StatusStore.withoutReporter(rec.guard, erasedClaim) } : {}) };
+      if (!differs(next, rec)) return line;
+      changed++;
+      return JSON.stringify(next);
+    });
+    if (changed === 0) continue;
+    counts.spool_records += changed;
+    if (inUse && file.name.endsWith('.jsonl')) busy += changed;
+    else if (apply) await rewriteSpoolFile(dir, file.name, lines);
+  }
+  return { spoolBusy: busy };
+}
+
+/** An Idempotency-Key claim's value without the hash of the request (which held the citizen's data); its complaint's id and ticket stay, so a retry still files nothing twice. */
+function erasedClaim(value: string): string {
+  return JSON.stringify({ ...(JSON.parse(value) as object), bodyHash: ERASED_BODY_HASH });
+}
+
+/** The complaint's Idempotency-Key claim (it lives 24 hours), found by the key's hash the complaint carries. */
+async function eraseClaims(deps: ErasureDeps, data: Record<string, unknown>[], apply: boolean): Promise<number> {
+  const hashes = new Set(data.map((d) => (d.intake as Complaint['intake'] | undefined)?.idempotencyKeyHash).filter((h): h is string => !!h));
+  let n = 0;
+  for (const h of hashes) {
+    const key = `${deps.prefix}:idem:${h}`;
+    const value = await deps.redis.get(key);
+    if (!value || (JSON.parse(value) as { bodyHash?: string }).bodyHash === ERASED_BODY_HASH) continue;
+    n++;
+    if (apply) await deps.redis.call('SET', key, erasedClaim(value), 'KEEPTTL', 'XX');
+  }
+  return n;
+}
+
+/** The radio desk's entry of the complaint (its board and duplicate hints): the snippet of its text, masked. */
+async function eraseDeskEntry(deps: ErasureDeps, id: string, who: Identity, apply: boolean): Promise<number> {
+  const key = `${deps.prefix}:desk:entry:${id}`;
+  const raw = await deps.redis.get(key);
+  if (!raw) return 0;
+  const entry = JSON.parse(raw) as { snippet?: string };
+  if (!entry.snippet || maskIdentity(entry.snippet, who) === entry.snippet) return 0;
+  if (apply) await deps.redis.call('SET', key, JSON.stringify({ ...entry, snippet: maskIdentity(entry.snippet, who) }), 'KEEPTTL', 'XX');
+  return 1;
+}
+
+/**
+ * What the chat adapters remember of a sender that links them to this ticket: the last
+ * acknowledgement (`conv:acked:<sender>`) and the tickets kept to answer "sudah ada kabar?"
+ * (`conv:tickets:<sender>`). Found by the ticket, so a run that erased the chat ids already still finds them.
+ */
+async function eraseChatMemory(deps: ErasureDeps, ticket: string, apply: boolean): Promise<number> {
+  let n = 0;
+  for await (const key of keysMatching(deps.redis, deps.prefix, 'conv:acked:*')) {
+    const v = await deps.redis.get(key);
+    if (v?.split(':')[1] !== ticket) continue;
+    n++;
+    if (apply) await deps.redis.del(key);
+  }
+  for await (const key of keysMatching(deps.redis, deps.prefix, 'conv:tickets:*')) {
+    if (!(await deps.redis.lrange(key, 0, -1)).includes(ticket)) continue;
+    n++;
+    if (apply) await deps.redis.lrem(key, 0, ticket);
+  }
+  return n;
+}
+
+/**
+ * The complaint's photo files (content-addressed), deleted unless another complaint's retained
+ * job, a spooled complaint or an open chat conversation names the same file.
+ */
+async function erasePhotos(deps: ErasureDeps, id: string, ticket: string, data: Record<string, unknown>[], apply: boolean): Promise<{ deleted: number; shared: number }> {
+  const mine = new Map<string, string>();
+  for (const d of data) for (const a of (d.attachments as Attachment[] | undefined) ?? []) mine.set(a.sha256, a.storageKey);
+  if (mine.size === 0) return { deleted: 0, shared: 0 };
+  const shared = new Set<string>();
+  const shas = [...mine.keys()];
+  const note = (raw: string) => shas.forEach((s) => raw.includes(s) && shared.add(s));
+  for await (const j of retainedJobs(deps.redis, deps.prefix, shas)) if (!isOwn(JSON.parse(j.raw), id, ticket)) note(j.raw);
+  for (const file of await readSpoolFiles(deps.spoolDir)) for (const line of file.lines) if (!isOwn(recordOf(line)?.data, id, ticket)) note(line);
+  for (const pattern of ['conv:open:*', 'conv:closing:*']) {
+    for await (const key of keysMatching(deps.redis, deps.prefix, pattern)) {
+      if ((await deps.redis.type(key)) === 'list') for (const raw of await deps.redis.lrange(key, 0, -1)) note(raw);
+    }
+  }
+  let deleted = 0;
+  for (const [sha, storageKey] of mine) {
+    if (shared.has(sha) || !(await deps.storage.has(storageKey))) continue;
+    deleted++;
+    if (apply) await deps.storage.delete(storageKey);
+  }
+  return { deleted, shared: [...shared].length };
+}

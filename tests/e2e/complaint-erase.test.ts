@@ -1,0 +1,184 @@
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceUserRules } from '@aduan/gateway';
+import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
+import { createRedis, StatusStore } from '@aduan/queue';
+import { startRouterService, type RouterService } from '@aduan/router';
+import { Complaint, Notification, RoutedComplaint } from '@aduan/schema';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+
+/**
+ * A citizen's erasure request (UU No. 27/2022): a web complaint filed through the real gateway,
+ * routed by the real router, followed on WhatsApp and reported on by its OPD, then erased by the
+ * operator's command, run as the service user of a locked Redis.
+ */
+const url = testRedisUrl();
+const prefix = uniquePrefix('erase');
+const { logger } = memoryLogger('e2e');
+const script = fileURLToPath(new URL('../../services/gateway/scripts/complaint-erase.ts', import.meta.url));
+const NAME = 'Budi Santoso';
+const EMAIL = 'budi.santoso@example.com';
+const JID = '6281234567890@s.whatsapp.net';
+/** Every way the citizen's data could survive: name, e-mail, the national digits of the phone (in any form, the JID too). */
+const PERSONAL = [NAME, 'Budi', EMAIL, '81234567890', '812-3456-7890'];
+const OWN_PHOTO = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'screenshot-text.png'));
+const serviceUser = `erase-test-${randomBytes(4).toString('hex')}`;
+const servicePassword = randomBytes(16).toString('hex');
+
+let router: RouterService;
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let redis: Redis;
+const queues: Queue[] = [];
+const queue = (name: string) => {
+  const q = new Queue(name, { connection: redis, prefix });
+  queues.push(q);
+  return q;
+};
+
+function erase(args: string[]) {
+  const u = new URL(url);
+  u.username = serviceUser;
+  u.password = servicePassword;
+  const env = { ...process.env, REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') };
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Everything under the test's prefix, each key with its value, as one text: what a scan for personal data reads. */
+async function dump(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const k of keys) {
+      // What the services write on their own meanwhile (heartbeats, BullMQ's housekeeping) is left out.
+      if (/heartbeat|stalled-check|:events$|:metrics|:limiter|:marker$/.test(k)) continue;
+      const type = await redis.type(k);
+      out[k] = type === 'string' ? await redis.get(k) : type === 'hash' ? await redis.hgetall(k) : type === 'list' ? await redis.lrange(k, 0, -1) : type === 'set' ? (await redis.smembers(k)).sort() : type === 'zset' ? await redis.zrange(k, '0', '-1', 'WITHSCORES') : type;
+    }
+  } while (cursor !== '0');
+  return out;
+}
+
+const spoolText = () => readdirSync(join(gw.dir, 'spool')).filter((n) => n !== 'spool.lock').map((n) => readFileSync(join(gw.dir, 'spool', n), 'utf8')).join('\n');
+const photoPath = (sha: string) => join(gw.dir, 'attachments', 'sha256', sha.slice(0, 2), sha);
+const found = (text: string) => PERSONAL.filter((p) => text.includes(p));
+
+beforeAll(async () => {
+  redis = createRedis(url, 'worker');
+  await redis.call('ACL', 'SETUSER', serviceUser, ...serviceUserRules(prefix, createHash('sha256').update(servicePassword).digest('hex')));
+  router = await startRouterService({ redisUrl: url, prefix, logger });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+});
+afterAll(async () => {
+  await Promise.all(queues.map((q) => q.close()));
+  await gw.close();
+  await router.close();
+  await redis.call('ACL', 'DELUSER', serviceUser);
+  await deletePrefix(url, prefix);
+  redis.disconnect();
+});
+
+describe('complaint:erase', () => {
+  it('erases the citizen everywhere Aduan holds them, dry run first, then once; the status page keeps working', async () => {
+    const form = multipartBody(
+      { text: `Saya ${NAME}, jukir liar di depan Pasar Legi minta parkir 5 ribu tanpa karcis. Hubungi saya 0812-3456-7890`, 'location.kelurahan': 'Kepanjenlor', 'reporter.name': NAME, 'reporter.phone': '081234567890', 'reporter.email': EMAIL },
+      [{ name: 'photos', filename: 'jukir.png', type: 'image/png', data: PNG_1x1 }, { name: 'photos', filename: 'budi-santoso.png', type: 'image/png', data: OWN_PHOTO }],
+    );
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', headers: { ...form.headers, 'idempotency-key': 'erase-test-key-1' }, payload: form.payload });
+    expect(res.statusCode).toBe(202);
+    const { id, ticket, statusToken } = res.json() as { id: string; ticket: string; statusToken: string };
+    // Another citizen's complaint with the same photo: that file must stay.
+    const other = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...multipartBody({ text: 'Jukir liar juga di Jl. Merdeka, parkir 5 ribu', 'reporter.name': 'Siti Aminah' }, [{ name: 'photos', filename: 'a.png', type: 'image/png', data: PNG_1x1 }]) });
+    expect(other.statusCode).toBe(202);
+    await waitFor(async () => (await queue('opd.dishub').getJob(id)) ?? null, { what: 'opd.dishub job' });
+
+    // The citizen follows it on WhatsApp (`cek <ticket>`), their OPD reports, naming them; the router tells them.
+    expect(await new StatusStore(redis, prefix).follow(id, { channel: 'whatsapp', account: '6281111111111', to: JID })).toBe('followed');
+    await queue('status').add('status', { schemaVersion: 1, complaintId: id, opd: 'dishub', state: 'in_progress', message: `Pak ${NAME}, petugas menuju lokasi`, at: new Date().toISOString(), updateId: 'dishub-erase-1' }, { jobId: 'dishub-erase-1' });
+    const notice = await waitFor(async () => (await queue('notify.whatsapp').getJobs(['waiting', 'completed', 'failed'])).find((j) => j.data.complaintId === id && j.data.kind === 'status') ?? null, { what: 'status notice' });
+    // What the chat adapters remember of the sender (ConversationStore.rememberAck / rememberTicket).
+    await redis.set(`${prefix}:conv:acked:whatsapp:6281111111111:abc`, `${Date.now()}:${ticket}`);
+    await redis.lpush(`${prefix}:conv:tickets:whatsapp:6281111111111:abc`, 'ADU-AAAA-BBBB', ticket);
+    // A spooled copy the drain set aside (quarantine.bad), as a gateway leaves it.
+    const intakeJob = await queue('intake').getJob(id);
+    appendFileSync(join(gw.dir, 'spool', 'quarantine.bad'), `${JSON.stringify({ queue: 'intake', jobId: id, data: intakeJob?.data, spooledAt: new Date().toISOString() })}\n`);
+    const desk = await waitFor(() => redis.get(`${prefix}:desk:entry:${id}`), { what: 'desk entry' });
+    expect(found(desk)).not.toEqual([]);
+
+    const before = await dump();
+    expect(found(JSON.stringify(before))).toEqual(PERSONAL);
+    expect(found(spoolText())).not.toEqual([]);
+    // Stored without their metadata: the files are named by the stored bytes' hash, which the jobs carry.
+    const photos = (intakeJob?.data as Complaint).attachments.map((a) => a.sha256);
+    const shared = (await queue('intake').getJob(other.json<{ id: string }>().id))!.data.attachments[0].sha256 as string;
+    const own = photos.find((s) => s !== shared)!;
+    expect(photos).toContain(shared);
+    expect(existsSync(photoPath(own)) && existsSync(photoPath(shared))).toBe(true);
+
+    const dry = erase([ticket.toLowerCase(), '--photos']);
+    expect(dry.err).toBe('');
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('Dry run: nothing was changed');
+    expect(dry.out).toMatch(/\n\s+1 {2}photo files/);
+    expect(dry.out).toMatch(/dishub\tDinas Perhubungan/);
+    expect(found(dry.out)).toEqual([]);
+    expect(await dump()).toEqual(before);
+    expect(existsSync(photoPath(own))).toBe(true);
+
+    const run = erase([ticket, '--photos', '--yes']);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(`Erased the citizen's personal data of complaint ${ticket}`);
+    const logLine = JSON.parse(run.err.trim()) as { event: string; complaintId: string; counts: Record<string, number> };
+    expect(logLine).toMatchObject({ event: 'complaint_erased', complaintId: id });
+    expect(logLine.counts).toMatchObject({ jobs_intake: 1, jobs_opd: 1, jobs_status: 1, jobs_notify: expect.any(Number), idempotency_claim: 1, desk_entry: 1, chat_memory: 2, spool_records: 1, photos: 1, status_history: 1 });
+    expect(logLine.counts.jobs_routed).toBeGreaterThanOrEqual(1);
+    expect(found(run.out + run.err)).toEqual([]);
+
+    const after = await dump();
+    expect(found(JSON.stringify(after))).toEqual([]);
+    expect(found(spoolText())).toEqual([]);
+    expect(JSON.stringify(after)).toContain('Siti Aminah');
+    expect(after[`${prefix}:complaint:${id}`]).not.toHaveProperty('phoneHash');
+    expect(after[`${prefix}:complaint:${id}`]).not.toHaveProperty('replyTo');
+    expect(after[`${prefix}:conv:tickets:whatsapp:6281111111111:abc`]).toEqual(['ADU-AAAA-BBBB']);
+    // The jobs are still what their queue's contract says, and still there (a retry files nothing twice).
+    expect(Complaint.parse((await queue('intake').getJob(id))?.data).reporter).toEqual({ anonymous: true, confidential: true });
+    expect(RoutedComplaint.parse((await queue('opd.dishub').getJob(id))?.data).text).toContain('[disembunyikan]');
+    const sent = await queue('notify.whatsapp').getJob(notice.id!);
+    if (sent) expect(Notification.parse(sent.data).to).toBe('[dihapus]');
+    expect(existsSync(photoPath(own))).toBe(false);
+    expect(existsSync(photoPath(shared))).toBe(true);
+
+    const api = await gw.app.inject({ url: `/api/v1/complaints/${ticket}`, headers: { authorization: `Bearer ${statusToken}` } });
+    expect(api.statusCode).toBe(200);
+    expect(api.json()).toMatchObject({ ticket, state: 'in_progress', opd: { code: 'dishub' } });
+    expect(found(api.body)).toEqual([]);
+    const page = await gw.app.inject({ url: `/status?ticket=${ticket}&token=${statusToken}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(ticket);
+    expect(found(page.body)).toEqual([]);
+
+    const again = erase([ticket, '--photos', '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('Nothing left to erase: erased before, at');
+    expect(JSON.parse(again.err.trim()).counts).toEqual(Object.fromEntries(Object.keys(logLine.counts).map((k) => [k, 0])));
+    expect(await dump()).toEqual(after);
+  });
+
+  it('refuses an unknown ticket, changing nothing, and bad usage', () => {
+    const unknown = erase(['ADU-ZZZZ-ZZZZ', '--yes']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.err).toContain('error (unknown_ticket): no complaint has the ticket "ADU-ZZZZ-ZZZZ"');
+    expect(unknown.out).toBe('');
+    expect(erase([]).code).toBe(2);
+    expect(erase(['ADU-ZZZZ-ZZZZ', 'extra']).code).toBe(2);
+  });
+});
