@@ -36,7 +36,11 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   // A browser this account never logged in from counts against the account's hourly limit,
   // whatever its address: the password is not even tried past it.
   const device = cookieOf(req, DEVICE_COOKIE);
-  const knownDevice = await auth.throttle.knownDevice(username, device);
+  let knownDevice = await auth.throttle.knownDevice(username, device);
+  if (knownDevice && !(await auth.throttle.knownDeviceAttempt(username, device!))) {
+    req.log.warn({ event: 'login_device_forgotten', ...who }, 'a browser of this account failed too often: it counts as a new one again');
+    knownDevice = false;
+  }
   if (!knownDevice) {
     const held = await auth.throttle.newDeviceAttempt(username);
     if (held) {
@@ -63,7 +67,7 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
     loginCounter().inc({ outcome: 'disabled' });
     throw new AuthError('account_disabled', 'This account has been disabled');
   }
-  await auth.throttle.succeed(username, req.ip);
+  await auth.throttle.succeed(username, req.ip, knownDevice ? device : undefined);
   req.log.info({ event: 'login', ...who, role: user.role }, 'logged in');
   loginCounter().inc({ outcome: 'ok' });
   const [sessionId, known] = await Promise.all([auth.sessions.create(user.username, user.sessionEpoch), auth.throttle.rememberDevice(username, device, knownDevice)]);

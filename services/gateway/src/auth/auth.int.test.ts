@@ -151,7 +151,7 @@ describe('login and sessions', () => {
 
   it('stops guesses at one account spread over many addresses, while browsers that logged into it before still log in', async () => {
     const log = memoryLogger('auth-new-device');
-    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-nd`, logger: log.logger, env: { LOGIN_NEW_DEVICE_PER_HOUR: '3', TRUST_PROXY: 'true' } });
+    const limited = await createTestGateway({ redisUrl: url, prefix: `${prefix}-nd`, logger: log.logger, env: { LOGIN_NEW_DEVICE_PER_HOUR: '3', LOGIN_MAX_FAILURES: '4', TRUST_PROXY: 'true' } });
     try {
       await limited.deps.auth.users.add({ username: 'penyiar', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
       await limited.deps.auth.users.add({ username: 'penyiar2', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
@@ -190,6 +190,20 @@ describe('login and sessions', () => {
       expect(await limited.deps.auth.throttle.knownDevice('penyiar', desk)).toBe(true);
       expect(await limited.deps.auth.throttle.knownDevice('penyiar2', desk)).toBe(true);
       expect(await limited.deps.auth.throttle.knownDevice('lain', desk)).toBe(false);
+      // The desk computer's device token in a botnet's hands: its logins are counted across
+      // addresses (a success starts the count again), and past LOGIN_MAX_FAILURES it is a new
+      // browser for that account, held to the account's budget like any other.
+      const guess = (i: number) => api('penyiar2', `tebakan-${i}-xxxx`, `192.0.2.${i + 1}`, desk);
+      for (let i = 0; i < 3; i++) expect((await guess(i)).statusCode).toBe(401);
+      expect((await api('penyiar2', PASSWORD, '192.0.2.50', desk)).statusCode).toBe(200);
+      for (let i = 10; i < 14; i++) expect((await guess(i)).statusCode).toBe(401);
+      expect(await limited.deps.auth.throttle.knownDevice('penyiar2', desk)).toBe(true);
+      expect(log.lines.some((l) => l.event === 'login_device_forgotten')).toBe(false);
+      expect((await guess(20)).statusCode).toBe(401);
+      expect(await limited.deps.auth.throttle.knownDevice('penyiar2', desk)).toBe(false);
+      expect(log.lines.some((l) => l.event === 'login_device_forgotten' && l.operator === 'penyiar2')).toBe(true);
+      // Still the other account's own.
+      expect(await limited.deps.auth.throttle.knownDevice('penyiar', desk)).toBe(true);
     } finally {
       await limited.close();
       await deletePrefix(url, `${prefix}-nd`);

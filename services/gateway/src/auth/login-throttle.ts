@@ -53,6 +53,10 @@ export interface ThrottleOptions {
  * `newDevicePerHour` times an hour, from however many addresses (OWASP's device cookies): guesses
  * spread over many addresses stop there, while its own staff, whose browsers hold a device token
  * from an earlier login, log in as usual. Counted before the password is checked, like the pair.
+ * A known browser's own logins of the account are counted too, whatever their addresses: past
+ * `maxFailures` without a success in the window it is forgotten for that account and counts as a
+ * new one (OWASP: lock out the device cookie), so a device token taken from a staff computer, or
+ * one an attacker got by logging in with a stolen password, cannot carry guesses across a botnet.
  */
 export class LoginThrottle {
   private readonly redis: Redis;
@@ -81,6 +85,23 @@ export class LoginThrottle {
   /** Whether `token` (the browser's device cookie) is one this account logged in with. */
   async knownDevice(username: string, token: string | undefined): Promise<boolean> {
     return token !== undefined && DEVICE_TOKEN.test(token) && (await this.redis.sismember(this.deviceKey(token), username)) === 1;
+  }
+
+  private deviceTriesKey(username: string, token: string) {
+    return `${this.prefix}:login-device-try:${hashed(`${token}|${username}`)}`;
+  }
+
+  /**
+   * Counts a login of this account from one of its known browsers, before its password is checked:
+   * false once the browser has tried more than `maxFailures` times without a success in the
+   * window. It is then no longer the account's own (the caller counts it as a new browser).
+   */
+  async knownDeviceAttempt(username: string, token: string): Promise<boolean> {
+    const tries = this.deviceTriesKey(username, token);
+    const [n] = (await ATTEMPT.run(this.redis, [tries], [this.opts.windowMs])) as [number, number];
+    if (n <= this.opts.maxFailures) return true;
+    await this.redis.multi().srem(this.deviceKey(token), username).del(tries).exec();
+    return false;
   }
 
   /** Counts a login of this account from a browser it does not know; returns the seconds to wait when over the hourly limit, else 0. */
@@ -118,8 +139,8 @@ export class LoginThrottle {
     return { blockedSeconds: 0, delayMs: n <= free ? 0 : Math.min(250 * 2 ** (n - free - 1), this.opts.maxDelayMs ?? 4_000) };
   }
 
-  /** A right password: the pair's failures are forgotten. */
-  async succeed(username: string, ip: string): Promise<void> {
-    await this.redis.del(this.key(username, ip));
+  /** A right password: the pair's failures, and the browser's if it is one of the account's, are forgotten. */
+  async succeed(username: string, ip: string, knownDevice?: string): Promise<void> {
+    await this.redis.del(this.key(username, ip), ...(knownDevice ? [this.deviceTriesKey(username, knownDevice)] : []));
   }
 }
