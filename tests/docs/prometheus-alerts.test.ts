@@ -294,6 +294,9 @@ describe(`${RULES_FILE} against the services' real /metrics`, () => {
     expect(found(variant('AduanWhatsAppInboxSpooled', '> 0', '> 0 and on (job, instance) aduan_instagram_connection_state == 1'))).toMatch(/not exposed together by one service/);
     expect(found(variant('AduanRedisMemoryFull', 'aduan_redis_maxmemory_bytes', 'aduan_redis_max_memory_bytes'))).toMatch(/aduan_redis_max_memory_bytes is in no service's \/metrics/);
     expect(found(variant('AduanDataDiskLow', /aduan_data_disk_free_bytes </g, 'aduan_data_disk_free_bytes{dir="photos"} <'))).toMatch(/aduan_data_disk_free_bytes\{dir="photos"\} selects no series/);
+    // The overdue gauge is read at scrape time from Redis: its series exist (every OPD of the directory) before any complaint is late.
+    expect(found(variant('AduanOpdOverdue', 'aduan_opd_overdue_complaints', 'aduan_opd_overdue_complaint'))).toMatch(/aduan_opd_overdue_complaint is in no service's \/metrics/);
+    expect(found({ ...rule('AduanOpdOverdue'), annotations: { summary: 'OPD {{ $labels.od }} is late' } })).toMatch(/annotation label od/);
     const template = { ...rule('AduanWhatsAppStopped'), annotations: { summary: 'Number {{ $labels.acount }} stopped' } };
     expect(found(template)).toMatch(/annotation label acount/);
   });

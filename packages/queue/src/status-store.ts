@@ -80,10 +80,11 @@ end
 const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return refused or recorded\n`;
 
 /**
- * KEYS: seen-events set, complaint hash, history list, and (optional) the OPD inbox. ARGV:
- * event key, ttl, history entry, inbox score (ms) and member, inbox cutoff (ms), the time of an
- * OPD's report in ms ('' for any other step), the OPD the complaint must be routed to ('' for
- * none), field/value pairs. Marking the event and applying it in one script means a crash
+ * KEYS: seen-events set, complaint hash, history list, and, for a step to "routed", the OPD's
+ * inbox, its awaiting index and the set of OPDs with one. ARGV: event key, ttl, history entry,
+ * inbox score (ms) and member, inbox cutoff (ms), the time of an OPD's report in ms ('' for any
+ * other step), the OPD the complaint must be routed to ('' for none), the awaiting indexes' key
+ * prefix, field/value pairs. Marking the event and applying it in one script means a crash
  * between the two can never leave an event marked as seen but not recorded. Returns 1 applied,
  * 0 already seen, 2 stale, 3 not routed to that OPD (nothing written: a re-assignment came
  * between the router's check and this write), 4 a repeat dropped (below).
@@ -92,7 +93,13 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  *   back.
  * - Routing (or re-assigning) the complaint starts that comparison afresh: the new OPD's
  *   reports are not held against the time of the previous OPD's last one. (The field/value
- *   pairs start with 'state', so ARGV[10] is the state written.)
+ *   pairs start with 'state', so ARGV[11] is the state written.)
+ * - The OPDs' awaiting indexes (StatusStore.overdueCounts) move with the state, in this same
+ *   script: every applied step takes the complaint out of the index of the OPD its record named,
+ *   and a step to "routed" puts it in its new OPD's, scored by the routing time, so a re-routing
+ *   starts the new assignment's clock afresh. The former OPD is known only here, from the record:
+ *   its key is made from ARGV[9] (`<prefix>:opd:`), so it shares the other keys' hash slot.
+ *   Entries older than a record's life are dropped as new ones come (an abandoned record expires).
  * - Inbox scores follow the order of writing: at least the routing time, and above every entry
  *   already there. A reader's cursor names an entry it saw, so nothing written after it can sort
  *   before it (routers finish complaints of the same millisecond in any order).
@@ -109,14 +116,16 @@ if ARGV[8] ~= '' and redis.call('HGET', KEYS[2], 'opd') ~= ARGV[8] then return 3
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
 if ARGV[7] ~= '' then
   if tonumber(ARGV[7]) < tonumber(redis.call('HGET', KEYS[2], 'reportedAt') or '0') then return 2 end
-  if redis.call('LLEN', KEYS[3]) >= ${STATUS_HISTORY_MAX} and redis.call('HGET', KEYS[2], 'state') == ARGV[10] then return 4 end
+  if redis.call('LLEN', KEYS[3]) >= ${STATUS_HISTORY_MAX} and redis.call('HGET', KEYS[2], 'state') == ARGV[11] then return 4 end
   redis.call('HSET', KEYS[2], 'reportedAt', ARGV[7])
-elseif ARGV[10] == 'routed' then
+elseif ARGV[11] == 'routed' then
   redis.call('HDEL', KEYS[2], 'reportedAt')
 end
 redis.call('SADD', KEYS[1], ARGV[1])
-if ARGV[10] == 'triage' then redis.call('HDEL', KEYS[2], 'opd', 'opdName') end
-redis.call('HSET', KEYS[2], unpack(ARGV, 9))
+local before = redis.call('HGET', KEYS[2], 'opd')
+if before then redis.call('ZREM', ARGV[9] .. before .. ':awaiting', ARGV[5]) end
+if ARGV[11] == 'triage' then redis.call('HDEL', KEYS[2], 'opd', 'opdName') end
+redis.call('HSET', KEYS[2], unpack(ARGV, 10))
 redis.call('RPUSH', KEYS[3], ARGV[3])
 redis.call('LTRIM', KEYS[3], -${STATUS_HISTORY_MAX}, -1)
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
@@ -126,6 +135,9 @@ if KEYS[4] then
   if top[2] and tonumber(top[2]) >= score then score = tonumber(top[2]) + 1 end
   redis.call('ZADD', KEYS[4], score, ARGV[5])
   redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[6])
+  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. (tonumber(ARGV[4]) - ${KEEP_SECONDS * 1000}))
+  redis.call('SADD', KEYS[6], redis.call('HGET', KEYS[2], 'opd'))
 end
 return 1
 `;
@@ -180,6 +192,19 @@ if #due > 0 then redis.call('ZREM', KEYS[1], unpack(due)) end
 return due
 `);
 const ADD_SUPPORTER = new LuaScript(ADD_SUPPORTER_LUA);
+/**
+ * KEYS: the complaint's record, an OPD's awaiting index, the set of OPDs with one. ARGV: id, OPD,
+ * routing time (ms). Puts the complaint in the index only while its record says it is routed to
+ * that OPD (StatusStore.backfillAwaiting); 1 added, 0 not (answered, moved on, or there already).
+ */
+const BACKFILL_AWAITING = new LuaScript(`
+local rec = redis.call('HMGET', KEYS[1], 'state', 'opd')
+if rec[1] ~= 'routed' or rec[2] ~= ARGV[2] then return 0 end
+redis.call('SADD', KEYS[3], ARGV[2])
+return redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
+`);
+/** Redis glob characters in a key prefix, escaped for SCAN's MATCH. */
+const globEscape = (s: string) => s.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
 /**
  * KEYS: the complaint's record. ARGV: channel, account, chat. Sets where the news of a web form
  * or radio complaint goes, on a record that still exists (an expired one is not made again);
@@ -465,12 +490,13 @@ export class StatusStore {
     if (entry.message) h.message = entry.message;
     if (entry.opd) h.opd = entry.opd;
     const keys = [this.key('complaint', id, 'seen'), this.key('complaint', id), this.key('complaint', id, 'history')];
-    // Routed to an OPD: the complaint enters that OPD's inbox (a re-assignment back moves it up).
+    // Routed to an OPD: the complaint enters that OPD's inbox (a re-assignment back moves it up)
+    // and waits for its response (the awaiting index).
     const parsed = Date.parse(entry.at);
     const at = Number.isFinite(parsed) ? parsed : Date.now();
-    if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd));
+    if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd), this.awaitingKey(entry.opd), this.awaitingOpdsKey());
     const reportedAt = REPORTED_STATES.has(entry.state) ? at : '';
-    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, entry.requireOpd ?? '', ...fields]);
+    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, entry.requireOpd ?? '', this.key('opd', ''), ...fields]);
     return TRANSITION_OUTCOMES[Number(outcome)] ?? 'applied';
   }
 
@@ -628,6 +654,75 @@ export class StatusStore {
       out.push({ id, ms });
     }
     return out;
+  }
+
+  /** The complaints routed to `opd` and not answered yet, scored by routing time (ms): TRANSITION_LUA keeps it. */
+  private awaitingKey(opd: string): string {
+    return this.key('opd', opd, 'awaiting');
+  }
+
+  /** Every OPD that has had an awaiting index: what overdueCounts() reads. */
+  private awaitingOpdsKey(): string {
+    return this.key('opd-awaiting');
+  }
+
+  /**
+   * How many complaints each OPD has left unanswered that were routed before `routedBeforeMs`
+   * (ResponseDeadline.overdueBefore), for every OPD that ever had one waiting: one SMEMBERS and
+   * one ZCOUNT per OPD, whatever the number of complaints. Entries older than a status record's
+   * life (`nowMs` back) name records gone, and are not counted.
+   */
+  async overdueCounts(routedBeforeMs: number, nowMs: number): Promise<Map<string, number>> {
+    const opds = (await this.redis.smembers(this.awaitingOpdsKey())).sort();
+    const multi = this.redis.multi();
+    for (const opd of opds) multi.zcount(this.awaitingKey(opd), nowMs - KEEP_SECONDS * 1000, `(${routedBeforeMs}`);
+    const counts = (await multi.exec()) ?? [];
+    return new Map(opds.map((opd, i) => [opd, Number(counts[i]?.[1] ?? 0)]));
+  }
+
+  /** The `limit` oldest complaints `opd` has left unanswered that were routed before `routedBeforeMs`, with their routing time (ms). */
+  async overdueOf(opd: string, routedBeforeMs: number, nowMs: number, limit: number): Promise<{ id: string; routedMs: number }[]> {
+    const raw = await this.redis.zrangebyscore(this.awaitingKey(opd), nowMs - KEEP_SECONDS * 1000, `(${routedBeforeMs}`, 'WITHSCORES', 'LIMIT', 0, limit);
+    const out: { id: string; routedMs: number }[] = [];
+    for (let i = 0; i < raw.length; i += 2) out.push({ id: raw[i] as string, routedMs: Number(raw[i + 1]) });
+    return out;
+  }
+
+  /**
+   * Fills the awaiting indexes from the OPD inboxes, for complaints routed before the indexes
+   * existed (an upgrade): each inbox entry whose record is still "routed" to that inbox's OPD,
+   * scored by its inbox score (its routing time). Idempotent, and checked against the record in
+   * one script per complaint, so a report applied meanwhile is never undone. Runs once: a marker
+   * key says it is done ('done': nothing to do; else how many were added). Inboxes keep 30 days,
+   * so a complaint routed earlier than that and never answered is not found.
+   */
+  async backfillAwaiting(): Promise<number | 'done'> {
+    const marker = this.key('opd-awaiting', 'backfilled');
+    if (await this.redis.exists(marker)) return 'done';
+    const head = this.key('opd', '');
+    let added = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${globEscape(head)}*:inbox`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) added += await this.backfillInbox(key, key.slice(head.length, -':inbox'.length));
+    } while (cursor !== '0');
+    await this.redis.set(marker, new Date().toISOString());
+    return added;
+  }
+
+  private async backfillInbox(inboxKey: string, opd: string): Promise<number> {
+    let added = 0;
+    for (let start = 0; ; start += 1000) {
+      const raw = await this.redis.zrange(inboxKey, String(start), String(start + 999), 'WITHSCORES');
+      const runs: Promise<unknown>[] = [];
+      for (let i = 0; i < raw.length; i += 2) {
+        const id = raw[i] as string;
+        runs.push(BACKFILL_AWAITING.runBatched(this.redis, [this.key('complaint', id), this.awaitingKey(opd), this.awaitingOpdsKey()], [id, opd, raw[i + 1] as string]));
+      }
+      for (const n of await Promise.all(runs)) added += Number(n);
+      if (raw.length < 2000) return added;
+    }
   }
 
   private stationKey(station: string): string {

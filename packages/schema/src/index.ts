@@ -5,3 +5,4 @@ export * from './ids.ts';
 export { jsonSchemas } from './json-schemas.ts';
 export { displayPhone, normalizePhone } from './phone.ts';
 export { wibDateTime } from './wib-time.ts';
+export { HolidaysFileError, ResponseDeadline, parseHolidays } from './working-days.ts';

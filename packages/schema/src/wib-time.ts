@@ -1,6 +1,6 @@
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
 /** WIB (Asia/Jakarta) is UTC+7 all year: Indonesia has had no daylight saving since 1964. */
-const WIB_OFFSET_MS = 7 * 3_600_000;
+export const WIB_OFFSET_MS = 7 * 3_600_000;
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**

@@ -110,6 +110,15 @@ export const GatewayEnv = ServiceEnv.extend({
    * runaway OPD script must not go unchecked.
    */
   OPD_REPORTS_PER_MINUTE: envInt(120, { min: 0 }),
+  /**
+   * Working days an OPD has to respond to a complaint routed to it (SP4N-LAPOR! expects a follow-up
+   * within a few): counted in WIB from the day after routing, Monday to Friday without the
+   * HOLIDAYS_FILE dates. Past it the complaint is overdue: the triage page lists it and
+   * `aduan_opd_overdue_complaints` counts it. 0 turns deadlines off.
+   */
+  OPD_RESPONSE_DAYS: envInt(5, { min: 0, max: 60 }),
+  /** The holidays the response deadline skips, one YYYY-MM-DD a line; defaults to the repository's infra/holidays.txt. */
+  HOLIDAYS_FILE: z.string().optional(),
   /** Login attempts per client address per minute, whatever the username (0 disables): each costs a password hash. */
   LOGIN_RATE_LIMIT_PER_MINUTE: envInt(20, { min: 0 }),
   /**

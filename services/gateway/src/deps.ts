@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { loadDirectory, type Directory } from '@aduan/routing/directory';
 import { DurableProducer, Spool, StatusStore, createRedis, untilReady, type ProducerOptions } from '@aduan/queue';
+import type { ResponseDeadline } from '@aduan/schema';
 import { LocalDiskStorage, type AttachmentStorage } from '@aduan/storage';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { uploadWaitMs, type GatewayEnv } from './config.ts';
@@ -13,6 +14,8 @@ import { createAuthDeps, type AuthDeps } from './auth/index.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
 import { OpdKeyStore } from './opd/opd-keys.ts';
 import { UploadGate } from './intake/upload-gate.ts';
+import { backfillAwaitingIndex } from './overdue/backfill.ts';
+import { loadResponseDeadline } from './overdue/response-deadline.ts';
 
 export interface GatewayMetrics {
   accepted: Counter<'channel' | 'outcome'>;
@@ -61,6 +64,10 @@ export interface GatewayDeps {
   desk: DeskDeps;
   /** Per-OPD API keys of the OPD API (opd/). */
   opdKeys: OpdKeyStore;
+  /** How long an OPD has to respond (OPD_RESPONSE_DAYS, HOLIDAYS_FILE); undefined: deadlines are off. */
+  deadline: ResponseDeadline | undefined;
+  /** Settles once the awaiting-response index was filled from the OPD inboxes (or found filled), or the gateway closed. */
+  awaitingBackfill: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,7 +122,7 @@ async function keepSecretCopy(path: string, secret: string): Promise<void> {
   await rename(tmp, path);
 }
 
-export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions>; directory?: Directory; readyTimeoutMs?: number }): Promise<GatewayDeps> {
+export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts: { redisUrl: string; routerAlive?: () => boolean; producerOptions?: Partial<ProducerOptions>; directory?: Directory; deadline?: ResponseDeadline | undefined; readyTimeoutMs?: number }): Promise<GatewayDeps> {
   const redis = createRedis(opts.redisUrl, 'client');
   // The adds (every complaint's one script) on a connection of their own (see createRedis).
   const producerConnection = createRedis(opts.redisUrl, 'producer');
@@ -141,6 +148,8 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     },
     (err: Error) => logger.warn({ err: err.message }, 'could not read the spool for its idempotency keys: a retry of a spooled complaint may file it again'),
   );
+  const stopBackfill = new AbortController();
+  const awaitingBackfill = backfillAwaitingIndex(status, logger, stopBackfill.signal);
   return {
     config,
     logger,
@@ -163,9 +172,13 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     auth: createAuthDeps(config, redis, prefix),
     desk,
     opdKeys: new OpdKeyStore(redis, prefix),
+    // main.ts passes the deadline it loaded (a holidays file that does not read stops the start).
+    deadline: 'deadline' in opts ? opts.deadline : loadResponseDeadline(config),
+    awaitingBackfill,
     close: async () => {
       stopRecall.abort();
-      await spoolRecall;
+      stopBackfill.abort();
+      await Promise.all([spoolRecall, awaitingBackfill]);
       await desk.close();
       await producer.close();
       producerConnection.disconnect();

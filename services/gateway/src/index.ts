@@ -5,3 +5,4 @@ export { HttpError, ValidationFailedError, ERROR_CODES } from './errors.ts';
 export { IntakeService } from './intake/intake-service.ts';
 export { OpdKeyStore, type OpdKey } from './opd/opd-keys.ts';
 export { serviceUserRules } from './redis-acl/redis-users.ts';
+export { loadResponseDeadlineOrExit } from './overdue/response-deadline.ts';

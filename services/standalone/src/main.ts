@@ -1,5 +1,5 @@
 import { EXIT_CONFIG, listenOrExit, parseEnvOrExit } from '@aduan/config';
-import { buildApp, createGatewayDeps } from '@aduan/gateway';
+import { buildApp, createGatewayDeps, loadResponseDeadlineOrExit } from '@aduan/gateway';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses, RedisServerMissingError } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectoryOrExit } from '@aduan/routing';
@@ -40,6 +40,7 @@ probe.disconnect();
 
 // One OPD directory for both halves: loaded and validated once.
 const directory = loadDirectoryOrExit(config.ROUTING_DIRECTORY);
+const deadline = loadResponseDeadlineOrExit(config);
 const router = await startRouterService({
   redisUrl: redis.url,
   prefix: config.QUEUE_PREFIX,
@@ -52,7 +53,7 @@ const router = await startRouterService({
 });
 // Intake before routing: the router takes fewer jobs at once while the shared loop is busy.
 const intakeFirst = routeAfterIntake(router, { max: config.ROUTER_CONCURRENCY });
-const deps = await createGatewayDeps(config, logger.child({ component: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive, directory });
+const deps = await createGatewayDeps(config, logger.child({ component: 'gateway' }), { redisUrl: redis.url, routerAlive: router.alive, directory, deadline });
 const app = await buildApp(deps);
 await listenOrExit(app, config.PORT, config.HOST);
 logger.info({ port: config.PORT, redis: owned ? 'private redis-server' : 'external' }, `Aduan is running: http://localhost:${config.PORT}/ (API docs at /docs)`);

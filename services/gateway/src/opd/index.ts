@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, forOpd, latestRouted } from '@aduan/queue';
-import { MAX_CLOCK_AHEAD_MS, RoutedComplaint, StatusUpdate, StatusView, requireReturnMessage } from '@aduan/schema';
+import { IsoDateTime, MAX_CLOCK_AHEAD_MS, RoutedComplaint, StatusUpdate, StatusView, requireReturnMessage } from '@aduan/schema';
 import { bearerToken } from '../bearer.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { ErrorBody, HttpError, ValidationFailedError } from '../errors.ts';
@@ -37,6 +37,11 @@ const OpdComplaint = z
     /** As the OPD's queue carries it: no reporter when the citizen asked for confidentiality. */
     complaint: RoutedComplaint,
     status: StatusView,
+    respondBy: IsoDateTime.optional().meta({
+      description:
+        "While the complaint waits for your OPD's first report (`status.state` is `routed`): the moment it turns overdue, i.e. 00:00 WIB of the first working day after the city's response deadline (OPD_RESPONSE_DAYS working days, Monday to Friday without the city's listed holidays, counted from the day after it was routed to you; a re-assignment starts it afresh). Report `in_progress`, `resolved`, `rejected` or `returned` before then. Absent once you reported, or when the city has no deadline.",
+      examples: ['2026-12-07T17:00:00.000Z'],
+    }),
   })
   .meta({ id: 'OpdComplaint' });
 
@@ -115,7 +120,10 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     // (written last) still names them.
     if (!routed || !read || routed.routing.triage || routed.routing.opd !== key.opd || read.view.opd?.code !== key.opd) return null;
     // Callers linked by the radio desk after the decision are counted on the status record.
-    return { complaint: forOpd({ ...routed, supporters: Math.max(routed.supporters, read.record.supporters ?? 0) }), status: read.view };
+    const complaint = forOpd({ ...routed, supporters: Math.max(routed.supporters, read.record.supporters ?? 0) });
+    // The deadline of this decision, while the OPD has not answered it (the awaiting index's clock).
+    const respondBy = deps.deadline && read.record.state === 'routed' ? new Date(deps.deadline.respondBy(Date.parse(routed.routing.routedAt))).toISOString() : undefined;
+    return { complaint, status: read.view, ...(respondBy ? { respondBy } : {}) };
   };
   const r = app.withTypeProvider<ZodTypeProvider>();
 

@@ -3,10 +3,11 @@ import { pingRedis, routerHeartbeatKey } from '@aduan/queue';
 import { metricsRegistry } from '@aduan/telemetry';
 import type { GatewayDeps } from '../deps.ts';
 import { refreshDataDiskGauges } from './data-disk-metrics.ts';
+import { refreshOverdueGauge } from '../overdue/overdue-metrics.ts';
 import { refreshQueueGauges } from './queue-metrics.ts';
 import { refreshRedisMemoryGauges } from './redis-memory-metrics.ts';
 
-/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics (with the queues' depths, Redis's memory and the data disks). */
+/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics (with the queues' depths, the OPDs' overdue complaints, Redis's memory and the data disks). */
 export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
@@ -30,7 +31,7 @@ export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<v
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     // Side by side: a Redis that does not answer costs the scrape one deadline, not one per read.
-    await Promise.all([refreshQueueGauges(deps), refreshRedisMemoryGauges(deps), refreshDataDiskGauges(deps)]);
+    await Promise.all([refreshQueueGauges(deps), refreshOverdueGauge(deps), refreshRedisMemoryGauges(deps), refreshDataDiskGauges(deps)]);
     return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 }

@@ -11,6 +11,7 @@ import { AssignDraftStore, DRAFT_COOKIE, DRAFT_TTL_SECONDS, type AssignDraft } f
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
 import { changedMeanwhile, triagePage, type TriagePageOptions } from './triage-page.ts';
 import { assignRetryPage } from './assign-retry-page.ts';
+import { listOverdue } from '../overdue/overdue-list.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { isInlineImage, sendAttachment } from '../views/attachment-reply.ts';
 
@@ -182,11 +183,12 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
 
   app.get<{ Querystring: { done?: string; next?: string; note?: string; error?: string; tiket?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
     const query = typeof req.query.tiket === 'string' ? req.query.tiket.trim().slice(0, 40) : '';
-    const [items, waiting, done, found] = await Promise.all([
+    const [items, waiting, done, found, overdue] = await Promise.all([
       query ? [] : listTriage(t),
       triageQueue.getJobCountByTypes('waiting', 'prioritized', 'delayed'),
       doneOf(req.query),
       query ? find(query) : undefined,
+      query || !deps.deadline ? undefined : listOverdue(deps),
     ]);
     const conflict = req.query.error === 'conflict' && found;
     // After a conflict, the note the admin typed is still there (their choice named, not selected).
@@ -198,6 +200,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       ...(done ? { done } : {}),
       ...(conflict ? { error: changedMeanwhile(found.routing) } : req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}),
       ...(query ? { search: { query, ...(found ? { found } : {}), ...(prefill ? { prefill } : {}) } } : {}),
+      ...(overdue && deps.deadline ? { overdue: { groups: overdue, days: deps.deadline.days } } : {}),
     }));
   });
 

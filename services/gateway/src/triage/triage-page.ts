@@ -3,6 +3,8 @@ import { wibDateTime, type RoutedComplaint } from '@aduan/schema';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { isInlineImage } from '../views/attachment-reply.ts';
+import type { OverdueGroup } from '../overdue/overdue-list.ts';
+import { overdueSection } from './overdue-section.ts';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 /** The abbreviation first ("Dishub — Dinas Perhubungan"): admins type it to jump in the list, and most names begin "Dinas". */
@@ -72,6 +74,8 @@ export interface TriagePageOptions {
    * was decided by someone else in between.
    */
   restored?: { complaint: RoutedComplaint; draft: Prefill; meanwhile: boolean; next?: string };
+  /** The complaints OPDs left unanswered past their deadline (listOverdue), and that deadline in working days; absent: deadlines are off, or another view. */
+  overdue?: { groups: OverdueGroup[]; days: number };
 }
 
 /** What the admin had chosen and typed in a complaint's form. */
@@ -109,6 +113,8 @@ ${item(restored.complaint, choices, restored.next, restored.draft)}<p><a href="/
     ? html`${search.found ? item(search.found, choices, undefined, search.prefill) : html`<div class="card" role="alert"><p>Tiket <strong>${search.query}</strong> tidak ditemukan.</p></div>`}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
     : html`<p><strong>${String(opts.waiting)}</strong> aduan menunggu triase.${opts.waiting > items.length ? ` Yang tampil ${items.length} paling lama; sisanya muncul setelah ini diteruskan, atau cari tiketnya.` : ''}</p>
 ${items.map((c, i) => html`${done?.before === c.id ? confirmation : ''}${item(c, choices, items[i + 1]?.id)}`)}`;
+  // Said at the top (the list itself is below the triage items, which come first).
+  const overdueTotal = opts.overdue?.groups.reduce((n, g) => n + g.total, 0) ?? 0;
   const body = html`
 <h1>Triase aduan</h1>
 <form method="post" action="/logout" class="card" id="triage-logout" style="display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 16px"><input type="hidden" name="next" value="/admin/triage"><span>Masuk sebagai <strong>${opts.username}</strong></span><button type="submit" class="secondary">Keluar</button></form>
@@ -118,10 +124,12 @@ ${items.map((c, i) => html`${done?.before === c.id ? confirmation : ''}${item(c,
 <p class="hint" id="cari-hint">Juga aduan yang sudah diteruskan, untuk dialihkan ke dinas lain.</p>
 <div style="display:flex;gap:8px"><input type="text" id="cari-tiket" name="tiket" value="${search?.query ?? ''}" aria-describedby="cari-hint" autocomplete="off" autocapitalize="characters" spellcheck="false"><button type="submit">Cari</button></div>
 </form>
+${overdueTotal > 0 ? html`<p id="ada-terlambat"><a href="#batas-tanggapan"><strong>${String(overdueTotal)}</strong> aduan</a> belum ditanggapi dinas melewati batas waktu (daftarnya di bawah).</p>` : ''}
 ${done && !items.some((c) => c.id === done.before) ? confirmation : ''}
 ${opts.error ? html`<div class="summary" role="alert" style="margin-bottom:16px">${opts.error}</div>` : ''}
 ${!search && items.length === 0 ? html`<div class="card"><p>Tidak ada aduan yang menunggu triase.</p></div>` : ''}
-${list}`;
+${list}
+${opts.overdue ? overdueSection(opts.overdue.groups, opts.overdue.days) : ''}`;
   return layout('Triase aduan', body);
 }
 
