@@ -42,6 +42,7 @@ describe('metrics and log lines the operator docs name', () => {
     'set aside in the quarantine file',
     'messages the previous run had not finished are taken again from the journal',
     'photo not stored',
+    'WhatsApp message could not be kept',
     'whose X-Forwarded-For is ignored',
     'redis memory gauges not read',
     'redis unreachable at shutdown: worker closed without waiting for it (no job in flight)',

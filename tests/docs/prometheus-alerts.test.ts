@@ -265,11 +265,16 @@ describe(`${RULES_FILE} against the services' real /metrics`, () => {
     for (const c of cleanups) await c();
   });
 
-  it("the capacity rules have their series: Redis's memory and both data directories' disks, from the process that takes complaints", () => {
+  it("the capacity rules have their series: Redis's memory from the process that takes complaints, and each process's data directories' disks", () => {
     const allInOne = services['all-in-one (gateway + router)']!;
     for (const alert of ['AduanRedisMemoryHigh', 'AduanRedisMemoryFull', 'AduanDataDiskLow']) expect(rules.map((r) => r.alert)).toContain(alert);
     expect(allInOne.filter((s) => s.name === 'aduan_redis_memory_used_bytes' || s.name === 'aduan_redis_maxmemory_bytes')).toHaveLength(2);
-    for (const name of ['aduan_data_disk_free_bytes', 'aduan_data_disk_size_bytes']) expect(allInOne.filter((s) => s.name === name).map((s) => s.labels.dir).sort()).toEqual(['attachments', 'spool']);
+    const dirs = { 'all-in-one (gateway + router)': ['attachments', 'spool'], whatsapp: ['attachments', 'inbox', 'spool'], instagram: ['attachments', 'inbox', 'spool'] };
+    for (const [service, expected] of Object.entries(dirs)) {
+      for (const name of ['aduan_data_disk_free_bytes', 'aduan_data_disk_size_bytes']) expect({ service, name, dirs: services[service]!.filter((s) => s.name === name).map((s) => s.labels.dir).sort() }).toEqual({ service, name, dirs: expected });
+    }
+    // The same names in several processes: the annotation says which process (job) and directory.
+    expect(rules.find((r) => r.alert === 'AduanDataDiskLow')!.annotations.summary).toMatch(/\$labels\.job.*\$labels\.dir.*\$labels\.instance/);
   });
 
   it('every Aduan metric, label and label value the rules select is in what the services expose, and a rule\'s metrics come from one service', () => {

@@ -46,3 +46,5 @@ export async function timed(p: Promise<unknown>, ms: number): Promise<number | '
   clearTimeout(timer);
   return result;
 }
+
+export { expectDiskOf, reportedDataDisks, type ReportedDisk } from './data-disks.ts';

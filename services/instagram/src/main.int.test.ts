@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT_CONFIG } from '@aduan/config';
 import { createRedis, freePort } from '@aduan/queue';
-import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { deletePrefix, expectDiskOf, reportedDataDisks, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { startNodeProcess } from '@aduan/testkit/node-process';
 import { igKeys } from './session/keys.ts';
 
 const url = testRedisUrl();
+const SHM = '/dev/shm';
 
 /**
  * The real entry point as a process. Instagram is unreachable here, so its traffic is sent to
@@ -47,9 +48,11 @@ describe('main (process)', () => {
     expect(run.stderr).toContain('HTTP_PORT is now PORT');
   });
 
-  it('starts, reports back-off on /healthz, and on SIGTERM stops cleanly and frees the account', async () => {
+  it('starts, reports back-off on /healthz and its data disks on /metrics, and on SIGTERM stops cleanly and frees the account', async () => {
     prefix = uniquePrefix('igmain');
     const dir = mkdtempSync(join(tmpdir(), 'ig-main-'));
+    // The inbox on a tmpfs (where the machine has one): a directory reported under another's label shows.
+    const inboxBase = mkdtempSync(join(existsSync(SHM) ? SHM : tmpdir(), 'ig-main-inbox-'));
     const [httpPort, deadPort] = [await freePort(), await freePort()];
     const { child, output, exited } = startNodeProcess(['src/main.ts'], {
       cwd: join(import.meta.dirname, '..'),
@@ -63,7 +66,7 @@ describe('main (process)', () => {
         PORT: String(httpPort),
         ATTACHMENT_DIR: join(dir, 'a'),
         SPOOL_DIR: join(dir, 's'),
-        INBOX_SPOOL_DIR: join(dir, 'i'),
+        INBOX_SPOOL_DIR: join(inboxBase, 'i'),
         LOG_LEVEL: 'warn',
       },
     });
@@ -80,12 +83,22 @@ describe('main (process)', () => {
       expect(await redis.exists(igKeys(prefix, 'pemkotblitar').lock)).toBe(1);
       expect(output()).not.toContain('not-a-real-password');
 
+      // Complaints and chat messages kept while Redis is away, and photos: each one's disk, read
+      // with statfs at the scrape. None is made yet (nothing kept so far): where each will be.
+      const disks = reportedDataDisks(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
+      expect(Object.keys(disks).sort()).toEqual(['attachments', 'inbox', 'spool']);
+      expect(['s', 'a'].some((d) => existsSync(join(dir, d))) || existsSync(join(inboxBase, 'i'))).toBe(false);
+      await expectDiskOf(disks.inbox, inboxBase);
+      await expectDiskOf(disks.spool, dir);
+      await expectDiskOf(disks.attachments, dir);
+
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(await redis.exists(igKeys(prefix, 'pemkotblitar').lock)).toBe(0);
     } finally {
       child.kill('SIGKILL');
       redis.disconnect();
+      rmSync(inboxBase, { recursive: true, force: true });
     }
   });
 });

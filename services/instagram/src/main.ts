@@ -134,6 +134,7 @@ async function main(): Promise<void> {
   const app = (running.app = buildApp({
     logger,
     registry: metricsRegistry,
+    dataDirs: { spool: env.SPOOL_DIR, inbox: env.INBOX_SPOOL_DIR, attachments: env.ATTACHMENT_DIR },
     adminToken: env.ADMIN_TOKEN,
     submitCode: async (code) => {
       const state = await auth.submitCode(code);

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { metricsRegistry } from '@aduan/telemetry';
+import { metricsRegistry, refreshDataDiskGauges, type DataDirs, type Logger } from '@aduan/telemetry';
 import type { SessionStatus } from './session.ts';
 
 export interface HealthSources {
@@ -7,6 +7,10 @@ export interface HealthSources {
   redisOk: () => Promise<boolean>;
   openConversations: () => Promise<number | null>;
   inboxSpooled: () => number;
+  /** Reported on /metrics (aduan_data_disk_*_bytes{dir}): where messages wait while Redis is away, and the photos. */
+  dataDirs: DataDirs;
+  /** For a data disk that cannot be read (debug). */
+  logger: Logger;
 }
 
 /**
@@ -32,6 +36,7 @@ export function buildHealthApp(src: HealthSources): FastifyInstance {
     return reply.code(status === 'down' ? 503 : 200).send(body);
   });
   app.get('/metrics', async (_req, reply) => {
+    await refreshDataDiskGauges(metricsRegistry, src.dataDirs, src.logger);
     reply.header('content-type', metricsRegistry.contentType);
     return metricsRegistry.metrics();
   });

@@ -252,6 +252,9 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     redisOk: () => pingRedis(pipeline.client),
     openConversations: () => pipeline.engine.openConversations(),
     inboxSpooled: () => pipeline.inbox.spooled,
+    // The journal is inside the inbox spool's directory (journalDir): its disk is the inbox's.
+    dataDirs: { spool: c.SPOOL_DIR, inbox: c.INBOX_SPOOL_DIR, attachments: c.ATTACHMENT_DIR },
+    logger,
   });
 
   return {

@@ -15,6 +15,8 @@ function app(opts: { health?: Partial<HealthSnapshot>; submit?: (code: string) =
   const a = buildApp({
     logger: memoryLogger().logger,
     registry,
+    // The data disks' gauges are checked on the real process (main.int.test.ts).
+    dataDirs: {},
     adminToken: 'token' in opts ? opts.token : TOKEN,
     health: async () => ({ account: 'pemkotblitar', state: 'connected', lockHeld: true, redis: true, consecutiveFailures: 0, ...opts.health }),
     submitCode:

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import type { Logger } from '@aduan/telemetry';
+import { refreshDataDiskGauges, type DataDirs, type Logger } from '@aduan/telemetry';
 import { safeErrMessage } from '../client/safe-error.ts';
 import { NoPendingChallengeError } from '../errors.ts';
 
@@ -21,6 +21,8 @@ export interface HealthSnapshot {
 export interface AppOptions {
   logger: Logger;
   registry: Registry;
+  /** Reported on /metrics (aduan_data_disk_*_bytes{dir}): where messages wait while Redis is away, and the photos. */
+  dataDirs: DataDirs;
   health: () => Promise<HealthSnapshot>;
   /** Without a token the admin endpoint does not exist. */
   adminToken?: string;
@@ -49,7 +51,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy', ...h });
   });
 
-  app.get('/metrics', async (_req, reply) => reply.type(opts.registry.contentType).send(await opts.registry.metrics()));
+  app.get('/metrics', async (_req, reply) => {
+    await refreshDataDiskGauges(opts.registry, opts.dataDirs, opts.logger);
+    return reply.type(opts.registry.contentType).send(await opts.registry.metrics());
+  });
 
   if (opts.adminToken) {
     const token = opts.adminToken;
