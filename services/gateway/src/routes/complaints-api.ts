@@ -79,9 +79,9 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       const idempotencyKey = idempotencyKeyOf(req);
       let raw: unknown;
       let files: ParsedMultipart['files'] = [];
-      // Photos are held in memory from the read until they are stored: a bounded number at once.
       const limitBytes = multipartLimitBytes(deps.config);
       refuseOversizeMultipart(req, reply, limitBytes);
+      // Photos are held in memory from the read until they are stored: a bounded number at once.
       const release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;
       try {
         if (req.isMultipart()) {

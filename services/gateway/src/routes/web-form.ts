@@ -31,10 +31,10 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     let fields: Record<string, string> = {};
     let files: ParsedMultipart['files'] = [];
     const limitBytes = multipartLimitBytes(deps.config);
-    // Photos are held in memory from the read until they are stored: a bounded number at once.
     let release: (() => void) | undefined;
     try {
       refuseOversizeMultipart(req, reply, limitBytes);
+      // Photos are held in memory from the read until they are stored: a bounded number at once.
       release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;
       if (req.isMultipart()) ({ fields, files } = await readMultipart(req, deps.config.MAX_PHOTOS, limitBytes));
       else fields = formFields(req.body);
