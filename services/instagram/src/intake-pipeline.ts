@@ -80,7 +80,10 @@ export async function createIntakePipeline(opts: IntakePipelineOptions): Promise
     quietMs: env.CONVERSATION_QUIET,
     // Instagram shows no bold: a word to type is quoted instead.
     texts: createTexts({ em: (s) => s, kw: (s) => `"${s}"`, ticketPrefix: env.TICKET_PREFIX, quietMs: env.CONVERSATION_QUIET }),
-    ...(opts.onComplaint ? { onComplaint: opts.onComplaint } : {}),
+    onComplaint: (c, outcome) => {
+      opts.metrics.complaints.inc({ outcome });
+      opts.onComplaint?.(c, outcome);
+    },
     ...(opts.onNotification ? { onNotification: opts.onNotification } : {}),
   });
   const inbox = new DurableInbox({ engine, spoolDir: env.INBOX_SPOOL_DIR, logger });

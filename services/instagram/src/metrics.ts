@@ -11,6 +11,7 @@ export interface IgMetrics {
   backoffs: Counter<'reason'>;
   approvals: Counter<'outcome'>;
   sent: Counter<'outcome'>;
+  complaints: Counter<'outcome'>;
   state: Gauge<'state'>;
   lastSuccess: Gauge;
   setState(state: ConnectionState): void;
@@ -29,6 +30,7 @@ export function createIgMetrics(registry: Registry): IgMetrics {
   const backoffs = getOrCreate(registry, 'aduan_instagram_backoffs_total', () => new Counter({ name: 'aduan_instagram_backoffs_total', help: 'Back-offs after Instagram errors, by reason', labelNames: ['reason'] as const, registers }));
   const approvals = getOrCreate(registry, 'aduan_instagram_pending_approvals_total', () => new Counter({ name: 'aduan_instagram_pending_approvals_total', help: 'Message requests (pending inbox) approved', labelNames: ['outcome'] as const, registers }));
   const sent = getOrCreate(registry, 'aduan_instagram_sent_total', () => new Counter({ name: 'aduan_instagram_sent_total', help: 'notify.instagram messages sent into threads', labelNames: ['outcome'] as const, registers }));
+  const complaints = getOrCreate(registry, 'aduan_instagram_complaints_total', () => new Counter({ name: 'aduan_instagram_complaints_total', help: 'Complaints filed from Instagram conversations, by outcome (queued, spooled)', labelNames: ['outcome'] as const, registers }));
   const state = getOrCreate(registry, 'aduan_instagram_connection_state', () => new Gauge({ name: 'aduan_instagram_connection_state', help: '1 for the current connection state of the Instagram account', labelNames: ['state'] as const, registers }));
   const lastSuccess = getOrCreate(registry, 'aduan_instagram_last_poll_success_timestamp_seconds', () => new Gauge({ name: 'aduan_instagram_last_poll_success_timestamp_seconds', help: 'Unix time of the last successful poll cycle (alert when it lags)', registers }));
   return {
@@ -39,6 +41,7 @@ export function createIgMetrics(registry: Registry): IgMetrics {
     backoffs,
     approvals,
     sent,
+    complaints,
     state,
     setState(s) {
       for (const name of CONNECTION_STATES) state.set({ state: name }, name === s ? 1 : 0);
