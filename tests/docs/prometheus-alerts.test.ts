@@ -1,20 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createRedis, freePort, StatusStore } from '@aduan/queue';
-import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { startNodeProcess } from '@aduan/testkit/node-process';
-import { startCommand } from '@aduan/testkit/start-command';
-import { loggedInUser } from '../../services/instagram/src/testing/fake-ig-client.ts';
-import { FakeInstagramServer } from '../../services/instagram/src/testing/fake-instagram-server.ts';
-import { textItem, threadOf, userOf } from '../../services/instagram/src/testing/ig-fixtures.ts';
-import { reportKit } from '../../services/router/src/testing/reports.ts';
-import { ACCOUNT, citizenMessage, startHarness, testConfig } from '../../services/whatsapp/src/test-support/harness.ts';
-import { parseExposition, select, type Sample } from '../support/metrics-text.ts';
 import { analysePromql } from '../support/promql.ts';
+import { checkExpr, docPointerProblems, scrapeRealServices, type Services } from '../support/real-metrics.ts';
 
 /**
  * infra/prometheus/aduan-alerts.yml is what a city's IT staff drop into Prometheus. An alert on a
@@ -24,7 +13,6 @@ import { analysePromql } from '../support/promql.ts';
  */
 const root = join(import.meta.dirname, '..', '..');
 const RULES_FILE = 'infra/prometheus/aduan-alerts.yml';
-const url = testRedisUrl();
 
 interface Rule {
   alert: string;
@@ -32,25 +20,11 @@ interface Rule {
   annotations: Record<string, string>;
 }
 
-/** Labels Prometheus attaches to every scraped series itself (the scrape target's). */
-const TARGET_LABELS = new Set(['job', 'instance']);
-/** The one metric outside Aduan's that a rule may use: Prometheus's own scrape health. */
-const PROMETHEUS_METRICS = new Set(['up']);
 const RULE_KEYS = new Set(['alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 const GROUP_KEYS = new Set(['name', 'rules', 'interval', 'limit']);
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 /** Go template actions the annotations may use: a label or the value, with one of Prometheus's humanizers. */
 const TEMPLATE = /^\{\{ \$(value|labels\.[a-zA-Z_][a-zA-Z0-9_]*)( \| (humanize|humanizeDuration|humanizePercentage))? \}\}$/;
-/** A runbook pointer: a document of the repository, with an optional section anchor. */
-const DOC_REF = /\b((?:docs|services\/[a-z]+)\/[\w.-]+\.md)(?:#([a-z0-9-]+))?/g;
-
-/** GitHub's anchor for a Markdown heading. */
-const slug = (heading: string) =>
-  heading
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N} _-]/gu, '')
-    .replace(/ /g, '-');
-const anchorsOf = (file: string) => new Set([...readFileSync(join(root, file), 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!.trim())));
 
 /** What is wrong with the file's shape (groups, rules, fields, templates, runbook pointers); [] when nothing. */
 function structureProblems(doc: unknown): string[] {
@@ -86,59 +60,19 @@ function structureProblems(doc: unknown): string[] {
         }
         for (const [action] of text.matchAll(/\{\{.*?\}\}/g)) if (!TEMPLATE.test(action)) problems.push(`${at}: template ${action} is not one these checks know`);
       }
-      const refs = [...String(annotations.description ?? '').matchAll(DOC_REF)];
-      if (refs.length === 0) problems.push(`${at}: the description points to no doc section (docs/... or services/<name>/README.md)`);
-      for (const [ref, file, anchor] of refs) {
-        if (!existsSync(join(root, file!))) problems.push(`${at}: ${ref}: no such file`);
-        else if (anchor && !anchorsOf(file!).has(anchor)) problems.push(`${at}: ${ref}: no such section`);
-      }
+      problems.push(...docPointerProblems(at, String(annotations.description ?? '')));
     }
   }
   return problems;
 }
 
-/** Each service's /metrics, as the rules' checks read it. */
-type Services = Record<string, Sample[]>;
-
-/** A regex's top-level alternatives (`a|b` -> a, b), when it has no groups to split inside. */
-const alternatives = (re: string) => (/[()[\]]/.test(re) ? [re] : re.split('|'));
-
 /**
- * What is wrong with one rule against the services' real /metrics; [] when nothing. Its PromQL
- * must parse; it may use Aduan's metrics and `up` only; the Aduan metrics of one rule must all be
- * exposed by one service (a rule joins or compares series of one process); each selector must
- * select series of that service, and each alternative of a regex matcher some label value; and
- * every label named in a grouping clause or an annotation (`$labels.x`) must be one of those
- * metrics' labels or a target label.
+ * What is wrong with one rule against the services' real /metrics; [] when nothing: its expr as
+ * tests/support/real-metrics.ts checks any expression, and every label an annotation names
+ * (`$labels.x`) must be one of its metrics' labels or a target label.
  */
 function ruleProblems(rule: Rule, services: Services): string[] {
-  const facts = analysePromql(rule.expr);
-  const problems = facts.errors.map((e) => `${rule.alert}: ${e}`);
-  const ours = facts.selectors.filter((s) => s.metric?.startsWith('aduan_'));
-  for (const s of facts.selectors) {
-    if (!s.metric) problems.push(`${rule.alert}: selector ${s.text} names no metric`);
-    else if (!s.metric.startsWith('aduan_') && !PROMETHEUS_METRICS.has(s.metric)) problems.push(`${rule.alert}: ${s.metric} is neither an Aduan metric nor Prometheus's \`up\``);
-    else if (PROMETHEUS_METRICS.has(s.metric)) for (const m of s.matchers) if (!TARGET_LABELS.has(m.label)) problems.push(`${rule.alert}: \`${s.metric}\` has no label ${m.label}`);
-  }
-  const metrics = [...new Set(ours.map((s) => s.metric!))];
-  for (const m of metrics) if (!Object.values(services).some((samples) => samples.some((x) => x.name === m))) problems.push(`${rule.alert}: ${m} is in no service's /metrics`);
-  const homes = Object.entries(services).filter(([, samples]) => metrics.every((m) => samples.some((x) => x.name === m)));
-  if (metrics.length > 0 && homes.length === 0 && problems.length === 0) problems.push(`${rule.alert}: ${metrics.join(', ')} are not exposed together by one service`);
-  const samples = homes.flatMap(([, s]) => s).filter((s) => metrics.includes(s.name));
-  const labels = new Set([...TARGET_LABELS, ...samples.flatMap((s) => Object.keys(s.labels))]);
-  if (homes.length > 0) {
-    for (const sel of ours) {
-      const own = samples.filter((s) => s.name === sel.metric);
-      for (const m of sel.matchers) {
-        if (!own.some((s) => m.label in s.labels)) problems.push(`${rule.alert}: ${m.label} is not a label of ${sel.metric}`);
-        else if (m.op === '=~') {
-          for (const alt of alternatives(m.value)) if (!own.some((s) => new RegExp(`^(?:${alt})$`).test(s.labels[m.label] ?? ''))) problems.push(`${rule.alert}: ${sel.text}: alternative "${alt}" matches no ${m.label} of ${sel.metric}`);
-        }
-      }
-      if (select(sel, own).length === 0) problems.push(`${rule.alert}: ${sel.text} selects no series`);
-    }
-  }
-  for (const l of facts.groupingLabels) if (!labels.has(l)) problems.push(`${rule.alert}: grouping label ${l} is no label of ${metrics.join(', ') || 'up'}`);
+  const { problems, labels, metrics } = checkExpr(rule.alert, rule.expr, services);
   for (const text of Object.values(rule.annotations)) {
     for (const [, l] of text.matchAll(/\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)/g)) if (!labels.has(l!)) problems.push(`${rule.alert}: annotation label ${l} is no label of ${metrics.join(', ') || 'up'}`);
   }
@@ -169,101 +103,13 @@ describe(RULES_FILE, () => {
 });
 
 describe(`${RULES_FILE} against the services' real /metrics`, () => {
-  const services: Services = {};
-  const cleanups: (() => Promise<unknown>)[] = [];
-
-  /** `pnpm start` (gateway and router in one process), with a citizen's complaint routed and six progress notes on it in a day: the sixth is held. */
-  async function allInOne(): Promise<Sample[]> {
-    const prefix = uniquePrefix('alerts');
-    const dir = mkdtempSync(join(tmpdir(), 'aduan-alerts-'));
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const start = startCommand();
-    const proc = startNodeProcess([...start.nodeFlags, join(root, 'services/standalone/src/main.ts')], {
-      cwd: dir,
-      env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn' },
-    });
-    const connection = createRedis(url, 'worker');
-    const queues = new Map<string, Queue>();
-    cleanups.push(async () => {
-      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
-      for (const q of queues.values()) await q.close();
-      connection.disconnect();
-      await deletePrefix(url, prefix);
-    });
-    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, { timeoutMs: 30_000, what: `all-in-one ready (${proc.output()})` });
-    const q = (name: string) => queues.get(name) ?? queues.set(name, new Queue(name, { connection, prefix })).get(name)!;
-    const kit = reportKit({ q, status: new StatusStore(connection, prefix), tag: 'alerts', prefix });
-    const complaint = await kit.routedToDishub(1);
-    for (let i = 1; i <= 6; i++) {
-      await kit.report(complaint, 'dishub', 'in_progress', `sim-${i}`, { message: `Catatan petugas ${i}` });
-      await kit.finished(`sim-${i}`);
-    }
-    const text = await (await fetch(`${base}/metrics`)).text();
-    proc.child.kill('SIGTERM');
-    expect(await proc.exited).toBe(0);
-    return parseExposition(text);
-  }
-
-  /** The WhatsApp service through its socket seam: connected, a citizen's message, one reconnect. */
-  async function whatsapp(): Promise<Sample[]> {
-    const prefix = uniquePrefix('alertswa');
-    const h = await startHarness(testConfig(url, prefix));
-    cleanups.push(async () => {
-      await h.stop();
-      await deletePrefix(url, prefix);
-    });
-    const session = () => h.service.sessions.get(ACCOUNT)!;
-    await waitFor(() => session().status.state === 'connected', { what: 'WhatsApp connected' });
-    h.socket.deliver([citizenMessage({ conversation: 'Lampu PJU di Jl. Mawar mati sejak kemarin' })]);
-    await waitFor(() => session().status.lastMessageAt, { what: 'the message noted' });
-    h.socket.closeWith(408); // connectionLost: a reconnect, counted by reason
-    await waitFor(() => h.sockets.length === 2 && session().status.state === 'connected', { what: 'reconnected' });
-    return parseExposition((await h.service.app.inject({ url: '/metrics' })).body);
-  }
-
-  /** The Instagram service as a process, the real library talking to a loopback Instagram: an approval refused once, then a poll refused. */
-  async function instagram(): Promise<Sample[]> {
-    const prefix = uniquePrefix('alertsig');
-    const ig = await new FakeInstagramServer().start();
-    ig.loggedInUser = loggedInUser;
-    const citizen = userOf(8880002, 'warga.alerts', 'Warga Alerts');
-    ig.pending = [threadOf({ threadId: 'th-alerts', user: citizen, pending: true, items: [textItem('al1', citizen.pk, Date.now() - 60_000, 'Lampu jalan mati di Jl. Kenari')] })];
-    ig.failures.push({ match: /\/approve\/$/, status: 404, body: { message: 'Thread not found', status: 'fail' } });
-    const dir = mkdtempSync(join(tmpdir(), 'aduan-alerts-ig-'));
-    const port = await freePort();
-    const proc = startNodeProcess(['src/main.ts'], {
-      cwd: join(root, 'services/instagram'),
-      env: {
-        PATH: process.env.PATH ?? '', REDIS_URL: url, QUEUE_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'warn',
-        INSTAGRAM_USERNAME: 'pemkotblitar', INSTAGRAM_PASSWORD: 'rahasia-sekali', INSTAGRAM_PROXY_URL: ig.proxyUrl, INSTAGRAM_PROXY_TUNNEL: 'false',
-        INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0', ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'),
-      },
-    });
-    cleanups.push(async () => {
-      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
-      await ig.stop();
-      await deletePrefix(url, prefix);
-    });
-    const metricsText = async () => (await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null))?.text();
-    await waitFor(async () => (await metricsText())?.includes('aduan_instagram_pending_approvals_total{outcome="approved"}'), { timeoutMs: 30_000, what: `the request approved on a second try (${proc.output()})` });
-    ig.failures.push({ match: /\/direct_v2\/inbox\/$/, status: 500, body: { message: 'Internal error', status: 'fail' } });
-    const text = await waitFor(async () => {
-      const t = await metricsText();
-      return t?.includes('aduan_instagram_polls_total{outcome="error"}') ? t : null;
-    }, { timeoutMs: 15_000, what: 'a failed poll counted' });
-    proc.child.kill('SIGTERM');
-    expect(await proc.exited).toBe(0);
-    return parseExposition(text);
-  }
+  let services: Services = {};
+  let stop = async () => {};
 
   beforeAll(async () => {
-    const [a, w, i] = await Promise.all([allInOne(), whatsapp(), instagram()]);
-    Object.assign(services, { 'all-in-one (gateway + router)': a, whatsapp: w, instagram: i });
+    ({ services, stop } = await scrapeRealServices('alerts'));
   }, 120_000);
-  afterAll(async () => {
-    for (const c of cleanups) await c();
-  });
+  afterAll(() => stop());
 
   it("the capacity rules have their series: Redis's memory from the process that takes complaints, and each process's data directories' disks", () => {
     const allInOne = services['all-in-one (gateway + router)']!;
