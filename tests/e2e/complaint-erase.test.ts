@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +10,7 @@ import { createRedis, StatusStore } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { Complaint, Notification, RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { CITIZEN, dumpPrefix, found, PERSONAL, runErase, spoolText as spoolTextOf } from '../support/complaint-erase.ts';
 
 /**
  * A citizen's erasure request (UU No. 27/2022): a web complaint filed through the real gateway,
@@ -21,12 +20,7 @@ import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from 
 const url = testRedisUrl();
 const prefix = uniquePrefix('erase');
 const { logger } = memoryLogger('e2e');
-const script = fileURLToPath(new URL('../../services/gateway/scripts/complaint-erase.ts', import.meta.url));
-const NAME = 'Budi Santoso';
-const EMAIL = 'budi.santoso@example.com';
-const JID = '6281234567890@s.whatsapp.net';
-/** Every way the citizen's data could survive: name, e-mail, the national digits of the phone (in any form, the JID too). */
-const PERSONAL = [NAME, 'Budi', EMAIL, '81234567890', '812-3456-7890'];
+const { name: NAME, email: EMAIL, jid: JID } = CITIZEN;
 const OWN_PHOTO = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'screenshot-text.png'));
 const serviceUser = `erase-test-${randomBytes(4).toString('hex')}`;
 const servicePassword = randomBytes(16).toString('hex');
@@ -45,31 +39,12 @@ function erase(args: string[]) {
   const u = new URL(url);
   u.username = serviceUser;
   u.password = servicePassword;
-  const env = { ...process.env, REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') };
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env, timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runErase({ REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') }, args);
 }
 
-/** Everything under the test's prefix, each key with its value, as one text: what a scan for personal data reads. */
-async function dump(): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    for (const k of keys) {
-      // What the services write on their own meanwhile (heartbeats, BullMQ's housekeeping) is left out.
-      if (/heartbeat|stalled-check|:events$|:metrics|:limiter|:marker$/.test(k)) continue;
-      const type = await redis.type(k);
-      out[k] = type === 'string' ? await redis.get(k) : type === 'hash' ? await redis.hgetall(k) : type === 'list' ? await redis.lrange(k, 0, -1) : type === 'set' ? (await redis.smembers(k)).sort() : type === 'zset' ? await redis.zrange(k, '0', '-1', 'WITHSCORES') : type;
-    }
-  } while (cursor !== '0');
-  return out;
-}
-
-const spoolText = () => readdirSync(join(gw.dir, 'spool')).filter((n) => n !== 'spool.lock').map((n) => readFileSync(join(gw.dir, 'spool', n), 'utf8')).join('\n');
+const dump = () => dumpPrefix(redis, prefix);
+const spoolText = () => spoolTextOf(join(gw.dir, 'spool'));
 const photoPath = (sha: string) => join(gw.dir, 'attachments', 'sha256', sha.slice(0, 2), sha);
-const found = (text: string) => PERSONAL.filter((p) => text.includes(p));
 
 beforeAll(async () => {
   redis = createRedis(url, 'worker');
@@ -123,7 +98,7 @@ describe('complaint:erase', () => {
     expect(photos).toContain(shared);
     expect(existsSync(photoPath(own)) && existsSync(photoPath(shared))).toBe(true);
 
-    const dry = erase([ticket.toLowerCase(), '--photos']);
+    const dry = await erase([ticket.toLowerCase(), '--photos']);
     expect(dry.err).toBe('');
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('Dry run: nothing was changed');
@@ -133,7 +108,7 @@ describe('complaint:erase', () => {
     expect(await dump()).toEqual(before);
     expect(existsSync(photoPath(own))).toBe(true);
 
-    const run = erase([ticket, '--photos', '--yes']);
+    const run = await erase([ticket, '--photos', '--yes']);
     expect(run.code).toBe(0);
     expect(run.out).toContain(`Erased the citizen's personal data of complaint ${ticket}`);
     const logLine = JSON.parse(run.err.trim()) as { event: string; complaintId: string; counts: Record<string, number> };
@@ -166,19 +141,19 @@ describe('complaint:erase', () => {
     expect(page.body).toContain(ticket);
     expect(found(page.body)).toEqual([]);
 
-    const again = erase([ticket, '--photos', '--yes']);
+    const again = await erase([ticket, '--photos', '--yes']);
     expect(again.code).toBe(0);
     expect(again.out).toContain('Nothing left to erase: erased before, at');
     expect(JSON.parse(again.err.trim()).counts).toEqual(Object.fromEntries(Object.keys(logLine.counts).map((k) => [k, 0])));
     expect(await dump()).toEqual(after);
   });
 
-  it('refuses an unknown ticket, changing nothing, and bad usage', () => {
-    const unknown = erase(['ADU-ZZZZ-ZZZZ', '--yes']);
+  it('refuses an unknown ticket, changing nothing, and bad usage', async () => {
+    const unknown = await erase(['ADU-ZZZZ-ZZZZ', '--yes']);
     expect(unknown.code).toBe(3);
     expect(unknown.err).toContain('error (unknown_ticket): no complaint has the ticket "ADU-ZZZZ-ZZZZ"');
     expect(unknown.out).toBe('');
-    expect(erase([]).code).toBe(2);
-    expect(erase(['ADU-ZZZZ-ZZZZ', 'extra']).code).toBe(2);
+    expect((await erase([])).code).toBe(2);
+    expect((await erase(['ADU-ZZZZ-ZZZZ', 'extra'])).code).toBe(2);
   });
 });

@@ -4,7 +4,7 @@ import type { Attachment, Complaint, Notification, RoutedComplaint, StatusUpdate
 import type { AttachmentStorage } from '@aduan/storage';
 import { keysMatching, retainedJobs } from './retained-jobs.ts';
 import { differs, emptyIdentity, ERASED, erasedComplaint, erasedNotification, gatherIdentity, maskIdentity, type Identity } from './scrub.ts';
-import { readSpoolFiles, recordOf, rewriteSpoolFile, spoolInUse } from './spool-files.ts';
+import { readSpoolFiles, recordOf, rewriteSpoolFile, spoolInUse, type SpoolFile } from './spool-files.ts';
 
 /** Where Aduan holds a complaint's citizen, in the order the report lists them. */
 export const ERASURE_PLACES = ['status_record', 'status_history', 'jobs_intake', 'jobs_routed', 'jobs_triage', 'jobs_opd', 'jobs_status', 'jobs_notify', 'idempotency_claim', 'desk_entry', 'chat_memory', 'spool_records', 'photos'] as const;
@@ -81,27 +81,27 @@ function erasedData(queue: string, data: Record<string, unknown>, who: Identity)
 export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts: { apply: boolean; photos: boolean; now?: Date }): Promise<ErasureReport> {
   const ticket = ticketArg.trim().toUpperCase();
   const status = new StatusStore(deps.redis, deps.prefix);
-  const id = await status.idForTicket(ticket);
+  const spool = await readSpoolFiles(deps.spoolDir);
+  const id = (await status.idForTicket(ticket)) ?? spooledComplaintId(spool, ticket);
   const record = id ? await status.get(id) : null;
-  if (!id || !record) throw new UnknownTicketError(ticketArg);
+  const spooled = id ? spool.flatMap((f) => f.lines.map(recordOf)).filter((r): r is SpoolRecord => r !== undefined && isOwn(r.data, id, ticket)) : [];
+  if (!id || (!record && spooled.length === 0)) throw new UnknownTicketError(ticketArg);
 
   const jobs: OwnJob[] = [];
   for await (const j of retainedJobs(deps.redis, deps.prefix, [id, ticket])) {
     const data = JSON.parse(j.raw) as unknown;
     if (isOwn(data, id, ticket)) jobs.push({ queue: j.queue, jobId: j.jobId, data });
   }
-  const spool = await readSpoolFiles(deps.spoolDir);
-  const spooled = spool.flatMap((f) => f.lines.map(recordOf)).filter((r): r is SpoolRecord => r !== undefined && isOwn(r.data, id, ticket));
 
   const who = emptyIdentity();
   for (const d of [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)]) {
     gatherIdentity(who, d);
     if (typeof d.to === 'string' && d.to !== ERASED && !who.chatIds.includes(d.to)) who.chatIds.push(d.to);
   }
-  if (record.replyTo && !who.chatIds.includes(record.replyTo)) who.chatIds.push(record.replyTo);
+  if (record?.replyTo && !who.chatIds.includes(record.replyTo)) who.chatIds.push(record.replyTo);
 
   const counts = Object.fromEntries(ERASURE_PLACES.map((p) => [p, 0])) as Record<ErasurePlace, number>;
-  const report: ErasureReport = { id, ticket: record.ticket, counts, opds: opdsReached(jobs, record), spoolBusy: 0, photosShared: 0, erasedBefore: await status.erasedAt(id) };
+  const report: ErasureReport = { id, ticket: record?.ticket ?? ticket, counts, opds: opdsReached(jobs, record ?? {}), spoolBusy: 0, photosShared: 0, erasedBefore: await status.erasedAt(id) };
   const { apply } = opts;
 
   // Free text is masked before the copies the identity was read from are rewritten.
@@ -109,11 +109,11 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
   counts.status_history = await status.maskHistory(id, (s) => maskIdentity(s, who), apply);
   counts.desk_entry = await eraseDeskEntry(deps, id, who, apply);
   const queues = new Map<string, Queue>();
-  const queue = (name: string) => queues.get(name) ?? queues.set(name, new Queue(name, { connection: deps.redis, prefix: deps.prefix })).get(name)!;
+  const queue = (name: string) => queues.get(name) ?? queues.set(name, openQueue(name, deps)).get(name)!;
   try {
     const byOrder = [...jobs].sort((a, b) => Number(COMPLAINT_QUEUES.test(a.queue)) - Number(COMPLAINT_QUEUES.test(b.queue)));
     for (const j of byOrder.filter((x) => !COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
-    counts.chat_memory = await eraseChatMemory(deps, record.ticket, apply);
+    counts.chat_memory = await eraseChatMemory(deps, report.ticket, apply);
     counts.idempotency_claim = await eraseClaims(deps, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], apply);
     for (const j of byOrder.filter((x) => COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
   } finally {
@@ -124,8 +124,34 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
     counts.photos = photos.deleted;
     report.photosShared = photos.shared;
   }
-  counts.status_record = apply ? await status.eraseReporter(id, (opts.now ?? new Date()).toISOString()) : await status.reporterFieldCount(id);
+  // A complaint only spooled has no record yet (the gateway writes it when adding the complaint to Redis, from the rewritten guard).
+  if (record) counts.status_record = apply ? await status.eraseReporter(id, (opts.now ?? new Date()).toISOString()) : await status.reporterFieldCount(id);
   return report;
+}
+
+/**
+ * The id of a complaint Redis does not know yet: filed while Redis was away, it waits in the
+ * gateway's spool, and its status record is written when the gateway adds it to Redis.
+ */
+function spooledComplaintId(files: SpoolFile[], ticket: string): string | undefined {
+  for (const f of files) {
+    for (const line of f.lines) {
+      const data = recordOf(line)?.data as Partial<Complaint> | undefined;
+      if (data?.ticket === ticket && typeof data.id === 'string') return data.id;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A queue on the command's connection. A lost connection fails the command that needed it, which
+ * ends the run; BullMQ also emits it as an `error` event, which it would print with a stack
+ * trace on stderr (the operator's report says it once).
+ */
+function openQueue(name: string, deps: ErasureDeps): Queue {
+  const q = new Queue(name, { connection: deps.redis, prefix: deps.prefix });
+  q.on('error', () => {});
+  return q;
 }
 
 /** The OPDs a complaint was published to: each `opd.<code>` job, each decision on `routed` (not triage, not external), the record's OPD. */
@@ -158,7 +184,7 @@ async function eraseJob(queue: Queue, j: OwnJob, who: Identity, apply: boolean):
 }
 
 /** Spooled records of the complaint rewritten in their files (the one a running gateway appends to is left: `spoolBusy`). */
-async function eraseSpool(dir: string, files: Awaited<ReturnType<typeof readSpoolFiles>>, id: string, ticket: string, who: Identity, apply: boolean, counts: Record<ErasurePlace, number>): Promise<{ spoolBusy: number }> {
+async function eraseSpool(dir: string, files: SpoolFile[], id: string, ticket: string, who: Identity, apply: boolean, counts: Record<ErasurePlace, number>): Promise<{ spoolBusy: number }> {
   let busy = 0;
   const inUse = await spoolInUse(dir);
   for (const file of files) {
