@@ -58,11 +58,13 @@ async function main(): Promise<void> {
       { name: 'http', run: () => running.app?.close() },
       {
         name: 'instagram session',
-        run: () => {
+        run: async () => {
           if (running.auth?.state !== 'ready') return;
-          // The connection refuses commands until it is back: nothing to wait for.
-          if (pipeline.redis.status !== 'ready') return void logger.warn('redis unreachable at shutdown: instagram session not saved; the next start restores the one saved before');
-          return running.auth.persist(true);
+          const notSaved = () => logger.warn('redis unreachable at shutdown: instagram session not saved; the next start restores the one saved before');
+          // The connection refuses commands until it is back: nothing to wait for. One that has
+          // not noticed yet (Redis gone a moment ago) fails the write at once (fail-fast).
+          if (pipeline.redis.status !== 'ready') return notSaved();
+          await running.auth.persist(true).catch(notSaved);
         },
       },
       {
