@@ -80,7 +80,8 @@ async function main() {
       process.exitCode = EXIT_UNKNOWN_TICKET;
       return;
     }
-    const { code, message } = err instanceof Error && 'errno' in err ? { code: 'file', message: err.message } : cliRedisError(err);
+    // A file's error names its path; a socket's (Redis gone: ECONNRESET) has an errno too, but no path.
+    const { code, message } = err instanceof Error && 'path' in err ? { code: 'file', message: err.message } : cliRedisError(err);
     process.stderr.write(`error (${code}): ${message}. Run it again: it finishes what is left and repeats nothing.\n`);
     process.exitCode = 1;
   } finally {
