@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_CONFIG } from '@aduan/config';
@@ -8,8 +10,8 @@ import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 
 /**
  * `pnpm start` (and a service alone) that cannot start says why in one line and exits with EXIT_CONFIG, as for a bad
- * setting, not with a stack trace: a port another program holds (Grafana's is 3000 too), and an
- * OPD directory file edited into something that does not load.
+ * setting, not with a stack trace: a port another program holds (Grafana's is 3000 too), an
+ * OPD directory file edited into something that does not load, and a holidays file with a typo.
  */
 const url = testRedisUrl();
 const prefix = uniquePrefix('startfail');
@@ -41,6 +43,22 @@ describe('a service that cannot start', () => {
     expect(run.status, run.stderr).toBe(EXIT_CONFIG);
     expect(run.stderr).toContain('Aduan cannot start: the OPD directory (ROUTING_DIRECTORY, infra/routing/*.yaml) does not load');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each(['standalone', 'gateway'])('a holidays file with a line that is not a date: EXIT_CONFIG naming the line (%s)', (service) => {
+    const dir = mkdtempSync(join(tmpdir(), 'aduan-holidays-'));
+    try {
+      const file = join(dir, 'holidays.txt');
+      // 25 December written the Indonesian way: it would silently count as a working day if skipped.
+      writeFileSync(file, '# libur nasional\n2026-12-25\n25-12-2026\n');
+      const run = start({ PORT: '0', HOLIDAYS_FILE: file, SPOOL_DIR: join(dir, 'spool') }, service);
+      expect(run.status, run.stderr).toBe(EXIT_CONFIG);
+      expect(run.stderr).toContain('Aduan cannot start: the holidays file (HOLIDAYS_FILE');
+      expect(run.stderr).toContain('line 3: "25-12-2026" is not a date written YYYY-MM-DD');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // A network of its own (root only): nothing answers on 127.0.0.1:6379 there.
