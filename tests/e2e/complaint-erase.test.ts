@@ -148,6 +148,29 @@ describe('complaint:erase', () => {
     expect(await dump()).toEqual(after);
   });
 
+  it("erases them from a note an OPD returned the complaint with, and from the desk's place and words", async () => {
+    const form = multipartBody({ text: 'Jukir liar minta parkir 5 ribu tanpa karcis tiap sore', 'location.kelurahan': 'Kepanjenlor', 'location.description': `Depan rumah ${NAME}, Jl. Mawar 3`, 'reporter.name': NAME, 'reporter.phone': '081234567890' }, []);
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...form });
+    expect(res.statusCode).toBe(202);
+    const { id, ticket } = res.json() as { id: string; ticket: string };
+    await waitFor(async () => (await queue('opd.dishub').getJob(id)) ?? null, { what: 'opd.dishub job' });
+    // "Bukan kewenangan kami": the OPD's note goes to the admin with the return (routing.note).
+    await queue('status').add('status', { schemaVersion: 1, complaintId: id, opd: 'dishub', state: 'returned', message: `Bukan kewenangan kami, Pak ${NAME} sudah kami arahkan ke kelurahan`, at: new Date().toISOString(), updateId: 'dishub-return-1' }, { jobId: 'dishub-return-1' });
+    await waitFor(async () => (await queue('triage').getJobs(['waiting', 'completed', 'failed'])).find((j) => j.data.id === id && j.data.routing.note) ?? null, { what: 'the return in triage' });
+    const desk = await waitFor(() => redis.get(`${prefix}:desk:entry:${id}`), { what: 'desk entry' });
+    expect(found(desk)).not.toEqual([]);
+
+    const run = await erase([ticket, '--yes']);
+    expect(run.code).toBe(0);
+    expect(found(JSON.stringify(await dump()))).toEqual([]);
+    const words = (JSON.parse((await redis.get(`${prefix}:desk:entry:${id}`))!) as { words: string[] }).words;
+    expect(words).not.toContain('budi');
+    expect(words).not.toContain('santoso');
+    // The rest of what the desk matches duplicates on stays.
+    expect(words).toContain('jukir');
+    expect(words).toContain('mawar');
+  });
+
   it('refuses an unknown ticket, changing nothing, and bad usage', async () => {
     const unknown = await erase(['ADU-ZZZZ-ZZZZ', '--yes']);
     expect(unknown.code).toBe(3);

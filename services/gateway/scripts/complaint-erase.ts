@@ -32,7 +32,7 @@ const PLACE_NAMES: Record<ErasurePlace, string> = {
   jobs_status: "OPD reports naming the citizen (status jobs)",
   jobs_notify: 'notices to the citizen (notify.* jobs; unsent ones are removed)',
   idempotency_claim: 'Idempotency-Key claim (the request hash)',
-  desk_entry: 'radio desk entry snippet naming the citizen',
+  desk_entry: 'radio desk entry naming the citizen (snippet, place, hint words)',
   chat_memory: "chat memory linking the sender to the ticket",
   spool_records: 'records in the gateway spool files (SPOOL_DIR)',
   photos: 'photo files (only with --photos)',

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { contentWords, type DeskEntry } from '@aduan/hints';
 import { Queue, specFor, StatusStore, type SpoolRecord } from '@aduan/queue';
 import type { Attachment, Complaint, Notification, RoutedComplaint, StatusUpdate } from '@aduan/schema';
 import type { AttachmentStorage } from '@aduan/storage';
@@ -107,7 +108,7 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
   // Free text is masked before the copies the identity was read from are rewritten.
   Object.assign(report, await eraseSpool(deps.spoolDir, spool, id, ticket, who, apply, counts));
   counts.status_history = await status.maskHistory(id, (s) => maskIdentity(s, who), apply);
-  counts.desk_entry = await eraseDeskEntry(deps, id, who, apply);
+  counts.desk_entry = await eraseDeskEntry(deps, id, who, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)].flatMap(complaintTexts), apply);
   const queues = new Map<string, Queue>();
   const queue = (name: string) => queues.get(name) ?? queues.set(name, openQueue(name, deps)).get(name)!;
   try {
@@ -224,15 +225,35 @@ async function eraseClaims(deps: ErasureDeps, data: Record<string, unknown>[], a
   return n;
 }
 
-/** The radio desk's entry of the complaint (its board and duplicate hints): the snippet of its text, masked. */
-async function eraseDeskEntry(deps: ErasureDeps, id: string, who: Identity, apply: boolean): Promise<number> {
+/**
+ * The radio desk's entry of the complaint (its board and duplicate hints): the snippet of its
+ * text and its landmark (the place description) masked, and the content words the masking takes
+ * out of the complaint's text and place dropped from its duplicate-hint words (a name there is
+ * `budi`, `santoso`). `texts`: the complaint's text and place, from each copy read before any
+ * was rewritten.
+ */
+async function eraseDeskEntry(deps: ErasureDeps, id: string, who: Identity, texts: string[], apply: boolean): Promise<number> {
   const key = `${deps.prefix}:desk:entry:${id}`;
   const raw = await deps.redis.get(key);
   if (!raw) return 0;
-  const entry = JSON.parse(raw) as { snippet?: string };
-  if (!entry.snippet || maskIdentity(entry.snippet, who) === entry.snippet) return 0;
-  if (apply) await deps.redis.call('SET', key, JSON.stringify({ ...entry, snippet: maskIdentity(entry.snippet, who) }), 'KEEPTTL', 'XX');
+  const entry = JSON.parse(raw) as DeskEntry;
+  const masked = new Set(texts.flatMap((t) => contentWords(maskIdentity(t, who))));
+  const identityWords = new Set(texts.flatMap((t) => contentWords(t)).filter((w) => !masked.has(w)));
+  const next: DeskEntry = {
+    ...entry,
+    ...(entry.snippet ? { snippet: maskIdentity(entry.snippet, who) } : {}),
+    ...(entry.landmark ? { landmark: maskIdentity(entry.landmark, who) } : {}),
+    words: entry.words.filter((w) => !identityWords.has(w)),
+  };
+  if (!differs(next, entry)) return 0;
+  if (apply) await deps.redis.call('SET', key, JSON.stringify(next), 'KEEPTTL', 'XX');
   return 1;
+}
+
+/** The free text of a complaint's copy (job or spooled data) that the desk's words are made of. */
+function complaintTexts(d: Record<string, unknown>): string[] {
+  const c = d as Partial<Complaint>;
+  return [...(typeof c.text === 'string' ? [c.text] : []), ...(c.location?.description ? [c.location.description] : [])];
 }
 
 /**

@@ -37,9 +37,10 @@ export function maskIdentity(text: string, who: Identity): string {
  * A complaint (intake) or a routing publication (routed, triage, opd.<code>) without its citizen:
  * a reporter that names nobody, flagged anonymous and confidential so that no later step (an
  * admin's re-assignment reads `routed`) shows one; no chat sender or thread; their identifiers
- * masked in the text, the place description, captions and file names. The complaint's words
- * otherwise stay: they are the public-service record. A job of `opd.<code>` that carried no
- * reporter (confidential) gets none.
+ * masked in the text, the place description, captions and file names, and in a routing
+ * decision's note (an admin's to the OPD, or an OPD's return, "bukan kewenangan kami", which
+ * may name the citizen it spoke to). The complaint's words otherwise stay: they are the
+ * public-service record. A job of `opd.<code>` that carried no reporter (confidential) gets none.
  */
 export function erasedComplaint<T extends Complaint | RoutedComplaint>(c: T, who: Identity): T {
   const mask = (s: string) => maskIdentity(s, who);
@@ -51,6 +52,7 @@ export function erasedComplaint<T extends Complaint | RoutedComplaint>(c: T, who
     text: mask(c.text),
     ...(c.location?.description ? { location: { ...c.location, description: mask(c.location.description) } } : {}),
     attachments: c.attachments.map((a) => ({ ...a, ...(a.caption ? { caption: mask(a.caption) } : {}), ...(a.fileName ? { fileName: mask(a.fileName) } : {}) })),
+    ...('routing' in c && c.routing.note ? { routing: { ...c.routing, note: mask(c.routing.note) } } : {}),
   };
 }
 
