@@ -1,5 +1,5 @@
 import { IgApiClient } from 'instagram-private-api';
-import { QueueNames, checkRedisDurability, createRedis, exitIfRedisRefuses, logWorkerClosed, pingRedis } from '@aduan/queue';
+import { QueueNames, checkRedisDurability, createRedis, exitIfRedisRefuses, isRedisUnavailable, logWorkerClosed, pingRedis } from '@aduan/queue';
 import { exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { safeErrMessage } from './client/safe-error.ts';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
           // The connection refuses commands until it is back: nothing to wait for. One that has
           // not noticed yet (Redis gone a moment ago) fails the write at once (fail-fast).
           if (pipeline.redis.status !== 'ready') return notSaved();
-          await running.auth.persist(true).catch(notSaved);
+          await running.auth.persist(true).catch((err: Error) => (isRedisUnavailable(err) ? notSaved() : logger.warn({ err: err.message }, 'instagram session not saved at shutdown; the next start restores the one saved before')));
         },
       },
       {

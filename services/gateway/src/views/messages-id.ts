@@ -32,7 +32,7 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
     payload_too_large: 'Ukuran foto terlalu besar (lebih dari {maxPhotoMb} MB per foto). Silakan pilih foto yang lebih kecil.',
     too_many_files: 'Paling banyak {maxPhotos} foto. Silakan pilih ulang fotonya.',
     // Refused before a byte was read: nothing the citizen typed came with it.
-    body_too_large: 'Berkas yang dipilih terlalu besar sehingga aduan belum terkirim. Silakan isi lagi aduan Anda dan pilih foto biasa (maksimal {maxPhotoMb} MB per foto).',
+    body_too_large: 'Berkas yang dipilih terlalu besar sehingga aduan belum terkirim. Silakan isi lagi aduan Anda dan pilih foto yang lebih kecil (maksimal {maxPhotoMb} MB per foto).',
     // Not an error of the photos: a browser cannot keep chosen files across a page, so the
     // citizen must choose them again after fixing another field.
     choose_again: 'Foto yang tadi Anda pilih belum terkirim. Setelah memperbaiki isian lain, silakan pilih fotonya lagi.',
