@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -148,6 +148,18 @@ describe('LocalDiskStorage', () => {
     expect(await s.get(key)).toEqual(data);
     expect(statSync(join(root, key)).mode & 0o777).toBe(0o600);
     expect(filesUnder(root)).toEqual([key]);
+  });
+
+  it('a put of bytes already stored makes the file new again (the retention command deletes by age)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aduan-storage-'));
+    const s = new LocalDiskStorage(root);
+    const { storageKey } = await s.put(PNG_1x1);
+    const monthsAgo = new Date(Date.now() - 90 * 86_400_000);
+    utimesSync(join(root, storageKey), monthsAgo, monthsAgo);
+    const before = Date.now();
+    await s.put(PNG_1x1);
+    expect(statSync(join(root, storageKey)).mtimeMs).toBeGreaterThanOrEqual(before - 1_000);
+    expect(filesUnder(root)).toEqual([storageKey]);
   });
 
   // A real short write: a 16 KiB tmpfs. Needs root (or CAP_SYS_ADMIN); skips itself where mount is unavailable (CI).

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { syncCreatedDirectories, syncDirectory } from './durable-fs.ts';
 
@@ -57,17 +57,17 @@ export class LocalDiskStorage implements AttachmentStorage {
    * half file under a real key. On any failure the temporary file is removed and `put` rejects.
    * A file already at the key is kept only if its size and SHA-256 match `data`; otherwise
    * (a truncated file from before this check existed, say) it is replaced by the good bytes.
+   * A file kept so is touched (its modification time set to now): the retention command
+   * (`attachments:prune`) deletes files by age, and a photo just sent again is new again.
    */
   async put(data: Buffer): Promise<StoredObject> {
     const sha256 = createHash('sha256').update(data).digest('hex');
     const storageKey = `sha256/${sha256.slice(0, 2)}/${sha256}`;
     const target = this.path(storageKey);
-    if (!(await this.intact(target, sha256, data.length))) {
-      // Citizens' photos: readable by this service's user only.
-      const created = await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    if (!((await this.intact(target, sha256, data.length)) && (await this.touch(target)))) {
       const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
       try {
-        await this.writeTemp(tmp, data);
+        const created = await this.writeInShard(tmp, data);
         await rename(tmp, target);
         // The photo is part of an acknowledged complaint: its name must survive a power cut too.
         await syncDirectory(dirname(target));
@@ -128,6 +128,24 @@ export class LocalDiskStorage implements AttachmentStorage {
     return true;
   }
 
+  /**
+   * Makes the shard directory and writes the temporary file in it; returns the first directory
+   * it made, if any. The retention command removes a shard directory it emptied: one removed
+   * between the two steps is made again, once.
+   */
+  private async writeInShard(tmp: string, data: Buffer): Promise<string | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      // Citizens' photos: readable by this service's user only.
+      const created = await mkdir(dirname(tmp), { recursive: true, mode: 0o700 });
+      try {
+        await this.writeTemp(tmp, data);
+        return created;
+      } catch (err) {
+        if (attempt > 1 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+  }
+
   /** Opens the temporary file `put` writes to. A seam for tests; production uses a real FileHandle. */
   protected openTemp(tmp: string): Promise<TempFile> {
     return open(tmp, 'wx', 0o600);
@@ -151,6 +169,21 @@ export class LocalDiskStorage implements AttachmentStorage {
       throw err;
     }
     await fh.close();
+  }
+
+  /**
+   * Sets the file's modification time to now; false when it is gone (the retention command set it
+   * aside between the check and now: `put` then writes it again).
+   */
+  private async touch(file: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await utimes(file, now, now);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
   }
 
   /** Whether `file` is a regular file with the expected size (when given) and SHA-256. */
