@@ -51,6 +51,7 @@ describe('metrics and log lines the operator docs name', () => {
     'redis unreachable at shutdown: instagram session not saved; the next start restores the one saved before',
     'redis unreachable at shutdown: account lock left to expire',
     'complaint_erased',
+    'attachments_pruned',
   ])('"%s" is still logged by the code', (line) => {
     // A line quoted in the docs may be wrapped: compare with the docs' whitespace collapsed.
     expect(docs.some((file) => read(file).replace(/\s+/g, ' ').includes(line))).toBe(true);

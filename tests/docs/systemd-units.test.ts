@@ -32,10 +32,11 @@ interface Unit {
   service: Record<string, string>;
   env: Record<string, string>;
   unit: Record<string, string>;
+  timer: Record<string, string>;
 }
 
 function parseUnit(file: string): Unit {
-  const u: Unit = { file, service: {}, env: {}, unit: {} };
+  const u: Unit = { file, service: {}, env: {}, unit: {}, timer: {} };
   let section = '';
   for (const raw of readFileSync(join(dir, file), 'utf8').split('\n')) {
     const line = raw.trim();
@@ -52,19 +53,23 @@ function parseUnit(file: string): Unit {
       u.env[value.slice(0, e)] = value.slice(e + 1);
     } else if (section === 'Service') u.service[key] = value;
     else if (section === 'Unit') u.unit[key] = value;
+    else if (section === 'Timer') u.timer[key] = value;
   }
   return u;
 }
 
+/** A service a timer starts (a maintenance command) rather than one that runs all the time. */
+const timed = (f: string) => readdirSync(dir).includes(f.replace(/\.service$/, '.timer'));
 const units = readdirSync(dir)
-  .filter((f) => f.endsWith('.service'))
+  .filter((f) => f.endsWith('.service') && !timed(f))
   .map(parseUnit);
 const pkgOf = (u: Unit) => u.service['WorkingDirectory']!.slice(CHECKOUT.length + 1);
 const schemas: Record<string, z.ZodObject> = { 'services/standalone': StandaloneEnv, 'services/gateway': GatewayEnv, 'services/router': RouterEnv, 'services/whatsapp': WhatsAppEnv, 'services/instagram': InstagramEnv };
 /** Node's compile-cache debug lines (NODE_DEBUG_NATIVE=COMPILE_CACHE), as tests/e2e/compile-cache.test.ts reads them. */
 const misses = (log: string) => log.split('\n').filter((l) => l.includes('no transpile cache for StrippedTypeScript')).length;
 const hits = (log: string) => log.split('\n').filter((l) => /retrieving transpile cache for StrippedTypeScript .*success/.test(l)).length;
-const startScript = (pkg: string) => (JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start']!;
+const script = (pkg: string, name: string) => (JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts[name]!;
+const startScript = (pkg: string) => script(pkg, 'start');
 
 describe('infra/systemd units', () => {
   it('one per service, each parsed by systemd without a warning', () => {
@@ -120,6 +125,37 @@ describe('infra/systemd units', () => {
     expect(new Set(spools.map((s) => s.split(' ')[1])).size).toBe(spools.length - 1);
     const allInOne = units.find((u) => pkgOf(u) === 'services/standalone')!;
     expect(allInOne.unit['Conflicts']?.split(' ').sort()).toEqual(['aduan-gateway.service', 'aduan-router.service']);
+  });
+});
+
+describe('infra/systemd: the daily photo retention', () => {
+  const prune = parseUnit('aduan-attachments-prune.service');
+  const timer = parseUnit('aduan-attachments-prune.timer');
+  const gateway = units.find((u) => u.file === 'aduan-gateway.service')!;
+
+  it('is parsed by systemd without a warning, and runs once a day, a missed run at the next boot', () => {
+    expect(timer.timer['OnCalendar']).toMatch(/^\*-\*-\* \d\d:\d\d:\d\d$/);
+    expect(timer.timer['Persistent']).toBe('true');
+    const analyze = spawnSync('systemd-analyze', ['--version']);
+    if (analyze.error) return;
+    const run = spawnSync('systemd-analyze', ['verify', join(dir, prune.file), join(dir, timer.file)], { encoding: 'utf8' });
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it("runs the gateway's attachments:prune with --yes, with the gateway's settings, reading every other unit's spools", () => {
+    expect(prune.service['Type']).toBe('oneshot');
+    expect(pkgOf(prune)).toBe('services/gateway');
+    const [command, ...args] = prune.service['ExecStart']!.replace('/usr/bin/env ', '').split(' --');
+    expect(command).toBe(script('services/gateway', 'attachments:prune'));
+    expect(args[0]).toBe('yes');
+    for (const key of Object.keys(prune.env)) expect(Object.keys(GatewayEnv.shape), key).toContain(key);
+    expect(prune.env['ATTACHMENT_DIR']).toBe(gateway.env['ATTACHMENT_DIR']);
+    expect(prune.env['SPOOL_DIR']).toBe(gateway.env['SPOOL_DIR']);
+    const others = units.flatMap((u) => [u.env['SPOOL_DIR'], u.env['INBOX_SPOOL_DIR']]).filter((d): d is string => !!d && d !== prune.env['SPOOL_DIR']);
+    expect(args.slice(1).map((a) => a.replace(/^spool-dir /, '')).sort()).toEqual([...new Set(others)].sort());
+    expect(prune.service['ProtectSystem']).toBe('strict');
+    expect(prune.service['StateDirectory']).toBe('aduan');
   });
 });
 

@@ -48,3 +48,11 @@ export function defaultJobOptions(queueName: string) {
 
 /** Key the router refreshes every few seconds; /readyz reads it to know a router is alive. */
 export const routerHeartbeatKey = (prefix: string) => `${prefix}:router:heartbeat`;
+
+/**
+ * The longest any contract queue keeps a job, completed or failed: a copy of a complaint (and so
+ * the photos it names) is gone from every queue this long after its last job ended.
+ */
+export const LONGEST_JOB_RETENTION_SECONDS = Math.max(
+  ...[QueueNames.intake, QueueNames.routed, QueueNames.triage, QueueNames.status, QueueNames.opd('any'), QueueNames.notify('whatsapp'), QueueNames.notify('instagram')].map(specFor).flatMap((s) => [s.keepCompletedSeconds, s.keepFailedSeconds]),
+);

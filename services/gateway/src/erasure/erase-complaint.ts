@@ -3,6 +3,7 @@ import { contentWords, type DeskEntry } from '@aduan/hints';
 import { Queue, specFor, StatusStore, type SpoolRecord } from '@aduan/queue';
 import type { Attachment, Complaint, Notification, RoutedComplaint, StatusUpdate } from '@aduan/schema';
 import type { AttachmentStorage } from '@aduan/storage';
+import { attachmentMentions } from './attachment-mentions.ts';
 import { keysMatching, retainedJobs } from './retained-jobs.ts';
 import { differs, emptyIdentity, ERASED, erasedComplaint, erasedNotification, gatherIdentity, maskIdentity, type Identity } from './scrub.ts';
 import { readSpoolFiles, recordOf, rewriteSpoolFile, spoolInUse, type SpoolFile } from './spool-files.ts';
@@ -287,13 +288,8 @@ async function erasePhotos(deps: ErasureDeps, id: string, ticket: string, data: 
   if (mine.size === 0) return { deleted: 0, shared: 0 };
   const shared = new Set<string>();
   const shas = [...mine.keys()];
-  const note = (raw: string) => shas.forEach((s) => raw.includes(s) && shared.add(s));
-  for await (const j of retainedJobs(deps.redis, deps.prefix, shas)) if (!isOwn(JSON.parse(j.raw), id, ticket)) note(j.raw);
-  for (const file of await readSpoolFiles(deps.spoolDir)) for (const line of file.lines) if (!isOwn(recordOf(line)?.data, id, ticket)) note(line);
-  for (const pattern of ['conv:open:*', 'conv:closing:*']) {
-    for await (const key of keysMatching(deps.redis, deps.prefix, pattern)) {
-      if ((await deps.redis.type(key)) === 'list') for (const raw of await deps.redis.lrange(key, 0, -1)) note(raw);
-    }
+  for await (const m of attachmentMentions(deps.redis, deps.prefix, [deps.spoolDir], shas)) {
+    if (!isOwn(m.data, id, ticket)) for (const s of shas) if (m.text.includes(s)) shared.add(s);
   }
   let deleted = 0;
   for (const [sha, storageKey] of mine) {

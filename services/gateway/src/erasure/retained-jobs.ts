@@ -15,13 +15,13 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const globEscape = (s: string) => s.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
 
 /**
- * Every retained job of the contract queues whose data contains one of `needles`, found by one
+ * Every retained job of the contract queues (only those whose data contains one of `needles`, when given), found by one
  * SCAN of the prefix's keys (never KEYS: it is allowed to the service user of a locked Redis, and
  * does not stop Redis). Jobs are read in pages of the SCAN's; BullMQ's own keys of a queue (meta,
  * events, wait...) are hashes without `data`, lists or sets, and are skipped. A job's id never
  * holds a colon (the queue contract), so `<prefix>:<queue>:<jobId>` is a job's hash.
  */
-export async function* retainedJobs(redis: Redis, prefix: string, needles: string[]): AsyncGenerator<RetainedJob> {
+export async function* retainedJobs(redis: Redis, prefix: string, needles?: string[]): AsyncGenerator<RetainedJob> {
   const jobKey = new RegExp(`^${escapeRegExp(prefix)}:${CONTRACT_QUEUE}:([^:]+)$`);
   let cursor = '0';
   do {
@@ -34,7 +34,7 @@ export async function* retainedJobs(redis: Redis, prefix: string, needles: strin
     const values = (await read.exec()) ?? [];
     for (const [i, m] of jobs.entries()) {
       const [err, raw] = values[i] ?? [];
-      if (!err && typeof raw === 'string' && needles.some((n) => raw.includes(n))) yield { queue: m[1]!, jobId: m[2]!, raw };
+      if (!err && typeof raw === 'string' && (!needles || needles.some((n) => raw.includes(n)))) yield { queue: m[1]!, jobId: m[2]!, raw };
     }
   } while (cursor !== '0');
 }

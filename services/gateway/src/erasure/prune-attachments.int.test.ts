@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, Queue } from '@aduan/queue';
+import { LocalDiskStorage } from '@aduan/storage';
+import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { serviceUserRules } from '../redis-acl/redis-users.ts';
+import { DEFAULT_PRUNE_DAYS, pruneAttachments } from './prune-attachments.ts';
+
+/**
+ * attachments:prune on real files and a real Redis: an old photo nothing names goes; one a
+ * retained job, a spooled complaint or an open WhatsApp conversation names stays, and so do a
+ * young one and an old one sent again.
+ */
+const url = testRedisUrl();
+const SCRIPT = fileURLToPath(new URL('../../scripts/attachments-prune.ts', import.meta.url));
+const DAY_MS = 86_400_000;
+let redis: Redis;
+const prefixes: string[] = [];
+const dirs: string[] = [];
+
+beforeAll(() => {
+  redis = createRedis(url, 'worker');
+});
+afterAll(async () => {
+  for (const p of prefixes) await deletePrefix(url, p);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  redis.disconnect();
+});
+
+/** A deployment of its own: a prefix, an attachment store, the gateway's and the WhatsApp service's spools. */
+function setup() {
+  const prefix = uniquePrefix('prune');
+  const root = mkdtempSync(join(tmpdir(), 'aduan-prune-'));
+  prefixes.push(prefix);
+  dirs.push(root);
+  const deps = { redis, prefix, attachmentDir: join(root, 'attachments'), spoolDirs: [join(root, 'spool', 'gateway'), join(root, 'spool', 'whatsapp')] };
+  const storage = new LocalDiskStorage(deps.attachmentDir);
+  const path = (storageKey: string) => join(deps.attachmentDir, storageKey);
+  /** A photo stored `days` ago. */
+  const photo = async (days: number) => {
+    const stored = await storage.put(randomBytes(2000));
+    const at = new Date(Date.now() - days * DAY_MS);
+    utimesSync(path(stored.storageKey), at, at);
+    return stored;
+  };
+  const attachment = (s: { sha256: string; storageKey: string; bytes: number }) => ({ kind: 'photo', mime: 'image/jpeg', bytes: s.bytes, sha256: s.sha256, storageKey: s.storageKey });
+  return { prefix, root, deps, storage, path, photo, attachment };
+}
+
+describe('pruneAttachments', () => {
+  it('deletes an old photo nothing names, and keeps the ones a retained job, a spooled complaint or an open conversation names', async () => {
+    const { deps, path, photo, attachment } = setup();
+    const unused = await photo(40);
+    const inJob = await photo(40);
+    const inFailedJob = await photo(40);
+    const spooled = await photo(40);
+    const inChat = await photo(40);
+    const queue = new Queue('opd.dishub', { connection: redis, prefix: deps.prefix });
+    await queue.add('c', { id: 'c-1', ticket: 'ADU-AAAA-BBBB', attachments: [attachment(inJob)] }, { jobId: 'c-1' });
+    const failed = new Queue('notify.whatsapp', { connection: redis, prefix: deps.prefix });
+    await failed.add('n', { complaintId: 'c-2', attachments: [attachment(inFailedJob)] }, { jobId: 'n-1' });
+    await Promise.all([queue.close(), failed.close()]);
+    // A complaint the WhatsApp service spooled while Redis was away.
+    mkdirSync(deps.spoolDirs[1]!, { recursive: true });
+    writeFileSync(join(deps.spoolDirs[1]!, 'spool-1.jsonl'), `${JSON.stringify({ queue: 'intake', jobId: 'c-3', data: { id: 'c-3', attachments: [attachment(spooled)] }, spooledAt: new Date().toISOString() })}\n`);
+    // A WhatsApp conversation still open: its photo was stored before any complaint names it.
+    await redis.rpush(`${deps.prefix}:conv:open:whatsapp:6281111111111:abc`, JSON.stringify({ messageId: 'm1', text: '', attachments: [attachment(inChat)] }));
+
+    const dry = await pruneAttachments(deps, { olderThanDays: 31, apply: false });
+    expect(dry).toMatchObject({ files: 1, bytes: 2000, kept: 4, oldestDays: 40, newestDays: 40 });
+    for (const s of [unused, inJob, inFailedJob, spooled, inChat]) expect(existsSync(path(s.storageKey))).toBe(true);
+
+    const run = await pruneAttachments(deps, { olderThanDays: 31, apply: true });
+    expect(run).toMatchObject({ files: 1, bytes: 2000, kept: 4 });
+    expect(existsSync(path(unused.storageKey))).toBe(false);
+    for (const s of [inJob, inFailedJob, spooled, inChat]) expect(existsSync(path(s.storageKey))).toBe(true);
+    expect(await pruneAttachments(deps, { olderThanDays: 31, apply: true })).toMatchObject({ files: 0, bytes: 0, kept: 4, oldestDays: null });
+  });
+
+  it('keeps a young photo, and an old one sent again (the same bytes stored anew)', async () => {
+    const { deps, storage, path, photo } = setup();
+    const young = await photo(10);
+    const again = await photo(90);
+    await storage.put((await storage.get(again.storageKey))!);
+    const run = await pruneAttachments(deps, { olderThanDays: 31, apply: true });
+    expect(run).toMatchObject({ files: 0, kept: 0 });
+    expect(existsSync(path(young.storageKey)) && existsSync(path(again.storageKey))).toBe(true);
+  });
+
+  it('removes a shard directory it emptied, and puts back a file a stopped run left set aside', async () => {
+    const { deps, path, photo } = setup();
+    const old = await photo(40);
+    const shard = join(path(old.storageKey), '..');
+    const kept = await photo(40);
+    // A run stopped between setting the file aside and deciding on it.
+    renameSync(path(kept.storageKey), `${path(kept.storageKey)}.pruning`);
+    const queue = new Queue('routed', { connection: redis, prefix: deps.prefix });
+    await queue.add('c', { id: 'c-9', attachments: [{ sha256: kept.sha256 }] }, { jobId: 'c-9' });
+    await queue.close();
+    const run = await pruneAttachments(deps, { olderThanDays: 31, apply: true });
+    expect(run.files).toBe(1);
+    expect(existsSync(path(kept.storageKey))).toBe(true);
+    if (shard !== join(path(kept.storageKey), '..')) expect(existsSync(shard)).toBe(false);
+    expect(readdirSync(join(deps.attachmentDir, 'sha256')).every((d) => readdirSync(join(deps.attachmentDir, 'sha256', d)).length > 0)).toBe(true);
+  });
+
+  it('by default keeps files a day longer than the longest job retention', () => {
+    expect(DEFAULT_PRUNE_DAYS).toBe(31);
+  });
+});
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+function runPrune(env: Record<string, string>, args: string[]): Promise<Run> {
+  const child = spawn(process.execPath, [SCRIPT, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, out, err })));
+}
+
+describe('attachments:prune', () => {
+  it("as a locked Redis's service user: a dry run changes nothing, --yes deletes and logs counts only; bad usage exits 2", async () => {
+    const { prefix, deps, path, photo } = setup();
+    const user = `prune-test-${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(16).toString('hex');
+    await redis.call('ACL', 'SETUSER', user, ...serviceUserRules(prefix, createHash('sha256').update(password).digest('hex')));
+    try {
+      const u = new URL(url);
+      u.username = user;
+      u.password = password;
+      const env = { REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: deps.spoolDirs[0]!, ATTACHMENT_DIR: deps.attachmentDir };
+      const old = await photo(45);
+      const before = statSync(path(old.storageKey)).mtimeMs;
+
+      const dry = await runPrune(env, ['--spool-dir', deps.spoolDirs[1]!]);
+      expect(dry).toMatchObject({ code: 0, err: '' });
+      expect(dry.out).toContain('Dry run: nothing was changed. With --yes this would delete 1 attachment file(s) older than 31 days that nothing uses (0.0 MB; 45 to 45 days old).');
+      expect(statSync(path(old.storageKey)).mtimeMs).toBe(before);
+
+      const run = await runPrune(env, ['--yes', '--older-than', '40']);
+      expect(run.code).toBe(0);
+      expect(run.out).toContain('Deleted 1 attachment file(s) older than 40 days');
+      expect(JSON.parse(run.err.trim())).toMatchObject({ event: 'attachments_pruned', files: 1, bytes: 2000, kept: 0, olderThanDays: 40 });
+      expect(run.out + run.err).not.toContain(old.sha256);
+      expect(existsSync(path(old.storageKey))).toBe(false);
+
+      for (const args of [['--older-than', '0'], ['--older-than', 'ten'], ['extra'], ['--nope']]) expect((await runPrune(env, args)).code, args.join(' ')).toBe(2);
+    } finally {
+      await redis.call('ACL', 'DELUSER', user);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,159 @@
+import { lstat, readdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { LONGEST_JOB_RETENTION_SECONDS } from '@aduan/queue';
+import { syncDirectory } from '@aduan/storage/durable-fs';
+import { attachmentMentions } from './attachment-mentions.ts';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * How old (by modification time) an attachment file must be before attachments:prune deletes it,
+ * unused: a day more than the longest any queue keeps a job, so no retained job can name it
+ * unless it was sent again (which makes it new again, LocalDiskStorage.put).
+ */
+export const DEFAULT_PRUNE_DAYS = Math.ceil(LONGEST_JOB_RETENTION_SECONDS / 86_400) + 1;
+
+/** A file that LocalDiskStorage names `sha256/<aa>/<sha256>`; other names (its `.tmp` files) are never pruned. */
+const SHARD = /^[0-9a-f]{2}$/;
+const CONTENT = /^[0-9a-f]{64}$/;
+/** What a file being deleted is renamed to first (see `removeIfStillOld`). */
+const ASIDE = '.pruning';
+/** A SHA-256 wherever it stands in job data, a spool line or a chat message. */
+const SHA256 = /[0-9a-f]{64}/g;
+
+export interface PruneDeps {
+  redis: Redis;
+  prefix: string;
+  /** ATTACHMENT_DIR, shared by the gateway and the chat services. */
+  attachmentDir: string;
+  /** The SPOOL_DIRs (and INBOX_SPOOL_DIRs) of every service on this machine: complaints not in Redis yet. */
+  spoolDirs: string[];
+}
+
+export interface PruneReport {
+  /** Old files nothing uses: deleted (or, in a dry run, to be deleted). */
+  files: number;
+  bytes: number;
+  /** Old files kept: a retained job, a spooled complaint or an open conversation still names them, or they were sent again meanwhile. */
+  kept: number;
+  /** Age in days of the oldest and newest of `files`; null when there are none. */
+  oldestDays: number | null;
+  newestDays: number | null;
+  /** Shard directories (`sha256/<aa>`) removed because deleting left them empty. */
+  directories: number;
+}
+
+interface OldFile {
+  sha256: string;
+  path: string;
+  bytes: number;
+  mtimeMs: number;
+}
+
+/**
+ * Deletes the attachment files older than `olderThanDays` that nothing Aduan holds names any more
+ * (UU No. 27/2022: personal data kept no longer than its purpose; docs/operations.md, "Photo
+ * retention"), or, with `apply` false, counts them and changes nothing. Safe beside running
+ * services: the old files are listed first and what names them is read after, so a complaint
+ * filed meanwhile is seen; a file stored again meanwhile (LocalDiskStorage.put touches it) is new
+ * again, and each file's age is checked once more after it is set aside, just before it goes.
+ */
+export async function pruneAttachments(deps: PruneDeps, opts: { olderThanDays: number; apply: boolean; now?: Date }): Promise<PruneReport> {
+  const now = (opts.now ?? new Date()).getTime();
+  const cutoff = now - opts.olderThanDays * DAY_MS;
+  if (opts.apply) await restoreSetAside(deps.attachmentDir);
+  const old = await oldFiles(deps.attachmentDir, cutoff);
+  const named = new Set<string>();
+  if (old.length > 0) for await (const m of attachmentMentions(deps.redis, deps.prefix, deps.spoolDirs)) for (const [sha] of m.text.matchAll(SHA256)) named.add(sha);
+  const unused = old.filter((f) => !named.has(f.sha256));
+  const report: PruneReport = { files: 0, bytes: 0, kept: old.length - unused.length, oldestDays: null, newestDays: null, directories: 0 };
+  const emptied = new Set<string>();
+  for (const f of unused) {
+    if (opts.apply && !(await removeIfStillOld(f.path, cutoff))) {
+      report.kept++;
+      continue;
+    }
+    report.files++;
+    report.bytes += f.bytes;
+    const days = Math.floor((now - f.mtimeMs) / DAY_MS);
+    report.oldestDays = Math.max(report.oldestDays ?? days, days);
+    report.newestDays = Math.min(report.newestDays ?? days, days);
+    emptied.add(join(f.path, '..'));
+  }
+  if (opts.apply) for (const dir of emptied) if (await removeIfEmpty(dir)) report.directories++;
+  return report;
+}
+
+/** The content files of the store last modified before `cutoff` (ms). None when the store has none yet. */
+async function oldFiles(root: string, cutoff: number): Promise<OldFile[]> {
+  const files: OldFile[] = [];
+  for (const shard of (await entries(join(root, 'sha256'))).filter((n) => SHARD.test(n))) {
+    for (const name of (await entries(join(root, 'sha256', shard))).filter((n) => CONTENT.test(n))) {
+      const path = join(root, 'sha256', shard, name);
+      const st = await lstat(path).catch(ignoreGone);
+      if (st?.isFile() && st.mtimeMs < cutoff) files.push({ sha256: name, path, bytes: st.size, mtimeMs: st.mtimeMs });
+    }
+  }
+  return files;
+}
+
+/**
+ * Deletes the file unless it became new again since it was listed. It is renamed aside first, so
+ * a `put` of the same bytes from then on writes the file anew, and its age is read on the file
+ * set aside: one a `put` touched before the rename is put back. True when it was deleted.
+ */
+async function removeIfStillOld(path: string, cutoff: number): Promise<boolean> {
+  const aside = `${path}${ASIDE}`;
+  try {
+    await rename(path, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  if ((await lstat(aside)).mtimeMs >= cutoff) {
+    await rename(aside, path);
+    return false;
+  }
+  await unlink(aside);
+  await syncDirectory(join(path, '..'));
+  return true;
+}
+
+/**
+ * Files a run that stopped half-way left set aside, renamed back (or dropped, when a `put` wrote
+ * the file again meanwhile): the run that follows decides on them as on any other.
+ */
+async function restoreSetAside(root: string): Promise<void> {
+  for (const shard of (await entries(join(root, 'sha256'))).filter((n) => SHARD.test(n))) {
+    for (const name of (await entries(join(root, 'sha256', shard))).filter((n) => n.endsWith(ASIDE) && CONTENT.test(n.slice(0, -ASIDE.length)))) {
+      const aside = join(root, 'sha256', shard, name);
+      const path = aside.slice(0, -ASIDE.length);
+      if (await lstat(path).catch(ignoreGone)) await unlink(aside);
+      else await rename(aside, path);
+    }
+  }
+}
+
+/** Removes a shard directory left empty; one a `put` is writing into again is not empty, and stays. */
+async function removeIfEmpty(dir: string): Promise<boolean> {
+  try {
+    await rmdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT') return false;
+    throw err;
+  }
+  await syncDirectory(join(dir, '..'));
+  return true;
+}
+
+/** A directory's names; none when it does not exist. */
+async function entries(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(ignoreGone)) ?? [];
+}
+
+function ignoreGone(err: NodeJS.ErrnoException): undefined {
+  if (err.code === 'ENOENT') return undefined;
+  throw err;
+}
