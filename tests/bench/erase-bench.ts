@@ -11,7 +11,7 @@
  * keeps every command that took 1 ms or more inside Redis.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -124,7 +124,7 @@ function percentiles(ms: number[]): string {
 
 function runErase(url: string, args: string[]): Promise<{ code: number | null; ms: number; out: string }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [ERASE_SCRIPT, ...args], { env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: PREFIX, SPOOL_DIR: join(tmpdir(), 'aduan-erase-bench-no-spool'), ATTACHMENT_DIR: join(tmpdir(), 'aduan-erase-bench-no-attachments') }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [ERASE_SCRIPT, ...args], { env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: PREFIX, SPOOL_DIR: spoolDir, ATTACHMENT_DIR: join(tmpdir(), 'aduan-erase-bench-no-attachments') }, stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, ms: performance.now() - t0, out })));
@@ -148,6 +148,9 @@ async function measure(name: string, url: string, redis: Redis, args: string[]):
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'aduan-erase-bench-'));
+// An empty spool: complaint:erase refuses a SPOOL_DIR that does not exist (not the gateway's).
+const spoolDir = join(dir, 'spool');
+mkdirSync(spoolDir);
 const local = await startLocalRedis({ dir });
 const redis = createRedis(local.url, 'worker');
 try {

@@ -171,6 +171,26 @@ describe('complaint:erase', () => {
     expect(words).toContain('mawar');
   });
 
+  it("refuses a SPOOL_DIR that is not the gateway's, and names photos not in ATTACHMENT_DIR (the relative defaults taken from another directory)", async () => {
+    const form = multipartBody({ text: 'Jukir liar di depan Pasar Legi', 'location.kelurahan': 'Kepanjenlor', 'reporter.name': NAME }, [{ name: 'photos', filename: 'a.jpg', type: 'image/jpeg', data: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'phone-orientation6.jpg')) }]);
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...form });
+    expect(res.statusCode).toBe(202);
+    const { ticket } = res.json() as { ticket: string };
+    const u = new URL(url);
+    u.username = serviceUser;
+    u.password = servicePassword;
+    const env = { REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') };
+
+    const noSpool = await runErase({ ...env, SPOOL_DIR: join(gw.dir, 'no-such-spool') }, [ticket, '--yes']);
+    expect(noSpool.code).toBe(78);
+    expect(noSpool.err).toContain(`error (no_spool_dir): SPOOL_DIR ${join(gw.dir, 'no-such-spool')} does not exist`);
+    expect(noSpool.out).toBe('');
+
+    const otherPhotos = await runErase({ ...env, ATTACHMENT_DIR: join(gw.dir, 'spool') }, [ticket, '--photos']);
+    expect(otherPhotos.code).toBe(0);
+    expect(otherPhotos.out).toContain(`1 photo file(s) of the complaint are not in ATTACHMENT_DIR (${join(gw.dir, 'spool')})`);
+  });
+
   it('refuses an unknown ticket, changing nothing, and bad usage', async () => {
     const unknown = await erase(['ADU-ZZZZ-ZZZZ', '--yes']);
     expect(unknown.code).toBe(3);

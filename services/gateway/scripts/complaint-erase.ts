@@ -7,11 +7,14 @@
  *   complaint:erase <ticket> --photos [...]  also the complaint's photo files no other complaint uses
  * Exit codes: 0 done (or nothing to do, or a dry run), 1 failed (Redis unreachable or refusing,
  * a file that could not be rewritten: run it again), 2 usage, 3 unknown ticket, 75 erased except
- * records a running gateway still holds in its spool: run it again in a minute.
+ * records a running gateway still holds in its spool: run it again in a minute, 78 SPOOL_DIR is
+ * not the gateway's (it does not exist).
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { parseEnvOrExit } from '@aduan/config';
+import { EXIT_CONFIG, parseEnvOrExit } from '@aduan/config';
 import { LocalDiskStorage } from '@aduan/storage';
 import { createLogger } from '@aduan/telemetry';
 import { GatewayEnv } from '../src/config.ts';
@@ -43,11 +46,12 @@ function usage(): never {
   process.exit(2);
 }
 
-function print(r: ErasureReport, opts: { apply: boolean; photos: boolean }): void {
+function print(r: ErasureReport, opts: { apply: boolean; photos: boolean }, attachmentDir: string): void {
   const out: string[] = [];
   out.push(opts.apply ? `Erased the citizen's personal data of complaint ${r.ticket} (${r.id}):` : `Dry run: nothing was changed. With --yes this would erase, for complaint ${r.ticket} (${r.id}):`);
   for (const p of ERASURE_PLACES) if (p !== 'photos' || opts.photos) out.push(`  ${String(r.counts[p]).padStart(4)}  ${PLACE_NAMES[p]}`);
   if (opts.photos && r.photosShared > 0) out.push(`  ${r.photosShared} photo file(s) kept: another complaint uses the same file.`);
+  if (opts.photos && r.photosMissing > 0) out.push(`  ${r.photosMissing} photo file(s) of the complaint are not in ATTACHMENT_DIR (${resolve(attachmentDir)}): deleted before, or that is not the gateway's ATTACHMENT_DIR.`);
   if (!opts.photos) out.push('  Photo files are kept; add --photos to delete those no other complaint uses.');
   if (Object.values(r.counts).every((n) => n === 0)) out.push(r.erasedBefore ? `  Nothing left to erase: erased before, at ${r.erasedBefore}.` : '  Nothing holds personal data of this complaint any more.');
   out.push('The complaint text stays (the public-service record), with the citizen\'s name, number, e-mail and handle masked in it.');
@@ -59,11 +63,24 @@ function print(r: ErasureReport, opts: { apply: boolean; photos: boolean }): voi
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/**
+ * The gateway makes its SPOOL_DIR at its first start, so one that is not there is not the
+ * gateway's: most often the relative default, which `pnpm --filter` takes from services/gateway
+ * while `pnpm start` wrote under the checkout's top. Erasing would miss the spooled complaints
+ * (and the photos, ATTACHMENT_DIR being set the same way) and still report success.
+ */
+function exitUnlessGatewaySpool(spoolDir: string): void {
+  if (existsSync(spoolDir)) return;
+  process.stderr.write(`error (no_spool_dir): SPOOL_DIR ${resolve(spoolDir)} does not exist, so it is not the gateway's. Set SPOOL_DIR and ATTACHMENT_DIR as the gateway's (absolute paths). Nothing was changed.\n`);
+  process.exit(EXIT_CONFIG);
+}
+
 async function main() {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { yes: { type: 'boolean', default: false }, photos: { type: 'boolean', default: false } } });
   const [ticket, extra] = positionals;
   if (!ticket || extra) usage();
   const env = parseEnvOrExit(GatewayEnv);
+  exitUnlessGatewaySpool(env.SPOOL_DIR);
   const opts = { apply: values.yes, photos: values.photos };
   // The log line goes to stderr: stdout is the operator's report.
   const logger = createLogger({ service: 'complaint-erase', destination: process.stderr });
@@ -71,7 +88,7 @@ async function main() {
   try {
     redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const report = await eraseComplaint({ redis, prefix: env.QUEUE_PREFIX, spoolDir: env.SPOOL_DIR, storage: new LocalDiskStorage(env.ATTACHMENT_DIR) }, ticket, opts);
-    print(report, opts);
+    print(report, opts, env.ATTACHMENT_DIR);
     if (opts.apply) logger.info({ event: 'complaint_erased', complaintId: report.id, counts: report.counts, opds: report.opds.length, spoolBusy: report.spoolBusy }, 'complaint_erased');
     if (opts.apply && report.spoolBusy > 0) process.exitCode = EXIT_RETRY;
   } catch (err) {

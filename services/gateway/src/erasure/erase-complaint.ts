@@ -23,6 +23,8 @@ export interface ErasureReport {
   spoolBusy: number;
   /** Photos kept because another complaint (or an open chat) uses the same file. */
   photosShared: number;
+  /** The complaint's photos not in ATTACHMENT_DIR: deleted before, or the directory is not the gateway's. */
+  photosMissing: number;
   /** When an earlier run finished erasing this complaint, if one did. */
   erasedBefore: string | null;
 }
@@ -103,7 +105,7 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
   if (record?.replyTo && !who.chatIds.includes(record.replyTo)) who.chatIds.push(record.replyTo);
 
   const counts = Object.fromEntries(ERASURE_PLACES.map((p) => [p, 0])) as Record<ErasurePlace, number>;
-  const report: ErasureReport = { id, ticket: record?.ticket ?? ticket, counts, opds: opdsReached(jobs, record ?? {}), spoolBusy: 0, photosShared: 0, erasedBefore: await status.erasedAt(id) };
+  const report: ErasureReport = { id, ticket: record?.ticket ?? ticket, counts, opds: opdsReached(jobs, record ?? {}), spoolBusy: 0, photosShared: 0, photosMissing: 0, erasedBefore: await status.erasedAt(id) };
   const { apply } = opts;
 
   // Free text is masked before the copies the identity was read from are rewritten.
@@ -125,6 +127,7 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
     const photos = await erasePhotos(deps, id, ticket, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], apply);
     counts.photos = photos.deleted;
     report.photosShared = photos.shared;
+    report.photosMissing = photos.missing;
   }
   // A complaint only spooled has no record yet (the gateway writes it when adding the complaint to Redis, from the rewritten guard).
   if (record) counts.status_record = apply ? await status.eraseReporter(id, (opts.now ?? new Date()).toISOString()) : await status.reporterFieldCount(id);
@@ -282,20 +285,27 @@ async function eraseChatMemory(deps: ErasureDeps, ticket: string, apply: boolean
  * The complaint's photo files (content-addressed), deleted unless another complaint's retained
  * job, a spooled complaint or an open chat conversation names the same file.
  */
-async function erasePhotos(deps: ErasureDeps, id: string, ticket: string, data: Record<string, unknown>[], apply: boolean): Promise<{ deleted: number; shared: number }> {
+async function erasePhotos(deps: ErasureDeps, id: string, ticket: string, data: Record<string, unknown>[], apply: boolean): Promise<{ deleted: number; shared: number; missing: number }> {
   const mine = new Map<string, string>();
   for (const d of data) for (const a of (d.attachments as Attachment[] | undefined) ?? []) mine.set(a.sha256, a.storageKey);
-  if (mine.size === 0) return { deleted: 0, shared: 0 };
+  if (mine.size === 0) return { deleted: 0, shared: 0, missing: 0 };
   const shared = new Set<string>();
   const shas = [...mine.keys()];
   for await (const m of attachmentMentions(deps.redis, deps.prefix, [deps.spoolDir], shas)) {
     if (!isOwn(m.data, id, ticket)) for (const s of shas) if (m.text.includes(s)) shared.add(s);
   }
   let deleted = 0;
+  let missing = 0;
   for (const [sha, storageKey] of mine) {
-    if (shared.has(sha) || !(await deps.storage.has(storageKey))) continue;
+    if (shared.has(sha)) continue;
+    // Not there: an earlier run deleted it, or ATTACHMENT_DIR is not the gateway's (a relative
+    // default taken from another directory), which the operator must hear rather than "0 deleted".
+    if (!(await deps.storage.has(storageKey))) {
+      missing++;
+      continue;
+    }
     deleted++;
     if (apply) await deps.storage.delete(storageKey);
   }
-  return { deleted, shared: [...shared].length };
+  return { deleted, shared: [...shared].length, missing };
 }
