@@ -36,10 +36,20 @@ export async function probeRedis(url: string, timeoutMs = 800, keyPrefix?: strin
   }
   try {
     if (keyPrefix !== undefined) await r.exists(`${keyPrefix}:access-check`);
+  } catch (err) {
+    r.disconnect();
+    const message = (err as Error).message;
+    if (message.startsWith('NOPERM')) return { state: 'refused', reason: `the user may not use the keys under "${keyPrefix}:" (NOPERM): QUEUE_PREFIX must be the prefix Redis was locked for` };
+    return { state: 'away' };
+  }
+  try {
+    // BullMQ reads Redis's version with INFO before its first command: refused, a service never
+    // starts, busy at full CPU (seen with a user made without +info), so the start says so instead.
+    if (keyPrefix !== undefined) await r.info('server');
     return { state: 'ready' };
   } catch (err) {
     const message = (err as Error).message;
-    if (message.startsWith('NOPERM')) return { state: 'refused', reason: `the user may not use the keys under "${keyPrefix}:" (NOPERM): QUEUE_PREFIX must be the prefix Redis was locked for` };
+    if (message.startsWith('NOPERM')) return { state: 'refused', reason: 'the user may not run INFO (NOPERM): BullMQ needs it, and so do /metrics\' Redis memory gauges; give the user +info' };
     return { state: 'away' };
   } finally {
     r.disconnect();
