@@ -7,7 +7,8 @@
  *   --older-than <days>                      only files older than this (default: a day more than the longest job retention)
  *   --spool-dir <dir>                        another service's SPOOL_DIR or INBOX_SPOOL_DIR to read (repeat it; SPOOL_DIR always is)
  * Exit codes: 0 done (or nothing to delete, or a dry run), 1 failed (Redis unreachable or
- * refusing, a file that could not be read or deleted: run it again), 2 usage.
+ * refusing, a file that could not be read or deleted: run it again), 2 usage, 78 a setting is
+ * invalid, or SPOOL_DIR does not exist (not the gateway's).
  */
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
@@ -16,6 +17,7 @@ import { createLogger } from '@aduan/telemetry';
 import { GatewayEnv } from '../src/config.ts';
 import { DEFAULT_PRUNE_DAYS, pruneAttachments, type PruneReport } from '../src/erasure/prune-attachments.ts';
 import { cliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
+import { exitUnlessGatewaySpool } from './gateway-dirs.ts';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: attachments-prune.ts [--older-than <days>] [--spool-dir <dir>]... [--yes]\n`);
@@ -49,6 +51,7 @@ function print(r: PruneReport, opts: { apply: boolean; olderThanDays: number }):
 async function main() {
   const opts = parse();
   const env = parseEnvOrExit(GatewayEnv);
+  exitUnlessGatewaySpool(env.SPOOL_DIR);
   // The log line goes to stderr: stdout is the operator's report.
   const logger = createLogger({ service: 'attachments-prune', destination: process.stderr });
   let redis: Redis | undefined;

@@ -10,16 +10,16 @@
  * records a running gateway still holds in its spool: run it again in a minute, 78 SPOOL_DIR is
  * not the gateway's (it does not exist).
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { EXIT_CONFIG, parseEnvOrExit } from '@aduan/config';
+import { parseEnvOrExit } from '@aduan/config';
 import { LocalDiskStorage } from '@aduan/storage';
 import { createLogger } from '@aduan/telemetry';
 import { GatewayEnv } from '../src/config.ts';
 import { ERASURE_PLACES, eraseComplaint, UnknownTicketError, type ErasurePlace, type ErasureReport } from '../src/erasure/erase-complaint.ts';
 import { cliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
+import { exitUnlessGatewaySpool } from './gateway-dirs.ts';
 
 /** EX_TEMPFAIL: part of the work must wait for a running gateway; running it again finishes it. */
 const EXIT_RETRY = 75;
@@ -61,18 +61,6 @@ function print(r: ErasureReport, opts: { apply: boolean; photos: boolean }, atta
   } else out.push('No OPD received the complaint.');
   if (r.spoolBusy > 0) out.push(`${r.spoolBusy} record(s) wait in the spool file of a running gateway, which adds them to Redis as soon as it can: run this again in a minute.`);
   process.stdout.write(`${out.join('\n')}\n`);
-}
-
-/**
- * The gateway makes its SPOOL_DIR at its first start, so one that is not there is not the
- * gateway's: most often the relative default, which `pnpm --filter` takes from services/gateway
- * while `pnpm start` wrote under the checkout's top. Erasing would miss the spooled complaints
- * (and the photos, ATTACHMENT_DIR being set the same way) and still report success.
- */
-function exitUnlessGatewaySpool(spoolDir: string): void {
-  if (existsSync(spoolDir)) return;
-  process.stderr.write(`error (no_spool_dir): SPOOL_DIR ${resolve(spoolDir)} does not exist, so it is not the gateway's. Set SPOOL_DIR and ATTACHMENT_DIR as the gateway's (absolute paths). Nothing was changed.\n`);
-  process.exit(EXIT_CONFIG);
 }
 
 async function main() {

@@ -144,6 +144,13 @@ describe('attachments:prune', () => {
       const old = await photo(45);
       const before = statSync(path(old.storageKey)).mtimeMs;
 
+      // A SPOOL_DIR the gateway never made is not its own (a relative default taken from another directory): refused, nothing touched.
+      const elsewhere = await runPrune(env, ['--yes', '--older-than', '40']);
+      expect(elsewhere.code).toBe(78);
+      expect(elsewhere.err).toContain('error (no_spool_dir)');
+      expect(existsSync(path(old.storageKey))).toBe(true);
+      mkdirSync(deps.spoolDirs[0]!, { recursive: true });
+
       const dry = await runPrune(env, ['--spool-dir', deps.spoolDirs[1]!]);
       expect(dry).toMatchObject({ code: 0, err: '' });
       expect(dry.out).toContain('Dry run: nothing was changed. With --yes this would delete 1 attachment file(s) older than 31 days that nothing uses (0.0 MB; 45 to 45 days old).');
