@@ -14,7 +14,8 @@ import { chatComplaint } from '../../services/router/src/testing/reports.ts';
  */
 const url = testRedisUrl();
 const prefix = uniquePrefix('overdue');
-const { logger } = memoryLogger('overdue');
+const log = memoryLogger('overdue');
+const { logger } = log;
 const redis = createRedis(url, 'worker');
 const keys = new OpdKeyStore(redis, prefix);
 const DAY = 86_400_000;
@@ -85,6 +86,19 @@ describe('OPD response deadlines', () => {
     // Every OPD of the directory has a series, 0 when none of its complaints is late.
     expect(await overdue('dinkes')).toBe(0);
     expect(await redis.exists(`${prefix}:opd-awaiting:backfilled`)).toBe(1);
+    const filled = (lines: typeof log.lines) => lines.filter((l) => l.msg === 'awaiting-response index filled from the OPD inboxes (once, after the upgrade)');
+    expect(filled(log.lines).map((l) => l.added)).toEqual([1]);
+    // A fresh install has nothing to fill, and says nothing of an upgrade.
+    const freshLog = memoryLogger('overdue-fresh');
+    const fresh = await createTestGateway({ redisUrl: url, prefix: `${prefix}-fresh`, logger: freshLog.logger });
+    try {
+      await fresh.deps.awaitingBackfill;
+      expect(await redis.exists(`${prefix}-fresh:opd-awaiting:backfilled`)).toBe(1);
+      expect(filled(freshLog.lines)).toEqual([]);
+    } finally {
+      await fresh.close();
+      await deletePrefix(url, `${prefix}-fresh`);
+    }
   });
 
   it('routed 10 days ago and unanswered: overdue and counted, with its respondBy passed; its OPD reports in_progress: no longer counted', async () => {

@@ -15,7 +15,8 @@ export async function backfillAwaitingIndex(status: StatusStore, logger: Logger,
   while (!signal.aborted) {
     try {
       const added = await status.backfillAwaiting();
-      if (added !== 'done') logger.info({ added }, 'awaiting-response index filled from the OPD inboxes (once, after the upgrade)');
+      // A fresh install (or an upgrade with nothing waiting) has nothing to say.
+      if (added !== 'done' && added > 0) logger.info({ added }, 'awaiting-response index filled from the OPD inboxes (once, after the upgrade)');
       return;
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'awaiting-response index not filled from the OPD inboxes yet: trying again in a minute');
