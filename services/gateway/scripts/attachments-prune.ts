@@ -45,6 +45,7 @@ function print(r: PruneReport, opts: { apply: boolean; olderThanDays: number }):
     opts.apply ? `Deleted ${r.files} attachment file(s) older than ${opts.olderThanDays} days that nothing uses (${mb(r.bytes)} freed${ages}).` : `Dry run: nothing was changed. With --yes this would delete ${r.files} attachment file(s) older than ${opts.olderThanDays} days that nothing uses (${mb(r.bytes)}${ages}).`,
     `Kept ${r.kept} file(s) that old: a retained job, a spooled complaint or an open chat conversation still uses them, or they were sent again.`,
   ];
+  if (r.leftovers > 0) out.push(`${opts.apply ? 'Deleted' : 'Would delete'} ${r.leftovers} unfinished upload file(s) (*.tmp, a day old or more: their process stopped while writing them; ${mb(r.leftoverBytes)}).`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -60,7 +61,7 @@ async function main() {
     const spoolDirs = [...new Set([env.SPOOL_DIR, ...opts.spoolDirs])];
     const report = await pruneAttachments({ redis, prefix: env.QUEUE_PREFIX, attachmentDir: env.ATTACHMENT_DIR, spoolDirs }, opts);
     print(report, opts);
-    if (opts.apply) logger.info({ event: 'attachments_pruned', files: report.files, bytes: report.bytes, kept: report.kept, directories: report.directories, olderThanDays: opts.olderThanDays }, 'attachments_pruned');
+    if (opts.apply) logger.info({ event: 'attachments_pruned', files: report.files, bytes: report.bytes, kept: report.kept, leftovers: report.leftovers, directories: report.directories, olderThanDays: opts.olderThanDays }, 'attachments_pruned');
   } catch (err) {
     // A file's error names its path; a socket's (Redis gone: ECONNRESET) has an errno too, but no path.
     const { code, message } = err instanceof Error && 'path' in err ? { code: 'file', message: err.message } : cliRedisError(err);

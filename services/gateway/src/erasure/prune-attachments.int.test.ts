@@ -110,6 +110,24 @@ describe('pruneAttachments', () => {
     expect(readdirSync(join(deps.attachmentDir, 'sha256')).every((d) => readdirSync(join(deps.attachmentDir, 'sha256', d)).length > 0)).toBe(true);
   });
 
+  it("deletes an upload's temporary file its process left when it died (a day old), never one being written", async () => {
+    const { deps, path, photo } = setup();
+    const kept = await photo(1);
+    const shard = join(path(kept.storageKey), '..');
+    const leftover = join(shard, `${'a'.repeat(64)}.0123456789ab.tmp`);
+    const writing = join(shard, `${'b'.repeat(64)}.0123456789ab.tmp`);
+    writeFileSync(leftover, randomBytes(700));
+    writeFileSync(writing, randomBytes(300));
+    const dayAgo = new Date(Date.now() - 25 * 3_600_000);
+    utimesSync(leftover, dayAgo, dayAgo);
+
+    expect(await pruneAttachments(deps, { olderThanDays: 31, apply: false })).toMatchObject({ files: 0, leftovers: 1, leftoverBytes: 700 });
+    expect(existsSync(leftover)).toBe(true);
+    expect(await pruneAttachments(deps, { olderThanDays: 31, apply: true })).toMatchObject({ files: 0, leftovers: 1, leftoverBytes: 700 });
+    expect(existsSync(leftover)).toBe(false);
+    expect(existsSync(writing) && existsSync(path(kept.storageKey))).toBe(true);
+  });
+
   it('by default keeps files a day longer than the longest job retention', () => {
     expect(DEFAULT_PRUNE_DAYS).toBe(31);
   });

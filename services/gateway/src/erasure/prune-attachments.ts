@@ -14,9 +14,16 @@ const DAY_MS = 86_400_000;
  */
 export const DEFAULT_PRUNE_DAYS = Math.ceil(LONGEST_JOB_RETENTION_SECONDS / 86_400) + 1;
 
-/** A file that LocalDiskStorage names `sha256/<aa>/<sha256>`; other names (its `.tmp` files) are never pruned. */
+/** A file that LocalDiskStorage names `sha256/<aa>/<sha256>`. */
 const SHARD = /^[0-9a-f]{2}$/;
 const CONTENT = /^[0-9a-f]{64}$/;
+/** LocalDiskStorage's temporary file (`<sha256>.<12 hex>.tmp`), renamed or deleted by `put` unless its process died writing it. */
+const TEMPORARY = /^[0-9a-f]{64}\.[0-9a-f]{12}\.tmp$/;
+/**
+ * How old a temporary file must be to be a crashed upload's leftover: a `put` writes one photo
+ * (at most MAX_PHOTO_BYTES) in seconds, so a day-old one is no upload in progress.
+ */
+const LEFTOVER_MS = 86_400_000;
 /** What a file being deleted is renamed to first (see `removeIfStillOld`). */
 const ASIDE = '.pruning';
 /** A SHA-256 wherever it stands in job data, a spool line or a chat message. */
@@ -42,6 +49,9 @@ export interface PruneReport {
   newestDays: number | null;
   /** Shard directories (`sha256/<aa>`) removed because deleting left them empty. */
   directories: number;
+  /** Temporary files of uploads whose process died while writing them (a day old or more): deleted (or, in a dry run, to be). */
+  leftovers: number;
+  leftoverBytes: number;
 }
 
 interface OldFile {
@@ -63,11 +73,11 @@ export async function pruneAttachments(deps: PruneDeps, opts: { olderThanDays: n
   const now = (opts.now ?? new Date()).getTime();
   const cutoff = now - opts.olderThanDays * DAY_MS;
   if (opts.apply) await restoreSetAside(deps.attachmentDir);
-  const old = await oldFiles(deps.attachmentDir, cutoff);
+  const old = await filesBefore(deps.attachmentDir, CONTENT, cutoff);
   const named = new Set<string>();
   if (old.length > 0) for await (const m of attachmentMentions(deps.redis, deps.prefix, deps.spoolDirs)) for (const [sha] of m.text.matchAll(SHA256)) named.add(sha);
   const unused = old.filter((f) => !named.has(f.sha256));
-  const report: PruneReport = { files: 0, bytes: 0, kept: old.length - unused.length, oldestDays: null, newestDays: null, directories: 0 };
+  const report: PruneReport = { files: 0, bytes: 0, kept: old.length - unused.length, oldestDays: null, newestDays: null, directories: 0, leftovers: 0, leftoverBytes: 0 };
   const emptied = new Set<string>();
   for (const f of unused) {
     if (opts.apply && !(await removeIfStillOld(f.path, cutoff))) {
@@ -81,18 +91,25 @@ export async function pruneAttachments(deps: PruneDeps, opts: { olderThanDays: n
     report.newestDays = Math.min(report.newestDays ?? days, days);
     emptied.add(join(f.path, '..'));
   }
+  // Temporary files of crashed uploads: never named by anything.
+  for (const f of await filesBefore(deps.attachmentDir, TEMPORARY, now - LEFTOVER_MS)) {
+    if (opts.apply && !(await unlink(f.path).then(() => true, ignoreGone))) continue;
+    report.leftovers++;
+    report.leftoverBytes += f.bytes;
+    emptied.add(join(f.path, '..'));
+  }
   if (opts.apply) for (const dir of emptied) if (await removeIfEmpty(dir)) report.directories++;
   return report;
 }
 
-/** The content files of the store last modified before `cutoff` (ms). None when the store has none yet. */
-async function oldFiles(root: string, cutoff: number): Promise<OldFile[]> {
+/** The store's files named as `name` says, last modified before `cutoff` (ms). None when the store has none yet. */
+async function filesBefore(root: string, name: RegExp, cutoff: number): Promise<OldFile[]> {
   const files: OldFile[] = [];
   for (const shard of (await entries(join(root, 'sha256'))).filter((n) => SHARD.test(n))) {
-    for (const name of (await entries(join(root, 'sha256', shard))).filter((n) => CONTENT.test(n))) {
-      const path = join(root, 'sha256', shard, name);
+    for (const file of (await entries(join(root, 'sha256', shard))).filter((n) => name.test(n))) {
+      const path = join(root, 'sha256', shard, file);
       const st = await lstat(path).catch(ignoreGone);
-      if (st?.isFile() && st.mtimeMs < cutoff) files.push({ sha256: name, path, bytes: st.size, mtimeMs: st.mtimeMs });
+      if (st?.isFile() && st.mtimeMs < cutoff) files.push({ sha256: file.slice(0, 64), path, bytes: st.size, mtimeMs: st.mtimeMs });
     }
   }
   return files;
