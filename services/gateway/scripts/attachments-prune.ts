@@ -7,17 +7,21 @@
  *   --older-than <days>                      only files older than this (default: a day more than the longest job retention)
  *   --spool-dir <dir>                        another service's SPOOL_DIR or INBOX_SPOOL_DIR to read (repeat it; SPOOL_DIR always is)
  * Exit codes: 0 done (or nothing to delete, or a dry run), 1 failed (Redis unreachable or
- * refusing, a file that could not be read or deleted: run it again), 2 usage, 78 a setting is
- * invalid, or SPOOL_DIR does not exist (not the gateway's).
+ * refusing, a file that could not be read or deleted: run it again), 2 usage, 75 another run is
+ * deleting now (run it again later), 78 a setting is invalid, or SPOOL_DIR does not exist (not
+ * the gateway's).
  */
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { parseEnvOrExit } from '@aduan/config';
 import { createLogger } from '@aduan/telemetry';
 import { GatewayEnv } from '../src/config.ts';
-import { DEFAULT_PRUNE_DAYS, pruneAttachments, type PruneReport } from '../src/erasure/prune-attachments.ts';
+import { DEFAULT_PRUNE_DAYS, PruneRunningError, pruneAttachments, withPruneLock, type PruneReport } from '../src/erasure/prune-attachments.ts';
 import { cliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
 import { exitUnlessGatewaySpool } from './gateway-dirs.ts';
+
+/** EX_TEMPFAIL: another run is deleting now; running it again later does the work. */
+const EXIT_RETRY = 75;
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: attachments-prune.ts [--older-than <days>] [--spool-dir <dir>]... [--yes]\n`);
@@ -59,10 +63,17 @@ async function main() {
   try {
     redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const spoolDirs = [...new Set([env.SPOOL_DIR, ...opts.spoolDirs])];
-    const report = await pruneAttachments({ redis, prefix: env.QUEUE_PREFIX, attachmentDir: env.ATTACHMENT_DIR, spoolDirs }, opts);
+    const deps = { redis, prefix: env.QUEUE_PREFIX, attachmentDir: env.ATTACHMENT_DIR, spoolDirs };
+    // A dry run changes nothing: it may run beside one that deletes.
+    const report = opts.apply ? await withPruneLock(redis, env.QUEUE_PREFIX, () => pruneAttachments(deps, opts)) : await pruneAttachments(deps, opts);
     print(report, opts);
     if (opts.apply) logger.info({ event: 'attachments_pruned', files: report.files, bytes: report.bytes, kept: report.kept, leftovers: report.leftovers, directories: report.directories, olderThanDays: opts.olderThanDays }, 'attachments_pruned');
   } catch (err) {
+    if (err instanceof PruneRunningError) {
+      process.stderr.write(`error (${err.code}): ${err.message}. Nothing was changed.\n`);
+      process.exitCode = EXIT_RETRY;
+      return;
+    }
     // A file's error names its path; a socket's (Redis gone: ECONNRESET) has an errno too, but no path.
     const { code, message } = err instanceof Error && 'path' in err ? { code: 'file', message: err.message } : cliRedisError(err);
     process.stderr.write(`error (${code}): ${message}. Run it again: nothing still in use was deleted.\n`);

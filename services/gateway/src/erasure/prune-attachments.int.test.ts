@@ -182,6 +182,19 @@ describe('attachments:prune', () => {
       expect(existsSync(path(old.storageKey))).toBe(false);
 
       for (const args of [['--older-than', '0'], ['--older-than', 'ten'], ['extra'], ['--nope']]) expect((await runPrune(env, args)).code, args.join(' ')).toBe(2);
+
+      // One deleting run at a time: another's lock held, --yes waits for another day (exit 75); a dry run still reads.
+      const newer = await photo(45);
+      await redis.set(`${prefix}:attachments-prune:lock`, 'the-daily-timer', 'PX', 10_000);
+      const busy = await runPrune(env, ['--yes']);
+      expect(busy.code).toBe(75);
+      expect(busy.err).toContain('error (prune_running)');
+      expect(existsSync(path(newer.storageKey))).toBe(true);
+      expect((await runPrune(env, [])).code).toBe(0);
+      await redis.del(`${prefix}:attachments-prune:lock`);
+      expect((await runPrune(env, ['--yes'])).code).toBe(0);
+      expect(existsSync(path(newer.storageKey))).toBe(false);
+      expect(await redis.exists(`${prefix}:attachments-prune:lock`)).toBe(0);
     } finally {
       await redis.call('ACL', 'DELUSER', user);
     }

@@ -1,7 +1,8 @@
 import { lstat, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { LONGEST_JOB_RETENTION_SECONDS } from '@aduan/queue';
+import { LONGEST_JOB_RETENTION_SECONDS, releaseLockWithin, renewLock } from '@aduan/queue';
 import { syncDirectory } from '@aduan/storage/durable-fs';
 import { attachmentMentions } from './attachment-mentions.ts';
 
@@ -100,6 +101,36 @@ export async function pruneAttachments(deps: PruneDeps, opts: { olderThanDays: n
   }
   if (opts.apply) for (const dir of emptied) if (await removeIfEmpty(dir)) report.directories++;
   return report;
+}
+
+/** Another run (the daily timer, an operator's) is deleting now. */
+export class PruneRunningError extends Error {
+  readonly code = 'prune_running';
+  constructor() {
+    super('another attachments:prune --yes is running (its Redis lock is held); run it again once that one has finished');
+    this.name = 'PruneRunningError';
+  }
+}
+
+const PRUNE_LOCK_TTL_MS = 60_000;
+
+/**
+ * Runs `run` as the only run that deletes: two at once would set the same files aside and put
+ * back each other's. The lock lives in Redis (every host's services share it), is renewed while
+ * `run` goes on, and expires a minute after a run that died. Throws PruneRunningError when held.
+ */
+export async function withPruneLock<T>(redis: Redis, prefix: string, run: () => Promise<T>): Promise<T> {
+  const key = `${prefix}:attachments-prune:lock`;
+  const token = randomBytes(12).toString('hex');
+  if ((await redis.set(key, token, 'PX', PRUNE_LOCK_TTL_MS, 'NX')) !== 'OK') throw new PruneRunningError();
+  const renew = setInterval(() => void renewLock(redis, key, token, PRUNE_LOCK_TTL_MS).catch(() => {}), PRUNE_LOCK_TTL_MS / 3);
+  renew.unref();
+  try {
+    return await run();
+  } finally {
+    clearInterval(renew);
+    await releaseLockWithin(redis, key, token);
+  }
 }
 
 /** The store's files named as `name` says, last modified before `cutoff` (ms). None when the store has none yet. */
