@@ -10,7 +10,7 @@ import { createRedis, StatusStore } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { Complaint, Notification, RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { CITIZEN, dumpPrefix, found, PERSONAL, runErase, spoolText as spoolTextOf } from '../support/complaint-erase.ts';
+import { CITIZEN, dumpPrefix, found, PERSONAL, runErase, spoolText as spoolTextOf, startErase } from '../support/complaint-erase.ts';
 
 /**
  * A citizen's erasure request (UU No. 27/2022): a web complaint filed through the real gateway,
@@ -35,12 +35,14 @@ const queue = (name: string) => {
   return q;
 };
 
-function erase(args: string[]) {
+/** The command's settings: the gateway's, and a locked Redis's service user. */
+function eraseEnv() {
   const u = new URL(url);
   u.username = serviceUser;
   u.password = servicePassword;
-  return runErase({ REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') }, args);
+  return { REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') };
 }
+const erase = (args: string[]) => runErase(eraseEnv(), args);
 
 const dump = () => dumpPrefix(redis, prefix);
 const spoolText = () => spoolTextOf(join(gw.dir, 'spool'));
@@ -189,6 +191,35 @@ describe('complaint:erase', () => {
     const otherPhotos = await runErase({ ...env, ATTACHMENT_DIR: join(gw.dir, 'spool') }, [ticket, '--photos']);
     expect(otherPhotos.code).toBe(0);
     expect(otherPhotos.out).toContain(`1 photo file(s) of the complaint are not in ATTACHMENT_DIR (${join(gw.dir, 'spool')})`);
+  });
+
+  it('erases a copy the router published while it ran, and names that OPD (one more sweep after the jobs it listed)', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: `Saya ${NAME}, sampah menumpuk di TPS Jl. Kalimantan sudah seminggu`, reporter: { name: NAME, email: EMAIL } } });
+    expect(res.statusCode).toBe(202);
+    const { id, ticket } = res.json() as { id: string; ticket: string };
+    const routed = await waitFor(async () => (await queue('routed').getJobs(['completed', 'waiting'])).find((j) => j.data.id === id) ?? null, { what: 'the routing decision' });
+    // The command is held once it has listed the complaint's jobs (its next step reads the status history).
+    const history = `${prefix}:complaint:${id}:history`;
+    const monitor = await redis.monitor();
+    const { child, done } = startErase(eraseEnv(), [ticket, '--yes']);
+    await new Promise<void>((resolve) =>
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[0]?.toLowerCase() !== 'lrange' || args[1] !== history || child.signalCode !== null) return;
+        child.kill('SIGSTOP');
+        resolve();
+      }),
+    );
+    monitor.disconnect();
+    // Meanwhile the router publishes the complaint again (a re-assignment read before it was erased), with its reporter.
+    const copy = queue('opd.satpolpp');
+    await copy.add('routed', { ...routed.data, routing: { ...routed.data.routing, opd: 'satpolpp', opdName: 'Satuan Polisi Pamong Praja' } }, { jobId: `${id}.r7` });
+    child.kill('SIGCONT');
+    const run = await done;
+    expect(run.code, run.err).toBe(0);
+    const late = await copy.getJob(`${id}.r7`);
+    expect(found(JSON.stringify(late!.data))).toEqual([]);
+    expect(RoutedComplaint.safeParse(late!.data).success).toBe(true);
+    expect(run.out).toMatch(/satpolpp\tSatuan Polisi Pamong Praja/);
   });
 
   it('refuses an unknown ticket, changing nothing, and bad usage', async () => {

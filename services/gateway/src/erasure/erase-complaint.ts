@@ -91,11 +91,7 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
   const spooled = id ? spool.flatMap((f) => f.lines.map(recordOf)).filter((r): r is SpoolRecord => r !== undefined && isOwn(r.data, id, ticket)) : [];
   if (!id || (!record && spooled.length === 0)) throw new UnknownTicketError(ticketArg);
 
-  const jobs: OwnJob[] = [];
-  for await (const j of retainedJobs(deps.redis, deps.prefix, [id, ticket])) {
-    const data = JSON.parse(j.raw) as unknown;
-    if (isOwn(data, id, ticket)) jobs.push({ queue: j.queue, jobId: j.jobId, data });
-  }
+  const jobs = await ownJobs(deps, id, ticket);
 
   const who = emptyIdentity();
   for (const d of [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)]) {
@@ -120,6 +116,14 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
     counts.chat_memory = await eraseChatMemory(deps, report.ticket, apply);
     counts.idempotency_claim = await eraseClaims(deps, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], apply);
     for (const j of byOrder.filter((x) => COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
+    if (apply) {
+      // The router may have published a copy since the jobs were listed (it read the complaint
+      // before it was rewritten): one more sweep finds it, and names its OPD.
+      const listed = new Set(jobs.map((j) => `${j.queue}:${j.jobId}`));
+      const late = (await ownJobs(deps, id, ticket)).filter((j) => !listed.has(`${j.queue}:${j.jobId}`));
+      for (const j of late) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
+      if (late.length > 0) report.opds = opdsReached([...jobs, ...late], record ?? {});
+    }
   } finally {
     await Promise.all([...queues.values()].map((q) => q.close()));
   }
@@ -157,6 +161,16 @@ function openQueue(name: string, deps: ErasureDeps): Queue {
   const q = new Queue(name, { connection: deps.redis, prefix: deps.prefix });
   q.on('error', () => {});
   return q;
+}
+
+/** The retained jobs of the complaint, with their data as stored. */
+async function ownJobs(deps: ErasureDeps, id: string, ticket: string): Promise<OwnJob[]> {
+  const jobs: OwnJob[] = [];
+  for await (const j of retainedJobs(deps.redis, deps.prefix, [id, ticket])) {
+    const data = JSON.parse(j.raw) as unknown;
+    if (isOwn(data, id, ticket)) jobs.push({ queue: j.queue, jobId: j.jobId, data });
+  }
+  return jobs;
 }
 
 /** The OPDs a complaint was published to: each `opd.<code>` job, each decision on `routed` (not triage, not external), the record's OPD. */
