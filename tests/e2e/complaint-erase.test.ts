@@ -10,7 +10,7 @@ import { createRedis, StatusStore } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { Complaint, Notification, RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { CITIZEN, dumpPrefix, found, PERSONAL, runErase, spoolText as spoolTextOf, startErase } from '../support/complaint-erase.ts';
+import { CITIZEN, dumpPrefix, found, PERSONAL, runErase, spoolText as spoolTextOf, startEraseHeldAt } from '../support/complaint-erase.ts';
 
 /**
  * A citizen's erasure request (UU No. 27/2022): a web complaint filed through the real gateway,
@@ -200,16 +200,7 @@ describe('complaint:erase', () => {
     const routed = await waitFor(async () => (await queue('routed').getJobs(['completed', 'waiting'])).find((j) => j.data.id === id) ?? null, { what: 'the routing decision' });
     // The command is held once it has listed the complaint's jobs (its next step reads the status history).
     const history = `${prefix}:complaint:${id}:history`;
-    const monitor = await redis.monitor();
-    const { child, done } = startErase(eraseEnv(), [ticket, '--yes']);
-    await new Promise<void>((resolve) =>
-      monitor.on('monitor', (_time: string, args: string[]) => {
-        if (args[0]?.toLowerCase() !== 'lrange' || args[1] !== history || child.signalCode !== null) return;
-        child.kill('SIGSTOP');
-        resolve();
-      }),
-    );
-    monitor.disconnect();
+    const { child, done } = await startEraseHeldAt(redis, eraseEnv(), [ticket, '--yes'], (c) => c[0]?.toLowerCase() === 'lrange' && c[1] === history);
     // Meanwhile the router publishes the complaint again (a re-assignment read before it was erased), with its reporter.
     const copy = queue('opd.satpolpp');
     await copy.add('routed', { ...routed.data, routing: { ...routed.data.routing, opd: 'satpolpp', opdName: 'Satuan Polisi Pamong Praja' } }, { jobId: `${id}.r7` });

@@ -8,7 +8,7 @@ import { createTestGateway, multipartBody } from '@aduan/gateway/testing';
 import { createRedis, redisAnswers, startLocalRedis, StatusStore, type LocalRedis } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { memoryLogger, timed, uniquePrefix, waitFor } from '@aduan/testkit';
-import { CITIZEN, dumpPrefix, found, runErase, spoolText, startErase } from '../support/complaint-erase.ts';
+import { CITIZEN, dumpPrefix, found, runErase, spoolText, startEraseHeldAt } from '../support/complaint-erase.ts';
 
 /**
  * complaint:erase's promises for when things go wrong (docs/operations.md, "Personal data
@@ -107,16 +107,7 @@ describe('complaint:erase when Redis goes away', () => {
 
     // The command is held right after its first write to Redis (the desk's snippet, masked; the
     // status history before it), Redis stops, and the command goes on.
-    const monitor = await admin.monitor();
-    const { child, done } = startErase(envFor(redis.url), [ticket, '--yes']);
-    await new Promise<void>((resolve) =>
-      monitor.on('monitor', (_time: string, args: string[]) => {
-        if (args[0]?.toLowerCase() !== 'set' || args[1] !== desk || child.signalCode !== null) return;
-        child.kill('SIGSTOP');
-        resolve();
-      }),
-    );
-    monitor.disconnect();
+    const { child, done } = await startEraseHeldAt(admin, envFor(redis.url), [ticket, '--yes'], (c) => c[0]?.toLowerCase() === 'set' && c[1] === desk);
     await redis.stop();
     child.kill('SIGCONT');
     const waited = await timed(done, 15_000);

@@ -34,6 +34,25 @@ export function startErase(env: Record<string, string>, args: string[]) {
   return { child, done };
 }
 
+/**
+ * Starts complaint:erase and holds it (SIGSTOP) at the first command of it that `at` picks out
+ * of `admin`'s Redis MONITOR stream: what a test does to the world while the command is half-way
+ * (stop Redis, publish a copy), then `child.kill('SIGCONT')`.
+ */
+export async function startEraseHeldAt(admin: Redis, env: Record<string, string>, args: string[], at: (command: string[]) => boolean) {
+  const monitor = await admin.monitor();
+  const run = startErase(env, args);
+  await new Promise<void>((resolve) =>
+    monitor.on('monitor', (_time: string, command: string[]) => {
+      if (!at(command) || run.child.signalCode !== null) return;
+      run.child.kill('SIGSTOP');
+      resolve();
+    }),
+  );
+  monitor.disconnect();
+  return run;
+}
+
 /** Runs complaint:erase to its end. */
 export const runErase = (env: Record<string, string>, args: string[]) => startErase(env, args).done;
 
