@@ -1,19 +1,13 @@
 import type { Redis } from 'ioredis';
 /** Waits for `done` to settle (either way) for at most `ms`: true when it did. */
 export async function settlesWithin(done: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
+  return answerWithin(
     done.then(
       () => true,
       () => true,
     ),
-    new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, ms));
-      timer.unref();
-    }),
-  ]);
-  clearTimeout(timer);
-  return settled;
+    Math.max(0, ms),
+  ).catch(() => false);
 }
 
 /**

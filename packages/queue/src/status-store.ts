@@ -3,6 +3,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { withGuard, type AddGuard } from './guarded-add.ts';
 import { LuaScript } from './lua.ts';
 import { QueueNames, specFor } from './names.ts';
+import { keysMatching } from './scan-keys.ts';
 import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
 
 /** How long a complaint's status record, history and ticket are kept after their last change (citizens are told so). */
@@ -203,8 +204,6 @@ if rec[1] ~= 'routed' or rec[2] ~= ARGV[2] then return 0 end
 redis.call('SADD', KEYS[3], ARGV[2])
 return redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
 `);
-/** Redis glob characters in a key prefix, escaped for SCAN's MATCH. */
-const globEscape = (s: string) => s.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
 /**
  * KEYS: the complaint's record. ARGV: channel, account, chat. Sets where the news of a web form
  * or radio complaint goes, on a record that still exists (an expired one is not made again);
@@ -701,12 +700,7 @@ export class StatusStore {
     if (await this.redis.exists(marker)) return 'done';
     const head = this.key('opd', '');
     let added = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${globEscape(head)}*:inbox`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) added += await this.backfillInbox(key, key.slice(head.length, -':inbox'.length));
-    } while (cursor !== '0');
+    for await (const key of keysMatching(this.redis, this.prefix, 'opd:*:inbox')) added += await this.backfillInbox(key, key.slice(head.length, -':inbox'.length));
     await this.redis.set(marker, new Date().toISOString());
     return added;
   }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { keysMatching, retainedJobs } from './retained-jobs.ts';
+import { keysMatching } from '@aduan/queue';
+import { retainedJobs } from './retained-jobs.ts';
 import { readSpoolFiles, recordOf } from './spool-files.ts';
 
 /** A text that may name stored attachment files (by their SHA-256), and whose data it is. */

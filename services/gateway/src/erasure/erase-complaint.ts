@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { contentWords, type DeskEntry } from '@aduan/hints';
-import { Queue, specFor, StatusStore, type SpoolRecord } from '@aduan/queue';
+import { keysMatching, Queue, specFor, StatusStore, type SpoolRecord } from '@aduan/queue';
 import type { Attachment, Complaint, Notification, RoutedComplaint, StatusUpdate } from '@aduan/schema';
 import type { AttachmentStorage } from '@aduan/storage';
 import { attachmentMentions } from './attachment-mentions.ts';
-import { keysMatching, retainedJobs } from './retained-jobs.ts';
+import { retainedJobs } from './retained-jobs.ts';
 import { differs, emptyIdentity, ERASED, erasedComplaint, erasedNotification, gatherIdentity, maskIdentity, type Identity } from './scrub.ts';
 import { readSpoolFiles, recordOf, rewriteSpoolFile, spoolInUse, type SpoolFile } from './spool-files.ts';
 

@@ -27,6 +27,7 @@ const TEMPORARY = /^[0-9a-f]{64}\.[0-9a-f]{12}\.tmp$/;
 const LEFTOVER_MS = 86_400_000;
 /** What a file being deleted is renamed to first (see `removeIfStillOld`). */
 const ASIDE = '.pruning';
+const SET_ASIDE = /^[0-9a-f]{64}\.pruning$/;
 /** A SHA-256 wherever it stands in job data, a spool line or a chat message. */
 const SHA256 = /[0-9a-f]{64}/g;
 
@@ -136,14 +137,18 @@ export async function withPruneLock<T>(redis: Redis, prefix: string, run: () => 
 /** The store's files named as `name` says, last modified before `cutoff` (ms). None when the store has none yet. */
 async function filesBefore(root: string, name: RegExp, cutoff: number): Promise<OldFile[]> {
   const files: OldFile[] = [];
-  for (const shard of (await entries(join(root, 'sha256'))).filter((n) => SHARD.test(n))) {
-    for (const file of (await entries(join(root, 'sha256', shard))).filter((n) => name.test(n))) {
-      const path = join(root, 'sha256', shard, file);
-      const st = await lstat(path).catch(ignoreGone);
-      if (st?.isFile() && st.mtimeMs < cutoff) files.push({ sha256: file.slice(0, 64), path, bytes: st.size, mtimeMs: st.mtimeMs });
-    }
+  for await (const { file, path } of storeFiles(root, name)) {
+    const st = await lstat(path).catch(ignoreGone);
+    if (st?.isFile() && st.mtimeMs < cutoff) files.push({ sha256: file.slice(0, 64), path, bytes: st.size, mtimeMs: st.mtimeMs });
   }
   return files;
+}
+
+/** The store's files (`sha256/<aa>/<name>`) whose names `name` matches. */
+async function* storeFiles(root: string, name: RegExp): AsyncGenerator<{ file: string; path: string }> {
+  for (const shard of (await entries(join(root, 'sha256'))).filter((n) => SHARD.test(n))) {
+    for (const file of (await entries(join(root, 'sha256', shard))).filter((n) => name.test(n))) yield { file, path: join(root, 'sha256', shard, file) };
+  }
 }
 
 /**
@@ -173,13 +178,10 @@ async function removeIfStillOld(path: string, cutoff: number): Promise<boolean> 
  * the file again meanwhile): the run that follows decides on them as on any other.
  */
 async function restoreSetAside(root: string): Promise<void> {
-  for (const shard of (await entries(join(root, 'sha256'))).filter((n) => SHARD.test(n))) {
-    for (const name of (await entries(join(root, 'sha256', shard))).filter((n) => n.endsWith(ASIDE) && CONTENT.test(n.slice(0, -ASIDE.length)))) {
-      const aside = join(root, 'sha256', shard, name);
-      const path = aside.slice(0, -ASIDE.length);
-      if (await lstat(path).catch(ignoreGone)) await unlink(aside);
-      else await rename(aside, path);
-    }
+  for await (const { path: aside } of storeFiles(root, SET_ASIDE)) {
+    const path = aside.slice(0, -ASIDE.length);
+    if (await lstat(path).catch(ignoreGone)) await unlink(aside);
+    else await rename(aside, path);
   }
 }
 

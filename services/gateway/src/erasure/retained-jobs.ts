@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { keyPages } from '@aduan/queue';
 
 /** A job BullMQ still keeps on a contract queue (waiting, done or failed), with its data as stored. */
 export interface RetainedJob {
@@ -11,8 +12,6 @@ export interface RetainedJob {
 /** The contract queues whose jobs may carry a citizen's data (`status`: an OPD's note may name them). */
 const CONTRACT_QUEUE = '(intake|routed|triage|status|notify\\.whatsapp|notify\\.instagram|opd\\.[a-z0-9-]+)';
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Redis glob characters in a key prefix, escaped for SCAN's MATCH. */
-const globEscape = (s: string) => s.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
 
 /**
  * Every retained job of the contract queues (only those whose data contains one of `needles`, when given), found by one
@@ -23,10 +22,7 @@ const globEscape = (s: string) => s.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
  */
 export async function* retainedJobs(redis: Redis, prefix: string, needles?: string[]): AsyncGenerator<RetainedJob> {
   const jobKey = new RegExp(`^${escapeRegExp(prefix)}:${CONTRACT_QUEUE}:([^:]+)$`);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}:*`, 'COUNT', 1000);
-    cursor = next;
+  for await (const keys of keyPages(redis, prefix, '*')) {
     const jobs = keys.map((k) => jobKey.exec(k)).filter((m): m is RegExpExecArray => m !== null);
     if (jobs.length === 0) continue;
     const read = redis.pipeline();
@@ -36,15 +32,5 @@ export async function* retainedJobs(redis: Redis, prefix: string, needles?: stri
       const [err, raw] = values[i] ?? [];
       if (!err && typeof raw === 'string' && (!needles || needles.some((n) => raw.includes(n)))) yield { queue: m[1]!, jobId: m[2]!, raw };
     }
-  } while (cursor !== '0');
-}
-
-/** Every key under the prefix that matches `pattern` (a glob after `<prefix>:`), by SCAN. */
-export async function* keysMatching(redis: Redis, prefix: string, pattern: string): AsyncGenerator<string> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}:${pattern}`, 'COUNT', 1000);
-    cursor = next;
-    yield* keys;
-  } while (cursor !== '0');
+  }
 }

@@ -1,5 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { globEscape } from '@aduan/queue';
 
 /**
  * The Redis users of a locked Redis (docs/operations.md, "Locking Redis"): the one every Aduan
@@ -8,9 +9,6 @@ import type { Redis } from 'ioredis';
 export const SERVICE_USER = 'aduan-service';
 export const ADMIN_USER = 'aduan-admin';
 export const opdUser = (opd: string) => `aduan-opd-${opd}`;
-
-/** Redis glob characters in a key prefix, escaped for an ACL key pattern. */
-const globEscape = (s: string) => s.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
 
 /** What a BullMQ worker asks of Redis beyond data commands (server version, connection names). */
 const WORKER_EXTRAS = ['+info', '+client|setname', '+client|getname', '+client|id'];

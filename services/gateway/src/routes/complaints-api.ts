@@ -57,6 +57,7 @@ export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
 }
 
 export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  const limitBytes = multipartLimitBytes(deps.config);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -79,7 +80,6 @@ export async function complaintsApi(app: FastifyInstance, deps: GatewayDeps): Pr
       const idempotencyKey = idempotencyKeyOf(req);
       let raw: unknown;
       let files: ParsedMultipart['files'] = [];
-      const limitBytes = multipartLimitBytes(deps.config);
       refuseOversizeMultipart(req, reply, limitBytes);
       // Photos are held in memory from the read until they are stored: a bounded number at once.
       const release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;

@@ -22,6 +22,7 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
   registerFormScript(app);
   app.get('/', { schema: { hide: true } }, async (_req, reply) => sendPage(reply, page({}, {})));
 
+  const limitBytes = multipartLimitBytes(deps.config);
   app.post('/', { schema: { hide: true }, config: { rateLimit: deps.rateLimit } }, async (req, reply) => {
     // What a browser's form sends, and nothing else: a JSON client belongs on the API, and its
     // values (numbers, objects) are not the strings this page reads back and echoes.
@@ -30,7 +31,6 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     }
     let fields: Record<string, string> = {};
     let files: ParsedMultipart['files'] = [];
-    const limitBytes = multipartLimitBytes(deps.config);
     let release: (() => void) | undefined;
     try {
       refuseOversizeMultipart(req, reply, limitBytes);
