@@ -24,7 +24,25 @@ export interface ConsumerOptions<T extends z.ZodType> {
    * spool needs.
    */
   onError?: (err: Error, repeated: number) => void;
+  /**
+   * BullMQ's lock and stalled-check timing, in ms (defaults 30,000 each). Tests shorten them to
+   * see a job cut off and taken again within seconds; services keep BullMQ's defaults.
+   */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
+
+/**
+ * How many times a job may be cut off half-way (its worker killed, or its lock lost while Redis
+ * was away) and still be run again; the next time it fails ("job stalled more than allowable
+ * limit"). BullMQ's default is 1, so a complaint whose routing was cut off by two Redis outages
+ * (a flapping network, a restart during an outage) failed for good, and waited in the failed
+ * set for an operator. Every Aduan consumer may run a job again (the router's publishes have
+ * fixed jobIds; the senders record what they sent), and each cut-off runs it again once, as
+ * BullMQ's default does: the limit is only there to stop a job that kills its process every
+ * time (out of memory) from doing so forever.
+ */
+export const MAX_STALLS = 5;
 
 /** How long a worker rests when Redis refuses writes before it tries again. */
 export const WRITES_REFUSED_REST_MS = 2_000;
@@ -93,7 +111,16 @@ export function createConsumer<T extends z.ZodType>(opts: ConsumerOptions<T>): W
       if (!parsed.success) throw new UnrecoverableError(`job ${job.id} does not match the ${opts.queue} contract: ${parsed.error.issues[0]?.message}`);
       await opts.handler(parsed.data, job, token);
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 8, ...(opts.limiter ? { limiter: opts.limiter } : {}), autorun: true },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency ?? 8,
+      maxStalledCount: MAX_STALLS,
+      ...(opts.limiter ? { limiter: opts.limiter } : {}),
+      ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
+      ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+      autorun: true,
+    },
   );
   const report: (err: Error) => void = opts.onError ? throttledErrors(opts.onError) : () => {};
   // A Redis that refuses writes (full at maxmemory, a read-only replica) fails every fetch of

@@ -48,3 +48,4 @@ export async function timed(p: Promise<unknown>, ms: number): Promise<number | '
 }
 
 export { expectDiskOf, reportedDataDisks, type ReportedDisk } from './data-disks.ts';
+export { cutOff } from './cut-off.ts';

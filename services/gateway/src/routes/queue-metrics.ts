@@ -1,7 +1,8 @@
 import { Gauge } from 'prom-client';
-import { EXTERNAL_OPD, QueueNames, answerWithin, queueDepths } from '@aduan/queue';
+import { answerWithin, queueDepths } from '@aduan/queue';
 import { metricsRegistry } from '@aduan/telemetry';
 import type { GatewayDeps } from '../deps.ts';
+import { contractQueues } from '../jobs/failed-jobs.ts';
 
 /**
  * How long a scrape waits for each of its Redis reads (queue depths, memory): a Redis that
@@ -26,12 +27,6 @@ function queueGauges(): QueueGauges {
   return gauges;
 }
 
-/** Every queue of the contract: the fixed ones, and `opd.<code>` for each OPD of the directory. */
-function contractQueues(deps: GatewayDeps): string[] {
-  const opds = new Set([...deps.directory.opds.map((o) => o.code), EXTERNAL_OPD]);
-  return [QueueNames.intake, QueueNames.routed, QueueNames.triage, QueueNames.status, QueueNames.notify('whatsapp'), QueueNames.notify('instagram'), ...[...opds].map(QueueNames.opd)];
-}
-
 /**
  * Sets the queue and spool gauges just before /metrics is read: what an operator alerts on
  * (intake piling up behind a slow router, failed notifications, a spool that does not drain).
@@ -45,7 +40,7 @@ export async function refreshQueueGauges(deps: GatewayDeps): Promise<void> {
   g.jobs.reset();
   g.oldest.reset();
   try {
-    for (const d of await answerWithin(queueDepths(deps.redis, deps.prefix, contractQueues(deps)), SCRAPE_REDIS_MS)) {
+    for (const d of await answerWithin(queueDepths(deps.redis, deps.prefix, contractQueues(deps.directory)), SCRAPE_REDIS_MS)) {
       for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) g.jobs.set({ queue: d.queue, state }, d[state]);
       g.oldest.set({ queue: d.queue }, d.oldestWaitingSeconds);
     }
