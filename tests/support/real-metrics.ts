@@ -23,6 +23,18 @@ import { analysePromql } from './promql.ts';
  */
 const root = join(import.meta.dirname, '..', '..');
 
+/** Every service runs with METRICS_TOKEN set, and is scraped as Prometheus would be, with it. */
+const METRICS_TOKEN = 'real-metrics-token-0123456789';
+
+/** A scrape with the token, after checking that one without it is refused. */
+async function scrape(url: string): Promise<string> {
+  const refused = await fetch(url);
+  if (refused.status !== 401) throw new Error(`${url} answered ${refused.status} without METRICS_TOKEN, not 401`);
+  const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status} with METRICS_TOKEN`);
+  return res.text();
+}
+
 /** Each service's /metrics, by a name for messages. */
 export type Services = Record<string, Sample[]>;
 
@@ -137,7 +149,7 @@ async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Prom
   const start = startCommand();
   const proc = startNodeProcess([...start.nodeFlags, join(root, 'services/standalone/src/main.ts')], {
     cwd: dir,
-    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn', METRICS_TOKEN },
   });
   const connection = createRedis(url, 'worker');
   const queues = new Map<string, Queue>();
@@ -163,7 +175,7 @@ async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Prom
     await q('intake').add('intake', c, { jobId: c.id });
     await waitFor(async () => ((await status.get(c.id))?.state === state ? true : null), { what: `complaint ${n} in ${state}` });
   }
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await scrape(`${base}/metrics`);
   proc.child.kill('SIGTERM');
   expect(await proc.exited).toBe(0);
   return parseExposition(text);
@@ -172,13 +184,16 @@ async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Prom
 /** The WhatsApp service through its socket seam: connected, a citizen's complaint sent with "kirim", one reconnect. */
 async function whatsapp(tag: string, cleanups: (() => Promise<unknown>)[]): Promise<Sample[]> {
   const prefix = uniquePrefix(`${tag}wa`);
-  const h = await startHarness(testConfig(url, prefix));
+  const h = await startHarness({ ...testConfig(url, prefix), METRICS_TOKEN });
   cleanups.push(async () => {
     await h.stop();
     await deletePrefix(url, prefix);
   });
   const session = () => h.service.sessions.get(ACCOUNT)!;
-  const metricsText = async () => (await h.service.app.inject({ url: '/metrics' })).body;
+  const metricsText = async () => {
+    expect((await h.service.app.inject({ url: '/metrics' })).statusCode).toBe(401);
+    return (await h.service.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).body;
+  };
   await waitFor(() => session().status.state === 'connected', { what: 'WhatsApp connected' });
   h.socket.deliver([citizenMessage({ conversation: 'Lampu PJU di Jl. Mawar mati sejak kemarin' })]);
   await waitFor(() => session().status.lastMessageAt, { what: 'the message noted' });
@@ -205,7 +220,7 @@ async function instagram(tag: string, cleanups: (() => Promise<unknown>)[]): Pro
     env: {
       PATH: process.env.PATH ?? '', REDIS_URL: url, QUEUE_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'warn',
       INSTAGRAM_USERNAME: 'pemkotblitar', INSTAGRAM_PASSWORD: 'rahasia-sekali', INSTAGRAM_PROXY_URL: ig.proxyUrl, INSTAGRAM_PROXY_TUNNEL: 'false',
-      INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0', ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'),
+      INSTAGRAM_POLL_INTERVAL: '300ms', INSTAGRAM_POLL_JITTER: '0', ATTACHMENT_DIR: join(dir, 'a'), SPOOL_DIR: join(dir, 's'), INBOX_SPOOL_DIR: join(dir, 'i'), METRICS_TOKEN,
     },
   });
   cleanups.push(async () => {
@@ -213,7 +228,7 @@ async function instagram(tag: string, cleanups: (() => Promise<unknown>)[]): Pro
     await ig.stop();
     await deletePrefix(url, prefix);
   });
-  const metricsText = async () => (await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null))?.text();
+  const metricsText = () => scrape(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
   await waitFor(async () => (await metricsText())?.includes('aduan_instagram_pending_approvals_total{outcome="approved"}'), { timeoutMs: 30_000, what: `the request approved on a second try (${proc.output()})` });
   await waitFor(async () => (await metricsText())?.includes('aduan_instagram_complaints_total{'), { timeoutMs: 15_000, what: `the complaint filed (${proc.output()})` });
   ig.failures.push({ match: /\/direct_v2\/inbox\/$/, status: 500, body: { message: 'Internal error', status: 'fail' } });

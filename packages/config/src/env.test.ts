@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, envLogLevel, envTicketPrefix, parseEnv } from './env.ts';
+import { ServiceEnv } from './service-env.ts';
 
 const Shared = z.object({ LOG_LEVEL: envLogLevel('warn'), TICKET_PREFIX: envTicketPrefix() });
 
@@ -13,6 +14,15 @@ describe('settings every service shares', () => {
   it('refuses a level pino does not know and a prefix a ticket cannot carry', () => {
     expect(() => parseEnv(Shared, { LOG_LEVEL: 'verbose' })).toThrow(ConfigError);
     for (const prefix of ['adu', 'A', 'ADUAN1', 'TOOLONG']) expect(() => parseEnv(Shared, { TICKET_PREFIX: prefix })).toThrow(ConfigError);
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  it('is optional (empty is unset) and refused when short enough to guess', () => {
+    expect(parseEnv(ServiceEnv, {}).METRICS_TOKEN).toBeUndefined();
+    expect(parseEnv(ServiceEnv, { METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
+    expect(parseEnv(ServiceEnv, { METRICS_TOKEN: 'a'.repeat(16) }).METRICS_TOKEN).toBe('a'.repeat(16));
+    expect(() => parseEnv(ServiceEnv, { METRICS_TOKEN: 'prometheus' })).toThrow('METRICS_TOKEN must be at least 16 characters (openssl rand -hex 24)');
   });
 });
 

@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     registry: metricsRegistry,
     dataDirs: { spool: env.SPOOL_DIR, inbox: env.INBOX_SPOOL_DIR, attachments: env.ATTACHMENT_DIR },
     adminToken: env.ADMIN_TOKEN,
+    metricsToken: env.METRICS_TOKEN,
     submitCode: async (code) => {
       const state = await auth.submitCode(code);
       if (state === 'ready') loop.pollSoon();

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { checkRedisDurability, createRedis, exitIfRedisRefuses } from '@aduan/queue';
-import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
+import { createLogger, metricsAuth, metricsRegistry, onShutdown } from '@aduan/telemetry';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectoryOrExit } from '@aduan/routing';
 import { RouterEnv } from './config.ts';
 import { startRouterService } from './router-service.ts';
@@ -31,7 +31,7 @@ const service = await startRouterService({
 const http = Fastify({ logger: false });
 http.get('/healthz', async () => ({ status: 'ok' }));
 http.get('/readyz', async (_req, reply) => (service.alive() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' })));
-http.get('/metrics', async (_req, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
+http.get('/metrics', { onRequest: metricsAuth(env.METRICS_TOKEN) }, async (_req, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
 await listenOrExit(http, env.PORT, env.HOST);
 logger.info({ port: env.PORT, version: service.router.version }, 'router started');
 

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { metricsRegistry, refreshDataDiskGauges, type DataDirs, type Logger } from '@aduan/telemetry';
+import { metricsAuth, metricsRegistry, refreshDataDiskGauges, type DataDirs, type Logger } from '@aduan/telemetry';
 import type { SessionStatus } from './session.ts';
 
 export interface HealthSources {
@@ -11,6 +11,8 @@ export interface HealthSources {
   dataDirs: DataDirs;
   /** For a data disk that cannot be read (debug). */
   logger: Logger;
+  /** METRICS_TOKEN: /metrics answers only a request that carries it. */
+  metricsToken?: string | undefined;
 }
 
 /**
@@ -35,7 +37,7 @@ export function buildHealthApp(src: HealthSources): FastifyInstance {
     };
     return reply.code(status === 'down' ? 503 : 200).send(body);
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { onRequest: metricsAuth(src.metricsToken) }, async (_req, reply) => {
     await refreshDataDiskGauges(metricsRegistry, src.dataDirs, src.logger);
     reply.header('content-type', metricsRegistry.contentType);
     return metricsRegistry.metrics();

@@ -21,7 +21,7 @@ import type { WaSocketLike } from './socket.ts';
 export type ServiceConfig = Pick<
   WhatsAppEnv,
   'WA_NUMBERS' | 'WA_PAIRING' | 'QUEUE_PREFIX' | 'SPOOL_DIR' | 'INBOX_SPOOL_DIR' | 'ATTACHMENT_DIR' | 'MAX_MEDIA_BYTES' | 'CONVERSATION_QUIET' | 'CONVERSATION_MAX_OPEN' | 'TICKET_PREFIX' | 'SEND_PER_MINUTE' | 'SEND_TYPING'
-> & { REDIS_URL: string };
+> & { REDIS_URL: string; METRICS_TOKEN?: string | undefined };
 
 export interface ServiceDeps {
   config: Readonly<ServiceConfig>;
@@ -255,6 +255,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     // The journal is inside the inbox spool's directory (journalDir): its disk is the inbox's.
     dataDirs: { spool: c.SPOOL_DIR, inbox: c.INBOX_SPOOL_DIR, attachments: c.ATTACHMENT_DIR },
     logger,
+    metricsToken: c.METRICS_TOKEN,
   });
 
   return {

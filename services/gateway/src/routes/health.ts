@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { pingRedis, routerHeartbeatKey } from '@aduan/queue';
-import { metricsRegistry, refreshDataDiskGauges, type DataDirs } from '@aduan/telemetry';
+import { metricsAuth, metricsRegistry, refreshDataDiskGauges, type DataDirs } from '@aduan/telemetry';
 import type { GatewayDeps } from '../deps.ts';
 import { refreshOverdueGauge } from '../overdue/overdue-metrics.ts';
 import { refreshQueueGauges } from './queue-metrics.ts';
@@ -31,7 +31,7 @@ export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<v
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { redis, router, spooled, ...(spoolError ? { spoolError } : {}) } });
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true }, onRequest: metricsAuth(deps.config.METRICS_TOKEN) }, async (_req, reply) => {
     // Side by side: a Redis that does not answer costs the scrape one deadline, not one per read.
     await Promise.all([refreshQueueGauges(deps), refreshOverdueGauge(deps), refreshRedisMemoryGauges(deps), refreshDataDiskGauges(metricsRegistry, dataDirs(deps), deps.logger)]);
     return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());

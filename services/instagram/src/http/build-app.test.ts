@@ -7,7 +7,7 @@ import { buildApp, type HealthSnapshot } from './build-app.ts';
 
 const TOKEN = 'a-long-admin-token-for-tests-0123';
 
-function app(opts: { health?: Partial<HealthSnapshot>; submit?: (code: string) => Promise<string>; token?: string } = {}) {
+function app(opts: { health?: Partial<HealthSnapshot>; submit?: (code: string) => Promise<string>; token?: string; metricsToken?: string } = {}) {
   const registry = new Registry();
   const metrics = createIgMetrics(registry);
   metrics.setState('connected');
@@ -18,6 +18,7 @@ function app(opts: { health?: Partial<HealthSnapshot>; submit?: (code: string) =
     // The data disks' gauges are checked on the real process (main.int.test.ts).
     dataDirs: {},
     adminToken: 'token' in opts ? opts.token : TOKEN,
+    metricsToken: opts.metricsToken,
     health: async () => ({ account: 'pemkotblitar', state: 'connected', lockHeld: true, redis: true, consecutiveFailures: 0, ...opts.health }),
     submitCode:
       opts.submit ??
@@ -40,6 +41,15 @@ describe('HTTP: health, metrics, challenge code', () => {
     const waiting = await app({ health: { state: 'awaiting_code', awaitingCode: 'checkpoint' } }).a.inject({ url: '/healthz' });
     expect(waiting.statusCode).toBe(200);
     expect(waiting.json()).toMatchObject({ awaitingCode: 'checkpoint' });
+  });
+
+  it('metrics need METRICS_TOKEN when it is set (not the admin token)', async () => {
+    const a = app({ metricsToken: 'metrics-token-0123456789' }).a;
+    expect((await a.inject({ url: '/metrics' })).statusCode).toBe(401);
+    expect((await a.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(401);
+    const res = await a.inject({ url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    expect(res.body).toContain('aduan_instagram_connection_state{state="connected"} 1');
+    expect((await a.inject({ url: '/healthz' })).statusCode).toBe(200);
   });
 
   it('metrics show the connection state', async () => {

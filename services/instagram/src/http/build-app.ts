@@ -1,8 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { refreshDataDiskGauges, type DataDirs, type Logger } from '@aduan/telemetry';
+import { bearerMatches, metricsAuth, refreshDataDiskGauges, type DataDirs, type Logger } from '@aduan/telemetry';
 import { safeErrMessage } from '../client/safe-error.ts';
 import { NoPendingChallengeError } from '../errors.ts';
 
@@ -26,16 +25,12 @@ export interface AppOptions {
   health: () => Promise<HealthSnapshot>;
   /** Without a token the admin endpoint does not exist. */
   adminToken?: string;
+  /** METRICS_TOKEN: /metrics answers only a request that carries it. */
+  metricsToken?: string | undefined;
   submitCode: (code: string) => Promise<string>;
 }
 
 const CodeBody = z.object({ code: z.string().trim().regex(/^[0-9 ]{4,10}$/, 'the code is 4 to 10 digits') });
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 /**
  * Health, metrics and the operator's challenge endpoint. Built apart from `listen` so tests
@@ -51,7 +46,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy', ...h });
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { onRequest: metricsAuth(opts.metricsToken) }, async (_req, reply) => {
     await refreshDataDiskGauges(opts.registry, opts.dataDirs, opts.logger);
     return reply.type(opts.registry.contentType).send(await opts.registry.metrics());
   });
@@ -59,8 +54,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   if (opts.adminToken) {
     const token = opts.adminToken;
     app.post('/admin/instagram/code', async (req, reply) => {
-      const auth = req.headers.authorization ?? '';
-      if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), token)) {
+      if (!bearerMatches(req.headers.authorization, token)) {
         return reply.code(401).send({ error: 'unauthorized', code: 'ADUAN_ERR_UNAUTHORIZED' });
       }
       const body = CodeBody.safeParse(req.body);
