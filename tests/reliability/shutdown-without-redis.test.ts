@@ -21,6 +21,8 @@ import { FakeInstagramServer } from '../../services/instagram/src/testing/fake-i
  */
 const root = join(import.meta.dirname, '..', '..');
 const SHUTDOWN_TIMEOUT_MS = 2_000;
+/** Every service runs with one; /metrics answers only with it (checked once per service below). */
+const METRICS_TOKEN = 'shutdown-test-metrics-token-0123';
 
 /**
  * The chat services as they run in production (their own `pnpm start`), against no network:
@@ -45,14 +47,14 @@ async function startService(entry: string, opts: { aof?: boolean } = {}) {
   const chat = chatEnv[entry];
   // A chat service runs as its own package's start script does; the others as the root's.
   const start = startCommand(chat ? entry.split('/src/')[0] : '.');
-  const env = { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, SPOOL_DIR: join(dir, 'spool'), INBOX_SPOOL_DIR: join(dir, 'inbox'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms`, ...chat?.() };
+  const env = { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, SPOOL_DIR: join(dir, 'spool'), INBOX_SPOOL_DIR: join(dir, 'inbox'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms`, METRICS_TOKEN, ...chat?.() };
   const run = () => {
     const proc = startNodeProcess([...start.nodeFlags, join(root, entry)], { cwd: dir, env });
     return { ...proc, up: () => waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, { timeoutMs: 20_000, what: `${entry} up (${proc.output()})` }) };
   };
   const proc = run();
   await proc.up();
-  return { ...proc, redis, redisDir: join(dir, 'redis'), aof: opts.aof ?? false, again: run };
+  return { ...proc, port, redis, redisDir: join(dir, 'redis'), aof: opts.aof ?? false, again: run };
 }
 
 /** SIGTERM: how it ended, how long it took, and its log lines. */
@@ -100,6 +102,12 @@ describe.each([
   it('exits at once with code 0', async () => {
     const service = await startService(entry);
     try {
+      // While it ran, /metrics answered only Prometheus's token (METRICS_TOKEN); health checks anyone.
+      const metrics = `http://127.0.0.1:${service.port}/metrics`;
+      expect((await fetch(metrics)).status).toBe(401);
+      const scraped = await fetch(metrics, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('aduan_');
       await service.redis.stop();
       expectCleanStop(await stop(service));
     } finally {
