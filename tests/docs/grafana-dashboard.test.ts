@@ -126,7 +126,7 @@ const dashboard = JSON.parse(readFileSync(join(root, DASHBOARD_FILE), 'utf8')) a
 describe(DASHBOARD_FILE, () => {
   it('imports anywhere and lays out cleanly: a ${datasource} variable, unique ids, every panel described with a pointer to docs/operations.md, no overlaps', () => {
     expect(structureProblems(dashboard)).toEqual([]);
-    expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title.split(':')[0])).toEqual(['Intake', 'Routing', 'OPDs', 'Citizens told', 'Channels', 'Capacity']);
+    expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title.split(':')[0])).toEqual(['Intake', 'Routing', 'OPDs', 'Citizens told', 'Channels', 'Capacity', 'Access']);
   });
 
   it("every query parses as PromQL with Prometheus's own grammar once Grafana's variables are filled in", () => {

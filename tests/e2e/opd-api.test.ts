@@ -69,6 +69,10 @@ describe('OPD API', () => {
       const res = await asOpd(bad, 'GET', `/api/v1/opd/complaints/${c.id}`);
       expect([res.statusCode, res.json().error]).toEqual([401, 'invalid_key']);
     }
+    // Each refusal is logged with where it came from, never with the key that was tried.
+    const refusals = lines.filter((l) => l.event === 'opd_key_refused');
+    expect(refusals.map((l) => [l.reason, l.action, l.client])).toEqual([['key_required', 'read', '127.0.0.1'], ...Array(3).fill(['invalid_key', 'read', '127.0.0.1'])]);
+    expect(text()).not.toContain(revoked);
     // Operators see who uses the API and how (the OPD of the key, never the key).
     const metrics = (await gw.app.inject({ url: '/metrics' })).body;
     const value = (labels: string) => Number(new RegExp(`^aduan_gateway_opd_requests_total\\{${labels}\\} (\\d+)$`, 'm').exec(metrics)?.[1]);

@@ -139,7 +139,8 @@ const url = testRedisUrl();
 /**
  * `pnpm start` (gateway and router in one process): a citizen's complaint from the web form, one
  * routed to an OPD with six progress notes on it in a day (the sixth is held), one for a body
- * outside the city (external) and one nobody's keywords match (triage).
+ * outside the city (external) and one nobody's keywords match (triage); a password guessed until
+ * the throttle refuses it, and an OPD API call without a key.
  */
 async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Promise<Sample[]> {
   const prefix = uniquePrefix(tag);
@@ -149,7 +150,7 @@ async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Prom
   const start = startCommand();
   const proc = startNodeProcess([...start.nodeFlags, join(root, 'services/standalone/src/main.ts')], {
     cwd: dir,
-    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn', METRICS_TOKEN },
+    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn', METRICS_TOKEN, LOGIN_MAX_FAILURES: '1' },
   });
   const connection = createRedis(url, 'worker');
   const queues = new Map<string, Queue>();
@@ -175,6 +176,11 @@ async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Prom
     await q('intake').add('intake', c, { jobId: c.id });
     await waitFor(async () => ((await status.get(c.id))?.state === state ? true : null), { what: `complaint ${n} in ${state}` });
   }
+  // Someone guessing a password (wrong, then refused by the throttle), and a call to the OPD API without a key.
+  const login = () => fetch(`${base}/api/v1/desk/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'tebak-tebakan-1' }) });
+  expect((await login()).status).toBe(401);
+  expect((await login()).status).toBe(429);
+  expect((await fetch(`${base}/api/v1/opd/complaints`)).status).toBe(401);
   const text = await scrape(`${base}/metrics`);
   proc.child.kill('SIGTERM');
   expect(await proc.exited).toBe(0);

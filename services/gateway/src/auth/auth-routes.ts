@@ -32,7 +32,9 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   if (wait) throw new HttpError(429, 'rate_limited', `Too many logins from this address; retry in ${wait} s`, { retryAfterSeconds: wait });
   const username = canonicalUsername(rawUsername);
   const user = await auth.users.get(username);
-  const who = user ? { operator: username } : { operator: null };
+  // The client's address on every login line: what an admin blocks at the proxy when someone
+  // guesses passwords (AduanLoginGuessing). Staff logins only: no citizen's request logs one.
+  const who = { operator: user ? username : null, client: req.ip };
   // A browser this account never logged in from counts against the account's hourly limit,
   // whatever its address: the password is not even tried past it.
   const device = cookieOf(req, DEVICE_COOKIE);

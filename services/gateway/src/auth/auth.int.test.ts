@@ -105,7 +105,8 @@ describe('login and sessions', () => {
     const page = await gw.app.inject(formPost({ username: 'admin1', password: 'salah-sekali-123', next: '/desk' }));
     expect(page.statusCode).toBe(401);
     expect(page.body).toContain('Nama pengguna atau kata sandi salah.');
-    expect(mem.lines.some((l) => l.event === 'login_failed' && l.operator === 'admin1')).toBe(true);
+    // With the address it came from: what an admin blocks when someone guesses (AduanLoginGuessing).
+    expect(mem.lines.some((l) => l.event === 'login_failed' && l.operator === 'admin1' && l.client === '127.0.0.1')).toBe(true);
     expect(mem.text()).not.toContain('salah-sekali-123');
   });
 
@@ -119,6 +120,7 @@ describe('login and sessions', () => {
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json().error).toBe('too_many_attempts');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(mem.lines.some((l) => l.event === 'login_blocked' && l.operator === null && l.client === '127.0.0.1')).toBe(true);
   });
 
   it('requests sent in parallel cannot try more passwords than the limit', async () => {

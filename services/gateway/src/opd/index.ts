@@ -79,6 +79,8 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     const key = secret ? await deps.opdKeys.verify(secret) : null;
     if (!key) {
       count('none', action, 'unauthenticated');
+      // Where from: an OPD system that lost its key, or someone trying keys (AduanOpdApiKeyRefused).
+      req.log.warn({ event: 'opd_key_refused', action, reason: secret ? 'invalid_key' : 'key_required', client: req.ip }, 'OPD API call refused: no valid key');
       if (!secret) throw new HttpError(401, 'key_required', 'Send the OPD API key as "Authorization: Bearer <key>"');
       throw new HttpError(401, 'invalid_key', 'Unknown or revoked OPD API key');
     }
