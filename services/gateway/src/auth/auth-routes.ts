@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEVICE_COOKIE, type AuthDeps } from './auth-deps.ts';
+import type { AuthDeps } from './auth-deps.ts';
 import { DEVICE_TTL_MS } from './login-throttle.ts';
 import { loginCounter } from './metrics.ts';
 import { AuthError } from './errors.ts';
@@ -37,7 +37,7 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   const who = { operator: user ? username : null, client: req.ip };
   // A browser this account never logged in from counts against the account's hourly limit,
   // whatever its address: the password is not even tried past it.
-  const device = cookieOf(req, DEVICE_COOKIE);
+  const device = cookieOf(req, auth.cookie.deviceName);
   let knownDevice = await auth.throttle.knownDevice(username, device);
   if (knownDevice && !(await auth.throttle.knownDeviceAttempt(username, device!))) {
     req.log.warn({ event: 'login_device_forgotten', ...who }, 'a browser of this account failed too often: it counts as a new one again');
@@ -79,7 +79,7 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
 /** The session's cookie, and the device cookie that marks this browser as one the user logged in from. */
 function setLoginCookies(reply: FastifyReply, auth: AuthDeps, login: { sessionId: string; device: string }) {
   reply.setCookie(auth.cookie.name, login.sessionId, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: auth.cookie.maxAgeSeconds });
-  reply.setCookie(DEVICE_COOKIE, login.device, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: DEVICE_TTL_MS / 1000 });
+  reply.setCookie(auth.cookie.deviceName, login.device, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: DEVICE_TTL_MS / 1000 });
 }
 
 async function logout(auth: AuthDeps, req: FastifyRequest, reply: FastifyReply) {
@@ -140,7 +140,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     '/api/v1/desk/login',
     {
       preHandler: requireJson,
-      schema: { summary: 'Log in (operator or admin)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session`.', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
+      schema: { summary: 'Log in (operator or admin)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session` (`__Host-aduan_session` when the gateway runs with Secure cookies: HTTPS, NODE_ENV=production).', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
     },
     async (req, reply) => {
       const done = await login(auth, req, req.body.username, req.body.password);

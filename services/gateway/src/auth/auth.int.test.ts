@@ -307,14 +307,24 @@ describe('login and sessions', () => {
     expect(res.json().error).toBe('json_required');
   });
 
-  it('cookies are Secure when configured (default in production)', async () => {
+  it('cookies are Secure and __Host- when configured (default in production): a sibling site of the domain cannot plant one', async () => {
     const prod = await createTestGateway({ redisUrl: url, prefix, logger: mem.logger, env: { NODE_ENV: 'production' } });
     try {
       // A user of its own: other tests' failed logins must not throttle this one.
       await prod.deps.auth.users.add({ username: 'prodcheck', password: PASSWORD, role: 'admin' });
       const res = await prod.app.inject({ method: 'POST', url: '/api/v1/desk/login', headers: json, payload: { username: 'prodcheck', password: PASSWORD } });
       expect(res.statusCode).toBe(200);
-      expect(res.cookies.find((c) => c.name === 'aduan_session')?.secure).toBe(true);
+      // What a browser requires of a __Host- cookie: Secure, Path=/, no Domain.
+      for (const name of ['__Host-aduan_session', '__Host-aduan_device']) {
+        const set = res.cookies.find((c) => c.name === name);
+        expect(set, name).toMatchObject({ secure: true, path: '/', httpOnly: true, sameSite: 'Strict' });
+        expect(set?.domain, name).toBeUndefined();
+      }
+      expect(res.cookies.map((c) => c.name)).not.toContain('aduan_session');
+      const session = res.cookies.find((c) => c.name === '__Host-aduan_session')!.value;
+      expect((await prod.app.inject({ url: '/api/v1/desk/me', headers: { cookie: `__Host-aduan_session=${session}` } })).statusCode).toBe(200);
+      // The same session under the plain name (as a sibling subdomain could set it for the whole domain) is not read.
+      expect((await prod.app.inject({ url: '/api/v1/desk/me', headers: { cookie: `aduan_session=${session}` } })).statusCode).toBe(401);
     } finally {
       await prod.close();
     }

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Queue, QueueNames, latestRouted } from '@aduan/queue';
 import { OpdCode, RoutedComplaint, normalizeTicket } from '@aduan/schema';
-import { AuthError, DEVICE_COOKIE, authenticate, cookieOf, loginRedirect, requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
+import { AuthError, authenticate, cookieOf, loginRedirect, requireJson, requireRole, requireSameOrigin, userOf } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { retryAfterSeconds, statusOf } from '../error-handler.ts';
@@ -82,7 +82,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
    * either. Returns the id for the draft's cookie, or null past the budget.
    */
   async function keepDraft(req: FastifyRequest, draft: AssignDraft): Promise<string | null> {
-    const device = cookieOf(req, DEVICE_COOKIE);
+    const device = cookieOf(req, deps.auth.cookie.deviceName);
     return device !== undefined && (await deps.auth.throttle.isDevice(device)) ? drafts.saveForDevice(draft, device) : drafts.saveAnonymous(draft);
   }
 
