@@ -76,7 +76,8 @@ afterAll(async () => {
 
 describe('jobs:failed and jobs:retry', () => {
   it('find a complaint whose routing failed and run it again, dry run first, to its OPD', async () => {
-    expect((await jobs(['failed'])).out).toBe('No failed jobs in any queue.\n');
+    const first = await jobs(['failed']);
+    expect(first.out, first.err).toBe('No failed jobs in any queue.\n');
 
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Jukir liar di depan Pasar Legi minta parkir 5 ribu tanpa karcis', location: { kelurahan: 'Kepanjenlor' }, reporter: { name: 'Budi Santoso', phone: '081234567890' } } });
     expect(res.statusCode).toBe(202);
@@ -86,12 +87,12 @@ describe('jobs:failed and jobs:retry', () => {
     expect((await queue('intake').getJob(id))!.stalledCounter).toBeGreaterThan(1);
 
     const all = await jobs(['failed']);
-    expect(all.code).toBe(0);
+    expect(all.code, all.err).toBe(0);
     expect(all.out).toMatch(/^ {2}intake +1 {2}newest \d+ \w+ 20\d\d, \d\d\.\d\d WIB$/m);
     expect(all.out).not.toMatch(/^ {2}(routed|triage|opd\.)/m);
 
     const one = await jobs(['failed', 'intake']);
-    expect(one.code).toBe(0);
+    expect(one.code, one.err).toBe(0);
     expect(one.out).toContain('1 failed job(s) in intake, newest first:');
     const row = one.out.split('\n').find((l) => l.includes(id))!;
     expect(row).toContain(ticket);
@@ -100,13 +101,13 @@ describe('jobs:failed and jobs:retry', () => {
     expect(one.out).not.toMatch(/Budi|Pasar Legi|81234567890/);
 
     const dry = await jobs(['retry', 'intake']);
-    expect(dry.code).toBe(0);
+    expect(dry.code, dry.err).toBe(0);
     expect(dry.out).toContain('Dry run: nothing was changed. With --yes these 1 failed job(s) of intake would be run again:');
     expect(await (await queue('intake').getJob(id))!.isFailed()).toBe(true);
 
     router = await startRouterService({ redisUrl: url, prefix, logger });
     const run = await jobs(['retry', 'intake', '--yes']);
-    expect(run.code).toBe(0);
+    expect(run.code, run.err).toBe(0);
     expect(run.out).toContain('Put 1 failed job(s) of intake back to be run again');
     const routed = await waitFor(async () => (await queue('opd.dishub').getJob(id)) ?? null, { what: 'the complaint in opd.dishub' });
     expect(routed.data.ticket).toBe(ticket);
@@ -117,7 +118,7 @@ describe('jobs:failed and jobs:retry', () => {
 
     // Named again: no longer failed, so nothing is run a second time.
     const again = await jobs(['retry', 'intake', id, '--yes']);
-    expect(again.code).toBe(3);
+    expect(again.code, again.err).toBe(3);
     expect(again.out).toContain(`Not failed in intake (unknown, already run again, or not failed): ${id}`);
     expect((await jobs(['failed'])).out).toBe('No failed jobs in any queue.\n');
   }, 60_000);
@@ -126,7 +127,7 @@ describe('jobs:failed and jobs:retry', () => {
     await queue('notify.whatsapp').add('notify', { schemaVersion: 1, channel: 'whatsapp', account: '6281111111111', to: '6281234567890@s.whatsapp.net', ticket: 'ADU-AAAA-BBBB', kind: 'status', text: 'Aduan Anda sedang ditangani', createdAt: new Date().toISOString() }, { jobId: 'status-notice-x1' });
     const jobId = await failNext('notify.whatsapp', 'not on WhatsApp: 6281234567890@s.whatsapp.net (budi.santoso@example.com), +62 812-3456-7890, attempt 8 of 8');
     const listed = await jobs(['failed', 'notify.whatsapp']);
-    expect(listed.code).toBe(0);
+    expect(listed.code, listed.err).toBe(0);
     expect(jobId).toBe('status-notice-x1');
     const row = listed.out.split('\n').find((l) => l.includes(jobId))!;
     expect(row).toContain('ADU-AAAA-BBBB');
@@ -138,7 +139,7 @@ describe('jobs:failed and jobs:retry', () => {
 
   it('refuses a queue the contract does not have, naming the ones it has, and changes nothing', async () => {
     const r = await jobs(['retry', 'notify.sms', '--yes']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.err).toBe(2);
     expect(r.err).toContain('error (usage): "notify.sms" is not a queue of the contract. The queues: intake, routed, triage, status, notify.whatsapp, notify.instagram, opd.');
     expect((await jobs(['failed', '--limit', '0'])).code).toBe(2);
     expect((await jobs(['resend'])).code).toBe(2);

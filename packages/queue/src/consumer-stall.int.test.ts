@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 async function finish(jobId: string): Promise<Job> {
-  const worker = createConsumer({ connection: createRedis(url, 'worker'), prefix, queue: 'stall', schema, lockDurationMs: 400, stalledIntervalMs: 200, handler: async () => {} });
+  const worker = createConsumer({ connection: createRedis(url, 'worker'), prefix, queue: 'stall', schema, lockDurationMs: 800, stalledIntervalMs: 300, handler: async () => {} });
   try {
     return await waitFor(async () => {
       const job = await queue.getJob(jobId);

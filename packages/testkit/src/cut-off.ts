@@ -1,7 +1,7 @@
 import { createConsumer, createRedis, Queue } from '@aduan/queue';
 
-/** Short locks, so that a job cut off is found stalled within a second. */
-const TIMING = { lockDurationMs: 400, stalledIntervalMs: 200 };
+/** Short locks, so that a job cut off is found stalled within ~1.5 s; long enough that a live worker on a busy CI machine keeps its own. */
+const TIMING = { lockDurationMs: 800, stalledIntervalMs: 300 };
 
 /**
  * Cuts a job off half-way, as a killed process or a lock lost while Redis was away does: a real
