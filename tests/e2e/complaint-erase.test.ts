@@ -1,15 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceUserRules } from '@aduan/gateway';
 import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
 import { createRedis, StatusStore } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { Complaint, Notification, RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { serviceUserOf } from '../support/operator-cli.ts';
 import { CITIZEN, dumpPrefix, found, PERSONAL, runErase, spoolText as spoolTextOf, startEraseHeldAt } from '../support/complaint-erase.ts';
 
 /**
@@ -22,8 +21,7 @@ const prefix = uniquePrefix('erase');
 const { logger } = memoryLogger('e2e');
 const { name: NAME, email: EMAIL, jid: JID } = CITIZEN;
 const OWN_PHOTO = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'screenshot-text.png'));
-const serviceUser = `erase-test-${randomBytes(4).toString('hex')}`;
-const servicePassword = randomBytes(16).toString('hex');
+const serviceUser = serviceUserOf(url, prefix, 'erase-test');
 
 let router: RouterService;
 let gw: Awaited<ReturnType<typeof createTestGateway>>;
@@ -37,10 +35,7 @@ const queue = (name: string) => {
 
 /** The command's settings: the gateway's, and a locked Redis's service user. */
 function eraseEnv() {
-  const u = new URL(url);
-  u.username = serviceUser;
-  u.password = servicePassword;
-  return { REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') };
+  return { REDIS_URL: serviceUser.url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') };
 }
 const erase = (args: string[]) => runErase(eraseEnv(), args);
 
@@ -50,7 +45,7 @@ const photoPath = (sha: string) => join(gw.dir, 'attachments', 'sha256', sha.sli
 
 beforeAll(async () => {
   redis = createRedis(url, 'worker');
-  await redis.call('ACL', 'SETUSER', serviceUser, ...serviceUserRules(prefix, createHash('sha256').update(servicePassword).digest('hex')));
+  await serviceUser.create(redis);
   router = await startRouterService({ redisUrl: url, prefix, logger });
   gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
 });
@@ -58,7 +53,7 @@ afterAll(async () => {
   await Promise.all(queues.map((q) => q.close()));
   await gw.close();
   await router.close();
-  await redis.call('ACL', 'DELUSER', serviceUser);
+  await serviceUser.remove(redis);
   await deletePrefix(url, prefix);
   redis.disconnect();
 });
@@ -178,10 +173,7 @@ describe('complaint:erase', () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', ...form });
     expect(res.statusCode).toBe(202);
     const { ticket } = res.json() as { ticket: string };
-    const u = new URL(url);
-    u.username = serviceUser;
-    u.password = servicePassword;
-    const env = { REDIS_URL: u.toString(), QUEUE_PREFIX: prefix, SPOOL_DIR: join(gw.dir, 'spool'), ATTACHMENT_DIR: join(gw.dir, 'attachments') };
+    const env = eraseEnv();
 
     const noSpool = await runErase({ ...env, SPOOL_DIR: join(gw.dir, 'no-such-spool') }, [ticket, '--yes']);
     expect(noSpool.code).toBe(78);

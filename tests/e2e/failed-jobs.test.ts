@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceUserRules } from '@aduan/gateway';
 import { createTestGateway } from '@aduan/gateway/testing';
 import { createRedis } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { cutOff, deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { serviceUserOf, startCli } from '../support/operator-cli.ts';
 
 /**
  * The operator's answer to AduanIntakeJobsFailed: a web complaint whose routing failed (as
@@ -20,8 +19,7 @@ const SCRIPT = fileURLToPath(new URL('../../services/gateway/scripts/jobs.ts', i
 const url = testRedisUrl();
 const prefix = uniquePrefix('jobs');
 const { logger } = memoryLogger('e2e');
-const serviceUser = `jobs-test-${randomBytes(4).toString('hex')}`;
-const servicePassword = randomBytes(16).toString('hex');
+const serviceUser = serviceUserOf(url, prefix, 'jobs-test');
 
 let redis: Redis;
 let gw: Awaited<ReturnType<typeof createTestGateway>>;
@@ -33,17 +31,7 @@ const queue = (name: string) => {
   return q;
 };
 
-function jobs(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const u = new URL(url);
-  u.username = serviceUser;
-  u.password = servicePassword;
-  const child = spawn(process.execPath, [SCRIPT, ...args], { env: { ...process.env, REDIS_URL: u.toString(), QUEUE_PREFIX: prefix }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, out, err })));
-}
+const jobs = (args: string[]) => startCli(SCRIPT, { REDIS_URL: serviceUser.url, QUEUE_PREFIX: prefix }, args).done;
 
 /** Takes the queue's next job as a worker would, and fails it for good with `reason`. */
 async function failNext(name: string, reason: string): Promise<string> {
@@ -62,14 +50,14 @@ async function failNext(name: string, reason: string): Promise<string> {
 
 beforeAll(async () => {
   redis = createRedis(url, 'worker');
-  await redis.call('ACL', 'SETUSER', serviceUser, ...serviceUserRules(prefix, createHash('sha256').update(servicePassword).digest('hex')));
+  await serviceUser.create(redis);
   gw = await createTestGateway({ redisUrl: url, prefix, logger });
 });
 afterAll(async () => {
   await Promise.all(queues.map((q) => q.close()));
   await gw.close();
   await router?.close();
-  await redis.call('ACL', 'DELUSER', serviceUser);
+  await serviceUser.remove(redis);
   await deletePrefix(url, prefix);
   redis.disconnect();
 });

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import { startCli } from './operator-cli.ts';
 
 /** The operator's command, run as a child process exactly as `pnpm complaint:erase` runs it. */
 export const ERASE_SCRIPT = fileURLToPath(new URL('../../services/gateway/scripts/complaint-erase.ts', import.meta.url));
@@ -14,25 +14,11 @@ export const PERSONAL = [CITIZEN.name, 'Budi', CITIZEN.email, '81234567890', '81
 /** Which of the citizen's data `text` still holds. */
 export const found = (text: string) => PERSONAL.filter((p) => text.includes(p));
 
-export interface EraseRun {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
 /**
  * Starts complaint:erase with `env` (REDIS_URL, QUEUE_PREFIX, SPOOL_DIR, ATTACHMENT_DIR) and `args`;
  * `done` settles when it exits. The child is returned so that a test can stop it half-way.
  */
-export function startErase(env: Record<string, string>, args: string[]) {
-  const child = spawn(process.execPath, [ERASE_SCRIPT, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const done = new Promise<EraseRun>((resolve) => child.once('close', (code) => resolve({ code, out, err })));
-  return { child, done };
-}
+export const startErase = (env: Record<string, string>, args: string[]) => startCli(ERASE_SCRIPT, env, args);
 
 /**
  * Starts complaint:erase and holds it (SIGSTOP) at the first command of it that `at` picks out

@@ -20,7 +20,8 @@ import { loadDirectory } from '@aduan/routing/directory';
 import { wibDateTime } from '@aduan/schema';
 import { createLogger, type Logger } from '@aduan/telemetry';
 import { GatewayEnv } from '../src/config.ts';
-import { contractQueues, failedCounts, listFailed, retryFailed, type FailedJob } from '../src/jobs/failed-jobs.ts';
+import { contractQueues } from '../src/contract-queues.ts';
+import { failedCounts, listFailed, retryFailed, type FailedJob } from '../src/jobs/failed-jobs.ts';
 import { cliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
 
 const EXIT_NOT_FAILED = 3;

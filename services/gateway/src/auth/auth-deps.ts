@@ -15,7 +15,7 @@ export const DEVICE_COOKIE = 'aduan_device';
  * a session or device cookie that this gateway would read. Over plain HTTP (development) browsers
  * refuse the prefix, so the names stay plain.
  */
-export function cookieNames(secure: boolean): { session: string; device: string } {
+function cookieNames(secure: boolean): { session: string; device: string } {
   const prefix = secure ? '__Host-' : '';
   return { session: `${prefix}${SESSION_COOKIE}`, device: `${prefix}${DEVICE_COOKIE}` };
 }

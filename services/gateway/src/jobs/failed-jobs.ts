@@ -1,13 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Job } from 'bullmq';
-import { EXTERNAL_OPD, Queue, QueueNames } from '@aduan/queue';
-import type { Directory } from '@aduan/routing/directory';
-
-/** Every queue of the contract: the fixed ones, and `opd.<code>` for each OPD of the directory. */
-export function contractQueues(directory: Directory): string[] {
-  const opds = new Set([...directory.opds.map((o) => o.code), EXTERNAL_OPD]);
-  return [QueueNames.intake, QueueNames.routed, QueueNames.triage, QueueNames.status, QueueNames.notify('whatsapp'), QueueNames.notify('instagram'), ...[...opds].map(QueueNames.opd)];
-}
+import { Queue } from '@aduan/queue';
 
 export interface FailedJob {
   id: string;
@@ -56,11 +49,14 @@ export async function failedCounts(redis: Redis, prefix: string, queues: readonl
   // BullMQ's failed set is scored by the time each job failed.
   for (const q of queues) p.zcard(`${prefix}:${q}:failed`).zrange(`${prefix}:${q}:failed`, '-1', '-1', 'WITHSCORES');
   const replies = (await p.exec()) ?? [];
+  const value = (i: number) => {
+    const [err, v] = replies[i] ?? [new Error('no reply'), null];
+    if (err) throw err;
+    return v;
+  };
   return queues.map((queue, i) => {
-    const [[countErr, count] = [null, 0], [newestErr, newest] = [null, []]] = [replies[2 * i], replies[2 * i + 1]] as [[Error | null, unknown], [Error | null, unknown]];
-    if (countErr || newestErr) throw countErr ?? newestErr;
-    const score = (newest as string[])[1];
-    return { queue, failed: Number(count), newestAt: score === undefined ? undefined : Number(score) };
+    const score = (value(2 * i + 1) as string[])[1];
+    return { queue, failed: Number(value(2 * i)), newestAt: score === undefined ? undefined : Number(score) };
   });
 }
 
@@ -91,13 +87,17 @@ export interface RetryResult {
 export async function retryFailed(redis: Redis, prefix: string, queue: string, opts: { ids?: string[]; apply: boolean }): Promise<RetryResult> {
   const q = bullQueue(redis, prefix, queue);
   try {
-    const failedIds = opts.ids ?? (await redis.zrange(`${prefix}:${queue}:failed`, '0', '-1'));
     const jobs: Job[] = [];
     const notFailed: string[] = [];
-    for (const id of failedIds) {
-      const job = await q.getJob(id);
-      if (job && (await job.isFailed())) jobs.push(job);
-      else notFailed.push(id);
+    if (opts.ids) {
+      for (const id of opts.ids) {
+        const job = await q.getJob(id);
+        if (job && (await job.isFailed())) jobs.push(job);
+        else notFailed.push(id);
+      }
+    } else {
+      // Every failed job, read in one batch.
+      jobs.push(...(await q.getFailed(0, -1)).filter((j): j is Job => Boolean(j)));
     }
     const result = { jobs: jobs.map(described), notFailed };
     if (opts.apply) {

@@ -2,7 +2,7 @@ import { Gauge } from 'prom-client';
 import { answerWithin, queueDepths } from '@aduan/queue';
 import { metricsRegistry } from '@aduan/telemetry';
 import type { GatewayDeps } from '../deps.ts';
-import { contractQueues } from '../jobs/failed-jobs.ts';
+import { contractQueues } from '../contract-queues.ts';
 
 /**
  * How long a scrape waits for each of its Redis reads (queue depths, memory): a Redis that
