@@ -27,8 +27,15 @@ export async function cutOff(opts: { url: string; prefix: string; queue: string;
     },
   });
   let polling: NodeJS.Timeout | undefined;
+  // The poll in flight, waited for before the connections close (else it rejects, unhandled).
+  let poll: Promise<unknown> = Promise.resolve();
   const failed = new Promise<'failed'>((resolve) => {
-    polling = setInterval(() => void queue.getJob(opts.jobId).then(async (job) => job && (await job.isFailed()) && resolve('failed')), 100);
+    polling = setInterval(() => {
+      poll = queue
+        .getJob(opts.jobId)
+        .then(async (job) => job && (await job.isFailed()) && resolve('failed'))
+        .catch(() => {});
+    }, 100);
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`job ${opts.jobId} was neither handed out again nor failed`)), opts.timeoutMs ?? 10_000)));
@@ -37,6 +44,7 @@ export async function cutOff(opts: { url: string; prefix: string; queue: string;
   } finally {
     clearInterval(polling);
     clearTimeout(timer);
+    await poll;
     await worker.close(true);
     await queue.close();
     for (const c of connections) c.disconnect();
