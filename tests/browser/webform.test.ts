@@ -194,6 +194,28 @@ describe('web form in Chromium (phone)', () => {
     await page.screenshot({ path: 'test-results/webform-error.png', fullPage: true }).catch(() => {});
     await context.close();
   });
+  it('a link of the error summary brings its field into view with the field\'s label above it, with or without JavaScript', async () => {
+    for (const javaScriptEnabled of [false, true]) {
+      const context = await browser.newContext({ ...phone, javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto(`${base}/`);
+      await page.getByLabel('Isi aduan').fill('Trotoar di Jl. Kenari ambles, berbahaya untuk pejalan kaki');
+      await page.getByLabel('Nomor HP/WhatsApp').fill('0812');
+      await page.getByRole('button', { name: 'Kirim aduan' }).click();
+      await page.locator('#error-summary').waitFor();
+      await page.locator('#error-summary a', { hasText: 'Nomor HP belum benar' }).click();
+      // The field has the focus, and the citizen sees which field it is: its label is on screen, not scrolled off above.
+      const seen = await page.evaluate(() => {
+        const field = document.activeElement as HTMLInputElement;
+        return { field: field.id, labelTop: field.labels?.[0]?.getBoundingClientRect().top ?? -1, fieldBottom: field.getBoundingClientRect().bottom };
+      });
+      expect(seen.field, `JavaScript ${javaScriptEnabled}`).toBe('reporter-phone');
+      expect(seen.labelTop, `JavaScript ${javaScriptEnabled}`).toBeGreaterThanOrEqual(0);
+      expect(seen.fieldBottom, `JavaScript ${javaScriptEnabled}`).toBeLessThanOrEqual(phone.viewport.height);
+      await context.close();
+    }
+  });
+
   it('on a weak signal: a photo over the limit is refused when chosen, and sending says so and cannot start twice', async () => {
     const context = await browser.newContext(phone);
     const page = await context.newPage();
