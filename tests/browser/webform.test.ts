@@ -216,6 +216,35 @@ describe('web form in Chromium (phone)', () => {
     }
   });
 
+  it('Back from the form sent back with an error brings what was typed, without saying it may have arrived', async () => {
+    const page = await browser.newPage(phone);
+    await page.goto(`${base}/`);
+    await page.getByLabel('Isi aduan').fill('Sampah menumpuk di pinggir Jl. Kenari sejak Senin');
+    await page.getByLabel('Nomor HP/WhatsApp').fill('0812');
+    await page.getByLabel(/^Foto/).setInputFiles({ name: 'sampah.png', mimeType: 'image/png', buffer: PNG_1x1 });
+    await page.getByRole('button', { name: 'Kirim aduan' }).click();
+    await page.locator('#error-summary').waitFor();
+    const key = await page.locator('input[name=idempotencyKey]').inputValue();
+    // A phone's back gesture on the page with the error: the form again, with what was typed, and
+    // the truth: nothing was filed (not "no answer came, it may have arrived").
+    await page.goBack();
+    await expect.poll(() => page.locator('#unanswered-notice').isVisible()).toBe(true);
+    const notice = await page.locator('#unanswered-notice').textContent();
+    expect(notice).toContain('Aduan Anda belum terkirim');
+    expect(notice).not.toContain('belum mendapat jawaban');
+    expect(notice).not.toContain('sudah sampai');
+    expect(notice).toContain('Foto perlu dipilih lagi');
+    expect(notice).toContain('Nama, nomor HP dan email tidak kami simpan');
+    expect(await page.getByLabel('Isi aduan').inputValue()).toBe('Sampah menumpuk di pinggir Jl. Kenari sejak Senin');
+    expect(await page.locator('input[name=idempotencyKey]').inputValue()).toBe(key);
+    // Sent with the number corrected: filed, and the tab forgets it.
+    await page.getByLabel('Nomor HP/WhatsApp').fill('081234567890');
+    await page.getByRole('button', { name: 'Kirim aduan' }).click();
+    await page.locator('#ticket').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('aduan.unanswered'))).toBeNull();
+    await page.close();
+  });
+
   it('on a weak signal: a photo over the limit is refused when chosen, and sending says so and cannot start twice', async () => {
     const context = await browser.newContext(phone);
     const page = await context.newPage();

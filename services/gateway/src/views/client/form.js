@@ -126,7 +126,15 @@
     }
     var form = document.getElementById('complaint-form');
     if (!form) return;
-    form.addEventListener('submit', function () {
+    var readSaved = function () {
+      try {
+        return JSON.parse(store.getItem(KEY) || 'null');
+      } catch (_e) {
+        return null;
+      }
+    };
+    // `answered`: the server answered with this form again, so nothing was filed under its key.
+    var keep = function (answered, photosBefore) {
       var values = {};
       for (var i = 0; i < form.elements.length; i++) {
         var el = form.elements[i];
@@ -138,20 +146,28 @@
         var reporter = ['reporter.name', 'reporter.phone', 'reporter.email'].some(function (n) {
           return form.elements[n] && form.elements[n].value.trim() !== '';
         });
-        store.setItem(KEY, JSON.stringify({ key: form.elements.idempotencyKey.value, at: Date.now(), values: values, photos: photos && photos.files ? photos.files.length : 0, reporter: reporter }));
+        var chosen = Math.max(photos && photos.files ? photos.files.length : 0, photosBefore || 0);
+        store.setItem(KEY, JSON.stringify({ key: form.elements.idempotencyKey.value, at: Date.now(), values: values, photos: chosen, reporter: reporter, answered: answered }));
       } catch (_e) {
         /* full or refused: nothing kept, as without this script */
       }
+    };
+    form.addEventListener('submit', function () {
+      keep(false);
     });
-    // Only into a fresh form: an error page or a notice already holds what was sent.
+    // The form sent back with a field to correct, a photo refused or a notice: the post was
+    // answered, and this page holds what was sent. What it holds (under its key) is what Back
+    // brings again, and the citizen is not told that their complaint may have arrived.
     var text = document.getElementById('text');
-    if (text.value || document.getElementById('error-summary') || document.getElementById('form-notice')) return;
-    var saved;
-    try {
-      saved = JSON.parse(store.getItem(KEY) || 'null');
-    } catch (_e) {
-      saved = null;
+    if (document.getElementById('error-summary') || document.getElementById('form-notice')) {
+      var before = readSaved();
+      if (text.value) keep(true, before && before.photos);
+      else store.removeItem(KEY);
+      return;
     }
+    // Only into a fresh form.
+    if (text.value) return;
+    var saved = readSaved();
     if (!saved || !saved.values || !saved.values.text || !saved.key || !(Date.now() - saved.at < MAX_AGE_MS)) {
       store.removeItem(KEY);
       return;
@@ -171,7 +187,9 @@
     notice.tabIndex = -1;
     var p = document.createElement('p');
     p.textContent =
-      'Aduan yang Anda kirim tadi belum mendapat jawaban, mungkin karena sinyal. Isiannya kami tampilkan lagi: silakan periksa lalu kirim ulang. Bila ternyata sudah sampai, aduan tidak akan tercatat dua kali.' +
+      (saved.answered
+        ? 'Aduan Anda belum terkirim. Isian yang tadi kami tampilkan lagi: silakan periksa lalu kirim.'
+        : 'Aduan yang Anda kirim tadi belum mendapat jawaban, mungkin karena sinyal. Isiannya kami tampilkan lagi: silakan periksa lalu kirim ulang. Bila ternyata sudah sampai, aduan tidak akan tercatat dua kali.') +
       (saved.photos > 0 ? ' Foto perlu dipilih lagi.' : '') +
       (saved.reporter ? ' Nama, nomor HP dan email tidak kami simpan di perangkat ini: isi lagi bila perlu.' : '');
     var fresh = document.createElement('button');
