@@ -214,9 +214,19 @@ describe('POST /api/v1/complaints', () => {
       expect(api.json()).toEqual({ error: 'storage_unavailable', message: 'The photo could not be stored; try again shortly' });
       expect(Number(api.headers['retry-after'])).toBeGreaterThan(0);
       expect(broken.text()).toContain('photo not stored');
-      const page = await other.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Pohon besar tumbang menutup jalan di Sananwetan' }, [{ name: 'photos', filename: 'foto.png', type: 'image/png', data: PNG_1x1 }]) });
+      // The citizen's form: not filed, said so, and everything typed is still there under the
+      // form's key, to send again without retyping (no JavaScript needed).
+      const typed = { idempotencyKey: 'c0ffee00-0000-4000-8000-000000000503', text: 'Pohon besar tumbang menutup jalan di Sananwetan', 'location.kelurahan': 'Sananwetan', 'reporter.phone': '0812 3456 7890' };
+      const page = await other.app.inject({ method: 'POST', url: '/', ...multipartBody(typed, [{ name: 'photos', filename: 'foto.png', type: 'image/png', data: PNG_1x1 }]) });
       expect(page.statusCode).toBe(503);
-      expect(page.body).toContain('Layanan sedang sibuk');
+      expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('aduan Anda belum terkirim');
+      expect(page.body).toContain('Foto perlu dipilih lagi.');
+      expect(page.body).toContain('>Pohon besar tumbang menutup jalan di Sananwetan</textarea>');
+      expect(page.body).toContain('<option value="Sananwetan" selected>');
+      expect(page.body).toContain('value="0812 3456 7890"');
+      expect(page.body).toContain(`name="idempotencyKey" value="${typed.idempotencyKey}"`);
     } finally {
       await other.close();
       await deletePrefix(url, `${prefix}-nostore`);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { QueueUnavailableError } from '@aduan/queue';
 import { statusTokenFor, ticketFor, verifyStatusToken } from '@aduan/schema';
 import type { GatewayDeps } from '../deps.ts';
+import { retryAfterSeconds, statusOf } from '../error-handler.ts';
 import { HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
 import { unflatten } from '../intake/complaint-request.ts';
 import { KeyReusedError, acceptedLogFields } from '../intake/intake-service.ts';
 import { multipartLimitBytes, PhotoRefusedError, readMultipart, refuseOversizeMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
-import { errorPage, receivedLink, statusLink, statusPage, successPage } from '../views/result-pages.ts';
+import { receivedLink, statusLink, statusPage, successPage } from '../views/result-pages.ts';
 import { html, type RawHtml } from '../views/html.ts';
 import { lookupComplaint, submitWebComplaint } from './complaints-api.ts';
 import { clientAddressKey } from '../auth/client-address.ts';
@@ -72,9 +72,16 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
           : 'Aduan yang Anda kirim sebelumnya dari formulir ini sudah kami terima. Bila yang ini aduan lain, silakan kirim lagi.';
         return sendPage(reply.code(422), page(fields, {}, undefined, notice));
       }
-      if (err instanceof QueueUnavailableError) {
-        reply.header('Retry-After', String(err.retryAfterSeconds));
-        return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', 'Mohon maaf, aduan Anda belum tersimpan karena gangguan sistem. Silakan kirim ulang beberapa saat lagi.'));
+      // Not filed (Redis away and no spool, a photo the disk could not take): the form again with
+      // everything typed and its key, so that sending it again, even without JavaScript, needs no
+      // retyping (and is answered with the first ticket if a late write filed it after all). An
+      // upload refused before its body was read (no upload turn) brings nothing typed: the error
+      // page, whose "Kembali ke formulir" form.js fills in again.
+      if (statusOf(err as Error) === 503 && Object.keys(fields).length > 0) {
+        req.log.warn({ err: (err as Error).message }, 'complaint not filed: the form is answered 503 with what was typed');
+        reply.header('Retry-After', String(retryAfterSeconds(err as Error) ?? 30));
+        const notice = html`<p><strong>Mohon maaf, aduan Anda belum terkirim</strong> karena gangguan sistem. Isian Anda masih ada di bawah ini: silakan kirim ulang beberapa saat lagi.${files.length > 0 ? ' Foto perlu dipilih lagi.' : ''}</p>`;
+        return sendPage(reply.code(503), page(fields, {}, keepKey, notice));
       }
       throw err;
     } finally {
