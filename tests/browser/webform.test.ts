@@ -9,7 +9,7 @@ import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 /** The citizen form in a real headless Chromium on a small phone screen. */
 const url = testRedisUrl();
 const prefix = uniquePrefix('browser');
-const { logger } = memoryLogger('browser');
+const { logger, lines: logLines } = memoryLogger('browser');
 let browser: Browser;
 let base: string;
 
@@ -278,6 +278,16 @@ describe('web form in Chromium (phone)', () => {
     expect(seen.said).toContain('Aduan dan foto sedang dikirim');
     expect(scriptProblems).toEqual([]);
     await context.close();
+  });
+
+  it('asks the server for no /favicon.ico, which the 404 page answered on every page load', async () => {
+    const page = await browser.newPage(phone);
+    for (const path of ['/', '/status']) {
+      await page.goto(`${base}${path}`);
+      await page.waitForLoadState('networkidle');
+    }
+    await page.close();
+    expect(logLines.filter((l) => l.url === '/favicon.ico')).toEqual([]);
   });
 
   it('without JavaScript shows no location buttons that could do nothing', async () => {

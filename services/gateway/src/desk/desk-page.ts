@@ -2,6 +2,7 @@ import type { Directory } from '@aduan/routing/directory';
 import { displayPhone } from '@aduan/schema';
 import type { AuthUser } from '../auth/index.ts';
 import { html, raw, type RawHtml } from '../views/html.ts';
+import { NO_FAVICON } from '../views/layout.ts';
 import { STATE_LABELS } from '../views/messages-id.ts';
 import { DESK_CSS } from './desk-style.ts';
 
@@ -62,6 +63,7 @@ export function deskPage(dir: Directory, d: DeskPageData): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${raw(NO_FAVICON)}
 <title>Meja Radio · Aduan Kota Blitar</title>
 <style>${raw(DESK_CSS)}</style>
 </head>

@@ -71,7 +71,7 @@ ${
 }
 <form method="get" action="/status" class="card">
 <label for="ticket">Nomor tiket</label>
-<input type="text" id="ticket" name="ticket" required value="${opts.ticket ?? ''}" autocapitalize="characters" placeholder="${opts.ticketPrefix ?? 'ADU'}-XXXX-XXXX">
+<input type="text" id="ticket" name="ticket" required value="${opts.ticket ?? ''}" autocomplete="off" autocapitalize="characters" autocorrect="off" spellcheck="false" placeholder="${opts.ticketPrefix ?? 'ADU'}-XXXX-XXXX">
 <label for="token">Kode akses</label>
 <input type="text" id="token" name="token" required autocomplete="off" autocapitalize="characters" autocorrect="off" spellcheck="false" placeholder="XXXX-XXXX-XXXX" aria-describedby="token-hint" value="${opts.notFound ? (opts.token ?? '') : ''}">
 <p class="muted" id="token-hint">Huruf besar atau kecil sama saja.</p>
