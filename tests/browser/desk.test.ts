@@ -396,6 +396,29 @@ describe('radio desk in Chromium', () => {
   });
 
 
+  it('a send that is never answered (a link that died without a word) frees the desk for the next caller within seconds; the entry is sent once later', async () => {
+    // Its first send hangs, as behind a modem that lost its link or a proxy whose upstream hangs.
+    const sends = '**/api/v1/desk/complaints';
+    let sent = 0;
+    await page.route(sends, (route) => (sent++ === 0 ? undefined : route.continue()));
+    try {
+      await keyCall({ name: 'Pak Gimin', text: 'Pohon tumbang menutup Jalan Kenari, mobil tidak bisa lewat' });
+      await kb().press('Enter');
+      // Not the whole TCP timeout (minutes, Enter doing nothing): the form is cleared and the entry waits.
+      await expect.poll(() => page.locator('#text').inputValue(), { timeout: 12_000 }).toBe('');
+      expect(await page.locator('#notice').textContent()).toContain('Jaringan putus');
+      expect(await activeId()).toBe('caller-name');
+      expect(await page.locator('#outbox-list li').count()).toBe(1);
+      // Sent again by the outbox: listed as late, under its caller's name.
+      await expect.poll(() => page.locator('#late-list li').first().textContent(), { timeout: 15_000 }).toMatch(/^Terkirim terlambat — tiket Pak Gimin: ADU-/);
+      const board = (await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`)) as { entries: { snippet: string }[] };
+      expect(board.entries.filter((e) => e.snippet.startsWith('Pohon tumbang menutup Jalan Kenari'))).toHaveLength(1);
+    } finally {
+      await page.unroute(sends);
+      await nextCaller();
+    }
+  });
+
   it('logging out leaves no half-typed caller on the computer', async () => {
     await page.locator('#caller-name').fill('Pak Harto');
     await page.locator('#caller-phone').fill('0812 9999 1111');

@@ -281,17 +281,29 @@
       inFlight.delete(entry.key);
     }
   }
+  /**
+   * How long a send may go unanswered before it counts as not sent (kept, sent again with its
+   * key, which returns the same ticket should the first have arrived). A connection that died
+   * without a word (a modem that lost its link, a proxy whose upstream hangs) otherwise holds the
+   * desk on this caller for minutes, Enter doing nothing for the next. The gateway answers within
+   * a few seconds at worst (a queue add waits 2 s, then spools).
+   */
+  const SEND_TIMEOUT_MS = 8000;
   async function sendNow(entry, deferred) {
     const url = entry.kind === 'link' ? `/api/v1/desk/complaints/${encodeURIComponent(entry.ticket)}/supporters` : '/api/v1/desk/complaints';
     let res;
+    const abort = typeof AbortController === 'function' ? new AbortController() : null;
+    const timer = abort ? setTimeout(() => abort.abort(), SEND_TIMEOUT_MS) : null;
     try {
       // An automatic re-send is not the operator at work either (see refreshBoard).
       const headers = { 'content-type': 'application/json', 'idempotency-key': entry.key };
       if (deferred) headers['x-aduan-poll'] = '1';
-      res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(entry.body) });
+      res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(entry.body), signal: abort ? abort.signal : undefined });
     } catch (_err) {
       setOnline(false);
       return { outcome: 'retry' };
+    } finally {
+      clearTimeout(timer);
     }
     setOnline(true);
     const json = await res.json().catch(() => ({}));
