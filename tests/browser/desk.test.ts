@@ -86,6 +86,19 @@ async function nextCaller() {
   await kb().press('Alt+N');
 }
 
+/** Back on the desk with a live session and an empty form, also when a step failed on the login page or after the session ended. */
+async function backAtDesk() {
+  await page.goto(`${base}/desk`);
+  if (page.url() !== `${base}/desk`) {
+    await page.locator('#username').fill('siti');
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('#password').press('Enter');
+    await page.waitForURL(`${base}/desk`);
+  }
+  await expect.poll(activeId).toBe('caller-name');
+  await nextCaller();
+}
+
 async function boardRow(ticket: string) {
   return page.locator(`#board-rows tr[data-ticket="${ticket}"]`);
 }
@@ -416,6 +429,36 @@ describe('radio desk in Chromium', () => {
     } finally {
       await page.unroute(sends);
       await nextCaller();
+    }
+  });
+
+  it('a session that ends while a call is typed: "Masuk lagi" keeps the keyboard focus while the desk polls, and after logging in again the call is sent', async () => {
+    try {
+      await keyCall({ name: 'Bu Warsini', text: 'Sampah menumpuk di depan Pasar Templek sudah tiga hari' });
+      const session = (await page.context().cookies()).find((c) => c.name === gw.deps.auth.cookie.name);
+      await gw.deps.auth.sessions.destroy(session?.value ?? '');
+      // The board's poll finds out within 3 s; Enter keeps the call in the outbox.
+      await expect.poll(() => page.locator('#notice').textContent(), { timeout: 5_000 }).toContain('Sesi Anda sudah berakhir');
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#outbox-list li').count()).toBe(1);
+      expect(await activeId()).toBe('caller-name');
+      await kb().press('Shift+Tab');
+      expect(await focused()).toBe('Masuk lagi');
+      // Two board polls and a resend later (each finding the session over), the link still has the focus.
+      await page.waitForTimeout(6_500);
+      expect(await focused()).toBe('Masuk lagi');
+      await kb().press('Enter');
+      await page.waitForURL(`${base}/login?next=/desk&expired=1`);
+      await expect.poll(activeId).toBe('username');
+      await kb().type('siti');
+      await tab();
+      await kb().type(PASSWORD);
+      await kb().press('Enter');
+      await page.waitForURL(`${base}/desk`);
+      await expect.poll(() => page.locator('#late-list li').first().textContent(), { timeout: 10_000 }).toMatch(/^Terkirim terlambat — tiket Bu Warsini: ADU-/);
+      expect(await page.locator('#outbox').isHidden()).toBe(true);
+    } finally {
+      await backAtDesk();
     }
   });
 

@@ -170,6 +170,15 @@
       n.append(a);
     }
   }
+  /**
+   * The session is over, as the board's poll (every 3 s), the outbox's resend (every 5 s) or a
+   * look-up finds. Said once: redrawn each time, the notice would take the keyboard focus off its
+   * "Masuk lagi" link and be read out again. (An entry sent by the operator says what became of
+   * it with notice() itself.)
+   */
+  function sessionOver(text) {
+    if (noticeKind !== 'login') notice(text, 'login');
+  }
 
   // ---------- result (the ticket read on air) ----------
   const nameOf = (entry) => String((entry.snapshot && entry.snapshot['caller-name']) || '').trim();
@@ -331,7 +340,7 @@
         if (r.outcome === 'sent') showLate(entry, r.json);
         if (r.outcome === 'retry') break;
         if (r.outcome === 'login') {
-          notice('Sesi Anda sudah berakhir. Aduan yang belum terkirim tetap tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
+          sessionOver('Sesi Anda sudah berakhir. Aduan yang belum terkirim tetap tersimpan dan dikirim setelah Anda masuk lagi.');
           break;
         }
         if (r.outcome === 'rejected') {
@@ -604,7 +613,7 @@
       err.hidden = false;
       return;
     }
-    if (res.status === 401) return notice('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.', 'login');
+    if (res.status === 401) return sessionOver('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.');
     if (!res.ok) {
       $('lookup-result').hidden = true;
       err.textContent = res.status === 404 ? `Tiket ${ticket} tidak ditemukan. Periksa lagi hurufnya.` : 'Status tidak dapat dibaca sekarang; coba lagi sebentar.';
@@ -639,7 +648,7 @@
     try {
       // A poll is not the operator at work: it must not keep an unattended desk logged in.
       const res = await fetch('/api/v1/desk/board', { credentials: 'same-origin', headers: { 'x-aduan-poll': '1' } });
-      if (res.status === 401) return notice('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.', 'login');
+      if (res.status === 401) return sessionOver('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.');
       if (!res.ok) return;
       setOnline(true);
       const board = await res.json();
