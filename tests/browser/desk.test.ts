@@ -409,6 +409,24 @@ describe('radio desk in Chromium', () => {
   });
 
 
+  it('keeps a choice picked from a list in the typed draft: reloaded (as when logging in again), the landmark and the kelurahan it filled in are back', async () => {
+    try {
+      await keyCall({ text: 'Parkir liar di depan pasar setiap sore, jalan jadi macet' });
+      expect(await activeId()).toBe('landmark');
+      await kb().type('Pasar Le');
+      await kb().press('ArrowDown');
+      await kb().press('Enter'); // picks, fills in its kelurahan, sends nothing
+      expect(await page.locator('#landmark').inputValue()).toBe('Pasar Legi');
+      expect(await page.locator('#kelurahan').inputValue()).toBe('Bendogerit');
+      await page.reload();
+      expect(await page.locator('#text').inputValue()).toBe('Parkir liar di depan pasar setiap sore, jalan jadi macet');
+      expect(await page.locator('#landmark').inputValue()).toBe('Pasar Legi');
+      expect(await page.locator('#kelurahan').inputValue()).toBe('Bendogerit');
+    } finally {
+      await nextCaller();
+    }
+  });
+
   it('a send that is never answered (a link that died without a word) frees the desk for the next caller within seconds; the entry is sent once later', async () => {
     // Its first send hangs, as behind a modem that lost its link or a proxy whose upstream hangs.
     const sends = '**/api/v1/desk/complaints';

@@ -735,6 +735,8 @@
     }
     localStorage.setItem(DRAFT_KEY, JSON.stringify(snapshot()));
   });
+  // A choice picked from a list sets the field without an input event (combobox pick()).
+  form.addEventListener('change', () => localStorage.setItem(DRAFT_KEY, JSON.stringify(snapshot())));
   // Logging out leaves no half-typed call (a caller's name and number) on a shared desk computer.
   // Entries waiting in the outbox stay: they are sent at this operator's next login.
   const logout = document.querySelector('form.logout');
