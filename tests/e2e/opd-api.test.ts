@@ -99,7 +99,13 @@ describe('OPD API', () => {
     }, { timeoutMs: 15_000, what: 'in_progress' });
     expect(view.history.at(-1)).toMatchObject({ state: 'in_progress', message: 'Petugas menuju lokasi' });
     // A retry of the same update changes nothing; a new one moves it on.
-    expect((await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, update)).statusCode).toBe(202);
+    const retried = await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, update);
+    expect([retried.statusCode, retried.json()]).toEqual([202, { updateId: 'dishub.sim-41', outcome: 'queued' }]);
+    // The same updateId for another report on it would be dropped as that retry: refused aloud.
+    const otherReport = await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { ...update, state: 'resolved' });
+    expect([otherReport.statusCode, otherReport.json().error]).toEqual([409, 'update_id_reused']);
+    const otherMessage = await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { ...update, message: 'Sudah ditertibkan' });
+    expect([otherMessage.statusCode, otherMessage.json().error]).toEqual([409, 'update_id_reused']);
     expect((await asOpd(dishub, 'POST', `/api/v1/opd/complaints/${c.id}/status`, { state: 'resolved', updateId: 'sim-42' })).statusCode).toBe(202);
     const done = await waitFor(async () => {
       const v = await citizenView(c);
@@ -320,8 +326,11 @@ describe('OPD API: "bukan kewenangan kami"', () => {
     expect([rec?.view.state, rec?.view.opd]).toEqual(['triage', undefined]);
     expect(JSON.stringify(rec?.view)).not.toContain('kewenangan');
     expect((await noticesOf(c.id)).map((n) => n.id)).toEqual([`routed.${c.id}.r0`]);
-    // dishub no longer sees it, nor may report on it.
+    // dishub no longer sees it, nor may report on it; but its system retrying the return (its
+    // answer lost) is told it arrived, not 404.
     expect((await asOpd(dishub, 'GET', `/api/v1/opd/complaints/${c.id}`)).statusCode).toBe(404);
+    const retriedReturn = await status(dishub, { state: 'returned', message: reason, updateId: 'ret-1' });
+    expect([retriedReturn.statusCode, retriedReturn.json()]).toEqual([202, { updateId: 'dishub.ret-1', outcome: 'queued' }]);
     expect((await status(dishub, { state: 'in_progress', updateId: 'after-return' })).statusCode).toBe(404);
     // The admin assigns it to dlh: dlh's queue and feed get it, the citizen hears where it went.
     const assigned = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie }, payload: { opd: 'dlh', revision: 1 } });

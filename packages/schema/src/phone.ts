@@ -7,7 +7,7 @@ export function normalizePhone(input: string): string | null {
   const trimmed = input.trim();
   // Digits and the separators people write between them, nothing else: a letter O typed for a
   // zero ("0812 3456 789O") was dropped, and the rest kept as another, shorter number.
-  if (!/^\+?[\d\s().\/-]+$/.test(trimmed)) return null;
+  if (!/^\+?[\d\s()./-]+$/.test(trimmed)) return null;
   const plus = trimmed.startsWith('+');
   const digits = trimmed.replace(/[^\d]/g, '');
   if (digits.length < 8 || digits.length > 15) return null;

@@ -211,7 +211,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       schema: {
         summary: 'Report progress on a complaint routed to your OPD (OPD API key)',
         description:
-          'Queues a `StatusUpdate` on `status` with `opd` set from the key (jobId and `updateId` `<opd>.<updateId>`, so a retry changes nothing). The router records it and, for WhatsApp and Instagram complaints, tells the citizen; `message` is shown to the citizen (Bahasa Indonesia). `state: "returned"` says the complaint is not your OPD\'s ("bukan kewenangan kami"): it goes back to the city\'s admin (triage) for re-assignment, `message` (required) tells the admin why and is not shown to the citizen, and your key can no longer read or report on it (404) unless the admin assigns it to your OPD again. A report dated (`at`) before the last report applied to the complaint is refused with 409 `stale_report` (the router would ignore it).',
+          'Queues a `StatusUpdate` on `status` with `opd` set from the key (jobId and `updateId` `<opd>.<updateId>`, so a retry changes nothing: the same report sent again is answered 202 as the first was, even after a return took the complaint away; another report under the same `updateId`, on this complaint or another, is refused with 409 `update_id_reused`). The router records it and, for WhatsApp and Instagram complaints, tells the citizen; `message` is shown to the citizen (Bahasa Indonesia). `state: "returned"` says the complaint is not your OPD\'s ("bukan kewenangan kami"): it goes back to the city\'s admin (triage) for re-assignment, `message` (required) tells the admin why and is not shown to the citizen, and your key can no longer read or report on it (404) unless the admin assigns it to your OPD again. A report dated (`at`) before the last report applied to the complaint is refused with 409 `stale_report` (the router would ignore it).',
         tags: ['opd'],
         security: [{ opdKey: [] }],
         params: z.object({ id: ComplaintId }),
@@ -221,15 +221,29 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     },
     async (req, reply) => {
       const key = keyOf(req);
-      const rec = await routedToKey(key, req.params.id);
       const updateId = `${key.opd}.${req.body.updateId}`;
-      // The jobId dedupes a retry; the same updateId for another complaint would be dropped as
-      // that retry, silently. (Redis away: the producer spools, as for any other update.)
-      const earlier = (await statusQueue.getJob(updateId).catch(() => undefined)) as { data?: { complaintId?: string } } | undefined;
+      // The jobId dedupes a retry; the same updateId for another complaint, or for another report
+      // on this one, would be dropped as that retry, silently. (Redis away: the producer spools,
+      // as for any other update.) Completed updates are kept 7 days (`status`'s retention).
+      const earlier = (await statusQueue.getJob(updateId).catch(() => undefined)) as { data?: Partial<StatusUpdate> } | undefined;
       if (earlier?.data?.complaintId && earlier.data.complaintId !== req.params.id) {
         count(key.opd, 'status', 'update_id_reused');
         throw new HttpError(409, 'update_id_reused', `updateId "${req.body.updateId}" was already used for another complaint; use an id unique to each update`);
       }
+      if (earlier?.data?.complaintId) {
+        const same = earlier.data.state === req.body.state && (earlier.data.message ?? '') === (req.body.message ?? '') && (req.body.at === undefined || Date.parse(req.body.at) === Date.parse(earlier.data.at ?? ''));
+        if (!same) {
+          count(key.opd, 'status', 'update_id_reused');
+          throw new HttpError(409, 'update_id_reused', `updateId "${req.body.updateId}" was already used for another report on this complaint (state "${earlier.data.state}"); use an id unique to each update`);
+        }
+        // A retry of this OPD's own report, answered as the first was, even once that report took
+        // the complaint away from the OPD (a return): a system retrying after a lost answer must
+        // not read 404 and think its return never arrived.
+        count(key.opd, 'status', 'ok');
+        req.log.info({ complaintId: req.params.id, opd: key.opd, keyId: key.id, updateId }, 'opd status update retried: already queued');
+        return reply.code(202).send({ updateId, outcome: 'queued' as const });
+      }
+      const rec = await routedToKey(key, req.params.id);
       // A date ahead of this clock would make every later report on the complaint (by any OPD
       // it is re-assigned to, too) "older than the last one" and dropped.
       if (req.body.at && Date.parse(req.body.at) - Date.now() > MAX_CLOCK_AHEAD_MS) {
@@ -245,8 +259,8 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
       }
       // The router ignores a report older than the last one applied to the complaint (a late "in
       // progress" must not move "resolved" back): say so now rather than accept it with 202 and
-      // drop it. A retry of a report already queued (same updateId) is still answered as one.
-      if (req.body.at && !earlier && rec.reportedAt !== undefined && Date.parse(req.body.at) < rec.reportedAt) {
+      // drop it. (A retry of a report already queued was answered above.)
+      if (req.body.at && rec.reportedAt !== undefined && Date.parse(req.body.at) < rec.reportedAt) {
         count(key.opd, 'status', 'stale_report');
         throw new HttpError(409, 'stale_report', `A later report on this complaint (at ${new Date(rec.reportedAt).toISOString()}) was already applied, so this one (at ${req.body.at}) would be ignored. Leave "at" out to report as of now.`);
       }
