@@ -61,7 +61,7 @@ async function main() {
   const logger = createLogger({ service: 'attachments-prune', destination: process.stderr });
   let redis: Redis | undefined;
   try {
-    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.QUEUE_PREFIX);
     const spoolDirs = [...new Set([env.SPOOL_DIR, ...opts.spoolDirs])];
     const deps = { redis, prefix: env.QUEUE_PREFIX, attachmentDir: env.ATTACHMENT_DIR, spoolDirs };
     // A dry run changes nothing: it may run beside one that deletes.

@@ -74,7 +74,7 @@ async function main() {
   const logger = createLogger({ service: 'complaint-erase', destination: process.stderr });
   let redis: Redis | undefined;
   try {
-    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.QUEUE_PREFIX);
     const report = await eraseComplaint({ redis, prefix: env.QUEUE_PREFIX, spoolDir: env.SPOOL_DIR, storage: new LocalDiskStorage(env.ATTACHMENT_DIR) }, ticket, opts);
     print(report, opts, env.ATTACHMENT_DIR);
     if (opts.apply) logger.info({ event: 'complaint_erased', complaintId: report.id, counts: report.counts, opds: report.opds.length, spoolBusy: report.spoolBusy }, 'complaint_erased');

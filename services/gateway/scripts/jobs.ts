@@ -86,7 +86,7 @@ async function main() {
   const logger = createLogger({ service: 'jobs', destination: process.stderr });
   let redis: Redis | undefined;
   try {
-    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.QUEUE_PREFIX);
     const out = command === 'failed' ? await failed(redis, env.QUEUE_PREFIX, queues, queue, limit) : await retry(redis, env.QUEUE_PREFIX, queue!, ids, values.yes, logger);
     process.stdout.write(`${out.join('\n')}\n`);
   } catch (err) {

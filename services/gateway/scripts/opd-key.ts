@@ -30,7 +30,7 @@ async function main() {
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   let redis: Redis | undefined;
   try {
-    redis = await connectCliRedis(redisUrl);
+    redis = await connectCliRedis(redisUrl, env.QUEUE_PREFIX);
     const keys = new OpdKeyStore(redis, env.QUEUE_PREFIX);
     if ((command === 'add' || command === 'redis-user') && arg) {
       const opds = loadDirectory(env.ROUTING_DIRECTORY).opds.map((o) => o.code);

@@ -51,7 +51,7 @@ async function main() {
   const env = parseEnvOrExit(RedisEnv);
   let redis: Redis | undefined;
   try {
-    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.QUEUE_PREFIX);
     const users = new UserStore(redis, env.QUEUE_PREFIX);
     if (command === 'list') {
       for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${u.station || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\n`);

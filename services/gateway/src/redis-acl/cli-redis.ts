@@ -30,11 +30,13 @@ export function cliRedisError(err: unknown): { code: string; message: string } {
  * half-way is not made again (a tool waiting on it would hang, silently, until Redis came
  * back, and BullMQ's queues wait for a reconnecting connection without a deadline), and a
  * command Redis does not answer within 3 s fails; each fails the tool with exit 1, and its
- * rerun finishes the work.
+ * rerun finishes the work. With `keyPrefix` (QUEUE_PREFIX, for a tool that works on Aduan's keys),
+ * a user that may not use the keys under it is refused as such: on a locked Redis that is a
+ * QUEUE_PREFIX other than the lock's, which the admin user would only have the tool work on, empty.
  */
-export async function connectCliRedis(redisUrl: string): Promise<Redis> {
+export async function connectCliRedis(redisUrl: string, keyPrefix?: string): Promise<Redis> {
   const away = () => new CliRedisError('redis', `Redis at ${new URL(redisUrl).host} did not answer within 5 s (REDIS_URL)`);
-  const probe = await probeRedis(redisUrl, 5_000);
+  const probe = await probeRedis(redisUrl, 5_000, keyPrefix);
   if (probe.state === 'away') throw away();
   if (probe.state === 'refused') throw new CliRedisError('redis_refused', refusedMessage(redisUrl, probe.reason));
   const redis = createRedis(redisUrl, 'client', { retryStrategy: () => null });
