@@ -8,20 +8,22 @@
  *   --spool-dir <dir>                        another service's SPOOL_DIR or INBOX_SPOOL_DIR to read (repeat it; SPOOL_DIR always is)
  * Exit codes: 0 done (or nothing to delete, or a dry run), 1 failed (Redis unreachable or
  * refusing, a file that could not be read or deleted: run it again), 2 usage, 75 another run is
- * deleting now (run it again later), 78 a setting is invalid, or SPOOL_DIR does not exist (not
- * the gateway's).
+ * deleting now (run it again later), 78 a setting is invalid, SPOOL_DIR does not exist (not
+ * the gateway's), or Redis holds no key under QUEUE_PREFIX (not the deployment's: nothing deleted).
  */
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { parseEnvOrExit } from '@aduan/config';
 import { createLogger } from '@aduan/telemetry';
 import { GatewayEnv } from '../src/config.ts';
-import { DEFAULT_PRUNE_DAYS, PruneRunningError, pruneAttachments, withPruneLock, type PruneReport } from '../src/erasure/prune-attachments.ts';
+import { DEFAULT_PRUNE_DAYS, PruneNoDeploymentError, PruneRunningError, pruneAttachments, withPruneLock, type PruneReport } from '../src/erasure/prune-attachments.ts';
 import { cliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
 import { exitUnlessGatewaySpool } from './gateway-dirs.ts';
 
 /** EX_TEMPFAIL: another run is deleting now; running it again later does the work. */
 const EXIT_RETRY = 75;
+/** EX_CONFIG: QUEUE_PREFIX or REDIS_URL is not the deployment's (no key under the prefix). */
+const EXIT_CONFIG = 78;
 
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: attachments-prune.ts [--older-than <days>] [--spool-dir <dir>]... [--yes]\n`);
@@ -69,9 +71,9 @@ async function main() {
     print(report, opts);
     if (opts.apply) logger.info({ event: 'attachments_pruned', files: report.files, bytes: report.bytes, kept: report.kept, leftovers: report.leftovers, directories: report.directories, olderThanDays: opts.olderThanDays }, 'attachments_pruned');
   } catch (err) {
-    if (err instanceof PruneRunningError) {
+    if (err instanceof PruneRunningError || err instanceof PruneNoDeploymentError) {
       process.stderr.write(`error (${err.code}): ${err.message}. Nothing was changed.\n`);
-      process.exitCode = EXIT_RETRY;
+      process.exitCode = err instanceof PruneRunningError ? EXIT_RETRY : EXIT_CONFIG;
       return;
     }
     // A file's error names its path; a socket's (Redis gone: ECONNRESET) has an errno too, but no path.

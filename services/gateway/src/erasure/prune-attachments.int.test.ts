@@ -10,7 +10,7 @@ import { createRedis, Queue } from '@aduan/queue';
 import { LocalDiskStorage } from '@aduan/storage';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { serviceUserRules } from '../redis-acl/redis-users.ts';
-import { DEFAULT_PRUNE_DAYS, pruneAttachments } from './prune-attachments.ts';
+import { DEFAULT_PRUNE_DAYS, PruneNoDeploymentError, pruneAttachments } from './prune-attachments.ts';
 
 /**
  * attachments:prune on real files and a real Redis: an old photo nothing names goes; one a
@@ -33,9 +33,13 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-/** A deployment of its own: a prefix, an attachment store, the gateway's and the WhatsApp service's spools. */
-function setup() {
+/**
+ * A deployment of its own: a prefix, an attachment store, the gateway's and the WhatsApp service's
+ * spools. Its Redis holds the intake queue's meta key, as a router's worker leaves it.
+ */
+async function setup() {
   const prefix = uniquePrefix('prune');
+  await redis.hset(`${prefix}:intake:meta`, 'version', 'bullmq');
   const root = mkdtempSync(join(tmpdir(), 'aduan-prune-'));
   prefixes.push(prefix);
   dirs.push(root);
@@ -55,7 +59,7 @@ function setup() {
 
 describe('pruneAttachments', () => {
   it('deletes an old photo nothing names, and keeps the ones a retained job, a spooled complaint or an open conversation names', async () => {
-    const { deps, path, photo, attachment } = setup();
+    const { deps, path, photo, attachment } = await setup();
     const unused = await photo(40);
     const inJob = await photo(40);
     const inFailedJob = await photo(40);
@@ -83,8 +87,21 @@ describe('pruneAttachments', () => {
     expect(await pruneAttachments(deps, { olderThanDays: 31, apply: true })).toMatchObject({ files: 0, bytes: 0, kept: 4, oldestDays: null });
   });
 
+  it('deletes nothing under a QUEUE_PREFIX that holds no key (not the one whose jobs name the photos)', async () => {
+    const { deps, path, photo, attachment } = await setup();
+    const used = await photo(45);
+    const intake = new Queue('intake', { connection: redis, prefix: deps.prefix });
+    await intake.add('intake', { attachments: [attachment(used)] }, { jobId: 'c1' });
+    await intake.close();
+    const wrong = { ...deps, prefix: uniquePrefix('prune-wrong') };
+    await expect(pruneAttachments(wrong, { olderThanDays: 31, apply: true })).rejects.toThrow(PruneNoDeploymentError);
+    expect(existsSync(path(used.storageKey))).toBe(true);
+    // Nothing old to delete: nothing to refuse either.
+    expect(await pruneAttachments(wrong, { olderThanDays: 60, apply: true })).toMatchObject({ files: 0, kept: 0 });
+  });
+
   it('keeps a young photo, and an old one sent again (the same bytes stored anew)', async () => {
-    const { deps, storage, path, photo } = setup();
+    const { deps, storage, path, photo } = await setup();
     const young = await photo(10);
     const again = await photo(90);
     await storage.put((await storage.get(again.storageKey))!);
@@ -94,7 +111,7 @@ describe('pruneAttachments', () => {
   });
 
   it('removes a shard directory it emptied, and puts back a file a stopped run left set aside', async () => {
-    const { deps, path, photo } = setup();
+    const { deps, path, photo } = await setup();
     const old = await photo(40);
     const shard = join(path(old.storageKey), '..');
     const kept = await photo(40);
@@ -111,7 +128,7 @@ describe('pruneAttachments', () => {
   });
 
   it("deletes an upload's temporary file its process left when it died (a day old), never one being written", async () => {
-    const { deps, path, photo } = setup();
+    const { deps, path, photo } = await setup();
     const kept = await photo(1);
     const shard = join(path(kept.storageKey), '..');
     const leftover = join(shard, `${'a'.repeat(64)}.0123456789ab.tmp`);
@@ -150,7 +167,7 @@ function runPrune(env: Record<string, string>, args: string[]): Promise<Run> {
 
 describe('attachments:prune', () => {
   it("as a locked Redis's service user: a dry run changes nothing, --yes deletes and logs counts only; bad usage exits 2", async () => {
-    const { prefix, deps, path, photo } = setup();
+    const { prefix, deps, path, photo } = await setup();
     const user = `prune-test-${randomBytes(4).toString('hex')}`;
     const password = randomBytes(16).toString('hex');
     await redis.call('ACL', 'SETUSER', user, ...serviceUserRules(prefix, createHash('sha256').update(password).digest('hex')));
@@ -168,6 +185,15 @@ describe('attachments:prune', () => {
       expect(elsewhere.err).toContain('error (no_spool_dir)');
       expect(existsSync(path(old.storageKey))).toBe(true);
       mkdirSync(deps.spoolDirs[0]!, { recursive: true });
+
+      // A Redis with no key under QUEUE_PREFIX is not the deployment's (a prefix or REDIS_URL other
+      // than the services'): nothing there could name the photo. Refused, nothing touched.
+      await redis.del(`${prefix}:intake:meta`);
+      const notOurs = await runPrune(env, ['--yes', '--older-than', '40']);
+      expect(notOurs.code).toBe(78);
+      expect(notOurs.err).toContain('error (no_deployment): Redis holds no key under QUEUE_PREFIX');
+      expect(statSync(path(old.storageKey)).mtimeMs).toBe(before);
+      await redis.hset(`${prefix}:intake:meta`, 'version', 'bullmq');
 
       const dry = await runPrune(env, ['--spool-dir', deps.spoolDirs[1]!]);
       expect(dry).toMatchObject({ code: 0, err: '' });

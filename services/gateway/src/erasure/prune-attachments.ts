@@ -2,7 +2,7 @@ import { lstat, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { LONGEST_JOB_RETENTION_SECONDS, releaseLockWithin, renewLock } from '@aduan/queue';
+import { keyPages, LONGEST_JOB_RETENTION_SECONDS, releaseLockWithin, renewLock } from '@aduan/queue';
 import { syncDirectory } from '@aduan/storage/durable-fs';
 import { attachmentMentions } from './attachment-mentions.ts';
 
@@ -76,6 +76,10 @@ export async function pruneAttachments(deps: PruneDeps, opts: { olderThanDays: n
   const cutoff = now - opts.olderThanDays * DAY_MS;
   if (opts.apply) await restoreSetAside(deps.attachmentDir);
   const old = await filesBefore(deps.attachmentDir, CONTENT, cutoff);
+  // Old photos and no key at all under the prefix: this Redis and prefix are not the ones that
+  // filed them (a QUEUE_PREFIX or REDIS_URL other than the services'), and nothing would be seen
+  // to name them. A deployment's Redis always holds its queues' keys.
+  if (old.length > 0 && !(await prefixHasKeys(deps.redis, deps.prefix))) throw new PruneNoDeploymentError(deps.prefix);
   const named = new Set<string>();
   if (old.length > 0) for await (const m of attachmentMentions(deps.redis, deps.prefix, deps.spoolDirs)) for (const [sha] of m.text.matchAll(SHA256)) named.add(sha);
   const unused = old.filter((f) => !named.has(f.sha256));
@@ -104,6 +108,22 @@ export async function pruneAttachments(deps: PruneDeps, opts: { olderThanDays: n
   return report;
 }
 
+/** Any key under the prefix but this command's own lock (taken before it looks). */
+async function prefixHasKeys(redis: Redis, prefix: string): Promise<boolean> {
+  for await (const page of keyPages(redis, prefix, '*')) if (page.some((k) => k !== pruneLockKey(prefix))) return true;
+  return false;
+}
+
+const pruneLockKey = (prefix: string) => `${prefix}:attachments-prune:lock`;
+
+/** Redis holds no key under QUEUE_PREFIX: not the deployment whose photos these are. */
+export class PruneNoDeploymentError extends Error {
+  readonly code = 'no_deployment';
+  constructor(prefix: string) {
+    super(`Redis holds no key under QUEUE_PREFIX "${prefix}", so nothing there can name the photos: set QUEUE_PREFIX and REDIS_URL as the services have them`);
+  }
+}
+
 /** Another run (the daily timer, an operator's) is deleting now. */
 export class PruneRunningError extends Error {
   readonly code = 'prune_running';
@@ -121,7 +141,7 @@ const PRUNE_LOCK_TTL_MS = 60_000;
  * `run` goes on, and expires a minute after a run that died. Throws PruneRunningError when held.
  */
 export async function withPruneLock<T>(redis: Redis, prefix: string, run: () => Promise<T>): Promise<T> {
-  const key = `${prefix}:attachments-prune:lock`;
+  const key = pruneLockKey(prefix);
   const token = randomBytes(12).toString('hex');
   if ((await redis.set(key, token, 'PX', PRUNE_LOCK_TTL_MS, 'NX')) !== 'OK') throw new PruneRunningError();
   const renew = setInterval(() => void renewLock(redis, key, token, PRUNE_LOCK_TTL_MS).catch(() => {}), PRUNE_LOCK_TTL_MS / 3);
