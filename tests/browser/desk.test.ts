@@ -450,6 +450,26 @@ describe('radio desk in Chromium', () => {
     }
   });
 
+  it('a send the gateway answers but does not take (503) says the server is busy, not that the network is down; the entry is sent later', async () => {
+    const sends = '**/api/v1/desk/complaints';
+    let sent = 0;
+    await page.route(sends, (route) =>
+      sent++ === 0 ? route.fulfill({ status: 503, contentType: 'application/json', headers: { 'retry-after': '5' }, body: JSON.stringify({ error: 'queue_unavailable', message: 'Redis is unreachable' }) }) : route.continue(),
+    );
+    try {
+      await keyCall({ name: 'Bu Ning', text: 'Got di Jalan Mastrip meluap tiap hujan, air masuk ke rumah warga' });
+      await kb().press('Enter');
+      await expect.poll(() => page.locator('#notice').textContent()).toContain('Server sedang sibuk: aduan tersimpan');
+      expect(await page.locator('#notice').textContent()).not.toContain('Jaringan putus');
+      expect(await page.locator('#net').textContent()).toBe('Terhubung');
+      expect(await page.locator('#outbox-list li').count()).toBe(1);
+      await expect.poll(() => page.locator('#late-list li').first().textContent(), { timeout: 15_000 }).toMatch(/^Terkirim terlambat — tiket Bu Ning: ADU-/);
+    } finally {
+      await page.unroute(sends);
+      await nextCaller();
+    }
+  });
+
   it('a session that ends while a call is typed: "Masuk lagi" keeps the keyboard focus while the desk polls, and after logging in again the call is sent', async () => {
     try {
       await keyCall({ name: 'Bu Warsini', text: 'Sampah menumpuk di depan Pasar Templek sudah tiga hari' });

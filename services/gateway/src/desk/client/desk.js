@@ -325,7 +325,8 @@
     if (res.status === 400 || res.status === 404 || res.status === 422 || res.status === 403) {
       return { outcome: 'rejected', json };
     }
-    return { outcome: 'retry' };
+    // Answered, but not taken (503 Redis away, 429, a proxy's 502): the network is fine.
+    return { outcome: 'retry', server: true };
   }
 
   let flushing = false;
@@ -396,7 +397,7 @@
         if (!sameForm) markResultPrevious();
       }
       notice('');
-      if (r.outcome === 'retry') notice('Jaringan putus: aduan tersimpan di komputer ini dan dikirim otomatis. Lanjutkan penelepon berikutnya.', 'net');
+      if (r.outcome === 'retry') notice(`${r.server ? 'Server sedang sibuk' : 'Jaringan putus'}: aduan tersimpan di komputer ini dan dikirim otomatis. Lanjutkan penelepon berikutnya.`, 'net');
       if (r.outcome === 'login') notice('Sesi Anda sudah berakhir. Aduan ini tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
       if (sameForm) resetForm();
     } finally {
