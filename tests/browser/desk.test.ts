@@ -500,6 +500,20 @@ describe('radio desk in Chromium', () => {
     }
   });
 
+  it('an account disabled while logged in is told at once by the board poll, not at the next send', async () => {
+    await gw.deps.auth.users.setDisabled('siti', true);
+    try {
+      await expect.poll(() => page.locator('#notice').textContent(), { timeout: 5_000 }).toBe('Akun Anda dinonaktifkan. Silakan hubungi admin.');
+      // Said once: the polls after it leave it (and the keyboard focus) alone.
+      await page.waitForTimeout(3_500);
+      expect(await page.locator('#notice').textContent()).toBe('Akun Anda dinonaktifkan. Silakan hubungi admin.');
+    } finally {
+      // Enabled again: its sessions were ended with the disabling; the operator logs in again.
+      await gw.deps.auth.users.setDisabled('siti', false);
+      await backAtDesk();
+    }
+  });
+
   it('logging out leaves no half-typed caller on the computer', async () => {
     await page.locator('#caller-name').fill('Pak Harto');
     await page.locator('#caller-phone').fill('0812 9999 1111');

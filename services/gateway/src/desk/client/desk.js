@@ -650,6 +650,13 @@
       // A poll is not the operator at work: it must not keep an unattended desk logged in.
       const res = await fetch('/api/v1/desk/board', { credentials: 'same-origin', headers: { 'x-aduan-poll': '1' } });
       if (res.status === 401) return sessionOver('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.');
+      if (res.status === 403) {
+        // Disabled (or taken off its station) while logged in: said now, not at the next send,
+        // after a whole call was typed for nothing. Said once (see sessionOver).
+        const json = await res.json().catch(() => ({}));
+        if (noticeKind !== 'refused') notice(rejection(json), 'refused');
+        return;
+      }
       if (!res.ok) return;
       setOnline(true);
       const board = await res.json();
