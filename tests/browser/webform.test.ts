@@ -29,6 +29,19 @@ const textLines = (page: Page, selector: string) =>
     return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
   });
 
+/** The element's accessible description as Chromium's accessibility tree has it (what a screen reader reads after its name). */
+async function accessibleDescription(page: Page, selector: string): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument')) as { root: { nodeId: number } };
+    const { nodeId } = (await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector })) as { nodeId: number };
+    const { nodes } = (await cdp.send('Accessibility.getPartialAXTree', { nodeId, fetchRelatives: false })) as { nodes: { description?: { value?: string } }[] };
+    return nodes[0]?.description?.value ?? '';
+  } finally {
+    await cdp.detach();
+  }
+}
+
 const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' };
 
 describe('web form in Chromium (phone)', () => {
@@ -254,6 +267,8 @@ describe('web form in Chromium (phone)', () => {
     await page.getByLabel(/^Foto/).setInputFiles({ name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(9 * 1024 * 1024 + 1) });
     await expect.poll(() => page.locator('#photos-client-error').textContent()).toBe('Foto "IMG_2041.jpg" terlalu besar (9,0 MB). Batasnya 8 MB per foto; silakan pilih foto lain.');
     expect(await page.locator('#photos').evaluate((el) => (el as HTMLInputElement).files?.length)).toBe(0);
+    // A screen reader on the photo field reads why it is empty again: the error is its description.
+    expect(await accessibleDescription(page, '#photos')).toContain('terlalu besar');
     await page.getByLabel('Isi aduan').fill('Jembatan kecil di Jl. Kenari retak dan miring, bahaya untuk motor');
     await page.getByLabel(/^Foto/).setInputFiles({ name: 'jembatan.png', mimeType: 'image/png', buffer: PNG_1x1 });
     // A slow upload: the post is held on its way for a moment. What the page shows meanwhile is

@@ -106,7 +106,7 @@ ${fieldError(state, 'location.kelurahan')}
 </fieldset>
 
 <label for="photos">Foto (boleh dikosongkan, maksimal ${state.maxPhotos} foto, masing-masing ${megabytes(state.maxPhotoBytes)} MB)</label>
-<input type="file" id="photos" name="photos" accept="image/*" multiple data-max="${state.maxPhotos}" data-max-bytes="${state.maxPhotoBytes}" data-max-mb="${megabytes(state.maxPhotoBytes)}"${describedBy(state, 'photos')}>
+<input type="file" id="photos" name="photos" accept="image/*" multiple data-max="${state.maxPhotos}" data-max-bytes="${state.maxPhotoBytes}" data-max-mb="${megabytes(state.maxPhotoBytes)}"${describedBy(state, 'photos', 'photos-client-error')}>
 <p class="error" id="photos-client-error" aria-live="polite"></p>
 ${fieldError(state, 'photos')}
 
