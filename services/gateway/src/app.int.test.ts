@@ -438,7 +438,7 @@ describe('operations', () => {
       const form = await postForm();
       expect(form.statusCode).toBe(429);
       expect(form.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(form.body).toMatch(/Silakan coba lagi dalam \d+ menit/);
+      expect(form.body).toMatch(/Aduan Anda belum terkirim\. Terlalu banyak aduan .* Silakan coba lagi dalam \d+ menit/);
       expect(Number(form.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await limited.close();
