@@ -12,7 +12,10 @@ export const RouteLine = z.looseObject({
 });
 export type RouteLine = z.infer<typeof RouteLine>;
 
-/** An evaluation line also names the OPD that should get it. */
+/**
+ * An evaluation line also names the OPD that should get it: a code, "external", or "triage" when
+ * no OPD can be told from it (see TRIAGE_LABEL in metrics.ts).
+ */
 export const EvalLine = RouteLine.extend({ opd: z.string().min(1, 'expected opd is empty') });
 export type EvalLine = z.infer<typeof EvalLine>;
 

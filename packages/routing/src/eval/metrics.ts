@@ -1,6 +1,13 @@
 /** Scores routing decisions against expected OPDs. Pure; the CLI and the fixture test share it. */
 
+/**
+ * The expected "opd" of a complaint whose text names no topic the city can act on, or a unit the
+ * directory has no code for: it is right when the router sends it to triage, whatever its best guess.
+ */
+export const TRIAGE_LABEL = 'triage';
+
 export interface Scored {
+  /** An OPD code, "external", or TRIAGE_LABEL. */
   expected: string;
   predicted: string;
   triage: boolean;
@@ -17,7 +24,10 @@ export interface OpdScore {
 
 export interface EvalReport {
   total: number;
-  /** predicted == expected over all lines (triaged lines count with the router's best guess). */
+  /**
+   * predicted == expected over all lines (triaged lines count with the router's best guess); a line
+   * expecting TRIAGE_LABEL is right when it was triaged.
+   */
   accuracy: number;
   triageRate: number;
   /** Lines routed without triage, and how many of them went to the right OPD. */
@@ -41,18 +51,21 @@ export function evaluate(rows: Scored[]): EvalReport {
   let correct = 0;
   let triaged = 0;
   let routedCorrect = 0;
+  // What the line counts as: its best guess, or "triage" for a triaged line that expects triage.
+  const outcome = (r: Scored) => (r.expected === TRIAGE_LABEL && r.triage ? TRIAGE_LABEL : r.predicted);
   for (const r of rows) {
     const row = (confusion[r.expected] ??= {});
-    row[r.predicted] = (row[r.predicted] ?? 0) + 1;
-    if (r.predicted === r.expected) correct++;
+    const got = outcome(r);
+    row[got] = (row[got] ?? 0) + 1;
+    if (got === r.expected) correct++;
     if (r.triage) triaged++;
     else if (r.predicted === r.expected) routedCorrect++;
   }
-  const codes = [...new Set(rows.flatMap((r) => [r.expected, r.predicted]))].sort();
+  const codes = [...new Set(rows.flatMap((r) => [r.expected, outcome(r)]))].sort();
   const perOpd = codes.map((opd) => {
     const support = rows.filter((r) => r.expected === opd).length;
-    const predicted = rows.filter((r) => r.predicted === opd).length;
-    const tp = rows.filter((r) => r.expected === opd && r.predicted === opd).length;
+    const predicted = rows.filter((r) => outcome(r) === opd).length;
+    const tp = rows.filter((r) => r.expected === opd && outcome(r) === opd).length;
     return { opd, support, predicted, precision: ratio(tp, predicted), recall: ratio(tp, support) };
   });
   const routed = total - triaged;
