@@ -26,13 +26,13 @@ export function compileRules(dir: Directory, analyzer: Analyzer): { index: Phras
   const collapsed: { target: string; weight: number; key: string; warning: string }[] = [];
   // Single-word keywords written as such: "lurah" listed next to "pak lurah" makes the collapse intended.
   const explicit = new Map<string, number>();
-  const addKeywords = (kw: Keywords | undefined, target: string, where: string) => {
+  const addKeywords = (kw: Keywords | undefined, target: string, where: string, place = false) => {
     if (!kw) return;
     for (const level of Object.keys(WEIGHTS) as (keyof Keywords)[]) {
       for (const keyword of kw[level] ?? []) {
         const terms = analyzer.analyze(keyword);
         const weight = WEIGHTS[level];
-        if (!index.add(terms, { target, weight, keyword }, null)) {
+        if (!index.add(terms, { target, weight, keyword, ...(place ? { place } : {}) }, null)) {
           warnings.push(`${where}.keywords.${level}: "${keyword}" has only stop words and never matches`);
           continue;
         }
@@ -54,7 +54,7 @@ export function compileRules(dir: Directory, analyzer: Analyzer): { index: Phras
     }
   };
   for (const opd of dir.opds) addKeywords(opd.keywords, opd.code, `opds(${opd.code})`);
-  for (const body of dir.externalBodies ?? []) addKeywords(body.keywords, `ext:${body.code}`, `externalBodies(${body.code})`);
+  for (const body of dir.externalBodies ?? []) addKeywords(body.keywords, `ext:${body.code}`, `externalBodies(${body.code})`, body.placeKeywords === true);
   addKeywords(dir.kecamatanKeywords, 'kec', 'kecamatanKeywords');
   // "pak rt" is "rt" once "pak" is dropped: a phrase that collapses to one word gives that word
   // alone the phrase's weight (every address "RT 03" was kelurahan-office evidence).

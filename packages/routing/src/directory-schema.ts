@@ -41,6 +41,12 @@ export const CategoriesFile = z.strictObject({
 
 export const ExternalFile = z.strictObject({
   externalBodies: z.array(
-    z.strictObject({ code: Code, name: z.string().trim().min(1), advice: z.string().trim().min(1), keywords: KeywordsSchema }),
+    z.strictObject({
+      code: Code,
+      name: z.string().trim().min(1),
+      advice: z.string().trim().min(1),
+      keywords: KeywordsSchema,
+      placeKeywords: z.boolean().optional(),
+    }),
   ),
 });

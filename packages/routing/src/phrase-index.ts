@@ -7,6 +7,8 @@ export interface Evidence {
   weight: number;
   /** The keyword as the directory writes it (for admins reading reasons). */
   keyword: string;
+  /** The keyword names a place that decides who is responsible: no locative discount after "di". */
+  place?: boolean;
 }
 
 export interface Place {

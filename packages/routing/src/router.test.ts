@@ -149,6 +149,40 @@ describe('createRouter().decide', () => {
     expect(d.opd).toBe('dishub');
     expect(d.reasons).toContain("'pasar' (lokasi) -> Dinas Perindustrian dan Perdagangan");
   });
+  it('counts the full name "RSUD Mardi Waluyo" for the hospital, and still as where the complaint is', () => {
+    // The landmark swallowed the keywords "rsud" and "mardi waluyo": the full name was no evidence at all.
+    const d = router.decide({ text: 'pelayanan di RSUD Mardi Waluyo buruk sekali' });
+    expect(d).toMatchObject({ opd: 'rsud', triage: false });
+    expect(d.place?.landmark).toBe('RSUD Mardi Waluyo');
+  });
+  it('reads a national or provincial road after "di" as the place that decides, not as a discounted topic word', () => {
+    for (const text of ['jalan berlubang di jalan provinsi arah Kediri', 'banyak lubang di jalan nasional, tolong ditambal']) {
+      const d = router.decide({ text });
+      expect(d.opd, text).toBe('external');
+      expect(d.external?.body, text).toMatch(/Jalan nasional/);
+    }
+    // The body's placeKeywords flag is what keeps the full weight.
+    const externalBodies = (directory.externalBodies ?? []).map((b) => (b.code === 'jalan-nasional' ? { ...b, placeKeywords: false } : b));
+    const without = createRouter({ ...directory, externalBodies }, { triageThreshold: 0.5 }).decide({ text: 'banyak lubang di jalan nasional' });
+    expect(without.reasons.some((r) => r.startsWith("'jalan nasional' (lokasi)"))).toBe(true);
+  });
+  it('knows the spoken verbs of busking and begging ("ngamen", "ngemis") and "anak punk"', () => {
+    for (const text of ['ngamen maksa di lampu merah', 'anak punk ngemis di perempatan tiap sore']) {
+      expect(router.decide({ text }), text).toMatchObject({ opd: 'satpolpp', triage: false });
+    }
+  });
+  it('takes "BPJS PBI" as the Dinkes matter it is, not BPJS membership', () => {
+    const d = router.decide({ text: 'saya warga miskin bpjs pbi saya dinonaktifkan pas mau berobat' });
+    expect(d).toMatchObject({ opd: 'dinkes', triage: false });
+    expect(d.reasons.join('; ')).not.toMatch(/BPJS Kesehatan/);
+  });
+  it('does not read "sudah makan korban" on a road as a child-protection matter', () => {
+    expect(router.decide({ text: 'Lubang di jalan depan rumah sudah makan korban' })).toMatchObject({ opd: 'dpupr', triage: false });
+  });
+  it('sends a PDAM complaint placed in Kabupaten Blitar to external (the Kabupaten has its own PDAM)', () => {
+    expect(router.decide({ text: 'air pdam di desa sy di garum mati terus sejak seminggu' })).toMatchObject({ opd: 'external', triage: false });
+    expect(router.decide({ text: 'air pdam mati terus sejak seminggu', location: { kelurahan: 'Gedog' } }).opd).toBe('pdam');
+  });
   it('warns about keywords that can never match', () => {
     const dir = { ...directory, opds: directory.opds.map((o) => (o.code === 'dlh' ? { ...o, keywords: { weak: ['yang dan di'] } } : o)) };
     expect(createRouter(dir, { triageThreshold: 0.5 }).warnings).toEqual(['opds(dlh).keywords.weak: "yang dan di" has only stop words and never matches']);

@@ -66,9 +66,9 @@ export function createRouter(directory: Directory, opts: RouterOptions): Router 
     let kecEvidence = false;
     for (const m of matches) {
       const outside = m.entry.places.some((p) => p.kind === 'outside');
-      // Place names are expected after "di"; only topic words lose weight there.
-      const locative = m.locative && !outside;
       for (const e of m.entry.evidence) {
+        // Place names are expected after "di"; only topic words lose weight there.
+        const locative = m.locative && !outside && e.place !== true;
         // Outside-city names do not count once the complaint is placed in the city.
         if (outside && place.inCity) continue;
         let target = e.target;

@@ -67,6 +67,11 @@ export interface ExternalBody {
   /** Told to the citizen (Bahasa Indonesia). */
   advice: string;
   keywords: Keywords;
+  /**
+   * Its keywords name places whose status decides ("jalan provinsi"): they keep their full weight
+   * after "di"/"depan", as Kabupaten place names do ("lubang di jalan provinsi" is the province's).
+   */
+  placeKeywords?: boolean;
 }
 
 export interface Kelurahan {
