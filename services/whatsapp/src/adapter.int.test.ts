@@ -109,6 +109,26 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(c!.location).toEqual({ lat: -8.1, lon: 112.17 });
   });
 
+  it("keeps of a reply to our own notice only the ticket it names, not our text (the citizen's own quotes stay whole)", async () => {
+    // Citizens swipe-reply to the guide or the acknowledgement; the phone quotes our whole text.
+    h.socket.deliver([citizenMessage({ conversation: 'Assalamualaikum' })]);
+    await waitFor(() => h.socket.sent.length === 1, { what: 'guide sent' });
+    const guide = (h.socket.sent[0]!.content as { text: string }).text;
+    const ours = '6281100000000@s.whatsapp.net';
+    const first = citizenMessage({ extendedTextMessage: { text: 'lampu PJU mati di Jl. Kenari', contextInfo: { stanzaId: 'OUT1', participant: ours, quotedMessage: { conversation: guide } } } });
+    h.socket.deliver([first, citizenMessage({ extendedTextMessage: { text: 'sudah seminggu', contextInfo: { stanzaId: first.key.id, participant: CITIZEN, quotedMessage: { conversation: 'lampu PJU mati di Jl. Kenari' } } } }), citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(c!.text).toBe('Assalamualaikum\nlampu PJU mati di Jl. Kenari\nsudah seminggu (membalas: "lampu PJU mati di Jl. Kenari")');
+
+    // A reply to the acknowledgement, our number known to this chat by its LID: the ticket tells the OPD what it is about.
+    await waitFor(() => h.socket.sent.length === 2, { what: 'ack sent' });
+    const ack = (h.socket.sent[1]!.content as { text: string }).text;
+    h.socket.user!.lid = '217600000000001@lid';
+    h.socket.deliver([citizenMessage({ extendedTextMessage: { text: 'tiangnya juga miring pak', contextInfo: { stanzaId: 'OUT2', participant: '217600000000001@lid', quotedMessage: { extendedTextMessage: { text: ack } } } } }), citizenMessage({ conversation: 'kirim' })]);
+    const second = await waitFor(async () => (await intakeJobs(url, prefix)).find((x) => x.id !== c!.id), { what: 'second complaint' });
+    expect(second.text).toBe(`tiangnya juga miring pak (membalas: "${c!.ticket}")`);
+  });
+
   it('re-requests expired media from the phone and downloads the re-upload', async () => {
     const gone = await media.add('/exp/old', PNG, 'image', { gone: true });
     const msg = citizenMessage({ imageMessage: { ...gone, mimetype: 'image/png', caption: 'pohon tumbang' } });

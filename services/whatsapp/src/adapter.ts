@@ -25,6 +25,9 @@ export interface AdapterOptions {
   journal?: Pick<MessageJournal, 'record'>;
 }
 
+/** What handling a message needs of the socket: a media re-upload, and our own ids when known (a quote of our message). */
+type MediaSocket = Pick<WaSocketLike, 'updateMediaMessage'> & Partial<Pick<WaSocketLike, 'user'>>;
+
 export type HandleOutcome = AcceptOutcome | 'ignored' | 'failed' | 'left';
 
 /** Live: journal it now. Recovered: already in the journal. */
@@ -100,26 +103,26 @@ export class WhatsAppAdapter {
   }
 
   /** Maps, downloads media, and hands the message to the inbox, in order per sender (replay: no journal). */
-  handle(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>): Promise<HandleOutcome> {
+  handle(msg: WAMessage, sock: MediaSocket): Promise<HandleOutcome> {
     return this.process(msg, sock, { kind: 'none' });
   }
 
   /** A live message: journaled at once, then handled like handle(). */
-  receive(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>): Promise<HandleOutcome> {
+  receive(msg: WAMessage, sock: MediaSocket): Promise<HandleOutcome> {
     return this.process(msg, sock, this.opts.journal ? { kind: 'record' } : { kind: 'none' });
   }
 
   /** A message a previous run journaled and did not finish; its entry is done once the inbox has it. */
-  resume(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>, entry: JournalEntry): Promise<HandleOutcome> {
+  resume(msg: WAMessage, sock: MediaSocket, entry: JournalEntry): Promise<HandleOutcome> {
     return this.process(msg, sock, { kind: 'recovered', entry });
   }
 
-  private process(msg: WAMessage, sock: Pick<WaSocketLike, 'updateMediaMessage'>, journaling: Journaling): Promise<HandleOutcome> {
+  private process(msg: WAMessage, sock: MediaSocket, journaling: Journaling): Promise<HandleOutcome> {
     const m = waMetrics();
     const recovered = journaling.kind === 'recovered' ? journaling.entry : undefined;
     let mapped: ReturnType<typeof mapMessage>;
     try {
-      mapped = mapMessage(msg, this.opts.account);
+      mapped = mapMessage(msg, this.opts.account, [sock.user?.id, sock.user?.lid]);
     } catch (err) {
       m.messages.inc({ outcome: 'failed', reason: 'map-error' });
       this.opts.logger.warn({ err: (err as Error).message }, 'could not map a WhatsApp message; skipped');

@@ -80,15 +80,39 @@ function contactLine(c: proto.Message.IContactMessage): string | undefined {
   return `Kontak: ${[name, tel ? `(${tel})` : undefined].filter(Boolean).join(' ')}`;
 }
 
+/** A ticket as our notices write it ("*ADU-7K3M-9Q2X*"): any prefix, so one from before TICKET_PREFIX changed too. */
+const TICKET = /\b[A-Z]{2,5}-[0-9A-Z]{4}-[0-9A-Z]{4}\b/g;
+
+/** Whether `jid` (a quote's author) is one of ours: the account's number, or the socket's own ids (its LID). */
+function isOurs(jid: string | null | undefined, account: string, ownJids: readonly (string | null | undefined)[]): boolean {
+  if (!jid) return false;
+  const user = (j: string | null | undefined) => (j ? jidNormalizedUser(j).split('@')[0] : undefined);
+  const who = user(jid);
+  return who === account.replace(/^\+/, '') || ownJids.some((j) => j && user(j) === who);
+}
+
+/**
+ * What a reply quotes. A quote of one of our own notices (the guide, an acknowledgement, a status
+ * notice: citizens reply to them with a swipe) is not the citizen's words: only the ticket it
+ * names is kept, so the OPD does not read our boilerplate as part of the complaint.
+ */
+function quoteOf(ctx: proto.IContextInfo | null | undefined, account: string, ownJids: readonly (string | null | undefined)[]): ChatMessageInput['quoted'] {
+  const text = ctx?.quotedMessage ? textOf(ctx.quotedMessage) : undefined;
+  const kept = text && isOurs(ctx?.participant, account, ownJids) ? [...new Set(text.match(TICKET) ?? [])].join(', ') || undefined : text;
+  if (!ctx?.stanzaId && !kept) return undefined;
+  return { ...(ctx?.stanzaId ? { messageId: ctx.stanzaId } : {}), ...(kept ? { text: truncateText(kept, 2000) } : {}) };
+}
+
 function keyType(c: proto.IMessage): string | undefined {
   return Object.keys(c).find((k) => (c as Record<string, unknown>)[k] != null && k !== 'messageContextInfo' && k !== 'senderKeyDistributionMessage');
 }
 
 /**
  * Maps one Baileys message to the channel-neutral draft, or says why it is ignored. Pure: no
- * I/O, no throwing on odd shapes (the caller logs the reason, never the content).
+ * I/O, no throwing on odd shapes (the caller logs the reason, never the content). `ownJids`: the
+ * socket's own ids (`sock.user`), to know a quote of our own message when it names our LID.
  */
-export function mapMessage(msg: WAMessage, account: string): Mapped {
+export function mapMessage(msg: WAMessage, account: string, ownJids: readonly (string | null | undefined)[] = []): Mapped {
   const key = msg.key;
   if (!key) return { type: 'ignore', reason: 'no-key' };
   if (key.fromMe) return { type: 'ignore', reason: 'own' };
@@ -129,9 +153,7 @@ export function mapMessage(msg: WAMessage, account: string): Mapped {
   const silent = SILENT[type];
   if (silent) return { type: 'ignore', reason: silent };
 
-  const ctx = contextOf(content);
-  const quotedText = ctx?.quotedMessage ? textOf(ctx.quotedMessage) : undefined;
-  const quoted = ctx?.stanzaId || quotedText ? { ...(ctx?.stanzaId ? { messageId: ctx.stanzaId } : {}), ...(quotedText ? { text: truncateText(quotedText, 2000) } : {}) } : undefined;
+  const quoted = quoteOf(contextOf(content), account, ownJids);
   const text = truncateText(textOf(content), 5000);
   const withText = { ...base, ...(text ? { text } : {}), ...(quoted ? { quoted } : {}) };
 
