@@ -129,6 +129,26 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(second.text).toBe(`tiangnya juga miring pak (membalas: "${c!.ticket}")`);
   });
 
+  it('asks the citizen to send a "sekali lihat" photo again as an ordinary one (a linked device gets only its empty shell)', async () => {
+    // What Baileys rc14 emits for a view-once photo or video: no content, `key.isViewOnce` set (not a protobuf field).
+    const shell = () => {
+      const m = citizenMessage({});
+      m.message = undefined;
+      m.key.isViewOnce = true;
+      return m;
+    };
+    const once = shell();
+    h.socket.deliver([once]);
+    h.socket.deliver([once, shell()]); // redelivered, and a second one
+    await waitFor(() => h.socket.sent.length === 2, { what: 'two notices' });
+    await new Promise((r) => setTimeout(r, 2_800)); // past the quiet period and a sweep
+    expect(h.socket.sent.map((s) => [s.jid, (s.content as { text: string }).text])).toEqual([
+      [CITIZEN, 'Maaf, foto atau video *sekali lihat* tidak dapat kami buka. Mohon kirim ulang sebagai foto atau video biasa.'],
+      [CITIZEN, 'Maaf, foto atau video *sekali lihat* tidak dapat kami buka. Mohon kirim ulang sebagai foto atau video biasa.'],
+    ]);
+    expect(await intakeJobs(url, prefix)).toHaveLength(0);
+  });
+
   it('re-requests expired media from the phone and downloads the re-upload', async () => {
     const gone = await media.add('/exp/old', PNG, 'image', { gone: true });
     const msg = citizenMessage({ imageMessage: { ...gone, mimetype: 'image/png', caption: 'pohon tumbang' } });

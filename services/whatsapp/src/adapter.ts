@@ -1,5 +1,7 @@
-import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
+import { createHash } from 'node:crypto';
+import { jidNormalizedUser, type BaileysEventMap, type WAMessage } from '@whiskeysockets/baileys';
 import { truncateText, type AcceptOutcome, type ChatMessageInput, type DurableInbox } from '@aduan/conversation';
+import type { Notification } from '@aduan/schema';
 import type { AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
 import { KeyedSerial } from './keyed-serial.ts';
@@ -23,6 +25,11 @@ export interface AdapterOptions {
    * downloaded, and forgotten once the inbox has them: WhatsApp has already marked them delivered.
    */
   journal?: Pick<MessageJournal, 'record'>;
+  /**
+   * Queues a notice to a citizen on notify.whatsapp (jobId deterministic): the adapter's own, for
+   * what the citizen sent that never reaches the conversation (a "sekali lihat" photo).
+   */
+  notify?: (n: Notification, jobId: string) => Promise<unknown>;
 }
 
 /** What handling a message needs of the socket: a media re-upload, and our own ids when known (a quote of our message). */
@@ -43,6 +50,12 @@ function tooOld(msg: WAMessage): boolean {
 }
 
 const KIND_WORD: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen' };
+/**
+ * A "sekali lihat" (view-once) photo or video reaches a linked device as an empty shell (WhatsApp
+ * keeps it on phones): unanswered, the citizen would think it was sent with the complaint.
+ */
+export const VIEW_ONCE_NOTICE = 'Maaf, foto atau video *sekali lihat* tidak dapat kami buka. Mohon kirim ulang sebagai foto atau video biasa.';
+
 /** The note left in the complaint's text for a medium that was not stored (else "tidak dapat diunduh"). */
 const NOTES: Record<string, (word: string) => string> = {
   'unreadable-metadata': (word) => `[${word} rusak, tidak dapat dibaca]`,
@@ -133,6 +146,7 @@ export class WhatsAppAdapter {
       m.messages.inc({ outcome: 'ignored', reason: mapped.reason.startsWith('unsupported:') ? 'unsupported' : mapped.reason });
       if (mapped.reason.startsWith('unsupported:')) this.opts.logger.info({ reason: mapped.reason }, 'unsupported WhatsApp message type skipped');
       recovered?.done();
+      if (mapped.reason === 'view-once') return this.answerViewOnce(msg).then(() => 'ignored');
       return Promise.resolve('ignored');
     }
     const { draft, media } = mapped;
@@ -174,6 +188,19 @@ export class WhatsAppAdapter {
       })
       .finally(() => this.held--)
       .then(() => outcome);
+  }
+
+  /** Asks the citizen to send a "sekali lihat" photo or video again as an ordinary one; once per message. */
+  private async answerViewOnce(msg: WAMessage): Promise<void> {
+    if (!this.opts.notify) return;
+    const to = jidNormalizedUser(msg.key.remoteJid!);
+    const n: Notification = { schemaVersion: 1, channel: 'whatsapp', account: this.opts.account, to, kind: 'guide', text: VIEW_ONCE_NOTICE, createdAt: new Date().toISOString() };
+    const jobId = `guide-${createHash('sha256').update(['view-once', this.opts.account, msg.key.id].join('\u0000')).digest('hex').slice(0, 40)}`;
+    try {
+      await this.opts.notify(n, jobId);
+    } catch (err) {
+      this.opts.logger.warn({ err: (err as Error).message }, 'notice for a view-once photo not queued');
+    }
   }
 
   /** Resolves when every message handed over so far is done (replay, shutdown). */

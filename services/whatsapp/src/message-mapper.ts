@@ -120,7 +120,8 @@ export function mapMessage(msg: WAMessage, account: string, ownJids: readonly (s
   if (ignored) return { type: 'ignore', reason: ignored };
   if (!key.id) return { type: 'ignore', reason: 'no-id' };
   const content = normalizeMessageContent(msg.message);
-  if (!content) return { type: 'ignore', reason: msg.messageStubType ? 'stub' : 'empty' };
+  // A photo or video sent "sekali lihat": WhatsApp gives a linked device only this empty shell.
+  if (!content) return { type: 'ignore', reason: key.isViewOnce ? 'view-once' : msg.messageStubType ? 'stub' : 'empty' };
 
   const jid = jidNormalizedUser(key.remoteJid!);
   const seconds = toNumber(msg.messageTimestamp as number | { toNumber(): number } | null | undefined);

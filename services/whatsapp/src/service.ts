@@ -122,6 +122,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
       logger,
       onMessage: (at) => sessions.get(account)?.noteMessage(at),
       journal,
+      notify: (n, jobId) => pipeline.producer.add(QueueNames.notify('whatsapp'), jobId, n),
     });
     const session = new WhatsAppSession({
       account,
