@@ -149,6 +149,22 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(await intakeJobs(url, prefix)).toHaveLength(0);
   });
 
+  it('takes a photo sent in HD once, although WhatsApp sends it twice (standard quality, then the HD copy as its child)', async () => {
+    const sd = await media.add('/hd/sd', PNG, 'image');
+    const hd = await media.add('/hd/hd', Buffer.concat([PNG, Buffer.alloc(32, 9)]), 'image');
+    const first = citizenMessage({ imageMessage: { ...sd, mimetype: 'image/jpeg', caption: 'jalan berlubang di Jl. Anggrek' } });
+    const copy = citizenMessage({
+      messageContextInfo: { messageAssociation: { associationType: proto.MessageAssociation.AssociationType.HD_IMAGE_DUAL_UPLOAD, parentMessageKey: first.key } },
+      associatedChildMessage: { message: { imageMessage: { ...hd, mimetype: 'image/jpeg', caption: 'jalan berlubang di Jl. Anggrek' } } },
+    });
+    h.socket.deliver([first]);
+    h.socket.deliver([copy]);
+    h.socket.deliver([citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(c!.text).toBe('jalan berlubang di Jl. Anggrek');
+    expect(c!.attachments.map((a) => a.sha256)).toEqual([sha(PNG)]);
+  });
+
   it('re-requests expired media from the phone and downloads the re-upload', async () => {
     const gone = await media.add('/exp/old', PNG, 'image', { gone: true });
     const msg = citizenMessage({ imageMessage: { ...gone, mimetype: 'image/png', caption: 'pohon tumbang' } });

@@ -29,6 +29,12 @@ const SILENT: Record<string, string> = {
   pinInChatMessage: 'protocol',
 };
 
+/**
+ * A photo or video sent in HD comes twice: first in standard quality, then the HD copy as a child
+ * of it (associatedChildMessage, its association naming the first as parent).
+ */
+const HD_COPY = new Set<number>([proto.MessageAssociation.AssociationType.HD_IMAGE_DUAL_UPLOAD, proto.MessageAssociation.AssociationType.HD_VIDEO_DUAL_UPLOAD]);
+
 function toNumber(v: number | { toNumber(): number } | null | undefined): number | undefined {
   if (v === null || v === undefined) return undefined;
   return typeof v === 'number' ? v : v.toNumber();
@@ -122,6 +128,10 @@ export function mapMessage(msg: WAMessage, account: string, ownJids: readonly (s
   const content = normalizeMessageContent(msg.message);
   // A photo or video sent "sekali lihat": WhatsApp gives a linked device only this empty shell.
   if (!content) return { type: 'ignore', reason: key.isViewOnce ? 'view-once' : msg.messageStubType ? 'stub' : 'empty' };
+
+  // The first copy is already taken: the HD one would put the photo (and its caption) in the complaint twice.
+  const association = msg.message?.messageContextInfo?.messageAssociation ?? content.messageContextInfo?.messageAssociation;
+  if (HD_COPY.has(association?.associationType ?? -1)) return { type: 'ignore', reason: 'hd-copy' };
 
   const jid = jidNormalizedUser(key.remoteJid!);
   const seconds = toNumber(msg.messageTimestamp as number | { toNumber(): number } | null | undefined);
