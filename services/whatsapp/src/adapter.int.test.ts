@@ -185,6 +185,8 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
       citizenMessage({ reactionMessage: { key: { id: 'X', remoteJid: CITIZEN }, text: '👍' } }),
       citizenMessage({ protocolMessage: { type: proto.Message.ProtocolMessage.Type.EPHEMERAL_SETTING, ephemeralExpiration: 86400 } }),
       citizenMessage({ pollCreationMessage: { name: 'poll', options: [{ optionName: 'a' }] } }),
+      citizenMessage({ lottieStickerMessage: { message: { stickerMessage: { mimetype: 'application/was', isLottie: true } } } }),
+      citizenMessage({ albumMessage: { expectedImageCount: 2 } }), // its photos come as messages of their own
       citizenMessage({ imageMessage: { mimetype: 'image/jpeg' } }), // no url, no key: download fails, message kept with a note
       { key: null } as never,
       { key: { remoteJid: CITIZEN, id: 'BROKEN' }, message: { locationMessage: { degreesLatitude: 999 } } } as never,
@@ -194,6 +196,8 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(more).toHaveLength(0);
     expect(c!.text).toBe('[foto tidak dapat diunduh]');
     expect(c!.source.messageIds).toHaveLength(2);
+    // Known shapes are not reported as unsupported (an alarm for content we would lose).
+    expect(h.logText()).not.toMatch(/unsupported:(albumMessage|lottieStickerMessage)/);
   });
 
   it('leaves out a damaged photo whose metadata cannot be removed, and says so in the complaint (not "could not be downloaded")', async () => {

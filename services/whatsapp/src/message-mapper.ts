@@ -22,6 +22,10 @@ const SILENT: Record<string, string> = {
   reactionMessage: 'reaction',
   encReactionMessage: 'reaction',
   stickerMessage: 'sticker',
+  // An animated sticker: the sticker inside a wrapper Baileys does not unwrap.
+  lottieStickerMessage: 'sticker',
+  // Announces an album; its photos and videos come as messages of their own.
+  albumMessage: 'album',
   senderKeyDistributionMessage: 'protocol',
   messageContextInfo: 'protocol',
   pollUpdateMessage: 'poll',
