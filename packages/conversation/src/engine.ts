@@ -131,8 +131,11 @@ export class ConversationEngine {
       reply = await this.store.ingest(msg, mode, this.clock());
     }
     const result: IngestResult = { kind: msg.kind, outcome: reply.outcome, conversation: reply.member };
-    // An edit of a message already filed, adding a request for confidentiality.
-    if (reply.outcome === 'orphan-amend' && msg.kind === 'edit' && asksConfidential(msg.text ?? '')) await this.answerLateSecret(msg);
+    // An edit of a message already filed: a request for confidentiality, or any other change.
+    if (reply.outcome === 'orphan-amend' && msg.kind === 'edit') {
+      if (asksConfidential(msg.text ?? '')) await this.answerLateSecret(msg);
+      else await this.answerLateEdit(msg, reply.member);
+    }
     if (reply.outcome !== 'appended') return result;
     if (msg.kind === 'greeting' && reply.count === 1 && (await this.wantsGuide(msg, reply.member))) {
       await this.notify(msg, 'guide', this.texts.guide(), jobHash('guide', msg.channel, msg.account, msg.messageId));
@@ -182,6 +185,16 @@ export class ConversationEngine {
     const text = last.confidential ? this.texts.alreadyConfidential(last.ticket) : this.texts.tooLateConfidential(last.ticket);
     await this.notify(to, 'lookup', text, jobHash('lookup', to.channel, to.account, to.messageId), last.ticket);
     return true;
+  }
+
+  /**
+   * An edit of a message of a complaint acknowledged in the last `ackMemoryMs` (WhatsApp takes
+   * edits for 15 minutes): the complaint keeps the old words, so the citizen is told so and how to
+   * correct it, instead of believing the corrected address reached the OPD.
+   */
+  private async answerLateEdit(msg: StoredMessage, member: string): Promise<void> {
+    const ticket = await this.recentTicket(member);
+    if (ticket) await this.notify(msg, 'lookup', this.texts.editTooLate(ticket), jobHash('lookup', msg.channel, msg.account, msg.messageId), ticket);
   }
 
   /**

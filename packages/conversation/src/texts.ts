@@ -18,6 +18,8 @@ export interface ConversationTexts {
   tooLateConfidential(ticket: string): string;
   /** "rahasia" again, for a complaint that already went without the citizen's identity. */
   alreadyConfidential(ticket: string): string;
+  /** An edit of a message already filed in `ticket`: the complaint keeps the old words. */
+  editTooLate(ticket: string): string;
   checkUsage(): string;
   /**
    * `cek` for a ticket that does not exist or that this sender did not file (the same answer, so
@@ -89,6 +91,9 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
       `Mohon maaf, aduan ${em(ticket)} sudah terlanjur tercatat beserta identitas Anda, sehingga permintaan rahasia tidak dapat kami terapkan lagi. ` +
       `Untuk aduan berikutnya, tulis ${kw('rahasia')} sebelum aduan terkirim.`,
     alreadyConfidential: (ticket) => `Aduan ${em(ticket)} memang sudah kami teruskan tanpa identitas Anda.`,
+    editTooLate: (ticket) =>
+      `Mohon maaf, aduan ${em(ticket)} sudah terkirim sebelum pesan Anda diubah, sehingga perubahannya tidak ikut tercatat. ` +
+      'Bila ada koreksi, silakan kirim sebagai pesan baru.',
     checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
     checkNotFound: (ticket, channel) =>
       `Maaf, tiket ${ticket} tidak ditemukan untuk ${channel === 'whatsapp' ? 'nomor' : 'akun'} ini. Mohon periksa kembali penulisan tiketnya.`,

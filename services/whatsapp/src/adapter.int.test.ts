@@ -165,6 +165,20 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(c!.attachments.map((a) => a.sha256)).toEqual([sha(PNG)]);
   });
 
+  it('tells a citizen who edits a message already filed that the change is not in the complaint', async () => {
+    const first = citizenMessage({ conversation: 'jalan rusak di Jl. Mawar' });
+    h.socket.deliver([first, citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    await waitFor(() => h.socket.sent.length === 1, { what: 'ack sent' });
+    // The address corrected a minute later, as a phone sends an edit (WhatsApp takes edits for 15 minutes).
+    h.socket.deliver([citizenMessage({ editedMessage: { message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { remoteJid: CITIZEN, fromMe: true, id: first.key.id }, editedMessage: { conversation: 'jalan rusak di Jl. Melati' }, timestampMs: Date.now() } } } })]);
+    await waitFor(() => h.socket.sent.length === 2, { what: 'answer to the edit' });
+    expect((h.socket.sent[1]!.content as { text: string }).text).toBe(`Mohon maaf, aduan *${c!.ticket}* sudah terkirim sebelum pesan Anda diubah, sehingga perubahannya tidak ikut tercatat. Bila ada koreksi, silakan kirim sebagai pesan baru.`);
+    await new Promise((r) => setTimeout(r, 2_800)); // past the quiet period and a sweep
+    expect((await intakeJobs(url, prefix)).map((x) => x.text)).toEqual(['jalan rusak di Jl. Mawar']);
+    expect(h.socket.sent).toHaveLength(2);
+  });
+
   it('re-requests expired media from the phone and downloads the re-upload', async () => {
     const gone = await media.add('/exp/old', PNG, 'image', { gone: true });
     const msg = citizenMessage({ imageMessage: { ...gone, mimetype: 'image/png', caption: 'pohon tumbang' } });
