@@ -93,7 +93,7 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
     alreadyConfidential: (ticket) => `Aduan ${em(ticket)} memang sudah kami teruskan tanpa identitas Anda.`,
     editTooLate: (ticket) =>
       `Mohon maaf, aduan ${em(ticket)} sudah terkirim sebelum pesan Anda diubah, sehingga perubahannya tidak ikut tercatat. ` +
-      'Bila ada koreksi, silakan kirim sebagai pesan baru.',
+      `Bila ada koreksi, silakan kirim sebagai pesan baru dengan menyebut nomor tiket ${ticket}.`,
     checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
     checkNotFound: (ticket, channel) =>
       `Maaf, tiket ${ticket} tidak ditemukan untuk ${channel === 'whatsapp' ? 'nomor' : 'akun'} ini. Mohon periksa kembali penulisan tiketnya.`,

@@ -173,7 +173,7 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     // The address corrected a minute later, as a phone sends an edit (WhatsApp takes edits for 15 minutes).
     h.socket.deliver([citizenMessage({ editedMessage: { message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { remoteJid: CITIZEN, fromMe: true, id: first.key.id }, editedMessage: { conversation: 'jalan rusak di Jl. Melati' }, timestampMs: Date.now() } } } })]);
     await waitFor(() => h.socket.sent.length === 2, { what: 'answer to the edit' });
-    expect((h.socket.sent[1]!.content as { text: string }).text).toBe(`Mohon maaf, aduan *${c!.ticket}* sudah terkirim sebelum pesan Anda diubah, sehingga perubahannya tidak ikut tercatat. Bila ada koreksi, silakan kirim sebagai pesan baru.`);
+    expect((h.socket.sent[1]!.content as { text: string }).text).toBe(`Mohon maaf, aduan *${c!.ticket}* sudah terkirim sebelum pesan Anda diubah, sehingga perubahannya tidak ikut tercatat. Bila ada koreksi, silakan kirim sebagai pesan baru dengan menyebut nomor tiket ${c!.ticket}.`);
     await new Promise((r) => setTimeout(r, 2_800)); // past the quiet period and a sweep
     expect((await intakeJobs(url, prefix)).map((x) => x.text)).toEqual(['jalan rusak di Jl. Mawar']);
     expect(h.socket.sent).toHaveLength(2);
