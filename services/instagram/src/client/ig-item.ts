@@ -65,12 +65,18 @@ export interface IgLocation {
   lng?: number;
 }
 
-/** Newer app versions send shares and mentions as "XMA" cards: a link and a preview image. */
+/**
+ * Newer app versions send shares and mentions as "XMA" cards: a link and a preview image (in
+ * `preview_url_info` today, `preview_url` in older cards), the shared post's author in
+ * `header_title_text` and its caption in `caption_body_text`.
+ */
 export interface IgXma {
   target_url?: string;
   preview_url?: string;
+  preview_url_info?: { url?: string; width?: number; height?: number };
   title_text?: string;
   header_title_text?: string;
+  caption_body_text?: string;
 }
 
 export type IgThreadItem = DirectInboxFeedResponseItemsItem & {
@@ -87,6 +93,10 @@ export type IgThreadItem = DirectInboxFeedResponseItemsItem & {
   like?: string;
   action_log?: { description?: string };
   xma_media_share?: IgXma[];
+  xma_clip?: IgXma[];
+  xma_felix_share?: IgXma[];
+  xma_profile?: IgXma[];
+  xma_link?: IgXma[];
   xma_reel_share?: IgXma[];
   xma_story_share?: IgXma[];
   xma_reel_mention?: IgXma[];

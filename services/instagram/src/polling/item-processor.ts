@@ -92,7 +92,7 @@ export class ItemProcessor {
 
 /** What the conversation engine gets for a normalized item, once its media is stored. Pure. */
 export function chatMessageFor(n: Extract<Normalized, { kind: 'message' }>, ctx: ItemContext & { account: string }, item: IgThreadItem, attachments: Attachment[], failedDownloads = 0): OutgoingChatMessage {
-  const textParts = [n.note ? `(${n.note})` : undefined, n.text, failedDownloads ? `(${failedDownloads} lampiran gagal diunduh.)` : undefined].filter(Boolean);
+  const textParts = [n.note ? `(${n.note})` : undefined, n.caption ? `Keterangan kiriman: "${n.caption}"` : undefined, n.text, failedDownloads ? `(${failedDownloads} lampiran gagal diunduh.)` : undefined].filter(Boolean);
   const msg: OutgoingChatMessage = {
     channel: 'instagram',
     account: ctx.account,
@@ -117,7 +117,11 @@ function reporterOf(user: IgUser): OutgoingChatMessage['reporter'] {
   return r;
 }
 
-const KNOWN_TYPES = new Set(['text', 'link', 'media', 'raven_media', 'voice_media', 'media_share', 'clip', 'felix_share', 'story_share', 'reel_share', 'location', 'profile', 'like', 'reaction', 'action_log', 'placeholder', 'animated_media', 'xma_media_share', 'xma_reel_share', 'xma_story_share', 'xma_reel_mention', 'generic_xma']);
+const KNOWN_TYPES = new Set([
+  'text', 'link', 'media', 'raven_media', 'visual_media', 'voice_media', 'media_share', 'clip', 'felix_share', 'story_share', 'reel_share', 'location', 'profile',
+  'like', 'reaction', 'action_log', 'placeholder', 'animated_media',
+  'xma_media_share', 'xma_clip', 'xma_felix_share', 'xma_story_share', 'xma_profile', 'xma_reel_share', 'xma_reel_mention', 'xma_link', 'generic_xma',
+]);
 
 /** Metric labels are a closed set: an unknown item type is counted as "other". */
 function metricType(t: string): string {

@@ -19,9 +19,31 @@ describe('normalizeItem', () => {
     expect(normalizeItem(items.voice, viewer)).toMatchObject({ media: [{ url: 'https://cdn.test/voice.m4a', kind: 'audio' }] });
   });
 
-  it('shared posts and reels carry their link and media', () => {
-    expect(normalizeItem(items.post, viewer)).toMatchObject({ note: 'Membagikan kiriman Instagram: https://www.instagram.com/p/CpOsT123/', media: [{ kind: 'image' }] });
+  it('shared posts and reels carry their link, author, caption and media', () => {
+    expect(normalizeItem(items.post, viewer)).toMatchObject({
+      note: 'Membagikan kiriman Instagram dari @info.blitar: https://www.instagram.com/p/CpOsT123/',
+      caption: 'Jalan berlubang di Jl. Cemara, depan SDN Sananwetan 2 #blitar',
+      media: [{ kind: 'image' }],
+    });
     expect(normalizeItem(items.reel, viewer)).toMatchObject({ note: 'Membagikan reels: https://www.instagram.com/reel/CrEeL456/', media: [{ kind: 'video' }] });
+    expect(normalizeItem({ ...items.post, media_share: { ...items.post.media_share, caption: { text: 'x'.repeat(3000) } } }, viewer)).toMatchObject({ caption: expect.stringMatching(/^x{999}…$/) });
+  });
+
+  it('shares of the current app: a reel card with its cover, author and caption; a view-once photo as visual_media', () => {
+    expect(normalizeItem(items.reelCard, viewer)).toEqual({
+      kind: 'message',
+      itemType: 'xma_clip',
+      note: 'Membagikan reels dari @info.blitar: https://www.instagram.com/reel/CrEeL789/?id=1_2',
+      caption: 'Banjir setinggi lutut di Jl. Kenari pagi ini',
+      media: [{ url: 'https://cdn.test/reel-cover.png', kind: 'image' }],
+    });
+    expect(normalizeItem(items.viewOnce, viewer)).toMatchObject({ kind: 'message', itemType: 'visual_media', media: [{ url: 'https://cdn.test/view-once.png', kind: 'image' }] });
+    // An album shared as generic_xma: a card per photo.
+    const album = { ...items.text, item_type: 'generic_xma', text: undefined, generic_xma: [1, 2].map((i) => ({ target_url: 'https://www.instagram.com/p/AlBuM1/', preview_url_info: { url: `https://cdn.test/album-${i}.jpg` } })) };
+    expect(normalizeItem(album, viewer)).toMatchObject({ note: 'Membagikan tautan: https://www.instagram.com/p/AlBuM1/', media: [{ url: 'https://cdn.test/album-1.jpg' }, { url: 'https://cdn.test/album-2.jpg' }] });
+    // A profile card: its link, not its profile picture.
+    const profile = { ...items.text, item_type: 'xma_profile', text: undefined, xma_profile: [{ target_url: 'https://www.instagram.com/dishub.blitar/', header_title_text: 'dishub.blitar', preview_url_info: { url: 'https://cdn.test/pp.jpg' } }] };
+    expect(normalizeItem(profile, viewer)).toEqual({ kind: 'message', itemType: 'xma_profile', note: 'Membagikan profil: https://www.instagram.com/dishub.blitar/', media: [] });
   });
 
   it('a story reply keeps the words but not our own story; a mention keeps the citizen story', () => {
@@ -55,6 +77,8 @@ describe('normalizeItem', () => {
     expect(normalizeItem(items.like, viewer)).toMatchObject({ kind: 'skip', reason: 'reaction' });
     expect(normalizeItem(items.actionLog, viewer)).toMatchObject({ kind: 'skip', reason: 'action_log' });
     expect(normalizeItem(items.unknown, viewer)).toEqual({ kind: 'skip', itemType: 'hologram_share', reason: 'unknown_type' });
+    expect(normalizeItem({ ...items.like, item_type: 'avatar_sticker' }, viewer)).toMatchObject({ kind: 'skip', reason: 'sticker' });
+    expect(normalizeItem({ ...items.like, item_type: 'avatar_reaction' }, viewer)).toMatchObject({ kind: 'skip', reason: 'reaction' });
     expect(normalizeItem({ ...items.text, text: '   ' }, viewer)).toMatchObject({ kind: 'skip', reason: 'empty' });
   });
 

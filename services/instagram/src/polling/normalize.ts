@@ -1,5 +1,5 @@
 import { truncateText } from '@aduan/conversation';
-import type { IgImageCandidate, IgMedia, IgThreadItem, IgVideoVersion } from '../client/ig-item.ts';
+import type { IgImageCandidate, IgMedia, IgThreadItem, IgVideoVersion, IgXma } from '../client/ig-item.ts';
 
 /** A file to download into attachment storage. */
 export interface MediaRef {
@@ -16,11 +16,12 @@ export interface NormalizedLocation {
 /**
  * What one thread item means for a complaint, before media is downloaded. `text` is what
  * the citizen wrote; `note` says what else they sent (a shared post's link, a story mention)
- * in words an OPD officer can read. `incidental`: no complaint on its own (a story mention
+ * in words an OPD officer can read; `caption` is a shared post's own caption (its author's
+ * words: often where the problem is). `incidental`: no complaint on its own (a story mention
  * without words: a shop's birthday story tags the city too), though evidence for one sent with it.
  */
 export type Normalized =
-  | { kind: 'message'; itemType: string; text?: string; note?: string; media: MediaRef[]; location?: NormalizedLocation; incidental?: true }
+  | { kind: 'message'; itemType: string; text?: string; note?: string; caption?: string; media: MediaRef[]; location?: NormalizedLocation; incidental?: true }
   | { kind: 'skip'; itemType: string; reason: SkipReason };
 
 export type SkipReason = 'own' | 'reaction' | 'action_log' | 'placeholder' | 'sticker' | 'empty' | 'unknown_type';
@@ -38,9 +39,14 @@ const IGNORED: Record<string, SkipReason> = {
   deletion: 'action_log',
   placeholder: 'placeholder',
   expired_placeholder: 'placeholder',
+  avatar_reaction: 'reaction',
   animated_media: 'sticker',
   static_sticker: 'sticker',
   selfie_sticker: 'sticker',
+  store_sticker: 'sticker',
+  avatar_sticker: 'sticker',
+  animated_avatar_sticker: 'sticker',
+  ai_sticker: 'sticker',
 };
 
 const area = (c: { width: number; height: number }) => (Number(c.width) || 0) * (Number(c.height) || 0);
@@ -84,10 +90,27 @@ function clean(s: string | null | undefined): string | undefined {
   return t ? t : undefined;
 }
 
+/** An Instagram username as it may be shown ("@info.blitar"); anything else is no handle. */
+function handle(u: unknown): string | undefined {
+  return typeof u === 'string' && /^[\w.]{1,30}$/.test(u) ? u : undefined;
+}
+
+/** A shared post's caption on one line, cut to a readable length (captions run to 2,200 characters). */
+function caption(s: unknown): string | undefined {
+  const t = typeof s === 'string' ? s.replace(/\s+/g, ' ').trim() : '';
+  return t ? truncateText(t, 1000).trim() : undefined;
+}
+
+/** "Membagikan kiriman Instagram dari @info.blitar: https://…". */
+function shareNote(what: string, author: string | undefined, url: string | undefined, end = ''): string {
+  return `${what}${author ? ` dari @${author}` : ''}${url ? `: ${url}` : end}`;
+}
+
 function message(itemType: string, parts: Omit<Extract<Normalized, { kind: 'message' }>, 'kind' | 'itemType'>): Normalized {
   const m: Normalized = { kind: 'message', itemType, media: parts.media };
   if (parts.text) m.text = parts.text;
   if (parts.note) m.note = parts.note;
+  if (parts.caption) m.caption = parts.caption;
   if (parts.location) m.location = parts.location;
   if (parts.incidental) m.incidental = true;
   if (!m.text && !m.note && m.media.length === 0 && !m.location) return { kind: 'skip', itemType, reason: 'empty' };
@@ -111,8 +134,10 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
       return message(t, { text: clean(item.link?.text) ?? clean(item.text), media: [] });
     case 'media':
       return message(t, { text: clean(item.text), media: mediaRefs(item.media) });
-    case 'raven_media': {
-      // Camera photos/videos (including view-once). An already-viewed one has no id and no URLs.
+    case 'raven_media':
+    case 'visual_media': {
+      // Camera photos/videos (including view-once; the current app names them visual_media). An
+      // already-viewed one has no id and no URLs.
       const refs = mediaRefs(item.visual_media?.media);
       return message(t, { media: refs, note: refs.length ? undefined : 'Foto/video sekali lihat (tidak dapat diunduh).' });
     }
@@ -122,21 +147,22 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
       return message(t, { media: src ? [{ url: src, kind: 'audio' }] : [], note: src ? undefined : 'Pesan suara (tidak dapat diunduh).' });
     }
     case 'media_share': {
-      const url = postUrl(item.media_share, 'p');
-      return message(t, { text: clean(item.text), note: `Membagikan kiriman Instagram${url ? `: ${url}` : ''}`, media: mediaRefs(item.media_share) });
+      const m = item.media_share;
+      return message(t, { text: clean(item.text), note: shareNote('Membagikan kiriman Instagram', handle(m?.user?.username), postUrl(m, 'p')), caption: caption(m?.caption?.text), media: mediaRefs(m) });
     }
     case 'clip': {
-      const url = postUrl(item.clip?.clip, 'reel');
-      return message(t, { text: clean(item.text), note: `Membagikan reels${url ? `: ${url}` : ''}`, media: mediaRefs(item.clip?.clip) });
+      const m = item.clip?.clip;
+      return message(t, { text: clean(item.text), note: shareNote('Membagikan reels', handle(m?.user?.username), postUrl(m, 'reel')), caption: caption(m?.caption?.text), media: mediaRefs(m) });
     }
     case 'felix_share': {
-      const url = postUrl(item.felix_share?.video, 'tv');
-      return message(t, { text: clean(item.felix_share?.text), note: `Membagikan video${url ? `: ${url}` : ''}`, media: mediaRefs(item.felix_share?.video) });
+      const m = item.felix_share?.video;
+      return message(t, { text: clean(item.felix_share?.text), note: shareNote('Membagikan video', handle(m?.user?.username), postUrl(m, 'tv')), caption: caption(m?.caption?.text), media: mediaRefs(m) });
     }
     case 'story_share': {
       const s = item.story_share;
       const expired = !s?.media;
-      return message(t, { text: clean(s?.text), note: expired ? 'Membagikan story (sudah kedaluwarsa).' : 'Membagikan story.', media: mediaRefs(s?.media) });
+      const note = shareNote('Membagikan story', handle(s?.media?.user?.username), undefined, expired ? ' (sudah kedaluwarsa).' : '.');
+      return message(t, { text: clean(s?.text), note, media: mediaRefs(s?.media) });
     }
     case 'reel_share': {
       const r = item.reel_share;
@@ -167,33 +193,53 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
       const u = item.profile?.username;
       return message(t, { note: u ? `Membagikan profil: https://www.instagram.com/${u}/` : 'Membagikan profil.', media: [] });
     }
-    case 'xma_media_share':
-    case 'xma_reel_share':
-    case 'xma_story_share':
-    case 'xma_reel_mention':
-    case 'generic_xma':
-      return xma(t, item);
     default:
+      if (Object.hasOwn(XMA, t)) return xma(t as XmaType, item);
       return { kind: 'skip', itemType: t, reason: 'unknown_type' };
   }
 }
 
-const XMA_NOTE: Record<string, string> = {
-  xma_media_share: 'Membagikan kiriman Instagram',
-  xma_reel_share: 'Membalas story',
-  xma_story_share: 'Membagikan story',
-  xma_reel_mention: 'Menyebut akun kami di story',
-  generic_xma: 'Membagikan tautan',
+type XmaType = 'xma_media_share' | 'xma_clip' | 'xma_felix_share' | 'xma_story_share' | 'xma_profile' | 'xma_reel_share' | 'xma_reel_mention' | 'xma_link' | 'generic_xma';
+
+/**
+ * What each XMA card says, whether its preview is evidence (not our own story, a profile
+ * picture or a web page's image), and whether it is a share of someone's post (its author and
+ * caption are worth reading).
+ */
+const XMA: Record<XmaType, { note: string; preview: boolean; share: boolean }> = {
+  xma_media_share: { note: 'Membagikan kiriman Instagram', preview: true, share: true },
+  xma_clip: { note: 'Membagikan reels', preview: true, share: true },
+  xma_felix_share: { note: 'Membagikan video', preview: true, share: true },
+  xma_story_share: { note: 'Membagikan story', preview: true, share: true },
+  xma_profile: { note: 'Membagikan profil', preview: false, share: false },
+  xma_reel_share: { note: 'Membalas story', preview: false, share: false },
+  xma_reel_mention: { note: 'Menyebut akun kami di story', preview: true, share: false },
+  xma_link: { note: 'Membagikan tautan', preview: false, share: false },
+  generic_xma: { note: 'Membagikan tautan', preview: true, share: false },
 };
 
-/** XMA cards (newer app versions): the link becomes the note, the preview image the attachment. */
-function xma(t: string, item: IgThreadItem): Normalized {
-  const key = t as 'xma_media_share' | 'xma_reel_share' | 'xma_story_share' | 'xma_reel_mention' | 'generic_xma';
-  const card = list(item[key])[0];
+/** The card's preview image: `preview_url_info.url` in current cards, `preview_url` in older ones. */
+function previewOf(card: IgXma | null | undefined): string | undefined {
+  const info = card?.preview_url_info;
+  const url = info && typeof info === 'object' ? info.url : undefined;
+  if (typeof url === 'string' && url !== '') return url;
+  return typeof card?.preview_url === 'string' && card.preview_url !== '' ? card.preview_url : undefined;
+}
+
+/**
+ * XMA cards (newer app versions): the link becomes the note, the preview images the
+ * attachments (an album shared as generic_xma is a card per photo).
+ */
+function xma(t: XmaType, item: IgThreadItem): Normalized {
+  const spec = XMA[t];
+  const cards = list(item[t]).filter((c): c is IgXma => typeof c === 'object' && c !== null);
+  const card = cards[0];
   const url = clean(card?.target_url);
-  const media: MediaRef[] = typeof card?.preview_url === 'string' && card.preview_url !== '' && t !== 'xma_reel_share' ? [{ url: card.preview_url, kind: 'image' }] : [];
+  const media: MediaRef[] = spec.preview ? [...new Set(cards.map(previewOf).filter((u): u is string => u !== undefined))].map((u) => ({ url: u, kind: 'image' as const })) : [];
+  const author = spec.share ? handle(card?.header_title_text) : undefined;
+  const words = spec.share ? caption(card?.caption_body_text ?? card?.title_text) : undefined;
   const text = clean(item.text);
   // A story mention without words, as reel_share's: no complaint on its own.
   const incidental = t === 'xma_reel_mention' && !text;
-  return message(t, { text, note: `${XMA_NOTE[t] ?? 'Membagikan'}${url ? `: ${url}` : '.'}`, media, ...(incidental ? { incidental: true as const } : {}) });
+  return message(t, { text, note: shareNote(spec.note, author, url, '.'), caption: words !== author ? words : undefined, media, ...(incidental ? { incidental: true as const } : {}) });
 }

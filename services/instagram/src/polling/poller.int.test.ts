@@ -17,7 +17,7 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
   beforeEach(async () => {
     prefix = uniquePrefix('ig');
     media = await startMediaServer({
-      '/photo.png': PNG_1x1, '/camera.png': PNG_1x1, '/post.png': PNG_1x1, '/mention.png': PNG_1x1, '/shared-story.png': PNG_1x1,
+      '/photo.png': PNG_1x1, '/camera.png': PNG_1x1, '/post.png': PNG_1x1, '/mention.png': PNG_1x1, '/shared-story.png': PNG_1x1, '/reel-cover.png': PNG_1x1, '/view-once.png': PNG_1x1,
       '/video.mp4': MP4, '/reel.mp4': MP4, '/voice.m4a': M4A,
     });
   });
@@ -67,6 +67,42 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
       expect(log.text()).toContain('hologram_share');
       expect(log.text()).not.toContain('rahasia pribadi');
       expect(log.text()).not.toContain('warga.blitar');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('shares as the current app sends them: a reel card, a view-once photo, a post with its caption and author', async () => {
+    const client = new FakeIgClient();
+    const log = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
+    const it_ = makeItems(citizen.pk, Date.now() - 120_000, media.url);
+    // Each alone, as a citizen often sends them: no words of their own.
+    const threads = [
+      { threadId: 'th-reel', user: userOf(5550011, 'warga.reel', 'Reel'), item: it_.reelCard },
+      { threadId: 'th-once', user: userOf(5550012, 'warga.once', 'Once'), item: it_.viewOnce },
+      { threadId: 'th-post', user: userOf(5550013, 'warga.post', 'Post'), item: it_.post },
+    ];
+    client.inboxPages = [threads.map((t) => threadOf({ threadId: t.threadId, user: t.user, items: [{ ...t.item, user_id: t.user.pk }] }))];
+    try {
+      expect((await rig.poller.pollOnce()).items).toMatchObject({ ingested: 3, skipped: 0 });
+      expect(log.text()).not.toContain('unknown instagram item type');
+      await rig.pipeline.engine.closeAll({ channel: 'instagram', account: 'pemkotblitar' });
+      const byThread = new Map(rig.complaints.map((c) => [c.source.threadId, c]));
+      const reel = byThread.get('th-reel');
+      expect(reel?.text).toContain('https://www.instagram.com/reel/CrEeL789/');
+      expect(reel?.text).toContain('@info.blitar');
+      expect(reel?.text).toContain('Banjir setinggi lutut di Jl. Kenari');
+      expect(reel?.attachments.map((a) => a.kind)).toEqual(['image']);
+      expect(byThread.get('th-once')?.attachments.map((a) => a.kind)).toEqual(['image']);
+      const post = byThread.get('th-post');
+      expect(post?.text).toContain('https://www.instagram.com/p/CpOsT123/');
+      expect(post?.text).toContain('@info.blitar');
+      // The post's own caption says where: the OPD reads it without opening Instagram.
+      expect(post?.text).toContain('Jalan berlubang di Jl. Cemara, depan SDN Sananwetan 2');
+      expect(media.hits).toEqual(expect.arrayContaining(['/reel-cover.png', '/view-once.png', '/post.png']));
+      const acks = (await queuedJobs<Notification>(url, prefix, notifyQueue)).filter((j) => j.data.kind === 'ack');
+      expect(acks.map((j) => j.data.to).sort()).toEqual(['th-once', 'th-post', 'th-reel']);
     } finally {
       await rig.close();
     }

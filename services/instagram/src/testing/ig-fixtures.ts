@@ -140,7 +140,10 @@ export function makeItems(userId: number, atMs: number, url: (p: string) => stri
       ...base('it-link', 'link', 5),
       link: { text: 'lihat https://maps.app.goo.gl/abc', link_context: { link_url: 'https://maps.app.goo.gl/abc', link_title: '', link_summary: '', link_image_url: '' }, client_context: 'c', mutation_token: 'm' },
     } satisfies IgThreadItem,
-    post: { ...base('it-post', 'media_share', 6), media_share: { id: '6', code: 'CpOsT123', media_type: 1, image_versions2: image('/post.png'), caption: { text: 'Jalan berlubang' } } } satisfies IgThreadItem,
+    post: {
+      ...base('it-post', 'media_share', 6),
+      media_share: { id: '6', code: 'CpOsT123', media_type: 1, image_versions2: image('/post.png'), caption: { text: 'Jalan berlubang di Jl. Cemara,\n\ndepan SDN Sananwetan 2 #blitar' }, user: { pk: 7770001, username: 'info.blitar' } },
+    } satisfies IgThreadItem,
     reel: { ...base('it-reel', 'clip', 7), clip: { clip: { id: '7', code: 'CrEeL456', media_type: 2, video_versions: [{ url: url('/reel.mp4'), width: 720, height: 1280 }] } } } satisfies IgThreadItem,
     storyReply: {
       ...base('it-story-reply', 'reel_share', 8),
@@ -155,6 +158,13 @@ export function makeItems(userId: number, atMs: number, url: (p: string) => stri
     like: { ...base('it-like', 'like', 12), like: '❤️' } satisfies IgThreadItem,
     actionLog: { ...base('it-action', 'action_log', 13), action_log: { description: 'warga liked a message' } } satisfies IgThreadItem,
     unknown: { ...base('it-unknown', 'hologram_share', 14), text: 'rahasia pribadi' } satisfies IgThreadItem,
+    // As the current app sends a shared reel: an XMA card, its cover under preview_url_info.
+    reelCard: {
+      ...base('it-reel-card', 'xma_clip', 15),
+      xma_clip: [{ target_url: 'https://www.instagram.com/reel/CrEeL789/?id=1_2', header_title_text: 'info.blitar', caption_body_text: 'Banjir setinggi lutut di Jl. Kenari pagi ini', preview_url_info: { url: url('/reel-cover.png'), width: 480, height: 853 } }],
+    } satisfies IgThreadItem,
+    // A view-once photo as the current app sends it.
+    viewOnce: { ...base('it-view-once', 'visual_media', 16), visual_media: { view_mode: 'once', media: { id: '16', media_type: 1, image_versions2: image('/view-once.png') } } } satisfies IgThreadItem,
   };
   return items;
 }
