@@ -1,7 +1,7 @@
 import { IgApiClient } from 'instagram-private-api';
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRedis, QueueNames } from '@aduan/queue';
+import { citizenMessages, createRedis, QueueNames } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { NotifySender } from './notify/notify-sender.ts';
@@ -65,6 +65,32 @@ describe('with the real instagram-private-api client (loopback Instagram)', () =
       expect(ig.sentTexts().find((s) => s.text.includes(c.ticket))?.threadIds).toEqual(['th-real']);
       const acks = (await queuedJobs<Notification>(url, prefix, QueueNames.notify('instagram'))).filter((j) => j.data.kind === 'ack');
       await waitFor(async () => (await queue.getJobState(acks[0]!.id)) === 'completed', { what: 'ack completed' });
+    } finally {
+      await queue.close();
+      await sender.close();
+      worker.disconnect();
+      await rig.close();
+    }
+  });
+
+  it("an OPD's note written 'Jl.Merdeka' or 'diganti.Mohon' goes out as the text it is; a real link as a link", async () => {
+    const log = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
+    const worker = createRedis(url, 'worker');
+    const queue = new Queue(QueueNames.notify('instagram'), { connection: worker, prefix });
+    const sender = new NotifySender({ connection: worker, redis: rig.pipeline.redis, prefix, client, account: 'pemkotblitar', keys: rig.pipeline.keys, logger: log.logger, metrics: rig.metrics, maxPerMinute: 600, canSend: () => true });
+    const notice = (text: string): Notification => ({ schemaVersion: 1, channel: 'instagram', account: 'pemkotblitar', to: 'th-real', kind: 'status', ticket: 'ADU-7K3M-9Q2X', text, createdAt: new Date().toISOString() });
+    // As OPD officers type: no space after a full stop. The library reads "Jl.Me" (.me) and
+    // "diganti.Mo" (.mo) as links: sent as a link item, the citizen's notice would point to a stranger's site.
+    const typed = citizenMessages.resolved('ADU-7K3M-9Q2X', 'Dinas PUPR', 'Lampu PJU di Jl.Merdeka sudah diganti.Mohon dicek kembali');
+    const linked = citizenMessages.resolved('ADU-7K3M-9Q2X', 'Dinas PUPR', 'Foto hasil perbaikan: https://blitarkota.go.id/aduan/7K3M.');
+    try {
+      await queue.add('n', notice(typed), { jobId: 'status-typed' });
+      await queue.add('n', notice(linked), { jobId: 'status-linked' });
+      await waitFor(async () => (await queue.getJobState('status-linked')) === 'completed', { what: 'both sent' });
+      expect(await queue.getJobState('status-typed')).toBe('completed');
+      expect(ig.sentTexts()).toEqual([{ threadIds: ['th-real'], text: typed }]);
+      expect(ig.sentLinks()).toEqual([{ threadIds: ['th-real'], text: linked, urls: ['https://blitarkota.go.id/aduan/7K3M'] }]);
     } finally {
       await queue.close();
       await sender.close();

@@ -48,7 +48,8 @@ export interface IgClientLike {
     approve(threadId: string | number): Promise<StatusResponse>;
   };
   entity: {
-    directThread(threadId: string): { broadcastText(text: string): Promise<unknown> };
+    /** `skipLinkCheck`: a text item, whatever in it looks like a domain; `broadcastLink`: a link item naming its links (notify/links.ts). */
+    directThread(threadId: string): { broadcastText(text: string, skipLinkCheck?: boolean): Promise<unknown>; broadcastLink(linkText: string, linkUrls: string[]): Promise<unknown> };
   };
 }
 

@@ -63,7 +63,7 @@ describe('NotifySender.close() with Redis gone (real redis-server killed)', () =
     let sending!: () => void;
     const inFlight = new Promise<void>((resolve) => (sending = resolve));
     // Instagram takes its time: the send is in flight when Redis dies.
-    client.entity.directThread = () => ({ broadcastText: () => (sending(), new Promise<never>(() => {})) });
+    client.entity.directThread = () => ({ broadcastText: () => (sending(), new Promise<never>(() => {})), broadcastLink: () => new Promise<never>(() => {}) });
     const { sender, prefix } = await senderOn(client);
     const note: Notification = { schemaVersion: 1, channel: 'instagram', account: 'pemkotblitar', to: 'th-1', kind: 'routed', ticket: 'ADU-7K3M-9Q2X', text: 'Aduan ADU-7K3M-9Q2X sudah kami teruskan.', createdAt: new Date().toISOString() };
     const producer = createRedis(redis.url, 'worker');

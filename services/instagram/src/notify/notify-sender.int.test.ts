@@ -106,7 +106,7 @@ describe('NotifySender (notify.instagram -> thread)', () => {
     start(60);
     const at: number[] = [];
     const thread = client.entity.directThread;
-    client.entity.directThread = (id) => ({ broadcastText: async (text) => (at.push(Date.now()), thread(id).broadcastText(text)) });
+    client.entity.directThread = (id) => ({ ...thread(id), broadcastText: async (text) => (at.push(Date.now()), thread(id).broadcastText(text)) });
     for (let i = 0; i < 3; i++) await queue.add('n', note(`th-r${i}`, `pesan ${i}`), { jobId: `rl-${i}` });
     await waitFor(() => client.sent.length === 3, { what: 'three sends', timeoutMs: 8_000 });
     // 60 a minute: one a second, never three within the same moment.

@@ -9,6 +9,7 @@ import type { IgClientLike } from '../client/ig-client-like.ts';
 import { safeErrMessage } from '../client/safe-error.ts';
 import type { IgMetrics } from '../metrics.ts';
 import type { IgKeys } from '../session/keys.ts';
+import { linksIn } from './links.ts';
 
 export interface NotifySenderOptions {
   /** A connection created with role 'worker'. */
@@ -84,7 +85,10 @@ export class NotifySender {
       return;
     }
     try {
-      await this.opts.client.entity.directThread(n.to).broadcastText(n.text);
+      const thread = this.opts.client.entity.directThread(n.to);
+      const links = linksIn(n.text);
+      // Left to the library, "Jl.Merdeka" in an OPD's note would make a link item pointing to "Jl.Me".
+      await (links.length ? thread.broadcastLink(n.text, links) : thread.broadcastText(n.text, true));
     } catch (err) {
       const failure = classifyIgError(err, job.attemptsMade + 1);
       metrics.sent.inc({ outcome: `failed_${failure.reason}` });

@@ -59,7 +59,8 @@ export class FakeIgClient implements IgClientLike {
   loginBehaviour: () => Promise<AccountRepositoryLoginResponseLogged_in_user> = async () => loggedInUser;
   readonly calls = { inbox: 0, pending: 0, thread: 0, login: 0, twoFactor: [] as AccountTwoFactorLoginOptions[], securityCodes: [] as string[], challengeAuto: 0 };
   readonly approved: string[] = [];
-  readonly sent: { threadId: string; text: string }[] = [];
+  /** `links`: sent as a link item naming them. */
+  readonly sent: { threadId: string; text: string; links?: string[] }[] = [];
 
   private failNext(): void {
     const f = this.failures.shift();
@@ -121,10 +122,16 @@ export class FakeIgClient implements IgClientLike {
 
   readonly entity = {
     directThread: (threadId: string) => ({
-      broadcastText: async (text: string) => {
+      broadcastText: async (text: string, _skipLinkCheck?: boolean) => {
         const f = this.sendFailures.shift();
         if (f) throw f;
         this.sent.push({ threadId, text });
+        return { status: 'ok' };
+      },
+      broadcastLink: async (text: string, links: string[]) => {
+        const f = this.sendFailures.shift();
+        if (f) throw f;
+        this.sent.push({ threadId, text, links });
         return { status: 'ok' };
       },
     }),

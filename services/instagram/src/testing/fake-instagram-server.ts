@@ -83,7 +83,7 @@ export class FakeInstagramServer {
         if (i >= 0) this.inbox.unshift(...this.pending.splice(i, 1).map((t) => ({ ...t, pending: false })));
         return send(200, { status: 'ok' });
       }
-      if (p === '/api/v1/direct_v2/threads/broadcast/text/') return send(200, { status: 'ok', action: 'item_ack', status_code: '200' });
+      if (p === '/api/v1/direct_v2/threads/broadcast/text/' || p === '/api/v1/direct_v2/threads/broadcast/link/') return send(200, { status: 'ok', action: 'item_ack', status_code: '200' });
       const thread = /^\/api\/v1\/direct_v2\/threads\/([^/]+)\/$/.exec(p);
       if (thread) {
         const t = [...this.inbox, ...this.pending].find((x) => x.thread_id === thread[1]);
@@ -101,5 +101,12 @@ export class FakeInstagramServer {
     return this.requests
       .filter((r) => r.path === '/api/v1/direct_v2/threads/broadcast/text/')
       .map((r) => ({ threadIds: JSON.parse(r.form.get('thread_ids') ?? '[]') as string[], text: r.form.get('text') ?? '' }));
+  }
+
+  /** Texts the client sent as link items (broadcast/link), with the links it named. */
+  sentLinks(): { threadIds: string[]; text: string; urls: string[] }[] {
+    return this.requests
+      .filter((r) => r.path === '/api/v1/direct_v2/threads/broadcast/link/')
+      .map((r) => ({ threadIds: JSON.parse(r.form.get('thread_ids') ?? '[]') as string[], text: r.form.get('link_text') ?? '', urls: JSON.parse(r.form.get('link_urls') ?? '[]') as string[] }));
   }
 }
