@@ -2,7 +2,7 @@ import { IgActionSpamError, IgNetworkError, IgNotFoundError } from 'instagram-pr
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRedis, QueueNames } from '@aduan/queue';
+import { citizenMessages, createRedis, QueueNames } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import type { Redis } from 'ioredis';
@@ -72,6 +72,29 @@ describe('NotifySender (notify.instagram -> thread)', () => {
     expect(await queue.getJobState('told-1')).toBe('completed');
     expect(told.map((n) => [n.to, n.kind])).toEqual([['th-t1', 'routed'], ['th-t2', 'routed']]);
     expect(client.sent).toHaveLength(2);
+  });
+
+  it("a notice over Instagram's 1,000 characters goes as several messages, in order; a retry after a failure part-way sends only the rest", async () => {
+    start(600);
+    // A "cek" answer about three complaints, each with an OPD's long note.
+    const status = (t: string) => citizenMessages.resolved(t, 'Dinas Pekerjaan Umum dan Penataan Ruang', `Sudah kami tangani. ${'Perbaikan dikerjakan bertahap oleh regu lapangan. '.repeat(9)}`);
+    const text = ['ADU-7K3M-9Q2X', 'ADU-8K3M-9Q2X', 'ADU-9K3M-9Q2X'].map(status).join('\n\n');
+    expect(text.length).toBeGreaterThan(1500);
+    // The second message fails once (an answer the sender does not know): the job is retried.
+    const thread = client.entity.directThread;
+    let calls = 0;
+    client.entity.directThread = (id) => {
+      const t = thread(id);
+      return { ...t, broadcastText: async (s, skip) => (++calls === 2 ? Promise.reject(new Error('socket hang up')) : t.broadcastText(s, skip)) };
+    };
+    await queue.add('n', note('th-long', text), { jobId: 'long-1', attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+    await waitFor(async () => (await queue.getJobState('long-1')) === 'completed', { what: 'completion' });
+    const parts = client.sent.map((m) => m.text);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(1000);
+    expect(parts.join('\n\n')).toBe(text);
+    expect(new Set(parts).size).toBe(parts.length);
+    expect(client.sent.every((m) => m.threadId === 'th-long')).toBe(true);
   });
 
   it('sends once when the sent marker cannot be written (no retry to send it again)', async () => {

@@ -10,6 +10,9 @@ import { safeErrMessage } from '../client/safe-error.ts';
 import type { IgMetrics } from '../metrics.ts';
 import type { IgKeys } from '../session/keys.ts';
 import { linksIn } from './links.ts';
+import { messageParts } from './message-parts.ts';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface NotifySenderOptions {
   /** A connection created with role 'worker'. */
@@ -84,11 +87,39 @@ export class NotifySender {
       metrics.sent.inc({ outcome: 'duplicate' });
       return;
     }
+    // Over Instagram's 1,000 characters (an OPD's long note, a "cek" answer about three complaints):
+    // several messages, spaced as the limiter spaces jobs. A part sent is marked, so a retry after a
+    // failure part-way sends only the rest.
+    const parts = messageParts(n.text);
+    for (const [i, part] of parts.entries()) {
+      const partMarker = parts.length > 1 ? keys.sent(`${String(job.id)}.${i + 1}`) : undefined;
+      if (partMarker && (await redis.exists(partMarker))) continue;
+      if (i > 0) {
+        await sleep(Math.ceil(60_000 / this.opts.maxPerMinute));
+        if (!this.opts.canSend()) return this.pause(60_000);
+      }
+      await this.sendPart(n, part, job);
+      if (partMarker) await redis.set(partMarker, '1', 'EX', 7 * 86_400).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'instagram sent marker not written'));
+    }
+    // Sent: a failed marker write must not fail the job, whose retry would send it a second time.
+    await redis.set(marker, '1', 'EX', 7 * 86_400).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'instagram sent marker not written'));
+    metrics.sent.inc({ outcome: 'sent' });
+    logger.info({ jobId: job.id, kind: n.kind, ticket: n.ticket, ...(parts.length > 1 ? { parts: parts.length } : {}) }, 'instagram message sent');
+    try {
+      await this.opts.onSent?.(n);
+    } catch (err) {
+      logger.warn({ jobId: job.id, err: (err as Error).message }, 'instagram sent notice not remembered');
+    }
+  }
+
+  /** One message into the thread; a failure decides the job's fate by its class. */
+  private async sendPart(n: Notification, text: string, job: Job): Promise<void> {
+    const { logger, metrics } = this.opts;
     try {
       const thread = this.opts.client.entity.directThread(n.to);
-      const links = linksIn(n.text);
+      const links = linksIn(text);
       // Left to the library, "Jl.Merdeka" in an OPD's note would make a link item pointing to "Jl.Me".
-      await (links.length ? thread.broadcastLink(n.text, links) : thread.broadcastText(n.text, true));
+      await (links.length ? thread.broadcastLink(text, links) : thread.broadcastText(text, true));
     } catch (err) {
       const failure = classifyIgError(err, job.attemptsMade + 1);
       metrics.sent.inc({ outcome: `failed_${failure.reason}` });
@@ -100,15 +131,6 @@ export class NotifySender {
       // The thread is gone or closed to us: retrying cannot help.
       if (err instanceof IgNotFoundError || err instanceof IgPrivateUserError) throw new UnrecoverableError(`instagram refused the thread: ${(err as Error).name}`);
       throw new Error(`instagram send failed: ${safeErrMessage(err)}`, { cause: err });
-    }
-    // Sent: a failed marker write must not fail the job, whose retry would send it a second time.
-    await redis.set(marker, '1', 'EX', 7 * 86_400).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'instagram sent marker not written'));
-    metrics.sent.inc({ outcome: 'sent' });
-    logger.info({ jobId: job.id, kind: n.kind, ticket: n.ticket }, 'instagram message sent');
-    try {
-      await this.opts.onSent?.(n);
-    } catch (err) {
-      logger.warn({ jobId: job.id, err: (err as Error).message }, 'instagram sent notice not remembered');
     }
   }
 
