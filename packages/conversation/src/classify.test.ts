@@ -194,7 +194,7 @@ describe('small talk that closes a conversation is never a complaint', () => {
     expect(kindOf({ text: '(Menyebut akun kami di story.)', attachments: [att] })).toBe('content');
   });
 
-  it.each(['sudah ada kabar?', 'Sudah ada kabar belum min', 'gimana perkembangan laporan saya?', 'apakah sudah ditindaklanjuti pak?', 'laporan saya kemarin sampai mana ya', 'kok belum ada tindak lanjut dari dinas?', 'ada update?', 'Bagaimana progres aduan saya bu'])(
+  it.each(['sudah ada kabar?', 'Sudah ada kabar belum min', 'gimana perkembangan laporan saya?', 'apakah sudah ditindaklanjuti pak?', 'laporan saya kemarin sampai mana ya', 'kok belum ada tindak lanjut dari dinas?', 'ada update?', 'Bagaimana progres aduan saya bu', 'kapan diperbaiki pak?', 'sudah dikerjakan belum min', 'kok belum beres juga ya'])(
     '"%s" asks after the sender\'s complaints: a look-up, not a new complaint',
     (text) => {
       expect(isFollowUp(text)).toBe(true);
@@ -202,7 +202,7 @@ describe('small talk that closes a conversation is never a complaint', () => {
     },
   );
 
-  it.each(['semoga segera ditindaklanjuti', 'terima kasih sudah diproses', 'belum ada tindak lanjut, lampu masih mati', 'kabar buruk, jembatan ambrol di Sukorejo', 'gimana ini pak jalan rusak parah', 'sudah'])(
+  it.each(['semoga segera ditindaklanjuti', 'terima kasih sudah diproses', 'belum ada tindak lanjut, lampu masih mati', 'kabar buruk, jembatan ambrol di Sukorejo', 'gimana ini pak jalan rusak parah', 'sudah', 'jalan berlubang di Jl. Kalimantan kapan diperbaiki?', 'terima kasih sudah diperbaiki'])(
     '"%s" is no question about a complaint',
     (text) => {
       expect(isFollowUp(text)).toBe(false);

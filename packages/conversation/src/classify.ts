@@ -210,7 +210,9 @@ export function parseLookup(typed: string, ticketPrefix = 'ADU'): string | null 
  */
 const PROGRESS = words(
   'kabar kabarnya perkembangan perkembangannya progres progresnya progress update updatenya tindak lanjut tindaklanjut tindaklanjutnya ' +
-    'ditindaklanjuti diproses ditangani direspon ditanggapi respon responnya tanggapan tanggapannya balasan jawaban hasil hasilnya',
+    'ditindaklanjuti diproses ditangani direspon ditanggapi respon responnya tanggapan tanggapannya balasan jawaban hasil hasilnya ' +
+    // "kapan diperbaiki pak?", a reply to the acknowledgement: the work asked after, no new problem.
+    'diperbaiki diperbaikinya dibenahi dikerjakan dibetulkan diurus diselesaikan ditertibkan selesai beres',
 );
 /** What else such a question is made of ("kok belum ada kabar dari dinas ya pak?"). */
 const QUESTION = words(
