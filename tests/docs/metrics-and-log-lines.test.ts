@@ -50,6 +50,7 @@ describe('metrics and log lines the operator docs name', () => {
     'redis unreachable at shutdown: number lock left to expire',
     'redis unreachable at shutdown: instagram session not saved; the next start restores the one saved before',
     'redis unreachable at shutdown: account lock left to expire',
+    'instagram refused to approve a message request; its messages are taken, the approval is tried again once the thread has new messages',
     'complaint_erased',
     'attachments_pruned',
   ])('"%s" is still logged by the code', (line) => {

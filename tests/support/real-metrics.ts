@@ -210,14 +210,14 @@ async function whatsapp(tag: string, cleanups: (() => Promise<unknown>)[]): Prom
   return parseExposition(await metricsText());
 }
 
-/** The Instagram service as a process, the real library talking to a loopback Instagram: an approval refused once, a citizen's complaint sent with "kirim", then a poll refused. */
+/** The Instagram service as a process, the real library talking to a loopback Instagram: an approval refused once (asked again when the citizen writes again), a citizen's complaint sent with "kirim", then a poll refused. */
 async function instagram(tag: string, cleanups: (() => Promise<unknown>)[]): Promise<Sample[]> {
   const prefix = uniquePrefix(`${tag}ig`);
   const ig = await new FakeInstagramServer().start();
   ig.loggedInUser = loggedInUser;
   const citizen = userOf(8880002, `warga.${tag}`, 'Warga Metrik');
-  const items = [textItem('mt2', citizen.pk, Date.now() - 30_000, 'kirim'), textItem('mt1', citizen.pk, Date.now() - 60_000, 'Lampu jalan mati di Jl. Kenari')];
-  ig.pending = [threadOf({ threadId: `th-${tag}`, user: citizen, pending: true, items })];
+  const first = textItem('mt1', citizen.pk, Date.now() - 60_000, 'Lampu jalan mati di Jl. Kenari');
+  ig.pending = [threadOf({ threadId: `th-${tag}`, user: citizen, pending: true, items: [first] })];
   ig.failures.push({ match: /\/approve\/$/, status: 404, body: { message: 'Thread not found', status: 'fail' } });
   const dir = mkdtempSync(join(tmpdir(), `aduan-${tag}-ig-`));
   const port = await freePort();
@@ -235,6 +235,9 @@ async function instagram(tag: string, cleanups: (() => Promise<unknown>)[]): Pro
     await deletePrefix(url, prefix);
   });
   const metricsText = () => scrape(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+  await waitFor(async () => (await metricsText())?.includes('aduan_instagram_pending_approvals_total{outcome="failed"}'), { timeoutMs: 30_000, what: `the approval refused (${proc.output()})` });
+  // A refused request is asked again only once the thread has news: the citizen's "kirim".
+  ig.pending = [threadOf({ threadId: `th-${tag}`, user: citizen, pending: true, items: [textItem('mt2', citizen.pk, Date.now() - 1_000, 'kirim'), first] })];
   await waitFor(async () => (await metricsText())?.includes('aduan_instagram_pending_approvals_total{outcome="approved"}'), { timeoutMs: 30_000, what: `the request approved on a second try (${proc.output()})` });
   await waitFor(async () => (await metricsText())?.includes('aduan_instagram_complaints_total{'), { timeoutMs: 15_000, what: `the complaint filed (${proc.output()})` });
   ig.failures.push({ match: /\/direct_v2\/inbox\/$/, status: 500, body: { message: 'Internal error', status: 'fail' } });

@@ -30,13 +30,16 @@ export interface FeedWalk {
 
 const big = (v: string | undefined): bigint | undefined => (v ? BigInt(v) : undefined);
 
+/** How long a refused approval is remembered: a request refused once is not asked again without news. */
+const REFUSAL_MEMORY_MS = 7 * 86_400_000;
+
 /**
  * Per-thread cursor: the timestamp (microseconds) of the newest item fully processed in each
  * thread, in Redis so a restart resumes where the last process stopped. Threads never seen
  * before start at `since`, fixed when the account is first served (now minus the backfill).
  * Beside it, in the same place: the gaps of threads read only in part, the inbox walks cut
- * short by the page cap, and the inbox floor (threads whose last activity is at or before it
- * have nothing unread).
+ * short by the page cap, each feed's floor (threads whose last activity is at or before it
+ * have nothing unread), and the message requests Instagram refused to approve.
  */
 export class CursorStore {
   private readonly redis: Redis;
@@ -93,16 +96,32 @@ export class CursorStore {
     await tx.exec();
   }
 
-  /** The walk reached its end; `floor`: the new inbox floor, when the walk had one. */
+  /** The walk reached its end; `floor`: the feed's new floor, when there is one. */
   async endWalk(feed: string, floor?: bigint): Promise<void> {
     const tx = this.redis.multi().del(this.walkKey(feed));
-    if (floor !== undefined) tx.set(this.floorKey, floor.toString());
+    if (floor !== undefined) tx.set(this.floorKey(feed), floor.toString());
     await tx.exec();
   }
 
-  async floor(): Promise<bigint | null> {
-    const v = await this.redis.get(this.floorKey);
+  async floor(feed: string): Promise<bigint | null> {
+    const v = await this.redis.get(this.floorKey(feed));
     return v ? BigInt(v) : null;
+  }
+
+  /** The thread's last activity when Instagram refused to approve it; null when not refused (or forgotten). */
+  async refused(threadId: string): Promise<bigint | null> {
+    const v = await this.redis.get(this.refusedKey(threadId));
+    return v ? BigInt(v) : null;
+  }
+
+  /** Remembers a refused approval with the thread's last activity then (0 when it cannot be read). */
+  async setRefused(threadId: string, lastActivity: bigint): Promise<void> {
+    await this.redis.set(this.refusedKey(threadId), lastActivity.toString(), 'PX', REFUSAL_MEMORY_MS);
+  }
+
+  /** The request is approved at last: nothing to remember. */
+  async clearRefused(threadId: string): Promise<void> {
+    await this.redis.del(this.refusedKey(threadId));
   }
 
   // Named after the cursor hash (same prefix and hash tag): all of it is the polling position.
@@ -110,8 +129,13 @@ export class CursorStore {
     return `${this.keys.cursor}:gap`;
   }
 
-  private get floorKey(): string {
-    return `${this.keys.cursor}:floor`;
+  // The inbox's floor keeps the name it had before the pending feed got one.
+  private floorKey(feed: string): string {
+    return feed === 'inbox' ? `${this.keys.cursor}:floor` : `${this.keys.cursor}:floor:${feed}`;
+  }
+
+  private refusedKey(threadId: string): string {
+    return `${this.keys.cursor}:refused:${threadId}`;
   }
 
   private walkKey(feed: string): string {

@@ -284,37 +284,49 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
     }
   });
 
-  it('a message request Instagram refuses to approve does not hold up the inbox: its messages are taken, the approval is tried again next cycle', async () => {
+  it('a message request Instagram refuses to approve does not hold up the inbox, and is not asked again until the citizen writes again', async () => {
     const client = new FakeIgClient();
     const log = memoryLogger();
     const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
     const at = Date.now() - 60_000;
     const other = userOf(5550005, 'warga.empat', 'Empat');
-    client.pendingPages = [[threadOf({ threadId: 'th-req-gone', user: citizen, pending: true, items: [textItem('r1', citizen.pk, at, 'lampu PJU mati di Jl. Mawar')] })]];
+    const request = (items: ReturnType<typeof textItem>[]) => threadOf({ threadId: 'th-req-gone', user: citizen, pending: true, items });
+    client.pendingPages = [[request([textItem('r1', citizen.pk, at, 'lampu PJU mati di Jl. Mawar')])]];
     client.inboxPages = [[threadOf({ threadId: 'th-inbox', user: other, items: [textItem('n1', other.pk, at + 1_000, 'sampah belum diangkut')] })]];
     const approve = client.directThread.approve;
     const tries: string[] = [];
-    // The requester's account went away: Instagram answers 404 for this one thread, every time.
+    let refuse = true;
+    // The requester's account went away: Instagram answers 404 for this one thread.
     client.directThread.approve = async (id) => {
       tries.push(String(id));
-      throw new IgNotFoundError(igResponse({ message: 'Thread not found', status: 'fail' }, 404));
+      if (refuse) throw new IgNotFoundError(igResponse({ message: 'Thread not found', status: 'fail' }, 404));
+      return approve(id);
     };
+    const failed = async () => (await rig.registry.getSingleMetric('aduan_instagram_pending_approvals_total')?.get())?.values.find((v) => v.labels.outcome === 'failed')?.value;
     try {
       const report = await rig.poller.pollOnce();
       expect(report.items.ingested).toBe(2);
       expect(await rig.cursors.get('th-inbox')).not.toBeNull();
       expect(report.approved).toBe(0);
-      expect((await rig.registry.getSingleMetric('aduan_instagram_pending_approvals_total')?.get())?.values).toContainEqual(expect.objectContaining({ labels: { outcome: 'failed' }, value: 1 }));
-      expect(log.text()).toContain('approval is tried again');
+      expect(await failed()).toBe(1);
+      expect(log.text()).toContain('the approval is tried again once the thread has new messages');
       expect(log.text()).not.toMatch(/th-req-gone|lampu PJU/);
-      // Next cycle: nothing taken twice, the approval tried again, and now it goes through.
-      client.directThread.approve = approve;
+      // Next cycles: not asked again (it would be refused again: one call a cycle, for ever), and the cycle is complete.
       const next = await rig.poller.pollOnce();
-      expect(next.items.ingested).toBe(0);
-      expect(next.approved).toBe(1);
+      expect(next).toMatchObject({ complete: true, approved: 0, items: { ingested: 0 } });
+      // Even when a walk passes it again (its floor lost), the refusal is remembered.
+      await rig.pipeline.redis.del(`${rig.pipeline.keys.cursor}:floor:pending`);
+      expect((await rig.poller.pollOnce()).approved).toBe(0);
       expect(tries).toEqual(['th-req-gone']);
+      expect(await failed()).toBe(1);
+      // The citizen writes again: the message is taken and the approval asked again, and now it goes through.
+      refuse = false;
+      client.pendingPages = [[request([textItem('r2', citizen.pk, at + 5_000, 'sudah tiga hari'), textItem('r1', citizen.pk, at, 'lampu PJU mati di Jl. Mawar')])]];
+      const news = await rig.poller.pollOnce();
+      expect(news).toMatchObject({ approved: 1, items: { ingested: 1 } });
+      expect(tries).toEqual(['th-req-gone', 'th-req-gone']);
       // A refusal for the whole account (spam, rate limit) still stops the cycle: the loop backs off.
-      client.pendingPages = [[threadOf({ threadId: 'th-req-2', user: other, pending: true, items: [textItem('r2', other.pk, at + 2_000, 'tolong')] })]];
+      client.pendingPages = [[threadOf({ threadId: 'th-req-2', user: other, pending: true, items: [textItem('r3', other.pk, at + 6_000, 'tolong')] })]];
       client.directThread.approve = async () => { throw new IgActionSpamError(igResponse(spamBody)); };
       await expect(rig.poller.pollOnce()).rejects.toBeInstanceOf(IgActionSpamError);
     } finally {

@@ -119,15 +119,18 @@ export class Poller {
   }
 
   /**
-   * Pages through one feed, newest activity first, at most maxPages pages this cycle. The inbox
-   * walk ends at the page that reaches the floor (nothing at or before it is unread); the pending
-   * walk goes to the end (every request is to be taken and approved). Cut short by the cap, the
-   * walk goes on next cycle from where it stopped. Returns whether it read everything: begun at
-   * the top this cycle, got to its end, and left no thread with items unread.
+   * Pages through one feed, newest activity first, at most maxPages pages this cycle, down to the
+   * page that reaches the feed's floor (nothing at or before it is unread). The pending walk has
+   * no floor until one walk got to its end: requests that never leave the folder (groups,
+   * refused approvals, approvals off) then stay below it, and cost no page and no call once
+   * passed, however many there are. Cut short by the cap, the walk goes on next cycle from where
+   * it stopped. Returns whether it read everything: begun at the top this cycle, got to its end,
+   * and left no thread with items unread.
    */
   private async walk(name: FeedName, since: bigint, report: PollReport): Promise<boolean> {
     const pending = name === 'pending';
-    const floor = pending ? null : ((await this.opts.cursors.floor()) ?? since);
+    const saved = await this.opts.cursors.floor(name);
+    const floor = pending ? saved : (saved ?? since);
     const { feed, walk, fromTop } = await this.openWalk(name);
     let unreadLeft = false;
     for (let page = 0; page < this.opts.maxPages; page++) {
@@ -136,7 +139,7 @@ export class Poller {
       // The newest activity the walk started from: where the floor goes once it gets to its end.
       walk.top ??= newest;
       for (const thread of threads) {
-        const unread = await this.handleThread(thread, since, pending, report);
+        const unread = await this.handleThread(thread, since, pending ? floor : undefined, report);
         const at = activity(thread);
         if (unread && at !== null) walk.low = min(walk.low, at);
         unreadLeft ||= unread;
@@ -179,25 +182,29 @@ export class Poller {
    * down to that thread again. Threads with activity since the walk began are above the floor.
    */
   private async endWalk(name: FeedName, walk: FeedWalk, floor: bigint | null): Promise<void> {
-    let next: bigint | undefined;
-    if (floor !== null) {
-      next = walk.top ?? floor;
-      if (walk.low !== undefined) next = min(next, walk.low - 1n);
-    }
+    let next = walk.top ?? floor ?? undefined;
+    if (next !== undefined && walk.low !== undefined) next = min(next, walk.low - 1n);
     await this.opts.cursors.endWalk(name, next);
   }
 
-  /** Takes a thread's new items; returns whether some are left unread (a gap, read on later visits). */
-  private async handleThread(thread: IgThread, since: bigint, pending: boolean, report: PollReport): Promise<boolean> {
+  /**
+   * Takes a thread's new items; returns whether some are left unread (a gap, read on later visits).
+   * `pendingFloor`: a message request's walk, with its floor (null: none yet); undefined: the inbox.
+   */
+  private async handleThread(thread: IgThread, since: bigint, pendingFloor: bigint | null | undefined, report: PollReport): Promise<boolean> {
     const { cursors } = this.opts;
+    const pending = pendingFloor !== undefined;
     if (thread.is_group) {
       // Complaints are one citizen to the city; group chats are not an intake path.
       report.groupsSkipped++;
       return false;
     }
-    const cursor = (await cursors.get(thread.thread_id)) ?? since;
     // Unreadable: look at the items themselves rather than skip the thread.
     const lastActivity = activity(thread);
+    // A request at or below the floor was read by the walk that set it, and approved or left for good.
+    if (pending && pendingFloor !== null && lastActivity !== null && lastActivity <= pendingFloor) return false;
+    const cursor = (await cursors.get(thread.thread_id)) ?? since;
+    // An inbox thread with nothing after its cursor is passed over; a request is looked at: its approval may be due.
     if (lastActivity !== null && lastActivity <= cursor && !pending) return false;
     report.threads++;
     const gap = await cursors.gap(thread.thread_id);
@@ -209,28 +216,34 @@ export class Poller {
     await this.ingest(thread, stretch.items, report);
     const unread = await this.closeStretch(thread.thread_id, gap);
     // A request is approved only once read to the end: approved, it leaves the pending walk.
-    if (pending && this.opts.approvePending && !unread) await this.approve(thread.thread_id, report);
+    if (pending && this.opts.approvePending && !unread) await this.approve(thread.thread_id, lastActivity, report);
     return unread;
   }
 
   /**
    * Approves a message request whose items are taken. Instagram refusing it for this one thread
-   * (404: the requester's account is gone; a 5xx) must not hold up every thread after it, cycle
-   * after cycle: the request stays pending and is tried again next cycle. An answer about the
-   * whole account (rate limit, spam, challenge, session gone, network) stops the cycle as always.
+   * (404: the requester's account is gone; a 5xx) must not hold up every thread after it: the
+   * request stays pending, and the refusal is remembered with the thread's last activity, so it
+   * is asked again only once the thread has something new (asked every cycle, a request whose
+   * requester is gone cost one call a cycle, for ever). An answer about the whole account (rate
+   * limit, spam, challenge, session gone, network) stops the cycle as always.
    */
-  private async approve(threadId: string, report: PollReport): Promise<void> {
-    const { client, metrics, logger } = this.opts;
+  private async approve(threadId: string, lastActivity: bigint | null, report: PollReport): Promise<void> {
+    const { client, cursors, metrics, logger } = this.opts;
+    const refused = await cursors.refused(threadId);
+    if (refused !== null && (lastActivity === null || lastActivity <= refused)) return;
     try {
       await client.directThread.approve(threadId);
     } catch (err) {
       const failure = classifyIgError(err, 1);
       const threadOnly = err instanceof IgResponseError && failure.action === 'backoff' && (failure.reason === 'unknown' || failure.reason === 'server');
       if (!threadOnly) throw err;
+      await cursors.setRefused(threadId, lastActivity ?? 0n);
       metrics.approvals.inc({ outcome: 'failed' });
-      logger.warn({ errName: err.name, status: err.response?.statusCode }, 'instagram refused to approve a message request; its messages are taken, the approval is tried again next cycle');
+      logger.warn({ errName: err.name, status: err.response?.statusCode }, 'instagram refused to approve a message request; its messages are taken, the approval is tried again once the thread has new messages');
       return;
     }
+    if (refused !== null) await cursors.clearRefused(threadId);
     report.approved++;
     metrics.approvals.inc({ outcome: 'approved' });
   }
