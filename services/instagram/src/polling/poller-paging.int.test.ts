@@ -136,6 +136,29 @@ describe('Poller paging limits (fake client seam, real Redis)', () => {
     }
   });
 
+  it('a pinned thread at the top of the inbox, with nothing new, does not end the walk before the new threads below it', async () => {
+    const client = new FakeIgClient();
+    const { logger } = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger });
+    const t0 = Date.now() - 60_000;
+    const old = userOf(7773001, 'warga.lama', 'Warga Lama');
+    const pinned = { ...threadOf({ threadId: 'th-pinned', user: old, items: [textItem('old1', old.pk, t0 - 600_000, 'terima kasih')] }), is_pin: true };
+    try {
+      client.inboxPages = [[pinned]];
+      expect((await rig.poller.pollOnce()).complete).toBe(true);
+      // Instagram serves pinned threads first, whatever their last activity: the new ones follow.
+      const [a, b] = [userOf(7773002, 'warga.a', 'A'), userOf(7773003, 'warga.b', 'B')];
+      client.inboxPages = [
+        [pinned, threadOf({ threadId: 'th-b', user: b, items: [textItem('b1', b.pk, t0 + 2_000, 'lampu mati')] })],
+        [threadOf({ threadId: 'th-a', user: a, items: [textItem('a1', a.pk, t0 + 1_000, 'jalan rusak')] })],
+      ];
+      expect((await rig.poller.pollOnce()).items.ingested).toBe(2);
+      expect(await rig.cursors.get('th-a')).not.toBeNull();
+    } finally {
+      await rig.close();
+    }
+  });
+
   it('a thread with more new items than one visit pages through loses none: read oldest first over the next cycles', async () => {
     const client = new FakeIgClient();
     const { logger } = memoryLogger();

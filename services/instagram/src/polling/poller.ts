@@ -80,11 +80,15 @@ function citizenOf(thread: IgThread, viewerId: string): IgUser | undefined {
   return inviter && String(inviter.pk) !== viewerId ? inviter : undefined;
 }
 
-/** Newest and oldest readable thread activity on an inbox page. */
-function span(threads: IgThread[]): { newest?: bigint; oldest?: bigint } {
+/**
+ * Newest readable thread activity on an inbox page, and the page's last one: where the feed's
+ * order has got to. Not its oldest: a thread out of the order at the top (pinned, a "top" request)
+ * must not end a walk before the newer threads below it.
+ */
+function span(threads: IgThread[]): { newest?: bigint; last?: bigint } {
   const times = threads.map(activity).filter((t): t is bigint => t !== null);
   if (!times.length) return {};
-  return { newest: times.reduce((a, b) => (b > a ? b : a)), oldest: times.reduce((a, b) => (b < a ? b : a)) };
+  return { newest: times.reduce((a, b) => (b > a ? b : a)), last: times.at(-1) };
 }
 
 /**
@@ -135,7 +139,7 @@ export class Poller {
     let unreadLeft = false;
     for (let page = 0; page < this.opts.maxPages; page++) {
       const threads = list(await feed.items());
-      const { newest, oldest } = span(threads);
+      const { newest, last } = span(threads);
       // The newest activity the walk started from: where the floor goes once it gets to its end.
       walk.top ??= newest;
       for (const thread of threads) {
@@ -144,7 +148,7 @@ export class Poller {
         if (unread && at !== null) walk.low = min(walk.low, at);
         unreadLeft ||= unread;
       }
-      const end = threads.length === 0 || !feed.isMoreAvailable() || (floor !== null && oldest !== undefined && oldest <= floor);
+      const end = threads.length === 0 || !feed.isMoreAvailable() || (floor !== null && last !== undefined && last <= floor);
       if (end) {
         await this.endWalk(name, walk, floor);
         return fromTop && !unreadLeft;
