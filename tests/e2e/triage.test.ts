@@ -62,6 +62,9 @@ describe('triage by a human', () => {
     await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
 
     expect((await gw.app.inject({ url: '/api/v1/triage' })).statusCode).toBe(401);
+    // Who asks before what: without a session, a bad body is 401, and no validation error is told.
+    const signedOut = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, payload: { opd: 42 } });
+    expect([signedOut.statusCode, signedOut.json().error]).toEqual([401, 'unauthenticated']);
     const operator = await login('opr');
     expect((await gw.app.inject({ url: '/api/v1/triage', headers: { cookie: operator } })).statusCode).toBe(403);
 

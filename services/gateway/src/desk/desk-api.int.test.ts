@@ -76,6 +76,12 @@ describe('POST /api/v1/desk/complaints', () => {
     // Directory checks run once the schema passes.
     const kel = await post(siti, '/api/v1/desk/complaints', { ...JUKIR, location: { kelurahan: 'Atlantis' } });
     expect(kel.json().fields['location.kelurahan'].code).toBe('unknown_kelurahan');
+    // Signed out, the same body is 401 first: the desk keeps the entry for after the login
+    // instead of marking it rejected.
+    for (const [url, payload] of [['/api/v1/desk/complaints', { text: 'pendek' }], ['/api/v1/desk/similar', { text: 42 }], ['/api/v1/desk/complaints/ADU-AAAA-AAAA/supporters', { callTime: 42 }]] as const) {
+      const signedOut = await gw.app.inject({ method: 'POST', url, payload });
+      expect([url, signedOut.statusCode, signedOut.json().error]).toEqual([url, 401, 'unauthenticated']);
+    }
   });
 
   it('queues a radio complaint with the operator, station, programme and call time; anonymous on air by default', async () => {

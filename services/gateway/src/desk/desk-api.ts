@@ -51,6 +51,11 @@ const DeskTicket = StatusView.extend({
 }).meta({ id: 'DeskTicket' });
 const LinkAnswer = z.object({ id: z.string(), ticket: z.string(), supporters: z.number(), published: z.boolean() }).meta({ id: 'DeskLinkAnswer' });
 
+/**
+ * Routes with a body run it as preValidation: who asks is checked before what is asked, so a desk
+ * whose session ended hears 401 (its entry waits for the login), not a field error that marks the
+ * entry rejected.
+ */
 const operatorOnly = requireRole('operator', 'admin');
 
 function stationOf(req: Parameters<typeof userOf>[0]): string {
@@ -72,7 +77,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   r.post(
     '/api/v1/desk/complaints',
     {
-      preHandler: [operatorOnly, requireJson],
+      preValidation: [operatorOnly, requireJson],
       validatorCompiler: () => (data) => ({ value: data }),
       schema: {
         summary: 'Key in a radio call-in',
@@ -158,7 +163,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
 
   r.post(
     '/api/v1/desk/similar',
-    { preHandler: [operatorOnly, requireJson], schema: { summary: 'Similar complaints of the last days (duplicate hints)', tags: ['desk'], body: SimilarQuery, response: { 200: z.object({ matches: z.array(Match) }), 401: ErrorBody } } },
+    { preValidation: [operatorOnly, requireJson], schema: { summary: 'Similar complaints of the last days (duplicate hints)', tags: ['desk'], body: SimilarQuery, response: { 200: z.object({ matches: z.array(Match) }), 401: ErrorBody } } },
     async (req) => {
       const q = req.body;
       const kelurahan = canonicalKelurahan(deps.directory, q.kelurahan);
@@ -219,7 +224,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   r.post(
     '/api/v1/desk/complaints/:ticket/supporters',
     {
-      preHandler: [operatorOnly, requireJson],
+      preValidation: [operatorOnly, requireJson],
       schema: {
         summary: 'Link a caller to an existing ticket (instead of a duplicate)',
         description: 'Counts the caller as an additional reporter. Send an `Idempotency-Key` per entry: a resend links once. When the complaint was routed already, the updated RoutedComplaint is published to `routed` with jobId `<id>.s<n>`.',

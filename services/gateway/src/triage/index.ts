@@ -134,7 +134,8 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   }));
 
   r.post('/api/v1/complaints/:id/assign', {
-    preHandler: [admin, requireJson],
+    // Who asks, then what: a caller without a session hears 401, not the body's validation errors.
+    preValidation: [admin, requireJson],
     schema: {
       summary: 'Assign a complaint to an OPD (admin)',
       description: 'Re-publishes to `routed` (jobId `<id>.r<n>`) and `opd.<code>` with decidedBy "admin", tells the citizen, removes it from triage and records the correction.',
