@@ -25,6 +25,12 @@ export interface BuildOptions {
    * the id is derived again with this number, still the same for the same conversation.
    */
   idAttempt?: number;
+  /**
+   * The complaint acknowledged to this sender moments ago. A burst with no words of its own (a
+   * photo taken after walking over to the place) is told as an addition to it, and goes without
+   * the identity when that one did: linked to it, the identity would tell who filed it.
+   */
+  addendumTo?: { ticket: string; confidential: boolean };
 }
 
 const MAX_TEXT = 5000;
@@ -59,11 +65,26 @@ function hasSubstance(m: StoredMessage): boolean {
   return m.attachments.length > 0 || m.location !== undefined || (m.text?.trim() ?? '') !== '';
 }
 
-function fallbackText(attachments: Attachment[], location: Location | undefined): string {
+/** The message's own words: "rahasia" alone asks something of us; it says nothing about the problem. */
+function ownWords(m: StoredMessage): string | undefined {
+  return m.text && isConfidentialOnly(m.text) ? undefined : m.text?.trim() || undefined;
+}
+
+/**
+ * Whether the burst holds no words of the citizen's own (only photos, videos, voice notes,
+ * documents, a location): its complaint's text is then written by us.
+ */
+export function isWordless(conv: ConversationSnapshot): boolean {
+  return !effectiveMessages(conv.messages).some((m) => (m.kind === 'content' || m.kind === 'greeting') && ownWords(m));
+}
+
+function fallbackText(attachments: Attachment[], location: Location | undefined, addendumTo: string | undefined): string {
   const kinds: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen', sticker: 'stiker' };
   const parts = [...new Set(attachments.map((a) => kinds[a.kind] ?? a.kind))];
   if (location) parts.push('lokasi');
-  return `(laporan berupa ${parts.join(', ') || 'lampiran'} tanpa keterangan)`;
+  const what = parts.join(', ') || 'lampiran';
+  // Only the ticket: the admin and the OPD find the rest (or, for a confidential one, nothing more) by it.
+  return addendumTo ? `(${what} tambahan untuk aduan ${addendumTo}, dikirim setelah aduan itu tercatat)` : `(laporan berupa ${what} tanpa keterangan)`;
 }
 
 /**
@@ -109,8 +130,7 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
   const attachments: Attachment[] = [];
   let location: Location | undefined;
   for (const m of live) {
-    // "rahasia" alone asks something of us; it says nothing about the problem.
-    const text = m.text && isConfidentialOnly(m.text) ? undefined : m.text?.trim();
+    const text = ownWords(m);
     if (text) {
       const quoted = m.quoted?.text?.trim();
       lines.push(quoted ? `${text} (membalas: "${truncateText(quoted, 200)}")` : text);
@@ -118,13 +138,13 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
     for (const a of m.attachments) attachments.push(text && !a.caption ? { ...a, caption: truncateText(text, 2000) } : a);
     if (m.location) location = { ...location, ...m.location };
   }
-  const text = lines.length ? joinWithin(lines, MAX_TEXT) : fallbackText(attachments, location);
+  const text = lines.length ? joinWithin(lines, MAX_TEXT) : fallbackText(attachments, location, opts.addendumTo?.ticket);
 
   const name = [...live].reverse().find((m) => m.reporter.name)?.reporter.name;
   const phone = live.find((m) => m.reporter.phone)?.reporter.phone;
   const handle = [...live].reverse().find((m) => m.reporter.handle)?.reporter.handle;
   // Asked in any message still standing (an edit that takes "rahasia" out takes the request back).
-  const confidential = live.some((m) => asksConfidential(m.text ?? ''));
+  const confidential = live.some((m) => asksConfidential(m.text ?? '')) || (!lines.length && opts.addendumTo?.confidential === true);
   const firstAt = new Date(conv.firstAt);
   const id = deterministicComplaintId(firstAt, conv.channel, conv.account, conv.firstMessageId, ...(opts.idAttempt ? [`ticket-retry-${opts.idAttempt}`] : []));
   const submittedAt = opts.submittedAt.getTime() < firstAt.getTime() ? firstAt : opts.submittedAt;

@@ -337,6 +337,82 @@ describe('ConversationEngine (real Redis)', () => {
   });
 });
 
+describe('ConversationEngine: a photo sent after the complaint was filed', () => {
+  let prefix: string;
+  let r: Rig;
+  beforeEach(async () => {
+    prefix = uniquePrefix('conv3');
+    r = await rig(prefix, { texts: createTexts({ em: (s) => `*${s}*` }) });
+  });
+  afterEach(async () => {
+    await r.close();
+    await deletePrefix(testRedisUrl(), prefix);
+  });
+
+  const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'b'.repeat(64), storageKey: `sha256/bb/${'b'.repeat(64)}` } as const;
+  const voice = { ...photo, kind: 'audio', mimeType: 'audio/ogg' } as const;
+  /** Closes what the quiet period let close, as the service's timer would, and returns its complaint. */
+  async function quiet(): Promise<Complaint> {
+    r.now.ms += 121_000;
+    expect(await r.engine.sweep()).toBe(1);
+    return (await jobs(r.intake)).sort((a, b) => Date.parse(b.submittedAt) - Date.parse(a.submittedAt))[0]!;
+  }
+  const ackOf = async (c: Complaint) => (await jobs(r.notify)).find((n) => n.kind === 'ack' && n.complaintId === c.id)!;
+
+  it('files a photo without words sent minutes after the acknowledgement as an addition to that complaint, and says so', async () => {
+    await r.engine.ingest(m(r, 'Pohon tumbang menutup jalan di Jl. Anggrek'));
+    const first = await quiet();
+    r.now.ms += 300_000; // the citizen walked over and took the photo
+    await r.engine.ingest(m(r, undefined, { attachments: [photo] }));
+    await r.engine.ingest(m(r, undefined, { location: { lat: -8.1, lon: 112.16 } }));
+    const extra = await quiet();
+    expect(extra.ticket).not.toBe(first.ticket);
+    expect(extra.text).toBe(`(foto, lokasi tambahan untuk aduan ${first.ticket}, dikirim setelah aduan itu tercatat)`);
+    expect(extra.attachments).toHaveLength(1);
+    expect(extra.reporter.confidential).toBe(false);
+    const ack = await ackOf(extra);
+    expect(ack.ticket).toBe(extra.ticket);
+    expect(ack.text).toBe(`Terima kasih, kiriman Anda kami catat sebagai tambahan untuk aduan *${first.ticket}*, dengan nomor tiket *${extra.ticket}*. Untuk melihat perkembangannya, ketik: cek ${extra.ticket}`);
+  });
+
+  it('keeps an addition to a confidential complaint without the identity, naming only the ticket', async () => {
+    await r.engine.ingest(m(r, 'Ada pungli di loket retribusi pasar, tolong rahasiakan nama saya'));
+    const first = await quiet();
+    expect(first.reporter.confidential).toBe(true);
+    r.now.ms += 240_000;
+    await r.engine.ingest(m(r, undefined, { attachments: [voice] }));
+    const extra = await quiet();
+    expect(extra.text).toBe(`(pesan suara tambahan untuk aduan ${first.ticket}, dikirim setelah aduan itu tercatat)`);
+    expect(extra.reporter.confidential).toBe(true);
+    expect((await ackOf(extra)).text).toContain('kiriman ini kami teruskan ke instansi terkait tanpa identitas Anda');
+  });
+
+  it('files a photo sent after ackMemoryMs, a photo with words, or a photo asking a secret the filed complaint did not keep, as before', async () => {
+    await r.engine.ingest(m(r, 'Lampu PJU di Jl. Kalimantan mati'));
+    const first = await quiet();
+    r.now.ms += 1_200_000; // 20 minutes: beyond the acknowledgement's memory
+    await r.engine.ingest(m(r, undefined, { attachments: [photo] }));
+    const late = await quiet();
+    expect(late.text).toBe('(laporan berupa foto tanpa keterangan)');
+    expect((await ackOf(late)).text).toContain('aduan Anda sudah kami terima dengan nomor tiket');
+
+    r.now.ms += 300_000;
+    await r.engine.ingest(m(r, 'ini fotonya pak', { attachments: [photo] }));
+    const worded = await quiet();
+    expect(worded.text).toBe('ini fotonya pak');
+    expect((await ackOf(worded)).text).not.toContain('tambahan');
+
+    // Linked to a complaint filed with the identity, a confidential one would tell the OPD who sent it.
+    r.now.ms += 300_000;
+    await r.engine.ingest(m(r, undefined, { attachments: [photo] }));
+    await r.engine.ingest(m(r, 'rahasia'));
+    const secret = await quiet();
+    expect(secret.text).toBe('(laporan berupa foto tanpa keterangan)');
+    expect(secret.reporter.confidential).toBe(true);
+    expect([first.ticket, late.ticket, worded.ticket].some((t) => secret.text.includes(t))).toBe(false);
+  });
+});
+
 describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
   let prefix: string;
   let wa: Rig;
@@ -357,6 +433,20 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
   });
 
   const igMessage = (text: string, sender: string): ChatMessageInput => ({ ...m(ig, text), channel: 'instagram', account: '17841400000000', senderId: sender, threadId: `thread-${sender}`, reporter: { handle: 'warga.blitar' } });
+
+  it('files an Instagram photo without words sent after the acknowledgement as an addition too', async () => {
+    const sender = '5566771111';
+    await ig.engine.ingest(igMessage('Trotoar ambles di Jl. Merdeka', sender));
+    ig.now.ms += 121_000;
+    const [first] = await ig.engine.closeAll();
+    ig.now.ms += 300_000;
+    const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'c'.repeat(64), storageKey: `sha256/cc/${'c'.repeat(64)}` } as const;
+    await ig.engine.ingest({ ...igMessage('', sender), attachments: [photo] });
+    const [extra] = await ig.engine.closeAll();
+    expect(extra!.text).toBe(`(foto tambahan untuk aduan ${first!.ticket}, dikirim setelah aduan itu tercatat)`);
+    const ack = (await jobs(ig.notify)).find((n) => n.kind === 'ack' && n.complaintId === extra!.id)!;
+    expect(ack.text).toContain(`tambahan untuk aduan ${first!.ticket}, dengan nomor tiket ${extra!.ticket}.`);
+  });
 
   it('each sweeper closes only its own channel, also conversations the old code left in the shared zset', async () => {
     await ig.engine.ingest(igMessage('lampu jalan mati di Jl. Mawar', '5566778899'));

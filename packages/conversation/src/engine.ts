@@ -5,8 +5,8 @@ import type { Complaint, Notification, StatusView } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
 import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseLookup } from './classify.ts';
-import { buildComplaint, effectiveMessages, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
-import { ConversationStore, conversationMember, type IngestOutcome } from './conversation-store.ts';
+import { buildComplaint, effectiveMessages, isWordless, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { ConversationStore, conversationMember, type IngestOutcome, type LastAck } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
 import { createTexts, type ConversationTexts } from './texts.ts';
 
@@ -305,6 +305,19 @@ export class ConversationEngine {
     return (await this.recentTicket(conversationMember(snap.channel, snap.account, snap.senderId))) !== null;
   }
 
+  /**
+   * The complaint a burst without words (a photo taken after walking over, minutes after the
+   * acknowledgement) adds to: the sender's last acknowledged within `ackMemoryMs`. Filed on its
+   * own, it got a second ticket the citizen could not place and reached the OPD as a photo of
+   * nothing. Not linked when it asks for confidentiality and that one went with the identity:
+   * the link would tell the OPD who sent it.
+   */
+  private async addendumOf(snap: ConversationSnapshot, complaint: Complaint): Promise<LastAck | null> {
+    if (!isWordless(snap)) return null;
+    const last = await this.store.recentAck(conversationMember(snap.channel, snap.account, snap.senderId), this.clock(), this.ackMemoryMs);
+    return last && (last.confidential || !complaint.reporter.confidential) ? last : null;
+  }
+
   /** Turns a claimed conversation into a complaint + acknowledgement; idempotent, so recover() may repeat it. */
   private async finish(token: string): Promise<Complaint | null> {
     const snap = await this.store.readClosing(token);
@@ -312,7 +325,8 @@ export class ConversationEngine {
       await this.store.finishClosing(token);
       return null;
     }
-    const build = (idAttempt: number) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt });
+    let addendumTo: LastAck | null = null;
+    const build = (idAttempt: number) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt, ...(addendumTo ? { addendumTo } : {}) });
     let complaint = build(0);
     if (!complaint || (await this.isLateSecretRequest(snap))) {
       // Only greetings, thanks, a lone "kirim" or a request for confidentiality.
@@ -320,6 +334,8 @@ export class ConversationEngine {
       await this.store.finishClosing(token);
       return null;
     }
+    addendumTo = await this.addendumOf(snap, complaint);
+    if (addendumTo) complaint = build(0) as Complaint;
     const received = (c: Complaint) => ({
       id: c.id,
       ticket: c.ticket,
@@ -341,7 +357,8 @@ export class ConversationEngine {
       complaint = build(attempt) as Complaint;
     }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
-    await this.notify(snap, 'ack', this.texts.ack(complaint.ticket, complaint.reporter.confidential), `ack-${complaint.id}`, complaint.ticket, complaint.id);
+    const ackText = addendumTo ? this.texts.addendumAck(complaint.ticket, addendumTo.ticket, complaint.reporter.confidential) : this.texts.ack(complaint.ticket, complaint.reporter.confidential);
+    await this.notify(snap, 'ack', ackText, `ack-${complaint.id}`, complaint.ticket, complaint.id);
     const member = conversationMember(snap.channel, snap.account, snap.senderId);
     await this.store.rememberAck(member, { ticket: complaint.ticket, confidential: complaint.reporter.confidential }, this.clock(), Math.max(this.ackMemoryMs, SECRET_REPLY_MEMORY_MS));
     await this.store.rememberTicket(member, complaint.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);

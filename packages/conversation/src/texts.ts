@@ -12,6 +12,11 @@ export interface ConversationTexts {
   guide(): string;
   /** `confidential`: the citizen asked that the OPD not learn who they are, and it will not. */
   ack(ticket: string, confidential?: boolean): string;
+  /**
+   * `ticket` filed for photos, videos... without words, sent soon after `earlier` was acknowledged:
+   * recorded as an addition to it, under its own ticket.
+   */
+  addendumAck(ticket: string, earlier: string, confidential?: boolean): string;
   /** A close word ("kirim") after the complaint was already filed: it is in, nothing to resend. */
   alreadyReceived(ticket: string): string;
   /** "rahasia" after the complaint was filed with the citizen's identity: too late, said plainly. */
@@ -83,6 +88,10 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
       `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
       (confidential ? 'Sesuai permintaan Anda, aduan akan kami teruskan ke instansi terkait tanpa identitas Anda; ' : 'Aduan akan kami teruskan ke instansi terkait; ') +
       `pesan Anda berikutnya akan kami catat sebagai aduan baru. ` +
+      `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
+    addendumAck: (ticket, earlier, confidential) =>
+      `Terima kasih, kiriman Anda kami catat sebagai tambahan untuk aduan ${em(earlier)}, dengan nomor tiket ${em(ticket)}. ` +
+      (confidential ? 'Sesuai permintaan Anda, kiriman ini kami teruskan ke instansi terkait tanpa identitas Anda. ' : '') +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     alreadyReceived: (ticket) =>
       `Aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
