@@ -315,7 +315,9 @@ export class ConversationEngine {
   private async addendumOf(snap: ConversationSnapshot, complaint: Complaint): Promise<LastAck | null> {
     if (!isWordless(snap)) return null;
     const last = await this.store.recentAck(conversationMember(snap.channel, snap.account, snap.senderId), this.clock(), this.ackMemoryMs);
-    return last && (last.confidential || !complaint.reporter.confidential) ? last : null;
+    // Its own acknowledgement, when a close is taken again after a crash that followed it: no addition.
+    if (!last || last.ticket === complaint.ticket) return null;
+    return last.confidential || !complaint.reporter.confidential ? last : null;
   }
 
   /** Turns a claimed conversation into a complaint + acknowledgement; idempotent, so recover() may repeat it. */
