@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Complaint, deterministicComplaintId } from '@aduan/schema';
 import { ChatMessage } from './chat-message.ts';
 import { classifyMessage } from './classify.ts';
-import { buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { additionTicket, buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 
 const account = '+6281100000000';
 let t = Date.parse('2026-01-05T01:00:00Z');
@@ -50,6 +50,18 @@ describe('buildComplaint', () => {
     expect(buildComplaint(snap([msg('R5', { text: 'rahasia' })]), opts)).toBeNull();
     const takenBack = buildComplaint(snap([msg('R6', { text: 'Sampah menumpuk, rahasiakan nama saya' }), msg('R7', { edits: 'R6', text: 'Sampah menumpuk di TPS Sentul' })]), opts)!;
     expect(takenBack.reporter.confidential).toBe(false);
+  });
+
+  it("reads the ticket back from an addition's text, and from no other text", () => {
+    const addendumTo = { ticket: 'ADU-7K3M-9Q2X', confidential: false };
+    const extra = buildComplaint(snap([msg('P1', { attachments: [photo] }), msg('P2', { location: { lat: -8.1, lon: 112.16 } })]), { ...opts, addendumTo })!;
+    expect(extra.text).toBe('(foto, lokasi tambahan untuk aduan ADU-7K3M-9Q2X, dikirim setelah aduan itu tercatat)');
+    expect(additionTicket(extra.text)).toBe('ADU-7K3M-9Q2X');
+    expect(additionTicket(buildComplaint(snap([msg('P3', { attachments: [{ ...photo, kind: 'audio', mimeType: 'audio/ogg' }] })]), { ...opts, addendumTo: { ticket: 'LPR-AAAA-0000', confidential: true } })!.text)).toBe('LPR-AAAA-0000');
+    expect(additionTicket(buildComplaint(snap([msg('P4', { attachments: [photo] })]), opts)!.text)).toBeUndefined();
+    // Words of the citizen's own that name a ticket are no addition of ours.
+    expect(additionTicket('foto tambahan untuk aduan ADU-7K3M-9Q2X, dikirim setelah aduan itu tercatat')).toBeUndefined();
+    expect(additionTicket('Lampu mati lagi (foto tambahan untuk aduan ADU-7K3M-9Q2X, dikirim setelah aduan itu tercatat)')).toBeUndefined();
   });
 
   it('returns null for greetings only, or when everything was deleted', () => {

@@ -431,3 +431,45 @@ describe('router service, a status job started again after a failed attempt', ()
     }
   });
 });
+
+describe('router service, a photo sent after the complaint was filed (an addition)', () => {
+  const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'b'.repeat(64), storageKey: `sha256/bb/${'b'.repeat(64)}` } as const;
+  /** What the conversation engine files for a wordless burst soon after `earlier` was acknowledged. */
+  const additionTo = (earlier: Complaint, n: number, confidential = false): Complaint => ({ ...chatComplaint(`(foto tambahan untuk aduan ${earlier.ticket}, dikirim setelah aduan itu tercatat)`, n, confidential), attachments: [photo] });
+  const stranger = (c: Complaint): Complaint => ({ ...c, source: { ...c.source, senderId: '6281299990000@s.whatsapp.net', threadId: '6281299990000@s.whatsapp.net' }, reporter: { ...c.reporter, phone: '+6281299990000' } });
+  async function routedTo(c: Complaint, state: 'routed' | 'triage' | 'external'): Promise<void> {
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    await waitFor(async () => ((await status.get(c.id))?.state === state ? true : null), { what: `the earlier complaint ${state}` });
+  }
+
+  it("goes to the OPD the named complaint is routed to, with a note naming it, and stays confidential", async () => {
+    const earlier = chatComplaint('Sampah di TPS Jl. Anggrek sudah seminggu tidak diangkut, bau busuk sekali', 60, true);
+    await routedTo(earlier, 'routed');
+    const extra = additionTo(earlier, 61, true);
+    await q(QueueNames.intake).add('intake', extra, { jobId: extra.id });
+    const job = await waitFor(async () => (await q('opd.dlh').getJob(extra.id)) ?? null, { what: 'the addition on opd.dlh' });
+    expect(job.data.routing).toMatchObject({ opd: 'dlh', decidedBy: 'rules', confidence: 1, triage: false, revision: 0 });
+    expect(job.data.routing.note).toContain(earlier.ticket);
+    expect(job.data.routing.reasons.join(' ')).toContain(earlier.ticket);
+    expect(job.data.reporter).toBeUndefined();
+    expect(job.data.text).toContain(earlier.ticket);
+    expect(await q(QueueNames.triage).getJob(extra.id)).toBeUndefined();
+    await waitFor(async () => ((await status.get(extra.id))?.opd === 'dlh' ? true : null), { what: 'the addition recorded as routed to dlh' });
+  });
+
+  it("is routed by its words, as before, when it names another sender's complaint, or one in triage or external", async () => {
+    const others = chatComplaint('Sampah di TPS Jl. Melati sudah seminggu tidak diangkut, bau busuk sekali', 62);
+    await routedTo(others, 'routed');
+    const unsure = chatComplaint('Tolong dicek yang di sana itu pak', 63);
+    await routedTo(unsure, 'triage');
+    const external = chatComplaint('Listrik PLN padam terus tiap malam di rumah saya, token juga error', 64);
+    await routedTo(external, 'external');
+    for (const [extra, named] of [[stranger(additionTo(others, 65)), others], [additionTo(unsure, 66), unsure], [additionTo(external, 67), external]] as const) {
+      await q(QueueNames.intake).add('intake', extra, { jobId: extra.id });
+      const job = await waitFor(async () => (await q(QueueNames.triage).getJob(extra.id)) ?? null, { what: `the addition to ${named.ticket} in triage` });
+      expect(job.data.routing.note).toBeUndefined();
+      expect(job.data.routing.reasons.join(' ')).not.toContain(named.ticket);
+    }
+    expect(await q('opd.dlh').getJob(stranger(additionTo(others, 65)).id)).toBeUndefined();
+  });
+});

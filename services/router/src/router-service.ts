@@ -6,6 +6,7 @@ import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
 import { DelayedError, Queue, QueueNames, StatusStore, closeWorker, logWorkerClosed, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
+import { additionDecision } from './addition.ts';
 import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError, tellHeldNotices } from './status-updates.ts';
 
 export const ROUTER_VERSION = '0.1.0';
@@ -73,6 +74,10 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       if (earlier && earlier.routing.revision > 0) return null;
       if (earlier) return { routing: earlier.routing, retried: true };
     }
+    const meta = { decidedBy: 'rules', revision: 0, routedAt: new Date().toISOString(), routerVersion: `${ROUTER_VERSION}+${router.version}` } as const;
+    // A photo sent after the complaint was filed goes where that complaint is, not by its (our) words.
+    const addition = await additionDecision(status, complaint);
+    if (addition) return { retried: false, routing: { ...addition, alternatives: [], triage: false, ...meta } };
     const d = router.decide({ text: complaint.text, ...(complaint.category ? { category: complaint.category } : {}), ...(complaint.location ? { location: complaint.location } : {}) });
     return {
       retried: false,
@@ -82,12 +87,9 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         confidence: d.confidence,
         reasons: d.reasons,
         alternatives: d.alternatives,
-        decidedBy: 'rules',
         triage: d.triage,
-        revision: 0,
         ...(d.external ? { external: d.external } : {}),
-        routedAt: new Date().toISOString(),
-        routerVersion: `${ROUTER_VERSION}+${router.version}`,
+        ...meta,
       },
     };
   };
