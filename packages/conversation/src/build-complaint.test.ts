@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Complaint, deterministicComplaintId } from '@aduan/schema';
 import { ChatMessage } from './chat-message.ts';
 import { classifyMessage } from './classify.ts';
-import { additionTicket, buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { additionTicket } from './addition-text.ts';
+import { buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 
 const account = '+6281100000000';
 let t = Date.parse('2026-01-05T01:00:00Z');

@@ -1,6 +1,7 @@
 import { Complaint, SCHEMA_VERSION, deterministicComplaintId, ticketFor, type Attachment, type Location } from '@aduan/schema';
 import type { ChatMessage, MessageKind } from './chat-message.ts';
 import { asksConfidential, isConfidentialOnly, isGreetingOnly } from './classify.ts';
+import { additionText } from './addition-text.ts';
 import { truncateText } from './truncate-text.ts';
 
 /** A message as kept in an open conversation. */
@@ -78,27 +79,15 @@ export function isWordless(conv: ConversationSnapshot): boolean {
   return !effectiveMessages(conv.messages).some((m) => (m.kind === 'content' || m.kind === 'greeting') && ownWords(m));
 }
 
-const ADDITION_MIDDLE = 'tambahan untuk aduan';
-const ADDITION_END = ', dikirim setelah aduan itu tercatat)';
-const ADDITION = new RegExp(`^\\([^()]+ ${ADDITION_MIDDLE} ([A-Z]{2,5}-[0-9A-Z]{4}-[0-9A-Z]{4})${ADDITION_END.replace(')', '\\)')}$`);
-
 function fallbackText(attachments: Attachment[], location: Location | undefined, addendumTo: string | undefined): string {
   const kinds: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen', sticker: 'stiker' };
   const parts = [...new Set(attachments.map((a) => kinds[a.kind] ?? a.kind))];
   if (location) parts.push('lokasi');
   const what = parts.join(', ') || 'lampiran';
   // Only the ticket: the admin and the OPD find the rest (or, for a confidential one, nothing more) by it.
-  return addendumTo ? `(${what} ${ADDITION_MIDDLE} ${addendumTo}${ADDITION_END}` : `(laporan berupa ${what} tanpa keterangan)`;
+  return addendumTo ? additionText(what, addendumTo) : `(laporan berupa ${what} tanpa keterangan)`;
 }
 
-/**
- * The ticket an addition's text (fallbackText, for a burst without words sent soon after a
- * complaint was acknowledged) names: the router sends the addition where that complaint is.
- * Undefined for any other text. Kept next to fallbackText, so the text and its reading change together.
- */
-export function additionTicket(text: string): string | undefined {
-  return ADDITION.exec(text)?.[1];
-}
 
 /**
  * The burst's lines in at most `max` units. When they are too long, what came last (citizens

@@ -1,4 +1,4 @@
-import { additionTicket } from '@aduan/conversation';
+import { additionTicket } from '@aduan/conversation/addition';
 import { EXTERNAL_OPD, isSameSender, type StatusStore } from '@aduan/queue';
 import type { Complaint, Routing } from '@aduan/schema';
 
