@@ -327,8 +327,7 @@ export class ConversationEngine {
       await this.store.finishClosing(token);
       return null;
     }
-    let addendumTo: LastAck | null = null;
-    const build = (idAttempt: number) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt, ...(addendumTo ? { addendumTo } : {}) });
+    const build = (idAttempt: number, addendumTo?: LastAck | null) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt, ...(addendumTo ? { addendumTo } : {}) });
     let complaint = build(0);
     if (!complaint || (await this.isLateSecretRequest(snap))) {
       // Only greetings, thanks, a lone "kirim" or a request for confidentiality.
@@ -336,8 +335,8 @@ export class ConversationEngine {
       await this.store.finishClosing(token);
       return null;
     }
-    addendumTo = await this.addendumOf(snap, complaint);
-    if (addendumTo) complaint = build(0) as Complaint;
+    const addendumTo = await this.addendumOf(snap, complaint);
+    if (addendumTo) complaint = build(0, addendumTo) as Complaint;
     const received = (c: Complaint) => ({
       id: c.id,
       ticket: c.ticket,
@@ -356,7 +355,7 @@ export class ConversationEngine {
         await this.opts.statusStore.recordReceived(received(complaint));
         break;
       }
-      complaint = build(attempt) as Complaint;
+      complaint = build(attempt, addendumTo) as Complaint;
     }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
     const ackText = addendumTo ? this.texts.addendumAck(complaint.ticket, addendumTo.ticket, complaint.reporter.confidential) : this.texts.ack(complaint.ticket, complaint.reporter.confidential);

@@ -90,6 +90,8 @@ export class NotifySender {
     // Over Instagram's 1,000 characters (an OPD's long note, a "cek" answer about three complaints):
     // several messages, spaced as the limiter spaces jobs. A part sent is marked, so a retry after a
     // failure part-way sends only the rest.
+    // Sent: a failed marker write must not fail the job, whose retry would send it a second time.
+    const markSent = (key: string) => redis.set(key, '1', 'EX', 7 * 86_400).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'instagram sent marker not written'));
     const parts = messageParts(n.text);
     for (const [i, part] of parts.entries()) {
       const partMarker = parts.length > 1 ? keys.sent(`${String(job.id)}.${i + 1}`) : undefined;
@@ -99,10 +101,9 @@ export class NotifySender {
         if (!this.opts.canSend()) return this.pause(60_000);
       }
       await this.sendPart(n, part, job);
-      if (partMarker) await redis.set(partMarker, '1', 'EX', 7 * 86_400).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'instagram sent marker not written'));
+      if (partMarker) await markSent(partMarker);
     }
-    // Sent: a failed marker write must not fail the job, whose retry would send it a second time.
-    await redis.set(marker, '1', 'EX', 7 * 86_400).catch((err: Error) => logger.warn({ jobId: job.id, err: err.message }, 'instagram sent marker not written'));
+    await markSent(marker);
     metrics.sent.inc({ outcome: 'sent' });
     logger.info({ jobId: job.id, kind: n.kind, ticket: n.ticket, ...(parts.length > 1 ? { parts: parts.length } : {}) }, 'instagram message sent');
     try {

@@ -177,7 +177,11 @@
    * it with notice() itself.)
    */
   function sessionOver(text) {
-    if (noticeKind !== 'login') notice(text, 'login');
+    noticeOnce(text, 'login');
+  }
+  /** A notice of a state that polls find again and again (see sessionOver): drawn once while it holds. */
+  function noticeOnce(text, kind) {
+    if (noticeKind !== kind) notice(text, kind);
   }
 
   // ---------- result (the ticket read on air) ----------
@@ -654,7 +658,7 @@
         // Disabled (or taken off its station) while logged in: said now, not at the next send,
         // after a whole call was typed for nothing. Said once (see sessionOver).
         const json = await res.json().catch(() => ({}));
-        if (noticeKind !== 'refused') notice(rejection(json), 'refused');
+        noticeOnce(rejection(json), 'refused');
         return;
       }
       if (!res.ok) return;
