@@ -621,6 +621,21 @@ export class StatusStore {
     return Number(await REPLACE_HISTORY.run(this.redis, [key], args));
   }
 
+  /**
+   * Links an addition (a photo the same citizen sent soon after `id` was acknowledged, filed as a
+   * complaint of its own) to the complaint it adds to, so that it follows that complaint when an
+   * admin assigns it elsewhere. Kept as long as the complaint's record; a second call changes nothing.
+   */
+  async linkAddition(id: string, additionId: string): Promise<void> {
+    const k = this.key('complaint', id, 'additions');
+    await this.redis.multi().sadd(k, additionId).expire(k, KEEP_SECONDS).exec();
+  }
+
+  /** The additions linked to complaint `id` (linkAddition), oldest id first. */
+  async additions(id: string): Promise<string[]> {
+    return (await this.redis.smembers(this.key('complaint', id, 'additions'))).sort();
+  }
+
   /** Records an event as done (see seen()); kept as long as the complaint's record. */
   async markSeen(id: string, event: string): Promise<void> {
     await this.markSeenIn(this.redis.multi(), id, event).exec();

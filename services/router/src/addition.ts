@@ -3,18 +3,40 @@ import { EXTERNAL_OPD, isSameSender, type StatusStore } from '@aduan/queue';
 import type { Complaint, Routing } from '@aduan/schema';
 
 /** What routing an addition decides; the rest of the decision is the router's as for any complaint. */
-export type AdditionDecision = Pick<Routing, 'opd' | 'opdName' | 'confidence' | 'reasons' | 'note'>;
+export type AdditionDecision = Pick<Routing, 'opd' | 'opdName' | 'confidence' | 'reasons' | 'note' | 'external'>;
+
+/** What additionOutcome asks the router about the named complaint. */
+export interface EarlierDecision {
+  /** Whether its intake job is still to be routed (waiting, delayed, or being routed now). */
+  undecided(id: string): Promise<boolean>;
+  /** Its routing as last published (for an external one, the body and advice the citizen got). */
+  routing(id: string): Promise<Routing | undefined>;
+}
 
 /**
  * Where an addition goes: a photo, video, voice note or location sent without words soon after
  * the citizen's complaint was acknowledged, filed by the conversation engine with a text naming
  * that complaint (additionTicket). Routed by its words, it only ever reached triage, and an admin
- * had to look up which OPD holds the named complaint. It goes to that OPD when the named complaint
- * was filed by the same sender (a text naming another citizen's complaint sends nothing there) and
- * is routed to an OPD now; null otherwise (in triage, external, not routed yet, unknown): routed
- * by its words, as any complaint.
+ * had to look up which OPD holds the named complaint.
+ *
+ * - `follows`: the named complaint was filed by the same sender (a text naming another citizen's
+ *   complaint sends nothing there) and is with an OPD now, or outside the city's remit: the
+ *   addition goes there too.
+ * - `waits`: the named complaint is the same sender's but with no OPD (in triage): the
+ *   addition goes to triage with a note saying so, and follows the complaint when an admin
+ *   assigns it (the gateway's assignComplaint, by the link recorded with StatusStore.linkAddition).
+ * - `pending`: the named complaint is not decided yet (its intake job waits behind this one, after
+ *   an outage): decide again shortly.
+ * - null: no addition of the same sender's complaint (unknown ticket, another sender): routed by
+ *   its words, as any complaint.
  */
-export async function additionDecision(status: StatusStore, complaint: Complaint): Promise<AdditionDecision | null> {
+export type AdditionOutcome =
+  | { kind: 'follows'; earlierId: string; decision: AdditionDecision }
+  | { kind: 'waits'; earlierId: string; note: string; reason: string }
+  | { kind: 'pending'; earlierId: string }
+  | null;
+
+export async function additionOutcome(status: StatusStore, complaint: Complaint, earlierDecision: EarlierDecision): Promise<AdditionOutcome> {
   const ticket = additionTicket(complaint.text);
   const senderId = complaint.source.senderId;
   if (!ticket || !senderId) return null;
@@ -22,13 +44,40 @@ export async function additionDecision(status: StatusStore, complaint: Complaint
   const earlier = id ? await status.get(id) : null;
   if (!earlier || earlier.id === complaint.id || earlier.channel !== complaint.channel) return null;
   if (!isSameSender(earlier, complaint.channel, senderId, complaint.reporter.phone)) return null;
-  if (!earlier.opd || earlier.opd === EXTERNAL_OPD || earlier.state === 'triage' || earlier.state === 'external') return null;
+  if (earlier.state === 'received' && (await earlierDecision.undecided(earlier.id))) return { kind: 'pending', earlierId: earlier.id };
+  const outside = earlier.state === 'external' ? await earlierDecision.routing(earlier.id) : undefined;
+  if (outside?.external) {
+    return {
+      kind: 'follows',
+      earlierId: earlier.id,
+      decision: {
+        opd: EXTERNAL_OPD,
+        opdName: outside.opdName,
+        confidence: 1,
+        reasons: [`tambahan untuk aduan ${ticket} -> di luar kewenangan`],
+        note: `Tambahan untuk aduan ${ticket} dari pelapor yang sama; aduan itu di luar kewenangan Pemerintah Kota.`,
+        external: outside.external,
+      },
+    };
+  }
+  if (!earlier.opd || earlier.opd === EXTERNAL_OPD || earlier.state === 'triage' || earlier.state === 'external' || earlier.state === 'received') {
+    return {
+      kind: 'waits',
+      earlierId: earlier.id,
+      reason: `tambahan untuk aduan ${ticket}, yang belum di OPD mana pun`,
+      note: `Tambahan untuk aduan ${ticket} dari pelapor yang sama. Aduan itu belum di OPD mana pun; tambahan ini ikut ke OPD yang ditugaskan untuk aduan itu.`,
+    };
+  }
   const opdName = earlier.opdName ?? earlier.opd;
   return {
-    opd: earlier.opd,
-    opdName,
-    confidence: 1,
-    reasons: [`tambahan untuk aduan ${ticket} -> ${opdName}`],
-    note: `Tambahan untuk aduan ${ticket} dari pelapor yang sama; dikirim ke OPD yang menangani aduan itu.`,
+    kind: 'follows',
+    earlierId: earlier.id,
+    decision: {
+      opd: earlier.opd,
+      opdName,
+      confidence: 1,
+      reasons: [`tambahan untuk aduan ${ticket} -> ${opdName}`],
+      note: `Tambahan untuk aduan ${ticket} dari pelapor yang sama; dikirim ke OPD yang menangani aduan itu.`,
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRedis, DurableProducer, forOpd, publishRouted, QueueNames, STATUS_NOTICES_PER_DAY, StatusStore } from '@aduan/queue';
+import { createRedis, DurableProducer, forOpd, publishRouted, QueueNames, STATUS_NOTICES_PER_DAY, StatusStore, senderFields } from '@aduan/queue';
 import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint, type Routing } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { metricsRegistry } from '@aduan/telemetry';
@@ -457,19 +457,55 @@ describe('router service, a photo sent after the complaint was filed (an additio
     await waitFor(async () => ((await status.get(extra.id))?.opd === 'dlh' ? true : null), { what: 'the addition recorded as routed to dlh' });
   });
 
-  it("is routed by its words, as before, when it names another sender's complaint, or one in triage or external", async () => {
+  it("is routed by its words, as before, when it names another sender's complaint", async () => {
     const others = chatComplaint('Sampah di TPS Jl. Melati sudah seminggu tidak diangkut, bau busuk sekali', 62);
     await routedTo(others, 'routed');
+    const extra = stranger(additionTo(others, 65));
+    await q(QueueNames.intake).add('intake', extra, { jobId: extra.id });
+    const job = await waitFor(async () => (await q(QueueNames.triage).getJob(extra.id)) ?? null, { what: `the stranger's addition in triage` });
+    expect(job.data.routing.note).toBeUndefined();
+    expect(job.data.routing.reasons.join(' ')).not.toContain(others.ticket);
+    expect(await q('opd.dlh').getJob(extra.id)).toBeUndefined();
+    expect(await status.additions(others.id)).toEqual([]);
+  });
+
+  it('waits in triage for a complaint in triage, linked to it, with a note saying it follows that complaint', async () => {
     const unsure = chatComplaint('Tolong dicek yang di sana itu pak', 63);
     await routedTo(unsure, 'triage');
+    const extra = additionTo(unsure, 66);
+    await q(QueueNames.intake).add('intake', extra, { jobId: extra.id });
+    const job = await waitFor(async () => (await q(QueueNames.triage).getJob(extra.id)) ?? null, { what: `the addition to ${unsure.ticket} in triage` });
+    expect(job.data.routing).toMatchObject({ triage: true, decidedBy: 'rules', revision: 0 });
+    expect(job.data.routing.note).toContain(unsure.ticket);
+    expect(job.data.routing.reasons[0]).toContain(unsure.ticket);
+    expect(await status.additions(unsure.id)).toEqual([extra.id]);
+  });
+
+  it('goes outside the city with its complaint, with the same advice for the citizen', async () => {
     const external = chatComplaint('Listrik PLN padam terus tiap malam di rumah saya, token juga error', 64);
     await routedTo(external, 'external');
-    for (const [extra, named] of [[stranger(additionTo(others, 65)), others], [additionTo(unsure, 66), unsure], [additionTo(external, 67), external]] as const) {
-      await q(QueueNames.intake).add('intake', extra, { jobId: extra.id });
-      const job = await waitFor(async () => (await q(QueueNames.triage).getJob(extra.id)) ?? null, { what: `the addition to ${named.ticket} in triage` });
-      expect(job.data.routing.note).toBeUndefined();
-      expect(job.data.routing.reasons.join(' ')).not.toContain(named.ticket);
-    }
-    expect(await q('opd.dlh').getJob(stranger(additionTo(others, 65)).id)).toBeUndefined();
+    const named = (await q(QueueNames.routed).getJob(external.id))!.data.routing;
+    const extra = additionTo(external, 67);
+    await q(QueueNames.intake).add('intake', extra, { jobId: extra.id });
+    const job = await waitFor(async () => (await q(QueueNames.routed).getJob(extra.id)) ?? null, { what: `the addition to ${external.ticket} decided` });
+    expect(job.data.routing).toMatchObject({ opd: 'external', triage: false, external: named.external });
+    expect(job.data.routing.note).toContain(external.ticket);
+    expect(await q(QueueNames.triage).getJob(extra.id)).toBeUndefined();
+    const notice = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${extra.id}.r0`)) ?? null, { what: 'the citizen told' });
+    expect(notice.data.text).toContain(named.external!.advice);
   });
+
+  it('is decided after its complaint when both wait to be routed (a backlog), and follows it', async () => {
+    const earlier = chatComplaint('Sampah di TPS Jl. Kenanga sudah seminggu tidak diangkut, bau busuk sekali', 68);
+    // As the conversation engine files it: recorded, then queued; here its job waits 1.5 s (a backlog).
+    await status.recordReceived({ id: earlier.id, ticket: earlier.ticket, channel: 'whatsapp', receivedAt: earlier.receivedAt, ...senderFields('whatsapp', earlier.source.senderId, earlier.reporter.phone), replyAccount: earlier.source.account, replyTo: earlier.source.threadId! });
+    await q(QueueNames.intake).add('intake', earlier, { jobId: earlier.id, delay: 1_500 });
+    const extra = additionTo(earlier, 69);
+    await q(QueueNames.intake).add('intake', extra, { jobId: extra.id });
+    const job = await waitFor(async () => (await q(QueueNames.routed).getJob(extra.id)) ?? null, { what: 'the addition decided', timeoutMs: 15_000 });
+    expect(job.data.routing).toMatchObject({ opd: 'dlh', triage: false });
+    expect(job.data.routing.note).toContain(earlier.ticket);
+    expect(await status.additions(earlier.id)).toEqual([extra.id]);
+  });
+
 });

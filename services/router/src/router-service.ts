@@ -6,7 +6,7 @@ import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
 import { DelayedError, Queue, QueueNames, StatusStore, closeWorker, logWorkerClosed, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
-import { additionDecision } from './addition.ts';
+import { additionOutcome, type AdditionOutcome } from './addition.ts';
 import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError, tellHeldNotices } from './status-updates.ts';
 
 export const ROUTER_VERSION = '0.1.0';
@@ -60,6 +60,12 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   const hints = hintDays > 0 ? new DeskEntryStore(client, opts.prefix, hintDays) : undefined;
   const routedQueue = new Queue(QueueNames.routed, { connection: client, prefix: opts.prefix });
   routedQueue.on('error', () => {});
+  const intakeQueue = new Queue(QueueNames.intake, { connection: client, prefix: opts.prefix });
+  intakeQueue.on('error', () => {});
+  const earlierDecision = {
+    undecided: async (id: string) => ['waiting', 'delayed', 'prioritized', 'active', 'waiting-children'].includes(await intakeQueue.getJobState(id)),
+    routing: async (id: string) => (await latestRouted(routedQueue, id))?.routing,
+  };
 
   /**
    * The decision for a complaint. A job started again (the router died mid-job, or a write
@@ -67,8 +73,9 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
    * with another threshold or directory could put it on one OPD's queue and in triage at once.
    * Null when an admin has re-assigned it meanwhile (its triage entry, or the OPD it was first
    * published to, is what the admin saw): that decision stands, and this job has nothing to do.
+   * `addition` is what additionOutcome said of the complaint (null: it is no addition).
    */
-  const decisionFor = async (complaint: Complaint, attemptsStarted: number): Promise<{ routing: Routing; retried: boolean } | null> => {
+  const decisionFor = async (complaint: Complaint, attemptsStarted: number, addition: AdditionOutcome): Promise<{ routing: Routing; retried: boolean } | null> => {
     if (attemptsStarted > 1) {
       const earlier = await latestRouted(routedQueue, complaint.id);
       if (earlier && earlier.routing.revision > 0) return null;
@@ -76,22 +83,21 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     }
     const meta = { decidedBy: 'rules', revision: 0, routedAt: new Date().toISOString(), routerVersion: `${ROUTER_VERSION}+${router.version}` } as const;
     // A photo sent after the complaint was filed goes where that complaint is, not by its (our) words.
-    const addition = await additionDecision(status, complaint);
-    if (addition) return { retried: false, routing: { ...addition, alternatives: [], triage: false, ...meta } };
+    if (addition?.kind === 'follows') return { retried: false, routing: { ...addition.decision, alternatives: [], triage: false, ...meta } };
     const d = router.decide({ text: complaint.text, ...(complaint.category ? { category: complaint.category } : {}), ...(complaint.location ? { location: complaint.location } : {}) });
-    return {
-      retried: false,
-      routing: {
-        opd: d.opd,
-        opdName: d.opdName,
-        confidence: d.confidence,
-        reasons: d.reasons,
-        alternatives: d.alternatives,
-        triage: d.triage,
-        ...(d.external ? { external: d.external } : {}),
-        ...meta,
-      },
+    const routing: Routing = {
+      opd: d.opd,
+      opdName: d.opdName,
+      confidence: d.confidence,
+      reasons: d.reasons,
+      alternatives: d.alternatives,
+      triage: d.triage,
+      ...(d.external ? { external: d.external } : {}),
+      ...meta,
     };
+    // Its words are ours, and say nothing of where it belongs: it waits in triage for its complaint.
+    if (addition?.kind === 'waits') return { retried: false, routing: { ...routing, triage: true, reasons: [addition.reason, ...routing.reasons], note: addition.note } };
+    return { retried: false, routing };
   };
 
   const intake: Worker = createConsumer({
@@ -101,9 +107,19 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     schema: Complaint,
     concurrency: opts.concurrency ?? 16,
     onError: (err, repeated) => log.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'intake worker error'),
-    handler: async (complaint, job) => {
+    handler: async (complaint, job, token) => {
       const end = latency.startTimer();
-      const decided = await decisionFor(complaint, job.attemptsStarted);
+      const addition = await additionOutcome(status, complaint, earlierDecision);
+      if (addition?.kind === 'pending') {
+        // Its complaint's intake job is still to be routed (a backlog after an outage, both in
+        // it): decided after that one, so that it can follow it. Not an attempt spent.
+        log.info({ complaintId: complaint.id, addsTo: addition.earlierId }, 'addition waits for the decision on its complaint');
+        await job.moveToDelayed(Date.now() + 2_000, token);
+        throw new DelayedError();
+      }
+      // Linked before it is published: an admin assigning the earlier complaint meanwhile finds it.
+      if (addition) await status.linkAddition(addition.earlierId, complaint.id);
+      const decided = await decisionFor(complaint, job.attemptsStarted, addition);
       if (!decided) {
         log.info({ complaintId: complaint.id }, 'complaint re-assigned by an admin before this retry: nothing to publish');
         return;
@@ -190,6 +206,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       ] as const;
       await Promise.all(workers.map(async ([queue, worker]) => logWorkerClosed(log, queue, await closeWorker(worker, { graceMs }), graceMs)));
       await routedQueue.close().catch(() => {});
+      await intakeQueue.close().catch(() => {});
       // Tells /readyz at once; best effort (the key expires in 15 s anyway), and not waited for
       // long: this connection holds a command for as long as Redis is away.
       if (client.status === 'ready') await settlesWithin(client.del(routerHeartbeatKey(opts.prefix)), 1_000);

@@ -47,6 +47,16 @@ export const correctionsKey = (prefix: string) => `${prefix}:routing:corrections
  */
 export const CORRECTIONS_MAX = 10_000;
 
+/** An admin's assignment: `revision` is the one the admin saw; `follows`, for an addition moved with its complaint, that complaint's ticket. */
+export interface AssignInput {
+  id: string;
+  opd: string;
+  note?: string;
+  by: string;
+  revision?: number;
+  follows?: string;
+}
+
 const ASSIGN_LOCK_MS = 30_000;
 /**
  * How long an assignment waits for the complaint's decision lock: the router holds it for each
@@ -76,7 +86,7 @@ async function lockWithin(deps: Pick<TriageDeps, 'status'>, id: string): Promise
  * nothing (a double-click, a resubmitted form). The same admin's assignment sent again after it
  * was published (it failed part-way: Redis gone before the rest) is finished, not refused.
  */
-export async function assignComplaint(deps: TriageDeps, input: { id: string; opd: string; note?: string; by: string; revision?: number }): Promise<RoutedComplaint> {
+export async function assignComplaint(deps: TriageDeps, input: AssignInput): Promise<RoutedComplaint> {
   const opd = deps.directory.opds.find((o) => o.code === input.opd) ?? (input.opd === 'external' ? { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' } : undefined);
   if (!opd) throw new HttpError(400, 'validation_failed', 'Unknown OPD code', { fields: { opd: { code: 'unknown_opd', message: `opd must be one of: ${deps.directory.opds.map((o) => o.code).join(', ')}` } } });
   // The same lock as an OPD's return (the router): one decision on a complaint at a time.
@@ -95,14 +105,14 @@ export async function assignComplaint(deps: TriageDeps, input: { id: string; opd
  * Redis gone after the publish; a resubmitted page), its remaining steps are finished, not refused
  * as another admin's.
  */
-function isThisAssignment(current: Routing, input: { by: string; revision?: number }, opd: string): boolean {
+function isThisAssignment(current: Routing, input: Pick<AssignInput, 'by' | 'revision'>, opd: string): boolean {
   return current.decidedBy === 'admin' && !current.triage && current.opd === opd && current.reasons[0] === `assigned by admin ${input.by}` && (input.revision === undefined || current.revision === input.revision + 1);
 }
 
 /** The event (StatusStore.markSeen) of an admin's assignment finished, every step of it done: revision `revision`. */
 const assignedEvent = (revision: number) => `assigned:r${revision}`;
 
-async function assignLocked(deps: TriageDeps, input: { id: string; note?: string; by: string; revision?: number }, opd: { code: string; name: string }): Promise<RoutedComplaint> {
+async function assignLocked(deps: TriageDeps, input: AssignInput, opd: { code: string; name: string }): Promise<RoutedComplaint> {
   const [latest, record] = await Promise.all([latestRouted(deps.routedQueue, input.id), deps.status.get(input.id)]);
   if (!latest) throw new HttpError(404, 'not_found', 'No routed complaint with this id');
   const again = isThisAssignment(latest.routing, input, opd.code) && latest.routing.revision > 0;
@@ -121,7 +131,7 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
     opd: opd.code,
     opdName: opd.name,
     confidence: 1,
-    reasons: [`assigned by admin ${input.by}`],
+    reasons: [`assigned by admin ${input.by}`, ...(input.follows ? [`tambahan untuk aduan ${input.follows}`] : [])],
     alternatives: [],
     decidedBy: 'admin',
     triage: false,
@@ -144,6 +154,13 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
   if (previous.triage && previous.decidedBy === 'opd' && previous.revision > 0) await withdrawUntaken(deps.producer, previous.opd, input.id, previous.revision - 1);
   // Labelled data, exported and kept long: a confidential reporter's identity masked as for an OPD.
   const labelled = forOpd(current);
+  await followAdditions(deps, { id: input.id, ticket: complaint.ticket, by: input.by }, previous, routing);
+  // An addition's words are ours: no label for the router to learn from. Its mark is enough.
+  if (input.follows) {
+    await deps.status.markSeen(input.id, assignedEvent(routing.revision));
+    deps.logger.info({ complaintId: input.id, from: previous.opd, to: opd.code, revision: routing.revision }, 'addition moved with its complaint');
+    return routed;
+  }
   // A returned complaint corrects the decision its OPD returned (the revision before the return).
   const returnedBy = previous.triage && previous.decidedBy === 'opd' ? previous : undefined;
   const corrected = returnedBy && previous.revision > 0 ? ((await deps.routedQueue.getJob(routedJobId(input.id, previous.revision - 1)))?.data as RoutedComplaint | undefined)?.routing : undefined;
@@ -170,6 +187,28 @@ async function assignLocked(deps: TriageDeps, input: { id: string; note?: string
   return routed;
 }
 
+/**
+ * The additions of a complaint (a photo the same citizen sent soon after it was acknowledged,
+ * filed as a complaint of its own: StatusStore.linkAddition) go where the complaint goes: those
+ * waiting in triage for it, and those with the OPD it leaves. An addition an admin sent elsewhere
+ * on its own stays. Each is an assignment of its own (its OPD's queue, the citizen told under its
+ * ticket), by the same admin. One assigned meanwhile by someone else is left as it is.
+ */
+async function followAdditions(deps: TriageDeps, complaint: { id: string; ticket: string; by: string }, from: Routing, to: Routing): Promise<void> {
+  for (const id of await deps.status.additions(complaint.id)) {
+    const latest = await latestRouted(deps.routedQueue, id);
+    if (!latest) continue;
+    const at = latest.routing;
+    const follows = at.triage || (at.opd === from.opd && (!from.triage || from.decidedBy === 'opd'));
+    if (!follows || (!at.triage && at.opd === to.opd)) continue;
+    try {
+      await assignComplaint(deps, { id, opd: to.opd, by: complaint.by, revision: at.revision, follows: complaint.ticket, note: `Tambahan untuk aduan ${complaint.ticket} dari pelapor yang sama; ikut aduan itu.` });
+    } catch (err) {
+      if (!(err instanceof HttpError && err.statusCode === 409)) throw err;
+      deps.logger.info({ complaintId: id, addsTo: complaint.id }, 'addition assigned meanwhile: left where it is');
+    }
+  }
+}
 
 export async function listCorrections(deps: Pick<TriageDeps, 'redis' | 'prefix'>): Promise<Correction[]> {
   return (await deps.redis.lrange(correctionsKey(deps.prefix), 0, -1)).map((s) => JSON.parse(s) as Correction);

@@ -164,6 +164,7 @@ ${returned
   : guessed
     ? html`<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>`
     : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
+${r.triage && !returned && r.note ? html`<p id="catatan-${c.id}">${r.note}</p>` : ''}
 ${r.decidedBy !== 'admin' && !returned && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 ${earlier ? html`<p id="pilihan-${c.id}">Pilihan Anda tadi: <strong>${optionLabel(earlier)}</strong>.${prefill?.note ? ' Catatan Anda masih ada di formulir.' : ''}</p>` : ''}
 ${assignmentForm(choices, {

@@ -1,0 +1,129 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, QueueNames } from '@aduan/queue';
+import { deterministicComplaintId, ticketFor, type Complaint } from '@aduan/schema';
+import { startRouterService, type RouterService } from '@aduan/router';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { createTestGateway } from '@aduan/gateway/testing';
+
+// A photo a citizen sends minutes after their WhatsApp complaint was acknowledged is filed as an
+// addition naming that complaint. These follow one complaint and its addition through an admin's
+// assignments: the addition goes where the complaint goes.
+
+const url = testRedisUrl();
+const prefix = uniquePrefix('triage-additions');
+const { logger } = memoryLogger('triage-additions');
+const conn = createRedis(url, 'worker');
+const q = (name: string) => new Queue(name, { connection: conn, prefix });
+let router: RouterService;
+let gw: Awaited<ReturnType<typeof createTestGateway>>;
+let admin: string;
+const PASSWORD = 'kata-sandi-admin-77';
+const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'c'.repeat(64), storageKey: `sha256/cc/${'c'.repeat(64)}` } as const;
+
+let n = 0;
+/** A WhatsApp complaint as the conversation engine files it, from one citizen. */
+function chatComplaint(text: string, attachments: Complaint['attachments'] = []): Complaint {
+  const at = new Date();
+  const id = deterministicComplaintId(at, 'whatsapp', '6281100000000', `MSG${++n}-${prefix}`);
+  return {
+    schemaVersion: 1, id, ticket: ticketFor(id), channel: 'whatsapp',
+    source: { account: '6281100000000', senderId: '6285712345678@s.whatsapp.net', threadId: '6285712345678@s.whatsapp.net', messageIds: [`MSG${n}`] },
+    receivedAt: at.toISOString(), submittedAt: at.toISOString(),
+    reporter: { name: 'Bu Sri', phone: '+6285712345678', anonymous: false, confidential: false },
+    text, attachments, language: 'id', intake: { transport: 'baileys' },
+  };
+}
+const additionTo = (earlier: Complaint) => chatComplaint(`(foto tambahan untuk aduan ${earlier.ticket}, dikirim setelah aduan itu tercatat)`, [photo]);
+
+/** Files `c` through the real router; waits for its decision. */
+async function file(c: Complaint): Promise<void> {
+  await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+  await waitFor(async () => (await q(QueueNames.routed).getJob(c.id)) ?? null, { what: `${c.ticket} decided` });
+}
+
+async function assign(id: string, opd: string): Promise<void> {
+  const res = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: admin }, payload: { opd } });
+  expect(res.statusCode).toBe(200);
+}
+
+beforeAll(async () => {
+  router = await startRouterService({ redisUrl: url, prefix, logger });
+  gw = await createTestGateway({ redisUrl: url, prefix, logger, routerAlive: router.alive });
+  await gw.deps.auth.users.add({ username: 'admin', password: PASSWORD, role: 'admin' });
+  const res = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username: 'admin', password: PASSWORD } });
+  admin = `aduan_session=${res.cookies.find((c) => c.name === 'aduan_session')!.value}`;
+});
+afterAll(async () => {
+  await gw.close();
+  await router.close();
+  conn.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+describe('an addition follows its complaint when an admin assigns it', () => {
+  it('leaves triage with its complaint for the OPD the admin chose, and the citizen is told under its own ticket', async () => {
+    const earlier = chatComplaint('Tolong dicek yang di sana itu pak, sudah lama dibiarkan');
+    await file(earlier);
+    const extra = additionTo(earlier);
+    await file(extra);
+    expect(await q(QueueNames.triage).getJob(extra.id)).toBeDefined();
+    // The admin is told it goes with its complaint: nothing to decide for it.
+    const waiting = await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } });
+    expect(waiting.body).toContain(`<p id="catatan-${extra.id}">Tambahan untuk aduan ${earlier.ticket} dari pelapor yang sama. Aduan itu belum di OPD mana pun; tambahan ini ikut ke OPD yang ditugaskan untuk aduan itu.</p>`);
+
+    await assign(earlier.id, 'dlh');
+    const job = await q('opd.dlh').getJob(`${extra.id}.r1`);
+    expect(job?.data.routing).toMatchObject({ opd: 'dlh', decidedBy: 'admin', triage: false, revision: 1 });
+    expect(job?.data.routing.note).toContain(earlier.ticket);
+    expect(job?.data.attachments).toHaveLength(1);
+    expect(await q(QueueNames.triage).getJob(extra.id)).toBeUndefined();
+    expect((await gw.deps.status.get(extra.id))?.opd).toBe('dlh');
+    const notice = await q('notify.whatsapp').getJob(`routed.${extra.id}.r1`);
+    expect(notice?.data).toMatchObject({ ticket: extra.ticket, to: extra.source.threadId });
+    // The admin's page no longer lists it.
+    const page = await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } });
+    expect(page.body).not.toContain(extra.ticket);
+    // Its words are ours: no label for the router to learn from, only the admin's own decision.
+    const corrections = (await gw.app.inject({ url: '/api/v1/triage/corrections', headers: { cookie: admin } })).body.trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    expect(corrections.map((c) => c.id)).toContain(earlier.id);
+    expect(corrections.map((c) => c.id)).not.toContain(extra.id);
+  });
+
+  it("moves from the OPD its complaint leaves to the one it goes to, and off the first one's queue", async () => {
+    const earlier = chatComplaint('Sampah di TPS Jl. Mawar sudah seminggu tidak diangkut, bau busuk sekali');
+    await file(earlier);
+    const extra = additionTo(earlier);
+    await file(extra);
+    expect(await q('opd.dlh').getJob(extra.id)).toBeDefined();
+
+    await assign(earlier.id, 'disperkim');
+    expect((await q('opd.disperkim').getJob(`${extra.id}.r1`))?.data.routing).toMatchObject({ opd: 'disperkim', decidedBy: 'admin' });
+    // DLH's system had not taken it: it is not left there to be taken later.
+    expect(await q('opd.dlh').getJob(extra.id)).toBeUndefined();
+  });
+
+  it('follows its complaint that its OPD returned, from that OPD to the one the admin chooses', async () => {
+    const earlier = chatComplaint('Sampah di TPS Jl. Cempaka sudah seminggu tidak diangkut, bau busuk sekali');
+    await file(earlier);
+    const extra = additionTo(earlier);
+    await file(extra);
+    await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: earlier.id, opd: 'dlh', state: 'returned', message: 'Lahan milik perumahan', at: new Date().toISOString(), updateId: `ret-${earlier.id}` }, { jobId: `ret-${earlier.id}` });
+    await waitFor(async () => (await q(QueueNames.triage).getJob(`${earlier.id}.r1`)) ?? null, { what: 'returned to triage' });
+
+    await assign(earlier.id, 'disperkim');
+    expect((await q('opd.disperkim').getJob(`${extra.id}.r1`))?.data.routing.opd).toBe('disperkim');
+  });
+
+  it('stays where an admin sent it on its own', async () => {
+    const earlier = chatComplaint('Sampah di TPS Jl. Dahlia sudah seminggu tidak diangkut, bau busuk sekali');
+    await file(earlier);
+    const extra = additionTo(earlier);
+    await file(extra);
+    await assign(extra.id, 'dinkes');
+
+    await assign(earlier.id, 'disperkim');
+    expect(await q('opd.disperkim').getJob(`${extra.id}.r2`)).toBeUndefined();
+    expect((await gw.deps.status.get(extra.id))?.opd).toBe('dinkes');
+  });
+});
