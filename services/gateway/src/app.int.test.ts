@@ -373,6 +373,8 @@ describe('citizen pages', () => {
     expect(status.body).toContain('Diterima');
     // No phone number given: WhatsApp could not tell this citizen, so it is not offered.
     expect(res.body).not.toContain('id="whatsapp-check"');
+    // Nothing in its words of an emergency: no 112 line.
+    expect(res.body).not.toContain('id="emergency-now"');
     // A thank-you link that does not hold together (another access code, another ticket, no id) leads to the look-up form.
     const location = posted.headers.location as string;
     const token = /token=([^&]+)/.exec(location)?.[1] as string;
@@ -380,6 +382,16 @@ describe('citizen pages', () => {
       const page = await gw.app.inject({ url: forged });
       expect([page.statusCode, page.headers.location], forged).toEqual([303, '/status']);
     }
+  });
+
+  it('tells a citizen whose words tell of an emergency happening now to call 112, first on the thank-you page', async () => {
+    const form = multipartBody({ text: 'Tolong ada kebakaran di gang 3 Sananwetan, apinya sudah besar', idempotencyKey: `form-112-${prefix}` });
+    const res = await followed(await gw.app.inject({ method: 'POST', url: '/', ...form }));
+    expect(res.statusCode).toBe(200);
+    const card = /<div class="card" role="status" id="complaint-received">\n<h1>[^<]+<\/h1>\n(.*?)\n/.exec(res.body)?.[1];
+    expect(card).toContain('id="emergency-now"');
+    expect(card).toContain('segera telepon <a href="tel:112">112</a>');
+    expect(res.body).toMatch(/id="ticket">ADU-/);
   });
 
   it('with a phone number given, also offers "cek <ticket>" on the city\'s WhatsApp, which answers that number', async () => {

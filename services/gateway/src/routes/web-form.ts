@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { mentionsEmergency } from '@aduan/routing/emergency';
 import { statusTokenFor, ticketFor, verifyStatusToken } from '@aduan/schema';
 import type { GatewayDeps } from '../deps.ts';
 import { retryAfterSeconds, statusOf } from '../error-handler.ts';
@@ -47,7 +48,7 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
       // Post/redirect/get: the thank-you page is a GET, so Back to it (from the status page it
       // links to) shows it again rather than a browser's "confirm form resubmission".
       // "cek" on WhatsApp answers the number the citizen gave (senderFields): only then is it offered.
-      return reply.redirect(receivedLink({ ...result, whatsapp: Boolean(fields['reporter.phone']?.trim()) }), 303);
+      return reply.redirect(receivedLink({ ...result, whatsapp: Boolean(fields['reporter.phone']?.trim()), emergency: mentionsEmergency(fields.text ?? '') }), 303);
     } catch (err) {
       const keepKey = fields.idempotencyKey;
       if (err instanceof ValidationFailedError) {
@@ -92,12 +93,12 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
   // The thank-you page: the complaint's ticket and access code, read from its link and checked
   // against the id (no Redis read: the complaint may still wait in the spool). A link that does
   // not hold together leads to the look-up form.
-  app.get<{ Querystring: { ticket?: string; id?: string; token?: string; wa?: string } }>('/diterima', { schema: { hide: true } }, async (req, reply) => {
-    const { ticket, id, token, wa } = req.query;
+  app.get<{ Querystring: { ticket?: string; id?: string; token?: string; wa?: string; darurat?: string } }>('/diterima', { schema: { hide: true } }, async (req, reply) => {
+    const { ticket, id, token, wa, darurat } = req.query;
     const answer = typeof ticket === 'string' && typeof id === 'string' && typeof token === 'string' ? checkedAnswer(ticket, id, token, deps.statusSecret()) : undefined;
     if (!answer) return reply.redirect('/status', 303);
     const whatsapp = wa === '1' ? deps.config.WHATSAPP_PUBLIC_NUMBER : undefined;
-    return sendPage(reply, successPage({ ...answer, whatsapp }));
+    return sendPage(reply, successPage({ ...answer, whatsapp, emergency: darurat === '1' }));
   });
 
   app.get<{ Querystring: { ticket?: string; token?: string } }>('/status', { schema: { hide: true } }, async (req, reply) => {

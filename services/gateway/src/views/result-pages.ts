@@ -14,21 +14,26 @@ export const statusLink = (a: { ticket: string; statusToken: string }) => `/stat
 /**
  * Where the citizen page sends a citizen once their complaint is accepted (the thank-you page,
  * GET /diterima). `whatsapp`: they left a phone number, so "cek" on WhatsApp can answer them.
+ * `emergency`: their words tell of an emergency that may be happening now (mentionsEmergency).
  */
-export const receivedLink = (a: { id: string; ticket: string; statusToken: string; whatsapp: boolean }) =>
-  `/diterima?ticket=${encodeURIComponent(a.ticket)}&id=${a.id}&token=${encodeURIComponent(a.statusToken)}${a.whatsapp ? '&wa=1' : ''}`;
+export const receivedLink = (a: { id: string; ticket: string; statusToken: string; whatsapp: boolean; emergency: boolean }) =>
+  `/diterima?ticket=${encodeURIComponent(a.ticket)}&id=${a.id}&token=${encodeURIComponent(a.statusToken)}${a.whatsapp ? '&wa=1' : ''}${a.emergency ? '&darurat=1' : ''}`;
+
+/** Said first, when a complaint's words tell of an emergency: a complaint waits for an office, 112 does not. */
+export const EMERGENCY_NOW = html`<p class="emergency" id="emergency-now"><strong>Bila ini keadaan darurat yang sedang terjadi</strong>, jangan menunggu tindak lanjut aduan ini: segera telepon <a href="tel:112">112</a> (gratis, 24 jam).</p>`;
 
 /**
  * The thank-you page (GET /diterima). `whatsapp`: the city's WhatsApp number
  * (WHATSAPP_PUBLIC_NUMBER), given only when the citizen left a phone number: "cek" on WhatsApp
- * answers that number alone.
+ * answers that number alone. `emergency`: the 112 line first (receivedLink).
  */
-export function successPage(a: { ticket: string; statusToken: string; whatsapp?: string | undefined }): string {
+export function successPage(a: { ticket: string; statusToken: string; whatsapp?: string | undefined; emergency?: boolean }): string {
   const link = statusLink(a);
   return layout(
     'Aduan terkirim',
     html`<div class="card" role="status" id="complaint-received">
 <h1>Terima kasih, aduan Anda sudah kami terima</h1>
+${a.emergency ? EMERGENCY_NOW : ''}
 <p>Nomor tiket Anda:</p>
 <p class="ticket" id="ticket">${a.ticket}</p>
 <p>Kode akses: <strong id="status-token" class="code">${a.statusToken}</strong></p>
