@@ -221,3 +221,48 @@ describe('board, hints and linking', () => {
     expect((await post(budi, '/api/v1/desk/complaints/ADU-0000-0000/supporters', { program: 'Kabar Kota' }, 'link-3')).statusCode).toBe(404);
   });
 });
+
+describe("an operator's waiting entries sent by the next shift's operator (the desk's take-over)", () => {
+  const sent = (cookie: string, payload: unknown, key: string, keyStation?: string) =>
+    gw.app.inject({ method: 'POST', url: '/api/v1/desk/complaints', headers: { cookie, 'content-type': 'application/json', 'idempotency-key': key, ...(keyStation ? { 'x-aduan-key-station': encodeURIComponent(keyStation) } : {}) }, payload: payload as object });
+  const jobsWith = async (text: string) => (await intakeQ.getJobs(['waiting', 'active', 'completed'])).filter((j) => j?.data.text === text).map((j) => Complaint.parse(j.data));
+  const boardEntry = async (cookie: string, ticket: string) => (await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie } })).json().entries.find((e: { ticket: string }) => e.ticket === ticket);
+
+  it('same station: a key another operator resends gets the first ticket, and the complaint stays the first operator\'s (queue and board)', async () => {
+    await gw.deps.auth.users.add({ username: 'rina', password: PASSWORD, role: 'operator', station: 'Radio Patria FM' });
+    const rina = await login('rina');
+    const entry = { text: 'Pohon besar di depan SDN Sentul condong ke jalan, takut tumbang', program: 'Halo Blitar Pagi', location: { kelurahan: 'Sentul' } };
+    // Siti's send reached the gateway, its answer did not reach her desk.
+    const first = (await sent(siti, entry, 'shift-1', 'Radio Patria FM')).json();
+    // Rina takes the entry over with its key: the same complaint, not a second one.
+    const again = await sent(rina, entry, 'shift-1', 'Radio Patria FM');
+    expect(again.statusCode).toBe(202);
+    expect(again.json().ticket).toBe(first.ticket);
+    const jobs = await jobsWith(entry.text);
+    expect(jobs.map((c) => [c.ticket, c.intake.operatorId])).toEqual([[first.ticket, 'siti']]);
+    expect(await boardEntry(rina, first.ticket)).toMatchObject({ operatorId: 'siti' });
+    // One that never reached the gateway is filed by whoever sends it.
+    const other = { ...entry, text: 'Lampu PJU di depan SDN Sentul mati sejak kemarin malam' };
+    const taken = (await sent(rina, other, 'shift-2', 'Radio Patria FM')).json();
+    expect((await jobsWith(other.text)).map((c) => [c.ticket, c.intake.operatorId])).toEqual([[taken.ticket, 'rina']]);
+    expect(await boardEntry(rina, taken.ticket)).toMatchObject({ operatorId: 'rina' });
+  });
+
+  it("another station: the key is looked up in the station that first sent it (X-Aduan-Key-Station), so the complaint is not filed twice; a link is not counted twice", async () => {
+    const entry = { text: 'Jalan di depan Makam Bung Karno berlubang besar, motor sering jatuh', program: 'Halo Blitar Pagi', location: { kelurahan: 'Bendogerit' } };
+    const first = (await sent(siti, entry, 'shift-3', 'Radio Patria FM')).json();
+    const again = await sent(budi, entry, 'shift-3', 'Radio Patria FM');
+    expect(again.statusCode).toBe(202);
+    expect(again.json().ticket).toBe(first.ticket);
+    expect((await jobsWith(entry.text)).map((c) => [c.ticket, c.intake.operatorId, c.source.account])).toEqual([[first.ticket, 'siti', 'Radio Patria FM']]);
+    // A link entry the same way.
+    const link = (cookie: string) =>
+      gw.app.inject({ method: 'POST', url: `/api/v1/desk/complaints/${first.ticket}/supporters`, headers: { cookie, 'content-type': 'application/json', 'idempotency-key': 'shift-link-1', 'x-aduan-key-station': encodeURIComponent('Radio Patria FM') }, payload: { program: 'Halo Blitar Pagi' } });
+    expect((await link(siti)).json().supporters).toBe(1);
+    expect((await link(budi)).json().supporters).toBe(1);
+    // A station name that is not percent-encoded text is refused as a field, not a 500.
+    const bad = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/complaints', headers: { cookie: budi, 'content-type': 'application/json', 'idempotency-key': 'shift-4', 'x-aduan-key-station': '%E0%A4%A' }, payload: entry });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().fields['X-Aduan-Key-Station'].code).toBe('invalid');
+  });
+});

@@ -11,7 +11,7 @@ import { acceptedLogFields } from '../intake/intake-service.ts';
 import { idempotencyKeyOf, parseComplaintRequest } from '../routes/complaints-api.ts';
 import { localDayRange } from './desk-deps.ts';
 import { DeskComplaintRequest, LinkRequest, collectFieldErrors, parseDeskExtras, withRadioDefaults, type DeskExtras } from './desk-request.ts';
-import { canonicalKelurahan, contentWords, deskDescription, similarity } from '@aduan/hints';
+import { canonicalKelurahan, contentWords, deskDescription, similarity, type DeskEntry } from '@aduan/hints';
 import { linkSupporter } from './supporters.ts';
 
 const ErrorBody = z.object({ error: z.string(), message: z.string(), fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional() });
@@ -67,6 +67,31 @@ function stationOf(req: Parameters<typeof userOf>[0]): string {
   return user.station;
 }
 
+/**
+ * Where the entry's Idempotency-Key was first sent: the station of the desk that keyed it, which
+ * the desk page sends with every entry (percent-encoded: a header carries Latin-1 only). An
+ * operator who takes over the waiting entries another station's operator left on the computer
+ * sends them with that station's scope, so one that reached the gateway before is answered with
+ * its first ticket instead of filed again. Without it (a desk page of an earlier version, an API
+ * client) the key is the session's station's. Only the key's scope: the complaint is filed under
+ * the session's station and operator.
+ */
+function keyStationOf(req: Parameters<typeof userOf>[0], station: string): string {
+  const raw = req.headers['x-aduan-key-station'];
+  if (raw === undefined) return station;
+  const invalid = () => new ValidationFailedError({ 'X-Aduan-Key-Station': { code: 'invalid', message: 'X-Aduan-Key-Station must be a percent-encoded station name of 1-100 characters' } });
+  if (typeof raw !== 'string') throw invalid();
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw invalid();
+  }
+  if (!decoded || decoded.length > 100) throw invalid();
+  return decoded;
+}
+const KeyStationHeader = z.string().max(400).optional().meta({ description: "The station (percent-encoded) whose desk first sent this entry's Idempotency-Key; the key is looked up in that station's scope. The desk page sends it, so an entry taken over from another station's operator is not filed twice. Default: the session's station." });
+
 /** Radio desk API: key a call-in, today's board, duplicate hints, link a caller to a ticket. */
 export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -83,7 +108,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
         summary: 'Key in a radio call-in',
         description: 'Operator session cookie required. Same complaint schema as POST /api/v1/complaints (channel `radio`) plus `program` and `callTime`. Send an `Idempotency-Key` per entry: a resend after a network drop returns the same ticket.',
         tags: ['desk'],
-        headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional(), 'x-aduan-key-station': KeyStationHeader }),
         body: DeskComplaintRequest,
         response: { 202: ComplaintAccepted, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 415: ErrorBody, 422: ErrorBody, 503: ErrorBody },
       },
@@ -92,6 +117,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
       const user = userOf(req);
       const station = stationOf(req);
       const idempotencyKey = idempotencyKeyOf(req);
+      const keyStation = keyStationOf(req, station);
       if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new HttpError(400, 'invalid_body', 'Send a JSON object');
       const raw = req.body as Record<string, unknown>;
       let extras: DeskExtras | undefined;
@@ -110,27 +136,31 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
         channel: 'radio',
         account: station,
         intake: { transport: 'desk', operatorId: user.username, station, program: extras.program, callTime },
-        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(idempotencyKey ? { idempotencyKey, keyScope: keyStation } : {}),
       });
       deps.metrics.accepted.inc({ channel: 'radio', outcome: result.outcome });
       req.logFields = acceptedLogFields(result, 'radio', 0);
       // The board and hints are conveniences: a Redis hiccup here must not fail an accepted call.
       const loc = request.location;
+      const entry: DeskEntry = {
+        id: result.id,
+        ticket: result.ticket,
+        station,
+        program: extras.program,
+        operatorId: user.username,
+        callTime,
+        receivedAt: new Date(Number(decodeTime(result.id))).toISOString(),
+        ...(request.category ? { category: request.category } : {}),
+        ...(loc?.kelurahan ? { kelurahan: loc.kelurahan } : {}),
+        ...(loc?.kecamatan ? { kecamatan: loc.kecamatan } : {}),
+        ...deskDescription(request.text, loc?.description, withConsent.reporter),
+        words: contentWords(`${request.text} ${loc?.description ?? ''}`),
+      };
       await Promise.all([
-        desk.entries.save({
-          id: result.id,
-          ticket: result.ticket,
-          station,
-          program: extras.program,
-          operatorId: user.username,
-          callTime,
-          receivedAt: new Date(Number(decodeTime(result.id))).toISOString(),
-          ...(request.category ? { category: request.category } : {}),
-          ...(loc?.kelurahan ? { kelurahan: loc.kelurahan } : {}),
-          ...(loc?.kecamatan ? { kecamatan: loc.kecamatan } : {}),
-          ...deskDescription(request.text, loc?.description, withConsent.reporter),
-          words: contentWords(`${request.text} ${loc?.description ?? ''}`),
-        }),
+        // A replay keeps what its first request saved (or repairs a save that failed): the key
+        // may be resent by an operator who took over another's waiting entries, whose complaint
+        // stays the first operator's, as the queued complaint says.
+        desk.entries.save(entry, { onlyIfAbsent: result.outcome === 'replayed' }),
         deps.auth.users.rememberProgram(user.username, extras.program),
       ]).catch((err: Error) => req.log.warn({ complaintId: result.id, err: err.message }, 'desk board/hint index not updated'));
       return reply.code(202).send({ id: result.id, ticket: result.ticket, statusToken: result.statusToken });
@@ -230,7 +260,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
         description: 'Counts the caller as an additional reporter. Send an `Idempotency-Key` per entry: a resend links once. When the complaint was routed already, the updated RoutedComplaint is published to `routed` with jobId `<id>.s<n>`.',
         tags: ['desk'],
         params: z.object({ ticket: z.string().max(40) }),
-        headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional(), 'x-aduan-key-station': KeyStationHeader }),
         body: LinkRequest,
         response: { 200: LinkAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
@@ -241,7 +271,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
       const ticket = ticketOf(req.params.ticket);
       const id = ticket ? await deps.status.idForTicket(ticket) : null;
       if (!ticket || !id) throw new HttpError(404, 'not_found', 'No complaint with this ticket');
-      const key = createHash('sha256').update(`${station}\u0000${idempotencyKeyOf(req) ?? `${user.username}:${Date.now()}`}`).digest('hex').slice(0, 32);
+      const key = createHash('sha256').update(`${keyStationOf(req, station)}\u0000${idempotencyKeyOf(req) ?? `${user.username}:${Date.now()}`}`).digest('hex').slice(0, 32);
       const callTime = req.body.callTime ? new Date(req.body.callTime).toISOString() : new Date().toISOString();
       const res = await linkSupporter(desk.supporters, id, key, { at: new Date().toISOString(), channel: 'radio', station, program: req.body.program, operatorId: user.username, callTime });
       await deps.auth.users.rememberProgram(user.username, req.body.program).catch(() => {});

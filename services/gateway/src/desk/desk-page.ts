@@ -45,7 +45,11 @@ export const SHORTCUTS: [string, string][] = [
   ['Alt+C', 'cek status tiket (penelepon menanyakan aduannya)'],
 ];
 
-/** The radio desk (Bahasa Indonesia), keyboard first. Needs JS: it is an operator tool. */
+/**
+ * The radio desk (Bahasa Indonesia), keyboard first. Needs JS: it is an operator tool. Other
+ * operators' waiting entries (#others) are told above the form, not by "Belum terkirim" under it:
+ * there they were below the fold at login.
+ */
 export function deskPage(dir: Directory, d: DeskPageData): string {
   const data = {
     user: d.user,
@@ -76,6 +80,13 @@ ${raw(NO_FAVICON)}
 <section class="entry" aria-labelledby="entry-title">
 <h1 id="entry-title">Catat penelepon</h1>
 <div id="notice" class="notice" role="alert" hidden></div>
+<section id="others" class="outbox others" aria-labelledby="others-title" hidden>
+<h2 id="others-title">Aduan operator lain belum terkirim</h2>
+<ul id="others-list"></ul>
+<p>Tersimpan di komputer ini dari giliran sebelumnya. Kirim sekarang atas nama Anda: aduan yang ternyata sudah sampai tidak tercatat dua kali, dan yang ditolak pindah ke daftar "Belum terkirim" Anda untuk diperbaiki.</p>
+<p id="others-elsewhere" class="warn" hidden></p>
+<p><button type="button" id="others-send">Kirim sekarang atas nama saya</button></p>
+</section>
 <form id="entry" novalidate autocomplete="off">
 ${field('caller-name', 'Nama penelepon', html`<input type="text" id="caller-name" name="reporter.name" maxlength="120" aria-describedby="err-caller-name" autofocus>`)}
 ${field('caller-phone', 'Nomor HP (boleh kosong)', html`<input type="tel" id="caller-phone" name="reporter.phone" inputmode="tel" aria-describedby="hint-caller-phone err-caller-phone">`, 'Disimpan sebagai +62…')}

@@ -52,6 +52,7 @@ td.ticket{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:700;whit
 .keys dd{margin:0}
 kbd{font:600 .85rem ui-monospace,Menlo,Consolas,monospace;background:#eef1f4;border:1px solid #c9d1d9;border-radius:4px;padding:1px 5px}
 .outbox li{margin-bottom:6px}
+.others{border-left:4px solid #b26a00}
 .lookup{display:flex;gap:8px}
 .lookup input{flex:1}
 .history{padding-left:22px;margin:4px 0 0}

@@ -8,7 +8,8 @@
   const $ = (id) => document.getElementById(id);
   const form = $('entry');
   const FIRST = $('caller-name');
-  const OUTBOX_KEY = `aduan.desk.outbox.${data.user.username}`;
+  const OUTBOX_PREFIX = 'aduan.desk.outbox.';
+  const OUTBOX_KEY = `${OUTBOX_PREFIX}${data.user.username}`;
   const DRAFT_KEY = `aduan.desk.draft.${data.user.username}`;
   const PROGRAM_KEY = `aduan.desk.program.${data.user.username}`;
   const FIELD_IDS = { 'reporter.name': 'caller-name', 'reporter.phone': 'caller-phone', program: 'program', callTime: 'call-time', text: 'text', category: 'category', 'location.kelurahan': 'kelurahan', 'location.kecamatan': 'kelurahan', 'location.description': 'landmark' };
@@ -257,7 +258,7 @@
     ul.innerHTML = '';
     for (const e of list) {
       const li = document.createElement('li');
-      li.textContent = `${e.kind === 'link' ? `Tautan ke ${e.ticket}` : e.body.text.slice(0, 60)} — ${e.rejected ? `ditolak: ${e.rejected}` : 'menunggu'}`;
+      li.textContent = `${e.kind === 'link' ? `Tautan ke ${e.ticket}` : e.body.text.slice(0, 60)} — ${e.rejected ? `ditolak: ${e.rejected}` : 'menunggu'}${e.takenOverFrom ? ` (dari ${e.takenOverFrom})` : ''}`;
       if (e.rejected) {
         const b = document.createElement('button');
         b.type = 'button';
@@ -311,6 +312,9 @@
       // An automatic re-send is not the operator at work either (see refreshBoard).
       const headers = { 'content-type': 'application/json', 'idempotency-key': entry.key };
       if (deferred) headers['x-aduan-poll'] = '1';
+      // The key is the station's that keyed the entry, also when another station's operator sends
+      // it (taken over, see takeOver): so it finds its first answer. Encoded: a header is Latin-1.
+      if (entry.station) headers['x-aduan-key-station'] = encodeURIComponent(entry.station);
       res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(entry.body), signal: abort ? abort.signal : undefined });
     } catch (_err) {
       setOnline(false);
@@ -334,9 +338,15 @@
   }
 
   let flushing = false;
-  async function flush() {
-    if (flushing) return;
+  /** Entries were added while a flush ran (a take-over): another pass follows at once. */
+  let flushAgain = false;
+  async function flush(again) {
+    if (flushing) {
+      if (again) flushAgain = true;
+      return;
+    }
     flushing = true;
+    flushAgain = false;
     try {
       for (const entry of readOutbox()) {
         if (entry.rejected) continue;
@@ -358,8 +368,82 @@
       renderOutbox();
       // Back online and nothing left to send: "Jaringan putus" no longer holds.
       if (noticeKind === 'net' && online && !readOutbox().some((e) => !e.rejected)) notice('');
+      if (flushAgain) void flush();
     }
   }
+
+  // ---------- waiting entries other operators left in this browser (an earlier shift) ----------
+  /**
+   * The outboxes of other operators on this computer that still hold entries: an operator whose
+   * session expired, or whose network was down, at the end of a shift. [{ storageKey, username, entries }]
+   */
+  function otherOutboxes() {
+    const out = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const storageKey = localStorage.key(i);
+      if (!storageKey || !storageKey.startsWith(OUTBOX_PREFIX) || storageKey === OUTBOX_KEY) continue;
+      let entries;
+      try {
+        entries = JSON.parse(localStorage.getItem(storageKey) || '[]');
+      } catch (_err) {
+        continue; // unreadable: left as it is, never deleted
+      }
+      if (Array.isArray(entries) && entries.length) out.push({ storageKey, username: storageKey.slice(OUTBOX_PREFIX.length), entries });
+    }
+    return out;
+  }
+  const keyedAt = (e) => e.createdAt || Date.parse(e.body && e.body.callTime) || 0;
+  function renderOthers() {
+    const others = otherOutboxes();
+    $('others').hidden = others.length === 0;
+    const ul = $('others-list');
+    ul.innerHTML = '';
+    let elsewhere = false;
+    for (const o of others) {
+      const refused = o.entries.filter((e) => e.rejected).length;
+      const waiting = o.entries.length - refused;
+      const counts = [waiting ? `${waiting} aduan menunggu dikirim` : '', refused ? `${refused}${waiting ? '' : ' aduan'} ditolak` : ''].filter(Boolean).join(' dan ');
+      const times = o.entries.map(keyedAt).filter(Boolean);
+      const stations = o.entries.map((e) => e.station).filter((st, i, all) => st && st !== data.user.station && all.indexOf(st) === i);
+      elsewhere = elsewhere || stations.length > 0;
+      const li = document.createElement('li');
+      const who = document.createElement('strong');
+      who.textContent = o.username;
+      li.append(who, `: ${counts}${times.length ? `, sejak ${dayTime(Math.min.apply(null, times))}` : ''}${stations.length ? ` (${stations.join(', ')})` : ''}`);
+      ul.append(li);
+    }
+    $('others-elsewhere').hidden = !elsewhere;
+    $('others-elsewhere').textContent = `Aduan dari stasiun lain akan tercatat di ${data.user.station}.`;
+  }
+  /**
+   * The operator on duty sends the entries of the others: moved into this operator's outbox with
+   * their idempotency keys (one that reached the gateway before gets its first ticket, not a
+   * second complaint), refused ones with their reason for "Muat ke formulir", then sent by the
+   * outbox as usual. Each other outbox is removed only once its entries are stored in this one.
+   */
+  function takeOver() {
+    const others = otherOutboxes();
+    const mine = readOutbox();
+    const have = new Set(mine.map((e) => e.key));
+    for (const o of others) {
+      for (const e of o.entries) {
+        if (have.has(e.key)) continue;
+        have.add(e.key);
+        mine.push(Object.assign({}, e, { takenOverFrom: e.takenOverFrom || o.username }));
+      }
+    }
+    writeOutbox(mine);
+    for (const o of others) localStorage.removeItem(o.storageKey);
+    renderOthers();
+    renderOutbox();
+    FIRST.focus();
+    void flush(true);
+  }
+  $('others-send').addEventListener('click', takeOver);
+  // Another tab of this browser took them over, or an entry was left meanwhile.
+  window.addEventListener('storage', (e) => {
+    if (e.key === null || (e.key.startsWith(OUTBOX_PREFIX) && e.key !== OUTBOX_KEY)) renderOthers();
+  });
 
   /**
    * Stores the entry, tries to send it at once; the form is kept on a field error, cleared
@@ -415,7 +499,7 @@
     const { body, errors } = readBody();
     if (Object.keys(errors).length) return showErrors(errors);
     clearErrors();
-    void submitEntry({ key: uuid(), kind: 'complaint', body, snapshot: snapshot(), createdAt: Date.now() });
+    void submitEntry({ key: uuid(), kind: 'complaint', body, snapshot: snapshot(), createdAt: Date.now(), station: data.user.station });
   }
 
   function link(match) {
@@ -424,7 +508,7 @@
     if (!program) return showErrors({ program: 'required' });
     const iso = $('call-time').value.trim() ? callTimeIso($('call-time').value) : new Date().toISOString();
     if (!iso) return showErrors({ 'call-time': 'invalid_call_time' });
-    void submitEntry({ key: uuid(), kind: 'link', ticket: match.ticket, body: { program, callTime: iso }, snapshot: snapshot(), createdAt: Date.now() });
+    void submitEntry({ key: uuid(), kind: 'link', ticket: match.ticket, body: { program, callTime: iso }, snapshot: snapshot(), createdAt: Date.now(), station: data.user.station });
   }
 
   // ---------- type-ahead (ARIA combobox) ----------
@@ -750,7 +834,8 @@
   // A choice picked from a list sets the field without an input event (combobox pick()).
   form.addEventListener('change', () => localStorage.setItem(DRAFT_KEY, JSON.stringify(snapshot())));
   // Logging out leaves no half-typed call (a caller's name and number) on a shared desk computer.
-  // Entries waiting in the outbox stay: they are sent at this operator's next login.
+  // Entries waiting in the outbox stay: they are sent at this operator's next login, or by the
+  // next operator who logs in here and takes them over (takeOver).
   const logout = document.querySelector('form.logout');
   if (logout) logout.addEventListener('submit', () => localStorage.removeItem(DRAFT_KEY));
   $('caller-phone').addEventListener('blur', () => {
@@ -766,6 +851,7 @@
   }
   if (!$('program').value) $('program').value = data.lastProgram || localStorage.getItem(PROGRAM_KEY) || '';
   renderOutbox();
+  renderOthers();
   FIRST.focus();
   window.addEventListener('online', () => void flush());
   setInterval(() => void flush(), 5000);
