@@ -167,6 +167,8 @@ describe('radio desk in Chromium', () => {
   it('hints the earlier complaint for a similar call and links it with one key', async () => {
     await keyCall({ name: 'Mas Joko', text: 'Parkir liar lagi di Pasar Legi, tarifnya mahal sekali', kelurahan: 'Bendogerit' });
     await expect.poll(() => page.locator('#hint-list li').first().textContent(), { timeout: 10_000 }).toContain(jukirTicket);
+    // Nothing of an emergency in these words: no 112 line.
+    expect(await page.locator('#emergency-hint').isVisible()).toBe(false);
     await page.screenshot({ path: 'test-results/desk-hint.png', fullPage: true }).catch(() => {});
     await kb().press('F2');
     await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Ditautkan');
@@ -177,6 +179,15 @@ describe('radio desk in Chromium', () => {
     const id = (await gw.deps.status.idForTicket(jukirTicket)) ?? '';
     const job = await waitFor(async () => (await routedQ.getJob(`${id}.s1`)) ?? null, { what: 'routed .s1 job' });
     expect(RoutedComplaint.parse(job.data).supporters).toBe(1);
+  });
+
+  it('tells the operator, while the call is typed, to send a caller in an emergency to 112; the next caller starts without it', async () => {
+    await keyCall({ name: 'Bu Rini', text: 'Ada kebakaran di gang 3 Sananwetan sekarang, apinya sudah besar', kelurahan: 'Sananwetan' });
+    await expect.poll(() => page.locator('#emergency-hint').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.locator('#emergency-hint').textContent()).toContain('segera menelepon 112');
+    await kb().press('Alt+N');
+    await expect.poll(() => page.locator('#emergency-hint').isVisible()).toBe(false);
+    expect(await activeId()).toBe('caller-name');
   });
 
   it('looks up a ticket for a caller asking about it: the state, the OPD and its notes (Alt+C, or a click on the board)', async () => {

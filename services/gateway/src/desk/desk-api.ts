@@ -11,6 +11,7 @@ import { acceptedLogFields } from '../intake/intake-service.ts';
 import { idempotencyKeyOf, parseComplaintRequest } from '../routes/complaints-api.ts';
 import { localDayRange } from './desk-deps.ts';
 import { DeskComplaintRequest, LinkRequest, collectFieldErrors, parseDeskExtras, withRadioDefaults, type DeskExtras } from './desk-request.ts';
+import { mentionsEmergency } from '@aduan/routing/emergency';
 import { canonicalKelurahan, contentWords, deskDescription, similarity, type DeskEntry } from '@aduan/hints';
 import { linkSupporter } from './supporters.ts';
 
@@ -193,12 +194,22 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
 
   r.post(
     '/api/v1/desk/similar',
-    { preValidation: [operatorOnly, requireJson], schema: { summary: 'Similar complaints of the last days (duplicate hints)', tags: ['desk'], body: SimilarQuery, response: { 200: z.object({ matches: z.array(Match) }), 401: ErrorBody } } },
+    {
+      preValidation: [operatorOnly, requireJson],
+      schema: {
+        summary: 'Similar complaints of the last days (duplicate hints)',
+        description: '`emergency`: the text tells of an emergency that may be happening now (a fire, an accident, violence, a snake in the house); the desk asks the operator to tell the caller to call 112.',
+        tags: ['desk'],
+        body: SimilarQuery,
+        response: { 200: z.object({ matches: z.array(Match), emergency: z.boolean() }), 401: ErrorBody },
+      },
+    },
     async (req) => {
       const q = req.body;
+      const emergency = mentionsEmergency(q.text);
       const kelurahan = canonicalKelurahan(deps.directory, q.kelurahan);
       const words = contentWords(`${q.text} ${q.landmark ?? ''}`);
-      if (!words.length && !q.landmark) return { matches: [] };
+      if (!words.length && !q.landmark) return { matches: [], emergency };
       const category = deps.directory.categories.find((c) => c.code === q.category || c.label === q.category)?.code;
       const query = { words, ...(kelurahan ? { kelurahan } : {}), ...(q.landmark ? { landmark: q.landmark } : {}), ...(category ? { category } : {}) };
       const since = Date.now() - desk.hintDays * 86_400_000;
@@ -209,6 +220,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
         .slice(0, 5);
       const records = await Promise.all(scored.map((x) => deps.status.get(x.e.id)));
       return {
+        emergency,
         matches: scored.map(({ e, s }, i) => ({
           id: e.id,
           ticket: e.ticket,

@@ -69,6 +69,7 @@
     clearErrors();
     localStorage.removeItem(DRAFT_KEY);
     renderHints([]);
+    $('emergency-hint').hidden = true;
     FIRST.focus();
   }
   /** "08.15" or "8:15" today (or yesterday, when that time is still ahead) -> ISO. */
@@ -628,12 +629,18 @@
     const seq = ++hintSeq;
     const text = $('text').value.trim();
     const landmark = $('landmark').value.trim();
-    if (text.length < 6 && !landmark) return renderHints([]);
+    if (text.length < 6 && !landmark) {
+      $('emergency-hint').hidden = true;
+      return renderHints([]);
+    }
     try {
       const res = await fetch('/api/v1/desk/similar', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, kelurahan: $('kelurahan').value.trim() || undefined, landmark: landmark || undefined, category: $('category').value.trim() || undefined }) });
       if (!res.ok) return;
-      const { matches } = await res.json();
-      if (seq === hintSeq) renderHints(matches);
+      const { matches, emergency } = await res.json();
+      if (seq !== hintSeq) return;
+      renderHints(matches);
+      // Said to the operator while the caller is still on the line: 112, not a complaint queue.
+      $('emergency-hint').hidden = !emergency;
     } catch (_err) {
       /* offline: hints are a convenience */
     }
