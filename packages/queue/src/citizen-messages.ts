@@ -31,14 +31,21 @@ export const asSentence = (note: string) => {
 };
 
 /**
+ * The ticket as a notice names it: bold on WhatsApp, as the conversation's own answers there show
+ * it (an acknowledgement, a "cek" answer); Instagram shows the asterisks, so plain there.
+ */
+export const noticeTicket = (channel: string, ticket: string) => (channel === 'whatsapp' ? `*${ticket}*` : ticket);
+
+/**
  * What citizens read on WhatsApp/Instagram when their complaint moves. Bahasa Indonesia,
  * polite and short; no personal data is ever interpolated except the ticket and the OPD name.
+ * `ticket` comes as the channel shows it (noticeTicket).
  */
 export const citizenMessages = {
   routed: (ticket: string, opdName: string) =>
-    `Aduan ${ticket} sudah kami teruskan ke ${opdName}. Kami akan kabari lagi bila ada tindak lanjut. Terima kasih.`,
+    `Aduan ${ticket} sudah kami teruskan ke ${opdName}. Kami akan mengabari Anda lagi bila ada tindak lanjut. Terima kasih.`,
   external: (ticket: string, advice?: string) =>
-    `Aduan ${ticket} sudah kami terima. Mohon maaf, masalah ini bukan kewenangan Pemerintah Kota Blitar. ${advice ?? 'Silakan sampaikan ke instansi yang berwenang, atau lewat SP4N-LAPOR! (lapor.go.id).'} Aduan Anda tetap kami catat.`,
+    `Mohon maaf, aduan ${ticket} berada di luar kewenangan Pemerintah Kota Blitar. ${advice ?? 'Silakan sampaikan ke instansi yang berwenang, atau lewat SP4N-LAPOR! (lapor.go.id).'} Aduan Anda tetap kami catat.`,
   in_progress: (ticket: string, opdName: string, note?: string) =>
     `Aduan ${ticket} sedang ditindaklanjuti oleh ${opdName}.${note ? ` Catatan: ${asSentence(note)}` : ''}`,
   resolved: (ticket: string, opdName: string, note?: string) =>

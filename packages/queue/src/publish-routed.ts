@@ -1,5 +1,5 @@
 import type { Complaint, Notification, RoutedComplaint, Routing } from '@aduan/schema';
-import { citizenMessages } from './citizen-messages.ts';
+import { citizenMessages, noticeTicket } from './citizen-messages.ts';
 import { QueueNames } from './names.ts';
 import type { DurableProducer } from './producer.ts';
 import type { StatusStore } from './status-store.ts';
@@ -85,7 +85,7 @@ export async function publishRouted(
         complaintId: complaint.id,
         ticket: complaint.ticket,
         kind: 'routed',
-        text: routing.opd === EXTERNAL_OPD ? citizenMessages.external(complaint.ticket, routing.external?.advice) : citizenMessages.routed(complaint.ticket, routing.opdName),
+        text: routing.opd === EXTERNAL_OPD ? citizenMessages.external(noticeTicket(address.channel, complaint.ticket), routing.external?.advice) : citizenMessages.routed(noticeTicket(address.channel, complaint.ticket), routing.opdName),
         createdAt: routing.routedAt,
       }
     : undefined;

@@ -68,6 +68,8 @@ describe('router service', () => {
     const note = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${c.id}.r0`)) ?? null, { what: 'notify job' });
     expect(note.data).toMatchObject({ kind: 'routed', to: c.source.threadId, account: c.source.account, ticket: c.ticket });
     expect(note.data.text).toContain('Dinas Lingkungan Hidup');
+    // Bold, as the acknowledgement and "cek" answers show the ticket on WhatsApp.
+    expect(note.data.text).toContain(`Aduan *${c.ticket}* sudah kami teruskan`);
 
     // The same complaint again (a redelivery after a crash): no second publication or history entry.
     await q(QueueNames.intake).add('intake', c, { jobId: `${c.id}-again` });
@@ -94,6 +96,17 @@ describe('router service', () => {
     const note = await waitFor(async () => (await q('notify.whatsapp').getJob(`status.u-ok-${c.id}`)) ?? null, { what: 'status notice' });
     expect(note.data.text).toContain('telah selesai ditangani');
     expect(note.data.text).toContain('Jukir sudah ditertibkan');
+    expect(note.data.text).toContain(`Aduan *${c.ticket}* telah selesai`);
+  });
+
+  it('names the ticket plainly on Instagram, which shows the asterisks WhatsApp makes bold', async () => {
+    const wa = chatComplaint('Lampu PJU di Jl. Kalimantan mati sudah seminggu, gelap sekali malam hari', 41);
+    const id = deterministicComplaintId(new Date(), 'instagram', '17841400000000', `IG41-${prefix}`);
+    const c: Complaint = { ...wa, id, ticket: ticketFor(id), channel: 'instagram', source: { account: '17841400000000', senderId: '5566778899', threadId: 'th-ig-41', messageIds: ['ig41'] }, reporter: { handle: 'warga.blitar', anonymous: false, confidential: false }, intake: { transport: 'instagram-private-api' } };
+    await q(QueueNames.intake).add('intake', c, { jobId: c.id });
+    const note = await waitFor(async () => (await q('notify.instagram').getJob(`routed.${c.id}.r0`)) ?? null, { what: 'instagram notice' });
+    expect(note.data.text).toContain(`Aduan ${c.ticket} sudah kami teruskan`);
+    expect(note.data.text).not.toContain('*');
   });
 
   it('never moves a complaint back: a report older than the last one applied is ignored and not told', async () => {
@@ -228,7 +241,7 @@ describe('external complaints', () => {
     const job = await waitFor(async () => (await q('opd.external').getJob(c.id)) ?? null, { what: 'opd.external job' });
     expect(job.data.routing.external.body).toMatch(/PLN/);
     const note = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${c.id}.r0`)) ?? null, { what: 'external notice' });
-    expect(note.data.text).toContain('bukan kewenangan Pemerintah Kota Blitar');
+    expect(note.data.text).toContain('di luar kewenangan Pemerintah Kota Blitar');
     expect(note.data.text).toContain(job.data.routing.external.advice);
     // The status record is written last, after the queues and the notice (publishRouted).
     await waitFor(async () => ((await status.get(c.id))?.state === 'external' ? true : null), { what: "status 'external'" });

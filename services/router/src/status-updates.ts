@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, latestRouted, noticeAddress, publishRouted, withdrawUntaken, isReportedStep, type DurableProducer, type ReportedStep, type StatusRecord, type StatusStore } from '@aduan/queue';
+import { EXTERNAL_OPD, QueueNames, STATUS_NOTICES_PER_DAY, UnrecoverableError, citizenMessages, noticeTicket, latestRouted, noticeAddress, publishRouted, withdrawUntaken, isReportedStep, type DurableProducer, type ReportedStep, type StatusRecord, type StatusStore } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type Notification, type RoutedComplaint, type Routing, type StatusUpdate } from '@aduan/schema';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { Counter } from 'prom-client';
@@ -142,7 +142,7 @@ async function tellStatus(deps: StatusDeps, rec: StatusRecord, address: NonNulla
     complaintId: rec.id,
     ticket: rec.ticket,
     kind: 'status',
-    text: citizenMessages[n.state](rec.ticket, n.opdName, n.message),
+    text: citizenMessages[n.state](noticeTicket(address.channel, rec.ticket), n.opdName, n.message),
     createdAt: n.at,
   };
   await deps.producer.add(QueueNames.notify(address.channel), n.jobId, note);
