@@ -140,7 +140,7 @@ describe('web form in Chromium (phone)', () => {
     expect(await page.locator('input[name=idempotencyKey]').inputValue()).toBe(key);
     // The number was not kept on the device (a shared computer's next user must not find it): asked for again.
     expect(await page.getByLabel('Nomor HP/WhatsApp').inputValue()).toBe('');
-    expect(await page.locator('#unanswered-notice').textContent()).toContain('Nama, nomor HP dan email tidak kami simpan');
+    expect(await page.locator('#unanswered-notice').textContent()).toContain('Nama, nomor HP, dan email tidak kami simpan');
     expect(await page.evaluate(() => sessionStorage.getItem('aduan.unanswered'))).not.toContain('0812');
     await page.getByLabel('Nomor HP/WhatsApp').fill('081234567890');
     // Sent again: the complaint filed the first time, not a second one.
@@ -247,7 +247,7 @@ describe('web form in Chromium (phone)', () => {
     expect(notice).not.toContain('belum mendapat jawaban');
     expect(notice).not.toContain('sudah sampai');
     expect(notice).toContain('Foto perlu dipilih lagi');
-    expect(notice).toContain('Nama, nomor HP dan email tidak kami simpan');
+    expect(notice).toContain('Nama, nomor HP, dan email tidak kami simpan');
     expect(await page.getByLabel('Isi aduan').inputValue()).toBe('Sampah menumpuk di pinggir Jl. Kenari sejak Senin');
     expect(await page.locator('input[name=idempotencyKey]').inputValue()).toBe(key);
     // Sent with the number corrected: filed, and the tab forgets it.

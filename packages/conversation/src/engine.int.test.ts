@@ -105,7 +105,7 @@ describe('ConversationEngine (real Redis)', () => {
     const late = (await jobs(r.notify)).filter((n) => n.kind === 'lookup' && n.to === other.threadId);
     expect(late).toHaveLength(1);
     expect(late[0]!.ticket).toBe(filed.ticket);
-    expect(late[0]!.text).toContain('sudah terlanjur tercatat beserta identitas Anda');
+    expect(late[0]!.text).toContain('telanjur tercatat beserta identitas Anda');
     // Asked in more words right after the acknowledgement: still the request, not a new complaint.
     const third = { senderId: '6289933334444@s.whatsapp.net', threadId: '6289933334444@s.whatsapp.net' };
     await r.engine.ingest(m(r, 'Jalan berlubang di depan SDN Sentul 2', third));
@@ -113,7 +113,7 @@ describe('ConversationEngine (real Redis)', () => {
     await r.engine.ingest(m(r, 'tolong rahasiakan nomor WA saya karena saya takut ada yang tidak suka', third));
     await r.engine.closeAll();
     expect((await jobs(r.intake)).filter((c) => c.source.senderId === third.senderId)).toHaveLength(1);
-    expect((await jobs(r.notify)).filter((n) => n.to === third.threadId && n.kind === 'lookup').map((n) => n.text)).toEqual([expect.stringContaining('sudah terlanjur tercatat')]);
+    expect((await jobs(r.notify)).filter((n) => n.to === third.threadId && n.kind === 'lookup').map((n) => n.text)).toEqual([expect.stringContaining('telanjur tercatat')]);
     // Not asked: not said.
     await r.engine.ingest(m(r, 'Lampu PJU di Jl. Kalimantan mati', { senderId: '6285700000000@s.whatsapp.net', threadId: '6285700000000@s.whatsapp.net' }));
     await r.engine.closeAll();
@@ -129,7 +129,7 @@ describe('ConversationEngine (real Redis)', () => {
     await r.engine.ingest(m(r, 'tolong dirahasiakan ya pak'));
     await r.engine.closeAll();
     const again = (await jobs(r.notify)).filter((n) => n.kind === 'lookup');
-    expect(again.map((n) => n.text)).toEqual([`Aduan ${secret.ticket} memang sudah kami teruskan tanpa identitas Anda.`]);
+    expect(again.map((n) => n.text)).toEqual([`Aduan ${secret.ticket} memang diteruskan ke instansi terkait tanpa identitas Anda.`]);
 
     // Filed with the identity; a day later a bare "rahasia": too late for that one, said so (not the guide).
     const other = { senderId: '6285611112222@s.whatsapp.net', threadId: '6285611112222@s.whatsapp.net' };
@@ -143,7 +143,7 @@ describe('ConversationEngine (real Redis)', () => {
     await r.engine.ingest(m(r, 'Selokan mampet di Jl. Cemara, air meluap. Mohon nama saya dirahasiakan', { ...other, edits: firstMsg.messageId }));
     const told = (await jobs(r.notify)).filter((n) => n.to === other.threadId && n.kind !== 'ack');
     expect(told.map((n) => [n.kind, n.ticket])).toEqual([['lookup', filed.ticket], ['lookup', filed.ticket]]);
-    for (const n of told) expect(n.text).toContain('sudah terlanjur tercatat beserta identitas Anda');
+    for (const n of told) expect(n.text).toContain('telanjur tercatat beserta identitas Anda');
     expect((await jobs(r.intake)).filter((c) => c.source.senderId === other.senderId)).toHaveLength(1);
   });
 
@@ -211,7 +211,7 @@ describe('ConversationEngine (real Redis)', () => {
     const mine = lookups.find((n) => n.to === jid)!;
     const theirs = lookups.find((n) => n.to !== jid)!;
     expect(mine.text).toContain('sudah diterima');
-    expect(theirs.text).toContain('tidak ditemukan untuk nomor ini');
+    expect(theirs.text).toContain('tidak ditemukan untuk nomor WhatsApp Anda');
     expect(await jobs(r.intake)).toHaveLength(1);
   });
 
@@ -372,7 +372,7 @@ describe('ConversationEngine: a photo sent after the complaint was filed', () =>
     expect(extra.reporter.confidential).toBe(false);
     const ack = await ackOf(extra);
     expect(ack.ticket).toBe(extra.ticket);
-    expect(ack.text).toBe(`Terima kasih, kiriman Anda kami catat sebagai tambahan untuk aduan *${first.ticket}*, dengan nomor tiket *${extra.ticket}*. Untuk melihat perkembangannya, ketik: cek ${extra.ticket}`);
+    expect(ack.text).toBe(`Terima kasih, kiriman Anda sudah kami terima dengan nomor tiket *${extra.ticket}* dan kami catat sebagai tambahan untuk aduan *${first.ticket}*. Untuk melihat perkembangannya, ketik: cek ${extra.ticket}`);
   });
 
   it('keeps an addition to a confidential complaint without the identity, naming only the ticket', async () => {
@@ -384,7 +384,7 @@ describe('ConversationEngine: a photo sent after the complaint was filed', () =>
     const extra = await quiet();
     expect(extra.text).toBe(`(pesan suara tambahan untuk aduan ${first.ticket}, dikirim setelah aduan itu tercatat)`);
     expect(extra.reporter.confidential).toBe(true);
-    expect((await ackOf(extra)).text).toContain('kiriman ini kami teruskan ke instansi terkait tanpa identitas Anda');
+    expect((await ackOf(extra)).text).toContain('kiriman ini akan kami teruskan ke instansi terkait tanpa identitas Anda');
   });
 
   it('files a photo sent after ackMemoryMs, a photo with words, or a photo asking a secret the filed complaint did not keep, as before', async () => {
@@ -445,7 +445,7 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     const [extra] = await ig.engine.closeAll();
     expect(extra!.text).toBe(`(foto tambahan untuk aduan ${first!.ticket}, dikirim setelah aduan itu tercatat)`);
     const ack = (await jobs(ig.notify)).find((n) => n.kind === 'ack' && n.complaintId === extra!.id)!;
-    expect(ack.text).toContain(`tambahan untuk aduan ${first!.ticket}, dengan nomor tiket ${extra!.ticket}.`);
+    expect(ack.text).toContain(`dengan nomor tiket ${extra!.ticket} dan kami catat sebagai tambahan untuk aduan ${first!.ticket}.`);
   });
 
   it('each sweeper closes only its own channel, also conversations the old code left in the shared zset', async () => {
@@ -487,9 +487,9 @@ describe('ConversationEngine: WhatsApp and Instagram on one Redis', () => {
     expect(waLookups.find((n) => n.ticket === radio)!.text).toContain('sudah diterima');
     expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan');
     const igLookups = (await jobs(ig.notify)).filter((n) => n.kind === 'lookup');
-    // Instagram has no number: "akun ini"; WhatsApp: "nomor ini".
-    expect(igLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk akun ini');
-    expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk nomor ini');
+    // Instagram has no number: "akun Instagram Anda"; WhatsApp: "nomor WhatsApp Anda".
+    expect(igLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk akun Instagram Anda');
+    expect(waLookups.find((n) => n.ticket === web)!.text).toContain('tidak ditemukan untuk nomor WhatsApp Anda');
   });
 
   it('"cek" on WhatsApp of a radio or web complaint makes that chat where its news goes, and says so; a stranger\'s or a chat complaint\'s "cek" changes nothing', async () => {

@@ -21,29 +21,29 @@ describe('citizen texts', () => {
 
   it('tells how to finish (kirim, or the quiet period as configured) and that a later message is a new complaint', () => {
     const wa = createTexts({ em: (s) => `*${s}*`, quietMs: 120_000, ticketPrefix: 'BLT' });
-    expect(wa.guide()).toContain('ketik *kirim* (atau tunggu saja: aduan terkirim sendiri bila 2 menit tidak ada pesan baru).');
-    expect(wa.ack('BLT-7K3M-9Q2X')).toContain('pesan Anda berikutnya akan kami catat sebagai aduan baru');
+    expect(wa.guide()).toContain('ketik *kirim* (atau tunggu saja: aduan terkirim otomatis setelah 2 menit tanpa pesan baru).');
+    expect(wa.ack('BLT-7K3M-9Q2X')).toContain('Pesan Anda berikutnya akan kami catat sebagai aduan baru');
     // The command to copy ends the message, unmarked.
     expect(wa.ack('BLT-7K3M-9Q2X')).toMatch(/ketik: cek BLT-7K3M-9Q2X$/);
     expect(wa.checkUsage()).toBe('Untuk melihat status aduan, ketik *cek* diikuti nomor tiket Anda, contoh: cek BLT-7K3M-9Q2X');
     const ig = createTexts({ em: (s) => s, kw: (s) => `"${s}"`, quietMs: 90_000 });
-    expect(ig.guide()).toContain('ketik "kirim" (atau tunggu saja: aduan terkirim sendiri bila 90 detik tidak ada pesan baru).');
+    expect(ig.guide()).toContain('ketik "kirim" (atau tunggu saja: aduan terkirim otomatis setelah 90 detik tanpa pesan baru).');
     expect(ig.guide()).not.toContain('*');
     expect(ig.checkUsage()).toContain('ketik "cek" diikuti');
-    expect(createTexts({ quietMs: 45_000 }).guide()).toContain('bila 45 detik tidak ada');
+    expect(createTexts({ quietMs: 45_000 }).guide()).toContain('setelah 45 detik tanpa');
   });
 
   it('says a complaint outside the city\'s remit once, not "oleh" a pseudo-agency', () => {
     const texts = createTexts({ em: (s) => `*${s}*` });
     const view = { ticket: 'ADU-7K3M-9Q2X', state: 'external' as const, opd: { code: 'external', name: 'Di luar kewenangan Pemerintah Kota Blitar' }, channel: 'whatsapp' as const, receivedAt: '2026-11-28T16:40:00.000Z', updatedAt: '2026-11-28T17:05:00.000Z', history: [] };
-    expect(texts.checkStatus(view)).toBe('Aduan *ADU-7K3M-9Q2X* perlu disampaikan ke instansi di luar Pemerintah Kota Blitar. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
+    expect(texts.checkStatus(view)).toBe('Aduan *ADU-7K3M-9Q2X* berada di luar kewenangan Pemerintah Kota Blitar. Terakhir diperbarui 29 Nov 2026, 00.05 WIB.');
   });
 });
 
 describe('"cek" for a ticket the sender did not file', () => {
   it('names what the sender is known by on each channel: a WhatsApp number, an Instagram account', () => {
     const texts = createTexts();
-    expect(texts.checkNotFound('ADU-7K3M-9Q2X', 'whatsapp')).toBe('Maaf, tiket ADU-7K3M-9Q2X tidak ditemukan untuk nomor ini. Mohon periksa kembali penulisan tiketnya.');
-    expect(texts.checkNotFound('ADU-7K3M-9Q2X', 'instagram')).toBe('Maaf, tiket ADU-7K3M-9Q2X tidak ditemukan untuk akun ini. Mohon periksa kembali penulisan tiketnya.');
+    expect(texts.checkNotFound('ADU-7K3M-9Q2X', 'whatsapp')).toBe('Maaf, tiket ADU-7K3M-9Q2X tidak ditemukan untuk nomor WhatsApp Anda. Mohon periksa kembali penulisan tiketnya.');
+    expect(texts.checkNotFound('ADU-7K3M-9Q2X', 'instagram')).toBe('Maaf, tiket ADU-7K3M-9Q2X tidak ditemukan untuk akun Instagram Anda. Mohon periksa kembali penulisan tiketnya.');
   });
 });

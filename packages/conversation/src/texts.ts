@@ -39,12 +39,12 @@ export interface ConversationTexts {
 
 const STATE_LABEL: Record<StatusView['state'], string> = {
   received: 'sudah diterima dan menunggu diteruskan',
-  triage: 'sedang diperiksa petugas untuk ditentukan instansi yang menangani',
+  triage: 'sedang diperiksa petugas untuk menentukan instansi yang menanganinya',
   routed: 'sudah diteruskan',
   in_progress: 'sedang ditindaklanjuti',
   resolved: 'sudah selesai ditangani',
   rejected: 'tidak dapat ditindaklanjuti',
-  external: 'perlu disampaikan ke instansi di luar Pemerintah Kota Blitar',
+  external: 'berada di luar kewenangan Pemerintah Kota Blitar',
 };
 
 /** "28 Nov 2026, 14.05 WIB"; a value that is not a date is shown as it is. */
@@ -81,31 +81,32 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
   return {
     guide: () =>
       `Terima kasih telah menghubungi ${service}. Silakan tuliskan aduan Anda: apa masalahnya dan di mana lokasinya. ` +
-      `Foto, video, atau titik lokasi boleh dikirim juga. Bila identitas Anda ingin dirahasiakan dari instansi yang menangani, tulis juga ${kw('rahasia')}. ` +
-      `Bila sudah lengkap, ketik ${kw('kirim')} (atau tunggu saja: aduan terkirim sendiri bila ${quiet} tidak ada pesan baru).`,
+      `Foto, video, atau titik lokasi boleh dikirim juga. Bila ingin identitas Anda dirahasiakan dari instansi yang menangani, tulis juga ${kw('rahasia')}. ` +
+      `Bila sudah lengkap, ketik ${kw('kirim')} (atau tunggu saja: aduan terkirim otomatis setelah ${quiet} tanpa pesan baru).`,
     // A message after this starts a new complaint: said here, where the citizen reads it.
     ack: (ticket, confidential) =>
       `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
-      (confidential ? 'Sesuai permintaan Anda, aduan akan kami teruskan ke instansi terkait tanpa identitas Anda; ' : 'Aduan akan kami teruskan ke instansi terkait; ') +
-      `pesan Anda berikutnya akan kami catat sebagai aduan baru. ` +
+      (confidential ? 'Sesuai permintaan Anda, aduan akan kami teruskan ke instansi terkait tanpa identitas Anda. ' : 'Aduan akan kami teruskan ke instansi terkait. ') +
+      `Pesan Anda berikutnya akan kami catat sebagai aduan baru. ` +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     addendumAck: (ticket, earlier, confidential) =>
-      `Terima kasih, kiriman Anda kami catat sebagai tambahan untuk aduan ${em(earlier)}, dengan nomor tiket ${em(ticket)}. ` +
-      (confidential ? 'Sesuai permintaan Anda, kiriman ini kami teruskan ke instansi terkait tanpa identitas Anda. ' : '') +
+      `Terima kasih, kiriman Anda sudah kami terima dengan nomor tiket ${em(ticket)} dan kami catat sebagai tambahan untuk aduan ${em(earlier)}. ` +
+      (confidential ? 'Sesuai permintaan Anda, kiriman ini akan kami teruskan ke instansi terkait tanpa identitas Anda. ' : '') +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     alreadyReceived: (ticket) =>
       `Aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     tooLateConfidential: (ticket) =>
-      `Mohon maaf, aduan ${em(ticket)} sudah terlanjur tercatat beserta identitas Anda, sehingga permintaan rahasia tidak dapat kami terapkan lagi. ` +
+      `Mohon maaf, aduan ${em(ticket)} telanjur tercatat beserta identitas Anda, sehingga permintaan rahasia untuk aduan itu tidak dapat kami penuhi lagi. ` +
       `Untuk aduan berikutnya, tulis ${kw('rahasia')} sebelum aduan terkirim.`,
-    alreadyConfidential: (ticket) => `Aduan ${em(ticket)} memang sudah kami teruskan tanpa identitas Anda.`,
+    // Not "sudah diteruskan": it may still wait for its OPD (received, triage) when this is asked.
+    alreadyConfidential: (ticket) => `Aduan ${em(ticket)} memang diteruskan ke instansi terkait tanpa identitas Anda.`,
     editTooLate: (ticket) =>
       `Mohon maaf, aduan ${em(ticket)} sudah terkirim sebelum pesan Anda diubah, sehingga perubahannya tidak ikut tercatat. ` +
       `Bila ada koreksi, silakan kirim sebagai pesan baru dengan menyebut nomor tiket ${ticket}.`,
     checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
     checkNotFound: (ticket, channel) =>
-      `Maaf, tiket ${ticket} tidak ditemukan untuk ${channel === 'whatsapp' ? 'nomor' : 'akun'} ini. Mohon periksa kembali penulisan tiketnya.`,
+      `Maaf, tiket ${ticket} tidak ditemukan untuk ${channel === 'whatsapp' ? 'nomor WhatsApp' : 'akun Instagram'} Anda. Mohon periksa kembali penulisan tiketnya.`,
     checkStatus: (view) => {
       // "external" is no agency: its name ("Di luar kewenangan ...") already is the state's words.
       const agency = view.opd && view.opd.code !== EXTERNAL_OPD ? view.opd : undefined;
@@ -117,6 +118,6 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
       const label = view.state === 'rejected' ? 'Alasan' : 'Catatan';
       return `Aduan ${em(view.ticket)} ${STATE_LABEL[view.state]}${routedTo}. Terakhir diperbarui ${formatDate(view.updatedAt)}.${note ? ` ${label}: ${asSentence(note)}` : ''}`;
     },
-    following: () => 'Bila ada kabar baru tentang aduan ini, kami kirimkan ke WhatsApp ini.',
+    following: () => 'Kabar baru tentang aduan ini akan kami kirimkan ke WhatsApp ini.',
   };
 }

@@ -404,7 +404,7 @@ describe('citizen pages', () => {
     expect(offer).toContain(`href="https://wa.me/6281130001234?text=cek%20${ticket}"`);
     expect(offer).toContain('>0811-3000-1234</a>');
     // What "cek" there starts: the complaint's news in that chat (StatusStore.follow).
-    expect(offer).toContain('kabar perkembangannya kami kirimkan ke WhatsApp Anda');
+    expect(offer).toContain('kabar perkembangannya akan kami kirimkan ke WhatsApp Anda');
     const id = (await gw.deps.status.idForTicket(ticket))!;
     const rec = (await gw.deps.status.get(id))!;
     expect(isSameSender(rec, 'whatsapp', '6285700002222@s.whatsapp.net', '+6285700002222')).toBe(true);

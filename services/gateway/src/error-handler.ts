@@ -61,7 +61,7 @@ function errorAsPage(err: FastifyError | Error, req: FastifyRequest, reply: Fast
   // said plainly, so that nobody leaves believing the complaint arrived.
   const notSent = req.method === 'POST' && req.routeOptions.url === '/' ? 'Aduan Anda belum terkirim. ' : '';
   if (status === 429) return sendPage(reply.code(429), errorPage('Terlalu banyak kiriman', `${notSent}Terlalu banyak aduan dikirim dari jaringan Anda dalam waktu singkat. Silakan coba lagi dalam ${Math.ceil((retryAfter ?? 60) / 60)} menit.`, back));
-  if (status === 503) return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', `${notSent}Mohon maaf, sistem sedang mengalami gangguan. Silakan coba beberapa saat lagi.`, back));
+  if (status === 503) return sendPage(reply.code(503), errorPage('Layanan sedang sibuk', `${notSent}Mohon maaf, layanan sedang sibuk atau terganggu. Silakan coba beberapa saat lagi.`, back));
   if (status === 413) return sendPage(reply.code(413), errorPage('Kiriman terlalu besar', `${notSent}Data yang dikirim melebihi batas. Kurangi jumlah atau ukuran foto, lalu coba lagi.`, back));
   if (status < 500) return sendPage(reply.code(status), errorPage('Permintaan tidak dapat diproses', 'Mohon maaf, permintaan ini tidak dapat diproses. Silakan kembali dan coba lagi.', back));
   req.log.error({ err }, 'unhandled error');

@@ -105,7 +105,7 @@ ${fieldError(state, 'location.kelurahan')}
 <p><button type="button" id="geo" class="secondary" hidden>Pakai lokasi saya</button> <button type="button" id="geo-clear" class="secondary" hidden>Hapus lokasi</button> <span id="geo-status" class="hint" aria-live="polite">${v['location.lat'] ? 'Lokasi Anda sudah ditambahkan.' : ''}</span></p>
 </fieldset>
 
-<label for="photos">Foto (boleh dikosongkan, maksimal ${state.maxPhotos} foto, masing-masing ${megabytes(state.maxPhotoBytes)} MB)</label>
+<label for="photos">Foto (boleh dikosongkan; paling banyak ${state.maxPhotos} foto, masing-masing maksimal ${megabytes(state.maxPhotoBytes)} MB)</label>
 <input type="file" id="photos" name="photos" accept="image/*" multiple data-max="${state.maxPhotos}" data-max-bytes="${state.maxPhotoBytes}" data-max-mb="${megabytes(state.maxPhotoBytes)}"${describedBy(state, 'photos', 'photos-client-error')}>
 <p class="error" id="photos-client-error" aria-live="polite"></p>
 ${fieldError(state, 'photos')}
@@ -122,8 +122,8 @@ ${fieldError(state, 'reporter.phone')}
 <label for="reporter-email">Email</label>
 <input type="email" id="reporter-email" name="reporter.email" autocomplete="email" value="${v['reporter.email'] ?? ''}"${describedBy(state, 'reporter.email')}>
 ${fieldError(state, 'reporter.email')}
-<div class="check"><input type="checkbox" id="reporter-anonymous" name="reporter.anonymous"${checked('reporter.anonymous')} aria-describedby="anon-hint"><div><label for="reporter-anonymous">Anonim: jangan tampilkan nama saya</label><p class="hint" id="anon-hint">Nama Anda tidak disebut bila aduan ini diumumkan, misalnya dibacakan di radio. Dinas yang menangani tetap dapat menghubungi Anda.</p></div></div>
-<div class="check"><input type="checkbox" id="reporter-confidential" name="reporter.confidential"${checked('reporter.confidential')} aria-describedby="conf-hint"><div><label for="reporter-confidential">Rahasia: identitas saya tidak diteruskan ke dinas</label><p class="hint" id="conf-hint">Nama, nomor HP, dan email Anda tidak diteruskan ke dinas yang menangani, sehingga petugas dinas tidak dapat menghubungi Anda; pantau aduan dengan nomor tiket dan kode akses. Cocok bila Anda melaporkan tetangga, atasan, atau pejabat.</p></div></div>
+<div class="check"><input type="checkbox" id="reporter-anonymous" name="reporter.anonymous"${checked('reporter.anonymous')} aria-describedby="anon-hint"><div><label for="reporter-anonymous">Anonim: jangan tampilkan nama saya</label><p class="hint" id="anon-hint">Nama Anda tidak disebut bila aduan ini diumumkan, misalnya dibacakan di radio. Instansi yang menangani tetap dapat menghubungi Anda.</p></div></div>
+<div class="check"><input type="checkbox" id="reporter-confidential" name="reporter.confidential"${checked('reporter.confidential')} aria-describedby="conf-hint"><div><label for="reporter-confidential">Rahasia: identitas saya tidak diteruskan ke instansi</label><p class="hint" id="conf-hint">Nama, nomor HP, dan email Anda tidak diteruskan ke instansi yang menangani, sehingga petugasnya tidak dapat menghubungi Anda; pantau aduan dengan nomor tiket dan kode akses. Cocok bila Anda melaporkan tetangga, atasan, atau pejabat.</p></div></div>
 </fieldset>
 
 <p><button type="submit" id="send">Kirim aduan</button></p>

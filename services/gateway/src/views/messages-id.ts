@@ -14,13 +14,13 @@ const FIELD_MESSAGES: Record<string, Record<string, string>> = {
   },
   'location.kecamatan': { unknown_kecamatan: 'Kecamatan tidak dikenal. Silakan pilih dari daftar.' },
   'location.lat': {
-    lat_lon_together: 'Lokasi dari perangkat belum lengkap. Silakan tekan tombol lokasi sekali lagi.',
-    invalid_type: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
-    out_of_range: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
+    lat_lon_together: 'Lokasi dari perangkat belum lengkap. Silakan tekan "Pakai lokasi saya" sekali lagi.',
+    invalid_type: 'Lokasi dari perangkat tidak terbaca. Silakan tekan "Pakai lokasi saya" sekali lagi.',
+    out_of_range: 'Lokasi dari perangkat tidak terbaca. Silakan tekan "Pakai lokasi saya" sekali lagi.',
   },
   'location.lon': {
-    invalid_type: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
-    out_of_range: 'Lokasi dari perangkat tidak terbaca. Silakan tekan tombol lokasi sekali lagi.',
+    invalid_type: 'Lokasi dari perangkat tidak terbaca. Silakan tekan "Pakai lokasi saya" sekali lagi.',
+    out_of_range: 'Lokasi dari perangkat tidak terbaca. Silakan tekan "Pakai lokasi saya" sekali lagi.',
   },
   'location.description': { too_long: 'Keterangan lokasi terlalu panjang (maksimal 500 huruf).' },
   'reporter.phone': { invalid_phone: 'Nomor HP belum benar. Contoh: 0812 3456 7890.' },

@@ -39,7 +39,7 @@ ${a.emergency ? EMERGENCY_NOW : ''}
 <p>Kode akses: <strong id="status-token" class="code">${a.statusToken}</strong></p>
 <p>Simpan nomor tiket dan kode akses ini, misalnya dengan tangkapan layar (screenshot). Untuk melihat perkembangan aduan, buka <a id="status-link" href="${link}">halaman status</a> (simpan tautannya) atau masukkan keduanya di halaman Cek Status.</p>
 <p class="muted">Kode akses menjaga agar hanya Anda yang bisa melihat status aduan ini.</p>
-${a.whatsapp ? html`<p id="whatsapp-check">Bisa juga lewat WhatsApp dari nomor HP yang Anda isi: kirim <strong>cek ${a.ticket}</strong> ke <a href="${whatsappCheckLink(a.whatsapp, a.ticket)}" rel="noopener">${displayPhone(a.whatsapp)}</a>. Setelah itu, kabar perkembangannya kami kirimkan ke WhatsApp Anda.</p>` : ''}
+${a.whatsapp ? html`<p id="whatsapp-check">Anda juga bisa memantaunya lewat WhatsApp: dari nomor HP yang Anda isi, kirim <strong>cek ${a.ticket}</strong> ke <a href="${whatsappCheckLink(a.whatsapp, a.ticket)}" rel="noopener">${displayPhone(a.whatsapp)}</a>. Setelah itu, kabar perkembangannya akan kami kirimkan ke WhatsApp Anda.</p>` : ''}
 <p><a class="button" href="/">Kirim aduan lain</a></p>
 </div>`,
     // The form's script forgets the complaint it kept in case this answer was lost.

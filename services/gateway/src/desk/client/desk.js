@@ -650,7 +650,7 @@
     return e.confidential ? '[aduan rahasia: isinya tidak ditampilkan]' : e.snippet || '';
   }
   function stateLabel(m) {
-    if (m.state === 'received') return 'menunggu router';
+    if (m.state === 'received') return 'menunggu diteruskan';
     if (m.state === 'triage') return 'triase admin';
     if (m.state === 'external') return `di luar Pemkot (${m.opdName || ''})`;
     return m.opdName || m.state;

@@ -90,7 +90,7 @@
         send.textContent = 'Mengirim…';
       }, 0);
       sending.hidden = false;
-      sending.textContent = f && f.files && f.files.length ? 'Aduan dan foto sedang dikirim. Dengan sinyal lemah ini bisa beberapa menit; jangan tutup halaman ini.' : 'Aduan sedang dikirim…';
+      sending.textContent = f && f.files && f.files.length ? 'Aduan dan foto sedang dikirim. Bila sinyal lemah, pengiriman bisa memakan waktu beberapa menit; jangan tutup halaman ini.' : 'Aduan sedang dikirim…';
     });
     window.addEventListener('pageshow', function () {
       send.disabled = false;
@@ -191,7 +191,7 @@
         ? 'Aduan Anda belum terkirim. Isian yang tadi kami tampilkan lagi: silakan periksa lalu kirim.'
         : 'Aduan yang Anda kirim tadi belum mendapat jawaban, mungkin karena sinyal. Isiannya kami tampilkan lagi: silakan periksa lalu kirim ulang. Bila ternyata sudah sampai, aduan tidak akan tercatat dua kali.') +
       (saved.photos > 0 ? ' Foto perlu dipilih lagi.' : '') +
-      (saved.reporter ? ' Nama, nomor HP dan email tidak kami simpan di perangkat ini: isi lagi bila perlu.' : '');
+      (saved.reporter ? ' Nama, nomor HP, dan email tidak kami simpan di perangkat ini: isi lagi bila perlu.' : '');
     var fresh = document.createElement('button');
     fresh.type = 'button';
     fresh.className = 'secondary';
