@@ -274,6 +274,18 @@ describe('triage by a human', () => {
     expect(seen.json().complaint.supporters).toBe(3);
   });
 
+  it("a complaint an admin puts outside the city's remit tells its citizen where to go, on the status page as in the notice", async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya bapak ibu, ini sudah lama sekali dibiarkan begitu saja di kampung kami' } });
+    const { id, ticket, statusToken } = res.json();
+    await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });
+    const assigned = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/assign`, headers: { cookie: await login('admin') }, payload: { opd: 'external' } });
+    expect(assigned.statusCode).toBe(200);
+    expect((await q('routed').getJob(`${id}.r1`))?.data.routing.external?.advice).toContain('lapor.go.id');
+    const status = (await gw.app.inject({ url: `/api/v1/complaints/${ticket}?token=${statusToken}` })).json();
+    expect(status.state).toBe('external');
+    expect(JSON.stringify(status.history)).toContain('lapor.go.id');
+  });
+
   it('lists each OPD once in the form, "external" included, with the revision it shows', async () => {
     const { id } = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Tolong diperhatikan pak, sudah lama sekali tidak ada yang peduli' } })).json();
     await waitFor(async () => (await q('triage').getJob(id)) ?? null, { what: 'triage job' });

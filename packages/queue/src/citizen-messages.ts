@@ -36,6 +36,9 @@ export const asSentence = (note: string) => {
  */
 export const noticeTicket = (channel: string, ticket: string) => (channel === 'whatsapp' ? `*${ticket}*` : ticket);
 
+/** What a citizen whose complaint is outside the city's remit is told when nobody named who handles it (an admin's decision). */
+export const DEFAULT_EXTERNAL_ADVICE = 'Silakan sampaikan ke instansi yang berwenang, atau lewat SP4N-LAPOR! (lapor.go.id).';
+
 /**
  * What citizens read on WhatsApp/Instagram when their complaint moves. Bahasa Indonesia,
  * polite and short; no personal data is ever interpolated except the ticket and the OPD name.
@@ -45,7 +48,7 @@ export const citizenMessages = {
   routed: (ticket: string, opdName: string) =>
     `Aduan ${ticket} sudah kami teruskan ke ${opdName}. Kami akan mengabari Anda lagi bila ada tindak lanjut. Terima kasih.`,
   external: (ticket: string, advice?: string) =>
-    `Mohon maaf, aduan ${ticket} berada di luar kewenangan Pemerintah Kota Blitar. ${advice ?? 'Silakan sampaikan ke instansi yang berwenang, atau lewat SP4N-LAPOR! (lapor.go.id).'} Aduan Anda tetap kami catat.`,
+    `Mohon maaf, aduan ${ticket} berada di luar kewenangan Pemerintah Kota Blitar. ${advice ?? DEFAULT_EXTERNAL_ADVICE} Aduan Anda tetap kami catat.`,
   in_progress: (ticket: string, opdName: string, note?: string) =>
     `Aduan ${ticket} sedang ditindaklanjuti oleh ${opdName}.${note ? ` Catatan: ${asSentence(note)}` : ''}`,
   resolved: (ticket: string, opdName: string, note?: string) =>

@@ -9,7 +9,7 @@ export { StatusStore, STATUS_KEEP_DAYS, STATUS_NOTICES_PER_DAY, senderFields, is
 export { probeRedis, exitIfRedisRefuses, refusedMessage, type RedisProbe } from './redis-access.ts';
 export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisServerMissingError, type LocalRedis } from './local-redis.ts';
 export { publishRouted, withdrawUntaken, routedJobId, forOpd, withoutIdentity, EXTERNAL_OPD } from './publish-routed.ts';
-export { citizenMessages, asSentence, noticeTicket } from './citizen-messages.ts';
+export { citizenMessages, asSentence, noticeTicket, DEFAULT_EXTERNAL_ADVICE } from './citizen-messages.ts';
 export { routerHeartbeatKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
 export { answerWithin, closeWithin, releaseLockWithin, renewLock, settlesWithin } from './close-within.ts';

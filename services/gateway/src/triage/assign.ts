@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Directory } from '@aduan/routing/directory';
-import { forOpd, latestRouted, publishRouted, routedJobId, withdrawUntaken, withoutIdentity, type DurableProducer, type StatusStore } from '@aduan/queue';
+import { DEFAULT_EXTERNAL_ADVICE, EXTERNAL_OPD, forOpd, latestRouted, publishRouted, routedJobId, withdrawUntaken, withoutIdentity, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { RoutedComplaint, Routing } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { HttpError } from '../errors.ts';
@@ -135,6 +135,8 @@ async function assignLocked(deps: TriageDeps, input: AssignInput, opd: { code: s
     alternatives: [],
     decidedBy: 'admin',
     triage: false,
+    // Outside the city's remit: the status page and "cek" tell the citizen where to go, as for the router's.
+    ...(opd.code === EXTERNAL_OPD ? { external: { body: opd.name, advice: DEFAULT_EXTERNAL_ADVICE } } : {}),
     revision: current.routing.revision + 1,
     ...(input.note ? { note: input.note } : {}),
     routedAt: new Date().toISOString(),
