@@ -3,7 +3,7 @@ import { Complaint, deterministicComplaintId } from '@aduan/schema';
 import { ChatMessage } from './chat-message.ts';
 import { classifyMessage } from './classify.ts';
 import { additionTicket } from './addition-text.ts';
-import { buildComplaint, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { buildComplaint, isCardsOnly, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 
 const account = '+6281100000000';
 let t = Date.parse('2026-01-05T01:00:00Z');
@@ -75,6 +75,33 @@ describe('buildComplaint', () => {
     expect(c.text).toBe('lampu mati di Jl. Merdeka\nsejak kemarin (membalas: "lampu mati di Jl. Merdeka")');
     const onlyPhoto = buildComplaint(snap([msg('P1', { attachments: [photo] })]), opts)!;
     expect(onlyPhoto.text).toBe('(laporan berupa foto tanpa keterangan)');
+  });
+
+  it('writes contact cards as lines of their own, and tells cards alone from cards with something to act on', () => {
+    const rt = { name: 'Pak RT 03', phone: '+6285700000001' };
+    const cards = [msg('K1', { contacts: [rt, { phone: '081234567800' }] })];
+    expect(isCardsOnly(snap(cards))).toBe(true);
+    // Small talk adds nothing; a greeting that is all there is still is no complaint.
+    expect(isCardsOnly(snap([msg('K0', { text: 'halo' }), ...cards]))).toBe(true);
+    // As an addition: our first line names the complaint (the router reads it), the cards follow.
+    const extra = buildComplaint(snap(cards), { ...opts, addendumTo: { ticket: 'ADU-7K3M-9Q2X', confidential: false } })!;
+    expect(extra.text).toBe('(kontak tambahan untuk aduan ADU-7K3M-9Q2X, dikirim setelah aduan itu tercatat)\nKontak: Pak RT 03 (+6285700000001)\nKontak: (081234567800)');
+    expect(additionTicket(extra.text)).toBe('ADU-7K3M-9Q2X');
+    // With words: part of the complaint in order, a reply's quote kept.
+    const worded = [msg('K2', { text: 'Pohon tumbang di Jl. Anggrek' }), msg('K3', { contacts: [rt], quoted: { messageId: 'K2', text: 'Pohon tumbang di Jl. Anggrek' } }), msg('K4', { text: 'hubungi Pak RT' })];
+    expect(isCardsOnly(snap(worded))).toBe(false);
+    expect(buildComplaint(snap(worded), opts)!.text).toBe('Pohon tumbang di Jl. Anggrek\nKontak: Pak RT 03 (+6285700000001) (membalas: "Pohon tumbang di Jl. Anggrek")\nhubungi Pak RT');
+    // With a photo and no words: filed as a photo is, the card under our words.
+    const withPhoto = [msg('K5', { attachments: [photo] }), msg('K6', { contacts: [rt] })];
+    expect(isCardsOnly(snap(withPhoto))).toBe(false);
+    expect(buildComplaint(snap(withPhoto), opts)!.text).toBe('(laporan berupa foto, kontak tanpa keterangan)\nKontak: Pak RT 03 (+6285700000001)');
+    // A card deleted: nothing left.
+    expect(isCardsOnly(snap([...cards, msg('K7', { revokes: 'K1' })]))).toBe(false);
+    // Sixty messages of twenty cards each: within 5,000 characters, the addition's first line whole.
+    const many = Array.from({ length: 60 }, (_, i) => msg(`KM${i}`, { contacts: Array.from({ length: 20 }, (_, j) => ({ name: `Warga ${i}-${j} ${'x'.repeat(100)}`, phone: '+6285700000001' })) }));
+    const long = buildComplaint(snap(many), { ...opts, addendumTo: { ticket: 'ADU-7K3M-9Q2X', confidential: false } })!;
+    expect(long.text.length).toBeLessThanOrEqual(5000);
+    expect(additionTicket(long.text)).toBe('ADU-7K3M-9Q2X');
   });
 
   it('an edit of a photo caption replaces the caption the adapter filled in', () => {

@@ -63,7 +63,12 @@ export function effectiveMessages(messages: StoredMessage[]): StoredMessage[] {
 
 function hasSubstance(m: StoredMessage): boolean {
   if (m.kind !== 'content') return false;
-  return m.attachments.length > 0 || m.location !== undefined || (m.text?.trim() ?? '') !== '';
+  return m.attachments.length > 0 || m.location !== undefined || (m.contacts?.length ?? 0) > 0 || (m.text?.trim() ?? '') !== '';
+}
+
+/** "Kontak: Pak RT (+6285700000001)", one line a card. `contacts` is absent in messages stored before cards were their own field. */
+function cardLines(m: StoredMessage): string[] {
+  return (m.contacts ?? []).map((c) => `Kontak: ${[c.name, c.phone ? `(${c.phone})` : undefined].filter(Boolean).join(' ')}`);
 }
 
 /** The message's own words: "rahasia" alone asks something of us; it says nothing about the problem. */
@@ -79,10 +84,21 @@ export function isWordless(conv: ConversationSnapshot): boolean {
   return !effectiveMessages(conv.messages).some((m) => (m.kind === 'content' || m.kind === 'greeting') && ownWords(m));
 }
 
-function fallbackText(attachments: Attachment[], location: Location | undefined, addendumTo: string | undefined): string {
+/**
+ * Whether the burst's only substance is contact cards: a phone number with no word of what is
+ * wrong or where, nothing an OPD can act on. Small talk with them ("halo") adds no substance,
+ * as everywhere else.
+ */
+export function isCardsOnly(conv: ConversationSnapshot): boolean {
+  const substance = effectiveMessages(conv.messages).filter(hasSubstance);
+  return substance.length > 0 && substance.every((m) => m.attachments.length === 0 && m.location === undefined && !ownWords(m));
+}
+
+function fallbackText(attachments: Attachment[], location: Location | undefined, cards: boolean, addendumTo: string | undefined): string {
   const kinds: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen', sticker: 'stiker' };
   const parts = [...new Set(attachments.map((a) => kinds[a.kind] ?? a.kind))];
   if (location) parts.push('lokasi');
+  if (cards) parts.push('kontak');
   const what = parts.join(', ') || 'lampiran';
   // Only the ticket: the admin and the OPD find the rest (or, for a confidential one, nothing more) by it.
   return addendumTo ? additionText(what, addendumTo) : `(laporan berupa ${what} tanpa keterangan)`;
@@ -131,22 +147,31 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
   const lines: string[] = [];
   const attachments: Attachment[] = [];
   let location: Location | undefined;
+  let worded = false;
+  let cards = false;
   for (const m of live) {
     const text = ownWords(m);
-    if (text) {
+    const card = cardLines(m);
+    const said = [...(text ? [text] : []), ...card].join('\n');
+    if (said) {
       const quoted = m.quoted?.text?.trim();
-      lines.push(quoted ? `${text} (membalas: "${truncateText(quoted, 200)}")` : text);
+      lines.push(quoted ? `${said} (membalas: "${truncateText(quoted, 200)}")` : said);
     }
+    worded ||= text !== undefined;
+    cards ||= card.length > 0;
     for (const a of m.attachments) attachments.push(text && !a.caption ? { ...a, caption: truncateText(text, 2000) } : a);
     if (m.location) location = { ...location, ...m.location };
   }
-  const text = lines.length ? joinWithin(lines, MAX_TEXT) : fallbackText(attachments, location, opts.addendumTo?.ticket);
+  // No words of the citizen's own: ours say what it is (and what it adds to), and the cards follow,
+  // cut at their end when too long: the first line, which the router reads an addition's ticket from, stays whole.
+  const head = worded ? '' : fallbackText(attachments, location, cards, opts.addendumTo?.ticket);
+  const text = worded ? joinWithin(lines, MAX_TEXT) : lines.length ? `${head}\n${truncateText(lines.join('\n'), MAX_TEXT - head.length - 1)}` : head;
 
   const name = [...live].reverse().find((m) => m.reporter.name)?.reporter.name;
   const phone = live.find((m) => m.reporter.phone)?.reporter.phone;
   const handle = [...live].reverse().find((m) => m.reporter.handle)?.reporter.handle;
   // Asked in any message still standing (an edit that takes "rahasia" out takes the request back).
-  const confidential = live.some((m) => asksConfidential(m.text ?? '')) || (!lines.length && opts.addendumTo?.confidential === true);
+  const confidential = live.some((m) => asksConfidential(m.text ?? '')) || (!worded && opts.addendumTo?.confidential === true);
   const firstAt = new Date(conv.firstAt);
   const id = deterministicComplaintId(firstAt, conv.channel, conv.account, conv.firstMessageId, ...(opts.idAttempt ? [`ticket-retry-${opts.idAttempt}`] : []));
   const submittedAt = opts.submittedAt.getTime() < firstAt.getTime() ? firstAt : opts.submittedAt;

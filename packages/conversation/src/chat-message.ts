@@ -6,6 +6,19 @@ export const CHAT_CHANNELS = ['whatsapp', 'instagram'] as const;
 export type ChatChannel = (typeof CHAT_CHANNELS)[number];
 
 /**
+ * A contact card the citizen shared (the RT head's number, the shop owner's): someone the OPD
+ * may call. Not the citizen's words: a burst of cards alone is no complaint (see the engine).
+ */
+export const ContactCard = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    /** As the card gives it, digits with an optional "+": "+6285700000001", "0857000001". */
+    phone: z.string().regex(/^\+?[0-9]{6,20}$/).optional(),
+  })
+  .refine((c) => c.name !== undefined || c.phone !== undefined, 'a contact card needs a name or a phone number');
+export type ContactCard = z.infer<typeof ContactCard>;
+
+/**
  * One chat message as a channel adapter hands it to the conversation engine. Channel-neutral:
  * the WhatsApp adapter builds it from a Baileys WebMessageInfo, the Instagram adapter from a
  * direct-thread item. Attachments are already stored (storage key + sha256) by the adapter.
@@ -35,6 +48,8 @@ export const ChatMessage = z
     text: z.string().max(5000).optional(),
     attachments: z.array(Attachment).max(20).default([]),
     location: Location.optional(),
+    /** Contact cards shared in this message; rendered into the complaint as "Kontak: Nama (+62…)". */
+    contacts: z.array(ContactCard).min(1).max(20).optional(),
     /** The message this one replies to, as far as the channel tells us. */
     quoted: z.object({ messageId: z.string().max(200).optional(), text: z.string().max(2000).optional() }).optional(),
     /** This message edits an earlier one: `text` replaces that message's text. */

@@ -7,7 +7,7 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  * Open conversations in Redis. Every state change is one Lua script, so two replicas (or a
  * redelivery racing the original) never append twice or close the same conversation twice.
  *
- *   <p>:seen:<channel>:<account>:<msgHash>   message already taken (TTL: seenTtlSeconds)
+ *   <p>:seen:<channel>:<account>:<msgHash>   message already taken: `1`, or the ticket it was filed in (TTL: seenTtlSeconds)
  *   <p>:open:<member>          list of StoredMessage JSON, arrival order
  *   <p>:open:<member>:meta     hash: channel, account, senderId, threadId, firstMessageId, firstAt, lastAt, openedAt
  *   <p>:due:<channel>          zset member -> wall-clock ms when the quiet period ends
@@ -18,6 +18,7 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  *   <p>:acked:<member>         `<ms>:<ticket>[:c]` of the last acknowledgement, `:c` when confidential (TTL: 7 days)
  *   <p>:noticed:<channel>:<account>:<sha(thread)>   `<ms>` of the last notice into that chat (TTL: ackMemoryMs)
  *   <p>:delivered:<channel>:<account>   message time (ms) up to which the adapter handed everything over (TTL: 7 days)
+ *   <p>:held:<member>          hash messageId -> StoredMessage JSON: a burst of contact cards alone, kept for the next complaint
  *
  * <member> is `<channel>:<account>:<sha256(sender)>`. Each service sweeps only its own
  * `due:<channel>`: the other service's sweeper would close a conversation with the wrong transport
@@ -90,6 +91,14 @@ local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tonumber(ARGV[1]) > cur then cur = tonumber(ARGV[1]) end
 redis.call('SET', KEYS[1], string.format('%d', cur), 'PX', ARGV[2])
 return cur
+`;
+
+/** Writes the ticket into the seen keys of the messages filed in it, keeping their TTL; a key gone stays gone. */
+const FILED = `
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then redis.call('SET', key, ARGV[1], 'KEEPTTL') end
+end
+return 0
 `;
 
 /** Moves one member from the shared legacy zset into its channel's; the later close time wins. */
@@ -180,11 +189,15 @@ export class ConversationStore {
     }
   }
 
+  private seenKey(channel: string, account: string, messageId: string): string {
+    return `${this.p}:seen:${channel}:${account}:${sha(messageId)}`;
+  }
+
   async ingest(msg: StoredMessage, mode: 'append' | 'amend', nowMs: number): Promise<IngestReply & { member: string }> {
     const member = conversationMember(msg.channel, msg.account, msg.senderId);
     const atMs = Date.parse(msg.at);
     const keys = [
-      `${this.p}:seen:${msg.channel}:${msg.account}:${sha(msg.messageId)}`,
+      this.seenKey(msg.channel, msg.account, msg.messageId),
       `${this.p}:open:${member}`,
       `${this.p}:open:${member}:meta`,
       this.due(msg.channel),
@@ -327,6 +340,63 @@ export class ConversationStore {
       await m.exec();
     }
     return tokens;
+  }
+
+  /**
+   * Remembers, for as long as the messages are remembered at all (seenTtlSeconds), which ticket
+   * they were filed in: an edit or a deletion that comes after the close is answered about that
+   * complaint, and only about a message that really went into one.
+   */
+  async markFiled(channel: string, account: string, messageIds: readonly string[], ticket: string): Promise<void> {
+    if (messageIds.length > 0) await this.run(FILED, [...new Set(messageIds)].map((id) => this.seenKey(channel, account, id)), [ticket]);
+  }
+
+  /** The ticket the message was filed in; null when it went into none (small talk, a "cek") or is forgotten. */
+  async filedTicket(channel: string, account: string, messageId: string): Promise<string | null> {
+    const v = await this.redis.get(this.seenKey(channel, account, messageId));
+    return v && v !== '1' ? v : null;
+  }
+
+  private heldKey(member: string): string {
+    return `${this.p}:held:${member}`;
+  }
+
+  /**
+   * Keeps a burst's messages (contact cards alone) for the sender's next complaint, for `ttlMs`
+   * from now. Returns how many messages of EARLIER bursts were kept already: a close taken again
+   * after a crash finds only its own.
+   */
+  async holdMessages(member: string, messages: readonly StoredMessage[], ttlMs: number): Promise<number> {
+    const key = this.heldKey(member);
+    const own = new Set(messages.map((m) => m.messageId));
+    const res = await this.redis
+      .multi()
+      .hkeys(key)
+      .hset(key, Object.fromEntries(messages.map((m) => [m.messageId, JSON.stringify(m)])))
+      .pexpire(key, ttlMs)
+      .exec();
+    const before = (res?.[0]?.[1] as string[] | undefined) ?? [];
+    return before.filter((id) => !own.has(id)).length;
+  }
+
+  /** The messages holdMessages() kept for this sender, but none of `except` (the burst being closed). */
+  async heldMessages(member: string, except: readonly StoredMessage[] = []): Promise<StoredMessage[]> {
+    const skip = new Set(except.map((m) => m.messageId));
+    const out: StoredMessage[] = [];
+    for (const [id, raw] of Object.entries(await this.redis.hgetall(this.heldKey(member)))) {
+      if (skip.has(id)) continue;
+      try {
+        out.push(JSON.parse(raw) as StoredMessage);
+      } catch {
+        // Not written by this code: skip it rather than block the close.
+      }
+    }
+    return out;
+  }
+
+  /** Forgets kept messages: filed with a complaint now, or deleted by the citizen. */
+  async releaseMessages(member: string, messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length > 0) await this.redis.hdel(this.heldKey(member), ...messageIds);
   }
 
   /** Remembers the ticket just acknowledged to this sender; `nowMs` is the engine's clock. */

@@ -5,7 +5,7 @@ import type { Complaint, Notification, StatusView } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
 import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseLookup } from './classify.ts';
-import { buildComplaint, effectiveMessages, isWordless, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { buildComplaint, effectiveMessages, isCardsOnly, isWordless, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome, type LastAck } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
 import { createTexts, type ConversationTexts } from './texts.ts';
@@ -63,6 +63,8 @@ const SECRET_REPLY_MEMORY_MS = 7 * 86_400_000;
 /** A sender's tickets answered by "sudah ada kabar?": the last few, as long as status records last (400 days). */
 const FOLLOW_UP_TICKETS = 3;
 const FOLLOW_UP_MEMORY_SECONDS = STATUS_KEEP_DAYS * 86_400;
+/** How long contact cards sent alone wait for the complaint they belong to (the citizen was told they go with it). */
+const CARD_MEMORY_MS = 86_400_000;
 
 const TRANSPORT_CHANNEL: Partial<Record<Complaint['intake']['transport'], ChatChannel>> = { baileys: 'whatsapp', 'instagram-private-api': 'instagram' };
 
@@ -131,11 +133,7 @@ export class ConversationEngine {
       reply = await this.store.ingest(msg, mode, this.clock());
     }
     const result: IngestResult = { kind: msg.kind, outcome: reply.outcome, conversation: reply.member };
-    // An edit of a message already filed: a request for confidentiality, or any other change.
-    if (reply.outcome === 'orphan-amend' && msg.kind === 'edit') {
-      if (asksConfidential(msg.text ?? '')) await this.answerLateSecret(msg);
-      else await this.answerLateEdit(msg, reply.member);
-    }
+    if (reply.outcome === 'orphan-amend') await this.answerLateAmend(msg, reply.member);
     if (reply.outcome !== 'appended') return result;
     if (msg.kind === 'greeting' && reply.count === 1 && (await this.wantsGuide(msg, reply.member))) {
       await this.notify(msg, 'guide', this.texts.guide(), jobHash('guide', msg.channel, msg.account, msg.messageId));
@@ -188,13 +186,25 @@ export class ConversationEngine {
   }
 
   /**
-   * An edit of a message of a complaint acknowledged in the last `ackMemoryMs` (WhatsApp takes
-   * edits for 15 minutes): the complaint keeps the old words, so the citizen is told so and how to
-   * correct it, instead of believing the corrected address reached the OPD.
+   * An edit or a deletion of a message with no open conversation. An edit asking for
+   * confidentiality is answered as such. Otherwise, when the message was filed in a complaint
+   * (markFiled), the complaint keeps it as it was, and the citizen is told so and how to correct
+   * it, instead of believing the corrected address, or the deletion, reached the OPD. A deletion
+   * is answered once per complaint (however many of its messages go); one of a message kept for
+   * the next complaint (contact cards alone) takes it out of there.
    */
-  private async answerLateEdit(msg: StoredMessage, member: string): Promise<void> {
-    const ticket = await this.recentTicket(member);
-    if (ticket) await this.notify(msg, 'lookup', this.texts.editTooLate(ticket), jobHash('lookup', msg.channel, msg.account, msg.messageId), ticket);
+  private async answerLateAmend(msg: StoredMessage, member: string): Promise<void> {
+    if (msg.kind === 'edit' && asksConfidential(msg.text ?? '')) return void (await this.answerLateSecret(msg));
+    const target = msg.edits ?? msg.revokes;
+    if (!target) return;
+    if (msg.kind === 'revoke') await this.store.releaseMessages(member, [target]);
+    const ticket = await this.store.filedTicket(msg.channel, msg.account, target);
+    if (!ticket) return;
+    const [text, jobId] =
+      msg.kind === 'edit'
+        ? [this.texts.editTooLate(ticket), jobHash('lookup', msg.channel, msg.account, msg.messageId)]
+        : [this.texts.deletedTooLate(ticket), jobHash('lookup', msg.channel, msg.account, 'deleted', ticket)];
+    await this.notify(msg, 'lookup', text, jobId, ticket);
   }
 
   /**
@@ -320,6 +330,22 @@ export class ConversationEngine {
     return last.confidential || !complaint.reporter.confidential ? last : null;
   }
 
+  /** Whether `complaint` is the one last acknowledged to this sender: a close taken again after a crash that followed its acknowledgement. */
+  private async wasAcknowledged(member: string, complaint: Complaint): Promise<boolean> {
+    return (await this.store.recentAck(member, this.clock(), SECRET_REPLY_MEMORY_MS))?.ticket === complaint.ticket;
+  }
+
+  /**
+   * Contact cards alone (the RT head's number, and no word of what is wrong or where): nothing an
+   * OPD can act on, and not an addition (none acknowledged in the last `ackMemoryMs`). No ticket;
+   * the burst is kept for the sender's next complaint (CARD_MEMORY_MS), and the sender is asked
+   * what it is, once: not again for more cards while earlier ones are kept.
+   */
+  private async holdCards(snap: ConversationSnapshot, member: string): Promise<void> {
+    const earlier = await this.store.holdMessages(member, snap.messages, CARD_MEMORY_MS);
+    if (earlier === 0) await this.notify(snap, 'guide', this.texts.cardsAlone(), jobHash('guide', snap.channel, snap.account, 'cards', snap.firstMessageId));
+  }
+
   /** Turns a claimed conversation into a complaint + acknowledgement; idempotent, so recover() may repeat it. */
   private async finish(token: string): Promise<Complaint | null> {
     const snap = await this.store.readClosing(token);
@@ -327,16 +353,25 @@ export class ConversationEngine {
       await this.store.finishClosing(token);
       return null;
     }
-    const build = (idAttempt: number, addendumTo?: LastAck | null) => buildComplaint(snap, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt, ...(addendumTo ? { addendumTo } : {}) });
-    let complaint = build(0);
+    const build = (conv: ConversationSnapshot, idAttempt: number, addendumTo?: LastAck | null) => buildComplaint(conv, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt, ...(addendumTo ? { addendumTo } : {}) });
+    let complaint = build(snap, 0);
     if (!complaint || (await this.isLateSecretRequest(snap))) {
       // Only greetings, thanks, a lone "kirim" or a request for confidentiality.
       await this.answerEmpty(snap);
       await this.store.finishClosing(token);
       return null;
     }
+    const member = conversationMember(snap.channel, snap.account, snap.senderId);
     const addendumTo = await this.addendumOf(snap, complaint);
-    if (addendumTo) complaint = build(0, addendumTo) as Complaint;
+    if (!addendumTo && isCardsOnly(snap) && !(await this.wasAcknowledged(member, complaint))) {
+      await this.holdCards(snap, member);
+      await this.store.finishClosing(token);
+      return null;
+    }
+    // Contact cards sent alone before go with this complaint, as the citizen was told.
+    const held = addendumTo ? [] : await this.store.heldMessages(member, snap.messages);
+    const filed: ConversationSnapshot = held.length ? { ...snap, messages: [...held, ...snap.messages] } : snap;
+    if (addendumTo || held.length) complaint = build(filed, 0, addendumTo) as Complaint;
     const received = (c: Complaint) => ({
       id: c.id,
       ticket: c.ticket,
@@ -355,14 +390,15 @@ export class ConversationEngine {
         await this.opts.statusStore.recordReceived(received(complaint));
         break;
       }
-      complaint = build(attempt, addendumTo) as Complaint;
+      complaint = build(filed, attempt, addendumTo) as Complaint;
     }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
     const ackText = addendumTo ? this.texts.addendumAck(complaint.ticket, addendumTo.ticket, complaint.reporter.confidential) : this.texts.ack(complaint.ticket, complaint.reporter.confidential);
     await this.notify(snap, 'ack', ackText, `ack-${complaint.id}`, complaint.ticket, complaint.id);
-    const member = conversationMember(snap.channel, snap.account, snap.senderId);
     await this.store.rememberAck(member, { ticket: complaint.ticket, confidential: complaint.reporter.confidential }, this.clock(), Math.max(this.ackMemoryMs, SECRET_REPLY_MEMORY_MS));
     await this.store.rememberTicket(member, complaint.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);
+    await this.store.markFiled(snap.channel, snap.account, filed.messages.map((m) => m.messageId), complaint.ticket);
+    await this.store.releaseMessages(member, held.map((m) => m.messageId));
     await this.store.finishClosing(token);
     this.opts.onComplaint?.(complaint, outcome);
     this.opts.logger.info({ complaintId: complaint.id, channel: complaint.channel, messages: snap.messages.length, attachments: complaint.attachments.length, outcome }, 'conversation closed into a complaint');

@@ -25,6 +25,10 @@ export interface ConversationTexts {
   alreadyConfidential(ticket: string): string;
   /** An edit of a message already filed in `ticket`: the complaint keeps the old words. */
   editTooLate(ticket: string): string;
+  /** A message deleted ("hapus untuk semua orang") after it was filed in `ticket`: it stays in the complaint. */
+  deletedTooLate(ticket: string): string;
+  /** Contact cards alone: kept, and the citizen is asked what the complaint is. */
+  cardsAlone(): string;
   checkUsage(): string;
   /**
    * `cek` for a ticket that does not exist or that this sender did not file (the same answer, so
@@ -104,6 +108,12 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
     editTooLate: (ticket) =>
       `Mohon maaf, aduan ${em(ticket)} sudah terkirim sebelum pesan Anda diubah, sehingga perubahannya tidak ikut tercatat. ` +
       `Bila ada koreksi, silakan kirim sebagai pesan baru dengan menyebut nomor tiket ${ticket}.`,
+    deletedTooLate: (ticket) =>
+      `Pesan yang Anda hapus sudah tercatat dalam aduan ${em(ticket)} sebelum dihapus, sehingga tetap kami teruskan ke instansi terkait. ` +
+      `Bila ada koreksi, silakan kirim sebagai pesan baru dengan menyebut nomor tiket ${ticket}.`,
+    cardsAlone: () =>
+      'Terima kasih, kontak yang Anda kirim sudah kami terima. Mohon tuliskan juga aduan Anda: apa masalahnya dan di mana lokasinya. ' +
+      'Kontak tersebut akan kami sertakan bersama aduan Anda.',
     checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
     checkNotFound: (ticket, channel) =>
       `Maaf, tiket ${ticket} tidak ditemukan untuk ${channel === 'whatsapp' ? 'nomor WhatsApp' : 'akun Instagram'} Anda. Mohon periksa kembali penulisan tiketnya.`,

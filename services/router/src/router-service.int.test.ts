@@ -470,6 +470,16 @@ describe('router service, a photo sent after the complaint was filed (an additio
     await waitFor(async () => ((await status.get(extra.id))?.opd === 'dlh' ? true : null), { what: 'the addition recorded as routed to dlh' });
   });
 
+  it('sends contact cards sent after the complaint (its cards on the lines after ours) there too', async () => {
+    const earlier = chatComplaint('Sampah di TPS Jl. Kenari sudah seminggu tidak diangkut, bau busuk sekali', 70);
+    await routedTo(earlier, 'routed');
+    const cards = chatComplaint(`(kontak tambahan untuk aduan ${earlier.ticket}, dikirim setelah aduan itu tercatat)\nKontak: Pak RT 03 (+6285700000001)`, 71);
+    await q(QueueNames.intake).add('intake', cards, { jobId: cards.id });
+    const job = await waitFor(async () => (await q('opd.dlh').getJob(cards.id)) ?? null, { what: 'the cards on opd.dlh' });
+    expect(job.data.routing.note).toContain(earlier.ticket);
+    expect(job.data.text).toContain('Kontak: Pak RT 03 (+6285700000001)');
+  });
+
   it("is routed by its words, as before, when it names another sender's complaint", async () => {
     const others = chatComplaint('Sampah di TPS Jl. Melati sudah seminggu tidak diangkut, bau busuk sekali', 62);
     await routedTo(others, 'routed');

@@ -179,6 +179,36 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     expect(h.socket.sent).toHaveLength(2);
   });
 
+  it('tells a citizen who deletes a message already filed ("hapus untuk semua orang") that it stays in the complaint, once', async () => {
+    const first = citizenMessage({ conversation: 'pohon tumbang di Jl. Anggrek' });
+    const second = citizenMessage({ conversation: 'menutup separuh jalan' });
+    h.socket.deliver([first, second, citizenMessage({ conversation: 'kirim' })]);
+    const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    await waitFor(() => h.socket.sent.length === 1, { what: 'ack sent' });
+    // As a phone sends it: a protocol message naming the deleted one; then a second message of the same complaint.
+    const revoke = (id: string) => citizenMessage({ protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { remoteJid: CITIZEN, fromMe: true, id } } });
+    h.socket.deliver([revoke(first.key.id!)]);
+    await waitFor(() => h.socket.sent.length === 2, { what: 'answer to the deletion' });
+    expect((h.socket.sent[1]!.content as { text: string }).text).toBe(`Pesan yang Anda hapus sudah tercatat dalam aduan *${c!.ticket}* sebelum dihapus, sehingga tetap kami teruskan ke instansi terkait. Bila ada koreksi, silakan kirim sebagai pesan baru dengan menyebut nomor tiket ${c!.ticket}.`);
+    h.socket.deliver([revoke(second.key.id!)]);
+    await new Promise((r) => setTimeout(r, 2_800)); // past the quiet period and a sweep
+    expect(h.socket.sent).toHaveLength(2);
+    expect((await intakeJobs(url, prefix)).map((x) => x.text)).toEqual(['pohon tumbang di Jl. Anggrek\nmenutup separuh jalan']);
+  });
+
+  it('files no complaint for a contact card alone: asks what the complaint is, and files the card with the words sent next', async () => {
+    h.socket.deliver([citizenMessage({ contactMessage: { displayName: 'Pak RT', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Pak RT\nTEL;type=CELL;waid=6285700000001:+62 857-0000-0001\nEND:VCARD' } })]);
+    await waitFor(() => h.socket.sent.length === 1, { what: 'question sent' });
+    expect(h.socket.sent[0]!.jid).toBe(CITIZEN);
+    expect((h.socket.sent[0]!.content as { text: string }).text).toBe('Terima kasih, kontak yang Anda kirim sudah kami terima. Mohon tuliskan juga aduan Anda: apa masalahnya dan di mana lokasinya. Kontak tersebut akan kami sertakan bersama aduan Anda.');
+    expect(await intakeJobs(url, prefix)).toHaveLength(0);
+    h.socket.deliver([citizenMessage({ conversation: 'lampu PJU mati di Jl. Kenari' }), citizenMessage({ conversation: 'kirim' })]);
+    const [c, ...more] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
+    expect(more).toHaveLength(0);
+    expect(c!.text).toBe('Kontak: Pak RT (+6285700000001)\nlampu PJU mati di Jl. Kenari');
+    expect(c!.source.messageIds).toHaveLength(3);
+  });
+
   it('re-requests expired media from the phone and downloads the re-upload', async () => {
     const gone = await media.add('/exp/old', PNG, 'image', { gone: true });
     const msg = citizenMessage({ imageMessage: { ...gone, mimetype: 'image/png', caption: 'pohon tumbang' } });

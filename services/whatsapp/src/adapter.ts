@@ -178,7 +178,7 @@ export class WhatsAppAdapter {
           if (this.abandoned) return void (outcome = 'left');
           outcome = await this.opts.inbox.accept(input);
           entry?.done();
-          m.messages.inc({ outcome, reason: media ? media.kind : input.location ? 'location' : input.edits ? 'edit' : input.revokes ? 'revoke' : 'text' });
+          m.messages.inc({ outcome, reason: media ? media.kind : input.location ? 'location' : input.contacts ? 'contact' : input.edits ? 'edit' : input.revokes ? 'revoke' : 'text' });
           this.opts.onMessage?.(new Date(draft.at));
         } catch (err) {
           // The inbox could not even spool (disk full): log without content, keep the socket alive.

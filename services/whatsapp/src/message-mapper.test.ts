@@ -50,6 +50,17 @@ describe('mapMessage', () => {
     expect(noAlt.type === 'message' && noAlt.draft.reporter).toEqual({ name: 'Siti' });
   });
 
+  it('hands contact cards over as cards, not as words of the citizen (alone, they make no complaint)', () => {
+    const card = (displayName: string | undefined, tel: string) => ({ ...(displayName ? { displayName } : {}), vcard: `BEGIN:VCARD\nVERSION:3.0\nFN:x\n${tel}\nEND:VCARD` });
+    const one = mapMessage(base({ contactMessage: card(' Pak RT 03 ', 'TEL;type=CELL;waid=6285700000001:+62 857-0000-0001') }), ACCOUNT);
+    expect(one.type === 'message' && one.draft).toMatchObject({ contacts: [{ name: 'Pak RT 03', phone: '+6285700000001' }] });
+    expect(one.type === 'message' && one.draft.text).toBeUndefined();
+    const many = mapMessage(base({ contactsArrayMessage: { contacts: [card('Bu RW', 'TEL:0812-3456-7800'), card(undefined, 'TEL:+62 8'), card(undefined, 'TEL:12')] } }), ACCOUNT);
+    // A number too short to be one is left out; a card with nothing left is no card.
+    expect(many.type === 'message' && many.draft.contacts).toEqual([{ name: 'Bu RW', phone: '081234567800' }]);
+    expect(mapMessage(base({ contactMessage: card(undefined, 'TEL:+1') }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'empty-contact' });
+  });
+
   it('says why it ignores a message, without throwing on odd shapes', () => {
     expect(mapMessage(base({ stickerMessage: { mimetype: 'image/webp' } }), ACCOUNT)).toEqual({ type: 'ignore', reason: 'sticker' });
     expect(mapMessage(base({}), ACCOUNT)).toEqual({ type: 'ignore', reason: 'empty' });

@@ -1,5 +1,5 @@
 import { jidNormalizedUser, normalizeMessageContent, proto, type WAMessage } from '@whiskeysockets/baileys';
-import { truncateText, type ChatMessageInput } from '@aduan/conversation';
+import { truncateText, type ChatMessageInput, type ContactCard } from '@aduan/conversation';
 import { ignoredChat, phoneFromJid } from './jid.ts';
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'document';
@@ -81,13 +81,14 @@ function contextOf(c: proto.IMessage): proto.IContextInfo | null | undefined {
   );
 }
 
-/** "BEGIN:VCARD … TEL;type=CELL;waid=6281…:+62 81…" -> "Nama (+6281…)". */
-function contactLine(c: proto.Message.IContactMessage): string | undefined {
+/** "BEGIN:VCARD … TEL;type=CELL;waid=6281…:+62 81…" -> { name, phone: "+6281…" }; undefined when it has neither. */
+function contactCard(c: proto.Message.IContactMessage): ContactCard | undefined {
   const waid = /waid=(\d{8,15})/.exec(c.vcard ?? '')?.[1];
   const tel = waid ? `+${waid}` : /TEL[^:]*:([+\d][\d\s-]{6,20})/.exec(c.vcard ?? '')?.[1]?.replace(/[\s-]/g, '');
-  const name = c.displayName?.trim();
-  if (!name && !tel) return undefined;
-  return `Kontak: ${[name, tel ? `(${tel})` : undefined].filter(Boolean).join(' ')}`;
+  const phone = tel && /^\+?[0-9]{6,20}$/.test(tel) ? tel : undefined;
+  const name = truncateText(c.displayName?.trim(), 120)?.trim();
+  if (!name && !phone) return undefined;
+  return { ...(name ? { name } : {}), ...(phone ? { phone } : {}) };
 }
 
 /** A ticket as our notices write it ("*ADU-7K3M-9Q2X*"): any prefix, so one from before TICKET_PREFIX changed too. */
@@ -197,9 +198,10 @@ export function mapMessage(msg: WAMessage, account: string, ownJids: readonly (s
   }
   if (type === 'contactMessage' || type === 'contactsArrayMessage') {
     const cards = content.contactMessage ? [content.contactMessage] : (content.contactsArrayMessage?.contacts ?? []);
-    const lines = cards.map(contactLine).filter((s): s is string => !!s);
-    if (lines.length === 0) return { type: 'ignore', reason: 'empty-contact' };
-    return { type: 'message', draft: { ...withText, text: truncateText(lines.join('\n'), 5000) }, media: null };
+    const contacts = cards.map(contactCard).filter((c): c is ContactCard => !!c).slice(0, 20);
+    if (contacts.length === 0) return { type: 'ignore', reason: 'empty-contact' };
+    // The engine tells cards from words: cards alone make no complaint (a number, and nothing to act on).
+    return { type: 'message', draft: { ...withText, contacts }, media: null };
   }
   return { type: 'ignore', reason: `unsupported:${type}` };
 }
