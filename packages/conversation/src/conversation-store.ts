@@ -438,6 +438,14 @@ export class ConversationStore {
   }
 
   /** The last acknowledgement to this sender, if it came within `withinMs` of `nowMs`. */
+  /**
+   * True for the first call for `member` in `ttlMs` (the emergency notice, once a burst): the
+   * notice is said once, a second message of the same fire is not answered again.
+   */
+  async claimEmergencyNotice(member: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.p}:emergency:${member}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
   async recentAck(member: string, nowMs: number, withinMs: number): Promise<LastAck | null> {
     const v = await this.redis.get(`${this.p}:acked:${member}`);
     if (!v) return null;

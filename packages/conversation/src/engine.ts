@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { QueueNames, STATUS_KEEP_DAYS, isSameSender, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
 import type { Complaint, Notification, StatusView } from '@aduan/schema';
+import { mentionsEmergency } from '@aduan/routing/emergency';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
 import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseLookup } from './classify.ts';
@@ -135,6 +136,11 @@ export class ConversationEngine {
     const result: IngestResult = { kind: msg.kind, outcome: reply.outcome, conversation: reply.member };
     if (reply.outcome === 'orphan-amend') await this.answerLateAmend(msg, reply.member);
     if (reply.outcome !== 'appended') return result;
+    // A fire, an accident, violence happening now: 112 is told at once, not after the quiet
+    // period's acknowledgement, and once a burst (a second such message adds nothing).
+    if (mode === 'append' && msg.text && mentionsEmergency(msg.text) && (await this.store.claimEmergencyNotice(reply.member, this.ackMemoryMs))) {
+      await this.notify(msg, 'guide', this.texts.emergency(), jobHash('emergency', msg.channel, msg.account, msg.messageId));
+    }
     if (msg.kind === 'greeting' && reply.count === 1 && (await this.wantsGuide(msg, reply.member))) {
       await this.notify(msg, 'guide', this.texts.guide(), jobHash('guide', msg.channel, msg.account, msg.messageId));
     }

@@ -10,6 +10,8 @@ import type { ChatChannel } from './chat-message.ts';
  */
 export interface ConversationTexts {
   guide(): string;
+  /** Said at once to a message that tells of an emergency happening now (mentionsEmergency). */
+  emergency(): string;
   /** `confidential`: the citizen asked that the OPD not learn who they are, and it will not. */
   ack(ticket: string, confidential?: boolean): string;
   /**
@@ -87,6 +89,8 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
       `Terima kasih telah menghubungi ${service}. Silakan tuliskan aduan Anda: apa masalahnya dan di mana lokasinya. ` +
       `Foto, video, atau titik lokasi boleh dikirim juga. Bila ingin identitas Anda dirahasiakan dari instansi yang menangani, tulis juga ${kw('rahasia')}. ` +
       `Bila sudah lengkap, ketik ${kw('kirim')} (atau tunggu saja: aduan terkirim otomatis setelah ${quiet} tanpa pesan baru).`,
+    emergency: () =>
+      'Bila ini keadaan darurat yang sedang terjadi, jangan menunggu tindak lanjut aduan: segera telepon 112 (gratis, 24 jam). Pesan Anda tetap kami catat sebagai aduan.',
     // A message after this starts a new complaint: said here, where the citizen reads it.
     ack: (ticket, confidential) =>
       `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
