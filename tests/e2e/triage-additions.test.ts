@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis, QueueNames } from '@aduan/queue';
-import { deterministicComplaintId, ticketFor, type Complaint } from '@aduan/schema';
+import { createRedis, publishRouted, QueueNames } from '@aduan/queue';
+import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint } from '@aduan/schema';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createTestGateway } from '@aduan/gateway/testing';
@@ -113,6 +113,31 @@ describe('an addition follows its complaint when an admin assigns it', () => {
 
     await assign(earlier.id, 'disperkim');
     expect((await q('opd.disperkim').getJob(`${extra.id}.r1`))?.data.routing.opd).toBe('disperkim');
+  });
+
+  it('is moved all the way when its complaint\'s assignment is sent again after it failed part-way through the addition', async () => {
+    const earlier = chatComplaint('Tolong dicek yang di ujung gang itu pak, sudah lama dibiarkan');
+    await file(earlier);
+    const extra = additionTo(earlier);
+    await file(extra);
+    const triaged = async (c: Complaint) => (await q(QueueNames.triage).getJob(c.id))!.data as RoutedComplaint;
+    const [a, b] = [await triaged(earlier), await triaged(extra)];
+    // Where the admin's assignment of the complaint was when Redis went away: the complaint
+    // published, its addition's move published to the feed only (not its OPD's queue, its status,
+    // its notice; still in triage).
+    const moved = (r: RoutedComplaint, reasons: string[], note?: string) => ({ ...r.routing, opd: 'dlh', opdName: 'Dinas Lingkungan Hidup', confidence: 1, reasons, alternatives: [], decidedBy: 'admin' as const, triage: false, revision: 1, routedAt: new Date().toISOString(), ...(note ? { note } : {}) });
+    const { routing: _a, ...complaintA } = a;
+    await publishRouted({ producer: gw.deps.producer, status: gw.deps.status }, complaintA as RoutedComplaint, moved(a, ['assigned by admin admin']));
+    await gw.deps.producer.add(QueueNames.routed, `${extra.id}.r1`, { ...b, routing: moved(b, ['assigned by admin admin', `tambahan untuk aduan ${earlier.ticket}`], `Tambahan untuk aduan ${earlier.ticket} dari pelapor yang sama; ikut aduan itu.`) });
+
+    // The admin sends it again (the page they still have): the addition's move is finished too.
+    const again = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${earlier.id}/assign`, headers: { cookie: admin }, payload: { opd: 'dlh', revision: 0 } });
+    expect(again.statusCode).toBe(200);
+    expect((await q('opd.dlh').getJob(`${extra.id}.r1`))?.data.routing).toMatchObject({ opd: 'dlh', decidedBy: 'admin', revision: 1 });
+    expect(await q(QueueNames.triage).getJob(extra.id)).toBeUndefined();
+    expect((await gw.deps.status.get(extra.id))?.state).toBe('routed');
+    expect(await q('notify.whatsapp').getJob(`routed.${extra.id}.r1`)).toBeDefined();
+    expect(await q(QueueNames.routed).getJob(`${extra.id}.r2`)).toBeUndefined();
   });
 
   it('stays where an admin sent it on its own', async () => {

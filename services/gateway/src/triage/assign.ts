@@ -194,17 +194,21 @@ async function assignLocked(deps: TriageDeps, input: AssignInput, opd: { code: s
  * filed as a complaint of its own: StatusStore.linkAddition) go where the complaint goes: those
  * waiting in triage for it, and those with the OPD it leaves. An addition an admin sent elsewhere
  * on its own stays. Each is an assignment of its own (its OPD's queue, the citizen told under its
- * ticket), by the same admin. One assigned meanwhile by someone else is left as it is.
+ * ticket), by the same admin. One assigned meanwhile by someone else is left as it is. One this
+ * assignment moved already, when it is sent again after a failure part-way (the addition's move
+ * published, not all of its steps done), has its move finished as any assignment sent again.
  */
 async function followAdditions(deps: TriageDeps, complaint: { id: string; ticket: string; by: string }, from: Routing, to: Routing): Promise<void> {
   for (const id of await deps.status.additions(complaint.id)) {
     const latest = await latestRouted(deps.routedQueue, id);
     if (!latest) continue;
     const at = latest.routing;
-    const follows = at.triage || (at.opd === from.opd && (!from.triage || from.decidedBy === 'opd'));
-    if (!follows || (!at.triage && at.opd === to.opd)) continue;
+    const movedAlready = isThisAssignment(at, { by: complaint.by }, to.opd) && at.reasons.includes(`tambahan untuk aduan ${complaint.ticket}`);
+    const follows = movedAlready || at.triage || (at.opd === from.opd && (!from.triage || from.decidedBy === 'opd'));
+    if (!follows || (!movedAlready && !at.triage && at.opd === to.opd)) continue;
     try {
-      await assignComplaint(deps, { id, opd: to.opd, by: complaint.by, revision: at.revision, follows: complaint.ticket, note: `Tambahan untuk aduan ${complaint.ticket} dari pelapor yang sama; ikut aduan itu.` });
+      // Moved already: sent again on the revision it was moved from (assignLocked finishes it, or finds it done).
+      await assignComplaint(deps, { id, opd: to.opd, by: complaint.by, revision: movedAlready ? at.revision - 1 : at.revision, follows: complaint.ticket, note: `Tambahan untuk aduan ${complaint.ticket} dari pelapor yang sama; ikut aduan itu.` });
     } catch (err) {
       if (!(err instanceof HttpError && err.statusCode === 409)) throw err;
       deps.logger.info({ complaintId: id, addsTo: complaint.id }, 'addition assigned meanwhile: left where it is');
