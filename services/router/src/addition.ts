@@ -41,10 +41,15 @@ export async function additionOutcome(status: StatusStore, complaint: Complaint,
   const senderId = complaint.source.senderId;
   if (!ticket || !senderId) return null;
   const id = await status.idForTicket(ticket);
-  const earlier = id ? await status.get(id) : null;
+  let earlier = id ? await status.get(id) : null;
   if (!earlier || earlier.id === complaint.id || earlier.channel !== complaint.channel) return null;
   if (!isSameSender(earlier, complaint.channel, senderId, complaint.reporter.phone)) return null;
-  if (earlier.state === 'received' && (await earlierDecision.undecided(earlier.id))) return { kind: 'pending', earlierId: earlier.id };
+  if (earlier.state === 'received') {
+    if (await earlierDecision.undecided(earlier.id)) return { kind: 'pending', earlierId: earlier.id };
+    // Its job may have been done between the two reads (the router routes 16 at a time): its
+    // record, written before the job ends, says where it went.
+    earlier = (await status.get(earlier.id)) ?? earlier;
+  }
   const outside = earlier.state === 'external' ? await earlierDecision.routing(earlier.id) : undefined;
   if (outside?.external) {
     return {
