@@ -531,4 +531,23 @@ describe('router service, a photo sent after the complaint was filed (an additio
     expect(await status.additions(earlier.id)).toEqual([extra.id]);
   });
 
+  it("is decided only once an admin's assignment of its complaint under way is done, and follows that assignment", async () => {
+    const unsure = chatComplaint('Tolong dicek yang di pojok itu pak', 72);
+    await routedTo(unsure, 'triage');
+    // An admin is assigning the complaint right now (assignComplaint holds its decision lock).
+    const lock = (await status.lockDecision(unsure.id, 30_000))!;
+    const extra = additionTo(unsure, 73);
+    await q(QueueNames.intake).add('intake', extra, { jobId: extra.id });
+    await new Promise((r) => setTimeout(r, 1_000));
+    // The admin's assignment: the complaint published to dlh, its additions looked up (none
+    // published yet), the lock released.
+    const { routing, ...triaged } = (await q(QueueNames.triage).getJob(unsure.id))!.data as RoutedComplaint;
+    await publishRouted({ producer: new DurableProducer({ connection: conn, prefix, logger: mem.logger }), status }, triaged as RoutedComplaint, { ...routing, opd: 'dlh', opdName: 'Dinas Lingkungan Hidup', confidence: 1, reasons: ['assigned by admin admin'], alternatives: [], decidedBy: 'admin', triage: false, revision: 1, routedAt: new Date().toISOString() });
+    expect(await status.additions(unsure.id)).toEqual([]);
+    await status.unlockDecision(unsure.id, lock);
+    const job = await waitFor(async () => (await q(QueueNames.routed).getJob(extra.id)) ?? null, { what: 'the addition decided', timeoutMs: 15_000 });
+    expect(job.data.routing).toMatchObject({ opd: 'dlh', triage: false });
+    expect(await q(QueueNames.triage).getJob(extra.id)).toBeUndefined();
+  });
+
 });

@@ -14,6 +14,12 @@ export const ROUTER_VERSION = '0.1.0';
 const decisions = new Counter({ name: 'aduan_router_decisions_total', help: 'Routing decisions by OPD and outcome', labelNames: ['opd', 'outcome'], registers: [metricsRegistry] });
 const latency = new Histogram({ name: 'aduan_router_job_seconds', help: 'Time to route one intake job', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: [metricsRegistry] });
 
+/**
+ * How long an addition's decision may hold its complaint's decision lock (StatusStore.lockDecision):
+ * milliseconds as a rule; the bound is for a router that dies holding it.
+ */
+const ADDITION_LOCK_MS = 30_000;
+
 export interface RouterServiceOptions {
   redisUrl: string;
   prefix: string;
@@ -100,6 +106,42 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     return { retried: false, routing };
   };
 
+  /**
+   * Decides and publishes one complaint. `addition` is what additionOutcome says of it, read under
+   * its complaint's decision lock. False when it is to be decided again shortly (`pending`).
+   */
+  const routeOne = async (complaint: Complaint, attemptsStarted: number, addition: AdditionOutcome): Promise<boolean> => {
+    if (addition?.kind === 'pending') return false;
+    // Linked before it is published, under the lock: an admin assigning the earlier complaint next finds it.
+    if (addition) await status.linkAddition(addition.earlierId, complaint.id);
+    const decided = await decisionFor(complaint, attemptsStarted, addition);
+    if (!decided) {
+      log.info({ complaintId: complaint.id }, 'complaint re-assigned by an admin before this retry: nothing to publish');
+      return true;
+    }
+    const { routing, retried } = decided;
+    // The intake side records "received" unless it spooled the complaint; make sure it exists.
+    // Callers the radio desk linked before the decision come back as supporters.
+    const { supporters, ticketTaken } = await status.ensureReceived({
+      id: complaint.id,
+      ticket: complaint.ticket,
+      channel: complaint.channel,
+      receivedAt: complaint.receivedAt,
+      ...senderFields(complaint.channel, complaint.source.senderId, complaint.reporter.phone),
+      ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
+      ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
+    });
+    // Only for a complaint the intake side could not record (spooled) whose ticket another
+    // complaint took meanwhile: it is routed and its status kept, but not found by ticket.
+    if (ticketTaken) log.error({ complaintId: complaint.id }, 'ticket already belongs to another complaint: status look-ups by this ticket will not find it');
+    await publishRouted({ producer, status }, complaint, routing, supporters);
+    if (!retried) decisions.inc({ opd: routing.opd, outcome: routing.triage ? 'triage' : 'routed' });
+    // Duplicate hints for the radio desk, whatever the channel; a convenience, never a failure.
+    if (hints) await indexComplaint(hints, complaint).catch((err: Error) => log.debug({ complaintId: complaint.id, err: err.message }, 'hint index failed'));
+    log.info({ complaintId: complaint.id, opd: routing.opd, confidence: Number(routing.confidence.toFixed(3)), triage: routing.triage, ...(retried ? { retried } : {}) }, 'complaint routed');
+    return true;
+  };
+
   const intake: Worker = createConsumer({
     connection: workerConn,
     prefix: opts.prefix,
@@ -109,41 +151,28 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     onError: (err, repeated) => log.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'intake worker error'),
     handler: async (complaint, job, token) => {
       const end = latency.startTimer();
-      const addition = await additionOutcome(status, complaint, earlierDecision);
-      if (addition?.kind === 'pending') {
-        // Its complaint's intake job is still to be routed (a backlog after an outage, both in
-        // it): decided after that one, so that it can follow it. Not an attempt spent.
-        log.info({ complaintId: complaint.id, addsTo: addition.earlierId }, 'addition waits for the decision on its complaint');
-        await job.moveToDelayed(Date.now() + 2_000, token);
+      /** Decided again in `ms`: not an attempt spent. */
+      const later = async (ms: number, why: string, addsTo: string): Promise<void> => {
+        log.info({ complaintId: complaint.id, addsTo }, why);
+        await job.moveToDelayed(Date.now() + ms, token);
         throw new DelayedError();
+      };
+      const named = await additionOutcome(status, complaint, earlierDecision);
+      // Its complaint's intake job is still to be routed (a backlog after an outage, both in it):
+      // decided after that one, so that it can follow it.
+      if (named?.kind === 'pending') return later(2_000, 'addition waits for the decision on its complaint', named.earlierId);
+      // An addition is decided under its complaint's decision lock, the one an admin's assignment
+      // holds: decided from that complaint's state while an admin assigns it, it was published
+      // after the assignment had moved the complaint's additions, and stayed behind.
+      const lock = named ? await status.lockDecision(named.earlierId, ADDITION_LOCK_MS) : null;
+      if (named && !lock) return later(1_000, 'addition waits for a decision on its complaint under way', named.earlierId);
+      let done: boolean;
+      try {
+        done = await routeOne(complaint, job.attemptsStarted, named ? await additionOutcome(status, complaint, earlierDecision) : null);
+      } finally {
+        if (named && lock) await status.unlockDecision(named.earlierId, lock);
       }
-      // Linked before it is published: an admin assigning the earlier complaint meanwhile finds it.
-      if (addition) await status.linkAddition(addition.earlierId, complaint.id);
-      const decided = await decisionFor(complaint, job.attemptsStarted, addition);
-      if (!decided) {
-        log.info({ complaintId: complaint.id }, 'complaint re-assigned by an admin before this retry: nothing to publish');
-        return;
-      }
-      const { routing, retried } = decided;
-      // The intake side records "received" unless it spooled the complaint; make sure it exists.
-      // Callers the radio desk linked before the decision come back as supporters.
-      const { supporters, ticketTaken } = await status.ensureReceived({
-        id: complaint.id,
-        ticket: complaint.ticket,
-        channel: complaint.channel,
-        receivedAt: complaint.receivedAt,
-        ...senderFields(complaint.channel, complaint.source.senderId, complaint.reporter.phone),
-        ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
-        ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
-      });
-      // Only for a complaint the intake side could not record (spooled) whose ticket another
-      // complaint took meanwhile: it is routed and its status kept, but not found by ticket.
-      if (ticketTaken) log.error({ complaintId: complaint.id }, 'ticket already belongs to another complaint: status look-ups by this ticket will not find it');
-      await publishRouted({ producer, status }, complaint, routing, supporters);
-      if (!retried) decisions.inc({ opd: routing.opd, outcome: routing.triage ? 'triage' : 'routed' });
-      // Duplicate hints for the radio desk, whatever the channel; a convenience, never a failure.
-      if (hints) await indexComplaint(hints, complaint).catch((err: Error) => log.debug({ complaintId: complaint.id, err: err.message }, 'hint index failed'));
-      log.info({ complaintId: complaint.id, opd: routing.opd, confidence: Number(routing.confidence.toFixed(3)), triage: routing.triage, ...(retried ? { retried } : {}) }, 'complaint routed');
+      if (!done && named) return later(2_000, 'addition waits for the decision on its complaint', named.earlierId);
       end();
     },
   });
