@@ -19,6 +19,7 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  *   <p>:noticed:<channel>:<account>:<sha(thread)>   `<ms>` of the last notice into that chat (TTL: ackMemoryMs)
  *   <p>:delivered:<channel>:<account>   message time (ms) up to which the adapter handed everything over (TTL: 7 days)
  *   <p>:held:<member>          hash messageId -> StoredMessage JSON: a burst of contact cards alone, kept for the next complaint
+ *   <p>:emergency:<member>     the 112 notice was said to this sender (TTL: the engine's ackMemoryMs)
  *
  * <member> is `<channel>:<account>:<sha256(sender)>`. Each service sweeps only its own
  * `due:<channel>`: the other service's sweeper would close a conversation with the wrong transport
@@ -437,7 +438,6 @@ export class ConversationStore {
     return `${this.p}:noticed:${to.channel}:${to.account}:${sha(`${to.channel}\u0000${to.threadId}`)}`;
   }
 
-  /** The last acknowledgement to this sender, if it came within `withinMs` of `nowMs`. */
   /**
    * True for the first call for `member` in `ttlMs` (the emergency notice, once a burst): the
    * notice is said once, a second message of the same fire is not answered again.
@@ -446,6 +446,7 @@ export class ConversationStore {
     return (await this.redis.set(`${this.p}:emergency:${member}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 
+  /** The last acknowledgement to this sender, if it came within `withinMs` of `nowMs`. */
   async recentAck(member: string, nowMs: number, withinMs: number): Promise<LastAck | null> {
     const v = await this.redis.get(`${this.p}:acked:${member}`);
     if (!v) return null;

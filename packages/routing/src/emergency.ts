@@ -2,8 +2,9 @@
  * Whether a complaint's words tell of an emergency that may be happening now (a fire, an
  * accident, violence, someone in danger, a snake in the house): a complaint queue is the wrong
  * place for it, and the citizen should hear at once to call 112 (Kota Blitar's emergency call
- * centre). The web form says so before it is sent; the chat acknowledgement, the web form's
- * receipt and the radio desk say so when the words call for it.
+ * centre). The web form says so before it is sent; the chat (a notice of its own, at once, before
+ * the quiet period files the complaint), the web form's receipt and the radio desk say so when the
+ * words call for it.
  *
  * A hint, not a triage: a false alarm costs one line the citizen reads ("bila ini keadaan darurat
  * yang sedang terjadi"), a missed one a citizen waiting on a queue. So it leans towards saying it,
