@@ -1,9 +1,10 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, publishRouted, QueueNames } from '@aduan/queue';
-import { deterministicComplaintId, ticketFor, type Complaint, type RoutedComplaint } from '@aduan/schema';
+import type { Complaint, RoutedComplaint } from '@aduan/schema';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { whatsappComplaint } from '@aduan/testkit/complaints';
 import { createTestGateway } from '@aduan/gateway/testing';
 
 // A photo a citizen sends minutes after their WhatsApp complaint was acknowledged is filed as an
@@ -21,19 +22,8 @@ let admin: string;
 const PASSWORD = 'kata-sandi-admin-77';
 const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'c'.repeat(64), storageKey: `sha256/cc/${'c'.repeat(64)}` } as const;
 
-let n = 0;
 /** A WhatsApp complaint as the conversation engine files it, from one citizen. */
-function chatComplaint(text: string, attachments: Complaint['attachments'] = []): Complaint {
-  const at = new Date();
-  const id = deterministicComplaintId(at, 'whatsapp', '6281100000000', `MSG${++n}-${prefix}`);
-  return {
-    schemaVersion: 1, id, ticket: ticketFor(id), channel: 'whatsapp',
-    source: { account: '6281100000000', senderId: '6285712345678@s.whatsapp.net', threadId: '6285712345678@s.whatsapp.net', messageIds: [`MSG${n}`] },
-    receivedAt: at.toISOString(), submittedAt: at.toISOString(),
-    reporter: { name: 'Bu Sri', phone: '+6285712345678', anonymous: false, confidential: false },
-    text, attachments, language: 'id', intake: { transport: 'baileys' },
-  };
-}
+const chatComplaint = (text: string, attachments: Complaint['attachments'] = []): Complaint => whatsappComplaint(prefix, text, { attachments });
 const additionTo = (earlier: Complaint) => chatComplaint(`(foto tambahan untuk aduan ${earlier.ticket}, dikirim setelah aduan itu tercatat)`, [photo]);
 
 /** Files `c` through the real router; waits for its decision. */

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedis, senderFields, StatusStore } from '@aduan/queue';
-import { deterministicComplaintId, ticketFor, type Complaint } from '@aduan/schema';
+import type { Complaint } from '@aduan/schema';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { whatsappComplaint } from '@aduan/testkit/complaints';
 import { additionOutcome } from './addition.ts';
 
 const url = testRedisUrl();
@@ -14,18 +15,7 @@ afterAll(async () => {
   await deletePrefix(url, prefix);
 });
 
-let n = 0;
-function chatComplaint(text: string): Complaint {
-  const at = new Date();
-  const id = deterministicComplaintId(at, 'whatsapp', '6281100000000', `MSG${++n}-${prefix}`);
-  return {
-    schemaVersion: 1, id, ticket: ticketFor(id), channel: 'whatsapp',
-    source: { account: '6281100000000', senderId: '6285712345678@s.whatsapp.net', threadId: '6285712345678@s.whatsapp.net', messageIds: [`MSG${n}`] },
-    receivedAt: at.toISOString(), submittedAt: at.toISOString(),
-    reporter: { name: 'Pak Slamet', phone: '+6285712345678', anonymous: false, confidential: false },
-    text, attachments: [], language: 'id', intake: { transport: 'baileys' },
-  };
-}
+const chatComplaint = (text: string): Complaint => whatsappComplaint(prefix, text);
 
 describe('additionOutcome (real Redis)', () => {
   it('reads its complaint again when that one was decided while it looked (its intake job done between the two reads): follows it, not waits in triage', async () => {
