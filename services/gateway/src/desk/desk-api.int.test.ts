@@ -266,3 +266,12 @@ describe("an operator's waiting entries sent by the next shift's operator (the d
     expect(bad.json().fields['X-Aduan-Key-Station'].code).toBe('invalid');
   });
 });
+
+describe('the programme the desk offers next', () => {
+  it("does not take the programme of a call sent late from the outbox (hours later, or another operator's taken over): it is an earlier programme", async () => {
+    const callTime = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const res = await post(siti, '/api/v1/desk/complaints', { ...JUKIR, text: 'Sampah menumpuk di TPS dekat Pasar Templek belum diangkut tiga hari', program: 'Kabar Malam', callTime }, 'entry-late');
+    expect(res.statusCode).toBe(202);
+    expect((await gw.deps.auth.users.get('siti'))?.lastProgram).toBe('Halo Blitar Pagi');
+  });
+});

@@ -93,6 +93,14 @@ function keyStationOf(req: Parameters<typeof userOf>[0], station: string): strin
 }
 const KeyStationHeader = z.string().max(400).optional().meta({ description: "The station (percent-encoded) whose desk first sent this entry's Idempotency-Key; the key is looked up in that station's scope. The desk page sends it, so an entry taken over from another station's operator is not filed twice. Default: the session's station." });
 
+/**
+ * Whether a call is recent enough to set the programme the desk offers for the next call
+ * (`lastProgram`): an entry sent late from the outbox, the operator's own or one taken over from
+ * another operator, is of an earlier programme, often another operator's.
+ */
+const RECENT_CALL_MS = 30 * 60_000;
+const isRecentCall = (callTime: string) => Date.now() - Date.parse(callTime) <= RECENT_CALL_MS;
+
 /** Radio desk API: key a call-in, today's board, duplicate hints, link a caller to a ticket. */
 export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -162,7 +170,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
         // may be resent by an operator who took over another's waiting entries, whose complaint
         // stays the first operator's, as the queued complaint says.
         desk.entries.save(entry, { onlyIfAbsent: result.outcome === 'replayed' }),
-        deps.auth.users.rememberProgram(user.username, extras.program),
+        ...(isRecentCall(callTime) ? [deps.auth.users.rememberProgram(user.username, extras.program)] : []),
       ]).catch((err: Error) => req.log.warn({ complaintId: result.id, err: err.message }, 'desk board/hint index not updated'));
       return reply.code(202).send({ id: result.id, ticket: result.ticket, statusToken: result.statusToken });
     },
@@ -286,7 +294,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
       const key = createHash('sha256').update(`${keyStationOf(req, station)}\u0000${idempotencyKeyOf(req) ?? `${user.username}:${Date.now()}`}`).digest('hex').slice(0, 32);
       const callTime = req.body.callTime ? new Date(req.body.callTime).toISOString() : new Date().toISOString();
       const res = await linkSupporter(desk.supporters, id, key, { at: new Date().toISOString(), channel: 'radio', station, program: req.body.program, operatorId: user.username, callTime });
-      await deps.auth.users.rememberProgram(user.username, req.body.program).catch(() => {});
+      if (isRecentCall(callTime)) await deps.auth.users.rememberProgram(user.username, req.body.program).catch(() => {});
       return { id, ticket, supporters: res.supporters, published: res.published };
     },
   );
