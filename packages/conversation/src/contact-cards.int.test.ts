@@ -63,10 +63,10 @@ describe('ConversationEngine: contact cards (real Redis)', () => {
   });
 
   it('keeps a card sent with words in that complaint, as before: no question asked', async () => {
-    await r.engine.ingest(m(r, 'Pohon tumbang di Jl. Anggrek, hubungi Pak RT'));
+    await r.engine.ingest(m(r, 'Lampu PJU mati di Jl. Anggrek, hubungi Pak RT'));
     await r.engine.ingest(m(r, undefined, { contacts: [rt] }));
     expect(await quiet()).toBe(1);
-    expect((await complaints())[0]!.text).toBe('Pohon tumbang di Jl. Anggrek, hubungi Pak RT\nKontak: Pak RT 03 (+6285700000001)');
+    expect((await complaints())[0]!.text).toBe('Lampu PJU mati di Jl. Anggrek, hubungi Pak RT\nKontak: Pak RT 03 (+6285700000001)');
     expect((await notes()).map((n) => n.kind)).toEqual(['ack']);
   });
 

@@ -196,7 +196,7 @@ describe('ConversationEngine (real Redis)', () => {
   });
 
   it('after the acknowledgement: a late "kirim" is told the ticket, thanks get no reply, and no guide is sent', async () => {
-    await r.engine.ingest(m(r, 'pohon tumbang menutup jalan di Jl. Cemara'));
+    await r.engine.ingest(m(r, 'lampu PJU mati, jalan gelap di Jl. Cemara'));
     r.now.ms += 121_000;
     expect(await r.engine.sweep()).toBe(1); // closed by the quiet period: the ack is out
     const [c] = await jobs(r.intake);

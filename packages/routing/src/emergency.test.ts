@@ -11,6 +11,8 @@ describe('mentionsEmergency', () => {
     'Bau gas bocor dari rumah kosong sebelah',
     'anak saya hanyut di sungai dekat bendungan tolong',
     'tawuran pelajar di depan stadion sekarang',
+    'Pohon tumbang menimpa rumah di RT 01 Kel. Kauman habis hujan angin',
+    'Banjir!!! air masuk rumah sepinggang, butuh perahu karet',
   ])('says so for "%s"', (text) => {
     expect(mentionsEmergency(text)).toBe(true);
   });
@@ -24,6 +26,8 @@ describe('mentionsEmergency', () => {
     'Terjebak macet tiap pagi di depan sekolah',
     'Demam berdarah di RT 02, mohon fogging',
     'Jukir liar minta uang parkir lima ribu',
+    'Traffic light perempatan Lovi mati sejak pagi, kendaraan saling serobot hampir tabrakan',
+    'Pohon beringin di alun2 rawan tumbang, akarnya sudah keropos',
   ])('says nothing for "%s"', (text) => {
     expect(mentionsEmergency(text)).toBe(false);
   });

@@ -17,11 +17,13 @@
 
 /** Words and phrases of an emergency, lower case; `\s+` between words. */
 const TERMS = [
-  // fire, gas, electricity
+  // fire ("kobong": Javanese), gas, electricity
   'kebakaran', 'terbakar', 'kobaran api', 'api membesar', 'ledakan', 'meledak', 'gas bocor', 'bocor gas', 'kebocoran gas', 'tersengat listrik', 'kesetrum', 'kesetrum listrik',
   // accidents, people hurt or in danger
   'kecelakaan', 'tabrakan', 'tertabrak', 'ditabrak', 'pingsan', 'tidak sadarkan diri', 'tak sadarkan diri', 'sesak napas', 'sesak nafas', 'kejang', 'pendarahan', 'perdarahan', 'luka parah',
   'tenggelam', 'hanyut', 'terseret arus', 'tertimpa', 'terperangkap', 'orang hilang', 'anak hilang', 'bunuh diri', 'gantung diri',
+  // disasters under way (BPBD; 112 reaches it too)
+  'darurat', 'evakuasi', 'dievakuasi', 'tumbang', 'menimpa', 'nimpa', 'longsor', 'banjir masuk', 'air masuk rumah', 'kobong',
   // violence and crime in progress
   'kekerasan', 'dipukuli', 'pemukulan', 'penganiayaan', 'dianiaya', 'kdrt', 'perkelahian', 'tawuran', 'begal', 'dibegal', 'perampokan', 'dirampok', 'penjambretan', 'dijambret',
   'penculikan', 'diculik', 'penusukan', 'ditusuk', 'pemerkosaan', 'diperkosa', 'pelecehan seksual',
@@ -32,7 +34,7 @@ const TERMS = [
 /** Words before a term (up to three words back) that make it a risk or a past event, not an emergency now. */
 const NOT_NOW = new Set([
   'rawan', 'bisa', 'berpotensi', 'potensi', 'takut', 'khawatir', 'kuatir', 'sering', 'pernah', 'banyak', 'bekas', 'sisa', 'pasca', 'setelah', 'sesudah',
-  'mencegah', 'cegah', 'kemarin', 'dulu', 'lalu', 'risiko', 'resiko', 'menyebabkan', 'mengakibatkan', 'menimbulkan', 'membahayakan', 'jangan',
+  'mencegah', 'cegah', 'kemarin', 'dulu', 'lalu', 'hampir', 'nyaris', 'risiko', 'resiko', 'menyebabkan', 'mengakibatkan', 'menimbulkan', 'membahayakan', 'jangan',
 ]);
 
 const TERM = new RegExp(`(?<![\\p{L}\\p{N}])(?:${TERMS.map((t) => t.replace(/ /g, '\\s+')).join('|')})(?![\\p{L}\\p{N}])`, 'gu');

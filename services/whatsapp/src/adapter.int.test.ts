@@ -180,8 +180,8 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
   });
 
   it('tells a citizen who deletes a message already filed ("hapus untuk semua orang") that it stays in the complaint, once', async () => {
-    const first = citizenMessage({ conversation: 'pohon tumbang di Jl. Anggrek' });
-    const second = citizenMessage({ conversation: 'menutup separuh jalan' });
+    const first = citizenMessage({ conversation: 'lampu PJU mati di Jl. Anggrek' });
+    const second = citizenMessage({ conversation: 'sudah seminggu gelap' });
     h.socket.deliver([first, second, citizenMessage({ conversation: 'kirim' })]);
     const [c] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
     await waitFor(() => h.socket.sent.length === 1, { what: 'ack sent' });
@@ -193,7 +193,7 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
     h.socket.deliver([revoke(second.key.id!)]);
     await new Promise((r) => setTimeout(r, 2_800)); // past the quiet period and a sweep
     expect(h.socket.sent).toHaveLength(2);
-    expect((await intakeJobs(url, prefix)).map((x) => x.text)).toEqual(['pohon tumbang di Jl. Anggrek\nmenutup separuh jalan']);
+    expect((await intakeJobs(url, prefix)).map((x) => x.text)).toEqual(['lampu PJU mati di Jl. Anggrek\nsudah seminggu gelap']);
   });
 
   it('files no complaint for a contact card alone: asks what the complaint is, and files the card with the words sent next', async () => {
