@@ -9,6 +9,7 @@ import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testin
 import { createRedis, QueueNames, startLocalRedis } from '@aduan/queue';
 import { startRouterService } from '@aduan/router';
 import { memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { whatsappComplaint } from '@aduan/testkit/complaints';
 import { accessibilityViolations, watchScriptProblems } from '../support/chromium.ts';
 import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 
@@ -64,7 +65,8 @@ async function expireSessions(): Promise<void> {
   redis.disconnect();
 }
 
-const selected = (id: string) => page.$eval(`#opd-${id}`, (s) => (s as HTMLSelectElement).value);
+const selectedIn = (p: Page, id: string) => p.$eval(`#opd-${id}`, (s) => (s as HTMLSelectElement).value);
+const selected = (id: string) => selectedIn(page, id);
 
 describe('triage page in Chromium (1366x768)', () => {
   it('picks an OPD by the short name admins know: typing "Dishub" on the list chooses Dinas Perhubungan', async () => {
@@ -294,6 +296,45 @@ describe('triage page in Chromium (1366x768)', () => {
       await Promise.all([triage.close(), dlh.close()]);
       conn.disconnect();
       await redis.stop();
+    }
+  }, 60_000);
+  it("shows the photo a WhatsApp citizen sent after their vague complaint in that complaint's card; the photo's own card leads there, its form folded away (WCAG 2.1 AA)", async () => {
+    const conn = createRedis(url, 'worker');
+    const intake = new Queue(QueueNames.intake, { connection: conn, prefix });
+    const earlier = whatsappComplaint(prefix, 'Tolong dicek yang di sana itu pak, sudah lama sekali dibiarkan');
+    const shot = { kind: 'image' as const, mimeType: 'image/png', ...(await gw.deps.storage.put(PNG_1x1)) };
+    const extra = whatsappComplaint(prefix, `(foto tambahan untuk aduan ${earlier.ticket}, dikirim setelah aduan itu tercatat)`, { attachments: [shot] });
+    for (const c of [earlier, extra]) {
+      await intake.add('intake', c, { jobId: c.id });
+      await waitFor(async () => (await triageQ.getJob(c.id)) ?? null, { what: 'triage job' });
+    }
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'id-ID', bypassCSP: true });
+    const [name, value] = (await loginCookie()).split('=') as [string, string];
+    await context.addCookies([{ name, value, url: base }]);
+    const own = await context.newPage();
+    try {
+      await own.goto(`${base}/admin/triage`);
+      // In the complaint's card: the photo, loaded (served to the admin by the addition's id).
+      const thumb = own.locator(`#tambahan-dari-${earlier.id} img`);
+      expect(await thumb.getAttribute('alt')).toBe(`Foto lampiran 1 dari ${extra.ticket}`);
+      await thumb.scrollIntoViewIfNeeded();
+      await own.waitForFunction((id) => { const img = document.querySelector<HTMLImageElement>(`#tambahan-dari-${id} img`); return !!img && img.complete && img.naturalWidth > 0; }, earlier.id);
+      // The addition's own card: nothing to decide, its form folded away until asked for.
+      expect(await own.locator(`#opd-${extra.id}`).isVisible()).toBe(false);
+      expect(await accessibilityViolations(own)).toEqual([]);
+      await own.locator(`#sendiri-${extra.id} summary`).click();
+      expect(await own.locator(`#opd-${extra.id}`).isVisible()).toBe(true);
+      expect(await selectedIn(own, extra.id)).toBe('');
+      expect(await accessibilityViolations(own), 'opened').toEqual([]);
+      // Its link leads to the complaint's card.
+      await own.locator(`#ikut-${extra.id} a`).click();
+      await own.waitForURL(`${base}/admin/triage#t-${earlier.id}`);
+      expect(await own.locator(`#t-${earlier.id}`).evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })).toBe(true);
+    } finally {
+      await context.close();
+      for (const c of [earlier, extra]) await triageQ.remove(c.id);
+      await intake.close();
+      conn.disconnect();
     }
   }, 60_000);
   it('on a tablet (768x1024), by keyboard: a full list (a photo, a confidential reporter) and a restored decision meet WCAG 2.1 AA (axe-core) without sideways scrolling; "Keluar" then logging in again leads back to triage', async () => {

@@ -5,7 +5,7 @@ import type { Complaint, RoutedComplaint } from '@aduan/schema';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { whatsappComplaint } from '@aduan/testkit/complaints';
-import { createTestGateway } from '@aduan/gateway/testing';
+import { createTestGateway, PNG_1x1 } from '@aduan/gateway/testing';
 
 // A photo a citizen sends minutes after their WhatsApp complaint was acknowledged is filed as an
 // addition naming that complaint. These follow one complaint and its addition through an admin's
@@ -24,7 +24,27 @@ const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'c'.re
 
 /** A WhatsApp complaint as the conversation engine files it, from one citizen. */
 const chatComplaint = (text: string, attachments: Complaint['attachments'] = []): Complaint => whatsappComplaint(prefix, text, { attachments });
-const additionTo = (earlier: Complaint) => chatComplaint(`(foto tambahan untuk aduan ${earlier.ticket}, dikirim setelah aduan itu tercatat)`, [photo]);
+const additionTo = (earlier: Complaint, attachments: Complaint['attachments'] = [photo]) => whatsappComplaint(prefix, `(foto tambahan untuk aduan ${earlier.ticket}, dikirim setelah aduan itu tercatat)`, { attachments, confidential: earlier.reporter.confidential });
+
+/** A photo the gateway's storage really holds (the admin's page shows it). */
+async function storedPhoto(): Promise<Complaint['attachments'][number]> {
+  const stored = await gw.deps.storage.put(PNG_1x1);
+  return { kind: 'image', mimeType: 'image/png', ...stored };
+}
+
+/** The triage page (or a ticket's look-up) as the admin gets it. */
+async function triagePage(tiket?: string): Promise<string> {
+  const res = await gw.app.inject({ url: `/admin/triage${tiket ? `?tiket=${encodeURIComponent(tiket)}` : ''}`, headers: { cookie: admin } });
+  expect(res.statusCode).toBe(200);
+  return res.body;
+}
+
+/** One complaint's card on the page. */
+function card(page: string, id: string): string {
+  const start = page.indexOf(`<article class="card" aria-labelledby="t-${id}">`);
+  expect(start, `card of ${id}`).toBeGreaterThanOrEqual(0);
+  return page.slice(start, page.indexOf('</article>', start));
+}
 
 /** Files `c` through the real router; waits for its decision. */
 async function file(c: Complaint): Promise<void> {
@@ -59,8 +79,7 @@ describe('an addition follows its complaint when an admin assigns it', () => {
     await file(extra);
     expect(await q(QueueNames.triage).getJob(extra.id)).toBeDefined();
     // The admin is told it goes with its complaint: nothing to decide for it.
-    const waiting = await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } });
-    expect(waiting.body).toContain(`<p id="catatan-${extra.id}">Tambahan untuk aduan ${earlier.ticket} dari pelapor yang sama. Aduan itu belum di OPD mana pun; tambahan ini ikut ke OPD yang ditugaskan untuk aduan itu.</p>`);
+    expect(card(await triagePage(), extra.id)).toContain(`<p id="ikut-${extra.id}"`);
 
     await assign(earlier.id, 'dlh');
     const job = await q('opd.dlh').getJob(`${extra.id}.r1`);
@@ -142,3 +161,84 @@ describe('an addition follows its complaint when an admin assigns it', () => {
     expect((await gw.deps.status.get(extra.id))?.opd).toBe('dinkes');
   });
 });
+
+describe("the triage page shows a complaint's additions with it", () => {
+  it("shows the addition's photo in its complaint's card, and the addition's own card says it follows that complaint, its form folded away", async () => {
+    const earlier = chatComplaint('Tolong dicek yang di sana itu pak, sudah lama sekali dibiarkan');
+    await file(earlier);
+    const shot = await storedPhoto();
+    const extra = additionTo(earlier, [shot]);
+    await file(extra);
+    const page = await triagePage();
+
+    const a = card(page, earlier.id);
+    const src = `/admin/triage/${extra.id}/attachments/${shot.sha256}`;
+    expect(a).toContain(`<h3 id="tambahan-${earlier.id}"`);
+    expect(a).toContain('Tambahan dari pelapor yang sama');
+    expect(a).toContain(`<strong>${extra.ticket}</strong>`);
+    expect(a).toContain(`<a href="${src}" target="_blank" rel="noopener"><img src="${src}" alt="Foto lampiran 1 dari ${extra.ticket}"`);
+    expect(a).toContain('ikut diteruskan bersama aduan ini');
+    // The thumbnail is served to the admin.
+    const img = await gw.app.inject({ url: src, headers: { cookie: admin } });
+    expect(img.statusCode).toBe(200);
+    expect(img.headers['content-type']).toBe('image/png');
+
+    const b = card(page, extra.id);
+    expect(b).toContain(`<p id="ikut-${extra.id}"`);
+    expect(b).toContain(`<strong>Ikut aduan <a href="#t-${earlier.id}">${earlier.ticket}</a></strong>`);
+    expect(b).toContain('tidak perlu diputuskan tersendiri');
+    // No guess made on our words, no form in the way: one folded away, with nothing chosen.
+    expect(b).not.toContain('Tebakan sistem');
+    expect(b).toMatch(new RegExp(`<details id="sendiri-${extra.id}">\\s*<summary[^>]*>Putuskan tersendiri</summary>[\\s\\S]*<form method="post" action="/admin/triage/${extra.id}/assign">[\\s\\S]*</details>`));
+    expect(b).toContain('<option value="" selected>— Pilih dinas —</option>');
+
+    // Looked up alone, the addition leads to its complaint's look-up; the complaint's shows the addition.
+    expect(card(await triagePage(extra.ticket), extra.id)).toContain(`<a href="/admin/triage?tiket=${earlier.ticket}">${earlier.ticket}</a>`);
+    expect(card(await triagePage(earlier.ticket), earlier.id)).toContain(`alt="Foto lampiran 1 dari ${extra.ticket}"`);
+
+    // Assigned: re-assigning the complaint later (its look-up) says the addition moves with it.
+    await assign(earlier.id, 'dlh');
+    const routed = card(await triagePage(earlier.ticket), earlier.id);
+    expect(routed).toContain(`alt="Foto lampiran 1 dari ${extra.ticket}"`);
+    expect(routed).toContain('ikut dialihkan bersama aduan ini');
+  });
+
+  it('says which addition an admin sent elsewhere on its own: it stays there', async () => {
+    const earlier = chatComplaint('Tolong dicek yang di pojok sana itu pak, sudah lama dibiarkan');
+    await file(earlier);
+    const extra = additionTo(earlier);
+    await file(extra);
+    await assign(extra.id, 'dinkes');
+
+    const page = await triagePage();
+    expect(page).not.toContain(`aria-labelledby="t-${extra.id}"`);
+    expect(card(page, earlier.id)).toContain('sudah diteruskan tersendiri ke <strong>Dinas Kesehatan</strong>; tidak ikut aduan ini');
+  });
+
+  it("shows a confidential complaint's additions to the admin as its own photos", async () => {
+    const earlier = whatsappComplaint(prefix, 'Rahasia ya pak, tolong dicek yang di belakang situ', { confidential: true });
+    await file(earlier);
+    const shot = await storedPhoto();
+    const extra = additionTo(earlier, [shot]);
+    expect(extra.reporter.confidential).toBe(true);
+    await file(extra);
+
+    const a = card(await triagePage(), earlier.id);
+    expect(a).toContain(`<p id="rahasia-${earlier.id}">`);
+    expect(a).toContain(`<img src="/admin/triage/${extra.id}/attachments/${shot.sha256}" alt="Foto lampiran 1 dari ${extra.ticket}"`);
+  });
+
+  it('shows the oldest 10 additions of a complaint and counts the others', async () => {
+    const earlier = chatComplaint('Tolong dicek yang di sebelah situ pak, sudah lama dibiarkan');
+    await file(earlier);
+    const extras = Array.from({ length: 12 }, () => additionTo(earlier));
+    // One at a time: each takes its complaint's decision lock, and one that finds it busy waits a second.
+    for (const x of extras) await file(x);
+
+    const a = card(await triagePage(), earlier.id);
+    const shown = [...a.matchAll(/<div id="tambahan-item-([0-9A-Z]{26})"/g)].map((m) => m[1]);
+    expect(shown).toEqual(extras.map((x) => x.id).sort().slice(0, 10));
+    expect(a).toContain('Dan 2 tambahan lain, tidak ditampilkan di sini.');
+  });
+});
+

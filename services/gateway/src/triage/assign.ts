@@ -204,7 +204,7 @@ async function followAdditions(deps: TriageDeps, complaint: { id: string; ticket
     if (!latest) continue;
     const at = latest.routing;
     const movedAlready = isThisAssignment(at, { by: complaint.by }, to.opd) && at.reasons.includes(`tambahan untuk aduan ${complaint.ticket}`);
-    const follows = movedAlready || at.triage || (at.opd === from.opd && (!from.triage || from.decidedBy === 'opd'));
+    const follows = movedAlready || additionFollows(at, from);
     if (!follows || (!movedAlready && !at.triage && at.opd === to.opd)) continue;
     try {
       // Moved already: sent again on the revision it was moved from (assignLocked finishes it, or finds it done).
@@ -214,6 +214,16 @@ async function followAdditions(deps: TriageDeps, complaint: { id: string; ticket
       deps.logger.info({ complaintId: id, addsTo: complaint.id }, 'addition assigned meanwhile: left where it is');
     }
   }
+}
+
+/**
+ * Whether an addition where `at` says it is goes with its complaint when the complaint leaves
+ * `from` (its decision now): waiting in triage, or with the OPD the complaint is with (or that
+ * returned it). One an admin sent elsewhere on its own stays. The triage page says so with the
+ * same rule (triage-additions.ts).
+ */
+export function additionFollows(at: { triage: boolean; opd?: string | undefined }, from: Pick<Routing, 'opd' | 'triage' | 'decidedBy'>): boolean {
+  return at.triage || (at.opd === from.opd && (!from.triage || from.decidedBy === 'opd'));
 }
 
 export async function listCorrections(deps: Pick<TriageDeps, 'redis' | 'prefix'>): Promise<Correction[]> {

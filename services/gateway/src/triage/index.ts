@@ -11,6 +11,7 @@ import { AssignDraftStore, DRAFT_COOKIE, DRAFT_TTL_SECONDS, type AssignDraft } f
 import { assignComplaint, listCorrections, listTriage, type TriageDeps } from './assign.ts';
 import { changedMeanwhile, triagePage, type TriagePageOptions } from './triage-page.ts';
 import { assignRetryPage } from './assign-retry-page.ts';
+import { readAdditions } from './triage-additions.ts';
 import { listOverdue } from '../overdue/overdue-list.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { isInlineImage, sendAttachment } from '../views/attachment-reply.ts';
@@ -193,11 +194,15 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     ]);
     const conflict = req.query.error === 'conflict' && found;
     // After a conflict, the note the admin typed is still there (their choice named, not selected).
-    const draft = conflict ? await drafts.get(draftToken(req), found.id) : null;
+    const [draft, additions] = await Promise.all([
+      conflict ? drafts.get(draftToken(req), found.id) : null,
+      readAdditions({ status: deps.status, routedQueue }, found ? [found] : items),
+    ]);
     const prefill = found && draft ? { earlier: draft.opd, note: draft.note, revision: found.routing.revision } : undefined;
     return sendPage(reply, triagePage(deps.directory, items, {
       username: userOf(req).username,
       waiting,
+      additions,
       ...(done ? { done } : {}),
       ...(conflict ? { error: changedMeanwhile(found.routing) } : req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}),
       ...(query ? { search: { query, ...(found ? { found } : {}), ...(prefill ? { prefill } : {}) } } : {}),
@@ -224,12 +229,12 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     const draft = await drafts.get(draftToken(req), req.params.id);
     const complaint = draft ? await latestRouted(routedQueue, req.params.id) : undefined;
     if (!draft || !complaint) return reply.redirect(`/admin/triage#t-${req.params.id}`, 303);
-    const waiting = await triageQueue.getJobCountByTypes('waiting', 'prioritized', 'delayed');
+    const [waiting, additions] = await Promise.all([triageQueue.getJobCountByTypes('waiting', 'prioritized', 'delayed'), readAdditions({ status: deps.status, routedQueue }, [complaint])]);
     // Decided by someone else meanwhile: the admin sees where it is now and confirms against that.
     const meanwhile = draft.revision !== undefined && draft.revision !== complaint.routing.revision;
     // Their choice is then only named, not selected: a stray Enter must not override what happened.
     const prefill = meanwhile ? { earlier: draft.opd, note: draft.note, revision: complaint.routing.revision } : { opd: draft.opd, note: draft.note, revision: draft.revision ?? complaint.routing.revision };
-    return sendPage(reply, triagePage(deps.directory, [], { username: userOf(req).username, waiting, restored: { complaint, draft: prefill, meanwhile, ...(draft.next ? { next: draft.next } : {}) } }));
+    return sendPage(reply, triagePage(deps.directory, [], { username: userOf(req).username, waiting, additions, restored: { complaint, draft: prefill, meanwhile, ...(draft.next ? { next: draft.next } : {}) } }));
   });
 
   app.post<{ Params: { id: string }; Body: AssignForm }>('/admin/triage/:id/assign', { preHandler: [requireSameOrigin, adminKeepingDraft], schema: { hide: true } }, async (req, reply) => {

@@ -2,9 +2,11 @@ import type { Directory } from '@aduan/routing/directory';
 import { wibDateTime, type RoutedComplaint } from '@aduan/schema';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
-import { isInlineImage } from '../views/attachment-reply.ts';
 import type { OverdueGroup } from '../overdue/overdue-list.ts';
 import { overdueSection } from './overdue-section.ts';
+import { attachmentList, locationLine } from './complaint-parts.ts';
+import { additionsSection, followsNotice } from './additions-section.ts';
+import { NO_ADDITIONS, type TriageAdditions } from './triage-additions.ts';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 /** The abbreviation first ("Dishub — Dinas Perhubungan"): admins type it to jump in the list, and most names begin "Dinas". */
@@ -76,6 +78,8 @@ export interface TriagePageOptions {
   restored?: { complaint: RoutedComplaint; draft: Prefill; meanwhile: boolean; next?: string };
   /** The complaints OPDs left unanswered past their deadline (listOverdue), and that deadline in working days; absent: deadlines are off, or another view. */
   overdue?: { groups: OverdueGroup[]; days: number };
+  /** What the page says of additions, for the complaints it shows (readAdditions); absent: nothing. */
+  additions?: TriageAdditions;
 }
 
 /** What the admin had chosen and typed in a complaint's form. */
@@ -102,17 +106,18 @@ export function changedMeanwhile(r: RoutedComplaint['routing']): string {
 export function triagePage(dir: Directory, items: RoutedComplaint[], opts: TriagePageOptions): string {
   const choices = assignChoices(dir);
   const { done, search, restored } = opts;
+  const additions = opts.additions ?? NO_ADDITIONS;
   // Where the assigned item was, so the admin goes on from there (`#diteruskan`); at the top when it was the last.
   const confirmation = done ? html`<div class="card" role="status" id="diteruskan" style="scroll-margin-top:16px">Aduan <strong>${done.ticket}</strong> sudah diteruskan${done.opdName ? html` ke <strong>${done.opdName}</strong>` : ''}.${done.noteUnsent ? html` <strong>Catatan Anda tidak ikut terkirim</strong>: aduan ini sudah ada di dinas tersebut sebelumnya. Bila catatan itu penting, sampaikan langsung kepada dinasnya.` : ''}</div>` : '';
   const list = restored
     ? html`<div class="card" role="status" id="dipulihkan">${restored.meanwhile
       ? html`Sesi Anda tadi berakhir sebelum aduan <strong>${restored.complaint.ticket}</strong> diteruskan. ${changedMeanwhile(restored.complaint.routing)}`
       : html`Sesi Anda tadi berakhir sebelum aduan <strong>${restored.complaint.ticket}</strong> diteruskan. Pilihan dinas dan catatan Anda sudah dipulihkan; periksa, lalu tekan <strong>${restored.complaint.routing.triage ? 'Teruskan' : 'Alihkan'}</strong>.`}</div>
-${item(restored.complaint, choices, restored.next, restored.draft)}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
+${item(restored.complaint, choices, additions, { ...(restored.next ? { next: restored.next } : {}), prefill: restored.draft })}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
     : search
-    ? html`${search.found ? item(search.found, choices, undefined, search.prefill) : html`<div class="card" role="alert"><p>Tiket <strong>${search.query}</strong> tidak ditemukan.</p></div>`}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
+    ? html`${search.found ? item(search.found, choices, additions, search.prefill ? { prefill: search.prefill } : {}) : html`<div class="card" role="alert"><p>Tiket <strong>${search.query}</strong> tidak ditemukan.</p></div>`}<p><a href="/admin/triage">Kembali ke daftar triase</a></p>`
     : html`<p><strong>${String(opts.waiting)}</strong> aduan menunggu triase.${opts.waiting > items.length ? ` Yang tampil ${items.length} paling lama; sisanya muncul setelah ini diteruskan, atau cari tiketnya.` : ''}</p>
-${items.map((c, i) => html`${done?.before === c.id ? confirmation : ''}${item(c, choices, items[i + 1]?.id)}`)}`;
+${items.map((c, i) => html`${done?.before === c.id ? confirmation : ''}${item(c, choices, additions, items[i + 1] ? { next: items[i + 1]!.id } : {})}`)}`;
   // Said at the top (the list itself is below the triage items, which come first).
   const overdueTotal = opts.overdue?.groups.reduce((n, g) => n + g.total, 0) ?? 0;
   const body = html`
@@ -133,9 +138,16 @@ ${opts.overdue ? overdueSection(opts.overdue.groups, opts.overdue.days) : ''}`;
   return layout('Triase aduan', body);
 }
 
-/** One complaint and its form; `next` is the item after it on the page, where the admin goes on. */
-function item(c: RoutedComplaint, choices: Choice[], next?: string, prefill?: Prefill) {
+/**
+ * One complaint and its form; `next` is the item after it on the page, where the admin goes on.
+ * With it, the additions the same citizen sent after it. An addition that follows a complaint in
+ * triage says so instead of the router's guess (made on our words, not the citizen's), and its
+ * form is folded away: deciding it alone is still possible, and it then stays where it was sent.
+ */
+function item(c: RoutedComplaint, choices: Choice[], additions: TriageAdditions, { next, prefill }: { next?: string; prefill?: Prefill }) {
   const r = c.routing;
+  const followed = additions.follows.get(c.id);
+  const own = additions.of.get(c.id);
   // Confidence 0: no word was recognised and the router's OPD is only its fallback, not a guess to
   // confirm with Enter. A routed complaint's OPD is where it is now.
   const guessed = !r.triage || r.confidence > 0;
@@ -144,39 +156,46 @@ function item(c: RoutedComplaint, choices: Choice[], next?: string, prefill?: Pr
   const back = r.triage && r.decidedBy === 'opd' ? (choices.find((o) => o.code === r.opd) ?? { name: r.opdName, shortName: r.opdName }) : undefined;
   const returned = back ? optionLabel(back) : undefined;
   // What the admin had chosen (a restored decision), else the router's guess or where it is now.
-  const chosen = prefill?.opd ?? (guessed ? r.opd : '');
+  // An addition's guess is made on our words: nothing preselected.
+  const chosen = prefill?.opd ?? (guessed && !followed ? r.opd : '');
   const earlier = choices.find((o) => o.code === prefill?.earlier);
+  const form = assignmentForm(choices, {
+    id: c.id,
+    opd: chosen,
+    note: prefill?.note ?? '',
+    revision: prefill?.revision ?? r.revision,
+    ...(next ? { next } : {}),
+    label: r.triage ? 'Teruskan ke' : 'Alihkan ke',
+    button: r.triage ? 'Teruskan' : 'Alihkan',
+    autofocus: prefill !== undefined,
+    ...(c.reporter?.confidential ? { describedBy: `rahasia-${c.id}` } : {}),
+  });
   return html`<article class="card" aria-labelledby="t-${c.id}">
 <h2 id="t-${c.id}" style="margin:0 0 4px;font-size:1.1rem">${c.ticket} <span class="muted" style="font-weight:400">· ${channelLabel(c)} · ${wibDateTime(c.receivedAt)}</span></h2>
 ${c.reporter?.confidential ? html`<p id="rahasia-${c.id}"><strong>Rahasia:</strong> dinas tidak menerima nama dan nomor pelapor. Jangan menuliskannya di catatan.</p>` : ''}
+${followed ? followsNotice(c.id, followed) : ''}
 <p style="white-space:pre-wrap">${c.text}</p>
-${c.location ? html`<p class="muted">Lokasi: ${[c.location.description, c.location.kelurahan && `Kel. ${c.location.kelurahan}`, c.location.kecamatan && `Kec. ${c.location.kecamatan}`].filter(Boolean).join(', ')}</p>` : ''}
-${c.attachments.length ? html`<p class="attachments">${c.attachments.map((a, i) => {
-  const href = `/admin/triage/${c.id}/attachments/${a.sha256}`;
-  return isInlineImage(a.mimeType)
-    ? html`<a href="${href}" target="_blank" rel="noopener"><img src="${href}" alt="Foto lampiran ${String(i + 1)} dari ${c.ticket}" loading="lazy" style="max-width:160px;max-height:160px;margin:0 8px 8px 0;border-radius:6px;vertical-align:top"></a>`
-    : html`<a href="${href}">Lampiran ${String(i + 1)} (${a.mimeType})</a> `;
-})}</p>` : ''}
-${returned
+${locationLine(c.location)}
+${attachmentList(c.id, c.ticket, c.attachments)}
+${own ? additionsSection(c, own) : ''}
+${followed
+  ? ''
+  : returned
   ? html`<p id="kembali-${c.id}"><strong>Dikembalikan oleh ${returned}</strong>: menurut dinas ini, aduan ini bukan kewenangannya.${r.note ? html`<br>Alasan dari dinas: ${r.note}` : ''}</p>`
   : !r.triage
   ? html`<p>Sudah diteruskan ${r.decidedBy === 'admin' ? 'oleh admin' : 'oleh sistem'} ke <strong>${r.opdName}</strong>.${r.note ? html` Catatan: ${r.note}` : ''}</p>`
   : guessed
     ? html`<p class="muted">Tebakan sistem: <strong>${r.opdName}</strong> (${pct(r.confidence)})${r.alternatives.length ? html`; alternatif: ${r.alternatives.map((a) => `${a.opdName} (${pct(a.confidence)})`).join(', ')}` : ''}</p>`
     : html`<p class="muted">Sistem tidak punya tebakan; pilih sendiri dinas yang tepat.</p>`}
-${r.triage && !returned && r.note ? html`<p id="catatan-${c.id}">${r.note}</p>` : ''}
-${r.decidedBy !== 'admin' && !returned && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
+${r.triage && !returned && !followed && r.note ? html`<p id="catatan-${c.id}">${r.note}</p>` : ''}
+${r.decidedBy !== 'admin' && !returned && !followed && r.reasons.length ? html`<ul class="muted">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}
 ${earlier ? html`<p id="pilihan-${c.id}">Pilihan Anda tadi: <strong>${optionLabel(earlier)}</strong>.${prefill?.note ? ' Catatan Anda masih ada di formulir.' : ''}</p>` : ''}
-${assignmentForm(choices, {
-  id: c.id,
-  opd: chosen,
-  note: prefill?.note ?? '',
-  revision: prefill?.revision ?? r.revision,
-  ...(next ? { next } : {}),
-  label: r.triage ? 'Teruskan ke' : 'Alihkan ke',
-  button: r.triage ? 'Teruskan' : 'Alihkan',
-  autofocus: prefill !== undefined,
-  ...(c.reporter?.confidential ? { describedBy: `rahasia-${c.id}` } : {}),
-})}
+${followed
+  ? html`<details id="sendiri-${c.id}"${prefill ? raw(' open') : raw('')}>
+<summary style="cursor:pointer;color:#0b5394;font-weight:600">Putuskan tersendiri</summary>
+<p class="hint">Hanya bila tambahan ini perlu ke dinas lain. Setelah diputuskan tersendiri, tambahan ini tetap di dinas yang Anda pilih dan tidak lagi ikut aduan ${followed.ticket}.</p>
+${form}
+</details>`
+  : form}
 </article>`;
 }

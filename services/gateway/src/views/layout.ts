@@ -15,7 +15,7 @@ input[type=text],input[type=tel],input[type=email],select,textarea{width:100%;pa
 textarea{min-height:140px}
 /* The error summary links to a field: shown with its label and hint above it, not at the screen's top edge. */
 input,select,textarea{scroll-margin-top:8rem}
-input:focus,select:focus,textarea:focus,button:focus,a:focus{outline:3px solid #1b1f23;outline-offset:1px;box-shadow:0 0 0 5px #f1c232}
+input:focus,select:focus,textarea:focus,button:focus,a:focus,summary:focus{outline:3px solid #1b1f23;outline-offset:1px;box-shadow:0 0 0 5px #f1c232}
 .check{display:flex;gap:10px;align-items:flex-start;margin:12px 0}
 .check input{width:22px;height:22px;margin-top:2px;flex:none}
 .check label{margin:0;font-weight:600}
