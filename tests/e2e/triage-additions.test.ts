@@ -82,6 +82,9 @@ describe('an addition follows its complaint when an admin assigns it', () => {
     expect(card(await triagePage(), extra.id)).toContain(`<p id="ikut-${extra.id}"`);
 
     await assign(earlier.id, 'dlh');
+    // The admin's confirmation names the addition that went with it.
+    const confirmed = await gw.app.inject({ url: `/admin/triage?done=${earlier.ticket}`, headers: { cookie: admin } });
+    expect(confirmed.body).toContain(`sudah diteruskan ke <strong>Dinas Lingkungan Hidup</strong>, bersama tambahan dari pelapor yang sama: <strong>${extra.ticket}</strong>.`);
     const job = await q('opd.dlh').getJob(`${extra.id}.r1`);
     expect(job?.data.routing).toMatchObject({ opd: 'dlh', decidedBy: 'admin', triage: false, revision: 1 });
     expect(job?.data.routing.note).toContain(earlier.ticket);

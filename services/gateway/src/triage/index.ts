@@ -173,7 +173,9 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     const record = id ? await deps.status.get(id) : null;
     if (!record) return undefined;
     const before = typeof query.next === 'string' && ComplaintId.safeParse(query.next).success ? query.next : undefined;
-    return { ticket: record.ticket, ...(record.opdName ? { opdName: record.opdName } : {}), ...(before ? { before } : {}), ...(query.note === 'unsent' ? { noteUnsent: true } : {}) };
+    // Its additions that went with it: with the same OPD now.
+    const additions = record.opd && id ? (await Promise.all((await deps.status.additions(id)).map((a) => deps.status.get(a)))).filter((a) => a?.opd === record.opd).map((a) => a!.ticket) : [];
+    return { ticket: record.ticket, ...(record.opdName ? { opdName: record.opdName } : {}), ...(before ? { before } : {}), ...(query.note === 'unsent' ? { noteUnsent: true } : {}), ...(additions.length ? { additions } : {}) };
   }
 
   /** A ticket as the admin typed it (case, spaces and dashes do not matter): the complaint as it is now, in triage or routed. */

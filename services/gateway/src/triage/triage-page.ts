@@ -66,7 +66,8 @@ export interface TriagePageOptions {
   /** How many complaints wait in triage; `items` are the oldest of them. */
   waiting: number;
   /** The complaint just assigned, where it went, and the item that followed it on the page (the confirmation stands there). */
-  done?: { ticket: string; opdName?: string; before?: string; noteUnsent?: boolean };
+  /** `additions`: the tickets of the complaint's additions that are with the same OPD now (they went with it). */
+  done?: { ticket: string; opdName?: string; before?: string; noteUnsent?: boolean; additions?: string[] };
   error?: string;
   /** A ticket looked up (`?tiket=`): the complaint as it is now, waiting or already routed, or none found. */
   search?: { query: string; found?: RoutedComplaint; prefill?: Prefill };
@@ -108,7 +109,7 @@ export function triagePage(dir: Directory, items: RoutedComplaint[], opts: Triag
   const { done, search, restored } = opts;
   const additions = opts.additions ?? NO_ADDITIONS;
   // Where the assigned item was, so the admin goes on from there (`#diteruskan`); at the top when it was the last.
-  const confirmation = done ? html`<div class="card" role="status" id="diteruskan" style="scroll-margin-top:16px">Aduan <strong>${done.ticket}</strong> sudah diteruskan${done.opdName ? html` ke <strong>${done.opdName}</strong>` : ''}.${done.noteUnsent ? html` <strong>Catatan Anda tidak ikut terkirim</strong>: aduan ini sudah ada di dinas tersebut sebelumnya. Bila catatan itu penting, sampaikan langsung kepada dinasnya.` : ''}</div>` : '';
+  const confirmation = done ? html`<div class="card" role="status" id="diteruskan" style="scroll-margin-top:16px">Aduan <strong>${done.ticket}</strong> sudah diteruskan${done.opdName ? html` ke <strong>${done.opdName}</strong>` : ''}${done.additions?.length ? html`, bersama tambahan dari pelapor yang sama: ${done.additions.map((t, i) => html`${i ? ', ' : ''}<strong>${t}</strong>`)}` : ''}.${done.noteUnsent ? html` <strong>Catatan Anda tidak ikut terkirim</strong>: aduan ini sudah ada di dinas tersebut sebelumnya. Bila catatan itu penting, sampaikan langsung kepada dinasnya.` : ''}</div>` : '';
   const list = restored
     ? html`<div class="card" role="status" id="dipulihkan">${restored.meanwhile
       ? html`Sesi Anda tadi berakhir sebelum aduan <strong>${restored.complaint.ticket}</strong> diteruskan. ${changedMeanwhile(restored.complaint.routing)}`
