@@ -131,7 +131,8 @@ describe('a WhatsApp citizen, a photo sent after the acknowledgement, the admin 
     const dpuprName = 'Dinas Pekerjaan Umum dan Penataan Ruang';
     expect(await nextTexts(2, 2, 'routed notices of A and B')).toEqual([
       `Aduan *${A}* sudah kami teruskan ke ${dpuprName}. Kami akan mengabari Anda lagi bila ada tindak lanjut. Terima kasih.`,
-      `Aduan *${B}* sudah kami teruskan ke ${dpuprName}. Kami akan mengabari Anda lagi bila ada tindak lanjut. Terima kasih.`,
+      // B as the citizen knows it: their photo sent after A, with its own ticket.
+      `Kiriman tambahan Anda untuk aduan *${A}* (nomor tiket *${B}*) sudah kami teruskan ke ${dpuprName}, bersama aduan itu. Terima kasih.`,
     ]);
 
     // 4. DPUPR's system reads its feed: A, and B naming A, with its photo (without the phone's Exif).
@@ -184,7 +185,8 @@ describe('a WhatsApp citizen, a photo sent after the acknowledgement, the admin 
     const dlhName = 'Dinas Lingkungan Hidup';
     expect(await nextTexts(4, 2, 'routed notices of A and B to DLH')).toEqual([
       `Aduan *${A}* sudah kami teruskan ke ${dlhName}. Kami akan mengabari Anda lagi bila ada tindak lanjut. Terima kasih.`,
-      `Aduan *${B}* sudah kami teruskan ke ${dlhName}. Kami akan mengabari Anda lagi bila ada tindak lanjut. Terima kasih.`,
+      // B as the citizen knows it: their photo sent after A, with its own ticket.
+      `Kiriman tambahan Anda untuk aduan *${A}* (nomor tiket *${B}*) sudah kami teruskan ke ${dlhName}, bersama aduan itu. Terima kasih.`,
     ]);
 
     // 5. A fire next door: 112 at once, before the quiet period files it; then filed, for Satpol PP (Damkar).

@@ -93,6 +93,7 @@ describe('an addition follows its complaint when an admin assigns it', () => {
     expect((await gw.deps.status.get(extra.id))?.opd).toBe('dlh');
     const notice = await q('notify.whatsapp').getJob(`routed.${extra.id}.r1`);
     expect(notice?.data).toMatchObject({ ticket: extra.ticket, to: extra.source.threadId });
+    expect(notice?.data.text).toContain(`Kiriman tambahan Anda untuk aduan *${earlier.ticket}* (nomor tiket *${extra.ticket}*) sudah kami teruskan ke Dinas Lingkungan Hidup`);
     // The admin's page no longer lists it.
     const page = await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } });
     expect(page.body).not.toContain(extra.ticket);

@@ -47,6 +47,9 @@ export const DEFAULT_EXTERNAL_ADVICE = 'Silakan sampaikan ke instansi yang berwe
 export const citizenMessages = {
   routed: (ticket: string, opdName: string) =>
     `Aduan ${ticket} sudah kami teruskan ke ${opdName}. Kami akan mengabari Anda lagi bila ada tindak lanjut. Terima kasih.`,
+  /** An addition (a photo sent after complaint `earlier` was filed) routed with it: the citizen knows it as a "kiriman tambahan". */
+  routedAddition: (ticket: string, earlier: string, opdName: string) =>
+    `Kiriman tambahan Anda untuk aduan ${earlier} (nomor tiket ${ticket}) sudah kami teruskan ke ${opdName}, bersama aduan itu. Terima kasih.`,
   external: (ticket: string, advice?: string) =>
     `Mohon maaf, aduan ${ticket} berada di luar kewenangan Pemerintah Kota Blitar. ${advice ?? DEFAULT_EXTERNAL_ADVICE} Aduan Anda tetap kami catat.`,
   in_progress: (ticket: string, opdName: string, note?: string) =>

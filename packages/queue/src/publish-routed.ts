@@ -71,6 +71,8 @@ export async function publishRouted(
   complaint: Complaint | RoutedComplaint,
   routing: Routing,
   supporters = 0,
+  /** `addsTo`: the ticket of the complaint this one is an addition to, routed with it: its notice says so. */
+  opts: { addsTo?: string } = {},
 ): Promise<RoutedComplaint> {
   const routed: RoutedComplaint = { ...complaint, routing, supporters } as RoutedComplaint;
   const jobId = routedJobId(complaint.id, routing.revision);
@@ -85,7 +87,12 @@ export async function publishRouted(
         complaintId: complaint.id,
         ticket: complaint.ticket,
         kind: 'routed',
-        text: routing.opd === EXTERNAL_OPD ? citizenMessages.external(noticeTicket(address.channel, complaint.ticket), routing.external?.advice) : citizenMessages.routed(noticeTicket(address.channel, complaint.ticket), routing.opdName),
+        text:
+          routing.opd === EXTERNAL_OPD
+            ? citizenMessages.external(noticeTicket(address.channel, complaint.ticket), routing.external?.advice)
+            : opts.addsTo
+              ? citizenMessages.routedAddition(noticeTicket(address.channel, complaint.ticket), noticeTicket(address.channel, opts.addsTo), routing.opdName)
+              : citizenMessages.routed(noticeTicket(address.channel, complaint.ticket), routing.opdName),
         createdAt: routing.routedAt,
       }
     : undefined;

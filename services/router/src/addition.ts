@@ -31,7 +31,7 @@ export interface EarlierDecision {
  *   its words, as any complaint.
  */
 export type AdditionOutcome =
-  | { kind: 'follows'; earlierId: string; decision: AdditionDecision }
+  | { kind: 'follows'; earlierId: string; ticket: string; decision: AdditionDecision }
   | { kind: 'waits'; earlierId: string; note: string; reason: string }
   | { kind: 'pending'; earlierId: string }
   | null;
@@ -55,6 +55,7 @@ export async function additionOutcome(status: StatusStore, complaint: Complaint,
     return {
       kind: 'follows',
       earlierId: earlier.id,
+      ticket,
       decision: {
         opd: EXTERNAL_OPD,
         opdName: outside.opdName,
@@ -77,6 +78,7 @@ export async function additionOutcome(status: StatusStore, complaint: Complaint,
   return {
     kind: 'follows',
     earlierId: earlier.id,
+    ticket,
     decision: {
       opd: earlier.opd,
       opdName,

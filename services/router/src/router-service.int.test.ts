@@ -468,6 +468,9 @@ describe('router service, a photo sent after the complaint was filed (an additio
     expect(job.data.text).toContain(earlier.ticket);
     expect(await q(QueueNames.triage).getJob(extra.id)).toBeUndefined();
     await waitFor(async () => ((await status.get(extra.id))?.opd === 'dlh' ? true : null), { what: 'the addition recorded as routed to dlh' });
+    // The citizen knows it as their photo sent after the complaint: the notice says so.
+    const notice = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${extra.id}.r0`)) ?? null, { what: "the addition's notice" });
+    expect(notice.data.text).toBe(`Kiriman tambahan Anda untuk aduan *${earlier.ticket}* (nomor tiket *${extra.ticket}*) sudah kami teruskan ke Dinas Lingkungan Hidup, bersama aduan itu. Terima kasih.`);
   });
 
   it('sends contact cards sent after the complaint (its cards on the lines after ours) there too', async () => {

@@ -134,7 +134,9 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     // Only for a complaint the intake side could not record (spooled) whose ticket another
     // complaint took meanwhile: it is routed and its status kept, but not found by ticket.
     if (ticketTaken) log.error({ complaintId: complaint.id }, 'ticket already belongs to another complaint: status look-ups by this ticket will not find it');
-    await publishRouted({ producer, status }, complaint, routing, supporters);
+    // An addition with its complaint's OPD: its notice names that complaint, as its acknowledgement did.
+    const follows = addition?.kind === 'follows' && !routing.triage && routing.opd === addition.decision.opd ? { addsTo: addition.ticket } : {};
+    await publishRouted({ producer, status }, complaint, routing, supporters, follows);
     if (!retried) decisions.inc({ opd: routing.opd, outcome: routing.triage ? 'triage' : 'routed' });
     // Duplicate hints for the radio desk, whatever the channel; a convenience, never a failure.
     if (hints) await indexComplaint(hints, complaint).catch((err: Error) => log.debug({ complaintId: complaint.id, err: err.message }, 'hint index failed'));

@@ -146,7 +146,7 @@ async function assignLocked(deps: TriageDeps, input: AssignInput, opd: { code: s
   // Callers the desk linked are counted on the status record (and on `<id>.s<n>` jobs, which
   // latestRouted does not read): the OPD must get the count, not the one of the last decision.
   const supporters = Math.max(current.supporters, record?.supporters ?? 0);
-  const routed = await publishRouted({ producer: deps.producer, status: deps.status }, complaint as RoutedComplaint, routing, supporters);
+  const routed = await publishRouted({ producer: deps.producer, status: deps.status }, complaint as RoutedComplaint, routing, supporters, input.follows ? { addsTo: input.follows } : {});
   await deps.triageQueue.remove(input.id).catch(() => 0);
   for (let rev = 1; rev <= current.routing.revision; rev++) await deps.triageQueue.remove(`${input.id}.r${rev}`).catch(() => 0);
   if (!previous.triage && (await withdrawUntaken(deps.producer, previous.opd, input.id, previous.revision))) {
