@@ -151,6 +151,9 @@ describe('Redis unreachable', () => {
     try {
       const before = await q.count();
       const known = (await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Lampu taman di Alun-alun mati semua sejak Senin' } })).json() as { ticket: string };
+      // In Redis before it fills up: on a busy machine the producer's connection may still be
+      // coming back from the last test's outage, and the complaint spooled, then drained.
+      await waitFor(async () => (await gw.deps.spool.pendingCount()) === 0, { timeoutMs: 20_000, what: 'the known complaint in Redis' });
       // Redis at its maxmemory: it refuses every write (OOM) while it answers, so the drain runs and fails.
       await admin.config('SET', 'maxmemory', '1');
       const texts = Array.from({ length: 120 }, (_, i) => `Saluran air tersumbat sampah di gang ${i} Jl. Kenari, air meluap ke rumah warga setiap hujan. `.repeat(6));
