@@ -22,7 +22,7 @@ describe('additionOutcome (real Redis)', () => {
     const earlier = chatComplaint('Sampah di TPS Jl. Anggrek sudah seminggu tidak diangkut, bau busuk sekali');
     await status.recordReceived({ id: earlier.id, ticket: earlier.ticket, channel: 'whatsapp', receivedAt: earlier.receivedAt, ...senderFields('whatsapp', earlier.source.senderId, earlier.reporter.phone), replyAccount: earlier.source.account, replyTo: earlier.source.threadId! });
     const extra = chatComplaint(`(foto tambahan untuk aduan ${earlier.ticket}, dikirim setelah aduan itu tercatat)`);
-    const outcome = await additionOutcome(status, extra, {
+    const outcome = await additionOutcome(status, extra, earlier.id, {
       // The router, at concurrency 16, finishes the earlier complaint's job right now: its record
       // says "routed" (publishRouted writes it last), then the job is done.
       undecided: async () => {

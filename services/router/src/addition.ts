@@ -36,13 +36,25 @@ export type AdditionOutcome =
   | { kind: 'pending'; earlierId: string }
   | null;
 
-export async function additionOutcome(status: StatusStore, complaint: Complaint, earlierDecision: EarlierDecision): Promise<AdditionOutcome> {
+/**
+ * The complaint a chat addition's text names, by its ticket (additionTicket), when that ticket is
+ * known: the complaint whose decision lock the addition's routing takes. Null for any other
+ * complaint (no Redis read: one regular expression).
+ */
+export async function namedComplaintId(status: StatusStore, complaint: Complaint): Promise<string | null> {
+  const ticket = additionTicket(complaint.text);
+  if (!ticket || !complaint.source.senderId) return null;
+  const id = await status.idForTicket(ticket);
+  return id && id !== complaint.id ? id : null;
+}
+
+/** What becomes of `complaint`, whose text names complaint `earlierId` (namedComplaintId). */
+export async function additionOutcome(status: StatusStore, complaint: Complaint, earlierId: string, earlierDecision: EarlierDecision): Promise<AdditionOutcome> {
   const ticket = additionTicket(complaint.text);
   const senderId = complaint.source.senderId;
   if (!ticket || !senderId) return null;
-  const id = await status.idForTicket(ticket);
-  let earlier = id ? await status.get(id) : null;
-  if (!earlier || earlier.id === complaint.id || earlier.channel !== complaint.channel) return null;
+  let earlier = await status.get(earlierId);
+  if (!earlier || earlier.channel !== complaint.channel) return null;
   if (!isSameSender(earlier, complaint.channel, senderId, complaint.reporter.phone)) return null;
   if (earlier.state === 'received') {
     if (await earlierDecision.undecided(earlier.id)) return { kind: 'pending', earlierId: earlier.id };

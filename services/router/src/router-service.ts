@@ -6,7 +6,7 @@ import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
 import { DelayedError, Queue, QueueNames, StatusStore, closeWorker, logWorkerClosed, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
-import { additionOutcome, type AdditionOutcome } from './addition.ts';
+import { additionOutcome, namedComplaintId, type AdditionOutcome } from './addition.ts';
 import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError, tellHeldNotices } from './status-updates.ts';
 
 export const ROUTER_VERSION = '0.1.0';
@@ -159,22 +159,21 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         await job.moveToDelayed(Date.now() + ms, token);
         throw new DelayedError();
       };
-      const named = await additionOutcome(status, complaint, earlierDecision);
-      // Its complaint's intake job is still to be routed (a backlog after an outage, both in it):
-      // decided after that one, so that it can follow it.
-      if (named?.kind === 'pending') return later(2_000, 'addition waits for the decision on its complaint', named.earlierId);
       // An addition is decided under its complaint's decision lock, the one an admin's assignment
       // holds: decided from that complaint's state while an admin assigns it, it was published
       // after the assignment had moved the complaint's additions, and stayed behind.
-      const lock = named ? await status.lockDecision(named.earlierId, ADDITION_LOCK_MS) : null;
-      if (named && !lock) return later(1_000, 'addition waits for a decision on its complaint under way', named.earlierId);
+      const named = await namedComplaintId(status, complaint);
+      const lock = named ? await status.lockDecision(named, ADDITION_LOCK_MS) : null;
+      if (named && !lock) return later(1_000, 'addition waits for a decision on its complaint under way', named);
       let done: boolean;
       try {
-        done = await routeOne(complaint, job.attemptsStarted, named ? await additionOutcome(status, complaint, earlierDecision) : null);
+        done = await routeOne(complaint, job.attemptsStarted, named ? await additionOutcome(status, complaint, named, earlierDecision) : null);
       } finally {
-        if (named && lock) await status.unlockDecision(named.earlierId, lock);
+        if (named && lock) await status.unlockDecision(named, lock);
       }
-      if (!done && named) return later(2_000, 'addition waits for the decision on its complaint', named.earlierId);
+      // Its complaint's intake job is still to be routed (a backlog after an outage, both in it):
+      // decided after that one, so that it can follow it.
+      if (!done && named) return later(2_000, 'addition waits for the decision on its complaint', named);
       end();
     },
   });
