@@ -154,8 +154,6 @@ async function assignLocked(deps: TriageDeps, input: AssignInput, opd: { code: s
   }
   // A return whose router died before it withdrew the decision it returned: done here.
   if (previous.triage && previous.decidedBy === 'opd' && previous.revision > 0) await withdrawUntaken(deps.producer, previous.opd, input.id, previous.revision - 1);
-  // Labelled data, exported and kept long: a confidential reporter's identity masked as for an OPD.
-  const labelled = forOpd(current);
   await followAdditions(deps, { id: input.id, ticket: complaint.ticket, by: input.by }, previous, routing);
   // An addition's words are ours: no label for the router to learn from. Its mark is enough.
   if (input.follows) {
@@ -163,6 +161,8 @@ async function assignLocked(deps: TriageDeps, input: AssignInput, opd: { code: s
     deps.logger.info({ complaintId: input.id, from: previous.opd, to: opd.code, revision: routing.revision }, 'addition moved with its complaint');
     return routed;
   }
+  // Labelled data, exported and kept long: a confidential reporter's identity masked as for an OPD.
+  const labelled = forOpd(current);
   // A returned complaint corrects the decision its OPD returned (the revision before the return).
   const returnedBy = previous.triage && previous.decidedBy === 'opd' ? previous : undefined;
   const corrected = returnedBy && previous.revision > 0 ? ((await deps.routedQueue.getJob(routedJobId(input.id, previous.revision - 1)))?.data as RoutedComplaint | undefined)?.routing : undefined;
