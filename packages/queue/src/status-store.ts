@@ -315,6 +315,29 @@ function withReceived(items: HistoryEntry[], receivedAt: string | undefined): Hi
   return receivedAt && items[0]?.state !== 'received' ? [{ state: 'received', at: receivedAt }, ...items] : items;
 }
 
+/** A status record from its hash's fields; null for none (an unknown or expired id). */
+function recordOf(h: Record<string, string>): StatusRecord | null {
+  if (!h.id) return null;
+  return {
+    id: h.id,
+    ticket: h.ticket ?? '',
+    channel: h.channel as Channel,
+    state: (h.state ?? 'received') as ComplaintState,
+    receivedAt: h.receivedAt ?? '',
+    updatedAt: h.updatedAt ?? h.receivedAt ?? '',
+    ...(h.opd ? { opd: h.opd } : {}),
+    ...(h.opdName ? { opdName: h.opdName } : {}),
+    ...(h.senderHash ? { senderHash: h.senderHash } : {}),
+    ...(h.phoneHash ? { phoneHash: h.phoneHash } : {}),
+    ...(h.station ? { station: h.station } : {}),
+    ...(h.supporters ? { supporters: Number(h.supporters) } : {}),
+    ...(h.replyAccount ? { replyAccount: h.replyAccount } : {}),
+    ...(h.replyTo ? { replyTo: h.replyTo } : {}),
+    ...(h.replyChannel === 'whatsapp' ? { replyChannel: h.replyChannel } : {}),
+    ...(h.reportedAt ? { reportedAt: Number(h.reportedAt) } : {}),
+  };
+}
+
 function senderHash(channel: string, senderId: string): string {
   return hash('sha256', `${channel}\u0000${senderId}`).slice(0, 32);
 }
@@ -734,6 +757,90 @@ export class StatusStore {
     }
   }
 
+  private receivedKey(): string {
+    return this.key('received');
+  }
+
+  /**
+   * Puts complaint `id` in the index of complaints by the time they were received (the monthly
+   * report's, StatusStore.receivedIn), once: a second call changes nothing. The router calls it
+   * with a complaint's first decision; additions (a photo sent after the complaint) are not put
+   * in. Entries older than a record's life are dropped as new ones come.
+   */
+  async indexReceived(id: string, receivedMs: number): Promise<void> {
+    // Two commands, not a transaction: both are idempotent, and the trim may come any time.
+    await Promise.all([this.redis.zadd(this.receivedKey(), 'NX', receivedMs, id), this.redis.zremrangebyscore(this.receivedKey(), '-inf', `(${receivedMs - KEEP_SECONDS * 1000}`)]);
+  }
+
+  /** The complaints received in [fromMs, toMs) (indexReceived), oldest first. */
+  async receivedIn(fromMs: number, toMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.receivedKey(), fromMs, `(${toMs}`);
+  }
+
+  /**
+   * Each record of `ids` with its history (history()), null for one no longer kept: read a
+   * thousand at a time, each thousand in one round trip.
+   */
+  async recordsWithHistory(ids: string[]): Promise<({ record: StatusRecord; history: HistoryEntry[] } | null)[]> {
+    const out: ({ record: StatusRecord; history: HistoryEntry[] } | null)[] = [];
+    for (let start = 0; start < ids.length; start += 1000) {
+      const chunk = ids.slice(start, start + 1000);
+      const pipe = this.redis.pipeline();
+      for (const id of chunk) pipe.hgetall(this.key('complaint', id)).lrange(this.key('complaint', id, 'history'), 0, -1);
+      const res = (await pipe.exec()) ?? [];
+      chunk.forEach((_, i) => {
+        const [hErr, h] = res[2 * i] ?? [];
+        const [lErr, items] = res[2 * i + 1] ?? [];
+        if (hErr || lErr) throw hErr ?? lErr;
+        const record = recordOf(h as Record<string, string>);
+        out.push(record ? { record, history: withReceived((items as string[]).map((s) => JSON.parse(s) as HistoryEntry), record.receivedAt) } : null);
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Fills the received index (indexReceived) from the status records, for complaints routed
+   * before it existed (an upgrade): every record under the prefix, but the additions linked to a
+   * complaint. Idempotent; runs once (a marker key says it is done: 'done', else how many were
+   * added).
+   */
+  async backfillReceived(): Promise<number | 'done'> {
+    const marker = this.key('received', 'backfilled');
+    if (await this.redis.exists(marker)) return 'done';
+    const additions = new Set<string>();
+    const records: string[] = [];
+    const head = this.key('complaint', '');
+    for await (const key of keysMatching(this.redis, this.prefix, 'complaint:*')) {
+      const rest = key.slice(head.length);
+      if (/^[0-9A-Z]{26}$/.test(rest)) records.push(rest);
+      else if (/^[0-9A-Z]{26}:additions$/.test(rest)) for (const id of await this.redis.smembers(key)) additions.add(id);
+    }
+    let added = 0;
+    const ids = records.filter((id) => !additions.has(id));
+    for (let start = 0; start < ids.length; start += 1000) {
+      const chunk = ids.slice(start, start + 1000);
+      const pipe = this.redis.pipeline();
+      for (const id of chunk) pipe.hget(this.key('complaint', id), 'receivedAt');
+      const res = (await pipe.exec()) ?? [];
+      const add = this.redis.pipeline();
+      let n = 0;
+      chunk.forEach((id, i) => {
+        const ms = Date.parse(String(res[i]?.[1] ?? ''));
+        if (Number.isFinite(ms)) {
+          add.zadd(this.receivedKey(), 'NX', ms, id);
+          n++;
+        }
+      });
+      if (n > 0) for (const [err, r] of (await add.exec()) ?? []) {
+        if (err) throw err;
+        added += Number(r);
+      }
+    }
+    await this.redis.set(marker, new Date().toISOString());
+    return added;
+  }
+
   private stationKey(station: string): string {
     return this.key('station', encodeURIComponent(station.trim().toLowerCase()));
   }
@@ -764,26 +871,7 @@ export class StatusStore {
   }
 
   async get(id: string): Promise<StatusRecord | null> {
-    const h = await this.redis.hgetall(this.key('complaint', id));
-    if (!h.id) return null;
-    return {
-      id: h.id,
-      ticket: h.ticket ?? '',
-      channel: h.channel as Channel,
-      state: (h.state ?? 'received') as ComplaintState,
-      receivedAt: h.receivedAt ?? '',
-      updatedAt: h.updatedAt ?? h.receivedAt ?? '',
-      ...(h.opd ? { opd: h.opd } : {}),
-      ...(h.opdName ? { opdName: h.opdName } : {}),
-      ...(h.senderHash ? { senderHash: h.senderHash } : {}),
-      ...(h.phoneHash ? { phoneHash: h.phoneHash } : {}),
-      ...(h.station ? { station: h.station } : {}),
-      ...(h.supporters ? { supporters: Number(h.supporters) } : {}),
-      ...(h.replyAccount ? { replyAccount: h.replyAccount } : {}),
-      ...(h.replyTo ? { replyTo: h.replyTo } : {}),
-      ...(h.replyChannel === 'whatsapp' ? { replyChannel: h.replyChannel } : {}),
-      ...(h.reportedAt ? { reportedAt: Number(h.reportedAt) } : {}),
-    };
+    return recordOf(await this.redis.hgetall(this.key('complaint', id)));
   }
 
   /**

@@ -16,6 +16,7 @@ import { registerAuth } from './auth/index.ts';
 import { clientAddressKey, untrustedProxyCheck } from './auth/client-address.ts';
 import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
+import { registerReports } from './report/index.ts';
 import { registerOpdApi } from './opd/index.ts';
 import { errorPage } from './views/result-pages.ts';
 import { PAGE_HEADERS, sendPage } from './views/page-reply.ts';
@@ -128,6 +129,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await registerAuth(app, deps.auth);
   await registerDesk(app, deps);
   await registerTriage(app, deps);
+  registerReports(app, deps);
   await registerOpdApi(app, deps);
   if (opts.extraRoutes) await opts.extraRoutes(app);
   return app;

@@ -14,7 +14,7 @@ import { createAuthDeps, type AuthDeps } from './auth/index.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
 import { OpdKeyStore } from './opd/opd-keys.ts';
 import { UploadGate } from './intake/upload-gate.ts';
-import { backfillAwaitingIndex } from './overdue/backfill.ts';
+import { backfillAwaitingIndex, backfillReceivedIndex } from './overdue/backfill.ts';
 import { loadResponseDeadline } from './overdue/response-deadline.ts';
 
 export interface GatewayMetrics {
@@ -68,6 +68,8 @@ export interface GatewayDeps {
   deadline: ResponseDeadline | undefined;
   /** Settles once the awaiting-response index was filled from the OPD inboxes (or found filled), or the gateway closed. */
   awaitingBackfill: Promise<void>;
+  /** Settles once the monthly report's index of complaints by receipt was filled from the status records (or found filled), or the gateway closed. */
+  receivedBackfill: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,6 +152,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
   );
   const stopBackfill = new AbortController();
   const awaitingBackfill = backfillAwaitingIndex(status, logger, stopBackfill.signal);
+  const receivedBackfill = backfillReceivedIndex(status, logger, stopBackfill.signal);
   return {
     config,
     logger,
@@ -175,10 +178,11 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     // main.ts passes the deadline it loaded (a holidays file that does not read stops the start).
     deadline: 'deadline' in opts ? opts.deadline : loadResponseDeadline(config),
     awaitingBackfill,
+    receivedBackfill,
     close: async () => {
       stopRecall.abort();
       stopBackfill.abort();
-      await Promise.all([spoolRecall, awaitingBackfill]);
+      await Promise.all([spoolRecall, awaitingBackfill, receivedBackfill]);
       await desk.close();
       await producer.close();
       producerConnection.disconnect();

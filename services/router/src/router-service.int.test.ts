@@ -471,6 +471,10 @@ describe('router service, a photo sent after the complaint was filed (an additio
     // The citizen knows it as their photo sent after the complaint: the notice says so.
     const notice = await waitFor(async () => (await q('notify.whatsapp').getJob(`routed.${extra.id}.r0`)) ?? null, { what: "the addition's notice" });
     expect(notice.data.text).toBe(`Kiriman tambahan Anda untuk aduan *${earlier.ticket}* (nomor tiket *${extra.ticket}*) sudah kami teruskan ke Dinas Lingkungan Hidup, bersama aduan itu. Terima kasih.`);
+    // The monthly report counts the complaint, by when it was received, and not its addition apart.
+    const received = await status.receivedIn(Date.parse(earlier.receivedAt), Date.now() + 1);
+    expect(received).toContain(earlier.id);
+    expect(received).not.toContain(extra.id);
   });
 
   it('sends contact cards sent after the complaint (its cards on the lines after ours) there too', async () => {
@@ -505,6 +509,7 @@ describe('router service, a photo sent after the complaint was filed (an additio
     expect(job.data.routing.note).toContain(unsure.ticket);
     expect(job.data.routing.reasons[0]).toContain(unsure.ticket);
     expect(await status.additions(unsure.id)).toEqual([extra.id]);
+    expect(await status.receivedIn(0, Date.now() + 1)).not.toContain(extra.id);
   });
 
   it('goes outside the city with its complaint, with the same advice for the citizen', async () => {

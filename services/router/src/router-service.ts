@@ -122,15 +122,20 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     const { routing, retried } = decided;
     // The intake side records "received" unless it spooled the complaint; make sure it exists.
     // Callers the radio desk linked before the decision come back as supporters.
-    const { supporters, ticketTaken } = await status.ensureReceived({
-      id: complaint.id,
-      ticket: complaint.ticket,
-      channel: complaint.channel,
-      receivedAt: complaint.receivedAt,
-      ...senderFields(complaint.channel, complaint.source.senderId, complaint.reporter.phone),
-      ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
-      ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
-    });
+    const [{ supporters, ticketTaken }] = await Promise.all([
+      status.ensureReceived({
+        id: complaint.id,
+        ticket: complaint.ticket,
+        channel: complaint.channel,
+        receivedAt: complaint.receivedAt,
+        ...senderFields(complaint.channel, complaint.source.senderId, complaint.reporter.phone),
+        ...(complaint.intake.station ? { station: complaint.intake.station } : {}),
+        ...(complaint.source.threadId ? { replyAccount: complaint.source.account, replyTo: complaint.source.threadId } : {}),
+      }),
+      // The monthly report counts each complaint once, by when it was received; an addition is
+      // counted with the complaint it adds to, not on its own.
+      ...(addition ? [] : [status.indexReceived(complaint.id, Date.parse(complaint.receivedAt))]),
+    ]);
     // Only for a complaint the intake side could not record (spooled) whose ticket another
     // complaint took meanwhile: it is routed and its status kept, but not found by ticket.
     if (ticketTaken) log.error({ complaintId: complaint.id }, 'ticket already belongs to another complaint: status look-ups by this ticket will not find it');

@@ -44,8 +44,8 @@ footer{font-size:.85rem;color:#555;text-align:center;padding:24px 16px}
  */
 export const NO_FAVICON = '<link rel="icon" href="data:,">';
 
-/** A page's optional script: a file of this origin (the pages' CSP allows no inline script). */
-export function layout(title: string, body: RawHtml, opts: { scriptSrc?: string } = {}): string {
+/** A page's optional script: a file of this origin (the pages' CSP allows no inline script). `wide`: a staff page with a table, up to 1000px wide. */
+export function layout(title: string, body: RawHtml, opts: { scriptSrc?: string; wide?: boolean } = {}): string {
   return html`<!doctype html>
 <html lang="id">
 <head>
@@ -57,7 +57,7 @@ ${raw(NO_FAVICON)}
 </head>
 <body>
 <header><a href="/">Aduan Warga Kota Blitar</a></header>
-<main>${body}</main>
+<main${opts.wide ? raw(' style="max-width:1000px"') : raw('')}>${body}</main>
 <footer>Layanan pengaduan Pemerintah Kota Blitar. Data pribadi Anda hanya dipakai untuk menindaklanjuti aduan.</footer>
 ${opts.scriptSrc ? html`<script src="${opts.scriptSrc}" defer></script>` : ''}
 </body>

@@ -1,0 +1,156 @@
+import type { HistoryEntry, StatusRecord } from '@aduan/queue';
+import { WIB_OFFSET_MS, type Channel, type ResponseDeadline } from '@aduan/schema';
+
+/** A month as the report names it: `YYYY-MM`. */
+export const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** The month `YYYY-MM` (WIB) that `ms` falls in. */
+export function monthOf(ms: number): string {
+  const d = new Date(ms + WIB_OFFSET_MS);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** The month `n` months after `month` (before, for a negative `n`). */
+export function shiftMonth(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(y, m - 1 + n, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** The month's first and the next month's first moment, 00.00 WIB (ms). */
+export function monthBounds(month: string): { fromMs: number; toMs: number } {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return { fromMs: Date.UTC(y, m - 1, 1) - WIB_OFFSET_MS, toMs: Date.UTC(y, m, 1) - WIB_OFFSET_MS };
+}
+
+/** One OPD's complaints of the month, by where they stand now. */
+export interface OpdReportRow {
+  opd: string;
+  opdName: string;
+  /** The directory's short name ("Dishub"); the name when it has none. */
+  opdShortName: string;
+  /** The month's complaints with this OPD now. */
+  total: number;
+  /** Routed to it, no response yet. */
+  waiting: number;
+  inProgress: number;
+  resolved: number;
+  rejected: number;
+  /** Those the OPD responded to (in progress, resolved or rejected) after it got them. */
+  answered: number;
+  /** Of `answered`, those responded to before their deadline; null when deadlines are off. */
+  answeredOnTime: number | null;
+  /** Of `waiting`, those past their deadline now; null when deadlines are off. */
+  overdue: number | null;
+  /** The median time from routing to the OPD's first response, in hours; null when none was answered. */
+  medianResponseHours: number | null;
+}
+
+export interface MonthlyReport {
+  month: string;
+  /** The month's bounds, 00.00 WIB on its first day and on the next month's. */
+  from: string;
+  to: string;
+  generatedAt: string;
+  /** OPD_RESPONSE_DAYS; null when deadlines are off. */
+  responseDays: number | null;
+  /** Every complaint received in the month (additions counted with their complaint, not apart). */
+  total: number;
+  byChannel: Record<Channel, number>;
+  /** Not with an OPD yet: waiting for an admin in triage (or for the router). */
+  inTriage: number;
+  /** Assigned outside the city's remit (`external`): the citizen was told where to go. */
+  external: number;
+  /** Each OPD that has any of the month's complaints, the most first. */
+  opds: OpdReportRow[];
+}
+
+const ANSWERS = new Set(['in_progress', 'resolved', 'rejected']);
+
+/** When the complaint was routed to the OPD it is with now, and when that OPD first answered it (ms). */
+function responseOf(rec: StatusRecord, history: HistoryEntry[]): { routedMs?: number; answeredMs?: number } {
+  let i = history.length - 1;
+  while (i >= 0 && !(history[i]!.state === 'routed' && history[i]!.opd === rec.opd)) i--;
+  if (i < 0) return {};
+  const routedMs = Date.parse(history[i]!.at);
+  const answer = history.slice(i + 1).find((h) => ANSWERS.has(h.state));
+  return answer ? { routedMs, answeredMs: Date.parse(answer.at) } : { routedMs };
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/**
+ * The month's report from its complaints' records and histories (StatusStore.recordsWithHistory;
+ * a record no longer kept is null and not counted), as things stand at `nowMs`. Pure.
+ * - A complaint counts for the OPD it is with now (after a re-assignment or a return, the new
+ *   one), its response time from when it was last routed there.
+ * - `names`: an OPD's name and short name from the directory (a record carries the name it was
+ *   routed under; an OPD no longer in the directory is named so).
+ */
+export function monthlyReport(
+  month: string,
+  complaints: ({ record: StatusRecord; history: HistoryEntry[] } | null)[],
+  opts: { deadline: ResponseDeadline | undefined; nowMs: number; names: ReadonlyMap<string, { name: string; shortName: string }> },
+): MonthlyReport {
+  const { fromMs, toMs } = monthBounds(month);
+  const byChannel: Record<Channel, number> = { whatsapp: 0, instagram: 0, webform: 0, radio: 0 };
+  const rows = new Map<string, OpdReportRow & { hours: number[] }>();
+  let total = 0;
+  let inTriage = 0;
+  let external = 0;
+  for (const c of complaints) {
+    if (!c) continue;
+    const { record: rec, history } = c;
+    total++;
+    if (rec.channel in byChannel) byChannel[rec.channel]++;
+    if (rec.state === 'external') {
+      external++;
+      continue;
+    }
+    if (!rec.opd || rec.state === 'triage' || rec.state === 'received') {
+      inTriage++;
+      continue;
+    }
+    let row = rows.get(rec.opd);
+    if (!row) {
+      const known = opts.names.get(rec.opd);
+      const name = known?.name ?? rec.opdName ?? rec.opd;
+      row = { opd: rec.opd, opdName: name, opdShortName: known?.shortName ?? name, total: 0, waiting: 0, inProgress: 0, resolved: 0, rejected: 0, answered: 0, answeredOnTime: opts.deadline ? 0 : null, overdue: opts.deadline ? 0 : null, medianResponseHours: null, hours: [] };
+      rows.set(rec.opd, row);
+    }
+    row.total++;
+    if (rec.state === 'routed') row.waiting++;
+    else if (rec.state === 'in_progress') row.inProgress++;
+    else if (rec.state === 'resolved') row.resolved++;
+    else if (rec.state === 'rejected') row.rejected++;
+    const { routedMs, answeredMs } = responseOf(rec, history);
+    if (routedMs === undefined || !Number.isFinite(routedMs)) continue;
+    if (answeredMs !== undefined && Number.isFinite(answeredMs)) {
+      row.answered++;
+      row.hours.push(Math.max(0, answeredMs - routedMs) / 3_600_000);
+      if (opts.deadline && answeredMs < opts.deadline.respondBy(routedMs)) row.answeredOnTime!++;
+    } else if (rec.state === 'routed' && opts.deadline && opts.nowMs >= opts.deadline.respondBy(routedMs)) {
+      row.overdue!++;
+    }
+  }
+  const opds = [...rows.values()]
+    .map(({ hours, ...row }) => ({ ...row, medianResponseHours: median(hours) }))
+    .sort((a, b) => b.total - a.total || a.opdName.localeCompare(b.opdName));
+  return {
+    month,
+    from: new Date(fromMs).toISOString(),
+    to: new Date(toMs).toISOString(),
+    generatedAt: new Date(opts.nowMs).toISOString(),
+    responseDays: opts.deadline?.days ?? null,
+    total,
+    byChannel,
+    inTriage,
+    external,
+    opds,
+  };
+}
