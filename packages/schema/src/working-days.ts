@@ -53,6 +53,7 @@ export function parseHolidays(text: string): Set<string> {
 export class ResponseDeadline {
   readonly days: number;
   private readonly holidays: ReadonlySet<string>;
+  private readonly respondByDay = new Map<number, number>();
 
   constructor(days: number, holidays: ReadonlySet<string>) {
     if (!Number.isInteger(days) || days < 1) throw new RangeError(`a response deadline needs 1 working day or more, not ${days}`);
@@ -65,10 +66,19 @@ export class ResponseDeadline {
     return weekday !== 0 && weekday !== 6 && !this.holidays.has(isoDate(day));
   }
 
-  /** The moment a complaint routed at `routedMs` turns overdue: 00.00 WIB of the first working day after its `days`. */
+  /**
+   * The moment a complaint routed at `routedMs` turns overdue: 00.00 WIB of the first working day
+   * after its `days`. Remembered per routing day (the monthly report asks it for thousands of
+   * complaints routed on a few dozen days); a long-running process forgets them all past 4,096.
+   */
   respondBy(routedMs: number): number {
-    let day = wibDay(routedMs);
+    const routedDay = wibDay(routedMs);
+    const known = this.respondByDay.get(routedDay);
+    if (known !== undefined) return known;
+    let day = routedDay;
     for (let counted = 0; counted <= this.days; ) if (this.isWorkingDay(++day)) counted++;
+    if (this.respondByDay.size >= 4_096) this.respondByDay.clear();
+    this.respondByDay.set(routedDay, wibDayStart(day));
     return wibDayStart(day);
   }
 

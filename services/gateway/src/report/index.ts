@@ -48,7 +48,7 @@ export function registerReports(app: FastifyInstance, deps: GatewayDeps): void {
 
   async function build(month: string): Promise<MonthlyReport> {
     const { fromMs, toMs } = monthBounds(month);
-    const complaints = await deps.status.recordsWithHistory(await deps.status.receivedIn(fromMs, toMs));
+    const complaints = await deps.status.reportEntries(await deps.status.receivedIn(fromMs, toMs));
     return monthlyReport(month, complaints, { deadline: deps.deadline, nowMs: Date.now(), names });
   }
 

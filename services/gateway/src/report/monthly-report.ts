@@ -1,4 +1,4 @@
-import type { HistoryEntry, StatusRecord } from '@aduan/queue';
+import type { HistoryEntry, ReportEntry } from '@aduan/queue';
 import { WIB_OFFSET_MS, type Channel, type ResponseDeadline } from '@aduan/schema';
 
 /** A month as the report names it: `YYYY-MM`. */
@@ -68,7 +68,7 @@ export interface MonthlyReport {
 const ANSWERS = new Set(['in_progress', 'resolved', 'rejected']);
 
 /** When the complaint was routed to the OPD it is with now, and when that OPD first answered it (ms). */
-function responseOf(rec: StatusRecord, history: HistoryEntry[]): { routedMs?: number; answeredMs?: number } {
+function responseOf(rec: ReportEntry['record'], history: HistoryEntry[]): { routedMs?: number; answeredMs?: number } {
   let i = history.length - 1;
   while (i >= 0 && !(history[i]!.state === 'routed' && history[i]!.opd === rec.opd)) i--;
   if (i < 0) return {};
@@ -85,7 +85,7 @@ const median = (xs: number[]): number | null => {
 };
 
 /**
- * The month's report from its complaints' records and histories (StatusStore.recordsWithHistory;
+ * The month's report from its complaints' records and histories (StatusStore.reportEntries;
  * a record no longer kept is null and not counted), as things stand at `nowMs`. Pure.
  * - A complaint counts for the OPD it is with now (after a re-assignment or a return, the new
  *   one), its response time from when it was last routed there.
@@ -94,7 +94,7 @@ const median = (xs: number[]): number | null => {
  */
 export function monthlyReport(
   month: string,
-  complaints: ({ record: StatusRecord; history: HistoryEntry[] } | null)[],
+  complaints: (ReportEntry | null)[],
   opts: { deadline: ResponseDeadline | undefined; nowMs: number; names: ReadonlyMap<string, { name: string; shortName: string }> },
 ): MonthlyReport {
   const { fromMs, toMs } = monthBounds(month);
