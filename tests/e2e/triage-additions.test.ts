@@ -80,6 +80,10 @@ describe('an addition follows its complaint when an admin assigns it', () => {
     expect(await q(QueueNames.triage).getJob(extra.id)).toBeDefined();
     // The admin is told it goes with its complaint: nothing to decide for it.
     expect(card(await triagePage(), extra.id)).toContain(`<p id="ikut-${extra.id}"`);
+    // And so is a system reading the list.
+    const listed = (await gw.app.inject({ url: '/api/v1/triage', headers: { cookie: admin } })).json() as { items: { id: string; additions?: unknown[]; follows?: unknown }[] };
+    expect(listed.items.find((i) => i.id === earlier.id)?.additions).toEqual([{ id: extra.id, ticket: extra.ticket, receivedAt: extra.receivedAt, follows: true }]);
+    expect(listed.items.find((i) => i.id === extra.id)?.follows).toEqual({ id: earlier.id, ticket: earlier.ticket });
 
     await assign(earlier.id, 'dlh');
     // The admin's confirmation names the addition that went with it.
@@ -123,9 +127,18 @@ describe('an addition follows its complaint when an admin assigns it', () => {
     await file(extra);
     await q(QueueNames.status).add('status', { schemaVersion: 1, complaintId: earlier.id, opd: 'dlh', state: 'returned', message: 'Lahan milik perumahan', at: new Date().toISOString(), updateId: `ret-${earlier.id}` }, { jobId: `ret-${earlier.id}` });
     await waitFor(async () => (await q(QueueNames.triage).getJob(`${earlier.id}.r1`)) ?? null, { what: 'returned to triage' });
+    // The addition came back with it: not left with DLH (its queue, its deadline), shown in the
+    // complaint's card and, on its own card, as following it.
+    await waitFor(async () => ((await gw.deps.status.get(extra.id))?.state === 'triage' ? true : null), { what: 'the addition back in triage' });
+    expect(await q('opd.dlh').getJob(extra.id)).toBeUndefined();
+    const page = await triagePage();
+    expect(card(page, earlier.id)).toContain(`<div id="tambahan-item-${extra.id}"`);
+    expect(card(page, earlier.id)).toContain('ikut diteruskan bersama aduan ini');
+    expect(card(page, extra.id)).toContain(`<p id="ikut-${extra.id}"`);
 
     await assign(earlier.id, 'disperkim');
-    expect((await q('opd.disperkim').getJob(`${extra.id}.r1`))?.data.routing.opd).toBe('disperkim');
+    expect((await q('opd.disperkim').getJob(`${extra.id}.r2`))?.data.routing).toMatchObject({ opd: 'disperkim', decidedBy: 'admin', revision: 2 });
+    expect(await q(QueueNames.triage).getJob(`${extra.id}.r1`)).toBeUndefined();
   });
 
   it('is moved all the way when its complaint\'s assignment is sent again after it failed part-way through the addition', async () => {

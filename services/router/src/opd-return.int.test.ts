@@ -115,6 +115,35 @@ describe('an OPD returns a complaint', () => {
     await waitFor(async () => (await q(QueueNames.routed).getJob(`${c.id}.r1`)) ?? null, { timeoutMs: 15_000, what: 'returned after the lock' });
     expect((await status.get(c.id))?.state).toBe('triage');
   });
+  it("takes the complaint's additions with the OPD back to triage with it, off its queue and its deadline; one it resolved stays", async () => {
+    const c = await routedToDishub(4);
+    const additionTo = (n: number) => chatComplaint('RET', prefix, n, `(foto tambahan untuk aduan ${c.ticket}, dikirim setelah aduan itu tercatat)`);
+    const [open, done] = [additionTo(5), additionTo(6)];
+    for (const a of [open, done]) {
+      await q(QueueNames.intake).add('intake', a, { jobId: a.id });
+      await waitFor(async () => ((await status.get(a.id))?.opd === 'dishub' ? true : null), { what: 'the addition with dishub' });
+    }
+    expect(await status.additions(c.id)).toEqual([open.id, done.id].sort());
+    await report(done, 'dishub', 'resolved', `done-${done.id}`);
+    await waitFor(async () => ((await status.get(done.id))?.state === 'resolved' ? true : null), { what: 'the second addition resolved' });
+    const awaiting = async () => (await conn.zrange(`${prefix}:opd:dishub:awaiting`, '0', '-1')).filter((id) => [c.id, open.id, done.id].includes(id));
+    expect(await awaiting()).toEqual(expect.arrayContaining([c.id, open.id]));
+
+    await report(c, 'dishub', 'returned', `ret-${c.id}`, { message: REASON });
+    await finished(`ret-${c.id}`);
+    const moved = (await q(QueueNames.triage).getJob(`${open.id}.r1`))?.data as RoutedComplaint | undefined;
+    expect(moved?.routing).toMatchObject({ triage: true, decidedBy: 'opd', opd: 'dishub', revision: 1, reasons: ['returned by dishub', `tambahan untuk aduan ${c.ticket}`] });
+    expect(moved?.routing.note).toContain(c.ticket);
+    expect([(await status.get(open.id))?.state, (await status.get(open.id))?.opd]).toEqual(['triage', undefined]);
+    // dishub had not taken it from its queue: gone from there, and from what it is late on.
+    expect(await q('opd.dishub').getJob(open.id)).toBeUndefined();
+    expect(await awaiting()).toEqual([]);
+    // The one dishub resolved stays as it is.
+    expect(await q(QueueNames.routed).getJob(`${done.id}.r1`)).toBeUndefined();
+    expect((await status.get(done.id))?.state).toBe('resolved');
+    expect(mem.lines.filter((l) => l.msg === 'addition returned to triage with its complaint').map((l) => l.complaintId)).toEqual([open.id]);
+  });
+
   it('refuses a return of an external complaint (no OPD has it; only the admin re-assigns it), publishing nothing', async () => {
     const c = chatComplaint('RET', prefix, 90, 'Listrik PLN padam terus tiap malam di rumah saya, token juga error');
     await q(QueueNames.intake).add('intake', c, { jobId: c.id });

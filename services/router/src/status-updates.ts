@@ -237,10 +237,13 @@ async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<voi
     if (rec.opd === update.opd) {
       deps.logger.warn({ ...log, revision: latest.routing.revision }, 'complaint returned by its OPD: finishing an earlier attempt');
       await publishReturn(deps, latest, latest.routing, supporters);
+      await returnAdditions(deps, latest, update.opd, latest.routing.routedAt);
       await deps.status.markSeen(update.complaintId, event);
     } else if (rec.state === 'triage') {
-      // The record is written, but the router may have died before the withdrawal.
+      // The record is written, but the router may have died before the withdrawal, or before
+      // its additions followed it.
       await withdrawUntaken(deps.producer, update.opd, latest.id, latest.routing.revision - 1);
+      await returnAdditions(deps, latest, update.opd, latest.routing.routedAt);
       await deps.status.markSeen(update.complaintId, event);
       deps.logger.info(log, 'complaint already returned by this OPD: nothing to do');
     } else {
@@ -268,8 +271,52 @@ async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<voi
     routedAt: at,
   };
   await publishReturn(deps, latest, routing, supporters);
+  await returnAdditions(deps, latest, update.opd, at);
   await deps.status.markSeen(update.complaintId, event);
   deps.logger.info({ ...log, revision: routing.revision }, 'complaint returned by its OPD: back in triage');
+}
+
+/**
+ * The additions of a returned complaint (photos or contacts its citizen sent after it, each with
+ * a ticket of its own: StatusStore.linkAddition) that are with the returning OPD and not answered
+ * go back to triage with it, as returns of their own by that OPD: off its queue while untaken, out
+ * of its feed's "routed" state and of its response deadline (the OPD said the complaint is not
+ * theirs; its photos are not either). The triage page shows them with their complaint, and the
+ * admin's assignment of the complaint takes them along (the gateway's followAdditions). One an
+ * admin sent elsewhere, or that the OPD resolved or rejected, stays. Each under its own decision
+ * lock, taken after the complaint's (the order an admin's assignment takes them in); one busy now
+ * fails the report's job, whose retry finishes the rest (each step is idempotent).
+ */
+async function returnAdditions(deps: StatusDeps, complaint: RoutedComplaint, opd: string, at: string): Promise<void> {
+  for (const id of await deps.status.additions(complaint.id)) {
+    const token = await deps.status.lockDecision(id, DECISION_LOCK_MS);
+    if (!token) throw new DecisionBusyError(id);
+    try {
+      const [rec, latest] = await Promise.all([deps.status.get(id), latestRouted(deps.routedQueue, id)]);
+      if (!rec || !latest) continue;
+      const supporters = Math.max(latest.supporters ?? 0, rec.supporters ?? 0);
+      // Returned already (an earlier attempt of this return): finish it when its record still names the OPD.
+      if (isReturnBy(latest, opd)) {
+        if (rec.opd === opd) await publishReturn(deps, latest, latest.routing, supporters);
+        continue;
+      }
+      if (latest.routing.triage || latest.routing.opd !== opd || rec.opd !== opd || (rec.state !== 'routed' && rec.state !== 'in_progress')) continue;
+      const { external: _external, note: _note, ...earlier } = latest.routing;
+      await publishReturn(deps, latest, {
+        ...earlier,
+        confidence: 0,
+        reasons: [`returned by ${opd}`, `tambahan untuk aduan ${complaint.ticket}`],
+        decidedBy: 'opd',
+        triage: true,
+        revision: latest.routing.revision + 1,
+        note: `Tambahan untuk aduan ${complaint.ticket}; dikembalikan bersama aduan itu.`,
+        routedAt: at,
+      }, supporters);
+      deps.logger.info({ complaintId: id, addsTo: complaint.id, opd }, 'addition returned to triage with its complaint');
+    } finally {
+      await deps.status.unlockDecision(id, token);
+    }
+  }
 }
 
 /**

@@ -16,6 +16,15 @@ import { listOverdue } from '../overdue/overdue-list.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { isInlineImage, sendAttachment } from '../views/attachment-reply.ts';
 
+/** An item of `GET /api/v1/triage`: the complaint as the router published it, and what the page says of its additions. */
+const TriageItem = RoutedComplaint.extend({
+  additions: z
+    .array(z.object({ id: z.string(), ticket: z.string(), receivedAt: z.string(), follows: z.boolean(), opdName: z.string().optional() }))
+    .optional()
+    .meta({ description: 'Additions linked to this complaint (the oldest 10); `follows`: assigned along with it; else `opdName`, where an admin sent it on its own' }),
+  follows: z.object({ id: z.string(), ticket: z.string() }).optional().meta({ description: 'This is an addition waiting for that complaint, itself in triage: assigning it takes this one along' }),
+}).meta({ id: 'TriageItem' });
+
 /** A complaint id (a ULID); anything else names no complaint. */
 const ComplaintId = z.string().regex(/^[0-9A-Z]{26}$/);
 const AssignBody = z
@@ -128,11 +137,28 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
 
   r.get('/api/v1/triage', {
     preHandler: admin,
-    schema: { summary: 'Complaints waiting for a human decision (admin)', tags: ['triage'], response: { 200: z.object({ items: z.array(RoutedComplaint) }) } },
-  }, async () => ({
-    // The admin sees who reported unless the reporter asked for confidentiality.
-    items: (await listTriage(t)).map((c) => (c.reporter?.confidential ? { ...c, reporter: undefined } : c)),
-  }));
+    schema: {
+      summary: 'Complaints waiting for a human decision (admin)',
+      description: "Oldest first, up to 200. Each item may say what the page says of additions (photos or contact cards the same chat citizen sent after a complaint, filed with tickets of their own): `additions`, those linked to it (the oldest 10), each with whether it goes with the complaint when you assign it (`follows`) or stays where an admin sent it on its own (`opdName`); `follows`, for an addition that waits for a complaint in triage: assigning that complaint takes it along, so it needs no decision of its own.",
+      tags: ['triage'],
+      response: { 200: z.object({ items: z.array(TriageItem) }) },
+    },
+  }, async () => {
+    const items = await listTriage(t);
+    const additions = await readAdditions({ status: deps.status, routedQueue }, items);
+    return {
+      items: items.map((c) => {
+        const own = additions.of.get(c.id)?.shown.map((a) => ({ id: a.id, ticket: a.ticket, receivedAt: a.receivedAt, follows: a.follows, ...(a.opdName ? { opdName: a.opdName } : {}) }));
+        const follows = additions.follows.get(c.id);
+        return {
+          // The admin sees who reported unless the reporter asked for confidentiality.
+          ...(c.reporter?.confidential ? { ...c, reporter: undefined } : c),
+          ...(own?.length ? { additions: own } : {}),
+          ...(follows ? { follows: { id: follows.id, ticket: follows.ticket } } : {}),
+        };
+      }),
+    };
+  });
 
   r.post('/api/v1/complaints/:id/assign', {
     // Who asks, then what: a caller without a session hears 401, not the body's validation errors.
