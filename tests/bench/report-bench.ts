@@ -3,8 +3,8 @@
  * "Monthly report") takes for a month of REPORT_BENCH_COMPLAINTS complaints (default 30,000, a
  * province's month), and what another client of that Redis sees meanwhile. A private
  * redis-server (AOF everysec, as infra/redis) is filled with status records and histories as the
- * router and the OPDs leave them (routed, answered, resolved, in triage), pipelined, without the
- * received index; then the gateway's one-time fill builds the index from them, and the report is
+ * router and the OPDs leave them (routed, answered, resolved, in triage; one in ten as written
+ * before records kept their assignment's times), pipelined, without the received index; then the gateway's one-time fill builds the index from them, and the report is
  * asked for through the gateway's own route, as an admin's page and its CSV would. Meanwhile
  * another client sends PING every 5 ms: its round trips' p50, p99 and max are printed, idle first.
  */
@@ -70,7 +70,9 @@ try {
       if (kind === 2) steps.push({ state: 'resolved', at: new Date(received + 10 * DAY).toISOString(), opd });
       const inTriage = kind === 4 && j % 3 === 0;
       const state = inTriage ? 'triage' : steps.at(-1)!.state;
-      pipe.hset(`${PREFIX}:complaint:${id}`, { id, ticket: ticketFor(id), channel: 'webform', state, ...(inTriage ? {} : { opd, opdName: opd }), receivedAt: new Date(received).toISOString(), updatedAt: steps.at(-1)!.at });
+      // As the router and the OPDs' reports leave a record; one in ten as written before records kept routedAt and answeredAt (read from its history).
+      const times = inTriage || j % 10 === 0 ? {} : { routedAt: String(received + 60_000), ...(steps[1] ? { answeredAt: String(Date.parse(steps[1].at)) } : {}) };
+      pipe.hset(`${PREFIX}:complaint:${id}`, { id, ticket: ticketFor(id), channel: 'webform', state, ...(inTriage ? {} : { opd, opdName: opd }), receivedAt: new Date(received).toISOString(), updatedAt: steps.at(-1)!.at, ...times });
       pipe.rpush(`${PREFIX}:complaint:${id}:history`, ...(inTriage ? [JSON.stringify({ state: 'triage', at: routedAt })] : steps.map((s) => JSON.stringify(s))));
     }
     await pipe.exec();

@@ -85,7 +85,7 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  * inbox, its awaiting index and the set of OPDs with one. ARGV: event key, ttl, history entry,
  * inbox score (ms) and member, inbox cutoff (ms), the time of an OPD's report in ms ('' for any
  * other step), the OPD the complaint must be routed to ('' for none), the awaiting indexes' key
- * prefix, field/value pairs. Marking the event and applying it in one script means a crash
+ * prefix, when Aduan took the OPD's report (ms; '' for any other step), field/value pairs. Marking the event and applying it in one script means a crash
  * between the two can never leave an event marked as seen but not recorded. Returns 1 applied,
  * 0 already seen, 2 stale, 3 not routed to that OPD (nothing written: a re-assignment came
  * between the router's check and this write), 4 a repeat dropped (below).
@@ -94,7 +94,12 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  *   back.
  * - Routing (or re-assigning) the complaint starts that comparison afresh: the new OPD's
  *   reports are not held against the time of the previous OPD's last one. (The field/value
- *   pairs start with 'state', so ARGV[11] is the state written.)
+ *   pairs start with 'state', so ARGV[12] is the state written.)
+ * - The current assignment's times, for the monthly report: a step to "routed" sets `routedAt`
+ *   (the decision's time) and clears `answeredAt`; the OPD's first report after it sets
+ *   `answeredAt` to when Aduan took that report (not the date the OPD gives it, which may be
+ *   any time after the complaint was received). Kept on the record: the history keeps only its
+ *   newest STATUS_HISTORY_MAX steps.
  * - The OPDs' awaiting indexes (StatusStore.overdueCounts) move with the state, in this same
  *   script: every applied step takes the complaint out of the index of the OPD its record named,
  *   and a step to "routed" puts it in its new OPD's, scored by the routing time, so a re-routing
@@ -117,16 +122,22 @@ if ARGV[8] ~= '' and redis.call('HGET', KEYS[2], 'opd') ~= ARGV[8] then return 3
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
 if ARGV[7] ~= '' then
   if tonumber(ARGV[7]) < tonumber(redis.call('HGET', KEYS[2], 'reportedAt') or '0') then return 2 end
-  if redis.call('LLEN', KEYS[3]) >= ${STATUS_HISTORY_MAX} and redis.call('HGET', KEYS[2], 'state') == ARGV[11] then return 4 end
+  if redis.call('LLEN', KEYS[3]) >= ${STATUS_HISTORY_MAX} and redis.call('HGET', KEYS[2], 'state') == ARGV[12] then return 4 end
   redis.call('HSET', KEYS[2], 'reportedAt', ARGV[7])
-elseif ARGV[11] == 'routed' then
+elseif ARGV[12] == 'routed' then
   redis.call('HDEL', KEYS[2], 'reportedAt')
 end
 redis.call('SADD', KEYS[1], ARGV[1])
 local before = redis.call('HGET', KEYS[2], 'opd')
 if before then redis.call('ZREM', ARGV[9] .. before .. ':awaiting', ARGV[5]) end
-if ARGV[11] == 'triage' then redis.call('HDEL', KEYS[2], 'opd', 'opdName') end
-redis.call('HSET', KEYS[2], unpack(ARGV, 10))
+if ARGV[12] == 'triage' then redis.call('HDEL', KEYS[2], 'opd', 'opdName') end
+redis.call('HSET', KEYS[2], unpack(ARGV, 11))
+if ARGV[12] == 'routed' then
+  redis.call('HSET', KEYS[2], 'routedAt', ARGV[4])
+  redis.call('HDEL', KEYS[2], 'answeredAt')
+elseif ARGV[7] ~= '' then
+  redis.call('HSETNX', KEYS[2], 'answeredAt', ARGV[10])
+end
 redis.call('RPUSH', KEYS[3], ARGV[3])
 redis.call('LTRIM', KEYS[3], -${STATUS_HISTORY_MAX}, -1)
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
@@ -288,10 +299,31 @@ export interface StatusRecord {
   reportedAt?: number;
 }
 
-/** A complaint as the monthly report reads it (StatusStore.reportEntries): its record's state and OPD, and its history. */
+/**
+ * A complaint as the monthly report reads it (StatusStore.reportEntries): its record's state and
+ * OPD, when it was routed to that OPD, and when that OPD first answered it since (ms); either
+ * absent when not known (no OPD, not answered, a history that no longer holds the routing).
+ */
 export interface ReportEntry {
   record: Pick<StatusRecord, 'id' | 'channel' | 'state' | 'opd' | 'opdName' | 'receivedAt'>;
-  history: HistoryEntry[];
+  routedMs?: number;
+  answeredMs?: number;
+}
+
+/**
+ * routedMs and answeredMs from the history of a record written before the record kept them: its
+ * last routing to `opd`, and the first report after it, dated as the OPD dated it but never before
+ * that routing.
+ */
+function assignmentFromHistory(opd: string, history: HistoryEntry[]): Pick<ReportEntry, 'routedMs' | 'answeredMs'> {
+  let i = history.length - 1;
+  while (i >= 0 && !(history[i]!.state === 'routed' && history[i]!.opd === opd)) i--;
+  if (i < 0) return {};
+  const routedMs = Date.parse(history[i]!.at);
+  if (!Number.isFinite(routedMs)) return {};
+  const answer = history.slice(i + 1).find((h) => REPORTED_STATES.has(h.state));
+  const answeredMs = answer ? Date.parse(answer.at) : NaN;
+  return Number.isFinite(answeredMs) ? { routedMs, answeredMs: Math.max(routedMs, answeredMs) } : { routedMs };
 }
 
 export type ReceivedRecord = Omit<StatusRecord, 'state' | 'updatedAt'>;
@@ -487,7 +519,8 @@ export class StatusStore {
    * job that records the same event again changes nothing. Defaults to state|at|opd.
    */
   /** `requireOpd`: apply only while the complaint is routed to this OPD (an OPD's report). */
-  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string; requireOpd?: string }): Promise<TransitionOutcome> {
+  /** `acceptedMs`: for an OPD's report, when Aduan took it (its `status` job's time); default now. */
+  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string; requireOpd?: string; acceptedMs?: number }): Promise<TransitionOutcome> {
     const fields: string[] = ['state', entry.state, 'updatedAt', entry.at];
     if (entry.opd) fields.push('opd', entry.opd);
     if (entry.opdName) fields.push('opdName', entry.opdName);
@@ -501,7 +534,8 @@ export class StatusStore {
     const at = Number.isFinite(parsed) ? parsed : Date.now();
     if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd), this.awaitingKey(entry.opd), this.awaitingOpdsKey());
     const reportedAt = REPORTED_STATES.has(entry.state) ? at : '';
-    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, entry.requireOpd ?? '', this.key('opd', ''), ...fields]);
+    const acceptedAt = reportedAt === '' ? '' : (entry.acceptedMs ?? Date.now());
+    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, entry.requireOpd ?? '', this.key('opd', ''), acceptedAt, ...fields]);
     return TRANSITION_OUTCOMES[Number(outcome)] ?? 'applied';
   }
 
@@ -762,33 +796,42 @@ export class StatusStore {
 
   /**
    * What the monthly report needs of each complaint of `ids` (ReportEntry), null for one no longer
-   * kept: read 500 at a time, each 500 in one round trip (a shorter hold of the event loop per reply), only the record's fields
-   * the report uses (HGETALL's whole records took twice as long to read).
+   * kept: read 500 at a time, each 500 in one round trip (a shorter hold of the event loop per
+   * reply), only the record's fields the report uses (HGETALL's whole records took twice as long).
+   * A record written before it kept `routedAt` and `answeredAt` (TRANSITION_LUA) has them read
+   * from its history, in a second round trip for those only.
    */
   async reportEntries(ids: string[]): Promise<(ReportEntry | null)[]> {
     const out: (ReportEntry | null)[] = [];
     for (let start = 0; start < ids.length; start += 500) {
       const chunk = ids.slice(start, start + 500);
       const pipe = this.redis.pipeline();
-      for (const id of chunk) pipe.hmget(this.key('complaint', id), 'id', 'channel', 'state', 'opd', 'opdName', 'receivedAt').lrange(this.key('complaint', id, 'history'), 0, -1);
-      const res = (await pipe.exec()) ?? [];
-      chunk.forEach((_, i) => {
-        const [hErr, h] = res[2 * i] ?? [];
-        const [lErr, items] = res[2 * i + 1] ?? [];
-        if (hErr || lErr) throw hErr ?? lErr;
-        const [id, channel, state, opd, opdName, receivedAt] = h as (string | null)[];
-        if (!id) return void out.push(null);
+      for (const id of chunk) pipe.hmget(this.key('complaint', id), 'id', 'channel', 'state', 'opd', 'opdName', 'receivedAt', 'routedAt', 'answeredAt');
+      const entries = ((await pipe.exec()) ?? []).map(([err, h]): ReportEntry | null => {
+        if (err) throw err;
+        const [id, channel, state, opd, opdName, receivedAt, routedAt, answeredAt] = h as (string | null)[];
+        if (!id) return null;
         const record = { id, channel: channel as Channel, state: (state ?? 'received') as ComplaintState, receivedAt: receivedAt ?? '', ...(opd ? { opd } : {}), ...(opdName ? { opdName } : {}) };
-        out.push({ record, history: withReceived((items as string[]).map((s) => JSON.parse(s) as HistoryEntry), record.receivedAt) });
+        return { record, ...(routedAt ? { routedMs: Number(routedAt) } : {}), ...(answeredAt ? { answeredMs: Number(answeredAt) } : {}) };
       });
+      const older = entries.filter((e): e is ReportEntry => !!e?.record.opd && e.routedMs === undefined);
+      if (older.length > 0) {
+        const histories = this.redis.pipeline();
+        for (const e of older) histories.lrange(this.key('complaint', e.record.id, 'history'), 0, -1);
+        ((await histories.exec()) ?? []).forEach(([err, items], i) => {
+          if (err) throw err;
+          Object.assign(older[i]!, assignmentFromHistory(older[i]!.record.opd!, (items as string[]).map((s) => JSON.parse(s) as HistoryEntry)));
+        });
+      }
+      out.push(...entries);
     }
     return out;
   }
 
   /**
    * Fills the received index (indexReceived) from the status records, for complaints routed
-   * before it existed (an upgrade): every record under the prefix, but the additions linked to a
-   * complaint. Idempotent; runs once (a marker key says it is done: 'done', else how many were
+   * before it existed (an upgrade): every record under the prefix the router took, but the
+   * additions linked to a complaint. Idempotent; runs once (a marker key says it is done: 'done', else how many were
    * added).
    */
   async backfillReceived(): Promise<number | 'done'> {
@@ -807,13 +850,15 @@ export class StatusStore {
     for (let start = 0; start < ids.length; start += 1000) {
       const chunk = ids.slice(start, start + 1000);
       const pipe = this.redis.pipeline();
-      for (const id of chunk) pipe.hget(this.key('complaint', id), 'receivedAt');
+      for (const id of chunk) pipe.hmget(this.key('complaint', id), 'receivedAt', 'state');
       const res = (await pipe.exec()) ?? [];
       const add = this.redis.pipeline();
       let n = 0;
       chunk.forEach((id, i) => {
-        const ms = Date.parse(String(res[i]?.[1] ?? ''));
-        if (Number.isFinite(ms)) {
+        const [receivedAt, state] = (res[i]?.[1] ?? []) as (string | null)[];
+        const ms = Date.parse(receivedAt ?? '');
+        // One the router never took (its intake job failed for good) is indexed once it does.
+        if (Number.isFinite(ms) && state !== 'received') {
           add.zadd(this.receivedKey(), 'NX', ms, id);
           n++;
         }

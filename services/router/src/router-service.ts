@@ -192,7 +192,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     onError: (err, repeated) => log.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'status worker error'),
     handler: async (update: StatusUpdate, job, token) => {
       try {
-        await applyStatusUpdate({ producer, status, routedQueue, logger: log }, update, job.attemptsStarted > 1);
+        await applyStatusUpdate({ producer, status, routedQueue, logger: log }, update, job.attemptsStarted > 1, job.timestamp);
       } catch (err) {
         if (!(err instanceof DecisionNotRecordedError || err instanceof DecisionBusyError)) throw err;
         // Not an attempt spent: 1 s, 2 s, 4 s... up to a minute, until the intake job's retry

@@ -70,15 +70,17 @@ function notRoutedTo(deps: { logger: Logger }, update: StatusUpdate, routedTo: s
  *   notice a second time.
  * - A report on a decision that is published but not recorded yet (DecisionNotRecordedError)
  *   waits for it: the OPD took the complaint from its queue, so it is theirs.
+ * - `acceptedMs`: when Aduan took the report (its job's time). The first report after a routing
+ *   is recorded as answering it then (the monthly report's response time), whatever its `at`.
  */
-export async function applyStatusUpdate(deps: StatusDeps, update: StatusUpdate, startedBefore = false): Promise<void> {
+export async function applyStatusUpdate(deps: StatusDeps, update: StatusUpdate, startedBefore = false, acceptedMs = Date.now()): Promise<void> {
   // One decision or report on a complaint at a time: a report applied while a return or an
   // admin's re-assignment is publishing its revision (the record, written last, still naming
   // this OPD) would tell the citizen the OPD is at work on a complaint that has left it.
   const token = await deps.status.lockDecision(update.complaintId, DECISION_LOCK_MS);
   if (!token) throw new DecisionBusyError(update.complaintId);
   try {
-    await (update.state === 'returned' ? returnLocked(deps, update) : reportLocked(deps, update as ProgressReport, startedBefore));
+    await (update.state === 'returned' ? returnLocked(deps, update) : reportLocked(deps, update as ProgressReport, startedBefore, acceptedMs));
   } finally {
     await deps.status.unlockDecision(update.complaintId, token);
   }
@@ -87,7 +89,7 @@ export async function applyStatusUpdate(deps: StatusDeps, update: StatusUpdate, 
 /** A report of progress: any state but `returned`. */
 type ProgressReport = StatusUpdate & { state: Exclude<StatusUpdate['state'], 'returned'> };
 
-async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBefore: boolean): Promise<void> {
+async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBefore: boolean, acceptedMs: number): Promise<void> {
   const [rec, latest] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId)]);
   if (rec?.opd !== update.opd) waitIfDecisionUnrecorded(latest, update);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
@@ -102,6 +104,7 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
     // Checked again in the same script as the write: a re-assignment may land in between.
     requireOpd: update.opd,
     at,
+    acceptedMs,
     dedupeKey: eventOf(update),
     ...(update.message ? { message: update.message } : {}),
   });

@@ -67,7 +67,7 @@ export function registerReports(app: FastifyInstance, deps: GatewayDeps): void {
     preHandler: admin,
     schema: {
       summary: 'The monthly report as CSV for Excel (admin)',
-      description: 'UTF-8 with a byte order mark, `;`-separated, decimal comma, CRLF: one row per OPD, then `triase`, `luar` and `jumlah`.',
+      description: 'UTF-8 with a byte order mark, `;`-separated, decimal comma, CRLF: one row per OPD, then `dinas` (their sums), `triase`, `luar` and `jumlah` (the total of the month).',
       tags: ['reports'],
       querystring: MonthQuery,
     },
@@ -82,6 +82,6 @@ export function registerReports(app: FastifyInstance, deps: GatewayDeps): void {
     const valid = asked !== undefined && MONTH_PATTERN.test(asked);
     const month = valid ? asked : current;
     const report = await build(month);
-    return sendPage(reply, reportPage(report, { username: userOf(req).username, current, ...(asked && !valid ? { error: `“${asked.slice(0, 20)}” bukan bulan yang dikenal. Tulis tahun dan bulan, misalnya ${current}. Yang tampil: bulan ini.` } : {}) }));
+    return sendPage(reply, reportPage(report, { username: userOf(req).username, current, ...(asked && !valid ? { error: `“${asked.slice(0, 20)}” tidak dikenali sebagai bulan. Tulis tahun dan bulan, misalnya ${current}. Ditampilkan rekap bulan ini.` } : {}) }));
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, StatusRecord } from '@aduan/queue';
+import type { ReportEntry } from '@aduan/queue';
 import { ResponseDeadline, type Channel, type ComplaintState } from '@aduan/schema';
 import { monthBounds, monthOf, monthlyReport, shiftMonth } from './monthly-report.ts';
 import { reportCsv } from './report-csv.ts';
@@ -14,13 +14,10 @@ const deadline = new ResponseDeadline(5, new Set());
 const NOW = Date.parse(wib(25, 12));
 
 let n = 0;
-/** A complaint received at `steps[0].at`, its record as the steps leave it. */
-function complaint(channel: Channel, steps: [ComplaintState, string, string?][]): { record: StatusRecord; history: HistoryEntry[] } {
-  const history: HistoryEntry[] = steps.map(([state, at, opd]) => ({ state, at, ...(opd ? { opd } : {}) }));
-  const last = history.at(-1)!;
-  const opd = last.state === 'triage' || last.state === 'external' ? undefined : history.findLast((h) => h.opd)?.opd;
-  const record: StatusRecord = { id: `C${++n}`, ticket: `ADU-${n}`, channel, state: last.state, receivedAt: history[0]!.at, updatedAt: last.at, ...(opd ? { opd, opdName: `${opd} (as routed)` } : {}) };
-  return { record, history };
+/** A complaint received at `received`, where it stands now: with `opd` since `routed`, first answered at `answered`. */
+function complaint(channel: Channel, state: ComplaintState, received: string, at: { opd?: string; routed?: string; answered?: string } = {}): ReportEntry {
+  const record: ReportEntry['record'] = { id: `C${++n}`, channel, state, receivedAt: received, ...(at.opd ? { opd: at.opd, opdName: `${at.opd} (as routed)` } : {}) };
+  return { record, ...(at.routed ? { routedMs: Date.parse(at.routed) } : {}), ...(at.answered ? { answeredMs: Date.parse(at.answered) } : {}) };
 }
 
 describe('the month of a moment, in WIB', () => {
@@ -35,30 +32,31 @@ describe('the month of a moment, in WIB', () => {
 describe('monthly report', () => {
   const complaints = [
     // Answered the next morning: on time, 23 hours.
-    complaint('whatsapp', [['received', wib(2, 9)], ['routed', wib(2, 10), 'dishub'], ['in_progress', wib(3, 9), 'dishub']]),
+    complaint('whatsapp', 'in_progress', wib(2, 9), { opd: 'dishub', routed: wib(2, 10), answered: wib(3, 9) }),
     // Answered after 18 days: late (its deadline: Tuesday 10 Nov, 00.00 WIB).
-    complaint('webform', [['received', wib(2, 9)], ['routed', wib(2, 10), 'dishub'], ['resolved', wib(20, 10), 'dishub']]),
+    complaint('webform', 'resolved', wib(2, 9), { opd: 'dishub', routed: wib(2, 10), answered: wib(20, 10) }),
     // Never answered, deadline gone: overdue.
-    complaint('radio', [['received', wib(2, 9)], ['routed', wib(2, 10), 'dishub']]),
+    complaint('radio', 'routed', wib(2, 9), { opd: 'dishub', routed: wib(2, 10) }),
     // Routed yesterday: waiting, not overdue.
-    complaint('webform', [['received', wib(24, 9)], ['routed', wib(24, 10), 'dishub']]),
-    // First given to satpolpp, which answered; re-assigned to dishub, which answered a day later:
-    // counted for dishub, timed from its own routing (24 hours), not satpolpp's answer.
-    complaint('instagram', [['received', wib(4, 8)], ['routed', wib(4, 9), 'satpolpp'], ['in_progress', wib(4, 10), 'satpolpp'], ['routed', wib(5, 10), 'dishub'], ['in_progress', wib(6, 10), 'dishub']]),
-    complaint('whatsapp', [['received', wib(6, 8)], ['routed', wib(6, 9), 'satpolpp'], ['rejected', wib(6, 11), 'satpolpp']]),
-    complaint('whatsapp', [['received', wib(7, 8)], ['triage', wib(7, 8)]]),
-    complaint('webform', [['received', wib(7, 8)]]),
-    complaint('radio', [['received', wib(8, 8)], ['external', wib(8, 9), 'external']]),
+    complaint('webform', 'routed', wib(24, 9), { opd: 'dishub', routed: wib(24, 10) }),
+    // Re-assigned to dishub on the 5th, answered by it a day later: timed from its own routing.
+    complaint('instagram', 'in_progress', wib(4, 8), { opd: 'dishub', routed: wib(5, 10), answered: wib(6, 10) }),
+    complaint('whatsapp', 'rejected', wib(6, 8), { opd: 'satpolpp', routed: wib(6, 9), answered: wib(6, 11) }),
+    // With an OPD, but its routing no longer known (an old record's history that lost it): counted, not timed.
+    complaint('whatsapp', 'in_progress', wib(6, 8), { opd: 'satpolpp' }),
+    complaint('whatsapp', 'triage', wib(7, 8)),
+    complaint('webform', 'received', wib(7, 8)),
+    complaint('radio', 'external', wib(8, 8), { opd: 'external' }),
     // No longer kept.
     null,
   ];
 
   it('counts each complaint for the OPD it is with now, by state, with on-time answers, overdue ones and the median response', () => {
     const report = monthlyReport('2026-11', complaints, { deadline, nowMs: NOW, names });
-    expect(report).toMatchObject({ month: '2026-11', from: '2026-10-31T17:00:00.000Z', to: '2026-11-30T17:00:00.000Z', responseDays: 5, total: 9, inTriage: 2, external: 1, byChannel: { whatsapp: 3, instagram: 1, webform: 3, radio: 2 } });
+    expect(report).toMatchObject({ month: '2026-11', from: '2026-10-31T17:00:00.000Z', to: '2026-11-30T17:00:00.000Z', responseDays: 5, total: 10, inTriage: 2, external: 1, byChannel: { whatsapp: 4, instagram: 1, webform: 3, radio: 2 } });
     expect(report.opds).toEqual([
       { opd: 'dishub', opdName: 'Dinas Perhubungan', opdShortName: 'Dishub', total: 5, waiting: 2, inProgress: 2, resolved: 1, rejected: 0, answered: 3, answeredOnTime: 2, overdue: 1, medianResponseHours: 24 },
-      { opd: 'satpolpp', opdName: 'Satuan Polisi Pamong Praja', opdShortName: 'Satpol PP', total: 1, waiting: 0, inProgress: 0, resolved: 0, rejected: 1, answered: 1, answeredOnTime: 1, overdue: 0, medianResponseHours: 2 },
+      { opd: 'satpolpp', opdName: 'Satuan Polisi Pamong Praja', opdShortName: 'Satpol PP', total: 2, waiting: 0, inProgress: 1, resolved: 0, rejected: 1, answered: 1, answeredOnTime: 1, overdue: 0, medianResponseHours: 2 },
     ]);
   });
 
@@ -75,6 +73,6 @@ describe('monthly report', () => {
     expect(csv.startsWith('\uFEFFKode dinas;Dinas;Aduan;')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines[1]).toBe(`dishub;"'=HYPERLINK(""http://x"";""Dinas"")";5;2;2;1;0;3;2;1;23,5`);
-    expect(lines.slice(-4)).toEqual(['triase;Belum diteruskan (menunggu triase);2;;;;;;;;', 'luar;Di luar kewenangan Pemkot;1;;;;;;;;', 'jumlah;Jumlah;9;2;2;1;1;4;3;1;', '']);
+    expect(lines.slice(-5)).toEqual(['dinas;Jumlah di dinas;7;2;3;1;1;4;3;1;', 'triase;Belum diteruskan (menunggu triase);2;;;;;;;;', 'luar;Di luar kewenangan Pemkot;1;;;;;;;;', 'jumlah;Semua aduan bulan ini;10;;;;;;;;', '']);
   });
 });

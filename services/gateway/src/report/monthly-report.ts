@@ -1,4 +1,4 @@
-import type { HistoryEntry, ReportEntry } from '@aduan/queue';
+import type { ReportEntry } from '@aduan/queue';
 import { WIB_OFFSET_MS, type Channel, type ResponseDeadline } from '@aduan/schema';
 
 /** A month as the report names it: `YYYY-MM`. */
@@ -36,13 +36,13 @@ export interface OpdReportRow {
   inProgress: number;
   resolved: number;
   rejected: number;
-  /** Those the OPD responded to (in progress, resolved or rejected) after it got them. */
+  /** Those the OPD responded to (in progress, resolved or rejected) since it got them. */
   answered: number;
-  /** Of `answered`, those responded to before their deadline; null when deadlines are off. */
+  /** Of `answered`, those whose first response Aduan took before their deadline; null when deadlines are off. */
   answeredOnTime: number | null;
   /** Of `waiting`, those past their deadline now; null when deadlines are off. */
   overdue: number | null;
-  /** The median time from routing to the OPD's first response, in hours; null when none was answered. */
+  /** The median time from routing to the OPD's first response (as Aduan took it), in hours; null when none was answered. */
   medianResponseHours: number | null;
 }
 
@@ -57,24 +57,12 @@ export interface MonthlyReport {
   /** Every complaint received in the month (additions counted with their complaint, not apart). */
   total: number;
   byChannel: Record<Channel, number>;
-  /** Not with an OPD yet: waiting for an admin in triage (or for the router). */
+  /** Not with an OPD yet: waiting for an admin in triage (or for the router's decision, after a failure). */
   inTriage: number;
   /** Assigned outside the city's remit (`external`): the citizen was told where to go. */
   external: number;
   /** Each OPD that has any of the month's complaints, the most first. */
   opds: OpdReportRow[];
-}
-
-const ANSWERS = new Set(['in_progress', 'resolved', 'rejected']);
-
-/** When the complaint was routed to the OPD it is with now, and when that OPD first answered it (ms). */
-function responseOf(rec: ReportEntry['record'], history: HistoryEntry[]): { routedMs?: number; answeredMs?: number } {
-  let i = history.length - 1;
-  while (i >= 0 && !(history[i]!.state === 'routed' && history[i]!.opd === rec.opd)) i--;
-  if (i < 0) return {};
-  const routedMs = Date.parse(history[i]!.at);
-  const answer = history.slice(i + 1).find((h) => ANSWERS.has(h.state));
-  return answer ? { routedMs, answeredMs: Date.parse(answer.at) } : { routedMs };
 }
 
 const median = (xs: number[]): number | null => {
@@ -85,10 +73,12 @@ const median = (xs: number[]): number | null => {
 };
 
 /**
- * The month's report from its complaints' records and histories (StatusStore.reportEntries;
- * a record no longer kept is null and not counted), as things stand at `nowMs`. Pure.
+ * The month's report from its complaints' entries (StatusStore.reportEntries; a record no longer
+ * kept is null and not counted), as things stand at `nowMs`. Pure.
  * - A complaint counts for the OPD it is with now (after a re-assignment or a return, the new
- *   one), its response time from when it was last routed there.
+ *   one), its response time from when it was last routed there to when Aduan took that OPD's
+ *   first report since (not the date the OPD gave the report: an OPD cannot date its way to
+ *   "on time").
  * - `names`: an OPD's name and short name from the directory (a record carries the name it was
  *   routed under; an OPD no longer in the directory is named so).
  */
@@ -105,7 +95,7 @@ export function monthlyReport(
   let external = 0;
   for (const c of complaints) {
     if (!c) continue;
-    const { record: rec, history } = c;
+    const { record: rec, routedMs, answeredMs } = c;
     total++;
     if (rec.channel in byChannel) byChannel[rec.channel]++;
     if (rec.state === 'external') {
@@ -128,9 +118,8 @@ export function monthlyReport(
     else if (rec.state === 'in_progress') row.inProgress++;
     else if (rec.state === 'resolved') row.resolved++;
     else if (rec.state === 'rejected') row.rejected++;
-    const { routedMs, answeredMs } = responseOf(rec, history);
-    if (routedMs === undefined || !Number.isFinite(routedMs)) continue;
-    if (answeredMs !== undefined && Number.isFinite(answeredMs)) {
+    if (routedMs === undefined) continue;
+    if (answeredMs !== undefined) {
       row.answered++;
       row.hours.push(Math.max(0, answeredMs - routedMs) / 3_600_000);
       if (opts.deadline && answeredMs < opts.deadline.respondBy(routedMs)) row.answeredOnTime!++;

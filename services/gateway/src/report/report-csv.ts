@@ -16,17 +16,18 @@ const HEADER = ['Kode dinas', 'Dinas', 'Aduan', 'Menunggu tanggapan', 'Diproses'
 /**
  * The monthly report as a CSV file for Excel as set up in Indonesia: a UTF-8 byte order mark (so
  * that Excel reads the names right), fields separated by semicolons and decimals written with a
- * comma, CRLF line ends. One row per OPD, then the complaints not with an OPD (`triase`, `luar`)
- * and the month's total (`jumlah`). An empty field: no deadline, or nothing to measure.
+ * comma, CRLF line ends. One row per OPD, their sums (`dinas`, as the page's "Jumlah di dinas"),
+ * the complaints not with an OPD (`triase`, `luar`), and the month's total (`jumlah`). An empty field: no deadline, or nothing to measure.
  */
 export function reportCsv(report: MonthlyReport): string {
   const rows: (string | number | null)[][] = [HEADER];
   for (const r of report.opds) {
     rows.push([r.opd, r.opdName, r.total, r.waiting, r.inProgress, r.resolved, r.rejected, r.answered, r.answeredOnTime, r.overdue, r.medianResponseHours === null ? null : Math.round(r.medianResponseHours * 10) / 10]);
   }
+  const sum = (k: 'total' | 'waiting' | 'inProgress' | 'resolved' | 'rejected' | 'answered' | 'answeredOnTime' | 'overdue') => (report.responseDays === null && (k === 'answeredOnTime' || k === 'overdue') ? null : report.opds.reduce((n, r) => n + (r[k] ?? 0), 0));
+  rows.push(['dinas', 'Jumlah di dinas', sum('total'), sum('waiting'), sum('inProgress'), sum('resolved'), sum('rejected'), sum('answered'), sum('answeredOnTime'), sum('overdue'), null]);
   rows.push(['triase', 'Belum diteruskan (menunggu triase)', report.inTriage, null, null, null, null, null, null, null, null]);
   rows.push(['luar', 'Di luar kewenangan Pemkot', report.external, null, null, null, null, null, null, null, null]);
-  const sum = (k: 'waiting' | 'inProgress' | 'resolved' | 'rejected' | 'answered' | 'answeredOnTime' | 'overdue') => (report.responseDays === null && (k === 'answeredOnTime' || k === 'overdue') ? null : report.opds.reduce((n, r) => n + (r[k] ?? 0), 0));
-  rows.push(['jumlah', 'Jumlah', report.total, sum('waiting'), sum('inProgress'), sum('resolved'), sum('rejected'), sum('answered'), sum('answeredOnTime'), sum('overdue'), null]);
+  rows.push(['jumlah', 'Semua aduan bulan ini', report.total, null, null, null, null, null, null, null, null]);
   return `\uFEFF${rows.map((row) => row.map(field).join(';')).join('\r\n')}\r\n`;
 }

@@ -61,25 +61,25 @@ ${opts.error ? html`<div class="summary" role="alert" style="margin-bottom:16px"
 <h2 id="ringkasan" style="margin:0 0 8px;font-size:1.1rem">${monthName(month)}</h2>
 <p id="jumlah-aduan"><strong>${String(report.total)}</strong> aduan diterima${channels.length ? ` (${channels.join(', ')})` : ''}.${report.inTriage ? html` <strong>${String(report.inTriage)}</strong> belum diteruskan ke dinas (menunggu triase).` : ''}${report.external ? html` <strong>${String(report.external)}</strong> di luar kewenangan Pemkot (pelapor diberi tahu instansi yang berwenang).` : ''}</p>
 ${report.opds.length === 0
-  ? html`<p>Belum ada aduan bulan ini yang diteruskan ke dinas.</p>`
+  ? html`<p>Tidak ada aduan ${monthName(month)} yang diteruskan ke dinas.</p>`
   : html`<div style="overflow-x:auto"><table id="rekap-opd" style="border-collapse:collapse;width:100%;font-size:.95rem">
-<caption class="muted" style="text-align:left;padding-bottom:6px">Aduan per dinas, menurut keadaannya sekarang</caption>
-<thead><tr><th scope="col" style="text-align:left;padding:6px 8px;vertical-align:bottom">Dinas</th>${th('Aduan')}${th('Menunggu')}${th('Diproses')}${th('Selesai')}${th('Ditolak')}${th('Tepat waktu')}${th('Lewat batas')}${th('Median tanggapan')}</tr></thead>
+<caption class="muted" style="text-align:left;padding-bottom:6px">Aduan per dinas, menurut statusnya sekarang</caption>
+<thead><tr><th scope="col" style="text-align:left;padding:6px 8px;vertical-align:bottom">Dinas</th>${th('Aduan')}${th('Menunggu')}${th('Diproses')}${th('Selesai')}${th('Ditolak')}${th('Tepat waktu')}${th('Lewat batas')}${th('Median waktu tanggapan')}</tr></thead>
 <tbody>${report.opds.map(row)}</tbody>
-<tfoot><tr style="border-top:2px solid #1b1f23"><th scope="row" style="text-align:left;padding:6px 8px">Jumlah</th>${td(sum('total'))}${td(sum('waiting'))}${td(sum('inProgress'))}${td(sum('resolved'))}${td(sum('rejected'))}${td(onTime({ answered: report.opds.reduce((n, r) => n + r.answered, 0), answeredOnTime: report.responseDays === null ? null : report.opds.reduce((n, r) => n + (r.answeredOnTime ?? 0), 0) }))}${td(report.responseDays === null ? '–' : report.opds.reduce((n, r) => n + (r.overdue ?? 0), 0))}${td('')}</tr></tfoot>
+<tfoot><tr style="border-top:2px solid #1b1f23"><th scope="row" style="text-align:left;padding:6px 8px">Jumlah di dinas</th>${td(sum('total'))}${td(sum('waiting'))}${td(sum('inProgress'))}${td(sum('resolved'))}${td(sum('rejected'))}${td(onTime({ answered: report.opds.reduce((n, r) => n + r.answered, 0), answeredOnTime: report.responseDays === null ? null : report.opds.reduce((n, r) => n + (r.answeredOnTime ?? 0), 0) }))}${td(report.responseDays === null ? '–' : report.opds.reduce((n, r) => n + (r.overdue ?? 0), 0))}${td('')}</tr></tfoot>
 </table></div>`}
 <p><a href="/api/v1/reports/monthly.csv?month=${month}" download>Unduh CSV (untuk Excel)</a></p>
 </section>
 <section class="card muted" aria-labelledby="cara-hitung">
-<h2 id="cara-hitung" style="margin:0 0 8px;font-size:1rem">Cara menghitung</h2>
+<h2 id="cara-hitung" style="margin:0 0 8px;font-size:1rem">Cara penghitungan</h2>
 <ul style="margin:0;padding-left:20px">
 <li>Aduan dihitung menurut tanggal diterima (WIB), sekali per tiket; kiriman tambahan dari pelapor yang sama dihitung bersama aduannya.</li>
-<li>Keadaan aduan adalah keadaannya sekarang (${wibDateTime(report.generatedAt)} WIB). Aduan yang dialihkan atau dikembalikan dihitung pada dinas yang memegangnya sekarang.</li>
+<li>Status aduan per ${wibDateTime(report.generatedAt)} WIB. Aduan yang dialihkan atau dikembalikan dihitung pada dinas yang menanganinya sekarang.</li>
 ${report.responseDays === null
   ? html`<li>Batas waktu tanggapan tidak dipakai (OPD_RESPONSE_DAYS=0).</li>`
-  : html`<li>Dinas diharapkan menanggapi dalam ${String(report.responseDays)} hari kerja sejak aduan diteruskan. <em>Tepat waktu</em>: berapa dari aduan yang sudah ditanggapi, tanggapan pertamanya (diproses, selesai, atau ditolak) datang sebelum batas itu. <em>Lewat batas</em>: belum ditanggapi dan batasnya sudah lewat.</li>`}
+  : html`<li>Dinas diharapkan menanggapi dalam ${String(report.responseDays)} hari kerja sejak aduan diteruskan. <em>Tepat waktu</em>: dari aduan yang sudah ditanggapi dinas, berapa yang tanggapan pertamanya (diproses, selesai, atau ditolak) kami terima sebelum batas itu. <em>Lewat batas</em>: belum ditanggapi dan batasnya sudah lewat.</li>`}
 <li><em>Menunggu</em>: sudah diteruskan, belum ada tanggapan dari dinas.</li>
-<li><em>Median tanggapan</em>: separuh aduan ditanggapi lebih cepat dari ini, dihitung dari saat aduan diteruskan sampai tanggapan pertama dinas.</li>
+<li><em>Median waktu tanggapan</em>: separuh aduan ditanggapi lebih cepat dari ini, dihitung dari saat aduan diteruskan sampai tanggapan pertama dinas kami terima.</li>
 </ul>
 </section>`;
   return layout(`Rekap ${monthName(month)}`, body, { wide: true });
