@@ -35,6 +35,17 @@ describe('createRouter().decide', () => {
     ];
     for (const [text, opd] of cases) expect(router.decide({ text }), text).toMatchObject({ opd, triage: false });
   });
+  it("gives rescue calls to Satpol PP (its UPT Damkar), not BPBD's disaster evacuation", () => {
+    const cases: [string, string][] = [
+      ['Ada ular kobra masuk rumah warga di Jalan Anggrek, mohon dievakuasi', 'satpolpp'],
+      ['Kucing terjebak di atas tiang listrik sejak semalam, tolong dibantu turunkan', 'satpolpp'],
+      ['Cincin tersangkut di jari anak saya tidak bisa dilepas', 'satpolpp'],
+      // A snake in an overgrown park is about the park; a car caught in a flood is a disaster.
+      ['banyak ular di semak semak taman kota karena rumput tidak pernah dipotong', 'dlh'],
+      ['Mobil terjebak banjir di underpass', 'bpbd'],
+    ];
+    for (const [text, opd] of cases) expect(router.decide({ text }), text).toMatchObject({ opd, triage: false });
+  });
   it('counts the chosen category as evidence', () => {
     const d = router.decide({ text: 'tolong segera ditangani', category: 'sampah' });
     expect(d.opd).toBe('dlh');
