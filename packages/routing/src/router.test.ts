@@ -46,6 +46,15 @@ describe('createRouter().decide', () => {
     ];
     for (const [text, opd] of cases) expect(router.decide({ text }), text).toMatchObject({ opd, triage: false });
   });
+  it('gives the tourism office, the sports office and the library their own complaints, and leaves visitors of a tourist site to who handles the problem', () => {
+    const cases: [string, string][] = [
+      ['Museum di kota kok tutup terus padahal jadwalnya buka', 'disparbud'],
+      ['lampu stadion soepriadi mati semua padahal ada pertandingan', 'dispora'],
+      ['Perpustakaan keliling sudah lama tidak datang ke kelurahan kami', 'dinperpusip'],
+      ['Pengunjung Makam Bung Karno dipalak parkir 10 ribu per motor, malu sama wisatawan luar kota', 'dishub'],
+    ];
+    for (const [text, opd] of cases) expect(router.decide({ text }), text).toMatchObject({ opd, triage: false });
+  });
   it('counts the chosen category as evidence', () => {
     const d = router.decide({ text: 'tolong segera ditangani', category: 'sampah' });
     expect(d.opd).toBe('dlh');
