@@ -30,9 +30,15 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
 const INGEST = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0} end
 local open = redis.call('EXISTS', KEYS[2]) == 1
-if ARGV[7] == 'amend' and not open then
-  redis.call('SET', KEYS[1], '1', 'EX', ARGV[6])
-  return {4, 0}
+-- An edit or a deletion is late when no conversation is open, and also when its target was filed
+-- already (its seen key holds the ticket): "makasih min" after the acknowledgement opened a new
+-- conversation, where the edit would target nothing and be lost.
+if ARGV[7] == 'amend' then
+  local target = redis.call('GET', KEYS[6])
+  if not open or (target and target ~= '1') then
+    redis.call('SET', KEYS[1], '1', 'EX', ARGV[6])
+    return {4, 0}
+  end
 end
 if ARGV[7] == 'append' and open then
   local last = tonumber(redis.call('HGET', KEYS[3], 'lastAt') or '0')
@@ -111,6 +117,7 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
 `;
 
+/** 'orphan-amend': an edit or a deletion with no open conversation, or of a message filed already; not appended. */
 export type IngestOutcome = 'duplicate' | 'appended' | 'split' | 'orphan-amend';
 
 export interface IngestReply {
@@ -203,6 +210,8 @@ export class ConversationStore {
       `${this.p}:open:${member}:meta`,
       this.due(msg.channel),
       this.legacyDue,
+      // The amended message's seen key (read only for an amend; any key will do otherwise).
+      this.seenKey(msg.channel, msg.account, msg.edits ?? msg.revokes ?? msg.messageId),
     ];
     const args = [
       JSON.stringify(msg), atMs, this.opts.quietMs, nowMs + this.opts.quietMs, member, this.opts.seenTtlSeconds, mode, this.opts.maxMessages,

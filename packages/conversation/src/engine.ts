@@ -192,7 +192,9 @@ export class ConversationEngine {
   }
 
   /**
-   * An edit or a deletion of a message with no open conversation. An edit asking for
+   * An edit or a deletion that comes late: no conversation is open, or the message it targets was
+   * filed already (the store tells, so one in a conversation that small talk after the
+   * acknowledgement opened is not lost there). An edit asking for
    * confidentiality is answered as such. Otherwise, when the message was filed in a complaint
    * (markFiled), the complaint keeps it as it was, and the citizen is told so and how to correct
    * it, instead of believing the corrected address, or the deletion, reached the OPD. A deletion

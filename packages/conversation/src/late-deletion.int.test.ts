@@ -85,6 +85,37 @@ describe('ConversationEngine: a message deleted or edited after its complaint wa
     expect(await told()).toEqual([[filed.ticket, texts.editTooLate(filed.ticket)]]);
   });
 
+  it('answers an edit or a deletion of a filed message also when a new conversation is open ("makasih min" after the acknowledgement)', async () => {
+    const road = m(r, 'Jalan rusak di Jl. Mawar');
+    const since = m(r, 'sudah seminggu');
+    await r.engine.ingest(road);
+    await r.engine.ingest(since);
+    const filed = (await r.engine.ingest(m(r, 'kirim'))).complaint!;
+    expect((await r.engine.ingest(m(r, 'makasih min'))).outcome).toBe('appended');
+
+    // The corrected address would otherwise go into the thanks' conversation, target nothing there and be lost.
+    expect((await r.engine.ingest(m(r, 'Jalan rusak di Jl. Melati', { edits: road.messageId }))).outcome).toBe('orphan-amend');
+    expect((await r.engine.ingest(m(r, undefined, { revokes: since.messageId }))).outcome).toBe('orphan-amend');
+    expect(await told()).toEqual([
+      [filed.ticket, texts.editTooLate(filed.ticket)],
+      [filed.ticket, texts.deletedTooLate(filed.ticket)],
+    ]);
+
+    await r.engine.closeAll(); // the thanks: nothing filed, nothing said
+
+    // The same while a new complaint is being written: the edit does not go into it, and its own edits still apply.
+    const drain = m(r, 'Selokan mampet di Jl. Cemara');
+    await r.engine.ingest(drain);
+    await r.engine.ingest(m(r, 'Jalan rusak di Jl. Kenanga', { edits: road.messageId }));
+    await r.engine.ingest(m(r, 'Selokan mampet di Jl. Cemara 5', { edits: drain.messageId }));
+    const second = (await r.engine.ingest(m(r, 'kirim'))).complaint!;
+    expect(second.text).toBe('Selokan mampet di Jl. Cemara 5');
+    expect((await told()).filter(([, text]) => text === texts.editTooLate(filed.ticket))).toHaveLength(2);
+    await r.engine.closeAll();
+    expect((await jobs(r.intake)).map((c) => (c as Complaint).text).sort()).toEqual(['Jalan rusak di Jl. Mawar\nsudah seminggu', 'Selokan mampet di Jl. Cemara 5']);
+    expect((await jobs(r.notify)).filter((n) => n.kind === 'guide')).toEqual([]);
+  });
+
   it('leaves a message deleted before the close out of the complaint, and says nothing (as before)', async () => {
     const photo = { kind: 'image', mimeType: 'image/jpeg', bytes: 10, sha256: 'c'.repeat(64), storageKey: `sha256/cc/${'c'.repeat(64)}` } as const;
     const typo = m(r, 'salah kirim, ini chat buat istri');
