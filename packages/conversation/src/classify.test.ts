@@ -104,6 +104,20 @@ describe('classifyMessage', () => {
     ['Halo', false],
     ['Pak mau lapor', false],
     ['ok lampunya masih mati', false],
+    // Asking for information or help is an opener, not thanks: it has no word of thanks, ok or prayer.
+    ['Info min', false],
+    ['Min, info dong', false],
+    ['mohon info pak', false],
+    ['Mohon bantuannya pak', false],
+    ['Selamat siang, mohon bantuannya', false],
+    ['mohon informasinya bu', false],
+    ['Mohon dibantu pak', false],
+    ['mohon responnya min', false],
+    // The same words after a thanks still thank.
+    ['Terima kasih atas infonya min', true],
+    ['makasih bantuannya pak', true],
+    ['Terima kasih atas informasinya 🙏', true],
+    ['Alhamdulillah sangat terbantu', true],
   ])('thanks-only %s -> %s', (text, expected) => {
     expect(isThanksOnly(text)).toBe(expected);
     if (expected) expect(isGreetingOnly(text)).toBe(true);
@@ -202,7 +216,12 @@ describe('small talk that closes a conversation is never a complaint', () => {
     },
   );
 
-  it.each(['semoga segera ditindaklanjuti', 'terima kasih sudah diproses', 'belum ada tindak lanjut, lampu masih mati', 'kabar buruk, jembatan ambrol di Sukorejo', 'gimana ini pak jalan rusak parah', 'sudah', 'jalan berlubang di Jl. Kalimantan kapan diperbaiki?', 'terima kasih sudah diperbaiki'])(
+  it.each(['Info min', 'mohon info pak', 'Mohon bantuannya pak'])('"%s" is an opener: small talk that gets the guide', (text) => {
+    expect(kindOf({ text })).toBe('greeting');
+    expect(isThanksOnly(text)).toBe(false);
+  });
+
+  it.each(['semoga segera ditindaklanjuti', 'mohon segera ditindaklanjuti pak', 'terima kasih sudah diproses', 'belum ada tindak lanjut, lampu masih mati', 'kabar buruk, jembatan ambrol di Sukorejo', 'gimana ini pak jalan rusak parah', 'sudah', 'jalan berlubang di Jl. Kalimantan kapan diperbaiki?', 'terima kasih sudah diperbaiki'])(
     '"%s" is no question about a complaint',
     (text) => {
       expect(isFollowUp(text)).toBe(false);

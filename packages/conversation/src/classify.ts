@@ -22,29 +22,38 @@ const POLITE = words('maaf mohon pak bu bpk bapak ibu min mimin admin kak kakak 
  * used it. A message counts only when EVERY word is small talk, so a word here never turns a
  * complaint into thanks ("terima kasih, tapi lampu masih mati" has "tapi", "lampu", "masih",
  * "mati"). Keep words that can carry a complaint out (tapi, belum, masih, mati, rusak, lagi...).
+ * Only words that thank, approve or pray are here; what the thanks are for is THANKS_FOR.
  */
 const THANKS = words(
   // Thanks, in the ways it is typed; Javanese and Sundanese too.
   'terima kasih terimakasih trimakasih terimaksih trmksh trmkasih makasih makasi makacih mksh mkasih maksih trims tks ' +
-    'thanks thank thx tq ty tengkyu you u nuwun matur suwun maturnuwun maturnuhun hatur nuhun sanget kasih ' +
-    // For what: the answer, the help, the service.
-    'banyak atas bantuannya bantuan respon respons tanggapan pelayanan layanan info informasi kerjasama kerja sama ' +
-    'cepat tanggap sigap sangat sekali banget bgt luar biasa semua kalian petugas tim pemkot pemda pemerintah kota blitar wali walikota ' +
+    'thanks thank thx tq ty tengkyu nuwun matur suwun maturnuwun maturnuhun hatur nuhun sanget kasih terbantu bermanfaat ' +
     // "ok" and praise.
     'ok oke okey okay okeh oce baik baiklah siap sip mantap mantab mantul keren top good nice jos sae apik nggih njih inggih noted y yup yap oh oalah owh ' +
     // Prayers and blessings.
     'alhamdulillah alhamdulilah hamdalah aamiin aamin amiin amin amien rabbal alamin syukur syukurlah bersyukur puji tuhan ' +
     'masya masyaallah allah subhanallah insya insyaallah inshaallah barakallah barokallah jazakallah jazakumullah khairan khoir syukron ' +
     // Hopes for the complaint just filed, and "it's done".
-    'semoga moga mudah mudahan segera lekas lancar berkah sukses amanah maju terus ditindaklanjuti tindaklanjuti ditindak lanjuti ' +
-    'diproses ditangani diperbaiki dibantu terbantu membantu bermanfaat diperhatikan sudah udah sdh sampun selesai beres tuntas',
+    'semoga moga mudahan lancar berkah sukses amanah sudah udah sdh sampun selesai beres tuntas',
+);
+
+/**
+ * What thanks are for, to whom, and what is hoped of the complaint: small talk with a word of
+ * THANKS ("terima kasih atas infonya", "semoga segera ditindaklanjuti"), but not thanks without
+ * one. "Info min", "Mohon bantuannya pak", "mohon dibantu" ask for something: openers, which the
+ * guide answers like "Halo".
+ */
+const THANKS_FOR = words(
+  'you u banyak atas bantuannya bantuan respon respons tanggapan pelayanan layanan info informasi kerjasama kerja sama ' +
+    'cepat tanggap sigap sangat sekali banget bgt luar biasa semua kalian petugas tim pemkot pemda pemerintah kota blitar wali walikota ' +
+    'mudah segera lekas maju terus ditindaklanjuti tindaklanjuti ditindak lanjuti diproses ditangani diperbaiki dibantu membantu diperhatikan',
 );
 
 /** Emoji that thank or approve (🙏 👍 👌 🤝 👏 ❤️ 😊 ✅ 💯 …): such a message alone is thanks. */
 const THANKS_EMOJI = /[\u{1F64F}\u{1F44D}\u{1F44C}\u{1F44F}\u{1F64C}\u{1F91D}\u{1FAE1}\u{1F4AA}\u{2764}\u{2665}\u{1F493}\u{1F495}-\u{1F49F}\u{1F9E1}\u{1F90D}\u{1F90E}\u{1F5A4}\u{1F600}-\u{1F60D}\u{1F642}\u{263A}\u{1F917}\u{1F970}\u{1F972}\u{1F973}\u{2705}\u{2714}\u{1F4AF}\u{1F197}\u{270C}\u{1F339}\u{1F490}]/u;
 
 /** Words that carry no complaint on their own. A message made only of these is a 'greeting'. */
-const FILLER = new Set([...OPENERS, ...POLITE, ...THANKS]);
+const FILLER = new Set([...OPENERS, ...POLITE, ...THANKS, ...THANKS_FOR]);
 
 /** Explicit "send it now" words; compared against the whole normalized message. */
 const CLOSE_PHRASES = new Set(['kirim', 'selesai', 'kirim laporan', 'kirim aduan', 'sudah selesai', 'udah selesai', 'itu saja', 'sudah itu saja', 'cukup', 'sudah cukup', 'send', 'done']);
@@ -86,11 +95,18 @@ export function isGreetingOnly(text: string): boolean {
   return isWordless(text) || (smallTalk(text)?.every((w) => inSet(FILLER, w)) ?? false);
 }
 
-/** Only thanks/ok and politeness ("baik, terima kasih", "siap pak", "Aamiin", "🙏"): no guide, whoever sends it. */
+/** Every word thanks, what for, or politeness, and one of them in `need`. */
+function thanksWith(ws: string[] | null, need: Set<string>): boolean {
+  return !!ws && ws.some((w) => inSet(need, w)) && ws.every((w) => inSet(THANKS, w) || inSet(THANKS_FOR, w) || inSet(POLITE, w));
+}
+
+/**
+ * Only thanks/ok and politeness ("baik, terima kasih", "siap pak", "Aamiin", "🙏"): no guide,
+ * whoever sends it. A word of thanks, ok or prayer must be there: "Info min" is an opener.
+ */
 export function isThanksOnly(text: string): boolean {
   if (isWordless(text)) return THANKS_EMOJI.test(text);
-  const ws = smallTalk(text);
-  return !!ws && ws.some((w) => inSet(THANKS, w)) && ws.every((w) => inSet(THANKS, w) || inSet(POLITE, w));
+  return thanksWith(smallTalk(text), THANKS);
 }
 
 /**
@@ -228,7 +244,8 @@ const QUESTION = words(
  */
 export function isFollowUp(text: string): boolean {
   const ws = normalizeWords(text).split(' ').filter(Boolean);
-  if (ws.length === 0 || ws.length > 12 || isThanksOnly(text)) return false;
+  // Thanks, and a plea without them ("mohon segera ditindaklanjuti pak"), are no question.
+  if (ws.length === 0 || ws.length > 12 || isThanksOnly(text) || thanksWith(ws, THANKS_FOR)) return false;
   const progress = ws.some((w) => inSet(PROGRESS, w)) || (ws.includes('mana') && (ws.includes('sampai') || ws.includes('sampe')));
   return progress && ws.every((w) => inSet(PROGRESS, w) || inSet(QUESTION, w) || ASKING.has(w) || inSet(FILLER, w));
 }

@@ -139,6 +139,17 @@ describe('ConversationEngine (real Redis)', () => {
     expect(notes.map((n) => n.kind)).toEqual(['guide']);
   });
 
+  it('answers an opener that asks for information or help ("Info min", "Mohon bantuannya pak") with the guide, as a greeting', async () => {
+    const openers = ['Info min', 'Min, info dong', 'mohon info pak', 'Mohon bantuannya pak', 'Halo min'];
+    const chats = openers.map((_, i) => `62812000000${i}@s.whatsapp.net`);
+    for (const [i, text] of openers.entries()) await r.engine.ingest(m(r, text, { senderId: chats[i], threadId: chats[i] }));
+    const guided = async () => (await jobs(r.notify)).filter((n) => n.kind === 'guide').map((n) => n.to).sort();
+    expect(await guided()).toEqual([...chats].sort()); // at once, not only after the quiet period
+    await r.engine.closeAll();
+    expect(await guided()).toEqual([...chats].sort());
+    expect(await jobs(r.intake)).toHaveLength(0);
+  });
+
   it('splits bursts by message time (replay of an old day)', async () => {
     await r.engine.ingest(m(r, 'sampah menumpuk di Kelurahan Bendo'));
     r.now.ms += 3_600_000;
