@@ -115,6 +115,24 @@ describe('buildComplaint', () => {
     expect(emptied.attachments[0]!.caption).toBeUndefined();
   });
 
+  it('says in the text how many attachments past the 20th it left out', () => {
+    const shot = (i: number) => ({ ...photo, sha256: i.toString(16).padStart(64, '0') });
+    const photos = Array.from({ length: 25 }, (_, i) => msg(`P${i}`, { attachments: [shot(i)] }));
+    const c = buildComplaint(snap([msg('P-', { text: 'Banjir di Jl. Kenari, rumah warga terendam' }), ...photos]), opts)!;
+    expect(c.attachments.map((a) => a.sha256)).toEqual(Array.from({ length: 20 }, (_, i) => shot(i).sha256));
+    expect(c.text).toBe('Banjir di Jl. Kenari, rumah warga terendam\n(5 foto lain tidak disertakan: batas 20 lampiran per aduan)');
+    // Without words, after ours; of several kinds, "lampiran".
+    const video = { ...photo, kind: 'video', mimeType: 'video/mp4' };
+    const mixed = buildComplaint(snap([...photos.slice(0, 20), msg('V1', { attachments: [video] }), msg('V2', { attachments: [shot(99)] })]), opts)!;
+    expect(mixed.text).toBe('(laporan berupa foto, video tanpa keterangan)\n(2 lampiran lain tidak disertakan: batas 20 lampiran per aduan)');
+    // A burst at the length limit keeps the note whole, at its end.
+    const long = buildComplaint(snap([msg('L1', { text: 'x'.repeat(4_990) }), ...photos.slice(0, 21)]), opts)!;
+    expect(long.text.length).toBeLessThanOrEqual(5_000);
+    expect(long.text.endsWith('\n(1 foto lain tidak disertakan: batas 20 lampiran per aduan)')).toBe(true);
+    // Twenty: nothing to say.
+    expect(buildComplaint(snap(photos.slice(0, 20)), opts)!.text).toBe('(laporan berupa foto tanpa keterangan)');
+  });
+
   it('cuts a quoted reply and a photo caption between characters, never inside an emoji', () => {
     const quote = `${'a'.repeat(198)}🙏 tolong segera`;
     const caption = `${'b'.repeat(1998)}😡 masih rusak`;

@@ -35,7 +35,15 @@ export interface BuildOptions {
 }
 
 const MAX_TEXT = 5000;
-const MAX_ATTACHMENTS = 20;
+/** Complaint.attachments holds at most this many; a burst's later ones are left out, and the complaint says so. */
+export const MAX_ATTACHMENTS = 20;
+
+/** Attachments a burst had past MAX_ATTACHMENTS: how many, and what they are ("foto", or "lampiran" for several kinds). */
+export interface LeftOut {
+  count: number;
+  what: string;
+  limit: number;
+}
 
 /** Applies edits and deletions, in order, to the messages they target within this conversation. */
 export function effectiveMessages(messages: StoredMessage[]): StoredMessage[] {
@@ -94,9 +102,11 @@ export function isCardsOnly(conv: ConversationSnapshot): boolean {
   return substance.length > 0 && substance.every((m) => m.attachments.length === 0 && m.location === undefined && !ownWords(m));
 }
 
+const KIND_WORDS: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen', sticker: 'stiker' };
+const kindWord = (a: Attachment) => KIND_WORDS[a.kind] ?? a.kind;
+
 function fallbackText(attachments: Attachment[], location: Location | undefined, cards: boolean, addendumTo: string | undefined): string {
-  const kinds: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen', sticker: 'stiker' };
-  const parts = [...new Set(attachments.map((a) => kinds[a.kind] ?? a.kind))];
+  const parts = [...new Set(attachments.map(kindWord))];
   if (location) parts.push('lokasi');
   if (cards) parts.push('kontak');
   const what = parts.join(', ') || 'lampiran';
@@ -136,12 +146,32 @@ function wellFormed<T>(value: T): T {
   return value;
 }
 
+/** The messages still standing that may go into the complaint (edits and deletions applied). */
+function liveMessages(conv: ConversationSnapshot): StoredMessage[] {
+  return effectiveMessages(conv.messages).filter((m) => m.kind === 'content' || m.kind === 'greeting');
+}
+
+function leftOutOf(attachments: Attachment[]): LeftOut | null {
+  const rest = attachments.slice(MAX_ATTACHMENTS);
+  if (rest.length === 0) return null;
+  const kinds = new Set(rest.map(kindWord));
+  return { count: rest.length, what: kinds.size === 1 ? [...kinds][0]! : 'lampiran', limit: MAX_ATTACHMENTS };
+}
+
+/**
+ * What buildComplaint leaves out of this burst: the attachments past MAX_ATTACHMENTS (the last
+ * ones sent), or null. The acknowledgement tells the citizen, who otherwise believes the OPD sees them all.
+ */
+export function leftOutAttachments(conv: ConversationSnapshot): LeftOut | null {
+  return leftOutOf(liveMessages(conv).flatMap((m) => m.attachments));
+}
+
 /**
  * Turns a closed conversation into one complaint, or null when it holds nothing to act on
  * (only greetings, a lone "kirim", or everything deleted).
  */
 export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): Complaint | null {
-  const live = effectiveMessages(conv.messages).filter((m) => m.kind === 'content' || m.kind === 'greeting');
+  const live = liveMessages(conv);
   if (!live.some(hasSubstance)) return null;
 
   const lines: string[] = [];
@@ -165,7 +195,12 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
   // No words of the citizen's own: ours say what it is (and what it adds to), and the cards follow,
   // cut at their end when too long: the first line, which the router reads an addition's ticket from, stays whole.
   const head = worded ? '' : fallbackText(attachments, location, cards, opts.addendumTo?.ticket);
-  const text = worded ? joinWithin(lines, MAX_TEXT) : lines.length ? `${head}\n${truncateText(lines.join('\n'), MAX_TEXT - head.length - 1)}` : head;
+  // Attachments past the limit are dropped: the OPD reads that some are missing (the line last, whole).
+  const leftOut = leftOutOf(attachments);
+  const note = leftOut ? `(${leftOut.count} ${leftOut.what} lain tidak disertakan: batas ${leftOut.limit} lampiran per aduan)` : '';
+  const room = MAX_TEXT - (note ? note.length + 1 : 0);
+  const body = worded ? joinWithin(lines, room) : lines.length ? `${head}\n${truncateText(lines.join('\n'), room - head.length - 1)}` : head;
+  const text = note ? `${body}\n${note}` : body;
 
   const name = [...live].reverse().find((m) => m.reporter.name)?.reporter.name;
   const phone = live.find((m) => m.reporter.phone)?.reporter.phone;

@@ -341,6 +341,27 @@ describe('ConversationEngine: a photo sent after the complaint was filed', () =>
     expect(ack.text).toBe(`Terima kasih, kiriman Anda sudah kami terima dengan nomor tiket *${extra.ticket}* dan kami catat sebagai tambahan untuk aduan *${first.ticket}*. Untuk melihat perkembangannya, ketik: cek ${extra.ticket}`);
   });
 
+  it('tells the citizen which photos past the 20th were left out, and files them as an addition when sent again', async () => {
+    const shot = (i: number) => ({ ...photo, sha256: i.toString(16).padStart(64, '0') });
+    await r.engine.ingest(m(r, 'Banjir di Jl. Kenari, rumah warga terendam'));
+    for (let i = 0; i < 25; i++) await r.engine.ingest(m(r, undefined, { attachments: [shot(i)] }));
+    const first = await quiet();
+    expect(first.attachments).toHaveLength(20);
+    expect(first.text).toBe('Banjir di Jl. Kenari, rumah warga terendam\n(5 foto lain tidak disertakan: batas 20 lampiran per aduan)');
+    expect((await ackOf(first)).text).toBe(
+      `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket *${first.ticket}*. Aduan akan kami teruskan ke instansi terkait. ` +
+        'Pesan Anda berikutnya akan kami catat sebagai aduan baru. ' +
+        'Sebanyak 5 foto terakhir tidak ikut tercatat (batas 20 lampiran per aduan). Bila perlu, kirim ulang sekarang tanpa keterangan agar kami catat sebagai tambahan untuk aduan ini. ' +
+        `Untuk melihat perkembangannya, ketik: cek ${first.ticket}`,
+    );
+    // As told: sent again, they are an addition to it.
+    for (let i = 20; i < 25; i++) await r.engine.ingest(m(r, undefined, { attachments: [shot(i)] }));
+    const extra = await quiet();
+    expect(extra.text).toBe(`(foto tambahan untuk aduan ${first.ticket}, dikirim setelah aduan itu tercatat)`);
+    expect(extra.attachments).toHaveLength(5);
+    expect((await ackOf(extra)).text).not.toContain('tidak ikut tercatat');
+  });
+
   it('keeps an addition to a confidential complaint without the identity, naming only the ticket', async () => {
     await r.engine.ingest(m(r, 'Ada pungli di loket retribusi pasar, tolong rahasiakan nama saya'));
     const first = await quiet();

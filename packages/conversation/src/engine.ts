@@ -6,7 +6,7 @@ import { mentionsEmergency } from '@aduan/routing/emergency';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
 import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseLookup } from './classify.ts';
-import { buildComplaint, effectiveMessages, isCardsOnly, isWordless, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { buildComplaint, effectiveMessages, isCardsOnly, isWordless, leftOutAttachments, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome, type LastAck } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
 import { createTexts, type ConversationTexts } from './texts.ts';
@@ -401,7 +401,8 @@ export class ConversationEngine {
       complaint = build(filed, attempt, addendumTo) as Complaint;
     }
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
-    const ackText = addendumTo ? this.texts.addendumAck(complaint.ticket, addendumTo.ticket, complaint.reporter.confidential) : this.texts.ack(complaint.ticket, complaint.reporter.confidential);
+    const leftOut = leftOutAttachments(filed);
+    const ackText = addendumTo ? this.texts.addendumAck(complaint.ticket, addendumTo.ticket, complaint.reporter.confidential, leftOut) : this.texts.ack(complaint.ticket, complaint.reporter.confidential, leftOut);
     await this.notify(snap, 'ack', ackText, `ack-${complaint.id}`, complaint.ticket, complaint.id);
     await this.store.rememberAck(member, { ticket: complaint.ticket, confidential: complaint.reporter.confidential }, this.clock(), Math.max(this.ackMemoryMs, SECRET_REPLY_MEMORY_MS));
     await this.store.rememberTicket(member, complaint.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);

@@ -1,5 +1,6 @@
 import { EXTERNAL_OPD, asSentence } from '@aduan/queue';
 import { wibDateTime, type StatusView } from '@aduan/schema';
+import type { LeftOut } from './build-complaint.ts';
 import type { ChatChannel } from './chat-message.ts';
 
 /**
@@ -12,13 +13,16 @@ export interface ConversationTexts {
   guide(): string;
   /** Said at once to a message that tells of an emergency happening now (mentionsEmergency). */
   emergency(): string;
-  /** `confidential`: the citizen asked that the OPD not learn who they are, and it will not. */
-  ack(ticket: string, confidential?: boolean): string;
+  /**
+   * `confidential`: the citizen asked that the OPD not learn who they are, and it will not.
+   * `leftOut`: attachments past the limit that the complaint does not carry.
+   */
+  ack(ticket: string, confidential?: boolean, leftOut?: LeftOut | null): string;
   /**
    * `ticket` filed for photos, videos... without words, sent soon after `earlier` was acknowledged:
    * recorded as an addition to it, under its own ticket.
    */
-  addendumAck(ticket: string, earlier: string, confidential?: boolean): string;
+  addendumAck(ticket: string, earlier: string, confidential?: boolean, leftOut?: LeftOut | null): string;
   /** A close word ("kirim") after the complaint was already filed: it is in, nothing to resend. */
   alreadyReceived(ticket: string): string;
   /** "rahasia" after the complaint was filed with the citizen's identity: too late, said plainly. */
@@ -78,6 +82,14 @@ function duration(ms: number): string {
   return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} menit` : `${Math.round(ms / 1000)} detik`;
 }
 
+/**
+ * Sent again without words right away, they are filed as an addition to this complaint (the
+ * engine's ackMemoryMs), which is what the citizen is told to do.
+ */
+function leftOutLine(l: LeftOut | null | undefined): string {
+  return l ? `Sebanyak ${l.count} ${l.what} terakhir tidak ikut tercatat (batas ${l.limit} lampiran per aduan). Bila perlu, kirim ulang sekarang tanpa keterangan agar kami catat sebagai tambahan untuk aduan ini. ` : '';
+}
+
 export function createTexts(opts: TextOptions = {}): ConversationTexts {
   const em = opts.em ?? ((s: string) => s);
   const kw = opts.kw ?? em;
@@ -92,14 +104,16 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
     emergency: () =>
       'Bila ini keadaan darurat yang sedang terjadi, jangan menunggu tindak lanjut aduan: segera telepon 112 (gratis, 24 jam). Pesan Anda tetap kami catat sebagai aduan.',
     // A message after this starts a new complaint: said here, where the citizen reads it.
-    ack: (ticket, confidential) =>
+    ack: (ticket, confidential, leftOut) =>
       `Terima kasih, aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}. ` +
       (confidential ? 'Sesuai permintaan Anda, aduan akan kami teruskan ke instansi terkait tanpa identitas Anda. ' : 'Aduan akan kami teruskan ke instansi terkait. ') +
       `Pesan Anda berikutnya akan kami catat sebagai aduan baru. ` +
+      leftOutLine(leftOut) +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
-    addendumAck: (ticket, earlier, confidential) =>
+    addendumAck: (ticket, earlier, confidential, leftOut) =>
       `Terima kasih, kiriman Anda sudah kami terima dengan nomor tiket ${em(ticket)} dan kami catat sebagai tambahan untuk aduan ${em(earlier)}. ` +
       (confidential ? 'Sesuai permintaan Anda, kiriman ini akan kami teruskan ke instansi terkait tanpa identitas Anda. ' : '') +
+      leftOutLine(leftOut) +
       `Untuk melihat perkembangannya, ketik: cek ${ticket}`,
     alreadyReceived: (ticket) =>
       `Aduan Anda sudah kami terima dengan nomor tiket ${em(ticket)}, tidak perlu dikirim ulang. ` +
