@@ -66,6 +66,24 @@ describe('WhatsApp session lifecycle (real Redis, Baileys event emitter)', () =>
     expect(await redis.exists(credsKey())).toBe(0); // fresh creds were never saved in this test, and none were wiped either
   });
 
+  it('hands over the messages Baileys still buffers from its offline catch-up when the connection drops or the service stops', async () => {
+    const openConversations = () => redis.zcard(`${prefix}:conv:due:whatsapp`);
+    h = await startHarness(config);
+    await waitFor(() => session().status.state === 'connected', { what: 'connected' });
+    // Baileys' end() destroys its event emitter, and with it what the buffer holds: already
+    // receipted to WhatsApp, those messages would never come again.
+    const first = h.socket;
+    first.buffered([citizenMessage({ conversation: 'Lampu PJU mati di Jl. Mawar' })]);
+    first.closeWith(DisconnectReason.connectionLost);
+    await waitFor(() => h!.socket !== first && session().status.state === 'connected', { what: 'reconnected' });
+    await waitFor(async () => (await openConversations()) === 1, { what: 'the buffered message in a conversation' });
+
+    h.socket.buffered([citizenMessage({ conversation: 'Sampah menumpuk di Jl. Kenari' }, {}, '6285600000000@s.whatsapp.net')]);
+    await h.stop();
+    h = undefined;
+    expect(await openConversations()).toBe(2);
+  });
+
   it('keeps one reconnect at a time when closes pile up', async () => {
     h = await startHarness(config, { autoOpen: false });
     const first = h.socket;

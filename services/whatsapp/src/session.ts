@@ -208,11 +208,17 @@ export class WhatsAppSession {
     }, delayMs);
   }
 
-  /** Removes our listeners from the current socket and ends it. */
+  /**
+   * Removes our listeners from the current socket and ends it. What Baileys' event buffer still
+   * holds (messages of its offline catch-up) is flushed to our listeners first: Baileys' end()
+   * destroys the emitter and its buffer, and WhatsApp, which has its receipts, never sends those
+   * messages again. The adapter journals them as they come, before anything awaits.
+   */
   private async teardown(): Promise<void> {
     const sock = this.sock;
     this.sock = undefined;
     this.caughtUp = 0;
+    sock?.ev.flush();
     this.detach?.();
     this.detach = undefined;
     if (sock) await sock.end(undefined).catch(() => {});

@@ -22,7 +22,16 @@ export interface FakeSocket extends WaSocketLike {
   open(opts?: { catchUp?: boolean }): void;
   /** Baileys' "offline messages handed over": connection.update { receivedPendingNotifications: true }. */
   catchUp(): void;
+  /**
+   * The connection drops: what Baileys' end(error) does, connection.update { connection: 'close' }
+   * and then ev.destroy(), which drops whatever the event buffer still holds.
+   */
   closeWith(statusCode: number): void;
+  /**
+   * Messages Baileys holds in its event buffer during the offline catch-up (ev.buffer(), then
+   * 'append' upserts): they reach the listeners only when the buffer is flushed.
+   */
+  buffered(messages: WAMessage[]): void;
 }
 
 /**
@@ -33,6 +42,15 @@ export interface FakeSocket extends WaSocketLike {
 export function fakeSocket(logger: Logger, user = '6281100000000:7@s.whatsapp.net'): FakeSocket {
   const ev = makeEventBuffer(logger as never);
   let n = 0;
+  let closed = false;
+  // As Baileys' end(): once only; the close is told, then the emitter destroyed (listeners and buffer gone).
+  const end = (error: Error | undefined) => {
+    s.ended = true;
+    if (closed) return;
+    closed = true;
+    ev.emit('connection.update', { connection: 'close', lastDisconnect: { error, date: new Date() } });
+    ev.destroy();
+  };
   const s: FakeSocket = {
     ev,
     user: { id: user },
@@ -62,9 +80,7 @@ export function fakeSocket(logger: Logger, user = '6281100000000:7@s.whatsapp.ne
       if (!fresh) throw new Boom('media not found', { statusCode: 404 });
       return fresh;
     },
-    end: async () => {
-      s.ended = true;
-    },
+    end: async (error?: Error) => end(error),
     deliver: (messages, type = 'notify') => {
       ev.emit('messages.upsert', { messages, type });
     },
@@ -76,8 +92,10 @@ export function fakeSocket(logger: Logger, user = '6281100000000:7@s.whatsapp.ne
     catchUp: () => {
       ev.emit('connection.update', { receivedPendingNotifications: true });
     },
-    closeWith: (statusCode) => {
-      ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: new Boom('Connection Failure', { statusCode }), date: new Date() } });
+    closeWith: (statusCode) => end(new Boom('Connection Failure', { statusCode })),
+    buffered: (messages) => {
+      ev.buffer();
+      ev.emit('messages.upsert', { messages, type: 'append' });
     },
   } as FakeSocket;
   return s;
