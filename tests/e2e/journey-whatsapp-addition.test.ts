@@ -154,9 +154,11 @@ describe('a WhatsApp citizen, a photo sent after the acknowledgement, the admin 
     expect(ret.statusCode).toBe(202);
     await waitFor(async () => ((await q(QueueNames.triage).getJob(`${idA}.r2`)) ? true : null), { what: 'A back in triage' });
     expect((await asOpd(dpupr, 'GET', `/api/v1/opd/complaints/${idA}`)).statusCode).toBe(404);
-    // B stays with DPUPR until an admin assigns A again (services/router/README.md).
-    expect((await feed(dpupr)).map((i) => i.complaint.ticket)).toEqual([B]);
-    // The admin deciding A again still sees B's photo on A's card, though B waits with DPUPR.
+    // B, A's photo, goes back with it (services/router/README.md): no longer DPUPR's either.
+    await waitFor(async () => ((await gw.deps.status.get(idB))?.state === 'triage' ? true : null), { what: 'B back in triage with A' });
+    expect((await feed(dpupr)).map((i) => i.complaint.ticket)).toEqual([]);
+    expect((await asOpd(dpupr, 'GET', `/api/v1/opd/complaints/${idB}`)).statusCode).toBe(404);
+    // The admin deciding A again sees B's photo on A's card, going with it.
     const returned = (await gw.app.inject({ url: '/admin/triage', headers: { cookie: admin } })).body;
     expect(card(returned, idA)).toContain('Alasan dari dinas: bukan kewenangan kami');
     expect(card(returned, idA)).toContain(`<img src="/admin/triage/${idB}/attachments/${attachment!.sha256}"`);
@@ -167,11 +169,11 @@ describe('a WhatsApp citizen, a photo sent after the acknowledgement, the admin 
     await sleep(300);
     expect(texts()).toHaveLength(4);
 
-    // The admin assigns A to DLH: B leaves DPUPR for DLH.
+    // The admin assigns A to DLH: B goes with it.
     const toDlh = await assignByForm(idA, 'dlh', 2, 'Tumpukan sampah di ujung gang, mohon dicek');
     expect(toDlh.statusCode).toBe(303);
-    expect((await q('opd.dlh').getJob(`${idB}.r2`))?.data.routing).toMatchObject({ opd: 'dlh', decidedBy: 'admin' });
-    // DPUPR's system had not taken B from its queue: withdrawn; its feed and API no longer give it.
+    expect((await q('opd.dlh').getJob(`${idB}.r3`))?.data.routing).toMatchObject({ opd: 'dlh', decidedBy: 'admin' });
+    // DPUPR's system had not taken B from its queue: withdrawn at the return; its feed and API no longer give it.
     expect(await q('opd.dpupr').getJob(`${idB}.r1`)).toBeUndefined();
     expect((await feed(dpupr)).map((i) => i.complaint.ticket)).toEqual([]);
     expect((await asOpd(dpupr, 'GET', `/api/v1/opd/complaints/${idB}`)).statusCode).toBe(404);
