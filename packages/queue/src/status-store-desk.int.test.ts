@@ -22,7 +22,7 @@ afterAll(async () => {
 const rec = (id: string, receivedAt: string, station?: string) => ({ id, ticket: `ADU-${id.slice(-4)}-0000`, channel: 'radio' as const, receivedAt, ...(station ? { station } : {}) });
 
 describe('StatusStore: station index and supporters (radio desk)', () => {
-  it("lists a station's complaints within a time range, oldest first, whatever the station's case", async () => {
+  it("lists a station's complaints within a time range, newest first (the latest when there are more than the limit), whatever the station's case", async () => {
     await store.recordReceived(rec('01J0000000000000000000AAA1', '2026-11-27T23:00:00Z', 'Radio Patria FM'));
     await store.recordReceived(rec('01J0000000000000000000AAA2', '2026-11-28T01:00:00Z', 'Radio Patria FM'));
     await store.recordReceived(rec('01J0000000000000000000AAA3', '2026-11-28T02:00:00Z', 'radio patria fm'));
@@ -31,7 +31,9 @@ describe('StatusStore: station index and supporters (radio desk)', () => {
     // A replay (the router records "received" again) adds nothing.
     await store.recordReceived(rec('01J0000000000000000000AAA2', '2026-11-28T01:00:00Z', 'Radio Patria FM'));
     const day = await store.stationEntries('Radio Patria FM', Date.parse('2026-11-28T00:00:00Z'), Date.parse('2026-11-29T00:00:00Z'));
-    expect(day.map((r) => r.id)).toEqual(['01J0000000000000000000AAA2', '01J0000000000000000000AAA3']);
+    expect(day.map((r) => r.id)).toEqual(['01J0000000000000000000AAA3', '01J0000000000000000000AAA2']);
+    const latest = await store.stationEntries('Radio Patria FM', Date.parse('2026-11-28T00:00:00Z'), Date.parse('2026-11-29T00:00:00Z'), 1);
+    expect(latest.map((r) => r.id)).toEqual(['01J0000000000000000000AAA3']);
   });
 
   it('counts each supporter key once, also under concurrent links', async () => {

@@ -876,9 +876,12 @@ export class StatusStore {
     return this.key('station', encodeURIComponent(station.trim().toLowerCase()));
   }
 
-  /** A station's complaints received in [fromMs, toMs), oldest first (the desk's board of the day). */
+  /**
+   * A station's complaints received in [fromMs, toMs), newest first (the desk's board of the day):
+   * a day of more than `limit` shows its latest, not its first.
+   */
   async stationEntries(station: string, fromMs: number, toMs: number, limit = 500): Promise<StatusRecord[]> {
-    const ids = await this.redis.zrangebyscore(this.stationKey(station), fromMs, `(${toMs}`, 'LIMIT', 0, limit);
+    const ids = await this.redis.zrevrangebyscore(this.stationKey(station), `(${toMs}`, fromMs, 'LIMIT', 0, limit);
     const records = await Promise.all(ids.map((id) => this.get(id)));
     return records.filter((r): r is StatusRecord => r !== null);
   }

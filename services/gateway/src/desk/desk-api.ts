@@ -184,7 +184,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
       const { start, end, day } = localDayRange(Date.now(), desk.utcOffsetMinutes);
       const records = await deps.status.stationEntries(station, start, end);
       const details = await desk.entries.getMany(records.map((rec) => rec.id));
-      const entries = records.reverse().map((rec) => {
+      const entries = records.map((rec) => {
         const e = details.get(rec.id);
         return {
           id: rec.id,
