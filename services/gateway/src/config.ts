@@ -129,7 +129,7 @@ export const GatewayEnv = ServiceEnv.extend({
   LOGIN_NEW_DEVICE_PER_HOUR: envInt(30, { min: 0 }),
   /** Radio desk: how many days back duplicate hints look. */
   DESK_HINT_DAYS: envInt(3, { min: 1, max: 30 }),
-  /** Radio desk: the stations' UTC offset in minutes, for "today" on the board (WIB = 420). */
+  /** Radio desk: the stations' UTC offset in minutes, for "today" on the board and the times the desk page shows and sends, whatever the desk computer's time zone (WIB = 420). */
   DESK_UTC_OFFSET_MINUTES: envInt(420, { min: -720, max: 840 }),
   /**
    * The city's WhatsApp number that citizens write to (the WhatsApp service's account), e.g.

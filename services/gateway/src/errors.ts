@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   unauthenticated: { status: 401, description: 'No session cookie: log in first (POST /api/v1/desk/login).' },
   session_expired: { status: 401, description: 'The session is no longer valid (idle or maximum age reached, or logged out); log in again.' },
   invalid_credentials: { status: 401, description: 'Wrong username or password (the two are not distinguished).' },
+  session_changed: { status: 409, description: "The desk page was opened for another user than the one the browser's session is now (X-Aduan-Desk-User): someone else logged in in another tab. Nothing was done; log in again as the page's user." },
   account_disabled: { status: 403, description: 'The account was disabled by an administrator.' },
   forbidden: { status: 403, description: 'Logged in, but the role may not use this endpoint.' },
   too_many_attempts: { status: 429, description: 'Too many failed logins for this username from this address, or too many logins of this account from browsers it never logged in from (LOGIN_NEW_DEVICE_PER_HOUR); see Retry-After.' },

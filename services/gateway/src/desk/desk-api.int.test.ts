@@ -275,3 +275,29 @@ describe('the programme the desk offers next', () => {
     expect((await gw.deps.auth.users.get('siti'))?.lastProgram).toBe('Halo Blitar Pagi');
   });
 });
+
+describe('a desk page whose browser logged in as someone else meanwhile (X-Aduan-Desk-User)', () => {
+  it('is refused (409 session_changed) before anything is filed, shown or checked; the page of the session\'s own user passes', async () => {
+    const text = 'Got di depan SDN Sentul meluap setiap hujan deras, air masuk rumah';
+    const asPage = (user: string) => ({ cookie: siti, 'content-type': 'application/json', 'x-aduan-desk-user': user });
+    const filed = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/complaints', headers: { ...asPage('budi'), 'idempotency-key': 'changed-1' }, payload: { text, program: 'Halo Blitar Pagi' } });
+    expect(filed.statusCode).toBe(409);
+    expect(filed.json().error).toBe('session_changed');
+    expect((await intakeQ.getJobs(['waiting', 'active', 'completed'])).filter((j) => j?.data.text === text)).toEqual([]);
+    // Checked before the body: not a field error that would mark the entry refused.
+    const invalid = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/complaints', headers: asPage('budi'), payload: { text: 'pendek' } });
+    expect(invalid.json().error).toBe('session_changed');
+    for (const req of [
+      { method: 'GET' as const, url: '/api/v1/desk/board' },
+      { method: 'GET' as const, url: '/api/v1/desk/complaints/ADU-0000-0000' },
+      { method: 'POST' as const, url: '/api/v1/desk/similar', payload: { text: 'lampu jalan mati' } },
+      { method: 'POST' as const, url: '/api/v1/desk/complaints/ADU-0000-0000/supporters', payload: { program: 'Halo Blitar Pagi' } },
+    ]) {
+      const res = await gw.app.inject({ ...req, headers: asPage('budi') });
+      expect([req.url, res.statusCode, res.json().error]).toEqual([req.url, 409, 'session_changed']);
+    }
+    const own = await gw.app.inject({ url: '/api/v1/desk/board', headers: asPage('Siti') });
+    expect(own.statusCode).toBe(200);
+    expect(own.json().station).toBe('Radio Patria FM');
+  });
+});

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { normalizeTicket, StatusView } from '@aduan/schema';
@@ -59,6 +59,23 @@ const LinkAnswer = z.object({ id: z.string(), ticket: z.string(), supporters: z.
  */
 const operatorOnly = requireRole('operator', 'admin');
 
+/**
+ * The desk page says whose page it is (X-Aduan-Desk-User). Another operator logging in in a second
+ * tab replaces the browser's one session cookie: the first tab would then file its calls, and send
+ * its operator's waiting entries, as the second operator at the second's station, and show that
+ * station's board under its own heading. Refused instead, before anything is read or written.
+ * Without the header (an API client) the session decides.
+ */
+async function samePageUser(req: FastifyRequest): Promise<void> {
+  const pageUser = req.headers['x-aduan-desk-user'];
+  if (pageUser === undefined) return;
+  if (typeof pageUser !== 'string' || pageUser.trim().toLowerCase() !== userOf(req).username) {
+    throw new AuthError('session_changed', 'This browser is now logged in as another user than the one this desk page was opened for; log in again');
+  }
+}
+const deskUser = [operatorOnly, samePageUser];
+const DeskUserHeader = z.string().max(40).optional().meta({ description: "The username the desk page was opened for. When the session is now another user's (a login in another tab), the answer is 409 `session_changed` and nothing is done." });
+
 function stationOf(req: Parameters<typeof userOf>[0]): string {
   const user = userOf(req);
   if (!user.station) throw new AuthError('forbidden', 'This account has no station; the desk needs one (user:add --station)');
@@ -111,15 +128,15 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   r.post(
     '/api/v1/desk/complaints',
     {
-      preValidation: [operatorOnly, requireJson],
+      preValidation: [...deskUser, requireJson],
       validatorCompiler: () => (data) => ({ value: data }),
       schema: {
         summary: 'Key in a radio call-in',
         description: 'Operator session cookie required. Same complaint schema as POST /api/v1/complaints (channel `radio`) plus `program` and `callTime`. Send an `Idempotency-Key` per entry: a resend after a network drop returns the same ticket.',
         tags: ['desk'],
-        headers: z.object({ 'idempotency-key': z.string().max(200).optional(), 'x-aduan-key-station': KeyStationHeader }),
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional(), 'x-aduan-key-station': KeyStationHeader, 'x-aduan-desk-user': DeskUserHeader }),
         body: DeskComplaintRequest,
-        response: { 202: ComplaintAccepted, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 415: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+        response: { 202: ComplaintAccepted, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 415: ErrorBody, 422: ErrorBody, 503: ErrorBody },
       },
     },
     async (req, reply) => {
@@ -178,7 +195,7 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
 
   r.get(
     '/api/v1/desk/board',
-    { preHandler: operatorOnly, schema: { summary: "Today's call-ins of the operator's station", description: 'Newest first, with the OPD once the router has decided. Poll it (the desk page does every few seconds).', tags: ['desk'], response: { 200: Board, 401: ErrorBody, 403: ErrorBody } } },
+    { preHandler: deskUser, schema: { summary: "Today's call-ins of the operator's station", description: 'Newest first, with the OPD once the router has decided. Poll it (the desk page does every few seconds).', tags: ['desk'], headers: z.object({ 'x-aduan-desk-user': DeskUserHeader }), response: { 200: Board, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody } } },
     async (req) => {
       const station = stationOf(req);
       const { start, end, day } = localDayRange(Date.now(), desk.utcOffsetMinutes);
@@ -203,13 +220,14 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   r.post(
     '/api/v1/desk/similar',
     {
-      preValidation: [operatorOnly, requireJson],
+      preValidation: [...deskUser, requireJson],
       schema: {
         summary: 'Similar complaints of the last days (duplicate hints)',
         description: '`emergency`: the text tells of an emergency that may be happening now (a fire, an accident, violence, a snake in the house); the desk asks the operator to tell the caller to call 112.',
         tags: ['desk'],
+        headers: z.object({ 'x-aduan-desk-user': DeskUserHeader }),
         body: SimilarQuery,
-        response: { 200: z.object({ matches: z.array(Match), emergency: z.boolean() }), 401: ErrorBody },
+        response: { 200: z.object({ matches: z.array(Match), emergency: z.boolean() }), 401: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => {
@@ -251,13 +269,14 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   r.get(
     '/api/v1/desk/complaints/:ticket',
     {
-      preHandler: operatorOnly,
+      preHandler: deskUser,
       schema: {
         summary: 'Look up any ticket (a caller asking about an earlier complaint)',
         description: "The status as the citizen's status page shows it (no reporter, no token needed: the operator is signed in), with the complaint's snippet, place and supporters when known. Any channel, any station.",
         tags: ['desk'],
         params: z.object({ ticket: z.string().max(40) }),
-        response: { 200: DeskTicket, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        headers: z.object({ 'x-aduan-desk-user': DeskUserHeader }),
+        response: { 200: DeskTicket, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => {
@@ -274,15 +293,15 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
   r.post(
     '/api/v1/desk/complaints/:ticket/supporters',
     {
-      preValidation: [operatorOnly, requireJson],
+      preValidation: [...deskUser, requireJson],
       schema: {
         summary: 'Link a caller to an existing ticket (instead of a duplicate)',
         description: 'Counts the caller as an additional reporter. Send an `Idempotency-Key` per entry: a resend links once. When the complaint was routed already, the updated RoutedComplaint is published to `routed` with jobId `<id>.s<n>`.',
         tags: ['desk'],
         params: z.object({ ticket: z.string().max(40) }),
-        headers: z.object({ 'idempotency-key': z.string().max(200).optional(), 'x-aduan-key-station': KeyStationHeader }),
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional(), 'x-aduan-key-station': KeyStationHeader, 'x-aduan-desk-user': DeskUserHeader }),
         body: LinkRequest,
-        response: { 200: LinkAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: LinkAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => {

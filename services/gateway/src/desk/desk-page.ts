@@ -14,6 +14,10 @@ export interface DeskPageData {
   whatsappNumber?: string | undefined;
   /** TICKET_PREFIX, for the examples. */
   ticketPrefix: string;
+  /** DESK_UTC_OFFSET_MINUTES: call times are the station's, whatever time zone the desk computer is set to. */
+  utcOffsetMinutes: number;
+  /** The server's clock when the page was made (epoch ms): the desk computer's own may be minutes off. */
+  now: number;
 }
 
 /** JSON for a <script type="application/json"> block: "<" escaped so no value can close the tag. */
@@ -58,6 +62,8 @@ export function deskPage(dir: Directory, d: DeskPageData): string {
     stateLabels: STATE_LABELS,
     whatsapp: d.whatsappNumber ? displayPhone(d.whatsappNumber) : '',
     ticketPrefix: d.ticketPrefix,
+    utcOffsetMinutes: d.utcOffsetMinutes,
+    now: d.now,
     categories: dir.categories.map((c) => ({ value: c.label, label: c.label })),
     kelurahan: dir.kecamatan.flatMap((k) => k.kelurahan.map((kel) => ({ value: kel.name, label: `${kel.name} (Kec. ${k.name})` }))),
     landmarks: dir.kecamatan.flatMap((k) => k.kelurahan.flatMap((kel) => kel.landmarks.map((l) => ({ value: l, label: `${l} — ${kel.name}`, kelurahan: kel.name })))),

@@ -22,7 +22,7 @@ export async function registerDesk(app: FastifyInstance, deps: GatewayDeps): Pro
     if (!user.station) return sendPage(reply.code(403), errorPage('Tidak terhubung ke stasiun', 'Akun ini tidak terhubung ke stasiun radio. Minta admin menambahkan stasiun untuk akun Anda.'));
     const stored = await deps.auth.users.get(user.username);
     reply.header('cache-control', 'no-store');
-    return sendPage(reply, deskPage(deps.directory, { user, hintDays: deps.desk.hintDays, whatsappNumber: deps.config.WHATSAPP_PUBLIC_NUMBER, ticketPrefix: deps.config.TICKET_PREFIX, ...(stored?.lastProgram ? { lastProgram: stored.lastProgram } : {}) }));
+    return sendPage(reply, deskPage(deps.directory, { user, hintDays: deps.desk.hintDays, whatsappNumber: deps.config.WHATSAPP_PUBLIC_NUMBER, ticketPrefix: deps.config.TICKET_PREFIX, utcOffsetMinutes: deps.desk.utcOffsetMinutes, now: Date.now(), ...(stored?.lastProgram ? { lastProgram: stored.lastProgram } : {}) }));
   });
   app.get('/desk/desk.js', { schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(CLIENT_JS));
   await deskApi(app, deps);

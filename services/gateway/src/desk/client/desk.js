@@ -37,7 +37,45 @@
   const fold = (s) => String(s || '').toLowerCase().replace(/[^a-z0-9]/g, '');
   const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
   const pad = (n) => String(n).padStart(2, '0');
-  const hhmm = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  /**
+   * Times are the server's, read on the station's wall clock (DESK_UTC_OFFSET_MINUTES): the desk
+   * computer's clock may be off (ten minutes fast had every call refused as not yet made) or set to
+   * another time zone. The page brings the server's time; the Date header of the desk API's answers
+   * corrects it should the computer's clock be set meanwhile (syncClock).
+   */
+  let clockSkew = data.now - Date.now();
+  const serverNow = () => Date.now() + clockSkew;
+  const OFFSET_MS = data.utcOffsetMinutes * 60000;
+  /** A moment (Date, ISO or epoch ms) as the station's wall clock, to read with getUTC*(). */
+  const stationClock = (t) => new Date(new Date(t).getTime() + OFFSET_MS);
+  const hhmm = (t) => {
+    const d = stationClock(t);
+    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  };
+  /**
+   * fetch() for the desk API. It says whose page this is: once another operator logs in in another
+   * tab of this browser (the session cookie is theirs now), the gateway answers 409 session_changed
+   * instead of filing this page's calls, and sending its waiting ones, as theirs.
+   */
+  function deskFetch(url, init) {
+    const opts = Object.assign({ credentials: 'same-origin' }, init);
+    opts.headers = Object.assign({ 'x-aduan-desk-user': data.user.username }, init && init.headers);
+    return fetch(url, opts).then((res) => {
+      syncClock(res.headers.get('date'));
+      return res;
+    });
+  }
+  function syncClock(date) {
+    const at = Date.parse(date || '');
+    if (!at) return;
+    // The header counts whole seconds: taken only when clearly apart from what the page knows (the
+    // computer's clock was set meanwhile), not for each second's rounding.
+    const skew = at + 500 - Date.now();
+    if (Math.abs(skew - clockSkew) > 2000) clockSkew = skew;
+  }
+  const SESSION_ENDED = 'Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.';
+  /** 409 session_changed: said like an ended session, and nothing is sent until this page's operator logs in again. */
+  const SESSION_CHANGED = `Akun lain baru saja masuk di browser ini (di tab lain). Halaman ini dibuka untuk ${data.user.username}: tidak ada yang dikirim atas nama akun lain, dan yang diketik serta yang belum terkirim tetap tersimpan. Silakan masuk lagi sebagai ${data.user.username}.`;
 
   // ---------- form values ----------
   const inputs = () => [...form.querySelectorAll('input[name],textarea[name]')];
@@ -53,10 +91,19 @@
       else el.value = s[el.id];
     }
   }
+  /** Something of a caller is on the form (the programme stays from one caller to the next and does not count). */
+  const formHasCaller = () => ['caller-name', 'caller-phone', 'text', 'category', 'kelurahan', 'landmark'].some((id) => $(id).value.trim() !== '');
+  /**
+   * The refused entry loaded by "Muat ke formulir" whose request was never answered about
+   * ({ key, kind, station }): sent again, it keeps its idempotency key (see loadRefused).
+   */
+  let loaded = null;
+  const saveDraft = () => localStorage.setItem(DRAFT_KEY, JSON.stringify(Object.assign(snapshot(), loaded ? { loaded } : {})));
   /** Bumped whenever the form is cleared for the next caller: an answer for an earlier form must not touch it. */
   let formGen = 0;
   function resetForm() {
     formGen++;
+    loaded = null;
     // A hint request still under way belongs to the caller just sent.
     clearTimeout(hintTimer);
     hintSeq++;
@@ -72,14 +119,16 @@
     $('emergency-hint').hidden = true;
     FIRST.focus();
   }
-  /** "08.15" or "8:15" today (or yesterday, when that time is still ahead) -> ISO. */
+  /** "08.15" or "8:15" today at the station (or yesterday, when that time is still ahead) -> ISO. */
   function callTimeIso(value) {
     const m = /^([0-2]?\d)[:.]([0-5]\d)$/.exec(value.trim());
     if (!m || Number(m[1]) > 23) return null;
-    const d = new Date();
-    d.setHours(Number(m[1]), Number(m[2]), 0, 0);
-    if (d.getTime() > Date.now() + 5 * 60000) d.setDate(d.getDate() - 1);
-    return d.toISOString();
+    const now = serverNow();
+    const d = stationClock(now);
+    d.setUTCHours(Number(m[1]), Number(m[2]), 0, 0);
+    let t = d.getTime() - OFFSET_MS;
+    if (t > now + 5 * 60000) t -= 86400000;
+    return new Date(t).toISOString();
   }
   function normalizePhone(v) {
     let p = v.replace(/[\s().-]/g, '');
@@ -95,7 +144,7 @@
     const errors = {};
     if (v('text').length < 10) errors.text = v('text') ? 'too_short' : 'required';
     if (!v('program')) errors.program = 'required';
-    let callTime = new Date().toISOString();
+    let callTime = new Date(serverNow()).toISOString();
     if (v('call-time')) {
       const iso = callTimeIso(v('call-time'));
       if (iso) callTime = iso;
@@ -250,8 +299,11 @@
   const readOutbox = () => JSON.parse(localStorage.getItem(OUTBOX_KEY) || '[]');
   const writeOutbox = (list) => localStorage.setItem(OUTBOX_KEY, JSON.stringify(list));
   const removeFromOutbox = (key) => writeOutbox(readOutbox().filter((e) => e.key !== key));
-  /** Keeps a refused entry in the outbox with the reason, for "Muat ke formulir". */
-  const markRejected = (key, json) => writeOutbox(readOutbox().map((e) => (e.key === key ? Object.assign({}, e, { rejected: rejection(json), fields: json.fields }) : e)));
+  /**
+   * Keeps a refused entry in the outbox with the reason, for "Muat ke formulir". `answered`: the
+   * gateway looked at this entry and refused it (400, 404, 422), so it filed nothing under its key.
+   */
+  const markRejected = (key, json) => writeOutbox(readOutbox().map((e) => (e.key === key ? Object.assign({}, e, { rejected: rejection(json), fields: json.fields, answered: true }) : e)));
   function renderOutbox() {
     const list = readOutbox();
     $('outbox').hidden = list.length === 0;
@@ -265,17 +317,33 @@
         b.type = 'button';
         b.className = 'secondary';
         b.textContent = 'Muat ke formulir';
-        b.onclick = () => {
-          markResultPrevious();
-          restore(e.snapshot);
-          removeFromOutbox(e.key);
-          renderOutbox();
-          showErrors(apiErrors(e.fields));
-        };
+        b.onclick = () => loadRefused(e);
         li.append(' ', b);
       }
       ul.append(li);
     }
+  }
+  /**
+   * "Muat ke formulir": a refused entry back into the form, to correct and send. Not over a caller
+   * being typed without asking, nor while a send is under way: its answer would clear the form
+   * (and the refused call, out of the outbox by then). It starts a new form, as Alt+N does, and is
+   * kept as the draft before it leaves the outbox: a reload or a new login finds it.
+   */
+  function loadRefused(e) {
+    if (submitting) return notice('Aduan terakhir sedang dikirim. Tunggu sebentar, lalu klik "Muat ke formulir" lagi.');
+    const name = $('caller-name').value.trim();
+    if (formHasCaller() && !window.confirm(`Formulir masih berisi penelepon yang sedang diketik${name ? ` (${name})` : ''}. Ganti dengan aduan yang ditolak? Ketikan itu akan terhapus.`)) return;
+    resetForm();
+    markResultPrevious();
+    restore(e.snapshot);
+    callTimeTouched = !!$('call-time').value;
+    // Never answered about (an earlier desk marked entries refused on a 403): it may have been
+    // filed and its answer lost. Sent under its own key it gets that ticket, not a second one.
+    loaded = e.answered || e.fields ? null : { key: e.key, kind: e.kind, station: e.station };
+    saveDraft();
+    removeFromOutbox(e.key);
+    renderOutbox();
+    showErrors(apiErrors(e.fields));
   }
   let online = true;
   function setOnline(ok) {
@@ -286,7 +354,7 @@
 
   /** Keys of the entries being sent right now: the automatic re-send leaves them alone. */
   const inFlight = new Set();
-  /** Sends one outbox entry. Returns 'sent' | 'rejected' | 'retry' | 'login', or 'busy' while it is already on its way. */
+  /** Sends one outbox entry. Returns 'sent' | 'rejected' | 'retry' | 'login' | 'refused' (the account), or 'busy' while it is already on its way. */
   async function send(entry, deferred) {
     if (inFlight.has(entry.key)) return { outcome: 'busy' };
     inFlight.add(entry.key);
@@ -316,7 +384,7 @@
       // The key is the station's that keyed the entry, also when another station's operator sends
       // it (taken over, see takeOver): so it finds its first answer. Encoded: a header is Latin-1.
       if (entry.station) headers['x-aduan-key-station'] = encodeURIComponent(entry.station);
-      res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(entry.body), signal: abort ? abort.signal : undefined });
+      res = await deskFetch(url, { method: 'POST', headers, body: JSON.stringify(entry.body), signal: abort ? abort.signal : undefined });
     } catch (_err) {
       setOnline(false);
       return { outcome: 'retry' };
@@ -331,9 +399,12 @@
       return { outcome: 'sent', json };
     }
     if (res.status === 401) return { outcome: 'login' };
-    if (res.status === 400 || res.status === 404 || res.status === 422 || res.status === 403) {
-      return { outcome: 'rejected', json };
-    }
+    if (res.status === 409) return { outcome: 'login', changed: true };
+    // Disabled, or taken off its station: about the account, not this entry. It waits as on a 401
+    // (for its operator's next login, or another's take-over); marked refused, it could only be
+    // sent again from the form under a new key: a second complaint, had the first arrived.
+    if (res.status === 403) return { outcome: 'refused', json };
+    if (res.status === 400 || res.status === 404 || res.status === 422) return { outcome: 'rejected', json };
     // Answered, but not taken (503 Redis away, 429, a proxy's 502): the network is fine.
     return { outcome: 'retry', server: true };
   }
@@ -354,9 +425,15 @@
         const r = await send(entry, true);
         if (r.outcome === 'busy') continue;
         if (r.outcome === 'sent') showLate(entry, r.json);
-        if (r.outcome === 'retry') break;
+        // No answer: the network is down for the entries after it too. An answer that did not take
+        // it (a 5xx) may be about this entry alone (a 500): the others are still sent.
+        if (r.outcome === 'retry' && !r.server) break;
         if (r.outcome === 'login') {
-          sessionOver('Sesi Anda sudah berakhir. Aduan yang belum terkirim tetap tersimpan dan dikirim setelah Anda masuk lagi.');
+          sessionOver(r.changed ? SESSION_CHANGED : 'Sesi Anda sudah berakhir. Aduan yang belum terkirim tetap tersimpan dan dikirim setelah Anda masuk lagi.');
+          break;
+        }
+        if (r.outcome === 'refused') {
+          noticeOnce(`${rejection(r.json)} Aduan yang belum terkirim tetap tersimpan di komputer ini.`, 'refused');
           break;
         }
         if (r.outcome === 'rejected') {
@@ -487,7 +564,8 @@
       }
       notice('');
       if (r.outcome === 'retry') notice(`${r.server ? 'Server sedang sibuk' : 'Jaringan putus'}: aduan tersimpan di komputer ini dan dikirim otomatis. Lanjutkan penelepon berikutnya.`, 'net');
-      if (r.outcome === 'login') notice('Sesi Anda sudah berakhir. Aduan ini tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
+      if (r.outcome === 'login') notice(r.changed ? SESSION_CHANGED : 'Sesi Anda sudah berakhir. Aduan ini tersimpan dan dikirim setelah Anda masuk lagi.', 'login');
+      if (r.outcome === 'refused') notice(`${rejection(r.json)} Aduan ini tetap tersimpan di komputer ini dan belum dikirim.`, 'refused');
       if (sameForm) resetForm();
     } finally {
       submitting = false;
@@ -496,20 +574,27 @@
     }
   }
 
+  /** A new entry's key and the station it is scoped to: a loaded entry's own when it was never answered about (see loadRefused). */
+  function keyFor(kind) {
+    const own = loaded && loaded.kind === kind ? loaded : null;
+    loaded = null;
+    return own ? { key: own.key, station: own.station } : { key: uuid(), station: data.user.station };
+  }
+
   function submitComplaint() {
     const { body, errors } = readBody();
     if (Object.keys(errors).length) return showErrors(errors);
     clearErrors();
-    void submitEntry({ key: uuid(), kind: 'complaint', body, snapshot: snapshot(), createdAt: Date.now(), station: data.user.station });
+    void submitEntry(Object.assign(keyFor('complaint'), { kind: 'complaint', body, snapshot: snapshot(), createdAt: serverNow() }));
   }
 
   function link(match) {
     if (!match) return;
     const program = $('program').value.trim();
     if (!program) return showErrors({ program: 'required' });
-    const iso = $('call-time').value.trim() ? callTimeIso($('call-time').value) : new Date().toISOString();
+    const iso = $('call-time').value.trim() ? callTimeIso($('call-time').value) : new Date(serverNow()).toISOString();
     if (!iso) return showErrors({ 'call-time': 'invalid_call_time' });
-    void submitEntry({ key: uuid(), kind: 'link', ticket: match.ticket, body: { program, callTime: iso }, snapshot: snapshot(), createdAt: Date.now(), station: data.user.station });
+    void submitEntry(Object.assign(keyFor('link'), { kind: 'link', ticket: match.ticket, body: { program, callTime: iso }, snapshot: snapshot(), createdAt: serverNow() }));
   }
 
   // ---------- type-ahead (ARIA combobox) ----------
@@ -634,7 +719,7 @@
       return renderHints([]);
     }
     try {
-      const res = await fetch('/api/v1/desk/similar', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, kelurahan: $('kelurahan').value.trim() || undefined, landmark: landmark || undefined, category: $('category').value.trim() || undefined }) });
+      const res = await deskFetch('/api/v1/desk/similar', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, kelurahan: $('kelurahan').value.trim() || undefined, landmark: landmark || undefined, category: $('category').value.trim() || undefined }) });
       if (!res.ok) return;
       const { matches, emergency } = await res.json();
       if (seq !== hintSeq) return;
@@ -687,9 +772,9 @@
   }
 
   // ---------- ticket look-up (a caller asking about an earlier complaint) ----------
-  const dayTime = (iso) => {
-    const d = new Date(iso);
-    return `${pad(d.getDate())}/${pad(d.getMonth() + 1)} ${hhmm(d)}`;
+  const dayTime = (t) => {
+    const d = stationClock(t);
+    return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)} ${hhmm(t)}`;
   };
   async function lookup(ticketInput) {
     const ticket = ticketInput.trim();
@@ -702,14 +787,15 @@
     }
     let res;
     try {
-      res = await fetch(`/api/v1/desk/complaints/${encodeURIComponent(ticket)}`, { credentials: 'same-origin' });
+      res = await deskFetch(`/api/v1/desk/complaints/${encodeURIComponent(ticket)}`);
     } catch (_err) {
       setOnline(false);
       err.textContent = 'Jaringan putus; coba lagi sebentar.';
       err.hidden = false;
       return;
     }
-    if (res.status === 401) return sessionOver('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.');
+    if (res.status === 401) return sessionOver(SESSION_ENDED);
+    if (res.status === 409) return sessionOver(SESSION_CHANGED);
     if (!res.ok) {
       $('lookup-result').hidden = true;
       err.textContent = res.status === 404 ? `Tiket ${ticket} tidak ditemukan. Periksa lagi hurufnya.` : 'Status tidak dapat dibaca sekarang; coba lagi sebentar.';
@@ -743,8 +829,10 @@
   async function refreshBoard() {
     try {
       // A poll is not the operator at work: it must not keep an unattended desk logged in.
-      const res = await fetch('/api/v1/desk/board', { credentials: 'same-origin', headers: { 'x-aduan-poll': '1' } });
-      if (res.status === 401) return sessionOver('Sesi Anda sudah berakhir. Silakan masuk lagi; yang sedang diketik tetap tersimpan.');
+      const res = await deskFetch('/api/v1/desk/board', { headers: { 'x-aduan-poll': '1' } });
+      if (res.status === 401) return sessionOver(SESSION_ENDED);
+      // Another operator logged in in another tab: their station's board is not this page's.
+      if (res.status === 409) return sessionOver(SESSION_CHANGED);
       if (res.status === 403) {
         // Disabled (or taken off its station) while logged in: said now, not at the next send,
         // after a whole call was typed for nothing. Said once (see sessionOver).
@@ -804,6 +892,9 @@
     if (e.key !== 'Enter' || e.shiftKey || e.defaultPrevented || e.isComposing) return;
     if (e.target.tagName === 'BUTTON') return;
     e.preventDefault();
+    // Nothing of a caller typed: Enter pressed twice, or after F2, finds the form just cleared. Its
+    // "Wajib diisi." would take the cursor to "Isi aduan", where the next caller's name went.
+    if (!formHasCaller()) return;
     submitComplaint();
   });
   document.addEventListener('keydown', (e) => {
@@ -827,8 +918,8 @@
     // Typing is for the next caller: the ticket shown is the previous one's from the first key.
     markResultPrevious();
     if (e.target.id === 'call-time') callTimeTouched = true;
-    // The call started when the operator started typing it.
-    if (!callTimeTouched && !$('call-time').value) $('call-time').value = hhmm(new Date());
+    // The call started when the operator started typing the caller: not the programme, not a box.
+    if (!callTimeTouched && !$('call-time').value && ['caller-name', 'caller-phone', 'text'].includes(e.target.id)) $('call-time').value = hhmm(serverNow());
     if (['text', 'kelurahan', 'landmark', 'category'].includes(e.target.id)) scheduleHints();
     if (['caller-name', 'caller-phone', 'consent'].includes(e.target.id)) renderLinkWarning();
     if (e.target.getAttribute('aria-invalid')) {
@@ -836,10 +927,10 @@
       const p = $(`err-${e.target.id}`);
       if (p) p.hidden = true;
     }
-    localStorage.setItem(DRAFT_KEY, JSON.stringify(snapshot()));
+    saveDraft();
   });
   // A choice picked from a list sets the field without an input event (combobox pick()).
-  form.addEventListener('change', () => localStorage.setItem(DRAFT_KEY, JSON.stringify(snapshot())));
+  form.addEventListener('change', saveDraft);
   // Logging out leaves no half-typed call (a caller's name and number) on a shared desk computer.
   // Entries waiting in the outbox stay: they are sent at this operator's next login, or by the
   // next operator who logs in here and takes them over (takeOver).
@@ -853,7 +944,9 @@
   // ---------- start ----------
   const draft = localStorage.getItem(DRAFT_KEY);
   if (draft) {
-    restore(JSON.parse(draft));
+    const s = JSON.parse(draft);
+    restore(s);
+    loaded = s.loaded || null;
     callTimeTouched = !!$('call-time').value;
   }
   if (!$('program').value) $('program').value = data.lastProgram || localStorage.getItem(PROGRAM_KEY) || '';
