@@ -41,6 +41,14 @@ export const InstagramEnv = InstagramCommonEnv.extend({
   INSTAGRAM_APPROVE_PENDING: envBoolean(true),
   /** Inbox pages and thread pages read per poll, at most. */
   INSTAGRAM_MAX_PAGES: envInt(3, { min: 1, max: 20 }),
+  /**
+   * One request to Instagram: connecting, waiting for the answer, any silence while it comes in
+   * (the library sets none: a connection that never answered held polling for good). A send's
+   * deadline is twice this.
+   */
+  INSTAGRAM_REQUEST_TIMEOUT: envDurationMs('30s'),
+  /** One poll cycle, at most: a poll not over by then is given up and tried again after a back-off. */
+  INSTAGRAM_POLL_TIMEOUT: envDurationMs('5m'),
   /** Messages sent per minute at most (notify.instagram), across replicas. */
   INSTAGRAM_SEND_PER_MINUTE: envInt(12, { min: 1, max: 120 }),
   /**

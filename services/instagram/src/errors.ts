@@ -29,12 +29,28 @@ export class NoPendingChallengeError extends Error {
   }
 }
 
-/** No session in Redis and no password configured. */
+/** No session in Redis (or Instagram ended it) and no password configured. */
 export class NoCredentialsError extends Error {
   readonly code = 'ADUAN_ERR_IG_NO_CREDENTIALS';
-  constructor() {
-    super('no saved instagram session and INSTAGRAM_PASSWORD is not set: run `pnpm --filter @aduan/instagram login` or set the password');
+  constructor(sessionGone = false) {
+    super(
+      sessionGone
+        ? 'instagram ended the session and INSTAGRAM_PASSWORD is not set: the saved session is kept; set the password and restart, or stop the service and run `pnpm --filter @aduan/instagram login --force`'
+        : 'no saved instagram session and INSTAGRAM_PASSWORD is not set: run `pnpm --filter @aduan/instagram login` or set the password',
+    );
     this.name = 'NoCredentialsError';
+  }
+}
+
+/**
+ * A poll or a send to Instagram went past its deadline (a connection that trickles, or hangs
+ * where the request timeout does not reach): given up, and retried after a back-off.
+ */
+export class InstagramTimeoutError extends Error {
+  readonly code = 'ADUAN_ERR_IG_TIMEOUT';
+  constructor(what: 'poll' | 'send', ms: number) {
+    super(`instagram ${what} got no answer within ${Math.round(ms / 1000)} s`);
+    this.name = 'InstagramTimeoutError';
   }
 }
 

@@ -2,6 +2,7 @@ import { IgApiClient } from 'instagram-private-api';
 import { QueueNames, checkRedisDurability, createRedis, exitIfRedisRefuses, isRedisUnavailable, logWorkerClosed, pingRedis } from '@aduan/queue';
 import { exitConfig, listenOrExit, parseEnvOrExit } from '@aduan/config';
 import { createLogger, metricsRegistry, onShutdown } from '@aduan/telemetry';
+import { configureClient } from './client/configure-client.ts';
 import { safeErrMessage } from './client/safe-error.ts';
 import { accountOf, InstagramEnv, renamedVariables } from './env.ts';
 import { NoCredentialsError } from './errors.ts';
@@ -83,8 +84,7 @@ async function main(): Promise<void> {
   });
 
   const client = new IgApiClient();
-  if (env.INSTAGRAM_PROXY_URL) client.state.proxyUrl = env.INSTAGRAM_PROXY_URL;
-  if (!env.INSTAGRAM_PROXY_TUNNEL) client.request.defaults = { ...client.request.defaults, tunnel: false };
+  configureClient(client, { proxyUrl: env.INSTAGRAM_PROXY_URL, proxyTunnel: env.INSTAGRAM_PROXY_TUNNEL, requestTimeoutMs: env.INSTAGRAM_REQUEST_TIMEOUT });
   const codeHint = env.ADMIN_TOKEN
     ? `POST http://${env.HOST}:${env.PORT}/admin/instagram/code with {"code":"123456"} and "Authorization: Bearer $ADMIN_TOKEN"`
     : 'set ADMIN_TOKEN and restart, or stop the service and run `pnpm --filter @aduan/instagram login`';
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     // A burst closes by its messages' own times once a poll has read past them, not by when they came.
     onComplete: (startedAtMs) => pipeline.markDelivered(startedAtMs),
   });
-  const loop = (running.loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER }));
+  const loop = (running.loop = new PollLoop({ poller, auth, logger, metrics, intervalMs: env.INSTAGRAM_POLL_INTERVAL, jitter: env.INSTAGRAM_POLL_JITTER, pollTimeoutMs: env.INSTAGRAM_POLL_TIMEOUT }));
   // A failed login at start is retried after the back-off its failure calls for, not at once.
   if (auth.state === 'logged_out') loop.startAfterFailure(startFailure);
   else loop.start(0, auth.state === 'awaiting_code' ? 'awaiting_code' : 'starting');
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     maxPerMinute: env.INSTAGRAM_SEND_PER_MINUTE,
+    sendTimeoutMs: 2 * env.INSTAGRAM_REQUEST_TIMEOUT,
     // Not while the session waits for a code, nor while a poll was told to wait (rate limit, spam, block).
     canSend: () => loop.canSend(),
     // The router's notices too: "Aamiin" or "🙏" in reply to a "selesai" gets no guide.
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
       ...(loop.status.nextPollAt ? { nextPollAt: loop.status.nextPollAt } : {}),
       consecutiveFailures: loop.status.consecutiveFailures,
       ...(loop.status.lastFailure ? { lastFailure: loop.status.lastFailure } : {}),
+      ...(loop.pollOverdue() ? { pollOverdue: true } : {}),
     }),
   }));
   await listenOrExit(app, env.PORT, env.HOST);

@@ -1,9 +1,10 @@
-import { IgApiClient } from 'instagram-private-api';
+import { IgApiClient, IgNetworkError } from 'instagram-private-api';
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { citizenMessages, createRedis, QueueNames } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
+import { configureClient } from './client/configure-client.ts';
 import { NotifySender } from './notify/notify-sender.ts';
 import { PollLoop } from './polling/poll-loop.ts';
 import { InstagramAuth } from './session/auth.ts';
@@ -30,8 +31,7 @@ describe('with the real instagram-private-api client (loopback Instagram)', () =
     media = await startMediaServer({ '/photo.png': PNG_1x1 });
     client = new IgApiClient();
     client.state.generateDevice('pemkotblitar');
-    client.state.proxyUrl = ig.proxyUrl;
-    client.request.defaults = { tunnel: false };
+    configureClient(client, { proxyUrl: ig.proxyUrl, proxyTunnel: false, requestTimeoutMs: 30_000 });
   });
   afterEach(async () => {
     await ig.stop();
@@ -97,6 +97,18 @@ describe('with the real instagram-private-api client (loopback Instagram)', () =
       worker.disconnect();
       await rig.close();
     }
+  });
+
+  it('a call Instagram never answers fails as a network error at the request timeout (the library sets none)', async () => {
+    const hanging = new IgApiClient();
+    hanging.state.generateDevice('pemkotblitar');
+    configureClient(hanging, { proxyUrl: ig.proxyUrl, proxyTunnel: false, requestTimeoutMs: 400 });
+    ig.stalls.push(/inbox/);
+    const started = Date.now();
+    const err = await hanging.feed.directInbox().items().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(IgNetworkError);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(ig.requests.some((r) => r.path === '/api/v1/direct_v2/inbox/')).toBe(true);
   });
 
   it('challenge_required from Instagram becomes the library IgCheckpointError and pauses polling', async () => {

@@ -3,6 +3,7 @@ import { IgApiClient } from 'instagram-private-api';
 import { parseEnvOrExit } from '@aduan/config';
 import { createRedis, untilReady } from '@aduan/queue';
 import { createLogger } from '@aduan/telemetry';
+import { configureClient } from '../client/configure-client.ts';
 import { accountOf, InstagramEnv } from '../env.ts';
 import { AccountLock } from '../session/account-lock.ts';
 import { InstagramAuth } from '../session/auth.ts';
@@ -45,8 +46,7 @@ try {
     process.stdout.write('A session is already saved for this account. Use --force to log in again.\n');
   } else {
     const client = new IgApiClient();
-    if (env.INSTAGRAM_PROXY_URL) client.state.proxyUrl = env.INSTAGRAM_PROXY_URL;
-    if (!env.INSTAGRAM_PROXY_TUNNEL) client.request.defaults = { ...client.request.defaults, tunnel: false };
+    configureClient(client, { proxyUrl: env.INSTAGRAM_PROXY_URL, proxyTunnel: env.INSTAGRAM_PROXY_TUNNEL, requestTimeoutMs: env.INSTAGRAM_REQUEST_TIMEOUT });
     const auth = new InstagramAuth({ client, store, username: env.INSTAGRAM_USERNAME, password: env.INSTAGRAM_PASSWORD, logger, codeHint: 'type it at the prompt' });
     let state = await auth.login();
     for (let tries = 0; state === 'awaiting_code' && tries < 3; tries++) {

@@ -41,6 +41,10 @@ describe('HTTP: health, metrics, challenge code', () => {
     const waiting = await app({ health: { state: 'awaiting_code', awaitingCode: 'checkpoint' } }).a.inject({ url: '/healthz' });
     expect(waiting.statusCode).toBe(200);
     expect(waiting.json()).toMatchObject({ awaitingCode: 'checkpoint' });
+    // A poll loop stuck where no deadline reaches: restarting helps.
+    const stuck = await app({ health: { pollOverdue: true } }).a.inject({ url: '/healthz' });
+    expect(stuck.statusCode).toBe(503);
+    expect(stuck.json()).toMatchObject({ status: 'unhealthy', pollOverdue: true });
   });
 
   it('metrics need METRICS_TOKEN when it is set (not the admin token)', async () => {

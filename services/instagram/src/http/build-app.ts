@@ -15,6 +15,8 @@ export interface HealthSnapshot {
   nextPollAt?: string;
   consecutiveFailures: number;
   lastFailure?: { action: string; reason: string; at: string };
+  /** The next poll is long overdue: the poll loop is stuck (PollLoop.pollOverdue). */
+  pollOverdue?: boolean;
 }
 
 export interface AppOptions {
@@ -35,14 +37,14 @@ const CodeBody = z.object({ code: z.string().trim().regex(/^[0-9 ]{4,10}$/, 'the
 /**
  * Health, metrics and the operator's challenge endpoint. Built apart from `listen` so tests
  * use `app.inject()`. /healthz answers 503 only when restarting could help (lock lost, Redis
- * unreachable); back-off and an awaiting challenge are reported in the body.
+ * unreachable, the poll loop stuck); back-off and an awaiting challenge are reported in the body.
  */
 export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 4_096 });
 
   app.get('/healthz', async (_req, reply) => {
     const h = await opts.health();
-    const ok = h.lockHeld && h.redis;
+    const ok = h.lockHeld && h.redis && !h.pollOverdue;
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy', ...h });
   });
 

@@ -1,4 +1,4 @@
-import { IgActionSpamError, IgNetworkError, IgNotFoundError } from 'instagram-private-api';
+import { IgActionSpamError, IgNetworkError, IgNotFoundError, IgResponseError, IgSentryBlockError } from 'instagram-private-api';
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,8 +9,8 @@ import type { Redis } from 'ioredis';
 import { createIgMetrics } from '../metrics.ts';
 import { igKeys } from '../session/keys.ts';
 import { FakeIgClient } from '../testing/fake-ig-client.ts';
-import { igResponse, spamBody } from '../testing/ig-fixtures.ts';
-import { NotifySender } from './notify-sender.ts';
+import { igResponse, sentryBlockBody, spamBody, throttleBody } from '../testing/ig-fixtures.ts';
+import { NotifySender, type NotifySenderOptions } from './notify-sender.ts';
 
 const url = testRedisUrl();
 const note = (to: string, text: string, account = 'pemkotblitar'): Notification => ({
@@ -26,10 +26,11 @@ describe('NotifySender (notify.instagram -> thread)', () => {
   let sender: NotifySender | undefined;
   let registry: Registry;
 
-  const start = (maxPerMinute = 60) => {
+  const start = (maxPerMinute = 60, more: Partial<NotifySenderOptions> = {}) => {
     registry = new Registry();
-    sender = new NotifySender({ connection: worker, redis, prefix, client, account: 'pemkotblitar', keys: igKeys(prefix, 'pemkotblitar'), logger: memoryLogger().logger, metrics: createIgMetrics(registry), maxPerMinute, canSend: () => true });
+    sender = new NotifySender({ connection: worker, redis, prefix, client, account: 'pemkotblitar', keys: igKeys(prefix, 'pemkotblitar'), logger: memoryLogger().logger, metrics: createIgMetrics(registry), maxPerMinute, canSend: () => true, ...more });
   };
+  const failedWith = async (reason: string) => (await registry.getSingleMetric('aduan_instagram_sent_total')?.get())?.values.some((v) => v.labels.outcome === `failed_${reason}`);
 
   beforeEach(async () => {
     prefix = uniquePrefix('ignotify');
@@ -75,7 +76,8 @@ describe('NotifySender (notify.instagram -> thread)', () => {
   });
 
   it("a notice over Instagram's 1,000 characters goes as several messages, in order; a retry after a failure part-way sends only the rest", async () => {
-    start(600);
+    // Waits in milliseconds, not seconds: the retry comes within the test.
+    start(600, { backoff: { baseMs: 50, maxMs: 1_000 } });
     // A "cek" answer about three complaints, each with an OPD's long note.
     const status = (t: string) => citizenMessages.resolved(t, 'Dinas Pekerjaan Umum dan Penataan Ruang', `Sudah kami tangani. ${'Perbaikan dikerjakan bertahap oleh regu lapangan. '.repeat(9)}`);
     const text = ['ADU-7K3M-9Q2X', 'ADU-8K3M-9Q2X', 'ADU-9K3M-9Q2X'].map(status).join('\n\n');
@@ -158,5 +160,48 @@ describe('NotifySender (notify.instagram -> thread)', () => {
     expect(client.sent).toHaveLength(0);
     expect(await queue.getJobState('spam-1')).toBe('waiting');
     expect(await queue.getRateLimitTtl()).toBeGreaterThan(20 * 60_000);
+  });
+
+  // As Instagram answers a throttled account: HTTP 400 (sometimes 401), a plain IgResponseError.
+  it.each([
+    ['"Please wait a few minutes" (400)', () => new IgResponseError(igResponse(throttleBody, 400)), 'rate_limited', 4 * 60_000],
+    ['"Please wait a few minutes" (401)', () => new IgResponseError(igResponse({ message: 'Please wait a few minutes before you try again.', status: 'fail' }, 401)), 'rate_limited', 4 * 60_000],
+    ['a 5xx', () => new IgResponseError(igResponse({ message: '', status: 'fail' }, 502)), 'server', 20_000],
+    ['a sentry block', () => new IgSentryBlockError(igResponse(sentryBlockBody)), 'blocked', 50 * 60_000],
+  ])('%s holds the sends without using up the job\'s attempts', async (_name, err, reason, pausedAtLeast) => {
+    client.sendFailures.push(err());
+    start();
+    await queue.add('n', note('th-w', 'Aduan Anda kami terima dengan nomor ADU-7K3M-9Q2X.'), { jobId: 'held-1', attempts: 8, backoff: { type: 'exponential', delay: 50 } });
+    await waitFor(() => failedWith(reason), { what: `${reason} metric` });
+    await new Promise((r) => setTimeout(r, 300));
+    const job = await queue.getJob('held-1');
+    expect(await job?.getState()).toBe('waiting');
+    expect(job?.attemptsMade).toBe(0);
+    expect(client.sent).toHaveLength(0);
+    expect(await queue.getRateLimitTtl()).toBeGreaterThan(pausedAtLeast);
+  });
+
+  it('an answer it does not know puts the job back for later, without using up its attempts', async () => {
+    client.sendFailures.push(new IgResponseError(igResponse({ message: 'Something went wrong.', status: 'fail' }, 400)));
+    start();
+    await queue.add('n', note('th-u', 'halo'), { jobId: 'odd-1', attempts: 8, backoff: { type: 'exponential', delay: 50 } });
+    await waitFor(() => failedWith('unknown'), { what: 'unknown metric' });
+    await waitFor(async () => (await queue.getJobState('odd-1')) === 'delayed', { what: 'delayed' });
+    expect((await queue.getJob('odd-1'))?.attemptsMade).toBe(0);
+  });
+
+  it('a send that never gets an answer ends at its deadline: the job waits, the queue goes on; sent late, it is marked sent', async () => {
+    const release = client.stallNextSend();
+    start(60, { sendTimeoutMs: 300 });
+    await queue.add('n', note('th-h', 'halo'), { jobId: 'hang-1', attempts: 8 });
+    await waitFor(() => failedWith('timeout'), { what: 'timeout metric', timeoutMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const job = await queue.getJob('hang-1');
+    expect(await job?.getState()).toBe('waiting');
+    expect(job?.attemptsMade).toBe(0);
+    // The answer comes after all: the job's retry must not send it a second time.
+    release();
+    await waitFor(async () => (await redis.exists(igKeys(prefix, 'pemkotblitar').sent('hang-1'))) === 1, { what: 'sent marker' });
+    expect(client.sent).toHaveLength(1);
   });
 });

@@ -1,12 +1,13 @@
 import { IgActionSpamError, IgCheckpointError, IgLoginRequiredError, IgNetworkError, IgResponseError, type LoginRequiredResponse } from 'instagram-private-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/testkit';
+import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { InstagramAuth } from '../session/auth.ts';
 import { SessionStore } from '../session/session-store.ts';
-import { FakeIgClient } from '../testing/fake-ig-client.ts';
+import { FakeIgClient, loggedInUser } from '../testing/fake-ig-client.ts';
 import { buildRig, type Rig } from '../testing/harness.ts';
 import { checkpointBody, igResponse, spamBody, textItem, threadOf, userOf } from '../testing/ig-fixtures.ts';
 import { PollLoop } from './poll-loop.ts';
+import { Poller } from './poller.ts';
 
 const url = testRedisUrl();
 const MIN = 60_000;
@@ -102,6 +103,115 @@ describe('PollLoop back-off on Instagram errors', () => {
     await loop.cycle();
     expect(loop.status.state).toBe('backoff');
     expect(loop.canSend()).toBe(true);
+  });
+
+  it('a checkpoint during the re-login: waits for the code, never logs in with the password again, never polls without a session', async () => {
+    const gone: LoginRequiredResponse = { message: 'login_required', logout_reason: 2, status: 'fail' };
+    // Instagram ends the session; the password login that follows is challenged.
+    client.failures.push(new IgLoginRequiredError(igResponse(gone, 403)));
+    client.loginBehaviour = async () => {
+      throw new IgCheckpointError(igResponse(checkpointBody));
+    };
+    await loop.cycle();
+    expect(client.calls.login).toBe(2);
+    expect(client.calls.challengeAuto).toBe(1);
+    expect(auth.state).toBe('awaiting_code');
+    expect(loop.status).toMatchObject({ state: 'awaiting_code', lastFailure: { action: 'challenge', reason: 'challenge_required' } });
+    // Without a session every call would be answered login_required, as Instagram does.
+    for (let i = 0; i < 5; i++) client.failures.push(new IgLoginRequiredError(igResponse(gone, 403)));
+    const feeds = client.calls.inbox + client.calls.pending;
+    for (const step of [45_000, 45_000, 15 * MIN, 60 * MIN, 6 * 60 * MIN]) {
+      clock += step;
+      await loop.cycle();
+      expect(loop.status.state).toBe('awaiting_code');
+    }
+    expect(client.calls.login).toBe(2);
+    expect(client.calls.challengeAuto).toBe(1);
+    expect(client.calls.inbox + client.calls.pending).toBe(feeds);
+    // The code clears it.
+    client.failures.length = 0;
+    expect(await auth.submitCode('123456')).toBe('ready');
+    expect(await loop.cycle()).toBe(45_000);
+    expect(loop.status.state).toBe('connected');
+  });
+
+  it('a checkpoint at the first login: no poll and no other password login until the code comes', async () => {
+    await rig.pipeline.redis.del(rig.pipeline.keys.session);
+    const fresh = new FakeIgClient();
+    fresh.loginBehaviour = async () => {
+      throw new IgCheckpointError(igResponse(checkpointBody));
+    };
+    const first = new InstagramAuth({ client: fresh, store: new SessionStore(rig.pipeline.redis, rig.pipeline.keys.session), username: 'pemkotblitar', password: 'secret-password', logger: log.logger, codeHint: '-' });
+    expect(await first.start()).toBe('awaiting_code');
+    const gone: LoginRequiredResponse = { message: 'login_required', logout_reason: 2, status: 'fail' };
+    for (let i = 0; i < 5; i++) fresh.failures.push(new IgLoginRequiredError(igResponse(gone, 403)));
+    const poller = new Poller({ client: fresh, processor: rig.pipeline.processor, cursors: rig.cursors, logger: log.logger, metrics: rig.metrics, backfillMs: 86_400_000, approvePending: true, maxPages: 3 });
+    const starting = new PollLoop({ poller, auth: first, logger: log.logger, metrics: rig.metrics, intervalMs: 45_000, jitter: 0.3, random: () => 0.5, now: () => clock });
+    try {
+      starting.start(60 * MIN);
+      expect(starting.status.state).toBe('awaiting_code');
+      for (const step of [0, 45_000, 15 * MIN, 60 * MIN]) {
+        clock += step;
+        await starting.cycle();
+      }
+      expect(fresh.calls.login).toBe(1);
+      expect(fresh.calls.challengeAuto).toBe(1);
+      expect(fresh.calls.inbox + fresh.calls.pending).toBe(0);
+      expect(first.state).toBe('awaiting_code');
+    } finally {
+      await starting.stop();
+    }
+  });
+
+  it('without INSTAGRAM_PASSWORD a session that is gone is kept, and the status says what is missing', async () => {
+    const noPassword = new InstagramAuth({ client, store: new SessionStore(rig.pipeline.redis, rig.pipeline.keys.session), username: 'pemkotblitar', logger: log.logger, codeHint: '-' });
+    expect(await noPassword.start()).toBe('ready');
+    const l = new PollLoop({ poller: rig.poller, auth: noPassword, logger: log.logger, metrics: rig.metrics, intervalMs: 45_000, jitter: 0.3, random: () => 0.5, now: () => clock });
+    const gone: LoginRequiredResponse = { message: 'login_required', logout_reason: 2, status: 'fail' };
+    client.failures.push(new IgLoginRequiredError(igResponse(gone, 403)));
+    const logins = client.calls.login;
+    expect(await l.cycle()).toBe(60 * MIN);
+    expect(client.calls.login).toBe(logins);
+    expect(await rig.pipeline.redis.exists(rig.pipeline.keys.session)).toBe(1);
+    expect(l.status).toMatchObject({ state: 'backoff', lastFailure: { reason: 'no_credentials' } });
+    expect(l.canSend()).toBe(false);
+    expect(log.lines.some((x) => Number(x.level) >= 50 && String(x.msg).includes('INSTAGRAM_PASSWORD is not set'))).toBe(true);
+  });
+
+  it('a poll that hangs ends at its deadline; the poll it left behind takes nothing when it wakes', async () => {
+    const l = new PollLoop({ poller: rig.poller, auth, logger: log.logger, metrics: rig.metrics, intervalMs: 45_000, jitter: 0.3, random: () => 0.5, now: () => clock, pollTimeoutMs: 300 });
+    client.inboxPages = [[threadOf({ threadId: 'th-h', user: citizen, items: [textItem('h1', citizen.pk, Date.now() - 1_000, 'lampu mati')] })]];
+    const release = client.stallNextFeed();
+    const started = Date.now();
+    expect(await l.cycle()).toBe(30_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(l.status).toMatchObject({ state: 'backoff', lastFailure: { reason: 'timeout' } });
+    release();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await rig.cursors.get('th-h')).toBeNull();
+    // The next poll takes the message.
+    expect(await l.cycle()).toBe(45_000);
+    expect(await rig.cursors.get('th-h')).not.toBeNull();
+  });
+
+  it('tells when the next poll is long overdue (a cycle stuck where no deadline reaches)', async () => {
+    const l = new PollLoop({ poller: rig.poller, auth, logger: log.logger, metrics: rig.metrics, intervalMs: 45_000, jitter: 0.3, random: () => 0.5, now: () => clock, pollTimeoutMs: 60_000 });
+    let unblock: () => void = () => {};
+    client.loginBehaviour = () => new Promise((r) => (unblock = () => r(loggedInUser)));
+    auth.state = 'logged_out';
+    try {
+      l.start(0);
+      await waitFor(() => client.calls.login === 2, { what: 'the login under way' });
+      expect(l.pollOverdue()).toBe(false);
+      clock += 2 * MIN;
+      expect(l.pollOverdue()).toBe(false);
+      clock += 3 * MIN;
+      expect(l.pollOverdue()).toBe(true);
+    } finally {
+      unblock();
+      await l.stop();
+    }
+    expect(l.pollOverdue()).toBe(false);
   });
 
   it('login_required clears the session and logs in again', async () => {

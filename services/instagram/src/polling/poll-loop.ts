@@ -1,12 +1,19 @@
 import type { Logger } from '@aduan/telemetry';
-import { classifyIgError, withJitter, type BackoffPolicy, type IgFailure } from '../client/classify-error.ts';
+import { challengeFailure, classifyIgError, withJitter, type BackoffPolicy, type IgFailure } from '../client/classify-error.ts';
 import { safeErrMessage } from '../client/safe-error.ts';
+import { InstagramTimeoutError } from '../errors.ts';
 import type { ConnectionState, IgMetrics } from '../metrics.ts';
 import type { InstagramAuth } from '../session/auth.ts';
 import type { Poller, PollReport } from './poller.ts';
 
-/** Poll failures that mean Instagram is throttling or has flagged the whole account. */
-const THROTTLED: ReadonlySet<string> = new Set(['rate_limited', 'spam', 'blocked']);
+/** Poll failures that hold the sends: Instagram throttling or flagging the whole account, or a session gone with no password. */
+const HOLD_SENDS: ReadonlySet<string> = new Set(['rate_limited', 'spam', 'blocked', 'no_credentials']);
+
+/** A poll cycle not over by then is given up (INSTAGRAM_POLL_TIMEOUT's default). */
+export const DEFAULT_POLL_TIMEOUT_MS = 5 * 60_000;
+
+/** Late by the poll timeout and this much more, a poll is overdue: the loop is stuck. */
+const OVERDUE_SLACK_MS = 2 * 60_000;
 
 export interface PollLoopOptions {
   poller: Poller;
@@ -17,6 +24,11 @@ export interface PollLoopOptions {
   /** +-fraction of random jitter on every wait. */
   jitter: number;
   backoff?: BackoffPolicy;
+  /**
+   * A poll not over by then is given up and backed off from like a network error. The request
+   * timeout ends a call that goes silent, not one whose answer trickles in for ever.
+   */
+  pollTimeoutMs?: number;
   random?: () => number;
   now?: () => number;
 }
@@ -54,6 +66,8 @@ export class PollLoop {
   start(initialDelayMs = 0, state?: ConnectionState): void {
     this.stopped = false;
     if (state) this.setState(state);
+    // The login at start ended waiting for a code (a checkpoint): counted as a failure like one a poll met.
+    if (this.opts.auth.state === 'awaiting_code') this.awaitCode(false);
     this.schedule(initialDelayMs);
   }
 
@@ -70,10 +84,35 @@ export class PollLoop {
   /** Counts a failure (a poll's, or the login's at start): what it calls for, kept in the status. */
   private noteFailure(err: unknown): IgFailure {
     this.status.consecutiveFailures++;
-    const failure = classifyIgError(err, this.status.consecutiveFailures, this.opts.backoff);
-    this.status.lastFailure = { action: failure.action, reason: failure.reason, at: new Date().toISOString() };
+    return this.record(classifyIgError(err, this.status.consecutiveFailures, this.opts.backoff));
+  }
+
+  /** What the status says of the last failure (`/healthz`'s lastFailure) and the metrics count. */
+  private record(failure: IgFailure): IgFailure {
+    this.status.lastFailure = { action: failure.action, reason: failure.reason, at: new Date(this.now()).toISOString() };
     this.opts.metrics.backoffs.inc({ reason: failure.reason });
     return failure;
+  }
+
+  /**
+   * A login ended waiting for a code. A checkpoint's back-off starts now, whichever login met
+   * it: before, only a poll that met one set it, so a checkpoint met at a re-login was looked at
+   * again at the next cycle, without a session, and every cycle after logged in with the password
+   * again. Returns the wait before the next cycle.
+   */
+  private awaitCode(counted: boolean): number {
+    this.setState('awaiting_code');
+    const interval = withJitter(this.opts.intervalMs, this.opts.jitter, this.opts.random);
+    if (this.opts.auth.pendingKind !== 'checkpoint') return interval;
+    if (!counted) this.status.consecutiveFailures++;
+    const failure = this.record(challengeFailure(Math.max(1, this.status.consecutiveFailures), this.opts.backoff));
+    const delayMs = withJitter(failure.delayMs, this.opts.jitter, this.opts.random);
+    this.challengeRetryAt = this.now() + delayMs;
+    return delayMs;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 
   private setState(s: ConnectionState): void {
@@ -84,7 +123,7 @@ export class PollLoop {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.status.nextPollAt = new Date(Date.now() + delayMs).toISOString();
+    this.status.nextPollAt = new Date(this.now() + delayMs).toISOString();
     this.timer = setTimeout(() => {
       this.running = this.cycle()
         .then((next) => this.schedule(next))
@@ -94,25 +133,23 @@ export class PollLoop {
 
   /** Runs one cycle now and returns the wait before the next; the timer schedules it. */
   async cycle(): Promise<number> {
-    const { auth, poller, metrics, logger } = this.opts;
+    const { auth, metrics, logger } = this.opts;
     let delayMs = withJitter(this.opts.intervalMs, this.opts.jitter, this.opts.random);
-    const now = this.opts.now ?? Date.now;
-    // A checkpoint may be cleared in the Instagram app: probe once its back-off is over. A two-factor login needs the code.
-    const probe = auth.state === 'awaiting_code' && auth.pendingKind === 'checkpoint' && now() >= this.challengeRetryAt;
+    const now = () => this.now();
+    // A checkpoint met while polling may be cleared in the Instagram app: probe once its back-off
+    // is over. One without a session, or a two-factor login, needs the code.
+    const probe = auth.state === 'awaiting_code' && auth.canProbeCheckpoint && now() >= this.challengeRetryAt;
     if (auth.state === 'awaiting_code' && !probe) {
       this.setState('awaiting_code');
       return delayMs;
     }
-    this.status.lastPollAt = new Date().toISOString();
+    this.status.lastPollAt = new Date(now()).toISOString();
     try {
       if (auth.state === 'logged_out') {
         this.setState('relogin');
-        if ((await auth.login()) !== 'ready') {
-          this.setState('awaiting_code');
-          return delayMs;
-        }
+        if ((await auth.login()) !== 'ready') return this.awaitCode(false);
       }
-      const report = await poller.pollOnce();
+      const report = await this.pollWithin();
       if (probe) await auth.checkpointCleared();
       this.status.consecutiveFailures = 0;
       this.status.lastSuccessAt = new Date().toISOString();
@@ -129,23 +166,56 @@ export class PollLoop {
       logger.warn({ reason: failure.reason, action: failure.action, errName: (err as Error).name, err: safeErrMessage(err), retryInMs: delayMs }, 'instagram poll failed; backing off');
       if (failure.action === 'challenge') this.challengeRetryAt = now() + delayMs;
       this.setState(failure.action === 'challenge' || probe ? 'awaiting_code' : 'backoff');
-      await this.react(failure);
+      delayMs = await this.react(failure, delayMs);
       this.onCycle?.({ failure, delayMs });
     }
     return delayMs;
   }
 
-  private async react(failure: IgFailure): Promise<void> {
+  /**
+   * The poll within its deadline. Given up, it is told to stop at its next step (it may be
+   * waiting on a call that never ends): nothing it reads after that is taken.
+   */
+  private async pollWithin(): Promise<PollReport> {
+    const ms = this.opts.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
+    const abort = new AbortController();
+    const poll = this.opts.poller.pollOnce(abort.signal);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new InstagramTimeoutError('poll', ms)), ms);
+    });
+    try {
+      return await Promise.race([poll, deadline]);
+    } catch (err) {
+      if (err instanceof InstagramTimeoutError) {
+        abort.abort(err);
+        // How the poll left behind ends is of no interest; unheard, it would be an unhandled rejection.
+        poll.catch(() => {});
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Acts on a poll's failure; returns the wait before the next cycle, longer when the re-login failed too. */
+  private async react(failure: IgFailure, delayMs: number): Promise<number> {
     const { auth, logger } = this.opts;
     try {
       if (failure.action === 'challenge') await auth.startCheckpoint();
       if (failure.action === 'relogin') {
         this.setState('relogin');
-        await auth.relogin();
+        if ((await auth.relogin()) === 'awaiting_code') return this.awaitCode(true);
       }
     } catch (err) {
-      logger.error({ errName: (err as Error).name, err: safeErrMessage(err) }, 'instagram re-login failed; will retry after the back-off');
+      // Its own failure decides the wait: a wrong password is not tried again for an hour, and
+      // without a password an operator must act (the log line says what to do).
+      const again = this.record(classifyIgError(err, this.status.consecutiveFailures, this.opts.backoff));
+      this.setState('backoff');
+      logger.error({ reason: again.reason, errName: (err as Error).name, err: safeErrMessage(err) }, 'instagram re-login failed; will retry after the back-off');
+      return Math.max(delayMs, withJitter(again.delayMs, this.opts.jitter, this.opts.random));
     }
+    return delayMs;
   }
 
   /**
@@ -156,8 +226,18 @@ export class PollLoop {
    */
   canSend(): boolean {
     if (this.opts.auth.state !== 'ready') return false;
-    const held = this.status.state === 'backoff' && THROTTLED.has(this.status.lastFailure?.reason ?? '');
+    const held = this.status.state === 'backoff' && HOLD_SENDS.has(this.status.lastFailure?.reason ?? '');
     return !held;
+  }
+
+  /**
+   * The next poll is long overdue: a cycle is stuck where no deadline reaches (a login whose
+   * answers trickle in, a call that never returns). /healthz answers 503: a restart helps.
+   */
+  pollOverdue(): boolean {
+    if (this.stopped || !this.status.nextPollAt) return false;
+    const late = this.now() - Date.parse(this.status.nextPollAt);
+    return late > (this.opts.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS) + OVERDUE_SLACK_MS;
   }
 
   /** Polls as soon as possible (after an operator submitted a code), never overlapping a running cycle. */

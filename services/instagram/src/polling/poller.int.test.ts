@@ -4,9 +4,9 @@ import type { Notification } from '@aduan/schema';
 import { LocalDiskStorage } from '@aduan/storage';
 import { FakeIgClient } from '../testing/fake-ig-client.ts';
 import { buildRig, M4A, MP4, PNG_1x1, queuedJobs, startMediaServer, testEnv, intakeQueue, notifyQueue } from '../testing/harness.ts';
-import { IgActionSpamError, IgNotFoundError } from 'instagram-private-api';
+import { IgActionSpamError, IgNotFoundError, IgResponseError } from 'instagram-private-api';
 import type { IgThread } from '../client/ig-item.ts';
-import { igResponse, makeItems, spamBody, textItem, threadFeedTextItem, threadOf, userOf } from '../testing/ig-fixtures.ts';
+import { igResponse, makeItems, spamBody, textItem, threadFeedTextItem, threadOf, throttleBody, userOf } from '../testing/ig-fixtures.ts';
 
 const url = testRedisUrl();
 const citizen = userOf(5550001, 'warga.blitar', 'Siti Warga');
@@ -333,6 +333,54 @@ describe('Poller (fake client seam, real Redis, real conversation engine)', () =
       await rig.close();
     }
   });
+  it('"Please wait a few minutes" while approving a request is a throttle: the cycle stops, the request is not marked refused', async () => {
+    const client = new FakeIgClient();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: memoryLogger().logger });
+    const at = Date.now() - 60_000;
+    client.pendingPages = [[threadOf({ threadId: 'th-req-w', user: citizen, pending: true, items: [textItem('w1', citizen.pk, at, 'got mampet di Jl. Melati')] })]];
+    const approve = client.directThread.approve;
+    client.directThread.approve = async () => {
+      throw new IgResponseError(igResponse(throttleBody, 400));
+    };
+    try {
+      await expect(rig.poller.pollOnce()).rejects.toBeInstanceOf(IgResponseError);
+      expect(await rig.cursors.refused('th-req-w')).toBeNull();
+      const failed = (await rig.registry.getSingleMetric('aduan_instagram_pending_approvals_total')?.get())?.values.find((v) => v.labels.outcome === 'failed')?.value;
+      expect(failed ?? 0).toBe(0);
+      // Once the throttle is over, the next cycle approves it.
+      client.directThread.approve = approve;
+      expect((await rig.poller.pollOnce()).approved).toBe(1);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('an item stamped far in the future is passed over: it does not silence its thread or the inbox walk', async () => {
+    const client = new FakeIgClient();
+    const log = memoryLogger();
+    const rig = await buildRig({ redisUrl: url, prefix, client, logger: log.logger });
+    const at = Date.now() - 60_000;
+    // Year 2100, in microseconds: a broken clock somewhere, or a forged item.
+    const future = { ...textItem('fut', citizen.pk, 4_102_444_800_000, 'dari masa depan') };
+    const other = userOf(5550008, 'warga.tujuh', 'Tujuh');
+    client.inboxPages = [[threadOf({ threadId: 'th-fut', user: citizen, items: [future, textItem('f1', citizen.pk, at, 'saluran air tersumbat')] })]];
+    try {
+      expect((await rig.poller.pollOnce()).items.ingested).toBe(1);
+      expect(await rig.cursors.get('th-fut')).toBe(BigInt(at) * 1000n);
+      expect(log.text()).toContain('in the future');
+      // The citizen writes again; a new thread comes too.
+      client.inboxPages = [[
+        threadOf({ threadId: 'th-fut', user: citizen, items: [future, textItem('f2', citizen.pk, at + 30_000, 'sudah seminggu'), textItem('f1', citizen.pk, at, 'saluran air tersumbat')] }),
+        threadOf({ threadId: 'th-next', user: other, items: [textItem('g1', other.pk, at + 20_000, 'jalan rusak')] }),
+      ]];
+      const next = await rig.poller.pollOnce();
+      expect(next.items.ingested).toBe(2);
+      expect(await rig.cursors.get('th-fut')).toBe(BigInt(at + 30_000) * 1000n);
+    } finally {
+      await rig.close();
+    }
+  });
+
   it('a thread whose participants or items come in a shape it cannot read does not stop the poll; the sender is taken from the items', async () => {
     const client = new FakeIgClient();
     const log = memoryLogger();

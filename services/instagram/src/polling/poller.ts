@@ -46,6 +46,23 @@ export interface PollReport {
 
 type FeedName = 'pending' | 'inbox';
 
+/** One poll cycle, as its steps see it. */
+interface Cycle {
+  report: PollReport;
+  /** Aborted when the loop gave the poll up at its deadline (PollLoop): it stops at its next step. */
+  signal?: AbortSignal | undefined;
+  /** Times past this (microseconds) are not believed: see FUTURE_SLACK_MS. */
+  horizon: bigint;
+}
+
+/**
+ * How far ahead of our clock an Instagram time may be. Cursors only move forward: one item stamped
+ * years ahead (a broken clock, a forged item) taken as it is silenced its thread, and the inbox
+ * walk's floor, for good. Past this, an item waits (skipped, logged) until its time comes, and a
+ * thread's activity counts as unreadable (its items are looked at one by one).
+ */
+const FUTURE_SLACK_MS = 3_600_000;
+
 /** One stretch of a thread's new items, as one visit read it. */
 interface Stretch {
   /** Items after the cursor, oldest first. */
@@ -62,7 +79,11 @@ const micros = (v: unknown): bigint | null => {
   return /^\d{1,20}$/.test(s) ? BigInt(s) : null;
 };
 const ts = (item: Pick<IgThreadItem, 'timestamp'>): bigint => micros(item.timestamp) ?? 0n;
-const activity = (thread: IgThread): bigint | null => micros(thread.last_activity_at || '0');
+/** A thread's last activity; null when unreadable or past the horizon. */
+const activity = (thread: IgThread, horizon: bigint): bigint | null => {
+  const at = micros(thread.last_activity_at || '0');
+  return at !== null && at <= horizon ? at : null;
+};
 const min = (a: bigint | undefined, b: bigint): bigint => (a === undefined || b < a ? b : a);
 
 /** The private API's shapes drift: a list that is not one counts as empty, an entry that is not an object as absent. */
@@ -85,8 +106,8 @@ function citizenOf(thread: IgThread, viewerId: string): IgUser | undefined {
  * order has got to. Not its oldest: a thread out of the order at the top (pinned, a "top" request)
  * must not end a walk before the newer threads below it.
  */
-function span(threads: IgThread[]): { newest?: bigint; last?: bigint } {
-  const times = threads.map(activity).filter((t): t is bigint => t !== null);
+function span(threads: IgThread[], horizon: bigint): { newest?: bigint; last?: bigint } {
+  const times = threads.map((t) => activity(t, horizon)).filter((t): t is bigint => t !== null);
   if (!times.length) return {};
   return { newest: times.reduce((a, b) => (b > a ? b : a)), last: times.at(-1) };
 }
@@ -111,12 +132,14 @@ export class Poller {
     this.opts = opts;
   }
 
-  async pollOnce(): Promise<PollReport> {
+  /** `signal`: the loop gave this poll up (its deadline); it stops at its next step, taking nothing more. */
+  async pollOnce(signal?: AbortSignal): Promise<PollReport> {
     const startedAt = (this.opts.now ?? Date.now)();
     const report: PollReport = { threads: 0, approved: 0, groupsSkipped: 0, items: { ingested: 0, duplicate: 0, skipped: 0, poison: 0 }, complete: false };
+    const cycle: Cycle = { report, signal, horizon: BigInt(startedAt + FUTURE_SLACK_MS) * 1000n };
     const since = await this.opts.cursors.since(this.opts.backfillMs);
-    const pending = await this.walk('pending', since, report);
-    const inbox = await this.walk('inbox', since, report);
+    const pending = await this.walk('pending', since, cycle);
+    const inbox = await this.walk('inbox', since, cycle);
     report.complete = pending && inbox;
     if (report.complete) await this.opts.onComplete?.(startedAt);
     return report;
@@ -131,7 +154,7 @@ export class Poller {
    * it stopped. Returns whether it read everything: begun at the top this cycle, got to its end,
    * and left no thread with items unread.
    */
-  private async walk(name: FeedName, since: bigint, report: PollReport): Promise<boolean> {
+  private async walk(name: FeedName, since: bigint, cycle: Cycle): Promise<boolean> {
     const pending = name === 'pending';
     const saved = await this.opts.cursors.floor(name);
     const floor = pending ? saved : (saved ?? since);
@@ -139,12 +162,13 @@ export class Poller {
     let unreadLeft = false;
     for (let page = 0; page < this.opts.maxPages; page++) {
       const threads = list(await feed.items());
-      const { newest, last } = span(threads);
+      cycle.signal?.throwIfAborted();
+      const { newest, last } = span(threads, cycle.horizon);
       // The newest activity the walk started from: where the floor goes once it gets to its end.
       walk.top ??= newest;
       for (const thread of threads) {
-        const unread = await this.handleThread(thread, since, pending ? floor : undefined, report);
-        const at = activity(thread);
+        const unread = await this.handleThread(thread, since, pending ? floor : undefined, cycle);
+        const at = activity(thread, cycle.horizon);
         if (unread && at !== null) walk.low = min(walk.low, at);
         unreadLeft ||= unread;
       }
@@ -195,8 +219,9 @@ export class Poller {
    * Takes a thread's new items; returns whether some are left unread (a gap, read on later visits).
    * `pendingFloor`: a message request's walk, with its floor (null: none yet); undefined: the inbox.
    */
-  private async handleThread(thread: IgThread, since: bigint, pendingFloor: bigint | null | undefined, report: PollReport): Promise<boolean> {
+  private async handleThread(thread: IgThread, since: bigint, pendingFloor: bigint | null | undefined, cycle: Cycle): Promise<boolean> {
     const { cursors } = this.opts;
+    const { report } = cycle;
     const pending = pendingFloor !== undefined;
     if (thread.is_group) {
       // Complaints are one citizen to the city; group chats are not an intake path.
@@ -204,7 +229,7 @@ export class Poller {
       return false;
     }
     // Unreadable: look at the items themselves rather than skip the thread.
-    const lastActivity = activity(thread);
+    const lastActivity = activity(thread, cycle.horizon);
     // A request at or below the floor was read by the walk that set it, and approved or left for good.
     if (pending && pendingFloor !== null && lastActivity !== null && lastActivity <= pendingFloor) return false;
     const cursor = (await cursors.get(thread.thread_id)) ?? since;
@@ -212,15 +237,15 @@ export class Poller {
     if (lastActivity !== null && lastActivity <= cursor && !pending) return false;
     report.threads++;
     const gap = await cursors.gap(thread.thread_id);
-    const stretch = await this.read(thread, cursor, gap);
+    const stretch = await this.read(thread, cursor, gap, cycle);
     if (stretch.cut) {
       await this.leaveGap(thread.thread_id, gap, stretch);
       return true;
     }
-    await this.ingest(thread, stretch.items, report);
+    await this.ingest(thread, stretch.items, cycle);
     const unread = await this.closeStretch(thread.thread_id, gap);
     // A request is approved only once read to the end: approved, it leaves the pending walk.
-    if (pending && this.opts.approvePending && !unread) await this.approve(thread.thread_id, lastActivity, report);
+    if (pending && this.opts.approvePending && !unread) await this.approve(thread.thread_id, lastActivity, cycle);
     return unread;
   }
 
@@ -230,14 +255,16 @@ export class Poller {
    * request stays pending, and the refusal is remembered with the thread's last activity, so it
    * is asked again only once the thread has something new (asked every cycle, a request whose
    * requester is gone cost one call a cycle, for ever). An answer about the whole account (rate
-   * limit, spam, challenge, session gone, network) stops the cycle as always.
+   * limit, including "Please wait a few minutes" in a 400; spam, challenge, session gone,
+   * network) stops the cycle as always.
    */
-  private async approve(threadId: string, lastActivity: bigint | null, report: PollReport): Promise<void> {
+  private async approve(threadId: string, lastActivity: bigint | null, cycle: Cycle): Promise<void> {
     const { client, cursors, metrics, logger } = this.opts;
     const refused = await cursors.refused(threadId);
     if (refused !== null && (lastActivity === null || lastActivity <= refused)) return;
     try {
       await client.directThread.approve(threadId);
+      cycle.signal?.throwIfAborted();
     } catch (err) {
       const failure = classifyIgError(err, 1);
       const threadOnly = err instanceof IgResponseError && failure.action === 'backoff' && (failure.reason === 'unknown' || failure.reason === 'server');
@@ -248,15 +275,16 @@ export class Poller {
       return;
     }
     if (refused !== null) await cursors.clearRefused(threadId);
-    report.approved++;
+    cycle.report.approved++;
     metrics.approvals.inc({ outcome: 'approved' });
   }
 
-  private async ingest(thread: IgThread, items: IgThreadItem[], report: PollReport): Promise<void> {
+  private async ingest(thread: IgThread, items: IgThreadItem[], cycle: Cycle): Promise<void> {
     const { cursors, processor } = this.opts;
     const viewerId = String(thread.viewer_id);
     const citizen = citizenOf(thread, viewerId);
     for (const item of items) {
+      cycle.signal?.throwIfAborted();
       let outcome: ItemOutcome | 'poison';
       try {
         // Without a readable participant, the sender is whoever sent the item (no handle, no name).
@@ -268,7 +296,7 @@ export class Poller {
         this.opts.logger.error({ itemId: item.item_id, code }, 'instagram item refused by the conversation engine; skipped');
         outcome = 'poison';
       }
-      report.items[outcome]++;
+      cycle.report.items[outcome]++;
       await cursors.advance(thread.thread_id, ts(item));
     }
   }
@@ -303,16 +331,22 @@ export class Poller {
    * New items of one stretch, oldest first: from the deepest position of the thread's gap, else
    * from the inbox preview down, paging back through the thread when the preview is not enough.
    */
-  private async read(thread: IgThread, cursor: bigint, gap: ThreadGap | null): Promise<Stretch> {
+  private async read(thread: IgThread, cursor: bigint, gap: ThreadGap | null, cycle: Cycle): Promise<Stretch> {
     // Reaching the cursor, or the edge of what is taken below a gap position, ends the paging.
     const line = gap?.edge !== undefined && gap.edge > cursor ? gap.edge : cursor;
     const byId = new Map<string, IgThreadItem>();
     const take = (list: IgThreadItem[]): boolean => {
       let reached = list.length === 0;
       for (const it of list) {
-        if (micros(it.timestamp) === null) {
+        const at = micros(it.timestamp);
+        if (at === null) {
           // Without a time the item cannot be placed against the cursor; it must not stop the poll.
           this.opts.logger.error({ itemId: it.item_id, itemType: String(it.item_type).slice(0, 40) }, 'instagram item without a readable timestamp; skipped');
+          continue;
+        }
+        if (at > cycle.horizon) {
+          // Taken, it would move the cursor past every message to come: it waits for its time.
+          this.opts.logger.error({ itemId: it.item_id, itemType: String(it.item_type).slice(0, 40) }, 'instagram item stamped in the future; skipped until its time comes');
           continue;
         }
         if (ts(it) > cursor) byId.set(it.item_id, it);
@@ -324,7 +358,9 @@ export class Poller {
     let reached = fromPreview;
     let more = feed !== undefined;
     for (let page = 0; feed && more && !reached && page < this.opts.maxPages; page++) {
-      reached = take(list(await feed.items()).map(asThreadItem));
+      const got = list(await feed.items());
+      cycle.signal?.throwIfAborted();
+      reached = take(got.map(asThreadItem));
       more = feed.isMoreAvailable();
     }
     const items = [...byId.values()].sort((a, b) => (ts(a) < ts(b) ? -1 : ts(a) > ts(b) ? 1 : 0));

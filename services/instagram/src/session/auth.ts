@@ -29,6 +29,8 @@ export interface AuthOptions {
 export class InstagramAuth {
   private pending: Pending | undefined;
   private lastPersist = 0;
+  /** The client holds a session Instagram took last (restored, or logged in); not after it said it is gone. */
+  private hasSession = false;
   state: AuthState = 'logged_out';
 
   private readonly opts: AuthOptions;
@@ -43,20 +45,39 @@ export class InstagramAuth {
     return this.pending?.kind;
   }
 
+  /**
+   * A checkpoint met while polling may be cleared in the app ("This was me"): a poll tells. One
+   * met at a login (or whose session went meanwhile) may not: without a session every poll is
+   * answered login_required, and only the code (or a restart once it is cleared) ends it.
+   */
+  get canProbeCheckpoint(): boolean {
+    return this.pending?.kind === 'checkpoint' && this.hasSession;
+  }
+
   /** Restores the saved session, or logs in. Returns the state; 'awaiting_code' needs an operator. */
   async start(): Promise<AuthState> {
     if (await this.opts.store.restore(this.opts.client)) {
       this.opts.logger.info('instagram session restored from redis');
       this.state = 'ready';
+      this.hasSession = true;
       return this.state;
     }
     return this.login();
   }
 
-  /** A fresh login with the password; a challenge leaves the state 'awaiting_code'. */
+  /**
+   * A fresh login with the password; a challenge leaves the state 'awaiting_code'. Never while a
+   * code is awaited: Instagram would challenge that login too, and logins repeated during a
+   * challenge get the account locked.
+   */
   async login(): Promise<AuthState> {
     const { client, username, password, logger } = this.opts;
+    if (this.pending) {
+      this.state = 'awaiting_code';
+      return this.state;
+    }
     if (!password) throw new NoCredentialsError();
+    this.hasSession = false;
     try {
       await client.account.login(username, password);
       await this.loggedIn();
@@ -75,8 +96,9 @@ export class InstagramAuth {
     return this.state;
   }
 
-  /** Instagram answered challenge_required while polling: ask it to send a code, then wait. */
+  /** Instagram answered challenge_required: ask it to send a code, then wait. */
   async startCheckpoint(): Promise<void> {
+    this.state = 'awaiting_code';
     // Already waiting: asking Instagram again would send the owner another code.
     if (this.pending?.kind === 'checkpoint') return;
     try {
@@ -97,14 +119,29 @@ export class InstagramAuth {
     await this.loggedIn();
   }
 
-  /** The session is really gone (login_required, logged out): forget it and log in again. */
+  /**
+   * The session is really gone (login_required, logged out): forget it and log in again. Not
+   * while a code is awaited (see login), and not without a password: the saved session is then
+   * kept (it may yet be taken again; deleted, only the login command could bring the service back).
+   */
   async relogin(): Promise<AuthState> {
-    this.opts.logger.warn('instagram session is gone; logging in again');
+    const { logger, password, codeHint } = this.opts;
+    if (this.pending) {
+      this.hasSession = false;
+      this.state = 'awaiting_code';
+      logger.warn({ challenge: this.pending.kind }, `instagram session is gone while a code is awaited; no password login until it comes. Submit it: ${codeHint}`);
+      return this.state;
+    }
+    if (!password) {
+      const err = new NoCredentialsError(true);
+      logger.error({ code: err.code }, err.message);
+      throw err;
+    }
+    logger.warn('instagram session is gone; logging in again');
     await this.opts.store.clear();
     this.state = 'logged_out';
     return this.login();
   }
-
   async submitCode(code: string): Promise<AuthState> {
     const p = this.pending;
     if (!p) throw new NoPendingChallengeError();
@@ -135,6 +172,7 @@ export class InstagramAuth {
 
   private async loggedIn(): Promise<void> {
     this.state = 'ready';
+    this.hasSession = true;
     await this.persist(true);
     this.opts.logger.info('instagram login succeeded; session saved to redis');
   }

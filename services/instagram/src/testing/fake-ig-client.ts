@@ -62,6 +62,23 @@ export class FakeIgClient implements IgClientLike {
   /** `links`: sent as a link item naming them. */
   readonly sent: { threadId: string; text: string; links?: string[] }[] = [];
 
+  private stalledFeeds: Promise<void>[] = [];
+  private stalledSends: Promise<void>[] = [];
+
+  /** The next feed page call gets no answer until the returned function is called (a connection that hangs). */
+  stallNextFeed(): () => void {
+    let release = () => {};
+    this.stalledFeeds.push(new Promise<void>((r) => (release = r)));
+    return release;
+  }
+
+  /** The next send gets no answer until the returned function is called; then it is sent. */
+  stallNextSend(): () => void {
+    let release = () => {};
+    this.stalledSends.push(new Promise<void>((r) => (release = r)));
+    return release;
+  }
+
   private failNext(): void {
     const f = this.failures.shift();
     if (f) throw f;
@@ -72,6 +89,8 @@ export class FakeIgClient implements IgClientLike {
     return {
       items: async () => {
         count();
+        const stall = this.stalledFeeds.shift();
+        if (stall) await stall;
         this.failNext();
         return pages[page++] ?? [];
       },
@@ -123,6 +142,8 @@ export class FakeIgClient implements IgClientLike {
   readonly entity = {
     directThread: (threadId: string) => ({
       broadcastText: async (text: string, _skipLinkCheck?: boolean) => {
+        const stall = this.stalledSends.shift();
+        if (stall) await stall;
         const f = this.sendFailures.shift();
         if (f) throw f;
         this.sent.push({ threadId, text });

@@ -21,6 +21,8 @@ export class FakeInstagramServer {
   /** The next responses for paths matching a pattern: status and JSON body (e.g. challenge_required). */
   readonly failures: { match: RegExp; status: number; body: object }[] = [];
   readonly requests: RecordedRequest[] = [];
+  /** Paths that get no answer at all, the connection left open (Instagram or a proxy hanging). */
+  readonly stalls: RegExp[] = [];
   /** Answer to a password login (POST /api/v1/accounts/login/). */
   loggedInUser: AccountRepositoryLoginResponseLogged_in_user | undefined;
   private server: Server | undefined;
@@ -39,6 +41,8 @@ export class FakeInstagramServer {
   }
 
   async stop(): Promise<void> {
+    // Connections left hanging (stalls) would keep close() waiting.
+    this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
@@ -53,6 +57,7 @@ export class FakeInstagramServer {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       };
+      if (this.stalls.some((m) => m.test(url.pathname))) return;
       const fail = this.failures.findIndex((f) => f.match.test(url.pathname));
       if (fail >= 0) {
         const [f] = this.failures.splice(fail, 1);

@@ -112,6 +112,15 @@ export const checkpointBody: CheckpointResponse = {
   error_type: 'checkpoint_challenge_required',
 };
 
+/**
+ * Instagram throttling an account: HTTP 400 (sometimes 401) with this body; the library raises a
+ * plain IgResponseError for it. The library declares no type for it.
+ */
+export const throttleBody = { message: 'Please wait a few minutes before you try again.', status: 'fail', error_type: 'rate_limit_error' };
+
+/** error_type sentry_block: the library's IgSentryBlockError. */
+export const sentryBlockBody = { message: 'Sorry, there was a problem with your request.', status: 'fail', error_type: 'sentry_block' };
+
 export const spamBody: SpamResponse = {
   message: 'feedback_required',
   spam: true,
