@@ -247,8 +247,8 @@ export class ConversationStore {
   /**
    * The adapter has handed over every message of this account sent up to `untilMs` (message
    * time): Instagram's poller says so after a poll that read everything from the top, the
-   * WhatsApp adapter while its socket is connected and caught up with nothing in hand
-   * (services/whatsapp/src/delivery.ts). From the first report on, the account's conversations
+   * WhatsApp adapter while its socket is connected and caught up, up to just before its oldest
+   * message still in hand (services/whatsapp/src/delivery.ts). From the first report on, the account's conversations
    * close by the quiet period only once delivery has passed their last message's time plus the
    * quiet period, so a burst whose next message is still on its way (a poll held back by a 429,
    * a reconnect, a slow photo) is not filed in two. An account that never reports (the replay

@@ -470,7 +470,8 @@ export class ConversationEngine {
   /**
    * The adapter has handed over every message to `account` sent up to `untilMs` (message time;
    * Instagram's poller reports the start of each poll that read everything, the WhatsApp adapter
-   * an instant its socket was caught up with nothing in hand). From then on this account's
+   * an instant its socket was caught up, or just before its oldest message still in hand if that is
+   * earlier). From then on this account's
    * conversations close by the quiet period only once delivery has passed their last message
    * plus the quiet period (and at the latest maxOpenMs after they opened), so a late message (a
    * poll held back by a back-off, a reconnect, a slow photo) does not split a burst in two

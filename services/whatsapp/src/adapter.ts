@@ -72,7 +72,9 @@ export class WhatsAppAdapter {
   private readonly serial = new KeyedSerial();
   /** Set by stop() when its grace period ran out: what is still queued stays in the journal. */
   private abandoned = false;
-  private held = 0;
+  /** The messages in hand: each one's own time (ms), by a number of its own. */
+  private readonly inHand = new Map<number, number>();
+  private handed = 0;
   private appendAt = 0;
 
   private readonly opts: AdapterOptions;
@@ -84,10 +86,20 @@ export class WhatsAppAdapter {
   /**
    * Messages taken from the socket (or the journal) and not yet handed to the inbox: mapping is
    * synchronous, so a message Baileys has emitted is either counted here or already in the inbox
-   * (conversation store or inbox spool). Delivery is reported only while this is 0.
+   * (conversation store or inbox spool).
    */
   get inFlight(): number {
-    return this.held;
+    return this.inHand.size;
+  }
+
+  /**
+   * The own time (ms) of the oldest message in hand, or undefined when none is. Every message
+   * emitted so far that is older is in the inbox: delivery is reported up to just before it.
+   */
+  get oldestInHand(): number | undefined {
+    let oldest: number | undefined;
+    for (const at of this.inHand.values()) if (oldest === undefined || at < oldest) oldest = at;
+    return oldest;
   }
 
   /** When (our clock, ms) the socket last handed over offline messages ('append'); 0: never. */
@@ -153,7 +165,8 @@ export class WhatsAppAdapter {
     // Only citizens' messages are journaled (not our own sends, groups, reactions...).
     const entry = journaling.kind === 'record' ? this.opts.journal?.record(this.opts.account, msg) : recovered;
     let outcome: HandleOutcome = 'failed';
-    this.held++;
+    const handle = ++this.handed;
+    this.inHand.set(handle, Date.parse(draft.at));
     return this.serial
       .run(draft.senderId, async () => {
         if (this.abandoned) return void (outcome = 'left');
@@ -186,7 +199,7 @@ export class WhatsAppAdapter {
           this.opts.logger.error({ err: (err as Error).message }, 'WhatsApp message could not be kept');
         }
       })
-      .finally(() => this.held--)
+      .finally(() => this.inHand.delete(handle))
       .then(() => outcome);
   }
 

@@ -82,4 +82,34 @@ describe('WhatsApp reports delivery: the quiet period counts from the messages\'
     expect(c!.text).toBe('Pohon tumbang menutup jalan');
     expect(c!.attachments[0]).toMatchObject({ kind: 'image', sha256: sha(PNG) });
   }, 45_000);
+
+  it('in a flood of photos (always one downloading), files a text by its quiet period, not once the flood is over', async () => {
+    // Other citizens' photos, one every 400 ms, each taking 1.5 s to download: from the first
+    // on, the number always has a message in hand, as it has at a few photos a second.
+    let stop = false;
+    let sent = 0;
+    const flood = (async () => {
+      while (!stop && sent < 80) {
+        const path = `/flood/${++sent}`;
+        media.delay(path, 1_500);
+        const photo = await media.add(path, PNG, 'image');
+        h.socket.deliver([citizenMessage({ imageMessage: { ...photo, mimetype: 'image/jpeg' } }, {}, `62813000${String(sent).padStart(5, '0')}@s.whatsapp.net`)]);
+        await sleep(400);
+      }
+    })();
+    try {
+      await waitFor(() => h.service.adapters.get(ACCOUNT)!.inFlight >= 2, { what: 'photos in hand' });
+      h.socket.deliver([citizenMessage({ conversation: 'Lampu PJU di Jl. Mawar mati' })]);
+      const mine = await waitFor(async () => (await intakeJobs(url, prefix)).find((c) => c.text === 'Lampu PJU di Jl. Mawar mati') ?? null, { what: 'the text filed', timeoutMs: 20_000 });
+      // Filed while the flood goes on (it used to wait for a moment with nothing in hand: here,
+      // the end of the flood; in production, CONVERSATION_MAX_OPEN).
+      expect(stop).toBe(false);
+      expect(h.service.adapters.get(ACCOUNT)!.inFlight).toBeGreaterThan(0);
+      expect(mine.source.messageIds).toHaveLength(1);
+    } finally {
+      stop = true;
+      await flood;
+      await waitFor(() => h.service.adapters.get(ACCOUNT)!.inFlight === 0, { what: 'the flood downloaded', timeoutMs: 10_000 });
+    }
+  }, 60_000);
 });

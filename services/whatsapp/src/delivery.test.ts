@@ -3,9 +3,14 @@ import { memoryLogger } from '@aduan/testkit';
 import { DeliveryReporter, type DeliverySource } from './delivery.ts';
 
 function rig() {
-  const state = { caughtUpSince: undefined as number | undefined, inFlight: 0, lastAppendAt: 0, spooled: 0, now: 100_000 };
+  const state = { caughtUpSince: undefined as number | undefined, inHand: [] as number[], lastAppendAt: 0, spooled: 0, now: 100_000 };
   const reports: [string, number][] = [];
-  const source: DeliverySource = { account: '+62811', caughtUpSince: () => state.caughtUpSince, inFlight: () => state.inFlight, lastAppendAt: () => state.lastAppendAt };
+  const source: DeliverySource = {
+    account: '+62811',
+    caughtUpSince: () => state.caughtUpSince,
+    oldestInHand: () => (state.inHand.length ? Math.min(...state.inHand) : undefined),
+    lastAppendAt: () => state.lastAppendAt,
+  };
   const reporter = new DeliveryReporter({
     sources: [source],
     spooled: () => state.spooled,
@@ -23,7 +28,7 @@ function rig() {
 }
 
 describe('DeliveryReporter', () => {
-  it('reports 0 first, then only while caught up, settled, with nothing in hand and nothing spooled', async () => {
+  it('reports 0 first, then only while caught up, settled and with nothing spooled', async () => {
     const { state, reports, tick } = rig();
     await tick(); // not connected: the first report says "nothing yet", so the engine holds conversations
     await tick();
@@ -37,10 +42,6 @@ describe('DeliveryReporter', () => {
     expect(reports.at(-1)).toEqual(['+62811', state.now - 3_000]);
 
     const before = reports.length;
-    state.inFlight = 1; // a media download
-    state.now += 1_000;
-    await tick();
-    state.inFlight = 0;
     state.spooled = 2; // waiting for Redis
     await tick();
     state.spooled = 0;
@@ -53,6 +54,25 @@ describe('DeliveryReporter', () => {
 
     state.caughtUpSince = state.now;
     state.now += 2_000;
+    await tick();
+    expect(reports.at(-1)).toEqual(['+62811', state.now - 3_000]);
+  });
+
+  it('while messages are in hand, reports up to just before the oldest of them (a flood of photo downloads does not hold every conversation)', async () => {
+    const { state, reports, tick } = rig();
+    state.caughtUpSince = state.now;
+    state.now += 2_000;
+    // Photos downloading, one after another, from several citizens: something is always in hand.
+    state.inHand = [90_000, 95_000];
+    await tick();
+    expect(reports.at(-1)).toEqual(['+62811', 89_999]);
+    state.inHand = [95_000, 101_000];
+    state.now += 1_000;
+    await tick();
+    expect(reports.at(-1)).toEqual(['+62811', 94_999]);
+    // A message in hand newer than the margin: the margin still bounds the report.
+    state.inHand = [state.now - 1_000];
+    state.now += 1_000;
     await tick();
     expect(reports.at(-1)).toEqual(['+62811', state.now - 3_000]);
   });

@@ -23,8 +23,8 @@ export interface DeliverySource {
   account: string;
   /** Since when the socket is open and caught up (our clock); undefined when not. */
   caughtUpSince(): number | undefined;
-  /** Messages taken from the socket or the journal and not yet in the inbox. */
-  inFlight(): number;
+  /** The own time (ms) of the oldest message taken from the socket or the journal and not yet in the inbox; undefined: none. */
+  oldestInHand(): number | undefined;
   /** When the socket last handed over offline messages; 0: never. */
   lastAppendAt(): number;
 }
@@ -45,11 +45,14 @@ export interface DeliveryReporterOptions extends DeliveryOptions {
  * period after its last message's own time, and only once delivery passed it: messages held
  * while the socket was down, a slow media download or a spool waiting for Redis no longer split
  * a burst into two complaints. A number is reported only when, at one instant (checked
- * synchronously): its socket is open and has caught up, no message of it is still being
- * handled (journaled but not in the inbox, media downloading), and the inbox spool is empty.
- * Then every message Baileys emitted before that instant is in the conversation store; the
- * time reported is that instant less `marginMs`. While a number is disconnected or catching up
- * nothing is reported, and its conversations wait (at most CONVERSATION_MAX_OPEN after they opened).
+ * synchronously): its socket is open and has caught up, and the inbox spool is empty. Then every
+ * message Baileys emitted before that instant is in the conversation store or still in hand
+ * (journaled but not in the inbox: mapping, a media download); the time reported is that instant
+ * less `marginMs`, and at most just before the oldest message in hand (every older one is in the
+ * store). Waiting for nothing at all in hand instead held every conversation of a number busy
+ * with photos (a few a second in a flood, each download taking seconds) until
+ * CONVERSATION_MAX_OPEN. While a number is disconnected or catching up nothing is reported, and
+ * its conversations wait (at most CONVERSATION_MAX_OPEN after they opened).
  */
 export class DeliveryReporter {
   private timer: NodeJS.Timeout | undefined;
@@ -66,9 +69,11 @@ export class DeliveryReporter {
   /** The message time up to which `source` has delivered everything now, or undefined when it cannot say. */
   deliveredUntil(source: DeliverySource, now: number): number | undefined {
     const since = source.caughtUpSince();
-    if (since === undefined || source.inFlight() > 0 || this.opts.spooled() > 0) return undefined;
+    if (since === undefined || this.opts.spooled() > 0) return undefined;
     if (now - Math.max(since, source.lastAppendAt()) < (this.opts.settleMs ?? 2_000)) return undefined;
-    return now - (this.opts.marginMs ?? 3_000);
+    const until = now - (this.opts.marginMs ?? 3_000);
+    const oldest = source.oldestInHand();
+    return oldest === undefined ? until : Math.min(until, oldest - 1);
   }
 
   /** Reports every number whose delivery is known now. */

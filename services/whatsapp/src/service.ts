@@ -146,7 +146,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     sources: c.WA_NUMBERS.map((account) => ({
       account,
       caughtUpSince: () => sessions.get(account)!.caughtUpSince,
-      inFlight: () => adapters.get(account)!.inFlight,
+      oldestInHand: () => adapters.get(account)!.oldestInHand,
       lastAppendAt: () => adapters.get(account)!.lastAppendAt,
     })),
     spooled: () => pipeline.inbox.spooled,
