@@ -75,7 +75,7 @@ describe('complaint:erase', () => {
     // The citizen follows it on WhatsApp (`cek <ticket>`), their OPD reports, naming them; the router tells them.
     expect(await new StatusStore(redis, prefix).follow(id, { channel: 'whatsapp', account: '6281111111111', to: JID })).toBe('followed');
     await queue('status').add('status', { schemaVersion: 1, complaintId: id, opd: 'dishub', state: 'in_progress', message: `Pak ${NAME}, petugas menuju lokasi`, at: new Date().toISOString(), updateId: 'dishub-erase-1' }, { jobId: 'dishub-erase-1' });
-    const notice = await waitFor(async () => (await queue('notify.whatsapp').getJobs(['waiting', 'completed', 'failed'])).find((j) => j.data.complaintId === id && j.data.kind === 'status') ?? null, { what: 'status notice' });
+    const notice = await waitFor(async () => (await queue('notify.whatsapp').getJobs(['waiting', 'prioritized', 'completed', 'failed'])).find((j) => j.data.complaintId === id && j.data.kind === 'status') ?? null, { what: 'status notice' });
     // What the chat adapters remember of the sender (ConversationStore.rememberAck / rememberTicket).
     await redis.set(`${prefix}:conv:acked:whatsapp:6281111111111:abc`, `${Date.now()}:${ticket}`);
     await redis.lpush(`${prefix}:conv:tickets:whatsapp:6281111111111:abc`, 'ADU-AAAA-BBBB', ticket);

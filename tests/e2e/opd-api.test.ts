@@ -297,7 +297,7 @@ describe('OPD API: "bukan kewenangan kami"', () => {
   }
   const noticesOf = async (id: string) => {
     const notify = queue('notify.whatsapp');
-    const jobs = await notify.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    const jobs = await notify.getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']);
     await notify.close();
     return jobs.filter((j) => j.data.complaintId === id).map((j) => ({ id: j.id, text: j.data.text as string })).sort((a, b) => String(a.id).localeCompare(String(b.id)));
   };

@@ -97,7 +97,7 @@ describe('complaint:erase when Redis goes away', () => {
     const notify = new Queue('notify.whatsapp', { connection: admin, prefix });
     try {
       await status.add('status', { schemaVersion: 1, complaintId: id, opd: 'dishub', state: 'in_progress', message: `Pak ${CITIZEN.name}, petugas menuju lokasi`, at: new Date().toISOString(), updateId: 'dishub-halfway-1' }, { jobId: 'dishub-halfway-1' });
-      await waitFor(async () => (await notify.getJobs(['waiting', 'completed', 'failed'])).find((j) => j.data.complaintId === id && j.data.kind === 'status') ?? null, { what: 'status notice' });
+      await waitFor(async () => (await notify.getJobs(['waiting', 'prioritized', 'completed', 'failed'])).find((j) => j.data.complaintId === id && j.data.kind === 'status') ?? null, { what: 'status notice' });
     } finally {
       await Promise.all([status.close(), notify.close()]);
     }

@@ -37,7 +37,7 @@ function igMessage(sender: string, text: string, phone?: string): ChatMessageInp
   now.ms += 5_000;
   return { channel: 'instagram', account: IG_ACCOUNT, senderId: sender, threadId: `thread-${sender}`, messageId: `SECIG${++seq}`, at: new Date(now.ms).toISOString(), reporter: { handle: 'warga.blitar', ...(phone ? { phone } : {}) }, text };
 }
-const notices = async (q: Queue) => (await q.getJobs(['waiting', 'delayed', 'active', 'completed'])).map((j) => j.data as Notification);
+const notices = async (q: Queue) => (await q.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed'])).map((j) => j.data as Notification);
 
 /** Files a chat complaint through the engine and records its status as the router would. */
 async function fileChat(engine: ConversationEngine, intake: Queue, msg: ChatMessageInput): Promise<string> {

@@ -123,19 +123,20 @@ const PLAIN_ADD = new LuaScript(PLAIN_ADD_LUA);
 /**
  * Adds the job (`queue.add(name, data, { jobId })`) with PLAIN_ADD_LUA and the options
  * `Queue.add` would store, so the stored job is the same; only plain jobs (no delay,
- * priority, parent or deduplication; the Aduan queues use none). With a `guard`, the guard runs
+ * priority, parent or deduplication). With a `guard`, the guard runs
  * first in the same script, atomically: either it refused and nothing was written, or both its
  * writes and the job are in Redis. `redis` is the queue's connection. The script is issued
  * before the first await, so the adds of one turn leave in one write. Resolves to the guard's
  * refusal (its Lua table, as an array), or undefined once the job is added. When the one-script
- * path does not apply (see addsInOneScript), the guard runs alone, then `Queue.add`.
+ * path does not apply (see addsInOneScript), or the job has a `priority` (notify.whatsapp's
+ * notices other than the acknowledgement, see jobPriority), the guard runs alone, then `Queue.add`.
  */
-export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name: string, data: unknown, guard?: AddGuard, inOneScript = guardedAddInOneScript): Promise<unknown[] | undefined> {
-  const call = inOneScript ? queueCall(queue) : null;
+export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name: string, data: unknown, guard?: AddGuard, inOneScript = guardedAddInOneScript, priority?: number): Promise<unknown[] | undefined> {
+  const call = inOneScript && !priority ? queueCall(queue) : null;
   if (!call) {
     const refused = guard ? await scriptsFor(guard).standalone.run(redis, guard.keys, guard.args) : undefined;
     if (Array.isArray(refused)) return refused;
-    await queue.add(name, data, { jobId });
+    await queue.add(name, data, priority ? { jobId, priority } : { jobId });
     return undefined;
   }
   const args = [call.prefix, jobId, name, Date.now(), JSON.stringify(data), `${call.optsHead}${JSON.stringify(jobId)}}`];

@@ -36,6 +36,29 @@ export function specFor(queueName: string): QueueSpec {
   throw new Error(`unknown queue "${queueName}": not in the queue contract`);
 }
 
+/**
+ * The BullMQ priority of a `notify.whatsapp` job, by its kind. BullMQ hands out every job without
+ * a priority before any job with one, then the lowest priority first; within one, in the order
+ * added. So the acknowledgement (the citizen's ticket) goes first and, as before, in the fast
+ * plain add; then the answers to a citizen who just wrote (guide, lookup: `cek ADU-…`); then the
+ * router's notices (routed, status), which no one waits for in the chat. A citizen's notices keep
+ * their order: a complaint's acknowledgement is queued before its routed and status notices and
+ * ranks before them. Each WhatsApp number sends at most SEND_PER_MINUTE: in a flood, in the order
+ * added, the acknowledgements of the last complaints waited hours behind everything else.
+ * (notify.instagram keeps the order added: its sender has its own put-back rules.)
+ */
+export function notifyPriority(kind: Notification['kind']): number | undefined {
+  if (kind === 'ack') return undefined;
+  return kind === 'routed' || kind === 'status' ? 2 : 1;
+}
+
+/** The BullMQ priority of a job: undefined for a plain one (every queue but notify.whatsapp). */
+export function jobPriority(queueName: string, data: unknown): number | undefined {
+  if (queueName !== QueueNames.notify('whatsapp')) return undefined;
+  const kind = (data as { kind?: unknown } | null)?.kind;
+  return typeof kind === 'string' ? notifyPriority(kind as Notification['kind']) : undefined;
+}
+
 export function defaultJobOptions(queueName: string) {
   const spec = specFor(queueName);
   return {

@@ -75,7 +75,7 @@ describe("an OPD's return, retried or racing", () => {
     await report(c, 'dishub', 'in_progress', `prog-${c.id}`);
     await finished(`prog-${c.id}`);
     expect((await status.get(c.id))?.state).not.toBe('in_progress');
-    const notices = await q('notify.whatsapp').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    const notices = await q('notify.whatsapp').getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']);
     expect(notices.filter((j) => j.data.complaintId === c.id).map((j) => j.id)).toEqual([`routed.${c.id}.r0`]);
   });
 
@@ -100,7 +100,7 @@ describe('a return after the OPD reported the complaint resolved', () => {
     await report(c, 'dishub', 'returned', `ret-${c.id}`, { message: REASON, at: new Date(t).toISOString() });
     await waitFor(async () => ((await status.get(c.id))?.state === 'triage' ? true : null), { what: 'returned' });
     expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'resolved', 'triage']);
-    const notices = await q('notify.whatsapp').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    const notices = await q('notify.whatsapp').getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']);
     expect(notices.filter((j) => j.data.complaintId === c.id).map((j) => j.id).sort()).toEqual([`routed.${c.id}.r0`, `status.res-${c.id}`]);
   });
 });

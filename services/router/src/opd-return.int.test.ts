@@ -49,7 +49,7 @@ describe('an OPD returns a complaint', () => {
     expect(view?.opd).toBeUndefined();
     expect(view?.history.map((h) => h.state)).toEqual(['received', 'routed', 'triage']);
     expect(JSON.stringify(view)).not.toContain('kewenangan');
-    const notices = await q('notify.whatsapp').getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    const notices = await q('notify.whatsapp').getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']);
     expect(notices.filter((j) => j.data.complaintId === c.id).map((j) => j.id)).toEqual([`routed.${c.id}.r0`]);
     // Nobody had taken it off opd.dishub: withdrawn, as a re-assignment does.
     expect(await q('opd.dishub').getJob(c.id)).toBeUndefined();

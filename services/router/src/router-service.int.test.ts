@@ -176,7 +176,7 @@ describe('router service', () => {
     expect(await report('in_progress')).toBe(false);
     const producer = new DurableProducer({ connection: conn, prefix, logger: mem.logger });
     const deps = { producer, status, routedQueue: q(QueueNames.routed), logger: mem.logger };
-    const held = async () => (await q('notify.whatsapp').getJobs(['waiting', 'delayed', 'completed'])).filter((j) => j.id?.startsWith(`held.${c.id}.`));
+    const held = async () => (await q('notify.whatsapp').getJobs(['waiting', 'prioritized', 'delayed', 'completed'])).filter((j) => j.id?.startsWith(`held.${c.id}.`));
     // Not before the day's window is over.
     await tellHeldNotices(deps, Date.now());
     expect(await held()).toEqual([]);
@@ -384,7 +384,8 @@ describe('router service, the order of what the citizen hears', () => {
         const both = await Promise.all([notify.getJob(`routed.${c.id}.r0`), notify.getJob(`status.${updateId}`)]);
         return both.every(Boolean) ? both : null;
       }, { timeoutMs: 15_000, what: 'both notices' });
-      const order = (await notify.getJobs(['waiting'], 0, -1, true)).map((j) => j.id);
+      // Router notices share one priority on notify.whatsapp (notifyPriority): taken in the order added.
+      const order = (await notify.getJobs(['prioritized'], 0, -1, true)).map((j) => j.id);
       expect(order.indexOf(routedNote!.id)).toBeLessThan(order.indexOf(statusNote!.id));
     } finally {
       died.mockRestore();

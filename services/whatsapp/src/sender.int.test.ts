@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableProducer, Queue, QueueNames, createRedis } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
-import { NotificationSender, SocketNotReadyError, typingMs } from './sender.ts';
+import { NotificationSender, SendDeferredError, SocketNotReadyError, typingMs } from './sender.ts';
 import { fakeSocket } from './test-support/fake-socket.ts';
 import { ACCOUNT, CITIZEN, startHarness, testConfig } from './test-support/harness.ts';
 
@@ -34,9 +34,58 @@ describe('NotificationSender (real Redis)', () => {
     await sender.send(note('status', 'Aduan ADU-1 sedang ditindaklanjuti.'), 'j2');
     expect(await sender.send(note('routed', 'lagi'), 'j1')).toBe('already-sent');
     expect(sock.sent.map((s) => (s.content as { text: string }).text)).toEqual(['Aduan ADU-1 sudah kami teruskan ke Dinas Perhubungan.', 'Aduan ADU-1 sedang ditindaklanjuti.']);
-    // 20 per minute: the second send waits for its 3 s slot; each send shows "typing" first.
-    expect(slept).toEqual([typingMs('Aduan ADU-1 sudah kami teruskan ke Dinas Perhubungan.'), 3_000, typingMs('Aduan ADU-1 sedang ditindaklanjuti.')]);
+    // 20 per minute: the second send goes out at its slot, 3 s after the first; each shows
+    // "typing" first, for the last part of the wait for its slot.
+    const [first, second] = [typingMs('Aduan ADU-1 sudah kami teruskan ke Dinas Perhubungan.'), typingMs('Aduan ADU-1 sedang ditindaklanjuti.')];
+    expect(slept).toEqual([first, first + 3_000 - second, second]);
     expect(sock.presences).toEqual(['composing', 'paused', 'composing', 'paused']);
+  });
+
+  it('paces each number on its own: one send at a time, the interval apart, the acknowledgement first; another number is not held', async () => {
+    const { logger } = memoryLogger();
+    const sent: { account: string; text: string; at: number }[] = [];
+    const socketOf = (account: string) => {
+      const s = fakeSocket(logger);
+      const send = s.sendMessage;
+      s.sendMessage = (async (jid: string, content: { text: string }) => {
+        sent.push({ account, text: content.text, at: Date.now() });
+        return send(jid, content);
+      }) as typeof s.sendMessage;
+      return s;
+    };
+    const sockets = new Map([[ACCOUNT, socketOf(ACCOUNT)], ['+6281100000001', socketOf('+6281100000001')]]);
+    const sender = new NotificationSender({ socketFor: (a) => sockets.get(a), serves: () => true, redis, prefix, perMinute: 120, typing: false, logger });
+    const other = (n: Notification): Notification => ({ ...n, account: '+6281100000001' });
+    const first = sender.send(note('routed', 'A diteruskan 1'), 'p1', 1);
+    const second = sender.send(note('routed', 'A diteruskan 2'), 'p2', 2);
+    const ack = sender.send(note('ack', 'A diterima'), 'p3', 3);
+    const otherNumber = sender.send(other(note('ack', 'B diterima')), 'p4', 4);
+    // The line holds one sending and one waiting: the acknowledgement takes the waiting place,
+    // and the notice it took it from goes back to the queue until about when the number is free.
+    const turnedAway = await second.catch((err: unknown) => err);
+    expect(turnedAway).toBeInstanceOf(SendDeferredError);
+    expect(turnedAway).toMatchObject({ reason: 'busy' });
+    expect((turnedAway as SendDeferredError).retryInMs).toBeGreaterThanOrEqual(500);
+    await Promise.all([first, ack, otherNumber]);
+    expect(sent.filter((s) => s.account === ACCOUNT).map((s) => s.text)).toEqual(['A diteruskan 1', 'A diterima']);
+    const at = (text: string) => sent.find((s) => s.text === text)!.at;
+    // 120 a minute: the number's next send waits its 500 ms; the other number's does not.
+    expect(at('A diterima') - at('A diteruskan 1')).toBeGreaterThanOrEqual(495);
+    expect(at('B diterima')).toBeLessThan(at('A diterima'));
+  });
+
+  it('on stop, a send waiting for its slot goes back to the queue at once', async () => {
+    const { logger } = memoryLogger();
+    const sock = fakeSocket(logger);
+    const sender = new NotificationSender({ socketFor: () => sock, serves: () => true, redis, prefix, perMinute: 1, typing: true, logger });
+    await sender.send(note('ack', 'pertama'), 's1');
+    const waiting = sender.send(note('ack', 'kedua'), 's2'); // its slot is a minute away
+    const queued = sender.send(note('ack', 'ketiga'), 's3'); // waiting for the turn
+    await new Promise((r) => setTimeout(r, 50));
+    sender.stop();
+    await expect(waiting).rejects.toBeInstanceOf(SocketNotReadyError);
+    await expect(queued).rejects.toBeInstanceOf(SocketNotReadyError);
+    expect(sock.sent).toHaveLength(1);
   });
 
   it('refuses (for a later retry) when the number is not connected or not ours', async () => {

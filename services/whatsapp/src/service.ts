@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AuthenticationState, WAMessage } from '@whiskeysockets/baileys';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { DelayedError, QueueNames, checkRedisDurability, closeWorker, createConsumer, createRedis, logWorkerClosed, pingRedis } from '@aduan/queue';
@@ -14,7 +14,9 @@ import { MessageJournal } from './message-journal.ts';
 import { waMetrics } from './metrics.ts';
 import { buildPipeline, type Pipeline } from './pipeline.ts';
 import { NUMBER_LOCK_TTL_MS } from './number-lock.ts';
+import { HOLD_BEHIND_MS, NoticeOrder } from './notice-order.ts';
 import { NotificationSender, SendDeferredError, SocketNotReadyError, type SendRetry } from './sender.ts';
+import { LANE_DEPTH } from './send-lane.ts';
 import { WhatsAppSession } from './session.ts';
 import type { WaSocketLike } from './socket.ts';
 
@@ -186,33 +188,14 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.sendRetry ? { retry: deps.sendRetry } : {}),
   });
-  // Notices go out in the order they were queued: the acknowledgement before "routed", "routed"
-  // before "selesai". One job at a time (sends are paced per number anyway), and jobs waiting
-  // for their number come back in the order they were put aside: each is delayed to a time
-  // after the one before it, with no jitter to swap them. A citizen's notice queued after one of
-  // theirs that was put aside waits behind it, even once the number is back: it would otherwise
-  // go out first while the earlier one sits out its delay.
-  let lastDelayedTo = 0;
-  const HOLD_BEHIND_MS = 200;
-  /**
-   * Per recipient (account + chat), their notices now put aside: when each was queued, and when
-   * put aside. One put aside longer than any wait (a job removed by hand meanwhile) holds nothing.
-   */
-  const putAside = new Map<string, Map<string, { queuedAt: number; asideAt: number }>>();
-  const STALE_ASIDE_MS = 10 * 60_000;
-  const recipient = (n: Notification) => `${n.account} ${n.to}`;
-  const aside = (n: Notification, jobId: string, remove: boolean, queuedAt = 0) => {
-    const key = recipient(n);
-    const jobs = putAside.get(key) ?? new Map<string, { queuedAt: number; asideAt: number }>();
-    if (remove) jobs.delete(jobId);
-    else jobs.set(jobId, { queuedAt, asideAt: Date.now() });
-    for (const [id, e] of jobs) if (Date.now() - e.asideAt > STALE_ASIDE_MS) jobs.delete(id);
-    if (jobs.size) putAside.set(key, jobs);
-    else putAside.delete(key);
-  };
-  const putBack = async (job: { moveToDelayed: (at: number, token?: string) => Promise<void> }, waitMs: number, token: string | undefined): Promise<never> => {
-    lastDelayedTo = Math.max(Date.now() + waitMs, lastDelayedTo + 1);
-    await job.moveToDelayed(lastDelayedTo, token);
+  // Each number has its own line (SendLanes): LANE_DEPTH jobs per number, and one more, so a
+  // number whose line is full (its pacing wait, its "typing…") never holds the slot another
+  // number's notice needs. Acknowledgements come out of the queue first (notifyPriority) and go
+  // first in their line. A job that cannot go now (number not connected, resting, line full) is
+  // put back in the queue, and a citizen's later notices wait behind it (NoticeOrder).
+  const order = new NoticeOrder();
+  const putBack = async (job: Job, n: Notification, jobId: string, waitMs: number, token: string | undefined): Promise<never> => {
+    await job.moveToDelayed(order.putBack(n, jobId, job.timestamp, waitMs), token);
     throw new DelayedError();
   };
   const worker = createConsumer({
@@ -220,27 +203,23 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     prefix: c.QUEUE_PREFIX,
     queue: QueueNames.notify('whatsapp'),
     schema: Notification,
-    concurrency: 1,
+    concurrency: c.WA_NUMBERS.length * LANE_DEPTH + 1,
     handler: async (n, job, token) => {
       const jobId = job.id ?? `${n.kind}-${n.createdAt}`;
-      const earlier = [...(putAside.get(recipient(n))?.entries() ?? [])].some(([id, e]) => id !== jobId && e.queuedAt < job.timestamp && Date.now() - e.asideAt <= STALE_ASIDE_MS);
-      if (earlier) {
-        // Behind the earlier one, which comes back first (its delay ends sooner).
-        aside(n, jobId, false, job.timestamp);
-        return putBack(job, HOLD_BEHIND_MS, token);
-      }
+      const earlierBackAt = order.behind(n, jobId, job.timestamp);
+      // Behind the earlier one: back just after it.
+      if (earlierBackAt !== undefined) return putBack(job, n, jobId, Math.max(HOLD_BEHIND_MS, earlierBackAt + HOLD_BEHIND_MS - Date.now()), token);
       try {
-        await sender.send(n, jobId);
-        aside(n, jobId, true);
+        await sender.send(n, jobId, job.timestamp);
+        order.done(n, jobId);
       } catch (err) {
         // Only a failure that retrying cannot soon fix (the recipient refused, a bug) uses attempts.
         const waitMs = err instanceof SocketNotReadyError ? (deps.notReadyRetryMs ?? 15_000) : err instanceof SendDeferredError ? err.retryInMs : undefined;
         if (waitMs === undefined || Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) {
-          aside(n, jobId, true);
+          order.done(n, jobId);
           throw err;
         }
-        aside(n, jobId, false, job.timestamp);
-        return putBack(job, waitMs, token);
+        return putBack(job, n, jobId, waitMs, token);
       }
     },
     onError: (err, repeated) => logger.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'notify.whatsapp worker error'),
@@ -269,6 +248,8 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
       clearInterval(spoolGauge);
       delivery.stop();
       for (const s of sessions.values()) await s.disconnect();
+      // Notices waiting for their number's turn or slot go back to the queue now.
+      sender.stop();
       // The messages in hand and the notification being sent, side by side, each for at most the
       // grace period. With Redis away a notification cannot finish: it stays active in Redis and
       // is sent once Redis is back (closeWorker); the messages are spooled or stay in the journal.

@@ -50,4 +50,4 @@ export function m(r: Rig, text: string | undefined, extra: Partial<ChatMessageIn
   r.now.ms += 5_000;
   return { channel: 'whatsapp', account, senderId: jid, threadId: jid, messageId: `MSG${++seq}`, at: new Date(r.now.ms).toISOString(), reporter: { name: 'Siti', phone: '+6281234567890' }, ...(text ? { text } : {}), ...extra };
 }
-export const jobs = async (q: Queue) => (await q.getJobs(['waiting', 'delayed', 'active', 'completed'])).map((j) => j.data as Complaint & Notification);
+export const jobs = async (q: Queue) => (await q.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed'])).map((j) => j.data as Complaint & Notification);

@@ -18,6 +18,8 @@ export interface Harness {
   displays: unknown[];
   logText: () => string;
   readonly socket: FakeSocket;
+  /** The latest socket of one of the numbers (several in WA_NUMBERS). */
+  socketOf(account: string): FakeSocket;
   /** While true, sockets that open do not finish their offline catch-up until the test calls socket.catchUp(). */
   holdCatchUp: boolean;
   stop(): Promise<void>;
@@ -49,23 +51,26 @@ export function testConfig(redisUrl: string, prefix: string, dir = mkdtempSync(j
 }
 
 /** The real service with fake sockets that connect at once (unless autoOpen is false). */
-export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boolean; notReadyRetryMs?: number; sendRetry?: ServiceDeps['sendRetry'] } = {}): Promise<Harness> {
+export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boolean; notReadyRetryMs?: number; sendRetry?: ServiceDeps['sendRetry']; sleep?: ServiceDeps['sleep'] } = {}): Promise<Harness> {
   const { logger, text } = memoryLogger('whatsapp');
   const sockets: FakeSocket[] = [];
+  const byAccount = new Map<string, FakeSocket>();
   const displays: unknown[] = [];
   const control = { holdCatchUp: false };
   const service = await startWhatsAppService({
     config,
     logger,
-    makeSocket: () => {
-      const s = fakeSocket(logger);
+    makeSocket: (account) => {
+      const s = fakeSocket(logger, `${account.slice(1)}:7@s.whatsapp.net`);
       sockets.push(s);
+      byAccount.set(account, s);
       if (opts.autoOpen !== false) setImmediate(() => s.open({ catchUp: !control.holdCatchUp }));
       return s;
     },
     delivery: TEST_DELIVERY,
     display: (_a, what) => displays.push(what),
-    sleep: async () => {},
+    // Sends are not paced unless a test asks for it.
+    sleep: opts.sleep ?? (async () => {}),
     backoff: { baseMs: 20, maxMs: 100 },
     ...(opts.notReadyRetryMs ? { notReadyRetryMs: opts.notReadyRetryMs } : {}),
     // A send that failed on a closed connection or a timeout waits a moment, not 15 s.
@@ -79,6 +84,7 @@ export async function startHarness(config: ServiceConfig, opts: { autoOpen?: boo
     get socket() {
       return sockets[sockets.length - 1]!;
     },
+    socketOf: (account) => byAccount.get(account)!,
     get holdCatchUp() {
       return control.holdCatchUp;
     },
