@@ -41,6 +41,15 @@ describe('queueDepths', () => {
       await opd.pause();
       const [paused] = await queueDepths(redis, prefix, ['opd.dishub'], now);
       expect(paused).toMatchObject({ waiting: 2, delayed: 1 });
+
+      // A prioritized notice (the router's, behind acknowledgements) that waits long shows too,
+      // though no acknowledgement waits.
+      const routed = await notify.add('x', { n: 5 }, { jobId: 'routed-notice', priority: 2 });
+      await notify.add('x', { n: 6 }, { jobId: 'guide', priority: 1 });
+      const [stuck] = await queueDepths(redis, prefix, ['notify.whatsapp'], routed.timestamp + 120_000);
+      expect(stuck).toMatchObject({ waiting: 2, oldestWaitingSeconds: expect.any(Number) });
+      // The next prioritized one (the guide, best ranked) is what it reads: about 120 s old.
+      expect(stuck!.oldestWaitingSeconds).toBeGreaterThan(110);
     } finally {
       await notify.close();
       await opd.close();

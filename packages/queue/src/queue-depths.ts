@@ -7,7 +7,11 @@ export interface QueueDepth {
   active: number;
   delayed: number;
   failed: number;
-  /** How long the oldest waiting job has waited, in seconds; 0 when none waits. */
+  /**
+   * How long the oldest waiting job has waited, in seconds; 0 when none waits. Of a queue with
+   * prioritized jobs (notify.whatsapp), the older of the `wait` list's oldest and the next
+   * prioritized job (the best rank's oldest): a prioritized notice stuck behind nothing shows.
+   */
   oldestWaitingSeconds: number;
 }
 
@@ -21,7 +25,7 @@ export async function queueDepths(redis: Redis, prefix: string, queues: readonly
   const counts = redis.pipeline();
   for (const q of queues) {
     const key = `${prefix}:${q}`;
-    counts.llen(`${key}:wait`).llen(`${key}:paused`).zcard(`${key}:prioritized`).llen(`${key}:active`).zcard(`${key}:delayed`).zcard(`${key}:failed`).lindex(`${key}:wait`, -1);
+    counts.llen(`${key}:wait`).llen(`${key}:paused`).zcard(`${key}:prioritized`).llen(`${key}:active`).zcard(`${key}:delayed`).zcard(`${key}:failed`).lindex(`${key}:wait`, -1).zrange(`${key}:prioritized`, '0', '0');
   }
   const replies = (await counts.exec()) ?? [];
   const value = (i: number) => {
@@ -30,21 +34,21 @@ export async function queueDepths(redis: Redis, prefix: string, queues: readonly
     return v;
   };
   const depths = queues.map((queue, n) => {
-    const at = n * 7;
-    const oldestId = value(at + 6) as string | null;
+    const at = n * 8;
+    const oldestIds = [value(at + 6) as string | null, ((value(at + 7) as string[] | null) ?? [])[0] ?? null].filter((id): id is string => id !== null);
     return {
       depth: { queue, waiting: Number(value(at)) + Number(value(at + 1)) + Number(value(at + 2)), active: Number(value(at + 3)), delayed: Number(value(at + 4)), failed: Number(value(at + 5)), oldestWaitingSeconds: 0 },
-      oldestId,
+      oldestIds,
     };
   });
-  const withOldest = depths.filter((d) => d.oldestId !== null);
+  const withOldest = depths.flatMap((d) => d.oldestIds.map((id) => ({ depth: d.depth, id })));
   if (withOldest.length > 0) {
     const stamps = redis.pipeline();
-    for (const d of withOldest) stamps.hget(`${prefix}:${d.depth.queue}:${d.oldestId}`, 'timestamp');
+    for (const d of withOldest) stamps.hget(`${prefix}:${d.depth.queue}:${d.id}`, 'timestamp');
     const times = (await stamps.exec()) ?? [];
     withOldest.forEach((d, i) => {
       const ts = Number(times[i]?.[1]);
-      if (Number.isFinite(ts) && ts > 0) d.depth.oldestWaitingSeconds = Math.max(0, (now - ts) / 1000);
+      if (Number.isFinite(ts) && ts > 0) d.depth.oldestWaitingSeconds = Math.max(d.depth.oldestWaitingSeconds, (now - ts) / 1000);
     });
   }
   return depths.map((d) => d.depth);
