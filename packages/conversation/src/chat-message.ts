@@ -29,8 +29,18 @@ export const ChatMessage = z
     channel: z.enum(CHAT_CHANNELS),
     /** Our receiving account: WhatsApp number (E.164) or Instagram account id. */
     account: z.string().min(1).max(100),
-    /** Stable sender id: WhatsApp JID, Instagram user pk. Conversations are keyed by it. */
+    /**
+     * Stable sender id: WhatsApp JID (the LID when the message gives one), Instagram user pk.
+     * Conversations and what the engine remembers of a sender are keyed by it.
+     */
     senderId: z.string().min(1).max(200),
+    /**
+     * Another id the channel also names this sender by, given with this message (WhatsApp: the
+     * phone-number JID of a sender named by LID). The engine links it to `senderId`: what it kept
+     * under it (an open conversation, the last acknowledgement, the tickets, held contact cards)
+     * moves over, and a later message that names the sender by it alone is keyed on `senderId`.
+     */
+    senderAlt: z.string().min(1).max(200).optional(),
     /** Where replies go: the chat JID / Instagram thread id. Becomes `Notification.to`. */
     threadId: z.string().min(1).max(200),
     /** Channel message id, unique within (channel, account). Redeliveries carry the same id. */

@@ -20,6 +20,8 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  *   <p>:delivered:<channel>:<account>   message time (ms) up to which the adapter handed everything over (TTL: 7 days)
  *   <p>:held:<member>          hash messageId -> StoredMessage JSON: a burst of contact cards alone, kept for the next complaint
  *   <p>:emergency:<member>     the 112 notice was said to this sender (TTL: the engine's ackMemoryMs)
+ *   <p>:alias:<channel>:<account>:<sha(alt)>   the sender id an alternate id stands for (linkSender; TTL: 400 days)
+ *   <p>:alt:<channel>:<account>:<sha(sender)>  and back: the status store's hash of the sender's alternate (same TTL)
  *
  * <member> is `<channel>:<account>:<sha256(sender)>`. Each service sweeps only its own
  * `due:<channel>`: the other service's sweeper would close a conversation with the wrong transport
@@ -115,6 +117,73 @@ if not due then return 0 end
 redis.call('ZADD', KEYS[2], 'GT', due, ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
+`;
+
+/**
+ * Links an alternate id to the sender id (KEYS[1]; back, KEYS[16]) and moves what is kept under
+ * the alternate's member to the sender's: the open conversation (its meta now naming the sender),
+ * the last acknowledgement (the later one wins), the tickets (the sender's first), held contact
+ * cards, the emergency notice. When both have a conversation open, the alternate's is left where
+ * it is (returns 2): the engine closes it as it is. Returns 1 when a conversation moved, else 0.
+ */
+const LINK = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[16], ARGV[7], 'EX', ARGV[2])
+local res = 0
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if redis.call('EXISTS', KEYS[4]) == 1 then
+    res = 2
+  else
+    local due = redis.call('ZSCORE', KEYS[6], ARGV[3]) or redis.call('ZSCORE', KEYS[7], ARGV[3]) or ARGV[5]
+    redis.call('RENAME', KEYS[2], KEYS[4])
+    redis.call('DEL', KEYS[5])
+    if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('RENAME', KEYS[3], KEYS[5]) end
+    redis.call('HSET', KEYS[5], 'senderId', ARGV[1])
+    redis.call('ZREM', KEYS[6], ARGV[3])
+    redis.call('ZREM', KEYS[7], ARGV[3])
+    redis.call('ZADD', KEYS[6], due, ARGV[4])
+    res = 1
+  end
+end
+local acked = redis.call('GET', KEYS[8])
+if acked then
+  local own = redis.call('GET', KEYS[9])
+  if not own or tonumber(string.match(acked, '^%d+') or '0') > tonumber(string.match(own, '^%d+') or '0') then
+    redis.call('RENAME', KEYS[8], KEYS[9])
+  else
+    redis.call('DEL', KEYS[8])
+  end
+end
+if redis.call('EXISTS', KEYS[10]) == 1 then
+  if redis.call('EXISTS', KEYS[11]) == 0 then
+    redis.call('RENAME', KEYS[10], KEYS[11])
+  else
+    local have = {}
+    for _, t in ipairs(redis.call('LRANGE', KEYS[11], 0, -1)) do have[t] = true end
+    for _, t in ipairs(redis.call('LRANGE', KEYS[10], 0, -1)) do
+      if not have[t] then redis.call('RPUSH', KEYS[11], t) end
+    end
+    redis.call('LTRIM', KEYS[11], 0, tonumber(ARGV[6]) - 1)
+    local ttl = math.max(redis.call('TTL', KEYS[10]), redis.call('TTL', KEYS[11]))
+    if ttl > 0 then redis.call('EXPIRE', KEYS[11], ttl) end
+    redis.call('DEL', KEYS[10])
+  end
+end
+if redis.call('EXISTS', KEYS[12]) == 1 then
+  if redis.call('EXISTS', KEYS[13]) == 0 then
+    redis.call('RENAME', KEYS[12], KEYS[13])
+  else
+    local kv = redis.call('HGETALL', KEYS[12])
+    for i = 1, #kv, 2 do redis.call('HSETNX', KEYS[13], kv[i], kv[i + 1]) end
+    local ttl = math.max(redis.call('PTTL', KEYS[12]), redis.call('PTTL', KEYS[13]))
+    if ttl > 0 then redis.call('PEXPIRE', KEYS[13], ttl) end
+    redis.call('DEL', KEYS[12])
+  end
+end
+if redis.call('EXISTS', KEYS[14]) == 1 then
+  if redis.call('EXISTS', KEYS[15]) == 0 then redis.call('RENAME', KEYS[14], KEYS[15]) else redis.call('DEL', KEYS[14]) end
+end
+return res
 `;
 
 /** 'orphan-amend': an edit or a deletion with no open conversation, or of a message filed already; not appended. */
@@ -365,6 +434,54 @@ export class ConversationStore {
   async filedTicket(channel: string, account: string, messageId: string): Promise<string | null> {
     const v = await this.redis.get(this.seenKey(channel, account, messageId));
     return v && v !== '1' ? v : null;
+  }
+
+  private aliasKey(channel: string, account: string, id: string): string {
+    return `${this.p}:alias:${channel}:${account}:${sha(`${channel}\u0000${id}`)}`;
+  }
+
+  /**
+   * `alt` is another id of sender `senderId` (see ChatMessage.senderAlt): remembered for `ttlSeconds`
+   * (and `altHash`, the status store's hash of it, under `senderId`), and what is kept under `alt`
+   * moves to `senderId` (LINK). 'both-open' when each had a conversation open: the alternate's
+   * stays where it is, for the caller to close as it is.
+   */
+  async linkSender(channel: string, account: string, senderId: string, alt: string, nowMs: number, opts: { ttlSeconds: number; keepTickets: number; altHash: string }): Promise<'linked' | 'moved' | 'both-open'> {
+    const from = conversationMember(channel, account, alt);
+    const to = conversationMember(channel, account, senderId);
+    const keys = [
+      this.aliasKey(channel, account, alt),
+      `${this.p}:open:${from}`,
+      `${this.p}:open:${from}:meta`,
+      `${this.p}:open:${to}`,
+      `${this.p}:open:${to}:meta`,
+      this.due(channel),
+      this.legacyDue,
+      `${this.p}:acked:${from}`,
+      `${this.p}:acked:${to}`,
+      `${this.p}:tickets:${from}`,
+      `${this.p}:tickets:${to}`,
+      this.heldKey(from),
+      this.heldKey(to),
+      `${this.p}:emergency:${from}`,
+      `${this.p}:emergency:${to}`,
+      this.altKey(channel, account, senderId),
+    ];
+    const res = (await this.run(LINK, keys, [senderId, opts.ttlSeconds, from, to, nowMs, opts.keepTickets, opts.altHash])) as number;
+    return res === 1 ? 'moved' : res === 2 ? 'both-open' : 'linked';
+  }
+
+  private altKey(channel: string, account: string, senderId: string): string {
+    return `${this.p}:alt:${channel}:${account}:${sha(`${channel}\u0000${senderId}`)}`;
+  }
+
+  /**
+   * What linkSender linked to `id`: the sender id `id` stands for as an alternate (a message naming
+   * `id` alone is keyed on it), and the hash of the alternate linked to `id` as a sender.
+   */
+  async links(channel: string, account: string, id: string): Promise<{ linkedTo: string | null; altHash: string | null }> {
+    const [linkedTo, altHash] = await this.redis.mget(this.aliasKey(channel, account, id), this.altKey(channel, account, id));
+    return { linkedTo: linkedTo ?? null, altHash: altHash ?? null };
   }
 
   private heldKey(member: string): string {

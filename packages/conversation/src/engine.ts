@@ -117,12 +117,45 @@ export class ConversationEngine {
     const msg = parsed.data;
     const kind = classifyMessage(msg, this.ticketPrefix);
     try {
-      if (kind === 'check') return await this.answerCheck(msg);
-      return await this.append({ ...msg, kind });
+      const { keyed, altHash } = await this.keyedSender(msg);
+      if (kind === 'check') return await this.answerCheck(keyed, altHash);
+      return await this.append({ ...keyed, kind });
     } catch (err) {
       if (err instanceof InvalidChatMessageError) throw err;
       throw new ConversationUnavailableError(err);
     }
+  }
+
+  /**
+   * The message with the sender id it is keyed on. WhatsApp names one citizen by phone number and
+   * by LID, even within one burst: keyed on the id each message gave, the burst became two
+   * complaints, and a follow-up or a photo after the acknowledgement found only one of them. A
+   * message that names both (senderAlt) links them: what was kept under the alternate moves over
+   * (a conversation open under each: the alternate's is closed as it is, not lost); a message that
+   * names a linked alternate alone is keyed on the sender id it was linked to. `altHash`: the
+   * status store's hash of the other id of the pair, when linked (a complaint filed under it
+   * before the link is the sender's too); only the hash is kept, as the status store keeps it.
+   */
+  private async keyedSender(msg: ChatMessage): Promise<{ keyed: ChatMessage; altHash?: string }> {
+    const { channel, account, senderId, senderAlt } = msg;
+    const hashOf = (id: string) => senderFields(channel, id, undefined).senderHash!;
+    if (senderAlt && senderAlt !== senderId) {
+      const altHash = hashOf(senderAlt);
+      const linked = await this.store.linkSender(channel, account, senderId, senderAlt, this.clock(), { ttlSeconds: FOLLOW_UP_MEMORY_SECONDS, keepTickets: FOLLOW_UP_TICKETS, altHash });
+      if (linked === 'both-open') await this.close(conversationMember(channel, account, senderAlt));
+      return { keyed: msg, altHash };
+    }
+    const { linkedTo, altHash } = await this.store.links(channel, account, senderId);
+    if (linkedTo) return { keyed: { ...msg, senderId: linkedTo }, altHash: hashOf(senderId) };
+    return altHash ? { keyed: msg, altHash } : { keyed: msg };
+  }
+
+  /**
+   * The conversation a message of `senderId` goes into: its own, or that of the sender id it was
+   * linked to as an alternate (see ChatMessage.senderAlt). For close().
+   */
+  async conversationOf(channel: ChatChannel, account: string, senderId: string): Promise<string> {
+    return conversationMember(channel, account, (await this.store.links(channel, account, senderId)).linkedTo ?? senderId);
   }
 
   private async append(msg: StoredMessage): Promise<IngestResult> {
@@ -235,15 +268,15 @@ export class ConversationEngine {
     await this.notify(snap, 'guide', this.texts.guide(), jobHash('guide', snap.channel, snap.account, snap.firstMessageId));
   }
 
-  private async answerCheck(msg: ChatMessage): Promise<IngestResult> {
+  private async answerCheck(msg: ChatMessage, altHash?: string): Promise<IngestResult> {
     const lookup = parseLookup(msg.text ?? '', this.ticketPrefix);
     // No ticket named: "sudah ada kabar?" (classifyMessage) is about the sender's latest complaints.
-    if (lookup === null) return this.answerFollowUp(msg);
+    if (lookup === null) return this.answerFollowUp(msg, altHash);
     const ticket = lookup;
     const jobId = jobHash('lookup', msg.channel, msg.account, msg.messageId);
     let text = this.texts.checkUsage();
     if (ticket) {
-      const own = await this.ownComplaint(msg, ticket);
+      const own = await this.ownComplaint(msg, ticket, altHash);
       text = own ? this.texts.checkStatus(own.view) : this.texts.checkNotFound(ticket, msg.channel);
       // A web form or radio citizen asking on WhatsApp hears its news here from now on, and
       // "sudah ada kabar?" here answers about it too. Said with every answer, not only the first:
@@ -259,16 +292,18 @@ export class ConversationEngine {
   }
 
   /** The complaint and its status when `msg`'s sender filed it; null for a ticket unknown or not theirs (a stranger learns nothing). */
-  private async ownComplaint(msg: ChatMessage, ticket: string): Promise<{ id: string; view: StatusView } | null> {
+  private async ownComplaint(msg: ChatMessage, ticket: string, altHash?: string): Promise<{ id: string; view: StatusView } | null> {
     const id = await this.opts.statusStore.idForTicket(ticket);
     // The record and its view in one round trip: the record says whose it is.
     const found = id ? await this.opts.statusStore.read(id) : null;
-    if (!id || !found || !isSameSender(found.record, msg.channel, msg.senderId, msg.reporter.phone)) return null;
+    if (!id || !found) return null;
+    // Filed under the other id of a linked pair (before the link): the sender's too.
+    if (!isSameSender(found.record, msg.channel, msg.senderId, msg.reporter.phone) && !(altHash && found.record.senderHash === altHash)) return null;
     return { id, view: found.view };
   }
 
-  private async ownView(msg: ChatMessage, ticket: string): Promise<StatusView | null> {
-    return (await this.ownComplaint(msg, ticket))?.view ?? null;
+  private async ownView(msg: ChatMessage, ticket: string, altHash?: string): Promise<StatusView | null> {
+    return (await this.ownComplaint(msg, ticket, altHash))?.view ?? null;
   }
 
   /**
@@ -276,12 +311,12 @@ export class ConversationEngine {
    * FOLLOW_UP_TICKETS, newest first), each as "cek" would answer it; none known (older than this
    * memory, or filed elsewhere): how to ask with the ticket.
    */
-  private async answerFollowUp(msg: ChatMessage): Promise<IngestResult> {
+  private async answerFollowUp(msg: ChatMessage, altHash?: string): Promise<IngestResult> {
     const member = conversationMember(msg.channel, msg.account, msg.senderId);
     const [kept, ack] = await Promise.all([this.store.recentTickets(member), this.store.recentAck(member, this.clock(), SECRET_REPLY_MEMORY_MS)]);
     // The acknowledgement's memory covers complaints filed before the list was kept.
     const tickets = [...new Set([...kept, ...(ack ? [ack.ticket] : [])])].slice(0, FOLLOW_UP_TICKETS);
-    const views = (await Promise.all(tickets.map((t) => this.ownView(msg, t)))).filter((v): v is StatusView => v !== null);
+    const views = (await Promise.all(tickets.map((t) => this.ownView(msg, t, altHash)))).filter((v): v is StatusView => v !== null);
     const text = views.length ? views.map((v) => this.texts.checkStatus(v)).join('\n\n') : this.texts.checkUsage();
     await this.notify(msg, 'lookup', text, jobHash('lookup', msg.channel, msg.account, msg.messageId), views[0]?.ticket);
     return { kind: 'check', outcome: 'lookup' };
@@ -356,11 +391,16 @@ export class ConversationEngine {
 
   /** Turns a claimed conversation into a complaint + acknowledgement; idempotent, so recover() may repeat it. */
   private async finish(token: string): Promise<Complaint | null> {
-    const snap = await this.store.readClosing(token);
-    if (!snap) {
+    const read = await this.store.readClosing(token);
+    if (!read) {
       await this.store.finishClosing(token);
       return null;
     }
+    // Its sender linked as an alternate while it was open (being closed, it was not moved; one the
+    // previous version keyed on a phone-number JID): filed, acknowledged and remembered as the
+    // sender it was linked to, where their next message looks.
+    const { linkedTo } = await this.store.links(read.channel, read.account, read.senderId);
+    const snap = linkedTo ? { ...read, senderId: linkedTo } : read;
     const build = (conv: ConversationSnapshot, idAttempt: number, addendumTo?: LastAck | null) => buildComplaint(conv, { transport: this.opts.transport, ticketPrefix: this.ticketPrefix, submittedAt: new Date(this.clock()), idAttempt, ...(addendumTo ? { addendumTo } : {}) });
     let complaint = build(snap, 0);
     if (!complaint || (await this.isLateSecretRequest(snap))) {
