@@ -167,8 +167,11 @@ export class WhatsAppAdapter {
     let outcome: HandleOutcome = 'failed';
     const handle = ++this.handed;
     this.inHand.set(handle, Date.parse(draft.at));
+    // One lane per citizen as far as the message tells: the phone-number JID whenever it gives one
+    // (also as a LID's alternate), so a photo still downloading is not overtaken by the "kirim" the
+    // same citizen sent under their other id.
     return this.serial
-      .run(draft.senderId, async () => {
+      .run(draft.senderAlt ?? draft.senderId, async () => {
         if (this.abandoned) return void (outcome = 'left');
         try {
           await entry?.written;

@@ -50,6 +50,25 @@ describe('mapMessage', () => {
     expect(noAlt.type === 'message' && noAlt.draft.reporter).toEqual({ name: 'Siti' });
   });
 
+  it('keys the sender on the LID whenever the message gives one, with the phone-number JID as its alternate; replies go to the chat as given', () => {
+    const PN = '6281234567890@s.whatsapp.net';
+    const LID = '123456789012345@lid';
+    const ids = (remoteJid: string, remoteJidAlt?: string) => {
+      const msg = base({ conversation: 'halo' }, { remoteJid });
+      // Not a protobuf field: Baileys 7 adds it to the decoded key.
+      if (remoteJidAlt) (msg.key as { remoteJidAlt?: string }).remoteJidAlt = remoteJidAlt;
+      const m = mapMessage(msg, ACCOUNT);
+      if (m.type !== 'message') throw new Error('not mapped');
+      return [m.draft.senderId, m.draft.senderAlt, m.draft.threadId, m.draft.reporter?.phone];
+    };
+    expect(ids(PN)).toEqual([PN, undefined, PN, '+6281234567890']);
+    expect(ids(PN, LID)).toEqual([LID, PN, PN, '+6281234567890']);
+    expect(ids(PN, '123456789012345:3@lid')).toEqual([LID, PN, PN, '+6281234567890']);
+    expect(ids(LID, PN)).toEqual([LID, PN, LID, '+6281234567890']);
+    expect(ids(LID)).toEqual([LID, undefined, LID, undefined]);
+    expect(ids(PN, 'bukan-jid')).toEqual([PN, undefined, PN, '+6281234567890']);
+  });
+
   it('hands contact cards over as cards, not as words of the citizen (alone, they make no complaint)', () => {
     const card = (displayName: string | undefined, tel: string) => ({ ...(displayName ? { displayName } : {}), vcard: `BEGIN:VCARD\nVERSION:3.0\nFN:x\n${tel}\nEND:VCARD` });
     const one = mapMessage(base({ contactMessage: card(' Pak RT 03 ', 'TEL;type=CELL;waid=6285700000001:+62 857-0000-0001') }), ACCOUNT);

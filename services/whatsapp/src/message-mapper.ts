@@ -1,4 +1,4 @@
-import { jidNormalizedUser, normalizeMessageContent, proto, type WAMessage } from '@whiskeysockets/baileys';
+import { isLidUser, isPnUser, jidNormalizedUser, normalizeMessageContent, proto, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
 import { truncateText, type ChatMessageInput, type ContactCard } from '@aduan/conversation';
 import { ignoredChat, phoneFromJid } from './jid.ts';
 
@@ -119,6 +119,23 @@ function keyType(c: proto.IMessage): string | undefined {
 }
 
 /**
+ * Who sent a message in a private chat. Baileys 7 names a person by phone-number JID
+ * (…@s.whatsapp.net) or by LID (…@lid), and gives the other form, when WhatsApp sends it, in
+ * `key.remoteJidAlt` (`participantAlt` is for groups, which we ignore); one person's burst can come
+ * both ways. The sender is keyed on the LID whenever the message gives one, with the phone-number
+ * JID as its alternate (the engine links them, so a later message under the number alone finds the
+ * same conversation); a message that gives only the number is keyed on it, as before. Replies go to
+ * the chat as Baileys gave it.
+ */
+function sender(key: WAMessageKey): { chat: string; senderId: string; senderAlt?: string; pn?: string } {
+  const chat = jidNormalizedUser(key.remoteJid!);
+  const ids = [chat, key.remoteJidAlt ? jidNormalizedUser(key.remoteJidAlt) : ''];
+  const lid = ids.find((j) => isLidUser(j));
+  const pn = ids.find((j) => isPnUser(j));
+  return { chat, senderId: lid ?? chat, ...(lid && pn ? { senderAlt: pn } : {}), ...(pn ? { pn } : {}) };
+}
+
+/**
  * Maps one Baileys message to the channel-neutral draft, or says why it is ignored. Pure: no
  * I/O, no throwing on odd shapes (the caller logs the reason, never the content). `ownJids`: the
  * socket's own ids (`sock.user`), to know a quote of our own message when it names our LID.
@@ -138,16 +155,17 @@ export function mapMessage(msg: WAMessage, account: string, ownJids: readonly (s
   const association = msg.message?.messageContextInfo?.messageAssociation ?? content.messageContextInfo?.messageAssociation;
   if (HD_COPY.has(association?.associationType ?? -1)) return { type: 'ignore', reason: 'hd-copy' };
 
-  const jid = jidNormalizedUser(key.remoteJid!);
+  const { chat, senderId, senderAlt, pn } = sender(key);
   const seconds = toNumber(msg.messageTimestamp as number | { toNumber(): number } | null | undefined);
   const at = new Date(sentAtMs(seconds)).toISOString();
-  const phone = phoneFromJid(jid) ?? phoneFromJid((key as { remoteJidAlt?: string }).remoteJidAlt);
+  const phone = phoneFromJid(pn);
   const name = truncateText(msg.pushName?.trim(), 120);
   const base = {
     channel: 'whatsapp' as const,
     account,
-    senderId: jid,
-    threadId: jid,
+    senderId,
+    ...(senderAlt ? { senderAlt } : {}),
+    threadId: chat,
     messageId: key.id,
     at,
     reporter: { ...(name ? { name } : {}), ...(phone ? { phone } : {}) },

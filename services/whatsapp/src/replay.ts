@@ -1,5 +1,4 @@
 import { BufferJSON, jidNormalizedUser, proto, type WAMessage } from '@whiskeysockets/baileys';
-import { conversationMember } from '@aduan/conversation';
 import type { Complaint } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { WhatsAppAdapter, type HandleOutcome } from './adapter.ts';
@@ -41,6 +40,9 @@ export function parseLine(line: string): WAMessage {
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('not a JSON object');
   const msg = proto.WebMessageInfo.fromObject(obj as Record<string, unknown>) as WAMessage;
   if (!msg.key) throw new Error('no key');
+  // Not a protobuf field, so fromObject drops it: the sender's other id (see message-mapper.ts), when the line has it.
+  const alt = (obj as { key?: { remoteJidAlt?: unknown } }).key?.remoteJidAlt;
+  if (typeof alt === 'string') msg.key.remoteJidAlt = alt;
   return msg;
 }
 
@@ -101,7 +103,7 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
         o.logger.warn({ line: lines, err: (err as Error).name }, 'replay: malformed line skipped');
         continue;
       }
-      if (msg.key.remoteJid) senders.add(jidNormalizedUser(msg.key.remoteJid));
+      for (const jid of [msg.key.remoteJid, msg.key.remoteJidAlt]) if (jid && jidNormalizedUser(jid)) senders.add(jidNormalizedUser(jid));
       const p: Promise<void> = adapter.handle(msg, noReupload).then((outcome) => {
         outcomes[outcome]++;
         inflight.delete(p);
@@ -115,7 +117,8 @@ export async function replay(o: ReplayOptions): Promise<ReplaySummary> {
     const closing = Date.now();
     const all = [...senders];
     for (let i = 0; i < all.length; i += window) {
-      await Promise.all(all.slice(i, i + window).map((jid) => pipeline.engine.close(conversationMember('whatsapp', o.account, jid))));
+      // Where the engine keyed them: a phone-number JID linked to a LID goes into the LID's conversation.
+      await Promise.all(all.slice(i, i + window).map(async (jid) => pipeline.engine.close(await pipeline.engine.conversationOf('whatsapp', o.account, jid))));
     }
     if (pipeline.inbox.spooled > 0) o.logger.warn({ spooled: pipeline.inbox.spooled }, 'replay: Redis unreachable for some messages; they stay in the inbox spool for the next run');
     return { lines, malformed, outcomes, complaints, notifications, ingestMs, closeMs: Date.now() - closing };
