@@ -103,7 +103,7 @@ ${field('program', 'Nama acara', html`<input type="text" id="program" name="prog
 ${field('call-time', 'Jam telepon (JJ:MM)', html`<input type="text" id="call-time" name="callTime" inputmode="numeric" pattern="[0-2]?[0-9][:.][0-5][0-9]" placeholder="sekarang" aria-describedby="hint-call-time err-call-time">`, 'Terisi otomatis saat mulai mengetik')}
 </div>
 ${field('text', 'Isi aduan', html`<textarea id="text" name="text" maxlength="5000" rows="4" aria-describedby="hint-text err-text"></textarea>`, 'Minimal 10 huruf. Shift+Enter untuk baris baru.')}
-<p id="emergency-hint" class="emergency" role="status" hidden><strong>Keadaan darurat yang sedang terjadi?</strong> Sarankan penelepon segera menelepon 112 (gratis, 24 jam), lalu tetap catat aduannya.</p>
+<p id="emergency-hint" class="emergency" role="status"></p>
 ${field('category', 'Kategori', combo('category', 'category', 'ketik untuk mencari, mis. parkir'))}
 <div class="row">
 ${field('kelurahan', 'Kelurahan', combo('kelurahan', 'location.kelurahan', 'ketik nama kelurahan'))}

@@ -42,6 +42,7 @@ button.secondary{background:#e8eef5;color:#0b5394}
 .late li{margin:0 0 6px}
 .warn{border-left:4px solid #b26a00;background:#fff4e5;padding:6px 10px;border-radius:6px;margin:0 0 8px}
 .emergency{border-left:4px solid #b00020;background:#fdecee;padding:6px 10px;border-radius:6px;margin:0 0 8px}
+.emergency:empty{display:none}
 .muted{color:#555}
 #hint-list{padding-left:22px;margin:0}
 #hint-list li{margin:0 0 10px}

@@ -116,7 +116,7 @@
     clearErrors();
     localStorage.removeItem(DRAFT_KEY);
     renderHints([]);
-    $('emergency-hint').hidden = true;
+    showEmergency(false);
     FIRST.focus();
   }
   /** "08.15" or "8:15" today at the station (or yesterday, when that time is still ahead) -> ISO. */
@@ -715,7 +715,7 @@
     const text = $('text').value.trim();
     const landmark = $('landmark').value.trim();
     if (text.length < 6 && !landmark) {
-      $('emergency-hint').hidden = true;
+      showEmergency(false);
       return renderHints([]);
     }
     try {
@@ -725,7 +725,7 @@
       if (seq !== hintSeq) return;
       renderHints(matches);
       // Said to the operator while the caller is still on the line: 112, not a complaint queue.
-      $('emergency-hint').hidden = !emergency;
+      showEmergency(emergency);
     } catch (_err) {
       /* offline: hints are a convenience */
     }
@@ -747,9 +747,26 @@
     // A caller who wants to be called back needs a complaint of their own.
     w.textContent = $('consent').checked ? `${LINK_KEEPS_NO_CALLER} Penelepon minta dihubungi kembali? Kirim sebagai aduan baru (Enter).` : LINK_KEEPS_NO_CALLER;
   }
+  /**
+   * The 112 line lives in a status region that is always there, empty until said: a screen reader
+   * announces text put into a live region, not one that is merely unhidden.
+   */
+  function showEmergency(on) {
+    const p = $('emergency-hint');
+    if (on && !p.firstChild) {
+      const b = document.createElement('strong');
+      b.textContent = 'Keadaan darurat yang sedang terjadi?';
+      p.append(b, ' Sarankan penelepon segera menelepon 112 (gratis, 24 jam), lalu tetap catat aduannya.');
+    } else if (!on) p.textContent = '';
+  }
+  /** The hints last drawn: the same answer again (a pause in typing) is not drawn, nor read out, again. */
+  let drawnHints = '';
   function renderHints(matches) {
     hints = matches;
     renderLinkWarning();
+    const drawn = JSON.stringify(matches);
+    if (drawn === drawnHints) return;
+    drawnHints = drawn;
     const ol = $('hint-list');
     ol.innerHTML = '';
     $('hints-empty').hidden = matches.length > 0;
