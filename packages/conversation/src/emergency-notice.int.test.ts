@@ -23,6 +23,8 @@ describe('ConversationEngine: a message that tells of an emergency happening now
     // No quiet period waited for: the citizen reads it while the fire burns.
     expect((await notes()).map((n) => [n.kind, n.text])).toEqual([['guide', texts.emergency()]]);
     expect(texts.emergency()).toContain('112');
+    // Urgent: its number sends it next, ahead of whatever a flood has queued (jobOrder in @aduan/queue).
+    expect((await notes())[0]!.urgent).toBe(true);
     await r.engine.ingest(m(r, 'apinya sudah besar, ada yang terbakar'));
     expect(await jobs(r.notify)).toHaveLength(1);
 
@@ -30,7 +32,10 @@ describe('ConversationEngine: a message that tells of an emergency happening now
     expect(await r.engine.sweep()).toBe(1);
     const [complaint] = await jobs(r.intake);
     expect(complaint!.text).toContain('kebakaran');
-    expect((await notes()).map((n) => n.kind)).toEqual(['guide', 'ack']);
+    expect((await notes()).map((n) => [n.kind, n.urgent])).toEqual([
+      ['guide', true],
+      ['ack', undefined],
+    ]);
   });
 
   it('says nothing of 112 to an ordinary complaint that speaks of a risk', async () => {

@@ -170,9 +170,10 @@ export class ConversationEngine {
     if (reply.outcome === 'orphan-amend') await this.answerLateAmend(msg, reply.member);
     if (reply.outcome !== 'appended') return result;
     // A fire, an accident, violence happening now: 112 is told at once, not after the quiet
-    // period's acknowledgement, and once a burst (a second such message adds nothing).
+    // period's acknowledgement, and once a burst (a second such message adds nothing). Urgent:
+    // the number sends it next, ahead of whatever a flood has queued for it.
     if (mode === 'append' && msg.text && mentionsEmergency(msg.text) && (await this.store.claimEmergencyNotice(reply.member, this.ackMemoryMs))) {
-      await this.notify(msg, 'guide', this.texts.emergency(), jobHash('emergency', msg.channel, msg.account, msg.messageId));
+      await this.notify(msg, 'guide', this.texts.emergency(), jobHash('emergency', msg.channel, msg.account, msg.messageId), { urgent: true });
     }
     if (msg.kind === 'greeting' && reply.count === 1 && (await this.wantsGuide(msg, reply.member))) {
       await this.notify(msg, 'guide', this.texts.guide(), jobHash('guide', msg.channel, msg.account, msg.messageId));
@@ -220,7 +221,7 @@ export class ConversationEngine {
     const last = await this.store.recentAck(conversationMember(to.channel, to.account, to.senderId), this.clock(), SECRET_REPLY_MEMORY_MS);
     if (!last) return false;
     const text = last.confidential ? this.texts.alreadyConfidential(last.ticket) : this.texts.tooLateConfidential(last.ticket);
-    await this.notify(to, 'lookup', text, jobHash('lookup', to.channel, to.account, to.messageId), last.ticket);
+    await this.notify(to, 'lookup', text, jobHash('lookup', to.channel, to.account, to.messageId), { ticket: last.ticket });
     return true;
   }
 
@@ -245,7 +246,7 @@ export class ConversationEngine {
       msg.kind === 'edit'
         ? [this.texts.editTooLate(ticket), jobHash('lookup', msg.channel, msg.account, msg.messageId)]
         : [this.texts.deletedTooLate(ticket), jobHash('lookup', msg.channel, msg.account, 'deleted', ticket)];
-    await this.notify(msg, 'lookup', text, jobId, ticket);
+    await this.notify(msg, 'lookup', text, jobId, { ticket });
   }
 
   /**
@@ -259,7 +260,7 @@ export class ConversationEngine {
     const ticket = await this.recentTicket(conversationMember(snap.channel, snap.account, snap.senderId));
     if (ticket) {
       const late = snap.messages.find((m) => m.kind === 'close');
-      if (late) await this.notify({ ...snap, messageId: late.messageId }, 'lookup', this.texts.alreadyReceived(ticket), jobHash('lookup', snap.channel, snap.account, late.messageId), ticket);
+      if (late) await this.notify({ ...snap, messageId: late.messageId }, 'lookup', this.texts.alreadyReceived(ticket), jobHash('lookup', snap.channel, snap.account, late.messageId), { ticket });
       return;
     }
     if (await this.store.recentNotice(snap, this.clock(), this.ackMemoryMs)) return;
@@ -287,7 +288,7 @@ export class ConversationEngine {
         text = `${text}\n\n${this.texts.following()}`;
       }
     }
-    await this.notify(msg, 'lookup', text, jobId, ticket || undefined);
+    await this.notify(msg, 'lookup', text, jobId, { ticket: ticket || undefined });
     return { kind: 'check', outcome: 'lookup' };
   }
 
@@ -318,11 +319,12 @@ export class ConversationEngine {
     const tickets = [...new Set([...kept, ...(ack ? [ack.ticket] : [])])].slice(0, FOLLOW_UP_TICKETS);
     const views = (await Promise.all(tickets.map((t) => this.ownView(msg, t, altHash)))).filter((v): v is StatusView => v !== null);
     const text = views.length ? views.map((v) => this.texts.checkStatus(v)).join('\n\n') : this.texts.checkUsage();
-    await this.notify(msg, 'lookup', text, jobHash('lookup', msg.channel, msg.account, msg.messageId), views[0]?.ticket);
+    await this.notify(msg, 'lookup', text, jobHash('lookup', msg.channel, msg.account, msg.messageId), { ticket: views[0]?.ticket });
     return { kind: 'check', outcome: 'lookup' };
   }
 
-  private async notify(to: Pick<ChatMessage, 'channel' | 'account' | 'threadId'> & { messageId?: string }, kind: Notification['kind'], text: string, jobId: string, ticket?: string, complaintId?: string): Promise<void> {
+  private async notify(to: Pick<ChatMessage, 'channel' | 'account' | 'threadId'> & { messageId?: string }, kind: Notification['kind'], text: string, jobId: string, more: { ticket?: string | undefined; complaintId?: string; urgent?: true } = {}): Promise<void> {
+    const { ticket, complaintId, urgent } = more;
     const n: Notification = {
       schemaVersion: 1,
       channel: to.channel,
@@ -334,6 +336,8 @@ export class ConversationEngine {
       ...(ticket ? { ticket } : {}),
       ...(complaintId ? { complaintId } : {}),
       ...(kind === 'lookup' && to.messageId ? { replyTo: to.messageId } : {}),
+      // Sent before whatever its number has queued (a flood's acknowledgements): see jobOrder in @aduan/queue.
+      ...(urgent ? { urgent } : {}),
     };
     await this.opts.producer.add(QueueNames.notify(to.channel), jobId, n);
     this.opts.onNotification?.(n);
@@ -443,7 +447,7 @@ export class ConversationEngine {
     const { outcome } = await this.opts.producer.add(QueueNames.intake, complaint.id, complaint);
     const leftOut = leftOutAttachments(filed);
     const ackText = addendumTo ? this.texts.addendumAck(complaint.ticket, addendumTo.ticket, complaint.reporter.confidential, leftOut) : this.texts.ack(complaint.ticket, complaint.reporter.confidential, leftOut);
-    await this.notify(snap, 'ack', ackText, `ack-${complaint.id}`, complaint.ticket, complaint.id);
+    await this.notify(snap, 'ack', ackText, `ack-${complaint.id}`, { ticket: complaint.ticket, complaintId: complaint.id });
     await this.store.rememberAck(member, { ticket: complaint.ticket, confidential: complaint.reporter.confidential }, this.clock(), Math.max(this.ackMemoryMs, SECRET_REPLY_MEMORY_MS));
     await this.store.rememberTicket(member, complaint.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);
     await this.store.markFiled(snap.channel, snap.account, filed.messages.map((m) => m.messageId), complaint.ticket);

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { version as bullmqVersion } from 'bullmq/dist/cjs/version.js';
 import { LuaScript } from './lua.ts';
+import type { JobOrder } from './names.ts';
 
 /**
  * A guard: Lua run in the same script as a BullMQ add, before it. It reads its keys and
@@ -128,15 +129,16 @@ const PLAIN_ADD = new LuaScript(PLAIN_ADD_LUA);
  * writes and the job are in Redis. `redis` is the queue's connection. The script is issued
  * before the first await, so the adds of one turn leave in one write. Resolves to the guard's
  * refusal (its Lua table, as an array), or undefined once the job is added. When the one-script
- * path does not apply (see addsInOneScript), or the job has a `priority` (notify.whatsapp's
- * notices other than the acknowledgement, see jobPriority), the guard runs alone, then `Queue.add`.
+ * path does not apply (see addsInOneScript), or the job has an `order` (a `priority`:
+ * notify.whatsapp's notices other than the acknowledgement; `lifo`: an urgent notice; see
+ * jobOrder), the guard runs alone, then `Queue.add`.
  */
-export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name: string, data: unknown, guard?: AddGuard, inOneScript = guardedAddInOneScript, priority?: number): Promise<unknown[] | undefined> {
-  const call = inOneScript && !priority ? queueCall(queue) : null;
+export async function guardedAdd(redis: Redis, queue: Queue, jobId: string, name: string, data: unknown, guard?: AddGuard, inOneScript = guardedAddInOneScript, order?: JobOrder): Promise<unknown[] | undefined> {
+  const call = inOneScript && !order?.priority && !order?.lifo ? queueCall(queue) : null;
   if (!call) {
     const refused = guard ? await scriptsFor(guard).standalone.run(redis, guard.keys, guard.args) : undefined;
     if (Array.isArray(refused)) return refused;
-    await queue.add(name, data, priority ? { jobId, priority } : { jobId });
+    await queue.add(name, data, { jobId, ...(order?.priority ? { priority: order.priority } : {}), ...(order?.lifo ? { lifo: true } : {}) });
     return undefined;
   }
   const args = [call.prefix, jobId, name, Date.now(), JSON.stringify(data), `${call.optsHead}${JSON.stringify(jobId)}}`];

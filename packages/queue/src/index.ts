@@ -1,4 +1,4 @@
-export { QueueNames, specFor, defaultJobOptions, jobPriority, notifyPriority, LONGEST_JOB_RETENTION_SECONDS, type QueueSpec } from './names.ts';
+export { QueueNames, specFor, defaultJobOptions, jobOrder, notifyPriority, type JobOrder, LONGEST_JOB_RETENTION_SECONDS, type QueueSpec } from './names.ts';
 export { createRedis, pingRedis, isRedisUnavailable, isRedisRefusingWrites, untilReady, type RedisRole } from './connection.ts';
 export { checkRedisDurability, type DurabilityReport } from './durability.ts';
 export { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';

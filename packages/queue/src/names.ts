@@ -52,11 +52,30 @@ export function notifyPriority(kind: Notification['kind']): number | undefined {
   return kind === 'routed' || kind === 'status' ? 2 : 1;
 }
 
-/** The BullMQ priority of a job: undefined for a plain one (every queue but notify.whatsapp). */
-export function jobPriority(queueName: string, data: unknown): number | undefined {
-  if (queueName !== QueueNames.notify('whatsapp')) return undefined;
-  const kind = (data as { kind?: unknown } | null)?.kind;
-  return typeof kind === 'string' ? notifyPriority(kind as Notification['kind']) : undefined;
+/**
+ * Where a job goes in its queue: `priority`, the prioritized set (see notifyPriority); `lifo`, the
+ * head of the wait list, taken next. Undefined: the tail of the wait list, in the order added.
+ */
+export interface JobOrder {
+  priority?: number;
+  lifo?: true;
+}
+
+/**
+ * Where a job goes in its queue, from its data alone (so a spooled job drains with it too). An
+ * urgent notice (the 112 notice of an emergency happening now) is a plain job at the head of the
+ * wait list: taken before every acknowledgement queued (plain jobs, behind it) and every
+ * prioritized notice. In a flood a number sends SEND_PER_MINUTE: as a guide it waited behind
+ * every acknowledgement queued before it, a thousand of them 50 minutes. The others: see
+ * notifyPriority (notify.whatsapp only; every other queue keeps the order added).
+ */
+export function jobOrder(queueName: string, data: unknown): JobOrder | undefined {
+  if (!queueName.startsWith('notify.')) return undefined;
+  const d = data as { kind?: unknown; urgent?: unknown } | null;
+  if (d?.urgent === true) return { lifo: true };
+  if (queueName !== QueueNames.notify('whatsapp') || typeof d?.kind !== 'string') return undefined;
+  const priority = notifyPriority(d.kind as Notification['kind']);
+  return priority ? { priority } : undefined;
 }
 
 export function defaultJobOptions(queueName: string) {

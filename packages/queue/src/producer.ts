@@ -1,7 +1,7 @@
 import { Queue } from './bullmq.ts';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@aduan/telemetry';
-import { defaultJobOptions, jobPriority, specFor } from './names.ts';
+import { defaultJobOptions, jobOrder, specFor } from './names.ts';
 import { closeWithin } from './close-within.ts';
 import { isRedisRefusingWrites, isRedisUnavailable, sendWritesNow } from './connection.ts';
 import { guardedAdd, type AddGuard } from './guarded-add.ts';
@@ -194,8 +194,8 @@ export class DurableProducer {
       timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      // The priority follows from the job's data, so a spooled job drains with it too.
-      const replies = jobs.map((j) => settle(Promise.race([guardedAdd(this.opts.connection, queue, j.jobId, j.name, j.data, j.guard, undefined, jobPriority(queueName, j.data)), deadline])));
+      // The place (priority, or the head of the line) follows from the job's data, so a spooled job drains with it too.
+      const replies = jobs.map((j) => settle(Promise.race([guardedAdd(this.opts.connection, queue, j.jobId, j.name, j.data, j.guard, undefined, jobOrder(queueName, j.data)), deadline])));
       // Each add issues its script synchronously, so the batch is complete here: send it now
       // rather than a loop iteration later (this flush runs in a setImmediate). (Where adds
       // fall back to Queue.add, they go through BullMQ's own awaits first and leave with the

@@ -50,6 +50,19 @@ describe('queueDepths', () => {
       expect(stuck).toMatchObject({ waiting: 2, oldestWaitingSeconds: expect.any(Number) });
       // The next prioritized one (the guide, best ranked) is what it reads: about 120 s old.
       expect(stuck!.oldestWaitingSeconds).toBeGreaterThan(110);
+
+      // An acknowledgement waiting, then urgent notices (the 112 notice) pushed in front of it:
+      // the acknowledgement is still the oldest waiting.
+      const ig = new Queue('notify.instagram', { connection, prefix });
+      try {
+        const ack = await ig.add('x', { n: 7 }, { jobId: 'ack' });
+        await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 3; i++) await ig.add('x', { n: 8 + i }, { jobId: `urgent-${i}`, lifo: true });
+        const [behindUrgent] = await queueDepths(redis, prefix, ['notify.instagram'], ack.timestamp + 60_000);
+        expect(behindUrgent).toEqual({ queue: 'notify.instagram', waiting: 4, active: 0, delayed: 0, failed: 0, oldestWaitingSeconds: 60 });
+      } finally {
+        await ig.close();
+      }
     } finally {
       await notify.close();
       await opd.close();

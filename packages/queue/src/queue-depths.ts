@@ -19,13 +19,17 @@ export interface QueueDepth {
  * How many jobs each queue holds, by state, and how long its oldest waiting job has waited,
  * read from BullMQ's own keys in two pipelined round trips whatever the number of queues: for
  * a metrics scrape, not for a hot path. New jobs are pushed at the head of `wait` and workers
- * take from its tail, so the tail is the oldest.
+ * take from its tail, so the tail is the oldest; but an urgent notice (`lifo`, see jobOrder) is
+ * pushed onto the tail, in front of it. So the oldest of the tail's WAIT_TAIL jobs is read: the
+ * oldest waiting job still shows while up to WAIT_TAIL - 1 urgent ones wait (no worker running).
  */
+const WAIT_TAIL = 4;
+
 export async function queueDepths(redis: Redis, prefix: string, queues: readonly string[], now = Date.now()): Promise<QueueDepth[]> {
   const counts = redis.pipeline();
   for (const q of queues) {
     const key = `${prefix}:${q}`;
-    counts.llen(`${key}:wait`).llen(`${key}:paused`).zcard(`${key}:prioritized`).llen(`${key}:active`).zcard(`${key}:delayed`).zcard(`${key}:failed`).lindex(`${key}:wait`, -1).zrange(`${key}:prioritized`, '0', '0');
+    counts.llen(`${key}:wait`).llen(`${key}:paused`).zcard(`${key}:prioritized`).llen(`${key}:active`).zcard(`${key}:delayed`).zcard(`${key}:failed`).lrange(`${key}:wait`, -WAIT_TAIL, -1).zrange(`${key}:prioritized`, '0', '0');
   }
   const replies = (await counts.exec()) ?? [];
   const value = (i: number) => {
@@ -35,7 +39,7 @@ export async function queueDepths(redis: Redis, prefix: string, queues: readonly
   };
   const depths = queues.map((queue, n) => {
     const at = n * 8;
-    const oldestIds = [value(at + 6) as string | null, ((value(at + 7) as string[] | null) ?? [])[0] ?? null].filter((id): id is string => id !== null);
+    const oldestIds = [...((value(at + 6) as string[] | null) ?? []), ((value(at + 7) as string[] | null) ?? [])[0] ?? null].filter((id): id is string => id !== null);
     return {
       depth: { queue, waiting: Number(value(at)) + Number(value(at + 1)) + Number(value(at + 2)), active: Number(value(at + 3)), delayed: Number(value(at + 4)), failed: Number(value(at + 5)), oldestWaitingSeconds: 0 },
       oldestIds,

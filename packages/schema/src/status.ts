@@ -70,6 +70,11 @@ export const Notification = z
     text: z.string().min(1).max(4000),
     /** Reply to this channel message id when the channel supports it. */
     replyTo: z.string().optional(),
+    /**
+     * Sent before anything else queued for its number: the 112 notice to a citizen who tells of an
+     * emergency happening now, which must not wait behind a flood's acknowledgements.
+     */
+    urgent: z.literal(true).optional().meta({ description: 'Send before every other notice queued for its number (the 112 notice of an emergency). Absent: the usual order.' }),
     createdAt: IsoDateTime,
   })
   .meta({ id: 'Notification' });

@@ -40,7 +40,7 @@ export class NoticeOrder {
    * when it need not wait.
    */
   behind(n: Notification, jobId: string, queuedAt: number): number | undefined {
-    const tier = notifyTier(n.kind);
+    const tier = notifyTier(n);
     let until: number | undefined;
     for (const [id, e] of this.aside.get(recipient(n)) ?? []) {
       if (id === jobId || e.queuedAt >= queuedAt || e.tier > tier || this.stale(e)) continue;
@@ -51,7 +51,7 @@ export class NoticeOrder {
 
   /** Records `n` put back for about `waitMs`; returns the time it is delayed to. */
   putBack(n: Notification, jobId: string, queuedAt: number, waitMs: number): number {
-    const tier = notifyTier(n.kind);
+    const tier = notifyTier(n);
     const lane = `${n.account} ${tier}`;
     const backAt = Math.max(this.now() + waitMs, (this.lastBackAt.get(lane) ?? 0) + 1);
     this.lastBackAt.set(lane, backAt);

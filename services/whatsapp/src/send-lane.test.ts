@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LaneFullError, SendLanes, notifyTier } from './send-lane.ts';
+import { LaneFullError, SendLanes, URGENT_TIER, notifyTier } from './send-lane.ts';
 
 const settled = async <T>(p: Promise<T>): Promise<'pending' | 'admitted' | 'refused'> => {
   let state: 'pending' | 'admitted' | 'refused' = 'pending';
@@ -12,8 +12,10 @@ const settled = async <T>(p: Promise<T>): Promise<'pending' | 'admitted' | 'refu
 };
 
 describe('SendLanes', () => {
-  it('ranks acknowledgements, then answers, then router notices', () => {
-    expect([notifyTier('ack'), notifyTier('guide'), notifyTier('lookup'), notifyTier('routed'), notifyTier('status')]).toEqual([0, 1, 1, 2, 2]);
+  it('ranks an urgent notice, then acknowledgements, then answers, then router notices', () => {
+    expect([notifyTier({ kind: 'ack' }), notifyTier({ kind: 'guide' }), notifyTier({ kind: 'lookup' }), notifyTier({ kind: 'routed' }), notifyTier({ kind: 'status' })]).toEqual([0, 1, 1, 2, 2]);
+    // The 112 notice is a guide, and goes before the acknowledgements.
+    expect(notifyTier({ kind: 'guide', urgent: true })).toBe(-1);
   });
 
   it('gives each number one turn at a time, holds one more waiting, and lets a better tier take the waiting place', async () => {
@@ -39,6 +41,16 @@ describe('SendLanes', () => {
     endOther();
     // Both lines are free again.
     (await lanes.enter('+62811', { tier: 2, queuedAt: 7 }))();
+  });
+
+  it('gives an urgent notice the waiting place of an acknowledgement: it goes next', async () => {
+    const lanes = new SendLanes();
+    const endFirst = await lanes.enter('+62811', { tier: 0, queuedAt: 1 });
+    const ack = lanes.enter('+62811', { tier: 0, queuedAt: 2 });
+    const urgent = lanes.enter('+62811', { tier: URGENT_TIER, queuedAt: 3 });
+    await expect(ack).rejects.toBeInstanceOf(LaneFullError);
+    endFirst();
+    (await urgent)();
   });
 
   it('turns every waiting notice away on refuseWaiting (shutdown)', async () => {

@@ -1,15 +1,22 @@
 import { notifyPriority } from '@aduan/queue';
 import type { Notification } from '@aduan/schema';
 
-/** Where a notice stands in its number's line: the lower tier first (by kind: notifyTier), then the one queued first. */
+/** Where a notice stands in its number's line: the lower tier first (notifyTier), then the one queued first. */
 export interface LanePlace {
   tier: number;
   /** When the job was queued (BullMQ's job.timestamp). */
   queuedAt: number;
 }
 
-/** A notice's tier in its number's line, as its BullMQ priority: acknowledgement 0, answers (guide, lookup) 1, router notices 2. */
-export const notifyTier = (kind: Notification['kind']): number => notifyPriority(kind) ?? 0;
+/** The tier of an urgent notice (the 112 notice of an emergency): before the acknowledgements. */
+export const URGENT_TIER = -1;
+
+/**
+ * A notice's tier in its number's line, as its place in the queue (jobOrder in @aduan/queue):
+ * urgent -1 (the head of the wait list), acknowledgement 0, answers (guide, lookup) 1, router
+ * notices 2 (their BullMQ priorities).
+ */
+export const notifyTier = (n: Pick<Notification, 'kind' | 'urgent'>): number => (n.urgent ? URGENT_TIER : (notifyPriority(n.kind) ?? 0));
 
 /**
  * Notices one number holds at most: the one holding its turn (pacing wait, typing, send) and one

@@ -61,6 +61,23 @@ describe('WhatsApp sends in a flood: acknowledgements first, each number at its 
     expect(new Set(order).size).toBe(13);
   }, 30_000);
 
+  it('sends the 112 notice next, ahead of the acknowledgements queued before it', async () => {
+    const { socket } = await start([ACCOUNT], 300, false); // one send every 200 ms
+    const add = (id: string, n: Notification) => producer.add(QueueNames.notify('whatsapp'), id, n);
+    const emergency = 'Bila ini keadaan darurat yang sedang terjadi, jangan menunggu tindak lanjut aduan: segera telepon 112 (gratis, 24 jam).';
+    // A flood's acknowledgements for one number, then a citizen tells of a fire.
+    await Promise.all(Array.from({ length: 12 }, (_, i) => add(`ack-01FLOODACK${i}`, note('ack', `ADU-${i} tercatat`, citizen(i)))));
+    await waitFor(() => socket.sent.length >= 1, { what: 'the backlog being sent' });
+    const sentBefore = socket.sent.length;
+    await add('emergency-01FIRE', { ...note('guide', emergency, citizen(77)), urgent: true });
+    await waitFor(() => socket.sent.length === 13, { timeoutMs: 20_000, what: 'everything sent' });
+    const order = texts(socket);
+    // Only the acknowledgement holding the number's turn when it came goes before it. As a plain
+    // guide it went last: behind every acknowledgement put back for the number's line.
+    expect(order.indexOf(emergency)).toBeLessThanOrEqual(sentBefore + 1);
+    expect(new Set(order).size).toBe(13);
+  }, 30_000);
+
   it("sends another number's notice while the first is typing and working through its backlog", async () => {
     const h = await start([ACCOUNT, OTHER], 600, true);
     const long = (i: number) => `Aduan ADU-000${i} sudah kami teruskan ke Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten. Terima kasih atas laporan Anda.`;

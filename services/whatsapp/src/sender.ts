@@ -3,7 +3,7 @@ import type { Notification } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import { waMetrics } from './metrics.ts';
 import { classifySendError } from './send-error.ts';
-import { LaneFullError, SendLanes, notifyTier } from './send-lane.ts';
+import { LaneFullError, SendLanes, URGENT_TIER, notifyTier } from './send-lane.ts';
 import type { WaSocketLike } from './socket.ts';
 
 /** The number is not connected (pairing, reconnecting) or not served here: the job waits (service.ts) and is tried again. */
@@ -87,11 +87,11 @@ export function typingMs(text: string): number {
  * Sends notifications like a careful human operator: at most `perMinute` messages per number,
  * evenly spaced, with a typing indicator first (shown while the send waits for its slot, so
  * typing does not slow the number below `perMinute`). Each number has its own line (SendLanes):
- * one send at a time, the acknowledgement first; numbers never wait for each other. A send
- * WhatsApp did not take for now (rate limit, timeout, closed connection) throws
- * SendDeferredError and the number rests: its jobs wait, in order, without using attempts. Any
- * other failed send throws as it is, so BullMQ retries it with exponential back-off. A job that
- * was already sent (marker in Redis) is not sent again.
+ * one send at a time, an urgent notice (the 112 notice) first, then the acknowledgement; numbers
+ * never wait for each other. A send WhatsApp did not take for now (rate limit, timeout, closed
+ * connection) throws SendDeferredError and the number rests: its jobs wait, in order, without
+ * using attempts. Any other failed send throws as it is, so BullMQ retries it with exponential
+ * back-off. A job that was already sent (marker in Redis) is not sent again.
  */
 export class NotificationSender {
   private readonly nextSlot = new Map<string, number>();
@@ -175,7 +175,7 @@ export class NotificationSender {
     waMetrics().sends.inc({ kind: n.kind, outcome: 'busy' });
     const now = this.clock();
     let last = 0;
-    for (let t = 0; t <= tier; t++) last = Math.max(last, this.busyUntil.get(`${n.account} ${t}`) ?? 0);
+    for (let t = URGENT_TIER; t <= tier; t++) last = Math.max(last, this.busyUntil.get(`${n.account} ${t}`) ?? 0);
     const at = Math.max(now + this.gap, this.nextSlot.get(n.account) ?? 0, last + this.gap);
     this.busyUntil.set(`${n.account} ${tier}`, at);
     return new SendDeferredError('busy', at - now);
@@ -226,7 +226,7 @@ export class NotificationSender {
       this.opts.logger.info({ kind: n.kind, cap: REPLY_CAP, windowMs: REPLY_WINDOW_MS }, 'answer not sent: the chat had its share of answers');
       return 'capped';
     }
-    const tier = notifyTier(n.kind);
+    const tier = notifyTier(n);
     let endTurn: () => void;
     try {
       endTurn = await this.lanes.enter(n.account, { tier, queuedAt });

@@ -190,9 +190,10 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
   });
   // Each number has its own line (SendLanes): LANE_DEPTH jobs per number, and one more, so a
   // number whose line is full (its pacing wait, its "typing…") never holds the slot another
-  // number's notice needs. Acknowledgements come out of the queue first (notifyPriority) and go
-  // first in their line. A job that cannot go now (number not connected, resting, line full) is
-  // put back in the queue, and a citizen's later notices wait behind it (NoticeOrder).
+  // number's notice needs. The 112 notice, then acknowledgements, come out of the queue first
+  // (jobOrder) and go first in their line. A job that cannot go now (number not connected,
+  // resting, line full) is put back in the queue, and a citizen's later notices wait behind it
+  // (NoticeOrder).
   const order = new NoticeOrder();
   const putBack = async (job: Job, n: Notification, jobId: string, waitMs: number, token: string | undefined): Promise<never> => {
     await job.moveToDelayed(order.putBack(n, jobId, job.timestamp, waitMs), token);
