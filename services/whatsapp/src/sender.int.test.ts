@@ -44,11 +44,16 @@ describe('NotificationSender (real Redis)', () => {
   it('paces each number on its own: one send at a time, the interval apart, the acknowledgement first; another number is not held', async () => {
     const { logger } = memoryLogger();
     const sent: { account: string; text: string; at: number }[] = [];
+    // The first send holds the number's turn until the other three have come to the line: on a
+    // loaded machine it could otherwise finish before they arrive, and the line never be full.
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
     const socketOf = (account: string) => {
       const s = fakeSocket(logger);
       const send = s.sendMessage;
       s.sendMessage = (async (jid: string, content: { text: string }) => {
         sent.push({ account, text: content.text, at: Date.now() });
+        if (content.text === 'A diteruskan 1') await gate;
         return send(jid, content);
       }) as typeof s.sendMessage;
       return s;
@@ -63,6 +68,7 @@ describe('NotificationSender (real Redis)', () => {
     // The line holds one sending and one waiting: the acknowledgement takes the waiting place,
     // and the notice it took it from goes back to the queue until about when the number is free.
     const turnedAway = await second.catch((err: unknown) => err);
+    openGate();
     expect(turnedAway).toBeInstanceOf(SendDeferredError);
     expect(turnedAway).toMatchObject({ reason: 'busy' });
     expect((turnedAway as SendDeferredError).retryInMs).toBeGreaterThanOrEqual(500);
