@@ -26,6 +26,18 @@ describe('NoticeOrder', () => {
     expect(order.behind(note('lookup'), 'lookup-1', 40)).toBeUndefined();
   });
 
+  it('of two notices queued in the same millisecond, holds the one seen second behind the one seen first, never both behind each other', () => {
+    const now = 1_000_000;
+    const order = new NoticeOrder(() => now);
+    // "status 2" is seen first and put back; "status 3", queued in the same millisecond, waits behind it.
+    expect(order.behind(note('status'), 'status.2', 50)).toBeUndefined();
+    const back2 = order.putBack(note('status'), 'status.2', 50, 5_000);
+    expect(order.behind(note('status'), 'status.3', 50)).toBe(back2);
+    order.putBack(note('status'), 'status.3', 50, 5_200);
+    // "status 2" back: "status 3", put back too, does not hold it.
+    expect(order.behind(note('status'), 'status.2', 50)).toBeUndefined();
+  });
+
   it('delays the jobs of one number and tier in the order they were put back, and leaves other tiers alone', () => {
     const now = 1_000_000;
     const order = new NoticeOrder(() => now);

@@ -9,6 +9,8 @@ const STALE_ASIDE_MS = 10 * 60_000;
 
 interface Aside {
   queuedAt: number;
+  /** The order this process first saw it in: breaks a tie of queuedAt (two jobs added in one millisecond). */
+  seen: number;
   tier: number;
   /** When it comes back from the delayed set. */
   backAt: number;
@@ -28,6 +30,14 @@ export class NoticeOrder {
   private readonly aside = new Map<string, Map<string, Aside>>();
   /** Per number and tier: the latest time a job was put back to. */
   private readonly lastBackAt = new Map<string, number>();
+  /**
+   * Per job: the order this process first saw it in. BullMQ hands out one priority's jobs in the
+   * order they were added, so of two added in the same millisecond (the same `queuedAt`), the one
+   * seen first was added first. Without it, neither held the other, and a put-back notice was
+   * overtaken by the one queued right after it ("status 3" before "status 2").
+   */
+  private readonly seenAt = new Map<string, number>();
+  private seenCount = 0;
 
   private readonly now: () => number;
 
@@ -41,12 +51,25 @@ export class NoticeOrder {
    */
   behind(n: Notification, jobId: string, queuedAt: number): number | undefined {
     const tier = notifyTier(n);
+    const seen = this.seen(jobId);
     let until: number | undefined;
     for (const [id, e] of this.aside.get(recipient(n)) ?? []) {
-      if (id === jobId || e.queuedAt >= queuedAt || e.tier > tier || this.stale(e)) continue;
+      const earlier = e.queuedAt < queuedAt || (e.queuedAt === queuedAt && e.seen < seen);
+      if (id === jobId || !earlier || e.tier > tier || this.stale(e)) continue;
       until = Math.max(until ?? 0, e.backAt);
     }
     return until;
+  }
+
+  /** The order `jobId` was first seen in (see seenAt); the oldest are forgotten past 10,000 jobs. */
+  private seen(jobId: string): number {
+    let seen = this.seenAt.get(jobId);
+    if (seen === undefined) {
+      seen = ++this.seenCount;
+      this.seenAt.set(jobId, seen);
+      if (this.seenAt.size > 10_000) this.seenAt.delete(this.seenAt.keys().next().value!);
+    }
+    return seen;
   }
 
   /** Records `n` put back for about `waitMs`; returns the time it is delayed to. */
@@ -57,7 +80,7 @@ export class NoticeOrder {
     this.lastBackAt.set(lane, backAt);
     const key = recipient(n);
     const jobs = this.aside.get(key) ?? new Map<string, Aside>();
-    jobs.set(jobId, { queuedAt, tier, backAt });
+    jobs.set(jobId, { queuedAt, seen: this.seen(jobId), tier, backAt });
     this.aside.set(key, jobs);
     this.prune(key);
     return backAt;
@@ -67,6 +90,7 @@ export class NoticeOrder {
   done(n: Notification, jobId: string): void {
     const key = recipient(n);
     this.aside.get(key)?.delete(jobId);
+    this.seenAt.delete(jobId);
     this.prune(key);
   }
 
