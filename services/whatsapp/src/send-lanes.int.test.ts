@@ -104,8 +104,9 @@ describe('WhatsApp sends in a flood: acknowledgements first, each number at its 
     } finally {
       await queue.close();
     }
-    // Five answers, each once. (Their order may swap: notices of one chat queued in the same
-    // millisecond are not ordered among themselves when one is put back; see NoticeOrder.)
+    // Five answers, each once. Their order is not asserted: on a loaded machine two of one chat's
+    // answers still swapped in about one run in six, after NoticeOrder's same-millisecond tie-break
+    // (the cause is not found yet; see the session 31 note).
     const answered = socket.sent.filter((m) => m.jid === citizen(7)).map((m) => (m.content as { text: string }).text);
     expect(answered).toHaveLength(5);
     expect(new Set(answered).size).toBe(5);
