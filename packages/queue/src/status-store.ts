@@ -710,6 +710,24 @@ export class StatusStore {
     return out;
   }
 
+  /**
+   * The complaints routed to `opd` in its inbox's 30 days, the most recently routed first (a
+   * re-assignment back moves one up): the OPD inbox page's recent list. Some may have been
+   * re-assigned away since; the caller checks each record.
+   */
+  async opdRecent(opd: string, limit: number): Promise<{ id: string; ms: number }[]> {
+    const raw = await this.redis.zrevrange(this.opdInboxKey(opd), 0, limit - 1, 'WITHSCORES');
+    const out: { id: string; ms: number }[] = [];
+    for (let i = 0; i < raw.length; i += 2) out.push({ id: raw[i] as string, ms: Number(raw[i + 1]) });
+    return out;
+  }
+
+  /** The `limit` oldest complaints `opd` has not answered yet (routed, no report), and how many there are in all. */
+  async awaitingOf(opd: string, nowMs: number, limit: number): Promise<{ items: { id: string; routedMs: number }[]; total: number }> {
+    const [items, total] = await Promise.all([this.overdueOf(opd, Number.MAX_SAFE_INTEGER, nowMs, limit), this.redis.zcount(this.awaitingKey(opd), nowMs - KEEP_SECONDS * 1000, '+inf')]);
+    return { items, total };
+  }
+
   /** The complaints routed to `opd` and not answered yet, scored by routing time (ms): TRANSITION_LUA keeps it. */
   private awaitingKey(opd: string): string {
     return this.key('opd', opd, 'awaiting');

@@ -1,12 +1,15 @@
 /**
- * Operator/admin accounts in Redis (REDIS_URL, QUEUE_PREFIX).
+ * Operator, admin and OPD accounts in Redis (REDIS_URL, QUEUE_PREFIX; ROUTING_DIRECTORY for --opd).
  *   user:add <username> --role operator|admin [--station "<station name>"]   (password from stdin)
+ *   user:add <username> --role opd --opd <opd-code>                           (an OPD's staff: its inbox at /opd)
  *   user:passwd <username>                                                   (password from stdin)
  *   user:station <username> --station "<station name>"                      (an operator's new station)
  *   user:disable <username> | user:enable <username> | user:list
  */
 import { parseArgs } from 'node:util';
 import { parseEnvOrExit, RedisEnv } from '@aduan/config';
+import { loadDirectory } from '@aduan/routing/directory';
+import { z } from 'zod';
 import type { Redis } from 'ioredis';
 import { Role, UserError, UserStore } from '../src/auth/index.ts';
 import { CliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
@@ -41,25 +44,34 @@ async function readPassword(): Promise<string> {
 }
 
 function usage(): never {
-  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] | passwd <username> | station <username> --station "<name>" | disable <username> | enable <username> | list\n');
+  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] | add <username> --role opd --opd <opd-code> | passwd <username> | station <username> --station "<name>" | disable <username> | enable <username> | list\n');
   process.exit(2);
 }
 
 async function main() {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' }, opd: { type: 'string' } } });
   const [command, username] = positionals;
-  const env = parseEnvOrExit(RedisEnv);
+  const env = parseEnvOrExit(RedisEnv.extend({ ROUTING_DIRECTORY: z.string().optional() }));
   let redis: Redis | undefined;
   try {
     redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.QUEUE_PREFIX);
     const users = new UserStore(redis, env.QUEUE_PREFIX);
     if (command === 'list') {
-      for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${u.station || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\n`);
+      for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${u.station || u.opd || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\n`);
     } else if (command === 'add' && username) {
       const role = Role.safeParse(values.role);
       if (!role.success) usage();
-      const u = await users.add({ username, password: await readPassword(), role: role.data, ...(values.station ? { station: values.station } : {}) });
-      process.stdout.write(`added ${u.username} (${u.role}${u.station ? `, ${u.station}` : ''})\n`);
+      if (role.data === 'opd' && values.opd !== undefined) {
+        // An OPD the directory does not have would get an inbox nothing is ever routed to.
+        const opds = loadDirectory(env.ROUTING_DIRECTORY).opds.map((o) => o.code);
+        if (!opds.includes(values.opd)) {
+          process.stderr.write(`error (unknown_opd): "${values.opd}" is not an OPD code of the directory; one of: ${opds.join(', ')}\n`);
+          process.exitCode = 1;
+          return;
+        }
+      }
+      const u = await users.add({ username, password: await readPassword(), role: role.data, ...(values.station ? { station: values.station } : {}), ...(values.opd ? { opd: values.opd } : {}) });
+      process.stdout.write(`added ${u.username} (${u.role}${u.station ? `, ${u.station}` : ''}${u.opd ? `, ${u.opd}` : ''})\n`);
     } else if (command === 'passwd' && username) {
       await users.setPassword(username, await readPassword());
       process.stdout.write(`password of ${username.toLowerCase()} changed\n`);

@@ -18,6 +18,8 @@ import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
 import { registerReports } from './report/index.ts';
 import { registerOpdApi } from './opd/index.ts';
+import { OpdComplaints } from './opd/opd-complaints.ts';
+import { registerOpdInbox } from './opd-inbox/index.ts';
 import { errorPage } from './views/result-pages.ts';
 import { PAGE_HEADERS, sendPage } from './views/page-reply.ts';
 
@@ -130,7 +132,9 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await registerDesk(app, deps);
   await registerTriage(app, deps);
   registerReports(app, deps);
-  await registerOpdApi(app, deps);
+  const opdComplaints = new OpdComplaints(app, deps);
+  await registerOpdApi(app, deps, opdComplaints);
+  registerOpdInbox(app, deps, opdComplaints);
   if (opts.extraRoutes) await opts.extraRoutes(app);
   return app;
 }

@@ -73,7 +73,7 @@ export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: st
   req.log.info({ event: 'login', ...who, role: user.role }, 'logged in');
   loginCounter().inc({ outcome: 'ok' });
   const [sessionId, known] = await Promise.all([auth.sessions.create(user.username, user.sessionEpoch), auth.throttle.rememberDevice(username, device, knownDevice)]);
-  return { user: { username: user.username, role: user.role, station: user.station }, sessionId, device: known };
+  return { user: { username: user.username, role: user.role, station: user.station, opd: user.opd }, sessionId, device: known };
 }
 
 /** The session's cookie, and the device cookie that marks this browser as one the user logged in from. */

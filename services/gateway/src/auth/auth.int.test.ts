@@ -350,7 +350,7 @@ describe('login and sessions', () => {
       expect(page.body).toContain('tidak berhak');
       expect(page.body).toContain('<a class="button" href="/login">Masuk dengan akun lain</a>');
       expect((await app.inject({ url: '/admin/page' })).headers.location).toBe('/login?next=%2Fadmin%2Fpage');
-      expect((await app.inject({ url: '/api/v1/admin/ping', headers: { cookie: admin } })).json()).toEqual({ user: { username: 'admin1', role: 'admin', station: '' } });
+      expect((await app.inject({ url: '/api/v1/admin/ping', headers: { cookie: admin } })).json()).toEqual({ user: { username: 'admin1', role: 'admin', station: '', opd: '' } });
       // An admin without a station cannot key call-ins. The desk is where a login without `next`
       // lands (/login opened directly): such an admin goes on to triage, not to a 403 page telling
       // them to ask an admin for a station.

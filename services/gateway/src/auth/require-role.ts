@@ -50,7 +50,7 @@ export async function authenticate(req: FastifyRequest, auth: AuthDeps): Promise
     await auth.sessions.destroy(id);
     throw new AuthError('session_expired', 'Your session has expired; log in again');
   }
-  return { username: user.username, role: user.role, station: user.station };
+  return { username: user.username, role: user.role, station: user.station, opd: user.opd };
 }
 
 /**

@@ -50,6 +50,17 @@ describe('user CLI', () => {
     expect(cli(['station', 'kepala', '--station', '']).out).toContain('kepala now keys calls for no station');
   });
 
+  it("adds an OPD's staff account for an OPD of the directory, and refuses one with no OPD or an unknown one", () => {
+    const add = cli(['add', 'Budi', '--role', 'opd', '--opd', 'dishub'], 'sandi-yang-panjang-9\n');
+    expect(add.err).toBe('');
+    expect(add.out).toContain('added budi (opd, dishub)');
+    expect(cli(['list']).out).toMatch(/^budi\topd\tdishub\tactive/m);
+    const none = cli(['add', 'joni', '--role', 'opd'], 'sandi-yang-panjang-9\n');
+    expect([none.code, none.err]).toEqual([1, expect.stringContaining('opd_required')]);
+    const unknown = cli(['add', 'joni', '--role', 'opd', '--opd', 'dinas-rahasia'], 'sandi-yang-panjang-9\n');
+    expect([unknown.code, unknown.err]).toEqual([1, expect.stringContaining('error (unknown_opd): "dinas-rahasia" is not an OPD code')]);
+  });
+
   it('refuses bad input with a clear message and exit code', () => {
     const noStation = cli(['add', 'joko', '--role', 'operator'], 'sandi-yang-panjang-9');
     expect(noStation.code).toBe(1);

@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { OpdCode } from '@aduan/schema';
 import { hashPassword } from './password.ts';
 
-export const Role = z.enum(['operator', 'admin']);
+/** operator: a radio desk; admin: triage, reports; opd: an OPD's staff, in their OPD's inbox (/opd). */
+export const Role = z.enum(['operator', 'admin', 'opd']);
 export type Role = z.infer<typeof Role>;
 
 /** What a request knows about its logged-in user (`request.user`). */
@@ -11,6 +13,8 @@ export interface AuthUser {
   role: Role;
   /** The radio station an operator keys call-ins for; admins may have none. */
   station: string;
+  /** The OPD (directory code) whose inbox an `opd` account works in; '' for other roles. */
+  opd: string;
 }
 
 export interface StoredUser extends AuthUser {
@@ -26,7 +30,7 @@ export interface StoredUser extends AuthUser {
   sessionEpoch: number;
 }
 
-export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'invalid_station' | 'user_exists' | 'no_such_user';
+export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'invalid_station' | 'opd_required' | 'user_exists' | 'no_such_user';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;
@@ -52,7 +56,15 @@ function checkedStation(role: Role, station: string | undefined): string {
   return trimmed;
 }
 
-/** Operator and admin accounts: one Redis hash per user plus a set of all usernames. */
+/** An OPD account's OPD: a directory code (the CLI checks it against the directory); none for other roles. */
+function checkedOpd(role: Role, opd: string | undefined): string {
+  if (role !== 'opd') return '';
+  const code = opd?.trim() ?? '';
+  if (!OpdCode.safeParse(code).success) throw new UserError('opd_required', 'an OPD account needs --opd <code>, a code of the OPD directory such as dishub');
+  return code;
+}
+
+/** Operator, admin and OPD accounts: one Redis hash per user plus a set of all usernames. */
 export class UserStore {
   private readonly redis: Redis;
   private readonly prefix: string;
@@ -69,23 +81,24 @@ export class UserStore {
     return `${this.prefix}:users`;
   }
 
-  async add(input: { username: string; password: string; role: Role; station?: string }): Promise<AuthUser> {
+  async add(input: { username: string; password: string; role: Role; station?: string; opd?: string }): Promise<AuthUser> {
     const username = canonicalUsername(input.username);
     if (!USERNAME_RE.test(username)) throw new UserError('invalid_username', 'username: 2-40 characters, letters, digits, ".", "_" or "-"');
     if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
     const station = checkedStation(input.role, input.station);
-    const fields = { username, role: input.role, station, passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
+    const opd = checkedOpd(input.role, input.opd);
+    const fields = { username, role: input.role, station, opd, passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
     const created = await this.redis.hsetnx(this.key(username), 'username', username);
     if (!created) throw new UserError('user_exists', `user ${username} exists already`);
     await this.redis.multi().hset(this.key(username), fields).sadd(this.indexKey, username).exec();
-    return { username, role: input.role, station };
+    return { username, role: input.role, station, opd };
   }
 
   async get(username: string): Promise<StoredUser | null> {
     const h = await this.redis.hgetall(this.key(username));
     const role = Role.safeParse(h.role);
     if (!h.username || !h.passwordHash || !role.success) return null;
-    return { username: h.username, role: role.data, station: h.station ?? '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', sessionEpoch: Number(h.sessionEpoch ?? 0), ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}) };
+    return { username: h.username, role: role.data, station: h.station ?? '', opd: role.data === 'opd' ? (h.opd ?? '') : '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', sessionEpoch: Number(h.sessionEpoch ?? 0), ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}) };
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<void> {
@@ -112,7 +125,7 @@ export class UserStore {
     if (!user) throw new UserError('no_such_user', `no user ${canonicalUsername(username)}`);
     const checked = checkedStation(user.role, station);
     await this.redis.hset(this.key(username), 'station', checked);
-    return { username: user.username, role: user.role, station: checked };
+    return { username: user.username, role: user.role, station: checked, opd: user.opd };
   }
 
   async rememberProgram(username: string, program: string): Promise<void> {

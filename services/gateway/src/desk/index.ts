@@ -14,8 +14,10 @@ const CLIENT_JS = readFileSync(new URL('./client/desk.js', import.meta.url), 'ut
 
 /** The radio desk: GET /desk (page), /desk/desk.js, and the /api/v1/desk/* API. Operators only. */
 export async function registerDesk(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
-  app.get('/desk', { schema: { hide: true }, preHandler: requireRole('operator', 'admin') }, async (req, reply) => {
+  app.get('/desk', { schema: { hide: true }, preHandler: requireRole('operator', 'admin', 'opd') }, async (req, reply) => {
     const user = userOf(req);
+    // The login's default landing page: an OPD's staff work in their inbox.
+    if (user.role === 'opd') return reply.redirect('/opd', 303);
     // An admin made without a station (the README's first account) lands here after a login
     // without `next`: their page is triage.
     if (!user.station && user.role === 'admin') return reply.redirect('/admin/triage', 303);

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Queue, QueueNames, forOpd, latestRouted } from '@aduan/queue';
-import { IsoDateTime, MAX_CLOCK_AHEAD_MS, RoutedComplaint, StatusUpdate, StatusView, requireReturnMessage } from '@aduan/schema';
+import { IsoDateTime, RoutedComplaint, StatusUpdate, StatusView, requireReturnMessage } from '@aduan/schema';
 import { bearerToken } from '../bearer.ts';
 import type { GatewayDeps } from '../deps.ts';
-import { ErrorBody, HttpError, ValidationFailedError } from '../errors.ts';
+import { ErrorBody, HttpError } from '../errors.ts';
+import type { OpdComplaints } from './opd-complaints.ts';
 import type { OpdKey } from './opd-keys.ts';
 import { sendAttachment } from '../views/attachment-reply.ts';
 
@@ -63,13 +63,7 @@ const OpdFeed = z
  * key can neither read nor move another OPD's complaints. Updates go to the `status` queue
  * like any other, and the router applies them and tells the citizen.
  */
-export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
-  const routedQueue = new Queue(QueueNames.routed, { connection: deps.redis, prefix: deps.prefix });
-  const statusQueue = new Queue(QueueNames.status, { connection: deps.redis, prefix: deps.prefix });
-  for (const q of [routedQueue, statusQueue]) q.on('error', () => {});
-  app.addHook('onClose', async () => {
-    await Promise.all([routedQueue.close(), statusQueue.close()]).catch(() => {});
-  });
+export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps, complaints: OpdComplaints): Promise<void> {
 
   // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
   const verified = new WeakMap<FastifyRequest, OpdKey>();
@@ -106,27 +100,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
           },
         }
       : false;
-  /** Refuses (404) a complaint that is not routed to this key's OPD. */
-  const routedToKey = async (key: OpdKey, id: string) => {
-    const rec = await deps.status.get(id);
-    if (!rec || rec.opd !== key.opd) {
-      count(key.opd, 'status', 'not_found');
-      throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
-    }
-    return rec;
-  };
-  /** The complaint as the key's OPD may see it, or null when it is not (or no longer) theirs. */
-  const complaintFor = async (key: OpdKey, id: string) => {
-    const [routed, read] = await Promise.all([latestRouted(routedQueue, id), deps.status.read(id)]);
-    // A triage revision names the OPD that returned it: not theirs any more, even while its record
-    // (written last) still names them.
-    if (!routed || !read || routed.routing.triage || routed.routing.opd !== key.opd || read.view.opd?.code !== key.opd) return null;
-    // Callers linked by the radio desk after the decision are counted on the status record.
-    const complaint = forOpd({ ...routed, supporters: Math.max(routed.supporters, read.record.supporters ?? 0) });
-    // The deadline of this decision, while the OPD has not answered it (the awaiting index's clock).
-    const respondBy = deps.deadline && read.record.state === 'routed' ? new Date(deps.deadline.respondBy(Date.parse(routed.routing.routedAt))).toISOString() : undefined;
-    return { complaint, status: read.view, ...(respondBy ? { respondBy } : {}) };
-  };
+  const complaintFor = (key: OpdKey, id: string) => complaints.view(key.opd, id);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -221,65 +195,8 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps): P
     },
     async (req, reply) => {
       const key = keyOf(req);
-      const updateId = `${key.opd}.${req.body.updateId}`;
-      // The jobId dedupes a retry; the same updateId for another complaint, or for another report
-      // on this one, would be dropped as that retry, silently. (Redis away: the producer spools,
-      // as for any other update.) Completed updates are kept 7 days (`status`'s retention).
-      const earlier = (await statusQueue.getJob(updateId).catch(() => undefined)) as { data?: Partial<StatusUpdate> } | undefined;
-      if (earlier?.data?.complaintId && earlier.data.complaintId !== req.params.id) {
-        count(key.opd, 'status', 'update_id_reused');
-        throw new HttpError(409, 'update_id_reused', `updateId "${req.body.updateId}" was already used for another complaint; use an id unique to each update`);
-      }
-      if (earlier?.data?.complaintId) {
-        const same = earlier.data.state === req.body.state && (earlier.data.message ?? '') === (req.body.message ?? '') && (req.body.at === undefined || Date.parse(req.body.at) === Date.parse(earlier.data.at ?? ''));
-        if (!same) {
-          count(key.opd, 'status', 'update_id_reused');
-          throw new HttpError(409, 'update_id_reused', `updateId "${req.body.updateId}" was already used for another report on this complaint (state "${earlier.data.state}"); use an id unique to each update`);
-        }
-        // A retry of this OPD's own report, answered as the first was, even once that report took
-        // the complaint away from the OPD (a return): a system retrying after a lost answer must
-        // not read 404 and think its return never arrived.
-        count(key.opd, 'status', 'ok');
-        req.log.info({ complaintId: req.params.id, opd: key.opd, keyId: key.id, updateId }, 'opd status update retried: already queued');
-        return reply.code(202).send({ updateId, outcome: 'queued' as const });
-      }
-      const rec = await routedToKey(key, req.params.id);
-      // A date ahead of this clock would make every later report on the complaint (by any OPD
-      // it is re-assigned to, too) "older than the last one" and dropped.
-      if (req.body.at && Date.parse(req.body.at) - Date.now() > MAX_CLOCK_AHEAD_MS) {
-        count(key.opd, 'status', 'invalid');
-        throw new ValidationFailedError({ at: { code: 'in_future', message: 'at must not be in the future (more than 5 minutes ahead of the server clock); leave it out to use the time of the request' } });
-      }
-      // Nothing happens to a complaint before it was received: such a date (a time zone gone
-      // wrong) would show the citizen progress made before they complained, or (before 1970) be
-      // dropped as older than any report. Clocks may differ by as much as ahead.
-      if (req.body.at && Date.parse(req.body.at) < Date.parse(rec.receivedAt) - MAX_CLOCK_AHEAD_MS) {
-        count(key.opd, 'status', 'invalid');
-        throw new ValidationFailedError({ at: { code: 'before_received', message: `at must not be before the complaint was received (${rec.receivedAt}, 5 minutes allowed for clocks); leave it out to use the time of the request` } });
-      }
-      // The router ignores a report older than the last one applied to the complaint (a late "in
-      // progress" must not move "resolved" back): say so now rather than accept it with 202 and
-      // drop it. (A retry of a report already queued was answered above.)
-      if (req.body.at && rec.reportedAt !== undefined && Date.parse(req.body.at) < rec.reportedAt) {
-        count(key.opd, 'status', 'stale_report');
-        throw new HttpError(409, 'stale_report', `A later report on this complaint (at ${new Date(rec.reportedAt).toISOString()}) was already applied, so this one (at ${req.body.at}) would be ignored. Leave "at" out to report as of now.`);
-      }
-      const update: StatusUpdate = {
-        schemaVersion: 1,
-        complaintId: req.params.id,
-        state: req.body.state,
-        opd: key.opd,
-        ...(req.body.message ? { message: req.body.message } : {}),
-        // As of now, but not before the last report applied: that one may be dated up to
-        // MAX_CLOCK_AHEAD_MS ahead of this clock (an OPD clock running fast), and the router
-        // would drop a report "older" than it, after this 202.
-        at: req.body.at ?? new Date(Math.max(Date.now(), rec.reportedAt ?? 0)).toISOString(),
-        updateId,
-      };
-      const { outcome } = await deps.producer.add(QueueNames.status, updateId, update);
-      count(key.opd, 'status', 'ok');
-      req.log.info({ complaintId: update.complaintId, opd: key.opd, keyId: key.id, state: update.state, updateId, outcome }, 'opd status update queued');
-      return reply.code(202).send({ updateId, outcome });
+      const accepted = await complaints.report(key.opd, req.params.id, req.body, { keyId: key.id }, req.log, (outcome) => count(key.opd, 'status', outcome));
+      return reply.code(202).send(accepted);
     },
   );
 }

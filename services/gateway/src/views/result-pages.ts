@@ -93,12 +93,13 @@ export interface BackLink {
 
 const TO_THE_FORM: BackLink = { href: '/', label: 'Kembali ke formulir' };
 
-/** An error page's way back for the page a request was for: staff (login, desk, triage) stay among staff pages. */
+/** An error page's way back for the page a request was for: staff (login, desk, triage, OPD inbox) stay among staff pages. */
 export function backLinkFor(url: string): BackLink {
   const path = url.split('?')[0] ?? '';
   if (path === '/login' || path === '/logout') return { href: '/login', label: 'Kembali ke halaman masuk' };
   if (path === '/desk' || path.startsWith('/desk/')) return { href: '/desk', label: 'Kembali ke meja radio' };
   if (path.startsWith('/admin/')) return { href: '/admin/triage', label: 'Kembali ke triase' };
+  if (path === '/opd' || path.startsWith('/opd/')) return { href: '/opd', label: 'Kembali ke kotak masuk' };
   return TO_THE_FORM;
 }
 

@@ -1,0 +1,229 @@
+import { wibDateTime, type ComplaintState, type RoutedComplaint, type StatusView } from '@aduan/schema';
+import { html, raw, type RawHtml } from '../views/html.ts';
+import { layout } from '../views/layout.ts';
+import { isInlineImage } from '../views/attachment-reply.ts';
+import { STATE_LABELS } from '../views/messages-id.ts';
+
+/** A complaint with the OPD: as published to it, or (routed over 30 days ago) its status alone. */
+export interface InboxEntry {
+  id: string;
+  complaint: RoutedComplaint | null;
+  status: StatusView;
+  /** While unanswered: when it turns overdue (ISO). */
+  respondBy?: string;
+}
+
+/** How staff name the states in the inbox: what the OPD did, not what the citizen reads. */
+const OPD_STATE_LABELS: Partial<Record<ComplaintState, string>> = {
+  routed: 'Menunggu tanggapan',
+  in_progress: 'Sedang diproses',
+  resolved: 'Selesai',
+  rejected: 'Ditolak',
+};
+
+/** The states an OPD reports, as the form offers them. */
+export const REPORT_CHOICES = [
+  { state: 'in_progress', label: 'Sedang diproses', hint: 'Aduan sudah diterima dan sedang ditindaklanjuti.' },
+  { state: 'resolved', label: 'Selesai', hint: 'Masalahnya sudah ditangani.' },
+  { state: 'rejected', label: 'Tidak dapat ditindaklanjuti', hint: 'Tulis alasannya untuk pelapor.' },
+  { state: 'returned', label: 'Bukan kewenangan kami', hint: 'Aduan dikembalikan ke admin untuk diteruskan ke dinas yang tepat. Tulis alasannya untuk admin; pelapor tidak melihatnya.' },
+] as const;
+export type ReportChoice = (typeof REPORT_CHOICES)[number]['state'];
+
+const CHANNELS = { whatsapp: 'WhatsApp', instagram: 'Instagram', webform: 'formulir web', radio: 'radio' } as const;
+
+/** "4 Des 2026": the last day to answer, from the moment it turns overdue (00:00 WIB of the next working day). */
+const lastDay = (respondBy: string) => (wibDateTime(new Date(Date.parse(respondBy) - 60_000).toISOString()).split(',')[0] ?? '');
+
+function deadlineLine(e: InboxEntry, nowMs: number): RawHtml | '' {
+  if (!e.respondBy) return '';
+  return Date.parse(e.respondBy) <= nowMs
+    ? html`<p class="error">Lewat batas tanggapan (batasnya ${lastDay(e.respondBy)}).</p>`
+    : html`<p>Tanggapi paling lambat <strong>${lastDay(e.respondBy)}</strong>.</p>`;
+}
+
+/** "Jl. Mawar, Kel. Sukorejo, Kec. Sukorejo". */
+function locationText(location: RoutedComplaint['location']): string {
+  if (!location) return '';
+  return [location.description, location.kelurahan && `Kel. ${location.kelurahan}`, location.kecamatan && `Kec. ${location.kecamatan}`].filter(Boolean).join(', ');
+}
+
+const snippet = (text: string) => (text.length > 200 ? `${text.slice(0, 200).trimEnd()}…` : text);
+
+function listItem(e: InboxEntry, nowMs: number): RawHtml {
+  const c = e.complaint;
+  const where = c ? locationText(c.location) : '';
+  const photos = c?.attachments.length ?? 0;
+  return html`<li class="card" style="margin-bottom:12px">
+<p style="margin:0"><a href="/opd/aduan/${e.id}"><strong class="code">${e.status.ticket}</strong></a> · ${OPD_STATE_LABELS[e.status.state] ?? e.status.state} · ${CHANNELS[e.status.channel]} · diterima ${wibDateTime(e.status.receivedAt)}</p>
+${c ? html`<p style="margin:6px 0;white-space:pre-line">${snippet(c.text)}</p>` : html`<p class="muted" style="margin:6px 0">Isi aduan sudah tidak tersimpan di antrean (diteruskan lebih dari 30 hari lalu).</p>`}
+${where ? html`<p class="muted" style="margin:0">Lokasi: ${where}</p>` : ''}${photos ? html`<p class="muted" style="margin:0">${String(photos)} lampiran</p>` : ''}
+${e.status.state === 'routed' ? deadlineLine(e, nowMs) : ''}
+</li>`;
+}
+
+function section(id: string, title: string, entries: InboxEntry[], nowMs: number, empty: string, more = 0): RawHtml {
+  return html`<section aria-labelledby="${id}">
+<h2 id="${id}" style="font-size:1.15rem;margin:24px 0 8px">${title}</h2>
+${entries.length === 0 ? html`<p class="muted">${empty}</p>` : html`<ul style="list-style:none;padding:0;margin:0">${entries.map((e) => listItem(e, nowMs))}</ul>`}
+${more > 0 ? html`<p class="muted">Dan ${String(more)} aduan lain yang lebih baru. Tanggapi yang di atas lebih dulu.</p>` : ''}
+</section>`;
+}
+
+function accountBar(opts: { username: string; opdName: string }, back?: boolean): RawHtml {
+  return html`<form method="post" action="/logout" class="card" style="display:flex;gap:12px;align-items:center;justify-content:space-between;flex-wrap:wrap;padding:10px 16px"><input type="hidden" name="next" value="/opd"><span>Masuk sebagai <strong>${opts.username}</strong> (${opts.opdName})${back ? html` · <a href="/opd">Kotak masuk</a>` : ''}</span><button type="submit" class="secondary">Keluar</button></form>`;
+}
+
+export interface InboxPageOptions {
+  username: string;
+  opdName: string;
+  nowMs: number;
+  responseDays: number | null;
+  awaiting: InboxEntry[];
+  /** All the OPD has not answered, of which `awaiting` is the oldest. */
+  awaitingTotal: number;
+  inProgress: InboxEntry[];
+  done: InboxEntry[];
+  /** A sentence above the lists (a report sent, a ticket not found). */
+  notice?: { text: string; error?: boolean };
+  /** The ticket searched for. */
+  ticket?: string;
+}
+
+/** An OPD's inbox: what waits for its answer (oldest first), what it is working on, what it closed lately. */
+export function inboxPage(o: InboxPageOptions): string {
+  const body = html`
+<h1>Kotak masuk ${o.opdName}</h1>
+${accountBar(o)}
+${o.notice ? html`<div class="${o.notice.error ? 'summary' : 'card'}" role="${o.notice.error ? 'alert' : 'status'}" id="pemberitahuan" style="margin-bottom:16px">${o.notice.text}</div>` : ''}
+<form method="get" action="/opd" class="card" role="search">
+<label for="tiket" style="margin-top:0">Cari tiket</label>
+<p class="hint" id="tiket-hint">Nomor tiket aduan yang diteruskan ke dinas Anda, misalnya ADU-7K3M-9Q2X.</p>
+<div style="display:flex;gap:8px"><input type="text" id="tiket" name="tiket" value="${o.ticket ?? ''}" aria-describedby="tiket-hint" autocomplete="off" style="flex:1;min-width:0"><button type="submit">Cari</button></div>
+</form>
+${o.responseDays !== null ? html`<p class="muted">Setiap aduan perlu ditanggapi dalam ${String(o.responseDays)} hari kerja sejak diteruskan: diproses, diselesaikan, ditolak, atau dikembalikan ke admin bila bukan kewenangan dinas Anda.</p>` : ''}
+${section('menunggu', `Menunggu tanggapan (${o.awaitingTotal})`, o.awaiting, o.nowMs, 'Tidak ada aduan yang menunggu tanggapan.', o.awaitingTotal - o.awaiting.length)}
+${section('diproses', `Sedang diproses (${o.inProgress.length})`, o.inProgress, o.nowMs, 'Tidak ada aduan yang sedang diproses.')}
+${section('selesai', 'Selesai atau ditolak, 30 hari terakhir', o.done, o.nowMs, 'Belum ada.')}
+<p class="muted">Aduan yang sedang diproses dan diteruskan lebih dari 30 hari lalu tidak tampil di daftar; buka dengan nomor tiketnya.</p>`;
+  return layout(`Kotak masuk ${o.opdName}`, body);
+}
+
+/** What the report form holds: sent back with the refused fields' messages. */
+export interface ReportForm {
+  state: ReportChoice | '';
+  message: string;
+  /** The form's own id: sent twice (a double click), it is one report. */
+  updateId: string;
+}
+
+export interface ComplaintPageOptions {
+  username: string;
+  opdName: string;
+  nowMs: number;
+  entry: InboxEntry;
+  form: ReportForm;
+  errors?: { state?: string; message?: string };
+  /** A sentence above it all: a report sent, or why it was not. */
+  notice?: { text: string; error?: boolean };
+  /** The citizen's later sends linked to it that are with this OPD too. */
+  additions: { id: string; ticket: string }[];
+}
+
+function reporterBlock(c: RoutedComplaint): RawHtml {
+  const r = c.reporter;
+  if (!r) return html`<p>Identitas pelapor <strong>dirahasiakan</strong> atas permintaan pelapor. Tanggapan Anda tetap sampai kepadanya lewat Aduan.</p>`;
+  const lines: RawHtml[] = [];
+  if (r.anonymous) lines.push(html`<li>Pelapor meminta namanya tidak disebut (anonim).</li>`);
+  if (r.name) lines.push(html`<li>Nama: ${r.name}</li>`);
+  if (r.phone) lines.push(html`<li>Telepon: <a href="tel:${r.phone}">${r.phone}</a></li>`);
+  if (r.email) lines.push(html`<li>E-mail: <a href="mailto:${r.email}">${r.email}</a></li>`);
+  if (r.handle) lines.push(html`<li>${c.channel === 'instagram' ? 'Instagram' : 'Akun'}: ${r.handle}</li>`);
+  return lines.length ? html`<ul style="margin:0;padding-left:20px">${lines}</ul>` : html`<p class="muted">Pelapor tidak meninggalkan kontak.</p>`;
+}
+
+function attachments(id: string, ticket: string, list: RoutedComplaint['attachments']): RawHtml | '' {
+  if (list.length === 0) return '';
+  return html`<p>${list.map((a, i) => {
+    const href = `/opd/aduan/${id}/lampiran/${a.sha256}`;
+    return isInlineImage(a.mimeType)
+      ? html`<a href="${href}" target="_blank" rel="noopener"><img src="${href}" alt="Foto lampiran ${String(i + 1)} dari ${ticket}" loading="lazy" style="max-width:100%;max-height:240px;margin:0 8px 8px 0;border-radius:6px;vertical-align:top"></a>`
+      : html`<a href="${href}">Lampiran ${String(i + 1)} (${a.mimeType})</a> `;
+  })}</p>`;
+}
+
+function complaintBlock(e: InboxEntry): RawHtml {
+  const c = e.complaint;
+  if (!c) return html`<section class="card"><p>Isi aduan, lokasi, dan lampirannya sudah tidak tersimpan di antrean Aduan (diteruskan ke dinas Anda lebih dari 30 hari lalu). Bila perlu, lihat salinannya di sistem dinas Anda atau tanyakan ke admin. Anda tetap dapat mengirim tanggapan.</p></section>`;
+  const where = locationText(c.location);
+  const map = c.location?.lat !== undefined && c.location.lon !== undefined ? `https://www.openstreetmap.org/?mlat=${c.location.lat}&mlon=${c.location.lon}#map=18/${c.location.lat}/${c.location.lon}` : '';
+  const radio = c.channel === 'radio' ? [c.source.account, c.intake.program].filter(Boolean).join(', ') : '';
+  return html`<section class="card" aria-labelledby="isi">
+<h2 id="isi" style="margin:0 0 8px;font-size:1.1rem">Isi aduan</h2>
+<p style="white-space:pre-line">${c.text}</p>
+${c.category ? html`<p class="muted">Kategori: ${c.category}</p>` : ''}
+${where || map ? html`<p>Lokasi: ${where}${map ? html`${where ? ' · ' : ''}<a href="${map}" target="_blank" rel="noopener">Lihat di peta</a>` : ''}</p>` : html`<p class="muted">Lokasi tidak disebutkan.</p>`}
+${attachments(e.id, e.status.ticket, c.attachments)}
+${c.supporters > 0 ? html`<p><strong>${String(c.supporters)}</strong> warga lain melaporkan hal yang sama.</p>` : ''}
+${c.routing.note ? html`<p>Catatan admin: ${c.routing.note}</p>` : ''}
+<p class="muted">Masuk lewat ${CHANNELS[c.channel]}${radio ? ` (${radio})` : ''}, ${wibDateTime(c.receivedAt)} · diteruskan ke dinas Anda ${wibDateTime(c.routing.routedAt)}</p>
+<h3 style="font-size:1rem;margin:16px 0 4px">Pelapor</h3>
+${reporterBlock(c)}
+</section>`;
+}
+
+function reportForm(id: string, f: ReportForm, errors: ComplaintPageOptions['errors'] = {}): RawHtml {
+  const messageIds = ['pesan-hint', errors.message ? 'pesan-error' : ''].filter(Boolean).join(' ');
+  return html`<form method="post" action="/opd/aduan/${id}/tanggapan" class="card" novalidate>
+<h2 style="margin:0 0 8px;font-size:1.1rem">Kirim tanggapan</h2>
+<input type="hidden" name="updateId" value="${f.updateId}">
+<fieldset style="margin:0"${errors.state ? raw(' aria-describedby="status-error"') : raw('')}>
+<legend>Status</legend>
+${errors.state ? html`<p class="error" id="status-error">${errors.state}</p>` : ''}
+${REPORT_CHOICES.map((c) => html`<div class="check"><input type="radio" id="state-${c.state}" name="state" value="${c.state}"${f.state === c.state ? raw(' checked') : raw('')} aria-describedby="state-${c.state}-hint"><div><label for="state-${c.state}">${c.label}</label><p class="hint" id="state-${c.state}-hint" style="margin:0">${c.hint}</p></div></div>`)}
+</fieldset>
+<label for="pesan">Pesan</label>
+<p class="hint" id="pesan-hint">Untuk pelapor: dikirim lewat WhatsApp atau Instagram bila aduannya dari sana, dan tampil di halaman status tiketnya. Bila aduan dikembalikan: alasannya untuk admin. Paling banyak 1.000 huruf.</p>
+${errors.message ? html`<p class="error" id="pesan-error">${errors.message}</p>` : ''}
+<textarea id="pesan" name="message" maxlength="1000" aria-describedby="${messageIds}"${errors.message ? raw(' class="invalid" aria-invalid="true"') : raw('')}>${f.message}</textarea>
+<p><button type="submit">Kirim tanggapan</button></p>
+</form>`;
+}
+
+function historyBlock(view: StatusView): RawHtml {
+  return html`<section class="card" aria-labelledby="riwayat">
+<h2 id="riwayat" style="margin:0 0 8px;font-size:1.1rem">Riwayat</h2>
+<ol class="history">${view.history.map((h) => html`<li>${wibDateTime(h.at)}: ${STATE_LABELS[h.state]}${h.message ? html` — “${h.message}”` : ''}</li>`)}</ol>
+</section>`;
+}
+
+/** One complaint of the OPD's, with the form to answer it. */
+export function complaintPage(o: ComplaintPageOptions): string {
+  const e = o.entry;
+  const body = html`
+<h1>Aduan <span class="code">${e.status.ticket}</span></h1>
+${accountBar(o, true)}
+${o.notice ? html`<div class="${o.notice.error ? 'summary' : 'card'}" role="${o.notice.error ? 'alert' : 'status'}" id="pemberitahuan" style="margin-bottom:16px">${o.notice.text}</div>` : ''}
+<p><strong>${OPD_STATE_LABELS[e.status.state] ?? STATE_LABELS[e.status.state]}</strong></p>
+${e.status.state === 'routed' ? deadlineLine(e, o.nowMs) : ''}
+${complaintBlock(e)}
+${o.additions.length ? html`<section class="card"><h2 style="margin:0 0 8px;font-size:1.1rem">Kiriman tambahan dari pelapor</h2><ul>${o.additions.map((a) => html`<li><a href="/opd/aduan/${a.id}">${a.ticket}</a></li>`)}</ul></section>` : ''}
+${reportForm(e.id, o.form, o.errors)}
+${historyBlock(e.status)}`;
+  return layout(`Aduan ${e.status.ticket}`, body);
+}
+
+/**
+ * A report that could not be sent (the session ended while the staff member typed; Redis away):
+ * not sent, and not lost either. The message is given back to copy; the page asks Redis nothing.
+ */
+export function notSentPage(o: { id: string; message: string; reason: 'session' | 'fault' }): string {
+  const back = o.id ? `/opd/aduan/${o.id}` : '/opd';
+  const body = html`<div class="card" role="alert">
+<h1>${o.reason === 'session' ? 'Sesi Anda sudah berakhir' : 'Tanggapan belum terkirim'}</h1>
+<p>Tanggapan Anda <strong>belum terkirim</strong>${o.reason === 'fault' ? ' karena gangguan pada sistem' : ''}. ${o.message ? 'Salin pesan di bawah ini, ' : ''}${o.reason === 'session' ? 'masuk lagi, lalu kirim ulang dari halaman aduannya.' : 'lalu kirim ulang dari halaman aduannya sebentar lagi.'}</p>
+${o.message ? html`<label for="pesan-tersimpan">Pesan Anda</label><textarea id="pesan-tersimpan" readonly>${o.message}</textarea>` : ''}
+<p><a class="button" href="${o.reason === 'session' ? `/login?next=${encodeURIComponent(back)}&expired=1` : back}">${o.reason === 'session' ? 'Masuk lagi' : 'Kembali ke aduan'}</a></p>
+</div>`;
+  return layout('Tanggapan belum terkirim', body);
+}
