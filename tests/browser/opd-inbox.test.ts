@@ -54,7 +54,7 @@ describe('OPD inbox page', () => {
       expect(await page.getByText('Pak Darto').count()).toBe(1);
       // The photo is shown, loaded from the inbox's own address.
       const photo = page.getByRole('img', { name: `Foto lampiran 1 dari ${filed.ticket}` });
-      await waitFor(async () => ((await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)) > 0 ? true : null), { what: 'the photo loaded' });
+      await waitFor(async () => ((await photo.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))) > 0 ? true : null), { what: 'the photo loaded' });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
       expect(await accessibilityViolations(page)).toEqual([]);
 

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedis } from '@aduan/queue';
-import type { Complaint } from '@aduan/schema';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { additionTicket } from './addition-text.ts';
 import { createTexts } from './texts.ts';
-import { jobs, m, rig, type Rig } from './test-support/engine-rig.ts';
+import { complaints, jobs, m, notes, quiet, rig, type Rig } from './test-support/engine-rig.ts';
 
 const rt = { name: 'Pak RT 03', phone: '+6285700000001' };
 const rw = { name: 'Bu RW', phone: '081234567800' };
@@ -23,83 +22,77 @@ describe('ConversationEngine: contact cards (real Redis)', () => {
   });
 
   /** Lets the quiet period pass and sweeps, as the service's timer would; returns how many complaints it filed. */
-  async function quiet(): Promise<number> {
-    r.now.ms += 121_000;
-    return r.engine.sweep();
-  }
-  const complaints = async () => (await jobs(r.intake)).sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt)) as Complaint[];
-  const notes = async () => (await jobs(r.notify)).sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
 
   it('files no complaint for contact cards alone: asks once what the complaint is, and files the cards with the words sent next', async () => {
     const card = m(r, undefined, { contacts: [rt] });
     await r.engine.ingest(card);
-    expect(await quiet()).toBe(0);
-    expect(await complaints()).toEqual([]);
-    expect((await notes()).map((n) => [n.kind, n.text])).toEqual([['guide', texts.cardsAlone()]]);
+    expect(await quiet(r)).toBe(0);
+    expect(await complaints(r)).toEqual([]);
+    expect((await notes(r)).map((n) => [n.kind, n.text])).toEqual([['guide', texts.cardsAlone()]]);
 
     // Another card a minute later: kept too, and not asked again.
     r.now.ms += 60_000;
     const second = m(r, undefined, { contacts: [rw] });
     await r.engine.ingest(second);
-    expect(await quiet()).toBe(0);
+    expect(await quiet(r)).toBe(0);
     expect(await jobs(r.notify)).toHaveLength(1);
 
     // The words come: one complaint, with both cards, acknowledged as any other.
     r.now.ms += 300_000;
     const words = m(r, 'Lampu PJU mati sudah seminggu di Jl. Kenari');
     await r.engine.ingest(words);
-    expect(await quiet()).toBe(1);
-    const [c] = await complaints();
+    expect(await quiet(r)).toBe(1);
+    const [c] = await complaints(r);
     expect(c!.text).toBe('Kontak: Pak RT 03 (+6285700000001)\nKontak: Bu RW (081234567800)\nLampu PJU mati sudah seminggu di Jl. Kenari');
     expect(c!.source.messageIds).toEqual(expect.arrayContaining([card.messageId, second.messageId, words.messageId]));
     expect(c!.receivedAt).toBe(words.at);
-    expect((await notes()).at(-1)).toMatchObject({ kind: 'ack', ticket: c!.ticket, text: texts.ack(c!.ticket) });
+    expect((await notes(r)).at(-1)).toMatchObject({ kind: 'ack', ticket: c!.ticket, text: texts.ack(c!.ticket) });
 
     // Filed once: the next complaint does not carry them again.
     r.now.ms += 1_200_000;
     await r.engine.ingest(m(r, 'Sampah menumpuk di TPS Sentul'));
-    expect(await quiet()).toBe(1);
-    expect((await complaints())[1]!.text).toBe('Sampah menumpuk di TPS Sentul');
+    expect(await quiet(r)).toBe(1);
+    expect((await complaints(r))[1]!.text).toBe('Sampah menumpuk di TPS Sentul');
   });
 
   it('keeps a card sent with words in that complaint, as before: no question asked', async () => {
     await r.engine.ingest(m(r, 'Lampu PJU mati di Jl. Anggrek, hubungi Pak RT'));
     await r.engine.ingest(m(r, undefined, { contacts: [rt] }));
-    expect(await quiet()).toBe(1);
-    expect((await complaints())[0]!.text).toBe('Lampu PJU mati di Jl. Anggrek, hubungi Pak RT\nKontak: Pak RT 03 (+6285700000001)');
-    expect((await notes()).map((n) => n.kind)).toEqual(['ack']);
+    expect(await quiet(r)).toBe(1);
+    expect((await complaints(r))[0]!.text).toBe('Lampu PJU mati di Jl. Anggrek, hubungi Pak RT\nKontak: Pak RT 03 (+6285700000001)');
+    expect((await notes(r)).map((n) => n.kind)).toEqual(['ack']);
   });
 
   it('files contact cards sent soon after an acknowledgement as an addition to that complaint, with the cards', async () => {
     await r.engine.ingest(m(r, 'Jalan berlubang di depan SDN Sentul 2'));
-    expect(await quiet()).toBe(1);
-    const [first] = await complaints();
+    expect(await quiet(r)).toBe(1);
+    const [first] = await complaints(r);
     r.now.ms += 300_000; // "ini nomor pak RT-nya"
     await r.engine.ingest(m(r, undefined, { contacts: [rt, rw] }));
-    expect(await quiet()).toBe(1);
-    const extra = (await complaints())[1]!;
+    expect(await quiet(r)).toBe(1);
+    const extra = (await complaints(r))[1]!;
     expect(extra.text).toBe(`(kontak tambahan untuk aduan ${first!.ticket}, dikirim setelah aduan itu tercatat)\nKontak: Pak RT 03 (+6285700000001)\nKontak: Bu RW (081234567800)`);
     // The router reads the ticket back and sends it where that complaint is.
     expect(additionTicket(extra.text)).toBe(first!.ticket);
-    const ack = (await notes()).find((n) => n.kind === 'ack' && n.complaintId === extra.id)!;
+    const ack = (await notes(r)).find((n) => n.kind === 'ack' && n.complaintId === extra.id)!;
     expect(ack.text).toBe(texts.addendumAck(extra.ticket, first!.ticket));
-    expect((await notes()).filter((n) => n.kind === 'guide')).toEqual([]);
+    expect((await notes(r)).filter((n) => n.kind === 'guide')).toEqual([]);
   });
 
   it('leaves out of the next complaint a kept card the citizen deleted, and says nothing about it', async () => {
     const card = m(r, undefined, { contacts: [rt] });
     await r.engine.ingest(card);
-    expect(await quiet()).toBe(0);
+    expect(await quiet(r)).toBe(0);
     await r.engine.ingest(m(r, undefined, { revokes: card.messageId }));
     await r.engine.ingest(m(r, 'Lampu PJU mati di Jl. Kalimantan'));
-    expect(await quiet()).toBe(1);
-    expect((await complaints())[0]!.text).toBe('Lampu PJU mati di Jl. Kalimantan');
-    expect((await notes()).map((n) => n.kind)).toEqual(['guide', 'ack']);
+    expect(await quiet(r)).toBe(1);
+    expect((await complaints(r))[0]!.text).toBe('Lampu PJU mati di Jl. Kalimantan');
+    expect((await notes(r)).map((n) => n.kind)).toEqual(['guide', 'ack']);
   });
 
   it('files an addition of cards once when its close is taken again after a crash that followed the acknowledgement', async () => {
     await r.engine.ingest(m(r, 'Reklame roboh di Jl. Merdeka'));
-    expect(await quiet()).toBe(1);
+    expect(await quiet(r)).toBe(1);
     await r.engine.ingest(m(r, undefined, { contacts: [rt] }));
     const member = (await r.engine.store.openMembers(-1))[0]!;
     const token = (await r.engine.store.claim(member, r.now.ms, true))!;
@@ -115,12 +108,12 @@ describe('ConversationEngine: contact cards (real Redis)', () => {
     } finally {
       redis.disconnect();
     }
-    expect(await complaints()).toHaveLength(2);
-    expect((await notes()).map((n) => n.kind)).toEqual(['ack', 'ack']);
+    expect(await complaints(r)).toHaveLength(2);
+    expect((await notes(r)).map((n) => n.kind)).toEqual(['ack', 'ack']);
     // Not kept for the next complaint either.
     r.now.ms += 1_200_000;
     await r.engine.ingest(m(r, 'Sampah menumpuk di TPS Sentul'));
-    expect(await quiet()).toBe(1);
-    expect((await complaints())[2]!.text).toBe('Sampah menumpuk di TPS Sentul');
+    expect(await quiet(r)).toBe(1);
+    expect((await complaints(r))[2]!.text).toBe('Sampah menumpuk di TPS Sentul');
   });
 });

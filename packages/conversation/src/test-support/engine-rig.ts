@@ -51,3 +51,13 @@ export function m(r: Rig, text: string | undefined, extra: Partial<ChatMessageIn
   return { channel: 'whatsapp', account, senderId: jid, threadId: jid, messageId: `MSG${++seq}`, at: new Date(r.now.ms).toISOString(), reporter: { name: 'Siti', phone: '+6281234567890' }, ...(text ? { text } : {}), ...extra };
 }
 export const jobs = async (q: Queue) => (await q.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed'])).map((j) => j.data as Complaint & Notification);
+
+/** The chat falls quiet for two minutes and the engine closes what is due: how many complaints it filed. */
+export async function quiet(r: Rig): Promise<number> {
+  r.now.ms += 121_000;
+  return r.engine.sweep();
+}
+/** The complaints filed so far, in the order the citizen sent them. */
+export const complaints = async (r: Rig) => (await jobs(r.intake)).sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt)) as Complaint[];
+/** The notices queued for the citizen so far, in the order they were made. */
+export const notes = async (r: Rig) => (await jobs(r.notify)).sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
