@@ -444,13 +444,15 @@ describe('operations', () => {
       expect(third.statusCode).toBe(429);
       expect(third.json().error).toBe('rate_limited');
       expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
-      // The web form has the same limit (its own count), told as a page in Bahasa Indonesia, not JSON.
+      // The web form has the same limit (its own count), told as a page in Bahasa Indonesia, not
+      // JSON: the form again, with what was typed (routes/web-form-rate-limit.int.test.ts).
       const postForm = () => limited.app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'text=Saluran+air+mampet+di+gang+tiga' });
       expect([(await postForm()).statusCode, (await postForm()).statusCode]).toEqual([303, 303]);
       const form = await postForm();
       expect(form.statusCode).toBe(429);
       expect(form.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(form.body).toMatch(/Aduan Anda belum terkirim\. Terlalu banyak aduan .* Silakan coba lagi dalam \d+ menit/);
+      expect(form.body).toMatch(/aduan Anda belum terkirim<\/strong> karena terlalu banyak aduan .* silakan kirim lagi dalam \d+ menit/);
+      expect(form.body).toContain('>Saluran air mampet di gang tiga</textarea>');
       expect(Number(form.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await limited.close();

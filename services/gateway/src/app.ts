@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from 'fastify-type-provider-zod';
 import type { GatewayDeps } from './deps.ts';
 import { errorHandler, zodValidatorCompiler } from './error-handler.ts';
-import { HttpError } from './errors.ts';
+import { rateLimitedError } from './errors.ts';
 import { EXTRA_FILES_READ } from './intake/multipart.ts';
 import { complaintsApi } from './routes/complaints-api.ts';
 import { health } from './routes/health.ts';
@@ -122,7 +122,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     // already gone (Node answered a broken Transfer-Encoding with 400 and closed the socket) has
     // no address: the plugin's own key threw on it, an "unhandled error" anyone could log at will.
     keyGenerator: (req) => clientAddressKey(req.ip ?? ''),
-    errorResponseBuilder: (_req, ctx) => new HttpError(429, 'rate_limited', `Too many requests from this address; retry in ${Math.ceil(ctx.ttl / 1000)} s`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
+    errorResponseBuilder: (_req, ctx) => rateLimitedError(Math.ceil(ctx.ttl / 1000)),
   });
 
   await health(app, deps);

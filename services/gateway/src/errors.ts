@@ -27,6 +27,11 @@ export class HttpError extends Error {
   }
 }
 
+/** Over a rate limit of the plugin (@fastify/rate-limit): retry in `seconds`. */
+export function rateLimitedError(seconds: number): HttpError {
+  return new HttpError(429, 'rate_limited', `Too many requests from this address; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+}
+
 export interface FieldError {
   /** Stable machine code, e.g. "required", "too_short", "invalid_phone". */
   code: string;

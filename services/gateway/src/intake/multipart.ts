@@ -119,6 +119,33 @@ export async function readMultipart(req: FastifyRequest, maxPhotos: number, limi
 }
 
 /**
+ * The fields of a form answered without being filed (over the rate limit), to show it again:
+ * every part is read, each file read and dropped, never held. `photos`: how many files were
+ * chosen (to be chosen again). Undefined when the body cannot be read whole.
+ */
+export async function readMultipartFields(req: FastifyRequest, limitBytes: number): Promise<{ fields: Record<string, string>; photos: number } | undefined> {
+  const fields: Record<string, string> = {};
+  let photos = 0;
+  try {
+    const parts = req.parts();
+    capUndeclaredBody(req, limitBytes);
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        let bytes = 0;
+        for await (const chunk of part.file) bytes += (chunk as Buffer).length;
+        // A file input left empty still sends a part with no name and no bytes.
+        if (bytes > 0 || part.filename) photos += 1;
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return { fields, photos };
+}
+
+/**
  * Checks that every file is an image by its bytes (never by name or declared type), removes the
  * metadata that identifies the citizen (EXIF GPS, serials, names, XMP, IPTC: @aduan/storage
  * stripMetadata), then stores them. Checking all before storing any means a rejected

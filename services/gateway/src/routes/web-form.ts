@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mentionsEmergency } from '@aduan/routing/emergency';
 import { statusTokenFor, ticketFor, verifyStatusToken } from '@aduan/schema';
 import type { GatewayDeps } from '../deps.ts';
 import { retryAfterSeconds, statusOf } from '../error-handler.ts';
-import { HttpError, ValidationFailedError, type FieldError } from '../errors.ts';
+import { HttpError, ValidationFailedError, rateLimitedError, type FieldError } from '../errors.ts';
 import { unflatten } from '../intake/complaint-request.ts';
 import { KeyReusedError, acceptedLogFields } from '../intake/intake-service.ts';
-import { multipartLimitBytes, PhotoRefusedError, readMultipart, refuseOversizeMultipart, type ParsedMultipart } from '../intake/multipart.ts';
+import { multipartLimitBytes, PhotoRefusedError, readMultipart, readMultipartFields, refuseOversizeMultipart, type ParsedMultipart } from '../intake/multipart.ts';
 import { formPage } from '../views/form-page.ts';
 import { receivedLink, statusLink, statusPage, successPage } from '../views/result-pages.ts';
 import { html, type RawHtml } from '../views/html.ts';
@@ -24,17 +24,37 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
   app.get('/', { schema: { hide: true } }, async (_req, reply) => sendPage(reply, page({}, {})));
 
   const limitBytes = multipartLimitBytes(deps.config);
-  app.post('/', { schema: { hide: true }, config: { rateLimit: deps.rateLimit } }, async (req, reply) => {
+  // The rate limit is counted in the handler, with the plugin's own counter (its options and
+  // key, the address), not by its onRequest hook as on the API: that hook answered before the
+  // body was read, and a citizen over the limit (many share one address behind a carrier's NAT)
+  // lost what they typed. Here the 429 is the form again, with it. (A post that is not a form is
+  // refused, 415, before it is counted.)
+  const countSubmission = deps.rateLimit ? app.createRateLimit(deps.rateLimit) : undefined;
+  // The form again over the limit, 429 with Retry-After, with what was typed and its key: sent
+  // again once the limit allows, it is the same complaint. Nothing is filed or stored: photos are
+  // read and dropped (no upload turn), and the citizen is told to choose them again. A body that
+  // cannot be read whole gets the 429 page.
+  const sendRateLimited = async (req: FastifyRequest, reply: FastifyReply, retryAfter: number) => {
+    const typed = req.isMultipart() ? await readMultipartFields(req, limitBytes) : { fields: formFields(req.body), photos: 0 };
+    if (!typed) throw rateLimitedError(retryAfter);
+    reply.header('Retry-After', String(retryAfter));
+    const notice = html`<p><strong>Mohon maaf, aduan Anda belum terkirim</strong> karena terlalu banyak aduan dikirim dari jaringan Anda dalam waktu singkat. Isian Anda masih ada di bawah ini: silakan kirim lagi dalam ${Math.ceil(retryAfter / 60)} menit.${typed.photos > 0 ? ' Foto perlu dipilih lagi.' : ''}</p>`;
+    return sendPage(reply.code(429), page(typed.fields, {}, typed.fields.idempotencyKey, notice));
+  };
+  app.post('/', { schema: { hide: true } }, async (req, reply) => {
     // What a browser's form sends, and nothing else: a JSON client belongs on the API, and its
     // values (numbers, objects) are not the strings this page reads back and echoes.
     if (!req.isMultipart() && !req.headers['content-type']?.includes('application/x-www-form-urlencoded')) {
       throw new HttpError(415, 'unsupported_media_type', 'This page takes a form (application/x-www-form-urlencoded or multipart/form-data); the API is POST /api/v1/complaints');
     }
+    const limit = await countSubmission?.(req);
+    const overLimit = limit && !limit.isAllowed && limit.isExceeded ? Math.max(1, limit.ttlInSeconds) : undefined;
     let fields: Record<string, string> = {};
     let files: ParsedMultipart['files'] = [];
     let release: (() => void) | undefined;
     try {
       refuseOversizeMultipart(req, reply, limitBytes);
+      if (overLimit !== undefined) return await sendRateLimited(req, reply, overLimit);
       // Photos are held in memory from the read until they are stored: a bounded number at once.
       release = req.isMultipart() ? await deps.uploads.enter(clientAddressKey(req.ip ?? '')) : undefined;
       if (req.isMultipart()) ({ fields, files } = await readMultipart(req, deps.config.MAX_PHOTOS, limitBytes));
