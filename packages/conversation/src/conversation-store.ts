@@ -23,10 +23,13 @@ import type { ConversationSnapshot, StoredMessage } from './build-complaint.ts';
  *   <p>:alias:<channel>:<account>:<sha(alt)>   the sender id an alternate id stands for (linkSender; TTL: 400 days)
  *   <p>:alt:<channel>:<account>:<sha(sender)>  and back: the status store's hash of the sender's alternate (same TTL)
  *
- * <member> is `<channel>:<account>:<sha256(sender)>`. Each service sweeps only its own
+ * <member> is `<channel>:<account>:<sha256(sender)>` (senderIdHash). Each service sweeps only its own
  * `due:<channel>`: the other service's sweeper would close a conversation with the wrong transport
  * and the wrong channel's texts. On Redis Cluster use a hash-tagged prefix ("{aduan}") so all
  * keys share a slot.
+ *
+ * A citizen's erasure (the gateway's complaint:erase) deletes their alias, alt, emergency and
+ * noticed keys (eraseSenderTraces), and the complaint's ticket from their acked and tickets keys.
  */
 
 const INGEST = `
@@ -213,8 +216,29 @@ function sha(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, 32);
 }
 
+/**
+ * The hash a sender id (or a chat's thread id) is keyed by: in members, alias, alt and noticed
+ * keys. The status store's senderHash is the same hash, so an alt key's value keys the alternate.
+ */
+export function senderIdHash(channel: string, id: string): string {
+  return sha(`${channel}\u0000${id}`);
+}
+
 export function conversationMember(channel: string, account: string, senderId: string): string {
-  return `${channel}:${account}:${sha(`${channel}\u0000${senderId}`)}`;
+  return `${channel}:${account}:${senderIdHash(channel, senderId)}`;
+}
+
+/** The keys kept for one sender (or chat) of one account, by its senderIdHash (see the layout above). */
+export function senderKeys(prefix: string, channel: string, account: string, hash: string) {
+  const p = `${prefix}:conv`;
+  const member = `${channel}:${account}:${hash}`;
+  return {
+    open: `${p}:open:${member}`,
+    emergency: `${p}:emergency:${member}`,
+    alias: `${p}:alias:${channel}:${account}:${hash}`,
+    alt: `${p}:alt:${channel}:${account}:${hash}`,
+    noticed: `${p}:noticed:${channel}:${account}:${hash}`,
+  };
 }
 
 /** The channel a member belongs to: its first segment. */
@@ -437,7 +461,7 @@ export class ConversationStore {
   }
 
   private aliasKey(channel: string, account: string, id: string): string {
-    return `${this.p}:alias:${channel}:${account}:${sha(`${channel}\u0000${id}`)}`;
+    return senderKeys(this.opts.prefix, channel, account, senderIdHash(channel, id)).alias;
   }
 
   /**
@@ -472,7 +496,7 @@ export class ConversationStore {
   }
 
   private altKey(channel: string, account: string, senderId: string): string {
-    return `${this.p}:alt:${channel}:${account}:${sha(`${channel}\u0000${senderId}`)}`;
+    return senderKeys(this.opts.prefix, channel, account, senderIdHash(channel, senderId)).alt;
   }
 
   /**
@@ -561,7 +585,7 @@ export class ConversationStore {
   }
 
   private noticedKey(to: ChatAddress): string {
-    return `${this.p}:noticed:${to.channel}:${to.account}:${sha(`${to.channel}\u0000${to.threadId}`)}`;
+    return senderKeys(this.opts.prefix, to.channel, to.account, senderIdHash(to.channel, to.threadId)).noticed;
   }
 
   /**

@@ -1,7 +1,8 @@
 export { CHAT_CHANNELS, ChatMessage, ContactCard, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
 export { classifyMessage, isGreetingOnly, isThanksOnly, isCloseWord, parseCheck, parseLookup, normalizeWords } from './classify.ts';
 export { buildComplaint, effectiveMessages, type ConversationSnapshot, type StoredMessage, type BuildOptions } from './build-complaint.ts';
-export { ConversationStore, conversationMember, type IngestOutcome } from './conversation-store.ts';
+export { ConversationStore, conversationMember, senderIdHash, senderKeys, type IngestOutcome } from './conversation-store.ts';
+export { eraseSenderTraces, LINK_IN_USE_SECONDS, type SenderAddress, type SenderErasure } from './sender-erasure.ts';
 export { ConversationEngine, type ConversationEngineOptions, type IngestResult } from './engine.ts';
 export { DurableInbox, type DurableInboxOptions, type AcceptOutcome } from './durable-inbox.ts';
 export { createTexts, type ConversationTexts } from './texts.ts';

@@ -33,10 +33,11 @@ const PLACE_NAMES: Record<ErasurePlace, string> = {
   jobs_triage: 'triage jobs',
   jobs_opd: 'opd.<code> jobs',
   jobs_status: "OPD reports naming the citizen (status jobs)",
-  jobs_notify: 'notices to the citizen (notify.* jobs; unsent ones are removed)',
+  jobs_notify: "notices to the citizen (notify.* jobs: the complaint's, unsent ones removed, and those sent into their chat about no complaint)",
   idempotency_claim: 'Idempotency-Key claim (the request hash)',
   desk_entry: 'radio desk entry naming the citizen (snippet, place, hint words)',
-  chat_memory: "chat memory linking the sender to the ticket",
+  chat_memory: "chat memory of the sender (the ticket acknowledged and kept for follow-ups, the last minutes' notice markers)",
+  chat_links: "chat links between the sender's ids (WhatsApp number and LID, each way)",
   spool_records: 'records in the gateway spool files (SPOOL_DIR)',
   photos: 'photo files (only with --photos)',
 };
@@ -53,6 +54,7 @@ function print(r: ErasureReport, opts: { apply: boolean; photos: boolean }, atta
   if (opts.photos && r.photosShared > 0) out.push(`  ${r.photosShared} photo file(s) kept: another complaint uses the same file.`);
   if (opts.photos && r.photosMissing > 0) out.push(`  ${r.photosMissing} photo file(s) of the complaint are not in ATTACHMENT_DIR (${resolve(attachmentDir)}): deleted before, or that is not the gateway's ATTACHMENT_DIR.`);
   if (!opts.photos) out.push('  Photo files are kept; add --photos to delete those no other complaint uses.');
+  if (r.chatLinksKept > 0) out.push(`  ${r.chatLinksKept} chat link(s) kept for a day: the citizen has a chat open now (a new complaint) that uses them; they expire then.`);
   if (Object.values(r.counts).every((n) => n === 0)) out.push(r.erasedBefore ? `  Nothing left to erase: erased before, at ${r.erasedBefore}.` : '  Nothing holds personal data of this complaint any more.');
   out.push('The complaint text stays (the public-service record), with the citizen\'s name, number, e-mail and handle masked in it.');
   if (r.opds.length > 0) {

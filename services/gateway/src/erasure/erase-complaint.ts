@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
+import { eraseSenderTraces, type SenderAddress } from '@aduan/conversation/sender-erasure';
 import { contentWords, type DeskEntry } from '@aduan/hints';
-import { keysMatching, Queue, specFor, StatusStore, type SpoolRecord } from '@aduan/queue';
+import { keysMatching, noticeAddress, Queue, specFor, StatusStore, type StatusRecord, type SpoolRecord } from '@aduan/queue';
 import type { Attachment, Complaint, Notification, RoutedComplaint, StatusUpdate } from '@aduan/schema';
 import type { AttachmentStorage } from '@aduan/storage';
 import { attachmentMentions } from './attachment-mentions.ts';
@@ -9,7 +10,7 @@ import { differs, emptyIdentity, ERASED, erasedComplaint, erasedNotification, ga
 import { readSpoolFiles, recordOf, rewriteSpoolFile, spoolInUse, type SpoolFile } from './spool-files.ts';
 
 /** Where Aduan holds a complaint's citizen, in the order the report lists them. */
-export const ERASURE_PLACES = ['status_record', 'status_history', 'jobs_intake', 'jobs_routed', 'jobs_triage', 'jobs_opd', 'jobs_status', 'jobs_notify', 'idempotency_claim', 'desk_entry', 'chat_memory', 'spool_records', 'photos'] as const;
+export const ERASURE_PLACES = ['status_record', 'status_history', 'jobs_intake', 'jobs_routed', 'jobs_triage', 'jobs_opd', 'jobs_status', 'jobs_notify', 'idempotency_claim', 'desk_entry', 'chat_memory', 'chat_links', 'spool_records', 'photos'] as const;
 export type ErasurePlace = (typeof ERASURE_PLACES)[number];
 
 export interface ErasureReport {
@@ -25,6 +26,8 @@ export interface ErasureReport {
   photosShared: number;
   /** The complaint's photos not in ATTACHMENT_DIR: deleted before, or the directory is not the gateway's. */
   photosMissing: number;
+  /** Links between the sender's chat ids kept, to expire within a day: a conversation of theirs open now uses them. */
+  chatLinksKept: number;
   /** When an earlier run finished erasing this complaint, if one did. */
   erasedBefore: string | null;
 }
@@ -56,6 +59,8 @@ interface OwnJob {
   queue: string;
   jobId: string;
   data: Record<string, unknown>;
+  /** A notice into the citizen's chat that names no complaint (the 112 notice, a guide): see isChatNotice. */
+  chatNotice?: true;
 }
 
 const placeOf = (queue: string): ErasurePlace => (queue.startsWith('opd.') ? 'jobs_opd' : queue.startsWith('notify.') ? 'jobs_notify' : (`jobs_${queue}` as ErasurePlace));
@@ -64,6 +69,16 @@ const placeOf = (queue: string): ErasurePlace => (queue.startsWith('opd.') ? 'jo
 function isOwn(data: unknown, id: string, ticket: string): data is Record<string, unknown> {
   const d = data as Record<string, unknown> | null;
   return typeof d === 'object' && d !== null && (d.id === id || d.complaintId === id || (typeof d.complaintId !== 'string' && d.ticket === ticket));
+}
+
+/**
+ * Whether a job is a notice into one of `chats` that names no complaint: the 112 notice and the
+ * guides the burst got before it was filed, an answer to "cek" of a ticket that is not theirs.
+ * Only its address names the citizen.
+ */
+function isChatNotice(queue: string, data: unknown, chats: string[]): data is Record<string, unknown> {
+  const n = data as Partial<Notification> | null;
+  return queue.startsWith('notify.') && typeof n === 'object' && n !== null && !n.complaintId && !n.ticket && typeof n.to === 'string' && chats.includes(n.to);
 }
 
 /** The data of a job of `queue` (or a spooled one) without the citizen; the same data when there is nothing left to erase. */
@@ -91,7 +106,9 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
   const spooled = id ? spool.flatMap((f) => f.lines.map(recordOf)).filter((r): r is SpoolRecord => r !== undefined && isOwn(r.data, id, ticket)) : [];
   if (!id || (!record && spooled.length === 0)) throw new UnknownTicketError(ticketArg);
 
-  const jobs = await ownJobs(deps, id, ticket);
+  // The chat its news goes to: notices into it that name no complaint are the citizen's too.
+  const chats = record?.replyTo ? [record.replyTo] : [];
+  const jobs = await ownJobs(deps, id, ticket, chats);
 
   const who = emptyIdentity();
   for (const d of [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)]) {
@@ -101,7 +118,7 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
   if (record?.replyTo && !who.chatIds.includes(record.replyTo)) who.chatIds.push(record.replyTo);
 
   const counts = Object.fromEntries(ERASURE_PLACES.map((p) => [p, 0])) as Record<ErasurePlace, number>;
-  const report: ErasureReport = { id, ticket: record?.ticket ?? ticket, counts, opds: opdsReached(jobs, record ?? {}), spoolBusy: 0, photosShared: 0, photosMissing: 0, erasedBefore: await status.erasedAt(id) };
+  const report: ErasureReport = { id, ticket: record?.ticket ?? ticket, counts, opds: opdsReached(jobs, record ?? {}), spoolBusy: 0, photosShared: 0, photosMissing: 0, chatLinksKept: 0, erasedBefore: await status.erasedAt(id) };
   const { apply } = opts;
 
   // Free text is masked before the copies the identity was read from are rewritten.
@@ -114,13 +131,20 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
     const byOrder = [...jobs].sort((a, b) => Number(COMPLAINT_QUEUES.test(a.queue)) - Number(COMPLAINT_QUEUES.test(b.queue)));
     for (const j of byOrder.filter((x) => !COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
     counts.chat_memory = await eraseChatMemory(deps, report.ticket, apply);
+    // Before the complaint's copies are rewritten: their sender and number are what the links are found by.
+    for (const at of chatAddresses([...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], record)) {
+      const traces = await eraseSenderTraces(deps.redis, deps.prefix, at, senderIds(who), apply);
+      counts.chat_memory += traces.markers;
+      counts.chat_links += traces.links;
+      report.chatLinksKept += traces.linksKept;
+    }
     counts.idempotency_claim = await eraseClaims(deps, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], apply);
     for (const j of byOrder.filter((x) => COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
     if (apply) {
       // The router may have published a copy since the jobs were listed (it read the complaint
       // before it was rewritten): one more sweep finds it, and names its OPD.
       const listed = new Set(jobs.map((j) => `${j.queue}:${j.jobId}`));
-      const late = (await ownJobs(deps, id, ticket)).filter((j) => !listed.has(`${j.queue}:${j.jobId}`));
+      const late = (await ownJobs(deps, id, ticket, chats)).filter((j) => !listed.has(`${j.queue}:${j.jobId}`));
       for (const j of late) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
       if (late.length > 0) report.opds = opdsReached([...jobs, ...late], record ?? {});
     }
@@ -163,12 +187,13 @@ function openQueue(name: string, deps: ErasureDeps): Queue {
   return q;
 }
 
-/** The retained jobs of the complaint, with their data as stored. */
-async function ownJobs(deps: ErasureDeps, id: string, ticket: string): Promise<OwnJob[]> {
+/** The retained jobs of the complaint, and the notices into `chats` that name no complaint, with their data as stored. */
+async function ownJobs(deps: ErasureDeps, id: string, ticket: string, chats: string[]): Promise<OwnJob[]> {
   const jobs: OwnJob[] = [];
-  for await (const j of retainedJobs(deps.redis, deps.prefix, [id, ticket])) {
+  for await (const j of retainedJobs(deps.redis, deps.prefix, [id, ticket, ...chats])) {
     const data = JSON.parse(j.raw) as unknown;
     if (isOwn(data, id, ticket)) jobs.push({ queue: j.queue, jobId: j.jobId, data });
+    else if (isChatNotice(j.queue, data, chats)) jobs.push({ queue: j.queue, jobId: j.jobId, data, chatNotice: true });
   }
   return jobs;
 }
@@ -187,13 +212,16 @@ function opdsReached(jobs: OwnJob[], record: { opd?: string; opdName?: string })
 
 /**
  * One retained job: its data rewritten in place (job.updateData), still valid against its
- * queue's contract schema; a notice not sent yet is removed instead. 1 when it held the citizen's data.
+ * queue's contract schema; a notice of the complaint not sent yet is removed instead. 1 when it
+ * held the citizen's data.
  */
 async function eraseJob(queue: Queue, j: OwnJob, who: Identity, apply: boolean): Promise<number> {
   const next = erasedData(j.queue, j.data, who);
   if (!differs(next, j.data)) return 0;
   const schema = specFor(j.queue).schema;
   if (schema.safeParse(j.data).success && !schema.safeParse(next).success) throw new Error(`erasing job ${j.jobId} of ${j.queue} would break its queue contract`);
+  // A notice that names no complaint and is not sent yet is for a chat of theirs open now: it stays.
+  if (j.chatNotice && (await queue.getJobState(j.jobId)) !== 'completed') return 0;
   if (!apply) return 1;
   const job = await queue.getJob(j.jobId);
   if (!job) return 1;
@@ -293,6 +321,34 @@ async function eraseChatMemory(deps: ErasureDeps, ticket: string, apply: boolean
     if (apply) await deps.redis.lrem(key, 0, ticket);
   }
   return n;
+}
+
+/**
+ * The chat accounts the complaint's citizen wrote to about it: the one a chat complaint came in
+ * on, the one its news went to (notices, a web form complaint followed on WhatsApp).
+ */
+function chatAddresses(data: Record<string, unknown>[], record: StatusRecord | null): SenderAddress[] {
+  const found = new Map<string, SenderAddress>();
+  const add = (channel: unknown, account: unknown) => {
+    if ((channel === 'whatsapp' || channel === 'instagram') && typeof account === 'string') found.set(`${channel}\u0000${account}`, { channel, account });
+  };
+  for (const d of data) {
+    add(d.channel, (d.source as { account?: unknown } | undefined)?.account);
+    add(d.channel, d.account);
+  }
+  const news = record ? noticeAddress(record) : undefined;
+  if (news) add(news.channel, news.account);
+  return [...found.values()];
+}
+
+/**
+ * The ids the chat adapters know the citizen by: their chat ids, and the WhatsApp JID of each
+ * number they gave (as services/whatsapp/src/jid.ts jidForPhone makes it): a LID chat's complaint
+ * names the number only as the reporter's phone, and the link to the LID is keyed by the number's JID.
+ */
+function senderIds(who: Identity): string[] {
+  const jids = who.reporters.flatMap((r) => (r.phone ? [`${r.phone.replace(/^\+/, '')}@s.whatsapp.net`] : []));
+  return [...new Set([...who.chatIds, ...jids])];
 }
 
 /**
