@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
 import { startRouterService, type RouterService } from '@aduan/router';
+import { Queue, QueueNames, createRedis } from '@aduan/queue';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { JUKIR } from '../../services/router/src/testing/reports.ts';
 
@@ -15,6 +16,8 @@ const log = memoryLogger('opdinbox');
 let router: RouterService;
 let gw: Awaited<ReturnType<typeof createTestGateway>>;
 const cookies: Record<string, string> = {};
+const redis = createRedis(url, 'worker');
+const routedQueue = new Queue(QueueNames.routed, { connection: redis, prefix });
 
 type Filed = { id: string; ticket: string; statusToken: string };
 type View = { state: string; history: { state: string; message?: string }[] };
@@ -46,11 +49,14 @@ beforeAll(async () => {
   await users.add({ username: 'budi', password: 'kata-sandi-budi-91', role: 'opd', opd: 'dishub' });
   await users.add({ username: 'sari', password: 'kata-sandi-sari-91', role: 'opd', opd: 'dlh' });
   await users.add({ username: 'siti', password: 'kata-sandi-siti-91', role: 'operator', station: 'Radio Patria FM' });
-  for (const [who, pw] of [['budi', 'kata-sandi-budi-91'], ['sari', 'kata-sandi-sari-91'], ['siti', 'kata-sandi-siti-91']] as const) cookies[who] = await login(who, pw);
+  await users.add({ username: 'admin', password: 'kata-sandi-admin-91', role: 'admin' });
+  for (const [who, pw] of [['budi', 'kata-sandi-budi-91'], ['sari', 'kata-sandi-sari-91'], ['siti', 'kata-sandi-siti-91'], ['admin', 'kata-sandi-admin-91']] as const) cookies[who] = await login(who, pw);
 });
 afterAll(async () => {
   await gw.close();
   await router.close();
+  await routedQueue.close();
+  redis.disconnect();
   await deletePrefix(url, prefix);
 });
 
@@ -79,7 +85,7 @@ describe('OPD inbox', () => {
     expect(other.body).not.toContain('Jukir');
     const search = await page('sari', `/opd?tiket=${c.ticket.toLowerCase()}`);
     expect(search.statusCode).toBe(200);
-    expect(search.body).toContain('tidak ditemukan di antara aduan yang diteruskan ke Dinas Lingkungan Hidup');
+    expect(search.body).toContain('tidak ada di kotak masuk Dinas Lingkungan Hidup');
     // Budi finds it by its ticket, however typed.
     const found = await page('budi', `/opd?tiket=${encodeURIComponent(` ${c.ticket.toLowerCase().replace(/-/g, ' ')} `)}`);
     expect([found.statusCode, found.headers.location]).toEqual([303, `/opd/aduan/${c.id}`]);
@@ -161,5 +167,38 @@ describe('OPD inbox', () => {
     expect((await page('budi', '/admin/triage')).statusCode).toBe(403);
     expect((await page('budi', '/admin/rekap')).statusCode).toBe(403);
     expect((await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie: cookies.budi ?? '' } })).statusCode).toBe(403);
+  });
+
+  it("shows a complaint routed long ago and re-assigned lately, whose first routing `routed` has dropped", async () => {
+    const c = await fileRouted({ text: 'Sampah menumpuk di TPS Jl. Anggrek sudah seminggu tidak diangkut' });
+    expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie: cookies.admin ?? '' }, payload: { opd: 'dishub' } })).statusCode).toBe(200);
+    await waitFor(async () => ((await gw.deps.status.get(c.id))?.opd === 'dishub' ? true : null), { what: 're-assigned' });
+    // `routed` keeps a decision 30 days: the first one (to DLH) is gone, the re-assignment is not.
+    await (await routedQueue.getJob(c.id))!.remove();
+    const own = await page('budi', `/opd/aduan/${c.id}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('Sampah menumpuk di TPS');
+    expect(own.body).toContain('value="returned"');
+  });
+
+  it('answers a complaint whose routings are all gone from the queue, but does not offer to return it (nor take a return)', async () => {
+    const c = await fileRouted({ text: `${JUKIR}, sudah sebulan lebih` });
+    await (await routedQueue.getJob(c.id))!.remove();
+    const own = await page('budi', `/opd/aduan/${c.id}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('tidak lagi tersimpan');
+    expect(own.body).not.toContain('value="returned"');
+    expect((await page('budi', '/opd')).body).toContain(c.ticket);
+    // Sent anyway (a page drawn before): refused, with the reason, and nothing queued for the router to drop.
+    const returned = await send('budi', c.id, { state: 'returned', message: 'Bukan kewenangan kami', updateId: 'formulir-kembali-lama-1' });
+    expect(returned.statusCode).toBe(409);
+    expect(returned.body).toContain('tidak dapat dikembalikan');
+    const sent = await send('budi', c.id, { state: 'resolved', message: 'Sudah ditertibkan.', updateId: formId(own.body) });
+    expect(sent.statusCode).toBe(303);
+    await waitFor(async () => ((await citizenView(c)).state === 'resolved' ? true : null), { what: 'resolved' });
+    // The closed list names it, the latest closed first.
+    const inbox = (await page('budi', '/opd')).body;
+    expect(inbox.slice(inbox.indexOf('id="selesai"'))).toContain(c.ticket);
+    expect((await page('budi', `/opd/aduan/${c.id}?terkirim=constructor`)).body).not.toContain('native code');
   });
 });

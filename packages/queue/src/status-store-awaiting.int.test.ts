@@ -107,3 +107,32 @@ describe("StatusStore: the OPDs' awaiting-response indexes", () => {
     expect(await overdueAt(store)).toEqual(new Map([['dishub', 0], ['dlh', 1]]));
   });
 });
+
+describe("StatusStore: the OPDs' in-progress indexes (the OPD inbox's list)", () => {
+  it('lists what an OPD reported in progress, however long ago it was routed, until it closes it or it leaves the OPD', async () => {
+    const { store } = freshStore();
+    const [old, recent, closed, moved, waiting] = ['01J00000000000000000PRG001', '01J00000000000000000PRG002', '01J00000000000000000PRG003', '01J00000000000000000PRG004', '01J00000000000000000PRG005'] as const;
+    const oldAt = daysAgo(90);
+    await route(store, old, 'dishub', oldAt);
+    for (const id of [recent, closed, moved, waiting]) await route(store, id, 'dishub', daysAgo(2));
+    for (const id of [old, recent, closed, moved]) expect(await store.transition(id, { state: 'in_progress', at: daysAgo(1), dedupeKey: `status.p.${id}`, requireOpd: 'dishub' })).toBe('applied');
+    // A second "in progress" of the same complaint does not list it twice.
+    await store.transition(old, { state: 'in_progress', at: daysAgo(0), dedupeKey: 'status.p2', requireOpd: 'dishub' });
+    const progress = async (opd: string) => store.inProgressOf(opd, Date.now(), 10);
+    expect(await progress('dishub')).toEqual({ items: [old, recent, closed, moved].map((id) => ({ id, routedMs: expect.any(Number) })), total: 4 });
+    // Ordered by routing time (of the assignment, not of the report): the one routed 90 days ago first.
+    expect((await progress('dishub')).items[0]).toEqual({ id: old, routedMs: Date.parse(oldAt) });
+
+    await store.transition(closed, { state: 'resolved', at: daysAgo(0), dedupeKey: 'status.r', requireOpd: 'dishub' });
+    // Re-assigned to DLH: out of Dishub's list; DLH has not reported on it yet.
+    await route(store, moved, 'dlh', daysAgo(0), 1);
+    expect((await progress('dishub')).items.map((i) => i.id)).toEqual([old, recent]);
+    expect(await progress('dlh')).toEqual({ items: [], total: 0 });
+    await store.transition(moved, { state: 'in_progress', at: daysAgo(0), dedupeKey: 'status.p.dlh', requireOpd: 'dlh' });
+    expect((await progress('dlh')).items.map((i) => i.id)).toEqual([moved]);
+    // A report refused (another OPD's) changes nothing.
+    expect(await store.transition(waiting, { state: 'in_progress', at: daysAgo(0), dedupeKey: 'status.x', requireOpd: 'dlh' })).toBe('wrong_opd');
+    expect((await progress('dlh')).total).toBe(1);
+    expect((await store.statesOf([old, closed, '01J00000000000000000NONE00'])).map((s) => s && [s.state, s.opd])).toEqual([['in_progress', 'dishub'], ['resolved', 'dishub'], null]);
+  });
+});

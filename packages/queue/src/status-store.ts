@@ -106,6 +106,9 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  *   starts the new assignment's clock afresh. The former OPD is known only here, from the record:
  *   its key is made from ARGV[9] (`<prefix>:opd:`), so it shares the other keys' hash slot.
  *   Entries older than a record's life are dropped as new ones come (an abandoned record expires).
+ *   The OPDs' in-progress indexes (`<prefix>:opd:<code>:progress`, the OPD inbox's "sedang
+ *   diproses", StatusStore.inProgressOf) move the same way: out of the former OPD's at every
+ *   applied step, into the record's OPD's at a step to "in_progress", scored by its routing time.
  * - Inbox scores follow the order of writing: at least the routing time, and above every entry
  *   already there. A reader's cursor names an entry it saw, so nothing written after it can sort
  *   before it (routers finish complaints of the same millisecond in any order).
@@ -129,7 +132,10 @@ elseif ARGV[12] == 'routed' then
 end
 redis.call('SADD', KEYS[1], ARGV[1])
 local before = redis.call('HGET', KEYS[2], 'opd')
-if before then redis.call('ZREM', ARGV[9] .. before .. ':awaiting', ARGV[5]) end
+if before then
+  redis.call('ZREM', ARGV[9] .. before .. ':awaiting', ARGV[5])
+  redis.call('ZREM', ARGV[9] .. before .. ':progress', ARGV[5])
+end
 if ARGV[12] == 'triage' then redis.call('HDEL', KEYS[2], 'opd', 'opdName') end
 redis.call('HSET', KEYS[2], unpack(ARGV, 11))
 if ARGV[12] == 'routed' then
@@ -137,6 +143,12 @@ if ARGV[12] == 'routed' then
   redis.call('HDEL', KEYS[2], 'answeredAt')
 elseif ARGV[7] ~= '' then
   redis.call('HSETNX', KEYS[2], 'answeredAt', ARGV[10])
+end
+local opd = redis.call('HGET', KEYS[2], 'opd')
+if ARGV[12] == 'in_progress' and opd then
+  local progress = ARGV[9] .. opd .. ':progress'
+  redis.call('ZADD', progress, tonumber(redis.call('HGET', KEYS[2], 'routedAt') or ARGV[4]), ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', progress, '-inf', '(' .. (tonumber(ARGV[4]) - ${KEEP_SECONDS * 1000}))
 end
 redis.call('RPUSH', KEYS[3], ARGV[3])
 redis.call('LTRIM', KEYS[3], -${STATUS_HISTORY_MAX}, -1)
@@ -720,6 +732,32 @@ export class StatusStore {
     const out: { id: string; ms: number }[] = [];
     for (let i = 0; i < raw.length; i += 2) out.push({ id: raw[i] as string, ms: Number(raw[i + 1]) });
     return out;
+  }
+
+  /**
+   * The `limit` complaints `opd` reported in progress and has not closed, the earliest routed
+   * first, and how many there are in all (TRANSITION_LUA keeps the index; none from before it).
+   */
+  async inProgressOf(opd: string, nowMs: number, limit: number): Promise<{ items: { id: string; routedMs: number }[]; total: number }> {
+    const key = this.key('opd', opd, 'progress');
+    const from = nowMs - KEEP_SECONDS * 1000;
+    const [raw, total] = await Promise.all([this.redis.zrangebyscore(key, from, '+inf', 'WITHSCORES', 'LIMIT', 0, limit), this.redis.zcount(key, from, '+inf')]);
+    const items: { id: string; routedMs: number }[] = [];
+    for (let i = 0; i < raw.length; i += 2) items.push({ id: raw[i] as string, routedMs: Number(raw[i + 1]) });
+    return { items, total };
+  }
+
+  /** The state, OPD and last change of each complaint (null for one without a record), in one round trip: for lists that filter before they read more. */
+  async statesOf(ids: string[]): Promise<({ id: string; state: ComplaintState; opd?: string; updatedAt: string } | null)[]> {
+    if (ids.length === 0) return [];
+    const multi = this.redis.multi();
+    for (const id of ids) multi.hmget(this.key('complaint', id), 'state', 'opd', 'updatedAt');
+    const rows = (await multi.exec()) ?? [];
+    return ids.map((id, i) => {
+      const [state, opd, updatedAt] = (rows[i]?.[1] ?? []) as (string | null)[];
+      if (!state) return null;
+      return { id, state: state as ComplaintState, ...(opd ? { opd } : {}), updatedAt: updatedAt ?? '' };
+    });
   }
 
   /** The `limit` oldest complaints `opd` has not answered yet (routed, no report), and how many there are in all. */

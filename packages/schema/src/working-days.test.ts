@@ -39,6 +39,17 @@ describe('ResponseDeadline', () => {
     expect(iso(fridayOff.respondBy(wib('2026-12-03T10:00:00')))).toBe(iso(wib('2026-12-08T00:00:00')));
   });
 
+  it('names the last working day to answer on: a Friday when the deadline turns overdue on Monday, never a weekend or a holiday', () => {
+    // Routed Fri 4 Dec: Mon 7 to Fri 11 Dec; overdue from Mon 14 Dec. The day before that is a Sunday.
+    expect(iso(fiveDays.lastDay(wib('2026-12-04T16:00:00')))).toBe(iso(wib('2026-12-11T00:00:00')));
+    expect(iso(fiveDays.lastDay(wib('2026-11-30T10:00:00')))).toBe(iso(wib('2026-12-07T00:00:00')));
+    const withHolidays = new ResponseDeadline(5, new Set(['2026-12-24', '2026-12-25']));
+    expect(iso(withHolidays.lastDay(wib('2026-12-21T08:00:00')))).toBe(iso(wib('2026-12-30T00:00:00')));
+    // With a holiday right before the overdue day: the day before respondBy is that holiday, not the last day.
+    const fridayOff = new ResponseDeadline(1, new Set(['2026-12-04']));
+    expect(iso(fridayOff.lastDay(wib('2026-12-02T10:00:00')))).toBe(iso(wib('2026-12-03T00:00:00')));
+  });
+
   it('counts working days late, today once it has begun, and none over a weekend after the deadline', () => {
     const routed = wib('2026-11-30T10:00:00');
     expect(fiveDays.workingDaysLate(routed, wib('2026-12-07T23:59:00'))).toBe(0);

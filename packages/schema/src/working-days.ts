@@ -83,6 +83,17 @@ export class ResponseDeadline {
   }
 
   /**
+   * 00.00 WIB of the last working day a complaint routed at `routedMs` may be answered on (the
+   * `days`-th working day after its routing day; respondBy is the next working day's start):
+   * what staff read as "paling lambat", never a weekend or a listed holiday.
+   */
+  lastDay(routedMs: number): number {
+    let day = wibDay(routedMs);
+    for (let counted = 0; counted < this.days; ) if (this.isWorkingDay(++day)) counted++;
+    return wibDayStart(day);
+  }
+
+  /**
    * The routing moment before which every complaint is overdue at `nowMs` (respondBy(t) <= now
    * exactly when t < this): one bound for a whole index sorted by routing time, so counting the
    * overdue ones is one ZCOUNT, whatever their number.

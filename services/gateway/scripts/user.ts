@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parseEnvOrExit, RedisEnv } from '@aduan/config';
+import { EXTERNAL_OPD } from '@aduan/queue';
 import { loadDirectory } from '@aduan/routing/directory';
 import { z } from 'zod';
 import type { Redis } from 'ioredis';
@@ -57,13 +58,14 @@ async function main() {
     redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.QUEUE_PREFIX);
     const users = new UserStore(redis, env.QUEUE_PREFIX);
     if (command === 'list') {
-      for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${u.station || u.opd || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\n`);
+      for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${(u.role === 'opd' ? u.opd : u.station) || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\n`);
     } else if (command === 'add' && username) {
       const role = Role.safeParse(values.role);
       if (!role.success) usage();
-      if (role.data === 'opd' && values.opd !== undefined) {
+      if (role.data === 'opd' && values.opd) {
         // An OPD the directory does not have would get an inbox nothing is ever routed to.
-        const opds = loadDirectory(env.ROUTING_DIRECTORY).opds.map((o) => o.code);
+        // "external" (outside the city's remit) is a routing decision, nobody's inbox.
+        const opds = loadDirectory(env.ROUTING_DIRECTORY).opds.map((o) => o.code).filter((code) => code !== EXTERNAL_OPD);
         if (!opds.includes(values.opd)) {
           process.stderr.write(`error (unknown_opd): "${values.opd}" is not an OPD code of the directory; one of: ${opds.join(', ')}\n`);
           process.exitCode = 1;

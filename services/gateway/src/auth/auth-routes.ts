@@ -140,7 +140,7 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     '/api/v1/desk/login',
     {
       preHandler: requireJson,
-      schema: { summary: 'Log in (operator or admin)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session` (`__Host-aduan_session` when the gateway runs with Secure cookies: HTTPS, NODE_ENV=production).', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
+      schema: { summary: 'Log in (operator, admin or OPD staff)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session` (`__Host-aduan_session` when the gateway runs with Secure cookies: HTTPS, NODE_ENV=production).', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
     },
     async (req, reply) => {
       const done = await login(auth, req, req.body.username, req.body.password);

@@ -59,6 +59,11 @@ describe('user CLI', () => {
     expect([none.code, none.err]).toEqual([1, expect.stringContaining('opd_required')]);
     const unknown = cli(['add', 'joni', '--role', 'opd', '--opd', 'dinas-rahasia'], 'sandi-yang-panjang-9\n');
     expect([unknown.code, unknown.err]).toEqual([1, expect.stringContaining('error (unknown_opd): "dinas-rahasia" is not an OPD code')]);
+    // "external" is a routing decision, nobody's inbox; a station is for operators.
+    expect(cli(['add', 'joni', '--role', 'opd', '--opd', 'external'], 'sandi-yang-panjang-9\n').err).toContain('error (unknown_opd): "external"');
+    expect(cli(['add', 'joni', '--role', 'opd', '--opd', 'dishub', '--station', 'Radio Patria FM'], 'sandi-yang-panjang-9\n').err).toContain('invalid_station');
+    expect(cli(['station', 'budi', '--station', 'Radio Patria FM']).err).toContain('invalid_station');
+    expect(cli(['list']).out).toMatch(/^budi\topd\tdishub\tactive/m);
   });
 
   it('refuses bad input with a clear message and exit code', () => {

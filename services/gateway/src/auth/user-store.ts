@@ -51,6 +51,8 @@ export const canonicalUsername = (u: string) => u.trim().toLowerCase();
 function checkedStation(role: Role, station: string | undefined): string {
   const trimmed = station?.trim() ?? '';
   if (role === 'operator' && !trimmed) throw new UserError('station_required', 'an operator needs --station "<station name>"');
+  // An OPD's staff key no calls: a station would only be shown in its place in user:list.
+  if (role === 'opd' && trimmed) throw new UserError('invalid_station', 'an OPD account has no station (it works in its OPD\'s inbox, /opd)');
   // The station becomes each desk complaint's source.account, at most 100 characters by the queue contract.
   if (trimmed.length > 100) throw new UserError('invalid_station', 'the station name may have at most 100 characters');
   return trimmed;

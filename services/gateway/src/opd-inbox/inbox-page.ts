@@ -11,6 +11,8 @@ export interface InboxEntry {
   status: StatusView;
   /** While unanswered: when it turns overdue (ISO). */
   respondBy?: string;
+  /** While unanswered: 00.00 WIB of the last working day to answer on (ISO). */
+  lastDay?: string;
 }
 
 /** How staff name the states in the inbox: what the OPD did, not what the citizen reads. */
@@ -18,7 +20,7 @@ const OPD_STATE_LABELS: Partial<Record<ComplaintState, string>> = {
   routed: 'Menunggu tanggapan',
   in_progress: 'Sedang diproses',
   resolved: 'Selesai',
-  rejected: 'Ditolak',
+  rejected: 'Tidak dapat ditindaklanjuti',
 };
 
 /** The states an OPD reports, as the form offers them. */
@@ -26,20 +28,20 @@ export const REPORT_CHOICES = [
   { state: 'in_progress', label: 'Sedang diproses', hint: 'Aduan sudah diterima dan sedang ditindaklanjuti.' },
   { state: 'resolved', label: 'Selesai', hint: 'Masalahnya sudah ditangani.' },
   { state: 'rejected', label: 'Tidak dapat ditindaklanjuti', hint: 'Tulis alasannya untuk pelapor.' },
-  { state: 'returned', label: 'Bukan kewenangan kami', hint: 'Aduan dikembalikan ke admin untuk diteruskan ke dinas yang tepat. Tulis alasannya untuk admin; pelapor tidak melihatnya.' },
+  { state: 'returned', label: 'Bukan kewenangan kami', hint: 'Aduan dikembalikan ke admin untuk diteruskan ke instansi yang tepat. Tulis alasannya untuk admin; pelapor tidak melihatnya.' },
 ] as const;
 export type ReportChoice = (typeof REPORT_CHOICES)[number]['state'];
 
 const CHANNELS = { whatsapp: 'WhatsApp', instagram: 'Instagram', webform: 'formulir web', radio: 'radio' } as const;
 
-/** "4 Des 2026": the last day to answer, from the moment it turns overdue (00:00 WIB of the next working day). */
-const lastDay = (respondBy: string) => (wibDateTime(new Date(Date.parse(respondBy) - 60_000).toISOString()).split(',')[0] ?? '');
+/** "4 Des 2026". */
+const wibDate = (iso: string) => wibDateTime(iso).split(',')[0] ?? '';
 
 function deadlineLine(e: InboxEntry, nowMs: number): RawHtml | '' {
-  if (!e.respondBy) return '';
+  if (!e.respondBy || !e.lastDay) return '';
   return Date.parse(e.respondBy) <= nowMs
-    ? html`<p class="error">Lewat batas tanggapan (batasnya ${lastDay(e.respondBy)}).</p>`
-    : html`<p>Tanggapi paling lambat <strong>${lastDay(e.respondBy)}</strong>.</p>`;
+    ? html`<p class="error">Melewati batas waktu (paling lambat ${wibDate(e.lastDay)}).</p>`
+    : html`<p>Tanggapi paling lambat <strong>${wibDate(e.lastDay)}</strong>.</p>`;
 }
 
 /** "Jl. Mawar, Kel. Sukorejo, Kec. Sukorejo". */
@@ -56,7 +58,7 @@ function listItem(e: InboxEntry, nowMs: number): RawHtml {
   const photos = c?.attachments.length ?? 0;
   return html`<li class="card" style="margin-bottom:12px">
 <p style="margin:0"><a href="/opd/aduan/${e.id}"><strong class="code">${e.status.ticket}</strong></a> · ${OPD_STATE_LABELS[e.status.state] ?? e.status.state} · ${CHANNELS[e.status.channel]} · diterima ${wibDateTime(e.status.receivedAt)}</p>
-${c ? html`<p style="margin:6px 0;white-space:pre-line">${snippet(c.text)}</p>` : html`<p class="muted" style="margin:6px 0">Isi aduan sudah tidak tersimpan di antrean (diteruskan lebih dari 30 hari lalu).</p>`}
+${c ? html`<p style="margin:6px 0;white-space:pre-line">${snippet(c.text)}</p>` : html`<p class="muted" style="margin:6px 0">Isi aduan tidak lagi tersimpan (diteruskan lebih dari 30 hari lalu).</p>`}
 ${where ? html`<p class="muted" style="margin:0">Lokasi: ${where}</p>` : ''}${photos ? html`<p class="muted" style="margin:0">${String(photos)} lampiran</p>` : ''}
 ${e.status.state === 'routed' ? deadlineLine(e, nowMs) : ''}
 </li>`;
@@ -66,7 +68,7 @@ function section(id: string, title: string, entries: InboxEntry[], nowMs: number
   return html`<section aria-labelledby="${id}">
 <h2 id="${id}" style="font-size:1.15rem;margin:24px 0 8px">${title}</h2>
 ${entries.length === 0 ? html`<p class="muted">${empty}</p>` : html`<ul style="list-style:none;padding:0;margin:0">${entries.map((e) => listItem(e, nowMs))}</ul>`}
-${more > 0 ? html`<p class="muted">Dan ${String(more)} aduan lain yang lebih baru. Tanggapi yang di atas lebih dulu.</p>` : ''}
+${more > 0 ? html`<p class="muted">Masih ada ${String(more)} aduan lain yang lebih baru; tanggapi yang di atas lebih dulu.</p>` : ''}
 </section>`;
 }
 
@@ -83,6 +85,8 @@ export interface InboxPageOptions {
   /** All the OPD has not answered, of which `awaiting` is the oldest. */
   awaitingTotal: number;
   inProgress: InboxEntry[];
+  /** All the OPD reported in progress and has not closed, of which `inProgress` is the earliest routed. */
+  inProgressTotal: number;
   done: InboxEntry[];
   /** A sentence above the lists (a report sent, a ticket not found). */
   notice?: { text: string; error?: boolean };
@@ -98,14 +102,13 @@ ${accountBar(o)}
 ${o.notice ? html`<div class="${o.notice.error ? 'summary' : 'card'}" role="${o.notice.error ? 'alert' : 'status'}" id="pemberitahuan" style="margin-bottom:16px">${o.notice.text}</div>` : ''}
 <form method="get" action="/opd" class="card" role="search">
 <label for="tiket" style="margin-top:0">Cari tiket</label>
-<p class="hint" id="tiket-hint">Nomor tiket aduan yang diteruskan ke dinas Anda, misalnya ADU-7K3M-9Q2X.</p>
+<p class="hint" id="tiket-hint">Nomor tiket aduan yang diteruskan ke instansi Anda, misalnya ADU-7K3M-9Q2X.</p>
 <div style="display:flex;gap:8px"><input type="text" id="tiket" name="tiket" value="${o.ticket ?? ''}" aria-describedby="tiket-hint" autocomplete="off" style="flex:1;min-width:0"><button type="submit">Cari</button></div>
 </form>
-${o.responseDays !== null ? html`<p class="muted">Setiap aduan perlu ditanggapi dalam ${String(o.responseDays)} hari kerja sejak diteruskan: diproses, diselesaikan, ditolak, atau dikembalikan ke admin bila bukan kewenangan dinas Anda.</p>` : ''}
+${o.responseDays !== null ? html`<p class="muted">Setiap aduan perlu ditanggapi dalam ${String(o.responseDays)} hari kerja sejak diteruskan: diproses, diselesaikan, dinyatakan tidak dapat ditindaklanjuti, atau dikembalikan ke admin bila bukan kewenangan instansi Anda.</p>` : ''}
 ${section('menunggu', `Menunggu tanggapan (${o.awaitingTotal})`, o.awaiting, o.nowMs, 'Tidak ada aduan yang menunggu tanggapan.', o.awaitingTotal - o.awaiting.length)}
-${section('diproses', `Sedang diproses (${o.inProgress.length})`, o.inProgress, o.nowMs, 'Tidak ada aduan yang sedang diproses.')}
-${section('selesai', 'Selesai atau ditolak, 30 hari terakhir', o.done, o.nowMs, 'Belum ada.')}
-<p class="muted">Aduan yang sedang diproses dan diteruskan lebih dari 30 hari lalu tidak tampil di daftar; buka dengan nomor tiketnya.</p>`;
+${section('diproses', `Sedang diproses (${o.inProgressTotal})`, o.inProgress, o.nowMs, 'Tidak ada aduan yang sedang diproses.', o.inProgressTotal - o.inProgress.length)}
+${section('selesai', 'Baru ditutup (selesai atau tidak dapat ditindaklanjuti)', o.done, o.nowMs, 'Belum ada aduan yang ditutup dalam 30 hari terakhir.')}`;
   return layout(`Kotak masuk ${o.opdName}`, body);
 }
 
@@ -154,7 +157,7 @@ function attachments(id: string, ticket: string, list: RoutedComplaint['attachme
 
 function complaintBlock(e: InboxEntry): RawHtml {
   const c = e.complaint;
-  if (!c) return html`<section class="card"><p>Isi aduan, lokasi, dan lampirannya sudah tidak tersimpan di antrean Aduan (diteruskan ke dinas Anda lebih dari 30 hari lalu). Bila perlu, lihat salinannya di sistem dinas Anda atau tanyakan ke admin. Anda tetap dapat mengirim tanggapan.</p></section>`;
+  if (!c) return html`<section class="card"><p>Isi aduan, lokasi, dan lampirannya tidak lagi tersimpan (aduan ini diteruskan ke instansi Anda lebih dari 30 hari lalu). Bila perlu, tanyakan isinya ke admin. Anda tetap dapat mengirim tanggapan.</p></section>`;
   const where = locationText(c.location);
   const map = c.location?.lat !== undefined && c.location.lon !== undefined ? `https://www.openstreetmap.org/?mlat=${c.location.lat}&mlon=${c.location.lon}#map=18/${c.location.lat}/${c.location.lon}` : '';
   const radio = c.channel === 'radio' ? [c.source.account, c.intake.program].filter(Boolean).join(', ') : '';
@@ -166,13 +169,14 @@ ${where || map ? html`<p>Lokasi: ${where}${map ? html`${where ? ' · ' : ''}<a h
 ${attachments(e.id, e.status.ticket, c.attachments)}
 ${c.supporters > 0 ? html`<p><strong>${String(c.supporters)}</strong> warga lain melaporkan hal yang sama.</p>` : ''}
 ${c.routing.note ? html`<p>Catatan admin: ${c.routing.note}</p>` : ''}
-<p class="muted">Masuk lewat ${CHANNELS[c.channel]}${radio ? ` (${radio})` : ''}, ${wibDateTime(c.receivedAt)} · diteruskan ke dinas Anda ${wibDateTime(c.routing.routedAt)}</p>
+<p class="muted">Masuk lewat ${CHANNELS[c.channel]}${radio ? ` (${radio})` : ''}, ${wibDateTime(c.receivedAt)} · diteruskan ke instansi Anda ${wibDateTime(c.routing.routedAt)}</p>
 <h3 style="font-size:1rem;margin:16px 0 4px">Pelapor</h3>
 ${reporterBlock(c)}
 </section>`;
 }
 
-function reportForm(id: string, f: ReportForm, errors: ComplaintPageOptions['errors'] = {}): RawHtml {
+function reportForm(id: string, f: ReportForm, errors: ComplaintPageOptions['errors'] = {}, returnable = true): RawHtml {
+  const choices = REPORT_CHOICES.filter((c) => returnable || c.state !== 'returned');
   const messageIds = ['pesan-hint', errors.message ? 'pesan-error' : ''].filter(Boolean).join(' ');
   return html`<form method="post" action="/opd/aduan/${id}/tanggapan" class="card" novalidate>
 <h2 style="margin:0 0 8px;font-size:1.1rem">Kirim tanggapan</h2>
@@ -180,10 +184,11 @@ function reportForm(id: string, f: ReportForm, errors: ComplaintPageOptions['err
 <fieldset style="margin:0"${errors.state ? raw(' aria-describedby="status-error"') : raw('')}>
 <legend>Status</legend>
 ${errors.state ? html`<p class="error" id="status-error">${errors.state}</p>` : ''}
-${REPORT_CHOICES.map((c) => html`<div class="check"><input type="radio" id="state-${c.state}" name="state" value="${c.state}"${f.state === c.state ? raw(' checked') : raw('')} aria-describedby="state-${c.state}-hint"><div><label for="state-${c.state}">${c.label}</label><p class="hint" id="state-${c.state}-hint" style="margin:0">${c.hint}</p></div></div>`)}
+${choices.map((c) => html`<div class="check"><input type="radio" id="state-${c.state}" name="state" value="${c.state}"${f.state === c.state ? raw(' checked') : raw('')} aria-describedby="state-${c.state}-hint"><div><label for="state-${c.state}">${c.label}</label><p class="hint" id="state-${c.state}-hint" style="margin:0">${c.hint}</p></div></div>`)}
+${returnable ? '' : html`<p class="hint">Aduan yang diteruskan lebih dari 30 hari lalu tidak dapat dikembalikan lewat halaman ini. Bila bukan kewenangan instansi Anda, beri tahu admin.</p>`}
 </fieldset>
 <label for="pesan">Pesan</label>
-<p class="hint" id="pesan-hint">Untuk pelapor: dikirim lewat WhatsApp atau Instagram bila aduannya dari sana, dan tampil di halaman status tiketnya. Bila aduan dikembalikan: alasannya untuk admin. Paling banyak 1.000 huruf.</p>
+<p class="hint" id="pesan-hint">Untuk pelapor: dikirim lewat WhatsApp atau Instagram bila aduannya dari sana, dan tampil di halaman status tiketnya. Bila aduan dikembalikan: alasannya untuk admin. Paling banyak 1.000 karakter.</p>
 ${errors.message ? html`<p class="error" id="pesan-error">${errors.message}</p>` : ''}
 <textarea id="pesan" name="message" maxlength="1000" aria-describedby="${messageIds}"${errors.message ? raw(' class="invalid" aria-invalid="true"') : raw('')}>${f.message}</textarea>
 <p><button type="submit">Kirim tanggapan</button></p>
@@ -208,7 +213,7 @@ ${o.notice ? html`<div class="${o.notice.error ? 'summary' : 'card'}" role="${o.
 ${e.status.state === 'routed' ? deadlineLine(e, o.nowMs) : ''}
 ${complaintBlock(e)}
 ${o.additions.length ? html`<section class="card"><h2 style="margin:0 0 8px;font-size:1.1rem">Kiriman tambahan dari pelapor</h2><ul>${o.additions.map((a) => html`<li><a href="/opd/aduan/${a.id}">${a.ticket}</a></li>`)}</ul></section>` : ''}
-${reportForm(e.id, o.form, o.errors)}
+${reportForm(e.id, o.form, o.errors, e.complaint !== null)}
 ${historyBlock(e.status)}`;
   return layout(`Aduan ${e.status.ticket}`, body);
 }
@@ -221,7 +226,7 @@ export function notSentPage(o: { id: string; message: string; reason: 'session' 
   const back = o.id ? `/opd/aduan/${o.id}` : '/opd';
   const body = html`<div class="card" role="alert">
 <h1>${o.reason === 'session' ? 'Sesi Anda sudah berakhir' : 'Tanggapan belum terkirim'}</h1>
-<p>Tanggapan Anda <strong>belum terkirim</strong>${o.reason === 'fault' ? ' karena gangguan pada sistem' : ''}. ${o.message ? 'Salin pesan di bawah ini, ' : ''}${o.reason === 'session' ? 'masuk lagi, lalu kirim ulang dari halaman aduannya.' : 'lalu kirim ulang dari halaman aduannya sebentar lagi.'}</p>
+<p>Tanggapan Anda <strong>belum terkirim</strong>${o.reason === 'fault' ? ' karena gangguan pada sistem' : ''}. ${o.message ? 'Salin pesan di bawah ini, ' : ''}${o.reason === 'session' ? 'masuk lagi, lalu kirim ulang dari halaman aduannya.' : 'lalu coba kirim ulang dari halaman aduannya beberapa saat lagi.'}</p>
 ${o.message ? html`<label for="pesan-tersimpan">Pesan Anda</label><textarea id="pesan-tersimpan" readonly>${o.message}</textarea>` : ''}
 <p><a class="button" href="${o.reason === 'session' ? `/login?next=${encodeURIComponent(back)}&expired=1` : back}">${o.reason === 'session' ? 'Masuk lagi' : 'Kembali ke aduan'}</a></p>
 </div>`;

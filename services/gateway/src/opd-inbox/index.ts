@@ -15,11 +15,12 @@ const ComplaintIdRe = /^[0-9A-Z]{26}$/;
 /** The form's own id, made when the page is drawn: the report's `updateId` is `web.<it>`. */
 const FormIdRe = /^[A-Za-z0-9_-]{16,64}$/;
 const newFormId = () => randomBytes(12).toString('base64url');
-/** How many unanswered complaints the page lists (the oldest), and of the others. */
+/** How many complaints each list shows: unanswered and in progress the earliest routed first (all counted), closed the latest first. */
 const AWAITING_SHOWN = 100;
-const RECENT_READ = 200;
 const IN_PROGRESS_SHOWN = 100;
 const DONE_SHOWN = 30;
+/** How much of the OPD's 30-day inbox the page reads the states of, for the closed list and for complaints in progress from before the in-progress index. */
+const RECENT_READ = 2_000;
 
 /** What the page says once the router has the report (`?terkirim=<state>`). */
 const SENT: Record<string, string> = {
@@ -43,7 +44,7 @@ function checkForm(f: ReportForm): { state?: string; message?: string } {
   const errors: { state?: string; message?: string } = {};
   const message = f.message.trim();
   if (!f.state) errors.state = 'Pilih status tanggapan.';
-  if (message.length > 1000) errors.message = `Pesan terlalu panjang (${message.length} huruf; paling banyak 1.000).`;
+  if (message.length > 1000) errors.message = `Pesan terlalu panjang: ${String(message.length).replace(/\B(?=(\d{3})+$)/g, '.')} karakter, paling banyak 1.000.`;
   else if (!message && f.state === 'rejected') errors.message = 'Tulis alasannya untuk pelapor: mengapa aduan ini tidak dapat ditindaklanjuti.';
   else if (!message && f.state === 'returned') errors.message = 'Tulis alasannya untuk admin, misalnya dinas mana yang berwenang.';
   return errors;
@@ -57,12 +58,18 @@ function checkForm(f: ReportForm): { state?: string; message?: string } {
  */
 export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, complaints: OpdComplaints): void {
   const opdStaff = requireRole('opd');
+  const deadline = deps.deadline;
   const names = new Map(deps.directory.opds.map((o) => [o.code, o.name]));
   const opdName = (user: AuthUser) => names.get(user.opd) ?? user.opd;
 
   async function entries(user: AuthUser, ids: string[]): Promise<InboxEntry[]> {
     const found = await Promise.all(ids.map(async (id) => ({ id, found: await complaints.find(user.opd, id) })));
-    return found.flatMap((f) => (f.found ? [{ id: f.id, ...f.found }] : []));
+    return found.flatMap(({ id, found: f }) => {
+      if (!f) return [];
+      const { routedAt, ...entry } = f;
+      const lastDay = deadline && f.respondBy && routedAt ? new Date(deadline.lastDay(Date.parse(routedAt))).toISOString() : undefined;
+      return [{ id, ...entry, ...(lastDay ? { lastDay } : {}) }];
+    });
   }
 
   app.get<{ Querystring: { tiket?: unknown; dikembalikan?: unknown } }>('/opd', { preHandler: opdStaff, schema: { hide: true } }, async (req, reply) => {
@@ -74,14 +81,19 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
       const ticket = normalizeTicket(asked, deps.config.TICKET_PREFIX);
       const id = ticket ? await deps.status.idForTicket(ticket) : null;
       if (id && (await complaints.find(user.opd, id))) return reply.redirect(`/opd/aduan/${id}`, 303);
-      notice = { text: `Tiket “${asked}” tidak ditemukan di antara aduan yang diteruskan ke ${opdName(user)}. Periksa lagi nomornya.`, error: true };
+      notice = { text: `Tiket “${asked}” tidak ada di kotak masuk ${opdName(user)}. Periksa lagi nomornya.`, error: true };
     } else if (typeof req.query.dikembalikan === 'string') {
       const returned = normalizeTicket(req.query.dikembalikan.slice(0, 40), deps.config.TICKET_PREFIX);
       if (returned) notice = { text: `Aduan ${returned} dikembalikan ke admin untuk diteruskan ke dinas yang tepat.` };
     }
-    const awaiting = await deps.status.awaitingOf(user.opd, nowMs, AWAITING_SHOWN);
-    const waitingIds = new Set(awaiting.items.map((i) => i.id));
-    const recent = (await entries(user, (await deps.status.opdRecent(user.opd, RECENT_READ)).map((r) => r.id).filter((id) => !waitingIds.has(id))));
+    const [awaiting, progress, recent] = await Promise.all([deps.status.awaitingOf(user.opd, nowMs, AWAITING_SHOWN), deps.status.inProgressOf(user.opd, nowMs, IN_PROGRESS_SHOWN), deps.status.opdRecent(user.opd, RECENT_READ)]);
+    // The 30 days' states in one round trip: closed ones for their list, and complaints in progress
+    // since before the in-progress index existed (an upgrade), which it does not hold.
+    const states = (await deps.status.statesOf(recent.map((r) => r.id))).filter((s) => s !== null && s.opd === user.opd);
+    const indexed = new Set(progress.items.map((i) => i.id));
+    const unindexed = states.filter((s) => s!.state === 'in_progress' && !indexed.has(s!.id)).map((s) => s!.id);
+    const closed = states.filter((s) => s!.state === 'resolved' || s!.state === 'rejected').sort((a, b) => b!.updatedAt.localeCompare(a!.updatedAt));
+    const inProgressIds = [...progress.items.map((i) => i.id), ...unindexed].slice(0, IN_PROGRESS_SHOWN);
     reply.header('cache-control', 'no-store');
     return sendPage(
       reply,
@@ -92,8 +104,9 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
         responseDays: deps.deadline?.days ?? null,
         awaiting: await entries(user, awaiting.items.map((i) => i.id)),
         awaitingTotal: awaiting.total,
-        inProgress: recent.filter((e) => e.status.state === 'in_progress').slice(0, IN_PROGRESS_SHOWN),
-        done: recent.filter((e) => e.status.state === 'resolved' || e.status.state === 'rejected').slice(0, DONE_SHOWN),
+        inProgress: await entries(user, inProgressIds),
+        inProgressTotal: progress.total + unindexed.length,
+        done: await entries(user, closed.slice(0, DONE_SHOWN).map((s) => s!.id)),
         ...(notice ? { notice } : {}),
         ...(asked ? { ticket: asked } : {}),
       }),
@@ -103,8 +116,8 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
   /** The complaint page, or a 404 page when the complaint is not (or no longer) this OPD's. */
   async function showComplaint(req: FastifyRequest, reply: FastifyReply, id: string, extra: { form?: ReportForm; errors?: { state?: string; message?: string }; notice?: { text: string; error?: boolean } } = {}): Promise<FastifyReply> {
     const user = userOf(req);
-    const found = ComplaintIdRe.test(id) ? await complaints.find(user.opd, id) : null;
-    if (!found) return sendPage(reply.code(404), errorPage('Aduan tidak ditemukan', `Aduan ini tidak (lagi) diteruskan ke ${opdName(user)}: mungkin sudah dikembalikan ke admin atau dialihkan ke dinas lain.`, { href: '/opd', label: 'Kembali ke kotak masuk' }));
+    const [entry] = ComplaintIdRe.test(id) ? await entries(user, [id]) : [];
+    if (!entry) return sendPage(reply.code(404), errorPage('Aduan tidak ditemukan', `Aduan ini tidak ada di kotak masuk ${opdName(user)}: mungkin sudah dikembalikan ke admin atau dialihkan ke instansi lain.`, { href: '/opd', label: 'Kembali ke kotak masuk' }));
     const additions = (await entries(user, await deps.status.additions(id))).map((e) => ({ id: e.id, ticket: e.status.ticket }));
     reply.header('cache-control', 'no-store');
     return sendPage(
@@ -113,7 +126,7 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
         username: user.username,
         opdName: opdName(user),
         nowMs: Date.now(),
-        entry: { id, ...found },
+        entry,
         form: extra.form ?? { state: '', message: '', updateId: newFormId() },
         additions,
         ...(extra.errors ? { errors: extra.errors } : {}),
@@ -123,7 +136,7 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
   }
 
   app.get<{ Params: { id: string }; Querystring: { terkirim?: unknown } }>('/opd/aduan/:id', { preHandler: opdStaff, schema: { hide: true } }, async (req, reply) => {
-    const sent = typeof req.query.terkirim === 'string' ? SENT[req.query.terkirim] : undefined;
+    const sent = typeof req.query.terkirim === 'string' && Object.hasOwn(SENT, req.query.terkirim) ? SENT[req.query.terkirim] : undefined;
     return showComplaint(req, reply, req.params.id, sent ? { notice: { text: sent } } : {});
   });
 
@@ -165,6 +178,9 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
       await complaints.report(user.opd, id, { state: form.state as ReportChoice, message: message || undefined, updateId: `web.${form.updateId}` }, { staff: user.username }, req.log);
     } catch (err) {
       if (err instanceof HttpError && err.statusCode === 404) return showComplaint(req, reply, id);
+      if (err instanceof HttpError && err.code === 'return_unavailable') {
+        return showComplaint(req, reply.code(409), id, { form: { ...form, state: '' }, notice: { text: 'Aduan ini diteruskan lebih dari 30 hari lalu sehingga tidak dapat dikembalikan lewat halaman ini. Bila bukan kewenangan instansi Anda, beri tahu admin; perkembangannya tetap dapat Anda kirim.', error: true } });
+      }
       if (err instanceof HttpError && err.code === 'update_id_reused') {
         return showComplaint(req, reply.code(409), id, { form: { ...form, updateId: newFormId() }, notice: { text: 'Formulir ini sudah pernah terkirim dengan isi lain. Periksa riwayat di bawah; bila masih perlu, kirim tanggapan ini sekali lagi.', error: true } });
       }

@@ -48,31 +48,47 @@ export class OpdComplaints {
   /** The complaint as `opd` may see it, or null when it is not (or no longer) theirs. */
   async view(opd: string, id: string): Promise<OpdComplaintView | null> {
     const found = await this.find(opd, id);
-    return found?.complaint ? { ...found, complaint: found.complaint } : null;
+    return found?.complaint ? { complaint: found.complaint, status: found.status, ...(found.respondBy ? { respondBy: found.respondBy } : {}) } : null;
   }
 
   /**
-   * As view(), and also a complaint still with `opd` whose routing publication is gone (`routed`
-   * keeps one 30 days): its status alone, `complaint` null, so that the OPD can still answer it.
+   * As view(), and also a complaint still with `opd` whose routing publications are all gone
+   * (`routed` keeps one 30 days): its status alone, `complaint` null, so that the OPD can still
+   * answer it. `routedAt`: when it was routed to `opd` (ISO).
    */
-  async find(opd: string, id: string): Promise<(Omit<OpdComplaintView, 'complaint'> & { complaint: RoutedComplaint | null }) | null> {
-    const [routed, read] = await Promise.all([latestRouted(this.routedQueue, id), this.deps.status.read(id)]);
-    // A triage revision names the OPD that returned it: not theirs any more, even while its record
-    // (written last) still names them.
-    if (!read || read.view.opd?.code !== opd || (routed && (routed.routing.triage || routed.routing.opd !== opd))) return null;
-    if (!routed && !['routed', 'in_progress', 'resolved', 'rejected'].includes(read.record.state)) return null;
+  async find(opd: string, id: string): Promise<(Omit<OpdComplaintView, 'complaint'> & { complaint: RoutedComplaint | null; routedAt?: string }) | null> {
+    const loaded = await this.load(opd, id);
+    if (!loaded) return null;
+    const { routed, read } = loaded;
     // Callers linked by the radio desk after the decision are counted on the status record.
     const complaint = routed ? forOpd({ ...routed, supporters: Math.max(routed.supporters, read.record.supporters ?? 0) }) : null;
-    // The deadline of this decision, while the OPD has not answered it (the awaiting index's clock).
     const routedAt = routed?.routing.routedAt ?? read.view.history.findLast((h) => h.state === 'routed')?.at;
+    // The deadline of this decision, while the OPD has not answered it (the awaiting index's clock).
     const respondBy = this.deps.deadline && read.record.state === 'routed' && routedAt ? new Date(this.deps.deadline.respondBy(Date.parse(routedAt))).toISOString() : undefined;
-    return { complaint, status: read.view, ...(respondBy ? { respondBy } : {}) };
+    return { complaint, status: read.view, ...(respondBy ? { respondBy } : {}), ...(routedAt ? { routedAt } : {}) };
+  }
+
+  /**
+   * The complaint's latest routing and its status, when both say it is with `opd`: a triage
+   * revision names the OPD that returned it, not theirs any more even while its record (written
+   * last) still names them. `routed` null: its decisions are gone from the queue (30 days) and
+   * the record alone says where it is.
+   */
+  private async load(opd: string, id: string) {
+    const read = await this.deps.status.read(id);
+    if (!read || read.record.opd !== opd || read.view.opd?.code !== opd) return null;
+    // Every routing step is a decision: an upper bound of its revisions, for a first decision gone from `routed`.
+    const maxRevision = read.view.history.filter((h) => h.state === 'routed' || h.state === 'triage' || h.state === 'external').length;
+    const routed = await latestRouted(this.routedQueue, id, { maxRevision });
+    if (routed && (routed.routing.triage || routed.routing.opd !== opd)) return null;
+    if (!routed && !['routed', 'in_progress', 'resolved', 'rejected'].includes(read.record.state)) return null;
+    return { routed, read };
   }
 
   /**
    * Queues `opd`'s report on complaint `id` for the router (jobId `<opd>.<updateId>`, so a retry
    * changes nothing). Throws HttpError: 404 not routed to `opd`, 409 `update_id_reused` /
-   * `stale_report`, 400 for an `at` out of bounds; `count` hears each outcome.
+   * `stale_report` / `return_unavailable`, 400 for an `at` out of bounds; `count` hears each outcome.
    */
   async report(opd: string, id: string, report: OpdReport, who: OpdActor, log: FastifyBaseLogger, count: (outcome: OpdReportOutcome) => void = () => {}): Promise<{ updateId: string; outcome: 'queued' | 'spooled' }> {
     const updateId = `${opd}.${report.updateId}`;
@@ -97,10 +113,18 @@ export class OpdComplaints {
       log.info({ complaintId: id, opd, ...who, updateId }, 'opd status update retried: already queued');
       return { updateId, outcome: 'queued' };
     }
-    const rec = await this.deps.status.get(id);
-    if (!rec || rec.opd !== opd) {
+    const loaded = await this.load(opd, id);
+    if (!loaded) {
       count('not_found');
       throw new HttpError(404, 'not_found', 'No complaint with this id is routed to your OPD');
+    }
+    const rec = loaded.read.record;
+    // A return publishes the complaint's latest decision again as a triage revision: with its
+    // decisions gone from `routed` (routed over 30 days ago), the router could not, and would
+    // drop the return after this 202.
+    if (report.state === 'returned' && !loaded.routed) {
+      count('invalid');
+      throw new HttpError(409, 'return_unavailable', "This complaint was routed to your OPD more than 30 days ago and its routing is no longer kept, so it cannot be returned to triage. Report its progress (in_progress, resolved, rejected), or tell the city's admins.");
     }
     // A date ahead of this clock would make every later report on the complaint (by any OPD
     // it is re-assigned to, too) "older than the last one" and dropped.
