@@ -65,7 +65,8 @@ export const Notification = z
     to: z.string().min(1),
     complaintId: z.string().optional(),
     ticket: z.string().optional(),
-    kind: z.enum(['ack', 'routed', 'status', 'guide', 'lookup', 'error']),
+    /** `staff`: not to a citizen but to an OPD's staff member (the gateway's morning digest of their inbox); absent a complaint and a ticket. */
+    kind: z.enum(['ack', 'routed', 'status', 'guide', 'lookup', 'error', 'staff']),
     /** Text to send, Bahasa Indonesia. */
     text: z.string().min(1).max(4000),
     /** Reply to this channel message id when the channel supports it. */

@@ -61,6 +61,11 @@ export class ResponseDeadline {
     this.holidays = holidays;
   }
 
+  /** Whether the WIB day of `ms` is a working day (Monday to Friday, not a listed holiday). */
+  isWorkingDayAt(ms: number): boolean {
+    return this.isWorkingDay(wibDay(ms));
+  }
+
   private isWorkingDay(day: number): boolean {
     const weekday = new Date(day * DAY_MS).getUTCDay();
     return weekday !== 0 && weekday !== 6 && !this.holidays.has(isoDate(day));

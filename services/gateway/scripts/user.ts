@@ -1,7 +1,8 @@
 /**
  * Operator, admin and OPD accounts in Redis (REDIS_URL, QUEUE_PREFIX; ROUTING_DIRECTORY for --opd).
  *   user:add <username> --role operator|admin [--station "<station name>"]   (password from stdin)
- *   user:add <username> --role opd --opd <opd-code>                           (an OPD's staff: its inbox at /opd)
+ *   user:add <username> --role opd --opd <opd-code> [--whatsapp <number>]    (an OPD's staff: its inbox at /opd)
+ *   user:whatsapp <username> --number <number> | --none                       (an OPD account's number for the inbox digest)
  *   user:passwd <username>                                                   (password from stdin)
  *   user:station <username> --station "<station name>"                      (an operator's new station)
  *   user:disable <username> | user:enable <username> | user:list
@@ -45,12 +46,12 @@ async function readPassword(): Promise<string> {
 }
 
 function usage(): never {
-  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] | add <username> --role opd --opd <opd-code> | passwd <username> | station <username> --station "<name>" | disable <username> | enable <username> | list\n');
+  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] | add <username> --role opd --opd <opd-code> [--whatsapp <number>] | whatsapp <username> --number <number> | --none | passwd <username> | station <username> --station "<name>" | disable <username> | enable <username> | list\n');
   process.exit(2);
 }
 
 async function main() {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' }, opd: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' }, opd: { type: 'string' }, whatsapp: { type: 'string' }, number: { type: 'string' }, none: { type: 'boolean' } } });
   const [command, username] = positionals;
   const env = parseEnvOrExit(RedisEnv.extend({ ROUTING_DIRECTORY: z.string().optional() }));
   let redis: Redis | undefined;
@@ -58,7 +59,7 @@ async function main() {
     redis = await connectCliRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.QUEUE_PREFIX);
     const users = new UserStore(redis, env.QUEUE_PREFIX);
     if (command === 'list') {
-      for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${(u.role === 'opd' ? u.opd : u.station) || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\n`);
+      for (const u of await users.list()) process.stdout.write(`${u.username}\t${u.role}\t${(u.role === 'opd' ? u.opd : u.station) || '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.createdAt}\t${u.whatsapp ?? '-'}\n`);
     } else if (command === 'add' && username) {
       const role = Role.safeParse(values.role);
       if (!role.success) usage();
@@ -72,7 +73,7 @@ async function main() {
           return;
         }
       }
-      const u = await users.add({ username, password: await readPassword(), role: role.data, ...(values.station ? { station: values.station } : {}), ...(values.opd ? { opd: values.opd } : {}) });
+      const u = await users.add({ username, password: await readPassword(), role: role.data, ...(values.station ? { station: values.station } : {}), ...(values.opd ? { opd: values.opd } : {}), ...(values.whatsapp !== undefined ? { whatsapp: values.whatsapp } : {}) });
       process.stdout.write(`added ${u.username} (${u.role}${u.station ? `, ${u.station}` : ''}${u.opd ? `, ${u.opd}` : ''})\n`);
     } else if (command === 'passwd' && username) {
       await users.setPassword(username, await readPassword());
@@ -80,6 +81,9 @@ async function main() {
     } else if (command === 'station' && username && values.station !== undefined) {
       const u = await users.setStation(username, values.station);
       process.stdout.write(`${u.username} now keys calls for ${u.station || 'no station'}\n`);
+    } else if (command === 'whatsapp' && username && (values.number !== undefined) !== (values.none === true)) {
+      const kept = await users.setWhatsapp(username, values.none ? null : (values.number as string));
+      process.stdout.write(kept ? `${username.toLowerCase()} gets the inbox digest on WhatsApp at ${kept}\n` : `${username.toLowerCase()} gets no inbox digest\n`);
     } else if ((command === 'disable' || command === 'enable') && username) {
       await users.setDisabled(username, command === 'disable');
       process.stdout.write(`${username.toLowerCase()} ${command}d\n`);

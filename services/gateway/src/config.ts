@@ -119,6 +119,28 @@ export const GatewayEnv = ServiceEnv.extend({
   OPD_RESPONSE_DAYS: envInt(5, { min: 0, max: 60 }),
   /** The holidays the response deadline skips, one YYYY-MM-DD a line; defaults to the repository's infra/holidays.txt. */
   HOLIDAYS_FILE: z.string().optional(),
+  /**
+   * When OPD staff get the WhatsApp digest of their inbox ("3 aduan menunggu tanggapan"), in WIB,
+   * on working days: comma-separated HH:MM, or `off`. Only accounts given a number
+   * (`user:whatsapp`) get one, from WHATSAPP_PUBLIC_NUMBER, and only when something waits.
+   */
+  OPD_DIGEST_TIMES: z
+    .string()
+    .trim()
+    .default('07:30')
+    .transform((v, ctx) => {
+      if (v === '' || v.toLowerCase() === 'off') return [];
+      const times = v.split(',').map((t) => t.trim());
+      const bad = times.filter((t) => !/^([01]\d|2[0-3]):[0-5]\d$/.test(t));
+      if (bad.length === 0) return [...new Set(times)].sort();
+      ctx.addIssue({ code: 'custom', message: `must be times HH:MM (WIB) separated by commas, such as 07:30,13:00, or off; not ${bad.map((b) => `"${b}"`).join(', ')}` });
+      return z.NEVER;
+    }),
+  /** The address citizens and staff reach this gateway at (https://aduan.blitarkota.go.id): links in the staff digest. Unset: the digest names the page without a link. */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   /** Login attempts per client address per minute, whatever the username (0 disables): each costs a password hash. */
   LOGIN_RATE_LIMIT_PER_MINUTE: envInt(20, { min: 0 }),
   /**

@@ -10,7 +10,8 @@ import { LocalDiskStorage, type AttachmentStorage } from '@aduan/storage';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { uploadWaitMs, type GatewayEnv } from './config.ts';
 import { IntakeService } from './intake/intake-service.ts';
-import { createAuthDeps, type AuthDeps } from './auth/index.ts';
+import { createAuthDeps, type AuthDeps, type UserStore } from './auth/index.ts';
+import { OpdDigest } from './opd-inbox/digest.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
 import { OpdKeyStore } from './opd/opd-keys.ts';
 import { UploadGate } from './intake/upload-gate.ts';
@@ -153,6 +154,11 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
   const stopBackfill = new AbortController();
   const awaitingBackfill = backfillAwaitingIndex(status, logger, stopBackfill.signal);
   const receivedBackfill = backfillReceivedIndex(status, logger, stopBackfill.signal);
+  const directory = opts.directory ?? loadDirectory(config.ROUTING_DIRECTORY);
+  // main.ts passes the deadline it loaded (a holidays file that does not read stops the start).
+  const deadline = 'deadline' in opts ? opts.deadline : loadResponseDeadline(config);
+  const auth = createAuthDeps(config, redis, prefix);
+  const digest = startOpdDigest(config, { redis, prefix, status, users: auth.users, producer, logger, directory, deadline });
   return {
     config,
     logger,
@@ -163,7 +169,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     status,
     storage: new LocalDiskStorage(resolve(config.ATTACHMENT_DIR)),
     // The all-in-one process passes the directory its router already loaded.
-    directory: opts.directory ?? loadDirectory(config.ROUTING_DIRECTORY),
+    directory,
     intake,
     spoolRecall,
     statusSecret,
@@ -172,16 +178,16 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
     // One client address gets at most half the turns (at least one): it cannot hold them all.
     uploads: new UploadGate(config.MAX_CONCURRENT_UPLOADS, uploadWaitMs(config), Math.max(1, Math.floor(config.MAX_CONCURRENT_UPLOADS / 2))),
     ...(opts.routerAlive ? { routerAlive: opts.routerAlive } : {}),
-    auth: createAuthDeps(config, redis, prefix),
+    auth,
     desk,
     opdKeys: new OpdKeyStore(redis, prefix),
-    // main.ts passes the deadline it loaded (a holidays file that does not read stops the start).
-    deadline: 'deadline' in opts ? opts.deadline : loadResponseDeadline(config),
+    deadline,
     awaitingBackfill,
     receivedBackfill,
     close: async () => {
       stopRecall.abort();
       stopBackfill.abort();
+      await digest?.stop();
       await Promise.all([spoolRecall, awaitingBackfill, receivedBackfill]);
       await desk.close();
       await producer.close();
@@ -189,4 +195,18 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
       redis.disconnect();
     },
   };
+}
+
+/**
+ * The OPD inbox's WhatsApp digest (OpdDigest), when OPD_DIGEST_TIMES names times and the city's
+ * number (WHATSAPP_PUBLIC_NUMBER) is known to send it from; said once at start when it cannot run.
+ */
+function startOpdDigest(config: GatewayEnv, d: { redis: Redis; prefix: string; status: StatusStore; users: UserStore; producer: DurableProducer; logger: Logger; directory: Directory; deadline: ResponseDeadline | undefined }): { stop: () => Promise<void> } | undefined {
+  if (config.OPD_DIGEST_TIMES.length === 0) return undefined;
+  if (!config.WHATSAPP_PUBLIC_NUMBER) {
+    d.logger.info('opd inbox digest off: WHATSAPP_PUBLIC_NUMBER, the number to send it from, is not set');
+    return undefined;
+  }
+  const opdNames = new Map(d.directory.opds.map((o) => [o.code, o.name]));
+  return new OpdDigest({ ...d, opdNames, times: config.OPD_DIGEST_TIMES, account: config.WHATSAPP_PUBLIC_NUMBER, publicUrl: config.PUBLIC_URL }).start();
 }

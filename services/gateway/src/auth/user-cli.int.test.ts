@@ -64,6 +64,16 @@ describe('user CLI', () => {
     expect(cli(['add', 'joni', '--role', 'opd', '--opd', 'dishub', '--station', 'Radio Patria FM'], 'sandi-yang-panjang-9\n').err).toContain('invalid_station');
     expect(cli(['station', 'budi', '--station', 'Radio Patria FM']).err).toContain('invalid_station');
     expect(cli(['list']).out).toMatch(/^budi\topd\tdishub\tactive/m);
+    // The inbox digest's number: kept as E.164, listed, removed; for OPD accounts only.
+    expect(cli(['whatsapp', 'budi', '--number', '0812 3456 7890']).out).toContain('budi gets the inbox digest on WhatsApp at +6281234567890');
+    expect(cli(['list']).out).toMatch(/^budi\topd\tdishub\tactive\t\S+\t\+6281234567890$/m);
+    expect(cli(['whatsapp', 'budi', '--number', 'bukan nomor']).err).toContain('error (invalid_whatsapp)');
+    expect(cli(['whatsapp', 'budi', '--none']).out).toContain('budi gets no inbox digest');
+    expect(cli(['list']).out).toMatch(/^budi\topd\tdishub\tactive\t\S+\t-$/m);
+    expect(cli(['whatsapp', 'budi']).code).toBe(2);
+    expect(cli(['add', 'wati', '--role', 'opd', '--opd', 'dlh', '--whatsapp', '+62 812 0000 3333'], 'sandi-yang-panjang-9\n').out).toContain('added wati (opd, dlh)');
+    expect(cli(['list']).out).toMatch(/^wati\topd\tdlh\tactive\t\S+\t\+6281200003333$/m);
+    expect(cli(['add', 'tono', '--role', 'operator', '--station', 'Radio Patria FM', '--whatsapp', '0812 0000 4444'], 'sandi-yang-panjang-9\n').err).toContain('invalid_whatsapp');
   });
 
   it('refuses bad input with a clear message and exit code', () => {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { OpdCode } from '@aduan/schema';
+import { OpdCode, normalizePhone } from '@aduan/schema';
 import { hashPassword } from './password.ts';
 
 /** operator: a radio desk; admin: triage, reports; opd: an OPD's staff, in their OPD's inbox (/opd). */
@@ -23,6 +23,8 @@ export interface StoredUser extends AuthUser {
   createdAt: string;
   /** Last radio programme this operator keyed for (the desk pre-fills it). */
   lastProgram?: string;
+  /** An OPD account's WhatsApp number (E.164), for the morning digest of its inbox (OpdDigest); none: no digest. */
+  whatsapp?: string;
   /**
    * Raised by a new password and by disabling the account: sessions made under an earlier
    * epoch are over (authenticate), so a stolen cookie does not outlive either.
@@ -30,7 +32,7 @@ export interface StoredUser extends AuthUser {
   sessionEpoch: number;
 }
 
-export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'invalid_station' | 'opd_required' | 'user_exists' | 'no_such_user';
+export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'invalid_station' | 'opd_required' | 'invalid_whatsapp' | 'user_exists' | 'no_such_user';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;
@@ -66,6 +68,14 @@ function checkedOpd(role: Role, opd: string | undefined): string {
   return code;
 }
 
+/** An OPD account's WhatsApp number as kept: E.164, or a UserError. */
+function checkedWhatsapp(role: Role, number: string): string {
+  if (role !== 'opd') throw new UserError('invalid_whatsapp', 'only an OPD account gets the inbox digest on WhatsApp');
+  const e164 = normalizePhone(number);
+  if (!e164) throw new UserError('invalid_whatsapp', `"${number}" is not a phone number such as 0812 3456 7890 or +6281234567890`);
+  return e164;
+}
+
 /** Operator, admin and OPD accounts: one Redis hash per user plus a set of all usernames. */
 export class UserStore {
   private readonly redis: Redis;
@@ -83,13 +93,14 @@ export class UserStore {
     return `${this.prefix}:users`;
   }
 
-  async add(input: { username: string; password: string; role: Role; station?: string; opd?: string }): Promise<AuthUser> {
+  async add(input: { username: string; password: string; role: Role; station?: string; opd?: string; whatsapp?: string }): Promise<AuthUser> {
     const username = canonicalUsername(input.username);
     if (!USERNAME_RE.test(username)) throw new UserError('invalid_username', 'username: 2-40 characters, letters, digits, ".", "_" or "-"');
     if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
     const station = checkedStation(input.role, input.station);
     const opd = checkedOpd(input.role, input.opd);
-    const fields = { username, role: input.role, station, opd, passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
+    const whatsapp = input.whatsapp === undefined ? undefined : checkedWhatsapp(input.role, input.whatsapp);
+    const fields = { username, role: input.role, station, opd, ...(whatsapp ? { whatsapp } : {}), passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
     const created = await this.redis.hsetnx(this.key(username), 'username', username);
     if (!created) throw new UserError('user_exists', `user ${username} exists already`);
     await this.redis.multi().hset(this.key(username), fields).sadd(this.indexKey, username).exec();
@@ -100,7 +111,7 @@ export class UserStore {
     const h = await this.redis.hgetall(this.key(username));
     const role = Role.safeParse(h.role);
     if (!h.username || !h.passwordHash || !role.success) return null;
-    return { username: h.username, role: role.data, station: h.station ?? '', opd: role.data === 'opd' ? (h.opd ?? '') : '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', sessionEpoch: Number(h.sessionEpoch ?? 0), ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}) };
+    return { username: h.username, role: role.data, station: h.station ?? '', opd: role.data === 'opd' ? (h.opd ?? '') : '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', sessionEpoch: Number(h.sessionEpoch ?? 0), ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}), ...(h.whatsapp ? { whatsapp: h.whatsapp } : {}) };
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<void> {
@@ -128,6 +139,19 @@ export class UserStore {
     const checked = checkedStation(user.role, station);
     await this.redis.hset(this.key(username), 'station', checked);
     return { username: user.username, role: user.role, station: checked, opd: user.opd };
+  }
+
+  /** Sets (or, with null, removes) an OPD account's WhatsApp number for its inbox digest; returns it as kept (E.164). */
+  async setWhatsapp(username: string, number: string | null): Promise<string | null> {
+    const user = await this.get(username);
+    if (!user) throw new UserError('no_such_user', `no user ${canonicalUsername(username)}`);
+    if (number === null) {
+      await this.redis.hdel(this.key(username), 'whatsapp');
+      return null;
+    }
+    const whatsapp = checkedWhatsapp(user.role, number);
+    await this.redis.hset(this.key(username), 'whatsapp', whatsapp);
+    return whatsapp;
   }
 
   async rememberProgram(username: string, program: string): Promise<void> {
