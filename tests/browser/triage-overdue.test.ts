@@ -69,9 +69,15 @@ describe('triage page: complaints past their OPD response deadline', () => {
     expect(res.statusCode).toBe(202);
     await waitFor(async () => ((await gw.deps.status.get(answered.id))?.state === 'in_progress' ? true : null), { what: 'the report applied' });
 
+    // Satpol PP's staff have an inbox account; DLH has neither an account nor a key.
+    await gw.deps.auth.users.add({ username: 'satpol', password: 'kata-sandi-satpol-43', role: 'opd', opd: 'satpolpp' });
+
     const { context, page, problems } = await adminPage({ javaScriptEnabled: false });
     try {
       expect(await page.locator('#ada-terlambat').textContent()).toContain('15 aduan belum ditanggapi dinas');
+      // Said of the late OPD nobody reads in Aduan, and of it only.
+      expect(await page.locator('[id^="tanpa-pembaca-"]').evaluateAll((ps) => ps.map((p) => p.id))).toEqual(['tanpa-pembaca-dlh']);
+      expect(await page.locator('#tanpa-pembaca-dlh').textContent()).toContain('user:add --role opd --opd dlh');
       const section = page.locator('#batas-tanggapan');
       // The OPD with the oldest late complaint first; escaped names shown as typed.
       expect(await section.locator('h3').allTextContents()).toEqual(['Dinas Perhubungan · 2 aduan', 'DLH <b>"Lingkungan"</b> & Co · 1 aduan', 'Satuan Polisi Pamong Praja · 12 aduan']);

@@ -220,6 +220,8 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       query ? find(query) : undefined,
       query || !deps.deadline ? undefined : listOverdue(deps),
     ]);
+    // Late OPDs nobody reads in Aduan (no inbox account, no API key): said with their group.
+    const unread = overdue?.length ? await opdsWithoutReaders(deps, overdue.map((g) => g.opd)) : undefined;
     const conflict = req.query.error === 'conflict' && found;
     // After a conflict, the note the admin typed is still there (their choice named, not selected).
     const [draft, additions] = await Promise.all([
@@ -234,7 +236,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       ...(done ? { done } : {}),
       ...(conflict ? { error: changedMeanwhile(found.routing) } : req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}),
       ...(query ? { search: { query, ...(found ? { found } : {}), ...(prefill ? { prefill } : {}) } } : {}),
-      ...(overdue && deps.deadline ? { overdue: { groups: overdue, days: deps.deadline.days } } : {}),
+      ...(overdue && deps.deadline ? { overdue: { groups: overdue, days: deps.deadline.days, unread: unread ?? new Set<string>() } } : {}),
     }));
   });
 
@@ -292,4 +294,14 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
     return reply.redirect(`/admin/triage?done=${encodeURIComponent(routed.ticket)}${next ? `&next=${next}` : ''}${unsent ? '&note=unsent' : ''}#diteruskan`, 303);
   });
   return t;
+}
+
+/**
+ * Of `opds`, those with neither an active OPD inbox account nor an unrevoked OPD API key: nobody
+ * reads their complaints in Aduan (unless the OPD consumes its `opd.<code>` queue from Redis).
+ */
+async function opdsWithoutReaders(deps: GatewayDeps, opds: string[]): Promise<Set<string>> {
+  const [users, keys] = await Promise.all([deps.auth.users.list(), deps.opdKeys.list()]);
+  const read = new Set([...users.filter((u) => u.role === 'opd' && !u.disabled).map((u) => u.opd), ...keys.filter((k) => !k.revokedAt).map((k) => k.opd)]);
+  return new Set(opds.filter((opd) => !read.has(opd)));
 }

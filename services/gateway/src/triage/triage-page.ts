@@ -78,7 +78,8 @@ export interface TriagePageOptions {
    */
   restored?: { complaint: RoutedComplaint; draft: Prefill; meanwhile: boolean; next?: string };
   /** The complaints OPDs left unanswered past their deadline (listOverdue), and that deadline in working days; absent: deadlines are off, or another view. */
-  overdue?: { groups: OverdueGroup[]; days: number };
+  /** `unread`: the late OPDs with no inbox account and no API key. */
+  overdue?: { groups: OverdueGroup[]; days: number; unread: ReadonlySet<string> };
   /** What the page says of additions, for the complaints it shows (readAdditions); absent: nothing. */
   additions?: TriageAdditions;
 }
@@ -135,7 +136,7 @@ ${done && !items.some((c) => c.id === done.before) ? confirmation : ''}
 ${opts.error ? html`<div class="summary" role="alert" style="margin-bottom:16px">${opts.error}</div>` : ''}
 ${!search && items.length === 0 ? html`<div class="card"><p>Tidak ada aduan yang menunggu triase.</p></div>` : ''}
 ${list}
-${opts.overdue ? overdueSection(opts.overdue.groups, opts.overdue.days) : ''}`;
+${opts.overdue ? overdueSection(opts.overdue.groups, opts.overdue.days, opts.overdue.unread) : ''}`;
   return layout('Triase aduan', body);
 }
 
