@@ -144,6 +144,33 @@ describe('an OPD returns a complaint', () => {
     expect(mem.lines.filter((l) => l.msg === 'addition returned to triage with its complaint').map((l) => l.complaintId)).toEqual([open.id]);
   });
 
+  it("gives the complaint's open additions with the OPD its report, telling the citizen once; one the OPD closed stays", async () => {
+    const c = await routedToDishub(7);
+    const additionTo = (n: number) => chatComplaint('RET', prefix, n, `(foto tambahan untuk aduan ${c.ticket}, dikirim setelah aduan itu tercatat)`);
+    const [open, done] = [additionTo(8), additionTo(9)];
+    for (const a of [open, done]) {
+      await q(QueueNames.intake).add('intake', a, { jobId: a.id });
+      await waitFor(async () => ((await status.get(a.id))?.opd === 'dishub' ? true : null), { what: 'the addition with dishub' });
+    }
+    await report(done, 'dishub', 'resolved', `done-${done.id}`);
+    await waitFor(async () => ((await status.get(done.id))?.state === 'resolved' ? true : null), { what: 'the second addition resolved' });
+
+    await report(c, 'dishub', 'in_progress', `prog-${c.id}`, { message: 'Petugas menuju lokasi' });
+    await finished(`prog-${c.id}`);
+    expect((await status.view(open.id))?.history.at(-1)).toMatchObject({ state: 'in_progress', message: 'Petugas menuju lokasi' });
+    expect((await status.get(done.id))?.state).toBe('resolved');
+    // Out of what dishub is late on; in its in-progress list.
+    expect(await conn.zscore(`${prefix}:opd:dishub:awaiting`, open.id)).toBeNull();
+    expect(await conn.zscore(`${prefix}:opd:dishub:progress`, open.id)).not.toBeNull();
+    await report(c, 'dishub', 'resolved', `res-${c.id}`, { message: 'Sudah ditertibkan' });
+    await finished(`res-${c.id}`);
+    expect((await status.get(open.id))?.state).toBe('resolved');
+    // The citizen heard of the complaint, twice, and of the addition nothing more.
+    const notices = await q('notify.whatsapp').getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']);
+    expect(notices.filter((j) => j.data.kind === 'status' && [c.id, open.id].includes(j.data.complaintId)).map((j) => j.data.complaintId)).toEqual([c.id, c.id]);
+    expect(mem.lines.filter((l) => l.msg === "addition follows its complaint's report").map((l) => [l.complaintId, l.state])).toEqual([[open.id, 'in_progress'], [open.id, 'resolved']]);
+  });
+
   it('refuses a return of an external complaint (no OPD has it; only the admin re-assigns it), publishing nothing', async () => {
     const c = chatComplaint('RET', prefix, 90, 'Listrik PLN padam terus tiap malam di rumah saya, token juga error');
     await q(QueueNames.intake).add('intake', c, { jobId: c.id });

@@ -109,6 +109,8 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
     ...(update.message ? { message: update.message } : {}),
   });
   if (outcome === 'wrong_opd') throw notRoutedTo(deps, update, undefined);
+  // The citizen's later photos of the same complaint (its additions) go along, also on a retry.
+  if (outcome === 'applied' || outcome === 'duplicate') await reportAdditions(deps, update, at, acceptedMs);
   if (outcome === 'stale') {
     deps.logger.warn({ complaintId: update.complaintId, opd: update.opd, state: update.state }, 'status update older than the last one applied: ignored');
     return;
@@ -134,6 +136,34 @@ async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBef
       return;
     }
     await tellStatus(deps, rec, address, { state: update.state, opdName: rec.opdName ?? update.opd, message: update.message, at: update.at, jobId: eventOf(update) });
+  }
+}
+
+/**
+ * An OPD's report on a complaint holds for its additions (photos, a location or contact card its
+ * citizen sent after it, each with a ticket of its own: StatusStore.linkAddition) that are with
+ * the same OPD and not closed: they take the same state and message, as a return takes them back
+ * to triage. Otherwise each waited for an answer of its own, turned overdue, and staff answered
+ * the same problem once per photo. The citizen hears it once, of the complaint: no notice is sent
+ * for an addition (its acknowledgement said it goes with the complaint). One already in the
+ * reported state, or closed, or an addition an admin sent elsewhere, or one the OPD answered later
+ * on its own (stale), stays as it is. Each under its own decision lock, taken after the
+ * complaint's; one busy now fails the report's job, whose retry finishes the rest (the complaint's
+ * step is then a duplicate, each addition's step keyed on the report: idempotent).
+ */
+async function reportAdditions(deps: StatusDeps, update: ProgressReport, at: string, acceptedMs: number): Promise<void> {
+  for (const id of await deps.status.additions(update.complaintId)) {
+    const token = await deps.status.lockDecision(id, DECISION_LOCK_MS);
+    if (!token) throw new DecisionBusyError(id);
+    try {
+      const [rec, latest] = await Promise.all([deps.status.get(id), latestRouted(deps.routedQueue, id)]);
+      if (!rec || rec.opd !== update.opd || (rec.state !== 'routed' && rec.state !== 'in_progress') || rec.state === update.state) continue;
+      if (latest && (latest.routing.triage || latest.routing.opd !== update.opd)) continue;
+      const outcome = await deps.status.transition(id, { state: update.state, requireOpd: update.opd, at, acceptedMs, dedupeKey: `${eventOf(update)}.of.${update.complaintId}`, ...(update.message ? { message: update.message } : {}) });
+      if (outcome === 'applied') deps.logger.info({ complaintId: id, addsTo: update.complaintId, opd: update.opd, state: update.state }, "addition follows its complaint's report");
+    } finally {
+      await deps.status.unlockDecision(id, token);
+    }
   }
 }
 
