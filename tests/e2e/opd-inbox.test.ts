@@ -169,7 +169,7 @@ describe('OPD inbox', () => {
     expect((await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie: cookies.budi ?? '' } })).statusCode).toBe(403);
   });
 
-  it("shows a complaint routed long ago and re-assigned lately, whose first routing `routed` has dropped", async () => {
+  it("shows a complaint routed long ago and re-assigned lately, whose first routing `routed` has dropped, and takes its return", async () => {
     const c = await fileRouted({ text: 'Sampah menumpuk di TPS Jl. Anggrek sudah seminggu tidak diangkut' });
     expect((await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie: cookies.admin ?? '' }, payload: { opd: 'dishub' } })).statusCode).toBe(200);
     await waitFor(async () => ((await gw.deps.status.get(c.id))?.opd === 'dishub' ? true : null), { what: 're-assigned' });
@@ -179,6 +179,10 @@ describe('OPD inbox', () => {
     expect(own.statusCode).toBe(200);
     expect(own.body).toContain('Sampah menumpuk di TPS');
     expect(own.body).toContain('value="returned"');
+    // Returned: the router finds the re-assignment too, and the complaint goes back to triage.
+    const sent = await send('budi', c.id, { state: 'returned', message: 'Sampah urusan DLH', updateId: formId(own.body) });
+    expect(sent.statusCode).toBe(303);
+    await waitFor(async () => ((await citizenView(c)).state === 'triage' ? true : null), { what: 'back in triage' });
   });
 
   it('answers a complaint whose routings are all gone from the queue, but does not offer to return it (nor take a return)', async () => {

@@ -41,8 +41,8 @@ export function specFor(queueName: string): QueueSpec {
  * a priority before any job with one, then the lowest priority first; within one, in the order
  * added. So the acknowledgement (the citizen's ticket) goes first and, as before, in the fast
  * plain add; then the answers to a citizen who just wrote (guide, lookup: `cek ADU-…`); then the
- * router's notices (routed, status), which no one waits for in the chat, and the gateway's digests
- * to OPD staff (staff), after every citizen's. A citizen's notices keep
+ * router's notices (routed, status), which no one waits for in the chat; last the gateway's digests
+ * to OPD staff (staff, 3), after every citizen's notice. A citizen's notices keep
  * their order: a complaint's acknowledgement is queued before its routed and status notices and
  * ranks before them. Each WhatsApp number sends at most SEND_PER_MINUTE: in a flood, in the order
  * added, the acknowledgements of the last complaints waited hours behind everything else.
@@ -50,7 +50,8 @@ export function specFor(queueName: string): QueueSpec {
  */
 export function notifyPriority(kind: Notification['kind']): number | undefined {
   if (kind === 'ack') return undefined;
-  return kind === 'routed' || kind === 'status' || kind === 'staff' ? 2 : 1;
+  if (kind === 'staff') return 3;
+  return kind === 'routed' || kind === 'status' ? 2 : 1;
 }
 
 /**

@@ -14,7 +14,7 @@ export const URGENT_TIER = -1;
 /**
  * A notice's tier in its number's line, as its place in the queue (jobOrder in @aduan/queue):
  * urgent -1 (the head of the wait list), acknowledgement 0, answers (guide, lookup) 1, router
- * notices 2 (their BullMQ priorities).
+ * notices 2, staff digests 3 (their BullMQ priorities).
  */
 export const notifyTier = (n: Pick<Notification, 'kind' | 'urgent'>): number => (n.urgent ? URGENT_TIER : (notifyPriority(n.kind) ?? 0));
 

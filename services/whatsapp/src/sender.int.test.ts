@@ -41,6 +41,19 @@ describe('NotificationSender (real Redis)', () => {
     expect(sock.presences).toEqual(['composing', 'paused', 'composing', 'paused']);
   });
 
+  it("sends an OPD staff digest to the staff member's number, and drops one a WhatsApp outage kept past the afternoon", async () => {
+    const { logger } = memoryLogger();
+    const sock = fakeSocket(logger);
+    let now = Date.parse('2026-12-07T00:30:00Z');
+    const sender = new NotificationSender({ socketFor: () => sock, serves: () => true, redis, prefix, perMinute: 120, typing: false, logger, clock: () => now });
+    const digest: Notification = { ...note('staff', 'Selamat pagi. Ada 2 aduan warga yang menunggu tanggapan Dinas Perhubungan.'), to: '6281234567890@s.whatsapp.net', createdAt: new Date(now).toISOString() };
+    expect(await sender.send(digest, 'opd-digest.20261207T0030.budi')).toBe('sent');
+    expect(sock.sent.map((m) => m.jid)).toEqual(['6281234567890@s.whatsapp.net']);
+    now += 6 * 3_600_000 + 1;
+    expect(await sender.send({ ...digest }, 'opd-digest.20261207T0030.rina')).toBe('expired');
+    expect(sock.sent).toHaveLength(1);
+  });
+
   it('paces each number on its own: one send at a time, the interval apart, the acknowledgement first; another number is not held', async () => {
     const { logger } = memoryLogger();
     const sent: { account: string; text: string; at: number }[] = [];

@@ -7,6 +7,9 @@ import { LaneFullError, SendLanes, URGENT_TIER, notifyTier } from './send-lane.t
 import type { WaSocketLike } from './socket.ts';
 
 /** The number is not connected (pairing, reconnecting) or not served here: the job waits (service.ts) and is tried again. */
+/** A staff digest (the OPD inbox's count) still worth sending: a morning's, until the afternoon. */
+export const STAFF_NOTICE_MAX_AGE_MS = 6 * 3_600_000;
+
 export class SocketNotReadyError extends Error {
   readonly code = 'ADUAN_ERR_WA_NOT_READY';
   readonly reason: 'not-connected' | 'not-our-number';
@@ -210,9 +213,11 @@ export class NotificationSender {
 
   /**
    * Sends `n` in its number's line (see SendLanes): `queuedAt` (the job's timestamp) places it
-   * among notices of its tier. 'capped': a lookup over REPLY_CAP, not sent.
+   * among notices of its tier. 'capped': a lookup over REPLY_CAP, not sent. 'expired': a staff
+   * digest older than STAFF_NOTICE_MAX_AGE_MS (a WhatsApp outage), not sent: its count is stale,
+   * and the next digest says how things stand.
    */
-  async send(n: Notification, jobId: string, queuedAt = this.clock()): Promise<'sent' | 'already-sent' | 'capped'> {
+  async send(n: Notification, jobId: string, queuedAt = this.clock()): Promise<'sent' | 'already-sent' | 'capped' | 'expired'> {
     const m = waMetrics();
     const marker = `${this.opts.prefix}:wa:sent:${jobId}`;
     if (await this.opts.redis.exists(marker)) {
@@ -221,6 +226,11 @@ export class NotificationSender {
     }
     if (!this.opts.serves(n.account)) throw new SocketNotReadyError('not-our-number');
     this.ready(n);
+    if (n.kind === 'staff' && this.clock() - Date.parse(n.createdAt) > STAFF_NOTICE_MAX_AGE_MS) {
+      m.sends.inc({ kind: n.kind, outcome: 'expired' });
+      this.opts.logger.info({ kind: n.kind, createdAt: n.createdAt }, 'staff digest not sent: too old to be true any more');
+      return 'expired';
+    }
     if (this.overCap(n, jobId)) {
       m.sends.inc({ kind: n.kind, outcome: 'capped' });
       this.opts.logger.info({ kind: n.kind, cap: REPLY_CAP, windowMs: REPLY_WINDOW_MS }, 'answer not sent: the chat had its share of answers');

@@ -25,9 +25,10 @@ describe('OPD inbox digest: when, and in what words', () => {
 
   it('says how many wait, how many are late, and where to answer them', () => {
     expect(digestText({ atMs: wib('2026-12-07T07:30:00'), opdName: 'Dinas Perhubungan', awaiting: 3, overdue: 1, inboxUrl: 'https://aduan.example.go.id/opd' })).toBe(
-      'Selamat pagi. Ada 3 aduan warga yang menunggu tanggapan Dinas Perhubungan (1 di antaranya sudah melewati batas waktu). Silakan buka kotak masuk Aduan: https://aduan.example.go.id/opd\n\nPesan otomatis dari Aduan Kota Blitar.',
+      'Selamat pagi. Ada 3 aduan warga yang menunggu tanggapan Dinas Perhubungan (1 di antaranya sudah melewati batas waktu). Silakan buka kotak masuk Aduan: https://aduan.example.go.id/opd\n\nPesan otomatis dari Aduan Kota Blitar; mohon tidak membalas pesan ini.',
     );
-    expect(digestText({ atMs: wib('2026-12-07T13:00:00'), opdName: 'DLH', awaiting: 1, overdue: 0 })).toBe('Selamat siang. Ada 1 aduan warga yang menunggu tanggapan DLH. Silakan buka kotak masuk Aduan (halaman /opd).\n\nPesan otomatis dari Aduan Kota Blitar.');
+    expect(digestText({ atMs: wib('2026-12-07T16:00:00'), opdName: 'DLH', awaiting: 2, overdue: 2 })).toContain('Selamat sore. Ada 2 aduan warga yang menunggu tanggapan DLH (semuanya sudah melewati batas waktu).');
+    expect(digestText({ atMs: wib('2026-12-07T13:00:00'), opdName: 'DLH', awaiting: 1, overdue: 0 })).toBe('Selamat siang. Ada 1 aduan warga yang menunggu tanggapan DLH. Silakan buka kotak masuk Aduan (halaman /opd).\n\nPesan otomatis dari Aduan Kota Blitar; mohon tidak membalas pesan ini.');
   });
 });
 
@@ -73,10 +74,10 @@ describe('OPD inbox digest on real Redis', () => {
       account: '+6281100000000',
       to: '6281234567890@s.whatsapp.net',
       kind: 'staff',
-      text: 'Selamat pagi. Ada 2 aduan warga yang menunggu tanggapan Dinas Perhubungan (1 di antaranya sudah melewati batas waktu). Silakan buka kotak masuk Aduan: https://aduan.example.go.id/opd\n\nPesan otomatis dari Aduan Kota Blitar.',
+      text: 'Selamat pagi. Ada 2 aduan warga yang menunggu tanggapan Dinas Perhubungan (1 di antaranya sudah melewati batas waktu). Silakan buka kotak masuk Aduan: https://aduan.example.go.id/opd\n\nPesan otomatis dari Aduan Kota Blitar; mohon tidak membalas pesan ini.',
     });
-    // A citizen's acknowledgement goes before it (BullMQ: no priority first).
-    expect(job!.opts.priority).toBe(2);
+    // Every citizen's notice goes before it: acknowledgements (no priority), answers (1), the router's news (2).
+    expect(job!.opts.priority).toBe(3);
     // The next minute, or another gateway: nothing more.
     expect(await digest.tick(monday + 60_000)).toBe(0);
     expect(await notify.count()).toBe(1);

@@ -41,9 +41,9 @@ function partOfDay(ms: number): string {
 
 /** The digest's words (Bahasa Indonesia): how many complaints wait for the OPD, how many are late, and where to answer them. */
 export function digestText(o: { atMs: number; opdName: string; awaiting: number; overdue: number; inboxUrl?: string | undefined }): string {
-  const late = o.overdue > 0 ? ` (${o.overdue} di antaranya sudah melewati batas waktu)` : '';
+  const late = o.overdue === 0 ? '' : o.overdue >= o.awaiting ? ' (semuanya sudah melewati batas waktu)' : ` (${o.overdue} di antaranya sudah melewati batas waktu)`;
   const where = o.inboxUrl ? `Silakan buka kotak masuk Aduan: ${o.inboxUrl}` : 'Silakan buka kotak masuk Aduan (halaman /opd).';
-  return `Selamat ${partOfDay(o.atMs)}. Ada ${o.awaiting} aduan warga yang menunggu tanggapan ${o.opdName}${late}. ${where}\n\nPesan otomatis dari Aduan Kota Blitar.`;
+  return `Selamat ${partOfDay(o.atMs)}. Ada ${o.awaiting} aduan warga yang menunggu tanggapan ${o.opdName}${late}. ${where}\n\nPesan otomatis dari Aduan Kota Blitar; mohon tidak membalas pesan ini.`;
 }
 
 export interface OpdDigestOptions {
@@ -68,7 +68,8 @@ export interface OpdDigestOptions {
  * The OPD inbox's digest on WhatsApp: at each OPD_DIGEST_TIMES time of a working day, every
  * active OPD account given a number (`user:whatsapp`) whose OPD has complaints waiting for its
  * answer gets one message saying how many (and how many are late), with the link to /opd. Sent
- * as a `staff` notice on `notify.whatsapp` from the city's number, after every citizen's notices.
+ * as a `staff` notice on `notify.whatsapp` from the city's number, after every citizen's notice
+ * (priority 3); the WhatsApp service drops one over 6 hours old (an outage) unsent.
  * Each gateway checks every minute; a claim per account and time in Redis makes one of them send
  * it, once, also after a restart within the time's grace.
  */
@@ -95,7 +96,8 @@ export class OpdDigest {
       const awaiting = waiting.get(u.opd) ?? 0;
       if (awaiting === 0) continue;
       // One gateway sends it, once: the first to claim this account's digest of this time.
-      const claimed = await o.redis.set(`${o.prefix}:opd-digest:${slot}:${u.username}`, '1', 'EX', CLAIM_SECONDS, 'NX');
+      const claim = `${o.prefix}:opd-digest:${slot}:${u.username}`;
+      const claimed = await o.redis.set(claim, '1', 'EX', CLAIM_SECONDS, 'NX');
       if (claimed !== 'OK') continue;
       const notice: Notification = {
         schemaVersion: 1,
@@ -106,7 +108,14 @@ export class OpdDigest {
         text: digestText({ atMs: nowMs, opdName: o.opdNames.get(u.opd) ?? u.opd, awaiting, overdue: overdue.get(u.opd) ?? 0, inboxUrl: o.publicUrl ? `${o.publicUrl}/opd` : undefined }),
         createdAt: new Date(nowMs).toISOString(),
       };
-      const { outcome } = await o.producer.add(QueueNames.notify('whatsapp'), `opd-digest.${slot}.${u.username}`, notice);
+      let outcome;
+      try {
+        ({ outcome } = await o.producer.add(QueueNames.notify('whatsapp'), `opd-digest.${slot}.${u.username}`, notice));
+      } catch (err) {
+        // Neither queued nor spooled: the claim goes, so that the next minute's check sends it.
+        await o.redis.del(claim).catch(() => {});
+        throw err;
+      }
       o.logger.info({ staff: u.username, opd: u.opd, awaiting, outcome }, 'opd inbox digest queued');
       queued++;
     }
