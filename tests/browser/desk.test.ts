@@ -177,11 +177,20 @@ describe('radio desk in Chromium', () => {
     await page.waitForTimeout(1_000);
     expect(await page.locator('#hint-list li[data-drawn=first]').count()).toBe(1);
     await page.screenshot({ path: 'test-results/desk-hint.png', fullPage: true }).catch(() => {});
+    const callTime = await page.locator('#call-time').inputValue();
     await kb().press('F2');
     await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Ditautkan');
     expect(await page.locator('#ticket').textContent()).toBe(jukirTicket);
     expect(await activeId()).toBe('caller-name');
     await expect.poll(async () => (await boardRow(jukirTicket)).locator('.supporters').textContent()).toBe('1');
+    // The linked call is on the station's board too (its tally of the day), newest, as a link to
+    // that ticket with its state, at the call's time, and without the caller's name.
+    const linked = page.locator(`#board-rows tr.linked[data-linked-to="${jukirTicket}"]`);
+    await expect.poll(() => linked.count()).toBe(1);
+    expect(await linked.locator('td').allTextContents()).toEqual([callTime, jukirTicket, `Ditautkan ke ${jukirTicket} (pelapor tambahan)`, 'Dinas Perhubungan', '']);
+    expect(await page.locator('#board-rows tr').first().getAttribute('data-linked-to')).toBe(jukirTicket);
+    expect(await page.locator('#board-rows').textContent()).not.toContain('Joko');
+    await page.screenshot({ path: 'test-results/desk-board-link.png', fullPage: true }).catch(() => {});
     // Downstream sees the count: the routed complaint republished as <id>.s1.
     const id = (await gw.deps.status.idForTicket(jukirTicket)) ?? '';
     const job = await waitFor(async () => (await routedQ.getJob(`${id}.s1`)) ?? null, { what: 'routed .s1 job' });
@@ -391,8 +400,8 @@ describe('radio desk in Chromium', () => {
     const rows = page.locator('#board-rows tr', { hasText: 'Lampu PJU di Jalan Kalimantan' });
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
     // Exactly one complaint for it, however many times the outbox retried.
-    const board = await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`) as { entries: { snippet: string }[] };
-    expect(board.entries.filter((e) => e.snippet.startsWith('Lampu PJU di Jalan Kalimantan'))).toHaveLength(1);
+    const board = await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`) as { entries: { snippet?: string }[] };
+    expect(board.entries.filter((e) => e.snippet?.startsWith('Lampu PJU di Jalan Kalimantan'))).toHaveLength(1);
   });
 
   it('shows an entry sent late from the outbox as late, named, not as the ticket to read now; the network notice goes', async () => {
@@ -463,8 +472,8 @@ describe('radio desk in Chromium', () => {
       expect(await page.locator('#outbox-list li').count()).toBe(1);
       // Sent again by the outbox: listed as late, under its caller's name.
       await expect.poll(() => page.locator('#late-list li').first().textContent(), { timeout: 15_000 }).toMatch(/^Terkirim terlambat — tiket Pak Gimin: ADU-/);
-      const board = (await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`)) as { entries: { snippet: string }[] };
-      expect(board.entries.filter((e) => e.snippet.startsWith('Pohon tumbang menutup Jalan Kenari'))).toHaveLength(1);
+      const board = (await page.evaluate(`fetch('/api/v1/desk/board').then((r) => r.json())`)) as { entries: { snippet?: string }[] };
+      expect(board.entries.filter((e) => e.snippet?.startsWith('Pohon tumbang menutup Jalan Kenari'))).toHaveLength(1);
     } finally {
       await page.unroute(sends);
       await nextCaller();

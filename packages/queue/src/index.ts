@@ -5,7 +5,7 @@ export { Spool, SpoolWriteError, type SpoolRecord } from './spool.ts';
 export { DurableProducer, QueueUnavailableError, ContractViolationError, type AddResult, type ProducerOptions } from './producer.ts';
 export { createConsumer, throttledErrors, ERROR_REPORT_MS, type ConsumerOptions } from './consumer.ts';
 export { closeWorker, logWorkerClosed, type WorkerClosed } from './close-worker.ts';
-export { StatusStore, STATUS_KEEP_DAYS, STATUS_NOTICES_PER_DAY, senderFields, isSameSender, noticeAddress, isReportedStep, type ReportedStep, type StatusRecord, type HistoryEntry, type ReportEntry, type SupporterEntry, type ReceivedRecord, type ReceivedGuard, type RecordOutcome, type TransitionOutcome } from './status-store.ts';
+export { StatusStore, STATUS_KEEP_DAYS, STATUS_NOTICES_PER_DAY, senderFields, isSameSender, noticeAddress, isReportedStep, type ReportedStep, type StatusRecord, type HistoryEntry, type ReportEntry, type SupporterEntry, type StationEntry, type ReceivedRecord, type ReceivedGuard, type RecordOutcome, type TransitionOutcome } from './status-store.ts';
 export { probeRedis, exitIfRedisRefuses, refusedMessage, type RedisProbe } from './redis-access.ts';
 export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisServerMissingError, type LocalRedis } from './local-redis.ts';
 export { publishRouted, withdrawUntaken, routedJobId, forOpd, withoutIdentity, EXTERNAL_OPD } from './publish-routed.ts';

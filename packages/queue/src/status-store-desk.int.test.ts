@@ -31,9 +31,9 @@ describe('StatusStore: station index and supporters (radio desk)', () => {
     // A replay (the router records "received" again) adds nothing.
     await store.recordReceived(rec('01J0000000000000000000AAA2', '2026-11-28T01:00:00Z', 'Radio Patria FM'));
     const day = await store.stationEntries('Radio Patria FM', Date.parse('2026-11-28T00:00:00Z'), Date.parse('2026-11-29T00:00:00Z'));
-    expect(day.map((r) => r.id)).toEqual(['01J0000000000000000000AAA3', '01J0000000000000000000AAA2']);
+    expect(day.map((r) => r.record.id)).toEqual(['01J0000000000000000000AAA3', '01J0000000000000000000AAA2']);
     const latest = await store.stationEntries('Radio Patria FM', Date.parse('2026-11-28T00:00:00Z'), Date.parse('2026-11-29T00:00:00Z'), 1);
-    expect(latest.map((r) => r.id)).toEqual(['01J0000000000000000000AAA3']);
+    expect(latest.map((r) => r.record.id)).toEqual(['01J0000000000000000000AAA3']);
   });
 
   it('counts each supporter key once, also under concurrent links', async () => {
@@ -44,6 +44,28 @@ describe('StatusStore: station index and supporters (radio desk)', () => {
     expect((await store.get(id))?.supporters).toBe(3);
     expect(await store.supporters(id)).toHaveLength(3);
     expect(await store.addSupporter(id, 'k3', entry)).toEqual({ added: false, supporters: 3 });
+  });
+
+  it("lists a caller linked at a station on that station's board, once, among its complaints by time (and under the same limit)", async () => {
+    const id = '01J0000000000000000000LLL1';
+    const day = [Date.parse('2026-12-01T00:00:00Z'), Date.parse('2026-12-02T00:00:00Z')] as const;
+    await store.recordReceived(rec(id, '2026-12-01T01:00:00.000Z', 'Radio Mayangkara'));
+    await store.recordReceived(rec('01J0000000000000000000LLL2', '2026-12-01T03:00:00.000Z', 'Radio Patria FM'));
+    const link = { at: '2026-12-01T02:00:00.000Z', channel: 'radio' as const, station: 'Radio Patria FM', program: 'Halo Blitar Pagi', operatorId: 'siti', callTime: '2026-12-01T01:58:00.000Z' };
+    await store.addSupporter(id, 'link-a', link);
+    // Resent (the same key): counted and listed once; a key resent under another station's
+    // session is not listed there either.
+    await store.addSupporter(id, 'link-a', link);
+    await store.addSupporter(id, 'link-a', { ...link, station: 'Radio Suara Blitar', at: '2026-12-01T02:30:00.000Z' });
+    const rows = await store.stationEntries('Radio Patria FM', ...day);
+    expect(rows.map((r) => [r.kind, r.record.id])).toEqual([
+      ['complaint', '01J0000000000000000000LLL2'],
+      ['link', id],
+    ]);
+    expect(rows[1]).toMatchObject({ kind: 'link', record: { ticket: `ADU-${id.slice(-4)}-0000`, station: 'Radio Mayangkara' }, supporter: link });
+    expect((await store.stationEntries('Radio Patria FM', ...day, 1)).map((r) => r.kind)).toEqual(['complaint']);
+    expect((await store.stationEntries('Radio Mayangkara', ...day)).map((r) => [r.kind, r.record.id])).toEqual([['complaint', id]]);
+    expect(await store.stationEntries('Radio Suara Blitar', ...day)).toEqual([]);
   });
 });
 

@@ -185,14 +185,30 @@ const OPD_INBOX_MS = specFor(QueueNames.routed).keepCompletedSeconds * 1000;
 /** The radio desk's "today" board reads a station's entries by receive time; a week is plenty. */
 const STATION_INDEX_SECONDS = 8 * 86_400;
 
-/** Records a supporter once per key (a resent desk entry adds nothing) and keeps the count on the complaint. */
+/**
+ * Records a supporter once per key (a resent desk entry adds nothing) and keeps the count on the
+ * complaint. With a station's board (KEYS[3]), a new link goes on it in the same step: a link is
+ * on the board exactly when it is counted, and a resend (or a key another station's operator
+ * resends) puts it nowhere else.
+ */
 const ADD_SUPPORTER_LUA = `
 local added = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 local n = redis.call('HLEN', KEYS[1])
 redis.call('HSET', KEYS[2], 'supporters', n)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
+if added == 1 and KEYS[3] then
+  redis.call('ZADD', KEYS[3], 'NX', ARGV[4], ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], 0, ARGV[6])
+  redis.call('EXPIRE', KEYS[3], ARGV[7])
+end
 return {added, n}
 `;
+/**
+ * A linked caller's member of a station's board: the complaint ids around it are ULIDs, which
+ * hold no ':'.
+ */
+const LINK_MEMBER = 'link:';
+const linkMember = (id: string, supporterKey: string) => `${LINK_MEMBER}${id}:${supporterKey}`;
 /** Deletes a lock only while it is still ours (it may have expired and been taken by another). */
 const RELEASE_LUA = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 const RECORD_RECEIVED = new LuaScript(RECORD_RECEIVED_LUA);
@@ -276,6 +292,12 @@ export interface SupporterEntry {
   operatorId?: string;
   callTime?: string;
 }
+
+/**
+ * One row of a station's board of the day: a complaint it keyed, or a caller it linked to a
+ * complaint (any station's or channel's; `record` is that complaint).
+ */
+export type StationEntry = { kind: 'complaint'; record: StatusRecord } | { kind: 'link'; record: StatusRecord; supporter: SupporterEntry };
 
 export interface StatusRecord {
   id: string;
@@ -933,21 +955,41 @@ export class StatusStore {
   }
 
   /**
-   * A station's complaints received in [fromMs, toMs), newest first (the desk's board of the day):
-   * a day of more than `limit` shows its latest, not its first.
+   * A station's complaints received, and callers it linked, in [fromMs, toMs), newest first (the
+   * desk's board of the day): a day of more than `limit` shows its latest, not its first.
    */
-  async stationEntries(station: string, fromMs: number, toMs: number, limit = 500): Promise<StatusRecord[]> {
-    const ids = await this.redis.zrevrangebyscore(this.stationKey(station), `(${toMs}`, fromMs, 'LIMIT', 0, limit);
-    const records = await Promise.all(ids.map((id) => this.get(id)));
-    return records.filter((r): r is StatusRecord => r !== null);
+  async stationEntries(station: string, fromMs: number, toMs: number, limit = 500): Promise<StationEntry[]> {
+    const members = await this.redis.zrevrangebyscore(this.stationKey(station), `(${toMs}`, fromMs, 'LIMIT', 0, limit);
+    const entries = await Promise.all(members.map((m) => this.stationEntry(m)));
+    return entries.filter((e): e is StationEntry => e !== null);
+  }
+
+  private async stationEntry(member: string): Promise<StationEntry | null> {
+    if (!member.startsWith(LINK_MEMBER)) {
+      const record = await this.get(member);
+      return record && { kind: 'complaint', record };
+    }
+    const rest = member.slice(LINK_MEMBER.length);
+    const cut = rest.indexOf(':');
+    const id = rest.slice(0, cut);
+    const [record, supporter] = await Promise.all([this.get(id), this.redis.hget(this.key('complaint', id, 'supporters'), rest.slice(cut + 1))]);
+    return record && supporter ? { kind: 'link', record, supporter: JSON.parse(supporter) as SupporterEntry } : null;
   }
 
   /**
    * Links one more reporter to a complaint. `supporterKey` identifies the link (the desk entry's
-   * idempotency key): recording the same key twice changes nothing. Returns the new count.
+   * idempotency key): recording the same key twice changes nothing. Returns the new count. A
+   * link taken at a station (`entry.station`) is listed on that station's board at `entry.at`.
    */
   async addSupporter(id: string, supporterKey: string, entry: SupporterEntry): Promise<{ added: boolean; supporters: number }> {
-    const res = (await ADD_SUPPORTER.run(this.redis, [this.key('complaint', id, 'supporters'), this.key('complaint', id)], [supporterKey, JSON.stringify(entry), KEEP_SECONDS])) as [number, number];
+    const keys = [this.key('complaint', id, 'supporters'), this.key('complaint', id)];
+    const args: (string | number)[] = [supporterKey, JSON.stringify(entry), KEEP_SECONDS];
+    const at = Date.parse(entry.at);
+    if (entry.station && Number.isFinite(at)) {
+      keys.push(this.stationKey(entry.station));
+      args.push(at, linkMember(id, supporterKey), at - STATION_INDEX_SECONDS * 1000, STATION_INDEX_SECONDS);
+    }
+    const res = (await ADD_SUPPORTER.run(this.redis, keys, args)) as [number, number];
     return { added: res[0] === 1, supporters: res[1] };
   }
 

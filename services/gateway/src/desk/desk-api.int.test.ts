@@ -220,6 +220,28 @@ describe('board, hints and linking', () => {
     expect(RoutedComplaint.parse(job.data).supporters).toBe(1);
     expect((await post(budi, '/api/v1/desk/complaints/ADU-0000-0000/supporters', { program: 'Kabar Kota' }, 'link-3')).statusCode).toBe(404);
   });
+
+  it("lists a linked caller on the board of the station that took it, once also when resent: linked to the ticket, with its state, the programme and the call time, no caller data; not on another station's board", async () => {
+    const board = async (cookie: string) => (await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie } })).json();
+    const callTime = new Date(Date.now() - 2 * 60_000).toISOString();
+    // A body with a caller in it (the desk sends none): a link keeps only the programme and time.
+    const link = { program: 'Kabar Sore', callTime, reporter: { name: 'Pak Darto', phone: '0812 9999 8888' } };
+    for (let i = 0; i < 2; i++) expect((await post(budi, `/api/v1/desk/complaints/${first.ticket}/supporters`, link, 'link-board')).json().supporters).toBe(2);
+    const mayangkara = await board(budi);
+    // Newest first, after the links Budi made earlier (the first to this ticket, one to another).
+    expect(mayangkara.entries.map((e: { kind: string; ticket: string; program: string }) => [e.kind, e.ticket, e.program])).toEqual([
+      ['link', first.ticket, 'Kabar Sore'],
+      ['link', expect.any(String), 'Kabar Kota'],
+      ['link', first.ticket, 'Kabar Kota'],
+    ]);
+    expect(mayangkara.entries[0]).toEqual({ kind: 'link', id: first.id, ticket: first.ticket, receivedAt: expect.any(String), callTime, program: 'Kabar Sore', operatorId: 'budi', state: 'routed', opd: 'dishub', opdName: 'Dinas Perhubungan', supporters: 2 });
+    expect(Date.parse(mayangkara.entries[0].receivedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(JSON.stringify(mayangkara)).not.toMatch(/Darto|9999/);
+    // The complaint's own station lists the complaint once (with the count), not the other station's callers.
+    const patria = await board(siti);
+    expect(patria.entries.filter((e: { kind: string }) => e.kind === 'link')).toEqual([]);
+    expect(patria.entries.filter((e: { ticket: string }) => e.ticket === first.ticket)).toEqual([expect.objectContaining({ kind: 'complaint', supporters: 2 })]);
+  });
 });
 
 describe("an operator's waiting entries sent by the next shift's operator (the desk's take-over)", () => {
@@ -260,6 +282,10 @@ describe("an operator's waiting entries sent by the next shift's operator (the d
       gw.app.inject({ method: 'POST', url: `/api/v1/desk/complaints/${first.ticket}/supporters`, headers: { cookie, 'content-type': 'application/json', 'idempotency-key': 'shift-link-1', 'x-aduan-key-station': encodeURIComponent('Radio Patria FM') }, payload: { program: 'Halo Blitar Pagi' } });
     expect((await link(siti)).json().supporters).toBe(1);
     expect((await link(budi)).json().supporters).toBe(1);
+    // On the board of the station that linked it first, and only there.
+    const links = async (cookie: string) => (await gw.app.inject({ url: '/api/v1/desk/board', headers: { cookie } })).json().entries.filter((e: { kind: string; ticket: string }) => e.kind === 'link' && e.ticket === first.ticket);
+    expect(await links(siti)).toEqual([expect.objectContaining({ operatorId: 'siti', program: 'Halo Blitar Pagi' })]);
+    expect(await links(budi)).toEqual([]);
     // A station name that is not percent-encoded text is refused as a field, not a 500.
     const bad = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/complaints', headers: { cookie: budi, 'content-type': 'application/json', 'idempotency-key': 'shift-4', 'x-aduan-key-station': '%E0%A4%A' }, payload: entry });
     expect(bad.statusCode).toBe(400);

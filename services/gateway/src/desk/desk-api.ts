@@ -35,7 +35,16 @@ const BoardEntry = z.object({
   opdName: z.string().optional(),
   supporters: z.number(),
 });
-const Board = z.object({ station: z.string(), day: z.string(), entries: z.array(BoardEntry) }).meta({ id: 'DeskBoard' });
+/**
+ * A row of the board: a complaint the station keyed, or a caller it linked to a complaint (F2),
+ * so the station's tally of the day counts every call. A link carries that complaint's id,
+ * ticket, state, OPD and count, and its own time, programme and operator. No words: the caller's
+ * were not kept, and the complaint's (perhaps another station's) are one look-up away.
+ */
+const BoardRow = BoardEntry.extend({
+  kind: z.enum(['complaint', 'link']).meta({ description: '`link`: a caller this station linked to the complaint `ticket` (an additional reporter, no caller data); `receivedAt` is when the link was recorded' }),
+});
+const Board = z.object({ station: z.string(), day: z.string(), entries: z.array(BoardRow) }).meta({ id: 'DeskBoard' });
 
 const SimilarQuery = z.object({
   text: z.string().max(5000).default(''),
@@ -195,23 +204,26 @@ export async function deskApi(app: FastifyInstance, deps: GatewayDeps): Promise<
 
   r.get(
     '/api/v1/desk/board',
-    { preHandler: deskUser, schema: { summary: "Today's call-ins of the operator's station", description: 'Newest first, with the OPD once the router has decided. Poll it (the desk page does every few seconds).', tags: ['desk'], headers: z.object({ 'x-aduan-desk-user': DeskUserHeader }), response: { 200: Board, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody } } },
+    { preHandler: deskUser, schema: { summary: "Today's call-ins of the operator's station", description: "Newest first, with the OPD once the router has decided: the complaints the station keyed and the callers it linked to a complaint (`kind: link`, with that complaint's ticket and state). Poll it (the desk page does every few seconds).", tags: ['desk'], headers: z.object({ 'x-aduan-desk-user': DeskUserHeader }), response: { 200: Board, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody } } },
     async (req) => {
       const station = stationOf(req);
       const { start, end, day } = localDayRange(Date.now(), desk.utcOffsetMinutes);
-      const records = await deps.status.stationEntries(station, start, end);
-      const details = await desk.entries.getMany(records.map((rec) => rec.id));
-      const entries = records.map((rec) => {
-        const e = details.get(rec.id);
-        return {
+      const rows = await deps.status.stationEntries(station, start, end);
+      const details = await desk.entries.getMany(rows.flatMap((row) => (row.kind === 'complaint' ? [row.record.id] : [])));
+      const entries = rows.map((row) => {
+        const rec = row.record;
+        const complaint = {
           id: rec.id,
           ticket: rec.ticket,
-          receivedAt: rec.receivedAt,
           state: rec.state,
           supporters: rec.supporters ?? 0,
           ...(rec.opd ? { opd: rec.opd, opdName: rec.opdName ?? rec.opd } : {}),
-          ...(e ? pick(e) : {}),
         };
+        if (row.kind === 'link') {
+          return { kind: 'link' as const, ...complaint, receivedAt: row.supporter.at, ...pick(row.supporter) };
+        }
+        const e = details.get(rec.id);
+        return { kind: 'complaint' as const, ...complaint, receivedAt: rec.receivedAt, ...(e ? pick(e) : {}) };
       });
       return { station, day, entries };
     },

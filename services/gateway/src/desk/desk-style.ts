@@ -49,6 +49,7 @@ button.secondary{background:#e8eef5;color:#0b5394}
 .hint-ticket{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:700}
 table{width:100%;border-collapse:collapse;font-size:.92rem}
 th,td{text-align:left;padding:5px 6px;border-bottom:1px solid #e3e7eb;vertical-align:top}
+tr.linked td{color:#555;font-style:italic}
 td.ticket{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:700;white-space:nowrap}
 .keys{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:0}
 .keys dd{margin:0}

@@ -868,8 +868,15 @@
       $('board-empty').hidden = board.entries.length > 0;
       for (const e of board.entries) {
         const tr = document.createElement('tr');
-        tr.dataset.ticket = e.ticket;
-        const cells = [hhmm(new Date(e.callTime || e.receivedAt)), e.ticket, `${snippetOf(e)}${e.kelurahan ? ` (${e.kelurahan})` : ''}`, stateLabel(e), String(e.supporters)];
+        // A linked caller's row names the ticket it supports, whose own row (when this station
+        // keyed it) keeps data-ticket: a ticket finds its complaint's row, not its callers'.
+        const linked = e.kind === 'link';
+        if (linked) {
+          tr.dataset.linkedTo = e.ticket;
+          tr.className = 'linked';
+        } else tr.dataset.ticket = e.ticket;
+        const about = linked ? `Ditautkan ke ${e.ticket} (pelapor tambahan)` : `${snippetOf(e)}${e.kelurahan ? ` (${e.kelurahan})` : ''}`;
+        const cells = [hhmm(new Date(e.callTime || e.receivedAt)), e.ticket, about, stateLabel(e), linked ? '' : String(e.supporters)];
         cells.forEach((c, i) => {
           const td = document.createElement('td');
           if (i === 1) {
