@@ -124,7 +124,7 @@ export class OpdComplaints {
     // drop the return after this 202.
     if (report.state === 'returned' && !loaded.routed) {
       count('invalid');
-      throw new HttpError(409, 'return_unavailable', "This complaint was routed to your OPD more than 30 days ago and its routing is no longer kept, so it cannot be returned to triage. Report its progress (in_progress, resolved, rejected), or tell the city's admins.");
+      throw new HttpError(409, 'return_unavailable', "This complaint was routed to your OPD more than 30 days ago and its routing is no longer kept, so it cannot be returned to triage. Report its progress instead: for a complaint that is not yours, \"rejected\" with a message telling the citizen which body handles it.");
     }
     // A date ahead of this clock would make every later report on the complaint (by any OPD
     // it is re-assigned to, too) "older than the last one" and dropped.
