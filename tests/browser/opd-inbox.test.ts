@@ -63,6 +63,10 @@ describe('OPD inbox page', () => {
       await page.getByRole('button', { name: 'Kirim tanggapan' }).click();
       await page.waitForSelector('#pesan-error');
       expect(await page.locator('#pesan-error').textContent()).toContain('Tulis alasannya untuk pelapor');
+      // Said at the top of the form, which has the focus, with a link to the field.
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('error-summary');
+      await page.locator('#error-summary a').click();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('pesan');
       expect(await page.getByLabel('Tidak dapat ditindaklanjuti').isChecked()).toBe(true);
       expect(await accessibilityViolations(page)).toEqual([]);
 

@@ -177,9 +177,12 @@ ${reporterBlock(c)}
 
 function reportForm(id: string, f: ReportForm, errors: ComplaintPageOptions['errors'] = {}, returnable = true): RawHtml {
   const choices = REPORT_CHOICES.filter((c) => returnable || c.state !== 'returned');
+  // The summary's links lead to the field: the first status choice, or the message.
+  const errorList: [string, string][] = [...(errors.state ? [[`state-${choices[0]!.state}`, errors.state] as [string, string]] : []), ...(errors.message ? [['pesan', errors.message] as [string, string]] : [])];
   const messageIds = ['pesan-hint', errors.message ? 'pesan-error' : ''].filter(Boolean).join(' ');
   return html`<form method="post" action="/opd/aduan/${id}/tanggapan" class="card" novalidate>
 <h2 style="margin:0 0 8px;font-size:1.1rem">Kirim tanggapan</h2>
+${errorList.length ? html`<div class="summary" role="alert" id="error-summary" tabindex="-1" autofocus><strong>Tanggapan belum terkirim. Mohon perbaiki:</strong><ul>${errorList.map(([href, text]) => html`<li><a href="#${href}">${text}</a></li>`)}</ul></div>` : ''}
 <input type="hidden" name="updateId" value="${f.updateId}">
 <fieldset style="margin:0"${errors.state ? raw(' aria-describedby="status-error"') : raw('')}>
 <legend>Status</legend>
