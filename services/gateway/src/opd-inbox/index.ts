@@ -46,7 +46,7 @@ function checkForm(f: ReportForm): { state?: string; message?: string } {
   if (!f.state) errors.state = 'Pilih status tanggapan.';
   if (message.length > 1000) errors.message = `Pesan terlalu panjang: ${String(message.length).replace(/\B(?=(\d{3})+$)/g, '.')} karakter, paling banyak 1.000.`;
   else if (!message && f.state === 'rejected') errors.message = 'Tulis alasannya untuk pelapor: mengapa aduan ini tidak dapat ditindaklanjuti.';
-  else if (!message && f.state === 'returned') errors.message = 'Tulis alasannya untuk admin, misalnya dinas mana yang berwenang.';
+  else if (!message && f.state === 'returned') errors.message = 'Tulis alasannya untuk admin, misalnya instansi mana yang berwenang.';
   return errors;
 }
 
@@ -84,7 +84,7 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
       notice = { text: `Tiket “${asked}” tidak ada di kotak masuk ${opdName(user)}. Periksa lagi nomornya.`, error: true };
     } else if (typeof req.query.dikembalikan === 'string') {
       const returned = normalizeTicket(req.query.dikembalikan.slice(0, 40), deps.config.TICKET_PREFIX);
-      if (returned) notice = { text: `Aduan ${returned} dikembalikan ke admin untuk diteruskan ke dinas yang tepat.` };
+      if (returned) notice = { text: `Aduan ${returned} dikembalikan ke admin untuk diteruskan ke instansi yang tepat.` };
     }
     const [awaiting, progress, recent] = await Promise.all([deps.status.awaitingOf(user.opd, nowMs, AWAITING_SHOWN), deps.status.inProgressOf(user.opd, nowMs, IN_PROGRESS_SHOWN), deps.status.opdRecent(user.opd, RECENT_READ)]);
     // The 30 days' states in one round trip: closed ones for their list, and complaints in progress
@@ -153,7 +153,7 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
 
   /**
    * The report form. A session that ended while the staff member typed gets their message back to
-   * copy (sessionEndedPage), not a login page that loses it; a report that cannot be queued (Redis
+   * copy (notSentPage), not a login page that loses it; a report that cannot be queued (Redis
    * away) gets the form back, filled in, to send again.
    */
   app.post<{ Params: { id: string }; Body: ReportBody }>('/opd/aduan/:id/tanggapan', { preHandler: requireSameOrigin, schema: { hide: true } }, async (req, reply) => {
@@ -190,7 +190,7 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
       // The form back, filled in, when the page can be drawn; else the message to copy.
       try {
         setRetryAfter(reply, err);
-        return await showComplaint(req, reply.code(status), id, { form, notice: { text: 'Tanggapan belum terkirim karena gangguan pada sistem. Silakan kirim lagi sebentar lagi; isian Anda masih ada di bawah.', error: true } });
+        return await showComplaint(req, reply.code(status), id, { form, notice: { text: 'Tanggapan belum terkirim karena gangguan pada sistem. Silakan coba kirim lagi beberapa saat lagi; isian Anda masih ada di bawah.', error: true } });
       } catch {
         return notSent(reply, err, knownId, form.message);
       }
