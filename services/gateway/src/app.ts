@@ -17,6 +17,7 @@ import { clientAddressKey, untrustedProxyCheck } from './auth/client-address.ts'
 import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
 import { registerReports } from './report/index.ts';
+import { MonthlyReports } from './report/monthly-reports.ts';
 import { registerOpdApi } from './opd/index.ts';
 import { OpdComplaints } from './opd/opd-complaints.ts';
 import { registerOpdInbox } from './opd-inbox/index.ts';
@@ -131,10 +132,11 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await registerAuth(app, deps.auth);
   await registerDesk(app, deps);
   await registerTriage(app, deps);
-  registerReports(app, deps);
+  const reports = new MonthlyReports(deps);
+  registerReports(app, reports);
   const opdComplaints = new OpdComplaints(app, deps);
-  await registerOpdApi(app, deps, opdComplaints);
-  registerOpdInbox(app, deps, opdComplaints);
+  await registerOpdApi(app, deps, opdComplaints, reports);
+  registerOpdInbox(app, deps, opdComplaints, reports);
   if (opts.extraRoutes) await opts.extraRoutes(app);
   return app;
 }

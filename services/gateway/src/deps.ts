@@ -29,7 +29,7 @@ function gatewayMetrics(): GatewayMetrics {
     accepted: new Counter({ name: 'aduan_gateway_complaints_total', help: 'Complaints accepted by channel and outcome (queued, spooled, replayed)', labelNames: ['channel', 'outcome'], registers: [metricsRegistry] }),
     opdRequests: new Counter({
       name: 'aduan_gateway_opd_requests_total',
-      help: 'OPD API calls by OPD (of the key; "none" without a valid key), action (feed, read, attachment, status) and outcome (ok, not_found, unauthenticated)',
+      help: 'OPD API calls by OPD (of the key; "none" without a valid key), action (feed, read, attachment, status, report) and outcome (ok, not_found, unauthenticated)',
       labelNames: ['opd', 'action', 'outcome'],
       registers: [metricsRegistry],
     }),

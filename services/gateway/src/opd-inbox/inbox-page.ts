@@ -72,8 +72,10 @@ ${more > 0 ? html`<p class="muted">Masih ada ${String(more)} aduan lain yang leb
 </section>`;
 }
 
-function accountBar(opts: { username: string; opdName: string }, back?: boolean): RawHtml {
-  return html`<form method="post" action="/logout" class="card" style="display:flex;gap:12px;align-items:center;justify-content:space-between;flex-wrap:wrap;padding:10px 16px"><input type="hidden" name="next" value="/opd"><span>Masuk sebagai <strong>${opts.username}</strong> (${opts.opdName})${back ? html` · <a href="/opd">Kotak masuk</a>` : ''}</span><button type="submit" class="secondary">Keluar</button></form>`;
+/** Who is logged in, a link to the inbox's other page (`to`), and the logout button. */
+export function accountBar(opts: { username: string; opdName: string }, to: 'inbox' | 'report'): RawHtml {
+  const link = to === 'inbox' ? html`<a href="/opd">Kotak masuk</a>` : html`<a href="/opd/rekap">Rekap bulanan</a>`;
+  return html`<form method="post" action="/logout" class="card" style="display:flex;gap:12px;align-items:center;justify-content:space-between;flex-wrap:wrap;padding:10px 16px"><input type="hidden" name="next" value="/opd"><span>Masuk sebagai <strong>${opts.username}</strong> (${opts.opdName}) · ${link}</span><button type="submit" class="secondary">Keluar</button></form>`;
 }
 
 export interface InboxPageOptions {
@@ -98,7 +100,7 @@ export interface InboxPageOptions {
 export function inboxPage(o: InboxPageOptions): string {
   const body = html`
 <h1>Kotak masuk ${o.opdName}</h1>
-${accountBar(o)}
+${accountBar(o, 'report')}
 ${o.notice ? html`<div class="${o.notice.error ? 'summary' : 'card'}" role="${o.notice.error ? 'alert' : 'status'}" id="pemberitahuan" style="margin-bottom:16px">${o.notice.text}</div>` : ''}
 <form method="get" action="/opd" class="card" role="search">
 <label for="tiket" style="margin-top:0">Cari tiket</label>
@@ -210,7 +212,7 @@ export function complaintPage(o: ComplaintPageOptions): string {
   const e = o.entry;
   const body = html`
 <h1>Aduan <span class="code">${e.status.ticket}</span></h1>
-${accountBar(o, true)}
+${accountBar(o, 'inbox')}
 ${o.notice ? html`<div class="${o.notice.error ? 'summary' : 'card'}" role="${o.notice.error ? 'alert' : 'status'}" id="pemberitahuan" style="margin-bottom:16px">${o.notice.text}</div>` : ''}
 <p><strong>${OPD_STATE_LABELS[e.status.state] ?? STATE_LABELS[e.status.state]}</strong></p>
 ${e.status.state === 'routed' ? deadlineLine(e, o.nowMs) : ''}

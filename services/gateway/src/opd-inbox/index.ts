@@ -9,7 +9,10 @@ import type { OpdComplaints } from '../opd/opd-complaints.ts';
 import { errorPage } from '../views/result-pages.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { isInlineImage, sendAttachment } from '../views/attachment-reply.ts';
+import type { MonthlyReports } from '../report/monthly-reports.ts';
+import { askedMonth } from '../report/report-page.ts';
 import { REPORT_CHOICES, complaintPage, inboxPage, notSentPage, type InboxEntry, type ReportChoice, type ReportForm } from './inbox-page.ts';
+import { opdReportPage } from './opd-report-page.ts';
 
 const ComplaintIdRe = /^[0-9A-Z]{26}$/;
 /** The form's own id, made when the page is drawn: the report's `updateId` is `web.<it>`. */
@@ -56,7 +59,7 @@ function checkForm(f: ReportForm): { state?: string; message?: string } {
  * API. What it sends is what the OPD API sends (OpdComplaints.report): a `StatusUpdate` on
  * `status`, which the router applies and tells the citizen of.
  */
-export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, complaints: OpdComplaints): void {
+export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, complaints: OpdComplaints, reports: MonthlyReports): void {
   const opdStaff = requireRole('opd');
   const deadline = deps.deadline;
   const names = new Map(deps.directory.opds.map((o) => [o.code, o.name]));
@@ -111,6 +114,14 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
         ...(asked ? { ticket: asked } : {}),
       }),
     );
+  });
+
+  // The OPD's own row of the monthly report. It reads every complaint of the month, as the admins'
+  // report does: a page staff open for it, not a figure on the inbox, which they reload all day.
+  app.get<{ Querystring: { bulan?: unknown } }>('/opd/rekap', { preHandler: opdStaff, schema: { hide: true } }, async (req, reply) => {
+    const user = userOf(req);
+    const { month, ...asked } = askedMonth(req.query.bulan, Date.now());
+    return sendPage(reply, opdReportPage(await reports.opd(user.opd, month), { username: user.username, ...asked }));
   });
 
   /** The complaint page, or a 404 page when the complaint is not (or no longer) this OPD's. */

@@ -7,6 +7,9 @@ import type { GatewayDeps } from '../deps.ts';
 import { ErrorBody, HttpError } from '../errors.ts';
 import type { OpdComplaints } from './opd-complaints.ts';
 import type { OpdKey } from './opd-keys.ts';
+import type { MonthlyReports } from '../report/monthly-reports.ts';
+import { monthOf } from '../report/monthly-report.ts';
+import { MonthQuery, OpdMonthlyReportSchema } from '../report/report-schema.ts';
 import { sendAttachment } from '../views/attachment-reply.ts';
 
 const ComplaintId = z.string().regex(/^[0-9A-Z]{26}$/);
@@ -61,14 +64,15 @@ const OpdFeed = z
  * with a per-OPD API key (`pnpm --filter @aduan/gateway opd-key:add <opd>`). The key decides
  * which OPD is speaking, and a complaint routed elsewhere (or never routed) is "not found": a
  * key can neither read nor move another OPD's complaints. Updates go to the `status` queue
- * like any other, and the router applies them and tells the citizen.
+ * like any other, and the router applies them and tells the citizen. The key also reads its
+ * OPD's row of the admins' monthly report, and no other's.
  */
-export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps, complaints: OpdComplaints): Promise<void> {
+export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps, complaints: OpdComplaints, reports: MonthlyReports): Promise<void> {
 
   // Every OPD route checks its key first (onRequest): no answer, not even a 400, without one.
   const verified = new WeakMap<FastifyRequest, OpdKey>();
   const count = (opd: string, action: string, outcome: 'ok' | 'not_found' | 'unauthenticated' | 'update_id_reused' | 'stale_report' | 'invalid' | 'rate_limited') => deps.metrics.opdRequests.inc({ opd, action, outcome });
-  const authenticate = (action: 'feed' | 'read' | 'status' | 'attachment') => async (req: FastifyRequest): Promise<void> => {
+  const authenticate = (action: 'feed' | 'read' | 'status' | 'attachment' | 'report') => async (req: FastifyRequest): Promise<void> => {
     const secret = bearerToken(req);
     const key = secret ? await deps.opdKeys.verify(secret) : null;
     if (!key) {
@@ -197,6 +201,28 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps, co
       const key = keyOf(req);
       const accepted = await complaints.report(key.opd, req.params.id, req.body, { keyId: key.id }, req.log, (outcome) => count(key.opd, 'status', outcome));
       return reply.code(202).send(accepted);
+    },
+  );
+
+  r.get(
+    '/api/v1/opd/report',
+    {
+      onRequest: authenticate('report'),
+      schema: {
+        summary: "Your OPD's row of the monthly report (OPD API key)",
+        description:
+          "Your OPD's figures of the city's monthly report (`GET /api/v1/reports/monthly`, admins), counted the same way: the complaints received in the month (WIB) that are with your OPD now, by where they stand, with your on-time answers, those past the deadline and your median response time. A month in which none is with your OPD answers zeros, not 404. Reads every complaint of the month: ask once a day, not on every poll of the feed. A `month` that is not YYYY-MM: 400 `validation_failed`, field code `invalid`.",
+        tags: ['opd'],
+        security: [{ opdKey: [] }],
+        querystring: MonthQuery,
+        response: { 200: OpdMonthlyReportSchema, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (req) => {
+      const key = keyOf(req);
+      const report = await reports.opd(key.opd, req.query.month ?? monthOf(Date.now()));
+      count(key.opd, 'report', 'ok');
+      return report;
     },
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportEntry } from '@aduan/queue';
 import { ResponseDeadline, type Channel, type ComplaintState } from '@aduan/schema';
-import { monthBounds, monthOf, monthlyReport, shiftMonth } from './monthly-report.ts';
+import { monthBounds, monthOf, monthlyReport, opdMonthlyReport, shiftMonth } from './monthly-report.ts';
 import { reportCsv } from './report-csv.ts';
 
 /** 2026-11-02 is a Monday; `wib(2, 10)` is 10.00 WIB that day. */
@@ -64,6 +64,18 @@ describe('monthly report', () => {
     const report = monthlyReport('2026-11', complaints, { deadline: undefined, nowMs: NOW, names: new Map() });
     expect(report.responseDays).toBeNull();
     expect(report.opds[0]).toMatchObject({ opd: 'dishub', opdName: 'dishub (as routed)', opdShortName: 'dishub (as routed)', answered: 3, answeredOnTime: null, overdue: null });
+  });
+
+  it("gives an OPD its own row with the month, and zeros for an OPD none of the month's complaints is with", () => {
+    const report = monthlyReport('2026-11', complaints, { deadline, nowMs: NOW, names });
+    const month = { month: '2026-11', from: '2026-10-31T17:00:00.000Z', to: '2026-11-30T17:00:00.000Z', generatedAt: new Date(NOW).toISOString(), responseDays: 5 };
+    expect(opdMonthlyReport(report, 'satpolpp', names)).toEqual({ ...month, ...report.opds[1] });
+    const zeros = { total: 0, waiting: 0, inProgress: 0, resolved: 0, rejected: 0, answered: 0, answeredOnTime: 0, overdue: 0, medianResponseHours: null };
+    const quiet = new Map([...names, ['dlh', { name: 'Dinas Lingkungan Hidup', shortName: 'DLH' }]]);
+    expect(opdMonthlyReport(report, 'dlh', quiet)).toEqual({ ...month, opd: 'dlh', opdName: 'Dinas Lingkungan Hidup', opdShortName: 'DLH', ...zeros });
+    // Deadlines off: nothing said of on time or overdue, as in the admins' rows.
+    const off = monthlyReport('2026-11', complaints, { deadline: undefined, nowMs: NOW, names });
+    expect(opdMonthlyReport(off, 'dlh', new Map())).toMatchObject({ opd: 'dlh', opdName: 'dlh', opdShortName: 'dlh', responseDays: null, total: 0, answeredOnTime: null, overdue: null });
   });
 
   it('as CSV: a byte order mark, semicolons, decimal commas, formulas kept as text, and the rows not with an OPD', () => {

@@ -143,3 +143,31 @@ export function monthlyReport(
     opds,
   };
 }
+
+/** What an OPD sees of a month's report: its own row, with the month it is of; no other OPD's, no city totals. */
+export type OpdMonthlyReport = Pick<MonthlyReport, 'month' | 'from' | 'to' | 'generatedAt' | 'responseDays'> & OpdReportRow;
+
+/**
+ * `opd`'s row of `report`, or zeros when none of the month's complaints is with it now (an OPD
+ * with a quiet month has a report too: "0", not "not found"). Pure.
+ */
+export function opdMonthlyReport(report: MonthlyReport, opd: string, names: ReadonlyMap<string, { name: string; shortName: string }>): OpdMonthlyReport {
+  const { month, from, to, generatedAt, responseDays } = report;
+  const deadlines = responseDays === null ? null : 0;
+  const known = names.get(opd);
+  const row = report.opds.find((r) => r.opd === opd) ?? {
+    opd,
+    opdName: known?.name ?? opd,
+    opdShortName: known?.shortName ?? known?.name ?? opd,
+    total: 0,
+    waiting: 0,
+    inProgress: 0,
+    resolved: 0,
+    rejected: 0,
+    answered: 0,
+    answeredOnTime: deadlines,
+    overdue: deadlines,
+    medianResponseHours: null,
+  };
+  return { month, from, to, generatedAt, responseDays, ...row };
+}

@@ -1,7 +1,7 @@
 import { wibDateTime } from '@aduan/schema';
 import { html, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
-import { shiftMonth, type MonthlyReport, type OpdReportRow } from './monthly-report.ts';
+import { MONTH_PATTERN, monthOf, shiftMonth, type MonthlyReport, type OpdReportRow } from './monthly-report.ts';
 
 const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
 
@@ -20,7 +20,7 @@ export function responseTime(hours: number | null): string {
 }
 
 /** "3 dari 4" for a share, "–" when deadlines are off or nothing was due. */
-const onTime = (row: Pick<OpdReportRow, 'answeredOnTime' | 'answered'>) => (row.answeredOnTime === null || row.answered === 0 ? '–' : `${row.answeredOnTime} dari ${row.answered}`);
+export const onTime = (row: Pick<OpdReportRow, 'answeredOnTime' | 'answered'>) => (row.answeredOnTime === null || row.answered === 0 ? '–' : `${row.answeredOnTime} dari ${row.answered}`);
 
 const CHANNELS: [keyof MonthlyReport['byChannel'], string][] = [
   ['whatsapp', 'WhatsApp'],
@@ -29,12 +29,55 @@ const CHANNELS: [keyof MonthlyReport['byChannel'], string][] = [
   ['radio', 'radio'],
 ];
 
-export interface ReportPageOptions {
-  username: string;
+/** The month a page shows, from its `bulan`: this month when none or not a month (then `error` says so). */
+export interface AskedMonth {
+  month: string;
   /** The month this calendar month is (the next-month link stops there). */
   current: string;
   /** A `bulan` that is not a month, said above the current month's report. */
   error?: string;
+}
+
+/** Reads a report page's `?bulan=`: a typo shows this month's report, and says why. */
+export function askedMonth(bulan: unknown, nowMs: number): AskedMonth {
+  const current = monthOf(nowMs);
+  const asked = typeof bulan === 'string' ? bulan.trim() : '';
+  if (MONTH_PATTERN.test(asked)) return { month: asked, current };
+  if (!asked) return { month: current, current };
+  return { month: current, current, error: `“${asked.slice(0, 20)}” tidak dikenali sebagai bulan. Tulis tahun dan bulan, misalnya ${current}. Ditampilkan rekap bulan ini.` };
+}
+
+/** The month field and the links to the months before and after (not past this one), for the report page at `path`. */
+export function monthPicker(path: string, month: string, current: string): RawHtml {
+  return html`<form method="get" action="${path}" class="card" role="search">
+<label for="bulan" style="margin-top:0">Bulan</label>
+<p class="hint" id="bulan-hint">Tahun dan bulan, misalnya 2026-11.</p>
+<div style="display:flex;gap:8px"><input type="month" id="bulan" name="bulan" value="${month}" max="${current}" aria-describedby="bulan-hint" style="flex:1;min-width:0;padding:10px;font:inherit;border:1px solid #6b7785;border-radius:8px"><button type="submit">Tampilkan</button></div>
+<p style="margin:12px 0 0"><a href="${path}?bulan=${shiftMonth(month, -1)}" rel="prev">‹ ${monthName(shiftMonth(month, -1))}</a>${month < current ? html` · <a href="${path}?bulan=${shiftMonth(month, 1)}" rel="next">${monthName(shiftMonth(month, 1))} ›</a>` : ''}</p>
+</form>`;
+}
+
+/**
+ * "Cara penghitungan": how the OPDs' figures are counted, under the admins' report and an OPD's
+ * own. `rejected`: what the page calls a rejection (the inbox says "tidak dapat ditindaklanjuti").
+ */
+export function countingNotes(report: Pick<MonthlyReport, 'generatedAt' | 'responseDays'>, rejected = 'ditolak'): RawHtml {
+  return html`<section class="card muted" aria-labelledby="cara-hitung">
+<h2 id="cara-hitung" style="margin:0 0 8px;font-size:1rem">Cara penghitungan</h2>
+<ul style="margin:0;padding-left:20px">
+<li>Aduan dihitung menurut tanggal diterima (WIB), sekali per tiket; kiriman tambahan dari pelapor yang sama dihitung bersama aduannya.</li>
+<li>Status aduan per ${wibDateTime(report.generatedAt)} WIB. Aduan yang dialihkan atau dikembalikan dihitung pada dinas yang menanganinya sekarang.</li>
+${report.responseDays === null
+  ? html`<li>Batas waktu tanggapan tidak dipakai (OPD_RESPONSE_DAYS=0).</li>`
+  : html`<li>Dinas diharapkan menanggapi dalam ${String(report.responseDays)} hari kerja sejak aduan diteruskan. <em>Tepat waktu</em>: dari aduan yang sudah ditanggapi dinas, berapa yang tanggapan pertamanya (diproses, selesai, atau ${rejected}) kami terima sebelum batas itu. <em>Lewat batas</em>: belum ditanggapi dan batasnya sudah lewat.</li>`}
+<li><em>Menunggu</em>: sudah diteruskan, belum ada tanggapan dari dinas.</li>
+<li><em>Median waktu tanggapan</em>: separuh aduan ditanggapi lebih cepat dari ini, dihitung dari saat aduan diteruskan sampai tanggapan pertama dinas kami terima.</li>
+</ul>
+</section>`;
+}
+
+export interface ReportPageOptions extends Omit<AskedMonth, 'month'> {
+  username: string;
 }
 
 /** The admins' monthly report: the month's complaints per OPD, by where they stand now. */
@@ -51,12 +94,7 @@ export function reportPage(report: MonthlyReport, opts: ReportPageOptions): stri
 <h1>Rekap aduan bulanan</h1>
 <form method="post" action="/logout" class="card" style="display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 16px"><input type="hidden" name="next" value="/admin/rekap"><span>Masuk sebagai <strong>${opts.username}</strong> · <a href="/admin/triage">Triase aduan</a></span><button type="submit" class="secondary">Keluar</button></form>
 ${opts.error ? html`<div class="summary" role="alert" style="margin-bottom:16px">${opts.error}</div>` : ''}
-<form method="get" action="/admin/rekap" class="card" role="search">
-<label for="bulan" style="margin-top:0">Bulan</label>
-<p class="hint" id="bulan-hint">Tahun dan bulan, misalnya 2026-11.</p>
-<div style="display:flex;gap:8px"><input type="month" id="bulan" name="bulan" value="${month}" max="${opts.current}" aria-describedby="bulan-hint" style="flex:1;min-width:0;padding:10px;font:inherit;border:1px solid #6b7785;border-radius:8px"><button type="submit">Tampilkan</button></div>
-<p style="margin:12px 0 0"><a href="/admin/rekap?bulan=${shiftMonth(month, -1)}" rel="prev">‹ ${monthName(shiftMonth(month, -1))}</a>${month < opts.current ? html` · <a href="/admin/rekap?bulan=${shiftMonth(month, 1)}" rel="next">${monthName(shiftMonth(month, 1))} ›</a>` : ''}</p>
-</form>
+${monthPicker('/admin/rekap', month, opts.current)}
 <section class="card" aria-labelledby="ringkasan">
 <h2 id="ringkasan" style="margin:0 0 8px;font-size:1.1rem">${monthName(month)}</h2>
 <p id="jumlah-aduan"><strong>${String(report.total)}</strong> aduan diterima${channels.length ? ` (${channels.join(', ')})` : ''}.${report.inTriage ? html` <strong>${String(report.inTriage)}</strong> belum diteruskan ke dinas (menunggu triase).` : ''}${report.external ? html` <strong>${String(report.external)}</strong> di luar kewenangan Pemkot (pelapor diberi tahu instansi yang berwenang).` : ''}</p>
@@ -70,17 +108,6 @@ ${report.opds.length === 0
 </table></div>`}
 <p><a href="/api/v1/reports/monthly.csv?month=${month}" download>Unduh CSV (untuk Excel)</a></p>
 </section>
-<section class="card muted" aria-labelledby="cara-hitung">
-<h2 id="cara-hitung" style="margin:0 0 8px;font-size:1rem">Cara penghitungan</h2>
-<ul style="margin:0;padding-left:20px">
-<li>Aduan dihitung menurut tanggal diterima (WIB), sekali per tiket; kiriman tambahan dari pelapor yang sama dihitung bersama aduannya.</li>
-<li>Status aduan per ${wibDateTime(report.generatedAt)} WIB. Aduan yang dialihkan atau dikembalikan dihitung pada dinas yang menanganinya sekarang.</li>
-${report.responseDays === null
-  ? html`<li>Batas waktu tanggapan tidak dipakai (OPD_RESPONSE_DAYS=0).</li>`
-  : html`<li>Dinas diharapkan menanggapi dalam ${String(report.responseDays)} hari kerja sejak aduan diteruskan. <em>Tepat waktu</em>: dari aduan yang sudah ditanggapi dinas, berapa yang tanggapan pertamanya (diproses, selesai, atau ditolak) kami terima sebelum batas itu. <em>Lewat batas</em>: belum ditanggapi dan batasnya sudah lewat.</li>`}
-<li><em>Menunggu</em>: sudah diteruskan, belum ada tanggapan dari dinas.</li>
-<li><em>Median waktu tanggapan</em>: separuh aduan ditanggapi lebih cepat dari ini, dihitung dari saat aduan diteruskan sampai tanggapan pertama dinas kami terima.</li>
-</ul>
-</section>`;
+${countingNotes(report)}`;
   return layout(`Rekap ${monthName(month)}`, body, { wide: true });
 }
