@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_1x1, multipartBody } from '@aduan/gateway/testing';
 import { memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { JUKIR } from '../../services/router/src/testing/reports.ts';
-import { accessibilityViolations, watchScriptProblems } from '../support/chromium.ts';
+import { accessibilityViolations, staffOnPhone } from '../support/chromium.ts';
 import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 
 /**
@@ -35,16 +35,9 @@ afterAll(async () => {
 
 describe('OPD inbox page', () => {
   it('takes a staff member from the login to the complaint and its answer on a phone, and passes axe', async () => {
-    // bypassCSP: axe is injected as a script of its own.
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', bypassCSP: true });
-    const page = await context.newPage();
-    const problems = watchScriptProblems(page);
+    // The login without `next` lands an OPD account in its inbox.
+    const { context, page, problems } = await staffOnPhone(browser, base, { username: 'budi', password: PASSWORD, landsOn: '/opd' });
     try {
-      // The login without `next` lands an OPD account in its inbox.
-      await page.goto(`${base}/login`);
-      await page.fill('#username', 'budi');
-      await page.fill('#password', PASSWORD);
-      await Promise.all([page.waitForURL(`${base}/opd`), page.keyboard.press('Enter')]);
       expect(await page.locator('h1').textContent()).toBe('Kotak masuk Dinas Perhubungan');
       expect(await page.locator('#menunggu').textContent()).toBe('Menunggu tanggapan (1)');
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { JUKIR } from '../../services/router/src/testing/reports.ts';
 import { monthOf, shiftMonth } from '../../services/gateway/src/report/monthly-report.ts';
-import { accessibilityViolations, watchScriptProblems } from '../support/chromium.ts';
+import { accessibilityViolations, staffOnPhone } from '../support/chromium.ts';
 import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 
 /**
@@ -39,15 +39,9 @@ afterAll(async () => {
 
 describe('OPD monthly report page', () => {
   it("takes a staff member from the inbox to their OPD's month on a phone, its own figures only, another month by link and field, and passes axe", async () => {
-    // bypassCSP: axe is injected as a script of its own.
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', bypassCSP: true });
-    const page = await context.newPage();
-    const problems = watchScriptProblems(page);
+    // The login without `next` lands an OPD account in its inbox.
+    const { context, page, problems } = await staffOnPhone(browser, base, { username: 'budi', password: PASSWORD, landsOn: '/opd' });
     try {
-      await page.goto(`${base}/login`);
-      await page.fill('#username', 'budi');
-      await page.fill('#password', PASSWORD);
-      await Promise.all([page.waitForURL(`${base}/opd`), page.keyboard.press('Enter')]);
       await Promise.all([page.waitForURL(`${base}/opd/rekap`), page.getByRole('link', { name: 'Rekap bulanan' }).click()]);
       // This month's page, unless the complaints came in last month (a run across 00.00 WIB on the 1st).
       if (month !== monthOf(Date.now())) await page.goto(`${base}/opd/rekap?bulan=${month}`);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * Debian's chromium driven by playwright-core (never a downloaded browser). CHROMIUM_PATH
@@ -51,4 +51,19 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes[0]?.target.join(' ')}`);
   });
+}
+
+/**
+ * A fresh phone-sized context (360x740, bypassing the CSP so that axe can be injected) logged in
+ * through `/login` without `next` as a staff account, on the page that login lands it on.
+ */
+export async function staffOnPhone(browser: Browser, base: string, who: { username: string; password: string; landsOn: string }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID', bypassCSP: true });
+  const page = await context.newPage();
+  const problems = watchScriptProblems(page);
+  await page.goto(`${base}/login`);
+  await page.fill('#username', who.username);
+  await page.fill('#password', who.password);
+  await Promise.all([page.waitForURL(`${base}${who.landsOn}`), page.keyboard.press('Enter')]);
+  return { context, page, problems };
 }
