@@ -77,7 +77,7 @@ describe('triage page: complaints past their OPD response deadline', () => {
       expect(await page.locator('#ada-terlambat').textContent()).toContain('15 aduan belum ditanggapi dinas');
       // Said of the late OPD nobody reads in Aduan, and of it only.
       expect(await page.locator('[id^="tanpa-pembaca-"]').evaluateAll((ps) => ps.map((p) => p.id))).toEqual(['tanpa-pembaca-dlh']);
-      expect(await page.locator('#tanpa-pembaca-dlh').textContent()).toContain('user:add --role opd --opd dlh');
+      expect(await page.locator('#tanpa-pembaca-dlh a').getAttribute('href')).toBe('/admin/akun?instansi=dlh#tambah');
       const section = page.locator('#batas-tanggapan');
       // The OPD with the oldest late complaint first; escaped names shown as typed.
       expect(await section.locator('h3').allTextContents()).toEqual(['Dinas Perhubungan · 2 aduan', 'DLH <b>"Lingkungan"</b> & Co · 1 aduan', 'Satuan Polisi Pamong Praja · 12 aduan']);

@@ -9,11 +9,10 @@
  */
 import { parseArgs } from 'node:util';
 import { parseEnvOrExit, RedisEnv } from '@aduan/config';
-import { EXTERNAL_OPD } from '@aduan/queue';
 import { loadDirectory } from '@aduan/routing/directory';
 import { z } from 'zod';
 import type { Redis } from 'ioredis';
-import { Role, UserError, UserStore } from '../src/auth/index.ts';
+import { Role, UserError, UserStore, accountOpdCodes, checkAccount } from '../src/auth/index.ts';
 import { CliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
 
 async function readPassword(): Promise<string> {
@@ -63,17 +62,13 @@ async function main() {
     } else if (command === 'add' && username) {
       const role = Role.safeParse(values.role);
       if (!role.success) usage();
-      if (role.data === 'opd' && values.opd) {
-        // An OPD the directory does not have would get an inbox nothing is ever routed to.
-        // "external" (outside the city's remit) is a routing decision, nobody's inbox.
-        const opds = loadDirectory(env.ROUTING_DIRECTORY).opds.map((o) => o.code).filter((code) => code !== EXTERNAL_OPD);
-        if (!opds.includes(values.opd)) {
-          process.stderr.write(`error (unknown_opd): "${values.opd}" is not an OPD code of the directory; one of: ${opds.join(', ')}\n`);
-          process.exitCode = 1;
-          return;
-        }
-      }
-      const u = await users.add({ username, password: await readPassword(), role: role.data, ...(values.station ? { station: values.station } : {}), ...(values.opd ? { opd: values.opd } : {}), ...(values.whatsapp !== undefined ? { whatsapp: values.whatsapp } : {}) });
+      // The directory is read only for an OPD account: its code must be one that has an inbox (accountOpds).
+      const opds = role.data === 'opd' && values.opd ? accountOpdCodes(loadDirectory(env.ROUTING_DIRECTORY)) : undefined;
+      const account = { username, role: role.data, ...(values.station ? { station: values.station } : {}), ...(values.opd ? { opd: values.opd } : {}), ...(values.whatsapp !== undefined ? { whatsapp: values.whatsapp } : {}) };
+      // Refused before the password is asked for, not after it was typed.
+      const checked = checkAccount(account, opds);
+      if (!checked.ok) throw checked.errors[0]!;
+      const u = await users.add({ ...account, password: await readPassword() }, opds ? { opds } : {});
       process.stdout.write(`added ${u.username} (${u.role}${u.station ? `, ${u.station}` : ''}${u.opd ? `, ${u.opd}` : ''})\n`);
     } else if (command === 'passwd' && username) {
       await users.setPassword(username, await readPassword());

@@ -17,6 +17,7 @@ import { clientAddressKey, untrustedProxyCheck } from './auth/client-address.ts'
 import { registerDesk } from './desk/index.ts';
 import { registerTriage } from './triage/index.ts';
 import { registerReports } from './report/index.ts';
+import { registerAccounts } from './accounts/index.ts';
 import { MonthlyReports } from './report/monthly-reports.ts';
 import { registerOpdApi } from './opd/index.ts';
 import { OpdComplaints } from './opd/opd-complaints.ts';
@@ -134,6 +135,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await registerTriage(app, deps);
   const reports = new MonthlyReports(deps);
   registerReports(app, reports);
+  registerAccounts(app, deps);
   const opdComplaints = new OpdComplaints(app, deps);
   await registerOpdApi(app, deps, opdComplaints, reports);
   registerOpdInbox(app, deps, opdComplaints, reports);

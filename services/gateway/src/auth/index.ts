@@ -6,7 +6,9 @@ import { authRoutes } from './auth-routes.ts';
 export { createAuthDeps, DEVICE_COOKIE, SESSION_COOKIE, type AuthDeps } from './auth-deps.ts';
 export { AUTH_ERROR_CODES, AuthError } from './errors.ts';
 export { requireRole, requireJson, requireSameOrigin, userOf, authenticate, loginRedirect, cookieOf } from './require-role.ts';
-export { UserStore, UserError, Role, type AuthUser, type StoredUser } from './user-store.ts';
+export { UserStore, UserError, Role, checkAccount, canonicalUsername, USERNAME_RE, type AuthUser, type StoredUser, type NewAccount, type UserErrorCode } from './user-store.ts';
+export { accountOpds, accountOpdCodes } from './account-opds.ts';
+export { generatePassword, passwordGroups } from './generated-password.ts';
 export { SessionStore } from './session-store.ts';
 
 /**

@@ -81,6 +81,9 @@ describe('user CLI', () => {
     expect(noStation.code).toBe(1);
     expect(noStation.err).toContain('station_required');
     expect(cli(['add', 'joko', '--role', 'boss'], 'x').code).toBe(2);
+    // An OPD given to an operator would be dropped without a word: refused, as a station for an OPD account is.
+    const opdForOperator = cli(['add', 'joko', '--role', 'operator', '--station', 'Radio Patria FM', '--opd', 'dishub'], 'sandi-yang-panjang-9');
+    expect([opdForOperator.code, opdForOperator.err]).toEqual([1, expect.stringContaining('error (invalid_opd)')]);
     // No Redis there: a clear message and exit 1, not a command waiting for Redis forever.
     const gone = cli(['list'], '', 'redis://127.0.0.1:1');
     expect(gone.code).toBe(1);

@@ -32,7 +32,7 @@ export interface StoredUser extends AuthUser {
   sessionEpoch: number;
 }
 
-export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'invalid_station' | 'opd_required' | 'invalid_whatsapp' | 'user_exists' | 'no_such_user';
+export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'invalid_station' | 'opd_required' | 'unknown_opd' | 'invalid_opd' | 'invalid_whatsapp' | 'user_exists' | 'no_such_user';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;
@@ -60,11 +60,20 @@ function checkedStation(role: Role, station: string | undefined): string {
   return trimmed;
 }
 
-/** An OPD account's OPD: a directory code (the CLI checks it against the directory); none for other roles. */
-function checkedOpd(role: Role, opd: string | undefined): string {
-  if (role !== 'opd') return '';
+/**
+ * An OPD account's OPD: a directory code, one of `opds` when given (the directory's OPDs that
+ * can have an inbox: accountOpds); none for other roles, which belong to no OPD.
+ */
+function checkedOpd(role: Role, opd: string | undefined, opds: ReadonlySet<string> | undefined): string {
   const code = opd?.trim() ?? '';
+  if (role !== 'opd') {
+    // Kept, it would be dropped without a word: the account would not be the one asked for.
+    if (code) throw new UserError('invalid_opd', 'only an OPD account belongs to an OPD (--opd)');
+    return '';
+  }
   if (!OpdCode.safeParse(code).success) throw new UserError('opd_required', 'an OPD account needs --opd <code>, a code of the OPD directory such as dishub');
+  // An OPD the directory does not have would get an inbox nothing is ever routed to.
+  if (opds && !opds.has(code)) throw new UserError('unknown_opd', `"${code}" is not an OPD code of the directory; one of: ${[...opds].join(', ')}`);
   return code;
 }
 
@@ -74,6 +83,44 @@ function checkedWhatsapp(role: Role, number: string): string {
   const e164 = normalizePhone(number);
   if (!e164) throw new UserError('invalid_whatsapp', `"${number}" is not a phone number such as 0812 3456 7890 or +6281234567890`);
   return e164;
+}
+
+/** A new account as asked for (the CLI's arguments, the admin page's form): checked by checkAccount. */
+export interface NewAccount {
+  username: string;
+  role: Role;
+  station?: string;
+  opd?: string;
+  /** The inbox digest's number as typed (OPD accounts only); absent or '': none. */
+  whatsapp?: string;
+}
+
+/** A new account as it is kept. */
+export type CheckedAccount = AuthUser & { whatsapp?: string };
+
+/**
+ * The rules of a new account, in one place for UserStore.add, the CLI and the admin page: its
+ * fields as kept, or every field's error (at most one each, in the form's order), so that a form
+ * can mark all of them at once. `opds`: see UserStore.add.
+ */
+export function checkAccount(input: NewAccount, opds?: ReadonlySet<string>): { ok: true; account: CheckedAccount } | { ok: false; errors: UserError[] } {
+  const errors: UserError[] = [];
+  const attempt = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      errors.push(err);
+      return undefined;
+    }
+  };
+  const username = canonicalUsername(input.username);
+  if (!USERNAME_RE.test(username)) errors.push(new UserError('invalid_username', 'username: 2-40 characters, letters, digits, ".", "_" or "-"'));
+  const station = attempt(() => checkedStation(input.role, input.station));
+  const opd = attempt(() => checkedOpd(input.role, input.opd, opds));
+  const whatsapp = input.whatsapp?.trim() ? attempt(() => checkedWhatsapp(input.role, input.whatsapp!)) : undefined;
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, account: { username, role: input.role, station: station!, opd: opd!, ...(whatsapp ? { whatsapp } : {}) } };
 }
 
 /** Operator, admin and OPD accounts: one Redis hash per user plus a set of all usernames. */
@@ -93,18 +140,21 @@ export class UserStore {
     return `${this.prefix}:users`;
   }
 
-  async add(input: { username: string; password: string; role: Role; station?: string; opd?: string; whatsapp?: string }): Promise<AuthUser> {
-    const username = canonicalUsername(input.username);
-    if (!USERNAME_RE.test(username)) throw new UserError('invalid_username', 'username: 2-40 characters, letters, digits, ".", "_" or "-"');
+  /**
+   * Adds an account. `opds`: the OPD codes an `opd` account may have (accountOpds of the
+   * directory); without it any well-formed code passes. Refuses with the first of checkAccount's
+   * errors, then `weak_password` or `user_exists`.
+   */
+  async add(input: NewAccount & { password: string }, opts: { opds?: ReadonlySet<string> } = {}): Promise<AuthUser> {
+    const checked = checkAccount(input, opts.opds);
+    if (!checked.ok) throw checked.errors[0]!;
     if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-    const station = checkedStation(input.role, input.station);
-    const opd = checkedOpd(input.role, input.opd);
-    const whatsapp = input.whatsapp === undefined ? undefined : checkedWhatsapp(input.role, input.whatsapp);
-    const fields = { username, role: input.role, station, opd, ...(whatsapp ? { whatsapp } : {}), passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
+    const { username, role, station, opd, whatsapp } = checked.account;
+    const fields = { username, role, station, opd, ...(whatsapp ? { whatsapp } : {}), passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
     const created = await this.redis.hsetnx(this.key(username), 'username', username);
     if (!created) throw new UserError('user_exists', `user ${username} exists already`);
     await this.redis.multi().hset(this.key(username), fields).sadd(this.indexKey, username).exec();
-    return { username, role: input.role, station, opd };
+    return { username, role, station, opd };
   }
 
   async get(username: string): Promise<StoredUser | null> {

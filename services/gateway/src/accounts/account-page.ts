@@ -1,0 +1,122 @@
+import { displayPhone } from '@aduan/schema';
+import { passwordGroups } from '../auth/index.ts';
+import { html, type RawHtml } from '../views/html.ts';
+import { layout } from '../views/layout.ts';
+import { ROLE_LABELS } from './account-form.ts';
+import { adminBar, createdLabel, placeOf, type ListedAccount } from './accounts-page.ts';
+
+export interface AccountPageOptions {
+  /** The admin looking. */
+  username: string;
+  account: ListedAccount;
+  opdNames: ReadonlyMap<string, string>;
+  /** A sentence above it all: a change made, or why one was not. */
+  notice?: { text: string; error?: boolean };
+  /** The WhatsApp field as typed, and why it was refused. */
+  whatsapp?: { value: string; error: string };
+}
+
+const row = (label: string, value: string | RawHtml) => html`<tr style="border-top:1px solid #dde3ea"><th scope="row" style="text-align:left;padding:6px 8px 6px 0;vertical-align:top;width:40%">${label}</th><td style="padding:6px 0">${value}</td></tr>`;
+const heading = (id: string, text: string) => html`<h2 id="${id}" style="margin:0 0 8px;font-size:1.1rem">${text}</h2>`;
+
+/** `/admin/akun/<username>`: one account, and what an admin can do with it (each a small form). */
+export function accountPage(o: AccountPageOptions): string {
+  const u = o.account;
+  const self = u.username === o.username;
+  const base = `/admin/akun/${u.username}`;
+  const wa = o.whatsapp;
+  const body = html`
+<h1>Akun ${u.username}</h1>
+${adminBar(o.username, base)}
+${o.notice ? html`<div class="${o.notice.error ? 'summary' : 'card'}" role="${o.notice.error ? 'alert' : 'status'}" id="pemberitahuan" style="margin-bottom:16px">${o.notice.text}</div>` : ''}
+<section class="card" aria-labelledby="rincian">
+${heading('rincian', 'Rincian')}
+<table style="border-collapse:collapse;width:100%"><tbody>
+${row('Peran', ROLE_LABELS[u.role])}
+${u.role === 'opd' ? row('Instansi', placeOf(u, o.opdNames)) : row('Stasiun radio', u.station || '–')}
+${u.role === 'opd' ? row('WhatsApp', u.whatsapp ? displayPhone(u.whatsapp) : 'Tidak ada (tidak menerima ringkasan)') : ''}
+${row('Status', u.disabled ? html`<strong style="color:#b00020">Nonaktif</strong>` : 'Aktif')}
+${row('Dibuat', createdLabel(u.createdAt))}
+</tbody></table>
+</section>
+<section class="card" aria-labelledby="sandi">
+${heading('sandi', 'Kata sandi')}
+<p>Bila ${self ? 'Anda' : u.username} lupa kata sandi, buat yang baru. Kata sandi lama dan semua sesi ${self ? 'Anda' : 'akun ini'} yang sedang berjalan langsung berhenti berlaku.</p>
+<form method="post" action="${base}/sandi"><button type="submit" class="secondary">Atur ulang kata sandi</button></form>
+</section>
+<section class="card" aria-labelledby="status">
+${heading('status', 'Status akun')}
+${u.disabled
+  ? html`<p>Akun ini nonaktif: tidak dapat dipakai untuk masuk. Aktifkan bila ${u.username} bertugas lagi.</p>
+<form method="post" action="${base}/aktifkan"><button type="submit">Aktifkan</button></form>`
+  : self
+    ? html`<p id="bukan-diri-sendiri">Ini akun Anda sendiri. Anda tidak dapat menonaktifkannya; bila perlu, minta admin lain.</p>`
+    : html`<p>Nonaktifkan akun petugas yang sudah tidak bertugas: ${u.username} tidak dapat masuk lagi dan sesinya yang sedang berjalan langsung berakhir. Akun dapat diaktifkan kembali kapan saja.</p>
+<form method="post" action="${base}/nonaktifkan"><button type="submit" class="secondary">Nonaktifkan</button></form>`}
+</section>
+${u.role === 'opd'
+  ? html`<section class="card" aria-labelledby="wa">
+${heading('wa', 'Ringkasan lewat WhatsApp')}
+<form method="post" action="${base}/whatsapp" novalidate>
+<label for="nomor" style="margin-top:0">Nomor WhatsApp</label>
+<p class="hint" id="nomor-hint">Setiap pagi hari kerja, ke nomor ini dikirim ringkasan aduan yang menunggu tanggapan instansinya.</p>
+${wa ? html`<p class="error" id="nomor-error">${wa.error}</p>` : ''}
+<input type="tel" id="nomor" name="nomor" maxlength="30" placeholder="0812 3456 7890" value="${wa ? wa.value : u.whatsapp ? displayPhone(u.whatsapp) : ''}" aria-describedby="nomor-hint${wa ? ' nomor-error' : ''}"${wa ? html` aria-invalid="true" class="invalid" autofocus` : ''}>
+<p><button type="submit">Simpan nomor</button></p>
+</form>
+${u.whatsapp ? html`<form method="post" action="${base}/whatsapp"><input type="hidden" name="hapus" value="ya"><button type="submit" class="secondary">Hapus nomor</button></form>` : ''}
+</section>`
+  : ''}
+<p><a href="/admin/akun">Kembali ke daftar akun</a></p>`;
+  return layout(`Akun ${u.username}`, body);
+}
+
+/** What a destructive change asks before it is made: the same form again, confirmed (`yakin=ya`). */
+export function confirmPage(o: { username: string; account: ListedAccount; action: 'sandi' | 'nonaktifkan' }): string {
+  const u = o.account;
+  const self = u.username === o.username;
+  const base = `/admin/akun/${u.username}`;
+  const [title, text, button] =
+    o.action === 'sandi'
+      ? [
+          `Atur ulang kata sandi ${u.username}?`,
+          self
+            ? 'Kata sandi Anda yang sekarang berhenti berlaku, dan sesi Anda berakhir, juga di perangkat ini: simpan kata sandi baru yang akan tampil, lalu masuk lagi dengan kata sandi itu.'
+            : `Kata sandi ${u.username} yang sekarang berhenti berlaku, dan sesinya yang sedang berjalan langsung berakhir. Sistem akan membuat kata sandi baru untuk Anda serahkan kepadanya.`,
+          'Ya, buat kata sandi baru',
+        ]
+      : [`Nonaktifkan akun ${u.username}?`, `${u.username} tidak dapat masuk lagi, dan sesinya yang sedang berjalan langsung berakhir. Akun dapat diaktifkan kembali kapan saja.`, 'Ya, nonaktifkan'];
+  const body = html`<div class="card" id="konfirmasi">
+<h1>${title}</h1>
+<p>${text}</p>
+<form method="post" action="${base}/${o.action}"><input type="hidden" name="yakin" value="ya"><p><button type="submit">${button}</button></p></form>
+<p><a href="${base}">Batal</a></p>
+</div>`;
+  return layout(title, body);
+}
+
+/**
+ * The one time a password is shown: the answer to adding an account or resetting its password.
+ * Nothing keeps it (the page is no-store; Redis has its hash only), so it is handed over now.
+ */
+export function passwordPage(o: { username: string; account: ListedAccount; password: string; placeName: string; added: boolean }): string {
+  const u = o.account;
+  const self = u.username === o.username;
+  const title = o.added ? `Akun ${u.username} dibuat` : `Kata sandi baru untuk ${u.username}`;
+  const body = html`<div class="card" role="status" id="kata-sandi-baru">
+<h1>${title}</h1>
+<p>${ROLE_LABELS[u.role]}${o.placeName ? ` · ${o.placeName}` : ''}</p>
+<p style="margin-bottom:4px">Nama pengguna: <strong class="code">${u.username}</strong></p>
+<p style="margin-bottom:4px">Kata sandi:</p>
+<p id="kata-sandi" class="code" style="font-size:1.5rem;font-weight:800;background:#fff8e1;padding:8px 12px;border-radius:8px;display:inline-block;white-space:normal;margin:0 0 12px">${passwordGroups(o.password).map((g) => html`<span style="display:inline-block;margin-right:.45em">${g}</span>`)}</p>
+<p class="hint" style="margin-top:0">Huruf kecil semua, diketik tanpa spasi.</p>
+${self
+  ? html`<p><strong>Simpan kata sandi ini sekarang.</strong> Sesi Anda sudah berakhir: masuk lagi dengan kata sandi baru ini.</p>`
+  : html`<p><strong>Serahkan kata sandi ini kepada ${u.username} secara pribadi</strong>: bacakan langsung atau lewat telepon, atau kirim lewat pesan pribadi kepadanya saja, bukan di grup. Mintalah ia tidak memberitahukannya kepada siapa pun.</p>`}
+<p>Kata sandi ini hanya ditampilkan sekali ini. Sistem tidak menyimpannya dalam bentuk yang dapat dibaca, jadi setelah halaman ini ditutup kata sandi ini tidak dapat dilihat lagi. Bila terlupa, atur ulang kata sandinya.</p>
+<p>${self
+  ? html`<a class="button" href="/login?next=${encodeURIComponent(`/admin/akun/${u.username}`)}">Masuk lagi</a>`
+  : html`${o.added ? html`<a class="button" href="/admin/akun#tambah">Tambah akun lain</a> ` : ''}<a href="/admin/akun/${u.username}">Lihat akun ${u.username}</a> · <a href="/admin/akun">Daftar akun</a>`}</p>
+</div>`;
+  return layout(title, body);
+}

@@ -1,0 +1,147 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { accountOpdCodes, accountOpds, canonicalUsername, checkAccount, generatePassword, requireRole, requireSameOrigin, userOf, USERNAME_RE, UserError } from '../auth/index.ts';
+import type { GatewayDeps } from '../deps.ts';
+import { errorPage } from '../views/result-pages.ts';
+import { sendPage } from '../views/page-reply.ts';
+import { addErrorsOf, addFormOf, EMPTY_ADD_FORM, USERNAME_INVALID, WHATSAPP_INVALID, type AddErrors, type AddForm } from './account-form.ts';
+import { accountsPage, placeOf, type ListedAccount } from './accounts-page.ts';
+import { accountPage, confirmPage, passwordPage } from './account-page.ts';
+
+type Body = Record<string, unknown> | undefined;
+type AccountRequest = FastifyRequest<{ Params: { username: string }; Body: Body }>;
+
+/** What an account's page says after a change (`?selesai=`). */
+const DONE: Record<string, (u: string) => string> = {
+  nonaktif: (u) => `Akun ${u} dinonaktifkan: ${u} tidak dapat masuk lagi, dan sesinya yang sedang berjalan sudah berakhir.`,
+  aktif: (u) => `Akun ${u} aktif kembali: ${u} dapat masuk dengan kata sandinya.`,
+  wa: (u) => `Nomor WhatsApp ${u} disimpan.`,
+  'wa-hapus': (u) => `Nomor WhatsApp ${u} dihapus: ${u} tidak lagi menerima ringkasan lewat WhatsApp.`,
+};
+
+/** The admin's confirmation of a destructive change (the confirm page's hidden field). */
+const confirmed = (body: Body) => body?.yakin === 'ya';
+
+/**
+ * Staff accounts for admins: `/admin/akun` (the list, and "Tambah akun") and
+ * `/admin/akun/<username>` (reset a password, disable or enable, an OPD account's WhatsApp
+ * number), on UserStore as the `user:*` CLI. A password is the server's (generatePassword),
+ * shown once on the answer to the form that made it and never logged. Each change is logged as
+ * `account_changed` with the admin (`admin`), the account (`account`) and the `action`: never
+ * under `username`, a key the logger redacts.
+ */
+export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void {
+  const admin = requireRole('admin');
+  const users = deps.auth.users;
+  const opds = accountOpds(deps.directory);
+  const opdCodes = accountOpdCodes(deps.directory);
+  const opdNames = new Map(deps.directory.opds.map((o) => [o.code, o.name]));
+
+  function audit(req: FastifyRequest, account: string, action: string, extra: Record<string, string> = {}): void {
+    req.log.info({ event: 'account_changed', admin: userOf(req).username, account, action, ...extra }, 'account_changed');
+  }
+
+  async function listPage(req: FastifyRequest, reply: FastifyReply, form: AddForm = EMPTY_ADD_FORM, errors?: AddErrors): Promise<FastifyReply> {
+    const accounts: ListedAccount[] = await users.list();
+    return sendPage(reply, accountsPage({ username: userOf(req).username, accounts, opds, opdNames, form, ...(errors ? { errors } : {}) }));
+  }
+
+  /** The account the URL names, or a 404 page. */
+  async function accountOf(req: AccountRequest, reply: FastifyReply): Promise<ListedAccount | null> {
+    const name = canonicalUsername(req.params.username);
+    const stored = USERNAME_RE.test(name) ? await users.get(name) : null;
+    if (stored) {
+      const { passwordHash: _omit, ...account } = stored;
+      return account;
+    }
+    await sendPage(reply.code(404), errorPage('Akun tidak ditemukan', 'Tidak ada akun dengan nama pengguna ini.', { href: '/admin/akun', label: 'Kembali ke daftar akun' }));
+    return null;
+  }
+
+  // `?instansi=<code>`: the triage page's link for a late OPD nobody reads, its staff's form begun.
+  app.get<{ Querystring: { instansi?: unknown } }>('/admin/akun', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    const opd = typeof req.query.instansi === 'string' && opdCodes.has(req.query.instansi) ? req.query.instansi : '';
+    return listPage(req, reply, opd ? { ...EMPTY_ADD_FORM, role: 'opd', opd } : EMPTY_ADD_FORM);
+  });
+
+  app.post<{ Body: Body }>('/admin/akun', { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
+    const form = addFormOf(req.body);
+    if (!form.role) {
+      // The role decides the other fields' rules: without it, only the name can be checked.
+      const errors: AddErrors = { role: 'Pilih peran akun.', ...(USERNAME_RE.test(canonicalUsername(form.username)) ? {} : { username: USERNAME_INVALID }) };
+      return listPage(req, reply.code(400), form, errors);
+    }
+    const input = { username: form.username, role: form.role, station: form.station, opd: form.opd, whatsapp: form.whatsapp };
+    const checked = checkAccount(input, opdCodes);
+    if (!checked.ok) return listPage(req, reply.code(400), form, addErrorsOf(checked.errors, form));
+    const password = generatePassword();
+    try {
+      await users.add({ ...input, password }, { opds: opdCodes });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      return listPage(req, reply.code(err.code === 'user_exists' ? 409 : 400), form, addErrorsOf([err], form));
+    }
+    const { account } = checked;
+    audit(req, account.username, 'added', { role: account.role, ...(account.opd ? { opd: account.opd } : {}), ...(account.station ? { station: account.station } : {}), ...(account.whatsapp ? { whatsapp: 'set' } : {}) });
+    const stored = (await users.get(account.username))!;
+    const { passwordHash: _omit, ...listed } = stored;
+    return sendPage(reply, passwordPage({ username: userOf(req).username, account: listed, password, placeName: placeOf(listed, opdNames), added: true }));
+  });
+
+  app.get<{ Params: { username: string }; Querystring: { selesai?: unknown } }>('/admin/akun/:username', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    const account = await accountOf(req as AccountRequest, reply);
+    if (!account) return reply;
+    const done = typeof req.query.selesai === 'string' && Object.hasOwn(DONE, req.query.selesai) ? DONE[req.query.selesai]!(account.username) : undefined;
+    return sendPage(reply, accountPage({ username: userOf(req).username, account, opdNames, ...(done ? { notice: { text: done } } : {}) }));
+  });
+
+  // A login after the session ended on one of the forms below comes back to the account's page (`next` is the form's URL).
+  app.get<{ Params: { username: string; action: string } }>('/admin/akun/:username/:action', { preHandler: admin, schema: { hide: true } }, async (req, reply) => reply.redirect(`/admin/akun/${encodeURIComponent(req.params.username)}`, 303));
+
+  const post = (path: string, handler: (req: AccountRequest, reply: FastifyReply, account: ListedAccount) => Promise<FastifyReply>) =>
+    app.post<{ Params: { username: string }; Body: Body }>(`/admin/akun/:username/${path}`, { preHandler: [requireSameOrigin, admin], schema: { hide: true } }, async (req, reply) => {
+      const account = await accountOf(req, reply);
+      return account ? handler(req, reply, account) : reply;
+    });
+
+  post('sandi', async (req, reply, account) => {
+    if (!confirmed(req.body)) return sendPage(reply, confirmPage({ username: userOf(req).username, account, action: 'sandi' }));
+    const password = generatePassword();
+    // setPassword raises the account's session epoch: its sessions end, on every device.
+    await users.setPassword(account.username, password);
+    audit(req, account.username, 'password_reset');
+    return sendPage(reply, passwordPage({ username: userOf(req).username, account, password, placeName: placeOf(account, opdNames), added: false }));
+  });
+
+  post('nonaktifkan', async (req, reply, account) => {
+    // An admin locked out by their own hand may be the city's only one: another admin does it.
+    if (account.username === userOf(req).username) {
+      return sendPage(reply.code(409), accountPage({ username: userOf(req).username, account, opdNames, notice: { text: 'Anda tidak dapat menonaktifkan akun Anda sendiri. Bila perlu, minta admin lain.', error: true } }));
+    }
+    if (!confirmed(req.body)) return sendPage(reply, confirmPage({ username: userOf(req).username, account, action: 'nonaktifkan' }));
+    await users.setDisabled(account.username, true);
+    audit(req, account.username, 'disabled');
+    return reply.redirect(`/admin/akun/${account.username}?selesai=nonaktif`, 303);
+  });
+
+  post('aktifkan', async (req, reply, account) => {
+    await users.setDisabled(account.username, false);
+    audit(req, account.username, 'enabled');
+    return reply.redirect(`/admin/akun/${account.username}?selesai=aktif`, 303);
+  });
+
+  post('whatsapp', async (req, reply, account) => {
+    // Only an OPD account gets the digest (the page offers the field on no other).
+    if (account.role !== 'opd') return sendPage(reply.code(400), accountPage({ username: userOf(req).username, account, opdNames, notice: { text: 'Hanya akun staf instansi yang menerima ringkasan lewat WhatsApp.', error: true } }));
+    const typed = typeof req.body?.nomor === 'string' ? req.body.nomor.slice(0, 40) : '';
+    // An empty field saved is a number removed, as "Hapus nomor" does.
+    const number = req.body?.hapus === 'ya' || !typed.trim() ? null : typed;
+    try {
+      await users.setWhatsapp(account.username, number);
+    } catch (err) {
+      if (!(err instanceof UserError && err.code === 'invalid_whatsapp')) throw err;
+      return sendPage(reply.code(400), accountPage({ username: userOf(req).username, account, opdNames, whatsapp: { value: typed, error: WHATSAPP_INVALID } }));
+    }
+    audit(req, account.username, number ? 'whatsapp_set' : 'whatsapp_removed');
+    return reply.redirect(`/admin/akun/${account.username}?selesai=${number ? 'wa' : 'wa-hapus'}`, 303);
+  });
+}
