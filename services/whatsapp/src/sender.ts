@@ -184,6 +184,14 @@ export class NotificationSender {
     return new SendDeferredError('busy', at - now);
   }
 
+  /**
+   * How long until the number has sent its next notice (one send interval at least): how long a
+   * notice held behind an earlier one of its chat that is in hand waits (NoticeOrder).
+   */
+  nextSendIn(account: string): number {
+    return Math.max(this.gap, (this.nextSlot.get(account) ?? 0) - this.clock());
+  }
+
   /** Whether this lookup is one too many for its chat (REPLY_CAP); counts it when it is not. */
   private overCap(n: Notification, jobId: string): boolean {
     if (n.kind !== 'lookup') return false;

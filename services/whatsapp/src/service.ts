@@ -14,7 +14,7 @@ import { MessageJournal } from './message-journal.ts';
 import { waMetrics } from './metrics.ts';
 import { buildPipeline, type Pipeline } from './pipeline.ts';
 import { NUMBER_LOCK_TTL_MS } from './number-lock.ts';
-import { HOLD_BEHIND_MS, NoticeOrder } from './notice-order.ts';
+import { NoticeOrder } from './notice-order.ts';
 import { NotificationSender, SendDeferredError, SocketNotReadyError, type SendRetry } from './sender.ts';
 import { LANE_DEPTH } from './send-lane.ts';
 import { WhatsAppSession } from './session.ts';
@@ -192,11 +192,12 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
   // number whose line is full (its pacing wait, its "typing…") never holds the slot another
   // number's notice needs. The 112 notice, then acknowledgements, come out of the queue first
   // (jobOrder) and go first in their line. A job that cannot go now (number not connected,
-  // resting, line full) is put back in the queue, and a citizen's later notices wait behind it
-  // (NoticeOrder).
+  // resting, line full) is put back in the queue, and a citizen's later notices wait behind it,
+  // as behind one of theirs another slot has in hand (NoticeOrder). The worker runs jobs in the
+  // order it takes them (inOrder), so of a citizen's notices the earlier is always seen first.
   const order = new NoticeOrder();
   const putBack = async (job: Job, n: Notification, jobId: string, waitMs: number, token: string | undefined): Promise<never> => {
-    await job.moveToDelayed(order.putBack(n, jobId, job.timestamp, waitMs), token);
+    await job.moveToDelayed(order.putBack(n, jobId, waitMs), token);
     throw new DelayedError();
   };
   const worker = createConsumer({
@@ -205,11 +206,13 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     queue: QueueNames.notify('whatsapp'),
     schema: Notification,
     concurrency: c.WA_NUMBERS.length * LANE_DEPTH + 1,
+    inOrder: true,
     handler: async (n, job, token) => {
       const jobId = job.id ?? `${n.kind}-${n.createdAt}`;
-      const earlierBackAt = order.behind(n, jobId, job.timestamp);
-      // Behind the earlier one: back just after it.
-      if (earlierBackAt !== undefined) return putBack(job, n, jobId, Math.max(HOLD_BEHIND_MS, earlierBackAt + HOLD_BEHIND_MS - Date.now()), token);
+      // Behind an earlier notice of the chat: back after the number's next send, and just after
+      // the earlier one comes back when it was put back.
+      const behind = order.take(n, jobId, job.timestamp);
+      if (behind !== undefined) return putBack(job, n, jobId, Math.max(sender.nextSendIn(n.account), behind + 1 - Date.now()), token);
       try {
         await sender.send(n, jobId, job.timestamp);
         order.done(n, jobId);
