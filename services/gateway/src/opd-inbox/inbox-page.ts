@@ -1,7 +1,7 @@
 import { wibDateTime, type ComplaintState, type RoutedComplaint, type StatusView } from '@aduan/schema';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
-import { isInlineImage } from '../views/attachment-reply.ts';
+import { attachmentList, locationText } from '../triage/complaint-parts.ts';
 import { STATE_LABELS } from '../views/messages-id.ts';
 
 /** A complaint with the OPD: as published to it, or (routed over 30 days ago) its status alone. */
@@ -44,11 +44,6 @@ function deadlineLine(e: InboxEntry, nowMs: number): RawHtml | '' {
     : html`<p>Tanggapi paling lambat <strong>${wibDate(e.lastDay)}</strong>.</p>`;
 }
 
-/** "Jl. Mawar, Kel. Sukorejo, Kec. Sukorejo". */
-function locationText(location: RoutedComplaint['location']): string {
-  if (!location) return '';
-  return [location.description, location.kelurahan && `Kel. ${location.kelurahan}`, location.kecamatan && `Kec. ${location.kecamatan}`].filter(Boolean).join(', ');
-}
 
 const snippet = (text: string) => (text.length > 200 ? `${text.slice(0, 200).trimEnd()}…` : text);
 
@@ -147,15 +142,6 @@ function reporterBlock(c: RoutedComplaint): RawHtml {
   return lines.length ? html`<ul style="margin:0;padding-left:20px">${lines}</ul>` : html`<p class="muted">Pelapor tidak meninggalkan kontak.</p>`;
 }
 
-function attachments(id: string, ticket: string, list: RoutedComplaint['attachments']): RawHtml | '' {
-  if (list.length === 0) return '';
-  return html`<p>${list.map((a, i) => {
-    const href = `/opd/aduan/${id}/lampiran/${a.sha256}`;
-    return isInlineImage(a.mimeType)
-      ? html`<a href="${href}" target="_blank" rel="noopener"><img src="${href}" alt="Foto lampiran ${String(i + 1)} dari ${ticket}" loading="lazy" style="max-width:100%;max-height:240px;margin:0 8px 8px 0;border-radius:6px;vertical-align:top"></a>`
-      : html`<a href="${href}">Lampiran ${String(i + 1)} (${a.mimeType})</a> `;
-  })}</p>`;
-}
 
 function complaintBlock(e: InboxEntry): RawHtml {
   const c = e.complaint;
@@ -168,7 +154,7 @@ function complaintBlock(e: InboxEntry): RawHtml {
 <p style="white-space:pre-line">${c.text}</p>
 ${c.category ? html`<p class="muted">Kategori: ${c.category}</p>` : ''}
 ${where || map ? html`<p>Lokasi: ${where}${map ? html`${where ? ' · ' : ''}<a href="${map}" target="_blank" rel="noopener">Lihat di peta</a>` : ''}</p>` : html`<p class="muted">Lokasi tidak disebutkan.</p>`}
-${attachments(e.id, e.status.ticket, c.attachments)}
+${attachmentList(e.id, e.status.ticket, c.attachments, { hrefOf: (sha256) => `/opd/aduan/${e.id}/lampiran/${sha256}`, maxPx: 240, maxWidth: '100%' })}
 ${c.supporters > 0 ? html`<p><strong>${String(c.supporters)}</strong> warga lain melaporkan hal yang sama.</p>` : ''}
 ${c.routing.note ? html`<p>Catatan admin: ${c.routing.note}</p>` : ''}
 <p class="muted">Masuk lewat ${CHANNELS[c.channel]}${radio ? ` (${radio})` : ''}, ${wibDateTime(c.receivedAt)} · diteruskan ke instansi Anda ${wibDateTime(c.routing.routedAt)}</p>

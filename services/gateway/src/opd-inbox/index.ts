@@ -61,18 +61,12 @@ function checkForm(f: ReportForm): { state?: string; message?: string } {
  */
 export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, complaints: OpdComplaints, reports: MonthlyReports): void {
   const opdStaff = requireRole('opd');
-  const deadline = deps.deadline;
   const names = new Map(deps.directory.opds.map((o) => [o.code, o.name]));
   const opdName = (user: AuthUser) => names.get(user.opd) ?? user.opd;
 
   async function entries(user: AuthUser, ids: string[]): Promise<InboxEntry[]> {
     const found = await Promise.all(ids.map(async (id) => ({ id, found: await complaints.find(user.opd, id) })));
-    return found.flatMap(({ id, found: f }) => {
-      if (!f) return [];
-      const { routedAt, ...entry } = f;
-      const lastDay = deadline && f.respondBy && routedAt ? new Date(deadline.lastDay(Date.parse(routedAt))).toISOString() : undefined;
-      return [{ id, ...entry, ...(lastDay ? { lastDay } : {}) }];
-    });
+    return found.flatMap(({ id, found: f }) => (f ? [{ id, ...f }] : []));
   }
 
   app.get<{ Querystring: { tiket?: unknown; dikembalikan?: unknown } }>('/opd', { preHandler: opdStaff, schema: { hide: true } }, async (req, reply) => {

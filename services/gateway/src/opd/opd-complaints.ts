@@ -54,9 +54,9 @@ export class OpdComplaints {
   /**
    * As view(), and also a complaint still with `opd` whose routing publications are all gone
    * (`routed` keeps one 30 days): its status alone, `complaint` null, so that the OPD can still
-   * answer it. `routedAt`: when it was routed to `opd` (ISO).
+   * answer it. `lastDay`, while unanswered: 00.00 WIB of the last working day to answer on (ISO).
    */
-  async find(opd: string, id: string): Promise<(Omit<OpdComplaintView, 'complaint'> & { complaint: RoutedComplaint | null; routedAt?: string }) | null> {
+  async find(opd: string, id: string): Promise<(Omit<OpdComplaintView, 'complaint'> & { complaint: RoutedComplaint | null; lastDay?: string }) | null> {
     const loaded = await this.load(opd, id);
     if (!loaded) return null;
     const { routed, read } = loaded;
@@ -64,8 +64,10 @@ export class OpdComplaints {
     const complaint = routed ? forOpd({ ...routed, supporters: Math.max(routed.supporters, read.record.supporters ?? 0) }) : null;
     const routedAt = routed?.routing.routedAt ?? read.view.history.findLast((h) => h.state === 'routed')?.at;
     // The deadline of this decision, while the OPD has not answered it (the awaiting index's clock).
-    const respondBy = this.deps.deadline && read.record.state === 'routed' && routedAt ? new Date(this.deps.deadline.respondBy(Date.parse(routedAt))).toISOString() : undefined;
-    return { complaint, status: read.view, ...(respondBy ? { respondBy } : {}), ...(routedAt ? { routedAt } : {}) };
+    const { deadline } = this.deps;
+    if (!deadline || read.record.state !== 'routed' || !routedAt) return { complaint, status: read.view };
+    const routedMs = Date.parse(routedAt);
+    return { complaint, status: read.view, respondBy: new Date(deadline.respondBy(routedMs)).toISOString(), lastDay: new Date(deadline.lastDay(routedMs)).toISOString() };
   }
 
   /**
