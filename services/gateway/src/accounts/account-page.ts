@@ -2,8 +2,9 @@ import { displayPhone } from '@aduan/schema';
 import { passwordGroups } from '../auth/index.ts';
 import { html, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { adminBar } from '../views/staff-bar.ts';
 import { ROLE_LABELS } from './account-form.ts';
-import { adminBar, createdLabel, placeOf, type ListedAccount } from './accounts-page.ts';
+import { createdLabel, placeOf, type ListedAccount } from './accounts-page.ts';
 
 export interface AccountPageOptions {
   /** The admin looking. */

@@ -3,6 +3,7 @@ import { displayPhone, wibDateTime } from '@aduan/schema';
 import type { StoredUser } from '../auth/index.ts';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { adminBar } from '../views/staff-bar.ts';
 import { ROLE_LABELS, type AddErrors, type AddField, type AddForm } from './account-form.ts';
 
 /** An account as the pages show it: never its password hash. */
@@ -20,10 +21,6 @@ export function placeOf(u: Pick<ListedAccount, 'role' | 'opd' | 'station'>, opdN
 /** "28 Nov 2026, 14.05"; "–" for an account made before it was recorded. */
 export const createdLabel = (iso: string) => (iso && !Number.isNaN(Date.parse(iso)) ? wibDateTime(iso) : '–');
 
-/** Who is logged in, the other admin pages, and the logout button (back to `next` after the next login). */
-export function adminBar(username: string, next: string): RawHtml {
-  return html`<form method="post" action="/logout" class="card" style="display:flex;gap:12px;align-items:center;justify-content:space-between;flex-wrap:wrap;padding:10px 16px"><input type="hidden" name="next" value="${next}"><span>Masuk sebagai <strong>${username}</strong> · <a href="/admin/triage">Triase aduan</a> · <a href="/admin/rekap">Rekap bulanan</a></span><button type="submit" class="secondary">Keluar</button></form>`;
-}
 
 export interface AccountsPageOptions {
   /** The admin looking. */

@@ -1,6 +1,7 @@
 import { wibDateTime, type ComplaintState, type RoutedComplaint, type StatusView } from '@aduan/schema';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { staffBar } from '../views/staff-bar.ts';
 import { attachmentList, locationText } from '../triage/complaint-parts.ts';
 import { STATE_LABELS } from '../views/messages-id.ts';
 
@@ -67,11 +68,9 @@ ${more > 0 ? html`<p class="muted">Masih ada ${String(more)} aduan lain yang leb
 </section>`;
 }
 
-/** Who is logged in, a link to the inbox's other page (`to`), and the logout button. */
-export function accountBar(opts: { username: string; opdName: string }, to: 'inbox' | 'report'): RawHtml {
-  const link = to === 'inbox' ? html`<a href="/opd">Kotak masuk</a>` : html`<a href="/opd/rekap">Rekap bulanan</a>`;
-  return html`<form method="post" action="/logout" class="card" style="display:flex;gap:12px;align-items:center;justify-content:space-between;flex-wrap:wrap;padding:10px 16px"><input type="hidden" name="next" value="/opd"><span>Masuk sebagai <strong>${opts.username}</strong> (${opts.opdName}) · ${link}</span><button type="submit" class="secondary">Keluar</button></form>`;
-}
+/** Who is logged in, for which OPD, a link to the inbox's other page (`to`), and the logout button. */
+export const accountBar = (o: { username: string; opdName: string }, to: 'inbox' | 'report'): RawHtml =>
+  staffBar({ username: o.username, of: o.opdName, links: [to === 'inbox' ? ['/opd', 'Kotak masuk'] : ['/opd/rekap', 'Rekap bulanan']], next: '/opd' });
 
 export interface InboxPageOptions {
   username: string;

@@ -1,6 +1,7 @@
 import { wibDateTime } from '@aduan/schema';
 import { html, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { adminBar } from '../views/staff-bar.ts';
 import { MONTH_PATTERN, monthOf, shiftMonth, type MonthlyReport, type OpdReportRow } from './monthly-report.ts';
 
 const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
@@ -92,7 +93,7 @@ export function reportPage(report: MonthlyReport, opts: ReportPageOptions): stri
   const channels = CHANNELS.filter(([k]) => report.byChannel[k] > 0).map(([k, label]) => `${label} ${report.byChannel[k]}`);
   const body: RawHtml = html`
 <h1>Rekap aduan bulanan</h1>
-<form method="post" action="/logout" class="card" style="display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 16px"><input type="hidden" name="next" value="/admin/rekap"><span>Masuk sebagai <strong>${opts.username}</strong> · <a href="/admin/triage">Triase aduan</a> · <a href="/admin/akun">Akun petugas</a></span><button type="submit" class="secondary">Keluar</button></form>
+${adminBar(opts.username, '/admin/rekap')}
 ${opts.error ? html`<div class="summary" role="alert" style="margin-bottom:16px">${opts.error}</div>` : ''}
 ${monthPicker('/admin/rekap', month, opts.current)}
 <section class="card" aria-labelledby="ringkasan">

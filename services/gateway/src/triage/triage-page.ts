@@ -2,6 +2,7 @@ import type { Directory } from '@aduan/routing/directory';
 import { wibDateTime, type RoutedComplaint } from '@aduan/schema';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { adminBar } from '../views/staff-bar.ts';
 import type { OverdueGroup } from '../overdue/overdue-list.ts';
 import { overdueSection } from './overdue-section.ts';
 import { attachmentList, locationLine } from './complaint-parts.ts';
@@ -124,7 +125,7 @@ ${items.map((c, i) => html`${done?.before === c.id ? confirmation : ''}${item(c,
   const overdueTotal = opts.overdue?.groups.reduce((n, g) => n + g.total, 0) ?? 0;
   const body = html`
 <h1>Triase aduan</h1>
-<form method="post" action="/logout" class="card" id="triage-logout" style="display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 16px"><input type="hidden" name="next" value="/admin/triage"><span>Masuk sebagai <strong>${opts.username}</strong> · <a href="/admin/rekap">Rekap bulanan</a> · <a href="/admin/akun">Akun petugas</a></span><button type="submit" class="secondary">Keluar</button></form>
+${adminBar(opts.username, '/admin/triage', 'triage-logout')}
 <p class="muted">Aduan di bawah belum cukup jelas bagi sistem untuk diteruskan otomatis. Pilih dinas yang tepat; koreksi Anda juga dipakai untuk memperbaiki sistem. <a href="/api/v1/triage/corrections">Unduh data koreksi (JSONL)</a></p>
 <form method="get" action="/admin/triage" role="search" class="card">
 <label for="cari-tiket" style="margin-top:0">Cari tiket</label>
