@@ -144,11 +144,13 @@ if ARGV[12] == 'routed' then
 elseif ARGV[7] ~= '' then
   redis.call('HSETNX', KEYS[2], 'answeredAt', ARGV[10])
 end
-local opd = redis.call('HGET', KEYS[2], 'opd')
-if ARGV[12] == 'in_progress' and opd then
-  local progress = ARGV[9] .. opd .. ':progress'
-  redis.call('ZADD', progress, tonumber(redis.call('HGET', KEYS[2], 'routedAt') or ARGV[4]), ARGV[5])
-  redis.call('ZREMRANGEBYSCORE', progress, '-inf', '(' .. (tonumber(ARGV[4]) - ${KEEP_SECONDS * 1000}))
+if ARGV[12] == 'in_progress' then
+  local opd = redis.call('HGET', KEYS[2], 'opd')
+  if opd then
+    local progress = ARGV[9] .. opd .. ':progress'
+    redis.call('ZADD', progress, tonumber(redis.call('HGET', KEYS[2], 'routedAt') or ARGV[4]), ARGV[5])
+    redis.call('ZREMRANGEBYSCORE', progress, '-inf', '(' .. (tonumber(ARGV[4]) - ${KEEP_SECONDS * 1000}))
+  end
 end
 redis.call('RPUSH', KEYS[3], ARGV[3])
 redis.call('LTRIM', KEYS[3], -${STATUS_HISTORY_MAX}, -1)
