@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChatMessage } from './chat-message.ts';
-import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isFollowUp, isGreetingOnly, isThanksOnly, parseCheck, parseLookup } from './classify.ts';
+import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isFollowUp, isGreetingOnly, isSecretRequestOnly, isThanksOnly, parseCheck, parseLookup } from './classify.ts';
 
 const base = { channel: 'whatsapp', account: '+6281100000000', senderId: 's', threadId: 't', messageId: 'm', at: '2026-01-05T01:00:00Z' } as const;
 const kindOf = (extra: Record<string, unknown>) => classifyMessage(ChatMessage.parse({ ...base, ...extra }));
@@ -230,3 +230,19 @@ describe('small talk that closes a conversation is never a complaint', () => {
   );
 });
 
+
+describe('isSecretRequestOnly', () => {
+  it('is the request, led by its own words and followed at most by a short reason', () => {
+    for (const t of ['rahasia', 'tolong rahasiakan nomor WA saya karena saya takut ada yang tidak suka', 'mohon identitas saya dirahasiakan ya pak', 'nama saya jangan disebut soalnya takut'])
+      expect(isSecretRequestOnly(t), t).toBe(true);
+  });
+  it('is not a complaint that also asks for secrecy, nor a request followed by a long story', () => {
+    for (const t of [
+      'Satu lagi pak, di kantor kelurahan Sentul ada pungli pembuatan KTP, minta 50 ribu. Mohon nama saya dirahasiakan',
+      'ada pungli di kelurahan sentul mohon nama saya dirahasiakan',
+      'tolong rahasiakan nama saya karena takut, petugas kelurahan Sentul minta uang 50 ribu untuk pembuatan KTP',
+      'Kenapa data penerima BLT dirahasiakan?',
+    ])
+      expect(isSecretRequestOnly(t), t).toBe(false);
+  });
+});

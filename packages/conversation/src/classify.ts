@@ -127,6 +127,29 @@ const NOT_NAMED = words('disebut disebutkan dicantumkan ditulis dibuka dipublika
 /** What may go with the request without making it a complaint. */
 const REQUEST_WITH = words('tolong mohon harap minta dijaga jaga jangan dong ya saja aja mau ingin pengen karena takut soalnya kerahasiaan tetap dan juga biar agar supaya untuk');
 
+/** Words that open the reason for a request ("karena saya takut ada yang tidak suka"). */
+const REASON = words('karena karna krn soalnya sebab takut khawatir kuatir');
+/** The longest reason after a request that still leaves it a request: more may be a complaint told after it. */
+const REASON_MAX_WORDS = 8;
+
+/**
+ * The words ask for confidentiality and tell of no problem: the request alone, or led by its own
+ * words ("tolong rahasiakan nomor WA saya") and followed at most by a short reason ("karena saya
+ * takut ada yang tidak suka"). "Ada pungli di kelurahan Sentul, mohon nama saya dirahasiakan"
+ * asks too, but tells of a problem first: a complaint.
+ */
+export function isSecretRequestOnly(text: string): boolean {
+  if (isConfidentialOnly(text)) return true;
+  if (!asksConfidential(text)) return false;
+  const ws = normalizeWords(text).split(' ').filter(Boolean);
+  const at = ws.findIndex((w, i) => isSecretWord(w) || isAnonWord(w) || (NOT_NAMED.has(w) && ws[i - 1] === 'jangan'));
+  const ofRequest = (w: string) => isSecretWord(w) || isAnonWord(w) || NOT_NAMED.has(w) || IDENTITY.has(w) || inSet(FILLER, w) || (REQUEST_WITH.has(w) && !REASON.has(w));
+  if (at < 0 || !ws.slice(0, at).every(ofRequest)) return false;
+  let end = at + 1;
+  while (end < ws.length && ofRequest(ws[end]!)) end++;
+  return end === ws.length || (REASON.has(ws[end]!) && ws.length - end <= REASON_MAX_WORDS);
+}
+
 function nearIdentity(ws: string[], i: number): boolean {
   for (let j = Math.max(0, i - 4); j <= Math.min(ws.length - 1, i + 4); j++) if (j !== i && IDENTITY.has(ws[j] as string)) return true;
   return false;

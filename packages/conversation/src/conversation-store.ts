@@ -315,6 +315,16 @@ export class ConversationStore {
     return { outcome, count, member };
   }
 
+  /**
+   * Whether `member` has a conversation open with something of a complaint in it (not only
+   * greetings) that a message sent at `atMs` would join (inside the quiet period).
+   */
+  async isWritingComplaint(member: string, atMs: number): Promise<boolean> {
+    const [lastAt, messages] = await Promise.all([this.redis.hget(`${this.p}:open:${member}:meta`, 'lastAt'), this.redis.lrange(`${this.p}:open:${member}`, 0, -1)]);
+    if (lastAt === null || atMs - Number(lastAt) > this.opts.quietMs) return false;
+    return messages.some((m) => (JSON.parse(m) as StoredMessage).kind === 'content');
+  }
+
   /** Moves a conversation into a closing slot; returns the token, or null if it is not open (or not due). */
   async claim(member: string, nowMs: number, force: boolean): Promise<string | null> {
     const token = `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;

@@ -5,7 +5,7 @@ import type { Complaint, Notification, StatusView } from '@aduan/schema';
 import { mentionsEmergency } from '@aduan/routing/emergency';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
-import { asksConfidential, classifyMessage, isConfidentialOnly, isThanksOnly, parseLookup } from './classify.ts';
+import { asksConfidential, classifyMessage, isConfidentialOnly, isSecretRequestOnly, isThanksOnly, parseLookup } from './classify.ts';
 import { buildComplaint, effectiveMessages, isCardsOnly, isWordless, leftOutAttachments, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome, type LastAck } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
@@ -118,12 +118,22 @@ export class ConversationEngine {
     const kind = classifyMessage(msg, this.ticketPrefix);
     try {
       const { keyed, altHash } = await this.keyedSender(msg);
-      if (kind === 'check') return await this.answerCheck(keyed, altHash);
-      return await this.append({ ...keyed, kind });
+      if (kind === 'check' && !(await this.continuesComplaint(keyed))) return await this.answerCheck(keyed, altHash);
+      return await this.append({ ...keyed, kind: kind === 'check' ? 'content' : kind });
     } catch (err) {
       if (err instanceof InvalidChatMessageError) throw err;
       throw new ConversationUnavailableError(err);
     }
+  }
+
+  /**
+   * A question about progress that names no ticket ("kapan diperbaiki pak?", "dari bulan lalu
+   * belum diperbaiki") in the middle of a complaint being written: it tells how long the problem
+   * has gone unfixed, which the OPD should read, and is not a look-up of an older complaint.
+   */
+  private async continuesComplaint(msg: ChatMessage): Promise<boolean> {
+    if (parseLookup(msg.text ?? '', this.ticketPrefix) !== null) return false;
+    return this.store.isWritingComplaint(conversationMember(msg.channel, msg.account, msg.senderId), Date.parse(msg.at));
   }
 
   /**
@@ -358,7 +368,7 @@ export class ConversationEngine {
    */
   private async isLateSecretRequest(snap: ConversationSnapshot): Promise<boolean> {
     const live = effectiveMessages(snap.messages).filter((m) => m.kind === 'content');
-    if (!live.length || !live.every((m) => !m.attachments.length && !m.location && asksConfidential(m.text ?? '') && (m.text ?? '').length <= 300)) return false;
+    if (!live.length || !live.every((m) => !m.attachments.length && !m.location && isSecretRequestOnly(m.text ?? '') && (m.text ?? '').length <= 300)) return false;
     return (await this.recentTicket(conversationMember(snap.channel, snap.account, snap.senderId))) !== null;
   }
 
