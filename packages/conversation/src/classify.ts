@@ -220,6 +220,12 @@ export function parseCheck(typed: string, ticketPrefix = 'ADU'): string | null {
   return !isStatus && rest.length <= 20 && rest.split(/\s+/).length <= 3 && /\d/.test(rest) && botched.test(rest) ? '' : null;
 }
 
+/** The first of our tickets written in full anywhere in `text` (a quoted acknowledgement), or null. */
+export function ticketIn(text: string, ticketPrefix = 'ADU'): string | null {
+  const m = new RegExp(`(?<![0-9a-z])${escapeRegExp(ticketPrefix)}${SEP}[0-9a-z]{4}${SEP}[0-9a-z]{4}(?![0-9a-z])`, 'i').exec(text.replace(/[*~`]/g, ' '));
+  return m ? ticketAt(m[0], ticketPrefix.toUpperCase()) : null;
+}
+
 /** Words that may go with a ticket in a message asking about it ("Min, mau cek status aduan ADU-…"). */
 const ASKING = words('cek check status tiket no nomor nomer aduan laporan pengaduan saya aku sy kami gimana bagaimana gmn sudah udah sampai sampe mana perkembangan progres progress kabar info informasi apa nya untuk tentang dengan');
 
@@ -276,7 +282,9 @@ export function isFollowUp(text: string): boolean {
 /** `ticketPrefix` (TICKET_PREFIX) tells "cek ADU-…" from a complaint that starts with "cek". */
 export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): MessageKind {
   if (msg.revokes) return 'revoke';
-  if (msg.edits) return 'edit';
+  // A look-up whose typo was corrected ("cek ADU-7K3M-9Q2" edited to "...9Q2X") is answered as one:
+  // as an edit it amended nothing (no look-up is part of a complaint) and got no answer.
+  if (msg.edits) return parseLookup(msg.text ?? '', ticketPrefix) ? 'check' : 'edit';
   // The adapter knows it is no complaint alone (an Instagram story mention without words).
   if (msg.incidental) return 'greeting';
   const hasMedia = msg.attachments.length > 0 || msg.location !== undefined;

@@ -5,7 +5,7 @@ import type { Complaint, Notification, StatusView } from '@aduan/schema';
 import { mentionsEmergency } from '@aduan/routing/emergency';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
-import { asksConfidential, classifyMessage, isConfidentialOnly, isSecretRequestOnly, isThanksOnly, parseLookup } from './classify.ts';
+import { asksConfidential, classifyMessage, isConfidentialOnly, isSecretRequestOnly, isThanksOnly, parseLookup, ticketIn } from './classify.ts';
 import { buildComplaint, effectiveMessages, isCardsOnly, isWordless, leftOutAttachments, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome, type LastAck } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
@@ -283,7 +283,8 @@ export class ConversationEngine {
     const lookup = parseLookup(msg.text ?? '', this.ticketPrefix);
     // No ticket named: "sudah ada kabar?" (classifyMessage) is about the sender's latest complaints.
     if (lookup === null) return this.answerFollowUp(msg, altHash);
-    const ticket = lookup;
+    // "cek" alone, sent as a reply to the acknowledgement (or any message naming the ticket): that ticket.
+    const ticket = lookup || (ticketIn(msg.quoted?.text ?? '', this.ticketPrefix) ?? '');
     const jobId = jobHash('lookup', msg.channel, msg.account, msg.messageId);
     let text = this.texts.checkUsage();
     if (ticket) {
