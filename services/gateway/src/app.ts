@@ -8,7 +8,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } fr
 import type { GatewayDeps } from './deps.ts';
 import { errorHandler, zodValidatorCompiler } from './error-handler.ts';
 import { rateLimitedError } from './errors.ts';
-import { EXTRA_FILES_READ } from './intake/multipart.ts';
+import { FILES_PARSED_PAST_LIMIT } from './intake/multipart.ts';
 import { complaintsApi } from './routes/complaints-api.ts';
 import { health } from './routes/health.ts';
 import { webForm } from './routes/web-form.ts';
@@ -116,7 +116,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
     // readMultipart applies MAX_PHOTOS and the size limit itself, after reading the whole body,
     // so that a refused photo does not lose the fields the citizen typed after it.
     throwFileSizeLimit: false,
-    limits: { fileSize: deps.config.MAX_PHOTO_BYTES, files: deps.config.MAX_PHOTOS + EXTRA_FILES_READ, fields: 40, fieldSize: 16 * 1024, parts: 60 + EXTRA_FILES_READ },
+    limits: { fileSize: deps.config.MAX_PHOTO_BYTES, files: deps.config.MAX_PHOTOS + FILES_PARSED_PAST_LIMIT, fields: 40, fieldSize: 16 * 1024, parts: 60 + FILES_PARSED_PAST_LIMIT },
   });
   await app.register(rateLimit, {
     global: false,

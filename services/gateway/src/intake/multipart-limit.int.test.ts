@@ -1,4 +1,6 @@
 import { Socket, type AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import { QueueNames, createRedis } from '@aduan/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createTestGateway, multipartBody, PNG_1x1 } from '../testing/harness.ts';
@@ -82,5 +84,29 @@ describe('multipart bodies have a limit in all', () => {
     c.socket.write('\r\n0\r\n\r\n');
     await c.closed;
     expect(c.answer()).toMatch(/^HTTP\/1.1 202 /);
+  });
+});
+
+describe('a web form with many more photos than allowed (no JavaScript to stop it)', () => {
+  const photos = (n: number) => Array.from({ length: n }, (_, i) => ({ name: 'photos', filename: `galeri-${i}.png`, type: 'image/png', data: PNG_1x1 }));
+  const after = { 'reporter.name': 'Rahmat Hidayat', 'reporter.confidential': 'on' };
+
+  it('comes back with every field typed after the photo input, "Rahasia" still ticked, and nothing filed', async () => {
+    const intake = new Queue(QueueNames.intake, { connection: createRedis(url, 'client'), prefix });
+    const filed = await intake.getJobCountByTypes('waiting', 'active', 'completed', 'prioritized');
+    const res = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Pungli pembuatan KTP di kantor kelurahan, diminta 50 ribu' }, photos(20), after) });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(/id="reporter-confidential" name="reporter.confidential" checked/);
+    expect(res.body).toContain('value="Rahmat Hidayat"');
+    expect(res.body).not.toContain('isian setelah kolom foto tidak terbaca');
+    expect(await intake.getJobCountByTypes('waiting', 'active', 'completed', 'prioritized')).toBe(filed);
+    await intake.close();
+  });
+
+  it('past what is read at all, says that the fields after the photos must be checked again', async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/', ...multipartBody({ text: 'Pungli pembuatan KTP di kantor kelurahan, diminta 50 ribu' }, photos(limits.MAX_PHOTOS + 201), after) });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('isian setelah kolom foto tidak terbaca');
+    expect(res.body).toContain('Pungli pembuatan KTP');
   });
 });

@@ -13,10 +13,19 @@ export interface ParsedMultipart {
 }
 
 /**
- * How many files past the limit are still read (and dropped) so that the fields after them
- * reach the form again; beyond that the body is refused as it arrives.
+ * How many files past the limit the body may hold at their full size (multipartLimitBytes):
+ * read and dropped, so that the fields after them reach the form again.
  */
 export const EXTRA_FILES_READ = 10;
+
+/**
+ * How many files past the limit the plugin lets through before it stops reading (app.ts): many
+ * more than EXTRA_FILES_READ, as a gallery's photos are mostly far below the size limit and the
+ * body's byte limit bounds the work. Stopped at 16 files, the form lost the fields after the
+ * photo input, "Rahasia" among them: sent back unticked, the next try gave the OPD the
+ * citizen's name. Past this many, the refusal says the fields after the photos must be checked.
+ */
+export const FILES_PARSED_PAST_LIMIT = 200;
 
 /** Room for the form's fields (40 of at most 16 KiB) and every part's headers. */
 const FIELDS_ROOM_BYTES = 1024 * 1024;
@@ -108,7 +117,7 @@ export async function readMultipart(req: FastifyRequest, maxPhotos: number, limi
     }
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'FST_FILES_LIMIT') throw new PhotoRefusedError(400, 'too_many_files', `Too many photos: at most ${maxPhotos}`, fields);
+    if (code === 'FST_FILES_LIMIT') throw new PhotoRefusedError(400, 'too_many_files', `Too many photos: at most ${maxPhotos}`, fields, { partial: true });
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new HttpError(400, 'invalid_body', 'Too many form fields');
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new HttpError(413, 'payload_too_large', 'The request body is too large');
     throw new HttpError(400, 'invalid_body', 'The multipart body could not be read');

@@ -81,7 +81,9 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
         const typed = err instanceof PhotoRefusedError ? err.typed : fields;
         const photo = err.details?.photo;
         const code = photo === 'damaged' ? 'damaged_photo' : photo === 'body_too_large' ? photo : err.code;
-        return sendPage(reply.code(err.statusCode), page(typed, { photos: { code, message: err.message } }, typed.idempotencyKey ?? keepKey));
+        // The plugin stopped reading at its file count (FILES_PARSED_PAST_LIMIT): what came after the photos is not here.
+        const notice = err.details?.partial ? 'Karena terlalu banyak foto yang dipilih, isian setelah kolom foto tidak terbaca. Mohon periksa lagi data pelapor serta pilihan Anonim dan Rahasia sebelum mengirim.' : undefined;
+        return sendPage(reply.code(err.statusCode), page(typed, { photos: { code, message: err.message } }, typed.idempotencyKey ?? keepKey, notice));
       }
       if (err instanceof KeyReusedError) {
         // This form was sent before with other words (stopped, changed, sent again): the first
