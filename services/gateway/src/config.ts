@@ -122,7 +122,9 @@ export const GatewayEnv = ServiceEnv.extend({
   /**
    * When OPD staff get the WhatsApp digest of their inbox ("3 aduan menunggu tanggapan"), in WIB,
    * on working days: comma-separated HH:MM, or `off`. Only accounts given a number
-   * (`user:whatsapp`) get one, from WHATSAPP_PUBLIC_NUMBER, and only when something waits.
+   * (`user:whatsapp`) get one, from WHATSAPP_PUBLIC_NUMBER, and only when something waits. A
+   * gateway down at the time sends it within 3 hours after, past midnight too (a late time's
+   * digest belongs to the working day of the time).
    */
   OPD_DIGEST_TIMES: z
     .string()

@@ -23,6 +23,18 @@ describe('OPD inbox digest: when, and in what words', () => {
     expect(dueDigest(['00:15'], wib('2026-12-07T00:30:00'), weekday)).toBe(wib('2026-12-07T00:15:00'));
   });
 
+  it('keeps a late evening time due for its three hours past midnight, by the working day it belongs to', () => {
+    // Monday 7 Dec 22:30: due until 01:29 on Tuesday, as 07:30 is until 10:29.
+    expect(dueDigest(['22:30'], wib('2026-12-07T23:59:00'), weekday)).toBe(wib('2026-12-07T22:30:00'));
+    expect(dueDigest(['22:30'], wib('2026-12-08T00:00:00'), weekday)).toBe(wib('2026-12-07T22:30:00'));
+    expect(dueDigest(['22:30'], wib('2026-12-08T01:29:00'), weekday)).toBe(wib('2026-12-07T22:30:00'));
+    expect(dueDigest(['22:30'], wib('2026-12-08T01:31:00'), weekday)).toBeNull();
+    // Friday's into Saturday; none of Sunday's into Monday; the latest time passed first.
+    expect(dueDigest(['22:30'], wib('2026-12-05T00:30:00'), weekday)).toBe(wib('2026-12-04T22:30:00'));
+    expect(dueDigest(['22:30'], wib('2026-12-07T00:30:00'), weekday)).toBeNull();
+    expect(dueDigest(['00:15', '22:30'], wib('2026-12-08T00:20:00'), weekday)).toBe(wib('2026-12-08T00:15:00'));
+  });
+
   it('says how many wait, how many are late, and where to answer them', () => {
     expect(digestText({ atMs: wib('2026-12-07T07:30:00'), opdName: 'Dinas Perhubungan', awaiting: 3, overdue: 1, inboxUrl: 'https://aduan.example.go.id/opd' })).toBe(
       'Selamat pagi. Ada 3 aduan warga yang menunggu tanggapan Dinas Perhubungan (1 di antaranya sudah melewati batas waktu). Silakan buka kotak masuk Aduan: https://aduan.example.go.id/opd\n\nPesan otomatis dari Aduan Kota Blitar; mohon tidak membalas pesan ini.',

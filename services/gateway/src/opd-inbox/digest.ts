@@ -12,17 +12,19 @@ export const DIGEST_GRACE_MS = 3 * 3_600_000;
 const CLAIM_SECONDS = 2 * 86_400;
 
 /**
- * The digest time due at `nowMs`: the latest of `times` (HH:MM, WIB) that has passed today, when
- * less than DIGEST_GRACE_MS ago and today is a working day; null otherwise. As ms.
+ * The digest time due at `nowMs`: the latest of `times` (HH:MM, WIB) that passed less than
+ * DIGEST_GRACE_MS ago on a working day; null otherwise. As ms. Yesterday's times count too: a
+ * 22:30 digest keeps its three hours past midnight (and a Friday's, into Saturday).
  */
 export function dueDigest(times: readonly string[], nowMs: number, isWorkingDay: (ms: number) => boolean): number | null {
-  if (!isWorkingDay(nowMs)) return null;
-  const dayStart = Math.floor((nowMs + WIB_OFFSET_MS) / DAY_MS) * DAY_MS - WIB_OFFSET_MS;
+  const today = Math.floor((nowMs + WIB_OFFSET_MS) / DAY_MS) * DAY_MS - WIB_OFFSET_MS;
   let due: number | null = null;
-  for (const t of times) {
-    const [h, m] = t.split(':').map(Number) as [number, number];
-    const at = dayStart + (h * 60 + m) * MINUTE_MS;
-    if (at <= nowMs && nowMs - at < DIGEST_GRACE_MS && (due === null || at > due)) due = at;
+  for (const dayStart of [today - DAY_MS, today]) {
+    for (const t of times) {
+      const [h, m] = t.split(':').map(Number) as [number, number];
+      const at = dayStart + (h * 60 + m) * MINUTE_MS;
+      if (at <= nowMs && nowMs - at < DIGEST_GRACE_MS && (due === null || at > due) && isWorkingDay(at)) due = at;
+    }
   }
   return due;
 }
