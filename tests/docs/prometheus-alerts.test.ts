@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { select } from '../support/metrics-text.ts';
 import { analysePromql } from '../support/promql.ts';
 import { checkExpr, docPointerProblems, scrapeRealServices, type Services } from '../support/real-metrics.ts';
 
@@ -17,8 +18,12 @@ const RULES_FILE = 'infra/prometheus/aduan-alerts.yml';
 interface Rule {
   alert: string;
   expr: string;
+  labels: Record<string, string>;
   annotations: Record<string, string>;
 }
+
+/** The severities the file's header defines, most urgent first. */
+const SEVERITIES = ['critical', 'warning', 'info'];
 
 const RULE_KEYS = new Set(['alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 const GROUP_KEYS = new Set(['name', 'rules', 'interval', 'limit']);
@@ -50,7 +55,7 @@ function structureProblems(doc: unknown): string[] {
       if (typeof rule.expr !== 'string' || rule.expr.trim() === '') problems.push(`${at}: no expr`);
       if (typeof rule.for !== 'string' || !DURATION.test(rule.for)) problems.push(`${at}: \`for\` is not a duration (${String(rule.for)})`);
       const labels = (rule.labels ?? {}) as Record<string, unknown>;
-      if (labels.severity !== 'critical' && labels.severity !== 'warning') problems.push(`${at}: labels.severity is not critical or warning`);
+      if (!SEVERITIES.includes(String(labels.severity))) problems.push(`${at}: labels.severity is not one of ${SEVERITIES.join(', ')}`);
       const annotations = (rule.annotations ?? {}) as Record<string, unknown>;
       for (const field of ['summary', 'description']) {
         const text = annotations[field];
@@ -98,7 +103,7 @@ describe(RULES_FILE, () => {
     delete first!.for;
     second!.labels = { severity: 'page' };
     third!.annotations = { summary: 'x', description: 'No pointer, and a section that is gone: docs/operations.md#no-such-section' };
-    expect(structureProblems(broken).join('\n')).toMatch(/`for` is not a duration[\s\S]*severity is not critical or warning[\s\S]*no such section/);
+    expect(structureProblems(broken).join('\n')).toMatch(/`for` is not a duration[\s\S]*severity is not one of critical, warning, info[\s\S]*no such section/);
   });
 });
 
@@ -121,6 +126,20 @@ describe(`${RULES_FILE} against the services' real /metrics`, () => {
     }
     // The same names in several processes: the annotation says which process (job) and directory.
     expect(rules.find((r) => r.alert === 'AduanDataDiskLow')!.annotations.summary).toMatch(/\$labels\.job.*\$labels\.dir.*\$labels\.instance/);
+  });
+
+  it("a failed OPD inbox digest is no citizen's failed notice: it trips its own alert, of the lowest severity", () => {
+    const allInOne = services['all-in-one (gateway + router)']!;
+    // What each rule's selector reads in the scrape, where a citizen's acknowledgement and a digest failed.
+    const selected = (alert: string) =>
+      analysePromql(rules.find((r) => r.alert === alert)!.expr)
+        .selectors.flatMap((sel) => select(sel, allInOne))
+        .reduce((sum, s) => sum + s.value, 0);
+    expect(allInOne.find((s) => s.name === 'aduan_queue_jobs' && s.labels.queue === 'notify.whatsapp' && s.labels.state === 'failed')?.value).toBe(2);
+    expect(selected('AduanCitizenNoticesFailed')).toBe(1);
+    expect(selected('AduanStaffDigestsFailed')).toBe(1);
+    const severity = (alert: string) => SEVERITIES.indexOf(rules.find((r) => r.alert === alert)!.labels.severity!);
+    expect(severity('AduanStaffDigestsFailed')).toBeGreaterThan(severity('AduanCitizenNoticesFailed'));
   });
 
   it('every Aduan metric, label and label value the rules select is in what the services expose, and a rule\'s metrics come from one service', () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { expect } from 'vitest';
 import { createRedis, freePort, StatusStore } from '@aduan/queue';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
@@ -140,7 +140,8 @@ const url = testRedisUrl();
  * `pnpm start` (gateway and router in one process): a citizen's complaint from the web form, one
  * routed to an OPD with six progress notes on it in a day (the sixth is held), one for a body
  * outside the city (external) and one nobody's keywords match (triage); a password guessed until
- * the throttle refuses it, and an OPD API call without a key.
+ * the throttle refuses it, and an OPD API call without a key; a citizen's acknowledgement and an
+ * OPD inbox digest that failed for good on notify.whatsapp (the router's notices there are sent).
  */
 async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Promise<Sample[]> {
   const prefix = uniquePrefix(tag);
@@ -181,10 +182,28 @@ async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Prom
   expect((await login()).status).toBe(401);
   expect((await login()).status).toBe(429);
   expect((await fetch(`${base}/api/v1/opd/complaints`)).status).toBe(401);
+  await failNotices(q('notify.whatsapp'), connection, ['ack-01J0000000000000000000FAIL', 'opd-digest.20261207T0030.budi']);
   const text = await scrape(`${base}/metrics`);
   proc.child.kill('SIGTERM');
   expect(await proc.exited).toBe(0);
   return parseExposition(text);
+}
+
+/** Fails the notices `ids` for good, as a WhatsApp service whose sends WhatsApp refuses would; sends the queue's other jobs. */
+async function failNotices(queue: Queue, connection: ReturnType<typeof createRedis>, ids: string[]): Promise<void> {
+  const createdAt = new Date().toISOString();
+  for (const id of ids) {
+    const kind = id.startsWith('opd-digest.') ? 'staff' : 'ack';
+    await queue.add('notify', { schemaVersion: 1, channel: 'whatsapp', account: '+6281100000000', to: '6281299990000@s.whatsapp.net', kind, text: 'Pesan uji', createdAt }, { jobId: id, attempts: 1 });
+  }
+  const sender = new Worker(queue.name, async (job) => {
+    if (ids.includes(job.id!)) throw new Error('the number is not on WhatsApp');
+  }, { connection, prefix: queue.opts.prefix });
+  try {
+    await waitFor(async () => (await queue.getFailedCount()) === ids.length, { what: `${ids.length} notices failed` });
+  } finally {
+    await sender.close();
+  }
 }
 
 /** The WhatsApp service through its socket seam: connected, a citizen's complaint sent with "kirim", one reconnect. */

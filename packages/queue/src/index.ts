@@ -19,6 +19,6 @@ export { TickBatcher, type Settled } from './tick-batcher.ts';
 export { Queue, Worker, UnrecoverableError, DelayedError } from './bullmq.ts';
 export { deletePrefix } from './delete-prefix.ts';
 export { globEscape, keyPages, keysMatching } from './scan-keys.ts';
-export { queueDepths, type QueueDepth } from './queue-depths.ts';
+export { failedSince, queueDepths, type QueueDepth } from './queue-depths.ts';
 export { redisMemory, type RedisMemory } from './redis-memory.ts';
 export { processAlive } from './process-alive.ts';

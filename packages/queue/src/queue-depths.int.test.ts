@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { createRedis, untilReady } from './connection.ts';
-import { queueDepths } from './queue-depths.ts';
+import { failedSince, queueDepths } from './queue-depths.ts';
 
 const url = testRedisUrl();
 const prefix = uniquePrefix('depths');
@@ -68,6 +68,39 @@ describe('queueDepths', () => {
       await opd.close();
       connection.disconnect();
       redis.disconnect();
+    }
+  });
+
+  it('reads the ids of the jobs that failed since a time, not the older ones the failed set keeps', async () => {
+    const connection = createRedis(url, 'worker');
+    const redis = createRedis(url, 'client');
+    const own = uniquePrefix('depths-failed');
+    const notify = new Queue('notify.whatsapp', { connection, prefix: own });
+    const worker = new Worker('notify.whatsapp', async () => {
+      throw new Error('not on WhatsApp');
+    }, { connection, prefix: own });
+    const failAll = async (ids: string[]) => {
+      const before = await notify.getFailedCount();
+      for (const id of ids) await notify.add('x', { id }, { jobId: id, attempts: 1 });
+      await waitFor(async () => (await notify.getFailedCount()) === before + ids.length, { what: `${ids.length} jobs failed` });
+    };
+    try {
+      await failAll(['ack-01J00000000000000000000OLD']);
+      await new Promise((r) => setTimeout(r, 20));
+      const since = Date.now();
+      await failAll(['opd-digest.20261207T0030.budi', 'ack-01J0000000000000000000NEW']);
+      await notify.add('x', {}, { jobId: 'opd-digest.20261208T0030.budi', delay: 60_000 });
+      const recent = await failedSince(redis, own, ['notify.whatsapp', 'notify.instagram'], since);
+      expect([...recent.keys()]).toEqual(['notify.whatsapp', 'notify.instagram']);
+      expect(recent.get('notify.whatsapp')!.sort()).toEqual(['ack-01J0000000000000000000NEW', 'opd-digest.20261207T0030.budi']);
+      expect(recent.get('notify.instagram')).toEqual([]);
+      expect((await failedSince(redis, own, ['notify.whatsapp'], 0)).get('notify.whatsapp')).toHaveLength(3);
+    } finally {
+      await worker.close();
+      await notify.close();
+      connection.disconnect();
+      redis.disconnect();
+      await deletePrefix(url, own);
     }
   });
 });

@@ -57,3 +57,21 @@ export async function queueDepths(redis: Redis, prefix: string, queues: readonly
   }
   return depths.map((d) => d.depth);
 }
+
+/**
+ * The ids of the jobs of each queue that failed for good at `sinceMs` or later, by queue: BullMQ
+ * scores its failed set by the time a job failed, so this reads only the last ones (a range of
+ * the set, in one pipelined round trip), however many the set keeps (30 days of them for notify.*).
+ */
+export async function failedSince(redis: Redis, prefix: string, queues: readonly string[], sinceMs: number): Promise<Map<string, string[]>> {
+  const ranges = redis.pipeline();
+  for (const q of queues) ranges.zrangebyscore(`${prefix}:${q}:failed`, sinceMs, '+inf');
+  const replies = (await ranges.exec()) ?? [];
+  return new Map(
+    queues.map((q, i) => {
+      const [err, ids] = replies[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      return [q, ids as string[]];
+    }),
+  );
+}

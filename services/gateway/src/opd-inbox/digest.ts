@@ -8,6 +8,11 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** How long after its time a digest is still sent (a gateway that was down at 07:30 and up at 09:00): past that, the day's next time, or tomorrow's. */
 export const DIGEST_GRACE_MS = 3 * 3_600_000;
+/**
+ * The start of every digest's jobId (`opd-digest.<time>.<username>`): /metrics counts the failed
+ * digests by it, apart from the citizens' notices (aduan_queue_notices_failed_last_hour).
+ */
+export const DIGEST_JOB_ID_PREFIX = 'opd-digest.';
 /** How long a staff member's claim on one digest is kept: well past its grace. */
 const CLAIM_SECONDS = 2 * 86_400;
 
@@ -112,7 +117,7 @@ export class OpdDigest {
       };
       let outcome;
       try {
-        ({ outcome } = await o.producer.add(QueueNames.notify('whatsapp'), `opd-digest.${slot}.${u.username}`, notice));
+        ({ outcome } = await o.producer.add(QueueNames.notify('whatsapp'), `${DIGEST_JOB_ID_PREFIX}${slot}.${u.username}`, notice));
       } catch (err) {
         // Neither queued nor spooled: the claim goes, so that the next minute's check sends it.
         await o.redis.del(claim).catch(() => {});
