@@ -51,6 +51,8 @@ describe('metrics and log lines the operator docs name', () => {
     'redis unreachable at shutdown: instagram session not saved; the next start restores the one saved before',
     'redis unreachable at shutdown: account lock left to expire',
     'instagram refused to approve a message request; its messages are taken, the approval is tried again once the thread has new messages',
+    'WHATSAPP_PUBLIC_NUMBER is served by no running WhatsApp service',
+    'WHATSAPP_PUBLIC_NUMBER is served by a WhatsApp service again',
     'complaint_erased',
     'attachments_pruned',
     'account_changed',

@@ -142,6 +142,12 @@ describe(`${RULES_FILE} against the services' real /metrics`, () => {
     expect(severity('AduanStaffDigestsFailed')).toBeGreaterThan(severity('AduanCitizenNoticesFailed'));
   });
 
+  it('WHATSAPP_PUBLIC_NUMBER set on a gateway whose Redis has no WhatsApp service for it reads 0, which the alert on it selects', () => {
+    const allInOne = services['all-in-one (gateway + router)']!;
+    const sel = analysePromql(rules.find((r) => r.alert === 'AduanWhatsAppPublicNumberNotServed')!.expr).selectors;
+    expect(sel.flatMap((s) => select(s, allInOne)).map((s) => [s.labels.account, s.value])).toEqual([['+6281100000000', 0]]);
+  });
+
   it('every Aduan metric, label and label value the rules select is in what the services expose, and a rule\'s metrics come from one service', () => {
     expect(rules.flatMap((r) => ruleProblems(r, services))).toEqual([]);
   });

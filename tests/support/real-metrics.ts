@@ -141,7 +141,8 @@ const url = testRedisUrl();
  * routed to an OPD with six progress notes on it in a day (the sixth is held), one for a body
  * outside the city (external) and one nobody's keywords match (triage); a password guessed until
  * the throttle refuses it, and an OPD API call without a key; a citizen's acknowledgement and an
- * OPD inbox digest that failed for good on notify.whatsapp (the router's notices there are sent).
+ * OPD inbox digest that failed for good on notify.whatsapp (the router's notices there are sent);
+ * a WHATSAPP_PUBLIC_NUMBER no WhatsApp service serves (none runs on its prefix).
  */
 async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Promise<Sample[]> {
   const prefix = uniquePrefix(tag);
@@ -151,7 +152,7 @@ async function allInOne(tag: string, cleanups: (() => Promise<unknown>)[]): Prom
   const start = startCommand();
   const proc = startNodeProcess([...start.nodeFlags, join(root, 'services/standalone/src/main.ts')], {
     cwd: dir,
-    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn', METRICS_TOKEN, LOGIN_MAX_FAILURES: '1' },
+    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: url, QUEUE_PREFIX: prefix, SPOOL_DIR: join(dir, 'spool'), ATTACHMENT_DIR: join(dir, 'att'), LOG_LEVEL: 'warn', METRICS_TOKEN, LOGIN_MAX_FAILURES: '1', WHATSAPP_PUBLIC_NUMBER: '0811 0000 0000' },
   });
   const connection = createRedis(url, 'worker');
   const queues = new Map<string, Queue>();

@@ -10,7 +10,7 @@ export { probeRedis, exitIfRedisRefuses, refusedMessage, type RedisProbe } from 
 export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisServerMissingError, type LocalRedis } from './local-redis.ts';
 export { publishRouted, withdrawUntaken, routedJobId, forOpd, withoutIdentity, EXTERNAL_OPD } from './publish-routed.ts';
 export { citizenMessages, asSentence, noticeTicket, DEFAULT_EXTERNAL_ADVICE } from './citizen-messages.ts';
-export { routerHeartbeatKey } from './names.ts';
+export { routerHeartbeatKey, whatsappNumberKey } from './names.ts';
 export { latestRouted } from './latest-routed.ts';
 export { answerWithin, closeWithin, releaseLockWithin, renewLock, settlesWithin } from './close-within.ts';
 export { LuaScript } from './lua.ts';

@@ -94,6 +94,14 @@ export function defaultJobOptions(queueName: string) {
 export const routerHeartbeatKey = (prefix: string) => `${prefix}:router:heartbeat`;
 
 /**
+ * A WhatsApp number's lock: held by the one WhatsApp service that runs the number (one of its
+ * WA_NUMBERS, E.164), from its start to its stop, with a 30 s TTL it renews every 10 s. So it
+ * also says that some running service serves the number: the gateway reads it to know that
+ * WHATSAPP_PUBLIC_NUMBER, which citizens are told to write to and the OPD digests go from, is one.
+ */
+export const whatsappNumberKey = (prefix: string, account: string) => `${prefix}:wa:lock:${account}`;
+
+/**
  * The longest any contract queue keeps a job, completed or failed: a copy of a complaint (and so
  * the photos it names) is gone from every queue this long after its last job ended.
  */

@@ -159,7 +159,9 @@ export const GatewayEnv = ServiceEnv.extend({
    * The city's WhatsApp number that citizens write to (the WhatsApp service's account), e.g.
    * 0812 3456 7890. When set, a citizen who gave a phone number is told, on the web form's
    * thank-you page and by the radio desk operator, that sending "cek <ticket>" to it from that
-   * number shows the status. Unset: not mentioned.
+   * number shows the status. Unset: not mentioned. It must be one of a WhatsApp service's
+   * WA_NUMBERS: while no running one serves it, the gateway says so (PublicNumberWatch, and
+   * aduan_gateway_whatsapp_number_served on /metrics).
    */
   WHATSAPP_PUBLIC_NUMBER: z
     .string()

@@ -12,6 +12,7 @@ import { uploadWaitMs, type GatewayEnv } from './config.ts';
 import { IntakeService } from './intake/intake-service.ts';
 import { createAuthDeps, type AuthDeps, type UserStore } from './auth/index.ts';
 import { OpdDigest } from './opd-inbox/digest.ts';
+import { PublicNumberWatch } from './public-number-watch.ts';
 import { createDeskDeps, type DeskDeps } from './desk/desk-deps.ts';
 import { OpdKeyStore } from './opd/opd-keys.ts';
 import { UploadGate } from './intake/upload-gate.ts';
@@ -159,6 +160,8 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
   const deadline = 'deadline' in opts ? opts.deadline : loadResponseDeadline(config);
   const auth = createAuthDeps(config, redis, prefix);
   const digest = startOpdDigest(config, { redis, prefix, status, users: auth.users, producer, logger, directory, deadline });
+  // Citizens are told to write to WHATSAPP_PUBLIC_NUMBER: the log says when no WhatsApp service runs it.
+  const numberWatch = config.WHATSAPP_PUBLIC_NUMBER ? new PublicNumberWatch({ redis, prefix, account: config.WHATSAPP_PUBLIC_NUMBER, logger }).start() : undefined;
   return {
     config,
     logger,
@@ -188,6 +191,7 @@ export async function createGatewayDeps(config: GatewayEnv, logger: Logger, opts
       stopRecall.abort();
       stopBackfill.abort();
       await digest?.stop();
+      await numberWatch?.stop();
       await Promise.all([spoolRecall, awaitingBackfill, receivedBackfill]);
       await desk.close();
       await producer.close();

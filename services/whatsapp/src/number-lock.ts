@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { processAlive, releaseLockWithin, renewLock } from '@aduan/queue';
+import { processAlive, releaseLockWithin, renewLock, whatsappNumberKey } from '@aduan/queue';
 
 /** How long a number's lock outlives its holder when not renewed (a crash, a release Redis did not get). */
 export const NUMBER_LOCK_TTL_MS = 30_000;
@@ -81,7 +81,8 @@ const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET
  * (30 s), and a process on the same host takes it at once when its holder is certainly dead
  * (its pid gone, in the same pid namespace on the same boot): a supervisor restarting the
  * service after a SIGKILL does not fail on it. If renewing finds it taken by another process,
- * `onLost` stops the socket.
+ * `onLost` stops the socket. The gateway reads it too (whatsappNumberKey): a number nobody holds
+ * is served by no running service.
  */
 export class NumberLock {
   private readonly self = me();
@@ -96,7 +97,7 @@ export class NumberLock {
     this.redis = redis;
     this.account = account;
     this.opts = opts;
-    this.key = `${prefix}:wa:lock:${account}`;
+    this.key = whatsappNumberKey(prefix, account);
   }
 
   async acquire(): Promise<void> {

@@ -3,13 +3,14 @@ import { pingRedis, routerHeartbeatKey } from '@aduan/queue';
 import { metricsAuth, metricsRegistry, refreshDataDiskGauges, type DataDirs } from '@aduan/telemetry';
 import type { GatewayDeps } from '../deps.ts';
 import { refreshOverdueGauge } from '../overdue/overdue-metrics.ts';
+import { refreshPublicNumberGauge } from './public-number-metrics.ts';
 import { refreshQueueGauges } from './queue-metrics.ts';
 import { refreshRedisMemoryGauges } from './redis-memory-metrics.ts';
 
 /** The directories whose disk fills when Redis does not take complaints (the spool) and with every photo (attachments). */
 const dataDirs = (deps: GatewayDeps): DataDirs => ({ spool: deps.config.SPOOL_DIR, attachments: deps.config.ATTACHMENT_DIR });
 
-/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics (with the queues' depths, the OPDs' overdue complaints, Redis's memory and the data disks). */
+/** Liveness, readiness (Redis reachable, a router alive) and Prometheus metrics (with the queues' depths, the OPDs' overdue complaints, Redis's memory, whether a WhatsApp service serves WHATSAPP_PUBLIC_NUMBER, and the data disks). */
 export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
@@ -33,7 +34,7 @@ export async function health(app: FastifyInstance, deps: GatewayDeps): Promise<v
 
   app.get('/metrics', { schema: { hide: true }, onRequest: metricsAuth(deps.config.METRICS_TOKEN) }, async (_req, reply) => {
     // Side by side: a Redis that does not answer costs the scrape one deadline, not one per read.
-    await Promise.all([refreshQueueGauges(deps), refreshOverdueGauge(deps), refreshRedisMemoryGauges(deps), refreshDataDiskGauges(metricsRegistry, dataDirs(deps), deps.logger)]);
+    await Promise.all([refreshQueueGauges(deps), refreshOverdueGauge(deps), refreshRedisMemoryGauges(deps), refreshPublicNumberGauge(deps), refreshDataDiskGauges(metricsRegistry, dataDirs(deps), deps.logger)]);
     return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 }
