@@ -62,7 +62,7 @@ afterAll(async () => {
 
 describe('OPD inbox', () => {
   it("lists what waits for the OPD's answer, with the reporter's contact; another OPD's staff see none of it", async () => {
-    const c = await fileRouted({ text: JUKIR, location: { kelurahan: 'Kepanjenlor' }, reporter: { name: 'Pak Darto', phone: '0812 3456 7890' } });
+    const c = await fileRouted({ text: JUKIR, category: 'parkir', location: { kelurahan: 'Kepanjenlor' }, reporter: { name: 'Pak Darto', phone: '0812 3456 7890' } });
     const inbox = await page('budi', '/opd');
     expect(inbox.statusCode).toBe(200);
     expect(inbox.body).toContain('Kotak masuk Dinas Perhubungan');
@@ -77,6 +77,8 @@ describe('OPD inbox', () => {
     expect(own.body).toContain(c.ticket);
     expect(own.body).toContain('Pak Darto');
     expect(own.body).toContain('+6281234567890');
+    // The category by its name, not the directory's code.
+    expect(own.body).toContain('Kategori: Parkir / juru parkir liar');
 
     // DLH's staff: not in their list, not by its address, not by its ticket.
     expect((await page('sari', '/opd')).body).not.toContain(c.ticket);
@@ -153,6 +155,10 @@ describe('OPD inbox', () => {
     expect(lapsed.body).toContain('belum terkirim');
     expect(lapsed.body).toContain('>Jukir sudah ditertibkan kemarin.</textarea>');
     expect(lapsed.body).toContain(`/login?next=${encodeURIComponent(`/opd/aduan/${c.id}`)}`);
+    expect(lapsed.body).toContain('Salin pesan di bawah ini, masuk lagi, lalu kirim ulang');
+    // With no message to copy, the steps still make a sentence.
+    const empty = await send(null, c.id, { state: 'in_progress', message: '', updateId: 'formulir-sesi-habis-2' });
+    expect(empty.body).toContain('belum terkirim</strong>. Silakan masuk lagi, lalu kirim ulang dari halaman aduannya.');
     const crossSite = await send('budi', c.id, { state: 'resolved', message: 'x', updateId: 'formulir-situs-lain-1' }, { origin: 'https://contoh.example' });
     expect(crossSite.statusCode).toBe(403);
     expect((await citizenView(c)).state).toBe('routed');

@@ -346,6 +346,10 @@ describe('triage by a human', () => {
       expect(page.statusCode).toBe(303);
       expect(page.headers.location).toBe('/admin/triage?error=failed');
     }
+    // An error code of the address that names no message (an Object.prototype key among them): the general one.
+    const crafted = await gw.app.inject({ url: '/admin/triage?error=constructor', headers: { cookie: admin } });
+    expect(crafted.body).toContain('Aduan tidak dapat diteruskan. Mohon coba lagi.');
+    expect(crafted.body).not.toContain('function Object');
   });
   it('keeps a decision sent with an expired session for that admin to confirm: not from another site, not for another complaint, and against a decision made meanwhile', async () => {
     const filed = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: 'Mohon perhatiannya, sudah lama sekali dibiarkan tanpa kejelasan di sini' } });

@@ -127,6 +127,8 @@ export interface ComplaintPageOptions {
   notice?: { text: string; error?: boolean };
   /** The citizen's later sends linked to it that are with this OPD too. */
   additions: { id: string; ticket: string }[];
+  /** The directory's category label by code ("lalu-lintas" -> "Lalu lintas, rambu, angkutan umum"). */
+  categoryLabel: (code: string) => string;
 }
 
 function reporterBlock(c: RoutedComplaint): RawHtml {
@@ -142,7 +144,7 @@ function reporterBlock(c: RoutedComplaint): RawHtml {
 }
 
 
-function complaintBlock(e: InboxEntry): RawHtml {
+function complaintBlock(e: InboxEntry, categoryLabel: (code: string) => string): RawHtml {
   const c = e.complaint;
   if (!c) return html`<section class="card"><p>Isi aduan, lokasi, dan lampirannya tidak lagi tersimpan (aduan ini diteruskan ke instansi Anda lebih dari 30 hari lalu). Bila perlu, tanyakan isinya ke admin. Anda tetap dapat mengirim tanggapan.</p></section>`;
   const where = locationText(c.location);
@@ -151,7 +153,7 @@ function complaintBlock(e: InboxEntry): RawHtml {
   return html`<section class="card" aria-labelledby="isi">
 <h2 id="isi" style="margin:0 0 8px;font-size:1.1rem">Isi aduan</h2>
 <p style="white-space:pre-line">${c.text}</p>
-${c.category ? html`<p class="muted">Kategori: ${c.category}</p>` : ''}
+${c.category ? html`<p class="muted">Kategori: ${categoryLabel(c.category)}</p>` : ''}
 ${where || map ? html`<p>Lokasi: ${where}${map ? html`${where ? ' · ' : ''}<a href="${map}" target="_blank" rel="noopener">Lihat di peta</a>` : ''}</p>` : html`<p class="muted">Lokasi tidak disebutkan.</p>`}
 ${attachmentList(e.id, e.status.ticket, c.attachments, { hrefOf: (sha256) => `/opd/aduan/${e.id}/lampiran/${sha256}`, maxPx: 240, maxWidth: '100%' })}
 ${c.supporters > 0 ? html`<p><strong>${String(c.supporters)}</strong> warga lain melaporkan hal yang sama.</p>` : ''}
@@ -201,11 +203,17 @@ ${accountBar(o, 'inbox')}
 ${o.notice ? html`<div class="${o.notice.error ? 'summary' : 'card'}" role="${o.notice.error ? 'alert' : 'status'}" id="pemberitahuan" style="margin-bottom:16px">${o.notice.text}</div>` : ''}
 <p><strong>${OPD_STATE_LABELS[e.status.state] ?? STATE_LABELS[e.status.state]}</strong></p>
 ${e.status.state === 'routed' ? deadlineLine(e, o.nowMs) : ''}
-${complaintBlock(e)}
+${complaintBlock(e, o.categoryLabel)}
 ${o.additions.length ? html`<section class="card"><h2 style="margin:0 0 8px;font-size:1.1rem">Kiriman tambahan dari pelapor</h2><ul>${o.additions.map((a) => html`<li><a href="/opd/aduan/${a.id}">${a.ticket}</a></li>`)}</ul></section>` : ''}
 ${reportForm(e.id, o.form, o.errors, e.complaint !== null)}
 ${historyBlock(e.status)}`;
   return layout(`Aduan ${e.status.ticket}`, body);
+}
+
+/** What to do with a report not sent: copy the message first when there is one. */
+function notSentSteps(o: { message: string; reason: 'session' | 'fault' }): string {
+  const then = o.reason === 'session' ? 'masuk lagi, lalu kirim ulang dari halaman aduannya.' : 'coba kirim ulang dari halaman aduannya beberapa saat lagi.';
+  return o.message ? `Salin pesan di bawah ini, ${o.reason === 'session' ? then : `lalu ${then}`}` : `Silakan ${then}`;
 }
 
 /**
@@ -216,7 +224,7 @@ export function notSentPage(o: { id: string; message: string; reason: 'session' 
   const back = o.id ? `/opd/aduan/${o.id}` : '/opd';
   const body = html`<div class="card" role="alert">
 <h1>${o.reason === 'session' ? 'Sesi Anda sudah berakhir' : 'Tanggapan belum terkirim'}</h1>
-<p>Tanggapan Anda <strong>belum terkirim</strong>${o.reason === 'fault' ? ' karena gangguan pada sistem' : ''}. ${o.message ? 'Salin pesan di bawah ini, ' : ''}${o.reason === 'session' ? 'masuk lagi, lalu kirim ulang dari halaman aduannya.' : 'lalu coba kirim ulang dari halaman aduannya beberapa saat lagi.'}</p>
+<p>Tanggapan Anda <strong>belum terkirim</strong>${o.reason === 'fault' ? ' karena gangguan pada sistem' : ''}. ${notSentSteps(o)}</p>
 ${o.message ? html`<label for="pesan-tersimpan">Pesan Anda</label><textarea id="pesan-tersimpan" readonly>${o.message}</textarea>` : ''}
 <p><a class="button" href="${o.reason === 'session' ? `/login?next=${encodeURIComponent(back)}&expired=1` : back}">${o.reason === 'session' ? 'Masuk lagi' : 'Kembali ke aduan'}</a></p>
 </div>`;

@@ -134,6 +134,7 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
         entry,
         form: extra.form ?? { state: '', message: '', updateId: newFormId() },
         additions,
+        categoryLabel: (code) => deps.directory.categories.find((c) => c.code === code)?.label ?? code,
         ...(extra.errors ? { errors: extra.errors } : {}),
         ...(extra.notice ? { notice: extra.notice } : {}),
       }),

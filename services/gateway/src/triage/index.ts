@@ -234,7 +234,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       waiting,
       additions,
       ...(done ? { done } : {}),
-      ...(conflict ? { error: changedMeanwhile(found.routing) } : req.query.error ? { error: ASSIGN_ERRORS[String(req.query.error)] ?? ASSIGN_ERRORS.failed } : {}),
+      ...(conflict ? { error: changedMeanwhile(found.routing) } : req.query.error ? { error: (Object.hasOwn(ASSIGN_ERRORS, String(req.query.error)) ? ASSIGN_ERRORS[String(req.query.error)] : undefined) ?? ASSIGN_ERRORS.failed } : {}),
       ...(query ? { search: { query, ...(found ? { found } : {}), ...(prefill ? { prefill } : {}) } } : {}),
       ...(overdue && deps.deadline ? { overdue: { groups: overdue, days: deps.deadline.days, unread: unread ?? new Set<string>() } } : {}),
     }));
