@@ -3,7 +3,7 @@ import { Complaint, deterministicComplaintId } from '@aduan/schema';
 import { ChatMessage } from './chat-message.ts';
 import { classifyMessage } from './classify.ts';
 import { additionTicket } from './addition-text.ts';
-import { buildComplaint, isCardsOnly, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { buildComplaint, isCardsOnly, isWordless, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 
 const account = '+6281100000000';
 let t = Date.parse('2026-01-05T01:00:00Z');
@@ -131,6 +131,25 @@ describe('buildComplaint', () => {
     expect(long.text.endsWith('\n(1 foto lain tidak disertakan: batas 20 lampiran per aduan)')).toBe(true);
     // Twenty: nothing to say.
     expect(buildComplaint(snap(photos.slice(0, 20)), opts)!.text).toBe('(laporan berupa foto tanpa keterangan)');
+  });
+
+  it("notes files that were not stored for the staff, as ours and never as the citizen's words", () => {
+    const tooBig = { failedMedia: [{ kind: 'video', reason: 'too-big' }] };
+    // Alone: nothing to file (the engine asks for the video again).
+    expect(buildComplaint(snap([msg('F1', tooBig)]), opts)).toBeNull();
+    // With a photo that was stored: wordless, so an addition when one is possible.
+    const withPhoto = snap([msg('F2', { attachments: [photo] }), msg('F3', tooBig)]);
+    expect(isWordless(withPhoto)).toBe(true);
+    expect(buildComplaint(withPhoto, { ...opts, addendumTo: { ticket: 'ADU-7K3M-9Q2X', confidential: false } })!.text).toBe('(foto tambahan untuk aduan ADU-7K3M-9Q2X, dikirim setelah aduan itu tercatat)\n[video tidak disimpan: terlalu besar]');
+    // With words: the words, then one note a kind and reason, counted, whole at the end of a long burst.
+    const failed = [{ kind: 'image', reason: 'download-failed' }, { kind: 'image', reason: 'download-failed' }, { kind: 'document', reason: 'unsupported' }];
+    const worded = buildComplaint(snap([msg('F4', { text: 'Jalan berlubang di Jl. Anggrek', failedMedia: failed }), msg('F5', { failedMedia: [{ kind: 'image', reason: 'unreadable' }] })]), opts)!;
+    expect(worded.text).toBe('Jalan berlubang di Jl. Anggrek\n[2 foto tidak dapat diunduh]\n[dokumen tidak disimpan: formatnya tidak didukung]\n[foto rusak, tidak dapat dibaca]');
+    const long = buildComplaint(snap([msg('F6', { text: 'x'.repeat(4_990), failedMedia: failed })]), opts)!;
+    expect(long.text.length).toBeLessThanOrEqual(5_000);
+    expect(long.text.endsWith('…\n[2 foto tidak dapat diunduh]\n[dokumen tidak disimpan: formatnya tidak didukung]')).toBe(true);
+    // A message deleted takes its failure with it.
+    expect(buildComplaint(snap([msg('F7', { text: 'Lampu mati di Jl. Mawar' }), msg('F8', tooBig), msg('F9', { revokes: 'F8' })]), opts)!.text).toBe('Lampu mati di Jl. Mawar');
   });
 
   it('cuts a quoted reply and a photo caption between characters, never inside an emoji', () => {

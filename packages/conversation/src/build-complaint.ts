@@ -1,7 +1,8 @@
 import { Complaint, SCHEMA_VERSION, deterministicComplaintId, ticketFor, type Attachment, type Location } from '@aduan/schema';
-import type { ChatMessage, MessageKind } from './chat-message.ts';
+import type { ChatMessage, FailedMedia, MessageKind } from './chat-message.ts';
 import { asksConfidential, isConfidentialOnly, isGreetingOnly } from './classify.ts';
 import { additionText } from './addition-text.ts';
+import { KIND_WORDS, failedMediaNotes } from './failed-media.ts';
 import { truncateText } from './truncate-text.ts';
 
 /** A message as kept in an open conversation. */
@@ -86,7 +87,7 @@ function ownWords(m: StoredMessage): string | undefined {
 
 /**
  * Whether the burst holds no words of the citizen's own (only photos, videos, voice notes,
- * documents, a location): its complaint's text is then written by us.
+ * documents, a location, files that could not be stored): its complaint's text is then written by us.
  */
 export function isWordless(conv: ConversationSnapshot): boolean {
   return !effectiveMessages(conv.messages).some((m) => (m.kind === 'content' || m.kind === 'greeting') && ownWords(m));
@@ -102,8 +103,7 @@ export function isCardsOnly(conv: ConversationSnapshot): boolean {
   return substance.length > 0 && substance.every((m) => m.attachments.length === 0 && m.location === undefined && !ownWords(m));
 }
 
-const KIND_WORDS: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen', sticker: 'stiker' };
-const kindWord = (a: Attachment) => KIND_WORDS[a.kind] ?? a.kind;
+const kindWord = (a: Attachment) => KIND_WORDS[a.kind];
 
 function fallbackText(attachments: Attachment[], location: Location | undefined, cards: boolean, addendumTo: string | undefined): string {
   const parts = [...new Set(attachments.map(kindWord))];
@@ -159,6 +159,14 @@ function leftOutOf(attachments: Attachment[]): LeftOut | null {
 }
 
 /**
+ * The media of this burst its adapter could not store (too big, not downloaded...), deleted
+ * messages left out. The complaint notes them; the citizen is asked to send them again.
+ */
+export function failedMediaOf(conv: ConversationSnapshot): FailedMedia[] {
+  return effectiveMessages(conv.messages).flatMap((m) => m.failedMedia ?? []);
+}
+
+/**
  * What buildComplaint leaves out of this burst: the attachments past MAX_ATTACHMENTS (the last
  * ones sent), or null. The acknowledgement tells the citizen, who otherwise believes the OPD sees them all.
  */
@@ -195,9 +203,10 @@ export function buildComplaint(conv: ConversationSnapshot, opts: BuildOptions): 
   // No words of the citizen's own: ours say what it is (and what it adds to), and the cards follow,
   // cut at their end when too long: the first line, which the router reads an addition's ticket from, stays whole.
   const head = worded ? '' : fallbackText(attachments, location, cards, opts.addendumTo?.ticket);
-  // Attachments past the limit are dropped: the OPD reads that some are missing (the line last, whole).
+  // Files that were not stored, and attachments past the limit (dropped): the OPD reads that some
+  // are missing (these lines last, whole).
   const leftOut = leftOutOf(attachments);
-  const note = leftOut ? `(${leftOut.count} ${leftOut.what} lain tidak disertakan: batas ${leftOut.limit} lampiran per aduan)` : '';
+  const note = [...failedMediaNotes(failedMediaOf(conv)), ...(leftOut ? [`(${leftOut.count} ${leftOut.what} lain tidak disertakan: batas ${leftOut.limit} lampiran per aduan)`] : [])].join('\n');
   const room = MAX_TEXT - (note ? note.length + 1 : 0);
   const body = worded ? joinWithin(lines, room) : lines.length ? `${head}\n${truncateText(lines.join('\n'), room - head.length - 1)}` : head;
   const text = note ? `${body}\n${note}` : body;

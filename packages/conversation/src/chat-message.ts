@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Attachment, Location, PhoneE164 } from '@aduan/schema';
+import { Attachment, AttachmentKind, Location, PhoneE164 } from '@aduan/schema';
 
 /** The chat channels an engine runs for; each engine sweeps only its own channel's conversations. */
 export const CHAT_CHANNELS = ['whatsapp', 'instagram'] as const;
@@ -17,6 +17,18 @@ export const ContactCard = z
   })
   .refine((c) => c.name !== undefined || c.phone !== undefined, 'a contact card needs a name or a phone number');
 export type ContactCard = z.infer<typeof ContactCard>;
+
+/**
+ * A photo, video... the citizen sent that the adapter could not store, and why: `too-big` (over
+ * MAX_MEDIA_BYTES), `download-failed` (not fetched, or not kept), `unreadable` (a damaged file
+ * whose metadata cannot be removed), `unsupported` (a format whose metadata cannot be removed, or
+ * no media at all). What the citizen is asked to do depends on it.
+ */
+export const FailedMedia = z.object({
+  kind: AttachmentKind,
+  reason: z.enum(['too-big', 'download-failed', 'unreadable', 'unsupported']),
+});
+export type FailedMedia = z.infer<typeof FailedMedia>;
 
 /**
  * One chat message as a channel adapter hands it to the conversation engine. Channel-neutral:
@@ -57,6 +69,13 @@ export const ChatMessage = z
     /** Text, or the caption of a media message. */
     text: z.string().max(5000).optional(),
     attachments: z.array(Attachment).max(20).default([]),
+    /**
+     * Media of this message the adapter could not store. Data, not words in `text`: a note there
+     * counted as the citizen's own words, so a video too big, sent after the acknowledgement,
+     * became a complaint of its own with nothing in it. The complaint's text notes them for the
+     * staff; the citizen is asked to send them again.
+     */
+    failedMedia: z.array(FailedMedia).min(1).max(20).optional(),
     location: Location.optional(),
     /** Contact cards shared in this message; rendered into the complaint as "Kontak: Nama (+62…)". */
     contacts: z.array(ContactCard).min(1).max(20).optional(),

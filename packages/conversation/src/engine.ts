@@ -6,7 +6,7 @@ import { mentionsEmergency } from '@aduan/routing/emergency';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
 import { asksConfidential, classifyMessage, isConfidentialOnly, isSecretRequestOnly, isThanksOnly, parseLookup, ticketIn } from './classify.ts';
-import { buildComplaint, effectiveMessages, isCardsOnly, isWordless, leftOutAttachments, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
+import { buildComplaint, effectiveMessages, failedMediaOf, isCardsOnly, isWordless, leftOutAttachments, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome, type LastAck } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
 import { createTexts, type ConversationTexts } from './texts.ts';
@@ -265,8 +265,11 @@ export class ConversationEngine {
    * Otherwise the guide, unless it was only thanks.
    */
   private async answerEmpty(snap: ConversationSnapshot): Promise<void> {
+    // Only a photo or video that could not be stored: asked for again, not told "tidak perlu dikirim ulang" nor given the guide.
+    const failed = await this.answerFailedMedia(snap);
     const secret = snap.messages.find((m) => m.kind !== 'revoke' && m.kind !== 'edit' && asksConfidential(m.text ?? ''));
     if (secret && (await this.answerLateSecret({ ...snap, messageId: secret.messageId }))) return;
+    if (failed) return;
     const ticket = await this.recentTicket(conversationMember(snap.channel, snap.account, snap.senderId));
     if (ticket) {
       const late = snap.messages.find((m) => m.kind === 'close');
@@ -388,6 +391,21 @@ export class ConversationEngine {
     return last.confidential || !complaint.reporter.confidential ? last : null;
   }
 
+  /**
+   * Photos, videos... of the burst that its adapter could not store (too big, download failed):
+   * the citizen is told which and what to do, once a burst, after its acknowledgement. Untold,
+   * they believed the file went with the complaint. `ticket`: the complaint filed from this burst;
+   * none: the one acknowledged in the last `ackMemoryMs`, which a resend without words adds to.
+   * Whether there were any.
+   */
+  private async answerFailedMedia(snap: ConversationSnapshot, ticket?: string): Promise<boolean> {
+    const failed = failedMediaOf(snap);
+    if (!failed.length) return false;
+    const addsTo = ticket ?? (await this.store.recentAck(conversationMember(snap.channel, snap.account, snap.senderId), this.clock(), this.ackMemoryMs))?.ticket;
+    await this.notify(snap, 'guide', this.texts.failedMedia(failed, addsTo), jobHash('guide', snap.channel, snap.account, 'failed-media', snap.firstMessageId));
+    return true;
+  }
+
   /** Whether `complaint` is the one last acknowledged to this sender: a close taken again after a crash that followed its acknowledgement. */
   private async wasAcknowledged(member: string, complaint: Complaint): Promise<boolean> {
     return (await this.store.recentAck(member, this.clock(), SECRET_REPLY_MEMORY_MS))?.ticket === complaint.ticket;
@@ -428,6 +446,7 @@ export class ConversationEngine {
     const addendumTo = await this.addendumOf(snap, complaint);
     if (!addendumTo && isCardsOnly(snap) && !(await this.wasAcknowledged(member, complaint))) {
       await this.holdCards(snap, member);
+      await this.answerFailedMedia(snap);
       await this.store.finishClosing(token);
       return null;
     }
@@ -459,6 +478,7 @@ export class ConversationEngine {
     const leftOut = leftOutAttachments(filed);
     const ackText = addendumTo ? this.texts.addendumAck(complaint.ticket, addendumTo.ticket, complaint.reporter.confidential, leftOut) : this.texts.ack(complaint.ticket, complaint.reporter.confidential, leftOut);
     await this.notify(snap, 'ack', ackText, `ack-${complaint.id}`, { ticket: complaint.ticket, complaintId: complaint.id });
+    await this.answerFailedMedia(snap, complaint.ticket);
     await this.store.rememberAck(member, { ticket: complaint.ticket, confidential: complaint.reporter.confidential }, this.clock(), Math.max(this.ackMemoryMs, SECRET_REPLY_MEMORY_MS));
     await this.store.rememberTicket(member, complaint.ticket, FOLLOW_UP_TICKETS, FOLLOW_UP_MEMORY_SECONDS);
     await this.store.markFiled(snap.channel, snap.account, filed.messages.map((m) => m.messageId), complaint.ticket);

@@ -1,4 +1,4 @@
-export { CHAT_CHANNELS, ChatMessage, ContactCard, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
+export { CHAT_CHANNELS, ChatMessage, ContactCard, FailedMedia, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
 export { classifyMessage, isGreetingOnly, isThanksOnly, isCloseWord, parseCheck, parseLookup, normalizeWords } from './classify.ts';
 export { buildComplaint, effectiveMessages, type ConversationSnapshot, type StoredMessage, type BuildOptions } from './build-complaint.ts';
 export { ConversationStore, conversationMember, senderIdHash, senderKeys, type IngestOutcome } from './conversation-store.ts';

@@ -47,3 +47,21 @@ describe('"cek" for a ticket the sender did not file', () => {
     expect(texts.checkNotFound('ADU-7K3M-9Q2X', 'instagram')).toBe('Maaf, tiket ADU-7K3M-9Q2X tidak ditemukan untuk akun Instagram Anda. Mohon periksa kembali penulisan tiketnya.');
   });
 });
+
+describe('media that could not be stored', () => {
+  it('names every failure of the burst once, and what to send instead', () => {
+    const texts = createTexts({ em: (s) => `*${s}*` });
+    const failed = [
+      { kind: 'video', reason: 'too-big' },
+      { kind: 'image', reason: 'download-failed' },
+      { kind: 'image', reason: 'download-failed' },
+      { kind: 'document', reason: 'unsupported' },
+    ] as const;
+    expect(texts.failedMedia([...failed], 'ADU-7K3M-9Q2X')).toBe(
+      'Maaf, video Anda terlalu besar, 2 foto Anda tidak dapat kami unduh, dan format dokumen Anda tidak dapat kami terima sehingga tidak ikut tercatat. ' +
+        'Mohon kirim video yang lebih pendek atau foto, kirim ulang 2 foto tersebut, dan kirim dokumen tersebut sebagai foto biasa (JPG atau PNG) sekarang tanpa keterangan, agar kami catat sebagai tambahan untuk aduan *ADU-7K3M-9Q2X*.',
+    );
+    // No complaint to add to: the words are asked for too.
+    expect(texts.failedMedia([{ kind: 'audio', reason: 'unreadable' }])).toBe('Maaf, pesan suara Anda rusak dan tidak dapat kami buka sehingga tidak ikut tercatat. Mohon kirim ulang pesan suara tersebut, beserta keterangan apa masalahnya dan di mana lokasinya.');
+  });
+});

@@ -1,7 +1,8 @@
 import { EXTERNAL_OPD, asSentence } from '@aduan/queue';
 import { wibDateTime, type StatusView } from '@aduan/schema';
 import type { LeftOut } from './build-complaint.ts';
-import type { ChatChannel } from './chat-message.ts';
+import type { ChatChannel, FailedMedia } from './chat-message.ts';
+import { countedWord, groupFailed, type FailedGroup } from './failed-media.ts';
 
 /**
  * What the citizen reads. Bahasa Indonesia, polite and short. `em` marks the ticket and `kw` a
@@ -35,6 +36,12 @@ export interface ConversationTexts {
   deletedTooLate(ticket: string): string;
   /** Contact cards alone: kept, and the citizen is asked what the complaint is. */
   cardsAlone(): string;
+  /**
+   * Photos, videos... of a burst that could not be stored: which, and what to do. `ticket`: the
+   * complaint a resend without words is filed as an addition to (this burst's, or the one
+   * acknowledged moments ago); none: the citizen is asked for the words too.
+   */
+  failedMedia(failed: FailedMedia[], ticket?: string): string;
   checkUsage(): string;
   /**
    * `cek` for a ticket that does not exist or that this sender did not file (the same answer, so
@@ -90,6 +97,38 @@ function leftOutLine(l: LeftOut | null | undefined): string {
   return l ? `Sebanyak ${l.count} ${l.what} terakhir tidak ikut tercatat (batas ${l.limit} lampiran per aduan). Bila perlu, kirim ulang sekarang tanpa keterangan agar kami catat sebagai tambahan untuk aduan ini. ` : '';
 }
 
+/** "a", "a dan b", "a, b, dan c". */
+function series(parts: string[]): string {
+  return parts.length <= 2 ? parts.join(' dan ') : `${parts.slice(0, -1).join(', ')}, dan ${parts.at(-1)}`;
+}
+
+/** "foto", "foto dan video", "2 foto, video, dan dokumen". */
+const listed = (groups: FailedGroup[]) => series(groups.map(countedWord));
+
+/** What went wrong, said to the citizen: "video Anda terlalu besar". */
+const FAILURE: Record<FailedMedia['reason'], (what: string) => string> = {
+  'too-big': (what) => `${what} Anda terlalu besar`,
+  'download-failed': (what) => `${what} Anda tidak dapat kami unduh`,
+  unreadable: (what) => `${what} Anda rusak dan tidak dapat kami buka`,
+  unsupported: (what) => `format ${what} Anda tidak dapat kami terima`,
+};
+
+/** What to send instead. Too big: a shorter video, or a photo (a phone's photo is never that big). */
+const REMEDY: Record<FailedMedia['reason'], (groups: FailedGroup[]) => string> = {
+  'too-big': (groups) => `kirim ${groups.some((g) => g.kind === 'video') ? 'video yang lebih pendek' : `${listed(groups)} yang lebih kecil`} atau foto`,
+  'download-failed': (groups) => `kirim ulang ${listed(groups)} tersebut`,
+  unreadable: (groups) => `kirim ulang ${listed(groups)} tersebut`,
+  unsupported: (groups) => `kirim ${listed(groups)} tersebut sebagai foto biasa (JPG atau PNG)`,
+};
+
+/** "Maaf, video Anda terlalu besar …. Mohon kirim video yang lebih pendek atau foto…": one notice for every failure of a burst. */
+function failedMediaText(failed: FailedMedia[], tail: string): string {
+  const byReason = Map.groupBy(groupFailed(failed), (g) => g.reason);
+  const failures = [...byReason].map(([reason, groups]) => FAILURE[reason](listed(groups)));
+  const remedies = [...new Set([...byReason].map(([reason, groups]) => REMEDY[reason](groups)))];
+  return `Maaf, ${series(failures)} sehingga tidak ikut tercatat. Mohon ${series(remedies)}${tail}`;
+}
+
 export function createTexts(opts: TextOptions = {}): ConversationTexts {
   const em = opts.em ?? ((s: string) => s);
   const kw = opts.kw ?? em;
@@ -132,6 +171,9 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
     cardsAlone: () =>
       'Terima kasih, kontak yang Anda kirim sudah kami terima. Mohon tuliskan juga aduan Anda: apa masalahnya dan di mana lokasinya. ' +
       'Kontak tersebut akan kami sertakan bersama aduan Anda.',
+    // Sent again without words right away, they are filed as an addition (the engine's ackMemoryMs).
+    failedMedia: (failed, ticket) =>
+      failedMediaText(failed, ticket ? ` sekarang tanpa keterangan, agar kami catat sebagai tambahan untuk aduan ${em(ticket)}.` : ', beserta keterangan apa masalahnya dan di mana lokasinya.'),
     checkUsage: () => `Untuk melihat status aduan, ketik ${kw('cek')} diikuti nomor tiket Anda, contoh: cek ${example}`,
     checkNotFound: (ticket, channel) =>
       `Maaf, tiket ${ticket} tidak ditemukan untuk ${channel === 'whatsapp' ? 'nomor WhatsApp' : 'akun Instagram'} Anda. Mohon periksa kembali penulisan tiketnya.`,
