@@ -231,15 +231,15 @@ describe('WhatsApp adapter through the socket seam (real Baileys objects, real R
       citizenMessage({ pollCreationMessage: { name: 'poll', options: [{ optionName: 'a' }] } }),
       citizenMessage({ lottieStickerMessage: { message: { stickerMessage: { mimetype: 'application/was', isLottie: true } } } }),
       citizenMessage({ albumMessage: { expectedImageCount: 2 } }), // its photos come as messages of their own
-      citizenMessage({ imageMessage: { mimetype: 'image/jpeg' } }), // no url, no key: download fails, message kept with a note
+      citizenMessage({ imageMessage: { mimetype: 'image/jpeg' } }), // no url, no key: download fails, message kept without it
       { key: null } as never,
       { key: { remoteJid: CITIZEN, id: 'BROKEN' }, message: { locationMessage: { degreesLatitude: 999 } } } as never,
     ]);
-    h.socket.deliver([citizenMessage({ conversation: 'kirim' })]);
+    h.socket.deliver([citizenMessage({ conversation: 'lampu PJU mati di Jl. Kenari' }), citizenMessage({ conversation: 'kirim' })]);
     const [c, ...more] = await waitFor(async () => ((await intakeJobs(url, prefix)).length ? intakeJobs(url, prefix) : null), { what: 'complaint' });
     expect(more).toHaveLength(0);
-    expect(c!.text).toBe('[foto tidak dapat diunduh]');
-    expect(c!.source.messageIds).toHaveLength(2);
+    expect(c!.text).toBe('lampu PJU mati di Jl. Kenari\n[foto tidak dapat diunduh]');
+    expect(c!.source.messageIds).toHaveLength(3);
     // Known shapes are not reported as unsupported (an alarm for content we would lose).
     expect(h.logText()).not.toMatch(/unsupported:(albumMessage|lottieStickerMessage)/);
   });

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { jidNormalizedUser, type BaileysEventMap, type WAMessage } from '@whiskeysockets/baileys';
-import { truncateText, type AcceptOutcome, type ChatMessageInput, type DurableInbox } from '@aduan/conversation';
+import { truncateText, type AcceptOutcome, type ChatMessageInput, type DurableInbox, type FailedMedia } from '@aduan/conversation';
 import type { Notification } from '@aduan/schema';
 import type { AttachmentStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
 import { KeyedSerial } from './keyed-serial.ts';
-import { MediaUnavailableError, storeMedia } from './media.ts';
+import { MediaUnavailableError, storeMedia, type MediaUnavailableReason } from './media.ts';
 import type { JournalEntry, MessageJournal } from './message-journal.ts';
 import { mapMessage } from './message-mapper.ts';
 import { waMetrics } from './metrics.ts';
@@ -49,17 +49,19 @@ function tooOld(msg: WAMessage): boolean {
   return seconds > 0 && Date.now() - seconds * 1000 > MAX_APPEND_AGE_MS;
 }
 
-const KIND_WORD: Record<string, string> = { image: 'foto', video: 'video', audio: 'pesan suara', document: 'dokumen' };
 /**
  * A "sekali lihat" (view-once) photo or video reaches a linked device as an empty shell (WhatsApp
  * keeps it on phones): unanswered, the citizen would think it was sent with the complaint.
  */
 export const VIEW_ONCE_NOTICE = 'Maaf, foto atau video *sekali lihat* tidak dapat kami buka. Mohon kirim ulang sebagai foto atau video biasa.';
 
-/** The note left in the complaint's text for a medium that was not stored (else "tidak dapat diunduh"). */
-const NOTES: Record<string, (word: string) => string> = {
-  'unreadable-metadata': (word) => `[${word} rusak, tidak dapat dibaca]`,
-  'unsupported-format': (word) => `[${word} tidak disimpan: formatnya tidak didukung]`,
+/** Why a medium was not stored, as the conversation engine knows it (our storage failing: as a failed download, sent again). */
+const FAILED_REASON: Record<MediaUnavailableReason | 'store-failed', FailedMedia['reason']> = {
+  'too-big': 'too-big',
+  'download-failed': 'download-failed',
+  'store-failed': 'download-failed',
+  'unreadable-metadata': 'unreadable',
+  'unsupported-format': 'unsupported',
 };
 
 /**
@@ -184,10 +186,8 @@ export class WhatsAppAdapter {
               const reason = err instanceof MediaUnavailableError ? err.reason : 'store-failed';
               m.media.inc({ outcome: reason });
               this.opts.logger.warn({ reason, kind: media.kind, err: (err as Error).message }, 'media not stored; the message goes on without it');
-              const word = KIND_WORD[media.kind] ?? 'lampiran';
-              const note = NOTES[reason]?.(word) ?? `[${word} tidak dapat diunduh]`;
-              // Within the message's 5,000 characters: a long caption must not get the whole message refused.
-              input.text = draft.text ? `${truncateText(draft.text, 5000 - note.length - 1)}\n${note}` : note;
+              // Data, not a note in the text: the engine notes it in the complaint and asks the citizen to send it again.
+              input.failedMedia = [{ kind: media.kind, reason: FAILED_REASON[reason] }];
             }
           }
           // Shutting down and past the grace period (a slow download): the journal keeps it for the next start.
