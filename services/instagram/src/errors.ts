@@ -1,4 +1,5 @@
 /** Errors of this adapter: each an Error subclass with a stable `code`. */
+import type { FailedMedia } from '@aduan/conversation';
 
 /** Another process already holds this account (DESIGN: one process per account). */
 export class AccountLockedError extends Error {
@@ -56,15 +57,18 @@ export class InstagramTimeoutError extends Error {
 
 /**
  * A media file could not be downloaded, or will never be stored (too large, not media, metadata
- * that cannot be removed: `final`, so a download is not tried again for it).
+ * that cannot be removed: `final`, so a download is not tried again for it). `reason` is what the
+ * conversation engine tells the citizen (ChatMessage.failedMedia).
  */
 export class MediaDownloadError extends Error {
   readonly code = 'ADUAN_ERR_IG_MEDIA';
   readonly final: boolean;
-  constructor(message: string, opts: { cause?: unknown; final?: boolean } = {}) {
+  readonly reason: FailedMedia['reason'];
+  constructor(message: string, opts: { cause?: unknown; final?: boolean; reason?: FailedMedia['reason'] } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'MediaDownloadError';
     this.final = opts.final ?? false;
+    this.reason = opts.reason ?? 'download-failed';
   }
 }
 

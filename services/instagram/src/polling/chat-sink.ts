@@ -1,3 +1,4 @@
+import type { FailedMedia } from '@aduan/conversation';
 import type { Attachment } from '@aduan/schema';
 
 /**
@@ -15,6 +16,8 @@ export interface OutgoingChatMessage {
   reporter: { name?: string; handle?: string };
   text?: string;
   attachments: Attachment[];
+  /** Files not stored (too big, download failed...): see ChatMessage.failedMedia. */
+  failedMedia?: FailedMedia[];
   location?: { description?: string; lat?: number; lon?: number };
   /** No complaint on its own (a story mention without words): see ChatMessage.incidental. */
   incidental?: boolean;

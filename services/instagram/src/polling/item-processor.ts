@@ -1,8 +1,9 @@
-import { truncateText } from '@aduan/conversation';
+import { truncateText, type FailedMedia } from '@aduan/conversation';
 import type { Attachment } from '@aduan/schema';
 import type { Logger } from '@aduan/telemetry';
 import type { Redis } from 'ioredis';
 import type { IgThreadItem, IgUser } from '../client/ig-item.ts';
+import { MediaDownloadError } from '../errors.ts';
 import type { IgKeys } from '../session/keys.ts';
 import type { IgMetrics } from '../metrics.ts';
 import type { ChatSink, OutgoingChatMessage } from './chat-sink.ts';
@@ -72,27 +73,30 @@ export class ItemProcessor {
       return 'duplicate';
     }
     const attachments: Attachment[] = [];
-    let failedDownloads = 0;
+    const failed: FailedMedia[] = [];
     for (const ref of n.media.slice(0, 20)) {
       try {
         attachments.push(await downloadMedia(ref, this.opts.media));
         metrics.media.inc({ kind: ref.kind, outcome: 'stored' });
       } catch (err) {
-        failedDownloads++;
+        failed.push({ kind: ref.kind, reason: err instanceof MediaDownloadError ? err.reason : 'download-failed' });
         metrics.media.inc({ kind: ref.kind, outcome: 'failed' });
         logger.warn({ itemId: item.item_id, kind: ref.kind, err: (err as Error).message }, 'instagram media not downloaded; message kept without it');
       }
     }
-    await this.opts.sink.ingest(chatMessageFor(n, { ...ctx, account: this.opts.account }, item, attachments, failedDownloads));
+    await this.opts.sink.ingest(chatMessageFor(n, { ...ctx, account: this.opts.account }, item, attachments, failed));
     await redis.set(keys.item(item.item_id), '1', 'EX', this.opts.seenTtlSeconds ?? 30 * 86_400);
     metrics.items.inc({ type: metricType(n.itemType), outcome: 'ingested' });
     return 'ingested';
   }
 }
 
-/** What the conversation engine gets for a normalized item, once its media is stored. Pure. */
-export function chatMessageFor(n: Extract<Normalized, { kind: 'message' }>, ctx: ItemContext & { account: string }, item: IgThreadItem, attachments: Attachment[], failedDownloads = 0): OutgoingChatMessage {
-  const textParts = [n.note ? `(${n.note})` : undefined, n.caption ? `Keterangan kiriman: "${n.caption}"` : undefined, n.text, failedDownloads ? `(${failedDownloads} lampiran gagal diunduh.)` : undefined].filter(Boolean);
+/**
+ * What the conversation engine gets for a normalized item, once its media is stored. Pure.
+ * `failed`: the files that were not stored, as data (a note in the text counted as the citizen's words).
+ */
+export function chatMessageFor(n: Extract<Normalized, { kind: 'message' }>, ctx: ItemContext & { account: string }, item: IgThreadItem, attachments: Attachment[], failed: FailedMedia[] = []): OutgoingChatMessage {
+  const textParts = [n.note ? `(${n.note})` : undefined, n.caption ? `Keterangan kiriman: "${n.caption}"` : undefined, n.text].filter(Boolean);
   const msg: OutgoingChatMessage = {
     channel: 'instagram',
     account: ctx.account,
@@ -106,6 +110,7 @@ export function chatMessageFor(n: Extract<Normalized, { kind: 'message' }>, ctx:
   // Cut between characters: half an emoji would make the complaint unreadable to other systems.
   if (textParts.length) msg.text = truncateText(textParts.join('\n'), 5000);
   if (n.location && (n.location.description || n.location.lat !== undefined)) msg.location = n.location;
+  if (failed.length) msg.failedMedia = failed;
   if (n.incidental) msg.incidental = true;
   return msg;
 }

@@ -22,14 +22,14 @@ async function fetchCapped(url: string, maxBytes: number, timeoutMs: number): Pr
   const declared = Number(res.headers.get('content-length') ?? 0);
   if (declared > maxBytes) {
     await res.body.cancel();
-    throw new MediaDownloadError(`media is ${declared} bytes, over the ${maxBytes} byte limit`, { final: true });
+    throw new MediaDownloadError(`media is ${declared} bytes, over the ${maxBytes} byte limit`, { final: true, reason: 'too-big' });
   }
   const chunks: Buffer[] = [];
   let total = 0;
   try {
     for await (const chunk of res.body) {
       total += chunk.byteLength;
-      if (total > maxBytes) throw new MediaDownloadError(`media is over the ${maxBytes} byte limit`, { final: true });
+      if (total > maxBytes) throw new MediaDownloadError(`media is over the ${maxBytes} byte limit`, { final: true, reason: 'too-big' });
       chunks.push(Buffer.from(chunk));
     }
   } catch (err) {
@@ -50,11 +50,11 @@ export async function downloadMedia(ref: MediaRef, opts: MediaDownloadOptions): 
     try {
       const data = await fetchCapped(ref.url, opts.maxBytes, opts.timeoutMs);
       const sniffed = await sniffMime(data);
-      if (!sniffed || sniffed.kind === 'document') throw new MediaDownloadError('downloaded bytes are not an image, video or audio file', { final: true });
+      if (!sniffed || sniffed.kind === 'document') throw new MediaDownloadError('downloaded bytes are not an image, video or audio file', { final: true, reason: 'unsupported' });
       // Instagram's CDN re-encodes photos and videos, but what it keeps of their metadata is its choice: strip as every channel does.
       const stripped = stripMetadata(data, sniffed.mimeType);
       if (!stripped.ok) {
-        throw new MediaDownloadError(stripped.reason === 'unsupported' ? 'an image format whose metadata cannot be removed: not stored' : 'metadata cannot be removed (a damaged file): not stored', { final: true });
+        throw new MediaDownloadError(stripped.reason === 'unsupported' ? 'an image format whose metadata cannot be removed: not stored' : 'metadata cannot be removed (a damaged file): not stored', { final: true, reason: stripped.reason === 'unsupported' ? 'unsupported' : 'unreadable' });
       }
       const stored = await opts.storage.put(stripped.data);
       // Voice notes arrive as MP4 containers that sniff as video: Instagram's kind wins.
