@@ -265,7 +265,7 @@ export class ConversationEngine {
    * Otherwise the guide, unless it was only thanks.
    */
   private async answerEmpty(snap: ConversationSnapshot): Promise<void> {
-    // Only a photo or video that could not be stored: asked for again, not told "tidak perlu dikirim ulang" nor given the guide.
+    // A photo or video that could not be stored is asked for again: no guide, no "tidak perlu dikirim ulang" beside that.
     const failed = await this.answerFailedMedia(snap);
     const secret = snap.messages.find((m) => m.kind !== 'revoke' && m.kind !== 'edit' && asksConfidential(m.text ?? ''));
     if (secret && (await this.answerLateSecret({ ...snap, messageId: secret.messageId }))) return;
