@@ -39,7 +39,7 @@ describe('Instagram media that cannot be stored (fake client seam, real Redis, r
     expect(await closeAll()).toEqual([]);
 
     expect((await queuedJobs(url, prefix, intakeQueue)).map((j) => j.id)).toEqual([first!.id]);
-    expect((noticesTo('th-video')).map((n) => [n.kind, n.text])).toEqual([
+    expect(noticesTo('th-video').map((n) => [n.kind, n.text])).toEqual([
       ['ack', expect.stringContaining(first!.ticket)],
       ['guide', `Maaf, video Anda terlalu besar sehingga tidak ikut tercatat. Mohon kirim video yang lebih pendek atau foto sekarang tanpa keterangan, agar kami catat sebagai tambahan untuk aduan ${first!.ticket}.`],
     ]);
@@ -58,10 +58,10 @@ describe('Instagram media that cannot be stored (fake client seam, real Redis, r
     const filed = await closeAll();
 
     expect(filed.map((c) => [c.source.threadId, c.text, c.attachments.length])).toEqual([['th-worded', 'Lampu PJU di Jl. Kalimantan mati sejak seminggu\n[foto tidak dapat diunduh]', 0]]);
-    expect((noticesTo('th-alone')).map((n) => [n.kind, n.text])).toEqual([
+    expect(noticesTo('th-alone').map((n) => [n.kind, n.text])).toEqual([
       ['guide', 'Maaf, foto Anda tidak dapat kami unduh sehingga tidak ikut tercatat. Mohon kirim ulang foto tersebut, beserta keterangan apa masalahnya dan di mana lokasinya.'],
     ]);
-    expect((noticesTo('th-worded')).map((n) => [n.kind, n.text])).toEqual([
+    expect(noticesTo('th-worded').map((n) => [n.kind, n.text])).toEqual([
       ['ack', expect.stringContaining(filed[0]!.ticket)],
       ['guide', `Maaf, foto Anda tidak dapat kami unduh sehingga tidak ikut tercatat. Mohon kirim ulang foto tersebut sekarang tanpa keterangan, agar kami catat sebagai tambahan untuk aduan ${filed[0]!.ticket}.`],
     ]);
