@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
+import { OpdKeyStore } from '@aduan/gateway';
 import { startRouterService, type RouterService } from '@aduan/router';
-import { Queue, QueueNames, createRedis } from '@aduan/queue';
+import { Queue, QueueNames, createRedis, routedCopyKey } from '@aduan/queue';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
 import { JUKIR } from '../../services/router/src/testing/reports.ts';
 
@@ -191,9 +192,54 @@ describe('OPD inbox', () => {
     await waitFor(async () => ((await citizenView(c)).state === 'triage' ? true : null), { what: 'back in triage' });
   });
 
-  it('answers a complaint whose routings are all gone from the queue, but does not offer to return it (nor take a return)', async () => {
-    const c = await fileRouted({ text: `${JUKIR}, sudah sebulan lebih` });
+  it("shows a complaint routed long ago and still open whole, on the page and the OPD API, and takes its return to the admin", async () => {
+    const c = await fileRouted(multipartBody({ text: `${JUKIR}, sudah dua bulan`, 'reporter.name': 'Pak Darto', 'reporter.phone': '0812 3456 7890' }, [{ name: 'photos', filename: 'jukir.png', type: 'image/png', data: PNG_1x1 }]));
+    // `routed` keeps a decision 30 days: gone, as for a complaint routed two months ago.
     await (await routedQueue.getJob(c.id))!.remove();
+    const own = await page('budi', `/opd/aduan/${c.id}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('sudah dua bulan');
+    expect(own.body).toContain('Pak Darto');
+    expect(own.body).not.toContain('tidak lagi tersimpan');
+    const src = new RegExp(`src="(/opd/aduan/${c.id}/lampiran/([0-9a-f]{64}))"`).exec(own.body);
+    expect(src).not.toBeNull();
+    const photo = await page('budi', src![1]!);
+    expect([photo.statusCode, photo.rawPayload.equals(PNG_1x1)]).toEqual([200, true]);
+    expect((await page('budi', '/opd')).body).toContain('sudah dua bulan');
+
+    // Dishub's system reads it through the OPD API, photo too.
+    const key = (await new OpdKeyStore(redis, prefix).create('dishub', 'SIM Dishub')).secret;
+    const api = await gw.app.inject({ url: `/api/v1/opd/complaints/${c.id}`, headers: { authorization: `Bearer ${key}` } });
+    expect(api.statusCode).toBe(200);
+    expect(api.json()).toMatchObject({ complaint: { text: expect.stringContaining('sudah dua bulan'), attachments: [{ sha256: src![2] }] } });
+    const file = await gw.app.inject({ url: `/api/v1/opd/complaints/${c.id}/attachments/${src![2]}`, headers: { authorization: `Bearer ${key}` } });
+    expect([file.statusCode, file.rawPayload.equals(PNG_1x1)]).toEqual([200, true]);
+
+    // Not theirs: returned, with its words and photo, to the admin, who finds it by its ticket.
+    expect(own.body).toContain('value="returned"');
+    const sent = await send('budi', c.id, { state: 'returned', message: 'Lahan PT KAI, bukan kewenangan Dishub', updateId: formId(own.body) });
+    expect(sent.statusCode).toBe(303);
+    await waitFor(async () => ((await citizenView(c)).state === 'triage' ? true : null), { what: 'back in triage' });
+    expect((await routedQueue.getJob(`${c.id}.r1`))?.data).toMatchObject({ text: expect.stringContaining('sudah dua bulan'), attachments: [{ sha256: src![2] }], routing: { triage: true, decidedBy: 'opd' } });
+    expect((await page('admin', `/admin/triage?tiket=${c.ticket}`)).body).toContain('sudah dua bulan');
+  });
+
+  it('lets an admin find and re-assign an open complaint routed long ago', async () => {
+    const c = await fileRouted({ text: 'Sampah menumpuk di TPS Jl. Mawar sudah dua minggu tidak diangkut' });
+    await (await routedQueue.getJob(c.id))!.remove();
+    const found = await page('admin', `/admin/triage?tiket=${c.ticket}`);
+    expect(found.body).toContain('TPS Jl. Mawar');
+    const assigned = await gw.app.inject({ method: 'POST', url: `/api/v1/complaints/${c.id}/assign`, headers: { cookie: cookies.admin ?? '' }, payload: { opd: 'dishub', revision: 0 } });
+    expect([assigned.statusCode, assigned.json().revision]).toEqual([200, 1]);
+    await waitFor(async () => ((await gw.deps.status.get(c.id))?.opd === 'dishub' ? true : null), { what: 're-assigned' });
+    expect((await page('budi', `/opd/aduan/${c.id}`)).body).toContain('TPS Jl. Mawar');
+  });
+
+  it('answers a complaint routed before its routing was kept, but does not offer to return it (nor take a return)', async () => {
+    const c = await fileRouted({ text: `${JUKIR}, sudah sebulan lebih` });
+    // Routed over 30 days before the upgrade that keeps routed copies: neither the job nor a copy.
+    await (await routedQueue.getJob(c.id))!.remove();
+    await redis.del(routedCopyKey(prefix, c.id));
     const own = await page('budi', `/opd/aduan/${c.id}`);
     expect(own.statusCode).toBe(200);
     expect(own.body).toContain('tidak lagi tersimpan');

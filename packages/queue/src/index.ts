@@ -11,7 +11,9 @@ export { startLocalRedis, redisAnswers, redisServerAvailable, freePort, RedisSer
 export { publishRouted, withdrawUntaken, routedJobId, forOpd, withoutIdentity, EXTERNAL_OPD } from './publish-routed.ts';
 export { citizenMessages, asSentence, noticeTicket, DEFAULT_EXTERNAL_ADVICE } from './citizen-messages.ts';
 export { routerHeartbeatKey, whatsappNumberKey } from './names.ts';
-export { latestRouted } from './latest-routed.ts';
+export { backfillOnce } from './backfill-once.ts';
+export { latestRouted, type RoutedCopies } from './latest-routed.ts';
+export { backfillRoutedCopies, rewriteRoutedCopy, routedCopyKey } from './routed-copy.ts';
 export { answerWithin, closeWithin, releaseLockWithin, renewLock, settlesWithin } from './close-within.ts';
 export { LuaScript } from './lua.ts';
 export { guardedAddInOneScript, type AddGuard } from './guarded-add.ts';

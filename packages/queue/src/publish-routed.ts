@@ -115,6 +115,8 @@ export async function publishRouted(
     ...(routing.external ? { message: routing.external.advice } : {}),
     // In triage the record names no OPD (the status store removes the one it named: an OPD's return).
     ...(routing.triage ? {} : { opd: routing.opd, opdName: routing.opdName }),
+    // Kept with the record for as long as the complaint is open: `routed` drops it after 30 days.
+    routed,
   });
   return routed;
 }

@@ -3,8 +3,9 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { withGuard, type AddGuard } from './guarded-add.ts';
 import { LuaScript } from './lua.ts';
 import { QueueNames, specFor } from './names.ts';
+import { CLOSED_COPY_KEEP_SECONDS, CLOSED_STATES, readRoutedCopy, routedCopyKey } from './routed-copy.ts';
 import { keysMatching } from './scan-keys.ts';
-import type { Channel, ComplaintState, StatusView } from '@aduan/schema';
+import type { Channel, ComplaintState, RoutedComplaint, StatusView } from '@aduan/schema';
 
 /** How long a complaint's status record, history and ticket are kept after their last change (citizens are told so). */
 export const STATUS_KEEP_DAYS = 400;
@@ -81,11 +82,12 @@ end
 const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return refused or recorded\n`;
 
 /**
- * KEYS: seen-events set, complaint hash, history list, and, for a step to "routed", the OPD's
- * inbox, its awaiting index and the set of OPDs with one. ARGV: event key, ttl, history entry,
- * inbox score (ms) and member, inbox cutoff (ms), the time of an OPD's report in ms ('' for any
- * other step), the OPD the complaint must be routed to ('' for none), the awaiting indexes' key
- * prefix, when Aduan took the OPD's report (ms; '' for any other step), field/value pairs. Marking the event and applying it in one script means a crash
+ * KEYS: seen-events set, complaint hash, history list, routed copy, and, for a step to "routed",
+ * the OPD's inbox, its awaiting index and the set of OPDs with one. ARGV: event key, ttl, history
+ * entry, inbox score (ms) and member, inbox cutoff (ms), the time of an OPD's report in ms ('' for
+ * any other step), the OPD the complaint must be routed to ('' for none), the awaiting indexes' key
+ * prefix, when Aduan took the OPD's report (ms; '' for any other step), the routing decision's
+ * publication for the routed copy ('' for an OPD's report), field/value pairs. Marking the event and applying it in one script means a crash
  * between the two can never leave an event marked as seen but not recorded. Returns 1 applied,
  * 0 already seen, 2 stale, 3 not routed to that OPD (nothing written: a re-assignment came
  * between the router's check and this write), 4 a repeat dropped (below).
@@ -94,7 +96,7 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  *   back.
  * - Routing (or re-assigning) the complaint starts that comparison afresh: the new OPD's
  *   reports are not held against the time of the previous OPD's last one. (The field/value
- *   pairs start with 'state', so ARGV[12] is the state written.)
+ *   pairs start with 'state', so ARGV[13] is the state written.)
  * - The current assignment's times, for the monthly report: a step to "routed" sets `routedAt`
  *   (the decision's time) and clears `answeredAt`; the OPD's first report after it sets
  *   `answeredAt` to when Aduan took that report (not the date the OPD gives it, which may be
@@ -119,15 +121,21 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
  *   that does not change the state (a system reporting "in progress" on every sync) is dropped
  *   unwritten (4): otherwise the history and the seen-events set of one complaint would grow for
  *   as long as it is kept. A report that moves the complaint on is always applied.
+ * - The routed copy (routed-copy.ts, ADR 0013): a routing step writes its decision's publication
+ *   there, with the record it describes, so the two never disagree. Every applied step sets how
+ *   long the copy lives: as long as the record while the complaint is open, CLOSED_COPY_KEEP_SECONDS
+ *   (as long as `routed` keeps a consumed job) from the step that closes it (CLOSED_STATES).
  */
+/** Lua: whether the step TRANSITION_LUA writes closes the complaint (ARGV[13], the state). */
+const CLOSES = `(${CLOSED_STATES.map((state) => `ARGV[13] == '${state}'`).join(' or ')})`;
 const TRANSITION_LUA = `
 if ARGV[8] ~= '' and redis.call('HGET', KEYS[2], 'opd') ~= ARGV[8] then return 3 end
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
 if ARGV[7] ~= '' then
   if tonumber(ARGV[7]) < tonumber(redis.call('HGET', KEYS[2], 'reportedAt') or '0') then return 2 end
-  if redis.call('LLEN', KEYS[3]) >= ${STATUS_HISTORY_MAX} and redis.call('HGET', KEYS[2], 'state') == ARGV[12] then return 4 end
+  if redis.call('LLEN', KEYS[3]) >= ${STATUS_HISTORY_MAX} and redis.call('HGET', KEYS[2], 'state') == ARGV[13] then return 4 end
   redis.call('HSET', KEYS[2], 'reportedAt', ARGV[7])
-elseif ARGV[12] == 'routed' then
+elseif ARGV[13] == 'routed' then
   redis.call('HDEL', KEYS[2], 'reportedAt')
 end
 redis.call('SADD', KEYS[1], ARGV[1])
@@ -136,15 +144,15 @@ if before then
   redis.call('ZREM', ARGV[9] .. before .. ':awaiting', ARGV[5])
   redis.call('ZREM', ARGV[9] .. before .. ':progress', ARGV[5])
 end
-if ARGV[12] == 'triage' then redis.call('HDEL', KEYS[2], 'opd', 'opdName') end
-redis.call('HSET', KEYS[2], unpack(ARGV, 11))
-if ARGV[12] == 'routed' then
+if ARGV[13] == 'triage' then redis.call('HDEL', KEYS[2], 'opd', 'opdName') end
+redis.call('HSET', KEYS[2], unpack(ARGV, 12))
+if ARGV[13] == 'routed' then
   redis.call('HSET', KEYS[2], 'routedAt', ARGV[4])
   redis.call('HDEL', KEYS[2], 'answeredAt')
 elseif ARGV[7] ~= '' then
   redis.call('HSETNX', KEYS[2], 'answeredAt', ARGV[10])
 end
-if ARGV[12] == 'in_progress' then
+if ARGV[13] == 'in_progress' then
   local opd = redis.call('HGET', KEYS[2], 'opd')
   if opd then
     local progress = ARGV[9] .. opd .. ':progress'
@@ -155,15 +163,17 @@ end
 redis.call('RPUSH', KEYS[3], ARGV[3])
 redis.call('LTRIM', KEYS[3], -${STATUS_HISTORY_MAX}, -1)
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
-if KEYS[4] then
+if ARGV[11] ~= '' then redis.call('SET', KEYS[4], ARGV[11]) end
+redis.call('EXPIRE', KEYS[4], ${CLOSES} and ${CLOSED_COPY_KEEP_SECONDS} or ARGV[2])
+if KEYS[5] then
   local score = tonumber(ARGV[4])
-  local top = redis.call('ZRANGE', KEYS[4], -1, -1, 'WITHSCORES')
+  local top = redis.call('ZRANGE', KEYS[5], -1, -1, 'WITHSCORES')
   if top[2] and tonumber(top[2]) >= score then score = tonumber(top[2]) + 1 end
-  redis.call('ZADD', KEYS[4], score, ARGV[5])
-  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[6])
-  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
-  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. (tonumber(ARGV[4]) - ${KEEP_SECONDS * 1000}))
-  redis.call('SADD', KEYS[6], redis.call('HGET', KEYS[2], 'opd'))
+  redis.call('ZADD', KEYS[5], score, ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[6])
+  redis.call('ZADD', KEYS[6], ARGV[4], ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. (tonumber(ARGV[4]) - ${KEEP_SECONDS * 1000}))
+  redis.call('SADD', KEYS[7], redis.call('HGET', KEYS[2], 'opd'))
 end
 return 1
 `;
@@ -556,14 +566,15 @@ export class StatusStore {
    */
   /** `requireOpd`: apply only while the complaint is routed to this OPD (an OPD's report). */
   /** `acceptedMs`: for an OPD's report, when Aduan took it (its `status` job's time); default now. */
-  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string; requireOpd?: string; acceptedMs?: number }): Promise<TransitionOutcome> {
+  /** `routed`: for a routing step, the decision's publication, kept as the complaint's routed copy (routedCopy). */
+  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string; requireOpd?: string; acceptedMs?: number; routed?: RoutedComplaint }): Promise<TransitionOutcome> {
     const fields: string[] = ['state', entry.state, 'updatedAt', entry.at];
     if (entry.opd) fields.push('opd', entry.opd);
     if (entry.opdName) fields.push('opdName', entry.opdName);
     const h: HistoryEntry = { state: entry.state, at: entry.at };
     if (entry.message) h.message = entry.message;
     if (entry.opd) h.opd = entry.opd;
-    const keys = [this.key('complaint', id, 'seen'), this.key('complaint', id), this.key('complaint', id, 'history')];
+    const keys = [this.key('complaint', id, 'seen'), this.key('complaint', id), this.key('complaint', id, 'history'), routedCopyKey(this.prefix, id)];
     // Routed to an OPD: the complaint enters that OPD's inbox (a re-assignment back moves it up)
     // and waits for its response (the awaiting index).
     const parsed = Date.parse(entry.at);
@@ -571,8 +582,17 @@ export class StatusStore {
     if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd), this.awaitingKey(entry.opd), this.awaitingOpdsKey());
     const reportedAt = REPORTED_STATES.has(entry.state) ? at : '';
     const acceptedAt = reportedAt === '' ? '' : (entry.acceptedMs ?? Date.now());
-    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, entry.requireOpd ?? '', this.key('opd', ''), acceptedAt, ...fields]);
+    const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, entry.requireOpd ?? '', this.key('opd', ''), acceptedAt, entry.routed ? JSON.stringify(entry.routed) : '', ...fields]);
     return TRANSITION_OUTCOMES[Number(outcome)] ?? 'applied';
+  }
+
+  /**
+   * The complaint's latest routing decision as published, kept with its record (ADR 0013): while
+   * it is open, and 30 days after it closed. Null when it has none (never routed, closed long
+   * ago, or routed before copies were kept). latestRouted falls back to it.
+   */
+  async routedCopy(id: string): Promise<RoutedComplaint | null> {
+    return readRoutedCopy(this.redis, this.prefix, id);
   }
 
   /**

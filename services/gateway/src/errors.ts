@@ -73,7 +73,7 @@ export const ERROR_CODES = {
   idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was already used with a different request body.' },
   assignment_conflict: { status: 409, description: 'Another admin assigned this complaint meanwhile (the `revision` sent is not the current one), or is assigning it right now; reload and decide again.' },
   update_id_reused: { status: 409, description: "The OPD API's updateId was already used for another complaint of this OPD." },
-  return_unavailable: { status: 409, description: "An OPD's return of a complaint routed to it more than 30 days ago: its routing is no longer kept, so it cannot go back to triage (nor be re-assigned). Reports of progress are still taken." },
+  return_unavailable: { status: 409, description: "An OPD's return of a complaint whose routing is no longer kept (routed to it more than 30 days before Aduan kept the routing of open complaints): it cannot go back to triage (nor be re-assigned). Reports of progress are still taken." },
   stale_report: { status: 409, description: "An OPD API report dated (`at`) before the complaint's last report applied: it would be ignored. Leave `at` out to report as of now." },
   service_unavailable: { status: 503, description: 'A look-up (status, desk, OPD API) while Redis is unreachable, a write while Redis refuses writes, or a complaint with photos that waited too long for its turn (MAX_CONCURRENT_UPLOADS); see Retry-After. Nothing was changed.' },
   rate_limited: { status: 429, description: 'Too many submissions or logins from this address; see Retry-After.' },

@@ -90,6 +90,18 @@ describe('an OPD returns a complaint', () => {
     expect((await status.history(c.id)).map((h) => h.state)).toEqual(['received', 'routed', 'triage']);
   });
 
+  it('returns a complaint routed long ago, whose decision `routed` no longer keeps, with its words: from its routed copy', async () => {
+    const c = await routedToDishub(10);
+    // `routed` keeps a consumed decision 30 days: gone, as for a complaint routed two months ago.
+    await (await q(QueueNames.routed).getJob(c.id))!.remove();
+    await report(c, 'dishub', 'returned', `old-${c.id}`, { message: REASON });
+    expect((await finished(`old-${c.id}`)).failedReason).toBeUndefined();
+    const back = (await q(QueueNames.triage).getJob(`${c.id}.r1`))?.data as RoutedComplaint | undefined;
+    expect(back).toMatchObject({ text: c.text, reporter: c.reporter, routing: { triage: true, decidedBy: 'opd', opd: 'dishub', revision: 1, note: REASON } });
+    expect([(await status.get(c.id))?.state, (await status.routedCopy(c.id))?.routing.revision]).toEqual(['triage', 1]);
+    expect(await q('opd.dishub').getJob(c.id)).toBeUndefined();
+  });
+
   it("refuses another OPD's return, ignores one older than the OPD's last report, and waits while an admin is deciding", async () => {
     const c = await routedToDishub(3);
     await report(c, 'dlh', 'returned', `wrong-${c.id}`, { message: REASON });

@@ -55,6 +55,31 @@ describe('router service, at start', () => {
   });
 });
 
+describe('router service, after the upgrade that keeps routed copies', () => {
+  it('gives each complaint open at the upgrade whose decision `routed` keeps a routed copy, once, without holding up its start', async () => {
+    const p = uniquePrefix('router-copies');
+    const producer = new DurableProducer({ connection: conn, prefix: p, logger: mem.logger });
+    const before = new StatusStore(conn, p);
+    // Routed by an older router: the decision on `routed` and the record, no copy.
+    const c = chatComplaint('Jukir liar di depan Pasar Legi minta uang parkir lebih', 90);
+    await before.recordReceived({ id: c.id, ticket: c.ticket, channel: c.channel, receivedAt: c.receivedAt });
+    const routing: Routing = { opd: 'dishub', opdName: 'Dinas Perhubungan', confidence: 0.9, reasons: [], alternatives: [], decidedBy: 'rules', triage: false, revision: 0, routedAt: new Date().toISOString(), routerVersion: 'old' };
+    await producer.add(QueueNames.routed, c.id, { ...c, routing, supporters: 0 });
+    await before.transition(c.id, { state: 'routed', at: routing.routedAt, opd: 'dishub', opdName: 'Dinas Perhubungan', dedupeKey: 'decision:r0' });
+    expect(await before.routedCopy(c.id)).toBeNull();
+    const log = memoryLogger('router-copies');
+    const started = await startRouterService({ redisUrl: url, prefix: p, logger: log.logger });
+    try {
+      expect((await waitFor(() => before.routedCopy(c.id), { what: 'the routed copy' })).text).toBe(c.text);
+      await waitFor(() => log.lines.find((l) => l.msg === 'routed copies written for the complaints open at the upgrade (once)' && l.added === 1), { what: 'the log line' });
+    } finally {
+      await started.close();
+      await producer.close();
+      await deletePrefix(url, p);
+    }
+  });
+});
+
 describe('router service', () => {
   it('routes a chat complaint, tells the citizen on notify.whatsapp, and a retry publishes nothing twice', async () => {
     const c = chatComplaint('Sampah di TPS pinggir jalan sudah seminggu tidak diangkut, bau busuk sekali', 1, true);

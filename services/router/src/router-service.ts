@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
 import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
-import { DelayedError, Queue, QueueNames, StatusStore, closeWorker, logWorkerClosed, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
+import { DelayedError, Queue, QueueNames, StatusStore, backfillOnce, backfillRoutedCopies, closeWorker, logWorkerClosed, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { additionOutcome, namedComplaintId, type AdditionOutcome } from './addition.ts';
@@ -70,7 +70,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   intakeQueue.on('error', () => {});
   const earlierDecision = {
     undecided: async (id: string) => ['waiting', 'delayed', 'prioritized', 'active', 'waiting-children'].includes(await intakeQueue.getJobState(id)),
-    routing: async (id: string) => (await latestRouted(routedQueue, id))?.routing,
+    routing: async (id: string) => (await latestRouted(routedQueue, status, id))?.routing,
   };
 
   /**
@@ -83,7 +83,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
    */
   const decisionFor = async (complaint: Complaint, attemptsStarted: number, addition: AdditionOutcome): Promise<{ routing: Routing; retried: boolean } | null> => {
     if (attemptsStarted > 1) {
-      const earlier = await latestRouted(routedQueue, complaint.id);
+      const earlier = await latestRouted(routedQueue, status, complaint.id);
       if (earlier && earlier.routing.revision > 0) return null;
       if (earlier) return { routing: earlier.routing, retried: true };
     }
@@ -217,6 +217,14 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   // Status notices the daily limit held back: told once it allows, where they must be.
   const heldTimer = setInterval(() => void tellHeldNotices({ producer, status, routedQueue, logger: log }).catch((err: Error) => log.warn({ err: err.message }, 'held status notices not looked at; again in a minute')), 60_000);
   heldTimer.unref();
+  // Complaints open at the upgrade that brought routed copies get one, from `routed` (ADR 0013).
+  const stopBackfill = new AbortController();
+  const copyBackfill = backfillOnce(
+    () => backfillRoutedCopies(client, opts.prefix, (id) => latestRouted(routedQueue, status, id), stopBackfill.signal),
+    { filled: 'routed copies written for the complaints open at the upgrade (once)', notYet: 'routed copies of the complaints open at the upgrade not written yet: trying again in a minute' },
+    log,
+    stopBackfill.signal,
+  );
 
   let closed = false;
   return {
@@ -232,6 +240,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       closed = true;
       clearInterval(timer);
       clearInterval(heldTimer);
+      stopBackfill.abort();
       // Stop taking jobs, let in-flight ones finish, then close connections. With Redis away
       // they cannot finish: each stays active in Redis and is routed again once it is back.
       const graceMs = opts.closeGraceMs ?? 3_000;
@@ -240,6 +249,8 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         [QueueNames.status, statusWorker],
       ] as const;
       await Promise.all(workers.map(async ([queue, worker]) => logWorkerClosed(log, queue, await closeWorker(worker, { graceMs }), graceMs)));
+      // Stopped at its next page; one waiting on an unreachable Redis is not waited for.
+      await settlesWithin(copyBackfill, 1_000);
       await routedQueue.close().catch(() => {});
       await intakeQueue.close().catch(() => {});
       // Tells /readyz at once; best effort (the key expires in 15 s anyway), and not waited for

@@ -90,12 +90,13 @@ export async function applyStatusUpdate(deps: StatusDeps, update: StatusUpdate, 
 type ProgressReport = StatusUpdate & { state: Exclude<StatusUpdate['state'], 'returned'> };
 
 async function reportLocked(deps: StatusDeps, update: ProgressReport, startedBefore: boolean, acceptedMs: number): Promise<void> {
-  const [rec, latest] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId)]);
+  const [rec, latest] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, deps.status, update.complaintId)]);
   if (rec?.opd !== update.opd) waitIfDecisionUnrecorded(latest, update);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
   // The record names the OPD, but a newer decision (a return, a re-assignment) was published and
   // not recorded yet (a router or gateway that died in between): it is no longer theirs. (No
-  // decision on `routed` any more, after 30 days: the record decides.)
+  // decision on `routed` any more, after 30 days: the routed copy is the record's own, or, for
+  // a complaint routed before copies were kept, there is none and the record decides.)
   const movedAway = !!latest && (latest.routing.triage || latest.routing.opd !== update.opd);
   if (rec.opd !== update.opd || movedAway) throw notRoutedTo(deps, update, rec.opd);
   const at = reportedAt(deps, update);
@@ -156,7 +157,7 @@ async function reportAdditions(deps: StatusDeps, update: ProgressReport, at: str
     const token = await deps.status.lockDecision(id, DECISION_LOCK_MS);
     if (!token) throw new DecisionBusyError(id);
     try {
-      const [rec, latest] = await Promise.all([deps.status.get(id), latestRouted(deps.routedQueue, id)]);
+      const [rec, latest] = await Promise.all([deps.status.get(id), latestRouted(deps.routedQueue, deps.status, id)]);
       if (!rec || rec.opd !== update.opd || (rec.state !== 'routed' && rec.state !== 'in_progress') || rec.state === update.state) continue;
       if (latest && (latest.routing.triage || latest.routing.opd !== update.opd)) continue;
       const outcome = await deps.status.transition(id, { state: update.state, requireOpd: update.opd, at, acceptedMs, dedupeKey: `${eventOf(update)}.of.${update.complaintId}`, ...(update.message ? { message: update.message } : {}) });
@@ -257,7 +258,7 @@ async function returnLocked(deps: StatusDeps, update: StatusUpdate): Promise<voi
     throw new UnrecoverableError('an external complaint cannot be returned; the admin re-assigns it on the triage page');
   }
   const event = eventOf(update);
-  const [rec, latest, done] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, update.complaintId), deps.status.seen(update.complaintId, event)]);
+  const [rec, latest, done] = await Promise.all([deps.status.get(update.complaintId), latestRouted(deps.routedQueue, deps.status, update.complaintId), deps.status.seen(update.complaintId, event)]);
   if (!rec) throw new UnrecoverableError(`status update ${update.updateId} names an unknown complaint`);
   // This very return was applied already (its job run again): the admin may have assigned the
   // complaint back to the OPD since, and that decision stands.
@@ -325,7 +326,7 @@ async function returnAdditions(deps: StatusDeps, complaint: RoutedComplaint, opd
     const token = await deps.status.lockDecision(id, DECISION_LOCK_MS);
     if (!token) throw new DecisionBusyError(id);
     try {
-      const [rec, latest] = await Promise.all([deps.status.get(id), latestRouted(deps.routedQueue, id)]);
+      const [rec, latest] = await Promise.all([deps.status.get(id), latestRouted(deps.routedQueue, deps.status, id)]);
       if (!rec || !latest) continue;
       const supporters = Math.max(latest.supporters ?? 0, rec.supporters ?? 0);
       // Returned already (an earlier attempt of this return): finish it when its record still names the OPD.

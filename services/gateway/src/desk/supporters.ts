@@ -19,7 +19,7 @@ export const supportersJobId = (id: string, supporters: number) => `${id}.s${sup
  * nothing to do: the router reads the count from the status store when it routes.
  */
 export async function publishSupporters(deps: SupporterDeps, id: string, supporters: number): Promise<'published' | 'not_routed' | 'up_to_date'> {
-  const routed = await latestRouted(deps.routedQueue, id);
+  const routed = await latestRouted(deps.routedQueue, deps.status, id);
   if (!routed) return 'not_routed';
   if (routed.supporters >= supporters) return 'up_to_date';
   await deps.producer.add(QueueNames.routed, supportersJobId(id, supporters), { ...routed, supporters });

@@ -5,7 +5,7 @@ import { staffBar } from '../views/staff-bar.ts';
 import { attachmentList, locationText } from '../triage/complaint-parts.ts';
 import { STATE_LABELS } from '../views/messages-id.ts';
 
-/** A complaint with the OPD: as published to it, or (routed over 30 days ago) its status alone. */
+/** A complaint with the OPD: as published to it, or (its routing no longer kept: OpdComplaints.find) its status alone. */
 export interface InboxEntry {
   id: string;
   complaint: RoutedComplaint | null;
@@ -177,7 +177,7 @@ ${errorList.length ? html`<div class="summary" role="alert" id="error-summary" t
 <legend>Status</legend>
 ${errors.state ? html`<p class="error" id="status-error">${errors.state}</p>` : ''}
 ${choices.map((c) => html`<div class="check"><input type="radio" id="state-${c.state}" name="state" value="${c.state}"${f.state === c.state ? raw(' checked') : raw('')} aria-describedby="state-${c.state}-hint"><div><label for="state-${c.state}">${c.label}</label><p class="hint" id="state-${c.state}-hint" style="margin:0">${c.hint}</p></div></div>`)}
-${returnable ? '' : html`<p class="hint">Aduan yang diteruskan lebih dari 30 hari lalu tidak dapat dikembalikan ke admin. Bila bukan kewenangan instansi Anda, pilih “Tidak dapat ditindaklanjuti” dan tulis instansi yang berwenang agar pelapor tahu.</p>`}
+${returnable ? '' : html`<p class="hint">Isi aduan ini tidak lagi tersimpan sehingga tidak dapat dikembalikan ke admin. Bila bukan kewenangan instansi Anda, pilih “Tidak dapat ditindaklanjuti” dan tulis instansi yang berwenang agar pelapor tahu.</p>`}
 </fieldset>
 <label for="pesan">Pesan</label>
 <p class="hint" id="pesan-hint">Untuk pelapor: dikirim lewat WhatsApp atau Instagram bila aduannya dari sana, dan tampil di halaman status tiketnya. Bila aduan dikembalikan: alasannya untuk admin. Paling banyak 1.000 karakter.</p>

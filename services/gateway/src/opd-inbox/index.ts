@@ -185,7 +185,7 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
     } catch (err) {
       if (err instanceof HttpError && err.statusCode === 404) return showComplaint(req, reply, id);
       if (err instanceof HttpError && err.code === 'return_unavailable') {
-        return showComplaint(req, reply.code(409), id, { form: { ...form, state: '' }, notice: { text: 'Aduan ini diteruskan lebih dari 30 hari lalu sehingga tidak dapat dikembalikan ke admin. Bila bukan kewenangan instansi Anda, pilih “Tidak dapat ditindaklanjuti” dan tulis instansi yang berwenang agar pelapor tahu.', error: true } });
+        return showComplaint(req, reply.code(409), id, { form: { ...form, state: '' }, notice: { text: 'Isi aduan ini tidak lagi tersimpan sehingga tidak dapat dikembalikan ke admin. Bila bukan kewenangan instansi Anda, pilih “Tidak dapat ditindaklanjuti” dan tulis instansi yang berwenang agar pelapor tahu.', error: true } });
       }
       if (err instanceof HttpError && err.code === 'update_id_reused') {
         return showComplaint(req, reply.code(409), id, { form: { ...form, updateId: newFormId() }, notice: { text: 'Formulir ini sudah pernah terkirim dengan isi lain. Periksa riwayat di bawah; bila masih perlu, kirim tanggapan ini sekali lagi.', error: true } });

@@ -52,8 +52,9 @@ export class OpdComplaints {
   }
 
   /**
-   * As view(), and also a complaint still with `opd` whose routing publications are all gone
-   * (`routed` keeps one 30 days): its status alone, `complaint` null, so that the OPD can still
+   * As view(), and also a complaint still with `opd` whose routing is no longer kept (neither
+   * `routed` nor a routed copy holds it: routed over 30 days before copies were kept, or re-opened
+   * over 30 days after it closed): its status alone, `complaint` null, so that the OPD can still
    * answer it. `lastDay`, while unanswered: 00.00 WIB of the last working day to answer on (ISO).
    */
   async find(opd: string, id: string): Promise<(Omit<OpdComplaintView, 'complaint'> & { complaint: RoutedComplaint | null; lastDay?: string }) | null> {
@@ -73,15 +74,15 @@ export class OpdComplaints {
   /**
    * The complaint's latest routing and its status, when both say it is with `opd`: a triage
    * revision names the OPD that returned it, not theirs any more even while its record (written
-   * last) still names them. `routed` null: its decisions are gone from the queue (30 days) and
-   * the record alone says where it is.
+   * last) still names them. `routed` null: its routing is no longer kept (see find) and the
+   * record alone says where it is.
    */
   private async load(opd: string, id: string) {
     const read = await this.deps.status.read(id);
     if (!read || read.record.opd !== opd || read.view.opd?.code !== opd) return null;
     // Every routing step is a decision: an upper bound of its revisions, for a first decision gone from `routed`.
     const maxRevision = read.view.history.filter((h) => h.state === 'routed' || h.state === 'triage' || h.state === 'external').length;
-    const routed = await latestRouted(this.routedQueue, id, { maxRevision });
+    const routed = await latestRouted(this.routedQueue, this.deps.status, id, { maxRevision });
     if (routed && (routed.routing.triage || routed.routing.opd !== opd)) return null;
     if (!routed && !['routed', 'in_progress', 'resolved', 'rejected'].includes(read.record.state)) return null;
     return { routed, read };
@@ -122,11 +123,11 @@ export class OpdComplaints {
     }
     const rec = loaded.read.record;
     // A return publishes the complaint's latest decision again as a triage revision: with its
-    // decisions gone from `routed` (routed over 30 days ago), the router could not, and would
-    // drop the return after this 202.
+    // routing no longer kept (routed over 30 days before routed copies were kept, or re-opened
+    // over 30 days after it closed), the router could not, and would drop the return after this 202.
     if (report.state === 'returned' && !loaded.routed) {
       count('invalid');
-      throw new HttpError(409, 'return_unavailable', "This complaint was routed to your OPD more than 30 days ago and its routing is no longer kept, so it cannot be returned to triage. Report its progress instead: for a complaint that is not yours, \"rejected\" with a message telling the citizen which body handles it.");
+      throw new HttpError(409, 'return_unavailable', "This complaint's routing is no longer kept (it was routed to your OPD more than 30 days before Aduan kept the routing of open complaints, or it was closed for more than 30 days before it was re-opened), so it cannot be returned to triage. Report its progress instead: for a complaint that is not yours, \"rejected\" with a message telling the citizen which body handles it.");
     }
     // A date ahead of this clock would make every later report on the complaint (by any OPD
     // it is re-assigned to, too) "older than the last one" and dropped.

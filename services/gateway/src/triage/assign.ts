@@ -113,7 +113,7 @@ function isThisAssignment(current: Routing, input: Pick<AssignInput, 'by' | 'rev
 const assignedEvent = (revision: number) => `assigned:r${revision}`;
 
 async function assignLocked(deps: TriageDeps, input: AssignInput, opd: { code: string; name: string }): Promise<RoutedComplaint> {
-  const [latest, record] = await Promise.all([latestRouted(deps.routedQueue, input.id), deps.status.get(input.id)]);
+  const [latest, record] = await Promise.all([latestRouted(deps.routedQueue, deps.status, input.id), deps.status.get(input.id)]);
   if (!latest) throw new HttpError(404, 'not_found', 'No routed complaint with this id');
   const again = isThisAssignment(latest.routing, input, opd.code) && latest.routing.revision > 0;
   // Finished already (its last step done): nothing to do again. Redoing it would record the
@@ -200,7 +200,7 @@ async function assignLocked(deps: TriageDeps, input: AssignInput, opd: { code: s
  */
 async function followAdditions(deps: TriageDeps, complaint: { id: string; ticket: string; by: string }, from: Routing, to: Routing): Promise<void> {
   for (const id of await deps.status.additions(complaint.id)) {
-    const latest = await latestRouted(deps.routedQueue, id);
+    const latest = await latestRouted(deps.routedQueue, deps.status, id);
     if (!latest) continue;
     const at = latest.routing;
     const movedAlready = isThisAssignment(at, { by: complaint.by }, to.opd) && at.reasons.includes(`tambahan untuk aduan ${complaint.ticket}`);

@@ -208,7 +208,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   async function find(query: string): Promise<RoutedComplaint | undefined> {
     const ticket = normalizeTicket(query, deps.config.TICKET_PREFIX);
     const id = ticket ? await deps.status.idForTicket(ticket) : null;
-    return (id && (await latestRouted(routedQueue, id))) || undefined;
+    return (id && (await latestRouted(routedQueue, deps.status, id))) || undefined;
   }
 
   app.get<{ Querystring: { done?: string; next?: string; note?: string; error?: string; tiket?: string } }>('/admin/triage', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
@@ -244,7 +244,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   app.get<{ Params: { id: string; sha256: string } }>('/admin/triage/:id/attachments/:sha256', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
     const { id, sha256 } = req.params;
     // Waiting in triage (its job id is the complaint's), or routed since.
-    const complaint = ComplaintId.safeParse(id).success ? (((await triageQueue.getJob(id))?.data as RoutedComplaint | undefined) ?? (await latestRouted(routedQueue, id))) : undefined;
+    const complaint = ComplaintId.safeParse(id).success ? (((await triageQueue.getJob(id))?.data as RoutedComplaint | undefined) ?? (await latestRouted(routedQueue, deps.status, id))) : undefined;
     const attachment = complaint?.attachments.find((a) => a.sha256 === sha256);
     const file = attachment ? await deps.storage.open(attachment.storageKey) : null;
     if (!attachment || !file) throw new HttpError(404, 'not_found', 'No such attachment');
@@ -257,7 +257,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
   app.get<{ Params: { id: string } }>('/admin/triage/:id/assign', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
     if (!ComplaintId.safeParse(req.params.id).success) return reply.redirect('/admin/triage', 303);
     const draft = await drafts.get(draftToken(req), req.params.id);
-    const complaint = draft ? await latestRouted(routedQueue, req.params.id) : undefined;
+    const complaint = draft ? await latestRouted(routedQueue, deps.status, req.params.id) : undefined;
     if (!draft || !complaint) return reply.redirect(`/admin/triage#t-${req.params.id}`, 303);
     const [waiting, additions] = await Promise.all([triageQueue.getJobCountByTypes('waiting', 'prioritized', 'delayed'), readAdditions({ status: deps.status, routedQueue }, [complaint])]);
     // Decided by someone else meanwhile: the admin sees where it is now and confirms against that.
@@ -277,7 +277,7 @@ export async function registerTriage(app: FastifyInstance, deps: GatewayDeps): P
       if (!(err instanceof HttpError && err.code === 'assignment_conflict')) return assignFailed(req, reply, err);
       // Decided meanwhile (another admin, an OPD's return): show the complaint as it is now, with
       // what this admin had chosen and typed kept to decide again (AssignDraftStore, not the URL).
-      const now = await latestRouted(routedQueue, req.params.id);
+      const now = await latestRouted(routedQueue, deps.status, req.params.id);
       if (now && (opd || note)) reply.setCookie(DRAFT_COOKIE, await drafts.save({ id: req.params.id, opd, note }), { ...draftCookie, maxAge: DRAFT_TTL_SECONDS });
       return reply.redirect(`/admin/triage?${now ? `tiket=${encodeURIComponent(now.ticket)}&` : ''}error=conflict`, 303);
     }

@@ -51,7 +51,8 @@ export const NO_ADDITIONS: TriageAdditions = { of: new Map(), follows: new Map()
  * waiting in triage, the complaint it follows. Two rounds of reads, each sent at once (ioredis
  * writes every command without waiting for the one before): the links and the tickets the
  * additions name, then the additions' records (where they are now) and first routed jobs (what
- * they carry), and the links and states of named complaints not on the page.
+ * they carry; for one `routed` dropped, its routed copy, one read more), and the links and states
+ * of named complaints not on the page.
  *
  * An addition "follows" only when the ticket its text names (additionTicket) belongs to a
  * complaint that links it (the router linked it: same sender) and that complaint is in triage:
@@ -70,13 +71,14 @@ export async function readAdditions(deps: { status: StatusStore; routedQueue: Qu
   const linksOf = new Map(complaints.map((c, i) => [c.id, links[i] ?? []]));
   const shownIds = [...new Set(complaints.flatMap((c) => (linksOf.get(c.id) ?? []).slice(0, ADDITIONS_SHOWN)))];
   const offPage = [...new Set(named.filter((id): id is string => !!id && !linksOf.has(id)))];
-  const [records, jobs, away] = await Promise.all([
+  const [records, published, away] = await Promise.all([
     Promise.all(shownIds.map((id) => deps.status.get(id))),
-    Promise.all(shownIds.map((id) => deps.routedQueue.getJob(id))),
+    // Their first routing carries what they are; once `routed` dropped it, their routed copy does.
+    Promise.all(shownIds.map(async (id) => ((await deps.routedQueue.getJob(id))?.data as RoutedComplaint | undefined) ?? (await deps.status.routedCopy(id)) ?? undefined)),
     Promise.all(offPage.map((id) => Promise.all([deps.status.additions(id), deps.status.get(id)]))),
   ]);
 
-  const seen = new Map(shownIds.map((id, i) => [id, { record: records[i], first: jobs[i]?.data as RoutedComplaint | undefined }]));
+  const seen = new Map(shownIds.map((id, i) => [id, { record: records[i], first: published[i] }]));
   const of = new Map<string, ComplaintAdditions>();
   for (const c of complaints) {
     const ids = linksOf.get(c.id) ?? [];
