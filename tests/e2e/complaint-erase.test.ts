@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, multipartBody, PNG_1x1 } from '@aduan/gateway/testing';
-import { createRedis, StatusStore } from '@aduan/queue';
+import { createRedis, routedCopyKey, StatusStore } from '@aduan/queue';
 import { startRouterService, type RouterService } from '@aduan/router';
 import { Complaint, Notification, RoutedComplaint } from '@aduan/schema';
 import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix, waitFor } from '@aduan/testkit';
@@ -110,7 +110,7 @@ describe('complaint:erase', () => {
     expect(run.out).toContain(`Erased the citizen's personal data of complaint ${ticket}`);
     const logLine = JSON.parse(run.err.trim()) as { event: string; complaintId: string; counts: Record<string, number> };
     expect(logLine).toMatchObject({ event: 'complaint_erased', complaintId: id });
-    expect(logLine.counts).toMatchObject({ jobs_intake: 1, jobs_opd: 1, jobs_status: 1, jobs_notify: expect.any(Number), idempotency_claim: 1, desk_entry: 1, chat_memory: 2, spool_records: 1, photos: 1, status_history: 1 });
+    expect(logLine.counts).toMatchObject({ jobs_intake: 1, jobs_opd: 1, jobs_status: 1, jobs_notify: expect.any(Number), idempotency_claim: 1, desk_entry: 1, chat_memory: 2, spool_records: 1, photos: 1, status_history: 1, routed_copy: 1 });
     expect(logLine.counts.jobs_routed).toBeGreaterThanOrEqual(1);
     expect(found(run.out + run.err)).toEqual([]);
 
@@ -166,6 +166,32 @@ describe('complaint:erase', () => {
     // The rest of what the desk matches duplicates on stays.
     expect(words).toContain('jukir');
     expect(words).toContain('mawar');
+  });
+
+  it("erases them from an open complaint routed long ago, whose routed copy alone still holds its words, keeping those for its OPD", async () => {
+    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/complaints', payload: { text: `Saya ${NAME}, jukir liar di depan Pasar Legi minta parkir 5 ribu, hubungi 0812-3456-7890`, reporter: { name: NAME, phone: '081234567890', email: EMAIL } } });
+    expect(res.statusCode).toBe(202);
+    const { id, ticket } = res.json() as { id: string; ticket: string };
+    await waitFor(async () => (await queue('opd.dishub').getJob(id)) ?? null, { what: 'opd.dishub job' });
+    // Routed two months ago: the queues keep its jobs 7 to 30 days.
+    for (const name of ['intake', 'routed', 'opd.dishub']) await (await queue(name).getJob(id))?.remove();
+    const key = routedCopyKey(prefix, id);
+    expect(found((await redis.get(key))!)).toEqual(PERSONAL);
+
+    const dry = await erase([ticket]);
+    expect(dry.out).toMatch(/\n\s+1 {2}routed copy/);
+    expect(dry.out).toMatch(/dishub\tDinas Perhubungan/);
+    const run = await erase([ticket, '--yes']);
+    expect(run.code, run.err).toBe(0);
+    expect(JSON.parse(run.err.trim()).counts).toMatchObject({ routed_copy: 1 });
+    expect(found(JSON.stringify(await dump()))).toEqual([]);
+    const copy = RoutedComplaint.parse(JSON.parse((await redis.get(key))!));
+    expect(copy.reporter).toEqual({ anonymous: true, confidential: true });
+    expect(copy.text).toContain('jukir liar di depan Pasar Legi');
+    expect(copy.routing.opd).toBe('dishub');
+    // Still open: still kept, as long as its record.
+    expect(await redis.ttl(key)).toBeGreaterThan(30 * 86_400);
+    expect(JSON.parse((await erase([ticket, '--yes'])).err.trim()).counts).toMatchObject({ routed_copy: 0 });
   });
 
   it("refuses a SPOOL_DIR that is not the gateway's, and names photos not in ATTACHMENT_DIR (the relative defaults taken from another directory)", async () => {

@@ -49,7 +49,7 @@ function print(r: PruneReport, opts: { apply: boolean; olderThanDays: number }):
   const ages = r.files > 0 ? `; ${r.oldestDays} to ${r.newestDays} days old` : '';
   const out = [
     opts.apply ? `Deleted ${r.files} attachment file(s) older than ${opts.olderThanDays} days that nothing uses (${mb(r.bytes)} freed${ages}).` : `Dry run: nothing was changed. With --yes this would delete ${r.files} attachment file(s) older than ${opts.olderThanDays} days that nothing uses (${mb(r.bytes)}${ages}).`,
-    `Kept ${r.kept} file(s) that old: a retained job, a spooled complaint or an open chat conversation still uses them, or they were sent again.`,
+    `Kept ${r.kept} file(s) that old: a retained job, an open (or lately closed) complaint, a spooled complaint or an open chat conversation still uses them, or they were sent again.`,
   ];
   if (r.leftovers > 0) out.push(`${opts.apply ? 'Deleted' : 'Would delete'} ${r.leftovers} unfinished upload file(s) (*.tmp, a day old or more: their process stopped while writing them; ${mb(r.leftoverBytes)}).`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -28,6 +28,7 @@ const EXIT_UNKNOWN_TICKET = 3;
 const PLACE_NAMES: Record<ErasurePlace, string> = {
   status_record: "status record fields (sender and phone hashes, the chat status news goes to)",
   status_history: 'status history notes naming the citizen',
+  routed_copy: "routed copy (the complaint as its staff read it once the queues no longer keep it)",
   jobs_intake: 'intake jobs',
   jobs_routed: 'routed jobs',
   jobs_triage: 'triage jobs',

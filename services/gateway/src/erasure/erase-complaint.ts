@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { eraseSenderTraces, type SenderAddress } from '@aduan/conversation/sender-erasure';
 import { contentWords, type DeskEntry } from '@aduan/hints';
-import { keysMatching, noticeAddress, Queue, specFor, StatusStore, type StatusRecord, type SpoolRecord } from '@aduan/queue';
+import { keysMatching, noticeAddress, Queue, rewriteRoutedCopy, specFor, StatusStore, type StatusRecord, type SpoolRecord } from '@aduan/queue';
 import type { Attachment, Complaint, Notification, RoutedComplaint, StatusUpdate } from '@aduan/schema';
 import type { AttachmentStorage } from '@aduan/storage';
 import { attachmentMentions } from './attachment-mentions.ts';
@@ -10,7 +10,7 @@ import { differs, emptyIdentity, ERASED, erasedComplaint, erasedNotification, ga
 import { readSpoolFiles, recordOf, rewriteSpoolFile, spoolInUse, type SpoolFile } from './spool-files.ts';
 
 /** Where Aduan holds a complaint's citizen, in the order the report lists them. */
-export const ERASURE_PLACES = ['status_record', 'status_history', 'jobs_intake', 'jobs_routed', 'jobs_triage', 'jobs_opd', 'jobs_status', 'jobs_notify', 'idempotency_claim', 'desk_entry', 'chat_memory', 'chat_links', 'spool_records', 'photos'] as const;
+export const ERASURE_PLACES = ['status_record', 'status_history', 'routed_copy', 'jobs_intake', 'jobs_routed', 'jobs_triage', 'jobs_opd', 'jobs_status', 'jobs_notify', 'idempotency_claim', 'desk_entry', 'chat_memory', 'chat_links', 'spool_records', 'photos'] as const;
 export type ErasurePlace = (typeof ERASURE_PLACES)[number];
 
 export interface ErasureReport {
@@ -109,22 +109,26 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
   // The chat its news goes to: notices into it that name no complaint are the citizen's too.
   const chats = record?.replyTo ? [record.replyTo] : [];
   const jobs = await ownJobs(deps, id, ticket, chats);
+  // An open complaint routed long ago: its routed copy may be all that still names the citizen.
+  const copy = await status.routedCopy(id);
+  /** Every copy of the complaint's data, read before any is rewritten. */
+  const held = [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>), ...(copy ? [copy as unknown as Record<string, unknown>] : [])];
 
   const who = emptyIdentity();
-  for (const d of [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)]) {
+  for (const d of held) {
     gatherIdentity(who, d);
     if (typeof d.to === 'string' && d.to !== ERASED && !who.chatIds.includes(d.to)) who.chatIds.push(d.to);
   }
   if (record?.replyTo && !who.chatIds.includes(record.replyTo)) who.chatIds.push(record.replyTo);
 
   const counts = Object.fromEntries(ERASURE_PLACES.map((p) => [p, 0])) as Record<ErasurePlace, number>;
-  const report: ErasureReport = { id, ticket: record?.ticket ?? ticket, counts, opds: opdsReached(jobs, record ?? {}), spoolBusy: 0, photosShared: 0, photosMissing: 0, chatLinksKept: 0, erasedBefore: await status.erasedAt(id) };
+  const report: ErasureReport = { id, ticket: record?.ticket ?? ticket, counts, opds: opdsReached(jobs, record ?? {}, copy), spoolBusy: 0, photosShared: 0, photosMissing: 0, chatLinksKept: 0, erasedBefore: await status.erasedAt(id) };
   const { apply } = opts;
 
   // Free text is masked before the copies the identity was read from are rewritten.
   Object.assign(report, await eraseSpool(deps.spoolDir, spool, id, ticket, who, apply, counts));
   counts.status_history = await status.maskHistory(id, (s) => maskIdentity(s, who), apply);
-  counts.desk_entry = await eraseDeskEntry(deps, id, who, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)].flatMap(complaintTexts), apply);
+  counts.desk_entry = await eraseDeskEntry(deps, id, who, held.flatMap(complaintTexts), apply);
   const queues = new Map<string, Queue>();
   const queue = (name: string) => queues.get(name) ?? queues.set(name, openQueue(name, deps)).get(name)!;
   try {
@@ -132,13 +136,13 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
     for (const j of byOrder.filter((x) => !COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
     counts.chat_memory = await eraseChatMemory(deps, report.ticket, apply);
     // Before the complaint's copies are rewritten: their sender and number are what the links are found by.
-    for (const at of chatAddresses([...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], record)) {
+    for (const at of chatAddresses(held, record)) {
       const traces = await eraseSenderTraces(deps.redis, deps.prefix, at, senderIds(who), apply);
       counts.chat_memory += traces.markers;
       counts.chat_links += traces.links;
       report.chatLinksKept += traces.linksKept;
     }
-    counts.idempotency_claim = await eraseClaims(deps, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], apply);
+    counts.idempotency_claim = await eraseClaims(deps, held, apply);
     for (const j of byOrder.filter((x) => COMPLAINT_QUEUES.test(x.queue))) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
     if (apply) {
       // The router may have published a copy since the jobs were listed (it read the complaint
@@ -146,13 +150,15 @@ export async function eraseComplaint(deps: ErasureDeps, ticketArg: string, opts:
       const listed = new Set(jobs.map((j) => `${j.queue}:${j.jobId}`));
       const late = (await ownJobs(deps, id, ticket, chats)).filter((j) => !listed.has(`${j.queue}:${j.jobId}`));
       for (const j of late) counts[placeOf(j.queue)] += await eraseJob(queue(j.queue), j, who, apply);
-      if (late.length > 0) report.opds = opdsReached([...jobs, ...late], record ?? {});
+      if (late.length > 0) report.opds = opdsReached([...jobs, ...late], record ?? {}, copy);
     }
   } finally {
     await Promise.all([...queues.values()].map((q) => q.close()));
   }
+  // After the jobs, as the complaint's other copies: read again, so one a routing step wrote meanwhile is the one rewritten.
+  counts.routed_copy = await rewriteRoutedCopy(deps.redis, deps.prefix, id, (c) => erasedComplaint(c, who), apply);
   if (opts.photos) {
-    const photos = await erasePhotos(deps, id, ticket, [...jobs.map((j) => j.data), ...spooled.map((r) => r.data as Record<string, unknown>)], apply);
+    const photos = await erasePhotos(deps, id, ticket, held, apply);
     counts.photos = photos.deleted;
     report.photosShared = photos.shared;
     report.photosMissing = photos.missing;
@@ -198,14 +204,20 @@ async function ownJobs(deps: ErasureDeps, id: string, ticket: string, chats: str
   return jobs;
 }
 
-/** The OPDs a complaint was published to: each `opd.<code>` job, each decision on `routed` (not triage, not external), the record's OPD. */
-function opdsReached(jobs: OwnJob[], record: { opd?: string; opdName?: string }): { code: string; name: string }[] {
+/**
+ * The OPDs a complaint was published to: each `opd.<code>` job, each decision on `routed` (not
+ * triage, not external), the record's OPD, and the OPD its routed copy names (the one that
+ * returned it, for a return).
+ */
+function opdsReached(jobs: OwnJob[], record: { opd?: string; opdName?: string }, copy: RoutedComplaint | null): { code: string; name: string }[] {
   const opds = new Map<string, string>();
   for (const j of jobs) {
     const routing = (j.data as Partial<RoutedComplaint>).routing;
     if (!routing) continue;
     if (j.queue.startsWith('opd.') || (j.queue === 'routed' && !routing.triage && routing.opd !== 'external')) opds.set(routing.opd, routing.opdName);
   }
+  const kept = copy?.routing;
+  if (kept && kept.opd !== 'external' && (!kept.triage || kept.decidedBy === 'opd')) opds.set(kept.opd, kept.opdName);
   if (record.opd && record.opd !== 'external' && !opds.has(record.opd)) opds.set(record.opd, record.opdName ?? record.opd);
   return [...opds].map(([code, name]) => ({ code, name })).sort((a, b) => a.code.localeCompare(b.code));
 }

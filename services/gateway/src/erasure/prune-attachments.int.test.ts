@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis, Queue } from '@aduan/queue';
+import { createRedis, Queue, routedCopyKey, StatusStore } from '@aduan/queue';
+import type { Routing } from '@aduan/schema';
+import { whatsappComplaint } from '@aduan/testkit/complaints';
 import { LocalDiskStorage } from '@aduan/storage';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '@aduan/testkit';
 import { serviceUserRules } from '../redis-acl/redis-users.ts';
@@ -85,6 +87,29 @@ describe('pruneAttachments', () => {
     expect(existsSync(path(unused.storageKey))).toBe(false);
     for (const s of [inJob, inFailedJob, spooled, inChat]) expect(existsSync(path(s.storageKey))).toBe(true);
     expect(await pruneAttachments(deps, { olderThanDays: 31, apply: true })).toMatchObject({ files: 0, bytes: 0, kept: 4, oldestDays: null });
+  });
+
+  it("keeps an open complaint's photo however old, its routing gone from the queues; once closed, 30 days more", async () => {
+    const { deps, path, photo } = await setup();
+    const old = await photo(90);
+    const status = new StatusStore(redis, deps.prefix);
+    const c = whatsappComplaint(deps.prefix, 'Jalan berlubang di Jl. Kalimantan, sudah tiga bulan', { attachments: [{ kind: 'image', mimeType: 'image/jpeg', bytes: old.bytes, sha256: old.sha256, storageKey: old.storageKey }] });
+    // Routed three months ago: its jobs are gone, its routed copy (written with the routing step) is not.
+    const routing: Routing = { opd: 'dpupr', opdName: 'Dinas PUPR', confidence: 0.9, reasons: [], alternatives: [], decidedBy: 'rules', triage: false, revision: 0, routedAt: new Date(Date.now() - 90 * DAY_MS).toISOString(), routerVersion: 't' };
+    await status.transition(c.id, { state: 'routed', at: routing.routedAt, opd: 'dpupr', opdName: 'Dinas PUPR', dedupeKey: 'decision:r0', routed: { ...c, routing, supporters: 0 } });
+    expect(await pruneAttachments(deps, { olderThanDays: 31, apply: true })).toMatchObject({ files: 0, kept: 1 });
+    await status.transition(c.id, { state: 'in_progress', at: new Date().toISOString(), requireOpd: 'dpupr', dedupeKey: 'status.1' });
+    expect(await pruneAttachments(deps, { olderThanDays: 31, apply: true })).toMatchObject({ files: 0, kept: 1 });
+    expect(existsSync(path(old.storageKey))).toBe(true);
+
+    // Resolved: kept 30 days more, then its copy expires (aged here), and the photo goes.
+    await status.transition(c.id, { state: 'resolved', at: new Date().toISOString(), requireOpd: 'dpupr', dedupeKey: 'status.2' });
+    expect(await redis.ttl(routedCopyKey(deps.prefix, c.id))).toBeLessThanOrEqual(30 * 86_400);
+    expect(await pruneAttachments(deps, { olderThanDays: 31, apply: true })).toMatchObject({ files: 0, kept: 1 });
+    await redis.pexpire(routedCopyKey(deps.prefix, c.id), 1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await pruneAttachments(deps, { olderThanDays: 31, apply: true })).toMatchObject({ files: 1, kept: 0 });
+    expect(existsSync(path(old.storageKey))).toBe(false);
   });
 
   it('deletes nothing under a QUEUE_PREFIX that holds no key (not the one whose jobs name the photos)', async () => {

@@ -11,7 +11,8 @@ const DAY_MS = 86_400_000;
 /**
  * How old (by modification time) an attachment file must be before attachments:prune deletes it,
  * unused: a day more than the longest any queue keeps a job, so no retained job can name it
- * unless it was sent again (which makes it new again, LocalDiskStorage.put).
+ * unless it was sent again (which makes it new again, LocalDiskStorage.put). An open complaint's
+ * photos are named by its routed copy however old they are, and for 30 days after it closed.
  */
 export const DEFAULT_PRUNE_DAYS = Math.ceil(LONGEST_JOB_RETENTION_SECONDS / 86_400) + 1;
 
@@ -44,7 +45,7 @@ export interface PruneReport {
   /** Old files nothing uses: deleted (or, in a dry run, to be deleted). */
   files: number;
   bytes: number;
-  /** Old files kept: a retained job, a spooled complaint or an open conversation still names them, or they were sent again meanwhile. */
+  /** Old files kept: a retained job, a complaint's routed copy, a spooled complaint or an open conversation still names them, or they were sent again meanwhile. */
   kept: number;
   /** Age in days of the oldest and newest of `files`; null when there are none. */
   oldestDays: number | null;
