@@ -54,8 +54,12 @@ export const citizenMessages = {
     `Mohon maaf, aduan ${ticket} berada di luar kewenangan Pemerintah Kota Blitar. ${advice ?? DEFAULT_EXTERNAL_ADVICE} Aduan Anda tetap kami catat.`,
   in_progress: (ticket: string, opdName: string, note?: string) =>
     `Aduan ${ticket} sedang ditindaklanjuti oleh ${opdName}.${note ? ` Catatan: ${asSentence(note)}` : ''}`,
+  /** Ends with how to say it is not solved (ADR 0014): the chat's reply the conversation reads (parseReopen). */
   resolved: (ticket: string, opdName: string, note?: string) =>
-    `Aduan ${ticket} telah selesai ditangani oleh ${opdName}.${note ? ` Catatan: ${asSentence(note)}` : ''} Terima kasih atas aduan Anda.`,
+    `Aduan ${ticket} telah selesai ditangani oleh ${opdName}.${note ? ` Catatan: ${asSentence(note)}` : ''} Terima kasih atas aduan Anda. Bila masalahnya belum selesai, balas dengan: BELUM ${ticket} lalu keadaannya.`,
+  /** The citizen said the resolution did not solve it: the same OPD has it again. */
+  reopened: (ticket: string, opdName: string) =>
+    `Aduan ${ticket} kami teruskan kembali ke ${opdName} beserta keterangan Anda, agar ditindaklanjuti lagi. Kami akan mengabari Anda bila ada perkembangan. Terima kasih.`,
   rejected: (ticket: string, opdName: string, note?: string) =>
     `Aduan ${ticket} tidak dapat ditindaklanjuti oleh ${opdName}.${note ? ` Alasan: ${asSentence(note)}` : ''} Terima kasih atas aduan Anda.`,
 } as const;

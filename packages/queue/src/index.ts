@@ -24,3 +24,4 @@ export { globEscape, keyPages, keysMatching } from './scan-keys.ts';
 export { failedSince, queueDepths, type QueueDepth } from './queue-depths.ts';
 export { redisMemory, type RedisMemory } from './redis-memory.ts';
 export { processAlive } from './process-alive.ts';
+export { requestReopen, reopenRefusal, reopenUntil, reopenJobId, type ReopenPolicy, type ReopenRefusal } from './reopen.ts';

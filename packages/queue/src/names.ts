@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { Complaint, Notification, RoutedComplaint, StatusUpdate } from '@aduan/schema';
+import { Complaint, Notification, ReopenRequest, RoutedComplaint, StatusUpdate } from '@aduan/schema';
 
 /** Queue names of the public queue contract (README.md, "The queue contract"). */
 export const QueueNames = {
@@ -7,6 +7,8 @@ export const QueueNames = {
   routed: 'routed',
   triage: 'triage',
   status: 'status',
+  /** Aduan's own, not for OPD systems: a citizen reopens a resolved complaint (ReopenRequest; ADR 0014). */
+  reopen: 'reopen',
   opd: (code: string) => `opd.${code}`,
   notify: (channel: 'whatsapp' | 'instagram') => `notify.${channel}`,
 } as const;
@@ -32,6 +34,7 @@ export function specFor(queueName: string): QueueSpec {
   if (queueName === QueueNames.intake) return complaintQueue;
   if (queueName === QueueNames.routed || queueName === QueueNames.triage || queueName.startsWith('opd.')) return routedQueue;
   if (queueName === QueueNames.status) return { schema: StatusUpdate, attempts: 10, keepCompletedSeconds: 7 * DAY, keepFailedSeconds: 30 * DAY };
+  if (queueName === QueueNames.reopen) return { schema: ReopenRequest, attempts: 10, keepCompletedSeconds: 7 * DAY, keepFailedSeconds: 30 * DAY };
   if (queueName.startsWith('notify.')) return { schema: Notification, attempts: 8, keepCompletedSeconds: 7 * DAY, keepFailedSeconds: 30 * DAY };
   throw new Error(`unknown queue "${queueName}": not in the queue contract`);
 }
@@ -106,5 +109,5 @@ export const whatsappNumberKey = (prefix: string, account: string) => `${prefix}
  * the photos it names) is gone from every queue this long after its last job ended.
  */
 export const LONGEST_JOB_RETENTION_SECONDS = Math.max(
-  ...[QueueNames.intake, QueueNames.routed, QueueNames.triage, QueueNames.status, QueueNames.opd('any'), QueueNames.notify('whatsapp'), QueueNames.notify('instagram')].map(specFor).flatMap((s) => [s.keepCompletedSeconds, s.keepFailedSeconds]),
+  ...[QueueNames.intake, QueueNames.routed, QueueNames.triage, QueueNames.status, QueueNames.reopen, QueueNames.opd('any'), QueueNames.notify('whatsapp'), QueueNames.notify('instagram')].map(specFor).flatMap((s) => [s.keepCompletedSeconds, s.keepFailedSeconds]),
 );

@@ -55,6 +55,8 @@ export function forOpd(routed: RoutedComplaint): RoutedComplaint {
     text: mask(rest.text),
     ...(rest.location?.description ? { location: { ...rest.location, description: mask(rest.location.description) } } : {}),
     attachments: rest.attachments.map((a) => ({ ...a, ...(a.caption ? { caption: mask(a.caption) } : {}), ...(a.fileName ? { fileName: mask(a.fileName) } : {}) })),
+    // The citizen's words when they reopened it are theirs as the text is.
+    ...(rest.routing.reopened ? { routing: { ...rest.routing, reopened: { ...rest.routing.reopened, reason: mask(rest.routing.reopened.reason) } } } : {}),
     source: anonymousSource,
   } as RoutedComplaint;
 }
@@ -90,9 +92,11 @@ export async function publishRouted(
         text:
           routing.opd === EXTERNAL_OPD
             ? citizenMessages.external(noticeTicket(address.channel, complaint.ticket), routing.external?.advice)
-            : opts.addsTo
-              ? citizenMessages.routedAddition(noticeTicket(address.channel, complaint.ticket), noticeTicket(address.channel, opts.addsTo), routing.opdName)
-              : citizenMessages.routed(noticeTicket(address.channel, complaint.ticket), routing.opdName),
+            : routing.reopened
+              ? citizenMessages.reopened(noticeTicket(address.channel, complaint.ticket), routing.opdName)
+              : opts.addsTo
+                ? citizenMessages.routedAddition(noticeTicket(address.channel, complaint.ticket), noticeTicket(address.channel, opts.addsTo), routing.opdName)
+                : citizenMessages.routed(noticeTicket(address.channel, complaint.ticket), routing.opdName),
         createdAt: routing.routedAt,
       }
     : undefined;
@@ -113,6 +117,8 @@ export async function publishRouted(
     at: routing.routedAt,
     dedupeKey: `decision:r${routing.revision}`,
     ...(routing.external ? { message: routing.external.advice } : {}),
+    // A citizen's reopen: their words in the history (their status page, the OPD's), and counted.
+    ...(routing.reopened ? { message: routing.reopened.reason, reopen: true } : {}),
     // In triage the record names no OPD (the status store removes the one it named: an OPD's return).
     ...(routing.triage ? {} : { opd: routing.opd, opdName: routing.opdName }),
     // Kept with the record for as long as the complaint is open: `routed` drops it after 30 days.

@@ -5,11 +5,13 @@ import { LuaScript } from './lua.ts';
 import { QueueNames, specFor } from './names.ts';
 import { CLOSED_COPY_KEEP_SECONDS, CLOSED_STATES, readRoutedCopy, routedCopyKey } from './routed-copy.ts';
 import { keysMatching } from './scan-keys.ts';
-import type { Channel, ComplaintState, RoutedComplaint, StatusView } from '@aduan/schema';
+import { WIB_OFFSET_MS, type Channel, type ComplaintState, type RoutedComplaint, type StatusView } from '@aduan/schema';
 
 /** How long a complaint's status record, history and ticket are kept after their last change (citizens are told so). */
 export const STATUS_KEEP_DAYS = 400;
 const KEEP_SECONDS = STATUS_KEEP_DAYS * 86_400;
+/** The month `YYYY-MM` (WIB) that `ms` falls in: the monthly report's months. */
+const wibMonth = (ms: number) => new Date(ms + WIB_OFFSET_MS).toISOString().slice(0, 7);
 
 /** The most steps a complaint's history keeps (the newest; "received" lives on the record itself). */
 export const STATUS_HISTORY_MAX = 100;
@@ -83,7 +85,8 @@ const RECORD_RECEIVED_LUA = `${withGuard(RECORD_RECEIVED_GUARD, 0, 0)}return ref
 
 /**
  * KEYS: seen-events set, complaint hash, history list, routed copy, and, for a step to "routed",
- * the OPD's inbox, its awaiting index and the set of OPDs with one. ARGV: event key, ttl, history
+ * the OPD's inbox, its awaiting index and the set of OPDs with one, and for a citizen's reopen (a
+ * step to "routed" too) the month's reopen counts by OPD. ARGV: event key, ttl, history
  * entry, inbox score (ms) and member, inbox cutoff (ms), the time of an OPD's report in ms ('' for
  * any other step), the OPD the complaint must be routed to ('' for none), the awaiting indexes' key
  * prefix, when Aduan took the OPD's report (ms; '' for any other step), the routing decision's
@@ -174,6 +177,13 @@ if KEYS[5] then
   redis.call('ZADD', KEYS[6], ARGV[4], ARGV[5])
   redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. (tonumber(ARGV[4]) - ${KEEP_SECONDS * 1000}))
   redis.call('SADD', KEYS[7], redis.call('HGET', KEYS[2], 'opd'))
+end
+-- A citizen's reopen (ADR 0014; KEYS[8], the month's reopen counts by OPD, only then): counted on
+-- the record (the REOPEN_MAX limit) and for the monthly report, once, with the step itself.
+if KEYS[8] then
+  redis.call('HINCRBY', KEYS[2], 'reopens', 1)
+  redis.call('HINCRBY', KEYS[8], redis.call('HGET', KEYS[2], 'opd'), 1)
+  redis.call('EXPIRE', KEYS[8], ARGV[2])
 end
 return 1
 `;
@@ -343,6 +353,8 @@ export interface StatusRecord {
   replyChannel?: 'whatsapp';
   /** When the OPD's last report applied was made (ms); none since the complaint was last routed. */
   reportedAt?: number;
+  /** How many times its citizen reopened it after a resolution (ADR 0014). */
+  reopens?: number;
 }
 
 /**
@@ -567,7 +579,8 @@ export class StatusStore {
   /** `requireOpd`: apply only while the complaint is routed to this OPD (an OPD's report). */
   /** `acceptedMs`: for an OPD's report, when Aduan took it (its `status` job's time); default now. */
   /** `routed`: for a routing step, the decision's publication, kept as the complaint's routed copy (routedCopy). */
-  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string; requireOpd?: string; acceptedMs?: number; routed?: RoutedComplaint }): Promise<TransitionOutcome> {
+  /** `reopen`: a step to "routed" made by the citizen's reopen: counted on the record (`reopens`) and in reopenCounts(). */
+  async transition(id: string, entry: HistoryEntry & { opdName?: string; dedupeKey?: string; requireOpd?: string; acceptedMs?: number; routed?: RoutedComplaint; reopen?: boolean }): Promise<TransitionOutcome> {
     const fields: string[] = ['state', entry.state, 'updatedAt', entry.at];
     if (entry.opd) fields.push('opd', entry.opd);
     if (entry.opdName) fields.push('opdName', entry.opdName);
@@ -580,10 +593,23 @@ export class StatusStore {
     const parsed = Date.parse(entry.at);
     const at = Number.isFinite(parsed) ? parsed : Date.now();
     if (entry.state === 'routed' && entry.opd) keys.push(this.opdInboxKey(entry.opd), this.awaitingKey(entry.opd), this.awaitingOpdsKey());
+    // A citizen's reopen is a step to "routed" (keys 5-7 set): its counts go with it.
+    if (entry.reopen && keys.length === 7) keys.push(this.reopenCountKey(wibMonth(at)));
     const reportedAt = REPORTED_STATES.has(entry.state) ? at : '';
     const acceptedAt = reportedAt === '' ? '' : (entry.acceptedMs ?? Date.now());
     const outcome = await TRANSITION.runBatched(this.redis, keys, [entry.dedupeKey ?? `${entry.state}|${entry.at}|${entry.opd ?? ''}`, KEEP_SECONDS, JSON.stringify(h), at, id, at - OPD_INBOX_MS, reportedAt, entry.requireOpd ?? '', this.key('opd', ''), acceptedAt, entry.routed ? JSON.stringify(entry.routed) : '', ...fields]);
     return TRANSITION_OUTCOMES[Number(outcome)] ?? 'applied';
+  }
+
+  /** The reopens of a month (`YYYY-MM`, WIB) by OPD: TRANSITION_LUA counts them, kept as long as a record. */
+  private reopenCountKey(month: string): string {
+    return this.key('report', 'reopened', month);
+  }
+
+  /** How many times citizens reopened a complaint of each OPD in `month` (`YYYY-MM`, WIB; ADR 0014). */
+  async reopenCounts(month: string): Promise<Map<string, number>> {
+    const h = await this.redis.hgetall(this.reopenCountKey(month));
+    return new Map(Object.entries(h).map(([opd, n]) => [opd, Number(n)]));
   }
 
   /**
@@ -1044,6 +1070,7 @@ export class StatusStore {
       ...(h.replyTo ? { replyTo: h.replyTo } : {}),
       ...(h.replyChannel === 'whatsapp' ? { replyChannel: h.replyChannel } : {}),
       ...(h.reportedAt ? { reportedAt: Number(h.reportedAt) } : {}),
+      ...(h.reopens ? { reopens: Number(h.reopens) } : {}),
     };
   }
 

@@ -13,6 +13,22 @@ export const RoutingAlternative = z.object({
   confidence: z.number().min(0).max(1),
 });
 
+/**
+ * Set on a revision published because the citizen said the OPD's resolution did not solve the
+ * problem ("belum selesai"): the same OPD gets the complaint again, with a new response deadline.
+ */
+export const Reopened = z
+  .object({
+    /** The citizen's words on what is still wrong (Bahasa Indonesia as they wrote it). Masked like `text` in `opd.<code>` jobs of confidential complaints. */
+    reason: z.string().min(1).max(1000),
+    /** When the citizen said so. */
+    at: IsoDateTime,
+    /** How many times the citizen has reopened this complaint, this one included (1 for the first). */
+    count: z.number().int().positive(),
+  })
+  .meta({ id: 'Reopened', description: 'The citizen reopened the complaint after the OPD reported it resolved: routed again to the same OPD.' });
+export type Reopened = z.infer<typeof Reopened>;
+
 export const Routing = z
   .object({
     opd: OpdCode,
@@ -30,6 +46,7 @@ export const Routing = z
     note: z.string().max(2000).optional(),
     /** Set when opd is "external": the body outside the city government and advice for the citizen (Bahasa Indonesia). */
     external: z.object({ body: z.string(), advice: z.string() }).optional(),
+    reopened: Reopened.optional(),
     routedAt: IsoDateTime,
     routerVersion: z.string(),
   })

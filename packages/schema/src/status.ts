@@ -54,6 +54,29 @@ export const StatusUpdate = z
   .meta({ id: 'StatusUpdate' });
 export type StatusUpdate = z.infer<typeof StatusUpdate>;
 
+/** The citizen's words when they reopen a complaint ("belum selesai"): what is still wrong. */
+export const ReopenReason = z.string().trim().min(1).max(1000);
+
+/**
+ * Job data of the `reopen` queue, Aduan's own (the gateway and the chat adapters add, the router
+ * takes): the citizen of a resolved complaint says the problem is not solved. `resolvedAt` names
+ * the resolution they answer (the record's time of it) and keys the job: a form sent twice is one
+ * job, and a request for an earlier resolution than the record's is dropped.
+ */
+export const ReopenRequest = z
+  .object({
+    schemaVersion: z.literal(1),
+    complaintId: z.string().regex(/^[0-9A-Z]{26}$/),
+    resolvedAt: IsoDateTime,
+    reason: ReopenReason,
+    /** When the citizen said it. */
+    at: IsoDateTime,
+    /** Where they said it: the status page, the API, or their chat. */
+    via: z.enum(['web', 'api', 'whatsapp', 'instagram']),
+  })
+  .meta({ id: 'ReopenRequest' });
+export type ReopenRequest = z.infer<typeof ReopenRequest>;
+
 /** Job data of `notify.whatsapp` and `notify.instagram`: something to tell a citizen. */
 export const Notification = z
   .object({

@@ -2,12 +2,13 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
-import { Complaint, StatusUpdate, type Routing } from '@aduan/schema';
+import { Complaint, ReopenRequest, StatusUpdate, type Routing } from '@aduan/schema';
 import { DelayedError, Queue, QueueNames, StatusStore, backfillOnce, backfillRoutedCopies, closeWorker, logWorkerClosed, createConsumer, createRedis, settlesWithin, latestRouted, publishRouted, routerHeartbeatKey, untilReady, DurableProducer, senderFields } from '@aduan/queue';
 import { metricsRegistry, type Logger } from '@aduan/telemetry';
 import { DeskEntryStore, indexComplaint } from '@aduan/hints';
 import { additionOutcome, namedComplaintId, type AdditionOutcome } from './addition.ts';
 import { applyStatusUpdate, DecisionBusyError, DecisionNotRecordedError, tellHeldNotices } from './status-updates.ts';
+import { applyReopen } from './reopen.ts';
 
 export const ROUTER_VERSION = '0.1.0';
 
@@ -50,7 +51,8 @@ export interface RouterService {
 
 /**
  * Consumes `intake` (decide, publish to routed / opd.<code> / triage, tell the citizen) and
- * `status` (downstream progress -> status store -> citizen). Every step is idempotent, so
+ * `status` (downstream progress -> status store -> citizen), and `reopen` (a citizen says a
+ * resolved complaint is not solved: back to its OPD). Every step is idempotent, so
  * BullMQ's retries after a crash publish nothing twice.
  */
 export async function startRouterService(opts: RouterServiceOptions): Promise<RouterService> {
@@ -204,6 +206,26 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     },
   });
 
+  const reopenWorker: Worker = createConsumer({
+    connection: workerConn,
+    prefix: opts.prefix,
+    queue: QueueNames.reopen,
+    schema: ReopenRequest,
+    concurrency: 2,
+    onError: (err, repeated) => log.warn({ err: err.message, ...(repeated ? { repeated } : {}) }, 'reopen worker error'),
+    handler: async (req: ReopenRequest, job, token) => {
+      try {
+        await applyReopen({ producer, status, routedQueue, logger: log }, req);
+      } catch (err) {
+        if (!(err instanceof DecisionBusyError)) throw err;
+        // An OPD's report or an admin's assignment under way: after it, not an attempt spent.
+        log.info({ complaintId: req.complaintId }, 'reopen waits for another decision on the complaint');
+        await job.moveToDelayed(Date.now() + Math.min(1_000 * 2 ** (job.attemptsStarted - 1), 60_000), token);
+        throw new DelayedError();
+      }
+    },
+  });
+
   const beat = async () => {
     await client.set(routerHeartbeatKey(opts.prefix), new Date().toISOString(), 'EX', 15).catch(() => {});
   };
@@ -247,6 +269,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       const workers = [
         [QueueNames.intake, intake],
         [QueueNames.status, statusWorker],
+        [QueueNames.reopen, reopenWorker],
       ] as const;
       await Promise.all(workers.map(async ([queue, worker]) => logWorkerClosed(log, queue, await closeWorker(worker, { graceMs }), graceMs)));
       // Stopped at its next page; one waiting on an unreachable Redis is not waited for.
