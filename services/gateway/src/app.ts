@@ -12,6 +12,7 @@ import { FILES_PARSED_PAST_LIMIT } from './intake/multipart.ts';
 import { complaintsApi } from './routes/complaints-api.ts';
 import { health } from './routes/health.ts';
 import { webForm } from './routes/web-form.ts';
+import { reopenRoutes } from './routes/reopen.ts';
 import { registerAuth } from './auth/index.ts';
 import { clientAddressKey, untrustedProxyCheck } from './auth/client-address.ts';
 import { registerDesk } from './desk/index.ts';
@@ -130,6 +131,7 @@ export async function buildApp(deps: GatewayDeps, opts: { extraRoutes?: (app: Fa
   await health(app, deps);
   await complaintsApi(app, deps);
   await webForm(app, deps);
+  await reopenRoutes(app, deps);
   await registerAuth(app, deps.auth);
   await registerDesk(app, deps);
   await registerTriage(app, deps);

@@ -117,6 +117,15 @@ export const GatewayEnv = ServiceEnv.extend({
    * `aduan_opd_overdue_complaints` counts it. 0 turns deadlines off.
    */
   OPD_RESPONSE_DAYS: envInt(5, { min: 0, max: 60 }),
+  /**
+   * Days after an OPD reports a complaint resolved during which its citizen may say it is not
+   * solved ("Masalahnya belum selesai?" on the status page, the API's reopen): it goes back to the
+   * same OPD with a new response deadline (ADR 0014). 0 turns reopening off. Match the chat
+   * adapters' REOPEN_DAYS.
+   */
+  REOPEN_DAYS: envInt(14, { min: 0, max: 365 }),
+  /** How many times one complaint may be reopened so at most. Match the chat adapters' REOPEN_MAX. */
+  REOPEN_MAX: envInt(2, { min: 0, max: 20 }),
   /** The holidays the response deadline skips, one YYYY-MM-DD a line; defaults to the repository's infra/holidays.txt. */
   HOLIDAYS_FILE: z.string().optional(),
   /**

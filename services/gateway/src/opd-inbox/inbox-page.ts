@@ -46,6 +46,10 @@ function deadlineLine(e: InboxEntry, nowMs: number): RawHtml | '' {
 }
 
 
+/** The citizen said the OPD's resolution did not solve it (ADR 0014): why, in their words (masked for a confidential one, forOpd). */
+const reopenedLine = (r: NonNullable<RoutedComplaint['routing']['reopened']>): RawHtml =>
+  html`<p class="reopened" style="margin:6px 0"><strong>Dibuka kembali oleh warga</strong> ${wibDateTime(r.at)}${r.count > 1 ? ` (ke-${r.count})` : ''}: “${r.reason}”</p>`;
+
 const snippet = (text: string) => (text.length > 200 ? `${text.slice(0, 200).trimEnd()}…` : text);
 
 function listItem(e: InboxEntry, nowMs: number): RawHtml {
@@ -56,6 +60,7 @@ function listItem(e: InboxEntry, nowMs: number): RawHtml {
 <p style="margin:0"><a href="/opd/aduan/${e.id}"><strong class="code">${e.status.ticket}</strong></a> · ${OPD_STATE_LABELS[e.status.state] ?? e.status.state} · ${CHANNELS[e.status.channel]} · diterima ${wibDateTime(e.status.receivedAt)}</p>
 ${c ? html`<p style="margin:6px 0;white-space:pre-line">${snippet(c.text)}</p>` : html`<p class="muted" style="margin:6px 0">Isi aduan tidak lagi tersimpan (diteruskan lebih dari 30 hari lalu).</p>`}
 ${where ? html`<p class="muted" style="margin:0">Lokasi: ${where}</p>` : ''}${photos ? html`<p class="muted" style="margin:0">${String(photos)} lampiran</p>` : ''}
+${c?.routing.reopened ? reopenedLine(c.routing.reopened) : ''}
 ${e.status.state === 'routed' ? deadlineLine(e, nowMs) : ''}
 </li>`;
 }
@@ -152,6 +157,7 @@ function complaintBlock(e: InboxEntry, categoryLabel: (code: string) => string):
   const radio = c.channel === 'radio' ? [c.source.account, c.intake.program].filter(Boolean).join(', ') : '';
   return html`<section class="card" aria-labelledby="isi">
 <h2 id="isi" style="margin:0 0 8px;font-size:1.1rem">Isi aduan</h2>
+${c.routing.reopened ? reopenedLine(c.routing.reopened) : ''}
 <p style="white-space:pre-line">${c.text}</p>
 ${c.category ? html`<p class="muted">Kategori: ${categoryLabel(c.category)}</p>` : ''}
 ${where || map ? html`<p>Lokasi: ${where}${map ? html`${where ? ' · ' : ''}<a href="${map}" target="_blank" rel="noopener">Lihat di peta</a>` : ''}</p>` : html`<p class="muted">Lokasi tidak disebutkan.</p>`}

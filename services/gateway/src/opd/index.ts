@@ -114,7 +114,7 @@ export async function registerOpdApi(app: FastifyInstance, deps: GatewayDeps, co
       schema: {
         summary: 'The complaints routed to your OPD, oldest first (OPD API key)',
         description:
-          'A feed: start without `after`, then pass the `next` of each answer. A complaint appears when it is routed to your OPD (again when it is re-assigned back); one re-assigned away since is left out. Keeps the last 30 days.',
+          'A feed: start without `after`, then pass the `next` of each answer. A complaint appears when it is routed to your OPD (again when it is re-assigned back, or when its citizen reopens it after your resolution: `routing.reopened` says why, in their words); one re-assigned away since is left out. Keeps the last 30 days.',
         tags: ['opd'],
         security: [{ opdKey: [] }],
         querystring: z.object({ after: z.string().regex(CURSOR_RE, 'after: a `next` cursor from an earlier answer').optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),

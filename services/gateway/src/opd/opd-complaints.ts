@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { Queue, QueueNames, forOpd, latestRouted } from '@aduan/queue';
+import { Queue, QueueNames, forOpd, latestRouted, withoutIdentity } from '@aduan/queue';
 import { MAX_CLOCK_AHEAD_MS, type RoutedComplaint, type StatusUpdate, type StatusView } from '@aduan/schema';
 import type { GatewayDeps } from '../deps.ts';
 import { HttpError, ValidationFailedError } from '../errors.ts';
@@ -10,6 +10,15 @@ export interface OpdComplaintView {
   status: StatusView;
   /** While the OPD has not answered: when it turns overdue (ISO). */
   respondBy?: string;
+}
+
+/**
+ * A confidential citizen's words in their complaint's history, as its OPD reads it: a "routed"
+ * step's message is the reason they gave when they reopened it (ADR 0014), masked as forOpd masks
+ * the text.
+ */
+function withReopenReasonsMasked(view: StatusView, reporter: NonNullable<RoutedComplaint['reporter']>): StatusView {
+  return { ...view, history: view.history.map((h) => (h.state === 'routed' && h.message ? { ...h, message: withoutIdentity(h.message, reporter) } : h)) };
 }
 
 /** A report an OPD sends on one of its complaints: through its API key or its inbox page. */
@@ -63,12 +72,13 @@ export class OpdComplaints {
     const { routed, read } = loaded;
     // Callers linked by the radio desk after the decision are counted on the status record.
     const complaint = routed ? forOpd({ ...routed, supporters: Math.max(routed.supporters, read.record.supporters ?? 0) }) : null;
+    const status = routed?.reporter?.confidential ? withReopenReasonsMasked(read.view, routed.reporter) : read.view;
     const routedAt = routed?.routing.routedAt ?? read.view.history.findLast((h) => h.state === 'routed')?.at;
     // The deadline of this decision, while the OPD has not answered it (the awaiting index's clock).
     const { deadline } = this.deps;
-    if (!deadline || read.record.state !== 'routed' || !routedAt) return { complaint, status: read.view };
+    if (!deadline || read.record.state !== 'routed' || !routedAt) return { complaint, status };
     const routedMs = Date.parse(routedAt);
-    return { complaint, status: read.view, respondBy: new Date(deadline.respondBy(routedMs)).toISOString(), lastDay: new Date(deadline.lastDay(routedMs)).toISOString() };
+    return { complaint, status, respondBy: new Date(deadline.respondBy(routedMs)).toISOString(), lastDay: new Date(deadline.lastDay(routedMs)).toISOString() };
   }
 
   /**

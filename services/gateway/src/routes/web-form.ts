@@ -14,6 +14,8 @@ import { html, type RawHtml } from '../views/html.ts';
 import { lookupComplaint, submitWebComplaint } from './complaints-api.ts';
 import { clientAddressKey } from '../auth/client-address.ts';
 import { registerFormScript, sendPage } from '../views/page-reply.ts';
+import { reopenRefusal, reopenUntil } from '@aduan/queue';
+import { reopenPolicy } from './reopen.ts';
 
 /** The citizen pages: GET / (form), POST / (submit), GET /status (look-up), and /form.js. HTML only, no JS needed. */
 export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
@@ -123,8 +125,8 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     return sendPage(reply, successPage({ ...answer, whatsapp, emergency: darurat === '1' }));
   });
 
-  app.get<{ Querystring: { ticket?: string; token?: string } }>('/status', { schema: { hide: true } }, async (req, reply) => {
-    const { ticket, token } = req.query;
+  app.get<{ Querystring: { ticket?: string; token?: string; dibuka?: string } }>('/status', { schema: { hide: true } }, async (req, reply) => {
+    const { ticket, token, dibuka } = req.query;
     const ticketPrefix = deps.config.TICKET_PREFIX;
     if (!ticket || !token) return sendPage(reply, statusPage(ticket ? { ticket, ticketPrefix } : { ticketPrefix }));
     const found = await lookupComplaint(deps, String(ticket), String(token));
@@ -135,7 +137,10 @@ export async function webForm(app: FastifyInstance, deps: GatewayDeps): Promise<
     // ("cek" from that number there, StatusStore.follow), or comes there already.
     const number = deps.config.WHATSAPP_PUBLIC_NUMBER;
     const chat = number && record.phoneHash && (record.channel === 'webform' || record.channel === 'radio') ? { number, following: record.replyChannel === 'whatsapp' } : undefined;
-    return sendPage(reply, statusPage({ ticket: view.ticket, view, ticketPrefix, ...(chat ? { whatsapp: chat } : {}) }));
+    // Resolved, and its citizen may still say it is not (ADR 0014): the form, unless they just did.
+    const reopenSent = dibuka === '1';
+    const until = reopenSent || reopenRefusal(record, reopenPolicy(deps), Date.now()) ? undefined : reopenUntil(record, reopenPolicy(deps));
+    return sendPage(reply, statusPage({ ticket: view.ticket, view, ticketPrefix, ...(chat ? { whatsapp: chat } : {}), ...(until ? { reopen: { token: String(token), until } } : {}), ...(reopenSent ? { reopenSent } : {}) }));
   });
 }
 

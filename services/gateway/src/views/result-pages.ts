@@ -1,6 +1,6 @@
 import { EXTERNAL_OPD, STATUS_KEEP_DAYS } from '@aduan/queue';
 import { displayPhone, wibDateTime, type StatusView } from '@aduan/schema';
-import { html } from './html.ts';
+import { html, raw, type RawHtml } from './html.ts';
 import { layout } from './layout.ts';
 import { FORM_SCRIPT_PATH } from './page-reply.ts';
 import { STATE_LABELS } from './messages-id.ts';
@@ -52,7 +52,7 @@ ${a.whatsapp ? html`<p id="whatsapp-check">Anda juga bisa memantaunya lewat What
  * desk with a phone number, and the city has a WhatsApp number: the page offers its news there
  * ("cek" from that phone), or says it comes there already (`following`).
  */
-export function statusPage(opts: { ticket?: string; token?: string; view?: StatusView; notFound?: boolean; ticketPrefix?: string; whatsapp?: { number: string; following: boolean } }): string {
+export function statusPage(opts: { ticket?: string; token?: string; view?: StatusView; notFound?: boolean; ticketPrefix?: string; whatsapp?: { number: string; following: boolean }; reopen?: ReopenForm; reopenSent?: boolean }): string {
   const v = opts.view;
   return layout(
     // Heard first by a screen reader: whether the look-up failed.
@@ -71,7 +71,9 @@ ${
       ? html`<p id="whatsapp-follow">Kabar perkembangan aduan ini juga kami kirimkan ke WhatsApp Anda.</p>`
       : html`<p id="whatsapp-follow">Ingin kabar perkembangannya lewat WhatsApp? Kirim <strong>cek ${v.ticket}</strong> ke <a href="${whatsappCheckLink(opts.whatsapp.number, v.ticket)}" rel="noopener">${displayPhone(opts.whatsapp.number)}</a> dari nomor HP yang Anda isi.</p>`
     : ''
-}</div>`
+}</div>
+${opts.reopenSent ? html`<div class="card" role="status" id="reopen-sent"><p><strong>Terima kasih, keterangan Anda sudah kami terima.</strong> Aduan ini kami teruskan kembali ke ${v.opd?.name ?? 'OPD yang menanganinya'} untuk ditindaklanjuti lagi.</p></div>` : ''}
+${opts.reopen ? reopenForm(v, opts.reopen) : ''}`
     : ''
 }
 <form method="get" action="/status" class="card">
@@ -83,6 +85,33 @@ ${
 <p><button type="submit">Cek status</button></p>
 </form>`,
   );
+}
+
+/**
+ * The status page's "Masalahnya belum selesai?" (ADR 0014): the form while the resolved complaint
+ * may be reopened (`until`, its last moment), with what was typed and its error after a refused
+ * post; or, once refused for good (`refused`), why.
+ */
+export interface ReopenForm {
+  token: string;
+  until?: number;
+  value?: string;
+  error?: string;
+  refused?: string;
+}
+
+function reopenForm(v: StatusView, f: ReopenForm): RawHtml {
+  if (f.refused) return html`<div class="summary" role="alert" id="reopen-refused">${f.refused}</div>`;
+  return html`<form method="post" action="/status/belum-selesai" class="card" id="reopen">
+<h2>Masalahnya belum selesai?</h2>
+<p class="muted" id="reason-hint">Bila masalahnya ternyata belum beres, ceritakan keadaannya sekarang. Aduan akan kami teruskan kembali ke ${v.opd?.name ?? 'OPD yang menanganinya'}${f.until ? html` (paling lambat ${wibDateTime(new Date(f.until).toISOString())} WIB)` : ''}.</p>
+<input type="hidden" name="ticket" value="${v.ticket}">
+<input type="hidden" name="token" value="${f.token}">
+<label for="reason">Apa yang belum selesai?</label>
+${f.error ? html`<p class="error" id="reason-error">${f.error}</p>` : ''}
+<textarea id="reason" name="reason" rows="4" maxlength="1000" required aria-describedby="reason-hint${f.error ? ' reason-error' : ''}"${f.error ? raw(' aria-invalid="true" autofocus') : ''}>${f.value ?? ''}</textarea>
+<p><button type="submit">Kirim: belum selesai</button></p>
+</form>`;
 }
 
 /** Where an error page leads back to: the citizen's form, or for staff pages their own. */
