@@ -3,3 +3,4 @@ export { RedisEnv } from './redis-env.ts';
 export { ServiceEnv } from './service-env.ts';
 export { listenOrExit } from './listen.ts';
 export { jsonLines, jsonLinesOf } from './json-lines.ts';
+export { ReopenEnv } from './reopen-env.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChatMessage } from './chat-message.ts';
-import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isFollowUp, isGreetingOnly, isSecretRequestOnly, isThanksOnly, parseCheck, parseLookup } from './classify.ts';
+import { asksConfidential, classifyMessage, isCloseWord, isConfidentialOnly, isFollowUp, isGreetingOnly, isSecretRequestOnly, isThanksOnly, parseCheck, parseLookup, parseReopen } from './classify.ts';
 
 const base = { channel: 'whatsapp', account: '+6281100000000', senderId: 's', threadId: 't', messageId: 'm', at: '2026-01-05T01:00:00Z' } as const;
 const kindOf = (extra: Record<string, unknown>) => classifyMessage(ChatMessage.parse({ ...base, ...extra }));
@@ -244,5 +244,16 @@ describe('isSecretRequestOnly', () => {
       'Kenapa data penerima BLT dirahasiakan?',
     ])
       expect(isSecretRequestOnly(t), t).toBe(false);
+  });
+});
+
+describe('parseReopen', () => {
+  it('reads "belum <ticket> <reason>" as the resolved notice teaches it, and nothing without a ticket', () => {
+    expect(parseReopen('BELUM *ADU-7K3M-9Q2X* lubangnya masih ada')).toEqual({ ticket: 'ADU-7K3M-9Q2X', reason: 'lubangnya masih ada' });
+    expect(parseReopen('belum selesai adu 7k3m 9q2x: lampu masih mati')).toEqual({ ticket: 'ADU-7K3M-9Q2X', reason: 'lampu masih mati' });
+    expect(parseReopen('Belum ADU-7K3M-9Q2X')).toEqual({ ticket: 'ADU-7K3M-9Q2X', reason: '' });
+    expect(parseReopen('belum ada tindak lanjut, lampu masih mati')).toBeNull();
+    expect(parseReopen('lubang ADU-7K3M-9Q2X belum ditutup')).toBeNull();
+    expect(classifyMessage(ChatMessage.parse({ channel: 'whatsapp', account: 'a', senderId: 's', threadId: 't', messageId: 'm', at: new Date().toISOString(), reporter: {}, text: 'belum ADU-7K3M-9Q2X masih rusak' }))).toBe('check');
   });
 });

@@ -226,6 +226,24 @@ export function ticketIn(text: string, ticketPrefix = 'ADU'): string | null {
   return m ? ticketAt(m[0], ticketPrefix.toUpperCase()) : null;
 }
 
+const REOPEN = /^\s*belum(?:\s+selesai)?\s*[:#,]?\s*(.*)$/is;
+
+/**
+ * "BELUM ADU-7K3M-9Q2X lampunya masih mati" (how the resolved notice tells a citizen to say it is
+ * not solved, ADR 0014) -> the ticket and what follows it, the reason ('' when none). The ticket
+ * right after "belum" (or "belum selesai"), the prefix in any case and spacing, bold marks of a
+ * copied reply ignored. null when it is not one: "belum ada tindak lanjut, lampu masih mati" names
+ * no ticket and stays a complaint.
+ */
+export function parseReopen(typed: string, ticketPrefix = 'ADU'): { ticket: string; reason: string } | null {
+  const m = REOPEN.exec(typed.replace(/[*~`]/g, ' '));
+  if (!m) return null;
+  const prefix = ticketPrefix.toUpperCase();
+  const t = new RegExp(`^(${escapeRegExp(prefix)})${SEP}([0-9a-z]{4})${SEP}([0-9a-z]{4})(?![0-9a-z])\\s*[:,.\\-–]?\\s*(.*)$`, 'is').exec(m[1] ?? '');
+  const code = t ? normalizeTicketCode(`${t[2]}${t[3]}`) : null;
+  return t && code ? { ticket: `${prefix}-${code}`, reason: (t[4] ?? '').trim() } : null;
+}
+
 /** Words that may go with a ticket in a message asking about it ("Min, mau cek status aduan ADU-…"). */
 const ASKING = words('cek check status tiket no nomor nomer aduan laporan pengaduan saya aku sy kami gimana bagaimana gmn sudah udah sampai sampe mana perkembangan progres progress kabar info informasi apa nya untuk tentang dengan');
 
@@ -291,7 +309,7 @@ export function classifyMessage(msg: ChatMessage, ticketPrefix = 'ADU'): Message
   const text = msg.text?.trim() ?? '';
   if (hasMedia) return 'content';
   if (text === '') return 'content';
-  if (parseLookup(text, ticketPrefix) !== null || isFollowUp(text)) return 'check';
+  if (parseLookup(text, ticketPrefix) !== null || isFollowUp(text) || parseReopen(text, ticketPrefix)) return 'check';
   if (isCloseWord(text)) return 'close';
   // "rahasia" alone is no complaint: like a greeting, it has no substance (buildComplaint reads the
   // request). Small talk with a complaint of the same burst still goes into its text.

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { QueueNames, STATUS_KEEP_DAYS, isSameSender, senderFields, type DurableProducer, type StatusStore } from '@aduan/queue';
-import type { Complaint, Notification, StatusView } from '@aduan/schema';
+import { QueueNames, STATUS_KEEP_DAYS, isSameSender, requestReopen, senderFields, type DurableProducer, type ReopenPolicy, type StatusRecord, type StatusStore } from '@aduan/queue';
+import { ReopenReason, type Complaint, type Notification, type StatusView } from '@aduan/schema';
 import { mentionsEmergency } from '@aduan/routing/emergency';
 import type { Logger } from '@aduan/telemetry';
 import { ChatMessage, type ChatChannel, type ChatMessageInput, type MessageKind } from './chat-message.ts';
-import { asksConfidential, classifyMessage, isConfidentialOnly, isSecretRequestOnly, isThanksOnly, parseLookup, ticketIn } from './classify.ts';
+import { asksConfidential, classifyMessage, isConfidentialOnly, isSecretRequestOnly, isThanksOnly, parseLookup, parseReopen, ticketIn } from './classify.ts';
 import { buildComplaint, effectiveMessages, failedMediaOf, isCardsOnly, isWordless, leftOutAttachments, type ConversationSnapshot, type StoredMessage } from './build-complaint.ts';
 import { ConversationStore, conversationMember, type IngestOutcome, type LastAck } from './conversation-store.ts';
 import { ConversationUnavailableError, InvalidChatMessageError } from './errors.ts';
@@ -46,6 +46,8 @@ export interface ConversationEngineOptions {
   /** How often start() sweeps for due conversations (default 1 s). */
   sweepIntervalMs?: number;
   clock?: () => number;
+  /** When "belum <ticket> <reason>" may reopen a resolved complaint (REOPEN_DAYS, REOPEN_MAX; default 14 days, twice). */
+  reopen?: ReopenPolicy;
   /** Called for each complaint queued (metrics, replay output). */
   onComplaint?: (c: Complaint, outcome: 'queued' | 'spooled') => void;
   onNotification?: (n: Notification) => void;
@@ -66,6 +68,9 @@ const FOLLOW_UP_TICKETS = 3;
 const FOLLOW_UP_MEMORY_SECONDS = STATUS_KEEP_DAYS * 86_400;
 /** How long contact cards sent alone wait for the complaint they belong to (the citizen was told they go with it). */
 const CARD_MEMORY_MS = 86_400_000;
+
+/** REOPEN_DAYS and REOPEN_MAX's defaults (the gateway's too). */
+const DEFAULT_REOPEN: ReopenPolicy = { days: 14, max: 2 };
 
 const TRANSPORT_CHANNEL: Partial<Record<Complaint['intake']['transport'], ChatChannel>> = { baileys: 'whatsapp', 'instagram-private-api': 'instagram' };
 
@@ -132,7 +137,7 @@ export class ConversationEngine {
    * has gone unfixed, which the OPD should read, and is not a look-up of an older complaint.
    */
   private async continuesComplaint(msg: ChatMessage): Promise<boolean> {
-    if (parseLookup(msg.text ?? '', this.ticketPrefix) !== null) return false;
+    if (parseLookup(msg.text ?? '', this.ticketPrefix) !== null || parseReopen(msg.text ?? '', this.ticketPrefix) !== null) return false;
     return this.store.isWritingComplaint(conversationMember(msg.channel, msg.account, msg.senderId), Date.parse(msg.at));
   }
 
@@ -283,6 +288,8 @@ export class ConversationEngine {
   }
 
   private async answerCheck(msg: ChatMessage, altHash?: string): Promise<IngestResult> {
+    const reopen = parseReopen(msg.text ?? '', this.ticketPrefix);
+    if (reopen) return this.answerReopen(msg, reopen, altHash);
     const lookup = parseLookup(msg.text ?? '', this.ticketPrefix);
     // No ticket named: "sudah ada kabar?" (classifyMessage) is about the sender's latest complaints.
     if (lookup === null) return this.answerFollowUp(msg, altHash);
@@ -306,15 +313,36 @@ export class ConversationEngine {
     return { kind: 'check', outcome: 'lookup' };
   }
 
+  /**
+   * "belum <ticket> <reason>" (ADR 0014): the sender says their resolved complaint is not solved.
+   * Only from the chat that filed it, as a "cek" (another's ticket is answered as unknown); the
+   * reopen goes to the router (`reopen`), whose notice tells them it went back to the OPD.
+   */
+  private async answerReopen(msg: ChatMessage, asked: { ticket: string; reason: string }, altHash?: string): Promise<IngestResult> {
+    const own = await this.ownComplaint(msg, asked.ticket, altHash);
+    const ticket = own?.view.ticket ?? asked.ticket;
+    let text: string;
+    if (!own) text = this.texts.checkNotFound(asked.ticket, msg.channel);
+    else if (!asked.reason) text = this.texts.reopenUsage(ticket);
+    else {
+      const reason = ReopenReason.safeParse(asked.reason);
+      const refused = reason.success ? (await requestReopen(this.opts.producer, own.record, { reason: reason.data, via: msg.channel }, this.opts.reopen ?? DEFAULT_REOPEN, this.clock())).refused : 'too_long';
+      this.opts.logger.info({ complaintId: own.id, via: msg.channel, ...(refused ? { refused } : {}) }, refused ? 'reopen refused' : 'reopen requested by the citizen');
+      text = refused ? this.texts.reopenRefused(ticket, refused) : this.texts.reopenTaken(ticket);
+    }
+    await this.notify(msg, 'lookup', text, jobHash('lookup', msg.channel, msg.account, msg.messageId), { ticket });
+    return { kind: 'check', outcome: 'lookup' };
+  }
+
   /** The complaint and its status when `msg`'s sender filed it; null for a ticket unknown or not theirs (a stranger learns nothing). */
-  private async ownComplaint(msg: ChatMessage, ticket: string, altHash?: string): Promise<{ id: string; view: StatusView } | null> {
+  private async ownComplaint(msg: ChatMessage, ticket: string, altHash?: string): Promise<{ id: string; view: StatusView; record: StatusRecord } | null> {
     const id = await this.opts.statusStore.idForTicket(ticket);
     // The record and its view in one round trip: the record says whose it is.
     const found = id ? await this.opts.statusStore.read(id) : null;
     if (!id || !found) return null;
     // Filed under the other id of a linked pair (before the link): the sender's too.
     if (!isSameSender(found.record, msg.channel, msg.senderId, msg.reporter.phone) && !(altHash && found.record.senderHash === altHash)) return null;
-    return { id, view: found.view };
+    return { id, view: found.view, record: found.record };
   }
 
   private async ownView(msg: ChatMessage, ticket: string, altHash?: string): Promise<StatusView | null> {

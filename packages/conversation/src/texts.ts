@@ -1,4 +1,4 @@
-import { EXTERNAL_OPD, asSentence } from '@aduan/queue';
+import { EXTERNAL_OPD, asSentence, type ReopenRefusal } from '@aduan/queue';
 import { wibDateTime, type StatusView } from '@aduan/schema';
 import type { LeftOut } from './build-complaint.ts';
 import type { ChatChannel, FailedMedia } from './chat-message.ts';
@@ -52,6 +52,12 @@ export interface ConversationTexts {
   checkStatus(view: StatusView): string;
   /** After a `cek` on WhatsApp of a web form or radio complaint: its news comes to this chat from now on. */
   following(): string;
+  /** "belum <ticket>" without saying what is still wrong: how to (ADR 0014). */
+  reopenUsage(ticket: string): string;
+  /** "belum <ticket> <reason>" taken: the router's notice that it went back to its OPD follows. */
+  reopenTaken(ticket: string): string;
+  /** "belum <ticket> <reason>" refused, and why. */
+  reopenRefused(ticket: string, why: ReopenRefusal | 'too_long'): string;
 }
 
 const STATE_LABEL: Record<StatusView['state'], string> = {
@@ -189,5 +195,14 @@ export function createTexts(opts: TextOptions = {}): ConversationTexts {
       return `Aduan ${em(view.ticket)} ${STATE_LABEL[view.state]}${routedTo}. Terakhir diperbarui ${formatDate(view.updatedAt)}.${note ? ` ${label}: ${asSentence(note)}` : ''}`;
     },
     following: () => 'Kabar baru tentang aduan ini akan kami kirimkan ke WhatsApp ini.',
+    reopenUsage: (ticket) => `Bila masalah aduan ${em(ticket)} belum selesai, ceritakan keadaannya sekarang setelah nomor tiket, contoh: BELUM ${ticket} lubangnya masih ada`,
+    reopenTaken: (ticket) => `Terima kasih, keterangan Anda untuk aduan ${em(ticket)} sudah kami terima.`,
+    reopenRefused: (ticket, why) =>
+      ({
+        not_resolved: `Aduan ${em(ticket)} tidak sedang berstatus selesai, jadi tidak perlu dibuka kembali. Untuk melihat statusnya, ketik: cek ${ticket}`,
+        reopen_window_closed: `Mohon maaf, aduan ${em(ticket)} sudah terlalu lama selesai untuk dibuka kembali. Silakan kirim aduan baru tentang keadaannya sekarang.`,
+        reopen_limit_reached: `Mohon maaf, aduan ${em(ticket)} sudah dibuka kembali sebanyak batas yang berlaku. Silakan kirim aduan baru tentang keadaannya sekarang.`,
+        too_long: `Mohon maaf, keterangan untuk aduan ${em(ticket)} terlalu panjang (paling banyak 1000 karakter). Silakan kirim lebih singkat.`,
+      })[why],
   };
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { ServiceEnv, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+import { ReopenEnv, ServiceEnv, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 import { normalizePhone } from '@aduan/schema';
 
 /** proxy-addr's names for address ranges, accepted in TRUST_PROXY. */
@@ -118,14 +118,11 @@ export const GatewayEnv = ServiceEnv.extend({
    */
   OPD_RESPONSE_DAYS: envInt(5, { min: 0, max: 60 }),
   /**
-   * Days after an OPD reports a complaint resolved during which its citizen may say it is not
-   * solved ("Masalahnya belum selesai?" on the status page, the API's reopen): it goes back to the
-   * same OPD with a new response deadline (ADR 0014). 0 turns reopening off. Match the chat
-   * adapters' REOPEN_DAYS.
+   * A citizen's reopen of a resolved complaint ("Masalahnya belum selesai?" on the status page, the
+   * API): within REOPEN_DAYS of the resolution, REOPEN_MAX times at most (ADR 0014). Match the chat
+   * adapters'.
    */
-  REOPEN_DAYS: envInt(14, { min: 0, max: 365 }),
-  /** How many times one complaint may be reopened so at most. Match the chat adapters' REOPEN_MAX. */
-  REOPEN_MAX: envInt(2, { min: 0, max: 20 }),
+  ...ReopenEnv.shape,
   /** The holidays the response deadline skips, one YYYY-MM-DD a line; defaults to the repository's infra/holidays.txt. */
   HOLIDAYS_FILE: z.string().optional(),
   /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+import { ReopenEnv, ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
 /** Settings shared by the service and the replay command. */
 export const InstagramCommonEnv = ServiceEnv.extend({
@@ -21,6 +21,8 @@ export const InstagramCommonEnv = ServiceEnv.extend({
   CONVERSATION_QUIET: envDurationMs('3m'),
   /** Ticket prefix (ADU-XXXX-XXXX). */
   TICKET_PREFIX: envTicketPrefix(),
+  /** When "BELUM <ticket> <keadaannya>" reopens a resolved complaint (ADR 0014); match the gateway's. */
+  ...ReopenEnv.shape,
   LOG_LEVEL: envLogLevel(),
 });
 

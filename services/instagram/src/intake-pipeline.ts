@@ -77,6 +77,7 @@ export async function createIntakePipeline(opts: IntakePipelineOptions): Promise
     logger,
     transport: opts.transport,
     ticketPrefix: env.TICKET_PREFIX,
+    reopen: { days: env.REOPEN_DAYS, max: env.REOPEN_MAX },
     quietMs: env.CONVERSATION_QUIET,
     // Instagram shows no bold: a word to type is quoted instead.
     texts: createTexts({ em: (s) => s, kw: (s) => `"${s}"`, ticketPrefix: env.TICKET_PREFIX, quietMs: env.CONVERSATION_QUIET }),

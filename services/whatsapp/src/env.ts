@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
+import { ReopenEnv, ServiceEnv, envBoolean, envDurationMs, envInt, envLogLevel, envTicketPrefix } from '@aduan/config';
 
 /** The one environment schema of the WhatsApp service; parsed once in main.ts. */
 export const WhatsAppEnv = ServiceEnv.extend({
@@ -27,6 +27,8 @@ export const WhatsAppEnv = ServiceEnv.extend({
   /** A conversation is filed at the latest this long after it opened. */
   CONVERSATION_MAX_OPEN: envDurationMs('30m'),
   TICKET_PREFIX: envTicketPrefix(),
+  /** When "BELUM <ticket> <keadaannya>" reopens a resolved complaint (ADR 0014); match the gateway's. */
+  ...ReopenEnv.shape,
   /** Outgoing messages per minute per number (keep low: WhatsApp bans bulk senders). */
   SEND_PER_MINUTE: envInt(20, { min: 1, max: 600 }),
   /** Simulate typing before each reply ("composing" presence for a time that grows with the text). */

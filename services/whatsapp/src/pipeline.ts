@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { ConversationEngine, DurableInbox, createTexts } from '@aduan/conversation';
-import { DurableProducer, Spool, StatusStore, createRedis, untilReady } from '@aduan/queue';
+import { DurableProducer, Spool, StatusStore, createRedis, untilReady, type ReopenPolicy } from '@aduan/queue';
 import type { Complaint, Notification } from '@aduan/schema';
 import { LocalDiskStorage } from '@aduan/storage';
 import type { Logger } from '@aduan/telemetry';
@@ -17,6 +17,8 @@ export interface PipelineOptions {
   quietMs: number;
   maxOpenMs: number;
   ticketPrefix: string;
+  /** REOPEN_DAYS, REOPEN_MAX; the engine's defaults when absent (replay). */
+  reopen?: ReopenPolicy;
   logger: Logger;
   onComplaint?: (c: Complaint, outcome: 'queued' | 'spooled') => void;
   onNotification?: (n: Notification) => void;
@@ -56,6 +58,7 @@ export async function buildPipeline(o: PipelineOptions): Promise<Pipeline> {
     logger: o.logger,
     transport: o.transport,
     ticketPrefix: o.ticketPrefix,
+    ...(o.reopen ? { reopen: o.reopen } : {}),
     quietMs: o.quietMs,
     maxOpenMs: o.maxOpenMs,
     texts: createTexts({ em: (s) => `*${s}*`, ticketPrefix: o.ticketPrefix, quietMs: o.quietMs }),

@@ -22,7 +22,7 @@ import type { WaSocketLike } from './socket.ts';
 
 export type ServiceConfig = Pick<
   WhatsAppEnv,
-  'WA_NUMBERS' | 'WA_PAIRING' | 'QUEUE_PREFIX' | 'SPOOL_DIR' | 'INBOX_SPOOL_DIR' | 'ATTACHMENT_DIR' | 'MAX_MEDIA_BYTES' | 'CONVERSATION_QUIET' | 'CONVERSATION_MAX_OPEN' | 'TICKET_PREFIX' | 'SEND_PER_MINUTE' | 'SEND_TYPING'
+  'WA_NUMBERS' | 'WA_PAIRING' | 'QUEUE_PREFIX' | 'SPOOL_DIR' | 'INBOX_SPOOL_DIR' | 'ATTACHMENT_DIR' | 'MAX_MEDIA_BYTES' | 'CONVERSATION_QUIET' | 'CONVERSATION_MAX_OPEN' | 'TICKET_PREFIX' | 'REOPEN_DAYS' | 'REOPEN_MAX' | 'SEND_PER_MINUTE' | 'SEND_TYPING'
 > & { REDIS_URL: string; METRICS_TOKEN?: string | undefined };
 
 export interface ServiceDeps {
@@ -104,6 +104,7 @@ export async function startWhatsAppService(deps: ServiceDeps): Promise<WhatsAppS
     quietMs: c.CONVERSATION_QUIET,
     maxOpenMs: c.CONVERSATION_MAX_OPEN,
     ticketPrefix: c.TICKET_PREFIX,
+    reopen: { days: c.REOPEN_DAYS, max: c.REOPEN_MAX },
     logger,
     sweep: true,
   });

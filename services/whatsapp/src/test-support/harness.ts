@@ -45,6 +45,8 @@ export function testConfig(redisUrl: string, prefix: string, dir = mkdtempSync(j
     CONVERSATION_QUIET: 1_500,
     CONVERSATION_MAX_OPEN: 60_000,
     TICKET_PREFIX: 'ADU',
+    REOPEN_DAYS: 14,
+    REOPEN_MAX: 2,
     SEND_PER_MINUTE: 600,
     SEND_TYPING: true,
   };
