@@ -100,7 +100,7 @@ describe('monthly report', () => {
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="rekap-aduan-${month}.csv"`);
     expect(csv.body.startsWith('\uFEFFKode dinas;Dinas;')).toBe(true);
     expect(csv.body).toMatch(/\r\ndishub;Dinas Perhubungan;2;1;1;0;0;1;1;0;\d/);
-    expect(csv.body).toContain('\r\ndinas;Jumlah di dinas;2;1;1;0;0;1;1;0;\r\ntriase;Belum diteruskan (menunggu triase);1;');
+    expect(csv.body).toContain('\r\ndinas;Jumlah di dinas;2;1;1;0;0;1;1;0;;0\r\ntriase;Belum diteruskan (menunggu triase);1;');
     expect(csv.body).toContain('\r\njumlah;Semua aduan bulan ini;3;');
 
     const page = await asAdmin(`/admin/rekap?bulan=${month}`);

@@ -95,7 +95,7 @@ describe("an OPD's own monthly report", () => {
     // An OPD none of the month's complaints is with: zeros, not 404.
     const none = await api('satpolpp', `/api/v1/opd/report?month=${month}`);
     expect(none.statusCode).toBe(200);
-    expect(none.json()).toEqual({ month, from: expect.any(String), to: expect.any(String), generatedAt: expect.any(String), responseDays: 5, opd: 'satpolpp', opdName: 'Satuan Polisi Pamong Praja', opdShortName: 'Satpol PP', total: 0, waiting: 0, inProgress: 0, resolved: 0, rejected: 0, answered: 0, answeredOnTime: 0, overdue: 0, medianResponseHours: null });
+    expect(none.json()).toEqual({ month, from: expect.any(String), to: expect.any(String), generatedAt: expect.any(String), responseDays: 5, opd: 'satpolpp', opdName: 'Satuan Polisi Pamong Praja', opdShortName: 'Satpol PP', total: 0, waiting: 0, inProgress: 0, resolved: 0, rejected: 0, answered: 0, answeredOnTime: 0, overdue: 0, medianResponseHours: null, reopened: 0 });
     expect((await api('dishub', `/api/v1/opd/report?month=${shiftMonth(month, -1)}`)).json()).toMatchObject({ total: 0, answered: 0 });
     // The admins' report agrees.
     const admins = (await page('admin', `/api/v1/reports/monthly?month=${month}`)).json();
@@ -106,7 +106,7 @@ describe("an OPD's own monthly report", () => {
     expect(budi.statusCode).toBe(200);
     expect(budi.headers['cache-control']).toBe('no-store');
     expect(budi.body).toContain('Rekap bulanan Dinas Perhubungan');
-    expect(figures(budi.body)).toEqual({ Aduan: '2', Menunggu: '1', Diproses: '1', Selesai: '0', 'Tidak dapat ditindaklanjuti': '0', 'Tepat waktu': '1 dari 1', 'Lewat batas': '0', 'Median waktu tanggapan': 'kurang dari 1 jam' });
+    expect(figures(budi.body)).toEqual({ Aduan: '2', Menunggu: '1', Diproses: '1', Selesai: '0', 'Tidak dapat ditindaklanjuti': '0', 'Dibuka kembali oleh warga (bulan ini)': '0', 'Tepat waktu': '1 dari 1', 'Lewat batas': '0', 'Median waktu tanggapan': 'kurang dari 1 jam' });
     expect(budi.body).not.toMatch(/Lingkungan Hidup|DLH|aduan diterima/);
     const sari = await page('sari', `/opd/rekap?bulan=${month}`);
     expect(figures(sari.body)).toMatchObject({ Aduan: '1', Menunggu: '0', Selesai: '1', 'Tepat waktu': '1 dari 1' });

@@ -37,6 +37,7 @@ ${line('Menunggu', r.waiting)}
 ${line('Diproses', r.inProgress)}
 ${line('Selesai', r.resolved)}
 ${line(REJECTED, r.rejected)}
+${line('Dibuka kembali oleh warga (bulan ini)', r.reopened)}
 ${line('Tepat waktu', onTime(r))}
 ${line('Lewat batas', r.overdue ?? '–')}
 ${line('Median waktu tanggapan', responseTime(r.medianResponseHours))}

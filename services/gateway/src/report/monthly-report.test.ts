@@ -55,8 +55,8 @@ describe('monthly report', () => {
     const report = monthlyReport('2026-11', complaints, { deadline, nowMs: NOW, names });
     expect(report).toMatchObject({ month: '2026-11', from: '2026-10-31T17:00:00.000Z', to: '2026-11-30T17:00:00.000Z', responseDays: 5, total: 10, inTriage: 2, external: 1, byChannel: { whatsapp: 4, instagram: 1, webform: 3, radio: 2 } });
     expect(report.opds).toEqual([
-      { opd: 'dishub', opdName: 'Dinas Perhubungan', opdShortName: 'Dishub', total: 5, waiting: 2, inProgress: 2, resolved: 1, rejected: 0, answered: 3, answeredOnTime: 2, overdue: 1, medianResponseHours: 24 },
-      { opd: 'satpolpp', opdName: 'Satuan Polisi Pamong Praja', opdShortName: 'Satpol PP', total: 2, waiting: 0, inProgress: 1, resolved: 0, rejected: 1, answered: 1, answeredOnTime: 1, overdue: 0, medianResponseHours: 2 },
+      { opd: 'dishub', opdName: 'Dinas Perhubungan', opdShortName: 'Dishub', total: 5, waiting: 2, inProgress: 2, resolved: 1, rejected: 0, answered: 3, answeredOnTime: 2, overdue: 1, medianResponseHours: 24, reopened: 0 },
+      { opd: 'satpolpp', opdName: 'Satuan Polisi Pamong Praja', opdShortName: 'Satpol PP', total: 2, waiting: 0, inProgress: 1, resolved: 0, rejected: 1, answered: 1, answeredOnTime: 1, overdue: 0, medianResponseHours: 2, reopened: 0 },
     ]);
   });
 
@@ -70,7 +70,7 @@ describe('monthly report', () => {
     const report = monthlyReport('2026-11', complaints, { deadline, nowMs: NOW, names });
     const month = { month: '2026-11', from: '2026-10-31T17:00:00.000Z', to: '2026-11-30T17:00:00.000Z', generatedAt: new Date(NOW).toISOString(), responseDays: 5 };
     expect(opdMonthlyReport(report, 'satpolpp', names)).toEqual({ ...month, ...report.opds[1] });
-    const zeros = { total: 0, waiting: 0, inProgress: 0, resolved: 0, rejected: 0, answered: 0, answeredOnTime: 0, overdue: 0, medianResponseHours: null };
+    const zeros = { total: 0, waiting: 0, inProgress: 0, resolved: 0, rejected: 0, answered: 0, answeredOnTime: 0, overdue: 0, medianResponseHours: null, reopened: 0 };
     const quiet = new Map([...names, ['dlh', { name: 'Dinas Lingkungan Hidup', shortName: 'DLH' }]]);
     expect(opdMonthlyReport(report, 'dlh', quiet)).toEqual({ ...month, opd: 'dlh', opdName: 'Dinas Lingkungan Hidup', opdShortName: 'DLH', ...zeros });
     // Deadlines off: nothing said of on time or overdue, as in the admins' rows.
@@ -84,7 +84,12 @@ describe('monthly report', () => {
     const csv = reportCsv(report);
     expect(csv.startsWith('\uFEFFKode dinas;Dinas;Aduan;')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
-    expect(lines[1]).toBe(`dishub;"'=HYPERLINK(""http://x"";""Dinas"")";5;2;2;1;0;3;2;1;23,5`);
-    expect(lines.slice(-5)).toEqual(['dinas;Jumlah di dinas;7;2;3;1;1;4;3;1;', 'triase;Belum diteruskan (menunggu triase);2;;;;;;;;', 'luar;Di luar kewenangan Pemkot;1;;;;;;;;', 'jumlah;Semua aduan bulan ini;10;;;;;;;;', '']);
+    expect(lines[1]).toBe(`dishub;"'=HYPERLINK(""http://x"";""Dinas"")";5;2;2;1;0;3;2;1;23,5;0`);
+    expect(lines.slice(-5)).toEqual(['dinas;Jumlah di dinas;7;2;3;1;1;4;3;1;;0', 'triase;Belum diteruskan (menunggu triase);2;;;;;;;;;', 'luar;Di luar kewenangan Pemkot;1;;;;;;;;;', 'jumlah;Semua aduan bulan ini;10;;;;;;;;;', '']);
+  });
+
+  it("counts the month's reopens against each OPD, also one none of the month's complaints is with", () => {
+    const report = monthlyReport('2026-11', complaints, { deadline, nowMs: NOW, names, reopened: new Map([['dishub', 2], ['dlh', 1]]) });
+    expect(report.opds.map((r) => [r.opd, r.total, r.reopened])).toEqual([['dishub', 5, 2], ['satpolpp', 2, 0], ['dlh', 0, 1]]);
   });
 });

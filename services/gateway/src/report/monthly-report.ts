@@ -44,6 +44,11 @@ export interface OpdReportRow {
   overdue: number | null;
   /** The median time from routing to the OPD's first response (as Aduan took it), in hours; null when none was answered. */
   medianResponseHours: number | null;
+  /**
+   * How often in the month citizens said this OPD's resolution did not solve their complaint (ADR
+   * 0014), whenever the complaint was received: counted as it happened, not from the month's complaints.
+   */
+  reopened: number;
 }
 
 export interface MonthlyReport {
@@ -61,7 +66,7 @@ export interface MonthlyReport {
   inTriage: number;
   /** Assigned outside the city's remit (`external`): the citizen was told where to go. */
   external: number;
-  /** Each OPD that has any of the month's complaints, the most first. */
+  /** Each OPD that has any of the month's complaints, or a reopen in it, the most complaints first. */
   opds: OpdReportRow[];
 }
 
@@ -85,7 +90,7 @@ const median = (xs: number[]): number | null => {
 export function monthlyReport(
   month: string,
   complaints: (ReportEntry | null)[],
-  opts: { deadline: ResponseDeadline | undefined; nowMs: number; names: ReadonlyMap<string, { name: string; shortName: string }> },
+  opts: { deadline: ResponseDeadline | undefined; nowMs: number; names: ReadonlyMap<string, { name: string; shortName: string }>; reopened?: ReadonlyMap<string, number> },
 ): MonthlyReport {
   const { fromMs, toMs } = monthBounds(month);
   const byChannel: Record<Channel, number> = { whatsapp: 0, instagram: 0, webform: 0, radio: 0 };
@@ -93,6 +98,17 @@ export function monthlyReport(
   let total = 0;
   let inTriage = 0;
   let external = 0;
+  const rowOf = (opd: string, opdName?: string) => {
+    let row = rows.get(opd);
+    if (!row) {
+      const known = opts.names.get(opd);
+      const name = known?.name ?? opdName ?? opd;
+      row = { opd, opdName: name, opdShortName: known?.shortName ?? name, total: 0, waiting: 0, inProgress: 0, resolved: 0, rejected: 0, answered: 0, answeredOnTime: opts.deadline ? 0 : null, overdue: opts.deadline ? 0 : null, medianResponseHours: null, reopened: 0, hours: [] };
+      rows.set(opd, row);
+    }
+    return row;
+  };
+  for (const [opd, n] of opts.reopened ?? []) rowOf(opd).reopened = n;
   for (const c of complaints) {
     if (!c) continue;
     const { record: rec, routedMs, answeredMs } = c;
@@ -106,13 +122,7 @@ export function monthlyReport(
       inTriage++;
       continue;
     }
-    let row = rows.get(rec.opd);
-    if (!row) {
-      const known = opts.names.get(rec.opd);
-      const name = known?.name ?? rec.opdName ?? rec.opd;
-      row = { opd: rec.opd, opdName: name, opdShortName: known?.shortName ?? name, total: 0, waiting: 0, inProgress: 0, resolved: 0, rejected: 0, answered: 0, answeredOnTime: opts.deadline ? 0 : null, overdue: opts.deadline ? 0 : null, medianResponseHours: null, hours: [] };
-      rows.set(rec.opd, row);
-    }
+    const row = rowOf(rec.opd, rec.opdName);
     row.total++;
     if (rec.state === 'routed') row.waiting++;
     else if (rec.state === 'in_progress') row.inProgress++;
@@ -168,6 +178,7 @@ export function opdMonthlyReport(report: MonthlyReport, opd: string, names: Read
     answeredOnTime: deadlines,
     overdue: deadlines,
     medianResponseHours: null,
+    reopened: 0,
   };
   return { month, from, to, generatedAt, responseDays, ...row };
 }

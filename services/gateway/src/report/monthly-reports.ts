@@ -19,8 +19,8 @@ export class MonthlyReports {
 
   async month(month: string): Promise<MonthlyReport> {
     const { fromMs, toMs } = monthBounds(month);
-    const complaints = await this.deps.status.reportEntries(await this.deps.status.receivedIn(fromMs, toMs));
-    return monthlyReport(month, complaints, { deadline: this.deps.deadline, nowMs: Date.now(), names: this.names });
+    const [complaints, reopened] = await Promise.all([this.deps.status.receivedIn(fromMs, toMs).then((ids) => this.deps.status.reportEntries(ids)), this.deps.status.reopenCounts(month)]);
+    return monthlyReport(month, complaints, { deadline: this.deps.deadline, nowMs: Date.now(), names: this.names, reopened });
   }
 
   /** `opd`'s row of the month, counted as the admins' report counts it (zeros for a quiet month). */

@@ -87,9 +87,9 @@ export function reportPage(report: MonthlyReport, opts: ReportPageOptions): stri
   const th = (label: string) => html`<th scope="col" style="text-align:right;padding:6px 8px;vertical-align:bottom">${label}</th>`;
   const td = (v: string | number) => html`<td style="text-align:right;padding:6px 8px">${String(v)}</td>`;
   const row = (r: OpdReportRow) => html`<tr style="border-top:1px solid #dde3ea">
-<th scope="row" style="text-align:left;padding:6px 8px;font-weight:600">${r.opdShortName === r.opdName ? r.opdName : html`<abbr title="${r.opdName}" style="text-decoration:none">${r.opdShortName}</abbr>`}</th>${td(r.total)}${td(r.waiting)}${td(r.inProgress)}${td(r.resolved)}${td(r.rejected)}${td(onTime(r))}${td(r.overdue ?? '–')}${td(responseTime(r.medianResponseHours))}
+<th scope="row" style="text-align:left;padding:6px 8px;font-weight:600">${r.opdShortName === r.opdName ? r.opdName : html`<abbr title="${r.opdName}" style="text-decoration:none">${r.opdShortName}</abbr>`}</th>${td(r.total)}${td(r.waiting)}${td(r.inProgress)}${td(r.resolved)}${td(r.rejected)}${td(onTime(r))}${td(r.overdue ?? '–')}${td(responseTime(r.medianResponseHours))}${td(r.reopened)}
 </tr>`;
-  const sum = (k: 'total' | 'waiting' | 'inProgress' | 'resolved' | 'rejected') => report.opds.reduce((n, r) => n + r[k], 0);
+  const sum = (k: 'total' | 'waiting' | 'inProgress' | 'resolved' | 'rejected' | 'reopened') => report.opds.reduce((n, r) => n + r[k], 0);
   const channels = CHANNELS.filter(([k]) => report.byChannel[k] > 0).map(([k, label]) => `${label} ${report.byChannel[k]}`);
   const body: RawHtml = html`
 <h1>Rekap aduan bulanan</h1>
@@ -103,9 +103,9 @@ ${report.opds.length === 0
   ? html`<p>Tidak ada aduan ${monthName(month)} yang diteruskan ke dinas.</p>`
   : html`<div style="overflow-x:auto"><table id="rekap-opd" style="border-collapse:collapse;width:100%;font-size:.95rem">
 <caption class="muted" style="text-align:left;padding-bottom:6px">Aduan per dinas, menurut statusnya sekarang</caption>
-<thead><tr><th scope="col" style="text-align:left;padding:6px 8px;vertical-align:bottom">Dinas</th>${th('Aduan')}${th('Menunggu')}${th('Diproses')}${th('Selesai')}${th('Ditolak')}${th('Tepat waktu')}${th('Lewat batas')}${th('Median waktu tanggapan')}</tr></thead>
+<thead><tr><th scope="col" style="text-align:left;padding:6px 8px;vertical-align:bottom">Dinas</th>${th('Aduan')}${th('Menunggu')}${th('Diproses')}${th('Selesai')}${th('Ditolak')}${th('Tepat waktu')}${th('Lewat batas')}${th('Median waktu tanggapan')}${th('Dibuka kembali')}</tr></thead>
 <tbody>${report.opds.map(row)}</tbody>
-<tfoot><tr style="border-top:2px solid #1b1f23"><th scope="row" style="text-align:left;padding:6px 8px">Jumlah di dinas</th>${td(sum('total'))}${td(sum('waiting'))}${td(sum('inProgress'))}${td(sum('resolved'))}${td(sum('rejected'))}${td(onTime({ answered: report.opds.reduce((n, r) => n + r.answered, 0), answeredOnTime: report.responseDays === null ? null : report.opds.reduce((n, r) => n + (r.answeredOnTime ?? 0), 0) }))}${td(report.responseDays === null ? '–' : report.opds.reduce((n, r) => n + (r.overdue ?? 0), 0))}${td('')}</tr></tfoot>
+<tfoot><tr style="border-top:2px solid #1b1f23"><th scope="row" style="text-align:left;padding:6px 8px">Jumlah di dinas</th>${td(sum('total'))}${td(sum('waiting'))}${td(sum('inProgress'))}${td(sum('resolved'))}${td(sum('rejected'))}${td(onTime({ answered: report.opds.reduce((n, r) => n + r.answered, 0), answeredOnTime: report.responseDays === null ? null : report.opds.reduce((n, r) => n + (r.answeredOnTime ?? 0), 0) }))}${td(report.responseDays === null ? '–' : report.opds.reduce((n, r) => n + (r.overdue ?? 0), 0))}${td('')}${td(sum('reopened'))}</tr></tfoot>
 </table></div>`}
 <p><a href="/api/v1/reports/monthly.csv?month=${month}" download>Unduh CSV (untuk Excel)</a></p>
 </section>

@@ -17,6 +17,7 @@ export const OpdReportRowSchema = z.object({
   answeredOnTime: count.nullable().meta({ description: 'Of `answered`, first response before the deadline (OPD_RESPONSE_DAYS working days); null when deadlines are off' }),
   overdue: count.nullable().meta({ description: 'Of `waiting`, past the deadline now; null when deadlines are off' }),
   medianResponseHours: z.number().nonnegative().nullable().meta({ description: 'Median hours from routing to the first response; null when none was answered' }),
+  reopened: count.meta({ description: "Times in the month a citizen said this OPD's resolution did not solve their complaint (any month's complaint), sending it back to the OPD" }),
 });
 
 const ReportMonth = z.object({
