@@ -358,4 +358,70 @@ describe('radio desk mishaps, in Chromium', () => {
       await context.close();
     }
   });
+  it('a reload while a call is being sent leaves the call to the outbox, not in the form: Enter after the reload files nothing more, one complaint, one ticket', async () => {
+    const { context, page } = await openDesk('siti');
+    const text = 'Pohon tumbang menutup jalan di Jl. Mastrip, belum dipotong sejak kemarin';
+    const keys: string[] = [];
+    try {
+      // The gateway files the first send, whose answer does not come back before the page is
+      // reloaded (a slow link, then F5 or a crash).
+      let held = false;
+      await page.route(SENDS, async (route) => {
+        keys.push(route.request().headers()['idempotency-key'] ?? '');
+        if (held) return route.continue();
+        held = true;
+        await route.fetch();
+      });
+      await keyCall(page, { name: 'Pak Slamet', phone: '081234000111', text });
+      await expect.poll(() => queued(text)).toHaveLength(1);
+      const [filed] = await queued(text);
+      await page.reload();
+      expect(await page.locator('#caller-name').inputValue()).toBe('');
+      expect(await page.locator('#caller-phone').inputValue()).toBe('');
+      expect(await page.locator('#text').inputValue()).toBe('');
+      expect(await page.locator('#program').inputValue()).toBe('Halo Blitar Malam');
+      expect(await page.locator('#notice').textContent()).toContain('Pak Slamet sedang dikirim');
+      // The outbox sends it under its key: the first ticket, listed with its caller.
+      await expect.poll(() => page.locator('#late-list li').first().textContent(), { timeout: 12_000 }).toBe(`Terkirim terlambat — tiket Pak Slamet: ${filed?.ticket}`);
+      // Enter, as the operator would on a form they thought still held the caller, files nothing.
+      await page.locator('#text').press('Enter');
+      await page.locator('#caller-name').press('Enter');
+      await page.waitForTimeout(1_000);
+      expect(await queued(text)).toHaveLength(1);
+      expect(new Set(keys).size).toBe(1);
+      expect(await outboxLines(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a call reloaded away during its send and then refused is back with "Muat ke formulir": its words and the reason, sent once corrected', async () => {
+    const { context, page } = await openDesk('siti');
+    const text = 'Saluran air di depan SDN Kepanjenkidul mampet, baunya sampai ke kelas';
+    try {
+      // Its first send is never answered; sent again after the reload, the gateway refuses the number.
+      let held = false;
+      await page.route(SENDS, (route) => {
+        if (held) return route.continue();
+        held = true;
+      });
+      await keyCall(page, { name: 'Bu Warsini', phone: '12', text });
+      await expect.poll(() => held).toBe(true);
+      await page.reload();
+      expect(await page.locator('#caller-name').inputValue()).toBe('');
+      await expect.poll(() => outboxLines(page)).toEqual([expect.stringContaining('ditolak')]);
+      expect(await page.locator('#notice').textContent()).toContain('Aduan sebelumnya ditolak');
+      await page.locator('#outbox-list button').click();
+      await expect.poll(() => page.locator('#text').inputValue()).toBe(text);
+      expect(await page.locator('#caller-name').inputValue()).toBe('Bu Warsini');
+      expect(await page.locator('#caller-phone').inputValue()).toBe('12');
+      expect(await page.locator('#err-caller-phone').textContent()).toContain('Nomor HP tidak valid');
+      await page.locator('#caller-phone').fill('0812 3400 0222');
+      await page.locator('#text').press('Enter');
+      await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Tiket baru');
+      expect((await queued(text)).map((c) => c.reporter.phone)).toEqual(['+6281234000222']);
+    } finally {
+      await context.close();
+    }
+  });
 });

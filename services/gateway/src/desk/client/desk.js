@@ -94,8 +94,11 @@
   /** Something of a caller is on the form (the programme stays from one caller to the next and does not count). */
   const formHasCaller = () => ['caller-name', 'caller-phone', 'text', 'category', 'kelurahan', 'landmark'].some((id) => $(id).value.trim() !== '');
   /**
-   * The refused entry loaded by "Muat ke formulir" whose request was never answered about
-   * ({ key, kind, station }): sent again, it keeps its idempotency key (see loadRefused).
+   * The outbox entry this form is a copy of ({ key, kind, station }), kept in the draft: a refused
+   * entry loaded by "Muat ke formulir" whose request was never answered about, which keeps its
+   * idempotency key when sent again (see loadRefused); or the entry the form was just sent as,
+   * until its answer comes (see submitEntry), which a reload meanwhile does not put back (see
+   * restoreDraft).
    */
   let loaded = null;
   const saveDraft = () => localStorage.setItem(DRAFT_KEY, JSON.stringify(Object.assign(snapshot(), loaded ? { loaded } : {})));
@@ -534,6 +537,11 @@
     submitting = true;
     const gen = formGen;
     writeOutbox([...readOutbox(), entry]);
+    // The form still shows this caller until the answer comes. Tied to the entry in the draft, a
+    // reload meanwhile leaves them to the outbox, which sends them under this key, instead of
+    // putting them back in the form for Enter to file a second time.
+    loaded = { key: entry.key, kind: entry.kind, station: entry.station };
+    saveDraft();
     localStorage.setItem(PROGRAM_KEY, $('program').value.trim());
     $('submit').disabled = true;
     try {
@@ -548,6 +556,10 @@
           return;
         }
         removeFromOutbox(entry.key);
+        // Refused after a look: nothing was filed under the key, and the form is this caller's
+        // alone again, to correct and send under a new key (and kept as such by a reload).
+        loaded = null;
+        saveDraft();
         // The panel still shows the caller before this one: not to be read for this one.
         markResultPrevious();
         if (r.json.fields) showErrors(apiErrors(r.json.fields));
@@ -966,13 +978,28 @@
   });
 
   // ---------- start ----------
-  const draft = localStorage.getItem(DRAFT_KEY);
-  if (draft) {
-    const s = JSON.parse(draft);
+  /**
+   * The form as it was left, unless the outbox holds its call: the page was reloaded (F5, a crash,
+   * a power cut) while it was being sent. The outbox sends it under its own key, which returns its
+   * first ticket should it have arrived, or keeps it refused for "Muat ke formulir" with the
+   * caller's words. Put back in the form too, Enter would file the same call under a new key: a
+   * second complaint, a second ticket read on air. A copy whose entry left the outbox otherwise
+   * (sent from another tab) is put back and keeps the key.
+   */
+  function restoreDraft(s) {
+    const queued = s.loaded && readOutbox().find((e) => e.key === s.loaded.key);
+    if (queued) {
+      localStorage.removeItem(DRAFT_KEY);
+      const where = queued.rejected ? 'ada di daftar "Belum terkirim" karena ditolak: klik "Muat ke formulir" untuk memperbaikinya' : 'tersimpan dan dikirim otomatis, jangan dikirim lagi; tiketnya muncul di "Aduan tertunda yang kini terkirim"';
+      notice(`Halaman dimuat ulang saat catatan penelepon ${callerOf(queued)} sedang dikirim. Catatan itu ${where}.`, 'info');
+      return;
+    }
     restore(s);
     loaded = s.loaded || null;
     callTimeTouched = !!$('call-time').value;
   }
+  const draft = localStorage.getItem(DRAFT_KEY);
+  if (draft) restoreDraft(JSON.parse(draft));
   if (!$('program').value) $('program').value = data.lastProgram || localStorage.getItem(PROGRAM_KEY) || '';
   renderOutbox();
   renderOthers();
