@@ -40,19 +40,20 @@ afterAll(async () => {
 });
 
 /** A browser of its own (its own localStorage and cookies), a WIB desk computer unless told otherwise. */
-async function newBrowser(opts: { timezoneId?: string; clockAheadMs?: number } = {}): Promise<BrowserContext> {
-  const context = await (stack as BrowserStack).browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID', timezoneId: opts.timezoneId ?? 'Asia/Jakarta' });
+async function newBrowser(opts: { timezoneId?: string; clockAheadMs?: number; javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+  const context = await (stack as BrowserStack).browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID', timezoneId: opts.timezoneId ?? 'Asia/Jakarta', javaScriptEnabled: opts.javaScriptEnabled ?? true });
   if (opts.clockAheadMs) await context.clock.install({ time: Date.now() + opts.clockAheadMs });
   return context;
 }
 
-async function logIn(page: Page, username: string) {
+/** `until: 'commit'` returns as soon as the desk page starts to arrive, before its script has run. */
+async function logIn(page: Page, username: string, until: 'load' | 'commit' = 'load') {
   // The login page itself: /desk would open the desk of whoever this browser is logged in as.
   await page.goto(`${base}/login?next=%2Fdesk`);
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(PASSWORD);
   await page.locator('#password').press('Enter');
-  await page.waitForURL(`${base}/desk`);
+  await page.waitForURL(`${base}/desk`, { waitUntil: until });
 }
 
 /** A tab whose script problems (CSP refusals, uncaught errors) fail the run. */
@@ -420,6 +421,74 @@ describe('radio desk mishaps, in Chromium', () => {
       await page.locator('#text').press('Enter');
       await expect.poll(() => page.locator('#result-caption').textContent()).toContain('Tiket baru');
       expect((await queued(text)).map((c) => c.reporter.phone)).toEqual(['+6281234000222']);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the radio desk before (or without) its script, in Chromium', () => {
+  it('without JavaScript it takes no call: nothing typed reaches the URL or the history, and the page says why', async () => {
+    const context = await newBrowser({ javaScriptEnabled: false });
+    const page = await newPage(context);
+    const visited: string[] = [];
+    page.on('request', (r) => visited.push(r.url()));
+    page.on('framenavigated', (f) => visited.push(f.url()));
+    try {
+      await logIn(page, 'siti');
+      // The operator clicks into the fields, types a caller and presses Enter.
+      await page.locator('#caller-name').click({ force: true });
+      await page.keyboard.type('Bu Sri Wahyuni');
+      await page.locator('#caller-phone').click({ force: true });
+      await page.keyboard.type('081234000111');
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(500);
+      await page.waitForLoadState();
+      expect(page.url()).toBe(`${base}/desk`);
+      expect(visited.filter((u) => u.includes('?') && u.startsWith(`${base}/desk`))).toEqual([]);
+      expect(visited.filter((u) => /Wahyuni|081234000111/.test(u))).toEqual([]);
+      // (Playwright's text selectors skip <noscript>: the message is found by its element.)
+      const told = page.locator('noscript p');
+      expect(await told.isVisible()).toBe(true);
+      expect(await told.textContent()).toContain('JavaScript di browser ini mati');
+      expect(await page.locator('#loading').isVisible()).toBe(false);
+      expect(await page.locator('#net').textContent()).not.toBe('Terhubung');
+      expect(await page.locator('#submit').isDisabled()).toBe(true);
+      await page.screenshot({ path: 'test-results/desk-noscript.png' }).catch(() => {});
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('while desk.js is still loading the forms are closed and say so, and the header claims no connection; once it runs they open', async () => {
+    const context = await newBrowser();
+    const page = await newPage(context);
+    let release = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/desk/desk.js', async (route) => {
+      await arrived;
+      await route.continue();
+    });
+    try {
+      await logIn(page, 'siti', 'commit');
+      await page.locator('#entry').waitFor();
+      expect(await page.locator('#loading').isVisible()).toBe(true);
+      expect(await page.locator('#loading').textContent()).toContain('sedang dimuat');
+      expect(await page.locator('#net').textContent()).toBe('Memuat…');
+      for (const id of ['caller-name', 'text', 'submit', 'lookup-ticket']) expect(await page.locator(`#${id}`).isDisabled(), id).toBe(true);
+      await page.locator('#caller-name').click({ force: true });
+      await page.keyboard.type('Pak Darto');
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
+      expect(page.url()).toBe(`${base}/desk`);
+
+      release();
+      await expect.poll(() => page.locator('#loading').isHidden()).toBe(true);
+      expect(await page.locator('#caller-name').isEnabled()).toBe(true);
+      await expect.poll(() => activeId(page)).toBe('caller-name');
+      await expect.poll(() => page.locator('#net').textContent()).toBe('Terhubung');
     } finally {
       await context.close();
     }

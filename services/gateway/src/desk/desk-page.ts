@@ -53,6 +53,12 @@ export const SHORTCUTS: [string, string][] = [
  * The radio desk (Bahasa Indonesia), keyboard first. Needs JS: it is an operator tool. Other
  * operators' waiting entries (#others) are told above the form, not by "Belum terkirim" under it:
  * there they were below the fold at login.
+ *
+ * Until desk.js runs (loading on a slow link, failed to load, JavaScript off) its forms are
+ * disabled and #loading says why: a form sent without the script went to GET /desk, putting the
+ * caller's name, number and words in the URL and the shared computer's history and filing nothing.
+ * They are POST forms besides, so that nothing could ever send them by GET. The header says
+ * "Terhubung" only once the script has heard from the gateway.
  */
 export function deskPage(dir: Directory, d: DeskPageData): string {
   const data = {
@@ -76,15 +82,18 @@ export function deskPage(dir: Directory, d: DeskPageData): string {
 ${raw(NO_FAVICON)}
 <title>Meja Radio · Aduan Kota Blitar</title>
 <style>${raw(DESK_CSS)}</style>
+<noscript><style>#loading{display:none}</style></noscript>
 </head>
 <body>
 <header class="bar">
 <span><strong>Meja Radio</strong> · ${d.user.station}</span>
-<span id="net" class="net" role="status">Terhubung</span>
+<span id="net" class="net pending" role="status">Memuat…</span>
 </header>
 <main class="desk">
 <section class="entry" aria-labelledby="entry-title">
 <h1 id="entry-title">Catat penelepon</h1>
+<p id="loading" class="notice info" role="status">Meja radio sedang dimuat; formulir bisa diisi sebentar lagi. Bila pesan ini tidak hilang, muat ulang halaman (F5).</p>
+<noscript><p class="notice">JavaScript di browser ini mati, dan meja radio memerlukannya: tanpa itu tidak ada aduan yang bisa dicatat di sini. Nyalakan JavaScript, lalu muat ulang halaman.</p></noscript>
 <div id="notice" class="notice" role="alert" hidden></div>
 <section id="others" class="outbox others" aria-labelledby="others-title" hidden>
 <h2 id="others-title">Aduan operator lain belum terkirim</h2>
@@ -93,7 +102,8 @@ ${raw(NO_FAVICON)}
 <p id="others-elsewhere" class="warn" hidden></p>
 <p><button type="button" id="others-send">Kirim sekarang atas nama saya</button></p>
 </section>
-<form id="entry" novalidate autocomplete="off">
+<form id="entry" method="post" novalidate autocomplete="off">
+<fieldset class="needs-script" disabled>
 ${field('caller-name', 'Nama penelepon', html`<input type="text" id="caller-name" name="reporter.name" maxlength="120" aria-describedby="err-caller-name" autofocus>`)}
 ${field('caller-phone', 'Nomor HP (boleh kosong)', html`<input type="tel" id="caller-phone" name="reporter.phone" inputmode="tel" aria-describedby="hint-caller-phone err-caller-phone">`, 'Disimpan sebagai +62…')}
 <div class="check"><input type="checkbox" id="anonymous" name="reporter.anonymous" checked><label for="anonymous">Anonim di udara (nama tidak dibacakan)</label></div>
@@ -110,6 +120,7 @@ ${field('kelurahan', 'Kelurahan', combo('kelurahan', 'location.kelurahan', 'keti
 ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description', 'mis. Pasar Legi, depan SDN 1'))}
 </div>
 <p class="actions"><button type="submit" id="submit">Kirim aduan (Enter)</button></p>
+</fieldset>
 </form>
 <section id="outbox" class="outbox" aria-labelledby="outbox-title" hidden>
 <h2 id="outbox-title">Belum terkirim</h2>
@@ -130,10 +141,12 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 </section>
 <section id="lookup" aria-labelledby="lookup-title">
 <h2 id="lookup-title">Cek status tiket</h2>
-<form id="lookup-form" class="lookup" novalidate autocomplete="off">
+<form id="lookup-form" method="post" novalidate autocomplete="off">
+<fieldset class="needs-script lookup" disabled>
 <label for="lookup-ticket" class="visually-hidden">Nomor tiket</label>
 <input type="text" id="lookup-ticket" name="ticket" maxlength="40" placeholder="mis. ${d.ticketPrefix}-7K3M-9Q2X" aria-describedby="lookup-error">
 <button type="submit" class="secondary">Cek (Alt+C)</button>
+</fieldset>
 </form>
 <p id="lookup-error" class="error" role="alert" hidden></p>
 <div id="lookup-result" aria-live="polite" hidden>

@@ -9,6 +9,9 @@ body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-seri
 .logout{display:flex;gap:8px;align-items:center;margin:0}
 .net{padding:2px 10px;border-radius:12px;background:#2e7d32;font-size:.9rem}
 .net.offline{background:#b00020}
+.net.pending{background:#4a5560}
+fieldset{border:0;margin:0;padding:0;min-width:0}
+fieldset:disabled{opacity:.7}
 .desk{grid-area:desk;min-width:0;width:100%;display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;padding:16px;max-width:1400px;margin:0 auto}
 @media (max-width:900px){.desk{grid-template-columns:1fr}}
 section,.result{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 3px rgba(0,0,0,.08);margin-bottom:16px}

@@ -349,10 +349,12 @@
     showErrors(apiErrors(e.fields));
   }
   let online = true;
+  /** The header's state: "Memuat…" in the page until the gateway's first answer, or its silence, says which. */
   function setOnline(ok) {
     online = ok;
     $('net').textContent = ok ? 'Terhubung' : 'Jaringan putus — data disimpan';
     $('net').classList.toggle('offline', !ok);
+    $('net').classList.remove('pending');
   }
 
   /** Keys of the entries being sent right now: the automatic re-send leaves them alone. */
@@ -859,6 +861,8 @@
     try {
       // A poll is not the operator at work: it must not keep an unattended desk logged in.
       const res = await deskFetch('/api/v1/desk/board', { headers: { 'x-aduan-poll': '1' } });
+      // Any answer: the network is up, also when the session is over.
+      setOnline(true);
       if (res.status === 401) return sessionOver(SESSION_ENDED);
       // Another operator logged in in another tab: their station's board is not this page's.
       if (res.status === 409) return sessionOver(SESSION_CHANGED);
@@ -870,7 +874,6 @@
         return;
       }
       if (!res.ok) return;
-      setOnline(true);
       const board = await res.json();
       const drawn = JSON.stringify(board.entries);
       if (drawn === boardDrawn) return;
@@ -998,6 +1001,9 @@
     loaded = s.loaded || null;
     callTimeTouched = !!$('call-time').value;
   }
+  // Every handler is attached: the forms, disabled in the page until now (see deskPage), take input.
+  for (const f of document.querySelectorAll('fieldset.needs-script')) f.disabled = false;
+  $('loading').hidden = true;
   const draft = localStorage.getItem(DRAFT_KEY);
   if (draft) restoreDraft(JSON.parse(draft));
   if (!$('program').value) $('program').value = data.lastProgram || localStorage.getItem(PROGRAM_KEY) || '';
