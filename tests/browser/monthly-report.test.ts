@@ -52,8 +52,8 @@ describe('monthly report page', () => {
       expect(await page.locator('#jumlah-aduan').textContent()).toContain('3 aduan diterima (formulir web 3).');
       const rows = await page.locator('#rekap-opd tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent?.trim())));
       expect(rows).toEqual([
-        ['Dishub', '2', '2', '0', '0', '0', '–', '0', '–'],
-        ['DLH', '1', '1', '0', '0', '0', '–', '0', '–'],
+        ['Dishub', '2', '2', '0', '0', '0', '–', '0', '–', '0'],
+        ['DLH', '1', '1', '0', '0', '0', '–', '0', '–', '0'],
       ]);
       expect(await page.locator('#rekap-opd abbr').first().getAttribute('title')).toBe('Dinas Perhubungan');
       expect(await page.locator('#rekap-opd tfoot td').first().textContent()).toBe('3');

@@ -53,6 +53,7 @@ describe('OPD monthly report page', () => {
         ['Diproses', '0'],
         ['Selesai', '0'],
         ['Tidak dapat ditindaklanjuti', '0'],
+        ['Dibuka kembali oleh warga (bulan ini)', '0'],
         ['Tepat waktu', '–'],
         ['Lewat batas', '0'],
         ['Median waktu tanggapan', '–'],

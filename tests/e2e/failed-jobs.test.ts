@@ -128,7 +128,7 @@ describe('jobs:failed and jobs:retry', () => {
   it('refuses a queue the contract does not have, naming the ones it has, and changes nothing', async () => {
     const r = await jobs(['retry', 'notify.sms', '--yes']);
     expect(r.code, r.err).toBe(2);
-    expect(r.err).toContain('error (usage): "notify.sms" is not a queue of the contract. The queues: intake, routed, triage, status, notify.whatsapp, notify.instagram, opd.');
+    expect(r.err).toContain('error (usage): "notify.sms" is not a queue of the contract. The queues: intake, routed, triage, status, reopen, notify.whatsapp, notify.instagram, opd.');
     expect((await jobs(['failed', '--limit', '0'])).code).toBe(2);
     expect((await jobs(['resend'])).code).toBe(2);
   }, 30_000);
