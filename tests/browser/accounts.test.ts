@@ -7,8 +7,9 @@ import { startBrowserStack, type BrowserStack } from '../support/stack.ts';
 /**
  * The admins' staff accounts page (`/admin/akun`) in a real headless Chromium on a phone: an
  * admin goes there from triage, adds an OPD's staff account (a wrong field first), reads its
- * password once, and resets it after confirming; the OPD's staff log in with each. Every page
- * fits 360 px and passes axe.
+ * password on the page the form leads to (a reload shows it again, adding nothing), and resets it
+ * after confirming; the OPD's staff log in with each, to the page that asks for their own. Every
+ * page fits 360 px and passes axe.
  */
 const url = testRedisUrl();
 const prefix = uniquePrefix('accounts-page');
@@ -37,7 +38,7 @@ async function fitsAndPasses(page: Page): Promise<void> {
 const shownPassword = async (page: Page) => ((await page.locator('#kata-sandi').textContent()) ?? '').trim();
 
 describe('staff accounts page on a phone', () => {
-  it("adds an OPD's staff account, shows its password once, resets it after confirming; each password logs in", async () => {
+  it("adds an OPD's staff account, shows its password on its own page, resets it after confirming; each password logs in", async () => {
     // An admin made without a station lands on triage.
     const { context, page, problems } = await staffOnPhone(browser, base, { username: 'kepala', password: PASSWORD, landsOn: '/admin/triage' });
     try {
@@ -59,12 +60,15 @@ describe('staff accounts page on a phone', () => {
       await fitsAndPasses(page);
 
       await page.selectOption('#opd', 'dishub');
-      await Promise.all([page.waitForURL(`${base}/admin/akun`), page.getByRole('button', { name: 'Tambah akun' }).click()]);
+      await Promise.all([page.waitForURL(`${base}/admin/akun/budi.dishub/sandi-baru`), page.getByRole('button', { name: 'Tambah akun' }).click()]);
       expect(await page.locator('h1').textContent()).toBe('Akun budi.dishub dibuat');
       const first = await shownPassword(page);
       expect(first).toMatch(/^[a-z2-9]{16}$/);
       expect(await page.locator('#kata-sandi-baru').textContent()).toContain('secara pribadi');
       await fitsAndPasses(page);
+      // A reload (the phone's tab brought back) shows it again: no form sent twice, no "name taken".
+      await page.reload();
+      expect([await page.locator('h1').textContent(), await shownPassword(page)]).toEqual(['Akun budi.dishub dibuat', first]);
 
       // Shown once: not on the list, nor on the account's page.
       await Promise.all([page.waitForURL(`${base}/admin/akun`), page.getByRole('link', { name: 'Daftar akun' }).click()]);
@@ -75,19 +79,20 @@ describe('staff accounts page on a phone', () => {
       expect(await page.locator('#nomor').inputValue()).toBe('0812-3456-7890');
       await fitsAndPasses(page);
 
-      const staff = await staffOnPhone(browser, base, { username: 'budi.dishub', password: first, landsOn: '/opd' });
+      // Their first login asks for a password of their own.
+      const staff = await staffOnPhone(browser, base, { username: 'budi.dishub', password: first, landsOn: '/akun/sandi?next=%2Fdesk' });
       await staff.context.close();
 
       // A reset asks first; confirmed, the new password is shown once and the old one is over.
       await Promise.all([page.waitForURL(`${base}/admin/akun/budi.dishub/sandi`), page.getByRole('button', { name: 'Atur ulang kata sandi' }).click()]);
       expect(await page.locator('h1').textContent()).toBe('Atur ulang kata sandi budi.dishub?');
       await fitsAndPasses(page);
-      await Promise.all([page.waitForURL(`${base}/admin/akun/budi.dishub/sandi`), page.getByRole('button', { name: 'Ya, buat kata sandi baru' }).click()]);
+      await Promise.all([page.waitForURL(`${base}/admin/akun/budi.dishub/sandi-baru`), page.getByRole('button', { name: 'Ya, buat kata sandi baru' }).click()]);
       expect(await page.locator('h1').textContent()).toBe('Kata sandi baru untuk budi.dishub');
       const second = await shownPassword(page);
       expect(second).not.toBe(first);
       await fitsAndPasses(page);
-      const again = await staffOnPhone(browser, base, { username: 'budi.dishub', password: second, landsOn: '/opd' });
+      const again = await staffOnPhone(browser, base, { username: 'budi.dishub', password: second, landsOn: '/akun/sandi?next=%2Fdesk' });
       await again.context.close();
       expect(problems).toEqual([]);
     } finally {

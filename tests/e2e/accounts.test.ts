@@ -4,26 +4,50 @@ import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/t
 
 /**
  * Staff accounts on the admins' page (`/admin/akun`), end to end on real Redis: accounts of
- * each role added with a password the server makes and shows once, that password logging in,
- * a reset ending the old password and sessions, disabling and enabling, an OPD account's
- * WhatsApp number, the refusals (fields, the admin's own account, other roles, other sites),
- * and the audit lines, which never hold a password.
+ * each role added with a password the server makes and shows on its own page after a redirect
+ * (a reload sends nothing again; a few minutes, that admin's session only), that password
+ * logging in once to be replaced by the account's own, a reset ending the old password and
+ * sessions, disabling and enabling, an OPD account's WhatsApp number, the
+ * refusals (fields, the admin's own account, other roles, other sites), and the audit lines,
+ * which never hold a password.
  */
 const url = testRedisUrl();
 const prefix = uniquePrefix('accounts');
 const log = memoryLogger('accounts');
 let gw: Awaited<ReturnType<typeof createTestGateway>>;
 const cookies: Record<string, string> = {};
-/** Every password the page showed: none may reach a log line. */
+/** Every password the page showed, and those the accounts chose: none may reach a log line. */
 const shown: string[] = [];
 
-async function login(username: string, password: string): Promise<{ status: number; cookie: string }> {
+async function login(username: string, password: string): Promise<{ status: number; cookie: string; changeRequired: boolean }> {
   const res = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/login', payload: { username, password } });
-  return { status: res.statusCode, cookie: `aduan_session=${res.cookies.find((c) => c.name === 'aduan_session')?.value}` };
+  return { status: res.statusCode, cookie: `aduan_session=${res.cookies.find((c) => c.name === 'aduan_session')?.value}`, changeRequired: res.statusCode === 200 && res.json().passwordChangeRequired };
+}
+/**
+ * Logs in with a password the page made: the account is asked for its own first (403 on
+ * anything else), chooses it, and goes on with the session the change gave it.
+ */
+async function loginAndChoose(username: string, made: string): Promise<string> {
+  const first = await login(username, made);
+  expect([first.status, first.changeRequired]).toEqual([200, true]);
+  expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: first.cookie } })).json().error).toBe('password_change_required');
+  const own = `${username}-sendiri-77`;
+  shown.push(own);
+  const changed = await gw.app.inject({ method: 'POST', url: '/api/v1/desk/password', headers: { cookie: first.cookie }, payload: { currentPassword: made, newPassword: own } });
+  expect(changed.statusCode).toBe(200);
+  return `aduan_session=${changed.cookies.find((c) => c.name === 'aduan_session')?.value}`;
 }
 const page = (who: string, path: string) => gw.app.inject({ url: path, headers: { cookie: cookies[who] ?? '' } });
 const post = (who: string, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
   gw.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies[who] ?? '', ...headers }, payload: new URLSearchParams(fields).toString() });
+/** The page a password the page made is shown on: the answer to the form redirects there. */
+async function madePage(res: { statusCode: number; headers: Record<string, unknown> }, username: string): Promise<string> {
+  expect([res.statusCode, res.headers.location]).toEqual([303, `/admin/akun/${username}/sandi-baru`]);
+  const shownPage = await page('kepala', `/admin/akun/${username}/sandi-baru`);
+  expect(shownPage.statusCode).toBe(200);
+  expect(shownPage.headers['cache-control']).toBe('no-store');
+  return shownPage.body;
+}
 /** The password the answer page shows, as typed (its groups joined). */
 function passwordOn(body: string): string {
   const m = /<p id="kata-sandi"[^>]*>(.*?)<\/p>/s.exec(body);
@@ -71,34 +95,30 @@ describe('staff accounts page', () => {
     expect(external).toContain('<option value="" selected>Tidak ada</option>');
   });
 
-  it('adds an account of each role with a password it shows once, which logs in', async () => {
-    const opd = await post('kepala', '/admin/akun', { username: 'Budi.Dishub', role: 'opd', station: '', opd: 'dishub', whatsapp: '0812 3456 7890' });
-    expect(opd.statusCode).toBe(200);
-    expect(opd.headers['cache-control']).toBe('no-store');
-    expect(opd.body).toContain('Akun budi.dishub dibuat');
-    expect(opd.body).toContain('Staf instansi · Dinas Perhubungan');
-    expect(opd.body).toContain('secara pribadi');
-    const budiPassword = passwordOn(opd.body);
-    const budi = await login('budi.dishub', budiPassword);
-    expect(budi.status).toBe(200);
-    cookies.budi = budi.cookie;
+  it('adds an account of each role with a password it shows on its own page, which logs in once to choose its own', async () => {
+    const opdAdded = await post('kepala', '/admin/akun', { username: 'Budi.Dishub', role: 'opd', station: '', opd: 'dishub', whatsapp: '0812 3456 7890' });
+    const opd = await madePage(opdAdded, 'budi.dishub');
+    expect(opd).toContain('Akun budi.dishub dibuat');
+    expect(opd).toContain('Staf instansi · Dinas Perhubungan');
+    expect(opd).toContain('secara pribadi');
+    expect(opd).toContain('diminta mengganti kata sandi ini');
+    const budiPassword = passwordOn(opd);
+    cookies.budi = await loginAndChoose('budi.dishub', budiPassword);
     expect((await page('budi', '/opd')).body).toContain('Kotak masuk Dinas Perhubungan');
-    expect(await gw.deps.auth.users.get('budi.dishub')).toMatchObject({ role: 'opd', opd: 'dishub', whatsapp: '+6281234567890', disabled: false });
+    expect(await gw.deps.auth.users.get('budi.dishub')).toMatchObject({ role: 'opd', opd: 'dishub', whatsapp: '+6281234567890', disabled: false, passwordChangeDue: false });
+    // The password the page made no longer logs in.
+    expect((await login('budi.dishub', budiPassword)).status).toBe(401);
 
-    const operator = await post('kepala', '/admin/akun', { username: 'joko', role: 'operator', station: ' Radio Mayangkara ', opd: '', whatsapp: '' });
-    expect(operator.statusCode).toBe(200);
-    expect(operator.body).toContain('Operator radio · Radio Mayangkara');
-    const joko = await login('joko', passwordOn(operator.body));
-    expect(joko.status).toBe(200);
-    expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: joko.cookie } })).json()).toEqual({ username: 'joko', role: 'operator', station: 'Radio Mayangkara' });
+    const operator = await madePage(await post('kepala', '/admin/akun', { username: 'joko', role: 'operator', station: ' Radio Mayangkara ', opd: '', whatsapp: '' }), 'joko');
+    expect(operator).toContain('Operator radio · Radio Mayangkara');
+    cookies.joko = await loginAndChoose('joko', passwordOn(operator));
+    expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: cookies.joko } })).json()).toEqual({ username: 'joko', role: 'operator', station: 'Radio Mayangkara' });
 
-    const admin = await post('kepala', '/admin/akun', { username: 'wakil', role: 'admin', station: '', opd: '', whatsapp: '' });
-    expect(admin.statusCode).toBe(200);
-    const wakil = await login('wakil', passwordOn(admin.body));
-    expect(wakil.status).toBe(200);
-    expect((await gw.app.inject({ url: '/admin/akun', headers: { cookie: wakil.cookie } })).statusCode).toBe(200);
+    const admin = await madePage(await post('kepala', '/admin/akun', { username: 'wakil', role: 'admin', station: '', opd: '', whatsapp: '' }), 'wakil');
+    const wakil = await loginAndChoose('wakil', passwordOn(admin));
+    expect((await gw.app.inject({ url: '/admin/akun', headers: { cookie: wakil } })).statusCode).toBe(200);
 
-    // Shown once: the list and the account's page show no password.
+    // Shown on its own page only: the list and the account's page show no password.
     const list = await page('kepala', '/admin/akun');
     expect(list.body).toMatch(/>budi\.dishub<\/a><\/th><td[^>]*>Staf instansi<\/td><td[^>]*>Dinas Perhubungan<\/td><td[^>]*>0812-3456-7890<\/td>/);
     for (const p of shown) expect(list.body + (await page('kepala', '/admin/akun/budi.dishub')).body).not.toContain(p);
@@ -107,6 +127,36 @@ describe('staff accounts page', () => {
       { admin: 'kepala', account: 'joko', action: 'added' },
       { admin: 'kepala', account: 'wakil', action: 'added' },
     ]));
+  });
+
+  it("shows a password it made again on a reload, to that admin's session only, for at most 5 minutes, never in Redis as it is", async () => {
+    const added = await post('kepala', '/admin/akun', { username: 'rina', role: 'operator', station: 'Radio Patria FM', opd: '', whatsapp: '' });
+    const first = passwordOn(await madePage(added, 'rina'));
+    // A reload is a GET of the same page: the same password, no second account, no "name taken".
+    const reload = await page('kepala', '/admin/akun/rina/sandi-baru');
+    expect([reload.statusCode, passwordOn(reload.body)]).toEqual([200, first]);
+    expect(audits().filter((a) => a.account === 'rina')).toEqual([{ admin: 'kepala', account: 'rina', action: 'added' }]);
+    // Kept for this session of this admin only, a few minutes, and encrypted.
+    const redis = gw.deps.redis;
+    const keys = await redis.keys(`${prefix}:shown-password:*`);
+    const values = await Promise.all(keys.map((k) => redis.get(k)));
+    for (const v of values) expect(v).not.toContain(first);
+    const ttls = await Promise.all(keys.map((k) => redis.pttl(k)));
+    for (const ttl of ttls) expect(ttl > 0 && ttl <= 5 * 60_000).toBe(true);
+    const other = (await login('wakil', 'wakil-sendiri-77')).cookie;
+    const elsewhere = await gw.app.inject({ url: '/admin/akun/rina/sandi-baru', headers: { cookie: other } });
+    expect(elsewhere.statusCode).toBe(410);
+    expect(elsewhere.body).toContain('Kata sandi ini tidak dapat ditampilkan lagi');
+    expect(elsewhere.body).not.toContain(first);
+    // Expired (the key's TTL run out): the page says so, and that a reset makes a new one.
+    for (const k of keys) await redis.pexpire(k, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const gone = await page('kepala', '/admin/akun/rina/sandi-baru');
+    expect(gone.statusCode).toBe(410);
+    expect(gone.headers['cache-control']).toBe('no-store');
+    expect(gone.body).toContain('atur ulang kata sandinya');
+    expect(gone.body).toContain('href="/admin/akun/rina#sandi"');
+    expect(gone.body).not.toContain(first);
   });
 
   it('refuses wrong fields next to each field, keeping what was typed', async () => {
@@ -154,15 +204,13 @@ describe('staff accounts page', () => {
     expect((await page('sari', '/opd')).statusCode).toBe(200);
 
     const reset = await post('kepala', '/admin/akun/sari/sandi', { yakin: 'ya' });
-    expect(reset.statusCode).toBe(200);
-    expect(reset.body).toContain('Kata sandi baru untuk sari');
-    const fresh = passwordOn(reset.body);
+    const resetPage = await madePage(reset, 'sari');
+    expect(resetPage).toContain('Kata sandi baru untuk sari');
+    const fresh = passwordOn(resetPage);
     const before = await page('sari', '/opd');
     expect([before.statusCode, before.headers.location]).toEqual([303, '/login?next=%2Fopd&expired=1']);
     expect((await login('sari', old)).status).toBe(401);
-    const again = await login('sari', fresh);
-    expect(again.status).toBe(200);
-    cookies.sari = again.cookie;
+    cookies.sari = await loginAndChoose('sari', fresh);
     expect((await page('sari', '/opd')).statusCode).toBe(200);
     expect(audits()).toContainEqual({ admin: 'kepala', account: 'sari', action: 'password_reset' });
   });
@@ -199,6 +247,12 @@ describe('staff accounts page', () => {
     expect(refused.body).toContain('Anda tidak dapat menonaktifkan akun Anda sendiri. Bila perlu, minta admin lain.');
     expect((await gw.deps.auth.users.get('kepala'))?.disabled).toBe(false);
     expect((await page('kepala', '/admin/akun')).statusCode).toBe(200);
+    // Their own password is theirs to choose, on the change page: no reset that would make one and end their session.
+    expect(own.body).toContain('id="sandi-sendiri"');
+    const ownReset = await post('kepala', '/admin/akun/kepala/sandi', { yakin: 'ya' });
+    expect([ownReset.statusCode, ownReset.headers.location]).toEqual([303, '/akun/sandi?next=%2Fadmin%2Fakun%2Fkepala']);
+    expect((await page('kepala', '/admin/akun')).statusCode).toBe(200);
+    expect((await login('kepala', 'kata-sandi-kepala-91')).status).toBe(200);
   });
 
   it("sets and removes an OPD account's WhatsApp number, refusing one that is not a number", async () => {
@@ -261,11 +315,15 @@ describe('staff accounts page', () => {
 
   it('logs each change with the admin and the account, never a password', () => {
     const lines = log.lines.filter((l) => l.event === 'account_changed');
-    expect(lines.length).toBeGreaterThanOrEqual(8);
-    for (const l of lines) expect(l).toMatchObject({ admin: 'kepala', account: expect.any(String), action: expect.any(String) });
+    const byAdmin = lines.filter((l) => l.action !== 'password_changed');
+    expect(byAdmin.length).toBeGreaterThanOrEqual(8);
+    for (const l of byAdmin) expect(l).toMatchObject({ admin: 'kepala', account: expect.any(String), action: expect.any(String) });
+    // Each account then chose its own password: logged as its own change, the one it was required to make.
+    const own = lines.filter((l) => l.action === 'password_changed');
+    expect(own.map((l) => [l.account, l.admin, l.required])).toEqual(['budi.dishub', 'joko', 'wakil', 'sari'].map((a) => [a, undefined, true]));
     expect(lines.find((l) => l.account === 'budi.dishub')).toMatchObject({ action: 'added', role: 'opd', opd: 'dishub', whatsapp: 'set' });
     const text = log.text();
-    expect(shown.length).toBeGreaterThanOrEqual(4);
+    expect(shown.length).toBeGreaterThanOrEqual(9);
     for (const p of shown) expect(text).not.toContain(p);
     expect(text).not.toContain('+6281234567890');
   });

@@ -4,6 +4,9 @@
  *   user:add <username> --role opd --opd <opd-code> [--whatsapp <number>]    (an OPD's staff: its inbox at /opd)
  *   user:whatsapp <username> --number <number> | --none                       (an OPD account's number for the inbox digest)
  *   user:passwd <username>                                                   (password from stdin)
+ * A password given by add or passwd is someone else's choice: the account must choose its own at
+ * its next login (StoredUser.passwordChangeDue). `--own-password` says the account's holder typed
+ * it (the first admin, made by the server's operator for themself): no change asked.
  *   user:station <username> --station "<station name>"                      (an operator's new station)
  *   user:disable <username> | user:enable <username> | user:list
  */
@@ -12,7 +15,9 @@ import { parseEnvOrExit, RedisEnv } from '@aduan/config';
 import { loadDirectory } from '@aduan/routing/directory';
 import { z } from 'zod';
 import type { Redis } from 'ioredis';
-import { Role, UserError, UserStore, accountOpdCodes, checkAccount } from '../src/auth/index.ts';
+// The account modules themselves, not auth/index.ts: a command need not load the login's routes and pages.
+import { Role, UserError, UserStore, checkAccount } from '../src/auth/user-store.ts';
+import { accountOpdCodes } from '../src/auth/account-opds.ts';
 import { CliRedisError, connectCliRedis } from '../src/redis-acl/cli-redis.ts';
 
 async function readPassword(): Promise<string> {
@@ -45,13 +50,16 @@ async function readPassword(): Promise<string> {
 }
 
 function usage(): never {
-  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] | add <username> --role opd --opd <opd-code> [--whatsapp <number>] | whatsapp <username> --number <number> | --none | passwd <username> | station <username> --station "<name>" | disable <username> | enable <username> | list\n');
+  process.stderr.write('usage: user.ts add <username> --role operator|admin [--station "<name>"] [--own-password] | add <username> --role opd --opd <opd-code> [--whatsapp <number>] [--own-password] | whatsapp <username> --number <number> | --none | passwd <username> [--own-password] | station <username> --station "<name>" | disable <username> | enable <username> | list\n');
   process.exit(2);
 }
 
 async function main() {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' }, opd: { type: 'string' }, whatsapp: { type: 'string' }, number: { type: 'string' }, none: { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, station: { type: 'string' }, opd: { type: 'string' }, whatsapp: { type: 'string' }, number: { type: 'string' }, none: { type: 'boolean' }, 'own-password': { type: 'boolean' } } });
   const [command, username] = positionals;
+  const own = values['own-password'] === true;
+  if (own && command !== 'add' && command !== 'passwd') usage();
+  const dueNote = own ? '' : '; it must choose its own password at its next login';
   const env = parseEnvOrExit(RedisEnv.extend({ ROUTING_DIRECTORY: z.string().optional() }));
   let redis: Redis | undefined;
   try {
@@ -68,11 +76,11 @@ async function main() {
       // Refused before the password is asked for, not after it was typed.
       const checked = checkAccount(account, opds);
       if (!checked.ok) throw checked.errors[0]!;
-      const u = await users.add({ ...account, password: await readPassword() }, opds ? { opds } : {});
-      process.stdout.write(`added ${u.username} (${u.role}${u.station ? `, ${u.station}` : ''}${u.opd ? `, ${u.opd}` : ''})\n`);
+      const u = await users.add({ ...account, password: await readPassword(), passwordChangeDue: !own }, opds ? { opds } : {});
+      process.stdout.write(`added ${u.username} (${u.role}${u.station ? `, ${u.station}` : ''}${u.opd ? `, ${u.opd}` : ''})${dueNote}\n`);
     } else if (command === 'passwd' && username) {
-      await users.setPassword(username, await readPassword());
-      process.stdout.write(`password of ${username.toLowerCase()} changed\n`);
+      await users.setPassword(username, await readPassword(), { changeDue: !own });
+      process.stdout.write(`password of ${username.toLowerCase()} changed${dueNote}\n`);
     } else if (command === 'station' && username && values.station !== undefined) {
       const u = await users.setStation(username, values.station);
       process.stdout.write(`${u.username} now keys calls for ${u.station || 'no station'}\n`);

@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   invalid_credentials: { status: 401, description: 'Wrong username or password (the two are not distinguished).' },
   session_changed: { status: 409, description: "The desk page was opened for another user than the one the browser's session is now (X-Aduan-Desk-User): someone else logged in in another tab. Nothing was done; log in again as the page's user." },
   account_disabled: { status: 403, description: 'The account was disabled by an administrator.' },
+  password_change_required: { status: 403, description: 'The account\'s password was chosen by someone else (an admin, the server\'s CLI): it must choose its own first (POST /api/v1/desk/password, or the page /akun/sandi).' },
   forbidden: { status: 403, description: 'Logged in, but the role may not use this endpoint.' },
   too_many_attempts: { status: 429, description: 'Too many failed logins for this username from this address, or too many logins of this account from browsers it never logged in from (LOGIN_NEW_DEVICE_PER_HOUR); see Retry-After.' },
   json_required: { status: 415, description: 'Desk and admin API posts must be application/json (part of the CSRF defence).' },

@@ -1,10 +1,11 @@
 import { displayPhone } from '@aduan/schema';
-import { passwordGroups } from '../auth/index.ts';
+import { passwordChangePath, passwordGroups } from '../auth/index.ts';
 import { html, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { adminBar } from '../views/staff-bar.ts';
 import { ROLE_LABELS } from './account-form.ts';
 import { createdLabel, placeOf, type ListedAccount } from './accounts-page.ts';
+import { SHOWN_PASSWORD_TTL_MS } from './shown-passwords.ts';
 
 export interface AccountPageOptions {
   /** The admin looking. */
@@ -37,13 +38,16 @@ ${row('Peran', ROLE_LABELS[u.role])}
 ${u.role === 'opd' ? row('Instansi', placeOf(u, o.opdNames)) : row('Stasiun radio', u.station || '–')}
 ${u.role === 'opd' ? row('WhatsApp', u.whatsapp ? displayPhone(u.whatsapp) : 'Tidak ada (tidak menerima ringkasan)') : ''}
 ${row('Status', u.disabled ? html`<strong style="color:#b00020">Nonaktif</strong>` : 'Aktif')}
+${u.passwordChangeDue ? row('Kata sandi', `Dibuat oleh admin: ${u.username} diminta membuat kata sandinya sendiri saat masuk.`) : ''}
 ${row('Dibuat', createdLabel(u.createdAt))}
 </tbody></table>
 </section>
 <section class="card" aria-labelledby="sandi">
 ${heading('sandi', 'Kata sandi')}
-<p>Bila ${self ? 'Anda' : u.username} lupa kata sandi, buat yang baru. Kata sandi lama dan semua sesi ${self ? 'Anda' : 'akun ini'} yang sedang berjalan langsung berhenti berlaku.</p>
-<form method="post" action="${base}/sandi"><button type="submit" class="secondary">Atur ulang kata sandi</button></form>
+${self
+  ? html`<p id="sandi-sendiri">Kata sandi Anda sendiri Anda ganti di halaman <a href="${passwordChangePath(base)}">Ganti kata sandi</a>.</p>`
+  : html`<p>Bila ${u.username} lupa kata sandi, buat yang baru. Kata sandi lama dan semua sesi akun ini yang sedang berjalan langsung berhenti berlaku.</p>
+<form method="post" action="${base}/sandi"><button type="submit" class="secondary">Atur ulang kata sandi</button></form>`}
 </section>
 <section class="card" aria-labelledby="status">
 ${heading('status', 'Status akun')}
@@ -73,19 +77,12 @@ ${u.whatsapp ? html`<form method="post" action="${base}/whatsapp"><input type="h
 }
 
 /** What a destructive change asks before it is made: the same form again, confirmed (`yakin=ya`). */
-export function confirmPage(o: { username: string; account: ListedAccount; action: 'sandi' | 'nonaktifkan' }): string {
+export function confirmPage(o: { account: ListedAccount; action: 'sandi' | 'nonaktifkan' }): string {
   const u = o.account;
-  const self = u.username === o.username;
   const base = `/admin/akun/${u.username}`;
   const [title, text, button] =
     o.action === 'sandi'
-      ? [
-          `Atur ulang kata sandi ${u.username}?`,
-          self
-            ? 'Kata sandi Anda yang sekarang berhenti berlaku, dan sesi Anda berakhir, juga di perangkat ini: simpan kata sandi baru yang akan tampil, lalu masuk lagi dengan kata sandi itu.'
-            : `Kata sandi ${u.username} yang sekarang berhenti berlaku, dan sesinya yang sedang berjalan langsung berakhir. Sistem akan membuat kata sandi baru untuk Anda serahkan kepadanya.`,
-          'Ya, buat kata sandi baru',
-        ]
+      ? [`Atur ulang kata sandi ${u.username}?`, `Kata sandi ${u.username} yang sekarang berhenti berlaku, dan sesinya yang sedang berjalan langsung berakhir. Sistem akan membuat kata sandi baru untuk Anda serahkan kepadanya.`, 'Ya, buat kata sandi baru']
       : [`Nonaktifkan akun ${u.username}?`, `${u.username} tidak dapat masuk lagi, dan sesinya yang sedang berjalan langsung berakhir. Akun dapat diaktifkan kembali kapan saja.`, 'Ya, nonaktifkan'];
   const body = html`<div class="card" id="konfirmasi">
 <h1>${title}</h1>
@@ -96,13 +93,16 @@ export function confirmPage(o: { username: string; account: ListedAccount; actio
   return layout(title, body);
 }
 
+const TTL_MINUTES = String(SHOWN_PASSWORD_TTL_MS / 60_000);
+
 /**
- * The one time a password is shown: the answer to adding an account or resetting its password.
- * Nothing keeps it (the page is no-store; Redis has its hash only), so it is handed over now.
+ * A password the page made (a new account's, or a reset's), shown after the form's redirect, for
+ * SHOWN_PASSWORD_TTL_MS to the admin who made it (ShownPasswords). Redis keeps only its hash for
+ * the login, so it is handed over now. An admin's own password is never made here: they change it
+ * on /akun/sandi.
  */
-export function passwordPage(o: { username: string; account: ListedAccount; password: string; placeName: string; added: boolean }): string {
+export function passwordPage(o: { account: ListedAccount; password: string; placeName: string; added: boolean }): string {
   const u = o.account;
-  const self = u.username === o.username;
   const title = o.added ? `Akun ${u.username} dibuat` : `Kata sandi baru untuk ${u.username}`;
   const body = html`<div class="card" role="status" id="kata-sandi-baru">
 <h1>${title}</h1>
@@ -111,13 +111,21 @@ export function passwordPage(o: { username: string; account: ListedAccount; pass
 <p style="margin-bottom:4px">Kata sandi:</p>
 <p id="kata-sandi" class="code" style="font-size:1.5rem;font-weight:800;background:#fff8e1;padding:8px 12px;border-radius:8px;display:inline-block;white-space:normal;margin:0 0 12px">${passwordGroups(o.password).map((g) => html`<span style="display:inline-block;margin-right:.45em">${g}</span>`)}</p>
 <p class="hint" style="margin-top:0">Huruf kecil semua, diketik tanpa spasi.</p>
-${self
-  ? html`<p><strong>Simpan kata sandi ini sekarang.</strong> Sesi Anda sudah berakhir: masuk lagi dengan kata sandi baru ini.</p>`
-  : html`<p><strong>Serahkan kata sandi ini kepada ${u.username} secara pribadi</strong>: bacakan langsung atau lewat telepon, atau kirim lewat pesan pribadi kepadanya saja, bukan di grup. Mintalah ia tidak memberitahukannya kepada siapa pun.</p>`}
-<p>Kata sandi ini hanya ditampilkan sekali ini. Sistem tidak menyimpannya dalam bentuk yang dapat dibaca, jadi setelah halaman ini ditutup kata sandi ini tidak dapat dilihat lagi. Bila terlupa, atur ulang kata sandinya.</p>
-<p>${self
-  ? html`<a class="button" href="/login?next=${encodeURIComponent(`/admin/akun/${u.username}`)}">Masuk lagi</a>`
-  : html`${o.added ? html`<a class="button" href="/admin/akun#tambah">Tambah akun lain</a> ` : ''}<a href="/admin/akun/${u.username}">Lihat akun ${u.username}</a> · <a href="/admin/akun">Daftar akun</a>`}</p>
+<p><strong>Serahkan kata sandi ini kepada ${u.username} secara pribadi</strong>: bacakan langsung atau lewat telepon, atau kirim lewat pesan pribadi kepadanya saja, bukan di grup. Saat pertama kali masuk, ${u.username} diminta mengganti kata sandi ini dengan kata sandinya sendiri.</p>
+<p>Halaman ini hanya dapat dibuka selama ${TTL_MINUTES} menit, dari perangkat ini. Sistem tidak menyimpan kata sandi ini dalam bentuk yang dapat dibaca, jadi setelah itu kata sandi ini tidak dapat dilihat lagi. Bila terlupa, atur ulang kata sandinya.</p>
+<p>${o.added ? html`<a class="button" href="/admin/akun#tambah">Tambah akun lain</a> ` : ''}<a href="/admin/akun/${u.username}">Lihat akun ${u.username}</a> · <a href="/admin/akun">Daftar akun</a></p>
 </div>`;
   return layout(title, body);
+}
+
+/** The password's page once it is no longer kept (SHOWN_PASSWORD_TTL_MS passed, or another session): says so, and what to do. */
+export function passwordGonePage(o: { account: ListedAccount }): string {
+  const u = o.account;
+  const body = html`<div class="card" id="kata-sandi-lewat">
+<h1>Kata sandi ini tidak dapat ditampilkan lagi</h1>
+<p>Kata sandi yang dibuat sistem hanya dapat dilihat selama ${TTL_MINUTES} menit setelah dibuat, dan hanya oleh admin yang membuatnya, dari perangkat yang sama.</p>
+<p>Bila kata sandi ${u.username} belum sempat diserahkan, atur ulang kata sandinya di halaman akun: sistem akan membuat kata sandi baru, dan yang lama tidak berlaku lagi.</p>
+<p><a class="button" href="/admin/akun/${u.username}#sandi">Ke akun ${u.username}</a></p>
+</div>`;
+  return layout('Kata sandi tidak dapat ditampilkan lagi', body);
 }

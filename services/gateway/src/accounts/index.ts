@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accountOpdCodes, accountOpds, canonicalUsername, checkAccount, generatePassword, requireRole, requireSameOrigin, userOf, USERNAME_RE, UserError } from '../auth/index.ts';
+import { accountOpdCodes, accountOpds, canonicalUsername, checkAccount, generatePassword, passwordChangePath, requireRole, requireSameOrigin, sessionCookie, userOf, USERNAME_RE, UserError } from '../auth/index.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { errorPage } from '../views/result-pages.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { addErrorsOf, addFormOf, EMPTY_ADD_FORM, USERNAME_INVALID, WHATSAPP_INVALID, type AddErrors, type AddForm } from './account-form.ts';
 import { accountsPage, placeOf, type ListedAccount } from './accounts-page.ts';
-import { accountPage, confirmPage, passwordPage } from './account-page.ts';
+import { accountPage, confirmPage, passwordGonePage, passwordPage } from './account-page.ts';
+import { ShownPasswords, type ShownPassword } from './shown-passwords.ts';
 
 type Body = Record<string, unknown> | undefined;
 type AccountRequest = FastifyRequest<{ Params: { username: string }; Body: Body }>;
@@ -24,10 +25,12 @@ const confirmed = (body: Body) => body?.yakin === 'ya';
 /**
  * Staff accounts for admins: `/admin/akun` (the list, and "Tambah akun") and
  * `/admin/akun/<username>` (reset a password, disable or enable, an OPD account's WhatsApp
- * number), on UserStore as the `user:*` CLI. A password is the server's (generatePassword),
- * shown once on the answer to the form that made it and never logged. Each change is logged as
- * `account_changed` with the admin (`admin`), the account (`account`) and the `action`: never
- * under `username`, a key the logger redacts.
+ * number), on UserStore as the `user:*` CLI. A password is the server's
+ * (generatePassword), never logged, and the account must replace it with its own at its next login
+ * (passwordChangeDue). The form that made it redirects to its page (`…/sandi-baru`), which shows it
+ * to that admin's session for a few minutes (ShownPasswords): a reload sends nothing again. Each
+ * change is logged as `account_changed` with the admin (`admin`), the account (`account`) and the
+ * `action`: never under `username`, a key the logger redacts.
  */
 export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void {
   const admin = requireRole('admin');
@@ -35,6 +38,7 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
   const opds = accountOpds(deps.directory);
   const opdCodes = accountOpdCodes(deps.directory);
   const opdNames = new Map(deps.directory.opds.map((o) => [o.code, o.name]));
+  const shown = new ShownPasswords(deps.redis, deps.prefix);
 
   function audit(req: FastifyRequest, account: string, action: string, extra: Record<string, string> = {}): void {
     req.log.info({ event: 'account_changed', admin: userOf(req).username, account, action, ...extra }, 'account_changed');
@@ -43,6 +47,13 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
   async function listPage(req: FastifyRequest, reply: FastifyReply, form: AddForm = EMPTY_ADD_FORM, errors?: AddErrors): Promise<FastifyReply> {
     const accounts: ListedAccount[] = await users.list();
     return sendPage(reply, accountsPage({ username: userOf(req).username, accounts, opds, opdNames, form, ...(errors ? { errors } : {}) }));
+  }
+
+  /** Keeps a password the page made for this admin's session, and sends the browser to its page. */
+  async function showPassword(req: FastifyRequest, reply: FastifyReply, username: string, made: ShownPassword): Promise<FastifyReply> {
+    // requireRole passed: the request carries the session.
+    await shown.keep(sessionCookie(req, deps.auth)!, username, made);
+    return reply.redirect(`/admin/akun/${username}/sandi-baru`, 303);
   }
 
   /** The account the URL names, or a 404 page. */
@@ -75,16 +86,14 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
     if (!checked.ok) return listPage(req, reply.code(400), form, addErrorsOf(checked.errors, form));
     const password = generatePassword();
     try {
-      await users.add({ ...input, password }, { opds: opdCodes });
+      await users.add({ ...input, password, passwordChangeDue: true }, { opds: opdCodes });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       return listPage(req, reply.code(err.code === 'user_exists' ? 409 : 400), form, addErrorsOf([err], form));
     }
     const { account } = checked;
     audit(req, account.username, 'added', { role: account.role, ...(account.opd ? { opd: account.opd } : {}), ...(account.station ? { station: account.station } : {}), ...(account.whatsapp ? { whatsapp: 'set' } : {}) });
-    const stored = (await users.get(account.username))!;
-    const { passwordHash: _omit, ...listed } = stored;
-    return sendPage(reply, passwordPage({ username: userOf(req).username, account: listed, password, placeName: placeOf(listed, opdNames), added: true }));
+    return showPassword(req, reply, account.username, { password, added: true });
   });
 
   app.get<{ Params: { username: string }; Querystring: { selesai?: unknown } }>('/admin/akun/:username', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
@@ -92,6 +101,15 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
     if (!account) return reply;
     const done = typeof req.query.selesai === 'string' && Object.hasOwn(DONE, req.query.selesai) ? DONE[req.query.selesai]!(account.username) : undefined;
     return sendPage(reply, accountPage({ username: userOf(req).username, account, opdNames, ...(done ? { notice: { text: done } } : {}) }));
+  });
+
+  // The page of a password just made (showPassword): no-store, as every page; gone after a few minutes.
+  app.get<{ Params: { username: string } }>('/admin/akun/:username/sandi-baru', { preHandler: admin, schema: { hide: true } }, async (req, reply) => {
+    const account = await accountOf(req as AccountRequest, reply);
+    if (!account) return reply;
+    const made = await shown.read(sessionCookie(req, deps.auth)!, account.username);
+    if (!made) return sendPage(reply.code(410), passwordGonePage({ account }));
+    return sendPage(reply, passwordPage({ account, password: made.password, placeName: placeOf(account, opdNames), added: made.added }));
   });
 
   // A login after the session ended on one of the forms below comes back to the account's page (`next` is the form's URL).
@@ -104,12 +122,14 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
     });
 
   post('sandi', async (req, reply, account) => {
-    if (!confirmed(req.body)) return sendPage(reply, confirmPage({ username: userOf(req).username, account, action: 'sandi' }));
+    // An admin's own password is theirs to choose, not one made here that would end their session.
+    if (account.username === userOf(req).username) return reply.redirect(passwordChangePath(`/admin/akun/${account.username}`), 303);
+    if (!confirmed(req.body)) return sendPage(reply, confirmPage({ account, action: 'sandi' }));
     const password = generatePassword();
     // setPassword raises the account's session epoch: its sessions end, on every device.
-    await users.setPassword(account.username, password);
+    await users.setPassword(account.username, password, { changeDue: true });
     audit(req, account.username, 'password_reset');
-    return sendPage(reply, passwordPage({ username: userOf(req).username, account, password, placeName: placeOf(account, opdNames), added: false }));
+    return showPassword(req, reply, account.username, { password, added: false });
   });
 
   post('nonaktifkan', async (req, reply, account) => {
@@ -117,7 +137,7 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
     if (account.username === userOf(req).username) {
       return sendPage(reply.code(409), accountPage({ username: userOf(req).username, account, opdNames, notice: { text: 'Anda tidak dapat menonaktifkan akun Anda sendiri. Bila perlu, minta admin lain.', error: true } }));
     }
-    if (!confirmed(req.body)) return sendPage(reply, confirmPage({ username: userOf(req).username, account, action: 'nonaktifkan' }));
+    if (!confirmed(req.body)) return sendPage(reply, confirmPage({ account, action: 'nonaktifkan' }));
     await users.setDisabled(account.username, true);
     audit(req, account.username, 'disabled');
     return reply.redirect(`/admin/akun/${account.username}?selesai=nonaktif`, 303);

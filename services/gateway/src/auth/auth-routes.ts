@@ -5,80 +5,59 @@ import type { AuthDeps } from './auth-deps.ts';
 import { DEVICE_TTL_MS } from './login-throttle.ts';
 import { loginCounter } from './metrics.ts';
 import { AuthError } from './errors.ts';
-import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { loginPage, safeNext } from './login-page.ts';
-import { cookieOf, requireJson, requireRole, requireSameOrigin, sessionCookie, userOf } from './require-role.ts';
-import { Role, canonicalUsername, type AuthUser } from './user-store.ts';
+import { guessPassword } from './password-guess.ts';
+import { PASSWORD_PAGE, requireJson, requireRole, requireSameOrigin, sessionCookie, userOf } from './require-role.ts';
+import { MAX_PASSWORD_LENGTH, Role, canonicalUsername, type AuthUser } from './user-store.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { HttpError } from '../errors.ts';
 
-const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).meta({ id: 'LoginRequest' });
-const Me = z.object({ username: z.string(), role: Role, station: z.string() }).meta({ id: 'DeskUser' });
+const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }).meta({ id: 'LoginRequest' });
+export const Me = z.object({ username: z.string(), role: Role, station: z.string() }).meta({ id: 'DeskUser' });
+const LoggedInAnswer = Me.extend({
+  passwordChangeRequired: z.boolean().meta({ description: 'The password was chosen by someone else (an admin, the server\'s CLI): every other call answers 403 `password_change_required` until the account has chosen its own (POST /api/v1/desk/password).' }),
+}).meta({ id: 'LoginAnswer' });
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A form field as text: anything else (an object from a JSON body) counts as empty. */
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
-/**
- * Checks a password with throttling and logging; returns the user and a new session id. The
- * username is logged only when such an account exists: a password typed into the username box
- * must not reach the logs.
- */
-export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: string, password: string): Promise<{ user: AuthUser; sessionId: string; device: string }> {
+/** A login's outcome: the user, a new session id, the browser's device token, and whether the account must choose its own password first. */
+export interface LoggedIn {
+  user: AuthUser;
+  sessionId: string;
+  device: string;
+  passwordChangeDue: boolean;
+}
+
+/** Checks a password with throttling and logging (guessPassword); returns the user and a new session id. */
+export async function login(auth: AuthDeps, req: FastifyRequest, rawUsername: string, password: string): Promise<LoggedIn> {
   // The API's limits (LoginBody), for the page form too: nothing longer is anyone's account.
-  if (rawUsername.length > 100 || password.length > 200) throw new AuthError('invalid_credentials', 'Wrong username or password');
-  const wait = await auth.throttle.addressAttempt(req.ip);
-  if (wait) throw new HttpError(429, 'rate_limited', `Too many logins from this address; retry in ${wait} s`, { retryAfterSeconds: wait });
+  if (rawUsername.length > 100 || password.length > MAX_PASSWORD_LENGTH) throw new AuthError('invalid_credentials', 'Wrong username or password');
   const username = canonicalUsername(rawUsername);
-  const user = await auth.users.get(username);
-  // The client's address on every login line: what an admin blocks at the proxy when someone
-  // guesses passwords (AduanLoginGuessing). Staff logins only: no citizen's request logs one.
-  const who = { operator: user ? username : null, client: req.ip };
-  // A browser this account never logged in from counts against the account's hourly limit,
-  // whatever its address: the password is not even tried past it.
-  const device = cookieOf(req, auth.cookie.deviceName);
-  let knownDevice = await auth.throttle.knownDevice(username, device);
-  if (knownDevice && !(await auth.throttle.knownDeviceAttempt(username, device!))) {
-    req.log.warn({ event: 'login_device_forgotten', ...who }, 'a browser of this account failed too often: it counts as a new one again');
-    knownDevice = false;
-  }
-  if (!knownDevice) {
-    const held = await auth.throttle.newDeviceAttempt(username);
-    if (held) {
-      req.log.warn({ event: 'login_blocked_new_device', ...who }, 'login refused: too many logins of this account from unknown browsers');
-      loginCounter().inc({ outcome: 'blocked' });
-      throw new AuthError('too_many_attempts', `Too many logins of this account from browsers it never logged in from; log in from one it did, or retry in ${held} s`, { retryAfterSeconds: held, newDevice: true });
-    }
-  }
-  const attempt = await auth.throttle.attempt(username, req.ip);
-  if (attempt.blockedSeconds) {
-    req.log.warn({ event: 'login_blocked', ...who }, 'login refused: too many failures');
-    loginCounter().inc({ outcome: 'blocked' });
-    throw new AuthError('too_many_attempts', `Too many failed logins; retry in ${attempt.blockedSeconds} s`, { retryAfterSeconds: attempt.blockedSeconds });
-  }
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok) {
-    req.log.warn({ event: 'login_failed', ...who }, 'login failed');
-    loginCounter().inc({ outcome: 'invalid' });
-    await sleep(attempt.delayMs);
-    throw new AuthError('invalid_credentials', 'Wrong username or password');
-  }
+  const right = await guessPassword(auth, req, username, password, 'login');
+  if (!right) throw new AuthError('invalid_credentials', 'Wrong username or password');
+  const { user, device, knownDevice } = right;
+  const who = { operator: username, client: req.ip };
   if (user.disabled) {
     req.log.warn({ event: 'login_disabled', ...who }, 'login of a disabled account');
     loginCounter().inc({ outcome: 'disabled' });
     throw new AuthError('account_disabled', 'This account has been disabled');
   }
-  await auth.throttle.succeed(username, req.ip, knownDevice ? device : undefined);
   req.log.info({ event: 'login', ...who, role: user.role }, 'logged in');
   loginCounter().inc({ outcome: 'ok' });
   const [sessionId, known] = await Promise.all([auth.sessions.create(user.username, user.sessionEpoch), auth.throttle.rememberDevice(username, device, knownDevice)]);
-  return { user: { username: user.username, role: user.role, station: user.station, opd: user.opd }, sessionId, device: known };
+  return { user: { username: user.username, role: user.role, station: user.station, opd: user.opd }, sessionId, device: known, passwordChangeDue: user.passwordChangeDue };
+}
+
+/** The session's cookie (a login's, or the new session of a password change). */
+export function setSessionCookie(reply: FastifyReply, auth: AuthDeps, sessionId: string) {
+  reply.setCookie(auth.cookie.name, sessionId, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: auth.cookie.maxAgeSeconds });
 }
 
 /** The session's cookie, and the device cookie that marks this browser as one the user logged in from. */
 function setLoginCookies(reply: FastifyReply, auth: AuthDeps, login: { sessionId: string; device: string }) {
-  reply.setCookie(auth.cookie.name, login.sessionId, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: auth.cookie.maxAgeSeconds });
+  setSessionCookie(reply, auth, login.sessionId);
   reply.setCookie(auth.cookie.deviceName, login.device, { path: '/', httpOnly: true, secure: auth.cookie.secure, sameSite: 'strict', maxAge: DEVICE_TTL_MS / 1000 });
 }
 
@@ -112,8 +91,10 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     const next = safeNext(body.next);
     const username = text(body.username);
     try {
-      setLoginCookies(reply, auth, await login(auth, req, username, text(body.password)));
-      return reply.redirect(next, 303);
+      const done = await login(auth, req, username, text(body.password));
+      setLoginCookies(reply, auth, done);
+      // Straight to the change, with where the login was going kept for after it.
+      return reply.redirect(done.passwordChangeDue ? `${PASSWORD_PAGE}?next=${encodeURIComponent(next)}` : next, 303);
     } catch (err) {
       // The per-address limit (any username): said on the login page, not as a complaint refused.
       if (err instanceof HttpError && err.code === 'rate_limited') {
@@ -140,12 +121,12 @@ export async function authRoutes(app: FastifyInstance, auth: AuthDeps): Promise<
     '/api/v1/desk/login',
     {
       preHandler: requireJson,
-      schema: { summary: 'Log in (operator, admin or OPD staff)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session` (`__Host-aduan_session` when the gateway runs with Secure cookies: HTTPS, NODE_ENV=production).', tags: ['desk'], body: LoginBody, response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
+      schema: { summary: 'Log in (operator, admin or OPD staff)', description: 'Sets the http-only, SameSite=Strict session cookie `aduan_session` (`__Host-aduan_session` when the gateway runs with Secure cookies: HTTPS, NODE_ENV=production).', tags: ['desk'], body: LoginBody, response: { 200: LoggedInAnswer, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
     },
     async (req, reply) => {
       const done = await login(auth, req, req.body.username, req.body.password);
       setLoginCookies(reply, auth, done);
-      return done.user;
+      return { ...done.user, passwordChangeRequired: done.passwordChangeDue };
     },
   );
 

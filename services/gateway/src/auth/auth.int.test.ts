@@ -241,7 +241,7 @@ describe('login and sessions', () => {
   it('a new password, or disabling the account, ends the sessions already open', async () => {
     await gw.deps.auth.users.add({ username: 'dewi', password: PASSWORD, role: 'operator', station: 'Radio X' });
     const before = await loginCookie('dewi');
-    await gw.deps.auth.users.setPassword('dewi', 'kata-sandi-baru-22');
+    await gw.deps.auth.users.setPassword('dewi', 'kata-sandi-baru-22', { changeDue: false });
     const stale = await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: before } });
     expect(stale.statusCode).toBe(401);
     expect(stale.json().error).toBe('session_expired');

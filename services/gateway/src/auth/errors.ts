@@ -1,7 +1,7 @@
 import { ERROR_CODES, HttpError } from '../errors.ts';
 
 /** Stable error codes of login and sessions (English; the login page words them in Bahasa Indonesia). */
-const AUTH_CODES = ['unauthenticated', 'session_expired', 'session_changed', 'invalid_credentials', 'account_disabled', 'forbidden', 'too_many_attempts', 'json_required', 'cross_site'] as const;
+const AUTH_CODES = ['unauthenticated', 'session_expired', 'session_changed', 'invalid_credentials', 'account_disabled', 'password_change_required', 'forbidden', 'too_many_attempts', 'json_required', 'cross_site'] as const;
 
 /** The login/session subset of the gateway's documented error codes (errors.ts is the one list). */
 export const AUTH_ERROR_CODES = Object.fromEntries(AUTH_CODES.map((c) => [c, ERROR_CODES[c]])) as Pick<typeof ERROR_CODES, (typeof AUTH_CODES)[number]>;

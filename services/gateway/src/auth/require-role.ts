@@ -36,8 +36,23 @@ export function cookieOf(req: FastifyRequest, name: string): string | undefined 
   return header ? req.server.parseCookie(header)[name] : undefined;
 }
 
-/** Resolves the session cookie to a user, or explains why not (as an AuthError). */
-export async function authenticate(req: FastifyRequest, auth: AuthDeps): Promise<AuthUser> {
+/** The page where staff change their own password (password-routes.ts). */
+export const PASSWORD_PAGE = '/akun/sandi';
+
+/** The change of password's page, then back to `next` (a staff page's link to it). */
+export const passwordChangePath = (next: string) => `${PASSWORD_PAGE}?next=${encodeURIComponent(next)}`;
+
+/** Where the pages send an account whose password change is due: the change page, then back to `req`'s page. */
+export function passwordChangeRedirect(req: FastifyRequest): string {
+  return passwordChangePath(req.url);
+}
+
+/**
+ * Resolves the session cookie to its account, or explains why not (as an AuthError), also when
+ * the account must change its password first (`passwordChangeDue`): only the change itself may
+ * go on then (requireStaff). Everything else uses authenticate.
+ */
+export async function sessionAccount(req: FastifyRequest, auth: AuthDeps): Promise<{ user: AuthUser; passwordChangeDue: boolean }> {
   const id = sessionCookie(req, auth);
   if (!id) throw new AuthError('unauthenticated', 'Log in first: POST /api/v1/desk/login');
   // The desk's board poll says so (x-aduan-poll): it reads the session without restarting its idle timer.
@@ -50,27 +65,55 @@ export async function authenticate(req: FastifyRequest, auth: AuthDeps): Promise
     await auth.sessions.destroy(id);
     throw new AuthError('session_expired', 'Your session has expired; log in again');
   }
-  return { username: user.username, role: user.role, station: user.station, opd: user.opd };
+  return { user: { username: user.username, role: user.role, station: user.station, opd: user.opd }, passwordChangeDue: user.passwordChangeDue };
+}
+
+/** Resolves the session cookie to a user who may work, or explains why not (as an AuthError). */
+export async function authenticate(req: FastifyRequest, auth: AuthDeps): Promise<AuthUser> {
+  const { user, passwordChangeDue } = await sessionAccount(req, auth);
+  // Checked here, not by each route: a password someone else knows opens nothing but its change.
+  if (passwordChangeDue) throw new AuthError('password_change_required', `Choose your own password first: POST /api/v1/desk/password (or the page ${PASSWORD_PAGE})`);
+  return user;
 }
 
 /**
  * preHandler for routes that need a logged-in user with one of `roles`. API routes answer
- * 401/403 JSON; pages redirect to /login?next=<this page> (or show 403 for a wrong role).
+ * 401/403 JSON; pages redirect to /login?next=<this page> (or show 403 for a wrong role), and an
+ * account whose password change is due to the change page.
  */
 export function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
   return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
-    const auth = req.server.aduanAuth;
     try {
-      const user = await authenticate(req, auth);
+      const user = await authenticate(req, req.server.aduanAuth);
       if (!roles.includes(user.role)) throw new AuthError('forbidden', `This needs the role ${roles.join(' or ')}`);
       req.user = user;
     } catch (err) {
-      if (isApi(req) || !(err instanceof AuthError)) throw err;
-      if (err.code === 'unauthenticated' || err.code === 'session_expired') return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
-      const message = err.code === 'account_disabled' ? 'Akun Anda dinonaktifkan. Silakan hubungi admin.' : 'Akun Anda tidak berhak membuka halaman ini.';
-      return sendPage(reply.code(403), errorPage('Akses ditolak', message, { href: '/login', label: 'Masuk dengan akun lain' }));
+      return refused(req, reply, err);
     }
   };
+}
+
+/**
+ * preHandler of the password change: any logged-in staff account, also one whose change is due
+ * (the one thing it may do). Refusals as requireRole's.
+ */
+export function requireStaff(): preHandlerAsyncHookHandler {
+  return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
+    try {
+      req.user = (await sessionAccount(req, req.server.aduanAuth)).user;
+    } catch (err) {
+      return refused(req, reply, err);
+    }
+  };
+}
+
+/** A session's refusal: thrown for the API's JSON answer; for a page, a login, the change page, or a 403 page. */
+async function refused(req: FastifyRequest, reply: FastifyReply, err: unknown): Promise<FastifyReply> {
+  if (isApi(req) || !(err instanceof AuthError)) throw err;
+  if (err.code === 'unauthenticated' || err.code === 'session_expired') return reply.redirect(loginRedirect(req, err.code === 'session_expired'), 303);
+  if (err.code === 'password_change_required') return reply.redirect(passwordChangeRedirect(req), 303);
+  const message = err.code === 'account_disabled' ? 'Akun Anda dinonaktifkan. Silakan hubungi admin.' : 'Akun Anda tidak berhak membuka halaman ini.';
+  return sendPage(reply.code(403), errorPage('Akses ditolak', message, { href: '/login', label: 'Masuk dengan akun lain' }));
 }
 
 /** The user of a request that passed requireRole(). */

@@ -76,6 +76,28 @@ describe('user CLI', () => {
     expect(cli(['add', 'tono', '--role', 'operator', '--station', 'Radio Patria FM', '--whatsapp', '0812 0000 4444'], 'sandi-yang-panjang-9\n').err).toContain('invalid_whatsapp');
   });
 
+  it("asks an account for its own password at its next login, unless --own-password says its holder typed it", async () => {
+    const added = cli(['add', 'wulan', '--role', 'operator', '--station', 'Radio Patria FM'], 'sandi-yang-panjang-9\n');
+    expect(added.out).toContain('added wulan (operator, Radio Patria FM); it must choose its own password at its next login');
+    // The first admin, made by the server's operator for themself.
+    const own = cli(['add', 'kota', '--role', 'admin', '--own-password'], 'sandi-yang-panjang-9\n');
+    expect([own.code, own.out]).toEqual([0, 'added kota (admin)\n']);
+    const redis = createRedis(url, 'worker');
+    try {
+      const users = new UserStore(redis, prefix);
+      expect((await users.get('wulan'))?.passwordChangeDue).toBe(true);
+      expect((await users.get('kota'))?.passwordChangeDue).toBe(false);
+      expect(cli(['passwd', 'kota'], 'sandi-baru-yang-panjang\n').out).toContain('password of kota changed; it must choose its own password at its next login');
+      expect((await users.get('kota'))?.passwordChangeDue).toBe(true);
+      expect(cli(['passwd', 'kota', '--own-password'], 'sandi-lain-yang-panjang\n').out).toBe('password of kota changed\n');
+      expect((await users.get('kota'))?.passwordChangeDue).toBe(false);
+      expect(cli(['passwd', 'kota'], 'p'.repeat(201)).err).toContain('error (password_too_long)');
+      expect(cli(['disable', 'kota', '--own-password']).code).toBe(2);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('refuses bad input with a clear message and exit code', () => {
     const noStation = cli(['add', 'joko', '--role', 'operator'], 'sandi-yang-panjang-9');
     expect(noStation.code).toBe(1);

@@ -30,9 +30,16 @@ export interface StoredUser extends AuthUser {
    * epoch are over (authenticate), so a stolen cookie does not outlive either.
    */
   sessionEpoch: number;
+  /**
+   * Someone else chose the password (an admin's page, the CLI's `user:add`/`user:passwd`): the
+   * account must choose its own before anything else (authenticate refuses its session until it
+   * did, the pages send it to /akun/sandi). Accounts stored before this existed have no such
+   * field: false, so nobody is locked out by an upgrade.
+   */
+  passwordChangeDue: boolean;
 }
 
-export type UserErrorCode = 'invalid_username' | 'weak_password' | 'station_required' | 'invalid_station' | 'opd_required' | 'unknown_opd' | 'invalid_opd' | 'invalid_whatsapp' | 'user_exists' | 'no_such_user';
+export type UserErrorCode = 'invalid_username' | 'weak_password' | 'password_too_long' | 'station_required' | 'invalid_station' | 'opd_required' | 'unknown_opd' | 'invalid_opd' | 'invalid_whatsapp' | 'user_exists' | 'no_such_user';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;
@@ -45,6 +52,8 @@ export class UserError extends Error {
 
 export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 export const MIN_PASSWORD_LENGTH = 10;
+/** The login's limit (LoginBody): a longer password could never be typed in to log in. */
+export const MAX_PASSWORD_LENGTH = 200;
 
 /** Usernames are case-insensitive: stored and looked up lower-cased. */
 export const canonicalUsername = (u: string) => u.trim().toLowerCase();
@@ -75,6 +84,12 @@ function checkedOpd(role: Role, opd: string | undefined, opds: ReadonlySet<strin
   // An OPD the directory does not have would get an inbox nothing is ever routed to.
   if (opds && !opds.has(code)) throw new UserError('unknown_opd', `"${code}" is not an OPD code of the directory; one of: ${[...opds].join(', ')}`);
   return code;
+}
+
+/** A password an account may be given: long enough, and short enough to log in with. */
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > MAX_PASSWORD_LENGTH) throw new UserError('password_too_long', `password must be at most ${MAX_PASSWORD_LENGTH} characters`);
 }
 
 /** An OPD account's WhatsApp number as kept: E.164, or a UserError. */
@@ -143,14 +158,15 @@ export class UserStore {
   /**
    * Adds an account. `opds`: the OPD codes an `opd` account may have (accountOpds of the
    * directory); without it any well-formed code passes. Refuses with the first of checkAccount's
-   * errors, then `weak_password` or `user_exists`.
+   * errors, then `weak_password`, `password_too_long` or `user_exists`. `passwordChangeDue`: the
+   * password is not the account holder's own (StoredUser.passwordChangeDue).
    */
-  async add(input: NewAccount & { password: string }, opts: { opds?: ReadonlySet<string> } = {}): Promise<AuthUser> {
+  async add(input: NewAccount & { password: string; passwordChangeDue?: boolean }, opts: { opds?: ReadonlySet<string> } = {}): Promise<AuthUser> {
     const checked = checkAccount(input, opts.opds);
     if (!checked.ok) throw checked.errors[0]!;
-    if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    checkPassword(input.password);
     const { username, role, station, opd, whatsapp } = checked.account;
-    const fields = { username, role, station, opd, ...(whatsapp ? { whatsapp } : {}), passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString() };
+    const fields = { username, role, station, opd, ...(whatsapp ? { whatsapp } : {}), passwordHash: await hashPassword(input.password), disabled: '0', createdAt: new Date().toISOString(), ...(input.passwordChangeDue ? { passwordChangeDue: '1' } : {}) };
     const created = await this.redis.hsetnx(this.key(username), 'username', username);
     if (!created) throw new UserError('user_exists', `user ${username} exists already`);
     await this.redis.multi().hset(this.key(username), fields).sadd(this.indexKey, username).exec();
@@ -161,7 +177,7 @@ export class UserStore {
     const h = await this.redis.hgetall(this.key(username));
     const role = Role.safeParse(h.role);
     if (!h.username || !h.passwordHash || !role.success) return null;
-    return { username: h.username, role: role.data, station: h.station ?? '', opd: role.data === 'opd' ? (h.opd ?? '') : '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', sessionEpoch: Number(h.sessionEpoch ?? 0), ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}), ...(h.whatsapp ? { whatsapp: h.whatsapp } : {}) };
+    return { username: h.username, role: role.data, station: h.station ?? '', opd: role.data === 'opd' ? (h.opd ?? '') : '', passwordHash: h.passwordHash, disabled: h.disabled === '1', createdAt: h.createdAt ?? '', sessionEpoch: Number(h.sessionEpoch ?? 0), passwordChangeDue: h.passwordChangeDue === '1', ...(h.lastProgram ? { lastProgram: h.lastProgram } : {}), ...(h.whatsapp ? { whatsapp: h.whatsapp } : {}) };
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<void> {
@@ -171,11 +187,21 @@ export class UserStore {
     await multi.exec();
   }
 
-  async setPassword(username: string, password: string): Promise<void> {
+  /**
+   * Replaces the password and ends every session of the account (its epoch raised). `changeDue`:
+   * someone else chose it, so the account must choose its own at its next login
+   * (StoredUser.passwordChangeDue); false when the account holder chose it. Returns the new
+   * epoch, for a session that should go on (the holder's own browser, after a change).
+   */
+  async setPassword(username: string, password: string, opts: { changeDue: boolean }): Promise<number> {
     if (!(await this.get(username))) throw new UserError('no_such_user', `no user ${canonicalUsername(username)}`);
-    if (password.length < MIN_PASSWORD_LENGTH) throw new UserError('weak_password', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    checkPassword(password);
     const passwordHash = await hashPassword(password);
-    await this.redis.multi().hset(this.key(username), 'passwordHash', passwordHash).hincrby(this.key(username), 'sessionEpoch', 1).exec();
+    const key = this.key(username);
+    const results = await this.redis.multi().hset(key, 'passwordHash', passwordHash, 'passwordChangeDue', opts.changeDue ? '1' : '0').hincrby(key, 'sessionEpoch', 1).exec();
+    const [err, epoch] = results?.[1] ?? [new Error('setPassword: the transaction was not run'), null];
+    if (err) throw err;
+    return Number(epoch);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Directory } from '@aduan/routing/directory';
 import { displayPhone } from '@aduan/schema';
-import type { AuthUser } from '../auth/index.ts';
+import { passwordChangePath, type AuthUser } from '../auth/index.ts';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { NO_FAVICON } from '../views/layout.ts';
 import { STATE_LABELS } from '../views/messages-id.ts';
@@ -176,7 +176,7 @@ ${field('landmark', 'Patokan / lokasi', combo('landmark', 'location.description'
 </aside>
 </main>
 <footer class="account" aria-label="Akun">
-<form method="post" action="/logout" class="logout"><span>${d.user.username}</span> <button type="submit" class="secondary">Keluar</button></form>
+<form method="post" action="/logout" class="logout"><span>${d.user.username}</span> <a href="${passwordChangePath('/desk')}">Ganti kata sandi</a> <button type="submit" class="secondary">Keluar</button></form>
 </footer>
 <script type="application/json" id="desk-data">${jsonForScript(data)}</script>
 <script src="/desk/desk.js" defer></script>

@@ -7,6 +7,7 @@ body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-seri
 .bar{grid-area:bar;display:flex;gap:16px;align-items:center;justify-content:space-between;background:#0b5394;color:#fff;padding:8px 16px}
 .account{grid-area:account;display:flex;align-items:center;background:#0b5394;color:#fff;padding:8px 16px}
 .logout{display:flex;gap:8px;align-items:center;margin:0}
+.logout a{color:#fff}
 .net{padding:2px 10px;border-radius:12px;background:#2e7d32;font-size:.9rem}
 .net.offline{background:#b00020}
 .net.pending{background:#4a5560}

@@ -1,6 +1,7 @@
 import { wibDateTime, type ComplaintState, type RoutedComplaint, type StatusView } from '@aduan/schema';
 import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { passwordChangePath } from '../auth/index.ts';
 import { staffBar } from '../views/staff-bar.ts';
 import { attachmentList, locationText } from '../triage/complaint-parts.ts';
 import { STATE_LABELS } from '../views/messages-id.ts';
@@ -216,23 +217,27 @@ ${historyBlock(e.status)}`;
   return layout(`Aduan ${e.status.ticket}`, body);
 }
 
-/** What to do with a report not sent: copy the message first when there is one. */
-function notSentSteps(o: { message: string; reason: 'session' | 'fault' }): string {
-  const then = o.reason === 'session' ? 'masuk lagi, lalu kirim ulang dari halaman aduannya.' : 'coba kirim ulang dari halaman aduannya beberapa saat lagi.';
-  return o.message ? `Salin pesan di bawah ini, ${o.reason === 'session' ? then : `lalu ${then}`}` : `Silakan ${then}`;
-}
+/** What a report that could not be sent says, and where its button leads (`back`: the complaint's page). */
+const NOT_SENT: Record<'session' | 'password' | 'fault', { title: string; why: string; /** The step after copying the message (or the only one), a sentence's end. */ then: string; button: (back: string) => [href: string, label: string] }> = {
+  session: { title: 'Sesi Anda sudah berakhir', why: '', then: 'masuk lagi, lalu kirim ulang dari halaman aduannya.', button: (back) => [`/login?next=${encodeURIComponent(back)}&expired=1`, 'Masuk lagi'] },
+  password: { title: 'Tanggapan belum terkirim', why: ': Anda perlu membuat kata sandi sendiri dulu', then: 'ganti kata sandi, lalu kirim ulang dari halaman aduannya.', button: (back) => [passwordChangePath(back), 'Ganti kata sandi'] },
+  fault: { title: 'Tanggapan belum terkirim', why: ' karena gangguan pada sistem', then: 'coba kirim ulang dari halaman aduannya beberapa saat lagi.', button: (back) => [back, 'Kembali ke aduan'] },
+};
 
 /**
- * A report that could not be sent (the session ended while the staff member typed; Redis away):
- * not sent, and not lost either. The message is given back to copy; the page asks Redis nothing.
+ * A report that could not be sent (the session ended while the staff member typed, or its
+ * password must be changed first; Redis away): not sent, and not lost either. The message is
+ * given back to copy; the page asks Redis nothing.
  */
-export function notSentPage(o: { id: string; message: string; reason: 'session' | 'fault' }): string {
+export function notSentPage(o: { id: string; message: string; reason: keyof typeof NOT_SENT }): string {
   const back = o.id ? `/opd/aduan/${o.id}` : '/opd';
+  const r = NOT_SENT[o.reason];
+  const [href, label] = r.button(back);
   const body = html`<div class="card" role="alert">
-<h1>${o.reason === 'session' ? 'Sesi Anda sudah berakhir' : 'Tanggapan belum terkirim'}</h1>
-<p>Tanggapan Anda <strong>belum terkirim</strong>${o.reason === 'fault' ? ' karena gangguan pada sistem' : ''}. ${notSentSteps(o)}</p>
+<h1>${r.title}</h1>
+<p>Tanggapan Anda <strong>belum terkirim</strong>${r.why}. ${o.message ? `Salin pesan di bawah ini, ${o.reason === 'fault' ? 'lalu ' : ''}${r.then}` : `Silakan ${r.then}`}</p>
 ${o.message ? html`<label for="pesan-tersimpan">Pesan Anda</label><textarea id="pesan-tersimpan" readonly>${o.message}</textarea>` : ''}
-<p><a class="button" href="${o.reason === 'session' ? `/login?next=${encodeURIComponent(back)}&expired=1` : back}">${o.reason === 'session' ? 'Masuk lagi' : 'Kembali ke aduan'}</a></p>
+<p><a class="button" href="${href}">${label}</a></p>
 </div>`;
   return layout('Tanggapan belum terkirim', body);
 }

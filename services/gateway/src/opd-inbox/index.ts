@@ -171,6 +171,8 @@ export function registerOpdInbox(app: FastifyInstance, deps: GatewayDeps, compla
       user = await authenticate(req, deps.auth);
     } catch (err) {
       if (err instanceof AuthError && (err.code === 'unauthenticated' || err.code === 'session_expired')) return sendPage(reply.code(401), notSentPage({ id: knownId, message: form.message, reason: 'session' }));
+      // A login in another tab with a password an admin made: the message is kept as for a session that ended.
+      if (err instanceof AuthError && err.code === 'password_change_required') return sendPage(reply.code(403), notSentPage({ id: knownId, message: form.message, reason: 'password' }));
       if (!(err instanceof AuthError)) return notSent(reply, err, knownId, form.message);
       throw err;
     }

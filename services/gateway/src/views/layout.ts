@@ -11,7 +11,7 @@ h1{font-size:1.4rem;margin:.2em 0 .6em}
 .card{background:#fff;border-radius:10px;padding:16px;box-shadow:0 1px 3px rgba(0,0,0,.08);margin-bottom:16px}
 label{display:block;font-weight:600;margin:14px 0 4px}
 .hint{font-size:.9rem;color:#555;margin:2px 0 6px}
-input[type=text],input[type=tel],input[type=email],select,textarea{width:100%;padding:10px;font:inherit;border:1px solid #6b7785;border-radius:8px;background:#fff}
+input[type=text],input[type=tel],input[type=email],input[type=password],select,textarea{width:100%;padding:10px;font:inherit;border:1px solid #6b7785;border-radius:8px;background:#fff}
 textarea{min-height:140px}
 /* The error summary links to a field: shown with its label and hint above it, not at the screen's top edge. */
 input,select,textarea{scroll-margin-top:8rem}

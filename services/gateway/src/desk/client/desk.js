@@ -28,6 +28,7 @@
   /** Whole-request rejections, worded for the operator. */
   const REJECTIONS = {
     account_disabled: 'Akun Anda dinonaktifkan. Silakan hubungi admin.',
+    password_change_required: 'Anda perlu membuat kata sandi sendiri dulu: buka “Ganti kata sandi” di pojok kanan atas.',
     forbidden: 'Akun Anda tidak boleh mencatat aduan (tidak terhubung ke stasiun radio).',
     not_found: 'Tiket itu tidak ditemukan; catat sebagai aduan baru.',
     idempotency_key_reused: 'Entri ini bentrok dengan entri lain; kirim ulang sebagai entri baru.',
