@@ -7,7 +7,7 @@ import { deletePrefix, memoryLogger, testRedisUrl, uniquePrefix } from '@aduan/t
  * each role added with a password the server makes and shows on its own page after a redirect
  * (a reload sends nothing again; a few minutes, that admin's session only), that password
  * logging in once to be replaced by the account's own, a reset ending the old password and
- * sessions, disabling and enabling, an OPD account's WhatsApp number, the
+ * sessions, disabling and enabling, an operator's station, an OPD account's WhatsApp number, the
  * refusals (fields, the admin's own account, other roles, other sites), and the audit lines,
  * which never hold a password.
  */
@@ -157,6 +157,38 @@ describe('staff accounts page', () => {
     expect(gone.body).toContain('atur ulang kata sandinya');
     expect(gone.body).toContain('href="/admin/akun/rina#sandi"');
     expect(gone.body).not.toContain(first);
+  });
+
+  it("moves an operator to another station with the CLI's rules, said next to the field when refused", async () => {
+    const before = await page('kepala', '/admin/akun/joko');
+    expect(before.body).toContain('id="stasiun" name="stasiun" maxlength="100" value="Radio Mayangkara"');
+    // The stations in use are offered: one station, one spelling.
+    expect(before.body).toContain('<option value="Radio Patria FM">');
+    const moved = await post('kepala', '/admin/akun/joko/stasiun', { stasiun: ' Radio Patria FM ' });
+    expect([moved.statusCode, moved.headers.location]).toEqual([303, '/admin/akun/joko?selesai=stasiun']);
+    expect((await page('kepala', '/admin/akun/joko?selesai=stasiun')).body).toContain('Stasiun radio joko disimpan');
+    // The desk reads the station from the account at each request: joko's session keys for the new one.
+    expect((await gw.app.inject({ url: '/api/v1/desk/me', headers: { cookie: cookies.joko! } })).json().station).toBe('Radio Patria FM');
+
+    const none = await post('kepala', '/admin/akun/joko/stasiun', { stasiun: '  ' });
+    expect(none.statusCode).toBe(400);
+    expect(fieldError(none.body, 'stasiun')).toBe('Tulis nama stasiun radio tempat operator ini bertugas.');
+    expect(none.body).toContain('aria-invalid="true"');
+    const long = await post('kepala', '/admin/akun/joko/stasiun', { stasiun: 'R'.repeat(101) });
+    expect([long.statusCode, fieldError(long.body, 'stasiun')]).toEqual([400, 'Nama stasiun paling banyak 100 karakter.']);
+    expect((await gw.deps.auth.users.get('joko'))?.station).toBe('Radio Patria FM');
+    // An admin may have one, or none; an OPD account has none: no field, and a form sent anyway is refused.
+    expect((await post('kepala', '/admin/akun/wakil/stasiun', { stasiun: '' })).statusCode).toBe(303);
+    expect((await page('kepala', '/admin/akun/sari')).body).not.toContain('id="stasiun"');
+    expect((await post('kepala', '/admin/akun/sari/stasiun', { stasiun: 'Radio Patria FM' })).statusCode).toBe(400);
+    expect((await gw.deps.auth.users.get('sari'))?.station).toBe('');
+    expect((await post('kepala', '/admin/akun/joko/stasiun', { stasiun: 'Radio Lain' }, { origin: 'https://contoh.example' })).statusCode).toBe(403);
+    expect((await post('siti', '/admin/akun/joko/stasiun', { stasiun: 'Radio Lain' })).statusCode).toBe(403);
+    expect((await gw.deps.auth.users.get('joko'))?.station).toBe('Radio Patria FM');
+    expect(log.lines.filter((l) => l.action === 'station_changed').map(({ admin, account, station }) => ({ admin, account, station }))).toEqual([
+      { admin: 'kepala', account: 'joko', station: 'Radio Patria FM' },
+      { admin: 'kepala', account: 'wakil', station: '' },
+    ]);
   });
 
   it('refuses wrong fields next to each field, keeping what was typed', async () => {
@@ -316,7 +348,7 @@ describe('staff accounts page', () => {
   it('logs each change with the admin and the account, never a password', () => {
     const lines = log.lines.filter((l) => l.event === 'account_changed');
     const byAdmin = lines.filter((l) => l.action !== 'password_changed');
-    expect(byAdmin.length).toBeGreaterThanOrEqual(8);
+    expect(byAdmin.length).toBeGreaterThanOrEqual(10);
     for (const l of byAdmin) expect(l).toMatchObject({ admin: 'kepala', account: expect.any(String), action: expect.any(String) });
     // Each account then chose its own password: logged as its own change, the one it was required to make.
     const own = lines.filter((l) => l.action === 'password_changed');

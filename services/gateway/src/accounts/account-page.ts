@@ -1,6 +1,6 @@
 import { displayPhone } from '@aduan/schema';
 import { passwordChangePath, passwordGroups } from '../auth/index.ts';
-import { html, type RawHtml } from '../views/html.ts';
+import { html, raw, type RawHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { adminBar } from '../views/staff-bar.ts';
 import { ROLE_LABELS } from './account-form.ts';
@@ -16,6 +16,10 @@ export interface AccountPageOptions {
   notice?: { text: string; error?: boolean };
   /** The WhatsApp field as typed, and why it was refused. */
   whatsapp?: { value: string; error: string };
+  /** The stations operators work at now, offered for an operator's or admin's (one spelling each). */
+  stations: string[];
+  /** The station field as typed, and why it was refused. */
+  station?: { value: string; error: string };
 }
 
 const row = (label: string, value: string | RawHtml) => html`<tr style="border-top:1px solid #dde3ea"><th scope="row" style="text-align:left;padding:6px 8px 6px 0;vertical-align:top;width:40%">${label}</th><td style="padding:6px 0">${value}</td></tr>`;
@@ -27,6 +31,7 @@ export function accountPage(o: AccountPageOptions): string {
   const self = u.username === o.username;
   const base = `/admin/akun/${u.username}`;
   const wa = o.whatsapp;
+  const st = o.station;
   const body = html`
 <h1>Akun ${u.username}</h1>
 ${adminBar(o.username, base)}
@@ -42,6 +47,19 @@ ${u.passwordChangeDue ? row('Kata sandi', `Dibuat oleh admin: ${u.username} dimi
 ${row('Dibuat', createdLabel(u.createdAt))}
 </tbody></table>
 </section>
+${u.role === 'opd'
+  ? ''
+  : html`<section class="card" aria-labelledby="stasiun-judul">
+${heading('stasiun-judul', 'Stasiun radio')}
+<form method="post" action="${base}/stasiun" novalidate>
+<label for="stasiun" style="margin-top:0">Nama stasiun</label>
+<p class="hint" id="stasiun-hint">${u.role === 'operator' ? 'Tertulis pada setiap aduan yang dicatat operator ini, mulai aduan berikutnya. Misalnya Radio Patria FM.' : 'Boleh dikosongkan: admin tanpa stasiun tidak mencatat aduan di meja radio.'}</p>
+${st ? html`<p class="error" id="stasiun-error">${st.error}</p>` : ''}
+<input type="text" id="stasiun" name="stasiun" maxlength="100" value="${st ? st.value : u.station}"${o.stations.length ? raw(' list="stasiun-pilihan"') : raw('')} aria-describedby="stasiun-hint${st ? ' stasiun-error' : ''}"${st ? html` aria-invalid="true" class="invalid" autofocus` : ''}>
+${o.stations.length ? html`<datalist id="stasiun-pilihan">${o.stations.map((x) => html`<option value="${x}">`)}</datalist>` : ''}
+<p><button type="submit">Simpan stasiun</button></p>
+</form>
+</section>`}
 <section class="card" aria-labelledby="sandi">
 ${heading('sandi', 'Kata sandi')}
 ${self

@@ -21,6 +21,8 @@ export function placeOf(u: Pick<ListedAccount, 'role' | 'opd' | 'station'>, opdN
 /** "28 Nov 2026, 14.05"; "–" for an account made before it was recorded. */
 export const createdLabel = (iso: string) => (iso && !Number.isNaN(Date.parse(iso)) ? wibDateTime(iso) : '–');
 
+/** Stations operators work at, offered for an account's: one station, one spelling on every desk complaint. */
+export const stationsInUse = (accounts: ListedAccount[]): string[] => [...new Set(accounts.filter((u) => u.role === 'operator' && u.station).map((u) => u.station))].sort();
 
 export interface AccountsPageOptions {
   /** The admin looking. */
@@ -66,8 +68,7 @@ function addForm(o: AccountsPageOptions): RawHtml {
   const f = o.form;
   const errors = o.errors ?? {};
   const listed = FIELD_ORDER.filter((k) => errors[k]);
-  // Stations already in use, offered as the operator's: one station, one spelling on every desk complaint.
-  const stations = [...new Set(o.accounts.filter((u) => u.role === 'operator' && u.station).map((u) => u.station))].sort();
+  const stations = stationsInUse(o.accounts);
   const chosenOpd = o.opds.some((x) => x.code === f.opd) ? f.opd : '';
   return html`<section class="card" aria-labelledby="tambah" style="scroll-margin-top:16px">
 <h2 id="tambah" style="margin:0 0 8px;font-size:1.15rem">Tambah akun</h2>
@@ -105,7 +106,7 @@ export function accountsPage(o: AccountsPageOptions): string {
   const body = html`
 <h1>Akun petugas</h1>
 ${adminBar(o.username, '/admin/akun')}
-<p><a href="#tambah">Tambah akun</a> · Pilih nama pengguna untuk mengatur ulang kata sandi, menonaktifkan akun, atau mengubah nomor WhatsApp.</p>
+<p><a href="#tambah">Tambah akun</a> · Pilih nama pengguna untuk mengatur ulang kata sandi, menonaktifkan akun, atau mengubah stasiun radio atau nomor WhatsApp.</p>
 <section class="card" aria-labelledby="daftar-akun">
 <h2 id="daftar-akun" style="margin:0 0 8px;font-size:1.15rem">Daftar akun (${String(o.accounts.length)})</h2>
 ${o.accounts.length === 0

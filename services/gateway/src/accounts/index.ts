@@ -4,8 +4,8 @@ import type { GatewayDeps } from '../deps.ts';
 import { errorPage } from '../views/result-pages.ts';
 import { sendPage } from '../views/page-reply.ts';
 import { addErrorsOf, addFormOf, EMPTY_ADD_FORM, USERNAME_INVALID, WHATSAPP_INVALID, type AddErrors, type AddForm } from './account-form.ts';
-import { accountsPage, placeOf, type ListedAccount } from './accounts-page.ts';
-import { accountPage, confirmPage, passwordGonePage, passwordPage } from './account-page.ts';
+import { accountsPage, placeOf, stationsInUse, type ListedAccount } from './accounts-page.ts';
+import { accountPage, confirmPage, passwordGonePage, passwordPage, type AccountPageOptions } from './account-page.ts';
 import { ShownPasswords, type ShownPassword } from './shown-passwords.ts';
 
 type Body = Record<string, unknown> | undefined;
@@ -17,6 +17,7 @@ const DONE: Record<string, (u: string) => string> = {
   aktif: (u) => `Akun ${u} aktif kembali: ${u} dapat masuk dengan kata sandinya.`,
   wa: (u) => `Nomor WhatsApp ${u} disimpan.`,
   'wa-hapus': (u) => `Nomor WhatsApp ${u} dihapus: ${u} tidak lagi menerima ringkasan lewat WhatsApp.`,
+  stasiun: (u) => `Stasiun radio ${u} disimpan: berlaku untuk aduan berikutnya yang dicatat ${u}.`,
 };
 
 /** The admin's confirmation of a destructive change (the confirm page's hidden field). */
@@ -24,8 +25,8 @@ const confirmed = (body: Body) => body?.yakin === 'ya';
 
 /**
  * Staff accounts for admins: `/admin/akun` (the list, and "Tambah akun") and
- * `/admin/akun/<username>` (reset a password, disable or enable, an OPD account's WhatsApp
- * number), on UserStore as the `user:*` CLI. A password is the server's
+ * `/admin/akun/<username>` (reset a password, disable or enable, an operator's station, an OPD
+ * account's WhatsApp number), on UserStore as the `user:*` CLI. A password is the server's
  * (generatePassword), never logged, and the account must replace it with its own at its next login
  * (passwordChangeDue). The form that made it redirects to its page (`…/sandi-baru`), which shows it
  * to that admin's session for a few minutes (ShownPasswords): a reload sends nothing again. Each
@@ -47,6 +48,12 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
   async function listPage(req: FastifyRequest, reply: FastifyReply, form: AddForm = EMPTY_ADD_FORM, errors?: AddErrors): Promise<FastifyReply> {
     const accounts: ListedAccount[] = await users.list();
     return sendPage(reply, accountsPage({ username: userOf(req).username, accounts, opds, opdNames, form, ...(errors ? { errors } : {}) }));
+  }
+
+  /** An account's page; the stations in use are offered for any but an OPD account's (which has none). */
+  async function showAccount(req: FastifyRequest, reply: FastifyReply, account: ListedAccount, more: Partial<AccountPageOptions> = {}): Promise<FastifyReply> {
+    const stations = account.role === 'opd' ? [] : stationsInUse(await users.list());
+    return sendPage(reply, accountPage({ username: userOf(req).username, account, opdNames, stations, ...more }));
   }
 
   /** Keeps a password the page made for this admin's session, and sends the browser to its page. */
@@ -100,7 +107,7 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
     const account = await accountOf(req as AccountRequest, reply);
     if (!account) return reply;
     const done = typeof req.query.selesai === 'string' && Object.hasOwn(DONE, req.query.selesai) ? DONE[req.query.selesai]!(account.username) : undefined;
-    return sendPage(reply, accountPage({ username: userOf(req).username, account, opdNames, ...(done ? { notice: { text: done } } : {}) }));
+    return showAccount(req, reply, account, done ? { notice: { text: done } } : {});
   });
 
   // The page of a password just made (showPassword): no-store, as every page; gone after a few minutes.
@@ -135,7 +142,7 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
   post('nonaktifkan', async (req, reply, account) => {
     // An admin locked out by their own hand may be the city's only one: another admin does it.
     if (account.username === userOf(req).username) {
-      return sendPage(reply.code(409), accountPage({ username: userOf(req).username, account, opdNames, notice: { text: 'Anda tidak dapat menonaktifkan akun Anda sendiri. Bila perlu, minta admin lain.', error: true } }));
+      return showAccount(req, reply.code(409), account, { notice: { text: 'Anda tidak dapat menonaktifkan akun Anda sendiri. Bila perlu, minta admin lain.', error: true } });
     }
     if (!confirmed(req.body)) return sendPage(reply, confirmPage({ account, action: 'nonaktifkan' }));
     await users.setDisabled(account.username, true);
@@ -151,7 +158,7 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
 
   post('whatsapp', async (req, reply, account) => {
     // Only an OPD account gets the digest (the page offers the field on no other).
-    if (account.role !== 'opd') return sendPage(reply.code(400), accountPage({ username: userOf(req).username, account, opdNames, notice: { text: 'Hanya akun staf instansi yang menerima ringkasan lewat WhatsApp.', error: true } }));
+    if (account.role !== 'opd') return showAccount(req, reply.code(400), account, { notice: { text: 'Hanya akun staf instansi yang menerima ringkasan lewat WhatsApp.', error: true } });
     const typed = typeof req.body?.nomor === 'string' ? req.body.nomor.slice(0, 40) : '';
     // An empty field saved is a number removed, as "Hapus nomor" does.
     const number = req.body?.hapus === 'ya' || !typed.trim() ? null : typed;
@@ -159,9 +166,25 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
       await users.setWhatsapp(account.username, number);
     } catch (err) {
       if (!(err instanceof UserError && err.code === 'invalid_whatsapp')) throw err;
-      return sendPage(reply.code(400), accountPage({ username: userOf(req).username, account, opdNames, whatsapp: { value: typed, error: WHATSAPP_INVALID } }));
+      return showAccount(req, reply.code(400), account, { whatsapp: { value: typed, error: WHATSAPP_INVALID } });
     }
     audit(req, account.username, number ? 'whatsapp_set' : 'whatsapp_removed');
     return reply.redirect(`/admin/akun/${account.username}?selesai=${number ? 'wa' : 'wa-hapus'}`, 303);
+  });
+
+  // The CLI's `user:station`, with its rules (UserStore.setStation): an operator needs one, an OPD account has none.
+  post('stasiun', async (req, reply, account) => {
+    if (account.role === 'opd') return showAccount(req, reply.code(400), account, { notice: { text: 'Akun staf instansi tidak memakai stasiun radio.', error: true } });
+    const typed = typeof req.body?.stasiun === 'string' ? req.body.stasiun.slice(0, 200) : '';
+    let station: string;
+    try {
+      ({ station } = await users.setStation(account.username, typed));
+    } catch (err) {
+      if (!(err instanceof UserError && (err.code === 'station_required' || err.code === 'invalid_station'))) throw err;
+      const error = addErrorsOf([err], { ...EMPTY_ADD_FORM, role: account.role, station: typed }).station!;
+      return showAccount(req, reply.code(400), account, { station: { value: typed, error } });
+    }
+    audit(req, account.username, 'station_changed', { station });
+    return reply.redirect(`/admin/akun/${account.username}?selesai=stasiun`, 303);
   });
 }
