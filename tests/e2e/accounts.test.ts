@@ -135,6 +135,10 @@ describe('staff accounts page', () => {
     // A reload is a GET of the same page: the same password, no second account, no "name taken".
     const reload = await page('kepala', '/admin/akun/rina/sandi-baru');
     expect([reload.statusCode, passwordOn(reload.body)]).toEqual([200, first]);
+    // A double click sends the form twice: the second answer is the first one's page, not "name taken".
+    const twice = await post('kepala', '/admin/akun', { username: 'rina', role: 'operator', station: 'Radio Patria FM', opd: '', whatsapp: '' });
+    expect([twice.statusCode, twice.headers.location]).toEqual([303, '/admin/akun/rina/sandi-baru']);
+    expect(passwordOn(await madePage(twice, 'rina'))).toBe(first);
     expect(audits().filter((a) => a.account === 'rina')).toEqual([{ admin: 'kepala', account: 'rina', action: 'added' }]);
     // Kept for this session of this admin only, a few minutes, and encrypted.
     const redis = gw.deps.redis;

@@ -96,6 +96,9 @@ export function registerAccounts(app: FastifyInstance, deps: GatewayDeps): void 
       await users.add({ ...input, password, passwordChangeDue: true }, { opds: opdCodes });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
+      // The same form sent twice (a double click): the first made the account, and its password
+      // is this session's to see. Its page, rather than "name taken" over a password never shown.
+      if (err.code === 'user_exists' && (await shown.read(sessionCookie(req, deps.auth)!, checked.account.username))?.added) return reply.redirect(`/admin/akun/${checked.account.username}/sandi-baru`, 303);
       return listPage(req, reply.code(err.code === 'user_exists' ? 409 : 400), form, addErrorsOf([err], form));
     }
     const { account } = checked;
