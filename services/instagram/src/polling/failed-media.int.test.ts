@@ -66,4 +66,14 @@ describe('Instagram media that cannot be stored (fake client seam, real Redis, r
       ['guide', `Maaf, foto Anda tidak dapat kami unduh sehingga tidak ikut tercatat. Mohon kirim ulang foto tersebut sekarang tanpa keterangan, agar kami catat sebagai tambahan untuk aduan ${filed[0]!.ticket}.`],
     ]);
   });
+
+  it('a view-once photo already viewed, alone: no complaint of nothing, and the citizen is asked to send it again', async () => {
+    const citizen = userOf(5550004, 'warga.sekali', 'Sekali Lihat');
+    const seen = { ...makeItems(citizen.pk, Date.now() - 120_000, media.url).camera, item_id: 'seen-once', visual_media: { view_mode: 'once', media: { media_type: 1 } } };
+    client.inboxPages = [[threadOf({ threadId: 'th-once', user: citizen, items: [seen] })]];
+    expect((await rig.poller.pollOnce()).items).toMatchObject({ ingested: 1 });
+    expect(await closeAll()).toEqual([]);
+    expect(await queuedJobs(url, prefix, intakeQueue)).toEqual([]);
+    expect(noticesTo('th-once').map((n) => [n.kind, n.text])).toEqual([['guide', expect.stringContaining('foto Anda tidak dapat kami unduh')]]);
+  });
 });

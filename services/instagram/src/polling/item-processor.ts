@@ -73,7 +73,8 @@ export class ItemProcessor {
       return 'duplicate';
     }
     const attachments: Attachment[] = [];
-    const failed: FailedMedia[] = [];
+    // An already-viewed view-once photo, a voice message without its audio: not stored either.
+    const failed: FailedMedia[] = [...(n.failed ?? [])];
     for (const ref of n.media.slice(0, 20)) {
       try {
         attachments.push(await downloadMedia(ref, this.opts.media));

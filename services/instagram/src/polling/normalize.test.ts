@@ -82,8 +82,11 @@ describe('normalizeItem', () => {
     expect(normalizeItem({ ...items.text, text: '   ' }, viewer)).toMatchObject({ kind: 'skip', reason: 'empty' });
   });
 
-  it('an already viewed view-once photo is noted, not silently dropped', () => {
+  it('an already viewed view-once photo or video is a file not stored (not words of the citizen), not silently dropped', () => {
     const seen = { ...items.camera, visual_media: { view_mode: 'once', media: { media_type: 1 } } };
-    expect(normalizeItem(seen, viewer)).toMatchObject({ kind: 'message', media: [], note: 'Foto/video sekali lihat (tidak dapat diunduh).' });
+    const photo = normalizeItem(seen, viewer);
+    expect(photo).toMatchObject({ kind: 'message', media: [], failed: [{ kind: 'image', reason: 'download-failed' }] });
+    expect(photo).not.toHaveProperty('note');
+    expect(normalizeItem({ ...seen, visual_media: { view_mode: 'once', media: { media_type: 2 } } }, viewer)).toMatchObject({ failed: [{ kind: 'video', reason: 'download-failed' }] });
   });
 });

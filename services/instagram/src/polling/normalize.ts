@@ -1,4 +1,4 @@
-import { truncateText } from '@aduan/conversation';
+import { truncateText, type FailedMedia } from '@aduan/conversation';
 import type { IgImageCandidate, IgMedia, IgThreadItem, IgVideoVersion, IgXma } from '../client/ig-item.ts';
 
 /** A file to download into attachment storage. */
@@ -21,7 +21,7 @@ export interface NormalizedLocation {
  * without words: a shop's birthday story tags the city too), though evidence for one sent with it.
  */
 export type Normalized =
-  | { kind: 'message'; itemType: string; text?: string; note?: string; caption?: string; media: MediaRef[]; location?: NormalizedLocation; incidental?: true }
+  | { kind: 'message'; itemType: string; text?: string; note?: string; caption?: string; media: MediaRef[]; location?: NormalizedLocation; incidental?: true; failed?: FailedMedia[] }
   | { kind: 'skip'; itemType: string; reason: SkipReason };
 
 export type SkipReason = 'own' | 'reaction' | 'action_log' | 'placeholder' | 'sticker' | 'empty' | 'unknown_type';
@@ -113,7 +113,8 @@ function message(itemType: string, parts: Omit<Extract<Normalized, { kind: 'mess
   if (parts.caption) m.caption = parts.caption;
   if (parts.location) m.location = parts.location;
   if (parts.incidental) m.incidental = true;
-  if (!m.text && !m.note && m.media.length === 0 && !m.location) return { kind: 'skip', itemType, reason: 'empty' };
+  if (parts.failed?.length) m.failed = parts.failed;
+  if (!m.text && !m.note && m.media.length === 0 && !m.location && !m.failed) return { kind: 'skip', itemType, reason: 'empty' };
   return m;
 }
 
@@ -137,14 +138,16 @@ export function normalizeItem(item: IgThreadItem, viewerId: string): Normalized 
     case 'raven_media':
     case 'visual_media': {
       // Camera photos/videos (including view-once; the current app names them visual_media). An
-      // already-viewed one has no id and no URLs.
+      // already-viewed one has no id and no URLs: a file not stored (the citizen is asked to send
+      // it again), not words of theirs that would file a complaint of nothing.
       const refs = mediaRefs(item.visual_media?.media);
-      return message(t, { media: refs, note: refs.length ? undefined : 'Foto/video sekali lihat (tidak dapat diunduh).' });
+      const kind = item.visual_media?.media?.media_type === 2 ? 'video' : 'image';
+      return message(t, { media: refs, ...(refs.length ? {} : { failed: [{ kind, reason: 'download-failed' as const }] }) });
     }
     case 'voice_media': {
       const audio = item.voice_media?.media?.audio?.audio_src;
       const src = typeof audio === 'string' && audio !== '' ? audio : undefined;
-      return message(t, { media: src ? [{ url: src, kind: 'audio' }] : [], note: src ? undefined : 'Pesan suara (tidak dapat diunduh).' });
+      return message(t, { media: src ? [{ url: src, kind: 'audio' }] : [], ...(src ? {} : { failed: [{ kind: 'audio' as const, reason: 'download-failed' as const }] }) });
     }
     case 'media_share': {
       const m = item.media_share;
