@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { createRouter, DEFAULT_TRIAGE_THRESHOLD, loadDirectory, type Router } from '@aduan/routing';
@@ -185,6 +185,12 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     },
   });
 
+  /** A job waiting for another decision on its complaint: 1 s, 2 s, 4 s... up to a minute, no attempt spent. */
+  const waitForDecision = async (job: Job, token: string | undefined): Promise<never> => {
+    await job.moveToDelayed(Date.now() + Math.min(1_000 * 2 ** (job.attemptsStarted - 1), 60_000), token);
+    throw new DelayedError();
+  };
+
   const statusWorker: Worker = createConsumer({
     connection: workerConn,
     prefix: opts.prefix,
@@ -200,8 +206,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         // Not an attempt spent: 1 s, 2 s, 4 s... up to a minute, until the intake job's retry
         // records it (or the admin's assignment under way is done).
         log.info({ complaintId: update.complaintId, opd: update.opd, updateId: update.updateId }, err instanceof DecisionBusyError ? 'status update waits for another decision on the complaint' : 'status update waits for its decision to be recorded');
-        await job.moveToDelayed(Date.now() + Math.min(1_000 * 2 ** (job.attemptsStarted - 1), 60_000), token);
-        throw new DelayedError();
+        return waitForDecision(job, token);
       }
     },
   });
@@ -220,8 +225,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         if (!(err instanceof DecisionBusyError)) throw err;
         // An OPD's report or an admin's assignment under way: after it, not an attempt spent.
         log.info({ complaintId: req.complaintId }, 'reopen waits for another decision on the complaint');
-        await job.moveToDelayed(Date.now() + Math.min(1_000 * 2 ** (job.attemptsStarted - 1), 60_000), token);
-        throw new DelayedError();
+        return waitForDecision(job, token);
       }
     },
   });
