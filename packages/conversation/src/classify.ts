@@ -220,9 +220,12 @@ export function parseCheck(typed: string, ticketPrefix = 'ADU'): string | null {
   return !isStatus && rest.length <= 20 && rest.split(/\s+/).length <= 3 && /\d/.test(rest) && botched.test(rest) ? '' : null;
 }
 
+/** One of our tickets written in full, anywhere in a text (parseLookup, ticketIn). */
+const fullTicket = (ticketPrefix: string) => new RegExp(`(?<![0-9a-z])${escapeRegExp(ticketPrefix)}${SEP}[0-9a-z]{4}${SEP}[0-9a-z]{4}(?![0-9a-z])`, 'i');
+
 /** The first of our tickets written in full anywhere in `text` (a quoted acknowledgement), or null. */
 export function ticketIn(text: string, ticketPrefix = 'ADU'): string | null {
-  const m = new RegExp(`(?<![0-9a-z])${escapeRegExp(ticketPrefix)}${SEP}[0-9a-z]{4}${SEP}[0-9a-z]{4}(?![0-9a-z])`, 'i').exec(text.replace(/[*~`]/g, ' '));
+  const m = fullTicket(ticketPrefix).exec(text.replace(/[*~`]/g, ' '));
   return m ? ticketAt(m[0], ticketPrefix.toUpperCase()) : null;
 }
 
@@ -257,7 +260,7 @@ export function parseLookup(typed: string, ticketPrefix = 'ADU'): string | null 
   const check = parseCheck(typed, ticketPrefix);
   if (check !== null) return check;
   const text = typed.replace(/[*~`]/g, ' ');
-  const m = new RegExp(`(?<![0-9a-z])${escapeRegExp(ticketPrefix)}${SEP}[0-9a-z]{4}${SEP}[0-9a-z]{4}(?![0-9a-z])`, 'i').exec(text);
+  const m = fullTicket(ticketPrefix).exec(text);
   if (!m) return null;
   const rest = normalizeWords(`${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`).split(' ').filter(Boolean);
   if (rest.length > 12 || !rest.every((w) => ASKING.has(w) || inSet(FILLER, w))) return null;
